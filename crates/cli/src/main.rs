@@ -1,1 +1,54 @@
-fn main() {}
+//! `cordon`: CLI definition and glue. Each subcommand lives in its own
+//! module with an `Args` type and a `run` function returning the process
+//! exit code; errors become exit code 2 here, at the edge, and nowhere else.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod policy;
+mod scan;
+
+#[derive(Parser)]
+#[command(name = "cordon", version, about = "Open-source data loss prevention", long_about = None)]
+struct Cli {
+    /// Log verbosity for diagnostics on stderr (error, warn, info, debug, trace).
+    #[arg(long, global = true, env = "CORDON_LOG", default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find sensitive data in files, directories or stdin.
+    Scan(scan::Args),
+    /// Check, evaluate, test and build policies.
+    #[command(subcommand)]
+    Policy(policy::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Policy(cmd) => policy::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("cordon: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
