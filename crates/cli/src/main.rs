@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod admin;
 mod policy;
 mod scan;
+mod serve;
 
 #[derive(Parser)]
 #[command(name = "cordon", version, about = "Open-source data loss prevention", long_about = None)]
@@ -26,6 +28,11 @@ enum Command {
     /// Check, evaluate, test and build policies.
     #[command(subcommand)]
     Policy(policy::Command),
+    /// Run the DLP server: decisions, inspection, policies and incidents over HTTP.
+    Serve(serve::Args),
+    /// Administer a server's database (API keys, …).
+    #[command(subcommand)]
+    Admin(admin::Command),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +41,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Policy(cmd) => policy::run(cmd),
+        Command::Serve(args) => serve::run(args),
+        Command::Admin(cmd) => admin::run(cmd),
     };
     match result {
         Ok(code) => code,
