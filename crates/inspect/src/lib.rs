@@ -1,1 +1,2 @@
-//! cordon-inspect
+//! Inspection: files in, one classified report per file out.
+pub mod walk;
