@@ -205,16 +205,25 @@ impl Classification {
     }
 
     pub fn add(&mut self, f: &Finding) {
-        self.categories.insert(f.category);
-        self.detectors
-            .entry(f.detector.clone())
-            .or_default()
-            .add(f.confidence);
+        self.record(&f.detector, f.category, f.confidence);
+    }
+
+    /// Counts one finding of `detector` in `category` at `confidence`.
+    pub fn record(&mut self, detector: &str, category: Category, confidence: Confidence) {
+        self.categories.insert(category);
+        match self.detectors.get_mut(detector) {
+            Some(d) => d.add(confidence),
+            None => {
+                let mut d = DetectorCount::default();
+                d.add(confidence);
+                self.detectors.insert(detector.to_string(), d);
+            }
+        }
         self.category_counts
-            .entry(f.category)
+            .entry(category)
             .or_default()
-            .add(f.confidence);
-        self.max_confidence = self.max_confidence.max(Some(f.confidence));
+            .add(confidence);
+        self.max_confidence = self.max_confidence.max(Some(confidence));
     }
 
     /// Folds another classification (e.g. of an archive member) into this one.
