@@ -1,0 +1,737 @@
+//! The event and decision model: what someone tries to do, and what Cordon
+//! says about it.
+//!
+//! Both are plain serde types whose JSON is the documented contract (see
+//! `docs/policy.md`). The event's JSON keys mirror the expression language's
+//! variables (`_request.remoteIp` reads `request.remoteIp`), so that a policy
+//! author can read one and write the other.
+//!
+//! This module is shared with `cordon-devctl`, which decides device access
+//! through the same engine: the `device` sections of [`Event`] and
+//! [`Decision`] are its input and output. Keep these types stable; add
+//! fields only as `Option`/`#[serde(default)]`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use cordon_detect::model::{Category, Classification, Confidence, DetectorCount};
+
+/// What a user tries to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Login,
+    Download,
+    Upload,
+    Share,
+    CopyToDevice,
+    Print,
+    Email,
+    Clipboard,
+    NetworkUpload,
+    /// A read or write on a device, decided by device-control rules
+    /// (`cordon-devctl`); the event carries a `device` section.
+    DeviceAccess,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Action::Login,
+        Action::Download,
+        Action::Upload,
+        Action::Share,
+        Action::CopyToDevice,
+        Action::Print,
+        Action::Email,
+        Action::Clipboard,
+        Action::NetworkUpload,
+        Action::DeviceAccess,
+    ];
+
+    /// The snake_case name used in JSON and policies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Login => "login",
+            Action::Download => "download",
+            Action::Upload => "upload",
+            Action::Share => "share",
+            Action::CopyToDevice => "copy_to_device",
+            Action::Print => "print",
+            Action::Email => "email",
+            Action::Clipboard => "clipboard",
+            Action::NetworkUpload => "network_upload",
+            Action::DeviceAccess => "device_access",
+        }
+    }
+
+    /// Parses an action name case-insensitively (`LOGIN`, `login`,
+    /// `copy-to-device`).
+    pub fn parse(s: &str) -> Option<Action> {
+        let norm = s.trim().to_ascii_lowercase().replace('-', "_");
+        Action::ALL.into_iter().find(|a| a.as_str() == norm)
+    }
+
+    /// Dense index for per-action tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One event: what someone tries to do. Sections that an action cannot
+/// supply are absent (`null` or missing in JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Event {
+    /// Caller's id for the event, echoed in the decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub action: Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileInfo>,
+    /// Metadata attributes of the file(s) acted on: attribute → value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, MetaValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<Share>,
+    /// Who sends the data (data-flow rules). Usually one identity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sender: Vec<Identity>,
+    /// Where the data goes (data-flow rules).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<Identity>,
+    /// Device access (device-control rules, `cordon-devctl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceAccess>,
+    /// When it happens (UTC; any RFC 3339 offset is accepted on input).
+    /// Absent: the engine's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<DateTime<Utc>>,
+}
+
+impl Event {
+    /// An event with only its action set.
+    pub fn new(action: Action) -> Event {
+        Event {
+            id: None,
+            action,
+            request: None,
+            user: None,
+            file: None,
+            metadata: None,
+            share: None,
+            sender: Vec::new(),
+            recipients: Vec::new(),
+            device: None,
+            time: None,
+        }
+    }
+
+    /// The file's classification, if the event has one.
+    pub fn classification(&self) -> Option<&Classification> {
+        self.file.as_ref().and_then(|f| f.classification.as_ref())
+    }
+}
+
+/// The request that carried the action (`_request.*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Request {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_ip: Option<IpAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// Two-letter upper-case ISO code if the caller already knows it;
+    /// otherwise the engine looks `remoteIp` up in its GeoIP database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_country_code: Option<String>,
+}
+
+/// The acting user (`_user.*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct User {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `Full Access`, `Limited Access` or `Guest Access` in the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// The file acted on (`_file.*`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// File type name from content signature, e.g. `pdf`, `docx`, `zip`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub file_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// What the inspection engine found in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
+}
+
+/// A metadata attribute value. A list holds the values of several files
+/// (a folder download) or a multi-valued attribute: tests on a list hold if
+/// they hold for any element, as in the seed ("any of the files").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MetaValue {
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<MetaValue>),
+}
+
+/// The share being created (`_share.*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Share {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub public: bool,
+    /// E-mail addresses of the users allowed to access the share.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_users: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_groups: Vec<String>,
+}
+
+/// A party of a data flow: a sender or a recipient, with the identity kinds
+/// of the Acronis data-flow seed.
+///
+/// JSON: `{"kind": "contact", "type": "email", "id": "bob@example.com"}`,
+/// `{"kind": "host", "host": "files.example.com"}`,
+/// `{"kind": "device", "device": "external_storage"}`,
+/// `{"kind": "printer", "name": "HP-3F"}`,
+/// `{"kind": "file_sharing", "service": "dropbox"}`,
+/// `{"kind": "social_network", "network": "facebook"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Identity {
+    Contact {
+        #[serde(rename = "type")]
+        scheme: ContactScheme,
+        id: String,
+        /// The organisation's (Windows) account this contact belongs to,
+        /// when known ("Contact / From organization").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        /// Set by the caller when it already knows; otherwise derived from
+        /// the configured internal domains.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        internal: Option<bool>,
+    },
+    Host {
+        /// Host name (FQDN) or IPv4/IPv6 address.
+        host: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        internal: Option<bool>,
+    },
+    Device {
+        device: DeviceKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    Printer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    FileSharing {
+        service: String,
+    },
+    SocialNetwork {
+        network: String,
+    },
+}
+
+/// Identifier schemes of contacts (seed 003: e-mail, Skype ID, ICQ, IRC,
+/// Jabber, Mail.ru Agent, Viber phone number, Zoom e-mail), plus the
+/// organisation's own account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactScheme {
+    Email,
+    Skype,
+    Icq,
+    Irc,
+    Jabber,
+    Mailru,
+    Viber,
+    Zoom,
+    /// A Windows account in the organisation, e.g. `CORP\alice`.
+    Account,
+}
+
+impl ContactScheme {
+    pub const ALL: [ContactScheme; 9] = [
+        ContactScheme::Email,
+        ContactScheme::Skype,
+        ContactScheme::Icq,
+        ContactScheme::Irc,
+        ContactScheme::Jabber,
+        ContactScheme::Mailru,
+        ContactScheme::Viber,
+        ContactScheme::Zoom,
+        ContactScheme::Account,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactScheme::Email => "email",
+            ContactScheme::Skype => "skype",
+            ContactScheme::Icq => "icq",
+            ContactScheme::Irc => "irc",
+            ContactScheme::Jabber => "jabber",
+            ContactScheme::Mailru => "mailru",
+            ContactScheme::Viber => "viber",
+            ContactScheme::Zoom => "zoom",
+            ContactScheme::Account => "account",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ContactScheme> {
+        let norm = s.trim().to_ascii_lowercase();
+        ContactScheme::ALL.into_iter().find(|c| c.as_str() == norm)
+    }
+
+    /// Whether ids of this scheme are e-mail addresses whose domain tells
+    /// internal from external.
+    pub fn is_email_like(self) -> bool {
+        matches!(
+            self,
+            ContactScheme::Email
+                | ContactScheme::Jabber
+                | ContactScheme::Mailru
+                | ContactScheme::Zoom
+        )
+    }
+}
+
+/// Peripheral device kinds a flow can go to (seed 003 "Device / …").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// Removable storage or a redirected mapped drive.
+    ExternalStorage,
+    /// Removable storage encrypted with BitLocker To Go.
+    EncryptedRemovable,
+    RedirectedClipboard,
+    /// Any other peripheral.
+    Other,
+}
+
+impl DeviceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::ExternalStorage => "external_storage",
+            DeviceKind::EncryptedRemovable => "encrypted_removable",
+            DeviceKind::RedirectedClipboard => "redirected_clipboard",
+            DeviceKind::Other => "other",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Device access (input of device-control rules, `cordon-devctl`)
+// ---------------------------------------------------------------------------
+
+/// A device-access event (seed 004): who, on which computer, which device,
+/// which operation on which file. The time is the event's `time`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceAccess {
+    #[serde(default)]
+    pub user: DeviceUser,
+    #[serde(default)]
+    pub computer: Computer,
+    #[serde(default)]
+    pub device: DeviceInfo,
+    #[serde(default)]
+    pub operation: DeviceOperation,
+    /// File type id of the file read or written, e.g. `000A0100` (Word
+    /// DOCX) or a custom type `000F0100`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_type: Option<String>,
+    /// Size in bytes of the file read or written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<u64>,
+    /// Bytes of the copy quota this user already used on this device
+    /// (kept by the caller so that a decision is a pure function).
+    #[serde(default)]
+    pub quota_used: u64,
+}
+
+/// The Windows identity of the user (`who` in seed 004).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceUser {
+    /// The user's SID, e.g. `S-1-5-21-…-1001`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The SIDs of the groups the user belongs to (e.g. `S-1-1-0`,
+    /// `S-1-5-32-544`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_sids: Vec<String>,
+    /// Account name, e.g. `dave` or `CORP\dave`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Names of the groups (accounts) the user belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_accounts: Vec<String>,
+}
+
+/// The computer's identity (`where` in seed 004) and connectivity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Computer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netbios: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<Ipv4Addr>,
+    /// Distinguished name of the computer's OU, e.g.
+    /// `CN=Computers,DC=engdev,DC=org`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou: Option<String>,
+    /// Connected to the corporate LAN.
+    #[serde(default)]
+    pub online: bool,
+    /// IANA time zone of the computer, e.g. `Europe/Paris`, for schedules
+    /// evaluated in local time. Absent: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+/// The device accessed (`devices` in seed 004).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceInfo {
+    /// Device class, numeric (`"2"`) or text identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// `IDE`, `BT`, `USB`, `SCSI`, `IRDA`, `FM`, `PCMCIA`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bus: Option<String>,
+    /// `Fixed` or `Removable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<String>,
+    /// Hardware id (case sensitive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Whether the medium is encrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
+    /// Unique id of an encrypted volume, e.g. `{01234567-…}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_id: Option<String>,
+    /// SHA-1 of an optical disc's table of contents, or of the medium.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_hash: Option<String>,
+}
+
+/// Read or write on a device.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceOperation {
+    #[default]
+    Read,
+    Write,
+}
+
+// ---------------------------------------------------------------------------
+// Decision
+// ---------------------------------------------------------------------------
+
+/// What Cordon says. Ordered by restrictiveness: `Allow < Exception < Deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Allow,
+    /// Blocked unless the user submits a business justification.
+    Exception,
+    Deny,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Exception => "exception",
+            Verdict::Deny => "deny",
+        }
+    }
+
+    /// The more restrictive of two verdicts.
+    pub fn most_restrictive(self, other: Verdict) -> Verdict {
+        self.max(other)
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// ENFORCE blocks, PERMISSIVE only records the violation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Enforce,
+    Permissive,
+}
+
+/// The kinds of rules that feed the one engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// FileCloud-style ALLOW/DENY rule with an expression.
+    Expression,
+    /// Acronis-style category × sender × recipient rule.
+    DataFlow,
+    /// Device-control policy (seed 004, `cordon-devctl`).
+    DeviceControl,
+}
+
+/// A rule, named in a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    pub id: String,
+    pub kind: RuleKind,
+}
+
+/// A rule that matched and objects to the event (a DENY whose expression
+/// held, an ALLOW whose expression did not, a data-flow Deny/Exception, a
+/// device-control denial), enforced or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub rule: String,
+    pub kind: RuleKind,
+    pub mode: Mode,
+    /// Whether this violation blocks the event (enforce mode and not
+    /// overridden by a higher-precedence rule or an open exception window).
+    pub enforced: bool,
+    /// What this rule alone says.
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The kinds of non-preventive actions a rule triggers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Write an event record in the audit log.
+    Log,
+    /// Generate an alert for administrators.
+    Alert,
+    /// Notify the end user on screen (with `message`).
+    Notify,
+    /// Encrypt what is written (device control).
+    Encrypt,
+    /// Shadow the file name or content (device control; with `shadow`).
+    Shadow,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Log => "log",
+            ActionKind::Alert => "alert",
+            ActionKind::Notify => "notify",
+            ActionKind::Encrypt => "encrypt",
+            ActionKind::Shadow => "shadow",
+        }
+    }
+}
+
+/// One action to run, and the rule that asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleAction {
+    pub action: ActionKind,
+    pub rule: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<Shadow>,
+}
+
+/// What device control captures with an event.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Shadow {
+    #[default]
+    None,
+    Filename,
+    Content,
+}
+
+/// Device-control rights (seed 004 `granted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Right {
+    None,
+    Read,
+    Write,
+    Encrypt,
+    Decrypt,
+    Import,
+    #[serde(rename = "Export(File)")]
+    ExportFile,
+    #[serde(rename = "Export(Medium)")]
+    ExportMedium,
+}
+
+/// The device-control part of a decision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceDecision {
+    /// Rights granted on this device to this user now.
+    pub rights: Vec<Right>,
+    /// Whether the event's operation (read/write) is allowed.
+    pub operation_allowed: bool,
+    pub shadow: Shadow,
+    /// The copy quota in bytes, if one applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_remaining: Option<u64>,
+    /// Whether this write exceeds the quota.
+    #[serde(default)]
+    pub quota_exceeded: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denied_message: Option<String>,
+    /// Whether to show `denied_message` to the user.
+    #[serde(default)]
+    pub notify: bool,
+    /// The device-control policy that decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+/// Why a rule matched (or did not), for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    pub rule: String,
+    pub kind: RuleKind,
+    /// Whether the rule applied to the event (its expression held, its
+    /// senders/recipients/category covered the flow, …).
+    pub matched: bool,
+    /// What the rule says about the event, when it has a say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    pub reason: String,
+}
+
+/// For an `exception` decision: what a justification would open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionRequest {
+    /// The (sender, recipient, category) keys the justification covers.
+    pub keys: Vec<FlowKey>,
+    pub rules: Vec<String>,
+}
+
+/// One sender → recipient flow of one category: the unit of an exception
+/// window.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FlowKey {
+    pub sender: String,
+    pub recipient: String,
+    pub category: Category,
+}
+
+/// The engine's answer for one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The event's `id`, echoed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    pub decision: Verdict,
+    /// The rules that determined the verdict (empty: the default).
+    pub determined_by: Vec<RuleRef>,
+    /// Every rule that objected, permissive ones included.
+    pub violations: Vec<Violation>,
+    /// The actions of all triggered rules, all to be performed.
+    pub actions: Vec<RuleAction>,
+    /// The message to show the user, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Why each rule matched or not.
+    pub trace: Vec<TraceEntry>,
+    /// Set when `decision` is `exception`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<ExceptionRequest>,
+    /// Set for device-access events decided by device-control rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceDecision>,
+    /// Set in observation mode: what enforcement would have said, and the
+    /// baseline rules this event added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observation: Option<Observation>,
+    /// Errors met while evaluating (each failed closed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+impl Decision {
+    /// A decision with nothing but a verdict.
+    pub fn new(verdict: Verdict) -> Decision {
+        Decision {
+            event: None,
+            decision: verdict,
+            determined_by: Vec::new(),
+            violations: Vec::new(),
+            actions: Vec::new(),
+            message: None,
+            trace: Vec::new(),
+            exception: None,
+            device: None,
+            observation: None,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn is_allowed(&self) -> bool {
+        self.decision == Verdict::Allow
+    }
+}
+
+/// Observation-mode details of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    /// What the policy would have decided in enforcement.
+    pub would_be: Verdict,
+    /// Whether the user had to justify the flow (Justify all / Mixed).
+    pub justification_required: bool,
+    /// Ids of baseline rules created for this event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_rules: Vec<String>,
+}
