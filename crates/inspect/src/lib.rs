@@ -1,2 +1,6 @@
 //! Inspection: files in, one classified report per file out.
+pub mod report;
+pub mod run;
 pub mod walk;
+
+pub use report::{FileReport, Member, Problem, ReportFinding};

@@ -1,0 +1,91 @@
+//! The per-file result: one line of `cordon scan --format json`, and the
+//! body of the server's `/v1/inspect`. The schema is documented in
+//! `docs/scan-output.md`; change both together.
+
+use cordon_detect::{Category, Classification, Confidence};
+use serde::{Deserialize, Serialize};
+
+/// Everything Cordon found out about one scanned file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReport {
+    /// The path as given on the command line or found while walking
+    /// (`-` for standard input).
+    pub path: String,
+    /// Content type of the file itself, by signature (not extension).
+    pub file_type: String,
+    /// Hex id of that type in the file-type table (`0x000A0100`).
+    pub file_type_id: String,
+    /// Bytes read from the file, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    pub findings: Vec<ReportFinding>,
+    /// Categories with at least one finding (sorted).
+    pub categories: Vec<Category>,
+    /// Counts per detector and category: the input policies match on.
+    pub classification: Classification,
+    /// False when any part of the file could not be inspected (a limit was
+    /// hit, an archive member was encrypted or corrupt, the file changed
+    /// while read, …). A file that is not complete is never "clean".
+    pub complete: bool,
+    /// Why the file is not complete: where, and what happened.
+    pub incomplete: Vec<Problem>,
+    /// Errors that stopped this file (or a member) from being read at all.
+    pub errors: Vec<Problem>,
+    /// Members extracted from containers (archives, documents, mail), with
+    /// their content types; empty for a plain file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// One finding, located inside the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFinding {
+    pub detector: String,
+    pub category: Category,
+    pub confidence: Confidence,
+    /// Byte offsets in the extracted text of `location` (for a plain UTF-8
+    /// file, offsets in the file itself). `end` is exclusive.
+    pub start: u64,
+    pub end: u64,
+    /// Where the text came from: the file path, then `!/member` for each
+    /// container level, e.g. `q.zip!/q3/sheet.xlsx!/xl/worksheets/sheet1.xml`.
+    pub location: String,
+    /// The value with most characters masked; always present.
+    pub masked: String,
+    /// The full value, only when the user asked for it (`--show-values`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// A member extracted from a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub location: String,
+    pub file_type: String,
+}
+
+/// A problem with part of a file: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub location: String,
+    pub message: String,
+}
+
+impl FileReport {
+    /// Whether anything at all was found.
+    pub fn has_findings(&self) -> bool {
+        !self.findings.is_empty()
+    }
+
+    /// Recomputes `categories`, `classification` and `complete` from the
+    /// findings and problems, so they cannot disagree.
+    pub fn finalize(&mut self) {
+        let mut c = Classification::default();
+        for f in &self.findings {
+            c.record(&f.detector, f.category, f.confidence);
+        }
+        self.categories = c.categories.iter().copied().collect();
+        self.classification = c;
+        self.complete = self.incomplete.is_empty() && self.errors.is_empty();
+    }
+}
