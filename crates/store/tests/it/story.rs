@@ -1,0 +1,456 @@
+//! One storage story, told to every backend: keys, policies with versions,
+//! activation and rollback, incidents with filters, paging and history,
+//! justifications, agent groups, dashboard figures.
+
+use cordon_store::testing::PgSchema;
+use cordon_store::*;
+use serde_json::json;
+
+const T0: Millis = 1_790_000_000_000;
+
+fn incident(
+    i: i64,
+    rule: &str,
+    user: &str,
+    action: &str,
+    cats: &[&str],
+    enforced: bool,
+) -> NewIncident {
+    NewIncident {
+        created_at: T0 + i * 1000,
+        request_id: format!("req-{i}"),
+        rule_id: rule.into(),
+        rule_name: format!("{rule} name"),
+        policy_id: "main".into(),
+        policy_version: 1,
+        mode: if enforced { "enforce" } else { "permissive" }.into(),
+        enforced,
+        decision: if enforced { "deny" } else { "allow" }.into(),
+        action: action.into(),
+        username: user.into(),
+        categories: cats.iter().map(|c| c.to_string()).collect(),
+        details: json!({"findings": [{"detector": "credit_card", "masked": "4111 **** **** 1111"}]}),
+    }
+}
+
+fn pv(id: &str, body: &str) -> NewPolicyVersion {
+    NewPolicyVersion {
+        policy_id: id.into(),
+        name: format!("{id} policy"),
+        format: "yaml".into(),
+        body: body.into(),
+        comment: String::new(),
+        actor: "admin".into(),
+    }
+}
+
+async fn story(s: &dyn Store) {
+    s.ping().await.unwrap();
+    s.check().await.unwrap();
+
+    // --- keys: stored hashed, revocable ---
+    assert_eq!(s.count_api_keys().await.unwrap(), 0);
+    let k = s.create_api_key("admin", Role::Admin, T0).await.unwrap();
+    assert_eq!(s.count_api_keys().await.unwrap(), 1);
+    let got = s.authenticate(k.secret.expose()).await.unwrap().unwrap();
+    assert_eq!(got, k.key);
+    assert!(
+        s.authenticate(&format!("{}0", k.secret.expose()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let forged = format!("cordon_{}_{}", k.key.id, "0".repeat(64));
+    assert!(s.authenticate(&forged).await.unwrap().is_none());
+    s.revoke_api_key(&k.key.id, T0 + 1).await.unwrap();
+    assert!(s.authenticate(k.secret.expose()).await.unwrap().is_none());
+    assert!(matches!(
+        s.revoke_api_key(&k.key.id, T0 + 2).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let keys = s.list_api_keys().await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].revoked_at, Some(T0 + 1));
+
+    // --- policies: versions, activation, rollback, generation ---
+    let g0 = s.policy_generation().await.unwrap();
+    let v1 = s
+        .create_policy(&pv("main", "rules: [1]"), T0)
+        .await
+        .unwrap();
+    assert_eq!(v1.version, 1);
+    assert!(matches!(
+        s.create_policy(&pv("main", "x"), T0).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.add_policy_version(&pv("ghost", "x"), T0).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let v2 = s
+        .add_policy_version(&pv("main", "rules: [2]"), T0 + 5)
+        .await
+        .unwrap();
+    let v3 = s
+        .add_policy_version(&pv("main", "rules: [3]"), T0 + 6)
+        .await
+        .unwrap();
+    assert_eq!((v2.version, v3.version), (2, 3));
+    assert_eq!(
+        s.get_policy_version("main", 1).await.unwrap().body,
+        "rules: [1]"
+    );
+    assert_eq!(s.list_policy_versions("main").await.unwrap().len(), 3);
+    assert!(s.active_policy_versions().await.unwrap().is_empty());
+    assert!(matches!(
+        s.rollback_policy("main", "admin", T0).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.activate_policy("main", Some(9), "admin", T0).await,
+        Err(StoreError::NotFound(_))
+    ));
+    s.activate_policy("main", Some(1), "admin", T0 + 10)
+        .await
+        .unwrap();
+    let p = s
+        .activate_policy("main", Some(3), "admin", T0 + 11)
+        .await
+        .unwrap();
+    assert_eq!(p.active_version, Some(3));
+    assert_eq!(p.latest_version, 3);
+    assert_eq!(s.active_policy_versions().await.unwrap()[0].version, 3);
+    assert_eq!(s.policy_generation().await.unwrap(), g0 + 2);
+    let p = s.rollback_policy("main", "admin", T0 + 12).await.unwrap();
+    assert_eq!(p.active_version, Some(1));
+    assert_eq!(s.policy_generation().await.unwrap(), g0 + 3);
+    assert_eq!(s.list_activations("main").await.unwrap().len(), 3);
+    s.create_policy(&pv("other", "b"), T0).await.unwrap();
+    let ids: Vec<_> = s
+        .list_policies()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids, ["main", "other"]);
+
+    // --- incidents: batch insert, filters, cursor paging, history ---
+    let mut batch = Vec::new();
+    for i in 0..25 {
+        let user = if i % 5 == 0 { "mallory" } else { "alice" };
+        let cats: &[&str] = if i % 2 == 0 {
+            &["PII", "PCI"]
+        } else {
+            &["PHI"]
+        };
+        batch.push(incident(
+            i,
+            if i < 10 { "r-deny" } else { "r-watch" },
+            user,
+            "download",
+            cats,
+            i < 10,
+        ));
+    }
+    s.insert_incidents(&batch[..20]).await.unwrap();
+    s.insert_incidents(&batch[20..]).await.unwrap();
+    s.insert_incidents(&[]).await.unwrap();
+    assert_eq!(s.count_incidents().await.unwrap(), 25);
+
+    let all = s.list_incidents(&IncidentFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 25);
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    assert_eq!(all[0].incident, batch[24]);
+    assert_eq!(all[0].status, Status::New);
+
+    let f = |f: IncidentFilter| async move { s.list_incidents(&f).await.unwrap().len() };
+    assert_eq!(
+        f(IncidentFilter {
+            rule: Some("r-deny".into()),
+            ..Default::default()
+        })
+        .await,
+        10
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            user: Some("mallory".into()),
+            ..Default::default()
+        })
+        .await,
+        5
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            category: Some("PCI".into()),
+            ..Default::default()
+        })
+        .await,
+        13
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            category: Some("PC".into()),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            decision: Some("deny".into()),
+            ..Default::default()
+        })
+        .await,
+        10
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            action: Some("share".into()),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            from: Some(T0 + 5000),
+            to: Some(T0 + 8000),
+            ..Default::default()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        f(IncidentFilter {
+            request_id: Some("req-7".into()),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+
+    // Paging with a cursor visits every incident exactly once.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = s
+            .list_incidents(&IncidentFilter {
+                before: cursor,
+                limit: Some(10),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        cursor = page.last().map(|i| i.id);
+        seen.extend(page.into_iter().map(|i| i.id));
+    }
+    assert_eq!(seen.len(), 25);
+    let mut dedup = seen.clone();
+    dedup.dedup();
+    assert_eq!(dedup, seen);
+
+    let id = all[3].id;
+    let inc = s
+        .set_incident_status(id, Status::InProgress, "bob", "looking", T0 + 100)
+        .await
+        .unwrap();
+    assert_eq!(inc.status, Status::InProgress);
+    s.set_incident_status(id, Status::FalsePositive, "bob", "test data", T0 + 200)
+        .await
+        .unwrap();
+    assert_eq!(
+        f(IncidentFilter {
+            status: Some(Status::FalsePositive),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    let h = s.incident_history(id).await.unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].kind, "status");
+    assert_eq!(h[0].detail["from"], "new");
+    assert_eq!(h[1].detail["to"], "false_positive");
+    assert_eq!(h[1].actor, "bob");
+    assert!(matches!(
+        s.set_incident_status(999_999, Status::Resolved, "bob", "", T0)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(s.find_incidents_by_request("req-2").await.unwrap().len(), 1);
+
+    let rc = s.rule_counts(T0, T0 + 1_000_000).await.unwrap();
+    assert_eq!(rc.len(), 2);
+    assert_eq!(rc[0].rule_id, "r-watch");
+    assert_eq!((rc[0].total, rc[0].enforced, rc[0].permissive), (15, 0, 15));
+    assert_eq!((rc[1].total, rc[1].enforced, rc[1].permissive), (10, 10, 0));
+
+    // --- justifications: stored, open window, incident history ---
+    let j = NewJustification {
+        created_at: T0 + 1000,
+        expires_at: T0 + 1000 + 300_000,
+        incident_id: Some(id),
+        request_id: "req-x".into(),
+        username: "alice".into(),
+        sender: "alice@corp.example".into(),
+        recipient: "bob@partner.example".into(),
+        category: "PII".into(),
+        justification: "contract annex for the partner".into(),
+        submitted_by: "alice".into(),
+    };
+    let stored = s.insert_justification(&j).await.unwrap();
+    assert_eq!(stored.justification, j);
+    assert_eq!(s.open_justifications(T0 + 2000).await.unwrap().len(), 1);
+    assert!(
+        s.open_justifications(T0 + 400_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(s.list_justifications(10).await.unwrap().len(), 1);
+    let h = s.incident_history(id).await.unwrap();
+    assert_eq!(h.last().unwrap().kind, "justification");
+    let bad = NewJustification {
+        incident_id: Some(424_242),
+        ..j.clone()
+    };
+    assert!(matches!(
+        s.insert_justification(&bad).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // --- agent groups ---
+    let g = AgentGroup {
+        name: "laptops".into(),
+        description: "sales laptops".into(),
+        policy_id: "main".into(),
+        policy_version: 2,
+        updated_at: T0,
+    };
+    assert_eq!(s.upsert_agent_group(&g).await.unwrap(), g);
+    let g2 = AgentGroup {
+        policy_version: 3,
+        updated_at: T0 + 1,
+        ..g.clone()
+    };
+    s.upsert_agent_group(&g2).await.unwrap();
+    assert_eq!(
+        s.get_agent_group("laptops").await.unwrap().policy_version,
+        3
+    );
+    let bad = AgentGroup {
+        policy_version: 7,
+        ..g.clone()
+    };
+    assert!(matches!(
+        s.upsert_agent_group(&bad).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(s.list_agent_groups().await.unwrap().len(), 1);
+    s.delete_agent_group("laptops").await.unwrap();
+    assert!(matches!(
+        s.get_agent_group("laptops").await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // --- dashboard ---
+    let b = |bucket, actions: &[(&str, i64)], users: &[&str]| ActivityBatch {
+        bucket,
+        actions: actions.iter().map(|(a, n)| (a.to_string(), *n)).collect(),
+        users: users.iter().map(|u| u.to_string()).collect(),
+    };
+    s.record_activity(&[b(T0, &[("download", 3), ("share", 1)], &["alice", "bob"])])
+        .await
+        .unwrap();
+    s.record_activity(&[
+        b(T0, &[("download", 2)], &["alice"]),
+        b(T0 + 60_000, &[("upload", 4)], &["carol"]),
+    ])
+    .await
+    .unwrap();
+    let totals = s.activity_totals(T0, T0 + 120_000).await.unwrap();
+    let get = |n: &str| totals.iter().find(|c| c.name == n).map(|c| c.count);
+    assert_eq!(
+        (get("download"), get("share"), get("upload")),
+        (Some(5), Some(1), Some(4))
+    );
+    assert_eq!(s.active_users(T0, T0 + 120_000).await.unwrap(), 3);
+    assert_eq!(s.active_users(T0, T0 + 1).await.unwrap(), 2);
+    let over = s
+        .violations_over_time(T0, T0 + 25_000, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(over.iter().map(|b| b.count).sum::<i64>(), 25);
+    assert_eq!(over.len(), 3);
+    let top = s.top_users(T0, T0 + 1_000_000, 1).await.unwrap();
+    assert_eq!(
+        top,
+        vec![NameCount {
+            name: "alice".into(),
+            count: 20
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
+        .await
+        .unwrap();
+    story(&s).await;
+    s.close().await;
+    // Reopening applies no migration twice and keeps the data.
+    let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
+        .await
+        .unwrap();
+    assert_eq!(s.count_incidents().await.unwrap(), 25);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_postgres() {
+    let schema = PgSchema::create().await.unwrap();
+    let s = schema.store().await.unwrap();
+    story(&s).await;
+    s.close().await;
+    let s = schema.store().await.unwrap();
+    assert_eq!(s.count_incidents().await.unwrap(), 25);
+    s.close().await;
+    schema.drop().await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_refuses_a_corrupt_file_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    std::fs::write(&path, vec![0x5au8; 8192]).unwrap();
+    let err = sqlite::SqliteStore::open(&path)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cordon.db"), "{err}");
+    assert!(err.contains("not a database"), "{err}");
+}
+
+#[tokio::test]
+async fn sqlite_full_database_fails_writes_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let s = sqlite::SqliteStore::open(&path).await.unwrap();
+    s.close().await;
+    // Cap the file at its current size: every growing write fails.
+    let s = sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
+        .await
+        .unwrap();
+    let batch: Vec<_> = (0..200)
+        .map(|i| incident(i, "r", "u", "download", &["PII"], true))
+        .collect();
+    let err = s.insert_incidents(&batch).await.unwrap_err().to_string();
+    assert!(err.contains("full"), "{err}");
+    assert_eq!(s.count_incidents().await.unwrap(), 0, "all or nothing");
+}
