@@ -1,1 +1,396 @@
-//! cordon-extract
+//! cordon-extract: bytes to text members.
+//!
+//! The first stage of the pipeline (extract → detect → classify → decide →
+//! enforce → record). An [`Extractor`] takes one input (a file, a buffer or
+//! a reader), finds out what it is by content, opens containers (zip, tar,
+//! gzip, bzip2, xz, office documents, e-mail) to any depth within
+//! [`Limits`], and hands every piece of text to a visitor as a [`Member`]:
+//! a [`Location`] saying where it was found and a `Read` of its text.
+//! Offsets a detector reports are byte offsets in that text; for a plain
+//! UTF-8 file the text is the file itself.
+//!
+//! Nothing passes silently: whatever could not be read in full (a limit, a
+//! corrupt or encrypted member) is listed in the [`ExtractReport`] with
+//! its location and reason, and extraction of the other members goes on.
+//!
+//! ```
+//! use cordon_extract::{Extractor, Input, Limits};
+//! use std::io::Read;
+//!
+//! let ex = Extractor::new(Limits::default());
+//! let mut texts = Vec::new();
+//! let report = ex
+//!     .extract("note.txt", Input::Bytes(b"card 4111 1111 1111 1111"), &mut |m| {
+//!         let mut s = String::new();
+//!         m.text.read_to_string(&mut s).map_err(|e| e.to_string())?;
+//!         texts.push((m.location.to_string(), s));
+//!         Ok::<(), String>(())
+//!     })
+//!     .unwrap();
+//! assert!(report.fully_inspected());
+//! assert_eq!(texts, [("note.txt".to_string(), "card 4111 1111 1111 1111".to_string())]);
+//! ```
+
+mod archive;
+mod email;
+mod limits;
+mod location;
+mod markup;
+mod office;
+mod pdf;
+mod report;
+mod rtf;
+mod sniff;
+mod text;
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::path::Path;
+
+pub use limits::{Limits, RATIO_FLOOR};
+pub use location::Location;
+pub use report::{ExtractReport, Incomplete, Note, Reason};
+pub use sniff::{Charset, Format, Sniffed, sniff};
+
+use limits::{Cx, Guarded, ReadBoundedError, read_bounded};
+use sniff::HEAD_LEN;
+
+/// What to extract from.
+pub enum Input<'a> {
+    /// A file to open (read only, never followed into other files).
+    Path(&'a Path),
+    /// An open file (a pipe or device works too, it is only read).
+    File(File),
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// Any reader, such as standard input.
+    Reader(&'a mut dyn Read),
+}
+
+/// How a member's text relates to the member's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// The member's own bytes, which are UTF-8 text (or as good as: bytes
+    /// after the first few kilobytes are not checked). Offsets in the text
+    /// are offsets in the member.
+    Original,
+    /// The member's text decoded from this charset to UTF-8.
+    Transcoded(Charset),
+    /// Text extracted from a document format (markup dropped, escapes
+    /// decoded, parts joined with line breaks).
+    Extracted,
+    /// The raw bytes of content of unknown type, which may hold text.
+    Raw,
+}
+
+/// One piece of text found in the input.
+pub struct Member<'a> {
+    /// Where the member was found.
+    pub location: &'a Location,
+    /// What the member is (after refinement: DOCX rather than zip).
+    pub format: Format,
+    /// How `text` relates to the member's bytes.
+    pub kind: TextKind,
+    /// The text as UTF-8 (raw bytes for [`TextKind::Raw`]). Never fails: a
+    /// read error or a limit ends it early and is listed in the report.
+    pub text: &'a mut dyn Read,
+}
+
+/// Extracts text members from inputs within limits. Cheap to share across
+/// threads: each `extract` call has its own state.
+#[derive(Debug, Clone, Default)]
+pub struct Extractor {
+    limits: Limits,
+}
+
+impl Extractor {
+    pub fn new(limits: Limits) -> Self {
+        Self { limits }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Extract every text member of `input`, calling `visit` for each in
+    /// order. `root_name` starts every location (a path as given, or `-`).
+    ///
+    /// Returns the report of what could not be read fully. A visitor error
+    /// aborts extraction at once and is returned as is.
+    pub fn extract<E>(
+        &self,
+        root_name: &str,
+        input: Input<'_>,
+        visit: &mut dyn FnMut(Member<'_>) -> Result<(), E>,
+    ) -> Result<ExtractReport, E> {
+        let cx = Cx::new(&self.limits);
+        let root = Location::root(root_name);
+        {
+            let mut run = Run { cx: &cx, visit };
+            match input {
+                Input::Path(path) => match File::open(path) {
+                    Ok(mut f) => run.node(&root, 0, Src::File(&mut f))?,
+                    Err(e) => cx.incomplete(
+                        &root,
+                        Reason::Io {
+                            detail: e.to_string(),
+                        },
+                    ),
+                },
+                Input::File(mut f) => run.node(&root, 0, Src::File(&mut f))?,
+                Input::Bytes(b) => run.node(&root, 0, Src::Mem(b))?,
+                Input::Reader(r) => run.node(&root, 0, Src::Stream(r))?,
+            }
+        }
+        Ok(ExtractReport {
+            types: cx.types.into_inner(),
+            incomplete: cx.incomplete.into_inner(),
+            notes: cx.notes.into_inner(),
+        })
+    }
+}
+
+/// Where a member's bytes come from.
+pub(crate) enum Src<'a> {
+    Mem(&'a [u8]),
+    File(&'a mut File),
+    Stream(&'a mut dyn Read),
+}
+
+/// A member whose first bytes have been read for sniffing.
+pub(crate) struct Body<'a> {
+    head: Vec<u8>,
+    /// True when `head` is the whole member.
+    complete: bool,
+    rest: Src<'a>,
+}
+
+impl<'a> Body<'a> {
+    fn open(src: Src<'a>) -> io::Result<Self> {
+        match src {
+            Src::Mem(b) => Ok(Self {
+                head: b.get(..b.len().min(HEAD_LEN)).unwrap_or_default().to_vec(),
+                complete: b.len() <= HEAD_LEN,
+                rest: Src::Mem(b),
+            }),
+            Src::File(f) => {
+                let head = read_head(f)?;
+                Ok(Self {
+                    complete: head.len() < HEAD_LEN,
+                    head,
+                    rest: Src::File(f),
+                })
+            }
+            Src::Stream(r) => {
+                let head = read_head(r)?;
+                Ok(Self {
+                    complete: head.len() < HEAD_LEN,
+                    head,
+                    rest: Src::Stream(r),
+                })
+            }
+        }
+    }
+
+    /// The whole member as a stream.
+    fn reader(self) -> Box<dyn Read + 'a> {
+        match self.rest {
+            Src::Mem(b) => Box::new(Cursor::new(b)),
+            Src::File(f) => Box::new(Cursor::new(self.head).chain(f)),
+            Src::Stream(r) => Box::new(Cursor::new(self.head).chain(r)),
+        }
+    }
+
+    /// The whole member in memory, up to `limit` bytes.
+    fn buffer(self, limit: u64) -> Result<Cow<'a, [u8]>, Reason> {
+        let too_large = || Reason::MemberTooLarge { limit };
+        let rest: &mut dyn Read = match self.rest {
+            // Already in memory: nothing to refuse.
+            Src::Mem(b) => return Ok(Cow::Borrowed(b)),
+            Src::File(f) => {
+                if f.metadata().is_ok_and(|m| m.is_file() && m.len() > limit) {
+                    return Err(too_large());
+                }
+                f
+            }
+            Src::Stream(r) => r,
+        };
+        if self.complete {
+            return Ok(Cow::Owned(self.head));
+        }
+        match read_bounded(rest, limit, self.head) {
+            Ok(v) => Ok(Cow::Owned(v)),
+            Err(ReadBoundedError::TooLarge) => Err(too_large()),
+            Err(ReadBoundedError::Io(e)) => Err(Reason::Io {
+                detail: e.to_string(),
+            }),
+        }
+    }
+
+    /// A seekable view for zip: the file itself when it can seek, else
+    /// the member buffered.
+    fn seekable(self, limit: u64) -> Result<Seekable<'a>, Reason> {
+        if let Src::File(f) = self.rest {
+            if f.seek(SeekFrom::Start(0)).is_ok() {
+                return Ok(Seekable::File(f));
+            }
+            return Body {
+                head: self.head,
+                complete: self.complete,
+                rest: Src::File(f),
+            }
+            .buffer(limit)
+            .map(Seekable::Mem);
+        }
+        self.buffer(limit).map(Seekable::Mem)
+    }
+}
+
+pub(crate) enum Seekable<'a> {
+    File(&'a mut File),
+    Mem(Cow<'a, [u8]>),
+}
+
+fn read_head(r: &mut dyn Read) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    r.take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// One extraction in progress: the shared state and the visitor.
+pub(crate) struct Run<'c, 'l, 'v, E> {
+    cx: &'c Cx<'l>,
+    visit: &'v mut dyn FnMut(Member<'_>) -> Result<(), E>,
+}
+
+impl<E> Run<'_, '_, '_, E> {
+    /// Extract one member at `loc`, `depth` containers down.
+    pub(crate) fn node(&mut self, loc: &Location, depth: u32, src: Src<'_>) -> Result<(), E> {
+        let cx = self.cx;
+        if cx.stopped() || !cx.count_entry(loc) {
+            return Ok(());
+        }
+        if depth > cx.limits.max_depth {
+            cx.incomplete(
+                loc,
+                Reason::Depth {
+                    limit: cx.limits.max_depth,
+                },
+            );
+            return Ok(());
+        }
+        let body = match Body::open(src) {
+            Ok(b) => b,
+            Err(e) => {
+                cx.incomplete(loc, Reason::from_io(Format::Binary, &e));
+                return Ok(());
+            }
+        };
+        let sniffed = sniff(&body.head, body.complete);
+        cx.record_type(loc, sniffed.format);
+        match sniffed.format {
+            Format::Empty | Format::Image => Ok(()),
+            Format::Text | Format::Html | Format::Xml | Format::Binary => {
+                self.stream_text(loc, sniffed, body)
+            }
+            Format::Zip
+            | Format::Docx
+            | Format::Xlsx
+            | Format::Pptx
+            | Format::Odt
+            | Format::Ods
+            | Format::Odp
+            | Format::OdfOther
+            | Format::OoxmlOther => match body.seekable(cx.limits.max_member_bytes) {
+                Ok(s) => self.zip(loc, depth, s),
+                Err(reason) => {
+                    cx.incomplete(loc, reason);
+                    Ok(())
+                }
+            },
+            Format::Gzip | Format::Bzip2 | Format::Xz => {
+                self.decompress(loc, depth, sniffed.format, body.reader())
+            }
+            Format::Tar => self.tar(loc, depth, body.reader()),
+            Format::Pdf | Format::Rtf | Format::Email => {
+                let bytes = match body.buffer(cx.limits.max_member_bytes) {
+                    Ok(b) => b,
+                    Err(reason) => {
+                        cx.incomplete(loc, reason);
+                        return Ok(());
+                    }
+                };
+                match sniffed.format {
+                    Format::Pdf => self.pdf(loc, &bytes),
+                    Format::Rtf => self.rtf(loc, &bytes),
+                    _ => self.email(loc, depth, &bytes),
+                }
+            }
+        }
+    }
+
+    /// Text and unknown content: streamed, never held whole in memory.
+    fn stream_text(&mut self, loc: &Location, sniffed: Sniffed, body: Body<'_>) -> Result<(), E> {
+        let raw = body.reader();
+        let (decoded, kind): (Box<dyn Read + '_>, TextKind) = match sniffed.charset {
+            _ if sniffed.format == Format::Binary => (raw, TextKind::Raw),
+            Charset::Utf8 => (raw, TextKind::Original),
+            cs => (
+                Box::new(text::Transcode::new(raw, cs)),
+                TextKind::Transcoded(cs),
+            ),
+        };
+        match sniffed.format {
+            Format::Html | Format::Xml => {
+                let mut stripped = markup::MarkupText::new(decoded, sniffed.format == Format::Html);
+                self.deliver(loc, sniffed.format, TextKind::Extracted, &mut stripped)
+            }
+            _ => {
+                let mut decoded = decoded;
+                self.deliver(loc, sniffed.format, kind, &mut decoded)
+            }
+        }
+    }
+
+    /// Hand a member's text to the visitor behind the never-failing guard.
+    pub(crate) fn deliver(
+        &mut self,
+        loc: &Location,
+        format: Format,
+        kind: TextKind,
+        text: &mut dyn Read,
+    ) -> Result<(), E> {
+        let mut guarded = Guarded::new(text, self.cx, loc, format);
+        (self.visit)(Member {
+            location: loc,
+            format,
+            kind,
+            text: &mut guarded,
+        })
+    }
+
+    /// Hand extracted text held in memory to the visitor, cut at the
+    /// member limit.
+    pub(crate) fn deliver_text(
+        &mut self,
+        loc: &Location,
+        format: Format,
+        text: &str,
+    ) -> Result<(), E> {
+        let limit = self.cx.limits.max_member_bytes;
+        let bytes = text.as_bytes();
+        let bytes = if bytes.len() as u64 > limit {
+            self.cx.incomplete(loc, Reason::TextTooLarge { limit });
+            bytes
+                .get(..usize::try_from(limit).unwrap_or(usize::MAX))
+                .unwrap_or(bytes)
+        } else {
+            bytes
+        };
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.deliver(loc, format, TextKind::Extracted, &mut Cursor::new(bytes))
+    }
+}

@@ -1,0 +1,191 @@
+//! Archives and compressed streams: zip, tar, gzip, bzip2, xz.
+
+use std::io::{Cursor, Read, Seek};
+
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+use crate::limits::{Compressed, Counting, Expand};
+use crate::office;
+use crate::{Format, Location, Reason, Run, Seekable, Src};
+
+/// Turn a zip error on `format` into a reason.
+pub(crate) fn zip_reason(format: Format, e: &ZipError) -> Reason {
+    match e {
+        ZipError::UnsupportedArchive(msg) if *msg == ZipError::PASSWORD_REQUIRED => {
+            Reason::Encrypted {
+                format,
+                detail: "password required".to_owned(),
+            }
+        }
+        ZipError::InvalidPassword => Reason::Encrypted {
+            format,
+            detail: "wrong password".to_owned(),
+        },
+        ZipError::UnsupportedArchive(msg) => Reason::Unsupported {
+            format,
+            detail: (*msg).to_owned(),
+        },
+        ZipError::Io(io) => Reason::from_io(format, io),
+        other => Reason::Corrupt {
+            format,
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Dictionary memory an xz stream may ask for: xz -9 needs 64 MiB, a
+/// forged header could ask for 4 GiB.
+const XZ_MEM_LIMIT_KB: u32 = 80 * 1024;
+
+impl<E> Run<'_, '_, '_, E> {
+    pub(crate) fn zip(&mut self, loc: &Location, depth: u32, src: Seekable<'_>) -> Result<(), E> {
+        match src {
+            Seekable::File(f) => self.zip_archive(loc, depth, ZipArchive::new(f)),
+            Seekable::Mem(b) => {
+                self.zip_archive(loc, depth, ZipArchive::new(Cursor::new(b.as_ref())))
+            }
+        }
+    }
+
+    fn zip_archive<R: Read + Seek>(
+        &mut self,
+        loc: &Location,
+        depth: u32,
+        archive: zip::result::ZipResult<ZipArchive<R>>,
+    ) -> Result<(), E> {
+        let mut archive = match archive {
+            Ok(a) => a,
+            Err(e) => {
+                self.cx.incomplete(loc, zip_reason(Format::Zip, &e));
+                return Ok(());
+            }
+        };
+        let format = office::refine(&mut archive);
+        if format != Format::Zip {
+            self.cx.refine_type(loc, format);
+        }
+        match format {
+            Format::Docx | Format::Xlsx | Format::Pptx | Format::OoxmlOther => {
+                self.ooxml(loc, depth, format, &mut archive)
+            }
+            Format::Odt | Format::Ods | Format::Odp | Format::OdfOther => {
+                self.odf(loc, depth, format, &mut archive)
+            }
+            _ => self.zip_entries(loc, depth, &mut archive, |_| true),
+        }
+    }
+
+    /// Extract the entries of a zip for which `want` is true, each as a
+    /// member of its own.
+    pub(crate) fn zip_entries<R: Read + Seek>(
+        &mut self,
+        loc: &Location,
+        depth: u32,
+        archive: &mut ZipArchive<R>,
+        want: impl Fn(&str) -> bool,
+    ) -> Result<(), E> {
+        let cx = self.cx;
+        for i in 0..archive.len() {
+            if cx.stopped() || !cx.check_time(loc) {
+                break;
+            }
+            let name = archive.name_for_index(i).unwrap_or_default().to_owned();
+            if !want(&name) {
+                continue;
+            }
+            let child = loc.child(&name);
+            let mut entry = match archive.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    // Count it, so an archive of a million broken entries
+                    // still meets the entry limit.
+                    if cx.count_entry(&child) {
+                        cx.record_type(&child, Format::Binary);
+                        cx.incomplete(&child, zip_reason(Format::Zip, &e));
+                    }
+                    continue;
+                }
+            };
+            if entry.is_dir() {
+                continue;
+            }
+            if entry.is_symlink() {
+                cx.note(&child, "symbolic link not followed");
+                continue;
+            }
+            let compressed = Compressed::Known(entry.compressed_size());
+            let mut expand = Expand::new(&mut entry, cx, &child, compressed);
+            self.node(&child, depth + 1, Src::Stream(&mut expand))?;
+        }
+        Ok(())
+    }
+
+    /// gzip, bzip2 and xz: a transparent layer, no location segment.
+    pub(crate) fn decompress(
+        &mut self,
+        loc: &Location,
+        depth: u32,
+        format: Format,
+        raw: Box<dyn Read + '_>,
+    ) -> Result<(), E> {
+        let (counting, count) = Counting::new(raw);
+        let decoder: Box<dyn Read + '_> = match format {
+            Format::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counting)),
+            Format::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counting)),
+            _ => Box::new(lzma_rust2::XzReader::new_mem_limit(
+                counting,
+                true,
+                XZ_MEM_LIMIT_KB,
+            )),
+        };
+        let mut expand = Expand::new(decoder, self.cx, loc, Compressed::Counted(count));
+        // A decoding error surfaces while the inner member reads, where it
+        // is recorded against this location.
+        self.node(loc, depth + 1, Src::Stream(&mut expand))
+    }
+
+    pub(crate) fn tar(
+        &mut self,
+        loc: &Location,
+        depth: u32,
+        raw: Box<dyn Read + '_>,
+    ) -> Result<(), E> {
+        let cx = self.cx;
+        let mut archive = tar::Archive::new(raw);
+        let entries = match archive.entries() {
+            Ok(e) => e,
+            Err(e) => {
+                cx.incomplete(loc, Reason::from_io(Format::Tar, &e));
+                return Ok(());
+            }
+        };
+        for entry in entries {
+            if cx.stopped() || !cx.check_time(loc) {
+                break;
+            }
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    // After a bad header the stream position is unknown.
+                    cx.incomplete(loc, Reason::from_io(Format::Tar, &e));
+                    break;
+                }
+            };
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let child = loc.child(&name);
+            let kind = entry.header().entry_type();
+            use tar::EntryType as T;
+            match kind {
+                T::Regular | T::Continuous | T::GNUSparse => {
+                    self.node(&child, depth + 1, Src::Stream(&mut entry))?;
+                }
+                T::Directory => {}
+                T::Symlink | T::Link => cx.note(&child, "link not followed"),
+                T::Char | T::Block | T::Fifo => cx.note(&child, "device or fifo entry skipped"),
+                _ => cx.note(&child, "special entry skipped"),
+            }
+        }
+        Ok(())
+    }
+}

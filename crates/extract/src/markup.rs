@@ -1,0 +1,462 @@
+//! Streaming text of HTML and XML: tags dropped, entities decoded,
+//! `script` and `style` content dropped (HTML), comments dropped, CDATA
+//! kept. Written by hand rather than with an HTML5 parser because it must
+//! run in bounded memory over files of any size and never build a tree;
+//! it only has to find text, not the document's structure.
+
+use std::io::{self, Read};
+
+const CHUNK: usize = 32 * 1024;
+/// Longest entity we try to decode (`&CounterClockwiseContourIntegral;`).
+const MAX_ENTITY: usize = 40;
+/// Longest tag name we remember (to recognise `script` and block tags).
+const MAX_NAME: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Text,
+    /// After `<`.
+    TagOpen,
+    /// Reading a tag name; `closing` after `</`.
+    TagName {
+        closing: bool,
+    },
+    /// Inside a tag after its name; `quote` when inside an attribute value.
+    InTag {
+        quote: Option<u8>,
+    },
+    /// After `<!`: a comment, CDATA section or declaration.
+    Bang,
+    Comment,
+    CData,
+    /// `<!DOCTYPE ...>`, `<?xml ...?>`: skipped up to `>`.
+    Decl,
+    /// Inside `script`/`style`: skipped up to the matching end tag.
+    RawText,
+    /// After `&`.
+    Entity,
+}
+
+/// A `Read` of the text of an HTML or XML stream.
+pub struct MarkupText<R> {
+    inner: R,
+    html: bool,
+    state: State,
+    input: Vec<u8>,
+    in_pos: usize,
+    in_end: usize,
+    eof: bool,
+    out: Vec<u8>,
+    out_pos: usize,
+    /// The tag name being read (lowercase, at most MAX_NAME bytes).
+    name: Vec<u8>,
+    /// The bytes after `<!` or `&`, or the end tag being looked for.
+    pending: Vec<u8>,
+    /// How far the end of a comment (`-->`), CDATA (`]]>`) or raw text
+    /// (`</script`) has been matched.
+    matched: usize,
+    /// Tail of the last text emitted was a line break or nothing.
+    at_break: bool,
+}
+
+impl<R: Read> MarkupText<R> {
+    pub fn new(inner: R, html: bool) -> Self {
+        Self {
+            inner,
+            html,
+            state: State::Text,
+            input: vec![0; CHUNK],
+            in_pos: 0,
+            in_end: 0,
+            eof: false,
+            out: Vec::with_capacity(CHUNK),
+            out_pos: 0,
+            name: Vec::new(),
+            pending: Vec::new(),
+            matched: 0,
+            at_break: true,
+        }
+    }
+
+    fn emit(&mut self, b: u8) {
+        self.out.push(b);
+        self.at_break = b == b'\n';
+    }
+
+    fn emit_slice(&mut self, s: &[u8]) {
+        if let Some(&last) = s.last() {
+            self.out.extend_from_slice(s);
+            self.at_break = last == b'\n';
+        }
+    }
+
+    fn separator(&mut self) {
+        if !self.at_break {
+            self.emit(b'\n');
+        }
+    }
+
+    /// A tag ended: break the text unless it is an inline HTML tag.
+    fn tag_done(&mut self, closing: bool) {
+        let name = std::mem::take(&mut self.name);
+        if self.html {
+            if !closing && matches!(name.as_slice(), b"script" | b"style") {
+                self.pending = b"</".to_vec();
+                self.pending.extend_from_slice(&name);
+                self.matched = 0;
+                self.state = State::RawText;
+                self.name = name;
+                return;
+            }
+            if !is_inline(&name) {
+                self.separator();
+            }
+        } else {
+            self.separator();
+        }
+        self.name = name;
+        self.state = State::Text;
+    }
+
+    fn flush_entity(&mut self) {
+        let raw = std::mem::take(&mut self.pending);
+        self.emit(b'&');
+        self.emit_slice(&raw);
+    }
+
+    fn decode_entity(&mut self) {
+        let body = std::mem::take(&mut self.pending);
+        let decoded = decode_entity(&body, self.html);
+        match decoded {
+            Some(s) => self.emit_slice(s.as_bytes()),
+            None => {
+                self.emit(b'&');
+                self.emit_slice(&body);
+                self.emit(b';');
+            }
+        }
+    }
+
+    fn step(&mut self, b: u8) {
+        match self.state {
+            State::Text => match b {
+                b'<' => self.state = State::TagOpen,
+                b'&' => {
+                    self.pending.clear();
+                    self.state = State::Entity;
+                }
+                _ => self.emit(b),
+            },
+            State::Entity => match b {
+                b';' => {
+                    self.decode_entity();
+                    self.state = State::Text;
+                }
+                b'#' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z'
+                    if self.pending.len() < MAX_ENTITY =>
+                {
+                    self.pending.push(b);
+                }
+                _ => {
+                    self.flush_entity();
+                    self.state = State::Text;
+                    self.step(b);
+                }
+            },
+            State::TagOpen => match b {
+                b'/' => {
+                    self.name.clear();
+                    self.state = State::TagName { closing: true };
+                }
+                b'!' => {
+                    self.pending.clear();
+                    self.state = State::Bang;
+                }
+                b'?' => self.state = State::Decl,
+                b if b.is_ascii_alphabetic() => {
+                    self.name.clear();
+                    self.name.push(b.to_ascii_lowercase());
+                    self.state = State::TagName { closing: false };
+                }
+                _ => {
+                    // A lone `<` in text ("a < b").
+                    self.emit(b'<');
+                    self.state = State::Text;
+                    self.step(b);
+                }
+            },
+            State::TagName { closing } => match b {
+                b'>' => self.tag_done(closing),
+                b if b.is_ascii_whitespace() || b == b'/' => {
+                    self.state = State::InTag { quote: None }
+                }
+                _ => {
+                    if self.name.len() < MAX_NAME {
+                        self.name.push(b.to_ascii_lowercase());
+                    }
+                }
+            },
+            State::InTag { quote } => match (quote, b) {
+                (None, b'>') => {
+                    let closing = false;
+                    self.tag_done(closing);
+                }
+                (None, b'"' | b'\'') => self.state = State::InTag { quote: Some(b) },
+                (Some(q), b) if b == q => self.state = State::InTag { quote: None },
+                _ => {}
+            },
+            State::Bang => {
+                self.pending.push(b);
+                if self.pending.as_slice() == b"--" {
+                    self.matched = 0;
+                    self.state = State::Comment;
+                } else if self.pending.as_slice() == b"[CDATA[" {
+                    self.state = State::CData;
+                    self.matched = 0;
+                } else if !b"--".starts_with(&self.pending)
+                    && !b"[CDATA[".starts_with(&self.pending)
+                {
+                    self.state = if b == b'>' { State::Text } else { State::Decl };
+                }
+            }
+            State::Comment => {
+                self.matched = match (self.matched, b) {
+                    (0 | 1, b'-') => self.matched + 1,
+                    (2, b'-') => 2,
+                    (2, b'>') => {
+                        self.state = State::Text;
+                        0
+                    }
+                    _ => 0,
+                }
+            }
+            State::CData => match (self.matched, b) {
+                (0 | 1, b']') => self.matched += 1,
+                (2, b']') => self.emit(b']'),
+                (2, b'>') => {
+                    self.matched = 0;
+                    self.state = State::Text;
+                }
+                (m, b) => {
+                    for _ in 0..m {
+                        self.emit(b']');
+                    }
+                    self.matched = 0;
+                    if b == b']' {
+                        self.matched = 1;
+                    } else {
+                        self.emit(b);
+                    }
+                }
+            },
+            State::Decl => {
+                if b == b'>' {
+                    self.state = State::Text;
+                }
+            }
+            State::RawText => {
+                let want = self.pending.get(self.matched).copied();
+                if want.is_some_and(|w| w == b.to_ascii_lowercase()) {
+                    self.matched += 1;
+                    if self.matched == self.pending.len() {
+                        // Found `</script`: skip the rest of the end tag.
+                        self.name.clear();
+                        self.state = State::InTag { quote: None };
+                        self.matched = 0;
+                    }
+                } else {
+                    self.matched = usize::from(b == b'<');
+                }
+            }
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        while self.out_pos >= self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+            if self.in_pos >= self.in_end {
+                if self.eof {
+                    return Ok(());
+                }
+                let n = loop {
+                    match self.inner.read(&mut self.input) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                };
+                self.in_pos = 0;
+                self.in_end = n;
+                if n == 0 {
+                    self.eof = true;
+                    if self.state == State::Entity {
+                        self.flush_entity();
+                    }
+                    continue;
+                }
+            }
+            while self.in_pos < self.in_end && self.out.len() < CHUNK {
+                let b = self.input.get(self.in_pos).copied().unwrap_or(b' ');
+                self.in_pos += 1;
+                self.step(b);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for MarkupText<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.fill()?;
+        let avail = self.out.get(self.out_pos..).unwrap_or_default();
+        let n = avail.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Tags that do not break a line of text.
+fn is_inline(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"a" | b"abbr"
+            | b"b"
+            | b"bdi"
+            | b"bdo"
+            | b"cite"
+            | b"code"
+            | b"data"
+            | b"del"
+            | b"dfn"
+            | b"em"
+            | b"font"
+            | b"i"
+            | b"ins"
+            | b"kbd"
+            | b"mark"
+            | b"q"
+            | b"s"
+            | b"samp"
+            | b"small"
+            | b"span"
+            | b"strong"
+            | b"sub"
+            | b"sup"
+            | b"time"
+            | b"u"
+            | b"var"
+            | b"wbr"
+            | b"nobr"
+    )
+}
+
+/// Decode the body of `&body;`. `None` leaves it as written.
+fn decode_entity(body: &[u8], html: bool) -> Option<String> {
+    if let Some(num) = body.strip_prefix(b"#") {
+        let (digits, radix) = match num {
+            [b'x' | b'X', rest @ ..] => (rest, 16),
+            _ => (num, 10),
+        };
+        let code = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, radix).ok())?;
+        return Some(char::from_u32(code).unwrap_or('\u{FFFD}').to_string());
+    }
+    let name = std::str::from_utf8(body).ok()?;
+    match name {
+        "amp" => return Some("&".into()),
+        "lt" => return Some("<".into()),
+        "gt" => return Some(">".into()),
+        "quot" => return Some("\"".into()),
+        "apos" => return Some("'".into()),
+        _ => {}
+    }
+    if !html {
+        return None;
+    }
+    let entity = format!("&{name};");
+    let decoded = html_escape::decode_html_entities(&entity);
+    (decoded != entity).then(|| decoded.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(s: &str) -> String {
+        let mut out = String::new();
+        MarkupText::new(s.as_bytes(), true)
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
+
+    fn xml(s: &str) -> String {
+        let mut out = String::new();
+        MarkupText::new(s.as_bytes(), false)
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn html_text_only() {
+        let page = "<!DOCTYPE html><html><head><title>T</title><style>p{x:1}</style>\
+            <script>var ssn='078-05-1120';</script></head><body>\
+            <p>Card <b>4111</b> 1111&nbsp;1111&#x20;1111 &amp; &eacute;&copy;</p><!-- hidden -->\
+            <div>next</div><p>a &lt; b &bogus; & c</p></body></html>";
+        let text = html(page);
+        assert!(!text.contains("078-05-1120"), "{text}");
+        assert!(!text.contains("p{x:1}"));
+        assert!(!text.contains("hidden"));
+        assert!(
+            text.contains("Card 4111 1111\u{a0}1111 1111 & é©\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nnext\n"));
+        assert!(text.contains("a < b &bogus; & c"), "{text}");
+    }
+
+    #[test]
+    fn script_end_tag_case_and_attrs() {
+        let text = html("<SCRIPT type='x'>if (a</b) {}</ScRiPt >after");
+        assert_eq!(text.trim(), "after");
+    }
+
+    #[test]
+    fn xml_cdata_and_attributes() {
+        let text = xml(
+            "<?xml version='1.0'?><r a=\"x>y\"><n>one</n><![CDATA[<two> ]] ]]><m>&#51;</m></r>",
+        );
+        assert_eq!(text, "one\n<two> ]] \n3\n");
+    }
+
+    #[test]
+    fn entity_split_across_reads() {
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match self.0.split_first() {
+                    Some((b, rest)) if !buf.is_empty() => {
+                        buf[0] = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let mut out = String::new();
+        MarkupText::new(OneByte(b"<p>x &amp; y &am"), true)
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, "x & y &am");
+    }
+}

@@ -1,0 +1,441 @@
+//! What a member is, judged from its first bytes (never its name).
+//!
+//! Signatures of binary formats come first; then text is recognised by
+//! its encoding (BOM, UTF-8 validity, UTF-16 without BOM by its zero
+//! bytes, else Windows-1252 when it has few control bytes) and its kind
+//! (HTML, XML, RTF, e-mail, plain). Zip is refined to an office format
+//! later, by looking at its entries (see `office`).
+
+use std::fmt;
+
+/// How many leading bytes the sniffer looks at.
+pub const HEAD_LEN: usize = 8192;
+
+/// The kinds of content the extractor tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// Zero bytes.
+    Empty,
+    /// Text with no markup the extractor knows.
+    Text,
+    Html,
+    Xml,
+    Rtf,
+    /// An RFC 5322 message (`.eml`).
+    Email,
+    Pdf,
+    Zip,
+    Tar,
+    Gzip,
+    Bzip2,
+    Xz,
+    Docx,
+    Xlsx,
+    Pptx,
+    Odt,
+    Ods,
+    Odp,
+    /// Another OpenDocument type (drawing, formula, ...); content.xml read.
+    OdfOther,
+    /// A zip with `[Content_Types].xml` that is none of the three above.
+    OoxmlOther,
+    /// PNG, JPEG, GIF: no text layer (there is no OCR).
+    Image,
+    /// Anything else: delivered as raw bytes.
+    Binary,
+}
+
+impl Format {
+    /// A stable lowercase name for output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Text => "text",
+            Self::Html => "html",
+            Self::Xml => "xml",
+            Self::Rtf => "rtf",
+            Self::Email => "email",
+            Self::Pdf => "pdf",
+            Self::Zip => "zip",
+            Self::Tar => "tar",
+            Self::Gzip => "gzip",
+            Self::Bzip2 => "bzip2",
+            Self::Xz => "xz",
+            Self::Docx => "docx",
+            Self::Xlsx => "xlsx",
+            Self::Pptx => "pptx",
+            Self::Odt => "odt",
+            Self::Ods => "ods",
+            Self::Odp => "odp",
+            Self::OdfOther => "odf",
+            Self::OoxmlOther => "ooxml",
+            Self::Image => "image",
+            Self::Binary => "binary",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The character encoding of a text member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Charset {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    /// Windows-1252 (a superset of printable Latin-1), the fallback for
+    /// text that is not valid UTF-8.
+    Windows1252,
+}
+
+impl Charset {
+    pub(crate) fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            Self::Utf8 => encoding_rs::UTF_8,
+            Self::Utf16Le => encoding_rs::UTF_16LE,
+            Self::Utf16Be => encoding_rs::UTF_16BE,
+            Self::Windows1252 => encoding_rs::WINDOWS_1252,
+        }
+    }
+}
+
+/// The sniffer's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sniffed {
+    pub format: Format,
+    /// For text formats, how the bytes are encoded.
+    pub charset: Charset,
+}
+
+impl Sniffed {
+    fn binary(format: Format) -> Self {
+        Self {
+            format,
+            charset: Charset::Utf8,
+        }
+    }
+}
+
+/// Judge a member by its first bytes (up to [`HEAD_LEN`]); `complete` says
+/// whether `head` is the whole member.
+pub fn sniff(head: &[u8], complete: bool) -> Sniffed {
+    if head.is_empty() {
+        return Sniffed::binary(Format::Empty);
+    }
+    if let Some(f) = signature(head) {
+        return Sniffed::binary(f);
+    }
+    let charset = match head {
+        [0xEF, 0xBB, 0xBF, ..] => Charset::Utf8,
+        [0xFF, 0xFE, ..] => Charset::Utf16Le,
+        [0xFE, 0xFF, ..] => Charset::Utf16Be,
+        _ => match text_charset(head, complete) {
+            Some(c) => c,
+            None => return Sniffed::binary(Format::Binary),
+        },
+    };
+    let format = match charset {
+        Charset::Utf8 | Charset::Windows1252 => text_kind(head),
+        Charset::Utf16Le | Charset::Utf16Be => {
+            let (decoded, _) = charset.encoding().decode_with_bom_removal(head);
+            text_kind(decoded.as_bytes())
+        }
+    };
+    Sniffed { format, charset }
+}
+
+fn signature(head: &[u8]) -> Option<Format> {
+    let starts = |sig: &[u8]| head.starts_with(sig);
+    if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") || starts(b"PK\x07\x08") {
+        return Some(Format::Zip);
+    }
+    if starts(&[0x1f, 0x8b]) {
+        return Some(Format::Gzip);
+    }
+    if starts(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return Some(Format::Bzip2);
+    }
+    if starts(&[0xFD, b'7', b'z', b'X', b'Z', 0x00]) {
+        return Some(Format::Xz);
+    }
+    if starts(b"\x89PNG\r\n\x1a\n")
+        || starts(&[0xFF, 0xD8, 0xFF])
+        || starts(b"GIF87a")
+        || starts(b"GIF89a")
+    {
+        return Some(Format::Image);
+    }
+    // PDF readers accept the header anywhere in the first kilobyte.
+    let pdf_window = head.get(..head.len().min(1024)).unwrap_or(head);
+    if memchr::memmem::find(pdf_window, b"%PDF-").is_some() {
+        return Some(Format::Pdf);
+    }
+    if starts(b"{\\rtf") {
+        return Some(Format::Rtf);
+    }
+    if is_tar_header(head) {
+        return Some(Format::Tar);
+    }
+    None
+}
+
+/// A ustar magic, or an old-style header whose checksum adds up.
+fn is_tar_header(head: &[u8]) -> bool {
+    let Some(block) = head.get(..512) else {
+        return false;
+    };
+    if block.get(257..262) == Some(b"ustar") {
+        return true;
+    }
+    let Some(field) = block.get(148..156) else {
+        return false;
+    };
+    let digits: Vec<u8> = field
+        .iter()
+        .copied()
+        .skip_while(|b| *b == b' ')
+        .take_while(|b| (b'0'..=b'7').contains(b))
+        .collect();
+    let Some(stored) = std::str::from_utf8(&digits)
+        .ok()
+        .and_then(|s| u32::from_str_radix(s, 8).ok())
+    else {
+        return false;
+    };
+    let sum: u32 = block
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                u32::from(b' ')
+            } else {
+                u32::from(*b)
+            }
+        })
+        .sum();
+    // A block of zeros sums to 256 with spaces: not a header.
+    stored == sum && block.first().is_some_and(|b| *b != 0)
+}
+
+/// Decide whether `head` is text, and in which encoding.
+fn text_charset(head: &[u8], complete: bool) -> Option<Charset> {
+    if let Some(c) = utf16_without_bom(head) {
+        return Some(c);
+    }
+    if head.contains(&0) {
+        return None;
+    }
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A head cut inside a multi-byte character is still UTF-8.
+        Err(e) => e.error_len().is_none() && !complete,
+    };
+    let controls = head
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(**b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    // Binary formats are full of control bytes; text has almost none.
+    if controls * 100 > head.len() {
+        return None;
+    }
+    if valid {
+        return Some(Charset::Utf8);
+    }
+    Some(Charset::Windows1252)
+}
+
+/// UTF-16 text without a BOM: nearly every other byte is zero.
+fn utf16_without_bom(head: &[u8]) -> Option<Charset> {
+    let pairs = head.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let (mut even_zero, mut odd_zero) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        if let [a, b] = pair {
+            even_zero += usize::from(*a == 0);
+            odd_zero += usize::from(*b == 0);
+        }
+    }
+    // ASCII-heavy UTF-16: at least 70% of code units have a zero high byte,
+    // and the low bytes are almost never zero.
+    if odd_zero * 10 >= pairs * 7 && even_zero * 20 <= pairs {
+        return Some(Charset::Utf16Le);
+    }
+    if even_zero * 10 >= pairs * 7 && odd_zero * 20 <= pairs {
+        return Some(Charset::Utf16Be);
+    }
+    None
+}
+
+/// The kind of text, from its (UTF-8 or ASCII-compatible) head.
+fn text_kind(head: &[u8]) -> Format {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let trimmed = trim_start(body);
+    if trimmed.starts_with(b"{\\rtf") {
+        return Format::Rtf;
+    }
+    if trimmed.first() == Some(&b'<') {
+        let lower: Vec<u8> = trimmed
+            .iter()
+            .take(2048)
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        let has = |s: &[u8]| memchr::memmem::find(&lower, s).is_some();
+        if has(b"<!doctype html") || has(b"<html") || has(b"<head") || has(b"<body") {
+            return Format::Html;
+        }
+        if lower.starts_with(b"<?xml") || lower.starts_with(b"<!") {
+            return Format::Xml;
+        }
+        if has(b"<div") || has(b"<p>") || has(b"<table") || has(b"<span") || has(b"<br") {
+            return Format::Html;
+        }
+        return Format::Xml;
+    }
+    if looks_like_email(body) {
+        return Format::Email;
+    }
+    Format::Text
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    b.get(n..).unwrap_or_default()
+}
+
+/// Headers every mail has; a message starts with a block of `Name: value`
+/// lines, at least two of them from this list.
+const MAIL_HEADERS: &[&[u8]] = &[
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"received",
+    b"return-path",
+    b"message-id",
+    b"mime-version",
+    b"delivered-to",
+    b"content-type",
+    b"reply-to",
+    b"cc",
+    b"x-mailer",
+    b"dkim-signature",
+    b"authentication-results",
+    b"arc-seal",
+    b"user-agent",
+    b"thread-topic",
+    b"x-ms-exchange-organization-authas",
+];
+
+fn looks_like_email(head: &[u8]) -> bool {
+    let mut known = 0;
+    let mut lines = head.split(|b| *b == b'\n').peekable();
+    // mbox files start with a "From " envelope line.
+    if lines.peek().is_some_and(|l| l.starts_with(b"From ")) {
+        lines.next();
+    }
+    for (i, line) in lines.enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+            // A folded continuation line.
+            if i == 0 {
+                return false;
+            }
+            continue;
+        }
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            return false;
+        };
+        let name = line.get(..colon).unwrap_or_default();
+        if name.is_empty() || !name.iter().all(|b| b.is_ascii_graphic()) {
+            return false;
+        }
+        let lower = name.to_ascii_lowercase();
+        if MAIL_HEADERS.contains(&lower.as_slice()) {
+            known += 1;
+        }
+        if i > 200 {
+            break;
+        }
+    }
+    known >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(b: &[u8]) -> Format {
+        sniff(b, true).format
+    }
+
+    #[test]
+    fn signatures() {
+        assert_eq!(fmt(b""), Format::Empty);
+        assert_eq!(fmt(b"PK\x03\x04rest"), Format::Zip);
+        assert_eq!(fmt(&[0x1f, 0x8b, 8, 0]), Format::Gzip);
+        assert_eq!(fmt(b"BZh91AY&SY"), Format::Bzip2);
+        assert_eq!(fmt(b"\xFD7zXZ\x00\x00"), Format::Xz);
+        assert_eq!(fmt(b"%PDF-1.4\n"), Format::Pdf);
+        assert_eq!(fmt(b"{\\rtf1\\ansi hi}"), Format::Rtf);
+    }
+
+    #[test]
+    fn text_kinds() {
+        assert_eq!(fmt(b"hello world\n"), Format::Text);
+        assert_eq!(fmt(b"<!DOCTYPE html><html><p>x</p>"), Format::Html);
+        assert_eq!(fmt(b"<?xml version=\"1.0\"?><a/>"), Format::Xml);
+        assert_eq!(
+            fmt(b"From: a@b.c\r\nTo: d@e.f\r\nSubject: hi\r\n\r\nbody"),
+            Format::Email
+        );
+        assert_eq!(fmt(b"Note: one header only\n\nbody"), Format::Text);
+    }
+
+    #[test]
+    fn charsets() {
+        assert_eq!(
+            sniff(b"caf\xe9 au lait", true).charset,
+            Charset::Windows1252
+        );
+        assert_eq!(sniff("café".as_bytes(), true).charset, Charset::Utf8);
+        // Cut inside a two-byte character, but not the whole member.
+        assert_eq!(sniff(b"caf\xc3", false).charset, Charset::Utf8);
+        let le: Vec<u8> = "hello there"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(sniff(&le, true).charset, Charset::Utf16Le);
+        let be: Vec<u8> = "hello there"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(sniff(&be, true).charset, Charset::Utf16Be);
+        assert_eq!(fmt(&[0, 1, 2, 3, 0, 0, 0xff, 0x10, 0x11]), Format::Binary);
+    }
+
+    #[test]
+    fn tar_by_magic_and_checksum() {
+        let mut block = vec![0u8; 512];
+        block[..5].copy_from_slice(b"a.txt");
+        block[257..262].copy_from_slice(b"ustar");
+        assert_eq!(fmt(&block), Format::Tar);
+        // v7 header: no magic, valid checksum.
+        let mut v7 = vec![0u8; 512];
+        v7[..5].copy_from_slice(b"a.txt");
+        v7[100..107].copy_from_slice(b"0000644");
+        let sum: u32 = v7.iter().map(|b| u32::from(*b)).sum::<u32>() + 8 * 32;
+        let field = format!("{sum:06o}\0 ");
+        v7[148..156].copy_from_slice(field.as_bytes());
+        assert_eq!(fmt(&v7), Format::Tar);
+    }
+}

@@ -1,0 +1,195 @@
+//! Builders of real container files, made in memory for the tests.
+
+use std::io::{Cursor, Write};
+
+use zip::write::SimpleFileOptions;
+
+/// A zip with `entries` (name, content), deflated.
+pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_with(entries, zip::CompressionMethod::Deflated)
+}
+
+pub fn zip_with(entries: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default()
+        .compression_method(method)
+        .large_file(false);
+    for (name, data) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// A minimal but valid DOCX with one paragraph per item of `paragraphs`,
+/// plus a header and a comment.
+pub fn docx(paragraphs: &[&str], header: &str, comment: &str) -> Vec<u8> {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<w:p><w:r><w:t xml:space=\"preserve\">{p}</w:t></w:r></w:p>"))
+        .collect();
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let header = format!(
+        r#"<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p><w:r><w:t>{header}</w:t></w:r></w:p></w:hdr>"#
+    );
+    let comments = format!(
+        r#"<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment w:id="0"><w:p><w:r><w:t>{comment}</w:t></w:r></w:p></w:comment></w:comments>"#
+    );
+    zip(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", RELS.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+        ("word/header1.xml", header.as_bytes()),
+        ("word/comments.xml", comments.as_bytes()),
+        (
+            "word/styles.xml",
+            b"<w:styles><w:style><w:name w:val=\"Normal\"/></w:style></w:styles>",
+        ),
+    ])
+}
+
+/// An XLSX with a shared string table and one sheet of `rows`; a cell
+/// that starts with `=` is stored as a number, others as shared strings.
+pub fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut strings: Vec<String> = Vec::new();
+    let mut sheet = String::from(
+        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for cell in row.iter() {
+            if let Some(num) = cell.strip_prefix('=') {
+                sheet.push_str(&format!("<c><v>{num}</v></c>"));
+            } else {
+                let idx = strings.iter().position(|s| s == cell).unwrap_or_else(|| {
+                    strings.push((*cell).to_owned());
+                    strings.len() - 1
+                });
+                sheet.push_str(&format!("<c t=\"s\"><v>{idx}</v></c>"));
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let sst: String = strings
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    let sst = format!(
+        r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{sst}</sst>"#
+    );
+    zip(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        (
+            "xl/workbook.xml",
+            b"<workbook><sheets><sheet name=\"Sheet1\"/></sheets></workbook>",
+        ),
+        ("xl/sharedStrings.xml", sst.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ])
+}
+
+/// A PPTX with one slide per item and speaker notes on the first.
+pub fn pptx(slides: &[&str], notes: &str) -> Vec<u8> {
+    let mut parts: Vec<(String, Vec<u8>)> = vec![
+        (
+            "[Content_Types].xml".into(),
+            CONTENT_TYPES.as_bytes().to_vec(),
+        ),
+        ("ppt/presentation.xml".into(), b"<p:presentation/>".to_vec()),
+        (
+            "ppt/slideMasters/slideMaster1.xml".into(),
+            b"<p:sldMaster><a:t>Click to edit Master title style</a:t></p:sldMaster>".to_vec(),
+        ),
+    ];
+    for (i, s) in slides.iter().enumerate() {
+        parts.push((
+            format!("ppt/slides/slide{}.xml", i + 1),
+            format!("<p:sld><p:txBody><a:p><a:r><a:t>{s}</a:t></a:r></a:p></p:txBody></p:sld>")
+                .into_bytes(),
+        ));
+    }
+    parts.push((
+        "ppt/notesSlides/notesSlide1.xml".into(),
+        format!("<p:notes><a:p><a:r><a:t>{notes}</a:t></a:r></a:p></p:notes>").into_bytes(),
+    ));
+    let refs: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    zip(&refs)
+}
+
+/// An ODT: `mimetype` stored first, content.xml with the paragraphs.
+pub fn odt(paragraphs: &[&str]) -> Vec<u8> {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<text:p>{p}</text:p>"))
+        .collect();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>{body}</office:text></office:body></office:document-content>"#
+    );
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("mimetype", stored).unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.text")
+        .unwrap();
+    w.start_file("content.xml", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(content.as_bytes()).unwrap();
+    w.start_file("META-INF/manifest.xml", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(
+        b"<manifest:manifest><manifest:file-entry manifest:full-path=\"/\"/></manifest:manifest>",
+    )
+    .unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="word/document.xml"/></Relationships>"#;
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+pub fn bzip2(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+pub fn xz(data: &[u8]) -> Vec<u8> {
+    let mut w = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::default()).unwrap();
+    w.write_all(data).unwrap();
+    w.finish().unwrap()
+}
+
+/// A tar with regular files and, for each `links` item, a symlink.
+pub fn tar(files: &[(&str, &[u8])], links: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        // set_path refuses `..`; write the raw name so the test can use any.
+        let raw = &mut h.as_old_mut().name;
+        raw.fill(0);
+        raw[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    for (name, target) in links {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(0);
+        h.set_entry_type(tar::EntryType::Symlink);
+        b.append_link(&mut h, name, target).unwrap();
+    }
+    b.into_inner().unwrap()
+}

@@ -1,0 +1,122 @@
+use cordon_extract::Format;
+
+use crate::{build, run, text_at};
+
+#[test]
+fn zip_members_named_by_entry() {
+    let z = build::zip(&[
+        ("q3/notes.txt", b"SSN 078-05-1120"),
+        ("empty/", b""),
+        ("b.txt", b"two"),
+    ]);
+    let (got, report) = run("quarterly.zip", &z);
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert_eq!(
+        text_at(&got, "quarterly.zip!/q3/notes.txt"),
+        "SSN 078-05-1120"
+    );
+    assert_eq!(text_at(&got, "quarterly.zip!/b.txt"), "two");
+    assert_eq!(report.root_format(), Format::Zip);
+}
+
+#[test]
+fn nested_zip_in_zip() {
+    let inner = build::zip(&[("deep.txt", b"inner secret")]);
+    let outer = build::zip(&[("inner.zip", &inner)]);
+    let (got, report) = run("outer.zip", &outer);
+    assert!(report.fully_inspected());
+    assert_eq!(
+        text_at(&got, "outer.zip!/inner.zip!/deep.txt"),
+        "inner secret"
+    );
+}
+
+#[test]
+fn tar_gz_streams_entries_and_skips_links() {
+    let t = build::tar(
+        &[("dir/a.txt", b"alpha"), ("../evil.txt", b"beta")],
+        &[("link", "/etc/passwd")],
+    );
+    let (got, report) = run("backup.tar.gz", &build::gzip(&t));
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert_eq!(text_at(&got, "backup.tar.gz!/dir/a.txt"), "alpha");
+    assert_eq!(text_at(&got, "backup.tar.gz!/../evil.txt"), "beta");
+    assert_eq!(got.len(), 2);
+    assert_eq!(report.notes.len(), 1);
+    assert_eq!(report.notes[0].location.to_string(), "backup.tar.gz!/link");
+    let formats: Vec<Format> = report.types.iter().map(|(_, f)| *f).collect();
+    assert_eq!(&formats[..2], &[Format::Gzip, Format::Tar]);
+}
+
+#[test]
+fn bzip2_and_xz_are_transparent() {
+    let (got, _) = run("log.bz2", &build::bzip2(b"bz text"));
+    assert_eq!(text_at(&got, "log.bz2"), "bz text");
+    let (got, _) = run("log.xz", &build::xz(b"xz text"));
+    assert_eq!(text_at(&got, "log.xz"), "xz text");
+    let t = build::tar(&[("a.txt", b"in tar.xz")], &[]);
+    let (got, _) = run("a.tar.xz", &build::xz(&t));
+    assert_eq!(text_at(&got, "a.tar.xz!/a.txt"), "in tar.xz");
+}
+
+#[test]
+fn truncated_gzip_is_reported_and_keeps_the_prefix() {
+    let text = "line of text\n".repeat(10_000);
+    let gz = build::gzip(text.as_bytes());
+    let cut = &gz[..gz.len() / 2];
+    let (got, report) = run("cut.txt.gz", cut);
+    assert!(!report.fully_inspected());
+    assert_eq!(report.incomplete[0].location.to_string(), "cut.txt.gz");
+    assert_eq!(report.incomplete[0].reason.code(), "corrupt");
+    assert!(text.starts_with(&got[0].text));
+}
+
+#[test]
+fn corrupt_zip_member_is_named_and_others_go_on() {
+    let mut z = build::zip_with(
+        &[("good.txt", b"good text here"), ("bad.txt", &[b'x'; 4000])],
+        zip::CompressionMethod::Deflated,
+    );
+    // Damage the compressed data of bad.txt (after its local header).
+    let pos = z.windows(7).position(|w| w == b"bad.txt").unwrap() + 7;
+    for b in &mut z[pos..pos + 8] {
+        *b ^= 0xA5;
+    }
+    let (got, report) = run("mixed.zip", &z);
+    assert_eq!(text_at(&got, "mixed.zip!/good.txt"), "good text here");
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .any(|i| i.location.to_string() == "mixed.zip!/bad.txt"),
+        "{:?}",
+        report.incomplete
+    );
+}
+
+#[test]
+fn truncated_zip_is_an_error_not_clean() {
+    let z = build::zip(&[("a.txt", b"some text")]);
+    let (got, report) = run("cut.zip", &z[..z.len() - 10]);
+    assert!(got.is_empty() || !report.fully_inspected());
+    assert!(!report.fully_inspected());
+    assert_eq!(report.incomplete[0].location.to_string(), "cut.zip");
+}
+
+#[test]
+fn encrypted_zip_entry_is_reported_encrypted() {
+    // A zip whose entry has the "encrypted" flag set (general purpose bit 0).
+    let mut z = build::zip_with(&[("secret.txt", b"hidden")], zip::CompressionMethod::Stored);
+    // Local header flags at offset 6, central directory header flags at +8.
+    z[6] |= 1;
+    let cd = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    z[cd + 8] |= 1;
+    let (got, report) = run("locked.zip", &z);
+    assert!(got.is_empty());
+    assert_eq!(report.incomplete.len(), 1, "{:?}", report.incomplete);
+    assert_eq!(
+        report.incomplete[0].location.to_string(),
+        "locked.zip!/secret.txt"
+    );
+    assert_eq!(report.incomplete[0].reason.code(), "encrypted");
+}

@@ -1,0 +1,123 @@
+use cordon_extract::{Charset, Format, TextKind};
+
+use crate::{run, text_at};
+
+#[test]
+fn utf8_file_is_passed_through_with_file_offsets() {
+    let data = "Name: Jane\nSSN 078-05-1120\n".as_bytes();
+    let (got, report) = run("people.txt", data);
+    assert!(report.fully_inspected());
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].kind, TextKind::Original);
+    assert_eq!(got[0].format, Format::Text);
+    assert_eq!(got[0].text.as_bytes(), data);
+    assert_eq!(report.root_format(), Format::Text);
+}
+
+#[test]
+fn utf16_le_with_bom_is_transcoded() {
+    let mut data = vec![0xFF, 0xFE];
+    data.extend("Café 078-05-1120".encode_utf16().flat_map(u16::to_le_bytes));
+    let (got, _) = run("u16.txt", &data);
+    assert_eq!(text_at(&got, "u16.txt"), "Café 078-05-1120");
+    assert_eq!(got[0].kind, TextKind::Transcoded(Charset::Utf16Le));
+}
+
+#[test]
+fn utf16_be_with_bom_is_transcoded() {
+    let mut data = vec![0xFE, 0xFF];
+    data.extend("ünïcode".encode_utf16().flat_map(u16::to_be_bytes));
+    let (got, _) = run("u16be.txt", &data);
+    assert_eq!(text_at(&got, "u16be.txt"), "ünïcode");
+}
+
+#[test]
+fn invalid_utf8_falls_back_to_windows_1252() {
+    let (got, _) = run("latin.txt", b"Stra\xdfe M\xfcller \x80 5");
+    assert_eq!(text_at(&got, "latin.txt"), "Straße Müller € 5");
+    assert_eq!(got[0].kind, TextKind::Transcoded(Charset::Windows1252));
+}
+
+#[test]
+fn empty_file_has_no_member_and_is_complete() {
+    let (got, report) = run("empty.txt", b"");
+    assert!(got.is_empty());
+    assert!(report.fully_inspected());
+    assert_eq!(report.root_format(), Format::Empty);
+}
+
+#[test]
+fn binary_is_delivered_raw() {
+    let mut data = vec![0u8, 1, 2, 3, 0xff, 0xfe, 0x10];
+    data.extend_from_slice(b"AKIAIOSFODNN7EXAMPLE");
+    let (got, _) = run("blob.bin", &data);
+    assert_eq!(got[0].kind, TextKind::Raw);
+    assert!(got[0].text.contains("AKIAIOSFODNN7EXAMPLE"));
+}
+
+#[test]
+fn html_text_without_script() {
+    let page = b"<html><body><script>var x='secret-in-script';</script><p>Card&nbsp;4111 1111 1111 1111</p></body></html>";
+    let (got, _) = run("page.html", page);
+    let text = text_at(&got, "page.html");
+    assert!(text.contains("Card\u{a0}4111 1111 1111 1111"), "{text}");
+    assert!(!text.contains("secret-in-script"));
+    assert_eq!(got[0].format, Format::Html);
+}
+
+#[test]
+fn xml_text() {
+    let (got, _) = run(
+        "data.xml",
+        b"<?xml version=\"1.0\"?><people><p><ssn>078-05-1120</ssn></p></people>",
+    );
+    assert_eq!(text_at(&got, "data.xml").trim(), "078-05-1120");
+}
+
+#[test]
+fn large_single_line_streams() {
+    // 64 MiB in one line: delivered by a reader, never refused for size.
+    let line = vec![b'a'; 64 << 20];
+    let (got, report) = run("line.txt", &line);
+    assert!(report.fully_inspected());
+    assert_eq!(got[0].text.len(), 64 << 20);
+}
+
+#[test]
+fn file_input_streams_from_disk() {
+    let dir = std::env::temp_dir().join(format!("cordon-extract-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("f.txt");
+    std::fs::write(&path, b"hello from disk").unwrap();
+    let ex = cordon_extract::Extractor::default();
+    let mut seen = String::new();
+    ex.extract("f.txt", cordon_extract::Input::Path(&path), &mut |m| {
+        std::io::Read::read_to_string(m.text, &mut seen).unwrap();
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert_eq!(seen, "hello from disk");
+    let missing = ex
+        .extract(
+            "nope",
+            cordon_extract::Input::Path(&dir.join("missing")),
+            &mut |_| Ok::<(), ()>(()),
+        )
+        .unwrap();
+    assert_eq!(missing.incomplete.len(), 1);
+    assert_eq!(missing.incomplete[0].reason.code(), "io_error");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn visitor_can_abort() {
+    let ex = cordon_extract::Extractor::default();
+    let zip = crate::build::zip(&[("a.txt", b"one"), ("b.txt", b"two")]);
+    let mut seen = 0;
+    let r = ex.extract("x.zip", cordon_extract::Input::Bytes(&zip), &mut |_| {
+        seen += 1;
+        Err("stop")
+    });
+    assert_eq!(r, Err("stop"));
+    assert_eq!(seen, 1);
+}
