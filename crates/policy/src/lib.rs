@@ -11,3 +11,16 @@ pub mod source;
 
 pub use model::{Action, Decision, Event, Verdict};
 pub use source::{EvalContext, RuleSource, SourceLoader, SourceOutcome};
+pub mod diag;
+pub mod document;
+pub mod engine;
+pub mod expr;
+pub mod flow;
+pub mod geoip;
+pub mod internal;
+pub mod rules;
+pub mod testing;
+pub mod wildcard;
+
+pub use document::{Loader, PolicyDocument, PolicySet};
+pub use engine::{Clock, Engine, ManualClock, SystemClock};

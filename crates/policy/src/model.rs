@@ -532,6 +532,7 @@ pub struct RuleRef {
 /// held, an ALLOW whose expression did not, a data-flow Deny/Exception, a
 /// device-control denial), enforced or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Violation {
     pub rule: String,
     pub kind: RuleKind,
@@ -575,6 +576,7 @@ impl ActionKind {
 
 /// One action to run, and the rule that asked for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RuleAction {
     pub action: ActionKind,
     pub rule: String,
@@ -613,6 +615,7 @@ pub enum Right {
 
 /// The device-control part of a decision.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceDecision {
     /// Rights granted on this device to this user now.
     pub rights: Vec<Right>,
@@ -639,6 +642,7 @@ pub struct DeviceDecision {
 
 /// Why a rule matched (or did not), for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TraceEntry {
     pub rule: String,
     pub kind: RuleKind,
@@ -653,6 +657,7 @@ pub struct TraceEntry {
 
 /// For an `exception` decision: what a justification would open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ExceptionRequest {
     /// The (sender, recipient, category) keys the justification covers.
     pub keys: Vec<FlowKey>,
@@ -662,6 +667,7 @@ pub struct ExceptionRequest {
 /// One sender → recipient flow of one category: the unit of an exception
 /// window.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FlowKey {
     pub sender: String,
     pub recipient: String,
@@ -670,6 +676,7 @@ pub struct FlowKey {
 
 /// The engine's answer for one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// The event's `id`, echoed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -726,6 +733,7 @@ impl Decision {
 
 /// Observation-mode details of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Observation {
     /// What the policy would have decided in enforcement.
     pub would_be: Verdict,

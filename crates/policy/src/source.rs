@@ -87,4 +87,13 @@ pub trait SourceLoader: Send + Sync {
     /// document from taking effect.
     fn load(&self, value: &serde_json::Value)
     -> Result<Box<dyn RuleSource>, Vec<(String, String)>>;
+
+    /// Whether a whole document is in this loader's own format (e.g. a
+    /// seed-004 device-control JSON with `configuration`/`policies`), so
+    /// that `cordon policy check` accepts it by content whatever its file
+    /// name. Such a document is loaded with [`SourceLoader::load`] as the
+    /// only source of a policy set.
+    fn claims_document(&self, _doc: &serde_json::Value) -> bool {
+        false
+    }
 }
