@@ -7,7 +7,7 @@ use zip::result::ZipError;
 
 use crate::limits::{Compressed, Counting, Expand};
 use crate::office;
-use crate::{Format, Location, Reason, Run, Seekable, Src};
+use crate::{Format, Location, Reason, Run, Seekable, Src, Typed};
 
 /// Turn a zip error on `format` into a reason.
 pub(crate) fn zip_reason(format: Format, e: &ZipError) -> Reason {
@@ -61,16 +61,14 @@ impl<E> Run<'_, '_, '_, E> {
                 return Ok(());
             }
         };
-        let format = office::refine(&mut archive);
-        if format != Format::Zip {
-            self.cx.refine_type(loc, format);
-        }
-        match format {
+        let typed = office::refine(&mut archive);
+        self.cx.refine_type(loc, typed);
+        match typed.format {
             Format::Docx | Format::Xlsx | Format::Pptx | Format::OoxmlOther => {
-                self.ooxml(loc, depth, format, &mut archive)
+                self.ooxml(loc, depth, typed, &mut archive)
             }
             Format::Odt | Format::Ods | Format::Odp | Format::OdfOther => {
-                self.odf(loc, depth, format, &mut archive)
+                self.odf(loc, depth, typed, &mut archive)
             }
             _ => self.zip_entries(loc, depth, &mut archive, |_| true),
         }
@@ -101,7 +99,13 @@ impl<E> Run<'_, '_, '_, E> {
                     // Count it, so an archive of a million broken entries
                     // still meets the entry limit.
                     if cx.count_entry(&child) {
-                        cx.record_type(&child, Format::Binary);
+                        cx.record_type(
+                            &child,
+                            Typed {
+                                format: Format::Binary,
+                                file_type: cordon_filetype::unknown(),
+                            },
+                        );
                         cx.incomplete(&child, zip_reason(Format::Zip, &e));
                     }
                     continue;

@@ -48,9 +48,10 @@ use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
+pub use cordon_filetype::{FileType, Kind as FileKind};
 pub use limits::{Limits, RATIO_FLOOR};
 pub use location::Location;
-pub use report::{ExtractReport, Incomplete, Note, Reason};
+pub use report::{ExtractReport, Incomplete, Note, Reason, TypeEntry, Typed};
 pub use sniff::{Charset, Format, Sniffed, sniff};
 
 use limits::{Cx, Guarded, ReadBoundedError, read_bounded};
@@ -88,8 +89,12 @@ pub enum TextKind {
 pub struct Member<'a> {
     /// Where the member was found.
     pub location: &'a Location,
-    /// What the member is (after refinement: DOCX rather than zip).
+    /// How the extractor read the member (after refinement: DOCX rather
+    /// than zip). A part of a document has the document's format.
     pub format: Format,
+    /// The member's file type by content signature, refined by the
+    /// extractor (the `cordon-filetype` table; "Plain text" for text).
+    pub file_type: &'static FileType,
     /// How `text` relates to the member's bytes.
     pub kind: TextKind,
     /// The text as UTF-8 (raw bytes for [`TextKind::Raw`]). Never fails: a
@@ -288,11 +293,15 @@ impl<E> Run<'_, '_, '_, E> {
             }
         };
         let sniffed = sniff(&body.head, body.complete);
-        cx.record_type(loc, sniffed.format);
+        let typed = Typed {
+            format: sniffed.format,
+            file_type: sniff::file_type(sniffed.format, &body.head),
+        };
+        cx.record_type(loc, typed);
         match sniffed.format {
             Format::Empty | Format::Image => Ok(()),
             Format::Text | Format::Html | Format::Xml | Format::Binary => {
-                self.stream_text(loc, sniffed, body)
+                self.stream_text(loc, sniffed, typed, body)
             }
             Format::Zip
             | Format::Docx
@@ -322,16 +331,22 @@ impl<E> Run<'_, '_, '_, E> {
                     }
                 };
                 match sniffed.format {
-                    Format::Pdf => self.pdf(loc, &bytes),
-                    Format::Rtf => self.rtf(loc, &bytes),
-                    _ => self.email(loc, depth, &bytes),
+                    Format::Pdf => self.pdf(loc, typed, &bytes),
+                    Format::Rtf => self.rtf(loc, typed, &bytes),
+                    _ => self.email(loc, depth, typed, &bytes),
                 }
             }
         }
     }
 
     /// Text and unknown content: streamed, never held whole in memory.
-    fn stream_text(&mut self, loc: &Location, sniffed: Sniffed, body: Body<'_>) -> Result<(), E> {
+    fn stream_text(
+        &mut self,
+        loc: &Location,
+        sniffed: Sniffed,
+        typed: Typed,
+        body: Body<'_>,
+    ) -> Result<(), E> {
         let raw = body.reader();
         let (decoded, kind): (Box<dyn Read + '_>, TextKind) = match sniffed.charset {
             _ if sniffed.format == Format::Binary => (raw, TextKind::Raw),
@@ -344,11 +359,11 @@ impl<E> Run<'_, '_, '_, E> {
         match sniffed.format {
             Format::Html | Format::Xml => {
                 let mut stripped = markup::MarkupText::new(decoded, sniffed.format == Format::Html);
-                self.deliver(loc, sniffed.format, TextKind::Extracted, &mut stripped)
+                self.deliver(loc, typed, TextKind::Extracted, &mut stripped)
             }
             _ => {
                 let mut decoded = decoded;
-                self.deliver(loc, sniffed.format, kind, &mut decoded)
+                self.deliver(loc, typed, kind, &mut decoded)
             }
         }
     }
@@ -357,14 +372,15 @@ impl<E> Run<'_, '_, '_, E> {
     pub(crate) fn deliver(
         &mut self,
         loc: &Location,
-        format: Format,
+        typed: Typed,
         kind: TextKind,
         text: &mut dyn Read,
     ) -> Result<(), E> {
-        let mut guarded = Guarded::new(text, self.cx, loc, format);
+        let mut guarded = Guarded::new(text, self.cx, loc, typed.format);
         (self.visit)(Member {
             location: loc,
-            format,
+            format: typed.format,
+            file_type: typed.file_type,
             kind,
             text: &mut guarded,
         })
@@ -375,7 +391,7 @@ impl<E> Run<'_, '_, '_, E> {
     pub(crate) fn deliver_text(
         &mut self,
         loc: &Location,
-        format: Format,
+        typed: Typed,
         text: &str,
     ) -> Result<(), E> {
         let limit = self.cx.limits.max_member_bytes;
@@ -391,6 +407,6 @@ impl<E> Run<'_, '_, '_, E> {
         if bytes.is_empty() {
             return Ok(());
         }
-        self.deliver(loc, format, TextKind::Extracted, &mut Cursor::new(bytes))
+        self.deliver(loc, typed, TextKind::Extracted, &mut Cursor::new(bytes))
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::Format;
 use crate::location::Location;
-use crate::report::{Incomplete, Note, Reason};
+use crate::report::{Incomplete, Note, Reason, TypeEntry, Typed};
 
 /// Expansion ratios are only judged once a stream has produced this much:
 /// small, very regular parts (an XML part of repeated tags, a run of
@@ -63,7 +63,7 @@ pub(crate) struct Cx<'l> {
     stopped: Cell<bool>,
     pub incomplete: RefCell<Vec<Incomplete>>,
     pub notes: RefCell<Vec<Note>>,
-    pub types: RefCell<Vec<(Location, Format)>>,
+    pub types: RefCell<Vec<TypeEntry>>,
 }
 
 impl<'l> Cx<'l> {
@@ -107,15 +107,20 @@ impl<'l> Cx<'l> {
         });
     }
 
-    pub fn record_type(&self, loc: &Location, format: Format) {
-        self.types.borrow_mut().push((loc.clone(), format));
+    pub fn record_type(&self, loc: &Location, typed: Typed) {
+        self.types.borrow_mut().push(TypeEntry {
+            location: loc.clone(),
+            format: typed.format,
+            file_type: typed.file_type,
+        });
     }
 
     /// Replace the type last recorded for `loc` (a zip refined to DOCX).
-    pub fn refine_type(&self, loc: &Location, format: Format) {
+    pub fn refine_type(&self, loc: &Location, typed: Typed) {
         let mut types = self.types.borrow_mut();
-        if let Some(last) = types.iter_mut().rev().find(|(l, _)| l == loc) {
-            last.1 = format;
+        if let Some(last) = types.iter_mut().rev().find(|t| t.location == *loc) {
+            last.format = typed.format;
+            last.file_type = typed.file_type;
         }
     }
 
@@ -149,8 +154,14 @@ impl<'l> Cx<'l> {
         self.check_time(loc)
     }
 
+    /// Time left before the deadline; `None` when there is no time limit.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
     /// Account `n` more decompressed bytes; false (and stop) past the total.
-    fn add_expanded(&self, loc: &Location, n: u64) -> bool {
+    pub fn add_expanded(&self, loc: &Location, n: u64) -> bool {
         let total = self.expanded.get().saturating_add(n);
         self.expanded.set(total);
         if total > self.limits.max_total_bytes {

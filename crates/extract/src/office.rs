@@ -14,22 +14,32 @@ use zip::ZipArchive;
 
 use crate::archive::zip_reason;
 use crate::limits::{ReadBoundedError, read_bounded};
-use crate::{Format, Location, Reason, Run};
+use crate::sniff::{builtin, ids};
+use crate::{Format, Location, Reason, Run, Typed};
 
-/// Look at a zip's entries to tell office documents from plain archives.
-pub(crate) fn refine<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Format {
+/// Look at a zip's entries to tell office documents (and EPUB) from plain
+/// archives: `[Content_Types].xml` and the main part for OOXML, the
+/// `mimetype` entry for OpenDocument.
+pub(crate) fn refine<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Typed {
+    let typed = |format, id| Typed {
+        format,
+        file_type: builtin(id),
+    };
     let has = |a: &ZipArchive<R>, name: &str| a.index_for_name(name).is_some();
     if has(archive, "[Content_Types].xml") {
         if has(archive, "word/document.xml") {
-            return Format::Docx;
+            return typed(Format::Docx, ids::DOCX);
         }
         if has(archive, "xl/workbook.xml") || has(archive, "xl/workbook.bin") {
-            return Format::Xlsx;
+            return typed(Format::Xlsx, ids::XLSX);
         }
         if has(archive, "ppt/presentation.xml") {
-            return Format::Pptx;
+            return typed(Format::Pptx, ids::PPTX);
         }
-        return Format::OoxmlOther;
+        if has(archive, "visio/document.xml") {
+            return typed(Format::OoxmlOther, ids::VSDX);
+        }
+        return typed(Format::OoxmlOther, ids::ZIP);
     }
     let mut mime = Vec::new();
     if let Ok(entry) = archive.by_name("mimetype")
@@ -37,16 +47,20 @@ pub(crate) fn refine<R: Read + Seek>(archive: &mut ZipArchive<R>) -> Format {
     {
         let mime = String::from_utf8_lossy(&mime);
         let mime = mime.trim();
+        if mime == "application/epub+zip" {
+            return typed(Format::Zip, ids::EPUB);
+        }
         if let Some(kind) = mime.strip_prefix("application/vnd.oasis.opendocument.") {
             return match kind {
-                "text" | "text-template" | "text-master" => Format::Odt,
-                "spreadsheet" | "spreadsheet-template" => Format::Ods,
-                "presentation" | "presentation-template" => Format::Odp,
-                _ => Format::OdfOther,
+                "text" | "text-template" | "text-master" => typed(Format::Odt, ids::ODT),
+                "spreadsheet" | "spreadsheet-template" => typed(Format::Ods, ids::ODS),
+                "presentation" | "presentation-template" => typed(Format::Odp, ids::ODP),
+                "graphics" | "graphics-template" => typed(Format::OdfOther, ids::ODG),
+                _ => typed(Format::OdfOther, ids::ZIP),
             };
         }
     }
-    Format::Zip
+    typed(Format::Zip, ids::ZIP)
 }
 
 /// How to read text out of one kind of XML part.
@@ -137,25 +151,25 @@ impl<E> Run<'_, '_, '_, E> {
         &mut self,
         loc: &Location,
         depth: u32,
-        format: Format,
+        typed: Typed,
         archive: &mut ZipArchive<R>,
     ) -> Result<(), E> {
-        let shared = if format == Format::Xlsx {
+        let shared = if typed.format == Format::Xlsx {
             self.shared_strings(loc, archive)
         } else {
             Vec::new()
         };
-        self.office_parts(loc, depth, format, archive, &shared, ooxml_profile)
+        self.office_parts(loc, depth, typed, archive, &shared, ooxml_profile)
     }
 
     pub(crate) fn odf<R: Read + Seek>(
         &mut self,
         loc: &Location,
         depth: u32,
-        format: Format,
+        typed: Typed,
         archive: &mut ZipArchive<R>,
     ) -> Result<(), E> {
-        self.office_parts(loc, depth, format, archive, &[], |name| {
+        self.office_parts(loc, depth, typed, archive, &[], |name| {
             if name == "mimetype" || name.starts_with("Thumbnails/") {
                 return None;
             }
@@ -233,7 +247,7 @@ impl<E> Run<'_, '_, '_, E> {
         &mut self,
         loc: &Location,
         depth: u32,
-        format: Format,
+        typed: Typed,
         archive: &mut ZipArchive<R>,
         shared: &[String],
         profile_of: fn(&str) -> Option<Profile>,
@@ -268,7 +282,7 @@ impl<E> Run<'_, '_, '_, E> {
                 );
                 continue;
             }
-            cx.record_type(&child, Format::Xml);
+            cx.record_type(&child, typed);
             let Some(bytes) = self.read_part(&child, archive, name) else {
                 continue;
             };
@@ -290,7 +304,7 @@ impl<E> Run<'_, '_, '_, E> {
                     },
                 );
             }
-            self.deliver_text(&child, format, &out.text)?;
+            self.deliver_text(&child, typed, &out.text)?;
         }
         // Non-XML parts: embedded workbooks, OLE objects, media.
         let others: Vec<&str> = others.iter().map(String::as_str).collect();

@@ -5,6 +5,8 @@ use std::io;
 use std::time::Duration;
 
 use crate::Format;
+use cordon_filetype::FileType;
+
 use crate::location::Location;
 
 /// Why a member (and so its root input) was not fully inspected.
@@ -111,13 +113,29 @@ pub struct Note {
     pub what: &'static str,
 }
 
+/// The type of one member: how the extractor read it, and the file type
+/// (from the signature table, refined by content) that policies match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typed {
+    pub format: Format,
+    pub file_type: &'static FileType,
+}
+
+/// A member and its type, as listed in [`ExtractReport::types`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeEntry {
+    pub location: Location,
+    pub format: Format,
+    pub file_type: &'static FileType,
+}
+
 /// The outcome of extracting one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExtractReport {
     /// The type of every member seen, in the order met, root first. A
     /// gzip, bzip2 or xz stream adds no segment to a location, so its
     /// location appears twice: as the compressed stream and as its content.
-    pub types: Vec<(Location, Format)>,
+    pub types: Vec<TypeEntry>,
     /// Members not fully inspected. Empty means everything was read.
     pub incomplete: Vec<Incomplete>,
     /// Members skipped because they hold no content (links, devices).
@@ -132,6 +150,14 @@ impl ExtractReport {
 
     /// The type of the root input (after refinement, e.g. DOCX not zip).
     pub fn root_format(&self) -> Format {
-        self.types.first().map_or(Format::Empty, |(_, f)| *f)
+        self.types.first().map_or(Format::Empty, |t| t.format)
+    }
+
+    /// The file type of the root input (after refinement); "Unknown" for
+    /// an input that could not be read.
+    pub fn root_file_type(&self) -> &'static FileType {
+        self.types
+            .first()
+            .map_or_else(cordon_filetype::unknown, |t| t.file_type)
     }
 }

@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use cordon_filetype::FileType;
+
 /// How many leading bytes the sniffer looks at.
 pub const HEAD_LEN: usize = 8192;
 
@@ -79,6 +81,82 @@ impl Format {
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Built-in type ids (see `cordon_filetype::BUILTIN`) for the formats the
+/// extractor itself recognises or refines.
+pub(crate) mod ids {
+    pub const UNKNOWN: u32 = 0x0000_0000;
+    pub const TEXT: u32 = 0x0001_0100;
+    pub const XML: u32 = 0x0001_0200;
+    pub const HTML: u32 = 0x0001_0300;
+    pub const PDF: u32 = 0x0002_0000;
+    pub const ZIP: u32 = 0x0003_0100;
+    pub const GZIP: u32 = 0x0003_0200;
+    pub const BZIP2: u32 = 0x0003_0300;
+    pub const XZ: u32 = 0x0003_0400;
+    pub const TAR: u32 = 0x0003_0700;
+    pub const EML: u32 = 0x0008_0200;
+    pub const MBOX: u32 = 0x0008_0400;
+    pub const DOCX: u32 = 0x000A_0100;
+    pub const XLSX: u32 = 0x000A_0200;
+    pub const PPTX: u32 = 0x000A_0300;
+    pub const VSDX: u32 = 0x000A_0700;
+    pub const ODT: u32 = 0x000B_0100;
+    pub const ODS: u32 = 0x000B_0200;
+    pub const ODP: u32 = 0x000B_0300;
+    pub const ODG: u32 = 0x000B_0400;
+    pub const RTF: u32 = 0x000C_0100;
+    pub const EPUB: u32 = 0x000C_0200;
+}
+
+/// The built-in type with `id`, or "Unknown".
+pub(crate) fn builtin(id: u32) -> &'static FileType {
+    cordon_filetype::by_id(id).unwrap_or_else(cordon_filetype::unknown)
+}
+
+/// The reported file type of a member: the signature table's verdict on
+/// its first bytes where it names something specific, else the type of
+/// the format the extractor recognised (text formats have no signature;
+/// office formats are refined from their entries later).
+pub(crate) fn file_type(format: Format, head: &[u8]) -> &'static FileType {
+    let mut src: &[u8] = head;
+    let by_signature = cordon_filetype::identify(&mut src).ok();
+    let generic = |t: &FileType| {
+        matches!(
+            t.id,
+            ids::UNKNOWN | ids::TEXT | ids::ZIP | ids::XML | ids::HTML
+        )
+    };
+    match by_signature {
+        _ if format == Format::Email && head.starts_with(b"From ") => builtin(ids::MBOX),
+        Some(t) if !generic(t) && format != Format::Email => t,
+        _ => builtin(format_id(format)),
+    }
+}
+
+/// The built-in type id of a format.
+pub(crate) fn format_id(format: Format) -> u32 {
+    match format {
+        Format::Empty | Format::Image | Format::Binary => ids::UNKNOWN,
+        Format::Text => ids::TEXT,
+        Format::Html => ids::HTML,
+        Format::Xml => ids::XML,
+        Format::Rtf => ids::RTF,
+        Format::Email => ids::EML,
+        Format::Pdf => ids::PDF,
+        Format::Zip | Format::OoxmlOther | Format::OdfOther => ids::ZIP,
+        Format::Tar => ids::TAR,
+        Format::Gzip => ids::GZIP,
+        Format::Bzip2 => ids::BZIP2,
+        Format::Xz => ids::XZ,
+        Format::Docx => ids::DOCX,
+        Format::Xlsx => ids::XLSX,
+        Format::Pptx => ids::PPTX,
+        Format::Odt => ids::ODT,
+        Format::Ods => ids::ODS,
+        Format::Odp => ids::ODP,
     }
 }
 

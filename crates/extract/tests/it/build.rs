@@ -193,3 +193,63 @@ pub fn tar(files: &[(&str, &[u8])], links: &[(&str, &str)]) -> Vec<u8> {
     }
     b.into_inner().unwrap()
 }
+
+/// A minimal valid PDF with one page per item of `pages`, each showing
+/// its text in Helvetica; content streams deflated when `compress`.
+/// `trailer_extra` is added to the trailer dictionary (e.g. `/Encrypt`).
+pub fn pdf(pages: &[&str], compress: bool, trailer_extra: &str) -> Vec<u8> {
+    let n = pages.len();
+    // Objects: 1 catalog, 2 pages, 3 font, then per page: page, content.
+    let mut objects: Vec<Vec<u8>> = Vec::new();
+    objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
+    let kids: String = (0..n).map(|i| format!("{} 0 R ", 4 + 2 * i)).collect();
+    objects.push(format!("<< /Type /Pages /Kids [{kids}] /Count {n} >>").into_bytes());
+    objects.push(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    );
+    for (i, text) in pages.iter().enumerate() {
+        let content_id = 5 + 2 * i;
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {content_id} 0 R >>"
+            )
+            .into_bytes(),
+        );
+        let ops = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+        let (data, filter) = if compress {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(ops.as_bytes()).unwrap();
+            (z.finish().unwrap(), " /Filter /FlateDecode")
+        } else {
+            (ops.into_bytes(), "")
+        };
+        let mut obj = format!("<< /Length {}{filter} >>\nstream\n", data.len()).into_bytes();
+        obj.extend_from_slice(&data);
+        obj.extend_from_slice(b"\nendstream");
+        objects.push(obj);
+    }
+    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, obj) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(obj);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R{trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

@@ -44,7 +44,7 @@ fn tar_gz_streams_entries_and_skips_links() {
     assert_eq!(got.len(), 2);
     assert_eq!(report.notes.len(), 1);
     assert_eq!(report.notes[0].location.to_string(), "backup.tar.gz!/link");
-    let formats: Vec<Format> = report.types.iter().map(|(_, f)| *f).collect();
+    let formats: Vec<Format> = report.types.iter().map(|t| t.format).collect();
     assert_eq!(&formats[..2], &[Format::Gzip, Format::Tar]);
 }
 

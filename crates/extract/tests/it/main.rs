@@ -5,6 +5,7 @@
 
 mod build;
 mod containers;
+mod documents;
 mod limits;
 mod office;
 mod plain;
