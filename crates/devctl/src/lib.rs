@@ -1,1 +1,39 @@
-//! cordon-devctl
+//! cordon-devctl: device-control policies in the JSON format of seed 004 —
+//! reading and validating them ([`read`]), writing them back ([`write`]),
+//! and deciding device access ([`DeviceControl::decide`]) as one more rule
+//! source of `cordon-policy`'s engine ([`DeviceControlSource`]).
+//!
+//! ```
+//! let text = r#"{
+//!   // all users may read and write every device
+//!   "policies": [{ "id": "1200", "name": "RW_ALL", "who": {"sids": ["S-1-1-0"]},
+//!     "devices": {"types": [{"class": "Default Settings"}]},
+//!     "how": {"priority": "Low"}, "what": {"access": {"granted": ["Read", "Write"]}},
+//!     "when": {"permanent": "always"} }]
+//! }"#;
+//! let loaded = cordon_devctl::read_str(text).unwrap();
+//! let dc = cordon_devctl::DeviceControl::new(loaded.document);
+//! let access = cordon_policy::model::DeviceAccess::default();
+//! let out = dc.decide(&access, None, chrono::Utc::now(), false);
+//! assert!(out.allowed);
+//! ```
+//!
+//! Architecture invariant: decisions are pure functions of the document,
+//! the access and the time (quota usage comes in with the access); no IO,
+//! no clock, no panics. A document with any validation error is rejected
+//! whole.
+
+pub mod decide;
+pub mod doc;
+pub mod lenient;
+pub mod read;
+pub mod source;
+pub mod tables;
+pub mod write;
+
+pub use decide::{DeviceControl, DeviceOutcome};
+pub use doc::Document;
+pub use read::{
+    Diagnostic, Loaded, ReadError, Severity, looks_like_device_control, read_str, read_value,
+};
+pub use source::{DeviceControlLoader, DeviceControlSource, SECTION_KEY};

@@ -1,0 +1,2 @@
+//! Device-access decisions against 1,000 policies (filled in below).
+fn main() {}
