@@ -135,7 +135,14 @@ impl Extractor {
             let mut run = Run { cx: &cx, visit };
             match input {
                 Input::Path(path) => match File::open(path) {
-                    Ok(mut f) => run.node(&root, 0, Src::File(&mut f))?,
+                    Ok(mut f) => {
+                        if let Ok(m) = f.metadata()
+                            && m.is_file()
+                        {
+                            cx.set_root_size(m.len());
+                        }
+                        run.node(&root, 0, Src::File(&mut f))?;
+                    }
                     Err(e) => cx.incomplete(
                         &root,
                         Reason::Io {
@@ -143,8 +150,18 @@ impl Extractor {
                         },
                     ),
                 },
-                Input::File(mut f) => run.node(&root, 0, Src::File(&mut f))?,
-                Input::Bytes(b) => run.node(&root, 0, Src::Mem(b))?,
+                Input::File(mut f) => {
+                    if let Ok(m) = f.metadata()
+                        && m.is_file()
+                    {
+                        cx.set_root_size(m.len());
+                    }
+                    run.node(&root, 0, Src::File(&mut f))?;
+                }
+                Input::Bytes(b) => {
+                    cx.set_root_size(b.len() as u64);
+                    run.node(&root, 0, Src::Mem(b))?;
+                }
                 Input::Reader(r) => run.node(&root, 0, Src::Stream(r))?,
             }
         }
@@ -408,5 +425,101 @@ impl<E> Run<'_, '_, '_, E> {
             return Ok(());
         }
         self.deliver(loc, typed, TextKind::Extracted, &mut Cursor::new(bytes))
+    }
+}
+
+/// Entry points for the fuzz targets in `crates/extract/fuzz`: each runs
+/// one extractor on arbitrary bytes, reading every member to the end.
+/// Not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::io::Read;
+
+    use crate::{Extractor, Input, Limits};
+
+    fn limits() -> Limits {
+        Limits {
+            max_member_bytes: 4 << 20,
+            max_total_bytes: 32 << 20,
+            timeout: Some(std::time::Duration::from_secs(5)),
+            ..Limits::default()
+        }
+    }
+
+    /// The whole pipeline: sniffing, then whatever the bytes look like.
+    pub fn extract(data: &[u8]) {
+        let ex = Extractor::new(limits());
+        let mut sink = Vec::new();
+        let _ = ex.extract("fuzz", Input::Bytes(data), &mut |m| {
+            sink.clear();
+            let _ = m.text.read_to_end(&mut sink);
+            Ok::<(), ()>(())
+        });
+    }
+
+    /// `data` behind a format's signature, so the fuzzer spends its time
+    /// inside that extractor rather than in the sniffer.
+    pub fn extract_as(signature: &[u8], data: &[u8]) {
+        let mut buf = Vec::with_capacity(signature.len() + data.len());
+        buf.extend_from_slice(signature);
+        buf.extend_from_slice(data);
+        extract(&buf);
+    }
+
+    /// `data` as a tar whose first header has the ustar magic and a
+    /// correct checksum, so the fuzzer gets past the first block.
+    pub fn tar(data: &[u8]) {
+        let mut d = data.to_vec();
+        if d.len() < 512 {
+            d.resize(512, 0);
+        }
+        if let Some(magic) = d.get_mut(257..262) {
+            magic.copy_from_slice(b"ustar");
+        }
+        if let Some(field) = d.get_mut(148..156) {
+            field.fill(b' ');
+        }
+        let sum: u32 = d.iter().take(512).map(|b| u32::from(*b)).sum();
+        let text = format!("{sum:06o}\0 ");
+        if let Some(field) = d.get_mut(148..156) {
+            field.copy_from_slice(text.as_bytes());
+        }
+        extract(&d);
+    }
+
+    pub fn rtf(data: &[u8]) {
+        let _ = crate::rtf::rtf_text(data);
+    }
+
+    pub fn markup(data: &[u8], html: bool) {
+        let mut out = Vec::new();
+        let _ = crate::markup::MarkupText::new(data, html).read_to_end(&mut out);
+    }
+
+    /// Every office XML profile over the same bytes.
+    pub fn office_xml(data: &[u8]) {
+        use crate::office::{Profile, xml_text};
+        let shared = ["a".to_owned(), "b".to_owned()];
+        for p in [
+            Profile::Word,
+            Profile::Drawing,
+            Profile::Sheet,
+            Profile::SheetText,
+            Profile::Odf,
+            Profile::Generic,
+        ] {
+            let _ = xml_text(data, p, &shared, 1 << 20);
+        }
+    }
+
+    pub fn transcode(data: &[u8]) {
+        for cs in [
+            crate::Charset::Utf16Le,
+            crate::Charset::Utf16Be,
+            crate::Charset::Windows1252,
+        ] {
+            let mut out = Vec::new();
+            let _ = crate::text::Transcode::new(data, cs).read_to_end(&mut out);
+        }
     }
 }

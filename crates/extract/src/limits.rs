@@ -25,8 +25,10 @@ pub struct Limits {
     pub max_depth: u32,
     /// Total bytes produced by decompression (all layers added up).
     pub max_total_bytes: u64,
-    /// Largest ratio of decompressed to compressed bytes of one stream
-    /// (judged once it has produced more than [`RATIO_FLOOR`] bytes).
+    /// Largest ratio of decompressed to compressed bytes, for each stream
+    /// and for the input as a whole (all layers' output against the size
+    /// of the input, when it is known), judged once more than
+    /// [`RATIO_FLOOR`] bytes came out.
     pub max_ratio: u64,
     /// How many members and entries (files, parts, attachments) one input
     /// may hold, counted across all levels.
@@ -57,6 +59,8 @@ pub(crate) struct Cx<'l> {
     pub limits: &'l Limits,
     deadline: Option<Instant>,
     expanded: Cell<u64>,
+    /// Size of the root input when known (not for a pipe).
+    root_size: Cell<Option<u64>>,
     entries: Cell<u64>,
     /// Set when a limit that applies to the whole input trips: extraction
     /// stops everywhere.
@@ -72,6 +76,7 @@ impl<'l> Cx<'l> {
             limits,
             deadline: limits.timeout.map(|t| Instant::now() + t),
             expanded: Cell::new(0),
+            root_size: Cell::new(None),
             entries: Cell::new(0),
             stopped: Cell::new(false),
             incomplete: RefCell::new(Vec::new()),
@@ -160,7 +165,14 @@ impl<'l> Cx<'l> {
             .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
-    /// Account `n` more decompressed bytes; false (and stop) past the total.
+    pub fn set_root_size(&self, size: u64) {
+        self.root_size.set(Some(size));
+    }
+
+    /// Account `n` more decompressed bytes; false (and stop) past the total
+    /// or past the ratio for the whole input. The input-wide ratio catches
+    /// bombs made of many small streams, each under [`RATIO_FLOOR`], and
+    /// zips whose entries all point at the same compressed data.
     pub fn add_expanded(&self, loc: &Location, n: u64) -> bool {
         let total = self.expanded.get().saturating_add(n);
         self.expanded.set(total);
@@ -169,6 +181,18 @@ impl<'l> Cx<'l> {
                 loc,
                 Reason::TotalBytes {
                     limit: self.limits.max_total_bytes,
+                },
+            );
+            return false;
+        }
+        if let Some(size) = self.root_size.get()
+            && total > RATIO_FLOOR
+            && total / size.max(1) > self.limits.max_ratio
+        {
+            self.stop(
+                loc,
+                Reason::Ratio {
+                    limit: self.limits.max_ratio,
                 },
             );
             return false;

@@ -6,14 +6,8 @@ use crate::{build, run, run_with};
 
 #[test]
 fn gzip_bomb_stops_at_ratio() {
-    // 1 GiB of zeros compresses to about 1 MiB: far past 200:1.
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let zeros = vec![0u8; 1 << 20];
-    for _ in 0..1024 {
-        std::io::Write::write_all(&mut e, &zeros).unwrap();
-    }
-    let bomb = e.finish().unwrap();
-    assert!(bomb.len() < 2 << 20);
+    // 64 MiB of zeros compress about 1000:1, far past 200:1.
+    let bomb = gz_zeros(64);
     let (_, report) = run("bomb.gz", &bomb);
     assert!(!report.fully_inspected());
     assert_eq!(report.incomplete[0].reason, Reason::Ratio { limit: 200 });
@@ -121,4 +115,126 @@ fn timeout_is_checked_while_streaming() {
             limit: Duration::ZERO
         }
     );
+}
+
+/// gzip of `mib` MiB of zeros.
+fn gz_zeros(mib: usize) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..mib {
+        std::io::Write::write_all(&mut e, &zeros).unwrap();
+    }
+    e.finish().unwrap()
+}
+
+#[test]
+fn four_gib_multi_member_gzip_bomb() {
+    // 256 gzip members of 16 MiB of zeros each: 4 GiB from about 4 MiB.
+    let member = gz_zeros(16);
+    let bomb: Vec<u8> = std::iter::repeat_n(member.as_slice(), 256)
+        .flatten()
+        .copied()
+        .collect();
+    assert!(bomb.len() < 8 << 20);
+    let started = std::time::Instant::now();
+    let (_, report) = run("bomb.gz", &bomb);
+    assert!(!report.fully_inspected());
+    assert!(report.incomplete[0].reason.is_limit());
+    // Even with no ratio limit, the total stops it.
+    let limits = Limits {
+        max_ratio: u64::MAX,
+        max_total_bytes: 64 << 20,
+        ..Limits::default()
+    };
+    let (_, report) = run_with("bomb.gz", &bomb, limits);
+    assert_eq!(
+        report.incomplete[0].reason,
+        Reason::TotalBytes { limit: 64 << 20 }
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn nested_zip_bomb() {
+    // 42.zip in small: 4 zips of 4 zips of 16 MiB of zeros (256 MiB).
+    let level0 = build::zip(&[("zeros.bin", &vec![0u8; 16 << 20])]);
+    let names: Vec<String> = (0..4).map(|i| format!("{i}.zip")).collect();
+    let level1 = build::zip(
+        &names
+            .iter()
+            .map(|n| (n.as_str(), level0.as_slice()))
+            .collect::<Vec<_>>(),
+    );
+    let level2 = build::zip(
+        &names
+            .iter()
+            .map(|n| (n.as_str(), level1.as_slice()))
+            .collect::<Vec<_>>(),
+    );
+    let (_, report) = run("42.zip", &level2);
+    assert!(!report.fully_inspected());
+    assert!(
+        report.incomplete.iter().all(|i| i.reason.is_limit()),
+        "{:?}",
+        report.incomplete
+    );
+    let first = report.incomplete[0].location.to_string();
+    assert!(first.starts_with("42.zip!/0.zip!/"), "{first}");
+}
+
+#[test]
+fn overlapping_entries_zip_bomb() {
+    // Fifield's non-recursive bomb: many central directory entries that
+    // all point at the same compressed data (3 MiB of zeros each, under
+    // the per-stream ratio floor), so only the input-wide ratio sees it.
+    let z = build::zip(&[("a", &vec![0u8; 3 << 20])]);
+    let cd = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    let eocd = z.windows(4).position(|w| w == b"PK\x05\x06").unwrap();
+    let record = z[cd..eocd].to_vec();
+    // The one-byte name sits after the 46-byte fixed part of the record.
+    let n: u16 = 200;
+    let mut bomb = z[..cd].to_vec();
+    let cd_start = bomb.len() as u32;
+    for i in 0..n {
+        let mut r = record.clone();
+        r[46] = 0x30 + i as u8;
+        bomb.extend_from_slice(&r);
+    }
+    let cd_size = bomb.len() as u32 - cd_start;
+    let mut end = z[eocd..].to_vec();
+    end[8..10].copy_from_slice(&n.to_le_bytes());
+    end[10..12].copy_from_slice(&n.to_le_bytes());
+    end[12..16].copy_from_slice(&cd_size.to_le_bytes());
+    end[16..20].copy_from_slice(&cd_start.to_le_bytes());
+    bomb.extend_from_slice(&end);
+    let (got, report) = run("overlap.zip", &bomb);
+    assert!(!report.fully_inspected(), "{got:?}");
+    assert!(got.len() < 10, "read {} entries", got.len());
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .any(|i| i.reason == Reason::Ratio { limit: 200 }),
+        "{:?}",
+        report.incomplete
+    );
+}
+
+#[test]
+fn zip_containing_itself_stops() {
+    // The closest to a quine a test can build cheaply: each level holds
+    // the previous level twice; depth and totals bound the work.
+    let mut z = build::zip(&[("seed.txt", b"x")]);
+    for i in 0..12 {
+        z = build::zip(&[(&format!("a{i}.zip"), &z), (&format!("b{i}.zip"), &z)]);
+    }
+    let (got, report) = run("self.zip", &z);
+    assert!(!report.fully_inspected());
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .all(|i| i.reason == Reason::Depth { limit: 10 })
+    );
+    assert_eq!(got.len(), 0);
 }

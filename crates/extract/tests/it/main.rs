@@ -9,6 +9,7 @@ mod documents;
 mod limits;
 mod office;
 mod plain;
+mod robust;
 
 use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, TextKind};
 

@@ -1,0 +1,7 @@
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    cordon_extract::fuzzing::extract_as(b"%PDF-1.4\n", data);
+});
