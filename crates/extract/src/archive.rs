@@ -24,7 +24,7 @@ pub(crate) fn zip_reason(format: Format, e: &ZipError) -> Reason {
         },
         ZipError::UnsupportedArchive(msg) => Reason::Unsupported {
             format,
-            detail: (*msg).to_owned(),
+            detail: format!("unsupported {format}: {}", msg.to_lowercase()),
         },
         ZipError::Io(io) => Reason::from_io(format, io),
         other => Reason::Corrupt {

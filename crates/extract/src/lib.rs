@@ -274,6 +274,53 @@ pub(crate) enum Seekable<'a> {
     Mem(Cow<'a, [u8]>),
 }
 
+/// `EncryptedPackage` in UTF-16LE, as OLE directory entries name streams.
+const ENCRYPTED_PACKAGE: &[u8] = b"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+
+/// Passes bytes through and notes whether `pattern` went by, even across
+/// read boundaries.
+struct Watch<'p, R> {
+    inner: R,
+    pattern: &'p [u8],
+    tail: Vec<u8>,
+    found: bool,
+}
+
+impl<'p, R: Read> Watch<'p, R> {
+    fn new(inner: R, pattern: &'p [u8]) -> Self {
+        Self {
+            inner,
+            pattern,
+            tail: Vec::new(),
+            found: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Watch<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !self.found && n > 0 {
+            let got = buf.get(..n).unwrap_or_default();
+            self.tail.extend_from_slice(
+                got.get(..got.len().min(self.pattern.len()))
+                    .unwrap_or_default(),
+            );
+            if memchr::memmem::find(&self.tail, self.pattern).is_some()
+                || memchr::memmem::find(got, self.pattern).is_some()
+            {
+                self.found = true;
+            }
+            let keep = self.pattern.len().saturating_sub(1);
+            let start = got.len().saturating_sub(keep);
+            self.tail.clear();
+            self.tail
+                .extend_from_slice(got.get(start..).unwrap_or_default());
+        }
+        Ok(n)
+    }
+}
+
 fn read_head(r: &mut dyn Read) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(HEAD_LEN);
     r.take(HEAD_LEN as u64).read_to_end(&mut head)?;
@@ -317,7 +364,8 @@ impl<E> Run<'_, '_, '_, E> {
         cx.record_type(loc, typed);
         match sniffed.format {
             Format::Empty | Format::Image => Ok(()),
-            Format::Text | Format::Html | Format::Xml | Format::Binary => {
+            Format::Binary => self.binary(loc, sniffed, typed, body),
+            Format::Text | Format::Html | Format::Xml => {
                 self.stream_text(loc, sniffed, typed, body)
             }
             Format::Zip
@@ -382,6 +430,50 @@ impl<E> Run<'_, '_, '_, E> {
                 let mut decoded = decoded;
                 self.deliver(loc, typed, kind, &mut decoded)
             }
+        }
+    }
+
+    /// Content with no text format: media have no text layer for Cordon;
+    /// archives it cannot open are reported; the rest goes out raw.
+    fn binary(
+        &mut self,
+        loc: &Location,
+        sniffed: Sniffed,
+        typed: Typed,
+        body: Body<'_>,
+    ) -> Result<(), E> {
+        use sniff::ids;
+        let cx = self.cx;
+        match (typed.file_type.kind, typed.file_type.id) {
+            (FileKind::Image | FileKind::Audio | FileKind::Video, _) => Ok(()),
+            (_, ids::SEVEN_ZIP | ids::RAR | ids::CAB | ids::ZSTD) => {
+                cx.incomplete(
+                    loc,
+                    Reason::Unsupported {
+                        format: Format::Binary,
+                        detail: format!("{} is not a format Cordon opens", typed.file_type.name),
+                    },
+                );
+                Ok(())
+            }
+            (_, ids::OLE | ids::DOC | ids::XLS | ids::PPT | ids::MSG) => {
+                // An encrypted OOXML file is an OLE container holding an
+                // `EncryptedPackage` stream: watch for its name as the raw
+                // bytes go by.
+                let mut watched = Watch::new(body.reader(), ENCRYPTED_PACKAGE);
+                self.deliver(loc, typed, TextKind::Raw, &mut watched)?;
+                if watched.found {
+                    cx.incomplete(
+                        loc,
+                        Reason::Encrypted {
+                            format: Format::Binary,
+                            detail: "office document protected by a password".to_owned(),
+                        },
+                    );
+                }
+                Ok(())
+            }
+            _ => self.stream_text(loc, sniffed, typed, body),
         }
     }
 

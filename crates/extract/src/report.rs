@@ -41,7 +41,7 @@ pub enum Reason {
     #[error("corrupt or truncated {format}: {detail}")]
     Corrupt { format: Format, detail: String },
     /// A feature of the format this extractor does not read.
-    #[error("unsupported {format}: {detail}")]
+    #[error("{detail}")]
     Unsupported { format: Format, detail: String },
     /// Reading the input failed.
     #[error("read error: {detail}")]

@@ -120,3 +120,52 @@ fn encrypted_zip_entry_is_reported_encrypted() {
     );
     assert_eq!(report.incomplete[0].reason.code(), "encrypted");
 }
+
+#[test]
+fn seven_zip_is_reported_unsupported_not_clean() {
+    let mut data = b"7z\xBC\xAF\x27\x1C\x00\x04".to_vec();
+    data.extend_from_slice(&[0x8d; 64]);
+    let (got, report) = run("data.7z", &data);
+    assert!(got.is_empty());
+    assert_eq!(report.incomplete[0].reason.code(), "unsupported");
+    assert!(
+        report.incomplete[0].reason.to_string().contains("7-Zip"),
+        "{}",
+        report.incomplete[0].reason
+    );
+}
+
+#[test]
+fn images_have_no_text_member() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    let (got, report) = run("logo.png", &png);
+    assert!(got.is_empty());
+    assert!(report.fully_inspected());
+    assert_eq!(report.root_file_type().name, "PNG image");
+}
+
+#[test]
+fn password_protected_office_file_is_reported_encrypted() {
+    // An OLE compound file whose directory names an EncryptedPackage
+    // stream, placed across the boundary of two reads.
+    let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    ole.resize(40_000, 0);
+    let name: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    ole.extend_from_slice(&name);
+    ole.resize(80_000, 0xAB);
+    let (got, report) = run("locked.docx", &ole);
+    assert_eq!(got.len(), 1);
+    assert_eq!(report.incomplete.len(), 1, "{:?}", report.incomplete);
+    assert_eq!(report.incomplete[0].reason.code(), "encrypted");
+    // A plain OLE file is read as raw bytes and complete.
+    let mut plain = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    plain.resize(4096, 0);
+    plain.extend_from_slice(b"Confidential memo");
+    let (got, report) = run("old.doc", &plain);
+    assert!(report.fully_inspected());
+    assert!(got[0].text.contains("Confidential memo"));
+}
