@@ -244,18 +244,56 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    /// Where the object with this id starts: `id: x`, `"id": "x"`, …
+    /// (not followed by more of an identifier), else 0.
+    fn anchor(&self, id: &str) -> usize {
+        let pats = [
+            format!("id: {id}"),
+            format!("id: \"{id}\""),
+            format!("id: '{id}'"),
+            format!("\"id\": \"{id}\""),
+            format!("\"id\":\"{id}\""),
+        ];
+        let mut best = None;
+        for p in &pats {
+            let mut from = 0;
+            while let Some(i) = self.text.get(from..).and_then(|t| t.find(p.as_str())) {
+                let at = from + i;
+                let next = self.text.get(at + p.len()..).and_then(|t| t.chars().next());
+                if !next.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.') {
+                    best = Some(best.map_or(at, |b: usize| b.min(at)));
+                    break;
+                }
+                from = at + p.len();
+            }
+        }
+        best.unwrap_or(0)
+    }
+
     /// Byte offset of the first occurrence of `needle` at or after the
-    /// occurrence of `anchor` (a rule id), if any.
+    /// object with id `anchor`, if any.
     fn find(&self, anchor: &str, needle: &str) -> Option<usize> {
         if needle.is_empty() {
             return None;
         }
-        let from = self.text.find(anchor).unwrap_or(0);
+        let from = self.anchor(anchor);
         self.text
             .get(from..)
             .and_then(|t| t.find(needle))
             .map(|i| i + from)
             .or_else(|| self.text.find(needle))
+    }
+
+    /// The second occurrence of `id: x` (for duplicate ids).
+    fn second(&self, id: &str) -> Option<Span> {
+        let first = self.anchor(id);
+        let skip = first + 1;
+        let rest = self.text.get(skip..)?;
+        let i = rest
+            .find(&format!("id: {id}"))
+            .or_else(|| rest.find(&format!("\"id\": \"{id}\"")))?;
+        let at = skip + i + rest.get(i..)?.find(id)?;
+        Some(Span::new(at, at + id.len()))
     }
 
     fn span_of(&self, anchor: &str, needle: &str) -> Option<Span> {
@@ -366,7 +404,7 @@ impl Loader {
         let mut dup = |id: &str, what: &str, diags: &mut Vec<Diagnostic>| {
             if !ids.insert(id.to_string()) {
                 diags.push(
-                    Diagnostic::error(format!("duplicate {what} id `{id}`"), loc.span_of(id, id))
+                    Diagnostic::error(format!("duplicate {what} id `{id}`"), loc.second(id))
                         .locate(text),
                 );
             }

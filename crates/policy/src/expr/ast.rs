@@ -82,6 +82,7 @@ pub fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
     for c in s.chars() {
         match c {
             '\'' => f.write_str("\\'")?,
+            '\u{2019}' => f.write_str("\\\u{2019}")?,
             '\\' => f.write_str("\\\\")?,
             '\n' => f.write_str("\\n")?,
             '\t' => f.write_str("\\t")?,
