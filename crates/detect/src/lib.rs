@@ -2,8 +2,262 @@
 //!
 //! The public contract other crates build on is in [`model`]: categories,
 //! confidences, findings and the per-file [`Classification`] that policies
-//! match on.
+//! match on. [`Detectors`] is the compiled detector set; build it with
+//! [`Detectors::builder`], scan whole buffers with [`Detectors::scan`] or
+//! unbounded input with [`Detectors::stream`].
+//!
+//! ```
+//! use cordon_detect::Detectors;
+//! let det = Detectors::new();
+//! let f = det.scan(b"card 4111 1111 1111 1111, ssn 536-22-8726");
+//! assert_eq!(f[0].detector, "credit_card");
+//! assert_eq!(f[0].masked, "4111 **** **** 1111");
+//! assert_eq!(f[1].detector, "us_ssn");
+//! ```
 
+mod anchors;
+mod builtin;
+pub mod custom;
+mod engine;
+mod fastscan;
+mod mask;
 pub mod model;
+mod net;
+mod numeric;
+mod stream;
+pub mod validate;
 
+pub use builtin::{DetectorInfo, detectors};
+pub use custom::{ConfigError, CustomDetector, CustomDetectorsConfig};
+pub use mask::mask;
 pub use model::{Category, Classification, Confidence, DetectorCount, Finding};
+pub use stream::StreamScanner;
+
+use custom::CustomSet;
+use engine::{Cand, Sink};
+
+/// Error building a [`Detectors`] set.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BuildError {
+    #[error("unknown detector id `{0}`")]
+    UnknownDetector(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// A compiled, immutable set of detectors. Cheap to share: `Send + Sync`.
+#[derive(Debug)]
+pub struct Detectors {
+    enabled: Vec<bool>,
+    min_confidence: Confidence,
+    custom: CustomSet,
+}
+
+impl Default for Detectors {
+    fn default() -> Self {
+        Detectors::new()
+    }
+}
+
+/// Builder for [`Detectors`]. By default: every built-in, no custom
+/// detectors, minimum confidence `low`.
+#[derive(Debug, Clone, Default)]
+pub struct DetectorsBuilder {
+    no_builtins: bool,
+    ids: Option<Vec<String>>,
+    categories: Option<Vec<Category>>,
+    min_confidence: Option<Confidence>,
+    custom: Vec<CustomDetectorsConfig>,
+}
+
+impl DetectorsBuilder {
+    /// Include the built-in detectors (default `true`).
+    pub fn builtins(mut self, yes: bool) -> Self {
+        self.no_builtins = !yes;
+        self
+    }
+    /// Keep only these detector ids (built-in or custom). Unknown ids are
+    /// an error at [`build`](Self::build).
+    pub fn only_ids<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.ids = Some(ids.into_iter().map(|s| s.as_ref().to_string()).collect());
+        self
+    }
+    /// Keep only detectors of these categories.
+    pub fn categories(mut self, cats: impl IntoIterator<Item = Category>) -> Self {
+        self.categories = Some(cats.into_iter().collect());
+        self
+    }
+    /// Drop findings below this confidence.
+    pub fn min_confidence(mut self, c: Confidence) -> Self {
+        self.min_confidence = Some(c);
+        self
+    }
+    /// Add custom detectors (may be called more than once).
+    pub fn custom(mut self, cfg: CustomDetectorsConfig) -> Self {
+        self.custom.push(cfg);
+        self
+    }
+
+    pub fn build(self) -> Result<Detectors, BuildError> {
+        let mut merged = CustomDetectorsConfig::default();
+        for c in self.custom {
+            merged.detectors.extend(c.detectors);
+        }
+        let base = builtin::BUILTINS.len() as u32;
+        let mut custom = custom::compile(&merged, base)?;
+        if let Some(ids) = &self.ids {
+            for id in ids {
+                let known = builtin::BUILTINS.iter().any(|d| d.id == id)
+                    || custom.dets.iter().any(|d| &d.id == id);
+                if !known {
+                    return Err(BuildError::UnknownDetector(id.clone()));
+                }
+            }
+        }
+        let keep = |id: &str, cat: Category| {
+            self.ids
+                .as_ref()
+                .is_none_or(|ids| ids.iter().any(|i| i == id))
+                && self.categories.as_ref().is_none_or(|cs| cs.contains(&cat))
+        };
+        let enabled = builtin::BUILTINS
+            .iter()
+            .map(|d| !self.no_builtins && keep(d.id, d.category))
+            .collect();
+        if self.ids.is_some() || self.categories.is_some() {
+            let mut kept = CustomDetectorsConfig::default();
+            for d in merged.detectors {
+                let cat = Category::parse(&d.category).unwrap_or(Category::Confidential);
+                if keep(&d.id, cat) {
+                    kept.detectors.push(d);
+                }
+            }
+            custom = custom::compile(&kept, base)?;
+        }
+        Ok(Detectors {
+            enabled,
+            min_confidence: self.min_confidence.unwrap_or(Confidence::Low),
+            custom,
+        })
+    }
+}
+
+impl Detectors {
+    /// Every built-in detector, minimum confidence `low`.
+    pub fn new() -> Detectors {
+        Detectors {
+            enabled: vec![true; builtin::BUILTINS.len()],
+            min_confidence: Confidence::Low,
+            custom: CustomSet::default(),
+        }
+    }
+
+    pub fn builder() -> DetectorsBuilder {
+        DetectorsBuilder::default()
+    }
+
+    pub fn min_confidence(&self) -> Confidence {
+        self.min_confidence
+    }
+
+    /// Ids of the enabled detectors (built-in, then custom).
+    pub fn ids(&self) -> Vec<&str> {
+        builtin::BUILTINS
+            .iter()
+            .zip(&self.enabled)
+            .filter(|(_, on)| **on)
+            .map(|(d, _)| d.id)
+            .chain(self.custom.dets.iter().map(|d| d.id.as_str()))
+            .collect()
+    }
+
+    /// Scans `text` (any bytes; need not be UTF-8). Offsets in the findings
+    /// are byte offsets into `text`, sorted by start.
+    pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
+        let mut last_end = 0;
+        let cands = self.collect(text, 0, text.len(), &mut last_end);
+        cands.iter().map(|c| self.finding(text, c, 0)).collect()
+    }
+
+    /// A scanner for input that arrives in chunks (files of any size):
+    /// memory stays bounded and matches across chunk boundaries are found.
+    pub fn stream(&self) -> StreamScanner<'_> {
+        StreamScanner::new(self)
+    }
+
+    /// Candidates keyed in `from..to`, filtered and resolved.
+    pub(crate) fn collect(
+        &self,
+        t: &[u8],
+        from: usize,
+        to: usize,
+        last_end: &mut usize,
+    ) -> Vec<Cand> {
+        let mut out = Vec::new();
+        let mut sink = Sink {
+            t,
+            enabled: &self.enabled,
+            out: &mut out,
+        };
+        engine::collect(&mut sink, from, to);
+        if !self.custom.is_empty() {
+            self.custom.collect(t, from, to, &mut out);
+        }
+        out.retain(|c| c.conf >= self.min_confidence);
+        engine::resolve(&mut out, last_end)
+    }
+
+    pub(crate) fn finding(&self, t: &[u8], c: &Cand, base: usize) -> Finding {
+        let (id, category) = self.describe(c.det);
+        let value = t.get(c.start..c.end).unwrap_or_default();
+        Finding {
+            detector: id.to_string(),
+            category,
+            confidence: c.conf,
+            start: base + c.start,
+            end: base + c.end,
+            masked: mask(id, value),
+        }
+    }
+
+    fn describe(&self, det: u32) -> (&str, Category) {
+        let i = det as usize;
+        if let Some(d) = builtin::BUILTINS.get(i) {
+            return (d.id, d.category);
+        }
+        match self.custom.dets.get(i - builtin::BUILTINS.len()) {
+            Some(d) => (d.id.as_str(), d.category),
+            None => ("unknown", Category::Confidential),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn detectors_are_send_and_sync() {
+        assert_send_sync::<Detectors>();
+        assert_send_sync::<StreamScanner<'static>>();
+    }
+
+    #[test]
+    fn builder_filters() {
+        let d = Detectors::builder().only_ids(["email"]).build().unwrap();
+        assert_eq!(d.ids(), vec!["email"]);
+        let f = d.scan(b"a@b.org 4111 1111 1111 1111");
+        assert_eq!(f.len(), 1);
+        assert!(matches!(
+            Detectors::builder().only_ids(["nope"]).build(),
+            Err(BuildError::UnknownDetector(_))
+        ));
+        let d = Detectors::builder()
+            .categories([Category::Pci])
+            .build()
+            .unwrap();
+        assert!(d.ids().contains(&"credit_card") && !d.ids().contains(&"email"));
+    }
+}

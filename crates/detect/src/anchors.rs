@@ -1,0 +1,1145 @@
+//! Detectors keyed on literal anchors found with one Aho-Corasick pass
+//! (Teddy SIMD prefilter): token prefixes (`AKIA`, `ghp_`, `eyJ`,
+//! `-----BEGIN`, …), `://`, key words for secrets and confidentiality
+//! markings.
+//!
+//! The automaton is case-sensitive so that the packed SIMD searcher can be
+//! used (aho-corasick disables it for case-insensitive automata); key words
+//! are listed in their lower, Title and UPPER forms and verified
+//! case-insensitively afterwards. The pattern count is kept at or below 64
+//! so the fast Teddy variant applies.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::builtin::D;
+use crate::engine::{Adj, MAX_PEM, PLAIN, Sink, at, before, eq_ci, is_word};
+use crate::model::Confidence::{High, Low, Medium};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum H {
+    Aws,
+    Github,
+    GithubPat,
+    Pem,
+    Slack,
+    SlackHook,
+    Jwt,
+    Stripe,
+    Google,
+    Gitlab,
+    Npm,
+    OpenaiProj,
+    OpenaiLegacy,
+    Sendgrid,
+    Azure,
+    Pypi,
+    Url,
+    Confidential,
+    InternalUse,
+    DoNot,
+    Banner,
+    Tlp,
+    Attorney,
+    SecretKey,
+    Swift,
+}
+
+const ANCHORS: &[(&str, H)] = &[
+    ("AKIA", H::Aws),
+    ("ASIA", H::Aws),
+    ("ghp_", H::Github),
+    ("gho_", H::Github),
+    ("ghu_", H::Github),
+    ("ghs_", H::Github),
+    ("ghr_", H::Github),
+    ("github_pat_", H::GithubPat),
+    ("-----BEGIN", H::Pem),
+    ("xox", H::Slack),
+    ("hooks.slack.com", H::SlackHook),
+    ("eyJ", H::Jwt),
+    ("k_live_", H::Stripe),
+    ("k_test_", H::Stripe),
+    ("AIza", H::Google),
+    ("glpat-", H::Gitlab),
+    ("gldt-", H::Gitlab),
+    ("glrt-", H::Gitlab),
+    ("npm_", H::Npm),
+    ("sk-proj-", H::OpenaiProj),
+    ("T3BlbkFJ", H::OpenaiLegacy),
+    ("SG.", H::Sendgrid),
+    ("AccountKey=", H::Azure),
+    ("pypi-AgEI", H::Pypi),
+    ("://", H::Url),
+    ("confidential", H::Confidential),
+    ("Confidential", H::Confidential),
+    ("CONFIDENTIAL", H::Confidential),
+    ("internal use", H::InternalUse),
+    ("Internal use", H::InternalUse),
+    ("Internal Use", H::InternalUse),
+    ("INTERNAL USE", H::InternalUse),
+    ("do not ", H::DoNot),
+    ("Do not ", H::DoNot),
+    ("Do Not ", H::DoNot),
+    ("DO NOT ", H::DoNot),
+    ("SECRET", H::Banner),
+    ("RESTRICTED", H::Banner),
+    ("CLASSIFIED", H::Banner),
+    ("OFFICIAL", H::Banner),
+    ("CUI", H::Banner),
+    ("TLP:", H::Tlp),
+    ("attorney", H::Attorney),
+    ("Attorney", H::Attorney),
+    ("ATTORNEY", H::Attorney),
+    ("password", H::SecretKey),
+    ("Password", H::SecretKey),
+    ("PASSWORD", H::SecretKey),
+    ("passwd", H::SecretKey),
+    ("PASSWD", H::SecretKey),
+    ("pwd", H::SecretKey),
+    ("PWD", H::SecretKey),
+    ("secret", H::SecretKey),
+    ("Secret", H::SecretKey),
+    ("token", H::SecretKey),
+    ("Token", H::SecretKey),
+    ("TOKEN", H::SecretKey),
+    ("pi_key", H::SecretKey),
+    ("PI_KEY", H::SecretKey),
+    ("pikey", H::SecretKey),
+    ("piKey", H::SecretKey),
+    ("SWIFT", H::Swift),
+    ("swift", H::Swift),
+    ("BIC", H::Swift),
+];
+
+static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(ANCHORS.iter().map(|(p, _)| p))
+        .ok()
+});
+
+/// Longest anchor, so a scan of `from..to` reads far enough to see anchors
+/// that start before `to`.
+const MAX_ANCHOR: usize = 16;
+
+pub(crate) fn scan(sk: &mut Sink<'_>, from: usize, to: usize) {
+    let Some(ac) = AC.as_ref() else { return };
+    let t = sk.t;
+    let hi = to.saturating_add(MAX_ANCHOR).min(t.len());
+    let Some(hay) = t.get(from..hi) else { return };
+    for m in ac.find_overlapping_iter(hay) {
+        let a = from + m.start();
+        if a >= to {
+            continue;
+        }
+        let Some(&(lit, h)) = ANCHORS.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        dispatch(sk, h, a, a + lit.len());
+    }
+}
+
+fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
+    match h {
+        H::Aws => aws(sk, a),
+        H::Github => token(sk, D::GithubToken, a, 4, 36, 36, alnum, High),
+        H::GithubPat => token(
+            sk,
+            D::GithubToken,
+            a,
+            11,
+            22,
+            255,
+            |c| alnum(c) || c == b'_',
+            High,
+        ),
+        H::Pem => pem(sk, a, ae),
+        H::Slack => slack(sk, a),
+        H::SlackHook => slack_hook(sk, a),
+        H::Jwt => jwt(sk, a),
+        H::Stripe => stripe(sk, a),
+        H::Google => token(sk, D::GoogleApiKey, a, 4, 35, 35, b64url, High),
+        H::Gitlab => {
+            let plen = ae - a;
+            token(sk, D::GitlabToken, a, plen, 20, 50, b64url, High);
+        }
+        H::Npm => token(sk, D::NpmToken, a, 4, 36, 36, alnum, High),
+        H::OpenaiProj => token(sk, D::OpenaiApiKey, a, 8, 40, 200, b64url, High),
+        H::OpenaiLegacy => openai_legacy(sk, a),
+        H::Sendgrid => sendgrid(sk, a),
+        H::Azure => azure(sk, ae),
+        H::Pypi => token(sk, D::PypiToken, a, 9, 50, 400, b64url, High),
+        H::Url => url_password(sk, a),
+        H::Confidential => confidential(sk, a, ae),
+        H::InternalUse => internal_use(sk, a, ae),
+        H::DoNot => do_not(sk, a, ae),
+        H::Banner => banner(sk, a, ae),
+        H::Tlp => tlp(sk, a, ae),
+        H::Attorney => attorney(sk, a, ae),
+        H::SecretKey => {
+            secret_key(sk, a, ae);
+        }
+        H::Swift => swift(sk, a, ae),
+    }
+}
+
+fn alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+fn b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
+}
+fn b64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+}
+
+fn run(t: &[u8], i: usize, max: usize, f: impl Fn(u8) -> bool) -> usize {
+    t.get(i..)
+        .map_or(0, |r| r.iter().take(max + 1).take_while(|&&c| f(c)).count())
+}
+
+/// A fixed prefix of `plen` bytes at `a` followed by `min..=max` characters
+/// of class `f`, with no word character glued to either end.
+#[allow(clippy::too_many_arguments)]
+fn token(
+    sk: &mut Sink<'_>,
+    d: D,
+    a: usize,
+    plen: usize,
+    min: usize,
+    max: usize,
+    f: fn(u8) -> bool,
+    conf: crate::model::Confidence,
+) {
+    if !sk.on(d) || is_word(before(sk.t, a)) {
+        return;
+    }
+    let t = sk.t;
+    let n = run(t, a + plen, max, f);
+    if n < min || n > max {
+        return;
+    }
+    let e = a + plen + n;
+    if is_word(at(t, e)) {
+        return;
+    }
+    let body = t.get(a + plen..e).unwrap_or_default();
+    let placeholder = looks_placeholder(body);
+    sk.emit(
+        d,
+        a,
+        e,
+        conf,
+        Adj {
+            need_ctx: false,
+            nonvalue: placeholder,
+        },
+    );
+}
+
+fn looks_placeholder(v: &[u8]) -> bool {
+    let l = v.to_ascii_lowercase();
+    let has = |s: &[u8]| l.windows(s.len()).any(|w| w == s);
+    has(b"xxxx")
+        || has(b"example")
+        || has(b"your")
+        || has(b"****")
+        || has(b"0000000")
+        || has(b"placeholder")
+        || has(b"redacted")
+        || l.first().is_some_and(|&c| l.iter().all(|&x| x == c))
+}
+
+fn aws(sk: &mut Sink<'_>, a: usize) {
+    if !sk.on(D::AwsAccessKey) || is_word(before(sk.t, a)) {
+        return;
+    }
+    let t = sk.t;
+    let n = run(t, a + 4, 16, |c| {
+        c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)
+    });
+    let e = a + 20;
+    if n != 16 || is_word(at(t, e)) {
+        return;
+    }
+    let v = t.get(a..e).unwrap_or_default();
+    let nonvalue = v.windows(7).any(|w| w == b"EXAMPLE");
+    sk.emit(
+        D::AwsAccessKey,
+        a,
+        e,
+        High,
+        Adj {
+            need_ctx: false,
+            nonvalue,
+        },
+    );
+}
+
+fn pem(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    if !sk.on(D::PrivateKey) {
+        return;
+    }
+    let t = sk.t;
+    // "-----BEGIN <LABEL>-----"
+    if at(t, ae) != b' ' {
+        return;
+    }
+    let ls = ae + 1;
+    let Some(dash) = t
+        .get(ls..(ls + 48).min(t.len()))
+        .and_then(|s| memchr::memmem::find(s, b"-----"))
+    else {
+        return;
+    };
+    let label = t.get(ls..ls + dash).unwrap_or_default();
+    if !(label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK")) {
+        return;
+    }
+    let he = ls + dash + 5;
+    // Look for the matching END line within the bound.
+    let mut end_marker = b"-----END ".to_vec();
+    end_marker.extend_from_slice(label);
+    end_marker.extend_from_slice(b"-----");
+    let hi = (he + MAX_PEM).min(t.len());
+    let body_and_end = t.get(he..hi).unwrap_or_default();
+    match memchr::memmem::find(body_and_end, &end_marker) {
+        Some(p) => {
+            let body = body_and_end.get(..p).unwrap_or_default();
+            let b64 = body
+                .iter()
+                .filter(|c| c.is_ascii_alphanumeric() || **c == b'+' || **c == b'/')
+                .count();
+            // A documentation stub ("...") rather than key material.
+            let nonvalue = b64 < 64;
+            sk.emit(
+                D::PrivateKey,
+                a,
+                he + p + end_marker.len(),
+                High,
+                Adj {
+                    need_ctx: false,
+                    nonvalue,
+                },
+            );
+        }
+        None => {
+            // Truncated block or beyond the bound: the header alone, medium.
+            let next = t.get(he..(he + 80).min(t.len())).unwrap_or_default();
+            let has_body = next.iter().filter(|c| c.is_ascii_alphanumeric()).count() > 40;
+            let conf = if has_body { Medium } else { Low };
+            sk.emit_fixed(D::PrivateKey, a, he, conf);
+        }
+    }
+}
+
+fn slack(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if !matches!(at(t, a + 3), b'b' | b'p' | b'a' | b'r' | b's' | b'e') || at(t, a + 4) != b'-' {
+        return;
+    }
+    let n = run(t, a + 5, 250, |c| alnum(c) || c == b'-');
+    if n < 10 {
+        return;
+    }
+    token(
+        sk,
+        D::SlackToken,
+        a,
+        5,
+        10,
+        250,
+        |c| alnum(c) || c == b'-',
+        High,
+    );
+}
+
+fn slack_hook(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let pre = b"https://";
+    let s = a.saturating_sub(pre.len());
+    if t.get(s..a) != Some(&pre[..])
+        || !t
+            .get(a + 15..)
+            .is_some_and(|r| r.starts_with(b"/services/"))
+    {
+        return;
+    }
+    let i = a + 15 + 10;
+    let n = run(t, i, 120, |c| alnum(c) || c == b'/');
+    if n < 20
+        || t.get(i..i + n)
+            .is_none_or(|p| p.iter().filter(|&&c| c == b'/').count() != 2)
+    {
+        return;
+    }
+    sk.emit(D::SlackWebhook, s, i + n, High, PLAIN);
+}
+
+fn b64url_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn jwt(sk: &mut Sink<'_>, a: usize) {
+    if !sk.on(D::Jwt) || is_word(before(sk.t, a)) {
+        return;
+    }
+    let t = sk.t;
+    let h = run(t, a, 2000, b64url);
+    if !(10..=2000).contains(&h) || at(t, a + h) != b'.' {
+        return;
+    }
+    let ps = a + h + 1;
+    let p = run(t, ps, 8000, b64url);
+    if p < 4 || at(t, ps + p) != b'.' {
+        return;
+    }
+    let ss = ps + p + 1;
+    let sig = run(t, ss, 2000, b64url);
+    let e = ss + sig;
+    if is_word(at(t, e)) {
+        return;
+    }
+    let Some(header) = t.get(a..a + h).and_then(b64url_decode) else {
+        return;
+    };
+    if header.first() != Some(&b'{') || !header.windows(5).any(|w| w == b"\"alg\"") {
+        return;
+    }
+    let conf = if sig >= 16 { High } else { Medium };
+    sk.emit_fixed(D::Jwt, a, e, conf);
+}
+
+fn stripe(sk: &mut Sink<'_>, a0: usize) {
+    let t = sk.t;
+    if a0 == 0 {
+        return;
+    }
+    let a = a0 - 1;
+    if !matches!(at(t, a), b's' | b'r') {
+        return;
+    }
+    let live = at(t, a0 + 2) == b'l';
+    let plen = 8; // "sk_live_" and "sk_test_" have the same length
+    if !sk.on(D::StripeKey) || is_word(before(t, a)) {
+        return;
+    }
+    let n = run(t, a + plen, 247, alnum);
+    if n < 10 || is_word(at(t, a + plen + n)) {
+        return;
+    }
+    let conf = if live { High } else { Low };
+    sk.emit_fixed(D::StripeKey, a, a + plen + n, conf);
+}
+
+fn openai_legacy(sk: &mut Sink<'_>, m: usize) {
+    // sk-<20>T3BlbkFJ<20>
+    let t = sk.t;
+    if m < 23 || t.get(m - 23..m - 20) != Some(&b"sk-"[..]) {
+        return;
+    }
+    let a = m - 23;
+    if !t.get(a + 3..m).is_some_and(|r| r.iter().all(|&c| alnum(c))) {
+        return;
+    }
+    let n = run(t, m + 8, 20, alnum);
+    if n != 20 || is_word(at(t, m + 28)) || is_word(before(t, a)) {
+        return;
+    }
+    sk.emit_fixed(D::OpenaiApiKey, a, m + 28, High);
+}
+
+fn sendgrid(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if !sk.on(D::SendgridApiKey) || is_word(before(t, a)) {
+        return;
+    }
+    let n1 = run(t, a + 3, 22, b64url);
+    if n1 != 22 || at(t, a + 25) != b'.' {
+        return;
+    }
+    let n2 = run(t, a + 26, 43, b64url);
+    if n2 != 43 || is_word(at(t, a + 69)) {
+        return;
+    }
+    sk.emit_fixed(D::SendgridApiKey, a, a + 69, High);
+}
+
+fn azure(sk: &mut Sink<'_>, ae: usize) {
+    let t = sk.t;
+    let n = run(t, ae, 100, b64);
+    let mut e = ae + n;
+    while at(t, e) == b'=' && e < ae + n + 2 {
+        e += 1;
+    }
+    if !(86..=88).contains(&(e - ae)) {
+        return;
+    }
+    sk.emit_fixed(D::AzureStorageKey, ae, e, High);
+}
+
+const PLACEHOLDER_PASSWORDS: &[&[u8]] = &[
+    b"password",
+    b"passwd",
+    b"pass",
+    b"secret",
+    b"changeme",
+    b"change_me",
+    b"xxx",
+    b"xxxx",
+    b"xxxxxx",
+    b"xxxxxxxx",
+    b"****",
+    b"******",
+    b"********",
+    b"123456",
+    b"12345678",
+    b"test",
+    b"example",
+    b"yourpassword",
+    b"your_password",
+    b"mypassword",
+    b"admin",
+    b"root",
+    b"user",
+    b"pwd",
+    b"p@ssw0rd",
+    b"letmein",
+    b"foobar",
+    b"foo",
+    b"bar",
+    b"dummy",
+    b"none",
+    b"null",
+    b"redacted",
+    b"hidden",
+    b"<password>",
+    b"[password]",
+    b"token",
+    b"...",
+];
+
+fn placeholder_password(v: &[u8]) -> bool {
+    let l = v.to_ascii_lowercase();
+    PLACEHOLDER_PASSWORDS.contains(&l.as_slice())
+        || matches!(l.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'*'))
+        || looks_placeholder(&l)
+}
+
+fn url_password(sk: &mut Sink<'_>, a: usize) {
+    if !sk.on(D::UrlPassword) {
+        return;
+    }
+    let t = sk.t;
+    // scheme
+    let mut s = a;
+    while s > 0 && a - s < 20 && {
+        let c = at(t, s - 1);
+        c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')
+    } {
+        s -= 1;
+    }
+    if a - s < 2 || !at(t, s).is_ascii_alphabetic() {
+        return;
+    }
+    let us = a + 3;
+    let user_ok = |c: u8| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'.' | b'_'
+                    | b'~'
+                    | b'%'
+                    | b'-'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+            )
+    };
+    let un = run(t, us, 128, user_ok);
+    if un > 128 || at(t, us + un) != b':' {
+        return;
+    }
+    let ps = us + un + 1;
+    let pass_ok = |c: u8| {
+        c > b' '
+            && c < 0x7f
+            && !matches!(
+                c,
+                b'@' | b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'[' | b']' | b'`' | b':'
+            )
+    };
+    let pn = run(t, ps, 256, pass_ok);
+    if pn == 0 || pn > 256 || at(t, ps + pn) != b'@' {
+        return;
+    }
+    let host = at(t, ps + pn + 1);
+    if !(host.is_ascii_alphanumeric() || host == b'[') {
+        return;
+    }
+    let pass = t.get(ps..ps + pn).unwrap_or_default();
+    let nonvalue = placeholder_password(pass) || pass == t.get(us..us + un).unwrap_or_default();
+    sk.emit(
+        D::UrlPassword,
+        ps,
+        ps + pn,
+        High,
+        Adj {
+            need_ctx: false,
+            nonvalue,
+        },
+    );
+}
+
+fn word_bounded(t: &[u8], a: usize, e: usize) -> bool {
+    !before(t, a).is_ascii_alphanumeric() && !at(t, e).is_ascii_alphanumeric()
+}
+
+fn line_bounds(t: &[u8], a: usize, e: usize) -> (usize, usize) {
+    let lo = a.saturating_sub(120);
+    let ls = t
+        .get(lo..a)
+        .and_then(|s| s.iter().rposition(|&c| c == b'\n'))
+        .map_or(if lo == 0 { 0 } else { usize::MAX }, |p| lo + p + 1);
+    let hi = (e + 120).min(t.len());
+    let le = t
+        .get(e..hi)
+        .and_then(|s| s.iter().position(|&c| c == b'\n' || c == b'\r'))
+        .map_or(if hi == t.len() { hi } else { usize::MAX }, |p| e + p);
+    (ls, le)
+}
+
+/// The marking stands alone on its line (a header/footer banner).
+fn alone_on_line(t: &[u8], a: usize, e: usize) -> Option<(usize, usize)> {
+    let (ls, le) = line_bounds(t, a, e);
+    if ls == usize::MAX || le == usize::MAX {
+        return None;
+    }
+    let line = t.get(ls..le)?;
+    let ok = line.iter().all(|&c| {
+        c.is_ascii_uppercase()
+            || c.is_ascii_digit()
+            || matches!(
+                c,
+                b' ' | b'\t' | b'/' | b'-' | b',' | b'(' | b')' | b'*' | b'=' | b'+' | b'#' | b':'
+            )
+    });
+    if !ok {
+        return None;
+    }
+    let s = ls
+        + line
+            .iter()
+            .position(|c| !matches!(c, b' ' | b'\t' | b'*' | b'=' | b'#' | b'-'))?;
+    let e2 = ls
+        + line
+            .iter()
+            .rposition(|c| !matches!(c, b' ' | b'\t' | b'*' | b'=' | b'#' | b'-'))?
+        + 1;
+    Some((s, e2))
+}
+
+fn confidential(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    if !word_bounded(t, a, ae) {
+        return;
+    }
+    let upper = at(t, a + 1) == b'O';
+    if upper {
+        if let Some((s, e)) = alone_on_line(t, a, ae) {
+            if sk.on(D::ClassificationBanner) {
+                sk.emit_fixed(D::ClassificationBanner, s, e, High);
+            }
+        }
+        if at(t, ae) == b'/' && at(t, ae + 1) == b'/' {
+            let n = run(t, ae, 60, |c| {
+                c.is_ascii_uppercase() || matches!(c, b'/' | b' ' | b'-' | b',')
+            });
+            sk.emit_fixed(D::ClassificationBanner, a, ae + n, High);
+        }
+    }
+    let lo = a.saturating_sub(24);
+    let pre = t.get(lo..a).unwrap_or_default().to_ascii_lowercase();
+    let strong_pre = [
+        &b"strictly "[..],
+        b"company ",
+        b"highly ",
+        b"private and ",
+        b"privileged and ",
+        b"privileged & ",
+        b"business ",
+        b"proprietary and ",
+        b"proprietary & ",
+    ]
+    .iter()
+    .any(|p| pre.ends_with(p));
+    let line_start = {
+        let (ls, _) = line_bounds(t, a, ae);
+        ls != usize::MAX
+            && t.get(ls..a).is_some_and(|p| {
+                p.iter().all(|c| {
+                    c.is_ascii_whitespace() || matches!(c, b'*' | b'#' | b'/' | b'-' | b'[' | b'(')
+                })
+            })
+    };
+    let conf = if upper || strong_pre || line_start {
+        High
+    } else {
+        Medium
+    };
+    let s = if strong_pre {
+        let p = pre
+            .iter()
+            .rposition(|c| c.is_ascii_whitespace())
+            .unwrap_or(0);
+        let w = pre
+            .get(..p)
+            .and_then(|x| x.iter().rposition(|c| c.is_ascii_whitespace()))
+            .map_or(0, |q| q + 1);
+        lo + w
+    } else {
+        a
+    };
+    let s = if s > a { a } else { s };
+    sk.emit_fixed(D::ConfidentialMarker, s, ae, conf);
+}
+
+fn internal_use(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    if !word_bounded(t, a, ae) && !eq_ci(t, ae, b" only") {
+        return;
+    }
+    let only = eq_ci(t, ae, b" only");
+    let for_pre = a >= 4 && eq_ci(t, a - 4, b"for ");
+    if !only && !for_pre {
+        return;
+    }
+    let s = if for_pre { a - 4 } else { a };
+    let e = if only { ae + 5 } else { ae };
+    if at(t, e).is_ascii_alphanumeric() {
+        return;
+    }
+    let upper = at(t, a + 1) == b'N';
+    let conf = if upper || (for_pre && only) {
+        High
+    } else {
+        Medium
+    };
+    sk.emit_fixed(D::InternalUseMarker, s, e, conf);
+}
+
+fn do_not(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    if before(t, a).is_ascii_alphanumeric() {
+        return;
+    }
+    let verbs: [&[u8]; 6] = [
+        b"distribute",
+        b"forward",
+        b"copy",
+        b"disclose",
+        b"share",
+        b"circulate",
+    ];
+    let Some(v) = verbs.iter().find(|v| eq_ci(t, ae, v)) else {
+        return;
+    };
+    let e = ae + v.len();
+    if at(t, e).is_ascii_alphanumeric() {
+        return;
+    }
+    // "do not copy" in prose ("do not copy the file into …") is weaker
+    // than the marking "DO NOT DISTRIBUTE".
+    let upper = at(t, a + 1) == b'O';
+    let conf = if upper || *v == b"distribute" || *v == b"circulate" {
+        High
+    } else {
+        Low
+    };
+    sk.emit_fixed(D::DoNotDistributeMarker, a, e, conf);
+}
+
+fn banner(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    if !sk.on(D::ClassificationBanner) {
+        return;
+    }
+    let t = sk.t;
+    let lit = t.get(a..ae).unwrap_or_default();
+    let mut s = a;
+    if lit == b"SECRET" {
+        if a >= 4 && t.get(a - 4..a) == Some(&b"TOP "[..]) {
+            s = a - 4;
+        }
+        if a >= 4 && t.get(a - 4..a) == Some(&b"TOP-"[..]) {
+            s = a - 4;
+        }
+    }
+    let mut a2 = a;
+    if lit == b"CLASSIFIED" && a >= 2 && t.get(a - 2..a) == Some(&b"UN"[..]) {
+        a2 = a - 2;
+        s = a2;
+    }
+    if !(word_bounded(t, a2, ae) || at(t, ae) == b'/' || at(t, ae) == b'-') {
+        return;
+    }
+    if before(t, a2).is_ascii_alphanumeric() || at(t, ae).is_ascii_alphanumeric() {
+        return;
+    }
+    let markings = at(t, ae) == b'/' && at(t, ae + 1) == b'/';
+    let unclassified = a2 != a;
+    match lit {
+        b"OFFICIAL"
+            if (!(eq_ci(t, ae, b"-sensitive") || eq_ci(t, ae, b" sensitive"))
+                || at(t, ae + 1) != b'S') =>
+        {
+            return;
+        }
+        b"CUI" if !markings && alone_on_line(t, a, ae).is_none() => {
+            return;
+        }
+        _ => {}
+    }
+    if unclassified && !markings {
+        return; // plain UNCLASSIFIED is not sensitive
+    }
+    if markings {
+        let n = run(t, ae, 80, |c| {
+            c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, b'/' | b' ' | b'-' | b',')
+        });
+        let mut e = ae + n;
+        while e > ae && at(t, e - 1) == b' ' {
+            e -= 1;
+        }
+        sk.emit_fixed(D::ClassificationBanner, s, e, High);
+        return;
+    }
+    let e = if lit == b"OFFICIAL" { ae + 10 } else { ae };
+    if let Some((ls, le)) = alone_on_line(t, s, e) {
+        sk.emit_fixed(D::ClassificationBanner, ls, le, High);
+    } else if lit == b"OFFICIAL" {
+        sk.emit_fixed(D::ClassificationBanner, s, e, Medium);
+    } else if lit == b"SECRET" && s != a {
+        // "TOP SECRET" inside a line: a marking, but not a banner.
+        sk.emit_fixed(D::ClassificationBanner, s, e, Medium);
+    }
+}
+
+fn tlp(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    if before(t, a).is_ascii_alphanumeric() {
+        return;
+    }
+    let mut i = ae;
+    if at(t, i) == b' ' {
+        i += 1;
+    }
+    for (w, len) in [(&b"AMBER+STRICT"[..], 12), (b"AMBER", 5), (b"RED", 3)] {
+        if t.get(i..i + len) == Some(w) && !at(t, i + len).is_ascii_alphanumeric() {
+            sk.emit_fixed(D::TlpMarker, a, i + len, High);
+            return;
+        }
+    }
+}
+
+fn attorney(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    if before(t, a).is_ascii_alphanumeric() {
+        return;
+    }
+    let (e, conf) =
+        if eq_ci(t, ae, b"-client") || eq_ci(t, ae, b" client") || eq_ci(t, ae, b"/client") {
+            let mut e = ae + 7;
+            let mut conf = Medium;
+            for suffix in [&b" privileged"[..], b" privilege", b" communication"] {
+                if eq_ci(t, e, suffix) {
+                    e += suffix.len();
+                    conf = High;
+                    break;
+                }
+            }
+            (e, conf)
+        } else if eq_ci(t, ae, b" work product") {
+            (ae + 13, High)
+        } else {
+            return;
+        };
+    if at(t, e).is_ascii_alphanumeric() {
+        return;
+    }
+    sk.emit_fixed(D::AttorneyClientMarker, a, e, conf);
+}
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn entropy(v: &[u8]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &c in v {
+        if let Some(x) = counts.get_mut(c as usize) {
+            *x += 1;
+        }
+    }
+    let n = v.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+/// `<key> [:=] <value>` where the key contains the anchor word.
+fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    // The whole key identifier around the anchor.
+    let mut ks = a;
+    while ks > 0 && a - ks < 40 && key_char(at(t, ks - 1)) {
+        ks -= 1;
+    }
+    let mut ke = ae;
+    while ke - ae < 40 && key_char(at(t, ke)) {
+        ke += 1;
+    }
+    // Only the last anchor inside one key acts ("db_password_token").
+    let key = t.get(ks..ke).unwrap_or_default().to_ascii_lowercase();
+    let mut i = ke;
+    if matches!(at(t, i), b'"' | b'\'') {
+        i += 1;
+    }
+    while at(t, i) == b' ' || at(t, i) == b'\t' {
+        i += 1;
+    }
+    match (at(t, i), at(t, i + 1)) {
+        (b':', b'=') | (b'=', b'>') => i += 2,
+        (b'=', b'=') => return,
+        (b':', _) | (b'=', _) => i += 1,
+        _ => return,
+    }
+    while at(t, i) == b' ' || at(t, i) == b'\t' {
+        i += 1;
+    }
+    let quote = at(t, i);
+    let quoted = matches!(quote, b'"' | b'\'' | b'`');
+    if quoted {
+        i += 1;
+    }
+    let vs = i;
+    let n = if quoted {
+        run(t, vs, 256, |c| {
+            c != quote && c != b'\n' && c != b'\r' && c != b'\\'
+        })
+    } else {
+        run(t, vs, 256, |c| {
+            c > b' '
+                && c < 0x7f
+                && !matches!(
+                    c,
+                    b',' | b';' | b')' | b'}' | b']' | b'"' | b'\'' | b'<' | b'>'
+                )
+        })
+    };
+    if n == 0 || n > 256 {
+        return;
+    }
+    if quoted && at(t, vs + n) != quote {
+        return;
+    }
+    let ve = vs + n;
+    let val = t.get(vs..ve).unwrap_or_default();
+    let has = |s: &[u8]| key.windows(s.len()).any(|w| w == s);
+    let is_password = has(b"password") || has(b"passwd") || has(b"pwd");
+    let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
+    if aws && sk.on(D::AwsSecretKey) {
+        if val.len() == 40 && val.iter().all(|&c| b64(c)) {
+            sk.emit_fixed(
+                D::AwsSecretKey,
+                vs,
+                ve,
+                if looks_placeholder(val) { Low } else { High },
+            );
+        }
+        return;
+    }
+    if is_password {
+        password_value(sk, vs, ve, val, quoted);
+        return;
+    }
+    generic_value(sk, vs, ve, val);
+}
+
+fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
+    if !sk.on(D::PasswordAssignment) || val.len() < 6 || val.len() > 128 {
+        return;
+    }
+    // Code, not a literal: variables, calls, attribute paths, templates.
+    let identifier = val
+        .iter()
+        .all(|&c| c.is_ascii_alphabetic() || c == b'_' || c == b'.');
+    let code = val
+        .iter()
+        .any(|&c| matches!(c, b'(' | b'{' | b'$' | b'%' | b'<' | b'['))
+        || val.starts_with(b"os.")
+        || val.starts_with(b"process.")
+        || val.starts_with(b"env.");
+    if code || (!quoted && identifier) {
+        return;
+    }
+    if val.contains(&b' ') {
+        return;
+    }
+    let placeholder = placeholder_password(val);
+    let classes = [
+        val.iter().any(u8::is_ascii_lowercase),
+        val.iter().any(u8::is_ascii_uppercase),
+        val.iter().any(u8::is_ascii_digit),
+        val.iter().any(|c| c.is_ascii_punctuation()),
+    ]
+    .iter()
+    .filter(|&&x| x)
+    .count();
+    let conf = if classes >= 3 && val.len() >= 8 {
+        High
+    } else {
+        Medium
+    };
+    sk.emit(
+        D::PasswordAssignment,
+        vs,
+        ve,
+        conf,
+        Adj {
+            need_ctx: false,
+            nonvalue: placeholder,
+        },
+    );
+}
+
+fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]) {
+    if !sk.on(D::GenericSecret) || val.len() < 16 {
+        return;
+    }
+    if !val.iter().all(|&c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b'~')
+    }) {
+        return;
+    }
+    let letters = val.iter().any(u8::is_ascii_alphabetic);
+    let digits = val.iter().any(u8::is_ascii_digit);
+    if !letters || !digits || looks_placeholder(val) {
+        return;
+    }
+    // Dotted identifiers and paths are code, not secrets.
+    if val.iter().filter(|&&c| c == b'.' || c == b'/').count() > 2 {
+        return;
+    }
+    let h = entropy(val);
+    if h < 3.5 {
+        return;
+    }
+    let conf = if h >= 4.2 && val.len() >= 24 {
+        High
+    } else {
+        Medium
+    };
+    sk.emit_fixed(D::GenericSecret, vs, ve, conf);
+}
+
+/// ISO 3166-1 alpha-2 codes, for SWIFT/BIC country positions.
+const ISO_COUNTRIES: &[u8] = b"ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSXKYEYTZAZMZW";
+
+fn iso_country(c: &[u8]) -> bool {
+    c.len() == 2 && ISO_COUNTRIES.chunks_exact(2).any(|x| x == c)
+}
+
+fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    if !sk.on(D::SwiftBic) || !word_bounded(sk.t, a, ae) {
+        return;
+    }
+    let t = sk.t;
+    // The code is the first 8- or 11-character upper-case word within the
+    // next 40 bytes ("SWIFT/BIC: DEUTDEFF500", "BIC code DEUTDEFF").
+    let hi = (ae + 40).min(t.len());
+    let mut i = ae;
+    while i < hi {
+        if at(t, i).is_ascii_alphanumeric() && !before(t, i).is_ascii_alphanumeric() {
+            let n = run(t, i, 12, |c| c.is_ascii_alphanumeric());
+            let w = t.get(i..i + n).unwrap_or_default();
+            let shape = (n == 8 || n == 11)
+                && w.get(..6)
+                    .is_some_and(|p| p.iter().all(u8::is_ascii_uppercase))
+                && w.get(6..).is_some_and(|p| {
+                    p.iter()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                })
+                && w.get(4..6).is_some_and(iso_country);
+            if shape {
+                sk.emit(D::SwiftBic, i, i + n, Medium, PLAIN);
+                return;
+            }
+            let lw = w.to_ascii_lowercase();
+            if !matches!(
+                lw.as_slice(),
+                b"code" | b"bic" | b"swift" | b"no" | b"number" | b"is" | b"and" | b"or"
+            ) {
+                return;
+            }
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchor_set_fits_teddy() {
+        // aho-corasick's Teddy (the SIMD prefilter) takes at most 64 patterns.
+        assert!(ANCHORS.len() <= 64, "{} anchors", ANCHORS.len());
+        assert!(ANCHORS.iter().all(|(p, _)| p.len() <= MAX_ANCHOR));
+        assert!(AC.is_some());
+    }
+
+    #[test]
+    fn entropy_of_uniform_and_constant() {
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+    }
+}

@@ -1,0 +1,322 @@
+//! Custom detectors from configuration: keyword lists and phrases, and
+//! regular expressions with an optional named validator.
+//!
+//! ```toml
+//! # The seed rule: "Confidential" or the phrase "Encrypt me".
+//! [[detector]]
+//! id = "encrypt_me"
+//! category = "CONFIDENTIAL"
+//! keywords = ["Confidential", "Encrypt me"]
+//! ```
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::engine::{Cand, has_context};
+use crate::model::{Category, Confidence};
+use crate::validate;
+
+/// A set of custom detectors, as read from a config file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomDetectorsConfig {
+    #[serde(default, rename = "detector")]
+    pub detectors: Vec<CustomDetector>,
+}
+
+/// One custom detector: `keywords` and/or `regex`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomDetector {
+    /// snake_case id reported in findings; must not clash with a built-in id.
+    pub id: String,
+    /// `PII`, `PHI`, `PCI`, `CREDENTIALS` or `CONFIDENTIAL` (case-insensitive).
+    pub category: String,
+    /// Words or phrases, matched case-insensitively as whole words.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A regular expression (Rust `regex` syntax), matched on bytes.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// A validator the regex match must pass: one of [`validate::NAMED`].
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// Words that raise confidence one step when near a match.
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// If true, matches without a context word are dropped.
+    #[serde(default)]
+    pub require_context: bool,
+    /// Confidence of a match without context (default `medium`).
+    #[serde(default)]
+    pub confidence: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Error in a custom detector config. Messages name the line and field.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Toml(String),
+    #[error("detector {index} (`{id}`): field `{field}`: {message}")]
+    Invalid {
+        index: usize,
+        id: String,
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl CustomDetectorsConfig {
+    /// Parses a TOML document with `[[detector]]` tables. Syntax and type
+    /// errors carry the TOML line and column; semantic errors (bad regex,
+    /// unknown category or validator) the detector index, id and field.
+    pub fn from_toml_str(s: &str) -> Result<Self, ConfigError> {
+        let cfg: CustomDetectorsConfig = toml::from_str(s).map_err(|e| {
+            let pos = e.span().map(|sp| line_col(s, sp.start));
+            let msg = e.message().trim_end_matches('.').to_string();
+            ConfigError::Toml(match pos {
+                Some((l, c)) => format!("line {l}, column {c}: {msg}"),
+                None => msg,
+            })
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks every detector without compiling the scanner.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        compile(self, 0).map(|_| ())
+    }
+}
+
+fn line_col(s: &str, off: usize) -> (usize, usize) {
+    let before = s.get(..off).unwrap_or(s);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledCustom {
+    pub id: String,
+    pub category: Category,
+    pub confidence: Confidence,
+    pub context: Vec<String>,
+    pub require_context: bool,
+    pub validator: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct CustomSet {
+    pub dets: Vec<CompiledCustom>,
+    keywords: Option<AhoCorasick>,
+    /// Pattern index -> detector index.
+    kw_owner: Vec<usize>,
+    regexes: Vec<(Regex, usize)>,
+    /// Index of the first custom detector in the combined numbering.
+    pub base: u32,
+}
+
+/// Longest custom match considered (regex matches are cut off here so
+/// streaming stays bounded).
+pub(crate) const MAX_CUSTOM: usize = 4096;
+
+pub(crate) fn compile(cfg: &CustomDetectorsConfig, base: u32) -> Result<CustomSet, ConfigError> {
+    let mut set = CustomSet {
+        base,
+        ..CustomSet::default()
+    };
+    let mut kws: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (index, d) in cfg.detectors.iter().enumerate() {
+        let err = |field: &'static str, message: String| ConfigError::Invalid {
+            index: index + 1,
+            id: d.id.clone(),
+            field,
+            message,
+        };
+        if d.id.is_empty()
+            || !d
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(err(
+                "id",
+                "must be non-empty snake_case (a-z, 0-9, _)".into(),
+            ));
+        }
+        if crate::detectors().iter().any(|b| b.id == d.id) {
+            return Err(err("id", "clashes with a built-in detector id".into()));
+        }
+        if !seen.insert(d.id.clone()) {
+            return Err(err("id", "defined twice".into()));
+        }
+        let category = Category::parse(&d.category).ok_or_else(|| {
+            err(
+                "category",
+                format!(
+                    "unknown category `{}` (expected PII, PHI, PCI, CREDENTIALS or CONFIDENTIAL)",
+                    d.category
+                ),
+            )
+        })?;
+        let confidence = match &d.confidence {
+            None => Confidence::Medium,
+            Some(c) => Confidence::parse(c).ok_or_else(|| {
+                err(
+                    "confidence",
+                    format!("unknown confidence `{c}` (expected low, medium or high)"),
+                )
+            })?,
+        };
+        if d.keywords.is_empty() && d.regex.is_none() {
+            return Err(err(
+                "keywords",
+                "a detector needs `keywords` or `regex`".into(),
+            ));
+        }
+        if let Some(v) = &d.validator {
+            if d.regex.is_none() {
+                return Err(err(
+                    "validator",
+                    "a validator applies to `regex` matches only".into(),
+                ));
+            }
+            if !validate::NAMED.contains(&v.as_str()) {
+                return Err(err(
+                    "validator",
+                    format!(
+                        "unknown validator `{v}` (expected one of {})",
+                        validate::NAMED.join(", ")
+                    ),
+                ));
+            }
+        }
+        if d.require_context && d.context.is_empty() {
+            return Err(err("require_context", "set, but `context` is empty".into()));
+        }
+        let di = set.dets.len();
+        for k in &d.keywords {
+            let k = k.trim();
+            if k.is_empty() {
+                return Err(err("keywords", "empty keyword".into()));
+            }
+            kws.push(k.to_string());
+            set.kw_owner.push(di);
+        }
+        if let Some(r) = &d.regex {
+            let re = RegexBuilder::new(r)
+                .size_limit(10 << 20)
+                .build()
+                .map_err(|e| {
+                    err(
+                        "regex",
+                        format!("invalid regex `{r}`: {}", first_line(&e.to_string())),
+                    )
+                })?;
+            set.regexes.push((re, di));
+        }
+        set.dets.push(CompiledCustom {
+            id: d.id.clone(),
+            category,
+            confidence,
+            context: d.context.iter().map(|c| c.to_ascii_lowercase()).collect(),
+            require_context: d.require_context,
+            validator: d.validator.clone(),
+        });
+    }
+    if !kws.is_empty() {
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&kws)
+            .map_err(|e| ConfigError::Invalid {
+                index: 0,
+                id: String::new(),
+                field: "keywords",
+                message: e.to_string(),
+            })?;
+        set.keywords = Some(ac);
+    }
+    Ok(set)
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_string()
+}
+
+impl CustomSet {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.dets.is_empty()
+    }
+
+    fn push(&self, t: &[u8], di: usize, s: usize, e: usize, out: &mut Vec<Cand>) {
+        let Some(d) = self.dets.get(di) else { return };
+        let words: Vec<&str> = d.context.iter().map(String::as_str).collect();
+        let ctx = has_context(t, s, e, &words);
+        if d.require_context && !ctx {
+            return;
+        }
+        let conf = if ctx {
+            d.confidence.raised()
+        } else {
+            d.confidence
+        };
+        out.push(Cand {
+            det: self.base + di as u32,
+            start: s,
+            end: e,
+            conf,
+        });
+    }
+
+    /// Custom matches whose start lies in `from..to`.
+    pub(crate) fn collect(&self, t: &[u8], from: usize, to: usize, out: &mut Vec<Cand>) {
+        let hi = to.saturating_add(MAX_CUSTOM).min(t.len());
+        let Some(hay) = t.get(from..hi) else { return };
+        if let Some(ac) = &self.keywords {
+            for m in ac.find_overlapping_iter(hay) {
+                let (s, e) = (from + m.start(), from + m.end());
+                if s >= to {
+                    continue;
+                }
+                let left = s == 0 || !t.get(s - 1).is_some_and(|b| b.is_ascii_alphanumeric());
+                let right = !t.get(e).is_some_and(|b| b.is_ascii_alphanumeric());
+                // Whole words only, judged at the edges of the keyword.
+                let edge_ok = left && right;
+                if edge_ok {
+                    if let Some(&di) = self.kw_owner.get(m.pattern().as_usize()) {
+                        self.push(t, di, s, e, out);
+                    }
+                }
+            }
+        }
+        for (re, di) in &self.regexes {
+            for m in re.find_iter(hay) {
+                let (s, e) = (from + m.start(), from + m.end());
+                if s >= to {
+                    break;
+                }
+                if e == s || e - s > MAX_CUSTOM {
+                    continue;
+                }
+                let d = self.dets.get(*di);
+                let ok = match d.and_then(|d| d.validator.as_deref()) {
+                    Some(v) => validate::by_name(v, m.as_bytes()).unwrap_or(false),
+                    None => true,
+                };
+                if ok {
+                    self.push(t, *di, s, e, out);
+                }
+            }
+        }
+    }
+}

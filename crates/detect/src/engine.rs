@@ -1,0 +1,244 @@
+//! The scanning engine: cheap triggers find candidate positions, detector
+//! functions validate a small window around each, and a greedy pass keeps
+//! the best non-overlapping matches.
+//!
+//! Locality is the invariant that makes streaming exact: every candidate is
+//! found from a *key* position (a digit word's start, an `@`, the start of a
+//! colon-separated hex run, or a literal anchor) and is decided by reading at
+//! most [`LOOKBACK`] bytes before the key and [`MAX_REACH`] bytes after it.
+//! [`collect`] evaluates only keys in `from..to`, so a stream can be cut
+//! anywhere as long as the buffer holds that much on each side.
+
+use crate::builtin::D;
+use crate::fastscan::next_trigger;
+use crate::model::Confidence;
+use crate::{anchors, net, numeric};
+
+/// Furthest a candidate's start can lie before its key.
+pub(crate) const LOOKBACK: usize = 128;
+/// Bytes of context inspected before a match.
+pub(crate) const CONTEXT_BEFORE: usize = 64;
+/// Bytes of context inspected after a match.
+pub(crate) const CONTEXT_AFTER: usize = 32;
+/// Longest built-in match (a PEM private key block).
+pub(crate) const MAX_PEM: usize = 16 * 1024;
+/// Furthest any detector reads after a key.
+pub(crate) const MAX_REACH: usize = MAX_PEM + 512;
+/// Longest alphanumeric word a digit detector looks at.
+pub(crate) const MAX_WORD: usize = 100;
+
+/// A match before overlap resolution. `det` indexes built-ins first, then
+/// custom detectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cand {
+    pub det: u32,
+    pub start: usize,
+    pub end: usize,
+    pub conf: Confidence,
+}
+
+/// Where detectors report candidates, with the text and the enabled set.
+pub(crate) struct Sink<'a> {
+    pub t: &'a [u8],
+    pub enabled: &'a [bool],
+    pub out: &'a mut Vec<Cand>,
+}
+
+#[inline]
+pub(crate) fn at(t: &[u8], i: usize) -> u8 {
+    t.get(i).copied().unwrap_or(0)
+}
+
+#[inline]
+pub(crate) fn before(t: &[u8], i: usize) -> u8 {
+    if i == 0 { 0 } else { at(t, i - 1) }
+}
+
+#[inline]
+pub(crate) fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Case-insensitive ASCII equality of `t[i..i+lit.len()]` with lower-case `lit`.
+#[inline]
+pub(crate) fn eq_ci(t: &[u8], i: usize, lit: &[u8]) -> bool {
+    t.get(i..i + lit.len())
+        .is_some_and(|s| s.iter().zip(lit).all(|(a, b)| a.to_ascii_lowercase() == *b))
+}
+
+/// True if a whole word `w` (lower-case) occurs in `hay` (lower-cased).
+fn contains_word(hay: &[u8], w: &[u8]) -> bool {
+    if w.is_empty() || hay.len() < w.len() {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(hay.get(i..).unwrap_or_default(), w) {
+        let s = i + p;
+        let e = s + w.len();
+        let left = s == 0 || !hay.get(s - 1).is_some_and(|b| b.is_ascii_alphanumeric());
+        let right = !hay.get(e).is_some_and(|b| b.is_ascii_alphanumeric());
+        if left && right {
+            return true;
+        }
+        i = s + 1;
+    }
+    false
+}
+
+/// True if any of `words` appears as a whole word within the context window
+/// around `start..end` (the match itself excluded).
+pub(crate) fn has_context(t: &[u8], start: usize, end: usize, words: &[&str]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let lo = start.saturating_sub(CONTEXT_BEFORE);
+    let hi = (end + CONTEXT_AFTER).min(t.len());
+    let mut a = [0u8; CONTEXT_BEFORE];
+    let mut b = [0u8; CONTEXT_AFTER];
+    let left = t.get(lo..start).unwrap_or_default();
+    let right = t.get(end.min(hi)..hi).unwrap_or_default();
+    let a = &mut a[..left.len()];
+    let b = &mut b[..right.len()];
+    a.copy_from_slice(left);
+    b.copy_from_slice(right);
+    a.make_ascii_lowercase();
+    b.make_ascii_lowercase();
+    words
+        .iter()
+        .any(|w| contains_word(a, w.as_bytes()) || contains_word(b, w.as_bytes()))
+}
+
+/// How a candidate's confidence is adjusted.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Adj {
+    /// Drop the candidate unless a context word is near.
+    pub need_ctx: bool,
+    /// The value is a known non-value (test range, placeholder): one step down.
+    pub nonvalue: bool,
+}
+
+pub(crate) const PLAIN: Adj = Adj {
+    need_ctx: false,
+    nonvalue: false,
+};
+pub(crate) const NEED_CTX: Adj = Adj {
+    need_ctx: true,
+    nonvalue: false,
+};
+
+impl Sink<'_> {
+    #[inline]
+    pub(crate) fn on(&self, d: D) -> bool {
+        self.enabled.get(d as usize).copied().unwrap_or(false)
+    }
+
+    pub(crate) fn ctx(&self, d: D, start: usize, end: usize) -> bool {
+        has_context(self.t, start, end, d.info().context)
+    }
+
+    /// Reports a candidate: `base` is the confidence of the value standing
+    /// alone (checksum already counted); a context word raises it one step.
+    pub(crate) fn emit(&mut self, d: D, start: usize, end: usize, base: Confidence, adj: Adj) {
+        if !self.on(d) || end <= start {
+            return;
+        }
+        let info = d.info();
+        let ctx = !info.context.is_empty() && self.ctx(d, start, end);
+        if (adj.need_ctx || info.needs_context) && !ctx {
+            return;
+        }
+        let mut conf = if ctx { base.raised() } else { base };
+        if adj.nonvalue {
+            conf = conf.lowered();
+        }
+        self.out.push(Cand {
+            det: d as u32,
+            start,
+            end,
+            conf,
+        });
+    }
+
+    /// Reports a candidate with a fixed confidence (no context adjustment).
+    pub(crate) fn emit_fixed(&mut self, d: D, start: usize, end: usize, conf: Confidence) {
+        if self.on(d) && end > start {
+            self.out.push(Cand {
+                det: d as u32,
+                start,
+                end,
+                conf,
+            });
+        }
+    }
+}
+
+/// Evaluates every built-in trigger whose key lies in `from..to`.
+pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
+    let t = sink.t;
+    let mut pos = from;
+    while let Some(p) = next_trigger(t, pos) {
+        if p >= to.saturating_add(MAX_WORD + 1) {
+            break;
+        }
+        let b = at(t, p);
+        match b {
+            b'@' => {
+                if p >= to {
+                    break;
+                }
+                net::at_sign(sink, p);
+                pos = p + 1;
+            }
+            b':' => {
+                net::colon(sink, p, from, to);
+                pos = p + 1;
+            }
+            _ => {
+                // A digit: evaluate its alphanumeric word once, at its start.
+                let lo = p.saturating_sub(MAX_WORD + 1);
+                let ws = t
+                    .get(lo..p)
+                    .and_then(|s| s.iter().rposition(|c| !c.is_ascii_alphanumeric()))
+                    .map_or(lo, |q| lo + q + 1);
+                let we = t
+                    .get(p..)
+                    .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
+                    .map_or(t.len(), |q| p + q);
+                if ws >= to {
+                    break;
+                }
+                let long = (ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric())
+                    || we - ws > MAX_WORD;
+                if ws >= from && !long {
+                    numeric::word(sink, ws, we);
+                }
+                pos = we;
+            }
+        }
+    }
+    anchors::scan(sink, from, to);
+}
+
+/// Sort key: start, then higher confidence, then table priority, then longer.
+fn order(a: &Cand, b: &Cand) -> std::cmp::Ordering {
+    a.start
+        .cmp(&b.start)
+        .then(b.conf.cmp(&a.conf))
+        .then(a.det.cmp(&b.det))
+        .then(b.end.cmp(&a.end))
+}
+
+/// Greedy left-to-right overlap resolution: at each start the best candidate
+/// wins, and anything overlapping an accepted match is dropped. `last_end`
+/// carries the state across stream chunks.
+pub(crate) fn resolve(cands: &mut Vec<Cand>, last_end: &mut usize) -> Vec<Cand> {
+    cands.sort_unstable_by(order);
+    let mut out = Vec::with_capacity(cands.len());
+    for c in cands.drain(..) {
+        if c.start >= *last_end {
+            *last_end = c.end;
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,307 @@
+//! E-mail, IPv6 and MAC address detectors, keyed on `@` and `:`.
+
+use crate::builtin::D;
+use crate::engine::{Adj, PLAIN, Sink, at, before};
+use crate::model::Confidence::{Low, Medium};
+
+fn local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+/// Reserved and documentation domains (RFC 2606, RFC 6761).
+fn example_domain(d: &[u8]) -> bool {
+    let d = d.to_ascii_lowercase();
+    let ends = |s: &[u8]| d.ends_with(s);
+    d == b"example.com"
+        || d == b"example.org"
+        || d == b"example.net"
+        || ends(b".example.com")
+        || ends(b".example.org")
+        || ends(b".example.net")
+        || ends(b".example")
+        || ends(b".test")
+        || ends(b".invalid")
+        || ends(b".localhost")
+        || d == b"localhost"
+}
+
+pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
+    if !sk.on(D::Email) {
+        return;
+    }
+    let t = sk.t;
+    // Local part, backwards (at most 64 characters).
+    let mut s = p;
+    while s > 0 && p - s < 65 && local_char(at(t, s - 1)) {
+        s -= 1;
+    }
+    if p - s > 64 {
+        return;
+    }
+    while s < p && matches!(at(t, s), b'.' | b'-' | b'+') {
+        s += 1;
+    }
+    if s == p || at(t, p - 1) == b'.' {
+        return;
+    }
+    let lp = before(t, s);
+    if lp == b'/' || lp == b':' && before(t, s.saturating_sub(1)) == b'/' {
+        // "https://user@host" is a URL user, not an address.
+        return;
+    }
+    // Domain: labels of [A-Za-z0-9-], dot-separated, alphabetic TLD.
+    let mut i = p + 1;
+    let mut labels = 0;
+    let mut last_start = i;
+    let mut end = p + 1;
+    loop {
+        let ls = i;
+        while at(t, i).is_ascii_alphanumeric() || at(t, i) == b'-' {
+            i += 1;
+        }
+        let ll = i - ls;
+        if ll == 0 || ll > 63 || at(t, ls) == b'-' || at(t, i - 1) == b'-' {
+            break;
+        }
+        labels += 1;
+        last_start = ls;
+        end = i;
+        if at(t, i) == b'.' && at(t, i + 1).is_ascii_alphanumeric() {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if labels < 2 || end - p > 255 {
+        return;
+    }
+    let tld = t.get(last_start..end).unwrap_or_default();
+    if !(2..=24).contains(&tld.len()) || !tld.iter().all(u8::is_ascii_alphabetic) {
+        return;
+    }
+    let nx = at(t, end);
+    if nx == b'_' || nx == b'@' {
+        return;
+    }
+    let domain = t.get(p + 1..end).unwrap_or_default();
+    let nonvalue = example_domain(domain);
+    sk.emit(
+        D::Email,
+        s,
+        end,
+        Medium,
+        Adj {
+            need_ctx: false,
+            nonvalue,
+        },
+    );
+}
+
+/// Called for every `:`; only the first colon of a hex run starts a parse.
+pub(crate) fn colon(sk: &mut Sink<'_>, p: usize, from: usize, to: usize) {
+    let t = sk.t;
+    let mut s = p;
+    while s > 0 && p - s < 4 && at(t, s - 1).is_ascii_hexdigit() {
+        s -= 1;
+    }
+    let pre = before(t, s);
+    if pre.is_ascii_alphanumeric() || pre == b'_' || pre == b':' || pre == b'.' {
+        return;
+    }
+    if s < from || s >= to {
+        return;
+    }
+    if s == p {
+        if at(t, p + 1) == b':' {
+            ipv6(sk, s);
+        }
+        return;
+    }
+    ipv6(sk, s);
+    if p - s == 2 {
+        mac(sk, s, b':');
+    }
+}
+
+fn ipv6(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::Ipv6) {
+        return;
+    }
+    let t = sk.t;
+    let mut i = s;
+    let mut groups = 0usize;
+    let mut compressed = false;
+    let mut any_digit = false;
+    let mut hexchars = 0usize;
+    let mut v4_tail = false;
+    if at(t, i) == b':' && at(t, i + 1) == b':' {
+        compressed = true;
+        i += 2;
+    }
+    loop {
+        let gs = i;
+        while i - gs < 5 && at(t, i).is_ascii_hexdigit() {
+            i += 1;
+        }
+        let gl = i - gs;
+        if gl == 0 {
+            break;
+        }
+        if gl > 4 {
+            return;
+        }
+        // Embedded IPv4 tail: "::ffff:192.0.2.1"
+        if at(t, i) == b'.' && groups <= 6 {
+            if let Some(e) = dotted_quad(t, gs) {
+                groups += 2;
+                i = e;
+                v4_tail = true;
+                any_digit = true;
+                break;
+            }
+            return;
+        }
+        groups += 1;
+        hexchars += gl;
+        any_digit |= t
+            .get(gs..i)
+            .is_some_and(|g| g.iter().any(u8::is_ascii_digit));
+        if at(t, i) == b':' {
+            if at(t, i + 1) == b':' {
+                if compressed {
+                    return;
+                }
+                compressed = true;
+                i += 2;
+                if !at(t, i).is_ascii_hexdigit() {
+                    break;
+                }
+                continue;
+            }
+            if at(t, i + 1).is_ascii_hexdigit() {
+                i += 1;
+                continue;
+            }
+            return;
+        }
+        break;
+    }
+    let e = i;
+    let nx = at(t, e);
+    if nx.is_ascii_alphanumeric() || nx == b'_' || (nx == b':' && at(t, e + 1).is_ascii_hexdigit())
+    {
+        return;
+    }
+    let ok = if compressed { groups <= 7 } else { groups == 8 };
+    if !ok || !any_digit {
+        return;
+    }
+    if compressed && !v4_tail && (groups < 2 || hexchars < 4) {
+        // "::1", "a::b": loopback or too short to be an address in prose.
+        if at(t, s) == b':' && groups == 1 && t.get(s..e) == Some(&b"::1"[..]) {
+            sk.emit(D::Ipv6, s, e, Low, PLAIN);
+        }
+        return;
+    }
+    let v = t.get(s..e).unwrap_or_default().to_ascii_lowercase();
+    let nonvalue = v.starts_with(b"2001:db8:") || v.starts_with(b"fe80:") || v == b"::";
+    sk.emit(
+        D::Ipv6,
+        s,
+        e,
+        Medium,
+        Adj {
+            need_ctx: false,
+            nonvalue,
+        },
+    );
+}
+
+fn dotted_quad(t: &[u8], s: usize) -> Option<usize> {
+    let mut i = s;
+    for k in 0..4 {
+        let gs = i;
+        while i - gs < 4 && at(t, i).is_ascii_digit() {
+            i += 1;
+        }
+        let g = t.get(gs..i)?;
+        if g.is_empty() || g.len() > 3 {
+            return None;
+        }
+        let v: u32 = g.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
+        if v > 255 {
+            return None;
+        }
+        if k < 3 {
+            if at(t, i) != b'.' {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    Some(i)
+}
+
+/// Six hex pairs joined by `sep` starting at `s`.
+pub(crate) fn mac(sk: &mut Sink<'_>, s: usize, sep: u8) {
+    if !sk.on(D::MacAddress) {
+        return;
+    }
+    let t = sk.t;
+    let pre = before(t, s);
+    if pre.is_ascii_alphanumeric() || pre == sep || pre == b'_' {
+        return;
+    }
+    let mut bytes = [0u8; 6];
+    for (k, byte) in bytes.iter_mut().enumerate() {
+        let i = s + k * 3;
+        let (a, b) = (at(t, i), at(t, i + 1));
+        if !a.is_ascii_hexdigit() || !b.is_ascii_hexdigit() {
+            return;
+        }
+        *byte = hex(a) << 4 | hex(b);
+        if k < 5 && at(t, i + 2) != sep {
+            return;
+        }
+    }
+    let e = s + 17;
+    let nx = at(t, e);
+    if nx.is_ascii_alphanumeric() || nx == sep || nx == b'_' {
+        return;
+    }
+    let v = t.get(s..e).unwrap_or_default();
+    let mixed_case = v.iter().any(u8::is_ascii_uppercase) && v.iter().any(u8::is_ascii_lowercase);
+    if mixed_case {
+        return;
+    }
+    let same = bytes.iter().all(|&b| Some(&b) == bytes.first());
+    let seq = bytes.windows(2).all(|w| {
+        let (a, b) = (
+            w.first().copied().unwrap_or(0),
+            w.get(1).copied().unwrap_or(0),
+        );
+        b.wrapping_sub(a) == 0x11 || b.wrapping_sub(a) == 0x22
+    });
+    let doc = bytes == [0x00, 0x11, 0x22, 0x33, 0x44, 0x55]
+        || bytes == [0x01, 0x23, 0x45, 0x67, 0x89, 0xab]
+        || bytes == [0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc];
+    sk.emit(
+        D::MacAddress,
+        s,
+        e,
+        Medium,
+        Adj {
+            need_ctx: false,
+            nonvalue: same || seq || doc,
+        },
+    );
+}
+
+fn hex(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    }
+}

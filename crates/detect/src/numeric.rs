@@ -1,0 +1,1272 @@
+//! Detectors keyed on an alphanumeric word that contains a digit: payment
+//! cards, national ids, phone numbers, IPv4, dates, bank and health ids.
+//!
+//! The word is parsed once into a sequence of digit groups joined by single
+//! separators; each detector then looks at the group shape (count, lengths,
+//! separator) before it touches a checksum, so dense numeric text costs a
+//! few comparisons per number.
+
+use crate::builtin::D;
+use crate::engine::{Adj, NEED_CTX, PLAIN, Sink, at, before};
+use crate::model::Confidence::{High, Low, Medium};
+use crate::validate as v;
+
+const MAXG: usize = 8;
+
+/// Digit groups joined by single separators (` `, `-`, `.`, `/`).
+#[derive(Debug, Default)]
+pub(crate) struct Seq {
+    pub g: [(usize, usize); MAXG],
+    pub sep: [u8; MAXG],
+    pub n: usize,
+}
+
+impl Seq {
+    fn parse(t: &[u8], start: usize) -> Seq {
+        let mut s = Seq::default();
+        let mut i = start;
+        loop {
+            let gs = i;
+            while at(t, i).is_ascii_digit() {
+                i += 1;
+            }
+            if let Some(slot) = s.g.get_mut(s.n) {
+                *slot = (gs, i);
+            }
+            s.n += 1;
+            if s.n == MAXG {
+                break;
+            }
+            let c = at(t, i);
+            if matches!(c, b' ' | b'-' | b'.' | b'/') && at(t, i + 1).is_ascii_digit() {
+                if let Some(slot) = s.sep.get_mut(s.n) {
+                    *slot = c;
+                }
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        s
+    }
+    fn len(&self, i: usize) -> usize {
+        self.g.get(i).map_or(0, |(a, b)| b - a)
+    }
+    fn lens(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.n).map(|i| self.len(i))
+    }
+    fn total(&self) -> usize {
+        self.lens().sum()
+    }
+    fn start(&self) -> usize {
+        self.g.first().map_or(0, |g| g.0)
+    }
+    fn end(&self) -> usize {
+        self.g.get(self.n.saturating_sub(1)).map_or(0, |g| g.1)
+    }
+    /// The separator used between all groups (0 for a single group), or
+    /// `None` if it changes.
+    fn uniform(&self) -> Option<u8> {
+        let first = self.sep.get(1).copied().unwrap_or(0);
+        (2..self.n)
+            .all(|i| self.sep.get(i) == Some(&first))
+            .then_some(first)
+    }
+    fn shape(&self, want: &[usize]) -> bool {
+        self.n == want.len() && self.lens().zip(want).all(|(a, b)| a == *b)
+    }
+    /// All digits of the sequence, concatenated (at most 32).
+    fn digits(&self, t: &[u8]) -> Digits {
+        let mut d = Digits::default();
+        for i in 0..self.n {
+            let (a, b) = self.g.get(i).copied().unwrap_or((0, 0));
+            for &c in t.get(a..b).unwrap_or_default() {
+                d.push(c);
+            }
+        }
+        d
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Digits {
+    buf: [u8; 32],
+    len: usize,
+}
+impl Digits {
+    fn push(&mut self, c: u8) {
+        if let Some(s) = self.buf.get_mut(self.len) {
+            *s = c;
+            self.len += 1;
+        }
+    }
+    fn s(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+fn num(s: &[u8]) -> u32 {
+    s.iter().fold(0u32, |a, &c| {
+        a.wrapping_mul(10)
+            .wrapping_add(u32::from(c.wrapping_sub(b'0')))
+    })
+}
+
+/// Nothing glued on the left: not a word character, and not a digit group
+/// that this one would continue (`12-` / `12 ` / `12.` before it).
+pub(crate) fn left_ok(t: &[u8], s: usize) -> bool {
+    let p = before(t, s);
+    if p.is_ascii_alphanumeric() || p == b'_' {
+        return false;
+    }
+    !(matches!(p, b'-' | b'.' | b'/' | b' ' | b',')
+        && s >= 2
+        && at(t, s - 2).is_ascii_digit()
+        && p != b',')
+}
+
+/// Nothing glued on the right; with `spaces`, a following ` 123` also
+/// counts as a continuation.
+pub(crate) fn right_ok(t: &[u8], e: usize, spaces: bool) -> bool {
+    let n = at(t, e);
+    if n.is_ascii_alphanumeric() || n == b'_' {
+        return false;
+    }
+    let cont = matches!(n, b'-' | b'.' | b'/') || (spaces && n == b' ');
+    !(cont && at(t, e + 1).is_ascii_digit())
+}
+
+/// Entry point: `t[ws..we]` is an alphanumeric word containing a digit.
+pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    let letters = t.get(ws..we).map_or(0, |w| {
+        w.iter().take_while(|c| c.is_ascii_alphabetic()).count()
+    });
+    if letters == 0 {
+        let first_run_end = t.get(ws..we).map_or(ws, |w| {
+            ws + w.iter().take_while(|c| c.is_ascii_digit()).count()
+        });
+        if first_run_end == we {
+            digits_word(sk, ws);
+        } else {
+            mixed_digit_first(sk, ws, we, first_run_end);
+        }
+        mac_dash(sk, ws, we);
+    } else {
+        alpha_first(sk, ws, we, letters);
+    }
+}
+
+/// A word of digits only (possibly continued by separators and more groups).
+fn digits_word(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let seq = Seq::parse(t, ws);
+    let total = seq.total();
+    let sep = seq.uniform();
+    let lok = left_ok(t, ws);
+    let end = seq.end();
+    let rok = right_ok(t, end, true);
+
+    // Phone numbers decide their own start ('+', '(') and extent.
+    if sk.on(D::Phone) {
+        phone(sk, ws);
+    }
+    if lok {
+        ipv4(sk, &seq);
+        date_of_birth(sk, &seq);
+        year_word_dob(sk, &seq);
+        fi_hetu(sk, &seq);
+        es_dni(sk, &seq);
+        nino_spaced(sk, &seq);
+    }
+    if !lok || !rok {
+        return;
+    }
+    let ds = seq.digits(t);
+    let d = ds.s();
+    // Formats with mixed separators first.
+    match total {
+        11 if seq.n > 1 => {
+            br_cpf(sk, &seq, d);
+            be_nrn(sk, &seq, d);
+        }
+        14 if seq.n > 1 => br_cnpj(sk, &seq, d),
+        _ => {}
+    }
+    let Some(sep) = sep else { return };
+    let (s, e) = (seq.start(), end);
+    match total {
+        12..=19 => {
+            credit_card(sk, &seq, sep, d);
+            if total == 12 {
+                aadhaar(sk, &seq, sep, d);
+                jp_my_number(sk, &seq, sep, d);
+            }
+            if total == 13 {
+                ch_ahv(sk, &seq, sep, d);
+                za_id(sk, &seq, d);
+            }
+            if total == 14 && seq.n == 1 {
+                br_cnpj(sk, &seq, d);
+            }
+            if total == 15 {
+                fr_insee(sk, &seq, d);
+            }
+            if total == 18 {
+                cn_resident_id(sk, s, e, d);
+            }
+        }
+        9 => {
+            ssn_itin(sk, &seq, sep, d);
+            let contiguous = seq.n == 1;
+            let triple = seq.shape(&[3, 3, 3]) && sep != b'/' && sep != b'.';
+            if contiguous {
+                if v::aba_routing(d) {
+                    sk.emit(D::AbaRouting, s, e, Medium, NEED_CTX);
+                }
+                if v::nl_bsn(d) {
+                    sk.emit(D::NlBsn, s, e, Medium, NEED_CTX);
+                }
+                sk.emit(D::UsPassport, s, e, Low, NEED_CTX);
+            }
+            if contiguous || triple {
+                if v::luhn(d) {
+                    sk.emit(D::CaSin, s, e, Medium, NEED_CTX);
+                }
+                if v::au_tfn(d) {
+                    sk.emit(D::AuTfn, s, e, Medium, NEED_CTX);
+                }
+            }
+        }
+        10 => {
+            let contiguous = seq.n == 1;
+            if (contiguous || (seq.shape(&[3, 3, 4]) && matches!(sep, b' ' | b'-'))) && v::uk_nhs(d)
+            {
+                let adj = Adj {
+                    need_ctx: contiguous,
+                    nonvalue: false,
+                };
+                // Spaced 3-3-4 alone is also how phone numbers are written.
+                let base = if contiguous { Medium } else { Low };
+                let ctx = sk.ctx(D::UkNhs, s, e);
+                if ctx {
+                    sk.emit(D::UkNhs, s, e, Medium, adj);
+                } else {
+                    sk.emit(D::UkNhs, s, e, base, adj);
+                }
+            }
+            if contiguous && v::us_npi(d) {
+                sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
+            }
+            if (contiguous || seq.shape(&[4, 5, 1])) && v::au_medicare(d) {
+                sk.emit(D::AuMedicare, s, e, Medium, NEED_CTX);
+            }
+            se_personnummer(sk, &seq, d);
+            dk_cpr(sk, &seq, d);
+        }
+        11 => {
+            let contiguous = seq.n == 1;
+            if contiguous {
+                if v::de_tax_id(d) {
+                    sk.emit(D::DeTaxId, s, e, Medium, NEED_CTX);
+                }
+                if v::pl_pesel(d) && pesel_date(d) {
+                    sk.emit(D::PlPesel, s, e, Medium, NEED_CTX);
+                }
+                if v::no_fnr(d) && ddmmyy_ok(d) {
+                    sk.emit(D::NoFnr, s, e, Medium, NEED_CTX);
+                }
+            }
+            br_cpf(sk, &seq, d);
+            be_nrn(sk, &seq, d);
+        }
+        8 if seq.n == 1 => {
+            us_dl_digits(sk, s, e, total);
+        }
+        _ => {}
+    }
+    if (7..=12).contains(&total) && total != 8 && seq.n == 1 {
+        us_dl_digits(sk, s, e, total);
+    }
+    if total == 12 || total == 10 {
+        se_personnummer(sk, &seq, d);
+    }
+    if seq.shape(&[6, 7]) && sep == b'-' {
+        kr_rrn(sk, &seq, d);
+    }
+}
+
+const TEST_CARDS: &[&[u8]] = &[
+    b"4111111111111111",
+    b"4242424242424242",
+    b"4012888888881881",
+    b"4222222222222",
+    b"5555555555554444",
+    b"5105105105105100",
+    b"5454545454545454",
+    b"2223003122003222",
+    b"378282246310005",
+    b"371449635398431",
+    b"378734493671000",
+    b"6011111111111117",
+    b"6011000990139424",
+    b"3530111333300000",
+    b"3566002020360505",
+    b"30569309025904",
+    b"38520000023237",
+    b"6200000000000005",
+    b"4000056655665556",
+    b"4000000000000002",
+];
+
+/// Brand of a card number by IIN prefix and length, if any brand fits.
+fn card_brand(d: &[u8]) -> bool {
+    let n = d.len();
+    let p = |k: usize| d.get(..k).map_or(0, num);
+    let visa = p(1) == 4 && matches!(n, 13 | 16 | 19);
+    let mc = (matches!(p(2), 51..=55) || matches!(p(4), 2221..=2720)) && n == 16;
+    let amex = matches!(p(2), 34 | 37) && n == 15;
+    let discover =
+        (p(4) == 6011 || matches!(p(3), 644..=649) || p(2) == 65) && (16..=19).contains(&n);
+    // JCB's block is 3528-3589, but issuers inside the wider 35 range are
+    // still best read as JCB; Luhn is what keeps precision.
+    let jcb = (p(2) == 35 && (16..=19).contains(&n)) || (matches!(p(4), 2131 | 1800) && n == 15);
+    let diners =
+        (matches!(p(3), 300..=305) || matches!(p(2), 36 | 38 | 39)) && (14..=19).contains(&n);
+    let maestro = (p(2) == 50 || matches!(p(2), 56..=69)) && (12..=19).contains(&n);
+    let unionpay = p(2) == 62 && (16..=19).contains(&n);
+    let mir = matches!(p(4), 2200..=2204) && (16..=19).contains(&n);
+    visa || mc || amex || discover || jcb || diners || maestro || unionpay || mir
+}
+
+fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
+    if !sk.on(D::CreditCard) || sep == b'/' || sep == b'.' {
+        return;
+    }
+    // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3.
+    if seq.n > 1 && (seq.len(0) != 4 || seq.lens().any(|l| !(1..=6).contains(&l))) {
+        return;
+    }
+    if !v::luhn(d) || d.iter().all(|&c| Some(&c) == d.first()) {
+        return;
+    }
+    let nonvalue = TEST_CARDS.contains(&d);
+    let (s, e) = (seq.start(), seq.end());
+    if !card_brand(d) {
+        // Unknown issuer range: only as a grouped 16-digit number next to
+        // card wording.
+        if seq.shape(&[4, 4, 4, 4]) {
+            sk.emit(
+                D::CreditCard,
+                s,
+                e,
+                Low,
+                Adj {
+                    need_ctx: true,
+                    nonvalue,
+                },
+            );
+        }
+        return;
+    }
+    // Grouped in the usual way, or a common length: medium. Contiguous 12-
+    // and 13-digit runs are mostly tracking numbers and millisecond
+    // timestamps, so they need card wording nearby.
+    let base = if seq.n > 1 || matches!(d.len(), 15 | 16) {
+        Medium
+    } else {
+        Low
+    };
+    let need_ctx = seq.n == 1 && d.len() <= 13;
+    sk.emit(D::CreditCard, s, e, base, Adj { need_ctx, nonvalue });
+}
+
+fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
+    let dashed = seq.shape(&[3, 2, 4]) && matches!(sep, b'-' | b' ');
+    let contiguous = seq.n == 1;
+    if !dashed && !contiguous {
+        return;
+    }
+    let (area, group, serial) = (
+        num(d.get(..3).unwrap_or_default()),
+        num(d.get(3..5).unwrap_or_default()),
+        num(d.get(5..9).unwrap_or_default()),
+    );
+    let (s, e) = (seq.start(), seq.end());
+    if v::us_ssn(area, group, serial) {
+        let nonvalue = matches!(d, b"123456789" | b"078051120" | b"219099999")
+            || d.iter().all(|&c| Some(&c) == d.first())
+            || (987_654_320..=987_654_329).contains(&num(d));
+        let base = match (contiguous, sep) {
+            (true, _) => Low,
+            (false, b'-') => Medium,
+            _ => Low,
+        };
+        sk.emit(
+            D::UsSsn,
+            s,
+            e,
+            base,
+            Adj {
+                need_ctx: contiguous,
+                nonvalue,
+            },
+        );
+    } else if v::us_itin(area, group) && serial != 0 {
+        // 9XX-7X-XXXX alone is as likely an invalid SSN or a reference
+        // number: ITINs need their wording nearby.
+        sk.emit(D::UsItin, s, e, Medium, NEED_CTX);
+    }
+}
+
+fn phone(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let p = before(t, ws);
+    let (plus, paren) = (p == b'+', p == b'(');
+    let s = if plus || paren { ws - 1 } else { ws };
+    let pp = before(t, s);
+    if pp.is_ascii_alphanumeric() || pp == b'_' || pp == b'+' || pp == b'/' {
+        return;
+    }
+    if matches!(pp, b'-' | b'.' | b' ' | b')') && s >= 2 && at(t, s - 2).is_ascii_digit() {
+        return; // continues an earlier number
+    }
+    if paren && pp == b' ' && s >= 2 && at(t, s - 2).is_ascii_digit() {
+        return;
+    }
+    // Walk groups: digits, separators ' ', '-', '.', and one ") " after a
+    // parenthesised area code.
+    let mut i = ws;
+    let mut groups = 0usize;
+    let mut digits = 0usize;
+    let mut first_len = 0usize;
+    let mut glens = [0usize; 8];
+    let mut seps = [0u8; 8];
+    let mut closed = !paren;
+    loop {
+        let gs = i;
+        while at(t, i).is_ascii_digit() {
+            i += 1;
+        }
+        let gl = i - gs;
+        if gl == 0 || groups >= 8 {
+            return;
+        }
+        if let Some(x) = glens.get_mut(groups) {
+            *x = gl;
+        }
+        if groups == 0 {
+            first_len = gl;
+        }
+        groups += 1;
+        digits += gl;
+        if digits > 15 {
+            return;
+        }
+        let c = at(t, i);
+        if !closed {
+            if c != b')' {
+                return;
+            }
+            closed = true;
+            i += 1;
+            let c2 = at(t, i);
+            if matches!(c2, b' ' | b'-') && at(t, i + 1).is_ascii_digit() {
+                i += 1;
+            } else if !c2.is_ascii_digit() {
+                return;
+            }
+            continue;
+        }
+        if matches!(c, b' ' | b'-' | b'.') && at(t, i + 1).is_ascii_digit() {
+            if let Some(x) = seps.get_mut(groups) {
+                *x = c;
+            }
+            i += 1;
+            continue;
+        }
+        // "+1 (415) 555-2671"
+        if plus && c == b' ' && at(t, i + 1) == b'(' && at(t, i + 2).is_ascii_digit() && groups == 1
+        {
+            i += 2;
+            closed = false;
+            continue;
+        }
+        break;
+    }
+    let e = i;
+    if !right_ok(t, e, true) {
+        return;
+    }
+    let d0 = at(t, ws);
+    let seps_used: Vec<u8> = seps
+        .iter()
+        .skip(1)
+        .take(groups.saturating_sub(1))
+        .copied()
+        .collect();
+    let mixed = seps_used.windows(2).any(|w| w.first() != w.get(1));
+    let digit_run = t.get(ws..e).unwrap_or_default();
+    let all_same = digit_run
+        .iter()
+        .filter(|c| c.is_ascii_digit())
+        .all(|&c| c == d0);
+    if all_same {
+        return;
+    }
+    let mut adj = PLAIN;
+    let base;
+    if plus {
+        if !(8..=15).contains(&digits) || d0 == b'0' || (groups > 1 && first_len > 3) {
+            return;
+        }
+        base = Medium;
+    } else if paren {
+        // (NNN) NNN-NNNN or national (0NN) NNNN NNNN
+        let nanp = digits == 10 && first_len == 3 && matches!(d0, b'2'..=b'9');
+        let national = d0 == b'0' && (9..=11).contains(&digits);
+        if !(nanp || national) {
+            return;
+        }
+        base = Medium;
+    } else {
+        let gl = glens.get(..groups).unwrap_or_default();
+        let nanp_shape = gl == [3, 3, 4] || (gl == [1, 3, 3, 4] && d0 == b'1');
+        let area_at = if gl.len() == 4 { ws + 2 } else { ws };
+        let exch_at = area_at + 4;
+        let nanp_ok = nanp_shape
+            && matches!(at(t, area_at), b'2'..=b'9')
+            && matches!(at(t, exch_at), b'2'..=b'9')
+            && !mixed;
+        if nanp_ok {
+            let sep = seps_used.first().copied().unwrap_or(b' ');
+            base = if sep == b' ' { Low } else { Medium };
+            // 555-0100..555-0199 are reserved for fiction.
+            let ex = t.get(exch_at..exch_at + 3).unwrap_or_default();
+            let line = t.get(exch_at + 4..exch_at + 6).unwrap_or_default();
+            adj.nonvalue = ex == b"555" && line == b"01";
+        } else if d0 == b'0'
+            && (9..=11).contains(&digits)
+            && !mixed
+            && (gl.iter().all(|&l| l == 2) && groups == 5
+                || ((3..=5).contains(&first_len)
+                    && groups >= 2
+                    && gl.iter().skip(1).all(|&l| l >= 3)))
+        {
+            // National trunk-prefix format: 020 7946 0958, 030 12345678.
+            base = Low;
+        } else if groups == 1 && (10..=11).contains(&digits) {
+            base = Low;
+            adj.need_ctx = true;
+        } else {
+            return;
+        }
+    }
+    sk.emit(D::Phone, s, e, base, adj);
+}
+
+fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
+    if !sk.on(D::Ipv4) || seq.n < 4 {
+        return;
+    }
+    if (1..4).any(|i| seq.sep.get(i) != Some(&b'.')) {
+        return;
+    }
+    let t = sk.t;
+    let mut oct = [0u32; 4];
+    for (i, o) in oct.iter_mut().enumerate() {
+        let (a, b) = seq.g.get(i).copied().unwrap_or((0, 0));
+        let s = t.get(a..b).unwrap_or_default();
+        if s.is_empty() || s.len() > 3 || (s.len() > 1 && s.first() == Some(&b'0')) {
+            return;
+        }
+        *o = num(s);
+        if *o > 255 {
+            return;
+        }
+    }
+    let e = seq.g.get(3).map_or(0, |g| g.1);
+    if !right_ok(t, e, false) {
+        return;
+    }
+    let s = seq.start();
+    // Version strings: "version 1.2.0.4", "v2.3.1.0".
+    let lo = s.saturating_sub(12);
+    let pre = t.get(lo..s).unwrap_or_default().to_ascii_lowercase();
+    let versiony =
+        pre.windows(7).any(|w| w == b"version") || pre.ends_with(b"v") || pre.ends_with(b"ver ");
+    let reserved =
+        oct[0] == 0 || oct[0] == 127 || oct[0] >= 224 || oct == [255, 255, 255, 0] || oct[0] == 255;
+    let small = oct.iter().all(|&o| o < 10);
+    sk.emit(
+        D::Ipv4,
+        s,
+        e,
+        Medium,
+        Adj {
+            need_ctx: small && !versiony,
+            nonvalue: reserved || versiony || small,
+        },
+    );
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+fn plausible_birth(y: u32, m: u32, d: u32) -> bool {
+    (1900..=2026).contains(&y) && v::valid_date(y, m, d)
+}
+
+fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
+    if !sk.on(D::DateOfBirth) || seq.n < 3 {
+        return;
+    }
+    let t = sk.t;
+    let sep = seq.sep.get(1).copied().unwrap_or(0);
+    if seq.sep.get(2) != Some(&sep) || !matches!(sep, b'-' | b'/' | b'.') {
+        return;
+    }
+    let g = |i: usize| {
+        let (a, b) = seq.g.get(i).copied().unwrap_or((0, 0));
+        t.get(a..b).unwrap_or_default()
+    };
+    let (a, b, c) = (g(0), g(1), g(2));
+    let ok = match (a.len(), b.len(), c.len()) {
+        (4, 1..=2, 1..=2) => plausible_birth(num(a), num(b), num(c)),
+        (1..=2, 1..=2, 4) => {
+            plausible_birth(num(c), num(a), num(b)) || plausible_birth(num(c), num(b), num(a))
+        }
+        _ => false,
+    };
+    let e = seq.g.get(2).map_or(0, |x| x.1);
+    if ok && right_ok(t, e, false) {
+        sk.emit(D::DateOfBirth, seq.start(), e, Medium, NEED_CTX);
+    }
+}
+
+/// "14 March 1985", "March 14, 1985": keyed on the year.
+fn year_word_dob(sk: &mut Sink<'_>, seq: &Seq) {
+    if !sk.on(D::DateOfBirth) || seq.n != 1 || seq.len(0) != 4 {
+        return;
+    }
+    let t = sk.t;
+    let (ys, ye) = (seq.start(), seq.end());
+    let y = num(t.get(ys..ye).unwrap_or_default());
+    if !(1900..=2026).contains(&y) || !right_ok(t, ye, false) {
+        return;
+    }
+    // Look back over "<day> <Month> " or "<Month> <day>, ".
+    let lo = ys.saturating_sub(20);
+    let pre = t.get(lo..ys).unwrap_or_default().to_ascii_lowercase();
+    let words: Vec<&[u8]> = pre
+        .split(|c| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let n = words.len();
+    if n < 2 {
+        return;
+    }
+    let (w1, w2) = (
+        words.get(n - 2).copied().unwrap_or_default(),
+        words.get(n - 1).copied().unwrap_or_default(),
+    );
+    let is_month = |w: &[u8]| MONTHS.iter().position(|m| m.as_bytes() == w);
+    let day = |w: &[u8]| {
+        let w = w
+            .strip_suffix(b"st")
+            .or(w.strip_suffix(b"nd"))
+            .or(w.strip_suffix(b"rd"))
+            .or(w.strip_suffix(b"th"))
+            .unwrap_or(w);
+        (w.len() <= 2 && w.iter().all(u8::is_ascii_digit)).then(|| num(w))
+    };
+    let (m, d) = match (is_month(w1), day(w2), day(w1), is_month(w2)) {
+        (Some(m), Some(d), _, _) => (m, d),
+        (_, _, Some(d), Some(m)) => (m, d),
+        _ => return,
+    };
+    let Some(month) = month_number(m) else { return };
+    if !plausible_birth(y, month, d) {
+        return;
+    }
+    // Start at the first of the two words.
+    let first = words.get(n - 2).copied().unwrap_or_default();
+    let Some(off) = pre.windows(first.len()).rposition(|w| w == first) else {
+        return;
+    };
+    let s = lo + off;
+    sk.emit(D::DateOfBirth, s, ye, Medium, NEED_CTX);
+}
+
+fn month_number(i: usize) -> Option<u32> {
+    let name = MONTHS.get(i)?;
+    let full = MONTHS.get(..12)?;
+    full.iter()
+        .position(|f| f.starts_with(&name[..3.min(name.len())]))
+        .map(|p| p as u32 + 1)
+}
+
+fn ddmmyy_ok(d: &[u8]) -> bool {
+    let dd = num(d.get(..2).unwrap_or_default());
+    let mm = num(d.get(2..4).unwrap_or_default());
+    let yy = num(d.get(4..6).unwrap_or_default());
+    v::valid_date(2000 + yy, mm, dd) || v::valid_date(1900 + yy, mm, dd)
+}
+
+fn yymmdd_ok(d: &[u8]) -> bool {
+    let yy = num(d.get(..2).unwrap_or_default());
+    let mm = num(d.get(2..4).unwrap_or_default());
+    let dd = num(d.get(4..6).unwrap_or_default());
+    v::valid_date(2000 + yy, mm, dd) || v::valid_date(1900 + yy, mm, dd)
+}
+
+fn pesel_date(d: &[u8]) -> bool {
+    let yy = num(d.get(..2).unwrap_or_default());
+    let mm = num(d.get(2..4).unwrap_or_default());
+    let dd = num(d.get(4..6).unwrap_or_default());
+    let (century, m) = match mm {
+        1..=12 => (1900, mm),
+        21..=32 => (2000, mm - 20),
+        81..=92 => (1800, mm - 80),
+        _ => return false,
+    };
+    v::valid_date(century + yy, m, dd)
+}
+
+fn aadhaar(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
+    let grouped = seq.shape(&[4, 4, 4]) && matches!(sep, b' ' | b'-');
+    if !(grouped || seq.n == 1) || !matches!(d.first(), Some(b'2'..=b'9')) || !v::verhoeff(d) {
+        return;
+    }
+    let base = if grouped { Low } else { Medium };
+    sk.emit(
+        D::InAadhaar,
+        seq.start(),
+        seq.end(),
+        base,
+        Adj {
+            need_ctx: !grouped,
+            nonvalue: false,
+        },
+    );
+}
+
+fn jp_my_number(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
+    let ok_shape = seq.n == 1 || (seq.shape(&[4, 4, 4]) && matches!(sep, b' ' | b'-'));
+    if ok_shape && v::jp_my_number(d) {
+        sk.emit(D::JpMyNumber, seq.start(), seq.end(), Medium, NEED_CTX);
+    }
+}
+
+fn ch_ahv(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
+    let dotted = seq.shape(&[3, 4, 4, 2]) && sep == b'.';
+    if (dotted || seq.n == 1) && v::ch_ahv(d) {
+        let base = if dotted { Medium } else { Low };
+        sk.emit(D::ChAhv, seq.start(), seq.end(), base, PLAIN);
+    }
+}
+
+fn za_id(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    if seq.n == 1 && yymmdd_ok(d) && matches!(d.get(10), Some(b'0' | b'1')) && v::luhn(d) {
+        sk.emit(D::ZaId, seq.start(), seq.end(), Medium, NEED_CTX);
+    }
+}
+
+fn br_cnpj(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    if !v::br_cnpj(d) {
+        return;
+    }
+    let formatted = seq.shape(&[2, 3, 3, 4, 2]) && seq.sep.get(1..5) == Some(&b"../-"[..]);
+    let adj = Adj {
+        need_ctx: !formatted,
+        nonvalue: false,
+    };
+    sk.emit(D::BrCnpj, seq.start(), seq.end(), Medium, adj);
+}
+
+fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let formatted = seq.shape(&[3, 3, 3, 2]) && seq.sep.get(1..4) == Some(&b"..-"[..]);
+    if (formatted || seq.n == 1) && v::br_cpf(d) {
+        sk.emit(
+            D::BrCpf,
+            seq.start(),
+            seq.end(),
+            Medium,
+            Adj {
+                need_ctx: !formatted,
+                nonvalue: false,
+            },
+        );
+    }
+}
+
+fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let formatted = seq.shape(&[2, 2, 2, 3, 2]) && seq.sep.get(1..5) == Some(&b"..-."[..]);
+    if (formatted || seq.n == 1) && yymmdd_ok(d) && v::be_nrn(d) {
+        sk.emit(
+            D::BeNrn,
+            seq.start(),
+            seq.end(),
+            Medium,
+            Adj {
+                need_ctx: !formatted,
+                nonvalue: false,
+            },
+        );
+    }
+}
+
+fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let formatted = seq.shape(&[1, 2, 2, 2, 3, 3, 2]);
+    if !(formatted || seq.n == 1) || !matches!(d.first(), Some(b'1' | b'2' | b'7' | b'8')) {
+        return;
+    }
+    let month = num(d.get(3..5).unwrap_or_default());
+    if !matches!(month, 1..=12 | 20..=42 | 50..=99) || !v::fr_insee(d) {
+        return;
+    }
+    let base = if formatted { Medium } else { Low };
+    sk.emit(D::FrInsee, seq.start(), seq.end(), base, PLAIN);
+}
+
+fn cn_resident_id(sk: &mut Sink<'_>, s: usize, e: usize, d: &[u8]) {
+    cn_check(sk, s, e, d);
+}
+
+fn cn_check(sk: &mut Sink<'_>, s: usize, e: usize, d: &[u8]) {
+    let y = num(d.get(6..10).unwrap_or_default());
+    let m = num(d.get(10..12).unwrap_or_default());
+    let dd = num(d.get(12..14).unwrap_or_default());
+    if plausible_birth(y, m, dd) && v::cn_resident_id(d) {
+        sk.emit(D::CnResidentId, s, e, Low, PLAIN);
+    }
+}
+
+fn se_personnummer(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let sep = seq.sep.get(1).copied().unwrap_or(0);
+    let short = seq.shape(&[6, 4]) && matches!(sep, b'-');
+    let long = seq.shape(&[8, 4]) && sep == b'-';
+    if !(short || long) {
+        return;
+    }
+    let ten = if long {
+        d.get(2..).unwrap_or_default()
+    } else {
+        d
+    };
+    if yymmdd_ok(ten) && v::luhn(ten) {
+        sk.emit(D::SePersonnummer, seq.start(), seq.end(), Low, PLAIN);
+    }
+}
+
+fn dk_cpr(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    if seq.shape(&[6, 4]) && seq.sep.get(1) == Some(&b'-') && ddmmyy_ok(d) {
+        sk.emit(D::DkCpr, seq.start(), seq.end(), Medium, NEED_CTX);
+    }
+}
+
+fn kr_rrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    if yymmdd_ok(d) && matches!(d.get(6), Some(b'1'..=b'8')) && v::kr_rrn(d) {
+        sk.emit(D::KrRrn, seq.start(), seq.end(), Medium, PLAIN);
+    }
+}
+
+fn us_dl_digits(sk: &mut Sink<'_>, s: usize, e: usize, _n: usize) {
+    if sk.on(D::UsDriversLicense) {
+        sk.emit(D::UsDriversLicense, s, e, Low, NEED_CTX);
+    }
+}
+
+/// 131052-308T, 131052A308T
+fn fi_hetu(sk: &mut Sink<'_>, seq: &Seq) {
+    if !sk.on(D::FiHetu) || seq.len(0) != 6 {
+        return;
+    }
+    let t = sk.t;
+    let s = seq.start();
+    let c = at(t, s + 6);
+    if !matches!(c, b'-' | b'+' | b'A'..=b'F' | b'U'..=b'Y') {
+        return;
+    }
+    let ind = t.get(s + 7..s + 10).unwrap_or_default();
+    let chk = at(t, s + 10);
+    if ind.len() != 3 || !ind.iter().all(u8::is_ascii_digit) || !right_ok(t, s + 11, false) {
+        return;
+    }
+    let date = t.get(s..s + 6).unwrap_or_default();
+    if ddmmyy_ok(date) && v::fi_hetu(date, ind, chk) {
+        sk.emit(D::FiHetu, s, s + 11, Medium, PLAIN);
+    }
+}
+
+/// 12345678Z, 12345678-Z
+fn es_dni(sk: &mut Sink<'_>, seq: &Seq) {
+    if !sk.on(D::EsDni) || seq.len(0) != 8 {
+        return;
+    }
+    let t = sk.t;
+    let s = seq.start();
+    let mut i = s + 8;
+    if at(t, i) == b'-' {
+        i += 1;
+    }
+    let l = at(t, i);
+    if !l.is_ascii_uppercase() || !right_ok(t, i + 1, false) {
+        return;
+    }
+    if v::es_dni(t.get(s..s + 8).unwrap_or_default(), l) {
+        sk.emit(D::EsDni, s, i + 1, Medium, PLAIN);
+    }
+}
+
+/// "AB 12 34 56 C" keyed on "12".
+fn nino_spaced(sk: &mut Sink<'_>, seq: &Seq) {
+    if !sk.on(D::UkNino) || !seq.shape(&[2, 2, 2]) || seq.sep.get(1..3) != Some(&b"  "[..]) {
+        return;
+    }
+    let t = sk.t;
+    let s = seq.start();
+    if s < 3 || at(t, s - 1) != b' ' {
+        return;
+    }
+    let (p1, p2) = (at(t, s - 3), at(t, s - 2));
+    let e = seq.end();
+    let suffix = if at(t, e) == b' ' { at(t, e + 1) } else { 0 };
+    let has_suffix = matches!(suffix, b'A'..=b'D') && right_ok(t, e + 2, false);
+    if !has_suffix || before(t, s - 3).is_ascii_alphanumeric() || !nino_prefix(p1, p2) {
+        return;
+    }
+    sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
+}
+
+fn nino_prefix(a: u8, b: u8) -> bool {
+    a.is_ascii_uppercase()
+        && b.is_ascii_uppercase()
+        && !b"DFIQUV".contains(&a)
+        && !b"DFIOQUV".contains(&b)
+        && !matches!(
+            &[a, b],
+            b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ"
+        )
+}
+
+/// Words that start with digits and continue with letters: IE PPS, CN id
+/// with X, Medicare MBI, Bitcoin legacy, Ethereum.
+fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
+    let t = sk.t;
+    let w = t.get(ws..we).unwrap_or_default();
+    let nd = run_end - ws;
+    if !left_ok(t, ws) || !right_ok(t, we, false) {
+        return;
+    }
+    // 0x + 40 hex
+    if w.len() == 42 && w.starts_with(b"0x") {
+        if let Some(hex) = w.get(2..) {
+            match v::eip55(hex) {
+                Some(true) => sk.emit(D::EthereumAddress, ws, we, High, PLAIN),
+                None => sk.emit(D::EthereumAddress, ws, we, Low, PLAIN),
+                Some(false) => {}
+            }
+        }
+        return;
+    }
+    // Legacy bitcoin
+    if (26..=35).contains(&w.len()) && matches!(w.first(), Some(b'1' | b'3')) && v::base58check(w) {
+        sk.emit(D::BitcoinAddress, ws, we, High, PLAIN);
+        return;
+    }
+    // 1234567T / 1234567TW
+    if nd == 7 && (w.len() == 8 || w.len() == 9) {
+        let num = w.get(..7).unwrap_or_default();
+        let chk = w.get(7).copied().unwrap_or(0);
+        let extra = w.get(8).copied();
+        if chk.is_ascii_uppercase()
+            && extra.is_none_or(|x| x.is_ascii_uppercase())
+            && v::ie_pps(num, chk, extra)
+        {
+            sk.emit(D::IePps, ws, we, Low, PLAIN);
+        }
+    }
+    if nd == 17 && w.len() == 18 && matches!(w.last(), Some(b'X' | b'x')) {
+        cn_check(sk, ws, we, w);
+    }
+    mbi(sk, ws);
+}
+
+/// Medicare Beneficiary Identifier: C A AN N A AN N A A N N, dashes after
+/// positions 4 and 7 optional.
+fn mbi(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::UsMedicareMbi) {
+        return;
+    }
+    let t = sk.t;
+    let mut chars = [0u8; 11];
+    let mut i = s;
+    let mut n = 0;
+    while n < 11 {
+        let c = at(t, i);
+        if c == b'-' && (n == 4 || n == 7) {
+            i += 1;
+            continue;
+        }
+        if !c.is_ascii_alphanumeric() {
+            return;
+        }
+        if let Some(x) = chars.get_mut(n) {
+            *x = c;
+        }
+        n += 1;
+        i += 1;
+    }
+    if !right_ok(t, i, false) {
+        return;
+    }
+    let alpha = |c: u8| c.is_ascii_uppercase() && !b"SLOIBZ".contains(&c);
+    let an = |c: u8| c.is_ascii_digit() || alpha(c);
+    let [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] = chars;
+    let ok = matches!(c1, b'1'..=b'9')
+        && alpha(c2)
+        && an(c3)
+        && c4.is_ascii_digit()
+        && alpha(c5)
+        && an(c6)
+        && c7.is_ascii_digit()
+        && alpha(c8)
+        && alpha(c9)
+        && c10.is_ascii_digit()
+        && c11.is_ascii_digit();
+    if ok {
+        sk.emit(D::UsMedicareMbi, s, i, Medium, PLAIN);
+    }
+}
+
+/// 3c-22-fb-9a-1e-07 keyed on a digit-first pair.
+fn mac_dash(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    if we - ws == 2 && at(sk.t, we) == b'-' {
+        crate::net::mac(sk, ws, b'-');
+    }
+}
+
+/// Words starting with letters: IBAN, NINO, DEA, NIE, NRIC, ICD-10,
+/// codice fiscale, passports and licences, bech32.
+fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
+    let t = sk.t;
+    let w = t.get(ws..we).unwrap_or_default();
+    if !left_ok(t, ws) {
+        return;
+    }
+    let upper = w
+        .get(..letters)
+        .is_some_and(|l| l.iter().all(u8::is_ascii_uppercase));
+    if letters == 2 && upper {
+        iban(sk, ws);
+    }
+    if !(right_ok(t, we, false) || letters == 2 && upper) {
+        return;
+    }
+    let digits_after = w
+        .get(letters..)
+        .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    let rest_len = w.len() - letters - digits_after;
+    let rok = right_ok(t, we, false);
+    match letters {
+        2 if upper && rok => {
+            let (a, b) = (
+                w.first().copied().unwrap_or(0),
+                w.get(1).copied().unwrap_or(0),
+            );
+            if w.len() == 9
+                && digits_after == 6
+                && matches!(w.get(8), Some(b'A'..=b'D'))
+                && nino_prefix(a, b)
+            {
+                sk.emit(D::UkNino, ws, we, Medium, PLAIN);
+            }
+            if w.len() == 8 && digits_after == 6 && nino_prefix(a, b) {
+                // Suffix letter omitted: only with context.
+                sk.emit(D::UkNino, ws, we, Low, NEED_CTX);
+            }
+            if w.len() == 9 && digits_after == 7 && v::us_dea(w) {
+                sk.emit(D::UsDea, ws, we, Low, PLAIN);
+            }
+        }
+        2 if w.starts_with(b"bc1")
+            && rok
+            && (14..=74).contains(&w.len())
+            && v::bech32(&w.to_ascii_lowercase())
+            && (w.iter().all(|c| !c.is_ascii_uppercase())
+                || w.iter().all(|c| !c.is_ascii_lowercase())) =>
+        {
+            sk.emit(D::BitcoinAddress, ws, we, High, PLAIN);
+        }
+        1 if rok => {
+            let l = w.first().copied().unwrap_or(0);
+            if w.len() == 9 && digits_after == 7 && rest_len == 1 {
+                let last = w.get(8).copied().unwrap_or(0);
+                if matches!(l, b'X' | b'Y' | b'Z')
+                    && v::es_nie(l, w.get(1..8).unwrap_or_default(), last)
+                {
+                    sk.emit(D::EsNie, ws, we, Medium, PLAIN);
+                }
+                if v::sg_nric(w) {
+                    sk.emit(D::SgNric, ws, we, Medium, PLAIN);
+                }
+            }
+            if l.is_ascii_uppercase() && rest_len == 0 {
+                if digits_after == 8 {
+                    sk.emit(D::UsPassport, ws, we, Low, NEED_CTX);
+                }
+                if (4..=14).contains(&digits_after) {
+                    sk.emit(D::UsDriversLicense, ws, we, Low, NEED_CTX);
+                }
+            }
+            icd10(sk, ws, we, w, digits_after);
+        }
+        6 if w.len() == 16 && upper && v::it_codice_fiscale(w) => {
+            sk.emit(D::ItCodiceFiscale, ws, we, Medium, PLAIN);
+        }
+        _ => {}
+    }
+    if w.len() == 16 && (1..=5).contains(&letters) && rok {
+        uk_driving_licence(sk, ws, we, w);
+    }
+    if letters == 1
+        && w.len() == 2
+        && at(t, we) == b'-'
+        && w.first().is_some_and(u8::is_ascii_hexdigit)
+    {
+        crate::net::mac(sk, ws, b'-');
+    }
+}
+
+fn icd10(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], digits_after: usize) {
+    if !sk.on(D::Icd10Code) {
+        return;
+    }
+    let t = sk.t;
+    let l = w.first().copied().unwrap_or(0);
+    if !l.is_ascii_uppercase() || l == b'U' {
+        return;
+    }
+    // E11 / E11.9 / S72.001A / E119 (dot omitted)
+    let (e, ok) = if w.len() == 3 && digits_after == 2 {
+        if at(t, we) == b'.' {
+            let sub = t.get(we + 1..).map_or(0, |r| {
+                r.iter()
+                    .take(5)
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .count()
+            });
+            if (1..=4).contains(&sub) && right_ok(t, we + 1 + sub, false) {
+                (we + 1 + sub, true)
+            } else {
+                (we, right_ok(t, we, false))
+            }
+        } else {
+            (we, true)
+        }
+    } else {
+        (we, false)
+    };
+    if ok {
+        sk.emit(D::Icd10Code, ws, e, Low, NEED_CTX);
+    }
+}
+
+fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    let sur = w.get(..5).unwrap_or_default();
+    let dob = w.get(5..11).unwrap_or_default();
+    let ini = w.get(11..13).unwrap_or_default();
+    let chk = w.get(13).copied().unwrap_or(0);
+    let tail = w.get(14..16).unwrap_or_default();
+    let sur_ok = sur.first().is_some_and(u8::is_ascii_uppercase)
+        && sur.iter().all(|c| c.is_ascii_uppercase() || *c == b'9');
+    let dob_ok = dob.iter().all(u8::is_ascii_digit) && {
+        let m = num(dob.get(1..3).unwrap_or_default());
+        matches!(m, 1..=12 | 51..=62)
+    };
+    let ini_ok = ini.iter().all(|c| c.is_ascii_uppercase() || *c == b'9');
+    let tail_ok = chk.is_ascii_digit() && tail.iter().all(u8::is_ascii_uppercase);
+    if sur_ok && dob_ok && ini_ok && tail_ok {
+        sk.emit(D::UkDrivingLicence, ws, we, Medium, PLAIN);
+    }
+}
+
+/// IBAN from its two-letter country code at `s`: contiguous or in groups of
+/// four separated by single spaces.
+fn iban(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::Iban) {
+        return;
+    }
+    let t = sk.t;
+    let cc = t.get(s..s + 2).unwrap_or_default();
+    let Some(len) = v::iban_length(cc) else {
+        return;
+    };
+    let mut buf = [0u8; 34];
+    let mut n = 0;
+    let mut i = s;
+    let mut group = 0;
+    let mut spaced = false;
+    while n < len {
+        let c = at(t, i);
+        if c.is_ascii_uppercase() || c.is_ascii_digit() {
+            if let Some(x) = buf.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+            group += 1;
+            i += 1;
+        } else if c == b' ' && group == 4 && n < len {
+            let nx = at(t, i + 1);
+            if !(nx.is_ascii_uppercase() || nx.is_ascii_digit()) {
+                return;
+            }
+            spaced = true;
+            group = 0;
+            i += 1;
+        } else {
+            return;
+        }
+    }
+    // Spaced IBANs must be spaced throughout (groups of 4).
+    if spaced && i - s != n + (n - 1) / 4 {
+        return;
+    }
+    if !right_ok(t, i, spaced) {
+        return;
+    }
+    let v = buf.get(..n).unwrap_or_default();
+    if !v
+        .get(2..4)
+        .is_some_and(|c| c.iter().all(u8::is_ascii_digit))
+        || !crate::validate::iban(v)
+    {
+        return;
+    }
+    sk.emit(D::Iban, s, i, Medium, PLAIN);
+}

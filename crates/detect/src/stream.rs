@@ -1,0 +1,90 @@
+//! Streaming scan with bounded memory.
+//!
+//! The scanner keeps a buffer of at most one slice of input plus a fixed
+//! carry-over. Each time enough input is buffered, it evaluates the keys
+//! (see [`crate::engine`]) up to a cut point that still leaves every
+//! detector its full right-hand reach, emits those findings, and drops all
+//! but the left-hand context it still needs. Because detection is local,
+//! the result equals scanning the concatenated input in one piece.
+
+use crate::engine::{CONTEXT_BEFORE, LOOKBACK, MAX_REACH};
+use crate::{Detectors, Finding};
+
+/// Bytes kept before the cut: lookback from key to start, plus context.
+const KEEP_LEFT: usize = LOOKBACK + CONTEXT_BEFORE + 64;
+/// Bytes needed after a key before it may be evaluated.
+const KEEP_RIGHT: usize = MAX_REACH + crate::custom::MAX_CUSTOM + 256;
+/// Input is consumed in slices of at most this size.
+const SLICE: usize = 1 << 20;
+
+/// Scans input fed in chunks of any size; findings carry absolute offsets
+/// from the start of the stream.
+#[derive(Debug)]
+pub struct StreamScanner<'a> {
+    det: &'a Detectors,
+    buf: Vec<u8>,
+    /// Absolute offset of `buf[0]`.
+    base: usize,
+    /// Keys before this (relative) offset have been evaluated.
+    done: usize,
+    /// End of the last accepted match, relative to `buf`.
+    last_end: usize,
+}
+
+impl<'a> StreamScanner<'a> {
+    pub(crate) fn new(det: &'a Detectors) -> Self {
+        StreamScanner {
+            det,
+            buf: Vec::new(),
+            base: 0,
+            done: 0,
+            last_end: 0,
+        }
+    }
+
+    /// Total bytes fed so far.
+    pub fn position(&self) -> usize {
+        self.base + self.buf.len()
+    }
+
+    /// Feeds the next chunk and returns the findings that are now final.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for piece in chunk.chunks(SLICE) {
+            self.buf.extend_from_slice(piece);
+            if self.buf.len() >= self.done + KEEP_RIGHT + SLICE / 4 {
+                let cut = self.buf.len() - KEEP_RIGHT;
+                self.process(cut, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Ends the stream and returns the remaining findings.
+    pub fn finish(mut self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let cut = self.buf.len();
+        self.process(cut, &mut out);
+        out
+    }
+
+    fn process(&mut self, cut: usize, out: &mut Vec<Finding>) {
+        let cands = self
+            .det
+            .collect(&self.buf, self.done, cut, &mut self.last_end);
+        out.extend(
+            cands
+                .iter()
+                .map(|c| self.det.finding(&self.buf, c, self.base)),
+        );
+        self.done = cut;
+        let drop = cut
+            .saturating_sub(KEEP_LEFT)
+            .min(self.last_end.max(cut.saturating_sub(KEEP_LEFT)));
+        let drop = drop.min(self.buf.len());
+        self.buf.drain(..drop);
+        self.base += drop;
+        self.done -= drop;
+        self.last_end = self.last_end.saturating_sub(drop);
+    }
+}

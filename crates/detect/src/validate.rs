@@ -1,0 +1,860 @@
+//! Check-digit and structure validators, one function per published algorithm.
+//!
+//! Every function takes the value with separators already removed (ASCII
+//! digits, or upper-case alphanumerics where the format has letters) and
+//! returns `false` for anything malformed instead of panicking. Each one is
+//! property-tested against an independent, deliberately naive implementation
+//! in `tests/it/validators.rs`.
+
+use sha2::{Digest, Sha256};
+use sha3::Keccak256;
+
+/// Names usable as `validator = "..."` in custom detector configs.
+pub const NAMED: &[&str] = &[
+    "luhn", "mod97", "iban", "verhoeff", "nhs", "npi", "aba", "ean13", "mod11_10",
+];
+
+/// Runs the validator called `name` on `value` (separators are stripped
+/// first: only ASCII alphanumerics are kept, upper-cased). `None` if no such
+/// validator exists.
+pub fn by_name(name: &str, value: &[u8]) -> Option<bool> {
+    let clean: Vec<u8> = value
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    let digits_only = clean.iter().all(u8::is_ascii_digit);
+    let ok = match name {
+        "luhn" => digits_only && luhn(&clean),
+        "mod97" => mod97_10(&clean),
+        "iban" => iban(&clean),
+        "verhoeff" => digits_only && verhoeff(&clean),
+        "nhs" => uk_nhs(&clean),
+        "npi" => us_npi(&clean),
+        "aba" => aba_routing(&clean),
+        "ean13" => ean13(&clean),
+        "mod11_10" => digits_only && iso7064_mod11_10(&clean),
+        _ => return None,
+    };
+    Some(ok)
+}
+
+fn dig(b: u8) -> Option<u32> {
+    if b.is_ascii_digit() {
+        Some(u32::from(b - b'0'))
+    } else {
+        None
+    }
+}
+
+/// Digits of `s` as numbers, or `None` if any byte is not an ASCII digit.
+pub(crate) fn digits(s: &[u8]) -> Option<Vec<u32>> {
+    s.iter().map(|&b| dig(b)).collect()
+}
+
+/// Luhn (mod 10) as used by payment cards, CA SIN, NPI, SE personnummer.
+pub fn luhn(s: &[u8]) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, &b) in s.iter().rev().enumerate() {
+        let Some(mut d) = dig(b) else { return false };
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum % 10 == 0
+}
+
+/// ISO 7064 MOD 97-10 over alphanumerics (letters count A=10 … Z=35):
+/// the whole string read as a number is 1 modulo 97.
+pub fn mod97_10(s: &[u8]) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let mut r: u32 = 0;
+    for &b in s {
+        let v = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'A'..=b'Z' => u32::from(b - b'A') + 10,
+            _ => return false,
+        };
+        r = if v >= 10 {
+            (r * 100 + v) % 97
+        } else {
+            (r * 10 + v) % 97
+        };
+    }
+    r == 1
+}
+
+/// IBAN lengths by country (SWIFT IBAN registry).
+pub const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
+    (b"AD", 24),
+    (b"AE", 23),
+    (b"AL", 28),
+    (b"AT", 20),
+    (b"AZ", 28),
+    (b"BA", 20),
+    (b"BE", 16),
+    (b"BG", 22),
+    (b"BH", 22),
+    (b"BI", 27),
+    (b"BR", 29),
+    (b"BY", 28),
+    (b"CH", 21),
+    (b"CR", 22),
+    (b"CY", 28),
+    (b"CZ", 24),
+    (b"DE", 22),
+    (b"DJ", 27),
+    (b"DK", 18),
+    (b"DO", 28),
+    (b"EE", 20),
+    (b"EG", 29),
+    (b"ES", 24),
+    (b"FI", 18),
+    (b"FK", 18),
+    (b"FO", 18),
+    (b"FR", 27),
+    (b"GB", 22),
+    (b"GE", 22),
+    (b"GI", 23),
+    (b"GL", 18),
+    (b"GR", 27),
+    (b"GT", 28),
+    (b"HR", 21),
+    (b"HU", 28),
+    (b"IE", 22),
+    (b"IL", 23),
+    (b"IQ", 23),
+    (b"IS", 26),
+    (b"IT", 27),
+    (b"JO", 30),
+    (b"KW", 30),
+    (b"KZ", 20),
+    (b"LB", 28),
+    (b"LC", 32),
+    (b"LI", 21),
+    (b"LT", 20),
+    (b"LU", 20),
+    (b"LV", 21),
+    (b"LY", 25),
+    (b"MC", 27),
+    (b"MD", 24),
+    (b"ME", 22),
+    (b"MK", 19),
+    (b"MN", 20),
+    (b"MR", 27),
+    (b"MT", 31),
+    (b"MU", 30),
+    (b"NI", 28),
+    (b"NL", 18),
+    (b"NO", 15),
+    (b"OM", 23),
+    (b"PK", 24),
+    (b"PL", 28),
+    (b"PS", 29),
+    (b"PT", 25),
+    (b"QA", 29),
+    (b"RO", 24),
+    (b"RS", 22),
+    (b"RU", 33),
+    (b"SA", 24),
+    (b"SC", 31),
+    (b"SD", 18),
+    (b"SE", 24),
+    (b"SI", 19),
+    (b"SK", 24),
+    (b"SM", 27),
+    (b"SO", 23),
+    (b"ST", 25),
+    (b"SV", 28),
+    (b"TL", 23),
+    (b"TN", 24),
+    (b"TR", 26),
+    (b"UA", 29),
+    (b"VA", 22),
+    (b"VG", 24),
+    (b"XK", 20),
+    (b"YE", 30),
+];
+
+/// Expected IBAN length for a country code.
+pub fn iban_length(cc: &[u8]) -> Option<usize> {
+    IBAN_LENGTHS
+        .iter()
+        .find(|(c, _)| c.as_slice() == cc)
+        .map(|&(_, n)| n)
+}
+
+/// IBAN: known country, registry length, check digits 02..=98, mod 97 == 1
+/// after moving the first four characters to the end.
+pub fn iban(s: &[u8]) -> bool {
+    let (Some(cc), Some(ck), Some(rest)) = (s.get(..2), s.get(2..4), s.get(4..)) else {
+        return false;
+    };
+    if iban_length(cc) != Some(s.len()) || !ck.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    if ck == b"00" || ck == b"01" || ck == b"99" {
+        return false;
+    }
+    let mut v = rest.to_vec();
+    v.extend_from_slice(cc);
+    v.extend_from_slice(ck);
+    mod97_10(&v)
+}
+
+const VERHOEFF_D: [[u8; 10]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const VERHOEFF_P: [[u8; 10]; 8] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+/// Verhoeff (dihedral group D5), as used by Aadhaar.
+pub fn verhoeff(s: &[u8]) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let mut c: usize = 0;
+    for (i, &b) in s.iter().rev().enumerate() {
+        let Some(d) = dig(b) else { return false };
+        let p = VERHOEFF_P
+            .get(i % 8)
+            .and_then(|row| row.get(d as usize))
+            .copied()
+            .unwrap_or(0);
+        c = VERHOEFF_D
+            .get(c)
+            .and_then(|row| row.get(p as usize))
+            .map_or(0, |&x| x as usize);
+    }
+    c == 0
+}
+
+/// Weighted sum of digits: sum(d[i] * w[i]). `None` on non-digits or
+/// length mismatch.
+fn weighted(s: &[u8], w: &[u32]) -> Option<u32> {
+    if s.len() != w.len() {
+        return None;
+    }
+    let mut sum = 0;
+    for (&b, &wi) in s.iter().zip(w) {
+        sum += dig(b)? * wi;
+    }
+    Some(sum)
+}
+
+/// UK NHS number: 10 digits, weights 10..2, check = 11 - (sum mod 11),
+/// 11 means 0, 10 means invalid.
+pub fn uk_nhs(s: &[u8]) -> bool {
+    let (Some(body), Some(&last)) = (s.get(..9), s.get(9)) else {
+        return false;
+    };
+    if s.len() != 10 {
+        return false;
+    }
+    let Some(sum) = weighted(body, &[10, 9, 8, 7, 6, 5, 4, 3, 2]) else {
+        return false;
+    };
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        10 => return false,
+        c => c,
+    };
+    dig(last) == Some(check)
+}
+
+/// US NPI: 10 digits starting 1 or 2, Luhn over "80840" + the number.
+pub fn us_npi(s: &[u8]) -> bool {
+    if s.len() != 10 || !matches!(s.first(), Some(b'1' | b'2')) {
+        return false;
+    }
+    let mut v = b"80840".to_vec();
+    v.extend_from_slice(s);
+    luhn(&v)
+}
+
+/// ABA routing transit number: 9 digits, weights 3 7 1, sum mod 10 == 0,
+/// and a Federal Reserve prefix (00-12, 21-32, 61-72, 80).
+pub fn aba_routing(s: &[u8]) -> bool {
+    let Some(sum) = weighted(s, &[3, 7, 1, 3, 7, 1, 3, 7, 1]) else {
+        return false;
+    };
+    let Some(prefix) = s.get(..2).and_then(digits) else {
+        return false;
+    };
+    let p = prefix.first().copied().unwrap_or(0) * 10 + prefix.get(1).copied().unwrap_or(0);
+    let prefix_ok = matches!(p, 0..=12 | 21..=32 | 61..=72 | 80);
+    prefix_ok && sum % 10 == 0 && s != b"000000000"
+}
+
+/// EAN-13 / GTIN check digit (weights 1,3 from the left).
+pub fn ean13(s: &[u8]) -> bool {
+    if s.len() != 13 {
+        return false;
+    }
+    let Some(ds) = digits(s) else { return false };
+    let sum: u32 = ds
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
+        .sum();
+    sum % 10 == 0
+}
+
+/// ISO 7064 MOD 11,10 (hybrid system), as used by the German tax id.
+pub fn iso7064_mod11_10(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    let Some((&check, body)) = ds.split_last() else {
+        return false;
+    };
+    let mut p = 10;
+    for &d in body {
+        let mut s = (d + p) % 10;
+        if s == 0 {
+            s = 10;
+        }
+        p = (2 * s) % 11;
+    }
+    (11 - p) % 10 == check
+}
+
+/// US SSN area/group/serial rules: area not 000, 666 or 900-999, group not
+/// 00, serial not 0000.
+pub fn us_ssn(area: u32, group: u32, serial: u32) -> bool {
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+/// US ITIN: area 900-999 with group 50-65, 70-88, 90-92 or 94-99.
+pub fn us_itin(area: u32, group: u32) -> bool {
+    (900..=999).contains(&area) && matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
+}
+
+/// Dutch BSN "elfproef": weights 9..2 and -1, sum divisible by 11.
+pub fn nl_bsn(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 9 || ds.iter().all(|&d| d == 0) {
+        return false;
+    }
+    let mut sum: i64 = 0;
+    for (i, &d) in ds.iter().enumerate() {
+        let w: i64 = if i == 8 { -1 } else { 9 - i as i64 };
+        sum += w * i64::from(d);
+    }
+    sum % 11 == 0
+}
+
+const DNI_LETTERS: &[u8; 23] = b"TRWAGMYFPDXBNJZSQVHLCKE";
+
+/// Spanish DNI: 8 digits and the letter for (number mod 23).
+pub fn es_dni(num: &[u8], letter: u8) -> bool {
+    if num.len() != 8 {
+        return false;
+    }
+    let Some(ds) = digits(num) else { return false };
+    let n = ds.iter().fold(0u32, |a, d| a * 10 + d);
+    DNI_LETTERS.get((n % 23) as usize) == Some(&letter.to_ascii_uppercase())
+}
+
+/// Spanish NIE: X/Y/Z (0/1/2), 7 digits and the DNI letter.
+pub fn es_nie(prefix: u8, num: &[u8], letter: u8) -> bool {
+    let p = match prefix.to_ascii_uppercase() {
+        b'X' => b'0',
+        b'Y' => b'1',
+        b'Z' => b'2',
+        _ => return false,
+    };
+    if num.len() != 7 {
+        return false;
+    }
+    let mut v = vec![p];
+    v.extend_from_slice(num);
+    es_dni(&v, letter)
+}
+
+/// Italian codice fiscale check character (16th) from the first 15.
+pub fn it_codice_fiscale(s: &[u8]) -> bool {
+    const ODD: [u32; 26] = [
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
+        23,
+    ];
+    if s.len() != 16 {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, &b) in s.iter().take(15).enumerate() {
+        let idx = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'A'..=b'Z' => u32::from(b - b'A'),
+            _ => return false,
+        };
+        // 1-based odd positions use the ODD table.
+        sum += if i % 2 == 0 {
+            ODD.get(idx as usize).copied().unwrap_or(0)
+        } else {
+            idx
+        };
+    }
+    s.get(15) == Some(&(b'A' + (sum % 26) as u8))
+}
+
+/// French INSEE (NIR): 13 digits + 2-digit key = 97 - (number mod 97).
+/// Corsica departments 2A/2B count as 19/18 as the standard says.
+pub fn fr_insee(s: &[u8]) -> bool {
+    if s.len() != 15 {
+        return false;
+    }
+    let mut body: Vec<u8> = s.get(..13).map(<[u8]>::to_vec).unwrap_or_default();
+    // Corsica: 2A counts as 19, 2B as 18 (the standard's "minus 1 000 000").
+    let corsica: Option<&[u8; 2]> = match body.get(5..7) {
+        Some(b"2A") => Some(b"19"),
+        Some(b"2B") => Some(b"18"),
+        _ => None,
+    };
+    if let (Some(c), Some(dst)) = (corsica, body.get_mut(5..7)) {
+        dst.copy_from_slice(c);
+    }
+    let (Some(b), Some(k)) = (digits(&body), s.get(13..15).and_then(digits)) else {
+        return false;
+    };
+    let n = b.iter().fold(0u64, |a, &d| a * 10 + u64::from(d));
+    let key = k.first().copied().unwrap_or(0) * 10 + k.get(1).copied().unwrap_or(0);
+    u64::from(key) == 97 - n % 97
+}
+
+/// German Steuer-IdNr: 11 digits, first not 0, in the first ten exactly one
+/// digit appears two or three times, ISO 7064 MOD 11,10 check digit.
+pub fn de_tax_id(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 11 || ds.first() == Some(&0) {
+        return false;
+    }
+    let mut counts = [0u8; 10];
+    for &d in ds.iter().take(10) {
+        if let Some(c) = counts.get_mut(d as usize) {
+            *c += 1;
+        }
+    }
+    let repeated = counts.iter().filter(|&&c| c >= 2).count();
+    let ok_rep = repeated == 1 && counts.iter().all(|&c| c <= 3);
+    ok_rep && iso7064_mod11_10(s)
+}
+
+/// Australian TFN: 9 digits, weights 1 4 3 7 5 8 6 9 10, sum mod 11 == 0.
+pub fn au_tfn(s: &[u8]) -> bool {
+    weighted(s, &[1, 4, 3, 7, 5, 8, 6, 9, 10]).is_some_and(|x| x % 11 == 0)
+}
+
+/// Australian Medicare card: 10 digits (issue number last), first 2-6,
+/// 9th digit = weighted sum of the first 8 (1 3 7 9 1 3 7 9) mod 10.
+pub fn au_medicare(s: &[u8]) -> bool {
+    if s.len() != 10 || !matches!(s.first(), Some(b'2'..=b'6')) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    weighted(body, &[1, 3, 7, 9, 1, 3, 7, 9]).is_some_and(|x| dig(c) == Some(x % 10))
+}
+
+/// US DEA registration: 2 letters + 7 digits; check digit is the last digit
+/// of (d1+d3+d5) + 2*(d2+d4+d6).
+pub fn us_dea(s: &[u8]) -> bool {
+    if s.len() != 9 {
+        return false;
+    }
+    let (Some(&l1), Some(&l2)) = (s.first(), s.get(1)) else {
+        return false;
+    };
+    if !b"ABCDEFGHJKLMPRSTUX".contains(&l1) || !(l2.is_ascii_uppercase() || l2 == b'9') {
+        return false;
+    }
+    let Some(ds) = s.get(2..).and_then(digits) else {
+        return false;
+    };
+    let g = |i: usize| ds.get(i).copied().unwrap_or(0);
+    let sum = g(0) + g(2) + g(4) + 2 * (g(1) + g(3) + g(5));
+    sum % 10 == g(6)
+}
+
+const B58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/// Base58Check (Bitcoin legacy P2PKH/P2SH): decodes to 25 bytes whose last
+/// four are the first four of SHA-256(SHA-256(first 21)).
+pub fn base58check(s: &[u8]) -> bool {
+    if s.is_empty() || s.len() > 64 {
+        return false;
+    }
+    // Big-number base conversion into a fixed 25-byte buffer.
+    let mut out = [0u8; 25];
+    for &c in s {
+        let Some(mut carry) = B58.iter().position(|&x| x == c).map(|p| p as u32) else {
+            return false;
+        };
+        for byte in out.iter_mut().rev() {
+            carry += u32::from(*byte) * 58;
+            *byte = (carry & 0xff) as u8;
+            carry >>= 8;
+        }
+        if carry != 0 {
+            return false;
+        }
+    }
+    let leading_ones = s.iter().take_while(|&&c| c == b'1').count();
+    let leading_zero_bytes = out.iter().take_while(|&&b| b == 0).count();
+    // Each leading '1' encodes one leading zero byte, and only those do.
+    if leading_ones != leading_zero_bytes {
+        return false;
+    }
+    let (payload, check) = out.split_at(21);
+    let h = Sha256::digest(Sha256::digest(payload));
+    h.get(..4) == Some(check)
+}
+
+/// Bech32 / Bech32m checksum (BIP-173/BIP-350) for a lower-case string
+/// with human-readable part `hrp`. Returns the constant matched, if any.
+pub fn bech32(s: &[u8]) -> bool {
+    const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
+    let Some(sep) = s.iter().rposition(|&c| c == b'1') else {
+        return false;
+    };
+    let (hrp, data) = (
+        s.get(..sep).unwrap_or_default(),
+        s.get(sep + 1..).unwrap_or_default(),
+    );
+    if hrp.is_empty() || data.len() < 6 || s.len() > 90 {
+        return false;
+    }
+    let mut chk: u32 = 1;
+    let mut step = |v: u32| {
+        let b = chk >> 25;
+        chk = ((chk & 0x01ff_ffff) << 5) ^ v;
+        for (i, g) in GEN.iter().enumerate() {
+            if (b >> i) & 1 == 1 {
+                chk ^= g;
+            }
+        }
+    };
+    for &c in hrp {
+        step(u32::from(c) >> 5);
+    }
+    step(0);
+    for &c in hrp {
+        step(u32::from(c) & 31);
+    }
+    for &c in data {
+        let Some(v) = CHARSET.iter().position(|&x| x == c) else {
+            return false;
+        };
+        step(v as u32);
+    }
+    chk == 1 || chk == 0x2bc8_30a3
+}
+
+/// EIP-55 mixed-case checksum of an Ethereum address (40 hex digits
+/// without `0x`). All-lower or all-upper addresses carry no checksum and
+/// return `None`; mixed case returns whether the checksum holds.
+pub fn eip55(hex40: &[u8]) -> Option<bool> {
+    if hex40.len() != 40 || !hex40.iter().all(u8::is_ascii_hexdigit) {
+        return Some(false);
+    }
+    let has_upper = hex40.iter().any(u8::is_ascii_uppercase);
+    let has_lower = hex40.iter().any(u8::is_ascii_lowercase);
+    if !(has_upper && has_lower) {
+        return None;
+    }
+    let lower = hex40.to_ascii_lowercase();
+    let hash = Keccak256::digest(&lower);
+    for (i, &c) in hex40.iter().enumerate() {
+        if !c.is_ascii_alphabetic() {
+            continue;
+        }
+        let byte = hash.get(i / 2).copied().unwrap_or(0);
+        let nibble = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+        if (nibble >= 8) != c.is_ascii_uppercase() {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// Finnish HETU check character: (DDMMYYZZZ mod 31) indexes the table.
+pub fn fi_hetu(date6: &[u8], ind3: &[u8], check: u8) -> bool {
+    const T: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
+    let mut v = date6.to_vec();
+    v.extend_from_slice(ind3);
+    let Some(ds) = digits(&v) else { return false };
+    if ds.len() != 9 {
+        return false;
+    }
+    let n = ds.iter().fold(0u64, |a, &d| a * 10 + u64::from(d));
+    T.get((n % 31) as usize) == Some(&check)
+}
+
+/// Brazilian CPF: 11 digits with two mod-11 check digits; repeated digits
+/// are invalid.
+pub fn br_cpf(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 11 || ds.iter().all(|&d| Some(&d) == ds.first()) {
+        return false;
+    }
+    let check = |n: usize| {
+        let sum: u32 = (0..n)
+            .map(|i| ds.get(i).copied().unwrap_or(0) * (n as u32 + 1 - i as u32))
+            .sum();
+        let r = sum * 10 % 11;
+        if r == 10 { 0 } else { r }
+    };
+    Some(&check(9)) == ds.get(9) && Some(&check(10)) == ds.get(10)
+}
+
+/// Brazilian CNPJ: 14 digits with two weighted mod-11 check digits.
+pub fn br_cnpj(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 14 || ds.iter().all(|&d| Some(&d) == ds.first()) {
+        return false;
+    }
+    let check = |w: &[u32]| {
+        let sum: u32 = w.iter().zip(&ds).map(|(a, b)| a * b).sum();
+        let r = sum % 11;
+        if r < 2 { 0 } else { 11 - r }
+    };
+    let c1 = check(&[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+    let c2 = check(&[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+    ds.get(12) == Some(&c1) && ds.get(13) == Some(&c2)
+}
+
+/// Chinese resident identity card: 17 digits + check (digit or X),
+/// ISO 7064 MOD 11-2.
+pub fn cn_resident_id(s: &[u8]) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let (Some(body), Some(&last)) = (s.get(..17), s.get(17)) else {
+        return false;
+    };
+    if s.len() != 18 {
+        return false;
+    }
+    weighted(body, &W)
+        .is_some_and(|sum| C.get((sum % 11) as usize) == Some(&last.to_ascii_uppercase()))
+}
+
+/// Polish PESEL: 11 digits, weights 1 3 7 9 1 3 7 9 1 3, check = (10 - sum
+/// mod 10) mod 10.
+pub fn pl_pesel(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..10), s.get(10)) else {
+        return false;
+    };
+    s.len() == 11
+        && weighted(body, &[1, 3, 7, 9, 1, 3, 7, 9, 1, 3])
+            .is_some_and(|x| dig(c) == Some((10 - x % 10) % 10))
+}
+
+/// Norwegian fødselsnummer: 11 digits with two mod-11 check digits.
+pub fn no_fnr(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 11 {
+        return false;
+    }
+    let k = |w: &[u32]| {
+        let sum: u32 = w.iter().zip(&ds).map(|(a, b)| a * b).sum();
+        match 11 - sum % 11 {
+            11 => Some(0),
+            10 => None,
+            c => Some(c),
+        }
+    };
+    k(&[3, 7, 6, 1, 8, 9, 4, 5, 2]) == ds.get(9).copied()
+        && k(&[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]) == ds.get(10).copied()
+}
+
+/// Belgian national register number: 11 digits, check = 97 - (first 9 mod
+/// 97), with a leading "2" for people born from 2000.
+pub fn be_nrn(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 11 {
+        return false;
+    }
+    let n = ds.iter().take(9).fold(0u64, |a, &d| a * 10 + u64::from(d));
+    let c = u64::from(ds.get(9).copied().unwrap_or(0) * 10 + ds.get(10).copied().unwrap_or(0));
+    c == 97 - n % 97 || c == 97 - (2_000_000_000 + n) % 97
+}
+
+/// South Korean RRN: 13 digits, weights 2..9,2..5, check = (11 - sum mod 11)
+/// mod 10.
+pub fn kr_rrn(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
+        return false;
+    };
+    s.len() == 13
+        && weighted(body, &[2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5])
+            .is_some_and(|x| dig(c) == Some((11 - x % 11) % 10))
+}
+
+/// Singapore NRIC/FIN: letter, 7 digits, check letter.
+pub fn sg_nric(s: &[u8]) -> bool {
+    if s.len() != 9 {
+        return false;
+    }
+    let (Some(&p), Some(body), Some(&c)) = (s.first(), s.get(1..8), s.get(8)) else {
+        return false;
+    };
+    let Some(sum) = weighted(body, &[2, 7, 6, 5, 4, 3, 2]) else {
+        return false;
+    };
+    let (off, table): (u32, &[u8; 11]) = match p {
+        b'S' => (0, b"JZIHGFEDCBA"),
+        b'T' => (4, b"JZIHGFEDCBA"),
+        b'F' => (0, b"XWUTRQPNMLK"),
+        b'G' => (4, b"XWUTRQPNMLK"),
+        b'M' => (3, b"XWUTRQPNJLK"),
+        _ => return false,
+    };
+    table.get(((sum + off) % 11) as usize) == Some(&c)
+}
+
+/// Irish PPS number: 7 digits, check letter, optional second letter (A, B,
+/// H or W) which counts with weight 9.
+pub fn ie_pps(num: &[u8], check: u8, extra: Option<u8>) -> bool {
+    let Some(mut sum) = weighted(num, &[8, 7, 6, 5, 4, 3, 2]) else {
+        return false;
+    };
+    if let Some(x) = extra {
+        if !matches!(x, b'A' | b'B' | b'H' | b'W') {
+            return false;
+        }
+        sum += 9 * (u32::from(x - b'A') + 1);
+    }
+    let r = sum % 23;
+    let expect = if r == 0 { b'W' } else { b'A' + (r as u8) - 1 };
+    check == expect
+}
+
+/// Swiss AHV/AVS number: 13 digits starting 756, EAN-13 check digit.
+pub fn ch_ahv(s: &[u8]) -> bool {
+    s.starts_with(b"756") && ean13(s)
+}
+
+/// Japanese My Number (individual number): 12 digits, weighted mod 11.
+pub fn jp_my_number(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 12 {
+        return false;
+    }
+    let mut sum = 0u32;
+    for n in 1..=11u32 {
+        let p = ds.get(11 - n as usize).copied().unwrap_or(0);
+        let q = if n <= 6 { n + 1 } else { n - 5 };
+        sum += p * q;
+    }
+    let r = sum % 11;
+    let check = if r <= 1 { 0 } else { 11 - r };
+    ds.get(11) == Some(&check)
+}
+
+/// Valid calendar date (Gregorian, years 1800-2199).
+pub fn valid_date(y: u32, m: u32, d: u32) -> bool {
+    if !(1800..=2199).contains(&y) || !(1..=12).contains(&m) || d == 0 {
+        return false;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let dim = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    d <= dim
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_examples() {
+        assert!(luhn(b"4111111111111111"));
+        assert!(!luhn(b"4111111111111112"));
+        assert!(iban(b"GB82WEST12345698765432"));
+        assert!(!iban(b"GB82WEST12345698765433"));
+        assert!(verhoeff(b"2363"));
+        assert!(!verhoeff(b"2364"));
+        assert!(uk_nhs(b"9434765919"));
+        assert!(!uk_nhs(b"9434765918"));
+        assert!(us_npi(b"1234567893"));
+        assert!(!us_npi(b"1234567894"));
+        assert!(aba_routing(b"021000021"));
+        assert!(!aba_routing(b"021000022"));
+        assert!(nl_bsn(b"111222333"));
+        assert!(es_dni(b"12345678", b'Z'));
+        assert!(es_nie(b'X', b"1234567", b'L'));
+        assert!(it_codice_fiscale(b"RSSMRA85T10A562S"));
+        assert!(de_tax_id(b"86095742719"));
+        assert!(au_tfn(b"123456782"));
+        assert!(us_dea(b"AB1234563"));
+        assert!(base58check(b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"));
+        assert!(!base58check(b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"));
+        assert!(bech32(b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"));
+        assert!(!bech32(b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"));
+        assert_eq!(
+            eip55(b"5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+            Some(true)
+        );
+        assert_eq!(
+            eip55(b"5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"),
+            Some(false)
+        );
+        assert!(fi_hetu(b"131052", b"308", b'T'));
+        assert!(br_cpf(b"52998224725"));
+        assert!(br_cnpj(b"11222333000181"));
+        assert!(cn_resident_id(b"11010519491231002X"));
+        assert!(pl_pesel(b"44051401359"));
+        assert!(sg_nric(b"S1234567D"));
+        assert!(ie_pps(b"1234567", b'T', None));
+        assert!(ch_ahv(b"7569217076985"));
+        assert!(fr_insee(b"255081416802538"));
+        assert!(valid_date(2024, 2, 29));
+        assert!(!valid_date(2023, 2, 29));
+    }
+
+    #[test]
+    fn named_validators() {
+        assert_eq!(by_name("luhn", b"4111 1111 1111 1111"), Some(true));
+        assert_eq!(by_name("mod97", b"GB82 WEST"), Some(false));
+        assert_eq!(by_name("nope", b"1"), None);
+        for n in NAMED {
+            assert!(by_name(n, b"").is_some());
+        }
+    }
+}
