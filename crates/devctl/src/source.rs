@@ -214,6 +214,12 @@ impl SourceLoader for DeviceControlLoader {
         SECTION_KEY
     }
 
+    /// A whole seed-004 document (`configuration`/`options`/`policies` at
+    /// the top) is accepted by content, whatever the file name.
+    fn claims_document(&self, doc: &serde_json::Value) -> bool {
+        crate::read::looks_like_device_control(doc)
+    }
+
     fn load(
         &self,
         value: &serde_json::Value,
