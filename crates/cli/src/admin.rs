@@ -1,10 +1,108 @@
-//! `cordon admin …` (owned by the server work).
+//! `cordon admin …`: manage a server's database directly (same settings
+//! as `cordon serve`: `--config`, `--data-dir`, `--database-url`, env).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cordon_server::config::Overrides;
+use cordon_store::Role;
+
+#[derive(clap::Args)]
+pub struct DbArgs {
+    /// Configuration file (TOML).
+    #[arg(long, env = "CORDON_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory of the embedded SQLite database.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL instead of SQLite.
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
 #[derive(clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Create an API key and print it (once; only its hash is stored).
+    CreateKey {
+        /// A name saying who or what uses the key.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// `client` (decide, inspect, justify, agent poll) or `admin` (everything).
+        #[arg(long, default_value = "client", value_parser = ["client", "admin"])]
+        role: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke an API key by its id (the 8 hex digits after `cordon_`).
+    RevokeKey {
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List API keys (ids, names, roles; never secrets).
+    ListKeys {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
 
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
-    match cmd {}
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        match cmd {
+            Command::CreateKey { name, role, db } => {
+                let store = open(db).await?;
+                let role = Role::parse(&role).unwrap_or(Role::Client);
+                let k = store
+                    .create_api_key(&name, role, cordon_store::now_millis())
+                    .await?;
+                eprintln!(
+                    "created {} key `{}` ({name}); it is shown only this once:",
+                    role.as_str(),
+                    k.key.id
+                );
+                println!("{}", k.secret.expose());
+            }
+            Command::RevokeKey { id, db } => {
+                let store = open(db).await?;
+                let id = id
+                    .strip_prefix(cordon_store::keys::PREFIX)
+                    .map(|r| r.split('_').next().unwrap_or(r))
+                    .unwrap_or(&id)
+                    .to_owned();
+                store
+                    .revoke_api_key(&id, cordon_store::now_millis())
+                    .await?;
+                eprintln!(
+                    "revoked key `{id}` (servers stop accepting it within their key cache time)"
+                );
+            }
+            Command::ListKeys { db } => {
+                let store = open(db).await?;
+                for k in store.list_api_keys().await? {
+                    let state = if k.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!("{}\t{}\t{}\t{}", k.id, k.role.as_str(), state, k.name);
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn open(db: DbArgs) -> anyhow::Result<std::sync::Arc<dyn cordon_store::Store>> {
+    let s = crate::serve::settings(
+        db.config.as_deref(),
+        Overrides {
+            data_dir: db.data_dir,
+            database_url: db.database_url,
+            ..Default::default()
+        },
+    )?;
+    Ok(cordon_store::open(&s.store_url()).await?)
 }

@@ -1,10 +1,106 @@
-//! `cordon serve` (owned by the server work).
+//! `cordon serve`: the DLP server (crate `cordon-server`).
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use cordon_server::config::{Overrides, Settings};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Configuration file (TOML). Default: `$CORDON_CONFIG`, else none.
+    #[arg(long, env = "CORDON_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Directory of the embedded SQLite database [default: ~/.local/share/cordon].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Use PostgreSQL instead of SQLite: `postgres://user@host/db`.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Policy file to create and activate on first start (empty database).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the server is being built")
+/// Loads settings: defaults → file → `CORDON_*` environment → flags.
+pub fn settings(config: Option<&std::path::Path>, o: Overrides) -> anyhow::Result<Settings> {
+    Ok(Settings::load(config, std::env::vars())?.merge_overrides(o)?)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let settings = settings(
+        args.config.as_deref(),
+        Overrides {
+            listen: args.listen,
+            data_dir: args.data_dir,
+            database_url: args.database_url,
+            bootstrap_policy: args.policy,
+        },
+    )?;
+    tracing::debug!(?settings, "starting");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(settings))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let mut engines = cordon_server::engines::PolicyEngines::new(policy_loader());
+    if let Some(g) = &settings.geoip_db {
+        engines = engines.with_geoip(g)?;
+    }
+    let inspector = cordon_server::engines::Inspection::new()?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+    let backend = if settings.database_url.is_some() {
+        format!("PostgreSQL {}", settings.store_url_display())
+    } else {
+        format!("SQLite in {}", settings.data_dir.display())
+    };
+    let state = cordon_server::AppState::new(settings, Arc::new(engines), Arc::new(inspector));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(cordon_server::serve(state, listener, shutdown_signal(), tx));
+    if let Ok(s) = rx.await {
+        eprintln!("cordon: serving on http://{} ({backend})", s.addr);
+        if let Some(key) = &s.first_key {
+            // Printed once, on stdout, so it can be captured; only its hash is stored.
+            println!("admin API key (shown once, store it now): {key}");
+        }
+        if !s.state.not_ready_reason().is_empty() {
+            eprintln!(
+                "cordon: not ready, retrying: {}",
+                s.state.not_ready_reason()
+            );
+        }
+    }
+    server.await??;
+    eprintln!("cordon: stopped");
+    Ok(())
+}
+
+/// The policy loader with every extension the binary knows.
+pub fn policy_loader() -> cordon_policy::Loader {
+    cordon_policy::Loader::new()
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }

@@ -1,0 +1,333 @@
+//! Server settings, layered: built-in defaults → TOML file → `CORDON_*`
+//! environment variables → command-line flags (applied by the caller with
+//! [`Settings::merge_overrides`]). Documented in `docs/server.md`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A database URL whose password never reaches a log: `Debug` and
+/// `Display` redact it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(s: impl Into<String>) -> DatabaseUrl {
+        DatabaseUrl(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", cordon_store::postgres::redact(&self.0))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&cordon_store::postgres::redact(&self.0))
+    }
+}
+
+/// Everything `cordon serve` can be told. Field names are the keys of the
+/// TOML file and, upper-cased with a `CORDON_` prefix, of the environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the SQLite database (`cordon.db`) lives, created on first start.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of SQLite.
+    pub database_url: Option<DatabaseUrl>,
+    /// Largest JSON request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest `/v1/inspect` body, in bytes (`413` above it).
+    pub max_inspect_bytes: usize,
+    /// Requests taking longer are answered `503 timeout` (ms).
+    pub request_timeout_ms: u64,
+    /// The same for `/v1/inspect`, which reads and scans large bodies (ms).
+    pub inspect_timeout_ms: u64,
+    /// Incidents waiting to be written; a full queue makes decide wait.
+    pub incident_queue: usize,
+    /// Most incidents committed in one transaction.
+    pub incident_batch: usize,
+    /// Concurrent incident writers: 0 = automatic (1 for SQLite, which has
+    /// one writer anyway, 4 for PostgreSQL to overlap commits).
+    pub incident_writers: usize,
+    /// How often to look for policy activations made by other servers (ms).
+    pub policy_poll_ms: u64,
+    /// How often in-memory activity counters are flushed (ms).
+    pub activity_flush_ms: u64,
+    /// How long a verified API key is trusted without asking the database
+    /// again; a revocation takes effect on every server within this (ms).
+    pub key_cache_ms: u64,
+    /// A policy file to create and activate on first start, when the
+    /// database has no policy yet.
+    pub bootstrap_policy: Option<PathBuf>,
+    /// SQLite `synchronous`: `normal` (survives a process crash) or `full`
+    /// (survives a power loss too).
+    pub sqlite_synchronous: String,
+    /// Offline IP-to-country database (`.mmdb`) for `_request.remoteCountryCode`.
+    pub geoip_db: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: default_data_dir(),
+            database_url: None,
+            max_body_bytes: 1 << 20,
+            max_inspect_bytes: 64 << 20,
+            request_timeout_ms: 10_000,
+            inspect_timeout_ms: 120_000,
+            incident_queue: 16_384,
+            incident_batch: 1_000,
+            incident_writers: 0,
+            policy_poll_ms: 1_000,
+            activity_flush_ms: 5_000,
+            key_cache_ms: 5_000,
+            bootstrap_policy: None,
+            sqlite_synchronous: "normal".to_owned(),
+            geoip_db: None,
+        }
+    }
+}
+
+/// `$XDG_DATA_HOME/cordon`, else `~/.local/share/cordon`, else `./cordon-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("cordon");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(h).join(".local/share/cordon");
+    }
+    PathBuf::from("cordon-data")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Defaults, then `file` (if given; it must exist), then `CORDON_*`
+    /// variables from `env` (usually `std::env::vars()`).
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(f) = file {
+            if !f.is_file() {
+                return Err(ConfigError::Invalid(format!(
+                    "config file `{}` does not exist",
+                    f.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(f));
+        }
+        // Figment reads the process environment itself; we pass the
+        // variables in explicitly so tests need not mutate global state.
+        let vars: Vec<(String, String)> = env
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let key = k.strip_prefix("CORDON_")?.to_ascii_lowercase();
+                KEYS.contains(&key.as_str()).then_some((key, v))
+            })
+            .collect();
+        let mut env_fig = Figment::new();
+        for (k, v) in vars {
+            env_fig = env_fig.merge(figment::providers::Serialized::default(
+                &k,
+                parse_env_value(&v),
+            ));
+        }
+        fig = fig.merge(env_fig);
+        let s: Settings = fig
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Applies flag values (already parsed) on top.
+    pub fn merge_overrides(mut self, o: Overrides) -> Result<Settings, ConfigError> {
+        if let Some(v) = o.listen {
+            self.listen = v;
+        }
+        if let Some(v) = o.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = o.database_url {
+            self.database_url = Some(DatabaseUrl::new(v));
+        }
+        if let Some(v) = o.bootstrap_policy {
+            self.bootstrap_policy = Some(v);
+        }
+        self.validate()?;
+        Ok(self)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if let Some(u) = &self.database_url {
+            let s = u.expose();
+            if !(s.starts_with("postgres://")
+                || s.starts_with("postgresql://")
+                || s.starts_with("sqlite://"))
+            {
+                return bad(format!(
+                    "`database_url` must start with `postgres://` or `sqlite://`, got `{u}`"
+                ));
+            }
+        }
+        if self.incident_batch == 0 || self.incident_queue == 0 {
+            return bad("`incident_batch` and `incident_queue` must be at least 1".into());
+        }
+        if !matches!(self.sqlite_synchronous.as_str(), "normal" | "full") {
+            return bad(format!(
+                "`sqlite_synchronous` must be `normal` or `full`, got `{}`",
+                self.sqlite_synchronous
+            ));
+        }
+        if self.request_timeout_ms == 0 || self.policy_poll_ms == 0 {
+            return bad("timeouts and intervals must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// Where the data is, for messages (password redacted).
+    pub fn store_url_display(&self) -> String {
+        cordon_store::postgres::redact(&self.store_url())
+    }
+
+    /// The URL the store is opened with.
+    pub fn store_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.expose().to_owned(),
+            None => self.data_dir.join("cordon.db").display().to_string(),
+        }
+    }
+}
+
+/// The keys accepted from the environment.
+const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "max_body_bytes",
+    "max_inspect_bytes",
+    "request_timeout_ms",
+    "inspect_timeout_ms",
+    "incident_queue",
+    "incident_batch",
+    "incident_writers",
+    "policy_poll_ms",
+    "activity_flush_ms",
+    "key_cache_ms",
+    "bootstrap_policy",
+    "sqlite_synchronous",
+    "geoip_db",
+];
+
+/// Numbers stay numbers, everything else is a string.
+fn parse_env_value(v: &str) -> serde_json::Value {
+    match v.parse::<u64>() {
+        Ok(n) => serde_json::Value::from(n),
+        Err(_) => serde_json::Value::from(v),
+    }
+}
+
+/// Values from command-line flags.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bootstrap_policy: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order_defaults_file_env_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("cordon.toml");
+        std::fs::write(
+            &f,
+            "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\nincident_batch = 10\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&f), env(&[])).unwrap();
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.max_body_bytes, 2048);
+        assert_eq!(s.request_timeout_ms, 10_000, "default kept");
+
+        let s = Settings::load(
+            Some(&f),
+            env(&[
+                ("CORDON_MAX_BODY_BYTES", "4096"),
+                ("CORDON_LOG", "debug"),
+                ("OTHER", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.max_body_bytes, 4096, "env beats file");
+        assert_eq!(s.incident_batch, 10, "file beats default");
+
+        let s = s
+            .merge_overrides(Overrides {
+                listen: Some("127.0.0.1:7000".parse().unwrap()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(s.listen.port(), 7000, "flag beats env");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = Settings::load(None, env(&[("CORDON_DATABASE_URL", "mysql://x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("database_url"), "{e}");
+        let e = Settings::load(None, env(&[("CORDON_MAX_BODY_BYTES", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("max_body_bytes"), "{e}");
+        let e = Settings::load(Some(Path::new("/nonexistent/c.toml")), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("/nonexistent/c.toml"), "{e}");
+    }
+
+    #[test]
+    fn database_password_is_hidden_from_debug() {
+        let s = Settings {
+            database_url: Some(DatabaseUrl::new("postgres://u:hunter2@db/x")),
+            ..Default::default()
+        };
+        let d = format!("{s:?}");
+        assert!(!d.contains("hunter2"), "{d}");
+        assert!(d.contains("postgres://u:***@db/x"), "{d}");
+    }
+}

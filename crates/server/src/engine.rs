@@ -1,0 +1,85 @@
+//! What the server needs from the policy engine and the inspection engine,
+//! as two small traits. `cordon-policy` and `cordon-inspect` implement
+//! them (see [`crate::engines`]); the server never decides on its own.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cordon_policy::model::{Decision, Event, FlowKey};
+use serde::Serialize;
+
+/// One diagnostic of the policy checker, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Diag {
+    /// `error` or `warning`.
+    pub severity: String,
+    pub message: String,
+    /// 1-based line and column in the document, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The diagnostic rendered with the source line and a caret.
+    pub rendered: String,
+}
+
+/// What a document says about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DocInfo {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// Number of rules in the document.
+    pub rules: usize,
+    /// Warnings that do not keep the document from taking effect.
+    pub warnings: Vec<Diag>,
+}
+
+/// A stored policy version handed to the compiler.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyDoc<'a> {
+    pub id: &'a str,
+    pub version: i64,
+    /// `yaml` or `json`.
+    pub format: &'a str,
+    pub body: &'a str,
+}
+
+/// Checks and compiles policy documents.
+pub trait PolicyCompiler: Send + Sync + 'static {
+    /// Checks one document without saving it.
+    fn check(&self, format: &str, body: &str) -> Result<DocInfo, Vec<Diag>>;
+    /// Builds one engine from all active documents (possibly none).
+    fn compile(&self, docs: &[PolicyDoc<'_>]) -> Result<Arc<dyn DecisionEngine>, Vec<Diag>>;
+}
+
+/// A stored justification, to open its exception window in an engine.
+#[derive(Debug, Clone)]
+pub struct OpenWindow {
+    pub at: DateTime<Utc>,
+    pub keys: Vec<FlowKey>,
+    pub rules: Vec<String>,
+    pub text: String,
+    pub user: Option<String>,
+}
+
+/// A compiled policy set, ready to decide.
+pub trait DecisionEngine: Send + Sync + 'static {
+    /// Decides one event (time: the event's, else the engine's clock).
+    /// Never panics; errors fail closed.
+    fn decide(&self, event: &Event) -> Decision;
+    /// Opens the exception window of a justification submitted at
+    /// `w.at`; the policy defines how long it stays open. Idempotent: the
+    /// server re-applies every open window after a rebuild and when it
+    /// learns of another server's.
+    fn open_exception(&self, w: &OpenWindow);
+    /// How long a justification keeps a window open (the longest of the
+    /// active policies).
+    fn exception_window(&self) -> std::time::Duration;
+}
+
+/// Inspects content for `/v1/inspect` and inline content in `/v1/decide`.
+pub trait ContentInspector: Send + Sync + 'static {
+    /// The same report as one line of `cordon scan --format json`. Full
+    /// values are never included (`value` is `None`).
+    fn inspect(&self, name: &str, bytes: &[u8]) -> cordon_inspect::FileReport;
+}

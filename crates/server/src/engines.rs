@@ -1,0 +1,215 @@
+//! The real engines behind the traits in [`crate::engine`]:
+//! [`PolicyEngines`] over `cordon-policy`, [`Inspection`] over
+//! `cordon-inspect`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cordon_policy::diag::Diagnostic;
+use cordon_policy::model::{Decision, Event, ExceptionRequest, RuleRef, Verdict};
+use cordon_policy::{Engine, Loader};
+
+use crate::engine::{DecisionEngine, Diag, DocInfo, OpenWindow, PolicyCompiler, PolicyDoc};
+
+/// Compiles stored documents with `cordon-policy`'s loader (with whatever
+/// extensions it was given, e.g. device control) into engines.
+pub struct PolicyEngines {
+    loader: Arc<Loader>,
+    /// Bytes of the GeoIP database, when configured: each engine gets its
+    /// own reader.
+    geoip: Option<Arc<Vec<u8>>>,
+    clock: Option<Arc<dyn cordon_policy::Clock>>,
+}
+
+impl PolicyEngines {
+    pub fn new(loader: Loader) -> PolicyEngines {
+        PolicyEngines {
+            loader: Arc::new(loader),
+            geoip: None,
+            clock: None,
+        }
+    }
+
+    /// Reads the `.mmdb` country database at `path` (checked now).
+    pub fn with_geoip(mut self, path: &std::path::Path) -> anyhow::Result<PolicyEngines> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read GeoIP database `{}`: {e}", path.display()))?;
+        cordon_policy::geoip::GeoIp::from_bytes(bytes.clone())
+            .map_err(|e| anyhow::anyhow!("GeoIP database `{}`: {e}", path.display()))?;
+        self.geoip = Some(Arc::new(bytes));
+        Ok(self)
+    }
+
+    /// Engines built from now on use `clock` (tests: a manual clock).
+    pub fn with_clock(mut self, clock: Arc<dyn cordon_policy::Clock>) -> PolicyEngines {
+        self.clock = Some(clock);
+        self
+    }
+}
+
+fn diag(d: &Diagnostic, file: &str, source: &str) -> Diag {
+    Diag {
+        severity: if d.is_error() { "error" } else { "warning" }.to_owned(),
+        message: d.message.clone(),
+        line: d.line,
+        column: d.column,
+        rendered: d.render(file, source),
+    }
+}
+
+impl PolicyCompiler for PolicyEngines {
+    fn check(&self, _format: &str, body: &str) -> Result<DocInfo, Vec<Diag>> {
+        let (set, diags) = self.loader.load(body);
+        let rendered: Vec<Diag> = diags.iter().map(|d| diag(d, "policy", body)).collect();
+        match set {
+            Some(set) if !diags.iter().any(Diagnostic::is_error) => Ok(DocInfo {
+                id: Some(set.doc.id.clone()),
+                name: set.doc.name.clone(),
+                rules: set.doc.rules.len() + set.doc.flows.len(),
+                warnings: rendered,
+            }),
+            _ => Err(rendered),
+        }
+    }
+
+    fn compile(&self, docs: &[PolicyDoc<'_>]) -> Result<Arc<dyn DecisionEngine>, Vec<Diag>> {
+        let mut engines = Vec::with_capacity(docs.len());
+        for d in docs {
+            let (set, diags) = self.loader.load(d.body);
+            let file = format!("{}@{}", d.id, d.version);
+            let Some(set) = set.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+                return Err(diags.iter().map(|x| diag(x, &file, d.body)).collect());
+            };
+            let mut e = Engine::new(set);
+            if let Some(g) = &self.geoip {
+                if let Ok(g) = cordon_policy::geoip::GeoIp::from_bytes(g.as_ref().clone()) {
+                    e = e.with_geoip(g);
+                }
+            }
+            if let Some(c) = &self.clock {
+                e = e.with_clock(c.clone());
+            }
+            engines.push(e);
+        }
+        Ok(Arc::new(EngineSet { engines }))
+    }
+}
+
+/// The engines of all active policies, deciding as one.
+///
+/// Several active policies combine like the rule kinds inside one policy
+/// (see `docs/policy.md`): the most restrictive verdict wins (`deny` >
+/// `exception` > `allow`); `determined_by` and the message come from the
+/// policies that gave that verdict; violations, actions, trace and errors
+/// of all are kept. With no active policy every event is allowed and the
+/// trace says so.
+pub struct EngineSet {
+    engines: Vec<Engine>,
+}
+
+impl DecisionEngine for EngineSet {
+    fn decide(&self, event: &Event) -> Decision {
+        let mut it = self.engines.iter();
+        let Some(first) = it.next() else {
+            let mut d = Decision::new(Verdict::Allow);
+            d.event = event.id.clone();
+            d.trace.push(cordon_policy::model::TraceEntry {
+                rule: String::new(),
+                kind: cordon_policy::model::RuleKind::Expression,
+                matched: false,
+                verdict: Some(Verdict::Allow),
+                reason: "no policy is active".into(),
+            });
+            return d;
+        };
+        let mut d = first.decide(event);
+        for e in it {
+            let other = e.decide(event);
+            d = combine(d, other);
+        }
+        d
+    }
+
+    fn open_exception(&self, w: &OpenWindow) {
+        let req = ExceptionRequest {
+            keys: w.keys.clone(),
+            rules: w.rules.clone(),
+        };
+        for e in &self.engines {
+            e.justify(&req, &w.text, w.user.clone(), w.at);
+        }
+    }
+
+    fn exception_window(&self) -> Duration {
+        self.engines
+            .iter()
+            .map(|e| e.policy().exception_window)
+            .max()
+            .unwrap_or(Duration::from_secs(300))
+    }
+}
+
+fn combine(mut a: Decision, b: Decision) -> Decision {
+    use std::cmp::Ordering::*;
+    match b.decision.cmp(&a.decision) {
+        Greater => {
+            a.decision = b.decision;
+            a.determined_by = b.determined_by;
+            a.message = b.message;
+            a.exception = b.exception;
+            a.device = b.device.or(a.device);
+        }
+        Equal => {
+            let mut seen: Vec<RuleRef> = a.determined_by.clone();
+            for r in b.determined_by {
+                if !seen.contains(&r) {
+                    seen.push(r);
+                }
+            }
+            a.determined_by = seen;
+            a.message = a.message.or(b.message);
+            a.exception = match (a.exception, b.exception) {
+                (Some(mut x), Some(y)) => {
+                    x.keys.extend(y.keys);
+                    x.rules.extend(y.rules);
+                    Some(x)
+                }
+                (x, y) => x.or(y),
+            };
+            a.device = a.device.or(b.device);
+        }
+        Less => {}
+    }
+    a.violations.extend(b.violations);
+    a.actions.extend(b.actions);
+    a.trace.extend(b.trace);
+    a.errors.extend(b.errors);
+    a.observation = a.observation.or(b.observation);
+    a
+}
+
+/// Inspection for `/v1/inspect` and inline content in `/v1/decide`.
+pub struct Inspection {
+    _private: (),
+}
+
+impl Inspection {
+    pub fn new() -> anyhow::Result<Inspection> {
+        Ok(Inspection { _private: () })
+    }
+}
+
+impl crate::engine::ContentInspector for Inspection {
+    fn inspect(&self, name: &str, _bytes: &[u8]) -> cordon_inspect::FileReport {
+        // Until `cordon-inspect` exposes its inspector this build cannot
+        // inspect: say so (the handlers refuse to decide on it).
+        cordon_inspect::report::FileReport {
+            path: name.to_owned(),
+            errors: vec![cordon_inspect::Problem {
+                location: name.to_owned(),
+                message: "the inspection engine is not available in this build".to_owned(),
+            }],
+            ..Default::default()
+        }
+    }
+}

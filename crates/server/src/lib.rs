@@ -1,0 +1,27 @@
+//! `cordon serve`: the DLP server.
+//!
+//! An axum application over a [`cordon_store::Store`]: decisions from the
+//! policy engine (`cordon-policy`), inspection (`cordon-inspect`),
+//! versioned policies, incidents with history, exceptions, agent groups,
+//! dashboard figures and Prometheus metrics. See `docs/server.md` and
+//! `docs/api.md`.
+//!
+//! - [`app::routes`] is the one route table: path, method, required access.
+//! - [`writer`] takes incident writes off the request path (batched group
+//!   commit; a violating request is answered once its incidents committed).
+//! - [`config::Settings`] layers defaults → file → environment → flags.
+
+pub mod activity;
+pub mod app;
+pub mod config;
+pub mod engine;
+pub mod engines;
+pub mod error;
+pub mod extract;
+pub mod handlers;
+pub mod metrics;
+pub mod openapi;
+pub mod writer;
+
+pub use app::{AppState, Server, routes, serve};
+pub use config::{Overrides, Settings};
