@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
 RNG = random.Random(20261124)
+GENERATED = ["engineering", "finance", "health", "hr", "legal", "mail", "marketing"]
 FIXED_ZIP_TIME = (2026, 11, 2, 9, 30, 0)
 FIXED_EPOCH = 1793611800  # 2026-11-02
 
@@ -242,8 +243,10 @@ def ssh_private_key():
 # ---- the example share --------------------------------------------------------
 
 def main():
-    if os.path.isdir(ROOT):
-        shutil.rmtree(ROOT)
+    # Only the folders this script owns: examples/policies is hand-written.
+    for sub in GENERATED:
+        if os.path.isdir(os.path.join(ROOT, sub)):
+            shutil.rmtree(os.path.join(ROOT, sub))
 
     people = [("Maria Lopez", "maria.lopez@example.com"), ("James O'Neill", "j.oneill@example.org"),
               ("Priya Natarajan", "priya.n@example.net"), ("Tomasz Wrobel", "t.wrobel@example.com")]
@@ -305,6 +308,7 @@ def main():
     csv = "name,email,phone\n" + "".join(f"{n},{m},+44 20 7946 {RNG.randrange(1000, 9999)}\n" for n, m in people)
     msg.add_attachment(zip_bytes([("customers/customers.csv", csv)]), maintype="application",
                        subtype="zip", filename="customers.zip")
+    msg.set_boundary("=_cordon_example_boundary_1")
     write("mail/fwd-customer-list.eml", msg.as_bytes())
 
     # Legal: an RTF memo carrying the seed's "Encrypt me" marker.
