@@ -94,6 +94,8 @@ struct Compiled {
     /// `where` with groups expanded to their members.
     machines: Vec<Targets>,
     has_where: bool,
+    sets_message: bool,
+    sets_notify: bool,
 }
 
 /// A validated device-control document, compiled for decisions.
@@ -180,6 +182,8 @@ impl DeviceControl {
                     targets,
                     machines,
                     has_where: !p.where_.is_empty(),
+                    sets_message: p.what.messages.denied.is_some(),
+                    sets_notify: p.what.messages.notify.is_some(),
                 }
             })
             .collect();
@@ -353,12 +357,14 @@ impl DeviceControl {
             };
             // Below the deciding priority, only a message or notify setting
             // can still be missing.
-            if top.is_some_and(|t| c.priority < t)
-                && message.is_some()
-                && notify.is_some()
-                && !explain
+            // Below the deciding priority, a policy can only supply a
+            // missing message or notify setting; skip the others unseen.
+            if !explain
+                && top.is_some_and(|t| c.priority < t)
+                && !(message.is_none() && c.sets_message)
+                && !(notify.is_none() && c.sets_notify)
             {
-                break;
+                continue;
             }
             let Some(p) = self.doc.policies.get(c.doc_index) else {
                 continue;
@@ -374,9 +380,9 @@ impl DeviceControl {
                 &mut hashes,
             );
             match why_not {
-                Some(reason) => {
+                Some(miss) => {
                     if explain {
-                        trace.push((p.id.clone(), false, reason));
+                        trace.push((p.id.clone(), false, miss.describe(access, &local, type_id)));
                     }
                 }
                 None => {
@@ -522,7 +528,7 @@ impl DeviceControl {
         local: &chrono::NaiveDateTime,
         now: DateTime<Utc>,
         hashes: &mut Hashes,
-    ) -> Option<String> {
+    ) -> Option<Miss> {
         // who / where
         let has_who = !p.who.is_empty();
         let user_ok = !has_who || user_matches(&p.who, &access.user);
@@ -536,9 +542,9 @@ impl DeviceControl {
         };
         if !ok {
             return Some(match (user_ok, machine_ok) {
-                (false, false) => "neither the user nor the computer is targeted".to_string(),
-                (false, _) => "the user is not targeted (who)".to_string(),
-                _ => "the computer is not targeted (where)".to_string(),
+                (false, false) => Miss::UserAndComputer,
+                (false, _) => Miss::User,
+                _ => Miss::Computer,
             });
         }
         // devices
@@ -547,26 +553,20 @@ impl DeviceControl {
             .iter()
             .any(|t| target_matches(t, &access.device, class, hashes))
         {
-            return Some("the device is not targeted".to_string());
+            return Some(Miss::Device);
         }
         // access filters
         let a = &p.what.access;
         if !a.bus.is_empty() {
             let bus = access.device.bus.as_deref().and_then(Bus::parse);
             if !bus.is_some_and(|b| a.bus.contains(&b)) {
-                return Some(format!(
-                    "bus `{}` is not filtered in",
-                    access.device.bus.as_deref().unwrap_or("unknown")
-                ));
+                return Some(Miss::Bus);
             }
         }
         if !a.disk.is_empty() {
             let disk = access.device.disk.as_deref().and_then(Disk::parse);
             if !disk.is_some_and(|d| a.disk.contains(&d)) {
-                return Some(format!(
-                    "disk `{}` is not filtered in",
-                    access.device.disk.as_deref().unwrap_or("unknown")
-                ));
+                return Some(Miss::Disk);
             }
         }
         if !a.encryption.is_empty() {
@@ -578,50 +578,105 @@ impl DeviceControl {
                 }
             });
             if !enc.is_some_and(|e| a.encryption.contains(&e)) {
-                return Some("the medium's encryption state is not filtered in".to_string());
+                return Some(Miss::Encryption);
             }
         }
         // when
         if let Some(perm) = p.when.permanent {
             let online = access.computer.online;
             if (perm == Permanent::Online && !online) || (perm == Permanent::Offline && online) {
-                return Some(format!(
-                    "applies only {}",
-                    if online { "offline" } else { "online" }
-                ));
+                return Some(Miss::Connectivity);
             }
         }
         if let Some(s) = &p.when.schedule {
             if !schedule_active(s, local) {
-                return Some(format!(
-                    "outside the schedule (local time {})",
-                    local.format("%a %H:%M:%S")
-                ));
+                return Some(Miss::Schedule);
             }
         }
         if let Some(t) = &p.when.temporary {
             if !(t.start <= now && now < t.end) {
-                return Some("outside the temporary window".to_string());
+                return Some(Miss::Temporary);
             }
         }
         // file types
         if let Some(content) = &p.what.content {
             if !content.filters.is_empty() {
                 let Some(t) = type_id else {
-                    return Some("has file-type filters and the file type is unknown".to_string());
+                    return Some(Miss::FileTypeUnknown);
                 };
                 let hit = content
                     .filters
                     .iter()
                     .any(|f| f.only.is_none_or(|o| o == access.operation) && id_matches(f.id, t));
                 if !hit {
-                    return Some(format!(
-                        "file type {t:08X} is not among its filters for this operation"
-                    ));
+                    return Some(Miss::FileType);
                 }
             }
         }
         None
+    }
+}
+
+/// Why a policy does not apply (formatted only when tracing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Miss {
+    UserAndComputer,
+    User,
+    Computer,
+    Device,
+    Bus,
+    Disk,
+    Encryption,
+    Connectivity,
+    Schedule,
+    Temporary,
+    FileTypeUnknown,
+    FileType,
+}
+
+impl Miss {
+    fn describe(
+        self,
+        access: &DeviceAccess,
+        local: &chrono::NaiveDateTime,
+        type_id: Option<u32>,
+    ) -> String {
+        let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".to_string());
+        match self {
+            Miss::UserAndComputer => "neither the user nor the computer is targeted".to_string(),
+            Miss::User => "the user is not targeted (who)".to_string(),
+            Miss::Computer => "the computer is not targeted (where)".to_string(),
+            Miss::Device => "the device is not targeted".to_string(),
+            Miss::Bus => format!(
+                "bus `{}` is not filtered in",
+                or_unknown(&access.device.bus)
+            ),
+            Miss::Disk => format!(
+                "disk `{}` is not filtered in",
+                or_unknown(&access.device.disk)
+            ),
+            Miss::Encryption => "the medium's encryption state is not filtered in".to_string(),
+            Miss::Connectivity => format!(
+                "applies only {}",
+                if access.computer.online {
+                    "offline"
+                } else {
+                    "online"
+                }
+            ),
+            Miss::Schedule => format!(
+                "outside the schedule (local time {})",
+                local.format("%a %H:%M:%S")
+            ),
+            Miss::Temporary => "outside the temporary window".to_string(),
+            Miss::FileTypeUnknown => {
+                "has file-type filters and the file type is unknown".to_string()
+            }
+            Miss::FileType => format!(
+                "file type {:08X} is not among its filters for this operation",
+                type_id.unwrap_or(0)
+            ),
+        }
     }
 }
 
