@@ -297,6 +297,38 @@ impl<R: Read> MarkupText<R> {
                 }
             }
             while self.in_pos < self.in_end && self.out.len() < CHUNK {
+                // Fast paths: runs of text and of attribute bytes are
+                // handled a slice at a time.
+                let rest = self.input.get(self.in_pos..self.in_end).unwrap_or_default();
+                match self.state {
+                    State::Text => {
+                        let n = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
+                        if n > 0 {
+                            let run = rest.get(..n).unwrap_or_default();
+                            if let Some(&last) = run.last() {
+                                self.out.extend_from_slice(run);
+                                self.at_break = last == b'\n';
+                            }
+                            self.in_pos += n;
+                            continue;
+                        }
+                    }
+                    State::InTag { quote: None } => {
+                        let n = memchr::memchr3(b'>', b'"', b'\'', rest).unwrap_or(rest.len());
+                        if n > 0 {
+                            self.in_pos += n;
+                            continue;
+                        }
+                    }
+                    State::InTag { quote: Some(q) } => {
+                        let n = memchr::memchr(q, rest).unwrap_or(rest.len());
+                        if n > 0 {
+                            self.in_pos += n;
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
                 let b = self.input.get(self.in_pos).copied().unwrap_or(b' ');
                 self.in_pos += 1;
                 self.step(b);
@@ -458,5 +490,39 @@ mod tests {
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, "x & y &am");
+    }
+
+    /// A reader that hands out at most `n` bytes per call.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        /// The text does not depend on how the input is cut into reads.
+        #[test]
+        fn chunking_does_not_change_text(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<p>", "</p>", "<b>", "</b>", "&amp;", "&#x41;", "&nbsp;", "&bad", "<script>x<y</script>",
+                    "<!-- c -->", "<![CDATA[d]]>", "<a href=\"x>y\">", "text ", "<", "&", ">", "]]", "--",
+                ]),
+                0..40,
+            ),
+            html in proptest::bool::ANY,
+            step in 1usize..9,
+        ) {
+            let input: String = parts.concat();
+            let mut whole = String::new();
+            MarkupText::new(input.as_bytes(), html).read_to_string(&mut whole).unwrap();
+            let mut cut = String::new();
+            MarkupText::new(Trickle(input.as_bytes(), step), html).read_to_string(&mut cut).unwrap();
+            proptest::prop_assert_eq!(whole, cut);
+        }
     }
 }

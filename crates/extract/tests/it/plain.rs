@@ -121,3 +121,42 @@ fn visitor_can_abort() {
     assert_eq!(r, Err("stop"));
     assert_eq!(seen, 1);
 }
+
+/// An endless-looking source: `len` bytes of one line, made on the fly.
+struct Generated {
+    left: u64,
+}
+
+impl std::io::Read for Generated {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (buf.len() as u64).min(self.left) as usize;
+        buf[..n].fill(b'7');
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[test]
+fn one_gib_single_line_from_a_reader_streams() {
+    // Nothing in the extractor may hold the member: a 1 GiB line from a
+    // pipe-like reader passes through in the visitor's chunks.
+    let ex = cordon_extract::Extractor::default();
+    let mut src = Generated { left: 1 << 30 };
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 256 * 1024];
+    let report = ex
+        .extract("-", cordon_extract::Input::Reader(&mut src), &mut |m| {
+            assert_eq!(m.kind, TextKind::Original);
+            loop {
+                let n = m.text.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                total += n as u64;
+            }
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    assert!(report.fully_inspected());
+    assert_eq!(total, 1 << 30);
+}

@@ -1,0 +1,117 @@
+//! Extraction throughput per format: bytes of input per second through
+//! `Extractor::extract`, the visitor reading every member to the end.
+//!
+//! `cargo bench -p cordon-extract --bench extract`
+
+use std::hint::black_box;
+use std::io::{Cursor, Write};
+
+use cordon_extract::{Extractor, Input, Limits};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn prose(len: usize) -> Vec<u8> {
+    let line = b"The quarterly report was sent to the finance team on Monday; card 4111 1111 1111 1111 appears once.\n";
+    line.iter().copied().cycle().take(len).collect()
+}
+
+fn drain(ex: &Extractor, name: &str, data: &[u8]) -> u64 {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    let _ = ex.extract(name, Input::Bytes(data), &mut |m| {
+        loop {
+            match m.text.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n as u64,
+            }
+        }
+        Ok::<(), ()>(())
+    });
+    total
+}
+
+fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        let _ = w.start_file(*name, zip::write::SimpleFileOptions::default());
+        let _ = w.write_all(data);
+    }
+    w.finish().map(Cursor::into_inner).unwrap_or_default()
+}
+
+fn bench(c: &mut Criterion) {
+    // The bench text repeats one line, so it compresses far past the
+    // default ratio limit: lift it to measure decompression itself.
+    let ex = Extractor::new(Limits {
+        max_member_bytes: 256 << 20,
+        max_ratio: u64::MAX,
+        ..Limits::default()
+    });
+    let size = 32 << 20;
+    let text = prose(size);
+
+    let mut g = c.benchmark_group("extract");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(size as u64));
+    g.bench_function("plain_utf8", |b| {
+        b.iter(|| black_box(drain(&ex, "a.txt", &text)))
+    });
+
+    let mut latin = text.clone();
+    latin[0] = 0xe9;
+    g.bench_function("windows_1252", |b| {
+        b.iter(|| black_box(drain(&ex, "a.txt", &latin)))
+    });
+
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.iter().flat_map(|&c| [c, 0]));
+    g.throughput(Throughput::Bytes(utf16.len() as u64));
+    g.bench_function("utf16", |b| {
+        b.iter(|| black_box(drain(&ex, "a.txt", &utf16)))
+    });
+
+    let html: Vec<u8> = b"<html><body>"
+        .iter()
+        .copied()
+        .chain(text.split(|&c| c == b'\n').flat_map(|l| {
+            let mut p = b"<p>Note: <b>".to_vec();
+            p.extend_from_slice(l);
+            p.extend_from_slice(b"</b> &amp; more</p>\n");
+            p
+        }))
+        .collect();
+    g.throughput(Throughput::Bytes(html.len() as u64));
+    g.bench_function("html", |b| {
+        b.iter(|| black_box(drain(&ex, "a.html", &html)))
+    });
+
+    let body: String = text
+        .split(|&c| c == b'\n')
+        .map(|l| {
+            format!(
+                "<w:p><w:r><w:t>{}</w:t></w:r></w:p>",
+                String::from_utf8_lossy(l)
+            )
+        })
+        .collect();
+    let document = format!("<w:document xmlns:w=\"x\"><w:body>{body}</w:body></w:document>");
+    let docx = zip(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", document.as_bytes()),
+    ]);
+    g.throughput(Throughput::Bytes(document.len() as u64));
+    g.bench_function("docx_xml", |b| {
+        b.iter(|| black_box(drain(&ex, "a.docx", &docx)))
+    });
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(&text);
+    let gz = gz.finish().unwrap_or_default();
+    g.throughput(Throughput::Bytes(size as u64));
+    g.bench_function("gzip_text", |b| {
+        b.iter(|| black_box(drain(&ex, "a.txt.gz", &gz)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
