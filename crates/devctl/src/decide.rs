@@ -359,11 +359,10 @@ impl DeviceControl {
             // can still be missing.
             // Below the deciding priority, a policy can only supply a
             // missing message or notify setting; skip the others unseen.
-            if !explain
-                && top.is_some_and(|t| c.priority < t)
-                && !(message.is_none() && c.sets_message)
-                && !(notify.is_none() && c.sets_notify)
-            {
+            let below_top = top.is_some_and(|t| c.priority < t);
+            let can_supply =
+                (message.is_none() && c.sets_message) || (notify.is_none() && c.sets_notify);
+            if !explain && below_top && !can_supply {
                 continue;
             }
             let Some(p) = self.doc.policies.get(c.doc_index) else {
