@@ -169,6 +169,21 @@ impl<E> Run<'_, '_, '_, E> {
         typed: Typed,
         archive: &mut ZipArchive<R>,
     ) -> Result<(), E> {
+        // A password-protected OpenDocument keeps its manifest readable
+        // and lists how each encrypted part was encrypted.
+        const MANIFEST: &str = "META-INF/manifest.xml";
+        if let Some(manifest) = self.read_part(&loc.child(MANIFEST), archive, MANIFEST)
+            && memchr::memmem::find(&manifest, b"encryption-data").is_some()
+        {
+            self.cx.incomplete(
+                loc,
+                Reason::Encrypted {
+                    format: typed.format,
+                    detail: "document protected by a password".to_owned(),
+                },
+            );
+            return Ok(());
+        }
         self.office_parts(loc, depth, typed, archive, &[], |name| {
             if name == "mimetype" || name.starts_with("Thumbnails/") {
                 return None;

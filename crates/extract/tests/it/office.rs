@@ -94,3 +94,52 @@ fn xlsx_inside_zip_inside_tar_gz() {
         "078-05-1120\n"
     );
 }
+
+#[test]
+fn password_protected_odt_is_reported_encrypted() {
+    let manifest = br#"<manifest:manifest><manifest:file-entry manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1"/></manifest:file-entry></manifest:manifest>"#;
+    // An encrypted manifest and unreadable content.
+    let o = build::zip_with(
+        &[
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ("content.xml", &[0x13, 0x37, 0x00, 0xff]),
+            ("META-INF/manifest.xml", manifest),
+        ],
+        zip::CompressionMethod::Stored,
+    );
+    let (got, report) = run("locked.odt", &o);
+    assert!(got.is_empty());
+    assert_eq!(report.root_format(), Format::Odt);
+    assert_eq!(report.incomplete[0].reason.code(), "encrypted");
+}
+
+#[test]
+fn embedded_workbook_in_docx_is_read() {
+    let x = build::xlsx(&[&["inner", "078-05-1120"]]);
+    let mut d = build::docx(&["outer"], "h", "c");
+    // Add the workbook as an embedding: rebuild the docx with one more part.
+    let doc = zip::ZipArchive::new(std::io::Cursor::new(d.clone())).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut doc = doc;
+    for i in 0..doc.len() {
+        let mut f = doc.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        parts.push((f.name().to_owned(), data));
+    }
+    parts.push(("word/embeddings/Book1.xlsx".into(), x));
+    let refs: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    d = build::zip(&refs);
+    let (got, report) = run("memo.docx", &d);
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert_eq!(
+        text_at(
+            &got,
+            "memo.docx!/word/embeddings/Book1.xlsx!/xl/worksheets/sheet1.xml"
+        ),
+        "inner\t078-05-1120\n"
+    );
+}

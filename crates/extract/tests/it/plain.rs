@@ -160,3 +160,29 @@ fn one_gib_single_line_from_a_reader_streams() {
     assert!(report.fully_inspected());
     assert_eq!(total, 1 << 30);
 }
+
+#[test]
+fn zip_through_a_pipe_is_buffered_and_read() {
+    // A File that cannot seek (a pipe): the zip is buffered within the
+    // member limit instead.
+    let (reader, mut writer) = std::io::pipe().unwrap();
+    let z = crate::build::zip(&[("p.txt", b"through a pipe")]);
+    let feeder = std::thread::spawn(move || std::io::Write::write_all(&mut writer, &z).unwrap());
+    let file = std::fs::File::from(std::os::fd::OwnedFd::from(reader));
+    let ex = cordon_extract::Extractor::default();
+    let mut got = Vec::new();
+    let report = ex
+        .extract("-", cordon_extract::Input::File(file), &mut |m| {
+            let mut s = String::new();
+            m.text.read_to_string(&mut s).unwrap();
+            got.push((m.location.to_string(), s));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    feeder.join().unwrap();
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert_eq!(
+        got,
+        [("-!/p.txt".to_string(), "through a pipe".to_string())]
+    );
+}
