@@ -1,4 +1,5 @@
 //! Inspection: files in, one classified report per file out.
+pub mod inspect;
 pub mod report;
 pub mod run;
 pub mod walk;

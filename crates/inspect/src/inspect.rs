@@ -1,0 +1,384 @@
+//! One file in, one [`FileReport`] out: extraction, detection and
+//! classification glued together.
+//!
+//! Every member's text is streamed through the detectors in fixed-size
+//! chunks, so memory stays bounded whatever the file size. Large plain
+//! files are split into segments scanned on several threads; each segment
+//! is read with an overlap so a match straddling a segment boundary is
+//! found by exactly one segment.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::time::SystemTime;
+
+use cordon_detect::{Detectors, Finding};
+use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, Member};
+
+use crate::report::{FileReport, Member as MemberReport, Problem, ReportFinding};
+use crate::walk::Target;
+
+/// Leading bytes read to decide whether a large file is plain text.
+const SNIFF_LEN: usize = 8192;
+
+/// Bytes handed to the detectors at a time.
+const CHUNK: usize = 256 * 1024;
+
+/// Bytes read before and after each segment of a file split across
+/// threads. Far more than the longest match plus the detectors' context
+/// window (a few KiB); a test checks split and whole scans agree.
+const OVERLAP: u64 = 64 * 1024;
+
+/// How much recent text `--show-values` keeps to slice values from. The
+/// stream scanner reports a finding at most about one of its slices (1 MiB)
+/// after the bytes arrived.
+const VALUE_WINDOW: usize = 4 << 20;
+
+/// How to inspect.
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    pub limits: Limits,
+    /// Put full values in findings (`--show-values`). Off by default.
+    pub show_values: bool,
+    /// Threads a single large plain file may be split across.
+    pub threads_per_file: usize,
+    /// Plain files at least this large are split across threads.
+    pub parallel_min_bytes: u64,
+}
+
+impl Default for InspectOptions {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            show_values: false,
+            threads_per_file: 1,
+            parallel_min_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Extraction plus detection. Shareable across threads.
+pub struct Inspector {
+    detectors: Detectors,
+    extractor: Extractor,
+    opts: InspectOptions,
+}
+
+impl Inspector {
+    pub fn new(detectors: Detectors, opts: InspectOptions) -> Self {
+        Self {
+            detectors,
+            extractor: Extractor::new(opts.limits.clone()),
+            opts,
+        }
+    }
+
+    pub fn detectors(&self) -> &Detectors {
+        &self.detectors
+    }
+
+    /// Inspects one walk target.
+    pub fn inspect_target(&self, target: Target) -> FileReport {
+        match target {
+            Target::File { path, display } => self.inspect_path(&path, &display),
+            Target::Stdin => {
+                let stdin = io::stdin();
+                let mut lock = stdin.lock();
+                self.inspect_reader("-", &mut lock)
+            }
+            Target::Skip { display, reason } => failed(&display, reason),
+        }
+    }
+
+    /// Inspects the file at `path`, naming it `display` in the report.
+    pub fn inspect_path(&self, path: &Path, display: &str) -> FileReport {
+        let before = stamp(path);
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => return failed(display, io_message(&e)),
+        };
+        let mut report = match self.parallel_plain(&file, display) {
+            Some(r) => r,
+            None => self.run(display, Input::File(file)),
+        };
+        if before.is_some() && stamp(path) != before {
+            report.incomplete.push(Problem {
+                location: display.to_string(),
+                message: "file changed while it was read; findings may be incomplete".into(),
+            });
+        }
+        report.finalize();
+        report
+    }
+
+    /// Inspects a stream (standard input, an HTTP body).
+    pub fn inspect_reader(&self, name: &str, reader: &mut dyn Read) -> FileReport {
+        let mut r = self.run(name, Input::Reader(reader));
+        r.finalize();
+        r
+    }
+
+    /// Inspects bytes in memory.
+    pub fn inspect_bytes(&self, name: &str, bytes: &[u8]) -> FileReport {
+        let mut r = self.run(name, Input::Bytes(bytes));
+        r.finalize();
+        r
+    }
+
+    fn run(&self, name: &str, input: Input<'_>) -> FileReport {
+        let mut report = FileReport {
+            path: name.to_string(),
+            ..FileReport::default()
+        };
+        let mut buf = vec![0u8; CHUNK];
+        let result = self.extractor.extract(name, input, &mut |m: Member<'_>| {
+            self.scan_member(&mut buf, m, &mut report);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match result {
+            Ok(ex) => merge_extract_report(&mut report, name, &ex),
+            Err(never) => match never {},
+        }
+        report
+    }
+
+    /// Streams one member's text through the detectors.
+    fn scan_member(&self, buf: &mut [u8], m: Member<'_>, report: &mut FileReport) {
+        let location = m.location.to_string();
+        if !m.location.is_root() {
+            report.members.push(MemberReport {
+                location: location.clone(),
+                file_type: m.file_type.name.to_string(),
+            });
+        }
+        let mut scanner = self.detectors.stream();
+        let mut window = Window::new(self.opts.show_values);
+        loop {
+            let n = match m.text.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // The extractor lists read errors and limits in its report;
+                // what was read so far has been scanned.
+                Err(_) => break,
+            };
+            let data = buf.get(..n).unwrap_or_default();
+            window.push(data);
+            let found = scanner.feed(data);
+            push_findings(report, found, &location, 0, &window);
+        }
+        push_findings(report, scanner.finish(), &location, 0, &window);
+    }
+
+    /// Splits a large plain-text (or unknown binary) file across threads.
+    /// Returns `None` when the file is not a candidate.
+    fn parallel_plain(&self, file: &File, display: &str) -> Option<FileReport> {
+        let threads = self.opts.threads_per_file;
+        let len = file.metadata().ok()?.len();
+        if threads < 2 || len < self.opts.parallel_min_bytes {
+            return None;
+        }
+        let mut head = vec![0u8; SNIFF_LEN];
+        let n = file.read_at(&mut head, 0).ok()?;
+        head.truncate(n);
+        let sniffed = cordon_extract::sniff(&head, false);
+        let mut src: &[u8] = &head;
+        let file_type = cordon_filetype::identify(&mut src).ok()?;
+        let original = matches!(sniffed.format, Format::Text | Format::Binary)
+            && sniffed.charset == cordon_extract::Charset::Utf8;
+        if !original {
+            return None;
+        }
+        let seg_len = len.div_ceil(threads as u64).max(OVERLAP * 4);
+        let segments: Vec<(u64, u64)> = (0..len)
+            .step_by(usize::try_from(seg_len).ok()?)
+            .map(|s| (s, (s + seg_len).min(len)))
+            .collect();
+        let results: Vec<io::Result<Vec<ReportFinding>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = segments
+                .iter()
+                .map(|&(start, end)| {
+                    s.spawn(move || self.scan_segment(file, display, start, end, len))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(io::Error::other("segment scanner failed")))
+                })
+                .collect()
+        });
+        let mut report = FileReport {
+            path: display.to_string(),
+            file_type: file_type.name.to_string(),
+            file_type_id: format!("0x{}", file_type.hex_id()),
+            size: Some(len),
+            ..FileReport::default()
+        };
+        for r in results {
+            match r {
+                Ok(mut found) => report.findings.append(&mut found),
+                Err(e) => report.errors.push(Problem {
+                    location: display.to_string(),
+                    message: io_message(&e),
+                }),
+            }
+        }
+        Some(report)
+    }
+
+    /// Scans `[start, end)` of `file`, reading `OVERLAP` bytes either side,
+    /// and keeps the findings that start inside the segment.
+    fn scan_segment(
+        &self,
+        file: &File,
+        display: &str,
+        start: u64,
+        end: u64,
+        len: u64,
+    ) -> io::Result<Vec<ReportFinding>> {
+        let from = start.saturating_sub(OVERLAP);
+        let to = end.saturating_add(OVERLAP).min(len);
+        let mut part = FileReport::default();
+        let mut scanner = self.detectors.stream();
+        let mut window = Window::new(self.opts.show_values);
+        let mut buf = vec![0u8; CHUNK];
+        let mut pos = from;
+        let keep = |part: &mut FileReport, found: Vec<Finding>, window: &Window| {
+            let inside = found
+                .into_iter()
+                .filter(|f| (start..end).contains(&(from + f.start as u64)))
+                .collect();
+            push_findings(part, inside, display, from, window);
+        };
+        while pos < to {
+            let want = usize::try_from(to - pos).map_or(CHUNK, |w| w.min(CHUNK));
+            let chunk = buf.get_mut(..want).unwrap_or_default();
+            let n = file.read_at(chunk, pos)?;
+            if n == 0 {
+                break;
+            }
+            let data = chunk.get(..n).unwrap_or_default();
+            window.push(data);
+            keep(&mut part, scanner.feed(data), &window);
+            pos += n as u64;
+        }
+        keep(&mut part, scanner.finish(), &window);
+        Ok(part.findings)
+    }
+}
+
+/// Adds the findings of one stream to the report; `base` is the stream's
+/// offset in the member (non-zero for a segment of a split file).
+fn push_findings(
+    report: &mut FileReport,
+    found: Vec<Finding>,
+    location: &str,
+    base: u64,
+    window: &Window,
+) {
+    for f in found {
+        let (start, end) = (f.start as u64, f.end as u64);
+        report.findings.push(ReportFinding {
+            value: window.value(start, end),
+            detector: f.detector,
+            category: f.category,
+            confidence: f.confidence,
+            start: base + start,
+            end: base + end,
+            location: location.to_string(),
+            masked: f.masked,
+        });
+    }
+}
+
+/// Recent text of a stream, kept only for `--show-values` so a value can
+/// be sliced out after the detectors report it.
+struct Window {
+    on: bool,
+    buf: Vec<u8>,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+}
+
+impl Window {
+    fn new(on: bool) -> Self {
+        Self {
+            on,
+            buf: Vec::new(),
+            base: 0,
+        }
+    }
+
+    fn push(&mut self, data: &[u8]) {
+        if !self.on {
+            return;
+        }
+        self.buf.extend_from_slice(data);
+        if self.buf.len() > 2 * VALUE_WINDOW {
+            let drop = self.buf.len() - VALUE_WINDOW;
+            self.buf.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+
+    fn value(&self, start: u64, end: u64) -> Option<String> {
+        if !self.on {
+            return None;
+        }
+        let s = usize::try_from(start.checked_sub(self.base)?).ok()?;
+        let e = usize::try_from(end.checked_sub(self.base)?).ok()?;
+        Some(String::from_utf8_lossy(self.buf.get(s..e)?).into_owned())
+    }
+}
+
+fn merge_extract_report(report: &mut FileReport, name: &str, ex: &ExtractReport) {
+    if let Some(t) = ex.types.first() {
+        report.file_type = t.file_type.name.to_string();
+        report.file_type_id = format!("0x{}", t.file_type.hex_id());
+    }
+    for inc in &ex.incomplete {
+        let problem = Problem {
+            location: inc.location.to_string(),
+            message: inc.reason.to_string(),
+        };
+        if inc.reason.is_limit() || inc.location.to_string() != name {
+            report.incomplete.push(problem);
+        } else {
+            report.errors.push(problem);
+        }
+    }
+}
+
+/// A report for something that could not be read at all.
+pub fn failed(display: &str, message: String) -> FileReport {
+    let mut r = FileReport {
+        path: display.to_string(),
+        file_type: "unknown".into(),
+        errors: vec![Problem {
+            location: display.to_string(),
+            message,
+        }],
+        ..FileReport::default()
+    };
+    r.finalize();
+    r
+}
+
+/// Size and modification time: if either moves during the scan, the file
+/// changed while it was read.
+fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
+}
+
+fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
