@@ -199,6 +199,7 @@ pub struct Ready {
     /// Ids of justifications already applied to the engine.
     pub applied_justifications: std::sync::Mutex<i64>,
     pub writers: std::sync::Mutex<Option<Writers>>,
+    pub write_health: Arc<crate::writer::WriteHealth>,
 }
 
 pub struct Inner {
@@ -292,12 +293,14 @@ impl AppState {
             0 => 1,
             n => n,
         };
+        let write_health = Arc::new(crate::writer::WriteHealth::default());
         let (queue, handles) = crate::writer::start(
             store.clone(),
             self.settings.incident_queue,
             self.settings.incident_batch,
             writers,
             self.metrics.clone(),
+            write_health.clone(),
         );
         let ready = Ready {
             store,
@@ -307,6 +310,7 @@ impl AppState {
             keys: std::sync::RwLock::new(HashMap::new()),
             applied_justifications: std::sync::Mutex::new(0),
             writers: std::sync::Mutex::new(Some(handles)),
+            write_health,
         };
         apply_justifications(&ready, true).await;
         if self.0.ready.set(ready).is_err() {

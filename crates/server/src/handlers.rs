@@ -45,6 +45,16 @@ pub async fn readyz(State(st): State<AppState>) -> ApiResult<Json<Value>> {
         ));
     }
     let ready = st.ready()?;
+    if let Some((err, detail)) = ready.write_health.last_error() {
+        let code = match err {
+            WriteError::Full => "storage_full",
+            _ => "storage_unavailable",
+        };
+        return Err(ApiError::unavailable(
+            code,
+            format!("the last incident batch could not be committed: {detail}"),
+        ));
+    }
     if let Err(e) = ready.store.check().await {
         tracing::error!("readiness check failed: {e}");
         let code = if crate::writer::is_full(&e) {
@@ -67,7 +77,8 @@ pub async fn readyz(State(st): State<AppState>) -> ApiResult<Json<Value>> {
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")),
+    security(("api_key" = [])))]
 pub async fn metrics(State(st): State<AppState>) -> Response {
     (
         [(

@@ -30,6 +30,26 @@ pub enum WriteError {
     Full,
 }
 
+/// The outcome of the last batch commit, for `/readyz`: a database that
+/// cannot take incidents is not ready, even if a probe write still fits.
+#[derive(Debug, Default)]
+pub struct WriteHealth {
+    last_error: std::sync::Mutex<Option<(WriteError, String)>>,
+}
+
+impl WriteHealth {
+    /// The error of the last commit, if it failed (cleared by a success).
+    pub fn last_error(&self) -> Option<(WriteError, String)> {
+        self.last_error.lock().ok().and_then(|g| g.clone())
+    }
+
+    fn set(&self, e: Option<(WriteError, String)>) {
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = e;
+        }
+    }
+}
+
 struct Job {
     incidents: Vec<NewIncident>,
     done: oneshot::Sender<Result<(), WriteError>>,
@@ -106,6 +126,7 @@ pub fn start(
     batch: usize,
     writers: usize,
     metrics: Arc<Metrics>,
+    health: Arc<WriteHealth>,
 ) -> (IncidentQueue, Writers) {
     let (tx, rx) = mpsc::channel::<Job>(capacity.max(1));
     let rx = Arc::new(Mutex::new(rx));
@@ -116,6 +137,7 @@ pub fn start(
                 rx.clone(),
                 batch.max(1),
                 metrics.clone(),
+                health.clone(),
             ))
         })
         .collect();
@@ -127,6 +149,7 @@ async fn writer_loop(
     rx: Arc<Mutex<mpsc::Receiver<Job>>>,
     batch: usize,
     metrics: Arc<Metrics>,
+    health: Arc<WriteHealth>,
 ) {
     let mut jobs: Vec<Job> = Vec::with_capacity(256);
     let mut rows: Vec<NewIncident> = Vec::with_capacity(batch);
@@ -155,15 +178,21 @@ async fn writer_loop(
         let result = store.insert_incidents(&rows).await;
         metrics.observe_batch(rows.len(), started.elapsed(), result.is_ok());
         let outcome = match result {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let full = is_full(&e);
-                tracing::error!(incidents = rows.len(), "cannot record incidents: {e}");
-                if full {
-                    Err(WriteError::Full)
-                } else {
-                    Err(WriteError::Store(e.to_string()))
+            Ok(()) => {
+                if !rows.is_empty() {
+                    health.set(None);
                 }
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(incidents = rows.len(), "cannot record incidents: {e}");
+                let err = if is_full(&e) {
+                    WriteError::Full
+                } else {
+                    WriteError::Store("database error".to_owned())
+                };
+                health.set(Some((err.clone(), e.to_string())));
+                Err(err)
             }
         };
         for j in jobs.drain(..) {

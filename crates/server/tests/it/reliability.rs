@@ -1,0 +1,193 @@
+//! A full or corrupted database gives a clear error and a non-ready
+//! `/readyz` (the server stays up, no crash loop); SIGTERM-style shutdown
+//! finishes in-flight requests.
+
+use std::io::{Read as _, Write as _};
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use cordon_store::Store;
+use serde_json::json;
+
+use crate::support::{App, Running, events, settings};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_database_fails_requests_clearly_and_readyz_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let store = cordon_store::sqlite::SqliteStore::open(&path)
+        .await
+        .unwrap();
+    let admin = store
+        .create_api_key("admin", cordon_store::Role::Admin, 0)
+        .await
+        .unwrap();
+    let admin = admin.secret.expose().to_owned();
+    store.close().await;
+    // The file may not grow any more.
+    let full: Arc<dyn Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
+            .await
+            .unwrap(),
+    );
+    let state = crate::support::state(settings());
+    assert!(state.attach(full.clone()).await.unwrap().is_none());
+    let app = App {
+        state,
+        admin,
+        store: full,
+        db: None,
+    };
+    let (s, _) = app.call("GET", "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    // A policy with a long comment needs new pages: refused, clearly.
+    let big =
+        json!({"body": crate::support::policy_text("policy.yaml"), "comment": "x".repeat(20_000)});
+    let (s, e) = app.admin("POST", "/v1/policies", Some(big)).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{e}");
+    assert_eq!(e["code"], "storage_full");
+    assert!(e["message"].as_str().unwrap().contains("full"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn violations_on_a_full_database_get_503_and_readyz_turns_red() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let app = App::attach(
+        settings(),
+        Arc::new(
+            cordon_store::sqlite::SqliteStore::open(&path)
+                .await
+                .unwrap(),
+        ),
+        crate::support::Db::Sqlite(tempfile::tempdir().unwrap()),
+    )
+    .await
+    .with_policy()
+    .await;
+    let admin = app.admin.clone();
+    drop(app);
+    let full: Arc<dyn Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
+            .await
+            .unwrap(),
+    );
+    let state = crate::support::state(settings());
+    state.attach(full.clone()).await.unwrap();
+    let app = App {
+        state,
+        admin,
+        store: full,
+        db: None,
+    };
+    let (s, _) = app.call("GET", "/readyz", None, None).await;
+    let mut saw_full = false;
+    for i in 0..200 {
+        // Fill the last free space, then fail.
+        let (s, e) = app
+            .admin(
+                "POST",
+                "/v1/decide",
+                Some(events::download(
+                    &format!("user-{i}-{}", "x".repeat(200)),
+                    &["PCI"],
+                )),
+            )
+            .await;
+        if s == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(e["code"], "storage_full", "{e}");
+            saw_full = true;
+            break;
+        }
+        assert_eq!(s, StatusCode::OK, "{e}");
+    }
+    assert!(
+        saw_full,
+        "the capped database never filled up (readyz was {s})"
+    );
+    let (s, e) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(e["code"], "storage_full", "{e}");
+    // Still alive, still deciding events without violations.
+    assert_eq!(
+        app.call("GET", "/healthz", None, None).await.0,
+        StatusCode::OK
+    );
+    let (s, d) = app
+        .admin("POST", "/v1/decide", Some(events::download("ok", &[])))
+        .await;
+    assert_eq!((s, d["decision"].as_str()), (StatusCode::OK, Some("allow")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_database_keeps_the_server_up_and_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/cordon.db"), vec![0x42u8; 16384]).unwrap();
+    let mut s = settings();
+    s.data_dir = dir.path().join("data");
+    let srv = Running::start(s).await;
+    let c = crate::support::client();
+    let r = c.get(format!("{}/healthz", srv.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = c.get(format!("{}/readyz", srv.url)).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["code"], "not_ready");
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("cordon.db") && msg.contains("not a database"),
+        "{msg}"
+    );
+    let r = c
+        .post(format!("{}/v1/decide", srv.url))
+        .bearer_auth("cordon_x")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_in_flight_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings();
+    s.data_dir = dir.path().join("data");
+    let srv = Running::start(s).await;
+    let addr = srv.url.trim_start_matches("http://").to_owned();
+    let key = srv.admin.clone();
+    let body = b"card 4111 1111 1111 1111 in a slow upload";
+    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        sock,
+        "POST /v1/inspect?name=slow.txt HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    sock.write_all(&body[..10]).unwrap();
+    // Let the server read the head and enter the handler.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The request is in flight: shut down now, then finish sending.
+    let stopping = tokio::spawn(srv.stop());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !stopping.is_finished(),
+        "shutdown did not wait for the request"
+    );
+    let mut sock2 = sock.try_clone().unwrap();
+    let reply = tokio::task::spawn_blocking(move || {
+        sock2.write_all(&body[10..]).unwrap();
+        let mut out = String::new();
+        sock.read_to_string(&mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("4111 **** **** 1111"), "{reply}");
+    stopping.await.unwrap();
+    // And new connections are refused once it stopped.
+    assert!(std::net::TcpStream::connect(&addr).is_err());
+}
