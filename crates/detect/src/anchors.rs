@@ -43,101 +43,127 @@ enum H {
     Tlp,
     Attorney,
     SecretKey,
+    SecretUpper,
     Swift,
 }
 
-const ANCHORS: &[(&str, H)] = &[
-    ("AKIA", H::Aws),
-    ("ASIA", H::Aws),
-    ("ghp_", H::Github),
-    ("gho_", H::Github),
-    ("ghu_", H::Github),
-    ("ghs_", H::Github),
-    ("ghr_", H::Github),
-    ("github_pat_", H::GithubPat),
-    ("-----BEGIN", H::Pem),
-    ("xox", H::Slack),
-    ("hooks.slack.com", H::SlackHook),
-    ("eyJ", H::Jwt),
-    ("k_live_", H::Stripe),
-    ("k_test_", H::Stripe),
-    ("AIza", H::Google),
-    ("glpat-", H::Gitlab),
-    ("gldt-", H::Gitlab),
-    ("glrt-", H::Gitlab),
-    ("npm_", H::Npm),
-    ("sk-proj-", H::OpenaiProj),
-    ("T3BlbkFJ", H::OpenaiLegacy),
-    ("SG.", H::Sendgrid),
-    ("AccountKey=", H::Azure),
-    ("pypi-AgEI", H::Pypi),
-    ("://", H::Url),
-    ("confidential", H::Confidential),
-    ("Confidential", H::Confidential),
-    ("CONFIDENTIAL", H::Confidential),
-    ("internal use", H::InternalUse),
-    ("Internal use", H::InternalUse),
-    ("Internal Use", H::InternalUse),
-    ("INTERNAL USE", H::InternalUse),
-    ("do not ", H::DoNot),
-    ("Do not ", H::DoNot),
-    ("Do Not ", H::DoNot),
-    ("DO NOT ", H::DoNot),
-    ("SECRET", H::Banner),
-    ("RESTRICTED", H::Banner),
-    ("CLASSIFIED", H::Banner),
-    ("OFFICIAL", H::Banner),
-    ("CUI", H::Banner),
-    ("TLP:", H::Tlp),
-    ("attorney", H::Attorney),
-    ("Attorney", H::Attorney),
-    ("ATTORNEY", H::Attorney),
-    ("password", H::SecretKey),
-    ("Password", H::SecretKey),
-    ("PASSWORD", H::SecretKey),
-    ("passwd", H::SecretKey),
-    ("PASSWD", H::SecretKey),
-    ("pwd", H::SecretKey),
-    ("PWD", H::SecretKey),
-    ("secret", H::SecretKey),
-    ("Secret", H::SecretKey),
-    ("token", H::SecretKey),
-    ("Token", H::SecretKey),
-    ("TOKEN", H::SecretKey),
-    ("pi_key", H::SecretKey),
-    ("PI_KEY", H::SecretKey),
-    ("pikey", H::SecretKey),
-    ("piKey", H::SecretKey),
-    ("SWIFT", H::Swift),
-    ("swift", H::Swift),
-    ("BIC", H::Swift),
+/// `(prefix, literal, handler, length)`: the automaton searches `literal`,
+/// chosen so its first three bytes are rare in prose (Teddy fingerprints
+/// on them); `prefix` (compared case-insensitively) must precede it, and
+/// the handler sees `length` bytes from the start of `prefix`.
+type Anchor = (&'static str, &'static str, H, usize);
+
+/// Tokens, URLs and SWIFT/TLP: one automaton.
+const TOKENS: &[Anchor] = &[
+    ("", "AKIA", H::Aws, 4),
+    ("", "ASIA", H::Aws, 4),
+    ("g", "hp_", H::Github, 4),
+    ("g", "ho_", H::Github, 4),
+    ("g", "hu_", H::Github, 4),
+    ("g", "hs_", H::Github, 4),
+    ("g", "hr_", H::Github, 4),
+    ("gith", "ub_pat_", H::GithubPat, 11),
+    ("----", "-BEGIN", H::Pem, 10),
+    ("", "xox", H::Slack, 3),
+    ("hooks", ".slack.com", H::SlackHook, 15),
+    ("", "eyJ", H::Jwt, 3),
+    ("", "k_live_", H::Stripe, 7),
+    ("", "k_test_", H::Stripe, 7),
+    ("", "AIza", H::Google, 4),
+    ("", "glpat-", H::Gitlab, 6),
+    ("", "gldt-", H::Gitlab, 5),
+    ("", "glrt-", H::Gitlab, 5),
+    ("", "npm_", H::Npm, 4),
+    ("", "sk-proj-", H::OpenaiProj, 8),
+    ("", "T3BlbkFJ", H::OpenaiLegacy, 8),
+    ("", "SG.", H::Sendgrid, 3),
+    ("accou", "ntKey=", H::Azure, 11),
+    ("", "pypi-AgEI", H::Pypi, 9),
+    ("", "://", H::Url, 3),
+    ("s", "wift", H::Swift, 5),
+    ("s", "WIFT", H::Swift, 5),
+    ("", "BIC", H::Swift, 3),
+    ("", "TLP:", H::Tlp, 4),
 ];
 
-static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .build(ANCHORS.iter().map(|(p, _)| p))
-        .ok()
-});
+/// Words: confidentiality markings and secret-bearing key names.
+const WORDS: &[Anchor] = &[
+    ("con", "fidential", H::Confidential, 12),
+    ("con", "FIDENTIAL", H::Confidential, 12),
+    ("inte", "rnal use", H::InternalUse, 12),
+    ("inte", "rnal Use", H::InternalUse, 12),
+    ("inte", "RNAL USE", H::InternalUse, 12),
+    ("do ", "not distrib", H::DoNot, 7),
+    ("do ", "Not Distrib", H::DoNot, 7),
+    ("do ", "NOT DISTRIB", H::DoNot, 7),
+    ("do ", "not forward", H::DoNot, 7),
+    ("do ", "NOT FORWARD", H::DoNot, 7),
+    ("do ", "not copy", H::DoNot, 7),
+    ("do ", "NOT COPY", H::DoNot, 7),
+    ("s", "ECRET", H::SecretUpper, 6),
+    ("s", "ecret", H::SecretKey, 6),
+    ("", "RESTRICTED", H::Banner, 10),
+    ("", "CLASSIFIED", H::Banner, 10),
+    ("", "OFFICIAL", H::Banner, 8),
+    ("", "CUI", H::Banner, 3),
+    ("a", "ttorney", H::Attorney, 8),
+    ("a", "TTORNEY", H::Attorney, 8),
+    ("pa", "ssw", H::SecretKey, 5),
+    ("pa", "SSW", H::SecretKey, 5),
+    ("", "pwd", H::SecretKey, 3),
+    ("", "PWD", H::SecretKey, 3),
+    ("t", "oken", H::SecretKey, 5),
+    ("t", "OKEN", H::SecretKey, 5),
+    ("a", "pi_key", H::SecretKey, 7),
+    ("a", "PI_KEY", H::SecretKey, 7),
+    ("a", "pikey", H::SecretKey, 6),
+    ("a", "piKey", H::SecretKey, 6),
+    ("a", "PIKEY", H::SecretKey, 6),
+];
 
-/// Longest anchor, so a scan of `from..to` reads far enough to see anchors
-/// that start before `to`.
+fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(anchors.iter().map(|a| a.1))
+        .ok()
+}
+
+static AC_TOKENS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(TOKENS));
+static AC_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(WORDS));
+
+/// Longest literal plus prefix, so a scan of `from..to` reads far enough to
+/// see anchors whose prefix starts before `to`.
 const MAX_ANCHOR: usize = 16;
 
 pub(crate) fn scan(sk: &mut Sink<'_>, from: usize, to: usize) {
-    let Some(ac) = AC.as_ref() else { return };
+    for (ac, table) in [(&*AC_TOKENS, TOKENS), (&*AC_WORDS, WORDS)] {
+        let Some(ac) = ac.as_ref() else { continue };
+        scan_one(sk, ac, table, from, to);
+    }
+}
+
+fn scan_one(sk: &mut Sink<'_>, ac: &AhoCorasick, table: &[Anchor], from: usize, to: usize) {
     let t = sk.t;
     let hi = to.saturating_add(MAX_ANCHOR).min(t.len());
     let Some(hay) = t.get(from..hi) else { return };
-    for m in ac.find_overlapping_iter(hay) {
-        let a = from + m.start();
-        if a >= to {
-            continue;
-        }
-        let Some(&(lit, h)) = ANCHORS.get(m.pattern().as_usize()) else {
+    // Leftmost-first, non-overlapping: the literals are chosen so that no
+    // two can overlap in real text, so this reports every literal start
+    // and is independent of where the scan began (streaming stays exact).
+    for m in ac.find_iter(hay) {
+        let ms = from + m.start();
+        let Some(&(pre, _, h, len)) = table.get(m.pattern().as_usize()) else {
             continue;
         };
-        dispatch(sk, h, a, a + lit.len());
+        let Some(a) = ms.checked_sub(pre.len()) else {
+            continue;
+        };
+        if a >= to {
+            break;
+        }
+        if a < from || !eq_ci(t, a, pre.as_bytes()) {
+            continue;
+        }
+        dispatch(sk, h, a, a + len);
     }
 }
 
@@ -179,6 +205,10 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
         H::Tlp => tlp(sk, a, ae),
         H::Attorney => attorney(sk, a, ae),
         H::SecretKey => {
+            secret_key(sk, a, ae);
+        }
+        H::SecretUpper => {
+            banner(sk, a, ae);
             secret_key(sk, a, ae);
         }
         H::Swift => swift(sk, a, ae),
@@ -637,34 +667,36 @@ fn line_bounds(t: &[u8], a: usize, e: usize) -> (usize, usize) {
     (ls, le)
 }
 
-/// The marking stands alone on its line (a header/footer banner).
+/// The marking stands alone on its line (a header/footer banner), possibly
+/// followed by `//` control markings: returns the trimmed line.
 fn alone_on_line(t: &[u8], a: usize, e: usize) -> Option<(usize, usize)> {
     let (ls, le) = line_bounds(t, a, e);
     if ls == usize::MAX || le == usize::MAX {
         return None;
     }
     let line = t.get(ls..le)?;
-    let ok = line.iter().all(|&c| {
-        c.is_ascii_uppercase()
-            || c.is_ascii_digit()
-            || matches!(
-                c,
-                b' ' | b'\t' | b'/' | b'-' | b',' | b'(' | b')' | b'*' | b'=' | b'+' | b'#' | b':'
-            )
-    });
-    if !ok {
-        return None;
-    }
-    let s = ls
-        + line
-            .iter()
-            .position(|c| !matches!(c, b' ' | b'\t' | b'*' | b'=' | b'#' | b'-'))?;
-    let e2 = ls
-        + line
-            .iter()
-            .rposition(|c| !matches!(c, b' ' | b'\t' | b'*' | b'=' | b'#' | b'-'))?
-        + 1;
-    Some((s, e2))
+    let pad = |c: &u8| {
+        matches!(
+            c,
+            b' ' | b'\t' | b'*' | b'=' | b'#' | b'-' | b'(' | b')' | b'[' | b']'
+        )
+    };
+    let s = ls + line.iter().position(|c| !pad(c))?;
+    let e2 = ls + line.iter().rposition(|c| !pad(c))? + 1;
+    // The term (with "TOP " before it) is all the line holds, or it is
+    // followed directly by "//" control markings.
+    let before_ok = t
+        .get(s..a)
+        .is_some_and(|p| p.is_empty() || p == b"TOP " || p == b"UN");
+    let after = t.get(e..e2)?;
+    let after_ok = after.is_empty()
+        || (after.starts_with(b"//")
+            && after.iter().all(|&c| {
+                c.is_ascii_uppercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, b'/' | b' ' | b'-' | b',')
+            }));
+    (before_ok && after_ok && e2 - s <= 80).then_some((s, e2))
 }
 
 fn confidential(sk: &mut Sink<'_>, a: usize, ae: usize) {
@@ -822,9 +854,8 @@ fn banner(sk: &mut Sink<'_>, a: usize, ae: usize) {
         {
             return;
         }
-        b"CUI" if !markings && alone_on_line(t, a, ae).is_none() => {
-            return;
-        }
+        // "CUI" is also an Italian word: only with its markings.
+        b"CUI" if !markings => return,
         _ => {}
     }
     if unclassified && !markings {
@@ -1006,6 +1037,10 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     if !sk.on(D::PasswordAssignment) || val.len() < 6 || val.len() > 128 {
         return;
     }
+    // Unquoted and followed by a call, generic or index: code.
+    if !quoted && matches!(at(sk.t, ve), b'(' | b'<' | b'[' | b'{' | b'.') {
+        return;
+    }
     // Code, not a literal: variables, calls, attribute paths, templates.
     let identifier = val
         .iter()
@@ -1017,6 +1052,12 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         || val.starts_with(b"process.")
         || val.starts_with(b"env.");
     if code || (!quoted && identifier) {
+        return;
+    }
+    if !quoted
+        && (val.windows(2).any(|w| w == b"::" || w == b"->")
+            || matches!(val.first(), Some(b'*' | b'&' | b'/' | b'~')))
+    {
         return;
     }
     if val.contains(&b' ') {
@@ -1063,8 +1104,15 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]) {
     if !letters || !digits || looks_placeholder(val) {
         return;
     }
-    // Dotted identifiers and paths are code, not secrets.
+    // Dotted identifiers, snake_case names and paths are code, not secrets.
     if val.iter().filter(|&&c| c == b'.' || c == b'/').count() > 2 {
+        return;
+    }
+    let snake = val
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'.'))
+        && val.iter().filter(|&&c| c == b'_' || c == b'.').count() >= 2;
+    if snake {
         return;
     }
     let h = entropy(val);
@@ -1132,9 +1180,20 @@ mod tests {
     #[test]
     fn anchor_set_fits_teddy() {
         // aho-corasick's Teddy (the SIMD prefilter) takes at most 64 patterns.
-        assert!(ANCHORS.len() <= 64, "{} anchors", ANCHORS.len());
-        assert!(ANCHORS.iter().all(|(p, _)| p.len() <= MAX_ANCHOR));
-        assert!(AC.is_some());
+        // Slim Teddy (the fastest SIMD prefilter) takes up to 32 patterns.
+        for table in [TOKENS, WORDS] {
+            assert!(table.len() <= 32, "{} anchors", table.len());
+            for (pre, lit, _, len) in table {
+                assert!(pre.len() + lit.len() <= MAX_ANCHOR && *len >= pre.len());
+                assert_eq!(*pre, pre.to_ascii_lowercase());
+                // Literals must not share a start (see scan_one).
+                assert!(
+                    !table.iter().any(|o| o.1 != *lit && o.1.starts_with(lit)),
+                    "{lit}"
+                );
+            }
+        }
+        assert!(AC_TOKENS.is_some() && AC_WORDS.is_some());
     }
 
     #[test]

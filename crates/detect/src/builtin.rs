@@ -115,14 +115,9 @@ const PHONE_CTX: &[&str] = &[
     "mobile",
     "cell",
     "fax",
-    "call",
-    "contact",
     "ph",
     "mob",
     "whatsapp",
-    "sms",
-    "text",
-    "dial",
     "phone number",
     "number",
 ];
@@ -243,13 +238,13 @@ const DL_CTX: &[&str] = &[
     "drivers licence",
     "driving licence",
     "driving license",
-    "dl",
-    "dl#",
     "dln",
     "license number",
     "licence number",
     "license no",
-    "lic",
+    "dl no",
+    "dl number",
+    "licence no",
 ];
 const DOB_CTX: &[&str] = &[
     "dob",
@@ -282,8 +277,8 @@ const ICD_CTX: &[&str] = &[
     "dx",
     "diagnostic",
     "diagnoses",
-    "condition",
-    "code",
+    "diagnosis code",
+    "icd code",
 ];
 const ABA_CTX: &[&str] = &[
     "routing",

@@ -10,6 +10,7 @@
 //! anywhere as long as the buffer holds that much on each side.
 
 use crate::builtin::D;
+use crate::ctx::CtxCache;
 use crate::fastscan::next_trigger;
 use crate::model::Confidence;
 use crate::{anchors, net, numeric};
@@ -42,6 +43,7 @@ pub(crate) struct Sink<'a> {
     pub t: &'a [u8],
     pub enabled: &'a [bool],
     pub out: &'a mut Vec<Cand>,
+    pub ctx: CtxCache,
 }
 
 #[inline]
@@ -132,8 +134,8 @@ impl Sink<'_> {
         self.enabled.get(d as usize).copied().unwrap_or(false)
     }
 
-    pub(crate) fn ctx(&self, d: D, start: usize, end: usize) -> bool {
-        has_context(self.t, start, end, d.info().context)
+    pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
+        self.ctx.has(self.t, d as usize, start, end)
     }
 
     /// Reports a candidate: `base` is the confidence of the value standing
@@ -216,6 +218,9 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
             }
         }
     }
+    // Anchors are visited in a second pass: start a fresh context cache so
+    // its queries are again in increasing order.
+    sink.ctx = CtxCache::default();
     anchors::scan(sink, from, to);
 }
 

@@ -17,6 +17,7 @@
 
 mod anchors;
 mod builtin;
+mod ctx;
 pub mod custom;
 mod engine;
 mod fastscan;
@@ -198,6 +199,7 @@ impl Detectors {
             t,
             enabled: &self.enabled,
             out: &mut out,
+            ctx: ctx::CtxCache::default(),
         };
         engine::collect(&mut sink, from, to);
         if !self.custom.is_empty() {

@@ -369,15 +369,15 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
         }
         return;
     }
-    // Grouped in the usual way, or a common length: medium. Contiguous 12-
-    // and 13-digit runs are mostly tracking numbers and millisecond
-    // timestamps, so they need card wording nearby.
+    // Grouped in the usual way, or a common length: medium. Other
+    // contiguous lengths (12-13: tracking numbers, millisecond timestamps;
+    // 17-19: 64-bit constants) need card wording nearby.
     let base = if seq.n > 1 || matches!(d.len(), 15 | 16) {
         Medium
     } else {
         Low
     };
-    let need_ctx = seq.n == 1 && d.len() <= 13;
+    let need_ctx = seq.n == 1 && !matches!(d.len(), 14..=16);
     sk.emit(D::CreditCard, s, e, base, Adj { need_ctx, nonvalue });
 }
 
@@ -546,7 +546,9 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             let line = t.get(exch_at + 4..exch_at + 6).unwrap_or_default();
             adj.nonvalue = ex == b"555" && line == b"01";
         } else if d0 == b'0'
-            && (9..=11).contains(&digits)
+            // 10-11 digits: national numbers with a trunk 0 (UK, DE, FR, NL);
+            // 9 would take in ZIP+4 codes such as 02110-1301.
+            && (10..=11).contains(&digits)
             && !mixed
             && (gl.iter().all(|&l| l == 2) && groups == 5
                 || ((3..=5).contains(&first_len)
@@ -668,6 +670,46 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
     }
 }
 
+/// The alphanumeric word ending at most 3 separator bytes before `end`.
+fn prev_word(t: &[u8], end: usize) -> Option<(usize, usize)> {
+    let mut e = end;
+    let mut gap = 0;
+    while e > 0 && !at(t, e - 1).is_ascii_alphanumeric() {
+        e -= 1;
+        gap += 1;
+        if gap > 3 {
+            return None;
+        }
+    }
+    let mut s = e;
+    while s > 0 && e - s < 12 && at(t, s - 1).is_ascii_alphanumeric() {
+        s -= 1;
+    }
+    (s < e).then_some((s, e))
+}
+
+/// Month number (1-12) of an English month name or abbreviation.
+fn month_of(w: &[u8]) -> Option<u32> {
+    if w.len() < 3 || w.len() > 9 {
+        return None;
+    }
+    let mut buf = [0u8; 9];
+    let l = buf.get_mut(..w.len())?;
+    l.copy_from_slice(w);
+    l.make_ascii_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| m.as_bytes() == &l[..])
+        .and_then(month_number)
+}
+
+fn day_of(w: &[u8]) -> Option<u32> {
+    let n = w.iter().take_while(|c| c.is_ascii_digit()).count();
+    let rest = w.get(n..).unwrap_or_default().to_ascii_lowercase();
+    let suffix_ok = rest.is_empty() || matches!(rest.as_slice(), b"st" | b"nd" | b"rd" | b"th");
+    (matches!(n, 1 | 2) && suffix_ok).then(|| num(w.get(..n).unwrap_or_default()))
+}
+
 /// "14 March 1985", "March 14, 1985": keyed on the year.
 fn year_word_dob(sk: &mut Sink<'_>, seq: &Seq) {
     if !sk.on(D::DateOfBirth) || seq.n != 1 || seq.len(0) != 4 {
@@ -679,54 +721,30 @@ fn year_word_dob(sk: &mut Sink<'_>, seq: &Seq) {
     if !(1900..=2026).contains(&y) || !right_ok(t, ye, false) {
         return;
     }
-    // Look back over "<day> <Month> " or "<Month> <day>, ".
-    let lo = ys.saturating_sub(20);
-    let pre = t.get(lo..ys).unwrap_or_default().to_ascii_lowercase();
-    let words: Vec<&[u8]> = pre
-        .split(|c| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let n = words.len();
-    if n < 2 {
+    let Some((s2, e2)) = prev_word(t, ys) else {
         return;
-    }
-    let (w1, w2) = (
-        words.get(n - 2).copied().unwrap_or_default(),
-        words.get(n - 1).copied().unwrap_or_default(),
-    );
-    let is_month = |w: &[u8]| MONTHS.iter().position(|m| m.as_bytes() == w);
-    let day = |w: &[u8]| {
-        let w = w
-            .strip_suffix(b"st")
-            .or(w.strip_suffix(b"nd"))
-            .or(w.strip_suffix(b"rd"))
-            .or(w.strip_suffix(b"th"))
-            .unwrap_or(w);
-        (w.len() <= 2 && w.iter().all(u8::is_ascii_digit)).then(|| num(w))
     };
-    let (m, d) = match (is_month(w1), day(w2), day(w1), is_month(w2)) {
-        (Some(m), Some(d), _, _) => (m, d),
-        (_, _, Some(d), Some(m)) => (m, d),
+    let Some((s1, e1)) = prev_word(t, s2) else {
+        return;
+    };
+    let (w1, w2) = (
+        t.get(s1..e1).unwrap_or_default(),
+        t.get(s2..e2).unwrap_or_default(),
+    );
+    let (m, d) = match (month_of(w1), day_of(w2), day_of(w1), month_of(w2)) {
+        (Some(m), Some(d), _, _) | (_, _, Some(d), Some(m)) => (m, d),
         _ => return,
     };
-    let Some(month) = month_number(m) else { return };
-    if !plausible_birth(y, month, d) {
-        return;
+    if plausible_birth(y, m, d) {
+        sk.emit(D::DateOfBirth, s1, ye, Medium, NEED_CTX);
     }
-    // Start at the first of the two words.
-    let first = words.get(n - 2).copied().unwrap_or_default();
-    let Some(off) = pre.windows(first.len()).rposition(|w| w == first) else {
-        return;
-    };
-    let s = lo + off;
-    sk.emit(D::DateOfBirth, s, ye, Medium, NEED_CTX);
 }
 
 fn month_number(i: usize) -> Option<u32> {
     let name = MONTHS.get(i)?;
     let full = MONTHS.get(..12)?;
     full.iter()
-        .position(|f| f.starts_with(&name[..3.min(name.len())]))
+        .position(|f| f.get(..3) == name.get(..3))
         .map(|p| p as u32 + 1)
 }
 

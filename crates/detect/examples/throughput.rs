@@ -1,0 +1,52 @@
+//! Single-core throughput on the generated bench corpora, measured in CPU
+//! time (so it stays meaningful on a busy machine).
+//!
+//! cargo run --release -p cordon-detect --example throughput [MB]
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
+use cordon_detect::Detectors;
+
+/// utime + stime of this process in seconds (Linux /proc).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|x| x.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|x| x.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
+fn main() {
+    let mb: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16);
+    let only = std::env::args().nth(2).unwrap_or_default();
+    let det = Detectors::new();
+    for (name, data) in [
+        ("prose", corpus::prose(mb << 20)),
+        ("csv", corpus::csv(mb << 20)),
+    ] {
+        if !only.is_empty() && only != name {
+            continue;
+        }
+        let mut found = 0;
+        let c0 = cpu_seconds();
+        let w0 = std::time::Instant::now();
+        let rounds = 5;
+        for _ in 0..rounds {
+            found = det.scan(&data).len();
+        }
+        let cpu = (cpu_seconds() - c0).max(0.01);
+        let wall = w0.elapsed().as_secs_f64();
+        let bytes = (data.len() * rounds) as f64;
+        println!(
+            "{name:6} {:>8.1} MB/s cpu  {:>8.1} MB/s wall  ({found} findings in {} bytes)",
+            bytes / cpu / 1e6,
+            bytes / wall / 1e6,
+            data.len()
+        );
+    }
+}

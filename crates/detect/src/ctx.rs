@@ -1,0 +1,290 @@
+//! Context words, found by tokenising the text lazily around candidates.
+//!
+//! Asking "is one of these 15 words within 64 bytes?" for every number in a
+//! dense CSV file is the expensive part of detection if done naively (one
+//! substring search per word per candidate). Instead each region is
+//! tokenised once, each token is looked up in one table of all built-in
+//! context phrases, and hits are kept with a bit mask of the detectors they
+//! serve. A query is then a binary search over the hits.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::builtin::BUILTINS;
+use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE, LOOKBACK};
+
+const MAX_TOKEN: usize = 32;
+
+#[inline]
+fn is_tok(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+struct Phrase {
+    /// Lower-case tokens; the first is the lookup key.
+    tokens: Vec<Vec<u8>>,
+    /// Bit i set: built-in detector i lists this phrase.
+    mask: u128,
+}
+
+struct Table {
+    phrases: Vec<Phrase>,
+    /// (hash of first token, phrase index), sorted by hash.
+    by_first: Vec<(u64, usize)>,
+    /// Quick reject: can a token of this length starting with this byte be
+    /// the first token of some phrase?
+    first: Vec<[bool; 256]>,
+}
+
+fn tokens(s: &[u8]) -> Vec<Vec<u8>> {
+    s.split(|&b| !is_tok(b))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.to_ascii_lowercase())
+        .collect()
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut idx: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
+    let mut phrases: Vec<Phrase> = Vec::new();
+    for (i, d) in BUILTINS.iter().enumerate() {
+        for w in d.context {
+            let toks = tokens(w.as_bytes());
+            if toks.is_empty() || toks.iter().any(|t| t.len() > MAX_TOKEN) {
+                continue;
+            }
+            let p = *idx.entry(toks.clone()).or_insert_with(|| {
+                phrases.push(Phrase {
+                    tokens: toks,
+                    mask: 0,
+                });
+                phrases.len() - 1
+            });
+            if let Some(ph) = phrases.get_mut(p) {
+                ph.mask |= 1u128 << (i % 128);
+            }
+        }
+    }
+    let mut by_first: Vec<(u64, usize)> = Vec::new();
+    let mut first = vec![[false; 256]; MAX_TOKEN + 1];
+    for (pi, p) in phrases.iter().enumerate() {
+        if let Some(f) = p.tokens.first() {
+            by_first.push((fnv(f), pi));
+            if let (Some(row), Some(&b)) = (first.get_mut(f.len()), f.first()) {
+                if let Some(x) = row.get_mut(b as usize) {
+                    *x = true;
+                }
+            }
+        }
+    }
+    by_first.sort_unstable();
+    Table {
+        phrases,
+        by_first,
+        first,
+    }
+});
+
+/// FNV-1a: tokens are short, so this beats SipHash by a wide margin.
+fn fnv(s: &[u8]) -> u64 {
+    s.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    mask: u128,
+}
+
+/// Per-pass cache of context hits. Queries must come in roughly increasing
+/// position (keys are visited in order); see [`CtxCache::has`].
+#[derive(Debug, Default)]
+pub(crate) struct CtxCache {
+    upto: usize,
+    hits: Vec<Hit>,
+}
+
+impl CtxCache {
+    /// True if a context phrase of built-in detector `det` lies in the
+    /// window around `s..e` (the match itself excluded).
+    pub(crate) fn has(&mut self, t: &[u8], det: usize, s: usize, e: usize) -> bool {
+        let lo = s.saturating_sub(CONTEXT_BEFORE);
+        let hi = (e + CONTEXT_AFTER).min(t.len());
+        self.ensure(t, lo, hi);
+        let bit = 1u128 << (det % 128);
+        let first = self.hits.partition_point(|h| h.start < lo);
+        self.hits
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|h| h.start < hi)
+            .any(|h| h.mask & bit != 0 && h.end <= hi && (h.end <= s || h.start >= e))
+    }
+
+    fn ensure(&mut self, t: &[u8], lo: usize, hi: usize) {
+        if hi <= self.upto {
+            return;
+        }
+        let mut i = if lo > self.upto {
+            // Skip the gap, but keep enough behind `lo` for later queries
+            // whose start lies up to LOOKBACK before this one's.
+            let from = lo.saturating_sub(LOOKBACK).max(self.upto);
+            back_to_token_start(t, from)
+        } else {
+            self.upto
+        };
+        let table = &*TABLE;
+        while i < hi {
+            // Next token start.
+            while i < hi && !is_tok(t.get(i).copied().unwrap_or(0)) {
+                i += 1;
+            }
+            if i >= hi {
+                break;
+            }
+            let ts = i;
+            while i < t.len() && is_tok(t.get(i).copied().unwrap_or(0)) {
+                i += 1;
+            }
+            let tl = i - ts;
+            if tl > MAX_TOKEN {
+                continue;
+            }
+            let Some(&b0) = t.get(ts) else { break };
+            let ok = table
+                .first
+                .get(tl)
+                .and_then(|r| r.get(b0.to_ascii_lowercase() as usize))
+                .copied()
+                .unwrap_or(false);
+            if !ok {
+                continue;
+            }
+            let mut buf = [0u8; MAX_TOKEN];
+            let tok = buf.get_mut(..tl).unwrap_or_default();
+            tok.copy_from_slice(t.get(ts..i).unwrap_or_default());
+            tok.make_ascii_lowercase();
+            let h = fnv(tok);
+            let lo_i = table.by_first.partition_point(|e| e.0 < h);
+            for &(hh, pi) in table.by_first.get(lo_i..).unwrap_or_default() {
+                if hh != h {
+                    break;
+                }
+                let Some(p) = table.phrases.get(pi) else {
+                    continue;
+                };
+                if p.tokens.first().map(Vec::as_slice) != Some(&tok[..]) {
+                    continue;
+                }
+                if let Some(end) = match_rest(t, i, p.tokens.get(1..).unwrap_or_default()) {
+                    self.hits.push(Hit {
+                        start: ts,
+                        end,
+                        mask: p.mask,
+                    });
+                }
+            }
+        }
+        self.upto = self.upto.max(i).max(hi);
+    }
+}
+
+fn back_to_token_start(t: &[u8], mut i: usize) -> usize {
+    let floor = i.saturating_sub(MAX_TOKEN + 1);
+    while i > floor && is_tok(t.get(i - 1).copied().unwrap_or(0)) {
+        i -= 1;
+    }
+    i
+}
+
+/// Matches the remaining tokens of a phrase after position `i`, allowing
+/// one to three separator bytes between tokens.
+fn match_rest(t: &[u8], mut i: usize, rest: &[Vec<u8>]) -> Option<usize> {
+    for tok in rest {
+        let mut gap = 0;
+        while i < t.len() && !is_tok(t.get(i).copied().unwrap_or(0)) {
+            i += 1;
+            gap += 1;
+            if gap > 3 {
+                return None;
+            }
+        }
+        if gap == 0 {
+            return None;
+        }
+        let cand = t.get(i..i + tok.len())?;
+        if !cand.eq_ignore_ascii_case(tok) || t.get(i + tok.len()).is_some_and(|&b| is_tok(b)) {
+            return None;
+        }
+        i += tok.len();
+    }
+    Some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::D;
+    use proptest::prelude::*;
+
+    #[test]
+    fn finds_words_and_phrases() {
+        let t = b"The employee's Social Security Number 536-22-8726 on file";
+        let s = t.windows(11).position(|w| w == b"536-22-8726").unwrap();
+        let mut c = CtxCache::default();
+        assert!(c.has(t, D::UsSsn as usize, s, s + 11));
+        assert!(!c.has(t, D::CreditCard as usize, s, s + 11));
+        let t = b"Date of Birth: 1985-03-14";
+        let mut c = CtxCache::default();
+        assert!(c.has(t, D::DateOfBirth as usize, 15, 25));
+    }
+
+    /// Reference: whole-word, single-token context words fully inside the
+    /// window and outside the match, by brute force over a token list.
+    fn reference(t: &[u8], words: &[&str], s: usize, e: usize) -> bool {
+        let lo = s.saturating_sub(CONTEXT_BEFORE);
+        let hi = (e + CONTEXT_AFTER).min(t.len());
+        let mut i = 0;
+        while i < t.len() {
+            if !is_tok(t[i]) {
+                i += 1;
+                continue;
+            }
+            let ts = i;
+            while i < t.len() && is_tok(t[i]) {
+                i += 1;
+            }
+            let tok = t[ts..i].to_ascii_lowercase();
+            let inside = ts >= lo && i <= hi && (i <= s || ts >= e);
+            if inside && words.iter().any(|w| w.as_bytes() == tok.as_slice()) {
+                return true;
+            }
+        }
+        false
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_reference(
+            words in proptest::collection::vec(prop_oneof![
+                Just("ssn"), Just("card"), Just("the"), Just("visa"), Just("x1"), Just("SSN:"),
+                Just("123-45-6789"), Just("cardholder"), Just("passport"), Just("xssn")], 1..40),
+            at in 0usize..40,
+        ) {
+            let text = words.join(" ");
+            let t = text.as_bytes();
+            let s = t.len() * at / 40;
+            let e = (s + 3).min(t.len());
+            for (d, single) in [
+                (D::UsSsn, &["ssn", "ssns", "social"][..]),
+                (D::CreditCard, &["card", "credit", "visa", "cardholder", "cc"][..]),
+                (D::UsPassport, &["passport"][..]),
+            ] {
+                let mut c = CtxCache::default();
+                prop_assert_eq!(c.has(t, d as usize, s, e), reference(t, single, s, e), "{:?} in {:?}", d, text);
+            }
+        }
+    }
+}
