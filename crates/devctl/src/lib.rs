@@ -25,6 +25,7 @@
 
 pub mod decide;
 pub mod doc;
+pub mod import;
 pub mod lenient;
 pub mod read;
 pub mod source;

@@ -59,3 +59,48 @@ fn a_seed_document_is_a_policy_set_by_content() {
     let (set, diags) = loader().load(&text);
     assert!(set.is_some(), "{diags:#?}");
 }
+
+#[test]
+fn an_imported_document_loads_and_decides_like_the_original() {
+    use cordon_devctl::import::{ImportOptions, to_yaml};
+    use cordon_devctl::{DeviceControl, DeviceControlSource, read_str};
+    use cordon_policy::model::Event;
+    use cordon_policy::source::{EvalContext, RuleSource};
+
+    let original = read_str(&read_fixture("seed/rw_all.json"))
+        .unwrap()
+        .document;
+    let yaml = to_yaml(
+        &original,
+        &ImportOptions {
+            id: Some("rw-all".into()),
+            origin: Some("rw_all.json".into()),
+        },
+    )
+    .unwrap();
+    assert!(yaml.starts_with("id: rw-all\n"), "{yaml}");
+    let (set, diags) = loader().load(&yaml);
+    let set = set.unwrap_or_else(|| panic!("{diags:#?}\n{yaml}"));
+    // The section reads back as the same document.
+    let section = set.doc.device_control.clone().unwrap();
+    assert_eq!(
+        cordon_devctl::read_value(&section).unwrap().document,
+        original
+    );
+    let engine = Engine::new(set);
+    let source = DeviceControlSource::new(DeviceControl::new(original));
+    let event: Event = serde_json::from_value(serde_json::json!({
+        "action": "device_access", "time": "2026-01-05T10:00:00Z",
+        "device": {"device": {"class": "3"}, "operation": "write"}
+    }))
+    .unwrap();
+    let via_engine = engine.decide(&event);
+    let direct = source.evaluate(
+        &event,
+        &EvalContext {
+            now: event.time.unwrap(),
+        },
+    );
+    assert_eq!(Some(via_engine.decision), direct.verdict);
+    assert_eq!(via_engine.device, direct.device);
+}
