@@ -21,9 +21,20 @@ enum State {
     TagName {
         closing: bool,
     },
-    /// Inside a tag after its name; `quote` when inside an attribute value.
+    /// Inside a tag after its name, between attributes (reading an
+    /// attribute name when `attr` is not empty).
     InTag {
-        quote: Option<u8>,
+        closing: bool,
+    },
+    /// After `=` in a tag, before the value.
+    AfterEq {
+        closing: bool,
+    },
+    /// Inside an attribute value; `quote` is `"`, `'`, or 0 when unquoted.
+    AttrValue {
+        closing: bool,
+        quote: u8,
+        keep: bool,
     },
     /// After `<!`: a comment, CDATA section or declaration.
     Bang,
@@ -57,6 +68,10 @@ pub struct MarkupText<R> {
     matched: usize,
     /// Tail of the last text emitted was a line break or nothing.
     at_break: bool,
+    /// The attribute name being read (lowercase, at most MAX_NAME bytes).
+    attr: Vec<u8>,
+    /// Where an entity returns to when it ends (text or an attribute).
+    entity_return: State,
 }
 
 impl<R: Read> MarkupText<R> {
@@ -75,6 +90,8 @@ impl<R: Read> MarkupText<R> {
             pending: Vec::new(),
             matched: 0,
             at_break: true,
+            attr: Vec::new(),
+            entity_return: State::Text,
         }
     }
 
@@ -118,13 +135,40 @@ impl<R: Read> MarkupText<R> {
         self.state = State::Text;
     }
 
+    /// Whether text produced now is kept (not in a dropped attribute).
+    fn keeping(&self) -> bool {
+        !matches!(self.entity_return, State::AttrValue { keep: false, .. })
+    }
+
+    /// An attribute value starts; kept unless the attribute only styles.
+    fn start_value(&mut self, closing: bool, quote: u8) {
+        let dropped = closing || (self.html && is_presentational(&self.attr));
+        let keep = !dropped;
+        if keep {
+            self.separator();
+        }
+        self.state = State::AttrValue {
+            closing,
+            quote,
+            keep,
+        };
+    }
+
     fn flush_entity(&mut self) {
+        if !self.keeping() {
+            self.pending.clear();
+            return;
+        }
         let raw = std::mem::take(&mut self.pending);
         self.emit(b'&');
         self.emit_slice(&raw);
     }
 
     fn decode_entity(&mut self) {
+        if !self.keeping() {
+            self.pending.clear();
+            return;
+        }
         let body = std::mem::take(&mut self.pending);
         let decoded = decode_entity(&body, self.html);
         match decoded {
@@ -143,6 +187,7 @@ impl<R: Read> MarkupText<R> {
                 b'<' => self.state = State::TagOpen,
                 b'&' => {
                     self.pending.clear();
+                    self.entity_return = State::Text;
                     self.state = State::Entity;
                 }
                 _ => self.emit(b),
@@ -150,7 +195,7 @@ impl<R: Read> MarkupText<R> {
             State::Entity => match b {
                 b';' => {
                     self.decode_entity();
-                    self.state = State::Text;
+                    self.state = self.entity_return;
                 }
                 b'#' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z'
                     if self.pending.len() < MAX_ENTITY =>
@@ -159,7 +204,7 @@ impl<R: Read> MarkupText<R> {
                 }
                 _ => {
                     self.flush_entity();
-                    self.state = State::Text;
+                    self.state = self.entity_return;
                     self.step(b);
                 }
             },
@@ -188,7 +233,8 @@ impl<R: Read> MarkupText<R> {
             State::TagName { closing } => match b {
                 b'>' => self.tag_done(closing),
                 b if b.is_ascii_whitespace() || b == b'/' => {
-                    self.state = State::InTag { quote: None }
+                    self.attr.clear();
+                    self.state = State::InTag { closing };
                 }
                 _ => {
                     if self.name.len() < MAX_NAME {
@@ -196,15 +242,53 @@ impl<R: Read> MarkupText<R> {
                     }
                 }
             },
-            State::InTag { quote } => match (quote, b) {
-                (None, b'>') => {
-                    let closing = false;
-                    self.tag_done(closing);
+            State::InTag { closing } => match b {
+                b'>' => self.tag_done(closing),
+                b'=' => self.state = State::AfterEq { closing },
+                b'"' | b'\'' => self.start_value(closing, b),
+                b if b.is_ascii_whitespace() || b == b'/' => self.attr.clear(),
+                _ => {
+                    if self.attr.len() < MAX_NAME {
+                        self.attr.push(b.to_ascii_lowercase());
+                    }
                 }
-                (None, b'"' | b'\'') => self.state = State::InTag { quote: Some(b) },
-                (Some(q), b) if b == q => self.state = State::InTag { quote: None },
-                _ => {}
             },
+            State::AfterEq { closing } => match b {
+                b'>' => self.tag_done(closing),
+                b'"' | b'\'' => self.start_value(closing, b),
+                b if b.is_ascii_whitespace() => {}
+                _ => {
+                    self.start_value(closing, 0);
+                    self.step(b);
+                }
+            },
+            State::AttrValue {
+                closing,
+                quote,
+                keep,
+            } => {
+                let ends = if quote == 0 {
+                    b.is_ascii_whitespace() || b == b'>'
+                } else {
+                    b == quote
+                };
+                if ends {
+                    if keep {
+                        self.separator();
+                    }
+                    self.attr.clear();
+                    self.state = State::InTag { closing };
+                    if b == b'>' {
+                        self.tag_done(closing);
+                    }
+                } else if b == b'&' {
+                    self.pending.clear();
+                    self.entity_return = self.state;
+                    self.state = State::Entity;
+                } else if keep {
+                    self.emit(b);
+                }
+            }
             State::Bang => {
                 self.pending.push(b);
                 if self.pending.as_slice() == b"--" {
@@ -261,7 +345,8 @@ impl<R: Read> MarkupText<R> {
                     if self.matched == self.pending.len() {
                         // Found `</script`: skip the rest of the end tag.
                         self.name.clear();
-                        self.state = State::InTag { quote: None };
+                        self.attr.clear();
+                        self.state = State::InTag { closing: true };
                         self.matched = 0;
                     }
                 } else {
@@ -313,15 +398,10 @@ impl<R: Read> MarkupText<R> {
                             continue;
                         }
                     }
-                    State::InTag { quote: None } => {
-                        let n = memchr::memchr3(b'>', b'"', b'\'', rest).unwrap_or(rest.len());
-                        if n > 0 {
-                            self.in_pos += n;
-                            continue;
-                        }
-                    }
-                    State::InTag { quote: Some(q) } => {
-                        let n = memchr::memchr(q, rest).unwrap_or(rest.len());
+                    State::AttrValue {
+                        quote, keep: false, ..
+                    } if quote != 0 => {
+                        let n = memchr::memchr2(quote, b'&', rest).unwrap_or(rest.len());
                         if n > 0 {
                             self.in_pos += n;
                             continue;
@@ -352,6 +432,48 @@ impl<R: Read> Read for MarkupText<R> {
         self.out_pos += n;
         Ok(n)
     }
+}
+
+/// HTML attributes that only style or wire up a page; their values are
+/// noise for detectors. The values of all other attributes (links, titles,
+/// form values, alt text, data attributes) are kept as text.
+fn is_presentational(attr: &[u8]) -> bool {
+    matches!(
+        attr,
+        b"style"
+            | b"class"
+            | b"id"
+            | b"width"
+            | b"height"
+            | b"align"
+            | b"valign"
+            | b"border"
+            | b"cellpadding"
+            | b"cellspacing"
+            | b"bgcolor"
+            | b"color"
+            | b"face"
+            | b"size"
+            | b"type"
+            | b"rel"
+            | b"lang"
+            | b"dir"
+            | b"target"
+            | b"charset"
+            | b"http-equiv"
+            | b"role"
+            | b"tabindex"
+            | b"colspan"
+            | b"rowspan"
+            | b"xmlns"
+            | b"media"
+            | b"integrity"
+            | b"crossorigin"
+            | b"loading"
+            | b"nonce"
+    ) || attr.starts_with(b"on")
+        || attr.starts_with(b"aria-")
+        || attr.starts_with(b"xmlns:")
 }
 
 /// Tags that do not break a line of text.
@@ -467,7 +589,25 @@ mod tests {
         let text = xml(
             "<?xml version='1.0'?><r a=\"x>y\"><n>one</n><![CDATA[<two> ]] ]]><m>&#51;</m></r>",
         );
-        assert_eq!(text, "one\n<two> ]] \n3\n");
+        assert_eq!(text, "x>y\none\n<two> ]] \n3\n");
+    }
+
+    #[test]
+    fn html_attribute_values_kept_unless_presentational() {
+        let text = html(
+            "<p>Mail <a href=\"mailto:jane@example.com?a=1&amp;b=2\" class='btn' onclick=\"go('x')\">Jane</a> \
+             <img alt=Badge width=3 src=x.png>",
+        );
+        assert_eq!(
+            text,
+            "Mail \nmailto:jane@example.com?a=1&b=2\nJane \nBadge\nx.png\n"
+        );
+    }
+
+    #[test]
+    fn stray_closing_raw_tag_does_not_swallow_text() {
+        assert_eq!(html("<p>a</style >b</p>"), "a\nb\n");
+        assert_eq!(html("<script >x</script >after"), "after");
     }
 
     #[test]
@@ -510,7 +650,7 @@ mod tests {
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "<p>", "</p>", "<b>", "</b>", "&amp;", "&#x41;", "&nbsp;", "&bad", "<script>x<y</script>",
-                    "<!-- c -->", "<![CDATA[d]]>", "<a href=\"x>y\">", "text ", "<", "&", ">", "]]", "--",
+                    "<!-- c -->", "<![CDATA[d]]>", "<a href=\"x>y\">", "<i title=v&amp;w>", "<td class='k' x=\"&lt;\">", "text ", "=", "'", "\"", "<", "&", ">", "]]", "--",
                 ]),
                 0..40,
             ),

@@ -367,7 +367,7 @@ fn text_kind(head: &[u8]) -> Format {
     if trimmed.starts_with(b"{\\rtf") {
         return Format::Rtf;
     }
-    if trimmed.first() == Some(&b'<') {
+    if starts_with_tag(trimmed) {
         let lower: Vec<u8> = trimmed
             .iter()
             .take(2048)
@@ -389,6 +389,23 @@ fn text_kind(head: &[u8]) -> Format {
         return Format::Email;
     }
     Format::Text
+}
+
+/// Markup starts with a real tag (`<name`, `<?`, `<!`), not just any `<`
+/// (`<2024-01-01> log line`, `<<<<<<< HEAD`), so text is never stripped
+/// by mistake.
+fn starts_with_tag(b: &[u8]) -> bool {
+    match b {
+        [b'<', b'?' | b'!', ..] => true,
+        [b'<', first, rest @ ..] if first.is_ascii_alphabetic() || *first == b'_' => {
+            let name_len = rest
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
+                .count();
+            matches!(rest.get(name_len), Some(c) if c.is_ascii_whitespace() || *c == b'>' || *c == b'/')
+        }
+        _ => false,
+    }
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {
@@ -486,6 +503,9 @@ mod tests {
             Format::Email
         );
         assert_eq!(fmt(b"Note: one header only\n\nbody"), Format::Text);
+        assert_eq!(fmt(b"<2024-01-01> user logged in"), Format::Text);
+        assert_eq!(fmt(b"<<<<<<< HEAD\nmine\n"), Format::Text);
+        assert_eq!(fmt(b"<note id=\"1\">x</note>"), Format::Xml);
     }
 
     #[test]
