@@ -382,3 +382,124 @@ fn io_message(e: &io::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn luhn_card(seed: u64) -> String {
+        let mut digits: Vec<u32> = vec![4];
+        let mut x = seed;
+        while digits.len() < 15 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            digits.push(((x >> 33) % 10) as u32);
+        }
+        let sum: u32 = digits
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &d)| {
+                if i % 2 == 0 {
+                    let d2 = d * 2;
+                    if d2 > 9 { d2 - 9 } else { d2 }
+                } else {
+                    d
+                }
+            })
+            .sum();
+        digits.push((10 - sum % 10) % 10);
+        digits
+            .iter()
+            .map(|d| char::from_digit(*d, 10).unwrap())
+            .collect()
+    }
+
+    /// A file big enough to be split, with values placed right across the
+    /// segment boundaries and the chunk boundaries.
+    fn big_text() -> Vec<u8> {
+        let filler = "The quarterly review covers logistics, hiring and the new office. ";
+        let mut text = Vec::new();
+        let mut i = 0u64;
+        while text.len() < 3 << 20 {
+            text.extend_from_slice(filler.as_bytes());
+            if text.len() % 7919 < filler.len() {
+                text.extend_from_slice(
+                    format!("card number {} and mail a.b{i}@example.com. ", luhn_card(i))
+                        .as_bytes(),
+                );
+                i += 1;
+            }
+        }
+        text
+    }
+
+    fn key(r: &FileReport) -> Vec<(String, u64, u64, String)> {
+        let mut v: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.detector.clone(), f.start, f.end, f.confidence.to_string()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn split_scan_equals_whole_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        std::fs::write(&path, big_text()).unwrap();
+        let whole = Inspector::new(Detectors::new(), InspectOptions::default());
+        let expected = whole.inspect_path(&path, "big.txt");
+        assert!(expected.findings.len() > 300, "{}", expected.findings.len());
+        for threads in [2, 3, 7] {
+            let split = Inspector::new(
+                Detectors::new(),
+                InspectOptions {
+                    threads_per_file: threads,
+                    parallel_min_bytes: 1 << 20,
+                    ..InspectOptions::default()
+                },
+            );
+            let got = split.inspect_path(&path, "big.txt");
+            assert_eq!(key(&got), key(&expected), "threads={threads}");
+            assert_eq!(got.file_type, expected.file_type);
+            assert!(got.complete);
+        }
+    }
+
+    #[test]
+    fn show_values_slices_the_value_from_the_stream() {
+        let text = big_text();
+        let shown = Inspector::new(
+            Detectors::new(),
+            InspectOptions {
+                show_values: true,
+                ..InspectOptions::default()
+            },
+        )
+        .inspect_bytes("big.txt", &text);
+        assert!(!shown.findings.is_empty());
+        for f in &shown.findings {
+            let value = f.value.as_deref().unwrap();
+            assert_eq!(value.as_bytes(), &text[f.start as usize..f.end as usize]);
+        }
+        let hidden = Inspector::new(Detectors::new(), InspectOptions::default())
+            .inspect_bytes("big.txt", &text);
+        assert!(hidden.findings.iter().all(|f| f.value.is_none()));
+    }
+
+    #[test]
+    fn unreadable_and_skipped_targets_are_errors_not_clean() {
+        let ins = Inspector::new(Detectors::new(), InspectOptions::default());
+        let r = ins.inspect_target(Target::Skip {
+            display: "pipe".into(),
+            reason: "named pipe (FIFO), not scanned".into(),
+        });
+        assert!(!r.complete);
+        assert_eq!(r.errors[0].message, "named pipe (FIFO), not scanned");
+        let r = ins.inspect_path(Path::new("/nonexistent/file"), "file");
+        assert!(!r.complete);
+    }
+}
