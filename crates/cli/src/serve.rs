@@ -54,7 +54,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if let Some(g) = &settings.geoip_db {
         engines = engines.with_geoip(g)?;
     }
-    let inspector = cordon_server::engines::Inspection::new()?;
+    let inspector = cordon_server::engines::Inspection::new();
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;

@@ -82,4 +82,10 @@ pub trait ContentInspector: Send + Sync + 'static {
     /// The same report as one line of `cordon scan --format json`. Full
     /// values are never included (`value` is `None`).
     fn inspect(&self, name: &str, bytes: &[u8]) -> cordon_inspect::FileReport;
+    /// The same for a stream (an HTTP body arriving), never held whole.
+    fn inspect_reader(
+        &self,
+        name: &str,
+        reader: &mut dyn std::io::Read,
+    ) -> cordon_inspect::FileReport;
 }

@@ -188,28 +188,46 @@ fn combine(mut a: Decision, b: Decision) -> Decision {
     a
 }
 
-/// Inspection for `/v1/inspect` and inline content in `/v1/decide`.
+/// Inspection for `/v1/inspect` and inline content in `/v1/decide`:
+/// `cordon-inspect`'s inspector (extraction + detection), never with full
+/// values.
 pub struct Inspection {
-    _private: (),
+    inspector: cordon_inspect::inspect::Inspector,
 }
 
 impl Inspection {
-    pub fn new() -> anyhow::Result<Inspection> {
-        Ok(Inspection { _private: () })
+    /// The built-in detectors with default limits.
+    pub fn new() -> Inspection {
+        Inspection::with_detectors(cordon_detect::Detectors::new())
+    }
+
+    pub fn with_detectors(detectors: cordon_detect::Detectors) -> Inspection {
+        let opts = cordon_inspect::inspect::InspectOptions {
+            show_values: false,
+            ..Default::default()
+        };
+        Inspection {
+            inspector: cordon_inspect::inspect::Inspector::new(detectors, opts),
+        }
+    }
+}
+
+impl Default for Inspection {
+    fn default() -> Self {
+        Inspection::new()
     }
 }
 
 impl crate::engine::ContentInspector for Inspection {
-    fn inspect(&self, name: &str, _bytes: &[u8]) -> cordon_inspect::FileReport {
-        // Until `cordon-inspect` exposes its inspector this build cannot
-        // inspect: say so (the handlers refuse to decide on it).
-        cordon_inspect::report::FileReport {
-            path: name.to_owned(),
-            errors: vec![cordon_inspect::Problem {
-                location: name.to_owned(),
-                message: "the inspection engine is not available in this build".to_owned(),
-            }],
-            ..Default::default()
-        }
+    fn inspect(&self, name: &str, bytes: &[u8]) -> cordon_inspect::FileReport {
+        self.inspector.inspect_bytes(name, bytes)
+    }
+
+    fn inspect_reader(
+        &self,
+        name: &str,
+        reader: &mut dyn std::io::Read,
+    ) -> cordon_inspect::FileReport {
+        self.inspector.inspect_reader(name, reader)
     }
 }

@@ -386,19 +386,6 @@ pub async fn inspect(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::too_large(limit));
     }
-    let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
-    let mut body = body;
-    while let Some(frame) = body.frame().await {
-        let frame =
-            frame.map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))?;
-        if let Some(data) = frame.data_ref() {
-            if buf.len() + data.len() > limit {
-                return Err(ApiError::too_large(limit));
-            }
-            buf.extend_from_slice(data);
-        }
-    }
-    st.metrics.inspected_bytes.inc_by(buf.len() as u64);
     let name = q
         .name
         .or_else(|| {
@@ -408,14 +395,79 @@ pub async fn inspect(
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| "-".to_owned());
+    // The body is streamed into the inspector on a blocking thread; only
+    // a few chunks are ever buffered.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, ()>>(8);
     let inspector = st.inspector.clone();
-    let mut report = tokio::task::spawn_blocking(move || inspector.inspect(&name, &buf))
+    let task = tokio::task::spawn_blocking(move || {
+        let mut reader = ChannelReader {
+            rx,
+            cur: bytes::Bytes::new(),
+        };
+        inspector.inspect_reader(&name, &mut reader)
+    });
+    let mut total = 0usize;
+    let mut failure: Option<ApiError> = None;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => {
+                failure = Some(ApiError::bad_request(format!("cannot read the body: {e}")));
+                break;
+            }
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total > limit {
+            failure = Some(ApiError::too_large(limit));
+            break;
+        }
+        if tx.send(Ok(data)).await.is_err() {
+            break;
+        }
+    }
+    if failure.is_some() {
+        let _ = tx.send(Err(())).await;
+    }
+    drop(tx);
+    let mut report = task
         .await
         .map_err(|e| ApiError::internal("inspection task", &e))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    st.metrics.inspected_bytes.inc_by(total as u64);
     for f in &mut report.findings {
         f.value = None;
     }
     Ok(Json(report).into_response())
+}
+
+/// A blocking reader over body chunks sent from the async side.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, ()>>,
+    cur: bytes::Bytes,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.cur.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(Ok(b)) => self.cur = b,
+                Some(Err(())) => return Err(std::io::Error::other("the request body was cut off")),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), self.cur.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.cur = self.cur.slice(n..);
+        Ok(n)
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -772,3 +772,49 @@ async fn internal_errors_are_logged_with_an_id_and_never_leak() {
         assert!(!text.contains(leak), "leaked `{leak}`: {e}");
     }
 }
+
+/// The real inspection engine behind `/v1/inspect` and inline content.
+#[tokio::test]
+async fn the_real_inspector_streams_and_masks() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn cordon_store::Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open(&dir.path().join("c.db"))
+            .await
+            .unwrap(),
+    );
+    let state = cordon_server::AppState::new(
+        crate::support::settings(),
+        Arc::new(cordon_server::engines::PolicyEngines::new(
+            cordon_policy::Loader::new(),
+        )),
+        Arc::new(cordon_server::engines::Inspection::new()),
+    );
+    let admin = state.attach(store.clone()).await.unwrap().unwrap();
+    let app = App {
+        state,
+        admin,
+        store,
+        db: Some(crate::support::Db::Sqlite(dir)),
+    };
+    let key = app.admin.clone();
+    let text = "name,card\nAda,4111 1111 1111 1111\n".repeat(2000);
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = text
+        .as_bytes()
+        .chunks(4096)
+        .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+        .collect();
+    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    let (s, r) = app
+        .call_raw("POST", "/v1/inspect?name=cards.csv", Some(&key), body)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["path"], "cards.csv");
+    assert_eq!(r["categories"], json!(["PCI"]));
+    assert_eq!(r["findings"].as_array().unwrap().len(), 2000);
+    assert!(
+        !r.to_string().contains("4111 1111 1111 1111"),
+        "full value returned"
+    );
+    app.with_policy().await;
+}

@@ -70,6 +70,26 @@ impl ContentInspector for TestInspector {
         r.finalize();
         r
     }
+
+    fn inspect_reader(
+        &self,
+        name: &str,
+        reader: &mut dyn std::io::Read,
+    ) -> cordon_inspect::FileReport {
+        let mut buf = Vec::new();
+        if let Err(e) = reader.read_to_end(&mut buf) {
+            let mut r = cordon_inspect::FileReport {
+                path: name.into(),
+                ..Default::default()
+            };
+            r.errors.push(cordon_inspect::Problem {
+                location: name.into(),
+                message: e.to_string(),
+            });
+            return r;
+        }
+        self.inspect(name, &buf)
+    }
 }
 
 pub fn settings() -> Settings {
