@@ -239,35 +239,55 @@ pub struct Loader {
 }
 
 /// Where the parts of a document are in its text, for diagnostics.
+///
+/// serde does not report where values are, so the locator finds them: it
+/// indexes every `id:` (YAML) / `"id":` (JSON) once, then looks for a
+/// value from the object that carries the id.
 struct Locator<'a> {
     text: &'a str,
+    ids: std::collections::HashMap<&'a str, Vec<usize>>,
 }
 
-impl Locator<'_> {
-    /// Where the object with this id starts: `id: x`, `"id": "x"`, …
-    /// (not followed by more of an identifier), else 0.
-    fn anchor(&self, id: &str) -> usize {
-        let pats = [
-            format!("id: {id}"),
-            format!("id: \"{id}\""),
-            format!("id: '{id}'"),
-            format!("\"id\": \"{id}\""),
-            format!("\"id\":\"{id}\""),
-        ];
-        let mut best = None;
-        for p in &pats {
+impl<'a> Locator<'a> {
+    fn new(text: &'a str) -> Locator<'a> {
+        let mut ids: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        let mut pos = 0;
+        for line in text.split_inclusive('\n') {
             let mut from = 0;
-            while let Some(i) = self.text.get(from..).and_then(|t| t.find(p.as_str())) {
+            while let Some(i) = line.get(from..).and_then(|l| l.find("id")) {
                 let at = from + i;
-                let next = self.text.get(at + p.len()..).and_then(|t| t.chars().next());
-                if !next.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.') {
-                    best = Some(best.map_or(at, |b: usize| b.min(at)));
-                    break;
+                from = at + 2;
+                // a key `id` or `"id"`, not the end of `userid`
+                let before = line.get(..at).and_then(|b| b.chars().next_back());
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
                 }
-                from = at + p.len();
+                let rest = line.get(at + 2..).unwrap_or("");
+                let rest = rest.strip_prefix('"').unwrap_or(rest);
+                let Some(rest) = rest.trim_start().strip_prefix(':') else {
+                    continue;
+                };
+                let v = rest.trim_start();
+                let v = v.trim_start_matches(['"', '\'']);
+                let end = v
+                    .find(['"', '\'', ',', '}', '\n', '\r', '#'])
+                    .unwrap_or(v.len());
+                let val = v.get(..end).unwrap_or("").trim_end();
+                if !val.is_empty() {
+                    ids.entry(val).or_default().push(pos + at);
+                }
             }
+            pos += line.len();
         }
-        best.unwrap_or(0)
+        Locator { text, ids }
+    }
+
+    /// Where the object with this id starts (its first `id:`), else 0.
+    fn anchor(&self, id: &str) -> usize {
+        self.ids
+            .get(id)
+            .and_then(|v| v.first().copied())
+            .unwrap_or(0)
     }
 
     /// Byte offset of the first occurrence of `needle` at or after the
@@ -284,16 +304,11 @@ impl Locator<'_> {
             .or_else(|| self.text.find(needle))
     }
 
-    /// The second occurrence of `id: x` (for duplicate ids).
+    /// The second `id:` with this value (for duplicate ids).
     fn second(&self, id: &str) -> Option<Span> {
-        let first = self.anchor(id);
-        let skip = first + 1;
-        let rest = self.text.get(skip..)?;
-        let i = rest
-            .find(&format!("id: {id}"))
-            .or_else(|| rest.find(&format!("\"id\": \"{id}\"")))?;
-        let at = skip + i + rest.get(i..)?.find(id)?;
-        Some(Span::new(at, at + id.len()))
+        let at = *self.ids.get(id)?.get(1)?;
+        let off = at + self.text.get(at..)?.find(id)?;
+        Some(Span::new(off, off + id.len()))
     }
 
     fn span_of(&self, anchor: &str, needle: &str) -> Option<Span> {
@@ -398,7 +413,7 @@ impl Loader {
 
     /// Checks a parsed document (`text` locates diagnostics; may be empty).
     pub fn check(&self, doc: PolicyDocument, text: &str) -> (Option<PolicySet>, Vec<Diagnostic>) {
-        let loc = Locator { text };
+        let loc = Locator::new(text);
         let mut diags = Vec::new();
         let mut ids = HashSet::new();
         let mut dup = |id: &str, what: &str, diags: &mut Vec<Diagnostic>| {
@@ -497,6 +512,7 @@ impl Loader {
                         ModeSpec::Permissive => Mode::Permissive,
                     },
                     actions,
+                    text: ast.to_string(),
                     expr: ast,
                     node,
                     message: r.message.clone(),

@@ -112,6 +112,46 @@ struct Baseline {
     rules: BTreeMap<(String, String, String), FlowSpec>,
 }
 
+/// Folds one source's outcome into the decision whose verdict is already
+/// set: a source whose say is the decision determines it; a source whose
+/// say lost has no enforced violations.
+fn absorb(d: &mut Decision, o: SourceOutcome) {
+    let decisive = o.verdict == Some(d.decision);
+    if decisive {
+        for r in o.determined_by {
+            if !d.determined_by.contains(&r) {
+                d.determined_by.push(r);
+            }
+        }
+        if d.message.is_none() && d.decision != Verdict::Allow {
+            d.message = o.message;
+        }
+    }
+    if decisive || o.verdict.is_none() {
+        append(&mut d.violations, o.violations);
+    } else {
+        d.violations.extend(o.violations.into_iter().map(|mut v| {
+            v.enforced = false;
+            v
+        }));
+    }
+    append(&mut d.actions, o.actions);
+    append(&mut d.trace, o.trace);
+    append(&mut d.errors, o.errors);
+    if o.device.is_some() {
+        d.device = o.device;
+    }
+}
+
+/// `dst.extend(src)` without moving elements when `dst` is empty.
+fn append<T>(dst: &mut Vec<T>, src: Vec<T>) {
+    if dst.is_empty() {
+        *dst = src;
+    } else {
+        dst.extend(src);
+    }
+}
+
 /// The decision engine for one policy set.
 pub struct Engine {
     set: PolicySet,
@@ -254,12 +294,10 @@ impl Engine {
             return d;
         }
         let env = Env::new(event, self.geoip.as_ref(), &set.internal);
-        let mut outcomes: Vec<SourceOutcome> = Vec::with_capacity(2 + set.sources.len());
 
         // 1. expression rules
         let mut eo = SourceOutcome::default();
         set.expr.evaluate(&env, &mut eo);
-        outcomes.push(eo);
 
         // 2. data-flow rules
         let mut fo = SourceOutcome::default();
@@ -267,62 +305,26 @@ impl Engine {
             && !event.recipients.is_empty()
             && !set.flows.is_empty()
         {
-            let flow = set.flows.evaluate(
-                c.categories.iter().copied(),
-                &event.sender,
-                &event.recipients,
-                &set.internal,
-            );
-            if !flow.categories.is_empty() {
-                let mut pending = Vec::new();
-                let mut pending_rules = Vec::new();
-                let verdicts: Vec<Verdict> = flow
-                    .categories
-                    .iter()
-                    .map(|co| {
-                        if co.verdict != Verdict::Exception {
-                            return co.verdict;
-                        }
-                        let keys = flow_keys(&event.sender, &event.recipients, co.category);
-                        if keys.iter().all(|k| self.window_open(k, at)) {
-                            Verdict::Allow
-                        } else {
-                            for i in &co.winners {
-                                if let Some(r) = set.flows.rule(*i) {
-                                    pending_rules.push(r.id.clone());
-                                }
-                            }
-                            pending.extend(keys);
-                            Verdict::Exception
-                        }
-                    })
-                    .collect();
-                let overall = verdicts.iter().copied().max().unwrap_or(Verdict::Allow);
-                set.flows.report(&flow, &verdicts, overall, &mut fo);
-                fo.verdict = Some(overall);
-                if overall == Verdict::Exception {
-                    fo.message.get_or_insert_with(|| {
-                        "this transfer needs a business justification".into()
-                    });
-                    d.exception = Some(ExceptionRequest {
-                        keys: pending,
-                        rules: pending_rules,
-                    });
+            self.flows(event, c, at, &mut fo, &mut d);
+        }
+
+        // 3. other sources
+        let mut others: Vec<SourceOutcome> = Vec::new();
+        if !set.sources.is_empty() {
+            let ctx = EvalContext { now: at };
+            for s in &set.sources {
+                if s.applies_to(event.action) {
+                    others.push(s.evaluate(event, &ctx));
                 }
             }
         }
-        outcomes.push(fo);
 
-        // 3. other sources
-        let ctx = EvalContext { now: at };
-        for s in &set.sources {
-            if s.applies_to(event.action) {
-                outcomes.push(s.evaluate(event, &ctx));
-            }
-        }
-
-        // 4. combine
-        let overall = outcomes.iter().filter_map(|o| o.verdict).max();
+        // 4. combine: the most restrictive say wins
+        let overall = [eo.verdict, fo.verdict]
+            .into_iter()
+            .chain(others.iter().map(|o| o.verdict))
+            .flatten()
+            .max();
         d.decision = overall.unwrap_or(set.default);
         if overall.is_none() {
             d.trace.push(TraceEntry {
@@ -333,45 +335,68 @@ impl Engine {
                 reason: format!("no rule applies: the policy's default ({})", set.default),
             });
         }
-        for o in outcomes {
-            if o.verdict == Some(d.decision) {
-                for r in o.determined_by {
-                    if !d.determined_by.contains(&r) {
-                        d.determined_by.push(r);
-                    }
-                }
-                if d.message.is_none() && d.decision != Verdict::Allow {
-                    d.message = o.message;
-                }
-            } else {
-                // a less restrictive source's violations are not what blocks
-                let mut o = o;
-                for v in &mut o.violations {
-                    if d.decision != Verdict::Allow && o.verdict.is_some() {
-                        v.enforced = v.enforced && o.verdict == Some(d.decision);
-                    }
-                }
-                d.violations.extend(o.violations);
-                d.actions.extend(o.actions);
-                d.trace.extend(o.trace);
-                d.errors.extend(o.errors);
-                if o.device.is_some() {
-                    d.device = o.device;
-                }
-                continue;
-            }
-            d.violations.extend(o.violations);
-            d.actions.extend(o.actions);
-            d.trace.extend(o.trace);
-            d.errors.extend(o.errors);
-            if o.device.is_some() {
-                d.device = o.device;
-            }
+        for o in [eo, fo].into_iter().chain(others) {
+            absorb(&mut d, o);
         }
         if d.decision != Verdict::Exception {
             d.exception = None;
         }
         d
+    }
+
+    /// Data-flow rules for an event with a classification and recipients.
+    fn flows(
+        &self,
+        event: &Event,
+        c: &crate::model::Classification,
+        at: DateTime<Utc>,
+        fo: &mut SourceOutcome,
+        d: &mut Decision,
+    ) {
+        let set = &self.set;
+        let flow = set.flows.evaluate(
+            c.categories.iter().copied(),
+            &event.sender,
+            &event.recipients,
+            &set.internal,
+        );
+        if flow.categories.is_empty() {
+            return;
+        }
+        let mut pending = Vec::new();
+        let mut pending_rules = Vec::new();
+        let verdicts: Vec<Verdict> = flow
+            .categories
+            .iter()
+            .map(|co| {
+                if co.verdict != Verdict::Exception {
+                    return co.verdict;
+                }
+                let keys = flow_keys(&event.sender, &event.recipients, co.category);
+                if keys.iter().all(|k| self.window_open(k, at)) {
+                    Verdict::Allow
+                } else {
+                    for i in &co.winners {
+                        if let Some(r) = set.flows.rule(*i) {
+                            pending_rules.push(r.id.clone());
+                        }
+                    }
+                    pending.extend(keys);
+                    Verdict::Exception
+                }
+            })
+            .collect();
+        let overall = verdicts.iter().copied().max().unwrap_or(Verdict::Allow);
+        set.flows.report(&flow, &verdicts, overall, fo);
+        fo.verdict = Some(overall);
+        if overall == Verdict::Exception {
+            fo.message
+                .get_or_insert_with(|| "this transfer needs a business justification".into());
+            d.exception = Some(ExceptionRequest {
+                keys: pending,
+                rules: pending_rules,
+            });
+        }
     }
 
     /// Observation mode: allow, report, and grow the baseline.

@@ -11,7 +11,8 @@
 //!   Exception > Allow. Across categories: the most restrictive wins.
 //! - The actions of all triggered rules are performed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use serde::{Deserialize, Serialize};
 
@@ -301,9 +302,9 @@ pub struct CategoryOutcome {
     pub category: Category,
     pub verdict: Verdict,
     /// Explicit (non-default) rules that matched.
-    pub explicit: Vec<u32>,
+    pub explicit: SmallVec<[u32; 4]>,
     /// The rules with the winning rank.
-    pub winners: Vec<u32>,
+    pub winners: SmallVec<[u32; 4]>,
 }
 
 /// Result of [`FlowRules::evaluate`].
@@ -374,7 +375,20 @@ impl FlowRules {
         if self.rules.is_empty() || recipients.is_empty() {
             return out;
         }
-        let mut cands: Vec<u32> = Vec::new();
+        let mut cands: SmallVec<[u32; 16]> = SmallVec::new();
+        // the index keys of the first sender, computed once
+        let (key, acct_key) = match sender.first() {
+            Some(first) => (
+                Some(identity_key(first)),
+                match first {
+                    Identity::Contact {
+                        account: Some(a), ..
+                    } => Some(format!("account:{}", a.to_ascii_lowercase())),
+                    _ => None,
+                },
+            ),
+            None => (None, None),
+        };
         for cat in categories {
             let Some(ci) = self.cats.get(slot(cat)) else {
                 continue;
@@ -384,24 +398,15 @@ impl FlowRules {
             if !ci.by_sender.is_empty() {
                 // a literal-sender rule covers the flow only if it covers
                 // every sender, so the first sender's keys find them all
-                if let Some(first) = sender.first() {
-                    if let Some(v) = ci.by_sender.get(&identity_key(first)) {
+                for k in [&key, &acct_key].into_iter().flatten() {
+                    if let Some(v) = ci.by_sender.get(k.as_str()) {
                         cands.extend_from_slice(v);
-                    }
-                    if let Identity::Contact {
-                        account: Some(a), ..
-                    } = first
-                    {
-                        let k = format!("account:{}", a.to_ascii_lowercase());
-                        if let Some(v) = ci.by_sender.get(&k) {
-                            cands.extend_from_slice(v);
-                        }
                     }
                 }
             }
             cands.sort_unstable();
             cands.dedup();
-            let explicit: Vec<u32> = cands
+            let explicit: SmallVec<[u32; 4]> = cands
                 .iter()
                 .copied()
                 .filter(|i| {
@@ -410,9 +415,9 @@ impl FlowRules {
                         .is_some_and(|r| r.covers(sender, recipients, internal))
                 })
                 .collect();
-            let pool: Vec<u32> = if explicit.is_empty() {
+            let pool: SmallVec<[u32; 4]> = if explicit.is_empty() {
                 match ci.default {
-                    Some(d) => vec![d],
+                    Some(d) => smallvec::smallvec![d],
                     None => continue,
                 }
             } else {
@@ -424,7 +429,7 @@ impl FlowRules {
                 .map(|r| r.permission.rank(r.prioritized))
                 .max()
                 .unwrap_or(0);
-            let winners: Vec<u32> = pool
+            let winners: SmallVec<[u32; 4]> = pool
                 .iter()
                 .copied()
                 .filter(|i| {
@@ -448,7 +453,7 @@ impl FlowRules {
     }
 
     /// The rules that triggered: explicit matches, or the default.
-    pub fn triggered(&self, c: &CategoryOutcome) -> Vec<u32> {
+    pub fn triggered(&self, c: &CategoryOutcome) -> SmallVec<[u32; 4]> {
         if c.explicit.is_empty() {
             c.winners.clone()
         } else {
@@ -472,31 +477,33 @@ impl FlowRules {
                     continue;
                 };
                 let winner = c.winners.contains(&i);
-                let what = if r.is_default {
-                    format!("default rule of {}", c.category)
+                let prec = if !winner {
+                    " (overridden by a higher-precedence rule)"
+                } else if *final_v != c.verdict {
+                    " (exception justified: window open)"
                 } else {
-                    format!("covers every sender and recipient for {}", c.category)
+                    ""
                 };
-                let prec = if winner {
-                    if *final_v != c.verdict {
-                        " (exception justified: window open)".to_string()
-                    } else {
-                        String::new()
-                    }
+                let reason = if r.is_default {
+                    format!(
+                        "default rule of {}: {}{prec}",
+                        c.category,
+                        r.permission.verdict()
+                    )
                 } else {
-                    " (overridden by a higher-precedence rule)".to_string()
+                    format!(
+                        "covers every sender and recipient for {}: {}{}{prec}",
+                        c.category,
+                        r.permission.verdict(),
+                        if r.prioritized { " (prioritized)" } else { "" },
+                    )
                 };
                 out.trace.push(TraceEntry {
                     rule: r.id.clone(),
                     kind: RuleKind::DataFlow,
                     matched: true,
                     verdict: Some(r.permission.verdict()),
-                    reason: format!(
-                        "{what}: {}{}{}",
-                        r.permission.verdict(),
-                        if r.prioritized { " (prioritized)" } else { "" },
-                        prec
-                    ),
+                    reason,
                 });
                 if r.permission != Permission::Allow {
                     out.violations.push(Violation {

@@ -21,7 +21,8 @@
 //! guarded rules are evaluated anyway. ALLOW rules are never skipped: a
 //! false ALLOW expression is itself a violation.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 
 use crate::expr::ast::CmpOp;
 use crate::expr::compile::{Const, Func, Node, Var};
@@ -41,6 +42,8 @@ pub struct ExprRule {
     pub mode: Mode,
     pub actions: Vec<Action>,
     pub expr: Expr,
+    /// `expr` printed once, for trace entries.
+    pub text: String,
     pub node: Node,
     pub message: Option<String>,
     /// Non-preventive actions on violation (a violation is always logged).
@@ -52,6 +55,29 @@ enum Key {
     Category(Category),
     Group(Box<str>),
     Detector(Box<str>),
+    /// A metadata attribute the event must carry.
+    Meta(Box<str>),
+}
+
+impl Key {
+    /// How few events have the key (higher: more selective). Groups and
+    /// metadata attributes split users and files finely; detectors less;
+    /// the five categories least.
+    fn selectivity(&self) -> u8 {
+        match self {
+            Key::Group(_) => 4,
+            Key::Meta(_) => 3,
+            Key::Detector(_) => 2,
+            Key::Category(_) => 1,
+        }
+    }
+}
+
+/// The worst (least selective) key of a guard decides how many events
+/// reach the rule.
+fn score(keys: &[Key]) -> (u8, usize) {
+    let worst = keys.iter().map(Key::selectivity).min().unwrap_or(0);
+    (worst, usize::MAX - keys.len())
 }
 
 #[derive(Debug, Default, Clone)]
@@ -61,6 +87,7 @@ struct ActionIndex {
     by_category: [Vec<u32>; 5],
     by_group: HashMap<Box<str>, Vec<u32>>,
     by_detector: HashMap<Box<str>, Vec<u32>>,
+    by_meta: HashMap<Box<str>, Vec<u32>>,
     /// Guarded rules that need file data / user data, evaluated when the
     /// event lacks that data.
     file_guarded: Vec<u32>,
@@ -94,6 +121,10 @@ fn guard(node: &Node) -> Option<Vec<Key>> {
             Some(cats.iter().map(|c| Key::Category(*c)).collect())
         }
         Node::Call(Func::InGroup(g)) => Some(vec![Key::Group(g.to_ascii_lowercase().into())]),
+        // a missing attribute (or missing metadata) makes these false
+        Node::Call(
+            Func::MetaExists(m) | Func::MetaWithValue(m, _) | Func::MetaWithCondition(m, _, _),
+        ) => Some(vec![Key::Meta(m.clone())]),
         Node::Cmp(op, a, b) => {
             // count(...) >= n (n ≥ 1) or > n (n ≥ 0) needs a finding
             let (call, n, op) = match (&**a, &**b) {
@@ -117,7 +148,7 @@ fn guard(node: &Node) -> Option<Vec<Key>> {
             }
         }
         Node::And(a, b) => match (guard(a), guard(b)) {
-            (Some(x), Some(y)) => Some(if x.len() <= y.len() { x } else { y }),
+            (Some(x), Some(y)) => Some(if score(&x) >= score(&y) { x } else { y }),
             (x, y) => x.or(y),
         },
         Node::Or(a, b) => {
@@ -171,6 +202,9 @@ impl ExprRules {
                                     file = true;
                                     ix.by_detector.entry(d.clone()).or_default().push(id);
                                 }
+                                Key::Meta(m) => {
+                                    ix.by_meta.entry(m.clone()).or_default().push(id);
+                                }
                                 Key::Group(gr) => {
                                     user = true;
                                     ix.by_group.entry(gr.clone()).or_default().push(id);
@@ -207,7 +241,7 @@ impl ExprRules {
     }
 
     /// The rules that can apply to the event, in document order.
-    fn candidates(&self, env: &Env<'_>, out: &mut Vec<u32>) {
+    fn candidates(&self, env: &Env<'_>, out: &mut SmallVec<[u32; 32]>) {
         let ev = env.event;
         let Some(ix) = self.index.get(ev.action.index()) else {
             return;
@@ -232,14 +266,30 @@ impl ExprRules {
                 }
             }
         }
+        if !ix.by_meta.is_empty()
+            && let Some(md) = ev.metadata.as_ref()
+        {
+            for k in md.keys() {
+                if let Some(v) = ix.by_meta.get(k.as_str()) {
+                    out.extend_from_slice(v);
+                }
+            }
+        }
         match ev.user.as_ref() {
             None => out.extend_from_slice(&ix.user_guarded),
             Some(u) if !ix.by_group.is_empty() => {
                 let mut buf = String::new();
                 for g in &u.groups {
-                    buf.clear();
-                    buf.extend(g.chars().map(|c| c.to_ascii_lowercase()));
-                    if let Some(v) = ix.by_group.get(buf.as_str()) {
+                    // the index holds lower-case names; lower-case only
+                    // when needed
+                    let key = if g.bytes().any(|b| b.is_ascii_uppercase()) {
+                        buf.clear();
+                        buf.extend(g.chars().map(|c| c.to_ascii_lowercase()));
+                        buf.as_str()
+                    } else {
+                        g.as_str()
+                    };
+                    if let Some(v) = ix.by_group.get(key) {
                         out.extend_from_slice(v);
                     }
                 }
@@ -257,7 +307,7 @@ impl ExprRules {
         if !self.has_rules_for(action) {
             return;
         }
-        let mut cands = Vec::with_capacity(16);
+        let mut cands = SmallVec::new();
         self.candidates(env, &mut cands);
         let mut verdict = Verdict::Allow;
         let mut allowed_by = Vec::new();
@@ -284,7 +334,7 @@ impl ExprRules {
                         kind: RuleKind::Expression,
                         matched: true,
                         verdict: Some(Verdict::Allow),
-                        reason: explain(rule, env, "held"),
+                        reason: format!("`{}` held", rule.text),
                     });
                 }
                 continue;
@@ -367,9 +417,9 @@ pub fn explain<'a>(rule: &'a ExprRule, env: &Env<'a>, what: &str) -> String {
     let mut vals = Vec::new();
     collect_vars(&rule.node, env, &mut vals);
     if vals.is_empty() {
-        format!("`{}` {what}", rule.expr)
+        format!("`{}` {what}", rule.text)
     } else {
-        format!("`{}` {what} with {}", rule.expr, vals.join(", "))
+        format!("`{}` {what} with {}", rule.text, vals.join(", "))
     }
 }
 
