@@ -25,6 +25,22 @@ fn main() {
         .unwrap_or(16);
     let only = std::env::args().nth(2).unwrap_or_default();
     let det = Detectors::new();
+    // Baseline: a plain byte-frequency pass, to judge how loaded the
+    // machine is (a quiet core does this at several GB/s).
+    let base = corpus::prose(mb << 20);
+    let c0 = cpu_seconds();
+    let mut hist = [0u64; 256];
+    for _ in 0..5 {
+        for &b in &base {
+            hist[b as usize] += 1;
+        }
+    }
+    let cpu = (cpu_seconds() - c0).max(0.01);
+    println!(
+        "baseline byte histogram {:>8.1} MB/s cpu ({})",
+        (base.len() * 5) as f64 / cpu / 1e6,
+        hist[b'e' as usize]
+    );
     for (name, data) in [
         ("prose", corpus::prose(mb << 20)),
         ("csv", corpus::csv(mb << 20)),

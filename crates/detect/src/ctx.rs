@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::builtin::BUILTINS;
-use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE, LOOKBACK};
+use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE};
 
 const MAX_TOKEN: usize = 32;
 
@@ -102,7 +102,9 @@ struct Hit {
 /// position (keys are visited in order); see [`CtxCache::has`].
 #[derive(Debug, Default)]
 pub(crate) struct CtxCache {
-    upto: usize,
+    /// Tokenised range `clo..chi`; both ends lie on token boundaries.
+    clo: usize,
+    chi: usize,
     hits: Vec<Hit>,
 }
 
@@ -123,72 +125,93 @@ impl CtxCache {
             .any(|h| h.mask & bit != 0 && h.end <= hi && (h.end <= s || h.start >= e))
     }
 
+    /// Makes sure `lo..hi` is tokenised, extending the covered range on
+    /// either side or starting afresh after a gap (so memory stays small).
     fn ensure(&mut self, t: &[u8], lo: usize, hi: usize) {
-        if hi <= self.upto {
+        if self.chi > self.clo && lo >= self.clo && hi <= self.chi {
             return;
         }
-        let mut i = if lo > self.upto {
-            // Skip the gap, but keep enough behind `lo` for later queries
-            // whose start lies up to LOOKBACK before this one's.
-            let from = lo.saturating_sub(LOOKBACK).max(self.upto);
-            back_to_token_start(t, from)
-        } else {
-            self.upto
-        };
-        let table = &*TABLE;
-        while i < hi {
-            // Next token start.
-            while i < hi && !is_tok(t.get(i).copied().unwrap_or(0)) {
-                i += 1;
-            }
-            if i >= hi {
+        if self.chi <= self.clo || lo > self.chi || hi < self.clo {
+            self.hits.clear();
+            let a = back_to_token_start(t, lo);
+            let mut fresh = Vec::new();
+            let b = tokenize(t, a, hi, &mut fresh);
+            self.hits = fresh;
+            self.clo = a;
+            self.chi = b;
+            return;
+        }
+        if lo < self.clo {
+            let a = back_to_token_start(t, lo);
+            let mut before = Vec::new();
+            tokenize(t, a, self.clo, &mut before);
+            before.append(&mut self.hits);
+            self.hits = before;
+            self.clo = a;
+        }
+        if hi > self.chi {
+            let mut after = Vec::new();
+            self.chi = tokenize(t, self.chi, hi, &mut after);
+            self.hits.append(&mut after);
+        }
+    }
+}
+
+/// Tokenises tokens that start in `i..hi`, pushing phrase hits; returns
+/// the end of the last token (a token boundary at or after `hi`).
+fn tokenize(t: &[u8], mut i: usize, hi: usize, hits: &mut Vec<Hit>) -> usize {
+    let table = &*TABLE;
+    while i < hi {
+        while i < hi && !is_tok(t.get(i).copied().unwrap_or(0)) {
+            i += 1;
+        }
+        if i >= hi {
+            break;
+        }
+        let ts = i;
+        while i < t.len() && is_tok(t.get(i).copied().unwrap_or(0)) {
+            i += 1;
+        }
+        let tl = i - ts;
+        if tl > MAX_TOKEN {
+            continue;
+        }
+        let Some(&b0) = t.get(ts) else { break };
+        let ok = table
+            .first
+            .get(tl)
+            .and_then(|r| r.get(b0.to_ascii_lowercase() as usize))
+            .copied()
+            .unwrap_or(false);
+        if !ok {
+            continue;
+        }
+        let mut buf = [0u8; MAX_TOKEN];
+        let tok = buf.get_mut(..tl).unwrap_or_default();
+        tok.copy_from_slice(t.get(ts..i).unwrap_or_default());
+        tok.make_ascii_lowercase();
+        let h = fnv(tok);
+        let lo_i = table.by_first.partition_point(|e| e.0 < h);
+        for &(hh, pi) in table.by_first.get(lo_i..).unwrap_or_default() {
+            if hh != h {
                 break;
             }
-            let ts = i;
-            while i < t.len() && is_tok(t.get(i).copied().unwrap_or(0)) {
-                i += 1;
-            }
-            let tl = i - ts;
-            if tl > MAX_TOKEN {
+            let Some(p) = table.phrases.get(pi) else {
+                continue;
+            };
+            if p.tokens.first().map(Vec::as_slice) != Some(&tok[..]) {
                 continue;
             }
-            let Some(&b0) = t.get(ts) else { break };
-            let ok = table
-                .first
-                .get(tl)
-                .and_then(|r| r.get(b0.to_ascii_lowercase() as usize))
-                .copied()
-                .unwrap_or(false);
-            if !ok {
-                continue;
-            }
-            let mut buf = [0u8; MAX_TOKEN];
-            let tok = buf.get_mut(..tl).unwrap_or_default();
-            tok.copy_from_slice(t.get(ts..i).unwrap_or_default());
-            tok.make_ascii_lowercase();
-            let h = fnv(tok);
-            let lo_i = table.by_first.partition_point(|e| e.0 < h);
-            for &(hh, pi) in table.by_first.get(lo_i..).unwrap_or_default() {
-                if hh != h {
-                    break;
-                }
-                let Some(p) = table.phrases.get(pi) else {
-                    continue;
-                };
-                if p.tokens.first().map(Vec::as_slice) != Some(&tok[..]) {
-                    continue;
-                }
-                if let Some(end) = match_rest(t, i, p.tokens.get(1..).unwrap_or_default()) {
-                    self.hits.push(Hit {
-                        start: ts,
-                        end,
-                        mask: p.mask,
-                    });
-                }
+            if let Some(end) = match_rest(t, i, p.tokens.get(1..).unwrap_or_default()) {
+                hits.push(Hit {
+                    start: ts,
+                    end,
+                    mask: p.mask,
+                });
             }
         }
-        self.upto = self.upto.max(i).max(hi);
     }
+    i.max(hi)
 }
 
 fn back_to_token_start(t: &[u8], mut i: usize) -> usize {

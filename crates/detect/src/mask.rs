@@ -7,47 +7,48 @@
 /// detector's output is guaranteed to differ from the input.
 pub fn mask(detector: &str, value: &[u8]) -> String {
     let s = String::from_utf8_lossy(value);
-    let chars: Vec<char> = s.chars().collect();
     if detector.ends_with("_marker") || detector == "classification_banner" {
         return truncate(&s, 80);
     }
-    let sig: Vec<usize> = chars
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.is_alphanumeric())
-        .map(|(i, _)| i)
-        .collect();
-    let n = sig.len();
+    let n = s.chars().filter(|c| c.is_alphanumeric()).count();
     let (head, tail) = match detector {
         "credit_card" => (6.min(n / 3).min(4), 4.min(n / 4)),
         "iban" => (4.min(n / 4), 4.min(n / 5)),
         "email" => return mask_email(&s),
         "private_key" => return mask_pem(&s),
-        "ipv4" | "ipv6" | "mac_address" => (first_group(&chars), 0),
+        "ipv4" | "ipv6" | "mac_address" => (first_group(&s), 0),
         "jwt" => (3, 0),
         "url_password" | "password_assignment" => (0, 0),
-        d if is_token(d) => (prefix_len(&chars).min(n / 3), 0),
+        d if is_token(d) => (prefix_len(&s).min(n / 3), 0),
         _ if n >= 8 => (0, 4),
         _ if n >= 6 => (0, 2),
         _ => (0, 0),
     };
     let keep_from = n.saturating_sub(tail);
-    let mut out = String::with_capacity(chars.len().min(96));
-    for (i, c) in chars.iter().enumerate() {
-        let rank = sig.binary_search(&i).ok();
-        match rank {
-            Some(r) if r < head || r >= keep_from => out.push(*c),
-            Some(_) => out.push('*'),
-            None => out.push(*c),
+    let mut out = String::with_capacity(s.len().min(96));
+    let mut rank = 0;
+    let mut same = true;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if rank < head || rank >= keep_from {
+                out.push(c);
+            } else {
+                out.push('*');
+                same = false;
+            }
+            rank += 1;
+        } else {
+            out.push(c);
         }
         if out.len() > 90 {
             out.push('…');
+            same = false;
             break;
         }
     }
-    if out == s {
+    if same {
         // Never hand back the value itself (very short values).
-        return "*".repeat(chars.len().clamp(1, 16));
+        return "*".repeat(s.chars().count().clamp(1, 16));
     }
     out
 }
@@ -84,19 +85,17 @@ fn is_token(d: &str) -> bool {
 
 /// Length of a recognisable token prefix (`ghp_`, `AKIA`, `sk_live_`),
 /// in alphanumerics.
-fn prefix_len(chars: &[char]) -> usize {
-    let upto = chars
-        .iter()
-        .position(|c| *c == '_' || *c == '-')
-        .filter(|&p| p <= 10);
-    match upto {
-        Some(p) => chars.iter().take(p).filter(|c| c.is_alphanumeric()).count(),
+fn prefix_len(s: &str) -> usize {
+    match s.find(['_', '-']).filter(|&p| p <= 10) {
+        Some(p) => s
+            .get(..p)
+            .map_or(4, |h| h.chars().filter(|c| c.is_alphanumeric()).count()),
         None => 4,
     }
 }
 
-fn first_group(chars: &[char]) -> usize {
-    chars.iter().take_while(|c| c.is_alphanumeric()).count()
+fn first_group(s: &str) -> usize {
+    s.chars().take_while(|c| c.is_alphanumeric()).count()
 }
 
 fn mask_email(s: &str) -> String {

@@ -13,17 +13,26 @@ use crate::validate as v;
 
 const MAXG: usize = 8;
 
-/// Digit groups joined by single separators (` `, `-`, `.`, `/`).
-#[derive(Debug, Default)]
+/// Digit groups joined by single separators (` `, `-`, `.`, `/`). Offsets
+/// are kept as `u32` from `base` so the struct stays small (it is built
+/// for every number in the text).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Seq {
-    pub g: [(usize, usize); MAXG],
+    base: usize,
+    g: [(u32, u32); MAXG],
     pub sep: [u8; MAXG],
     pub n: usize,
 }
 
 impl Seq {
+    #[inline]
     fn parse(t: &[u8], start: usize) -> Seq {
-        let mut s = Seq::default();
+        let mut s = Seq {
+            base: start,
+            g: [(0, 0); MAXG],
+            sep: [0; MAXG],
+            n: 0,
+        };
         let mut i = start;
         loop {
             let gs = i;
@@ -31,10 +40,10 @@ impl Seq {
                 i += 1;
             }
             if let Some(slot) = s.g.get_mut(s.n) {
-                *slot = (gs, i);
+                *slot = ((gs - start) as u32, (i - start) as u32);
             }
             s.n += 1;
-            if s.n == MAXG {
+            if s.n == MAXG || i - start > 200 {
                 break;
             }
             let c = at(t, i);
@@ -49,8 +58,15 @@ impl Seq {
         }
         s
     }
+    /// Absolute bounds of group `i`.
+    #[inline]
+    fn grp(&self, i: usize) -> (usize, usize) {
+        self.g.get(i).map_or((0, 0), |&(a, b)| {
+            (self.base + a as usize, self.base + b as usize)
+        })
+    }
     fn len(&self, i: usize) -> usize {
-        self.g.get(i).map_or(0, |(a, b)| b - a)
+        self.g.get(i).map_or(0, |(a, b)| (b - a) as usize)
     }
     fn lens(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.n).map(|i| self.len(i))
@@ -59,10 +75,10 @@ impl Seq {
         self.lens().sum()
     }
     fn start(&self) -> usize {
-        self.g.first().map_or(0, |g| g.0)
+        self.grp(0).0
     }
     fn end(&self) -> usize {
-        self.g.get(self.n.saturating_sub(1)).map_or(0, |g| g.1)
+        self.grp(self.n.saturating_sub(1)).1
     }
     /// The separator used between all groups (0 for a single group), or
     /// `None` if it changes.
@@ -79,7 +95,7 @@ impl Seq {
     fn digits(&self, t: &[u8]) -> Digits {
         let mut d = Digits::default();
         for i in 0..self.n {
-            let (a, b) = self.g.get(i).copied().unwrap_or((0, 0));
+            let (a, b) = self.grp(i);
             for &c in t.get(a..b).unwrap_or_default() {
                 d.push(c);
             }
@@ -167,19 +183,33 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize) {
     let end = seq.end();
     let rok = right_ok(t, end, true);
 
-    // Phone numbers decide their own start ('+', '(') and extent.
-    if sk.on(D::Phone) {
+    // Phone numbers decide their own start ('+', '(') and extent; every
+    // form has at least 7 digits or a '+'/'(' in front.
+    let p = before(t, ws);
+    if (total >= 7 || p == b'+' || p == b'(') && sk.on(D::Phone) {
         phone(sk, ws);
     }
     if lok {
-        ipv4(sk, &seq);
-        date_of_birth(sk, &seq);
-        year_word_dob(sk, &seq);
-        fi_hetu(sk, &seq);
-        es_dni(sk, &seq);
-        nino_spaced(sk, &seq);
+        match seq.n {
+            1 => match seq.len(0) {
+                4 => year_word_dob(sk, &seq),
+                6 => fi_hetu(sk, &seq),
+                8 => es_dni(sk, &seq),
+                _ => {}
+            },
+            3 => {
+                date_of_birth(sk, &seq);
+                nino_spaced(sk, &seq);
+            }
+            _ => {
+                ipv4(sk, &seq);
+                date_of_birth(sk, &seq);
+            }
+        }
     }
-    if !lok || !rok {
+    // Everything below has at least 7 digits: most numbers in dense
+    // numeric text stop here.
+    if !lok || !rok || total < 7 {
         return;
     }
     let ds = seq.digits(t);
@@ -499,13 +529,9 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         return;
     }
     let d0 = at(t, ws);
-    let seps_used: Vec<u8> = seps
-        .iter()
-        .skip(1)
-        .take(groups.saturating_sub(1))
-        .copied()
-        .collect();
-    let mixed = seps_used.windows(2).any(|w| w.first() != w.get(1));
+    // Separators between groups (index 1..groups); "mixed" if they differ.
+    let first_sep = seps.get(1).copied().unwrap_or(0);
+    let mixed = (2..groups).any(|k| seps.get(k).copied().unwrap_or(0) != first_sep);
     let digit_run = t.get(ws..e).unwrap_or_default();
     let all_same = digit_run
         .iter()
@@ -539,7 +565,7 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             && matches!(at(t, exch_at), b'2'..=b'9')
             && !mixed;
         if nanp_ok {
-            let sep = seps_used.first().copied().unwrap_or(b' ');
+            let sep = if groups > 1 { first_sep } else { b' ' };
             base = if sep == b' ' { Low } else { Medium };
             // 555-0100..555-0199 are reserved for fiction.
             let ex = t.get(exch_at..exch_at + 3).unwrap_or_default();
@@ -577,7 +603,7 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
     let t = sk.t;
     let mut oct = [0u32; 4];
     for (i, o) in oct.iter_mut().enumerate() {
-        let (a, b) = seq.g.get(i).copied().unwrap_or((0, 0));
+        let (a, b) = seq.grp(i);
         let s = t.get(a..b).unwrap_or_default();
         if s.is_empty() || s.len() > 3 || (s.len() > 1 && s.first() == Some(&b'0')) {
             return;
@@ -587,7 +613,7 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
             return;
         }
     }
-    let e = seq.g.get(3).map_or(0, |g| g.1);
+    let e = seq.grp(3).1;
     if !right_ok(t, e, false) {
         return;
     }
@@ -653,7 +679,7 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
         return;
     }
     let g = |i: usize| {
-        let (a, b) = seq.g.get(i).copied().unwrap_or((0, 0));
+        let (a, b) = seq.grp(i);
         t.get(a..b).unwrap_or_default()
     };
     let (a, b, c) = (g(0), g(1), g(2));
@@ -664,7 +690,7 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
         }
         _ => false,
     };
-    let e = seq.g.get(2).map_or(0, |x| x.1);
+    let e = seq.grp(2).1;
     if ok && right_ok(t, e, false) {
         sk.emit(D::DateOfBirth, seq.start(), e, Medium, NEED_CTX);
     }

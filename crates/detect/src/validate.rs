@@ -47,9 +47,29 @@ fn dig(b: u8) -> Option<u32> {
     }
 }
 
-/// Digits of `s` as numbers, or `None` if any byte is not an ASCII digit.
-pub(crate) fn digits(s: &[u8]) -> Option<Vec<u32>> {
-    s.iter().map(|&b| dig(b)).collect()
+/// Up to 32 digit values on the stack (validators run on every candidate
+/// number in dense text, so they must not allocate).
+pub(crate) struct Digs {
+    a: [u32; 32],
+    n: usize,
+}
+
+impl std::ops::Deref for Digs {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        self.a.get(..self.n).unwrap_or_default()
+    }
+}
+
+/// Digits of `s` as numbers, or `None` if any byte is not an ASCII digit
+/// or there are more than 32.
+pub(crate) fn digits(s: &[u8]) -> Option<Digs> {
+    let mut d = Digs { a: [0; 32], n: 0 };
+    for &b in s {
+        *d.a.get_mut(d.n)? = dig(b)?;
+        d.n += 1;
+    }
+    Some(d)
 }
 
 /// Luhn (mod 10) as used by payment cards, CA SIN, NPI, SE personnummer.
@@ -646,7 +666,7 @@ pub fn br_cnpj(s: &[u8]) -> bool {
         return false;
     }
     let check = |w: &[u32]| {
-        let sum: u32 = w.iter().zip(&ds).map(|(a, b)| a * b).sum();
+        let sum: u32 = w.iter().zip(ds.iter()).map(|(a, b)| a * b).sum();
         let r = sum % 11;
         if r < 2 { 0 } else { 11 - r }
     };
@@ -688,7 +708,7 @@ pub fn no_fnr(s: &[u8]) -> bool {
         return false;
     }
     let k = |w: &[u32]| {
-        let sum: u32 = w.iter().zip(&ds).map(|(a, b)| a * b).sum();
+        let sum: u32 = w.iter().zip(ds.iter()).map(|(a, b)| a * b).sum();
         match 11 - sum % 11 {
             11 => Some(0),
             10 => None,
