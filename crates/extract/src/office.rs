@@ -79,6 +79,9 @@ pub(crate) enum Profile {
     Odf,
     /// Any other XML: all character data, a line break after each element.
     Generic,
+    /// Relationships: the targets of external links (hyperlinks, linked
+    /// files), where URLs with credentials and e-mail addresses hide.
+    Rels,
 }
 
 /// Skip OOXML parts that hold no document text (styles, themes, layout
@@ -109,10 +112,11 @@ fn ooxml_profile(name: &str) -> Option<Profile> {
         "ppt/viewProps.xml",
         "ppt/tableStyles.xml",
     ];
-    if name.ends_with(".rels")
-        || SKIP_NAMES.contains(&name)
-        || SKIP_PREFIXES.iter().any(|p| name.starts_with(p))
-    {
+    if name.ends_with(".rels") {
+        // The package's own relationships name parts, not links.
+        return (name != "_rels/.rels").then_some(Profile::Rels);
+    }
+    if SKIP_NAMES.contains(&name) || SKIP_PREFIXES.iter().any(|p| name.starts_with(p)) {
         return None;
     }
     Some(if name.starts_with("word/") {
@@ -143,7 +147,7 @@ fn odf_profile(name: &str) -> Option<Profile> {
 }
 
 fn is_xml_part(name: &str) -> bool {
-    name.ends_with(".xml") || name.ends_with(".vml")
+    name.ends_with(".xml") || name.ends_with(".vml") || name.ends_with(".rels")
 }
 
 impl<E> Run<'_, '_, '_, E> {
@@ -274,7 +278,7 @@ impl<E> Run<'_, '_, '_, E> {
             if cx.stopped() || !cx.check_time(loc) {
                 return Ok(());
             }
-            if name.ends_with('/') || name.ends_with(".rels") {
+            if name.ends_with('/') {
                 continue;
             }
             if !is_xml_part(name) {
@@ -431,7 +435,7 @@ fn is_text_element(profile: Profile, name: &[u8]) -> bool {
         Profile::Drawing | Profile::SheetText => name == b"t",
         Profile::Sheet => matches!(name, b"v" | b"t"),
         Profile::Odf => matches!(name, b"p" | b"h"),
-        Profile::Generic => false,
+        Profile::Generic | Profile::Rels => false,
     }
 }
 
@@ -469,6 +473,14 @@ fn start(profile: Profile, name: &[u8], e: &BytesStart<'_>, out: &mut String, ce
                 .and_then(|c| c.parse::<usize>().ok())
                 .unwrap_or(1);
             out.extend(std::iter::repeat_n(' ', n.clamp(1, 64)));
+        }
+        (Profile::Rels, b"Relationship")
+            if attr(e, b"TargetMode").as_deref() == Some("External") =>
+        {
+            if let Some(target) = attr(e, b"Target") {
+                out.push_str(&html_escape::decode_html_entities(&target));
+                out.push('\n');
+            }
         }
         (Profile::Sheet, b"c") => {
             *cell = Cell {

@@ -48,6 +48,7 @@ pub fn docx(paragraphs: &[&str], header: &str, comment: &str) -> Vec<u8> {
             "word/styles.xml",
             b"<w:styles><w:style><w:name w:val=\"Normal\"/></w:style></w:styles>",
         ),
+        ("word/_rels/document.xml.rels", DOC_RELS.as_bytes()),
     ])
 }
 
@@ -150,6 +151,7 @@ pub fn odt(paragraphs: &[&str]) -> Vec<u8> {
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
+const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://admin:hunter2@intranet.example.com/?a=1&amp;b=2" TargetMode="External"/></Relationships>"#;
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="word/document.xml"/></Relationships>"#;
 
 pub fn gzip(data: &[u8]) -> Vec<u8> {

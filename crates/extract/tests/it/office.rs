@@ -25,6 +25,10 @@ fn docx_body_header_and_comments() {
         "check this\n"
     );
     assert!(got.iter().all(|g| !g.location.ends_with("styles.xml")));
+    assert_eq!(
+        text_at(&got, "memo.docx!/word/_rels/document.xml.rels"),
+        "https://admin:hunter2@intranet.example.com/?a=1&b=2\n"
+    );
     assert!(
         got.iter()
             .all(|g| g.format == Format::Docx && g.kind == TextKind::Extracted),
