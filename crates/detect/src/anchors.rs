@@ -624,7 +624,7 @@ fn url_password(sk: &mut Sink<'_>, a: usize) {
             && c < 0x7f
             && !matches!(
                 c,
-                b'@' | b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'[' | b']' | b'`' | b':'
+                b'@' | b'/' | b'"' | b'\'' | b'<' | b'>' | b'[' | b']' | b'`' | b':'
             )
     };
     let pn = run(t, ps, 256, pass_ok);
@@ -636,16 +636,13 @@ fn url_password(sk: &mut Sink<'_>, a: usize) {
         return;
     }
     let pass = t.get(ps..ps + pn).unwrap_or_default();
-    let nonvalue = placeholder_password(pass) || pass == t.get(us..us + un).unwrap_or_default();
-    sk.emit(
+    // Placeholders ("password", "${PASS}") drop straight to low.
+    let placeholder = placeholder_password(pass) || pass == t.get(us..us + un).unwrap_or_default();
+    sk.emit_fixed(
         D::UrlPassword,
         ps,
         ps + pn,
-        High,
-        Adj {
-            need_ctx: false,
-            nonvalue,
-        },
+        if placeholder { Low } else { High },
     );
 }
 

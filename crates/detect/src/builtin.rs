@@ -122,7 +122,7 @@ const PHONE_CTX: &[&str] = &[
     "number",
 ];
 const EMAIL_CTX: &[&str] = &[
-    "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "from", "to", "cc",
+    "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",
 ];
 const IP_CTX: &[&str] = &[
     "ip",
@@ -308,9 +308,9 @@ builtins! {
     UsSsn { "us_ssn", Pii, Some("ssn_rules"), false, SSN_CTX,
         "US Social Security number, AAA-GG-SSSS (dashes or spaces; contiguous only next to a context word); area not 000/666/9xx, group not 00, serial not 0000.",
         "536-22-8726" }
-    UsItin { "us_itin", Pii, Some("itin_rules"), false, ITIN_CTX,
+    UsItin { "us_itin", Pii, Some("itin_rules"), true, ITIN_CTX,
         "US Individual Taxpayer Identification Number, 9XX-GG-XXXX with group 50-65, 70-88, 90-92 or 94-99.",
-        "912-70-1234" }
+        "ITIN 912-70-1234" }
     Iban { "iban", Pci, Some("mod97"), false, IBAN_CTX,
         "International Bank Account Number for every country in the SWIFT registry: country length, check digits, ISO 7064 mod 97; contiguous or in groups of four.",
         "GB82 WEST 1234 5698 7654 32" }
@@ -328,10 +328,10 @@ builtins! {
         "2001:db8:85a3::8a2e:370:7334" }
     UkNhs { "uk_nhs", Phi, Some("nhs_mod11"), false, NHS_CTX,
         "UK NHS number, 10 digits (3-3-4 or contiguous), modulus 11 check digit. Contiguous only next to a context word.",
-        "943 476 5919" }
+        "NHS 943 476 5919" }
     UsNpi { "us_npi", Phi, Some("npi_luhn"), true, NPI_CTX,
         "US National Provider Identifier, 10 digits starting 1 or 2, Luhn with the 80840 prefix; needs a context word.",
-        "1234567893" }
+        "NPI 1234567893" }
     AwsAccessKey { "aws_access_key", Credentials, Some("prefix"), false, NO_CTX,
         "AWS access key id (AKIA long-term, ASIA temporary) followed by 16 base32 characters.",
         "AKIAZ5GMHYJ3KDLWQX4T" }
@@ -451,7 +451,7 @@ builtins! {
         "131052-308T" }
     NoFnr { "no_fnr", Pii, Some("mod11_double"), true, &["fødselsnummer", "fodselsnummer", "fnr", "personnummer", "national identity number"],
         "Norwegian national identity number, 11 digits, valid date and two mod-11 check digits; needs a context word.",
-        "fødselsnummer 01010112395" }
+        "fødselsnummer 01010110013" }
     PlPesel { "pl_pesel", Pii, Some("pesel_weights"), true, &["pesel"],
         "Polish PESEL, 11 digits with an encoded birth date and weighted check digit; needs a context word.",
         "PESEL 44051401359" }
@@ -502,7 +502,7 @@ builtins! {
         "TLP:AMBER" }
     ConfidentialMarker { "confidential_marker", Confidential, None, false, NO_CTX,
         "The word Confidential as a marking (Confidential, Strictly Confidential, Company Confidential); not confidentiality.",
-        "CONFIDENTIAL" }
+        "Strictly Confidential" }
     InternalUseMarker { "internal_use_marker", Confidential, None, false, NO_CTX,
         "\"Internal use only\" / \"For internal use\" markings.",
         "For internal use only" }

@@ -183,7 +183,14 @@ impl Detectors {
     /// A scanner for input that arrives in chunks (files of any size):
     /// memory stays bounded and matches across chunk boundaries are found.
     pub fn stream(&self) -> StreamScanner<'_> {
-        StreamScanner::new(self)
+        StreamScanner::new(self, stream::SLICE)
+    }
+
+    /// [`stream`](Self::stream) with a smaller internal slice, so tests can
+    /// exercise many cut points on small inputs.
+    #[doc(hidden)]
+    pub fn stream_with_slice(&self, slice: usize) -> StreamScanner<'_> {
+        StreamScanner::new(self, slice)
     }
 
     /// Candidates keyed in `from..to`, filtered and resolved.

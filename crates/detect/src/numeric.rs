@@ -189,11 +189,13 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize) {
     if (total >= 7 || p == b'+' || p == b'(') && sk.on(D::Phone) {
         phone(sk, ws);
     }
+    if lok && seq.len(0) == 6 {
+        fi_hetu(sk, &seq);
+    }
     if lok {
         match seq.n {
             1 => match seq.len(0) {
                 4 => year_word_dob(sk, &seq),
-                6 => fi_hetu(sk, &seq),
                 8 => es_dni(sk, &seq),
                 _ => {}
             },
@@ -1055,6 +1057,9 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
             sk.emit(D::IePps, ws, we, Low, PLAIN);
         }
     }
+    if nd == 8 && w.len() == 9 {
+        es_dni(sk, &Seq::parse(t, ws));
+    }
     if nd == 17 && w.len() == 18 && matches!(w.last(), Some(b'X' | b'x')) {
         cn_check(sk, ws, we, w);
     }
@@ -1129,6 +1134,13 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     if letters == 2 && upper {
         iban(sk, ws);
     }
+    if letters == 1 {
+        // Before the right-boundary check: "E11.9" continues with ".9".
+        let da = w
+            .get(1..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+        icd10(sk, ws, we, w, da);
+    }
     if !(right_ok(t, we, false) || letters == 2 && upper) {
         return;
     }
@@ -1188,7 +1200,6 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
                     sk.emit(D::UsDriversLicense, ws, we, Low, NEED_CTX);
                 }
             }
-            icd10(sk, ws, we, w, digits_after);
         }
         6 if w.len() == 16 && upper && v::it_codice_fiscale(w) => {
             sk.emit(D::ItCodiceFiscale, ws, we, Medium, PLAIN);

@@ -15,7 +15,7 @@ const KEEP_LEFT: usize = LOOKBACK + CONTEXT_BEFORE + 64;
 /// Bytes needed after a key before it may be evaluated.
 const KEEP_RIGHT: usize = MAX_REACH + crate::custom::MAX_CUSTOM + 256;
 /// Input is consumed in slices of at most this size.
-const SLICE: usize = 1 << 20;
+pub(crate) const SLICE: usize = 1 << 20;
 
 /// Scans input fed in chunks of any size; findings carry absolute offsets
 /// from the start of the stream.
@@ -29,17 +29,24 @@ pub struct StreamScanner<'a> {
     done: usize,
     /// End of the last accepted match, relative to `buf`.
     last_end: usize,
+    slice: usize,
 }
 
 impl<'a> StreamScanner<'a> {
-    pub(crate) fn new(det: &'a Detectors) -> Self {
+    pub(crate) fn new(det: &'a Detectors, slice: usize) -> Self {
         StreamScanner {
             det,
             buf: Vec::new(),
             base: 0,
             done: 0,
             last_end: 0,
+            slice: slice.max(1),
         }
+    }
+
+    /// Bytes currently held (carry-over plus unprocessed input).
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
     }
 
     /// Total bytes fed so far.
@@ -50,9 +57,9 @@ impl<'a> StreamScanner<'a> {
     /// Feeds the next chunk and returns the findings that are now final.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<Finding> {
         let mut out = Vec::new();
-        for piece in chunk.chunks(SLICE) {
+        for piece in chunk.chunks(self.slice) {
             self.buf.extend_from_slice(piece);
-            if self.buf.len() >= self.done + KEEP_RIGHT + SLICE / 4 {
+            if self.buf.len() >= self.done + KEEP_RIGHT + self.slice / 4 {
                 let cut = self.buf.len() - KEEP_RIGHT;
                 self.process(cut, &mut out);
             }

@@ -23,17 +23,18 @@ pub fn by_name(name: &str, value: &[u8]) -> Option<bool> {
         .filter(|b| b.is_ascii_alphanumeric())
         .map(|b| b.to_ascii_uppercase())
         .collect();
-    let digits_only = clean.iter().all(u8::is_ascii_digit);
+    // Digit algorithms look at the digits only ("EMP-4111-1111" -> 41111111).
+    let d: Vec<u8> = clean.iter().copied().filter(u8::is_ascii_digit).collect();
     let ok = match name {
-        "luhn" => digits_only && luhn(&clean),
+        "luhn" => luhn(&d),
         "mod97" => mod97_10(&clean),
         "iban" => iban(&clean),
-        "verhoeff" => digits_only && verhoeff(&clean),
-        "nhs" => uk_nhs(&clean),
-        "npi" => us_npi(&clean),
-        "aba" => aba_routing(&clean),
-        "ean13" => ean13(&clean),
-        "mod11_10" => digits_only && iso7064_mod11_10(&clean),
+        "verhoeff" => verhoeff(&d),
+        "nhs" => uk_nhs(&d),
+        "npi" => us_npi(&d),
+        "aba" => aba_routing(&d),
+        "ean13" => ean13(&d),
+        "mod11_10" => iso7064_mod11_10(&d),
         _ => return None,
     };
     Some(ok)
@@ -872,6 +873,7 @@ mod tests {
     fn named_validators() {
         assert_eq!(by_name("luhn", b"4111 1111 1111 1111"), Some(true));
         assert_eq!(by_name("mod97", b"GB82 WEST"), Some(false));
+        assert_eq!(by_name("luhn", b"EMP-4111-1111-1111-1111"), Some(true));
         assert_eq!(by_name("nope", b"1"), None);
         for n in NAMED {
             assert!(by_name(n, b"").is_some());

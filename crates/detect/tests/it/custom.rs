@@ -1,0 +1,136 @@
+//! Custom detectors from TOML: the seed rule, regexes with validators,
+//! context, and error messages that name the line or field.
+
+use cordon_detect::{BuildError, Category, Confidence, CustomDetectorsConfig, Detectors};
+
+/// The seed rule "Confidential or 'Encrypt me'", as documented in
+/// docs/detectors.md.
+const SEED_RULE: &str = r#"
+[[detector]]
+id = "encrypt_me"
+category = "CONFIDENTIAL"
+keywords = ["Confidential", "Encrypt me"]
+"#;
+
+fn only(cfg: &str) -> Detectors {
+    let cfg = CustomDetectorsConfig::from_toml_str(cfg).unwrap();
+    Detectors::builder()
+        .builtins(false)
+        .custom(cfg)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn seed_rule_is_a_few_lines_and_matches_whole_words_case_insensitively() {
+    let det = only(SEED_RULE);
+    let text = b"CONFIDENTIAL draft. Please ENCRYPT   ME? no: encrypt me! Confidentiality, unconfidential, encrypt men";
+    let fs = det.scan(text);
+    let got: Vec<&[u8]> = fs.iter().map(|f| &text[f.start..f.end]).collect();
+    assert_eq!(got, vec![&b"CONFIDENTIAL"[..], b"encrypt me"]);
+    assert!(
+        fs.iter()
+            .all(|f| f.detector == "encrypt_me" && f.category == Category::Confidential)
+    );
+    assert!(fs.iter().all(|f| f.confidence == Confidence::Medium));
+}
+
+#[test]
+fn regex_with_validator_and_context() {
+    let det = only(
+        r#"
+[[detector]]
+id = "employee_card"
+category = "pci"
+regex = '\bEMP-\d{4}-\d{4}-\d{4}-\d{4}\b'
+validator = "luhn"
+context = ["badge"]
+confidence = "low"
+"#,
+    );
+    // EMP-4111-1111-1111-1111 passes Luhn; ...1112 does not.
+    let fs = det.scan(b"EMP-4111-1111-1111-1111 and EMP-4111-1111-1111-1112");
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0].confidence, Confidence::Low);
+    let fs = det.scan(b"badge EMP-4111-1111-1111-1111");
+    assert_eq!(fs[0].confidence, Confidence::Medium);
+}
+
+#[test]
+fn require_context() {
+    let det = only(
+        r#"
+[[detector]]
+id = "project_code"
+category = "CONFIDENTIAL"
+regex = 'PRJ-[0-9]{5}'
+context = ["project"]
+require_context = true
+confidence = "high"
+"#,
+    );
+    assert!(det.scan(b"PRJ-12345").is_empty());
+    assert_eq!(
+        det.scan(b"project PRJ-12345")[0].confidence,
+        Confidence::High
+    );
+}
+
+#[test]
+fn custom_and_builtins_together_and_filtering() {
+    let cfg = CustomDetectorsConfig::from_toml_str(SEED_RULE).unwrap();
+    let det = Detectors::builder().custom(cfg.clone()).build().unwrap();
+    assert!(det.ids().contains(&"encrypt_me") && det.ids().contains(&"credit_card"));
+    let det = Detectors::builder()
+        .custom(cfg.clone())
+        .only_ids(["encrypt_me"])
+        .build()
+        .unwrap();
+    assert_eq!(det.ids(), vec!["encrypt_me"]);
+    let det = Detectors::builder()
+        .custom(cfg)
+        .categories([Category::Pii])
+        .build()
+        .unwrap();
+    assert!(!det.ids().contains(&"encrypt_me"));
+}
+
+fn err(cfg: &str) -> String {
+    CustomDetectorsConfig::from_toml_str(cfg)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn errors_name_line_and_field() {
+    let e = err("[[detector]]\nid = \"x\"\ncategory = \"PII\"\nkeywords = [\"a\"]\nbogus = 1\n");
+    assert!(e.contains("line 5") && e.contains("bogus"), "{e}");
+    let e = err("[[detector]]\nid = \"x\"\ncategory = 7\n");
+    assert!(e.contains("line 3"), "{e}");
+    let e = err("[[detector]]\nid = \"x\"\ncategory = \"PII\"\nregex = \"(\"\n");
+    assert!(e.contains("`x`") && e.contains("field `regex`"), "{e}");
+    let e = err("[[detector]]\nid = \"x\"\ncategory = \"secretish\"\nkeywords = [\"a\"]\n");
+    assert!(
+        e.contains("field `category`") && e.contains("`secretish`"),
+        "{e}"
+    );
+    let e =
+        err("[[detector]]\nid = \"x\"\ncategory = \"PII\"\nregex = \"a\"\nvalidator = \"crc99\"\n");
+    assert!(e.contains("field `validator`") && e.contains("luhn"), "{e}");
+    let e = err("[[detector]]\nid = \"credit_card\"\ncategory = \"PII\"\nkeywords = [\"a\"]\n");
+    assert!(e.contains("built-in"), "{e}");
+    let e = err("[[detector]]\nid = \"x\"\ncategory = \"PII\"\n");
+    assert!(e.contains("keywords") && e.contains("regex"), "{e}");
+    let e = err("[[detector]]\nid = \"Bad Id\"\ncategory = \"PII\"\nkeywords = [\"a\"]\n");
+    assert!(e.contains("field `id`"), "{e}");
+}
+
+#[test]
+fn unknown_detector_id_in_filter_is_an_error() {
+    let e = Detectors::builder()
+        .only_ids(["no_such"])
+        .build()
+        .unwrap_err();
+    assert_eq!(e, BuildError::UnknownDetector("no_such".into()));
+    assert_eq!(e.to_string(), "unknown detector id `no_such`");
+}

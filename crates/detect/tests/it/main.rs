@@ -1,0 +1,11 @@
+//! Integration tests for cordon-detect, one binary with a module per topic.
+
+// Test helpers outside #[test] functions may unwrap and panic too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod cases;
+mod custom;
+mod docs;
+mod stream;
+mod validators;

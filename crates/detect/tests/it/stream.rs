@@ -1,0 +1,103 @@
+//! Chunked scanning finds exactly what whole scanning finds, for random
+//! texts and random chunk splits, including matches across boundaries.
+
+use cordon_detect::{Detectors, Finding};
+use proptest::prelude::*;
+
+const FRAGMENTS: &[&str] = &[
+    "The quarterly report was sent to the board. ",
+    "card 4111 1111 1111 1111 ",
+    "SSN 536-22-8726. ",
+    "jane.doe@corp.acme.io ",
+    "IBAN GB82 WEST 1234 5698 7654 32 ",
+    "+1-415-555-2671 ",
+    "Login from 198.201.229.65 was blocked. ",
+    "AKIAZ5GMHYJ3KDLWQX4T ",
+    "NHS number 943 476 5919 ",
+    "CONFIDENTIAL\n",
+    "Peer fe81:1db7:bb19:be1f:cfda:e28d:efda:b527 timed out ",
+    "password = \"Tr0ub4dor&3\"\n",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MmZ7kPqzDCE4g3Ad\n-----END RSA PRIVATE KEY-----\n",
+    "DOB: 1985-03-14 ",
+    "12 34 56 78 90 2024 3.2 ",
+    "\u{e9}t\u{e9} \u{fe}\u{ff}\u{0}\n",
+];
+
+fn whole(det: &Detectors, text: &[u8]) -> Vec<Finding> {
+    det.scan(text)
+}
+
+fn chunked(det: &Detectors, text: &[u8], cuts: &[usize], slice: usize) -> Vec<Finding> {
+    let mut s = det.stream_with_slice(slice);
+    let mut out = Vec::new();
+    let mut prev = 0;
+    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (text.len() + 1)).collect();
+    cuts.sort_unstable();
+    for c in cuts.into_iter().chain([text.len()]) {
+        out.extend(s.feed(&text[prev..c]));
+        prev = c;
+    }
+    out.extend(s.finish());
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn chunked_equals_whole(
+        picks in proptest::collection::vec(0usize..FRAGMENTS.len(), 100..1500),
+        cuts in proptest::collection::vec(any::<usize>(), 0..40),
+        slice in prop_oneof![Just(64usize), Just(4096), Just(1 << 20)],
+    ) {
+        let text: Vec<u8> = picks.iter().flat_map(|&i| FRAGMENTS[i].bytes()).collect();
+        let det = Detectors::new();
+        prop_assert_eq!(chunked(&det, &text, &cuts, slice), whole(&det, &text));
+    }
+}
+
+#[test]
+fn matches_straddling_every_boundary_are_found() {
+    let det = Detectors::new();
+    let mut text = Vec::new();
+    for _ in 0..3000 {
+        text.extend_from_slice(b"filler text ");
+        text.extend_from_slice(b"card 4111 1111 1111 1111 key AKIAZ5GMHYJ3KDLWQX4T ");
+    }
+    let want = whole(&det, &text);
+    assert_eq!(want.len(), 6000);
+    // One byte at a time, with a tiny internal slice: every match straddles
+    // many feed boundaries.
+    let mut s = det.stream_with_slice(512);
+    let mut got = Vec::new();
+    for b in text.chunks(1) {
+        got.extend(s.feed(b));
+    }
+    got.extend(s.finish());
+    assert_eq!(got, want);
+}
+
+#[test]
+fn memory_stays_bounded() {
+    // 64 MB through the scanner in 1 MB chunks: the scanner's own buffer
+    // never holds more than a slice plus the fixed carry-over.
+    let det = Detectors::new();
+    let chunk: Vec<u8> = b"The quarterly report, SSN 536-22-8726, was sent. "
+        .iter()
+        .copied()
+        .cycle()
+        .take(1 << 20)
+        .collect();
+    let mut s = det.stream();
+    let mut n = 0;
+    for _ in 0..64 {
+        n += s.feed(&chunk).len();
+        assert!(
+            s.buffered() < (1 << 20) + 64 * 1024,
+            "buffer grew to {}",
+            s.buffered()
+        );
+    }
+    n += s.finish().len();
+    assert_eq!(n, det.scan(&chunk.repeat(64)).len());
+}

@@ -1,0 +1,392 @@
+//! Every validator against an independent, deliberately naive reference
+//! (string arithmetic, big numbers, the textbook formula), on random input
+//! and on generated valid values with single-character mutations.
+
+use cordon_detect::validate as v;
+use proptest::prelude::*;
+
+fn ds(s: &str) -> Vec<u32> {
+    s.chars().map(|c| c.to_digit(10).unwrap()).collect()
+}
+
+// ---------- references ----------
+
+fn r_luhn(s: &str) -> bool {
+    // Double every second digit from the right via string concatenation of
+    // the products, then sum all digits of that string.
+    let mut acc = String::new();
+    for (i, c) in s.chars().rev().enumerate() {
+        let d = c.to_digit(10).unwrap();
+        acc.push_str(&(if i % 2 == 1 { d * 2 } else { d }).to_string());
+    }
+    !s.is_empty() && acc.chars().map(|c| c.to_digit(10).unwrap()).sum::<u32>() % 10 == 0
+}
+
+/// Big-number remainder by long division over the decimal expansion.
+fn r_mod97(s: &str) -> u32 {
+    let expanded: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                c.to_string()
+            } else {
+                (c as u32 - 'A' as u32 + 10).to_string()
+            }
+        })
+        .collect();
+    let mut r: u128 = 0;
+    for chunk in expanded.as_bytes().chunks(20) {
+        let part: u128 = std::str::from_utf8(chunk).unwrap().parse().unwrap();
+        r = (r * 10u128.pow(chunk.len() as u32) + part) % 97;
+    }
+    r as u32
+}
+
+fn r_iban(s: &str) -> bool {
+    let len = match &s[..2] {
+        "GB" => 22,
+        "DE" => 22,
+        "NL" => 18,
+        "FR" => 27,
+        _ => return false,
+    };
+    s.len() == len
+        && s[2..4].chars().all(|c| c.is_ascii_digit())
+        && {
+            let re = format!("{}{}", &s[4..], &s[..4]);
+            r_mod97(&re) == 1
+        }
+        && !matches!(&s[2..4], "00" | "01" | "99")
+}
+
+fn r_verhoeff(s: &str) -> bool {
+    // D5 multiplication via (rotation, reflection) pairs instead of a table.
+    fn mul(a: u32, b: u32) -> u32 {
+        let (ra, fa) = (a % 5, a >= 5);
+        let (rb, fb) = (b % 5, b >= 5);
+        let r = if fa { (5 + ra - rb) % 5 } else { (ra + rb) % 5 };
+        let f = fa ^ fb;
+        if f { r + 5 } else { r }
+    }
+    let perm = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4];
+    let p = |pos: usize, d: u32| (0..pos % 8).fold(d, |x, _| perm[x as usize]);
+    !s.is_empty()
+        && s.chars()
+            .rev()
+            .enumerate()
+            .fold(0, |c, (i, ch)| mul(c, p(i, ch.to_digit(10).unwrap())))
+            == 0
+}
+
+fn weighted(d: &[u32], w: &[u32]) -> u32 {
+    d.iter().zip(w).map(|(a, b)| a * b).sum()
+}
+
+fn r_nhs(s: &str) -> bool {
+    let d = ds(s);
+    let sum = weighted(&d[..9], &[10, 9, 8, 7, 6, 5, 4, 3, 2]);
+    let c = (11 - sum % 11) % 11;
+    c != 10 && c == d[9]
+}
+
+fn r_npi(s: &str) -> bool {
+    matches!(&s[..1], "1" | "2") && r_luhn(&format!("80840{s}"))
+}
+
+fn r_aba(s: &str) -> bool {
+    let d = ds(s);
+    let p = d[0] * 10 + d[1];
+    let pref = p <= 12 || (21..=32).contains(&p) || (61..=72).contains(&p) || p == 80;
+    pref && (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
+        && s != "000000000"
+}
+
+fn r_ean13(s: &str) -> bool {
+    let d = ds(s);
+    (0..13)
+        .map(|i| if i % 2 == 0 { d[i] } else { 3 * d[i] })
+        .sum::<u32>()
+        % 10
+        == 0
+}
+
+fn r_mod11_10(s: &str) -> bool {
+    let d = ds(s);
+    let mut p = 10;
+    for &x in &d[..d.len() - 1] {
+        let s = match (x + p) % 10 {
+            0 => 10,
+            v => v,
+        };
+        p = 2 * s % 11;
+    }
+    (11 - p) % 10 == d[d.len() - 1]
+}
+
+fn r_bsn(s: &str) -> bool {
+    let d = ds(s);
+    let sum: i64 = (0..8).map(|i| (9 - i as i64) * d[i] as i64).sum::<i64>() - d[8] as i64;
+    sum % 11 == 0 && d.iter().any(|&x| x != 0)
+}
+
+fn r_dni(num: &str, l: char) -> bool {
+    "TRWAGMYFPDXBNJZSQVHLCKE"
+        .chars()
+        .nth((num.parse::<u64>().unwrap() % 23) as usize)
+        == Some(l)
+}
+
+fn r_tfn(s: &str) -> bool {
+    weighted(&ds(s), &[1, 4, 3, 7, 5, 8, 6, 9, 10]) % 11 == 0
+}
+
+fn r_medicare(s: &str) -> bool {
+    let d = ds(s);
+    (2..=6).contains(&d[0]) && weighted(&d[..8], &[1, 3, 7, 9, 1, 3, 7, 9]) % 10 == d[8]
+}
+
+fn r_dea(s: &str) -> bool {
+    let d = ds(&s[2..]);
+    let first_ok = "ABCDEFGHJKLMPRSTUX".contains(&s[..1]);
+    let second_ok = s[1..2].chars().all(|c| c.is_ascii_uppercase() || c == '9');
+    first_ok && second_ok && (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]
+}
+
+fn r_cpf(s: &str) -> bool {
+    let d = ds(s);
+    let dv = |n: usize| {
+        let r = (0..n)
+            .map(|i| d[i] * (n as u32 + 1 - i as u32))
+            .sum::<u32>()
+            * 10
+            % 11;
+        r % 10
+    };
+    !d.iter().all(|&x| x == d[0]) && dv(9) == d[9] && dv(10) == d[10]
+}
+
+fn r_cnpj(s: &str) -> bool {
+    let d = ds(s);
+    let dv = |w: &[u32]| match weighted(&d, w) % 11 {
+        0 | 1 => 0,
+        r => 11 - r,
+    };
+    !d.iter().all(|&x| x == d[0])
+        && dv(&[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]) == d[12]
+        && dv(&[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]) == d[13]
+}
+
+fn r_pesel(s: &str) -> bool {
+    let d = ds(s);
+    (10 - weighted(&d[..10], &[1, 3, 7, 9, 1, 3, 7, 9, 1, 3]) % 10) % 10 == d[10]
+}
+
+fn r_kr(s: &str) -> bool {
+    let d = ds(s);
+    (11 - weighted(&d[..12], &[2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]) % 11) % 10 == d[12]
+}
+
+fn r_cn(s: &str) -> bool {
+    let d = ds(&s[..17]);
+    let sum = weighted(&d, &[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]);
+    "10X98765432".chars().nth((sum % 11) as usize) == s[17..].chars().next()
+}
+
+fn r_be(s: &str) -> bool {
+    let n: u64 = s[..9].parse().unwrap();
+    let c: u64 = s[9..].parse().unwrap();
+    c == 97 - n % 97 || c == 97 - (2_000_000_000 + n) % 97
+}
+
+fn r_jp(s: &str) -> bool {
+    let d = ds(s);
+    let sum: u32 = (1..=11)
+        .map(|n| d[11 - n] * if n <= 6 { n as u32 + 1 } else { n as u32 - 5 })
+        .sum();
+    let c = if sum % 11 <= 1 { 0 } else { 11 - sum % 11 };
+    c == d[11]
+}
+
+fn r_no(s: &str) -> bool {
+    let d = ds(s);
+    let k = |w: &[u32], n: usize| match 11 - weighted(&d[..n], w) % 11 {
+        11 => Some(0),
+        10 => None,
+        c => Some(c),
+    };
+    k(&[3, 7, 6, 1, 8, 9, 4, 5, 2], 9) == Some(d[9])
+        && k(&[5, 4, 3, 2, 7, 6, 5, 4, 3, 2], 10) == Some(d[10])
+}
+
+fn r_date(y: u32, m: u32, d: u32) -> bool {
+    // Day count differences instead of a days-in-month table.
+    fn days(y: i64, m: i64, d: i64) -> i64 {
+        let (y, m) = if m <= 2 { (y - 1, m + 12) } else { (y, m) };
+        365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d
+    }
+    (1800..=2199).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) && {
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        (d as i64) <= days(ny as i64, nm as i64, 1) - days(y as i64, m as i64, 1)
+    }
+}
+
+// ---------- strategies ----------
+
+fn digits(n: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(0u8..10, n)
+        .prop_map(|v| v.iter().map(|d| char::from(b'0' + d)).collect())
+}
+
+/// Appends every possible last digit: exactly the valid ones must pass.
+fn each_last(prefix: &str) -> Vec<String> {
+    (0..10).map(|d| format!("{prefix}{d}")).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn luhn(s in digits(16), n in 1usize..20) {
+        let s = &s[..n.min(16)];
+        for c in each_last(s) {
+            prop_assert_eq!(v::luhn(c.as_bytes()), r_luhn(&c), "{}", c);
+        }
+    }
+
+    #[test]
+    fn mod97_and_iban(body in "[A-Z0-9]{14}", ck in 0u32..100, cc in prop_oneof![Just("GB"), Just("DE"), Just("NL"), Just("FR")]) {
+        let len = match cc { "GB" | "DE" => 22, "NL" => 18, _ => 27 };
+        let mut b = body.clone();
+        while b.len() < len - 4 { b.push('7'); }
+        b.truncate(len - 4);
+        let s = format!("{cc}{ck:02}{b}");
+        prop_assert_eq!(v::mod97_10(s.as_bytes()), r_mod97(&s) == 1);
+        prop_assert_eq!(v::iban(s.as_bytes()), r_iban(&s), "{}", s);
+        // The correct check digits always validate.
+        let good = 98 - r_mod97(&format!("{b}{cc}00"));
+        let s = format!("{cc}{good:02}{b}");
+        prop_assert_eq!(v::iban(s.as_bytes()), r_iban(&s), "{}", s);
+        prop_assert!(r_iban(&s) || matches!(good, 0 | 1 | 99));
+    }
+
+    #[test]
+    fn verhoeff(s in digits(11)) {
+        for c in each_last(&s) {
+            prop_assert_eq!(v::verhoeff(c.as_bytes()), r_verhoeff(&c), "{}", c);
+        }
+    }
+
+    #[test]
+    fn fixed_length_checksums(s in digits(17)) {
+        for c in each_last(&s[..9]) {
+            prop_assert_eq!(v::uk_nhs(c.as_bytes()), r_nhs(&c), "nhs {}", c);
+            prop_assert_eq!(v::us_npi(c.as_bytes()), r_npi(&c), "npi {}", c);
+        }
+        for c in each_last(&s[..8]) {
+            let m = format!("{c}1");
+            prop_assert_eq!(v::au_medicare(m.as_bytes()), r_medicare(&m), "medicare {}", m);
+        }
+        for c in each_last(&s[..8]) {
+            prop_assert_eq!(v::aba_routing(c.as_bytes()), r_aba(&c), "aba {}", c);
+            prop_assert_eq!(v::nl_bsn(c.as_bytes()), r_bsn(&c), "bsn {}", c);
+            prop_assert_eq!(v::au_tfn(c.as_bytes()), r_tfn(&c), "tfn {}", c);
+        }
+        for c in each_last(&s[..12]) {
+            prop_assert_eq!(v::ean13(c.as_bytes()), r_ean13(&c), "ean {}", c);
+            prop_assert_eq!(v::kr_rrn(c.as_bytes()), r_kr(&c), "kr {}", c);
+        }
+        for c in each_last(&s[..10]) {
+            prop_assert_eq!(v::iso7064_mod11_10(c.as_bytes()), r_mod11_10(&c), "mod11,10 {}", c);
+            prop_assert_eq!(v::pl_pesel(c.as_bytes()), r_pesel(&c), "pesel {}", c);
+            prop_assert_eq!(v::be_nrn(c.as_bytes()), r_be(&c), "be {}", c);
+            prop_assert_eq!(v::no_fnr(c.as_bytes()), r_no(&c), "no {}", c);
+        }
+        for c in each_last(&s[..11]) {
+            prop_assert_eq!(v::jp_my_number(c.as_bytes()), r_jp(&c), "jp {}", c);
+        }
+        for c in each_last(&s[..13]) {
+            prop_assert_eq!(v::br_cnpj(c.as_bytes()), r_cnpj(&c), "cnpj {}", c);
+        }
+        for c in each_last(&s[..10]) {
+            prop_assert_eq!(v::br_cpf(c.as_bytes()), r_cpf(&c), "cpf {}", c);
+        }
+        for last in ["0", "1", "5", "X"] {
+            let c = format!("{}{}", &s[..17], last);
+            prop_assert_eq!(v::cn_resident_id(c.as_bytes()), r_cn(&c), "cn {}", c);
+        }
+    }
+
+    #[test]
+    fn letters(n in 0u32..100_000_000, l in proptest::char::range('A', 'Z'), p in "[A-Z]{2}", d in digits(7)) {
+        let num = format!("{n:08}");
+        prop_assert_eq!(v::es_dni(num.as_bytes(), l as u8), r_dni(&num, l));
+        let dea = format!("{p}{d}");
+        prop_assert_eq!(v::us_dea(dea.as_bytes()), r_dea(&dea), "{}", dea);
+    }
+
+    #[test]
+    fn calendar(y in 1790u32..2210, m in 0u32..14, d in 0u32..33) {
+        prop_assert_eq!(v::valid_date(y, m, d), r_date(y, m, d), "{}-{}-{}", y, m, d);
+    }
+
+    /// Base58Check and Bech32 reject any single-character change of a valid
+    /// address (their checksums detect all single substitutions).
+    #[test]
+    fn crypto_checksums_catch_substitutions(i in 0usize..34, c in "[1-9A-HJ-NP-Za-km-z]") {
+        let good = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2";
+        prop_assert!(v::base58check(good.as_bytes()));
+        let mut b = good.as_bytes().to_vec();
+        let ch = c.as_bytes()[0];
+        if b[i] != ch {
+            b[i] = ch;
+            prop_assert!(!v::base58check(&b), "{}", String::from_utf8_lossy(&b));
+        }
+        let good = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+        let mut b = good.as_bytes().to_vec();
+        let j = 4 + i % (good.len() - 4);
+        let alt = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l"[i % 32];
+        if b[j] != alt {
+            b[j] = alt;
+            prop_assert!(!v::bech32(&b), "{}", String::from_utf8_lossy(&b));
+        }
+    }
+
+    /// EIP-55: flipping the case of any letter of a checksummed address
+    /// breaks the checksum; all-lower has none.
+    #[test]
+    fn eip55_case_flips(i in 0usize..40) {
+        let good = "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+        prop_assert_eq!(v::eip55(good.as_bytes()), Some(true));
+        prop_assert_eq!(v::eip55(good.to_ascii_lowercase().as_bytes()), None);
+        let mut b = good.as_bytes().to_vec();
+        if b[i].is_ascii_alphabetic() {
+            b[i] ^= 0x20;
+            prop_assert_eq!(v::eip55(&b), Some(false));
+        }
+    }
+}
+
+#[test]
+fn structure_rules() {
+    assert!(v::us_ssn(536, 22, 8726));
+    for (a, g, s) in [
+        (0, 22, 8726),
+        (666, 22, 8726),
+        (900, 22, 8726),
+        (536, 0, 8726),
+        (536, 22, 0),
+    ] {
+        assert!(!v::us_ssn(a, g, s));
+    }
+    assert!(v::us_itin(912, 70) && !v::us_itin(912, 40) && !v::us_itin(812, 70));
+    assert!(v::es_nie(b'X', b"1234567", b'L') && !v::es_nie(b'W', b"1234567", b'L'));
+    assert!(
+        v::it_codice_fiscale(b"RSSMRA85T10A562S") && !v::it_codice_fiscale(b"RSSMRA85T10A562T")
+    );
+    assert!(v::fr_insee(b"255081416802538") && !v::fr_insee(b"255081416802539"));
+    assert!(v::de_tax_id(b"86095742719") && !v::de_tax_id(b"12345678901"));
+    assert!(v::fi_hetu(b"131052", b"308", b'T') && !v::fi_hetu(b"131052", b"308", b'U'));
+    assert!(v::sg_nric(b"S1234567D") && !v::sg_nric(b"S1234567A"));
+    assert!(v::ie_pps(b"1234567", b'T', None) && !v::ie_pps(b"1234567", b'A', None));
+    assert!(v::ch_ahv(b"7569217076985") && !v::ch_ahv(b"7569217076984"));
+}
