@@ -210,6 +210,14 @@ impl<E> Run<'_, '_, '_, E> {
         };
         let limit = self.part_limit();
         let out = xml_text(&bytes, Profile::SheetText, &[], limit);
+        if out.truncated {
+            self.cx.incomplete(
+                &child,
+                Reason::TextTooLarge {
+                    limit: self.cx.limits.max_member_bytes,
+                },
+            );
+        }
         if let Some(detail) = out.error {
             self.cx.incomplete(
                 &child,
@@ -350,6 +358,10 @@ struct Cell {
     value: String,
 }
 
+/// Entries of a shared string table kept at most: a table of empty `<si/>`
+/// would otherwise cost 24 bytes of memory per 5 bytes of input.
+const MAX_SHARED_STRINGS: usize = 1 << 21;
+
 /// Extract text from `xml` by `profile`, at most `limit` bytes of it.
 pub(crate) fn xml_text(xml: &[u8], profile: Profile, shared: &[String], limit: usize) -> XmlText {
     let mut reader = quick_xml::Reader::from_reader(xml);
@@ -365,12 +377,7 @@ pub(crate) fn xml_text(xml: &[u8], profile: Profile, shared: &[String], limit: u
     let mut cell = Cell::default();
     let mut buf = Vec::new();
     loop {
-        if out.text.len() > limit {
-            let mut cut = limit;
-            while !out.text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            out.text.truncate(cut);
+        if out.text.len() > limit || out.strings.len() > MAX_SHARED_STRINGS {
             out.truncated = true;
             break;
         }
@@ -425,6 +432,14 @@ pub(crate) fn xml_text(xml: &[u8], profile: Profile, shared: &[String], limit: u
             Event::Eof => break,
             _ => {}
         }
+    }
+    if out.text.len() > limit {
+        let mut cut = limit;
+        while !out.text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.text.truncate(cut);
+        out.truncated = true;
     }
     out
 }
@@ -582,5 +597,15 @@ mod tests {
         let out = xml_text(xml.as_bytes(), Profile::Generic, &[], 10);
         assert!(out.truncated);
         assert!(out.text.len() <= 10);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_never_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            for p in [Profile::Word, Profile::Drawing, Profile::Sheet, Profile::SheetText, Profile::Odf, Profile::Generic, Profile::Rels] {
+                let out = xml_text(&data, p, &["s".into()], 512);
+                proptest::prop_assert!(out.text.len() <= 512);
+            }
+        }
     }
 }

@@ -318,4 +318,16 @@ Caf\'e9 \{braces\} \u8364?5\par
         doc.extend_from_slice(b"deep text\\");
         assert_eq!(rtf_text(&doc), "deep text");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_some_text(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let mut doc = b"{\\rtf1 ".to_vec();
+            doc.extend_from_slice(&data);
+            // Never panics; the text is never longer than a few bytes per
+            // input byte (escapes only shrink, \\uN gives at most 4).
+            let text = rtf_text(&doc);
+            proptest::prop_assert!(text.len() <= doc.len() * 4);
+        }
+    }
 }
