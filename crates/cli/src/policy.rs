@@ -76,6 +76,9 @@ pub enum Command {
         #[command(flatten)]
         geo: GeoArgs,
     },
+    /// Convert a policy from another format to a Cordon policy document.
+    #[command(subcommand)]
+    Import(Import),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -94,7 +97,7 @@ pub struct GeoArgs {
 
 /// The loader with every extension this binary knows about.
 fn loader() -> Loader {
-    Loader::new()
+    Loader::new().with_extension(Box::new(cordon_devctl::DeviceControlLoader))
 }
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
@@ -115,7 +118,60 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             mode,
             geo,
         } => observe(&file, &events, &out, mode, &geo),
+        Command::Import(Import::DeviceControl { file, id, format }) => {
+            import_device_control(&file, id, format)
+        }
     }
+}
+
+/// Policies in other formats, converted to Cordon policy documents.
+#[derive(clap::Subcommand)]
+pub enum Import {
+    /// A Device Control JSON policy (any file name): printed as a Cordon
+    /// policy document (YAML, or JSON with `--format json`) whose
+    /// `deviceControl` section holds it. See docs/device-control.md.
+    DeviceControl {
+        /// The Device Control JSON document (`-` for stdin).
+        file: PathBuf,
+        /// Id of the policy document (default `device-control`).
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+/// `cordon policy import device-control`: exit 0 with the document on
+/// stdout, 1 with diagnostics when the input does not validate.
+fn import_device_control(file: &Path, id: Option<String>, format: Format) -> Result<ExitCode> {
+    let text = read(file)?;
+    let name = file.display().to_string();
+    let loaded = match cordon_devctl::read_str(&text) {
+        Ok(l) => l,
+        Err(cordon_devctl::ReadError::Invalid(diags)) => {
+            for d in &diags {
+                eprintln!("{name}: {d}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => {
+            eprintln!("{name}: error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("{name}: {w}");
+    }
+    let opts = cordon_devctl::import::ImportOptions {
+        id,
+        origin: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+    };
+    let out = match format {
+        Format::Text => cordon_devctl::import::to_yaml(&loaded.document, &opts)?,
+        Format::Json => cordon_devctl::import::to_json_text(&loaded.document, &opts)? + "\n",
+    };
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -126,7 +182,11 @@ fn read(path: &Path) -> Result<String> {
             .context("cannot read stdin")?;
         return Ok(s);
     }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    // Device-control JSON as the seed writes it (`//` comments) is accepted
+    // by content; other text is returned unchanged.
+    Ok(cordon_devctl::import::accept_comments(text))
 }
 
 fn render_diags(file: &Path, text: &str, diags: &[Diagnostic]) -> String {
