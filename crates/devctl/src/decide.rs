@@ -262,6 +262,12 @@ impl DeviceControl {
         out
     }
 
+    /// The type id of a file for `fileType`: the document's custom types
+    /// first (`configuration.files.customtypes`), then the built-in table.
+    pub fn identify(&self, src: &mut dyn cordon_filetype::ByteSource) -> std::io::Result<u32> {
+        Ok(cordon_filetype::identify_with(&self.doc.configuration.custom_types, src)?.id())
+    }
+
     /// Whether an application (by SHA-256, hex) is trusted to bypass hardening.
     pub fn is_trusted(&self, sha256: &str) -> bool {
         let s = sha256.trim();

@@ -6,6 +6,7 @@ mod cases;
 mod combined;
 mod doc_tables;
 mod dst;
+mod filetypes;
 mod roundtrip;
 mod seed;
 
