@@ -636,8 +636,15 @@ fn url_password(sk: &mut Sink<'_>, a: usize) {
         return;
     }
     let pass = t.get(ps..ps + pn).unwrap_or_default();
-    // Placeholders ("password", "${PASS}") drop straight to low.
-    let placeholder = placeholder_password(pass) || pass == t.get(us..us + un).unwrap_or_default();
+    // Placeholders ("password", "${PASS}") and documentation hosts
+    // (example.com) drop straight to low.
+    let hs = ps + pn + 1;
+    let hn = run(t, hs, 255, |c| {
+        c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+    });
+    let doc_host = crate::net::example_domain(t.get(hs..hs + hn).unwrap_or_default());
+    let placeholder =
+        placeholder_password(pass) || doc_host || pass == t.get(us..us + un).unwrap_or_default();
     sk.emit_fixed(
         D::UrlPassword,
         ps,
@@ -696,9 +703,28 @@ fn alone_on_line(t: &[u8], a: usize, e: usize) -> Option<(usize, usize)> {
     (before_ok && after_ok && e2 - s <= 80).then_some((s, e2))
 }
 
+/// "confidential" as a technical adjective, not a marking.
+const CONFIDENTIAL_TERMS: &[&[u8]] = &[
+    b" comput",
+    b"-comput",
+    b" vm",
+    b" instance",
+    b" node",
+    b" client",
+    b" transaction",
+    b" space",
+    b" container",
+    b" gke",
+    b" mode",
+    b" ledger",
+];
+
 fn confidential(sk: &mut Sink<'_>, a: usize, ae: usize) {
     let t = sk.t;
     if !word_bounded(t, a, ae) {
+        return;
+    }
+    if CONFIDENTIAL_TERMS.iter().any(|w| eq_ci(t, ae, w)) {
         return;
     }
     let upper = at(t, a + 1) == b'O';
@@ -919,7 +945,8 @@ fn attorney(sk: &mut Sink<'_>, a: usize, ae: usize) {
         } else {
             return;
         };
-    if at(t, e).is_ascii_alphanumeric() {
+    if at(t, e).is_ascii_alphanumeric() || eq_ci(t, e, b" relationship") {
+        // "does not create an attorney-client relationship" (licences).
         return;
     }
     sk.emit_fixed(D::AttorneyClientMarker, a, e, conf);
@@ -1011,6 +1038,26 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
     let val = t.get(vs..ve).unwrap_or_default();
     let has = |s: &[u8]| key.windows(s.len()).any(|w| w == s);
     let is_password = has(b"password") || has(b"passwd") || has(b"pwd");
+    // Keys that name where a secret lives, not the secret itself.
+    let indirect = [
+        &b"_uri"[..],
+        b"_url",
+        b"_file",
+        b"_path",
+        b"_env",
+        b"_prompt",
+        b"_command",
+        b"_cmd",
+        b"_length",
+        b"_len",
+        b"_hash",
+        b"_policy",
+    ]
+    .iter()
+    .any(|suf| key.ends_with(suf));
+    if indirect {
+        return;
+    }
     let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
     if aws && sk.on(D::AwsSecretKey) {
         if val.len() == 40 && val.iter().all(|&c| b64(c)) {
@@ -1052,7 +1099,8 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         return;
     }
     if !quoted
-        && (val.windows(2).any(|w| w == b"::" || w == b"->")
+        && (val.contains(&b':')
+            || val.windows(2).any(|w| w == b"->")
             || matches!(val.first(), Some(b'*' | b'&' | b'/' | b'~')))
     {
         return;

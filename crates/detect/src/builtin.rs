@@ -77,7 +77,6 @@ const SSN_CTX: &[&str] = &[
     "social security",
     "social security number",
     "soc sec",
-    "ss#",
     "ss no",
     "social",
     "us_ssn",

@@ -9,7 +9,7 @@ fn local_char(c: u8) -> bool {
 }
 
 /// Reserved and documentation domains (RFC 2606, RFC 6761).
-fn example_domain(d: &[u8]) -> bool {
+pub(crate) fn example_domain(d: &[u8]) -> bool {
     let d = d.to_ascii_lowercase();
     let ends = |s: &[u8]| d.ends_with(s);
     d == b"example.com"
@@ -24,6 +24,9 @@ fn example_domain(d: &[u8]) -> bool {
         || ends(b".localhost")
         || d == b"localhost"
 }
+
+/// How far back an e-mail's local part may be inside URL userinfo.
+const LOOKBACK_URL: usize = 64;
 
 pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     if !sk.on(D::Email) {
@@ -44,9 +47,17 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     if s == p || at(t, p - 1) == b'.' {
         return;
     }
-    let lp = before(t, s);
-    if lp == b'/' || lp == b':' && before(t, s.saturating_sub(1)) == b'/' {
-        // "https://user@host" is a URL user, not an address.
+    // "https://user@host" and "https://user:pass@host" are URL userinfo
+    // (url_password covers the password), not addresses.
+    let lo = s.saturating_sub(LOOKBACK_URL);
+    let back = t.get(lo..s).unwrap_or_default();
+    let since_break = back
+        .iter()
+        .rposition(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'\'' || c == b'"')
+        .map_or(0, |p| p + 1);
+    let in_userinfo =
+        since_break >= 3 && back.get(since_break - 3..since_break) == Some(&b"://"[..]);
+    if in_userinfo {
         return;
     }
     // Domain: labels of [A-Za-z0-9-], dot-separated, alphabetic TLD.

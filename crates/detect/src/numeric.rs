@@ -409,7 +409,9 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     } else {
         Low
     };
-    let need_ctx = seq.n == 1 && !matches!(d.len(), 14..=16);
+    // Part of a URL path or query ("/feature/5068…", "?id=…"): an id.
+    let in_url = matches!(before(sk.t, s), b'/' | b'=' | b'#' | b'?' | b'&') || at(sk.t, e) == b'/';
+    let need_ctx = seq.n == 1 && (!matches!(d.len(), 14..=16) || in_url);
     sk.emit(D::CreditCard, s, e, base, Adj { need_ctx, nonvalue });
 }
 
@@ -526,7 +528,22 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
         break;
     }
-    let e = i;
+    let mut e = i;
+    // Extensions: "555-867-5309x123", "… ext. 12", "… x 12".
+    for ext in [&b"x"[..], b" x", b" ext. ", b" ext ", b" x ", b" ext."] {
+        let n = t
+            .get(e..e + ext.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(ext));
+        if n && at(t, e + ext.len()).is_ascii_digit() {
+            let k = t.get(e + ext.len()..).map_or(0, |r| {
+                r.iter().take(6).take_while(|c| c.is_ascii_digit()).count()
+            });
+            if k <= 5 {
+                e += ext.len() + k;
+            }
+            break;
+        }
+    }
     if !right_ok(t, e, true) {
         return;
     }
@@ -534,7 +551,7 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // Separators between groups (index 1..groups); "mixed" if they differ.
     let first_sep = seps.get(1).copied().unwrap_or(0);
     let mixed = (2..groups).any(|k| seps.get(k).copied().unwrap_or(0) != first_sep);
-    let digit_run = t.get(ws..e).unwrap_or_default();
+    let digit_run = t.get(ws..i).unwrap_or_default();
     let all_same = digit_run
         .iter()
         .filter(|c| c.is_ascii_digit())
@@ -1050,7 +1067,8 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
         let num = w.get(..7).unwrap_or_default();
         let chk = w.get(7).copied().unwrap_or(0);
         let extra = w.get(8).copied();
-        if chk.is_ascii_uppercase()
+        if !num.starts_with(b"00")
+            && chk.is_ascii_uppercase()
             && extra.is_none_or(|x| x.is_ascii_uppercase())
             && v::ie_pps(num, chk, extra)
         {
