@@ -174,9 +174,19 @@ impl<E> Run<'_, '_, '_, E> {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
             let is_attachment = msg.attachments.contains(&id);
             let name = part.attachment_name().map(|n| n.replace('/', "_"));
+            // The member name the part gets, so a decoding problem is
+            // reported where the part's findings would be.
+            let seg = match (&part.body, is_attachment, &name) {
+                (PartType::Text(_), false, _) => format!("part{i}.txt"),
+                (PartType::Html(_), false, _) => format!("part{i}.html"),
+                (PartType::Message(_), _, _) => format!("part{i}.eml"),
+                (_, _, Some(n)) => format!("part{i}/{n}"),
+                (_, _, None) => format!("part{i}"),
+            };
+            let child = loc.child(&seg);
             if part.is_encoding_problem {
                 cx.incomplete(
-                    &loc.child(&format!("part{i}")),
+                    &child,
                     Reason::Corrupt {
                         format: Format::Email,
                         detail: "part could not be decoded".to_owned(),
@@ -186,7 +196,6 @@ impl<E> Run<'_, '_, '_, E> {
             match &part.body {
                 PartType::Multipart(_) => {}
                 PartType::Text(text) if !is_attachment => {
-                    let child = loc.child(&format!("part{i}.txt"));
                     if cx.count_entry(&child) {
                         let t = Typed {
                             format: Format::Text,
@@ -197,7 +206,6 @@ impl<E> Run<'_, '_, '_, E> {
                     }
                 }
                 PartType::Html(html) if !is_attachment => {
-                    let child = loc.child(&format!("part{i}.html"));
                     if cx.count_entry(&child) {
                         let t = Typed {
                             format: Format::Html,
@@ -209,18 +217,12 @@ impl<E> Run<'_, '_, '_, E> {
                     }
                 }
                 PartType::Message(inner) => {
-                    let child = loc.child(&format!("part{i}.eml"));
                     self.node(&child, depth + 1, Src::Mem(inner.raw_message.as_ref()))?;
                 }
                 PartType::Text(_)
                 | PartType::Html(_)
                 | PartType::Binary(_)
                 | PartType::InlineBinary(_) => {
-                    let seg = match &name {
-                        Some(n) => format!("part{i}/{n}"),
-                        None => format!("part{i}"),
-                    };
-                    let child = loc.child(&seg);
                     self.node(&child, depth + 1, Src::Mem(part.contents()))?;
                 }
             }
