@@ -48,6 +48,11 @@ impl CustomType {
         Value::Object(m)
     }
 
+    /// The steps of the signature.
+    pub fn steps(&self) -> &[crate::Step] {
+        self.program.steps()
+    }
+
     /// Whether `src` is of this type.
     pub fn matches(&self, src: &mut dyn crate::ByteSource) -> std::io::Result<bool> {
         self.program.matches(src)
