@@ -205,8 +205,9 @@ impl Reader {
             return None;
         };
         for k in m.keys() {
-            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(k)) && !k.eq_ignore_ascii_case("shal")
-            {
+            // `shal` is the seed's own misspelling of `sha1`.
+            let alias = k.eq_ignore_ascii_case("shal") && allowed.contains(&"sha1");
+            if !allowed.iter().any(|a| a.eq_ignore_ascii_case(k)) && !alias {
                 self.error(
                     child(p, k),
                     format!(
@@ -1612,5 +1613,25 @@ mod tests {
                 id: 0x0004_0000
             }
         );
+    }
+}
+
+#[cfg(test)]
+mod alias_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn shal_is_read_as_sha1_only_where_sha1_belongs() {
+        let ok = json!({"policies": [{"id": "1", "devices": {"media": [{"class": "1", "shal": "0123456789012345678901234567890123456789"}]},
+            "how": {"priority": "1"}, "what": {"access": {"granted": ["Read"]}}}]});
+        let doc = read_value(&ok).unwrap().document;
+        assert!(doc.policies[0].devices.media[0].sha1.is_some());
+        let bad = json!({"policies": [{"id": "1", "shal": "x", "devices": {"types": [{"class": "1"}]},
+            "how": {"priority": "1"}, "what": {"access": {"granted": ["Read"]}}}]});
+        match read_value(&bad) {
+            Err(ReadError::Invalid(d)) => assert_eq!(d[0].pointer, "/policies/0/shal"),
+            other => panic!("{other:?}"),
+        }
     }
 }
