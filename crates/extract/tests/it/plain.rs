@@ -186,3 +186,22 @@ fn zip_through_a_pipe_is_buffered_and_read() {
         [("-!/p.txt".to_string(), "through a pipe".to_string())]
     );
 }
+
+#[test]
+fn utf16_without_bom_and_utf16_html() {
+    let le: Vec<u8> = "plain UTF-16 text, no BOM"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let (got, _) = run("nobom.txt", &le);
+    assert_eq!(text_at(&got, "nobom.txt"), "plain UTF-16 text, no BOM");
+    let mut html = vec![0xFF, 0xFE];
+    html.extend(
+        "<html><body><p>Caf&eacute; 078-05-1120</p></body></html>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    let (got, report) = run("page.htm", &html);
+    assert_eq!(report.root_format(), Format::Html);
+    assert_eq!(text_at(&got, "page.htm").trim(), "Café 078-05-1120");
+}
