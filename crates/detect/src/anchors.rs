@@ -71,17 +71,15 @@ const TOKENS: &[Anchor] = &[
     ("", "k_test_", H::Stripe, 7),
     ("", "AIza", H::Google, 4),
     ("", "glpat-", H::Gitlab, 6),
-    ("", "gldt-", H::Gitlab, 5),
-    ("", "glrt-", H::Gitlab, 5),
-    ("", "npm_", H::Npm, 4),
+    ("n", "pm_", H::Npm, 4),
     ("", "sk-proj-", H::OpenaiProj, 8),
     ("", "T3BlbkFJ", H::OpenaiLegacy, 8),
     ("", "SG.", H::Sendgrid, 3),
     ("accou", "ntKey=", H::Azure, 11),
-    ("", "pypi-AgEI", H::Pypi, 9),
+    ("pyp", "i-AgEI", H::Pypi, 9),
     ("", "://", H::Url, 3),
-    ("s", "wift", H::Swift, 5),
-    ("s", "WIFT", H::Swift, 5),
+    ("", "SWIFT", H::Swift, 5),
+    ("", "Swift", H::Swift, 5),
     ("", "BIC", H::Swift, 3),
     ("", "TLP:", H::Tlp, 4),
 ];
@@ -110,15 +108,12 @@ const WORDS: &[Anchor] = &[
     ("a", "TTORNEY", H::Attorney, 8),
     ("pa", "ssw", H::SecretKey, 5),
     ("pa", "SSW", H::SecretKey, 5),
-    ("", "pwd", H::SecretKey, 3),
-    ("", "PWD", H::SecretKey, 3),
     ("t", "oken", H::SecretKey, 5),
     ("t", "OKEN", H::SecretKey, 5),
     ("a", "pi_key", H::SecretKey, 7),
     ("a", "PI_KEY", H::SecretKey, 7),
     ("a", "pikey", H::SecretKey, 6),
     ("a", "piKey", H::SecretKey, 6),
-    ("a", "PIKEY", H::SecretKey, 6),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
@@ -187,10 +182,7 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
         H::Jwt => jwt(sk, a),
         H::Stripe => stripe(sk, a),
         H::Google => token(sk, D::GoogleApiKey, a, 4, 35, 35, b64url, High),
-        H::Gitlab => {
-            let plen = ae - a;
-            token(sk, D::GitlabToken, a, plen, 20, 50, b64url, High);
-        }
+        H::Gitlab => token(sk, D::GitlabToken, a, ae - a, 20, 50, b64url, High),
         H::Npm => token(sk, D::NpmToken, a, 4, 36, 36, alnum, High),
         H::OpenaiProj => token(sk, D::OpenaiApiKey, a, 8, 40, 200, b64url, High),
         H::OpenaiLegacy => openai_legacy(sk, a),

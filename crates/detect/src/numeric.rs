@@ -186,7 +186,10 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize) {
     // Phone numbers decide their own start ('+', '(') and extent; every
     // form has at least 7 digits or a '+'/'(' in front.
     let p = before(t, ws);
-    if (total >= 7 || p == b'+' || p == b'(') && sk.on(D::Phone) {
+    // Without '+' or '(' every phone form (NANP, trunk 0, bare run) has
+    // 10-11 digits.
+    let maybe_phone = p == b'+' || p == b'(' || (10..=11).contains(&total);
+    if maybe_phone && sk.on(D::Phone) {
         phone(sk, ws);
     }
     if lok && seq.len(0) == 6 {
