@@ -118,7 +118,7 @@ const PHONE_CTX: &[&str] = &[
     "mob",
     "whatsapp",
     "phone number",
-    "number",
+    "call",
 ];
 const EMAIL_CTX: &[&str] = &[
     "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",

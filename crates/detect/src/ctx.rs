@@ -112,8 +112,21 @@ impl CtxCache {
     /// True if a context phrase of built-in detector `det` lies in the
     /// window around `s..e` (the match itself excluded).
     pub(crate) fn has(&mut self, t: &[u8], det: usize, s: usize, e: usize) -> bool {
-        let lo = s.saturating_sub(CONTEXT_BEFORE);
-        let hi = (e + CONTEXT_AFTER).min(t.len());
+        self.has_within(t, det, s, e, CONTEXT_BEFORE, CONTEXT_AFTER)
+    }
+
+    /// [`has`](Self::has) with an explicit window of `before`/`after` bytes.
+    pub(crate) fn has_within(
+        &mut self,
+        t: &[u8],
+        det: usize,
+        s: usize,
+        e: usize,
+        before: usize,
+        after: usize,
+    ) -> bool {
+        let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
+        let hi = (e + after.min(CONTEXT_AFTER)).min(t.len());
         self.ensure(t, lo, hi);
         let bit = 1u128 << (det % 128);
         let first = self.hits.partition_point(|h| h.start < lo);

@@ -12,6 +12,8 @@ use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
 const MAXG: usize = 8;
+/// How close another identifier's label must be to veto a phone reading.
+const LABEL_BEFORE: usize = 24;
 
 /// Digit groups joined by single separators (` `, `-`, `.`, `/`). Offsets
 /// are kept as `u32` from `base` so the struct stays small (it is built
@@ -609,6 +611,19 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             base = Low;
             adj.need_ctx = true;
         } else {
+            return;
+        }
+    }
+    // A number labelled as another identifier ("NHS 943 476 5919",
+    // "SSN: …", "card …") is not read as a phone number unless phone
+    // wording is also near.
+    if !plus {
+        let other = [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban];
+        let t = sk.t;
+        let labelled = other
+            .iter()
+            .any(|&d| sk.ctx.has_within(t, d as usize, s, e, LABEL_BEFORE, 0));
+        if labelled && !sk.ctx(D::Phone, s, e) {
             return;
         }
     }
