@@ -169,3 +169,18 @@ fn password_protected_office_file_is_reported_encrypted() {
     assert!(report.fully_inspected());
     assert!(got[0].text.contains("Confidential memo"));
 }
+
+#[test]
+fn zip_symlink_entries_are_not_followed() {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.add_symlink("passwd", "/etc/passwd", opts).unwrap();
+    w.start_file("real.txt", opts).unwrap();
+    std::io::Write::write_all(&mut w, b"real").unwrap();
+    let z = w.finish().unwrap().into_inner();
+    let (got, report) = run("links.zip", &z);
+    assert!(report.fully_inspected());
+    assert_eq!(got.len(), 1);
+    assert_eq!(text_at(&got, "links.zip!/real.txt"), "real");
+    assert_eq!(report.notes[0].location.to_string(), "links.zip!/passwd");
+}
