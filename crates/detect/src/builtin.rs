@@ -118,7 +118,6 @@ const PHONE_CTX: &[&str] = &[
     "mob",
     "whatsapp",
     "phone number",
-    "call",
 ];
 const EMAIL_CTX: &[&str] = &[
     "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",

@@ -190,7 +190,10 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize) {
     let p = before(t, ws);
     // Without '+' or '(' every phone form (NANP, trunk 0, bare run) has
     // 10-11 digits.
-    let maybe_phone = p == b'+' || p == b'(' || (10..=11).contains(&total);
+    let maybe_phone = p == b'+'
+        || p == b'('
+        || (10..=11).contains(&total)
+        || (t.get(ws..ws + 2) == Some(&b"00"[..]) && seq.n >= 2);
     if maybe_phone && sk.on(D::Phone) {
         phone(sk, ws);
     }
@@ -595,6 +598,14 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             let ex = t.get(exch_at..exch_at + 3).unwrap_or_default();
             let line = t.get(exch_at + 4..exch_at + 6).unwrap_or_default();
             adj.nonvalue = ex == b"555" && line == b"01";
+        } else if at(t, ws + 1) == b'0'
+            && d0 == b'0'
+            && groups >= 2
+            && (3..=5).contains(&first_len)
+            && (11..=17).contains(&digits)
+        {
+            // International call prefix instead of '+': 001-541-754-3010.
+            base = Medium;
         } else if d0 == b'0'
             // 10-11 digits: national numbers with a trunk 0 (UK, DE, FR, NL);
             // 9 would take in ZIP+4 codes such as 02110-1301.
