@@ -105,7 +105,18 @@ pub struct DeviceControl {
     compiled: Vec<Compiled>,
     /// Candidates (indices into `compiled`, priority order) per device class
     /// id; the last entry is for devices of unknown class.
-    by_class: Vec<Vec<u32>>,
+    by_class: Vec<Bucket>,
+}
+
+/// The candidates of one device class, in priority order (indices into
+/// `compiled`). Policies that can only apply to users with one of their
+/// SIDs are filed under each SID, so that an event meets only the ones
+/// naming its user or groups.
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    all: Vec<u32>,
+    general: Vec<u32>,
+    by_sid: std::collections::HashMap<String, Vec<u32>>,
 }
 
 fn norm_guid(s: &str) -> String {
@@ -198,19 +209,40 @@ impl DeviceControl {
             .map(|c| c.id)
             .max()
             .unwrap_or(0) as usize;
-        let mut by_class: Vec<Vec<u32>> = vec![Vec::new(); max_class + 2];
+        let mut by_class: Vec<Bucket> = vec![Bucket::default(); max_class + 2];
         for (ci, c) in compiled.iter().enumerate() {
+            // Applies only when one of its SIDs matches the user: SIDs and
+            // no accounts, not Everyone, and not `OR` with a machine filter.
+            let sid_keys: Option<&[String]> = doc.policies.get(c.doc_index).and_then(|p| {
+                let w = &p.who;
+                let only_sids = !w.sids.is_empty()
+                    && w.accounts.is_empty()
+                    && !w.sids.iter().any(|s| s == SID_EVERYONE)
+                    && !(c.has_where && p.how.match_ == Match::Or);
+                only_sids.then_some(w.sids.as_slice())
+            });
             let any = c
                 .targets
                 .iter()
                 .any(|t| matches!(t.class(), None | Some(DEFAULT_SETTINGS)));
-            for (class, list) in by_class.iter_mut().enumerate() {
+            for (class, bucket) in by_class.iter_mut().enumerate() {
                 let unknown_bucket = class == max_class + 1;
                 let hit = any
                     || (!unknown_bucket
                         && c.targets.iter().any(|t| t.class() == Some(class as u32)));
                 if hit {
-                    list.push(ci as u32);
+                    bucket.all.push(ci as u32);
+                    match sid_keys {
+                        Some(sids) => {
+                            for sid in sids {
+                                let list = bucket.by_sid.entry(sid.clone()).or_default();
+                                if list.last() != Some(&(ci as u32)) {
+                                    list.push(ci as u32);
+                                }
+                            }
+                        }
+                        None => bucket.general.push(ci as u32),
+                    }
                 }
             }
         }
@@ -350,7 +382,39 @@ impl DeviceControl {
             None => self.by_class.len().saturating_sub(1),
         };
         let mut hashes = Hashes::default();
-        let candidates = self.by_class.get(bucket).map(Vec::as_slice).unwrap_or(&[]);
+        let merged: Vec<u32>;
+        let candidates: &[u32] = match self.by_class.get(bucket) {
+            None => &[],
+            Some(b) if explain => &b.all,
+            Some(b) => {
+                let mut lists: Vec<&[u32]> = Vec::new();
+                for sid in access.user.sid.iter().chain(access.user.group_sids.iter()) {
+                    let hit = match b.by_sid.get(sid.as_str()) {
+                        Some(l) => Some(l),
+                        None if sid.bytes().any(|c| c.is_ascii_lowercase()) => {
+                            b.by_sid.get(&sid.to_ascii_uppercase())
+                        }
+                        None => None,
+                    };
+                    if let Some(l) = hit {
+                        lists.push(l);
+                    }
+                }
+                if lists.is_empty() {
+                    &b.general
+                } else {
+                    let mut all: Vec<u32> = b.general.clone();
+                    for l in lists {
+                        all.extend_from_slice(l);
+                    }
+                    // Indices are in priority order: sorting restores it.
+                    all.sort_unstable();
+                    all.dedup();
+                    merged = all;
+                    &merged
+                }
+            }
+        };
 
         let mut trace = Vec::new();
         let mut top: Option<i32> = None;

@@ -48,7 +48,10 @@ fn run_case_file(path: &std::path::Path) -> Vec<String> {
     let doc = read_value(&doc_value)
         .unwrap_or_else(|e| panic!("{name}: {e:?}"))
         .document;
-    let source = DeviceControlSource::new(DeviceControl::new(doc)).with_explain(true);
+    let dc = DeviceControl::new(doc);
+    let source = DeviceControlSource::new(dc.clone()).with_explain(true);
+    // The indexed path (no explanation) must decide the same.
+    let fast = DeviceControlSource::new(dc);
     let mut failures = Vec::new();
     let events = case
         .get("events")
@@ -67,6 +70,12 @@ fn run_case_file(path: &std::path::Path) -> Vec<String> {
             now: event.time.unwrap_or_else(Utc::now),
         };
         let out = source.evaluate(&event, &ctx);
+        let quick = fast.evaluate(&event, &ctx);
+        assert_eq!(
+            (&quick.verdict, &quick.device, &quick.determined_by),
+            (&out.verdict, &out.device, &out.determined_by),
+            "{label}: the indexed decision differs from the full scan"
+        );
         let expect = &ev["expect"];
         let mut f = Vec::new();
         if let Some(d) = expect.get("decision") {

@@ -307,3 +307,86 @@ proptest! {
         let _ = read_str(&mutated);
     }
 }
+
+fn access() -> impl Strategy<Value = cordon_policy::model::DeviceAccess> {
+    use cordon_policy::model::{Computer, DeviceAccess, DeviceInfo, DeviceUser};
+    (
+        proptest::option::of("S-1-5-21-[0-9]{1,2}-[0-9]{1,2}"),
+        proptest::collection::vec(
+            prop_oneof![
+                Just("S-1-1-0".to_string()),
+                "S-1-5-21-[0-9]{1,2}-[0-9]{1,2}"
+            ],
+            0..3,
+        ),
+        proptest::option::of(word()),
+        (
+            proptest::option::of(0u32..19),
+            any::<bool>(),
+            prop_oneof![Just("USB"), Just("IDE")],
+            proptest::option::of(any::<bool>()),
+        ),
+        (any::<bool>(), 0u8..3, 0u64..3_000_000),
+    )
+        .prop_map(
+            |(sid, group_sids, account, (class, online, bus, encrypted), (write, ft, size))| {
+                DeviceAccess {
+                    user: DeviceUser {
+                        sid,
+                        group_sids,
+                        account,
+                        group_accounts: Vec::new(),
+                    },
+                    computer: Computer {
+                        fqdn: Some("a.example.org".into()),
+                        online,
+                        ..Computer::default()
+                    },
+                    device: DeviceInfo {
+                        class: class.map(|c| c.to_string()),
+                        bus: Some(bus.into()),
+                        disk: Some("Removable".into()),
+                        model: Some("USBSTOR\\Disk_x".into()),
+                        encrypted,
+                        ..DeviceInfo::default()
+                    },
+                    operation: if write {
+                        DeviceOperation::Write
+                    } else {
+                        DeviceOperation::Read
+                    },
+                    file_type: Some(["00020000", "000A0100", "00030100"][ft as usize].into()),
+                    file_size: Some(size),
+                    quota_used: size / 2,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The SID index and the early exit decide exactly as a full scan.
+    #[test]
+    fn indexed_decisions_equal_full_scans(doc in document(), accesses in proptest::collection::vec(access(), 1..6), t in 0i64..2_000_000_000) {
+        // Name the generated users in some policies so the index is used.
+        let mut doc = doc;
+        for (i, p) in doc.policies.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                p.who.accounts.clear();
+                p.who.sids = vec![format!("S-1-5-21-{i}-{i}")];
+            }
+        }
+        let dc = cordon_devctl::DeviceControl::new(doc);
+        let now = chrono::DateTime::from_timestamp(t, 0).unwrap();
+        for a in &accesses {
+            let mut a = a.clone();
+            a.user.group_sids.push("S-1-5-21-0-0".into());
+            let fast = dc.decide(&a, None, now, false);
+            let full = dc.decide(&a, None, now, true);
+            prop_assert_eq!(&fast.decision, &full.decision);
+            prop_assert_eq!(&fast.determined_by, &full.determined_by);
+            prop_assert_eq!(fast.allowed, full.allowed);
+        }
+    }
+}
