@@ -215,10 +215,11 @@ impl DeviceControl {
             // no accounts, not Everyone, and not `OR` with a machine filter.
             let sid_keys: Option<&[String]> = doc.policies.get(c.doc_index).and_then(|p| {
                 let w = &p.who;
+                let or_machine = c.has_where && p.how.match_ == Match::Or;
                 let only_sids = !w.sids.is_empty()
                     && w.accounts.is_empty()
                     && !w.sids.iter().any(|s| s == SID_EVERYONE)
-                    && !(c.has_where && p.how.match_ == Match::Or);
+                    && !or_machine;
                 only_sids.then_some(w.sids.as_slice())
             });
             let any = c
