@@ -211,7 +211,14 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                 }
                 let long = (ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric())
                     || we - ws > MAX_WORD;
-                if ws >= from && !long {
+                // A digit group that continues a number ("05" in 2024-05-12)
+                // was seen with the number's first group: no detector
+                // starts there.
+                let continuation = at(t, ws).is_ascii_digit()
+                    && matches!(before(t, ws), b' ' | b'-' | b'.' | b'/')
+                    && ws >= 2
+                    && at(t, ws - 2).is_ascii_digit();
+                if ws >= from && !long && !continuation {
                     numeric::word(sink, ws, we);
                 }
                 pos = we;
