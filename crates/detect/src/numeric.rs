@@ -194,7 +194,10 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize) {
         || p == b'('
         || (10..=11).contains(&total)
         || (t.get(ws..ws + 2) == Some(&b"00"[..]) && seq.n >= 2);
-    if maybe_phone && sk.on(D::Phone) {
+    // A bare run of digits is a phone number only next to phone wording:
+    // ask the (cached) context first and skip the walk otherwise.
+    let bare = seq.n == 1 && p != b'+' && p != b'(' && !matches!(at(t, seq.end()), b'x' | b' ');
+    if maybe_phone && sk.on(D::Phone) && (!bare || sk.ctx(D::Phone, ws, seq.end())) {
         phone(sk, ws);
     }
     if lok && seq.len(0) == 6 {
