@@ -638,6 +638,10 @@ pub struct DeviceDecision {
     /// The device-control policy that decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// The file's type is among the deciding policies' `dlptypes` (seed
+    /// 004): its content is to be inspected by DLP.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inspect_content: bool,
 }
 
 /// Why a rule matched (or did not), for people.
