@@ -574,6 +574,7 @@ impl DeviceControl {
             },
             notify: !allowed && !audit && notify.unwrap_or(true),
             policy: deciding.first().map(|p| p.id.clone()),
+            inspect_content,
         };
         DeviceOutcome {
             decision,
