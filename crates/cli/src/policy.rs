@@ -102,15 +102,24 @@ fn loader() -> Loader {
 
 pub fn run(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Check { files, format } => check(&files, format),
+        Command::Check { files, format } => check(&files, format, &mut std::io::stdout().lock()),
         Command::Eval {
             file,
             event,
             justification,
             geo,
             format,
-        } => eval(&file, &event, justification.as_deref(), &geo, format),
-        Command::Test { files, geo, format } => test(&files, &geo, format),
+        } => eval(
+            &file,
+            &event,
+            justification.as_deref(),
+            &geo,
+            format,
+            &mut std::io::stdout().lock(),
+        ),
+        Command::Test { files, geo, format } => {
+            test(&files, &geo, format, &mut std::io::stdout().lock())
+        }
         Command::Observe {
             file,
             events,
@@ -212,7 +221,7 @@ fn engine(set: PolicySet, geo: &GeoArgs) -> Result<Engine> {
     Ok(e)
 }
 
-fn check(files: &[PathBuf], format: Format) -> Result<ExitCode> {
+fn check(files: &[PathBuf], format: Format, out: &mut dyn Write) -> Result<ExitCode> {
     let mut failed = false;
     let mut json = Vec::new();
     for f in files {
@@ -221,23 +230,25 @@ fn check(files: &[PathBuf], format: Format) -> Result<ExitCode> {
         failed |= set.is_none();
         match format {
             Format::Text => {
-                print!("{}", render_diags(f, &text, &diags));
+                write!(out, "{}", render_diags(f, &text, &diags))?;
                 if let Some(s) = &set {
-                    println!(
+                    writeln!(
+                        out,
                         "{}: ok ({} expression rules, {} data-flow rules, {} other sources, {} tests)",
                         f.display(),
                         s.expr.len(),
                         s.flows.len(),
                         s.sources.len(),
                         s.doc.tests.len()
-                    );
+                    )?;
                 } else {
                     let n = diags.iter().filter(|d| d.is_error()).count();
-                    println!(
+                    writeln!(
+                        out,
                         "{}: {n} error{}",
                         f.display(),
                         if n == 1 { "" } else { "s" }
-                    );
+                    )?;
                 }
             }
             Format::Json => json.push(serde_json::json!({
@@ -248,7 +259,7 @@ fn check(files: &[PathBuf], format: Format) -> Result<ExitCode> {
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -263,6 +274,7 @@ fn eval(
     justification: Option<&str>,
     geo: &GeoArgs,
     format: Format,
+    out: &mut dyn Write,
 ) -> Result<ExitCode> {
     let Some(set) = load_or_report(file)? else {
         bail!("`{}` does not check; nothing evaluated", file.display());
@@ -273,8 +285,8 @@ fn eval(
     let e = engine(set, geo)?;
     let d = e.decide_with(&ev, justification);
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&d)?),
-        Format::Text => print!("{}", explain(&d)),
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?,
+        Format::Text => write!(out, "{}", explain(&d))?,
     }
     Ok(if d.decision == Verdict::Allow {
         ExitCode::SUCCESS
@@ -383,18 +395,18 @@ fn kind(k: cordon_policy::model::RuleKind) -> &'static str {
     }
 }
 
-fn test(files: &[PathBuf], geo: &GeoArgs, format: Format) -> Result<ExitCode> {
+fn test(files: &[PathBuf], geo: &GeoArgs, format: Format, out: &mut dyn Write) -> Result<ExitCode> {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut json = Vec::new();
     for f in files {
         let Some(set) = load_or_report(f)? else {
-            println!("{}: does not check", f.display());
+            writeln!(out, "{}: does not check", f.display())?;
             failed += 1;
             continue;
         };
         let cases = set.doc.tests.clone();
         if format == Format::Text {
-            println!("running {} tests from {}", cases.len(), f.display());
+            writeln!(out, "running {} tests from {}", cases.len(), f.display())?;
         }
         for case in &cases {
             // a fresh engine per case: exception windows and baselines
@@ -414,13 +426,14 @@ fn test(files: &[PathBuf], geo: &GeoArgs, format: Format) -> Result<ExitCode> {
             }
             match format {
                 Format::Text => {
-                    println!(
+                    writeln!(
+                        out,
                         "test {} ... {}",
                         r.name,
                         if r.passed { "ok" } else { "FAILED" }
-                    );
+                    )?;
                     for l in &r.failures {
-                        println!("    {l}");
+                        writeln!(out, "    {l}")?;
                     }
                 }
                 Format::Json => json.push(serde_json::json!({
@@ -434,10 +447,10 @@ fn test(files: &[PathBuf], geo: &GeoArgs, format: Format) -> Result<ExitCode> {
         }
     }
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
     } else {
-        println!();
-        println!("{passed} passed, {failed} failed");
+        writeln!(out)?;
+        writeln!(out, "{passed} passed, {failed} failed")?;
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -520,4 +533,201 @@ fn observe(
         base.flows.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn tmp(name: &str, body: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cordon-cli-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    fn no_geo() -> GeoArgs {
+        GeoArgs { geoip: None }
+    }
+
+    const BAD: &str = "id: bad\nrules:\n  - id: r1\n    userActions: [login]\n    effect: deny\n    expression: _file.pathStartsWith('/x') and _request.remoteIP == 'x'\n";
+
+    /// The `$ cordon …` text blocks of docs/policy.md: the command line and
+    /// the output after it.
+    fn doc_block(cmd_prefix: &str) -> (String, String) {
+        let md = std::fs::read_to_string(repo().join("docs/policy.md")).unwrap();
+        let start = md.find(&format!("$ {cmd_prefix}")).unwrap();
+        let block = &md[start..];
+        let block = &block[..block.find("```").unwrap()];
+        let (cmd, out) = block.split_once('\n').unwrap();
+        (cmd.to_string(), out.to_string())
+    }
+
+    #[test]
+    fn check_exit_codes_and_the_documented_diagnostics() {
+        let good = repo().join("examples/policies/filecloud-seed.yaml");
+        let mut out = Vec::new();
+        assert_eq!(
+            check(std::slice::from_ref(&good), Format::Text, &mut out).unwrap(),
+            ExitCode::SUCCESS
+        );
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .contains(": ok (4 expression rules")
+        );
+
+        let bad = tmp("bad.yaml", BAD);
+        let mut out = Vec::new();
+        assert_eq!(
+            check(&[good, bad.clone()], Format::Text, &mut out).unwrap(),
+            ExitCode::from(1)
+        );
+        let text = String::from_utf8(out)
+            .unwrap()
+            .replace(&bad.display().to_string(), "bad.yaml");
+        let (_, want) = doc_block("cordon policy check bad.yaml");
+        assert!(text.ends_with(&want), "got:\n{text}\nwant:\n{want}");
+
+        let mut out = Vec::new();
+        assert_eq!(
+            check(&[bad], Format::Json, &mut out).unwrap(),
+            ExitCode::from(1)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[0]["ok"], false);
+        assert_eq!(v[0]["diagnostics"][1]["line"], 6);
+        assert_eq!(v[0]["diagnostics"][1]["column"], 48);
+        assert_eq!(v[0]["diagnostics"][1]["severity"], "error");
+    }
+
+    #[test]
+    fn eval_prints_the_documented_explanation() {
+        let (cmd, want) = doc_block("cordon policy eval");
+        assert!(cmd.contains("login-fr.json"));
+        let ev = tmp(
+            "login-fr.json",
+            r#"{"action":"login","request":{"remoteIp":"81.2.69.160","remoteCountryCode":"FR"},"user":{"username":"jdoe"}}"#,
+        );
+        let policy = repo().join("examples/policies/filecloud-seed.yaml");
+        let mut out = Vec::new();
+        let code = eval(&policy, &ev, None, &no_geo(), Format::Text, &mut out).unwrap();
+        assert_eq!(code, ExitCode::from(1));
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+
+        let ok = tmp(
+            "login-us.json",
+            r#"{"action":"login","request":{"remoteCountryCode":"US","agent":"app"},"user":{"username":"jdoe","email":"j@x.org"}}"#,
+        );
+        let mut out = Vec::new();
+        assert_eq!(
+            eval(&policy, &ok, None, &no_geo(), Format::Json, &mut out).unwrap(),
+            ExitCode::SUCCESS
+        );
+        let d: Decision = serde_json::from_slice(&out).unwrap();
+        assert_eq!(d.decision, Verdict::Allow);
+    }
+
+    #[test]
+    fn eval_with_a_justification_allows_an_exception() {
+        let policy = repo().join("examples/policies/acronis-dataflow.yaml");
+        let ev = tmp(
+            "pii-out.json",
+            r#"{"action":"email","sender":[{"kind":"contact","type":"email","id":"ann@corp.com"}],"recipients":[{"kind":"contact","type":"email","id":"bob@partner.example"}],"file":{"classification":{"categories":["PII"]}}}"#,
+        );
+        let mut out = Vec::new();
+        assert_eq!(
+            eval(&policy, &ev, None, &no_geo(), Format::Text, &mut out).unwrap(),
+            ExitCode::from(1)
+        );
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .starts_with("decision: exception\n")
+        );
+        let mut out = Vec::new();
+        let code = eval(
+            &policy,
+            &ev,
+            Some("auditor"),
+            &no_geo(),
+            Format::Text,
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+    }
+
+    #[test]
+    fn test_reports_like_a_test_runner() {
+        let mut out = Vec::new();
+        let files = [
+            repo().join("examples/policies/filecloud-seed.yaml"),
+            repo().join("examples/policies/acronis-dataflow.yaml"),
+        ];
+        assert_eq!(
+            test(&files, &no_geo(), Format::Text, &mut out).unwrap(),
+            ExitCode::SUCCESS
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("test login from France is denied ... ok\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n16 passed, 0 failed\n"), "{text}");
+
+        let failing = tmp(
+            "failing.yaml",
+            "id: f\nrules:\n  - {id: r, userActions: [login], effect: deny, expression: 'true'}\ntests:\n  - {name: wrong, event: {action: login}, expect: {decision: allow}}\n  - {name: right, event: {action: login}, expect: {decision: deny}}\n",
+        );
+        let mut out = Vec::new();
+        assert_eq!(
+            test(&[failing], &no_geo(), Format::Text, &mut out).unwrap(),
+            ExitCode::from(1)
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("test wrong ... FAILED\n    decision: expected allow, got deny\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n1 passed, 1 failed\n"), "{text}");
+    }
+
+    #[test]
+    fn observe_writes_a_baseline_that_checks() {
+        let policy = tmp(
+            "obs.yaml",
+            "id: obs\ninternal: {domains: [corp.com]}\nflowDefaults:\n  PII: {permission: deny}\n",
+        );
+        let events = tmp(
+            "events.jsonl",
+            concat!(
+                r#"{"action":"email","sender":[{"kind":"contact","type":"email","id":"a@corp.com"}],"recipients":[{"kind":"contact","type":"email","id":"b@x.org"}],"file":{"classification":{"categories":["PII"]}}}"#,
+                "\n\n",
+                r#"{"event":{"action":"email","sender":[{"kind":"contact","type":"email","id":"a@corp.com"}],"recipients":[{"kind":"contact","type":"email","id":"c@y.org"}],"file":{"classification":{"categories":["PII"]}}},"justification":"partner"}"#,
+                "\n"
+            ),
+        );
+        let out = policy.with_file_name("baseline.yaml");
+        let code = observe(
+            &policy,
+            &events,
+            &out,
+            Some(ObserveMode::JustifyAll),
+            &no_geo(),
+        )
+        .unwrap();
+        assert_eq!(code, ExitCode::SUCCESS);
+        let text = std::fs::read_to_string(&out).unwrap();
+        let (set, d) = loader().load(&text);
+        let set = set.unwrap_or_else(|| panic!("{d:#?}\n{text}"));
+        assert_eq!(set.doc.mode, PolicyMode::Enforce);
+        assert_eq!(set.flows.len(), 3, "{text}");
+        assert!(text.contains("justified: partner"), "{text}");
+    }
 }
