@@ -171,8 +171,11 @@ impl<E> Run<'_, '_, '_, E> {
             let mut entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    // After a bad header the stream position is unknown.
-                    cx.incomplete(loc, Reason::from_io(Format::Tar, &e));
+                    // After a bad header the stream position is unknown. A
+                    // limit on the stream below is already recorded.
+                    if !crate::limits::is_tripped(&e) {
+                        cx.incomplete(loc, Reason::from_io(Format::Tar, &e));
+                    }
                     break;
                 }
             };

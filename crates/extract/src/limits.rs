@@ -211,8 +211,27 @@ pub(crate) fn tripped() -> io::Error {
     io::Error::other(Tripped)
 }
 
+/// Whether `e` is, or wraps, a tripped limit (archive readers such as
+/// `tar` wrap the errors of the stream they read).
 pub(crate) fn is_tripped(e: &io::Error) -> bool {
-    e.get_ref().is_some_and(|inner| inner.is::<Tripped>())
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = match e.get_ref() {
+        Some(inner) => Some(inner),
+        None => None,
+    };
+    // Bounded: error chains are short, and a cycle must not loop forever.
+    for _ in 0..16 {
+        let Some(err) = cur else { return false };
+        if err.is::<Tripped>() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<io::Error>()
+            && io.get_ref().is_some_and(|inner| inner.is::<Tripped>())
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// Counts the bytes read through it (the compressed side of a decoder).

@@ -238,3 +238,17 @@ fn zip_containing_itself_stops() {
     );
     assert_eq!(got.len(), 0);
 }
+
+#[test]
+fn ratio_limit_in_a_tar_gz_is_reported_once_as_a_limit() {
+    // A tar of 64 MiB of zeros, gzipped: the ratio trips while tar reads.
+    let zeros = vec![0u8; 64 << 20];
+    let t = build::tar(&[("zeros.bin", &zeros), ("after.txt", b"x")], &[]);
+    let (_, report) = run("z.tar.gz", &build::gzip(&t));
+    assert!(!report.fully_inspected());
+    assert!(
+        report.incomplete.iter().all(|i| i.reason.is_limit()),
+        "{:?}",
+        report.incomplete
+    );
+}
