@@ -260,6 +260,8 @@ impl Engine {
             rules: req.rules.clone(),
         };
         let mut ex = lock(&self.exceptions);
+        // forget windows that have closed, so the table stays small
+        ex.open.retain(|_, until| at < *until);
         for k in &req.keys {
             ex.open.insert(k.clone(), until);
         }
@@ -533,5 +535,18 @@ impl Engine {
             self.set.doc.id
         ));
         doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn the_engine_can_be_shared_between_threads() {
+        assert_send_sync::<Engine>();
+        assert_send_sync::<Decision>();
     }
 }
