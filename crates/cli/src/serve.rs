@@ -84,9 +84,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The policy loader with every extension the binary knows.
+/// The policy loader with every extension the binary knows: device
+/// control (`deviceControl` sections and whole seed-004 documents).
 pub fn policy_loader() -> cordon_policy::Loader {
     cordon_policy::Loader::new()
+        .with_extension(Box::new(cordon_devctl::source::DeviceControlLoader))
 }
 
 async fn shutdown_signal() {

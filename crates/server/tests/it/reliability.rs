@@ -191,3 +191,32 @@ async fn shutdown_finishes_in_flight_requests() {
     // And new connections are refused once it stopped.
     assert!(std::net::TcpStream::connect(&addr).is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_request_is_cut_off_by_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings();
+    s.data_dir = dir.path().join("data");
+    s.request_timeout_ms = 300;
+    let srv = Running::start(s).await;
+    let addr = srv.url.trim_start_matches("http://").to_owned();
+    let key = srv.admin.clone();
+    let reply = tokio::task::spawn_blocking(move || {
+        let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+        // Promise 100 bytes, send 5, then nothing.
+        write!(
+            sock,
+            "POST /v1/decide HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Length: 100\r\n\r\n{{\"act"
+        )
+        .unwrap();
+        sock.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 4096];
+        let n = sock.read(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(reply.starts_with("HTTP/1.1 503"), "{reply}");
+    assert!(reply.contains("\"code\":\"timeout\""), "{reply}");
+    srv.stop().await;
+}
