@@ -9,7 +9,7 @@
 //!    or `deny` (open exception windows turn `exception` into `allow`);
 //!    the most restrictive category wins; no say without categories,
 //!    recipients or applicable rules;
-//! 3. each [`RuleSource`] (device control) says what it says;
+//! 3. each [`RuleSource`](crate::source::RuleSource) (device control) says what it says;
 //! 4. the decision is the most restrictive say; with none, the policy's
 //!    `default` (allow unless set). Everything else (violations, actions,
 //!    trace) is the union.
