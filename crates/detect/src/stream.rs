@@ -85,9 +85,9 @@ impl<'a> StreamScanner<'a> {
                 .map(|c| self.det.finding(&self.buf, c, self.base)),
         );
         self.done = cut;
-        let drop = cut
-            .saturating_sub(KEEP_LEFT)
-            .min(self.last_end.max(cut.saturating_sub(KEEP_LEFT)));
+        // Keep KEEP_LEFT bytes before the cut: the lookback and left context
+        // of the keys evaluated next time.
+        let drop = cut.saturating_sub(KEEP_LEFT);
         let drop = drop.min(self.buf.len());
         self.buf.drain(..drop);
         self.base += drop;
