@@ -296,15 +296,22 @@ fn incidents_for(
         [(id, v)] => (id.clone(), *v),
         _ => (String::new(), 0),
     };
-    let summary = event_summary(event);
     d.violations
         .iter()
         .map(|v| {
-            let taken = action_taken(d, v);
-            let actions: Vec<&cordon_policy::model::RuleAction> =
-                d.actions.iter().filter(|a| a.rule == v.rule).collect();
-            let trace: Vec<&cordon_policy::model::TraceEntry> =
-                d.trace.iter().filter(|t| t.rule == v.rule).collect();
+            let details = IncidentDetails {
+                event,
+                violation: v,
+                action_taken: action_taken(d, v),
+                actions: d.actions.iter().filter(|a| a.rule == v.rule).collect(),
+                message: d.message.as_deref(),
+                trace: d.trace.iter().filter(|t| t.rule == v.rule).collect(),
+                exception: d.exception.as_ref(),
+                findings,
+                policy_generation: loaded.generation,
+            };
+            // Serialized straight to text: no `Value` tree per incident.
+            let details = serde_json::to_string(&details).unwrap_or_else(|_| "{}".to_owned());
             NewIncident {
                 created_at: now_ms,
                 request_id: rid.to_owned(),
@@ -312,35 +319,35 @@ fn incidents_for(
                 rule_name: v.rule.clone(),
                 policy_id: policy_id.clone(),
                 policy_version,
-                mode: serde_json::to_value(v.mode)
-                    .ok()
-                    .and_then(|m| m.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                mode: match v.mode {
+                    cordon_policy::model::Mode::Enforce => "enforce",
+                    cordon_policy::model::Mode::Permissive => "permissive",
+                }
+                .to_owned(),
                 enforced: v.enforced,
                 decision: d.decision.as_str().to_owned(),
                 action: event.action.as_str().to_owned(),
                 username: user.clone().unwrap_or_default(),
                 categories: categories.clone(),
-                details: json!({
-                    "event": summary,
-                    "violation": v,
-                    "action_taken": taken,
-                    "actions": actions,
-                    "message": d.message,
-                    "trace": trace,
-                    "exception": d.exception,
-                    "findings": findings,
-                    "policy_generation": loaded.generation,
-                }),
+                details: cordon_store::RawJson::from_serialized(details),
             }
         })
         .collect()
 }
 
-/// The event as stored with an incident. The classification is counts
-/// only; there is no content in an event.
-fn event_summary(e: &Event) -> Value {
-    serde_json::to_value(e).unwrap_or(Value::Null)
+/// What an incident keeps besides its columns. The event carries
+/// classification counts, never content; findings are masked.
+#[derive(Serialize)]
+struct IncidentDetails<'a> {
+    event: &'a Event,
+    violation: &'a cordon_policy::model::Violation,
+    action_taken: &'static str,
+    actions: Vec<&'a cordon_policy::model::RuleAction>,
+    message: Option<&'a str>,
+    trace: Vec<&'a cordon_policy::model::TraceEntry>,
+    exception: Option<&'a cordon_policy::model::ExceptionRequest>,
+    findings: &'a [Value],
+    policy_generation: i64,
 }
 
 fn action_taken(d: &Decision, v: &cordon_policy::model::Violation) -> &'static str {
@@ -999,18 +1006,9 @@ fn full_history(i: &Incident, stored: Vec<HistoryEntry>) -> Vec<HistoryEntry> {
         kind: "created".into(),
         detail: json!({"rule": i.incident.rule_id, "decision": i.incident.decision, "request_id": i.incident.request_id}),
     }];
-    let taken = i
-        .incident
-        .details
-        .get("action_taken")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let actions = i
-        .incident
-        .details
-        .get("actions")
-        .cloned()
-        .unwrap_or(json!([]));
+    let details = i.incident.details.to_value();
+    let taken = details.get("action_taken").cloned().unwrap_or(Value::Null);
+    let actions = details.get("actions").cloned().unwrap_or(json!([]));
     h.push(HistoryEntry {
         at: i.incident.created_at,
         actor: "cordon".into(),
@@ -1221,6 +1219,7 @@ pub async fn submit_exception(
     let keys: Vec<FlowKey> = first
         .incident
         .details
+        .to_value()
         .get("exception")
         .and_then(|e| e.get("keys"))
         .and_then(|k| serde_json::from_value(k.clone()).ok())

@@ -104,7 +104,7 @@ macro_rules! impl_store {
         use $crate::{
             keys, Activation, ActivityBatch, AgentGroup, ApiKey, HistoryEntry, Incident,
             Justification, Millis, NewApiKey, NewIncident, NewJustification, NewPolicyVersion,
-            Policy, PolicyVersion, Result, Role, Secret, Status, StoreError,
+            Policy, PolicyVersion, RawJson, Result, Role, Secret, Status, StoreError,
         };
 
         type Row = <$db as sqlx::Database>::Row;
@@ -166,9 +166,7 @@ macro_rules! impl_store {
                     action: r.try_get("action")?,
                     username: r.try_get("username")?,
                     categories: split_categories(&cats),
-                    details: serde_json::from_str(&details).map_err(|e| {
-                        StoreError::Invalid(format!("stored incident details: {e}"))
-                    })?,
+                    details: RawJson::from_serialized(details),
                 },
             })
         }
@@ -224,7 +222,7 @@ macro_rules! impl_store {
                     .push_bind(i.username.as_str())
                     .push_bind(join_categories(&i.categories))
                     .push_bind(Status::New.as_str())
-                    .push_bind(i.details.to_string());
+                    .push_bind(i.details.as_str());
             });
             qb
         }

@@ -232,6 +232,48 @@ impl Status {
     }
 }
 
+/// JSON text kept as is: built once by the server (no intermediate
+/// `serde_json::Value` tree on the hot path), stored as TEXT, and sent back
+/// verbatim inside API responses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawJson(String);
+
+impl RawJson {
+    /// Wraps text the caller produced with `serde_json` (not re-checked).
+    pub fn from_serialized(text: String) -> RawJson {
+        RawJson(text)
+    }
+
+    pub fn from_value(v: &serde_json::Value) -> RawJson {
+        RawJson(v.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses it (`Null` if it is not JSON, which the store never writes).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match serde_json::value::RawValue::from_string(self.0.clone()) {
+            Ok(raw) => raw.serialize(s),
+            Err(_) => serde_json::Value::Null.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        Ok(RawJson(raw.get().to_owned()))
+    }
+}
+
 /// An incident to record: one per violation (matched DENY rule, enforced
 /// or permissive, or an `exception` outcome).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -253,8 +295,8 @@ pub struct NewIncident {
     pub username: String,
     /// Upper-case category names (`PII`, `PCI`, …).
     pub categories: Vec<String>,
-    /// Masked event summary, findings, actions taken, explanation.
-    pub details: serde_json::Value,
+    /// Masked event summary, findings, actions taken, explanation (JSON).
+    pub details: RawJson,
 }
 
 /// A stored incident.

@@ -29,7 +29,9 @@ fn incident(
         action: action.into(),
         username: user.into(),
         categories: cats.iter().map(|c| c.to_string()).collect(),
-        details: json!({"findings": [{"detector": "credit_card", "masked": "4111 **** **** 1111"}]}),
+        details: RawJson::from_value(
+            &json!({"findings": [{"detector": "credit_card", "masked": "4111 **** **** 1111"}]}),
+        ),
     }
 }
 
