@@ -185,6 +185,16 @@ impl Inspector {
         let sniffed = cordon_extract::sniff(&head, false);
         let mut src: &[u8] = &head;
         let file_type = cordon_filetype::identify(&mut src).ok()?;
+        // Only what the extractor would stream as is: text, or unknown
+        // binary content scanned raw. Media, archives and documents go
+        // through the extractor (which skips media and reports archives it
+        // cannot open).
+        if !matches!(
+            file_type.kind,
+            cordon_filetype::Kind::Text | cordon_filetype::Kind::Other
+        ) {
+            return None;
+        }
         let original = matches!(sniffed.format, Format::Text | Format::Binary)
             && sniffed.charset == cordon_extract::Charset::Utf8;
         if !original {
