@@ -76,6 +76,9 @@ pub struct Settings {
     /// SQLite `synchronous`: `normal` (survives a process crash) or `full`
     /// (survives a power loss too).
     pub sqlite_synchronous: String,
+    /// PostgreSQL `synchronous_commit`: `off` (survives a crash of the
+    /// server, like SQLite `normal`) or `on` (waits for the WAL flush).
+    pub postgres_synchronous_commit: String,
     /// Offline IP-to-country database (`.mmdb`) for `_request.remoteCountryCode`.
     pub geoip_db: Option<PathBuf>,
 }
@@ -98,6 +101,7 @@ impl Default for Settings {
             key_cache_ms: 5_000,
             bootstrap_policy: None,
             sqlite_synchronous: "normal".to_owned(),
+            postgres_synchronous_commit: "off".to_owned(),
             geoip_db: None,
         }
     }
@@ -201,6 +205,12 @@ impl Settings {
                 self.sqlite_synchronous
             ));
         }
+        if !matches!(self.postgres_synchronous_commit.as_str(), "off" | "on") {
+            return bad(format!(
+                "`postgres_synchronous_commit` must be `off` or `on`, got `{}`",
+                self.postgres_synchronous_commit
+            ));
+        }
         if self.request_timeout_ms == 0 || self.policy_poll_ms == 0 {
             return bad("timeouts and intervals must be positive".into());
         }
@@ -238,6 +248,7 @@ const KEYS: &[&str] = &[
     "key_cache_ms",
     "bootstrap_policy",
     "sqlite_synchronous",
+    "postgres_synchronous_commit",
     "geoip_db",
 ];
 
