@@ -289,7 +289,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         self.metrics.policy_generation.set(loaded.generation);
         let writers = match self.settings.incident_writers {
-            0 if store.backend() == "postgres" => 4,
+            0 if store.backend() == "postgres" => 2,
             0 => 1,
             n => n,
         };

@@ -61,7 +61,7 @@ pub struct Settings {
     /// Most incidents committed in one transaction.
     pub incident_batch: usize,
     /// Concurrent incident writers: 0 = automatic (1 for SQLite, which has
-    /// one writer anyway, 4 for PostgreSQL to overlap commits).
+    /// one writer anyway, 2 for PostgreSQL to overlap commits).
     pub incident_writers: usize,
     /// How often to look for policy activations made by other servers (ms).
     pub policy_poll_ms: u64,
