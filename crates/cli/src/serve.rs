@@ -7,12 +7,6 @@ use std::sync::Arc;
 
 use cordon_server::config::{Overrides, Settings};
 
-/// mimalloc for the whole binary: the server's request path allocates many
-/// small short-lived objects, and glibc malloc took about a quarter of its
-/// CPU under `scripts/bench-server` (perf).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(clap::Args)]
 pub struct Args {
     /// Configuration file (TOML). Default: `$CORDON_CONFIG`, else none.
