@@ -45,6 +45,9 @@ pub struct InspectOptions {
     pub threads_per_file: usize,
     /// Plain files at least this large are split across threads.
     pub parallel_min_bytes: u64,
+    /// Findings listed per file; more are counted in the classification
+    /// and reported as `findings_omitted`, so memory stays bounded.
+    pub max_findings_per_file: usize,
 }
 
 impl Default for InspectOptions {
@@ -54,6 +57,7 @@ impl Default for InspectOptions {
             show_values: false,
             threads_per_file: 1,
             parallel_min_bytes: 64 << 20,
+            max_findings_per_file: 10_000,
         }
     }
 }
@@ -76,6 +80,10 @@ impl Inspector {
 
     pub fn detectors(&self) -> &Detectors {
         &self.detectors
+    }
+
+    fn cap(&self) -> usize {
+        self.opts.max_findings_per_file
     }
 
     /// Inspects one walk target.
@@ -166,9 +174,9 @@ impl Inspector {
             let data = buf.get(..n).unwrap_or_default();
             window.push(data);
             let found = scanner.feed(data);
-            push_findings(report, found, &location, 0, &window);
+            push_findings(report, found, &location, 0, &window, self.cap());
         }
-        push_findings(report, scanner.finish(), &location, 0, &window);
+        push_findings(report, scanner.finish(), &location, 0, &window, self.cap());
     }
 
     /// Splits a large plain-text (or unknown binary) file across threads.
@@ -205,7 +213,7 @@ impl Inspector {
             .step_by(usize::try_from(seg_len).ok()?)
             .map(|s| (s, (s + seg_len).min(len)))
             .collect();
-        let results: Vec<io::Result<Vec<ReportFinding>>> = std::thread::scope(|s| {
+        let results: Vec<io::Result<FileReport>> = std::thread::scope(|s| {
             let handles: Vec<_> = segments
                 .iter()
                 .map(|&(start, end)| {
@@ -229,7 +237,7 @@ impl Inspector {
         };
         for r in results {
             match r {
-                Ok(mut found) => report.findings.append(&mut found),
+                Ok(part) => report.absorb(part, self.cap()),
                 Err(e) => report.errors.push(Problem {
                     location: display.to_string(),
                     message: io_message(&e),
@@ -248,7 +256,7 @@ impl Inspector {
         start: u64,
         end: u64,
         len: u64,
-    ) -> io::Result<Vec<ReportFinding>> {
+    ) -> io::Result<FileReport> {
         let from = start.saturating_sub(OVERLAP);
         let to = end.saturating_add(OVERLAP).min(len);
         let mut part = FileReport::default();
@@ -261,7 +269,7 @@ impl Inspector {
                 .into_iter()
                 .filter(|f| (start..end).contains(&(from + f.start as u64)))
                 .collect();
-            push_findings(part, inside, display, from, window);
+            push_findings(part, inside, display, from, window, self.cap());
         };
         while pos < to {
             let want = usize::try_from(to - pos).map_or(CHUNK, |w| w.min(CHUNK));
@@ -276,7 +284,7 @@ impl Inspector {
             pos += n as u64;
         }
         keep(&mut part, scanner.finish(), &window);
-        Ok(part.findings)
+        Ok(part)
     }
 }
 
@@ -288,10 +296,11 @@ fn push_findings(
     location: &str,
     base: u64,
     window: &Window,
+    cap: usize,
 ) {
     for f in found {
         let (start, end) = (f.start as u64, f.end as u64);
-        report.findings.push(ReportFinding {
+        let f = ReportFinding {
             value: window.value(start, end),
             detector: f.detector,
             category: f.category,
@@ -300,7 +309,8 @@ fn push_findings(
             end: base + end,
             location: location.to_string(),
             masked: f.masked,
-        });
+        };
+        report.add_finding(f, cap);
     }
 }
 
@@ -476,6 +486,40 @@ mod tests {
             assert_eq!(key(&got), key(&expected), "threads={threads}");
             assert_eq!(got.file_type, expected.file_type);
             assert!(got.complete);
+        }
+    }
+
+    #[test]
+    fn findings_past_the_cap_are_counted_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        std::fs::write(&path, big_text()).unwrap();
+        let full = Inspector::new(Detectors::new(), InspectOptions::default())
+            .inspect_path(&path, "big.txt");
+        let total = full.findings.len() as u64;
+        assert_eq!(full.findings_omitted, 0);
+        for threads in [1, 3] {
+            let capped = Inspector::new(
+                Detectors::new(),
+                InspectOptions {
+                    max_findings_per_file: 25,
+                    threads_per_file: threads,
+                    parallel_min_bytes: 1 << 20,
+                    ..InspectOptions::default()
+                },
+            )
+            .inspect_path(&path, "big.txt");
+            assert_eq!(capped.findings.len(), 25, "threads={threads}");
+            assert_eq!(capped.findings_omitted, total - 25, "threads={threads}");
+            assert_eq!(
+                capped.classification, full.classification,
+                "threads={threads}"
+            );
+            assert_eq!(
+                capped.findings[..],
+                full.findings[..25],
+                "threads={threads}"
+            );
         }
     }
 

@@ -19,6 +19,11 @@ pub struct FileReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     pub findings: Vec<ReportFinding>,
+    /// Findings counted in `classification` but not listed in `findings`,
+    /// because the file had more than the per-file limit (so memory stays
+    /// bounded whatever the file holds).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_omitted: u64,
     /// Categories with at least one finding (sorted).
     pub categories: Vec<Category>,
     /// Counts per detector and category: the input policies match on.
@@ -77,15 +82,36 @@ impl FileReport {
         !self.findings.is_empty()
     }
 
-    /// Recomputes `categories`, `classification` and `complete` from the
-    /// findings and problems, so they cannot disagree.
-    pub fn finalize(&mut self) {
-        let mut c = Classification::default();
-        for f in &self.findings {
-            c.record(&f.detector, f.category, f.confidence);
+    /// Lists a finding (or only counts it, past `max_listed`) and counts
+    /// it in the classification.
+    pub fn add_finding(&mut self, f: ReportFinding, max_listed: usize) {
+        self.classification
+            .record(&f.detector, f.category, f.confidence);
+        if self.findings.len() < max_listed {
+            self.findings.push(f);
+        } else {
+            self.findings_omitted += 1;
         }
-        self.categories = c.categories.iter().copied().collect();
-        self.classification = c;
+    }
+
+    /// Folds in the findings of a part of the same file (a segment scanned
+    /// on another thread), keeping at most `max_listed` listed.
+    pub fn absorb(&mut self, part: FileReport, max_listed: usize) {
+        self.classification.merge(&part.classification);
+        let room = max_listed.saturating_sub(self.findings.len());
+        let listed = part.findings.len();
+        self.findings.extend(part.findings.into_iter().take(room));
+        self.findings_omitted += part.findings_omitted + listed.saturating_sub(room) as u64;
+    }
+
+    /// Derives `categories` and `complete` from the classification and the
+    /// problems, so they cannot disagree.
+    pub fn finalize(&mut self) {
+        self.categories = self.classification.categories.iter().copied().collect();
         self.complete = self.incomplete.is_empty() && self.errors.is_empty();
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
