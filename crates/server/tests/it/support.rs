@@ -1,5 +1,5 @@
 //! Test harness: an app on SQLite or PostgreSQL, in process or on an
-//! ephemeral port, with the real policy engine and a small test inspector.
+//! ephemeral port, with the real policy engine and the real inspector.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,7 +7,6 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use cordon_server::config::Settings;
-use cordon_server::engine::ContentInspector;
 use cordon_server::engines::PolicyEngines;
 use cordon_server::{AppState, app};
 use cordon_store::Store;
@@ -25,73 +24,6 @@ pub fn policy_text(name: &str) -> String {
     std::fs::read_to_string(fixture(name)).unwrap()
 }
 
-/// Finds card numbers (`4111 1111 1111 1111`), e-mail addresses and the
-/// word `diagnosis`: enough to drive the policy; the real inspector is
-/// tested in `cordon-inspect`.
-pub struct TestInspector;
-
-impl ContentInspector for TestInspector {
-    fn inspect(&self, name: &str, bytes: &[u8]) -> cordon_inspect::FileReport {
-        use cordon_detect::model::{Category, Confidence};
-        let text = String::from_utf8_lossy(bytes);
-        let mut r = cordon_inspect::FileReport {
-            path: name.to_owned(),
-            file_type: "text".into(),
-            size: Some(bytes.len() as u64),
-            ..Default::default()
-        };
-        let mut add = |det: &str, cat, at: usize, len: usize, masked: String| {
-            r.findings.push(cordon_inspect::ReportFinding {
-                detector: det.into(),
-                category: cat,
-                confidence: Confidence::High,
-                start: at as u64,
-                end: (at + len) as u64,
-                location: name.to_owned(),
-                masked,
-                value: Some(text[at..at + len].to_owned()),
-            });
-        };
-        if let Some(at) = text.find("4111 1111 1111 1111") {
-            add(
-                "credit_card",
-                Category::Pci,
-                at,
-                19,
-                "4111 **** **** 1111".into(),
-            );
-        }
-        if let Some(at) = text.find("alice@corp.com") {
-            add("email", Category::Pii, at, 14, "a****@corp.com".into());
-        }
-        if let Some(at) = text.find("diagnosis") {
-            add("diagnosis", Category::Phi, at, 9, "d*******s".into());
-        }
-        r.finalize();
-        r
-    }
-
-    fn inspect_reader(
-        &self,
-        name: &str,
-        reader: &mut dyn std::io::Read,
-    ) -> cordon_inspect::FileReport {
-        let mut buf = Vec::new();
-        if let Err(e) = reader.read_to_end(&mut buf) {
-            let mut r = cordon_inspect::FileReport {
-                path: name.into(),
-                ..Default::default()
-            };
-            r.errors.push(cordon_inspect::Problem {
-                location: name.into(),
-                message: e.to_string(),
-            });
-            return r;
-        }
-        self.inspect(name, &buf)
-    }
-}
-
 pub fn settings() -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -106,7 +38,7 @@ pub fn state(settings: Settings) -> AppState {
     AppState::new(
         settings,
         Arc::new(PolicyEngines::new(cordon_policy::Loader::new())),
-        Arc::new(TestInspector),
+        Arc::new(cordon_server::engines::Inspection::new()),
     )
 }
 
