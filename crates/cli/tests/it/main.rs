@@ -1,4 +1,5 @@
 //! End-to-end tests of the `cordon` binary: real files in, real process out.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod device_control;
 mod scan;
