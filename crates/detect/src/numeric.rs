@@ -1175,7 +1175,11 @@ fn mac_dash(sk: &mut Sink<'_>, ws: usize, we: usize) {
 fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
-    if !left_ok(t, ws) {
+    // Only glued characters disqualify a word that starts with a letter:
+    // unlike a digit group, it cannot continue the number before it
+    // ("ICD-10 E11.9" is a code after a code name, not one number).
+    let p = before(t, ws);
+    if p.is_ascii_alphanumeric() || p == b'_' {
         return;
     }
     let upper = w
