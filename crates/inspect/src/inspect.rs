@@ -110,6 +110,9 @@ impl Inspector {
             Some(r) => r,
             None => self.run(display, Input::File(file)),
         };
+        if report.size.is_none() {
+            report.size = before.map(|(len, _)| len);
+        }
         if before.is_some() && stamp(path) != before {
             report.incomplete.push(Problem {
                 location: display.to_string(),
@@ -130,6 +133,7 @@ impl Inspector {
     /// Inspects bytes in memory.
     pub fn inspect_bytes(&self, name: &str, bytes: &[u8]) -> FileReport {
         let mut r = self.run(name, Input::Bytes(bytes));
+        r.size = Some(bytes.len() as u64);
         r.finalize();
         r
     }
