@@ -578,23 +578,13 @@ pub async fn create_policy(
         )
     })?;
     valid_id(&id)?;
-    let new = NewPolicyVersion {
-        name: input
-            .name
-            .clone()
-            .or(info.name.clone())
-            .unwrap_or_else(|| id.clone()),
-        policy_id: id.clone(),
-        format,
-        body: input.body,
-        comment: input.comment.unwrap_or_default(),
-        actor: caller.actor(),
-    };
+    let activate = input.activate;
+    let new = new_version(input, &info, &id, id.clone(), format, &caller);
     let v = r
         .store
         .create_policy(&new, cordon_store::now_millis())
         .await?;
-    if input.activate {
+    if activate {
         activate_checked(&st, r, &id, Some(v.version), &caller.actor()).await?;
     }
     Ok((
@@ -602,6 +592,26 @@ pub async fn create_policy(
         Json(json!({"version": v, "warnings": info.warnings})),
     )
         .into_response())
+}
+
+/// The version a create or update stores: the name comes from the request,
+/// else the document, else `fallback_name`.
+fn new_version(
+    input: PolicyInput,
+    info: &DocInfo,
+    id: &str,
+    fallback_name: String,
+    format: String,
+    caller: &Caller,
+) -> NewPolicyVersion {
+    NewPolicyVersion {
+        name: input.name.or(info.name.clone()).unwrap_or(fallback_name),
+        policy_id: id.to_string(),
+        format,
+        body: input.body,
+        comment: input.comment.unwrap_or_default(),
+        actor: caller.actor(),
+    }
 }
 
 #[utoipa::path(post, path = "/v1/policies/validate", tag = "policies", request_body = ValidateInput,
@@ -666,23 +676,13 @@ pub async fn update_policy(
         ));
     }
     let current = r.store.get_policy(&id).await?;
-    let new = NewPolicyVersion {
-        name: input
-            .name
-            .clone()
-            .or(info.name.clone())
-            .unwrap_or(current.name),
-        policy_id: id.clone(),
-        format,
-        body: input.body,
-        comment: input.comment.unwrap_or_default(),
-        actor: caller.actor(),
-    };
+    let activate = input.activate;
+    let new = new_version(input, &info, &id, current.name, format, &caller);
     let v = r
         .store
         .add_policy_version(&new, cordon_store::now_millis())
         .await?;
-    if input.activate {
+    if activate {
         activate_checked(&st, r, &id, Some(v.version), &caller.actor()).await?;
     }
     Ok(Json(json!({"version": v, "warnings": info.warnings})))
