@@ -22,7 +22,7 @@ use crate::config::Settings;
 use crate::engine::{ContentInspector, DecisionEngine, PolicyCompiler, PolicyDoc};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, RouteLabels, RouteOnly};
-use crate::writer::{IncidentQueue, Writers};
+use crate::journal::IncidentQueue;
 
 /// Who may call a route. Every route in [`routes`] names one; a route
 /// cannot be registered without it.
@@ -198,8 +198,7 @@ pub struct Ready {
     keys: std::sync::RwLock<HashMap<String, (ApiKey, Instant)>>,
     /// Ids of justifications already applied to the engine.
     pub applied_justifications: std::sync::Mutex<i64>,
-    pub writers: std::sync::Mutex<Option<Writers>>,
-    pub write_health: Arc<crate::writer::WriteHealth>,
+    pub write_health: Arc<crate::journal::WriteHealth>,
 }
 
 pub struct Inner {
@@ -288,20 +287,23 @@ impl AppState {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         self.metrics.policy_generation.set(loaded.generation);
-        let writers = match self.settings.incident_writers {
-            0 if store.backend() == "postgres" => 2,
-            0 => 1,
-            n => n,
-        };
-        let write_health = Arc::new(crate::writer::WriteHealth::default());
-        let (queue, handles) = crate::writer::start(
+        let write_health = Arc::new(crate::journal::WriteHealth::default());
+        let st = &self.settings;
+        let queue = crate::journal::open(
             store.clone(),
-            self.settings.incident_queue,
-            self.settings.incident_batch,
-            writers,
+            crate::journal::JournalConfig {
+                dir: st.journal_dir(),
+                segment_bytes: st.journal_segment_bytes,
+                max_backlog_bytes: st.journal_max_backlog_bytes,
+                sync: st.journal_sync,
+                batch: st.incident_batch,
+                linger: Duration::from_millis(st.incident_linger_ms),
+                queue: st.incident_queue,
+            },
             self.metrics.clone(),
             write_health.clone(),
-        );
+        )
+        .await?;
         let ready = Ready {
             store,
             incidents: queue,
@@ -309,7 +311,6 @@ impl AppState {
             activity: Activity::default(),
             keys: std::sync::RwLock::new(HashMap::new()),
             applied_justifications: std::sync::Mutex::new(0),
-            writers: std::sync::Mutex::new(Some(handles)),
             write_health,
         };
         apply_justifications(&ready, true).await;

@@ -56,13 +56,22 @@ pub struct Settings {
     pub request_timeout_ms: u64,
     /// The same for `/v1/inspect`, which reads and scans large bodies (ms).
     pub inspect_timeout_ms: u64,
-    /// Incidents waiting to be written; a full queue makes decide wait.
+    /// Requests waiting for the incident journal's writer; a full queue
+    /// makes decide wait.
     pub incident_queue: usize,
-    /// Most incidents committed in one transaction.
+    /// Most incidents loaded from the journal in one database transaction.
     pub incident_batch: usize,
-    /// Concurrent incident writers: 0 = automatic (1 for SQLite, which has
-    /// one writer anyway, 2 for PostgreSQL to overlap commits).
-    pub incident_writers: usize,
+    /// How long the loader lets a small journal backlog grow before loading
+    /// it into the database (ms); bigger batches cost the database less.
+    pub incident_linger_ms: u64,
+    /// `fdatasync` the incident journal before answering: incidents then
+    /// survive a power loss, not only a crash of the process.
+    pub journal_sync: bool,
+    /// Journaled but not yet loaded bytes above which violating decisions
+    /// get `503` (the database is down or full for a long time).
+    pub journal_max_backlog_bytes: u64,
+    /// Size at which the journal starts a new segment file.
+    pub journal_segment_bytes: u64,
     /// How often to look for policy activations made by other servers (ms).
     pub policy_poll_ms: u64,
     /// How often in-memory activity counters are flushed (ms).
@@ -76,8 +85,9 @@ pub struct Settings {
     /// SQLite `synchronous`: `normal` (survives a process crash) or `full`
     /// (survives a power loss too).
     pub sqlite_synchronous: String,
-    /// PostgreSQL `synchronous_commit`: `off` (survives a crash of the
-    /// server, like SQLite `normal`) or `on` (waits for the WAL flush).
+    /// PostgreSQL `synchronous_commit`: `on` (waits for the WAL flush; the
+    /// default, as incidents reach the database off the request path) or
+    /// `off`.
     pub postgres_synchronous_commit: String,
     /// Offline IP-to-country database (`.mmdb`) for `_request.remoteCountryCode`.
     pub geoip_db: Option<PathBuf>,
@@ -94,14 +104,17 @@ impl Default for Settings {
             request_timeout_ms: 10_000,
             inspect_timeout_ms: 120_000,
             incident_queue: 16_384,
-            incident_batch: 1_000,
-            incident_writers: 0,
+            incident_batch: 5_000,
+            incident_linger_ms: 10,
+            journal_sync: false,
+            journal_max_backlog_bytes: 1 << 30,
+            journal_segment_bytes: 64 << 20,
             policy_poll_ms: 1_000,
             activity_flush_ms: 5_000,
             key_cache_ms: 5_000,
             bootstrap_policy: None,
             sqlite_synchronous: "normal".to_owned(),
-            postgres_synchronous_commit: "off".to_owned(),
+            postgres_synchronous_commit: "on".to_owned(),
             geoip_db: None,
         }
     }
@@ -199,6 +212,9 @@ impl Settings {
         if self.incident_batch == 0 || self.incident_queue == 0 {
             return bad("`incident_batch` and `incident_queue` must be at least 1".into());
         }
+        if self.journal_segment_bytes < 4096 {
+            return bad("`journal_segment_bytes` must be at least 4096".into());
+        }
         if !matches!(self.sqlite_synchronous.as_str(), "normal" | "full") {
             return bad(format!(
                 "`sqlite_synchronous` must be `normal` or `full`, got `{}`",
@@ -222,6 +238,11 @@ impl Settings {
         cordon_store::postgres::redact(&self.store_url())
     }
 
+    /// Where the incident journal lives.
+    pub fn journal_dir(&self) -> PathBuf {
+        self.data_dir.join("journal")
+    }
+
     /// The URL the store is opened with.
     pub fn store_url(&self) -> String {
         match &self.database_url {
@@ -242,7 +263,10 @@ const KEYS: &[&str] = &[
     "inspect_timeout_ms",
     "incident_queue",
     "incident_batch",
-    "incident_writers",
+    "incident_linger_ms",
+    "journal_sync",
+    "journal_max_backlog_bytes",
+    "journal_segment_bytes",
     "policy_poll_ms",
     "activity_flush_ms",
     "key_cache_ms",
@@ -252,11 +276,13 @@ const KEYS: &[&str] = &[
     "geoip_db",
 ];
 
-/// Numbers stay numbers, everything else is a string.
+/// Numbers stay numbers, `true`/`false` booleans, everything else a string.
 fn parse_env_value(v: &str) -> serde_json::Value {
-    match v.parse::<u64>() {
-        Ok(n) => serde_json::Value::from(n),
-        Err(_) => serde_json::Value::from(v),
+    match (v.parse::<u64>(), v) {
+        (Ok(n), _) => serde_json::Value::from(n),
+        (_, "true") => serde_json::Value::Bool(true),
+        (_, "false") => serde_json::Value::Bool(false),
+        _ => serde_json::Value::from(v),
     }
 }
 

@@ -22,7 +22,7 @@ use crate::app::{AppState, Caller, Ready};
 use crate::engine::{Diag, DocInfo, PolicyDoc};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiBytes, ApiJson};
-use crate::writer::WriteError;
+use crate::journal::WriteError;
 
 // ---------------------------------------------------------------------------
 // health, readiness, metrics, API description
@@ -52,12 +52,15 @@ pub async fn readyz(State(st): State<AppState>) -> ApiResult<Json<Value>> {
         };
         return Err(ApiError::unavailable(
             code,
-            format!("the last incident batch could not be committed: {detail}"),
+            format!(
+                "incidents cannot be loaded into the database ({} bytes wait in the journal): {detail}",
+                ready.incidents.backlog()
+            ),
         ));
     }
     if let Err(e) = ready.store.check().await {
         tracing::error!("readiness check failed: {e}");
-        let code = if crate::writer::is_full(&e) {
+        let code = if crate::journal::is_full(&e) {
             "storage_full"
         } else {
             "storage_unavailable"
@@ -148,6 +151,11 @@ static BOOT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// A request id unique across servers: a random per-process prefix and a
 /// counter (cheaper than a random id per request).
+/// How long incident reads wait for this server's journaled incidents to
+/// reach the database (read-your-writes); they never wait while the
+/// database is failing.
+const READ_YOUR_WRITES: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn request_id() -> String {
     let boot = BOOT.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned());
     format!("{boot}-{:x}", REQUEST_SEQ.fetch_add(1, Ordering::Relaxed))
@@ -161,8 +169,13 @@ fn request_id() -> String {
     security(("api_key" = [])))]
 pub async fn decide(State(st): State<AppState>, ApiBytes(body): ApiBytes) -> ApiResult<Response> {
     let ready = st.ready()?;
-    let probe: Probe = crate::extract::parse_json(&body)?;
-    let (mut event, content) = if probe.event.is_some() {
+    // Only a body that mentions `"event"` (or could spell it with a `\u`
+    // escape) can be the wrapped form: plain events, the common case, are
+    // parsed once.
+    let maybe_wrapped = memchr::memmem::find(&body, b"\"event\"").is_some()
+        || memchr::memmem::find(&body, b"\\u").is_some();
+    let wrapped = maybe_wrapped && crate::extract::parse_json::<Probe>(&body)?.event.is_some();
+    let (mut event, content) = if wrapped {
         let d: DecideWithContent = crate::extract::parse_json(&body)?;
         (d.event, Some(d.content))
     } else {
@@ -233,6 +246,10 @@ pub async fn decide(State(st): State<AppState>, ApiBytes(body): ApiBytes) -> Api
             WriteError::Full => ApiError::unavailable(
                 "storage_full",
                 "the database is full: the violation could not be recorded",
+            ),
+            e @ WriteError::Backlog(_) => ApiError::unavailable(
+                "incident_backlog",
+                format!("the violation could not be recorded: {e}"),
             ),
             other => ApiError::unavailable(
                 "incident_not_recorded",
@@ -311,7 +328,8 @@ fn incidents_for(
                 policy_generation: loaded.generation,
             };
             // Serialized straight to text: no `Value` tree per incident.
-            let details = serde_json::to_string(&details).unwrap_or_else(|_| "{}".to_owned());
+            let details = cordon_store::RawJson::serialize_from(&details)
+                .unwrap_or_else(|_| cordon_store::RawJson::null());
             NewIncident {
                 created_at: now_ms,
                 request_id: rid.to_owned(),
@@ -329,7 +347,7 @@ fn incidents_for(
                 action: event.action.as_str().to_owned(),
                 username: user.clone().unwrap_or_default(),
                 categories: categories.clone(),
-                details: cordon_store::RawJson::from_serialized(details),
+                details,
             }
         })
         .collect()
@@ -934,6 +952,7 @@ pub async fn list_incidents(
     q: Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let r = st.ready()?;
+    r.incidents.sync(READ_YOUR_WRITES).await;
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let status = match q.status.as_deref() {
         None => None,
@@ -1029,6 +1048,7 @@ pub async fn get_incident(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
     let r = st.ready()?;
+    r.incidents.sync(READ_YOUR_WRITES).await;
     let i = r.store.get_incident(id).await?;
     let h = full_history(&i, r.store.incident_history(id).await?);
     Ok(Json(json!({"incident": i, "history": h})))
@@ -1056,6 +1076,7 @@ pub async fn set_status(
     ApiJson(input): ApiJson<StatusInput>,
 ) -> ApiResult<Json<Value>> {
     let r = st.ready()?;
+    r.incidents.sync(READ_YOUR_WRITES).await;
     let cur = r.store.get_incident(id).await?;
     if cur.status == input.status {
         return Err(ApiError::new(
@@ -1137,6 +1158,7 @@ pub async fn rule_counts(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Json<Value>> {
     let r = st.ready()?;
+    r.incidents.sync(READ_YOUR_WRITES).await;
     let (from, to) = range(&q)?;
     Ok(Json(
         json!({"from": from, "to": to, "rules": r.store.rule_counts(from, to).await?}),
@@ -1187,6 +1209,7 @@ pub async fn submit_exception(
     ApiJson(input): ApiJson<ExceptionInput>,
 ) -> ApiResult<Response> {
     let r = st.ready()?;
+    r.incidents.sync(READ_YOUR_WRITES).await;
     let text = input.justification.trim();
     if text.is_empty() {
         return Err(ApiError::invalid_json(
@@ -1281,6 +1304,7 @@ pub async fn dashboard(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Json<Value>> {
     let r = st.ready()?;
+    r.incidents.sync(READ_YOUR_WRITES).await;
     // Counters of this server not yet flushed count too.
     r.activity.flush(r.store.as_ref()).await;
     let (from, to) = range(&q)?;

@@ -7,8 +7,10 @@
 //! `docs/api.md`.
 //!
 //! - [`app::routes`] is the one route table: path, method, required access.
-//! - [`writer`] takes incident writes off the request path (batched group
-//!   commit; a violating request is answered once its incidents committed).
+//! - [`journal`] takes incident writes off the request path: a violating
+//!   request is answered once its incidents are in an append-only local
+//!   journal (group commit); a loader moves them into the database in
+//!   batches, recording its position in the same transaction.
 //! - [`config::Settings`] layers defaults → file → environment → flags.
 
 pub mod activity;
@@ -19,9 +21,9 @@ pub mod engines;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod journal;
 pub mod metrics;
 pub mod openapi;
-pub mod writer;
 
 pub use app::{AppState, Server, routes, serve};
 pub use config::{Overrides, Settings};

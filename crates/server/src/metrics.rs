@@ -45,6 +45,9 @@ pub struct Metrics {
     pub ready: Gauge,
     pub inspected_bytes: Counter,
     pub active_policies: Gauge,
+    pub journal_appended: Gauge,
+    pub journal_loaded: Gauge,
+    pub journal_skipped_bytes: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -93,7 +96,9 @@ impl Metrics {
             incident_batches.clone(),
         );
         let batch_size =
-            Histogram::new([1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]);
+            Histogram::new([
+                1.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0,
+            ]);
         registry.register(
             "incident_batch_size",
             "Incidents per committed batch",
@@ -133,8 +138,29 @@ impl Metrics {
             "Active policy versions in the engine",
             active_policies.clone(),
         );
+        let journal_appended = Gauge::default();
+        registry.register(
+            "journal_appended_position",
+            "Incident journal: byte position written up to",
+            journal_appended.clone(),
+        );
+        let journal_loaded = Gauge::default();
+        registry.register(
+            "journal_loaded_position",
+            "Incident journal: byte position loaded into the database up to",
+            journal_loaded.clone(),
+        );
+        let journal_skipped_bytes = Counter::default();
+        registry.register(
+            "journal_skipped_bytes",
+            "Incident journal bytes that could not be read (corruption)",
+            journal_skipped_bytes.clone(),
+        );
         Metrics {
             registry,
+            journal_appended,
+            journal_loaded,
+            journal_skipped_bytes,
             requests,
             latency,
             decisions,

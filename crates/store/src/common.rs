@@ -202,6 +202,9 @@ macro_rules! impl_store {
         const INCIDENT_COLS: &str = "id, created_at, request_id, rule_id, rule_name, policy_id, \
             policy_version, mode, enforced, decision, action, username, categories, status, details";
 
+        /// One multi-row INSERT. Its text depends on the row count, so it is
+        /// run unprepared (`persistent(false)`): caching a statement per
+        /// batch size would hold hundreds of large statements in memory.
         fn incidents_insert<'a>(rows: &'a [NewIncident]) -> sqlx::QueryBuilder<'a, $db> {
             let mut qb = sqlx::QueryBuilder::<$db>::new(
                 "INSERT INTO incidents (created_at, request_id, rule_id, rule_name, \
@@ -593,15 +596,50 @@ macro_rules! impl_store {
                 // that fits one statement needs no BEGIN/COMMIT round trips
                 // (this is the hot path of every violating request).
                 if batch.len() <= 1000 {
-                    incidents_insert(batch).build().execute(&self.pool).await?;
+                    incidents_insert(batch).build().persistent(false).execute(&self.pool).await?;
                     return Ok(());
                 }
                 let mut tx = self.pool.begin().await?;
                 for chunk in batch.chunks(1000) {
-                    incidents_insert(chunk).build().execute(&mut *tx).await?;
+                    incidents_insert(chunk).build().persistent(false).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn insert_journaled_incidents(
+                &self,
+                batch: &[NewIncident],
+                journal: &str,
+                lsn: i64,
+                now: Millis,
+            ) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in batch.chunks(1000) {
+                    incidents_insert(chunk).build().persistent(false).execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "INSERT INTO journal_progress (journal_id, lsn, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (journal_id) DO UPDATE SET lsn = excluded.lsn, updated_at = excluded.updated_at",
+                )
+                .bind(journal)
+                .bind(lsn)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn journal_position(&self, journal: &str) -> Result<Option<i64>> {
+                let row = sqlx::query("SELECT lsn FROM journal_progress WHERE journal_id = $1")
+                    .bind(journal)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(r) => Some(r.try_get("lsn")?),
+                    None => None,
+                })
             }
 
             async fn list_incidents(&self, f: &IncidentFilter) -> Result<Vec<Incident>> {

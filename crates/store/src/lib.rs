@@ -234,43 +234,61 @@ impl Status {
 
 /// JSON text kept as is: built once by the server (no intermediate
 /// `serde_json::Value` tree on the hot path), stored as TEXT, and sent back
-/// verbatim inside API responses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawJson(String);
+/// verbatim inside API responses. Always valid JSON: it is checked when
+/// made from text and never re-checked when serialized.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<serde_json::value::RawValue>);
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &RawJson) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RawJson {}
 
 impl RawJson {
-    /// Wraps text the caller produced with `serde_json` (not re-checked).
+    /// JSON text; text that is not JSON becomes `null` (the store never
+    /// writes such text).
     pub fn from_serialized(text: String) -> RawJson {
-        RawJson(text)
+        match serde_json::value::RawValue::from_string(text) {
+            Ok(raw) => RawJson(raw),
+            Err(_) => RawJson::null(),
+        }
+    }
+
+    /// Serializes `v` straight to JSON text.
+    pub fn serialize_from<T: Serialize + ?Sized>(v: &T) -> serde_json::Result<RawJson> {
+        serde_json::value::to_raw_value(v).map(RawJson)
     }
 
     pub fn from_value(v: &serde_json::Value) -> RawJson {
-        RawJson(v.to_string())
+        RawJson::serialize_from(v).unwrap_or_else(|_| RawJson::null())
+    }
+
+    pub fn null() -> RawJson {
+        RawJson(serde_json::value::RawValue::NULL.to_owned())
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.get()
     }
 
-    /// Parses it (`Null` if it is not JSON, which the store never writes).
+    /// Parses it into a `Value` tree.
     pub fn to_value(&self) -> serde_json::Value {
-        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
+        serde_json::from_str(self.as_str()).unwrap_or(serde_json::Value::Null)
     }
 }
 
 impl Serialize for RawJson {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match serde_json::value::RawValue::from_string(self.0.clone()) {
-            Ok(raw) => raw.serialize(s),
-            Err(_) => serde_json::Value::Null.serialize(s),
-        }
+        self.0.serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
-        Ok(RawJson(raw.get().to_owned()))
+        Box::<serde_json::value::RawValue>::deserialize(d).map(RawJson)
     }
 }
 
@@ -416,6 +434,18 @@ pub trait Store: Send + Sync + fmt::Debug {
     // --- incidents ---
     /// Inserts a batch in one transaction: all or nothing.
     async fn insert_incidents(&self, batch: &[NewIncident]) -> Result<()>;
+    /// Inserts a batch loaded from a server's incident journal and records,
+    /// in the same transaction, that journal `journal` is loaded up to byte
+    /// position `lsn`: after a crash the journal replays from exactly there.
+    async fn insert_journaled_incidents(
+        &self,
+        batch: &[NewIncident],
+        journal: &str,
+        lsn: i64,
+        now: Millis,
+    ) -> Result<()>;
+    /// How far `journal` was loaded (`None`: never).
+    async fn journal_position(&self, journal: &str) -> Result<Option<i64>>;
     /// Newest first; `filter.before` is the cursor (an incident id).
     async fn list_incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>>;
     async fn get_incident(&self, id: i64) -> Result<Incident>;

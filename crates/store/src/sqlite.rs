@@ -89,7 +89,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
             .pragma("wal_autocheckpoint", "0")
-            .pragma("journal_size_limit", "67108864");
+            .pragma("journal_size_limit", "67108864")
+            // Room for a whole incident batch with its index pages: a
+            // smaller cache spills dirty pages to the WAL mid-transaction.
+            .pragma("cache_size", "-32768");
         for (k, v) in pragmas {
             opts = opts.pragma(k.to_string(), v.to_string());
         }

@@ -100,6 +100,8 @@ async fn two_servers_share_one_postgres_database() {
     s.database_url = Some(cordon_server::config::DatabaseUrl::new(db.url.clone()));
     s.policy_poll_ms = 1000;
     let a = Running::start(s.clone()).await;
+    // Each server keeps its own incident journal in its own data directory.
+    s.data_dir = settings().data_dir;
     let b = Running::start(s).await;
     let k = a.admin.clone();
     assert!(b.admin.is_empty());
@@ -142,16 +144,31 @@ async fn two_servers_share_one_postgres_database() {
         Some(ev.clone()),
     )
     .await;
+    // Each server reads its own incidents at once (read-your-writes) and
+    // the other's as soon as that server's journal loader has run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     for srv in [&a, &b] {
-        let (_, l) = send(
-            &c,
-            Method::GET,
-            &format!("{}/v1/incidents?rule=pci-download", srv.url),
-            &k,
-            None,
-        )
-        .await;
-        assert_eq!(l["incidents"].as_array().unwrap().len(), 2, "{}", srv.url);
+        loop {
+            let (_, l) = send(
+                &c,
+                Method::GET,
+                &format!("{}/v1/incidents?rule=pci-download", srv.url),
+                &k,
+                None,
+            )
+            .await;
+            let n = l["incidents"].as_array().unwrap().len();
+            if n == 2 {
+                break;
+            }
+            assert!(n < 2, "{l}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "incidents through both servers not visible via {} in 5 s",
+                srv.url
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
     a.stop().await;
     b.stop().await;

@@ -65,6 +65,7 @@ async fn decide_records_one_incident_per_violation(app: App) {
         (d["decision"].as_str(), d["incidents"].as_i64()),
         (Some("allow"), Some(0))
     );
+    app.settle().await;
     assert_eq!(app.store.count_incidents().await.unwrap(), 3);
     app.close().await;
 }

@@ -240,12 +240,15 @@ async fn sigterm_stops_gracefully() {
 async fn two_processes_share_postgres() {
     let db = cordon_store::testing::PgDatabase::create().await.unwrap();
     let policy = fixture("policy.yaml").display().to_string();
+    // One database, but each server its own data directory (journal).
+    let (da, db_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (da, db_dir) = (da.path().display().to_string(), db_dir.path().display().to_string());
     let mut a = start(
-        &["--database-url", &db.url],
+        &["--database-url", &db.url, "--data-dir", &da],
         &[("CORDON_POLICY_POLL_MS", "500")],
     );
     let mut b = start(
-        &["--database-url", &db.url],
+        &["--database-url", &db.url, "--data-dir", &db_dir],
         &[("CORDON_POLICY_POLL_MS", "500")],
     );
     let key = a
@@ -309,14 +312,20 @@ async fn two_processes_share_postgres() {
         Some(ev.clone()),
     )
     .await;
+    let t = Instant::now();
     for p in [&a, &b] {
-        let ids = all_request_ids(&p.url, &key).await;
-        assert_eq!(
-            ids.len(),
-            2,
-            "incidents through both servers visible via {}",
-            p.url
-        );
+        loop {
+            let ids = all_request_ids(&p.url, &key).await;
+            if ids.len() == 2 {
+                break;
+            }
+            assert!(
+                ids.len() < 2 && t.elapsed() < Duration::from_secs(5),
+                "incidents through both servers not visible via {} in 5 s: {ids:?}",
+                p.url
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
     for p in [&mut a, &mut b] {
         signal(p, libc::SIGTERM);

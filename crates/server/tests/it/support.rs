@@ -27,6 +27,13 @@ pub fn policy_text(name: &str) -> String {
 pub fn settings() -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
+        // Every app its own data directory, so its own incident journal.
+        data_dir: tempfile::Builder::new()
+            .prefix("cordon-test-")
+            .tempdir()
+            .unwrap()
+            .keep(),
+        incident_linger_ms: 1,
         policy_poll_ms: 100,
         activity_flush_ms: 100,
         key_cache_ms: 0,
@@ -144,6 +151,19 @@ impl App {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         self
+    }
+
+    /// Waits until this app's journaled incidents are in the database (for
+    /// tests that read the store directly instead of through the API).
+    pub async fn settle(&self) {
+        let synced = self
+            .state
+            .ready()
+            .unwrap()
+            .incidents
+            .sync(std::time::Duration::from_secs(10))
+            .await;
+        assert!(synced, "journaled incidents did not reach the database");
     }
 
     pub async fn close(mut self) {

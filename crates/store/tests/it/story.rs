@@ -155,9 +155,20 @@ async fn story(s: &dyn Store) {
             i < 10,
         ));
     }
-    s.insert_incidents(&batch[..20]).await.unwrap();
-    s.insert_incidents(&batch[20..]).await.unwrap();
+    s.insert_incidents(&batch[..15]).await.unwrap();
     s.insert_incidents(&[]).await.unwrap();
+    // Journaled batches move their journal's position in the same
+    // transaction; each journal has its own.
+    assert_eq!(s.journal_position("j1").await.unwrap(), None);
+    s.insert_journaled_incidents(&batch[15..20], "j1", 4096, T0)
+        .await
+        .unwrap();
+    s.insert_journaled_incidents(&[], "j2", 7, T0).await.unwrap();
+    s.insert_journaled_incidents(&batch[20..], "j1", 9000, T0)
+        .await
+        .unwrap();
+    assert_eq!(s.journal_position("j1").await.unwrap(), Some(9000));
+    assert_eq!(s.journal_position("j2").await.unwrap(), Some(7));
     assert_eq!(s.count_incidents().await.unwrap(), 25);
 
     let all = s.list_incidents(&IncidentFilter::default()).await.unwrap();
@@ -455,4 +466,13 @@ async fn sqlite_full_database_fails_writes_and_check() {
     let err = s.insert_incidents(&batch).await.unwrap_err().to_string();
     assert!(err.contains("full"), "{err}");
     assert_eq!(s.count_incidents().await.unwrap(), 0, "all or nothing");
+    // A journaled batch that fails leaves the journal position where it was.
+    let err = s
+        .insert_journaled_incidents(&batch, "j", 1234, 0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("full"), "{err}");
+    assert_eq!(s.journal_position("j").await.unwrap(), None);
+    assert_eq!(s.count_incidents().await.unwrap(), 0);
 }

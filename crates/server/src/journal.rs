@@ -1,0 +1,938 @@
+//! The incident journal: the durable point of every violation.
+//!
+//! A decision that produced incidents is answered once its incidents are in
+//! this server's **journal**, an append-only file in the data directory; a
+//! **loader** task then moves them into the database in large batches. The
+//! request path therefore costs one buffered `write(2)` shared by every
+//! request that arrived meanwhile (group commit), never a database round
+//! trip, and a slow or briefly unavailable database does not slow decisions.
+//!
+//! **Durability rule.** A request is answered only after its incidents were
+//! written to the journal, so they survive a crash of the process (SIGKILL,
+//! OOM); with `journal_sync = true` each group is also `fdatasync`ed and
+//! survives a power loss. The loader records in the database, in the same
+//! transaction as the incidents, how far it has loaded (`journal_progress`):
+//! after a restart it replays exactly the records that were not loaded, so
+//! nothing is lost and nothing is loaded twice.
+//!
+//! **Format.** Segment files `journal/<start>.log`, where `<start>` is the
+//! byte position (LSN) of the segment's first record in the journal as a
+//! whole. A record is `len: u32 LE`, `crc32: u32 LE` of the payload, and the
+//! payload: one `NewIncident` as JSON. A torn record at the end of the last
+//! segment (a crash in the middle of a write) is cut off on start; a
+//! segment whose every record is loaded is deleted.
+//!
+//! **Backpressure.** When more than `max_backlog_bytes` are written but not
+//! yet loaded (the database is down or full), decisions with violations get
+//! `503` with the database's error instead of growing the journal forever.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cordon_store::{NewIncident, Store, StoreError};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::metrics::Metrics;
+
+/// Bytes before each record's payload: length and CRC-32.
+const HEADER: u64 = 8;
+/// A record longer than this is corruption, not an incident.
+const MAX_RECORD: u32 = 64 << 20;
+/// Largest group written with one `write(2)`.
+const GROUP_BYTES: usize = 4 << 20;
+
+/// Why incidents could not be recorded.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriteError {
+    #[error("the incident journal has stopped")]
+    Closed,
+    #[error("{0}")]
+    Store(String),
+    #[error("the database is full")]
+    Full,
+    #[error("cannot write the incident journal: {0}")]
+    Journal(String),
+    #[error("too many incidents are waiting for the database ({0} bytes)")]
+    Backlog(u64),
+}
+
+/// Why the journal could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("incident journal {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error(
+        "incident journal {0} is in use by another `cordon serve`: give each server its own data directory"
+    )]
+    Locked(PathBuf),
+    #[error("incident journal: cannot read its position from the database: {0}")]
+    Store(#[from] StoreError),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The outcome of the last load into the database, for `/readyz`: a
+/// database that cannot take incidents is not ready.
+#[derive(Debug, Default)]
+pub struct WriteHealth {
+    last_error: std::sync::Mutex<Option<(WriteError, String)>>,
+}
+
+impl WriteHealth {
+    /// The error of the last load, if it failed (cleared by a success).
+    pub fn last_error(&self) -> Option<(WriteError, String)> {
+        self.last_error.lock().ok().and_then(|g| g.clone())
+    }
+
+    fn set(&self, e: Option<(WriteError, String)>) {
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = e;
+        }
+    }
+}
+
+/// How the journal behaves; from [`crate::config::Settings`].
+#[derive(Debug, Clone)]
+pub struct JournalConfig {
+    pub dir: PathBuf,
+    /// A new segment is started when the current one is this large.
+    pub segment_bytes: u64,
+    /// Written but not loaded bytes above which violations get `503`.
+    pub max_backlog_bytes: u64,
+    /// `fdatasync` every group before answering.
+    pub sync: bool,
+    /// Most incidents loaded in one database transaction.
+    pub batch: usize,
+    /// How long the loader lets a small backlog grow before loading it.
+    pub linger: Duration,
+    /// Requests waiting for the journal writer.
+    pub queue: usize,
+}
+
+struct Job {
+    incidents: Vec<NewIncident>,
+    done: oneshot::Sender<Result<(), WriteError>>,
+}
+
+/// State the writer thread, the loader task and the request path share.
+struct Shared {
+    dir: PathBuf,
+    /// Start positions of the segment files, ascending.
+    segments: std::sync::Mutex<Vec<u64>>,
+    health: Arc<WriteHealth>,
+    metrics: Arc<Metrics>,
+}
+
+/// The sending side, cloned into the app state.
+#[derive(Clone)]
+pub struct IncidentQueue {
+    tx: mpsc::Sender<Job>,
+    appended: watch::Receiver<u64>,
+    loaded: watch::Receiver<u64>,
+    health: Arc<WriteHealth>,
+}
+
+impl std::fmt::Debug for IncidentQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncidentQueue")
+            .field("appended", &*self.appended.borrow())
+            .field("loaded", &*self.loaded.borrow())
+            .finish()
+    }
+}
+
+impl IncidentQueue {
+    /// Journals `incidents` and waits until they are written.
+    pub async fn record(&self, incidents: Vec<NewIncident>) -> Result<(), WriteError> {
+        if incidents.is_empty() {
+            return Ok(());
+        }
+        let (done, rx) = oneshot::channel();
+        self.tx
+            .send(Job { incidents, done })
+            .await
+            .map_err(|_| WriteError::Closed)?;
+        rx.await.map_err(|_| WriteError::Closed)?
+    }
+
+    /// Bytes written to the journal but not yet loaded into the database.
+    pub fn backlog(&self) -> u64 {
+        self.appended
+            .borrow()
+            .saturating_sub(*self.loaded.borrow())
+    }
+
+    /// Read-your-writes: waits (at most `limit`) until everything journaled
+    /// before the call is in the database. Returns at once, `false`, while
+    /// the database is failing; `true` when caught up.
+    pub async fn sync(&self, limit: Duration) -> bool {
+        let target = *self.appended.borrow();
+        if *self.loaded.borrow() >= target {
+            return true;
+        }
+        if self.health.last_error().is_some() {
+            return false;
+        }
+        let mut loaded = self.loaded.clone();
+        matches!(
+            tokio::time::timeout(limit, loaded.wait_for(|&l| l >= target)).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Waits (at most `limit`) until every queued incident is journaled and
+    /// loaded into the database: the last step of a graceful shutdown.
+    pub async fn drain(&self, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        let (done, rx) = oneshot::channel();
+        let barrier = Job {
+            incidents: Vec::new(),
+            done,
+        };
+        if self.tx.send(barrier).await.is_ok() {
+            let _ = tokio::time::timeout_at(deadline, rx).await;
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if !self.sync(left).await {
+            tracing::warn!(
+                backlog_bytes = self.backlog(),
+                "incidents not loaded into the database before shutdown: they stay in the journal and load on the next start"
+            );
+        }
+    }
+}
+
+/// Opens (or creates) the journal in `config.dir`, recovers it against the
+/// database's recorded position, and starts the writer thread and the
+/// loader task. Must be called inside a Tokio runtime.
+pub async fn open(
+    store: Arc<dyn Store>,
+    config: JournalConfig,
+    metrics: Arc<Metrics>,
+    health: Arc<WriteHealth>,
+) -> Result<IncidentQueue, JournalError> {
+    let dir = config.dir.clone();
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let lock_path = dir.join("LOCK");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => return Err(JournalError::Locked(dir)),
+        Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
+    }
+    let id = journal_id(&dir)?;
+    let position = store.journal_position(&id).await?;
+    let recovered = recover(&dir, position.map(|p| p.max(0) as u64))?;
+    tracing::info!(
+        journal = %dir.display(),
+        id = %id,
+        loaded = recovered.loaded,
+        end = recovered.end,
+        pending_bytes = recovered.end - recovered.loaded,
+        "incident journal opened"
+    );
+    let shared = Arc::new(Shared {
+        dir: dir.clone(),
+        segments: std::sync::Mutex::new(recovered.segments),
+        health: health.clone(),
+        metrics,
+    });
+    let (appended_tx, appended_rx) = watch::channel(recovered.end);
+    let (loaded_tx, loaded_rx) = watch::channel(recovered.loaded);
+    let (tx, rx) = mpsc::channel(config.queue.max(1));
+    let writer = Writer {
+        rx,
+        file: recovered.file,
+        start: recovered.current_start,
+        len: recovered.end - recovered.current_start,
+        appended: appended_tx,
+        loaded: loaded_rx.clone(),
+        shared: shared.clone(),
+        config: config.clone(),
+        _lock: lock,
+    };
+    std::thread::Builder::new()
+        .name("cordon-journal".into())
+        .spawn(move || writer.run())
+        .map_err(io_err(&dir))?;
+    tokio::spawn(load_loop(
+        store,
+        id,
+        shared,
+        config,
+        recovered.loaded,
+        appended_rx.clone(),
+        loaded_tx,
+    ));
+    Ok(IncidentQueue {
+        tx,
+        appended: appended_rx,
+        loaded: loaded_rx,
+        health,
+    })
+}
+
+/// The journal's id, created once per data directory.
+fn journal_id(dir: &Path) -> Result<String, JournalError> {
+    let path = dir.join("id");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => return Ok(s.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&path)(e)),
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let tmp = dir.join("id.tmp");
+    std::fs::write(&tmp, format!("{id}\n")).map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+    Ok(id)
+}
+
+fn segment_path(dir: &Path, start: u64) -> PathBuf {
+    dir.join(format!("{start:020}.log"))
+}
+
+/// Segment start positions found in `dir`, ascending.
+fn list_segments(dir: &Path) -> Result<Vec<u64>, JournalError> {
+    let mut starts = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        let name = entry.file_name();
+        let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".log")) else {
+            continue;
+        };
+        if stem.len() == 20 {
+            if let Ok(start) = stem.parse::<u64>() {
+                starts.push(start);
+            }
+        }
+    }
+    starts.sort_unstable();
+    Ok(starts)
+}
+
+struct Recovered {
+    segments: Vec<u64>,
+    current_start: u64,
+    file: File,
+    /// Where loading resumes.
+    loaded: u64,
+    /// The end of the journal: where the next record goes.
+    end: u64,
+}
+
+/// Cuts a torn tail off the last segment, deletes fully loaded segments,
+/// and opens the segment new records are appended to.
+fn recover(dir: &Path, position: Option<u64>) -> Result<Recovered, JournalError> {
+    let mut segments = list_segments(dir)?;
+    let mut end = 0;
+    if let Some(&last) = segments.last() {
+        let path = segment_path(dir, last);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        let size = file.metadata().map_err(io_err(&path))?.len();
+        let valid = valid_prefix(&file).map_err(io_err(&path))?;
+        if valid < size {
+            tracing::warn!(
+                segment = %path.display(),
+                cut_bytes = size - valid,
+                "incident journal: cutting off a torn record at the end (a crash during a write; that request was never answered)"
+            );
+            file.set_len(valid).map_err(io_err(&path))?;
+            file.sync_all().map_err(io_err(&path))?;
+        }
+        end = last + valid;
+    }
+    let first = segments.first().copied().unwrap_or(end);
+    let (loaded, moved) = match position {
+        Some(p) if p > end => {
+            tracing::warn!(
+                loaded = p,
+                end,
+                "incident journal: the database has loaded beyond the journal's end (the journal was removed?); continuing after the database's position"
+            );
+            (p, true)
+        }
+        Some(p) => (p.max(first), false),
+        // Never loaded into this database: everything still here is pending.
+        None => (first, false),
+    };
+    if moved {
+        end = loaded;
+    }
+    // Segments wholly before `loaded` (their successor starts at or before
+    // it) were loaded: delete them.
+    while segments.len() > 1 && segments.get(1).is_some_and(|&next| next <= loaded) {
+        let start = segments.remove(0);
+        let path = segment_path(dir, start);
+        std::fs::remove_file(&path).map_err(io_err(&path))?;
+    }
+    let current_start = match segments.last() {
+        Some(&last) if !moved => last,
+        _ => end,
+    };
+    if segments.last() != Some(&current_start) {
+        segments.push(current_start);
+    }
+    let path = segment_path(dir, current_start);
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    Ok(Recovered {
+        segments,
+        current_start,
+        file,
+        loaded,
+        end,
+    })
+}
+
+/// Length of the longest prefix of `file` made of whole, intact records.
+fn valid_prefix(file: &File) -> io::Result<u64> {
+    let mut r = BufReader::with_capacity(1 << 20, file);
+    r.seek(SeekFrom::Start(0))?;
+    let mut pos = 0u64;
+    let mut payload = Vec::new();
+    loop {
+        match read_record(&mut r, &mut payload)? {
+            Record::Ok(n) => pos += n,
+            Record::End | Record::Bad(_) => return Ok(pos),
+        }
+    }
+}
+
+enum Record {
+    /// A whole, intact record of this many bytes (header included).
+    Ok(u64),
+    /// Clean end of data.
+    End,
+    /// Torn or corrupt, and why.
+    Bad(&'static str),
+}
+
+/// Reads one record's payload into `payload`.
+fn read_record(r: &mut impl io::Read, payload: &mut Vec<u8>) -> io::Result<Record> {
+    let mut header = [0u8; HEADER as usize];
+    let mut got = 0;
+    while got < header.len() {
+        match r.read(header.get_mut(got..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if got == 0 {
+        return Ok(Record::End);
+    }
+    if got < header.len() {
+        return Ok(Record::Bad("torn header"));
+    }
+    let [l0, l1, l2, l3, c0, c1, c2, c3] = header;
+    let len = u32::from_le_bytes([l0, l1, l2, l3]);
+    let crc = u32::from_le_bytes([c0, c1, c2, c3]);
+    if len == 0 || len > MAX_RECORD {
+        return Ok(Record::Bad("impossible record length"));
+    }
+    payload.clear();
+    let read = r.take(u64::from(len)).read_to_end(payload)?;
+    if read < len as usize {
+        return Ok(Record::Bad("torn record"));
+    }
+    if crc32fast::hash(payload) != crc {
+        return Ok(Record::Bad("checksum mismatch"));
+    }
+    Ok(Record::Ok(HEADER + u64::from(len)))
+}
+
+/// Appends one record for `incident` to `buf`.
+fn encode(buf: &mut Vec<u8>, incident: &NewIncident) -> Result<(), serde_json::Error> {
+    let at = buf.len();
+    buf.extend_from_slice(&[0; HEADER as usize]);
+    if let Err(e) = serde_json::to_writer(&mut *buf, incident) {
+        buf.truncate(at);
+        return Err(e);
+    }
+    let payload = buf.get(at + HEADER as usize..).unwrap_or_default();
+    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let crc = crc32fast::hash(payload);
+    if let Some(h) = buf.get_mut(at..at + HEADER as usize) {
+        h[..4].copy_from_slice(&len.to_le_bytes());
+        h[4..].copy_from_slice(&crc.to_le_bytes());
+    }
+    Ok(())
+}
+
+/// The writer thread: takes every waiting request's incidents, writes them
+/// with one `write(2)` (and `fdatasync` if configured), then answers.
+struct Writer {
+    rx: mpsc::Receiver<Job>,
+    file: File,
+    /// Start of the current segment and its length.
+    start: u64,
+    len: u64,
+    appended: watch::Sender<u64>,
+    loaded: watch::Receiver<u64>,
+    shared: Arc<Shared>,
+    config: JournalConfig,
+    /// Held for the life of the writer: one server per journal.
+    _lock: File,
+}
+
+impl Writer {
+    fn run(mut self) {
+        let mut jobs: Vec<Job> = Vec::with_capacity(256);
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        while let Some(first) = self.rx.blocking_recv() {
+            jobs.push(first);
+            while buf.len() < GROUP_BYTES {
+                let Ok(job) = self.rx.try_recv() else { break };
+                jobs.push(job);
+            }
+            let outcome = self.write_group(&mut jobs, &mut buf);
+            for job in jobs.drain(..) {
+                let _ = job.done.send(outcome.clone());
+            }
+            buf.clear();
+        }
+    }
+
+    fn write_group(&mut self, jobs: &mut [Job], buf: &mut Vec<u8>) -> Result<(), WriteError> {
+        let end = self.start + self.len;
+        let backlog = end.saturating_sub(*self.loaded.borrow());
+        if backlog > self.config.max_backlog_bytes && jobs.iter().any(|j| !j.incidents.is_empty())
+        {
+            return Err(match self.shared.health.last_error() {
+                Some((e, _)) => e,
+                None => WriteError::Backlog(backlog),
+            });
+        }
+        for job in jobs.iter() {
+            for incident in &job.incidents {
+                encode(buf, incident)
+                    .map_err(|e| WriteError::Journal(format!("cannot encode an incident: {e}")))?;
+            }
+        }
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let written = self.file.write_all(buf).and_then(|()| {
+            if self.config.sync {
+                self.file.sync_data()
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = written {
+            // Take back a partial write so the file ends on a record.
+            let _ = self.file.set_len(self.len);
+            tracing::error!(journal = %self.shared.dir.display(), "cannot write the incident journal: {e}");
+            return Err(if e.kind() == io::ErrorKind::StorageFull {
+                WriteError::Full
+            } else {
+                WriteError::Journal(e.to_string())
+            });
+        }
+        self.len += buf.len() as u64;
+        let end = self.start + self.len;
+        self.appended.send_replace(end);
+        self.shared.metrics.journal_appended.set(end as i64);
+        if self.len >= self.config.segment_bytes {
+            self.rotate(end);
+        }
+        Ok(())
+    }
+
+    /// Starts a new segment at `end`. On failure keeps appending to the
+    /// current one (it only grows larger than planned).
+    fn rotate(&mut self, end: u64) {
+        let path = segment_path(&self.shared.dir, end);
+        match OpenOptions::new().create(true).append(true).open(&path) {
+            Ok(f) => {
+                if let Ok(mut s) = self.shared.segments.lock() {
+                    s.push(end);
+                }
+                self.file = f;
+                self.start = end;
+                self.len = 0;
+            }
+            Err(e) => tracing::error!(segment = %path.display(), "cannot start a journal segment: {e}"),
+        }
+    }
+}
+
+/// Reads records from the journal, from a position on.
+struct Reader {
+    shared: Arc<Shared>,
+    /// The open segment, its start and the reader's position in the journal.
+    open: Option<(u64, BufReader<File>)>,
+    pos: u64,
+    payload: Vec<u8>,
+}
+
+impl Reader {
+    /// Up to `max` incidents from the reader's position, not past `until`.
+    /// Returns them and the position after the last one.
+    fn read(&mut self, until: u64, max: usize) -> (Vec<NewIncident>, u64) {
+        let mut out = Vec::new();
+        while self.pos < until && out.len() < max {
+            let (start, next) = self.locate();
+            let seg_end = next.unwrap_or(until).min(until);
+            if self.pos >= seg_end {
+                // At the end of a segment: go on in the next.
+                match next {
+                    Some(n) if n > self.pos => self.pos = n,
+                    _ => break,
+                }
+                self.open = None;
+                continue;
+            }
+            if self.open.as_ref().map(|(s, _)| *s) != Some(start) {
+                let path = segment_path(&self.shared.dir, start);
+                let opened = File::open(&path).and_then(|f| {
+                    let mut r = BufReader::with_capacity(1 << 20, f);
+                    r.seek(SeekFrom::Start(self.pos - start))?;
+                    Ok(r)
+                });
+                match opened {
+                    Ok(r) => self.open = Some((start, r)),
+                    Err(e) => {
+                        self.skip(seg_end, &format!("cannot open {}: {e}", path.display()));
+                        continue;
+                    }
+                }
+            }
+            let Some((_, r)) = self.open.as_mut() else {
+                break;
+            };
+            match read_record(r, &mut self.payload) {
+                Ok(Record::Ok(n)) if self.pos + n <= seg_end => {
+                    self.pos += n;
+                    match serde_json::from_slice::<NewIncident>(&self.payload) {
+                        Ok(i) => out.push(i),
+                        Err(e) => {
+                            tracing::error!(lsn = self.pos - n, "incident journal: skipping an unreadable record: {e}");
+                            self.shared.metrics.journal_skipped_bytes.inc_by(n);
+                        }
+                    }
+                }
+                Ok(Record::Bad(why)) => self.skip(seg_end, why),
+                Ok(Record::Ok(_)) => self.skip(seg_end, "a record runs past its segment"),
+                Ok(Record::End) => self.skip(seg_end, "the segment ends early"),
+                Err(e) => self.skip(seg_end, &format!("read error: {e}")),
+            }
+        }
+        (out, self.pos)
+    }
+
+    /// The start of the segment holding `pos`, and the next segment's start.
+    fn locate(&self) -> (u64, Option<u64>) {
+        let segs = self.shared.segments.lock().map(|s| s.clone()).unwrap_or_default();
+        let i = segs.partition_point(|&s| s <= self.pos);
+        let start = i.checked_sub(1).and_then(|i| segs.get(i)).copied().unwrap_or(0);
+        (start, segs.get(i).copied())
+    }
+
+    /// Gives up on the rest of a segment that cannot be read.
+    fn skip(&mut self, to: u64, why: &str) {
+        tracing::error!(
+            journal = %self.shared.dir.display(),
+            from = self.pos,
+            to,
+            "incident journal: skipping unreadable bytes: {why}"
+        );
+        self.shared
+            .metrics
+            .journal_skipped_bytes
+            .inc_by(to.saturating_sub(self.pos));
+        self.pos = to;
+        self.open = None;
+    }
+}
+
+/// The loader: moves journaled incidents into the database in batches,
+/// recording the position reached in the same transaction; on a database
+/// error keeps them and retries with backoff.
+async fn load_loop(
+    store: Arc<dyn Store>,
+    id: String,
+    shared: Arc<Shared>,
+    config: JournalConfig,
+    start: u64,
+    mut appended: watch::Receiver<u64>,
+    loaded: watch::Sender<u64>,
+) {
+    let mut reader = Some(Reader {
+        shared: shared.clone(),
+        open: None,
+        pos: start,
+        payload: Vec::new(),
+    });
+    let mut done = start;
+    let mut backoff = Duration::from_millis(100);
+    // A batch read but not yet committed (kept across retries).
+    let mut pending: Option<(Vec<NewIncident>, u64)> = None;
+    loop {
+        if pending.is_none() {
+            if appended.wait_for(|&a| a > done).await.is_err() {
+                return; // the writer is gone and everything is loaded
+            }
+            // Let a small backlog grow into a batch worth a transaction.
+            let backlog = appended.borrow().saturating_sub(done);
+            if backlog < (config.batch as u64) * 512 && !config.linger.is_zero() {
+                tokio::time::sleep(config.linger).await;
+            }
+            let until = *appended.borrow();
+            let Some(mut r) = reader.take() else { return };
+            let max = config.batch.max(1);
+            let Ok((r, batch, pos)) = tokio::task::spawn_blocking(move || {
+                let (batch, pos) = r.read(until, max);
+                (r, batch, pos)
+            })
+            .await
+            else {
+                return;
+            };
+            reader = Some(r);
+            pending = Some((batch, pos));
+        }
+        let Some((batch, pos)) = pending.as_ref() else {
+            continue;
+        };
+        let started = Instant::now();
+        let result = store
+            .insert_journaled_incidents(batch, &id, *pos as i64, cordon_store::now_millis())
+            .await;
+        shared
+            .metrics
+            .observe_batch(batch.len(), started.elapsed(), result.is_ok());
+        match result {
+            Ok(()) => {
+                done = *pos;
+                pending = None;
+                backoff = Duration::from_millis(100);
+                if shared.health.last_error().is_some() {
+                    tracing::info!("incident journal: the database takes incidents again");
+                }
+                shared.health.set(None);
+                loaded.send_replace(done);
+                shared.metrics.journal_loaded.set(done as i64);
+                delete_loaded(&shared, done);
+            }
+            Err(e) => {
+                tracing::error!(
+                    incidents = batch.len(),
+                    retry_in_ms = backoff.as_millis() as u64,
+                    "cannot load incidents into the database (they stay in the journal): {e}"
+                );
+                let err = if is_full(&e) {
+                    WriteError::Full
+                } else {
+                    WriteError::Store("database error".to_owned())
+                };
+                shared.health.set(Some((err, e.to_string())));
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// Deletes segments whose every record is loaded (never the last one).
+fn delete_loaded(shared: &Shared, loaded: u64) {
+    let doomed: Vec<u64> = {
+        let Ok(mut segs) = shared.segments.lock() else {
+            return;
+        };
+        let keep_from = segs
+            .partition_point(|&s| s <= loaded)
+            .saturating_sub(1)
+            .min(segs.len().saturating_sub(1));
+        segs.drain(..keep_from).collect()
+    };
+    for start in doomed {
+        let path = segment_path(&shared.dir, start);
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(segment = %path.display(), "cannot delete a loaded journal segment: {e}");
+        }
+    }
+}
+
+pub fn is_full(e: &StoreError) -> bool {
+    let s = e.to_string();
+    s.contains("full") || s.contains("No space left")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(n: usize) -> NewIncident {
+        NewIncident {
+            created_at: n as i64,
+            request_id: format!("r-{n}"),
+            rule_id: "rule".into(),
+            rule_name: "rule".into(),
+            policy_id: "p".into(),
+            policy_version: 1,
+            mode: "enforce".into(),
+            enforced: true,
+            decision: "deny".into(),
+            action: "download".into(),
+            username: format!("user{n}"),
+            categories: vec!["PII".into()],
+            details: cordon_store::RawJson::from_serialized(format!("{{\"n\":{n}}}")),
+        }
+    }
+
+    fn shared(dir: &Path, segments: Vec<u64>) -> Arc<Shared> {
+        Arc::new(Shared {
+            dir: dir.to_owned(),
+            segments: std::sync::Mutex::new(segments),
+            health: Arc::default(),
+            metrics: Arc::new(Metrics::new()),
+        })
+    }
+
+    fn write_segment(dir: &Path, start: u64, incidents: &[NewIncident]) -> u64 {
+        let mut buf = Vec::new();
+        for i in incidents {
+            encode(&mut buf, i).unwrap();
+        }
+        std::fs::write(segment_path(dir, start), &buf).unwrap();
+        buf.len() as u64
+    }
+
+    #[test]
+    fn records_round_trip_across_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let a: Vec<_> = (0..10).map(incident).collect();
+        let b: Vec<_> = (10..25).map(incident).collect();
+        let la = write_segment(dir.path(), 0, &a);
+        let lb = write_segment(dir.path(), la, &b);
+        let mut r = Reader {
+            shared: shared(dir.path(), vec![0, la]),
+            open: None,
+            pos: 0,
+            payload: Vec::new(),
+        };
+        let (first, p) = r.read(la + lb, 7);
+        assert_eq!(first, a[..7]);
+        let (rest, end) = r.read(la + lb, 100);
+        assert_eq!(end, la + lb);
+        assert_eq!([first, rest].concat(), [a, b].concat());
+        assert!(p < end);
+        assert_eq!(r.read(la + lb, 100), (vec![], la + lb), "nothing more");
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_off_and_loading_resumes_at_the_database_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let all: Vec<_> = (0..5).map(incident).collect();
+        let len = write_segment(dir.path(), 0, &all);
+        // A crash in the middle of the next record's write.
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(segment_path(dir.path(), 0))
+            .unwrap();
+        let mut torn = Vec::new();
+        encode(&mut torn, &incident(99)).unwrap();
+        f.write_all(&torn[..torn.len() / 2]).unwrap();
+        drop(f);
+        let mut one = Vec::new();
+        encode(&mut one, &all[0]).unwrap();
+        let r = recover(dir.path(), Some(one.len() as u64)).unwrap();
+        assert_eq!((r.loaded, r.end, r.current_start), (one.len() as u64, len, 0));
+        assert_eq!(
+            std::fs::metadata(segment_path(dir.path(), 0)).unwrap().len(),
+            len
+        );
+        let mut reader = Reader {
+            shared: shared(dir.path(), r.segments),
+            open: None,
+            pos: r.loaded,
+            payload: Vec::new(),
+        };
+        assert_eq!(reader.read(r.end, 100).0, all[1..]);
+    }
+
+    #[test]
+    fn loaded_segments_are_deleted_on_recovery_and_the_journal_continues() {
+        let dir = tempfile::tempdir().unwrap();
+        let la = write_segment(dir.path(), 0, &[incident(1)]);
+        let lb = write_segment(dir.path(), la, &[incident(2)]);
+        let r = recover(dir.path(), Some(la + lb)).unwrap();
+        assert_eq!(r.segments, vec![la]);
+        assert_eq!((r.loaded, r.end, r.current_start), (la + lb, la + lb, la));
+        assert!(!segment_path(dir.path(), 0).exists());
+        // Never loaded: everything pending from the first segment on.
+        let dir = tempfile::tempdir().unwrap();
+        let la = write_segment(dir.path(), 500, &[incident(1)]);
+        let r = recover(dir.path(), None).unwrap();
+        assert_eq!((r.loaded, r.end), (500, 500 + la));
+        // The database is ahead of a removed journal: continue after it.
+        let dir = tempfile::tempdir().unwrap();
+        let r = recover(dir.path(), Some(4242)).unwrap();
+        assert_eq!((r.loaded, r.end, r.current_start), (4242, 4242, 4242));
+    }
+
+    #[test]
+    fn corrupt_bytes_are_skipped_not_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let la = write_segment(dir.path(), 0, &[incident(1), incident(2)]);
+        let lb = write_segment(dir.path(), la, &[incident(3)]);
+        let path = segment_path(dir.path(), 0);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[HEADER as usize + 3] ^= 0xff; // first record's payload
+        std::fs::write(&path, bytes).unwrap();
+        let sh = shared(dir.path(), vec![0, la]);
+        let mut r = Reader {
+            shared: sh.clone(),
+            open: None,
+            pos: 0,
+            payload: Vec::new(),
+        };
+        let (got, end) = r.read(la + lb, 100);
+        assert_eq!(got, vec![incident(3)], "the damaged segment is given up");
+        assert_eq!(end, la + lb);
+        assert_eq!(sh.metrics.journal_skipped_bytes.get(), la);
+    }
+
+    #[test]
+    fn impossible_lengths_are_corruption_not_allocations() {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&u32::MAX.to_le_bytes());
+        bytes.extend_from_slice(&0u32.to_le_bytes());
+        let mut payload = Vec::new();
+        assert!(matches!(
+            read_record(&mut bytes.as_slice(), &mut payload).unwrap(),
+            Record::Bad(_)
+        ));
+        assert!(matches!(
+            read_record(&mut &b"\x05\0\0"[..], &mut payload).unwrap(),
+            Record::Bad("torn header")
+        ));
+        assert!(matches!(
+            read_record(&mut &b""[..], &mut payload).unwrap(),
+            Record::End
+        ));
+    }
+}
