@@ -21,8 +21,8 @@ use crate::activity::Activity;
 use crate::config::Settings;
 use crate::engine::{ContentInspector, DecisionEngine, PolicyCompiler, PolicyDoc};
 use crate::error::ApiError;
-use crate::metrics::{Metrics, RouteLabels, RouteOnly};
 use crate::journal::IncidentQueue;
+use crate::metrics::{Metrics, RouteLabels, RouteOnly};
 
 /// Who may call a route. Every route in [`routes`] names one; a route
 /// cannot be registered without it.

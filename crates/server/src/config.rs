@@ -63,6 +63,7 @@ pub struct Settings {
     pub incident_batch: usize,
     /// How long the loader lets a small journal backlog grow before loading
     /// it into the database (ms); bigger batches cost the database less.
+    /// Reads of incidents on this server do not wait for it (they flush).
     pub incident_linger_ms: u64,
     /// `fdatasync` the incident journal before answering: incidents then
     /// survive a power loss, not only a crash of the process.
@@ -105,7 +106,7 @@ impl Default for Settings {
             inspect_timeout_ms: 120_000,
             incident_queue: 16_384,
             incident_batch: 5_000,
-            incident_linger_ms: 10,
+            incident_linger_ms: 100,
             journal_sync: false,
             journal_max_backlog_bytes: 1 << 30,
             journal_segment_bytes: 64 << 20,

@@ -129,6 +129,8 @@ struct Shared {
     segments: std::sync::Mutex<Vec<u64>>,
     health: Arc<WriteHealth>,
     metrics: Arc<Metrics>,
+    /// Wakes the loader out of its linger: someone waits for the database.
+    flush: tokio::sync::Notify,
 }
 
 /// The sending side, cloned into the app state.
@@ -138,6 +140,7 @@ pub struct IncidentQueue {
     appended: watch::Receiver<u64>,
     loaded: watch::Receiver<u64>,
     health: Arc<WriteHealth>,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for IncidentQueue {
@@ -165,9 +168,7 @@ impl IncidentQueue {
 
     /// Bytes written to the journal but not yet loaded into the database.
     pub fn backlog(&self) -> u64 {
-        self.appended
-            .borrow()
-            .saturating_sub(*self.loaded.borrow())
+        self.appended.borrow().saturating_sub(*self.loaded.borrow())
     }
 
     /// Read-your-writes: waits (at most `limit`) until everything journaled
@@ -181,6 +182,7 @@ impl IncidentQueue {
         if self.health.last_error().is_some() {
             return false;
         }
+        self.shared.flush.notify_one();
         let mut loaded = self.loaded.clone();
         matches!(
             tokio::time::timeout(limit, loaded.wait_for(|&l| l >= target)).await,
@@ -249,6 +251,7 @@ pub async fn open(
         segments: std::sync::Mutex::new(recovered.segments),
         health: health.clone(),
         metrics,
+        flush: tokio::sync::Notify::new(),
     });
     let (appended_tx, appended_rx) = watch::channel(recovered.end);
     let (loaded_tx, loaded_rx) = watch::channel(recovered.loaded);
@@ -268,20 +271,32 @@ pub async fn open(
         .name("cordon-journal".into())
         .spawn(move || writer.run())
         .map_err(io_err(&dir))?;
-    tokio::spawn(load_loop(
+    // The loader runs on its own thread and runtime: building and binding
+    // a batch of thousands of rows takes milliseconds of CPU that must not
+    // hold up a request worker (it would show as tail latency).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(io_err(&dir))?;
+    let loader = load_loop(
         store,
         id,
-        shared,
+        shared.clone(),
         config,
         recovered.loaded,
         appended_rx.clone(),
         loaded_tx,
-    ));
+    );
+    std::thread::Builder::new()
+        .name("cordon-loader".into())
+        .spawn(move || runtime.block_on(loader))
+        .map_err(io_err(&dir))?;
     Ok(IncidentQueue {
         tx,
         appended: appended_rx,
         loaded: loaded_rx,
         health,
+        shared,
     })
 }
 
@@ -518,8 +533,7 @@ impl Writer {
     fn write_group(&mut self, jobs: &mut [Job], buf: &mut Vec<u8>) -> Result<(), WriteError> {
         let end = self.start + self.len;
         let backlog = end.saturating_sub(*self.loaded.borrow());
-        if backlog > self.config.max_backlog_bytes && jobs.iter().any(|j| !j.incidents.is_empty())
-        {
+        if backlog > self.config.max_backlog_bytes && jobs.iter().any(|j| !j.incidents.is_empty()) {
             return Err(match self.shared.health.last_error() {
                 Some((e, _)) => e,
                 None => WriteError::Backlog(backlog),
@@ -574,7 +588,9 @@ impl Writer {
                 self.start = end;
                 self.len = 0;
             }
-            Err(e) => tracing::error!(segment = %path.display(), "cannot start a journal segment: {e}"),
+            Err(e) => {
+                tracing::error!(segment = %path.display(), "cannot start a journal segment: {e}")
+            }
         }
     }
 }
@@ -629,7 +645,10 @@ impl Reader {
                     match serde_json::from_slice::<NewIncident>(&self.payload) {
                         Ok(i) => out.push(i),
                         Err(e) => {
-                            tracing::error!(lsn = self.pos - n, "incident journal: skipping an unreadable record: {e}");
+                            tracing::error!(
+                                lsn = self.pos - n,
+                                "incident journal: skipping an unreadable record: {e}"
+                            );
                             self.shared.metrics.journal_skipped_bytes.inc_by(n);
                         }
                     }
@@ -645,9 +664,18 @@ impl Reader {
 
     /// The start of the segment holding `pos`, and the next segment's start.
     fn locate(&self) -> (u64, Option<u64>) {
-        let segs = self.shared.segments.lock().map(|s| s.clone()).unwrap_or_default();
+        let segs = self
+            .shared
+            .segments
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
         let i = segs.partition_point(|&s| s <= self.pos);
-        let start = i.checked_sub(1).and_then(|i| segs.get(i)).copied().unwrap_or(0);
+        let start = i
+            .checked_sub(1)
+            .and_then(|i| segs.get(i))
+            .copied()
+            .unwrap_or(0);
         (start, segs.get(i).copied())
     }
 
@@ -680,12 +708,12 @@ async fn load_loop(
     mut appended: watch::Receiver<u64>,
     loaded: watch::Sender<u64>,
 ) {
-    let mut reader = Some(Reader {
+    let mut reader = Reader {
         shared: shared.clone(),
         open: None,
         pos: start,
         payload: Vec::new(),
-    });
+    };
     let mut done = start;
     let mut backoff = Duration::from_millis(100);
     // A batch read but not yet committed (kept across retries).
@@ -698,21 +726,13 @@ async fn load_loop(
             // Let a small backlog grow into a batch worth a transaction.
             let backlog = appended.borrow().saturating_sub(done);
             if backlog < (config.batch as u64) * 512 && !config.linger.is_zero() {
-                tokio::time::sleep(config.linger).await;
+                tokio::select! {
+                    () = tokio::time::sleep(config.linger) => {}
+                    () = shared.flush.notified() => {}
+                }
             }
             let until = *appended.borrow();
-            let Some(mut r) = reader.take() else { return };
-            let max = config.batch.max(1);
-            let Ok((r, batch, pos)) = tokio::task::spawn_blocking(move || {
-                let (batch, pos) = r.read(until, max);
-                (r, batch, pos)
-            })
-            .await
-            else {
-                return;
-            };
-            reader = Some(r);
-            pending = Some((batch, pos));
+            pending = Some(reader.read(until, config.batch.max(1)));
         }
         let Some((batch, pos)) = pending.as_ref() else {
             continue;
@@ -751,6 +771,10 @@ async fn load_loop(
                 shared.health.set(Some((err, e.to_string())));
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
+                if appended.has_changed().is_err() {
+                    // The server is gone: what is left loads on its next start.
+                    return;
+                }
             }
         }
     }
@@ -809,6 +833,7 @@ mod tests {
             segments: std::sync::Mutex::new(segments),
             health: Arc::default(),
             metrics: Arc::new(Metrics::new()),
+            flush: tokio::sync::Notify::new(),
         })
     }
 
@@ -860,9 +885,14 @@ mod tests {
         let mut one = Vec::new();
         encode(&mut one, &all[0]).unwrap();
         let r = recover(dir.path(), Some(one.len() as u64)).unwrap();
-        assert_eq!((r.loaded, r.end, r.current_start), (one.len() as u64, len, 0));
         assert_eq!(
-            std::fs::metadata(segment_path(dir.path(), 0)).unwrap().len(),
+            (r.loaded, r.end, r.current_start),
+            (one.len() as u64, len, 0)
+        );
+        assert_eq!(
+            std::fs::metadata(segment_path(dir.path(), 0))
+                .unwrap()
+                .len(),
             len
         );
         let mut reader = Reader {
@@ -914,6 +944,47 @@ mod tests {
         assert_eq!(got, vec![incident(3)], "the damaged segment is given up");
         assert_eq!(end, la + lb);
         assert_eq!(sh.metrics.journal_skipped_bytes.get(), la);
+    }
+
+    proptest::proptest! {
+        /// Any bytes at all: records are read or refused, never a panic,
+        /// and never more than the input is consumed.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let mut r = bytes.as_slice();
+            let mut payload = Vec::new();
+            let mut used = 0u64;
+            while let Ok(Record::Ok(n)) = read_record(&mut r, &mut payload) {
+                used += n;
+                let _ = serde_json::from_slice::<NewIncident>(&payload);
+            }
+            proptest::prop_assert!(used <= bytes.len() as u64);
+        }
+
+        /// Whatever the incident holds, it comes back as it went in, and
+        /// a cut anywhere inside the last record loses only that record.
+        #[test]
+        fn records_round_trip_and_cuts_lose_only_the_torn_record(
+            user in ".{0,40}",
+            detail in ".{0,200}",
+            cut in 1usize..64,
+        ) {
+            let mut a = incident(1);
+            a.username = user;
+            a.details = cordon_store::RawJson::from_value(&serde_json::json!({ "d": detail }));
+            let b = incident(2);
+            let mut buf = Vec::new();
+            encode(&mut buf, &a).unwrap();
+            let first = buf.len();
+            encode(&mut buf, &b).unwrap();
+            let cut = buf.len() - cut.min(buf.len() - first - 1);
+            let mut r = &buf[..cut];
+            let mut payload = Vec::new();
+            proptest::prop_assert!(matches!(read_record(&mut r, &mut payload), Ok(Record::Ok(_))));
+            proptest::prop_assert_eq!(serde_json::from_slice::<NewIncident>(&payload).unwrap(), a);
+            let torn = read_record(&mut r, &mut payload).unwrap();
+            proptest::prop_assert!(matches!(torn, Record::Bad(_)), "a torn record is refused");
+        }
     }
 
     #[test]

@@ -95,10 +95,9 @@ impl Metrics {
             "Incident batch commits by result",
             incident_batches.clone(),
         );
-        let batch_size =
-            Histogram::new([
-                1.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0,
-            ]);
+        let batch_size = Histogram::new([
+            1.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0,
+        ]);
         registry.register(
             "incident_batch_size",
             "Incidents per committed batch",

@@ -94,6 +94,20 @@ async fn inline_content_is_inspected_and_only_masked_values_are_stored() {
     );
     assert!(text.contains("\"PCI\""));
 
+    // The wrapped form is recognised however its key is spelled: content
+    // behind `\u0065vent` must not be skipped (that would fail open).
+    let escaped =
+        r#"{"\u0065vent": {"action": "download"}, "content": {"text": "4111 1111 1111 1111"}}"#;
+    let admin = app.admin.clone();
+    let (s, d) = app
+        .call_raw("POST", "/v1/decide", Some(&admin), escaped.into())
+        .await;
+    assert_eq!(
+        (s, d["decision"].as_str()),
+        (StatusCode::OK, Some("deny")),
+        "{d}"
+    );
+
     // base64 works too; bad base64 names the field.
     let b64 = json!({"event": {"action": "download"}, "content": {"base64": "NDExMSAxMTExIDExMTEgMTExMQ=="}});
     let (_, d) = app.admin("POST", "/v1/decide", Some(b64)).await;

@@ -51,6 +51,16 @@ struct Proc {
     key: Option<String>,
 }
 
+/// A failing test must not leave a server running.
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Starts `cordon serve` on an ephemeral port and waits for its address.
 fn start(args: &[&str], env: &[(&str, &str)]) -> Proc {
     let mut cmd = Command::new(cordon_bin());
@@ -242,7 +252,10 @@ async fn two_processes_share_postgres() {
     let policy = fixture("policy.yaml").display().to_string();
     // One database, but each server its own data directory (journal).
     let (da, db_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (da, db_dir) = (da.path().display().to_string(), db_dir.path().display().to_string());
+    let (da, db_dir) = (
+        da.path().display().to_string(),
+        db_dir.path().display().to_string(),
+    );
     let mut a = start(
         &["--database-url", &db.url, "--data-dir", &da],
         &[("CORDON_POLICY_POLL_MS", "500")],

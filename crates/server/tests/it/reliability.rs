@@ -88,7 +88,10 @@ async fn violations_on_a_full_database_get_503_and_readyz_turns_red() {
     let mut saw_full = false;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     for i in 0.. {
-        assert!(std::time::Instant::now() < deadline, "no storage_full in 20 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no storage_full in 20 s"
+        );
         // Fill the last free space, then fail.
         let (s, e) = app
             .admin(

@@ -27,10 +27,11 @@ pub fn policy_text(name: &str) -> String {
 pub fn settings() -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
-        // Every app its own data directory, so its own incident journal.
+        // Every app its own data directory, so its own incident journal
+        // (kept under cargo's scratch directory for tests, target/tmp).
         data_dir: tempfile::Builder::new()
             .prefix("cordon-test-")
-            .tempdir()
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .unwrap()
             .keep(),
         incident_linger_ms: 1,

@@ -163,7 +163,9 @@ async fn story(s: &dyn Store) {
     s.insert_journaled_incidents(&batch[15..20], "j1", 4096, T0)
         .await
         .unwrap();
-    s.insert_journaled_incidents(&[], "j2", 7, T0).await.unwrap();
+    s.insert_journaled_incidents(&[], "j2", 7, T0)
+        .await
+        .unwrap();
     s.insert_journaled_incidents(&batch[20..], "j1", 9000, T0)
         .await
         .unwrap();
