@@ -710,14 +710,7 @@ pub async fn serve(
     let poller = tokio::spawn(policy_poller(state.clone()));
     let flusher = tokio::spawn(activity_flusher(state.clone()));
     let app = router(state.clone());
-    let st = state.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            st.shutting_down.store(true, Ordering::SeqCst);
-            tracing::info!("shutting down: finishing in-flight requests");
-        })
-        .await?;
+    accept_loop(&state, listener, app, shutdown).await;
     opener.abort();
     poller.abort();
     flusher.abort();
@@ -727,4 +720,62 @@ pub async fn serve(
     }
     state.metrics.ready.set(0);
     Ok(())
+}
+
+/// Accepts connections until `shutdown`, then lets every connection finish
+/// the request it is serving (idle keep-alive connections close at once).
+///
+/// The same as `axum::serve`, plus what it does not set: a timer, so that
+/// a client must send its request headers within `header_read_timeout_ms`
+/// (slow-header clients cannot pin connections), and `TCP_NODELAY`.
+async fn accept_loop(
+    state: &AppState,
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let header_timeout = Duration::from_millis(state.settings.header_read_timeout_ms);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off, go on.
+                    tracing::warn!("cannot accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, "connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    state.shutting_down.store(true, Ordering::SeqCst);
+    tracing::info!("shutting down: finishing in-flight requests");
+    let limit = Duration::from_millis(state.settings.request_timeout_ms.saturating_mul(2));
+    if tokio::time::timeout(limit, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after {limit:?}: closing them");
+    }
 }

@@ -56,6 +56,9 @@ pub struct Settings {
     pub request_timeout_ms: u64,
     /// The same for `/v1/inspect`, which reads and scans large bodies (ms).
     pub inspect_timeout_ms: u64,
+    /// A client must send a request's headers within this (ms), else the
+    /// connection is closed: slow-header clients cannot pin connections.
+    pub header_read_timeout_ms: u64,
     /// Requests waiting for the incident journal's writer; a full queue
     /// makes decide wait.
     pub incident_queue: usize,
@@ -104,6 +107,7 @@ impl Default for Settings {
             max_inspect_bytes: 64 << 20,
             request_timeout_ms: 10_000,
             inspect_timeout_ms: 120_000,
+            header_read_timeout_ms: 10_000,
             incident_queue: 16_384,
             incident_batch: 5_000,
             incident_linger_ms: 100,
@@ -228,7 +232,10 @@ impl Settings {
                 self.postgres_synchronous_commit
             ));
         }
-        if self.request_timeout_ms == 0 || self.policy_poll_ms == 0 {
+        if self.request_timeout_ms == 0
+            || self.policy_poll_ms == 0
+            || self.header_read_timeout_ms == 0
+        {
             return bad("timeouts and intervals must be positive".into());
         }
         Ok(())
@@ -262,6 +269,7 @@ const KEYS: &[&str] = &[
     "max_inspect_bytes",
     "request_timeout_ms",
     "inspect_timeout_ms",
+    "header_read_timeout_ms",
     "incident_queue",
     "incident_batch",
     "incident_linger_ms",

@@ -234,3 +234,44 @@ async fn a_slow_request_is_cut_off_by_the_timeout() {
     assert!(reply.contains("\"code\":\"timeout\""), "{reply}");
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sending_headers_slowly_is_disconnected() {
+    let mut s = settings();
+    s.header_read_timeout_ms = 300;
+    let srv = Running::start(s).await;
+    let addr = srv.url.trim_start_matches("http://").to_owned();
+    let (closed_after, reply) = tokio::task::spawn_blocking(move || {
+        let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+        // Half a request line and one header, then nothing (slowloris).
+        write!(sock, "POST /v1/decide HTTP/1.1\r\nHost: x\r\n").unwrap();
+        sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let t = std::time::Instant::now();
+        let mut reply = Vec::new();
+        // The server answers (or not) and closes: read to the end.
+        let _ = sock.read_to_end(&mut reply);
+        (t.elapsed(), String::from_utf8_lossy(&reply).into_owned())
+    })
+    .await
+    .unwrap();
+    assert!(
+        closed_after < std::time::Duration::from_secs(5),
+        "connection held for {closed_after:?}: {reply}"
+    );
+    assert!(
+        reply.is_empty() || reply.starts_with("HTTP/1.1 408"),
+        "{reply}"
+    );
+    // The server still serves everyone else.
+    let (s, _) = crate::support::send(
+        &crate::support::client(),
+        reqwest::Method::GET,
+        &format!("{}/healthz", srv.url),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    srv.stop().await;
+}
