@@ -275,8 +275,12 @@ impl AppState {
         let now = cordon_store::now_millis();
         let mut first_key = None;
         if store.count_api_keys().await? == 0 {
-            let k = store.create_api_key("admin", Role::Admin, now).await?;
-            first_key = Some(k.secret.expose().to_owned());
+            if let Some(k) = store
+                .create_first_api_key("admin", Role::Admin, now)
+                .await?
+            {
+                first_key = Some(k.secret.expose().to_owned());
+            }
         }
         if let Some(path) = &self.settings.bootstrap_policy {
             if store.list_policies().await?.is_empty() {

@@ -230,6 +230,19 @@ macro_rules! impl_store {
             qb
         }
 
+        fn new_api_key(id: String, full: String, name: &str, role: Role, now: Millis) -> NewApiKey {
+            NewApiKey {
+                key: ApiKey {
+                    id,
+                    name: name.to_owned(),
+                    role,
+                    created_at: now,
+                    revoked_at: None,
+                },
+                secret: Secret::new(full),
+            }
+        }
+
         impl $store {
             async fn activate_in(
                 &self,
@@ -415,16 +428,41 @@ macro_rules! impl_store {
                 .bind(now)
                 .execute(&self.pool)
                 .await?;
-                Ok(NewApiKey {
-                    key: ApiKey {
-                        id,
-                        name: name.to_owned(),
-                        role,
-                        created_at: now,
-                        revoked_at: None,
-                    },
-                    secret: Secret::new(full),
-                })
+                Ok(new_api_key(id, full, name, role, now))
+            }
+
+            async fn create_first_api_key(
+                &self,
+                name: &str,
+                role: Role,
+                now: Millis,
+            ) -> Result<Option<NewApiKey>> {
+                let (id, full) = keys::generate();
+                // Servers starting together on an empty database: the lock
+                // makes them take turns, so exactly one creates the key.
+                let mut tx = if self.backend() == "postgres" {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE")
+                        .execute(&mut *tx)
+                        .await?;
+                    tx
+                } else {
+                    self.pool.begin_with("BEGIN IMMEDIATE").await?
+                };
+                let inserted = sqlx::query(
+                    "INSERT INTO api_keys (id, hash, name, role, created_at) \
+                     SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM api_keys)",
+                )
+                .bind(&id)
+                .bind(keys::hash(&full))
+                .bind(name)
+                .bind(role.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok((inserted == 1).then(|| new_api_key(id, full, name, role, now)))
             }
 
             async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>> {

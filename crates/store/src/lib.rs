@@ -394,6 +394,15 @@ pub trait Store: Send + Sync + fmt::Debug {
 
     // --- API keys ---
     async fn count_api_keys(&self) -> Result<i64>;
+    /// Creates a key only if the database has none, atomically: of several
+    /// servers starting together on an empty database exactly one gets
+    /// `Some` (and prints the key).
+    async fn create_first_api_key(
+        &self,
+        name: &str,
+        role: Role,
+        now: Millis,
+    ) -> Result<Option<NewApiKey>>;
     async fn create_api_key(&self, name: &str, role: Role, now: Millis) -> Result<NewApiKey>;
     /// Returns the key record if the presented key is valid and not revoked.
     async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>>;

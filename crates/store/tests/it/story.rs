@@ -52,7 +52,18 @@ async fn story(s: &dyn Store) {
 
     // --- keys: stored hashed, revocable ---
     assert_eq!(s.count_api_keys().await.unwrap(), 0);
-    let k = s.create_api_key("admin", Role::Admin, T0).await.unwrap();
+    // Four servers starting at once on the empty database: one first key.
+    let first = |n: &'static str| s.create_first_api_key(n, Role::Admin, T0);
+    let (a, b, c, d) = tokio::join!(first("a"), first("b"), first("c"), first("d"));
+    let mut firsts: Vec<_> = [a, b, c, d].into_iter().flat_map(Result::unwrap).collect();
+    assert_eq!(firsts.len(), 1, "exactly one first key");
+    let k = firsts.remove(0);
+    assert!(
+        s.create_first_api_key("late", Role::Admin, T0)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(s.count_api_keys().await.unwrap(), 1);
     let got = s.authenticate(k.secret.expose()).await.unwrap().unwrap();
     assert_eq!(got, k.key);
