@@ -10,9 +10,19 @@ use crate::error::ApiError;
 
 /// Parses JSON; an error names the field by its path (`user.groups[2]`).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // The plain parse is the hot path; the path-tracking parse, slower,
+    // runs only to explain a body that was refused.
+    let first_error = match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
+        // Only what follows the value can have failed (trailing characters).
+        Ok(_) => Err(ApiError::invalid_json(
+            None,
+            format!("the body is not valid JSON: {first_error}"),
+        )),
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();

@@ -153,6 +153,21 @@ async fn malformed_requests_get_400_naming_the_field() {
         )
         .await;
     assert!(e["message"].as_str().unwrap().contains("colour"), "{e}");
+    // A valid event followed by more text is not a valid body.
+    let (s, e) = app
+        .call_raw(
+            "POST",
+            "/v1/decide",
+            Some(&key),
+            Body::from("{\"action\": \"login\"} {\"action\": \"share\"}"),
+        )
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json")),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("trailing"), "{e}");
     let (s, e) = app
         .call_raw(
             "POST",
