@@ -230,10 +230,12 @@ pub async fn open(
         .write(true)
         .open(&lock_path)
         .map_err(io_err(&lock_path))?;
-    match lock.try_lock() {
+    // flock(2): released by the kernel when the process dies, so a crash
+    // never leaves the journal locked.
+    match rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => return Err(JournalError::Locked(dir)),
-        Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lock_path)(e)),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => return Err(JournalError::Locked(dir)),
+        Err(e) => return Err(io_err(&lock_path)(e.into())),
     }
     let id = journal_id(&dir)?;
     let position = store.journal_position(&id).await?;
@@ -985,6 +987,41 @@ mod tests {
             let torn = read_record(&mut r, &mut payload).unwrap();
             proptest::prop_assert!(matches!(torn, Record::Bad(_)), "a torn record is refused");
         }
+    }
+
+    #[tokio::test]
+    async fn a_second_server_on_the_same_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(
+            cordon_store::sqlite::SqliteStore::open(&dir.path().join("db"))
+                .await
+                .unwrap(),
+        );
+        let config = JournalConfig {
+            dir: dir.path().join("journal"),
+            segment_bytes: 1 << 20,
+            max_backlog_bytes: 1 << 20,
+            sync: false,
+            batch: 10,
+            linger: Duration::ZERO,
+            queue: 10,
+        };
+        let open = || {
+            open(
+                store.clone(),
+                config.clone(),
+                Arc::new(Metrics::new()),
+                Arc::default(),
+            )
+        };
+        let first = open().await.unwrap();
+        let err = open().await.unwrap_err();
+        assert!(matches!(err, JournalError::Locked(_)), "{err}");
+        assert!(err.to_string().contains("own data directory"), "{err}");
+        // The first still works: an incident goes through to the database.
+        first.record(vec![incident(7)]).await.unwrap();
+        assert!(first.sync(Duration::from_secs(5)).await);
+        assert_eq!(store.count_incidents().await.unwrap(), 1);
     }
 
     #[test]
