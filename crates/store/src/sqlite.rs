@@ -90,9 +90,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .pragma("wal_autocheckpoint", "0")
             .pragma("journal_size_limit", "67108864")
-            // Room for a whole incident batch with its index pages: a
-            // smaller cache spills dirty pages to the WAL mid-transaction.
-            .pragma("cache_size", "-32768");
+            // Room for a whole incident batch (10,000 rows) with its index
+            // pages: a smaller cache spills dirty pages to the WAL in the
+            // middle of the transaction, writing them twice.
+            .pragma("cache_size", "-65536");
         for (k, v) in pragmas {
             opts = opts.pragma(k.to_string(), v.to_string());
         }
