@@ -60,6 +60,17 @@ pub struct BucketCount {
 }
 
 /// `[PII, PCI]` → `,PII,PCI,` so that `LIKE '%,PII,%'` matches exactly.
+/// Text as a database column can hold it: PostgreSQL refuses NUL in
+/// `TEXT`, and a value it refuses must not stop every incident behind it in
+/// the journal. A NUL becomes U+FFFD (in JSON columns it is escaped anyway).
+pub(crate) fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\0') {
+        std::borrow::Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 pub(crate) fn join_categories(cats: &[String]) -> String {
     let mut s = String::from(",");
     for c in cats {
@@ -98,7 +109,7 @@ macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal) => {
         use sqlx::Row as _;
         use $crate::common::{
-            join_categories, rollback_target, split_categories, BucketCount, IncidentFilter,
+            join_categories, rollback_target, split_categories, text, BucketCount, IncidentFilter,
             NameCount, RuleCount,
         };
         use $crate::{
@@ -213,16 +224,16 @@ macro_rules! impl_store {
             );
             qb.push_values(rows, |mut b, i| {
                 b.push_bind(i.created_at)
-                    .push_bind(i.request_id.as_str())
-                    .push_bind(i.rule_id.as_str())
-                    .push_bind(i.rule_name.as_str())
-                    .push_bind(i.policy_id.as_str())
+                    .push_bind(text(&i.request_id))
+                    .push_bind(text(&i.rule_id))
+                    .push_bind(text(&i.rule_name))
+                    .push_bind(text(&i.policy_id))
                     .push_bind(i.policy_version)
-                    .push_bind(i.mode.as_str())
+                    .push_bind(text(&i.mode))
                     .push_bind(i64::from(i.enforced))
-                    .push_bind(i.decision.as_str())
-                    .push_bind(i.action.as_str())
-                    .push_bind(i.username.as_str())
+                    .push_bind(text(&i.decision))
+                    .push_bind(text(&i.action))
+                    .push_bind(text(&i.username))
                     .push_bind(join_categories(&i.categories))
                     .push_bind(Status::New.as_str())
                     .push_bind(i.details.as_str());

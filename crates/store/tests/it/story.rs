@@ -421,6 +421,23 @@ async fn story(s: &dyn Store) {
             count: 20
         }]
     );
+
+    // A NUL in user input (PostgreSQL refuses it in TEXT) must not make a
+    // batch fail forever: it is stored as U+FFFD.
+    let mut nul = incident(99, "r-nul", "eve\0il", "download", &["PII"], false);
+    nul.details = RawJson::from_value(&serde_json::json!({"user": "eve\u{0}il"}));
+    s.insert_journaled_incidents(&[nul], "j3", 1, T0)
+        .await
+        .unwrap();
+    let stored = s
+        .list_incidents(&IncidentFilter {
+            rule: Some("r-nul".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored[0].incident.username, "eve\u{FFFD}il");
+    assert_eq!(stored[0].incident.details.to_value()["user"], "eve\u{0}il");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -431,11 +448,12 @@ async fn story_sqlite() {
         .unwrap();
     story(&s).await;
     s.close().await;
-    // Reopening applies no migration twice and keeps the data.
+    // Reopening applies no migration twice and keeps the data (the 25 of
+    // the story and the one with a NUL at its end).
     let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
         .await
         .unwrap();
-    assert_eq!(s.count_incidents().await.unwrap(), 25);
+    assert_eq!(s.count_incidents().await.unwrap(), 26);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -445,7 +463,7 @@ async fn story_postgres() {
     story(&s).await;
     s.close().await;
     let s = schema.store().await.unwrap();
-    assert_eq!(s.count_incidents().await.unwrap(), 25);
+    assert_eq!(s.count_incidents().await.unwrap(), 26);
     s.close().await;
     schema.drop().await.unwrap();
 }
