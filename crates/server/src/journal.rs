@@ -720,6 +720,7 @@ async fn load_loop(
     let mut backoff = Duration::from_millis(100);
     // A batch read but not yet committed (kept across retries).
     let mut pending: Option<(Vec<NewIncident>, u64)> = None;
+    let mut failures = 0u32;
     loop {
         if pending.is_none() {
             if appended.wait_for(|&a| a > done).await.is_err() {
@@ -750,6 +751,7 @@ async fn load_loop(
             Ok(()) => {
                 done = *pos;
                 pending = None;
+                failures = 0;
                 backoff = Duration::from_millis(100);
                 if shared.health.last_error().is_some() {
                     tracing::info!("incident journal: the database takes incidents again");
@@ -771,6 +773,21 @@ async fn load_loop(
                     WriteError::Store("database error".to_owned())
                 };
                 shared.health.set(Some((err, e.to_string())));
+                failures += 1;
+                // A database that is writable but refuses this batch again
+                // would hold back every incident behind it: find the rows
+                // it refuses on their own and set them aside.
+                if failures >= 2 && !is_full(&e) && store.check().await.is_ok() {
+                    if let Some((batch, pos)) = pending.take() {
+                        let (kept, refused) =
+                            set_aside_refused(store.as_ref(), &shared, batch, &e).await;
+                        pending = Some((kept, pos));
+                        if refused > 0 {
+                            failures = 0;
+                            continue;
+                        }
+                    }
+                }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
                 if appended.has_changed().is_err() {
@@ -780,6 +797,72 @@ async fn load_loop(
             }
         }
     }
+}
+
+/// Splits `batch` until the rows the database refuses on their own are
+/// found (each trial insert is rolled back), appends them to
+/// `journal/rejected.jsonl` with the error, and returns the other rows and
+/// how many were set aside. Nothing is set aside unless it is first written
+/// to that file.
+async fn set_aside_refused(
+    store: &dyn Store,
+    shared: &Shared,
+    batch: Vec<NewIncident>,
+    error: &StoreError,
+) -> (Vec<NewIncident>, usize) {
+    let mut refused = Vec::new();
+    let mut ranges = vec![(0, batch.len())];
+    while let Some((a, b)) = ranges.pop() {
+        let Some(rows) = batch.get(a..b).filter(|r| !r.is_empty()) else {
+            continue;
+        };
+        match store.try_incidents(rows).await {
+            Ok(()) => {}
+            Err(_) if rows.len() == 1 => refused.push(a),
+            Err(_) => {
+                let m = a + rows.len() / 2;
+                ranges.push((a, m));
+                ranges.push((m, b));
+            }
+        }
+    }
+    if refused.is_empty() {
+        return (batch, 0);
+    }
+    let path = shared.dir.join("rejected.jsonl");
+    let mut lines = Vec::new();
+    for &i in &refused {
+        let line = serde_json::json!({
+            "at": cordon_store::now_millis(),
+            "error": error.to_string(),
+            "incident": batch.get(i),
+        });
+        let _ = serde_json::to_writer(&mut lines, &line);
+        lines.push(b'\n');
+    }
+    let written = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(&lines).and_then(|()| f.sync_data()));
+    if let Err(e) = written {
+        tracing::error!(file = %path.display(), "cannot set refused incidents aside: {e}");
+        return (batch, 0);
+    }
+    tracing::error!(
+        incidents = refused.len(),
+        file = %path.display(),
+        "the database refuses these incidents; they are set aside so the rest can load: {error}"
+    );
+    shared.metrics.journal_rejected.inc_by(refused.len() as u64);
+    let n = refused.len();
+    let kept = batch
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !refused.contains(i))
+        .map(|(_, incident)| incident)
+        .collect();
+    (kept, n)
 }
 
 /// Deletes segments whose every record is loaded (never the last one).
@@ -1022,6 +1105,61 @@ mod tests {
         first.record(vec![incident(7)]).await.unwrap();
         assert!(first.sync(Duration::from_secs(5)).await);
         assert_eq!(store.count_incidents().await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn rows_the_database_refuses_are_set_aside_and_the_rest_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = cordon_store::sqlite::SqliteStore::open(&dir.path().join("db"))
+            .await
+            .unwrap();
+        // The real database refuses one user's rows, as it might refuse a
+        // value it cannot store.
+        cordon_store::testing::sqlite_execute(
+            &sqlite,
+            "CREATE TRIGGER refuse BEFORE INSERT ON incidents WHEN NEW.username = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END",
+        )
+        .await
+        .unwrap();
+        let store: Arc<dyn Store> = Arc::new(sqlite);
+        let metrics = Arc::new(Metrics::new());
+        let config = JournalConfig {
+            dir: dir.path().join("journal"),
+            segment_bytes: 1 << 20,
+            max_backlog_bytes: 1 << 20,
+            sync: false,
+            batch: 100,
+            linger: Duration::ZERO,
+            queue: 10,
+        };
+        let q = open(store.clone(), config, metrics.clone(), Arc::default())
+            .await
+            .unwrap();
+        let mut rows: Vec<_> = (0..10).map(incident).collect();
+        rows[4].username = "poison".into();
+        q.record(rows).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while store.count_incidents().await.unwrap() < 9 {
+            assert!(Instant::now() < deadline, "the good rows never loaded");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            q.sync(Duration::from_secs(5)).await,
+            "caught up, healthy again"
+        );
+        assert_eq!(store.count_incidents().await.unwrap(), 9);
+        let rejected = std::fs::read_to_string(dir.path().join("journal/rejected.jsonl")).unwrap();
+        assert_eq!(rejected.lines().count(), 1, "{rejected}");
+        let line: serde_json::Value = serde_json::from_str(rejected.trim()).unwrap();
+        assert_eq!(line["incident"]["username"], "poison");
+        assert!(
+            line["error"]
+                .as_str()
+                .unwrap()
+                .contains("refused by the test trigger")
+        );
+        assert_eq!(metrics.journal_rejected.get(), 1);
     }
 
     #[test]

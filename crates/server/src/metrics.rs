@@ -48,6 +48,7 @@ pub struct Metrics {
     pub journal_appended: Gauge,
     pub journal_loaded: Gauge,
     pub journal_skipped_bytes: Counter,
+    pub journal_rejected: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -155,8 +156,15 @@ impl Metrics {
             "Incident journal bytes that could not be read (corruption)",
             journal_skipped_bytes.clone(),
         );
+        let journal_rejected = Counter::default();
+        registry.register(
+            "journal_rejected_incidents",
+            "Incidents the database refused on their own, set aside in journal/rejected.jsonl",
+            journal_rejected.clone(),
+        );
         Metrics {
             registry,
+            journal_rejected,
             journal_appended,
             journal_loaded,
             journal_skipped_bytes,

@@ -680,6 +680,15 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn try_incidents(&self, batch: &[NewIncident]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in batch.chunks(1000) {
+                    incidents_insert(chunk).build().persistent(false).execute(&mut *tx).await?;
+                }
+                tx.rollback().await?;
+                Ok(())
+            }
+
             async fn journal_position(&self, journal: &str) -> Result<Option<i64>> {
                 let row = sqlx::query("SELECT lsn FROM journal_progress WHERE journal_id = $1")
                     .bind(journal)

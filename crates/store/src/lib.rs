@@ -455,6 +455,9 @@ pub trait Store: Send + Sync + fmt::Debug {
     ) -> Result<()>;
     /// How far `journal` was loaded (`None`: never).
     async fn journal_position(&self, journal: &str) -> Result<Option<i64>>;
+    /// Inserts `batch` in a transaction that is rolled back: does the
+    /// database accept these rows? (Used to find a row it refuses.)
+    async fn try_incidents(&self, batch: &[NewIncident]) -> Result<()>;
     /// Newest first; `filter.before` is the cursor (an incident id).
     async fn list_incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>>;
     async fn get_incident(&self, id: i64) -> Result<Incident>;

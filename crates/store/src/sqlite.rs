@@ -125,6 +125,11 @@ impl SqliteStore {
         &self.path
     }
 
+    #[cfg(feature = "testing")]
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Checkpoints the WAL and closes the pool.
     pub async fn close(&self) {
         let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

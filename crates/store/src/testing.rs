@@ -104,3 +104,11 @@ impl PgDatabase {
         Ok(())
     }
 }
+
+/// Runs raw SQL on a SQLite store, for tests that need the database itself
+/// to behave in a way the product never makes it (a trigger that refuses a
+/// row, say).
+pub async fn sqlite_execute(store: &crate::sqlite::SqliteStore, sql: &str) -> crate::Result<()> {
+    store.pool().execute(sql).await?;
+    Ok(())
+}
