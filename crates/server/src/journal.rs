@@ -1162,6 +1162,43 @@ mod tests {
         assert_eq!(metrics.journal_rejected.get(), 1);
     }
 
+    #[tokio::test]
+    async fn a_full_disk_refuses_the_request_and_the_journal_stays_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(
+            cordon_store::sqlite::SqliteStore::open(&dir.path().join("db"))
+                .await
+                .unwrap(),
+        );
+        // The segment is /dev/full: every write fails with ENOSPC, as on a
+        // full disk.
+        let jdir = dir.path().join("journal");
+        std::fs::create_dir_all(&jdir).unwrap();
+        std::os::unix::fs::symlink("/dev/full", segment_path(&jdir, 0)).unwrap();
+        let config = JournalConfig {
+            dir: jdir,
+            segment_bytes: 1 << 20,
+            max_backlog_bytes: 1 << 20,
+            sync: false,
+            batch: 10,
+            linger: Duration::ZERO,
+            queue: 10,
+        };
+        let q = open(
+            store.clone(),
+            config,
+            Arc::new(Metrics::new()),
+            Arc::default(),
+        )
+        .await
+        .unwrap();
+        let err = q.record(vec![incident(1)]).await.unwrap_err();
+        assert!(matches!(err, WriteError::Full), "{err}");
+        assert_eq!(q.backlog(), 0, "nothing half-written counts as journaled");
+        // Requests without incidents are not affected.
+        q.record(Vec::new()).await.unwrap();
+    }
+
     #[test]
     fn impossible_lengths_are_corruption_not_allocations() {
         let mut bytes = Vec::new();
