@@ -42,6 +42,7 @@ mod report;
 mod rtf;
 mod sniff;
 mod text;
+mod utf16;
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -275,6 +276,10 @@ pub(crate) enum Seekable<'a> {
 }
 
 /// `EncryptedPackage` in UTF-16LE, as OLE directory entries name streams.
+/// The member that holds the UTF-16 text of a legacy Office (OLE) file:
+/// `report.doc!/utf16-text`.
+const UTF16_MEMBER: &str = "utf16-text";
+
 const ENCRYPTED_PACKAGE: &[u8] = b"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
 
 /// Passes bytes through and notes whether `pattern` went by, even across
@@ -459,10 +464,33 @@ impl<E> Run<'_, '_, '_, E> {
             (_, ids::OLE | ids::DOC | ids::XLS | ids::PPT | ids::MSG) => {
                 // An encrypted OOXML file is an OLE container holding an
                 // `EncryptedPackage` stream: watch for its name as the raw
-                // bytes go by.
-                let mut watched = Watch::new(body.reader(), ENCRYPTED_PACKAGE);
+                // bytes go by. Text stored as UTF-16 (most of a `.doc`) is
+                // picked out at the same time and follows as a member of
+                // its own.
+                let cap = usize::try_from(cx.limits.max_member_bytes).unwrap_or(usize::MAX);
+                let mut runs = utf16::Utf16Runs::new(cap);
+                let tee = utf16::Tee {
+                    inner: body.reader(),
+                    runs: &mut runs,
+                };
+                let mut watched = Watch::new(tee, ENCRYPTED_PACKAGE);
                 self.deliver(loc, typed, TextKind::Raw, &mut watched)?;
-                if watched.found {
+                let encrypted = watched.found;
+                drop(watched);
+                let (text, truncated) = runs.finish();
+                let utf16_loc = loc.child(UTF16_MEMBER);
+                if truncated {
+                    cx.incomplete(
+                        &utf16_loc,
+                        Reason::TextTooLarge {
+                            limit: cx.limits.max_member_bytes,
+                        },
+                    );
+                }
+                if !text.is_empty() {
+                    self.deliver_text(&utf16_loc, typed, &text)?;
+                }
+                if encrypted {
                     cx.incomplete(
                         loc,
                         Reason::Encrypted {

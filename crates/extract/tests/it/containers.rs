@@ -1,6 +1,6 @@
-use cordon_extract::Format;
+use cordon_extract::{Format, Limits, TextKind};
 
-use crate::{build, run, text_at};
+use crate::{build, run, run_with, text_at};
 
 #[test]
 fn zip_members_named_by_entry() {
@@ -158,7 +158,12 @@ fn password_protected_office_file_is_reported_encrypted() {
     ole.extend_from_slice(&name);
     ole.resize(80_000, 0xAB);
     let (got, report) = run("locked.docx", &ole);
-    assert_eq!(got.len(), 1);
+    // The raw bytes, and the UTF-16 text found in them (the stream's name).
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        text_at(&got, "locked.docx!/utf16-text"),
+        "EncryptedPackage\n"
+    );
     assert_eq!(report.incomplete.len(), 1, "{:?}", report.incomplete);
     assert_eq!(report.incomplete[0].reason.code(), "encrypted");
     // A plain OLE file is read as raw bytes and complete.
@@ -168,6 +173,48 @@ fn password_protected_office_file_is_reported_encrypted() {
     let (got, report) = run("old.doc", &plain);
     assert!(report.fully_inspected());
     assert!(got[0].text.contains("Confidential memo"));
+}
+
+#[test]
+fn utf16_text_in_a_legacy_doc_is_a_member_of_its_own() {
+    // Legacy Word keeps text as UTF-16LE inside an OLE container; the
+    // sectors around it are binary.
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let mut doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    doc.resize(1536, 0);
+    doc.extend(utf16(
+        "Patient: Zoë Müller\rSSN 536-22-8726\rDiagnosis E11.9",
+    ));
+    doc.extend([0x00, 0x00, 0xFF, 0xFE, 0x13, 0x07]);
+    doc.resize(4096, 0xAB);
+    let (got, report) = run("visit.doc", &doc);
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert_eq!(got[0].location, "visit.doc");
+    assert_eq!(got[0].kind, TextKind::Raw);
+    let text = text_at(&got, "visit.doc!/utf16-text");
+    assert_eq!(
+        text,
+        "Patient: Zoë Müller\rSSN 536-22-8726\rDiagnosis E11.9\n"
+    );
+    assert!(
+        !got[0].text.contains("536-22-8726"),
+        "not readable as 8-bit"
+    );
+    // The member limit holds for the UTF-16 text too.
+    let limits = Limits {
+        max_member_bytes: 16,
+        ..Limits::default()
+    };
+    let (got, report) = run_with("visit.doc", &doc, limits);
+    assert!(got.iter().all(|g| g.location != "visit.doc!/utf16-text"));
+    assert!(
+        report
+            .incomplete
+            .iter()
+            .any(|i| i.location.to_string() == "visit.doc!/utf16-text"),
+        "{:?}",
+        report.incomplete
+    );
 }
 
 #[test]
