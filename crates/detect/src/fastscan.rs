@@ -2,7 +2,7 @@
 //! network or e-mail candidate (`0-9`, `:`, `@`).
 //!
 //! This is the hot loop on prose and CSV, so it is written to vectorise
-//! without `unsafe`: each 32-byte block is reduced with a branch-free fold
+//! without `unsafe`: each 64-byte block is reduced with a branch-free fold
 //! that LLVM turns into SIMD compares, and only a block that contains a hit
 //! is searched byte by byte. `tests` check it against the obvious scalar
 //! definition with proptest.
@@ -13,7 +13,7 @@ pub(crate) fn is_trigger(b: u8) -> bool {
     b.wrapping_sub(b'0') < 11 || b == b'@'
 }
 
-const BLOCK: usize = 32;
+const BLOCK: usize = 64;
 
 /// Position of the first trigger byte at or after `from`, or `None`.
 #[inline]
