@@ -1072,23 +1072,30 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_second_server_on_the_same_journal_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(
-            cordon_store::sqlite::SqliteStore::open(&dir.path().join("db"))
-                .await
-                .unwrap(),
-        );
-        let config = JournalConfig {
-            dir: dir.path().join("journal"),
+    /// A journal configuration for tests: `dir/journal`, no linger.
+    fn test_config(dir: &Path) -> JournalConfig {
+        JournalConfig {
+            dir: dir.join("journal"),
             segment_bytes: 1 << 20,
             max_backlog_bytes: 1 << 20,
             sync: false,
-            batch: 10,
+            batch: 100,
             linger: Duration::ZERO,
             queue: 10,
-        };
+        }
+    }
+
+    async fn test_store(dir: &Path) -> cordon_store::sqlite::SqliteStore {
+        cordon_store::sqlite::SqliteStore::open(&dir.join("db"))
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_second_server_on_the_same_journal_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let config = test_config(dir.path());
         let open = || {
             open(
                 store.clone(),
@@ -1110,9 +1117,7 @@ mod tests {
     #[tokio::test]
     async fn rows_the_database_refuses_are_set_aside_and_the_rest_loads() {
         let dir = tempfile::tempdir().unwrap();
-        let sqlite = cordon_store::sqlite::SqliteStore::open(&dir.path().join("db"))
-            .await
-            .unwrap();
+        let sqlite = test_store(dir.path()).await;
         // The real database refuses one user's rows, as it might refuse a
         // value it cannot store.
         cordon_store::testing::sqlite_execute(
@@ -1124,18 +1129,14 @@ mod tests {
         .unwrap();
         let store: Arc<dyn Store> = Arc::new(sqlite);
         let metrics = Arc::new(Metrics::new());
-        let config = JournalConfig {
-            dir: dir.path().join("journal"),
-            segment_bytes: 1 << 20,
-            max_backlog_bytes: 1 << 20,
-            sync: false,
-            batch: 100,
-            linger: Duration::ZERO,
-            queue: 10,
-        };
-        let q = open(store.clone(), config, metrics.clone(), Arc::default())
-            .await
-            .unwrap();
+        let q = open(
+            store.clone(),
+            test_config(dir.path()),
+            metrics.clone(),
+            Arc::default(),
+        )
+        .await
+        .unwrap();
         let mut rows: Vec<_> = (0..10).map(incident).collect();
         rows[4].username = "poison".into();
         q.record(rows).await.unwrap();
@@ -1165,25 +1166,12 @@ mod tests {
     #[tokio::test]
     async fn a_full_disk_refuses_the_request_and_the_journal_stays_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(
-            cordon_store::sqlite::SqliteStore::open(&dir.path().join("db"))
-                .await
-                .unwrap(),
-        );
+        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
         // The segment is /dev/full: every write fails with ENOSPC, as on a
         // full disk.
-        let jdir = dir.path().join("journal");
-        std::fs::create_dir_all(&jdir).unwrap();
-        std::os::unix::fs::symlink("/dev/full", segment_path(&jdir, 0)).unwrap();
-        let config = JournalConfig {
-            dir: jdir,
-            segment_bytes: 1 << 20,
-            max_backlog_bytes: 1 << 20,
-            sync: false,
-            batch: 10,
-            linger: Duration::ZERO,
-            queue: 10,
-        };
+        let config = test_config(dir.path());
+        std::fs::create_dir_all(&config.dir).unwrap();
+        std::os::unix::fs::symlink("/dev/full", segment_path(&config.dir, 0)).unwrap();
         let q = open(
             store.clone(),
             config,
