@@ -75,12 +75,15 @@ pub(crate) fn digits(s: &[u8]) -> Option<Digs> {
 
 /// Luhn (mod 10) as used by payment cards, CA SIN, NPI, SE personnummer.
 pub fn luhn(s: &[u8]) -> bool {
-    if s.is_empty() {
-        return false;
-    }
+    !s.is_empty() && luhn_sum(s).is_some_and(|sum| sum % 10 == 0)
+}
+
+/// The Luhn sum of `s` (every second digit from the right doubled), or
+/// `None` if a byte is not a digit.
+fn luhn_sum(s: &[u8]) -> Option<u32> {
     let mut sum = 0u32;
     for (i, &b) in s.iter().rev().enumerate() {
-        let Some(mut d) = dig(b) else { return false };
+        let mut d = dig(b)?;
         if i % 2 == 1 {
             d *= 2;
             if d > 9 {
@@ -89,7 +92,7 @@ pub fn luhn(s: &[u8]) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    Some(sum)
 }
 
 /// ISO 7064 MOD 97-10 over alphanumerics (letters count A=10 … Z=35):
@@ -314,9 +317,9 @@ pub fn us_npi(s: &[u8]) -> bool {
     if s.len() != 10 || !matches!(s.first(), Some(b'1' | b'2')) {
         return false;
     }
-    let mut v = b"80840".to_vec();
-    v.extend_from_slice(s);
-    luhn(&v)
+    // Luhn over "80840" followed by the ten digits: the prefix sits at
+    // positions 10-14 from the right and contributes 0 + 8 + 8 + 0 + 8.
+    luhn_sum(s).is_some_and(|sum| (sum + 24) % 10 == 0)
 }
 
 /// ABA routing transit number: 9 digits, weights 3 7 1, sum mod 10 == 0,
@@ -789,19 +792,18 @@ pub fn ch_ahv(s: &[u8]) -> bool {
 
 /// Japanese My Number (individual number): 12 digits, weighted mod 11.
 pub fn jp_my_number(s: &[u8]) -> bool {
-    let Some(ds) = digits(s) else { return false };
-    if ds.len() != 12 {
+    if s.len() != 12 || !s.iter().all(u8::is_ascii_digit) {
         return false;
     }
+    let d = |i: usize| s.get(i).map_or(0, |&c| u32::from(c - b'0'));
     let mut sum = 0u32;
     for n in 1..=11u32 {
-        let p = ds.get(11 - n as usize).copied().unwrap_or(0);
         let q = if n <= 6 { n + 1 } else { n - 5 };
-        sum += p * q;
+        sum += d(11 - n as usize) * q;
     }
     let r = sum % 11;
     let check = if r <= 1 { 0 } else { 11 - r };
-    ds.get(11) == Some(&check)
+    d(11) == check
 }
 
 /// Valid calendar date (Gregorian, years 1800-2199).
@@ -867,6 +869,31 @@ mod tests {
         assert!(fr_insee(b"255081416802538"));
         assert!(valid_date(2024, 2, 29));
         assert!(!valid_date(2023, 2, 29));
+    }
+
+    proptest::proptest! {
+        /// The NPI check is Luhn over the digits prefixed with 80840.
+        #[test]
+        fn npi_is_luhn_with_prefix(s in "[0-9]{10}") {
+            let mut v = b"80840".to_vec();
+            v.extend_from_slice(s.as_bytes());
+            let want = matches!(s.as_bytes()[0], b'1' | b'2') && luhn(&v);
+            proptest::prop_assert_eq!(us_npi(s.as_bytes()), want);
+        }
+
+        /// My Number check digit (weights 2-7, 2-6 from the right).
+        #[test]
+        fn my_number_reference(s in "[0-9]{11,13}") {
+            let d: Vec<u32> = s.bytes().map(|c| u32::from(c - b'0')).collect();
+            let want = d.len() == 12 && {
+                let sum: u32 = (1..=11u32)
+                    .map(|n| d[11 - n as usize] * if n <= 6 { n + 1 } else { n - 5 })
+                    .sum();
+                let r = sum % 11;
+                d[11] == if r <= 1 { 0 } else { 11 - r }
+            };
+            proptest::prop_assert_eq!(jp_my_number(s.as_bytes()), want);
+        }
     }
 
     #[test]
