@@ -106,6 +106,10 @@ pub(crate) struct CtxCache {
     clo: usize,
     chi: usize,
     hits: Vec<Hit>,
+    /// The last window asked about, `(lo, hi, s, e)`, and the detectors
+    /// with a phrase in it: every detector looking at one number asks about
+    /// the same window.
+    memo: Option<(usize, usize, usize, usize, u128)>,
 }
 
 impl CtxCache {
@@ -125,17 +129,39 @@ impl CtxCache {
         before: usize,
         after: usize,
     ) -> bool {
+        self.mask_within(t, s, e, before, after) & (1u128 << (det % 128)) != 0
+    }
+
+    /// Bit mask of the built-in detectors with a context phrase in the
+    /// window of `before`/`after` bytes around `s..e` (the match excluded).
+    pub(crate) fn mask_within(
+        &mut self,
+        t: &[u8],
+        s: usize,
+        e: usize,
+        before: usize,
+        after: usize,
+    ) -> u128 {
         let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
         let hi = (e + after.min(CONTEXT_AFTER)).min(t.len());
+        if let Some((a, b, c, d, m)) = self.memo {
+            if (a, b, c, d) == (lo, hi, s, e) {
+                return m;
+            }
+        }
         self.ensure(t, lo, hi);
-        let bit = 1u128 << (det % 128);
         let first = self.hits.partition_point(|h| h.start < lo);
-        self.hits
-            .get(first..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|h| h.start < hi)
-            .any(|h| h.mask & bit != 0 && h.end <= hi && (h.end <= s || h.start >= e))
+        let mut m = 0;
+        for h in self.hits.get(first..).unwrap_or_default() {
+            if h.start >= hi {
+                break;
+            }
+            if h.end <= hi && (h.end <= s || h.start >= e) {
+                m |= h.mask;
+            }
+        }
+        self.memo = Some((lo, hi, s, e, m));
+        m
     }
 
     /// Makes sure `lo..hi` is tokenised, extending the covered range on
@@ -147,9 +173,7 @@ impl CtxCache {
         if self.chi <= self.clo || lo > self.chi || hi < self.clo {
             self.hits.clear();
             let a = back_to_token_start(t, lo);
-            let mut fresh = Vec::new();
-            let b = tokenize(t, a, hi, &mut fresh);
-            self.hits = fresh;
+            let b = tokenize(t, a, hi, &mut self.hits);
             self.clo = a;
             self.chi = b;
             return;
@@ -163,28 +187,46 @@ impl CtxCache {
             self.clo = a;
         }
         if hi > self.chi {
-            let mut after = Vec::new();
-            self.chi = tokenize(t, self.chi, hi, &mut after);
-            self.hits.append(&mut after);
+            // New tokens lie after every cached one: the list stays sorted.
+            self.chi = tokenize(t, self.chi, hi, &mut self.hits);
         }
     }
+}
+
+/// Token bytes: ASCII letters and digits, and any non-ASCII byte.
+static TOK: [bool; 256] = {
+    let mut a = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        a[i] = b.is_ascii_alphanumeric() || b >= 0x80;
+        i += 1;
+    }
+    a
+};
+
+#[inline(always)]
+fn tok(b: u8) -> bool {
+    TOK.get(b as usize).copied().unwrap_or(false)
 }
 
 /// Tokenises tokens that start in `i..hi`, pushing phrase hits; returns
 /// the end of the last token (a token boundary at or after `hi`).
 fn tokenize(t: &[u8], mut i: usize, hi: usize, hits: &mut Vec<Hit>) -> usize {
     let table = &*TABLE;
+    let hi = hi.min(t.len());
     while i < hi {
-        while i < hi && !is_tok(t.get(i).copied().unwrap_or(0)) {
-            i += 1;
-        }
-        if i >= hi {
-            break;
+        match t.get(i..hi).and_then(|r| r.iter().position(|&b| tok(b))) {
+            Some(p) => i += p,
+            None => {
+                i = hi;
+                break;
+            }
         }
         let ts = i;
-        while i < t.len() && is_tok(t.get(i).copied().unwrap_or(0)) {
-            i += 1;
-        }
+        i += t
+            .get(i..)
+            .map_or(0, |r| r.iter().position(|&b| !tok(b)).unwrap_or(r.len()));
         let tl = i - ts;
         if tl > MAX_TOKEN {
             continue;

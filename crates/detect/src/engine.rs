@@ -11,7 +11,7 @@
 
 use crate::builtin::D;
 use crate::ctx::CtxCache;
-use crate::fastscan::next_trigger;
+use crate::fastscan::{digit_run, next_trigger};
 use crate::model::Confidence;
 use crate::{anchors, net, numeric};
 
@@ -197,20 +197,41 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
             }
             _ => {
                 // A digit: evaluate its alphanumeric word once, at its start.
-                let lo = p.saturating_sub(MAX_WORD + 1);
-                let ws = t
-                    .get(lo..p)
-                    .and_then(|s| s.iter().rposition(|c| !c.is_ascii_alphanumeric()))
-                    .map_or(lo, |q| lo + q + 1);
-                let we = t
-                    .get(p..)
-                    .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
-                    .map_or(t.len(), |q| p + q);
+                // Usually the digit starts the word, and its digit run is
+                // measured once for the word's end and the first group.
+                let digit_start = !before(t, p).is_ascii_alphanumeric();
+                let run_end = if digit_start {
+                    p + t.get(p..).map_or(0, digit_run)
+                } else {
+                    p
+                };
+                let alnum_end = |from: usize| {
+                    t.get(from..)
+                        .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
+                        .map_or(t.len(), |q| from + q)
+                };
+                let (ws, long_left) = if digit_start {
+                    (p, false)
+                } else {
+                    let lo = p.saturating_sub(MAX_WORD + 1);
+                    let ws = t
+                        .get(lo..p)
+                        .and_then(|s| s.iter().rposition(|c| !c.is_ascii_alphanumeric()))
+                        .map_or(lo, |q| lo + q + 1);
+                    (
+                        ws,
+                        ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric(),
+                    )
+                };
+                let we = if at(t, run_end).is_ascii_alphanumeric() || !digit_start {
+                    alnum_end(run_end)
+                } else {
+                    run_end
+                };
                 if ws >= to {
                     break;
                 }
-                let long = (ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric())
-                    || we - ws > MAX_WORD;
+                let long = long_left || we - ws > MAX_WORD;
                 // A digit group that continues a number ("05" in 2024-05-12)
                 // was seen with the number's first group: no detector
                 // starts there.
@@ -219,7 +240,11 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                     && ws >= 2
                     && at(t, ws - 2).is_ascii_digit();
                 if ws >= from && !long && !continuation {
-                    numeric::word(sink, ws, we);
+                    if digit_start {
+                        numeric::digit_first(sink, ws, we, run_end);
+                    } else {
+                        numeric::word(sink, ws, we);
+                    }
                 }
                 pos = we;
             }

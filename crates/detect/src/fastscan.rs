@@ -37,10 +37,65 @@ pub(crate) fn next_trigger(hay: &[u8], from: usize) -> Option<usize> {
         .map(|p| base + p)
 }
 
+/// Length of the run of ASCII digits at the start of `s`.
+///
+/// Eight bytes at a time with a branch-free SWAR test, so the loop exit
+/// (where a scalar loop mispredicts once per number) is taken once for
+/// runs shorter than eight.
+#[inline]
+pub(crate) fn digit_run(s: &[u8]) -> usize {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    while let Some(w) = s.get(n..n + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        let y = x & !HI;
+        // Per byte (high bit): >= '0', >= ':' (no carries: y <= 0x7f).
+        let ge0 = y.wrapping_add(0x5050_5050_5050_5050);
+        let ge_colon = y.wrapping_add(0x4646_4646_4646_4646);
+        let digit = ge0 & !ge_colon & !x & HI;
+        let stop = !digit & HI;
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + s.get(n..).map_or(0, |r| {
+        r.iter()
+            .position(|c| !c.is_ascii_digit())
+            .unwrap_or(r.len())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn digit_run_matches_scalar(
+            hay in proptest::collection::vec(prop_oneof![
+                8 => b'0'..=b'9', 1 => b'/'..=b':', 1 => any::<u8>()], 0..40),
+        ) {
+            let want = hay.iter().take_while(|c| c.is_ascii_digit()).count();
+            prop_assert_eq!(digit_run(&hay), want);
+        }
+    }
+
+    #[test]
+    fn digit_run_every_byte() {
+        for b in 0..=255u8 {
+            for k in 0..20 {
+                let mut v = vec![b'7'; k];
+                v.push(b);
+                v.extend_from_slice(b"123");
+                let want = k + usize::from(b.is_ascii_digit()) * 4;
+                assert_eq!(digit_run(&v), want, "{b} {k}");
+            }
+        }
+    }
 
     fn reference(hay: &[u8], from: usize) -> Option<usize> {
         (from..hay.len()).find(|&i| matches!(hay[i], b'0'..=b'9' | b':' | b'@'))

@@ -8,6 +8,7 @@
 
 use crate::builtin::D;
 use crate::engine::{Adj, NEED_CTX, PLAIN, Sink, at, before};
+use crate::fastscan::digit_run;
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -15,111 +16,173 @@ const MAXG: usize = 8;
 /// How close another identifier's label must be to veto a phone reading.
 const LABEL_BEFORE: usize = 24;
 
-/// Digit groups joined by single separators (` `, `-`, `.`, `/`). Offsets
-/// are kept as `u32` from `base` so the struct stays small (it is built
-/// for every number in the text).
+/// Digit groups joined by single separators (` `, `-`, `.`, `/`).
+///
+/// It is built for every number in the text, so it is kept in a few
+/// registers: group lengths and separators are packed one byte per group
+/// into `u64`s (a group starts one byte after the previous one ends). Only
+/// the last group can be longer than 200 bytes; its byte saturates at 255
+/// and its exact end is kept in `end`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Seq {
     base: usize,
-    g: [(u32, u32); MAXG],
-    pub sep: [u8; MAXG],
+    end: usize,
+    /// Byte `i`: length of group `i` (saturating at 255), 0 past `n`.
+    lens: u64,
+    /// Byte `i` (1 ≤ i < n): the separator before group `i`.
+    seps: u64,
     pub n: usize,
+    /// Sum of the group lengths.
+    total: usize,
+    /// The separator used between all groups (0 for a single group), or
+    /// `None` if it changes.
+    uniform: Option<u8>,
+}
+
+/// Group lengths packed the way [`Seq`] keeps them.
+#[inline(always)]
+const fn pack(want: &[usize]) -> u64 {
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < want.len() && i < MAXG {
+        let l = if want[i] > 255 { 255 } else { want[i] as u64 };
+        v |= l << (8 * i);
+        i += 1;
+    }
+    v
 }
 
 impl Seq {
+    /// Parses the groups starting at `start`.
     #[inline]
     fn parse(t: &[u8], start: usize) -> Seq {
-        let mut s = Seq {
-            base: start,
-            g: [(0, 0); MAXG],
-            sep: [0; MAXG],
-            n: 0,
-        };
+        Seq::parse_known(t, start, t.get(start..).map_or(0, digit_run))
+    }
+
+    /// [`parse`](Self::parse) when the first group's length is known.
+    #[inline]
+    fn parse_known(t: &[u8], start: usize, first: usize) -> Seq {
+        let mut gl = first;
+        let mut lens = 0u64;
+        let mut seps = 0u64;
+        let mut n = 0;
+        let mut total = 0;
+        let mut first_sep = 0u8;
+        let mut uniform = true;
         let mut i = start;
         loop {
-            let gs = i;
-            while at(t, i).is_ascii_digit() {
-                i += 1;
-            }
-            if let Some(slot) = s.g.get_mut(s.n) {
-                *slot = ((gs - start) as u32, (i - start) as u32);
-            }
-            s.n += 1;
-            if s.n == MAXG || i - start > 200 {
+            i += gl;
+            lens |= (gl.min(255) as u64) << (8 * n);
+            total += gl;
+            n += 1;
+            if n == MAXG || i - start > 200 {
                 break;
             }
             let c = at(t, i);
             if matches!(c, b' ' | b'-' | b'.' | b'/') && at(t, i + 1).is_ascii_digit() {
-                if let Some(slot) = s.sep.get_mut(s.n) {
-                    *slot = c;
+                seps |= u64::from(c) << (8 * n);
+                if n == 1 {
+                    first_sep = c;
+                } else if c != first_sep {
+                    uniform = false;
                 }
                 i += 1;
+                gl = t.get(i..).map_or(0, digit_run);
             } else {
                 break;
             }
         }
-        s
+        Seq {
+            base: start,
+            end: i,
+            lens,
+            seps,
+            n,
+            total,
+            uniform: uniform.then_some(first_sep),
+        }
     }
-    /// Absolute bounds of group `i`.
+    /// Absolute bounds of group `i` (`i < n`).
     #[inline]
     fn grp(&self, i: usize) -> (usize, usize) {
-        self.g.get(i).map_or((0, 0), |&(a, b)| {
-            (self.base + a as usize, self.base + b as usize)
-        })
+        let mut s = self.base;
+        for k in 0..i.min(MAXG) {
+            s += ((self.lens >> (8 * k)) & 0xff) as usize + 1;
+        }
+        if i + 1 == self.n {
+            (s, self.end)
+        } else {
+            (
+                s,
+                s + ((self.lens >> (8 * i.min(MAXG - 1))) & 0xff) as usize,
+            )
+        }
     }
+    /// Length of group `i`, 0 past the last group.
+    #[inline]
     fn len(&self, i: usize) -> usize {
-        self.g.get(i).map_or(0, |(a, b)| (b - a) as usize)
+        if i >= self.n {
+            return 0;
+        }
+        let l = ((self.lens >> (8 * i)) & 0xff) as usize;
+        if l == 255 {
+            let (a, b) = self.grp(i);
+            b - a
+        } else {
+            l
+        }
     }
     fn lens(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.n).map(|i| self.len(i))
     }
+    /// The separators, byte `i` before group `i` (0 where there is none).
+    #[inline]
+    fn sep(&self) -> [u8; MAXG] {
+        self.seps.to_le_bytes()
+    }
+    #[inline]
     fn total(&self) -> usize {
-        self.lens().sum()
+        self.total
     }
+    #[inline]
     fn start(&self) -> usize {
-        self.grp(0).0
+        self.base
     }
+    #[inline]
     fn end(&self) -> usize {
-        self.grp(self.n.saturating_sub(1)).1
+        self.end
     }
     /// The separator used between all groups (0 for a single group), or
     /// `None` if it changes.
+    #[inline]
     fn uniform(&self) -> Option<u8> {
-        let first = self.sep.get(1).copied().unwrap_or(0);
-        (2..self.n)
-            .all(|i| self.sep.get(i) == Some(&first))
-            .then_some(first)
+        self.uniform
     }
+    /// Exactly these group lengths (all at most 255).
+    #[inline(always)]
     fn shape(&self, want: &[usize]) -> bool {
-        self.n == want.len() && self.lens().zip(want).all(|(a, b)| a == *b)
+        self.n == want.len() && self.lens == pack(want)
     }
-    /// All digits of the sequence, concatenated (at most 32).
-    fn digits(&self, t: &[u8]) -> Digits {
-        let mut d = Digits::default();
+    /// All digits of the sequence, concatenated (at most 32), into `buf`.
+    #[inline]
+    fn digits<'b>(&self, t: &[u8], buf: &'b mut [u8; 32]) -> &'b [u8] {
+        let mut len = 0;
+        let mut a = self.base;
         for i in 0..self.n {
-            let (a, b) = self.grp(i);
-            for &c in t.get(a..b).unwrap_or_default() {
-                d.push(c);
+            let b = if i + 1 == self.n {
+                self.end
+            } else {
+                a + ((self.lens >> (8 * i)) & 0xff) as usize
+            };
+            let src = t.get(a..b).unwrap_or_default();
+            let k = src.len().min(32 - len);
+            if let (Some(dst), Some(src)) = (buf.get_mut(len..len + k), src.get(..k)) {
+                dst.copy_from_slice(src);
+                len += k;
             }
+            a = b + 1;
         }
-        d
-    }
-}
-
-#[derive(Default)]
-pub(crate) struct Digits {
-    buf: [u8; 32],
-    len: usize,
-}
-impl Digits {
-    fn push(&mut self, c: u8) {
-        if let Some(s) = self.buf.get_mut(self.len) {
-            *s = c;
-            self.len += 1;
-        }
-    }
-    fn s(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
+        buf.get(..len).unwrap_or_default()
     }
 }
 
@@ -164,21 +227,29 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         let first_run_end = t.get(ws..we).map_or(ws, |w| {
             ws + w.iter().take_while(|c| c.is_ascii_digit()).count()
         });
-        if first_run_end == we {
-            digits_word(sk, ws);
-        } else {
-            mixed_digit_first(sk, ws, we, first_run_end);
-        }
-        mac_dash(sk, ws, we);
+        digit_first(sk, ws, we, first_run_end);
     } else {
         alpha_first(sk, ws, we, letters);
     }
 }
 
-/// A word of digits only (possibly continued by separators and more groups).
-fn digits_word(sk: &mut Sink<'_>, ws: usize) {
+/// Entry point for a word that starts with a digit: `t[ws..run_end]` are
+/// its leading digits.
+#[inline]
+pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
+    if run_end == we {
+        digits_word(sk, ws, run_end - ws);
+    } else {
+        mixed_digit_first(sk, ws, we, run_end);
+    }
+    mac_dash(sk, ws, we);
+}
+
+/// A word of digits only (possibly continued by separators and more
+/// groups); its first `first` bytes are digits.
+fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) {
     let t = sk.t;
-    let seq = Seq::parse(t, ws);
+    let seq = Seq::parse_known(t, ws, first);
     let total = seq.total();
     let sep = seq.uniform();
     let lok = left_ok(t, ws);
@@ -225,8 +296,14 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize) {
     if !lok || !rok || total < 7 {
         return;
     }
-    let ds = seq.digits(t);
-    let d = ds.s();
+    // A single group is its own digit string; only grouped numbers are
+    // concatenated.
+    let mut buf = [0u8; 32];
+    let d = if seq.n == 1 {
+        t.get(ws..ws + total.min(32)).unwrap_or_default()
+    } else {
+        seq.digits(t, &mut buf)
+    };
     // Formats with mixed separators first.
     match total {
         11 if seq.n > 1 => {
@@ -632,11 +709,11 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // "SSN: …", "card …") is not read as a phone number unless phone
     // wording is also near.
     if !plus {
-        let other = [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban];
-        let t = sk.t;
-        let labelled = other
+        let other = [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban]
             .iter()
-            .any(|&d| sk.ctx.has_within(t, d as usize, s, e, LABEL_BEFORE, 0));
+            .fold(0u128, |m, &d| m | 1u128 << (d as usize % 128));
+        let t = sk.t;
+        let labelled = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0) & other != 0;
         if labelled && !sk.ctx(D::Phone, s, e) {
             return;
         }
@@ -648,7 +725,7 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
     if !sk.on(D::Ipv4) || seq.n < 4 {
         return;
     }
-    if (1..4).any(|i| seq.sep.get(i) != Some(&b'.')) {
+    if (1..4).any(|i| seq.sep().get(i) != Some(&b'.')) {
         return;
     }
     let t = sk.t;
@@ -725,8 +802,8 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
         return;
     }
     let t = sk.t;
-    let sep = seq.sep.get(1).copied().unwrap_or(0);
-    if seq.sep.get(2) != Some(&sep) || !matches!(sep, b'-' | b'/' | b'.') {
+    let sep = seq.sep().get(1).copied().unwrap_or(0);
+    if seq.sep().get(2) != Some(&sep) || !matches!(sep, b'-' | b'/' | b'.') {
         return;
     }
     let g = |i: usize| {
@@ -895,7 +972,7 @@ fn br_cnpj(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     if !v::br_cnpj(d) {
         return;
     }
-    let formatted = seq.shape(&[2, 3, 3, 4, 2]) && seq.sep.get(1..5) == Some(&b"../-"[..]);
+    let formatted = seq.shape(&[2, 3, 3, 4, 2]) && seq.sep().get(1..5) == Some(&b"../-"[..]);
     let adj = Adj {
         need_ctx: !formatted,
         nonvalue: false,
@@ -904,7 +981,7 @@ fn br_cnpj(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 }
 
 fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    let formatted = seq.shape(&[3, 3, 3, 2]) && seq.sep.get(1..4) == Some(&b"..-"[..]);
+    let formatted = seq.shape(&[3, 3, 3, 2]) && seq.sep().get(1..4) == Some(&b"..-"[..]);
     if (formatted || seq.n == 1) && v::br_cpf(d) {
         sk.emit(
             D::BrCpf,
@@ -920,7 +997,7 @@ fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 }
 
 fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    let formatted = seq.shape(&[2, 2, 2, 3, 2]) && seq.sep.get(1..5) == Some(&b"..-."[..]);
+    let formatted = seq.shape(&[2, 2, 2, 3, 2]) && seq.sep().get(1..5) == Some(&b"..-."[..]);
     if (formatted || seq.n == 1) && yymmdd_ok(d) && v::be_nrn(d) {
         sk.emit(
             D::BeNrn,
@@ -962,7 +1039,7 @@ fn cn_check(sk: &mut Sink<'_>, s: usize, e: usize, d: &[u8]) {
 }
 
 fn se_personnummer(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    let sep = seq.sep.get(1).copied().unwrap_or(0);
+    let sep = seq.sep().get(1).copied().unwrap_or(0);
     let short = seq.shape(&[6, 4]) && matches!(sep, b'-');
     let long = seq.shape(&[8, 4]) && sep == b'-';
     if !(short || long) {
@@ -979,7 +1056,7 @@ fn se_personnummer(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 }
 
 fn dk_cpr(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    if seq.shape(&[6, 4]) && seq.sep.get(1) == Some(&b'-') && ddmmyy_ok(d) {
+    if seq.shape(&[6, 4]) && seq.sep().get(1) == Some(&b'-') && ddmmyy_ok(d) {
         sk.emit(D::DkCpr, seq.start(), seq.end(), Medium, NEED_CTX);
     }
 }
@@ -1040,7 +1117,7 @@ fn es_dni(sk: &mut Sink<'_>, seq: &Seq) {
 
 /// "AB 12 34 56 C" keyed on "12".
 fn nino_spaced(sk: &mut Sink<'_>, seq: &Seq) {
-    if !sk.on(D::UkNino) || !seq.shape(&[2, 2, 2]) || seq.sep.get(1..3) != Some(&b"  "[..]) {
+    if !sk.on(D::UkNino) || !seq.shape(&[2, 2, 2]) || seq.sep().get(1..3) != Some(&b"  "[..]) {
         return;
     }
     let t = sk.t;
