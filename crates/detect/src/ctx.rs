@@ -34,6 +34,9 @@ struct Table {
     /// Quick reject: can a token of this length starting with this byte be
     /// the first token of some phrase?
     first: Vec<[bool; 256]>,
+    /// Every phrase's first token holds an ASCII letter or a non-ASCII
+    /// byte, so a window without such a byte has no phrase.
+    letter_keyed: bool,
 }
 
 fn tokens(s: &[u8]) -> Vec<Vec<u8>> {
@@ -77,10 +80,16 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
         }
     }
     by_first.sort_unstable();
+    let letter_keyed = phrases.iter().all(|p| {
+        p.tokens
+            .first()
+            .is_some_and(|f| f.iter().any(|&b| is_letter(b)))
+    });
     Table {
         phrases,
         by_first,
         first,
+        letter_keyed,
     }
 });
 
@@ -110,6 +119,12 @@ pub(crate) struct CtxCache {
     /// with a phrase in it: every detector looking at one number asks about
     /// the same window.
     memo: Option<(usize, usize, usize, usize, u128)>,
+    /// No letter (see [`is_letter`]) in `lf_from..lf_to`, and `lf_to` is a
+    /// letter or the end of the text. Number-dense text (CSV, logs) has no
+    /// letters for long stretches: its windows are answered without
+    /// tokenising.
+    lf_from: usize,
+    lf_to: usize,
 }
 
 impl CtxCache {
@@ -149,6 +164,9 @@ impl CtxCache {
                 return m;
             }
         }
+        if TABLE.letter_keyed && self.letter_free(t, lo, hi) {
+            return 0;
+        }
         self.ensure(t, lo, hi);
         let first = self.hits.partition_point(|h| h.start < lo);
         let mut m = 0;
@@ -162,6 +180,19 @@ impl CtxCache {
         }
         self.memo = Some((lo, hi, s, e, m));
         m
+    }
+
+    /// True if `t[lo..hi]` holds no letter. Queries move forward, so the
+    /// letter-free stretch ahead of them is found once.
+    fn letter_free(&mut self, t: &[u8], lo: usize, hi: usize) -> bool {
+        if lo < self.lf_from {
+            return t.get(lo..hi).is_some_and(|w| next_letter(w) == w.len());
+        }
+        if lo > self.lf_to || self.lf_to == self.lf_from {
+            self.lf_from = lo;
+            self.lf_to = lo + t.get(lo..).map_or(0, next_letter);
+        }
+        hi <= self.lf_to
     }
 
     /// Makes sure `lo..hi` is tokenised, extending the covered range on
@@ -191,6 +222,37 @@ impl CtxCache {
             self.chi = tokenize(t, self.chi, hi, &mut self.hits);
         }
     }
+}
+
+/// A byte that every context phrase's first token holds one of: an ASCII
+/// letter or a non-ASCII byte.
+#[inline]
+fn is_letter(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
+/// Position of the first [`is_letter`] byte in `s`, or `s.len()`. Eight
+/// bytes at a time (SWAR), since it runs over whole numeric files.
+fn next_letter(s: &[u8]) -> usize {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    while let Some(w) = s.get(n..n + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b);
+        // Fold case, then per byte (high bit): >= 'a', >= '{' (no carries).
+        let z = (x & !HI) | 0x2020_2020_2020_2020;
+        let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
+        let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
+        let hit = ((ge_a & !ge_brace) | x) & HI;
+        if hit != 0 {
+            return n + (hit.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + s.get(n..).map_or(0, |r| {
+        r.iter().position(|&b| is_letter(b)).unwrap_or(r.len())
+    })
 }
 
 /// Token bytes: ASCII letters and digits, and any non-ASCII byte.
@@ -341,6 +403,52 @@ mod tests {
             }
         }
         false
+    }
+
+    #[test]
+    fn next_letter_every_byte() {
+        for b in 0..=255u8 {
+            for k in 0..20 {
+                let mut v = vec![b'7'; k];
+                v.push(b);
+                v.extend_from_slice(b"-x");
+                let want = if is_letter(b) { k } else { k + 2 };
+                assert_eq!(next_letter(&v), want, "{b} {k}");
+            }
+        }
+        assert!(TABLE.letter_keyed);
+    }
+
+    proptest! {
+        #[test]
+        fn next_letter_matches_scalar(hay in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let want = hay.iter().position(|&b| is_letter(b)).unwrap_or(hay.len());
+            prop_assert_eq!(next_letter(&hay), want);
+        }
+
+        /// Queries in any order give the answer of a fresh cache.
+        #[test]
+        fn cache_order_independent(
+            words in proptest::collection::vec(prop_oneof![
+                Just("ssn"), Just("card"), Just("1234"), Just("12-34"), Just("5"),
+                Just("phone"), Just(","), Just("tel:"), Just("000")], 1..60),
+            qs in proptest::collection::vec((0usize..100, 0usize..8), 1..12),
+        ) {
+            let text = words.join(" ");
+            let t = text.as_bytes();
+            let mut shared = CtxCache::default();
+            for (at, w) in qs {
+                let s = (t.len() * at / 100).min(t.len());
+                let e = (s + w).min(t.len());
+                for d in [D::UsSsn, D::CreditCard, D::Phone] {
+                    let mut fresh = CtxCache::default();
+                    prop_assert_eq!(
+                        shared.has(t, d as usize, s, e),
+                        fresh.has(t, d as usize, s, e)
+                    );
+                }
+            }
+        }
     }
 
     proptest! {

@@ -138,6 +138,13 @@ impl Sink<'_> {
         self.ctx.has(self.t, d as usize, start, end)
     }
 
+    /// True if a candidate of `d` that needs a context word could be
+    /// reported at `start..end`. Asked before a checksum: in number-dense
+    /// text the (cached) context answer is cheaper and almost always no.
+    pub(crate) fn ctx_ok(&mut self, d: D, start: usize, end: usize) -> bool {
+        self.on(d) && !d.info().context.is_empty() && self.ctx(d, start, end)
+    }
+
     /// Reports a candidate: `base` is the confidence of the value standing
     /// alone (checksum already counted); a context word raises it one step.
     pub(crate) fn emit(&mut self, d: D, start: usize, end: usize, base: Confidence, adj: Adj) {

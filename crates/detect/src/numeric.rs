@@ -165,7 +165,7 @@ impl Seq {
     }
     /// All digits of the sequence, concatenated (at most 32), into `buf`.
     #[inline]
-    fn digits<'b>(&self, t: &[u8], buf: &'b mut [u8; 32]) -> &'b [u8] {
+    fn digits<'b>(&self, t: &[u8], buf: &'b mut [u8; 48]) -> &'b [u8] {
         let mut len = 0;
         let mut a = self.base;
         for i in 0..self.n {
@@ -174,12 +174,22 @@ impl Seq {
             } else {
                 a + ((self.lens >> (8 * i)) & 0xff) as usize
             };
-            let src = t.get(a..b).unwrap_or_default();
-            let k = src.len().min(32 - len);
-            if let (Some(dst), Some(src)) = (buf.get_mut(len..len + k), src.get(..k)) {
-                dst.copy_from_slice(src);
-                len += k;
+            let k = (b - a).min(32 - len);
+            // A fixed 16-byte copy (no memcpy call) covers most groups.
+            match (buf.get_mut(len..len + 16), t.get(a..a + 16)) {
+                (Some(dst), Some(src)) if k <= 16 => dst.copy_from_slice(src),
+                _ => {
+                    for (x, &c) in buf
+                        .get_mut(len..len + k)
+                        .unwrap_or_default()
+                        .iter_mut()
+                        .zip(t.get(a..b).unwrap_or_default())
+                    {
+                        *x = c;
+                    }
+                }
             }
+            len += k;
             a = b + 1;
         }
         buf.get(..len).unwrap_or_default()
@@ -298,7 +308,14 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) {
     }
     // A single group is its own digit string; only grouped numbers are
     // concatenated.
-    let mut buf = [0u8; 32];
+    if total < 9 {
+        // 7 or 8 digits: only a licence number, which has no checksum.
+        if seq.n == 1 {
+            us_dl_digits(sk, seq.start(), end, total);
+        }
+        return;
+    }
+    let mut buf = [0u8; 48];
     let d = if seq.n == 1 {
         t.get(ws..ws + total.min(32)).unwrap_or_default()
     } else {
@@ -340,28 +357,30 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) {
             ssn_itin(sk, &seq, sep, d);
             let contiguous = seq.n == 1;
             let triple = seq.shape(&[3, 3, 3]) && sep != b'/' && sep != b'.';
+            // These all need a context word: ask for it before the checksum.
             if contiguous {
-                if v::aba_routing(d) {
+                if sk.ctx_ok(D::AbaRouting, s, e) && v::aba_routing(d) {
                     sk.emit(D::AbaRouting, s, e, Medium, NEED_CTX);
                 }
-                if v::nl_bsn(d) {
+                if sk.ctx_ok(D::NlBsn, s, e) && v::nl_bsn(d) {
                     sk.emit(D::NlBsn, s, e, Medium, NEED_CTX);
                 }
                 sk.emit(D::UsPassport, s, e, Low, NEED_CTX);
             }
             if contiguous || triple {
-                if v::luhn(d) {
+                if sk.ctx_ok(D::CaSin, s, e) && v::luhn(d) {
                     sk.emit(D::CaSin, s, e, Medium, NEED_CTX);
                 }
-                if v::au_tfn(d) {
+                if sk.ctx_ok(D::AuTfn, s, e) && v::au_tfn(d) {
                     sk.emit(D::AuTfn, s, e, Medium, NEED_CTX);
                 }
             }
         }
         10 => {
             let contiguous = seq.n == 1;
-            if (contiguous || (seq.shape(&[3, 3, 4]) && matches!(sep, b' ' | b'-'))) && v::uk_nhs(d)
-            {
+            let nhs_shape = contiguous || (seq.shape(&[3, 3, 4]) && matches!(sep, b' ' | b'-'));
+            // Contiguous, it needs a context word: ask before the checksum.
+            if nhs_shape && (!contiguous || sk.ctx_ok(D::UkNhs, s, e)) && v::uk_nhs(d) {
                 let adj = Adj {
                     need_ctx: contiguous,
                     nonvalue: false,
@@ -375,25 +394,28 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) {
                     sk.emit(D::UkNhs, s, e, base, adj);
                 }
             }
-            if contiguous && v::us_npi(d) {
+            if contiguous && sk.ctx_ok(D::UsNpi, s, e) && v::us_npi(d) {
                 sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
             }
-            if (contiguous || seq.shape(&[4, 5, 1])) && v::au_medicare(d) {
+            if (contiguous || seq.shape(&[4, 5, 1]))
+                && sk.ctx_ok(D::AuMedicare, s, e)
+                && v::au_medicare(d)
+            {
                 sk.emit(D::AuMedicare, s, e, Medium, NEED_CTX);
             }
-            se_personnummer(sk, &seq, d);
+            // (se_personnummer runs below for 10 and 12 digits.)
             dk_cpr(sk, &seq, d);
         }
         11 => {
             let contiguous = seq.n == 1;
             if contiguous {
-                if v::de_tax_id(d) {
+                if sk.ctx_ok(D::DeTaxId, s, e) && v::de_tax_id(d) {
                     sk.emit(D::DeTaxId, s, e, Medium, NEED_CTX);
                 }
-                if v::pl_pesel(d) && pesel_date(d) {
+                if sk.ctx_ok(D::PlPesel, s, e) && v::pl_pesel(d) && pesel_date(d) {
                     sk.emit(D::PlPesel, s, e, Medium, NEED_CTX);
                 }
-                if v::no_fnr(d) && ddmmyy_ok(d) {
+                if sk.ctx_ok(D::NoFnr, s, e) && v::no_fnr(d) && ddmmyy_ok(d) {
                     sk.emit(D::NoFnr, s, e, Medium, NEED_CTX);
                 }
             }
@@ -465,6 +487,14 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     }
     // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3.
     if seq.n > 1 && (seq.len(0) != 4 || seq.lens().any(|l| !(1..=6).contains(&l))) {
+        return;
+    }
+    // Contiguous lengths other than 14-16 are reported only next to card
+    // wording (see below): ask before the checksum.
+    if seq.n == 1
+        && !matches!(d.len(), 14..=16)
+        && !sk.ctx_ok(D::CreditCard, seq.start(), seq.end())
+    {
         return;
     }
     if !v::luhn(d) || d.iter().all(|&c| Some(&c) == d.first()) {
@@ -931,7 +961,11 @@ fn pesel_date(d: &[u8]) -> bool {
 
 fn aadhaar(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     let grouped = seq.shape(&[4, 4, 4]) && matches!(sep, b' ' | b'-');
-    if !(grouped || seq.n == 1) || !matches!(d.first(), Some(b'2'..=b'9')) || !v::verhoeff(d) {
+    if !(grouped || seq.n == 1) || !matches!(d.first(), Some(b'2'..=b'9')) {
+        return;
+    }
+    // Contiguous, it needs a context word: ask before the checksum.
+    if !grouped && !sk.ctx_ok(D::InAadhaar, seq.start(), seq.end()) || !v::verhoeff(d) {
         return;
     }
     let base = if grouped { Low } else { Medium };
@@ -949,7 +983,7 @@ fn aadhaar(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 
 fn jp_my_number(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     let ok_shape = seq.n == 1 || (seq.shape(&[4, 4, 4]) && matches!(sep, b' ' | b'-'));
-    if ok_shape && v::jp_my_number(d) {
+    if ok_shape && sk.ctx_ok(D::JpMyNumber, seq.start(), seq.end()) && v::jp_my_number(d) {
         sk.emit(D::JpMyNumber, seq.start(), seq.end(), Medium, NEED_CTX);
     }
 }
@@ -963,7 +997,12 @@ fn ch_ahv(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 }
 
 fn za_id(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    if seq.n == 1 && yymmdd_ok(d) && matches!(d.get(10), Some(b'0' | b'1')) && v::luhn(d) {
+    if seq.n == 1
+        && matches!(d.get(10), Some(b'0' | b'1'))
+        && sk.ctx_ok(D::ZaId, seq.start(), seq.end())
+        && yymmdd_ok(d)
+        && v::luhn(d)
+    {
         sk.emit(D::ZaId, seq.start(), seq.end(), Medium, NEED_CTX);
     }
 }
