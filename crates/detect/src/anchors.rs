@@ -71,6 +71,8 @@ const TOKENS: &[Anchor] = &[
     ("", "k_test_", H::Stripe, 7),
     ("", "AIza", H::Google, 4),
     ("", "glpat-", H::Gitlab, 6),
+    ("", "gldt-", H::Gitlab, 5),
+    ("", "glrt-", H::Gitlab, 5),
     ("n", "pm_", H::Npm, 4),
     ("", "sk-proj-", H::OpenaiProj, 8),
     ("", "T3BlbkFJ", H::OpenaiLegacy, 8),

@@ -358,7 +358,7 @@ builtins! {
         "Google API key: AIza followed by 35 characters.",
         "AIzaSyD4bXm2Qp8Lr7Tn3Vk9Wc1Hs6Jf0Ge5Ua2" }
     GitlabToken { "gitlab_token", Credentials, Some("prefix"), false, NO_CTX,
-        "GitLab personal access tokens (glpat- and 20+ characters).",
+        "GitLab personal access, deploy and runner tokens (glpat-, gldt-, glrt- and 20+ characters).",
         "glpat-xK9mB2vQ7nR4tL8wZ3cF" }
     NpmToken { "npm_token", Credentials, Some("prefix"), false, NO_CTX,
         "npm access token: npm_ followed by 36 alphanumerics.",
