@@ -25,6 +25,9 @@ pub fn mask(detector: &str, value: &[u8]) -> String {
         _ => (0, 0),
     };
     let keep_from = n.saturating_sub(tail);
+    if value.is_ascii() && value.len() <= 90 {
+        return mask_ascii(value, head, keep_from);
+    }
     let mut out = String::with_capacity(s.len().min(96));
     let mut rank = 0;
     let mut same = true;
@@ -49,6 +52,31 @@ pub fn mask(detector: &str, value: &[u8]) -> String {
     if same {
         // Never hand back the value itself (very short values).
         return "*".repeat(s.chars().count().clamp(1, 16));
+    }
+    out
+}
+
+/// The general loop below for short ASCII values (most findings): byte
+/// by byte, with no truncation to consider.
+fn mask_ascii(value: &[u8], head: usize, keep_from: usize) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rank = 0;
+    let mut same = true;
+    for &b in value {
+        if b.is_ascii_alphanumeric() {
+            if rank < head || rank >= keep_from {
+                out.push(char::from(b));
+            } else {
+                out.push('*');
+                same = false;
+            }
+            rank += 1;
+        } else {
+            out.push(char::from(b));
+        }
+    }
+    if same {
+        return "*".repeat(value.len().clamp(1, 16));
     }
     out
 }
@@ -141,6 +169,44 @@ mod tests {
         assert_eq!(mask("url_password", b"hunter2"), "*******");
         assert_eq!(mask("confidential_marker", b"CONFIDENTIAL"), "CONFIDENTIAL");
         assert_eq!(mask("us_npi", b"1234"), "****");
+    }
+
+    /// The general loop of `mask`, as it was before the ASCII path.
+    fn general(s: &str, head: usize, keep_from: usize) -> String {
+        let mut out = String::new();
+        let mut rank = 0;
+        let mut same = true;
+        for c in s.chars() {
+            if c.is_alphanumeric() {
+                if rank < head || rank >= keep_from {
+                    out.push(c);
+                } else {
+                    out.push('*');
+                    same = false;
+                }
+                rank += 1;
+            } else {
+                out.push(c);
+            }
+            if out.len() > 90 {
+                out.push('…');
+                same = false;
+                break;
+            }
+        }
+        if same {
+            return "*".repeat(s.chars().count().clamp(1, 16));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_path_matches_general_loop(
+            v in "[ -~]{0,90}", head in 0usize..8, keep in 0usize..40,
+        ) {
+            proptest::prop_assert_eq!(mask_ascii(v.as_bytes(), head, keep), general(&v, head, keep));
+        }
     }
 
     #[test]

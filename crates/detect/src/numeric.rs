@@ -647,8 +647,14 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         break;
     }
     let mut e = i;
-    // Extensions: "555-867-5309x123", "… ext. 12", "… x 12".
-    for ext in [&b"x"[..], b" x", b" ext. ", b" ext ", b" x ", b" ext."] {
+    // Extensions: "555-867-5309x123", "… ext. 12", "… x 12" (all start
+    // with 'x' or a space).
+    let exts: &[&[u8]] = if matches!(at(t, e), b'x' | b'X' | b' ') {
+        &[b"x", b" x", b" ext. ", b" ext ", b" x ", b" ext."]
+    } else {
+        &[]
+    };
+    for &ext in exts {
         let n = t
             .get(e..e + ext.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(ext));
@@ -836,6 +842,12 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
     if seq.sep().get(2) != Some(&sep) || !matches!(sep, b'-' | b'/' | b'.') {
         return;
     }
+    let e = seq.grp(2).1;
+    // Reported only next to date-of-birth wording: ask that first (in
+    // number-dense text, dates are everywhere and the wording is not).
+    if !sk.ctx_ok(D::DateOfBirth, seq.start(), e) {
+        return;
+    }
     let g = |i: usize| {
         let (a, b) = seq.grp(i);
         t.get(a..b).unwrap_or_default()
@@ -848,7 +860,6 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
         }
         _ => false,
     };
-    let e = seq.grp(2).1;
     if ok && right_ok(t, e, false) {
         sk.emit(D::DateOfBirth, seq.start(), e, Medium, NEED_CTX);
     }
