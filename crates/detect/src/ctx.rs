@@ -125,6 +125,8 @@ pub(crate) struct CtxCache {
     /// tokenising.
     lf_from: usize,
     lf_to: usize,
+    /// `TABLE.letter_keyed`, copied on first use (false until then).
+    letter_keyed: bool,
 }
 
 impl CtxCache {
@@ -149,6 +151,7 @@ impl CtxCache {
 
     /// Bit mask of the built-in detectors with a context phrase in the
     /// window of `before`/`after` bytes around `s..e` (the match excluded).
+    #[inline]
     pub(crate) fn mask_within(
         &mut self,
         t: &[u8],
@@ -159,12 +162,22 @@ impl CtxCache {
     ) -> u128 {
         let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
         let hi = (e + after.min(CONTEXT_AFTER)).min(t.len());
+        // Inside the known letter-free stretch: no phrase.
+        if lo >= self.lf_from && hi <= self.lf_to && self.letter_keyed {
+            return 0;
+        }
+        self.mask_slow(t, lo, hi, s, e)
+    }
+
+    #[inline(never)]
+    fn mask_slow(&mut self, t: &[u8], lo: usize, hi: usize, s: usize, e: usize) -> u128 {
         if let Some((a, b, c, d, m)) = self.memo {
             if (a, b, c, d) == (lo, hi, s, e) {
                 return m;
             }
         }
-        if TABLE.letter_keyed && self.letter_free(t, lo, hi) {
+        self.letter_keyed = TABLE.letter_keyed;
+        if self.letter_keyed && self.letter_free(t, lo, hi) {
             return 0;
         }
         self.ensure(t, lo, hi);
@@ -235,7 +248,18 @@ fn is_letter(b: u8) -> bool {
 /// bytes at a time (SWAR), since it runs over whole numeric files.
 fn next_letter(s: &[u8]) -> usize {
     const HI: u64 = 0x8080_8080_8080_8080;
+    // Whole 64-byte blocks without a letter first, with a branch-free
+    // fold that vectorises (a CSV file is one long letter-free stretch).
     let mut n = 0;
+    for block in s.chunks_exact(64) {
+        let any = block.iter().fold(false, |acc, &b| {
+            acc | ((b | 0x20).wrapping_sub(b'a') < 26) | (b >= 0x80)
+        });
+        if any {
+            break;
+        }
+        n += 64;
+    }
     while let Some(w) = s.get(n..n + 8) {
         let mut b = [0u8; 8];
         b.copy_from_slice(w);
@@ -421,7 +445,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn next_letter_matches_scalar(hay in proptest::collection::vec(any::<u8>(), 0..40)) {
+        fn next_letter_matches_scalar(hay in proptest::collection::vec(prop_oneof![
+                40 => b' '..=b'@', 1 => any::<u8>()], 0..300)) {
             let want = hay.iter().position(|&b| is_letter(b)).unwrap_or(hay.len());
             prop_assert_eq!(next_letter(&hay), want);
         }

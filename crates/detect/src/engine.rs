@@ -246,14 +246,16 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                     && matches!(before(t, ws), b' ' | b'-' | b'.' | b'/')
                     && ws >= 2
                     && at(t, ws - 2).is_ascii_digit();
+                pos = we;
                 if ws >= from && !long && !continuation {
                     if digit_start {
-                        numeric::digit_first(sink, ws, we, run_end);
+                        // The number's later groups are continuations
+                        // (skipped below anyway): resume after them.
+                        pos = numeric::digit_first(sink, ws, we, run_end);
                     } else {
                         numeric::word(sink, ws, we);
                     }
                 }
-                pos = we;
             }
         }
     }

@@ -244,22 +244,33 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
 }
 
 /// Entry point for a word that starts with a digit: `t[ws..run_end]` are
-/// its leading digits.
+/// its leading digits. Returns where the number ends (at or after `we`):
+/// digit groups up to there continue it.
 #[inline]
-pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
-    if run_end == we {
-        digits_word(sk, ws, run_end - ws);
+pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) -> usize {
+    let end = if run_end == we {
+        digits_word(sk, ws, run_end - ws)
     } else {
         mixed_digit_first(sk, ws, we, run_end);
-    }
+        we
+    };
     mac_dash(sk, ws, we);
+    end.max(we)
 }
 
 /// A word of digits only (possibly continued by separators and more
 /// groups); its first `first` bytes are digits.
-fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) {
+///
+/// Returns the end of the number's last group: the groups after the first
+/// continue it, and no detector starts there.
+fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
+    let seq = Seq::parse_known(sk.t, ws, first);
+    digits_seq(sk, ws, &seq);
+    seq.end()
+}
+
+fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     let t = sk.t;
-    let seq = Seq::parse_known(t, ws, first);
     let total = seq.total();
     let sep = seq.uniform();
     let lok = left_ok(t, ws);
