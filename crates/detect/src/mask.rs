@@ -10,7 +10,11 @@ pub fn mask(detector: &str, value: &[u8]) -> String {
     if detector.ends_with("_marker") || detector == "classification_banner" {
         return truncate(&s, 80);
     }
-    let n = s.chars().filter(|c| c.is_alphanumeric()).count();
+    let n = if value.is_ascii() {
+        value.iter().filter(|b| b.is_ascii_alphanumeric()).count()
+    } else {
+        s.chars().filter(|c| c.is_alphanumeric()).count()
+    };
     let (head, tail) = match detector {
         "credit_card" => (6.min(n / 3).min(4), 4.min(n / 4)),
         "iban" => (4.min(n / 4), 4.min(n / 5)),
