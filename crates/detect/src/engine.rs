@@ -276,15 +276,17 @@ fn order(a: &Cand, b: &Cand) -> std::cmp::Ordering {
 
 /// Greedy left-to-right overlap resolution: at each start the best candidate
 /// wins, and anything overlapping an accepted match is dropped. `last_end`
-/// carries the state across stream chunks.
-pub(crate) fn resolve(cands: &mut Vec<Cand>, last_end: &mut usize) -> Vec<Cand> {
+/// carries the state across stream chunks. Candidates below `min` are
+/// dropped first (they never block another). Done in place: in dense text
+/// the list is large, and a second one was another fresh allocation per
+/// scan.
+pub(crate) fn resolve(cands: &mut Vec<Cand>, last_end: &mut usize, min: Confidence) {
     cands.sort_unstable_by(order);
-    let mut out = Vec::with_capacity(cands.len());
-    for c in cands.drain(..) {
-        if c.start >= *last_end {
+    cands.retain(|c| {
+        let keep = c.conf >= min && c.start >= *last_end;
+        if keep {
             *last_end = c.end;
-            out.push(c);
         }
-    }
-    out
+        keep
+    });
 }

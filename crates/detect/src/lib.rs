@@ -212,8 +212,8 @@ impl Detectors {
         if !self.custom.is_empty() {
             self.custom.collect(t, from, to, &mut out);
         }
-        out.retain(|c| c.conf >= self.min_confidence);
-        engine::resolve(&mut out, last_end)
+        engine::resolve(&mut out, last_end, self.min_confidence);
+        out
     }
 
     pub(crate) fn finding(&self, t: &[u8], c: &Cand, base: usize) -> Finding {
