@@ -293,22 +293,22 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
         phone(sk, ws);
     }
     if lok && seq.len(0) == 6 {
-        fi_hetu(sk, &seq);
+        fi_hetu(sk, seq);
     }
     if lok {
         match seq.n {
             1 => match seq.len(0) {
-                4 => year_word_dob(sk, &seq),
-                8 => es_dni(sk, &seq),
+                4 => year_word_dob(sk, seq),
+                8 => es_dni(sk, seq),
                 _ => {}
             },
             3 => {
-                date_of_birth(sk, &seq);
-                nino_spaced(sk, &seq);
+                date_of_birth(sk, seq);
+                nino_spaced(sk, seq);
             }
             _ => {
-                ipv4(sk, &seq);
-                date_of_birth(sk, &seq);
+                ipv4(sk, seq);
+                date_of_birth(sk, seq);
             }
         }
     }
@@ -335,37 +335,37 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     // Formats with mixed separators first.
     match total {
         11 if seq.n > 1 => {
-            br_cpf(sk, &seq, d);
-            be_nrn(sk, &seq, d);
+            br_cpf(sk, seq, d);
+            be_nrn(sk, seq, d);
         }
-        14 if seq.n > 1 => br_cnpj(sk, &seq, d),
+        14 if seq.n > 1 => br_cnpj(sk, seq, d),
         _ => {}
     }
     let Some(sep) = sep else { return };
     let (s, e) = (seq.start(), end);
     match total {
         12..=19 => {
-            credit_card(sk, &seq, sep, d);
+            credit_card(sk, seq, sep, d);
             if total == 12 {
-                aadhaar(sk, &seq, sep, d);
-                jp_my_number(sk, &seq, sep, d);
+                aadhaar(sk, seq, sep, d);
+                jp_my_number(sk, seq, sep, d);
             }
             if total == 13 {
-                ch_ahv(sk, &seq, sep, d);
-                za_id(sk, &seq, d);
+                ch_ahv(sk, seq, sep, d);
+                za_id(sk, seq, d);
             }
             if total == 14 && seq.n == 1 {
-                br_cnpj(sk, &seq, d);
+                br_cnpj(sk, seq, d);
             }
             if total == 15 {
-                fr_insee(sk, &seq, d);
+                fr_insee(sk, seq, d);
             }
             if total == 18 {
                 cn_resident_id(sk, s, e, d);
             }
         }
         9 => {
-            ssn_itin(sk, &seq, sep, d);
+            ssn_itin(sk, seq, sep, d);
             let contiguous = seq.n == 1;
             let triple = seq.shape(&[3, 3, 3]) && sep != b'/' && sep != b'.';
             // These all need a context word: ask for it before the checksum.
@@ -415,7 +415,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                 sk.emit(D::AuMedicare, s, e, Medium, NEED_CTX);
             }
             // (se_personnummer runs below for 10 and 12 digits.)
-            dk_cpr(sk, &seq, d);
+            dk_cpr(sk, seq, d);
         }
         11 => {
             let contiguous = seq.n == 1;
@@ -430,8 +430,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                     sk.emit(D::NoFnr, s, e, Medium, NEED_CTX);
                 }
             }
-            br_cpf(sk, &seq, d);
-            be_nrn(sk, &seq, d);
+            br_cpf(sk, seq, d);
+            be_nrn(sk, seq, d);
         }
         8 if seq.n == 1 => {
             us_dl_digits(sk, s, e, total);
@@ -442,10 +442,10 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
         us_dl_digits(sk, s, e, total);
     }
     if total == 12 || total == 10 {
-        se_personnummer(sk, &seq, d);
+        se_personnummer(sk, seq, d);
     }
     if seq.shape(&[6, 7]) && sep == b'-' {
-        kr_rrn(sk, &seq, d);
+        kr_rrn(sk, seq, d);
     }
 }
 
