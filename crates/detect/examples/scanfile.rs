@@ -41,9 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes += text.len() * rounds;
         for f in &fs {
             *counts
-                .entry((f.detector.clone(), f.confidence.to_string()))
+                .entry((f.detector.to_string(), f.confidence.to_string()))
                 .or_default() += 1;
-            if show.as_deref() == Some(f.detector.as_str()) {
+            if show.as_deref() == Some(f.detector.as_ref()) {
                 let lo = f.start.saturating_sub(40);
                 let hi = (f.end + 20).min(text.len());
                 let before = String::from_utf8_lossy(&text[lo..f.start]).replace('\n', " ");

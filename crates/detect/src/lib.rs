@@ -34,8 +34,20 @@ pub use mask::mask;
 pub use model::{Category, Classification, Confidence, DetectorCount, Finding};
 pub use stream::StreamScanner;
 
+use std::borrow::Cow;
+
 use custom::CustomSet;
 use engine::{Cand, Sink};
+
+/// The mask style of every detector: built-ins, then `custom`'s.
+fn styles(custom: &CustomSet) -> Vec<mask::Style> {
+    builtin::BUILTINS
+        .iter()
+        .map(|d| d.id)
+        .chain(custom.dets.iter().map(|d| d.id.as_str()))
+        .map(mask::Style::of)
+        .collect()
+}
 
 /// Error building a [`Detectors`] set.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -50,6 +62,8 @@ pub enum BuildError {
 #[derive(Debug)]
 pub struct Detectors {
     enabled: Vec<bool>,
+    /// How each detector's values are masked (built-ins, then custom).
+    styles: Vec<mask::Style>,
     min_confidence: Confidence,
     custom: CustomSet,
 }
@@ -137,6 +151,7 @@ impl DetectorsBuilder {
         }
         Ok(Detectors {
             enabled,
+            styles: styles(&custom),
             min_confidence: self.min_confidence.unwrap_or(Confidence::Low),
             custom,
         })
@@ -146,10 +161,12 @@ impl DetectorsBuilder {
 impl Detectors {
     /// Every built-in detector, minimum confidence `low`.
     pub fn new() -> Detectors {
+        let custom = CustomSet::default();
         Detectors {
             enabled: vec![true; builtin::BUILTINS.len()],
+            styles: styles(&custom),
             min_confidence: Confidence::Low,
-            custom: CustomSet::default(),
+            custom,
         }
     }
 
@@ -217,26 +234,31 @@ impl Detectors {
     }
 
     pub(crate) fn finding(&self, t: &[u8], c: &Cand, base: usize) -> Finding {
-        let (id, category) = self.describe(c.det);
+        let (detector, category) = self.describe(c.det);
         let value = t.get(c.start..c.end).unwrap_or_default();
+        let style = self
+            .styles
+            .get(c.det as usize)
+            .copied()
+            .unwrap_or(mask::Style::General);
         Finding {
-            detector: id.to_string(),
+            detector,
             category,
             confidence: c.conf,
             start: base + c.start,
             end: base + c.end,
-            masked: mask(id, value),
+            masked: mask::masked(style, value),
         }
     }
 
-    fn describe(&self, det: u32) -> (&str, Category) {
+    fn describe(&self, det: u32) -> (Cow<'static, str>, Category) {
         let i = det as usize;
         if let Some(d) = builtin::BUILTINS.get(i) {
-            return (d.id, d.category);
+            return (Cow::Borrowed(d.id), d.category);
         }
         match self.custom.dets.get(i - builtin::BUILTINS.len()) {
-            Some(d) => (d.id.as_str(), d.category),
-            None => ("unknown", Category::Confidential),
+            Some(d) => (Cow::Owned(d.id.clone()), d.category),
+            None => (Cow::Borrowed("unknown"), Category::Confidential),
         }
     }
 }

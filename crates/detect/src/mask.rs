@@ -1,38 +1,92 @@
 //! Masking of matched values for display and logs: enough to recognise a
 //! value (`4111 **** **** 1111`), never the whole of it.
 
+use compact_str::CompactString;
+
+/// How a detector's values are masked: decided once per detector (see
+/// [`Style::of`]), not by comparing its id for every finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Confidentiality markings are not secret: shown as they are.
+    Marker,
+    Card,
+    Iban,
+    Email,
+    Pem,
+    /// Addresses keep their first group (`203.*.***.**`).
+    FirstGroup,
+    Jwt,
+    /// Passwords: nothing kept.
+    Hidden,
+    /// Tokens keep their recognisable prefix (`ghp_`).
+    Token,
+    /// Everything else keeps the last few characters.
+    General,
+}
+
+impl Style {
+    pub(crate) fn of(detector: &str) -> Style {
+        if detector.ends_with("_marker") || detector == "classification_banner" {
+            return Style::Marker;
+        }
+        match detector {
+            "credit_card" => Style::Card,
+            "iban" => Style::Iban,
+            "email" => Style::Email,
+            "private_key" => Style::Pem,
+            "ipv4" | "ipv6" | "mac_address" => Style::FirstGroup,
+            "jwt" => Style::Jwt,
+            "url_password" | "password_assignment" => Style::Hidden,
+            d if is_token(d) => Style::Token,
+            _ => Style::General,
+        }
+    }
+}
+
 /// Masks `value` as matched by `detector`. Separators are kept, most
 /// letters and digits become `*`. Confidentiality markings (`CONFIDENTIAL`,
 /// `TLP:RED`) are not secret and are returned as they are; every other
 /// detector's output is guaranteed to differ from the input.
 pub fn mask(detector: &str, value: &[u8]) -> String {
-    let s = String::from_utf8_lossy(value);
-    if detector.ends_with("_marker") || detector == "classification_banner" {
-        return truncate(&s, 80);
+    masked(Style::of(detector), value).into_string()
+}
+
+/// [`mask`] with the style already known, into a string that holds short
+/// results (most findings) without allocating.
+pub(crate) fn masked(style: Style, value: &[u8]) -> CompactString {
+    if value.is_ascii() && value.len() <= 90 && style != Style::Marker {
+        // Short ASCII values (most findings): no UTF-8 decoding.
+        let n = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+        let (head, tail) = match style {
+            Style::Email => return mask_email(std::str::from_utf8(value).unwrap_or_default()),
+            Style::Pem => {
+                let s = String::from_utf8_lossy(value);
+                return mask_pem(&s);
+            }
+            Style::FirstGroup => (
+                value
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count(),
+                0,
+            ),
+            Style::Token => (prefix_len_ascii(value).min(n / 3), 0),
+            _ => head_tail(style, n),
+        };
+        return mask_ascii(value, head, n.saturating_sub(tail));
     }
-    let n = if value.is_ascii() {
-        value.iter().filter(|b| b.is_ascii_alphanumeric()).count()
-    } else {
-        s.chars().filter(|c| c.is_alphanumeric()).count()
-    };
-    let (head, tail) = match detector {
-        "credit_card" => (6.min(n / 3).min(4), 4.min(n / 4)),
-        "iban" => (4.min(n / 4), 4.min(n / 5)),
-        "email" => return mask_email(&s),
-        "private_key" => return mask_pem(&s),
-        "ipv4" | "ipv6" | "mac_address" => (first_group(&s), 0),
-        "jwt" => (3, 0),
-        "url_password" | "password_assignment" => (0, 0),
-        d if is_token(d) => (prefix_len(&s).min(n / 3), 0),
-        _ if n >= 8 => (0, 4),
-        _ if n >= 6 => (0, 2),
-        _ => (0, 0),
+    let s = String::from_utf8_lossy(value);
+    let n = s.chars().filter(|c| c.is_alphanumeric()).count();
+    let (head, tail) = match style {
+        Style::Marker => return truncate(&s, 80),
+        Style::Email => return mask_email(&s),
+        Style::Pem => return mask_pem(&s),
+        Style::FirstGroup => (first_group(&s), 0),
+        Style::Token => (prefix_len(&s).min(n / 3), 0),
+        _ => head_tail(style, n),
     };
     let keep_from = n.saturating_sub(tail);
-    if value.is_ascii() && value.len() <= 90 {
-        return mask_ascii(value, head, keep_from);
-    }
-    let mut out = String::with_capacity(s.len().min(96));
+    let mut out = CompactString::with_capacity(s.len().min(96));
     let mut rank = 0;
     let mut same = true;
     for c in s.chars() {
@@ -55,41 +109,64 @@ pub fn mask(detector: &str, value: &[u8]) -> String {
     }
     if same {
         // Never hand back the value itself (very short values).
-        return "*".repeat(s.chars().count().clamp(1, 16));
+        return stars(s.chars().count());
     }
     out
+}
+
+/// Alphanumerics kept at the head and at the tail, of `n` in the value.
+fn head_tail(style: Style, n: usize) -> (usize, usize) {
+    match style {
+        Style::Card => (6.min(n / 3).min(4), 4.min(n / 4)),
+        Style::Iban => (4.min(n / 4), 4.min(n / 5)),
+        Style::Jwt => (3, 0),
+        Style::Hidden => (0, 0),
+        _ if n >= 8 => (0, 4),
+        _ if n >= 6 => (0, 2),
+        _ => (0, 0),
+    }
+}
+
+fn stars(n: usize) -> CompactString {
+    const STARS: &str = "****************";
+    CompactString::from(STARS.get(..n.clamp(1, 16)).unwrap_or(STARS))
 }
 
 /// The general loop below for short ASCII values (most findings): byte
 /// by byte, with no truncation to consider.
-fn mask_ascii(value: &[u8], head: usize, keep_from: usize) -> String {
-    let mut out = String::with_capacity(value.len());
+fn mask_ascii(value: &[u8], head: usize, keep_from: usize) -> CompactString {
+    // Built in a stack buffer and copied once: pushing byte by byte into
+    // the string re-checks its inline/heap state for every byte.
+    let mut buf = [0u8; 96];
     let mut rank = 0;
     let mut same = true;
-    for &b in value {
-        if b.is_ascii_alphanumeric() {
-            if rank < head || rank >= keep_from {
-                out.push(char::from(b));
-            } else {
-                out.push('*');
-                same = false;
-            }
+    for (o, &b) in buf.iter_mut().zip(value) {
+        *o = if b.is_ascii_alphanumeric() {
+            let keep = rank < head || rank >= keep_from;
             rank += 1;
+            if keep {
+                b
+            } else {
+                same = false;
+                b'*'
+            }
         } else {
-            out.push(char::from(b));
-        }
+            b
+        };
     }
     if same {
-        return "*".repeat(value.len().clamp(1, 16));
+        return stars(value.len());
     }
-    out
+    let out = buf.get(..value.len()).unwrap_or_default();
+    // ASCII in, ASCII out.
+    CompactString::from_utf8(out).unwrap_or_default()
 }
 
-fn truncate(s: &str, n: usize) -> String {
+fn truncate(s: &str, n: usize) -> CompactString {
     if s.chars().count() <= n {
-        s.to_string()
+        CompactString::from(s)
     } else {
-        let mut o: String = s.chars().take(n).collect();
+        let mut o: CompactString = s.chars().take(n).collect();
         o.push('…');
         o
     }
@@ -126,23 +203,40 @@ fn prefix_len(s: &str) -> usize {
     }
 }
 
+/// [`prefix_len`] of an ASCII value.
+fn prefix_len_ascii(v: &[u8]) -> usize {
+    match v
+        .iter()
+        .position(|&b| b == b'_' || b == b'-')
+        .filter(|&p| p <= 10)
+    {
+        Some(p) => v.get(..p).map_or(4, |h| {
+            h.iter().filter(|b| b.is_ascii_alphanumeric()).count()
+        }),
+        None => 4,
+    }
+}
+
 fn first_group(s: &str) -> usize {
     s.chars().take_while(|c| c.is_alphanumeric()).count()
 }
 
-fn mask_email(s: &str) -> String {
+fn mask_email(s: &str) -> CompactString {
     match s.split_once('@') {
         Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
+            let mut out = CompactString::default();
+            out.extend(local.chars().take(1));
+            out.push_str("***@");
+            out.push_str(domain);
+            out
         }
-        None => "***".into(),
+        None => CompactString::const_new("***"),
     }
 }
 
-fn mask_pem(s: &str) -> String {
+fn mask_pem(s: &str) -> CompactString {
     let header = s.lines().next().unwrap_or("-----BEGIN PRIVATE KEY-----");
-    format!(
+    compact_str::format_compact!(
         "{header} [{} bytes redacted]",
         s.len().saturating_sub(header.len())
     )
@@ -209,7 +303,8 @@ mod tests {
         fn ascii_path_matches_general_loop(
             v in "[ -~]{0,90}", head in 0usize..8, keep in 0usize..40,
         ) {
-            proptest::prop_assert_eq!(mask_ascii(v.as_bytes(), head, keep), general(&v, head, keep));
+            let got = mask_ascii(v.as_bytes(), head, keep);
+            proptest::prop_assert_eq!(got.as_str(), general(&v, head, keep));
         }
     }
 

@@ -1,6 +1,9 @@
 //! The data model shared by detection, classification and policy.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+
+use compact_str::CompactString;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -127,14 +130,16 @@ impl fmt::Display for Confidence {
 /// that need the raw value (`--show-values`) slice it from the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Stable snake_case detector id, e.g. `credit_card`.
-    pub detector: String,
+    /// Stable snake_case detector id, e.g. `credit_card`. Borrowed for
+    /// built-in detectors, so a finding costs no allocation for its id.
+    pub detector: Cow<'static, str>,
     pub category: Category,
     pub confidence: Confidence,
     pub start: usize,
     pub end: usize,
     /// The value with all but a few characters masked, e.g. `4111 **** **** 1111`.
-    pub masked: String,
+    /// Held inline when short (most are), so it costs no allocation either.
+    pub masked: CompactString,
 }
 
 /// Counts of one detector's findings by confidence.
@@ -265,7 +270,7 @@ mod tests {
 
     fn f(det: &str, cat: Category, conf: Confidence) -> Finding {
         Finding {
-            detector: det.into(),
+            detector: det.to_string().into(),
             category: cat,
             confidence: conf,
             start: 0,

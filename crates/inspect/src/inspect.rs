@@ -303,16 +303,22 @@ fn push_findings(
     cap: usize,
 ) {
     for f in found {
+        if report.findings.len() >= cap {
+            // Past the listing cap only the counts are kept: building the
+            // listed form (location, value) would be wasted.
+            report.add_omitted(&f.detector, f.category, f.confidence);
+            continue;
+        }
         let (start, end) = (f.start as u64, f.end as u64);
         let f = ReportFinding {
             value: window.value(start, end),
-            detector: f.detector,
+            detector: f.detector.into_owned(),
             category: f.category,
             confidence: f.confidence,
             start: base + start,
             end: base + end,
             location: location.to_string(),
-            masked: f.masked,
+            masked: f.masked.into_string(),
         };
         report.add_finding(f, cap);
     }

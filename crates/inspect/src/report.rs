@@ -85,13 +85,20 @@ impl FileReport {
     /// Lists a finding (or only counts it, past `max_listed`) and counts
     /// it in the classification.
     pub fn add_finding(&mut self, f: ReportFinding, max_listed: usize) {
-        self.classification
-            .record(&f.detector, f.category, f.confidence);
         if self.findings.len() < max_listed {
+            self.classification
+                .record(&f.detector, f.category, f.confidence);
             self.findings.push(f);
         } else {
-            self.findings_omitted += 1;
+            self.add_omitted(&f.detector, f.category, f.confidence);
         }
+    }
+
+    /// Counts a finding that is not listed (the list is full): it still
+    /// counts in the classification.
+    pub fn add_omitted(&mut self, detector: &str, category: Category, confidence: Confidence) {
+        self.classification.record(detector, category, confidence);
+        self.findings_omitted += 1;
     }
 
     /// Folds in the findings of a part of the same file (a segment scanned

@@ -73,7 +73,7 @@ fn every_case_holds() {
                 c.expect,
                 c.text,
                 fs.iter()
-                    .map(|f| (f.detector.as_str(), f.start, f.end, f.confidence))
+                    .map(|f| (f.detector.as_ref(), f.start, f.end, f.confidence))
                     .collect::<Vec<_>>()
             ));
         }
