@@ -24,7 +24,17 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(16);
     let only = std::env::args().nth(2).unwrap_or_default();
-    let det = Detectors::new();
+    // `DETECTORS=id,id` measures a subset (to see what each costs).
+    let det = match std::env::var("DETECTORS") {
+        Ok(ids) => match Detectors::builder().only_ids(ids.split(',')).build() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        },
+        Err(_) => Detectors::new(),
+    };
     // Baseline: a plain byte-frequency pass, to judge how loaded the
     // machine is (a quiet core does this at several GB/s).
     let base = corpus::prose(mb << 20);

@@ -14,11 +14,18 @@ pub(crate) fn is_trigger(b: u8) -> bool {
 }
 
 const BLOCK: usize = 64;
+/// Bytes checked one by one before the block loop.
+const NEAR: usize = 4;
 
 /// Position of the first trigger byte at or after `from`, or `None`.
 #[inline]
 pub(crate) fn next_trigger(hay: &[u8], from: usize) -> Option<usize> {
     let rest = hay.get(from..)?;
+    // In number-dense text the next trigger is usually a byte or two
+    // away (`,` between fields): look there before folding whole blocks.
+    if let Some(p) = rest.iter().take(NEAR).position(|&b| is_trigger(b)) {
+        return Some(from + p);
+    }
     let mut blocks = rest.chunks_exact(BLOCK);
     let mut base = from;
     for block in &mut blocks {

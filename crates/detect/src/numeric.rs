@@ -272,7 +272,6 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
 fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     let t = sk.t;
     let total = seq.total();
-    let sep = seq.uniform();
     let lok = left_ok(t, ws);
     let end = seq.end();
     let rok = right_ok(t, end, true);
@@ -326,6 +325,18 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
         }
         return;
     }
+    long_number(sk, ws, seq);
+}
+
+/// The part of [`digits_seq`] for numbers of 9 digits or more, out of line:
+/// it holds most detectors, and the short numbers that fill dense text
+/// should not pay for its stack frame.
+#[inline(never)]
+fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
+    let t = sk.t;
+    let total = seq.total();
+    let sep = seq.uniform();
+    let end = seq.end();
     let mut buf = [0u8; 48];
     let d = if seq.n == 1 {
         t.get(ws..ws + total.min(32)).unwrap_or_default()
@@ -391,7 +402,11 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             let contiguous = seq.n == 1;
             let nhs_shape = contiguous || (seq.shape(&[3, 3, 4]) && matches!(sep, b' ' | b'-'));
             // Contiguous, it needs a context word: ask before the checksum.
-            if nhs_shape && (!contiguous || sk.ctx_ok(D::UkNhs, s, e)) && v::uk_nhs(d) {
+            if nhs_shape
+                && sk.on(D::UkNhs)
+                && (!contiguous || sk.ctx_ok(D::UkNhs, s, e))
+                && v::uk_nhs(d)
+            {
                 let adj = Adj {
                     need_ctx: contiguous,
                     nonvalue: false,
@@ -582,6 +597,7 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     }
 }
 
+#[inline(never)]
 fn phone(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
     let p = before(t, ws);
