@@ -140,19 +140,13 @@ fn mask_ascii(value: &[u8], head: usize, keep_from: usize) -> CompactString {
     let mut buf = [0u8; 96];
     let mut rank = 0;
     let mut same = true;
+    // Branch-free per byte: separators and digits alternate unpredictably.
     for (o, &b) in buf.iter_mut().zip(value) {
-        *o = if b.is_ascii_alphanumeric() {
-            let keep = rank < head || rank >= keep_from;
-            rank += 1;
-            if keep {
-                b
-            } else {
-                same = false;
-                b'*'
-            }
-        } else {
-            b
-        };
+        let alnum = b.is_ascii_alphanumeric();
+        let hide = alnum && rank >= head && rank < keep_from;
+        rank += usize::from(alnum);
+        same &= !hide;
+        *o = if hide { b'*' } else { b };
     }
     if same {
         return stars(value.len());

@@ -402,7 +402,21 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             let contiguous = seq.n == 1;
             let nhs_shape = contiguous || (seq.shape(&[3, 3, 4]) && matches!(sep, b' ' | b'-'));
             // Contiguous, it needs a context word: ask before the checksum.
+            // Spaced or dashed, without NHS wording it would be a `low`
+            // candidate at the start of a phone candidate, which comes
+            // first in the table: resolution always drops it, so the
+            // checksum is skipped (every NANP phone number has this shape).
+            const _: () = assert!((D::Phone as u32) < (D::UkNhs as u32));
+            let loses_to_phone = !contiguous
+                && !sk.ctx(D::UkNhs, s, e)
+                && sk
+                    .out
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.start >= s)
+                    .any(|c| c.start == s && c.det == D::Phone as u32);
             if nhs_shape
+                && !loses_to_phone
                 && sk.on(D::UkNhs)
                 && (!contiguous || sk.ctx_ok(D::UkNhs, s, e))
                 && v::uk_nhs(d)
