@@ -272,6 +272,13 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
 fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     let t = sk.t;
     let total = seq.total();
+    // A lone group of up to 6 digits (ids, quantities) is none of the
+    // shapes below unless it has 4 digits (a year), 6 (a HETU date) or a
+    // '+' / '(' in front (a phone number): the common case in dense text.
+    if seq.n == 1 && total < 7 && total != 4 && total != 6 && !matches!(before(t, ws), b'+' | b'(')
+    {
+        return;
+    }
     let lok = left_ok(t, ws);
     let end = seq.end();
     let rok = right_ok(t, end, true);
