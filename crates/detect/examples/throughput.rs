@@ -71,8 +71,11 @@ fn main() {
             found = if stream {
                 let mut s = det.stream();
                 let mut n = 0;
+                let mut found = Vec::new();
                 for chunk in data.chunks(1 << 20) {
-                    n += s.feed(chunk).len();
+                    s.feed_into(chunk, &mut found);
+                    n += found.len();
+                    found.clear();
                 }
                 n + s.finish().len()
             } else {

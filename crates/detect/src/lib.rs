@@ -219,18 +219,31 @@ impl Detectors {
         last_end: &mut usize,
     ) -> Vec<Cand> {
         let mut out = Vec::new();
+        self.collect_into(t, from, to, last_end, &mut out);
+        out
+    }
+
+    /// [`collect`](Self::collect) into `out`, which is cleared first.
+    pub(crate) fn collect_into(
+        &self,
+        t: &[u8],
+        from: usize,
+        to: usize,
+        last_end: &mut usize,
+        out: &mut Vec<Cand>,
+    ) {
+        out.clear();
         let mut sink = Sink {
             t,
             enabled: &self.enabled,
-            out: &mut out,
+            out,
             ctx: ctx::CtxCache::default(),
         };
         engine::collect(&mut sink, from, to);
         if !self.custom.is_empty() {
-            self.custom.collect(t, from, to, &mut out);
+            self.custom.collect(t, from, to, out);
         }
-        engine::resolve(&mut out, last_end, self.min_confidence);
-        out
+        engine::resolve(out, last_end, self.min_confidence);
     }
 
     pub(crate) fn finding(&self, t: &[u8], c: &Cand, base: usize) -> Finding {

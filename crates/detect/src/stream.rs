@@ -7,7 +7,7 @@
 //! but the left-hand context it still needs. Because detection is local,
 //! the result equals scanning the concatenated input in one piece.
 
-use crate::engine::{CONTEXT_BEFORE, LOOKBACK, MAX_REACH};
+use crate::engine::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
 use crate::{Detectors, Finding};
 
 /// Bytes kept before the cut: lookback from key to start, plus context.
@@ -30,6 +30,8 @@ pub struct StreamScanner<'a> {
     /// End of the last accepted match, relative to `buf`.
     last_end: usize,
     slice: usize,
+    /// Candidates of one pass, kept so each pass reuses the allocation.
+    cands: Vec<Cand>,
 }
 
 impl<'a> StreamScanner<'a> {
@@ -41,6 +43,7 @@ impl<'a> StreamScanner<'a> {
             done: 0,
             last_end: 0,
             slice: slice.max(1),
+            cands: Vec::new(),
         }
     }
 
@@ -57,14 +60,20 @@ impl<'a> StreamScanner<'a> {
     /// Feeds the next chunk and returns the findings that are now final.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<Finding> {
         let mut out = Vec::new();
+        self.feed_into(chunk, &mut out);
+        out
+    }
+
+    /// [`feed`](Self::feed), appending to `out`: a caller that reuses one
+    /// vector for every chunk allocates nothing per chunk.
+    pub fn feed_into(&mut self, chunk: &[u8], out: &mut Vec<Finding>) {
         for piece in chunk.chunks(self.slice) {
             self.buf.extend_from_slice(piece);
             if self.buf.len() >= self.done + KEEP_RIGHT + self.slice / 4 {
                 let cut = self.buf.len() - KEEP_RIGHT;
-                self.process(cut, &mut out);
+                self.process(cut, out);
             }
         }
-        out
     }
 
     /// Ends the stream and returns the remaining findings.
@@ -76,14 +85,15 @@ impl<'a> StreamScanner<'a> {
     }
 
     fn process(&mut self, cut: usize, out: &mut Vec<Finding>) {
-        let cands = self
-            .det
-            .collect(&self.buf, self.done, cut, &mut self.last_end);
+        let mut cands = std::mem::take(&mut self.cands);
+        self.det
+            .collect_into(&self.buf, self.done, cut, &mut self.last_end, &mut cands);
         out.extend(
             cands
                 .iter()
                 .map(|c| self.det.finding(&self.buf, c, self.base)),
         );
+        self.cands = cands;
         self.done = cut;
         // Keep KEEP_LEFT bytes before the cut: the lookback and left context
         // of the keys evaluated next time.

@@ -166,6 +166,8 @@ impl Inspector {
         }
         let mut scanner = self.detectors.stream();
         let mut window = Window::new(self.opts.show_values);
+        // One vector for the findings of every chunk.
+        let mut found = Vec::new();
         loop {
             let n = match m.text.read(buf) {
                 Ok(0) => break,
@@ -177,10 +179,11 @@ impl Inspector {
             };
             let data = buf.get(..n).unwrap_or_default();
             window.push(data);
-            let found = scanner.feed(data);
-            push_findings(report, found, &location, 0, &window, self.cap());
+            scanner.feed_into(data, &mut found);
+            push_findings(report, &mut found, &location, 0, &window, self.cap());
         }
-        push_findings(report, scanner.finish(), &location, 0, &window, self.cap());
+        found = scanner.finish();
+        push_findings(report, &mut found, &location, 0, &window, self.cap());
     }
 
     /// Splits a large plain-text (or unknown binary) file across threads.
@@ -268,13 +271,12 @@ impl Inspector {
         let mut window = Window::new(self.opts.show_values);
         let mut buf = vec![0u8; CHUNK];
         let mut pos = from;
-        let keep = |part: &mut FileReport, found: Vec<Finding>, window: &Window| {
-            let inside = found
-                .into_iter()
-                .filter(|f| (start..end).contains(&(from + f.start as u64)))
-                .collect();
-            push_findings(part, inside, display, from, window, self.cap());
+        let keep = |part: &mut FileReport, found: &mut Vec<Finding>, window: &Window| {
+            found.retain(|f| (start..end).contains(&(from + f.start as u64)));
+            push_findings(part, found, display, from, window, self.cap());
         };
+        // One vector for the findings of every chunk.
+        let mut found = Vec::new();
         while pos < to {
             let want = usize::try_from(to - pos).map_or(CHUNK, |w| w.min(CHUNK));
             let chunk = buf.get_mut(..want).unwrap_or_default();
@@ -284,25 +286,28 @@ impl Inspector {
             }
             let data = chunk.get(..n).unwrap_or_default();
             window.push(data);
-            keep(&mut part, scanner.feed(data), &window);
+            scanner.feed_into(data, &mut found);
+            keep(&mut part, &mut found, &window);
             pos += n as u64;
         }
-        keep(&mut part, scanner.finish(), &window);
+        found = scanner.finish();
+        keep(&mut part, &mut found, &window);
         Ok(part)
     }
 }
 
-/// Adds the findings of one stream to the report; `base` is the stream's
+/// Moves the findings of one stream into the report, leaving `found`
+/// empty (and its allocation for the next chunk); `base` is the stream's
 /// offset in the member (non-zero for a segment of a split file).
 fn push_findings(
     report: &mut FileReport,
-    found: Vec<Finding>,
+    found: &mut Vec<Finding>,
     location: &str,
     base: u64,
     window: &Window,
     cap: usize,
 ) {
-    for f in found {
+    for f in found.drain(..) {
         if report.findings.len() >= cap {
             // Past the listing cap only the counts are kept: building the
             // listed form (location, value) would be wasted.
