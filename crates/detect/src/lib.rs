@@ -269,9 +269,19 @@ impl Detectors {
         if let Some(d) = builtin::BUILTINS.get(i) {
             return (Cow::Borrowed(d.id), d.category);
         }
+        let (id, cat) = self.name(det);
+        (Cow::Owned(id.to_string()), cat)
+    }
+
+    /// Id and category of detector index `det` (built-ins, then custom).
+    pub(crate) fn name(&self, det: u32) -> (&str, Category) {
+        let i = det as usize;
+        if let Some(d) = builtin::BUILTINS.get(i) {
+            return (d.id, d.category);
+        }
         match self.custom.dets.get(i - builtin::BUILTINS.len()) {
-            Some(d) => (Cow::Owned(d.id.clone()), d.category),
-            None => (Cow::Borrowed("unknown"), Category::Confidential),
+            Some(d) => (d.id.as_str(), d.category),
+            None => ("unknown", Category::Confidential),
         }
     }
 }

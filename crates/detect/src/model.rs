@@ -155,10 +155,15 @@ pub struct DetectorCount {
 
 impl DetectorCount {
     pub fn add(&mut self, c: Confidence) {
+        self.add_n(c, 1);
+    }
+
+    /// Counts `n` findings at confidence `c`.
+    pub fn add_n(&mut self, c: Confidence, n: u64) {
         match c {
-            Confidence::Low => self.low += 1,
-            Confidence::Medium => self.medium += 1,
-            Confidence::High => self.high += 1,
+            Confidence::Low => self.low += n,
+            Confidence::Medium => self.medium += n,
+            Confidence::High => self.high += n,
         }
     }
 
@@ -215,19 +220,28 @@ impl Classification {
 
     /// Counts one finding of `detector` in `category` at `confidence`.
     pub fn record(&mut self, detector: &str, category: Category, confidence: Confidence) {
+        self.record_n(detector, category, confidence, 1);
+    }
+
+    /// Counts `n` findings of `detector` in `category` at `confidence`
+    /// (nothing if `n` is 0).
+    pub fn record_n(&mut self, detector: &str, category: Category, confidence: Confidence, n: u64) {
+        if n == 0 {
+            return;
+        }
         self.categories.insert(category);
         match self.detectors.get_mut(detector) {
-            Some(d) => d.add(confidence),
+            Some(d) => d.add_n(confidence, n),
             None => {
                 let mut d = DetectorCount::default();
-                d.add(confidence);
+                d.add_n(confidence, n);
                 self.detectors.insert(detector.to_string(), d);
             }
         }
         self.category_counts
             .entry(category)
             .or_default()
-            .add(confidence);
+            .add_n(confidence, n);
         self.max_confidence = self.max_confidence.max(Some(confidence));
     }
 

@@ -8,7 +8,9 @@
 //! the result equals scanning the concatenated input in one piece.
 
 use crate::engine::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
-use crate::{Detectors, Finding};
+use std::ops::Range;
+
+use crate::{Category, Confidence, Detectors, Finding};
 
 /// Bytes kept before the cut: lookback from key to start, plus context.
 const KEEP_LEFT: usize = LOOKBACK + CONTEXT_BEFORE + 64;
@@ -32,6 +34,10 @@ pub struct StreamScanner<'a> {
     slice: usize,
     /// Candidates of one pass, kept so each pass reuses the allocation.
     cands: Vec<Cand>,
+    /// In count-only mode: the stream offsets whose findings are counted.
+    counting: Option<Range<usize>>,
+    /// Count-only findings per detector index and confidence.
+    tally: Vec<[u64; 3]>,
 }
 
 impl<'a> StreamScanner<'a> {
@@ -44,6 +50,8 @@ impl<'a> StreamScanner<'a> {
             last_end: 0,
             slice: slice.max(1),
             cands: Vec::new(),
+            counting: None,
+            tally: Vec::new(),
         }
     }
 
@@ -79,20 +87,69 @@ impl<'a> StreamScanner<'a> {
     /// Ends the stream and returns the remaining findings.
     pub fn finish(mut self) -> Vec<Finding> {
         let mut out = Vec::new();
-        let cut = self.buf.len();
-        self.process(cut, &mut out);
+        self.finish_into(&mut out);
         out
+    }
+
+    /// [`finish`](Self::finish), appending to `out` and leaving the scanner
+    /// to be asked for its [`tally`](Self::tally). Feeding it more input
+    /// afterwards starts a new stream at the same offsets.
+    pub fn finish_into(&mut self, out: &mut Vec<Finding>) {
+        let cut = self.buf.len();
+        self.process(cut, out);
+    }
+
+    /// From now on findings are only counted, not built: the caller has
+    /// listed all it will list and needs the rest as numbers (a 5 GB export
+    /// can hold tens of millions of findings). Findings starting inside
+    /// `keep` (stream offsets) are counted in [`tally`](Self::tally); the
+    /// others are dropped, as a caller scanning one segment of a file would
+    /// drop them.
+    pub fn count_only(&mut self, keep: Range<usize>) {
+        self.counting = Some(keep);
+    }
+
+    /// The findings counted in count-only mode, by detector and confidence.
+    pub fn tally(&self) -> Vec<(&str, Category, Confidence, u64)> {
+        let mut v = Vec::new();
+        for (det, counts) in self.tally.iter().enumerate() {
+            let (id, cat) = self.det.name(det as u32);
+            for (conf, &n) in Confidence::ALL.iter().zip(counts) {
+                if n > 0 {
+                    v.push((id, cat, *conf, n));
+                }
+            }
+        }
+        v
     }
 
     fn process(&mut self, cut: usize, out: &mut Vec<Finding>) {
         let mut cands = std::mem::take(&mut self.cands);
         self.det
             .collect_into(&self.buf, self.done, cut, &mut self.last_end, &mut cands);
-        out.extend(
-            cands
-                .iter()
-                .map(|c| self.det.finding(&self.buf, c, self.base)),
-        );
+        match &self.counting {
+            None => out.extend(
+                cands
+                    .iter()
+                    .map(|c| self.det.finding(&self.buf, c, self.base)),
+            ),
+            Some(keep) => {
+                for c in &cands {
+                    if !keep.contains(&(self.base + c.start)) {
+                        continue;
+                    }
+                    let det = c.det as usize;
+                    if self.tally.len() <= det {
+                        self.tally.resize(det + 1, [0; 3]);
+                    }
+                    // Confidence::ALL order: low, medium, high.
+                    let k = c.conf as usize;
+                    if let Some(n) = self.tally.get_mut(det).and_then(|r| r.get_mut(k)) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
         self.cands = cands;
         self.done = cut;
         // Keep KEEP_LEFT bytes before the cut: the lookback and left context

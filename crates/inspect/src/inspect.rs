@@ -13,7 +13,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::time::SystemTime;
 
-use cordon_detect::{Detectors, Finding};
+use cordon_detect::{Detectors, Finding, StreamScanner};
 use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, Member};
 
 use crate::report::{FileReport, Member as MemberReport, Problem, ReportFinding};
@@ -181,9 +181,14 @@ impl Inspector {
             window.push(data);
             scanner.feed_into(data, &mut found);
             push_findings(report, &mut found, &location, 0, &window, self.cap());
+            if report.findings.len() >= self.cap() {
+                // The list is full: from here on only counts are kept.
+                scanner.count_only(0..usize::MAX);
+            }
         }
-        found = scanner.finish();
+        scanner.finish_into(&mut found);
         push_findings(report, &mut found, &location, 0, &window, self.cap());
+        add_tally(report, &scanner);
     }
 
     /// Splits a large plain-text (or unknown binary) file across threads.
@@ -288,11 +293,26 @@ impl Inspector {
             window.push(data);
             scanner.feed_into(data, &mut found);
             keep(&mut part, &mut found, &window);
+            if part.findings.len() >= self.cap() {
+                // The list is full: from here on only counts are kept, of
+                // the findings that start in this segment.
+                let lo = usize::try_from(start - from).unwrap_or(usize::MAX);
+                let hi = usize::try_from(end - from).unwrap_or(usize::MAX);
+                scanner.count_only(lo..hi);
+            }
             pos += n as u64;
         }
-        found = scanner.finish();
+        scanner.finish_into(&mut found);
         keep(&mut part, &mut found, &window);
+        add_tally(&mut part, &scanner);
         Ok(part)
+    }
+}
+
+/// Counts what a scanner in count-only mode tallied as omitted findings.
+fn add_tally(report: &mut FileReport, scanner: &StreamScanner<'_>) {
+    for (detector, category, confidence, n) in scanner.tally() {
+        report.add_omitted_n(detector, category, confidence, n);
     }
 }
 

@@ -97,8 +97,20 @@ impl FileReport {
     /// Counts a finding that is not listed (the list is full): it still
     /// counts in the classification.
     pub fn add_omitted(&mut self, detector: &str, category: Category, confidence: Confidence) {
-        self.classification.record(detector, category, confidence);
-        self.findings_omitted += 1;
+        self.add_omitted_n(detector, category, confidence, 1);
+    }
+
+    /// Counts `n` findings that are not listed.
+    pub fn add_omitted_n(
+        &mut self,
+        detector: &str,
+        category: Category,
+        confidence: Confidence,
+        n: u64,
+    ) {
+        self.classification
+            .record_n(detector, category, confidence, n);
+        self.findings_omitted += n;
     }
 
     /// Folds in the findings of a part of the same file (a segment scanned

@@ -101,3 +101,57 @@ fn memory_stays_bounded() {
     n += s.finish().len();
     assert_eq!(n, det.scan(&chunk.repeat(64)).len());
 }
+
+/// Counts of `findings` starting in `keep`, as the scanner's tally lists them.
+fn counts(
+    findings: &[Finding],
+    keep: &std::ops::Range<usize>,
+) -> std::collections::BTreeMap<(String, String), u64> {
+    let mut m = std::collections::BTreeMap::new();
+    for f in findings.iter().filter(|f| keep.contains(&f.start)) {
+        *m.entry((f.detector.to_string(), f.confidence.to_string()))
+            .or_insert(0) += 1;
+    }
+    m
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Switched to count-only mode after any chunk, a stream lists what it
+    /// listed before the switch and counts the rest in the keep range:
+    /// together exactly the findings of a whole scan.
+    #[test]
+    fn count_only_tally_equals_the_findings_it_replaces(
+        picks in proptest::collection::vec(0usize..FRAGMENTS.len(), 100..1500),
+        switch_at in any::<usize>(),
+        keep_from in any::<usize>(),
+        keep_len in any::<usize>(),
+        slice in prop_oneof![Just(64usize), Just(4096)],
+    ) {
+        let text: Vec<u8> = picks.iter().flat_map(|&i| FRAGMENTS[i].bytes()).collect();
+        let det = Detectors::new();
+        let want = whole(&det, &text);
+        let switch_at = switch_at % (text.len() + 1);
+        let lo = keep_from % (text.len() + 1);
+        let keep = lo..lo.saturating_add(keep_len % (text.len() + 1));
+
+        let mut s = det.stream_with_slice(slice);
+        let mut listed = Vec::new();
+        s.feed_into(&text[..switch_at], &mut listed);
+        s.count_only(keep.clone());
+        let mut after = Vec::new();
+        s.feed_into(&text[switch_at..], &mut after);
+        s.finish_into(&mut after);
+        // Nothing is built once counting.
+        prop_assert!(after.is_empty());
+        // What was listed is the whole scan's prefix.
+        prop_assert_eq!(&listed[..], &want[..listed.len()]);
+        let tally: std::collections::BTreeMap<(String, String), u64> = s
+            .tally()
+            .into_iter()
+            .map(|(id, _, conf, n)| ((id.to_string(), conf.to_string()), n))
+            .collect();
+        prop_assert_eq!(tally, counts(&want[listed.len()..], &keep));
+    }
+}
