@@ -523,25 +523,6 @@ pub fn detectors() -> &'static [DetectorInfo] {
     BUILTINS
 }
 
-impl D {
-    #[inline]
-    pub(crate) fn info(self) -> &'static DetectorInfo {
-        // The macro builds BUILTINS in the enum's order, so this cannot miss;
-        // the fallback only keeps the lookup panic-free.
-        BUILTINS.get(self as usize).unwrap_or(&FALLBACK)
-    }
-}
-
-static FALLBACK: DetectorInfo = DetectorInfo {
-    id: "unknown",
-    category: Category::Confidential,
-    validator: None,
-    context: &[],
-    needs_context: true,
-    description: "",
-    example: "",
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,10 +38,49 @@ pub(crate) struct Cand {
     pub conf: Confidence,
 }
 
+/// Built-in detectors as bits (bit `d` for `D` value `d`): the questions
+/// asked for every number are answered by a shift instead of a table load.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Bits {
+    /// Enabled.
+    pub on: u128,
+    /// Enabled and with context words.
+    pub ctx: u128,
+    /// Reported only with a context word.
+    pub needs_ctx: u128,
+}
+
+// Every built-in has a bit.
+const _: () = assert!((D::GenericSecret as usize) < 128);
+
+impl Bits {
+    pub(crate) fn new(enabled: &[bool]) -> Bits {
+        let mut b = Bits::default();
+        for (i, (d, &on)) in crate::builtin::BUILTINS.iter().zip(enabled).enumerate() {
+            let bit = 1u128 << (i % 128);
+            if on {
+                b.on |= bit;
+                if !d.context.is_empty() {
+                    b.ctx |= bit;
+                }
+            }
+            if d.needs_context {
+                b.needs_ctx |= bit;
+            }
+        }
+        b
+    }
+}
+
+#[inline(always)]
+fn bit(d: D) -> u128 {
+    1u128 << (d as u32 % 128)
+}
+
 /// Where detectors report candidates, with the text and the enabled set.
 pub(crate) struct Sink<'a> {
     pub t: &'a [u8],
-    pub enabled: &'a [bool],
+    pub bits: Bits,
     pub out: &'a mut Vec<Cand>,
     pub ctx: CtxCache,
 }
@@ -131,7 +170,7 @@ pub(crate) const NEED_CTX: Adj = Adj {
 impl Sink<'_> {
     #[inline]
     pub(crate) fn on(&self, d: D) -> bool {
-        self.enabled.get(d as usize).copied().unwrap_or(false)
+        self.bits.on & bit(d) != 0
     }
 
     pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
@@ -142,7 +181,7 @@ impl Sink<'_> {
     /// reported at `start..end`. Asked before a checksum: in number-dense
     /// text the (cached) context answer is cheaper and almost always no.
     pub(crate) fn ctx_ok(&mut self, d: D, start: usize, end: usize) -> bool {
-        self.on(d) && !d.info().context.is_empty() && self.ctx(d, start, end)
+        self.bits.ctx & bit(d) != 0 && self.ctx(d, start, end)
     }
 
     /// Reports a candidate: `base` is the confidence of the value standing
@@ -151,9 +190,8 @@ impl Sink<'_> {
         if !self.on(d) || end <= start {
             return;
         }
-        let info = d.info();
-        let ctx = !info.context.is_empty() && self.ctx(d, start, end);
-        if (adj.need_ctx || info.needs_context) && !ctx {
+        let ctx = self.bits.ctx & bit(d) != 0 && self.ctx(d, start, end);
+        if (adj.need_ctx || self.bits.needs_ctx & bit(d) != 0) && !ctx {
             return;
         }
         let mut conf = if ctx { base.raised() } else { base };

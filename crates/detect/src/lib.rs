@@ -62,6 +62,8 @@ pub enum BuildError {
 #[derive(Debug)]
 pub struct Detectors {
     enabled: Vec<bool>,
+    /// `enabled` and the built-ins' context flags as bit sets.
+    bits: engine::Bits,
     /// How each detector's values are masked (built-ins, then custom).
     styles: Vec<mask::Style>,
     min_confidence: Confidence,
@@ -135,7 +137,7 @@ impl DetectorsBuilder {
                 .is_none_or(|ids| ids.iter().any(|i| i == id))
                 && self.categories.as_ref().is_none_or(|cs| cs.contains(&cat))
         };
-        let enabled = builtin::BUILTINS
+        let enabled: Vec<bool> = builtin::BUILTINS
             .iter()
             .map(|d| !self.no_builtins && keep(d.id, d.category))
             .collect();
@@ -150,6 +152,7 @@ impl DetectorsBuilder {
             custom = custom::compile(&kept, base)?;
         }
         Ok(Detectors {
+            bits: engine::Bits::new(&enabled),
             enabled,
             styles: styles(&custom),
             min_confidence: self.min_confidence.unwrap_or(Confidence::Low),
@@ -162,8 +165,10 @@ impl Detectors {
     /// Every built-in detector, minimum confidence `low`.
     pub fn new() -> Detectors {
         let custom = CustomSet::default();
+        let enabled = vec![true; builtin::BUILTINS.len()];
         Detectors {
-            enabled: vec![true; builtin::BUILTINS.len()],
+            bits: engine::Bits::new(&enabled),
+            enabled,
             styles: styles(&custom),
             min_confidence: Confidence::Low,
             custom,
@@ -235,7 +240,7 @@ impl Detectors {
         out.clear();
         let mut sink = Sink {
             t,
-            enabled: &self.enabled,
+            bits: self.bits,
             out,
             ctx: ctx::CtxCache::default(),
         };

@@ -308,6 +308,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                 8 => es_dni(sk, seq),
                 _ => {}
             },
+            2 => {}
             3 => {
                 date_of_birth(sk, seq);
                 nino_spaced(sk, seq);

@@ -75,7 +75,39 @@ pub(crate) fn digits(s: &[u8]) -> Option<Digs> {
 
 /// Luhn (mod 10) as used by payment cards, CA SIN, NPI, SE personnummer.
 pub fn luhn(s: &[u8]) -> bool {
+    if let Ok(d16) = <&[u8; 16]>::try_from(s) {
+        // The common card length, checked on every 16-digit number.
+        return luhn16(d16);
+    }
     !s.is_empty() && luhn_sum(s).is_some_and(|sum| sum % 10 == 0)
+}
+
+/// [`luhn`] of exactly 16 bytes, eight digits at a time (SWAR): no loop,
+/// no branch per digit.
+fn luhn16(s: &[u8; 16]) -> bool {
+    if !s.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let (a, b) = s.split_at(8);
+    let word = |h: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(h);
+        // Digit values, one per byte (no borrows: every byte is >= '0').
+        u64::from_le_bytes(w) - 0x3030_3030_3030_3030
+    };
+    // Counted from the right of 16 digits, the doubled ones sit at even
+    // positions from the left: bytes 0, 2, 4, 6 of each little-endian word.
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let sum8 = |x: u64| {
+        let e = x & EVEN;
+        let o = x & !EVEN;
+        // 1 in each even byte whose digit is above 4 (d + 123 >= 128).
+        let big = ((e + 0x007B_007B_007B_007B) >> 7) & 0x0001_0001_0001_0001;
+        let doubled = (e << 1) - big * 9;
+        // Every byte is at most 9, so the byte sum fits in the top byte.
+        ((doubled + o).wrapping_mul(0x0101_0101_0101_0101) >> 56) as u32
+    };
+    (sum8(word(a)) + sum8(word(b))) % 10 == 0
 }
 
 /// The Luhn sum of `s` (every second digit from the right doubled), or
@@ -828,6 +860,29 @@ pub fn valid_date(y: u32, m: u32, d: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The 16-digit SWAR path agrees with the digit loop, and refuses
+        /// any non-digit byte.
+        #[test]
+        fn luhn16_matches_the_loop(
+            d in proptest::collection::vec(b'0'..=b'9', 16),
+            bad in 0usize..32,
+            b in proptest::prelude::any::<u8>(),
+        ) {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&d);
+            let want = luhn_sum(&a).is_some_and(|s| s % 10 == 0);
+            proptest::prop_assert_eq!(luhn16(&a), want);
+            if let Some(x) = a.get_mut(bad) {
+                *x = b;
+            }
+            let want = luhn_sum(&a).is_some_and(|s| s % 10 == 0);
+            proptest::prop_assert_eq!(luhn16(&a), want);
+        }
+    }
 
     #[test]
     fn published_examples() {
