@@ -219,6 +219,13 @@ impl Sink<'_> {
     }
 }
 
+/// End of the alphanumeric run starting at or before `from`.
+fn alnum_end(t: &[u8], from: usize) -> usize {
+    t.get(from..)
+        .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
+        .map_or(t.len(), |q| from + q)
+}
+
 /// Evaluates every built-in trigger whose key lies in `from..to`.
 pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
     let t = sink.t;
@@ -242,55 +249,50 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
             }
             _ => {
                 // A digit: evaluate its alphanumeric word once, at its start.
-                // Usually the digit starts the word, and its digit run is
-                // measured once for the word's end and the first group.
-                let digit_start = !before(t, p).is_ascii_alphanumeric();
-                let run_end = if digit_start {
-                    p + t.get(p..).map_or(0, digit_run)
+                let prev = before(t, p);
+                if !prev.is_ascii_alphanumeric() {
+                    // The digit starts the word (the common case): its digit
+                    // run is measured once for the word's end and the first
+                    // group.
+                    if p >= to {
+                        break;
+                    }
+                    let run_end = p + t.get(p..).map_or(0, digit_run);
+                    let we = if at(t, run_end).is_ascii_alphanumeric() {
+                        alnum_end(t, run_end)
+                    } else {
+                        run_end
+                    };
+                    // A digit group that continues a number ("05" in
+                    // 2024-05-12) was seen with the number's first group:
+                    // no detector starts there.
+                    let continuation = matches!(prev, b' ' | b'-' | b'.' | b'/')
+                        && p >= 2
+                        && at(t, p - 2).is_ascii_digit();
+                    pos = we;
+                    if p >= from && we - p <= MAX_WORD && !continuation {
+                        // The number's later groups are continuations
+                        // (skipped anyway): resume after them.
+                        pos = numeric::digit_first(sink, p, we, run_end);
+                    }
                 } else {
-                    p
-                };
-                let alnum_end = |from: usize| {
-                    t.get(from..)
-                        .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
-                        .map_or(t.len(), |q| from + q)
-                };
-                let (ws, long_left) = if digit_start {
-                    (p, false)
-                } else {
+                    // A digit inside a word that starts with letters.
                     let lo = p.saturating_sub(MAX_WORD + 1);
                     let ws = t
                         .get(lo..p)
                         .and_then(|s| s.iter().rposition(|c| !c.is_ascii_alphanumeric()))
                         .map_or(lo, |q| lo + q + 1);
-                    (
-                        ws,
-                        ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric(),
-                    )
-                };
-                let we = if at(t, run_end).is_ascii_alphanumeric() || !digit_start {
-                    alnum_end(run_end)
-                } else {
-                    run_end
-                };
-                if ws >= to {
-                    break;
-                }
-                let long = long_left || we - ws > MAX_WORD;
-                // A digit group that continues a number ("05" in 2024-05-12)
-                // was seen with the number's first group: no detector
-                // starts there.
-                let continuation = at(t, ws).is_ascii_digit()
-                    && matches!(before(t, ws), b' ' | b'-' | b'.' | b'/')
-                    && ws >= 2
-                    && at(t, ws - 2).is_ascii_digit();
-                pos = we;
-                if ws >= from && !long && !continuation {
-                    if digit_start {
-                        // The number's later groups are continuations
-                        // (skipped below anyway): resume after them.
-                        pos = numeric::digit_first(sink, ws, we, run_end);
-                    } else {
+                    let long_left = ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric();
+                    let we = alnum_end(t, p);
+                    if ws >= to {
+                        break;
+                    }
+                    let continuation = at(t, ws).is_ascii_digit()
+                        && matches!(before(t, ws), b' ' | b'-' | b'.' | b'/')
+                        && ws >= 2
+                        && at(t, ws - 2).is_ascii_digit();
+                    pos = we;
+                    if ws >= from && !long_left && we - ws <= MAX_WORD && !continuation {
                         numeric::word(sink, ws, we);
                     }
                 }

@@ -85,16 +85,25 @@ pub fn luhn(s: &[u8]) -> bool {
 /// [`luhn`] of exactly 16 bytes, eight digits at a time (SWAR): no loop,
 /// no branch per digit.
 fn luhn16(s: &[u8; 16]) -> bool {
-    if !s.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
+    const HI: u64 = 0x8080_8080_8080_8080;
     let (a, b) = s.split_at(8);
-    let word = |h: &[u8]| {
+    let raw = |h: &[u8]| {
         let mut w = [0u8; 8];
         w.copy_from_slice(h);
-        // Digit values, one per byte (no borrows: every byte is >= '0').
-        u64::from_le_bytes(w) - 0x3030_3030_3030_3030
+        u64::from_le_bytes(w)
     };
+    let (a, b) = (raw(a), raw(b));
+    // All sixteen bytes digits? Per byte (high bit): >= '0' and < ':',
+    // computed without carries between bytes.
+    let digits = |x: u64| {
+        let y = x & !HI;
+        y.wrapping_add(0x5050_5050_5050_5050) & !y.wrapping_add(0x4646_4646_4646_4646) & !x & HI
+    };
+    if digits(a) & digits(b) != HI {
+        return false;
+    }
+    // Digit values, one per byte (no borrows: every byte is >= '0').
+    let word = |x: u64| x - 0x3030_3030_3030_3030;
     // Counted from the right of 16 digits, the doubled ones sit at even
     // positions from the left: bytes 0, 2, 4, 6 of each little-endian word.
     const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
@@ -881,6 +890,18 @@ mod tests {
             }
             let want = luhn_sum(&a).is_some_and(|s| s % 10 == 0);
             proptest::prop_assert_eq!(luhn16(&a), want);
+        }
+    }
+
+    #[test]
+    fn luhn16_refuses_every_non_digit_byte_anywhere() {
+        for pos in 0..16 {
+            for b in 0..=255u8 {
+                let mut a = *b"4111111111111111";
+                a[pos] = b;
+                let want = luhn_sum(&a).is_some_and(|s| s % 10 == 0);
+                assert_eq!(luhn16(&a), want, "byte {b} at {pos}");
+            }
         }
     }
 
