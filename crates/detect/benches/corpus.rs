@@ -2,17 +2,22 @@
 
 #![allow(dead_code)]
 
-/// Tiny deterministic PRNG so the corpus is the same on every run.
-struct Rng(u64);
+/// Tiny deterministic PRNG (xorshift) so the corpus is the same on every
+/// run; the examples that include this file use it too.
+pub struct Rng(pub u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
+    /// A number below `n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
+        xs[(self.next_u64() % xs.len() as u64) as usize]
     }
 }
 
@@ -85,14 +90,14 @@ pub fn prose(bytes: usize) -> Vec<u8> {
     let mut words = 0;
     while s.len() < bytes {
         // About 1 word in 100 is a number.
-        if r.next() % 100 == 0 {
+        if r.next_u64() % 100 == 0 {
             s.push_str(r.pick(NUMBERS));
         } else {
             s.push_str(r.pick(WORDS));
         }
         words += 1;
         // roughly one sensitive value per 4 KB
-        if r.next() % 800 == 0 {
+        if r.next_u64() % 800 == 0 {
             s.push(' ');
             s.push_str(r.pick(SENSITIVE));
         }
@@ -111,7 +116,7 @@ pub fn csv(bytes: usize) -> Vec<u8> {
     let mut id = 100_000u64;
     while s.len() < bytes {
         id += 1;
-        let x = r.next();
+        let x = r.next_u64();
         let card = if x % 50 == 0 {
             "4111111111111111".to_string()
         } else {

@@ -10,19 +10,7 @@ mod corpus;
 use std::io::Write;
 
 use cordon_detect::{Detectors, detectors};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use corpus::Rng;
 
 /// Text made of digit groups of every length with every separator, context
 /// words of every detector, letters glued to numbers and valid values.

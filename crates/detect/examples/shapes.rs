@@ -3,16 +3,13 @@
 //!
 //! cargo run --release -p cordon-detect --example shapes [SHAPE]
 //! (`STREAM=1`: through the streaming scanner; `DETECTORS=id,…`: a subset)
+
+#[path = "../benches/corpus.rs"]
+mod corpus;
+
 use cordon_detect::Detectors;
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use corpus::Rng;
+
 /// Formats one number from a random word.
 type Shape = fn(u64) -> String;
 
@@ -57,7 +54,7 @@ fn main() {
         let mut s = String::new();
         let mut n = 0u64;
         while s.len() < 16 << 20 {
-            s.push_str(&f(r.next()));
+            s.push_str(&f(r.next_u64()));
             s.push(',');
             n += 1;
         }
