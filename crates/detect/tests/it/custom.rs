@@ -134,3 +134,31 @@ fn unknown_detector_id_in_filter_is_an_error() {
     assert_eq!(e, BuildError::UnknownDetector("no_such".into()));
     assert_eq!(e.to_string(), "unknown detector id `no_such`");
 }
+
+#[test]
+fn count_only_tallies_custom_detectors_under_their_own_ids() {
+    let cfg = CustomDetectorsConfig::from_toml_str(SEED_RULE).unwrap();
+    let det = Detectors::builder().custom(cfg).build().unwrap();
+    let text = b"Encrypt me: card 4111 1111 1111 1111. Confidential. ".repeat(50);
+    let whole = det.scan(&text);
+    let mut s = det.stream_with_slice(256);
+    s.count_only(0..usize::MAX);
+    let mut out = Vec::new();
+    s.feed_into(&text, &mut out);
+    s.finish_into(&mut out);
+    assert!(out.is_empty());
+    let tally = s.tally();
+    for id in ["encrypt_me", "credit_card"] {
+        let want = whole.iter().filter(|f| f.detector == id).count() as u64;
+        let got: u64 = tally.iter().filter(|t| t.0 == id).map(|t| t.3).sum();
+        assert!(want > 0, "{id}");
+        assert_eq!(got, want, "{id}");
+    }
+    let all: u64 = tally.iter().map(|t| t.3).sum();
+    assert_eq!(all, whole.len() as u64);
+    assert!(
+        tally
+            .iter()
+            .any(|t| t.0 == "encrypt_me" && t.1 == Category::Confidential)
+    );
+}
