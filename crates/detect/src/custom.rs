@@ -116,6 +116,8 @@ pub(crate) struct CustomSet {
     /// Pattern index -> detector index.
     kw_owner: Vec<usize>,
     regexes: Vec<(Regex, usize)>,
+    /// Non-ASCII keywords, one case-insensitive alternation per detector.
+    unicode_keywords: Vec<(Regex, usize)>,
     /// Index of the first custom detector in the combined numbering.
     pub base: u32,
 }
@@ -200,13 +202,28 @@ pub(crate) fn compile(cfg: &CustomDetectorsConfig, base: u32) -> Result<CustomSe
             return Err(err("require_context", "set, but `context` is empty".into()));
         }
         let di = set.dets.len();
+        let mut unicode_kws: Vec<String> = Vec::new();
         for k in &d.keywords {
             let k = k.trim();
             if k.is_empty() {
                 return Err(err("keywords", "empty keyword".into()));
             }
-            kws.push(k.to_string());
-            set.kw_owner.push(di);
+            if k.is_ascii() {
+                kws.push(k.to_string());
+                set.kw_owner.push(di);
+            } else {
+                unicode_kws.push(regex::escape(k));
+            }
+        }
+        if !unicode_kws.is_empty() {
+            // Keywords in other scripts ("Конфиденциально") need Unicode
+            // case folding, which the ASCII keyword automaton lacks: one
+            // case-insensitive alternation per detector.
+            let re = RegexBuilder::new(&format!("(?i:{})", unicode_kws.join("|")))
+                .size_limit(10 << 20)
+                .build()
+                .map_err(|e| err("keywords", first_line(&e.to_string())))?;
+            set.unicode_keywords.push((re, di));
         }
         if let Some(r) = &d.regex {
             let re = RegexBuilder::new(r)
@@ -253,6 +270,33 @@ fn first_line(s: &str) -> String {
         .to_string()
 }
 
+/// True if no letter or digit (in any script) touches `t[s..e]` on either
+/// side: "Конфиденциально" is not a keyword inside "Конфиденциальность".
+fn whole_word(t: &[u8], s: usize, e: usize) -> bool {
+    !char_before(t, s).is_some_and(char::is_alphanumeric)
+        && !char_after(t, e).is_some_and(char::is_alphanumeric)
+}
+
+/// The UTF-8 character ending at `i`, if the bytes there decode as one.
+fn char_before(t: &[u8], i: usize) -> Option<char> {
+    (1..=4.min(i)).find_map(|n| {
+        let b = t.get(i - n..i)?;
+        std::str::from_utf8(b).ok()?.chars().next()
+    })
+}
+
+/// The UTF-8 character starting at `i`, if the bytes there decode as one.
+fn char_after(t: &[u8], i: usize) -> Option<char> {
+    let len = match *t.get(i)? {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    std::str::from_utf8(t.get(i..i + len)?).ok()?.chars().next()
+}
+
 impl CustomSet {
     pub(crate) fn is_empty(&self) -> bool {
         self.dets.is_empty()
@@ -288,14 +332,22 @@ impl CustomSet {
                 if s >= to {
                     continue;
                 }
-                let left = s == 0 || !t.get(s - 1).is_some_and(|b| b.is_ascii_alphanumeric());
-                let right = !t.get(e).is_some_and(|b| b.is_ascii_alphanumeric());
                 // Whole words only, judged at the edges of the keyword.
-                let edge_ok = left && right;
-                if edge_ok {
+                if whole_word(t, s, e) {
                     if let Some(&di) = self.kw_owner.get(m.pattern().as_usize()) {
                         self.push(t, di, s, e, out);
                     }
+                }
+            }
+        }
+        for (re, di) in &self.unicode_keywords {
+            for m in re.find_iter(hay) {
+                let (s, e) = (from + m.start(), from + m.end());
+                if s >= to {
+                    break;
+                }
+                if whole_word(t, s, e) {
+                    self.push(t, *di, s, e, out);
                 }
             }
         }

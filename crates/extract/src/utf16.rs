@@ -5,9 +5,14 @@
 //! The file's structure is not parsed (an OLE reader would be a second
 //! extractor to harden); like `strings -el`, this finds the text wherever
 //! it is. Only code units from printable ASCII, Latin-1 and Latin
-//! Extended-A/B (and tab, line feed, carriage return) count, so random
-//! binary data rarely forms a run; runs shorter than [`MIN_RUN`]
-//! characters are dropped. Runs are joined with line breaks.
+//! Extended-A/B, the Greek, Cyrillic, Armenian, Hebrew and Arabic blocks
+//! (and tab, line feed, carriage return) count, so random binary data
+//! rarely forms a run; runs shorter than [`MIN_RUN`] characters are
+//! dropped. Runs are joined with line breaks. CJK is left out on purpose:
+//! two bytes of 8-bit ASCII text read as one UTF-16 unit land in the CJK
+//! blocks, so 8-bit strings in the same file would come out as pages of
+//! made-up Chinese; none of the accepted blocks can come from two
+//! printable ASCII bytes.
 
 use std::io::{self, Read};
 
@@ -16,7 +21,9 @@ pub(crate) const MIN_RUN: usize = 6;
 
 fn printable(u: u16) -> Option<char> {
     match u {
-        0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0xA0..=0x024F => char::from_u32(u32::from(u)),
+        0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0xA0..=0x024F
+        // Greek, Cyrillic (with its supplement), Armenian, Hebrew, Arabic.
+        | 0x0370..=0x06FF => char::from_u32(u32::from(u)),
         _ => None,
     }
 }
@@ -132,6 +139,31 @@ mod tests {
         );
         // 8-bit text is not UTF-16 and is left to the raw pass.
         assert_eq!(scan(b"plain 8-bit text is not picked up twice"), "");
+    }
+
+    #[test]
+    fn greek_cyrillic_hebrew_and_arabic_text_is_found() {
+        for text in [
+            "Конфиденциально: паспорт 4510 123456",
+            "Εμπιστευτικό έγγραφο",
+            "מסמך סודי ביותר",
+            "وثيقة سرية للغاية",
+        ] {
+            let mut doc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xFF, 0xFF];
+            doc.extend(utf16(text));
+            doc.extend([0x00, 0x00]);
+            assert_eq!(scan(&doc), format!("{text}\n"));
+        }
+    }
+
+    #[test]
+    fn no_two_printable_ascii_bytes_make_an_accepted_unit_outside_latin() {
+        // 8-bit text must not come back as UTF-16 text of another script.
+        for lo in 0x20..=0x7Eu8 {
+            for hi in 0x20..=0x7Eu8 {
+                assert_eq!(printable(u16::from_le_bytes([lo, hi])), None, "{lo} {hi}");
+            }
+        }
     }
 
     #[test]

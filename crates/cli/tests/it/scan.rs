@@ -312,6 +312,62 @@ confidence = "high"
 }
 
 #[test]
+fn a_cyrillic_keyword_in_a_legacy_word_file_is_found() {
+    // Legacy .doc keeps its text as UTF-16LE between binary sectors; a
+    // Russian organisation's marking must be found there too.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("rules.toml");
+    std::fs::write(
+        &cfg,
+        r#"
+[[detector]]
+id = "ru_confidential"
+category = "CONFIDENTIAL"
+keywords = ["Конфиденциально"]
+"#,
+    )
+    .unwrap();
+    let mut doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    doc.resize(1536, 0);
+    doc.extend(
+        "Договор № 17. КОНФИДЕНЦИАЛЬНО. Не разглашать."
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    doc.resize(4096, 0xAB);
+    let path = dir.path().join("dogovor.doc");
+    std::fs::write(&path, &doc).unwrap();
+    let out = cordon()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--detectors",
+            "ru_confidential",
+            "--config",
+        ])
+        .arg(&cfg)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = &json_lines(&out.stdout)[0];
+    assert_eq!(detectors_of(line), ["ru_confidential"]);
+    assert!(
+        line["findings"][0]["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("dogovor.doc!/utf16-text"),
+        "{line}"
+    );
+}
+
+#[test]
 fn sarif_is_valid_json_with_rules_and_results() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), "mail me: a.person@example.org\n").unwrap();

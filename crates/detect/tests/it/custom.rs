@@ -162,3 +162,33 @@ fn count_only_tallies_custom_detectors_under_their_own_ids() {
             .any(|t| t.0 == "encrypt_me" && t.1 == Category::Confidential)
     );
 }
+
+#[test]
+fn keywords_in_other_scripts_are_case_insensitive_whole_words() {
+    let det = only(
+        r#"
+[[detector]]
+id = "marking"
+category = "CONFIDENTIAL"
+keywords = ["Конфиденциально", "Vertraulich", "Εμπιστευτικό", "Confidential"]
+"#,
+    );
+    let text = "КОНФИДЕНЦИАЛЬНО. конфиденциально! Конфиденциальность; \
+                VERTRAULICH εμπιστευτικό Confidentialé Confidential."
+        .as_bytes();
+    let got: Vec<&str> = det
+        .scan(text)
+        .iter()
+        .map(|f| std::str::from_utf8(&text[f.start..f.end]).unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "КОНФИДЕНЦИАЛЬНО",
+            "конфиденциально",
+            "VERTRAULICH",
+            "εμπιστευτικό",
+            "Confidential"
+        ]
+    );
+}
