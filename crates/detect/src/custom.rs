@@ -13,7 +13,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use crate::engine::{Cand, has_context};
+use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE, Cand, has_context};
 use crate::model::{Category, Confidence};
 use crate::validate;
 
@@ -104,7 +104,10 @@ pub(crate) struct CompiledCustom {
     pub id: String,
     pub category: Category,
     pub confidence: Confidence,
+    /// ASCII context words, lower-cased.
     pub context: Vec<String>,
+    /// Context words in other scripts, lower-cased (Unicode).
+    pub unicode_context: Vec<String>,
     pub require_context: bool,
     pub validator: Option<String>,
 }
@@ -241,7 +244,18 @@ pub(crate) fn compile(cfg: &CustomDetectorsConfig, base: u32) -> Result<CustomSe
             id: d.id.clone(),
             category,
             confidence,
-            context: d.context.iter().map(|c| c.to_ascii_lowercase()).collect(),
+            context: d
+                .context
+                .iter()
+                .filter(|c| c.is_ascii())
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
+            unicode_context: d
+                .context
+                .iter()
+                .filter(|c| !c.is_ascii())
+                .map(|c| c.to_lowercase())
+                .collect(),
             require_context: d.require_context,
             validator: d.validator.clone(),
         });
@@ -268,6 +282,30 @@ fn first_line(s: &str) -> String {
         .unwrap_or(s)
         .trim()
         .to_string()
+}
+
+/// True if one of `words` (lower-case, not ASCII) is a whole word in the
+/// context window around `t[s..e]`, compared after Unicode lower-casing.
+fn unicode_context(t: &[u8], s: usize, e: usize, words: &[String]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let lo = s.saturating_sub(CONTEXT_BEFORE);
+    let hi = e.saturating_add(CONTEXT_AFTER).min(t.len());
+    [t.get(lo..s), t.get(e..hi)]
+        .into_iter()
+        .flatten()
+        .any(|side| {
+            let text = String::from_utf8_lossy(side).to_lowercase();
+            words.iter().any(|w| {
+                text.match_indices(w.as_str()).any(|(i, m)| {
+                    let before = text.get(..i).and_then(|b| b.chars().next_back());
+                    let after = text.get(i + m.len()..).and_then(|a| a.chars().next());
+                    !before.is_some_and(char::is_alphanumeric)
+                        && !after.is_some_and(char::is_alphanumeric)
+                })
+            })
+        })
 }
 
 /// True if no letter or digit (in any script) touches `t[s..e]` on either
@@ -305,7 +343,7 @@ impl CustomSet {
     fn push(&self, t: &[u8], di: usize, s: usize, e: usize, out: &mut Vec<Cand>) {
         let Some(d) = self.dets.get(di) else { return };
         let words: Vec<&str> = d.context.iter().map(String::as_str).collect();
-        let ctx = has_context(t, s, e, &words);
+        let ctx = has_context(t, s, e, &words) || unicode_context(t, s, e, &d.unicode_context);
         if d.require_context && !ctx {
             return;
         }

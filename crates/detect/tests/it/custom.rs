@@ -192,3 +192,29 @@ keywords = ["Конфиденциально", "Vertraulich", "Εμπιστευτ
         ]
     );
 }
+
+#[test]
+fn context_words_in_other_scripts_fold_case_and_need_whole_words() {
+    let det = only(
+        r#"
+[[detector]]
+id = "ru_passport"
+category = "PII"
+regex = '\b\d{4} \d{6}\b'
+context = ["паспорт"]
+require_context = true
+"#,
+    );
+    assert_eq!(det.scan("ПАСПОРТ: 4510 123456".as_bytes()).len(), 1);
+    assert_eq!(
+        det.scan("серия и номер паспорт 4510 123456".as_bytes())
+            .len(),
+        1
+    );
+    // Inside a longer word, and absent: no context, so nothing.
+    assert!(
+        det.scan("паспортный стол 4510 123456".as_bytes())
+            .is_empty()
+    );
+    assert!(det.scan("заказ 4510 123456".as_bytes()).is_empty());
+}
