@@ -273,9 +273,15 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     let t = sk.t;
     let total = seq.total();
     // A lone group of up to 6 digits (ids, quantities) is none of the
-    // shapes below unless it has 4 digits (a year), 6 (a HETU date) or a
-    // '+' / '(' in front (a phone number): the common case in dense text.
-    if seq.n == 1 && total < 7 && total != 4 && total != 6 && !matches!(before(t, ws), b'+' | b'(')
+    // shapes below unless it has 4 digits (a year), 6 and a '+' after (a
+    // HETU date: before '-' and a digit six digits are two groups, before
+    // a letter a mixed word) or a '+' / '(' in front (a phone number): the
+    // common case in dense text.
+    if seq.n == 1
+        && total < 7
+        && total != 4
+        && (total != 6 || at(t, seq.end()) != b'+')
+        && !matches!(before(t, ws), b'+' | b'(')
     {
         return;
     }
@@ -1253,6 +1259,11 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     let nd = run_end - ws;
     if !left_ok(t, ws) || !right_ok(t, we, false) {
         return;
+    }
+    // A Finnish HETU with a letter for its century (131052A308T: born
+    // 2000 or later) is one word.
+    if nd == 6 && w.len() == 11 {
+        fi_hetu(sk, &Seq::parse_known(t, ws, nd));
     }
     // 0x + 40 hex
     if w.len() == 42 && w.starts_with(b"0x") {
