@@ -269,32 +269,16 @@ fn exit_codes_follow_grep() {
         .code(2);
 }
 
-#[test]
-fn custom_keyword_detector_from_config() {
+/// Scans `name` (holding `content`) with only custom detector `id` from
+/// the TOML `rules`; expects findings (exit 1) and returns the JSON line.
+fn scan_with_rules(rules: &str, id: &str, name: &str, content: &[u8]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("rules.toml");
-    std::fs::write(
-        &cfg,
-        r#"
-[[detector]]
-id = "encrypt_to_usb"
-category = "CONFIDENTIAL"
-keywords = ["Confidential", "Encrypt me"]
-confidence = "high"
-"#,
-    )
-    .unwrap();
-    let doc = dir.path().join("Encrypt me file.txt");
-    std::fs::write(&doc, "please ENCRYPT ME before copying\n").unwrap();
+    std::fs::write(&cfg, rules).unwrap();
+    let doc = dir.path().join(name);
+    std::fs::write(&doc, content).unwrap();
     let out = cordon()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--detectors",
-            "encrypt_to_usb",
-            "--config",
-        ])
+        .args(["scan", "--format", "json", "--detectors", id, "--config"])
         .arg(&cfg)
         .arg(&doc)
         .output()
@@ -305,28 +289,30 @@ confidence = "high"
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        detectors_of(&json_lines(&out.stdout)[0]),
-        ["encrypt_to_usb"]
+    json_lines(&out.stdout).remove(0)
+}
+
+#[test]
+fn custom_keyword_detector_from_config() {
+    let line = scan_with_rules(
+        r#"
+[[detector]]
+id = "encrypt_to_usb"
+category = "CONFIDENTIAL"
+keywords = ["Confidential", "Encrypt me"]
+confidence = "high"
+"#,
+        "encrypt_to_usb",
+        "Encrypt me file.txt",
+        b"please ENCRYPT ME before copying\n",
     );
+    assert_eq!(detectors_of(&line), ["encrypt_to_usb"]);
 }
 
 #[test]
 fn a_cyrillic_keyword_in_a_legacy_word_file_is_found() {
     // Legacy .doc keeps its text as UTF-16LE between binary sectors; a
     // Russian organisation's marking must be found there too.
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("rules.toml");
-    std::fs::write(
-        &cfg,
-        r#"
-[[detector]]
-id = "ru_confidential"
-category = "CONFIDENTIAL"
-keywords = ["Конфиденциально"]
-"#,
-    )
-    .unwrap();
     let mut doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
     doc.resize(1536, 0);
     doc.extend(
@@ -335,29 +321,18 @@ keywords = ["Конфиденциально"]
             .flat_map(u16::to_le_bytes),
     );
     doc.resize(4096, 0xAB);
-    let path = dir.path().join("dogovor.doc");
-    std::fs::write(&path, &doc).unwrap();
-    let out = cordon()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--detectors",
-            "ru_confidential",
-            "--config",
-        ])
-        .arg(&cfg)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let line = scan_with_rules(
+        r#"
+[[detector]]
+id = "ru_confidential"
+category = "CONFIDENTIAL"
+keywords = ["Конфиденциально"]
+"#,
+        "ru_confidential",
+        "dogovor.doc",
+        &doc,
     );
-    let line = &json_lines(&out.stdout)[0];
-    assert_eq!(detectors_of(line), ["ru_confidential"]);
+    assert_eq!(detectors_of(&line), ["ru_confidential"]);
     assert!(
         line["findings"][0]["location"]
             .as_str()
