@@ -7,9 +7,9 @@
 //! but the left-hand context it still needs. Because detection is local,
 //! the result equals scanning the concatenated input in one piece.
 
-use crate::engine::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
 use std::ops::Range;
 
+use crate::engine::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
 use crate::{Category, Confidence, Detectors, Finding};
 
 /// Bytes kept before the cut: lookback from key to start, plus context.
@@ -91,9 +91,9 @@ impl<'a> StreamScanner<'a> {
         out
     }
 
-    /// [`finish`](Self::finish), appending to `out` and leaving the scanner
-    /// to be asked for its [`tally`](Self::tally). Feeding it more input
-    /// afterwards starts a new stream at the same offsets.
+    /// [`finish`](Self::finish), appending to `out` and keeping the scanner
+    /// so it can still be asked for its [`tally`](Self::tally). The stream
+    /// has ended: do not feed it more input.
     pub fn finish_into(&mut self, out: &mut Vec<Finding>) {
         let cut = self.buf.len();
         self.process(cut, out);
