@@ -105,8 +105,14 @@ pub(crate) fn rollback_target(log: &[(Option<i64>, String)]) -> Option<Option<i6
     stack.get(stack.len() - 2).copied()
 }
 
+/// `$begin` is the statement that opens a write transaction. SQLite needs
+/// `BEGIN IMMEDIATE`: a deferred transaction that reads first and writes
+/// later cannot upgrade its read snapshot once another connection (the
+/// incident writer) has committed meanwhile, and SQLite then fails at once
+/// with SQLITE_BUSY instead of waiting out `busy_timeout`. Taking the write
+/// lock up front makes the transaction wait its turn instead.
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $begin:literal) => {
         use sqlx::Row as _;
         use $crate::common::{
             join_categories, rollback_target, split_categories, text, BucketCount, IncidentFilter,
@@ -263,7 +269,7 @@ macro_rules! impl_store {
                 actor: &str,
                 now: Millis,
             ) -> Result<Policy> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let row = sqlx::query("SELECT latest_version FROM policies WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -312,7 +318,7 @@ macro_rules! impl_store {
                 now: Millis,
                 create: bool,
             ) -> Result<PolicyVersion> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let existing = sqlx::query("SELECT latest_version FROM policies WHERE id = $1")
                     .bind(&new.policy_id)
                     .fetch_optional(&mut *tx)
@@ -451,15 +457,13 @@ macro_rules! impl_store {
                 let (id, full) = keys::generate();
                 // Servers starting together on an empty database: the lock
                 // makes them take turns, so exactly one creates the key.
-                let mut tx = if self.backend() == "postgres" {
-                    let mut tx = self.pool.begin().await?;
+                // (SQLite's `BEGIN IMMEDIATE` already holds the one write lock.)
+                let mut tx = self.pool.begin_with($begin).await?;
+                if self.backend() == "postgres" {
                     sqlx::query("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE")
                         .execute(&mut *tx)
                         .await?;
-                    tx
-                } else {
-                    self.pool.begin_with("BEGIN IMMEDIATE").await?
-                };
+                }
                 let inserted = sqlx::query(
                     "INSERT INTO api_keys (id, hash, name, role, created_at) \
                      SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM api_keys)",
@@ -648,7 +652,7 @@ macro_rules! impl_store {
                     incidents_insert(batch).build().persistent(false).execute(&self.pool).await?;
                     return Ok(());
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 for chunk in batch.chunks(1000) {
                     incidents_insert(chunk).build().persistent(false).execute(&mut *tx).await?;
                 }
@@ -663,7 +667,7 @@ macro_rules! impl_store {
                 lsn: i64,
                 now: Millis,
             ) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 for chunk in batch.chunks(1000) {
                     incidents_insert(chunk).build().persistent(false).execute(&mut *tx).await?;
                 }
@@ -681,7 +685,7 @@ macro_rules! impl_store {
             }
 
             async fn try_incidents(&self, batch: &[NewIncident]) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 for chunk in batch.chunks(1000) {
                     incidents_insert(chunk).build().persistent(false).execute(&mut *tx).await?;
                 }
@@ -779,7 +783,7 @@ macro_rules! impl_store {
                 comment: &str,
                 now: Millis,
             ) -> Result<Incident> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 let row = sqlx::query("SELECT status FROM incidents WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -869,7 +873,7 @@ macro_rules! impl_store {
             }
 
             async fn insert_justification(&self, j: &NewJustification) -> Result<Justification> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 if let Some(iid) = j.incident_id {
                     let exists = sqlx::query("SELECT id FROM incidents WHERE id = $1")
                         .bind(iid)
@@ -982,7 +986,7 @@ macro_rules! impl_store {
             }
 
             async fn record_activity(&self, batches: &[ActivityBatch]) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin).await?;
                 for b in batches {
                     if !b.actions.is_empty() {
                         let mut qb = sqlx::QueryBuilder::<$db>::new(

@@ -98,7 +98,7 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-impl_store!(PgStore, sqlx::Postgres, "postgres");
+impl_store!(PgStore, sqlx::Postgres, "postgres", "BEGIN");
 
 #[cfg(test)]
 mod tests {

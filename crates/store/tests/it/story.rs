@@ -507,3 +507,42 @@ async fn sqlite_full_database_fails_writes_and_check() {
     assert_eq!(s.journal_position("j").await.unwrap(), None);
     assert_eq!(s.count_incidents().await.unwrap(), 0);
 }
+
+/// Policy changes read and then write inside one transaction while the
+/// incident writer commits on another connection. In SQLite's WAL mode a
+/// deferred transaction whose snapshot went stale cannot take the write
+/// lock and fails at once with "database is locked"; the store opens write
+/// transactions with the lock taken, so they wait their turn instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_policy_changes_wait_for_concurrent_incident_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sqlite::SqliteStore::open(&dir.path().join("cordon.db"))
+        .await
+        .unwrap();
+    s.create_policy(&pv("p", "v1"), T0).await.unwrap();
+    s.add_policy_version(&pv("p", "v2"), T0).await.unwrap();
+    let writer = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            for i in 0..400 {
+                let batch = [incident(i, "r", "u", "download", &["PII"], true)];
+                s.insert_incidents(&batch).await.unwrap();
+            }
+        })
+    };
+    for i in 0..400 {
+        s.activate_policy("p", Some(1 + i % 2), "admin", T0 + i)
+            .await
+            .unwrap_or_else(|e| panic!("activation {i}: {e}"));
+        if i % 3 == 0 {
+            // With nothing to go back to, `Invalid` is the right answer.
+            match s.rollback_policy("p", "admin", T0 + i).await {
+                Ok(_) | Err(StoreError::Invalid(_)) => {}
+                Err(e) => panic!("rollback {i}: {e}"),
+            }
+        }
+    }
+    writer.await.unwrap();
+    assert_eq!(s.count_incidents().await.unwrap(), 400);
+    s.close().await;
+}
