@@ -42,6 +42,39 @@ fn wanted_header(name: &str) -> bool {
         || lower.starts_with("msip_label")
 }
 
+/// Appends to `out` the classification headers (`X-…classification…`,
+/// `msip_label…`, `Sensitivity`, `Keywords`, `Comments`) of a raw header
+/// block, such as the internet headers an Outlook message keeps. The
+/// address and subject headers are left out: the caller has them.
+pub(crate) fn classification_headers(raw: &str, out: &mut String) {
+    const ADDRESSING: &[&str] = &["from", "sender", "reply-to", "to", "cc", "bcc", "subject"];
+    let mut unfolded: Vec<String> = Vec::new();
+    for line in raw.lines() {
+        if line.is_empty() {
+            break;
+        }
+        match unfolded.last_mut() {
+            Some(last) if line.starts_with([' ', '\t']) => {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+            _ => unfolded.push(line.trim_end().to_owned()),
+        }
+    }
+    for line in unfolded {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        if wanted_header(name) && !ADDRESSING.contains(&name.to_ascii_lowercase().as_str()) {
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(value.trim());
+            out.push('\n');
+        }
+    }
+}
+
 fn format_address(a: &Address<'_>, out: &mut String) {
     let mut first = true;
     let mut push = |name: Option<&str>, addr: Option<&str>, out: &mut String| {
@@ -234,6 +267,17 @@ impl<E> Run<'_, '_, '_, E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn classification_headers_from_a_raw_block() {
+        let raw = "Received: from x\r\nFrom: a@b.c\r\nX-Classification: Secret\r\n  Internal\r\nmsip_labels: MSIP_Label_1_Enabled=true\r\nSensitivity: Company-Confidential\r\n\r\nX-Label: body";
+        let mut out = "From: A\n".to_owned();
+        classification_headers(raw, &mut out);
+        assert_eq!(
+            out,
+            "From: A\nX-Classification: Secret Internal\nmsip_labels: MSIP_Label_1_Enabled=true\nSensitivity: Company-Confidential\n"
+        );
+    }
 
     #[test]
     fn selected_headers_decoded() {

@@ -37,6 +37,7 @@ mod limits;
 mod location;
 mod markup;
 mod office;
+mod ole;
 mod pdf;
 mod report;
 mod rtf;
@@ -275,24 +276,17 @@ pub(crate) enum Seekable<'a> {
     Mem(Cow<'a, [u8]>),
 }
 
-/// `EncryptedPackage` in UTF-16LE, as OLE directory entries name streams.
-/// The member that holds the UTF-16 text of a legacy Office (OLE) file:
-/// `report.doc!/utf16-text`.
-const UTF16_MEMBER: &str = "utf16-text";
-
-const ENCRYPTED_PACKAGE: &[u8] = b"E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
-
 /// Passes bytes through and notes whether `pattern` went by, even across
 /// read boundaries.
-struct Watch<'p, R> {
+pub(crate) struct Watch<'p, R> {
     inner: R,
     pattern: &'p [u8],
     tail: Vec<u8>,
-    found: bool,
+    pub(crate) found: bool,
 }
 
 impl<'p, R: Read> Watch<'p, R> {
-    fn new(inner: R, pattern: &'p [u8]) -> Self {
+    pub(crate) fn new(inner: R, pattern: &'p [u8]) -> Self {
         Self {
             inner,
             pattern,
@@ -369,7 +363,7 @@ impl<E> Run<'_, '_, '_, E> {
         cx.record_type(loc, typed);
         match sniffed.format {
             Format::Empty | Format::Image => Ok(()),
-            Format::Binary => self.binary(loc, sniffed, typed, body),
+            Format::Binary => self.binary(loc, depth, sniffed, typed, body),
             Format::Text | Format::Html | Format::Xml => {
                 self.stream_text(loc, sniffed, typed, body)
             }
@@ -443,6 +437,7 @@ impl<E> Run<'_, '_, '_, E> {
     fn binary(
         &mut self,
         loc: &Location,
+        depth: u32,
         sniffed: Sniffed,
         typed: Typed,
         body: Body<'_>,
@@ -462,44 +457,13 @@ impl<E> Run<'_, '_, '_, E> {
                 Ok(())
             }
             (_, ids::OLE | ids::DOC | ids::XLS | ids::PPT | ids::MSG) => {
-                // An encrypted OOXML file is an OLE container holding an
-                // `EncryptedPackage` stream: watch for its name as the raw
-                // bytes go by. Text stored as UTF-16 (most of a `.doc`) is
-                // picked out at the same time and follows as a member of
-                // its own.
-                let cap = usize::try_from(cx.limits.max_member_bytes).unwrap_or(usize::MAX);
-                let mut runs = utf16::Utf16Runs::new(cap);
-                let tee = utf16::Tee {
-                    inner: body.reader(),
-                    runs: &mut runs,
-                };
-                let mut watched = Watch::new(tee, ENCRYPTED_PACKAGE);
-                self.deliver(loc, typed, TextKind::Raw, &mut watched)?;
-                let encrypted = watched.found;
-                drop(watched);
-                let (text, truncated) = runs.finish();
-                let utf16_loc = loc.child(UTF16_MEMBER);
-                if truncated {
-                    cx.incomplete(
-                        &utf16_loc,
-                        Reason::TextTooLarge {
-                            limit: cx.limits.max_member_bytes,
-                        },
-                    );
+                match body.seekable(cx.limits.max_member_bytes) {
+                    Ok(src) => self.ole(loc, depth, typed, src),
+                    Err(reason) => {
+                        cx.incomplete(loc, reason);
+                        Ok(())
+                    }
                 }
-                if !text.is_empty() {
-                    self.deliver_text(&utf16_loc, typed, &text)?;
-                }
-                if encrypted {
-                    cx.incomplete(
-                        loc,
-                        Reason::Encrypted {
-                            format: Format::Binary,
-                            detail: "office document protected by a password".to_owned(),
-                        },
-                    );
-                }
-                Ok(())
             }
             _ => self.stream_text(loc, sniffed, typed, body),
         }
@@ -630,6 +594,18 @@ pub mod fuzzing {
         ] {
             let _ = xml_text(data, p, &shared, 1 << 20);
         }
+    }
+
+    /// Every legacy Office stream parser over the same bytes.
+    pub fn ole_streams(data: &[u8]) {
+        let cap = 1 << 20;
+        let half = data.len() / 2;
+        let (a, b) = data.split_at(half);
+        let _ = crate::ole::doc::doc_text(data, data, cap);
+        let _ = crate::ole::doc::doc_text(a, b, cap);
+        let _ = crate::ole::ppt::ppt_text(data, cap);
+        let _ = crate::ole::xls::xls_text(data, cap);
+        let _ = crate::ole::lzfu::decompress(data, cap);
     }
 
     pub fn transcode(data: &[u8]) {

@@ -311,16 +311,13 @@ confidence = "high"
 
 #[test]
 fn a_cyrillic_keyword_in_a_legacy_word_file_is_found() {
-    // Legacy .doc keeps its text as UTF-16LE between binary sectors; a
-    // Russian organisation's marking must be found there too.
-    let mut doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
-    doc.resize(1536, 0);
-    doc.extend(
-        "Договор № 17. КОНФИДЕНЦИАЛЬНО. Не разглашать."
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes),
-    );
-    doc.resize(4096, 0xAB);
+    // A .doc written by LibreOffice (scripts/make-ole-fixtures): a Russian
+    // organisation's marking must be found in its text.
+    let doc = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../extract/tests/fixtures/ole/dogovor.doc"
+    ))
+    .unwrap();
     let line = scan_with_rules(
         r#"
 [[detector]]
@@ -337,7 +334,7 @@ keywords = ["Конфиденциально"]
         line["findings"][0]["location"]
             .as_str()
             .unwrap()
-            .ends_with("dogovor.doc!/utf16-text"),
+            .ends_with("dogovor.doc!/WordDocument"),
         "{line}"
     );
 }

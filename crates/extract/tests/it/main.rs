@@ -8,6 +8,7 @@ mod containers;
 mod documents;
 mod limits;
 mod office;
+mod ole;
 mod plain;
 mod robust;
 
