@@ -488,21 +488,12 @@ impl<'a> Reader<'a> {
         let mut units: Vec<u16> = Vec::with_capacity(cch.min(8192));
         let mut seg = self.seg;
         for _ in 0..cch {
-            // Skip empty segments; a new one begins with a flags byte.
-            let mut fresh = false;
-            while self
-                .segments
-                .get(self.seg)
-                .is_some_and(|s| self.pos >= s.len())
-            {
-                self.seg += 1;
-                self.pos = 0;
+            // Characters that go on in a new segment begin with a flags byte.
+            if !self.fill() {
+                return Err(self.overrun(what));
             }
             if self.seg != seg {
                 seg = self.seg;
-                fresh = true;
-            }
-            if fresh {
                 wide = self.u8(what)? & 1 != 0;
             }
             let unit = if wide {
