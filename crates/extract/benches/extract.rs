@@ -38,6 +38,56 @@ fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     w.finish().map(Cursor::into_inner).unwrap_or_default()
 }
 
+/// A compound file holding `streams`.
+fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    let Ok(mut comp) = cfb::CompoundFile::create(Cursor::new(Vec::new())) else {
+        return Vec::new();
+    };
+    for (path, data) in streams {
+        if let Ok(mut s) = comp.create_stream(path) {
+            let _ = s.write_all(data);
+        }
+    }
+    let _ = comp.flush();
+    comp.into_inner().into_inner()
+}
+
+/// A `.doc` whose piece table holds one UTF-16 piece of `text`, built on
+/// the FIB of the LibreOffice fixture.
+fn big_doc(text: &[u8]) -> Vec<u8> {
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ole/memo.doc"
+    ))
+    .unwrap_or_default();
+    let mut word = Vec::new();
+    if let Ok(mut comp) = cfb::CompoundFile::open(Cursor::new(fixture)) {
+        if let Ok(mut s) = comp.open_stream("/WordDocument") {
+            let _ = std::io::Read::read_to_end(&mut s, &mut word);
+        }
+    }
+    let u16_at = |b: &[u8], at: usize| usize::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    // FibBase, csw + FibRgW97, cslw + FibRgLw97, cbRgFcLcb: fcClx is pair 33.
+    let at_cslw = 34 + 2 * u16_at(&word, 32);
+    let at_clx = at_cslw + 2 + 4 * u16_at(&word, at_cslw) + 2 + 33 * 8;
+    let chars = text.len() as u32;
+    let fc = word.len() as u32;
+    // Clx: a piece table (type 2) of 16 bytes: CPs 0 and `chars`, then one
+    // piece descriptor (flags, fc of UTF-16 text, prm).
+    let mut clx = vec![2u8];
+    clx.extend_from_slice(&16u32.to_le_bytes());
+    clx.extend_from_slice(&0u32.to_le_bytes());
+    clx.extend_from_slice(&chars.to_le_bytes());
+    clx.extend_from_slice(&[0, 0]);
+    clx.extend_from_slice(&fc.to_le_bytes());
+    clx.extend_from_slice(&[0, 0]);
+    word[at_clx..at_clx + 4].copy_from_slice(&0u32.to_le_bytes());
+    word[at_clx + 4..at_clx + 8].copy_from_slice(&(clx.len() as u32).to_le_bytes());
+    // 1Table is what the fixture's FIB names.
+    word.extend(text.iter().flat_map(|&c| [c, 0]));
+    compound(&[("/WordDocument", &word), ("/1Table", &clx)])
+}
+
 fn bench(c: &mut Criterion) {
     // The bench text repeats one line, so it compresses far past the
     // default ratio limit: lift it to measure decompression itself.
@@ -109,6 +159,23 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(size as u64));
     g.bench_function("gzip_text", |b| {
         b.iter(|| black_box(drain(&ex, "a.txt.gz", &gz)))
+    });
+
+    // Legacy Office: throughput in characters of text (one byte each of
+    // the prose) through the compound file, the parser and transcoding.
+    let doc = big_doc(&text);
+    g.throughput(Throughput::Bytes(size as u64));
+    g.bench_function("doc_piece_table", |b| {
+        b.iter(|| black_box(drain(&ex, "a.doc", &doc)))
+    });
+    let body: Vec<u8> = text.iter().flat_map(|&c| [c, 0]).collect();
+    let msg = compound(&[
+        ("/__properties_version1.0", &[0u8; 32]),
+        ("/__substg1.0_0037001F", b"S\0u\0b\0"),
+        ("/__substg1.0_1000001F", &body),
+    ]);
+    g.bench_function("msg_body", |b| {
+        b.iter(|| black_box(drain(&ex, "a.msg", &msg)))
     });
     g.finish();
 }

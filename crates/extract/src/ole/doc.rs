@@ -155,19 +155,15 @@ fn read_pieces(word: &[u8], plc: &[u8], cap: usize) -> Result<Extracted, OleErro
                 word.len()
             ))
         })?;
-        if compressed {
-            for &b in bytes {
-                put(cp1252(b), &mut out, cap);
-            }
+        // Decoded a piece at a time; the special characters are ASCII
+        // controls, so they are found byte by byte in the UTF-8.
+        let encoding = if compressed {
+            encoding_rs::WINDOWS_1252
         } else {
-            for c in char::decode_utf16(
-                bytes
-                    .chunks_exact(2)
-                    .map(|p| u16::from_le_bytes([p[0], p[1]])),
-            ) {
-                put(c.unwrap_or(char::REPLACEMENT_CHARACTER), &mut out, cap);
-            }
-        }
+            encoding_rs::UTF_16LE
+        };
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        put_text(&text, &mut out, cap);
         if out.truncated {
             break;
         }
@@ -175,37 +171,33 @@ fn read_pieces(word: &[u8], plc: &[u8], cap: usize) -> Result<Extracted, OleErro
     Ok(out)
 }
 
-/// A byte of a compressed piece: Windows-1252.
-fn cp1252(b: u8) -> char {
-    let mut buf = [0u16; 2];
-    let (_, _, written, _) = encoding_rs::WINDOWS_1252
-        .new_decoder_without_bom_handling()
-        .decode_to_utf16(&[b], &mut buf, true);
-    buf.get(..written)
-        .and_then(|u| char::decode_utf16(u.iter().copied()).next())
-        .and_then(Result::ok)
-        .unwrap_or(char::REPLACEMENT_CHARACTER)
-}
-
-/// Appends `c`, translating Word's special characters (MS-DOC §2.8.25
-/// and the field marks).
-fn put(c: char, out: &mut Extracted, cap: usize) {
-    match c {
-        // Paragraph end, line break, page or section break.
-        '\r' | '\u{0B}' | '\u{0C}' => out.push_char('\n', cap),
-        // Cell and row end: cells tab-separated.
-        '\u{07}' => out.push_char('\t', cap),
-        // Field begin and end vanish; the separator between a field's code
-        // (e.g. `HYPERLINK "mailto:…"`) and its result is a space.
-        '\u{13}' | '\u{15}' => {}
-        '\u{14}' => out.push_char(' ', cap),
-        // Non-breaking hyphen.
-        '\u{1E}' => out.push_char('-', cap),
-        // Optional hyphen; anchors of pictures, drawings, notes and
-        // comments; other controls.
-        c if (c as u32) < 0x20 && c != '\t' && c != '\n' => {}
-        c => out.push_char(c, cap),
+/// Appends `text`, translating Word's special characters (MS-DOC §2.8.25
+/// and the field marks); runs of ordinary text are copied whole.
+fn put_text(text: &str, out: &mut Extracted, cap: usize) {
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b >= 0x20 || b == b'\t' || b == b'\n' {
+            continue;
+        }
+        out.push(text.get(run..i).unwrap_or_default(), cap);
+        run = i + 1;
+        match b {
+            // Paragraph end, line break, page or section break.
+            b'\r' | 0x0B | 0x0C => out.push_char('\n', cap),
+            // Cell and row end: cells tab-separated.
+            0x07 => out.push_char('\t', cap),
+            // The separator between a field's code (e.g. `HYPERLINK
+            // "mailto:…"`) and its result is a space; field begin (0x13)
+            // and end (0x15) vanish.
+            0x14 => out.push_char(' ', cap),
+            // Non-breaking hyphen.
+            0x1E => out.push_char('-', cap),
+            // Optional hyphen; anchors of pictures, drawings, notes and
+            // comments; other controls.
+            _ => {}
+        }
     }
+    out.push(text.get(run..).unwrap_or_default(), cap);
 }
 
 #[cfg(test)]

@@ -244,10 +244,7 @@ impl<F: Read + Seek> Props<'_, F> {
     /// Windows-1252); trailing NULs dropped.
     fn string(&mut self, storage: &str, id: u16) -> Option<String> {
         if let Some(b) = self.raw(&format!("{storage}/{}", stream_name(id, PT_UNICODE))) {
-            let units = b.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
-            let s: String = char::decode_utf16(units)
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect();
+            let (s, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(&b);
             return Some(s.trim_end_matches('\0').to_owned());
         }
         let b = self.raw(&format!("{storage}/{}", stream_name(id, PT_STRING8)))?;
