@@ -290,6 +290,11 @@ impl<E> Run<'_, '_, '_, E> {
                             self.ole_heuristic(&child, typed, &mut s)?;
                         }
                     }
+                    // A file packaged into the document ("Package"
+                    // objects): the file itself, under its own name.
+                    Ok(_) if name == OLE10_NATIVE => {
+                        self.packaged(&child, depth + 1, comp, &path)?;
+                    }
                     Ok(mut s) => self.node(&child, depth + 1, Src::Stream(&mut s))?,
                     Err(e) => cx.incomplete(&child, not_ole(&e)),
                 }
@@ -310,6 +315,46 @@ impl<E> Run<'_, '_, '_, E> {
             }
         }
         Ok(Walk::Go)
+    }
+
+    /// An `\x01Ole10Native` stream: a packaged file, extracted by type
+    /// as `…/%01Ole10Native!/NAME`. A stream that is not a package is
+    /// extracted as it is.
+    fn packaged<F: Read + Seek>(
+        &mut self,
+        child: &Location,
+        depth: u32,
+        comp: &mut CompoundFile<F>,
+        path: &str,
+    ) -> Result<(), E> {
+        let bytes = match read_stream(comp, path, self.cx.limits.max_member_bytes) {
+            Ok(b) => b,
+            Err(reason) => {
+                self.cx.incomplete(child, reason);
+                return Ok(());
+            }
+        };
+        match package(&bytes) {
+            Some((name, data)) => {
+                let name = if name.is_empty() {
+                    "package"
+                } else {
+                    name.as_str()
+                };
+                if self.cx.count_entry(child) {
+                    self.cx.record_type(
+                        child,
+                        Typed {
+                            format: Format::Binary,
+                            file_type: builtin(ids::OLE),
+                        },
+                    );
+                    self.node(&child.child(name), depth + 1, Src::Mem(data))?;
+                }
+                Ok(())
+            }
+            None => self.node(child, depth, Src::Mem(&bytes)),
+        }
     }
 
     /// `WordDocument` with the table stream its FIB names.
@@ -545,6 +590,39 @@ impl<E> Run<'_, '_, '_, E> {
     }
 }
 
+/// The stream that holds a packaged file.
+const OLE10_NATIVE: &str = "\u{1}Ole10Native";
+
+/// The file inside an `Ole10Native` package (the layout Windows' Object
+/// Packager writes): size u32, 2 u16, label, source path, 0 u16, 3 u16,
+/// temporary path (u32 length, bytes), data (u32 length, bytes). The name
+/// is the label's (the file name), `/` and `\` turned into `_`. `None`
+/// when the stream is not laid out so.
+fn package(b: &[u8]) -> Option<(String, &[u8])> {
+    let cstr = |at: usize| -> Option<(&[u8], usize)> {
+        let rest = b.get(at..)?;
+        let end = memchr::memchr(0, rest)?;
+        Some((rest.get(..end)?, at + end + 1))
+    };
+    if u16_at(b, 4, "").ok()? != 2 {
+        return None;
+    }
+    let (label, at) = cstr(6)?;
+    let (_source, at) = cstr(at)?;
+    if u16_at(b, at, "").ok()? != 0 || u16_at(b, at + 2, "").ok()? != 3 {
+        return None;
+    }
+    let temp_len = u32_at(b, at + 4, "").ok()? as usize;
+    let at = (at + 8).checked_add(temp_len)?;
+    let size = u32_at(b, at, "").ok()? as usize;
+    let data = b.get(at + 4..(at + 4).checked_add(size)?)?;
+    let name = encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(label)
+        .0
+        .replace(['/', '\\'], "_");
+    Some((name, data))
+}
+
 /// A whole stream in memory, refused over `limit` bytes.
 fn read_stream<F: Read + Seek>(
     comp: &mut CompoundFile<F>,
@@ -679,6 +757,87 @@ mod tests {
         assert!(reasons.is_empty(), "{reasons:?}");
         assert_eq!(at(&got, "r.msg!/body.rtf").trim(), "hello world");
         assert_eq!(at(&got, "r.msg!/headers"), "X-Classification: Restricted\n");
+    }
+
+    /// An Object Packager stream holding `data` as `name`.
+    fn ole10native(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8; 4];
+        b.extend_from_slice(&2u16.to_le_bytes());
+        b.extend_from_slice(name.as_bytes());
+        b.push(0);
+        b.extend_from_slice(b"C:\\Users\\dana\\");
+        b.extend_from_slice(name.as_bytes());
+        b.push(0);
+        b.extend_from_slice(&0u16.to_le_bytes());
+        b.extend_from_slice(&3u16.to_le_bytes());
+        let temp = b"C:\\Temp\\x.txt\0";
+        b.extend_from_slice(&(temp.len() as u32).to_le_bytes());
+        b.extend_from_slice(temp);
+        b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        b.extend_from_slice(data);
+        let total = (b.len() - 4) as u32;
+        b[..4].copy_from_slice(&total.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn a_packaged_file_is_extracted_under_its_name() {
+        let zip = {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            w.start_file("ids.txt", zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut w, b"SSN 536-22-8726\n").unwrap();
+            w.finish().unwrap().into_inner()
+        };
+        let mut comp = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+        comp.create_storage_all("/ObjectPool/_1").unwrap();
+        comp.create_storage_all("/ObjectPool/_2").unwrap();
+        for (path, data) in [
+            (
+                "/ObjectPool/_1/\u{1}Ole10Native",
+                ole10native("ids.zip", &zip),
+            ),
+            (
+                "/ObjectPool/_2/\u{1}Ole10Native",
+                b"not a package at all".to_vec(),
+            ),
+            ("/WordDocument", Vec::new()),
+        ] {
+            let mut s = comp.create_stream(path).unwrap();
+            std::io::Write::write_all(&mut s, &data).unwrap();
+        }
+        comp.flush().unwrap();
+        let file = comp.into_inner().into_inner();
+        let (got, reasons) = extract("memo.doc", &file, Limits::default());
+        assert_eq!(
+            at(
+                &got,
+                "memo.doc!/ObjectPool/_1/%01Ole10Native!/ids.zip!/ids.txt"
+            ),
+            "SSN 536-22-8726\n"
+        );
+        assert_eq!(
+            at(&got, "memo.doc!/ObjectPool/_2/%01Ole10Native"),
+            "not a package at all"
+        );
+        // The empty WordDocument is reported, the rest is complete.
+        assert_eq!(reasons, [("memo.doc!/WordDocument".to_owned(), "corrupt")]);
+    }
+
+    #[test]
+    fn packages_that_lie_about_sizes_are_not_packages() {
+        let good = ole10native("a.txt", b"hello");
+        assert_eq!(
+            super::package(&good),
+            Some(("a.txt".to_owned(), &b"hello"[..]))
+        );
+        for cut in 0..good.len() {
+            assert_eq!(super::package(&good[..cut]), None, "cut at {cut}");
+        }
+        let mut huge = good.clone();
+        let at = huge.len() - 9;
+        huge[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(super::package(&huge), None);
     }
 
     #[test]
