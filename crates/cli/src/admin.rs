@@ -44,6 +44,14 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Give the incidents the database refused (set aside in
+    /// `<data-dir>/journal/rejected.jsonl`) to it again, once the cause is
+    /// fixed. Run it while the server is stopped; running it twice does
+    /// not duplicate incidents. Exits 1 when some remain in the file.
+    ImportRejected {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
@@ -79,6 +87,25 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                     "revoked key `{id}` (servers stop accepting it within their key cache time)"
                 );
             }
+            Command::ImportRejected { db } => {
+                let (store, settings) = open_with_settings(db).await?;
+                let dir = settings.journal_dir();
+                let r = cordon_server::journal::import_rejected(store.as_ref(), &dir).await?;
+                for (line, why) in &r.unreadable {
+                    eprintln!("line {line}: not a set-aside incident, kept: {why}");
+                }
+                eprintln!(
+                    "{} imported, {} already in the database, {} refused again, {} unreadable ({})",
+                    r.imported,
+                    r.already_present,
+                    r.still_refused,
+                    r.unreadable.len(),
+                    dir.join(cordon_server::journal::REJECTED_FILE).display()
+                );
+                if r.still_refused > 0 || !r.unreadable.is_empty() {
+                    return Ok(ExitCode::from(1));
+                }
+            }
             Command::ListKeys { db } => {
                 let store = open(db).await?;
                 for k in store.list_api_keys().await? {
@@ -96,6 +123,15 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 }
 
 async fn open(db: DbArgs) -> anyhow::Result<std::sync::Arc<dyn cordon_store::Store>> {
+    Ok(open_with_settings(db).await?.0)
+}
+
+async fn open_with_settings(
+    db: DbArgs,
+) -> anyhow::Result<(
+    std::sync::Arc<dyn cordon_store::Store>,
+    cordon_server::config::Settings,
+)> {
     let s = crate::serve::settings(
         db.config.as_deref(),
         Overrides {
@@ -104,5 +140,5 @@ async fn open(db: DbArgs) -> anyhow::Result<std::sync::Arc<dyn cordon_store::Sto
             ..Default::default()
         },
     )?;
-    Ok(cordon_store::open(&s.store_url()).await?)
+    Ok((cordon_store::open(&s.store_url()).await?, s))
 }

@@ -212,6 +212,128 @@ impl IncidentQueue {
     }
 }
 
+/// Takes the journal directory `dir` for this process (creating it): one
+/// server per journal. flock(2) is released by the kernel when the
+/// process dies, so a crash never leaves the journal locked.
+fn lock_dir(dir: &Path) -> Result<File, JournalError> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let lock_path = dir.join("LOCK");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err(&lock_path))?;
+    match rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(lock),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Err(JournalError::Locked(dir.to_owned())),
+        Err(e) => Err(io_err(&lock_path)(e.into())),
+    }
+}
+
+/// The file where the loader sets aside incidents the database refuses.
+pub const REJECTED_FILE: &str = "rejected.jsonl";
+
+/// What [`import_rejected`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Inserted into the database now.
+    pub imported: usize,
+    /// Already in the database (an earlier import), dropped from the file.
+    pub already_present: usize,
+    /// Refused again: kept in the file with the new error.
+    pub still_refused: usize,
+    /// Lines that are not a set-aside incident (1-based line number, why):
+    /// kept in the file as they are.
+    pub unreadable: Vec<(usize, String)>,
+}
+
+/// Gives the incidents set aside in `journal_dir/rejected.jsonl` to the
+/// database again, once whatever made it refuse them is fixed
+/// (`cordon admin import-rejected`). Takes the journal's lock, so no
+/// server may run on the directory meanwhile. An incident already in the
+/// database (same request, rule and time) is not inserted twice, so an
+/// interrupted import can simply be run again. The file keeps what is
+/// still refused or unreadable, and is removed when nothing is left.
+pub async fn import_rejected(
+    store: &dyn Store,
+    journal_dir: &Path,
+) -> Result<ImportReport, JournalError> {
+    if !journal_dir.is_dir() {
+        return Ok(ImportReport::default());
+    }
+    let _lock = lock_dir(journal_dir)?;
+    let path = journal_dir.join(REJECTED_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ImportReport::default()),
+        Err(e) => return Err(io_err(&path)(e)),
+    };
+    #[derive(serde::Deserialize)]
+    struct SetAside {
+        incident: NewIncident,
+    }
+    let mut report = ImportReport::default();
+    let mut kept = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let incident = match serde_json::from_str::<SetAside>(line) {
+            Ok(s) => s.incident,
+            Err(e) => {
+                report.unreadable.push((i + 1, e.to_string()));
+                kept.push_str(line);
+                kept.push('\n');
+                continue;
+            }
+        };
+        let present = store
+            .list_incidents(&cordon_store::IncidentFilter {
+                request_id: Some(incident.request_id.clone()),
+                rule: Some(incident.rule_id.clone()),
+                ..Default::default()
+            })
+            .await?
+            .iter()
+            .any(|stored| stored.incident.created_at == incident.created_at);
+        if present {
+            report.already_present += 1;
+            continue;
+        }
+        match store
+            .insert_incidents(std::slice::from_ref(&incident))
+            .await
+        {
+            Ok(()) => report.imported += 1,
+            Err(e) => {
+                report.still_refused += 1;
+                let line = serde_json::json!({
+                    "at": cordon_store::now_millis(),
+                    "error": e.to_string(),
+                    "incident": incident,
+                });
+                kept.push_str(&line.to_string());
+                kept.push('\n');
+            }
+        }
+    }
+    if kept.is_empty() {
+        std::fs::remove_file(&path).map_err(io_err(&path))?;
+    } else {
+        // Replaced whole, never half-written: a new file, synced, renamed.
+        let tmp = journal_dir.join("rejected.jsonl.tmp");
+        let write = || -> io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(kept.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(io_err(&path))?;
+    }
+    Ok(report)
+}
+
 /// Opens (or creates) the journal in `config.dir`, recovers it against the
 /// database's recorded position, and starts the writer thread and the
 /// loader task. Must be called inside a Tokio runtime.
@@ -222,21 +344,7 @@ pub async fn open(
     health: Arc<WriteHealth>,
 ) -> Result<IncidentQueue, JournalError> {
     let dir = config.dir.clone();
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    let lock_path = dir.join("LOCK");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io_err(&lock_path))?;
-    // flock(2): released by the kernel when the process dies, so a crash
-    // never leaves the journal locked.
-    match rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(e) if e == rustix::io::Errno::WOULDBLOCK => return Err(JournalError::Locked(dir)),
-        Err(e) => return Err(io_err(&lock_path)(e.into())),
-    }
+    let lock = lock_dir(&dir)?;
     let id = journal_id(&dir)?;
     let position = store.journal_position(&id).await?;
     let recovered = recover(&dir, position.map(|p| p.max(0) as u64))?;
@@ -829,7 +937,7 @@ async fn set_aside_refused(
     if refused.is_empty() {
         return (batch, 0);
     }
-    let path = shared.dir.join("rejected.jsonl");
+    let path = shared.dir.join(REJECTED_FILE);
     let mut lines = Vec::new();
     for &i in &refused {
         let line = serde_json::json!({
@@ -1161,6 +1269,62 @@ mod tests {
                 .contains("refused by the test trigger")
         );
         assert_eq!(metrics.journal_rejected.get(), 1);
+
+        // While the server runs, the set-aside file is its own.
+        let err = import_rejected(store.as_ref(), &dir.path().join("journal"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, JournalError::Locked(_)), "{err}");
+        drop(q);
+        // Still refused: kept, with the error of this attempt; a line that
+        // is not an incident is kept as it is.
+        let journal = dir.path().join("journal");
+        let file = journal.join(REJECTED_FILE);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str("{not json\n");
+        std::fs::write(&file, &text).unwrap();
+        let report = wait_unlocked(store.as_ref(), &journal).await;
+        assert_eq!(report.still_refused, 1);
+        assert_eq!((report.unreadable.len(), report.unreadable[0].0), (1, 2));
+        assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+        // The cause fixed, the incident goes in, once, however often the
+        // import runs; the file goes when nothing is left in it.
+        cordon_store::testing::sqlite_execute(&sqlite_of(&dir).await, "DROP TRIGGER refuse")
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let first = text.lines().next().unwrap().to_owned();
+        std::fs::write(&file, format!("{first}\n{first}\n")).unwrap();
+        let report = wait_unlocked(store.as_ref(), &journal).await;
+        assert_eq!(
+            report,
+            ImportReport {
+                imported: 1,
+                already_present: 1,
+                ..Default::default()
+            }
+        );
+        assert_eq!(store.count_incidents().await.unwrap(), 10);
+        assert!(!file.exists());
+        let report = import_rejected(store.as_ref(), &journal).await.unwrap();
+        assert_eq!(report, ImportReport::default());
+    }
+
+    /// Imports once the stopped server's journal lock is free.
+    async fn wait_unlocked(store: &dyn Store, journal: &Path) -> ImportReport {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match import_rejected(store, journal).await {
+                Err(JournalError::Locked(_)) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                other => return other.unwrap(),
+            }
+        }
+    }
+
+    async fn sqlite_of(dir: &tempfile::TempDir) -> cordon_store::sqlite::SqliteStore {
+        test_store(dir.path()).await
     }
 
     #[tokio::test]
