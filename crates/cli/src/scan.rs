@@ -41,6 +41,13 @@ pub struct Args {
     /// Print full matched values instead of masked ones.
     #[arg(long)]
     pub show_values: bool,
+    /// Read the text in images (PNG, JPEG, TIFF, …) with Tesseract
+    /// (Debian's tesseract-ocr); about half a second of CPU per page.
+    #[arg(long)]
+    pub ocr: bool,
+    /// Tesseract languages for `--ocr`, joined by `+` (e.g. `eng+deu`).
+    #[arg(long, default_value = "eng", requires = "ocr")]
+    pub ocr_lang: String,
     /// List clean files too (human format).
     #[arg(short, long)]
     pub verbose: bool,
@@ -70,6 +77,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         InspectOptions {
             show_values: args.show_values,
             threads_per_file: threads,
+            ocr: args.ocr.then(|| cordon_inspect::Ocr {
+                languages: args.ocr_lang.clone(),
+                ..cordon_inspect::Ocr::default()
+            }),
             ..InspectOptions::default()
         },
     );

@@ -36,6 +36,7 @@ mod email;
 mod limits;
 mod location;
 mod markup;
+mod ocr;
 mod office;
 mod ole;
 mod pdf;
@@ -53,6 +54,7 @@ use std::path::Path;
 pub use cordon_filetype::{FileType, Kind as FileKind};
 pub use limits::{Limits, RATIO_FLOOR};
 pub use location::Location;
+pub use ocr::Ocr;
 pub use report::{ExtractReport, Incomplete, Note, Reason, TypeEntry, Typed};
 pub use sniff::{Charset, Format, Sniffed, sniff};
 
@@ -109,11 +111,20 @@ pub struct Member<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Extractor {
     limits: Limits,
+    ocr: Option<Ocr>,
 }
 
 impl Extractor {
     pub fn new(limits: Limits) -> Self {
-        Self { limits }
+        Self { limits, ocr: None }
+    }
+
+    /// Reads the text in images with an OCR engine (off by default: it
+    /// costs about half a second of CPU per page). Without it, images
+    /// are listed in the types and yield no text.
+    pub fn with_ocr(mut self, ocr: Option<Ocr>) -> Self {
+        self.ocr = ocr;
+        self
     }
 
     pub fn limits(&self) -> &Limits {
@@ -131,7 +142,8 @@ impl Extractor {
         input: Input<'_>,
         visit: &mut dyn FnMut(Member<'_>) -> Result<(), E>,
     ) -> Result<ExtractReport, E> {
-        let cx = Cx::new(&self.limits);
+        let mut cx = Cx::new(&self.limits);
+        cx.ocr = self.ocr.as_ref();
         let root = Location::root(root_name);
         {
             let mut run = Run { cx: &cx, visit };
@@ -362,6 +374,7 @@ impl<E> Run<'_, '_, '_, E> {
         };
         cx.record_type(loc, typed);
         match sniffed.format {
+            Format::Image if cx.ocr.is_some() => self.ocr_image(loc, typed, body),
             Format::Empty | Format::Image => Ok(()),
             Format::Binary => self.binary(loc, depth, sniffed, typed, body),
             Format::Text | Format::Html | Format::Xml => {
@@ -445,6 +458,7 @@ impl<E> Run<'_, '_, '_, E> {
         use sniff::ids;
         let cx = self.cx;
         match (typed.file_type.kind, typed.file_type.id) {
+            (FileKind::Image, _) if cx.ocr.is_some() => self.ocr_image(loc, typed, body),
             (FileKind::Image | FileKind::Audio | FileKind::Video, _) => Ok(()),
             (_, ids::SEVEN_ZIP | ids::RAR | ids::CAB | ids::ZSTD) => {
                 cx.incomplete(
@@ -466,6 +480,35 @@ impl<E> Run<'_, '_, '_, E> {
                 }
             }
             _ => self.stream_text(loc, sniffed, typed, body),
+        }
+    }
+
+    /// An image through the OCR engine: its text is the member's.
+    fn ocr_image(&mut self, loc: &Location, typed: Typed, body: Body<'_>) -> Result<(), E> {
+        let cx = self.cx;
+        let Some(ocr) = cx.ocr else {
+            return Ok(());
+        };
+        let limit = cx.limits.max_member_bytes;
+        let image = match body.buffer(limit) {
+            Ok(b) => b,
+            Err(reason) => {
+                cx.incomplete(loc, reason);
+                return Ok(());
+            }
+        };
+        let cap = usize::try_from(limit).unwrap_or(usize::MAX);
+        match ocr::recognise(ocr, &image, cap, cx.deadline()) {
+            Ok((text, cut)) => {
+                if cut {
+                    cx.incomplete(loc, Reason::TextTooLarge { limit });
+                }
+                self.deliver_text(loc, typed, &text)
+            }
+            Err(reason) => {
+                cx.incomplete(loc, reason);
+                Ok(())
+            }
         }
     }
 

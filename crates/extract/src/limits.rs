@@ -57,6 +57,8 @@ impl Default for Limits {
 /// readers handed to the visitor, so limits trip wherever the bytes flow.
 pub(crate) struct Cx<'l> {
     pub limits: &'l Limits,
+    /// Text in images, when asked for.
+    pub ocr: Option<&'l crate::Ocr>,
     deadline: Option<Instant>,
     expanded: Cell<u64>,
     /// Size of the root input when known (not for a pipe).
@@ -74,6 +76,7 @@ impl<'l> Cx<'l> {
     pub fn new(limits: &'l Limits) -> Self {
         Self {
             limits,
+            ocr: None,
             deadline: limits.timeout.map(|t| Instant::now() + t),
             expanded: Cell::new(0),
             root_size: Cell::new(None),
@@ -83,6 +86,11 @@ impl<'l> Cx<'l> {
             notes: RefCell::new(Vec::new()),
             types: RefCell::new(Vec::new()),
         }
+    }
+
+    /// When the input's time runs out.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     pub fn stopped(&self) -> bool {

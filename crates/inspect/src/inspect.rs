@@ -48,6 +48,8 @@ pub struct InspectOptions {
     /// Findings listed per file; more are counted in the classification
     /// and reported as `findings_omitted`, so memory stays bounded.
     pub max_findings_per_file: usize,
+    /// Read text in images with this OCR engine (`--ocr`). Off by default.
+    pub ocr: Option<cordon_extract::Ocr>,
 }
 
 impl Default for InspectOptions {
@@ -58,6 +60,7 @@ impl Default for InspectOptions {
             threads_per_file: 1,
             parallel_min_bytes: 64 << 20,
             max_findings_per_file: 10_000,
+            ocr: None,
         }
     }
 }
@@ -73,7 +76,7 @@ impl Inspector {
     pub fn new(detectors: Detectors, opts: InspectOptions) -> Self {
         Self {
             detectors,
-            extractor: Extractor::new(opts.limits.clone()),
+            extractor: Extractor::new(opts.limits.clone()).with_ocr(opts.ocr.clone()),
             opts,
         }
     }

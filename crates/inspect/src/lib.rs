@@ -4,4 +4,5 @@ pub mod report;
 pub mod run;
 pub mod walk;
 
+pub use cordon_extract::Ocr;
 pub use report::{FileReport, Member, Problem, ReportFinding};

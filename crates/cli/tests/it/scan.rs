@@ -354,3 +354,33 @@ fn sarif_is_valid_json_with_rules_and_results() {
     assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() >= 50);
     assert_eq!(run["results"][0]["ruleId"], "email");
 }
+
+#[test]
+fn ocr_finds_values_in_a_scanned_page() {
+    // A page rendered to PNG by LibreOffice; tesseract comes from
+    // scripts/install-test-deps.
+    let png = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../extract/tests/fixtures/ocr/scan.png"
+    );
+    let out = cordon()
+        .args(["scan", "--format", "json", "--ocr"])
+        .arg(png)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(detectors_of(&line), ["credit_card", "us_ssn"], "{line}");
+    // Without --ocr the image has no text.
+    let out = cordon()
+        .args(["scan", "--format", "json"])
+        .arg(png)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}

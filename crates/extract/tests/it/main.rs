@@ -7,6 +7,7 @@ mod build;
 mod containers;
 mod documents;
 mod limits;
+mod ocr;
 mod office;
 mod ole;
 mod plain;

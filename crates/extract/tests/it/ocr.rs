@@ -1,0 +1,123 @@
+//! Text in images through Tesseract (`scripts/install-test-deps` installs
+//! Debian's tesseract-ocr). The fixture is a page LibreOffice rendered
+//! from `scan.fodt`.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use cordon_extract::{Extractor, Input, Limits, Ocr};
+
+use crate::{Got, build, run};
+
+fn scan_png() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ocr/scan.png"
+    ))
+    .unwrap()
+}
+
+fn run_ocr(name: &str, bytes: &[u8], ocr: Ocr) -> (Vec<Got>, cordon_extract::ExtractReport) {
+    let ex = Extractor::new(Limits::default()).with_ocr(Some(ocr));
+    let mut got = Vec::new();
+    let report = ex
+        .extract(name, Input::Bytes(bytes), &mut |m| {
+            let mut buf = Vec::new();
+            m.text.read_to_end(&mut buf).unwrap();
+            got.push(Got {
+                location: m.location.to_string(),
+                format: m.format,
+                kind: m.kind,
+                text: String::from_utf8_lossy(&buf).into_owned(),
+            });
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    (got, report)
+}
+
+fn tesseract_present() {
+    let found = std::process::Command::new("tesseract")
+        .arg("--version")
+        .output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "tesseract is needed by this test (scripts/install-test-deps installs it)"
+    );
+}
+
+#[test]
+fn text_in_an_image_is_read_when_ocr_is_on() {
+    tesseract_present();
+    let (got, report) = run_ocr("scan.png", &scan_png(), Ocr::default());
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].location, "scan.png");
+    for want in [
+        "Social Security Number: 536-22-8726",
+        "Card number 4111 1111 1111 1111",
+    ] {
+        assert!(
+            got[0].text.contains(want),
+            "{want:?} not in {:?}",
+            got[0].text
+        );
+    }
+    // Off (the default), the image yields nothing and is complete.
+    let (got, report) = run("scan.png", &scan_png());
+    assert!(got.is_empty() && report.fully_inspected());
+}
+
+#[test]
+fn an_image_inside_an_archive_is_read_too() {
+    tesseract_present();
+    let z = build::zip(&[("scans/page1.png", &scan_png())]);
+    let (got, report) = run_ocr("scans.zip", &z, Ocr::default());
+    assert!(report.fully_inspected(), "{:?}", report.incomplete);
+    assert!(got[0].location.ends_with("scans.zip!/scans/page1.png"));
+    assert!(got[0].text.contains("536-22-8726"), "{:?}", got[0].text);
+}
+
+#[test]
+fn a_broken_image_a_missing_engine_and_a_hung_engine_are_reported() {
+    tesseract_present();
+    let mut broken = scan_png();
+    broken.truncate(200);
+    let (got, report) = run_ocr("scan.png", &broken, Ocr::default());
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(report.incomplete.len(), 1, "{:?}", report.incomplete);
+    assert_eq!(report.incomplete[0].reason.code(), "corrupt");
+
+    let missing = Ocr {
+        program: "/nonexistent/tesseract".into(),
+        ..Ocr::default()
+    };
+    let (_, report) = run_ocr("scan.png", &scan_png(), missing);
+    assert_eq!(report.incomplete[0].reason.code(), "unsupported");
+    assert!(
+        report.incomplete[0]
+            .reason
+            .to_string()
+            .contains("tesseract-ocr")
+    );
+
+    // An engine that never answers is killed at its timeout.
+    let dir = tempfile::tempdir().unwrap();
+    let hang = dir.path().join("hang");
+    std::fs::write(&hang, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    std::fs::set_permissions(&hang, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let started = std::time::Instant::now();
+    let slow = Ocr {
+        program: hang,
+        timeout: Duration::from_millis(300),
+        ..Ocr::default()
+    };
+    let (_, report) = run_ocr("scan.png", &scan_png(), slow);
+    assert_eq!(
+        report.incomplete[0].reason.code(),
+        "time_limit",
+        "{:?}",
+        report.incomplete
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
