@@ -54,7 +54,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if let Some(g) = &settings.geoip_db {
         engines = engines.with_geoip(g)?;
     }
-    let inspector = cordon_server::engines::Inspection::new();
+    let ocr = settings.ocr.then(|| cordon_inspect::Ocr {
+        languages: settings.ocr_languages.clone(),
+        ..cordon_inspect::Ocr::default()
+    });
+    let inspector =
+        cordon_server::engines::Inspection::configured(cordon_detect::Detectors::new(), ocr);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;

@@ -95,6 +95,11 @@ pub struct Settings {
     pub postgres_synchronous_commit: String,
     /// Offline IP-to-country database (`.mmdb`) for `_request.remoteCountryCode`.
     pub geoip_db: Option<PathBuf>,
+    /// `/v1/inspect` and inline content read the text in images with
+    /// Tesseract (Debian's tesseract-ocr must be installed).
+    pub ocr: bool,
+    /// Tesseract languages for `ocr`, joined by `+`.
+    pub ocr_languages: String,
 }
 
 impl Default for Settings {
@@ -121,6 +126,8 @@ impl Default for Settings {
             sqlite_synchronous: "normal".to_owned(),
             postgres_synchronous_commit: "on".to_owned(),
             geoip_db: None,
+            ocr: false,
+            ocr_languages: "eng".to_owned(),
         }
     }
 }
@@ -283,6 +290,8 @@ const KEYS: &[&str] = &[
     "sqlite_synchronous",
     "postgres_synchronous_commit",
     "geoip_db",
+    "ocr",
+    "ocr_languages",
 ];
 
 /// Numbers stay numbers, `true`/`false` booleans, everything else a string.

@@ -202,8 +202,17 @@ impl Inspection {
     }
 
     pub fn with_detectors(detectors: cordon_detect::Detectors) -> Inspection {
+        Inspection::configured(detectors, None)
+    }
+
+    /// With an OCR engine for the text in images (setting `ocr`).
+    pub fn configured(
+        detectors: cordon_detect::Detectors,
+        ocr: Option<cordon_inspect::Ocr>,
+    ) -> Inspection {
         let opts = cordon_inspect::inspect::InspectOptions {
             show_values: false,
+            ocr,
             ..Default::default()
         };
         Inspection {

@@ -803,6 +803,56 @@ async fn internal_errors_are_logged_with_an_id_and_never_leak() {
     }
 }
 
+/// With `ocr` on, an image posted to `/v1/inspect` is read by Tesseract
+/// (installed by scripts/install-test-deps).
+#[tokio::test]
+async fn inspect_reads_text_in_images_with_ocr() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn cordon_store::Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open(&dir.path().join("c.db"))
+            .await
+            .unwrap(),
+    );
+    let state = cordon_server::AppState::new(
+        crate::support::settings(),
+        Arc::new(cordon_server::engines::PolicyEngines::new(
+            cordon_policy::Loader::new(),
+        )),
+        Arc::new(cordon_server::engines::Inspection::configured(
+            cordon_detect::Detectors::new(),
+            Some(cordon_inspect::Ocr::default()),
+        )),
+    );
+    let admin = state.attach(store.clone()).await.unwrap().unwrap();
+    let app = App {
+        state,
+        admin,
+        store,
+        db: Some(crate::support::Db::Sqlite(dir)),
+    };
+    let key = app.admin.clone();
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../extract/tests/fixtures/ocr/scan.png"
+    ))
+    .unwrap();
+    let (s, r) = app
+        .call_raw(
+            "POST",
+            "/v1/inspect?name=scan.png",
+            Some(&key),
+            Body::from(png),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["categories"], json!(["PII", "PCI"]), "{r}");
+    assert!(
+        !r.to_string().contains("536-22-8726"),
+        "full value returned"
+    );
+}
+
 /// The real inspection engine behind `/v1/inspect` and inline content.
 #[tokio::test]
 async fn the_real_inspector_streams_and_masks() {
