@@ -26,7 +26,11 @@ pub struct Got {
 
 /// Extract `bytes` named `name` with `limits`; every member's text read whole.
 pub fn run_with(name: &str, bytes: &[u8], limits: Limits) -> (Vec<Got>, ExtractReport) {
-    let ex = Extractor::new(limits);
+    run_extractor(name, bytes, &Extractor::new(limits))
+}
+
+/// Extract `bytes` named `name` with `ex`; every member's text read whole.
+pub fn run_extractor(name: &str, bytes: &[u8], ex: &Extractor) -> (Vec<Got>, ExtractReport) {
     let mut got = Vec::new();
     let report = ex
         .extract(name, Input::Bytes(bytes), &mut |m| {

@@ -5,9 +5,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use cordon_extract::{Extractor, Input, Limits, Ocr};
+use cordon_extract::{Extractor, Limits, Ocr};
 
-use crate::{Got, build, run};
+use crate::{Got, build, run, run_extractor};
 
 fn scan_png() -> Vec<u8> {
     std::fs::read(concat!(
@@ -18,22 +18,11 @@ fn scan_png() -> Vec<u8> {
 }
 
 fn run_ocr(name: &str, bytes: &[u8], ocr: Ocr) -> (Vec<Got>, cordon_extract::ExtractReport) {
-    let ex = Extractor::new(Limits::default()).with_ocr(Some(ocr));
-    let mut got = Vec::new();
-    let report = ex
-        .extract(name, Input::Bytes(bytes), &mut |m| {
-            let mut buf = Vec::new();
-            m.text.read_to_end(&mut buf).unwrap();
-            got.push(Got {
-                location: m.location.to_string(),
-                format: m.format,
-                kind: m.kind,
-                text: String::from_utf8_lossy(&buf).into_owned(),
-            });
-            Ok::<(), ()>(())
-        })
-        .unwrap();
-    (got, report)
+    run_extractor(
+        name,
+        bytes,
+        &Extractor::new(Limits::default()).with_ocr(Some(ocr)),
+    )
 }
 
 fn tesseract_present() {

@@ -803,10 +803,8 @@ async fn internal_errors_are_logged_with_an_id_and_never_leak() {
     }
 }
 
-/// With `ocr` on, an image posted to `/v1/inspect` is read by Tesseract
-/// (installed by scripts/install-test-deps).
-#[tokio::test]
-async fn inspect_reads_text_in_images_with_ocr() {
+/// An app on SQLite with the real policy engines and `inspection`.
+async fn app_with_inspection(inspection: cordon_server::engines::Inspection) -> App {
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn cordon_store::Store> = Arc::new(
@@ -819,18 +817,26 @@ async fn inspect_reads_text_in_images_with_ocr() {
         Arc::new(cordon_server::engines::PolicyEngines::new(
             cordon_policy::Loader::new(),
         )),
-        Arc::new(cordon_server::engines::Inspection::configured(
-            cordon_detect::Detectors::new(),
-            Some(cordon_inspect::Ocr::default()),
-        )),
+        Arc::new(inspection),
     );
     let admin = state.attach(store.clone()).await.unwrap().unwrap();
-    let app = App {
+    App {
         state,
         admin,
         store,
         db: Some(crate::support::Db::Sqlite(dir)),
-    };
+    }
+}
+
+/// With `ocr` on, an image posted to `/v1/inspect` is read by Tesseract
+/// (installed by scripts/install-test-deps).
+#[tokio::test]
+async fn inspect_reads_text_in_images_with_ocr() {
+    let app = app_with_inspection(cordon_server::engines::Inspection::configured(
+        cordon_detect::Detectors::new(),
+        Some(cordon_inspect::Ocr::default()),
+    ))
+    .await;
     let key = app.admin.clone();
     let png = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -856,27 +862,7 @@ async fn inspect_reads_text_in_images_with_ocr() {
 /// The real inspection engine behind `/v1/inspect` and inline content.
 #[tokio::test]
 async fn the_real_inspector_streams_and_masks() {
-    use std::sync::Arc;
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn cordon_store::Store> = Arc::new(
-        cordon_store::sqlite::SqliteStore::open(&dir.path().join("c.db"))
-            .await
-            .unwrap(),
-    );
-    let state = cordon_server::AppState::new(
-        crate::support::settings(),
-        Arc::new(cordon_server::engines::PolicyEngines::new(
-            cordon_policy::Loader::new(),
-        )),
-        Arc::new(cordon_server::engines::Inspection::new()),
-    );
-    let admin = state.attach(store.clone()).await.unwrap().unwrap();
-    let app = App {
-        state,
-        admin,
-        store,
-        db: Some(crate::support::Db::Sqlite(dir)),
-    };
+    let app = app_with_inspection(cordon_server::engines::Inspection::new()).await;
     let key = app.admin.clone();
     let text = "name,card\nAda,4111 1111 1111 1111\n".repeat(2000);
     let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = text
