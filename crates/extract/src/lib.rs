@@ -408,7 +408,7 @@ impl<E> Run<'_, '_, '_, E> {
                     }
                 };
                 match sniffed.format {
-                    Format::Pdf => self.pdf(loc, typed, &bytes),
+                    Format::Pdf => self.pdf(loc, depth, typed, &bytes),
                     Format::Rtf => self.rtf(loc, typed, &bytes),
                     _ => self.email(loc, depth, typed, &bytes),
                 }

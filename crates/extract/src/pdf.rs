@@ -10,6 +10,9 @@
 //! - the caller waits only until the deadline; a parse that runs past it
 //!   is reported as a timeout and its thread left to finish on its own
 //!   (Rust threads cannot be killed), so a hang never blocks the scan.
+//!
+//! With OCR on, the JPEG and JPEG 2000 images are taken out with `lopdf`
+//! (under the same guards) and read as members of their own.
 
 use std::io::Read;
 use std::sync::mpsc;
@@ -56,14 +59,84 @@ fn inflated_size(pdf: &[u8], limit: u64) -> u64 {
 /// Run pdf-extract on `data` on its own thread; `None` when it did not
 /// finish within `wait`.
 fn extract_isolated(data: Vec<u8>, wait: Option<Duration>) -> Option<Result<String, String>> {
+    isolated(
+        move || pdf_extract::extract_text_from_mem(&data).map_err(|e| e.to_string()),
+        wait,
+    )
+}
+
+/// An image a PDF embeds in a form the OCR engine reads as it is.
+struct PdfImage {
+    /// `image12.jpg`: the object number and the format.
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// The images of `data` that can hold text: JPEG (`DCTDecode`, what
+/// scanners write) and JPEG 2000 (`JPXDecode`) streams at least 100×32
+/// pixels, not soft masks; at most `max` of them.
+fn pdf_images(data: &[u8], max: usize) -> Result<Vec<PdfImage>, String> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load_mem(data).map_err(|e| e.to_string())?;
+    let masks: std::collections::HashSet<lopdf::ObjectId> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .flat_map(|s| {
+            [&b"SMask"[..], &b"Mask"[..]]
+                .into_iter()
+                .filter_map(|k| s.dict.get(k).and_then(Object::as_reference).ok())
+        })
+        .collect();
+    let mut images = Vec::new();
+    for (id, obj) in &doc.objects {
+        if images.len() >= max {
+            break;
+        }
+        let Ok(stream) = obj.as_stream() else {
+            continue;
+        };
+        let dict = &stream.dict;
+        let name_is = |key: &[u8], want: &[u8]| {
+            dict.get(key)
+                .and_then(Object::as_name)
+                .is_ok_and(|n| n == want)
+        };
+        if !name_is(b"Subtype", b"Image") || masks.contains(id) {
+            continue;
+        }
+        let dim = |key: &[u8]| dict.get(key).and_then(Object::as_i64).unwrap_or(0);
+        if dim(b"Width") < 100 || dim(b"Height") < 32 {
+            continue;
+        }
+        let ext = if name_is(b"Filter", b"DCTDecode") {
+            "jpg"
+        } else if name_is(b"Filter", b"JPXDecode") {
+            "jp2"
+        } else {
+            continue;
+        };
+        images.push(PdfImage {
+            name: format!("image{}.{ext}", id.0),
+            bytes: stream.content.clone(),
+        });
+    }
+    images.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(images)
+}
+
+/// Runs `f` on its own thread under `catch_unwind`; `None` when it did
+/// not finish within `wait`.
+fn isolated<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+    wait: Option<Duration>,
+) -> Option<Result<T, String>> {
     let (tx, rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("cordon-pdf".into())
         .spawn(move || {
-            let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem(&data));
-            let msg = match result {
-                Ok(Ok(text)) => Ok(text),
-                Ok(Err(e)) => Err(e.to_string()),
+            let msg = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+                Ok(r) => r,
                 Err(_) => Err("the PDF parser failed on this file".to_owned()),
             };
             // The receiver may have given up waiting; nothing to do then.
@@ -79,7 +152,13 @@ fn extract_isolated(data: Vec<u8>, wait: Option<Duration>) -> Option<Result<Stri
 }
 
 impl<E> Run<'_, '_, '_, E> {
-    pub(crate) fn pdf(&mut self, loc: &Location, typed: Typed, bytes: &[u8]) -> Result<(), E> {
+    pub(crate) fn pdf(
+        &mut self,
+        loc: &Location,
+        depth: u32,
+        typed: Typed,
+        bytes: &[u8],
+    ) -> Result<(), E> {
         let cx = self.cx;
         let limits = cx.limits;
         // The bomb check: inflated streams within the member limit and
@@ -135,10 +214,11 @@ impl<E> Run<'_, '_, '_, E> {
                 Ok(())
             }
             Some(Ok(text)) => {
-                if text.trim().is_empty() {
+                if text.trim().is_empty() && cx.ocr.is_none() {
                     cx.note(loc, "no text layer (a scanned image?)");
                 }
-                self.deliver_text(loc, typed, &text)
+                self.deliver_text(loc, typed, &text)?;
+                self.pdf_ocr(loc, depth, bytes)
             }
             Some(Err(detail)) if encrypted => {
                 cx.incomplete(
@@ -161,6 +241,45 @@ impl<E> Run<'_, '_, '_, E> {
                 Ok(())
             }
         }
+    }
+}
+
+impl<E> Run<'_, '_, '_, E> {
+    /// With OCR on, the text of the PDF's scanned images, each a member
+    /// of its own: `scan.pdf!/image12.jpg`.
+    fn pdf_ocr(&mut self, loc: &Location, depth: u32, bytes: &[u8]) -> Result<(), E> {
+        let cx = self.cx;
+        if cx.ocr.is_none() {
+            return Ok(());
+        }
+        let max = usize::try_from(cx.limits.max_entries).unwrap_or(usize::MAX);
+        let data = bytes.to_vec();
+        let images = match isolated(move || pdf_images(&data, max), cx.remaining()) {
+            Some(Ok(images)) => images,
+            Some(Err(detail)) => {
+                cx.incomplete(
+                    loc,
+                    Reason::Corrupt {
+                        format: Format::Pdf,
+                        detail: format!("images not read: {detail}"),
+                    },
+                );
+                return Ok(());
+            }
+            None => {
+                cx.check_time(loc);
+                return Ok(());
+            }
+        };
+        for image in images {
+            if cx.stopped() || !cx.check_time(loc) {
+                break;
+            }
+            let child = loc.child(&image.name);
+            let body = crate::Src::Mem(&image.bytes);
+            self.node(&child, depth + 1, body)?;
+        }
+        Ok(())
     }
 }
 
