@@ -497,8 +497,21 @@ impl<E> Run<'_, '_, '_, E> {
                 return Ok(());
             }
         };
+        self.ocr_bytes(loc, typed, ocr, &image)
+    }
+
+    /// The text `ocr` reads in `image`, delivered as the member at `loc`.
+    pub(crate) fn ocr_bytes(
+        &mut self,
+        loc: &Location,
+        typed: Typed,
+        ocr: &Ocr,
+        image: &[u8],
+    ) -> Result<(), E> {
+        let cx = self.cx;
+        let limit = cx.limits.max_member_bytes;
         let cap = usize::try_from(limit).unwrap_or(usize::MAX);
-        match ocr::recognise(ocr, &image, cap, cx.deadline()) {
+        match ocr::recognise(ocr, image, cap, cx.deadline()) {
             Ok((text, cut)) => {
                 if cut {
                     cx.incomplete(loc, Reason::TextTooLarge { limit });

@@ -41,7 +41,8 @@ impl Default for Ocr {
 }
 
 /// True when `b` starts with the signature of an image format Tesseract
-/// (Leptonica) decodes: PNG, JPEG, TIFF, BMP, GIF, WebP, JPEG 2000.
+/// (Leptonica) decodes: PNG, JPEG, TIFF, BMP, GIF, WebP, JPEG 2000, and
+/// the binary PNM images made from a PDF's raw samples.
 pub(crate) fn is_ocr_image(b: &[u8]) -> bool {
     b.starts_with(b"\x89PNG\r\n\x1a\n")
         || b.starts_with(&[0xFF, 0xD8, 0xFF])
@@ -52,6 +53,9 @@ pub(crate) fn is_ocr_image(b: &[u8]) -> bool {
         || b.starts_with(b"GIF89a")
         || (b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP"))
         || b.starts_with(b"\0\0\0\x0cjP  \r\n\x87\n")
+        || b.starts_with(b"P4\n")
+        || b.starts_with(b"P5\n")
+        || b.starts_with(b"P6\n")
 }
 
 /// The text Tesseract reads in `image`, at most `cap` bytes (the flag says

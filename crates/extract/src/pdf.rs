@@ -11,8 +11,8 @@
 //!   is reported as a timeout and its thread left to finish on its own
 //!   (Rust threads cannot be killed), so a hang never blocks the scan.
 //!
-//! With OCR on, the JPEG and JPEG 2000 images are taken out with `lopdf`
-//! (under the same guards) and read as members of their own.
+//! With OCR on, the JPEG, JPEG 2000 and raw-sample images are taken out
+//! with `lopdf` (under the same guards) and read as members of their own.
 
 use std::io::Read;
 use std::sync::mpsc;
@@ -73,8 +73,8 @@ struct PdfImage {
 }
 
 /// The images of `data` that can hold text: JPEG (`DCTDecode`, what
-/// scanners write) and JPEG 2000 (`JPXDecode`) streams at least 100×32
-/// pixels, not soft masks; at most `max` of them.
+/// scanners write), JPEG 2000 (`JPXDecode`) and raw samples (as PNM), at
+/// least 100×32 pixels, not soft masks; at most `max` of them.
 fn pdf_images(data: &[u8], max: usize) -> Result<Vec<PdfImage>, String> {
     use lopdf::Object;
     let doc = lopdf::Document::load_mem(data).map_err(|e| e.to_string())?;
@@ -109,20 +109,65 @@ fn pdf_images(data: &[u8], max: usize) -> Result<Vec<PdfImage>, String> {
         if dim(b"Width") < 100 || dim(b"Height") < 32 {
             continue;
         }
-        let ext = if name_is(b"Filter", b"DCTDecode") {
-            "jpg"
+        let (ext, bytes) = if name_is(b"Filter", b"DCTDecode") {
+            ("jpg", stream.content.clone())
         } else if name_is(b"Filter", b"JPXDecode") {
-            "jp2"
+            ("jp2", stream.content.clone())
+        } else if dict.get(b"Filter").is_err() || name_is(b"Filter", b"FlateDecode") {
+            // Raw pixels: given the header of a PNM image, which the OCR
+            // engine reads.
+            let Ok(pixels) = stream.decompressed_content() else {
+                continue;
+            };
+            let bits = dict
+                .get(b"BitsPerComponent")
+                .and_then(Object::as_i64)
+                .unwrap_or(8);
+            let inverted = dict
+                .get(b"Decode")
+                .and_then(Object::as_array)
+                .is_ok_and(|d| d.first().and_then(|o| o.as_i64().ok()) == Some(1));
+            let Some(pnm) = pnm(dim(b"Width"), dim(b"Height"), bits, inverted, &pixels) else {
+                continue;
+            };
+            ("pnm", pnm)
         } else {
             continue;
         };
         images.push(PdfImage {
             name: format!("image{}.{ext}", id.0),
-            bytes: stream.content.clone(),
+            bytes,
         });
     }
     images.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(images)
+}
+
+/// Raw PDF image samples as a PNM image: 8-bit gray (P5) or RGB (P6),
+/// told apart by the data's length, or 1-bit (P4, where 1 is black while
+/// PDF's gray has 0 black unless its `Decode` array is inverted). `None`
+/// for any other layout (CMYK, indexed, 16-bit, predictors left in).
+fn pnm(width: i64, height: i64, bits: i64, inverted: bool, pixels: &[u8]) -> Option<Vec<u8>> {
+    let w = usize::try_from(width).ok()?;
+    let h = usize::try_from(height).ok()?;
+    let area = w.checked_mul(h)?;
+    let (magic, data): (&str, Vec<u8>) = match bits {
+        8 if pixels.len() == area => ("P5", pixels.to_vec()),
+        8 if Some(pixels.len()) == area.checked_mul(3) => ("P6", pixels.to_vec()),
+        1 if Some(pixels.len()) == w.div_ceil(8).checked_mul(h) => {
+            let flip = if inverted { 0x00 } else { 0xFF };
+            ("P4", pixels.iter().map(|b| b ^ flip).collect())
+        }
+        _ => return None,
+    };
+    let header = if magic == "P4" {
+        format!("{magic}\n{w} {h}\n")
+    } else {
+        format!("{magic}\n{w} {h}\n255\n")
+    };
+    let mut out = header.into_bytes();
+    out.extend_from_slice(&data);
+    Some(out)
 }
 
 /// Runs `f` on its own thread under `catch_unwind`; `None` when it did
@@ -249,9 +294,9 @@ impl<E> Run<'_, '_, '_, E> {
     /// of its own: `scan.pdf!/image12.jpg`.
     fn pdf_ocr(&mut self, loc: &Location, depth: u32, bytes: &[u8]) -> Result<(), E> {
         let cx = self.cx;
-        if cx.ocr.is_none() {
+        let Some(ocr) = cx.ocr else {
             return Ok(());
-        }
+        };
         let max = usize::try_from(cx.limits.max_entries).unwrap_or(usize::MAX);
         let data = bytes.to_vec();
         let images = match isolated(move || pdf_images(&data, max), cx.remaining()) {
@@ -276,8 +321,20 @@ impl<E> Run<'_, '_, '_, E> {
                 break;
             }
             let child = loc.child(&image.name);
-            let body = crate::Src::Mem(&image.bytes);
-            self.node(&child, depth + 1, body)?;
+            if depth + 1 > cx.limits.max_depth {
+                let limit = cx.limits.max_depth;
+                cx.incomplete(&child, Reason::Depth { limit });
+                continue;
+            }
+            if !cx.count_entry(&child) {
+                continue;
+            }
+            let typed = Typed {
+                format: Format::Image,
+                file_type: crate::sniff::file_type(Format::Image, &image.bytes),
+            };
+            cx.record_type(&child, typed);
+            self.ocr_bytes(&child, typed, ocr, &image.bytes)?;
         }
         Ok(())
     }
@@ -287,6 +344,33 @@ impl<E> Run<'_, '_, '_, E> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn raw_samples_become_pnm_images() {
+        assert_eq!(
+            pnm(2, 1, 8, false, &[0, 255]).unwrap(),
+            b"P5\n2 1\n255\n\0\xff"
+        );
+        assert_eq!(
+            pnm(1, 1, 8, false, &[1, 2, 3]).unwrap(),
+            b"P6\n1 1\n255\n\x01\x02\x03"
+        );
+        // 1-bit: PDF gray 0 is black, PBM 1 is black; a Decode [1 0] array
+        // already says 1 is black.
+        assert_eq!(
+            pnm(9, 1, 1, false, &[0x0F, 0x80]).unwrap(),
+            b"P4\n9 1\n\xf0\x7f"
+        );
+        assert_eq!(
+            pnm(9, 1, 1, true, &[0x0F, 0x80]).unwrap(),
+            b"P4\n9 1\n\x0f\x80"
+        );
+        // Lengths that match no layout, 16 bits, sizes that overflow.
+        assert_eq!(pnm(2, 2, 8, false, &[0; 5]), None);
+        assert_eq!(pnm(1, 1, 16, false, &[0; 2]), None);
+        assert_eq!(pnm(i64::MAX, 2, 8, false, &[0; 2]), None);
+        assert_eq!(pnm(-1, 2, 8, false, &[0; 2]), None);
+    }
 
     #[test]
     fn inflated_size_sums_streams_and_stops_at_limit() {

@@ -114,37 +114,30 @@ fn a_broken_image_a_missing_engine_and_a_hung_engine_are_reported() {
 #[test]
 fn a_scanned_pdf_is_read_through_its_images() {
     tesseract_present();
-    // LibreOffice made this PDF from scan.png: the page is a JPEG image
-    // (with a soft mask, which is not read), and there is no text layer.
-    let pdf = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/ocr/scan.pdf"
-    ))
-    .unwrap();
-    let (got, report) = run_ocr("scan.pdf", &pdf, Ocr::default());
-    assert!(report.fully_inspected(), "{:?}", report.incomplete);
-    let images: Vec<_> = got
-        .iter()
-        .filter(|g| g.location.ends_with(".jpg"))
-        .collect();
-    assert_eq!(images.len(), 1, "{got:?}");
-    assert!(
-        images[0].location.starts_with("scan.pdf!/image"),
-        "{}",
-        images[0].location
-    );
-    assert!(
-        images[0].text.contains("536-22-8726"),
-        "{:?}",
-        images[0].text
-    );
-    // Without OCR: no text, and a note that there is no text layer.
-    let (got, report) = run("scan.pdf", &pdf);
-    assert!(got.iter().all(|g| g.text.trim().is_empty()), "{got:?}");
-    assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.what.contains("no text layer"))
-    );
+    // LibreOffice made these PDFs from scan.png (scripts/make-ocr-fixtures):
+    // the page is one image with a soft mask (which is not read), as JPEG
+    // or, exported lossless, as raw RGB samples; there is no text layer.
+    for (file, ext) in [("scan.pdf", ".jpg"), ("scan-lossless.pdf", ".pnm")] {
+        let path = format!("{}/tests/fixtures/ocr/{file}", env!("CARGO_MANIFEST_DIR"));
+        let pdf = std::fs::read(path).unwrap();
+        let (got, report) = run_ocr(file, &pdf, Ocr::default());
+        assert!(report.fully_inspected(), "{file}: {:?}", report.incomplete);
+        let images: Vec<_> = got.iter().filter(|g| g.location.ends_with(ext)).collect();
+        assert_eq!(images.len(), 1, "{file}: {got:?}");
+        assert!(images[0].location.starts_with(&format!("{file}!/image")));
+        assert!(
+            images[0].text.contains("536-22-8726"),
+            "{file}: {:?}",
+            images[0].text
+        );
+        // Without OCR: no text, and a note that there is no text layer.
+        let (got, report) = run(file, &pdf);
+        assert!(got.iter().all(|g| g.text.trim().is_empty()), "{got:?}");
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.what.contains("no text layer"))
+        );
+    }
 }
