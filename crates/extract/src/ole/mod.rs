@@ -11,6 +11,7 @@ pub(crate) mod doc;
 pub(crate) mod lzfu;
 pub(crate) mod msg;
 pub(crate) mod ppt;
+pub(crate) mod props;
 pub(crate) mod xls;
 
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
@@ -282,13 +283,11 @@ impl<E> Run<'_, '_, '_, E> {
             if *is_stream {
                 match comp.open_stream(&path) {
                     // Property sets (`\x05SummaryInformation`, …): title,
-                    // author, company, as 8-bit or UTF-16 strings. Their
-                    // byte-order mark would pass for a UTF-16BE BOM.
-                    Ok(mut s) if name.starts_with('\u{5}') => {
-                        if cx.count_entry(&child) {
-                            cx.record_type(&child, typed);
-                            self.ole_heuristic(&child, typed, &mut s)?;
-                        }
+                    // author, company, user-defined properties such as
+                    // sensitivity labels. (Their byte-order mark would pass
+                    // for a UTF-16BE BOM if sniffed.)
+                    Ok(_) if name.starts_with('\u{5}') => {
+                        self.parsed((loc, base), typed, comp, &path, props::property_text)?;
                     }
                     // A file packaged into the document ("Package"
                     // objects): the file itself, under its own name.

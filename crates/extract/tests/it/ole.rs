@@ -61,14 +61,20 @@ fn doc_text_comes_from_the_piece_table() {
     ] {
         assert!(text.contains(want), "{want:?} not in {text:?}");
     }
-    // The document properties are an OLE stream of their own, read raw.
-    let props = got
-        .iter()
-        .find(|g| g.location == "memo.doc!/%05SummaryInformation")
-        .unwrap();
-    assert_eq!(props.kind, TextKind::Raw);
-    assert!(props.text.contains("Patient transfer memo"));
-    assert!(props.text.contains("Dana Whitfield"));
+    // The document properties are an OLE stream of their own.
+    let props = text_at(&got, "memo.doc!/%05SummaryInformation");
+    assert!(
+        props.starts_with("Title: Patient transfer memo\nAuthor: Dana Whitfield\n"),
+        "{props:?}"
+    );
+    // User-defined properties, where sensitivity labels live, by name.
+    let custom = text_at(&got, "memo.doc!/%05DocumentSummaryInformation");
+    for want in [
+        "MSIP_Label_f42aa342_Enabled: true\n",
+        "Classification: Restricted - Health\n",
+    ] {
+        assert!(custom.contains(want), "{want:?} not in {custom:?}");
+    }
     // The piece table was read: no guessing from UTF-16 byte runs.
     assert!(got.iter().all(|g| !g.location.ends_with("utf16-text")));
     let types: Vec<_> = report.types.iter().map(|t| t.file_type.name).collect();
