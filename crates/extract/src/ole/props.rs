@@ -229,9 +229,12 @@ fn read_dictionary(set: &[u8], at: usize, codepage: u16) -> Option<Vec<(u32, Str
 mod tests {
     use super::*;
 
-    /// A property stream with sets of (id, value bytes as stored: type and
-    /// data, or a dictionary's bare entries), each under its FMTID.
-    fn stream(sets: &[([u8; 16], Vec<(u32, Vec<u8>)>)]) -> Vec<u8> {
+    /// (id, value bytes as stored: type and data, or a dictionary's bare
+    /// entries).
+    type Props = Vec<(u32, Vec<u8>)>;
+
+    /// A property stream with `sets`, each under its FMTID.
+    fn stream(sets: &[([u8; 16], Props)]) -> Vec<u8> {
         let mut s = vec![0xFE, 0xFF, 0, 0, 6, 2, 0, 0];
         s.extend_from_slice(&[0; 16]);
         s.extend_from_slice(&(sets.len() as u32).to_le_bytes());
