@@ -423,7 +423,10 @@ impl<E> Run<'_, '_, '_, E> {
                 Ok(Walk::Go)
             }
             Err(e @ OleError::Encrypted(_)) => {
-                cx.incomplete(loc, e.into());
+                // The document is encrypted: said of the file, or of the
+                // stream when it belongs to an embedded object.
+                let whole = !segment(path, base).contains('/');
+                cx.incomplete(if whole { loc } else { &child }, e.into());
                 Ok(Walk::Encrypted)
             }
             Err(e) => {

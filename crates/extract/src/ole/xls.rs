@@ -93,6 +93,8 @@ pub(crate) fn xls_text(workbook: &[u8], cap: usize) -> Result<Extracted, OleErro
     let mut sst = Sst::default();
     let mut sheets: Vec<String> = Vec::new();
     let mut next_sheet = 0usize;
+    // Open substreams: the globals' BOF (read above) is the first.
+    let mut nesting = 1usize;
     // The row of the last cell written in this sheet.
     let mut row: Option<u16> = None;
     // A FORMULA whose string result follows in a STRING record.
@@ -111,7 +113,11 @@ pub(crate) fn xls_text(workbook: &[u8], cap: usize) -> Result<Extracted, OleErro
             }
             BOF => {
                 let dt = u16_at(d, 2, "BOF type")?;
-                if dt != GLOBALS {
+                // A chart embedded in a sheet is a substream nested inside
+                // the sheet's own: only top-level ones are sheets.
+                let top = nesting == 0;
+                nesting += 1;
+                if top && dt != GLOBALS {
                     end_row(&mut out, &mut row, cap);
                     if !out.text.is_empty() {
                         out.push_char('\n', cap);
@@ -123,7 +129,10 @@ pub(crate) fn xls_text(workbook: &[u8], cap: usize) -> Result<Extracted, OleErro
                     next_sheet += 1;
                 }
             }
-            EOF => end_row(&mut out, &mut row, cap),
+            EOF => {
+                nesting = nesting.saturating_sub(1);
+                end_row(&mut out, &mut row, cap);
+            }
             BOUNDSHEET => {
                 let mut r = Reader::new(vec![d], rec.at);
                 r.skip(6)?;
@@ -610,8 +619,12 @@ mod tests {
         sheet_name.extend_from_slice(&[6, 1]);
         sheet_name.extend(utf16("Лист 1"));
 
+        let mut second = vec![0u8; 6];
+        second.extend_from_slice(&[6, 0]);
+        second.extend_from_slice(b"Totals");
         let mut w = bof(GLOBALS);
         w.extend(rec(BOUNDSHEET, &sheet_name));
+        w.extend(rec(BOUNDSHEET, &second));
         w.extend(rec(SST, &sst));
         w.extend(rec(CONTINUE, &cont1));
         w.extend(rec(CONTINUE, &cont2));
@@ -651,6 +664,9 @@ mod tests {
         label.extend_from_slice(b"a\nb");
         w.extend(rec(LABEL, &label));
         w.extend(labelsst(4, 1, 3));
+        // A chart embedded in the sheet: a nested substream, not a sheet.
+        w.extend(bof(0x20));
+        w.extend(rec(EOF, &[]));
         // A comment: TXO, then its text in a CONTINUE, then its runs.
         let mut txo = vec![0u8; 18];
         txo[10] = 7;
@@ -660,6 +676,10 @@ mod tests {
         w.extend(rec(CONTINUE, &t[..8]));
         w.extend(rec(CONTINUE, &[0u8; 16]));
         w.extend(rec(EOF, &[]));
+        // The second sheet gets the second name.
+        w.extend(bof(0x10));
+        w.extend(labelsst(0, 0, 0));
+        w.extend(rec(EOF, &[]));
         w
     }
 
@@ -668,7 +688,7 @@ mod tests {
         let out = xls_text(&workbook(), 1 << 20).unwrap();
         assert_eq!(
             out.text,
-            "Лист 1\nName\tSSN\nAbИван\t123456789\t1.23\n-5\t0.025\ntotal\t4111\na b\text\nsee IBA\n"
+            "Лист 1\nName\tSSN\nAbИван\t123456789\t1.23\n-5\t0.025\ntotal\t4111\na b\text\nsee IBA\n\nTotals\nName\n"
         );
     }
 

@@ -170,6 +170,36 @@ fn an_encrypted_doc_is_reported_encrypted() {
 }
 
 #[test]
+fn an_encrypted_embedded_document_is_reported_where_it_is() {
+    let doc = fixture("memo.doc");
+    let word = stream(&doc, "/WordDocument");
+    let table = stream(&doc, "/1Table");
+    let mut locked = word.clone();
+    locked[0x0B] |= 0x01;
+    let file = compound(&[
+        ("/WordDocument", &word),
+        ("/1Table", &table),
+        ("/ObjectPool/_7/WordDocument", &locked),
+        ("/ObjectPool/_7/1Table", &table),
+    ]);
+    let (got, report) = run("memo.doc", &file);
+    let reasons: Vec<_> = report
+        .incomplete
+        .iter()
+        .map(|i| (i.location.to_string(), i.reason.code()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [(
+            "memo.doc!/ObjectPool/_7/WordDocument".to_owned(),
+            "encrypted"
+        )]
+    );
+    // The document itself is read all the same.
+    assert!(text_at(&got, "memo.doc!/WordDocument").contains("536-22-8726"));
+}
+
+#[test]
 fn a_damaged_piece_table_falls_back_to_the_raw_search() {
     let doc = fixture("memo.doc");
     let word = stream(&doc, "/WordDocument");
