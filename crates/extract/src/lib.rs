@@ -652,7 +652,8 @@ pub mod fuzzing {
         }
     }
 
-    /// Every legacy Office stream parser over the same bytes.
+    /// Every legacy Office stream parser over the same bytes (Word, PowerPoint,
+    /// Excel, compressed RTF, property sets).
     pub fn ole_streams(data: &[u8]) {
         let cap = 1 << 20;
         let half = data.len() / 2;
@@ -662,6 +663,7 @@ pub mod fuzzing {
         let _ = crate::ole::ppt::ppt_text(data, cap);
         let _ = crate::ole::xls::xls_text(data, cap);
         let _ = crate::ole::lzfu::decompress(data, cap);
+        let _ = crate::ole::props::property_text(data, cap);
     }
 
     pub fn transcode(data: &[u8]) {
