@@ -100,6 +100,29 @@ pub struct Settings {
     pub ocr: bool,
     /// Tesseract languages for `ocr`, joined by `+`.
     pub ocr_languages: String,
+    /// Inspections (`/v1/inspect`, inline content) running at once; each
+    /// holds a blocking thread.
+    pub max_inspections: usize,
+    /// How long a request waits for an inspection slot before `503
+    /// inspection_busy` (ms).
+    pub inspect_queue_ms: u64,
+    /// `/v1/inspect` reads this much of a body before it takes an
+    /// inspection slot; smaller bodies are inspected from memory.
+    pub inspect_buffer_bytes: usize,
+    /// A `/v1/inspect` body that sends nothing for this long is cut off
+    /// with `408` (ms).
+    pub inspect_idle_ms: u64,
+    /// Checking or compiling a policy document may take this long before
+    /// `422 policy_too_complex` (ms).
+    pub policy_check_timeout_ms: u64,
+    /// Each key's share of incident data while the journal is under
+    /// pressure: bytes per second refilled…
+    pub key_incident_bytes_per_sec: u64,
+    /// …up to this many bytes (see docs/server.md, "Fair share").
+    pub key_incident_burst_bytes: u64,
+    /// Failed authentications per minute from one address before it gets
+    /// `429` for the rest of the minute.
+    pub auth_failures_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -128,6 +151,15 @@ impl Default for Settings {
             geoip_db: None,
             ocr: false,
             ocr_languages: "eng".to_owned(),
+            max_inspections: std::thread::available_parallelism()
+                .map_or(2, |n| n.get().saturating_mul(2)),
+            inspect_queue_ms: 5_000,
+            inspect_buffer_bytes: 8 << 20,
+            inspect_idle_ms: 10_000,
+            policy_check_timeout_ms: 5_000,
+            key_incident_bytes_per_sec: 16 << 20,
+            key_incident_burst_bytes: 128 << 20,
+            auth_failures_per_minute: 30,
         }
     }
 }

@@ -88,4 +88,7 @@ pub trait ContentInspector: Send + Sync + 'static {
         name: &str,
         reader: &mut dyn std::io::Read,
     ) -> cordon_inspect::FileReport;
+    /// `text` with every value the detectors find masked, or `None` when
+    /// they find nothing (event fields stored with incidents).
+    fn mask_text(&self, text: &str) -> Option<String>;
 }

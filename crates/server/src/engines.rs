@@ -239,4 +239,39 @@ impl crate::engine::ContentInspector for Inspection {
     ) -> cordon_inspect::FileReport {
         self.inspector.inspect_reader(name, reader)
     }
+
+    fn mask_text(&self, text: &str) -> Option<String> {
+        mask_with(self.inspector.detectors(), text)
+    }
+}
+
+/// `text` with the spans the detectors find replaced by their masks.
+pub(crate) fn mask_with(detectors: &cordon_detect::Detectors, text: &str) -> Option<String> {
+    let mut findings = detectors.scan(text.as_bytes());
+    if findings.is_empty() {
+        return None;
+    }
+    findings.sort_by_key(|f| f.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in &findings {
+        // Overlaps were resolved by the engine; a span that is not on a
+        // character boundary (never for built-ins) is widened to the
+        // boundaries around it rather than skipped.
+        if f.start < at {
+            continue;
+        }
+        let mut start = f.start.min(text.len());
+        while start > at && !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        out.push_str(text.get(at..start).unwrap_or_default());
+        out.push_str(&f.masked);
+        at = f.end;
+        while at < text.len() && !text.is_char_boundary(at) {
+            at += 1;
+        }
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    Some(out)
 }

@@ -21,13 +21,16 @@ pub struct ErrorBody {
     pub error_id: Option<String>,
     /// For `policy_invalid`: the checker's diagnostics.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub diagnostics: Option<Vec<crate::engine::Diag>>,
+    #[schema(value_type = Option<Vec<crate::engine::Diag>>)]
+    pub diagnostics: Option<Box<Vec<crate::engine::Diag>>>,
 }
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds for a `Retry-After` header (`429`, some `503`s).
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -41,7 +44,19 @@ impl ApiError {
                 error_id: None,
                 diagnostics: None,
             },
+            retry_after: None,
         }
+    }
+
+    /// With a `Retry-After` header of `secs` seconds.
+    pub fn retry_after(mut self, secs: u32) -> ApiError {
+        self.retry_after = Some(secs);
+        self
+    }
+
+    /// `429`: this caller must slow down, for `retry` seconds.
+    pub fn too_many(code: &'static str, message: impl Into<String>, retry: u32) -> ApiError {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message).retry_after(retry)
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -84,7 +99,7 @@ impl ApiError {
 
     pub fn policy_invalid(message: impl Into<String>, diags: Vec<crate::engine::Diag>) -> ApiError {
         let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "policy_invalid", message);
-        e.body.diagnostics = Some(diags);
+        e.body.diagnostics = Some(Box::new(diags));
         e
     }
 
@@ -130,7 +145,14 @@ impl From<cordon_store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body)).into_response()
+        let mut r = (self.status, axum::Json(self.body)).into_response();
+        if let Some(secs) = self.retry_after {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        r
     }
 }
 

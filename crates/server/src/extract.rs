@@ -10,6 +10,13 @@ use crate::error::ApiError;
 
 /// Parses JSON; an error names the field by its path (`user.groups[2]`).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_nul_escape(bytes) {
+        // PostgreSQL cannot store NUL in text; no field has a use for it.
+        return Err(ApiError::invalid_json(
+            None,
+            "strings must not contain the NUL character (`\\u0000`)",
+        ));
+    }
     // The plain parse is the hot path; the path-tracking parse, slower,
     // runs only to explain a body that was refused.
     let first_error = match serde_json::from_slice::<T>(bytes) {
@@ -40,6 +47,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             Err(ApiError::invalid_json(field, message))
         }
     }
+}
+
+/// Whether a JSON text holds a `\u0000` escape (a backslash that is not
+/// itself escaped, then `u0000`). Raw NUL bytes are not valid JSON at all.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"u0000").any(|at| {
+        let before = bytes.get(..at).unwrap_or_default();
+        let slashes = before.iter().rev().take_while(|&&b| b == b'\\').count();
+        slashes % 2 == 1
+    })
 }
 
 /// The raw body, within the configured limit.
@@ -90,6 +107,23 @@ mod tests {
     struct U {
         name: String,
         groups: Vec<String>,
+    }
+
+    #[test]
+    fn nul_escapes_are_refused_and_escaped_backslashes_are_not() {
+        for (json, nul) in [
+            (r#"{"a": "x\u0000y"}"#, true),
+            (r#"{"a": "\u0000"}"#, true),
+            (r#"{"a": "\\u0000"}"#, false),
+            (r#"{"a": "\\\u0000"}"#, true),
+            (r#"{"a": "u0000"}"#, false),
+            (r#"{"a": "\u00001"}"#, true),
+        ] {
+            assert_eq!(has_nul_escape(json.as_bytes()), nul, "{json}");
+        }
+        let e = parse_json::<serde_json::Value>(br#"{"a": "x\u0000"}"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(e.body.message.contains("NUL"), "{}", e.body.message);
     }
 
     #[test]

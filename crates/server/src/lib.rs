@@ -6,24 +6,50 @@
 //! dashboard figures and Prometheus metrics. See `docs/server.md` and
 //! `docs/api.md`.
 //!
-//! - [`app::routes`] is the one route table: path, method, required access.
+//! A request goes down one layer at a time, like a file through
+//! `cordon scan`:
+//!
+//! - [`routes`] is the one route table: path, method, required access,
+//!   handler. [`auth`] checks the access of every matched route;
+//!   `middleware` adds timeouts, metrics and security headers.
+//! - `api` holds the handlers, one module per resource (ops, decide,
+//!   inspect, policies, incidents, exceptions, dashboard, agents, keys),
+//!   each thin: parse, call a service or the store, answer with a typed
+//!   wire value (`api::wire`) whose schema is in `/openapi.json`.
+//! - Services: [`decision`] (inspect → decide → count → build incidents →
+//!   journal; callable without HTTP), [`lifecycle`] (the policy engine:
+//!   check, compile, activate, reload, bootstrap, justifications),
+//!   [`incident`] (building incidents from a decision), `admission`
+//!   (inspection slots, policy-check slots, per-key fair share).
 //! - [`journal`] takes incident writes off the request path: a violating
 //!   request is answered once its incidents are in an append-only local
 //!   journal (group commit); a loader moves them into the database in
 //!   batches, recording its position in the same transaction.
-//! - [`config::Settings`] layers defaults → file → environment → flags.
+//! - [`state`] holds what every handler shares; [`serve`] starts and stops
+//!   it; [`config::Settings`] layers defaults → file → environment → flags.
 
-pub mod activity;
-pub mod app;
+mod activity;
+mod admission;
+mod api;
+pub mod auth;
 pub mod config;
+pub mod decision;
 pub mod engine;
 pub mod engines;
-pub mod error;
-pub mod extract;
-pub mod handlers;
+mod error;
+mod extract;
+pub mod incident;
 pub mod journal;
-pub mod metrics;
+pub mod lifecycle;
+mod metrics;
+mod middleware;
 pub mod openapi;
+pub mod routes;
+pub mod serve;
+pub mod state;
 
-pub use app::{AppState, Server, routes, serve};
 pub use config::{Overrides, Settings};
+pub use error::{ApiError, ErrorBody};
+pub use routes::{Access, RouteSpec, router, routes};
+pub use serve::{Server, serve};
+pub use state::AppState;

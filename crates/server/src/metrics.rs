@@ -49,6 +49,7 @@ pub struct Metrics {
     pub journal_loaded: Gauge,
     pub journal_skipped_bytes: Counter,
     pub journal_rejected: Counter,
+    pub auth_failures: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -162,8 +163,15 @@ impl Metrics {
             "Incidents the database refused on their own, set aside in journal/rejected.jsonl",
             journal_rejected.clone(),
         );
+        let auth_failures = Counter::default();
+        registry.register(
+            "auth_failures",
+            "Requests refused for a missing, unknown, revoked or under-privileged key",
+            auth_failures.clone(),
+        );
         Metrics {
             registry,
+            auth_failures,
             journal_rejected,
             journal_appended,
             journal_loaded,

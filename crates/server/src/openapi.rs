@@ -5,7 +5,9 @@ use utoipa::Modify;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::handlers as h;
+use crate::api::{
+    agents, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies, wire,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,20 +18,37 @@ use crate::handlers as h;
                        See docs/api.md."
     ),
     paths(
-        h::healthz, h::readyz, h::metrics, h::openapi,
-        h::decide, h::inspect,
-        h::list_policies, h::create_policy, h::validate_policy, h::get_policy, h::update_policy,
-        h::list_versions, h::get_version, h::activate_policy, h::rollback_policy, h::diff_policy,
-        h::list_incidents, h::rule_counts, h::get_incident, h::set_status,
-        h::submit_exception, h::list_exceptions,
-        h::dashboard,
-        h::list_groups, h::get_group, h::put_group, h::delete_group, h::agent_policy,
-        h::list_keys, h::create_key, h::revoke_key,
+        ops::healthz, ops::readyz, ops::metrics, ops::openapi,
+        decide::decide, inspect::inspect,
+        policies::list, policies::create, policies::validate, policies::get, policies::update,
+        policies::list_versions, policies::get_version, policies::activate, policies::rollback,
+        policies::diff,
+        incidents::list, incidents::rule_counts, incidents::get, incidents::set_status,
+        exceptions::submit, exceptions::list,
+        dashboard::dashboard,
+        agents::list_groups, agents::get_group, agents::put_group, agents::delete_group,
+        agents::policy,
+        keys::list, keys::create, keys::revoke,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
-        h::InlineContent, h::PolicyInput, h::ValidateInput, h::ValidateOutput, h::ActivateInput,
-        h::StatusInput, h::ExceptionInput, h::GroupInput, h::KeyInput,
+        crate::decision::Outcome,
+        ops::Health, ops::Ready, ops::ActivePolicy,
+        decide::InlineContent,
+        policies::PolicyInput, policies::ValidateInput, policies::ValidateOutput,
+        policies::ActivateInput, policies::PolicyList, policies::StoredVersion,
+        policies::PolicyDetail, policies::VersionList, policies::OneVersion, policies::OnePolicy,
+        policies::PolicyDiff,
+        incidents::StatusInput, incidents::IncidentPage, incidents::IncidentDetail,
+        incidents::RuleCounts,
+        exceptions::ExceptionInput, exceptions::Justified, exceptions::JustificationList,
+        dashboard::Dashboard, dashboard::Series,
+        agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
+        keys::KeyInput, keys::KeyList, keys::NewKey,
+        wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,
+        wire::BucketCount, wire::Finding, wire::Unread, wire::FlowKey, wire::ExceptionRequest,
+        wire::IncidentDetails, wire::Incident, wire::HistoryEntry, wire::Justification,
+        wire::AgentGroup, wire::ApiKey,
     )),
     modifiers(&Security),
 )]

@@ -3,7 +3,7 @@
 //! route is covered the day it is added.
 
 use axum::http::StatusCode;
-use cordon_server::app::{Access, routes};
+use cordon_server::{Access, routes};
 use serde_json::json;
 
 use crate::support::App;

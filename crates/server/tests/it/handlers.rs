@@ -286,7 +286,7 @@ impl App {
             .await
             .unwrap();
         let ready = self.state.ready().unwrap();
-        cordon_server::app::reload(&self.state, ready).await;
+        cordon_server::lifecycle::reload(&self.state, ready).await;
         self
     }
 }

@@ -7,6 +7,7 @@
 mod access;
 mod e2e;
 mod handlers;
+mod hardening;
 mod openapi;
 mod process;
 mod reliability;

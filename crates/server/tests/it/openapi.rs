@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use cordon_server::app::{Access, routes};
+use cordon_server::{Access, routes};
 
 #[test]
 fn openapi_paths_are_exactly_the_routes() {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use cordon_server::AppState;
 use cordon_server::config::Settings;
 use cordon_server::engines::PolicyEngines;
-use cordon_server::{AppState, app};
 use cordon_store::Store;
 use cordon_store::testing::PgDatabase;
 use serde_json::Value;
@@ -96,7 +96,7 @@ impl App {
     }
 
     pub fn router(&self) -> axum::Router {
-        app::router(self.state.clone())
+        cordon_server::router(self.state.clone())
     }
 
     /// Sends one request through the router, returns status and JSON.

@@ -1,0 +1,156 @@
+//! Agent groups, and the agents' policy poll.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cordon_store::AgentGroup;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::policies::valid_name;
+use super::wire;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupInput {
+    pub policy_id: String,
+    pub policy_version: i64,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupList {
+    pub groups: Vec<wire::AgentGroup>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OneGroup {
+    pub group: wire::AgentGroup,
+}
+
+/// The policy document an agent group enforces.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentPolicy {
+    pub group: String,
+    pub policy_id: String,
+    pub version: i64,
+    /// `yaml` or `json`.
+    pub format: String,
+    pub body: String,
+}
+
+#[utoipa::path(get, path = "/v1/agent-groups", tag = "agents",
+    responses((status = 200, description = "all groups", body = GroupList)), security(("api_key" = [])))]
+pub async fn list_groups(State(st): State<AppState>) -> ApiResult<Json<GroupList>> {
+    let r = st.ready()?;
+    Ok(Json(GroupList {
+        groups: wire::all(r.store.list_agent_groups().await?),
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/agent-groups/{name}", tag = "agents",
+    params(("name" = String, Path, description = "group name")),
+    responses((status = 200, description = "the group", body = OneGroup),
+              (status = 404, description = "no such group", body = ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn get_group(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Json<OneGroup>> {
+    let r = st.ready()?;
+    Ok(Json(OneGroup {
+        group: r.store.get_agent_group(&name).await?.into(),
+    }))
+}
+
+#[utoipa::path(put, path = "/v1/agent-groups/{name}", tag = "agents", request_body = GroupInput,
+    params(("name" = String, Path, description = "group name")),
+    responses((status = 200, description = "the group, created or updated", body = OneGroup),
+              (status = 404, description = "no such policy version", body = ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn put_group(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(input): ApiJson<GroupInput>,
+) -> ApiResult<Json<OneGroup>> {
+    let r = st.ready()?;
+    if !valid_name(&name) {
+        return Err(ApiError::bad_request(format!(
+            "group name `{name}` must be 1-128 characters of letters, digits, `-`, `_`, `.`"
+        )));
+    }
+    let g = AgentGroup {
+        name,
+        description: input.description.unwrap_or_default(),
+        policy_id: input.policy_id,
+        policy_version: input.policy_version,
+        updated_at: cordon_store::now_millis(),
+    };
+    Ok(Json(OneGroup {
+        group: r.store.upsert_agent_group(&g).await?.into(),
+    }))
+}
+
+#[utoipa::path(delete, path = "/v1/agent-groups/{name}", tag = "agents",
+    params(("name" = String, Path, description = "group name")),
+    responses((status = 204, description = "deleted")), security(("api_key" = [])))]
+pub async fn delete_group(
+    State(st): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    let r = st.ready()?;
+    r.store.delete_agent_group(&name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AgentQuery {
+    /// The agent's group.
+    pub group: String,
+}
+
+#[utoipa::path(get, path = "/v1/agent/policy", tag = "agents", params(AgentQuery),
+    responses((status = 200, description = "the group's policy document, with an ETag", body = AgentPolicy),
+              (status = 304, description = "unchanged since the ETag in If-None-Match")),
+    security(("api_key" = [])))]
+pub async fn policy(
+    State(st): State<AppState>,
+    q: Result<Query<AgentQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let r = st.ready()?;
+    let Query(q) = q.map_err(|e| ApiError::invalid_json(Some("group".into()), e.body_text()))?;
+    let g = r.store.get_agent_group(&q.group).await?;
+    let etag = format!("\"{}@{}\"", g.policy_id, g.policy_version);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::internal("etag", &e))?;
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let v = r
+        .store
+        .get_policy_version(&g.policy_id, g.policy_version)
+        .await?;
+    Ok((
+        [
+            (header::ETAG, etag_value),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        Json(AgentPolicy {
+            group: g.name,
+            policy_id: v.policy_id,
+            version: v.version,
+            format: v.format,
+            body: v.body,
+        }),
+    )
+        .into_response())
+}

@@ -1,0 +1,16 @@
+//! The HTTP layer, one module per resource. Handlers are thin: they parse
+//! and check the request, call the store or a service
+//! ([`crate::decision`], [`crate::lifecycle`]) and answer with a type of
+//! [`wire`] or of their own module, each with its schema in
+//! `/openapi.json`.
+
+pub mod agents;
+pub mod dashboard;
+pub mod decide;
+pub mod exceptions;
+pub mod incidents;
+pub mod inspect;
+pub mod keys;
+pub mod ops;
+pub mod policies;
+pub mod wire;

@@ -1,0 +1,117 @@
+//! The one route table: method, path, required access and handler. The
+//! router, the authentication middleware, the OpenAPI test and the access
+//! test are all built from it, so no route exists without an access level.
+
+use axum::Router;
+use axum::http::Method;
+use axum::routing::MethodRouter;
+
+use crate::api;
+use crate::state::AppState;
+
+/// Who may call a route. Every route in [`routes`] names one; a route
+/// cannot be registered without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No key: liveness, readiness and the API description only.
+    Public,
+    /// Any valid key (`client` or `admin`): decide, inspect, justify, poll.
+    Client,
+    /// An `admin` key: policies, incidents, keys, groups, dashboard.
+    Admin,
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// The route table: method, path, required access, handler.
+pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    use Access::{Admin, Client, Public};
+    use api::{agents, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies};
+    use axum::routing::{delete, get, post, put};
+    let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
+        (
+            RouteSpec {
+                method,
+                path,
+                access,
+            },
+            mr,
+        )
+    };
+    #[rustfmt::skip]
+    let table = vec![
+        r(Method::GET, "/healthz", Public, get(ops::healthz)),
+        r(Method::GET, "/readyz", Public, get(ops::readyz)),
+        r(Method::GET, "/openapi.json", Public, get(ops::openapi)),
+        r(Method::GET, "/metrics", Client, get(ops::metrics)),
+        r(Method::POST, "/v1/decide", Client, post(decide::decide)),
+        r(Method::POST, "/v1/inspect", Client, post(inspect::inspect)),
+        r(Method::POST, "/v1/exceptions", Client, post(exceptions::submit)),
+        r(Method::GET, "/v1/exceptions", Admin, get(exceptions::list)),
+        r(Method::GET, "/v1/agent/policy", Client, get(agents::policy)),
+        r(Method::GET, "/v1/policies", Admin, get(policies::list)),
+        r(Method::POST, "/v1/policies", Admin, post(policies::create)),
+        r(Method::POST, "/v1/policies/validate", Admin, post(policies::validate)),
+        r(Method::GET, "/v1/policies/{id}", Admin, get(policies::get)),
+        r(Method::PUT, "/v1/policies/{id}", Admin, put(policies::update)),
+        r(Method::GET, "/v1/policies/{id}/versions", Admin, get(policies::list_versions)),
+        r(Method::GET, "/v1/policies/{id}/versions/{version}", Admin, get(policies::get_version)),
+        r(Method::POST, "/v1/policies/{id}/activate", Admin, post(policies::activate)),
+        r(Method::POST, "/v1/policies/{id}/rollback", Admin, post(policies::rollback)),
+        r(Method::GET, "/v1/policies/{id}/diff", Admin, get(policies::diff)),
+        r(Method::GET, "/v1/incidents", Admin, get(incidents::list)),
+        r(Method::GET, "/v1/incidents/rule-counts", Admin, get(incidents::rule_counts)),
+        r(Method::GET, "/v1/incidents/{id}", Admin, get(incidents::get)),
+        r(Method::POST, "/v1/incidents/{id}/status", Admin, post(incidents::set_status)),
+        r(Method::GET, "/v1/dashboard", Admin, get(dashboard::dashboard)),
+        r(Method::GET, "/v1/agent-groups", Admin, get(agents::list_groups)),
+        r(Method::GET, "/v1/agent-groups/{name}", Admin, get(agents::get_group)),
+        r(Method::PUT, "/v1/agent-groups/{name}", Admin, put(agents::put_group)),
+        r(Method::DELETE, "/v1/agent-groups/{name}", Admin, delete(agents::delete_group)),
+        r(Method::GET, "/v1/keys", Admin, get(keys::list)),
+        r(Method::POST, "/v1/keys", Admin, post(keys::create)),
+        r(Method::DELETE, "/v1/keys/{id}", Admin, delete(keys::revoke)),
+    ];
+    table
+}
+
+/// Builds the router from the route table, with the middleware stack:
+/// security headers, panic catcher and body limit outside; request
+/// timeout and metrics, then authentication, on matched routes.
+pub fn router(state: AppState) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    for (spec, mr) in routes() {
+        let mr = if spec.path == "/v1/inspect" {
+            // Streamed and limited by the handler itself (413 above the limit).
+            mr.layer(axum::extract::DefaultBodyLimit::disable())
+        } else {
+            mr
+        };
+        r = r.route(spec.path, mr);
+    }
+    use crate::middleware as m;
+    r.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::require_access,
+    ))
+    .route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        m::observe,
+    ))
+    .fallback(m::not_found)
+    .method_not_allowed_fallback(m::method_not_allowed)
+    .layer(axum::extract::DefaultBodyLimit::max(
+        state.settings.max_body_bytes,
+    ))
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        m::on_panic,
+    ))
+    .layer(axum::middleware::from_fn(m::security_headers))
+    .with_state(state)
+}
