@@ -400,3 +400,60 @@ fn futures_channel() -> (
     });
     (tx, stream)
 }
+
+/// YAML nested 100,000 deep: 195 KB that took 58 s to parse on an async
+/// worker, and two at once froze the server.
+fn deep_yaml() -> String {
+    let depth = 100_000;
+    let mut s = String::with_capacity(depth * 2 + 16);
+    s.push_str("id: deep\nrules: ");
+    for _ in 0..depth {
+        s.push('[');
+    }
+    for _ in 0..depth {
+        s.push(']');
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_policies_are_checked_off_the_workers_within_a_time_limit() {
+    let mut s = support::settings();
+    s.policy_check_timeout_ms = 3_000;
+    let app = std::sync::Arc::new(App::sqlite_with(s).await.with_policy().await);
+    let doc = deep_yaml();
+    let mut hostile = Vec::new();
+    for _ in 0..2 {
+        let (app, doc) = (app.clone(), doc.clone());
+        hostile.push(tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let r = app
+                .admin(
+                    "POST",
+                    "/v1/policies/validate",
+                    Some(json!({"format": "yaml", "body": doc})),
+                )
+                .await;
+            (r, started.elapsed())
+        }));
+    }
+    // Decisions go on meanwhile.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    for n in 0..20 {
+        let started = std::time::Instant::now();
+        let (s, d) = app
+            .admin("POST", "/v1/decide", Some(events::download("bob", &[])))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(1), "decision {n} took {took:?}");
+    }
+    for h in hostile {
+        let ((s, v), took) = h.await.unwrap();
+        assert!(took < std::time::Duration::from_secs(6), "{took:?}");
+        // Refused as too complex (time limit) or invalid (depth limit).
+        let refused = (s == StatusCode::UNPROCESSABLE_ENTITY && v["code"] == "policy_too_complex")
+            || (s == StatusCode::OK && v["valid"] == false);
+        assert!(refused, "{s}: {v}");
+    }
+}
