@@ -119,97 +119,229 @@ async fn inline_content_is_inspected_and_only_masked_values_are_stored() {
     app.close().await;
 }
 
-#[tokio::test]
-async fn malformed_requests_get_400_naming_the_field() {
-    let app = App::sqlite().await.with_policy().await;
-    let key = app.admin.clone();
-    let (s, e) = app
-        .call(
-            "POST",
-            "/v1/decide",
-            Some(&key),
-            Some(json!({"action": "download", "user": {"username": 5}})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(e["code"], "invalid_json");
-    assert_eq!(e["field"], "user.username");
-    let (_, e) = app
-        .call(
-            "POST",
-            "/v1/decide",
-            Some(&key),
-            Some(json!({"action": "teleport"})),
-        )
-        .await;
-    assert_eq!(e["field"], "action");
-    assert!(e["message"].as_str().unwrap().contains("teleport"));
-    let (_, e) = app
-        .call(
-            "POST",
-            "/v1/decide",
-            Some(&key),
-            Some(json!({"action": "login", "colour": 1})),
-        )
-        .await;
-    assert!(e["message"].as_str().unwrap().contains("colour"), "{e}");
-    // A valid event followed by more text is not a valid body.
-    let (s, e) = app
-        .call_raw(
-            "POST",
-            "/v1/decide",
-            Some(&key),
-            Body::from("{\"action\": \"login\"} {\"action\": \"share\"}"),
-        )
-        .await;
-    assert_eq!(
-        (s, e["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_json")),
-        "{e}"
-    );
-    assert!(e["message"].as_str().unwrap().contains("trailing"), "{e}");
-    let (s, e) = app
-        .call_raw(
-            "POST",
-            "/v1/decide",
-            Some(&key),
-            Body::from("{\"action\": "),
-        )
-        .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(e["code"], "invalid_json");
-    let (s, e) = app
-        .admin(
-            "POST",
-            "/v1/incidents/1/status",
-            Some(json!({"status": "closed"})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(e["field"], "status");
-    let (s, e) = app.admin("GET", "/v1/incidents?status=closed", None).await;
-    assert_eq!(
-        (s, e["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("status"))
-    );
-    let (s, e) = app.admin("GET", "/v1/incidents?from=yesterday", None).await;
-    assert_eq!(
-        (s, e["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("from"))
-    );
-    app.close().await;
-}
+/// Bad requests as data: method, path, raw body, then the status, error
+/// code, offending field (`-` for none) and a fragment of the message.
+const BAD_REQUESTS: &[(&str, &str, &str, u16, &str, &str, &str)] = &[
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"action": "download", "user": {"username": 5}}"#,
+        400,
+        "invalid_json",
+        "user.username",
+        "string",
+    ),
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"action": "teleport"}"#,
+        400,
+        "invalid_json",
+        "action",
+        "teleport",
+    ),
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"action": "login", "colour": 1}"#,
+        400,
+        "invalid_json",
+        "colour",
+        "colour",
+    ),
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"action": "login"} {"action": "share"}"#,
+        400,
+        "invalid_json",
+        "-",
+        "trailing",
+    ),
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"action": "#,
+        400,
+        "invalid_json",
+        "action",
+        "ends too early",
+    ),
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"event": {"action": "login"}, "content": {}}"#,
+        400,
+        "invalid_json",
+        "content",
+        "exactly one of",
+    ),
+    (
+        "POST",
+        "/v1/decide",
+        r#"{"event": {"action": "login"}, "content": {"base64": "!!"}}"#,
+        400,
+        "invalid_json",
+        "content.base64",
+        "base64",
+    ),
+    (
+        "POST",
+        "/v1/incidents/1/status",
+        r#"{"status": "closed"}"#,
+        400,
+        "invalid_json",
+        "status",
+        "closed",
+    ),
+    (
+        "GET",
+        "/v1/incidents?status=closed",
+        "",
+        400,
+        "invalid_json",
+        "status",
+        "closed",
+    ),
+    (
+        "GET",
+        "/v1/incidents?from=yesterday",
+        "",
+        400,
+        "invalid_json",
+        "from",
+        "RFC 3339",
+    ),
+    (
+        "GET",
+        "/v1/incidents?category=SECRET",
+        "",
+        400,
+        "invalid_json",
+        "category",
+        "SECRET",
+    ),
+    (
+        "GET",
+        "/v1/incidents?decision=maybe",
+        "",
+        400,
+        "invalid_json",
+        "decision",
+        "maybe",
+    ),
+    (
+        "GET",
+        "/v1/incidents?cursor=abc",
+        "",
+        400,
+        "invalid_json",
+        "cursor",
+        "abc",
+    ),
+    (
+        "GET",
+        "/v1/dashboard?window=3w",
+        "",
+        400,
+        "invalid_json",
+        "window",
+        "unit",
+    ),
+    (
+        "GET",
+        "/v1/dashboard?from=2000&to=1000",
+        "",
+        400,
+        "invalid_json",
+        "from",
+        "before",
+    ),
+    (
+        "POST",
+        "/v1/policies",
+        r#"{"body": "rules: []", "format": "toml"}"#,
+        400,
+        "invalid_json",
+        "format",
+        "toml",
+    ),
+    (
+        "PUT",
+        "/v1/agent-groups/a%20b",
+        r#"{"policy_id": "p", "policy_version": 1}"#,
+        400,
+        "invalid_request",
+        "-",
+        "group name",
+    ),
+    (
+        "POST",
+        "/v1/exceptions",
+        r#"{"justification": "x"}"#,
+        400,
+        "invalid_request",
+        "-",
+        "exactly one",
+    ),
+    (
+        "GET",
+        "/v1/nothing-here",
+        "",
+        404,
+        "not_found",
+        "-",
+        "/v1/nothing-here",
+    ),
+    (
+        "DELETE",
+        "/v1/decide",
+        "",
+        405,
+        "method_not_allowed",
+        "-",
+        "DELETE",
+    ),
+    (
+        "GET",
+        "/v1/incidents/987654",
+        "",
+        404,
+        "not_found",
+        "-",
+        "987654",
+    ),
+    (
+        "GET",
+        "/v1/policies/none/diff",
+        "",
+        404,
+        "not_found",
+        "-",
+        "none",
+    ),
+];
 
 #[tokio::test]
-async fn unknown_routes_404_wrong_methods_405_with_json_bodies() {
-    let app = App::sqlite().await;
-    let (s, e) = app.call("GET", "/v1/nothing-here", None, None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(e["code"], "not_found");
-    assert!(e["message"].as_str().unwrap().contains("/v1/nothing-here"));
-    let (s, e) = app.admin("DELETE", "/v1/decide", None).await;
-    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(e["code"], "method_not_allowed");
+async fn bad_requests_get_a_status_a_code_and_the_field() {
+    let app = App::sqlite().await.with_policy().await;
+    let key = app.admin.clone();
+    let mut wrong = Vec::new();
+    for &(method, uri, body, status, code, field, fragment) in BAD_REQUESTS {
+        let (s, e) = app
+            .call_raw(method, uri, Some(&key), Body::from(body))
+            .await;
+        let msg = e["message"].as_str().unwrap_or_default();
+        let field_ok = if field == "-" {
+            e.get("field").is_none()
+        } else {
+            e["field"] == field
+        };
+        if s.as_u16() != status || e["code"] != code || !field_ok || !msg.contains(fragment) {
+            wrong.push(format!("{method} {uri} {body}: {s} {e}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     app.close().await;
 }
 

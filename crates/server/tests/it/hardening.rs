@@ -446,7 +446,10 @@ async fn hostile_policies_are_checked_off_the_workers_within_a_time_limit() {
             .await;
         assert_eq!(s, StatusCode::OK, "{d}");
         let took = started.elapsed();
-        assert!(took < std::time::Duration::from_secs(1), "decision {n} took {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(1),
+            "decision {n} took {took:?}"
+        );
     }
     for h in hostile {
         let ((s, v), took) = h.await.unwrap();
