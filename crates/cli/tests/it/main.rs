@@ -1,5 +1,6 @@
 //! End-to-end tests of the `cordon` binary: real files in, real process out.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod architecture;
 mod device_control;
 mod scan;
