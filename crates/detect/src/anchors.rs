@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::builtin::D;
-use crate::engine::{Adj, MAX_PEM, PLAIN, Sink, at, before, eq_ci, is_word};
+use crate::kit::{Adj, MAX_PEM, PLAIN, Sink, at, before, eq_ci, is_word};
 use crate::model::Confidence::{High, Low, Medium};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

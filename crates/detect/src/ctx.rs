@@ -11,7 +11,11 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::builtin::BUILTINS;
-use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE};
+
+/// Bytes of context inspected before a match.
+pub(crate) const CONTEXT_BEFORE: usize = 64;
+/// Bytes of context inspected after a match.
+pub(crate) const CONTEXT_AFTER: usize = 32;
 
 const MAX_TOKEN: usize = 32;
 

@@ -7,8 +7,8 @@
 //! few comparisons per number.
 
 use crate::builtin::D;
-use crate::engine::{Adj, NEED_CTX, PLAIN, Sink, at, before};
 use crate::fastscan::digit_run;
+use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 

@@ -48,6 +48,7 @@ mod rtf;
 mod sniff;
 mod text;
 mod utf16;
+mod zipfile;
 
 use std::borrow::Cow;
 use std::fs::File;
