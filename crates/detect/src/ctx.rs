@@ -284,6 +284,10 @@ fn next_letter(s: &[u8]) -> usize {
 }
 
 /// Token bytes: ASCII letters and digits, and any non-ASCII byte.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time with `i < 256`: an index out of range would fail the build"
+)]
 static TOK: [bool; 256] = {
     let mut a = [false; 256];
     let mut i = 0;

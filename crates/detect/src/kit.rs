@@ -131,8 +131,11 @@ pub(crate) fn has_context(t: &[u8], start: usize, end: usize, words: &[&str]) ->
     let mut b = [0u8; CONTEXT_AFTER];
     let left = t.get(lo..start).unwrap_or_default();
     let right = t.get(end.min(hi)..hi).unwrap_or_default();
-    let a = &mut a[..left.len()];
-    let b = &mut b[..right.len()];
+    // `left` is at most `CONTEXT_BEFORE` bytes and `right` at most
+    // `CONTEXT_AFTER`, so both always fit.
+    let (Some(a), Some(b)) = (a.get_mut(..left.len()), b.get_mut(..right.len())) else {
+        return false;
+    };
     a.copy_from_slice(left);
     b.copy_from_slice(right);
     a.make_ascii_lowercase();

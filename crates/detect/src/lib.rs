@@ -15,6 +15,14 @@
 //! assert_eq!(f[1].detector, "us_ssn");
 //! ```
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
 mod anchors;
 mod builtin;
 mod ctx;

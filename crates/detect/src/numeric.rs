@@ -44,10 +44,15 @@ pub(crate) struct Seq {
 const fn pack(want: &[usize]) -> u64 {
     let mut v = 0u64;
     let mut i = 0;
-    while i < want.len() && i < MAXG {
-        let l = if want[i] > 255 { 255 } else { want[i] as u64 };
+    let mut rest = want;
+    while let [g, tail @ ..] = rest {
+        if i >= MAXG {
+            break;
+        }
+        let l = if *g > 255 { 255 } else { *g as u64 };
         v |= l << (8 * i);
         i += 1;
+        rest = tail;
     }
     v
 }

@@ -34,6 +34,14 @@
 //! assert_eq!(texts, [("note.txt".to_string(), "card 4111 1111 1111 1111".to_string())]);
 //! ```
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
 mod archive;
 mod email;
 mod limits;
