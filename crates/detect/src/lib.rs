@@ -26,7 +26,7 @@
 mod anchors;
 mod builtin;
 mod ctx;
-pub mod custom;
+mod custom;
 mod engine;
 mod fastscan;
 mod kit;
