@@ -11,7 +11,11 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::builtin::BUILTINS;
-use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE};
+
+/// Bytes of context inspected before a match.
+pub(crate) const CONTEXT_BEFORE: usize = 64;
+/// Bytes of context inspected after a match.
+pub(crate) const CONTEXT_AFTER: usize = 32;
 
 const MAX_TOKEN: usize = 32;
 
@@ -280,6 +284,10 @@ fn next_letter(s: &[u8]) -> usize {
 }
 
 /// Token bytes: ASCII letters and digits, and any non-ASCII byte.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time with `i < 256`: an index out of range would fail the build"
+)]
 static TOK: [bool; 256] = {
     let mut a = [false; 256];
     let mut i = 0;

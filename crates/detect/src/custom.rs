@@ -13,7 +13,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use crate::engine::{CONTEXT_AFTER, CONTEXT_BEFORE, Cand, has_context};
+use crate::kit::{CONTEXT_AFTER, CONTEXT_BEFORE, Cand, has_context};
 use crate::model::{Category, Confidence};
 use crate::validate;
 

@@ -15,12 +15,21 @@
 //! assert_eq!(f[1].detector, "us_ssn");
 //! ```
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
 mod anchors;
 mod builtin;
 mod ctx;
-pub mod custom;
+mod custom;
 mod engine;
 mod fastscan;
+mod kit;
 mod mask;
 pub mod model;
 mod net;
@@ -37,7 +46,7 @@ pub use stream::StreamScanner;
 use std::borrow::Cow;
 
 use custom::CustomSet;
-use engine::{Cand, Sink};
+use kit::{Cand, Sink};
 
 /// The mask style of every detector: built-ins, then `custom`'s.
 fn styles(custom: &CustomSet) -> Vec<mask::Style> {
@@ -63,7 +72,7 @@ pub enum BuildError {
 pub struct Detectors {
     enabled: Vec<bool>,
     /// `enabled` and the built-ins' context flags as bit sets.
-    bits: engine::Bits,
+    bits: kit::Bits,
     /// How each detector's values are masked (built-ins, then custom).
     styles: Vec<mask::Style>,
     min_confidence: Confidence,
@@ -152,7 +161,7 @@ impl DetectorsBuilder {
             custom = custom::compile(&kept, base)?;
         }
         Ok(Detectors {
-            bits: engine::Bits::new(&enabled),
+            bits: kit::Bits::new(&enabled),
             enabled,
             styles: styles(&custom),
             min_confidence: self.min_confidence.unwrap_or(Confidence::Low),
@@ -167,7 +176,7 @@ impl Detectors {
         let custom = CustomSet::default();
         let enabled = vec![true; builtin::BUILTINS.len()];
         Detectors {
-            bits: engine::Bits::new(&enabled),
+            bits: kit::Bits::new(&enabled),
             enabled,
             styles: styles(&custom),
             min_confidence: Confidence::Low,

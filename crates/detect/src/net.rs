@@ -1,7 +1,7 @@
 //! E-mail, IPv6 and MAC address detectors, keyed on `@` and `:`.
 
 use crate::builtin::D;
-use crate::engine::{Adj, PLAIN, Sink, at, before};
+use crate::kit::{Adj, PLAIN, Sink, at, before};
 use crate::model::Confidence::{Low, Medium};
 
 fn local_char(c: u8) -> bool {

@@ -7,8 +7,8 @@
 //! few comparisons per number.
 
 use crate::builtin::D;
-use crate::engine::{Adj, NEED_CTX, PLAIN, Sink, at, before};
 use crate::fastscan::digit_run;
+use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -41,6 +41,10 @@ pub(crate) struct Seq {
 
 /// Group lengths packed the way [`Seq`] keeps them.
 #[inline(always)]
+#[allow(
+    clippy::indexing_slicing,
+    reason = "`i < want.len()` is the loop condition; called on every number with a constant slice, this form folds to a constant where a slice-pattern loop measured ~3% slower on the CSV corpus"
+)]
 const fn pack(want: &[usize]) -> u64 {
     let mut v = 0u64;
     let mut i = 0;

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::engine::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
+use crate::kit::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
 use crate::{Category, Confidence, Detectors, Finding};
 
 /// Bytes kept before the cut: lookback from key to start, plus context.

@@ -1,38 +1,18 @@
 //! Archives and compressed streams: zip, tar, gzip, bzip2, xz.
+//!
+//! A zip is opened here and dispatched by its entries: to [`crate::office`]
+//! for OOXML and OpenDocument, or entry by entry through
+//! [`crate::zipfile`], which both use to read entries (so the two modules
+//! never call each other).
 
 use std::io::{Cursor, Read, Seek};
 
 use zip::ZipArchive;
-use zip::result::ZipError;
 
 use crate::limits::{Compressed, Counting, Expand};
 use crate::office;
-use crate::{Format, Location, Reason, Run, Seekable, Src, Typed};
-
-/// Turn a zip error on `format` into a reason.
-pub(crate) fn zip_reason(format: Format, e: &ZipError) -> Reason {
-    match e {
-        ZipError::UnsupportedArchive(msg) if *msg == ZipError::PASSWORD_REQUIRED => {
-            Reason::Encrypted {
-                format,
-                detail: "password required".to_owned(),
-            }
-        }
-        ZipError::InvalidPassword => Reason::Encrypted {
-            format,
-            detail: "wrong password".to_owned(),
-        },
-        ZipError::UnsupportedArchive(msg) => Reason::Unsupported {
-            format,
-            detail: format!("unsupported {format}: {}", msg.to_lowercase()),
-        },
-        ZipError::Io(io) => Reason::from_io(format, io),
-        other => Reason::Corrupt {
-            format,
-            detail: other.to_string(),
-        },
-    }
-}
+use crate::zipfile::zip_reason;
+use crate::{Format, Location, Reason, Run, Seekable, Src};
 
 /// Dictionary memory an xz stream may ask for: xz -9 needs 64 MiB, a
 /// forged header could ask for 4 GiB.
@@ -72,57 +52,6 @@ impl<E> Run<'_, '_, '_, E> {
             }
             _ => self.zip_entries(loc, depth, &mut archive, |_| true),
         }
-    }
-
-    /// Extract the entries of a zip for which `want` is true, each as a
-    /// member of its own.
-    pub(crate) fn zip_entries<R: Read + Seek>(
-        &mut self,
-        loc: &Location,
-        depth: u32,
-        archive: &mut ZipArchive<R>,
-        want: impl Fn(&str) -> bool,
-    ) -> Result<(), E> {
-        let cx = self.cx;
-        for i in 0..archive.len() {
-            if cx.stopped() || !cx.check_time(loc) {
-                break;
-            }
-            let name = archive.name_for_index(i).unwrap_or_default().to_owned();
-            if !want(&name) {
-                continue;
-            }
-            let child = loc.child(&name);
-            let mut entry = match archive.by_index(i) {
-                Ok(e) => e,
-                Err(e) => {
-                    // Count it, so an archive of a million broken entries
-                    // still meets the entry limit.
-                    if cx.count_entry(&child) {
-                        cx.record_type(
-                            &child,
-                            Typed {
-                                format: Format::Binary,
-                                file_type: cordon_filetype::unknown(),
-                            },
-                        );
-                        cx.incomplete(&child, zip_reason(Format::Zip, &e));
-                    }
-                    continue;
-                }
-            };
-            if entry.is_dir() {
-                continue;
-            }
-            if entry.is_symlink() {
-                cx.note(&child, "symbolic link not followed");
-                continue;
-            }
-            let compressed = Compressed::Known(entry.compressed_size());
-            let mut expand = Expand::new(&mut entry, cx, &child, compressed);
-            self.node(&child, depth + 1, Src::Stream(&mut expand))?;
-        }
-        Ok(())
     }
 
     /// gzip, bzip2 and xz: a transparent layer, no location segment.

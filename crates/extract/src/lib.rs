@@ -11,7 +11,10 @@
 //!
 //! Nothing passes silently: whatever could not be read in full (a limit, a
 //! corrupt or encrypted member) is listed in the [`ExtractReport`] with
-//! its location and reason, and extraction of the other members goes on.
+//! its location and reason, and extraction of the other members goes on;
+//! only the limits on the whole input ([`Reason::stops_input`]) end it.
+//! Bytes, a path, a file, a pipe or a stream give the same members and
+//! the same report.
 //!
 //! ```
 //! use cordon_extract::{Extractor, Input, Limits};
@@ -31,6 +34,14 @@
 //! assert_eq!(texts, [("note.txt".to_string(), "card 4111 1111 1111 1111".to_string())]);
 //! ```
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
 mod archive;
 mod email;
 mod limits;
@@ -45,6 +56,7 @@ mod rtf;
 mod sniff;
 mod text;
 mod utf16;
+mod zipfile;
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -58,7 +70,7 @@ pub use ocr::Ocr;
 pub use report::{ExtractReport, Incomplete, Note, Reason, TypeEntry, Typed};
 pub use sniff::{Charset, Format, Sniffed, sniff};
 
-use limits::{Cx, Guarded, ReadBoundedError, read_bounded};
+use limits::{Compressed, Counting, Cx, Guarded, ReadBoundedError, read_bounded};
 use sniff::HEAD_LEN;
 
 /// What to extract from.
@@ -149,14 +161,7 @@ impl Extractor {
             let mut run = Run { cx: &cx, visit };
             match input {
                 Input::Path(path) => match File::open(path) {
-                    Ok(mut f) => {
-                        if let Ok(m) = f.metadata()
-                            && m.is_file()
-                        {
-                            cx.set_root_size(m.len());
-                        }
-                        run.node(&root, 0, Src::File(&mut f))?;
-                    }
+                    Ok(f) => run.file(&root, f)?,
                     Err(e) => cx.incomplete(
                         &root,
                         Reason::Io {
@@ -164,19 +169,12 @@ impl Extractor {
                         },
                     ),
                 },
-                Input::File(mut f) => {
-                    if let Ok(m) = f.metadata()
-                        && m.is_file()
-                    {
-                        cx.set_root_size(m.len());
-                    }
-                    run.node(&root, 0, Src::File(&mut f))?;
-                }
+                Input::File(f) => run.file(&root, f)?,
                 Input::Bytes(b) => {
-                    cx.set_root_size(b.len() as u64);
+                    cx.set_root_size(Compressed::Known(b.len() as u64));
                     run.node(&root, 0, Src::Mem(b))?;
                 }
-                Input::Reader(r) => run.node(&root, 0, Src::Stream(r))?,
+                Input::Reader(r) => run.stream(&root, r)?,
             }
         }
         Ok(ExtractReport {
@@ -207,7 +205,9 @@ impl<'a> Body<'a> {
         match src {
             Src::Mem(b) => Ok(Self {
                 head: b.get(..b.len().min(HEAD_LEN)).unwrap_or_default().to_vec(),
-                complete: b.len() <= HEAD_LEN,
+                // As for a stream, where a head of exactly `HEAD_LEN`
+                // bytes cannot tell whether more follows.
+                complete: b.len() < HEAD_LEN,
                 rest: Src::Mem(b),
             }),
             Src::File(f) => {
@@ -345,6 +345,27 @@ pub(crate) struct Run<'c, 'l, 'v, E> {
 }
 
 impl<E> Run<'_, '_, '_, E> {
+    /// The root input as an open file: a regular file by its size and
+    /// positional reads, anything else (a pipe, a device) as a stream.
+    fn file(&mut self, root: &Location, mut f: File) -> Result<(), E> {
+        match f.metadata() {
+            Ok(m) if m.is_file() => {
+                self.cx.set_root_size(Compressed::Known(m.len()));
+                self.node(root, 0, Src::File(&mut f))
+            }
+            _ => self.stream(root, &mut f),
+        }
+    }
+
+    /// The root input as a stream: its size is what has been read of it
+    /// so far, so the input-wide ratio judges it as it would the same
+    /// bytes in a file.
+    fn stream(&mut self, root: &Location, r: &mut dyn Read) -> Result<(), E> {
+        let (mut counting, count) = Counting::new(r);
+        self.cx.set_root_size(Compressed::Counted(count));
+        self.node(root, 0, Src::Stream(&mut counting))
+    }
+
     /// Extract one member at `loc`, `depth` containers down.
     pub(crate) fn node(&mut self, loc: &Location, depth: u32, src: Src<'_>) -> Result<(), E> {
         let cx = self.cx;
@@ -363,7 +384,10 @@ impl<E> Run<'_, '_, '_, E> {
         let body = match Body::open(src) {
             Ok(b) => b,
             Err(e) => {
-                cx.incomplete(loc, Reason::from_io(Format::Binary, &e));
+                // A limit tripped below is already recorded.
+                if !limits::is_tripped(&e) {
+                    cx.incomplete(loc, Reason::from_io(Format::Binary, &e));
+                }
                 return Ok(());
             }
         };

@@ -15,6 +15,18 @@ use crate::report::{Incomplete, Note, Reason, TypeEntry, Typed};
 /// zeros in a tiny file) compress far beyond any sane ratio and are harmless.
 pub const RATIO_FLOOR: u64 = 4 << 20;
 
+/// The input-wide ratio is judged past twice the floor: one stream always
+/// meets its own ratio limit first (which cuts only that stream), unless
+/// the rest of the input has already expanded that much.
+const INPUT_RATIO_FLOOR: u64 = 2 * RATIO_FLOOR;
+
+/// Streams cut at their own ratio limit whose output the input-wide ratio
+/// forgives. One bomb among the members of an archive is cut and the
+/// members after it are still read (a bomb must not hide what follows it);
+/// each costs at most about [`RATIO_FLOOR`] of work, so past this many the
+/// archive itself is the bomb and its output counts again.
+pub(crate) const FORGIVEN_STREAMS: u32 = 4;
+
 /// Limits for one root input (one file as the caller named it). All apply
 /// across every member nested inside that input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +38,11 @@ pub struct Limits {
     /// Total bytes produced by decompression (all layers added up).
     pub max_total_bytes: u64,
     /// Largest ratio of decompressed to compressed bytes, for each stream
-    /// and for the input as a whole (all layers' output against the size
-    /// of the input, when it is known), judged once more than
-    /// [`RATIO_FLOOR`] bytes came out.
+    /// (judged once more than [`RATIO_FLOOR`] bytes came out of it; the
+    /// stream is cut and the members after it are read) and for the input
+    /// as a whole (all layers' output, but for the few streams already cut,
+    /// against the size of the input or, for a stream, the bytes read of
+    /// it; judged past twice that floor; extraction of the input stops).
     pub max_ratio: u64,
     /// How many members and entries (files, parts, attachments) one input
     /// may hold, counted across all levels.
@@ -61,8 +75,13 @@ pub(crate) struct Cx<'l> {
     pub ocr: Option<&'l crate::Ocr>,
     deadline: Option<Instant>,
     expanded: Cell<u64>,
-    /// Size of the root input when known (not for a pipe).
-    root_size: Cell<Option<u64>>,
+    /// Size of the root input: known for a file or bytes, counted as it
+    /// is read for a pipe or other stream.
+    root_size: RefCell<Option<Compressed>>,
+    /// Streams cut at their own ratio, and their output, which the
+    /// input-wide ratio leaves out (up to [`FORGIVEN_STREAMS`]).
+    forgiven: Cell<u32>,
+    forgiven_bytes: Cell<u64>,
     entries: Cell<u64>,
     /// Set when a limit that applies to the whole input trips: extraction
     /// stops everywhere.
@@ -79,7 +98,9 @@ impl<'l> Cx<'l> {
             ocr: None,
             deadline: limits.timeout.map(|t| Instant::now() + t),
             expanded: Cell::new(0),
-            root_size: Cell::new(None),
+            root_size: RefCell::new(None),
+            forgiven: Cell::new(0),
+            forgiven_bytes: Cell::new(0),
             entries: Cell::new(0),
             stopped: Cell::new(false),
             incomplete: RefCell::new(Vec::new()),
@@ -173,14 +194,41 @@ impl<'l> Cx<'l> {
             .map(|d| d.saturating_duration_since(Instant::now()))
     }
 
-    pub fn set_root_size(&self, size: u64) {
-        self.root_size.set(Some(size));
+    /// How large the root input is (or how much of it was read so far).
+    pub fn set_root_size(&self, size: Compressed) {
+        *self.root_size.borrow_mut() = Some(size);
+    }
+
+    fn root_size(&self) -> Option<u64> {
+        self.root_size.borrow().as_ref().map(Compressed::get)
+    }
+
+    /// A stream that produced `produced` bytes was cut at its own ratio
+    /// limit (and recorded there): the input-wide ratio leaves its output
+    /// out, so the members after it are still read. The stream after the
+    /// first [`FORGIVEN_STREAMS`] such streams stops the input instead.
+    pub fn forgive(&self, loc: &Location, produced: u64) {
+        let n = self.forgiven.get();
+        if n < FORGIVEN_STREAMS {
+            self.forgiven.set(n + 1);
+            self.forgiven_bytes
+                .set(self.forgiven_bytes.get().saturating_add(produced));
+        } else {
+            self.stop(
+                loc,
+                Reason::InputRatio {
+                    limit: self.limits.max_ratio,
+                },
+            );
+        }
     }
 
     /// Account `n` more decompressed bytes; false (and stop) past the total
     /// or past the ratio for the whole input. The input-wide ratio catches
     /// bombs made of many small streams, each under [`RATIO_FLOOR`], and
-    /// zips whose entries all point at the same compressed data.
+    /// zips whose entries all point at the same compressed data; it leaves
+    /// out the output of the few streams already cut at their own ratio
+    /// (see [`Cx::forgive`]).
     pub fn add_expanded(&self, loc: &Location, n: u64) -> bool {
         let total = self.expanded.get().saturating_add(n);
         self.expanded.set(total);
@@ -193,13 +241,14 @@ impl<'l> Cx<'l> {
             );
             return false;
         }
-        if let Some(size) = self.root_size.get()
-            && total > RATIO_FLOOR
-            && total / size.max(1) > self.limits.max_ratio
+        let judged = total.saturating_sub(self.forgiven_bytes.get());
+        if let Some(size) = self.root_size()
+            && judged > INPUT_RATIO_FLOOR
+            && judged / size.max(1) > self.limits.max_ratio
         {
             self.stop(
                 loc,
-                Reason::Ratio {
+                Reason::InputRatio {
                     limit: self.limits.max_ratio,
                 },
             );
@@ -276,7 +325,7 @@ pub(crate) enum Compressed {
 }
 
 impl Compressed {
-    fn get(&self) -> u64 {
+    pub(crate) fn get(&self) -> u64 {
         match self {
             Self::Known(n) => *n,
             Self::Counted(c) => c.get(),
@@ -316,14 +365,21 @@ impl<R: Read> Read for Expand<'_, '_, R> {
         }
         let n = self.inner.read(buf)?;
         self.produced += n as u64;
-        if !self.cx.add_expanded(self.loc, n as u64) {
-            self.tripped = true;
-            return Err(tripped());
-        }
+        // The stream's own ratio is judged first: a stream cut there is
+        // forgiven by the input-wide ratio, so extraction goes on with the
+        // members after it, whatever the input came in as.
         let ratio = self.cx.limits.max_ratio;
-        if self.produced > RATIO_FLOOR && self.produced / self.compressed.get().max(1) > ratio {
-            self.tripped = true;
+        let own =
+            self.produced > RATIO_FLOOR && self.produced / self.compressed.get().max(1) > ratio;
+        if own {
             self.cx.incomplete(self.loc, Reason::Ratio { limit: ratio });
+            self.cx.forgive(self.loc, self.produced);
+        }
+        // The total (and past the forgiven streams, the input-wide ratio)
+        // may still stop the whole input.
+        let within = self.cx.add_expanded(self.loc, n as u64);
+        if own || !within {
+            self.tripped = true;
             return Err(tripped());
         }
         Ok(n)

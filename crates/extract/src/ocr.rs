@@ -141,7 +141,7 @@ pub(crate) fn recognise(
         (text, errors, status)
     });
     let Ok(status) = status else {
-        return Err(Reason::Timeout { limit: ocr.timeout });
+        return Err(Reason::OcrTimeout { limit: ocr.timeout });
     };
     if !status.success() {
         let why = String::from_utf8_lossy(&errors);

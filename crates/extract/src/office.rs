@@ -12,9 +12,9 @@ use std::io::{Read, Seek};
 use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
-use crate::archive::zip_reason;
 use crate::limits::{ReadBoundedError, read_bounded};
 use crate::sniff::{builtin, ids};
+use crate::zipfile::zip_reason;
 use crate::{Format, Location, Reason, Run, Typed};
 
 /// Look at a zip's entries to tell office documents (and EPUB) from plain

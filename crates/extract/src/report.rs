@@ -15,14 +15,28 @@ pub enum Reason {
     /// Nesting deeper than [`crate::Limits::max_depth`].
     #[error("nested deeper than the limit of {limit} levels")]
     Depth { limit: u32 },
-    /// Decompressed bytes over [`crate::Limits::max_total_bytes`].
-    #[error("expanded content exceeds the limit of {limit} bytes")]
+    /// Decompressed bytes over [`crate::Limits::max_total_bytes`]. Stops
+    /// the whole input.
+    #[error(
+        "the input expands to more than the limit of {limit} bytes; extraction stopped here and nothing after it was read"
+    )]
     TotalBytes { limit: u64 },
-    /// A stream expanding more than [`crate::Limits::max_ratio`] times.
-    #[error("expansion ratio exceeds the limit of {limit}:1")]
+    /// A stream expanding more than [`crate::Limits::max_ratio`] times: the
+    /// stream is cut, the members after it are read.
+    #[error("expansion ratio exceeds the limit of {limit}:1; the rest of this member was not read")]
     Ratio { limit: u64 },
-    /// More members than [`crate::Limits::max_entries`].
-    #[error("more than the limit of {limit} entries")]
+    /// The input as a whole expanding more than
+    /// [`crate::Limits::max_ratio`] times (many small streams, entries
+    /// sharing their data). Stops the whole input.
+    #[error(
+        "the input expands more than the limit of {limit}:1 overall; extraction stopped here and nothing after it was read"
+    )]
+    InputRatio { limit: u64 },
+    /// More members than [`crate::Limits::max_entries`]. Stops the whole
+    /// input.
+    #[error(
+        "the input holds more than the limit of {limit} entries; extraction stopped here and nothing after it was read"
+    )]
     Entries { limit: u64 },
     /// A member that must be held in memory is over
     /// [`crate::Limits::max_member_bytes`].
@@ -31,9 +45,16 @@ pub enum Reason {
     /// Extracted text over [`crate::Limits::max_member_bytes`] (cut there).
     #[error("extracted text is larger than the limit of {limit} bytes and was cut")]
     TextTooLarge { limit: u64 },
-    /// The time limit for the input ran out.
-    #[error("time limit of {}s exceeded", limit.as_secs_f64())]
+    /// The time limit for the input ran out. Stops the whole input.
+    #[error(
+        "the time limit of {}s for the input ran out; extraction stopped here and nothing after it was read",
+        limit.as_secs_f64()
+    )]
     Timeout { limit: Duration },
+    /// The OCR engine's time limit ran out on one image (see
+    /// [`crate::Ocr`]); the input goes on.
+    #[error("the OCR engine's time limit of {}s for this image ran out", limit.as_secs_f64())]
+    OcrTimeout { limit: Duration },
     /// Content protected by a password or encryption.
     #[error("{format} is encrypted: {detail}")]
     Encrypted { format: Format, detail: String },
@@ -57,9 +78,24 @@ impl Reason {
             Self::Depth { .. }
                 | Self::TotalBytes { .. }
                 | Self::Ratio { .. }
+                | Self::InputRatio { .. }
                 | Self::Entries { .. }
                 | Self::MemberTooLarge { .. }
                 | Self::TextTooLarge { .. }
+                | Self::Timeout { .. }
+                | Self::OcrTimeout { .. }
+        )
+    }
+
+    /// True for the limits that stop extraction of the whole input (the
+    /// members after the place it tripped are not read); false for what
+    /// cuts only the member it is recorded at.
+    pub fn stops_input(&self) -> bool {
+        matches!(
+            self,
+            Self::TotalBytes { .. }
+                | Self::InputRatio { .. }
+                | Self::Entries { .. }
                 | Self::Timeout { .. }
         )
     }
@@ -70,10 +106,12 @@ impl Reason {
             Self::Depth { .. } => "depth_limit",
             Self::TotalBytes { .. } => "total_bytes_limit",
             Self::Ratio { .. } => "ratio_limit",
+            Self::InputRatio { .. } => "input_ratio_limit",
             Self::Entries { .. } => "entry_limit",
             Self::MemberTooLarge { .. } => "member_size_limit",
             Self::TextTooLarge { .. } => "text_size_limit",
             Self::Timeout { .. } => "time_limit",
+            Self::OcrTimeout { .. } => "ocr_time_limit",
             Self::Encrypted { .. } => "encrypted",
             Self::Corrupt { .. } => "corrupt",
             Self::Unsupported { .. } => "unsupported",

@@ -17,6 +17,14 @@
 //! windows it seeks. The crate does no IO of its own beyond the
 //! [`ByteSource`] it is handed.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
 mod custom;
 mod lang;
 mod source;

@@ -98,7 +98,7 @@ impl Inspector {
                 let mut lock = stdin.lock();
                 self.inspect_reader("-", &mut lock)
             }
-            Target::Skip { display, reason } => failed(&display, reason),
+            Target::Skip { display, reason } => failed(&display, reason, "not_read"),
         }
     }
 
@@ -107,7 +107,7 @@ impl Inspector {
         let before = stamp(path);
         let file = match File::open(path) {
             Ok(f) => f,
-            Err(e) => return failed(display, io_message(&e)),
+            Err(e) => return failed(display, io_message(&e), "io_error"),
         };
         let mut report = match self.parallel_plain(&file, display) {
             Some(r) => r,
@@ -120,6 +120,7 @@ impl Inspector {
             report.incomplete.push(Problem {
                 location: display.to_string(),
                 message: "file changed while it was read; findings may be incomplete".into(),
+                code: "changed_while_read".into(),
             });
         }
         report.finalize();
@@ -256,6 +257,7 @@ impl Inspector {
                 Err(e) => report.errors.push(Problem {
                     location: display.to_string(),
                     message: io_message(&e),
+                    code: "io_error".into(),
                 }),
             }
         }
@@ -401,6 +403,7 @@ fn merge_extract_report(report: &mut FileReport, name: &str, ex: &ExtractReport)
         let problem = Problem {
             location: inc.location.to_string(),
             message: inc.reason.to_string(),
+            code: inc.reason.code().into(),
         };
         if inc.reason.is_limit() || inc.location.to_string() != name {
             report.incomplete.push(problem);
@@ -410,14 +413,16 @@ fn merge_extract_report(report: &mut FileReport, name: &str, ex: &ExtractReport)
     }
 }
 
-/// A report for something that could not be read at all.
-pub fn failed(display: &str, message: String) -> FileReport {
+/// A report for something that could not be read at all, with the
+/// problem's `code` (see [`Problem::code`]).
+pub fn failed(display: &str, message: String, code: &str) -> FileReport {
     let mut r = FileReport {
         path: display.to_string(),
         file_type: "unknown".into(),
         errors: vec![Problem {
             location: display.to_string(),
             message,
+            code: code.to_owned(),
         }],
         ..FileReport::default()
     };
@@ -591,7 +596,9 @@ mod tests {
         });
         assert!(!r.complete);
         assert_eq!(r.errors[0].message, "named pipe (FIFO), not scanned");
+        assert_eq!(r.errors[0].code, "not_read");
         let r = ins.inspect_path(Path::new("/nonexistent/file"), "file");
         assert!(!r.complete);
+        assert_eq!(r.errors[0].code, "io_error");
     }
 }

@@ -69,11 +69,21 @@ pub struct Member {
     pub file_type: String,
 }
 
-/// A problem with part of a file: where, and what.
+/// A problem with part of a file: where, what (for people) and a stable
+/// code (for programs: policies, the server's incidents).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
+    /// The file, then `!/member` for each container level.
     pub location: String,
+    /// What happened, in a sentence.
     pub message: String,
+    /// What happened, as a snake_case code: the extractor's reasons
+    /// (`encrypted`, `corrupt`, `unsupported`, `io_error`, `ratio_limit`,
+    /// `input_ratio_limit`, `member_size_limit`, …; see
+    /// `docs/scan-output.md`), `changed_while_read`, or `not_read` for a
+    /// path that is not a file to read (a FIFO, a device, a broken link).
+    #[serde(default)]
+    pub code: String,
 }
 
 impl FileReport {

@@ -384,3 +384,85 @@ fn ocr_finds_values_in_a_scanned_page() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Never decide blind: a zip whose first member is a bomb and whose
+/// second is encrypted still has the card number in its third member
+/// found, whether scanned by path or from standard input; the scan exits
+/// 2 and lists every part it could not read, with where and why.
+#[test]
+fn members_after_a_bomb_and_an_encrypted_member_are_still_scanned() {
+    use zip::unstable::write::FileOptionsExt;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    w.start_file("zeros.bin", opts).unwrap();
+    w.write_all(&vec![0u8; 8 << 20]).unwrap();
+    w.start_file("secret.txt", opts.with_deprecated_encryption(b"pw"))
+        .unwrap();
+    w.write_all(b"card 4111 1111 1111 1111").unwrap();
+    w.start_file("card.txt", opts).unwrap();
+    w.write_all(b"card 4111 1111 1111 1111").unwrap();
+    let bytes = w.finish().unwrap().into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zip");
+    std::fs::write(&path, &bytes).unwrap();
+
+    let by_path = cordon()
+        .args(["scan", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let from_stdin = assert_cmd::Command::cargo_bin("cordon")
+        .unwrap()
+        .args(["scan", "--format", "json", "-"])
+        .write_stdin(bytes.clone())
+        .output()
+        .unwrap();
+    for (how, out, name) in [
+        ("path", &by_path, path.to_str().unwrap()),
+        ("stdin", &from_stdin, "-"),
+    ] {
+        assert_eq!(out.status.code(), Some(2), "{how}");
+        let r = json_lines(&out.stdout).remove(0);
+        assert_eq!(r["complete"], false, "{how}");
+        let incomplete: Vec<(String, String)> = r["incomplete"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                assert!(!p["message"].as_str().unwrap().is_empty(), "{how}");
+                (
+                    p["location"].as_str().unwrap().to_owned(),
+                    p["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            incomplete,
+            [
+                (format!("{name}!/zeros.bin"), "ratio_limit".to_owned()),
+                (format!("{name}!/secret.txt"), "encrypted".to_owned()),
+            ],
+            "{how}"
+        );
+        let cards: Vec<&str> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["detector"] == "credit_card")
+            .map(|f| f["location"].as_str().unwrap())
+            .collect();
+        assert_eq!(cards, [format!("{name}!/card.txt")], "{how}");
+    }
+
+    let human = cordon().arg("scan").arg(&path).output().unwrap();
+    assert_eq!(human.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&human.stdout);
+    for want in [
+        "!/card.txt",
+        "not fully inspected: ",
+        "!/zeros.bin: expansion ratio exceeds the limit of 200:1",
+        "!/secret.txt: zip is encrypted: password required",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+}

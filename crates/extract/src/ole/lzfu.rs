@@ -36,7 +36,9 @@ pub(crate) fn decompress(data: &[u8], cap: usize) -> Result<(Vec<u8>, bool), Ole
 
 fn lz(body: &[u8], want: usize, cut: bool) -> (Vec<u8>, bool) {
     let mut dict = [b' '; DICT];
-    dict[..PREAMBLE.len()].copy_from_slice(PREAMBLE);
+    if let Some(start) = dict.get_mut(..PREAMBLE.len()) {
+        start.copy_from_slice(PREAMBLE);
+    }
     let mut write = PREAMBLE.len();
     // The declared size is untrusted: grow as the output really grows.
     let mut out = Vec::with_capacity(want.min(body.len().saturating_mul(4)));
@@ -49,7 +51,9 @@ fn lz(body: &[u8], want: usize, cut: bool) -> (Vec<u8>, bool) {
             if control >> bit & 1 == 0 {
                 let Some(b) = input.next() else { break 'outer };
                 out.push(b);
-                dict[write] = b;
+                if let Some(slot) = dict.get_mut(write) {
+                    *slot = b;
+                }
                 write = (write + 1) % DICT;
                 continue;
             }
@@ -67,9 +71,12 @@ fn lz(body: &[u8], want: usize, cut: bool) -> (Vec<u8>, bool) {
                 if out.len() >= want {
                     break 'outer;
                 }
-                let b = dict[(offset + i) % DICT];
+                // Indices are taken modulo `DICT`, the dictionary's size.
+                let b = dict.get((offset + i) % DICT).copied().unwrap_or(b' ');
                 out.push(b);
-                dict[write] = b;
+                if let Some(slot) = dict.get_mut(write) {
+                    *slot = b;
+                }
                 write = (write + 1) % DICT;
             }
         }

@@ -277,8 +277,14 @@ fn find_fixed(stream: &[u8], id: u16, header: usize) -> Option<u32> {
     stream
         .get(header..)?
         .chunks_exact(16)
-        .find(|e| u16::from_le_bytes([e[2], e[3]]) == id)
-        .map(|e| u32::from_le_bytes([e[8], e[9], e[10], e[11]]))
+        .find_map(|e| match *e {
+            [_, _, t0, t1, _, _, _, _, v0, v1, v2, v3, ..]
+                if u16::from_le_bytes([t0, t1]) == id =>
+            {
+                Some(u32::from_le_bytes([v0, v1, v2, v3]))
+            }
+            _ => None,
+        })
 }
 
 #[cfg(test)]

@@ -82,9 +82,10 @@ pub(crate) fn ppt_text(stream: &[u8], cap: usize) -> Result<Extracted, OleError>
                     put(char::from(b), &mut out, cap);
                 }
             } else {
-                let units = data
-                    .chunks_exact(2)
-                    .map(|p| u16::from_le_bytes([p[0], p[1]]));
+                let units = data.chunks_exact(2).map(|p| match *p {
+                    [lo, hi] => u16::from_le_bytes([lo, hi]),
+                    _ => 0xFFFD,
+                });
                 for c in char::decode_utf16(units) {
                     put(c.unwrap_or(char::REPLACEMENT_CHARACTER), &mut out, cap);
                 }

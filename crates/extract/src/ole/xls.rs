@@ -182,7 +182,8 @@ pub(crate) fn xls_text(workbook: &[u8], cap: usize) -> Result<Extracted, OleErro
                 // rw, colFirst, then (ixfe, RK) pairs, then colLast.
                 let body = d.get(4..d.len().saturating_sub(2)).unwrap_or_default();
                 for pair in body.chunks_exact(6) {
-                    let v = rk(u32::from_le_bytes([pair[2], pair[3], pair[4], pair[5]]));
+                    let [_, _, a, b, c, e] = *pair else { continue };
+                    let v = rk(u32::from_le_bytes([a, b, c, e]));
                     if let Some(s) = number(v) {
                         cell(&mut out, &mut row, rw, &s, cap);
                     }
@@ -193,9 +194,9 @@ pub(crate) fn xls_text(workbook: &[u8], cap: usize) -> Result<Extracted, OleErro
                 let value = d.get(6..14).ok_or_else(|| {
                     OleError::Corrupt(format!("FORMULA record at byte {} is too short", rec.at))
                 })?;
-                if value[6] == 0xFF && value[7] == 0xFF {
+                if let [kind, _, _, _, _, _, 0xFF, 0xFF] = *value {
                     // 0: a string, in the STRING record that follows.
-                    if value[0] == 0 {
+                    if kind == 0 {
                         pending_string = Some((rw, col));
                     }
                 } else if let Some(s) = number(f64_at(value, 0, "FORMULA value")?) {

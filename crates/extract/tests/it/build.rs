@@ -255,3 +255,139 @@ pub fn pdf(pages: &[&str], compress: bool, trailer_extra: &str) -> Vec<u8> {
     );
     out
 }
+
+/// A zip with `entries` (name, content, password), deflated; an entry with
+/// a password is encrypted with ZipCrypto (the `zip` crate's writer).
+pub fn zip_locked(entries: &[(&str, &[u8], Option<&str>)]) -> Vec<u8> {
+    use zip::unstable::write::FileOptionsExt;
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data, password) in entries {
+        let opts = SimpleFileOptions::default().large_file(false);
+        let opts = match password {
+            Some(p) => opts.with_deprecated_encryption(p.as_bytes()).unwrap(),
+            None => opts,
+        };
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// One entry of [`zip_raw`].
+pub enum Raw<'a> {
+    /// Stored as is.
+    Plain(&'a str, &'a [u8]),
+    /// A WinZip AES-256 entry (method 99, `AE-2` extra field, deflate
+    /// inside) whose `len` payload bytes are random: what a reader without
+    /// the password meets. The `zip` crate writes AES only with its
+    /// `aes-crypto` feature, which the build leaves out.
+    Aes(&'a str, usize),
+}
+
+/// A zip written byte by byte, for entries the `zip` writer cannot make.
+pub fn zip_raw(entries: &[Raw<'_>]) -> Vec<u8> {
+    fn u16le(v: &mut Vec<u8>, n: u16) {
+        v.extend_from_slice(&n.to_le_bytes());
+    }
+    fn u32le(v: &mut Vec<u8>, n: u32) {
+        v.extend_from_slice(&n.to_le_bytes());
+    }
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for entry in entries {
+        let (name, flags, method, crc, data, size, extra) = match entry {
+            Raw::Plain(name, data) => {
+                let mut crc = flate2::Crc::new();
+                crc.update(data);
+                (
+                    *name,
+                    0u16,
+                    0u16,
+                    crc.sum(),
+                    data.to_vec(),
+                    data.len(),
+                    Vec::new(),
+                )
+            }
+            Raw::Aes(name, len) => {
+                // Salt (16), password verifier (2), payload, MAC (10).
+                let data: Vec<u8> = (0..16 + 2 + len + 10)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        seed as u8
+                    })
+                    .collect();
+                // 0x9901: AE-2, vendor "AE", AES-256, deflated inside.
+                let extra = vec![0x01, 0x99, 7, 0, 2, 0, b'A', b'E', 3, 8, 0];
+                (*name, 1u16, 99u16, 0, data, *len, extra)
+            }
+        };
+        let offset = out.len() as u32;
+        let header = |v: &mut Vec<u8>| {
+            u16le(v, 51); // version needed: AES
+            u16le(v, flags);
+            u16le(v, method);
+            u32le(v, 0x0021_0000); // 1980-01-01 00:00
+            u32le(v, crc);
+            u32le(v, data.len() as u32);
+            u32le(v, size as u32);
+            u16le(v, name.len() as u16);
+            u16le(v, extra.len() as u16);
+        };
+        u32le(&mut out, 0x0403_4b50);
+        header(&mut out);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&extra);
+        out.extend_from_slice(&data);
+        u32le(&mut central, 0x0201_4b50);
+        u16le(&mut central, 51); // made by
+        header(&mut central);
+        u16le(&mut central, 0); // comment
+        u16le(&mut central, 0); // disk
+        u16le(&mut central, 0); // internal attributes
+        u32le(&mut central, 0); // external attributes
+        u32le(&mut central, offset);
+        central.extend_from_slice(name.as_bytes());
+        central.extend_from_slice(&extra);
+    }
+    let cd_start = out.len() as u32;
+    out.extend_from_slice(&central);
+    u32le(&mut out, 0x0605_4b50);
+    u16le(&mut out, 0);
+    u16le(&mut out, 0);
+    u16le(&mut out, entries.len() as u16);
+    u16le(&mut out, entries.len() as u16);
+    u32le(&mut out, central.len() as u32);
+    u32le(&mut out, cd_start);
+    u16le(&mut out, 0);
+    out
+}
+
+#[test]
+fn the_locked_zips_are_what_they_claim() {
+    use std::io::Read;
+    // ZipCrypto: the password opens it, nothing else does.
+    let z = zip_locked(&[("s.txt", b"secret", Some("pw"))]);
+    let mut a = zip::ZipArchive::new(Cursor::new(&z)).unwrap();
+    assert!(a.by_index(0).is_err());
+    let mut text = String::new();
+    a.by_index_decrypt(0, b"pw")
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "secret");
+    // AES: the reader sees an AES entry (and this build cannot decrypt it).
+    let z = zip_raw(&[Raw::Aes("a.txt", 40), Raw::Plain("p.txt", b"plain")]);
+    let mut a = zip::ZipArchive::new(Cursor::new(&z)).unwrap();
+    match a.by_index_decrypt(0, b"pw") {
+        Err(zip::result::ZipError::UnsupportedArchive(m)) => assert!(m.contains("AES"), "{m}"),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("opened"),
+    }
+    let mut text = String::new();
+    a.by_index(1).unwrap().read_to_string(&mut text).unwrap();
+    assert_eq!(text, "plain");
+}

@@ -214,7 +214,7 @@ fn overlapping_entries_zip_bomb() {
         report
             .incomplete
             .iter()
-            .any(|i| i.reason == Reason::Ratio { limit: 200 }),
+            .any(|i| i.reason == Reason::InputRatio { limit: 200 }),
         "{:?}",
         report.incomplete
     );

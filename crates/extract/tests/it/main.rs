@@ -10,6 +10,7 @@ mod limits;
 mod ocr;
 mod office;
 mod ole;
+mod paths;
 mod plain;
 mod robust;
 

@@ -104,7 +104,7 @@ fn a_broken_image_a_missing_engine_and_a_hung_engine_are_reported() {
     let (_, report) = run_ocr("scan.png", &scan_png(), slow);
     assert_eq!(
         report.incomplete[0].reason.code(),
-        "time_limit",
+        "ocr_time_limit",
         "{:?}",
         report.incomplete
     );

@@ -1,0 +1,216 @@
+//! The toolbox every detector module shares: the locality constants, the
+//! candidate type, the enabled set as bits, the [`Sink`] detectors report
+//! into, byte access that never panics, and context-word checks.
+//!
+//! It depends on nothing but the detector table and the context cache, so
+//! the detector modules (`numeric`, `net`, `anchors`, `custom`) and the
+//! dispatcher ([`crate::engine`]) all point at it and never at each other
+//! through the engine.
+
+use crate::builtin::D;
+use crate::ctx::CtxCache;
+pub(crate) use crate::ctx::{CONTEXT_AFTER, CONTEXT_BEFORE};
+use crate::model::Confidence;
+
+/// Furthest a candidate's start can lie before its key.
+pub(crate) const LOOKBACK: usize = 128;
+/// Longest built-in match (a PEM private key block).
+pub(crate) const MAX_PEM: usize = 16 * 1024;
+/// Furthest any detector reads after a key.
+pub(crate) const MAX_REACH: usize = MAX_PEM + 512;
+/// Longest alphanumeric word a digit detector looks at.
+pub(crate) const MAX_WORD: usize = 100;
+
+/// A match before overlap resolution. `det` indexes built-ins first, then
+/// custom detectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cand {
+    pub det: u32,
+    pub start: usize,
+    pub end: usize,
+    pub conf: Confidence,
+}
+
+/// Built-in detectors as bits (bit `d` for `D` value `d`): the questions
+/// asked for every number are answered by a shift instead of a table load.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Bits {
+    /// Enabled.
+    pub on: u128,
+    /// Enabled and with context words.
+    pub ctx: u128,
+    /// Reported only with a context word.
+    pub needs_ctx: u128,
+}
+
+// Every built-in has a bit.
+const _: () = assert!((D::GenericSecret as usize) < 128);
+
+impl Bits {
+    pub(crate) fn new(enabled: &[bool]) -> Bits {
+        let mut b = Bits::default();
+        for (i, (d, &on)) in crate::builtin::BUILTINS.iter().zip(enabled).enumerate() {
+            let bit = 1u128 << (i % 128);
+            if on {
+                b.on |= bit;
+                if !d.context.is_empty() {
+                    b.ctx |= bit;
+                }
+            }
+            if d.needs_context {
+                b.needs_ctx |= bit;
+            }
+        }
+        b
+    }
+}
+
+#[inline(always)]
+fn bit(d: D) -> u128 {
+    1u128 << (d as u32 % 128)
+}
+
+/// Where detectors report candidates, with the text and the enabled set.
+pub(crate) struct Sink<'a> {
+    pub t: &'a [u8],
+    pub bits: Bits,
+    pub out: &'a mut Vec<Cand>,
+    pub ctx: CtxCache,
+}
+
+#[inline]
+pub(crate) fn at(t: &[u8], i: usize) -> u8 {
+    t.get(i).copied().unwrap_or(0)
+}
+
+#[inline]
+pub(crate) fn before(t: &[u8], i: usize) -> u8 {
+    if i == 0 { 0 } else { at(t, i - 1) }
+}
+
+#[inline]
+pub(crate) fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Case-insensitive ASCII equality of `t[i..i+lit.len()]` with lower-case `lit`.
+#[inline]
+pub(crate) fn eq_ci(t: &[u8], i: usize, lit: &[u8]) -> bool {
+    t.get(i..i + lit.len())
+        .is_some_and(|s| s.iter().zip(lit).all(|(a, b)| a.to_ascii_lowercase() == *b))
+}
+
+/// True if a whole word `w` (lower-case) occurs in `hay` (lower-cased).
+fn contains_word(hay: &[u8], w: &[u8]) -> bool {
+    if w.is_empty() || hay.len() < w.len() {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(hay.get(i..).unwrap_or_default(), w) {
+        let s = i + p;
+        let e = s + w.len();
+        let left = s == 0 || !hay.get(s - 1).is_some_and(|b| b.is_ascii_alphanumeric());
+        let right = !hay.get(e).is_some_and(|b| b.is_ascii_alphanumeric());
+        if left && right {
+            return true;
+        }
+        i = s + 1;
+    }
+    false
+}
+
+/// True if any of `words` appears as a whole word within the context window
+/// around `start..end` (the match itself excluded).
+pub(crate) fn has_context(t: &[u8], start: usize, end: usize, words: &[&str]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let lo = start.saturating_sub(CONTEXT_BEFORE);
+    let hi = (end + CONTEXT_AFTER).min(t.len());
+    let mut a = [0u8; CONTEXT_BEFORE];
+    let mut b = [0u8; CONTEXT_AFTER];
+    let left = t.get(lo..start).unwrap_or_default();
+    let right = t.get(end.min(hi)..hi).unwrap_or_default();
+    // `left` is at most `CONTEXT_BEFORE` bytes and `right` at most
+    // `CONTEXT_AFTER`, so both always fit.
+    let (Some(a), Some(b)) = (a.get_mut(..left.len()), b.get_mut(..right.len())) else {
+        return false;
+    };
+    a.copy_from_slice(left);
+    b.copy_from_slice(right);
+    a.make_ascii_lowercase();
+    b.make_ascii_lowercase();
+    words
+        .iter()
+        .any(|w| contains_word(a, w.as_bytes()) || contains_word(b, w.as_bytes()))
+}
+
+/// How a candidate's confidence is adjusted.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Adj {
+    /// Drop the candidate unless a context word is near.
+    pub need_ctx: bool,
+    /// The value is a known non-value (test range, placeholder): one step down.
+    pub nonvalue: bool,
+}
+
+pub(crate) const PLAIN: Adj = Adj {
+    need_ctx: false,
+    nonvalue: false,
+};
+pub(crate) const NEED_CTX: Adj = Adj {
+    need_ctx: true,
+    nonvalue: false,
+};
+
+impl Sink<'_> {
+    #[inline]
+    pub(crate) fn on(&self, d: D) -> bool {
+        self.bits.on & bit(d) != 0
+    }
+
+    pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
+        self.ctx.has(self.t, d as usize, start, end)
+    }
+
+    /// True if a candidate of `d` that needs a context word could be
+    /// reported at `start..end`. Asked before a checksum: in number-dense
+    /// text the (cached) context answer is cheaper and almost always no.
+    pub(crate) fn ctx_ok(&mut self, d: D, start: usize, end: usize) -> bool {
+        self.bits.ctx & bit(d) != 0 && self.ctx(d, start, end)
+    }
+
+    /// Reports a candidate: `base` is the confidence of the value standing
+    /// alone (checksum already counted); a context word raises it one step.
+    pub(crate) fn emit(&mut self, d: D, start: usize, end: usize, base: Confidence, adj: Adj) {
+        if !self.on(d) || end <= start {
+            return;
+        }
+        let ctx = self.bits.ctx & bit(d) != 0 && self.ctx(d, start, end);
+        if (adj.need_ctx || self.bits.needs_ctx & bit(d) != 0) && !ctx {
+            return;
+        }
+        let mut conf = if ctx { base.raised() } else { base };
+        if adj.nonvalue {
+            conf = conf.lowered();
+        }
+        self.out.push(Cand {
+            det: d as u32,
+            start,
+            end,
+            conf,
+        });
+    }
+
+    /// Reports a candidate with a fixed confidence (no context adjustment).
+    pub(crate) fn emit_fixed(&mut self, d: D, start: usize, end: usize, conf: Confidence) {
+        if self.on(d) && end > start {
+            self.out.push(Cand {
+                det: d as u32,
+                start,
+                end,
+                conf,
+            });
+        }
+    }
+}
