@@ -45,29 +45,18 @@ pub async fn readyz(State(st): State<AppState>) -> ApiResult<Json<Value>> {
         ));
     }
     let ready = st.ready()?;
-    if let Some((err, detail)) = ready.write_health.last_error() {
-        let code = match err {
-            WriteError::Full => "storage_full",
+    if let Err((code, message)) = ready.incidents.health().readiness() {
+        return Err(ApiError::unavailable(code, message));
+    }
+    if let Err(e) = ready.store.check().await {
+        tracing::error!("readiness check failed: {e}");
+        let code = match e.kind() {
+            cordon_store::ErrorKind::Full => "storage_full",
             _ => "storage_unavailable",
         };
         return Err(ApiError::unavailable(
             code,
-            format!(
-                "incidents cannot be loaded into the database ({} bytes wait in the journal): {detail}",
-                ready.incidents.backlog()
-            ),
-        ));
-    }
-    if let Err(e) = ready.store.check().await {
-        tracing::error!("readiness check failed: {e}");
-        let code = if crate::journal::is_full(&e) {
-            "storage_full"
-        } else {
-            "storage_unavailable"
-        };
-        return Err(ApiError::unavailable(
-            code,
-            format!("the database cannot be written: {e}"),
+            format!("the database cannot be written ({code})"),
         ));
     }
     let p = ready.policy.load();

@@ -32,7 +32,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cordon_store::{NewIncident, Store, StoreError};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+
+use cordon_store::{ErrorKind, NewIncident, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::metrics::Metrics;
@@ -49,8 +51,10 @@ const GROUP_BYTES: usize = 4 << 20;
 pub enum WriteError {
     #[error("the incident journal has stopped")]
     Closed,
-    #[error("{0}")]
-    Store(String),
+    /// Too much waits for a database that fails with this kind of error.
+    #[error("the database cannot take incidents ({})", .0.code())]
+    Store(ErrorKind),
+    /// The journal's disk, or the database's, is full.
     #[error("the database is full")]
     Full,
     #[error("cannot write the incident journal: {0}")]
@@ -79,24 +83,181 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
     }
 }
 
-/// The outcome of the last load into the database, for `/readyz`: a
-/// database that cannot take incidents is not ready.
+/// What a worker thread of the journal is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerState {
+    /// Not started yet.
+    Starting,
+    Running,
+    /// It panicked; it is being started again.
+    Restarting,
+    /// It ended (the server is stopping).
+    Stopped,
+}
+
+impl WorkerState {
+    fn from_u8(v: u8) -> WorkerState {
+        match v {
+            1 => WorkerState::Running,
+            2 => WorkerState::Restarting,
+            3 => WorkerState::Stopped,
+            _ => WorkerState::Starting,
+        }
+    }
+}
+
+/// The journal's health, kept up to date by its writer and loader and read
+/// by `/readyz` without any IO: a few atomics and one short lock.
 #[derive(Debug, Default)]
 pub struct WriteHealth {
-    last_error: std::sync::Mutex<Option<(WriteError, String)>>,
+    writer: AtomicU8,
+    loader: AtomicU8,
+    writer_restarts: AtomicU64,
+    loader_restarts: AtomicU64,
+    /// The kind of the last load's error (cleared by a success).
+    store_error: std::sync::Mutex<Option<ErrorKind>>,
+    /// The last journal write failed (cleared by a success): `journal_full`
+    /// or `journal_error`.
+    journal_error: std::sync::Mutex<Option<&'static str>>,
+}
+
+/// A snapshot of [`WriteHealth`] and the backlog: what `/readyz` shows.
+/// Never holds a database's own error text, only codes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HealthSnapshot {
+    pub writer: WorkerState,
+    pub loader: WorkerState,
+    /// Times a worker panicked and was started again.
+    pub writer_restarts: u64,
+    pub loader_restarts: u64,
+    /// Why the last load into the database failed, as a code
+    /// (`storage_full`, `storage_unavailable`, …); `None` once a load
+    /// succeeds.
+    pub store_error: Option<&'static str>,
+    /// Why the last journal write failed (`journal_full`,
+    /// `journal_error`); `None` once a write succeeds.
+    pub journal_error: Option<&'static str>,
+    /// Bytes written to the journal but not yet loaded.
+    pub backlog_bytes: u64,
+}
+
+impl HealthSnapshot {
+    /// Ready to take violating decisions, or a code and a message saying
+    /// why not.
+    pub fn readiness(&self) -> Result<(), (&'static str, String)> {
+        if self.writer != WorkerState::Running {
+            return Err((
+                "journal_writer_down",
+                format!(
+                    "the incident journal's writer is {} (restarted {} times)",
+                    state_name(self.writer),
+                    self.writer_restarts
+                ),
+            ));
+        }
+        if self.loader != WorkerState::Running {
+            return Err((
+                "incident_loader_down",
+                format!(
+                    "the incident loader is {} (restarted {} times)",
+                    state_name(self.loader),
+                    self.loader_restarts
+                ),
+            ));
+        }
+        if let Some(code) = self.store_error {
+            return Err((
+                code,
+                format!(
+                    "incidents cannot be loaded into the database ({code}; {} bytes wait in the journal)",
+                    self.backlog_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn state_name(s: WorkerState) -> &'static str {
+    match s {
+        WorkerState::Starting => "starting",
+        WorkerState::Running => "running",
+        WorkerState::Restarting => "restarting after a panic",
+        WorkerState::Stopped => "stopped",
+    }
 }
 
 impl WriteHealth {
-    /// The error of the last load, if it failed (cleared by a success).
-    pub fn last_error(&self) -> Option<(WriteError, String)> {
-        self.last_error.lock().ok().and_then(|g| g.clone())
+    /// The kind of the last load's error, if it failed.
+    pub fn store_error(&self) -> Option<ErrorKind> {
+        self.store_error.lock().ok().and_then(|g| *g)
     }
 
-    fn set(&self, e: Option<(WriteError, String)>) {
-        if let Ok(mut g) = self.last_error.lock() {
+    fn set_store_error(&self, e: Option<ErrorKind>) {
+        if let Ok(mut g) = self.store_error.lock() {
             *g = e;
         }
     }
+
+    fn set_journal_error(&self, e: Option<&'static str>) {
+        if let Ok(mut g) = self.journal_error.lock() {
+            *g = e;
+        }
+    }
+
+    fn snapshot(&self, backlog_bytes: u64) -> HealthSnapshot {
+        HealthSnapshot {
+            writer: WorkerState::from_u8(self.writer.load(Ordering::Acquire)),
+            loader: WorkerState::from_u8(self.loader.load(Ordering::Acquire)),
+            writer_restarts: self.writer_restarts.load(Ordering::Relaxed),
+            loader_restarts: self.loader_restarts.load(Ordering::Relaxed),
+            store_error: self.store_error().map(ErrorKind::code),
+            journal_error: self.journal_error.lock().ok().and_then(|g| *g),
+            backlog_bytes,
+        }
+    }
+}
+
+fn set_state(cell: &AtomicU8, s: WorkerState) {
+    cell.store(s as u8, Ordering::Release);
+}
+
+/// Runs `step` on this thread until it returns `false`. A panic in it (a
+/// logging call that panics on a full disk, a bug) is caught: `state`
+/// shows `Restarting` (the server is not ready), `recover` repairs what
+/// the step left half done, and after a pause the step runs again. A
+/// worker thread therefore never dies silently.
+fn supervise<S>(
+    name: &str,
+    state: &AtomicU8,
+    restarts: &AtomicU64,
+    worker: &mut S,
+    mut step: impl FnMut(&mut S) -> bool,
+    mut recover: impl FnMut(&mut S),
+) {
+    let mut pause = Duration::from_millis(50);
+    set_state(state, WorkerState::Running);
+    loop {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(worker))) {
+            Ok(true) => pause = Duration::from_millis(50),
+            Ok(false) => break,
+            Err(_) => {
+                set_state(state, WorkerState::Restarting);
+                restarts.fetch_add(1, Ordering::Relaxed);
+                // Logging is what may have panicked: it must not take the
+                // supervisor down with it.
+                let _ = std::panic::catch_unwind(|| {
+                    tracing::error!(worker = name, "the worker panicked; starting it again");
+                });
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| recover(worker)));
+                set_state(state, WorkerState::Running);
+            }
+        }
+    }
+    set_state(state, WorkerState::Stopped);
 }
 
 /// How the journal behaves; from [`crate::config::Settings`].
@@ -171,6 +332,12 @@ impl IncidentQueue {
         self.appended.borrow().saturating_sub(*self.loaded.borrow())
     }
 
+    /// The journal's health for `/readyz`: constant time, no IO, no
+    /// database round trip.
+    pub fn health(&self) -> HealthSnapshot {
+        self.health.snapshot(self.backlog())
+    }
+
     /// Read-your-writes: waits (at most `limit`) until everything journaled
     /// before the call is in the database. Returns at once, `false`, while
     /// the database is failing; `true` when caught up.
@@ -179,7 +346,7 @@ impl IncidentQueue {
         if *self.loaded.borrow() >= target {
             return true;
         }
-        if self.health.last_error().is_some() {
+        if self.health.store_error().is_some() {
             return false;
         }
         self.shared.flush.notify_one();
@@ -375,6 +542,7 @@ pub async fn open(
         loaded: loaded_rx.clone(),
         shared: shared.clone(),
         config: config.clone(),
+        dirty: false,
         _lock: lock,
     };
     std::thread::Builder::new()
@@ -384,22 +552,49 @@ pub async fn open(
     // The loader runs on its own thread and runtime: building and binding
     // a batch of thousands of rows takes milliseconds of CPU that must not
     // hold up a request worker (it would show as tail latency).
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(io_err(&dir))?;
-    let loader = load_loop(
+    let mut loader = Loader {
         store,
         id,
-        shared.clone(),
+        reader: Reader {
+            shared: shared.clone(),
+            open: None,
+            pos: recovered.loaded,
+            payload: Vec::new(),
+        },
+        shared: shared.clone(),
         config,
-        recovered.loaded,
-        appended_rx.clone(),
-        loaded_tx,
-    );
+        done: recovered.loaded,
+        pending: None,
+        appended: appended_rx.clone(),
+        loaded: loaded_tx,
+    };
+    let h = health.clone();
     std::thread::Builder::new()
         .name("cordon-loader".into())
-        .spawn(move || runtime.block_on(loader))
+        .spawn(move || {
+            supervise(
+                "incident loader",
+                &h.loader,
+                &h.loader_restarts,
+                &mut loader,
+                |loader| {
+                    // A fresh runtime each time: one a panic went through
+                    // is not trusted again.
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt.block_on(loader.run()),
+                        Err(e) => {
+                            tracing::error!("incident loader: cannot start a runtime: {e}");
+                            std::thread::sleep(Duration::from_secs(1));
+                            true
+                        }
+                    }
+                },
+                Loader::restart,
+            )
+        })
         .map_err(io_err(&dir))?;
     Ok(IncidentQueue {
         tx,
@@ -618,36 +813,83 @@ struct Writer {
     loaded: watch::Receiver<u64>,
     shared: Arc<Shared>,
     config: JournalConfig,
+    /// The segment may end in a partial record: repair before writing.
+    dirty: bool,
     /// Held for the life of the writer: one server per journal.
     _lock: File,
 }
 
 impl Writer {
-    fn run(mut self) {
-        let mut jobs: Vec<Job> = Vec::with_capacity(256);
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-        while let Some(first) = self.rx.blocking_recv() {
-            jobs.push(first);
-            while buf.len() < GROUP_BYTES {
-                let Ok(job) = self.rx.try_recv() else { break };
-                jobs.push(job);
-            }
-            let outcome = self.write_group(&mut jobs, &mut buf);
-            for job in jobs.drain(..) {
-                let _ = job.done.send(outcome.clone());
-            }
-            buf.clear();
+    fn run(self) {
+        let jobs: Vec<Job> = Vec::with_capacity(256);
+        let buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        let health = self.shared.health.clone();
+        supervise(
+            "incident journal writer",
+            &health.writer,
+            &health.writer_restarts,
+            &mut (self, jobs, buf),
+            |(w, jobs, buf)| w.step(jobs, buf),
+            |(w, jobs, buf)| {
+                // The requests of the group being written get `Closed`
+                // (503), never an acknowledgment; a half-written group is
+                // cut off.
+                jobs.clear();
+                buf.clear();
+                w.repair();
+            },
+        );
+    }
+
+    /// Takes the waiting requests, writes them as one group and answers
+    /// them. `false` once every sender is gone.
+    fn step(&mut self, jobs: &mut Vec<Job>, buf: &mut Vec<u8>) -> bool {
+        let Some(first) = self.rx.blocking_recv() else {
+            return false;
+        };
+        jobs.push(first);
+        while buf.len() < GROUP_BYTES {
+            let Ok(job) = self.rx.try_recv() else { break };
+            jobs.push(job);
         }
+        let outcome = self.write_group(jobs, buf);
+        for job in jobs.drain(..) {
+            let _ = job.done.send(outcome.clone());
+        }
+        buf.clear();
+        true
+    }
+
+    /// Makes the segment end on a whole record again after a failed or
+    /// interrupted write: cuts it back, or when that fails starts a new
+    /// segment where the good records end (the reader never reads past a
+    /// segment's successor's start). Until that works, nothing is written.
+    fn repair(&mut self) {
+        if self.file.set_len(self.len).is_ok() {
+            self.dirty = false;
+            return;
+        }
+        let end = self.start + self.len;
+        self.dirty = !self.rotate(end);
     }
 
     fn write_group(&mut self, jobs: &mut [Job], buf: &mut Vec<u8>) -> Result<(), WriteError> {
         let end = self.start + self.len;
         let backlog = end.saturating_sub(*self.loaded.borrow());
         if backlog > self.config.max_backlog_bytes && jobs.iter().any(|j| !j.incidents.is_empty()) {
-            return Err(match self.shared.health.last_error() {
-                Some((e, _)) => e,
+            return Err(match self.shared.health.store_error() {
+                Some(ErrorKind::Full) => WriteError::Full,
+                Some(kind) => WriteError::Store(kind),
                 None => WriteError::Backlog(backlog),
             });
+        }
+        if self.dirty {
+            self.repair();
+            if self.dirty {
+                return Err(WriteError::Journal(
+                    "the journal's last segment cannot be repaired after a failed write".into(),
+                ));
+            }
         }
         for job in jobs.iter() {
             for incident in &job.incidents {
@@ -667,19 +909,28 @@ impl Writer {
         });
         if let Err(e) = written {
             // Take back a partial write so the file ends on a record.
-            let _ = self.file.set_len(self.len);
+            self.dirty = true;
+            self.repair();
+            let full = e.kind() == io::ErrorKind::StorageFull;
+            self.shared.health.set_journal_error(Some(if full {
+                "journal_full"
+            } else {
+                "journal_error"
+            }));
             tracing::error!(journal = %self.shared.dir.display(), "cannot write the incident journal: {e}");
-            return Err(if e.kind() == io::ErrorKind::StorageFull {
+            return Err(if full {
                 WriteError::Full
             } else {
                 WriteError::Journal(e.to_string())
             });
         }
+        self.shared.health.set_journal_error(None);
         self.len += buf.len() as u64;
         let end = self.start + self.len;
         self.appended.send_replace(end);
         self.shared.metrics.journal_appended.set(end as i64);
         if self.len >= self.config.segment_bytes {
+            // On failure it keeps appending to the current segment.
             self.rotate(end);
         }
         Ok(())
@@ -687,19 +938,30 @@ impl Writer {
 
     /// Starts a new segment at `end`. On failure keeps appending to the
     /// current one (it only grows larger than planned).
-    fn rotate(&mut self, end: u64) {
+    fn rotate(&mut self, end: u64) -> bool {
         let path = segment_path(&self.shared.dir, end);
-        match OpenOptions::new().create(true).append(true).open(&path) {
+        // Nothing valid lies at or after `end`: an old file there is
+        // emptied.
+        match OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|f| f.set_len(0).map(|()| f))
+        {
             Ok(f) => {
                 if let Ok(mut s) = self.shared.segments.lock() {
-                    s.push(end);
+                    if s.last() != Some(&end) {
+                        s.push(end);
+                    }
                 }
                 self.file = f;
                 self.start = end;
                 self.len = 0;
+                true
             }
             Err(e) => {
-                tracing::error!(segment = %path.display(), "cannot start a journal segment: {e}")
+                tracing::error!(segment = %path.display(), "cannot start a journal segment: {e}");
+                false
             }
         }
     }
@@ -807,100 +1069,111 @@ impl Reader {
 }
 
 /// The loader: moves journaled incidents into the database in batches,
-/// recording the position reached in the same transaction; on a database
-/// error keeps them and retries with backoff.
-async fn load_loop(
+/// recording the position reached in the same transaction. On an error
+/// that passes (a full disk, a lost connection) it keeps the batch and
+/// retries with a backoff of at most two seconds, so it recovers by itself
+/// soon after space or the database is back; only when the database
+/// refuses rows as such (by the driver's error code) are those rows
+/// looked for and set aside.
+struct Loader {
     store: Arc<dyn Store>,
     id: String,
+    reader: Reader,
     shared: Arc<Shared>,
     config: JournalConfig,
-    start: u64,
-    mut appended: watch::Receiver<u64>,
+    /// Loaded (committed) up to here.
+    done: u64,
+    /// A batch read but not yet committed (kept across retries).
+    pending: Option<(Vec<NewIncident>, u64)>,
+    appended: watch::Receiver<u64>,
     loaded: watch::Sender<u64>,
-) {
-    let mut reader = Reader {
-        shared: shared.clone(),
-        open: None,
-        pos: start,
-        payload: Vec::new(),
-    };
-    let mut done = start;
-    let mut backoff = Duration::from_millis(100);
-    // A batch read but not yet committed (kept across retries).
-    let mut pending: Option<(Vec<NewIncident>, u64)> = None;
-    let mut failures = 0u32;
-    loop {
-        if pending.is_none() {
-            if appended.wait_for(|&a| a > done).await.is_err() {
-                return; // the writer is gone and everything is loaded
-            }
-            // Let a small backlog grow into a batch worth a transaction.
-            let backlog = appended.borrow().saturating_sub(done);
-            if backlog < (config.batch as u64) * 512 && !config.linger.is_zero() {
-                tokio::select! {
-                    () = tokio::time::sleep(config.linger) => {}
-                    () = shared.flush.notified() => {}
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+impl Loader {
+    /// After a panic: forget the batch in hand and read again from what
+    /// the database has.
+    fn restart(&mut self) {
+        self.pending = None;
+        self.reader.open = None;
+        self.reader.pos = self.done;
+    }
+
+    /// Loads until the writer is gone; `false` then.
+    async fn run(&mut self) -> bool {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            if self.pending.is_none() {
+                let done = self.done;
+                if self.appended.wait_for(|&a| a > done).await.is_err() {
+                    return false; // the writer is gone and everything is loaded
                 }
-            }
-            let until = *appended.borrow();
-            pending = Some(reader.read(until, config.batch.max(1)));
-        }
-        let Some((batch, pos)) = pending.as_ref() else {
-            continue;
-        };
-        let started = Instant::now();
-        let result = store
-            .insert_journaled_incidents(batch, &id, *pos as i64, cordon_store::now_millis())
-            .await;
-        shared
-            .metrics
-            .observe_batch(batch.len(), started.elapsed(), result.is_ok());
-        match result {
-            Ok(()) => {
-                done = *pos;
-                pending = None;
-                failures = 0;
-                backoff = Duration::from_millis(100);
-                if shared.health.last_error().is_some() {
-                    tracing::info!("incident journal: the database takes incidents again");
-                }
-                shared.health.set(None);
-                loaded.send_replace(done);
-                shared.metrics.journal_loaded.set(done as i64);
-                delete_loaded(&shared, done);
-            }
-            Err(e) => {
-                tracing::error!(
-                    incidents = batch.len(),
-                    retry_in_ms = backoff.as_millis() as u64,
-                    "cannot load incidents into the database (they stay in the journal): {e}"
-                );
-                let err = if is_full(&e) {
-                    WriteError::Full
-                } else {
-                    WriteError::Store("database error".to_owned())
-                };
-                shared.health.set(Some((err, e.to_string())));
-                failures += 1;
-                // A database that is writable but refuses this batch again
-                // would hold back every incident behind it: find the rows
-                // it refuses on their own and set them aside.
-                if failures >= 2 && !is_full(&e) && store.check().await.is_ok() {
-                    if let Some((batch, pos)) = pending.take() {
-                        let (kept, refused) =
-                            set_aside_refused(store.as_ref(), &shared, batch, &e).await;
-                        pending = Some((kept, pos));
-                        if refused > 0 {
-                            failures = 0;
-                            continue;
-                        }
+                // Let a small backlog grow into a batch worth a transaction.
+                let backlog = self.appended.borrow().saturating_sub(self.done);
+                if backlog < (self.config.batch as u64) * 512 && !self.config.linger.is_zero() {
+                    tokio::select! {
+                        () = tokio::time::sleep(self.config.linger) => {}
+                        () = self.shared.flush.notified() => {}
                     }
                 }
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                if appended.has_changed().is_err() {
-                    // The server is gone: what is left loads on its next start.
-                    return;
+                let until = *self.appended.borrow();
+                self.pending = Some(self.reader.read(until, self.config.batch.max(1)));
+            }
+            let Some((batch, pos)) = self.pending.as_ref() else {
+                continue;
+            };
+            let pos = *pos;
+            let started = Instant::now();
+            let result = self
+                .store
+                .insert_journaled_incidents(batch, &self.id, pos as i64, cordon_store::now_millis())
+                .await;
+            self.shared
+                .metrics
+                .observe_batch(batch.len(), started.elapsed(), result.is_ok());
+            match result {
+                Ok(()) => {
+                    self.done = pos;
+                    self.pending = None;
+                    backoff = Duration::from_millis(100);
+                    if self.shared.health.store_error().is_some() {
+                        tracing::info!("incident journal: the database takes incidents again");
+                    }
+                    self.shared.health.set_store_error(None);
+                    self.loaded.send_replace(pos);
+                    self.shared.metrics.journal_loaded.set(pos as i64);
+                    delete_loaded(&self.shared, pos);
+                }
+                Err(e) => {
+                    let kind = e.kind();
+                    tracing::error!(
+                        incidents = batch.len(),
+                        kind = kind.code(),
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "cannot load incidents into the database (they stay in the journal): {e}"
+                    );
+                    self.shared.health.set_store_error(Some(kind));
+                    // The database refuses rows of this batch as such:
+                    // find them and set them aside, or they would hold
+                    // back every incident behind them.
+                    if kind.refuses_rows() {
+                        if let Some((batch, pos)) = self.pending.take() {
+                            let (kept, refused) =
+                                set_aside_refused(self.store.as_ref(), &self.shared, batch, &e)
+                                    .await;
+                            self.pending = Some((kept, pos));
+                            if refused > 0 {
+                                continue;
+                            }
+                        }
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    if self.appended.has_changed().is_err() {
+                        // The server is gone: what is left loads on its next start.
+                        return false;
+                    }
                 }
             }
         }
@@ -926,6 +1199,15 @@ async fn set_aside_refused(
         };
         match store.try_incidents(rows).await {
             Ok(()) => {}
+            Err(e) if !e.kind().refuses_rows() => {
+                // The database failed, not the rows (it filled up, the
+                // connection went): set nothing aside, retry later.
+                tracing::warn!(
+                    kind = e.kind().code(),
+                    "incident journal: stopped looking for refused rows: {e}"
+                );
+                return (batch, 0);
+            }
             Err(_) if rows.len() == 1 => refused.push(a),
             Err(_) => {
                 let m = a + rows.len() / 2;
@@ -991,11 +1273,6 @@ fn delete_loaded(shared: &Shared, loaded: u64) {
             tracing::warn!(segment = %path.display(), "cannot delete a loaded journal segment: {e}");
         }
     }
-}
-
-pub fn is_full(e: &StoreError) -> bool {
-    let s = e.to_string();
-    s.contains("full") || s.contains("No space left")
 }
 
 #[cfg(test)]
@@ -1178,6 +1455,37 @@ mod tests {
             let torn = read_record(&mut r, &mut payload).unwrap();
             proptest::prop_assert!(matches!(torn, Record::Bad(_)), "a torn record is refused");
         }
+    }
+
+    /// A worker that panics is started again (after `recover`), shows
+    /// `Restarting` meanwhile, and `Stopped` only when it ends by itself.
+    #[test]
+    fn a_panicking_worker_is_restarted_never_lost() {
+        let health = WriteHealth::default();
+        let mut seen = Vec::new();
+        let mut calls = 0;
+        supervise(
+            "test",
+            &health.writer,
+            &health.writer_restarts,
+            &mut calls,
+            |calls| {
+                *calls += 1;
+                match *calls {
+                    1 | 3 => panic!("a logging call on a full disk"),
+                    n => n < 5,
+                }
+            },
+            |calls| seen.push((*calls, health.snapshot(0).writer)),
+        );
+        assert_eq!(calls, 5);
+        assert_eq!(
+            seen,
+            [(1, WorkerState::Restarting), (3, WorkerState::Restarting)]
+        );
+        let h = health.snapshot(0);
+        assert_eq!((h.writer, h.writer_restarts), (WorkerState::Stopped, 2));
+        assert!(h.readiness().is_err());
     }
 
     /// A journal configuration for tests: `dir/journal`, no linger.
