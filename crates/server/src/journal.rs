@@ -1090,8 +1090,28 @@ struct Loader {
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// How often an idle loader asks the database whether it answers, so
+/// readiness notices a database that went away while nothing was loaded.
+const IDLE_PROBE: Duration = Duration::from_secs(5);
 
 impl Loader {
+    /// One cheap round trip while idle; its outcome is what `/readyz`
+    /// shows until the next load.
+    async fn probe(&mut self) {
+        match self.store.ping().await {
+            Ok(()) => {
+                if self.shared.health.store_error().is_some() {
+                    tracing::info!("incident journal: the database answers again");
+                }
+                self.shared.health.set_store_error(None);
+            }
+            Err(e) => {
+                tracing::warn!(kind = e.kind().code(), "the database does not answer: {e}");
+                self.shared.health.set_store_error(Some(e.kind()));
+            }
+        }
+    }
+
     /// After a panic: forget the batch in hand and read again from what
     /// the database has.
     fn restart(&mut self) {
@@ -1106,8 +1126,17 @@ impl Loader {
         loop {
             if self.pending.is_none() {
                 let done = self.done;
-                if self.appended.wait_for(|&a| a > done).await.is_err() {
-                    return false; // the writer is gone and everything is loaded
+                loop {
+                    let more = self.appended.wait_for(|&a| a > done);
+                    let waited = tokio::time::timeout(IDLE_PROBE, more)
+                        .await
+                        .map(|r| r.is_ok());
+                    match waited {
+                        Ok(true) => break,
+                        // The writer is gone and everything is loaded.
+                        Ok(false) => return false,
+                        Err(_) => self.probe().await,
+                    }
                 }
                 // Let a small backlog grow into a batch worth a transaction.
                 let backlog = self.appended.borrow().saturating_sub(self.done);

@@ -439,3 +439,42 @@ async fn a_full_disk_recovers_by_itself_once_space_is_freed() {
     drop(app);
     drop(disk);
 }
+
+/// Issue #10 item 5: `/readyz` answers from state the server keeps, never
+/// by a database round trip. With another connection holding SQLite's
+/// write lock it still answers at once (it used to run an integrity check
+/// and a write per probe: 5 s of busy timeout here, then 503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_does_no_database_work() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let store: Arc<dyn Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open(&path)
+            .await
+            .unwrap(),
+    );
+    let app = App::attach(settings(), store, crate::support::Db::Sqlite(dir)).await;
+    let mut other = sqlx::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+    )
+    .await
+    .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        let (s, r) = app.call("GET", "/readyz", None, None).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["journal"]["writer"], "running", "{r}");
+        assert_eq!(r["journal"]["backlog_bytes"], 0, "{r}");
+    }
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "50 probes took {took:?} with the database locked"
+    );
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+}
