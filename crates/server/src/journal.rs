@@ -43,8 +43,10 @@ use crate::metrics::Metrics;
 const HEADER: u64 = 8;
 /// A record longer than this is corruption, not an incident.
 const MAX_RECORD: u32 = 64 << 20;
-/// Largest group written with one `write(2)`.
+/// Largest group written with one `write(2)` (at least one request's).
 const GROUP_BYTES: usize = 4 << 20;
+/// The reader's record buffer shrinks back to this after a larger record.
+const PAYLOAD_KEEP: usize = 1 << 20;
 
 /// Why incidents could not be recorded.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -272,6 +274,9 @@ pub struct JournalConfig {
     pub sync: bool,
     /// Most incidents loaded in one database transaction.
     pub batch: usize,
+    /// Most journaled bytes loaded in one database transaction (at least
+    /// one record is): bounds the loader's memory.
+    pub batch_bytes: u64,
     /// How long the loader lets a small backlog grow before loading it.
     pub linger: Duration,
     /// Requests waiting for the journal writer.
@@ -281,6 +286,16 @@ pub struct JournalConfig {
 struct Job {
     incidents: Vec<NewIncident>,
     done: oneshot::Sender<Result<(), WriteError>>,
+}
+
+impl Job {
+    /// About the bytes its incidents take in the journal.
+    fn bytes(&self) -> usize {
+        self.incidents
+            .iter()
+            .map(|i| i.details.as_str().len() + i.username.len() + 512)
+            .sum()
+    }
 }
 
 /// State the writer thread, the loader task and the request path share.
@@ -847,9 +862,13 @@ impl Writer {
         let Some(first) = self.rx.blocking_recv() else {
             return false;
         };
+        // A group ends at about GROUP_BYTES of incidents, however many
+        // requests wait: what is held at once stays bounded.
+        let mut bytes = first.bytes();
         jobs.push(first);
-        while buf.len() < GROUP_BYTES {
+        while bytes < GROUP_BYTES {
             let Ok(job) = self.rx.try_recv() else { break };
+            bytes += job.bytes();
             jobs.push(job);
         }
         let outcome = self.write_group(jobs, buf);
@@ -977,11 +996,13 @@ struct Reader {
 }
 
 impl Reader {
-    /// Up to `max` incidents from the reader's position, not past `until`.
-    /// Returns them and the position after the last one.
-    fn read(&mut self, until: u64, max: usize) -> (Vec<NewIncident>, u64) {
+    /// Up to `max` incidents and about `max_bytes` of records (at least
+    /// one record) from the reader's position, not past `until`. Returns
+    /// them and the position after the last one.
+    fn read(&mut self, until: u64, max: usize, max_bytes: u64) -> (Vec<NewIncident>, u64) {
         let mut out = Vec::new();
-        while self.pos < until && out.len() < max {
+        let from = self.pos;
+        while self.pos < until && out.len() < max && self.pos - from < max_bytes {
             let (start, next) = self.locate();
             let seg_end = next.unwrap_or(until).min(until);
             if self.pos >= seg_end {
@@ -1011,7 +1032,12 @@ impl Reader {
             let Some((_, r)) = self.open.as_mut() else {
                 break;
             };
-            match read_record(r, &mut self.payload) {
+            let read = read_record(r, &mut self.payload);
+            // One huge record must not keep its buffer for good.
+            if self.payload.capacity() > PAYLOAD_KEEP {
+                self.payload.shrink_to(PAYLOAD_KEEP);
+            }
+            match read {
                 Ok(Record::Ok(n)) if self.pos + n <= seg_end => {
                     self.pos += n;
                     match serde_json::from_slice::<NewIncident>(&self.payload) {
@@ -1147,7 +1173,11 @@ impl Loader {
                     }
                 }
                 let until = *self.appended.borrow();
-                self.pending = Some(self.reader.read(until, self.config.batch.max(1)));
+                self.pending = Some(self.reader.read(
+                    until,
+                    self.config.batch.max(1),
+                    self.config.batch_bytes,
+                ));
             }
             let Some((batch, pos)) = self.pending.as_ref() else {
                 continue;
@@ -1358,13 +1388,57 @@ mod tests {
             pos: 0,
             payload: Vec::new(),
         };
-        let (first, p) = r.read(la + lb, 7);
+        let (first, p) = r.read(la + lb, 7, u64::MAX);
         assert_eq!(first, a[..7]);
-        let (rest, end) = r.read(la + lb, 100);
+        let (rest, end) = r.read(la + lb, 100, u64::MAX);
         assert_eq!(end, la + lb);
         assert_eq!([first, rest].concat(), [a, b].concat());
         assert!(p < end);
-        assert_eq!(r.read(la + lb, 100), (vec![], la + lb), "nothing more");
+        assert_eq!(
+            r.read(la + lb, 100, u64::MAX),
+            (vec![], la + lb),
+            "nothing more"
+        );
+    }
+
+    /// Issue #10 item 7: batches are bounded by bytes, not only by count,
+    /// so 900 KB incidents cannot fill memory ten thousand at a time; a
+    /// record larger than the bound still goes, alone.
+    #[test]
+    fn batches_are_bounded_by_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = |n: usize| {
+            let mut i = incident(n);
+            i.details =
+                cordon_store::RawJson::from_value(&serde_json::json!({ "d": "x".repeat(100_000) }));
+            i
+        };
+        let all: Vec<_> = (0..10).map(big).collect();
+        let len = write_segment(dir.path(), 0, &all);
+        let mut r = Reader {
+            shared: shared(dir.path(), vec![0]),
+            open: None,
+            pos: 0,
+            payload: Vec::new(),
+        };
+        let mut batches = Vec::new();
+        while r.pos < len {
+            let before = r.pos;
+            let (b, end) = r.read(len, 10_000, 250_000);
+            assert!(end - before < 250_000 + 100_100, "{} bytes", end - before);
+            batches.push(b.len());
+        }
+        assert_eq!(batches, [3, 3, 3, 1]);
+        // Larger than the bound: one at a time, none lost.
+        let mut r = Reader {
+            shared: shared(dir.path(), vec![0]),
+            open: None,
+            pos: 0,
+            payload: Vec::new(),
+        };
+        let (b, _) = r.read(len, 10_000, 10);
+        assert_eq!(b, all[..1]);
+        assert!(r.payload.capacity() <= PAYLOAD_KEEP);
     }
 
     #[test]
@@ -1400,7 +1474,7 @@ mod tests {
             pos: r.loaded,
             payload: Vec::new(),
         };
-        assert_eq!(reader.read(r.end, 100).0, all[1..]);
+        assert_eq!(reader.read(r.end, 100, u64::MAX).0, all[1..]);
     }
 
     #[test]
@@ -1439,7 +1513,7 @@ mod tests {
             pos: 0,
             payload: Vec::new(),
         };
-        let (got, end) = r.read(la + lb, 100);
+        let (got, end) = r.read(la + lb, 100, u64::MAX);
         assert_eq!(got, vec![incident(3)], "the damaged segment is given up");
         assert_eq!(end, la + lb);
         assert_eq!(sh.metrics.journal_skipped_bytes.get(), la);
@@ -1525,6 +1599,7 @@ mod tests {
             max_backlog_bytes: 1 << 20,
             sync: false,
             batch: 100,
+            batch_bytes: 1 << 20,
             linger: Duration::ZERO,
             queue: 10,
         }
