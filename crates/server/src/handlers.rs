@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, TimeZone as _, Utc};
-use cordon_policy::model::{Category, Decision, Event, FlowKey, Verdict};
+use cordon_policy::model::{Category, Decision, Event, FlowKey};
 use cordon_store::{
     AgentGroup, HistoryEntry, Incident, IncidentFilter, Millis, NewIncident, NewJustification,
     NewPolicyVersion, Role, Status, Store,
@@ -194,14 +194,12 @@ pub async fn decide(State(st): State<AppState>, ApiBytes(body): ApiBytes) -> Api
             .findings
             .into_iter()
             .take(100)
-            .map(|f| {
-                json!({
-                    "detector": f.detector,
-                    "category": f.category,
-                    "confidence": f.confidence,
-                    "location": f.location,
-                    "masked": f.masked,
-                })
+            .map(|f| cordon_record::MaskedFinding {
+                detector: f.detector,
+                category: f.category,
+                confidence: f.confidence,
+                location: f.location,
+                masked: f.masked,
             })
             .collect();
     }
@@ -223,7 +221,7 @@ pub async fn decide(State(st): State<AppState>, ApiBytes(body): ApiBytes) -> Api
     let incidents = if decision.violations.is_empty() {
         0
     } else {
-        let batch = incidents_for(&event, &decision, &findings, &loaded, &rid, now_ms, user);
+        let batch = incidents_for(&event, &decision, &findings, &loaded, &rid, now_ms);
         let n = batch.len();
         ready.incidents.record(batch).await.map_err(|e| match e {
             WriteError::Full => ApiError::unavailable(
@@ -277,89 +275,44 @@ fn username(e: &Event) -> Option<String> {
     u.username.clone().or_else(|| u.email.clone())
 }
 
-/// One incident per violation. Details hold the masked findings and a
-/// summary of the event; inline content itself is never stored.
+/// One incident per violation (built by `cordon-record`), as store rows.
+/// Details hold the masked findings and the event; inline content itself
+/// is never stored.
 fn incidents_for(
     event: &Event,
     d: &Decision,
-    findings: &[Value],
+    findings: &[cordon_record::MaskedFinding],
     loaded: &crate::app::Loaded,
     rid: &str,
     now_ms: Millis,
-    user: Option<String>,
 ) -> Vec<NewIncident> {
-    let categories: Vec<String> = event
-        .classification()
-        .map(|c| c.categories.iter().map(|c| c.as_str().to_owned()).collect())
-        .unwrap_or_default();
-    let (policy_id, policy_version) = match loaded.versions.as_slice() {
-        [(id, v)] => (id.clone(), *v),
-        _ => (String::new(), 0),
-    };
-    d.violations
-        .iter()
-        .map(|v| {
-            let details = IncidentDetails {
-                event,
-                violation: v,
-                action_taken: action_taken(d, v),
-                actions: d.actions.iter().filter(|a| a.rule == v.rule).collect(),
-                message: d.message.as_deref(),
-                trace: d.trace.iter().filter(|t| t.rule == v.rule).collect(),
-                exception: d.exception.as_ref(),
-                findings,
-                policy_generation: loaded.generation,
-            };
-            // Serialized straight to text: no `Value` tree per incident.
-            let details = cordon_store::RawJson::serialize_from(&details)
-                .unwrap_or_else(|_| cordon_store::RawJson::null());
-            NewIncident {
-                created_at: now_ms,
-                request_id: rid.to_owned(),
-                rule_id: v.rule.clone(),
-                rule_name: v.rule.clone(),
-                policy_id: policy_id.clone(),
-                policy_version,
-                mode: match v.mode {
-                    cordon_policy::model::Mode::Enforce => "enforce",
-                    cordon_policy::model::Mode::Permissive => "permissive",
-                }
-                .to_owned(),
-                enforced: v.enforced,
-                decision: d.decision.as_str().to_owned(),
-                action: event.action.as_str().to_owned(),
-                username: user.clone().unwrap_or_default(),
-                categories: categories.clone(),
-                details,
+    cordon_record::IncidentBuilder::new(event, d, rid, now_ms)
+        .findings(findings)
+        .policies(&loaded.versions, loaded.generation)
+        .build()
+        .into_iter()
+        .map(|v| NewIncident {
+            created_at: v.created_at,
+            request_id: v.request_id.to_owned(),
+            rule_id: v.rule_id.to_owned(),
+            rule_name: v.rule_name.to_owned(),
+            policy_id: v.policy_id.to_owned(),
+            policy_version: v.policy_version,
+            mode: match v.mode {
+                cordon_policy::model::Mode::Enforce => "enforce",
+                cordon_policy::model::Mode::Permissive => "permissive",
             }
+            .to_owned(),
+            enforced: v.enforced,
+            decision: v.decision.as_str().to_owned(),
+            action: v.action.as_str().to_owned(),
+            username: v.username.to_owned(),
+            categories: v.categories.iter().map(|c| c.as_str().to_owned()).collect(),
+            // Serialized straight to text: no `Value` tree per incident.
+            details: cordon_store::RawJson::serialize_from(&v.details)
+                .unwrap_or_else(|_| cordon_store::RawJson::null()),
         })
         .collect()
-}
-
-/// What an incident keeps besides its columns. The event carries
-/// classification counts, never content; findings are masked.
-#[derive(Serialize)]
-struct IncidentDetails<'a> {
-    event: &'a Event,
-    violation: &'a cordon_policy::model::Violation,
-    action_taken: &'static str,
-    actions: Vec<&'a cordon_policy::model::RuleAction>,
-    message: Option<&'a str>,
-    trace: Vec<&'a cordon_policy::model::TraceEntry>,
-    exception: Option<&'a cordon_policy::model::ExceptionRequest>,
-    findings: &'a [Value],
-    policy_generation: i64,
-}
-
-fn action_taken(d: &Decision, v: &cordon_policy::model::Violation) -> &'static str {
-    if !v.enforced {
-        return "logged";
-    }
-    match (v.verdict, d.decision) {
-        (_, Verdict::Deny) => "blocked",
-        (_, Verdict::Exception) => "justification_required",
-        (_, Verdict::Allow) => "allowed",
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -15,38 +15,44 @@
 //! after a restart it replays exactly the records that were not loaded, so
 //! nothing is lost and nothing is loaded twice.
 //!
-//! **Format.** Segment files `journal/<start>.log`, where `<start>` is the
-//! byte position (LSN) of the segment's first record in the journal as a
-//! whole. A record is `len: u32 LE`, `crc32: u32 LE` of the payload, and the
-//! payload: one `NewIncident` as JSON. A torn record at the end of the last
-//! segment (a crash in the middle of a write) is cut off on start; a
-//! segment whose every record is loaded is deleted.
+//! **Format.** The segment log of `cordon-record`: files
+//! `journal/<start>.log` named by the byte position (LSN) of their first
+//! record, records framed by length and CRC-32, each one incident as JSON
+//! (the shape of `cordon_record::Incident`, which is also the store's
+//! `NewIncident`). A torn record at the end of the last segment (a crash in
+//! the middle of a write) is cut off on start; a segment whose every record
+//! is loaded is deleted. This module adds what is the server's own: group
+//! commit on the request path, the loader whose position lives in the
+//! database, the set-aside file, and the workers' health.
+//!
+//! **Failures.** The loader tells a database that is failing (full,
+//! unreachable: it retries, backoff at most 2 s) from one that refuses rows
+//! as such (by the driver's error code: those rows go to `rejected.jsonl`).
+//! The writer and loader threads run under [`supervise`]: a panic restarts
+//! them, and [`IncidentQueue::health`] shows it to `/readyz`.
 //!
 //! **Backpressure.** When more than `max_backlog_bytes` are written but not
 //! yet loaded (the database is down or full), decisions with violations get
-//! `503` with the database's error instead of growing the journal forever.
+//! `503` with the database's error kind instead of growing the journal
+//! forever. Loader batches are bounded by `batch` incidents and
+//! `batch_bytes` bytes, writer groups by about 4 MiB.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
+use cordon_record::{LogError, Segments, lock_dir, log_id, recover, segment_path};
 use cordon_store::{ErrorKind, NewIncident, Store, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::metrics::Metrics;
 
-/// Bytes before each record's payload: length and CRC-32.
-const HEADER: u64 = 8;
-/// A record longer than this is corruption, not an incident.
-const MAX_RECORD: u32 = 64 << 20;
 /// Largest group written with one `write(2)` (at least one request's).
 const GROUP_BYTES: usize = 4 << 20;
-/// The reader's record buffer shrinks back to this after a larger record.
-const PAYLOAD_KEEP: usize = 1 << 20;
 
 /// Why incidents could not be recorded.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -76,6 +82,15 @@ pub enum JournalError {
     Locked(PathBuf),
     #[error("incident journal: cannot read its position from the database: {0}")]
     Store(#[from] StoreError),
+}
+
+impl From<LogError> for JournalError {
+    fn from(e: LogError) -> JournalError {
+        match e {
+            LogError::Io { path, source } => JournalError::Io { path, source },
+            LogError::Locked(dir) => JournalError::Locked(dir),
+        }
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> JournalError + '_ {
@@ -302,7 +317,7 @@ impl Job {
 struct Shared {
     dir: PathBuf,
     /// Start positions of the segment files, ascending.
-    segments: std::sync::Mutex<Vec<u64>>,
+    segments: Arc<Segments>,
     health: Arc<WriteHealth>,
     metrics: Arc<Metrics>,
     /// Wakes the loader out of its linger: someone waits for the database.
@@ -391,25 +406,6 @@ impl IncidentQueue {
                 "incidents not loaded into the database before shutdown: they stay in the journal and load on the next start"
             );
         }
-    }
-}
-
-/// Takes the journal directory `dir` for this process (creating it): one
-/// server per journal. flock(2) is released by the kernel when the
-/// process dies, so a crash never leaves the journal locked.
-fn lock_dir(dir: &Path) -> Result<File, JournalError> {
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let lock_path = dir.join("LOCK");
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io_err(&lock_path))?;
-    match rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(lock),
-        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Err(JournalError::Locked(dir.to_owned())),
-        Err(e) => Err(io_err(&lock_path)(e.into())),
     }
 }
 
@@ -527,7 +523,7 @@ pub async fn open(
 ) -> Result<IncidentQueue, JournalError> {
     let dir = config.dir.clone();
     let lock = lock_dir(&dir)?;
-    let id = journal_id(&dir)?;
+    let id = log_id(&dir)?;
     let position = store.journal_position(&id).await?;
     let recovered = recover(&dir, position.map(|p| p.max(0) as u64))?;
     tracing::info!(
@@ -540,7 +536,7 @@ pub async fn open(
     );
     let shared = Arc::new(Shared {
         dir: dir.clone(),
-        segments: std::sync::Mutex::new(recovered.segments),
+        segments: Arc::new(Segments::new(&dir, recovered.segments)),
         health: health.clone(),
         metrics,
         flush: tokio::sync::Notify::new(),
@@ -570,12 +566,7 @@ pub async fn open(
     let mut loader = Loader {
         store,
         id,
-        reader: Reader {
-            shared: shared.clone(),
-            open: None,
-            pos: recovered.loaded,
-            payload: Vec::new(),
-        },
+        reader: cordon_record::Reader::new(shared.segments.clone(), recovered.loaded),
         shared: shared.clone(),
         config,
         done: recovered.loaded,
@@ -620,202 +611,6 @@ pub async fn open(
     })
 }
 
-/// The journal's id, created once per data directory.
-fn journal_id(dir: &Path) -> Result<String, JournalError> {
-    let path = dir.join("id");
-    match std::fs::read_to_string(&path) {
-        Ok(s) if !s.trim().is_empty() => return Ok(s.trim().to_owned()),
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_err(&path)(e)),
-    }
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let tmp = dir.join("id.tmp");
-    std::fs::write(&tmp, format!("{id}\n")).map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
-    Ok(id)
-}
-
-fn segment_path(dir: &Path, start: u64) -> PathBuf {
-    dir.join(format!("{start:020}.log"))
-}
-
-/// Segment start positions found in `dir`, ascending.
-fn list_segments(dir: &Path) -> Result<Vec<u64>, JournalError> {
-    let mut starts = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
-        let entry = entry.map_err(io_err(dir))?;
-        let name = entry.file_name();
-        let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".log")) else {
-            continue;
-        };
-        if stem.len() == 20 {
-            if let Ok(start) = stem.parse::<u64>() {
-                starts.push(start);
-            }
-        }
-    }
-    starts.sort_unstable();
-    Ok(starts)
-}
-
-struct Recovered {
-    segments: Vec<u64>,
-    current_start: u64,
-    file: File,
-    /// Where loading resumes.
-    loaded: u64,
-    /// The end of the journal: where the next record goes.
-    end: u64,
-}
-
-/// Cuts a torn tail off the last segment, deletes fully loaded segments,
-/// and opens the segment new records are appended to.
-fn recover(dir: &Path, position: Option<u64>) -> Result<Recovered, JournalError> {
-    let mut segments = list_segments(dir)?;
-    let mut end = 0;
-    if let Some(&last) = segments.last() {
-        let path = segment_path(dir, last);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io_err(&path))?;
-        let size = file.metadata().map_err(io_err(&path))?.len();
-        let valid = valid_prefix(&file).map_err(io_err(&path))?;
-        if valid < size {
-            tracing::warn!(
-                segment = %path.display(),
-                cut_bytes = size - valid,
-                "incident journal: cutting off a torn record at the end (a crash during a write; that request was never answered)"
-            );
-            file.set_len(valid).map_err(io_err(&path))?;
-            file.sync_all().map_err(io_err(&path))?;
-        }
-        end = last + valid;
-    }
-    let first = segments.first().copied().unwrap_or(end);
-    let (loaded, moved) = match position {
-        Some(p) if p > end => {
-            tracing::warn!(
-                loaded = p,
-                end,
-                "incident journal: the database has loaded beyond the journal's end (the journal was removed?); continuing after the database's position"
-            );
-            (p, true)
-        }
-        Some(p) => (p.max(first), false),
-        // Never loaded into this database: everything still here is pending.
-        None => (first, false),
-    };
-    if moved {
-        end = loaded;
-    }
-    // Segments wholly before `loaded` (their successor starts at or before
-    // it) were loaded: delete them.
-    while segments.len() > 1 && segments.get(1).is_some_and(|&next| next <= loaded) {
-        let start = segments.remove(0);
-        let path = segment_path(dir, start);
-        std::fs::remove_file(&path).map_err(io_err(&path))?;
-    }
-    let current_start = match segments.last() {
-        Some(&last) if !moved => last,
-        _ => end,
-    };
-    if segments.last() != Some(&current_start) {
-        segments.push(current_start);
-    }
-    let path = segment_path(dir, current_start);
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(io_err(&path))?;
-    Ok(Recovered {
-        segments,
-        current_start,
-        file,
-        loaded,
-        end,
-    })
-}
-
-/// Length of the longest prefix of `file` made of whole, intact records.
-fn valid_prefix(file: &File) -> io::Result<u64> {
-    let mut r = BufReader::with_capacity(1 << 20, file);
-    r.seek(SeekFrom::Start(0))?;
-    let mut pos = 0u64;
-    let mut payload = Vec::new();
-    loop {
-        match read_record(&mut r, &mut payload)? {
-            Record::Ok(n) => pos += n,
-            Record::End | Record::Bad(_) => return Ok(pos),
-        }
-    }
-}
-
-enum Record {
-    /// A whole, intact record of this many bytes (header included).
-    Ok(u64),
-    /// Clean end of data.
-    End,
-    /// Torn or corrupt, and why.
-    Bad(&'static str),
-}
-
-/// Reads one record's payload into `payload`.
-fn read_record(r: &mut impl io::Read, payload: &mut Vec<u8>) -> io::Result<Record> {
-    let mut header = [0u8; HEADER as usize];
-    let mut got = 0;
-    while got < header.len() {
-        match r.read(header.get_mut(got..).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    if got == 0 {
-        return Ok(Record::End);
-    }
-    if got < header.len() {
-        return Ok(Record::Bad("torn header"));
-    }
-    let [l0, l1, l2, l3, c0, c1, c2, c3] = header;
-    let len = u32::from_le_bytes([l0, l1, l2, l3]);
-    let crc = u32::from_le_bytes([c0, c1, c2, c3]);
-    if len == 0 || len > MAX_RECORD {
-        return Ok(Record::Bad("impossible record length"));
-    }
-    payload.clear();
-    let read = r.take(u64::from(len)).read_to_end(payload)?;
-    if read < len as usize {
-        return Ok(Record::Bad("torn record"));
-    }
-    if crc32fast::hash(payload) != crc {
-        return Ok(Record::Bad("checksum mismatch"));
-    }
-    Ok(Record::Ok(HEADER + u64::from(len)))
-}
-
-/// Appends one record for `incident` to `buf`.
-fn encode(buf: &mut Vec<u8>, incident: &NewIncident) -> Result<(), serde_json::Error> {
-    let at = buf.len();
-    buf.extend_from_slice(&[0; HEADER as usize]);
-    if let Err(e) = serde_json::to_writer(&mut *buf, incident) {
-        buf.truncate(at);
-        return Err(e);
-    }
-    let payload = buf.get(at + HEADER as usize..).unwrap_or_default();
-    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
-    let crc = crc32fast::hash(payload);
-    if let Some(h) = buf.get_mut(at..at + HEADER as usize) {
-        h[..4].copy_from_slice(&len.to_le_bytes());
-        h[4..].copy_from_slice(&crc.to_le_bytes());
-    }
-    Ok(())
-}
-
 /// The writer thread: takes every waiting request's incidents, writes them
 /// with one `write(2)` (and `fdatasync` if configured), then answers.
 struct Writer {
@@ -831,7 +626,7 @@ struct Writer {
     /// The segment may end in a partial record: repair before writing.
     dirty: bool,
     /// Held for the life of the writer: one server per journal.
-    _lock: File,
+    _lock: cordon_record::DirLock,
 }
 
 impl Writer {
@@ -912,7 +707,7 @@ impl Writer {
         }
         for job in jobs.iter() {
             for incident in &job.incidents {
-                encode(buf, incident)
+                cordon_record::append_json(buf, incident)
                     .map_err(|e| WriteError::Journal(format!("cannot encode an incident: {e}")))?;
             }
         }
@@ -968,11 +763,7 @@ impl Writer {
             .and_then(|f| f.set_len(0).map(|()| f))
         {
             Ok(f) => {
-                if let Ok(mut s) = self.shared.segments.lock() {
-                    if s.last() != Some(&end) {
-                        s.push(end);
-                    }
-                }
+                self.shared.segments.push(end);
                 self.file = f;
                 self.start = end;
                 self.len = 0;
@@ -986,114 +777,6 @@ impl Writer {
     }
 }
 
-/// Reads records from the journal, from a position on.
-struct Reader {
-    shared: Arc<Shared>,
-    /// The open segment, its start and the reader's position in the journal.
-    open: Option<(u64, BufReader<File>)>,
-    pos: u64,
-    payload: Vec<u8>,
-}
-
-impl Reader {
-    /// Up to `max` incidents and about `max_bytes` of records (at least
-    /// one record) from the reader's position, not past `until`. Returns
-    /// them and the position after the last one.
-    fn read(&mut self, until: u64, max: usize, max_bytes: u64) -> (Vec<NewIncident>, u64) {
-        let mut out = Vec::new();
-        let from = self.pos;
-        while self.pos < until && out.len() < max && self.pos - from < max_bytes {
-            let (start, next) = self.locate();
-            let seg_end = next.unwrap_or(until).min(until);
-            if self.pos >= seg_end {
-                // At the end of a segment: go on in the next.
-                match next {
-                    Some(n) if n > self.pos => self.pos = n,
-                    _ => break,
-                }
-                self.open = None;
-                continue;
-            }
-            if self.open.as_ref().map(|(s, _)| *s) != Some(start) {
-                let path = segment_path(&self.shared.dir, start);
-                let opened = File::open(&path).and_then(|f| {
-                    let mut r = BufReader::with_capacity(1 << 20, f);
-                    r.seek(SeekFrom::Start(self.pos - start))?;
-                    Ok(r)
-                });
-                match opened {
-                    Ok(r) => self.open = Some((start, r)),
-                    Err(e) => {
-                        self.skip(seg_end, &format!("cannot open {}: {e}", path.display()));
-                        continue;
-                    }
-                }
-            }
-            let Some((_, r)) = self.open.as_mut() else {
-                break;
-            };
-            let read = read_record(r, &mut self.payload);
-            // One huge record must not keep its buffer for good.
-            if self.payload.capacity() > PAYLOAD_KEEP {
-                self.payload.shrink_to(PAYLOAD_KEEP);
-            }
-            match read {
-                Ok(Record::Ok(n)) if self.pos + n <= seg_end => {
-                    self.pos += n;
-                    match serde_json::from_slice::<NewIncident>(&self.payload) {
-                        Ok(i) => out.push(i),
-                        Err(e) => {
-                            tracing::error!(
-                                lsn = self.pos - n,
-                                "incident journal: skipping an unreadable record: {e}"
-                            );
-                            self.shared.metrics.journal_skipped_bytes.inc_by(n);
-                        }
-                    }
-                }
-                Ok(Record::Bad(why)) => self.skip(seg_end, why),
-                Ok(Record::Ok(_)) => self.skip(seg_end, "a record runs past its segment"),
-                Ok(Record::End) => self.skip(seg_end, "the segment ends early"),
-                Err(e) => self.skip(seg_end, &format!("read error: {e}")),
-            }
-        }
-        (out, self.pos)
-    }
-
-    /// The start of the segment holding `pos`, and the next segment's start.
-    fn locate(&self) -> (u64, Option<u64>) {
-        let segs = self
-            .shared
-            .segments
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
-        let i = segs.partition_point(|&s| s <= self.pos);
-        let start = i
-            .checked_sub(1)
-            .and_then(|i| segs.get(i))
-            .copied()
-            .unwrap_or(0);
-        (start, segs.get(i).copied())
-    }
-
-    /// Gives up on the rest of a segment that cannot be read.
-    fn skip(&mut self, to: u64, why: &str) {
-        tracing::error!(
-            journal = %self.shared.dir.display(),
-            from = self.pos,
-            to,
-            "incident journal: skipping unreadable bytes: {why}"
-        );
-        self.shared
-            .metrics
-            .journal_skipped_bytes
-            .inc_by(to.saturating_sub(self.pos));
-        self.pos = to;
-        self.open = None;
-    }
-}
-
 /// The loader: moves journaled incidents into the database in batches,
 /// recording the position reached in the same transaction. On an error
 /// that passes (a full disk, a lost connection) it keeps the batch and
@@ -1104,7 +787,7 @@ impl Reader {
 struct Loader {
     store: Arc<dyn Store>,
     id: String,
-    reader: Reader,
+    reader: cordon_record::Reader,
     shared: Arc<Shared>,
     config: JournalConfig,
     /// Loaded (committed) up to here.
@@ -1142,8 +825,33 @@ impl Loader {
     /// the database has.
     fn restart(&mut self) {
         self.pending = None;
-        self.reader.open = None;
-        self.reader.pos = self.done;
+        self.reader.seek(self.done);
+    }
+
+    /// The next batch from the journal, bounded by count and bytes, and
+    /// the position after it. Records that are not incidents are skipped
+    /// and counted with the unreadable bytes.
+    fn read_batch(&mut self, until: u64) -> (Vec<NewIncident>, u64) {
+        let mut batch = Vec::new();
+        let mut unreadable = 0;
+        let skipped = self.reader.skipped_bytes();
+        let pos = self.reader.read(
+            until,
+            self.config.batch.max(1),
+            self.config.batch_bytes,
+            |lsn, payload| match serde_json::from_slice::<NewIncident>(payload) {
+                Ok(i) => batch.push(i),
+                Err(e) => {
+                    tracing::error!(lsn, "incident journal: skipping an unreadable record: {e}");
+                    unreadable += payload.len() as u64 + cordon_record::HEADER;
+                }
+            },
+        );
+        let metrics = &self.shared.metrics;
+        metrics
+            .journal_skipped_bytes
+            .inc_by(self.reader.skipped_bytes() - skipped + unreadable);
+        (batch, pos)
     }
 
     /// Loads until the writer is gone; `false` then.
@@ -1173,11 +881,7 @@ impl Loader {
                     }
                 }
                 let until = *self.appended.borrow();
-                self.pending = Some(self.reader.read(
-                    until,
-                    self.config.batch.max(1),
-                    self.config.batch_bytes,
-                ));
+                self.pending = Some(self.read_batch(until));
             }
             let Some((batch, pos)) = self.pending.as_ref() else {
                 continue;
@@ -1202,7 +906,7 @@ impl Loader {
                     self.shared.health.set_store_error(None);
                     self.loaded.send_replace(pos);
                     self.shared.metrics.journal_loaded.set(pos as i64);
-                    delete_loaded(&self.shared, pos);
+                    self.shared.segments.delete_consumed(pos);
                 }
                 Err(e) => {
                     let kind = e.kind();
@@ -1314,26 +1018,6 @@ async fn set_aside_refused(
     (kept, n)
 }
 
-/// Deletes segments whose every record is loaded (never the last one).
-fn delete_loaded(shared: &Shared, loaded: u64) {
-    let doomed: Vec<u64> = {
-        let Ok(mut segs) = shared.segments.lock() else {
-            return;
-        };
-        let keep_from = segs
-            .partition_point(|&s| s <= loaded)
-            .saturating_sub(1)
-            .min(segs.len().saturating_sub(1));
-        segs.drain(..keep_from).collect()
-    };
-    for start in doomed {
-        let path = segment_path(&shared.dir, start);
-        if let Err(e) = std::fs::remove_file(&path) {
-            tracing::warn!(segment = %path.display(), "cannot delete a loaded journal segment: {e}");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1353,210 +1037,6 @@ mod tests {
             username: format!("user{n}"),
             categories: vec!["PII".into()],
             details: cordon_store::RawJson::from_serialized(format!("{{\"n\":{n}}}")),
-        }
-    }
-
-    fn shared(dir: &Path, segments: Vec<u64>) -> Arc<Shared> {
-        Arc::new(Shared {
-            dir: dir.to_owned(),
-            segments: std::sync::Mutex::new(segments),
-            health: Arc::default(),
-            metrics: Arc::new(Metrics::new()),
-            flush: tokio::sync::Notify::new(),
-        })
-    }
-
-    fn write_segment(dir: &Path, start: u64, incidents: &[NewIncident]) -> u64 {
-        let mut buf = Vec::new();
-        for i in incidents {
-            encode(&mut buf, i).unwrap();
-        }
-        std::fs::write(segment_path(dir, start), &buf).unwrap();
-        buf.len() as u64
-    }
-
-    #[test]
-    fn records_round_trip_across_segments() {
-        let dir = tempfile::tempdir().unwrap();
-        let a: Vec<_> = (0..10).map(incident).collect();
-        let b: Vec<_> = (10..25).map(incident).collect();
-        let la = write_segment(dir.path(), 0, &a);
-        let lb = write_segment(dir.path(), la, &b);
-        let mut r = Reader {
-            shared: shared(dir.path(), vec![0, la]),
-            open: None,
-            pos: 0,
-            payload: Vec::new(),
-        };
-        let (first, p) = r.read(la + lb, 7, u64::MAX);
-        assert_eq!(first, a[..7]);
-        let (rest, end) = r.read(la + lb, 100, u64::MAX);
-        assert_eq!(end, la + lb);
-        assert_eq!([first, rest].concat(), [a, b].concat());
-        assert!(p < end);
-        assert_eq!(
-            r.read(la + lb, 100, u64::MAX),
-            (vec![], la + lb),
-            "nothing more"
-        );
-    }
-
-    /// Issue #10 item 7: batches are bounded by bytes, not only by count,
-    /// so 900 KB incidents cannot fill memory ten thousand at a time; a
-    /// record larger than the bound still goes, alone.
-    #[test]
-    fn batches_are_bounded_by_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        let big = |n: usize| {
-            let mut i = incident(n);
-            i.details =
-                cordon_store::RawJson::from_value(&serde_json::json!({ "d": "x".repeat(100_000) }));
-            i
-        };
-        let all: Vec<_> = (0..10).map(big).collect();
-        let len = write_segment(dir.path(), 0, &all);
-        let mut r = Reader {
-            shared: shared(dir.path(), vec![0]),
-            open: None,
-            pos: 0,
-            payload: Vec::new(),
-        };
-        let mut batches = Vec::new();
-        while r.pos < len {
-            let before = r.pos;
-            let (b, end) = r.read(len, 10_000, 250_000);
-            assert!(end - before < 250_000 + 100_100, "{} bytes", end - before);
-            batches.push(b.len());
-        }
-        assert_eq!(batches, [3, 3, 3, 1]);
-        // Larger than the bound: one at a time, none lost.
-        let mut r = Reader {
-            shared: shared(dir.path(), vec![0]),
-            open: None,
-            pos: 0,
-            payload: Vec::new(),
-        };
-        let (b, _) = r.read(len, 10_000, 10);
-        assert_eq!(b, all[..1]);
-        assert!(r.payload.capacity() <= PAYLOAD_KEEP);
-    }
-
-    #[test]
-    fn a_torn_tail_is_cut_off_and_loading_resumes_at_the_database_position() {
-        let dir = tempfile::tempdir().unwrap();
-        let all: Vec<_> = (0..5).map(incident).collect();
-        let len = write_segment(dir.path(), 0, &all);
-        // A crash in the middle of the next record's write.
-        let mut f = OpenOptions::new()
-            .append(true)
-            .open(segment_path(dir.path(), 0))
-            .unwrap();
-        let mut torn = Vec::new();
-        encode(&mut torn, &incident(99)).unwrap();
-        f.write_all(&torn[..torn.len() / 2]).unwrap();
-        drop(f);
-        let mut one = Vec::new();
-        encode(&mut one, &all[0]).unwrap();
-        let r = recover(dir.path(), Some(one.len() as u64)).unwrap();
-        assert_eq!(
-            (r.loaded, r.end, r.current_start),
-            (one.len() as u64, len, 0)
-        );
-        assert_eq!(
-            std::fs::metadata(segment_path(dir.path(), 0))
-                .unwrap()
-                .len(),
-            len
-        );
-        let mut reader = Reader {
-            shared: shared(dir.path(), r.segments),
-            open: None,
-            pos: r.loaded,
-            payload: Vec::new(),
-        };
-        assert_eq!(reader.read(r.end, 100, u64::MAX).0, all[1..]);
-    }
-
-    #[test]
-    fn loaded_segments_are_deleted_on_recovery_and_the_journal_continues() {
-        let dir = tempfile::tempdir().unwrap();
-        let la = write_segment(dir.path(), 0, &[incident(1)]);
-        let lb = write_segment(dir.path(), la, &[incident(2)]);
-        let r = recover(dir.path(), Some(la + lb)).unwrap();
-        assert_eq!(r.segments, vec![la]);
-        assert_eq!((r.loaded, r.end, r.current_start), (la + lb, la + lb, la));
-        assert!(!segment_path(dir.path(), 0).exists());
-        // Never loaded: everything pending from the first segment on.
-        let dir = tempfile::tempdir().unwrap();
-        let la = write_segment(dir.path(), 500, &[incident(1)]);
-        let r = recover(dir.path(), None).unwrap();
-        assert_eq!((r.loaded, r.end), (500, 500 + la));
-        // The database is ahead of a removed journal: continue after it.
-        let dir = tempfile::tempdir().unwrap();
-        let r = recover(dir.path(), Some(4242)).unwrap();
-        assert_eq!((r.loaded, r.end, r.current_start), (4242, 4242, 4242));
-    }
-
-    #[test]
-    fn corrupt_bytes_are_skipped_not_loaded() {
-        let dir = tempfile::tempdir().unwrap();
-        let la = write_segment(dir.path(), 0, &[incident(1), incident(2)]);
-        let lb = write_segment(dir.path(), la, &[incident(3)]);
-        let path = segment_path(dir.path(), 0);
-        let mut bytes = std::fs::read(&path).unwrap();
-        bytes[HEADER as usize + 3] ^= 0xff; // first record's payload
-        std::fs::write(&path, bytes).unwrap();
-        let sh = shared(dir.path(), vec![0, la]);
-        let mut r = Reader {
-            shared: sh.clone(),
-            open: None,
-            pos: 0,
-            payload: Vec::new(),
-        };
-        let (got, end) = r.read(la + lb, 100, u64::MAX);
-        assert_eq!(got, vec![incident(3)], "the damaged segment is given up");
-        assert_eq!(end, la + lb);
-        assert_eq!(sh.metrics.journal_skipped_bytes.get(), la);
-    }
-
-    proptest::proptest! {
-        /// Any bytes at all: records are read or refused, never a panic,
-        /// and never more than the input is consumed.
-        #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
-            let mut r = bytes.as_slice();
-            let mut payload = Vec::new();
-            let mut used = 0u64;
-            while let Ok(Record::Ok(n)) = read_record(&mut r, &mut payload) {
-                used += n;
-                let _ = serde_json::from_slice::<NewIncident>(&payload);
-            }
-            proptest::prop_assert!(used <= bytes.len() as u64);
-        }
-
-        /// Whatever the incident holds, it comes back as it went in, and
-        /// a cut anywhere inside the last record loses only that record.
-        #[test]
-        fn records_round_trip_and_cuts_lose_only_the_torn_record(
-            user in ".{0,40}",
-            detail in ".{0,200}",
-            cut in 1usize..64,
-        ) {
-            let mut a = incident(1);
-            a.username = user;
-            a.details = cordon_store::RawJson::from_value(&serde_json::json!({ "d": detail }));
-            let b = incident(2);
-            let mut buf = Vec::new();
-            encode(&mut buf, &a).unwrap();
-            let first = buf.len();
-            encode(&mut buf, &b).unwrap();
-            let cut = buf.len() - cut.min(buf.len() - first - 1);
-            let mut r = &buf[..cut];
-            let mut payload = Vec::new();
-            proptest::prop_assert!(matches!(read_record(&mut r, &mut payload), Ok(Record::Ok(_))));
-            proptest::prop_assert_eq!(serde_json::from_slice::<NewIncident>(&payload).unwrap(), a);
-            let torn = read_record(&mut r, &mut payload).unwrap();
-            proptest::prop_assert!(matches!(torn, Record::Bad(_)), "a torn record is refused");
         }
     }
 
@@ -1722,6 +1202,41 @@ mod tests {
         assert_eq!(report, ImportReport::default());
     }
 
+    /// A journal segment written before `cordon-record` existed (by the
+    /// server of the previous commit: a download with card data, two
+    /// violations, and an exception) loads into the database as the rows
+    /// that server stored.
+    #[tokio::test]
+    async fn a_journal_written_by_the_previous_format_loads_as_it_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../record/tests/fixtures");
+        let config = test_config(dir.path());
+        std::fs::create_dir_all(&config.dir).unwrap();
+        std::fs::copy(
+            fixtures.join("segment-v0.log"),
+            cordon_record::segment_path(&config.dir, 0),
+        )
+        .unwrap();
+        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let q = open(
+            store.clone(),
+            config,
+            Arc::new(Metrics::new()),
+            Arc::default(),
+        )
+        .await
+        .unwrap();
+        assert!(q.sync(Duration::from_secs(10)).await);
+        let rows = store
+            .list_incidents(&cordon_store::IncidentFilter::default())
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(fixtures.join("segment-v0.rows.json")).unwrap();
+        let want: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(serde_json::to_value(&rows).unwrap(), want);
+    }
+
     /// Imports once the stopped server's journal lock is free.
     async fn wait_unlocked(store: &dyn Store, journal: &Path) -> ImportReport {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -1747,7 +1262,8 @@ mod tests {
         // full disk.
         let config = test_config(dir.path());
         std::fs::create_dir_all(&config.dir).unwrap();
-        std::os::unix::fs::symlink("/dev/full", segment_path(&config.dir, 0)).unwrap();
+        std::os::unix::fs::symlink("/dev/full", cordon_record::segment_path(&config.dir, 0))
+            .unwrap();
         let q = open(
             store.clone(),
             config,
@@ -1761,25 +1277,5 @@ mod tests {
         assert_eq!(q.backlog(), 0, "nothing half-written counts as journaled");
         // Requests without incidents are not affected.
         q.record(Vec::new()).await.unwrap();
-    }
-
-    #[test]
-    fn impossible_lengths_are_corruption_not_allocations() {
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(&u32::MAX.to_le_bytes());
-        bytes.extend_from_slice(&0u32.to_le_bytes());
-        let mut payload = Vec::new();
-        assert!(matches!(
-            read_record(&mut bytes.as_slice(), &mut payload).unwrap(),
-            Record::Bad(_)
-        ));
-        assert!(matches!(
-            read_record(&mut &b"\x05\0\0"[..], &mut payload).unwrap(),
-            Record::Bad("torn header")
-        ));
-        assert!(matches!(
-            read_record(&mut &b""[..], &mut payload).unwrap(),
-            Record::End
-        ));
     }
 }
