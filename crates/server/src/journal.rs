@@ -666,9 +666,14 @@ impl Writer {
             bytes += job.bytes();
             jobs.push(job);
         }
-        let outcome = self.write_group(jobs, buf);
-        for job in jobs.drain(..) {
-            let _ = job.done.send(outcome.clone());
+        let mut refused = Vec::new();
+        let outcome = self.write_group(jobs, buf, &mut refused);
+        for (i, job) in jobs.drain(..).enumerate() {
+            let answer = match refused.iter().find(|(j, _)| *j == i) {
+                Some((_, e)) => Err(e.clone()),
+                None => outcome.clone(),
+            };
+            let _ = job.done.send(answer);
         }
         buf.clear();
         true
@@ -687,7 +692,12 @@ impl Writer {
         self.dirty = !self.rotate(end);
     }
 
-    fn write_group(&mut self, jobs: &mut [Job], buf: &mut Vec<u8>) -> Result<(), WriteError> {
+    fn write_group(
+        &mut self,
+        jobs: &mut [Job],
+        buf: &mut Vec<u8>,
+        refused: &mut Vec<(usize, WriteError)>,
+    ) -> Result<(), WriteError> {
         let end = self.start + self.len;
         let backlog = end.saturating_sub(*self.loaded.borrow());
         if backlog > self.config.max_backlog_bytes && jobs.iter().any(|j| !j.incidents.is_empty()) {
@@ -705,10 +715,19 @@ impl Writer {
                 ));
             }
         }
-        for job in jobs.iter() {
+        // A request whose incidents cannot be framed (one over the
+        // record limit) is refused alone; the rest of the group goes on.
+        for (i, job) in jobs.iter().enumerate() {
+            let mark = buf.len();
             for incident in &job.incidents {
-                cordon_record::append_json(buf, incident)
-                    .map_err(|e| WriteError::Journal(format!("cannot encode an incident: {e}")))?;
+                if let Err(e) = cordon_record::append_json(buf, incident) {
+                    buf.truncate(mark);
+                    refused.push((
+                        i,
+                        WriteError::Journal(format!("cannot journal an incident: {e}")),
+                    ));
+                    break;
+                }
             }
         }
         if buf.is_empty() {
@@ -1235,6 +1254,34 @@ mod tests {
         let want: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(serde_json::to_value(&rows).unwrap(), want);
+    }
+
+    /// An incident over the record limit is refused before its request is
+    /// answered (it used to be written, then skipped as corruption: an
+    /// acknowledged incident lost), and the journal goes on.
+    #[tokio::test]
+    async fn an_incident_too_large_to_journal_is_refused_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let mut config = test_config(dir.path());
+        config.max_backlog_bytes = u64::MAX;
+        let q = open(
+            store.clone(),
+            config,
+            Arc::new(Metrics::new()),
+            Arc::default(),
+        )
+        .await
+        .unwrap();
+        let mut big = incident(1);
+        big.details = cordon_store::RawJson::from_value(&serde_json::json!({
+            "d": "x".repeat(cordon_record::MAX_RECORD as usize)
+        }));
+        let err = q.record(vec![big]).await.unwrap_err();
+        assert!(matches!(err, WriteError::Journal(_)), "{err}");
+        q.record(vec![incident(2)]).await.unwrap();
+        assert!(q.sync(Duration::from_secs(10)).await);
+        assert_eq!(store.count_incidents().await.unwrap(), 1);
     }
 
     /// Imports once the stopped server's journal lock is free.
