@@ -66,5 +66,9 @@ fn init_logging(level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // On a failed write (stderr on a full disk) the subscriber would
+        // report it with `eprintln!`, which panics: the thread that
+        // logged (the incident journal's writer) died with it.
+        .log_internal_errors(false)
         .try_init();
 }

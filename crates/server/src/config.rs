@@ -64,6 +64,10 @@ pub struct Settings {
     pub incident_queue: usize,
     /// Most incidents loaded from the journal in one database transaction.
     pub incident_batch: usize,
+    /// Most journaled bytes loaded in one database transaction (a record
+    /// larger than this goes alone): bounds the loader's memory however
+    /// large the incidents are.
+    pub incident_batch_bytes: u64,
     /// How long the loader lets a small journal backlog grow before loading
     /// it into the database (ms); bigger batches cost the database less.
     /// Reads of incidents on this server do not wait for it (they flush).
@@ -138,6 +142,7 @@ impl Default for Settings {
             header_read_timeout_ms: 10_000,
             incident_queue: 16_384,
             incident_batch: 10_000,
+            incident_batch_bytes: 16 << 20,
             incident_linger_ms: 1_000,
             journal_sync: false,
             journal_max_backlog_bytes: 1 << 30,
@@ -253,8 +258,11 @@ impl Settings {
                 ));
             }
         }
-        if self.incident_batch == 0 || self.incident_queue == 0 {
-            return bad("`incident_batch` and `incident_queue` must be at least 1".into());
+        if self.incident_batch == 0 || self.incident_queue == 0 || self.incident_batch_bytes == 0 {
+            return bad(
+                "`incident_batch`, `incident_batch_bytes` and `incident_queue` must be at least 1"
+                    .into(),
+            );
         }
         if self.journal_segment_bytes < 4096 {
             return bad("`journal_segment_bytes` must be at least 4096".into());
@@ -311,6 +319,7 @@ const KEYS: &[&str] = &[
     "header_read_timeout_ms",
     "incident_queue",
     "incident_batch",
+    "incident_batch_bytes",
     "incident_linger_ms",
     "journal_sync",
     "journal_max_backlog_bytes",

@@ -15,7 +15,7 @@ use cordon_store::Millis;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
-use crate::incident::{self, Facts, MaskedFinding, Unread};
+use crate::incident::{self, Facts, IncompletePart, MaskedFinding};
 use crate::journal::WriteError;
 use crate::state::{AppState, Ready};
 
@@ -70,7 +70,6 @@ pub async fn decide(st: &AppState, req: Request) -> ApiResult<Outcome> {
     let incidents = if decision.violations.is_empty() {
         0
     } else {
-        let user = username(&event);
         let batch = incident::build(
             &Facts {
                 event: &event,
@@ -80,7 +79,6 @@ pub async fn decide(st: &AppState, req: Request) -> ApiResult<Outcome> {
                 loaded: &loaded,
                 request_id: &request_id,
                 now_ms,
-                user: user.as_deref(),
                 caller_key: &caller_key,
             },
             st.inspector.as_ref(),
@@ -102,7 +100,7 @@ async fn inspect_into(
     st: &AppState,
     event: &mut Event,
     c: Content,
-) -> ApiResult<(Vec<MaskedFinding>, Vec<Unread>)> {
+) -> ApiResult<(Vec<MaskedFinding>, Vec<IncompletePart>)> {
     let permit = st.admission.inspection().await?;
     let inspector = st.inspector.clone();
     let report = tokio::task::spawn_blocking(move || {
@@ -112,11 +110,11 @@ async fn inspect_into(
     })
     .await
     .map_err(|e| ApiError::internal("inspection task", &e))?;
-    let unread: Vec<Unread> = report
+    let unread: Vec<IncompletePart> = report
         .errors
         .iter()
         .chain(&report.incomplete)
-        .map(|p| Unread {
+        .map(|p| IncompletePart {
             location: p.location.clone(),
             reason: p.message.clone(),
         })
@@ -152,7 +150,7 @@ fn mark_incomplete(
     _event: &mut Event,
     path: &str,
     complete: bool,
-    unread: &[Unread],
+    unread: &[IncompletePart],
 ) -> ApiResult<()> {
     if complete && unread.is_empty() {
         return Ok(());

@@ -128,17 +128,31 @@ impl From<cordon_store::StoreError> for ApiError {
                 format!("{what} already exists"),
             ),
             E::Invalid(what) => ApiError::bad_request(format!("invalid {what}")),
-            other => {
-                let full = other.to_string().contains("full");
-                if full {
+            other => match other.kind() {
+                // By the driver's error code, never by message text; the
+                // database's own words stay in the log.
+                cordon_store::ErrorKind::Full => {
                     tracing::error!("database is full: {other}");
-                    return ApiError::unavailable(
+                    ApiError::unavailable(
                         "storage_full",
                         "the database is full; nothing can be recorded until space is freed",
-                    );
+                    )
                 }
-                ApiError::internal("storage", &other)
-            }
+                cordon_store::ErrorKind::Unavailable => {
+                    tracing::error!("database unavailable: {other}");
+                    ApiError::unavailable(
+                        "storage_unavailable",
+                        "the database is unavailable; try again later",
+                    )
+                }
+                cordon_store::ErrorKind::Invalid => {
+                    tracing::warn!("the database refuses a value: {other}");
+                    ApiError::bad_request(
+                        "the database refuses a value of this request (text with a NUL character, or a value out of range)",
+                    )
+                }
+                _ => ApiError::internal("storage", &other),
+            },
         }
     }
 }

@@ -3,41 +3,24 @@
 //! caller that received the decision, and a summary of the event in which
 //! caller-sent free text is masked and bounded.
 
-use cordon_policy::model::{Decision, Event, Mode, Verdict, Violation};
+use cordon_policy::model::{Decision, Event, Mode};
+use cordon_record::IncidentBuilder;
+pub use cordon_record::{IncompletePart, MaskedFinding};
 use cordon_store::{Millis, NewIncident};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::engine::ContentInspector;
 use crate::lifecycle::Loaded;
-
-/// One masked finding of inspected inline content.
-#[derive(Debug, Clone, Serialize)]
-pub struct MaskedFinding {
-    pub detector: String,
-    pub category: cordon_policy::model::Category,
-    pub confidence: cordon_detect::model::Confidence,
-    pub location: String,
-    pub masked: String,
-}
-
-/// A part of the content that was not fully inspected, and why.
-#[derive(Debug, Clone, Serialize)]
-pub struct Unread {
-    pub location: String,
-    pub reason: String,
-}
 
 /// Everything a decision's incidents are built from.
 pub struct Facts<'a> {
     pub event: &'a Event,
     pub decision: &'a Decision,
     pub findings: &'a [MaskedFinding],
-    pub unread: &'a [Unread],
+    pub unread: &'a [IncompletePart],
     pub loaded: &'a Loaded,
     pub request_id: &'a str,
     pub now_ms: Millis,
-    pub user: Option<&'a str>,
     /// The key that received the decision: only it (or an admin) may
     /// justify an exception of this request.
     pub caller_key: &'a str,
@@ -48,54 +31,33 @@ const MAX_FIELD_BYTES: usize = 1024;
 /// Most entries kept of a caller-sent list or map.
 const MAX_ENTRIES: usize = 100;
 
-/// One incident per violation. Details hold the masked findings and a
-/// summary of the event; inline content itself is never stored.
+/// One incident per violation, built by `cordon-record` from the masked
+/// event, as store rows. Inline content itself is never stored.
 pub fn build(f: &Facts<'_>, masker: &dyn ContentInspector) -> Vec<NewIncident> {
-    let categories: Vec<String> = f
-        .event
-        .classification()
-        .map(|c| c.categories.iter().map(|c| c.as_str().to_owned()).collect())
-        .unwrap_or_default();
-    let (policy_id, policy_version) = match f.loaded.versions.as_slice() {
-        [(id, v)] => (id.clone(), *v),
-        _ => (String::new(), 0),
-    };
     let event = masked_event(f.event, masker);
-    let d = f.decision;
-    d.violations
-        .iter()
-        .map(|v| {
-            let details = Details {
-                event: &event,
-                violation: v,
-                action_taken: action_taken(d, v),
-                actions: d.actions.iter().filter(|a| a.rule == v.rule).collect(),
-                message: d.message.as_deref(),
-                trace: d.trace.iter().filter(|t| t.rule == v.rule).collect(),
-                exception: d.exception.as_ref(),
-                findings: f.findings,
-                incomplete: f.unread,
-                caller_key: f.caller_key,
-                policy_generation: f.loaded.generation,
-            };
+    IncidentBuilder::new(&event, f.decision, f.request_id, f.now_ms)
+        .findings(f.findings)
+        .incomplete(f.unread)
+        .policies(&f.loaded.versions, f.loaded.generation)
+        .caller(f.caller_key)
+        .build()
+        .into_iter()
+        .map(|v| NewIncident {
+            created_at: v.created_at,
+            request_id: v.request_id.to_owned(),
+            rule_id: v.rule_id.to_owned(),
+            rule_name: v.rule_name.to_owned(),
+            policy_id: v.policy_id.to_owned(),
+            policy_version: v.policy_version,
+            mode: mode_str(v.mode).to_owned(),
+            enforced: v.enforced,
+            decision: v.decision.as_str().to_owned(),
+            action: v.action.as_str().to_owned(),
+            username: v.username.to_owned(),
+            categories: v.categories.iter().map(|c| c.as_str().to_owned()).collect(),
             // Serialized straight to text: no `Value` tree per incident.
-            let details = cordon_store::RawJson::serialize_from(&details)
-                .unwrap_or_else(|_| cordon_store::RawJson::null());
-            NewIncident {
-                created_at: f.now_ms,
-                request_id: f.request_id.to_owned(),
-                rule_id: v.rule.clone(),
-                rule_name: v.rule.clone(),
-                policy_id: policy_id.clone(),
-                policy_version,
-                mode: mode_str(v.mode).to_owned(),
-                enforced: v.enforced,
-                decision: d.decision.as_str().to_owned(),
-                action: f.event.action.as_str().to_owned(),
-                username: f.user.unwrap_or_default().to_owned(),
-                categories: categories.clone(),
-                details,
-            }
+            details: cordon_store::RawJson::serialize_from(&v.details)
+                .unwrap_or_else(|_| cordon_store::RawJson::null()),
         })
         .collect()
 }
@@ -107,35 +69,6 @@ fn mode_str(m: Mode) -> &'static str {
     }
 }
 
-/// What an incident keeps besides its columns. The event carries
-/// classification counts, never content; findings are masked.
-#[derive(Serialize)]
-struct Details<'a> {
-    event: &'a Value,
-    violation: &'a Violation,
-    action_taken: &'static str,
-    actions: Vec<&'a cordon_policy::model::RuleAction>,
-    message: Option<&'a str>,
-    trace: Vec<&'a cordon_policy::model::TraceEntry>,
-    exception: Option<&'a cordon_policy::model::ExceptionRequest>,
-    findings: &'a [MaskedFinding],
-    #[serde(skip_serializing_if = "<[Unread]>::is_empty")]
-    incomplete: &'a [Unread],
-    caller_key: &'a str,
-    policy_generation: i64,
-}
-
-fn action_taken(d: &Decision, v: &Violation) -> &'static str {
-    if !v.enforced {
-        return "logged";
-    }
-    match d.decision {
-        Verdict::Deny => "blocked",
-        Verdict::Exception => "justification_required",
-        Verdict::Allow => "allowed",
-    }
-}
-
 /// The event as an incident keeps it. Fields a caller fills with free text
 /// — the event id, the file path, metadata values, the share path — are
 /// run through the detectors and what they find is masked, and every
@@ -143,10 +76,21 @@ fn action_taken(d: &Decision, v: &Violation) -> &'static str {
 /// full sensitive value nor a megabyte of metadata. Identities (user,
 /// sender, recipients, allowed users) and structured fields are kept: they
 /// say who did what.
-pub fn masked_event(event: &Event, masker: &dyn ContentInspector) -> Value {
+pub fn masked_event(event: &Event, masker: &dyn ContentInspector) -> Event {
     let mut v = serde_json::to_value(event).unwrap_or(Value::Null);
+    mask_fields(&mut v, masker);
+    // Masks and cuts keep every field's type, so this cannot fail; if it
+    // did, the incident keeps the action and who, never the unmasked rest.
+    serde_json::from_value(v).unwrap_or_else(|_| {
+        let mut e = Event::new(event.action);
+        e.user.clone_from(&event.user);
+        e
+    })
+}
+
+fn mask_fields(v: &mut Value, masker: &dyn ContentInspector) {
     let Some(obj) = v.as_object_mut() else {
-        return v;
+        return;
     };
     for (key, field) in obj.iter_mut() {
         match key.as_str() {
@@ -159,7 +103,6 @@ pub fn masked_event(event: &Event, masker: &dyn ContentInspector) -> Value {
             _ => bound_tree(field, 0),
         }
     }
-    v
 }
 
 /// Masks a path one segment at a time: the detectors do not take a number

@@ -141,6 +141,7 @@ impl AppState {
                 max_backlog_bytes: st.journal_max_backlog_bytes,
                 sync: st.journal_sync,
                 batch: st.incident_batch,
+                batch_bytes: st.incident_batch_bytes,
                 linger: std::time::Duration::from_millis(st.incident_linger_ms),
                 queue: st.incident_queue,
             },

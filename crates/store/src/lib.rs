@@ -47,6 +47,114 @@ pub enum StoreError {
     Open { path: String, message: String },
 }
 
+impl StoreError {
+    /// What kind of failure this is, from the driver's error code (SQLite
+    /// extended result codes, PostgreSQL SQLSTATE), never from message
+    /// text: callers decide by it whether to retry, refuse the input, or
+    /// report the storage as full or unavailable.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NotFound(_) => ErrorKind::NotFound,
+            StoreError::Conflict(_) => ErrorKind::Conflict,
+            StoreError::Invalid(_) => ErrorKind::Invalid,
+            StoreError::Database(e) => sqlx_kind(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sqlx_kind(e),
+            StoreError::Migrate(_) => ErrorKind::Internal,
+            StoreError::Open { .. } => ErrorKind::Unavailable,
+        }
+    }
+}
+
+/// The kind of a [`StoreError`]: what the caller can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The object named does not exist.
+    NotFound,
+    /// The object named already exists.
+    Conflict,
+    /// The database refuses a value as such (a NUL in text, a value out of
+    /// range, a row too large) or the request is invalid: retrying the
+    /// same input fails the same way.
+    Invalid,
+    /// The database refuses a row by a constraint (unique, check, not
+    /// null, foreign key, a trigger's `RAISE`): retrying it fails too.
+    Constraint,
+    /// The disk (or the database's quota) is full: retry once space is
+    /// freed. SQLite `SQLITE_FULL`, PostgreSQL `53100 disk_full`.
+    Full,
+    /// The database cannot be reached or cannot work right now: a lost
+    /// connection, a timed-out pool, an I/O error, a lock, out of memory,
+    /// a shutdown, a read-only file. Retry later.
+    Unavailable,
+    /// The database file or an index is damaged.
+    Corrupt,
+    /// Anything else: a bug (SQL, schema, decoding) rather than a state of
+    /// the database.
+    Internal,
+}
+
+impl ErrorKind {
+    /// A stable code for APIs and readiness (never the database's text).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Invalid => "invalid_input",
+            ErrorKind::Constraint => "constraint",
+            ErrorKind::Full => "storage_full",
+            ErrorKind::Unavailable => "storage_unavailable",
+            ErrorKind::Corrupt => "storage_corrupt",
+            ErrorKind::Internal => "storage_error",
+        }
+    }
+
+    /// The failure is a state of the database that passes (space freed,
+    /// connection back): the same operation may succeed later.
+    pub fn is_transient(self) -> bool {
+        matches!(self, ErrorKind::Full | ErrorKind::Unavailable)
+    }
+
+    /// The database refuses the rows themselves: other rows may go in,
+    /// these never will as they are.
+    pub fn refuses_rows(self) -> bool {
+        matches!(self, ErrorKind::Invalid | ErrorKind::Constraint)
+    }
+}
+
+/// Classifies an sqlx error by the driver's code.
+fn sqlx_kind(e: &sqlx::Error) -> ErrorKind {
+    use sqlx::Error as E;
+    match e {
+        E::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                sqlite::error_kind(code)
+            } else if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                postgres::error_kind(code)
+            } else {
+                ErrorKind::Internal
+            }
+        }
+        E::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => ErrorKind::Full,
+        E::Io(_)
+        | E::Tls(_)
+        | E::Protocol(_)
+        | E::PoolTimedOut
+        | E::WorkerCrashed
+        | E::BeginFailed
+        | E::InvalidSavePointStatement => ErrorKind::Unavailable,
+        E::RowNotFound => ErrorKind::NotFound,
+        // Also `PoolClosed`: this process closed the store (it is
+        // stopping), which no retry undoes.
+        _ => ErrorKind::Internal,
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// What a key may do. Roles are coarse on purpose: user accounts, roles

@@ -100,8 +100,63 @@ pub fn redact(url: &str) -> String {
 
 impl_store!(PgStore, sqlx::Postgres, "postgres", "BEGIN");
 
+/// The kind of a PostgreSQL error from its SQLSTATE
+/// (<https://www.postgresql.org/docs/current/errcodes-appendix.html>).
+pub(crate) fn error_kind(sqlstate: &str) -> crate::ErrorKind {
+    use crate::ErrorKind as K;
+    match sqlstate {
+        "53100" => K::Full, // disk_full
+        // 53200 out_of_memory, 53300 too_many_connections, …
+        s if s.starts_with("53") => K::Unavailable,
+        // connection exceptions, operator intervention (shutdown, cannot
+        // connect now, query canceled), system errors (I/O), lock not
+        // available, serialization failure and deadlock (retry), a
+        // read-only transaction (a standby).
+        s if s.starts_with("08") || s.starts_with("57") || s.starts_with("58") => K::Unavailable,
+        "55P03" | "40001" | "40P01" | "25006" => K::Unavailable,
+        // data exceptions: 22021 a NUL or invalid byte in text, 22P05
+        // untranslatable character, 22001 too long, 22003 out of range;
+        // 54xxx a row or value over a program limit.
+        s if s.starts_with("22") || s.starts_with("54") => K::Invalid,
+        // integrity constraints, and a trigger's `RAISE EXCEPTION`
+        // (P0001) refusing the row.
+        s if s.starts_with("23") => K::Constraint,
+        "P0001" => K::Constraint,
+        "XX001" | "XX002" => K::Corrupt,
+        _ => K::Internal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sqlstates_classify_by_code() {
+        use crate::ErrorKind as K;
+        for (code, kind) in [
+            ("53100", K::Full),
+            ("53200", K::Unavailable),
+            ("53300", K::Unavailable),
+            ("08006", K::Unavailable),
+            ("08001", K::Unavailable),
+            ("57P01", K::Unavailable),
+            ("57P03", K::Unavailable),
+            ("58030", K::Unavailable),
+            ("40001", K::Unavailable),
+            ("22021", K::Invalid),
+            ("22P05", K::Invalid),
+            ("22001", K::Invalid),
+            ("54000", K::Invalid),
+            ("23505", K::Constraint),
+            ("23514", K::Constraint),
+            ("P0001", K::Constraint),
+            ("42P01", K::Internal),
+            ("XX001", K::Corrupt),
+            ("", K::Internal),
+        ] {
+            assert_eq!(super::error_kind(code), kind, "{code}");
+        }
+    }
+
     #[test]
     fn redact_hides_password_only() {
         assert_eq!(

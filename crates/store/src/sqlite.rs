@@ -101,6 +101,20 @@ impl SqliteStore {
             .max_connections(8)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
+            // SQLite may roll a transaction back by itself when a statement
+            // fails with SQLITE_FULL or SQLITE_IOERR; sqlx's ROLLBACK then
+            // fails and its transaction depth stays non-zero, and every
+            // later `begin` on that connection is refused ("non-zero
+            // transaction depth") long after the disk has room again. A
+            // connection left in any transaction is closed, not reused.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    // Runs the rollback a dropped transaction queued.
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .connect_with(opts)
             .await
             .map_err(|e| open_err(e.to_string()))?;
@@ -154,3 +168,78 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, sqlx::Sqlite, "sqlite", "BEGIN IMMEDIATE");
+
+/// The kind of an SQLite error from its (extended) result code: the low
+/// byte is the primary code (<https://www.sqlite.org/rescode.html>).
+pub(crate) fn error_kind(code: &str) -> crate::ErrorKind {
+    use crate::ErrorKind as K;
+    let Ok(code) = code.parse::<i32>() else {
+        return K::Internal;
+    };
+    match code & 0xff {
+        13 => K::Full, // SQLITE_FULL
+        // SQLITE_ABORT, BUSY, LOCKED, NOMEM, READONLY, INTERRUPT, IOERR,
+        // CANTOPEN, PROTOCOL: the database cannot work right now.
+        4 | 5 | 6 | 7 | 8 | 9 | 10 | 14 | 15 => K::Unavailable,
+        11 | 26 => K::Corrupt,      // SQLITE_CORRUPT, SQLITE_NOTADB
+        19 => K::Constraint,        // SQLITE_CONSTRAINT (incl. a trigger's RAISE)
+        18 | 20 | 25 => K::Invalid, // SQLITE_TOOBIG, MISMATCH, RANGE
+        _ => K::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ErrorKind as K;
+
+    #[test]
+    fn result_codes_classify_by_primary_code() {
+        for (code, kind) in [
+            ("13", K::Full),
+            ("5", K::Unavailable),
+            ("517", K::Unavailable), // SQLITE_BUSY_SNAPSHOT
+            ("10", K::Unavailable),
+            ("778", K::Unavailable),  // SQLITE_IOERR_WRITE
+            ("3338", K::Unavailable), // an extended SQLITE_IOERR
+            ("8", K::Unavailable),
+            ("11", K::Corrupt),
+            ("26", K::Corrupt),
+            ("19", K::Constraint),
+            ("1811", K::Constraint), // SQLITE_CONSTRAINT_TRIGGER
+            ("2067", K::Constraint), // SQLITE_CONSTRAINT_UNIQUE
+            ("18", K::Invalid),
+            ("1", K::Internal),
+            ("x", K::Internal),
+        ] {
+            assert_eq!(super::error_kind(code), kind, "{code}");
+        }
+    }
+
+    /// A database that may not grow gives SQLite's real `SQLITE_FULL`,
+    /// which the store reports as full.
+    #[tokio::test]
+    async fn a_database_that_cannot_grow_is_full() {
+        use crate::Store as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        super::SqliteStore::open(&path).await.unwrap().close().await;
+        let store = super::SqliteStore::open_with(&path, &[("max_page_count", "1")])
+            .await
+            .unwrap();
+        let err = store
+            .create_policy(
+                &crate::NewPolicyVersion {
+                    policy_id: "p".into(),
+                    name: "p".into(),
+                    format: "yaml".into(),
+                    body: "x".repeat(100_000),
+                    comment: String::new(),
+                    actor: "t".into(),
+                },
+                0,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), K::Full, "{err}");
+    }
+}

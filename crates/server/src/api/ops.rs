@@ -10,7 +10,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::journal::WriteError;
 use crate::state::AppState;
 
 /// The process is alive.
@@ -29,6 +28,9 @@ pub struct Ready {
     pub backend: &'static str,
     /// Bumped by every activation on any server.
     pub policy_generation: i64,
+    /// The incident journal's workers and backlog.
+    #[schema(value_type = Object)]
+    pub journal: crate::journal::HealthSnapshot,
     pub active_policies: Vec<ActivePolicy>,
 }
 
@@ -56,36 +58,19 @@ pub async fn readyz(State(st): State<AppState>) -> ApiResult<Json<Ready>> {
         ));
     }
     let ready = st.ready()?;
-    if let Some((err, detail)) = ready.write_health.last_error() {
-        let code = match err {
-            WriteError::Full => "storage_full",
-            _ => "storage_unavailable",
-        };
-        return Err(ApiError::unavailable(
-            code,
-            format!(
-                "incidents cannot be loaded into the database ({} bytes wait in the journal): {detail}",
-                ready.incidents.backlog()
-            ),
-        ));
-    }
-    if let Err(e) = ready.store.check().await {
-        tracing::error!("readiness check failed: {e}");
-        let code = if crate::journal::is_full(&e) {
-            "storage_full"
-        } else {
-            "storage_unavailable"
-        };
-        return Err(ApiError::unavailable(
-            code,
-            format!("the database cannot be written: {e}"),
-        ));
+    // State the journal's workers keep, never a database round trip: a
+    // probe costs the same on any database, and unauthenticated probes
+    // cannot take the pool's connections.
+    let health = ready.incidents.health();
+    if let Err((code, message)) = health.readiness() {
+        return Err(ApiError::unavailable(code, message));
     }
     let p = ready.policy.load();
     Ok(Json(Ready {
         status: "ready",
         backend: ready.store.backend(),
         policy_generation: p.generation,
+        journal: health,
         active_policies: p
             .versions
             .iter()

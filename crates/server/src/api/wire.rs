@@ -136,27 +136,6 @@ impl From<cordon_store::BucketCount> for BucketCount {
     }
 }
 
-/// One masked finding of inspected content.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Finding {
-    pub detector: String,
-    /// `PII`, `PHI`, `PCI`, `CREDENTIALS`, `CONFIDENTIAL`.
-    pub category: String,
-    /// `low`, `medium`, `high`.
-    pub confidence: String,
-    /// Where in the content (`a.zip!/b.docx`).
-    pub location: String,
-    /// The value with all but a few characters masked.
-    pub masked: String,
-}
-
-/// A part of the content that could not be fully inspected, and why.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Unread {
-    pub location: String,
-    pub reason: String,
-}
-
 /// A flow an exception decision lets the user justify.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -205,10 +184,10 @@ pub struct IncidentDetails {
     pub exception: Option<ExceptionRequest>,
     /// Masked findings of inline content.
     #[serde(default)]
-    pub findings: Vec<Finding>,
+    pub findings: Vec<cordon_record::MaskedFinding>,
     /// What could not be inspected, and why.
     #[serde(default)]
-    pub incomplete: Vec<Unread>,
+    pub incomplete: Vec<cordon_record::IncompletePart>,
     /// The key that received the decision.
     #[serde(default)]
     pub caller_key: String,

@@ -275,3 +275,206 @@ async fn a_client_sending_headers_slowly_is_disconnected() {
     assert_eq!(s, 200);
     srv.stop().await;
 }
+
+/// A small tmpfs mounted on a temporary directory: a real disk that fills
+/// up. Unmounted (lazily, so open files don't block it) when dropped, also
+/// when the test fails.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Needs root (`mount`). Unprivileged runs fail here, loudly, unless
+    /// `CORDON_TEST_NO_MOUNT=1` says this machine cannot mount.
+    fn mount(bytes: u64) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            if std::env::var_os("CORDON_TEST_NO_MOUNT").is_some() {
+                eprintln!("CORDON_TEST_NO_MOUNT: skipping the full-disk test: {why}");
+                return None;
+            }
+            panic!(
+                "cannot mount a tmpfs for the full-disk test (run as root, or set CORDON_TEST_NO_MOUNT=1): {why}"
+            );
+        }
+        Some(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Writes `name` until the disk is full.
+    fn fill(&self, name: &str) {
+        let mut f = std::fs::File::create(self.path().join(name)).unwrap();
+        let chunk = vec![0x5a_u8; 16 << 10];
+        loop {
+            match f.write_all(&chunk) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::StorageFull => break,
+                Err(e) => panic!("filling the disk: {e}"),
+            }
+        }
+        // The last bytes a short write left.
+        while f.write_all(&[0]).is_ok() {}
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Issue #10 item 4: the database and the journal on one disk that fills
+/// up. Violations are refused (503) once nothing can be journaled; once
+/// space is freed, the loader recovers by itself within seconds (it used
+/// to wedge on "non-zero transaction depth" until a restart), every
+/// acknowledged incident reaches the database, none is set aside as
+/// "refused by the database", and the server is ready again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_recovers_by_itself_once_space_is_freed() {
+    let Some(disk) = Tmpfs::mount(24 << 20) else {
+        return;
+    };
+    let mut s = settings();
+    s.data_dir = disk.path().join("data");
+    let store: Arc<dyn Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open(&disk.path().join("cordon.db"))
+            .await
+            .unwrap(),
+    );
+    let app = App::attach(
+        s,
+        store.clone(),
+        crate::support::Db::Sqlite(tempfile::tempdir().unwrap()),
+    )
+    .await
+    .with_policy()
+    .await;
+    let (s, _) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Leave 1 MiB: some violations are journaled, then nothing fits.
+    std::fs::write(disk.path().join("reserve"), vec![1u8; 1 << 20]).unwrap();
+    disk.fill("filler");
+    std::fs::remove_file(disk.path().join("reserve")).unwrap();
+
+    let mut acknowledged = 0i64;
+    let mut refused = 0;
+    let mut i = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while refused < 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the disk never filled up"
+        );
+        i += 1;
+        let user = format!("user-{i}-{}", "x".repeat(200));
+        let (s, d) = app
+            .admin(
+                "POST",
+                "/v1/decide",
+                Some(events::download(&user, &["PCI"])),
+            )
+            .await;
+        match s {
+            StatusCode::OK => acknowledged += d["incidents"].as_i64().unwrap(),
+            StatusCode::SERVICE_UNAVAILABLE => refused += 1,
+            other => panic!("unexpected {other}: {d}"),
+        }
+    }
+    assert!(
+        acknowledged > 10,
+        "only {acknowledged} incidents were journaled before the disk filled"
+    );
+    // The loader meets the full disk and keeps retrying for a while.
+    let (s, e) = app.call("GET", "/readyz", None, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{e}");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+
+    std::fs::remove_file(disk.path().join("filler")).unwrap();
+    let freed = std::time::Instant::now();
+    loop {
+        let (s, _) = app.call("GET", "/readyz", None, None).await;
+        let loaded = store.count_incidents().await.unwrap();
+        if s == StatusCode::OK && loaded == acknowledged {
+            break;
+        }
+        assert!(
+            freed.elapsed() < std::time::Duration::from_secs(10),
+            "not recovered 10 s after space was freed: readyz {s}, {loaded} of {acknowledged} acknowledged incidents loaded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // And new violations are recorded again.
+    let (s, d) = app
+        .admin(
+            "POST",
+            "/v1/decide",
+            Some(events::download("after", &["PCI"])),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    app.settle().await;
+    let rejected = app.state.settings.journal_dir().join("rejected.jsonl");
+    assert!(
+        !rejected.exists(),
+        "incidents set aside as refused: {}",
+        std::fs::read_to_string(&rejected).unwrap_or_default()
+    );
+    assert_eq!(
+        store.count_incidents().await.unwrap(),
+        acknowledged + d["incidents"].as_i64().unwrap()
+    );
+    drop(app);
+    drop(disk);
+}
+
+/// Issue #10 item 5: `/readyz` answers from state the server keeps, never
+/// by a database round trip. With another connection holding SQLite's
+/// write lock it still answers at once (it used to run an integrity check
+/// and a write per probe: 5 s of busy timeout here, then 503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_does_no_database_work() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let store: Arc<dyn Store> = Arc::new(
+        cordon_store::sqlite::SqliteStore::open(&path)
+            .await
+            .unwrap(),
+    );
+    let app = App::attach(settings(), store, crate::support::Db::Sqlite(dir)).await;
+    let mut other = sqlx::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+    )
+    .await
+    .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        let (s, r) = app.call("GET", "/readyz", None, None).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["journal"]["writer"], "running", "{r}");
+        assert_eq!(r["journal"]["backlog_bytes"], 0, "{r}");
+    }
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "50 probes took {took:?} with the database locked"
+    );
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+}
