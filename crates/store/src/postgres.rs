@@ -69,10 +69,6 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
     async fn check_integrity(&self) -> crate::Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -98,7 +94,37 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-impl_store!(PgStore, sqlx::Postgres, "postgres", "BEGIN");
+#[async_trait::async_trait]
+impl crate::Backend for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> crate::Result<()> {
+        sqlx::query("SELECT value FROM state WHERE key = 'policy_generation'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn check(&self) -> crate::Result<()> {
+        self.check_integrity().await?;
+        crate::sql::check_write!(&self.pool);
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::exceptions::impl_exception_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::activity::impl_activity_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::journal::impl_journal_store!(PgStore, sqlx::Postgres, "BEGIN");
 
 #[cfg(test)]
 mod tests {

@@ -130,14 +130,6 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// Checkpoints the WAL and closes the pool.
-    pub async fn close(&self) {
-        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await;
-        self.pool.close().await;
-    }
-
     async fn check_integrity(&self) -> crate::Result<()> {
         use sqlx::Row as _;
         let row = sqlx::query("PRAGMA quick_check")
@@ -153,4 +145,44 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore, sqlx::Sqlite, "sqlite", "BEGIN IMMEDIATE");
+#[async_trait::async_trait]
+impl crate::Backend for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> crate::Result<()> {
+        sqlx::query("SELECT value FROM state WHERE key = 'policy_generation'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn check(&self) -> crate::Result<()> {
+        self.check_integrity().await?;
+        crate::sql::check_write!(&self.pool);
+        Ok(())
+    }
+
+    /// Checkpoints the WAL and closes the pool.
+    async fn close(&self) {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
+        self.pool.close().await;
+    }
+}
+
+// `BEGIN IMMEDIATE` opens every write transaction: a deferred transaction
+// that reads first and writes later cannot upgrade its read snapshot once
+// another connection (the incident writer) has committed meanwhile, and
+// SQLite then fails at once with SQLITE_BUSY instead of waiting out
+// `busy_timeout`. Taking the write lock up front makes the transaction
+// wait its turn instead.
+crate::keys::impl_key_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::policies::impl_policy_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::exceptions::impl_exception_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::activity::impl_activity_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
