@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cordon_server::config::Overrides;
-use cordon_store::Role;
+use cordon_server::config::{Overrides, Settings};
+use cordon_store::prelude::*;
+use cordon_store::{OpenOptions, Role, SqliteSynchronous};
 
 #[derive(clap::Args)]
 pub struct DbArgs {
@@ -128,10 +129,7 @@ async fn open(db: DbArgs) -> anyhow::Result<std::sync::Arc<dyn cordon_store::Sto
 
 async fn open_with_settings(
     db: DbArgs,
-) -> anyhow::Result<(
-    std::sync::Arc<dyn cordon_store::Store>,
-    cordon_server::config::Settings,
-)> {
+) -> anyhow::Result<(std::sync::Arc<dyn cordon_store::Store>, Settings)> {
     let s = crate::serve::settings(
         db.config.as_deref(),
         Overrides {
@@ -140,5 +138,18 @@ async fn open_with_settings(
             ..Default::default()
         },
     )?;
-    Ok((cordon_store::open(&s.store_url()).await?, s))
+    let store = cordon_store::open(&s.store_url(), &open_options(&s)).await?;
+    Ok((store, s))
+}
+
+/// The store options `cordon serve` uses for the same settings, so that
+/// an admin command writes with the durability the server promises.
+fn open_options(s: &Settings) -> OpenOptions {
+    OpenOptions {
+        sqlite_synchronous: SqliteSynchronous::parse(&s.sqlite_synchronous).unwrap_or_default(),
+        postgres_synchronous_commit: s.postgres_synchronous_commit != "off",
+        // One command at a time: no pool of sixteen.
+        max_connections: Some(2),
+        ..OpenOptions::default()
+    }
 }

@@ -27,6 +27,10 @@
 //! - PostgreSQL (`postgres.rs`): for several servers sharing one database,
 //!   same schema and behaviour.
 //!
+//! [`open`] opens either from a URL with the server's [`OpenOptions`]
+//! (durability settings, pool size); `cordon serve`, `cordon admin` and
+//! the tests all open stores through it.
+//!
 //! Each backend owns its migrations (`migrations/sqlite`, `migrations/postgres`).
 //! The SQL is written once, in the resource's module, as a macro
 //! (`impl_key_store!`, …) that each backend expands with its own driver
@@ -49,11 +53,12 @@ mod groups;
 mod incidents;
 mod journal;
 pub mod keys;
+mod open;
 mod policies;
-pub mod postgres;
+mod postgres;
 mod raw;
 mod sql;
-pub mod sqlite;
+mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -66,7 +71,9 @@ pub use incidents::{
 };
 pub use journal::JournalStore;
 pub use keys::{ApiKey, KeyStore, NewApiKey, Role, Secret};
+pub use open::{OpenOptions, SqliteSynchronous, open};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
+pub use postgres::redact;
 pub use raw::RawJson;
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
@@ -140,19 +147,6 @@ impl<T> Store for T where
         + JournalStore
         + ?Sized
 {
-}
-
-/// Opens the store a URL names: `postgres://…` / `postgresql://…`, or
-/// `sqlite://PATH` / a plain file path for SQLite.
-pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(postgres::PgStore::connect(url).await?))
-    } else {
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
-        Ok(std::sync::Arc::new(
-            sqlite::SqliteStore::open(std::path::Path::new(path)).await?,
-        ))
-    }
 }
 
 /// Current wall-clock time in Unix milliseconds.

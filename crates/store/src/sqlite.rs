@@ -4,8 +4,8 @@
 //! Durability: `synchronous = NORMAL` in WAL mode. A committed transaction
 //! survives a crash or SIGKILL of the server process (the WAL is in the OS
 //! page cache); only a power loss or kernel crash can lose the last commits.
-//! Set `synchronous = FULL` through [`SqliteStore::open_with`] when that
-//! matters more than throughput.
+//! Set `synchronous = FULL` ([`crate::OpenOptions`]) when that matters
+//! more than throughput.
 //!
 //! Checkpoints: SQLite's automatic checkpoint runs inside the commit that
 //! crosses the threshold, i.e. on the incident writer's critical path
@@ -14,7 +14,7 @@
 //! checkpoint every second, which copies WAL frames into the database
 //! without blocking the writer.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr as _;
 use std::time::Duration;
 
@@ -28,7 +28,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    path: PathBuf,
     _checkpointer: std::sync::Arc<AbortOnDrop>,
 }
 
@@ -64,14 +63,10 @@ async fn checkpoint_loop(pool: SqlitePool) {
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path`, creating its
     /// directory too, and applies pending migrations.
-    pub async fn open(path: &Path) -> crate::Result<SqliteStore> {
-        SqliteStore::open_with(path, &[]).await
-    }
-
-    /// Like [`SqliteStore::open`] with extra pragmas for every connection,
-    /// e.g. `("synchronous", "FULL")`, or `("max_page_count", "…")` to cap
-    /// the file size.
-    pub async fn open_with(path: &Path, pragmas: &[(&str, &str)]) -> crate::Result<SqliteStore> {
+    pub(crate) async fn open(
+        path: &Path,
+        options: &crate::OpenOptions,
+    ) -> crate::Result<SqliteStore> {
         let open_err = |message: String| crate::StoreError::Open {
             path: path.display().to_string(),
             message,
@@ -85,7 +80,10 @@ impl SqliteStore {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(match options.sqlite_synchronous {
+                crate::SqliteSynchronous::Normal => SqliteSynchronous::Normal,
+                crate::SqliteSynchronous::Full => SqliteSynchronous::Full,
+            })
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true)
             .pragma("wal_autocheckpoint", "0")
@@ -94,11 +92,11 @@ impl SqliteStore {
             // pages: a smaller cache spills dirty pages to the WAL in the
             // middle of the transaction, writing them twice.
             .pragma("cache_size", "-65536");
-        for (k, v) in pragmas {
-            opts = opts.pragma(k.to_string(), v.to_string());
+        for (k, v) in &options.sqlite_pragmas {
+            opts = opts.pragma(k.clone(), v.clone());
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(options.max_connections.unwrap_or(8))
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(opts)
@@ -107,7 +105,6 @@ impl SqliteStore {
         let checkpointer = tokio::spawn(checkpoint_loop(pool.clone()));
         let store = SqliteStore {
             pool,
-            path: path.to_path_buf(),
             _checkpointer: std::sync::Arc::new(AbortOnDrop(Some(checkpointer))),
         };
         store
@@ -119,15 +116,6 @@ impl SqliteStore {
             .await
             .map_err(|e| open_err(format!("migration failed: {e}")))?;
         Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    #[cfg(feature = "testing")]
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
     }
 
     async fn check_integrity(&self) -> crate::Result<()> {

@@ -443,24 +443,32 @@ async fn story(s: &dyn Store) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn story_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
-        .await
-        .unwrap();
-    story(&s).await;
+    let url = dir.path().join("data/cordon.db").display().to_string();
+    let s = open(&url, &OpenOptions::default()).await.unwrap();
+    assert_eq!(s.backend(), "sqlite");
+    story(s.as_ref()).await;
     s.close().await;
     // Reopening applies no migration twice and keeps the data (the 25 of
     // the story and the one with a NUL at its end).
-    let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
+    let s = open(&format!("sqlite://{url}"), &OpenOptions::default())
         .await
         .unwrap();
     assert_eq!(s.count_incidents().await.unwrap(), 26);
+    s.close().await;
+}
+
+async fn sqlite_at(path: &std::path::Path) -> std::sync::Arc<dyn Store> {
+    open(&path.display().to_string(), &OpenOptions::default())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn story_postgres() {
     let schema = PgSchema::create().await.unwrap();
     let s = schema.store().await.unwrap();
-    story(&s).await;
+    assert_eq!(s.backend(), "postgres");
+    story(s.as_ref()).await;
     s.close().await;
     let s = schema.store().await.unwrap();
     assert_eq!(s.count_incidents().await.unwrap(), 26);
@@ -473,7 +481,7 @@ async fn sqlite_refuses_a_corrupt_file_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cordon.db");
     std::fs::write(&path, vec![0x5au8; 8192]).unwrap();
-    let err = sqlite::SqliteStore::open(&path)
+    let err = open(&path.display().to_string(), &OpenOptions::default())
         .await
         .unwrap_err()
         .to_string();
@@ -485,12 +493,14 @@ async fn sqlite_refuses_a_corrupt_file_with_a_clear_error() {
 async fn sqlite_full_database_fails_writes_and_check() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cordon.db");
-    let s = sqlite::SqliteStore::open(&path).await.unwrap();
+    let s = sqlite_at(&path).await;
     s.close().await;
     // Cap the file at its current size: every growing write fails.
-    let s = sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
-        .await
-        .unwrap();
+    let capped = OpenOptions {
+        sqlite_pragmas: vec![("max_page_count".into(), "1".into())],
+        ..OpenOptions::default()
+    };
+    let s = open(&path.display().to_string(), &capped).await.unwrap();
     let batch: Vec<_> = (0..200)
         .map(|i| incident(i, "r", "u", "download", &["PII"], true))
         .collect();
@@ -516,9 +526,7 @@ async fn sqlite_full_database_fails_writes_and_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_policy_changes_wait_for_concurrent_incident_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let s = sqlite::SqliteStore::open(&dir.path().join("cordon.db"))
-        .await
-        .unwrap();
+    let s = sqlite_at(&dir.path().join("cordon.db")).await;
     s.create_policy(&pv("p", "v1"), T0).await.unwrap();
     s.add_policy_version(&pv("p", "v2"), T0).await.unwrap();
     let writer = {
