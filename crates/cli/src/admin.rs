@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use cordon_server::config::{Overrides, Settings};
 use cordon_store::prelude::*;
-use cordon_store::{OpenOptions, Role, SqliteSynchronous};
+use cordon_store::{Actor, OpenOptions, Role, SqliteSynchronous};
 
 #[derive(clap::Args)]
 pub struct DbArgs {
@@ -65,7 +65,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 let store = open(db).await?;
                 let role = Role::parse(&role).unwrap_or(Role::Client);
                 let k = store
-                    .create_api_key(&name, role, cordon_store::now_millis())
+                    .create_api_key(&name, role, &Actor::System, cordon_store::now_millis())
                     .await?;
                 eprintln!(
                     "created {} key `{}` ({name}); it is shown only this once:",
@@ -82,7 +82,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                     .unwrap_or(&id)
                     .to_owned();
                 store
-                    .revoke_api_key(&id, cordon_store::now_millis())
+                    .revoke_api_key(&id, &Actor::System, cordon_store::now_millis())
                     .await?;
                 eprintln!(
                     "revoked key `{id}` (servers stop accepting it within their key cache time)"

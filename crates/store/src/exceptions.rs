@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Millis, Result};
+use crate::{Actor, Millis, Result};
 
 /// A business justification for an `exception` decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,7 +18,7 @@ pub struct NewJustification {
     pub recipient: String,
     pub category: String,
     pub justification: String,
-    pub submitted_by: String,
+    pub submitted_by: Actor,
 }
 
 /// A stored justification.
@@ -45,12 +45,14 @@ macro_rules! impl_exception_store {
     ($store:ty, $db:ty, $begin:literal) => {
         const _: () = {
             use sqlx::Row as _;
+            use $crate::actor::{decode_column, encode_column};
             use $crate::exceptions::{ExceptionStore, Justification, NewJustification};
             use $crate::{Millis, Result, StoreError};
 
             type Row = <$db as sqlx::Database>::Row;
 
             fn justification_from_row(r: &Row) -> Result<Justification> {
+                let submitted_by: String = r.try_get("submitted_by")?;
                 Ok(Justification {
                     id: r.try_get("id")?,
                     justification: NewJustification {
@@ -63,7 +65,7 @@ macro_rules! impl_exception_store {
                         recipient: r.try_get("recipient")?,
                         category: r.try_get("category")?,
                         justification: r.try_get("justification")?,
-                        submitted_by: r.try_get("submitted_by")?,
+                        submitted_by: decode_column(&submitted_by)?,
                     },
                 })
             }
@@ -99,7 +101,7 @@ macro_rules! impl_exception_store {
                     .bind(&j.recipient)
                     .bind(&j.category)
                     .bind(&j.justification)
-                    .bind(&j.submitted_by)
+                    .bind(encode_column(&j.submitted_by))
                     .fetch_one(&mut *tx)
                     .await?;
                     let id: i64 = row.try_get("id")?;
@@ -115,7 +117,7 @@ macro_rules! impl_exception_store {
                         )
                         .bind(iid)
                         .bind(j.created_at)
-                        .bind(&j.submitted_by)
+                        .bind(encode_column(&j.submitted_by))
                         .bind(detail.to_string())
                         .execute(&mut *tx)
                         .await?;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Millis, Result};
+use crate::{Actor, Millis, Result};
 
 /// A named group of agents and the policy version assigned to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,6 +13,8 @@ pub struct AgentGroup {
     pub policy_id: String,
     pub policy_version: i64,
     pub updated_at: Millis,
+    /// Who made the group what it is.
+    pub updated_by: Actor,
 }
 
 /// Agent groups.
@@ -22,7 +24,9 @@ pub trait GroupStore: Send + Sync {
     async fn upsert_agent_group(&self, group: &AgentGroup) -> Result<AgentGroup>;
     async fn get_agent_group(&self, name: &str) -> Result<AgentGroup>;
     async fn list_agent_groups(&self) -> Result<Vec<AgentGroup>>;
-    async fn delete_agent_group(&self, name: &str) -> Result<()>;
+    /// Deletes a group. The store keeps no row to hold `actor`; it is
+    /// logged until the audit log exists.
+    async fn delete_agent_group(&self, name: &str, actor: &Actor) -> Result<()>;
 }
 
 /// The SQL of [`GroupStore`], for one backend (see `crate::sqlite`).
@@ -31,17 +35,20 @@ macro_rules! impl_group_store {
         const _: () = {
             use sqlx::Row as _;
             use $crate::groups::{AgentGroup, GroupStore};
-            use $crate::{PolicyStore as _, Result, StoreError};
+            use $crate::actor::{decode_column, encode_column};
+            use $crate::{Actor, PolicyStore as _, Result, StoreError};
 
             type Row = <$db as sqlx::Database>::Row;
 
             fn group_from_row(r: &Row) -> Result<AgentGroup> {
+                let updated_by: String = r.try_get("updated_by")?;
                 Ok(AgentGroup {
                     name: r.try_get("name")?,
                     description: r.try_get("description")?,
                     policy_id: r.try_get("policy_id")?,
                     policy_version: r.try_get("policy_version")?,
                     updated_at: r.try_get("updated_at")?,
+                    updated_by: decode_column(&updated_by)?,
                 })
             }
 
@@ -52,17 +59,18 @@ macro_rules! impl_group_store {
                         .await?;
                     sqlx::query(
                         "INSERT INTO agent_groups \
-                         (name, description, policy_id, policy_version, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET \
+                         (name, description, policy_id, policy_version, updated_at, updated_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO UPDATE SET \
                          description = excluded.description, policy_id = excluded.policy_id, \
                          policy_version = excluded.policy_version, \
-                         updated_at = excluded.updated_at",
+                         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                     )
                     .bind(&g.name)
                     .bind(&g.description)
                     .bind(&g.policy_id)
                     .bind(g.policy_version)
                     .bind(g.updated_at)
+                    .bind(encode_column(&g.updated_by))
                     .execute(&self.pool)
                     .await?;
                     self.get_agent_group(&g.name).await
@@ -84,7 +92,7 @@ macro_rules! impl_group_store {
                     rows.iter().map(group_from_row).collect()
                 }
 
-                async fn delete_agent_group(&self, name: &str) -> Result<()> {
+                async fn delete_agent_group(&self, name: &str, actor: &Actor) -> Result<()> {
                     let r = sqlx::query("DELETE FROM agent_groups WHERE name = $1")
                         .bind(name)
                         .execute(&self.pool)
@@ -92,6 +100,7 @@ macro_rules! impl_group_store {
                     if r.rows_affected() == 0 {
                         return Err(StoreError::NotFound(format!("agent group `{name}`")));
                     }
+                    tracing::info!(group = name, %actor, "agent group deleted");
                     Ok(())
                 }
             }

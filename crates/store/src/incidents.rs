@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::activity::NameCount;
-use crate::{Millis, RawJson, Result};
+use crate::{Actor, Millis, RawJson, Result};
 
 /// Incident review status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +79,7 @@ pub struct Incident {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub at: Millis,
-    pub actor: String,
+    pub actor: Actor,
     /// `status`, `justification` or `note`.
     pub kind: String,
     pub detail: serde_json::Value,
@@ -147,7 +147,7 @@ pub trait IncidentStore: Send + Sync {
         &self,
         id: i64,
         status: Status,
-        actor: &str,
+        actor: &Actor,
         comment: &str,
         now: Millis,
     ) -> Result<Incident>;
@@ -200,7 +200,8 @@ macro_rules! impl_incident_store {
                 IncidentFilter, IncidentStore, NewIncident, RuleCount, Status, INCIDENT_COLS,
             };
             use $crate::sql::text;
-            use $crate::{Millis, RawJson, Result, StoreError};
+            use $crate::actor::{decode_column, encode_column};
+            use $crate::{Actor, Millis, RawJson, Result, StoreError};
 
             type Row = <$db as sqlx::Database>::Row;
             type Conn = <$db as sqlx::Database>::Connection;
@@ -381,9 +382,10 @@ macro_rules! impl_incident_store {
                     rows.iter()
                         .map(|r| {
                             let detail: String = r.try_get("detail")?;
+                            let actor: String = r.try_get("actor")?;
                             Ok(HistoryEntry {
                                 at: r.try_get("at")?,
-                                actor: r.try_get("actor")?,
+                                actor: decode_column(&actor)?,
                                 kind: r.try_get("kind")?,
                                 detail: serde_json::from_str(&detail).map_err(|e| {
                                     StoreError::Invalid(format!("stored history detail: {e}"))
@@ -397,7 +399,7 @@ macro_rules! impl_incident_store {
                     &self,
                     id: i64,
                     status: Status,
-                    actor: &str,
+                    actor: &Actor,
                     comment: &str,
                     now: Millis,
                 ) -> Result<Incident> {
@@ -424,7 +426,7 @@ macro_rules! impl_incident_store {
                     )
                     .bind(id)
                     .bind(now)
-                    .bind(actor)
+                    .bind(encode_column(actor))
                     .bind(detail.to_string())
                     .execute(&mut *tx)
                     .await?;
@@ -440,7 +442,7 @@ macro_rules! impl_incident_store {
                     )
                     .bind(id)
                     .bind(e.at)
-                    .bind(&e.actor)
+                    .bind(encode_column(&e.actor))
                     .bind(&e.kind)
                     .bind(e.detail.to_string())
                     .execute(&self.pool)

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{Millis, Result};
+use crate::{Actor, Millis, Result};
 
 pub const PREFIX: &str = "cordon_";
 
@@ -80,7 +80,10 @@ pub struct ApiKey {
     pub name: String,
     pub role: Role,
     pub created_at: Millis,
+    /// Who created it (`System` for the first key and `cordon admin`).
+    pub created_by: Actor,
     pub revoked_at: Option<Millis>,
+    pub revoked_by: Option<Actor>,
 }
 
 /// A secret that must not end up in logs: `Debug` prints a placeholder.
@@ -116,17 +119,24 @@ pub trait KeyStore: Send + Sync {
     async fn count_api_keys(&self) -> Result<i64>;
     /// Creates a key only if the database has none, atomically: of several
     /// servers starting together on an empty database exactly one gets
-    /// `Some` (and prints the key).
+    /// `Some` (and prints the key). Its creator is [`Actor::System`].
     async fn create_first_api_key(
         &self,
         name: &str,
         role: Role,
         now: Millis,
     ) -> Result<Option<NewApiKey>>;
-    async fn create_api_key(&self, name: &str, role: Role, now: Millis) -> Result<NewApiKey>;
+    async fn create_api_key(
+        &self,
+        name: &str,
+        role: Role,
+        actor: &Actor,
+        now: Millis,
+    ) -> Result<NewApiKey>;
     /// Returns the key record if the presented key is valid and not revoked.
     async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>>;
-    async fn revoke_api_key(&self, id: &str, now: Millis) -> Result<()>;
+    /// `NotFound` unless the key exists and is not revoked yet.
+    async fn revoke_api_key(&self, id: &str, actor: &Actor, now: Millis) -> Result<()>;
     async fn list_api_keys(&self) -> Result<Vec<ApiKey>>;
 }
 
@@ -135,6 +145,7 @@ pub(crate) fn new_api_key(
     full: String,
     name: &str,
     role: Role,
+    actor: &Actor,
     now: Millis,
 ) -> NewApiKey {
     NewApiKey {
@@ -143,7 +154,9 @@ pub(crate) fn new_api_key(
             name: name.to_owned(),
             role,
             created_at: now,
+            created_by: actor.clone(),
             revoked_at: None,
+            revoked_by: None,
         },
         secret: Secret::new(full),
     }
@@ -155,19 +168,24 @@ macro_rules! impl_key_store {
         const _: () = {
             use sqlx::Row as _;
             use $crate::keys::{self, ApiKey, KeyStore, NewApiKey, Role};
-            use $crate::{Backend as _, Millis, Result, StoreError};
+            use $crate::actor::{decode_column, encode_column};
+            use $crate::{Actor, Backend as _, Millis, Result, StoreError};
 
             type Row = <$db as sqlx::Database>::Row;
 
             fn key_from_row(r: &Row) -> Result<ApiKey> {
                 let role: String = r.try_get("role")?;
+                let created_by: String = r.try_get("created_by")?;
+                let revoked_by: Option<String> = r.try_get("revoked_by")?;
                 Ok(ApiKey {
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
                     role: Role::parse(&role)
                         .ok_or_else(|| StoreError::Invalid(format!("stored role `{role}`")))?,
                     created_at: r.try_get("created_at")?,
+                    created_by: decode_column(&created_by)?,
                     revoked_at: r.try_get("revoked_at")?,
+                    revoked_by: revoked_by.as_deref().map(decode_column).transpose()?,
                 })
             }
 
@@ -184,21 +202,23 @@ macro_rules! impl_key_store {
                     &self,
                     name: &str,
                     role: Role,
+                    actor: &Actor,
                     now: Millis,
                 ) -> Result<NewApiKey> {
                     let (id, full) = keys::generate();
                     sqlx::query(
-                        "INSERT INTO api_keys (id, hash, name, role, created_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
+                        "INSERT INTO api_keys (id, hash, name, role, created_at, created_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(&id)
                     .bind(keys::hash(&full))
                     .bind(name)
                     .bind(role.as_str())
                     .bind(now)
+                    .bind(encode_column(actor))
                     .execute(&self.pool)
                     .await?;
-                    Ok(keys::new_api_key(id, full, name, role, now))
+                    Ok(keys::new_api_key(id, full, name, role, actor, now))
                 }
 
                 async fn create_first_api_key(
@@ -230,7 +250,8 @@ macro_rules! impl_key_store {
                     .await?
                     .rows_affected();
                     tx.commit().await?;
-                    Ok((inserted == 1).then(|| keys::new_api_key(id, full, name, role, now)))
+                    Ok((inserted == 1)
+                        .then(|| keys::new_api_key(id, full, name, role, &Actor::System, now)))
                 }
 
                 async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>> {
@@ -238,8 +259,8 @@ macro_rules! impl_key_store {
                         return Ok(None);
                     };
                     let row = sqlx::query(
-                        "SELECT id, hash, name, role, created_at, revoked_at \
-                         FROM api_keys WHERE id = $1",
+                        "SELECT id, hash, name, role, created_at, created_by, revoked_at, \
+                         revoked_by FROM api_keys WHERE id = $1",
                     )
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -253,11 +274,13 @@ macro_rules! impl_key_store {
                     Ok(key.revoked_at.is_none().then_some(key))
                 }
 
-                async fn revoke_api_key(&self, id: &str, now: Millis) -> Result<()> {
+                async fn revoke_api_key(&self, id: &str, actor: &Actor, now: Millis) -> Result<()> {
                     let r = sqlx::query(
-                        "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                        "UPDATE api_keys SET revoked_at = $1, revoked_by = $2 \
+                         WHERE id = $3 AND revoked_at IS NULL",
                     )
                     .bind(now)
+                    .bind(encode_column(actor))
                     .bind(id)
                     .execute(&self.pool)
                     .await?;
@@ -269,8 +292,8 @@ macro_rules! impl_key_store {
 
                 async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
                     let rows = sqlx::query(
-                        "SELECT id, name, role, created_at, revoked_at FROM api_keys \
-                         ORDER BY created_at, id",
+                        "SELECT id, name, role, created_at, created_by, revoked_at, revoked_by \
+                         FROM api_keys ORDER BY created_at, id",
                     )
                     .fetch_all(&self.pool)
                     .await?;

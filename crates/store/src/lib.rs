@@ -48,6 +48,7 @@
 use std::fmt;
 
 mod activity;
+mod actor;
 mod exceptions;
 mod groups;
 mod incidents;
@@ -63,6 +64,7 @@ mod sqlite;
 pub mod testing;
 
 pub use activity::{ActivityBatch, ActivityStore, NameCount};
+pub use actor::Actor;
 pub use exceptions::{ExceptionStore, Justification, NewJustification};
 pub use groups::{AgentGroup, GroupStore};
 pub use incidents::{

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Millis, Result};
+use crate::{Actor, Millis, Result};
 
 /// A policy and where its versions stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ pub struct PolicyVersion {
     pub body: String,
     pub comment: String,
     pub created_at: Millis,
-    pub created_by: String,
+    pub created_by: Actor,
 }
 
 /// A policy version to store.
@@ -39,7 +39,7 @@ pub struct NewPolicyVersion {
     pub format: String,
     pub body: String,
     pub comment: String,
-    pub actor: String,
+    pub actor: Actor,
 }
 
 /// An activation step, for audit and rollback.
@@ -49,7 +49,7 @@ pub struct Activation {
     /// `None` when the policy was deactivated.
     pub version: Option<i64>,
     pub at: Millis,
-    pub actor: String,
+    pub actor: Actor,
 }
 
 /// Policies, their versions and activations.
@@ -73,12 +73,12 @@ pub trait PolicyStore: Send + Sync {
         &self,
         id: &str,
         version: Option<i64>,
-        actor: &str,
+        actor: &Actor,
         now: Millis,
     ) -> Result<Policy>;
     /// Goes back to the version that was active before the current
     /// activation. `Invalid` if there is nothing to go back to.
-    async fn rollback_policy(&self, id: &str, actor: &str, now: Millis) -> Result<Policy>;
+    async fn rollback_policy(&self, id: &str, actor: &Actor, now: Millis) -> Result<Policy>;
     async fn list_activations(&self, id: &str) -> Result<Vec<Activation>>;
     /// The active version of every active policy.
     async fn active_policy_versions(&self) -> Result<Vec<PolicyVersion>>;
@@ -110,7 +110,8 @@ macro_rules! impl_policy_store {
             use $crate::policies::{
                 rollback_target, Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion,
             };
-            use $crate::{Millis, Result, StoreError};
+            use $crate::actor::{decode_column, encode_column};
+            use $crate::{Actor, Millis, Result, StoreError};
 
             type Row = <$db as sqlx::Database>::Row;
             type Pool = sqlx::Pool<$db>;
@@ -127,6 +128,7 @@ macro_rules! impl_policy_store {
             }
 
             fn version_from_row(r: &Row) -> Result<PolicyVersion> {
+                let created_by: String = r.try_get("created_by")?;
                 Ok(PolicyVersion {
                     policy_id: r.try_get("policy_id")?,
                     version: r.try_get("version")?,
@@ -134,7 +136,7 @@ macro_rules! impl_policy_store {
                     body: r.try_get("body")?,
                     comment: r.try_get("comment")?,
                     created_at: r.try_get("created_at")?,
-                    created_by: r.try_get("created_by")?,
+                    created_by: decode_column(&created_by)?,
                 })
             }
 
@@ -143,7 +145,7 @@ macro_rules! impl_policy_store {
                 id: &str,
                 version: Option<i64>,
                 kind: &str,
-                actor: &str,
+                actor: &Actor,
                 now: Millis,
             ) -> Result<Policy> {
                 let mut tx = pool.begin_with($begin).await?;
@@ -174,7 +176,7 @@ macro_rules! impl_policy_store {
                 .bind(version)
                 .bind(kind)
                 .bind(now)
-                .bind(actor)
+                .bind(encode_column(actor))
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE state SET value = value + 1 WHERE key = 'policy_generation'")
@@ -261,7 +263,7 @@ macro_rules! impl_policy_store {
                 .bind(&new.body)
                 .bind(&new.comment)
                 .bind(now)
-                .bind(&new.actor)
+                .bind(encode_column(&new.actor))
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -343,7 +345,7 @@ macro_rules! impl_policy_store {
                     &self,
                     id: &str,
                     version: Option<i64>,
-                    actor: &str,
+                    actor: &Actor,
                     now: Millis,
                 ) -> Result<Policy> {
                     activate_in(&self.pool, id, version, "activate", actor, now).await
@@ -352,7 +354,7 @@ macro_rules! impl_policy_store {
                 async fn rollback_policy(
                     &self,
                     id: &str,
-                    actor: &str,
+                    actor: &Actor,
                     now: Millis,
                 ) -> Result<Policy> {
                     let rows = sqlx::query(
@@ -390,11 +392,12 @@ macro_rules! impl_policy_store {
                     .await?;
                     rows.iter()
                         .map(|r| {
+                            let actor: String = r.try_get("actor")?;
                             Ok(Activation {
                                 policy_id: r.try_get("policy_id")?,
                                 version: r.try_get("version")?,
                                 at: r.try_get("at")?,
-                                actor: r.try_get("actor")?,
+                                actor: decode_column(&actor)?,
                             })
                         })
                         .collect()
