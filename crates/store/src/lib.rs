@@ -115,14 +115,23 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub trait Backend: Send + Sync + fmt::Debug {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
-    /// A cheap round trip that also proves the schema is readable.
+    /// A cheap round trip, for liveness and readiness: reads one row of
+    /// the state table (so the schema is there), and gives up after
+    /// [`PING_TIMEOUT`] (a `PoolTimedOut` database error) when the pool is
+    /// exhausted or the database hangs. Constant time whatever the size
+    /// of the database.
     async fn ping(&self) -> Result<()>;
-    /// Checks that the database is consistent and writable (for `/readyz`
-    /// and start-up): SQLite's quick_check, a write to the state table.
+    /// The deep check, for `cordon admin check` and for telling a refused
+    /// row from a broken database: consistent (SQLite's `quick_check`,
+    /// which reads the whole file: seconds on a large database) and
+    /// writable (a write to the state table). Not for a probe.
     async fn check(&self) -> Result<()>;
     /// Closes the pool (SQLite: after checkpointing the WAL).
     async fn close(&self);
 }
+
+/// How long [`Backend::ping`] waits for the database.
+pub const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The storage interface of the server: every resource. Both backends
 /// implement all of it with the same behaviour; `tests/it` checks that.

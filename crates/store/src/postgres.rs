@@ -92,10 +92,7 @@ impl crate::Backend for PgStore {
     }
 
     async fn ping(&self) -> crate::Result<()> {
-        sqlx::query("SELECT value FROM state WHERE key = 'policy_generation'")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(())
+        crate::sql::ping!(&self.pool)
     }
 
     async fn check(&self) -> crate::Result<()> {

@@ -29,6 +29,24 @@ macro_rules! check_write {
 }
 pub(crate) use check_write;
 
+/// One state row read within [`crate::PING_TIMEOUT`], the same text for
+/// both backends.
+macro_rules! ping {
+    ($pool:expr) => {
+        match tokio::time::timeout(
+            $crate::PING_TIMEOUT,
+            sqlx::query("SELECT value FROM state WHERE key = 'policy_generation'").fetch_one($pool),
+        )
+        .await
+        {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(e.into()),
+            Err(_) => Err(sqlx::Error::PoolTimedOut.into()),
+        }
+    };
+}
+pub(crate) use ping;
+
 #[cfg(test)]
 mod tests {
     #[test]

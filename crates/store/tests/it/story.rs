@@ -588,3 +588,28 @@ async fn sqlite_policy_changes_wait_for_concurrent_incident_writes() {
     assert_eq!(s.count_incidents().await.unwrap(), 400);
     s.close().await;
 }
+
+/// A probe must answer in bounded time even when the database does not:
+/// with the state table locked by another session, `ping` gives up after
+/// its timeout instead of waiting for the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_ping_gives_up_on_a_hung_database() {
+    use sqlx::Connection as _;
+    let schema = PgSchema::create().await.unwrap();
+    let s = schema.store().await.unwrap();
+    s.ping().await.unwrap();
+    let mut locker = sqlx::PgConnection::connect(&schema.url()).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE state IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    let r = tokio::time::timeout(PING_TIMEOUT * 3, s.ping()).await;
+    let waited = t.elapsed();
+    assert!(matches!(r, Ok(Err(_))), "ping must fail on its own: {r:?}");
+    assert!(waited < PING_TIMEOUT * 2, "{waited:?}");
+    locker.close().await.unwrap();
+    s.ping().await.unwrap();
+    s.close().await;
+    schema.drop().await.unwrap();
+}
