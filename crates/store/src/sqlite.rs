@@ -107,10 +107,11 @@ impl SqliteStore {
             pool,
             _checkpointer: std::sync::Arc::new(AbortOnDrop(Some(checkpointer))),
         };
-        store
-            .check_integrity()
-            .await
-            .map_err(|e| open_err(e.to_string()))?;
+        // No integrity check here: `quick_check` reads every page, seconds
+        // on a large database before a restarting server could be ready.
+        // A file that is not a database fails the migrator's first read
+        // below; damage inside is reported by the queries that meet it,
+        // and `check()` (`cordon admin check`) looks for it on request.
         MIGRATOR
             .run(&store.pool)
             .await

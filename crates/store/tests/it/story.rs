@@ -613,3 +613,30 @@ async fn postgres_ping_gives_up_on_a_hung_database() {
     s.close().await;
     schema.drop().await.unwrap();
 }
+
+/// Opening must not read the whole file (a restart on a large database
+/// waited seconds for `quick_check`): a database damaged deep inside
+/// opens and answers pings, and only the deep `check` finds the damage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_open_reads_no_more_than_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let s = sqlite_at(&path).await;
+    let batch: Vec<_> = (0..3000)
+        .map(|i| incident(i, "r", "u", "download", &["PII"], true))
+        .collect();
+    s.insert_incidents(&batch).await.unwrap();
+    s.close().await;
+    drop(s);
+    // Garbage over one page near the end: incident rows or their indexes.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = bytes.len() / 4096 - 2;
+    bytes[page * 4096..(page + 1) * 4096].fill(0x5a);
+    std::fs::write(&path, bytes).unwrap();
+
+    let s = sqlite_at(&path).await;
+    s.ping().await.unwrap();
+    let err = s.check().await.unwrap_err().to_string();
+    assert!(err.contains("integrity check"), "{err}");
+    s.close().await;
+}
