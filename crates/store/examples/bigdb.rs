@@ -21,6 +21,11 @@ use std::time::Instant;
 
 use cordon_store::{IncidentFilter, NewIncident, OpenOptions, RawJson};
 
+#[derive(serde::Serialize)]
+struct Page<'a> {
+    incidents: &'a [cordon_store::Incident],
+}
+
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn incident(i: i64, detail_bytes: usize) -> Res<NewIncident> {
@@ -122,16 +127,23 @@ async fn main() -> Res<()> {
             let (_, base) = memory()?;
             let page = s.list_incidents(&filter).await?;
             let (peak_list, _) = memory()?;
+            // What a handler answering with a typed body sends: the
+            // details pass through as text.
+            let direct = serde_json::to_vec(&Page { incidents: &page })?;
+            let (peak_direct, _) = memory()?;
+            drop(direct);
+            // What `Json(json!({"incidents": page}))` does: a `Value` tree first.
             let body = serde_json::to_vec(&serde_json::json!({ "incidents": page }))?;
             let (peak_value, _) = memory()?;
             let raw: usize = page.iter().map(|i| i.incident.details.as_str().len()).sum();
             println!(
                 "{} incidents, {} KiB of details, response {} KiB; peak above baseline: \
-                 listing {} KiB, listing + json!() response {} KiB",
+                 listing {} KiB, + typed response {} KiB, + json!() response {} KiB",
                 page.len(),
                 raw >> 10,
                 body.len() >> 10,
                 peak_list.saturating_sub(base),
+                peak_direct.saturating_sub(base),
                 peak_value.saturating_sub(base),
             );
             s.close().await;

@@ -206,6 +206,21 @@ macro_rules! impl_incident_store {
             type Row = <$db as sqlx::Database>::Row;
             type Conn = <$db as sqlx::Database>::Connection;
 
+            /// Incidents as their rows arrive: each row is dropped once
+            /// converted, so a page of large incidents is held once (as
+            /// `RawJson` details), not twice (rows, then incidents).
+            async fn collect_incidents<'q>(
+                mut rows: futures_util::stream::BoxStream<'q, sqlx::Result<Row>>,
+                capacity: usize,
+            ) -> Result<Vec<Incident>> {
+                use futures_util::TryStreamExt as _;
+                let mut out = Vec::with_capacity(capacity);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(incident_from_row(&row)?);
+                }
+                Ok(out)
+            }
+
             fn incident_from_row(r: &Row) -> Result<Incident> {
                 let status: String = r.try_get("status")?;
                 let details: String = r.try_get("details")?;
@@ -342,9 +357,10 @@ macro_rules! impl_incident_store {
                     if let Some(v) = f.before {
                         qb.push(" AND id < ").push_bind(v);
                     }
-                    qb.push(" ORDER BY id DESC LIMIT ").push_bind(f.effective_limit());
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    rows.iter().map(incident_from_row).collect()
+                    let limit = f.effective_limit();
+                    qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+                    let capacity = usize::try_from(limit).unwrap_or(0);
+                    collect_incidents(qb.build().fetch(&self.pool), capacity).await
                 }
 
                 async fn get_incident(&self, id: i64) -> Result<Incident> {
@@ -362,13 +378,10 @@ macro_rules! impl_incident_store {
                     &self,
                     request_id: &str,
                 ) -> Result<Vec<Incident>> {
-                    let rows = sqlx::query(&format!(
-                        "SELECT {INCIDENT_COLS} FROM incidents WHERE request_id = $1 ORDER BY id"
-                    ))
-                    .bind(request_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    rows.iter().map(incident_from_row).collect()
+                    let sql =
+                        format!("SELECT {INCIDENT_COLS} FROM incidents WHERE request_id = $1 ORDER BY id");
+                    let rows = sqlx::query(&sql).bind(request_id).fetch(&self.pool);
+                    collect_incidents(rows, 1).await
                 }
 
                 async fn incident_history(&self, id: i64) -> Result<Vec<HistoryEntry>> {
