@@ -45,6 +45,15 @@
 //! Times are Unix milliseconds everywhere. Incident details are JSON that the
 //! server has already masked: this crate never sees a full sensitive value.
 
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
+
 use std::fmt;
 
 mod activity;
