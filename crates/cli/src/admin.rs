@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cordon_server::config::{Overrides, Settings};
-use cordon_store::prelude::*;
 use cordon_store::{Actor, OpenOptions, Role, SqliteSynchronous};
 
 #[derive(clap::Args)]
