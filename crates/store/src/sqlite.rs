@@ -12,7 +12,14 @@
 //! (perf showed it at a third of the writer's time, fsync included). Here
 //! connections do not auto-checkpoint; a background task runs a PASSIVE
 //! checkpoint every second, which copies WAL frames into the database
-//! without blocking the writer.
+//! without blocking the writer. Under sustained writes a PASSIVE
+//! checkpoint never catches up (the writer appends while it copies), so
+//! the WAL never starts over and grows without bound -- 900 MB while a
+//! 350 MB database was written -- and a restart after a crash reads all
+//! of it. Past [`WAL_RESTART_FRAMES`] the task also runs a RESTART
+//! checkpoint: it waits for the writer's current transaction, copies the
+//! last second of frames, and makes the next writer start the WAL over
+//! (`journal_size_limit` then truncates the file).
 
 use std::path::Path;
 use std::str::FromStr as _;
@@ -43,6 +50,26 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// WAL frames (pages) past which a checkpoint restarts the WAL: 64 MiB
+/// of 4 KiB pages.
+const WAL_RESTART_FRAMES: i64 = 16_384;
+
+/// One checkpoint: PASSIVE, then RESTART when the WAL holds more than
+/// `max_frames`. Returns the frames the WAL held.
+async fn checkpoint(pool: &SqlitePool, max_frames: i64) -> crate::Result<i64> {
+    use sqlx::Row as _;
+    let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    let frames: i64 = row.try_get(1)?;
+    if frames > max_frames {
+        sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+            .execute(pool)
+            .await?;
+    }
+    Ok(frames)
+}
+
 async fn checkpoint_loop(pool: SqlitePool) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -51,10 +78,7 @@ async fn checkpoint_loop(pool: SqlitePool) {
         if pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
+        if let Err(e) = checkpoint(&pool, WAL_RESTART_FRAMES).await {
             tracing::warn!("sqlite checkpoint failed: {e}");
         }
     }
@@ -172,3 +196,67 @@ crate::exceptions::impl_exception_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMED
 crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::activity::impl_activity_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{ConnectOptions as _, Connection as _, Executor as _, Row as _};
+
+    use super::*;
+
+    /// Frames in the WAL.
+    async fn frames(pool: &SqlitePool) -> i64 {
+        let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        row.try_get(1).unwrap()
+    }
+
+    const FILL: &str = "INSERT INTO t SELECT hex(randomblob(2000)) FROM \
+        (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 200) \
+        SELECT n FROM c)";
+
+    /// A writer that is always busy kept PASSIVE checkpoints from ever
+    /// letting the WAL start over: here a transaction begins before the
+    /// checkpoint and commits after it, and the next write appended to
+    /// the WAL instead of starting it over. Past the limit the checkpoint
+    /// waits for that writer and restarts the WAL.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_busy_writer_cannot_make_the_wal_grow_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = SqliteConnectOptions::new()
+            .filename(dir.path().join("c.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("wal_autocheckpoint", "0");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(opts.clone())
+            .await
+            .unwrap();
+        pool.execute("CREATE TABLE t (x TEXT)").await.unwrap();
+        pool.execute(FILL).await.unwrap();
+        // Another writer is in the middle of a transaction...
+        let mut other = opts.connect().await.unwrap();
+        other.execute("BEGIN IMMEDIATE").await.unwrap();
+        other.execute(FILL).await.unwrap();
+        // ... and commits a moment after the checkpoint started.
+        let committer = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            other.execute("COMMIT").await.unwrap();
+            other.close().await.unwrap();
+        });
+        let before = checkpoint(&pool, 1).await.unwrap();
+        committer.await.unwrap();
+        pool.execute("INSERT INTO t VALUES ('one more')")
+            .await
+            .unwrap();
+        let after = frames(&pool).await;
+        assert!(
+            after < before,
+            "the WAL went on growing: {before} then {after} frames"
+        );
+        pool.close().await;
+    }
+}
