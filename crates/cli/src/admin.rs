@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cordon_server::config::Overrides;
-use cordon_store::Role;
+use cordon_server::config::{Overrides, Settings};
+use cordon_store::{Actor, OpenOptions, Role, SqliteSynchronous};
 
 #[derive(clap::Args)]
 pub struct DbArgs {
@@ -44,6 +44,12 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Check the database deeply: consistent (SQLite reads the whole file)
+    /// and writable. Slow on a large database; exits 1 if it is not sound.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Give the incidents the database refused (set aside in
     /// `<data-dir>/journal/rejected.jsonl`) to it again, once the cause is
     /// fixed. Run it while the server is stopped; running it twice does
@@ -64,7 +70,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 let store = open(db).await?;
                 let role = Role::parse(&role).unwrap_or(Role::Client);
                 let k = store
-                    .create_api_key(&name, role, cordon_store::now_millis())
+                    .create_api_key(&name, role, &Actor::System, cordon_store::now_millis())
                     .await?;
                 eprintln!(
                     "created {} key `{}` ({name}); it is shown only this once:",
@@ -81,10 +87,25 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                     .unwrap_or(&id)
                     .to_owned();
                 store
-                    .revoke_api_key(&id, cordon_store::now_millis())
+                    .revoke_api_key(&id, &Actor::System, cordon_store::now_millis())
                     .await?;
                 eprintln!(
                     "revoked key `{id}` (servers stop accepting it within their key cache time)"
+                );
+            }
+            Command::Check { db } => {
+                let (store, settings) = open_with_settings(db).await?;
+                let started = std::time::Instant::now();
+                let verdict = store.check().await;
+                let took = started.elapsed();
+                let at = settings.store_url_display();
+                if let Err(e) = verdict {
+                    eprintln!("{} database at {at} failed its check: {e}", store.backend());
+                    return Ok(ExitCode::from(1));
+                }
+                eprintln!(
+                    "{} database at {at} is consistent and writable (checked in {took:.1?})",
+                    store.backend()
                 );
             }
             Command::ImportRejected { db } => {
@@ -128,10 +149,7 @@ async fn open(db: DbArgs) -> anyhow::Result<std::sync::Arc<dyn cordon_store::Sto
 
 async fn open_with_settings(
     db: DbArgs,
-) -> anyhow::Result<(
-    std::sync::Arc<dyn cordon_store::Store>,
-    cordon_server::config::Settings,
-)> {
+) -> anyhow::Result<(std::sync::Arc<dyn cordon_store::Store>, Settings)> {
     let s = crate::serve::settings(
         db.config.as_deref(),
         Overrides {
@@ -140,5 +158,18 @@ async fn open_with_settings(
             ..Default::default()
         },
     )?;
-    Ok((cordon_store::open(&s.store_url()).await?, s))
+    let store = cordon_store::open(&s.store_url(), &open_options(&s)).await?;
+    Ok((store, s))
+}
+
+/// The store options `cordon serve` uses for the same settings, so that
+/// an admin command writes with the durability the server promises.
+fn open_options(s: &Settings) -> OpenOptions {
+    OpenOptions {
+        sqlite_synchronous: SqliteSynchronous::parse(&s.sqlite_synchronous).unwrap_or_default(),
+        postgres_synchronous_commit: s.postgres_synchronous_commit != "off",
+        // One command at a time: no pool of sixteen.
+        max_connections: Some(2),
+        ..OpenOptions::default()
+    }
 }

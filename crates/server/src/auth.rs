@@ -23,8 +23,8 @@ pub struct Caller(pub ApiKey);
 
 impl Caller {
     /// Who did it, as recorded in histories and activations.
-    pub fn actor(&self) -> String {
-        format!("key:{} ({})", self.0.id, self.0.name)
+    pub fn actor(&self) -> cordon_store::Actor {
+        cordon_store::Actor::key(&self.0.id, &self.0.name)
     }
 
     pub fn is_admin(&self) -> bool {

@@ -27,13 +27,13 @@ impl DatabaseUrl {
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", cordon_store::postgres::redact(&self.0))
+        write!(f, "{:?}", cordon_store::redact(&self.0))
     }
 }
 
 impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&cordon_store::postgres::redact(&self.0))
+        f.write_str(&cordon_store::redact(&self.0))
     }
 }
 
@@ -290,10 +290,20 @@ impl Settings {
 
     /// Where the data is, for messages (password redacted).
     pub fn store_url_display(&self) -> String {
-        cordon_store::postgres::redact(&self.store_url())
+        cordon_store::redact(&self.store_url())
     }
 
     /// Where the incident journal lives.
+    /// How `cordon serve` and `cordon admin` open the database.
+    pub fn store_options(&self) -> cordon_store::OpenOptions {
+        cordon_store::OpenOptions {
+            sqlite_synchronous: cordon_store::SqliteSynchronous::parse(&self.sqlite_synchronous)
+                .unwrap_or_default(),
+            postgres_synchronous_commit: self.postgres_synchronous_commit != "off",
+            ..Default::default()
+        }
+    }
+
     pub fn journal_dir(&self) -> PathBuf {
         self.data_dir.join("journal")
     }

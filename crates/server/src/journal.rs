@@ -1104,16 +1104,20 @@ mod tests {
         }
     }
 
-    async fn test_store(dir: &Path) -> cordon_store::sqlite::SqliteStore {
-        cordon_store::sqlite::SqliteStore::open(&dir.join("db"))
-            .await
-            .unwrap()
+    async fn test_store(dir: &Path) -> Arc<dyn Store> {
+        let path = dir.join("db");
+        cordon_store::open(
+            &path.display().to_string(),
+            &cordon_store::OpenOptions::default(),
+        )
+        .await
+        .unwrap()
     }
 
     #[tokio::test]
     async fn a_second_server_on_the_same_journal_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let store: Arc<dyn Store> = test_store(dir.path()).await;
         let config = test_config(dir.path());
         let open = || {
             open(
@@ -1140,13 +1144,13 @@ mod tests {
         // The real database refuses one user's rows, as it might refuse a
         // value it cannot store.
         cordon_store::testing::sqlite_execute(
-            &sqlite,
+            &dir.path().join("db"),
             "CREATE TRIGGER refuse BEFORE INSERT ON incidents WHEN NEW.username = 'poison' \
              BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END",
         )
         .await
         .unwrap();
-        let store: Arc<dyn Store> = Arc::new(sqlite);
+        let store: Arc<dyn Store> = sqlite;
         let metrics = Arc::new(Metrics::new());
         let q = open(
             store.clone(),
@@ -1200,7 +1204,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
         // The cause fixed, the incident goes in, once, however often the
         // import runs; the file goes when nothing is left in it.
-        cordon_store::testing::sqlite_execute(&sqlite_of(&dir).await, "DROP TRIGGER refuse")
+        cordon_store::testing::sqlite_execute(&dir.path().join("db"), "DROP TRIGGER refuse")
             .await
             .unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
@@ -1236,7 +1240,7 @@ mod tests {
             cordon_record::segment_path(&config.dir, 0),
         )
         .unwrap();
-        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let store: Arc<dyn Store> = test_store(dir.path()).await;
         let q = open(
             store.clone(),
             config,
@@ -1262,7 +1266,7 @@ mod tests {
     #[tokio::test]
     async fn an_incident_too_large_to_journal_is_refused_not_lost() {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let store: Arc<dyn Store> = test_store(dir.path()).await;
         let mut config = test_config(dir.path());
         config.max_backlog_bytes = u64::MAX;
         let q = open(
@@ -1297,14 +1301,10 @@ mod tests {
         }
     }
 
-    async fn sqlite_of(dir: &tempfile::TempDir) -> cordon_store::sqlite::SqliteStore {
-        test_store(dir.path()).await
-    }
-
     #[tokio::test]
     async fn a_full_disk_refuses_the_request_and_the_journal_stays_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(test_store(dir.path()).await);
+        let store: Arc<dyn Store> = test_store(dir.path()).await;
         // The segment is /dev/full: every write fails with ENOSPC, as on a
         // full disk.
         let config = test_config(dir.path());

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone as _, Utc};
 use cordon_policy::model::{Category, FlowKey};
-use cordon_store::{NewJustification, NewPolicyVersion, PolicyVersion, Store};
+use cordon_store::{Actor, NewJustification, NewPolicyVersion, PolicyVersion, Store};
 
 use crate::engine::{DecisionEngine, Diag, DocInfo, OpenWindow, PolicyCompiler, PolicyDoc};
 use crate::error::{ApiError, ApiResult};
@@ -162,7 +162,7 @@ pub async fn activate(
     r: &Ready,
     id: &str,
     version: Option<i64>,
-    actor: &str,
+    actor: &Actor,
 ) -> ApiResult<cordon_store::Policy> {
     let mut active = r.store.active_policy_versions().await?;
     active.retain(|v| v.policy_id != id);
@@ -189,7 +189,7 @@ pub async fn rollback(
     st: &AppState,
     r: &Ready,
     id: &str,
-    actor: &str,
+    actor: &Actor,
 ) -> ApiResult<cordon_store::Policy> {
     let p = r
         .store
@@ -236,13 +236,13 @@ pub async fn bootstrap_policy(
                 format: format.to_owned(),
                 body,
                 comment: format!("bootstrapped from {}", path.display()),
-                actor: "cordon serve --policy".to_owned(),
+                actor: Actor::System,
             },
             now,
         )
         .await?;
     store
-        .activate_policy(&id, Some(v.version), "cordon serve --policy", now)
+        .activate_policy(&id, Some(v.version), &Actor::System, now)
         .await?;
     Ok(())
 }

@@ -45,7 +45,7 @@ use crate::api::{
         dashboard::Dashboard, dashboard::Series,
         agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
         keys::KeyInput, keys::KeyList, keys::NewKey,
-        wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,
+        wire::Actor, wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,
         wire::BucketCount, cordon_record::MaskedFinding, cordon_record::IncompletePart, wire::FlowKey, wire::ExceptionRequest,
         wire::IncidentDetails, wire::Incident, wire::HistoryEntry, wire::Justification,
         wire::AgentGroup, wire::ApiKey,

@@ -68,23 +68,7 @@ async fn open_loop(
 }
 
 async fn open_store(s: &Settings, url: &str) -> cordon_store::Result<Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let sync = s.postgres_synchronous_commit == "on";
-        let store = cordon_store::postgres::PgStore::connect_synchronous(url, sync).await?;
-        return Ok(Arc::new(store));
-    }
-    let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    let sync = if s.sqlite_synchronous == "full" {
-        "FULL"
-    } else {
-        "NORMAL"
-    };
-    let store = cordon_store::sqlite::SqliteStore::open_with(
-        std::path::Path::new(path),
-        &[("synchronous", sync)],
-    )
-    .await?;
-    Ok(Arc::new(store))
+    cordon_store::open(url, &s.store_options()).await
 }
 
 /// Starts serving on `listener` until `shutdown` resolves, then finishes

@@ -17,33 +17,24 @@ pub struct PgStore {
 
 impl PgStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and migrates.
-    pub async fn connect(url: &str) -> crate::Result<PgStore> {
+    pub(crate) async fn connect(url: &str, options: &crate::OpenOptions) -> crate::Result<PgStore> {
         let opts = PgConnectOptions::from_str(url).map_err(|e| crate::StoreError::Open {
             path: redact(url),
             message: e.to_string(),
         })?;
-        PgStore::connect_with(opts, 16).await
+        let value = if options.postgres_synchronous_commit {
+            "on"
+        } else {
+            "off"
+        };
+        PgStore::connect_with(
+            opts.options([("synchronous_commit", value)]),
+            options.max_connections.unwrap_or(16),
+        )
+        .await
     }
 
-    /// Connects to `url` with `synchronous_commit` set for every session.
-    /// `off` makes a commit return once PostgreSQL has it in its WAL
-    /// buffers (flushed within `wal_writer_delay`): it survives a crash of
-    /// the Cordon server, like SQLite's `synchronous = NORMAL`, but not a
-    /// crash of the database host; `on` waits for the flush.
-    pub async fn connect_synchronous(
-        url: &str,
-        synchronous_commit: bool,
-    ) -> crate::Result<PgStore> {
-        let opts = PgConnectOptions::from_str(url).map_err(|e| crate::StoreError::Open {
-            path: redact(url),
-            message: e.to_string(),
-        })?;
-        let value = if synchronous_commit { "on" } else { "off" };
-        PgStore::connect_with(opts.options([("synchronous_commit", value)]), 16).await
-    }
-
-    /// Connects with explicit options (tests use this to pin a schema).
-    pub async fn connect_with(opts: PgConnectOptions, max: u32) -> crate::Result<PgStore> {
+    async fn connect_with(opts: PgConnectOptions, max: u32) -> crate::Result<PgStore> {
         let where_ = format!(
             "postgres://{}:{}/{}",
             opts.get_host(),
@@ -67,10 +58,6 @@ impl PgStore {
                 message: format!("migration failed: {e}"),
             })?;
         Ok(PgStore { pool })
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 
     async fn check_integrity(&self) -> crate::Result<()> {
@@ -98,7 +85,34 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-impl_store!(PgStore, sqlx::Postgres, "postgres", "BEGIN");
+#[async_trait::async_trait]
+impl crate::Backend for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> crate::Result<()> {
+        crate::sql::ping!(&self.pool)
+    }
+
+    async fn check(&self) -> crate::Result<()> {
+        self.check_integrity().await?;
+        crate::sql::check_write!(&self.pool);
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::exceptions::impl_exception_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::activity::impl_activity_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::journal::impl_journal_store!(PgStore, sqlx::Postgres, "BEGIN");
 
 /// The kind of a PostgreSQL error from its SQLSTATE
 /// (<https://www.postgresql.org/docs/current/errcodes-appendix.html>).

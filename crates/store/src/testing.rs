@@ -4,13 +4,16 @@
 //! The server is found at `$CORDON_TEST_PG` (default
 //! `postgres://127.0.0.1:5432/test`, tried as user `postgres`, then `root`).
 
+use std::path::Path;
 use std::str::FromStr as _;
+use std::sync::Arc;
 
 use rand::RngCore as _;
 use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _, Executor as _};
 
-use crate::postgres::PgStore;
+use crate::{OpenOptions, Store};
 
 /// The base URLs tried, in order.
 fn base_urls() -> Vec<String> {
@@ -58,11 +61,22 @@ impl PgSchema {
         Ok(PgSchema { name, base })
     }
 
-    /// A store whose connections all use this schema.
-    pub async fn store(&self) -> crate::Result<PgStore> {
-        let opts =
-            PgConnectOptions::from_str(&self.base)?.options([("search_path", self.name.as_str())]);
-        PgStore::connect_with(opts, 8).await
+    /// A URL whose sessions all use this schema.
+    pub fn url(&self) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options[search_path]={}", self.base, self.name)
+    }
+
+    /// A store on this schema, opened like the server opens one.
+    pub async fn store(&self) -> crate::Result<Arc<dyn Store>> {
+        crate::open(
+            &self.url(),
+            &OpenOptions {
+                max_connections: Some(8),
+                ..OpenOptions::default()
+            },
+        )
+        .await
     }
 
     pub async fn drop(self) -> crate::Result<()> {
@@ -105,10 +119,16 @@ impl PgDatabase {
     }
 }
 
-/// Runs raw SQL on a SQLite store, for tests that need the database itself
-/// to behave in a way the product never makes it (a trigger that refuses a
-/// row, say).
-pub async fn sqlite_execute(store: &crate::sqlite::SqliteStore, sql: &str) -> crate::Result<()> {
-    store.pool().execute(sql).await?;
+/// Runs raw SQL on the SQLite database file at `path` (on a connection of
+/// its own), for tests that need the database itself to behave in a way
+/// the product never makes it (a trigger that refuses a row, say).
+pub async fn sqlite_execute(path: &Path, sql: &str) -> crate::Result<()> {
+    let mut c = SqliteConnectOptions::new()
+        .filename(path)
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await?;
+    c.execute(sql).await?;
+    c.close().await?;
     Ok(())
 }

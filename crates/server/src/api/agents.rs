@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::policies::valid_name;
 use super::wire;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -76,6 +77,7 @@ pub async fn get_group(
 pub async fn put_group(
     State(st): State<AppState>,
     Path(name): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
     ApiJson(input): ApiJson<GroupInput>,
 ) -> ApiResult<Json<OneGroup>> {
     let r = st.ready()?;
@@ -90,6 +92,7 @@ pub async fn put_group(
         policy_id: input.policy_id,
         policy_version: input.policy_version,
         updated_at: cordon_store::now_millis(),
+        updated_by: caller.actor(),
     };
     Ok(Json(OneGroup {
         group: r.store.upsert_agent_group(&g).await?.into(),
@@ -102,9 +105,10 @@ pub async fn put_group(
 pub async fn delete_group(
     State(st): State<AppState>,
     Path(name): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<StatusCode> {
     let r = st.ready()?;
-    r.store.delete_agent_group(&name).await?;
+    r.store.delete_agent_group(&name, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -171,13 +171,13 @@ fn full_history(
     let mut h = vec![
         wire::HistoryEntry {
             at: i.incident.created_at,
-            actor: "cordon".into(),
+            actor: wire::Actor::System,
             kind: "created".into(),
             detail: json!({"rule": i.incident.rule_id, "decision": i.incident.decision, "request_id": i.incident.request_id}),
         },
         wire::HistoryEntry {
             at: i.incident.created_at,
-            actor: "cordon".into(),
+            actor: wire::Actor::System,
             kind: "action".into(),
             detail: json!({"taken": details.action_taken, "actions": details.actions}),
         },

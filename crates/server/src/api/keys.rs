@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::wire;
+use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -49,6 +50,7 @@ pub async fn list(State(st): State<AppState>) -> ApiResult<Json<KeyList>> {
     security(("api_key" = [])))]
 pub async fn create(
     State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
     ApiJson(input): ApiJson<KeyInput>,
 ) -> ApiResult<(StatusCode, Json<NewKey>)> {
     let r = st.ready()?;
@@ -57,6 +59,7 @@ pub async fn create(
         .create_api_key(
             &input.name,
             input.role.unwrap_or(Role::Client),
+            &caller.actor(),
             cordon_store::now_millis(),
         )
         .await?;
@@ -72,10 +75,14 @@ pub async fn create(
 #[utoipa::path(delete, path = "/v1/keys/{id}", tag = "keys",
     params(("id" = String, Path, description = "key id")),
     responses((status = 204, description = "revoked")), security(("api_key" = [])))]
-pub async fn revoke(State(st): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn revoke(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> ApiResult<StatusCode> {
     let r = st.ready()?;
     r.store
-        .revoke_api_key(&id, cordon_store::now_millis())
+        .revoke_api_key(&id, &caller.actor(), cordon_store::now_millis())
         .await?;
     st.forget_keys();
     Ok(StatusCode::NO_CONTENT)

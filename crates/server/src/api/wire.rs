@@ -8,6 +8,33 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+/// Who made a change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    /// Cordon itself or its operator on the host (`cordon admin`, the
+    /// server bootstrapping a policy, the incident pipeline).
+    System,
+    /// A caller authenticated by an API key.
+    Key {
+        /// The key's public id.
+        id: String,
+        /// The key's name when it acted.
+        name: String,
+    },
+}
+
+impl From<cordon_store::Actor> for Actor {
+    fn from(a: cordon_store::Actor) -> Actor {
+        match a {
+            cordon_store::Actor::Key { id, name } => Actor::Key { id, name },
+            // `System`, and kinds this server does not know yet: shown
+            // as Cordon's own rather than guessed at.
+            _ => Actor::System,
+        }
+    }
+}
+
 /// A policy: its versions and which one is active.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Policy {
@@ -45,7 +72,7 @@ pub struct PolicyVersion {
     pub comment: String,
     pub created_at: Millis,
     /// Who stored it.
-    pub created_by: String,
+    pub created_by: Actor,
 }
 
 impl From<cordon_store::PolicyVersion> for PolicyVersion {
@@ -57,7 +84,7 @@ impl From<cordon_store::PolicyVersion> for PolicyVersion {
             body: v.body,
             comment: v.comment,
             created_at: v.created_at,
-            created_by: v.created_by,
+            created_by: v.created_by.into(),
         }
     }
 }
@@ -69,7 +96,7 @@ pub struct Activation {
     /// `null` when the policy was deactivated.
     pub version: Option<i64>,
     pub at: Millis,
-    pub actor: String,
+    pub actor: Actor,
 }
 
 impl From<cordon_store::Activation> for Activation {
@@ -78,7 +105,7 @@ impl From<cordon_store::Activation> for Activation {
             policy_id: a.policy_id,
             version: a.version,
             at: a.at,
-            actor: a.actor,
+            actor: a.actor.into(),
         }
     }
 }
@@ -264,7 +291,7 @@ fn verdict_of(s: &str) -> cordon_policy::model::Verdict {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {
     pub at: Millis,
-    pub actor: String,
+    pub actor: Actor,
     /// `created`, `action`, `status`, `justification`, …
     pub kind: String,
     #[schema(value_type = Object)]
@@ -275,7 +302,7 @@ impl From<cordon_store::HistoryEntry> for HistoryEntry {
     fn from(h: cordon_store::HistoryEntry) -> HistoryEntry {
         HistoryEntry {
             at: h.at,
-            actor: h.actor,
+            actor: h.actor.into(),
             kind: h.kind,
             detail: h.detail,
         }
@@ -296,7 +323,7 @@ pub struct Justification {
     pub recipient: String,
     pub category: String,
     pub justification: String,
-    pub submitted_by: String,
+    pub submitted_by: Actor,
 }
 
 impl From<cordon_store::Justification> for Justification {
@@ -313,7 +340,7 @@ impl From<cordon_store::Justification> for Justification {
             recipient: n.recipient,
             category: n.category,
             justification: n.justification,
-            submitted_by: n.submitted_by,
+            submitted_by: n.submitted_by.into(),
         }
     }
 }
@@ -326,6 +353,7 @@ pub struct AgentGroup {
     pub policy_id: String,
     pub policy_version: i64,
     pub updated_at: Millis,
+    pub updated_by: Actor,
 }
 
 impl From<cordon_store::AgentGroup> for AgentGroup {
@@ -336,6 +364,7 @@ impl From<cordon_store::AgentGroup> for AgentGroup {
             policy_id: g.policy_id,
             policy_version: g.policy_version,
             updated_at: g.updated_at,
+            updated_by: g.updated_by.into(),
         }
     }
 }
@@ -348,7 +377,9 @@ pub struct ApiKey {
     /// `client` or `admin`.
     pub role: String,
     pub created_at: Millis,
+    pub created_by: Actor,
     pub revoked_at: Option<Millis>,
+    pub revoked_by: Option<Actor>,
 }
 
 impl From<cordon_store::ApiKey> for ApiKey {
@@ -358,7 +389,9 @@ impl From<cordon_store::ApiKey> for ApiKey {
             name: k.name,
             role: k.role.as_str().to_owned(),
             created_at: k.created_at,
+            created_by: k.created_by.into(),
             revoked_at: k.revoked_at,
+            revoked_by: k.revoked_by.map(Actor::from),
         }
     }
 }

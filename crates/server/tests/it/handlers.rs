@@ -407,14 +407,14 @@ impl App {
                     format: "yaml".into(),
                     body: policy_text("policy.yaml"),
                     comment: String::new(),
-                    actor: "test".into(),
+                    actor: cordon_store::Actor::System,
                 },
                 now,
             )
             .await
             .unwrap();
         self.store
-            .activate_policy("test-policy", Some(1), "test", now)
+            .activate_policy("test-policy", Some(1), &cordon_store::Actor::System, now)
             .await
             .unwrap();
         let ready = self.state.ready().unwrap();
@@ -913,12 +913,10 @@ async fn keys_are_created_scoped_and_revoked() {
 #[tokio::test]
 async fn internal_errors_are_logged_with_an_id_and_never_leak() {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = cordon_store::sqlite::SqliteStore::open(&dir.path().join("c.db"))
-        .await
-        .unwrap();
+    let sqlite = crate::support::sqlite(&dir.path().join("c.db")).await;
     let app = App::attach(
         crate::support::settings(),
-        std::sync::Arc::new(sqlite.clone()),
+        sqlite.clone(),
         crate::support::Db::Sqlite(dir),
     )
     .await;
@@ -939,11 +937,8 @@ async fn internal_errors_are_logged_with_an_id_and_never_leak() {
 async fn app_with_inspection(inspection: cordon_server::engines::Inspection) -> App {
     use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn cordon_store::Store> = Arc::new(
-        cordon_store::sqlite::SqliteStore::open(&dir.path().join("c.db"))
-            .await
-            .unwrap(),
-    );
+    let store: Arc<dyn cordon_store::Store> =
+        crate::support::sqlite(&dir.path().join("c.db")).await;
     let state = cordon_server::AppState::new(
         crate::support::settings(),
         Arc::new(cordon_server::engines::PolicyEngines::new(

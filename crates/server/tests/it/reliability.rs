@@ -15,21 +15,20 @@ use crate::support::{App, Running, events, settings};
 async fn a_full_database_fails_requests_clearly_and_readyz_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cordon.db");
-    let store = cordon_store::sqlite::SqliteStore::open(&path)
-        .await
-        .unwrap();
+    let store = crate::support::sqlite(&path).await;
     let admin = store
-        .create_api_key("admin", cordon_store::Role::Admin, 0)
+        .create_api_key(
+            "admin",
+            cordon_store::Role::Admin,
+            &cordon_store::Actor::System,
+            0,
+        )
         .await
         .unwrap();
     let admin = admin.secret.expose().to_owned();
     store.close().await;
     // The file may not grow any more.
-    let full: Arc<dyn Store> = Arc::new(
-        cordon_store::sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
-            .await
-            .unwrap(),
-    );
+    let full: Arc<dyn Store> = crate::support::sqlite_with(&path, &[("max_page_count", "1")]).await;
     let state = crate::support::state(settings());
     assert!(state.attach(full.clone()).await.unwrap().is_none());
     let app = App {
@@ -55,11 +54,7 @@ async fn violations_on_a_full_database_get_503_and_readyz_turns_red() {
     let path = dir.path().join("cordon.db");
     let app = App::attach(
         settings(),
-        Arc::new(
-            cordon_store::sqlite::SqliteStore::open(&path)
-                .await
-                .unwrap(),
-        ),
+        crate::support::sqlite(&path).await,
         crate::support::Db::Sqlite(tempfile::tempdir().unwrap()),
     )
     .await
@@ -67,11 +62,7 @@ async fn violations_on_a_full_database_get_503_and_readyz_turns_red() {
     .await;
     let admin = app.admin.clone();
     drop(app);
-    let full: Arc<dyn Store> = Arc::new(
-        cordon_store::sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
-            .await
-            .unwrap(),
-    );
+    let full: Arc<dyn Store> = crate::support::sqlite_with(&path, &[("max_page_count", "1")]).await;
     // Violations are answered once journaled; a tiny backlog allowance
     // makes the database's refusal reach the request path quickly.
     let mut settings = settings();
@@ -348,11 +339,7 @@ async fn a_full_disk_recovers_by_itself_once_space_is_freed() {
     };
     let mut s = settings();
     s.data_dir = disk.path().join("data");
-    let store: Arc<dyn Store> = Arc::new(
-        cordon_store::sqlite::SqliteStore::open(&disk.path().join("cordon.db"))
-            .await
-            .unwrap(),
-    );
+    let store: Arc<dyn Store> = crate::support::sqlite(&disk.path().join("cordon.db")).await;
     let app = App::attach(
         s,
         store.clone(),
@@ -449,11 +436,7 @@ async fn readyz_does_no_database_work() {
     use sqlx::Connection as _;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cordon.db");
-    let store: Arc<dyn Store> = Arc::new(
-        cordon_store::sqlite::SqliteStore::open(&path)
-            .await
-            .unwrap(),
-    );
+    let store: Arc<dyn Store> = crate::support::sqlite(&path).await;
     let app = App::attach(settings(), store, crate::support::Db::Sqlite(dir)).await;
     let mut other = sqlx::SqliteConnection::connect_with(
         &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),

@@ -24,6 +24,26 @@ pub fn policy_text(name: &str) -> String {
     std::fs::read_to_string(fixture(name)).unwrap()
 }
 
+/// A SQLite database at `path`, opened as the server opens it.
+pub async fn sqlite(path: &std::path::Path) -> Arc<dyn Store> {
+    sqlite_with(path, &[]).await
+}
+
+/// The same with extra pragmas (`max_page_count` for a database that
+/// cannot grow).
+pub async fn sqlite_with(path: &std::path::Path, pragmas: &[(&str, &str)]) -> Arc<dyn Store> {
+    let options = cordon_store::OpenOptions {
+        sqlite_pragmas: pragmas
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..Default::default()
+    };
+    cordon_store::open(&path.display().to_string(), &options)
+        .await
+        .unwrap()
+}
+
 pub fn settings() -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -70,17 +90,15 @@ impl App {
 
     pub async fn sqlite_with(s: Settings) -> App {
         let dir = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(
-            cordon_store::sqlite::SqliteStore::open(&dir.path().join("cordon.db"))
-                .await
-                .unwrap(),
-        );
+        let store: Arc<dyn Store> = crate::support::sqlite(&dir.path().join("cordon.db")).await;
         App::attach(s, store, Db::Sqlite(dir)).await
     }
 
     pub async fn postgres() -> App {
         let db = PgDatabase::create().await.unwrap();
-        let store = cordon_store::open(&db.url).await.unwrap();
+        let store = cordon_store::open(&db.url, &cordon_store::OpenOptions::default())
+            .await
+            .unwrap();
         App::attach(settings(), store, Db::Pg(db)).await
     }
 

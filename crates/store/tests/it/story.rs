@@ -42,8 +42,16 @@ fn pv(id: &str, body: &str) -> NewPolicyVersion {
         format: "yaml".into(),
         body: body.into(),
         comment: String::new(),
-        actor: "admin".into(),
+        actor: admin(),
     }
+}
+
+fn admin() -> Actor {
+    Actor::key("0a1b2c3d", "ops (laptop)")
+}
+
+fn bob() -> Actor {
+    Actor::key("b0b0b0b0", "bob")
 }
 
 async fn story(s: &dyn Store) {
@@ -75,15 +83,32 @@ async fn story(s: &dyn Store) {
     );
     let forged = format!("cordon_{}_{}", k.key.id, "0".repeat(64));
     assert!(s.authenticate(&forged).await.unwrap().is_none());
-    s.revoke_api_key(&k.key.id, T0 + 1).await.unwrap();
+    assert_eq!(
+        k.key.created_by,
+        Actor::System,
+        "the first key is the system's"
+    );
+    s.revoke_api_key(&k.key.id, &admin(), T0 + 1).await.unwrap();
     assert!(s.authenticate(k.secret.expose()).await.unwrap().is_none());
     assert!(matches!(
-        s.revoke_api_key(&k.key.id, T0 + 2).await,
+        s.revoke_api_key(&k.key.id, &bob(), T0 + 2).await,
         Err(StoreError::NotFound(_))
     ));
     let keys = s.list_api_keys().await.unwrap();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].revoked_at, Some(T0 + 1));
+    assert_eq!(
+        keys[0].revoked_by,
+        Some(admin()),
+        "the first revocation counts"
+    );
+    let made = s
+        .create_api_key("ci", Role::Client, &bob(), T0 + 3)
+        .await
+        .unwrap();
+    assert_eq!(made.key.created_by, bob());
+    let got = s.authenticate(made.secret.expose()).await.unwrap().unwrap();
+    assert_eq!(got, made.key, "the creator reads back");
 
     // --- policies: versions, activation, rollback, generation ---
     let g0 = s.policy_generation().await.unwrap();
@@ -116,28 +141,35 @@ async fn story(s: &dyn Store) {
     assert_eq!(s.list_policy_versions("main").await.unwrap().len(), 3);
     assert!(s.active_policy_versions().await.unwrap().is_empty());
     assert!(matches!(
-        s.rollback_policy("main", "admin", T0).await,
+        s.rollback_policy("main", &admin(), T0).await,
         Err(StoreError::Invalid(_))
     ));
     assert!(matches!(
-        s.activate_policy("main", Some(9), "admin", T0).await,
+        s.activate_policy("main", Some(9), &admin(), T0).await,
         Err(StoreError::NotFound(_))
     ));
-    s.activate_policy("main", Some(1), "admin", T0 + 10)
+    s.activate_policy("main", Some(1), &admin(), T0 + 10)
         .await
         .unwrap();
     let p = s
-        .activate_policy("main", Some(3), "admin", T0 + 11)
+        .activate_policy("main", Some(3), &admin(), T0 + 11)
         .await
         .unwrap();
     assert_eq!(p.active_version, Some(3));
     assert_eq!(p.latest_version, 3);
     assert_eq!(s.active_policy_versions().await.unwrap()[0].version, 3);
     assert_eq!(s.policy_generation().await.unwrap(), g0 + 2);
-    let p = s.rollback_policy("main", "admin", T0 + 12).await.unwrap();
+    let p = s.rollback_policy("main", &admin(), T0 + 12).await.unwrap();
     assert_eq!(p.active_version, Some(1));
     assert_eq!(s.policy_generation().await.unwrap(), g0 + 3);
-    assert_eq!(s.list_activations("main").await.unwrap().len(), 3);
+    let acts = s.list_activations("main").await.unwrap();
+    assert_eq!(acts.len(), 3);
+    assert!(acts.iter().all(|a| a.actor == admin()));
+    assert_eq!(v1.created_by, admin());
+    assert_eq!(
+        s.get_policy_version("main", 2).await.unwrap().created_by,
+        admin()
+    );
     s.create_policy(&pv("other", "b"), T0).await.unwrap();
     let ids: Vec<_> = s
         .list_policies()
@@ -282,11 +314,11 @@ async fn story(s: &dyn Store) {
 
     let id = all[3].id;
     let inc = s
-        .set_incident_status(id, Status::InProgress, "bob", "looking", T0 + 100)
+        .set_incident_status(id, Status::InProgress, &bob(), "looking", T0 + 100)
         .await
         .unwrap();
     assert_eq!(inc.status, Status::InProgress);
-    s.set_incident_status(id, Status::FalsePositive, "bob", "test data", T0 + 200)
+    s.set_incident_status(id, Status::FalsePositive, &bob(), "test data", T0 + 200)
         .await
         .unwrap();
     assert_eq!(
@@ -302,9 +334,9 @@ async fn story(s: &dyn Store) {
     assert_eq!(h[0].kind, "status");
     assert_eq!(h[0].detail["from"], "new");
     assert_eq!(h[1].detail["to"], "false_positive");
-    assert_eq!(h[1].actor, "bob");
+    assert_eq!(h[1].actor, bob());
     assert!(matches!(
-        s.set_incident_status(999_999, Status::Resolved, "bob", "", T0)
+        s.set_incident_status(999_999, Status::Resolved, &bob(), "", T0)
             .await,
         Err(StoreError::NotFound(_))
     ));
@@ -327,7 +359,7 @@ async fn story(s: &dyn Store) {
         recipient: "bob@partner.example".into(),
         category: "PII".into(),
         justification: "contract annex for the partner".into(),
-        submitted_by: "alice".into(),
+        submitted_by: Actor::key("a11ce000", "alice's agent"),
     };
     let stored = s.insert_justification(&j).await.unwrap();
     assert_eq!(stored.justification, j);
@@ -341,6 +373,8 @@ async fn story(s: &dyn Store) {
     assert_eq!(s.list_justifications(10).await.unwrap().len(), 1);
     let h = s.incident_history(id).await.unwrap();
     assert_eq!(h.last().unwrap().kind, "justification");
+    assert_eq!(h.last().unwrap().actor, j.submitted_by);
+    assert_eq!(s.list_justifications(1).await.unwrap()[0].justification, j);
     let bad = NewJustification {
         incident_id: Some(424_242),
         ..j.clone()
@@ -357,18 +391,18 @@ async fn story(s: &dyn Store) {
         policy_id: "main".into(),
         policy_version: 2,
         updated_at: T0,
+        updated_by: admin(),
     };
     assert_eq!(s.upsert_agent_group(&g).await.unwrap(), g);
     let g2 = AgentGroup {
         policy_version: 3,
         updated_at: T0 + 1,
+        updated_by: bob(),
         ..g.clone()
     };
     s.upsert_agent_group(&g2).await.unwrap();
-    assert_eq!(
-        s.get_agent_group("laptops").await.unwrap().policy_version,
-        3
-    );
+    let stored = s.get_agent_group("laptops").await.unwrap();
+    assert_eq!((stored.policy_version, stored.updated_by), (3, bob()));
     let bad = AgentGroup {
         policy_version: 7,
         ..g.clone()
@@ -378,7 +412,7 @@ async fn story(s: &dyn Store) {
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(s.list_agent_groups().await.unwrap().len(), 1);
-    s.delete_agent_group("laptops").await.unwrap();
+    s.delete_agent_group("laptops", &admin()).await.unwrap();
     assert!(matches!(
         s.get_agent_group("laptops").await,
         Err(StoreError::NotFound(_))
@@ -443,24 +477,32 @@ async fn story(s: &dyn Store) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn story_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
-        .await
-        .unwrap();
-    story(&s).await;
+    let url = dir.path().join("data/cordon.db").display().to_string();
+    let s = open(&url, &OpenOptions::default()).await.unwrap();
+    assert_eq!(s.backend(), "sqlite");
+    story(s.as_ref()).await;
     s.close().await;
     // Reopening applies no migration twice and keeps the data (the 25 of
     // the story and the one with a NUL at its end).
-    let s = sqlite::SqliteStore::open(&dir.path().join("data/cordon.db"))
+    let s = open(&format!("sqlite://{url}"), &OpenOptions::default())
         .await
         .unwrap();
     assert_eq!(s.count_incidents().await.unwrap(), 26);
+    s.close().await;
+}
+
+async fn sqlite_at(path: &std::path::Path) -> std::sync::Arc<dyn Store> {
+    open(&path.display().to_string(), &OpenOptions::default())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn story_postgres() {
     let schema = PgSchema::create().await.unwrap();
     let s = schema.store().await.unwrap();
-    story(&s).await;
+    assert_eq!(s.backend(), "postgres");
+    story(s.as_ref()).await;
     s.close().await;
     let s = schema.store().await.unwrap();
     assert_eq!(s.count_incidents().await.unwrap(), 26);
@@ -473,7 +515,7 @@ async fn sqlite_refuses_a_corrupt_file_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cordon.db");
     std::fs::write(&path, vec![0x5au8; 8192]).unwrap();
-    let err = sqlite::SqliteStore::open(&path)
+    let err = open(&path.display().to_string(), &OpenOptions::default())
         .await
         .unwrap_err()
         .to_string();
@@ -485,12 +527,14 @@ async fn sqlite_refuses_a_corrupt_file_with_a_clear_error() {
 async fn sqlite_full_database_fails_writes_and_check() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cordon.db");
-    let s = sqlite::SqliteStore::open(&path).await.unwrap();
+    let s = sqlite_at(&path).await;
     s.close().await;
     // Cap the file at its current size: every growing write fails.
-    let s = sqlite::SqliteStore::open_with(&path, &[("max_page_count", "1")])
-        .await
-        .unwrap();
+    let capped = OpenOptions {
+        sqlite_pragmas: vec![("max_page_count".into(), "1".into())],
+        ..OpenOptions::default()
+    };
+    let s = open(&path.display().to_string(), &capped).await.unwrap();
     let batch: Vec<_> = (0..200)
         .map(|i| incident(i, "r", "u", "download", &["PII"], true))
         .collect();
@@ -516,9 +560,7 @@ async fn sqlite_full_database_fails_writes_and_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_policy_changes_wait_for_concurrent_incident_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let s = sqlite::SqliteStore::open(&dir.path().join("cordon.db"))
-        .await
-        .unwrap();
+    let s = sqlite_at(&dir.path().join("cordon.db")).await;
     s.create_policy(&pv("p", "v1"), T0).await.unwrap();
     s.add_policy_version(&pv("p", "v2"), T0).await.unwrap();
     let writer = {
@@ -531,12 +573,12 @@ async fn sqlite_policy_changes_wait_for_concurrent_incident_writes() {
         })
     };
     for i in 0..400 {
-        s.activate_policy("p", Some(1 + i % 2), "admin", T0 + i)
+        s.activate_policy("p", Some(1 + i % 2), &admin(), T0 + i)
             .await
             .unwrap_or_else(|e| panic!("activation {i}: {e}"));
         if i % 3 == 0 {
             // With nothing to go back to, `Invalid` is the right answer.
-            match s.rollback_policy("p", "admin", T0 + i).await {
+            match s.rollback_policy("p", &admin(), T0 + i).await {
                 Ok(_) | Err(StoreError::Invalid(_)) => {}
                 Err(e) => panic!("rollback {i}: {e}"),
             }
@@ -544,5 +586,57 @@ async fn sqlite_policy_changes_wait_for_concurrent_incident_writes() {
     }
     writer.await.unwrap();
     assert_eq!(s.count_incidents().await.unwrap(), 400);
+    s.close().await;
+}
+
+/// A probe must answer in bounded time even when the database does not:
+/// with the state table locked by another session, `ping` gives up after
+/// its timeout instead of waiting for the lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_ping_gives_up_on_a_hung_database() {
+    use sqlx::Connection as _;
+    let schema = PgSchema::create().await.unwrap();
+    let s = schema.store().await.unwrap();
+    s.ping().await.unwrap();
+    let mut locker = sqlx::PgConnection::connect(&schema.url()).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE state IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    let r = tokio::time::timeout(PING_TIMEOUT * 3, s.ping()).await;
+    let waited = t.elapsed();
+    assert!(matches!(r, Ok(Err(_))), "ping must fail on its own: {r:?}");
+    assert!(waited < PING_TIMEOUT * 2, "{waited:?}");
+    locker.close().await.unwrap();
+    s.ping().await.unwrap();
+    s.close().await;
+    schema.drop().await.unwrap();
+}
+
+/// Opening must not read the whole file (a restart on a large database
+/// waited seconds for `quick_check`): a database damaged deep inside
+/// opens and answers pings, and only the deep `check` finds the damage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_open_reads_no_more_than_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let s = sqlite_at(&path).await;
+    let batch: Vec<_> = (0..3000)
+        .map(|i| incident(i, "r", "u", "download", &["PII"], true))
+        .collect();
+    s.insert_incidents(&batch).await.unwrap();
+    s.close().await;
+    drop(s);
+    // Garbage over one page near the end: incident rows or their indexes.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = bytes.len() / 4096 - 2;
+    bytes[page * 4096..(page + 1) * 4096].fill(0x5a);
+    std::fs::write(&path, bytes).unwrap();
+
+    let s = sqlite_at(&path).await;
+    s.ping().await.unwrap();
+    let err = s.check().await.unwrap_err().to_string();
+    assert!(err.contains("integrity check"), "{err}");
     s.close().await;
 }

@@ -1,0 +1,575 @@
+//! Incidents: one row per violation, written in batches by the server's
+//! journal loader; review status with its history; filters, cursor paging
+//! and the counts the dashboard shows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::NameCount;
+use crate::{Actor, Millis, RawJson, Result};
+
+/// Incident review status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    InProgress,
+    Resolved,
+    FalsePositive,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::New,
+        Status::InProgress,
+        Status::Resolved,
+        Status::FalsePositive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::InProgress => "in_progress",
+            Status::Resolved => "resolved",
+            Status::FalsePositive => "false_positive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// An incident to record: one per violation (matched DENY rule, enforced
+/// or permissive, or an `exception` outcome).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewIncident {
+    pub created_at: Millis,
+    /// The id of the HTTP request that caused it.
+    pub request_id: String,
+    pub rule_id: String,
+    pub rule_name: String,
+    pub policy_id: String,
+    pub policy_version: i64,
+    /// `enforce` or `permissive`.
+    pub mode: String,
+    pub enforced: bool,
+    /// The overall decision of the request: `allow`, `deny`, `exception`.
+    pub decision: String,
+    /// The event's action: `download`, `share`, …
+    pub action: String,
+    pub username: String,
+    /// Upper-case category names (`PII`, `PCI`, …).
+    pub categories: Vec<String>,
+    /// Masked event summary, findings, actions taken, explanation (JSON).
+    pub details: RawJson,
+}
+
+/// A stored incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: i64,
+    pub status: Status,
+    #[serde(flatten)]
+    pub incident: NewIncident,
+}
+
+/// One step of an incident's history after its creation. Creation and the
+/// action taken are part of the incident row itself (they are written in the
+/// same batch insert) and the server shows them as the first entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: Millis,
+    pub actor: Actor,
+    /// `status`, `justification` or `note`.
+    pub kind: String,
+    pub detail: serde_json::Value,
+}
+
+/// Filters for listing incidents. Every field narrows the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentFilter {
+    /// Created at or after (Unix ms).
+    pub from: Option<Millis>,
+    /// Created before (Unix ms).
+    pub to: Option<Millis>,
+    pub rule: Option<String>,
+    pub user: Option<String>,
+    pub action: Option<String>,
+    /// Upper-case category name; matches incidents carrying it.
+    pub category: Option<String>,
+    pub status: Option<Status>,
+    pub decision: Option<String>,
+    pub request_id: Option<String>,
+    /// Cursor: only incidents with an id below this one.
+    pub before: Option<i64>,
+    /// At most this many (clamped to 1..=1000, default 100).
+    pub limit: Option<i64>,
+}
+
+impl IncidentFilter {
+    pub fn effective_limit(&self) -> i64 {
+        self.limit.unwrap_or(100).clamp(1, 1000)
+    }
+}
+
+/// Violations of one rule in a time range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCount {
+    pub rule_id: String,
+    pub total: i64,
+    pub enforced: i64,
+    pub permissive: i64,
+}
+
+/// Violations in one time bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketCount {
+    /// Bucket start, Unix ms.
+    pub bucket: Millis,
+    pub count: i64,
+}
+
+/// Incidents, their review status and history, and counts over them.
+#[async_trait::async_trait]
+pub trait IncidentStore: Send + Sync {
+    /// Inserts a batch in one transaction: all or nothing.
+    async fn insert_incidents(&self, batch: &[NewIncident]) -> Result<()>;
+    /// Inserts `batch` in a transaction that is rolled back: does the
+    /// database accept these rows? (Used to find a row it refuses.)
+    async fn try_incidents(&self, batch: &[NewIncident]) -> Result<()>;
+    /// Newest first; `filter.before` is the cursor (an incident id).
+    async fn list_incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>>;
+    async fn get_incident(&self, id: i64) -> Result<Incident>;
+    async fn find_incidents_by_request(&self, request_id: &str) -> Result<Vec<Incident>>;
+    async fn incident_history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
+    /// Sets the review status and records the change in the history.
+    async fn set_incident_status(
+        &self,
+        id: i64,
+        status: Status,
+        actor: &Actor,
+        comment: &str,
+        now: Millis,
+    ) -> Result<Incident>;
+    async fn add_incident_history(&self, id: i64, entry: &HistoryEntry) -> Result<()>;
+    async fn count_incidents(&self) -> Result<i64>;
+    /// Violations per rule in `[from, to)`.
+    async fn rule_counts(&self, from: Millis, to: Millis) -> Result<Vec<RuleCount>>;
+    /// Violations per `bucket_ms` bucket in `[from, to)`.
+    async fn violations_over_time(
+        &self,
+        from: Millis,
+        to: Millis,
+        bucket_ms: i64,
+    ) -> Result<Vec<BucketCount>>;
+    /// Users with the most violations in `[from, to)`.
+    async fn top_users(&self, from: Millis, to: Millis, limit: i64) -> Result<Vec<NameCount>>;
+}
+
+/// `[PII, PCI]` → `,PII,PCI,` so that `LIKE '%,PII,%'` matches exactly.
+pub(crate) fn join_categories(cats: &[String]) -> String {
+    let mut s = String::from(",");
+    for c in cats {
+        s.push_str(c);
+        s.push(',');
+    }
+    s
+}
+
+pub(crate) fn split_categories(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub(crate) const INCIDENT_COLS: &str = "id, created_at, request_id, rule_id, rule_name, \
+    policy_id, policy_version, mode, enforced, decision, action, username, categories, \
+    status, details";
+
+/// The SQL of [`IncidentStore`], for one backend (see `crate::sqlite`).
+/// Also gives the backend `insert_incident_rows`, which the journal's
+/// SQL uses inside its own transaction.
+macro_rules! impl_incident_store {
+    ($store:ty, $db:ty, $begin:literal) => {
+        const _: () = {
+            use sqlx::Row as _;
+            use $crate::activity::NameCount;
+            use $crate::incidents::{
+                join_categories, split_categories, BucketCount, HistoryEntry, Incident,
+                IncidentFilter, IncidentStore, NewIncident, RuleCount, Status, INCIDENT_COLS,
+            };
+            use $crate::sql::text;
+            use $crate::actor::{decode_column, encode_column};
+            use $crate::{Actor, Millis, RawJson, Result, StoreError};
+
+            type Row = <$db as sqlx::Database>::Row;
+            type Conn = <$db as sqlx::Database>::Connection;
+
+            /// Incidents as their rows arrive: each row is dropped once
+            /// converted, so a page of large incidents is held once (as
+            /// `RawJson` details), not twice (rows, then incidents).
+            async fn collect_incidents<'q>(
+                mut rows: futures_util::stream::BoxStream<'q, sqlx::Result<Row>>,
+                capacity: usize,
+            ) -> Result<Vec<Incident>> {
+                use futures_util::TryStreamExt as _;
+                let mut out = Vec::with_capacity(capacity);
+                while let Some(row) = rows.try_next().await? {
+                    out.push(incident_from_row(&row)?);
+                }
+                Ok(out)
+            }
+
+            fn incident_from_row(r: &Row) -> Result<Incident> {
+                let status: String = r.try_get("status")?;
+                let details: String = r.try_get("details")?;
+                let cats: String = r.try_get("categories")?;
+                let enforced: i64 = r.try_get("enforced")?;
+                Ok(Incident {
+                    id: r.try_get("id")?,
+                    status: Status::parse(&status).ok_or_else(|| {
+                        StoreError::Invalid(format!("stored status `{status}`"))
+                    })?,
+                    incident: NewIncident {
+                        created_at: r.try_get("created_at")?,
+                        request_id: r.try_get("request_id")?,
+                        rule_id: r.try_get("rule_id")?,
+                        rule_name: r.try_get("rule_name")?,
+                        policy_id: r.try_get("policy_id")?,
+                        policy_version: r.try_get("policy_version")?,
+                        mode: r.try_get("mode")?,
+                        enforced: enforced != 0,
+                        decision: r.try_get("decision")?,
+                        action: r.try_get("action")?,
+                        username: r.try_get("username")?,
+                        categories: split_categories(&cats),
+                        details: RawJson::from_serialized(details),
+                    },
+                })
+            }
+
+            /// One multi-row INSERT. Its text depends on the row count, so it is
+            /// run unprepared (`persistent(false)`): caching a statement per
+            /// batch size would hold hundreds of large statements in memory.
+            fn incidents_insert<'a>(rows: &'a [NewIncident]) -> sqlx::QueryBuilder<'a, $db> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO incidents (created_at, request_id, rule_id, rule_name, \
+                     policy_id, policy_version, mode, enforced, decision, action, username, \
+                     categories, status, details) ",
+                );
+                qb.push_values(rows, |mut b, i| {
+                    b.push_bind(i.created_at)
+                        .push_bind(text(&i.request_id))
+                        .push_bind(text(&i.rule_id))
+                        .push_bind(text(&i.rule_name))
+                        .push_bind(text(&i.policy_id))
+                        .push_bind(i.policy_version)
+                        .push_bind(text(&i.mode))
+                        .push_bind(i64::from(i.enforced))
+                        .push_bind(text(&i.decision))
+                        .push_bind(text(&i.action))
+                        .push_bind(text(&i.username))
+                        .push_bind(join_categories(&i.categories))
+                        .push_bind(Status::New.as_str())
+                        .push_bind(i.details.as_str());
+                });
+                qb
+            }
+
+            impl $store {
+                /// Inserts `rows` on `conn` (inside the caller's transaction),
+                /// 1,000 rows a statement: 14 parameters a row stay under both
+                /// drivers' limits.
+                async fn insert_incident_rows(conn: &mut Conn, rows: &[NewIncident]) -> Result<()> {
+                    for chunk in rows.chunks(1000) {
+                        incidents_insert(chunk)
+                            .build()
+                            .persistent(false)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(())
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl IncidentStore for $store {
+                async fn insert_incidents(&self, batch: &[NewIncident]) -> Result<()> {
+                    if batch.is_empty() {
+                        return Ok(());
+                    }
+                    // One statement is atomic on its own, so a batch that
+                    // fits one statement needs no BEGIN/COMMIT round trips
+                    // (this is the hot path of every violating request).
+                    if batch.len() <= 1000 {
+                        incidents_insert(batch)
+                            .build()
+                            .persistent(false)
+                            .execute(&self.pool)
+                            .await?;
+                        return Ok(());
+                    }
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    Self::insert_incident_rows(&mut tx, batch).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn try_incidents(&self, batch: &[NewIncident]) -> Result<()> {
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    Self::insert_incident_rows(&mut tx, batch).await?;
+                    tx.rollback().await?;
+                    Ok(())
+                }
+
+                async fn list_incidents(&self, f: &IncidentFilter) -> Result<Vec<Incident>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                    qb.push(INCIDENT_COLS);
+                    qb.push(" FROM incidents WHERE 1 = 1");
+                    if let Some(v) = f.from {
+                        qb.push(" AND created_at >= ").push_bind(v);
+                    }
+                    if let Some(v) = f.to {
+                        qb.push(" AND created_at < ").push_bind(v);
+                    }
+                    if let Some(v) = &f.rule {
+                        qb.push(" AND rule_id = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = &f.user {
+                        qb.push(" AND username = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = &f.action {
+                        qb.push(" AND action = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = &f.category {
+                        qb.push(" AND categories LIKE ").push_bind(format!("%,{v},%"));
+                    }
+                    if let Some(v) = f.status {
+                        qb.push(" AND status = ").push_bind(v.as_str());
+                    }
+                    if let Some(v) = &f.decision {
+                        qb.push(" AND decision = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = &f.request_id {
+                        qb.push(" AND request_id = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = f.before {
+                        qb.push(" AND id < ").push_bind(v);
+                    }
+                    let limit = f.effective_limit();
+                    qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+                    let capacity = usize::try_from(limit).unwrap_or(0);
+                    collect_incidents(qb.build().fetch(&self.pool), capacity).await
+                }
+
+                async fn get_incident(&self, id: i64) -> Result<Incident> {
+                    let row = sqlx::query(&format!(
+                        "SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"
+                    ))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+                    incident_from_row(&row)
+                }
+
+                async fn find_incidents_by_request(
+                    &self,
+                    request_id: &str,
+                ) -> Result<Vec<Incident>> {
+                    let sql =
+                        format!("SELECT {INCIDENT_COLS} FROM incidents WHERE request_id = $1 ORDER BY id");
+                    let rows = sqlx::query(&sql).bind(request_id).fetch(&self.pool);
+                    collect_incidents(rows, 1).await
+                }
+
+                async fn incident_history(&self, id: i64) -> Result<Vec<HistoryEntry>> {
+                    let rows = sqlx::query(
+                        "SELECT at, actor, kind, detail FROM incident_history \
+                         WHERE incident_id = $1 ORDER BY id",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let detail: String = r.try_get("detail")?;
+                            let actor: String = r.try_get("actor")?;
+                            Ok(HistoryEntry {
+                                at: r.try_get("at")?,
+                                actor: decode_column(&actor)?,
+                                kind: r.try_get("kind")?,
+                                detail: serde_json::from_str(&detail).map_err(|e| {
+                                    StoreError::Invalid(format!("stored history detail: {e}"))
+                                })?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn set_incident_status(
+                    &self,
+                    id: i64,
+                    status: Status,
+                    actor: &Actor,
+                    comment: &str,
+                    now: Millis,
+                ) -> Result<Incident> {
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let row = sqlx::query("SELECT status FROM incidents WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+                    let old: String = row.try_get("status")?;
+                    sqlx::query("UPDATE incidents SET status = $1 WHERE id = $2")
+                        .bind(status.as_str())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let detail = serde_json::json!({
+                        "from": old,
+                        "to": status.as_str(),
+                        "comment": comment,
+                    });
+                    sqlx::query(
+                        "INSERT INTO incident_history (incident_id, at, actor, kind, detail) \
+                         VALUES ($1, $2, $3, 'status', $4)",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .bind(encode_column(actor))
+                    .bind(detail.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    self.get_incident(id).await
+                }
+
+                async fn add_incident_history(&self, id: i64, e: &HistoryEntry) -> Result<()> {
+                    self.get_incident(id).await?;
+                    sqlx::query(
+                        "INSERT INTO incident_history (incident_id, at, actor, kind, detail) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id)
+                    .bind(e.at)
+                    .bind(encode_column(&e.actor))
+                    .bind(&e.kind)
+                    .bind(e.detail.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn count_incidents(&self) -> Result<i64> {
+                    let r = sqlx::query("SELECT COUNT(*) AS n FROM incidents")
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(r.try_get("n")?)
+                }
+
+                async fn rule_counts(&self, from: Millis, to: Millis) -> Result<Vec<RuleCount>> {
+                    let rows = sqlx::query(
+                        "SELECT rule_id, COUNT(*) AS total, \
+                         CAST(COALESCE(SUM(enforced), 0) AS BIGINT) AS enforced \
+                         FROM incidents WHERE created_at >= $1 AND created_at < $2 \
+                         GROUP BY rule_id ORDER BY total DESC, rule_id",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let total: i64 = r.try_get("total")?;
+                            let enforced: i64 = r.try_get("enforced")?;
+                            Ok(RuleCount {
+                                rule_id: r.try_get("rule_id")?,
+                                total,
+                                enforced,
+                                permissive: total - enforced,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn violations_over_time(
+                    &self,
+                    from: Millis,
+                    to: Millis,
+                    bucket_ms: i64,
+                ) -> Result<Vec<BucketCount>> {
+                    let bucket_ms = bucket_ms.max(1000);
+                    let rows = sqlx::query(
+                        "SELECT (created_at / $1) * $1 AS bucket, COUNT(*) AS count \
+                         FROM incidents WHERE created_at >= $2 AND created_at < $3 \
+                         GROUP BY 1 ORDER BY 1",
+                    )
+                    .bind(bucket_ms)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(BucketCount {
+                                bucket: r.try_get("bucket")?,
+                                count: r.try_get("count")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn top_users(
+                    &self,
+                    from: Millis,
+                    to: Millis,
+                    limit: i64,
+                ) -> Result<Vec<NameCount>> {
+                    let rows = sqlx::query(
+                        "SELECT username AS name, COUNT(*) AS count FROM incidents \
+                         WHERE created_at >= $1 AND created_at < $2 AND username <> '' \
+                         GROUP BY username ORDER BY count DESC, username LIMIT $3",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .bind(limit.clamp(1, 100))
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(NameCount {
+                                name: r.try_get("name")?,
+                                count: r.try_get("count")?,
+                            })
+                        })
+                        .collect()
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_incident_store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_round_trip() {
+        let c = vec!["PII".to_owned(), "PCI".to_owned()];
+        assert_eq!(join_categories(&c), ",PII,PCI,");
+        assert_eq!(split_categories(&join_categories(&c)), c);
+        assert!(split_categories(",").is_empty());
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("closed"), None);
+    }
+}

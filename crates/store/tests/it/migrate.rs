@@ -1,0 +1,111 @@
+//! A database written before actors were typed reads back after the
+//! `0003_actors` migration: keys as keys, everything else as the system.
+
+use std::path::Path;
+
+use cordon_store::testing::PgSchema;
+use cordon_store::*;
+
+/// Rows as the server wrote them at migration 0002, in SQL both dialects
+/// accept.
+const LEGACY: &str = "
+INSERT INTO policies (id, name, created_at, updated_at, latest_version, active_version)
+    VALUES ('main', 'main', 1, 1, 2, 2);
+INSERT INTO policy_versions (policy_id, version, format, body, comment, created_at, created_by)
+    VALUES ('main', 1, 'yaml', 'x', '', 1, 'cordon serve --policy'),
+           ('main', 2, 'yaml', 'y', '', 2, 'key:0a1b2c3d (ops (laptop))');
+INSERT INTO policy_activations (policy_id, version, kind, at, actor)
+    VALUES ('main', 1, 'activate', 1, 'cordon serve --policy'),
+           ('main', 2, 'activate', 2, 'key:0a1b2c3d (ops (laptop))');
+INSERT INTO incidents (created_at, request_id, rule_id, mode, enforced, decision, action, details)
+    VALUES (3, 'req-1', 'r', 'enforce', 1, 'exception', 'share', '{}');
+INSERT INTO incident_history (incident_id, at, actor, kind, detail)
+    SELECT id, 4, 'key:b0b0b0b0 (bob)', 'status', '{}' FROM incidents;
+INSERT INTO justifications (created_at, expires_at, incident_id, sender, recipient, category,
+    justification, submitted_by)
+    VALUES (5, 6, NULL, 'a', 'b', 'PII', 'because', 'key:a11ce000 (agent)');
+INSERT INTO api_keys (id, hash, name, role, created_at) VALUES ('0a1b2c3d', 'h', 'ops', 'admin', 1);
+INSERT INTO agent_groups (name, description, policy_id, policy_version, updated_at)
+    VALUES ('laptops', '', 'main', 1, 7);
+";
+
+/// The first two migrations of `backend`, as they were before 0003.
+fn migrations_before_actors(backend: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for f in ["0001_init.sql", "0002_journal.sql"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    dir
+}
+
+async fn check_typed(s: &dyn Store) {
+    let v = s.list_policy_versions("main").await.unwrap();
+    assert_eq!(v[0].created_by, Actor::System);
+    assert_eq!(v[1].created_by, Actor::key("0a1b2c3d", "ops (laptop)"));
+    let a = s.list_activations("main").await.unwrap();
+    assert_eq!(a[0].actor, Actor::System);
+    assert_eq!(a[1].actor, Actor::key("0a1b2c3d", "ops (laptop)"));
+    let inc = s.list_incidents(&IncidentFilter::default()).await.unwrap();
+    let h = s.incident_history(inc[0].id).await.unwrap();
+    assert_eq!(h[0].actor, Actor::key("b0b0b0b0", "bob"));
+    let j = s.list_justifications(10).await.unwrap();
+    assert_eq!(
+        j[0].justification.submitted_by,
+        Actor::key("a11ce000", "agent")
+    );
+    let k = s.list_api_keys().await.unwrap();
+    assert_eq!(
+        (k[0].created_by.clone(), k[0].revoked_by.clone()),
+        (Actor::System, None)
+    );
+    assert_eq!(
+        s.get_agent_group("laptops").await.unwrap().updated_by,
+        Actor::System
+    );
+}
+
+#[tokio::test]
+async fn sqlite_legacy_actors_read_back_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cordon.db");
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
+    let old = migrations_before_actors("sqlite");
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(LEGACY).execute(&pool).await.unwrap();
+    pool.close().await;
+    let s = open(&path.display().to_string(), &OpenOptions::default())
+        .await
+        .unwrap();
+    check_typed(s.as_ref()).await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn postgres_legacy_actors_read_back_typed() {
+    let schema = PgSchema::create().await.unwrap();
+    let pool = sqlx::PgPool::connect(&schema.url()).await.unwrap();
+    let old = migrations_before_actors("postgres");
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(LEGACY).execute(&pool).await.unwrap();
+    pool.close().await;
+    let s = schema.store().await.unwrap();
+    check_typed(s.as_ref()).await;
+    s.close().await;
+    schema.drop().await.unwrap();
+}
