@@ -14,13 +14,16 @@ pub use source::{EvalContext, RuleSource, SourceLoader, SourceOutcome};
 pub mod diag;
 pub mod document;
 pub mod engine;
+mod explain;
 pub mod expr;
 pub mod flow;
 pub mod geoip;
 pub mod internal;
+mod nesting;
 pub mod rules;
 pub mod testing;
 pub mod wildcard;
 
 pub use document::{Loader, PolicyDocument, PolicySet};
 pub use engine::{Clock, Engine, ManualClock, SystemClock};
+pub use explain::explain;

@@ -106,22 +106,33 @@ fn const_val(c: &Const) -> Val<'_> {
 /// (it may skip a rule because one conjunct is certainly false).
 pub fn eval_bool<'a>(node: &'a Node, env: &Env<'a>) -> Result<bool, EvalError> {
     match node {
-        Node::And(a, b) => match eval_bool(a, env) {
-            Ok(false) => Ok(false),
-            Ok(true) => eval_bool(b, env),
-            Err(e) => match eval_bool(b, env) {
-                Ok(false) => Ok(false),
-                _ => Err(e),
-            },
-        },
-        Node::Or(a, b) => match eval_bool(a, env) {
-            Ok(true) => Ok(true),
-            Ok(false) => eval_bool(b, env),
-            Err(e) => match eval_bool(b, env) {
-                Ok(true) => Ok(true),
-                _ => Err(e),
-            },
-        },
+        Node::And(terms) => {
+            // Kleene: a false term decides, else the first error, else true
+            let mut err = None;
+            for t in terms.iter() {
+                match eval_bool(t, env) {
+                    Ok(false) => return Ok(false),
+                    Ok(true) => {}
+                    Err(e) => {
+                        err.get_or_insert(e);
+                    }
+                }
+            }
+            err.map_or(Ok(true), Err)
+        }
+        Node::Or(terms) => {
+            let mut err = None;
+            for t in terms.iter() {
+                match eval_bool(t, env) {
+                    Ok(true) => return Ok(true),
+                    Ok(false) => {}
+                    Err(e) => {
+                        err.get_or_insert(e);
+                    }
+                }
+            }
+            err.map_or(Ok(false), Err)
+        }
         Node::Not(a) => Ok(!eval_bool(a, env)?),
         other => match eval(other, env)? {
             Val::Bool(b) => Ok(b),
@@ -193,6 +204,7 @@ pub fn eval_var<'a>(v: Var, env: &Env<'a>) -> Result<Val<'a>, EvalError> {
         Var::FilePath => Val::Str(missing(file.and_then(|f| f.path.as_deref()), v)?),
         Var::FileSize => Val::Num(missing(file.and_then(|f| f.size), v)? as f64),
         Var::FileType => Val::Str(missing(file.and_then(|f| f.file_type.as_deref()), v)?),
+        Var::FileIncomplete => Val::Bool(!missing(file, v)?.incomplete.is_empty()),
         Var::FileName => {
             let p = missing(file.and_then(|f| f.path.as_deref()), v)?;
             Val::Str(p.rsplit(['/', '\\']).next().unwrap_or(p))
