@@ -6,7 +6,8 @@
 //! once per term or per level of input would overflow it.
 
 use cordon_policy::Loader;
-use cordon_policy::diag::Diagnostic;
+
+use crate::support::errors;
 
 const SMALL_STACK: usize = 256 * 1024;
 
@@ -32,19 +33,7 @@ fn doc(expression: &str) -> String {
 fn load_small(text: String) -> (bool, Vec<String>) {
     on_small_stack(move || {
         let (set, diags) = Loader::new().load(&text);
-        let errs = diags
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d: &Diagnostic| {
-                format!(
-                    "{}:{} {}",
-                    d.line.unwrap_or(0),
-                    d.column.unwrap_or(0),
-                    d.message
-                )
-            })
-            .collect();
-        (set.is_some(), errs)
+        (set.is_some(), errors(&diags))
     })
 }
 
@@ -149,7 +138,7 @@ fn long_chains_within_the_limits_load_and_decide_on_a_small_stack() {
 
 #[test]
 fn nesting_up_to_the_limit_loads_on_a_small_stack() {
-    use cordon_policy::expr::parse::MAX_DEPTH;
+    use cordon_policy::expr::MAX_DEPTH;
     // the whole expression is one level, each `not` and `(` one more
     let levels = MAX_DEPTH - 1;
     let table = [
@@ -168,4 +157,52 @@ fn nesting_up_to_the_limit_loads_on_a_small_stack() {
     let over = "(".repeat(levels + 1) + "_user.userType == 'x'" + &")".repeat(levels + 1);
     let (loaded, errs) = load_small(doc(&over));
     assert!(!loaded && errs[0].contains("nests too deeply"), "{errs:?}");
+}
+
+#[test]
+fn deep_documents_are_refused_fast_with_the_line() {
+    let flow = |n: usize| "id: x\nrules: ".to_string() + &"[".repeat(n) + &"]".repeat(n) + "\n";
+    let block: String = (0..1_000).map(|i| " ".repeat(i) + "k:\n").collect();
+    let json = |n: usize| {
+        "{\"id\": \"x\", \"rules\": ".to_string() + &"[".repeat(n) + &"]".repeat(n) + "}"
+    };
+    // (name, text, expected line of the error)
+    let table = [
+        // 195 KB, the report's document: 58 s to parse before
+        ("flow", flow(100_000), 2),
+        ("block", block, 65),
+        ("json", json(100_000), 1),
+        (
+            "dashes",
+            "id: x\nrules:\n".to_string() + &"- ".repeat(100_000) + "x\n",
+            3,
+        ),
+    ];
+    for (name, text, line) in table {
+        let size = text.len();
+        let t = std::time::Instant::now();
+        let (loaded, errs) = load_small(text);
+        let took = t.elapsed();
+        assert!(!loaded, "{name}");
+        assert_eq!(errs.len(), 1, "{name}: {errs:?}");
+        assert!(
+            errs[0].starts_with(&format!("{line}:"))
+                && errs[0].contains("nests more than 64 levels"),
+            "{name}: {errs:?}"
+        );
+        // linear: a few milliseconds in release, well under a second here
+        assert!(
+            took < std::time::Duration::from_secs(1),
+            "{name} ({size} bytes): {took:?}"
+        );
+    }
+}
+
+#[test]
+fn oversized_documents_are_refused_before_parsing() {
+    let text =
+        "id: x\ndescription: ".to_string() + &"a".repeat(cordon_policy::document::MAX_DOC_BYTES);
+    let (loaded, errs) = load_small(text);
+    assert!(!loaded);
+    assert!(errs[0].contains("more than the 4 MiB"), "{errs:?}");
 }
