@@ -502,6 +502,43 @@ mod tests {
     }
 
     #[test]
+    fn check_refuses_hostile_policies_with_a_diagnostic() {
+        let chain = vec!["_user.userType == 'x'"; 3_600].join(" and ");
+        // (file, body, expected message)
+        let table = [
+            (
+                "chain.yaml",
+                format!(
+                    "id: c\nrules:\n  - id: r\n    userActions: [login]\n    effect: deny\n    expression: {chain}\n"
+                ),
+                "expression is too large",
+            ),
+            (
+                "deep.yaml",
+                "id: d\nrules: ".to_string() + &"[".repeat(100_000) + &"]".repeat(100_000),
+                "nests more than 64 levels",
+            ),
+        ];
+        for (name, body, want) in table {
+            let f = tmp(name, &body);
+            // on a small stack: checking must not recurse per term or level
+            let (code, text) = std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    let mut out = Vec::new();
+                    let code = check(&[f], Format::Text, &mut out).unwrap();
+                    (code, String::from_utf8(out).unwrap())
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+            assert_eq!(code, ExitCode::from(1), "{name}: {text}");
+            assert!(text.contains(want), "{name}: {text}");
+            assert!(text.ends_with(": 1 error\n"), "{name}: {text}");
+        }
+    }
+
+    #[test]
     fn eval_prints_the_documented_explanation() {
         let (cmd, want) = doc_block("cordon policy eval");
         assert!(cmd.contains("login-fr.json"));

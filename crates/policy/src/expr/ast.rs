@@ -198,6 +198,15 @@ impl fmt::Display for Expr {
                 write!(f, "{e}")
             }
         }
+        fn chain(f: &mut fmt::Formatter<'_>, terms: &[Expr], op: &str, min: u8) -> fmt::Result {
+            for (i, t) in terms.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(op)?;
+                }
+                child(f, t, min)?;
+            }
+            Ok(())
+        }
         match self {
             Expr::Lit(l, _) => write!(f, "{l}"),
             Expr::Var { ns, name, .. } => write!(f, "_{ns}.{name}"),
@@ -217,24 +226,8 @@ impl fmt::Display for Expr {
             }
             // a chain inside a chain of the same kind keeps its
             // parentheses, so that the grouping survives a round trip
-            Expr::And(terms, _) => {
-                for (i, t) in terms.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" and ")?;
-                    }
-                    child(f, t, 3)?;
-                }
-                Ok(())
-            }
-            Expr::Or(terms, _) => {
-                for (i, t) in terms.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" or ")?;
-                    }
-                    child(f, t, 2)?;
-                }
-                Ok(())
-            }
+            Expr::And(terms, _) => chain(f, terms, " and ", 3),
+            Expr::Or(terms, _) => chain(f, terms, " or ", 2),
             Expr::Cmp(op, a, b, _) => {
                 child(f, a, 5)?;
                 write!(f, " {} ", op.as_str())?;

@@ -6,7 +6,6 @@
 //! fails closed.
 
 use std::cell::Cell;
-use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use super::ast::CmpOp;
@@ -106,33 +105,8 @@ fn const_val(c: &Const) -> Val<'_> {
 /// (it may skip a rule because one conjunct is certainly false).
 pub fn eval_bool<'a>(node: &'a Node, env: &Env<'a>) -> Result<bool, EvalError> {
     match node {
-        Node::And(terms) => {
-            // Kleene: a false term decides, else the first error, else true
-            let mut err = None;
-            for t in terms.iter() {
-                match eval_bool(t, env) {
-                    Ok(false) => return Ok(false),
-                    Ok(true) => {}
-                    Err(e) => {
-                        err.get_or_insert(e);
-                    }
-                }
-            }
-            err.map_or(Ok(true), Err)
-        }
-        Node::Or(terms) => {
-            let mut err = None;
-            for t in terms.iter() {
-                match eval_bool(t, env) {
-                    Ok(true) => return Ok(true),
-                    Ok(false) => {}
-                    Err(e) => {
-                        err.get_or_insert(e);
-                    }
-                }
-            }
-            err.map_or(Ok(false), Err)
-        }
+        Node::And(terms) => chain(terms, env, false),
+        Node::Or(terms) => chain(terms, env, true),
         Node::Not(a) => Ok(!eval_bool(a, env)?),
         other => match eval(other, env)? {
             Val::Bool(b) => Ok(b),
@@ -140,6 +114,23 @@ pub fn eval_bool<'a>(node: &'a Node, env: &Env<'a>) -> Result<bool, EvalError> {
             _ => Ok(false),
         },
     }
+}
+
+/// Kleene `and` (`decisive` false) or `or` (`decisive` true) of `terms`:
+/// a term equal to `decisive` decides, else the first error, else
+/// `!decisive`.
+fn chain<'a>(terms: &'a [Node], env: &Env<'a>, decisive: bool) -> Result<bool, EvalError> {
+    let mut err = None;
+    for t in terms {
+        match eval_bool(t, env) {
+            Ok(b) if b == decisive => return Ok(decisive),
+            Ok(_) => {}
+            Err(e) => {
+                err.get_or_insert(e);
+            }
+        }
+    }
+    err.map_or(Ok(!decisive), Err)
 }
 
 /// Evaluates any node.
@@ -420,9 +411,4 @@ fn classification<'a>(
         .as_ref()
         .ok_or(EvalError::Missing("_file.classification"))?;
     Ok(f.classification.as_ref())
-}
-
-/// Ordering helper used by the reference evaluator too.
-pub fn num_cmp(a: f64, b: f64) -> Option<Ordering> {
-    a.partial_cmp(&b)
 }
