@@ -12,12 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Span};
 use crate::expr::{self, Effect};
-use crate::flow::{FlowRule, FlowRules, IdPattern, Permission};
-use crate::internal::{Internal, InternalSpec};
+use crate::flow::{FlowRule, IdPattern};
+pub use crate::flow::{FlowRules, Permission};
+use crate::internal::Internal;
+pub use crate::internal::InternalSpec;
 use crate::model::{Action, ActionKind, Category, Event, Mode, Verdict};
 use crate::nesting;
 pub use crate::nesting::{MAX_DOC_BYTES, MAX_DOC_DEPTH};
-use crate::rules::{ExprRule, ExprRules};
+use crate::rules::ExprRule;
+pub use crate::rules::ExprRules;
 use crate::source::{RuleSource, SourceLoader};
 
 fn yes() -> bool {

@@ -51,16 +51,6 @@ pub enum Ns {
 }
 
 impl Ns {
-    pub const ALL: [Ns; 7] = [
-        Ns::Request,
-        Ns::User,
-        Ns::File,
-        Ns::Metadata,
-        Ns::Share,
-        Ns::Destination,
-        Ns::Device,
-    ];
-
     pub fn parse(s: &str) -> Option<Ns> {
         Some(match s {
             "request" => Ns::Request,
