@@ -511,7 +511,20 @@ impl Loader {
             let verbatim = base.is_some_and(|b| {
                 text.get(b..b + r.expression.len()) == Some(r.expression.as_str())
             });
-            for d in pd.into_iter().chain(cd) {
+            // a hostile expression can have an error per character: report
+            // the first ones (rendering each costs the size of the text)
+            let found: Vec<Diagnostic> = pd.into_iter().chain(cd).collect();
+            let more = found.len().saturating_sub(MAX_EXPR_DIAGS);
+            if more > 0 {
+                diags.push(
+                    Diagnostic::error(
+                        format!("{more} more problems in this expression are not shown"),
+                        None,
+                    )
+                    .with_context(ctx.clone()),
+                );
+            }
+            for d in found.into_iter().take(MAX_EXPR_DIAGS) {
                 let d = match (base, d.span) {
                     (Some(b), Some(sp)) if verbatim => Diagnostic {
                         span: Some(sp.shifted(b)),
@@ -703,6 +716,9 @@ impl Loader {
         (Some(set), diags)
     }
 }
+
+/// Diagnostics reported per expression; the rest are counted.
+const MAX_EXPR_DIAGS: usize = 20;
 
 /// Refuses a document that is too large or nests too deeply, before any
 /// parser sees it (parsing such a document takes time quadratic in its

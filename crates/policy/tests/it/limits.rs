@@ -206,3 +206,29 @@ fn oversized_documents_are_refused_before_parsing() {
     assert!(!loaded);
     assert!(errs[0].contains("more than the 4 MiB"), "{errs:?}");
 }
+
+#[test]
+fn an_expression_reports_a_bounded_number_of_diagnostics() {
+    // found by fuzzing: 8,871 "unexpected character" errors, each rendered
+    // against the whole document, took 25 s
+    let e = "_user.userType == 'x' or ".to_string() + &"[".repeat(9_000);
+    let text = doc(&serde_json::to_string(&e).unwrap());
+    let t = std::time::Instant::now();
+    let (set, diags) = Loader::new().load(&text);
+    let rendered: usize = diags.iter().map(|d| d.render("p.yaml", &text).len()).sum();
+    assert!(set.is_none());
+    assert_eq!(diags.len(), 21, "{:?}", errors(&diags));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message == "8981 more problems in this expression are not shown"),
+        "{:?}",
+        errors(&diags)
+    );
+    assert!(rendered > 0);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        t.elapsed()
+    );
+}
