@@ -4,7 +4,6 @@
 //! 1 otherwise; `eval` exits 0 when the event is allowed and 1 when it is
 //! denied or needs a justification; 2 is an error (unreadable file, …).
 
-use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,8 +12,8 @@ use anyhow::{Context, Result, bail};
 use cordon_policy::diag::Diagnostic;
 use cordon_policy::document::{ObservationMode, PolicyMode};
 use cordon_policy::geoip::GeoIp;
-use cordon_policy::model::{Decision, Event, Verdict};
-use cordon_policy::testing::run_case;
+use cordon_policy::model::{Event, Verdict};
+use cordon_policy::testing::run_cases;
 use cordon_policy::{Engine, Loader, PolicySet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -286,113 +285,13 @@ fn eval(
     let d = e.decide_with(&ev, justification);
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?,
-        Format::Text => write!(out, "{}", explain(&d))?,
+        Format::Text => write!(out, "{}", cordon_policy::explain(&d))?,
     }
     Ok(if d.decision == Verdict::Allow {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
-}
-
-/// A decision for people.
-pub fn explain(d: &Decision) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "decision: {}", d.decision);
-    if !d.determined_by.is_empty() {
-        let ids: Vec<String> = d
-            .determined_by
-            .iter()
-            .map(|r| format!("{} ({})", r.id, kind(r.kind)))
-            .collect();
-        let _ = writeln!(s, "determined by: {}", ids.join(", "));
-    }
-    if let Some(m) = &d.message {
-        let _ = writeln!(s, "message: {m}");
-    }
-    if let Some(o) = &d.observation {
-        let _ = writeln!(
-            s,
-            "observation: would be {}{}",
-            o.would_be,
-            if o.justification_required {
-                ", justification required"
-            } else {
-                ""
-            }
-        );
-        if !o.new_rules.is_empty() {
-            let _ = writeln!(s, "  new baseline rules: {}", o.new_rules.join(", "));
-        }
-    }
-    if let Some(x) = &d.exception {
-        let _ = writeln!(
-            s,
-            "exception: submit a justification (--justification) to allow; opens a window for {} flow(s)",
-            x.keys.len()
-        );
-    }
-    if !d.violations.is_empty() {
-        let _ = writeln!(s, "violations:");
-        for v in &d.violations {
-            let mode = match v.mode {
-                cordon_policy::model::Mode::Enforce => "enforce",
-                cordon_policy::model::Mode::Permissive => "permissive",
-            };
-            let _ = writeln!(
-                s,
-                "  {} ({}, {mode}, {})",
-                v.rule,
-                kind(v.kind),
-                if v.enforced {
-                    "enforced"
-                } else {
-                    "not enforced"
-                }
-            );
-        }
-    }
-    if !d.actions.is_empty() {
-        let _ = writeln!(s, "actions:");
-        for a in &d.actions {
-            let _ = write!(s, "  {} ({})", a.action.as_str(), a.rule);
-            if let Some(m) = &a.message {
-                let _ = write!(s, ": {m}");
-            }
-            let _ = writeln!(s);
-        }
-    }
-    if let Some(dev) = &d.device {
-        let _ = writeln!(
-            s,
-            "device: operation {}, rights {:?}, shadow {:?}",
-            if dev.operation_allowed {
-                "allowed"
-            } else {
-                "denied"
-            },
-            dev.rights,
-            dev.shadow
-        );
-    }
-    if !d.trace.is_empty() {
-        let _ = writeln!(s, "trace:");
-        for t in &d.trace {
-            let _ = writeln!(s, "  {}: {}", t.rule, t.reason);
-        }
-    }
-    for e in &d.errors {
-        let _ = writeln!(s, "error: {e}");
-    }
-    s
-}
-
-fn kind(k: cordon_policy::model::RuleKind) -> &'static str {
-    match k {
-        cordon_policy::model::RuleKind::Expression => "expression",
-        cordon_policy::model::RuleKind::DataFlow => "data flow",
-        cordon_policy::model::RuleKind::DeviceControl => "device control",
-    }
 }
 
 fn test(files: &[PathBuf], geo: &GeoArgs, format: Format, out: &mut dyn Write) -> Result<ExitCode> {
@@ -404,21 +303,16 @@ fn test(files: &[PathBuf], geo: &GeoArgs, format: Format, out: &mut dyn Write) -
             failed += 1;
             continue;
         };
-        let cases = set.doc.tests.clone();
         if format == Format::Text {
-            writeln!(out, "running {} tests from {}", cases.len(), f.display())?;
-        }
-        for case in &cases {
-            // a fresh engine per case: exception windows and baselines
-            // from one case must not leak into the next
-            let e = engine(
-                loader()
-                    .check(set.doc.clone(), "")
-                    .0
-                    .context("policy stopped checking")?,
-                geo,
+            writeln!(
+                out,
+                "running {} tests from {}",
+                set.doc.tests.len(),
+                f.display()
             )?;
-            let r = run_case(&e, case);
+        }
+        let results = run_cases(&loader(), &set.doc, |s| engine(s, geo))?;
+        for r in results {
             if r.passed {
                 passed += 1;
             } else {
@@ -538,6 +432,7 @@ fn observe(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cordon_policy::model::Decision;
 
     fn repo() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -604,6 +499,43 @@ mod tests {
         assert_eq!(v[0]["diagnostics"][1]["line"], 6);
         assert_eq!(v[0]["diagnostics"][1]["column"], 48);
         assert_eq!(v[0]["diagnostics"][1]["severity"], "error");
+    }
+
+    #[test]
+    fn check_refuses_hostile_policies_with_a_diagnostic() {
+        let chain = vec!["_user.userType == 'x'"; 3_600].join(" and ");
+        // (file, body, expected message)
+        let table = [
+            (
+                "chain.yaml",
+                format!(
+                    "id: c\nrules:\n  - id: r\n    userActions: [login]\n    effect: deny\n    expression: {chain}\n"
+                ),
+                "expression is too large",
+            ),
+            (
+                "deep.yaml",
+                "id: d\nrules: ".to_string() + &"[".repeat(100_000) + &"]".repeat(100_000),
+                "nests more than 64 levels",
+            ),
+        ];
+        for (name, body, want) in table {
+            let f = tmp(name, &body);
+            // on a small stack: checking must not recurse per term or level
+            let (code, text) = std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    let mut out = Vec::new();
+                    let code = check(&[f], Format::Text, &mut out).unwrap();
+                    (code, String::from_utf8(out).unwrap())
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+            assert_eq!(code, ExitCode::from(1), "{name}: {text}");
+            assert!(text.contains(want), "{name}: {text}");
+            assert!(text.ends_with(": 1 error\n"), "{name}: {text}");
+        }
     }
 
     #[test]

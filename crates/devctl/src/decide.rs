@@ -27,6 +27,7 @@ use std::net::Ipv4Addr;
 use chrono::{DateTime, Datelike, Utc};
 use cordon_filetype::id_matches;
 use cordon_policy::model::{Computer, DeviceAccess, DeviceDecision, DeviceInfo, DeviceUser};
+use cordon_policy::wildcard::Pattern;
 use sha1::Digest;
 
 use crate::doc::*;
@@ -588,7 +589,10 @@ impl DeviceControl {
     }
 
     /// Why a policy does not apply, or `None` when it does.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per part of the access a policy restricts"
+    )]
     fn why_not(
         &self,
         p: &Policy,
@@ -918,37 +922,9 @@ fn schedule_active(s: &Schedule, local: &chrono::NaiveDateTime) -> bool {
 }
 
 /// `*` matches any run of characters; everything else matches itself
-/// (case-sensitive, as hardware ids are). Linear-time greedy matching with
-/// one backtrack point, so hostile patterns cannot blow up.
-pub fn wildcard(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if Some(&c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    while p.get(pi) == Some(&b'*') {
-        pi += 1;
-    }
-    pi == p.len()
+/// (case-sensitive, as hardware ids are). The policy crate's matcher.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    Pattern::hardware_id(pattern).matches(text)
 }
 
 #[cfg(test)]

@@ -12,10 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Span};
 use crate::expr::{self, Effect};
-use crate::flow::{FlowRule, FlowRules, IdPattern, Permission};
-use crate::internal::{Internal, InternalSpec};
+use crate::flow::{FlowRule, IdPattern};
+pub use crate::flow::{FlowRules, Permission};
+use crate::internal::Internal;
+pub use crate::internal::InternalSpec;
 use crate::model::{Action, ActionKind, Category, Event, Mode, Verdict};
-use crate::rules::{ExprRule, ExprRules};
+use crate::nesting;
+pub use crate::nesting::{MAX_DOC_BYTES, MAX_DOC_DEPTH};
+use crate::rules::ExprRule;
+pub use crate::rules::ExprRules;
 use crate::source::{RuleSource, SourceLoader};
 
 fn yes() -> bool {
@@ -41,6 +46,10 @@ pub struct PolicyDocument {
     /// Verdict when no rule has a say. Default: allow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Verdict>,
+    /// What happens to content that was not fully inspected
+    /// (`_file.incomplete`). Default: deny.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete_content: Option<IncompleteContent>,
     #[serde(default)]
     pub mode: PolicyMode,
     /// Observation option (with `mode: observe`).
@@ -78,6 +87,21 @@ fn is_default_internal(i: &InternalSpec) -> bool {
 pub enum Version {
     Number(u64),
     Text(String),
+}
+
+/// What a policy does with content that was not fully inspected (an
+/// encrypted archive member, a member over a limit: the event's
+/// `file.incomplete`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncompleteContent {
+    /// The built-in rule [`crate::model::INCOMPLETE_CONTENT_RULE`] denies
+    /// it (enforced), whatever the other rules say: content that could not
+    /// be read is never decided as clean.
+    #[default]
+    Deny,
+    /// The policy's rules decide; they can test `_file.incomplete`.
+    Decide,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +242,10 @@ pub struct Expect {
     pub actions: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Lines the explanation (`cordon policy eval`) must contain, each a
+    /// whole line (leading and trailing blanks ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<String>>,
 }
 
 /// A checked, compiled policy set, ready for the engine.
@@ -328,8 +356,11 @@ impl Loader {
         self
     }
 
-    /// Parses YAML or JSON text (JSON when it starts with `{`).
+    /// Parses YAML or JSON text (JSON when it starts with `{`). A document
+    /// over [`MAX_DOC_BYTES`] or nesting deeper than [`MAX_DOC_DEPTH`] is
+    /// refused before it is parsed.
     pub fn parse_document(text: &str) -> Result<PolicyDocument, Diagnostic> {
+        within_limits(text)?;
         let t = text.trim_start();
         if t.starts_with('{') {
             serde_json::from_str(text).map_err(|e| {
@@ -360,6 +391,9 @@ impl Loader {
 
     /// Parses and checks a document. `None` when any error was found.
     pub fn load(&self, text: &str) -> (Option<PolicySet>, Vec<Diagnostic>) {
+        if let Err(d) = within_limits(text) {
+            return (None, vec![d]);
+        }
         // a whole document in an extension's own format?
         if text.trim_start().starts_with('{')
             && let Ok(v) = serde_json::from_str::<serde_json::Value>(text)
@@ -376,6 +410,7 @@ impl Loader {
                                 version: None,
                                 enabled: true,
                                 default: None,
+                                incomplete_content: None,
                                 mode: PolicyMode::Enforce,
                                 observation: None,
                                 exception_window: None,
@@ -476,7 +511,20 @@ impl Loader {
             let verbatim = base.is_some_and(|b| {
                 text.get(b..b + r.expression.len()) == Some(r.expression.as_str())
             });
-            for d in pd.into_iter().chain(cd) {
+            // a hostile expression can have an error per character: report
+            // the first ones (rendering each costs the size of the text)
+            let found: Vec<Diagnostic> = pd.into_iter().chain(cd).collect();
+            let more = found.len().saturating_sub(MAX_EXPR_DIAGS);
+            if more > 0 {
+                diags.push(
+                    Diagnostic::error(
+                        format!("{more} more problems in this expression are not shown"),
+                        None,
+                    )
+                    .with_context(ctx.clone()),
+                );
+            }
+            for d in found.into_iter().take(MAX_EXPR_DIAGS) {
                 let d = match (base, d.span) {
                     (Some(b), Some(sp)) if verbatim => Diagnostic {
                         span: Some(sp.shifted(b)),
@@ -667,6 +715,34 @@ impl Loader {
         };
         (Some(set), diags)
     }
+}
+
+/// Diagnostics reported per expression; the rest are counted.
+const MAX_EXPR_DIAGS: usize = 20;
+
+/// Refuses a document that is too large or nests too deeply, before any
+/// parser sees it (parsing such a document takes time quadratic in its
+/// depth, and recursion proportional to it).
+fn within_limits(text: &str) -> Result<(), Diagnostic> {
+    if text.len() > MAX_DOC_BYTES {
+        return Err(Diagnostic::error(
+            format!(
+                "invalid policy document: {} bytes, more than the {} MiB a policy may have",
+                text.len(),
+                MAX_DOC_BYTES / (1024 * 1024)
+            ),
+            None,
+        ));
+    }
+    nesting::check(text).map_err(|e| {
+        Diagnostic::error(
+            format!(
+                "invalid policy document: it nests more than {MAX_DOC_DEPTH} levels deep (maps and lists)"
+            ),
+            Some(Span::new(e.offset, e.offset + 1)),
+        )
+        .locate(text)
+    })
 }
 
 fn pointer_diags(errs: Vec<(String, String)>) -> Vec<Diagnostic> {

@@ -10,7 +10,10 @@
 //!    the most restrictive category wins; no say without categories,
 //!    recipients or applicable rules;
 //! 3. each [`RuleSource`](crate::source::RuleSource) (device control) says what it says;
-//! 4. the decision is the most restrictive say; with none, the policy's
+//! 4. content that was not fully inspected (the event's `file.incomplete`)
+//!    is denied by the built-in rule `cordon:incomplete-content`, unless
+//!    the policy says `incompleteContent: decide`;
+//! 5. the decision is the most restrictive say; with none, the policy's
 //!    `default` (allow unless set). Everything else (violations, actions,
 //!    trace) is the union.
 //!
@@ -26,13 +29,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::document::{
-    FlowDefaultSpec, FlowSpec, ObservationMode, PolicyDocument, PolicyMode, PolicySet,
+    FlowDefaultSpec, FlowSpec, IncompleteContent, ObservationMode, PolicyDocument, PolicyMode,
+    PolicySet,
 };
 use crate::expr::Env;
 use crate::flow::{Permission, flow_keys, identity_key};
 use crate::geoip::GeoIp;
 use crate::model::{
-    Decision, Event, ExceptionRequest, FlowKey, Observation, RuleKind, RuleRef, TraceEntry, Verdict,
+    ActionKind, Decision, Event, ExceptionRequest, FlowKey, INCOMPLETE_CONTENT_RULE,
+    IncompletePart, Mode, Observation, RuleAction, RuleKind, RuleRef, TraceEntry, Verdict,
+    Violation,
 };
 use crate::source::{EvalContext, SourceOutcome};
 
@@ -150,6 +156,84 @@ fn append<T>(dst: &mut Vec<T>, src: Vec<T>) {
     } else {
         dst.extend(src);
     }
+}
+
+/// How many parts not fully inspected a message names.
+const NAMED_PARTS: usize = 3;
+
+/// "`a.zip/x.docx` (encrypted), the file (over the size limit) and 2 more".
+fn describe_incomplete(parts: &[IncompletePart]) -> String {
+    let mut named: Vec<String> = parts
+        .iter()
+        .take(NAMED_PARTS)
+        .map(|p| {
+            let at = if p.location.is_empty() {
+                "the file".to_string()
+            } else {
+                format!("`{}`", p.location)
+            };
+            format!("{at} ({})", p.reason)
+        })
+        .collect();
+    if parts.len() > NAMED_PARTS {
+        named.push(format!("{} more", parts.len() - NAMED_PARTS));
+    }
+    named.join(", ")
+}
+
+/// The built-in rule's say on content that was not fully inspected:
+/// `None` when the file was fully inspected (or there is no file).
+fn incomplete(event: &Event, setting: IncompleteContent) -> Option<SourceOutcome> {
+    let parts = &event.file.as_ref()?.incomplete;
+    if parts.is_empty() {
+        return None;
+    }
+    let what = describe_incomplete(parts);
+    let rule = || INCOMPLETE_CONTENT_RULE.to_string();
+    let mut o = SourceOutcome::default();
+    if setting == IncompleteContent::Decide {
+        o.trace.push(TraceEntry {
+            rule: rule(),
+            kind: RuleKind::Builtin,
+            matched: false,
+            verdict: None,
+            reason: format!(
+                "not fully inspected: {what}; the policy's rules decide (`incompleteContent: decide`)"
+            ),
+        });
+        return Some(o);
+    }
+    let message = format!("the content could not be fully inspected: {what}");
+    o.verdict = Some(Verdict::Deny);
+    o.determined_by.push(RuleRef {
+        id: rule(),
+        kind: RuleKind::Builtin,
+    });
+    o.violations.push(Violation {
+        rule: rule(),
+        kind: RuleKind::Builtin,
+        mode: Mode::Enforce,
+        enforced: true,
+        verdict: Verdict::Deny,
+        message: Some(message.clone()),
+    });
+    o.actions.push(RuleAction {
+        action: ActionKind::Log,
+        rule: rule(),
+        message: None,
+        shadow: None,
+    });
+    o.trace.push(TraceEntry {
+        rule: rule(),
+        kind: RuleKind::Builtin,
+        matched: true,
+        verdict: Some(Verdict::Deny),
+        reason: format!(
+            "not fully inspected: {what}; content that could not be read is never decided as clean (`incompleteContent: deny`, the default)"
+        ),
+    });
+    o.message = Some(message);
+    Some(o)
 }
 
 /// The decision engine for one policy set.
@@ -321,7 +405,12 @@ impl Engine {
             }
         }
 
-        // 4. combine: the most restrictive say wins
+        // 4. content that was not fully inspected
+        if let Some(o) = incomplete(event, set.doc.incomplete_content.unwrap_or_default()) {
+            others.push(o);
+        }
+
+        // 5. combine: the most restrictive say wins
         let overall = [eo.verdict, fo.verdict]
             .into_iter()
             .chain(others.iter().map(|o| o.verdict))

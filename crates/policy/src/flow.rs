@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::internal::Internal;
 use crate::model::{
-    ActionKind, Category, ContactScheme, DeviceKind, FlowKey, Identity, RuleAction, RuleKind,
-    RuleRef, TraceEntry, Verdict, Violation,
+    ActionKind, CATEGORIES, Category, ContactScheme, DeviceKind, FlowKey, Identity, RuleAction,
+    RuleKind, RuleRef, TraceEntry, Verdict, Violation, category_slot,
 };
 use crate::wildcard::Pattern;
 
@@ -283,17 +283,7 @@ struct CatIndex {
 #[derive(Debug, Default, Clone)]
 pub struct FlowRules {
     rules: Vec<FlowRule>,
-    cats: [CatIndex; 5],
-}
-
-fn slot(c: Category) -> usize {
-    match c {
-        Category::Pii => 0,
-        Category::Phi => 1,
-        Category::Pci => 2,
-        Category::Credentials => 3,
-        Category::Confidential => 4,
-    }
+    cats: [CatIndex; CATEGORIES],
 }
 
 /// Per-category result, for the engine (exceptions, observation).
@@ -317,10 +307,10 @@ impl FlowRules {
     /// `raw_senders[i]` are the pattern strings of `rules[i]`, for the
     /// index.
     pub fn new(rules: Vec<FlowRule>, raw_senders: &[Vec<String>]) -> FlowRules {
-        let mut cats: [CatIndex; 5] = Default::default();
+        let mut cats: [CatIndex; CATEGORIES] = Default::default();
         for (i, r) in rules.iter().enumerate() {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
-            let Some(ci) = cats.get_mut(slot(r.category)) else {
+            let Some(ci) = cats.get_mut(category_slot(r.category)) else {
                 continue;
             };
             if r.is_default {
@@ -390,7 +380,7 @@ impl FlowRules {
             None => (None, None),
         };
         for cat in categories {
-            let Some(ci) = self.cats.get(slot(cat)) else {
+            let Some(ci) = self.cats.get(category_slot(cat)) else {
                 continue;
             };
             cands.clear();

@@ -6,21 +6,38 @@
 //! [`source::RuleSource`] extension point, device-control policies
 //! (`cordon-devctl`). See `docs/policy.md`.
 
-pub mod model;
-pub mod source;
+// Declared rules (ARCHITECTURE.md): library code never indexes or slices in
+// a way that can panic, and every `allow` says why.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::string_slice,
+        clippy::allow_attributes_without_reason
+    )
+)]
 
-pub use model::{Action, Decision, Event, Verdict};
-pub use source::{EvalContext, RuleSource, SourceLoader, SourceOutcome};
+// The API (ARCHITECTURE.md): the loader and its documents, the engine,
+// the event and decision model, the rule-source extension point, and what
+// tools around policies need (diagnostics, the expression language for
+// editors and fuzzing, test cases, the explanation, GeoIP, wildcards).
 pub mod diag;
 pub mod document;
-pub mod engine;
+mod engine;
+mod explain;
 pub mod expr;
-pub mod flow;
+mod flow;
 pub mod geoip;
-pub mod internal;
-pub mod rules;
+mod internal;
+pub mod model;
+mod nesting;
+mod rules;
+pub mod source;
 pub mod testing;
 pub mod wildcard;
 
 pub use document::{Loader, PolicyDocument, PolicySet};
-pub use engine::{Clock, Engine, ManualClock, SystemClock};
+pub use engine::{Clock, Engine, Justification, ManualClock, SystemClock};
+pub use explain::explain;
+pub use model::{Action, Decision, Event, Verdict};
+pub use source::{EvalContext, RuleSource, SourceLoader, SourceOutcome};

@@ -20,6 +20,20 @@ use serde::{Deserialize, Serialize};
 
 pub use cordon_detect::model::{Category, Classification, Confidence, DetectorCount};
 
+/// The slot of a category in per-category tables (`[_; CATEGORIES]`).
+pub(crate) fn category_slot(c: Category) -> usize {
+    match c {
+        Category::Pii => 0,
+        Category::Phi => 1,
+        Category::Pci => 2,
+        Category::Credentials => 3,
+        Category::Confidential => 4,
+    }
+}
+
+/// The number of categories: the length of per-category tables.
+pub(crate) const CATEGORIES: usize = Category::ALL.len();
+
 /// What a user tries to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,6 +205,30 @@ pub struct FileInfo {
     /// What the inspection engine found in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<Classification>,
+    /// The parts of the file that were not fully inspected (an encrypted
+    /// archive member, a member over a limit, …): `classification` says
+    /// nothing about them. Content with any such part is never decided
+    /// as clean (see [`INCOMPLETE_CONTENT_RULE`]); `_file.incomplete`
+    /// tests it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<IncompletePart>,
+}
+
+/// The id of the built-in rule that denies content that was not fully
+/// inspected, unless the policy says `incompleteContent: decide`.
+pub const INCOMPLETE_CONTENT_RULE: &str = "cordon:incomplete-content";
+
+/// A part of a file that was not fully inspected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IncompletePart {
+    /// Where in the file, e.g. the member path `report.zip/q3/cards.xlsx`
+    /// (empty: the file itself).
+    #[serde(default)]
+    pub location: String,
+    /// Why it was not read, e.g. `encrypted`, `over the 100 MiB member
+    /// limit`.
+    pub reason: String,
 }
 
 /// A metadata attribute value. A list holds the values of several files
@@ -509,6 +547,22 @@ pub enum Mode {
     Permissive,
 }
 
+impl Mode {
+    /// The name in documents and decisions: `enforce`, `permissive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Permissive => "permissive",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The kinds of rules that feed the one engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -519,6 +573,22 @@ pub enum RuleKind {
     DataFlow,
     /// Device-control policy (seed 004, `cordon-devctl`).
     DeviceControl,
+    /// A rule of the engine itself, such as
+    /// [`INCOMPLETE_CONTENT_RULE`].
+    Builtin,
+}
+
+impl RuleKind {
+    /// The kind for people: `expression`, `data flow`, `device control`,
+    /// `built-in`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RuleKind::Expression => "expression",
+            RuleKind::DataFlow => "data flow",
+            RuleKind::DeviceControl => "device control",
+            RuleKind::Builtin => "built-in",
+        }
+    }
 }
 
 /// A rule, named in a decision.

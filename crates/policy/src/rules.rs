@@ -29,8 +29,8 @@ use crate::expr::compile::{Const, Func, Node, Var};
 use crate::expr::eval::{Env, Val, eval_bool, eval_var};
 use crate::expr::{Effect, Expr};
 use crate::model::{
-    Action, ActionKind, Category, Mode, RuleAction, RuleKind, RuleRef, TraceEntry, Verdict,
-    Violation,
+    Action, ActionKind, CATEGORIES, Category, Mode, RuleAction, RuleKind, RuleRef, TraceEntry,
+    Verdict, Violation, category_slot,
 };
 use crate::source::SourceOutcome;
 
@@ -84,7 +84,7 @@ fn score(keys: &[Key]) -> (u8, usize) {
 struct ActionIndex {
     /// Rules evaluated for every event of the action.
     always: Vec<u32>,
-    by_category: [Vec<u32>; 5],
+    by_category: [Vec<u32>; CATEGORIES],
     by_group: HashMap<Box<str>, Vec<u32>>,
     by_detector: HashMap<Box<str>, Vec<u32>>,
     by_meta: HashMap<Box<str>, Vec<u32>>,
@@ -101,16 +101,6 @@ struct ActionIndex {
 pub struct ExprRules {
     rules: Vec<ExprRule>,
     index: Vec<ActionIndex>,
-}
-
-fn cat_slot(c: Category) -> usize {
-    match c {
-        Category::Pii => 0,
-        Category::Phi => 1,
-        Category::Pci => 2,
-        Category::Credentials => 3,
-        Category::Confidential => 4,
-    }
 }
 
 /// A set of keys of which the event must have at least one for the node to
@@ -147,13 +137,20 @@ fn guard(node: &Node) -> Option<Vec<Key>> {
                 _ => None,
             }
         }
-        Node::And(a, b) => match (guard(a), guard(b)) {
-            (Some(x), Some(y)) => Some(if score(&x) >= score(&y) { x } else { y }),
-            (x, y) => x.or(y),
-        },
-        Node::Or(a, b) => {
-            let mut x = guard(a)?;
-            x.extend(guard(b)?);
+        // any term's guard guards the conjunction: take the best
+        Node::And(terms) => terms
+            .iter()
+            .filter_map(guard)
+            .fold(None, |best, g| match best {
+                Some(b) if score(&b) >= score(&g) => Some(b),
+                _ => Some(g),
+            }),
+        // a disjunction needs a guard on every term
+        Node::Or(terms) => {
+            let mut x = Vec::new();
+            for t in terms.iter() {
+                x.extend(guard(t)?);
+            }
             Some(x)
         }
         _ => None,
@@ -194,7 +191,7 @@ impl ExprRules {
                             match k {
                                 Key::Category(c) => {
                                     file = true;
-                                    if let Some(v) = ix.by_category.get_mut(cat_slot(*c)) {
+                                    if let Some(v) = ix.by_category.get_mut(category_slot(*c)) {
                                         v.push(id);
                                     }
                                 }
@@ -252,7 +249,7 @@ impl ExprRules {
             Some(f) => {
                 if let Some(c) = &f.classification {
                     for cat in &c.categories {
-                        if let Some(v) = ix.by_category.get(cat_slot(*cat)) {
+                        if let Some(v) = ix.by_category.get(category_slot(*cat)) {
                             out.extend_from_slice(v);
                         }
                     }
@@ -462,7 +459,12 @@ fn collect_vars(node: &Node, env: &Env<'_>, out: &mut Vec<String>) {
             }
         }
         Node::Not(a) => collect_vars(a, env, out),
-        Node::And(a, b) | Node::Or(a, b) | Node::Cmp(_, a, b) => {
+        Node::And(terms) | Node::Or(terms) => {
+            for t in terms.iter() {
+                collect_vars(t, env, out);
+            }
+        }
+        Node::Cmp(_, a, b) => {
             collect_vars(a, env, out);
             collect_vars(b, env, out);
         }

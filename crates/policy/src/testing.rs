@@ -1,10 +1,11 @@
-//! Running a policy's own test cases (`cordon policy test`).
+//! Running a policy's own test cases (`cordon policy test`, the console).
 
 use serde::Serialize;
 
-use crate::document::{Expect, TestCase};
+use crate::document::{Expect, Loader, PolicyDocument, PolicySet, TestCase};
 use crate::engine::Engine;
-use crate::model::Decision;
+use crate::explain::explain;
+use crate::model::{Decision, Verdict};
 
 /// The result of one test case.
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +74,15 @@ pub fn compare(d: &Decision, e: &Expect) -> Vec<String> {
     {
         f.push(format!("message: expected {want:?}, got {:?}", d.message));
     }
+    if let Some(want) = &e.explain {
+        let text = explain(d);
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        for w in want {
+            if !lines.contains(&w.trim()) {
+                f.push(format!("explain: no line {w:?} in:\n{text}"));
+            }
+        }
+    }
     f
 }
 
@@ -86,4 +96,34 @@ pub fn run_case(engine: &Engine, case: &TestCase) -> CaseResult {
         failures,
         decision: d,
     }
+}
+
+/// Runs every test case of `doc`, each on a fresh engine that `engine`
+/// builds from the checked policy (exception windows and the baseline of
+/// one case must not leak into the next; `engine` adds the GeoIP database
+/// or a clock). A document that does not check fails every case.
+pub fn run_cases<E>(
+    loader: &Loader,
+    doc: &PolicyDocument,
+    mut engine: impl FnMut(PolicySet) -> Result<Engine, E>,
+) -> Result<Vec<CaseResult>, E> {
+    let mut out = Vec::with_capacity(doc.tests.len());
+    for case in &doc.tests {
+        let (set, diags) = loader.check(doc.clone(), "");
+        let Some(set) = set else {
+            let first = diags
+                .iter()
+                .find(|d| d.is_error())
+                .map_or_else(String::new, |d| format!(": {}", d.message));
+            out.push(CaseResult {
+                name: case.name.clone(),
+                passed: false,
+                failures: vec![format!("the policy does not check{first}")],
+                decision: Decision::new(Verdict::Deny),
+            });
+            continue;
+        };
+        out.push(run_case(&engine(set)?, case));
+    }
+    Ok(out)
 }

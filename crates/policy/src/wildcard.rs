@@ -1,6 +1,7 @@
 //! Wildcard patterns: `*` any run of characters, and one single-character
 //! wildcard (`?` for data-flow identities, `#` for FileCloud's
-//! `pathMatches`).
+//! `pathMatches`, none for device-control hardware ids). The one matcher
+//! of the workspace: `cordon-devctl` uses it too.
 //!
 //! Written here rather than taken from a glob crate because globs give `*`
 //! path semantics (not crossing `/`) and `[` classes, and the seeds want
@@ -26,7 +27,7 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    fn build(p: &str, one: char, fold: bool) -> Pattern {
+    fn build(p: &str, one: Option<char>, fold: bool) -> Pattern {
         let mut toks = Vec::new();
         for c in p.chars() {
             let t = if c == '*' {
@@ -34,7 +35,7 @@ impl Pattern {
                     continue;
                 }
                 Tok::Star
-            } else if c == one {
+            } else if Some(c) == one {
                 Tok::One
             } else if fold {
                 Tok::Char(c.to_ascii_lowercase())
@@ -56,12 +57,17 @@ impl Pattern {
 
     /// Data-flow identity pattern: `*` and `?`, case-insensitive.
     pub fn identity(p: &str) -> Pattern {
-        Pattern::build(p, '?', true)
+        Pattern::build(p, Some('?'), true)
     }
 
     /// FileCloud `pathMatches`: `*` and `#`, case-sensitive.
     pub fn share(p: &str) -> Pattern {
-        Pattern::build(p, '#', false)
+        Pattern::build(p, Some('#'), false)
+    }
+
+    /// Device-control hardware id (`models`): `*` only, case-sensitive.
+    pub fn hardware_id(p: &str) -> Pattern {
+        Pattern::build(p, None, false)
     }
 
     pub fn is_literal(&self) -> bool {

@@ -2,8 +2,8 @@
 //! expected diagnostics) and survives a round trip.
 
 use cordon_devctl::doc::{Match, Preset, Shadow, TypeFilter};
-use cordon_devctl::read::{ReadError, Severity};
 use cordon_devctl::{DeviceControl, read_str, write};
+use cordon_devctl::{ReadError, Severity};
 use cordon_policy::model::{Computer, DeviceOperation, Right};
 
 use crate::read_fixture;

@@ -110,8 +110,11 @@ pub enum Expr {
         span: Span,
     },
     Not(Box<Expr>, Span),
-    And(Box<Expr>, Box<Expr>, Span),
-    Or(Box<Expr>, Box<Expr>, Span),
+    /// `a and b and …`: a chain of two or more terms, kept flat so that a
+    /// long chain is one level deep, not one level per term.
+    And(Vec<Expr>, Span),
+    /// `a or b or …`, flat like [`Expr::And`].
+    Or(Vec<Expr>, Span),
     Cmp(CmpOp, Box<Expr>, Box<Expr>, Span),
     /// What the parser put where it could not read an expression.
     Error(Span),
@@ -124,8 +127,8 @@ impl Expr {
             | Expr::Var { span: s, .. }
             | Expr::Call { span: s, .. }
             | Expr::Not(_, s)
-            | Expr::And(_, _, s)
-            | Expr::Or(_, _, s)
+            | Expr::And(_, s)
+            | Expr::Or(_, s)
             | Expr::Cmp(_, _, _, s)
             | Expr::Error(s) => *s,
         }
@@ -163,8 +166,9 @@ impl Expr {
                     && a1.iter().zip(a2).all(|(x, y)| x.same(y))
             }
             (Expr::Not(a, _), Expr::Not(b, _)) => a.same(b),
-            (Expr::And(a1, b1, _), Expr::And(a2, b2, _))
-            | (Expr::Or(a1, b1, _), Expr::Or(a2, b2, _)) => a1.same(a2) && b1.same(b2),
+            (Expr::And(a, _), Expr::And(b, _)) | (Expr::Or(a, _), Expr::Or(b, _)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
             (Expr::Cmp(o1, a1, b1, _), Expr::Cmp(o2, a2, b2, _)) => {
                 o1 == o2 && a1.same(a2) && b1.same(b2)
             }
@@ -194,6 +198,15 @@ impl fmt::Display for Expr {
                 write!(f, "{e}")
             }
         }
+        fn chain(f: &mut fmt::Formatter<'_>, terms: &[Expr], op: &str, min: u8) -> fmt::Result {
+            for (i, t) in terms.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(op)?;
+                }
+                child(f, t, min)?;
+            }
+            Ok(())
+        }
         match self {
             Expr::Lit(l, _) => write!(f, "{l}"),
             Expr::Var { ns, name, .. } => write!(f, "_{ns}.{name}"),
@@ -211,18 +224,10 @@ impl fmt::Display for Expr {
                 f.write_str("not ")?;
                 child(f, e, 3)
             }
-            // left-associative: the right operand of the same level needs
-            // parentheses to keep its grouping
-            Expr::And(a, b, _) => {
-                child(f, a, 2)?;
-                f.write_str(" and ")?;
-                child(f, b, 3)
-            }
-            Expr::Or(a, b, _) => {
-                child(f, a, 1)?;
-                f.write_str(" or ")?;
-                child(f, b, 2)
-            }
+            // a chain inside a chain of the same kind keeps its
+            // parentheses, so that the grouping survives a round trip
+            Expr::And(terms, _) => chain(f, terms, " and ", 3),
+            Expr::Or(terms, _) => chain(f, terms, " or ", 2),
             Expr::Cmp(op, a, b, _) => {
                 child(f, a, 5)?;
                 write!(f, " {} ", op.as_str())?;

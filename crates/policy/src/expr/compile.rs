@@ -51,16 +51,6 @@ pub enum Ns {
 }
 
 impl Ns {
-    pub const ALL: [Ns; 7] = [
-        Ns::Request,
-        Ns::User,
-        Ns::File,
-        Ns::Metadata,
-        Ns::Share,
-        Ns::Destination,
-        Ns::Device,
-    ];
-
     pub fn parse(s: &str) -> Option<Ns> {
         Some(match s {
             "request" => Ns::Request,
@@ -118,6 +108,8 @@ pub enum Var {
     FileSize,
     FileType,
     FileName,
+    /// Whether any part of the file was not fully inspected.
+    FileIncomplete,
     SharePath,
     SharePublic,
     ShareAllowedUsers,
@@ -136,7 +128,7 @@ impl Var {
         use Var::*;
         match self {
             FileSize | RecipientCount => Ty::Num,
-            SharePublic | DeviceEncrypted => Ty::Bool,
+            SharePublic | DeviceEncrypted | FileIncomplete => Ty::Bool,
             UserGroups | ShareAllowedUsers | ShareAllowedGroups => Ty::List,
             _ => Ty::Str,
         }
@@ -156,6 +148,7 @@ impl Var {
             FileSize => "_file.size",
             FileType => "_file.type",
             FileName => "_file.name",
+            FileIncomplete => "_file.incomplete",
             SharePath => "_share.path",
             SharePublic => "_share.public",
             ShareAllowedUsers => "_share.allowedUsers",
@@ -185,6 +178,7 @@ fn lookup_var(ns: Ns, name: &str) -> Option<Var> {
         (Ns::File, "size") => FileSize,
         (Ns::File, "type") => FileType,
         (Ns::File, "name") => FileName,
+        (Ns::File, "incomplete") => FileIncomplete,
         (Ns::Share, "path") => SharePath,
         (Ns::Share, "public") => SharePublic,
         (Ns::Share, "allowedUsers") => ShareAllowedUsers,
@@ -307,8 +301,10 @@ pub enum Node {
     Var(Var),
     Call(Func),
     Not(Box<Node>),
-    And(Box<Node>, Box<Node>),
-    Or(Box<Node>, Box<Node>),
+    /// Two or more conditions, all of which must hold.
+    And(Box<[Node]>),
+    /// Two or more conditions, one of which must hold.
+    Or(Box<[Node]>),
     Cmp(CmpOp, Box<Node>, Box<Node>),
 }
 
@@ -323,7 +319,15 @@ struct Checker<'a> {
     actions: &'a [Action],
     effect: Effect,
     diags: Vec<Diagnostic>,
+    /// Levels of the tree above the node being checked.
+    depth: usize,
 }
+
+/// Tree levels the checker follows. The parser's nesting limit
+/// ([`super::parse::MAX_DEPTH`]) keeps parsed expressions far below it
+/// (an expression level is at most an `or`, an `and`, a comparison and a
+/// value); this guards trees built some other way.
+const MAX_TREE_DEPTH: usize = 4 * super::parse::MAX_DEPTH + 4;
 
 /// Type-checks `expr` for rules on `actions` and compiles it. `None` when
 /// there are errors (all in the diagnostics).
@@ -332,6 +336,7 @@ pub fn compile(expr: &Expr, actions: &[Action], effect: Effect) -> (Option<Node>
         actions,
         effect,
         diags: Vec::new(),
+        depth: 0,
     };
     let node = c.node(expr);
     if let Some((_, ty)) = &node
@@ -374,6 +379,20 @@ impl Checker<'_> {
     }
 
     fn node(&mut self, e: &Expr) -> Option<(Node, Ty)> {
+        if self.depth >= MAX_TREE_DEPTH {
+            self.err(
+                format!("expression nests too deeply (more than {MAX_TREE_DEPTH} levels)"),
+                e.span(),
+            );
+            return None;
+        }
+        self.depth += 1;
+        let r = self.node_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn node_inner(&mut self, e: &Expr) -> Option<(Node, Ty)> {
         match e {
             Expr::Lit(l, _) => Some(match l {
                 Lit::Bool(b) => (Node::Const(Const::Bool(*b)), Ty::Bool),
@@ -418,22 +437,29 @@ impl Checker<'_> {
                 self.expect(t, Ty::Bool, inner.span(), "`not`");
                 Some((Node::Not(Box::new(n)), Ty::Bool))
             }
-            Expr::And(a, b, _) | Expr::Or(a, b, _) => {
-                let x = self.node(a);
-                let y = self.node(b);
-                let (x, tx) = x?;
-                let (y, ty) = y?;
-                let kw = if matches!(e, Expr::And(..)) {
-                    "`and`"
+            Expr::And(terms, _) | Expr::Or(terms, _) => {
+                let is_and = matches!(e, Expr::And(..));
+                let kw = if is_and { "`and`" } else { "`or`" };
+                let mut nodes = Vec::with_capacity(terms.len());
+                let mut ok = true;
+                // every term is checked, so that one pass reports them all
+                for t in terms {
+                    match self.node(t) {
+                        Some((n, ty)) => {
+                            self.expect(ty, Ty::Bool, t.span(), kw);
+                            nodes.push(n);
+                        }
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                let nodes = nodes.into_boxed_slice();
+                Some(if is_and {
+                    (Node::And(nodes), Ty::Bool)
                 } else {
-                    "`or`"
-                };
-                self.expect(tx, Ty::Bool, a.span(), kw);
-                self.expect(ty, Ty::Bool, b.span(), kw);
-                Some(if matches!(e, Expr::And(..)) {
-                    (Node::And(Box::new(x), Box::new(y)), Ty::Bool)
-                } else {
-                    (Node::Or(Box::new(x), Box::new(y)), Ty::Bool)
+                    (Node::Or(nodes), Ty::Bool)
                 })
             }
             Expr::Cmp(op, a, b, span) => {

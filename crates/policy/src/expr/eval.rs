@@ -6,7 +6,6 @@
 //! fails closed.
 
 use std::cell::Cell;
-use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use super::ast::CmpOp;
@@ -106,22 +105,8 @@ fn const_val(c: &Const) -> Val<'_> {
 /// (it may skip a rule because one conjunct is certainly false).
 pub fn eval_bool<'a>(node: &'a Node, env: &Env<'a>) -> Result<bool, EvalError> {
     match node {
-        Node::And(a, b) => match eval_bool(a, env) {
-            Ok(false) => Ok(false),
-            Ok(true) => eval_bool(b, env),
-            Err(e) => match eval_bool(b, env) {
-                Ok(false) => Ok(false),
-                _ => Err(e),
-            },
-        },
-        Node::Or(a, b) => match eval_bool(a, env) {
-            Ok(true) => Ok(true),
-            Ok(false) => eval_bool(b, env),
-            Err(e) => match eval_bool(b, env) {
-                Ok(true) => Ok(true),
-                _ => Err(e),
-            },
-        },
+        Node::And(terms) => chain(terms, env, false),
+        Node::Or(terms) => chain(terms, env, true),
         Node::Not(a) => Ok(!eval_bool(a, env)?),
         other => match eval(other, env)? {
             Val::Bool(b) => Ok(b),
@@ -129,6 +114,23 @@ pub fn eval_bool<'a>(node: &'a Node, env: &Env<'a>) -> Result<bool, EvalError> {
             _ => Ok(false),
         },
     }
+}
+
+/// Kleene `and` (`decisive` false) or `or` (`decisive` true) of `terms`:
+/// a term equal to `decisive` decides, else the first error, else
+/// `!decisive`.
+fn chain<'a>(terms: &'a [Node], env: &Env<'a>, decisive: bool) -> Result<bool, EvalError> {
+    let mut err = None;
+    for t in terms {
+        match eval_bool(t, env) {
+            Ok(b) if b == decisive => return Ok(decisive),
+            Ok(_) => {}
+            Err(e) => {
+                err.get_or_insert(e);
+            }
+        }
+    }
+    err.map_or(Ok(!decisive), Err)
 }
 
 /// Evaluates any node.
@@ -193,6 +195,7 @@ pub fn eval_var<'a>(v: Var, env: &Env<'a>) -> Result<Val<'a>, EvalError> {
         Var::FilePath => Val::Str(missing(file.and_then(|f| f.path.as_deref()), v)?),
         Var::FileSize => Val::Num(missing(file.and_then(|f| f.size), v)? as f64),
         Var::FileType => Val::Str(missing(file.and_then(|f| f.file_type.as_deref()), v)?),
+        Var::FileIncomplete => Val::Bool(!missing(file, v)?.incomplete.is_empty()),
         Var::FileName => {
             let p = missing(file.and_then(|f| f.path.as_deref()), v)?;
             Val::Str(p.rsplit(['/', '\\']).next().unwrap_or(p))
@@ -408,9 +411,4 @@ fn classification<'a>(
         .as_ref()
         .ok_or(EvalError::Missing("_file.classification"))?;
     Ok(f.classification.as_ref())
-}
-
-/// Ordering helper used by the reference evaluator too.
-pub fn num_cmp(a: f64, b: f64) -> Option<Ordering> {
-    a.partial_cmp(&b)
 }

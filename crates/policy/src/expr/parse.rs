@@ -171,11 +171,36 @@ struct Parser {
     toks: Vec<(Tok, Span)>,
     pos: usize,
     diags: Vec<Diagnostic>,
+    /// Open parentheses, `not`s and argument lists around the current
+    /// token.
     depth: usize,
+    /// Nodes built so far.
+    nodes: usize,
+    /// A limit was hit: the rest of the input is skipped, and no more
+    /// errors are reported (they would be consequences of skipping).
+    stopped: bool,
 }
 
-/// Nesting limit: deeper input is rejected rather than risking the stack.
-const MAX_DEPTH: usize = 200;
+/// Nesting limit: parentheses, `not`s and argument lists around a value.
+/// Every stage after the parser (check, compile, evaluate, print, drop)
+/// recurses once per level of the tree, and `and`/`or` chains are flat
+/// (one level whatever their length), so this bounds the stack all of
+/// them use. No policy needs more than a handful of levels.
+pub const MAX_DEPTH: usize = 32;
+
+/// Size limit: values, variables, calls and operators in one expression.
+/// It bounds the work and memory one rule can cost every decision.
+pub const MAX_NODES: usize = 2048;
+
+fn too_deep() -> String {
+    format!(
+        "expression nests too deeply (more than {MAX_DEPTH} levels of parentheses, `not` and arguments)"
+    )
+}
+
+fn too_large() -> String {
+    format!("expression is too large (more than {MAX_NODES} values and operators)")
+}
 
 impl Parser {
     fn peek(&self) -> &Tok {
@@ -206,50 +231,84 @@ impl Parser {
     }
 
     fn error(&mut self, msg: String, span: Span) {
-        self.diags.push(Diagnostic::error(msg, Some(span)));
+        if !self.stopped {
+            self.diags.push(Diagnostic::error(msg, Some(span)));
+        }
     }
 
+    /// Reports a limit at `span` and skips the rest of the input.
+    fn give_up(&mut self, msg: String, span: Span) -> Expr {
+        self.error(msg, span);
+        self.stopped = true;
+        self.pos = self.toks.len();
+        Expr::Error(span)
+    }
+
+    /// Counts one node against [`MAX_NODES`]: `false` when over.
+    fn count(&mut self) -> bool {
+        self.nodes += 1;
+        self.nodes <= MAX_NODES
+    }
+
+    /// One nesting level deeper (a parenthesis, an argument list).
     fn expr(&mut self) -> Expr {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth >= MAX_DEPTH {
             let sp = self.span();
-            self.error("expression nests too deeply".into(), sp);
-            self.pos = self.toks.len();
-            self.depth -= 1;
-            return Expr::Error(sp);
+            return self.give_up(too_deep(), sp);
         }
-        let mut lhs = self.and();
+        self.depth += 1;
+        let e = self.or();
+        self.depth -= 1;
+        e
+    }
+
+    fn or(&mut self) -> Expr {
+        let first = self.and();
+        if !self.keyword("or") {
+            return first;
+        }
+        let mut terms = vec![first];
         while self.keyword("or") {
             self.bump();
-            let rhs = self.and();
-            let sp = lhs.span().to(rhs.span());
-            lhs = Expr::Or(Box::new(lhs), Box::new(rhs), sp);
+            terms.push(self.and());
         }
-        self.depth -= 1;
-        lhs
+        self.chain(terms, Expr::Or)
     }
 
     fn and(&mut self) -> Expr {
-        let mut lhs = self.unary();
+        let first = self.unary();
+        if !self.keyword("and") {
+            return first;
+        }
+        let mut terms = vec![first];
         while self.keyword("and") {
             self.bump();
-            let rhs = self.unary();
-            let sp = lhs.span().to(rhs.span());
-            lhs = Expr::And(Box::new(lhs), Box::new(rhs), sp);
+            terms.push(self.unary());
         }
-        lhs
+        self.chain(terms, Expr::And)
+    }
+
+    fn chain(&mut self, terms: Vec<Expr>, make: fn(Vec<Expr>, Span) -> Expr) -> Expr {
+        let sp = match (terms.first(), terms.last()) {
+            (Some(a), Some(b)) => a.span().to(b.span()),
+            _ => self.span(),
+        };
+        if !self.count() {
+            return self.give_up(too_large(), sp);
+        }
+        make(terms, sp)
     }
 
     fn unary(&mut self) -> Expr {
         if self.keyword("not") {
             let (_, sp) = self.bump();
-            self.depth += 1;
-            if self.depth > MAX_DEPTH {
-                self.error("expression nests too deeply".into(), sp);
-                self.pos = self.toks.len();
-                self.depth -= 1;
-                return Expr::Error(sp);
+            if self.depth >= MAX_DEPTH {
+                return self.give_up(too_deep(), sp);
             }
+            if !self.count() {
+                return self.give_up(too_large(), sp);
+            }
+            self.depth += 1;
             let e = self.unary();
             self.depth -= 1;
             let full = sp.to(e.span());
@@ -271,6 +330,9 @@ impl Parser {
                     sp2,
                 );
             }
+            if !self.count() {
+                return self.give_up(too_large(), sp);
+            }
             return Expr::Cmp(op, Box::new(lhs), Box::new(rhs), sp);
         }
         lhs
@@ -278,6 +340,9 @@ impl Parser {
 
     fn primary(&mut self) -> Expr {
         let (tok, sp) = self.bump();
+        if !self.count() {
+            return self.give_up(too_large(), sp);
+        }
         match tok {
             Tok::Str(s) => Expr::Lit(Lit::Str(s), sp),
             Tok::Num(n) => Expr::Lit(Lit::Num(n), sp),
@@ -432,6 +497,8 @@ pub fn parse(src: &str) -> (Expr, Vec<Diagnostic>) {
         pos: 0,
         diags: lx.diags,
         depth: 0,
+        nodes: 0,
+        stopped: false,
     };
     let e = p.expr();
     if *p.peek() != Tok::Eof {

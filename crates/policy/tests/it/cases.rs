@@ -6,7 +6,7 @@
 use cordon_policy::Loader;
 use cordon_policy::testing::run_case;
 
-use crate::support::{repo, test_geoip};
+use crate::support::{errors, repo, test_geoip};
 
 #[test]
 fn case_files() {
@@ -35,18 +35,7 @@ fn case_files() {
                 .collect();
             assert!(!want.is_empty(), "{name}: no `# error:` lines");
             assert!(set.is_none(), "{name}: loaded but should not");
-            let got: Vec<String> = diags
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| {
-                    format!(
-                        "{}:{} {}",
-                        d.line.unwrap_or(0),
-                        d.column.unwrap_or(0),
-                        d.message
-                    )
-                })
-                .collect();
+            let got = errors(&diags);
             assert_eq!(got, want, "{name}");
             ran += 1;
             continue;

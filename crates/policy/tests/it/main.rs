@@ -8,6 +8,7 @@ mod combine;
 mod docs;
 mod exceptions;
 mod geo;
+mod limits;
 mod observe;
 mod reference;
 mod roundtrip;

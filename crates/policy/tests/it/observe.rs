@@ -1,6 +1,6 @@
 //! Observation mode: nothing blocked, uncovered flows become a baseline.
 
-use cordon_policy::flow::Permission;
+use cordon_policy::document::Permission;
 use cordon_policy::model::Verdict;
 use cordon_policy::{Engine, Loader};
 

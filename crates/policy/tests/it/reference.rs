@@ -88,25 +88,16 @@ fn value(e: &Expr, ev: &Event) -> Option<V> {
             V::B(b) => Some(V::B(!b)),
             _ => None,
         },
-        Expr::And(a, b, _) | Expr::Or(a, b, _) => {
+        Expr::And(terms, _) | Expr::Or(terms, _) => {
             let is_and = matches!(e, Expr::And(..));
-            let x = truth(a, ev);
-            let y = truth(b, ev);
+            let vals: Vec<Option<bool>> = terms.iter().map(|t| truth(t, ev)).collect();
             // Kleene: false dominates `and`, true dominates `or`
-            let r = if is_and {
-                if x == Some(false) || y == Some(false) {
-                    Some(false)
-                } else if x.is_none() || y.is_none() {
-                    None
-                } else {
-                    Some(true)
-                }
-            } else if x == Some(true) || y == Some(true) {
-                Some(true)
-            } else if x.is_none() || y.is_none() {
+            let r = if vals.contains(&Some(!is_and)) {
+                Some(!is_and)
+            } else if vals.contains(&None) {
                 None
             } else {
-                Some(false)
+                Some(is_and)
             };
             r.map(V::B)
         }

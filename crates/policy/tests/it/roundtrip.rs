@@ -55,16 +55,8 @@ fn expr() -> impl Strategy<Value = Expr> {
     atom().prop_recursive(5, 40, 3, |inner| {
         prop_oneof![
             inner.clone().prop_map(|e| Expr::Not(Box::new(e), sp())),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| Expr::And(
-                Box::new(a),
-                Box::new(b),
-                sp()
-            )),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| Expr::Or(
-                Box::new(a),
-                Box::new(b),
-                sp()
-            )),
+            prop::collection::vec(inner.clone(), 2..5).prop_map(|t| Expr::And(t, sp())),
+            prop::collection::vec(inner.clone(), 2..5).prop_map(|t| Expr::Or(t, sp())),
             (op(), inner.clone(), inner).prop_map(|(o, a, b)| Expr::Cmp(
                 o,
                 Box::new(a),

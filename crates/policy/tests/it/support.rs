@@ -42,3 +42,19 @@ pub fn test_geoip() -> GeoIp {
 pub fn ids(rs: &[cordon_policy::model::RuleRef]) -> Vec<&str> {
     rs.iter().map(|r| r.id.as_str()).collect()
 }
+
+/// The error diagnostics as `line:column message`.
+pub fn errors(diags: &[cordon_policy::diag::Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d.line.unwrap_or(0),
+                d.column.unwrap_or(0),
+                d.message
+            )
+        })
+        .collect()
+}
