@@ -71,6 +71,7 @@ pub struct Details {
     /// Parts of the content that could not be read, and why: the decision
     /// was made knowing they were not inspected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schema(value_type = Vec<Object>))]
     pub incomplete: Vec<IncompletePart>,
     /// The key (or agent) that received the decision: only it, or someone
     /// allowed to act for the user, may justify its exception.
@@ -121,15 +122,9 @@ pub struct MaskedFinding {
     pub masked: String,
 }
 
-/// A part of the content that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct IncompletePart {
-    /// Where (`a.zip!/secret.xlsx`).
-    pub location: String,
-    /// Why (`encrypted`, `limit: max_member_bytes`, …).
-    pub reason: String,
-}
+/// A part of the content that could not be read: the event's own type
+/// (`file.incomplete`), so the record says exactly what the policy saw.
+pub use cordon_policy::model::IncompletePart;
 
 /// An incident borrowing the event and decision it comes from: what
 /// [`IncidentBuilder::build`] makes. Serializes exactly as [`Incident`].

@@ -127,7 +127,7 @@ async fn inspect_into(
     if file.size.is_none() {
         file.size = report.size;
     }
-    mark_incomplete(event, &report.path, report.complete, &unread)?;
+    mark_incomplete(event, &report.path, report.complete, &unread);
     let findings = report
         .findings
         .into_iter()
@@ -143,27 +143,18 @@ async fn inspect_into(
     Ok((findings, unread))
 }
 
-/// Puts on the event what could not be inspected.
-// TODO(merge): the policy engine's `file.incomplete` lands with the policy
-// branch; until then content that was not fully read is refused (fail closed).
-fn mark_incomplete(
-    _event: &mut Event,
-    path: &str,
-    complete: bool,
-    unread: &[IncompletePart],
-) -> ApiResult<()> {
-    if complete && unread.is_empty() {
-        return Ok(());
+/// Puts on the event what could not be inspected, so the policy engine
+/// sees it: its built-in `cordon:incomplete-content` rule denies such
+/// content unless the policy says `incompleteContent: decide`.
+fn mark_incomplete(event: &mut Event, path: &str, complete: bool, unread: &[IncompletePart]) {
+    let file = event.file.get_or_insert_with(Default::default);
+    file.incomplete.extend(unread.iter().cloned());
+    if !complete && file.incomplete.is_empty() {
+        file.incomplete.push(IncompletePart {
+            location: path.to_owned(),
+            reason: "the content was not fully inspected".to_owned(),
+        });
     }
-    let why = unread.first().map_or_else(
-        || format!("{path}: not fully inspected"),
-        |u| format!("{}: {}", u.location, u.reason),
-    );
-    Err(ApiError::new(
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "inspection_failed",
-        format!("the content could not be fully inspected: {why}"),
-    ))
 }
 
 /// Metrics and dashboard activity for one decided event.

@@ -3,7 +3,7 @@
 //! caller that received the decision, and a summary of the event in which
 //! caller-sent free text is masked and bounded.
 
-use cordon_policy::model::{Decision, Event, Mode};
+use cordon_policy::model::{Decision, Event};
 use cordon_record::IncidentBuilder;
 pub use cordon_record::{IncompletePart, MaskedFinding};
 use cordon_store::{Millis, NewIncident};
@@ -49,7 +49,7 @@ pub fn build(f: &Facts<'_>, masker: &dyn ContentInspector) -> Vec<NewIncident> {
             rule_name: v.rule_name.to_owned(),
             policy_id: v.policy_id.to_owned(),
             policy_version: v.policy_version,
-            mode: mode_str(v.mode).to_owned(),
+            mode: v.mode.as_str().to_owned(),
             enforced: v.enforced,
             decision: v.decision.as_str().to_owned(),
             action: v.action.as_str().to_owned(),
@@ -60,13 +60,6 @@ pub fn build(f: &Facts<'_>, masker: &dyn ContentInspector) -> Vec<NewIncident> {
                 .unwrap_or_else(|_| cordon_store::RawJson::null()),
         })
         .collect()
-}
-
-fn mode_str(m: Mode) -> &'static str {
-    match m {
-        Mode::Enforce => "enforce",
-        Mode::Permissive => "permissive",
-    }
 }
 
 /// The event as an incident keeps it. Fields a caller fills with free text

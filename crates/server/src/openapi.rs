@@ -46,7 +46,7 @@ use crate::api::{
         agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
         keys::KeyInput, keys::KeyList, keys::NewKey,
         wire::Actor, wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,
-        wire::BucketCount, cordon_record::MaskedFinding, cordon_record::IncompletePart, wire::FlowKey, wire::ExceptionRequest,
+        wire::BucketCount, cordon_record::MaskedFinding, wire::FlowKey, wire::ExceptionRequest,
         wire::IncidentDetails, wire::Incident, wire::HistoryEntry, wire::Justification,
         wire::AgentGroup, wire::ApiKey,
     )),

@@ -214,6 +214,7 @@ pub struct IncidentDetails {
     pub findings: Vec<cordon_record::MaskedFinding>,
     /// What could not be inspected, and why.
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub incomplete: Vec<cordon_record::IncompletePart>,
     /// The key that received the decision.
     #[serde(default)]

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
+use zip::unstable::write::FileOptionsExt as _;
 
 use crate::support::{self, App, Running, events};
 
@@ -459,4 +460,122 @@ async fn hostile_policies_are_checked_off_the_workers_within_a_time_limit() {
             || (s == StatusCode::OK && v["valid"] == false);
         assert!(refused, "{s}: {v}");
     }
+}
+
+/// A zip of `(name, data, password)` entries, encrypted ones with
+/// ZipCrypto.
+fn zip_of(entries: &[(&str, &[u8], Option<&str>)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data, password) in entries {
+        let opts = zip::write::SimpleFileOptions::default();
+        let opts = match password {
+            Some(p) => opts.with_deprecated_encryption(p.as_bytes()).unwrap(),
+            None => opts,
+        };
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn content_that_was_not_fully_inspected_is_never_decided_clean() {
+    use base64::Engine as _;
+    let mut s = support::settings();
+    s.max_body_bytes = 16 << 20;
+    let app = App::sqlite_with(s).await.with_policy().await;
+    let cards = b"card: 4111 1111 1111 1111\n".as_slice();
+    // A zip bomb member: far past the per-member expansion limit.
+    let bomb = vec![b'0'; 200 << 20];
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "locked.zip",
+            zip_of(&[("cards.txt", cards, Some("secret"))]),
+            "locked.zip",
+        ),
+        (
+            "bomb-first.zip",
+            zip_of(&[("bomb.txt", &bomb, None), ("cards.txt", cards, None)]),
+            "bomb.txt",
+        ),
+    ];
+    for (name, bytes, unread) in cases {
+        let body = json!({
+            "event": {"action": "download", "user": {"username": "eve"}, "file": {"path": format!("/x/{name}")}},
+            "content": {"name": name, "base64": base64::engine::general_purpose::STANDARD.encode(&bytes)},
+        });
+        let (s, d) = app.admin("POST", "/v1/decide", Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{name}: {d}");
+        assert_eq!(d["decision"], "deny", "{name}: {d}");
+        let rules: Vec<&str> = d["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["rule"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains(&"cordon:incomplete-content"), "{name}: {d}");
+        let rid = d["request_id"].as_str().unwrap();
+        let (_, l) = app
+            .admin("GET", &format!("/v1/incidents?request_id={rid}"), None)
+            .await;
+        let inc = l["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["rule_id"] == "cordon:incomplete-content")
+            .unwrap()
+            .clone();
+        let parts = inc["details"]["incomplete"].as_array().unwrap();
+        assert!(
+            parts
+                .iter()
+                .any(|p| p["location"].as_str().unwrap().contains(unread)),
+            "{name}: {inc}"
+        );
+        assert!(
+            parts
+                .iter()
+                .all(|p| !p["reason"].as_str().unwrap().is_empty()),
+            "{name}: {inc}"
+        );
+        // What could be read was read: the cards after the bomb are found.
+        if name == "bomb-first.zip" {
+            assert!(rules.contains(&"pci-download"), "{name}: {d}");
+        }
+    }
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_flat_chain_of_3600_terms_is_refused_with_a_diagnostic_not_a_crash() {
+    let app = App::sqlite().await;
+    let chain = vec!["_file.hasCategory('PII')"; 3_600].join(" and ");
+    let doc = format!(
+        "id: chain\nrules:\n  - id: long\n    userActions: [download]\n    effect: deny\n    expression: {chain}\n"
+    );
+    assert!(doc.len() > 90_000, "{}", doc.len());
+    for (method, uri) in [("POST", "/v1/policies/validate"), ("POST", "/v1/policies")] {
+        let (s, v) = app
+            .admin(method, uri, Some(json!({"format": "yaml", "body": doc})))
+            .await;
+        let diags = if s == StatusCode::OK {
+            assert_eq!(v["valid"], false, "{v}");
+            v["diagnostics"].clone()
+        } else {
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            v["diagnostics"].clone()
+        };
+        let text = diags.to_string();
+        assert!(
+            text.contains("too large") || text.contains("too deep"),
+            "{text}"
+        );
+    }
+    // The server is still up and deciding.
+    let (s, _) = app
+        .admin("POST", "/v1/decide", Some(events::download("bob", &[])))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    app.close().await;
 }
