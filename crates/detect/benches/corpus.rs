@@ -90,14 +90,14 @@ pub fn prose(bytes: usize) -> Vec<u8> {
     let mut words = 0;
     while s.len() < bytes {
         // About 1 word in 100 is a number.
-        if r.next_u64() % 100 == 0 {
+        if r.next_u64().is_multiple_of(100) {
             s.push_str(r.pick(NUMBERS));
         } else {
             s.push_str(r.pick(WORDS));
         }
         words += 1;
         // roughly one sensitive value per 4 KB
-        if r.next_u64() % 800 == 0 {
+        if r.next_u64().is_multiple_of(800) {
             s.push(' ');
             s.push_str(r.pick(SENSITIVE));
         }
@@ -117,7 +117,7 @@ pub fn csv(bytes: usize) -> Vec<u8> {
     while s.len() < bytes {
         id += 1;
         let x = r.next_u64();
-        let card = if x % 50 == 0 {
+        let card = if x.is_multiple_of(50) {
             "4111111111111111".to_string()
         } else {
             format!("{:016}", x % 10_000_000_000_000_000)

@@ -738,10 +738,10 @@ fn confidential(sk: &mut Sink<'_>, a: usize, ae: usize) {
     }
     let upper = at(t, a + 1) == b'O';
     if upper {
-        if let Some((s, e)) = alone_on_line(t, a, ae) {
-            if sk.on(D::ClassificationBanner) {
-                sk.emit_fixed(D::ClassificationBanner, s, e, High);
-            }
+        if let Some((s, e)) = alone_on_line(t, a, ae)
+            && sk.on(D::ClassificationBanner)
+        {
+            sk.emit_fixed(D::ClassificationBanner, s, e, High);
         }
         if at(t, ae) == b'/' && at(t, ae + 1) == b'/' {
             let n = run(t, ae, 60, |c| {

@@ -76,10 +76,10 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     for (pi, p) in phrases.iter().enumerate() {
         if let Some(f) = p.tokens.first() {
             by_first.push((fnv(f), pi));
-            if let (Some(row), Some(&b)) = (first.get_mut(f.len()), f.first()) {
-                if let Some(x) = row.get_mut(b as usize) {
-                    *x = true;
-                }
+            if let (Some(row), Some(&b)) = (first.get_mut(f.len()), f.first())
+                && let Some(x) = row.get_mut(b as usize)
+            {
+                *x = true;
             }
         }
     }
@@ -175,10 +175,10 @@ impl CtxCache {
 
     #[inline(never)]
     fn mask_slow(&mut self, t: &[u8], lo: usize, hi: usize, s: usize, e: usize) -> u128 {
-        if let Some((a, b, c, d, m)) = self.memo {
-            if (a, b, c, d) == (lo, hi, s, e) {
-                return m;
-            }
+        if let Some((a, b, c, d, m)) = self.memo
+            && (a, b, c, d) == (lo, hi, s, e)
+        {
+            return m;
         }
         self.letter_keyed = TABLE.letter_keyed;
         if self.letter_keyed && self.letter_free(t, lo, hi) {

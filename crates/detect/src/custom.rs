@@ -371,10 +371,10 @@ impl CustomSet {
                     continue;
                 }
                 // Whole words only, judged at the edges of the keyword.
-                if whole_word(t, s, e) {
-                    if let Some(&di) = self.kw_owner.get(m.pattern().as_usize()) {
-                        self.push(t, di, s, e, out);
-                    }
+                if whole_word(t, s, e)
+                    && let Some(&di) = self.kw_owner.get(m.pattern().as_usize())
+                {
+                    self.push(t, di, s, e, out);
                 }
             }
         }

@@ -392,7 +392,7 @@ pub fn ean13(s: &[u8]) -> bool {
         .enumerate()
         .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// ISO 7064 MOD 11,10 (hybrid system), as used by the German tax id.
@@ -856,7 +856,7 @@ pub fn valid_date(y: u32, m: u32, d: u32) -> bool {
     if !(1800..=2199).contains(&y) || !(1..=12).contains(&m) || d == 0 {
         return false;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let dim = match m {
         2 if leap => 29,
         2 => 28,

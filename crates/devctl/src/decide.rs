@@ -515,20 +515,21 @@ impl DeviceControl {
         let quota_bytes = quota_mb.map(|mb| u64::from(mb) * 1024 * 1024);
         let quota_remaining = quota_bytes.map(|q| q.saturating_sub(access.quota_used));
         let mut quota_exceeded = false;
-        if op == DeviceOperation::Write && allowed {
-            if let Some(rem) = quota_remaining {
-                quota_exceeded = match access.file_size {
-                    Some(size) => size > rem,
-                    None => rem == 0,
-                };
-                if quota_exceeded {
-                    allowed = false;
-                    trace.push((
-                        deciding.first().map(|p| p.id.clone()).unwrap_or_default(),
-                        true,
-                        format!("copy quota of {} MB exceeded", quota_mb.unwrap_or(0)),
-                    ));
-                }
+        if op == DeviceOperation::Write
+            && allowed
+            && let Some(rem) = quota_remaining
+        {
+            quota_exceeded = match access.file_size {
+                Some(size) => size > rem,
+                None => rem == 0,
+            };
+            if quota_exceeded {
+                allowed = false;
+                trace.push((
+                    deciding.first().map(|p| p.id.clone()).unwrap_or_default(),
+                    true,
+                    format!("copy quota of {} MB exceeded", quota_mb.unwrap_or(0)),
+                ));
             }
         }
         let shadow = if allowed {
@@ -663,29 +664,29 @@ impl DeviceControl {
                 return Some(Miss::Connectivity);
             }
         }
-        if let Some(s) = &p.when.schedule {
-            if !schedule_active(s, local) {
-                return Some(Miss::Schedule);
-            }
+        if let Some(s) = &p.when.schedule
+            && !schedule_active(s, local)
+        {
+            return Some(Miss::Schedule);
         }
-        if let Some(t) = &p.when.temporary {
-            if !(t.start <= now && now < t.end) {
-                return Some(Miss::Temporary);
-            }
+        if let Some(t) = &p.when.temporary
+            && !(t.start <= now && now < t.end)
+        {
+            return Some(Miss::Temporary);
         }
         // file types
-        if let Some(content) = &p.what.content {
-            if !content.filters.is_empty() {
-                let Some(t) = type_id else {
-                    return Some(Miss::FileTypeUnknown);
-                };
-                let hit = content
-                    .filters
-                    .iter()
-                    .any(|f| f.only.is_none_or(|o| o == access.operation) && id_matches(f.id, t));
-                if !hit {
-                    return Some(Miss::FileType);
-                }
+        if let Some(content) = &p.what.content
+            && !content.filters.is_empty()
+        {
+            let Some(t) = type_id else {
+                return Some(Miss::FileTypeUnknown);
+            };
+            let hit = content
+                .filters
+                .iter()
+                .any(|f| f.only.is_none_or(|o| o == access.operation) && id_matches(f.id, t));
+            if !hit {
+                return Some(Miss::FileType);
             }
         }
         None
@@ -841,19 +842,18 @@ fn target_matches(t: &Target, d: &DeviceInfo, class: Option<u32>, h: &mut Hashes
             if !class_ok(c) {
                 return false;
             }
-            if let Some(m) = model {
-                if !d.model.as_deref().is_some_and(|dm| wildcard(m, dm)) {
-                    return false;
-                }
+            if let Some(m) = model
+                && !d.model.as_deref().is_some_and(|dm| wildcard(m, dm))
+            {
+                return false;
             }
-            if let Some(i) = instance {
-                if !d
+            if let Some(i) = instance
+                && !d
                     .instance
                     .as_deref()
                     .is_some_and(|di| di.eq_ignore_ascii_case(i))
-                {
-                    return false;
-                }
+            {
+                return false;
             }
             if let Some(want) = sha1 {
                 let m = d

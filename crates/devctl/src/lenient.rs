@@ -68,10 +68,10 @@ pub fn strip(text: &str) -> String {
                         closed = true;
                         break;
                     }
-                    if c != b'\n' {
-                        if let Some(o) = out.get_mut(i) {
-                            *o = b' ';
-                        }
+                    if c != b'\n'
+                        && let Some(o) = out.get_mut(i)
+                    {
+                        *o = b' ';
                     }
                     i += 1;
                 }
@@ -84,10 +84,10 @@ pub fn strip(text: &str) -> String {
                 i += 1;
             }
             b'}' | b']' => {
-                if let Some(c) = pending_comma.take() {
-                    if let Some(o) = out.get_mut(c) {
-                        *o = b' ';
-                    }
+                if let Some(c) = pending_comma.take()
+                    && let Some(o) = out.get_mut(c)
+                {
+                    *o = b' ';
                 }
                 i += 1;
             }

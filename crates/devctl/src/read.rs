@@ -390,24 +390,22 @@ impl Reader {
             return c;
         };
         c.source = self.opt_text(m, p, &["source"], "a GUID");
-        if let Some(s) = &c.source {
-            if !is_guid(s) {
-                self.warn(
-                    child(p, "source"),
-                    format!(
-                        "`{s}` is not a GUID such as `{{0033775C-B50A-436C-B8B7-62211D3A2A9D}}`"
-                    ),
-                );
-            }
+        if let Some(s) = &c.source
+            && !is_guid(s)
+        {
+            self.warn(
+                child(p, "source"),
+                format!("`{s}` is not a GUID such as `{{0033775C-B50A-436C-B8B7-62211D3A2A9D}}`"),
+            );
         }
         c.version = self.opt_text(m, p, &["version"], "the format version `1`");
-        if let Some(ver) = &c.version {
-            if ver.trim() != "1" {
-                self.error(
-                    child(p, "version"),
-                    format!("expected format version `1`, found `{ver}`"),
-                );
-            }
+        if let Some(ver) = &c.version
+            && ver.trim() != "1"
+        {
+            self.error(
+                child(p, "version"),
+                format!("expected format version `1`, found `{ver}`"),
+            );
         }
         c.content = self.opt_text(m, p, &["content"], "a content version");
         if let Some(ts) = self.opt_text(m, p, &["timestamp"], "an ISO 8601 timestamp") {
@@ -436,10 +434,10 @@ impl Reader {
                     let ip = child(&dp, ik);
                     match iv {
                         Value::Object(im) => {
-                            if let Some((dk, dv)) = get(im, &["default"]) {
-                                if !dv.is_boolean() {
-                                    self.error(child(&ip, dk), "expected `true` or `false`");
-                                }
+                            if let Some((dk, dv)) = get(im, &["default"])
+                                && !dv.is_boolean()
+                            {
+                                self.error(child(&ip, dk), "expected `true` or `false`");
                             }
                             if im.keys().any(|k| !k.eq_ignore_ascii_case("default")) {
                                 self.warn(
@@ -507,32 +505,32 @@ impl Reader {
         }
         if let Some((k, cv)) = get(m, &["computers"]) {
             let cp = child(p, k);
-            if let Some(cm) = self.obj(cv, &cp, &["groups"]) {
-                if let Some((gk, gv)) = get(cm, &["groups"]) {
-                    let gp = child(&cp, gk);
-                    for (i, item) in self.array(gv, &gp, "computer groups").iter().enumerate() {
-                        let ip = idx(&gp, i);
-                        let Some(gm) = self.obj(item, &ip, &["id", "name", "members"]) else {
-                            continue;
-                        };
-                        let id = self.id(gm, &ip, "computer group", true);
-                        if !id.is_empty() && self.computer_group_ids.contains(&id) {
-                            self.error(
-                                child(&ip, "id"),
-                                format!("computer group id `{id}` is used twice"),
-                            );
-                        }
-                        let name = self.name(gm, &ip);
-                        let members = match get(gm, &["members"]) {
-                            Some((mk, mv)) => self.targets(mv, &child(&ip, mk), false),
-                            None => {
-                                self.error(&ip, "missing `members`: computers by fqn, netbios, ipv4, ipv4range or ou");
-                                Targets::default()
-                            }
-                        };
-                        self.computer_group_ids.push(id.clone());
-                        c.computer_groups.push(ComputerGroup { id, name, members });
+            if let Some(cm) = self.obj(cv, &cp, &["groups"])
+                && let Some((gk, gv)) = get(cm, &["groups"])
+            {
+                let gp = child(&cp, gk);
+                for (i, item) in self.array(gv, &gp, "computer groups").iter().enumerate() {
+                    let ip = idx(&gp, i);
+                    let Some(gm) = self.obj(item, &ip, &["id", "name", "members"]) else {
+                        continue;
+                    };
+                    let id = self.id(gm, &ip, "computer group", true);
+                    if !id.is_empty() && self.computer_group_ids.contains(&id) {
+                        self.error(
+                            child(&ip, "id"),
+                            format!("computer group id `{id}` is used twice"),
+                        );
                     }
+                    let name = self.name(gm, &ip);
+                    let members = match get(gm, &["members"]) {
+                        Some((mk, mv)) => self.targets(mv, &child(&ip, mk), false),
+                        None => {
+                            self.error(&ip, "missing `members`: computers by fqn, netbios, ipv4, ipv4range or ou");
+                            Targets::default()
+                        }
+                    };
+                    self.computer_group_ids.push(id.clone());
+                    c.computer_groups.push(ComputerGroup { id, name, members });
                 }
             }
         }
@@ -973,10 +971,10 @@ impl Reader {
             uniqueid: self.opt_text(m, p, &["uniqueid"], "a volume id"),
             keys: Vec::new(),
         };
-        if let Some(u) = &media.uniqueid {
-            if !is_guid(u.trim()) {
-                self.error(child(p, "uniqueid"), format!("expected a volume GUID such as `{{01234567-0123-0123-0123-012345678901}}`, found `{u}`"));
-            }
+        if let Some(u) = &media.uniqueid
+            && !is_guid(u.trim())
+        {
+            self.error(child(p, "uniqueid"), format!("expected a volume GUID such as `{{01234567-0123-0123-0123-012345678901}}`, found `{u}`"));
         }
         if media.sha1.is_none()
             && media.uniqueid.is_none()
@@ -1001,13 +999,13 @@ impl Reader {
                 }
                 let kind = self.opt_text(km, &ip, &["type"], "a key type");
                 let cipher = self.opt_text(km, &ip, &["cipher"], "the encrypted key");
-                if let Some(c) = &cipher {
-                    if !is_hex(c.trim(), None) {
-                        self.error(
-                            child(&ip, "cipher"),
-                            "expected the encrypted key in hexadecimal",
-                        );
-                    }
+                if let Some(c) = &cipher
+                    && !is_hex(c.trim(), None)
+                {
+                    self.error(
+                        child(&ip, "cipher"),
+                        "expected the encrypted key in hexadecimal",
+                    );
                 }
                 media.keys.push(MediaKey {
                     thumbprint: thumbprint.unwrap_or_default(),
@@ -1139,14 +1137,15 @@ impl Reader {
                             ),
                         }
                     }
-                    if granted.contains(&Right::None) && granted.len() > 1 {
-                        if let Some((ip, _)) = list.first() {
-                            let gp = ip
-                                .rsplit_once('/')
-                                .map(|(a, _)| a.to_string())
-                                .unwrap_or_default();
-                            self.error(gp, "`None` cannot be combined with other rights");
-                        }
+                    if granted.contains(&Right::None)
+                        && granted.len() > 1
+                        && let Some((ip, _)) = list.first()
+                    {
+                        let gp = ip
+                            .rsplit_once('/')
+                            .map(|(a, _)| a.to_string())
+                            .unwrap_or_default();
+                        self.error(gp, "`None` cannot be combined with other rights");
                     }
                     if get(am, &["granted"]).is_some() && list.is_empty() {
                         self.error(
@@ -1161,13 +1160,13 @@ impl Reader {
         }
         if let Some((k, av)) = get(m, &["audit"]) {
             let ap = child(p, k);
-            if let Some(am) = self.obj(av, &ap, &["shadow"]) {
-                if let Some((sk, sv)) = get(am, &["shadow"]) {
-                    let sp = child(&ap, sk);
-                    if let Some(sm) = self.obj(sv, &sp, &["read", "write"]) {
-                        w.shadow_read = self.shadow(sm, &sp, "read");
-                        w.shadow_write = self.shadow(sm, &sp, "write");
-                    }
+            if let Some(am) = self.obj(av, &ap, &["shadow"])
+                && let Some((sk, sv)) = get(am, &["shadow"])
+            {
+                let sp = child(&ap, sk);
+                if let Some(sm) = self.obj(sv, &sp, &["read", "write"]) {
+                    w.shadow_read = self.shadow(sm, &sp, "read");
+                    w.shadow_write = self.shadow(sm, &sp, "write");
                 }
             }
         }

@@ -61,10 +61,10 @@ fn big_doc(text: &[u8]) -> Vec<u8> {
     ))
     .unwrap_or_default();
     let mut word = Vec::new();
-    if let Ok(mut comp) = cfb::CompoundFile::open(Cursor::new(fixture)) {
-        if let Ok(mut s) = comp.open_stream("/WordDocument") {
-            let _ = std::io::Read::read_to_end(&mut s, &mut word);
-        }
+    if let Ok(mut comp) = cfb::CompoundFile::open(Cursor::new(fixture))
+        && let Ok(mut s) = comp.open_stream("/WordDocument")
+    {
+        let _ = std::io::Read::read_to_end(&mut s, &mut word);
     }
     let u16_at = |b: &[u8], at: usize| usize::from(u16::from_le_bytes([b[at], b[at + 1]]));
     // FibBase, csw + FibRgW97, cslw + FibRgLw97, cbRgFcLcb: fcClx is pair 33.

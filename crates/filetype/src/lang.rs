@@ -566,7 +566,7 @@ pub fn parse_hex_bytes(text: &str) -> Option<Vec<u8>> {
         .strip_prefix("0x")
         .or_else(|| t.strip_prefix("0X"))
         .unwrap_or(t);
-    if digits.is_empty() || digits.len() % 2 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(2) {
         return None;
     }
     let bytes = digits.as_bytes();

@@ -81,10 +81,10 @@ impl PolicyCompiler for PolicyEngines {
                 return Err(diags.iter().map(|x| diag(x, &file, d.body)).collect());
             };
             let mut e = Engine::new(set);
-            if let Some(g) = &self.geoip {
-                if let Ok(g) = cordon_policy::geoip::GeoIp::from_bytes(g.as_ref().clone()) {
-                    e = e.with_geoip(g);
-                }
+            if let Some(g) = &self.geoip
+                && let Ok(g) = cordon_policy::geoip::GeoIp::from_bytes(g.as_ref().clone())
+            {
+                e = e.with_geoip(g);
             }
             if let Some(c) = &self.clock {
                 e = e.with_clock(c.clone());

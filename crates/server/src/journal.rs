@@ -939,15 +939,14 @@ impl Loader {
                     // The database refuses rows of this batch as such:
                     // find them and set them aside, or they would hold
                     // back every incident behind them.
-                    if kind.refuses_rows() {
-                        if let Some((batch, pos)) = self.pending.take() {
-                            let (kept, refused) =
-                                set_aside_refused(self.store.as_ref(), &self.shared, batch, &e)
-                                    .await;
-                            self.pending = Some((kept, pos));
-                            if refused > 0 {
-                                continue;
-                            }
+                    if kind.refuses_rows()
+                        && let Some((batch, pos)) = self.pending.take()
+                    {
+                        let (kept, refused) =
+                            set_aside_refused(self.store.as_ref(), &self.shared, batch, &e).await;
+                        self.pending = Some((kept, pos));
+                        if refused > 0 {
+                            continue;
                         }
                     }
                     tokio::time::sleep(backoff).await;

@@ -97,7 +97,8 @@ fn r_aba(s: &str) -> bool {
     let d = ds(s);
     let p = d[0] * 10 + d[1];
     let pref = p <= 12 || (21..=32).contains(&p) || (61..=72).contains(&p) || p == 80;
-    pref && (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
+    pref && (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8])
+        .is_multiple_of(10)
         && s != "000000000"
 }
 
@@ -137,7 +138,7 @@ fn r_dni(num: &str, l: char) -> bool {
 }
 
 fn r_tfn(s: &str) -> bool {
-    weighted(&ds(s), &[1, 4, 3, 7, 5, 8, 6, 9, 10]) % 11 == 0
+    weighted(&ds(s), &[1, 4, 3, 7, 5, 8, 6, 9, 10]).is_multiple_of(11)
 }
 
 fn r_medicare(s: &str) -> bool {

@@ -94,10 +94,10 @@ fn run_case_file(path: &std::path::Path) -> Vec<String> {
             let got = serde_json::to_value(&out.device).unwrap();
             subset(d, &got, "device", &mut f);
         }
-        if let Some(n) = expect.get("errors").and_then(Value::as_u64) {
-            if out.errors.len() as u64 != n {
-                f.push(format!("errors: expected {n}, got {:?}", out.errors));
-            }
+        if let Some(n) = expect.get("errors").and_then(Value::as_u64)
+            && out.errors.len() as u64 != n
+        {
+            f.push(format!("errors: expected {n}, got {:?}", out.errors));
         }
         if let Some(v) = expect.get("violations") {
             let got: Vec<Value> = out

@@ -126,7 +126,7 @@ fn piece_table(clx: &[u8], base: usize) -> Result<&[u8], OleError> {
 /// Reads every piece: `n + 1` CPs (u32) then `n` piece descriptors of 8
 /// bytes (2 bytes of flags, the `fc` and 2 bytes of `prm`).
 fn read_pieces(word: &[u8], plc: &[u8], cap: usize) -> Result<Extracted, OleError> {
-    if plc.len() < 4 || (plc.len() - 4) % 12 != 0 {
+    if plc.len() < 4 || !(plc.len() - 4).is_multiple_of(12) {
         return Err(OleError::Corrupt(format!(
             "piece table of {} bytes is not 4 + 12·n bytes long",
             plc.len()
