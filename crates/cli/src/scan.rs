@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cordon_detect::{Category, Confidence, Detectors};
-use cordon_inspect::inspect::{InspectOptions, Inspector};
-use cordon_inspect::run::run_ordered;
-use cordon_inspect::walk::{Target, WalkOptions};
+use cordon_inspect::run_ordered;
+use cordon_inspect::{InspectOptions, Inspector};
+use cordon_inspect::{Target, WalkOptions};
 
 use crate::output::{self, Format, Sarif, Totals};
 

@@ -92,8 +92,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 /// The policy loader with every extension the binary knows: device
 /// control (`deviceControl` sections and whole seed-004 documents).
 pub fn policy_loader() -> cordon_policy::Loader {
-    cordon_policy::Loader::new()
-        .with_extension(Box::new(cordon_devctl::source::DeviceControlLoader))
+    cordon_policy::Loader::new().with_extension(Box::new(cordon_devctl::DeviceControlLoader))
 }
 
 async fn shutdown_signal() {

@@ -42,7 +42,7 @@ pub mod import;
 pub mod lenient;
 mod read;
 /// Public for `cordon serve`, which names the loader by this path.
-pub mod source;
+mod source;
 pub mod tables;
 pub mod write;
 

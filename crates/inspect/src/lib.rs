@@ -11,10 +11,10 @@
 // The API is re-exported below. `inspect`, `run` and `walk` stay public
 // only while the server and the CLI still name items through them; once
 // they use the root paths these become private like `report`.
-pub mod inspect;
+mod inspect;
 mod report;
-pub mod run;
-pub mod walk;
+mod run;
+mod walk;
 
 pub use cordon_extract::Ocr;
 pub use inspect::{InspectOptions, Inspector, failed};

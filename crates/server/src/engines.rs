@@ -192,7 +192,7 @@ fn combine(mut a: Decision, b: Decision) -> Decision {
 /// `cordon-inspect`'s inspector (extraction + detection), never with full
 /// values.
 pub struct Inspection {
-    inspector: cordon_inspect::inspect::Inspector,
+    inspector: cordon_inspect::Inspector,
 }
 
 impl Inspection {
@@ -210,13 +210,13 @@ impl Inspection {
         detectors: cordon_detect::Detectors,
         ocr: Option<cordon_inspect::Ocr>,
     ) -> Inspection {
-        let opts = cordon_inspect::inspect::InspectOptions {
+        let opts = cordon_inspect::InspectOptions {
             show_values: false,
             ocr,
             ..Default::default()
         };
         Inspection {
-            inspector: cordon_inspect::inspect::Inspector::new(detectors, opts),
+            inspector: cordon_inspect::Inspector::new(detectors, opts),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::io::{Cursor, Write};
 use cordon_detect::Detectors;
 use cordon_extract::Limits;
 use cordon_inspect::FileReport;
-use cordon_inspect::inspect::{InspectOptions, Inspector};
+use cordon_inspect::{InspectOptions, Inspector};
 use zip::unstable::write::FileOptionsExt;
 use zip::write::SimpleFileOptions;
 
