@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cordon_server::config::{Overrides, Settings};
-use cordon_store::{Actor, OpenOptions, Role, SqliteSynchronous};
+use cordon_store::{Actor, OpenOptions, Role};
 
 #[derive(clap::Args)]
 pub struct DbArgs {
@@ -166,10 +166,8 @@ async fn open_with_settings(
 /// an admin command writes with the durability the server promises.
 fn open_options(s: &Settings) -> OpenOptions {
     OpenOptions {
-        sqlite_synchronous: SqliteSynchronous::parse(&s.sqlite_synchronous).unwrap_or_default(),
-        postgres_synchronous_commit: s.postgres_synchronous_commit != "off",
         // One command at a time: no pool of sixteen.
         max_connections: Some(2),
-        ..OpenOptions::default()
+        ..s.store_options()
     }
 }
