@@ -656,12 +656,8 @@ async fn incidents_filter_page_and_follow_the_status_workflow() {
         .collect();
     assert_eq!(kinds, ["created", "action", "status", "status"]);
     assert_eq!(d["history"][2]["detail"]["comment"], "on it");
-    assert!(
-        d["history"][2]["actor"]
-            .as_str()
-            .unwrap()
-            .starts_with("key:")
-    );
+    assert_eq!(d["history"][2]["actor"]["type"], "key", "{d}");
+    assert_eq!(d["history"][0]["actor"]["type"], "system", "{d}");
     assert_eq!(d["incident"]["status"], "false_positive");
     let (s, _) = app.admin("GET", "/v1/incidents/999999", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
