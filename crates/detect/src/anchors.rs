@@ -645,6 +645,11 @@ fn url_password(sk: &mut Sink<'_>, a: usize) {
         return;
     }
     let pass = t.get(ps..ps + pn).unwrap_or_default();
+    // `user:****@host` is a URL someone already redacted: there is no
+    // secret left to report, and its mask would be the text itself.
+    if pass.iter().all(|&c| c == b'*') {
+        return;
+    }
     // Placeholders ("password", "${PASS}") and documentation hosts
     // (example.com) drop straight to low.
     let hs = ps + pn + 1;
