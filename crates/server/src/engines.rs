@@ -73,6 +73,16 @@ impl PolicyCompiler for PolicyEngines {
     }
 
     fn compile(&self, docs: &[PolicyDoc<'_>]) -> Result<Arc<dyn DecisionEngine>, Vec<Diag>> {
+        // With no active policy, an empty one decides: it allows, except
+        // content that was not fully inspected (the engine's built-in
+        // rule), which no policy at all must not let pass as clean.
+        let empty = [PolicyDoc {
+            id: "cordon-no-policy",
+            version: 0,
+            format: "yaml",
+            body: "id: cordon-no-policy\nrules: []\n",
+        }];
+        let docs = if docs.is_empty() { &empty[..] } else { docs };
         let mut engines = Vec::with_capacity(docs.len());
         for d in docs {
             let (set, diags) = self.loader.load(d.body);
@@ -111,16 +121,10 @@ impl DecisionEngine for EngineSet {
     fn decide(&self, event: &Event) -> Decision {
         let mut it = self.engines.iter();
         let Some(first) = it.next() else {
-            let mut d = Decision::new(Verdict::Allow);
-            d.event = event.id.clone();
-            d.trace.push(cordon_policy::model::TraceEntry {
-                rule: String::new(),
-                kind: cordon_policy::model::RuleKind::Expression,
-                matched: false,
-                verdict: Some(Verdict::Allow),
-                reason: "no policy is active".into(),
-            });
-            return d;
+            // Compile always gives at least one engine (the built-in empty
+            // policy); an empty set is never built, but it would not
+            // decide blind either.
+            return Decision::new(Verdict::Deny);
         };
         let mut d = first.decide(event);
         for e in it {

@@ -579,3 +579,23 @@ async fn a_flat_chain_of_3600_terms_is_refused_with_a_diagnostic_not_a_crash() {
     assert_eq!(s, StatusCode::OK);
     app.close().await;
 }
+
+#[tokio::test]
+async fn with_no_policy_active_content_not_fully_inspected_is_still_denied() {
+    use base64::Engine as _;
+    let app = App::sqlite().await;
+    let locked = zip_of(&[("cards.txt", b"card: 4111 1111 1111 1111", Some("pw"))]);
+    let body = json!({
+        "event": {"action": "download", "user": {"username": "eve"}},
+        "content": {"name": "locked.zip", "base64": base64::engine::general_purpose::STANDARD.encode(&locked)},
+    });
+    let (s, d) = app.admin("POST", "/v1/decide", Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["decision"], "deny", "{d}");
+    // Clean content is still allowed.
+    let (_, d) = app
+        .admin("POST", "/v1/decide", Some(events::download("bob", &[])))
+        .await;
+    assert_eq!(d["decision"], "allow", "{d}");
+    app.close().await;
+}
