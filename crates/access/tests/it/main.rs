@@ -1,0 +1,7 @@
+//! Integration tests of cordon-access: one binary, one module per area.
+// Tests may unwrap and panic (clippy.toml allows it in #[test] functions;
+// this extends it to the helpers of this test binary).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod props;
+mod seed;
