@@ -30,7 +30,7 @@ mod decide;
 mod model;
 
 pub use decide::{
-    Action, Decision, Object, Owner, Reason, Subject, TargetChoices, authorize, can_assign, can_grant_role,
-    can_grant_scope, target_choices,
+    Action, Decision, Object, Owner, Reason, Subject, TargetChoices, authorize, can_assign,
+    can_grant_role, can_grant_scope, target_choices,
 };
 pub use model::{Level, Levels, Module, Role, RoleError, Scope, Targets};

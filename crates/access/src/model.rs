@@ -236,6 +236,12 @@ impl Role {
         ]
     }
 
+    /// The predefined administrator role.
+    pub fn administrator() -> Role {
+        let [admin, ..] = Role::predefined();
+        admin
+    }
+
     /// A predefined role by id.
     pub fn builtin(id: &str) -> Option<Role> {
         Role::predefined().into_iter().find(|r| r.id == id)

@@ -1,38 +1,94 @@
-//! Authentication: the presented key, a short-lived cache of verified
-//! keys, the access check of the route table, and throttling of peers that
-//! keep presenting bad keys.
+//! Authentication and the access check: the presented key, a
+//! short-lived cache of verified keys, the [`Caller`] (who acts, and as
+//! which [`Subject`] for the permission check), the route table's check
+//! through [`cordon_access::authorize`], and throttling of peers that keep
+//! presenting bad keys.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cordon_access::{Action, Object, Role as AccessRole, Scope, Subject, authorize};
 use cordon_store::{ApiKey, Role};
 
 use crate::error::ApiError;
 use crate::routes::Access;
 use crate::state::AppState;
 
-/// The authenticated caller, for handlers that record who did what.
+/// The authenticated caller: who acts (for histories and the audit
+/// trail) and, for administrators, the [`Subject`] the permission check
+/// judges. Machine keys (`client`) have no subject: they reach only the
+/// machine routes.
 #[derive(Debug, Clone)]
-pub struct Caller(pub ApiKey);
+pub struct Caller {
+    actor: cordon_store::Actor,
+    key: Option<ApiKey>,
+    subject: Option<Arc<Subject>>,
+}
 
 impl Caller {
+    /// The caller behind an API key. A `client` key is a machine; an
+    /// `admin` key without an owner is a service principal with the
+    /// administrator role over all computers.
+    pub fn from_key(key: ApiKey) -> Caller {
+        let subject = (key.role == Role::Admin).then(|| {
+            Arc::new(Subject {
+                id: format!("key:{}", key.id),
+                role: AccessRole::administrator(),
+                scope: Scope::All,
+                super_admin: false,
+            })
+        });
+        Caller {
+            actor: cordon_store::Actor::key(&key.id, &key.name),
+            key: Some(key),
+            subject,
+        }
+    }
+
     /// Who did it, as recorded in histories and activations.
     pub fn actor(&self) -> cordon_store::Actor {
-        cordon_store::Actor::key(&self.0.id, &self.0.name)
+        self.actor.clone()
     }
 
+    /// An administrator (the Admin tab).
     pub fn is_admin(&self) -> bool {
-        self.0.role == Role::Admin
+        self.subject.as_ref().is_some_and(|s| s.role.admin)
     }
 
+    /// The id of the key presented, or `""` for a person's session.
     pub fn key_id(&self) -> &str {
-        &self.0.id
+        self.key.as_ref().map_or("", |k| k.id.as_str())
+    }
+
+    /// What the permission check judges; `403` for a machine key.
+    pub fn subject(&self) -> Result<&Subject, ApiError> {
+        self.subject
+            .as_deref()
+            .ok_or_else(|| ApiError::forbidden("this needs an administrator, not a machine key"))
+    }
+
+    /// `Ok` when the caller may do `action` on `object`, else `403` with
+    /// the reason.
+    pub fn may(&self, action: Action, object: Object<'_>) -> Result<(), ApiError> {
+        let d = authorize(self.subject()?, action, object);
+        if d.allowed {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(d.reason.to_string()))
+        }
+    }
+
+    /// Whether the caller may, without an error.
+    pub fn can(&self, action: Action, object: Object<'_>) -> bool {
+        self.subject
+            .as_deref()
+            .is_some_and(|s| authorize(s, action, object).allowed)
     }
 }
 
@@ -201,14 +257,36 @@ pub(crate) async fn require_access(
         }
         Err(e) => return e.into_response(),
     };
-    if access == Access::Admin && caller.role != Role::Admin {
-        let msg = format!(
-            "this route needs an admin key; key `{}` is a {} key",
-            caller.id,
-            caller.role.as_str()
-        );
-        return fail("client key on an admin route", ApiError::forbidden(msg));
+    let (id, role) = (caller.id.clone(), caller.role);
+    let caller = Caller::from_key(caller);
+    if let Err(why) = route_check(&caller, access) {
+        let msg = match role {
+            Role::Client => {
+                format!("this route needs an administrator; key `{id}` is a client (machine) key")
+            }
+            Role::Admin => why,
+        };
+        return fail("access denied by the route table", ApiError::forbidden(msg));
     }
-    req.extensions_mut().insert(Caller(caller));
+    req.extensions_mut().insert(caller);
     next.run(req).await
+}
+
+/// The route table's check: the module and action of the route against
+/// the caller's role (the object itself is the handler's to check).
+fn route_check(caller: &Caller, access: Access) -> Result<(), String> {
+    let object = match access {
+        Access::Public | Access::Machine => return Ok(()),
+        Access::Module(module, action) => (Object::Module(module), action),
+        Access::Admin => (Object::Admin, Action::Administer),
+    };
+    let Some(subject) = caller.subject.as_deref() else {
+        return Err("this needs an administrator".to_owned());
+    };
+    let d = authorize(subject, object.1, object.0);
+    if d.allowed {
+        Ok(())
+    } else {
+        Err(d.reason.to_string())
+    }
 }

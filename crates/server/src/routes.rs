@@ -6,6 +6,8 @@ use axum::Router;
 use axum::http::Method;
 use axum::routing::MethodRouter;
 
+use cordon_access::{Action, Module};
+
 use crate::api;
 use crate::state::AppState;
 
@@ -15,10 +17,40 @@ use crate::state::AppState;
 pub enum Access {
     /// No key: liveness, readiness and the API description only.
     Public,
-    /// Any valid key (`client` or `admin`): decide, inspect, justify, poll.
-    Client,
-    /// An `admin` key: policies, incidents, keys, groups, dashboard.
+    /// Any valid key (machines: agents and gateways) or administrator:
+    /// decide, inspect, justify, poll, metrics.
+    Machine,
+    /// An administrator's action on a module, as
+    /// [`cordon_access::authorize`] answers for the caller's role; the
+    /// handler asks again about the object itself (its owner and targets).
+    Module(Module, Action),
+    /// The Admin tab: users, roles, scopes, remote offices, keys, settings.
     Admin,
+}
+
+impl Access {
+    /// A short name for tables and logs: `public`, `machine`,
+    /// `policies:modify`, `admin`.
+    pub fn label(self) -> String {
+        match self {
+            Access::Public => "public".to_owned(),
+            Access::Machine => "machine".to_owned(),
+            Access::Module(m, a) => format!("{m}:{}", action_name(a)),
+            Access::Admin => "admin".to_owned(),
+        }
+    }
+}
+
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::View => "view",
+        Action::Create => "create",
+        Action::Modify => "modify",
+        Action::Delete => "delete",
+        Action::Clone => "clone",
+        Action::Administer => "administer",
+        Action::TransferSuperAdmin => "transfer_super_admin",
+    }
 }
 
 /// One row of the route table.
@@ -31,7 +63,10 @@ pub struct RouteSpec {
 
 /// The route table: method, path, required access, handler.
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use Access::{Admin, Client, Public};
+    use Access::{Admin, Machine, Public};
+    use Action::{Create, Delete, Modify, View};
+    use Module::{Incidents, Justifications, Policies, Reports, Systems};
+    let on = Access::Module;
     use api::{agents, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies};
     use axum::routing::{delete, get, post, put};
     let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
@@ -49,31 +84,31 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/healthz", Public, get(ops::healthz)),
         r(Method::GET, "/readyz", Public, get(ops::readyz)),
         r(Method::GET, "/openapi.json", Public, get(ops::openapi)),
-        r(Method::GET, "/metrics", Client, get(ops::metrics)),
-        r(Method::POST, "/v1/decide", Client, post(decide::decide)),
-        r(Method::POST, "/v1/inspect", Client, post(inspect::inspect)),
-        r(Method::POST, "/v1/exceptions", Client, post(exceptions::submit)),
-        r(Method::GET, "/v1/exceptions", Admin, get(exceptions::list)),
-        r(Method::GET, "/v1/agent/policy", Client, get(agents::policy)),
-        r(Method::GET, "/v1/policies", Admin, get(policies::list)),
-        r(Method::POST, "/v1/policies", Admin, post(policies::create)),
-        r(Method::POST, "/v1/policies/validate", Admin, post(policies::validate)),
-        r(Method::GET, "/v1/policies/{id}", Admin, get(policies::get)),
-        r(Method::PUT, "/v1/policies/{id}", Admin, put(policies::update)),
-        r(Method::GET, "/v1/policies/{id}/versions", Admin, get(policies::list_versions)),
-        r(Method::GET, "/v1/policies/{id}/versions/{version}", Admin, get(policies::get_version)),
-        r(Method::POST, "/v1/policies/{id}/activate", Admin, post(policies::activate)),
-        r(Method::POST, "/v1/policies/{id}/rollback", Admin, post(policies::rollback)),
-        r(Method::GET, "/v1/policies/{id}/diff", Admin, get(policies::diff)),
-        r(Method::GET, "/v1/incidents", Admin, get(incidents::list)),
-        r(Method::GET, "/v1/incidents/rule-counts", Admin, get(incidents::rule_counts)),
-        r(Method::GET, "/v1/incidents/{id}", Admin, get(incidents::get)),
-        r(Method::POST, "/v1/incidents/{id}/status", Admin, post(incidents::set_status)),
-        r(Method::GET, "/v1/dashboard", Admin, get(dashboard::dashboard)),
-        r(Method::GET, "/v1/agent-groups", Admin, get(agents::list_groups)),
-        r(Method::GET, "/v1/agent-groups/{name}", Admin, get(agents::get_group)),
-        r(Method::PUT, "/v1/agent-groups/{name}", Admin, put(agents::put_group)),
-        r(Method::DELETE, "/v1/agent-groups/{name}", Admin, delete(agents::delete_group)),
+        r(Method::GET, "/metrics", Machine, get(ops::metrics)),
+        r(Method::POST, "/v1/decide", Machine, post(decide::decide)),
+        r(Method::POST, "/v1/inspect", Machine, post(inspect::inspect)),
+        r(Method::POST, "/v1/exceptions", Machine, post(exceptions::submit)),
+        r(Method::GET, "/v1/exceptions", on(Justifications, View), get(exceptions::list)),
+        r(Method::GET, "/v1/agent/policy", Machine, get(agents::policy)),
+        r(Method::GET, "/v1/policies", on(Policies, View), get(policies::list)),
+        r(Method::POST, "/v1/policies", on(Policies, Create), post(policies::create)),
+        r(Method::POST, "/v1/policies/validate", on(Policies, View), post(policies::validate)),
+        r(Method::GET, "/v1/policies/{id}", on(Policies, View), get(policies::get)),
+        r(Method::PUT, "/v1/policies/{id}", on(Policies, Modify), put(policies::update)),
+        r(Method::GET, "/v1/policies/{id}/versions", on(Policies, View), get(policies::list_versions)),
+        r(Method::GET, "/v1/policies/{id}/versions/{version}", on(Policies, View), get(policies::get_version)),
+        r(Method::POST, "/v1/policies/{id}/activate", on(Policies, Modify), post(policies::activate)),
+        r(Method::POST, "/v1/policies/{id}/rollback", on(Policies, Modify), post(policies::rollback)),
+        r(Method::GET, "/v1/policies/{id}/diff", on(Policies, View), get(policies::diff)),
+        r(Method::GET, "/v1/incidents", on(Incidents, View), get(incidents::list)),
+        r(Method::GET, "/v1/incidents/rule-counts", on(Incidents, View), get(incidents::rule_counts)),
+        r(Method::GET, "/v1/incidents/{id}", on(Incidents, View), get(incidents::get)),
+        r(Method::POST, "/v1/incidents/{id}/status", on(Incidents, Modify), post(incidents::set_status)),
+        r(Method::GET, "/v1/dashboard", on(Reports, View), get(dashboard::dashboard)),
+        r(Method::GET, "/v1/agent-groups", on(Systems, View), get(agents::list_groups)),
+        r(Method::GET, "/v1/agent-groups/{name}", on(Systems, View), get(agents::get_group)),
+        r(Method::PUT, "/v1/agent-groups/{name}", on(Systems, Create), put(agents::put_group)),
+        r(Method::DELETE, "/v1/agent-groups/{name}", on(Systems, Delete), delete(agents::delete_group)),
         r(Method::GET, "/v1/keys", Admin, get(keys::list)),
         r(Method::POST, "/v1/keys", Admin, post(keys::create)),
         r(Method::DELETE, "/v1/keys/{id}", Admin, delete(keys::revoke)),

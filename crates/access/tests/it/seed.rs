@@ -58,7 +58,10 @@ fn reason_code(r: &cordon_access::Reason) -> String {
 }
 
 fn load() -> Seed {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/seed_001_scopes.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cases/seed_001_scopes.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -133,7 +136,10 @@ fn predefined_roles_per_module() {
     let text = std::fs::read_to_string(path).unwrap();
     let mut n = 0;
     let mut failures = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let f: Vec<&str> = line.split('\t').collect();
         let [role, module, act, owner, allowed, reason, why] = f[..] else {
             panic!("bad row: {line}")
