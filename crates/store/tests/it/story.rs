@@ -392,6 +392,7 @@ async fn story(s: &dyn Store) {
         policy_version: 2,
         updated_at: T0,
         updated_by: admin(),
+        created_by: admin(),
     };
     assert_eq!(s.upsert_agent_group(&g).await.unwrap(), g);
     let g2 = AgentGroup {
