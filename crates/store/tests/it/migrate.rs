@@ -63,7 +63,9 @@ async fn check_typed(s: &dyn Store) {
     );
     let g = s.get_agent_group("laptops").await.unwrap();
     assert_eq!((g.updated_by, g.created_by), (Actor::System, Actor::System));
-    // Migration 0005: a policy's creator is its first version's.
+    // Migration 0005: incidents from before came from no known computer;
+    // a policy's creator is its first version's.
+    assert_eq!(inc[0].incident.computer, "");
     let p = s.get_policy("main").await.unwrap();
     assert_eq!(
         (p.created_by, p.groups),
