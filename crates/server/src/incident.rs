@@ -53,6 +53,7 @@ pub fn build(f: &Facts<'_>, masker: &dyn ContentInspector) -> Vec<NewIncident> {
             decision: v.decision.as_str().to_owned(),
             action: v.action.as_str().to_owned(),
             username: v.username.to_owned(),
+            computer: String::new(),
             categories: v.categories.iter().map(|c| c.as_str().to_owned()).collect(),
             // Serialized straight to text: no `Value` tree per incident.
             details: cordon_store::RawJson::serialize_from(&v.details)

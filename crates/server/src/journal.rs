@@ -1053,6 +1053,7 @@ mod tests {
             decision: "deny".into(),
             action: "download".into(),
             username: format!("user{n}"),
+            computer: String::new(),
             categories: vec!["PII".into()],
             details: cordon_store::RawJson::from_serialized(format!("{{\"n\":{n}}}")),
         }

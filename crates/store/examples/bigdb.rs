@@ -47,6 +47,7 @@ fn incident(i: i64, detail_bytes: usize) -> Res<NewIncident> {
         decision: "deny".into(),
         action: "share".into(),
         username: format!("user{}", i % 500),
+        computer: String::new(),
         categories: vec!["PCI".into()],
         details: RawJson::serialize_from(&serde_json::json!({
             "event": {"action": "share", "file": {"path": format!("/share/{i}.zip")}},

@@ -15,17 +15,22 @@ pub struct AgentGroup {
     pub updated_at: Millis,
     /// Who made the group what it is.
     pub updated_by: Actor,
+    /// Who created the group: its owner when permissions are checked.
+    /// Stored when the group is created; an update keeps it (the value
+    /// given to an update is not used).
+    pub created_by: Actor,
 }
 
 /// Agent groups.
 #[async_trait::async_trait]
 pub trait GroupStore: Send + Sync {
-    /// Creates or replaces a group. `NotFound` if its policy version doesn't exist.
+    /// Creates or replaces a group (replacing keeps `created_by`).
+    /// `NotFound` if its policy version doesn't exist.
     async fn upsert_agent_group(&self, group: &AgentGroup) -> Result<AgentGroup>;
     async fn get_agent_group(&self, name: &str) -> Result<AgentGroup>;
     async fn list_agent_groups(&self) -> Result<Vec<AgentGroup>>;
-    /// Deletes a group. The store keeps no row to hold `actor`; it is
-    /// logged until the audit log exists.
+    /// Deletes a group; its computers stay, in no group. The store keeps
+    /// no row to hold `actor`; it is logged until the audit log exists.
     async fn delete_agent_group(&self, name: &str, actor: &Actor) -> Result<()>;
 }
 
@@ -42,6 +47,7 @@ macro_rules! impl_group_store {
 
             fn group_from_row(r: &Row) -> Result<AgentGroup> {
                 let updated_by: String = r.try_get("updated_by")?;
+                let created_by: String = r.try_get("created_by")?;
                 Ok(AgentGroup {
                     name: r.try_get("name")?,
                     description: r.try_get("description")?,
@@ -49,6 +55,7 @@ macro_rules! impl_group_store {
                     policy_version: r.try_get("policy_version")?,
                     updated_at: r.try_get("updated_at")?,
                     updated_by: decode_column(&updated_by)?,
+                    created_by: decode_column(&created_by)?,
                 })
             }
 
@@ -59,8 +66,9 @@ macro_rules! impl_group_store {
                         .await?;
                     sqlx::query(
                         "INSERT INTO agent_groups \
-                         (name, description, policy_id, policy_version, updated_at, updated_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO UPDATE SET \
+                         (name, description, policy_id, policy_version, updated_at, updated_by, \
+                         created_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO UPDATE SET \
                          description = excluded.description, policy_id = excluded.policy_id, \
                          policy_version = excluded.policy_version, \
                          updated_at = excluded.updated_at, updated_by = excluded.updated_by",
@@ -71,6 +79,7 @@ macro_rules! impl_group_store {
                     .bind(g.policy_version)
                     .bind(g.updated_at)
                     .bind(encode_column(&g.updated_by))
+                    .bind(encode_column(&g.created_by))
                     .execute(&self.pool)
                     .await?;
                     self.get_agent_group(&g.name).await

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::activity::NameCount;
+use crate::computers::ScopeFilter;
 use crate::{Actor, Millis, RawJson, Result};
 
 /// Incident review status.
@@ -58,6 +59,12 @@ pub struct NewIncident {
     /// The event's action: `download`, `share`, …
     pub action: String,
     pub username: String,
+    /// The computer it came from: the host name its agent reports, the
+    /// name of a [`crate::Computer`] (scopes find their incidents by it).
+    /// Empty when it came from no managed computer. Journals written
+    /// before the field load with it empty.
+    #[serde(default)]
+    pub computer: String,
     /// Upper-case category names (`PII`, `PCI`, …).
     pub categories: Vec<String>,
     /// Masked event summary, findings, actions taken, explanation (JSON).
@@ -100,6 +107,11 @@ pub struct IncidentFilter {
     pub status: Option<Status>,
     pub decision: Option<String>,
     pub request_id: Option<String>,
+    /// From this computer only.
+    pub computer: Option<String>,
+    /// Only incidents whose computer is now in this scope (`None`: no
+    /// restriction; an empty scope holds nothing).
+    pub scope: Option<ScopeFilter>,
     /// Cursor: only incidents with an id below this one.
     pub before: Option<i64>,
     /// At most this many (clamped to 1..=1000, default 100).
@@ -153,17 +165,32 @@ pub trait IncidentStore: Send + Sync {
     ) -> Result<Incident>;
     async fn add_incident_history(&self, id: i64, entry: &HistoryEntry) -> Result<()>;
     async fn count_incidents(&self) -> Result<i64>;
-    /// Violations per rule in `[from, to)`.
-    async fn rule_counts(&self, from: Millis, to: Millis) -> Result<Vec<RuleCount>>;
-    /// Violations per `bucket_ms` bucket in `[from, to)`.
+    /// Violations per rule in `[from, to)`, of the computers in `scope`
+    /// if there is one (as [`IncidentFilter::scope`]).
+    async fn rule_counts(
+        &self,
+        from: Millis,
+        to: Millis,
+        scope: Option<&ScopeFilter>,
+    ) -> Result<Vec<RuleCount>>;
+    /// Violations per `bucket_ms` bucket in `[from, to)`, of the
+    /// computers in `scope` if there is one.
     async fn violations_over_time(
         &self,
         from: Millis,
         to: Millis,
         bucket_ms: i64,
+        scope: Option<&ScopeFilter>,
     ) -> Result<Vec<BucketCount>>;
-    /// Users with the most violations in `[from, to)`.
-    async fn top_users(&self, from: Millis, to: Millis, limit: i64) -> Result<Vec<NameCount>>;
+    /// Users with the most violations in `[from, to)`, on the computers
+    /// in `scope` if there is one.
+    async fn top_users(
+        &self,
+        from: Millis,
+        to: Millis,
+        limit: i64,
+        scope: Option<&ScopeFilter>,
+    ) -> Result<Vec<NameCount>>;
 }
 
 /// `[PII, PCI]` → `,PII,PCI,` so that `LIKE '%,PII,%'` matches exactly.
@@ -184,8 +211,8 @@ pub(crate) fn split_categories(s: &str) -> Vec<String> {
 }
 
 pub(crate) const INCIDENT_COLS: &str = "id, created_at, request_id, rule_id, rule_name, \
-    policy_id, policy_version, mode, enforced, decision, action, username, categories, \
-    status, details";
+    policy_id, policy_version, mode, enforced, decision, action, username, computer, \
+    categories, status, details";
 
 /// The SQL of [`IncidentStore`], for one backend (see `crate::sqlite`).
 /// Also gives the backend `insert_incident_rows`, which the journal's
@@ -195,6 +222,7 @@ macro_rules! impl_incident_store {
         const _: () = {
             use sqlx::Row as _;
             use $crate::activity::NameCount;
+            use $crate::computers::ScopeFilter;
             use $crate::incidents::{
                 join_categories, split_categories, BucketCount, HistoryEntry, Incident,
                 IncidentFilter, IncidentStore, NewIncident, RuleCount, Status, INCIDENT_COLS,
@@ -243,6 +271,7 @@ macro_rules! impl_incident_store {
                         decision: r.try_get("decision")?,
                         action: r.try_get("action")?,
                         username: r.try_get("username")?,
+                        computer: r.try_get("computer")?,
                         categories: split_categories(&cats),
                         details: RawJson::from_serialized(details),
                     },
@@ -256,7 +285,7 @@ macro_rules! impl_incident_store {
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO incidents (created_at, request_id, rule_id, rule_name, \
                      policy_id, policy_version, mode, enforced, decision, action, username, \
-                     categories, status, details) ",
+                     computer, categories, status, details) ",
                 );
                 qb.push_values(rows, |mut b, i| {
                     b.push_bind(i.created_at)
@@ -270,6 +299,7 @@ macro_rules! impl_incident_store {
                         .push_bind(text(&i.decision))
                         .push_bind(text(&i.action))
                         .push_bind(text(&i.username))
+                        .push_bind(text(&i.computer))
                         .push_bind(join_categories(&i.categories))
                         .push_bind(Status::New.as_str())
                         .push_bind(i.details.as_str());
@@ -277,9 +307,36 @@ macro_rules! impl_incident_store {
                 qb
             }
 
+            /// ` AND computer IN (…)`: incidents whose computer is, as the
+            /// query runs, in one of the scope's groups or offices. An empty
+            /// scope holds nothing; every name is a bound parameter.
+            fn push_scope(qb: &mut sqlx::QueryBuilder<'_, $db>, scope: &ScopeFilter) {
+                if scope.groups.is_empty() && scope.offices.is_empty() {
+                    qb.push(" AND 1 = 0");
+                    return;
+                }
+                qb.push(" AND computer IN (SELECT name FROM computers WHERE ");
+                for (i, (column, names)) in [("group_name", &scope.groups), ("office", &scope.offices)]
+                    .into_iter()
+                    .filter(|(_, names)| !names.is_empty())
+                    .enumerate()
+                {
+                    if i > 0 {
+                        qb.push(" OR ");
+                    }
+                    qb.push(column).push(" IN (");
+                    let mut list = qb.separated(", ");
+                    for n in names {
+                        list.push_bind(n.clone());
+                    }
+                    qb.push(")");
+                }
+                qb.push(")");
+            }
+
             impl $store {
                 /// Inserts `rows` on `conn` (inside the caller's transaction),
-                /// 1,000 rows a statement: 14 parameters a row stay under both
+                /// 1,000 rows a statement: 15 parameters a row stay under both
                 /// drivers' limits.
                 async fn insert_incident_rows(conn: &mut Conn, rows: &[NewIncident]) -> Result<()> {
                     for chunk in rows.chunks(1000) {
@@ -353,6 +410,12 @@ macro_rules! impl_incident_store {
                     }
                     if let Some(v) = &f.request_id {
                         qb.push(" AND request_id = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = &f.computer {
+                        qb.push(" AND computer = ").push_bind(v.clone());
+                    }
+                    if let Some(scope) = &f.scope {
+                        push_scope(&mut qb, scope);
                     }
                     if let Some(v) = f.before {
                         qb.push(" AND id < ").push_bind(v);
@@ -470,17 +533,23 @@ macro_rules! impl_incident_store {
                     Ok(r.try_get("n")?)
                 }
 
-                async fn rule_counts(&self, from: Millis, to: Millis) -> Result<Vec<RuleCount>> {
-                    let rows = sqlx::query(
+                async fn rule_counts(
+                    &self,
+                    from: Millis,
+                    to: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<RuleCount>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
                         "SELECT rule_id, COUNT(*) AS total, \
                          CAST(COALESCE(SUM(enforced), 0) AS BIGINT) AS enforced \
-                         FROM incidents WHERE created_at >= $1 AND created_at < $2 \
-                         GROUP BY rule_id ORDER BY total DESC, rule_id",
-                    )
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&self.pool)
-                    .await?;
+                         FROM incidents WHERE created_at >= ",
+                    );
+                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY rule_id ORDER BY total DESC, rule_id");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
                     rows.iter()
                         .map(|r| {
                             let total: i64 = r.try_get("total")?;
@@ -500,18 +569,22 @@ macro_rules! impl_incident_store {
                     from: Millis,
                     to: Millis,
                     bucket_ms: i64,
+                    scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<BucketCount>> {
                     let bucket_ms = bucket_ms.max(1000);
-                    let rows = sqlx::query(
-                        "SELECT (created_at / $1) * $1 AS bucket, COUNT(*) AS count \
-                         FROM incidents WHERE created_at >= $2 AND created_at < $3 \
-                         GROUP BY 1 ORDER BY 1",
-                    )
-                    .bind(bucket_ms)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&self.pool)
-                    .await?;
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT (created_at / ");
+                    qb.push_bind(bucket_ms)
+                        .push(") * ")
+                        .push_bind(bucket_ms)
+                        .push(" AS bucket, COUNT(*) AS count FROM incidents WHERE created_at >= ")
+                        .push_bind(from)
+                        .push(" AND created_at < ")
+                        .push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY 1 ORDER BY 1");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
                     rows.iter()
                         .map(|r| {
                             Ok(BucketCount {
@@ -527,17 +600,19 @@ macro_rules! impl_incident_store {
                     from: Millis,
                     to: Millis,
                     limit: i64,
+                    scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<NameCount>> {
-                    let rows = sqlx::query(
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
                         "SELECT username AS name, COUNT(*) AS count FROM incidents \
-                         WHERE created_at >= $1 AND created_at < $2 AND username <> '' \
-                         GROUP BY username ORDER BY count DESC, username LIMIT $3",
-                    )
-                    .bind(from)
-                    .bind(to)
-                    .bind(limit.clamp(1, 100))
-                    .fetch_all(&self.pool)
-                    .await?;
+                         WHERE username <> '' AND created_at >= ",
+                    );
+                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY username ORDER BY count DESC, username LIMIT ")
+                        .push_bind(limit.clamp(1, 100));
+                    let rows = qb.build().fetch_all(&self.pool).await?;
                     rows.iter()
                         .map(|r| {
                             Ok(NameCount {

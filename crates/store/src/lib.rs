@@ -10,6 +10,7 @@
 //! | `incidents` | [`IncidentStore`] | incidents, review status and history, filters, counts |
 //! | `exceptions` | [`ExceptionStore`] | justifications and their windows |
 //! | `groups` | [`GroupStore`] | agent groups |
+//! | `computers` | [`ComputerStore`] | computers, remote offices, the scope filter |
 //! | `activity` | [`ActivityStore`] | dashboard counters |
 //! | `journal` | [`JournalStore`] | each server's incident-journal position |
 //!
@@ -58,6 +59,7 @@ use std::fmt;
 
 mod activity;
 mod actor;
+mod computers;
 mod exceptions;
 mod groups;
 mod incidents;
@@ -74,6 +76,9 @@ pub mod testing;
 
 pub use activity::{ActivityBatch, ActivityStore, NameCount};
 pub use actor::Actor;
+pub use computers::{
+    Computer, ComputerFilter, ComputerInput, ComputerStore, RemoteOffice, ScopeFilter,
+};
 pub use exceptions::{ExceptionStore, Justification, NewJustification};
 pub use groups::{AgentGroup, GroupStore};
 pub use incidents::{
@@ -91,8 +96,8 @@ pub use raw::RawJson;
 /// are called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, Backend, ExceptionStore, GroupStore, IncidentStore, JournalStore, KeyStore,
-        PolicyStore, Store,
+        ActivityStore, Backend, ComputerStore, ExceptionStore, GroupStore, IncidentStore,
+        JournalStore, KeyStore, PolicyStore, Store,
     };
 }
 
@@ -259,6 +264,7 @@ pub trait Store:
     + IncidentStore
     + ExceptionStore
     + GroupStore
+    + ComputerStore
     + ActivityStore
     + JournalStore
 {
@@ -271,6 +277,7 @@ impl<T> Store for T where
         + IncidentStore
         + ExceptionStore
         + GroupStore
+        + ComputerStore
         + ActivityStore
         + JournalStore
         + ?Sized

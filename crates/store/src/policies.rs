@@ -16,6 +16,12 @@ pub struct Policy {
     pub updated_at: Millis,
     pub latest_version: i64,
     pub active_version: Option<i64>,
+    /// Who created it (its first version): its owner when permissions are
+    /// checked.
+    pub created_by: Actor,
+    /// The agent groups assigned one of its versions now, by name: what it
+    /// targets when permissions are checked.
+    pub groups: Vec<String>,
 }
 
 /// One immutable version of a policy document.
@@ -115,8 +121,18 @@ macro_rules! impl_policy_store {
 
             type Row = <$db as sqlx::Database>::Row;
             type Pool = sqlx::Pool<$db>;
+            type Conn = <$db as sqlx::Database>::Connection;
 
-            fn policy_from_row(r: &Row) -> Result<Policy> {
+            /// A policy's creator is the author of its first version (which
+            /// is written with the policy, so there always is one).
+            const POLICY_SELECT: &str = "SELECT p.id, p.name, p.created_at, p.updated_at, \
+                p.latest_version, p.active_version, \
+                (SELECT v.created_by FROM policy_versions v \
+                 WHERE v.policy_id = p.id AND v.version = 1) AS created_by \
+                FROM policies p";
+
+            fn policy_from_row(r: &Row, groups: Vec<String>) -> Result<Policy> {
+                let created_by: Option<String> = r.try_get("created_by")?;
                 Ok(Policy {
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
@@ -124,7 +140,61 @@ macro_rules! impl_policy_store {
                     updated_at: r.try_get("updated_at")?,
                     latest_version: r.try_get("latest_version")?,
                     active_version: r.try_get("active_version")?,
+                    created_by: created_by
+                        .as_deref()
+                        .map_or(Ok(Actor::System), decode_column)?,
+                    groups,
                 })
+            }
+
+            /// Policy `id`, or every policy by id, with the groups assigned
+            /// to each: two queries on `conn` (inside the caller's
+            /// transaction, if it has one).
+            async fn load_policies(conn: &mut Conn, id: Option<&str>) -> Result<Vec<Policy>> {
+                let (rows, assigned) = match id {
+                    Some(id) => (
+                        sqlx::query(&format!("{POLICY_SELECT} WHERE p.id = $1"))
+                            .bind(id)
+                            .fetch_all(&mut *conn)
+                            .await?,
+                        sqlx::query(
+                            "SELECT policy_id, name FROM agent_groups \
+                             WHERE policy_id = $1 ORDER BY name",
+                        )
+                        .bind(id)
+                        .fetch_all(&mut *conn)
+                        .await?,
+                    ),
+                    None => (
+                        sqlx::query(&format!("{POLICY_SELECT} ORDER BY p.id"))
+                            .fetch_all(&mut *conn)
+                            .await?,
+                        sqlx::query("SELECT policy_id, name FROM agent_groups ORDER BY name")
+                            .fetch_all(&mut *conn)
+                            .await?,
+                    ),
+                };
+                let mut groups: std::collections::HashMap<String, Vec<String>> =
+                    std::collections::HashMap::new();
+                for r in &assigned {
+                    groups
+                        .entry(r.try_get("policy_id")?)
+                        .or_default()
+                        .push(r.try_get("name")?);
+                }
+                rows.iter()
+                    .map(|r| {
+                        let id: String = r.try_get("id")?;
+                        policy_from_row(r, groups.remove(&id).unwrap_or_default())
+                    })
+                    .collect()
+            }
+
+            async fn load_policy(conn: &mut Conn, id: &str) -> Result<Policy> {
+                load_policies(conn, Some(id))
+                    .await?
+                    .pop()
+                    .ok_or_else(|| StoreError::NotFound(format!("policy `{id}`")))
             }
 
             fn version_from_row(r: &Row) -> Result<PolicyVersion> {
@@ -182,11 +252,7 @@ macro_rules! impl_policy_store {
                 sqlx::query("UPDATE state SET value = value + 1 WHERE key = 'policy_generation'")
                     .execute(&mut *tx)
                     .await?;
-                let row = sqlx::query("SELECT * FROM policies WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let p = policy_from_row(&row)?;
+                let p = load_policy(&mut tx, id).await?;
                 tx.commit().await?;
                 Ok(p)
             }
@@ -297,19 +363,13 @@ macro_rules! impl_policy_store {
                 }
 
                 async fn list_policies(&self) -> Result<Vec<Policy>> {
-                    let rows = sqlx::query("SELECT * FROM policies ORDER BY id")
-                        .fetch_all(&self.pool)
-                        .await?;
-                    rows.iter().map(policy_from_row).collect()
+                    let mut conn = self.pool.acquire().await?;
+                    load_policies(&mut conn, None).await
                 }
 
                 async fn get_policy(&self, id: &str) -> Result<Policy> {
-                    let row = sqlx::query("SELECT * FROM policies WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                        .await?
-                        .ok_or_else(|| StoreError::NotFound(format!("policy `{id}`")))?;
-                    policy_from_row(&row)
+                    let mut conn = self.pool.acquire().await?;
+                    load_policy(&mut conn, id).await
                 }
 
                 async fn list_policy_versions(&self, id: &str) -> Result<Vec<PolicyVersion>> {

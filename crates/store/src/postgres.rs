@@ -111,6 +111,7 @@ crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::exceptions::impl_exception_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::computers::impl_computer_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::activity::impl_activity_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::journal::impl_journal_store!(PgStore, sqlx::Postgres, "BEGIN");
 

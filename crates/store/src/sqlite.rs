@@ -208,6 +208,7 @@ crate::policies::impl_policy_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE"
 crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::exceptions::impl_exception_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::computers::impl_computer_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::activity::impl_activity_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 

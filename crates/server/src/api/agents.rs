@@ -93,6 +93,7 @@ pub async fn put_group(
         policy_version: input.policy_version,
         updated_at: cordon_store::now_millis(),
         updated_by: caller.actor(),
+        created_by: caller.actor(),
     };
     Ok(Json(OneGroup {
         group: r.store.upsert_agent_group(&g).await?.into(),

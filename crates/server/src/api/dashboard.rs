@@ -57,7 +57,7 @@ pub async fn dashboard(
     let get = |a: &str| totals.iter().find(|t| t.name == a).map_or(0, |t| t.count);
     let activity: BTreeMap<String, i64> =
         totals.iter().map(|t| (t.name.clone(), t.count)).collect();
-    let mut rules = r.store.rule_counts(from, to).await?;
+    let mut rules = r.store.rule_counts(from, to, None).await?;
     rules.truncate(10);
     Ok(Json(Dashboard {
         from,
@@ -69,9 +69,9 @@ pub async fn dashboard(
         activity,
         violations_over_time: Series {
             bucket_ms: bucket,
-            points: wire::all(r.store.violations_over_time(from, to, bucket).await?),
+            points: wire::all(r.store.violations_over_time(from, to, bucket, None).await?),
         },
         top_rules: wire::all(rules),
-        top_users: wire::all(r.store.top_users(from, to, 10).await?),
+        top_users: wire::all(r.store.top_users(from, to, 10, None).await?),
     }))
 }

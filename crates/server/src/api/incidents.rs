@@ -136,6 +136,8 @@ fn filter_of(q: IncidentQuery) -> ApiResult<IncidentFilter> {
         status,
         decision: q.decision,
         request_id: q.request_id,
+        computer: None,
+        scope: None,
         before,
         limit: q.limit,
     })
@@ -318,6 +320,6 @@ pub async fn rule_counts(
     Ok(Json(RuleCounts {
         from,
         to,
-        rules: wire::all(r.store.rule_counts(from, to).await?),
+        rules: wire::all(r.store.rule_counts(from, to, None).await?),
     }))
 }

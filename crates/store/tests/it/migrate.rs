@@ -61,9 +61,15 @@ async fn check_typed(s: &dyn Store) {
         (k[0].created_by.clone(), k[0].revoked_by.clone()),
         (Actor::System, None)
     );
+    let g = s.get_agent_group("laptops").await.unwrap();
+    assert_eq!((g.updated_by, g.created_by), (Actor::System, Actor::System));
+    // Migration 0005: incidents from before came from no known computer;
+    // a policy's creator is its first version's.
+    assert_eq!(inc[0].incident.computer, "");
+    let p = s.get_policy("main").await.unwrap();
     assert_eq!(
-        s.get_agent_group("laptops").await.unwrap().updated_by,
-        Actor::System
+        (p.created_by, p.groups),
+        (Actor::System, vec!["laptops".into()])
     );
 }
 

@@ -28,6 +28,7 @@ fn incident(
         decision: if enforced { "deny" } else { "allow" }.into(),
         action: action.into(),
         username: user.into(),
+        computer: String::new(),
         categories: cats.iter().map(|c| c.to_string()).collect(),
         details: RawJson::from_value(
             &json!({"findings": [{"detector": "credit_card", "masked": "4111 **** **** 1111"}]}),
@@ -342,7 +343,7 @@ async fn story(s: &dyn Store) {
     ));
     assert_eq!(s.find_incidents_by_request("req-2").await.unwrap().len(), 1);
 
-    let rc = s.rule_counts(T0, T0 + 1_000_000).await.unwrap();
+    let rc = s.rule_counts(T0, T0 + 1_000_000, None).await.unwrap();
     assert_eq!(rc.len(), 2);
     assert_eq!(rc[0].rule_id, "r-watch");
     assert_eq!((rc[0].total, rc[0].enforced, rc[0].permissive), (15, 0, 15));
@@ -392,6 +393,7 @@ async fn story(s: &dyn Store) {
         policy_version: 2,
         updated_at: T0,
         updated_by: admin(),
+        created_by: admin(),
     };
     assert_eq!(s.upsert_agent_group(&g).await.unwrap(), g);
     let g2 = AgentGroup {
@@ -442,12 +444,12 @@ async fn story(s: &dyn Store) {
     assert_eq!(s.active_users(T0, T0 + 120_000).await.unwrap(), 3);
     assert_eq!(s.active_users(T0, T0 + 1).await.unwrap(), 2);
     let over = s
-        .violations_over_time(T0, T0 + 25_000, 10_000)
+        .violations_over_time(T0, T0 + 25_000, 10_000, None)
         .await
         .unwrap();
     assert_eq!(over.iter().map(|b| b.count).sum::<i64>(), 25);
     assert_eq!(over.len(), 3);
-    let top = s.top_users(T0, T0 + 1_000_000, 1).await.unwrap();
+    let top = s.top_users(T0, T0 + 1_000_000, 1, None).await.unwrap();
     assert_eq!(
         top,
         vec![NameCount {
