@@ -28,6 +28,8 @@ use crate::state::AppState;
 pub struct Caller {
     actor: cordon_store::Actor,
     key: Option<ApiKey>,
+    /// The computer a machine key is bound to: its incidents carry it.
+    computer: Option<String>,
     subject: Option<Arc<Subject>>,
 }
 
@@ -35,7 +37,7 @@ impl Caller {
     /// The caller behind an API key. A `client` key is a machine; an
     /// `admin` key without an owner is a service principal with the
     /// administrator role over all computers.
-    pub fn from_key(key: ApiKey) -> Caller {
+    pub fn from_key(key: ApiKey, computer: Option<String>) -> Caller {
         let subject = (key.role == Role::Admin).then(|| {
             Arc::new(Subject {
                 id: format!("key:{}", key.id),
@@ -47,6 +49,7 @@ impl Caller {
         Caller {
             actor: cordon_store::Actor::key(&key.id, &key.name),
             key: Some(key),
+            computer,
             subject,
         }
     }
@@ -64,6 +67,11 @@ impl Caller {
     /// The id of the key presented, or `""` for a person's session.
     pub fn key_id(&self) -> &str {
         self.key.as_ref().map_or("", |k| k.id.as_str())
+    }
+
+    /// The computer the key is bound to (`/v1/computers`), or `""`.
+    pub fn computer(&self) -> &str {
+        self.computer.as_deref().unwrap_or("")
     }
 
     /// What the permission check judges; `403` for a machine key.
@@ -84,6 +92,33 @@ impl Caller {
         }
     }
 
+    /// `Ok` when the caller may do `action` on the object of `module`
+    /// owned by `owner` with `targets`, else `403` with the reason.
+    pub fn may_on(
+        &self,
+        action: Action,
+        module: cordon_access::Module,
+        owner: &cordon_access::Owner,
+        targets: &cordon_access::Targets,
+    ) -> Result<(), ApiError> {
+        self.may(
+            action,
+            Object::Item {
+                module,
+                owner,
+                targets,
+            },
+        )
+    }
+
+    /// The caller's scope (all computers for a machine key, which never
+    /// reaches a scoped route).
+    pub fn scope(&self) -> Scope {
+        self.subject
+            .as_deref()
+            .map_or(Scope::All, |s| s.scope.clone())
+    }
+
     /// Whether the caller may, without an error.
     pub fn can(&self, action: Action, object: Object<'_>) -> bool {
         self.subject
@@ -96,18 +131,25 @@ impl Caller {
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub IpAddr);
 
+/// A verified key and the computer it is bound to.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub key: ApiKey,
+    pub computer: Option<String>,
+}
+
 /// Verified keys by the SHA-256 of their secret, for `key_cache_ms`.
 #[derive(Default)]
-pub(crate) struct KeyCache(std::sync::RwLock<HashMap<String, (ApiKey, Instant)>>);
+pub(crate) struct KeyCache(std::sync::RwLock<HashMap<String, (Authenticated, Instant)>>);
 
 impl KeyCache {
-    fn get(&self, hash: &str, ttl: Duration) -> Option<ApiKey> {
+    fn get(&self, hash: &str, ttl: Duration) -> Option<Authenticated> {
         let cache = self.0.read().ok()?;
         let (k, at) = cache.get(hash)?;
         (at.elapsed() < ttl).then(|| k.clone())
     }
 
-    fn put(&self, hash: String, found: &Option<ApiKey>) {
+    fn put(&self, hash: String, found: &Option<Authenticated>) {
         let Ok(mut cache) = self.0.write() else {
             return;
         };
@@ -132,15 +174,22 @@ impl KeyCache {
 }
 
 impl AppState {
-    /// Authenticates a presented key, through the short-lived cache.
-    pub async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>, ApiError> {
+    /// Authenticates a presented key, through the short-lived cache
+    /// (which also holds the computer the key is bound to).
+    pub async fn authenticate(&self, presented: &str) -> Result<Option<Authenticated>, ApiError> {
         let ready = self.ready()?;
         let ttl = Duration::from_millis(self.settings.key_cache_ms);
         let hash = cordon_store::keys::hash(presented);
         if let Some(k) = ready.keys.get(&hash, ttl) {
             return Ok(Some(k));
         }
-        let found = ready.store.authenticate(presented).await?;
+        let found = match ready.store.authenticate(presented).await? {
+            Some(key) => {
+                let computer = ready.store.computer_for_key(&key.id).await?.map(|c| c.name);
+                Some(Authenticated { key, computer })
+            }
+            None => None,
+        };
         ready.keys.put(hash, &found);
         Ok(found)
     }
@@ -257,8 +306,8 @@ pub(crate) async fn require_access(
         }
         Err(e) => return e.into_response(),
     };
-    let (id, role) = (caller.id.clone(), caller.role);
-    let caller = Caller::from_key(caller);
+    let (id, role) = (caller.key.id.clone(), caller.key.role);
+    let caller = Caller::from_key(caller.key, caller.computer);
     if let Err(why) = route_check(&caller, access) {
         let msg = match role {
             Role::Client => {

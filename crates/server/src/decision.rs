@@ -33,6 +33,9 @@ pub struct Request {
     /// The key asking: incidents remember it, and only it (or an admin key)
     /// may justify the decision's exception.
     pub caller_key: String,
+    /// The computer that key is bound to, or `""`: incidents carry it,
+    /// and it scopes them to the administrators who manage it.
+    pub computer: String,
 }
 
 /// The recorded decision.
@@ -57,6 +60,7 @@ pub async fn decide(st: &AppState, req: Request) -> ApiResult<Outcome> {
         mut event,
         content,
         caller_key,
+        computer,
     } = req;
     let (findings, unread) = match content {
         Some(c) => inspect_into(st, &mut event, c).await?,
@@ -80,6 +84,7 @@ pub async fn decide(st: &AppState, req: Request) -> ApiResult<Outcome> {
                 request_id: &request_id,
                 now_ms,
                 caller_key: &caller_key,
+                computer: &computer,
             },
             st.inspector.as_ref(),
         );

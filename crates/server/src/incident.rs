@@ -23,6 +23,8 @@ pub struct Facts<'a> {
     /// The key that received the decision: only it (or an admin) may
     /// justify an exception of this request.
     pub caller_key: &'a str,
+    /// The computer the key is bound to, or `""`.
+    pub computer: &'a str,
 }
 
 /// Longest string kept of caller-sent event fields, in bytes.
@@ -53,7 +55,7 @@ pub fn build(f: &Facts<'_>, masker: &dyn ContentInspector) -> Vec<NewIncident> {
             decision: v.decision.as_str().to_owned(),
             action: v.action.as_str().to_owned(),
             username: v.username.to_owned(),
-            computer: String::new(),
+            computer: f.computer.to_owned(),
             categories: v.categories.iter().map(|c| c.as_str().to_owned()).collect(),
             // Serialized straight to text: no `Value` tree per incident.
             details: cordon_store::RawJson::serialize_from(&v.details)

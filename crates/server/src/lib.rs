@@ -45,6 +45,7 @@ mod metrics;
 mod middleware;
 pub mod openapi;
 pub mod routes;
+mod scope;
 pub mod serve;
 pub mod state;
 

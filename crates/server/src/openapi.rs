@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::api::{
-    agents, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies, wire,
+    agents, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies, wire,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +29,8 @@ use crate::api::{
         agents::list_groups, agents::get_group, agents::put_group, agents::delete_group,
         agents::policy,
         keys::list, keys::create, keys::revoke,
+        computers::list, computers::get, computers::put, computers::delete,
+        computers::list_offices, computers::put_office, computers::delete_office,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
@@ -49,6 +51,9 @@ use crate::api::{
         wire::BucketCount, cordon_record::MaskedFinding, wire::FlowKey, wire::ExceptionRequest,
         wire::IncidentDetails, wire::Incident, wire::HistoryEntry, wire::Justification,
         wire::AgentGroup, wire::ApiKey,
+        computers::Computer, computers::ComputerList, computers::OneComputer,
+        computers::ComputerInput, computers::Office, computers::OfficeList, computers::OneOffice,
+        computers::OfficeInput,
     )),
     modifiers(&Security),
 )]

@@ -67,7 +67,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Action::{Create, Delete, Modify, View};
     use Module::{Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
-    use api::{agents, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies};
+    use api::{
+        agents, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies,
+    };
     use axum::routing::{delete, get, post, put};
     let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
         (
@@ -109,6 +111,13 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/agent-groups/{name}", on(Systems, View), get(agents::get_group)),
         r(Method::PUT, "/v1/agent-groups/{name}", on(Systems, Create), put(agents::put_group)),
         r(Method::DELETE, "/v1/agent-groups/{name}", on(Systems, Delete), delete(agents::delete_group)),
+        r(Method::GET, "/v1/computers", on(Systems, View), get(computers::list)),
+        r(Method::GET, "/v1/computers/{name}", on(Systems, View), get(computers::get)),
+        r(Method::PUT, "/v1/computers/{name}", on(Systems, Modify), put(computers::put)),
+        r(Method::DELETE, "/v1/computers/{name}", on(Systems, Delete), delete(computers::delete)),
+        r(Method::GET, "/v1/offices", on(Systems, View), get(computers::list_offices)),
+        r(Method::PUT, "/v1/offices/{name}", Admin, put(computers::put_office)),
+        r(Method::DELETE, "/v1/offices/{name}", Admin, delete(computers::delete_office)),
         r(Method::GET, "/v1/keys", Admin, get(keys::list)),
         r(Method::POST, "/v1/keys", Admin, post(keys::create)),
         r(Method::DELETE, "/v1/keys/{id}", Admin, delete(keys::revoke)),

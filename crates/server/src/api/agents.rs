@@ -13,7 +13,9 @@ use super::wire;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::scope;
 use crate::state::AppState;
+use cordon_access::{Action, Module};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,11 +49,48 @@ pub struct AgentPolicy {
 
 #[utoipa::path(get, path = "/v1/agent-groups", tag = "agents",
     responses((status = 200, description = "all groups", body = GroupList)), security(("api_key" = [])))]
-pub async fn list_groups(State(st): State<AppState>) -> ApiResult<Json<GroupList>> {
+pub async fn list_groups(
+    State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> ApiResult<Json<GroupList>> {
     let r = st.ready()?;
+    let visible = r
+        .store
+        .list_agent_groups()
+        .await?
+        .into_iter()
+        .filter(|g| may(&caller, Action::View, g).is_ok())
+        .collect();
     Ok(Json(GroupList {
-        groups: wire::all(r.store.list_agent_groups().await?),
+        groups: wire::all(visible),
     }))
+}
+
+/// Whether the caller may do `action` on group `g` (its creator; it
+/// applies to itself).
+fn may(caller: &Caller, action: Action, g: &AgentGroup) -> ApiResult<()> {
+    caller.may_on(
+        action,
+        Module::Systems,
+        &scope::config_owner(&g.created_by),
+        &scope::group_targets(g),
+    )
+}
+
+/// The group, when the caller may do `action` on it; one the caller may
+/// not see is answered as not found.
+async fn group_for(
+    r: &crate::state::Ready,
+    caller: &Caller,
+    action: Action,
+    name: &str,
+) -> ApiResult<AgentGroup> {
+    let g = r.store.get_agent_group(name).await?;
+    if may(caller, Action::View, &g).is_err() {
+        return Err(ApiError::not_found(format!("agent group `{name}`")));
+    }
+    may(caller, action, &g)?;
+    Ok(g)
 }
 
 #[utoipa::path(get, path = "/v1/agent-groups/{name}", tag = "agents",
@@ -62,10 +101,11 @@ pub async fn list_groups(State(st): State<AppState>) -> ApiResult<Json<GroupList
 pub async fn get_group(
     State(st): State<AppState>,
     Path(name): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<OneGroup>> {
     let r = st.ready()?;
     Ok(Json(OneGroup {
-        group: r.store.get_agent_group(&name).await?.into(),
+        group: group_for(r, &caller, Action::View, &name).await?.into(),
     }))
 }
 
@@ -86,6 +126,42 @@ pub async fn put_group(
             "group name `{name}` must be 1-128 characters of letters, digits, `-`, `_`, `.`"
         )));
     }
+    // Changing a group needs it in scope (and, with write, one's own);
+    // creating one needs its name in scope: a group is its own target.
+    let existing = match r.store.get_agent_group(&name).await {
+        Ok(_) => Some(group_for(r, &caller, Action::Modify, &name).await?),
+        Err(cordon_store::StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let owner = existing
+        .as_ref()
+        .map_or_else(|| caller.actor(), |g| g.created_by.clone());
+    let targets = cordon_access::Targets::groups([name.clone()]);
+    if existing.is_none() {
+        caller.may_on(
+            Action::Create,
+            Module::Systems,
+            &scope::config_owner(&owner),
+            &targets,
+        )?;
+    }
+    // Assigning a policy deploys it to the group: the caller must see the
+    // policy and may deploy policies to this group.
+    let policy = r.store.get_policy(&input.policy_id).await?;
+    caller
+        .may_on(
+            Action::View,
+            Module::Policies,
+            &scope::config_owner(&policy.created_by),
+            &scope::policy_targets(&policy),
+        )
+        .map_err(|_| ApiError::not_found(format!("policy `{}`", input.policy_id)))?;
+    caller.may_on(
+        Action::Create,
+        Module::Policies,
+        &scope::config_owner(&caller.actor()),
+        &targets,
+    )?;
     let g = AgentGroup {
         name,
         description: input.description.unwrap_or_default(),
@@ -93,7 +169,7 @@ pub async fn put_group(
         policy_version: input.policy_version,
         updated_at: cordon_store::now_millis(),
         updated_by: caller.actor(),
-        created_by: caller.actor(),
+        created_by: owner,
     };
     Ok(Json(OneGroup {
         group: r.store.upsert_agent_group(&g).await?.into(),
@@ -109,6 +185,7 @@ pub async fn delete_group(
     axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<StatusCode> {
     let r = st.ready()?;
+    group_for(r, &caller, Action::Delete, &name).await?;
     r.store.delete_agent_group(&name, &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -40,9 +40,14 @@ pub struct Dashboard {
     security(("api_key" = [])))]
 pub async fn dashboard(
     State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<crate::auth::Caller>,
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Json<Dashboard>> {
     let r = st.ready()?;
+    // Incident numbers count the caller's computers only; the activity
+    // counters are server-wide aggregates (no computer, no names).
+    let scope = crate::scope::filter(&caller.scope());
+    let scope = scope.as_ref();
     r.incidents.sync(READ_YOUR_WRITES).await;
     // Counters of this server not yet flushed count too.
     r.activity.flush(r.store.as_ref()).await;
@@ -57,7 +62,7 @@ pub async fn dashboard(
     let get = |a: &str| totals.iter().find(|t| t.name == a).map_or(0, |t| t.count);
     let activity: BTreeMap<String, i64> =
         totals.iter().map(|t| (t.name.clone(), t.count)).collect();
-    let mut rules = r.store.rule_counts(from, to, None).await?;
+    let mut rules = r.store.rule_counts(from, to, scope).await?;
     rules.truncate(10);
     Ok(Json(Dashboard {
         from,
@@ -69,9 +74,13 @@ pub async fn dashboard(
         activity,
         violations_over_time: Series {
             bucket_ms: bucket,
-            points: wire::all(r.store.violations_over_time(from, to, bucket, None).await?),
+            points: wire::all(
+                r.store
+                    .violations_over_time(from, to, bucket, scope)
+                    .await?,
+            ),
         },
         top_rules: wire::all(rules),
-        top_users: wire::all(r.store.top_users(from, to, 10, None).await?),
+        top_users: wire::all(r.store.top_users(from, to, 10, scope).await?),
     }))
 }

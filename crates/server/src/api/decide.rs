@@ -65,6 +65,7 @@ pub async fn decide(
             event,
             content,
             caller_key: caller.key_id().to_owned(),
+            computer: caller.computer().to_owned(),
         },
     )
     .await?;

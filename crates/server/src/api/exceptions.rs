@@ -163,9 +163,45 @@ pub async fn submit(
 #[utoipa::path(get, path = "/v1/exceptions", tag = "exceptions",
     responses((status = 200, description = "the latest justifications", body = JustificationList)),
     security(("api_key" = [])))]
-pub async fn list(State(st): State<AppState>) -> ApiResult<Json<JustificationList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> ApiResult<Json<JustificationList>> {
     let r = st.ready()?;
+    let all = r.store.list_justifications(500).await?;
+    let scope = caller.scope();
+    if scope == cordon_access::Scope::All {
+        return Ok(Json(JustificationList {
+            justifications: wire::all(all),
+        }));
+    }
+    // A scoped administrator sees the justifications of incidents from
+    // the computers in scope, as those incidents' own scope says.
+    let mut targets_of: std::collections::HashMap<String, cordon_access::Targets> =
+        std::collections::HashMap::new();
+    let mut visible = Vec::new();
+    for j in all {
+        let Some(id) = j.justification.incident_id else {
+            continue;
+        };
+        let computer = match r.store.get_incident(id).await {
+            Ok(i) => i.incident.computer,
+            Err(cordon_store::StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let targets = match targets_of.get(&computer) {
+            Some(t) => t.clone(),
+            None => {
+                let t = crate::scope::incident_targets(r.store.as_ref(), &computer).await?;
+                targets_of.insert(computer, t.clone());
+                t
+            }
+        };
+        if targets.meets(&scope) {
+            visible.push(j);
+        }
+    }
     Ok(Json(JustificationList {
-        justifications: wire::all(r.store.list_justifications(500).await?),
+        justifications: wire::all(visible),
     }))
 }

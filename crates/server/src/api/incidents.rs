@@ -15,7 +15,9 @@ use super::wire;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::scope;
 use crate::state::AppState;
+use cordon_access::{Action, Module, Owner};
 
 /// How long incident reads wait for this server's journaled incidents to
 /// reach the database (read-your-writes); they never wait while the
@@ -148,12 +150,16 @@ fn filter_of(q: IncidentQuery) -> ApiResult<IncidentFilter> {
     security(("api_key" = [])))]
 pub async fn list(
     State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
     q: Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<IncidentPage>> {
     let r = st.ready()?;
     r.incidents.sync(READ_YOUR_WRITES).await;
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let filter = filter_of(q)?;
+    let mut filter = filter_of(q)?;
+    // Only incidents of computers in the caller's scope, in the database,
+    // so the pages and the cursor stay right.
+    filter.scope = scope::filter(&caller.scope());
     let page = r.store.list_incidents(&filter).await?;
     let next = (page.len() as i64 == filter.effective_limit())
         .then(|| page.last().map(|i| i.id.to_string()))
@@ -162,6 +168,34 @@ pub async fn list(
         incidents: wire::all(page),
         next_cursor: next,
     }))
+}
+
+/// The incident, when the caller may do each of `needs` on it (scoped by
+/// the computer it came from). One the caller may not see is answered as
+/// not found.
+async fn incident_for(
+    r: &crate::state::Ready,
+    caller: &Caller,
+    needs: &[(Action, Module)],
+    id: i64,
+) -> ApiResult<cordon_store::Incident> {
+    let i = r.store.get_incident(id).await?;
+    let targets = scope::incident_targets(r.store.as_ref(), &i.incident.computer).await?;
+    let owner = Owner::System;
+    if !caller.can(
+        Action::View,
+        cordon_access::Object::Item {
+            module: Module::Incidents,
+            owner: &owner,
+            targets: &targets,
+        },
+    ) {
+        return Err(ApiError::not_found(format!("incident {id}")));
+    }
+    for &(action, module) in needs {
+        caller.may_on(action, module, &owner, &targets)?;
+    }
+    Ok(i)
 }
 
 /// Creation and the action taken, then the stored history.
@@ -196,10 +230,11 @@ fn full_history(
 pub async fn get(
     State(st): State<AppState>,
     Path(id): Path<i64>,
+    axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<IncidentDetail>> {
     let r = st.ready()?;
     r.incidents.sync(READ_YOUR_WRITES).await;
-    let i = r.store.get_incident(id).await?;
+    let i = incident_for(r, &caller, &[(Action::View, Module::Incidents)], id).await?;
     let history = full_history(&i, r.store.incident_history(id).await?);
     Ok(Json(IncidentDetail {
         incident: i.into(),
@@ -230,7 +265,13 @@ pub async fn set_status(
 ) -> ApiResult<Json<IncidentDetail>> {
     let r = st.ready()?;
     r.incidents.sync(READ_YOUR_WRITES).await;
-    let cur = r.store.get_incident(id).await?;
+    // Marking a false positive is the fine-tuning of false-positive
+    // events: that module's write too.
+    let mut needs = vec![(Action::Modify, Module::Incidents)];
+    if input.status == Status::FalsePositive {
+        needs.push((Action::Modify, Module::FalsePositives));
+    }
+    let cur = incident_for(r, &caller, &needs, id).await?;
     if cur.status == input.status {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -312,14 +353,16 @@ pub(crate) fn range(q: &RangeQuery) -> ApiResult<(Millis, Millis)> {
     security(("api_key" = [])))]
 pub async fn rule_counts(
     State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Json<RuleCounts>> {
     let r = st.ready()?;
     r.incidents.sync(READ_YOUR_WRITES).await;
     let (from, to) = range(&q)?;
+    let scope = scope::filter(&caller.scope());
     Ok(Json(RuleCounts {
         from,
         to,
-        rules: wire::all(r.store.rule_counts(from, to, None).await?),
+        rules: wire::all(r.store.rule_counts(from, to, scope.as_ref()).await?),
     }))
 }

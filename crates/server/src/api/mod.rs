@@ -5,6 +5,7 @@
 //! `/openapi.json`.
 
 pub mod agents;
+pub mod computers;
 pub mod dashboard;
 pub mod decide;
 pub mod exceptions;

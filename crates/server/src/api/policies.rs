@@ -13,7 +13,9 @@ use crate::engine::{Diag, DocInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::lifecycle;
+use crate::scope;
 use crate::state::AppState;
+use cordon_access::{Action, Module, Targets};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -159,11 +161,64 @@ fn new_version(
 
 #[utoipa::path(get, path = "/v1/policies", tag = "policies",
     responses((status = 200, description = "all policies", body = PolicyList)), security(("api_key" = [])))]
-pub async fn list(State(st): State<AppState>) -> ApiResult<Json<PolicyList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> ApiResult<Json<PolicyList>> {
     let r = st.ready()?;
+    let visible = r
+        .store
+        .list_policies()
+        .await?
+        .into_iter()
+        .filter(|p| may(&caller, Action::View, p).is_ok())
+        .collect();
     Ok(Json(PolicyList {
-        policies: wire::all(r.store.list_policies().await?),
+        policies: wire::all(visible),
     }))
+}
+
+/// Whether the caller may do `action` on policy `p` (its creator and the
+/// groups and server it applies to).
+fn may(caller: &Caller, action: Action, p: &cordon_store::Policy) -> ApiResult<()> {
+    caller.may_on(
+        action,
+        Module::Policies,
+        &scope::config_owner(&p.created_by),
+        &scope::policy_targets(p),
+    )
+}
+
+/// Activating or rolling back applies a policy server-wide: the caller
+/// must be able to change it with the server among its targets.
+fn may_deploy(caller: &Caller, p: &cordon_store::Policy) -> ApiResult<()> {
+    let mut targets = scope::policy_targets(p);
+    targets.server = true;
+    caller.may_on(
+        Action::Modify,
+        Module::Policies,
+        &scope::config_owner(&p.created_by),
+        &targets,
+    )
+}
+
+/// The policy, when the caller may do `action` on it. A policy the caller
+/// may not even see is answered as not found.
+async fn policy_for(
+    r: &crate::state::Ready,
+    caller: &Caller,
+    action: Action,
+    id: &str,
+) -> ApiResult<cordon_store::Policy> {
+    let p = r.store.get_policy(id).await?;
+    if action != Action::View && may(caller, Action::View, &p).is_err() {
+        return Err(ApiError::not_found(format!("policy `{id}`")));
+    }
+    match may(caller, action, &p) {
+        Ok(()) => Ok(p),
+        Err(_) if action == Action::View => Err(ApiError::not_found(format!("policy `{id}`"))),
+        Err(e) => Err(e),
+    }
 }
 
 #[utoipa::path(post, path = "/v1/policies", tag = "policies", request_body = PolicyInput,
@@ -187,6 +242,15 @@ pub async fn create(
     })?;
     valid_id(&id)?;
     let activate = input.activate;
+    if activate {
+        // Activation applies it server-wide: only a scope of all computers.
+        caller.may_on(
+            Action::Create,
+            Module::Policies,
+            &scope::config_owner(&caller.actor()),
+            &Targets::server(),
+        )?;
+    }
     let new = new_version(input, &info, &id, id.clone(), format, &caller);
     let v = r
         .store
@@ -236,9 +300,10 @@ pub async fn validate(
 pub async fn get(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<PolicyDetail>> {
     let r = st.ready()?;
-    let p = r.store.get_policy(&id).await?;
+    let p = policy_for(r, &caller, Action::View, &id).await?;
     let shown = p.active_version.unwrap_or(p.latest_version);
     let v = r.store.get_policy_version(&id, shown).await?;
     let activations = r.store.list_activations(&id).await?;
@@ -269,8 +334,11 @@ pub async fn update(
             format!("the document's id `{other}` differs from the policy id `{id}` in the path"),
         ));
     }
-    let current = r.store.get_policy(&id).await?;
+    let current = policy_for(r, &caller, Action::Modify, &id).await?;
     let activate = input.activate;
+    if activate {
+        may_deploy(&caller, &current)?;
+    }
     let new = new_version(input, &info, &id, current.name, format, &caller);
     let v = r
         .store
@@ -292,8 +360,10 @@ pub async fn update(
 pub async fn list_versions(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<VersionList>> {
     let r = st.ready()?;
+    policy_for(r, &caller, Action::View, &id).await?;
     Ok(Json(VersionList {
         versions: wire::all(r.store.list_policy_versions(&id).await?),
     }))
@@ -306,8 +376,10 @@ pub async fn list_versions(
 pub async fn get_version(
     State(st): State<AppState>,
     Path((id, version)): Path<(String, i64)>,
+    axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<OneVersion>> {
     let r = st.ready()?;
+    policy_for(r, &caller, Action::View, &id).await?;
     Ok(Json(OneVersion {
         version: r.store.get_policy_version(&id, version).await?.into(),
     }))
@@ -325,6 +397,7 @@ pub async fn activate(
     ApiJson(input): ApiJson<ActivateInput>,
 ) -> ApiResult<Json<OnePolicy>> {
     let r = st.ready()?;
+    may_deploy(&caller, &policy_for(r, &caller, Action::Modify, &id).await?)?;
     let p = lifecycle::activate(&st, r, &id, input.version, &caller.actor()).await?;
     Ok(Json(OnePolicy { policy: p.into() }))
 }
@@ -340,6 +413,7 @@ pub async fn rollback(
     axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<OnePolicy>> {
     let r = st.ready()?;
+    may_deploy(&caller, &policy_for(r, &caller, Action::Modify, &id).await?)?;
     let p = lifecycle::rollback(&st, r, &id, &caller.actor()).await?;
     Ok(Json(OnePolicy { policy: p.into() }))
 }
@@ -360,6 +434,7 @@ pub struct DiffQuery {
 pub async fn diff(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
     Query(q): Query<DiffQuery>,
 ) -> ApiResult<Json<PolicyDiff>> {
     let r = st.ready()?;
@@ -371,7 +446,7 @@ pub async fn diff(
             ));
         }
     }
-    let p = r.store.get_policy(&id).await?;
+    let p = policy_for(r, &caller, Action::View, &id).await?;
     let to = q.to.unwrap_or(p.latest_version);
     let from = q.from.unwrap_or(to.saturating_sub(1)).max(1);
     let a = r.store.get_policy_version(&id, from).await?;

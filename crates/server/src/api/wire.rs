@@ -243,6 +243,8 @@ pub struct Incident {
     pub decision: cordon_policy::model::Verdict,
     pub action: String,
     pub username: String,
+    /// The computer it came from (the agent key's computer), or `""`.
+    pub computer: String,
     pub categories: Vec<String>,
     pub details: IncidentDetails,
 }
@@ -271,6 +273,7 @@ impl From<cordon_store::Incident> for Incident {
             decision: verdict_of(&n.decision),
             action: n.action,
             username: n.username,
+            computer: n.computer,
             categories: n.categories,
             details,
         }
