@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Sensitivity category of a detector, after the seeds' categories
 /// (PII, PHI, PCI DSS, "Marked as Confidential") plus credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Category {
     #[serde(rename = "PII")]
     Pii,
@@ -72,6 +73,7 @@ impl fmt::Display for Category {
 /// How sure a detector is that a match is a real sensitive value.
 /// Ordered: `Low < Medium < High`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Low,
@@ -144,6 +146,7 @@ pub struct Finding {
 
 /// Counts of one detector's findings by confidence.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DetectorCount {
     #[serde(default)]
     pub low: u64,
@@ -190,6 +193,7 @@ impl DetectorCount {
 /// What a file (or any piece of content) was found to contain: the input
 /// policies match on, e.g. "at least 5 PII findings of medium confidence".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Classification {
     /// Categories with at least one finding.
     #[serde(default)]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything Cordon found out about one scanned file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FileReport {
     /// The path as given on the command line or found while walking
     /// (`-` for standard input).
@@ -44,6 +45,7 @@ pub struct FileReport {
 
 /// One finding, located inside the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ReportFinding {
     pub detector: String,
     pub category: Category,
@@ -64,6 +66,7 @@ pub struct ReportFinding {
 
 /// A member extracted from a container.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Member {
     pub location: String,
     pub file_type: String,
@@ -72,6 +75,7 @@ pub struct Member {
 /// A problem with part of a file: where, what (for people) and a stable
 /// code (for programs: policies, the server's incidents).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// The file, then `!/member` for each container level.
     pub location: String,

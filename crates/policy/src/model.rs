@@ -36,6 +36,7 @@ pub(crate) const CATEGORIES: usize = Category::ALL.len();
 
 /// What a user tries to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Login,
@@ -104,6 +105,7 @@ impl fmt::Display for Action {
 /// One event: what someone tries to do. Sections that an action cannot
 /// supply are absent (`null` or missing in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Event {
     /// Caller's id for the event, echoed in the decision.
@@ -162,9 +164,13 @@ impl Event {
 
 /// The request that carried the action (`_request.*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
+    /// IPv4 or IPv6 address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    // utoipa has no schema for `std::net` addresses: a string.
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
     pub remote_ip: Option<IpAddr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
@@ -176,6 +182,7 @@ pub struct Request {
 
 /// The acting user (`_user.*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,6 +198,7 @@ pub struct User {
 
 /// The file acted on (`_file.*`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FileInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,6 +228,7 @@ pub const INCOMPLETE_CONTENT_RULE: &str = "cordon:incomplete-content";
 
 /// A part of a file that was not fully inspected.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IncompletePart {
     /// Where in the file, e.g. the member path `report.zip/q3/cards.xlsx`
@@ -235,16 +244,21 @@ pub struct IncompletePart {
 /// (a folder download) or a multi-valued attribute: tests on a list hold if
 /// they hold for any element, as in the seed ("any of the files").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum MetaValue {
     Bool(bool),
     Number(f64),
     String(String),
+    // A list of values refers back to this type: the schema stops there
+    // (without `no_recursion` collecting its schemas would not end).
+    #[cfg_attr(feature = "schema", schema(no_recursion))]
     List(Vec<MetaValue>),
 }
 
 /// The share being created (`_share.*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Share {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +282,7 @@ pub struct Share {
 /// `{"kind": "file_sharing", "service": "dropbox"}`,
 /// `{"kind": "social_network", "network": "facebook"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Identity {
     Contact {
@@ -310,6 +325,7 @@ pub enum Identity {
 /// Jabber, Mail.ru Agent, Viber phone number, Zoom e-mail), plus the
 /// organisation's own account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactScheme {
     Email,
@@ -371,6 +387,7 @@ impl ContactScheme {
 
 /// Peripheral device kinds a flow can go to (seed 003 "Device / …").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// Removable storage or a redirected mapped drive.
@@ -400,6 +417,7 @@ impl DeviceKind {
 /// A device-access event (seed 004): who, on which computer, which device,
 /// which operation on which file. The time is the event's `time`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceAccess {
     #[serde(default)]
@@ -425,6 +443,7 @@ pub struct DeviceAccess {
 
 /// The Windows identity of the user (`who` in seed 004).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceUser {
     /// The user's SID, e.g. `S-1-5-21-…-1001`.
@@ -444,6 +463,7 @@ pub struct DeviceUser {
 
 /// The computer's identity (`where` in seed 004) and connectivity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Computer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -451,6 +471,8 @@ pub struct Computer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub netbios: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    // utoipa has no schema for `std::net` addresses: a string.
+    #[cfg_attr(feature = "schema", schema(value_type = Option<String>, format = Ipv4))]
     pub ipv4: Option<Ipv4Addr>,
     /// Distinguished name of the computer's OU, e.g.
     /// `CN=Computers,DC=engdev,DC=org`.
@@ -467,6 +489,7 @@ pub struct Computer {
 
 /// The device accessed (`devices` in seed 004).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceInfo {
     /// Device class, numeric (`"2"`) or text identifier.
@@ -496,6 +519,7 @@ pub struct DeviceInfo {
 
 /// Read or write on a device.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceOperation {
     #[default]
@@ -509,6 +533,7 @@ pub enum DeviceOperation {
 
 /// What Cordon says. Ordered by restrictiveness: `Allow < Exception < Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Allow,
@@ -540,6 +565,7 @@ impl fmt::Display for Verdict {
 
 /// ENFORCE blocks, PERMISSIVE only records the violation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     #[default]
@@ -565,6 +591,7 @@ impl fmt::Display for Mode {
 
 /// The kinds of rules that feed the one engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// FileCloud-style ALLOW/DENY rule with an expression.
@@ -593,6 +620,7 @@ impl RuleKind {
 
 /// A rule, named in a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RuleRef {
     pub id: String,
     pub kind: RuleKind,
@@ -602,6 +630,7 @@ pub struct RuleRef {
 /// held, an ALLOW whose expression did not, a data-flow Deny/Exception, a
 /// device-control denial), enforced or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
     pub rule: String,
@@ -618,6 +647,7 @@ pub struct Violation {
 
 /// The kinds of non-preventive actions a rule triggers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     /// Write an event record in the audit log.
@@ -646,6 +676,7 @@ impl ActionKind {
 
 /// One action to run, and the rule that asked for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuleAction {
     pub action: ActionKind,
@@ -660,6 +691,7 @@ pub struct RuleAction {
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Shadow {
     #[default]
@@ -670,6 +702,7 @@ pub enum Shadow {
 
 /// Device-control rights (seed 004 `granted`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum Right {
     None,
     Read,
@@ -685,6 +718,7 @@ pub enum Right {
 
 /// The device-control part of a decision.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceDecision {
     /// Rights granted on this device to this user now.
@@ -716,6 +750,7 @@ pub struct DeviceDecision {
 
 /// Why a rule matched (or did not), for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceEntry {
     pub rule: String,
@@ -731,6 +766,11 @@ pub struct TraceEntry {
 
 /// For an `exception` decision: what a justification would open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+// Schema names are global in an OpenAPI document, and the server already
+// publishes an incident's own `ExceptionRequest` and `FlowKey`: these are
+// `policy.ExceptionRequest` and `policy.FlowKey` there.
+#[cfg_attr(feature = "schema", schema(as = policy::ExceptionRequest))]
 #[serde(rename_all = "camelCase")]
 pub struct ExceptionRequest {
     /// The (sender, recipient, category) keys the justification covers.
@@ -741,6 +781,9 @@ pub struct ExceptionRequest {
 /// One sender → recipient flow of one category: the unit of an exception
 /// window.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+// Named `policy.FlowKey` in a schema: see `ExceptionRequest`.
+#[cfg_attr(feature = "schema", schema(as = policy::FlowKey))]
 #[serde(rename_all = "camelCase")]
 pub struct FlowKey {
     pub sender: String,
@@ -750,6 +793,7 @@ pub struct FlowKey {
 
 /// The engine's answer for one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// The event's `id`, echoed.
@@ -807,6 +851,7 @@ impl Decision {
 
 /// Observation-mode details of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Observation {
     /// What the policy would have decided in enforcement.

@@ -47,7 +47,6 @@ pub struct Outcome {
     pub incidents: usize,
     /// The engine's decision, explained.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub decision: Decision,
 }
 

@@ -1,5 +1,6 @@
-//! The OpenAPI document served at `/openapi.json`. A test checks that its
-//! paths are exactly the route table's.
+//! The OpenAPI document served at `/openapi.json`. Tests check that its
+//! paths are exactly the route table's, and that real answers of
+//! `/v1/decide` and `/v1/inspect` validate against its schemas.
 
 use utoipa::Modify;
 use utoipa::OpenApi;
@@ -34,9 +35,10 @@ use crate::api::{
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
-        crate::decision::Outcome,
+        crate::decision::Outcome, cordon_policy::model::Decision, cordon_inspect::FileReport,
         ops::Health, ops::Ready, ops::ActivePolicy,
-        decide::InlineContent,
+        decide::InlineContent, decide::DecideBody, decide::DecideWithContent,
+        cordon_policy::model::Event,
         policies::PolicyInput, policies::ValidateInput, policies::ValidateOutput,
         policies::ActivateInput, policies::PolicyList, policies::StoredVersion,
         policies::PolicyDetail, policies::VersionList, policies::OneVersion, policies::OnePolicy,

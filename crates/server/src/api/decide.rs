@@ -29,11 +29,23 @@ pub struct InlineContent {
 }
 
 /// `POST /v1/decide` with inline content: the event and the content.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DecideWithContent {
+pub struct DecideWithContent {
     event: Event,
     content: InlineContent,
+}
+
+/// The body of `POST /v1/decide`: an event, or the event and the content
+/// for the server to inspect first.
+// Only describes the body in the OpenAPI document: `unwrap_body` parses
+// it, telling the two forms apart by the `event` key.
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "never built: it only describes the body")]
+pub enum DecideBody {
+    Event(Event),
+    WithContent(DecideWithContent),
 }
 
 /// Finds out whether the body has a top-level `event` key, without
@@ -45,7 +57,7 @@ struct Probe {
 }
 
 #[utoipa::path(post, path = "/v1/decide", tag = "decide",
-    request_body(content = Object, description = "An event (see docs/policy.md), or `{\"event\": …, \"content\": {\"name\", \"text\" | \"base64\"}}` to have the server inspect the content first"),
+    request_body(content = DecideBody, description = "An event (see docs/policy.md), or `{\"event\": …, \"content\": {\"name\", \"text\" | \"base64\"}}` to have the server inspect the content first"),
     responses((status = 200, description = "the decision, its request id and the number of incidents recorded", body = Outcome),
               (status = 400, description = "malformed event", body = ErrorBody),
               (status = 429, description = "this key is over its incident quota while the journal is under pressure", body = ErrorBody),

@@ -73,7 +73,7 @@ impl Upload {
 #[utoipa::path(post, path = "/v1/inspect", tag = "inspect",
     params(InspectQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the raw content, streamed"),
-    responses((status = 200, description = "the same object as one line of `cordon scan --format json`", body = Object),
+    responses((status = 200, description = "the same object as one line of `cordon scan --format json`", body = cordon_inspect::FileReport),
               (status = 408, description = "the body stopped arriving", body = ErrorBody),
               (status = 413, description = "the body is over `max_inspect_bytes`", body = ErrorBody),
               (status = 503, description = "every inspection slot stayed busy; retry", body = ErrorBody)),
