@@ -53,7 +53,7 @@ use crate::api::{
         wire::BucketCount, cordon_record::MaskedFinding, wire::FlowKey, wire::ExceptionRequest,
         wire::IncidentDetails, wire::Incident, wire::HistoryEntry, wire::Justification,
         wire::AgentGroup, wire::ApiKey,
-        computers::Computer, computers::ComputerList, computers::OneComputer,
+        computers::ManagedComputer, computers::ComputerList, computers::OneComputer,
         computers::ComputerInput, computers::Office, computers::OfficeList, computers::OneOffice,
         computers::OfficeInput,
     )),

@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 /// A managed computer.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Computer {
+pub struct ManagedComputer {
     /// The host name, as its agent reports it.
     pub name: String,
     /// Its unique custom group (agent group), if any.
@@ -35,9 +35,9 @@ pub struct Computer {
     pub last_seen_at: Option<i64>,
 }
 
-impl From<StoredComputer> for Computer {
-    fn from(c: StoredComputer) -> Computer {
-        Computer {
+impl From<StoredComputer> for ManagedComputer {
+    fn from(c: StoredComputer) -> ManagedComputer {
+        ManagedComputer {
             name: c.name,
             group: c.group,
             office: c.office,
@@ -52,14 +52,14 @@ impl From<StoredComputer> for Computer {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ComputerList {
-    pub computers: Vec<Computer>,
+    pub computers: Vec<ManagedComputer>,
     /// Pass as `after` for the next page; `null` on the last.
     pub next_after: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OneComputer {
-    pub computer: Computer,
+    pub computer: ManagedComputer,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -117,7 +117,7 @@ pub async fn list(
     let computers = page
         .into_iter()
         .filter(|c| targets(c).meets(&scope))
-        .map(Computer::from)
+        .map(ManagedComputer::from)
         .collect();
     Ok(Json(ComputerList {
         computers,
