@@ -12,13 +12,14 @@
 //! | `groups` | [`GroupStore`] | agent groups |
 //! | `activity` | [`ActivityStore`] | dashboard counters |
 //! | `journal` | [`JournalStore`] | each server's incident-journal position |
+//! | `audit` | [`AuditStore`] | the append-only audit log |
+//! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
 //! `Arc<dyn Store>` and brings the traits into scope with
-//! `use cordon_store::prelude::*`. Accounts, sessions and an audit log
-//! come as further resources the same way: a module, a trait, a macro,
-//! and a line in [`Store`].
+//! `use cordon_store::prelude::*`. A further resource comes the same
+//! way: a module, a trait, a macro, and a line in [`Store`].
 //!
 //! Two backends implement every trait, with the same behaviour:
 //!
@@ -44,6 +45,7 @@
 //!
 //! Times are Unix milliseconds everywhere. Incident details are JSON that the
 //! server has already masked: this crate never sees a full sensitive value.
+//! The audit log is append-only, down to triggers in the database.
 
 #![cfg_attr(
     not(test),
@@ -58,6 +60,7 @@ use std::fmt;
 
 mod activity;
 mod actor;
+mod audit;
 mod exceptions;
 mod groups;
 mod incidents;
@@ -67,6 +70,7 @@ mod open;
 mod policies;
 mod postgres;
 mod raw;
+mod settings;
 mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -74,6 +78,9 @@ pub mod testing;
 
 pub use activity::{ActivityBatch, ActivityStore, NameCount};
 pub use actor::Actor;
+pub use audit::{
+    AuditEntry, AuditFilter, AuditOutcome, AuditRecord, AuditStore, MAX_JSON_BYTES, MAX_TEXT_BYTES,
+};
 pub use exceptions::{ExceptionStore, Justification, NewJustification};
 pub use groups::{AgentGroup, GroupStore};
 pub use incidents::{
@@ -86,13 +93,14 @@ pub use open::{OpenOptions, SqliteSynchronous, open};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
 pub use postgres::redact;
 pub use raw::RawJson;
+pub use settings::{Setting, SettingsStore};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
 /// are called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, Backend, ExceptionStore, GroupStore, IncidentStore, JournalStore, KeyStore,
-        PolicyStore, Store,
+        ActivityStore, AuditStore, Backend, ExceptionStore, GroupStore, IncidentStore,
+        JournalStore, KeyStore, PolicyStore, SettingsStore, Store,
     };
 }
 
@@ -261,6 +269,8 @@ pub trait Store:
     + GroupStore
     + ActivityStore
     + JournalStore
+    + AuditStore
+    + SettingsStore
 {
 }
 
@@ -273,6 +283,8 @@ impl<T> Store for T where
         + GroupStore
         + ActivityStore
         + JournalStore
+        + AuditStore
+        + SettingsStore
         + ?Sized
 {
 }

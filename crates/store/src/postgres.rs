@@ -106,6 +106,8 @@ impl crate::Backend for PgStore {
     }
 }
 
+crate::audit::impl_audit_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::settings::impl_settings_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");

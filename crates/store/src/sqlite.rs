@@ -203,6 +203,8 @@ impl crate::Backend for SqliteStore {
 // SQLite then fails at once with SQLITE_BUSY instead of waiting out
 // `busy_timeout`. Taking the write lock up front makes the transaction
 // wait its turn instead.
+crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::settings::impl_settings_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::keys::impl_key_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::policies::impl_policy_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
