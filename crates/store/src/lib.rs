@@ -12,6 +12,8 @@
 //! | `groups` | [`GroupStore`] | agent groups |
 //! | `activity` | [`ActivityStore`] | dashboard counters |
 //! | `journal` | [`JournalStore`] | each server's incident-journal position |
+//! | `accounts` | [`AccountStore`] | accounts, the one super admin, credentials, TOTP replay, lockout |
+//! | `roles` | [`RoleStore`] | roles (the predefined four written on open), held-role protection |
 //! | `audit` | [`AuditStore`] | the append-only audit log |
 //! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
 //!
@@ -58,6 +60,7 @@
 
 use std::fmt;
 
+mod accounts;
 mod activity;
 mod actor;
 mod audit;
@@ -70,12 +73,17 @@ mod open;
 mod policies;
 mod postgres;
 mod raw;
+mod roles;
 mod settings;
 mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{
+    Account, AccountStore, AccountUpdate, AuthKind, Credentials, Lockout, LockoutPolicy,
+    MAX_USERNAME_CHARS, NewAccount,
+};
 pub use activity::{ActivityBatch, ActivityStore, NameCount};
 pub use actor::Actor;
 pub use audit::{
@@ -93,14 +101,15 @@ pub use open::{OpenOptions, SqliteSynchronous, open};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
 pub use postgres::redact;
 pub use raw::RawJson;
+pub use roles::{RoleStore, StoredRole};
 pub use settings::{Setting, SettingsStore};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
 /// are called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, AuditStore, Backend, ExceptionStore, GroupStore, IncidentStore,
-        JournalStore, KeyStore, PolicyStore, SettingsStore, Store,
+        AccountStore, ActivityStore, AuditStore, Backend, ExceptionStore, GroupStore,
+        IncidentStore, JournalStore, KeyStore, PolicyStore, RoleStore, SettingsStore, Store,
     };
 }
 
@@ -269,6 +278,8 @@ pub trait Store:
     + GroupStore
     + ActivityStore
     + JournalStore
+    + AccountStore
+    + RoleStore
     + AuditStore
     + SettingsStore
 {
@@ -283,6 +294,8 @@ impl<T> Store for T where
         + GroupStore
         + ActivityStore
         + JournalStore
+        + AccountStore
+        + RoleStore
         + AuditStore
         + SettingsStore
         + ?Sized
