@@ -14,6 +14,7 @@
 //! | `journal` | [`JournalStore`] | each server's incident-journal position |
 //! | `accounts` | [`AccountStore`] | accounts, the one super admin, credentials, TOTP replay, lockout |
 //! | `roles` | [`RoleStore`] | roles (the predefined four written on open), held-role protection |
+//! | [`sessions`] | [`SessionStore`] | console sessions, login challenges, remembered browsers |
 //! | `audit` | [`AuditStore`] | the append-only audit log |
 //! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
 //!
@@ -47,7 +48,11 @@
 //!
 //! Times are Unix milliseconds everywhere. Incident details are JSON that the
 //! server has already masked: this crate never sees a full sensitive value.
-//! The audit log is append-only, down to triggers in the database.
+//! Nor a secret in clear: API keys, session, CSRF, challenge and
+//! remember-browser tokens are kept as SHA-256, passwords as the argon2
+//! hashes the server made, TOTP secrets as the server sealed them; types
+//! that carry a hash or a sealed secret hide it from `Debug`. The audit
+//! log is append-only, down to triggers in the database.
 
 #![cfg_attr(
     not(test),
@@ -74,6 +79,7 @@ mod policies;
 mod postgres;
 mod raw;
 mod roles;
+pub mod sessions;
 mod settings;
 mod sql;
 mod sqlite;
@@ -102,6 +108,10 @@ pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVers
 pub use postgres::redact;
 pub use raw::RawJson;
 pub use roles::{RoleStore, StoredRole};
+pub use sessions::{
+    Challenge, ChallengeMethod, NewChallenge, NewRememberedBrowser, NewSession, RememberedBrowser,
+    SendOutcome, Session, SessionStore,
+};
 pub use settings::{Setting, SettingsStore};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
@@ -109,7 +119,8 @@ pub use settings::{Setting, SettingsStore};
 pub mod prelude {
     pub use crate::{
         AccountStore, ActivityStore, AuditStore, Backend, ExceptionStore, GroupStore,
-        IncidentStore, JournalStore, KeyStore, PolicyStore, RoleStore, SettingsStore, Store,
+        IncidentStore, JournalStore, KeyStore, PolicyStore, RoleStore, SessionStore, SettingsStore,
+        Store,
     };
 }
 
@@ -280,6 +291,7 @@ pub trait Store:
     + JournalStore
     + AccountStore
     + RoleStore
+    + SessionStore
     + AuditStore
     + SettingsStore
 {
@@ -296,6 +308,7 @@ impl<T> Store for T where
         + JournalStore
         + AccountStore
         + RoleStore
+        + SessionStore
         + AuditStore
         + SettingsStore
         + ?Sized

@@ -116,6 +116,7 @@ impl crate::Backend for PgStore {
 
 crate::accounts::impl_account_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::roles::impl_role_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::sessions::impl_session_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::audit::impl_audit_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::settings::impl_settings_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");

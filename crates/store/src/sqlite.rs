@@ -209,6 +209,7 @@ impl crate::Backend for SqliteStore {
 // wait its turn instead.
 crate::accounts::impl_account_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::roles::impl_role_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::sessions::impl_session_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::settings::impl_settings_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::keys::impl_key_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
