@@ -70,7 +70,13 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 let store = open(db).await?;
                 let role = Role::parse(&role).unwrap_or(Role::Client);
                 let k = store
-                    .create_api_key(&name, role, &Actor::System, cordon_store::now_millis())
+                    .create_api_key(
+                        &name,
+                        role,
+                        None,
+                        &Actor::System,
+                        cordon_store::now_millis(),
+                    )
                     .await?;
                 eprintln!(
                     "created {} key `{}` ({name}); it is shown only this once:",

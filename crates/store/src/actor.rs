@@ -8,11 +8,16 @@
 //! |---|---|
 //! | `System` | `system` |
 //! | `Key { id, name }` | `key:<id> (<name>)` |
+//! | `Account { id, name }` | `account:<id> (<name>)` |
 //!
 //! `key:<id> (<name>)` is what the server wrote before actors were typed,
 //! so history written then reads as keys; migration `0003_actors` turned
 //! every other old value (`cordon serve --policy` of the bootstrap) into
-//! `system`. Accounts will be `account:<id> (<name>)`.
+//! `system`.
+//!
+//! The name is the one the actor had when it acted (a key or account may
+//! be renamed later); [`Actor::identity`] is the part that never changes
+//! (`system`, `key:<id>`, `account:<id>`), which the audit log filters by.
 
 use std::fmt;
 
@@ -34,6 +39,14 @@ pub enum Actor {
         /// The key's name when it acted.
         name: String,
     },
+    /// A person signed in with an account. (An API key an account owns
+    /// acts as the key: the key is what authenticated.)
+    Account {
+        /// The account's id (16 hex digits).
+        id: String,
+        /// The account's user name when it acted.
+        name: String,
+    },
 }
 
 impl Actor {
@@ -45,13 +58,33 @@ impl Actor {
         }
     }
 
-    /// The stored form (see the module's documentation). A space in a
-    /// key id, which key ids never have, would not read back: it becomes
-    /// `_`.
+    /// The actor of a person's account.
+    pub fn account(id: impl Into<String>, name: impl Into<String>) -> Actor {
+        Actor::Account {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The stored form (see the module's documentation). A space in an
+    /// id, which key and account ids never have, would not read back: it
+    /// becomes `_`.
     pub fn encode(&self) -> String {
         match self {
             Actor::System => "system".to_owned(),
-            Actor::Key { id, name } => format!("key:{} ({name})", id.replace(' ', "_")),
+            Actor::Key { name, .. } | Actor::Account { name, .. } => {
+                format!("{} ({name})", self.identity())
+            }
+        }
+    }
+
+    /// Who acted, without the name they had then: `system`, `key:<id>`
+    /// or `account:<id>`. Stable across renames.
+    pub fn identity(&self) -> String {
+        match self {
+            Actor::System => "system".to_owned(),
+            Actor::Key { id, .. } => format!("key:{}", id.replace(' ', "_")),
+            Actor::Account { id, .. } => format!("account:{}", id.replace(' ', "_")),
         }
     }
 
@@ -60,10 +93,14 @@ impl Actor {
         if s == "system" {
             return Some(Actor::System);
         }
-        let rest = s.strip_prefix("key:")?;
+        let (kind, rest) = s.split_once(':')?;
         let (id, name) = rest.split_once(' ')?;
         let name = name.strip_prefix('(')?.strip_suffix(')')?;
-        Some(Actor::key(id, name))
+        match kind {
+            "key" => Some(Actor::key(id, name)),
+            "account" => Some(Actor::account(id, name)),
+            _ => None,
+        }
     }
 }
 
@@ -102,6 +139,10 @@ mod tests {
                 "key:0a1b2c3d (a (b) c))",
             ),
             (Actor::key("0a1b2c3d", ""), "key:0a1b2c3d ()"),
+            (
+                Actor::account("0123456789abcdef", "Alice (ops)"),
+                "account:0123456789abcdef (Alice (ops))",
+            ),
         ];
         for (actor, stored) in cases {
             assert_eq!(actor.encode(), stored);
@@ -118,6 +159,10 @@ mod tests {
             "key:abc",
             "key:abc name",
             "key:abc (x",
+            "account:abc",
+            "account:abc name",
+            "user:abc (name)",
+            ":abc (name)",
         ] {
             assert_eq!(Actor::decode(s), None, "{s}");
         }
@@ -132,12 +177,33 @@ mod tests {
         );
         let j = serde_json::to_value(Actor::System).unwrap();
         assert_eq!(j, serde_json::json!({"type": "system"}));
+        let j = serde_json::to_value(Actor::account("0123456789abcdef", "alice")).unwrap();
+        assert_eq!(
+            j,
+            serde_json::json!({"type": "account", "id": "0123456789abcdef", "name": "alice"})
+        );
+    }
+
+    #[test]
+    fn identity_drops_the_name() {
+        assert_eq!(Actor::System.identity(), "system");
+        assert_eq!(Actor::key("0a1b2c3d", "ci").identity(), "key:0a1b2c3d");
+        assert_eq!(
+            Actor::account("0123456789abcdef", "alice").identity(),
+            "account:0123456789abcdef"
+        );
     }
 
     proptest! {
         #[test]
         fn every_key_actor_reads_back(id in "[0-9a-f]{8}", name in ".*") {
             let a = Actor::key(id, name);
+            prop_assert_eq!(Actor::decode(&a.encode()), Some(a));
+        }
+
+        #[test]
+        fn every_account_actor_reads_back(id in "[0-9a-f]{16}", name in ".*") {
+            let a = Actor::account(id, name);
             prop_assert_eq!(Actor::decode(&a.encode()), Some(a));
         }
     }

@@ -82,6 +82,9 @@ pub struct ApiKey {
     pub created_at: Millis,
     /// Who created it (`System` for the first key and `cordon admin`).
     pub created_by: Actor,
+    /// The account that owns it, or `None` for a service principal owned
+    /// by Cordon. Deleting the account revokes its keys.
+    pub owner: Option<String>,
     pub revoked_at: Option<Millis>,
     pub revoked_by: Option<Actor>,
 }
@@ -126,10 +129,13 @@ pub trait KeyStore: Send + Sync {
         role: Role,
         now: Millis,
     ) -> Result<Option<NewApiKey>>;
+    /// Creates a key owned by account `owner`, or by Cordon (`None`).
+    /// `NotFound` if the owner does not exist.
     async fn create_api_key(
         &self,
         name: &str,
         role: Role,
+        owner: Option<&str>,
         actor: &Actor,
         now: Millis,
     ) -> Result<NewApiKey>;
@@ -145,6 +151,7 @@ pub(crate) fn new_api_key(
     full: String,
     name: &str,
     role: Role,
+    owner: Option<&str>,
     actor: &Actor,
     now: Millis,
 ) -> NewApiKey {
@@ -155,6 +162,7 @@ pub(crate) fn new_api_key(
             role,
             created_at: now,
             created_by: actor.clone(),
+            owner: owner.map(str::to_owned),
             revoked_at: None,
             revoked_by: None,
         },
@@ -184,6 +192,7 @@ macro_rules! impl_key_store {
                         .ok_or_else(|| StoreError::Invalid(format!("stored role `{role}`")))?,
                     created_at: r.try_get("created_at")?,
                     created_by: decode_column(&created_by)?,
+                    owner: r.try_get("owner")?,
                     revoked_at: r.try_get("revoked_at")?,
                     revoked_by: revoked_by.as_deref().map(decode_column).transpose()?,
                 })
@@ -202,13 +211,31 @@ macro_rules! impl_key_store {
                     &self,
                     name: &str,
                     role: Role,
+                    owner: Option<&str>,
                     actor: &Actor,
                     now: Millis,
                 ) -> Result<NewApiKey> {
                     let (id, full) = keys::generate();
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    if let Some(owner) = owner {
+                        // The owner's row stays until this key is in: an
+                        // account deleted meanwhile waits for it (and then
+                        // revokes it) instead of leaving it behind.
+                        // (SQLite's `BEGIN IMMEDIATE` already serializes.)
+                        let lock = if self.backend() == "postgres" {
+                            "SELECT id FROM users WHERE id = $1 FOR SHARE"
+                        } else {
+                            "SELECT id FROM users WHERE id = $1"
+                        };
+                        sqlx::query(lock)
+                            .bind(owner)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .ok_or_else(|| StoreError::NotFound(format!("account `{owner}`")))?;
+                    }
                     sqlx::query(
-                        "INSERT INTO api_keys (id, hash, name, role, created_at, created_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO api_keys (id, hash, name, role, created_at, created_by, owner) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(&id)
                     .bind(keys::hash(&full))
@@ -216,9 +243,11 @@ macro_rules! impl_key_store {
                     .bind(role.as_str())
                     .bind(now)
                     .bind(encode_column(actor))
-                    .execute(&self.pool)
+                    .bind(owner)
+                    .execute(&mut *tx)
                     .await?;
-                    Ok(keys::new_api_key(id, full, name, role, actor, now))
+                    tx.commit().await?;
+                    Ok(keys::new_api_key(id, full, name, role, owner, actor, now))
                 }
 
                 async fn create_first_api_key(
@@ -251,7 +280,7 @@ macro_rules! impl_key_store {
                     .rows_affected();
                     tx.commit().await?;
                     Ok((inserted == 1)
-                        .then(|| keys::new_api_key(id, full, name, role, &Actor::System, now)))
+                        .then(|| keys::new_api_key(id, full, name, role, None, &Actor::System, now)))
                 }
 
                 async fn authenticate(&self, presented: &str) -> Result<Option<ApiKey>> {
@@ -259,7 +288,7 @@ macro_rules! impl_key_store {
                         return Ok(None);
                     };
                     let row = sqlx::query(
-                        "SELECT id, hash, name, role, created_at, created_by, revoked_at, \
+                        "SELECT id, hash, name, role, created_at, created_by, owner, revoked_at, \
                          revoked_by FROM api_keys WHERE id = $1",
                     )
                     .bind(id)
@@ -292,8 +321,8 @@ macro_rules! impl_key_store {
 
                 async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
                     let rows = sqlx::query(
-                        "SELECT id, name, role, created_at, created_by, revoked_at, revoked_by \
-                         FROM api_keys ORDER BY created_at, id",
+                        "SELECT id, name, role, created_at, created_by, owner, revoked_at, \
+                         revoked_by FROM api_keys ORDER BY created_at, id",
                     )
                     .fetch_all(&self.pool)
                     .await?;

@@ -13,13 +13,17 @@
 //! | `computers` | [`ComputerStore`] | computers, remote offices, the scope filter |
 //! | `activity` | [`ActivityStore`] | dashboard counters |
 //! | `journal` | [`JournalStore`] | each server's incident-journal position |
+//! | `accounts` | [`AccountStore`] | accounts, the one super admin, credentials, TOTP replay, lockout |
+//! | `roles` | [`RoleStore`] | roles (the predefined four written on open), held-role protection |
+//! | [`sessions`] | [`SessionStore`] | console sessions, login challenges, remembered browsers |
+//! | `audit` | [`AuditStore`] | the append-only audit log |
+//! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
 //! `Arc<dyn Store>` and brings the traits into scope with
-//! `use cordon_store::prelude::*`. Accounts, sessions and an audit log
-//! come as further resources the same way: a module, a trait, a macro,
-//! and a line in [`Store`].
+//! `use cordon_store::prelude::*`. A further resource comes the same
+//! way: a module, a trait, a macro, and a line in [`Store`].
 //!
 //! Two backends implement every trait, with the same behaviour:
 //!
@@ -45,6 +49,11 @@
 //!
 //! Times are Unix milliseconds everywhere. Incident details are JSON that the
 //! server has already masked: this crate never sees a full sensitive value.
+//! Nor a secret in clear: API keys, session, CSRF, challenge and
+//! remember-browser tokens are kept as SHA-256, passwords as the argon2
+//! hashes the server made, TOTP secrets as the server sealed them; types
+//! that carry a hash or a sealed secret hide it from `Debug`. The audit
+//! log is append-only, down to triggers in the database.
 
 #![cfg_attr(
     not(test),
@@ -57,8 +66,10 @@
 
 use std::fmt;
 
+mod accounts;
 mod activity;
 mod actor;
+mod audit;
 mod computers;
 mod exceptions;
 mod groups;
@@ -69,13 +80,23 @@ mod open;
 mod policies;
 mod postgres;
 mod raw;
+mod roles;
+pub mod sessions;
+mod settings;
 mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{
+    Account, AccountStore, AccountUpdate, AuthKind, Credentials, Lockout, LockoutPolicy,
+    MAX_USERNAME_CHARS, NewAccount,
+};
 pub use activity::{ActivityBatch, ActivityStore, NameCount};
 pub use actor::Actor;
+pub use audit::{
+    AuditEntry, AuditFilter, AuditOutcome, AuditRecord, AuditStore, MAX_JSON_BYTES, MAX_TEXT_BYTES,
+};
 pub use computers::{
     Computer, ComputerFilter, ComputerInput, ComputerStore, RemoteOffice, ScopeFilter,
 };
@@ -91,13 +112,20 @@ pub use open::{OpenOptions, SqliteSynchronous, open};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
 pub use postgres::redact;
 pub use raw::RawJson;
+pub use roles::{RoleStore, StoredRole};
+pub use sessions::{
+    Challenge, ChallengeMethod, NewChallenge, NewRememberedBrowser, NewSession, RememberedBrowser,
+    SendOutcome, Session, SessionStore,
+};
+pub use settings::{Setting, SettingsStore};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
 /// are called.
 pub mod prelude {
     pub use crate::{
-        ActivityStore, Backend, ComputerStore, ExceptionStore, GroupStore, IncidentStore,
-        JournalStore, KeyStore, PolicyStore, Store,
+        AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
+        GroupStore, IncidentStore, JournalStore, KeyStore, PolicyStore, RoleStore, SessionStore,
+        SettingsStore, Store,
     };
 }
 
@@ -267,6 +295,11 @@ pub trait Store:
     + ComputerStore
     + ActivityStore
     + JournalStore
+    + AccountStore
+    + RoleStore
+    + SessionStore
+    + AuditStore
+    + SettingsStore
 {
 }
 
@@ -280,6 +313,11 @@ impl<T> Store for T where
         + ComputerStore
         + ActivityStore
         + JournalStore
+        + AccountStore
+        + RoleStore
+        + SessionStore
+        + AuditStore
+        + SettingsStore
         + ?Sized
 {
 }

@@ -54,10 +54,18 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| crate::StoreError::Open {
-                path: where_,
+                path: where_.clone(),
                 message: format!("migration failed: {e}"),
             })?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        store
+            .seed_predefined_roles(crate::now_millis())
+            .await
+            .map_err(|e| crate::StoreError::Open {
+                path: where_,
+                message: format!("cannot write the predefined roles: {e}"),
+            })?;
+        Ok(store)
     }
 
     async fn check_integrity(&self) -> crate::Result<()> {
@@ -106,6 +114,11 @@ impl crate::Backend for PgStore {
     }
 }
 
+crate::accounts::impl_account_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::roles::impl_role_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::sessions::impl_session_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::audit::impl_audit_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::settings::impl_settings_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");

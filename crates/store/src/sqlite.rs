@@ -154,6 +154,10 @@ impl SqliteStore {
             .run(&store.pool)
             .await
             .map_err(|e| open_err(format!("migration failed: {e}")))?;
+        store
+            .seed_predefined_roles(crate::now_millis())
+            .await
+            .map_err(|e| open_err(format!("cannot write the predefined roles: {e}")))?;
         Ok(store)
     }
 
@@ -203,6 +207,11 @@ impl crate::Backend for SqliteStore {
 // SQLite then fails at once with SQLITE_BUSY instead of waiting out
 // `busy_timeout`. Taking the write lock up front makes the transaction
 // wait its turn instead.
+crate::accounts::impl_account_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::roles::impl_role_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::sessions::impl_session_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::settings::impl_settings_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::keys::impl_key_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::policies::impl_policy_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");

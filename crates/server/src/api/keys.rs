@@ -59,6 +59,7 @@ pub async fn create(
         .create_api_key(
             &input.name,
             input.role.unwrap_or(Role::Client),
+            None,
             &caller.actor(),
             cordon_store::now_millis(),
         )

@@ -20,6 +20,7 @@ async fn a_full_database_fails_requests_clearly_and_readyz_says_so() {
         .create_api_key(
             "admin",
             cordon_store::Role::Admin,
+            None,
             &cordon_store::Actor::System,
             0,
         )

@@ -2,6 +2,11 @@
 // Test helpers outside `#[test]` functions may unwrap too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
+mod audit;
+mod both;
 mod migrate;
+mod roles;
 mod scope;
+mod sessions;
 mod story;

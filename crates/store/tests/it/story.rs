@@ -104,7 +104,7 @@ async fn story(s: &dyn Store) {
         "the first revocation counts"
     );
     let made = s
-        .create_api_key("ci", Role::Client, &bob(), T0 + 3)
+        .create_api_key("ci", Role::Client, None, &bob(), T0 + 3)
         .await
         .unwrap();
     assert_eq!(made.key.created_by, bob());
