@@ -28,6 +28,8 @@ use crate::state::AppState;
 pub struct Caller {
     actor: cordon_store::Actor,
     key: Option<ApiKey>,
+    /// The person's session, when the caller signed in (the console).
+    session: Option<Arc<cordon_store::Session>>,
     /// The computer a machine key is bound to: its incidents carry it.
     computer: Option<String>,
     subject: Option<Arc<Subject>>,
@@ -37,7 +39,20 @@ impl Caller {
     /// The caller behind an API key. A `client` key is a machine; an
     /// `admin` key without an owner is a service principal with the
     /// administrator role over all computers.
-    pub fn from_key(key: ApiKey, computer: Option<String>) -> Caller {
+    pub fn from_key(auth: Authenticated) -> Caller {
+        let Authenticated {
+            key,
+            computer,
+            owner,
+        } = auth;
+        if let Some((account, role)) = owner {
+            // A key an account owns acts as that account, never more.
+            let mut c = Caller::from_account(&account, role, None);
+            c.actor = cordon_store::Actor::key(&key.id, &key.name);
+            c.key = Some(key);
+            c.computer = computer;
+            return c;
+        }
         let subject = (key.role == Role::Admin).then(|| {
             Arc::new(Subject {
                 id: format!("key:{}", key.id),
@@ -49,8 +64,51 @@ impl Caller {
         Caller {
             actor: cordon_store::Actor::key(&key.id, &key.name),
             key: Some(key),
+            session: None,
             computer,
             subject,
+        }
+    }
+
+    /// A person: their account with its role and scope, and the session
+    /// they signed in with (none for a key an account owns).
+    pub fn from_account(
+        account: &cordon_store::Account,
+        role: AccessRole,
+        session: Option<cordon_store::Session>,
+    ) -> Caller {
+        Caller {
+            actor: account.actor(),
+            key: None,
+            session: session.map(Arc::new),
+            computer: None,
+            subject: Some(Arc::new(Subject {
+                id: account.id.clone(),
+                role,
+                scope: account.scope.clone(),
+                super_admin: account.super_admin,
+            })),
+        }
+    }
+
+    /// The session, for a signed-in person.
+    pub fn session(&self) -> Option<&cordon_store::Session> {
+        self.session.as_deref()
+    }
+
+    /// Dangerous actions (roles, scopes, passwords, second factors, the
+    /// super admin) need a person to have re-entered their password
+    /// recently: `403 reauthentication_required` otherwise. Keys are not
+    /// sessions and pass.
+    pub fn require_elevated(&self) -> Result<(), ApiError> {
+        match self.session.as_deref() {
+            None => Ok(()),
+            Some(s) if s.is_elevated(cordon_store::now_millis()) => Ok(()),
+            Some(_) => Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "reauthentication_required",
+                "confirm your password (POST /v1/auth/reauth) before this change",
+            )),
         }
     }
 
@@ -131,11 +189,13 @@ impl Caller {
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub IpAddr);
 
-/// A verified key and the computer it is bound to.
+/// A verified key, the computer it is bound to, and the account that
+/// owns it with that account's role.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub key: ApiKey,
     pub computer: Option<String>,
+    pub owner: Option<(cordon_store::Account, AccessRole)>,
 }
 
 /// Verified keys by the SHA-256 of their secret, for `key_cache_ms`.
@@ -186,7 +246,20 @@ impl AppState {
         let found = match ready.store.authenticate(presented).await? {
             Some(key) => {
                 let computer = ready.store.computer_for_key(&key.id).await?.map(|c| c.name);
-                Some(Authenticated { key, computer })
+                let owner = match &key.owner {
+                    Some(id) => owner_of(ready.store.as_ref(), id).await?,
+                    None => None,
+                };
+                // A key whose owning account is gone or disabled is dead.
+                if key.owner.is_some() && owner.is_none() {
+                    None
+                } else {
+                    Some(Authenticated {
+                        key,
+                        computer,
+                        owner,
+                    })
+                }
             }
             None => None,
         };
@@ -307,7 +380,7 @@ pub(crate) async fn require_access(
         Err(e) => return e.into_response(),
     };
     let (id, role) = (caller.key.id.clone(), caller.key.role);
-    let caller = Caller::from_key(caller.key, caller.computer);
+    let caller = Caller::from_key(caller);
     if let Err(why) = route_check(&caller, access) {
         let msg = match role {
             Role::Client => {
@@ -338,4 +411,19 @@ fn route_check(caller: &Caller, access: Access) -> Result<(), String> {
     } else {
         Err(d.reason.to_string())
     }
+}
+
+/// The enabled account `id` with its role, or `None` when it is gone or
+/// disabled.
+async fn owner_of(
+    store: &dyn cordon_store::Store,
+    id: &str,
+) -> Result<Option<(cordon_store::Account, AccessRole)>, ApiError> {
+    let account = match store.get_account(id).await {
+        Ok(a) if !a.disabled => a,
+        Ok(_) | Err(cordon_store::StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let role = store.get_role(&account.role_id).await?.role;
+    Ok(Some((account, role)))
 }

@@ -31,6 +31,7 @@
 mod activity;
 mod admission;
 mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod decision;

@@ -22,12 +22,20 @@ pub enum Actor {
         /// The key's name when it acted.
         name: String,
     },
+    /// A person signed in with their account.
+    Account {
+        /// The account's id.
+        id: String,
+        /// The account's user name when it acted.
+        name: String,
+    },
 }
 
 impl From<cordon_store::Actor> for Actor {
     fn from(a: cordon_store::Actor) -> Actor {
         match a {
             cordon_store::Actor::Key { id, name } => Actor::Key { id, name },
+            cordon_store::Actor::Account { id, name } => Actor::Account { id, name },
             // `System`, and kinds this server does not know yet: shown
             // as Cordon's own rather than guessed at.
             _ => Actor::System,
