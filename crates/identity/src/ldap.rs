@@ -370,14 +370,17 @@ async fn login(
             ),
         ));
     }
-    let mut entries = entries.into_iter().filter(|e| !e.is_ref());
-    let (Some(entry), None) = (entries.next(), entries.next()) else {
-        return if result.rc == SIZE_LIMIT_EXCEEDED || entries.next().is_some() {
-            ambiguous(username)
-        } else {
-            tracing::debug!(username, "no directory account matches");
-            Err(LdapError::InvalidCredentials)
+    let mut entries: Vec<ResultEntry> = entries.into_iter().filter(|e| !e.is_ref()).collect();
+    if entries.len() > 1 || result.rc == SIZE_LIMIT_EXCEEDED {
+        let e = LdapError::Ambiguous {
+            input: username.to_owned(),
         };
+        tracing::warn!(error = %e, "directory login failed");
+        return Err(e);
+    }
+    let Some(entry) = entries.pop() else {
+        tracing::debug!(username, "no directory account matches");
+        return Err(LdapError::InvalidCredentials);
     };
     let Some(entry) = Entry::read(entry) else {
         return Err(unavailable(config, "the directory sent a malformed entry"));
@@ -412,14 +415,6 @@ async fn login(
         phone: entry.first(&config.phone_attr).map(str::to_owned),
         dn: entry.dn,
     })
-}
-
-fn ambiguous(username: &str) -> Result<DirectoryUser, LdapError> {
-    let e = LdapError::Ambiguous {
-        input: username.to_owned(),
-    };
-    tracing::warn!(error = %e, "directory login failed");
-    Err(e)
 }
 
 /// A search result entry: DN and text attributes.
