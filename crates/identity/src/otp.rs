@@ -21,7 +21,7 @@ use zeroize::Zeroize;
 use crate::{digits, random};
 
 /// A code to send: six ASCII digits.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct OtpCode(String);
 
 impl OtpCode {
@@ -30,6 +30,15 @@ impl OtpCode {
         &self.0
     }
 }
+
+/// Constant time, as every comparison of secrets here.
+impl PartialEq for OtpCode {
+    fn eq(&self, other: &OtpCode) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for OtpCode {}
 
 impl fmt::Debug for OtpCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

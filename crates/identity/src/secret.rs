@@ -3,13 +3,23 @@
 
 use std::fmt;
 
+use subtle::ConstantTimeEq as _;
 use zeroize::Zeroize;
 
 macro_rules! secret_text {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone)]
         pub struct $name(String);
+
+        /// Constant time, as every comparison of secrets here.
+        impl PartialEq for $name {
+            fn eq(&self, other: &$name) -> bool {
+                self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+            }
+        }
+
+        impl Eq for $name {}
 
         impl $name {
             pub fn new(text: impl Into<String>) -> $name {

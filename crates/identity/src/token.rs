@@ -19,7 +19,7 @@ use crate::random;
 pub const TOKEN_LEN: usize = 43;
 
 /// A freshly made token: handed to the client once, stored as [`hash`].
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Token(String);
 
 impl Token {
@@ -34,6 +34,15 @@ impl Token {
         hash(&self.0)
     }
 }
+
+/// Constant time, as every comparison of secrets here.
+impl PartialEq for Token {
+    fn eq(&self, other: &Token) -> bool {
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for Token {}
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

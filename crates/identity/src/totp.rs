@@ -58,7 +58,7 @@ pub enum TotpError {
 }
 
 /// The key an authenticator app and the server share.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct TotpSecret(Vec<u8>);
 
 impl TotpSecret {
@@ -103,6 +103,15 @@ impl TotpSecret {
         &self.0
     }
 }
+
+/// Constant time, as every comparison of secrets here.
+impl PartialEq for TotpSecret {
+    fn eq(&self, other: &TotpSecret) -> bool {
+        self.0.as_slice().ct_eq(other.0.as_slice()).into()
+    }
+}
+
+impl Eq for TotpSecret {}
 
 impl fmt::Debug for TotpSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
