@@ -399,6 +399,12 @@ pub(crate) async fn require_access(
 fn route_check(caller: &Caller, access: Access) -> Result<(), String> {
     let object = match access {
         Access::Public | Access::Machine => return Ok(()),
+        Access::Person => {
+            return match caller.subject {
+                Some(_) => Ok(()),
+                None => Err("this needs a person or an administrator's key".to_owned()),
+            };
+        }
         Access::Module(module, action) => (Object::Module(module), action),
         Access::Admin => (Object::Admin, Action::Administer),
     };

@@ -45,6 +45,7 @@ pub mod lifecycle;
 mod metrics;
 mod middleware;
 pub mod openapi;
+mod passwords;
 pub mod routes;
 mod scope;
 pub mod serve;

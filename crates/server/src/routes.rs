@@ -20,6 +20,9 @@ pub enum Access {
     /// Any valid key (machines: agents and gateways) or administrator:
     /// decide, inspect, justify, poll, metrics.
     Machine,
+    /// Any person signed in, or a key acting for one, whatever the role:
+    /// their own profile, sessions and sign-out.
+    Person,
     /// An administrator's action on a module, as
     /// [`cordon_access::authorize`] answers for the caller's role; the
     /// handler asks again about the object itself (its owner and targets).
@@ -35,6 +38,7 @@ impl Access {
         match self {
             Access::Public => "public".to_owned(),
             Access::Machine => "machine".to_owned(),
+            Access::Person => "person".to_owned(),
             Access::Module(m, a) => format!("{m}:{}", action_name(a)),
             Access::Admin => "admin".to_owned(),
         }

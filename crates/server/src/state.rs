@@ -44,6 +44,8 @@ pub struct Inner {
     pub(crate) admission: Admission,
     /// Failed authentications per peer, for throttling.
     pub(crate) auth_failures: crate::auth::FailureThrottle,
+    /// Account passwords: policy and off-thread hashing.
+    pub passwords: crate::passwords::Passwords,
     ready: OnceCell<Ready>,
     /// Why the database is not open, for `/readyz`.
     not_ready: std::sync::Mutex<String>,
@@ -78,6 +80,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             compiler,
             inspector,
+            passwords: crate::passwords::Passwords::default(),
             admission,
             auth_failures: crate::auth::FailureThrottle::default(),
             ready: OnceCell::new(),
