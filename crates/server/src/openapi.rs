@@ -7,7 +7,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::api::{
-    agents, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies, wire,
+    agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops,
+    policies, roles, users, wire,
 };
 
 #[derive(OpenApi)]
@@ -32,6 +33,10 @@ use crate::api::{
         keys::list, keys::create, keys::revoke,
         computers::list, computers::get, computers::put, computers::delete,
         computers::list_offices, computers::put_office, computers::delete_office,
+        users::list, users::create, users::get, users::update, users::delete,
+        users::reset_password, users::transfer_super_admin,
+        roles::list, roles::create, roles::get, roles::update, roles::delete,
+        audit::list,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
@@ -56,6 +61,10 @@ use crate::api::{
         computers::ManagedComputer, computers::ComputerList, computers::OneComputer,
         computers::ComputerInput, computers::Office, computers::OfficeList, computers::OneOffice,
         computers::OfficeInput,
+        users::Account, users::AccountList, users::OneAccount, users::AccountInput,
+        users::AccountPatch, users::PasswordReset, users::SuperAdminInput,
+        roles::RoleDef, roles::RoleList, roles::OneRole, roles::RoleInput,
+        audit::AuditEntry, audit::AuditPage,
     )),
     modifiers(&Security),
 )]

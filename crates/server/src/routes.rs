@@ -69,12 +69,13 @@ pub struct RouteSpec {
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Access::{Admin, Machine, Public};
     use Action::{Create, Delete, Modify, View};
-    use Module::{Incidents, Justifications, Policies, Reports, Systems};
+    use Module::{Audit, Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
     use api::{
-        agents, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies,
+        agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops,
+        policies, roles, users,
     };
-    use axum::routing::{delete, get, post, put};
+    use axum::routing::{delete, get, patch, post, put};
     let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
         (
             RouteSpec {
@@ -122,6 +123,19 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/offices", on(Systems, View), get(computers::list_offices)),
         r(Method::PUT, "/v1/offices/{name}", Admin, put(computers::put_office)),
         r(Method::DELETE, "/v1/offices/{name}", Admin, delete(computers::delete_office)),
+        r(Method::GET, "/v1/users", Admin, get(users::list)),
+        r(Method::POST, "/v1/users", Admin, post(users::create)),
+        r(Method::GET, "/v1/users/{id}", Admin, get(users::get)),
+        r(Method::PATCH, "/v1/users/{id}", Admin, patch(users::update)),
+        r(Method::DELETE, "/v1/users/{id}", Admin, delete(users::delete)),
+        r(Method::POST, "/v1/users/{id}/password", Admin, post(users::reset_password)),
+        r(Method::POST, "/v1/super-admin", Admin, post(users::transfer_super_admin)),
+        r(Method::GET, "/v1/roles", Admin, get(roles::list)),
+        r(Method::POST, "/v1/roles", Admin, post(roles::create)),
+        r(Method::GET, "/v1/roles/{id}", Admin, get(roles::get)),
+        r(Method::PUT, "/v1/roles/{id}", Admin, put(roles::update)),
+        r(Method::DELETE, "/v1/roles/{id}", Admin, delete(roles::delete)),
+        r(Method::GET, "/v1/audit", on(Audit, View), get(audit::list)),
         r(Method::GET, "/v1/keys", Admin, get(keys::list)),
         r(Method::POST, "/v1/keys", Admin, post(keys::create)),
         r(Method::DELETE, "/v1/keys/{id}", Admin, delete(keys::revoke)),

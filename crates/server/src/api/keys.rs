@@ -7,9 +7,12 @@ use cordon_store::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use cordon_access::{Scope, can_assign, can_grant_scope};
+
 use super::wire;
+use crate::audit::{self, Entry, RequestMeta};
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -21,6 +24,12 @@ pub struct KeyInput {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub role: Option<Role>,
+    /// For an `admin` key: the account it acts for, with that account's
+    /// role and scope (never more). Without one, an `admin` key is a
+    /// service principal with the administrator role over all computers,
+    /// which only an administrator of all computers may create.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,19 +60,56 @@ pub async fn list(State(st): State<AppState>) -> ApiResult<Json<KeyList>> {
 pub async fn create(
     State(st): State<AppState>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<KeyInput>,
 ) -> ApiResult<(StatusCode, Json<NewKey>)> {
     let r = st.ready()?;
+    caller.require_elevated()?;
+    let role = input.role.unwrap_or(Role::Client);
+    match (&input.owner, role) {
+        (Some(_), Role::Client) => {
+            return Err(ApiError::invalid_json(
+                Some("owner".into()),
+                "a client key is a machine's: only an `admin` key has an owner",
+            ));
+        }
+        (Some(owner), _) => {
+            let a = r.store.get_account(owner).await?;
+            if a.id != caller.subject()?.id {
+                let role = r.store.get_role(&a.role_id).await?.role;
+                let d = can_assign(caller.subject()?, &a.id, a.super_admin, &role, &a.scope);
+                if !d.allowed {
+                    return Err(ApiError::forbidden(d.reason.to_string()));
+                }
+            }
+        }
+        (None, Role::Admin) => {
+            let d = can_grant_scope(caller.subject()?, &Scope::All);
+            if !d.allowed {
+                return Err(ApiError::forbidden(format!(
+                    "a key without an owner administers all computers: {}",
+                    d.reason
+                )));
+            }
+        }
+        (None, _) => {}
+    }
     let k = r
         .store
         .create_api_key(
             &input.name,
-            input.role.unwrap_or(Role::Client),
-            None,
+            role,
+            input.owner.as_deref(),
             &caller.actor(),
             cordon_store::now_millis(),
         )
         .await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "key.create", "key", &k.key.id).after(&k.key),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(NewKey {
@@ -80,11 +126,18 @@ pub async fn revoke(
     State(st): State<AppState>,
     Path(id): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
 ) -> ApiResult<StatusCode> {
     let r = st.ready()?;
     r.store
         .revoke_api_key(&id, &caller.actor(), cordon_store::now_millis())
         .await?;
     st.forget_keys();
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "key.revoke", "key", &id),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

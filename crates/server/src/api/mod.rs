@@ -5,6 +5,7 @@
 //! `/openapi.json`.
 
 pub mod agents;
+pub mod audit;
 pub mod computers;
 pub mod dashboard;
 pub mod decide;
@@ -14,4 +15,6 @@ pub mod inspect;
 pub mod keys;
 pub mod ops;
 pub mod policies;
+pub mod roles;
+pub mod users;
 pub mod wire;

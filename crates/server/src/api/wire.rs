@@ -388,6 +388,8 @@ pub struct ApiKey {
     pub name: String,
     /// `client` or `admin`.
     pub role: String,
+    /// The account an `admin` key acts for; `null` for a service key.
+    pub owner: Option<String>,
     pub created_at: Millis,
     pub created_by: Actor,
     pub revoked_at: Option<Millis>,
@@ -400,6 +402,7 @@ impl From<cordon_store::ApiKey> for ApiKey {
             id: k.id,
             name: k.name,
             role: k.role.as_str().to_owned(),
+            owner: k.owner,
             created_at: k.created_at,
             created_by: k.created_by.into(),
             revoked_at: k.revoked_at,
