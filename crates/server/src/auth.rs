@@ -46,9 +46,9 @@ impl Caller {
             owner,
         } = auth;
         if let Some((account, role)) = owner {
-            // A key an account owns acts as that account, never more.
+            // A key an account owns acts as that account, never more, and
+            // what it does is that account's (histories, ownership).
             let mut c = Caller::from_account(&account, role, None);
-            c.actor = cordon_store::Actor::key(&key.id, &key.name);
             c.key = Some(key);
             c.computer = computer;
             return c;
@@ -399,6 +399,7 @@ pub(crate) async fn require_access(
 fn route_check(caller: &Caller, access: Access) -> Result<(), String> {
     let object = match access {
         Access::Public | Access::Machine => return Ok(()),
+        Access::SuperAdmin => (Object::Admin, Action::TransferSuperAdmin),
         Access::Person => {
             return match caller.subject {
                 Some(_) => Ok(()),

@@ -29,6 +29,8 @@ pub enum Access {
     Module(Module, Action),
     /// The Admin tab: users, roles, scopes, remote offices, keys, settings.
     Admin,
+    /// The super admin only: handing the super admin over.
+    SuperAdmin,
 }
 
 impl Access {
@@ -41,6 +43,7 @@ impl Access {
             Access::Person => "person".to_owned(),
             Access::Module(m, a) => format!("{m}:{}", action_name(a)),
             Access::Admin => "admin".to_owned(),
+            Access::SuperAdmin => "super_admin".to_owned(),
         }
     }
 }
@@ -129,7 +132,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::PATCH, "/v1/users/{id}", Admin, patch(users::update)),
         r(Method::DELETE, "/v1/users/{id}", Admin, delete(users::delete)),
         r(Method::POST, "/v1/users/{id}/password", Admin, post(users::reset_password)),
-        r(Method::POST, "/v1/super-admin", Admin, post(users::transfer_super_admin)),
+        r(Method::POST, "/v1/super-admin", Access::SuperAdmin, post(users::transfer_super_admin)),
         r(Method::GET, "/v1/roles", Admin, get(roles::list)),
         r(Method::POST, "/v1/roles", Admin, post(roles::create)),
         r(Method::GET, "/v1/roles/{id}", Admin, get(roles::get)),

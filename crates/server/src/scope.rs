@@ -13,6 +13,8 @@ use crate::error::ApiError;
 /// module changes only what their own account made.
 pub fn config_owner(actor: &Actor) -> Owner {
     Owner::Account(match actor {
+        Actor::Account { id, .. } => id.clone(),
+        // The subject id of a key without an owner.
         Actor::Key { id, .. } => format!("key:{id}"),
         other => other.encode(),
     })

@@ -228,15 +228,12 @@ pub async fn delete(
     let r = st.ready()?;
     caller.require_elevated()?;
     let before = r.store.get_role(&id).await?;
-    may_define(&caller, &before.role).or_else(|e| {
-        if before.role.predefined {
-            Err(ApiError::bad_request(format!(
-                "role `{id}` is predefined and cannot be deleted"
-            )))
-        } else {
-            Err(e)
-        }
-    })?;
+    if before.role.predefined {
+        return Err(ApiError::bad_request(format!(
+            "role `{id}` is predefined and cannot be deleted"
+        )));
+    }
+    may_define(&caller, &before.role)?;
     r.store.delete_role(&id, &caller.actor()).await?;
     audit::record(
         r.store.as_ref(),

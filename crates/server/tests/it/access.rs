@@ -65,7 +65,7 @@ async fn every_route_requires_a_valid_key() {
         }
         let (s, e) = app.call(m, &uri, Some(&client), None).await;
         match spec.access {
-            Access::Admin | Access::Module(..) | Access::Person => {
+            Access::Admin | Access::SuperAdmin | Access::Module(..) | Access::Person => {
                 assert_eq!(s, StatusCode::FORBIDDEN, "{m} {uri} with a client key: {e}")
             }
             _ => assert!(

@@ -11,4 +11,5 @@ mod hardening;
 mod openapi;
 mod process;
 mod reliability;
+mod scopes;
 mod support;
