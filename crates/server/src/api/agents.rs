@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::policies::valid_name;
 use super::wire;
+use crate::audit::{self, Entry, RequestMeta};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
@@ -118,6 +119,7 @@ pub async fn put_group(
     State(st): State<AppState>,
     Path(name): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<GroupInput>,
 ) -> ApiResult<Json<OneGroup>> {
     let r = st.ready()?;
@@ -171,8 +173,15 @@ pub async fn put_group(
         updated_by: caller.actor(),
         created_by: owner,
     };
+    let after = r.store.upsert_agent_group(&g).await?;
+    let actor = caller.actor();
+    let mut entry = Entry::change(&actor, "group.put", "group", &after.name).after(&after);
+    if let Some(before) = &existing {
+        entry = entry.before(before);
+    }
+    audit::record(r.store.as_ref(), &meta, entry).await?;
     Ok(Json(OneGroup {
-        group: r.store.upsert_agent_group(&g).await?.into(),
+        group: after.into(),
     }))
 }
 
@@ -183,10 +192,17 @@ pub async fn delete_group(
     State(st): State<AppState>,
     Path(name): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
 ) -> ApiResult<StatusCode> {
     let r = st.ready()?;
-    group_for(r, &caller, Action::Delete, &name).await?;
+    let before = group_for(r, &caller, Action::Delete, &name).await?;
     r.store.delete_agent_group(&name, &caller.actor()).await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "group.delete", "group", &name).before(&before),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

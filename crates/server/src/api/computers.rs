@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::policies::valid_name;
 use super::wire;
+use crate::audit::{self, Entry, RequestMeta};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
@@ -169,6 +170,7 @@ pub async fn put(
     State(st): State<AppState>,
     Path(name): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<ComputerInput>,
 ) -> ApiResult<Json<OneComputer>> {
     let r = st.ready()?;
@@ -178,13 +180,11 @@ pub async fn put(
         )));
     }
     // Both where it is and where it goes must be the caller's to change.
-    match r.store.get_computer(&name).await {
-        Ok(_) => {
-            computer_for(r, &caller, Action::Modify, &name).await?;
-        }
-        Err(cordon_store::StoreError::NotFound(_)) => {}
+    let before = match r.store.get_computer(&name).await {
+        Ok(_) => Some(computer_for(r, &caller, Action::Modify, &name).await?),
+        Err(cordon_store::StoreError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
-    }
+    };
     let to = Targets::computer(input.group.as_deref(), input.office.as_deref());
     caller.may_on(Action::Modify, Module::Systems, &Owner::System, &to)?;
     let c = r
@@ -202,6 +202,12 @@ pub async fn put(
         .await?;
     // The key's computer is cached with the key.
     st.forget_keys();
+    let actor = caller.actor();
+    let mut entry = Entry::change(&actor, "computer.put", "computer", &c.name).after(&c);
+    if let Some(b) = &before {
+        entry = entry.before(b);
+    }
+    audit::record(r.store.as_ref(), &meta, entry).await?;
     Ok(Json(OneComputer { computer: c.into() }))
 }
 
@@ -212,11 +218,18 @@ pub async fn delete(
     State(st): State<AppState>,
     Path(name): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
 ) -> ApiResult<StatusCode> {
     let r = st.ready()?;
-    computer_for(r, &caller, Action::Delete, &name).await?;
+    let before = computer_for(r, &caller, Action::Delete, &name).await?;
     r.store.delete_computer(&name, &caller.actor()).await?;
     st.forget_keys();
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "computer.delete", "computer", &name).before(&before),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -280,6 +293,7 @@ pub async fn put_office(
     State(st): State<AppState>,
     Path(name): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<OfficeInput>,
 ) -> ApiResult<Json<OneOffice>> {
     let r = st.ready()?;
@@ -297,6 +311,12 @@ pub async fn put_office(
             cordon_store::now_millis(),
         )
         .await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "office.put", "office", &o.name).after(&o),
+    )
+    .await?;
     Ok(Json(OneOffice { office: o.into() }))
 }
 
@@ -309,8 +329,15 @@ pub async fn delete_office(
     State(st): State<AppState>,
     Path(name): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
 ) -> ApiResult<StatusCode> {
     let r = st.ready()?;
     r.store.delete_office(&name, &caller.actor()).await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "office.delete", "office", &name),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

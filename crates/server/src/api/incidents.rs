@@ -12,6 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::wire;
+use crate::audit::{self, Entry, RequestMeta};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
@@ -261,6 +262,7 @@ pub async fn set_status(
     State(st): State<AppState>,
     Path(id): Path<i64>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> ApiResult<Json<IncidentDetail>> {
     let r = st.ready()?;
@@ -289,6 +291,19 @@ pub async fn set_status(
             cordon_store::now_millis(),
         )
         .await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(
+            &caller.actor(),
+            "incident.status",
+            "incident",
+            &id.to_string(),
+        )
+        .before(&json!({"status": cur.status.as_str()}))
+        .after(&json!({"status": i.status.as_str(), "comment": input.comment})),
+    )
+    .await?;
     let history = full_history(&i, r.store.incident_history(id).await?);
     Ok(Json(IncidentDetail {
         incident: i.into(),

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::wire;
+use serde_json::json;
+
+use crate::audit::{self, Entry, RequestMeta};
 use crate::auth::Caller;
 use crate::engine::{Diag, DocInfo};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -229,6 +232,7 @@ async fn policy_for(
 pub async fn create(
     State(st): State<AppState>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<PolicyInput>,
 ) -> ApiResult<(StatusCode, Json<StoredVersion>)> {
     let r = st.ready()?;
@@ -259,6 +263,13 @@ pub async fn create(
     if activate {
         lifecycle::activate(&st, r, &id, Some(v.version), &caller.actor()).await?;
     }
+    let summary = json!({"version": v.version, "comment": v.comment, "activated": activate});
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "policy.create", "policy", &id).after(&summary),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(StoredVersion {
@@ -323,6 +334,7 @@ pub async fn update(
     State(st): State<AppState>,
     Path(id): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<PolicyInput>,
 ) -> ApiResult<Json<StoredVersion>> {
     let r = st.ready()?;
@@ -347,6 +359,15 @@ pub async fn update(
     if activate {
         lifecycle::activate(&st, r, &id, Some(v.version), &caller.actor()).await?;
     }
+    let summary = json!({"version": v.version, "comment": v.comment, "activated": activate});
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "policy.update", "policy", &id)
+            .before(&json!({"latest_version": current.latest_version, "active_version": current.active_version}))
+            .after(&summary),
+    )
+    .await?;
     Ok(Json(StoredVersion {
         version: v.into(),
         warnings: info.warnings,
@@ -394,11 +415,21 @@ pub async fn activate(
     State(st): State<AppState>,
     Path(id): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
     ApiJson(input): ApiJson<ActivateInput>,
 ) -> ApiResult<Json<OnePolicy>> {
     let r = st.ready()?;
-    may_deploy(&caller, &policy_for(r, &caller, Action::Modify, &id).await?)?;
+    let before = policy_for(r, &caller, Action::Modify, &id).await?;
+    may_deploy(&caller, &before)?;
     let p = lifecycle::activate(&st, r, &id, input.version, &caller.actor()).await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "policy.activate", "policy", &id)
+            .before(&json!({"active_version": before.active_version}))
+            .after(&json!({"active_version": p.active_version})),
+    )
+    .await?;
     Ok(Json(OnePolicy { policy: p.into() }))
 }
 
@@ -411,10 +442,20 @@ pub async fn rollback(
     State(st): State<AppState>,
     Path(id): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
+    meta: RequestMeta,
 ) -> ApiResult<Json<OnePolicy>> {
     let r = st.ready()?;
-    may_deploy(&caller, &policy_for(r, &caller, Action::Modify, &id).await?)?;
+    let before = policy_for(r, &caller, Action::Modify, &id).await?;
+    may_deploy(&caller, &before)?;
     let p = lifecycle::rollback(&st, r, &id, &caller.actor()).await?;
+    audit::record(
+        r.store.as_ref(),
+        &meta,
+        Entry::change(&caller.actor(), "policy.rollback", "policy", &id)
+            .before(&json!({"active_version": before.active_version}))
+            .after(&json!({"active_version": p.active_version})),
+    )
+    .await?;
     Ok(Json(OnePolicy { policy: p.into() }))
 }
 

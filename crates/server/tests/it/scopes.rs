@@ -230,6 +230,24 @@ async fn the_seeds_users_a_to_d_line_by_line() {
     assert_eq!(modify(&app, &a, "cfg-a-clone").await, StatusCode::OK);
     // D, whose scope still covers group 1, still manages it.
     assert_eq!(modify(&app, &d, "cfg-a").await, StatusCode::OK);
+    // Each of these changes is audited under the person who made it.
+    let (_, log) = app
+        .admin(
+            "GET",
+            &format!("/v1/audit?actor={}&target_kind=policy", d.id),
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"policy.create") && actions.contains(&"policy.update"),
+        "{log}"
+    );
     app.close().await;
 }
 
@@ -295,6 +313,15 @@ async fn incidents_follow_the_computer_they_came_from() {
         .await,
         StatusCode::OK
     );
+    // Every incident status change is in the audit trail, with who.
+    let (_, log) = app
+        .admin("GET", "/v1/audit?action=incident.status", None)
+        .await;
+    let e = &log["entries"][0];
+    assert_eq!(e["target_id"], id.to_string(), "{log}");
+    assert_eq!(e["actor"]["id"], g1.id.as_str());
+    assert_eq!(e["before"]["status"], "new");
+    assert_eq!(e["after"]["status"], "in_progress");
     // The dashboard counts the caller's computers only.
     let (_, dash) = app.call("GET", "/v1/dashboard", Some(&g2.key), None).await;
     assert_eq!(dash["top_rules"].as_array().unwrap().len(), 0, "{dash}");
