@@ -24,7 +24,13 @@ fn bench(c: &mut Criterion) {
     let targets = Targets::groups(["group-3", "group-17", "group-19"]);
     let mut g = c.benchmark_group("authorize");
     g.bench_function("route check", |b| {
-        b.iter(|| authorize(black_box(&tech), Action::Modify, Object::Module(Module::Policies)))
+        b.iter(|| {
+            authorize(
+                black_box(&tech),
+                Action::Modify,
+                Object::Module(Module::Policies),
+            )
+        })
     });
     g.bench_function("object, all computers", |b| {
         b.iter(|| {

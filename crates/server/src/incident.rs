@@ -31,6 +31,8 @@ pub struct Facts<'a> {
 const MAX_FIELD_BYTES: usize = 1024;
 /// Most entries kept of a caller-sent list or map.
 const MAX_ENTRIES: usize = 100;
+/// Most text kept of a caller's metadata as a whole, in bytes.
+const MAX_METADATA_BYTES: usize = 16 * 1024;
 
 /// One incident per violation, built by `cordon-record` from the masked
 /// event, as store rows. Inline content itself is never stored.
@@ -102,6 +104,7 @@ pub fn masked_event(event: &Event, masker: &dyn ContentInspector) -> Event {
         }
     }
     if let Some(m) = &mut e.metadata {
+        let sent = m.len();
         if m.len() > MAX_ENTRIES {
             let keep: Vec<String> = m.keys().take(MAX_ENTRIES).cloned().collect();
             m.retain(|k, _| keep.contains(k));
@@ -121,6 +124,28 @@ pub fn masked_event(event: &Event, masker: &dyn ContentInspector) -> Event {
         for v in m.values_mut() {
             mask_meta(v, masker, 0);
         }
+        // All of it together stays small too: attributes past the budget
+        // (in key order) are dropped, and one entry says how many.
+        let mut used = 0usize;
+        let mut dropped = Vec::new();
+        for (k, v) in m.iter() {
+            used = used.saturating_add(k.len() + meta_bytes(v));
+            if used > MAX_METADATA_BYTES {
+                dropped.push(k.clone());
+            }
+        }
+        for k in &dropped {
+            m.remove(k);
+        }
+        if m.len() < sent {
+            m.insert(
+                "cordon.truncated".to_owned(),
+                MetaValue::String(format!(
+                    "{} more attributes not kept (at most {MAX_ENTRIES} and {MAX_METADATA_BYTES} bytes)",
+                    sent - m.len()
+                )),
+            );
+        }
     }
     if let Some(sh) = &mut e.share {
         if let Some(p) = &mut sh.path {
@@ -132,6 +157,15 @@ pub fn masked_event(event: &Event, masker: &dyn ContentInspector) -> Event {
     e.sender.truncate(MAX_ENTRIES);
     e.recipients.truncate(MAX_ENTRIES);
     e
+}
+
+/// The text a metadata value holds, roughly as stored.
+fn meta_bytes(v: &MetaValue) -> usize {
+    match v {
+        MetaValue::String(s) => s.len(),
+        MetaValue::List(items) => items.iter().map(meta_bytes).fold(0, usize::saturating_add),
+        MetaValue::Bool(_) | MetaValue::Number(_) => 8,
+    }
 }
 
 fn mask_meta(v: &mut MetaValue, masker: &dyn ContentInspector, depth: usize) {

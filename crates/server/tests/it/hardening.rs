@@ -248,6 +248,31 @@ async fn caller_sent_event_fields_are_masked_before_they_are_stored() {
     );
     // Who did it is kept.
     let event = &l["incidents"][0]["details"]["event"];
+    assert!(event["metadata"]["note"].as_str().unwrap().contains("5500"));
+    // Many attributes together are bounded as a whole (a 900 KB event
+    // stored ~100 KB per incident before).
+    let meta: serde_json::Map<String, serde_json::Value> = (0..880)
+        .map(|i| (format!("k{i:03}"), json!("v".repeat(1000))))
+        .collect();
+    let ev = json!({"action": "download", "user": {"username": "m"},
+        "file": {"classification": {"categories": ["PCI"]}}, "metadata": meta});
+    let (s, d) = app.admin("POST", "/v1/decide", Some(ev)).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let rid = d["request_id"].as_str().unwrap();
+    let (_, l2) = app
+        .admin("GET", &format!("/v1/incidents?request_id={rid}"), None)
+        .await;
+    let kept = &l2["incidents"][0]["details"]["event"]["metadata"];
+    let size = kept.to_string().len();
+    assert!(size < 20_000, "metadata of {size} bytes kept");
+    assert!(
+        kept["cordon.truncated"]
+            .as_str()
+            .unwrap()
+            .starts_with("864 more"),
+        "{}",
+        kept["cordon.truncated"]
+    );
     assert_eq!(event["user"]["email"], "mallory@corp.com");
     assert!(
         event["file"]["path"]
