@@ -78,10 +78,20 @@ impl Admission {
             map.clear();
         }
         let now = Instant::now();
-        let b = map.entry(key.to_owned()).or_insert(Bucket {
-            tokens: self.burst,
-            at: now,
-        });
+        // Looked up by `&str`: the key's name is copied only the first
+        // time it is seen.
+        if !map.contains_key(key) {
+            map.insert(
+                key.to_owned(),
+                Bucket {
+                    tokens: self.burst,
+                    at: now,
+                },
+            );
+        }
+        let Some(b) = map.get_mut(key) else {
+            return Ok(());
+        };
         let elapsed = now.saturating_duration_since(b.at).as_secs_f64();
         b.tokens = (b.tokens + elapsed * self.rate).min(self.burst);
         b.at = now;
