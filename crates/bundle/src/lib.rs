@@ -141,10 +141,9 @@ impl PublicKey {
         let bytes = B64
             .decode(s.trim())
             .map_err(|e| BundleError::Key(format!("public key is not base64: {e}")))?;
-        let arr: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| BundleError::Key(format!("public key has {} bytes, not 32", bytes.len())))?;
+        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+            BundleError::Key(format!("public key has {} bytes, not 32", bytes.len()))
+        })?;
         ed25519_dalek::VerifyingKey::from_bytes(&arr)
             .map(PublicKey)
             .map_err(|_| BundleError::Key("not an ed25519 public key".into()))
@@ -198,7 +197,11 @@ impl SigningKey {
 
     /// The seed, for storing the key (hex).
     pub fn to_hex(&self) -> String {
-        self.0.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        self.0
+            .to_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// From the hex a key file holds.
@@ -271,8 +274,8 @@ pub fn open(text: &[u8], trusted: &[PublicKey]) -> Result<Opened, BundleError> {
     let sig_bytes = B64
         .decode(env.signature.trim())
         .map_err(|_| BundleError::BadSignature)?;
-    let sig = ed25519_dalek::Signature::from_slice(&sig_bytes)
-        .map_err(|_| BundleError::BadSignature)?;
+    let sig =
+        ed25519_dalek::Signature::from_slice(&sig_bytes).map_err(|_| BundleError::BadSignature)?;
     let payload_bytes = B64
         .decode(env.payload.trim())
         .map_err(|e| BundleError::Envelope(format!("payload is not base64: {e}")))?;
@@ -280,8 +283,8 @@ pub fn open(text: &[u8], trusted: &[PublicKey]) -> Result<Opened, BundleError> {
         .verify_strict(&signed_message(&payload_bytes), &sig)
         // verify_strict: no weak keys, no malleable signatures.
         .map_err(|_| BundleError::BadSignature)?;
-    let payload: Payload = serde_json::from_slice(&payload_bytes)
-        .map_err(|e| BundleError::Payload(e.to_string()))?;
+    let payload: Payload =
+        serde_json::from_slice(&payload_bytes).map_err(|e| BundleError::Payload(e.to_string()))?;
     if payload.group.is_empty() {
         return Err(BundleError::Payload("empty group".into()));
     }

@@ -34,7 +34,10 @@ fn another_key_or_no_key_is_refused() {
         open(text.as_bytes(), &[key(2).public()]),
         Err(BundleError::UnknownKey(_))
     ));
-    assert!(matches!(open(text.as_bytes(), &[]), Err(BundleError::UnknownKey(_))));
+    assert!(matches!(
+        open(text.as_bytes(), &[]),
+        Err(BundleError::UnknownKey(_))
+    ));
 }
 
 #[test]
@@ -122,7 +125,10 @@ fn succession_refuses_rollback_other_groups_and_conflicts() {
 #[test]
 fn keys_round_trip_and_announcements_are_checked() {
     let k = key(7);
-    assert_eq!(SigningKey::from_hex(&k.to_hex()).unwrap().public(), k.public());
+    assert_eq!(
+        SigningKey::from_hex(&k.to_hex()).unwrap().public(),
+        k.public()
+    );
     let info = k.public().info();
     assert_eq!(PublicKey::from_info(&info).unwrap(), k.public());
     let mut lying = info;
