@@ -78,6 +78,9 @@ pub struct Agent {
     /// USB devices the agent deauthorized, with what it knew of them.
     deauthorized: HashMap<PathBuf, DeviceInfo>,
     devices: Vec<DeviceStatus>,
+    /// Mounts (`maj:min mount point`) the agent made read-only, kept in
+    /// `readonly.json` so that a restarted agent may still undo them.
+    made_ro: std::collections::BTreeSet<String>,
 }
 
 fn note_refusal(sh: &mut Shared, why: String) {
@@ -116,7 +119,12 @@ impl Agent {
             Err(e) => note_refusal(&mut sh, format!("cached bundle: {e}")),
         }
         let identity = host::identity(cfg.ou.clone(), cfg.timezone.clone());
+        let made_ro = std::fs::read(cfg.state_dir.join("readonly.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         Ok(Agent {
+            made_ro,
             cfg,
             shared: Arc::new(Mutex::new(sh)),
             spool: Arc::new(Mutex::new(spool)),
@@ -249,12 +257,15 @@ impl Agent {
     fn enforce(&mut self, m: &Mount, dev: &sysfs::BlockDevice, v: &Verdicts) -> Applied {
         let mp = Path::new(&m.mount_point);
         let prev = self.applied.get(&m.id).cloned();
-        let made_ro = prev.as_ref().is_some_and(|a| a.made_read_only);
+        let ro_key = format!("{}:{} {}", m.major, m.minor, m.mount_point);
+        let made_ro =
+            prev.as_ref().is_some_and(|a| a.made_read_only) || self.made_ro.contains(&ro_key);
         match v.access {
             Access::ReadWrite => {
                 if made_ro && m.read_only() {
                     match sys::remount_read_write(mp, &m.options) {
                         Ok(()) => {
+                            self.note_ro(&ro_key, false);
                             tracing::info!(mount = %m.mount_point, "made writable again");
                             return applied(Access::ReadWrite, false, "made writable again");
                         }
@@ -275,8 +286,21 @@ impl Agent {
                     return prev
                         .unwrap_or_else(|| applied(Access::ReadOnly, false, "already read-only"));
                 }
-                match sys::remount_read_only(mp, &m.options) {
+                // EBUSY while a file is open for writing: writers are
+                // usually brief, so try a few times before detaching.
+                let mut result = sys::remount_read_only(mp, &m.options);
+                for _ in 0..10 {
+                    match &result {
+                        Err(e) if e.raw_os_error() == Some(16) => {
+                            std::thread::sleep(Duration::from_millis(20));
+                            result = sys::remount_read_only(mp, &m.options);
+                        }
+                        _ => break,
+                    }
+                }
+                match result {
                     Ok(()) => {
+                        self.note_ro(&ro_key, true);
                         tracing::info!(mount = %m.mount_point, device = %dev.name, "remounted read-only");
                         applied(Access::ReadOnly, true, "remounted read-only")
                     }
@@ -309,6 +333,21 @@ impl Agent {
                 }
                 tracing::warn!(mount = %m.mount_point, device = %dev.name, "{note}");
                 applied(Access::NoAccess, false, &note)
+            }
+        }
+    }
+
+    fn note_ro(&mut self, key: &str, read_only: bool) {
+        let changed = if read_only {
+            self.made_ro.insert(key.to_owned())
+        } else {
+            self.made_ro.remove(key)
+        };
+        if changed {
+            let bytes = serde_json::to_vec(&self.made_ro).unwrap_or_default();
+            if let Err(e) = trust::write_private(&self.cfg.state_dir.join("readonly.json"), &bytes)
+            {
+                tracing::warn!("cannot note the mounts made read-only: {e}");
             }
         }
     }

@@ -77,7 +77,13 @@ pub fn enroll(
         None => served,
     };
     cfg.save(config_path)?;
-    trust::save_keys(&cfg.state_dir, &[key])?;
+    trust::save_keys(&cfg.state_dir, std::slice::from_ref(&key))?;
+    // The first bundle now, so the agent enforces the group's policy from
+    // its first tick instead of the no-policy default.
+    if let link::Fetched::Bundle { text, .. } = client.bundle(&cfg.group, None)? {
+        trust::accept(&text, &[key], None, &cfg.group)?;
+        trust::save_bundle(&cfg.state_dir, &text)?;
+    }
     Ok(enrolled)
 }
 
