@@ -200,10 +200,10 @@ impl Agent {
             let changed = self.applied.get(&m.id).map(|a| a.access) != Some(verdicts.access);
             let applied = self.enforce(m, &dev, &verdicts);
             if changed {
-                if verdicts.access != Access::ReadWrite {
-                    if let Some(msg) = verdicts.message.as_deref().filter(|_| verdicts.notify) {
-                        tracing::warn!(device = %dev.name, mount = %m.mount_point, "{}: {msg}", verdicts.access.as_str());
-                    }
+                if verdicts.access != Access::ReadWrite
+                    && let Some(msg) = verdicts.message.as_deref().filter(|_| verdicts.notify)
+                {
+                    tracing::warn!(device = %dev.name, mount = %m.mount_point, "{}: {msg}", verdicts.access.as_str());
                 }
                 self.record(&verdicts, policy.as_deref(), m);
             }

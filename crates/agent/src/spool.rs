@@ -257,7 +257,7 @@ mod tests {
             }
         }
         let st = s.state();
-        assert!(kept >= 1 && kept < 10);
+        assert!((1..10).contains(&kept));
         assert_eq!(st.dropped, 10 - kept);
         assert!(st.full);
         let (got, next) = s.peek(100);

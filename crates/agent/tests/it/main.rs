@@ -6,6 +6,8 @@
 //! Needs root, `losetup` and `mkfs.ext4`; without them the test says why
 //! on stderr and fails unless `CORDON_AGENT_E2E=skip` says skipping is
 //! expected, so it never passes silently.
+// Test helpers outside `#[test]` functions may unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
