@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod admin;
+mod agent;
 mod output;
 mod policy;
 mod scan;
@@ -40,6 +41,9 @@ enum Command {
     /// Administer a server's database (API keys, …).
     #[command(subcommand)]
     Admin(admin::Command),
+    /// The Linux endpoint agent: enrol, run, status.
+    #[command(subcommand)]
+    Agent(agent::Command),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy::run(cmd),
         Command::Serve(args) => serve::run(args),
         Command::Admin(cmd) => admin::run(cmd),
+        Command::Agent(cmd) => agent::run(cmd),
     };
     match result {
         Ok(code) => code,

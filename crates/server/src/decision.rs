@@ -176,7 +176,7 @@ fn count(st: &AppState, ready: &Ready, event: &Event, d: &Decision, now_ms: Mill
 }
 
 /// Spends the caller's incident quota and journals the batch.
-async fn record(
+pub(crate) async fn record(
     st: &AppState,
     ready: &Ready,
     caller_key: &str,

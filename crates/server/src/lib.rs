@@ -33,6 +33,7 @@ mod admission;
 mod api;
 pub mod audit;
 pub mod auth;
+pub mod bundle;
 pub mod config;
 pub mod decision;
 pub mod engine;

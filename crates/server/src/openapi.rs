@@ -7,8 +7,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::api::{
-    agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops,
-    policies, roles, users, wire,
+    agent_link, agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys,
+    ops, policies, roles, users, wire,
 };
 
 #[derive(OpenApi)]
@@ -30,6 +30,7 @@ use crate::api::{
         dashboard::dashboard,
         agents::list_groups, agents::get_group, agents::put_group, agents::delete_group,
         agents::policy,
+        agent_link::enroll, agent_link::bundle, agent_link::heartbeat, agent_link::incidents,
         keys::list, keys::create, keys::revoke,
         computers::list, computers::get, computers::put, computers::delete,
         computers::list_offices, computers::put_office, computers::delete_office,
@@ -53,6 +54,8 @@ use crate::api::{
         exceptions::ExceptionInput, exceptions::Justified, exceptions::JustificationList,
         dashboard::Dashboard, dashboard::Series,
         agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
+        agent_link::EnrollInput, agent_link::Enrolled, agent_link::Heartbeat, agent_link::HeartbeatAck,
+        agent_link::Upload, agent_link::UploadAck,
         keys::KeyInput, keys::KeyList, keys::NewKey,
         wire::Actor, wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,
         wire::BucketCount, cordon_record::MaskedFinding, wire::FlowKey, wire::ExceptionRequest,

@@ -75,8 +75,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Module::{Audit, Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
     use api::{
-        agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops,
-        policies, roles, users,
+        agent_link, agents, audit, computers, dashboard, decide, exceptions, incidents, inspect,
+        keys, ops, policies, roles, users,
     };
     use axum::routing::{delete, get, patch, post, put};
     let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
@@ -100,6 +100,10 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::POST, "/v1/exceptions", Machine, post(exceptions::submit)),
         r(Method::GET, "/v1/exceptions", on(Justifications, View), get(exceptions::list)),
         r(Method::GET, "/v1/agent/policy", Machine, get(agents::policy)),
+        r(Method::POST, "/v1/agent/enroll", Machine, post(agent_link::enroll)),
+        r(Method::GET, "/v1/agent/bundle", Machine, get(agent_link::bundle)),
+        r(Method::POST, "/v1/agent/heartbeat", Machine, post(agent_link::heartbeat)),
+        r(Method::POST, "/v1/agent/incidents", Machine, post(agent_link::incidents)),
         r(Method::GET, "/v1/policies", on(Policies, View), get(policies::list)),
         r(Method::POST, "/v1/policies", on(Policies, Create), post(policies::create)),
         r(Method::POST, "/v1/policies/validate", on(Policies, View), post(policies::validate)),

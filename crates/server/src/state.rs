@@ -51,6 +51,8 @@ pub struct Inner {
     not_ready: std::sync::Mutex<String>,
     access: HashMap<(Method, &'static str), Access>,
     pub shutting_down: AtomicBool,
+    /// The keys that sign agents' bundles (`bundle.rs`), loaded on first use.
+    pub(crate) agent_keys: crate::bundle::KeyCell,
 }
 
 /// Shared state of all handlers.
@@ -87,6 +89,7 @@ impl AppState {
             not_ready: std::sync::Mutex::new("starting".to_owned()),
             access,
             shutting_down: AtomicBool::new(false),
+            agent_keys: Default::default(),
         }))
     }
 

@@ -4,6 +4,7 @@
 //! [`wire`] or of their own module, each with its schema in
 //! `/openapi.json`.
 
+pub mod agent_link;
 pub mod agents;
 pub mod audit;
 pub mod computers;

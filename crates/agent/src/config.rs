@@ -1,0 +1,177 @@
+//! The agent's configuration file (TOML, `/etc/cordon/agent.toml` by
+//! default), written by `cordon agent enroll`, owner-only: it holds the
+//! agent's API key.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The default configuration path.
+pub const DEFAULT_PATH: &str = "/etc/cordon/agent.toml";
+
+/// An API key that never shows in `Debug`.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(s: impl Into<String>) -> Token {
+        Token(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The server's base URL, e.g. `http://cordon.corp:8080`.
+    pub server: String,
+    /// The agent's API key (a client key bound to this computer).
+    pub token: Token,
+    /// The agent group.
+    pub group: String,
+    /// The computer's name as registered.
+    pub computer: String,
+    /// Trust store, cached bundle, status and spool.
+    #[serde(default = "d_state")]
+    pub state_dir: PathBuf,
+    /// Where sysfs is (a fixture tree in tests).
+    #[serde(default = "d_sysfs")]
+    pub sysfs_root: PathBuf,
+    /// Where the device nodes are (for the encryption probe).
+    #[serde(default = "d_dev")]
+    pub dev_root: PathBuf,
+    #[serde(default = "d_mountinfo")]
+    pub mountinfo: PathBuf,
+    /// logind's session files.
+    #[serde(default = "d_sessions")]
+    pub sessions_dir: PathBuf,
+    /// Seconds between contacts with the server (bundle, heartbeat,
+    /// upload). Also how fast going offline is noticed.
+    #[serde(default = "d_poll")]
+    pub poll_secs: u64,
+    /// Milliseconds between re-evaluations of every device (schedules,
+    /// connectivity), besides mount events.
+    #[serde(default = "d_eval")]
+    pub evaluate_ms: u64,
+    /// Bytes of unacknowledged incidents kept (then new ones are dropped).
+    #[serde(default = "d_spool")]
+    pub spool_max_bytes: u64,
+    /// The computer's OU, when known (`where.ou` of the seed).
+    #[serde(default)]
+    pub ou: Option<String>,
+    /// IANA time zone for schedules; default: the system's.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+fn d_state() -> PathBuf {
+    "/var/lib/cordon-agent".into()
+}
+fn d_sysfs() -> PathBuf {
+    "/sys".into()
+}
+fn d_dev() -> PathBuf {
+    "/dev".into()
+}
+fn d_mountinfo() -> PathBuf {
+    "/proc/self/mountinfo".into()
+}
+fn d_sessions() -> PathBuf {
+    "/run/systemd/sessions".into()
+}
+fn d_poll() -> u64 {
+    5
+}
+fn d_eval() -> u64 {
+    1000
+}
+fn d_spool() -> u64 {
+    64 << 20
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    pub fn new(server: &str, token: &str, group: &str, computer: &str) -> Config {
+        Config {
+            server: server.trim_end_matches('/').to_owned(),
+            token: Token::new(token),
+            group: group.to_owned(),
+            computer: computer.to_owned(),
+            state_dir: d_state(),
+            sysfs_root: d_sysfs(),
+            dev_root: d_dev(),
+            mountinfo: d_mountinfo(),
+            sessions_dir: d_sessions(),
+            poll_secs: d_poll(),
+            evaluate_ms: d_eval(),
+            spool_max_bytes: d_spool(),
+            ou: None,
+            timezone: None,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes the file owner-only (0600) in an owner-only directory (0700).
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = toml::to_string(self).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        crate::trust::write_private(path, text.as_bytes()).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_owner_only_and_read_back_without_showing_the_token() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("etc/agent.toml");
+        let c = Config::new("http://x:1/", "cordon_secret", "g", "pc1");
+        c.save(&path).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), c);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let dmode = std::fs::metadata(path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(dmode & 0o777, 0o700);
+        assert!(!format!("{c:?}").contains("cordon_secret"));
+    }
+}

@@ -1,0 +1,104 @@
+//! cordon-agent: the Linux endpoint agent — device control enforced on
+//! removable media, with policies from the server as signed bundles and
+//! incidents that survive being offline.
+//!
+//! The agent is a pipeline like the rest of Cordon, one module per step:
+//!
+//! ```text
+//!  mountinfo ─▶ sysfs ─▶ model ─▶ policy (cordon-devctl) ─▶ daemon/sys ─▶ spool ─▶ link
+//!  (mounts)    (device)  (hw ids)  (read/write per user)     (enforce)    (record)  (upload)
+//! ```
+//!
+//! - [`mounts`] parses `/proc/self/mountinfo`; [`sysfs`] finds a mount's
+//!   device under a configurable sysfs root (USB ids, serial, SCSI
+//!   inquiry, removable); [`model`] shapes that into seed 004's device
+//!   model (class 3, `USBSTOR\Disk…` hardware ids, `<serial>&0`
+//!   instances, LUKS/BitLocker signatures).
+//! - [`policy`] decides read and write for each session user ([`host`]:
+//!   logind, else root) with `cordon-devctl`, on the computer's identity,
+//!   time and connectivity; the most restrictive answer holds for the
+//!   mount: [`Access`].
+//! - [`sys`] is the only module that changes the machine: a per-mount
+//!   read-only bind remount, a lazy unmount, the USB `authorized` switch.
+//! - [`spool`] keeps incidents on `cordon-record`'s log until the server
+//!   acknowledges them; [`link`] talks to the server; [`trust`] holds the
+//!   pinned keys and the last good bundle (`cordon-bundle` verifies).
+//! - [`daemon`] runs the enforcement loop (mount events and a timer) and
+//!   the link loop (bundle, heartbeat, upload).
+//!
+//! Architecture invariants: no bundle is used unless it verifies against
+//! a pinned key and does not roll back; a device the agent cannot decide
+//! on gets no access (never fail open); a read-only remount that fails
+//! becomes a detach; an incident leaves the spool only after the server
+//! acknowledged it. The agent never depends on the server or store crates.
+
+pub mod config;
+pub mod daemon;
+pub mod host;
+pub mod link;
+pub mod model;
+pub mod mounts;
+pub mod policy;
+pub mod spool;
+pub mod status;
+pub mod sys;
+pub mod sysfs;
+pub mod trust;
+
+pub use config::Config;
+pub use daemon::Agent;
+pub use policy::Access;
+
+/// Most incidents per upload (the server's limit is 1000).
+pub const UPLOAD_BATCH: usize = 500;
+
+/// Enrols: registers the computer in the group with the server, pins the
+/// signing key (the one given out of band, or the server's answer on
+/// first use), and writes the configuration and trust store.
+pub fn enroll(
+    cfg: &Config,
+    config_path: &std::path::Path,
+    pinned: Option<&str>,
+) -> Result<link::Enrolled, EnrollError> {
+    let client = link::Client::new(&cfg.server, cfg.token.clone())?;
+    let enrolled = client.enroll(&cfg.computer, &cfg.group)?;
+    let served = cordon_bundle::PublicKey::from_info(&enrolled.signing_key)?;
+    let key = match pinned {
+        Some(text) => {
+            let k = cordon_bundle::PublicKey::from_base64(text)?;
+            if k != served {
+                return Err(EnrollError::KeyMismatch {
+                    pinned: k.key_id(),
+                    served: served.key_id(),
+                });
+            }
+            k
+        }
+        None => served,
+    };
+    cfg.save(config_path)?;
+    trust::save_keys(&cfg.state_dir, std::slice::from_ref(&key))?;
+    // The first bundle now, so the agent enforces the group's policy from
+    // its first tick instead of the no-policy default.
+    if let link::Fetched::Bundle { text, .. } = client.bundle(&cfg.group, None)? {
+        trust::accept(&text, &[key], None, &cfg.group)?;
+        trust::save_bundle(&cfg.state_dir, &text)?;
+    }
+    Ok(enrolled)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollError {
+    #[error(transparent)]
+    Link(#[from] link::LinkError),
+    #[error(transparent)]
+    Key(#[from] cordon_bundle::BundleError),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Trust(#[from] trust::TrustError),
+    #[error(
+        "the server's signing key `{served}` is not the one pinned with --server-key (`{pinned}`): refusing to enrol"
+    )]
+    KeyMismatch { pinned: String, served: String },
+}
