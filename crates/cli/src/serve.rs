@@ -24,6 +24,10 @@ pub struct Args {
     /// Policy file to create and activate on first start (empty database).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Session cookies without `Secure`, for plain HTTP on loopback only
+    /// (development); browsers drop `Secure` cookies over plain HTTP.
+    #[arg(long)]
+    pub insecure_cookies: bool,
 }
 
 /// Loads settings: defaults → file → `CORDON_*` environment → flags.
@@ -39,6 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             data_dir: args.data_dir,
             database_url: args.database_url,
             bootstrap_policy: args.policy,
+            insecure_cookies: args.insecure_cookies.then_some(true),
         },
     )?;
     tracing::debug!(?settings, "starting");

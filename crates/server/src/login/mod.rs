@@ -1,0 +1,3 @@
+//! Sign-in for people.
+
+pub mod settings;
