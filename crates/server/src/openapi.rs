@@ -9,6 +9,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use crate::api::{
     agents, computers, dashboard, decide, exceptions, incidents, inspect, keys, ops, policies, wire,
 };
+use crate::api::{auth, me, twofactor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +33,12 @@ use crate::api::{
         keys::list, keys::create, keys::revoke,
         computers::list, computers::get, computers::put, computers::delete,
         computers::list_offices, computers::put_office, computers::delete_office,
+        auth::login, auth::second_factor, auth::resend, auth::enroll, auth::logout,
+        auth::logout_all, auth::reauth,
+        me::me, me::sessions, me::revoke_session, me::browsers, me::forget_browser,
+        me::change_password,
+        twofactor::get_settings, twofactor::put_settings, twofactor::reset_two_factor,
+        twofactor::unlock,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
@@ -56,6 +63,13 @@ use crate::api::{
         computers::ManagedComputer, computers::ComputerList, computers::OneComputer,
         computers::ComputerInput, computers::Office, computers::OfficeList, computers::OneOffice,
         computers::OfficeInput,
+        auth::LoginInput, auth::SignedInAccount, auth::SessionInfo, auth::LoginAnswer,
+        auth::SecondFactorInput, auth::ResendInput, auth::Resent, auth::Enrolment,
+        auth::SignedOut, auth::ReauthInput, auth::Reauthenticated,
+        me::MyAccount, me::MyRole, me::MyTwoFactor, me::MySession, me::Me, me::SessionRow,
+        me::SessionList, me::BrowserRow, me::BrowserList, me::PasswordInput,
+        crate::login::settings::LoginSettings, crate::login::settings::Lockout,
+        crate::login::settings::TwoFactor, twofactor::SignInState,
     )),
     modifiers(&Security),
 )]
@@ -73,6 +87,14 @@ impl Modify for Security {
         c.add_security_scheme(
             "x_api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+        // A person's console session (`POST /v1/auth/login`); changes also
+        // need the `X-CSRF-Token` header.
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::login::SESSION_COOKIE,
+            ))),
         );
     }
 }

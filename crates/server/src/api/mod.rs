@@ -5,6 +5,7 @@
 //! `/openapi.json`.
 
 pub mod agents;
+pub mod auth;
 pub mod computers;
 pub mod dashboard;
 pub mod decide;
@@ -12,6 +13,8 @@ pub mod exceptions;
 pub mod incidents;
 pub mod inspect;
 pub mod keys;
+pub mod me;
 pub mod ops;
 pub mod policies;
+pub mod twofactor;
 pub mod wire;
