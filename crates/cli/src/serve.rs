@@ -82,6 +82,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             // Printed once, on stdout, so it can be captured; only its hash is stored.
             println!("admin API key (shown once, store it now): {key}");
         }
+        if let Some(password) = &s.first_admin_password {
+            // Once, on standard error: only its argon2id hash is stored,
+            // and it must be changed at the first sign-in.
+            eprintln!(
+                "cordon: created the super admin `admin`; its one-time password \
+                 (shown once; change it at the first sign-in): {password}"
+            );
+        }
         if !s.state.not_ready_reason().is_empty() {
             eprintln!(
                 "cordon: not ready, retrying: {}",
