@@ -8,6 +8,7 @@ mod access;
 mod e2e;
 mod handlers;
 mod hardening;
+mod login;
 mod openapi;
 mod process;
 mod reliability;
