@@ -98,11 +98,13 @@ pub async fn serve(
     });
     let poller = tokio::spawn(crate::lifecycle::policy_poller(state.clone()));
     let flusher = tokio::spawn(activity_flusher(state.clone()));
+    let purger = tokio::spawn(crate::login::purger(state.clone()));
     let app = crate::routes::router(state.clone());
     accept_loop(&state, listener, app, shutdown).await;
     opener.abort();
     poller.abort();
     flusher.abort();
+    purger.abort();
     if let Ok(ready) = state.ready() {
         ready.incidents.drain(Duration::from_secs(10)).await;
         ready.activity.flush(ready.store.as_ref()).await;

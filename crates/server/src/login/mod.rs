@@ -173,6 +173,25 @@ impl Login {
     }
 }
 
+/// How often expired sessions, challenges and remembered browsers are
+/// deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+/// Deletes expired sessions, challenges and remembered browsers now and
+/// then. Every server runs it; the deletions are idempotent.
+pub(crate) async fn purger(state: AppState) {
+    loop {
+        tokio::time::sleep(PURGE_EVERY).await;
+        if let Ok(r) = state.ready() {
+            match r.store.purge_expired(state.login.clock.now()).await {
+                Ok(0) => {}
+                Ok(rows) => tracing::debug!(rows, "expired sign-in rows deleted"),
+                Err(e) => tracing::warn!("deleting expired sign-in rows failed: {e}"),
+            }
+        }
+    }
+}
+
 impl AppState {
     /// The login settings in force: stored by an administrator, else the
     /// configuration's `[login]`. Cached for `key_cache_ms`, so a change
