@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cordon_server::config::{Overrides, Settings};
+use cordon_server::login::breakglass;
 use cordon_store::{Actor, OpenOptions, Role};
 
 #[derive(clap::Args)]
@@ -55,6 +56,34 @@ pub enum Command {
     /// fixed. Run it while the server is stopped; running it twice does
     /// not duplicate incidents. Exits 1 when some remain in the file.
     ImportRejected {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Break-glass: give USER a new one-time password (printed once), to
+    /// be changed at the next sign-in; their sessions end.
+    ResetPassword {
+        user: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Break-glass: forget USER's authenticator app, so their next
+    /// sign-in shows a new QR code; their remembered browsers are
+    /// forgotten too.
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor {
+        user: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Break-glass: make USER (an enabled administrator) the super admin.
+    SetSuperAdmin {
+        user: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Lift USER's lockout after failed sign-ins.
+    Unlock {
+        user: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -132,6 +161,30 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 if r.still_refused > 0 || !r.unreadable.is_empty() {
                     return Ok(ExitCode::from(1));
                 }
+            }
+            Command::ResetPassword { user, db } => {
+                let store = open(db).await?;
+                let password = breakglass::reset_password(store.as_ref(), &user).await?;
+                eprintln!(
+                    "`{user}` has a new one-time password, shown only this once; \
+                     it must be changed at the next sign-in:"
+                );
+                println!("{password}");
+            }
+            Command::ResetTwoFactor { user, db } => {
+                let store = open(db).await?;
+                breakglass::reset_two_factor(store.as_ref(), &user).await?;
+                eprintln!("`{user}` enrols a new authenticator at the next sign-in");
+            }
+            Command::SetSuperAdmin { user, db } => {
+                let store = open(db).await?;
+                let from = breakglass::set_super_admin(store.as_ref(), &user).await?;
+                eprintln!("`{user}` is the super admin (it was `{from}`)");
+            }
+            Command::Unlock { user, db } => {
+                let store = open(db).await?;
+                breakglass::unlock(store.as_ref(), &user).await?;
+                eprintln!("`{user}` is unlocked");
             }
             Command::ListKeys { db } => {
                 let store = open(db).await?;

@@ -24,6 +24,10 @@ pub struct Args {
     /// Policy file to create and activate on first start (empty database).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Session cookies without `Secure`, for plain HTTP on loopback only
+    /// (development); browsers drop `Secure` cookies over plain HTTP.
+    #[arg(long)]
+    pub insecure_cookies: bool,
 }
 
 /// Loads settings: defaults → file → `CORDON_*` environment → flags.
@@ -39,6 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             data_dir: args.data_dir,
             database_url: args.database_url,
             bootstrap_policy: args.policy,
+            insecure_cookies: args.insecure_cookies.then_some(true),
         },
     )?;
     tracing::debug!(?settings, "starting");
@@ -76,6 +81,14 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         if let Some(key) = &s.first_key {
             // Printed once, on stdout, so it can be captured; only its hash is stored.
             println!("admin API key (shown once, store it now): {key}");
+        }
+        if let Some(password) = &s.first_admin_password {
+            // Once, on standard error: only its argon2id hash is stored,
+            // and it must be changed at the first sign-in.
+            eprintln!(
+                "cordon: created the super admin `admin`; its one-time password \
+                 (shown once; change it at the first sign-in): {password}"
+            );
         }
         if !s.state.not_ready_reason().is_empty() {
             eprintln!(

@@ -33,6 +33,9 @@ pub struct Caller {
     /// The computer a machine key is bound to: its incidents carry it.
     computer: Option<String>,
     subject: Option<Arc<Subject>>,
+    /// When the request was authenticated, by the sign-in clock (for the
+    /// elevation check); `None`: the wall clock.
+    at: Option<cordon_store::Millis>,
 }
 
 impl Caller {
@@ -67,6 +70,7 @@ impl Caller {
             session: None,
             computer,
             subject,
+            at: None,
         }
     }
 
@@ -88,7 +92,14 @@ impl Caller {
                 scope: account.scope.clone(),
                 super_admin: account.super_admin,
             })),
+            at: None,
         }
+    }
+
+    /// The same caller, authenticated at `now` (the sign-in clock).
+    pub fn at(mut self, now: cordon_store::Millis) -> Caller {
+        self.at = Some(now);
+        self
     }
 
     /// The session, for a signed-in person.
@@ -103,7 +114,7 @@ impl Caller {
     pub fn require_elevated(&self) -> Result<(), ApiError> {
         match self.session.as_deref() {
             None => Ok(()),
-            Some(s) if s.is_elevated(cordon_store::now_millis()) => Ok(()),
+            Some(s) if s.is_elevated(self.at.unwrap_or_else(cordon_store::now_millis)) => Ok(()),
             Some(_) => Err(ApiError::new(
                 axum::http::StatusCode::FORBIDDEN,
                 "reauthentication_required",
@@ -297,14 +308,14 @@ const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 impl FailureThrottle {
     /// Seconds until `peer` may try again, when it is throttled.
-    fn blocked(&self, peer: IpAddr, limit: u32) -> Option<u32> {
+    pub(crate) fn blocked(&self, peer: IpAddr, limit: u32) -> Option<u32> {
         let map = self.0.lock().ok()?;
         let (n, since) = map.get(&peer)?;
         let left = FAILURE_WINDOW.checked_sub(since.elapsed())?;
         (*n >= limit).then(|| u32::try_from(left.as_secs().max(1)).unwrap_or(60))
     }
 
-    fn failed(&self, peer: IpAddr) -> u32 {
+    pub(crate) fn failed(&self, peer: IpAddr) -> u32 {
         let Ok(mut map) = self.0.lock() else { return 0 };
         if map.len() > 100_000 {
             map.retain(|_, (_, since)| since.elapsed() < FAILURE_WINDOW);
@@ -361,6 +372,33 @@ pub(crate) async fn require_access(
         state.metrics.auth_failures.inc();
         err.into_response()
     };
+    // A person's session, when no key is presented (a key wins). Refused
+    // sessions are not counted as failures: a browser sends an expired
+    // cookie with every request until it signs in again.
+    if presented_key(req.headers()).is_none()
+        && let Some(token) =
+            crate::login::session::cookie_value(req.headers(), crate::login::SESSION_COOKIE)
+    {
+        let token = token.to_owned();
+        let (method, headers) = (req.method().clone(), req.headers().clone());
+        let authenticated =
+            crate::login::session::authenticate(&state, &method, &headers, &path, &token).await;
+        let caller = match authenticated {
+            Ok(c) => c,
+            Err(e) => return e.into_response(),
+        };
+        // Machine routes are for machines and administrators.
+        let check = if access == Access::Machine && !caller.is_admin() {
+            Err("this route is for machines (API keys) and administrators".to_owned())
+        } else {
+            route_check(&caller, access)
+        };
+        if let Err(why) = check {
+            return fail("access denied by the route table", ApiError::forbidden(why));
+        }
+        req.extensions_mut().insert(caller);
+        return next.run(req).await;
+    }
     let Some(key) = presented_key(req.headers()) else {
         return fail(
             "no key",

@@ -127,6 +127,191 @@ pub struct Settings {
     /// Failed authentications per minute from one address before it gets
     /// `429` for the rest of the minute.
     pub auth_failures_per_minute: u32,
+    /// Failed sign-ins (wrong password, wrong code, expired challenge) per
+    /// minute from one address before `429 login_throttled` for the rest
+    /// of the minute.
+    pub login_failures_per_minute: u32,
+    /// Session and remember-browser cookies without `Secure`: only for a
+    /// server reached over plain HTTP on loopback (development, tests).
+    pub insecure_cookies: bool,
+    /// The key that seals TOTP secrets at rest; default
+    /// `<data_dir>/seal.key`, created (mode 0600) on first start. Servers
+    /// sharing a database must share the key.
+    pub seal_key_file: Option<PathBuf>,
+    /// The seal key itself, base64 (32 bytes), instead of the file
+    /// (`CORDON_SEAL_KEY`).
+    pub seal_key: Option<ConfigSecret>,
+    /// The first super admin's password instead of a generated one-time
+    /// password (`CORDON_ADMIN_PASSWORD`); it must be changed at first
+    /// sign-in either way.
+    pub admin_password: Option<ConfigSecret>,
+    /// The SMTP server that sends sign-in codes; none: e-mail two-factor
+    /// cannot be enabled.
+    pub smtp: Option<SmtpSettings>,
+    /// The directory that checks the passwords of `directory` accounts.
+    pub ldap: Option<LdapSettings>,
+    /// The login settings in force until an administrator stores others
+    /// (`PUT /v1/settings/login`).
+    pub login: crate::login::settings::LoginSettings,
+}
+
+/// A secret of the configuration (a password, a key): `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConfigSecret(String);
+
+impl ConfigSecret {
+    pub fn new(s: impl Into<String>) -> ConfigSecret {
+        ConfigSecret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ConfigSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain text: a relay on the same host or network only.
+    None,
+    /// STARTTLS, which must succeed.
+    Starttls,
+    /// TLS from the first byte.
+    Tls,
+}
+
+/// `[smtp]`: where sign-in codes are sent from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    /// Default: 25, 587 or 465 by `security`.
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default = "default_smtp_security")]
+    pub security: SmtpSecurity,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<ConfigSecret>,
+    /// The sender: `Cordon <dlp@example.org>`.
+    pub from: String,
+    #[serde(default = "default_io_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_smtp_security() -> SmtpSecurity {
+    SmtpSecurity::Starttls
+}
+
+fn default_io_timeout_ms() -> u64 {
+    10_000
+}
+
+impl SmtpSettings {
+    pub fn mailer_config(&self) -> cordon_identity::mail::MailerConfig {
+        use cordon_identity::mail::Security;
+        let security = match self.security {
+            SmtpSecurity::None => Security::None,
+            SmtpSecurity::Starttls => Security::StartTls,
+            SmtpSecurity::Tls => Security::Tls,
+        };
+        cordon_identity::mail::MailerConfig {
+            host: self.host.clone(),
+            port: self.port.unwrap_or(security.default_port()),
+            security,
+            username: self.username.clone(),
+            password: self
+                .password
+                .as_ref()
+                .map(|p| cordon_identity::Secret::new(p.expose())),
+            from: self.from.clone(),
+            timeout: std::time::Duration::from_millis(self.timeout_ms),
+        }
+    }
+}
+
+/// Which directory `[ldap]` is: it picks the filter and the login
+/// attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryKind {
+    ActiveDirectory,
+    Openldap,
+}
+
+/// `[ldap]`: the directory `directory` accounts sign in against (search
+/// as a service account, then bind as the user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LdapSettings {
+    pub kind: DirectoryKind,
+    /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    pub url: String,
+    #[serde(default)]
+    pub starttls: bool,
+    /// The service account that searches (empty: anonymous search).
+    #[serde(default)]
+    pub bind_dn: String,
+    #[serde(default)]
+    pub bind_password: Option<ConfigSecret>,
+    pub base_dn: String,
+    /// Replaces the kind's filter (placeholders: see docs/server.md).
+    #[serde(default)]
+    pub user_filter: Option<String>,
+    #[serde(default)]
+    pub username_attr: Option<String>,
+    #[serde(default)]
+    pub mail_attr: Option<String>,
+    #[serde(default)]
+    pub phone_attr: Option<String>,
+    #[serde(default = "default_io_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+impl LdapSettings {
+    pub fn ldap_config(&self) -> cordon_identity::ldap::LdapConfig {
+        use cordon_identity::ldap::LdapConfig;
+        let password = cordon_identity::Secret::new(
+            self.bind_password.as_ref().map_or("", ConfigSecret::expose),
+        );
+        let mut c = match self.kind {
+            DirectoryKind::ActiveDirectory => LdapConfig::active_directory(
+                self.url.clone(),
+                self.bind_dn.clone(),
+                password,
+                self.base_dn.clone(),
+            ),
+            DirectoryKind::Openldap => LdapConfig::openldap(
+                self.url.clone(),
+                self.bind_dn.clone(),
+                password,
+                self.base_dn.clone(),
+            ),
+        };
+        c.starttls = self.starttls;
+        if let Some(f) = &self.user_filter {
+            c.user_filter = f.clone();
+        }
+        for (set, value) in [
+            (&mut c.username_attr, &self.username_attr),
+            (&mut c.mail_attr, &self.mail_attr),
+            (&mut c.phone_attr, &self.phone_attr),
+        ] {
+            if let Some(v) = value {
+                *set = v.clone();
+            }
+        }
+        c.timeout = std::time::Duration::from_millis(self.timeout_ms);
+        c
+    }
 }
 
 impl Default for Settings {
@@ -165,6 +350,14 @@ impl Default for Settings {
             key_incident_bytes_per_sec: 16 << 20,
             key_incident_burst_bytes: 128 << 20,
             auth_failures_per_minute: 30,
+            login_failures_per_minute: 10,
+            insecure_cookies: false,
+            seal_key_file: None,
+            seal_key: None,
+            admin_password: None,
+            smtp: None,
+            ldap: None,
+            login: crate::login::settings::LoginSettings::default(),
         }
     }
 }
@@ -214,10 +407,13 @@ impl Settings {
             .collect();
         let mut env_fig = Figment::new();
         for (k, v) in vars {
-            env_fig = env_fig.merge(figment::providers::Serialized::default(
-                &k,
-                parse_env_value(&v),
-            ));
+            // Secrets stay text, even when they look like numbers.
+            let value = if SECRET_KEYS.contains(&k.as_str()) {
+                serde_json::Value::from(v)
+            } else {
+                parse_env_value(&v)
+            };
+            env_fig = env_fig.merge(figment::providers::Serialized::default(&k, value));
         }
         fig = fig.merge(env_fig);
         let s: Settings = fig
@@ -240,6 +436,9 @@ impl Settings {
         }
         if let Some(v) = o.bootstrap_policy {
             self.bootstrap_policy = Some(v);
+        }
+        if let Some(v) = o.insecure_cookies {
+            self.insecure_cookies = v;
         }
         self.validate()?;
         Ok(self)
@@ -285,7 +484,32 @@ impl Settings {
         {
             return bad("timeouts and intervals must be positive".into());
         }
+        if let Some(smtp) = &self.smtp {
+            // Builds the transport without connecting: addresses, TLS
+            // parameters and credentials are checked here, at start.
+            cordon_identity::mail::Mailer::new(smtp.mailer_config())
+                .map_err(|e| ConfigError::Invalid(format!("`[smtp]`: {e}")))?;
+        }
+        if let Some(ldap) = &self.ldap {
+            ldap.ldap_config()
+                .validate()
+                .map_err(|e| ConfigError::Invalid(format!("`[ldap]`: {e}")))?;
+        }
+        if let Err((_, message)) = self.login.check() {
+            return bad(format!("`[login]`: {message}"));
+        }
+        if let Some(k) = &self.seal_key {
+            cordon_identity::seal::SealKey::from_base64(k.expose())
+                .map_err(|e| ConfigError::Invalid(format!("`seal_key`: {e}")))?;
+        }
         Ok(())
+    }
+
+    /// Where the seal key file is.
+    pub fn seal_key_path(&self) -> PathBuf {
+        self.seal_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("seal.key"))
     }
 
     /// Where the data is, for messages (password redacted).
@@ -343,7 +567,15 @@ const KEYS: &[&str] = &[
     "geoip_db",
     "ocr",
     "ocr_languages",
+    "login_failures_per_minute",
+    "insecure_cookies",
+    "seal_key_file",
+    "seal_key",
+    "admin_password",
 ];
+
+/// Keys whose values are secrets, read from the environment as text.
+const SECRET_KEYS: &[&str] = &["seal_key", "admin_password"];
 
 /// Numbers stay numbers, `true`/`false` booleans, everything else a string.
 fn parse_env_value(v: &str) -> serde_json::Value {
@@ -362,6 +594,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub bootstrap_policy: Option<PathBuf>,
+    /// `--insecure-cookies`.
+    pub insecure_cookies: Option<bool>,
 }
 
 #[cfg(test)]
@@ -424,6 +658,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("/nonexistent/c.toml"), "{e}");
+    }
+
+    #[test]
+    fn login_sections_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("cordon.toml");
+        std::fs::write(
+            &f,
+            "[smtp]\nhost = \"mail.example.org\"\nsecurity = \"tls\"\nusername = \"dlp\"\n\
+             password = \"smtp-hunter2\"\nfrom = \"Cordon <dlp@example.org>\"\n\
+             [ldap]\nkind = \"openldap\"\nurl = \"ldap://127.0.0.1:3389\"\n\
+             base_dn = \"dc=example,dc=org\"\nbind_dn = \"cn=svc,dc=example,dc=org\"\n\
+             bind_password = \"ldap-hunter2\"\n\
+             [login]\ntwo_factor = \"totp\"\nremember_days = 7\n",
+        )
+        .unwrap();
+        let s = Settings::load(
+            Some(&f),
+            env(&[("CORDON_ADMIN_PASSWORD", "123456789012345")]),
+        )
+        .unwrap();
+        let smtp = s.smtp.as_ref().unwrap().mailer_config();
+        assert_eq!(
+            (smtp.port, smtp.security),
+            (465, cordon_identity::mail::Security::Tls)
+        );
+        assert_eq!(s.ldap.as_ref().unwrap().ldap_config().username_attr, "uid");
+        assert_eq!(s.login.remember_days, 7);
+        assert_eq!(s.login.session_idle_minutes, 30, "defaults fill the rest");
+        assert_eq!(
+            s.admin_password.as_ref().unwrap().expose(),
+            "123456789012345"
+        );
+        let d = format!("{s:?}");
+        assert!(
+            !d.contains("hunter2") && !d.contains("123456789012345"),
+            "{d}"
+        );
+        assert_eq!(s.seal_key_path(), s.data_dir.join("seal.key"));
+
+        std::fs::write(&f, "[smtp]\nhost = \"h\"\nfrom = \"not an address\"\n").unwrap();
+        let e = Settings::load(Some(&f), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("[smtp]") && e.contains("not an address"), "{e}");
+        std::fs::write(&f, "[login]\nremember_days = 400\n").unwrap();
+        let e = Settings::load(Some(&f), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("remember_days"), "{e}");
+        let e = Settings::load(None, env(&[("CORDON_SEAL_KEY", "c2hvcnQ=")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("seal_key"), "{e}");
     }
 
     #[test]

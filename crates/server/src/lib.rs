@@ -43,6 +43,7 @@ mod extract;
 pub mod incident;
 pub mod journal;
 pub mod lifecycle;
+pub mod login;
 mod metrics;
 mod middleware;
 pub mod openapi;

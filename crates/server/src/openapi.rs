@@ -10,6 +10,7 @@ use crate::api::{
     agent_link, agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys,
     ops, policies, roles, users, wire,
 };
+use crate::api::{auth, me, twofactor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +39,12 @@ use crate::api::{
         users::reset_password, users::transfer_super_admin,
         roles::list, roles::create, roles::get, roles::update, roles::delete,
         audit::list,
+        auth::login, auth::second_factor, auth::resend, auth::enroll, auth::logout,
+        auth::logout_all, auth::reauth,
+        me::me, me::sessions, me::revoke_session, me::browsers, me::forget_browser,
+        me::change_password,
+        twofactor::get_settings, twofactor::put_settings, twofactor::reset_two_factor,
+        twofactor::unlock,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
@@ -68,6 +75,13 @@ use crate::api::{
         users::AccountPatch, users::PasswordReset, users::SuperAdminInput,
         roles::RoleDef, roles::RoleList, roles::OneRole, roles::RoleInput,
         audit::AuditEntry, audit::AuditPage,
+        auth::LoginInput, auth::SignedInAccount, auth::SessionInfo, auth::LoginAnswer,
+        auth::SecondFactorInput, auth::ResendInput, auth::Resent, auth::Enrolment,
+        auth::SignedOut, auth::ReauthInput, auth::Reauthenticated,
+        me::MyAccount, me::MyRole, me::MyTwoFactor, me::MySession, me::Me, me::SessionRow,
+        me::SessionList, me::BrowserRow, me::BrowserList, me::PasswordInput,
+        crate::login::settings::LoginSettings, crate::login::settings::Lockout,
+        crate::login::settings::TwoFactor, twofactor::SignInState,
     )),
     modifiers(&Security),
 )]
@@ -85,6 +99,14 @@ impl Modify for Security {
         c.add_security_scheme(
             "x_api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+        // A person's console session (`POST /v1/auth/login`); changes also
+        // need the `X-CSRF-Token` header.
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::login::SESSION_COOKIE,
+            ))),
         );
     }
 }

@@ -49,6 +49,21 @@ impl Passwords {
             .map_err(|e| ApiError::internal("password hash", &e))
     }
 
+    /// Hashes without the policy: a one-time password the server made, or
+    /// a password already in use being re-hashed with newer parameters.
+    pub async fn hash_unchecked(&self, password: &Password) -> Result<String, ApiError> {
+        let hasher = self.hasher.clone();
+        let pw = password.clone();
+        self.blocking(move || hasher.hash(&pw))
+            .await?
+            .map_err(|e| ApiError::internal("password hash", &e))
+    }
+
+    /// The parameters new hashes get.
+    pub fn params(&self) -> cordon_identity::password::HashParams {
+        self.hasher.params()
+    }
+
     /// Verifies against a stored PHC string; `None` verifies against a
     /// dummy so that an unknown user costs the same.
     pub async fn verify(

@@ -70,7 +70,7 @@ pub struct RouteSpec {
 
 /// The route table: method, path, required access, handler.
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
-    use Access::{Admin, Machine, Public};
+    use Access::{Admin, Machine, Person, Public};
     use Action::{Create, Delete, Modify, View};
     use Module::{Audit, Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
@@ -78,6 +78,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         agent_link, agents, audit, computers, dashboard, decide, exceptions, incidents, inspect,
         keys, ops, policies, roles, users,
     };
+    use api::{auth, me, twofactor};
     use axum::routing::{delete, get, patch, post, put};
     let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
         (
@@ -146,6 +147,24 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/keys", Admin, get(keys::list)),
         r(Method::POST, "/v1/keys", Admin, post(keys::create)),
         r(Method::DELETE, "/v1/keys/{id}", Admin, delete(keys::revoke)),
+        // Sign-in: public, throttled per address by the handlers.
+        r(Method::POST, "/v1/auth/login", Public, post(auth::login)),
+        r(Method::POST, "/v1/auth/2fa", Public, post(auth::second_factor)),
+        r(Method::POST, "/v1/auth/2fa/resend", Public, post(auth::resend)),
+        r(Method::GET, "/v1/auth/2fa/enroll", Public, get(auth::enroll)),
+        r(Method::POST, "/v1/auth/logout", Person, post(auth::logout)),
+        r(Method::POST, "/v1/auth/logout-all", Person, post(auth::logout_all)),
+        r(Method::POST, "/v1/auth/reauth", Person, post(auth::reauth)),
+        r(Method::GET, "/v1/me", Person, get(me::me)),
+        r(Method::GET, "/v1/me/sessions", Person, get(me::sessions)),
+        r(Method::DELETE, "/v1/me/sessions/{id}", Person, delete(me::revoke_session)),
+        r(Method::GET, "/v1/me/browsers", Person, get(me::browsers)),
+        r(Method::DELETE, "/v1/me/browsers/{id}", Person, delete(me::forget_browser)),
+        r(Method::POST, "/v1/me/password", Person, post(me::change_password)),
+        r(Method::GET, "/v1/settings/login", Admin, get(twofactor::get_settings)),
+        r(Method::PUT, "/v1/settings/login", Admin, put(twofactor::put_settings)),
+        r(Method::POST, "/v1/users/{id}/reset-2fa", Admin, post(twofactor::reset_two_factor)),
+        r(Method::POST, "/v1/users/{id}/unlock", Admin, post(twofactor::unlock)),
     ];
     table
 }

@@ -29,6 +29,10 @@ pub struct Server {
     pub addr: std::net::SocketAddr,
     /// The admin key created on first start, to print once.
     pub first_key: Option<String>,
+    /// The one-time password of the super admin `admin` this server
+    /// created on first start, to print once (none when another server
+    /// created it, or it came from `admin_password`).
+    pub first_admin_password: Option<String>,
 }
 
 /// Opens the database named by the settings, retrying every `retry` while
@@ -85,18 +89,22 @@ pub async fn serve(
     let (first_tx, first_rx) = tokio::sync::oneshot::channel();
     let opener = tokio::spawn(open_loop(state.clone(), Duration::from_secs(5), first_tx));
     let first_key = first_rx.await.unwrap_or(None);
+    let first_admin_password = state.login.take_first_admin_password();
     let _ = started.send(Server {
         state: state.clone(),
         addr,
         first_key,
+        first_admin_password,
     });
     let poller = tokio::spawn(crate::lifecycle::policy_poller(state.clone()));
     let flusher = tokio::spawn(activity_flusher(state.clone()));
+    let purger = tokio::spawn(crate::login::purger(state.clone()));
     let app = crate::routes::router(state.clone());
     accept_loop(&state, listener, app, shutdown).await;
     opener.abort();
     poller.abort();
     flusher.abort();
+    purger.abort();
     if let Ok(ready) = state.ready() {
         ready.incidents.drain(Duration::from_secs(10)).await;
         ready.activity.flush(ready.store.as_ref()).await;

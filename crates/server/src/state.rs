@@ -46,6 +46,8 @@ pub struct Inner {
     pub(crate) auth_failures: crate::auth::FailureThrottle,
     /// Account passwords: policy and off-thread hashing.
     pub passwords: crate::passwords::Passwords,
+    /// Sign-in: sessions, second factors, the login throttle.
+    pub login: crate::login::Login,
     ready: OnceCell<Ready>,
     /// Why the database is not open, for `/readyz`.
     not_ready: std::sync::Mutex<String>,
@@ -77,7 +79,9 @@ impl AppState {
             .map(|(s, _)| ((s.method, s.path), s.access))
             .collect();
         let admission = Admission::new(&settings);
+        let login = crate::login::Login::new(&settings);
         AppState(Arc::new(Inner {
+            login,
             settings,
             metrics: Arc::new(Metrics::new()),
             compiler,
@@ -128,6 +132,7 @@ impl AppState {
         {
             first_key = Some(k.secret.expose().to_owned());
         }
+        self.bootstrap_accounts(store.as_ref()).await?;
         if let Some(path) = &self.settings.bootstrap_policy
             && store.list_policies().await?.is_empty()
         {

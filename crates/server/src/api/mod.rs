@@ -7,6 +7,7 @@
 pub mod agent_link;
 pub mod agents;
 pub mod audit;
+pub mod auth;
 pub mod computers;
 pub mod dashboard;
 pub mod decide;
@@ -14,8 +15,10 @@ pub mod exceptions;
 pub mod incidents;
 pub mod inspect;
 pub mod keys;
+pub mod me;
 pub mod ops;
 pub mod policies;
 pub mod roles;
+pub mod twofactor;
 pub mod users;
 pub mod wire;

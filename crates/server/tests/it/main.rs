@@ -9,6 +9,7 @@ mod accounts;
 mod e2e;
 mod handlers;
 mod hardening;
+mod login;
 mod openapi;
 mod process;
 mod reliability;

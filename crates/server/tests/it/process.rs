@@ -16,7 +16,7 @@ use crate::support::{client, events, fixture, send};
 
 /// The `cordon` binary of this workspace, built (or found up to date) once
 /// per test run next to this test binary.
-fn cordon_bin() -> PathBuf {
+pub(crate) fn cordon_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let exe = std::env::current_exe().unwrap();

@@ -95,11 +95,15 @@ impl App {
     }
 
     pub async fn postgres() -> App {
+        App::postgres_with(settings()).await
+    }
+
+    pub async fn postgres_with(s: Settings) -> App {
         let db = PgDatabase::create().await.unwrap();
         let store = cordon_store::open(&db.url, &cordon_store::OpenOptions::default())
             .await
             .unwrap();
-        App::attach(settings(), store, Db::Pg(db)).await
+        App::attach(s, store, Db::Pg(db)).await
     }
 
     pub async fn attach(s: Settings, store: Arc<dyn Store>, db: Db) -> App {
