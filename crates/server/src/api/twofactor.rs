@@ -75,6 +75,8 @@ pub async fn reset_two_factor(
     Path(id): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<SignInState>> {
+    // Only an account the caller could have created (never beyond them).
+    super::users::managed(st.ready()?, &caller, &id).await?;
     Ok(Json(
         manage::reset_two_factor(&st, &meta, &caller, &id)
             .await?
@@ -92,5 +94,6 @@ pub async fn unlock(
     Path(id): Path<String>,
     axum::Extension(caller): axum::Extension<Caller>,
 ) -> ApiResult<Json<SignInState>> {
+    super::users::managed(st.ready()?, &caller, &id).await?;
     Ok(Json(manage::unlock(&st, &meta, &caller, &id).await?.into()))
 }

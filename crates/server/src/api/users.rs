@@ -215,7 +215,7 @@ fn may_assign(
 /// The account, when the caller may manage it: an account whose role or
 /// scope the caller could not grant is beyond them (an administrator
 /// scoped to some groups does not manage one with all computers).
-async fn managed(r: &Ready, caller: &Caller, id: &str) -> ApiResult<StoredAccount> {
+pub(crate) async fn managed(r: &Ready, caller: &Caller, id: &str) -> ApiResult<StoredAccount> {
     let a = r.store.get_account(id).await?;
     if a.id == caller.subject()?.id {
         return Ok(a);
