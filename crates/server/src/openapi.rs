@@ -54,7 +54,7 @@ use crate::api::{auth, me, twofactor};
         cordon_policy::model::Event,
         policies::PolicyInput, policies::ValidateInput, policies::ValidateOutput,
         policies::ActivateInput, policies::PolicyList, policies::StoredVersion,
-        policies::PolicyDetail, policies::VersionList, policies::OneVersion, policies::OnePolicy,
+        policies::PolicyDetail, policies::PolicyAccess, policies::VersionList, policies::OneVersion, policies::OnePolicy,
         policies::PolicyDiff,
         incidents::StatusInput, incidents::IncidentPage, incidents::IncidentDetail,
         incidents::RuleCounts,

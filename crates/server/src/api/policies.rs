@@ -82,6 +82,26 @@ pub struct PolicyDetail {
     pub policy: wire::Policy,
     pub version: wire::PolicyVersion,
     pub activations: Vec<wire::Activation>,
+    /// What the caller may do with it and, when editing, which targets
+    /// they see and may pick.
+    pub yours: PolicyAccess,
+}
+
+/// The caller's view of a policy's targets (seed 001: "when user D
+/// modifies this configuration, the target of this configuration will
+/// list only the scope that is being shared by user A and user D").
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyAccess {
+    /// The caller may change it (new versions, activation, groups).
+    pub modify: bool,
+    /// The caller may copy it as a new policy without targets.
+    pub clone: bool,
+    /// Its agent groups inside the caller's scope.
+    pub shown_groups: Vec<String>,
+    /// What the caller may assign it to: the scope they share with its
+    /// creator (`{"kind": "all"}`, groups or offices).
+    #[schema(value_type = Object)]
+    pub offered: cordon_access::Scope,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -318,10 +338,29 @@ pub async fn get(
     let shown = p.active_version.unwrap_or(p.latest_version);
     let v = r.store.get_policy_version(&id, shown).await?;
     let activations = r.store.list_activations(&id).await?;
+    // The creator's scope, when a person (still) holds the account.
+    let creator = match &p.created_by {
+        cordon_store::Actor::Account { id, .. } => match r.store.get_account(id).await {
+            Ok(a) => Some(a.scope),
+            Err(cordon_store::StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        _ => None,
+    };
+    let mine = caller.scope();
+    let choices =
+        cordon_access::target_choices(&mine, creator.as_ref(), &scope::policy_targets(&p));
+    let yours = PolicyAccess {
+        modify: may(&caller, Action::Modify, &p).is_ok(),
+        clone: may(&caller, Action::Clone, &p).is_ok(),
+        shown_groups: choices.shown.groups.into_iter().collect(),
+        offered: choices.offered,
+    };
     Ok(Json(PolicyDetail {
         policy: p.into(),
         version: v.into(),
         activations: wire::all(activations),
+        yours,
     }))
 }
 

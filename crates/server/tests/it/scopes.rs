@@ -146,6 +146,15 @@ async fn the_seeds_users_a_to_d_line_by_line() {
     assert_eq!(modify(&app, &a, "cfg-a").await, StatusCode::OK);
     assert_eq!(modify(&app, &d, "cfg-a").await, StatusCode::OK);
     assert_eq!(modify(&app, &b, "cfg-a").await, StatusCode::NOT_FOUND);
+    // "When user D modifies this configuration, the target of this
+    // configuration will list only the scope that is being shared by user A
+    // and user D."
+    let (_, detail) = app
+        .call("GET", "/v1/policies/cfg-a", Some(&d.key), None)
+        .await;
+    assert_eq!(detail["yours"]["modify"], true, "{detail}");
+    assert_eq!(detail["yours"]["shown_groups"], json!(["G1"]));
+    assert_eq!(detail["yours"]["offered"], groups(&["G1"]));
     let (_, list) = app.call("GET", "/v1/policies", Some(&b.key), None).await;
     assert!(!listed(&list, "cfg-a"), "B lists A's configuration: {list}");
     let (_, list) = app.call("GET", "/v1/policies", Some(&d.key), None).await;
@@ -209,6 +218,11 @@ async fn the_seeds_users_a_to_d_line_by_line() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(view(&app, &a, "cfg-a").await, StatusCode::OK);
     assert_eq!(modify(&app, &a, "cfg-a").await, StatusCode::FORBIDDEN);
+    let (_, detail) = app
+        .call("GET", "/v1/policies/cfg-a", Some(&a.key), None)
+        .await;
+    assert_eq!(detail["yours"]["modify"], false, "{detail}");
+    assert_eq!(detail["yours"]["clone"], true, "{detail}");
     // Cloning is creating a new, untargeted policy from the same document.
     let (s, v) = app
         .call("GET", "/v1/policies/cfg-a", Some(&a.key), None)
