@@ -29,6 +29,9 @@ macro_rules! builtins {
         #[repr(u16)]
         pub(crate) enum D { $($var),* }
 
+        /// Number of built-in detectors.
+        pub(crate) const COUNT: usize = [$(stringify!($var)),*].len();
+
         /// Every built-in detector, in priority order (on a tie between two
         /// matches at the same offset with the same confidence, the earlier
         /// entry wins).

@@ -8,7 +8,7 @@
 
 use crate::builtin::D;
 use crate::fastscan::digit_run;
-use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before};
+use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -804,11 +804,15 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // "SSN: …", "card …") is not read as a phone number unless phone
     // wording is also near.
     if !plus {
-        let other = [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban]
-            .iter()
-            .fold(0u128, |m, &d| m | 1u128 << (d as usize % 128));
+        let mut other = DetSet::default();
+        for d in [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban] {
+            other.insert(d as usize);
+        }
         let t = sk.t;
-        let labelled = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0) & other != 0;
+        let labelled = sk
+            .ctx
+            .mask_within(t, s, e, LABEL_BEFORE, 0)
+            .intersects(&other);
         if labelled && !sk.ctx(D::Phone, s, e) {
             return;
         }
