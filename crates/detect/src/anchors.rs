@@ -16,6 +16,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::builtin::D;
 use crate::kit::{Adj, MAX_PEM, PLAIN, Sink, at, before, eq_ci, is_word};
 use crate::model::Confidence::{High, Low, Medium};
+use crate::placeholder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum H {
@@ -264,31 +265,21 @@ fn token(
     if is_word(at(t, e)) {
         return;
     }
+    let prefix = t.get(a..a + plen).unwrap_or_default();
     let body = t.get(a + plen..e).unwrap_or_default();
-    let placeholder = looks_placeholder(body);
-    sk.emit(
-        d,
-        a,
-        e,
-        conf,
-        Adj {
-            need_ctx: false,
-            nonvalue: placeholder,
-        },
-    );
+    if placeholder::token(prefix, body) || marker_after(t, e) {
+        return;
+    }
+    sk.emit(d, a, e, conf, PLAIN);
 }
 
-fn looks_placeholder(v: &[u8]) -> bool {
-    let l = v.to_ascii_lowercase();
-    let has = |s: &[u8]| l.windows(s.len()).any(|w| w == s);
-    has(b"xxxx")
-        || has(b"example")
-        || has(b"your")
-        || has(b"****")
-        || has(b"0000000")
-        || has(b"placeholder")
-        || has(b"redacted")
-        || l.first().is_some_and(|&c| l.iter().all(|&x| x == c))
+/// A template or masking character right after a token (`xoxb-1234-####`,
+/// `sk_live_abc***`, `ghp_abc…`): what matched is the start of a
+/// placeholder, not a whole secret.
+pub(crate) fn marker_after(t: &[u8], e: usize) -> bool {
+    matches!(at(t, e), b'#' | b'*' | b'<' | b'>' | b'{' | b'$' | b'%')
+        || t.get(e..e + 3) == Some(&b"..."[..])
+        || t.get(e..e + 3) == Some("…".as_bytes())
 }
 
 fn aws(sk: &mut Sink<'_>, a: usize) {
@@ -303,18 +294,14 @@ fn aws(sk: &mut Sink<'_>, a: usize) {
     if n != 16 || is_word(at(t, e)) {
         return;
     }
-    let v = t.get(a..e).unwrap_or_default();
-    let nonvalue = v.windows(7).any(|w| w == b"EXAMPLE");
-    sk.emit(
-        D::AwsAccessKey,
-        a,
-        e,
-        High,
-        Adj {
-            need_ctx: false,
-            nonvalue,
-        },
+    let (prefix, body) = (
+        t.get(a..a + 4).unwrap_or_default(),
+        t.get(a + 4..e).unwrap_or_default(),
     );
+    if placeholder::token(prefix, body) {
+        return;
+    }
+    sk.emit(D::AwsAccessKey, a, e, High, PLAIN);
 }
 
 fn pem(sk: &mut Sink<'_>, a: usize, ae: usize) {
@@ -351,18 +338,13 @@ fn pem(sk: &mut Sink<'_>, a: usize, ae: usize) {
                 .iter()
                 .filter(|c| c.is_ascii_alphanumeric() || **c == b'+' || **c == b'/')
                 .count();
-            // A documentation stub ("...") rather than key material.
-            let nonvalue = b64 < 64;
-            sk.emit(
-                D::PrivateKey,
-                a,
-                he + p + end_marker.len(),
-                High,
-                Adj {
-                    need_ctx: false,
-                    nonvalue,
-                },
-            );
+            // A documentation stub ("...", "<your key here>", a word)
+            // rather than key material: the smallest real private key
+            // (Ed25519) has a few hundred base64 characters.
+            if b64 < 64 || placeholder::value(body.trim_ascii()) {
+                return;
+            }
+            sk.emit(D::PrivateKey, a, he + p + end_marker.len(), High, PLAIN);
         }
         None => {
             // Truncated block or beyond the bound: the header alone, medium.
@@ -467,6 +449,9 @@ fn jwt(sk: &mut Sink<'_>, a: usize) {
     if header.first() != Some(&b'{') || !header.windows(5).any(|w| w == b"\"alg\"") {
         return;
     }
+    if placeholder::documented(t.get(ss..e).unwrap_or_default()) {
+        return;
+    }
     let conf = if sig >= 16 { High } else { Medium };
     sk.emit_fixed(D::Jwt, a, e, conf);
 }
@@ -489,6 +474,13 @@ fn stripe(sk: &mut Sink<'_>, a0: usize) {
     if n < 10 || is_word(at(t, a + plen + n)) {
         return;
     }
+    let (prefix, body) = (
+        t.get(a..a + plen).unwrap_or_default(),
+        t.get(a + plen..a + plen + n).unwrap_or_default(),
+    );
+    if placeholder::token(prefix, body) || marker_after(t, a + plen + n) {
+        return;
+    }
     let conf = if live { High } else { Low };
     sk.emit_fixed(D::StripeKey, a, a + plen + n, conf);
 }
@@ -507,6 +499,9 @@ fn openai_legacy(sk: &mut Sink<'_>, m: usize) {
     if n != 20 || is_word(at(t, m + 28)) || is_word(before(t, a)) {
         return;
     }
+    if placeholder::token(b"sk-", t.get(a + 3..m + 28).unwrap_or_default()) {
+        return;
+    }
     sk.emit_fixed(D::OpenaiApiKey, a, m + 28, High);
 }
 
@@ -523,6 +518,11 @@ fn sendgrid(sk: &mut Sink<'_>, a: usize) {
     if n2 != 43 || is_word(at(t, a + 69)) {
         return;
     }
+    if placeholder::token(b"SG.", t.get(a + 3..a + 25).unwrap_or_default())
+        || placeholder::token(b"SG.", t.get(a + 26..a + 69).unwrap_or_default())
+    {
+        return;
+    }
     sk.emit_fixed(D::SendgridApiKey, a, a + 69, High);
 }
 
@@ -536,29 +536,18 @@ fn azure(sk: &mut Sink<'_>, ae: usize) {
     if !(86..=88).contains(&(e - ae)) {
         return;
     }
+    if placeholder::token(b"", t.get(ae..e).unwrap_or_default()) {
+        return;
+    }
     sk.emit_fixed(D::AzureStorageKey, ae, e, High);
 }
 
-const PLACEHOLDER_PASSWORDS: &[&[u8]] = &[
+const WEAK_PASSWORDS: &[&[u8]] = &[
     b"password",
     b"passwd",
     b"pass",
     b"secret",
-    b"changeme",
-    b"change_me",
-    b"xxx",
-    b"xxxx",
-    b"xxxxxx",
-    b"xxxxxxxx",
-    b"****",
-    b"******",
-    b"********",
-    b"123456",
-    b"12345678",
     b"test",
-    b"example",
-    b"yourpassword",
-    b"your_password",
     b"mypassword",
     b"admin",
     b"root",
@@ -566,25 +555,21 @@ const PLACEHOLDER_PASSWORDS: &[&[u8]] = &[
     b"pwd",
     b"p@ssw0rd",
     b"letmein",
+    b"qwerty",
     b"foobar",
     b"foo",
     b"bar",
-    b"dummy",
     b"none",
     b"null",
-    b"redacted",
     b"hidden",
-    b"<password>",
-    b"[password]",
     b"token",
-    b"...",
 ];
 
-fn placeholder_password(v: &[u8]) -> bool {
+/// A weak or default password (`admin`, `letmein`): real often enough to
+/// report, common enough to report low.
+fn weak_password(v: &[u8]) -> bool {
     let l = v.to_ascii_lowercase();
-    PLACEHOLDER_PASSWORDS.contains(&l.as_slice())
-        || matches!(l.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'*'))
-        || looks_placeholder(&l)
+    WEAK_PASSWORDS.contains(&l.as_slice())
 }
 
 fn url_password(sk: &mut Sink<'_>, a: usize) {
@@ -657,8 +642,11 @@ fn url_password(sk: &mut Sink<'_>, a: usize) {
         c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
     });
     let doc_host = crate::net::example_domain(t.get(hs..hs + hn).unwrap_or_default());
+    if placeholder::value(pass) {
+        return;
+    }
     let placeholder =
-        placeholder_password(pass) || doc_host || pass == t.get(us..us + un).unwrap_or_default();
+        weak_password(pass) || doc_host || pass == t.get(us..us + un).unwrap_or_default();
     sk.emit_fixed(
         D::UrlPassword,
         ps,
@@ -1074,13 +1062,8 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
     }
     let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
     if aws && sk.on(D::AwsSecretKey) {
-        if val.len() == 40 && val.iter().all(|&c| b64(c)) {
-            sk.emit_fixed(
-                D::AwsSecretKey,
-                vs,
-                ve,
-                if looks_placeholder(val) { Low } else { High },
-            );
+        if val.len() == 40 && val.iter().all(|&c| b64(c)) && !placeholder::value(val) {
+            sk.emit_fixed(D::AwsSecretKey, vs, ve, High);
         }
         return;
     }
@@ -1122,7 +1105,10 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     if val.contains(&b' ') {
         return;
     }
-    let placeholder = placeholder_password(val);
+    if placeholder::value(val) {
+        return;
+    }
+    let weak = weak_password(val);
     let classes = [
         val.iter().any(u8::is_ascii_lowercase),
         val.iter().any(u8::is_ascii_uppercase),
@@ -1144,7 +1130,7 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         conf,
         Adj {
             need_ctx: false,
-            nonvalue: placeholder,
+            nonvalue: weak,
         },
     );
 }
@@ -1160,7 +1146,7 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]) {
     }
     let letters = val.iter().any(u8::is_ascii_alphabetic);
     let digits = val.iter().any(u8::is_ascii_digit);
-    if !letters || !digits || looks_placeholder(val) {
+    if !letters || !digits || placeholder::value(val) {
         return;
     }
     // Dotted identifiers, snake_case names and paths are code, not secrets.

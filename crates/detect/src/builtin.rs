@@ -350,13 +350,13 @@ builtins! {
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVlLWhlcmU" }
     SlackToken { "slack_token", Credentials, Some("prefix"), false, NO_CTX,
         "Slack tokens: xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-.",
-        "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx" }
+        "xoxb-6847695787-6014290483188-AoCaA2QTqpOoast0vQj8VMtb" }
     SlackWebhook { "slack_webhook", Credentials, Some("prefix"), false, NO_CTX,
         "Slack incoming webhook URL (hooks.slack.com/services/T…/B…/…).",
         "https://hooks.slack.com/services/T0ABCDEFG/B0ABCDEFG/abcdefghijklmnopqrstuvwx" }
     StripeKey { "stripe_key", Credentials, Some("prefix"), false, NO_CTX,
         "Stripe secret and restricted keys (sk_live_, rk_live_); test-mode keys at low confidence.",
-        "sk_live_4eC39HqLyjWDarjtT1zdp7dc" }
+        "sk_live_Yo9Mqb5jZMQObDDMOTsoYtxq" }
     GoogleApiKey { "google_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Google API key: AIza followed by 35 characters.",
         "AIzaSyD4bXm2Qp8Lr7Tn3Vk9Wc1Hs6Jf0Ge5Ua2" }
@@ -368,13 +368,13 @@ builtins! {
         "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" }
     OpenaiApiKey { "openai_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "OpenAI API keys (sk-proj-…, legacy sk-…T3BlbkFJ…).",
-        "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3i" }
+        "sk-proj-zFXT12YtUH1k9lrzZHsgZHHqNs7lDCs1oFUTwuxJi02WatbG" }
     SendgridApiKey { "sendgrid_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "SendGrid API key: SG.<22>.<43>.",
         "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" }
     AzureStorageKey { "azure_storage_key", Credentials, Some("base64_len"), false, NO_CTX,
         "Azure storage account key in a connection string (AccountKey=<88 base64>).",
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==" }
+        "AccountKey=npui6+ghVPYG4/sH8z7oKP8LSXbPvRAWzKP0JHSjMy8+fATJFzoYyU6CelsFen07NUuJxtATz+3u64UTHg9l2g==" }
     PypiToken { "pypi_token", Credentials, Some("prefix"), false, NO_CTX,
         "PyPI upload token (pypi-AgEIcHlwaS5vcmc…).",
         "pypi-AgEIcHlwaS5vcmcCJDU3OTM5MjQ5LWE3NzAtNDQwMS1hMzJhLTM4OWZmNGQ0MmRiMwACKlsz" }

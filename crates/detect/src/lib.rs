@@ -34,6 +34,7 @@ mod mask;
 pub mod model;
 mod net;
 mod numeric;
+mod placeholder;
 mod stream;
 pub mod validate;
 
