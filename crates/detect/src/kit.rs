@@ -127,6 +127,14 @@ pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// Length of the run of bytes of class `f` at `i`, counting at most
+/// `max + 1` (so a run longer than `max` shows as `max + 1`).
+#[inline]
+pub(crate) fn run(t: &[u8], i: usize, max: usize, f: impl Fn(u8) -> bool) -> usize {
+    t.get(i..)
+        .map_or(0, |r| r.iter().take(max + 1).take_while(|&&c| f(c)).count())
+}
+
 /// Case-insensitive ASCII equality of `t[i..i+lit.len()]` with lower-case `lit`.
 #[inline]
 pub(crate) fn eq_ci(t: &[u8], i: usize, lit: &[u8]) -> bool {

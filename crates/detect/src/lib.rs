@@ -25,6 +25,7 @@
 )]
 mod anchors;
 mod builtin;
+mod creds;
 mod ctx;
 mod custom;
 mod engine;

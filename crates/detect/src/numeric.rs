@@ -1262,6 +1262,8 @@ fn nino_prefix(a: u8, b: u8) -> bool {
 /// Words that start with digits and continue with letters: IE PPS, CN id
 /// with X, Medicare MBI, Bitcoin legacy, Ethereum.
 fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
+    // Hex bodies of credential tokens (`shpat_3f…`) start with a digit too.
+    crate::creds::word(sk, ws, we);
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     let nd = run_end - ws;
@@ -1368,6 +1370,10 @@ fn mac_dash(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// Words starting with letters: IBAN, NINO, DEA, NIE, NRIC, ICD-10,
 /// codice fiscale, passports and licences, bech32.
 fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
+    // Credential tokens with a digit in their prefix or body (`dop_v1_`,
+    // `A3-`, `SK<hex>`), before the glued-word test below: their words
+    // follow `_` and `-`.
+    crate::creds::word(sk, ws, we);
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     // Only glued characters disqualify a word that starts with a letter:
