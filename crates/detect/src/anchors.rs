@@ -1,40 +1,30 @@
-//! Detectors keyed on literal anchors found with one Aho-Corasick pass
+//! Detectors keyed on literal anchors found with three Aho-Corasick passes
 //! (Teddy SIMD prefilter): token prefixes (`AKIA`, `ghp_`, `eyJ`,
-//! `-----BEGIN`, …), `://`, key words for secrets and confidentiality
-//! markings.
+//! `-----BEGIN`, `hvs.`, …) and `://`, handled in [`crate::creds`]; key
+//! words for secrets; confidentiality markings.
 //!
-//! The automaton is case-sensitive so that the packed SIMD searcher can be
+//! The automata are case-sensitive so that the packed SIMD searcher can be
 //! used (aho-corasick disables it for case-insensitive automata); key words
 //! are listed in their lower, Title and UPPER forms and verified
-//! case-insensitively afterwards. The pattern count is kept at or below 64
-//! so the fast Teddy variant applies.
+//! case-insensitively afterwards. Each automaton is kept within Teddy's
+//! limits (32 literals for Slim Teddy, 64 for Fat), and a new literal
+//! should have four bytes or more that are rare in text: a literal that
+//! matches ordinary words costs every scan a verification per match.
 
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::builtin::D;
-use crate::kit::{Adj, MAX_PEM, PLAIN, Sink, at, before, eq_ci, is_word};
+use crate::creds::{self, K};
+use crate::kit::{Adj, PLAIN, Sink, at, before, eq_ci, run};
 use crate::model::Confidence::{High, Low, Medium};
+use crate::placeholder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum H {
-    Aws,
-    Github,
-    GithubPat,
-    Pem,
-    Slack,
-    SlackHook,
-    Jwt,
-    Stripe,
-    Google,
-    Gitlab,
-    Npm,
-    OpenaiProj,
-    OpenaiLegacy,
-    Sendgrid,
-    Azure,
-    Pypi,
+    /// A credential token's literal: handled in [`crate::creds`].
+    Cred(K),
     Url,
     Confidential,
     InternalUse,
@@ -44,6 +34,9 @@ enum H {
     Attorney,
     SecretKey,
     SecretUpper,
+    /// `_key` / `_KEY`: only the providers' assignments (`DD_APP_KEY=…`),
+    /// not the generic secret.
+    ProviderKey,
     Swift,
 }
 
@@ -53,46 +46,116 @@ enum H {
 /// the handler sees `length` bytes from the start of `prefix`.
 type Anchor = (&'static str, &'static str, H, usize);
 
-/// Tokens, URLs and SWIFT/TLP: one automaton.
+/// Tokens, URLs and SWIFT/TLP: one automaton of at most 32 literals, three
+/// bytes or more (Slim Teddy with three-byte fingerprints).
 const TOKENS: &[Anchor] = &[
     // The order is chosen for Teddy, which puts pattern i in bucket
     // 7 - i % 8 (patterns sharing low nibbles share one): with this order
-    // the buckets' nibble sets barely match English text (0 false
-    // candidates per MB on the prose corpus, 69 on the GNU/Apache licence
-    // texts, 1,205 on docs/*.md; 6,800 / 6,400 / 7,700 in table order;
-    // found by a random search over orders with a model of Teddy's
-    // nibble test). Order cannot change results: no literal is a prefix
-    // of another (`anchor_set_fits_teddy`), so at most one matches at
-    // any position.
+    // the buckets' nibble sets barely match text (false candidates per MB:
+    // 0 on the prose corpus, about 270 on docs/*.md, 240 on Rust sources;
+    // 114 / 8,200 / 4,300 in table order), found by a search over orders
+    // with a model of Teddy's nibble test (`cargo run -p cordon-detect
+    // --example teddy`). Order cannot change results: no literal is a
+    // prefix of another (`anchor_set_fits_teddy`), so at most one matches
+    // at any position.
     ("", "://", H::Url, 3),
-    ("----", "-BEGIN", H::Pem, 10),
-    ("", "SG.", H::Sendgrid, 3),
-    ("", "eyJ", H::Jwt, 3),
-    ("", "gldt-", H::Gitlab, 5),
+    ("----", "-BEGIN", H::Cred(K::Pem), 10),
+    ("", "SG.", H::Cred(K::Sendgrid), 3),
+    ("", "eyJ", H::Cred(K::Jwt), 3),
     ("", "Swift", H::Swift, 5),
-    ("", "ASIA", H::Aws, 4),
-    ("", "T3BlbkFJ", H::OpenaiLegacy, 8),
-    ("", "xox", H::Slack, 3),
-    ("g", "ho_", H::Github, 4),
     ("", "SWIFT", H::Swift, 5),
     ("", "BIC", H::Swift, 3),
-    ("g", "hp_", H::Github, 4),
-    ("", "k_live_", H::Stripe, 7),
-    ("", "AKIA", H::Aws, 4),
-    ("", "sk-proj-", H::OpenaiProj, 8),
-    ("g", "hr_", H::Github, 4),
-    ("g", "hu_", H::Github, 4),
-    ("hooks", ".slack.com", H::SlackHook, 15),
-    ("accou", "ntKey=", H::Azure, 11),
-    ("", "glrt-", H::Gitlab, 5),
-    ("", "k_test_", H::Stripe, 7),
-    ("", "AIza", H::Google, 4),
-    ("gith", "ub_pat_", H::GithubPat, 11),
-    ("g", "hs_", H::Github, 4),
-    ("pyp", "i-AgEI", H::Pypi, 9),
     ("", "TLP:", H::Tlp, 4),
-    ("n", "pm_", H::Npm, 4),
-    ("", "glpat-", H::Gitlab, 6),
+    ("", "xox", H::Cred(K::Slack), 3),
+    ("g", "ho_", H::Cred(K::Github), 4),
+    ("g", "hp_", H::Cred(K::Github), 4),
+    ("g", "hr_", H::Cred(K::Github), 4),
+    ("g", "hu_", H::Cred(K::Github), 4),
+    ("g", "hs_", H::Cred(K::Github), 4),
+    ("n", "pm_", H::Cred(K::Npm), 4),
+    ("hooks", ".slack.com", H::Cred(K::SlackHook), 15),
+    ("accou", "ntKey=", H::Cred(K::AzureAccountKey), 11),
+    ("gith", "ub_pat_", H::Cred(K::GithubPat), 11),
+    ("pyp", "i-AgE", H::Cred(K::Pypi), 8),
+    ("", "sk-", H::Cred(K::SkDash), 3),
+    ("", "hf_", H::Cred(K::Hf), 3),
+    ("", "EAA", H::Cred(K::Eaa), 3),
+    ("", ":AA", H::Cred(K::Telegram), 3),
+    ("", "TT3", H::Cred(K::Atlassian), 3),
+    ("", "dp.", H::Cred(K::Doppler), 3),
+    ("", "sl.", H::Cred(K::Dropbox), 3),
+    ("", "AKIA", H::Cred(K::Aws), 4),
+    ("", "ASIA", H::Cred(K::Aws), 4),
+    ("", "AIza", H::Cred(K::Google), 4),
+    ("", "k_live_", H::Cred(K::Stripe), 7),
+    ("", "k_test_", H::Cred(K::Stripe), 7),
+    ("", "glpat-", H::Cred(K::Gitlab), 6),
+];
+
+/// Credential prefixes: one automaton of at most 64 literals, all four
+/// bytes or more (Fat Teddy with four-byte fingerprints, which keep false
+/// candidates rare even with this many literals). Tokens whose prefix
+/// holds a digit or whose body is hex need no literal: they are found
+/// from their digit words (`creds::word`).
+const CREDS: &[Anchor] = &[
+    ("", "ABIA", H::Cred(K::Aws), 4),
+    ("", "ACCA", H::Cred(K::Aws), 4),
+    ("", "AGPA", H::Cred(K::AwsId), 4),
+    ("", "AIDA", H::Cred(K::AwsId), 4),
+    ("", "AIPA", H::Cred(K::AwsId), 4),
+    ("", "ANPA", H::Cred(K::AwsId), 4),
+    ("", "ANVA", H::Cred(K::AwsId), 4),
+    ("", "APKA", H::Cred(K::AwsId), 4),
+    ("", "AROA", H::Cred(K::AwsId), 4),
+    ("", "ASCA", H::Cred(K::AwsId), 4),
+    ("", "gldt-", H::Cred(K::Gitlab), 5),
+    ("", "glrt-", H::Cred(K::Gitlab), 5),
+    ("", "gloas-", H::Cred(K::Gitlab), 6),
+    ("", "glcbt-", H::Cred(K::Gitlab), 6),
+    ("", "glft-", H::Cred(K::Gitlab), 5),
+    ("", "glimt-", H::Cred(K::Gitlab), 6),
+    ("", "glagent-", H::Cred(K::Gitlab), 8),
+    ("", "glsoat-", H::Cred(K::Gitlab), 7),
+    ("", "glffct-", H::Cred(K::Gitlab), 7),
+    ("", "glc_", H::Cred(K::GrafanaCloud), 4),
+    ("", "glsa_", H::Cred(K::GrafanaSa), 5),
+    ("", "GOCSPX-", H::Cred(K::GoogleOauth), 7),
+    ("", "whsec_", H::Cred(K::StripeWebhook), 6),
+    ("api", "_org_", H::Cred(K::HfOrg), 8),
+    ("", "gsk_", H::Cred(K::Groq), 4),
+    ("", "pplx-", H::Cred(K::Pplx), 5),
+    ("", "xai-", H::Cred(K::Xai), 4),
+    ("", "hvs.", H::Cred(K::VaultSvc), 4),
+    ("", "hvb.", H::Cred(K::VaultBatch), 4),
+    ("", "AGE-SECRET", H::Cred(K::Age), 10),
+    ("", "IBAzCC", H::Cred(K::Pkcs12), 6),
+    ("", "LTAI", H::Cred(K::Alibaba), 4),
+    ("sharedacce", "ssKey=", H::Cred(K::AzureShared), 16),
+    ("", "HRKU-", H::Cred(K::Heroku), 5),
+    ("", "nfp_", H::Cred(K::Netlify), 4),
+    ("", "rnd_", H::Cred(K::Render), 4),
+    ("", "pscale_", H::Cred(K::Planetscale), 7),
+    ("", "tk-us-", H::Cred(K::Scalingo), 6),
+    ("", "AQVN", H::Cred(K::Yandex), 4),
+    ("", "tskey-", H::Cred(K::Tailscale), 6),
+    ("", "ATBB", H::Cred(K::Bitbucket), 4),
+    ("", "lin_api_", H::Cred(K::Linear), 8),
+    ("", "dckr_", H::Cred(K::Docker), 5),
+    ("", "pnu_", H::Cred(K::Prefect), 4),
+    ("", "figd_", H::Cred(K::Figma), 5),
+    ("", "fio-u-", H::Cred(K::Frameio), 6),
+    ("", "tfp_", H::Cred(K::Typeform), 4),
+    ("", "CFPAT-", H::Cred(K::Contentful), 6),
+    ("", "AKCp", H::Cred(K::JfrogKey), 4),
+    ("", "cmVmd", H::Cred(K::JfrogRef), 5),
+    ("", "NRAK-", H::Cred(K::NrUser), 5),
+    ("", "NRII-", H::Cred(K::NrInsert), 5),
+    ("", "dG9rO", H::Cred(K::Intercom), 5),
+    ("", "xapp-", H::Cred(K::SlackApp), 5),
+    ("", "AAAAAAAAAA", H::Cred(K::RunOfA), 10),
+    ("", "live_", H::Cred(K::Live), 5),
+    ("", "EZAK", H::Cred(K::Easypost), 4),
+    ("", ":APA91b", H::Cred(K::Fcm), 7),
 ];
 
 /// Words: confidentiality markings and secret-bearing key names.
@@ -128,6 +191,8 @@ const WORDS: &[Anchor] = &[
     ("inte", "rnal use", H::InternalUse, 12),
     ("con", "FIDENTIAL", H::Confidential, 12),
     ("do ", "not distrib", H::DoNot, 7),
+    ("", "_key", H::ProviderKey, 4),
+    ("", "_KEY", H::ProviderKey, 4),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
@@ -138,6 +203,7 @@ fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
 }
 
 static AC_TOKENS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(TOKENS));
+static AC_CREDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(CREDS));
 static AC_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(WORDS));
 
 /// Longest literal plus prefix, so a scan of `from..to` reads far enough to
@@ -145,7 +211,11 @@ static AC_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(WORDS));
 const MAX_ANCHOR: usize = 16;
 
 pub(crate) fn scan(sk: &mut Sink<'_>, from: usize, to: usize) {
-    for (ac, table) in [(&*AC_TOKENS, TOKENS), (&*AC_WORDS, WORDS)] {
+    for (ac, table) in [
+        (&*AC_TOKENS, TOKENS),
+        (&*AC_CREDS, CREDS),
+        (&*AC_WORDS, WORDS),
+    ] {
         let Some(ac) = ac.as_ref() else { continue };
         scan_one(sk, ac, table, from, to);
     }
@@ -158,6 +228,8 @@ fn scan_one(sk: &mut Sink<'_>, ac: &AhoCorasick, table: &[Anchor], from: usize, 
     // Leftmost-first, non-overlapping: the literals are chosen so that no
     // two can overlap in real text, so this reports every literal start
     // and is independent of where the scan began (streaming stays exact).
+    // The one literal that overlaps itself, a run of ten `A`, acts only at
+    // the start of its run, which every scan reports.
     for m in ac.find_iter(hay) {
         let ms = from + m.start();
         let Some(&(pre, _, h, len)) = table.get(m.pattern().as_usize()) else {
@@ -178,387 +250,37 @@ fn scan_one(sk: &mut Sink<'_>, ac: &AhoCorasick, table: &[Anchor], from: usize, 
 
 fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
     match h {
-        H::Aws => aws(sk, a),
-        H::Github => token(sk, D::GithubToken, a, 4, 36, 36, alnum, High),
-        H::GithubPat => token(
-            sk,
-            D::GithubToken,
-            a,
-            11,
-            22,
-            255,
-            |c| alnum(c) || c == b'_',
-            High,
-        ),
-        H::Pem => pem(sk, a, ae),
-        H::Slack => slack(sk, a),
-        H::SlackHook => slack_hook(sk, a),
-        H::Jwt => jwt(sk, a),
-        H::Stripe => stripe(sk, a),
-        H::Google => token(sk, D::GoogleApiKey, a, 4, 35, 35, b64url, High),
-        H::Gitlab => token(sk, D::GitlabToken, a, ae - a, 20, 50, b64url, High),
-        H::Npm => token(sk, D::NpmToken, a, 4, 36, 36, alnum, High),
-        H::OpenaiProj => token(sk, D::OpenaiApiKey, a, 8, 40, 200, b64url, High),
-        H::OpenaiLegacy => openai_legacy(sk, a),
-        H::Sendgrid => sendgrid(sk, a),
-        H::Azure => azure(sk, ae),
-        H::Pypi => token(sk, D::PypiToken, a, 9, 50, 400, b64url, High),
-        H::Url => url_password(sk, a),
+        H::Cred(k) => creds::anchor(sk, k, a, ae),
+        H::Url => {
+            url_password(sk, a);
+            creds::url(sk, a);
+        }
         H::Confidential => confidential(sk, a, ae),
         H::InternalUse => internal_use(sk, a, ae),
         H::DoNot => do_not(sk, a, ae),
         H::Banner => banner(sk, a, ae),
         H::Tlp => tlp(sk, a, ae),
         H::Attorney => attorney(sk, a, ae),
-        H::SecretKey => {
-            secret_key(sk, a, ae);
-        }
+        H::SecretKey => secret_key(sk, a, ae, true),
+        H::ProviderKey => secret_key(sk, a, ae, false),
         H::SecretUpper => {
             banner(sk, a, ae);
-            secret_key(sk, a, ae);
+            secret_key(sk, a, ae, true);
         }
         H::Swift => swift(sk, a, ae),
     }
 }
 
-fn alnum(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
-}
-fn b64url(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'-' || c == b'_'
-}
 fn b64(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
 }
 
-fn run(t: &[u8], i: usize, max: usize, f: impl Fn(u8) -> bool) -> usize {
-    t.get(i..)
-        .map_or(0, |r| r.iter().take(max + 1).take_while(|&&c| f(c)).count())
-}
-
-/// A fixed prefix of `plen` bytes at `a` followed by `min..=max` characters
-/// of class `f`, with no word character glued to either end.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one call site per token shape; a struct would only rename the arguments"
-)]
-fn token(
-    sk: &mut Sink<'_>,
-    d: D,
-    a: usize,
-    plen: usize,
-    min: usize,
-    max: usize,
-    f: fn(u8) -> bool,
-    conf: crate::model::Confidence,
-) {
-    if !sk.on(d) || is_word(before(sk.t, a)) {
-        return;
-    }
-    let t = sk.t;
-    let n = run(t, a + plen, max, f);
-    if n < min || n > max {
-        return;
-    }
-    let e = a + plen + n;
-    if is_word(at(t, e)) {
-        return;
-    }
-    let body = t.get(a + plen..e).unwrap_or_default();
-    let placeholder = looks_placeholder(body);
-    sk.emit(
-        d,
-        a,
-        e,
-        conf,
-        Adj {
-            need_ctx: false,
-            nonvalue: placeholder,
-        },
-    );
-}
-
-fn looks_placeholder(v: &[u8]) -> bool {
-    let l = v.to_ascii_lowercase();
-    let has = |s: &[u8]| l.windows(s.len()).any(|w| w == s);
-    has(b"xxxx")
-        || has(b"example")
-        || has(b"your")
-        || has(b"****")
-        || has(b"0000000")
-        || has(b"placeholder")
-        || has(b"redacted")
-        || l.first().is_some_and(|&c| l.iter().all(|&x| x == c))
-}
-
-fn aws(sk: &mut Sink<'_>, a: usize) {
-    if !sk.on(D::AwsAccessKey) || is_word(before(sk.t, a)) {
-        return;
-    }
-    let t = sk.t;
-    let n = run(t, a + 4, 16, |c| {
-        c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)
-    });
-    let e = a + 20;
-    if n != 16 || is_word(at(t, e)) {
-        return;
-    }
-    let v = t.get(a..e).unwrap_or_default();
-    let nonvalue = v.windows(7).any(|w| w == b"EXAMPLE");
-    sk.emit(
-        D::AwsAccessKey,
-        a,
-        e,
-        High,
-        Adj {
-            need_ctx: false,
-            nonvalue,
-        },
-    );
-}
-
-fn pem(sk: &mut Sink<'_>, a: usize, ae: usize) {
-    if !sk.on(D::PrivateKey) {
-        return;
-    }
-    let t = sk.t;
-    // "-----BEGIN <LABEL>-----"
-    if at(t, ae) != b' ' {
-        return;
-    }
-    let ls = ae + 1;
-    let Some(dash) = t
-        .get(ls..(ls + 48).min(t.len()))
-        .and_then(|s| memchr::memmem::find(s, b"-----"))
-    else {
-        return;
-    };
-    let label = t.get(ls..ls + dash).unwrap_or_default();
-    if !(label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK")) {
-        return;
-    }
-    let he = ls + dash + 5;
-    // Look for the matching END line within the bound.
-    let mut end_marker = b"-----END ".to_vec();
-    end_marker.extend_from_slice(label);
-    end_marker.extend_from_slice(b"-----");
-    let hi = (he + MAX_PEM).min(t.len());
-    let body_and_end = t.get(he..hi).unwrap_or_default();
-    match memchr::memmem::find(body_and_end, &end_marker) {
-        Some(p) => {
-            let body = body_and_end.get(..p).unwrap_or_default();
-            let b64 = body
-                .iter()
-                .filter(|c| c.is_ascii_alphanumeric() || **c == b'+' || **c == b'/')
-                .count();
-            // A documentation stub ("...") rather than key material.
-            let nonvalue = b64 < 64;
-            sk.emit(
-                D::PrivateKey,
-                a,
-                he + p + end_marker.len(),
-                High,
-                Adj {
-                    need_ctx: false,
-                    nonvalue,
-                },
-            );
-        }
-        None => {
-            // Truncated block or beyond the bound: the header alone, medium.
-            let next = t.get(he..(he + 80).min(t.len())).unwrap_or_default();
-            let has_body = next.iter().filter(|c| c.is_ascii_alphanumeric()).count() > 40;
-            let conf = if has_body { Medium } else { Low };
-            sk.emit_fixed(D::PrivateKey, a, he, conf);
-        }
-    }
-}
-
-fn slack(sk: &mut Sink<'_>, a: usize) {
-    let t = sk.t;
-    if !matches!(at(t, a + 3), b'b' | b'p' | b'a' | b'r' | b's' | b'e') || at(t, a + 4) != b'-' {
-        return;
-    }
-    let n = run(t, a + 5, 250, |c| alnum(c) || c == b'-');
-    if n < 10 {
-        return;
-    }
-    token(
-        sk,
-        D::SlackToken,
-        a,
-        5,
-        10,
-        250,
-        |c| alnum(c) || c == b'-',
-        High,
-    );
-}
-
-fn slack_hook(sk: &mut Sink<'_>, a: usize) {
-    let t = sk.t;
-    let pre = b"https://";
-    let s = a.saturating_sub(pre.len());
-    if t.get(s..a) != Some(&pre[..])
-        || !t
-            .get(a + 15..)
-            .is_some_and(|r| r.starts_with(b"/services/"))
-    {
-        return;
-    }
-    let i = a + 15 + 10;
-    let n = run(t, i, 120, |c| alnum(c) || c == b'/');
-    if n < 20
-        || t.get(i..i + n)
-            .is_none_or(|p| p.iter().filter(|&&c| c == b'/').count() != 2)
-    {
-        return;
-    }
-    sk.emit(D::SlackWebhook, s, i + n, High, PLAIN);
-}
-
-fn b64url_decode(s: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for &c in s {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
-fn jwt(sk: &mut Sink<'_>, a: usize) {
-    if !sk.on(D::Jwt) || is_word(before(sk.t, a)) {
-        return;
-    }
-    let t = sk.t;
-    let h = run(t, a, 2000, b64url);
-    if !(10..=2000).contains(&h) || at(t, a + h) != b'.' {
-        return;
-    }
-    let ps = a + h + 1;
-    let p = run(t, ps, 8000, b64url);
-    if p < 4 || at(t, ps + p) != b'.' {
-        return;
-    }
-    let ss = ps + p + 1;
-    let sig = run(t, ss, 2000, b64url);
-    let e = ss + sig;
-    if is_word(at(t, e)) {
-        return;
-    }
-    let Some(header) = t.get(a..a + h).and_then(b64url_decode) else {
-        return;
-    };
-    if header.first() != Some(&b'{') || !header.windows(5).any(|w| w == b"\"alg\"") {
-        return;
-    }
-    let conf = if sig >= 16 { High } else { Medium };
-    sk.emit_fixed(D::Jwt, a, e, conf);
-}
-
-fn stripe(sk: &mut Sink<'_>, a0: usize) {
-    let t = sk.t;
-    if a0 == 0 {
-        return;
-    }
-    let a = a0 - 1;
-    if !matches!(at(t, a), b's' | b'r') {
-        return;
-    }
-    let live = at(t, a0 + 2) == b'l';
-    let plen = 8; // "sk_live_" and "sk_test_" have the same length
-    if !sk.on(D::StripeKey) || is_word(before(t, a)) {
-        return;
-    }
-    let n = run(t, a + plen, 247, alnum);
-    if n < 10 || is_word(at(t, a + plen + n)) {
-        return;
-    }
-    let conf = if live { High } else { Low };
-    sk.emit_fixed(D::StripeKey, a, a + plen + n, conf);
-}
-
-fn openai_legacy(sk: &mut Sink<'_>, m: usize) {
-    // sk-<20>T3BlbkFJ<20>
-    let t = sk.t;
-    if m < 23 || t.get(m - 23..m - 20) != Some(&b"sk-"[..]) {
-        return;
-    }
-    let a = m - 23;
-    if !t.get(a + 3..m).is_some_and(|r| r.iter().all(|&c| alnum(c))) {
-        return;
-    }
-    let n = run(t, m + 8, 20, alnum);
-    if n != 20 || is_word(at(t, m + 28)) || is_word(before(t, a)) {
-        return;
-    }
-    sk.emit_fixed(D::OpenaiApiKey, a, m + 28, High);
-}
-
-fn sendgrid(sk: &mut Sink<'_>, a: usize) {
-    let t = sk.t;
-    if !sk.on(D::SendgridApiKey) || is_word(before(t, a)) {
-        return;
-    }
-    let n1 = run(t, a + 3, 22, b64url);
-    if n1 != 22 || at(t, a + 25) != b'.' {
-        return;
-    }
-    let n2 = run(t, a + 26, 43, b64url);
-    if n2 != 43 || is_word(at(t, a + 69)) {
-        return;
-    }
-    sk.emit_fixed(D::SendgridApiKey, a, a + 69, High);
-}
-
-fn azure(sk: &mut Sink<'_>, ae: usize) {
-    let t = sk.t;
-    let n = run(t, ae, 100, b64);
-    let mut e = ae + n;
-    while at(t, e) == b'=' && e < ae + n + 2 {
-        e += 1;
-    }
-    if !(86..=88).contains(&(e - ae)) {
-        return;
-    }
-    sk.emit_fixed(D::AzureStorageKey, ae, e, High);
-}
-
-const PLACEHOLDER_PASSWORDS: &[&[u8]] = &[
+const WEAK_PASSWORDS: &[&[u8]] = &[
     b"password",
     b"passwd",
     b"pass",
     b"secret",
-    b"changeme",
-    b"change_me",
-    b"xxx",
-    b"xxxx",
-    b"xxxxxx",
-    b"xxxxxxxx",
-    b"****",
-    b"******",
-    b"********",
-    b"123456",
-    b"12345678",
     b"test",
-    b"example",
-    b"yourpassword",
-    b"your_password",
     b"mypassword",
     b"admin",
     b"root",
@@ -566,25 +288,21 @@ const PLACEHOLDER_PASSWORDS: &[&[u8]] = &[
     b"pwd",
     b"p@ssw0rd",
     b"letmein",
+    b"qwerty",
     b"foobar",
     b"foo",
     b"bar",
-    b"dummy",
     b"none",
     b"null",
-    b"redacted",
     b"hidden",
-    b"<password>",
-    b"[password]",
     b"token",
-    b"...",
 ];
 
-fn placeholder_password(v: &[u8]) -> bool {
+/// A weak or default password (`admin`, `letmein`): real often enough to
+/// report, common enough to report low.
+fn weak_password(v: &[u8]) -> bool {
     let l = v.to_ascii_lowercase();
-    PLACEHOLDER_PASSWORDS.contains(&l.as_slice())
-        || matches!(l.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'*'))
-        || looks_placeholder(&l)
+    WEAK_PASSWORDS.contains(&l.as_slice())
 }
 
 fn url_password(sk: &mut Sink<'_>, a: usize) {
@@ -657,8 +375,11 @@ fn url_password(sk: &mut Sink<'_>, a: usize) {
         c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
     });
     let doc_host = crate::net::example_domain(t.get(hs..hs + hn).unwrap_or_default());
+    if placeholder::value(pass) {
+        return;
+    }
     let placeholder =
-        placeholder_password(pass) || doc_host || pass == t.get(us..us + un).unwrap_or_default();
+        weak_password(pass) || doc_host || pass == t.get(us..us + un).unwrap_or_default();
     sk.emit_fixed(
         D::UrlPassword,
         ps,
@@ -988,12 +709,17 @@ pub(crate) fn entropy(v: &[u8]) -> f64 {
         .sum()
 }
 
+/// Longest assigned value looked at.
+const MAX_VALUE: usize = 4096;
+
 fn key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
 
-/// `<key> [:=] <value>` where the key contains the anchor word.
-fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
+/// `<key> [:=] <value>` where the key contains the anchor word. With
+/// `generic` false (the `_key` anchors) only providers' named secrets are
+/// looked for, not passwords or generic secrets.
+fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: bool) {
     let t = sk.t;
     // The whole key identifier around the anchor.
     let mut ks = a;
@@ -1001,8 +727,12 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
         ks -= 1;
     }
     let mut ke = ae;
-    while ke - ae < 40 && key_char(at(t, ke)) {
+    while ke - ae < 60 && key_char(at(t, ke)) {
         ke += 1;
+    }
+    // A legacy Notion token is an identifier of its own: `secret_<43>`.
+    if generic && t.get(ks..ks + 7) == Some(&b"secret_"[..]) {
+        creds::notion_legacy(sk, ks, ke);
     }
     // Only the last anchor inside one key acts ("db_password_token").
     let key = t.get(ks..ke).unwrap_or_default().to_ascii_lowercase();
@@ -1028,12 +758,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
         i += 1;
     }
     let vs = i;
+    // Long enough for an AWS session token (a few hundred characters).
     let n = if quoted {
-        run(t, vs, 256, |c| {
+        run(t, vs, MAX_VALUE, |c| {
             c != quote && c != b'\n' && c != b'\r' && c != b'\\'
         })
     } else {
-        run(t, vs, 256, |c| {
+        run(t, vs, MAX_VALUE, |c| {
             c > b' '
                 && c < 0x7f
                 && !matches!(
@@ -1042,7 +773,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
                 )
         })
     };
-    if n == 0 || n > 256 {
+    if n == 0 || n > MAX_VALUE {
         return;
     }
     if quoted && at(t, vs + n) != quote {
@@ -1072,15 +803,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
     if indirect {
         return;
     }
+    if creds::assigned(sk, &key, vs, ve, val) || !generic {
+        return;
+    }
     let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
     if aws && sk.on(D::AwsSecretKey) {
-        if val.len() == 40 && val.iter().all(|&c| b64(c)) {
-            sk.emit_fixed(
-                D::AwsSecretKey,
-                vs,
-                ve,
-                if looks_placeholder(val) { Low } else { High },
-            );
+        if val.len() == 40 && val.iter().all(|&c| b64(c)) && !placeholder::value(val) {
+            sk.emit_fixed(D::AwsSecretKey, vs, ve, High);
         }
         return;
     }
@@ -1093,6 +822,9 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
 
 fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
     if !sk.on(D::PasswordAssignment) || val.len() < 6 || val.len() > 128 {
+        return;
+    }
+    if creds::provider_prefix(val) {
         return;
     }
     // Unquoted and followed by a call, generic or index: code.
@@ -1122,7 +854,10 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     if val.contains(&b' ') {
         return;
     }
-    let placeholder = placeholder_password(val);
+    if placeholder::value(val) {
+        return;
+    }
+    let weak = weak_password(val);
     let classes = [
         val.iter().any(u8::is_ascii_lowercase),
         val.iter().any(u8::is_ascii_uppercase),
@@ -1144,13 +879,13 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         conf,
         Adj {
             need_ctx: false,
-            nonvalue: placeholder,
+            nonvalue: weak,
         },
     );
 }
 
 fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]) {
-    if !sk.on(D::GenericSecret) || val.len() < 16 {
+    if !sk.on(D::GenericSecret) || val.len() < 16 || val.len() > 256 {
         return;
     }
     if !val.iter().all(|&c| {
@@ -1160,7 +895,7 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]) {
     }
     let letters = val.iter().any(u8::is_ascii_alphabetic);
     let digits = val.iter().any(u8::is_ascii_digit);
-    if !letters || !digits || looks_placeholder(val) {
+    if !letters || !digits || placeholder::value(val) || creds::provider_prefix(val) {
         return;
     }
     // Dotted identifiers, snake_case names and paths are code, not secrets.
@@ -1238,11 +973,13 @@ mod tests {
 
     #[test]
     fn anchor_set_fits_teddy() {
-        // aho-corasick's Teddy (the SIMD prefilter) takes at most 64 patterns.
-        // Slim Teddy (the fastest SIMD prefilter) takes up to 32 patterns.
-        for table in [TOKENS, WORDS] {
-            assert!(table.len() <= 32, "{} anchors", table.len());
+        // aho-corasick's Teddy (the SIMD prefilter) takes at most 64
+        // patterns; Slim Teddy (the fastest) up to 32. Its fingerprint is
+        // as long as the shortest literal, at most four bytes.
+        for (table, max, min_len) in [(TOKENS, 32, 3), (WORDS, 32, 3), (CREDS, 64, 4)] {
+            assert!(table.len() <= max, "{} anchors", table.len());
             for (pre, lit, _, len) in table {
+                assert!(lit.len() >= min_len, "{lit}");
                 assert!(pre.len() + lit.len() <= MAX_ANCHOR && *len >= pre.len());
                 assert_eq!(*pre, pre.to_ascii_lowercase());
                 // Literals must not share a start (see scan_one).
@@ -1252,7 +989,7 @@ mod tests {
                 );
             }
         }
-        assert!(AC_TOKENS.is_some() && AC_WORDS.is_some());
+        assert!(AC_TOKENS.is_some() && AC_WORDS.is_some() && AC_CREDS.is_some());
     }
 
     #[test]

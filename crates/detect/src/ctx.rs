@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::builtin::BUILTINS;
+use crate::kit::DetSet;
 
 /// Bytes of context inspected before a match.
 pub(crate) const CONTEXT_BEFORE: usize = 64;
@@ -27,8 +28,8 @@ fn is_tok(b: u8) -> bool {
 struct Phrase {
     /// Lower-case tokens; the first is the lookup key.
     tokens: Vec<Vec<u8>>,
-    /// Bit i set: built-in detector i lists this phrase.
-    mask: u128,
+    /// Built-in detectors that list this phrase.
+    mask: DetSet,
 }
 
 struct Table {
@@ -62,12 +63,12 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             let p = *idx.entry(toks.clone()).or_insert_with(|| {
                 phrases.push(Phrase {
                     tokens: toks,
-                    mask: 0,
+                    mask: DetSet::default(),
                 });
                 phrases.len() - 1
             });
             if let Some(ph) = phrases.get_mut(p) {
-                ph.mask |= 1u128 << (i % 128);
+                ph.mask.insert(i);
             }
         }
     }
@@ -108,7 +109,7 @@ fn fnv(s: &[u8]) -> u64 {
 struct Hit {
     start: usize,
     end: usize,
-    mask: u128,
+    mask: DetSet,
 }
 
 /// Per-pass cache of context hits. Queries must come in roughly increasing
@@ -122,7 +123,7 @@ pub(crate) struct CtxCache {
     /// The last window asked about, `(lo, hi, s, e)`, and the detectors
     /// with a phrase in it: every detector looking at one number asks about
     /// the same window.
-    memo: Option<(usize, usize, usize, usize, u128)>,
+    memo: Option<(usize, usize, usize, usize, DetSet)>,
     /// No letter (see [`is_letter`]) in `lf_from..lf_to`, and `lf_to` is a
     /// letter or the end of the text. Number-dense text (CSV, logs) has no
     /// letters for long stretches: its windows are answered without
@@ -150,10 +151,10 @@ impl CtxCache {
         before: usize,
         after: usize,
     ) -> bool {
-        self.mask_within(t, s, e, before, after) & (1u128 << (det % 128)) != 0
+        self.mask_within(t, s, e, before, after).has(det)
     }
 
-    /// Bit mask of the built-in detectors with a context phrase in the
+    /// The built-in detectors with a context phrase in the
     /// window of `before`/`after` bytes around `s..e` (the match excluded).
     #[inline]
     pub(crate) fn mask_within(
@@ -163,18 +164,18 @@ impl CtxCache {
         e: usize,
         before: usize,
         after: usize,
-    ) -> u128 {
+    ) -> DetSet {
         let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
         let hi = (e + after.min(CONTEXT_AFTER)).min(t.len());
         // Inside the known letter-free stretch: no phrase.
         if lo >= self.lf_from && hi <= self.lf_to && self.letter_keyed {
-            return 0;
+            return DetSet::default();
         }
         self.mask_slow(t, lo, hi, s, e)
     }
 
     #[inline(never)]
-    fn mask_slow(&mut self, t: &[u8], lo: usize, hi: usize, s: usize, e: usize) -> u128 {
+    fn mask_slow(&mut self, t: &[u8], lo: usize, hi: usize, s: usize, e: usize) -> DetSet {
         if let Some((a, b, c, d, m)) = self.memo
             && (a, b, c, d) == (lo, hi, s, e)
         {
@@ -182,11 +183,11 @@ impl CtxCache {
         }
         self.letter_keyed = TABLE.letter_keyed;
         if self.letter_keyed && self.letter_free(t, lo, hi) {
-            return 0;
+            return DetSet::default();
         }
         self.ensure(t, lo, hi);
         let first = self.hits.partition_point(|h| h.start < lo);
-        let mut m = 0;
+        let mut m = DetSet::default();
         for h in self.hits.get(first..).unwrap_or_default() {
             if h.start >= hi {
                 break;

@@ -16,7 +16,7 @@ use crate::ctx::CtxCache;
 use crate::fastscan::{digit_run, next_trigger};
 use crate::kit::{Cand, MAX_WORD, Sink, at, before};
 use crate::model::Confidence;
-use crate::{anchors, net, numeric};
+use crate::{anchors, creds, net, numeric};
 
 /// End of the alphanumeric run starting at or before `from`.
 fn alnum_end(t: &[u8], from: usize) -> usize {
@@ -73,6 +73,11 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                         // The number's later groups are continuations
                         // (skipped anyway): resume after them.
                         pos = numeric::digit_first(sink, p, we, run_end);
+                    } else if continuation && p >= from && (16..=MAX_WORD).contains(&(we - p)) {
+                        // A long hex run after `.` or `-` and a digit
+                        // (`pat…9.3f…`, `PMAK-…-8c…`) is no number's
+                        // group: it may be a token's body.
+                        creds::word(sink, p, we);
                     }
                 } else {
                     // A digit inside a word that starts with letters.

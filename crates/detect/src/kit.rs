@@ -31,43 +31,77 @@ pub(crate) struct Cand {
     pub conf: Confidence,
 }
 
-/// Built-in detectors as bits (bit `d` for `D` value `d`): the questions
-/// asked for every number are answered by a shift instead of a table load.
+/// Words of 128 bits in a [`DetSet`]: room for `128 * SET_WORDS` built-ins.
+pub(crate) const SET_WORDS: usize = 2;
+
+/// A set of built-in detectors, one bit each (bit `d % 128` of word
+/// `d / 128`). Asked with a constant detector almost everywhere, so the
+/// word is chosen at compile time and a question is one load and a test,
+/// as it was when one `u128` held every detector.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DetSet([u128; SET_WORDS]);
+
+impl DetSet {
+    #[inline(always)]
+    pub(crate) fn insert(&mut self, d: usize) {
+        if let Some(w) = self.0.get_mut(d / 128) {
+            *w |= 1u128 << (d % 128);
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn has(&self, d: usize) -> bool {
+        self.0
+            .get(d / 128)
+            .is_some_and(|w| (w >> (d % 128)) & 1 != 0)
+    }
+
+    #[inline(always)]
+    pub(crate) fn intersects(&self, o: &DetSet) -> bool {
+        self.0.iter().zip(&o.0).any(|(a, b)| a & b != 0)
+    }
+}
+
+impl std::ops::BitOrAssign for DetSet {
+    #[inline(always)]
+    fn bitor_assign(&mut self, o: DetSet) {
+        for (a, b) in self.0.iter_mut().zip(o.0) {
+            *a |= b;
+        }
+    }
+}
+
+/// Built-in detectors as bits: the questions asked for every number are
+/// answered by a shift instead of a table load.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Bits {
     /// Enabled.
-    pub on: u128,
+    pub on: DetSet,
     /// Enabled and with context words.
-    pub ctx: u128,
+    pub ctx: DetSet,
     /// Reported only with a context word.
-    pub needs_ctx: u128,
+    pub needs_ctx: DetSet,
 }
 
 // Every built-in has a bit.
-const _: () = assert!((D::GenericSecret as usize) < 128);
+const _: () = assert!(crate::builtin::COUNT <= 128 * SET_WORDS);
 
 impl Bits {
     pub(crate) fn new(enabled: &[bool]) -> Bits {
         let mut b = Bits::default();
         for (i, (d, &on)) in crate::builtin::BUILTINS.iter().zip(enabled).enumerate() {
-            let bit = 1u128 << (i % 128);
             if on {
-                b.on |= bit;
+                b.on.insert(i);
                 if !d.context.is_empty() {
-                    b.ctx |= bit;
+                    b.ctx.insert(i);
                 }
             }
             if d.needs_context {
-                b.needs_ctx |= bit;
+                b.needs_ctx.insert(i);
             }
         }
         b
     }
-}
-
-#[inline(always)]
-fn bit(d: D) -> u128 {
-    1u128 << (d as u32 % 128)
 }
 
 /// Where detectors report candidates, with the text and the enabled set.
@@ -91,6 +125,14 @@ pub(crate) fn before(t: &[u8], i: usize) -> u8 {
 #[inline]
 pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Length of the run of bytes of class `f` at `i`, counting at most
+/// `max + 1` (so a run longer than `max` shows as `max + 1`).
+#[inline]
+pub(crate) fn run(t: &[u8], i: usize, max: usize, f: impl Fn(u8) -> bool) -> usize {
+    t.get(i..)
+        .map_or(0, |r| r.iter().take(max + 1).take_while(|&&c| f(c)).count())
 }
 
 /// Case-insensitive ASCII equality of `t[i..i+lit.len()]` with lower-case `lit`.
@@ -166,7 +208,7 @@ pub(crate) const NEED_CTX: Adj = Adj {
 impl Sink<'_> {
     #[inline]
     pub(crate) fn on(&self, d: D) -> bool {
-        self.bits.on & bit(d) != 0
+        self.bits.on.has(d as usize)
     }
 
     pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
@@ -177,7 +219,7 @@ impl Sink<'_> {
     /// reported at `start..end`. Asked before a checksum: in number-dense
     /// text the (cached) context answer is cheaper and almost always no.
     pub(crate) fn ctx_ok(&mut self, d: D, start: usize, end: usize) -> bool {
-        self.bits.ctx & bit(d) != 0 && self.ctx(d, start, end)
+        self.bits.ctx.has(d as usize) && self.ctx(d, start, end)
     }
 
     /// Reports a candidate: `base` is the confidence of the value standing
@@ -186,8 +228,8 @@ impl Sink<'_> {
         if !self.on(d) || end <= start {
             return;
         }
-        let ctx = self.bits.ctx & bit(d) != 0 && self.ctx(d, start, end);
-        if (adj.need_ctx || self.bits.needs_ctx & bit(d) != 0) && !ctx {
+        let ctx = self.bits.ctx.has(d as usize) && self.ctx(d, start, end);
+        if (adj.need_ctx || self.bits.needs_ctx.has(d as usize)) && !ctx {
             return;
         }
         let mut conf = if ctx { base.raised() } else { base };
@@ -212,5 +254,32 @@ impl Sink<'_> {
                 conf,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn det_set_holds_every_index_it_has_room_for() {
+        let mut s = DetSet::default();
+        for d in [0, 1, 127, 128, 129, 200, 255] {
+            assert!(!s.has(d));
+            s.insert(d);
+            assert!(s.has(d));
+        }
+        assert!(!s.has(126) && !s.has(130) && !s.has(256));
+        // Out of range: ignored, never a panic.
+        s.insert(10_000);
+        assert!(!s.has(10_000));
+        let mut o = DetSet::default();
+        o.insert(200);
+        assert!(s.intersects(&o));
+        let mut p = DetSet::default();
+        p.insert(201);
+        assert!(!s.intersects(&p));
+        p |= o;
+        assert!(p.has(200) && p.has(201));
     }
 }

@@ -25,6 +25,7 @@
 )]
 mod anchors;
 mod builtin;
+mod creds;
 mod ctx;
 mod custom;
 mod engine;
@@ -34,6 +35,7 @@ mod mask;
 pub mod model;
 mod net;
 mod numeric;
+mod placeholder;
 mod stream;
 pub mod validate;
 

@@ -172,24 +172,12 @@ fn truncate(s: &str, n: usize) -> CompactString {
     }
 }
 
+/// Credential detectors keep their token's public prefix (`ghp_`);
+/// passwords, JWTs and key blocks have styles of their own (above).
 fn is_token(d: &str) -> bool {
-    matches!(
-        d,
-        "aws_access_key"
-            | "github_token"
-            | "slack_token"
-            | "slack_webhook"
-            | "stripe_key"
-            | "google_api_key"
-            | "gitlab_token"
-            | "npm_token"
-            | "openai_api_key"
-            | "sendgrid_api_key"
-            | "pypi_token"
-            | "azure_storage_key"
-            | "aws_secret_key"
-            | "generic_secret"
-    )
+    crate::builtin::BUILTINS
+        .iter()
+        .any(|b| b.id == d && b.category == crate::model::Category::Credentials)
 }
 
 /// Length of a recognisable token prefix (`ghp_`, `AKIA`, `sk_live_`),
@@ -260,7 +248,7 @@ mod tests {
             "GB82 **** **** **** **54 32"
         );
         assert_eq!(
-            mask("github_token", b"ghp_4Fq7Lm2Xc9Rt8Vb1Nz6Kd3Hs5Jw0Ya7Ue2Pi"),
+            mask("github_token", b"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"),
             "ghp_************************************"
         );
         assert_eq!(mask("ipv4", b"203.0.113.42"), "203.*.***.**");

@@ -8,7 +8,7 @@
 
 use crate::builtin::D;
 use crate::fastscan::digit_run;
-use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before};
+use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -804,11 +804,15 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // "SSN: …", "card …") is not read as a phone number unless phone
     // wording is also near.
     if !plus {
-        let other = [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban]
-            .iter()
-            .fold(0u128, |m, &d| m | 1u128 << (d as usize % 128));
+        let mut other = DetSet::default();
+        for d in [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban] {
+            other.insert(d as usize);
+        }
         let t = sk.t;
-        let labelled = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0) & other != 0;
+        let labelled = sk
+            .ctx
+            .mask_within(t, s, e, LABEL_BEFORE, 0)
+            .intersects(&other);
         if labelled && !sk.ctx(D::Phone, s, e) {
             return;
         }
@@ -1258,6 +1262,8 @@ fn nino_prefix(a: u8, b: u8) -> bool {
 /// Words that start with digits and continue with letters: IE PPS, CN id
 /// with X, Medicare MBI, Bitcoin legacy, Ethereum.
 fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
+    // Hex bodies of credential tokens (`shpat_3f…`) start with a digit too.
+    crate::creds::word(sk, ws, we);
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     let nd = run_end - ws;
@@ -1364,6 +1370,10 @@ fn mac_dash(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// Words starting with letters: IBAN, NINO, DEA, NIE, NRIC, ICD-10,
 /// codice fiscale, passports and licences, bech32.
 fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
+    // Credential tokens with a digit in their prefix or body (`dop_v1_`,
+    // `A3-`, `SK<hex>`), before the glued-word test below: their words
+    // follow `_` and `-`.
+    crate::creds::word(sk, ws, we);
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     // Only glued characters disqualify a word that starts with a letter:

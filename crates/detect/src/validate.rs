@@ -604,9 +604,11 @@ pub fn base58check(s: &[u8]) -> bool {
     h.get(..4) == Some(check)
 }
 
-/// Bech32 / Bech32m checksum (BIP-173/BIP-350) for a lower-case string
-/// with human-readable part `hrp`. Returns the constant matched, if any.
-pub fn bech32(s: &[u8]) -> bool {
+/// The Bech32 polymod of a lower-case `hrp1data` string (BIP-173): 1 for
+/// a valid Bech32 checksum, `0x2bc830a3` for Bech32m, anything else for
+/// neither. `None` if the string has no separator or a character outside
+/// the data alphabet.
+fn bech32_polymod(s: &[u8]) -> Option<u32> {
     const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
     const GEN: [u32; 5] = [
         0x3b6a_57b2,
@@ -615,15 +617,13 @@ pub fn bech32(s: &[u8]) -> bool {
         0x3d42_33dd,
         0x2a14_62b3,
     ];
-    let Some(sep) = s.iter().rposition(|&c| c == b'1') else {
-        return false;
-    };
+    let sep = s.iter().rposition(|&c| c == b'1')?;
     let (hrp, data) = (
         s.get(..sep).unwrap_or_default(),
         s.get(sep + 1..).unwrap_or_default(),
     );
     if hrp.is_empty() || data.len() < 6 || s.len() > 90 {
-        return false;
+        return None;
     }
     let mut chk: u32 = 1;
     let mut step = |v: u32| {
@@ -643,12 +643,155 @@ pub fn bech32(s: &[u8]) -> bool {
         step(u32::from(c) & 31);
     }
     for &c in data {
-        let Some(v) = CHARSET.iter().position(|&x| x == c) else {
-            return false;
-        };
+        let v = CHARSET.iter().position(|&x| x == c)?;
         step(v as u32);
     }
-    chk == 1 || chk == 0x2bc8_30a3
+    Some(chk)
+}
+
+/// Bech32 / Bech32m checksum (BIP-173/BIP-350) of a lower-case string
+/// `hrp1data`.
+pub fn bech32(s: &[u8]) -> bool {
+    matches!(bech32_polymod(s), Some(1 | 0x2bc8_30a3))
+}
+
+/// An age X25519 secret key: `AGE-SECRET-KEY-1` and 58 Bech32 characters
+/// (32 bytes and a checksum), upper case, with a valid Bech32 checksum.
+pub fn age_secret_key(s: &[u8]) -> bool {
+    const HRP: &[u8] = b"AGE-SECRET-KEY-1";
+    let Some(data) = s.strip_prefix(HRP) else {
+        return false;
+    };
+    if data.len() != 58 || data.iter().any(u8::is_ascii_lowercase) {
+        return false;
+    }
+    bech32_polymod(&s.to_ascii_lowercase()) == Some(1)
+}
+
+/// CRC-32 (IEEE 802.3, the zlib one) lookup table.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time with `i < 256`: an index out of range would fail the build"
+)]
+static CRC32: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// CRC-32 (IEEE) of `data`.
+pub fn crc32(data: &[u8]) -> u32 {
+    !data.iter().fold(!0u32, |c, &b| {
+        CRC32
+            .get(((c ^ u32::from(b)) & 0xff) as usize)
+            .copied()
+            .unwrap_or(0)
+            ^ (c >> 8)
+    })
+}
+
+/// The value of a base-62 digit (`0-9A-Za-z`).
+fn base62_digit(c: u8) -> Option<u64> {
+    match c {
+        b'0'..=b'9' => Some(u64::from(c - b'0')),
+        b'A'..=b'Z' => Some(u64::from(c - b'A') + 10),
+        b'a'..=b'z' => Some(u64::from(c - b'a') + 36),
+        _ => None,
+    }
+}
+
+/// The checksum of GitHub's token formats since 2021 (`ghp_`, `gho_`,
+/// `ghu_`, `ghs_`, `ghr_`) and of npm's (`npm_`): `body` is the 36
+/// characters after the prefix, 30 random ones and the CRC-32 of those
+/// 30 in base 62 (`0-9A-Za-z`), six digits with leading zeros.
+pub fn github_token_checksum(body: &[u8]) -> bool {
+    let (Some(random), Some(check)) = (body.get(..30), body.get(30..)) else {
+        return false;
+    };
+    if body.len() != 36 || !random.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let mut n: u64 = 0;
+    for &c in check {
+        let Some(d) = base62_digit(c) else {
+            return false;
+        };
+        n = n * 62 + d;
+    }
+    n == u64::from(crc32(random))
+}
+
+/// Base64 (standard or URL alphabet, padding optional) to bytes; `None`
+/// on any other character. Decodes at most `max` input characters.
+pub(crate) fn base64_decode(s: &[u8], max: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len().min(max) * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in s.iter().take(max) {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// The shape of a PyPI API token's body (after `pypi-`): a version 2
+/// binary macaroon whose location is `pypi.org` or `test.pypi.org`,
+/// followed by an identifier field and the end of the header.
+pub fn pypi_macaroon(b64: &[u8]) -> bool {
+    let Some(m) = base64_decode(b64, 160) else {
+        return false;
+    };
+    // 0x02 (version 2), field 1 (location) with its length and text.
+    let (Some(&2), Some(&1), Some(&len)) = (m.first(), m.get(1), m.get(2)) else {
+        return false;
+    };
+    let loc_end = 3 + usize::from(len);
+    if !matches!(m.get(3..loc_end), Some(b"pypi.org" | b"test.pypi.org")) {
+        return false;
+    }
+    // Field 2 (identifier), its varint length, the identifier, then the
+    // end-of-section byte.
+    if m.get(loc_end) != Some(&2) {
+        return false;
+    }
+    let mut i = loc_end + 1;
+    let mut id_len = 0usize;
+    for shift in [0, 7] {
+        let Some(&b) = m.get(i) else { return false };
+        id_len |= usize::from(b & 0x7f) << shift;
+        i += 1;
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
+    id_len > 0 && m.get(i + id_len) == Some(&0)
 }
 
 /// EIP-55 mixed-case checksum of an Ethereum address (40 hex digits
@@ -929,6 +1072,31 @@ mod tests {
         assert!(base58check(b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"));
         assert!(!base58check(b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"));
         assert!(bech32(b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"));
+        // age's own test vector (filippo.io/age, testdata).
+        assert!(age_secret_key(
+            b"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX"
+        ));
+        assert!(!age_secret_key(
+            b"AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEY"
+        ));
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        // The token of cordon's examples/engineering bundle, generated with
+        // GitHub's scheme.
+        assert!(github_token_checksum(
+            b"EYZPWapO5VAyUS6GzM4wwyzXNWqcQz3TVFXd"
+        ));
+        assert!(!github_token_checksum(
+            b"EYZPWapO5VAyUS6GzM4wwyzXNWqcQz3TVFXe"
+        ));
+        assert!(!github_token_checksum(
+            b"16C7e42F292c6912E7710c838347Ae178B4a"
+        ));
+        assert!(pypi_macaroon(
+            b"AgEIcHlwaS5vcmcCJDU3OTM5MjQ5LWE3NzAtNDQwMS1hMzJhLTM4OWZmNGQ0MmRiMwACKlsz"
+        ));
+        assert!(!pypi_macaroon(
+            b"AgEIcHlwaS5vcmczV8fUkkibjL5DZPjN0MEQ7wjJJibaZUPgHV7iB3m03nbqn"
+        ));
         assert!(!bech32(b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"));
         assert_eq!(
             eip55(b"5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),

@@ -2,7 +2,10 @@
 //! `detector <TAB> expectation <TAB> text` where `[[...]]` marks the value.
 //! `+` means a finding of that detector covering exactly the marked span
 //! (`+low`/`+medium`/`+high` also pins the confidence); `-` means no finding
-//! of that detector overlapping it.
+//! of that detector overlapping it. `%%kind:seed%%` in a text is a token
+//! generated from the provider's format with its checksum
+//! (`tokens.rs`); `%%kind:seed:flip=i%%` changes its `i`-th character and
+//! `%%kind:seed:cut%%` drops its last one.
 
 use cordon_detect::{Confidence, Detectors, detectors};
 
@@ -28,7 +31,7 @@ fn load() -> Vec<Case> {
             parts.next().unwrap(),
             parts.next().unwrap(),
         );
-        let t = t.replace("\\n", "\n");
+        let t = crate::tokens::expand_line(&t.replace("\\n", "\n"));
         let s = t
             .find("[[")
             .unwrap_or_else(|| panic!("line {}: no [[", i + 1));

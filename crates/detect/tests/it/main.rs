@@ -5,7 +5,9 @@
 
 mod api;
 mod cases;
+mod creds;
 mod custom;
 mod docs;
 mod stream;
+mod tokens;
 mod validators;

@@ -1,0 +1,2407 @@
+//! Credential tokens: provider API keys, access tokens, webhooks and key
+//! files, about 150 kinds.
+//!
+//! A regular expression per provider would be the obvious design, and is
+//! what secret scanners do; run over every byte it would cost more than
+//! the rest of detection together. Instead every kind is reached from a
+//! *key* that the engine's existing passes already find, and only then is
+//! the provider's published structure checked by hand:
+//!
+//! - **Anchors** (`anchors.rs`): a distinctive literal of the token's
+//!   prefix in one of the Aho-Corasick automata (`ghp_`, `xox`, `AKIA`,
+//!   `glpat-`, `hvs.`, `:AA` of a Telegram bot token, `IBAzCC` of a PKCS #12
+//!   header…). [`anchor`] gets the literal's kind and position.
+//! - **Digit words** (`numeric.rs`): the byte-class prefilter stops at
+//!   every digit, and every alphanumeric word with a digit is looked at
+//!   once. A token whose prefix has a digit (`dop_v1_`, `A3-`, `ya29.`,
+//!   `sha256~`, `dt0c01.`) or whose body is hex (`shpat_` and 32 hex
+//!   digits, `key-` and 32) always holds one, so [`word`] finds it with no
+//!   literal of its own.
+//! - **Assignments** (`anchors.rs`'s `secret_key`): providers whose keys
+//!   have no format of their own (a Datadog key is 32 hex digits) are
+//!   reported only when assigned to a name that says whose they are
+//!   (`DD_API_KEY=…`), by [`assigned`].
+//! - **URLs**: webhook URLs and DSNs are looked at from the `://` anchor
+//!   ([`url`]).
+//!
+//! Every match then passes the shared placeholder filter
+//! ([`crate::placeholder`]) and, where the format has one, its checksum or
+//! structure: GitHub's and npm's CRC-32 in base 62, age's Bech32, PyPI's
+//! macaroon, the JSON inside 1Password, Grafana, Mapbox and Sentry tokens,
+//! the snowflake inside a Discord bot token, PKCS #12's DER header. A value
+//! failing its checksum is not reported.
+
+use crate::builtin::D;
+use crate::kit::{MAX_PEM, PLAIN, Sink, at, before, eq_ci, is_word, run};
+use crate::model::Confidence::{self, High, Low, Medium};
+use crate::placeholder;
+use crate::validate as v;
+
+/// Character classes of token bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum C {
+    /// `A-Za-z0-9`
+    Alnum,
+    /// `0-9a-fA-F`
+    Hex,
+    /// `0-9a-f`
+    LHex,
+    /// `A-Z0-9`
+    Up,
+    /// `a-z0-9`
+    Low,
+    /// `A-Za-z`
+    Letters,
+    /// base64url: `A-Za-z0-9_-`
+    Url,
+    /// base64url and `=`
+    UrlEq,
+    /// base64: `A-Za-z0-9+/` and `=`
+    Std,
+    /// `A-Za-z0-9_.=-`
+    Dot,
+    /// `0-9`
+    Digits,
+    /// Bech32's data alphabet in upper case.
+    Bech32Up,
+}
+
+impl C {
+    #[inline]
+    fn has(self, c: u8) -> bool {
+        match self {
+            C::Alnum => c.is_ascii_alphanumeric(),
+            C::Hex => c.is_ascii_hexdigit(),
+            C::LHex => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+            C::Up => c.is_ascii_uppercase() || c.is_ascii_digit(),
+            C::Low => c.is_ascii_lowercase() || c.is_ascii_digit(),
+            C::Letters => c.is_ascii_alphabetic(),
+            C::Url => c.is_ascii_alphanumeric() || c == b'_' || c == b'-',
+            C::UrlEq => c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'='),
+            C::Std => c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='),
+            C::Dot => c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'='),
+            C::Digits => c.is_ascii_digit(),
+            C::Bech32Up => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L".contains(&c),
+        }
+    }
+}
+
+/// One run of a token's body, and the byte that follows it (0: none).
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    cls: C,
+    min: u16,
+    max: u16,
+    sep: u8,
+}
+
+const fn seg(cls: C, min: u16, max: u16) -> Seg {
+    Seg {
+        cls,
+        min,
+        max,
+        sep: 0,
+    }
+}
+
+const fn seg_then(cls: C, min: u16, max: u16, sep: u8) -> Seg {
+    Seg { cls, min, max, sep }
+}
+
+/// A token format: a fixed prefix, body runs, a fixed suffix, the
+/// confidence of a match, and an optional check of the whole token.
+struct Spec {
+    det: D,
+    prefix: &'static [u8],
+    segs: &'static [Seg],
+    suffix: &'static [u8],
+    conf: Confidence,
+    check: Option<fn(&[u8]) -> bool>,
+}
+
+const fn spec(det: D, prefix: &'static [u8], segs: &'static [Seg], conf: Confidence) -> Spec {
+    Spec {
+        det,
+        prefix,
+        segs,
+        suffix: b"",
+        conf,
+        check: None,
+    }
+}
+
+/// Matches `s` with its prefix at `a`; reports it and returns true.
+fn try_spec(sk: &mut Sink<'_>, s: &Spec, a: usize) -> bool {
+    match measure(sk.t, s, a) {
+        Some(e) => report(sk, s, a, e),
+        None => false,
+    }
+}
+
+/// End of `s` matched at `a`, or `None`.
+fn measure(t: &[u8], s: &Spec, a: usize) -> Option<usize> {
+    if t.get(a..a + s.prefix.len()) != Some(s.prefix) || is_word(before(t, a)) {
+        return None;
+    }
+    let mut i = a + s.prefix.len();
+    let mut last = C::Alnum;
+    for g in s.segs {
+        let mut n = run(t, i, g.max as usize, |c| g.cls.has(c));
+        // A sentence's full stop is not part of the token.
+        if g.cls == C::Dot && g.sep == 0 && s.suffix.is_empty() {
+            while n > 0 && at(t, i + n - 1) == b'.' {
+                n -= 1;
+            }
+        }
+        if n < g.min as usize || n > g.max as usize {
+            return None;
+        }
+        i += n;
+        last = g.cls;
+        if g.sep != 0 {
+            if at(t, i) != g.sep {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    if !s.suffix.is_empty() {
+        if t.get(i..i + s.suffix.len()) != Some(s.suffix) {
+            return None;
+        }
+        i += s.suffix.len();
+    }
+    let nx = at(t, i);
+    if is_word(nx) || (s.suffix.is_empty() && last.has(nx) && nx != b'.') {
+        return None;
+    }
+    Some(i)
+}
+
+/// Reports `s` matched at `a..e` unless its check fails or it is a
+/// placeholder.
+fn report(sk: &mut Sink<'_>, s: &Spec, a: usize, e: usize) -> bool {
+    if !sk.on(s.det) {
+        return false;
+    }
+    let t = sk.t;
+    let tok = t.get(a..e).unwrap_or_default();
+    if s.check.is_some_and(|f| !f(tok)) {
+        return false;
+    }
+    let body = t
+        .get(a + s.prefix.len()..e - s.suffix.len())
+        .unwrap_or_default();
+    if placeholder::token(s.prefix, body) || marker_after(t, e) {
+        return false;
+    }
+    sk.emit(s.det, a, e, s.conf, PLAIN);
+    true
+}
+
+/// Reports a token found by hand at `a..e` whose random part is `body`.
+fn emit_token(sk: &mut Sink<'_>, d: D, a: usize, e: usize, body: (usize, usize), conf: Confidence) {
+    let t = sk.t;
+    let prefix = t.get(a..body.0).unwrap_or_default();
+    let b = t.get(body.0..body.1).unwrap_or_default();
+    if !sk.on(d) || placeholder::token(prefix, b) || marker_after(t, e) {
+        return;
+    }
+    sk.emit(d, a, e, conf, PLAIN);
+}
+
+/// A template or masking character right after a token (`xoxb-1234-####`,
+/// `sk_live_abc***`, `ghp_abc…`, `glpat-abc{{suffix}}`): what matched is
+/// the start of a placeholder, not a whole secret. (Not `<`: tokens end
+/// XML elements.)
+pub(crate) fn marker_after(t: &[u8], e: usize) -> bool {
+    matches!(at(t, e), b'#' | b'*' | b'{' | b'$')
+        || t.get(e..e + 3) == Some(&b"..."[..])
+        || t.get(e..e + 3) == Some("…".as_bytes())
+}
+
+// ---------------------------------------------------------------- specs --
+
+fn github_crc(tok: &[u8]) -> bool {
+    tok.get(4..).is_some_and(v::github_token_checksum)
+}
+fn pypi_shape(tok: &[u8]) -> bool {
+    tok.get(5..).is_some_and(v::pypi_macaroon)
+}
+fn ends_aa(tok: &[u8]) -> bool {
+    tok.ends_with(b"AA")
+}
+fn notion_digits(tok: &[u8]) -> bool {
+    tok.get(4..15)
+        .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+}
+
+const ALNUM_36: &[Seg] = &[seg(C::Alnum, 36, 36)];
+
+/// A GitHub token of the 2021 formats: prefix, 36 alphanumerics, CRC.
+const fn gh(prefix: &'static [u8]) -> Spec {
+    Spec {
+        check: Some(github_crc),
+        ..spec(D::GithubToken, prefix, ALNUM_36, High)
+    }
+}
+const GITHUB: [Spec; 5] = [
+    gh(b"ghp_"),
+    gh(b"gho_"),
+    gh(b"ghu_"),
+    gh(b"ghs_"),
+    gh(b"ghr_"),
+];
+const GITHUB_PAT: Spec = spec(
+    D::GithubToken,
+    b"github_pat_",
+    &[seg_then(C::Alnum, 22, 22, b'_'), seg(C::Alnum, 59, 59)],
+    High,
+);
+const NPM: Spec = Spec {
+    check: Some(github_crc),
+    ..spec(D::NpmToken, b"npm_", &[seg(C::Alnum, 36, 36)], High)
+};
+const PYPI: Spec = Spec {
+    check: Some(pypi_shape),
+    ..spec(D::PypiToken, b"pypi-", &[seg(C::Url, 50, 1000)], High)
+};
+const GOOGLE: Spec = spec(D::GoogleApiKey, b"AIza", &[seg(C::Url, 35, 35)], High);
+const HF: Spec = spec(
+    D::HuggingfaceToken,
+    b"hf_",
+    &[seg(C::Letters, 34, 34)],
+    High,
+);
+const HF_ORG: Spec = spec(
+    D::HuggingfaceOrgToken,
+    b"api_org_",
+    &[seg(C::Letters, 34, 34)],
+    High,
+);
+const ANTHROPIC: Spec = Spec {
+    check: Some(ends_aa),
+    ..spec(
+        D::AnthropicApiKey,
+        b"sk-ant-api03-",
+        &[seg(C::Url, 95, 95)],
+        High,
+    )
+};
+const ANTHROPIC_ADMIN: Spec = Spec {
+    check: Some(ends_aa),
+    ..spec(
+        D::AnthropicAdminKey,
+        b"sk-ant-admin01-",
+        &[seg(C::Url, 95, 95)],
+        High,
+    )
+};
+const OPENAI_NEW: [Spec; 4] = [
+    spec(D::OpenaiApiKey, b"sk-proj-", &[seg(C::Url, 40, 250)], High),
+    spec(
+        D::OpenaiApiKey,
+        b"sk-svcacct-",
+        &[seg(C::Url, 40, 250)],
+        High,
+    ),
+    spec(D::OpenaiApiKey, b"sk-None-", &[seg(C::Url, 40, 250)], High),
+    spec(
+        D::OpenaiAdminKey,
+        b"sk-admin-",
+        &[seg(C::Url, 40, 250)],
+        High,
+    ),
+];
+const OPENAI_LEGACY: Spec = spec(D::OpenaiApiKey, b"sk-", &[seg(C::Alnum, 48, 48)], High);
+const AWS_KEY: Spec = spec(D::AwsAccessKey, b"", &[seg(C::Up, 20, 20)], High);
+const AWS_ID: Spec = spec(D::AwsIamUniqueId, b"", &[seg(C::Up, 20, 21)], Low);
+const GROQ: Spec = spec(D::GroqApiKey, b"gsk_", &[seg(C::Alnum, 52, 52)], High);
+const PPLX: Spec = spec(
+    D::PerplexityApiKey,
+    b"pplx-",
+    &[seg(C::Alnum, 48, 48)],
+    High,
+);
+const XAI: Spec = spec(D::XaiApiKey, b"xai-", &[seg(C::Alnum, 80, 80)], High);
+const VAULT_SVC: Spec = spec(D::VaultServiceToken, b"hvs.", &[seg(C::Url, 90, 120)], High);
+const VAULT_BATCH: Spec = spec(D::VaultBatchToken, b"hvb.", &[seg(C::Url, 138, 300)], High);
+const AGE: Spec = Spec {
+    check: Some(v::age_secret_key),
+    ..spec(
+        D::AgeSecretKey,
+        b"AGE-SECRET-KEY-1",
+        &[seg(C::Bech32Up, 58, 58)],
+        High,
+    )
+};
+const ALIBABA: Spec = spec(
+    D::AlibabaAccessKeyId,
+    b"LTAI",
+    &[seg(C::Alnum, 12, 20)],
+    High,
+);
+const HEROKU: Spec = spec(D::HerokuApiKey, b"HRKU-AA", &[seg(C::Url, 58, 58)], High);
+const NETLIFY: Spec = spec(D::NetlifyToken, b"nfp_", &[seg(C::Alnum, 36, 40)], High);
+const RENDER: Spec = spec(D::RenderApiKey, b"rnd_", &[seg(C::Alnum, 32, 32)], High);
+const PLANETSCALE: [Spec; 3] = [
+    spec(
+        D::PlanetscaleToken,
+        b"pscale_tkn_",
+        &[seg(C::Dot, 32, 64)],
+        High,
+    ),
+    spec(
+        D::PlanetscaleToken,
+        b"pscale_oauth_",
+        &[seg(C::Dot, 32, 64)],
+        High,
+    ),
+    spec(
+        D::PlanetscalePassword,
+        b"pscale_pw_",
+        &[seg(C::Dot, 32, 64)],
+        High,
+    ),
+];
+const SCALINGO: Spec = spec(D::ScalingoToken, b"tk-us-", &[seg(C::Url, 48, 48)], High);
+const YANDEX: Spec = spec(D::YandexApiKey, b"AQVN", &[seg(C::Url, 35, 38)], High);
+const BITBUCKET: Spec = spec(
+    D::BitbucketAppPassword,
+    b"ATBB",
+    &[seg(C::Alnum, 28, 48)],
+    High,
+);
+const LINEAR: Spec = spec(D::LinearApiKey, b"lin_api_", &[seg(C::Alnum, 40, 40)], High);
+const DOCKER: [Spec; 2] = [
+    spec(
+        D::DockerHubToken,
+        b"dckr_pat_",
+        &[seg(C::Url, 27, 40)],
+        High,
+    ),
+    spec(
+        D::DockerHubToken,
+        b"dckr_oat_",
+        &[seg(C::Url, 27, 40)],
+        High,
+    ),
+];
+const PREFECT: Spec = spec(D::PrefectApiKey, b"pnu_", &[seg(C::Alnum, 36, 36)], High);
+const FIGMA: Spec = spec(D::FigmaToken, b"figd_", &[seg(C::Url, 38, 48)], High);
+const FRAMEIO: Spec = spec(D::FrameioToken, b"fio-u-", &[seg(C::UrlEq, 64, 64)], High);
+const TYPEFORM: Spec = spec(D::TypeformToken, b"tfp_", &[seg(C::Dot, 59, 59)], High);
+const CONTENTFUL: Spec = spec(D::ContentfulToken, b"CFPAT-", &[seg(C::Url, 43, 43)], High);
+const JFROG_KEY: Spec = spec(D::JfrogApiKey, b"AKCp", &[seg(C::Alnum, 69, 69)], High);
+const JFROG_REF: Spec = spec(
+    D::JfrogIdentityToken,
+    b"cmVmd",
+    &[seg(C::Alnum, 59, 59)],
+    High,
+);
+const NR_USER: Spec = spec(D::NewRelicUserKey, b"NRAK-", &[seg(C::Up, 27, 27)], High);
+const NR_INSERT: Spec = spec(D::NewRelicInsertKey, b"NRII-", &[seg(C::Url, 32, 32)], High);
+const EASYPOST: Spec = spec(D::EasypostApiKey, b"EZAK", &[seg(C::Alnum, 54, 54)], High);
+const GOCSPX: Spec = spec(
+    D::GoogleOauthClientSecret,
+    b"GOCSPX-",
+    &[seg(C::Url, 28, 28)],
+    High,
+);
+const WHSEC: Spec = spec(
+    D::StripeWebhookSecret,
+    b"whsec_",
+    &[seg(C::Std, 32, 64)],
+    High,
+);
+const GRAFANA_CLOUD: Spec = spec(D::GrafanaCloudToken, b"glc_", &[seg(C::Std, 32, 400)], High);
+const GRAFANA_SA: Spec = spec(
+    D::GrafanaServiceAccountToken,
+    b"glsa_",
+    &[seg_then(C::Alnum, 32, 32, b'_'), seg(C::Hex, 8, 8)],
+    High,
+);
+const DUFFEL: Spec = spec(
+    D::DuffelApiToken,
+    b"duffel_live_",
+    &[seg(C::UrlEq, 43, 43)],
+    High,
+);
+const LOB: Spec = spec(D::LobApiKey, b"live_", &[seg(C::LHex, 35, 35)], High);
+const LOB_PUB: Spec = spec(D::LobApiKey, b"live_pub_", &[seg(C::LHex, 31, 31)], Low);
+const GOCARDLESS: Spec = spec(
+    D::GocardlessToken,
+    b"live_",
+    &[seg(C::UrlEq, 40, 40)],
+    Medium,
+);
+
+/// GitLab's prefixes: `(prefix, shortest and longest body, routable)`.
+const GITLAB: &[(&[u8], usize, usize, bool)] = &[
+    (b"glpat-", 20, 300, true),
+    (b"gldt-", 20, 40, false),
+    (b"glrt-", 20, 300, true),
+    (b"gloas-", 64, 64, false),
+    (b"glcbt-", 22, 40, false),
+    (b"glft-", 20, 40, false),
+    (b"glimt-", 25, 64, false),
+    (b"glagent-", 50, 64, false),
+    (b"glsoat-", 20, 40, false),
+    (b"glffct-", 20, 40, false),
+    (b"glptt-", 40, 40, false),
+    (b"GR1348941", 20, 40, false),
+];
+
+// Found from digit words.
+const DO_TOKENS: [Spec; 3] = [
+    spec(
+        D::DigitaloceanPat,
+        b"dop_v1_",
+        &[seg(C::LHex, 64, 64)],
+        High,
+    ),
+    spec(
+        D::DigitaloceanOauthToken,
+        b"doo_v1_",
+        &[seg(C::LHex, 64, 64)],
+        High,
+    ),
+    spec(
+        D::DigitaloceanRefreshToken,
+        b"dor_v1_",
+        &[seg(C::LHex, 64, 64)],
+        High,
+    ),
+];
+const CF_ORIGIN: Spec = spec(
+    D::CloudflareOriginCaKey,
+    b"v1.0-",
+    &[seg_then(C::LHex, 24, 24, b'-'), seg(C::LHex, 146, 146)],
+    High,
+);
+const YA29: Spec = spec(
+    D::GoogleOauthAccessToken,
+    b"ya29.",
+    &[seg(C::Url, 30, 2048)],
+    High,
+);
+const OPENSHIFT: Spec = spec(D::OpenshiftToken, b"sha256~", &[seg(C::Url, 43, 43)], High);
+const LANGSMITH: [Spec; 2] = [
+    spec(
+        D::LangsmithApiKey,
+        b"lsv2_pt_",
+        &[seg_then(C::LHex, 32, 32, b'_'), seg(C::LHex, 10, 10)],
+        High,
+    ),
+    spec(
+        D::LangsmithApiKey,
+        b"lsv2_sk_",
+        &[seg_then(C::LHex, 32, 32, b'_'), seg(C::LHex, 10, 10)],
+        High,
+    ),
+];
+const REPLICATE: Spec = spec(D::ReplicateApiToken, b"r8_", &[seg(C::Alnum, 37, 37)], High);
+const ADOBE: Spec = spec(
+    D::AdobeClientSecret,
+    b"p8e-",
+    &[seg(C::Alnum, 32, 32)],
+    High,
+);
+const SQUARE_ATP: Spec = spec(
+    D::SquareAccessToken,
+    b"sq0atp-",
+    &[seg(C::Url, 22, 22)],
+    High,
+);
+const SQUARE_CSP: Spec = spec(
+    D::SquareOauthSecret,
+    b"sq0csp-",
+    &[seg(C::Url, 43, 43)],
+    High,
+);
+const NUGET: Spec = spec(D::NugetApiKey, b"oy2", &[seg(C::Low, 43, 43)], High);
+const TWILIO: Spec = spec(D::TwilioApiKey, b"SK", &[seg(C::Hex, 32, 32)], Medium);
+const DATABRICKS: Spec = spec(D::DatabricksToken, b"dapi", &[seg(C::LHex, 32, 32)], High);
+const AWS_A3T: Spec = spec(D::AwsAccessKey, b"A3T", &[seg(C::Up, 17, 17)], High);
+const NOTION: Spec = Spec {
+    check: Some(notion_digits),
+    ..spec(D::NotionToken, b"ntn_", &[seg(C::Alnum, 46, 46)], High)
+};
+const HUBSPOT: [Spec; 2] = [
+    spec(
+        D::HubspotPrivateAppToken,
+        b"pat-na1-",
+        &[
+            seg_then(C::LHex, 8, 8, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg(C::LHex, 12, 12),
+        ],
+        High,
+    ),
+    spec(
+        D::HubspotPrivateAppToken,
+        b"pat-eu1-",
+        &[
+            seg_then(C::LHex, 8, 8, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg(C::LHex, 12, 12),
+        ],
+        High,
+    ),
+];
+const DYNATRACE: Spec = spec(
+    D::DynatraceToken,
+    b"dt0",
+    &[
+        seg_then(C::Alnum, 3, 3, b'.'),
+        seg_then(C::Alnum, 24, 24, b'.'),
+        seg(C::Alnum, 64, 64),
+    ],
+    High,
+);
+
+/// Tokens whose hex (or lower-case) body follows a prefix ending in `_`.
+const AFTER_UNDERSCORE: &[Spec] = &[
+    spec(
+        D::ShopifyAccessToken,
+        b"shpat_",
+        &[seg(C::Hex, 32, 32)],
+        High,
+    ),
+    spec(
+        D::ShopifyCustomAppToken,
+        b"shpca_",
+        &[seg(C::Hex, 32, 32)],
+        High,
+    ),
+    spec(
+        D::ShopifyPrivateAppToken,
+        b"shppa_",
+        &[seg(C::Hex, 32, 32)],
+        High,
+    ),
+    spec(
+        D::ShopifySharedSecret,
+        b"shpss_",
+        &[seg(C::Hex, 32, 32)],
+        High,
+    ),
+    spec(
+        D::RubygemsApiKey,
+        b"rubygems_",
+        &[seg(C::LHex, 48, 48)],
+        High,
+    ),
+    spec(
+        D::SentryAuthToken,
+        b"sntryu_",
+        &[seg(C::LHex, 64, 64)],
+        High,
+    ),
+    spec(D::SonarqubeToken, b"sqp_", &[seg(C::LHex, 40, 40)], High),
+    spec(D::SonarqubeToken, b"squ_", &[seg(C::LHex, 40, 40)], High),
+    spec(D::SonarqubeToken, b"sqa_", &[seg(C::LHex, 40, 40)], High),
+    spec(
+        D::ShippoApiToken,
+        b"shippo_live_",
+        &[seg(C::Hex, 40, 40)],
+        High,
+    ),
+    spec(
+        D::ShippoApiToken,
+        b"shippo_test_",
+        &[seg(C::Hex, 40, 40)],
+        Low,
+    ),
+    spec(
+        D::SourcegraphToken,
+        b"sgp_",
+        &[seg_then(C::Hex, 16, 16, b'_'), seg(C::Hex, 40, 40)],
+        High,
+    ),
+    spec(D::SourcegraphToken, b"sgp_", &[seg(C::Hex, 40, 40)], High),
+    spec(
+        D::SourcegraphToken,
+        b"sgp_local_",
+        &[seg(C::Hex, 40, 40)],
+        High,
+    ),
+    spec(D::SupabaseToken, b"sbp_", &[seg(C::LHex, 40, 40)], High),
+    spec(D::ClojarsToken, b"CLOJARS_", &[seg(C::Alnum, 60, 60)], High),
+    spec(D::ReadmeApiKey, b"rdme_", &[seg(C::Low, 70, 70)], High),
+    NOTION,
+];
+
+/// Tokens whose hex body follows a prefix ending in `-`.
+const AFTER_DASH: &[Spec] = &[
+    // `key-` and a hex digest also names cache entries: medium, high
+    // next to "mailgun".
+    spec(D::MailgunApiKey, b"key-", &[seg(C::LHex, 32, 32)], Medium),
+    spec(D::PulumiToken, b"pul-", &[seg(C::LHex, 40, 40)], High),
+    spec(
+        D::PostmanApiKey,
+        b"PMAK-",
+        &[seg_then(C::Hex, 24, 24, b'-'), seg(C::Hex, 34, 34)],
+        High,
+    ),
+    spec(
+        D::NewRelicBrowserKey,
+        b"NRJS-",
+        &[seg(C::LHex, 19, 19)],
+        Medium,
+    ),
+    spec(
+        D::BrevoApiKey,
+        b"xkeysib-",
+        &[seg_then(C::LHex, 64, 64, b'-'), seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    spec(
+        D::BrevoApiKey,
+        b"xsmtpsib-",
+        &[seg_then(C::LHex, 64, 64, b'-'), seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    Spec {
+        suffix: b"-X",
+        ..spec(
+            D::FlutterwaveSecretKey,
+            b"FLWSECK-",
+            &[seg(C::Hex, 32, 32)],
+            High,
+        )
+    },
+    Spec {
+        suffix: b"-X",
+        ..spec(
+            D::FlutterwaveSecretKey,
+            b"FLWSECK_TEST-",
+            &[seg(C::Hex, 32, 32)],
+            Low,
+        )
+    },
+];
+
+// -------------------------------------------------------------- anchors --
+
+/// Which handler an anchor literal calls (see `anchors.rs`'s tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum K {
+    Pem,
+    Sendgrid,
+    Jwt,
+    Slack,
+    SlackHook,
+    SlackApp,
+    Github,
+    GithubPat,
+    Npm,
+    Pypi,
+    AzureAccountKey,
+    AzureShared,
+    SkDash,
+    Hf,
+    HfOrg,
+    Eaa,
+    Telegram,
+    Atlassian,
+    Doppler,
+    Dropbox,
+    Aws,
+    AwsId,
+    Google,
+    GoogleOauth,
+    Stripe,
+    StripeWebhook,
+    Gitlab,
+    GrafanaCloud,
+    GrafanaSa,
+    Groq,
+    Pplx,
+    Xai,
+    VaultSvc,
+    VaultBatch,
+    Age,
+    Pkcs12,
+    Alibaba,
+    Heroku,
+    Netlify,
+    Render,
+    Planetscale,
+    Scalingo,
+    Yandex,
+    Tailscale,
+    Bitbucket,
+    Linear,
+    Docker,
+    Prefect,
+    Figma,
+    Frameio,
+    Typeform,
+    Contentful,
+    JfrogKey,
+    JfrogRef,
+    NrUser,
+    NrInsert,
+    Intercom,
+    RunOfA,
+    Live,
+    Easypost,
+    Fcm,
+}
+
+/// Handles the anchor literal of kind `k` whose prefix starts at `a` (the
+/// literal itself ends at `ae`).
+pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
+    let one = |sk: &mut Sink<'_>, s: &Spec| {
+        try_spec(sk, s, a);
+    };
+    match k {
+        K::Pem => pem(sk, a, ae),
+        K::Sendgrid => sendgrid(sk, a),
+        K::Jwt => eyj(sk, a),
+        K::Slack => slack(sk, a),
+        K::SlackHook => slack_hook(sk, a),
+        K::SlackApp => slack_app(sk, a),
+        K::Github => {
+            for s in &GITHUB {
+                if try_spec(sk, s, a) {
+                    break;
+                }
+            }
+        }
+        K::GithubPat => one(sk, &GITHUB_PAT),
+        K::Npm => one(sk, &NPM),
+        K::Pypi => one(sk, &PYPI),
+        K::AzureAccountKey => azure_key(sk, D::AzureStorageKey, ae, 86, 88),
+        K::AzureShared => azure_key(sk, D::AzureSharedAccessKey, ae, 43, 44),
+        K::SkDash => sk_dash(sk, a),
+        K::Hf => one(sk, &HF),
+        K::HfOrg => one(sk, &HF_ORG),
+        K::Eaa => eaa(sk, a),
+        K::Telegram => telegram(sk, a),
+        K::Atlassian => atlassian(sk, a),
+        K::Doppler => doppler(sk, a),
+        K::Dropbox => dropbox(sk, a),
+        K::Aws => aws(sk, a, &AWS_KEY, 16, 16),
+        K::AwsId => aws(sk, a, &AWS_ID, 16, 17),
+        K::Google => one(sk, &GOOGLE),
+        K::GoogleOauth => one(sk, &GOCSPX),
+        K::Stripe => stripe(sk, a),
+        K::StripeWebhook => one(sk, &WHSEC),
+        K::Gitlab => gitlab(sk, a),
+        K::GrafanaCloud => one(sk, &GRAFANA_CLOUD),
+        K::GrafanaSa => one(sk, &GRAFANA_SA),
+        K::Groq => one(sk, &GROQ),
+        K::Pplx => one(sk, &PPLX),
+        K::Xai => one(sk, &XAI),
+        K::VaultSvc => one(sk, &VAULT_SVC),
+        K::VaultBatch => one(sk, &VAULT_BATCH),
+        K::Age => one(sk, &AGE),
+        K::Pkcs12 => pkcs12_base64(sk, a),
+        K::Alibaba => one(sk, &ALIBABA),
+        K::Heroku => one(sk, &HEROKU),
+        K::Netlify => one(sk, &NETLIFY),
+        K::Render => one(sk, &RENDER),
+        K::Planetscale => {
+            for s in &PLANETSCALE {
+                if try_spec(sk, s, a) {
+                    break;
+                }
+            }
+        }
+        K::Scalingo => one(sk, &SCALINGO),
+        K::Yandex => one(sk, &YANDEX),
+        K::Tailscale => tailscale(sk, a),
+        K::Bitbucket => one(sk, &BITBUCKET),
+        K::Linear => one(sk, &LINEAR),
+        K::Docker => {
+            for s in &DOCKER {
+                if try_spec(sk, s, a) {
+                    break;
+                }
+            }
+        }
+        K::Prefect => one(sk, &PREFECT),
+        K::Figma => one(sk, &FIGMA),
+        K::Frameio => one(sk, &FRAMEIO),
+        K::Typeform => one(sk, &TYPEFORM),
+        K::Contentful => one(sk, &CONTENTFUL),
+        K::JfrogKey => one(sk, &JFROG_KEY),
+        K::JfrogRef => one(sk, &JFROG_REF),
+        K::NrUser => one(sk, &NR_USER),
+        K::NrInsert => one(sk, &NR_INSERT),
+        K::Intercom => intercom(sk, a),
+        K::RunOfA => run_of_a(sk, a),
+        K::Live => live(sk, a),
+        K::Easypost => one(sk, &EASYPOST),
+        K::Fcm => fcm(sk, a + 1),
+    }
+}
+
+/// `AKIA…`: the prefix and `lo..=hi` base32 characters (`A-Z2-7`).
+fn aws(sk: &mut Sink<'_>, a: usize, s: &Spec, lo: usize, hi: usize) {
+    let t = sk.t;
+    if !sk.on(s.det) || is_word(before(t, a)) {
+        return;
+    }
+    let n = run(t, a + 4, hi, |c| {
+        c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)
+    });
+    let e = a + 4 + n;
+    if n < lo || n > hi || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, s.det, a, e, (a + 4, e), s.conf);
+}
+
+fn stripe(sk: &mut Sink<'_>, a0: usize) {
+    let t = sk.t;
+    let Some(a) = a0.checked_sub(1) else { return };
+    if !matches!(at(t, a), b's' | b'r') || !sk.on(D::StripeKey) || is_word(before(t, a)) {
+        return;
+    }
+    let live = at(t, a0 + 2) == b'l';
+    let plen = 8; // "sk_live_" and "sk_test_" have the same length
+    let n = run(t, a + plen, 247, |c| c.is_ascii_alphanumeric());
+    if !(10..=247).contains(&n) || is_word(at(t, a + plen + n)) {
+        return;
+    }
+    emit_token(
+        sk,
+        D::StripeKey,
+        a,
+        a + plen + n,
+        (a + plen, a + plen + n),
+        if live { High } else { Low },
+    );
+}
+
+fn gitlab(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if !sk.on(D::GitlabToken) || is_word(before(t, a)) {
+        return;
+    }
+    let Some(&(prefix, lo, hi, routable)) =
+        GITLAB.iter().find(|g| t.get(a..a + g.0.len()) == Some(g.0))
+    else {
+        return;
+    };
+    let bs = a + prefix.len();
+    let n = run(t, bs, hi, |c| C::Url.has(c));
+    if n < lo || n > hi {
+        return;
+    }
+    let mut e = bs + n;
+    // Routable tokens end in `.<2 version chars><7 chars>`.
+    if routable
+        && at(t, e) == b'.'
+        && t.get(e + 1..e + 10)
+            .is_some_and(|r| r.iter().all(|c| C::Low.has(*c)))
+        && !C::Url.has(at(t, e + 10))
+    {
+        e += 10;
+    }
+    if is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::GitlabToken, a, e, (bs, bs + n), High);
+}
+
+fn sendgrid(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if !sk.on(D::SendgridApiKey) || is_word(before(t, a)) {
+        return;
+    }
+    let n1 = run(t, a + 3, 22, |c| C::Url.has(c));
+    if n1 != 22 || at(t, a + 25) != b'.' {
+        return;
+    }
+    let n2 = run(t, a + 26, 43, |c| C::Url.has(c));
+    if n2 != 43 || is_word(at(t, a + 69)) {
+        return;
+    }
+    if placeholder::token(b"SG.", t.get(a + 3..a + 25).unwrap_or_default()) {
+        return;
+    }
+    emit_token(sk, D::SendgridApiKey, a, a + 69, (a + 26, a + 69), High);
+}
+
+/// `AccountKey=` (88 base64 characters) and `SharedAccessKey=` (44): the
+/// value after the literal, which ends at `ae`.
+fn azure_key(sk: &mut Sink<'_>, d: D, ae: usize, lo: usize, hi: usize) {
+    let t = sk.t;
+    let n = run(t, ae, hi, |c| {
+        c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+    });
+    let mut e = ae + n;
+    while at(t, e) == b'=' && e < ae + n + 2 {
+        e += 1;
+    }
+    let len = e - ae;
+    let ok = if d == D::AzureSharedAccessKey {
+        len == 44 && n >= 43
+    } else {
+        (lo..=hi).contains(&len)
+    };
+    if !ok || is_word(at(t, e)) {
+        return;
+    }
+    if !sk.on(d) || placeholder::token(b"", t.get(ae..e).unwrap_or_default()) {
+        return;
+    }
+    sk.emit_fixed(d, ae, e, High);
+}
+
+/// `sk-`: OpenAI's and Anthropic's keys.
+fn sk_dash(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let rest = t.get(a + 3..).unwrap_or_default();
+    if rest.starts_with(b"ant-api03-") {
+        try_spec(sk, &ANTHROPIC, a);
+    } else if rest.starts_with(b"ant-admin01-") {
+        try_spec(sk, &ANTHROPIC_ADMIN, a);
+    } else if let Some(s) = OPENAI_NEW
+        .iter()
+        .find(|s| rest.starts_with(s.prefix.get(3..).unwrap_or_default()))
+    {
+        try_spec(sk, s, a);
+    } else if t.get(a + 23..a + 31) == Some(&b"T3BlbkFJ"[..]) {
+        // Legacy user keys: sk-, 20 characters, T3BlbkFJ, 20 characters.
+        try_spec(sk, &OPENAI_LEGACY, a);
+    }
+}
+
+/// `EAA`: Square access tokens (EAAA and 60 characters) and Facebook
+/// Graph tokens (EAA and 100+ alphanumerics).
+fn eaa(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    if at(t, a + 3) == b'A' {
+        let n = run(t, a + 4, 60, |c| C::Url.has(c));
+        if n == 60 && !is_word(at(t, a + 64)) {
+            emit_token(sk, D::SquareAccessToken, a, a + 64, (a + 4, a + 64), High);
+            return;
+        }
+    }
+    let n = run(t, a + 3, 1000, |c| c.is_ascii_alphanumeric());
+    let e = a + 3 + n;
+    if (100..=1000).contains(&n) && !is_word(at(t, e)) {
+        emit_token(sk, D::FacebookAccessToken, a, e, (a + 3, e), High);
+    }
+}
+
+/// `:AA` of a Telegram bot token: `<5-16 digit bot id>:AA<33>`.
+fn telegram(sk: &mut Sink<'_>, m: usize) {
+    let t = sk.t;
+    let lo = m.saturating_sub(16);
+    let digits = t.get(lo..m).map_or(0, |s| {
+        s.iter().rev().take_while(|c| c.is_ascii_digit()).count()
+    });
+    let a = m - digits;
+    if !(5..=16).contains(&digits) || is_word(before(t, a)) || at(t, a) == b'0' {
+        return;
+    }
+    let n = run(t, m + 3, 33, |c| C::Url.has(c));
+    let e = m + 3 + n;
+    if n != 33 || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::TelegramBotToken, a, e, (m + 3, e), High);
+}
+
+/// `TT3` of `ATATT3…` / `ATCTT3…`.
+fn atlassian(sk: &mut Sink<'_>, m: usize) {
+    let t = sk.t;
+    let Some(a) = m.checked_sub(3) else { return };
+    if !matches!(t.get(a..m), Some(b"ATA" | b"ATC")) || is_word(before(t, a)) {
+        return;
+    }
+    let n = run(t, m + 3, 250, |c| C::UrlEq.has(c));
+    let e = m + 3 + n;
+    if !(150..=250).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::AtlassianApiToken, a, e, (m + 3, e), High);
+}
+
+/// `dp.` of Doppler's tokens: `dp.<type>.[config name.]<40-44>`.
+fn doppler(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let Some(ty) = [&b"pt."[..], b"st.", b"ct.", b"sa.", b"scim.", b"audit."]
+        .into_iter()
+        .find(|ty| t.get(a + 3..a + 3 + ty.len()) == Some(*ty))
+    else {
+        return;
+    };
+    let mut bs = a + 3 + ty.len();
+    let mut n = run(t, bs, 44, |c| c.is_ascii_alphanumeric());
+    if ty == b"st." && !(40..=44).contains(&n) {
+        // A service token may carry its config's name first.
+        let name = run(t, bs, 35, |c| C::Low.has(c) || c == b'_' || c == b'-');
+        if (2..=35).contains(&name) && at(t, bs + name) == b'.' {
+            bs += name + 1;
+            n = run(t, bs, 44, |c| c.is_ascii_alphanumeric());
+        }
+    }
+    let e = bs + n;
+    if !(40..=44).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::DopplerToken, a, e, (bs, e), High);
+}
+
+/// `sl.` of a Dropbox short-lived token (`sl.u.` in the newer form).
+fn dropbox(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let mut bs = a + 3;
+    if t.get(bs..bs + 2) == Some(&b"u."[..]) {
+        bs += 2;
+    }
+    let n = run(t, bs, 2000, |c| C::UrlEq.has(c));
+    let e = bs + n;
+    if !(120..=2000).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::DropboxToken, a, e, (bs, e), High);
+}
+
+/// `AAAAAAAAAA`: X bearer tokens (22 `A`s and 80-100 characters) and
+/// Dropbox long-lived tokens (11 characters, ten `A`s, 43 characters).
+fn run_of_a(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if at(t, a.wrapping_sub(1)) == b'A' && a > 0 {
+        return; // not the run's start: seen there
+    }
+    let n_a = run(t, a, 40, |c| c == b'A');
+    if n_a >= 22 && !is_word(before(t, a)) {
+        let bs = a + 22;
+        let n = run(t, bs, 100, |c| c.is_ascii_alphanumeric() || c == b'%');
+        let e = bs + n;
+        if (80..=100).contains(&n) && !is_word(at(t, e)) {
+            // The fixed run of A is not part of the random body.
+            emit_token(sk, D::TwitterBearerToken, a, e, (a + n_a, e), High);
+        }
+        return;
+    }
+    // Dropbox long-lived: the ten A follow 11 lower-case characters.
+    let Some(s) = a.checked_sub(11) else { return };
+    if !t
+        .get(s..a)
+        .is_some_and(|p| p.iter().all(|&c| C::Low.has(c)))
+        || is_word(before(t, s))
+    {
+        return;
+    }
+    let n = run(t, a + 10, 43, |c| C::UrlEq.has(c));
+    let e = a + 10 + n;
+    if n != 43 || is_word(at(t, e)) || !sk.on(D::DropboxLongLivedToken) {
+        return;
+    }
+    let (p, b) = (
+        t.get(s..a).unwrap_or_default(),
+        t.get(a + 10..e).unwrap_or_default(),
+    );
+    if placeholder::token(b"", p) || placeholder::token(b"", b) {
+        return;
+    }
+    sk.emit(D::DropboxLongLivedToken, s, e, Medium, PLAIN);
+}
+
+/// `live_`: Lob, GoCardless and Duffel live keys (Stripe's and Shippo's
+/// are found by their own keys).
+fn live(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if a >= 2 && t.get(a - 2..a) == Some(&b"k_"[..]) {
+        return;
+    }
+    if a >= 7 {
+        match t.get(a - 7..a) {
+            Some(b"duffel_") => {
+                try_spec(sk, &DUFFEL, a - 7);
+                return;
+            }
+            Some(b"shippo_") => return,
+            _ => {}
+        }
+    }
+    for s in [&LOB_PUB, &LOB, &GOCARDLESS] {
+        if try_spec(sk, s, a) {
+            return;
+        }
+    }
+}
+
+fn tailscale(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let Some(ty) = [&b"auth-"[..], b"api-", b"client-", b"scim-", b"webhook-"]
+        .into_iter()
+        .find(|ty| t.get(a + 6..a + 6 + ty.len()) == Some(*ty))
+    else {
+        return;
+    };
+    let is = a + 6 + ty.len();
+    let id = run(t, is, 32, |c| c.is_ascii_alphanumeric());
+    if !(4..=32).contains(&id) || at(t, is + id) != b'-' {
+        return;
+    }
+    let bs = is + id + 1;
+    let n = run(t, bs, 64, |c| c.is_ascii_alphanumeric());
+    let e = bs + n;
+    if !(20..=64).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::TailscaleKey, a, e, (bs, e), High);
+}
+
+/// `xapp-<digit>-<app id>-<number>-<secret>`.
+fn slack_app(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let mut i = a + 5;
+    for (cls, lo, hi) in [(C::Digits, 1, 2), (C::Up, 6, 20), (C::Digits, 6, 20)] {
+        let n = run(t, i, hi, |c| cls.has(c));
+        if n < lo || n > hi || at(t, i + n) != b'-' {
+            return;
+        }
+        i += n + 1;
+    }
+    let n = run(t, i, 128, |c| C::Low.has(c));
+    let e = i + n;
+    if !(32..=128).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::SlackAppToken, a, e, (i, e), High);
+}
+
+/// `xox`: Slack's bot, user, workspace and configuration tokens.
+fn slack(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let kind = at(t, a + 3);
+    if kind == b'e' {
+        // xoxe.xoxp-1-<163-166> (configuration access), xoxe-1-<146> (refresh).
+        let (bs, lo, hi) = if t.get(a + 4..a + 9) == Some(&b".xoxp"[..])
+            || t.get(a + 4..a + 9) == Some(&b".xoxb"[..])
+        {
+            (a + 10, 150, 180)
+        } else {
+            (a + 5, 130, 160)
+        };
+        if at(t, bs - 1) != b'-' || !at(t, bs).is_ascii_digit() || at(t, bs + 1) != b'-' {
+            return;
+        }
+        let n = run(t, bs + 2, hi, |c| c.is_ascii_alphanumeric());
+        let e = bs + 2 + n;
+        if (lo..=hi).contains(&n) && !is_word(at(t, e)) {
+            emit_token(sk, D::SlackConfigToken, a, e, (bs + 2, e), High);
+        }
+        return;
+    }
+    if !matches!(kind, b'b' | b'p' | b'a' | b'r' | b's' | b'o') || at(t, a + 4) != b'-' {
+        return;
+    }
+    let bs = a + 5;
+    let n = run(t, bs, 250, |c| c.is_ascii_alphanumeric() || c == b'-');
+    let e = bs + n;
+    if n > 250 || is_word(at(t, e)) {
+        return;
+    }
+    let body = t.get(bs..e).unwrap_or_default();
+    let groups = body.split(|&c| c == b'-').collect::<Vec<_>>();
+    let Some((last, lead)) = groups.split_last() else {
+        return;
+    };
+    // Ids first (digits), the secret part last; no empty group.
+    if groups.iter().any(|g| g.is_empty())
+        || !lead.iter().all(|g| g.iter().all(u8::is_ascii_digit))
+        || !last.iter().any(u8::is_ascii_alphabetic)
+    {
+        return;
+    }
+    let ok = match kind {
+        b'a' | b'r' => last.len() >= 8,
+        _ => !lead.is_empty() && last.len() >= 18,
+    };
+    if ok {
+        emit_token(sk, D::SlackToken, a, e, (bs, e), High);
+    }
+}
+
+/// `hooks.slack.com/services|workflows|triggers/…` (the literal starts
+/// at `a`, `https://` before it).
+fn slack_hook(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let pre = b"https://";
+    let s = a.saturating_sub(pre.len());
+    if t.get(s..a) != Some(&pre[..]) {
+        return;
+    }
+    let p = a + 15;
+    let (d, i) = if t.get(p..p + 10) == Some(&b"/services/"[..]) {
+        (D::SlackWebhook, p + 10)
+    } else if t.get(p..p + 11) == Some(&b"/workflows/"[..]) {
+        (D::SlackWorkflowWebhook, p + 11)
+    } else if t.get(p..p + 10) == Some(&b"/triggers/"[..]) {
+        (D::SlackWorkflowWebhook, p + 10)
+    } else {
+        return;
+    };
+    let n = run(t, i, 120, |c| c.is_ascii_alphanumeric() || c == b'/');
+    let slashes = t
+        .get(i..i + n)
+        .map_or(0, |r| r.iter().filter(|&&c| c == b'/').count());
+    let ok = if d == D::SlackWebhook {
+        slashes == 2
+    } else {
+        (2..=3).contains(&slashes)
+    };
+    if !(20..=120).contains(&n) || !ok || !sk.on(d) {
+        return;
+    }
+    let last = t
+        .get(i..i + n)
+        .and_then(|r| r.rsplit(|&c| c == b'/').next())
+        .unwrap_or_default();
+    if last.len() < 16 || placeholder::token(b"", last) || marker_after(t, i + n) {
+        return;
+    }
+    sk.emit(d, s, i + n, High, PLAIN);
+}
+
+/// `-----BEGIN <label>-----` … `-----END <label>-----`: private keys and
+/// PKCS #12 blocks.
+fn pem(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    // "-----BEGIN <LABEL>-----"
+    if at(t, ae) != b' ' {
+        return;
+    }
+    let ls = ae + 1;
+    let Some(dash) = t
+        .get(ls..(ls + 48).min(t.len()))
+        .and_then(|s| memchr::memmem::find(s, b"-----"))
+    else {
+        return;
+    };
+    let label = t.get(ls..ls + dash).unwrap_or_default();
+    let d = if label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK") {
+        D::PrivateKey
+    } else if label == b"PKCS12" || label == b"PKCS #12" || label == b"PFX" {
+        D::Pkcs12File
+    } else {
+        return;
+    };
+    if !sk.on(d) {
+        return;
+    }
+    let he = ls + dash + 5;
+    // Look for the matching END line within the bound.
+    let mut end_marker = b"-----END ".to_vec();
+    end_marker.extend_from_slice(label);
+    end_marker.extend_from_slice(b"-----");
+    let hi = (he + MAX_PEM).min(t.len());
+    let body_and_end = t.get(he..hi).unwrap_or_default();
+    match memchr::memmem::find(body_and_end, &end_marker) {
+        Some(p) => {
+            let body = body_and_end.get(..p).unwrap_or_default();
+            let b64 = body
+                .iter()
+                .filter(|c| c.is_ascii_alphanumeric() || **c == b'+' || **c == b'/')
+                .count();
+            // A documentation stub ("...", "<your key here>", a word)
+            // rather than key material: the smallest real private key
+            // (Ed25519) has a few hundred base64 characters.
+            if b64 < 64 || placeholder::value(body.trim_ascii()) {
+                return;
+            }
+            sk.emit(d, a, he + p + end_marker.len(), High, PLAIN);
+        }
+        None => {
+            // Truncated block or beyond the bound: the header alone, medium.
+            let next = t.get(he..(he + 80).min(t.len())).unwrap_or_default();
+            let has_body = next.iter().filter(|c| c.is_ascii_alphanumeric()).count() > 40;
+            let conf = if has_body { Medium } else { Low };
+            sk.emit_fixed(d, a, he, conf);
+        }
+    }
+}
+
+/// Base64 of a PKCS #12 file: a DER SEQUENCE with a two-byte length and
+/// version 3 reads `MI[IJKL]??IBAzCC`; the literal is `IBAzCC`, six
+/// characters in.
+fn pkcs12_base64(sk: &mut Sink<'_>, m: usize) {
+    let t = sk.t;
+    let Some(a) = m.checked_sub(6) else { return };
+    if t.get(a..a + 2) != Some(&b"MI"[..])
+        || !matches!(at(t, a + 2), b'I'..=b'L')
+        || !matches!(at(t, a + 5), b'A' | b'Q' | b'g' | b'w')
+        || matches!(before(t, a), b'+' | b'/')
+        || is_word(before(t, a))
+    {
+        return;
+    }
+    // The base64 text, possibly wrapped in lines.
+    let hi = (a + MAX_PEM).min(t.len());
+    let mut e = a;
+    let mut n = 0;
+    while e < hi {
+        let c = at(t, e);
+        if C::Std.has(c) {
+            n += 1;
+        } else if !(c == b'\n' || c == b'\r') || !C::Std.has(at(t, e + 1)) {
+            break;
+        }
+        e += 1;
+    }
+    if n < 100 || is_word(at(t, e)) || !sk.on(D::Pkcs12File) {
+        return;
+    }
+    sk.emit(D::Pkcs12File, a, e, High, PLAIN);
+}
+
+/// The JSON object a base64 run decodes to, if it is one (its first
+/// `max` characters).
+fn b64_json(s: &[u8], max: usize) -> Option<Vec<u8>> {
+    let d = v::base64_decode(s, max)?;
+    (d.first() == Some(&b'{')).then_some(d)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+/// `eyJ` (`{"` in base64): JSON Web Tokens, and the tokens that carry a
+/// base64 JSON payload behind a prefix of their own.
+fn eyj(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if a >= 4 && t.get(a - 4..a) == Some(&b"ops_"[..]) {
+        onepassword_sa(sk, a - 4);
+        return;
+    }
+    if a >= 7 && t.get(a - 7..a) == Some(&b"sntrys_"[..]) {
+        sentry_org(sk, a - 7);
+        return;
+    }
+    if a >= 3 && matches!(t.get(a - 3..a), Some(b"sk." | b"pk." | b"tk.")) {
+        mapbox(sk, a - 3);
+        return;
+    }
+    if t.get(a..a + 8) == Some(&b"eyJrIjoi"[..]) && grafana(sk, a) {
+        return;
+    }
+    jwt(sk, a);
+}
+
+fn onepassword_sa(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let bs = a + 4;
+    let n = run(t, bs, 8000, |c| C::Std.has(c));
+    let e = bs + n;
+    if !(250..=8000).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    let ok = t
+        .get(bs..e)
+        .and_then(|b| b64_json(b, 400))
+        .is_some_and(|j| j.get(1) == Some(&b'"'));
+    if ok {
+        emit_token(sk, D::OnepasswordServiceAccountToken, a, e, (bs, e), High);
+    }
+}
+
+/// `sntrys_<base64 JSON with iat>_<43>`.
+fn sentry_org(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let bs = a + 7;
+    let n = run(t, bs, 600, |c| C::Std.has(c));
+    if !(20..=600).contains(&n) || at(t, bs + n) != b'_' {
+        return;
+    }
+    let ss = bs + n + 1;
+    let m = run(t, ss, 43, |c| C::Std.has(c) && c != b'=');
+    let e = ss + m;
+    if m != 43 || is_word(at(t, e)) {
+        return;
+    }
+    let ok = t
+        .get(bs..bs + n)
+        .and_then(|b| b64_json(b, 600))
+        .is_some_and(|j| contains(&j, b"\"iat\""));
+    if ok {
+        emit_token(sk, D::SentryAuthToken, a, e, (ss, e), High);
+    }
+}
+
+/// `sk.`/`pk.`/`tk.` and a base64url JSON payload with `u` (the user),
+/// `.` and a signature.
+fn mapbox(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let ps = a + 3;
+    let n = run(t, ps, 400, |c| C::Url.has(c));
+    if !(12..=400).contains(&n) || at(t, ps + n) != b'.' {
+        return;
+    }
+    let ss = ps + n + 1;
+    let m = run(t, ss, 100, |c| C::Url.has(c));
+    let e = ss + m;
+    if !(20..=100).contains(&m) || is_word(at(t, e)) {
+        return;
+    }
+    let ok = t
+        .get(ps..ps + n)
+        .and_then(|b| b64_json(b, 400))
+        .is_some_and(|j| contains(&j, b"\"u\""));
+    if !ok {
+        return;
+    }
+    let conf = match at(t, a) {
+        b's' => High,
+        b't' => Medium,
+        _ => Low,
+    };
+    emit_token(sk, D::MapboxToken, a, e, (ss, e), conf);
+}
+
+/// `eyJrIjoi` (`{"k":"`): a legacy Grafana API key. False if it is not one.
+fn grafana(sk: &mut Sink<'_>, a: usize) -> bool {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return false;
+    }
+    let n = run(t, a, 408, |c| c.is_ascii_alphanumeric());
+    let mut e = a + n;
+    while at(t, e) == b'=' && e < a + n + 3 {
+        e += 1;
+    }
+    if !(78..=408).contains(&n) || is_word(at(t, e)) || C::Url.has(at(t, e)) {
+        return false;
+    }
+    let ok = t
+        .get(a..a + n)
+        .and_then(|b| b64_json(b, 420))
+        .is_some_and(|j| contains(&j, b"\"n\":") && contains(&j, b"\"id\":"));
+    if ok {
+        emit_token(sk, D::GrafanaApiKey, a, e, (a + 8, e), High);
+    }
+    ok
+}
+
+/// `dG9rO` (`tok:` in base64): an Intercom access token.
+fn intercom(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    let n = run(t, a, 120, |c| C::Std.has(c));
+    let e = a + n;
+    if !(40..=120).contains(&n) || is_word(at(t, e)) {
+        return;
+    }
+    let ok = t
+        .get(a..e)
+        .and_then(|b| v::base64_decode(b, 120))
+        .is_some_and(|d| d.starts_with(b"tok:") && d.iter().skip(4).any(|&c| c == b':'));
+    if ok {
+        emit_token(sk, D::IntercomAccessToken, a, e, (a + 5, e), High);
+    }
+}
+
+/// A JSON Web Token: three base64url segments whose header decodes to
+/// JSON with an `alg`.
+fn jwt(sk: &mut Sink<'_>, a: usize) {
+    if !sk.on(D::Jwt) || is_word(before(sk.t, a)) {
+        return;
+    }
+    let t = sk.t;
+    let h = run(t, a, 2000, |c| C::Url.has(c));
+    if !(10..=2000).contains(&h) || at(t, a + h) != b'.' {
+        return;
+    }
+    let ps = a + h + 1;
+    let p = run(t, ps, 8000, |c| C::Url.has(c));
+    if p < 4 || at(t, ps + p) != b'.' {
+        return;
+    }
+    let ss = ps + p + 1;
+    let sig = run(t, ss, 2000, |c| C::Url.has(c));
+    let e = ss + sig;
+    if is_word(at(t, e)) {
+        return;
+    }
+    let Some(header) = t.get(a..a + h).and_then(|x| v::base64_decode(x, 2000)) else {
+        return;
+    };
+    if header.first() != Some(&b'{') || !contains(&header, b"\"alg\"") {
+        return;
+    }
+    if placeholder::documented(t.get(ss..e).unwrap_or_default()) {
+        return;
+    }
+    let conf = if sig >= 16 { High } else { Medium };
+    sk.emit_fixed(D::Jwt, a, e, conf);
+}
+
+// ---------------------------------------------------------- digit words --
+
+/// A word of letters and digits with at least one digit, `t[ws..we]`
+/// (called by `numeric.rs` for every such word, once): tokens whose prefix
+/// holds a digit, or whose body is hex, are found here.
+pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    let Some(w) = t.get(ws..we) else { return };
+    let n = w.len();
+    let nx = at(t, we);
+    let pv = before(t, ws);
+    if n <= 9 {
+        short_word(sk, w, ws, nx, pv);
+    }
+    if w.starts_with(b"GR1348941") {
+        gitlab(sk, ws);
+        return;
+    }
+    if n >= 16 {
+        long_word(sk, w, ws, we, nx, pv);
+    }
+}
+
+fn short_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, nx: u8, pv: u8) {
+    match (w, nx) {
+        (b"v1", b'_') if ws >= 4 => {
+            for s in &DO_TOKENS {
+                if try_spec(sk, s, ws - 4) {
+                    break;
+                }
+            }
+        }
+        (b"v1", b'.') => {
+            try_spec(sk, &CF_ORIGIN, ws);
+        }
+        (b"A3", b'-') => onepassword_secret_key(sk, ws),
+        (b"ya29", b'.') => {
+            try_spec(sk, &YA29, ws);
+        }
+        (b"sha256", b'~') => {
+            try_spec(sk, &OPENSHIFT, ws);
+        }
+        (b"lsv2", b'_') => {
+            for s in &LANGSMITH {
+                if try_spec(sk, s, ws) {
+                    break;
+                }
+            }
+        }
+        (b"r8", b'_') => {
+            try_spec(sk, &REPLICATE, ws);
+        }
+        (b"p8e", b'-') => {
+            try_spec(sk, &ADOBE, ws);
+        }
+        (b"atlasv1", b'.') if pv == b'.' => terraform(sk, ws),
+        (b"na1" | b"eu1", b'-') if ws >= 4 => {
+            for s in &HUBSPOT {
+                if try_spec(sk, s, ws - 4) {
+                    break;
+                }
+            }
+        }
+        (b"sq0atp", b'-') => {
+            try_spec(sk, &SQUARE_ATP, ws);
+        }
+        (b"sq0csp", b'-') => {
+            try_spec(sk, &SQUARE_CSP, ws);
+        }
+        (_, b'.') if w.len() == 6 && w.starts_with(b"dt0") => {
+            try_spec(sk, &DYNATRACE, ws);
+        }
+        (_, b'~') if w.last() == Some(&b'Q') => azure_ad_secret(sk, ws + w.len() - 1),
+        _ => {}
+    }
+}
+
+fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) {
+    let t = sk.t;
+    let n = w.len();
+    if n == 46 && w.starts_with(b"oy2") {
+        try_spec(sk, &NUGET, ws);
+        return;
+    }
+    if n == 34 && w.starts_with(b"SK") {
+        try_spec(sk, &TWILIO, ws);
+        return;
+    }
+    if n == 36 && w.starts_with(b"dapi") {
+        databricks(sk, ws);
+        return;
+    }
+    if n == 20 && w.starts_with(b"A3T") {
+        try_spec(sk, &AWS_A3T, ws);
+        return;
+    }
+    if (23..=27).contains(&n) && matches!(w.first(), Some(b'M' | b'N' | b'O')) && nx == b'.' {
+        discord_bot(sk, ws, we);
+        return;
+    }
+    match pv {
+        b'_' => {
+            // Each format is tried with its prefix just before this word
+            // (sgp_<16 hex>_<40 hex> is seen from its first run).
+            for s in AFTER_UNDERSCORE {
+                if let Some(a) = ws.checked_sub(s.prefix.len())
+                    && try_spec(sk, s, a)
+                {
+                    return;
+                }
+            }
+            circleci(sk, ws, n);
+        }
+        b'-' => {
+            if n == 40 && ws >= 6 && t.get(ws - 6..ws) == Some(&b"glptt-"[..]) {
+                gitlab(sk, ws - 6);
+                return;
+            }
+            for s in AFTER_DASH {
+                if let Some(a) = ws.checked_sub(s.prefix.len())
+                    && try_spec(sk, s, a)
+                {
+                    return;
+                }
+            }
+        }
+        b'.' if n == 64 => airtable(sk, ws),
+        b':' if n == 32 => asana(sk, ws),
+        _ => {}
+    }
+    // Mailchimp: 32 hex digits, -us and the data center.
+    if n == 32 && nx == b'-' && t.get(we..we + 3) == Some(&b"-us"[..]) {
+        mailchimp(sk, ws, we);
+    }
+}
+
+fn onepassword_secret_key(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    if is_word(before(t, a)) {
+        return;
+    }
+    // A3-XXXXXX-(XXXXXXXXXXX | XXXXXX-XXXXX)-XXXXX-XXXXX-XXXXX
+    let mut i = a + 3;
+    let mut groups = [0usize; 6];
+    let mut k = 0;
+    loop {
+        let n = run(t, i, 11, |c| C::Up.has(c));
+        if let Some(g) = groups.get_mut(k) {
+            *g = n;
+        } else {
+            return;
+        }
+        k += 1;
+        i += n;
+        if at(t, i) == b'-' && C::Up.has(at(t, i + 1)) && k < 6 {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let ok = match k {
+        5 => groups == [6, 11, 5, 5, 5, 0],
+        6 => groups == [6, 6, 5, 5, 5, 5],
+        _ => false,
+    };
+    if ok && !is_word(at(t, i)) {
+        emit_token(sk, D::OnepasswordSecretKey, a, i, (a + 3, i), High);
+    }
+}
+
+/// `<14>.atlasv1.<60-70>`: the word `atlasv1` starts at `ws`.
+fn terraform(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let Some(a) = ws.checked_sub(15) else { return };
+    if !t
+        .get(a..ws - 1)
+        .is_some_and(|p| p.iter().all(|&c| C::Low.has(c)))
+        || is_word(before(t, a))
+        || at(t, ws + 7) != b'.'
+    {
+        return;
+    }
+    let bs = ws + 8;
+    let n = run(t, bs, 70, |c| C::UrlEq.has(c));
+    let e = bs + n;
+    if (60..=70).contains(&n) && !is_word(at(t, e)) {
+        emit_token(sk, D::TerraformCloudToken, a, e, (bs, e), High);
+    }
+}
+
+/// `[\w~.]{3}<digit>Q~[\w~.-]{31,34}`: `q` is the `Q`.
+fn azure_ad_secret(sk: &mut Sink<'_>, q: usize) {
+    let t = sk.t;
+    let Some(a) = q.checked_sub(4) else { return };
+    let c = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'~' | b'.');
+    if !at(t, q - 1).is_ascii_digit()
+        || !t.get(a..q - 1).is_some_and(|p| p.iter().all(|&b| c(b)))
+        || c(before(t, a))
+        || b'-' == before(t, a)
+    {
+        return;
+    }
+    let bs = q + 2;
+    let n = run(t, bs, 40, |b| c(b) || b == b'-');
+    // A sentence's full stop after the secret is not part of it.
+    let mut m = n;
+    while m > 0 && at(t, bs + m - 1) == b'.' {
+        m -= 1;
+    }
+    let n = if (31..=34).contains(&n) { n } else { m };
+    if !(31..=34).contains(&n) || n > 40 {
+        return;
+    }
+    let e = bs + n;
+    emit_token(sk, D::AzureAdClientSecret, a, e, (bs, e), High);
+}
+
+fn databricks(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let Some(mut e) = measure(t, &DATABRICKS, a) else {
+        return;
+    };
+    // An optional `-<digit>` suffix.
+    if at(t, e) == b'-' && at(t, e + 1).is_ascii_digit() && !is_word(at(t, e + 2)) {
+        e += 2;
+    }
+    emit_token(sk, D::DatabricksToken, a, e, (a + 4, a + 36), High);
+}
+
+/// `AAAA<7>:APA91b<134>`: `ws` is the `A` of `APA91b` (the body is one
+/// long word, so the literal `:APA91b` is its key).
+fn fcm(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let Some(a) = ws.checked_sub(12) else { return };
+    if t.get(a..a + 4) != Some(&b"AAAA"[..])
+        || !t
+            .get(a + 4..a + 11)
+            .is_some_and(|p| p.iter().all(|&c| C::Url.has(c)))
+        || is_word(before(t, a))
+    {
+        return;
+    }
+    let bs = ws + 6;
+    let n = run(t, bs, 140, |c| C::Url.has(c));
+    let e = bs + n;
+    if (130..=140).contains(&n) && !is_word(at(t, e)) {
+        emit_token(sk, D::FirebaseCloudMessagingKey, a, e, (bs, e), High);
+    }
+}
+
+/// The shape of a whole Discord bot token (for an assigned value).
+fn discord_shape(v: &[u8]) -> bool {
+    let mut parts = v.split(|&c| c == b'.');
+    let (Some(id), Some(ts), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let digits = v::base64_decode(id, 27).unwrap_or_default();
+    (17..=20).contains(&digits.len())
+        && digits.iter().all(u8::is_ascii_digit)
+        && class_n(ts, C::Url, 6, 6)
+        && class_n(sig, C::Url, 27, 38)
+}
+
+/// `[MNO]<23-26>.<6>.<27-38>` whose first part is the base64 of the bot's
+/// numeric id.
+fn discord_bot(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    if is_word(before(t, ws)) {
+        return;
+    }
+    let id = t
+        .get(ws..we)
+        .and_then(|b| v::base64_decode(b, 27))
+        .unwrap_or_default();
+    if !(17..=20).contains(&id.len()) || !id.iter().all(u8::is_ascii_digit) {
+        return;
+    }
+    let ms = we + 1;
+    let m = run(t, ms, 6, |c| C::Url.has(c));
+    if m != 6 || at(t, ms + 6) != b'.' {
+        return;
+    }
+    let ss = ms + 7;
+    let n = run(t, ss, 38, |c| C::Url.has(c));
+    let e = ss + n;
+    if (27..=38).contains(&n) && !is_word(at(t, e)) {
+        emit_token(sk, D::DiscordBotToken, ws, e, (ss, e), High);
+    }
+}
+
+/// `CCIPAT_<22>_<40 hex>` / `CCIPRJ_…`, seen from the hex run at `ws`.
+fn circleci(sk: &mut Sink<'_>, ws: usize, n: usize) {
+    let t = sk.t;
+    if n != 40 {
+        return;
+    }
+    let Some(a) = ws.checked_sub(30) else { return };
+    if !matches!(t.get(a..a + 7), Some(b"CCIPAT_" | b"CCIPRJ_"))
+        || !t
+            .get(a + 7..a + 29)
+            .is_some_and(|p| p.iter().all(u8::is_ascii_alphanumeric))
+        || !C::Hex.has(at(t, ws))
+        || !t
+            .get(ws..ws + 40)
+            .is_some_and(|p| p.iter().all(u8::is_ascii_hexdigit))
+        || is_word(before(t, a))
+        || is_word(at(t, ws + 40))
+    {
+        return;
+    }
+    emit_token(sk, D::CircleciToken, a, ws + 40, (a + 7, ws + 40), High);
+}
+
+/// `pat<14>.<64 hex>`, seen from the hex run at `ws`.
+fn airtable(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let Some(a) = ws.checked_sub(18) else { return };
+    if t.get(a..a + 3) != Some(&b"pat"[..])
+        || !t
+            .get(a + 3..a + 17)
+            .is_some_and(|p| p.iter().all(u8::is_ascii_alphanumeric))
+        || !t
+            .get(ws..ws + 64)
+            .is_some_and(|p| p.iter().all(|&c| C::LHex.has(c)))
+        || is_word(before(t, a))
+        || is_word(at(t, ws + 64))
+    {
+        return;
+    }
+    emit_token(sk, D::AirtableToken, a, ws + 64, (ws, ws + 64), High);
+}
+
+/// `1/<16 digits>:<32 hex>` or `2/<16>/<16>:<32 hex>`, seen from the hex.
+fn asana(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if !t
+        .get(ws..ws + 32)
+        .is_some_and(|p| p.iter().all(|&c| C::LHex.has(c)))
+        || is_word(at(t, ws + 32))
+    {
+        return;
+    }
+    // Back over digits and slashes to the version digit.
+    let lo = ws.saturating_sub(40);
+    let ids = t.get(lo..ws - 1).map_or(0, |s| {
+        s.iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || **c == b'/')
+            .count()
+    });
+    let a = ws - 1 - ids;
+    let head = t.get(a..ws - 1).unwrap_or_default();
+    let parts: Vec<&[u8]> = head.split(|&c| c == b'/').collect();
+    let ok = match parts.as_slice() {
+        [b"1", id] => id.len() == 16,
+        [b"2", x, y] => x.len() == 16 && y.len() == 16,
+        _ => false,
+    };
+    if ok && !is_word(before(t, a)) {
+        emit_token(sk, D::AsanaToken, a, ws + 32, (ws, ws + 32), High);
+    }
+}
+
+fn mailchimp(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    if is_word(before(t, ws))
+        || !t
+            .get(ws..we)
+            .is_some_and(|p| p.iter().all(|&c| C::LHex.has(c)))
+    {
+        return;
+    }
+    let dc = run(t, we + 3, 2, |c| c.is_ascii_digit());
+    let e = we + 3 + dc;
+    if dc == 0 || is_word(at(t, e)) {
+        return;
+    }
+    emit_token(sk, D::MailchimpApiKey, ws, e, (ws, we), High);
+}
+
+// --------------------------------------------------------- assignments --
+
+/// Prefixes of the token formats above.
+const PREFIXES: &[&[u8]] = &[
+    b"AKIA",
+    b"ASIA",
+    b"ABIA",
+    b"ACCA",
+    b"A3T",
+    b"AGPA",
+    b"AIDA",
+    b"AIPA",
+    b"ANPA",
+    b"ANVA",
+    b"APKA",
+    b"AROA",
+    b"ASCA",
+    b"ghp_",
+    b"gho_",
+    b"ghu_",
+    b"ghs_",
+    b"ghr_",
+    b"github_pat_",
+    b"npm_",
+    b"pypi-",
+    b"AIza",
+    b"hf_",
+    b"api_org_",
+    b"sk-",
+    b"sk_live_",
+    b"rk_live_",
+    b"sk_test_",
+    b"rk_test_",
+    b"glpat-",
+    b"gldt-",
+    b"glrt-",
+    b"gloas-",
+    b"glcbt-",
+    b"glptt-",
+    b"glft-",
+    b"glimt-",
+    b"glagent-",
+    b"glsoat-",
+    b"glffct-",
+    b"GR1348941",
+    b"glc_",
+    b"glsa_",
+    b"GOCSPX-",
+    b"whsec_",
+    b"gsk_",
+    b"pplx-",
+    b"xai-",
+    b"hvs.",
+    b"hvb.",
+    b"AGE-SECRET-KEY-1",
+    b"LTAI",
+    b"HRKU-",
+    b"nfp_",
+    b"rnd_",
+    b"pscale_",
+    b"tk-us-",
+    b"AQVN",
+    b"tskey-",
+    b"ATBB",
+    b"ATATT3",
+    b"ATCTT3",
+    b"lin_api_",
+    b"dckr_",
+    b"pnu_",
+    b"figd_",
+    b"fio-u-",
+    b"tfp_",
+    b"CFPAT-",
+    b"AKCp",
+    b"cmVmd",
+    b"NRAK-",
+    b"NRII-",
+    b"NRJS-",
+    b"dG9rO",
+    b"xapp-",
+    b"xox",
+    b"EZAK",
+    b"dop_v1_",
+    b"doo_v1_",
+    b"dor_v1_",
+    b"v1.0-",
+    b"ya29.",
+    b"sha256~",
+    b"lsv2_",
+    b"r8_",
+    b"p8e-",
+    b"sq0atp-",
+    b"sq0csp-",
+    b"oy2",
+    b"ntn_",
+    b"shpat_",
+    b"shpca_",
+    b"shppa_",
+    b"shpss_",
+    b"rubygems_",
+    b"sntryu_",
+    b"sntrys_",
+    b"sqp_",
+    b"squ_",
+    b"sqa_",
+    b"shippo_",
+    b"sgp_",
+    b"sbp_",
+    b"CLOJARS_",
+    b"rdme_",
+    b"key-",
+    b"pul-",
+    b"PMAK-",
+    b"xkeysib-",
+    b"xsmtpsib-",
+    b"FLWSECK",
+    b"CCIPAT_",
+    b"CCIPRJ_",
+    b"dapi",
+    b"SG.",
+    b"ops_",
+    b"eyJrIjoi",
+    b"EAA",
+    b"dp.",
+    b"sl.",
+    b"live_",
+    b"duffel_",
+    b"pat-na1-",
+    b"pat-eu1-",
+    b"dt0",
+    b"sk.eyJ",
+    b"pk.eyJ",
+    b"tk.eyJ",
+];
+
+/// True if `v` starts like one of the token formats above. Assigned to
+/// `token = …`, such a value is that format's detector's to report (or to
+/// reject, when its checksum fails), not a generic secret or a password.
+pub(crate) fn provider_prefix(v: &[u8]) -> bool {
+    PREFIXES.iter().any(|p| v.starts_with(p))
+        || (v.len() == 34 && v.starts_with(b"SK") && v.iter().skip(2).all(u8::is_ascii_hexdigit))
+        || v.get(11..21) == Some(&b"AAAAAAAAAA"[..])
+}
+
+/// Shapes of assigned values.
+fn hex_n(v: &[u8], n: usize) -> bool {
+    v.len() == n && v.iter().all(u8::is_ascii_hexdigit)
+}
+fn alnum_n(v: &[u8], lo: usize, hi: usize) -> bool {
+    (lo..=hi).contains(&v.len()) && v.iter().all(u8::is_ascii_alphanumeric)
+}
+fn class_n(v: &[u8], c: C, lo: usize, hi: usize) -> bool {
+    (lo..=hi).contains(&v.len()) && v.iter().all(|&b| c.has(b))
+}
+fn uuid(v: &[u8]) -> bool {
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, &c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+fn mixed(v: &[u8]) -> bool {
+    v.iter().any(u8::is_ascii_digit) && v.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// A provider's secret assigned to a name that says whose it is
+/// (`DD_API_KEY=…`): `key` is the lower-case name, `val` the value at
+/// `vs..ve`. Returns true if the value was claimed (reported or known to
+/// be this provider's).
+pub(crate) fn assigned(sk: &mut Sink<'_>, key: &[u8], vs: usize, ve: usize, val: &[u8]) -> bool {
+    let has = |n: &[u8]| contains(key, n);
+    let any = |ns: &[&[u8]]| ns.iter().any(|n| has(n));
+    let found: Option<D> = if key.ends_with(b"authtoken") {
+        // .npmrc `_authToken=`, .yarnrc.yml `npmAuthToken:`; npm_ tokens
+        // are reported by their own detector.
+        (val.len() >= 16
+            && !val.starts_with(b"npm_")
+            && val
+                .iter()
+                .all(|&c| C::Dot.has(c) || matches!(c, b'+' | b'/' | b':')))
+        .then_some(D::NpmrcAuthToken)
+    } else if any(&[
+        b"dd_app",
+        b"datadog_app",
+        b"dd_application",
+        b"datadog_application",
+    ]) {
+        hex_n(val, 40).then_some(D::DatadogAppKey)
+    } else if any(&[b"datadog", b"dd_api"]) {
+        hex_n(val, 32).then_some(D::DatadogApiKey)
+    } else if has(b"heroku") {
+        uuid(val).then_some(D::HerokuApiKey)
+    } else if has(b"okta") {
+        (val.starts_with(b"00") && class_n(val, C::UrlEq, 42, 42)).then_some(D::OktaApiToken)
+    } else if has(b"twilio") {
+        hex_n(val, 32).then_some(D::TwilioAuthToken)
+    } else if has(b"algolia") {
+        (hex_n(val, 32) || (alnum_n(val, 32, 32) && mixed(val))).then_some(D::AlgoliaAdminKey)
+    } else if has(b"confluent") {
+        class_n(val, C::Std, 64, 64).then_some(D::ConfluentApiSecret)
+    } else if any(&[b"cloudflare", b"cf_api", b"cf_token"]) {
+        if hex_n(val, 37) {
+            Some(D::CloudflareGlobalApiKey)
+        } else {
+            (class_n(val, C::Url, 40, 40) && mixed(val)).then_some(D::CloudflareApiToken)
+        }
+    } else if has(b"vercel") {
+        (alnum_n(val, 24, 24) && mixed(val)).then_some(D::VercelToken)
+    } else if has(b"netlify") {
+        (class_n(val, C::Url, 40, 46) && mixed(val)).then_some(D::NetlifyToken)
+    } else if has(b"travis") {
+        (class_n(val, C::Url, 22, 22) && mixed(val)).then_some(D::TravisCiToken)
+    } else if has(b"codecov") {
+        (uuid(val) || (alnum_n(val, 32, 32) && mixed(val))).then_some(D::CodecovToken)
+    } else if has(b"snyk") {
+        uuid(val).then_some(D::SnykToken)
+    } else if has(b"sumo") {
+        (alnum_n(val, 64, 64) && mixed(val)).then_some(D::SumologicAccessKey)
+    } else if has(b"kraken") {
+        (class_n(val, C::Std, 56, 56) || class_n(val, C::Std, 88, 88)).then_some(D::KrakenApiKey)
+    } else if has(b"zendesk") {
+        (alnum_n(val, 40, 40) && mixed(val)).then_some(D::ZendeskApiToken)
+    } else if has(b"fastly") {
+        (class_n(val, C::Url, 32, 32) && mixed(val)).then_some(D::FastlyApiToken)
+    } else if has(b"mattermost") {
+        (class_n(val, C::Low, 26, 26) && mixed(val)).then_some(D::MattermostToken)
+    } else if any(&[b"messagebird", b"message_bird", b"message-bird"]) {
+        (alnum_n(val, 25, 25) && mixed(val)).then_some(D::MessagebirdApiKey)
+    } else if has(b"coinbase") {
+        (class_n(val, C::Url, 32, 64) && mixed(val)).then_some(D::CoinbaseApiSecret)
+    } else if any(&[b"facebook", b"fb_app", b"fb_secret"]) {
+        hex_n(val, 32).then_some(D::FacebookAppSecret)
+    } else if any(&[
+        b"alibaba",
+        b"aliyun",
+        b"accesskeysecret",
+        b"access_key_secret",
+    ]) {
+        (alnum_n(val, 30, 30) && mixed(val)).then_some(D::AlibabaSecretKey)
+    } else if any(&[
+        b"azure_devops",
+        b"azuredevops",
+        b"ado_pat",
+        b"ado_token",
+        b"devops_pat",
+    ]) {
+        // Base32: no 0, 1, 8 or 9.
+        (class_n(val, C::Low, 52, 52)
+            && val.iter().all(|&c| !matches!(c, b'0' | b'1' | b'8' | b'9')))
+        .then_some(D::AzureDevopsPat)
+    } else if any(&[
+        b"aws_session_token",
+        b"aws_security_token",
+        b"awssessiontoken",
+    ]) || (any(&[b"session_token", b"security_token"])
+        && (val.starts_with(b"IQoJb3JpZ2lu") || val.starts_with(b"FwoGZXIvYXdz")))
+    {
+        class_n(val, C::Std, 100, 4000).then_some(D::AwsSessionToken)
+    } else if has(b"discord") {
+        // Found without the name too, when the id's base64 holds a digit.
+        discord_shape(val).then_some(D::DiscordBotToken)
+    } else if has(b"mailgun") {
+        let p: Vec<&[u8]> = val.split(|&c| c == b'-').collect();
+        matches!(p.as_slice(), [a, b, c] if hex_n(a, 32) && hex_n(b, 8) && hex_n(c, 8))
+            .then_some(D::MailgunApiKey)
+    } else if has(b"sas") && contains(val, b"sig=") && contains(val, b"sv=") {
+        Some(D::AzureSasToken)
+    } else {
+        None
+    };
+    let Some(d) = found else { return false };
+    if !sk.on(d) || placeholder::value(val) {
+        return true;
+    }
+    sk.emit_fixed(d, vs, ve, High);
+    true
+}
+
+/// `secret_<43 alphanumerics>`, a legacy Notion integration token, as the
+/// identifier `t[ks..ke]`.
+pub(crate) fn notion_legacy(sk: &mut Sink<'_>, ks: usize, ke: usize) {
+    let t = sk.t;
+    let Some(w) = t.get(ks..ke) else { return };
+    if w.len() != 50
+        || !w.starts_with(b"secret_")
+        || !w
+            .get(7..)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_alphanumeric) && mixed(b))
+        || is_word(before(t, ks))
+    {
+        return;
+    }
+    emit_token(sk, D::NotionToken, ks, ke, (ks + 7, ke), Medium);
+}
+
+// ----------------------------------------------------------------- URLs --
+
+fn url_char(c: u8) -> bool {
+    c > b' '
+        && c < 0x7f
+        && !matches!(
+            c,
+            b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\' | b'{' | b'}' | b'|' | b'^'
+        )
+}
+
+/// End of the URL whose text continues at `i`, without trailing
+/// punctuation.
+fn url_end(t: &[u8], i: usize) -> usize {
+    let mut e = i + run(t, i, 2048, url_char);
+    while e > i && matches!(at(t, e - 1), b'.' | b',' | b')' | b';' | b':' | b'!' | b'?') {
+        e -= 1;
+    }
+    e
+}
+
+fn host_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+}
+
+/// Webhook URLs, DSNs and signed URLs after `://` (at `a`).
+pub(crate) fn url(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let s = if a >= 5 && eq_ci(t, a - 5, b"https") {
+        a - 5
+    } else if a >= 4 && eq_ci(t, a - 4, b"http") {
+        a - 4
+    } else {
+        return;
+    };
+    if is_word(before(t, s)) {
+        return;
+    }
+    let hs = a + 3;
+    // https://<32 hex>[:<32 hex>]@<host>/<project>: a Sentry DSN.
+    if run(t, hs, 32, |c| C::LHex.has(c)) == 32 {
+        sentry_dsn(sk, s, hs);
+        return;
+    }
+    let hn = run(t, hs, 253, host_char);
+    let host = t.get(hs..hs + hn).unwrap_or_default().to_ascii_lowercase();
+    let he = hs + hn;
+    let path = t.get(he..).unwrap_or_default();
+    let e = url_end(t, he);
+    let whole = t.get(s..e).unwrap_or_default();
+    if host == b"discord.com"
+        || host == b"discordapp.com"
+        || host.ends_with(b".discord.com")
+        || host.ends_with(b".discordapp.com")
+    {
+        if path.starts_with(b"/api/webhooks/") {
+            discord_webhook(sk, s, he + 14);
+        }
+    } else if host.ends_with(b".webhook.office.com")
+        || host == b"outlook.office.com"
+        || host == b"outlook.office365.com"
+    {
+        let incoming = contains(whole, b"/IncomingWebhook/");
+        let last = whole.rsplit(|&c| c == b'/').next().unwrap_or_default();
+        if incoming && (path.starts_with(b"/webhookb2/") || path.starts_with(b"/webhook/")) {
+            url_secret(sk, D::TeamsWebhook, s, e, last);
+        }
+    } else if (host.ends_with(b".logic.azure.com") || host.ends_with(b".api.powerplatform.com"))
+        && contains(whole, b"/workflows/")
+        && let Some((vs, ve)) = query_value(t, he, e, b"sig=")
+    {
+        let sig = t.get(vs..ve).unwrap_or_default();
+        url_secret(sk, D::TeamsWebhook, s, e, sig);
+    } else if contains(whole, b"sv=")
+        && (contains(whole, b"se=") || contains(whole, b"sp="))
+        && let Some((vs, ve)) = query_value(t, he, e, b"sig=")
+    {
+        let sig = t.get(vs..ve).unwrap_or_default();
+        if sig.len() >= 20 && sig.iter().all(|&c| C::Std.has(c) || c == b'%') {
+            url_secret(sk, D::AzureSasToken, vs, ve, sig);
+        }
+    }
+}
+
+/// The value of query parameter `name` (`sig=`) in `t[from..to]`.
+fn query_value(t: &[u8], from: usize, to: usize, name: &[u8]) -> Option<(usize, usize)> {
+    let q = t.get(from..to)?;
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(q.get(i..)?, name) {
+        let at_ = i + p;
+        if at_ > 0 && matches!(q.get(at_ - 1), Some(b'?' | b'&' | b';')) {
+            let vs = from + at_ + name.len();
+            let n = run(t, vs, 512, |c| url_char(c) && c != b'&' && c != b'#');
+            return Some((vs, vs + n));
+        }
+        i = at_ + 1;
+    }
+    None
+}
+
+/// Reports a URL-shaped secret at `s..e` whose random part is `secret`.
+fn url_secret(sk: &mut Sink<'_>, d: D, s: usize, e: usize, secret: &[u8]) {
+    if !sk.on(d) || secret.len() < 16 || placeholder::token(b"", secret) {
+        return;
+    }
+    sk.emit(d, s, e, High, PLAIN);
+}
+
+/// `discord.com/api/webhooks/<id>/<token>`; `i` is where the id starts.
+fn discord_webhook(sk: &mut Sink<'_>, s: usize, i: usize) {
+    let t = sk.t;
+    let n = run(t, i, 20, |c| c.is_ascii_digit());
+    if !(17..=20).contains(&n) || at(t, i + n) != b'/' {
+        return;
+    }
+    let ts = i + n + 1;
+    let m = run(t, ts, 68, |c| C::Url.has(c));
+    let e = ts + m;
+    if !(60..=68).contains(&m) || C::Url.has(at(t, e)) {
+        return;
+    }
+    let tok = t.get(ts..e).unwrap_or_default();
+    url_secret(sk, D::DiscordWebhook, s, e, tok);
+}
+
+/// `https://<key>[:<secret>]@<host>/<project id>` with a Sentry host.
+fn sentry_dsn(sk: &mut Sink<'_>, s: usize, ks: usize) {
+    let t = sk.t;
+    let mut i = ks + 32;
+    if at(t, i) == b':' && run(t, i + 1, 32, |c| C::LHex.has(c)) == 32 {
+        i += 33;
+    }
+    if at(t, i) != b'@' {
+        return;
+    }
+    let hs = i + 1;
+    let hn = run(t, hs, 253, host_char);
+    let host = t.get(hs..hs + hn).unwrap_or_default().to_ascii_lowercase();
+    if !(contains(&host, b"sentry") || contains(&host, b"ingest")) || at(t, hs + hn) != b'/' {
+        return;
+    }
+    let ps = hs + hn + 1;
+    let p = run(t, ps, 12, |c| c.is_ascii_digit());
+    let e = ps + p;
+    if p == 0 || is_word(at(t, e)) || !sk.on(D::SentryDsn) {
+        return;
+    }
+    if placeholder::token(b"", t.get(ks..ks + 32).unwrap_or_default()) {
+        return;
+    }
+    sk.emit(D::SentryDsn, s, e, Medium, PLAIN);
+}

@@ -1,0 +1,381 @@
+//! Placeholders and published example values: text shaped like a
+//! credential that is certainly not one.
+//!
+//! Documentation, SDK samples and configuration templates are full of
+//! values that have a token's prefix and length but no secret in them:
+//! `ghp_xxxxxxxx…`, `xoxb-xoxb-…`, `YOUR_API_KEY_HERE`, `${NPM_TOKEN}`,
+//! AWS's `AKIAIOSFODNN7EXAMPLE`, Stripe's documentation keys, the Azure
+//! storage emulator's account key, a PEM block whose body is a word. Every
+//! credential detector asks this one module, and a value it calls a
+//! placeholder is not reported at all (the default reporting level is
+//! `low`, so "lower" would still be an alarm).
+//!
+//! The tests are chosen so that a random token almost never trips them:
+//! a word must be long (six letters or more) or stand alone between
+//! separators, a run of one character must be seven long, a sequence
+//! eight long; the chance that a 32-character random body trips any of
+//! them is below one in a million. Weak but real passwords (`admin`,
+//! `letmein`) are not placeholders: the password detectors lower those
+//! themselves.
+
+/// Values published in providers' documentation and SDK samples, compared
+/// exactly (whole value, or the part after a token's prefix).
+const DOCUMENTED: &[&[u8]] = &[
+    // AWS documentation (IAM user guide, CLI configuration).
+    b"AKIAIOSFODNN7EXAMPLE",
+    b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    b"AKIAI44QH8DHBEXAMPLE",
+    b"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    // Stripe's documentation keys (the part after sk_test_ / pk_test_).
+    b"4eC39HqLyjWDarjtT1zdp7dc",
+    b"BQokikJOvBiI2HlWgH4olfQ2",
+    b"TYooMQauvdEDq54NiTphI7jx",
+    // GitHub's documentation token body (ghp_ / gho_ examples).
+    b"16C7e42F292c6912E7710c838347Ae178B4a",
+    // Google Maps JavaScript API samples.
+    b"AIzaSyB41DRUbKWJHPxaFjMAwdrzWzbVKartNGg",
+    // Slack API documentation bot token.
+    b"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+    // The jwt.io example token's signature.
+    b"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Azure storage emulator (Azurite, devstoreaccount1) account key.
+    b"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+];
+
+/// Words that mark a placeholder wherever they appear (lower case).
+const WORDS: &[&[u8]] = &[
+    b"example",
+    b"sample",
+    b"placeholder",
+    b"redacted",
+    b"changeme",
+    b"change_me",
+    b"change-me",
+    b"replace",
+    b"dummy",
+    b"insert",
+    b"notreal",
+    b"not_real",
+    b"not-real",
+    b"xxxxxx",
+    b"mytoken",
+    b"yourtoken",
+    b"yourkey",
+    b"yoursecret",
+    b"yourpassword",
+];
+
+/// Short words that mark a placeholder only when they stand alone between
+/// separators (`YOUR_TOKEN_HERE`, `xoxb-your-token`), lower case.
+const SHORT_WORDS: &[&[u8]] = &[
+    b"your", b"here", b"fake", b"todo", b"xxx", b"xxxx", b"xxxxx",
+];
+
+/// True if `v`, a whole value or a token's body, is a published example.
+pub(crate) fn documented(v: &[u8]) -> bool {
+    DOCUMENTED.contains(&v)
+}
+
+/// True if `body`, the random part of a token after its fixed `prefix`,
+/// is a placeholder. The body must not include fixed parts of the format
+/// (Dropbox's `AAAAAAAAAA`, Anthropic's closing `AA`).
+pub(crate) fn token(prefix: &[u8], body: &[u8]) -> bool {
+    if documented(body) || documented_whole(prefix, body) {
+        return true;
+    }
+    // `xoxb-xoxb-…`, `glpat-glpat-…`: the prefix written twice.
+    let stem = prefix
+        .iter()
+        .rposition(|c| c.is_ascii_alphanumeric())
+        .and_then(|p| prefix.get(..=p))
+        .unwrap_or_default();
+    if stem.len() >= 3
+        && body
+            .get(..stem.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(stem))
+    {
+        return true;
+    }
+    common(body)
+}
+
+/// True if `prefix` + `body` is a documented value (without allocating).
+fn documented_whole(prefix: &[u8], body: &[u8]) -> bool {
+    DOCUMENTED
+        .iter()
+        .any(|d| d.len() == prefix.len() + body.len() && d.starts_with(prefix) && d.ends_with(body))
+}
+
+/// True if `v`, a free-form secret value (a password, an assigned key, an
+/// `.npmrc` token), is a template or a placeholder.
+pub(crate) fn value(v: &[u8]) -> bool {
+    if v.is_empty() || documented(v) {
+        return true;
+    }
+    // Template and variable syntax: ${X}, {{x}}, <x>, %X%, $X, @X@, [x].
+    if matches!(
+        v.first(),
+        Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'@' | b'#')
+    ) {
+        return true;
+    }
+    let has = |s: &[u8]| v.windows(s.len()).any(|w| w == s);
+    if has(b"${") || has(b"{{") || has(b"}}") || has(b"<%") || has(b"$(") || has(b"%s") {
+        return true;
+    }
+    if v.contains(&b'<') && v.contains(&b'>') {
+        return true;
+    }
+    // An environment variable's name where its value belongs
+    // (`NPM_TOKEN`, `API_KEY_HERE`).
+    let var_name = v.contains(&b'_')
+        && v.iter().filter(|c| c.is_ascii_uppercase()).count() >= 3
+        && v.iter()
+            .all(|&c| c.is_ascii_uppercase() || c == b'_' || c.is_ascii_digit());
+    if var_name {
+        return true;
+    }
+    // Masked already: `****`, `••••`, `....`.
+    if v.iter()
+        .all(|&c| matches!(c, b'*' | b'.' | b'#' | b'x' | b'X'))
+    {
+        return true;
+    }
+    common(v)
+}
+
+/// The tests shared by token bodies and free-form values.
+fn common(v: &[u8]) -> bool {
+    let mut low = [0u8; 256];
+    let n = v.len().min(low.len());
+    let Some(l) = low.get_mut(..n) else {
+        return false;
+    };
+    l.copy_from_slice(v.get(..n).unwrap_or_default());
+    l.make_ascii_lowercase();
+    let l: &[u8] = l;
+    if WORDS.iter().any(|w| l.windows(w.len()).any(|x| x == *w)) {
+        return true;
+    }
+    // A short word standing alone is only a sign in a value made of
+    // several words ("your-token-here"): a random base64url body has a
+    // separator or two, rarely around exactly such a word.
+    if l.iter().filter(|c| !c.is_ascii_alphanumeric()).count() >= 2
+        && l.split(|c| !c.is_ascii_alphanumeric())
+            .any(|w| SHORT_WORDS.contains(&w))
+    {
+        return true;
+    }
+    low_variety(v)
+}
+
+/// Position of a character in the sequences `0123456789` and `a…z`
+/// (case-insensitive), for ascending and descending runs.
+fn seq_pos(c: u8) -> Option<i16> {
+    match c {
+        b'0'..=b'9' => Some(i16::from(c - b'0')),
+        b'a'..=b'z' => Some(100 + i16::from(c - b'a')),
+        b'A'..=b'Z' => Some(100 + i16::from(c - b'A')),
+        _ => None,
+    }
+}
+
+/// A value with too little variety to be random: one character repeated,
+/// three or fewer distinct characters, a short unit repeated, a long
+/// ascending or descending run (`12345678`, `abcdefgh`), or mostly
+/// ascending steps (`AbC123dEf456GhI789`, the shape of documentation
+/// keys).
+fn low_variety(v: &[u8]) -> bool {
+    let n = v.len();
+    if n == 0 {
+        return true;
+    }
+    // A run of one character.
+    let mut run = 1;
+    let mut longest = 1;
+    for w in v.windows(2) {
+        if let [a, b] = w {
+            run = if a == b { run + 1 } else { 1 };
+            longest = longest.max(run);
+        }
+    }
+    if longest >= 7 || (n >= 4 && longest == n) {
+        return true;
+    }
+    // Few distinct characters.
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &c in v {
+        if let Some(s) = seen.get_mut(c as usize)
+            && !*s
+        {
+            *s = true;
+            distinct += 1;
+        }
+    }
+    if n >= 12 && distinct <= 3 {
+        return true;
+    }
+    // A short unit repeated (`abc123abc123abc123`).
+    if n >= 12
+        && (2..=8).any(|u| {
+            n >= 3 * u
+                && v.iter()
+                    .zip(v.iter().skip(u))
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+        })
+    {
+        return true;
+    }
+    // Ascending or descending runs and steps.
+    let mut up = 0;
+    let mut down = 0;
+    let mut steps = 0;
+    let mut longest_seq = 1;
+    let mut cur_up = 1;
+    let mut cur_down = 1;
+    for w in v.windows(2) {
+        let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
+            continue;
+        };
+        match (seq_pos(a), seq_pos(b)) {
+            (Some(x), Some(y)) if y == x + 1 => {
+                up += 1;
+                cur_up += 1;
+                cur_down = 1;
+            }
+            (Some(x), Some(y)) if y + 1 == x => {
+                down += 1;
+                cur_down += 1;
+                cur_up = 1;
+            }
+            _ => {
+                cur_up = 1;
+                cur_down = 1;
+            }
+        }
+        steps += 1;
+        longest_seq = longest_seq.max(cur_up).max(cur_down);
+    }
+    if longest_seq >= 8 {
+        return true;
+    }
+    n >= 16 && (up * 10 >= steps * 4 || down * 10 >= steps * 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(prefix, body, placeholder?)` for token bodies.
+    const TOKENS: &[(&str, &str, bool)] = &[
+        ("ghp_", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", true),
+        ("ghp_", "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", true),
+        ("ghp_", "16C7e42F292c6912E7710c838347Ae178B4a", true),
+        ("xoxb-", "xoxb-xoxb-xoxb-xoxb", true),
+        ("xoxb-", "your-bot-token-here", true),
+        ("glpat-", "glpat-000000000000000000", true),
+        ("glpat-", "REPLACE_ME_WITH_TOKEN", true),
+        ("sk_test_", "4eC39HqLyjWDarjtT1zdp7dc", true),
+        ("AIza", "SyDOCAbC123dEf456GhI789jKl01-MnO", true),
+        ("AIza", "Syabcdefghijklmnopqrstuvwxyz1234567", true),
+        ("dop_v1_", "0123456789abcdef0123456789abcdef", true),
+        ("npm_", "abcdabcdabcdabcdabcdabcdabcdabcdabcd", true),
+        ("hf_", "ExampleExampleExampleExampleExample", true),
+        ("sk-ant-api03-", "dummy-key-for-tests", true),
+        ("AKIA", "IOSFODNN7EXAMPLE", true),
+        ("SG.", "aaaaaaaaaaaaaaaaaaaaaa", true),
+        // Random bodies of the same shapes are not.
+        ("ghp_", "EYZPWapO5VAyUS6GzM4wwyzXNWqcQz3TVFXd", false),
+        (
+            "xoxb-",
+            "1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            true,
+        ),
+        (
+            "xoxb-",
+            "2718281828-4598715309281-Qm7VzK2pLx9RtW4nBc8YhJ3d",
+            false,
+        ),
+        ("glpat-", "xK9mB2vQ7nR4tL8wZ3cF", false),
+        (
+            "dop_v1_",
+            "3f1c9e0a7b2d4c6e8f10a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2",
+            false,
+        ),
+        ("hf_", "kQzVbNmWxTrPsLdFgHjYcUeIoAaBnMvCxZ", false),
+        ("AKIA", "Z5GMHYJ3KDLWQX4T", false),
+        ("sk_live_", "51HqLyjWDarjtT1zdp7dcXbq", false),
+        ("shpat_", "c5e1f2a93b7d4e0f8a6c2b9d1e3f5a7c", false),
+    ];
+
+    /// `(value, placeholder?)` for free-form values.
+    const VALUES: &[(&str, bool)] = &[
+        ("${NPM_TOKEN}", true),
+        ("{{ secrets.API_KEY }}", true),
+        ("<your-api-key>", true),
+        ("YOUR_API_KEY_HERE", true),
+        ("REPLACE_ME", true),
+        ("changeme", true),
+        ("CHANGEME", true),
+        ("example-password", true),
+        ("dummy", true),
+        ("%API_KEY%", true),
+        ("$SECRET", true),
+        ("@TOKEN@", true),
+        ("********", true),
+        ("xxxxxxxxxxxx", true),
+        ("aaaaaaaa", true),
+        ("12345678", true),
+        ("abcdefghijkl", true),
+        ("NPM_TOKEN", true),
+        ("your-token-here", true),
+        ("Tr0ub4dor&3", false),
+        ("9fT2kQ7xLm4Rv8Zp1Wc6Yb3Nd5Hs0Jg", false),
+        ("S3cr3t-Pa55", false),
+        ("letmein", false),
+        ("hunter2", false),
+        ("a1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d", false),
+    ];
+
+    #[test]
+    fn token_bodies() {
+        for (prefix, body, want) in TOKENS {
+            assert_eq!(
+                token(prefix.as_bytes(), body.as_bytes()),
+                *want,
+                "{prefix}{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn free_form_values() {
+        for (v, want) in VALUES {
+            assert_eq!(value(v.as_bytes()), *want, "{v}");
+        }
+    }
+
+    #[test]
+    fn documented_values_are_exact() {
+        assert!(documented(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(!documented(b"AKIAIOSFODNN7EXAMPLF"));
+        assert!(token(b"sk_live_", b"4eC39HqLyjWDarjtT1zdp7dc"));
+    }
+
+    proptest::proptest! {
+        /// Random bodies of the common token alphabets and lengths are
+        /// almost never placeholders (the tests above are chosen so).
+        #[test]
+        fn random_bodies_are_not_placeholders(
+            body in "[A-Za-z0-9]{20,64}",
+        ) {
+            proptest::prop_assert!(!token(b"tok_", body.as_bytes()), "{}", body);
+        }
+
+        #[test]
+        fn random_hex_is_not_a_placeholder(body in "[a-f0-9]{32,64}") {
+            proptest::prop_assert!(!token(b"tok_", body.as_bytes()), "{}", body);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Credential detectors as properties: every kind of token, built from its
+//! provider's format (`tokens.rs`), is found whatever surrounds it; one
+//! changed character in a checksummed token is rejected; streaming finds
+//! what a whole scan finds around tokens of every kind.
+
+use cordon_detect::{Category, Confidence, Detectors, Finding, detectors};
+use proptest::prelude::*;
+
+use crate::tokens::{CHECKSUMMED, KINDS, flip, token};
+
+/// Texts around a token: start and end of text, quotes, assignments,
+/// JSON, a URL query, markup, a sentence's full stop.
+const AROUND: &[(&str, &str)] = &[
+    ("", ""),
+    (" ", " "),
+    ("\"", "\""),
+    ("'", "'"),
+    ("`", "`"),
+    ("x=", ""),
+    ("export API_TOKEN=", "\n"),
+    ("{\"k\": \"", "\"}"),
+    ("{\"credentials\":{\"value\":\"", "\",\"n\":1}}"),
+    ("https://api.example.net/v1/items?key=", "&page=2"),
+    ("<value>", "</value>"),
+    ("(", ")"),
+    ("[", "]"),
+    ("The key is ", ". Rotate it."),
+    ("\n\t", "\r\n"),
+    ("key: ", ","),
+];
+
+fn found<'a>(fs: &'a [Finding], det: &str, s: usize, e: usize) -> Option<&'a Finding> {
+    fs.iter()
+        .find(|f| f.detector == det && f.start == s && f.end == e)
+}
+
+#[test]
+fn there_are_at_least_120_credential_detectors() {
+    let n = detectors()
+        .iter()
+        .filter(|d| d.category == Category::Credentials)
+        .count();
+    assert!(n >= 120, "{n} credential detectors");
+}
+
+#[test]
+fn every_kind_is_found_alone_with_its_confidence() {
+    let det = Detectors::new();
+    for &(name, id, _, conf) in KINDS {
+        for seed in 1..=20 {
+            let (tok, _, _) = token(name, seed).unwrap();
+            let fs = det.scan(tok.as_bytes());
+            let f = found(&fs, id, 0, tok.len()).unwrap_or_else(|| {
+                panic!("{name} (seed {seed}) {tok:?} not found as {id}: {fs:?}")
+            });
+            assert_eq!(
+                f.confidence,
+                Confidence::parse(conf).unwrap(),
+                "{name} {tok}"
+            );
+            assert_ne!(f.masked.as_str(), tok, "{name}: the mask is the value");
+        }
+    }
+}
+
+#[test]
+fn every_credential_detector_has_a_generated_kind_or_a_case() {
+    // Detectors reached by assignment or URL are covered by cases.tsv; the
+    // rest must be in KINDS so the properties below exercise them.
+    let by_case = [
+        "private_key",
+        "aws_secret_key",
+        "jwt",
+        "slack_webhook",
+        "azure_storage_key",
+        "url_password",
+        "password_assignment",
+        "generic_secret",
+        "openai_api_key",
+        "alibaba_secret_key",
+        "azure_shared_access_key",
+        "azure_sas_token",
+        "azure_devops_pat",
+        "cloudflare_api_token",
+        "cloudflare_global_api_key",
+        "vercel_token",
+        "confluent_api_secret",
+        "aws_session_token",
+        "npmrc_auth_token",
+        "travis_ci_token",
+        "codecov_token",
+        "snyk_token",
+        "sentry_dsn",
+        "datadog_api_key",
+        "datadog_app_key",
+        "sumologic_access_key",
+        "okta_api_token",
+        "twilio_auth_token",
+        "discord_webhook",
+        "slack_workflow_webhook",
+        "teams_webhook",
+        "messagebird_api_key",
+        "mattermost_token",
+        "facebook_app_secret",
+        "algolia_admin_key",
+        "coinbase_api_secret",
+        "kraken_api_key",
+        "zendesk_api_token",
+        "fastly_api_token",
+    ];
+    for d in detectors() {
+        if d.category != Category::Credentials || by_case.contains(&d.id) {
+            continue;
+        }
+        assert!(
+            KINDS.iter().any(|k| k.1 == d.id),
+            "{} has no generated kind",
+            d.id
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A valid token is found, with exactly its span, in any surroundings.
+    #[test]
+    fn a_valid_token_is_found_whatever_surrounds_it(
+        k in 0..KINDS.len(),
+        seed in any::<u64>(),
+        w in 0..AROUND.len(),
+    ) {
+        let (name, id, _, _) = KINDS[k];
+        let (tok, _, _) = token(name, seed).unwrap();
+        // A Discord bot token is keyed by the digits in the base64 of its
+        // bot id; about one id in 250 encodes without one, and is found
+        // only next to a discord name (`discord_bot_token_is_found_…`).
+        prop_assume!(name != "discord" || tok.split('.').next().unwrap().bytes().any(|b| b.is_ascii_digit()));
+        let (pre, post) = AROUND[w];
+        let text = format!("{pre}{tok}{post}");
+        let fs = Detectors::new().scan(text.as_bytes());
+        prop_assert!(
+            found(&fs, id, pre.len(), pre.len() + tok.len()).is_some(),
+            "{} in {:?}: {:?}", name, text, fs
+        );
+    }
+
+    /// A token glued to a word is not one: `x` + token is not reported.
+    #[test]
+    fn a_prefix_inside_a_longer_word_is_not_a_token(
+        k in 0..KINDS.len(),
+        seed in any::<u64>(),
+    ) {
+        let (name, id, _, _) = KINDS[k];
+        let (tok, _, _) = token(name, seed).unwrap();
+        let text = format!("x{tok}");
+        let fs = Detectors::new().scan(text.as_bytes());
+        prop_assert!(!fs.iter().any(|f| f.detector == id && f.start <= 1), "{} {:?}", name, fs);
+    }
+
+    /// One changed character in a checksummed token is rejected.
+    #[test]
+    fn a_changed_character_breaks_the_checksum(
+        k in 0..CHECKSUMMED.len(),
+        seed in any::<u64>(),
+        at in any::<usize>(),
+    ) {
+        let (name, lo, hi) = CHECKSUMMED[k];
+        let (tok, id, _) = token(name, seed).unwrap();
+        let i = lo + at % (hi - lo);
+        let bad = flip(&tok, i);
+        prop_assume!(bad != tok);
+        let text = format!("value: {bad}\n");
+        let fs = Detectors::new().scan(text.as_bytes());
+        prop_assert!(!fs.iter().any(|f| f.detector == id), "{} {:?}", bad, fs);
+        // And no other credential detector picks it up instead.
+        prop_assert!(
+            !fs.iter().any(|f| f.category == Category::Credentials),
+            "{} {:?}", bad, fs
+        );
+    }
+}
+
+#[test]
+fn discord_bot_token_is_found_next_to_a_discord_name_even_without_digits() {
+    // The base64 of this id has no digit: no digit word keys it.
+    let tok = "NzkyMDQzNzIyNzcyNTAzODgw.yXM547.3KPsgIj6pvaXT7Phx1o_ec_sOVGgg5n1en7H_m";
+    let det = Detectors::new();
+    assert!(
+        !det.scan(tok.as_bytes())
+            .iter()
+            .any(|f| f.detector == "discord_bot_token")
+    );
+    let text = format!("DISCORD_BOT_TOKEN={tok}\n");
+    let fs = det.scan(text.as_bytes());
+    assert!(
+        found(&fs, "discord_bot_token", 18, 18 + tok.len()).is_some(),
+        "{fs:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Streaming in small slices finds what one scan finds, with tokens of
+    /// every kind (whose keys lie inside or after them) cut anywhere.
+    #[test]
+    fn chunked_equals_whole_around_tokens(
+        picks in proptest::collection::vec((0..KINDS.len(), any::<u64>(), 0..AROUND.len()), 20..120),
+        cuts in proptest::collection::vec(any::<usize>(), 0..40),
+        slice in prop_oneof![Just(64usize), Just(300), Just(4096)],
+    ) {
+        let mut text = String::new();
+        for &(k, seed, w) in &picks {
+            let (tok, _, _) = token(KINDS[k].0, seed).unwrap();
+            let (pre, post) = AROUND[w];
+            text.push_str(&format!("{pre}{tok}{post} filler words 12 and 3.5\n"));
+        }
+        let text = text.as_bytes();
+        let det = Detectors::new();
+        let mut s = det.stream_with_slice(slice);
+        let mut got = Vec::new();
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (text.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut prev = 0;
+        for c in cuts.into_iter().chain([text.len()]) {
+            got.extend(s.feed(&text[prev..c]));
+            prev = c;
+        }
+        got.extend(s.finish());
+        prop_assert_eq!(got, det.scan(text));
+    }
+}
