@@ -83,16 +83,13 @@ pub(crate) fn token(prefix: &[u8], body: &[u8]) -> bool {
     if documented(body) || documented_whole(prefix, body) {
         return true;
     }
-    // `xoxb-xoxb-…`, `glpat-glpat-…`: the prefix written twice.
-    let stem = prefix
-        .iter()
-        .rposition(|c| c.is_ascii_alphanumeric())
-        .and_then(|p| prefix.get(..=p))
-        .unwrap_or_default();
-    if stem.len() >= 3
+    // `xoxb-xoxb-…`, `glpat-glpat-…`: the prefix written twice — the whole
+    // prefix, separator included. Its letters alone are not enough: a
+    // random `npm_` body starts with `npM` once in ~30,000 tokens.
+    if prefix.len() >= 4
         && body
-            .get(..stem.len())
-            .is_some_and(|b| b.eq_ignore_ascii_case(stem))
+            .get(..prefix.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(prefix))
     {
         return true;
     }
