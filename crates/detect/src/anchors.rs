@@ -51,111 +51,118 @@ type Anchor = (&'static str, &'static str, H, usize);
 const TOKENS: &[Anchor] = &[
     // The order is chosen for Teddy, which puts pattern i in bucket
     // 7 - i % 8 (patterns sharing low nibbles share one): with this order
-    // the buckets' nibble sets barely match text (false candidates per MB:
-    // 0 on the prose corpus, about 270 on docs/*.md, 240 on Rust sources;
-    // 114 / 8,200 / 4,300 in table order), found by a search over orders
-    // with a model of Teddy's nibble test (`cargo run -p cordon-detect
-    // --example teddy`). Order cannot change results: no literal is a
-    // prefix of another (`anchor_set_fits_teddy`), so at most one matches
-    // at any position.
-    ("", "://", H::Url, 3),
+    // the buckets' nibble sets seldom match text (candidates per MB, true
+    // matches included: about 95 on the generated prose, 790 on docs/*.md,
+    // 890 on Rust sources; about 5,000 / 13,000 / 13,000 in the order the
+    // literals were first written), found by a search over orders with a
+    // model of Teddy's nibble test (`cargo run --release -p cordon-detect
+    // --example teddy -- TOKENS`). Order cannot change results: no literal
+    // is a prefix of another (`anchor_set_fits_teddy`), so at most one
+    // matches at any position.
+    ("g", "hs_", H::Cred(K::Github), 4),
+    ("", "xox", H::Cred(K::Slack), 3),
+    ("", "glpat-", H::Cred(K::Gitlab), 6),
     ("----", "-BEGIN", H::Cred(K::Pem), 10),
     ("", "SG.", H::Cred(K::Sendgrid), 3),
     ("", "eyJ", H::Cred(K::Jwt), 3),
-    ("", "Swift", H::Swift, 5),
     ("", "SWIFT", H::Swift, 5),
-    ("", "BIC", H::Swift, 3),
-    ("", "TLP:", H::Tlp, 4),
-    ("", "xox", H::Cred(K::Slack), 3),
-    ("g", "ho_", H::Cred(K::Github), 4),
-    ("g", "hp_", H::Cred(K::Github), 4),
-    ("g", "hr_", H::Cred(K::Github), 4),
-    ("g", "hu_", H::Cred(K::Github), 4),
-    ("g", "hs_", H::Cred(K::Github), 4),
-    ("n", "pm_", H::Cred(K::Npm), 4),
-    ("hooks", ".slack.com", H::Cred(K::SlackHook), 15),
-    ("accou", "ntKey=", H::Cred(K::AzureAccountKey), 11),
-    ("gith", "ub_pat_", H::Cred(K::GithubPat), 11),
-    ("pyp", "i-AgE", H::Cred(K::Pypi), 8),
-    ("", "sk-", H::Cred(K::SkDash), 3),
-    ("", "hf_", H::Cred(K::Hf), 3),
-    ("", "EAA", H::Cred(K::Eaa), 3),
-    ("", ":AA", H::Cred(K::Telegram), 3),
-    ("", "TT3", H::Cred(K::Atlassian), 3),
-    ("", "dp.", H::Cred(K::Doppler), 3),
-    ("", "sl.", H::Cred(K::Dropbox), 3),
-    ("", "AKIA", H::Cred(K::Aws), 4),
     ("", "ASIA", H::Cred(K::Aws), 4),
-    ("", "AIza", H::Cred(K::Google), 4),
+    ("g", "hr_", H::Cred(K::Github), 4),
+    ("", "EAA", H::Cred(K::Eaa), 3),
+    ("", "hf_", H::Cred(K::Hf), 3),
+    ("", "://", H::Url, 3),
+    ("", "dp.", H::Cred(K::Doppler), 3),
+    ("pyp", "i-AgE", H::Cred(K::Pypi), 8),
     ("", "k_live_", H::Cred(K::Stripe), 7),
+    ("hooks", ".slack.com", H::Cred(K::SlackHook), 15),
+    ("", "TT3", H::Cred(K::Atlassian), 3),
+    ("g", "ho_", H::Cred(K::Github), 4),
+    ("n", "pm_", H::Cred(K::Npm), 4),
+    ("", "sl.", H::Cred(K::Dropbox), 3),
+    ("g", "hp_", H::Cred(K::Github), 4),
+    ("accou", "ntKey=", H::Cred(K::AzureAccountKey), 11),
+    ("", "Swift", H::Swift, 5),
+    ("", "AKIA", H::Cred(K::Aws), 4),
+    ("g", "hu_", H::Cred(K::Github), 4),
+    ("gith", "ub_pat_", H::Cred(K::GithubPat), 11),
+    ("", "TLP:", H::Tlp, 4),
+    ("", "sk-", H::Cred(K::SkDash), 3),
+    ("", ":AA", H::Cred(K::Telegram), 3),
+    ("", "BIC", H::Swift, 3),
     ("", "k_test_", H::Cred(K::Stripe), 7),
-    ("", "glpat-", H::Cred(K::Gitlab), 6),
+    ("", "AIza", H::Cred(K::Google), 4),
 ];
 
 /// Credential prefixes: one automaton of at most 64 literals, all four
 /// bytes or more (Fat Teddy with four-byte fingerprints, which keep false
-/// candidates rare even with this many literals). Tokens whose prefix
-/// holds a digit or whose body is hex need no literal: they are found
-/// from their digit words (`creds::word`).
+/// candidates rare even with this many literals: with this order, found
+/// like TOKENS', none per MB on the generated prose, about 10 on Rust
+/// sources). Fat Teddy runs at about half the speed of Slim, so this pass
+/// is the one cost the credential detectors add to prose; tokens whose
+/// prefix holds a digit or whose body is hex need no literal (they are
+/// found from their digit words, `creds::word`), and the pass is skipped
+/// in blocks without letters. Literals with a letter in their first four
+/// bytes only: `live_` became `ive_`, whose `l` is the prefix, because
+/// `live` is an English word.
 const CREDS: &[Anchor] = &[
-    ("", "ABIA", H::Cred(K::Aws), 4),
-    ("", "ACCA", H::Cred(K::Aws), 4),
-    ("", "AGPA", H::Cred(K::AwsId), 4),
-    ("", "AIDA", H::Cred(K::AwsId), 4),
-    ("", "AIPA", H::Cred(K::AwsId), 4),
-    ("", "ANPA", H::Cred(K::AwsId), 4),
-    ("", "ANVA", H::Cred(K::AwsId), 4),
-    ("", "APKA", H::Cred(K::AwsId), 4),
     ("", "AROA", H::Cred(K::AwsId), 4),
-    ("", "ASCA", H::Cred(K::AwsId), 4),
-    ("", "gldt-", H::Cred(K::Gitlab), 5),
-    ("", "glrt-", H::Cred(K::Gitlab), 5),
-    ("", "gloas-", H::Cred(K::Gitlab), 6),
-    ("", "glcbt-", H::Cred(K::Gitlab), 6),
-    ("", "glft-", H::Cred(K::Gitlab), 5),
-    ("", "glimt-", H::Cred(K::Gitlab), 6),
-    ("", "glagent-", H::Cred(K::Gitlab), 8),
-    ("", "glsoat-", H::Cred(K::Gitlab), 7),
-    ("", "glffct-", H::Cred(K::Gitlab), 7),
     ("", "glc_", H::Cred(K::GrafanaCloud), 4),
-    ("", "glsa_", H::Cred(K::GrafanaSa), 5),
-    ("", "GOCSPX-", H::Cred(K::GoogleOauth), 7),
-    ("", "whsec_", H::Cred(K::StripeWebhook), 6),
-    ("api", "_org_", H::Cred(K::HfOrg), 8),
-    ("", "gsk_", H::Cred(K::Groq), 4),
-    ("", "pplx-", H::Cred(K::Pplx), 5),
-    ("", "xai-", H::Cred(K::Xai), 4),
-    ("", "hvs.", H::Cred(K::VaultSvc), 4),
-    ("", "hvb.", H::Cred(K::VaultBatch), 4),
-    ("", "AGE-SECRET", H::Cred(K::Age), 10),
-    ("", "IBAzCC", H::Cred(K::Pkcs12), 6),
-    ("", "LTAI", H::Cred(K::Alibaba), 4),
-    ("sharedacce", "ssKey=", H::Cred(K::AzureShared), 16),
-    ("", "HRKU-", H::Cred(K::Heroku), 5),
-    ("", "nfp_", H::Cred(K::Netlify), 4),
-    ("", "rnd_", H::Cred(K::Render), 4),
-    ("", "pscale_", H::Cred(K::Planetscale), 7),
-    ("", "tk-us-", H::Cred(K::Scalingo), 6),
-    ("", "AQVN", H::Cred(K::Yandex), 4),
-    ("", "tskey-", H::Cred(K::Tailscale), 6),
-    ("", "ATBB", H::Cred(K::Bitbucket), 4),
-    ("", "lin_api_", H::Cred(K::Linear), 8),
-    ("", "dckr_", H::Cred(K::Docker), 5),
-    ("", "pnu_", H::Cred(K::Prefect), 4),
-    ("", "figd_", H::Cred(K::Figma), 5),
-    ("", "fio-u-", H::Cred(K::Frameio), 6),
-    ("", "tfp_", H::Cred(K::Typeform), 4),
-    ("", "CFPAT-", H::Cred(K::Contentful), 6),
-    ("", "AKCp", H::Cred(K::JfrogKey), 4),
-    ("", "cmVmd", H::Cred(K::JfrogRef), 5),
-    ("", "NRAK-", H::Cred(K::NrUser), 5),
-    ("", "NRII-", H::Cred(K::NrInsert), 5),
-    ("", "dG9rO", H::Cred(K::Intercom), 5),
-    ("", "xapp-", H::Cred(K::SlackApp), 5),
-    ("", "AAAAAAAAAA", H::Cred(K::RunOfA), 10),
-    ("", "live_", H::Cred(K::Live), 5),
-    ("", "EZAK", H::Cred(K::Easypost), 4),
+    ("", "glrt-", H::Cred(K::Gitlab), 5),
+    ("", "ASCA", H::Cred(K::AwsId), 4),
     ("", ":APA91b", H::Cred(K::Fcm), 7),
+    ("", "rnd_", H::Cred(K::Render), 4),
+    ("", "pnu_", H::Cred(K::Prefect), 4),
+    ("sharedacce", "ssKey=", H::Cred(K::AzureShared), 16),
+    ("", "APKA", H::Cred(K::AwsId), 4),
+    ("", "glcbt-", H::Cred(K::Gitlab), 6),
+    ("", "glsoat-", H::Cred(K::Gitlab), 7),
+    ("", "NRAK-", H::Cred(K::NrUser), 5),
+    ("", "pplx-", H::Cred(K::Pplx), 5),
+    ("", "AQVN", H::Cred(K::Yandex), 4),
+    ("", "figd_", H::Cred(K::Figma), 5),
+    ("", "nfp_", H::Cred(K::Netlify), 4),
+    ("", "IBAzCC", H::Cred(K::Pkcs12), 6),
+    ("", "gloas-", H::Cred(K::Gitlab), 6),
+    ("", "hvb.", H::Cred(K::VaultBatch), 4),
+    ("", "AAAAAAAAAA", H::Cred(K::RunOfA), 10),
+    ("", "fio-u-", H::Cred(K::Frameio), 6),
+    ("", "gsk_", H::Cred(K::Groq), 4),
+    ("", "dG9rO", H::Cred(K::Intercom), 5),
+    ("", "glffct-", H::Cred(K::Gitlab), 7),
+    ("", "CFPAT-", H::Cred(K::Contentful), 6),
+    ("", "whsec_", H::Cred(K::StripeWebhook), 6),
+    ("", "pscale_", H::Cred(K::Planetscale), 7),
+    ("", "NRII-", H::Cred(K::NrInsert), 5),
+    ("api", "_org_", H::Cred(K::HfOrg), 8),
+    ("", "ANPA", H::Cred(K::AwsId), 4),
+    ("", "EZAK", H::Cred(K::Easypost), 4),
+    ("l", "ive_", H::Cred(K::Live), 5),
+    ("", "AIDA", H::Cred(K::AwsId), 4),
+    ("", "glimt-", H::Cred(K::Gitlab), 6),
+    ("", "glsa_", H::Cred(K::GrafanaSa), 5),
+    ("", "ANVA", H::Cred(K::AwsId), 4),
+    ("", "xai-", H::Cred(K::Xai), 4),
+    ("", "tk-us-", H::Cred(K::Scalingo), 6),
+    ("", "ACCA", H::Cred(K::Aws), 4),
+    ("", "tskey-", H::Cred(K::Tailscale), 6),
+    ("", "AGPA", H::Cred(K::AwsId), 4),
+    ("", "HRKU-", H::Cred(K::Heroku), 5),
+    ("", "AGE-SECRET", H::Cred(K::Age), 10),
+    ("", "lin_api_", H::Cred(K::Linear), 8),
+    ("", "ATBB", H::Cred(K::Bitbucket), 4),
+    ("", "xapp-", H::Cred(K::SlackApp), 5),
+    ("", "LTAI", H::Cred(K::Alibaba), 4),
+    ("", "GOCSPX-", H::Cred(K::GoogleOauth), 7),
+    ("", "ABIA", H::Cred(K::Aws), 4),
+    ("", "gldt-", H::Cred(K::Gitlab), 5),
+    ("", "hvs.", H::Cred(K::VaultSvc), 4),
+    ("", "AKCp", H::Cred(K::JfrogKey), 4),
+    ("", "AIPA", H::Cred(K::AwsId), 4),
+    ("", "dckr_", H::Cred(K::Docker), 5),
+    ("", "tfp_", H::Cred(K::Typeform), 4),
+    ("", "cmVmd", H::Cred(K::JfrogRef), 5),
+    ("", "glagent-", H::Cred(K::Gitlab), 8),
+    ("", "glft-", H::Cred(K::Gitlab), 5),
 ];
 
 /// Words: confidentiality markings and secret-bearing key names.
@@ -210,15 +217,52 @@ static AC_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(WORDS));
 /// see anchors whose prefix starts before `to`.
 const MAX_ANCHOR: usize = 16;
 
+/// Text is scanned in blocks of this size, so that number-dense stretches
+/// skip the passes that cannot match there (see [`scan`]) even inside one
+/// large buffer.
+const BLOCK: usize = 64 * 1024;
+
 pub(crate) fn scan(sk: &mut Sink<'_>, from: usize, to: usize) {
-    for (ac, table) in [
-        (&*AC_TOKENS, TOKENS),
-        (&*AC_CREDS, CREDS),
-        (&*AC_WORDS, WORDS),
-    ] {
-        let Some(ac) = ac.as_ref() else { continue };
-        scan_one(sk, ac, table, from, to);
+    // Every CREDS and WORDS literal holds a letter, so none can match in
+    // text whose bytes are all below 0x40 (digits, punctuation, spaces: a
+    // number-dense export): those two passes are skipped in such blocks.
+    // The test stops at the first 64 bytes with a letter, so prose pays
+    // nothing for it. Keys are evaluated where they lie whatever the
+    // block, so the findings are those of one pass over `from..to`.
+    let mut b = from;
+    while b < to {
+        let e = b.saturating_add(BLOCK).min(to);
+        let hi = e.saturating_add(MAX_ANCHOR).min(sk.t.len());
+        let lettered = sk.t.get(b..hi).is_some_and(|w| !below_0x40(w));
+        for (ac, table, letters) in [
+            (&*AC_TOKENS, TOKENS, false),
+            (&*AC_CREDS, CREDS, true),
+            (&*AC_WORDS, WORDS, true),
+        ] {
+            let Some(ac) = ac.as_ref() else { continue };
+            if letters && !lettered {
+                continue;
+            }
+            scan_one(sk, ac, table, b, e);
+        }
+        b = e;
     }
+}
+
+/// True if every byte of `w` is below 0x40: no letter, no `_`, nothing
+/// outside ASCII. Sixty-four bytes at a time with a fold the compiler
+/// turns into vector ORs.
+fn below_0x40(w: &[u8]) -> bool {
+    let mut blocks = w.chunks_exact(64);
+    for b in &mut blocks {
+        let Ok(b) = <&[u8; 64]>::try_from(b) else {
+            return false;
+        };
+        if b.iter().fold(0u8, |a, &x| a | x) & 0xC0 != 0 {
+            return false;
+        }
+    }
+    blocks.remainder().iter().fold(0u8, |a, &x| a | x) & 0xC0 == 0
 }
 
 fn scan_one(sk: &mut Sink<'_>, ac: &AhoCorasick, table: &[Anchor], from: usize, to: usize) {
@@ -970,6 +1014,29 @@ fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn below_0x40_is_every_byte_below_0x40() {
+        let mut v = b"12,2024-05-12,0.5\n".repeat(20);
+        assert!(below_0x40(&v));
+        for i in [0, 63, 64, 200, v.len() - 1] {
+            let keep = v[i];
+            for b in [b'@', b'A', b'_', b'a', 0x80, 0xff] {
+                v[i] = b;
+                assert!(!below_0x40(&v), "{i} {b}");
+            }
+            v[i] = keep;
+        }
+        assert!(below_0x40(b""));
+    }
+
+    #[test]
+    fn every_creds_and_words_literal_holds_a_letter() {
+        // `scan` skips these passes on text whose bytes are all below 0x40.
+        for (_, lit, _, _) in CREDS.iter().chain(WORDS) {
+            assert!(lit.bytes().any(|b| b >= 0x40), "{lit}");
+        }
+    }
 
     #[test]
     fn anchor_set_fits_teddy() {

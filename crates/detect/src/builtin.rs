@@ -384,6 +384,138 @@ builtins! {
     PypiToken { "pypi_token", Credentials, Some("macaroon"), false, NO_CTX,
         "PyPI and TestPyPI upload tokens: pypi- and a base64 version-2 macaroon whose location is pypi.org or test.pypi.org, with an identifier field (checked).",
         "pypi-AgEIcHlwaS5vcmcCJDU3OTM5MjQ5LWE3NzAtNDQwMS1hMzJhLTM4OWZmNGQ0MmRiMwACKlsz" }
+    SwiftBic { "swift_bic", Pci, Some("iso3166_country"), true, SWIFT_CTX,
+        "SWIFT/BIC code (4-letter bank, ISO country, location, optional branch) next to SWIFT or BIC.",
+        "SWIFT: DEUTDEFF500" }
+    AbaRouting { "aba_routing", Pci, Some("aba_checksum"), true, ABA_CTX,
+        "US ABA routing transit number: 9 digits, Federal Reserve prefix, 3-7-1 checksum; needs a context word.",
+        "routing 021000021" }
+    BitcoinAddress { "bitcoin_address", Pci, Some("base58check_bech32"), false, BTC_CTX,
+        "Bitcoin addresses: legacy P2PKH/P2SH (Base58Check, double SHA-256) and SegWit/Taproot (Bech32/Bech32m).",
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" }
+    EthereumAddress { "ethereum_address", Pci, Some("eip55"), false, ETH_CTX,
+        "Ethereum address: 0x + 40 hex digits; mixed-case addresses must pass the EIP-55 checksum (all-lower/upper ones carry none and are reported lower).",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" }
+    MacAddress { "mac_address", Pii, None, false, MAC_CTX,
+        "MAC (EUI-48) address, six hex pairs separated by colons or dashes; broadcast, zero and sequential documentation values are lowered.",
+        "3c:22:fb:9a:1e:07" }
+    UkNino { "uk_nino", Pii, Some("nino_prefix"), false, NINO_CTX,
+        "UK National Insurance number: two prefix letters (HMRC rules), six digits, suffix A-D; contiguous or spaced.",
+        "AB 12 34 56 C" }
+    UkDrivingLicence { "uk_driving_licence", Pii, Some("dvla_format"), false, DL_CTX,
+        "UK (DVLA) driving licence number: 5 surname characters, date-coded digits, initials, check digit and 2 letters.",
+        "MORGA657054SM9IJ" }
+    CaSin { "ca_sin", Pii, Some("luhn"), true, SIN_CTX,
+        "Canadian Social Insurance Number, 9 digits (3-3-3), Luhn; needs a context word.",
+        "SIN 046 454 286" }
+    NlBsn { "nl_bsn", Pii, Some("elfproef"), true, BSN_CTX,
+        "Dutch citizen service number (BSN), 9 digits, 11-test; needs a context word.",
+        "BSN 111222333" }
+    EsDni { "es_dni", Pii, Some("mod23_letter"), false, DNI_CTX,
+        "Spanish DNI/NIF: 8 digits and the mod-23 control letter.",
+        "12345678Z" }
+    EsNie { "es_nie", Pii, Some("mod23_letter"), false, DNI_CTX,
+        "Spanish foreigner id (NIE): X/Y/Z, 7 digits and the mod-23 control letter.",
+        "X1234567L" }
+    ItCodiceFiscale { "it_codice_fiscale", Pii, Some("cf_check_char"), false, CF_CTX,
+        "Italian codice fiscale: 16 characters (surname, name, birth date and place) with its check character.",
+        "RSSMRA85T10A562S" }
+    FrInsee { "fr_insee", Pii, Some("mod97_key"), false, INSEE_CTX,
+        "French social security number (NIR/INSEE), 13 digits with sex, birth year/month, and a 2-digit mod-97 key.",
+        "2 55 08 14 168 025 38" }
+    DeTaxId { "de_tax_id", Pii, Some("iso7064_mod11_10"), true, DETAX_CTX,
+        "German tax identification number (Steuer-IdNr), 11 digits, repetition rule and ISO 7064 MOD 11,10; needs a context word.",
+        "Steuer-ID 86095742719" }
+    InAadhaar { "in_aadhaar", Pii, Some("verhoeff"), false, AADHAAR_CTX,
+        "Indian Aadhaar number, 12 digits (4-4-4), first digit 2-9, Verhoeff check digit; contiguous only next to a context word.",
+        "2345 6789 0124" }
+    AuTfn { "au_tfn", Pii, Some("tfn_mod11"), true, TFN_CTX,
+        "Australian Tax File Number, 9 digits, weighted mod 11; needs a context word.",
+        "TFN 123 456 782" }
+    AuMedicare { "au_medicare", Phi, Some("medicare_check"), true, MEDICARE_AU_CTX,
+        "Australian Medicare card number, 10 digits with weighted check digit; needs a context word.",
+        "Medicare 2123 45670 1" }
+    ChAhv { "ch_ahv", Pii, Some("ean13"), false, &["ahv", "avs", "sozialversicherung", "social security", "numéro avs"],
+        "Swiss social security number (AHV/AVS), 756.XXXX.XXXX.XX with EAN-13 check digit.",
+        "756.9217.0769.85" }
+    BrCpf { "br_cpf", Pii, Some("cpf_mod11"), false, &["cpf", "cadastro de pessoas"],
+        "Brazilian CPF, NNN.NNN.NNN-NN with two mod-11 check digits; contiguous only next to a context word.",
+        "529.982.247-25" }
+    BrCnpj { "br_cnpj", Pii, Some("cnpj_mod11"), false, &["cnpj"],
+        "Brazilian company registry number (CNPJ), NN.NNN.NNN/NNNN-NN with two check digits.",
+        "11.222.333/0001-81" }
+    SePersonnummer { "se_personnummer", Pii, Some("luhn"), false, &["personnummer", "personal identity number", "pnr"],
+        "Swedish personal identity number, (YY)YYMMDD-NNNN with a valid date and Luhn.",
+        "811218-9876" }
+    DkCpr { "dk_cpr", Pii, Some("date"), true, &["cpr", "cpr-nummer", "cpr number", "personnummer"],
+        "Danish CPR number, DDMMYY-NNNN with a valid date; needs a context word (no checksum since 2007).",
+        "CPR 070761-4285" }
+    FiHetu { "fi_hetu", Pii, Some("mod31_char"), false, &["hetu", "henkilötunnus", "personal identity code", "henkilotunnus"],
+        "Finnish personal identity code, DDMMYY, century sign, 3 digits and the mod-31 check character.",
+        "131052-308T" }
+    NoFnr { "no_fnr", Pii, Some("mod11_double"), true, &["fødselsnummer", "fodselsnummer", "fnr", "personnummer", "national identity number"],
+        "Norwegian national identity number, 11 digits, valid date and two mod-11 check digits; needs a context word.",
+        "fødselsnummer 01010110013" }
+    PlPesel { "pl_pesel", Pii, Some("pesel_weights"), true, &["pesel"],
+        "Polish PESEL, 11 digits with an encoded birth date and weighted check digit; needs a context word.",
+        "PESEL 44051401359" }
+    BeNrn { "be_nrn", Pii, Some("mod97"), false, &["rijksregisternummer", "national number", "numéro national", "nrn", "insz", "niss", "registre national"],
+        "Belgian national register number, YY.MM.DD-NNN.CC with mod-97 check; contiguous only next to a context word.",
+        "85.07.30-033.28" }
+    KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호"],
+        "South Korean resident registration number, YYMMDD-GNNNNNC with valid date and check digit.",
+        "900101-1234568" }
+    CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "resident identity", "id card", "identity card", "公民身份号码"],
+        "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check.",
+        "11010519491231002X" }
+    ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "rsa id", "sa id"],
+        "South African identity number, 13 digits with birth date, citizenship digit and Luhn; needs a context word.",
+        "ID number 8001015009087" }
+    JpMyNumber { "jp_my_number", Pii, Some("mod11"), true, &["my number", "マイナンバー", "個人番号", "individual number", "mynumber"],
+        "Japanese individual number (My Number), 12 digits with weighted mod-11 check; needs a context word.",
+        "My Number 1234 5678 9018" }
+    SgNric { "sg_nric", Pii, Some("nric_letter"), false, &["nric", "fin", "identity card"],
+        "Singapore NRIC/FIN: S/T/F/G/M, 7 digits and the check letter.",
+        "S1234567D" }
+    IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number"],
+        "Irish Personal Public Service number, 7 digits and 1-2 letters with mod-23 check.",
+        "1234567T" }
+    UsPassport { "us_passport", Pii, None, true, PASSPORT_CTX,
+        "US passport number (9 digits, or a letter and 8 digits) next to the word passport.",
+        "passport 912803456" }
+    UsDriversLicense { "us_drivers_license", Pii, None, true, DL_CTX,
+        "US driver's licence number (state formats: a letter and 4-14 digits, or 7-12 digits) next to a driver's-licence context word.",
+        "Driver's License: D1234567" }
+    DateOfBirth { "date_of_birth", Pii, Some("calendar_date"), true, DOB_CTX,
+        "Date of birth: a valid past calendar date (ISO, US, European or month-name form) next to DOB/born/date-of-birth wording.",
+        "DOB: 1985-03-14" }
+    UsDea { "us_dea", Phi, Some("dea_checksum"), false, DEA_CTX,
+        "US DEA registration number: registrant-type letter, surname letter, 7 digits with check digit.",
+        "AB1234563" }
+    Icd10Code { "icd10_code", Phi, Some("icd10_shape"), true, ICD_CTX,
+        "ICD-10 diagnosis code (letter, two digits, optional .subcode) next to diagnosis/ICD wording.",
+        "diagnosis E11.9" }
+    UsMedicareMbi { "us_medicare_mbi", Phi, Some("mbi_format"), false, MBI_CTX,
+        "US Medicare Beneficiary Identifier (MBI), 11 characters in the CMS position rules, dashes optional.",
+        "1EG4-TE5-MK73" }
+    ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
+        "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
+        "SECRET//NOFORN" }
+    TlpMarker { "tlp_marker", Confidential, None, false, NO_CTX,
+        "Traffic Light Protocol restrictive markings (TLP:RED, TLP:AMBER, TLP:AMBER+STRICT).",
+        "TLP:AMBER" }
+    ConfidentialMarker { "confidential_marker", Confidential, None, false, NO_CTX,
+        "The word Confidential as a marking (Confidential, Strictly Confidential, Company Confidential); not confidentiality.",
+        "Strictly Confidential" }
+    InternalUseMarker { "internal_use_marker", Confidential, None, false, NO_CTX,
+        "\"Internal use only\" / \"For internal use\" markings.",
+        "For internal use only" }
+    DoNotDistributeMarker { "do_not_distribute_marker", Confidential, None, false, NO_CTX,
+        "\"Do not distribute\" / \"Do not forward\" / \"Do not copy\" markings.",
+        "Do not distribute" }
+    AttorneyClientMarker { "attorney_client_marker", Confidential, None, false, NO_CTX,
+        "Legal privilege markings: attorney-client privileged, attorney work product.",
+        "Privileged & Confidential - Attorney-Client Communication" }
     AnthropicApiKey { "anthropic_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Anthropic API key: sk-ant-api03- and 93 base64url characters ending in AA.",
         "sk-ant-api03-WBefONSix0Ez776hEHDZ2gxNbO1NkO63SzeQQz3cyXu-W0a2C_mlPJn-e8a4R_KNoH7K-GqVMuzkyIcY6aBAcqyaHiCxHAA" }
@@ -774,138 +906,6 @@ builtins! {
     UrlPassword { "url_password", Credentials, None, false, NO_CTX,
         "Password embedded in a URL (scheme://user:password@host); placeholders such as `password` or `${PASS}` are lowered.",
         "postgres://app:Xk9#mQ2vL7@db.internal:5432/prod" }
-    SwiftBic { "swift_bic", Pci, Some("iso3166_country"), true, SWIFT_CTX,
-        "SWIFT/BIC code (4-letter bank, ISO country, location, optional branch) next to SWIFT or BIC.",
-        "SWIFT: DEUTDEFF500" }
-    AbaRouting { "aba_routing", Pci, Some("aba_checksum"), true, ABA_CTX,
-        "US ABA routing transit number: 9 digits, Federal Reserve prefix, 3-7-1 checksum; needs a context word.",
-        "routing 021000021" }
-    BitcoinAddress { "bitcoin_address", Pci, Some("base58check_bech32"), false, BTC_CTX,
-        "Bitcoin addresses: legacy P2PKH/P2SH (Base58Check, double SHA-256) and SegWit/Taproot (Bech32/Bech32m).",
-        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" }
-    EthereumAddress { "ethereum_address", Pci, Some("eip55"), false, ETH_CTX,
-        "Ethereum address: 0x + 40 hex digits; mixed-case addresses must pass the EIP-55 checksum (all-lower/upper ones carry none and are reported lower).",
-        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" }
-    MacAddress { "mac_address", Pii, None, false, MAC_CTX,
-        "MAC (EUI-48) address, six hex pairs separated by colons or dashes; broadcast, zero and sequential documentation values are lowered.",
-        "3c:22:fb:9a:1e:07" }
-    UkNino { "uk_nino", Pii, Some("nino_prefix"), false, NINO_CTX,
-        "UK National Insurance number: two prefix letters (HMRC rules), six digits, suffix A-D; contiguous or spaced.",
-        "AB 12 34 56 C" }
-    UkDrivingLicence { "uk_driving_licence", Pii, Some("dvla_format"), false, DL_CTX,
-        "UK (DVLA) driving licence number: 5 surname characters, date-coded digits, initials, check digit and 2 letters.",
-        "MORGA657054SM9IJ" }
-    CaSin { "ca_sin", Pii, Some("luhn"), true, SIN_CTX,
-        "Canadian Social Insurance Number, 9 digits (3-3-3), Luhn; needs a context word.",
-        "SIN 046 454 286" }
-    NlBsn { "nl_bsn", Pii, Some("elfproef"), true, BSN_CTX,
-        "Dutch citizen service number (BSN), 9 digits, 11-test; needs a context word.",
-        "BSN 111222333" }
-    EsDni { "es_dni", Pii, Some("mod23_letter"), false, DNI_CTX,
-        "Spanish DNI/NIF: 8 digits and the mod-23 control letter.",
-        "12345678Z" }
-    EsNie { "es_nie", Pii, Some("mod23_letter"), false, DNI_CTX,
-        "Spanish foreigner id (NIE): X/Y/Z, 7 digits and the mod-23 control letter.",
-        "X1234567L" }
-    ItCodiceFiscale { "it_codice_fiscale", Pii, Some("cf_check_char"), false, CF_CTX,
-        "Italian codice fiscale: 16 characters (surname, name, birth date and place) with its check character.",
-        "RSSMRA85T10A562S" }
-    FrInsee { "fr_insee", Pii, Some("mod97_key"), false, INSEE_CTX,
-        "French social security number (NIR/INSEE), 13 digits with sex, birth year/month, and a 2-digit mod-97 key.",
-        "2 55 08 14 168 025 38" }
-    DeTaxId { "de_tax_id", Pii, Some("iso7064_mod11_10"), true, DETAX_CTX,
-        "German tax identification number (Steuer-IdNr), 11 digits, repetition rule and ISO 7064 MOD 11,10; needs a context word.",
-        "Steuer-ID 86095742719" }
-    InAadhaar { "in_aadhaar", Pii, Some("verhoeff"), false, AADHAAR_CTX,
-        "Indian Aadhaar number, 12 digits (4-4-4), first digit 2-9, Verhoeff check digit; contiguous only next to a context word.",
-        "2345 6789 0124" }
-    AuTfn { "au_tfn", Pii, Some("tfn_mod11"), true, TFN_CTX,
-        "Australian Tax File Number, 9 digits, weighted mod 11; needs a context word.",
-        "TFN 123 456 782" }
-    AuMedicare { "au_medicare", Phi, Some("medicare_check"), true, MEDICARE_AU_CTX,
-        "Australian Medicare card number, 10 digits with weighted check digit; needs a context word.",
-        "Medicare 2123 45670 1" }
-    ChAhv { "ch_ahv", Pii, Some("ean13"), false, &["ahv", "avs", "sozialversicherung", "social security", "numéro avs"],
-        "Swiss social security number (AHV/AVS), 756.XXXX.XXXX.XX with EAN-13 check digit.",
-        "756.9217.0769.85" }
-    BrCpf { "br_cpf", Pii, Some("cpf_mod11"), false, &["cpf", "cadastro de pessoas"],
-        "Brazilian CPF, NNN.NNN.NNN-NN with two mod-11 check digits; contiguous only next to a context word.",
-        "529.982.247-25" }
-    BrCnpj { "br_cnpj", Pii, Some("cnpj_mod11"), false, &["cnpj"],
-        "Brazilian company registry number (CNPJ), NN.NNN.NNN/NNNN-NN with two check digits.",
-        "11.222.333/0001-81" }
-    SePersonnummer { "se_personnummer", Pii, Some("luhn"), false, &["personnummer", "personal identity number", "pnr"],
-        "Swedish personal identity number, (YY)YYMMDD-NNNN with a valid date and Luhn.",
-        "811218-9876" }
-    DkCpr { "dk_cpr", Pii, Some("date"), true, &["cpr", "cpr-nummer", "cpr number", "personnummer"],
-        "Danish CPR number, DDMMYY-NNNN with a valid date; needs a context word (no checksum since 2007).",
-        "CPR 070761-4285" }
-    FiHetu { "fi_hetu", Pii, Some("mod31_char"), false, &["hetu", "henkilötunnus", "personal identity code", "henkilotunnus"],
-        "Finnish personal identity code, DDMMYY, century sign, 3 digits and the mod-31 check character.",
-        "131052-308T" }
-    NoFnr { "no_fnr", Pii, Some("mod11_double"), true, &["fødselsnummer", "fodselsnummer", "fnr", "personnummer", "national identity number"],
-        "Norwegian national identity number, 11 digits, valid date and two mod-11 check digits; needs a context word.",
-        "fødselsnummer 01010110013" }
-    PlPesel { "pl_pesel", Pii, Some("pesel_weights"), true, &["pesel"],
-        "Polish PESEL, 11 digits with an encoded birth date and weighted check digit; needs a context word.",
-        "PESEL 44051401359" }
-    BeNrn { "be_nrn", Pii, Some("mod97"), false, &["rijksregisternummer", "national number", "numéro national", "nrn", "insz", "niss", "registre national"],
-        "Belgian national register number, YY.MM.DD-NNN.CC with mod-97 check; contiguous only next to a context word.",
-        "85.07.30-033.28" }
-    KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호"],
-        "South Korean resident registration number, YYMMDD-GNNNNNC with valid date and check digit.",
-        "900101-1234568" }
-    CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "resident identity", "id card", "identity card", "公民身份号码"],
-        "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check.",
-        "11010519491231002X" }
-    ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "rsa id", "sa id"],
-        "South African identity number, 13 digits with birth date, citizenship digit and Luhn; needs a context word.",
-        "ID number 8001015009087" }
-    JpMyNumber { "jp_my_number", Pii, Some("mod11"), true, &["my number", "マイナンバー", "個人番号", "individual number", "mynumber"],
-        "Japanese individual number (My Number), 12 digits with weighted mod-11 check; needs a context word.",
-        "My Number 1234 5678 9018" }
-    SgNric { "sg_nric", Pii, Some("nric_letter"), false, &["nric", "fin", "identity card"],
-        "Singapore NRIC/FIN: S/T/F/G/M, 7 digits and the check letter.",
-        "S1234567D" }
-    IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number"],
-        "Irish Personal Public Service number, 7 digits and 1-2 letters with mod-23 check.",
-        "1234567T" }
-    UsPassport { "us_passport", Pii, None, true, PASSPORT_CTX,
-        "US passport number (9 digits, or a letter and 8 digits) next to the word passport.",
-        "passport 912803456" }
-    UsDriversLicense { "us_drivers_license", Pii, None, true, DL_CTX,
-        "US driver's licence number (state formats: a letter and 4-14 digits, or 7-12 digits) next to a driver's-licence context word.",
-        "Driver's License: D1234567" }
-    DateOfBirth { "date_of_birth", Pii, Some("calendar_date"), true, DOB_CTX,
-        "Date of birth: a valid past calendar date (ISO, US, European or month-name form) next to DOB/born/date-of-birth wording.",
-        "DOB: 1985-03-14" }
-    UsDea { "us_dea", Phi, Some("dea_checksum"), false, DEA_CTX,
-        "US DEA registration number: registrant-type letter, surname letter, 7 digits with check digit.",
-        "AB1234563" }
-    Icd10Code { "icd10_code", Phi, Some("icd10_shape"), true, ICD_CTX,
-        "ICD-10 diagnosis code (letter, two digits, optional .subcode) next to diagnosis/ICD wording.",
-        "diagnosis E11.9" }
-    UsMedicareMbi { "us_medicare_mbi", Phi, Some("mbi_format"), false, MBI_CTX,
-        "US Medicare Beneficiary Identifier (MBI), 11 characters in the CMS position rules, dashes optional.",
-        "1EG4-TE5-MK73" }
-    ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
-        "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
-        "SECRET//NOFORN" }
-    TlpMarker { "tlp_marker", Confidential, None, false, NO_CTX,
-        "Traffic Light Protocol restrictive markings (TLP:RED, TLP:AMBER, TLP:AMBER+STRICT).",
-        "TLP:AMBER" }
-    ConfidentialMarker { "confidential_marker", Confidential, None, false, NO_CTX,
-        "The word Confidential as a marking (Confidential, Strictly Confidential, Company Confidential); not confidentiality.",
-        "Strictly Confidential" }
-    InternalUseMarker { "internal_use_marker", Confidential, None, false, NO_CTX,
-        "\"Internal use only\" / \"For internal use\" markings.",
-        "For internal use only" }
-    DoNotDistributeMarker { "do_not_distribute_marker", Confidential, None, false, NO_CTX,
-        "\"Do not distribute\" / \"Do not forward\" / \"Do not copy\" markings.",
-        "Do not distribute" }
-    AttorneyClientMarker { "attorney_client_marker", Confidential, None, false, NO_CTX,
-        "Legal privilege markings: attorney-client privileged, attorney work product.",
-        "Privileged & Confidential - Attorney-Client Communication" }
     PasswordAssignment { "password_assignment", Credentials, None, false, NO_CTX,
         "A literal password assigned to a password-like key (password=, \"passwd\": …); variables and placeholders are skipped or lowered.",
         "password = \"Tr0ub4dor&3\"" }

@@ -2130,11 +2130,13 @@ fn mixed(v: &[u8]) -> bool {
 pub(crate) fn assigned(sk: &mut Sink<'_>, key: &[u8], vs: usize, ve: usize, val: &[u8]) -> bool {
     let has = |n: &[u8]| contains(key, n);
     let any = |ns: &[&[u8]]| ns.iter().any(|n| has(n));
-    let found: Option<D> = if key.ends_with(b"authtoken") {
-        // .npmrc `_authToken=`, .yarnrc.yml `npmAuthToken:`; npm_ tokens
-        // are reported by their own detector.
+    let found: Option<D> = if key == b"_authtoken" || key == b"npmauthtoken" {
+        // .npmrc `//registry/:_authToken=`, .yarnrc.yml `npmAuthToken:`;
+        // npm_, ghp_ … tokens are reported (or rejected) by their own
+        // detectors.
         (val.len() >= 16
-            && !val.starts_with(b"npm_")
+            && !provider_prefix(val)
+            && val.iter().any(u8::is_ascii_digit)
             && val
                 .iter()
                 .all(|&c| C::Dot.has(c) || matches!(c, b'+' | b'/' | b':')))

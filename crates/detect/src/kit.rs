@@ -34,40 +34,46 @@ pub(crate) struct Cand {
 /// Words of 128 bits in a [`DetSet`]: room for `128 * SET_WORDS` built-ins.
 pub(crate) const SET_WORDS: usize = 2;
 
-/// A set of built-in detectors, one bit each (bit `d % 128` of word
-/// `d / 128`). Asked with a constant detector almost everywhere, so the
-/// word is chosen at compile time and a question is one load and a test,
-/// as it was when one `u128` held every detector.
+/// A set of built-in detectors, one bit each (bit `d` of `lo` below 128,
+/// bit `d - 128` of `hi` above). Asked with a constant detector almost
+/// everywhere, so the word is chosen at compile time and a question is one
+/// load and a test, as it was when one `u128` held every detector.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct DetSet([u128; SET_WORDS]);
+pub(crate) struct DetSet {
+    lo: u128,
+    hi: u128,
+}
 
 impl DetSet {
     #[inline(always)]
     pub(crate) fn insert(&mut self, d: usize) {
-        if let Some(w) = self.0.get_mut(d / 128) {
-            *w |= 1u128 << (d % 128);
+        if d < 128 {
+            self.lo |= 1u128 << d;
+        } else if d < 256 {
+            self.hi |= 1u128 << (d - 128);
         }
     }
 
     #[inline(always)]
     pub(crate) fn has(&self, d: usize) -> bool {
-        self.0
-            .get(d / 128)
-            .is_some_and(|w| (w >> (d % 128)) & 1 != 0)
+        if d < 128 {
+            (self.lo >> d) & 1 != 0
+        } else {
+            d < 256 && (self.hi >> (d - 128)) & 1 != 0
+        }
     }
 
     #[inline(always)]
     pub(crate) fn intersects(&self, o: &DetSet) -> bool {
-        self.0.iter().zip(&o.0).any(|(a, b)| a & b != 0)
+        (self.lo & o.lo) | (self.hi & o.hi) != 0
     }
 }
 
 impl std::ops::BitOrAssign for DetSet {
     #[inline(always)]
     fn bitor_assign(&mut self, o: DetSet) {
-        for (a, b) in self.0.iter_mut().zip(o.0) {
-            *a |= b;
-        }
+        self.lo |= o.lo;
+        self.hi |= o.hi;
     }
 }
 
