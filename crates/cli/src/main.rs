@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod agent;
+mod demo;
 mod output;
 mod policy;
 mod scan;

@@ -28,6 +28,12 @@ pub struct Args {
     /// (development); browsers drop `Secure` cookies over plain HTTP.
     #[arg(long)]
     pub insecure_cookies: bool,
+    /// Start on a fresh database with example data (the bundled policies
+    /// active, an agent group, incidents from example events and files)
+    /// and print the console's address and a one-time sign-in. Listens on
+    /// loopback only; with no `--data-dir`, a new temporary directory.
+    #[arg(long, conflicts_with_all = ["database_url", "policy"])]
+    pub demo: bool,
 }
 
 /// Loads settings: defaults → file → `CORDON_*` environment → flags.
@@ -35,7 +41,29 @@ pub fn settings(config: Option<&std::path::Path>, o: Overrides) -> anyhow::Resul
     Ok(Settings::load(config, std::env::vars())?.merge_overrides(o)?)
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        let listen = *args
+            .listen
+            .get_or_insert_with(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        if !listen.ip().is_loopback() {
+            anyhow::bail!("--demo listens on loopback only, not {listen}");
+        }
+        if args.data_dir.is_none() {
+            let dir = std::env::temp_dir().join(format!(
+                "cordon-demo-{}-{}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            ));
+            eprintln!("cordon: demo data in {}", dir.display());
+            args.data_dir = Some(dir);
+        }
+        // Plain HTTP on loopback: the session cookies cannot be `Secure`.
+        args.insecure_cookies = true;
+    }
+    let demo = args.demo;
     let settings = settings(
         args.config.as_deref(),
         Overrides {
@@ -50,11 +78,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(serve(settings))?;
+    rt.block_on(serve(settings, demo))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let mut engines = cordon_server::engines::PolicyEngines::new(policy_loader());
     if let Some(g) = &settings.geoip_db {
         engines = engines.with_geoip(g)?;
@@ -75,12 +103,39 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     };
     let state = cordon_server::AppState::new(settings, Arc::new(engines), Arc::new(inspector));
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let server = tokio::spawn(cordon_server::serve(state, listener, shutdown_signal(), tx));
+    // The web console wraps the API: its pages at `/`, the API under it.
+    let server = tokio::spawn(cordon_server::serve_app(
+        state,
+        listener,
+        shutdown_signal(),
+        tx,
+        |st| cordon_console::app(cordon_server::router(st)),
+    ));
     if let Ok(s) = rx.await {
         eprintln!("cordon: serving on http://{} ({backend})", s.addr);
+        if demo {
+            // `localhost`, not the address: a browser keeps the session
+            // cookie for the name it was given.
+            eprintln!(
+                "cordon: the console is at http://localhost:{}/",
+                s.addr.port()
+            );
+        } else {
+            eprintln!("cordon: the console is at http://{}/", s.addr);
+        }
         if let Some(key) = &s.first_key {
             // Printed once, on stdout, so it can be captured; only its hash is stored.
             println!("admin API key (shown once, store it now): {key}");
+            if demo {
+                let api = cordon_server::router(s.state.clone());
+                let root = std::env::current_dir()?;
+                match crate::demo::seed(api, key, &root).await {
+                    Ok(n) => eprintln!("cordon: demo: example policies active, {n} events decided"),
+                    Err(e) => eprintln!("cordon: demo: the example data is incomplete: {e:#}"),
+                }
+            }
+        } else if demo {
+            eprintln!("cordon: demo: the database already has data; nothing added");
         }
         if let Some(password) = &s.first_admin_password {
             // Once, on standard error: only its argon2id hash is stored,

@@ -11,6 +11,9 @@ use cordon_store::{ActivityBatch, Millis, Store};
 /// Bucket width: one minute.
 pub const BUCKET_MS: Millis = 60_000;
 
+/// Activity names that count detectors, not actions: `detector:credit_card`.
+pub const DETECTOR_PREFIX: &str = "detector:";
+
 #[derive(Debug, Default)]
 pub struct Activity {
     inner: Mutex<Pending>,
@@ -19,6 +22,8 @@ pub struct Activity {
 #[derive(Debug, Default)]
 struct Pending {
     counts: HashMap<(Millis, &'static str), i64>,
+    /// Violating events per detector that found something in them.
+    detectors: HashMap<(Millis, String), i64>,
     users: HashMap<Millis, HashSet<String>>,
 }
 
@@ -35,12 +40,29 @@ impl Activity {
         }
     }
 
+    /// Counts one violating event for each detector that found something
+    /// in its content (the dashboard's top detectors). Stored as activity
+    /// named [`DETECTOR_PREFIX`]`id`: aggregates, no user, no computer.
+    pub fn record_detectors<'a>(&self, now: Millis, detectors: impl Iterator<Item = &'a str>) {
+        let bucket = now - now.rem_euclid(BUCKET_MS);
+        let Ok(mut p) = self.inner.lock() else { return };
+        for d in detectors {
+            // Bounded: ids are detector ids (built-in or configured), and
+            // a bucket keeps at most 1,000 of them.
+            if p.detectors.len() >= 1_000 && !p.detectors.contains_key(&(bucket, d.to_owned())) {
+                continue;
+            }
+            *p.detectors.entry((bucket, d.to_owned())).or_insert(0) += 1;
+        }
+    }
+
     fn take(&self) -> Vec<ActivityBatch> {
         let Ok(mut p) = self.inner.lock() else {
             return Vec::new();
         };
         let counts = std::mem::take(&mut p.counts);
         let users = std::mem::take(&mut p.users);
+        let detectors = std::mem::take(&mut p.detectors);
         drop(p);
         let mut by_bucket: HashMap<Millis, ActivityBatch> = HashMap::new();
         for ((bucket, action), n) in counts {
@@ -49,6 +71,13 @@ impl Activity {
                 ..Default::default()
             });
             b.actions.push((action.to_owned(), n));
+        }
+        for ((bucket, id), n) in detectors {
+            let b = by_bucket.entry(bucket).or_insert_with(|| ActivityBatch {
+                bucket,
+                ..Default::default()
+            });
+            b.actions.push((format!("{DETECTOR_PREFIX}{id}"), n));
         }
         for (bucket, set) in users {
             let b = by_bucket.entry(bucket).or_insert_with(|| ActivityBatch {

@@ -87,7 +87,14 @@ pub async fn decide(st: &AppState, req: Request) -> ApiResult<Outcome> {
             },
             st.inspector.as_ref(),
         );
-        record(st, ready, &caller_key, batch).await?
+        let n = record(st, ready, &caller_key, batch).await?;
+        // The detectors that found something in the violating content.
+        if let Some(c) = event.file.as_ref().and_then(|f| f.classification.as_ref()) {
+            ready
+                .activity
+                .record_detectors(now_ms, c.detectors.keys().map(String::as_str));
+        }
+        n
     };
     Ok(Outcome {
         request_id,

@@ -44,10 +44,39 @@ pub struct PolicyDoc<'a> {
     pub body: &'a str,
 }
 
+/// One test case of a document, run.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseOutcome {
+    pub name: String,
+    pub passed: bool,
+    /// What differed, one line each.
+    pub failures: Vec<String>,
+}
+
+/// A draft document tried without saving: its own test cases run, and
+/// one event decided by it alone, with the explanation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Trial {
+    pub tests: Vec<CaseOutcome>,
+    #[schema(value_type = Option<Object>)]
+    pub decision: Option<Decision>,
+    /// The decision explained, as `cordon policy eval` prints it.
+    pub explanation: Option<String>,
+}
+
 /// Checks and compiles policy documents.
 pub trait PolicyCompiler: Send + Sync + 'static {
     /// Checks one document without saving it.
     fn check(&self, format: &str, body: &str) -> Result<DocInfo, Vec<Diag>>;
+    /// Runs a document's own test cases and decides `event` (if given)
+    /// with it alone; its diagnostics when it does not check.
+    fn trial(
+        &self,
+        format: &str,
+        body: &str,
+        event: Option<&Event>,
+        justification: Option<&str>,
+    ) -> Result<Trial, Vec<Diag>>;
     /// Builds one engine from all active documents (possibly none).
     fn compile(&self, docs: &[PolicyDoc<'_>]) -> Result<Arc<dyn DecisionEngine>, Vec<Diag>>;
 }

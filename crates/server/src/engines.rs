@@ -9,7 +9,9 @@ use cordon_policy::diag::Diagnostic;
 use cordon_policy::model::{Decision, Event, ExceptionRequest, RuleRef, Verdict};
 use cordon_policy::{Engine, Loader};
 
-use crate::engine::{DecisionEngine, Diag, DocInfo, OpenWindow, PolicyCompiler, PolicyDoc};
+use crate::engine::{
+    CaseOutcome, DecisionEngine, Diag, DocInfo, OpenWindow, PolicyCompiler, PolicyDoc, Trial,
+};
 
 /// Compiles stored documents with `cordon-policy`'s loader (with whatever
 /// extensions it was given, e.g. device control) into engines.
@@ -47,6 +49,23 @@ impl PolicyEngines {
     }
 }
 
+impl PolicyEngines {
+    /// An engine for one checked set, with this server's GeoIP database
+    /// and clock.
+    fn engine(&self, set: cordon_policy::PolicySet) -> Engine {
+        let mut e = Engine::new(set);
+        if let Some(g) = &self.geoip
+            && let Ok(g) = cordon_policy::geoip::GeoIp::from_bytes(g.as_ref().clone())
+        {
+            e = e.with_geoip(g);
+        }
+        if let Some(c) = &self.clock {
+            e = e.with_clock(c.clone());
+        }
+        e
+    }
+}
+
 fn diag(d: &Diagnostic, file: &str, source: &str) -> Diag {
     Diag {
         severity: if d.is_error() { "error" } else { "warning" }.to_owned(),
@@ -72,6 +91,36 @@ impl PolicyCompiler for PolicyEngines {
         }
     }
 
+    fn trial(
+        &self,
+        _format: &str,
+        body: &str,
+        event: Option<&Event>,
+        justification: Option<&str>,
+    ) -> Result<Trial, Vec<Diag>> {
+        let (set, diags) = self.loader.load(body);
+        let Some(set) = set.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
+            return Err(diags.iter().map(|d| diag(d, "policy", body)).collect());
+        };
+        let doc = set.doc.clone();
+        let engine = |s| Ok::<_, std::convert::Infallible>(self.engine(s));
+        let tests = cordon_policy::testing::run_cases(&self.loader, &doc, engine)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| CaseOutcome {
+                name: r.name,
+                passed: r.passed,
+                failures: r.failures,
+            })
+            .collect();
+        let decision = event.map(|ev| self.engine(set).decide_with(ev, justification));
+        Ok(Trial {
+            tests,
+            explanation: decision.as_ref().map(cordon_policy::explain),
+            decision,
+        })
+    }
+
     fn compile(&self, docs: &[PolicyDoc<'_>]) -> Result<Arc<dyn DecisionEngine>, Vec<Diag>> {
         // With no active policy, an empty one decides: it allows, except
         // content that was not fully inspected (the engine's built-in
@@ -90,16 +139,7 @@ impl PolicyCompiler for PolicyEngines {
             let Some(set) = set.filter(|_| !diags.iter().any(Diagnostic::is_error)) else {
                 return Err(diags.iter().map(|x| diag(x, &file, d.body)).collect());
             };
-            let mut e = Engine::new(set);
-            if let Some(g) = &self.geoip
-                && let Ok(g) = cordon_policy::geoip::GeoIp::from_bytes(g.as_ref().clone())
-            {
-                e = e.with_geoip(g);
-            }
-            if let Some(c) = &self.clock {
-                e = e.with_clock(c.clone());
-            }
-            engines.push(e);
+            engines.push(self.engine(set));
         }
         Ok(Arc::new(EngineSet { engines }))
     }

@@ -56,5 +56,5 @@ pub mod state;
 pub use config::{Overrides, Settings};
 pub use error::{ApiError, ErrorBody};
 pub use routes::{Access, RouteSpec, router, routes};
-pub use serve::{Server, serve};
+pub use serve::{Server, serve, serve_app};
 pub use state::AppState;

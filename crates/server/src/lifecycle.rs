@@ -71,6 +71,23 @@ pub async fn check(
     off_thread(st, move || compiler.check(&format, &body)).await
 }
 
+/// Tries a draft: its test cases, and `event` decided by it alone (off
+/// the async workers, within the policy-check limits).
+pub async fn trial(
+    st: &AppState,
+    format: &str,
+    body: &str,
+    event: Option<cordon_policy::model::Event>,
+    justification: Option<String>,
+) -> ApiResult<Result<crate::engine::Trial, Vec<Diag>>> {
+    let compiler = st.compiler.clone();
+    let (format, body) = (format.to_owned(), body.to_owned());
+    off_thread(st, move || {
+        compiler.trial(&format, &body, event.as_ref(), justification.as_deref())
+    })
+    .await
+}
+
 /// Checks one document; a document with errors is `422 policy_invalid`.
 pub async fn check_valid(st: &AppState, format: &str, body: &str) -> ApiResult<DocInfo> {
     check(st, format, body)

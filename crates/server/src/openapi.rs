@@ -7,8 +7,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::api::{
-    agent_link, agents, audit, computers, dashboard, decide, exceptions, incidents, inspect, keys,
-    ops, policies, roles, users, wire,
+    agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
+    inspect, keys, ops, policies, roles, users, wire,
 };
 use crate::api::{auth, me, twofactor};
 
@@ -23,7 +23,7 @@ use crate::api::{auth, me, twofactor};
     paths(
         ops::healthz, ops::readyz, ops::metrics, ops::openapi,
         decide::decide, inspect::inspect,
-        policies::list, policies::create, policies::validate, policies::get, policies::update,
+        policies::list, policies::create, policies::validate, policies::try_draft, policies::get, policies::update,
         policies::list_versions, policies::get_version, policies::activate, policies::rollback,
         policies::diff,
         incidents::list, incidents::rule_counts, incidents::get, incidents::set_status,
@@ -39,6 +39,7 @@ use crate::api::{auth, me, twofactor};
         users::reset_password, users::transfer_super_admin,
         roles::list, roles::create, roles::get, roles::update, roles::delete,
         audit::list,
+        detectors::list, detectors::try_it,
         auth::login, auth::second_factor, auth::resend, auth::enroll, auth::logout,
         auth::logout_all, auth::reauth,
         me::me, me::sessions, me::revoke_session, me::browsers, me::forget_browser,
@@ -55,11 +56,12 @@ use crate::api::{auth, me, twofactor};
         policies::PolicyInput, policies::ValidateInput, policies::ValidateOutput,
         policies::ActivateInput, policies::PolicyList, policies::StoredVersion,
         policies::PolicyDetail, policies::PolicyAccess, policies::VersionList, policies::OneVersion, policies::OnePolicy,
-        policies::PolicyDiff,
+        policies::PolicyDiff, policies::PolicyTryInput, policies::PolicyTryOutput,
+        crate::engine::Trial, crate::engine::CaseOutcome,
         incidents::StatusInput, incidents::IncidentPage, incidents::IncidentDetail,
         incidents::RuleCounts,
         exceptions::ExceptionInput, exceptions::Justified, exceptions::JustificationList,
-        dashboard::Dashboard, dashboard::Series,
+        dashboard::Dashboard, dashboard::Series, dashboard::AgentCounts,
         agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
         agent_link::EnrollInput, agent_link::Enrolled, agent_link::Heartbeat, agent_link::HeartbeatAck,
         agent_link::Upload, agent_link::UploadAck,
@@ -75,6 +77,8 @@ use crate::api::{auth, me, twofactor};
         users::AccountPatch, users::PasswordReset, users::SuperAdminInput,
         roles::RoleDef, roles::RoleList, roles::OneRole, roles::RoleInput,
         audit::AuditEntry, audit::AuditPage,
+        detectors::DetectorEntry, detectors::DetectorTable, detectors::DetectorTryInput,
+        detectors::TriedFinding, detectors::DetectorTryOutput,
         auth::LoginInput, auth::SignedInAccount, auth::SessionInfo, auth::LoginAnswer,
         auth::SecondFactorInput, auth::ResendInput, auth::Resent, auth::Enrolment,
         auth::SignedOut, auth::ReauthInput, auth::Reauthenticated,

@@ -72,11 +72,11 @@ pub struct RouteSpec {
 pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Access::{Admin, Machine, Person, Public};
     use Action::{Create, Delete, Modify, View};
-    use Module::{Audit, Incidents, Justifications, Policies, Reports, Systems};
+    use Module::{Audit, Classification, Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
     use api::{
-        agent_link, agents, audit, computers, dashboard, decide, exceptions, incidents, inspect,
-        keys, ops, policies, roles, users,
+        agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
+        inspect, keys, ops, policies, roles, users,
     };
     use api::{auth, me, twofactor};
     use axum::routing::{delete, get, patch, post, put};
@@ -108,6 +108,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/policies", on(Policies, View), get(policies::list)),
         r(Method::POST, "/v1/policies", on(Policies, Create), post(policies::create)),
         r(Method::POST, "/v1/policies/validate", on(Policies, View), post(policies::validate)),
+        r(Method::POST, "/v1/policies/try", on(Policies, View), post(policies::try_draft)),
         r(Method::GET, "/v1/policies/{id}", on(Policies, View), get(policies::get)),
         r(Method::PUT, "/v1/policies/{id}", on(Policies, Modify), put(policies::update)),
         r(Method::GET, "/v1/policies/{id}/versions", on(Policies, View), get(policies::list_versions)),
@@ -144,6 +145,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::PUT, "/v1/roles/{id}", Admin, put(roles::update)),
         r(Method::DELETE, "/v1/roles/{id}", Admin, delete(roles::delete)),
         r(Method::GET, "/v1/audit", on(Audit, View), get(audit::list)),
+        r(Method::GET, "/v1/detectors", on(Classification, View), get(detectors::list)),
+        r(Method::POST, "/v1/detectors/try", on(Classification, View), post(detectors::try_it)),
         r(Method::GET, "/v1/keys", Admin, get(keys::list)),
         r(Method::POST, "/v1/keys", Admin, post(keys::create)),
         r(Method::DELETE, "/v1/keys/{id}", Admin, delete(keys::revoke)),

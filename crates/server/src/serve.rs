@@ -75,15 +75,28 @@ async fn open_store(s: &Settings, url: &str) -> cordon_store::Result<Arc<dyn Sto
     cordon_store::open(url, &s.store_options()).await
 }
 
-/// Starts serving on `listener` until `shutdown` resolves, then finishes
-/// in-flight requests, drains the incident queue and flushes activity.
-/// `started` receives the server (address, first admin key) once the
-/// database was tried for the first time.
+/// Starts serving the API on `listener` until `shutdown` resolves, then
+/// finishes in-flight requests, drains the incident queue and flushes
+/// activity. `started` receives the server (address, first admin key) once
+/// the database was tried for the first time.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
     started: tokio::sync::oneshot::Sender<Server>,
+) -> anyhow::Result<()> {
+    serve_app(state, listener, shutdown, started, crate::routes::router).await
+}
+
+/// [`serve`] with the application `app` builds from the state: the API
+/// router, or the API wrapped by another front end (the web console,
+/// `cordon-console`, which calls the API in-process).
+pub async fn serve_app(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    started: tokio::sync::oneshot::Sender<Server>,
+    app: impl FnOnce(AppState) -> Router,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let (first_tx, first_rx) = tokio::sync::oneshot::channel();
@@ -99,7 +112,7 @@ pub async fn serve(
     let poller = tokio::spawn(crate::lifecycle::policy_poller(state.clone()));
     let flusher = tokio::spawn(activity_flusher(state.clone()));
     let purger = tokio::spawn(crate::login::purger(state.clone()));
-    let app = crate::routes::router(state.clone());
+    let app = app(state.clone());
     accept_loop(&state, listener, app, shutdown).await;
     opener.abort();
     poller.abort();

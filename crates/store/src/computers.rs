@@ -106,6 +106,13 @@ pub trait ComputerStore: Send + Sync {
     async fn computer_for_key(&self, key_id: &str) -> Result<Option<Computer>>;
     /// By name, `filter.after` being the cursor.
     async fn list_computers(&self, filter: &ComputerFilter) -> Result<Vec<Computer>>;
+    /// How many computers (in `scope`, if there is one) were seen at or
+    /// after `since`, and how many there are: agents online, and in all.
+    async fn computer_counts(
+        &self,
+        since: Millis,
+        scope: Option<&ScopeFilter>,
+    ) -> Result<(i64, i64)>;
     /// Deletes a computer; its incidents stay (and drop out of every
     /// group or office scope). The store keeps no row to hold `actor`; it
     /// is logged until the audit log exists.
@@ -159,6 +166,7 @@ macro_rules! impl_computer_store {
             use $crate::actor::{decode_column, encode_column};
             use $crate::computers::{
                 check_name, Computer, ComputerFilter, ComputerInput, ComputerStore, RemoteOffice,
+                ScopeFilter,
             };
             use $crate::sql::text;
             use $crate::{Actor, Millis, Result, StoreError};
@@ -304,6 +312,46 @@ macro_rules! impl_computer_store {
                         .push_bind(f.effective_limit());
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     rows.iter().map(computer_from_row).collect()
+                }
+
+                async fn computer_counts(
+                    &self,
+                    since: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<(i64, i64)> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT CAST(COALESCE(SUM(CASE WHEN last_seen_at >= ",
+                    );
+                    qb.push_bind(since).push(
+                        " THEN 1 ELSE 0 END), 0) AS BIGINT) AS online, COUNT(*) AS total \
+                         FROM computers WHERE 1 = 1",
+                    );
+                    if let Some(scope) = scope {
+                        if scope.groups.is_empty() && scope.offices.is_empty() {
+                            qb.push(" AND 1 = 0");
+                        } else {
+                            qb.push(" AND (1 = 0");
+                            if !scope.groups.is_empty() {
+                                qb.push(" OR group_name IN (");
+                                let mut list = qb.separated(", ");
+                                for g in &scope.groups {
+                                    list.push_bind(g.clone());
+                                }
+                                qb.push(")");
+                            }
+                            if !scope.offices.is_empty() {
+                                qb.push(" OR office IN (");
+                                let mut list = qb.separated(", ");
+                                for o in &scope.offices {
+                                    list.push_bind(o.clone());
+                                }
+                                qb.push(")");
+                            }
+                            qb.push(")");
+                        }
+                    }
+                    let row = qb.build().fetch_one(&self.pool).await?;
+                    Ok((row.try_get("online")?, row.try_get("total")?))
                 }
 
                 async fn delete_computer(&self, name: &str, actor: &Actor) -> Result<()> {

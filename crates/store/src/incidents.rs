@@ -109,6 +109,9 @@ pub struct IncidentFilter {
     pub request_id: Option<String>,
     /// From this computer only.
     pub computer: Option<String>,
+    /// From the computers now in this agent group.
+    #[serde(default)]
+    pub group: Option<String>,
     /// Only incidents whose computer is now in this scope (`None`: no
     /// restriction; an empty scope holds nothing).
     pub scope: Option<ScopeFilter>,
@@ -189,6 +192,14 @@ pub trait IncidentStore: Send + Sync {
         from: Millis,
         to: Millis,
         limit: i64,
+        scope: Option<&ScopeFilter>,
+    ) -> Result<Vec<NameCount>>;
+    /// Incidents created in `[from, to)` per review status (as
+    /// [`Status::as_str`]), on the computers in `scope` if there is one.
+    async fn status_counts(
+        &self,
+        from: Millis,
+        to: Millis,
         scope: Option<&ScopeFilter>,
     ) -> Result<Vec<NameCount>>;
 }
@@ -276,6 +287,18 @@ macro_rules! impl_incident_store {
                         details: RawJson::from_serialized(details),
                     },
                 })
+            }
+
+            /// Rows of `name` and `count`.
+            fn name_counts(rows: &[Row]) -> Result<Vec<NameCount>> {
+                rows.iter()
+                    .map(|r| {
+                        Ok(NameCount {
+                            name: r.try_get("name")?,
+                            count: r.try_get("count")?,
+                        })
+                    })
+                    .collect()
             }
 
             /// One multi-row INSERT. Its text depends on the row count, so it is
@@ -413,6 +436,11 @@ macro_rules! impl_incident_store {
                     }
                     if let Some(v) = &f.computer {
                         qb.push(" AND computer = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = &f.group {
+                        qb.push(" AND computer IN (SELECT name FROM computers WHERE group_name = ")
+                            .push_bind(v.clone())
+                            .push(")");
                     }
                     if let Some(scope) = &f.scope {
                         push_scope(&mut qb, scope);
@@ -613,14 +641,26 @@ macro_rules! impl_incident_store {
                     qb.push(" GROUP BY username ORDER BY count DESC, username LIMIT ")
                         .push_bind(limit.clamp(1, 100));
                     let rows = qb.build().fetch_all(&self.pool).await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(NameCount {
-                                name: r.try_get("name")?,
-                                count: r.try_get("count")?,
-                            })
-                        })
-                        .collect()
+                    name_counts(&rows)
+                }
+
+                async fn status_counts(
+                    &self,
+                    from: Millis,
+                    to: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<NameCount>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT status AS name, COUNT(*) AS count FROM incidents \
+                         WHERE created_at >= ",
+                    );
+                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY status ORDER BY status");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    name_counts(&rows)
                 }
             }
         };

@@ -33,7 +33,24 @@ pub struct Dashboard {
     pub violations_over_time: Series,
     pub top_rules: Vec<wire::RuleCount>,
     pub top_users: Vec<wire::NameCount>,
+    /// Violating events per detector that found something in them (all
+    /// computers: an aggregate, like the activity counters).
+    pub top_detectors: Vec<wire::NameCount>,
+    /// Incidents of the window per review status.
+    pub by_status: BTreeMap<String, i64>,
+    /// Managed computers heard from in the last five minutes, and the rest.
+    pub agents: AgentCounts,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentCounts {
+    pub online: i64,
+    pub offline: i64,
+}
+
+/// An agent heard from within this long is online (heartbeats come every
+/// minute by default).
+const ONLINE_MS: Millis = 5 * 60 * 1000;
 
 #[utoipa::path(get, path = "/v1/dashboard", tag = "dashboard", params(RangeQuery),
     responses((status = 200, description = "activity, violations over time, top rules and users", body = Dashboard)),
@@ -60,8 +77,34 @@ pub async fn dashboard(
         .unwrap_or(86_400_000);
     let totals = r.store.activity_totals(from, to).await?;
     let get = |a: &str| totals.iter().find(|t| t.name == a).map_or(0, |t| t.count);
-    let activity: BTreeMap<String, i64> =
-        totals.iter().map(|t| (t.name.clone(), t.count)).collect();
+    let prefix = crate::activity::DETECTOR_PREFIX;
+    let activity: BTreeMap<String, i64> = totals
+        .iter()
+        .filter(|t| !t.name.starts_with(prefix))
+        .map(|t| (t.name.clone(), t.count))
+        .collect();
+    let mut top_detectors: Vec<wire::NameCount> = totals
+        .iter()
+        .filter_map(|t| {
+            Some(wire::NameCount {
+                name: t.name.strip_prefix(prefix)?.to_owned(),
+                count: t.count,
+            })
+        })
+        .collect();
+    top_detectors.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    top_detectors.truncate(10);
+    let by_status = r
+        .store
+        .status_counts(from, to, scope)
+        .await?
+        .into_iter()
+        .map(|n| (n.name, n.count))
+        .collect();
+    let (online, total) = r
+        .store
+        .computer_counts(cordon_store::now_millis() - ONLINE_MS, scope)
+        .await?;
     let mut rules = r.store.rule_counts(from, to, scope).await?;
     rules.truncate(10);
     Ok(Json(Dashboard {
@@ -82,5 +125,11 @@ pub async fn dashboard(
         },
         top_rules: wire::all(rules),
         top_users: wire::all(r.store.top_users(from, to, 10, scope).await?),
+        top_detectors,
+        by_status,
+        agents: AgentCounts {
+            online,
+            offline: total - online,
+        },
     }))
 }

@@ -43,6 +43,8 @@ pub struct IncidentQuery {
     /// `allow`, `deny`, `exception`.
     pub decision: Option<String>,
     pub request_id: Option<String>,
+    /// From the computers now in this agent group.
+    pub group: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–1000 (default 100).
@@ -140,6 +142,7 @@ fn filter_of(q: IncidentQuery) -> ApiResult<IncidentFilter> {
         decision: q.decision,
         request_id: q.request_id,
         computer: None,
+        group: q.group,
         scope: None,
         before,
         limit: q.limit,

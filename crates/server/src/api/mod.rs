@@ -11,6 +11,7 @@ pub mod auth;
 pub mod computers;
 pub mod dashboard;
 pub mod decide;
+pub mod detectors;
 pub mod exceptions;
 pub mod incidents;
 pub mod inspect;

@@ -323,6 +323,52 @@ pub async fn validate(
     ))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyTryInput {
+    /// `yaml` or `json`; guessed from the body when absent.
+    #[serde(default)]
+    pub format: Option<String>,
+    pub body: String,
+    /// An event to decide with this document alone.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub event: Option<cordon_policy::model::Event>,
+    #[serde(default)]
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyTryOutput {
+    pub valid: bool,
+    pub diagnostics: Vec<Diag>,
+    /// The test cases run and the event decided, when the document checks.
+    pub trial: Option<crate::engine::Trial>,
+}
+
+#[utoipa::path(post, path = "/v1/policies/try", tag = "policies", request_body = PolicyTryInput,
+    responses((status = 200, description = "the draft's diagnostics, its test cases run and the event decided", body = PolicyTryOutput)),
+    security(("session" = []), ("api_key" = [])))]
+pub async fn try_draft(
+    State(st): State<AppState>,
+    ApiJson(input): ApiJson<PolicyTryInput>,
+) -> ApiResult<Json<PolicyTryOutput>> {
+    let format = format_of(input.format.as_deref(), &input.body)?;
+    let out = lifecycle::trial(&st, &format, &input.body, input.event, input.justification).await?;
+    Ok(Json(match out {
+        Ok(trial) => PolicyTryOutput {
+            valid: true,
+            diagnostics: Vec::new(),
+            trial: Some(trial),
+        },
+        Err(diagnostics) => PolicyTryOutput {
+            valid: false,
+            diagnostics,
+            trial: None,
+        },
+    }))
+}
+
 #[utoipa::path(get, path = "/v1/policies/{id}", tag = "policies",
     params(("id" = String, Path, description = "policy id")),
     responses((status = 200, description = "the policy, its active version's document", body = PolicyDetail),

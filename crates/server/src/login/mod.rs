@@ -22,7 +22,7 @@ mod bootstrap;
 pub mod breakglass;
 pub mod flow;
 pub mod manage;
-pub(crate) mod session;
+pub mod session;
 pub mod settings;
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -34,8 +34,10 @@ pub const REMEMBER_COOKIE: &str = "cordon_remember";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Activity is written at most this often per session.
 const TOUCH_EVERY_MS: i64 = 60_000;
-/// Where the remember-browser cookie is sent: the sign-in routes only.
-const REMEMBER_PATH: &str = "/v1/auth";
+/// Where the remember-browser cookie is sent: everywhere, as the console's
+/// sign-in page (`/login`) and the API's (`/v1/auth/*`) both need it; it
+/// is HttpOnly and SameSite=Strict, and only the sign-in steps read it.
+const REMEMBER_PATH: &str = "/";
 
 /// A session found valid, with its account and role.
 #[derive(Clone)]
@@ -177,8 +179,7 @@ pub(crate) fn session_cookies(st: &AppState, issued: &Issued) -> Vec<HeaderValue
     ]
 }
 
-/// The remember-browser cookie: HttpOnly, Strict, sent to the sign-in
-/// routes only, for `days`.
+/// The remember-browser cookie: HttpOnly, Strict, for `days`.
 pub(crate) fn remember_cookie(st: &AppState, token: &Token, days: u32) -> HeaderValue {
     Cookie {
         name: REMEMBER_COOKIE,
@@ -216,7 +217,7 @@ pub(crate) fn clear_cookies(st: &AppState, remember: bool) -> Vec<HeaderValue> {
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
-pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

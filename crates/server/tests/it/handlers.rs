@@ -757,6 +757,11 @@ async fn dashboard_counts_activity_users_violations_and_top_lists() {
         Some(events::download("mallory", &["PCI"])),
     )
     .await;
+    // A violation whose content two detectors found something in.
+    let mut found = events::download("mallory", &["PCI"]);
+    found["file"]["classification"]["detectors"] =
+        json!({"credit_card": {"high": 2}, "iban": {"low": 1}});
+    app.admin("POST", "/v1/decide", Some(found)).await;
     app.admin("POST", "/v1/decide", Some(json!({"action": "upload", "user": {"username": "a"}, "file": {"path": "/u", "classification": {}}}))).await;
     app.admin(
         "POST",
@@ -766,7 +771,26 @@ async fn dashboard_counts_activity_users_violations_and_top_lists() {
     .await;
     let (s, d) = app.admin("GET", "/v1/dashboard?window=1h", None).await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    assert_eq!(d["downloads"], 5);
+    assert_eq!(
+        d["top_detectors"],
+        json!([{"name": "credit_card", "count": 1}, {"name": "iban", "count": 1}])
+    );
+    assert_eq!(d["by_status"], json!({"new": 3}));
+    assert_eq!(d["agents"], json!({"online": 0, "offline": 0}));
+    assert!(
+        !d["activity"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("detector:")),
+        "{d}"
+    );
+    let (s, none) = app
+        .admin("GET", "/v1/incidents?group=nobody-here", None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(none["incidents"], json!([]));
+    assert_eq!(d["downloads"], 6);
     assert_eq!(d["uploads"], 1);
     assert_eq!(d["shares"], 1);
     assert_eq!(d["active_users"], 5);
@@ -776,7 +800,7 @@ async fn dashboard_counts_activity_users_violations_and_top_lists() {
         .iter()
         .map(|p| p["count"].as_i64().unwrap())
         .sum();
-    assert_eq!(points, 2);
+    assert_eq!(points, 3);
     assert_eq!(d["top_rules"][0]["rule_id"], "pci-download");
     assert_eq!(d["top_users"][0]["name"], "mallory");
     let (s, e) = app.admin("GET", "/v1/dashboard?window=soon", None).await;

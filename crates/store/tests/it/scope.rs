@@ -519,6 +519,68 @@ async fn scoped_incidents(s: &dyn Store) {
     assert_eq!(in_scope(s, groups(&["g2"])).await, [8, 7, 6, 5, 4, 3]);
     assert_eq!(in_scope(s, offices(&["lyon"])).await, [4, 3]);
 
+    // The agent-group filter: the computers in the group now.
+    let in_group = |g: &str| IncidentFilter {
+        group: Some(g.into()),
+        ..Default::default()
+    };
+    assert_eq!(listed(s, in_group("g2")).await, [8, 7, 6, 5, 4, 3]);
+    assert_eq!(listed(s, in_group("g1")).await, [2, 1, 0]);
+    assert_eq!(listed(s, in_group("g1') OR 1=1 --")).await, [] as [i64; 0]);
+
+    // Counts per status: all new so far; in a scope, its incidents only.
+    let new = |n| {
+        vec![NameCount {
+            name: "new".into(),
+            count: n,
+        }]
+    };
+    let all_time = (T0, T0 + 1_000_000);
+    assert_eq!(
+        s.status_counts(all_time.0, all_time.1, Some(&groups(&["g1"])))
+            .await
+            .unwrap(),
+        new(3)
+    );
+    assert_eq!(
+        s.status_counts(T0 + 5000, all_time.1, None).await.unwrap(),
+        new(8)
+    );
+    assert_eq!(
+        s.status_counts(all_time.0, all_time.1, Some(&ScopeFilter::default()))
+            .await
+            .unwrap(),
+        [] as [NameCount; 0]
+    );
+
+    // Agents heard from since a time, and in all, per scope.
+    s.touch_computer("b1", T0 + 50).await.unwrap();
+    s.touch_computer("a1", T0 + 5).await.unwrap();
+    assert_eq!(
+        s.computer_counts(T0 + 10, Some(&offices(&["paris"])))
+            .await
+            .unwrap(),
+        (1, 2)
+    );
+    assert_eq!(
+        s.computer_counts(T0 + 10, Some(&groups(&["g2"])))
+            .await
+            .unwrap(),
+        (1, 2)
+    );
+    assert_eq!(
+        s.computer_counts(T0, Some(&groups(&["g1"]))).await.unwrap(),
+        (1, 1)
+    );
+    assert_eq!(
+        s.computer_counts(T0, Some(&ScopeFilter::default()))
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    let (online, total) = s.computer_counts(T0 + 10, None).await.unwrap();
+    assert!(online >= 1 && total >= 4, "{online} of {total}");
+
     // With the other filters, and paged with the cursor.
     let g2 = || IncidentFilter {
         scope: Some(groups(&["g2"])),

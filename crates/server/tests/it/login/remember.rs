@@ -104,7 +104,7 @@ async fn the_remember_cookie_is_strict_httponly_and_for_the_days_set() {
         "HttpOnly",
         "SameSite=Strict",
         "Secure",
-        "Path=/v1/auth",
+        "Path=/;",
         "Max-Age=604800",
     ] {
         assert!(cookie.contains(attr), "{cookie} lacks {attr}");

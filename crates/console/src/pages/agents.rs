@@ -1,0 +1,204 @@
+//! Agents and their groups: the policy version each group runs (and
+//! whether a newer one is active), the computers with their last contact,
+//! and "Update configuration": the group moves to its policy's active
+//! version, which its agents fetch, signed, at their next poll.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Redirect, Response};
+use cordon_access::{Action, Module};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::Console;
+use crate::api::{Browser, enc};
+use crate::error::Failure;
+use crate::page::{Chrome, html};
+use crate::text::{When, now_ms};
+
+/// An agent is online when it was heard from within this long (its
+/// heartbeat is every minute by default; see docs/agent.md).
+const ONLINE_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Deserialize, Clone)]
+struct Group {
+    name: String,
+    #[serde(default)]
+    description: String,
+    policy_id: String,
+    policy_version: i64,
+}
+
+#[derive(Deserialize)]
+struct Groups {
+    groups: Vec<Group>,
+}
+
+#[derive(Deserialize)]
+struct Computer {
+    name: String,
+    #[serde(default)]
+    group: Option<String>,
+    #[serde(default)]
+    office: Option<String>,
+    #[serde(default)]
+    last_seen_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Computers {
+    computers: Vec<Computer>,
+}
+
+#[derive(Deserialize)]
+struct Policy {
+    id: String,
+    #[serde(default)]
+    active_version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Policies {
+    policies: Vec<Policy>,
+}
+
+pub struct GroupRow {
+    pub name: String,
+    pub description: String,
+    pub policy: String,
+    pub version: i64,
+    /// The policy's active version when it is not the one the group runs.
+    pub newer: String,
+    pub members: usize,
+}
+
+pub struct ComputerRow {
+    pub name: String,
+    pub group: String,
+    pub office: String,
+    pub seen: When,
+    pub online: bool,
+}
+
+#[derive(Template)]
+#[template(path = "agents.html")]
+struct Page {
+    chrome: Chrome,
+    groups: Vec<GroupRow>,
+    computers: Vec<ComputerRow>,
+    online: usize,
+    can_update: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Q {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn active_version(c: &Console, b: &Browser, policy: &str) -> Option<i64> {
+    // People without the Policies module see no versions: no hint then.
+    let p: Policies = c.api.get(b, "/v1/policies").await.ok()?;
+    p.policies
+        .into_iter()
+        .find(|p| p.id == policy)
+        .and_then(|p| p.active_version)
+}
+
+pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> Response {
+    let chrome = match Chrome::load(&c.api, &b, "/agents", "Agents and groups").await {
+        Ok(ch) => ch.with_notice(q.done.as_deref()),
+        Err(e) => return e.into_response(),
+    };
+    let groups: Groups = match c.api.get(&b, "/v1/agent-groups").await {
+        Ok(g) => g,
+        Err(e) => return e.into_response(),
+    };
+    let computers: Computers = match c.api.get(&b, "/v1/computers").await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let policies: Vec<Policy> = c
+        .api
+        .get::<Policies>(&b, "/v1/policies")
+        .await
+        .map(|p| p.policies)
+        .unwrap_or_default();
+    let now = now_ms();
+    let rows: Vec<ComputerRow> = computers
+        .computers
+        .iter()
+        .map(|x| ComputerRow {
+            name: x.name.clone(),
+            group: x.group.clone().unwrap_or_default(),
+            office: x.office.clone().unwrap_or_default(),
+            seen: When::opt(x.last_seen_at),
+            online: x.last_seen_at.is_some_and(|t| now - t <= ONLINE_MS),
+        })
+        .collect();
+    let groups = groups
+        .groups
+        .into_iter()
+        .map(|g| {
+            let active = policies
+                .iter()
+                .find(|p| p.id == g.policy_id)
+                .and_then(|p| p.active_version);
+            GroupRow {
+                members: rows.iter().filter(|r| r.group == g.name).count(),
+                newer: match active {
+                    Some(v) if v != g.policy_version => format!("version {v} is active"),
+                    _ => String::new(),
+                },
+                name: g.name,
+                description: g.description,
+                policy: g.policy_id,
+                version: g.policy_version,
+            }
+        })
+        .collect();
+    html(&Page {
+        can_update: chrome.me.can(Module::Systems, Action::Create),
+        online: rows.iter().filter(|r| r.online).count(),
+        chrome,
+        groups,
+        computers: rows,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn update(
+    State(c): State<Console>,
+    b: Browser,
+    Path(name): Path<String>,
+    axum::Form(f): axum::Form<CsrfForm>,
+) -> Response {
+    #[derive(Deserialize)]
+    struct One {
+        group: Group,
+    }
+    let uri = format!("/v1/agent-groups/{}", enc(&name));
+    let g = match c.api.get::<One>(&b, &uri).await {
+        Ok(o) => o.group,
+        Err(e) => return e.into_response(),
+    };
+    let version = active_version(&c, &b, &g.policy_id)
+        .await
+        .unwrap_or(g.policy_version);
+    let input = json!({
+        "policy_id": g.policy_id,
+        "policy_version": version,
+        "description": g.description,
+    });
+    match c.api.change(&b, Method::PUT, &uri, &input, &f.csrf).await {
+        Ok(a) if a.status.is_success() => Redirect::to("/agents?done=updated").into_response(),
+        Ok(a) => Failure::from_answer(&a).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
