@@ -110,7 +110,9 @@ async fn home(State(c): State<Console>, b: Browser) -> Response {
 /// The console's routes over `api`, the API router: console paths are
 /// answered here, every other path by the API.
 pub fn app(api: Router) -> Router {
-    use pages::{account, admin, agents, audit, dashboard, detectors, incidents, login, policies};
+    use pages::{
+        account, admin, agents, audit, baseline, dashboard, detectors, incidents, login, policies,
+    };
     let console = Console {
         api: Api::new(api.clone()),
     };
@@ -137,6 +139,10 @@ pub fn app(api: Router) -> Router {
         .route("/policies/{id}/activate", post(policies::activate))
         .route("/policies/{id}/rollback", post(policies::rollback))
         .route("/policies/{id}/diff", get(policies::diff))
+        .route(
+            "/policies/{id}/baseline",
+            get(baseline::page).post(baseline::enforce),
+        )
         .route("/detectors", get(detectors::page).post(detectors::try_it))
         .route("/agents", get(agents::page))
         .route("/agents/{name}/update", post(agents::update))

@@ -104,6 +104,10 @@ pub trait DecisionEngine: Send + Sync + 'static {
     /// How long a justification keeps a window open (the longest of the
     /// active policies).
     fn exception_window(&self) -> std::time::Duration;
+    /// The observation baseline of active policy `policy_id`, when it is
+    /// active in observation mode (what this server has observed since
+    /// its engine was built).
+    fn baseline(&self, policy_id: &str) -> Option<cordon_policy::PolicyDocument>;
 }
 
 /// Inspects content for `/v1/inspect` and inline content in `/v1/decide`.

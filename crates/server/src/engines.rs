@@ -191,6 +191,16 @@ impl DecisionEngine for EngineSet {
             .max()
             .unwrap_or(Duration::from_secs(300))
     }
+
+    fn baseline(&self, policy_id: &str) -> Option<cordon_policy::PolicyDocument> {
+        self.engines
+            .iter()
+            .find(|e| {
+                let doc = &e.policy().doc;
+                doc.id == policy_id && doc.mode == cordon_policy::document::PolicyMode::Observe
+            })
+            .map(Engine::baseline)
+    }
 }
 
 fn combine(mut a: Decision, b: Decision) -> Decision {

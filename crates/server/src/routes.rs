@@ -116,6 +116,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::POST, "/v1/policies/{id}/activate", on(Policies, Modify), post(policies::activate)),
         r(Method::POST, "/v1/policies/{id}/rollback", on(Policies, Modify), post(policies::rollback)),
         r(Method::GET, "/v1/policies/{id}/diff", on(Policies, View), get(policies::diff)),
+        r(Method::GET, "/v1/policies/{id}/baseline", on(Policies, View), get(policies::baseline)),
         r(Method::GET, "/v1/incidents", on(Incidents, View), get(incidents::list)),
         r(Method::GET, "/v1/incidents/rule-counts", on(Incidents, View), get(incidents::rule_counts)),
         r(Method::GET, "/v1/incidents/{id}", on(Incidents, View), get(incidents::get)),

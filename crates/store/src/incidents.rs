@@ -134,6 +134,9 @@ pub struct RuleCount {
     pub total: i64,
     pub enforced: i64,
     pub permissive: i64,
+    /// Incidents of the rule marked as false positives.
+    #[serde(default)]
+    pub false_positives: i64,
 }
 
 /// Violations in one time bucket.
@@ -204,6 +207,67 @@ pub trait IncidentStore: Send + Sync {
     ) -> Result<Vec<NameCount>>;
 }
 
+/// One hour, the rollup's bucket.
+pub(crate) const HOUR_MS: Millis = 3_600_000;
+
+/// The hour `t` is in.
+pub(crate) fn hour_of(t: Millis) -> Millis {
+    t - t.rem_euclid(HOUR_MS)
+}
+
+/// The whole hours inside `[from, to)`: `[first, end)`, empty when there
+/// is none. The rest of the window (at most an hour at each end) is
+/// counted from the incidents themselves.
+pub(crate) fn whole_hours(from: Millis, to: Millis) -> Option<(Millis, Millis)> {
+    let first = if from.rem_euclid(HOUR_MS) == 0 {
+        from
+    } else {
+        hour_of(from).saturating_add(HOUR_MS)
+    };
+    let end = hour_of(to);
+    (first < end).then_some((first, end))
+}
+
+/// What new incidents add to the rollup: (kind, hour, name) → (count,
+/// enforced). New incidents are `new`, never false positives yet.
+pub(crate) fn rollup_of(
+    rows: &[NewIncident],
+) -> std::collections::BTreeMap<(&'static str, Millis, String), (i64, i64)> {
+    let mut m = std::collections::BTreeMap::new();
+    for i in rows {
+        let hour = hour_of(i.created_at);
+        let enforced = i64::from(i.enforced);
+        let mut add = |kind: &'static str, name: &str, enforced: i64| {
+            let e = m.entry((kind, hour, name.to_owned())).or_insert((0, 0));
+            e.0 += 1;
+            e.1 += enforced;
+        };
+        add("rule", &i.rule_id, enforced);
+        if !i.username.is_empty() {
+            add("user", &i.username, 0);
+        }
+        add("status", Status::New.as_str(), 0);
+        add("all", "", enforced);
+    }
+    m
+}
+
+/// Sums per name from the rollup and from the window's edges, merged.
+pub(crate) fn merge_counts(
+    parts: impl IntoIterator<Item = Vec<(String, i64, i64, i64)>>,
+) -> Vec<(String, i64, i64, i64)> {
+    let mut m: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    for part in parts {
+        for (name, n, enforced, fp) in part {
+            let e = m.entry(name).or_default();
+            e.0 += n;
+            e.1 += enforced;
+            e.2 += fp;
+        }
+    }
+    m.into_iter().map(|(k, (n, e, f))| (k, n, e, f)).collect()
+}
+
 /// `[PII, PCI]` → `,PII,PCI,` so that `LIKE '%,PII,%'` matches exactly.
 pub(crate) fn join_categories(cats: &[String]) -> String {
     let mut s = String::from(",");
@@ -235,8 +299,9 @@ macro_rules! impl_incident_store {
             use $crate::activity::NameCount;
             use $crate::computers::ScopeFilter;
             use $crate::incidents::{
-                join_categories, split_categories, BucketCount, HistoryEntry, Incident,
-                IncidentFilter, IncidentStore, NewIncident, RuleCount, Status, INCIDENT_COLS,
+                hour_of, join_categories, merge_counts, rollup_of, split_categories,
+                whole_hours, BucketCount, HistoryEntry, Incident, IncidentFilter, IncidentStore,
+                NewIncident, RuleCount, Status, HOUR_MS, INCIDENT_COLS,
             };
             use $crate::sql::text;
             use $crate::actor::{decode_column, encode_column};
@@ -289,6 +354,18 @@ macro_rules! impl_incident_store {
                 })
             }
 
+            /// The `limit` largest counts, ties by name.
+            fn top(sums: Vec<(String, i64, i64, i64)>, limit: usize) -> Vec<NameCount> {
+                let mut v: Vec<NameCount> = sums
+                    .into_iter()
+                    .filter(|(_, n, _, _)| *n > 0)
+                    .map(|(name, count, _, _)| NameCount { name, count })
+                    .collect();
+                v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+                v.truncate(limit);
+                v
+            }
+
             /// Rows of `name` and `count`.
             fn name_counts(rows: &[Row]) -> Result<Vec<NameCount>> {
                 rows.iter()
@@ -300,6 +377,12 @@ macro_rules! impl_incident_store {
                     })
                     .collect()
             }
+
+            /// Adds the new values to a rollup row that exists.
+            const ROLLUP_ADD: &str = " ON CONFLICT (kind, hour, name) DO UPDATE SET \
+                n = incident_rollup.n + excluded.n, \
+                enforced = incident_rollup.enforced + excluded.enforced, \
+                fp = incident_rollup.fp + excluded.fp";
 
             /// One multi-row INSERT. Its text depends on the row count, so it is
             /// run unprepared (`persistent(false)`): caching a statement per
@@ -369,7 +452,194 @@ macro_rules! impl_incident_store {
                             .execute(&mut *conn)
                             .await?;
                     }
+                    let rollup: Vec<_> = rollup_of(rows).into_iter().collect();
+                    for chunk in rollup.chunks(1000) {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO incident_rollup (kind, hour, name, n, enforced, fp) ",
+                        );
+                        qb.push_values(chunk, |mut b, ((kind, hour, name), (n, enforced))| {
+                            b.push_bind(*kind)
+                                .push_bind(*hour)
+                                .push_bind(name.clone())
+                                .push_bind(*n)
+                                .push_bind(*enforced)
+                                .push_bind(0_i64);
+                        });
+                        qb.push(ROLLUP_ADD);
+                        qb.build().persistent(false).execute(&mut *conn).await?;
+                    }
                     Ok(())
+                }
+
+                /// Adds `(n, enforced, fp)` to one rollup row, inside `conn`'s
+                /// transaction.
+                async fn bump_rollup(
+                    conn: &mut Conn,
+                    kind: &str,
+                    hour: Millis,
+                    name: &str,
+                    add: (i64, i64, i64),
+                ) -> Result<()> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO incident_rollup (kind, hour, name, n, enforced, fp) VALUES (",
+                    );
+                    qb.push_bind(kind.to_owned())
+                        .push(", ")
+                        .push_bind(hour)
+                        .push(", ")
+                        .push_bind(name.to_owned())
+                        .push(", ")
+                        .push_bind(add.0)
+                        .push(", ")
+                        .push_bind(add.1)
+                        .push(", ")
+                        .push_bind(add.2)
+                        .push(")")
+                        .push(ROLLUP_ADD);
+                    qb.build().execute(&mut *conn).await?;
+                    Ok(())
+                }
+
+                /// Sums of `kind` per name over the whole hours `[first, end)`.
+                async fn rolled(
+                    &self,
+                    kind: &str,
+                    (first, end): (Millis, Millis),
+                ) -> Result<Vec<(String, i64, i64, i64)>> {
+                    let rows = sqlx::query(
+                        "SELECT name, CAST(SUM(n) AS BIGINT) AS n, \
+                         CAST(SUM(enforced) AS BIGINT) AS enforced, CAST(SUM(fp) AS BIGINT) AS fp \
+                         FROM incident_rollup WHERE kind = $1 AND hour >= $2 AND hour < $3 \
+                         GROUP BY name",
+                    )
+                    .bind(kind)
+                    .bind(first)
+                    .bind(end)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok((
+                                r.try_get("name")?,
+                                r.try_get("n")?,
+                                r.try_get("enforced")?,
+                                r.try_get("fp")?,
+                            ))
+                        })
+                        .collect()
+                }
+
+                /// Per-name sums over `[from, to)` for an unscoped dashboard:
+                /// the rollup for the whole hours, `raw` (the incidents
+                /// themselves) for the edges. `None` when the window holds no
+                /// whole hour (then the caller counts the incidents).
+                async fn window_sums<F, Fut>(
+                    &self,
+                    kind: &str,
+                    from: Millis,
+                    to: Millis,
+                    raw: F,
+                ) -> Result<Option<Vec<(String, i64, i64, i64)>>>
+                where
+                    F: Fn(Millis, Millis) -> Fut,
+                    Fut: std::future::Future<Output = Result<Vec<(String, i64, i64, i64)>>>,
+                {
+                    let Some(hours) = whole_hours(from, to) else {
+                        return Ok(None);
+                    };
+                    let middle = self.rolled(kind, hours).await?;
+                    let head = if from < hours.0 { raw(from, hours.0).await? } else { Vec::new() };
+                    let tail = if hours.1 < to { raw(hours.1, to).await? } else { Vec::new() };
+                    Ok(Some(merge_counts([head, middle, tail])))
+                }
+
+                async fn raw_rule_counts(
+                    &self,
+                    from: Millis,
+                    to: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<(String, i64, i64, i64)>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT rule_id, COUNT(*) AS total, \
+                         CAST(COALESCE(SUM(enforced), 0) AS BIGINT) AS enforced, \
+                         CAST(COALESCE(SUM(CASE WHEN status = 'false_positive' THEN 1 ELSE 0 END), 0) \
+                         AS BIGINT) AS false_positives \
+                         FROM incidents WHERE created_at >= ",
+                    );
+                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY rule_id");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok((
+                                r.try_get("rule_id")?,
+                                r.try_get("total")?,
+                                r.try_get("enforced")?,
+                                r.try_get("false_positives")?,
+                            ))
+                        })
+                        .collect()
+                }
+
+                /// Violations per `bucket_ms` bucket, counted from the incidents.
+                async fn raw_buckets(
+                    &self,
+                    from: Millis,
+                    to: Millis,
+                    bucket_ms: i64,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<BucketCount>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT (created_at / ");
+                    qb.push_bind(bucket_ms)
+                        .push(") * ")
+                        .push_bind(bucket_ms)
+                        .push(" AS bucket, COUNT(*) AS count FROM incidents WHERE created_at >= ")
+                        .push_bind(from)
+                        .push(" AND created_at < ")
+                        .push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY 1 ORDER BY 1");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(BucketCount {
+                                bucket: r.try_get("bucket")?,
+                                count: r.try_get("count")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                /// `column`'s values with their counts in `[from, to)`.
+                async fn raw_name_counts(
+                    &self,
+                    column: &'static str,
+                    from: Millis,
+                    to: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<(String, i64, i64, i64)>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                    qb.push(column)
+                        .push(" AS name, COUNT(*) AS count FROM incidents WHERE ")
+                        .push(column)
+                        .push(" <> '' AND created_at >= ")
+                        .push_bind(from)
+                        .push(" AND created_at < ")
+                        .push_bind(to);
+                    if let Some(scope) = scope {
+                        push_scope(&mut qb, scope);
+                    }
+                    qb.push(" GROUP BY ").push(column);
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    Ok(name_counts(&rows)?
+                        .into_iter()
+                        .map(|c| (c.name, c.count, 0, 0))
+                        .collect())
                 }
             }
 
@@ -379,17 +649,7 @@ macro_rules! impl_incident_store {
                     if batch.is_empty() {
                         return Ok(());
                     }
-                    // One statement is atomic on its own, so a batch that
-                    // fits one statement needs no BEGIN/COMMIT round trips
-                    // (this is the hot path of every violating request).
-                    if batch.len() <= 1000 {
-                        incidents_insert(batch)
-                            .build()
-                            .persistent(false)
-                            .execute(&self.pool)
-                            .await?;
-                        return Ok(());
-                    }
+                    // The incidents and their rollup rows together.
                     let mut tx = self.pool.begin_with($begin).await?;
                     Self::insert_incident_rows(&mut tx, batch).await?;
                     tx.commit().await?;
@@ -508,12 +768,27 @@ macro_rules! impl_incident_store {
                     now: Millis,
                 ) -> Result<Incident> {
                     let mut tx = self.pool.begin_with($begin).await?;
-                    let row = sqlx::query("SELECT status FROM incidents WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+                    let row = sqlx::query(
+                        "SELECT status, created_at, rule_id FROM incidents WHERE id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
                     let old: String = row.try_get("status")?;
+                    let created_at: Millis = row.try_get("created_at")?;
+                    let rule: String = row.try_get("rule_id")?;
+                    if old != status.as_str() {
+                        let hour = hour_of(created_at);
+                        Self::bump_rollup(&mut tx, "status", hour, &old, (-1, 0, 0)).await?;
+                        Self::bump_rollup(&mut tx, "status", hour, status.as_str(), (1, 0, 0))
+                            .await?;
+                        let fp = Status::FalsePositive.as_str();
+                        let moved = i64::from(status == Status::FalsePositive) - i64::from(old == fp);
+                        if moved != 0 {
+                            Self::bump_rollup(&mut tx, "rule", hour, &rule, (0, 0, moved)).await?;
+                        }
+                    }
                     sqlx::query("UPDATE incidents SET status = $1 WHERE id = $2")
                         .bind(status.as_str())
                         .bind(id)
@@ -567,29 +842,30 @@ macro_rules! impl_incident_store {
                     to: Millis,
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<RuleCount>> {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT rule_id, COUNT(*) AS total, \
-                         CAST(COALESCE(SUM(enforced), 0) AS BIGINT) AS enforced \
-                         FROM incidents WHERE created_at >= ",
-                    );
-                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
-                    if let Some(scope) = scope {
-                        push_scope(&mut qb, scope);
-                    }
-                    qb.push(" GROUP BY rule_id ORDER BY total DESC, rule_id");
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    rows.iter()
-                        .map(|r| {
-                            let total: i64 = r.try_get("total")?;
-                            let enforced: i64 = r.try_get("enforced")?;
-                            Ok(RuleCount {
-                                rule_id: r.try_get("rule_id")?,
-                                total,
-                                enforced,
-                                permissive: total - enforced,
-                            })
+                    let sums = match scope {
+                        Some(_) => None,
+                        None => {
+                            self.window_sums("rule", from, to, |a, b| self.raw_rule_counts(a, b, None))
+                                .await?
+                        }
+                    };
+                    let sums = match sums {
+                        Some(s) => s,
+                        None => self.raw_rule_counts(from, to, scope).await?,
+                    };
+                    let mut out: Vec<RuleCount> = sums
+                        .into_iter()
+                        .filter(|(_, n, _, _)| *n > 0)
+                        .map(|(rule_id, total, enforced, false_positives)| RuleCount {
+                            rule_id,
+                            total,
+                            enforced,
+                            permissive: total - enforced,
+                            false_positives,
                         })
-                        .collect()
+                        .collect();
+                    out.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.rule_id.cmp(&b.rule_id)));
+                    Ok(out)
                 }
 
                 async fn violations_over_time(
@@ -600,27 +876,39 @@ macro_rules! impl_incident_store {
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<BucketCount>> {
                     let bucket_ms = bucket_ms.max(1000);
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT (created_at / ");
-                    qb.push_bind(bucket_ms)
-                        .push(") * ")
-                        .push_bind(bucket_ms)
-                        .push(" AS bucket, COUNT(*) AS count FROM incidents WHERE created_at >= ")
-                        .push_bind(from)
-                        .push(" AND created_at < ")
-                        .push_bind(to);
-                    if let Some(scope) = scope {
-                        push_scope(&mut qb, scope);
+                    // Whole-hour buckets of an unscoped view come from the
+                    // rollup's `all` rows, hour by hour.
+                    if scope.is_none() && bucket_ms % HOUR_MS == 0 {
+                        if let Some((first, end)) = whole_hours(from, to) {
+                            let rows = sqlx::query(
+                                "SELECT hour, n FROM incident_rollup \
+                                 WHERE kind = 'all' AND hour >= $1 AND hour < $2",
+                            )
+                            .bind(first)
+                            .bind(end)
+                            .fetch_all(&self.pool)
+                            .await?;
+                            let mut m = std::collections::BTreeMap::<Millis, i64>::new();
+                            for r in &rows {
+                                let hour: Millis = r.try_get("hour")?;
+                                let n: i64 = r.try_get("n")?;
+                                *m.entry(hour - hour.rem_euclid(bucket_ms)).or_default() += n;
+                            }
+                            for (lo, hi) in [(from, first), (end, to)] {
+                                if lo < hi {
+                                    for b in self.raw_buckets(lo, hi, bucket_ms, None).await? {
+                                        *m.entry(b.bucket).or_default() += b.count;
+                                    }
+                                }
+                            }
+                            return Ok(m
+                                .into_iter()
+                                .filter(|(_, n)| *n > 0)
+                                .map(|(bucket, count)| BucketCount { bucket, count })
+                                .collect());
+                        }
                     }
-                    qb.push(" GROUP BY 1 ORDER BY 1");
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(BucketCount {
-                                bucket: r.try_get("bucket")?,
-                                count: r.try_get("count")?,
-                            })
-                        })
-                        .collect()
+                    self.raw_buckets(from, to, bucket_ms, scope).await
                 }
 
                 async fn top_users(
@@ -630,18 +918,20 @@ macro_rules! impl_incident_store {
                     limit: i64,
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<NameCount>> {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT username AS name, COUNT(*) AS count FROM incidents \
-                         WHERE username <> '' AND created_at >= ",
-                    );
-                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
-                    if let Some(scope) = scope {
-                        push_scope(&mut qb, scope);
-                    }
-                    qb.push(" GROUP BY username ORDER BY count DESC, username LIMIT ")
-                        .push_bind(limit.clamp(1, 100));
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    name_counts(&rows)
+                    let sums = match scope {
+                        Some(_) => None,
+                        None => {
+                            self.window_sums("user", from, to, |a, b| {
+                                self.raw_name_counts("username", a, b, None)
+                            })
+                            .await?
+                        }
+                    };
+                    let sums = match sums {
+                        Some(s) => s,
+                        None => self.raw_name_counts("username", from, to, scope).await?,
+                    };
+                    Ok(top(sums, usize::try_from(limit.clamp(1, 100)).unwrap_or(10)))
                 }
 
                 async fn status_counts(
@@ -650,17 +940,24 @@ macro_rules! impl_incident_store {
                     to: Millis,
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<NameCount>> {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT status AS name, COUNT(*) AS count FROM incidents \
-                         WHERE created_at >= ",
-                    );
-                    qb.push_bind(from).push(" AND created_at < ").push_bind(to);
-                    if let Some(scope) = scope {
-                        push_scope(&mut qb, scope);
-                    }
-                    qb.push(" GROUP BY status ORDER BY status");
-                    let rows = qb.build().fetch_all(&self.pool).await?;
-                    name_counts(&rows)
+                    let sums = match scope {
+                        Some(_) => None,
+                        None => {
+                            self.window_sums("status", from, to, |a, b| {
+                                self.raw_name_counts("status", a, b, None)
+                            })
+                            .await?
+                        }
+                    };
+                    let sums = match sums {
+                        Some(s) => s,
+                        None => self.raw_name_counts("status", from, to, scope).await?,
+                    };
+                    Ok(sums
+                        .into_iter()
+                        .filter(|(_, n, _, _)| *n > 0)
+                        .map(|(name, count, _, _)| NameCount { name, count })
+                        .collect())
                 }
             }
         };

@@ -31,6 +31,8 @@ struct Point {
 struct RuleCount {
     rule_id: String,
     total: i64,
+    #[serde(default)]
+    false_positives: i64,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +69,8 @@ struct Agents {
 pub struct Row {
     pub label: String,
     pub count: i64,
+    /// False positives among them (rules only), as text: `2 (10%)`.
+    pub false_positives: String,
     /// The incidents behind the number.
     pub href: String,
 }
@@ -160,6 +164,15 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
         .map(|r| Row {
             label: r.rule_id.clone(),
             count: r.total,
+            false_positives: if r.false_positives == 0 {
+                "0".to_owned()
+            } else {
+                format!(
+                    "{} ({}%)",
+                    r.false_positives,
+                    r.false_positives * 100 / r.total.max(1)
+                )
+            },
             href: format!("/incidents?rule={}&{since}", enc(&r.rule_id)),
         })
         .collect();
@@ -175,6 +188,7 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
             .map(|n| Row {
                 label: n.name.clone(),
                 count: n.count,
+                false_positives: String::new(),
                 href: format!("/incidents?{key}={}&{since}", enc(&n.name)),
             })
             .collect()
@@ -185,6 +199,7 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
         .map(|(s, n)| Row {
             label: s.replace('_', " "),
             count: *n,
+            false_positives: String::new(),
             href: format!("/incidents?status={}&{since}", enc(s)),
         })
         .collect();

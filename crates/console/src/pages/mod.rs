@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod agents;
 pub mod audit;
+pub mod baseline;
 pub mod dashboard;
 pub mod detectors;
 pub mod incidents;

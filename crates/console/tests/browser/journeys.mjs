@@ -235,8 +235,36 @@ async function main() {
   check(await page.isVisible("pre.diff .add"), "the diff shows no added line");
   await look(page, "11-diff");
 
+  step = "observation baseline: reviewed rule by rule and enforced";
+  await api("POST", "/v1/policies", {
+    body: "id: observed\nname: Observed flows\nmode: observe\nobservation: allow_all\ninternal:\n  domains: [corp.com]\nflows: []\n",
+    activate: true,
+  });
+  for (const [to, cat] of [["bob@partner.example", "PII"], ["eve@gmail.example", "PCI"]]) {
+    await api("POST", "/v1/decide", {
+      action: "email",
+      user: { username: "ann" },
+      sender: [{ kind: "contact", type: "email", id: "ann@corp.com" }],
+      recipients: [{ kind: "contact", type: "email", id: to }],
+      file: { path: "/tmp/x.xlsx", classification: { categories: [cat] } },
+    });
+  }
+  await page.goto(URL + "/policies/observed/baseline");
+  check((await page.textContent("[role=alert]")).includes("Default rules still allow"), "no warning about allowing defaults");
+  check((await page.$$("input[name^=keep_]")).length === 2, "the two observed flows are not listed");
+  await look(page, "12-baseline");
+  await page.uncheck("input[name=keep_1]");
+  await page.selectOption("select[name=default_PII]", "exception");
+  await page.selectOption("select[name=default_PCI]", "deny");
+  await page.check("input[name=activate]");
+  await page.click("form[action$='/baseline'] button[type=submit]");
+  await page.waitForURL(/\/policies\/observed\?done=activated/);
+  const enforced = await page.inputValue("#body");
+  check(enforced.includes('"mode": "enforce"') && !enforced.includes('"mode": "observe"') && (enforced.match(/"category"/g) || []).length === 1,
+    `the enforcing version is ${enforced}`);
+
   step = "the other pages";
-  for (const [p, name] of [["/detectors", "12-detectors"], ["/agents", "13-agents"], ["/audit", "14-audit"], ["/account", "15-account"]]) {
+  for (const [p, name] of [["/detectors", "13-detectors"], ["/agents", "14-agents"], ["/audit", "15-audit"], ["/account", "16-account"]]) {
     await page.goto(URL + p);
     await look(page, name);
   }
@@ -267,7 +295,7 @@ async function main() {
   step = "mobile width";
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(URL + "/incidents");
-  await look(page, "16-incidents-phone");
+  await look(page, "17-incidents-phone");
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // The technician, in a browser of their own.
@@ -284,7 +312,7 @@ async function main() {
   const nav = await tech.textContent("header nav");
   // Technicians read the audit trail (docs/access.md) but have no Admin tab.
   check(!nav.includes("Administration") && nav.includes("Policies"), `the technician sees ${nav}`);
-  await look(tech, "17-technician");
+  await look(tech, "18-technician");
   const adminPage = await tech.goto(URL + "/admin");
   check(adminPage.status() === 403, `/admin answered ${adminPage.status()} to a technician`);
   await tech.goto(URL + "/policies/filecloud-seed");

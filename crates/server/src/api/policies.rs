@@ -323,6 +323,53 @@ pub async fn validate(
     ))
 }
 
+/// A policy's observation baseline (seed 003): the rules observed so far,
+/// to review before enforcing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Baseline {
+    pub policy: String,
+    /// Whether the policy is active in observation mode on this server.
+    pub observing: bool,
+    /// The baseline document (`mode: enforce`, the policy's own rules plus
+    /// one per observed flow, and an Allow default per category seen,
+    /// marked for review), as JSON.
+    #[schema(value_type = Option<Object>)]
+    pub document: Option<serde_json::Value>,
+    /// Categories whose default rule still allows: the seed's warning.
+    pub defaults_allowing: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/v1/policies/{id}/baseline", tag = "policies",
+    params(("id" = String, Path, description = "policy id")),
+    responses((status = 200, description = "the observation baseline, when the policy is observing", body = Baseline),
+              (status = 404, description = "no such policy", body = ErrorBody)),
+    security(("session" = []), ("api_key" = [])))]
+pub async fn baseline(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    axum::Extension(caller): axum::Extension<Caller>,
+) -> ApiResult<Json<Baseline>> {
+    let r = st.ready()?;
+    policy_for(r, &caller, Action::View, &id).await?;
+    let doc = r.policy.load().engine.baseline(&id);
+    let defaults_allowing = doc
+        .as_ref()
+        .map(|d| {
+            d.flow_defaults
+                .iter()
+                .filter(|(_, spec)| spec.permission == cordon_policy::document::Permission::Allow)
+                .map(|(c, _)| c.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Json(Baseline {
+        policy: id,
+        observing: doc.is_some(),
+        document: doc.and_then(|d| serde_json::to_value(d).ok()),
+        defaults_allowing,
+    }))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyTryInput {

@@ -125,6 +125,8 @@ pub struct RuleCount {
     pub total: i64,
     pub enforced: i64,
     pub permissive: i64,
+    /// Of these, marked false positives (a rule's fine-tuning hint).
+    pub false_positives: i64,
 }
 
 impl From<cordon_store::RuleCount> for RuleCount {
@@ -134,6 +136,7 @@ impl From<cordon_store::RuleCount> for RuleCount {
             total: r.total,
             enforced: r.enforced,
             permissive: r.permissive,
+            false_positives: r.false_positives,
         }
     }
 }

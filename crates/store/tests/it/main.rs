@@ -7,6 +7,7 @@ mod audit;
 mod both;
 mod migrate;
 mod roles;
+mod rollup;
 mod scope;
 mod sessions;
 mod story;
