@@ -210,6 +210,9 @@ pub trait IncidentStore: Send + Sync {
 /// One hour, the rollup's bucket.
 pub(crate) const HOUR_MS: Millis = 3_600_000;
 
+/// One day (UTC), the users' second rollup bucket.
+pub(crate) const DAY_MS: Millis = 86_400_000;
+
 /// The hour `t` is in.
 pub(crate) fn hour_of(t: Millis) -> Millis {
     t - t.rem_euclid(HOUR_MS)
@@ -248,8 +251,27 @@ pub(crate) fn rollup_of(
         }
         add("status", Status::New.as_str(), 0);
         add("all", "", enforced);
+        if !i.username.is_empty() {
+            // Users by day too: a month holds thousands of user-hours.
+            let day = i.created_at - i.created_at.rem_euclid(DAY_MS);
+            let e = m
+                .entry(("user_day", day, i.username.clone()))
+                .or_insert((0, 0));
+            e.0 += 1;
+        }
     }
     m
+}
+
+/// The whole days (UTC) inside the whole hours `[first, end)`.
+pub(crate) fn whole_days((first, end): (Millis, Millis)) -> Option<(Millis, Millis)> {
+    let d0 = if first.rem_euclid(DAY_MS) == 0 {
+        first
+    } else {
+        first - first.rem_euclid(DAY_MS) + DAY_MS
+    };
+    let d1 = end - end.rem_euclid(DAY_MS);
+    (d0 < d1).then_some((d0, d1))
 }
 
 /// Sums per name from the rollup and from the window's edges, merged.
@@ -300,7 +322,7 @@ macro_rules! impl_incident_store {
             use $crate::computers::ScopeFilter;
             use $crate::incidents::{
                 hour_of, join_categories, merge_counts, rollup_of, split_categories,
-                whole_hours, BucketCount, HistoryEntry, Incident, IncidentFilter, IncidentStore,
+                whole_days, whole_hours, BucketCount, HistoryEntry, Incident, IncidentFilter, IncidentStore,
                 NewIncident, RuleCount, Status, HOUR_MS, INCIDENT_COLS,
             };
             use $crate::sql::text;
@@ -547,7 +569,22 @@ macro_rules! impl_incident_store {
                     let Some(hours) = whole_hours(from, to) else {
                         return Ok(None);
                     };
-                    let middle = self.rolled(kind, hours).await?;
+                    // Users are also kept by day: whole days from those rows,
+                    // the hours around them from the hourly ones.
+                    let days = (kind == "user").then(|| whole_days(hours)).flatten();
+                    let middle = match days {
+                        Some((d0, d1)) => {
+                            let mut parts = vec![self.rolled("user_day", (d0, d1)).await?];
+                            if hours.0 < d0 {
+                                parts.push(self.rolled(kind, (hours.0, d0)).await?);
+                            }
+                            if d1 < hours.1 {
+                                parts.push(self.rolled(kind, (d1, hours.1)).await?);
+                            }
+                            merge_counts(parts)
+                        }
+                        None => self.rolled(kind, hours).await?,
+                    };
                     let head = if from < hours.0 { raw(from, hours.0).await? } else { Vec::new() };
                     let tail = if hours.1 < to { raw(hours.1, to).await? } else { Vec::new() };
                     Ok(Some(merge_counts([head, middle, tail])))

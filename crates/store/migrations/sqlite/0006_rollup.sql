@@ -3,7 +3,8 @@
 -- or changes a status, so a 30-day dashboard sums hundreds of rows, not a
 -- million. Kinds: `rule` (name: rule id; `enforced` and `fp`, the false
 -- positives, counted too), `user` (name: user name, empty ones left
--- out), `status` (name: the review status), `all` (name: empty). Keep in
+-- out; also `user_day`, by day in UTC, as a month holds many user-hours),
+-- `status` (name: the review status), `all` (name: empty). Keep in
 -- step with ../postgres/0006_rollup.sql.
 CREATE TABLE incident_rollup (
     kind     TEXT NOT NULL,
@@ -22,6 +23,9 @@ SELECT 'rule', (created_at / 3600000) * 3600000, rule_id, COUNT(*), SUM(enforced
 FROM incidents GROUP BY 2, 3;
 INSERT INTO incident_rollup (kind, hour, name, n, enforced, fp)
 SELECT 'user', (created_at / 3600000) * 3600000, username, COUNT(*), 0, 0
+FROM incidents WHERE username <> '' GROUP BY 2, 3;
+INSERT INTO incident_rollup (kind, hour, name, n, enforced, fp)
+SELECT 'user_day', (created_at / 86400000) * 86400000, username, COUNT(*), 0, 0
 FROM incidents WHERE username <> '' GROUP BY 2, 3;
 INSERT INTO incident_rollup (kind, hour, name, n, enforced, fp)
 SELECT 'status', (created_at / 3600000) * 3600000, status, COUNT(*), 0, 0

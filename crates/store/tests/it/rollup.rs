@@ -127,6 +127,10 @@ async fn check(s: &dyn Store, model: &[(NewIncident, Status)], when: &str) {
         (T0 + 2 * HOUR + 5, T0 + 2 * HOUR + 1_800_000),
         (T0 + HOUR - 1, T0 + 3 * HOUR + 1),
         (T0 - 5 * HOUR, T0 + 20 * HOUR),
+        // Whole days (users are also rolled up by day), with hours and
+        // edges around them.
+        (T0 - 72 * HOUR, T0 + 72 * HOUR),
+        (T0 - 50 * HOUR + 1234, T0 + 9 * HOUR + 1),
     ];
     let everywhere = ScopeFilter {
         groups: vec![],
