@@ -495,3 +495,157 @@ pub async fn reauth(State(c): State<Console>, b: Browser, body: Bytes) -> Respon
         other => after(other, "reset"),
     }
 }
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage {
+    chrome: Chrome,
+    id: String,
+    username: String,
+    email: String,
+    role: String,
+    scope_kind: &'static str,
+    scope_names: String,
+    disabled: bool,
+    super_admin: bool,
+    totp_enrolled: bool,
+    locked_until: When,
+    last_login: When,
+    role_choices: Vec<(String, String)>,
+    elevated: bool,
+}
+
+#[derive(Deserialize)]
+struct FullAccount {
+    id: String,
+    username: String,
+    #[serde(default)]
+    email: Option<String>,
+    role: String,
+    scope: Scope,
+    super_admin: bool,
+    disabled: bool,
+    totp_enrolled: bool,
+    #[serde(default)]
+    locked_until: Option<i64>,
+    #[serde(default)]
+    last_login_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct OneAccount {
+    account: FullAccount,
+}
+
+/// One user: role, scope, enabled; reset password, second factor, unlock.
+pub async fn user(
+    State(c): State<Console>,
+    b: Browser,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> Response {
+    let one: OneAccount = match c.api.get(&b, &format!("/v1/users/{}", enc(&id))).await {
+        Ok(a) => a,
+        Err(e) => return e.returning_to(&b.here).into_response(),
+    };
+    let roles: Roles = match c.api.get(&b, "/v1/roles").await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let me: MeWithSession = match c.api.get(&b, "/v1/me").await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let a = one.account;
+    let chrome = match Chrome::load(&c.api, &b, "/admin", format!("User {}", a.username)).await {
+        Ok(ch) => ch
+            .with_notice(q.done.as_deref())
+            .with_alert(q.problem.map(|p| sentence(&p)).unwrap_or_default()),
+        Err(e) => return e.into_response(),
+    };
+    let (scope_kind, scope_names) = match &a.scope {
+        Scope::All => ("all", String::new()),
+        Scope::Groups(g) => ("groups", g.iter().cloned().collect::<Vec<_>>().join(", ")),
+        Scope::Offices(o) => ("offices", o.iter().cloned().collect::<Vec<_>>().join(", ")),
+    };
+    html(&UserPage {
+        chrome,
+        id: a.id,
+        username: a.username,
+        email: a.email.unwrap_or_default(),
+        role: a.role,
+        scope_kind,
+        scope_names,
+        disabled: a.disabled,
+        super_admin: a.super_admin,
+        totp_enrolled: a.totp_enrolled,
+        locked_until: When::opt(a.locked_until.filter(|t| *t > now_ms())),
+        last_login: When::opt(a.last_login_at),
+        role_choices: roles
+            .roles
+            .iter()
+            .map(|r| (r.id.clone(), r.name.clone()))
+            .collect(),
+        elevated: me
+            .session
+            .and_then(|s| s.elevated_until)
+            .is_some_and(|t| t > now_ms()),
+    })
+}
+
+/// After a change of one user: back to their page, saying what happened.
+fn after_user(id: &str, a: Result<crate::api::Answer, Failure>, done: &str) -> Response {
+    let page = format!("/admin/users/{}", enc(id));
+    match a {
+        Ok(a) if a.status.is_success() => {
+            Redirect::to(&format!("{page}?done={done}")).into_response()
+        }
+        Ok(a) => match Failure::from_answer(&a) {
+            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
+            f => Redirect::to(&format!("{page}?problem={}", enc(&f.message()))).into_response(),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `op`: `update` (role, scope, e-mail, enabled), `password`, `reset-2fa`
+/// or `unlock`.
+pub async fn change_user(
+    State(c): State<Console>,
+    b: Browser,
+    Path((id, op)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let p = pairs(&body);
+    let csrf = field(&p, "csrf");
+    let base = format!("/v1/users/{}", enc(&id));
+    let a = match op.as_str() {
+        "update" => {
+            let mut patch = json!({
+                "role": field(&p, "role"),
+                "scope": scope_of(&p),
+                "disabled": field(&p, "disabled") == "1",
+            });
+            let email = field(&p, "email").trim();
+            patch["email"] = if email.is_empty() {
+                Value::Null
+            } else {
+                json!(email)
+            };
+            c.api.change(&b, Method::PATCH, &base, &patch, csrf).await
+        }
+        "password" => {
+            let input = json!({"password": field(&p, "password")});
+            c.api
+                .change(&b, Method::POST, &format!("{base}/password"), &input, csrf)
+                .await
+        }
+        "reset-2fa" | "unlock" => {
+            c.api
+                .change(&b, Method::POST, &format!("{base}/{op}"), &json!({}), csrf)
+                .await
+        }
+        _ => return Failure::NotFound(format!("no such change `{op}`")).into_response(),
+    };
+    after_user(&id, a, "saved")
+}

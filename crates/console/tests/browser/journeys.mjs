@@ -292,6 +292,16 @@ async function main() {
     check((await page.textContent("main")).includes(name), `${name} was not created: ${await page.textContent("main")}`);
   }
 
+  step = "one user: role, scope and e-mail changed";
+  await page.goto(URL + "/admin");
+  await page.click("a:text-is('tech1')");
+  await page.waitForURL(/\/admin\/users\//);
+  await look(page, "19-user");
+  await page.fill("#e-email", "tech1@corp.com");
+  await page.click("form[action$='/update'] button");
+  await page.waitForURL(/done=saved/);
+  check((await page.inputValue("#e-email")) === "tech1@corp.com", "the e-mail was not saved");
+
   step = "mobile width";
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(URL + "/incidents");
