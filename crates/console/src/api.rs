@@ -41,6 +41,9 @@ pub struct Browser {
     pub here: String,
     /// Whether the browser sent a session cookie at all.
     pub has_session: bool,
+    /// A problem the last change ran into, carried across its redirect
+    /// by the short-lived `cordon_problem` cookie (see [`crate::flash`]).
+    pub problem: String,
 }
 
 impl Browser {
@@ -67,6 +70,7 @@ impl Browser {
                 .path_and_query()
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
             has_session: !cookie_value(h, "cordon_session").is_empty(),
+            problem: crate::flash::read(&cookie_value(h, crate::flash::COOKIE)),
         }
     }
 }

@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod error;
+pub mod flash;
 pub mod page;
 mod pages;
 pub mod svg;

@@ -157,8 +157,6 @@ struct Page {
 pub struct Q {
     #[serde(default)]
     done: Option<String>,
-    #[serde(default)]
-    problem: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -277,11 +275,10 @@ async fn page_with(
 }
 
 pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> Response {
-    // `problem` is shown as typed text only (escaped), after a change the
-    // API refused.
-    let alert = q.problem.map(|p| sentence(&p)).unwrap_or_default();
+    // What a change the API refused ran into, carried by the flash cookie.
+    let alert = sentence(&b.problem);
     match page_with(&c, &b, q.done.as_deref(), alert, String::new()).await {
-        Ok(r) => r,
+        Ok(r) => crate::flash::shown(r),
         Err(e) => e.returning_to(&b.here).into_response(),
     }
 }
@@ -294,7 +291,7 @@ fn after(a: Result<crate::api::Answer, Failure>, done: &str) -> Response {
         }
         Ok(a) => match Failure::from_answer(&a) {
             f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
-            f => Redirect::to(&format!("/admin?problem={}", enc(&f.message()))).into_response(),
+            f => crate::flash::redirect("/admin", &f.message()),
         },
         Err(e) => e.into_response(),
     }
@@ -479,18 +476,17 @@ pub async fn reauth(State(c): State<Console>, b: Browser, body: Bytes) -> Respon
             if v.get("elevated_until").is_some() {
                 Redirect::to("/admin?done=reset").into_response()
             } else {
-                Redirect::to(&format!(
-                    "/admin?problem={}",
-                    enc("enter the code from your authenticator with your password")
-                ))
-                .into_response()
+                crate::flash::redirect(
+                    "/admin",
+                    "enter the code from your authenticator with your password",
+                )
             }
         }
         Ok(a) if a.status == StatusCode::UNAUTHORIZED || a.status == StatusCode::FORBIDDEN => {
             let message = serde_json::from_slice::<crate::error::ApiErrorBody>(&a.body)
                 .map(|e| e.message)
                 .unwrap_or_default();
-            Redirect::to(&format!("/admin?problem={}", enc(&message))).into_response()
+            crate::flash::redirect("/admin", &message)
         }
         other => after(other, "reset"),
     }
@@ -560,7 +556,7 @@ pub async fn user(
     let chrome = match Chrome::load(&c.api, &b, "/admin", format!("User {}", a.username)).await {
         Ok(ch) => ch
             .with_notice(q.done.as_deref())
-            .with_alert(q.problem.map(|p| sentence(&p)).unwrap_or_default()),
+            .with_alert(sentence(&b.problem)),
         Err(e) => return e.into_response(),
     };
     let (scope_kind, scope_names) = match &a.scope {
@@ -568,7 +564,7 @@ pub async fn user(
         Scope::Groups(g) => ("groups", g.iter().cloned().collect::<Vec<_>>().join(", ")),
         Scope::Offices(o) => ("offices", o.iter().cloned().collect::<Vec<_>>().join(", ")),
     };
-    html(&UserPage {
+    crate::flash::shown(html(&UserPage {
         chrome,
         id: a.id,
         username: a.username,
@@ -590,7 +586,7 @@ pub async fn user(
             .session
             .and_then(|s| s.elevated_until)
             .is_some_and(|t| t > now_ms()),
-    })
+    }))
 }
 
 /// After a change of one user: back to their page, saying what happened.
@@ -602,7 +598,7 @@ fn after_user(id: &str, a: Result<crate::api::Answer, Failure>, done: &str) -> R
         }
         Ok(a) => match Failure::from_answer(&a) {
             f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
-            f => Redirect::to(&format!("{page}?problem={}", enc(&f.message()))).into_response(),
+            f => crate::flash::redirect(&page, &f.message()),
         },
         Err(e) => e.into_response(),
     }

@@ -274,6 +274,23 @@ async function main() {
   const found = await page.textContent("main table");
   check(found.includes("credit_card") && found.includes("encrypt_me") && !found.includes("4111 1111 1111 1111"), `try-it found ${found}`);
 
+  step = "a refused change is explained, and not through the URL";
+  await page.goto(URL + "/admin");
+  if (await page.isVisible("#r-password")) {
+    await page.fill("#r-password", "correct horse battery staple 42");
+    await page.fill("#r-code", totp(secret, Date.now() + 30000));
+    await page.click("form[action='/admin/reauth'] button");
+    await page.waitForURL(/\/admin\?/);
+  }
+  await page.click("summary:has-text('Add a user')");
+  await page.fill("#u-name", "weak");
+  await page.fill("#u-password", "short");
+  await page.click("form[action='/admin/users'] button");
+  await page.waitForURL(/\/admin$/);
+  check((await page.textContent("[role=alert]")).toLowerCase().includes("password"), "a refused user is not explained");
+  await page.reload();
+  check(!(await page.isVisible("[role=alert]")), "the problem is shown twice");
+
   step = "a Technician and a Guest";
   await page.goto(URL + "/admin");
   for (const [name, role] of [["tech1", "technician"], ["guest1", "guest"]]) {
