@@ -1698,6 +1698,21 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
                     return;
                 }
             }
+            // A token whose first run is all digits (`sgp_9166…_587a…`,
+            // one in 2,000 Sourcegraph tokens): that run is a number,
+            // never a word here, so it is found from the run after it.
+            for s in AFTER_UNDERSCORE {
+                if let [first, _, ..] = s.segs
+                    && first.sep == b'_'
+                    && first.min == first.max
+                    && let Some(a) = ws.checked_sub(s.prefix.len() + first.max as usize + 1)
+                    && t.get(a + s.prefix.len()..ws - 1)
+                        .is_some_and(|r| r.iter().all(u8::is_ascii_digit))
+                    && try_spec(sk, s, a)
+                {
+                    return;
+                }
+            }
             circleci(sk, ws, n);
         }
         b'-' => {
