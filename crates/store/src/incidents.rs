@@ -482,7 +482,8 @@ macro_rules! impl_incident_store {
                         qb.push_values(chunk, |mut b, ((kind, hour, name), (n, enforced))| {
                             b.push_bind(*kind)
                                 .push_bind(*hour)
-                                .push_bind(name.clone())
+                                // As the incident's own columns: no NUL.
+                                .push_bind(text(name))
                                 .push_bind(*n)
                                 .push_bind(*enforced)
                                 .push_bind(0_i64);
@@ -509,7 +510,7 @@ macro_rules! impl_incident_store {
                         .push(", ")
                         .push_bind(hour)
                         .push(", ")
-                        .push_bind(name.to_owned())
+                        .push_bind(text(name))
                         .push(", ")
                         .push_bind(add.0)
                         .push(", ")
