@@ -154,6 +154,8 @@ pub fn app(api: Router) -> Router {
         .route("/admin/users/{id}/delete", post(admin::delete_user))
         .route("/admin/users/{id}/{op}", post(admin::change_user))
         .route("/admin/roles", post(admin::create_role))
+        .route("/admin/roles/{id}", get(admin::role))
+        .route("/admin/roles/{id}/{op}", post(admin::change_role))
         .route("/admin/keys", post(admin::create_key))
         .route("/admin/keys/{id}/revoke", post(admin::revoke_key))
         .route("/admin/settings", post(admin::settings))

@@ -79,6 +79,7 @@ pub struct UserRow {
 }
 
 pub struct RoleRow {
+    pub id: String,
     pub name: String,
     pub predefined: bool,
     pub holders: i64,
@@ -220,6 +221,7 @@ async fn page_with(
         .roles
         .iter()
         .map(|r| RoleRow {
+            id: r.id.clone(),
             name: r.name.clone(),
             predefined: r.predefined,
             holders: r.holders,
@@ -362,19 +364,47 @@ pub async fn delete_user(
     delete(&c, &b, &format!("/v1/users/{}", enc(&id)), &body, "deleted").await
 }
 
-pub async fn create_role(State(c): State<Console>, b: Browser, body: Bytes) -> Response {
-    let p = pairs(&body);
+/// A role's id from its name: `Data auditors` → `data-auditors` (the API
+/// wants 1–64 of `a-z0-9-_`, starting with a letter).
+pub fn role_id(name: &str) -> String {
+    let mut id = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+        if id.len() >= 60 {
+            break;
+        }
+    }
+    let id = id.trim_end_matches('-');
+    if id.starts_with(|c: char| c.is_ascii_lowercase()) {
+        id.to_owned()
+    } else {
+        format!("role-{id}").trim_end_matches('-').to_owned()
+    }
+}
+
+/// The levels chosen in a role form (`level_<module>`).
+fn levels_of(p: &[(String, String)]) -> Levels {
     let mut levels = Levels::default();
     for (m, _) in MODULES {
-        let chosen = field(&p, &format!("level_{}", m.as_str()));
+        let chosen = field(p, &format!("level_{}", m.as_str()));
         if let Some((l, _)) = LEVELS.iter().find(|(l, _)| l.as_str() == chosen) {
             levels.set(*m, *l);
         }
     }
+    levels
+}
+
+pub async fn create_role(State(c): State<Console>, b: Browser, body: Bytes) -> Response {
+    let p = pairs(&body);
     let input = json!({
+        "id": role_id(field(&p, "name")),
         "name": field(&p, "name"),
         "description": field(&p, "description"),
-        "levels": levels,
+        "levels": levels_of(&p),
     });
     let a = c
         .api
@@ -644,4 +674,129 @@ pub async fn change_user(
         _ => return Failure::NotFound(format!("no such change `{op}`")).into_response(),
     };
     after_user(&id, a, "saved")
+}
+
+#[derive(Template)]
+#[template(path = "role.html")]
+struct RolePage {
+    chrome: Chrome,
+    id: String,
+    name: String,
+    description: String,
+    predefined: bool,
+    holders: i64,
+    /// (module id, label, chosen level id)
+    modules: Vec<(String, &'static str, &'static str)>,
+    levels: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize)]
+struct OneRole {
+    role: RoleDefFull,
+}
+
+#[derive(Deserialize)]
+struct RoleDefFull {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    predefined: bool,
+    levels: Levels,
+    holders: i64,
+}
+
+/// One role: its levels per module, to change; delete when nobody has it.
+pub async fn role(
+    State(c): State<Console>,
+    b: Browser,
+    Path(id): Path<String>,
+    Query(q): Query<Q>,
+) -> Response {
+    let one: OneRole = match c.api.get(&b, &format!("/v1/roles/{}", enc(&id))).await {
+        Ok(r) => r,
+        Err(e) => return e.returning_to(&b.here).into_response(),
+    };
+    let r = one.role;
+    let chrome = match Chrome::load(&c.api, &b, "/admin", format!("Role {}", r.name)).await {
+        Ok(ch) => ch
+            .with_notice(q.done.as_deref())
+            .with_alert(sentence(&b.problem)),
+        Err(e) => return e.into_response(),
+    };
+    crate::flash::shown(html(&RolePage {
+        chrome,
+        modules: MODULES
+            .iter()
+            .map(|(m, l)| (m.as_str().to_owned(), *l, r.levels.get(*m).as_str()))
+            .collect(),
+        levels: LEVELS.iter().map(|(l, n)| (l.as_str(), *n)).collect(),
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        predefined: r.predefined,
+        holders: r.holders,
+    }))
+}
+
+/// `op`: `update` (name, description, levels) or `delete`.
+pub async fn change_role(
+    State(c): State<Console>,
+    b: Browser,
+    Path((id, op)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let p = pairs(&body);
+    let uri = format!("/v1/roles/{}", enc(&id));
+    let page = format!("/admin/roles/{}", enc(&id));
+    let a = match op.as_str() {
+        "update" => {
+            let input = json!({
+                "name": field(&p, "name"),
+                "description": field(&p, "description"),
+                "levels": levels_of(&p),
+            });
+            c.api
+                .change(&b, Method::PUT, &uri, &input, field(&p, "csrf"))
+                .await
+        }
+        "delete" => {
+            let a = c
+                .api
+                .call(
+                    &b,
+                    Method::DELETE,
+                    &uri,
+                    None::<&()>,
+                    Some(field(&p, "csrf")),
+                )
+                .await;
+            return after(a, "deleted");
+        }
+        _ => return Failure::NotFound(format!("no such change `{op}`")).into_response(),
+    };
+    match a {
+        Ok(a) if a.status.is_success() => {
+            Redirect::to(&format!("{page}?done=saved")).into_response()
+        }
+        Ok(a) => match Failure::from_answer(&a) {
+            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
+            f => crate::flash::redirect(&page, &f.message()),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_id;
+
+    #[test]
+    fn role_ids_from_names() {
+        assert_eq!(role_id("Data auditors"), "data-auditors");
+        assert_eq!(role_id("  Ünïcode & co  "), "n-code-co");
+        assert_eq!(role_id("2nd line"), "role-2nd-line");
+        assert_eq!(role_id("!!!"), "role");
+        assert!(role_id(&"x".repeat(200)).len() <= 64);
+    }
 }

@@ -319,6 +319,25 @@ async function main() {
   await page.waitForURL(/done=saved/);
   check((await page.inputValue("#e-email")) === "tech1@corp.com", "the e-mail was not saved");
 
+  step = "a custom role: created, changed, deleted";
+  await page.goto(URL + "/admin");
+  await page.click("summary:has-text('Add a role')");
+  await page.fill("#role-name", "Data auditors");
+  await page.selectOption("#lv-audit", "read");
+  await page.selectOption("#lv-incidents", "read");
+  await page.click("form[action='/admin/roles'] button");
+  await page.waitForURL(/done=created/);
+  await page.click("a:text-is('Data auditors')");
+  await page.waitForURL(/\/admin\/roles\/data-auditors/);
+  await look(page, "20-role");
+  await page.selectOption("#lv-reports", "read");
+  await page.click("form[action$='/update'] button");
+  await page.waitForURL(/done=saved/);
+  check((await page.inputValue("#lv-reports")) === "read", "the role's new level was not saved");
+  await page.click("form[action$='/delete'] button");
+  await page.waitForURL(/\/admin\?done=deleted/);
+  check(!(await page.isVisible("a:text-is('Data auditors')")), "the deleted role is still listed");
+
   step = "mobile width";
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(URL + "/incidents");
