@@ -147,6 +147,8 @@ pub fn app(api: Router) -> Router {
         .route("/detectors", get(detectors::page).post(detectors::try_it))
         .route("/agents", get(agents::page))
         .route("/agents/{name}/update", post(agents::update))
+        .route("/agents/computers/{name}", post(agents::move_computer))
+        .route("/agents/offices", post(agents::put_office))
         .route("/audit", get(audit::page))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create_user))

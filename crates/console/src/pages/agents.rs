@@ -36,6 +36,19 @@ struct Groups {
 }
 
 #[derive(Deserialize)]
+struct Office {
+    name: String,
+    #[serde(default)]
+    description: String,
+    computers: i64,
+}
+
+#[derive(Deserialize)]
+struct Offices {
+    offices: Vec<Office>,
+}
+
+#[derive(Deserialize)]
 struct Computer {
     name: String,
     #[serde(default)]
@@ -89,6 +102,13 @@ struct Page {
     computers: Vec<ComputerRow>,
     online: usize,
     can_update: bool,
+    /// Computers can be moved between groups and offices.
+    can_move: bool,
+    /// (name, description, computers)
+    offices: Vec<(String, String, i64)>,
+    group_names: Vec<String>,
+    /// Offices are the Admin tab's.
+    can_offices: bool,
 }
 
 #[derive(Deserialize)]
@@ -108,7 +128,9 @@ async fn active_version(c: &Console, b: &Browser, policy: &str) -> Option<i64> {
 
 pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> Response {
     let chrome = match Chrome::load(&c.api, &b, "/agents", "Agents and groups").await {
-        Ok(ch) => ch.with_notice(q.done.as_deref()),
+        Ok(ch) => ch
+            .with_notice(q.done.as_deref())
+            .with_alert(crate::text::sentence(&b.problem)),
         Err(e) => return e.into_response(),
     };
     let groups: Groups = match c.api.get(&b, "/v1/agent-groups").await {
@@ -137,7 +159,7 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
             online: x.last_seen_at.is_some_and(|t| now - t <= ONLINE_MS),
         })
         .collect();
-    let groups = groups
+    let groups: Vec<GroupRow> = groups
         .groups
         .into_iter()
         .map(|g| {
@@ -158,13 +180,29 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
             }
         })
         .collect();
-    html(&Page {
+    let offices: Vec<(String, String, i64)> = c
+        .api
+        .get::<Offices>(&b, "/v1/offices")
+        .await
+        .map(|o| {
+            o.offices
+                .into_iter()
+                .map(|o| (o.name, o.description, o.computers))
+                .collect()
+        })
+        .unwrap_or_default();
+    let group_names = groups.iter().map(|g: &GroupRow| g.name.clone()).collect();
+    crate::flash::shown(html(&Page {
         can_update: chrome.me.can(Module::Systems, Action::Create),
+        can_move: chrome.me.can(Module::Systems, Action::Modify),
+        can_offices: chrome.me.admin(),
         online: rows.iter().filter(|r| r.online).count(),
         chrome,
         groups,
         computers: rows,
-    })
+        offices,
+        group_names,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -201,4 +239,86 @@ pub async fn update(
         Ok(a) => Failure::from_answer(&a).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// After a change on this page: back to it, saying what happened.
+fn after(a: Result<crate::api::Answer, Failure>, done: &str) -> Response {
+    match a {
+        Ok(a) if a.status.is_success() => {
+            Redirect::to(&format!("/agents?done={done}")).into_response()
+        }
+        Ok(a) => match Failure::from_answer(&a) {
+            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
+            f => crate::flash::redirect("/agents", &f.message()),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    office: String,
+}
+
+/// Moves a computer to a group and an office (empty: none). Its incidents
+/// move with it (scopes read membership when they run).
+pub async fn move_computer(
+    State(c): State<Console>,
+    b: Browser,
+    Path(name): Path<String>,
+    axum::Form(f): axum::Form<MoveForm>,
+) -> Response {
+    let uri = format!("/v1/computers/{}", enc(&name));
+    #[derive(Deserialize)]
+    struct One {
+        computer: Kept,
+    }
+    #[derive(Deserialize)]
+    struct Kept {
+        #[serde(default)]
+        key_id: Option<String>,
+    }
+    // The key binding stays as it is.
+    let key_id = match c.api.get::<One>(&b, &uri).await {
+        Ok(o) => o.computer.key_id,
+        Err(e) => return e.into_response(),
+    };
+    let none_if_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let input = json!({
+        "group": none_if_empty(&f.group),
+        "office": none_if_empty(&f.office),
+        "key_id": key_id,
+    });
+    after(
+        c.api.change(&b, Method::PUT, &uri, &input, &f.csrf).await,
+        "saved",
+    )
+}
+
+#[derive(Deserialize)]
+pub struct OfficeForm {
+    #[serde(default)]
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Adds (or renames the description of) a remote office.
+pub async fn put_office(
+    State(c): State<Console>,
+    b: Browser,
+    axum::Form(f): axum::Form<OfficeForm>,
+) -> Response {
+    let uri = format!("/v1/offices/{}", enc(f.name.trim()));
+    let input = json!({"description": f.description});
+    after(
+        c.api.change(&b, Method::PUT, &uri, &input, &f.csrf).await,
+        "created",
+    )
 }

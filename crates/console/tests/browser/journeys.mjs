@@ -93,6 +93,7 @@ async function main() {
     body: "id: markup\nname: \"<script>alert('x')</script><b>bold</b>\"\nrules: []\n",
   });
   await api("PUT", "/v1/agent-groups/laptops", { policy_id: "filecloud-seed", policy_version: 1, description: "Laptops" });
+  await api("PUT", "/v1/computers/pc-7", {});
   for (const [user, country] of [["alice", "FR"], ["bob", "DE"], ["carol", "FR"], ["alice", "BR"]]) {
     await api("POST", "/v1/decide", {
       action: "login",
@@ -268,6 +269,19 @@ async function main() {
     await page.goto(URL + p);
     await look(page, name);
   }
+  step = "agents: an office added, a computer moved into a group and the office";
+  await page.goto(URL + "/agents");
+  await page.fill("#o-name", "lyon");
+  await page.fill("#o-desc", "Lyon office");
+  await page.click("form[action='/agents/offices'] button");
+  await page.waitForURL(/done=created/);
+  await page.selectOption("select[name=group]", "laptops");
+  await page.selectOption("select[name=office]", "lyon");
+  await page.click("form[action='/agents/computers/pc-7'] button");
+  await page.waitForURL(/done=saved/);
+  check((await page.inputValue("select[name=group]")) === "laptops" && (await page.inputValue("select[name=office]")) === "lyon",
+    "pc-7 was not moved");
+
   await page.goto(URL + "/detectors");
   await page.fill("#t-text", "card 4111 1111 1111 1111, and please Encrypt me");
   await page.click("form[action='/detectors'] button");
