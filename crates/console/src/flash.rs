@@ -23,6 +23,27 @@ pub fn redirect(to: &str, message: &str) -> Response {
     resp
 }
 
+/// What follows a change on a page: back to `page` with `?done=done`
+/// when the API took it; when it refused, back to `page` carrying why
+/// (a lost session or a password to change go where they always go).
+pub fn after_change(
+    answer: Result<crate::api::Answer, crate::error::Failure>,
+    page: &str,
+    done: &str,
+) -> Response {
+    use crate::error::Failure;
+    match answer {
+        Ok(a) if a.status.is_success() => {
+            Redirect::to(&format!("{page}?done={done}")).into_response()
+        }
+        Ok(a) => match Failure::from_answer(&a) {
+            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
+            f => redirect(page, &f.message()),
+        },
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The message in the cookie's value (empty when there is none).
 pub fn read(value: &str) -> String {
     percent_encoding::percent_decode_str(value)

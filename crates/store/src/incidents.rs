@@ -556,17 +556,12 @@ macro_rules! impl_incident_store {
                 /// the rollup for the whole hours, `raw` (the incidents
                 /// themselves) for the edges. `None` when the window holds no
                 /// whole hour (then the caller counts the incidents).
-                async fn window_sums<F, Fut>(
+                async fn window_sums(
                     &self,
                     kind: &str,
                     from: Millis,
                     to: Millis,
-                    raw: F,
-                ) -> Result<Option<Vec<(String, i64, i64, i64)>>>
-                where
-                    F: Fn(Millis, Millis) -> Fut,
-                    Fut: std::future::Future<Output = Result<Vec<(String, i64, i64, i64)>>>,
-                {
+                ) -> Result<Option<Vec<(String, i64, i64, i64)>>> {
                     let Some(hours) = whole_hours(from, to) else {
                         return Ok(None);
                     };
@@ -586,9 +581,50 @@ macro_rules! impl_incident_store {
                         }
                         None => self.rolled(kind, hours).await?,
                     };
-                    let head = if from < hours.0 { raw(from, hours.0).await? } else { Vec::new() };
-                    let tail = if hours.1 < to { raw(hours.1, to).await? } else { Vec::new() };
+                    let head = if from < hours.0 {
+                        self.raw_sums(kind, from, hours.0, None).await?
+                    } else {
+                        Vec::new()
+                    };
+                    let tail = if hours.1 < to {
+                        self.raw_sums(kind, hours.1, to, None).await?
+                    } else {
+                        Vec::new()
+                    };
                     Ok(Some(merge_counts([head, middle, tail])))
+                }
+
+                /// Per-name sums of rollup `kind` (`rule`, `user`, `status`)
+                /// over `[from, to)`: from the rollup when unscoped and the
+                /// window holds a whole hour, else from the incidents.
+                async fn sums(
+                    &self,
+                    kind: &str,
+                    from: Millis,
+                    to: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<(String, i64, i64, i64)>> {
+                    if scope.is_none()
+                        && let Some(s) = self.window_sums(kind, from, to).await?
+                    {
+                        return Ok(s);
+                    }
+                    self.raw_sums(kind, from, to, scope).await
+                }
+
+                /// What [`Self::sums`] counts, from the incidents themselves.
+                async fn raw_sums(
+                    &self,
+                    kind: &str,
+                    from: Millis,
+                    to: Millis,
+                    scope: Option<&ScopeFilter>,
+                ) -> Result<Vec<(String, i64, i64, i64)>> {
+                    match kind {
+                        "rule" => self.raw_rule_counts(from, to, scope).await,
+                        "user" => self.raw_name_counts("username", from, to, scope).await,
+                        _ => self.raw_name_counts("status", from, to, scope).await,
+                    }
                 }
 
                 async fn raw_rule_counts(
@@ -880,18 +916,9 @@ macro_rules! impl_incident_store {
                     to: Millis,
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<RuleCount>> {
-                    let sums = match scope {
-                        Some(_) => None,
-                        None => {
-                            self.window_sums("rule", from, to, |a, b| self.raw_rule_counts(a, b, None))
-                                .await?
-                        }
-                    };
-                    let sums = match sums {
-                        Some(s) => s,
-                        None => self.raw_rule_counts(from, to, scope).await?,
-                    };
-                    let mut out: Vec<RuleCount> = sums
+                    let mut out: Vec<RuleCount> = self
+                        .sums("rule", from, to, scope)
+                        .await?
                         .into_iter()
                         .filter(|(_, n, _, _)| *n > 0)
                         .map(|(rule_id, total, enforced, false_positives)| RuleCount {
@@ -956,19 +983,7 @@ macro_rules! impl_incident_store {
                     limit: i64,
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<NameCount>> {
-                    let sums = match scope {
-                        Some(_) => None,
-                        None => {
-                            self.window_sums("user", from, to, |a, b| {
-                                self.raw_name_counts("username", a, b, None)
-                            })
-                            .await?
-                        }
-                    };
-                    let sums = match sums {
-                        Some(s) => s,
-                        None => self.raw_name_counts("username", from, to, scope).await?,
-                    };
+                    let sums = self.sums("user", from, to, scope).await?;
                     Ok(top(sums, usize::try_from(limit.clamp(1, 100)).unwrap_or(10)))
                 }
 
@@ -978,20 +993,9 @@ macro_rules! impl_incident_store {
                     to: Millis,
                     scope: Option<&ScopeFilter>,
                 ) -> Result<Vec<NameCount>> {
-                    let sums = match scope {
-                        Some(_) => None,
-                        None => {
-                            self.window_sums("status", from, to, |a, b| {
-                                self.raw_name_counts("status", a, b, None)
-                            })
-                            .await?
-                        }
-                    };
-                    let sums = match sums {
-                        Some(s) => s,
-                        None => self.raw_name_counts("status", from, to, scope).await?,
-                    };
-                    Ok(sums
+                    Ok(self
+                        .sums("status", from, to, scope)
+                        .await?
                         .into_iter()
                         .filter(|(_, n, _, _)| *n > 0)
                         .map(|(name, count, _, _)| NameCount { name, count })

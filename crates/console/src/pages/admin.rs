@@ -287,16 +287,7 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
 
 /// After a change: back to the page, saying what happened.
 fn after(a: Result<crate::api::Answer, Failure>, done: &str) -> Response {
-    match a {
-        Ok(a) if a.status.is_success() => {
-            Redirect::to(&format!("/admin?done={done}")).into_response()
-        }
-        Ok(a) => match Failure::from_answer(&a) {
-            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
-            f => crate::flash::redirect("/admin", &f.message()),
-        },
-        Err(e) => e.into_response(),
-    }
+    crate::flash::after_change(a, "/admin", done)
 }
 
 fn pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -621,17 +612,7 @@ pub async fn user(
 
 /// After a change of one user: back to their page, saying what happened.
 fn after_user(id: &str, a: Result<crate::api::Answer, Failure>, done: &str) -> Response {
-    let page = format!("/admin/users/{}", enc(id));
-    match a {
-        Ok(a) if a.status.is_success() => {
-            Redirect::to(&format!("{page}?done={done}")).into_response()
-        }
-        Ok(a) => match Failure::from_answer(&a) {
-            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
-            f => crate::flash::redirect(&page, &f.message()),
-        },
-        Err(e) => e.into_response(),
-    }
+    crate::flash::after_change(a, &format!("/admin/users/{}", enc(id)), done)
 }
 
 /// `op`: `update` (role, scope, e-mail, enabled), `password`, `reset-2fa`
@@ -775,16 +756,7 @@ pub async fn change_role(
         }
         _ => return Failure::NotFound(format!("no such change `{op}`")).into_response(),
     };
-    match a {
-        Ok(a) if a.status.is_success() => {
-            Redirect::to(&format!("{page}?done=saved")).into_response()
-        }
-        Ok(a) => match Failure::from_answer(&a) {
-            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
-            f => crate::flash::redirect(&page, &f.message()),
-        },
-        Err(e) => e.into_response(),
-    }
+    crate::flash::after_change(a, &page, "saved")
 }
 
 #[cfg(test)]

@@ -243,16 +243,7 @@ pub async fn update(
 
 /// After a change on this page: back to it, saying what happened.
 fn after(a: Result<crate::api::Answer, Failure>, done: &str) -> Response {
-    match a {
-        Ok(a) if a.status.is_success() => {
-            Redirect::to(&format!("/agents?done={done}")).into_response()
-        }
-        Ok(a) => match Failure::from_answer(&a) {
-            f @ (Failure::SignIn { .. } | Failure::ChangePassword) => f.into_response(),
-            f => crate::flash::redirect("/agents", &f.message()),
-        },
-        Err(e) => e.into_response(),
-    }
+    crate::flash::after_change(a, "/agents", done)
 }
 
 #[derive(Deserialize)]

@@ -183,13 +183,17 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
             .map(|r| (r.label.clone(), r.count))
             .collect::<Vec<_>>(),
     );
-    let named = |v: &[NameCount], key: &str| -> Vec<Row> {
+    // `key`: the incident filter the row links to; none for detectors
+    // (incidents are not filtered by detector).
+    let named = |v: &[NameCount], key: Option<&str>| -> Vec<Row> {
         v.iter()
             .map(|n| Row {
                 label: n.name.clone(),
                 count: n.count,
                 false_positives: String::new(),
-                href: format!("/incidents?{key}={}&{since}", enc(&n.name)),
+                href: key.map_or_else(String::new, |k| {
+                    format!("/incidents?{k}={}&{since}", enc(&n.name))
+                }),
             })
             .collect()
     };
@@ -221,8 +225,8 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
         over_time: svg::columns("Violations over time", &points),
         rules_chart,
         rules,
-        users: named(&d.top_users, "user"),
-        detectors: named(&d.top_detectors, "detector"),
+        users: named(&d.top_users, Some("user")),
+        detectors: named(&d.top_detectors, None),
         statuses,
         agents_online: d.agents.as_ref().map_or(0, |a| a.online),
         agents_offline: d.agents.as_ref().map_or(0, |a| a.offline),
