@@ -75,37 +75,48 @@ pub fn value(out: &mut String, s: &str) {
     }
 }
 
-/// `key=value`, space-separated from what came before.
-fn pair(out: &mut String, key: &str, v: &str) {
-    if !out.ends_with('|') {
-        out.push(' ');
+/// The extension being written: `key=value` pairs, space-separated.
+struct Ext<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl Ext<'_> {
+    fn pair(&mut self, key: &str, v: &str) {
+        // Not "does the line end with `|`": a value may end with one.
+        if !self.first {
+            self.out.push(' ');
+        }
+        self.first = false;
+        self.out.push_str(key);
+        self.out.push('=');
+        value(self.out, v);
     }
-    out.push_str(key);
-    out.push('=');
-    value(out, v);
 }
 
 fn extension(out: &mut String, a: &Alert) {
-    pair(out, "rt", &a.created_at.to_string());
-    pair(out, "externalId", &a.incident_id.to_string());
+    let mut ext = Ext { out, first: true };
+    let mut pair = |key: &str, v: &str| ext.pair(key, v);
+    pair("rt", &a.created_at.to_string());
+    pair("externalId", &a.incident_id.to_string());
     let act = match a.decision.as_str() {
         "deny" if a.enforced => "blocked",
         "exception" => "exception",
         _ => "allowed",
     };
-    pair(out, "act", act);
-    pair(out, "outcome", &a.decision);
-    pair(out, "cs1Label", "mode");
-    pair(out, "cs1", &a.mode);
-    pair(out, "cs2Label", "policy");
-    pair(out, "cs2", &format!("{}@{}", a.policy_id, a.policy_version));
+    pair("act", act);
+    pair("outcome", &a.decision);
+    pair("cs1Label", "mode");
+    pair("cs1", &a.mode);
+    pair("cs2Label", "policy");
+    pair("cs2", &format!("{}@{}", a.policy_id, a.policy_version));
     if !a.categories.is_empty() {
-        pair(out, "cs3Label", "categories");
-        pair(out, "cs3", &a.categories.join(","));
+        pair("cs3Label", "categories");
+        pair("cs3", &a.categories.join(","));
     }
     if let Some(url) = &a.url {
-        pair(out, "cs4Label", "url");
-        pair(out, "cs4", url);
+        pair("cs4Label", "url");
+        pair("cs4", url);
     }
     if !a.findings.is_empty() {
         let mut list = String::new();
@@ -115,42 +126,42 @@ fn extension(out: &mut String, a: &Alert) {
             }
             let _ = write!(list, "{} {}", f.detector, f.masked);
         }
-        pair(out, "cs5Label", "findings");
-        pair(out, "cs5", &list);
+        pair("cs5Label", "findings");
+        pair("cs5", &list);
     }
-    pair(out, "cnt", &a.match_count.to_string());
+    pair("cnt", &a.match_count.to_string());
     if !a.username.is_empty() {
-        pair(out, "suser", &a.username);
+        pair("suser", &a.username);
     }
     if !a.recipients.is_empty() {
-        pair(out, "duser", &a.recipients.join(","));
+        pair("duser", &a.recipients.join(","));
     }
     if let Some(ip) = a
         .remote_ip
         .as_deref()
         .and_then(|s| s.parse::<IpAddr>().ok())
     {
-        pair(out, "src", &ip.to_string());
+        pair("src", &ip.to_string());
     }
     if !a.computer.is_empty() {
-        pair(out, "shost", &a.computer);
-        pair(out, "deviceExternalId", &a.computer);
+        pair("shost", &a.computer);
+        pair("deviceExternalId", &a.computer);
     }
-    pair(out, "app", &a.channel);
+    pair("app", &a.channel);
     if let Some(f) = &a.file {
-        pair(out, "fname", &f.name);
+        pair("fname", &f.name);
         if let Some(p) = &f.path {
-            pair(out, "filePath", p);
+            pair("filePath", p);
         }
         if let Some(n) = f.size {
-            pair(out, "fsize", &n.to_string());
+            pair("fsize", &n.to_string());
         }
         if let Some(h) = &f.sha256 {
-            pair(out, "fileHash", h);
+            pair("fileHash", h);
         }
     }
     if let Some(m) = &a.message {
-        pair(out, "msg", m);
+        pair("msg", m);
     }
 }
 
