@@ -71,7 +71,7 @@
 
 pub mod cef;
 mod config;
-mod email;
+pub mod email;
 mod jsonl;
 mod sink;
 pub mod syslog;
