@@ -21,6 +21,9 @@
 //! receiver that cannot be reached or does not answer in time ends the
 //! batch: the deliveries after it are retried without being tried, so a
 //! dead receiver costs one timeout per batch, not one per alert.
+//!
+//! Outcomes and logs name the receiver by scheme and host only: the path
+//! and query of a Slack or Teams URL are its credential.
 
 use std::time::Duration;
 
@@ -288,15 +291,18 @@ impl WebhookSink {
         let resp = match req.body(body).send().await {
             Ok(r) => r,
             Err(e) => {
+                let unreachable = e.is_timeout() || e.is_connect();
+                // Without the URL: a Slack or Teams URL is itself the
+                // credential, and this text reaches logs and the console.
                 let why = if e.is_timeout() {
                     format!("{}: no answer in time", self.describe())
                 } else {
-                    format!("{}: {}", self.describe(), error_chain(&e))
+                    format!("{}: {}", self.describe(), error_chain(&e.without_url()))
                 };
                 tracing::warn!(error = %why, "webhook not delivered");
                 return Sent {
                     outcome: Outcome::Retry(why),
-                    unreachable: e.is_timeout() || e.is_connect(),
+                    unreachable,
                 };
             }
         };
