@@ -75,7 +75,9 @@ pub enum SmtpSecurity {
     Tls,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` shows the URL's scheme and host only: the path and query of a
+/// Slack or Teams webhook URL are its credential.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
     /// `https://…` (or `http://…` for a receiver on a trusted network).
@@ -88,6 +90,21 @@ pub struct WebhookConfig {
     pub secret: Option<Secret>,
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = match reqwest::Url::parse(&self.url) {
+            Ok(u) => format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or("")),
+            Err(_) => "…".to_owned(),
+        };
+        f.debug_struct("WebhookConfig")
+            .field("url", &shown)
+            .field("format", &self.format)
+            .field("secret", &self.secret)
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -218,3 +218,37 @@ fn defaults() {
     let sink = Sink::new(config).unwrap();
     assert_eq!(sink.max_batch(), 500);
 }
+
+#[test]
+fn a_webhook_url_is_not_in_debug() {
+    let hook: SinkConfig = serde_json::from_value(json!({
+        "kind": "webhook", "format": "slack",
+        "url": "https://hooks.slack.example/services/T000/B000/SECRETPATH"
+    }))
+    .unwrap();
+    let shown = format!("{hook:?}");
+    assert!(shown.contains("https://hooks.slack.example/"), "{shown}");
+    assert!(!shown.contains("SECRETPATH"), "{shown}");
+}
+
+/// The server shares a sink between tasks and spawns its deliveries.
+#[test]
+fn sinks_and_their_deliveries_can_move_between_threads() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let sink = Sink::new(
+        serde_json::from_value(json!({
+            "kind": "syslog", "host": "127.0.0.1", "port": 514, "transport": "tcp"
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    send_sync(&sink);
+    let alert = crate::support::alert();
+    let batch = [cordon_alert::Delivery {
+        key: "k",
+        alert: &alert,
+    }];
+    let delivery = sink.deliver(&batch);
+    send(&delivery);
+}
