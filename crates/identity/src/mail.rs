@@ -128,6 +128,13 @@ fn mailbox(field: &'static str, address: &str) -> Result<Mailbox, MailError> {
         })
 }
 
+/// Checks an address the way [`Mailer::send`] will read it
+/// (`a@example.org` or `Name <a@example.org>`), for settings checked
+/// before anything is sent.
+pub fn check_address(address: &str) -> Result<(), MailError> {
+    mailbox("recipient", address).map(|_| ())
+}
+
 impl Mailer {
     pub fn new(config: MailerConfig) -> Result<Mailer, MailError> {
         if config.host.trim().is_empty() {
@@ -177,25 +184,52 @@ impl Mailer {
 
     /// Sends a plain-text message to one recipient.
     pub async fn send(&self, to: &str, subject: &str, text_body: &str) -> Result<(), MailError> {
-        let to_box = mailbox("recipient", to)?;
+        self.send_to_all(&[to], subject, text_body).await
+    }
+
+    /// Sends one plain-text message to several recipients (all in `To`),
+    /// so a notice to a team is one message, not one per person. Every
+    /// address is checked before connecting; a refusal of any recipient
+    /// fails the whole message (SMTP answers per recipient, `lettre`
+    /// sends to all or none).
+    pub async fn send_to_all(
+        &self,
+        to: &[&str],
+        subject: &str,
+        text_body: &str,
+    ) -> Result<(), MailError> {
+        let boxes = to
+            .iter()
+            .map(|t| mailbox("recipient", t))
+            .collect::<Result<Vec<_>, _>>()?;
+        if boxes.is_empty() {
+            return Err(MailError::Config("no recipient".to_owned()));
+        }
         if subject.chars().any(char::is_control) {
             return Err(MailError::InvalidSubject);
         }
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to_box.clone())
+        let mut builder = Message::builder().from(self.from.clone());
+        for b in &boxes {
+            builder = builder.to(b.clone());
+        }
+        let message = builder
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(text_body.to_owned())
             .map_err(|e| MailError::Message(e.to_string()))?;
+        let recipients = boxes
+            .iter()
+            .map(|b| b.email.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         let sent = tokio::time::timeout(self.timeout, self.transport.send(message)).await;
         match sent {
             Ok(Ok(response)) => {
-                tracing::debug!(to = %to_box.email, code = %response.code(), "mail sent");
+                tracing::debug!(to = %recipients, code = %response.code(), "mail sent");
                 Ok(())
             }
             Ok(Err(e)) => {
-                let e = self.classify(&to_box, &e);
+                let e = self.classify(&recipients, &e);
                 tracing::warn!(error = %e, "mail not sent");
                 Err(e)
             }
@@ -211,7 +245,7 @@ impl Mailer {
         }
     }
 
-    fn classify(&self, to: &Mailbox, e: &lettre::transport::smtp::Error) -> MailError {
+    fn classify(&self, to: &str, e: &lettre::transport::smtp::Error) -> MailError {
         if e.is_timeout() {
             return self.timeout_error();
         }
@@ -220,7 +254,7 @@ impl Mailer {
             let reply = format!("{code} {text}").trim_end().to_owned();
             return if about_recipient(&text) {
                 MailError::RecipientRefused {
-                    to: to.email.to_string(),
+                    to: to.to_owned(),
                     reply,
                 }
             } else {

@@ -129,6 +129,46 @@ async fn a_message_arrives_with_its_headers_and_body() {
 }
 
 #[tokio::test]
+async fn one_message_reaches_several_recipients() {
+    let sink = start_sink();
+    let mailer = Mailer::new(config(sink.port)).unwrap();
+    mailer
+        .send_to_all(
+            &["Alice <alice@example.org>", "bob@example.org"],
+            "Cordon alert",
+            "One message for the team.\n",
+        )
+        .await
+        .unwrap();
+    let messages = delivered(&sink.maildir);
+    assert_eq!(messages.len(), 1, "one message, not one per recipient");
+    let m = messages[0].replace("\r\n", "\n");
+    assert_eq!(
+        header(&m, "To"),
+        Some("Alice <alice@example.org>, bob@example.org"),
+        "{m}"
+    );
+    // Both are envelope recipients of that one message.
+    assert_eq!(
+        header(&m, "X-RcptTo"),
+        Some("alice@example.org, bob@example.org"),
+        "{m}"
+    );
+    // A bad address among them is refused before connecting, and an
+    // empty list is a mistake.
+    assert!(matches!(
+        mailer.send_to_all(&["bob@example.org", "nope"], "s", "b").await,
+        Err(MailError::InvalidAddress { address, .. }) if address == "nope"
+    ));
+    assert!(matches!(
+        mailer.send_to_all(&[], "s", "b").await,
+        Err(MailError::Config(_))
+    ));
+    assert!(cordon_identity::mail::check_address("Team <soc@example.org>").is_ok());
+    assert!(cordon_identity::mail::check_address("soc@").is_err());
+}
+
+#[tokio::test]
 async fn the_server_refusing_the_recipient_says_so() {
     let sink = start_sink();
     let mailer = Mailer::new(config(sink.port)).unwrap();
