@@ -44,7 +44,8 @@ pub struct Request<'a> {
     pub incident: &'a Value,
     /// The response rule's parameters, checked against the manifest.
     pub params: &'a Value,
-    /// Milliseconds the plug-in has, from its start, before it is killed.
+    /// Milliseconds the plug-in has, from its start, before it is killed
+    /// ([`Request::new`] sets the timeout [`run`] will apply).
     pub deadline_ms: u64,
 }
 
@@ -62,9 +63,17 @@ impl<'a> Request<'a> {
             plugin: &manifest.name,
             incident,
             params,
-            deadline_ms: u64::try_from(limits.timeout.as_millis()).unwrap_or(u64::MAX),
+            deadline_ms: u64::try_from(effective_timeout(manifest, limits).as_millis())
+                .unwrap_or(u64::MAX),
         }
     }
+}
+
+/// The smaller of the caller's timeout and the manifest's.
+fn effective_timeout(manifest: &Manifest, limits: &RunLimits) -> Duration {
+    limits
+        .timeout
+        .min(Duration::from_millis(manifest.timeout_ms))
 }
 
 /// What a plug-in answers on stdout (protocol 1).
@@ -325,9 +334,7 @@ pub async fn run(
     }
     manifest.check_params(request.params)?;
     let input = serde_json::to_vec(request).map_err(|e| invalid(e.to_string()))?;
-    let timeout = limits
-        .timeout
-        .min(Duration::from_millis(manifest.timeout_ms));
+    let timeout = effective_timeout(manifest, limits);
 
     let start_error = |source: io::Error| RunError::Start {
         plugin: plugin.clone(),
@@ -399,6 +406,9 @@ pub async fn run(
         Ok(Ok(((), out, err, status))) => (out, err, status),
         Ok(Err(stop)) => {
             group.kill();
+            // The group kill should have done it; if it could not, the
+            // main process at least must go, or the wait never ends.
+            let _ = child.start_kill();
             let _ = child.wait().await;
             return Err(match stop {
                 Stop::TooLarge => RunError::OutputTooLarge {
@@ -410,6 +420,9 @@ pub async fn run(
         }
         Err(_) => {
             group.kill();
+            // The group kill should have done it; if it could not, the
+            // main process at least must go, or the wait never ends.
+            let _ = child.start_kill();
             let _ = child.wait().await;
             tracing::warn!(plugin = %plugin, timeout_ms = timeout.as_millis(), "plug-in timed out and was killed");
             return Err(RunError::Timeout {
