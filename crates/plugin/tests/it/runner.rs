@@ -424,3 +424,24 @@ async fn runs_as_the_configured_user() {
     let r = call(&p, &l).await.unwrap();
     assert_eq!(r.message, "65534:65534:65534");
 }
+
+#[tokio::test]
+async fn a_dropped_call_kills_the_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pidfile = tmp.path().join("grandchild");
+    let p = plugin(&format!(
+        "#!/bin/sh\nsleep 1000 &\necho $! > {}\nsleep 1000\n",
+        pidfile.display()
+    ));
+    let l = limits(60_000);
+    let request = Request::new(&p.installed.manifest, &Value::Null, &Value::Null, &l);
+    // The caller gives up first (a server shutting down, say).
+    let pid = tokio::select! {
+        r = run(&p.installed, &request, &l) => panic!("the plug-in answered: {r:?}"),
+        pid = wait_for_pid(&pidfile) => pid,
+    };
+    assert!(
+        wait_dead(pid).await,
+        "grandchild {pid} survived a dropped call"
+    );
+}
