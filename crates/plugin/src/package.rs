@@ -206,8 +206,8 @@ fn corrupt(e: io::Error) -> PackageError {
     PackageError::Corrupt(e.to_string())
 }
 
-/// The name of an entry type that is refused, or `None` for a regular
-/// file (`Some("")` never happens: directories are told apart by caller).
+/// What a refused entry type is called in the error, or `None` for the
+/// kinds a package may hold (regular files and directories).
 fn refused_kind(t: tar::EntryType) -> Option<&'static str> {
     use tar::EntryType as T;
     match t {
