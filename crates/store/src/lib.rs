@@ -18,6 +18,7 @@
 //! | [`sessions`] | [`SessionStore`] | console sessions, login challenges, remembered browsers |
 //! | `audit` | [`AuditStore`] | the append-only audit log |
 //! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
+//! | `outbox` | [`OutboxStore`] | deliveries of incidents to sinks and plug-ins, claimed with a lease |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
@@ -77,6 +78,7 @@ mod incidents;
 mod journal;
 pub mod keys;
 mod open;
+mod outbox;
 mod policies;
 mod postgres;
 mod raw;
@@ -109,6 +111,10 @@ pub use incidents::{
 pub use journal::JournalStore;
 pub use keys::{ApiKey, KeyStore, NewApiKey, Role, Secret};
 pub use open::{OpenOptions, SqliteSynchronous, open};
+pub use outbox::{
+    Delivery, DeliveryFilter, DeliveryState, DueTarget, Finish, MAX_ERROR_CHARS, OutboxStore,
+    Outgoing, delivery_key,
+};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
 pub use postgres::redact;
 pub use raw::RawJson;
@@ -124,8 +130,8 @@ pub use settings::{Setting, SettingsStore};
 pub mod prelude {
     pub use crate::{
         AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
-        GroupStore, IncidentStore, JournalStore, KeyStore, PolicyStore, RoleStore, SessionStore,
-        SettingsStore, Store,
+        GroupStore, IncidentStore, JournalStore, KeyStore, OutboxStore, PolicyStore, RoleStore,
+        SessionStore, SettingsStore, Store,
     };
 }
 
@@ -300,6 +306,7 @@ pub trait Store:
     + SessionStore
     + AuditStore
     + SettingsStore
+    + OutboxStore
 {
 }
 
@@ -318,6 +325,7 @@ impl<T> Store for T where
         + SessionStore
         + AuditStore
         + SettingsStore
+        + OutboxStore
         + ?Sized
 {
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod both;
 mod migrate;
+mod outbox;
 mod roles;
 mod rollup;
 mod scope;
