@@ -19,6 +19,7 @@
 //! | `audit` | [`AuditStore`] | the append-only audit log |
 //! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
 //! | `outbox` | [`OutboxStore`] | deliveries of incidents to sinks and plug-ins, claimed with a lease |
+//! | `plugins` | [`PluginStore`] | installed response plug-in packages |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
@@ -79,6 +80,7 @@ mod journal;
 pub mod keys;
 mod open;
 mod outbox;
+mod plugins;
 mod policies;
 mod postgres;
 mod raw;
@@ -115,6 +117,7 @@ pub use outbox::{
     Delivery, DeliveryFilter, DeliveryState, DueTarget, Finish, MAX_ERROR_CHARS, OutboxStore,
     Outgoing, delivery_key,
 };
+pub use plugins::{NewPlugin, PluginRow, PluginStore};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
 pub use postgres::redact;
 pub use raw::RawJson;
@@ -130,8 +133,8 @@ pub use settings::{Setting, SettingsStore};
 pub mod prelude {
     pub use crate::{
         AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
-        GroupStore, IncidentStore, JournalStore, KeyStore, OutboxStore, PolicyStore, RoleStore,
-        SessionStore, SettingsStore, Store,
+        GroupStore, IncidentStore, JournalStore, KeyStore, OutboxStore, PluginStore, PolicyStore,
+        RoleStore, SessionStore, SettingsStore, Store,
     };
 }
 
@@ -307,6 +310,7 @@ pub trait Store:
     + AuditStore
     + SettingsStore
     + OutboxStore
+    + PluginStore
 {
 }
 
@@ -326,6 +330,7 @@ impl<T> Store for T where
         + AuditStore
         + SettingsStore
         + OutboxStore
+        + PluginStore
         + ?Sized
 {
 }

@@ -7,6 +7,7 @@ mod audit;
 mod both;
 mod migrate;
 mod outbox;
+mod plugins;
 mod roles;
 mod rollup;
 mod scope;
