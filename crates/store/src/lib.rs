@@ -20,6 +20,7 @@
 //! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
 //! | `outbox` | [`OutboxStore`] | deliveries of incidents to sinks and plug-ins, claimed with a lease |
 //! | `plugins` | [`PluginStore`] | installed response plug-in packages |
+//! | `shares` | [`ShareStore`] | the share inventory applications register, crawl runs |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
@@ -87,6 +88,7 @@ mod raw;
 mod roles;
 pub mod sessions;
 mod settings;
+mod shares;
 mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -127,6 +129,7 @@ pub use sessions::{
     SendOutcome, Session, SessionStore,
 };
 pub use settings::{Setting, SettingsStore};
+pub use shares::{CrawlMode, CrawlRun, NewShare, Share, ShareStore};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
 /// are called.
@@ -134,7 +137,7 @@ pub mod prelude {
     pub use crate::{
         AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
         GroupStore, IncidentStore, JournalStore, KeyStore, OutboxStore, PluginStore, PolicyStore,
-        RoleStore, SessionStore, SettingsStore, Store,
+        RoleStore, SessionStore, SettingsStore, ShareStore, Store,
     };
 }
 
@@ -311,6 +314,7 @@ pub trait Store:
     + SettingsStore
     + OutboxStore
     + PluginStore
+    + ShareStore
 {
 }
 
@@ -331,6 +335,7 @@ impl<T> Store for T where
         + SettingsStore
         + OutboxStore
         + PluginStore
+        + ShareStore
         + ?Sized
 {
 }

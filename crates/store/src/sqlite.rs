@@ -222,6 +222,7 @@ crate::activity::impl_activity_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIAT
 crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::outbox::impl_outbox_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
 crate::plugins::impl_plugin_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::shares::impl_share_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 
 /// The kind of an SQLite error from its (extended) result code: the low
 /// byte is the primary code (<https://www.sqlite.org/rescode.html>).

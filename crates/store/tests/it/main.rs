@@ -12,4 +12,5 @@ mod roles;
 mod rollup;
 mod scope;
 mod sessions;
+mod shares;
 mod story;
