@@ -21,6 +21,7 @@
 //! | `outbox` | [`OutboxStore`] | deliveries of incidents to sinks and plug-ins, claimed with a lease |
 //! | `plugins` | [`PluginStore`] | installed response plug-in packages |
 //! | `shares` | [`ShareStore`] | the share inventory applications register, crawl runs |
+//! | `leases` | [`LeaseStore`] | leases of jobs exactly one server runs |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
@@ -79,6 +80,7 @@ mod groups;
 mod incidents;
 mod journal;
 pub mod keys;
+mod leases;
 mod open;
 mod outbox;
 mod plugins;
@@ -114,6 +116,7 @@ pub use incidents::{
 };
 pub use journal::JournalStore;
 pub use keys::{ApiKey, KeyStore, NewApiKey, Role, Secret};
+pub use leases::{JobState, Lease, LeaseStore};
 pub use open::{OpenOptions, SqliteSynchronous, open};
 pub use outbox::{
     Delivery, DeliveryFilter, DeliveryState, DueTarget, Finish, MAX_ERROR_CHARS, OutboxStore,
@@ -136,8 +139,8 @@ pub use shares::{CrawlMode, CrawlRun, NewShare, Share, ShareStore};
 pub mod prelude {
     pub use crate::{
         AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
-        GroupStore, IncidentStore, JournalStore, KeyStore, OutboxStore, PluginStore, PolicyStore,
-        RoleStore, SessionStore, SettingsStore, ShareStore, Store,
+        GroupStore, IncidentStore, JournalStore, KeyStore, LeaseStore, OutboxStore, PluginStore,
+        PolicyStore, RoleStore, SessionStore, SettingsStore, ShareStore, Store,
     };
 }
 
@@ -315,6 +318,7 @@ pub trait Store:
     + OutboxStore
     + PluginStore
     + ShareStore
+    + LeaseStore
 {
 }
 
@@ -336,6 +340,7 @@ impl<T> Store for T where
         + OutboxStore
         + PluginStore
         + ShareStore
+        + LeaseStore
         + ?Sized
 {
 }

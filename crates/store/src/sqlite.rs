@@ -223,6 +223,7 @@ crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE"
 crate::outbox::impl_outbox_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
 crate::plugins::impl_plugin_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::shares::impl_share_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::leases::impl_lease_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 
 /// The kind of an SQLite error from its (extended) result code: the low
 /// byte is the primary code (<https://www.sqlite.org/rescode.html>).

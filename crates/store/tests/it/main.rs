@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod both;
+mod leases;
 mod migrate;
 mod outbox;
 mod plugins;
