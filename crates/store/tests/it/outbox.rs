@@ -170,6 +170,28 @@ async fn deliveries_go_in_with_their_incidents(env: &Env) {
         .collect();
     assert_eq!(got, vec![1005, 2200, 3300]);
     assert_eq!(s.count_incidents().await.unwrap(), before.0 + 2500);
+
+    // Many planned among one statement's rows (one statement returns
+    // their ids): each matched, duplicates of (request, rule) by position.
+    let dense: Vec<_> = (0..40)
+        .map(|n| incident(5000 + n, &format!("dense-{}", n % 10), "r"))
+        .collect();
+    let plan: Vec<_> = (0..40)
+        .rev()
+        .map(|n| out(n, &format!("sink:d{:02}", n), ""))
+        .collect();
+    s.insert_journaled_incidents(&dense, &plan, "j", 50, T0)
+        .await
+        .unwrap();
+    let got: Vec<(String, u64)> = planned(s)
+        .await
+        .into_iter()
+        .filter(|(t, _)| t.starts_with("sink:d"))
+        .collect();
+    let want: Vec<(String, u64)> = (0..40u64)
+        .map(|n| (format!("sink:d{n:02}"), 5000 + n))
+        .collect();
+    assert_eq!(got, want);
 }
 
 /// Ten incidents, each with a delivery to `sink:a`, the first three also
