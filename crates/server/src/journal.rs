@@ -909,7 +909,13 @@ impl Loader {
             let started = Instant::now();
             let result = self
                 .store
-                .insert_journaled_incidents(batch, &self.id, pos as i64, cordon_store::now_millis())
+                .insert_journaled_incidents(
+                    batch,
+                    &[],
+                    &self.id,
+                    pos as i64,
+                    cordon_store::now_millis(),
+                )
                 .await;
             self.shared
                 .metrics

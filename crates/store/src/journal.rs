@@ -1,9 +1,11 @@
 //! Journal progress: how far each server's incident journal has been
 //! loaded into the database, moved only in the transaction that holds the
 //! incidents it covers, so that after a crash the journal replays exactly
-//! what is missing.
+//! what is missing. The deliveries an incident asks for (see
+//! [`crate::OutboxStore`]) are written in that transaction too.
 
 use crate::incidents::NewIncident;
+use crate::outbox::Outgoing;
 use crate::{Millis, Result};
 
 /// Incident journal positions.
@@ -12,9 +14,14 @@ pub trait JournalStore: Send + Sync {
     /// Inserts a batch loaded from a server's incident journal and records,
     /// in the same transaction, that journal `journal` is loaded up to byte
     /// position `lsn`: after a crash the journal replays from exactly there.
+    /// The deliveries `outgoing` plans for the batch's incidents go in
+    /// with them, pending and due `now`: all of it or none. `Invalid`,
+    /// before anything is written, for a delivery naming an incident
+    /// outside the batch.
     async fn insert_journaled_incidents(
         &self,
         batch: &[NewIncident],
+        outgoing: &[Outgoing],
         journal: &str,
         lsn: i64,
         now: Millis,
@@ -30,6 +37,7 @@ macro_rules! impl_journal_store {
             use sqlx::Row as _;
             use $crate::incidents::NewIncident;
             use $crate::journal::JournalStore;
+            use $crate::outbox::{check_outgoing, Outgoing};
             use $crate::{Millis, Result};
 
             #[async_trait::async_trait]
@@ -37,12 +45,25 @@ macro_rules! impl_journal_store {
                 async fn insert_journaled_incidents(
                     &self,
                     batch: &[NewIncident],
+                    outgoing: &[Outgoing],
                     journal: &str,
                     lsn: i64,
                     now: Millis,
                 ) -> Result<()> {
+                    check_outgoing(batch.len(), outgoing)?;
                     let mut tx = self.pool.begin_with($begin).await?;
-                    Self::insert_incident_rows(&mut tx, batch).await?;
+                    if outgoing.is_empty() {
+                        Self::insert_incident_rows(&mut tx, batch).await?;
+                    } else {
+                        let mut wanted = vec![false; batch.len()];
+                        for o in outgoing {
+                            if let Some(w) = wanted.get_mut(o.incident) {
+                                *w = true;
+                            }
+                        }
+                        let ids = Self::insert_incident_rows_ids(&mut tx, batch, &wanted).await?;
+                        Self::insert_delivery_rows(&mut tx, &ids, outgoing, now).await?;
+                    }
                     sqlx::query(
                         "INSERT INTO journal_progress (journal_id, lsn, updated_at) \
                          VALUES ($1, $2, $3) ON CONFLICT (journal_id) \

@@ -18,6 +18,10 @@
 //! | [`sessions`] | [`SessionStore`] | console sessions, login challenges, remembered browsers |
 //! | `audit` | [`AuditStore`] | the append-only audit log |
 //! | `settings` | [`SettingsStore`] | server-wide settings changed at run time |
+//! | `outbox` | [`OutboxStore`] | deliveries of incidents to sinks and plug-ins, claimed with a lease |
+//! | `plugins` | [`PluginStore`] | installed response plug-in packages |
+//! | `shares` | [`ShareStore`] | the share inventory applications register, crawl runs |
+//! | `leases` | [`LeaseStore`] | leases of jobs exactly one server runs |
 //!
 //! [`Store`] is all of them at once (a blanket impl), plus [`Backend`]
 //! (which database, is it alive, is it sound): the server holds an
@@ -76,13 +80,17 @@ mod groups;
 mod incidents;
 mod journal;
 pub mod keys;
+mod leases;
 mod open;
+mod outbox;
+mod plugins;
 mod policies;
 mod postgres;
 mod raw;
 mod roles;
 pub mod sessions;
 mod settings;
+mod shares;
 mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -108,7 +116,13 @@ pub use incidents::{
 };
 pub use journal::JournalStore;
 pub use keys::{ApiKey, KeyStore, NewApiKey, Role, Secret};
+pub use leases::{JobState, Lease, LeaseStore};
 pub use open::{OpenOptions, SqliteSynchronous, open};
+pub use outbox::{
+    Delivery, DeliveryFilter, DeliveryState, DueTarget, Finish, MAX_ERROR_CHARS, OutboxStore,
+    Outgoing, delivery_key,
+};
+pub use plugins::{NewPlugin, PluginRow, PluginStore};
 pub use policies::{Activation, NewPolicyVersion, Policy, PolicyStore, PolicyVersion};
 pub use postgres::redact;
 pub use raw::RawJson;
@@ -118,14 +132,15 @@ pub use sessions::{
     SendOutcome, Session, SessionStore,
 };
 pub use settings::{Setting, SettingsStore};
+pub use shares::{CrawlMode, CrawlRun, NewShare, Share, ShareStore};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
 /// are called.
 pub mod prelude {
     pub use crate::{
         AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
-        GroupStore, IncidentStore, JournalStore, KeyStore, PolicyStore, RoleStore, SessionStore,
-        SettingsStore, Store,
+        GroupStore, IncidentStore, JournalStore, KeyStore, LeaseStore, OutboxStore, PluginStore,
+        PolicyStore, RoleStore, SessionStore, SettingsStore, ShareStore, Store,
     };
 }
 
@@ -300,6 +315,10 @@ pub trait Store:
     + SessionStore
     + AuditStore
     + SettingsStore
+    + OutboxStore
+    + PluginStore
+    + ShareStore
+    + LeaseStore
 {
 }
 
@@ -318,6 +337,10 @@ impl<T> Store for T where
         + SessionStore
         + AuditStore
         + SettingsStore
+        + OutboxStore
+        + PluginStore
+        + ShareStore
+        + LeaseStore
         + ?Sized
 {
 }

@@ -127,6 +127,10 @@ crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::computers::impl_computer_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::activity::impl_activity_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::journal::impl_journal_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::outbox::impl_outbox_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE SKIP LOCKED");
+crate::plugins::impl_plugin_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::shares::impl_share_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::leases::impl_lease_store!(PgStore, sqlx::Postgres, "BEGIN");
 
 /// The kind of a PostgreSQL error from its SQLSTATE
 /// (<https://www.postgresql.org/docs/current/errcodes-appendix.html>).

@@ -220,6 +220,10 @@ crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::computers::impl_computer_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::activity::impl_activity_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::outbox::impl_outbox_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
+crate::plugins::impl_plugin_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::shares::impl_share_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::leases::impl_lease_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 
 /// The kind of an SQLite error from its (extended) result code: the low
 /// byte is the primary code (<https://www.sqlite.org/rescode.html>).

@@ -5,9 +5,13 @@
 mod accounts;
 mod audit;
 mod both;
+mod leases;
 mod migrate;
+mod outbox;
+mod plugins;
 mod roles;
 mod rollup;
 mod scope;
 mod sessions;
+mod shares;
 mod story;

@@ -189,7 +189,7 @@ async fn story(s: &dyn Store) {
     let all = incidents();
     // Both insert paths.
     s.insert_incidents(&all[..250]).await.unwrap();
-    s.insert_journaled_incidents(&all[250..], "j", 1, T0)
+    s.insert_journaled_incidents(&all[250..], &[], "j", 1, T0)
         .await
         .unwrap();
     let mut model: Vec<(NewIncident, Status)> =

@@ -453,7 +453,7 @@ async fn scoped_incidents(s: &dyn Store) {
     ];
     let batch: Vec<_> = (0..).zip(from).map(|(i, c)| incident(i, c)).collect();
     s.insert_incidents(&batch[..6]).await.unwrap();
-    s.insert_journaled_incidents(&batch[6..], "j", 100, T0)
+    s.insert_journaled_incidents(&batch[6..], &[], "j", 100, T0)
         .await
         .unwrap();
 

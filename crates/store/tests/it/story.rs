@@ -204,13 +204,13 @@ async fn story(s: &dyn Store) {
     // Journaled batches move their journal's position in the same
     // transaction; each journal has its own.
     assert_eq!(s.journal_position("j1").await.unwrap(), None);
-    s.insert_journaled_incidents(&batch[15..20], "j1", 4096, T0)
+    s.insert_journaled_incidents(&batch[15..20], &[], "j1", 4096, T0)
         .await
         .unwrap();
-    s.insert_journaled_incidents(&[], "j2", 7, T0)
+    s.insert_journaled_incidents(&[], &[], "j2", 7, T0)
         .await
         .unwrap();
-    s.insert_journaled_incidents(&batch[20..], "j1", 9000, T0)
+    s.insert_journaled_incidents(&batch[20..], &[], "j1", 9000, T0)
         .await
         .unwrap();
     assert_eq!(s.journal_position("j1").await.unwrap(), Some(9000));
@@ -462,7 +462,7 @@ async fn story(s: &dyn Store) {
     // batch fail forever: it is stored as U+FFFD.
     let mut nul = incident(99, "r-nul", "eve\0il", "download", &["PII"], false);
     nul.details = RawJson::from_value(&serde_json::json!({"user": "eve\u{0}il"}));
-    s.insert_journaled_incidents(&[nul], "j3", 1, T0)
+    s.insert_journaled_incidents(&[nul], &[], "j3", 1, T0)
         .await
         .unwrap();
     let stored = s
@@ -545,7 +545,7 @@ async fn sqlite_full_database_fails_writes_and_check() {
     assert_eq!(s.count_incidents().await.unwrap(), 0, "all or nothing");
     // A journaled batch that fails leaves the journal position where it was.
     let err = s
-        .insert_journaled_incidents(&batch, "j", 1234, 0)
+        .insert_journaled_incidents(&batch, &[], "j", 1234, 0)
         .await
         .unwrap_err()
         .to_string();

@@ -1,0 +1,508 @@
+//! The outbox: deliveries of incidents to alert sinks and response
+//! plug-ins. A delivery is planned when its incident is recorded and
+//! written in the same transaction ([`crate::JournalStore::
+//! insert_journaled_incidents`] with its [`Outgoing`]), so an incident is
+//! never recorded without the deliveries it asked for, nor a delivery
+//! without its incident.
+//!
+//! Servers sharing the database deliver them: a server *claims* the due
+//! rows of a target for a lease ([`OutboxStore::claim_deliveries`]),
+//! delivers them and *finishes* each ([`OutboxStore::finish_delivery`]).
+//! A claimed row belongs to its holder until the lease ends; a holder
+//! that dies leaves rows whose lease ends, and another server claims them
+//! again. A target may therefore see a delivery twice (at least once, not
+//! exactly once): [`delivery_key`] is the idempotency key it can use to
+//! tell, the same on every attempt and every server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Millis, Result, StoreError};
+
+/// The longest error text kept with a delivery, in characters.
+pub const MAX_ERROR_CHARS: usize = 1_000;
+
+/// The idempotency key of delivery `id`: `dlv_<id>`, stable across retries
+/// and servers.
+pub fn delivery_key(id: i64) -> String {
+    format!("dlv_{id}")
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// To be delivered (or being delivered, while claimed).
+    Pending,
+    Delivered,
+    /// Given up; [`OutboxStore::retry_delivery`] makes it pending again.
+    Failed,
+}
+
+impl DeliveryState {
+    pub const ALL: [DeliveryState; 3] = [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A delivery to plan with a batch of incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outgoing {
+    /// The incident's index in the batch.
+    pub incident: usize,
+    /// `sink:<id>` or `plugin:<name>`.
+    pub target: String,
+    /// The response rule that asked for it, or empty.
+    pub rule: String,
+}
+
+/// A stored delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub incident_id: i64,
+    pub target: String,
+    pub rule: String,
+    pub state: DeliveryState,
+    /// Attempts since it was planned (or last retried by hand).
+    pub attempts: i64,
+    /// Not to be tried before.
+    pub next_at: Millis,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<Millis>,
+    /// The last failed attempt's error (at most [`MAX_ERROR_CHARS`]).
+    pub last_error: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub delivered_at: Option<Millis>,
+}
+
+/// Due deliveries of one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueTarget {
+    pub target: String,
+    /// Due, unclaimed, pending rows.
+    pub pending: i64,
+    /// When the oldest of them was planned.
+    pub oldest_created_at: Millis,
+}
+
+/// How a claimed delivery ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Finish {
+    Delivered,
+    /// Failed this time: pending again, due at `next_at`.
+    Retry {
+        next_at: Millis,
+        error: String,
+    },
+    /// Failed for good.
+    Failed {
+        error: String,
+    },
+}
+
+/// Filters for listing deliveries. Every field narrows the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryFilter {
+    pub state: Option<DeliveryState>,
+    pub target: Option<String>,
+    pub incident_id: Option<i64>,
+    /// Cursor: only deliveries with an id below this one (newest first).
+    pub before_id: Option<i64>,
+    /// At most this many (clamped to 1..=1000, default 100).
+    pub limit: Option<i64>,
+}
+
+impl DeliveryFilter {
+    pub fn effective_limit(&self) -> i64 {
+        self.limit.unwrap_or(100).clamp(1, 1000)
+    }
+}
+
+/// The deliveries of incidents to sinks and plug-ins.
+#[async_trait::async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Claims for `holder`, until `now + lease_ms`, at most `limit` of the
+    /// oldest pending deliveries of `target` that are due (`next_at <=
+    /// now`) and not claimed (or whose claim ended), counting an attempt
+    /// each; in id order. Two servers never claim the same row while its
+    /// claim lasts.
+    async fn claim_deliveries(
+        &self,
+        target: &str,
+        holder: &str,
+        now: Millis,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Delivery>>;
+    /// The targets with due, unclaimed, pending deliveries, by target.
+    async fn due_targets(&self, now: Millis) -> Result<Vec<DueTarget>>;
+    /// Ends `holder`'s claim on delivery `id` with `outcome`, and appends
+    /// `history` (if any) to its incident's history in the same
+    /// transaction. `Ok(false)`, and nothing written, when `holder` no
+    /// longer holds it (another server claimed it after the lease ended,
+    /// or it was finished already). An error is kept truncated to
+    /// [`MAX_ERROR_CHARS`].
+    async fn finish_delivery(
+        &self,
+        id: i64,
+        holder: &str,
+        now: Millis,
+        outcome: &Finish,
+        history: Option<&crate::HistoryEntry>,
+    ) -> Result<bool>;
+    /// Makes a failed (or pending) delivery pending again, due now, with
+    /// its attempts counted from 0 (its last error stays until the next
+    /// attempt; a claim in progress is left to its holder). `NotFound`;
+    /// `Invalid` for a delivered one.
+    async fn retry_delivery(&self, id: i64, now: Millis) -> Result<Delivery>;
+    /// Newest first; `filter.before_id` is the cursor.
+    async fn list_deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<Delivery>>;
+    async fn get_delivery(&self, id: i64) -> Result<Delivery>;
+    /// Deliveries per target and state, by target then state.
+    async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, i64)>>;
+}
+
+pub(crate) const DELIVERY_COLS: &str = "id, incident_id, target, rule, state, attempts, \
+    next_at, claimed_by, claimed_until, last_error, created_at, updated_at, delivered_at";
+
+/// Refuses a plan that names an incident outside the batch, before the
+/// database is asked.
+pub(crate) fn check_outgoing(batch: usize, outgoing: &[Outgoing]) -> Result<()> {
+    match outgoing.iter().find(|o| o.incident >= batch) {
+        Some(o) => Err(StoreError::Invalid(format!(
+            "delivery to `{}`: incident {} of a batch of {batch}",
+            o.target, o.incident
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// An error as kept: at most [`MAX_ERROR_CHARS`], without NUL.
+pub(crate) fn error_text(e: &str) -> String {
+    let cut: String = e.chars().take(MAX_ERROR_CHARS).collect();
+    crate::sql::text(&cut).into_owned()
+}
+
+pub(crate) fn parse_state(s: &str) -> Result<DeliveryState> {
+    DeliveryState::parse(s)
+        .ok_or_else(|| StoreError::Invalid(format!("stored delivery state `{s}`")))
+}
+
+/// The SQL of [`OutboxStore`], for one backend (see `crate::sqlite`).
+/// `$lock` follows the claim's row selection: PostgreSQL's `FOR UPDATE
+/// SKIP LOCKED`, so that servers claiming together skip each other's rows
+/// instead of waiting for them; nothing on SQLite, where one writer at a
+/// time runs the whole statement. Also gives the backend
+/// `insert_delivery_rows`, which the journal's SQL uses inside its own
+/// transaction.
+macro_rules! impl_outbox_store {
+    ($store:ty, $db:ty, $begin:literal, $lock:literal) => {
+        const _: () = {
+            use sqlx::Row as _;
+            use $crate::incidents::HistoryEntry;
+            use $crate::outbox::{
+                error_text, parse_state, Delivery, DeliveryFilter, DeliveryState, DueTarget,
+                Finish, OutboxStore, Outgoing, DELIVERY_COLS,
+            };
+            use $crate::sql::text;
+            use $crate::{Millis, Result, StoreError};
+
+            type Row = <$db as sqlx::Database>::Row;
+            type Conn = <$db as sqlx::Database>::Connection;
+
+            fn delivery_from_row(r: &Row) -> Result<Delivery> {
+                let state: String = r.try_get("state")?;
+                Ok(Delivery {
+                    id: r.try_get("id")?,
+                    incident_id: r.try_get("incident_id")?,
+                    target: r.try_get("target")?,
+                    rule: r.try_get("rule")?,
+                    state: parse_state(&state)?,
+                    attempts: r.try_get("attempts")?,
+                    next_at: r.try_get("next_at")?,
+                    claimed_by: r.try_get("claimed_by")?,
+                    claimed_until: r.try_get("claimed_until")?,
+                    last_error: r.try_get("last_error")?,
+                    created_at: r.try_get("created_at")?,
+                    updated_at: r.try_get("updated_at")?,
+                    delivered_at: r.try_get("delivered_at")?,
+                })
+            }
+
+            impl $store {
+                /// Inserts the deliveries `outgoing` plans, pending and due
+                /// `now`, on `conn` (inside the caller's transaction);
+                /// `ids[i]` is the id of the batch's incident `i`.
+                async fn insert_delivery_rows(
+                    conn: &mut Conn,
+                    ids: &[Option<i64>],
+                    outgoing: &[Outgoing],
+                    now: Millis,
+                ) -> Result<()> {
+                    let rows = outgoing
+                        .iter()
+                        .map(|o| match ids.get(o.incident).copied().flatten() {
+                            Some(id) => Ok((id, o)),
+                            None => Err(StoreError::Invalid(format!(
+                                "delivery to `{}`: no id for incident {} of the batch",
+                                o.target, o.incident
+                            ))),
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    // 7 parameters a row: 1,000 rows stay under both
+                    // drivers' limits.
+                    for chunk in rows.chunks(1000) {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO deliveries (incident_id, target, rule, state, \
+                             attempts, next_at, created_at, updated_at) ",
+                        );
+                        qb.push_values(chunk, |mut b, (id, o)| {
+                            b.push_bind(*id)
+                                .push_bind(text(&o.target))
+                                .push_bind(text(&o.rule))
+                                .push_bind(DeliveryState::Pending.as_str())
+                                .push("0")
+                                .push_bind(now)
+                                .push_bind(now)
+                                .push_bind(now);
+                        });
+                        qb.build().persistent(false).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl OutboxStore for $store {
+                async fn claim_deliveries(
+                    &self,
+                    target: &str,
+                    holder: &str,
+                    now: Millis,
+                    lease_ms: i64,
+                    limit: i64,
+                ) -> Result<Vec<Delivery>> {
+                    if limit < 1 {
+                        return Ok(Vec::new());
+                    }
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let rows = sqlx::query(concat!(
+                        "UPDATE deliveries SET claimed_by = $1, claimed_until = $2, \
+                         attempts = attempts + 1, updated_at = $3 \
+                         WHERE id IN (SELECT id FROM deliveries \
+                         WHERE state = 'pending' AND target = $4 AND next_at <= $3 \
+                         AND (claimed_until IS NULL OR claimed_until <= $3) \
+                         ORDER BY id LIMIT $5",
+                        $lock,
+                        ") RETURNING id, incident_id, target, rule, state, attempts, \
+                         next_at, claimed_by, claimed_until, last_error, created_at, \
+                         updated_at, delivered_at"
+                    ))
+                    .bind(text(holder))
+                    .bind(now.saturating_add(lease_ms.max(0)))
+                    .bind(now)
+                    .bind(target)
+                    .bind(limit)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    // RETURNING gives no order: id order here.
+                    let mut out = rows.iter().map(delivery_from_row).collect::<Result<Vec<_>>>()?;
+                    out.sort_by_key(|d| d.id);
+                    Ok(out)
+                }
+
+                async fn due_targets(&self, now: Millis) -> Result<Vec<DueTarget>> {
+                    let rows = sqlx::query(
+                        "SELECT target, COUNT(*) AS pending, MIN(created_at) AS oldest \
+                         FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
+                         AND (claimed_until IS NULL OR claimed_until <= $1) GROUP BY target",
+                    )
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = rows
+                        .iter()
+                        .map(|r| {
+                            Ok(DueTarget {
+                                target: r.try_get("target")?,
+                                pending: r.try_get("pending")?,
+                                oldest_created_at: r.try_get("oldest")?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    // Sorted here: PostgreSQL orders text by its locale.
+                    out.sort_by(|a, b| a.target.cmp(&b.target));
+                    Ok(out)
+                }
+
+                async fn finish_delivery(
+                    &self,
+                    id: i64,
+                    holder: &str,
+                    now: Millis,
+                    outcome: &Finish,
+                    history: Option<&HistoryEntry>,
+                ) -> Result<bool> {
+                    let (state, next_at, error, delivered_at) = match outcome {
+                        Finish::Delivered => (DeliveryState::Delivered, None, None, Some(now)),
+                        Finish::Retry { next_at, error } => {
+                            (DeliveryState::Pending, Some(*next_at), Some(error_text(error)), None)
+                        }
+                        Finish::Failed { error } => {
+                            (DeliveryState::Failed, None, Some(error_text(error)), None)
+                        }
+                    };
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let row = sqlx::query(
+                        "UPDATE deliveries SET state = $1, next_at = COALESCE($2, next_at), \
+                         last_error = $3, delivered_at = $4, claimed_by = NULL, \
+                         claimed_until = NULL, updated_at = $5 \
+                         WHERE id = $6 AND claimed_by = $7 AND state = 'pending' \
+                         RETURNING incident_id",
+                    )
+                    .bind(state.as_str())
+                    .bind(next_at)
+                    .bind(error)
+                    .bind(delivered_at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(text(holder))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(false);
+                    };
+                    if let Some(entry) = history {
+                        let incident: i64 = row.try_get("incident_id")?;
+                        Self::insert_history(&mut tx, incident, entry).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn retry_delivery(&self, id: i64, now: Millis) -> Result<Delivery> {
+                    let row = sqlx::query(&format!(
+                        "UPDATE deliveries SET state = 'pending', next_at = $1, attempts = 0, \
+                         updated_at = $1 WHERE id = $2 AND state <> 'delivered' \
+                         RETURNING {DELIVERY_COLS}"
+                    ))
+                    .bind(now)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    match row {
+                        Some(r) => delivery_from_row(&r),
+                        None => {
+                            // Absent, or delivered: say which.
+                            self.get_delivery(id).await?;
+                            Err(StoreError::Invalid(format!(
+                                "retry of delivery {id}: it was delivered"
+                            )))
+                        }
+                    }
+                }
+
+                async fn list_deliveries(&self, f: &DeliveryFilter) -> Result<Vec<Delivery>> {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                    qb.push(DELIVERY_COLS).push(" FROM deliveries WHERE 1 = 1");
+                    if let Some(v) = f.state {
+                        qb.push(" AND state = ").push_bind(v.as_str());
+                    }
+                    if let Some(v) = &f.target {
+                        qb.push(" AND target = ").push_bind(v.clone());
+                    }
+                    if let Some(v) = f.incident_id {
+                        qb.push(" AND incident_id = ").push_bind(v);
+                    }
+                    if let Some(v) = f.before_id {
+                        qb.push(" AND id < ").push_bind(v);
+                    }
+                    qb.push(" ORDER BY id DESC LIMIT ").push_bind(f.effective_limit());
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(delivery_from_row).collect()
+                }
+
+                async fn get_delivery(&self, id: i64) -> Result<Delivery> {
+                    let row = sqlx::query(&format!(
+                        "SELECT {DELIVERY_COLS} FROM deliveries WHERE id = $1"
+                    ))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("delivery {id}")))?;
+                    delivery_from_row(&row)
+                }
+
+                async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, i64)>> {
+                    let rows = sqlx::query(
+                        "SELECT target, state, COUNT(*) AS n FROM deliveries \
+                         GROUP BY target, state",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = rows
+                        .iter()
+                        .map(|r| {
+                            let state: String = r.try_get("state")?;
+                            Ok((r.try_get("target")?, parse_state(&state)?, r.try_get("n")?))
+                        })
+                        .collect::<Result<Vec<(String, DeliveryState, i64)>>>()?;
+                    out.sort_by(|a, b| {
+                        a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str()))
+                    });
+                    Ok(out)
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_outbox_store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_names_round_trip() {
+        for s in DeliveryState::ALL {
+            assert_eq!(DeliveryState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(DeliveryState::parse("sent"), None);
+    }
+
+    #[test]
+    fn errors_are_cut_by_characters_without_nul() {
+        let long = "é".repeat(MAX_ERROR_CHARS + 5);
+        assert_eq!(error_text(&long).chars().count(), MAX_ERROR_CHARS);
+        assert_eq!(error_text("a\0b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn a_plan_outside_the_batch_is_refused() {
+        let o = |incident| Outgoing {
+            incident,
+            target: "sink:x".into(),
+            rule: String::new(),
+        };
+        assert!(check_outgoing(2, &[o(0), o(1)]).is_ok());
+        assert!(check_outgoing(2, &[o(2)]).is_err());
+        assert_eq!(delivery_key(42), "dlv_42");
+    }
+}
