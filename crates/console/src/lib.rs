@@ -16,7 +16,8 @@
 //! - [`api`]: the in-process client and what it forwards of the browser.
 //! - [`page`]: the frame of a signed-in page (who, navigation, CSRF).
 //! - `pages`: one module per section (login, dashboard, incidents,
-//!   policies, detectors, agents, audit, administration, account).
+//!   policies, detectors, agents, audit, alerts and the share crawler,
+//!   administration, account).
 //! - [`svg`]: the dashboard's charts as inline SVG.
 
 pub mod api;
@@ -112,7 +113,8 @@ async fn home(State(c): State<Console>, b: Browser) -> Response {
 /// answered here, every other path by the API.
 pub fn app(api: Router) -> Router {
     use pages::{
-        account, admin, agents, audit, baseline, dashboard, detectors, incidents, login, policies,
+        account, admin, agents, alerts, audit, baseline, crawler, dashboard, detectors, incidents,
+        login, policies,
     };
     let console = Console {
         api: Api::new(api.clone()),
@@ -150,6 +152,33 @@ pub fn app(api: Router) -> Router {
         .route("/agents/computers/{name}", post(agents::move_computer))
         .route("/agents/offices", post(agents::put_office))
         .route("/audit", get(audit::page))
+        .route("/alerts", get(alerts::home))
+        .route("/alerts/sinks", get(alerts::sinks).post(alerts::save_sink))
+        .route("/alerts/sinks/{id}/test", post(alerts::test_sink))
+        .route("/alerts/sinks/{id}/delete", post(alerts::delete_sink))
+        .route(
+            "/alerts/responses",
+            get(alerts::responses).post(alerts::save_response),
+        )
+        .route(
+            "/alerts/responses/{id}/delete",
+            post(alerts::delete_response),
+        )
+        .route("/alerts/deliveries", get(alerts::deliveries))
+        .route(
+            "/alerts/deliveries/{id}/retry",
+            post(alerts::retry_delivery),
+        )
+        .route("/alerts/plugins", get(alerts::plugins))
+        .route(
+            "/alerts/plugins/{name}/delete",
+            post(alerts::uninstall_plugin),
+        )
+        .route("/alerts/crawler", get(crawler::page).post(crawler::save))
+        .route("/alerts/crawler/reauth", post(crawler::reauth))
+        .route("/alerts/crawler/run", post(crawler::run))
+        .route("/alerts/crawler/runs/{id}", get(crawler::run_page))
+        .route("/alerts/shares", get(crawler::shares))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user))

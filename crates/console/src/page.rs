@@ -107,6 +107,9 @@ const SECTIONS: &[(&str, &str, Option<Module>)] = &[
     ("Detectors", "/detectors", Some(Module::Classification)),
     ("Agents", "/agents", Some(Module::Systems)),
     ("Audit", "/audit", Some(Module::Audit)),
+    // Alerts, response rules, plug-ins and the share crawler are Admin
+    // tab routes in the API: shown to whoever may see the Admin tab.
+    ("Alerts", "/alerts", None),
     ("Administration", "/admin", None),
 ];
 
@@ -183,6 +186,10 @@ fn notice_text(code: &str) -> &'static str {
         "settings" => "The settings were saved.",
         "reset" => "Done.",
         "updated" => "The group will fetch its configuration at its next poll.",
+        "test_delivered" => "The test alert was delivered.",
+        "retried" => "The delivery is pending again and due now.",
+        "uninstalled" => "The plug-in was uninstalled.",
+        "crawled" => "The crawl ran.",
         _ => "",
     }
 }

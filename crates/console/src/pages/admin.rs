@@ -475,7 +475,19 @@ pub async fn settings(State(c): State<Console>, b: Browser, body: Bytes) -> Resp
 
 /// Confirms the password (elevation) for the dangerous changes.
 pub async fn reauth(State(c): State<Console>, b: Browser, body: Bytes) -> Response {
-    let p = pairs(&body);
+    confirm_password(&c, &b, &body, "/admin").await
+}
+
+/// `POST /v1/auth/reauth` with the form's password (and code), then back
+/// to `page` saying how it went. Other pages with elevated changes (the
+/// share crawler's enforce mode) offer the same form.
+pub(crate) async fn confirm_password(
+    c: &Console,
+    b: &Browser,
+    body: &[u8],
+    page: &str,
+) -> Response {
+    let p = pairs(body);
     let mut input = json!({"password": field(&p, "password")});
     if !field(&p, "code").is_empty() {
         input["code"] = json!(field(&p, "code"));
@@ -483,7 +495,7 @@ pub async fn reauth(State(c): State<Console>, b: Browser, body: Bytes) -> Respon
     let a = c
         .api
         .change(
-            &b,
+            b,
             Method::POST,
             "/v1/auth/reauth",
             &input,
@@ -495,10 +507,10 @@ pub async fn reauth(State(c): State<Console>, b: Browser, body: Bytes) -> Respon
             // A second factor may be asked for: say so.
             let v = a.json::<Value>().unwrap_or_default();
             if v.get("elevated_until").is_some() {
-                Redirect::to("/admin?done=reset").into_response()
+                Redirect::to(&format!("{page}?done=reset")).into_response()
             } else {
                 crate::flash::redirect(
-                    "/admin",
+                    page,
                     "enter the code from your authenticator with your password",
                 )
             }
@@ -507,9 +519,9 @@ pub async fn reauth(State(c): State<Console>, b: Browser, body: Bytes) -> Respon
             let message = serde_json::from_slice::<crate::error::ApiErrorBody>(&a.body)
                 .map(|e| e.message)
                 .unwrap_or_default();
-            crate::flash::redirect("/admin", &message)
+            crate::flash::redirect(page, &message)
         }
-        other => after(other, "reset"),
+        other => crate::flash::after_change(other, page, "reset"),
     }
 }
 

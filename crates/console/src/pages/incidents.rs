@@ -504,6 +504,73 @@ fn actor_name(a: &Value) -> String {
     }
 }
 
+/// "after 12 attempts", or nothing for the first.
+fn attempts_text(v: Option<&Value>) -> String {
+    match v.and_then(Value::as_u64) {
+        Some(n) if n > 1 => format!(" after {n} attempts"),
+        _ => String::new(),
+    }
+}
+
+/// An `alert` entry: "Alert sent to sink soc-mail", "Alert to soc-mail
+/// failed after 12 attempts: connection refused".
+pub fn alert_sentence(d: &Value) -> String {
+    let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().trim();
+    let sink = s("sink");
+    let attempts = attempts_text(d.get("attempts"));
+    match s("outcome") {
+        "delivered" => format!("Alert sent to sink {sink}{attempts}"),
+        outcome => {
+            let failed = if outcome == "failed" || outcome.is_empty() {
+                "failed".to_owned()
+            } else {
+                format!("ended with {outcome}")
+            };
+            let error = match s("error") {
+                "" => String::new(),
+                e => format!(": {e}"),
+            };
+            let attempts = match d.get("attempts").and_then(Value::as_u64) {
+                Some(1) => " after 1 attempt".to_owned(),
+                _ => attempts,
+            };
+            format!("Alert to {sink} {failed}{attempts}{error}")
+        }
+    }
+}
+
+/// An `action` entry of a response plug-in: "Plug-in Encrypt: File is
+/// encrypted", with what else it reported as the detail line.
+pub fn plugin_sentence(d: &Value) -> (String, String) {
+    let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().trim();
+    let plugin = s("plugin");
+    let message = s("message");
+    let what = match (s("status"), message) {
+        ("ok", "") => format!("Plug-in {plugin} ran"),
+        ("ok", m) => format!("Plug-in {plugin}: {m}"),
+        ("skipped", "") => format!("Plug-in {plugin} skipped the incident"),
+        ("skipped", m) => format!("Plug-in {plugin} skipped the incident: {m}"),
+        ("error", "") => format!("Plug-in {plugin} could not run"),
+        ("error", m) => format!("Plug-in {plugin} could not run: {m}"),
+        (_, "") => format!("Plug-in {plugin} failed"),
+        (_, m) => format!("Plug-in {plugin} failed: {m}"),
+    };
+    let detail = match d.get("details") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Object(o)) if o.is_empty() => String::new(),
+        Some(Value::Object(o)) => o
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(t) => format!("{k}: {t}"),
+                other => format!("{k}: {other}"),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    };
+    (what, detail)
+}
+
 fn history_row(h: &HistoryRaw) -> HistoryRow {
     let get = |k: &str| {
         h.detail
@@ -522,16 +589,22 @@ fn history_row(h: &HistoryRaw) -> HistoryRow {
             ),
             get("comment"),
         ),
+        // A response plug-in's run (its detail names the plug-in).
+        "action" if h.detail.get("plugin").is_some() => plugin_sentence(&h.detail),
         "action" => (
             format!("Action: {}", get("outcome"))
                 .trim_end_matches(": ")
                 .to_owned(),
             get("message"),
         ),
+        "alert" => (alert_sentence(&h.detail), String::new()),
         "justification" => ("Justified".to_owned(), get("justification")),
         other => (other.replace('_', " "), String::new()),
     };
-    let detail = if detail.is_empty() && !h.detail.is_null() && h.kind != "created" {
+    let explained = h.kind == "created"
+        || h.kind == "alert"
+        || (h.kind == "action" && h.detail.get("plugin").is_some());
+    let detail = if detail.is_empty() && !h.detail.is_null() && !explained {
         h.detail.to_string()
     } else {
         detail
@@ -677,6 +750,87 @@ mod tests {
         };
         assert_eq!(q.api_query(), "rule=a%26b&status=new");
         assert_eq!(q.url_query(), "rule=a%26b&status=new");
+    }
+
+    #[test]
+    fn alerts_and_plug_ins_in_the_history_read_as_sentences() {
+        let cases = [
+            (
+                json!({"sink": "soc-mail", "delivery": 7, "outcome": "delivered", "attempts": 1}),
+                "Alert sent to sink soc-mail",
+            ),
+            (
+                json!({"sink": "siem", "delivery": 8, "outcome": "delivered", "attempts": 3}),
+                "Alert sent to sink siem after 3 attempts",
+            ),
+            (
+                json!({"sink": "soc-mail", "delivery": 9, "outcome": "failed", "attempts": 12,
+                       "error": "550 mailbox unavailable"}),
+                "Alert to soc-mail failed after 12 attempts: 550 mailbox unavailable",
+            ),
+            (
+                json!({"sink": "hook", "outcome": "failed", "attempts": 1}),
+                "Alert to hook failed after 1 attempt",
+            ),
+        ];
+        for (detail, want) in cases {
+            assert_eq!(alert_sentence(&detail), want);
+        }
+        let plugin = |d: Value| plugin_sentence(&d);
+        assert_eq!(
+            plugin(json!({"plugin": "Encrypt", "delivery": 3, "status": "ok",
+                          "message": "File is encrypted", "details": {"cipher": "aes-256"}})),
+            (
+                "Plug-in Encrypt: File is encrypted".to_owned(),
+                "cipher: aes-256".to_owned()
+            )
+        );
+        assert_eq!(
+            plugin(json!({"plugin": "Ticket", "status": "failed", "message": "HTTP 500"})).0,
+            "Plug-in Ticket failed: HTTP 500"
+        );
+        assert_eq!(
+            plugin(json!({"plugin": "Quarantine", "status": "skipped", "message": ""})).0,
+            "Plug-in Quarantine skipped the incident"
+        );
+        assert_eq!(
+            plugin(json!({"plugin": "Encrypt", "status": "error", "message": "timed out"})).0,
+            "Plug-in Encrypt could not run: timed out"
+        );
+    }
+
+    #[test]
+    fn history_rows_of_every_kind() {
+        let row = |kind: &str, detail: Value| {
+            history_row(&HistoryRaw {
+                at: 1_767_225_600_000,
+                actor: json!({"type": "system"}),
+                kind: kind.to_owned(),
+                detail,
+            })
+        };
+        let a = row(
+            "alert",
+            json!({"sink": "soc", "delivery": 1, "outcome": "delivered", "attempts": 1}),
+        );
+        assert_eq!(
+            (a.what.as_str(), a.detail.as_str(), a.who.as_str()),
+            ("Alert sent to sink soc", "", "Cordon")
+        );
+        let p = row(
+            "action",
+            json!({"plugin": "Encrypt", "delivery": 2, "status": "ok", "message": "File is encrypted"}),
+        );
+        assert_eq!(
+            (p.what.as_str(), p.detail.as_str()),
+            ("Plug-in Encrypt: File is encrypted", "")
+        );
+        // A rule's own action, as before.
+        let r = row("action", json!({"outcome": "blocked", "message": "no"}));
+        assert_eq!(
+            (r.what.as_str(), r.detail.as_str()),
+            ("Action: blocked", "no")
+        );
     }
 
     #[test]

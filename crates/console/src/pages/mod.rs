@@ -3,8 +3,10 @@
 pub mod account;
 pub mod admin;
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod baseline;
+pub mod crawler;
 pub mod dashboard;
 pub mod detectors;
 pub mod incidents;

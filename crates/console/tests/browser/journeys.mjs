@@ -5,7 +5,10 @@
 //
 // Environment: CORDON_URL (http://127.0.0.1:PORT), CORDON_KEY (the admin
 // API key printed at first start), CORDON_PASSWORD (the super admin's
-// one-time password), SHOTS (a directory), CHROMIUM (the browser).
+// one-time password), SHOTS (a directory), CHROMIUM (the browser);
+// CORDON_ALERT_DIR (optional): where the Alerts journey's JSON Lines sink
+// writes (a new directory under /tmp otherwise; the server must be able
+// to write there, so it runs on this machine).
 
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
@@ -120,7 +123,7 @@ async function main() {
   page.on("pageerror", (e) => scriptErrors.push(String(e)));
 
   step = "no page without a session";
-  for (const p of ["/dashboard", "/incidents", "/policies", "/admin", "/audit", "/incidents/1"]) {
+  for (const p of ["/dashboard", "/incidents", "/policies", "/admin", "/audit", "/incidents/1", "/alerts/sinks", "/alerts/crawler"]) {
     const r = await fetch(URL + p, { redirect: "manual" });
     check(r.status === 303 && (r.headers.get("location") || "").startsWith("/login"), `${p} answered ${r.status} ${r.headers.get("location")}`);
   }
@@ -352,6 +355,101 @@ async function main() {
   await page.waitForURL(/\/admin\?done=deleted/);
   check(!(await page.isVisible("a:text-is('Data auditors')")), "the deleted role is still listed");
 
+  step = "alerts: a JSON Lines sink and a test alert";
+  const alertDir = process.env.CORDON_ALERT_DIR || fs.mkdtempSync("/tmp/cordon-alerts-");
+  const alertFile = `${alertDir}/alerts.jsonl`;
+  await page.goto(URL + "/alerts");
+  await page.waitForURL(/\/alerts\/sinks/);
+  await look(page, "21-alert-sinks");
+  await page.click("a:text-is('jsonl')");
+  await page.waitForURL(/kind=jsonl/);
+  check((await page.inputValue("#k-config")).includes('"kind": "jsonl"'), "the jsonl example is not in the editor");
+  await page.fill("#k-id", "files");
+  // A typo is refused by the server, explained, and the typed text kept.
+  await page.fill("#k-config", JSON.stringify({ kind: "jsonl", pth: alertFile }));
+  await page.click("#sink-form button[type=submit]");
+  await page.waitForSelector("[role=alert]");
+  check((await page.inputValue("#k-config")).includes('"pth"'), "the refused configuration was lost");
+  check((await page.inputValue("#k-id")) === "files", "the refused sink's id was lost");
+  await look(page, "22-alert-sink-refused");
+  await page.fill("#k-config", JSON.stringify({ kind: "jsonl", path: alertFile }, null, 2));
+  await page.selectOption("#k-on", "alerts");
+  await page.check("#k-enabled");
+  await page.click("#sink-form button[type=submit]");
+  await page.waitForURL(/done=saved/);
+  const sinkTable = await page.textContent("table.sinks");
+  check(sinkTable.includes("files") && sinkTable.includes(alertFile), `the sinks table says ${sinkTable}`);
+  await page.click("form[action='/alerts/sinks/files/test'] button");
+  // Delivered: `?done=test_delivered`; otherwise the bare page with why.
+  await page.waitForURL(/done=test_delivered|\/alerts\/sinks$/);
+  check((await page.textContent("[role=status]")).includes("test alert was delivered"),
+    `the test alert's outcome: ${await page.textContent("main")}`);
+  check(fs.existsSync(alertFile) && fs.readFileSync(alertFile, "utf8").trim().length > 0, `nothing was written to ${alertFile}`);
+
+  step = "alerts: a response rule";
+  await page.goto(URL + "/alerts/responses");
+  await look(page, "23-response-rules");
+  await page.fill("#p-id", "denials-to-file");
+  await page.fill("#p-desc", "Every denial to the file");
+  await page.fill("#p-rule", JSON.stringify({
+    when: { rules: [], policies: [], categories: [], channels: [], decisions: ["deny"], modes: [], minSeverity: 0 },
+    actions: [{ sink: "files" }],
+  }, null, 2));
+  await page.click("#response-form button[type=submit]");
+  await page.waitForURL(/done=saved/);
+  const rulesTable = await page.textContent("table.responses");
+  check(rulesTable.includes("denials-to-file") && rulesTable.includes("sink files") && rulesTable.includes("decisions deny"),
+    `the response rules table says ${rulesTable}`);
+
+  step = "alerts: deliveries of a new incident, and its history";
+  await api("POST", "/v1/decide", {
+    action: "login",
+    request: { remoteIp: "81.2.69.160", remoteCountryCode: "FR", agent: "Web browser" },
+    user: { username: "dave", email: "dave@company.com" },
+  });
+  let delivered = false;
+  for (let i = 0; i < 40 && !delivered; i++) {
+    await page.goto(URL + "/alerts/deliveries?target=sink%3Afiles&state=delivered");
+    delivered = await page.isVisible("table.deliveries tbody tr");
+    if (!delivered) await page.waitForTimeout(500);
+  }
+  check(delivered, "no delivery to sink:files was delivered within 20 s");
+  await look(page, "24-deliveries");
+  check(await page.isVisible("table.summary a[href*='target=sink%3Afiles']"), "the summary has no row for sink:files");
+  await page.selectOption("#d-state", "");
+  await page.click("form.filters button[type=submit]");
+  await page.waitForURL(/target=sink%3Afiles/);
+  await page.click("table.deliveries tbody tr:first-child a[href^='/incidents/']");
+  await page.waitForURL(/\/incidents\/\d+$/);
+  const alertHistory = await page.textContent("ol.timeline");
+  check(alertHistory.includes("Alert sent to sink files"), `the incident's history says ${alertHistory}`);
+
+  step = "alerts: plug-ins";
+  await page.goto(URL + "/alerts/plugins");
+  check((await page.textContent("main")).includes("cordon plugin install FILE --server URL"), "no install instructions");
+  await look(page, "25-plugins");
+
+  step = "alerts: the share crawler in dry run, run now, the run";
+  await page.goto(URL + "/alerts/crawler");
+  await look(page, "26-share-crawler");
+  await page.check("#c-enabled");
+  await page.fill("#c-at", "03:30");
+  await page.selectOption("#c-mode", "dry_run");
+  await page.fill("#c-callbacks", "[]");
+  await page.click("#crawler-form button[type=submit]");
+  await page.waitForURL(/done=settings/);
+  check((await page.inputValue("#c-at")) === "03:30" && (await page.inputValue("#c-mode")) === "dry_run", "the crawler settings were not saved");
+  await page.click("form[action='/alerts/crawler/run'] button");
+  await page.waitForURL(/\/alerts\/crawler(\/runs\/[^/?]+)?\?done=crawled/);
+  if (!/\/runs\//.test(page.url())) {
+    await page.click("table.runs tbody tr:first-child a");
+    await page.waitForURL(/\/alerts\/crawler\/runs\//);
+  }
+  check((await page.textContent("dl.facts")).includes("dry run"), `the run says ${await page.textContent("main")}`);
+  await look(page, "27-crawl-run");
+  await page.goto(URL + "/alerts/shares");
+  await look(page, "28-shares");
+
   step = "mobile width";
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(URL + "/incidents");
@@ -371,10 +469,12 @@ async function main() {
   await tech.waitForURL(/\/dashboard|\/incidents|\/policies/);
   const nav = await tech.textContent("header nav");
   // Technicians read the audit trail (docs/access.md) but have no Admin tab.
-  check(!nav.includes("Administration") && nav.includes("Policies"), `the technician sees ${nav}`);
+  check(!nav.includes("Administration") && !nav.includes("Alerts") && nav.includes("Policies"), `the technician sees ${nav}`);
   await look(tech, "18-technician");
   const adminPage = await tech.goto(URL + "/admin");
   check(adminPage.status() === 403, `/admin answered ${adminPage.status()} to a technician`);
+  const alertsPage = await tech.goto(URL + "/alerts/sinks");
+  check(alertsPage.status() === 403, `/alerts/sinks answered ${alertsPage.status()} to a technician`);
   await tech.goto(URL + "/policies/filecloud-seed");
   check(!(await tech.isVisible("button[value=save]")), "a technician may save the administrator's policy");
   const tcsrf = (await tctx.cookies()).find((c) => c.name === "cordon_csrf").value;
