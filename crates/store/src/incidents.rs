@@ -87,7 +87,8 @@ pub struct Incident {
 pub struct HistoryEntry {
     pub at: Millis,
     pub actor: Actor,
-    /// `status`, `justification` or `note`.
+    /// `status`, `justification`, `note`, `alert` (a sink's delivery ended:
+    /// delivered or given up) or `plugin` (a response plug-in's answer).
     pub kind: String,
     pub detail: serde_json::Value,
 }

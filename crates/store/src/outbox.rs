@@ -150,7 +150,8 @@ pub trait OutboxStore: Send + Sync {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Delivery>>;
-    /// The targets with due, unclaimed, pending deliveries, by target.
+    /// Targets whose oldest pending delivery is due and unclaimed (head
+    /// of line: nothing newer goes first), with their due rows.
     async fn due_targets(&self, now: Millis) -> Result<Vec<DueTarget>>;
     /// Ends `holder`'s claim on delivery `id` with `outcome`, and appends
     /// `history` (if any) to its incident's history in the same
@@ -330,9 +331,20 @@ macro_rules! impl_outbox_store {
 
                 async fn due_targets(&self, now: Millis) -> Result<Vec<DueTarget>> {
                     let rows = sqlx::query(
-                        "SELECT target, COUNT(*) AS pending, MIN(created_at) AS oldest \
-                         FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
-                         AND (claimed_until IS NULL OR claimed_until <= $1) GROUP BY target",
+                        // Head of line: a target is due only when its
+                        // oldest pending delivery is due and unclaimed, so
+                        // a receiver that asked to retry gets its backlog
+                        // in order, never the newer ones first.
+                        "SELECT d.target, COUNT(*) AS pending, MIN(d.created_at) AS oldest \
+                         FROM deliveries d \
+                         JOIN (SELECT target, MIN(id) AS head FROM deliveries \
+                               WHERE state = 'pending' GROUP BY target) h ON h.target = d.target \
+                         JOIN deliveries hd ON hd.id = h.head \
+                         WHERE d.state = 'pending' AND d.next_at <= $1 \
+                         AND (d.claimed_until IS NULL OR d.claimed_until <= $1) \
+                         AND hd.next_at <= $1 \
+                         AND (hd.claimed_until IS NULL OR hd.claimed_until <= $1) \
+                         GROUP BY d.target",
                     )
                     .bind(now)
                     .fetch_all(&self.pool)

@@ -12,6 +12,7 @@ use crate::both::{Env, T0, invalid, not_found, on_both_backends};
 on_both_backends!(
     deliveries_go_in_with_their_incidents,
     claims_leases_and_endings,
+    a_retried_head_holds_its_target_back,
     concurrent_claimers_share_the_rows
 );
 
@@ -212,6 +213,57 @@ async fn ten(s: &dyn Store) -> Vec<Delivery> {
 
 fn ids(v: &[Delivery]) -> Vec<i64> {
     v.iter().map(|d| d.id).collect()
+}
+
+/// A receiver that asked to retry gets its backlog in order: while the
+/// oldest pending delivery of a target waits for its retry, the newer ones
+/// behind it wait too.
+async fn a_retried_head_holds_its_target_back(env: &Env) {
+    let s = env.s();
+    let all = ten(s).await;
+    let a: Vec<i64> = all
+        .iter()
+        .filter(|d| d.target == "sink:a")
+        .map(|d| d.id)
+        .collect();
+    let head = s
+        .claim_deliveries("sink:a", "h1", T0, 60_000, 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(&head), a[..2]);
+    for d in &head {
+        let retry = Finish::Retry {
+            next_at: T0 + 5_000,
+            error: "503".into(),
+        };
+        assert!(
+            s.finish_delivery(d.id, "h1", T0 + 10, &retry, None)
+                .await
+                .unwrap()
+        );
+    }
+    let due: Vec<String> = s
+        .due_targets(T0 + 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.target)
+        .collect();
+    assert_eq!(
+        due,
+        ["sink:b"],
+        "eight rows of sink:a are due, but not its head"
+    );
+    let due = s.due_targets(T0 + 5_000).await.unwrap();
+    assert_eq!(
+        due.first().map(|d| (d.target.as_str(), d.pending)),
+        Some(("sink:a", 10))
+    );
+    let again = s
+        .claim_deliveries("sink:a", "h2", T0 + 5_000, 60_000, 100)
+        .await
+        .unwrap();
+    assert_eq!(ids(&again), a, "all ten, oldest first");
 }
 
 async fn claims_leases_and_endings(env: &Env) {
