@@ -281,12 +281,14 @@ impl WebhookSink {
             .client
             .post(self.url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json");
+        // The id and timestamp go with every delivery, signed or not: the
+        // id is what lets a receiver drop a duplicate.
+        let ts = chrono::Utc::now().timestamp();
+        req = req
+            .header("webhook-id", d.key)
+            .header("webhook-timestamp", ts.to_string());
         if let Some(key) = &self.key {
-            let ts = chrono::Utc::now().timestamp();
-            req = req
-                .header("webhook-id", d.key)
-                .header("webhook-timestamp", ts.to_string())
-                .header("webhook-signature", sign(key, d.key, ts, &body));
+            req = req.header("webhook-signature", sign(key, d.key, ts, &body));
         }
         let resp = match req.body(body).send().await {
             Ok(r) => r,
