@@ -153,6 +153,26 @@ pub struct Settings {
     /// The login settings in force until an administrator stores others
     /// (`PUT /v1/settings/login`).
     pub login: crate::login::settings::LoginSettings,
+    /// The address people reach the console at (`https://dlp.example.org`):
+    /// alerts link to incidents under it. Unset: alerts carry no link.
+    pub public_url: Option<String>,
+    /// How often each server looks for due deliveries (also woken at once
+    /// when incidents with deliveries are written).
+    pub delivery_poll_ms: u64,
+    /// The first retry of a delivery waits this long; each next one twice
+    /// as long, up to 15 minutes.
+    pub delivery_backoff_ms: u64,
+    /// How long a server holds the deliveries it claimed: after that,
+    /// another server (or this one after a restart) delivers them again.
+    pub delivery_lease_ms: u64,
+    /// A delivery whose receiver keeps asking to retry is given up (marked
+    /// failed, retried by hand) this long after its incident.
+    pub delivery_retry_hours: u64,
+    /// The longest a response plug-in may run, whatever its manifest says.
+    pub plugin_timeout_ms: u64,
+    /// `UID:GID` (numbers) response plug-ins run as when the server runs
+    /// as root, e.g. `65534:65534` (nobody). Unset: the server's own user.
+    pub plugin_user: Option<String>,
 }
 
 /// A secret of the configuration (a password, a key): `Debug` hides it.
@@ -358,6 +378,13 @@ impl Default for Settings {
             smtp: None,
             ldap: None,
             login: crate::login::settings::LoginSettings::default(),
+            public_url: None,
+            delivery_poll_ms: 1_000,
+            delivery_backoff_ms: 5_000,
+            delivery_lease_ms: 120_000,
+            delivery_retry_hours: 24,
+            plugin_timeout_ms: 60_000,
+            plugin_user: None,
         }
     }
 }
@@ -380,6 +407,12 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// `plugin_user` as numbers.
+    pub fn plugin_ids(&self) -> Option<(u32, u32)> {
+        let (u, g) = self.plugin_user.as_deref()?.split_once(':')?;
+        Some((u.trim().parse().ok()?, g.trim().parse().ok()?))
+    }
+
     /// Defaults, then `file` (if given; it must exist), then `CORDON_*`
     /// variables from `env` (usually `std::env::vars()`).
     pub fn load(
@@ -460,6 +493,26 @@ impl Settings {
         if self.incident_batch == 0 || self.incident_queue == 0 || self.incident_batch_bytes == 0 {
             return bad(
                 "`incident_batch`, `incident_batch_bytes` and `incident_queue` must be at least 1"
+                    .into(),
+            );
+        }
+        if let Some(u) = &self.public_url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            return bad(format!(
+                "`public_url` must start with `https://` or `http://`, got `{u}`"
+            ));
+        }
+        if let Some(u) = &self.plugin_user
+            && self.plugin_ids().is_none()
+        {
+            return bad(format!(
+                "`plugin_user` is `UID:GID` in numbers (e.g. `65534:65534`), got `{u}`"
+            ));
+        }
+        if self.delivery_lease_ms < 1_000 || self.delivery_retry_hours == 0 {
+            return bad(
+                "`delivery_lease_ms` must be at least 1000 and `delivery_retry_hours` at least 1"
                     .into(),
             );
         }
@@ -544,6 +597,13 @@ impl Settings {
 /// The keys accepted from the environment.
 const KEYS: &[&str] = &[
     "listen",
+    "public_url",
+    "delivery_poll_ms",
+    "delivery_backoff_ms",
+    "delivery_lease_ms",
+    "delivery_retry_hours",
+    "plugin_timeout_ms",
+    "plugin_user",
     "data_dir",
     "database_url",
     "max_body_bytes",

@@ -48,6 +48,11 @@ impl ApiError {
         }
     }
 
+    /// What was wrong, for people.
+    pub fn message(&self) -> &str {
+        &self.body.message
+    }
+
     /// With a `Retry-After` header of `secs` seconds.
     pub fn retry_after(mut self, secs: u32) -> ApiError {
         self.retry_after = Some(secs);

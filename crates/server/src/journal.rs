@@ -296,6 +296,26 @@ pub struct JournalConfig {
     pub linger: Duration,
     /// Requests waiting for the journal writer.
     pub queue: usize,
+    /// Plans the deliveries written with each batch (alerts, plug-ins).
+    pub outbox: Option<OutboxHook>,
+}
+
+/// What the loader asks before and tells after each batch it writes: the
+/// deliveries the batch's incidents ask for, written in the same
+/// transaction (see `crate::alerts`).
+pub trait Outbox: Send + Sync {
+    fn plan(&self, batch: &[NewIncident]) -> Vec<cordon_store::Outgoing>;
+    /// Deliveries were written.
+    fn written(&self);
+}
+
+#[derive(Clone)]
+pub struct OutboxHook(pub Arc<dyn Outbox>);
+
+impl std::fmt::Debug for OutboxHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutboxHook")
+    }
 }
 
 struct Job {
@@ -907,16 +927,28 @@ impl Loader {
             };
             let pos = *pos;
             let started = Instant::now();
+            let outgoing = self
+                .config
+                .outbox
+                .as_ref()
+                .map(|o| o.0.plan(batch))
+                .unwrap_or_default();
             let result = self
                 .store
                 .insert_journaled_incidents(
                     batch,
-                    &[],
+                    &outgoing,
                     &self.id,
                     pos as i64,
                     cordon_store::now_millis(),
                 )
                 .await;
+            if result.is_ok()
+                && !outgoing.is_empty()
+                && let Some(o) = &self.config.outbox
+            {
+                o.0.written();
+            }
             self.shared
                 .metrics
                 .observe_batch(batch.len(), started.elapsed(), result.is_ok());
@@ -1107,6 +1139,7 @@ mod tests {
             batch_bytes: 1 << 20,
             linger: Duration::ZERO,
             queue: 10,
+            outbox: None,
         }
     }
 

@@ -30,11 +30,13 @@
 
 mod activity;
 mod admission;
+pub mod alerts;
 mod api;
 pub mod audit;
 pub mod auth;
 pub mod bundle;
 pub mod config;
+pub mod crawler;
 pub mod decision;
 pub mod engine;
 pub mod engines;

@@ -27,6 +27,12 @@ pub struct DecisionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DeliveryLabels {
+    pub target: String,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResultLabels {
     pub result: &'static str,
 }
@@ -50,6 +56,7 @@ pub struct Metrics {
     pub journal_skipped_bytes: Counter,
     pub journal_rejected: Counter,
     pub auth_failures: Counter,
+    pub deliveries: Family<DeliveryLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -169,9 +176,16 @@ impl Metrics {
             "Requests refused for a missing, unknown, revoked or under-privileged key",
             auth_failures.clone(),
         );
+        let deliveries = Family::<DeliveryLabels, Counter>::default();
+        registry.register(
+            "deliveries",
+            "Alert and plug-in delivery attempts by target and outcome (delivered, retry, failed)",
+            deliveries.clone(),
+        );
         Metrics {
             registry,
             auth_failures,
+            deliveries,
             journal_rejected,
             journal_appended,
             journal_loaded,
@@ -201,6 +215,15 @@ impl Metrics {
             self.batch_size.observe(n as f64);
             self.batch_seconds.observe(took.as_secs_f64());
         }
+    }
+
+    pub fn observe_delivery(&self, target: &str, outcome: &'static str) {
+        self.deliveries
+            .get_or_create(&DeliveryLabels {
+                target: target.to_owned(),
+                outcome,
+            })
+            .inc();
     }
 
     pub fn encode(&self) -> String {

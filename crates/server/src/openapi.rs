@@ -10,7 +10,7 @@ use crate::api::{
     agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
     inspect, keys, ops, policies, roles, users, wire,
 };
-use crate::api::{auth, me, twofactor};
+use crate::api::{alerts, auth, me, plugins, shares, twofactor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +46,12 @@ use crate::api::{auth, me, twofactor};
         me::change_password,
         twofactor::get_settings, twofactor::put_settings, twofactor::reset_two_factor,
         twofactor::unlock,
+        alerts::list_sinks, alerts::put_sink, alerts::delete_sink, alerts::test_sink,
+        alerts::list_responses, alerts::put_response, alerts::delete_response,
+        alerts::list_deliveries, alerts::summary, alerts::retry,
+        plugins::list, plugins::install, plugins::uninstall,
+        shares::put, shares::remove, shares::list, shares::get_crawler, shares::put_crawler,
+        shares::run_crawler, shares::list_runs, shares::get_run,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::engine::Diag, crate::engine::DocInfo,
@@ -86,6 +92,14 @@ use crate::api::{auth, me, twofactor};
         me::SessionList, me::BrowserRow, me::BrowserList, me::PasswordInput,
         crate::login::settings::LoginSettings, crate::login::settings::Lockout,
         crate::login::settings::TwoFactor, twofactor::SignInState,
+        alerts::SinkStatus, alerts::SinkList, alerts::SinkInput, alerts::TestOutcome,
+        alerts::ResponseList, alerts::DeliveryView, alerts::DeliveryList, alerts::DeliveryCount,
+        alerts::DeliverySummary, crate::alerts::config::ResponseRule,
+        crate::alerts::config::Conditions, crate::alerts::config::ResponseAction,
+        crate::alerts::config::Subscription, crate::alerts::config::SinkView,
+        plugins::PluginView, plugins::PluginList,
+        shares::ShareInput, shares::ShareView, shares::ShareList, crate::crawler::CrawlerSettings,
+        shares::CrawlRunView, shares::CrawlRunList, crate::crawler::AppCallback, crate::crawler::Mode, crate::crawler::ShareFile,
     )),
     modifiers(&Security),
 )]

@@ -78,7 +78,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
         inspect, keys, ops, policies, roles, users,
     };
-    use api::{auth, me, twofactor};
+    use api::{alerts, auth, me, plugins, shares, twofactor};
     use axum::routing::{delete, get, patch, post, put};
     let r = |method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>| {
         (
@@ -169,6 +169,29 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::PUT, "/v1/settings/login", Admin, put(twofactor::put_settings)),
         r(Method::POST, "/v1/users/{id}/reset-2fa", Admin, post(twofactor::reset_two_factor)),
         r(Method::POST, "/v1/users/{id}/unlock", Admin, post(twofactor::unlock)),
+        // After a violation: alerts, response rules, plug-ins, deliveries.
+        r(Method::GET, "/v1/alerts/sinks", Admin, get(alerts::list_sinks)),
+        r(Method::PUT, "/v1/alerts/sinks/{id}", Admin, put(alerts::put_sink)),
+        r(Method::DELETE, "/v1/alerts/sinks/{id}", Admin, delete(alerts::delete_sink)),
+        r(Method::POST, "/v1/alerts/sinks/{id}/test", Admin, post(alerts::test_sink)),
+        r(Method::GET, "/v1/alerts/responses", Admin, get(alerts::list_responses)),
+        r(Method::PUT, "/v1/alerts/responses/{id}", Admin, put(alerts::put_response)),
+        r(Method::DELETE, "/v1/alerts/responses/{id}", Admin, delete(alerts::delete_response)),
+        r(Method::GET, "/v1/deliveries", Admin, get(alerts::list_deliveries)),
+        r(Method::GET, "/v1/deliveries/summary", Admin, get(alerts::summary)),
+        r(Method::POST, "/v1/deliveries/{id}/retry", Admin, post(alerts::retry)),
+        r(Method::GET, "/v1/plugins", Admin, get(plugins::list)),
+        r(Method::POST, "/v1/plugins", Admin, post(plugins::install)),
+        r(Method::DELETE, "/v1/plugins/{name}", Admin, delete(plugins::uninstall)),
+        // The share inventory applications keep, and FileCloud's crawler.
+        r(Method::PUT, "/v1/shares/{id}", Machine, put(shares::put)),
+        r(Method::DELETE, "/v1/shares/{id}", Machine, delete(shares::remove)),
+        r(Method::GET, "/v1/shares", Admin, get(shares::list)),
+        r(Method::GET, "/v1/share-crawler", Admin, get(shares::get_crawler)),
+        r(Method::PUT, "/v1/share-crawler", Admin, put(shares::put_crawler)),
+        r(Method::POST, "/v1/share-crawler/run", Admin, post(shares::run_crawler)),
+        r(Method::GET, "/v1/share-crawler/runs", Admin, get(shares::list_runs)),
+        r(Method::GET, "/v1/share-crawler/runs/{id}", Admin, get(shares::get_run)),
     ];
     table
 }
@@ -182,6 +205,15 @@ pub fn router(state: AppState) -> Router {
         let mr = if spec.path == "/v1/inspect" {
             // Streamed and limited by the handler itself (413 above the limit).
             mr.layer(axum::extract::DefaultBodyLimit::disable())
+        } else if spec.path == "/v1/plugins" {
+            // A plug-in package: up to its own limit.
+            mr.layer(axum::extract::DefaultBodyLimit::max(
+                cordon_plugin::MAX_PACKAGE_BYTES,
+            ))
+        } else if spec.path == "/v1/shares/{id}" {
+            mr.layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::shares::MAX_SHARE_BYTES,
+            ))
         } else {
             mr
         };

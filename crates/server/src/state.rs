@@ -55,6 +55,8 @@ pub struct Inner {
     pub shutting_down: AtomicBool,
     /// The keys that sign agents' bundles (`bundle.rs`), loaded on first use.
     pub(crate) agent_keys: crate::bundle::KeyCell,
+    /// Alerts, response plug-ins and their deliveries.
+    pub alerts: Arc<crate::alerts::Alerts>,
 }
 
 /// Shared state of all handlers.
@@ -80,7 +82,11 @@ impl AppState {
             .collect();
         let admission = Admission::new(&settings);
         let login = crate::login::Login::new(&settings);
+        let alerts = Arc::new(crate::alerts::Alerts::new(
+            settings.data_dir.join("plugins"),
+        ));
         AppState(Arc::new(Inner {
+            alerts,
             login,
             settings,
             metrics: Arc::new(Metrics::new()),
@@ -155,6 +161,7 @@ impl AppState {
                 batch_bytes: st.incident_batch_bytes,
                 linger: std::time::Duration::from_millis(st.incident_linger_ms),
                 queue: st.incident_queue,
+                outbox: Some(crate::journal::OutboxHook(self.alerts.clone())),
             },
             self.metrics.clone(),
             write_health.clone(),
@@ -170,9 +177,16 @@ impl AppState {
             write_health,
         };
         lifecycle::apply_justifications(&ready, true).await;
+        if let Ok(seal) = self.login.seal_key()
+            && let Err(e) = self.alerts.refresh(ready.store.as_ref(), seal).await
+        {
+            tracing::error!(error = %e, "alerts: the configuration could not be read");
+        }
         if self.0.ready.set(ready).is_err() {
             anyhow::bail!("the database was attached twice");
         }
+        tokio::spawn(crate::alerts::worker::run(self.clone()));
+        tokio::spawn(crate::crawler::run(self.clone()));
         self.metrics.ready.set(1);
         Ok(first_key)
     }

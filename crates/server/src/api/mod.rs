@@ -6,6 +6,7 @@
 
 pub mod agent_link;
 pub mod agents;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod computers;
@@ -18,8 +19,10 @@ pub mod inspect;
 pub mod keys;
 pub mod me;
 pub mod ops;
+pub mod plugins;
 pub mod policies;
 pub mod roles;
+pub mod shares;
 pub mod twofactor;
 pub mod users;
 pub mod wire;

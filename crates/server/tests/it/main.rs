@@ -6,6 +6,7 @@
 
 mod access;
 mod accounts;
+mod alerts;
 mod e2e;
 mod handlers;
 mod hardening;

@@ -8,7 +8,7 @@
 mod bootstrap;
 mod breakglass;
 mod email;
-mod kit;
+pub(crate) mod kit;
 mod ldap;
 mod password;
 mod remember;

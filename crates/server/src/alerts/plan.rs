@@ -1,0 +1,263 @@
+//! Which deliveries an incident asks for: a pure function of the
+//! incidents and the configuration, run by the journal loader just before
+//! the transaction that writes both.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cordon_store::{NewIncident, Outgoing};
+use serde::Deserialize;
+
+use super::config::{AlertSettings, Conditions, Subscription};
+
+/// What the planner knows of an installed plug-in.
+#[derive(Debug, Clone)]
+pub struct PluginInfo {
+    pub manifest: cordon_plugin::Manifest,
+    pub sha256: String,
+}
+
+/// The severity of an incident on the CEF scale (0–10): a permissive
+/// violation 3, an exception 5, an enforced denial 7, and 8 when it
+/// concerns card or health data. Rules and sinks filter on it.
+pub fn severity(enforced: bool, decision: &str, categories: &[String]) -> u8 {
+    if decision == "exception" {
+        return 5;
+    }
+    if !enforced {
+        return 3;
+    }
+    if categories
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("PCI") || c.eq_ignore_ascii_case("PHI"))
+    {
+        8
+    } else {
+        7
+    }
+}
+
+/// The deliveries of `batch`, deduplicated per incident and target (the
+/// first rule that asked is named).
+pub fn plan(
+    settings: &AlertSettings,
+    plugins: &HashMap<String, PluginInfo>,
+    batch: &[NewIncident],
+) -> Vec<Outgoing> {
+    let mut out = Vec::new();
+    if settings.sinks.iter().all(|s| !s.enabled) && settings.responses.iter().all(|r| !r.enabled) {
+        return out;
+    }
+    let wants_alert_flag = settings
+        .sinks
+        .iter()
+        .any(|s| s.enabled && s.on == Subscription::Alerts);
+    for (index, incident) in batch.iter().enumerate() {
+        let mut targets: BTreeMap<String, String> = BTreeMap::new();
+        let asked_alert = wants_alert_flag && asks_alert(incident);
+        for s in settings.sinks.iter().filter(|s| s.enabled) {
+            let subscribed = match s.on {
+                Subscription::All => true,
+                Subscription::Alerts => asked_alert,
+                Subscription::Responses => false,
+            };
+            if subscribed {
+                targets.entry(format!("sink:{}", s.id)).or_default();
+            }
+        }
+        let sev = severity(incident.enforced, &incident.decision, &incident.categories);
+        for r in settings.responses.iter().filter(|r| r.enabled) {
+            if !meets(&r.when, incident, sev) {
+                continue;
+            }
+            for a in &r.actions {
+                if let Some(p) = &a.plugin
+                    && let Some(info) = plugins.get(p)
+                    && (info.manifest.runs_on != cordon_plugin::RunsOn::Server
+                        || !info.manifest.handles(&incident.action))
+                {
+                    // An agent's plug-in, or one that does not handle this
+                    // channel: not the server's to run. A plug-in that is
+                    // not installed is planned, and fails visibly.
+                    continue;
+                }
+                if let Some(sink) = &a.sink
+                    && !settings.sinks.iter().any(|s| s.enabled && &s.id == sink)
+                {
+                    continue;
+                }
+                if let Some(t) = a.target() {
+                    targets.entry(t).or_insert_with(|| r.id.clone());
+                }
+            }
+        }
+        out.extend(targets.into_iter().map(|(target, rule)| Outgoing {
+            incident: index,
+            target,
+            rule,
+        }));
+    }
+    out
+}
+
+/// Whether the incident's own rule asked for `alert`.
+fn asks_alert(incident: &NewIncident) -> bool {
+    #[derive(Deserialize)]
+    struct Actions {
+        #[serde(default)]
+        actions: Vec<Asked>,
+    }
+    #[derive(Deserialize)]
+    struct Asked {
+        action: String,
+        #[serde(default)]
+        rule: String,
+    }
+    serde_json::from_str::<Actions>(incident.details.as_str()).is_ok_and(|d| {
+        d.actions
+            .iter()
+            .any(|a| a.action == "alert" && (a.rule.is_empty() || a.rule == incident.rule_id))
+    })
+}
+
+fn meets(c: &Conditions, i: &NewIncident, severity: u8) -> bool {
+    matches_any(&c.rules, &i.rule_id)
+        && matches_any(&c.policies, &i.policy_id)
+        && (c.categories.is_empty()
+            || c.categories
+                .iter()
+                .any(|want| i.categories.iter().any(|c| c.eq_ignore_ascii_case(want))))
+        && (c.channels.is_empty() || c.channels.iter().any(|x| x == &i.action))
+        && (c.decisions.is_empty() || c.decisions.iter().any(|x| x == &i.decision))
+        && (c.modes.is_empty() || c.modes.iter().any(|x| x == &i.mode))
+        && severity >= c.min_severity
+}
+
+/// Empty: everything; otherwise an exact id or a prefix ending in `*`.
+fn matches_any(patterns: &[String], id: &str) -> bool {
+    patterns.is_empty()
+        || patterns.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => id.starts_with(prefix),
+            None => p == id,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::config::{ResponseAction, ResponseRule, SinkEntry};
+
+    fn incident(rule: &str, cats: &[&str], details: &str) -> NewIncident {
+        NewIncident {
+            created_at: 0,
+            request_id: "r".into(),
+            rule_id: rule.into(),
+            rule_name: rule.into(),
+            policy_id: "p".into(),
+            policy_version: 1,
+            mode: "enforce".into(),
+            enforced: true,
+            decision: "deny".into(),
+            action: "copy_to_device".into(),
+            username: "u".into(),
+            computer: String::new(),
+            categories: cats.iter().map(|c| (*c).to_owned()).collect(),
+            details: cordon_store::RawJson::from_serialized(details.to_owned()),
+        }
+    }
+
+    fn jsonl(id: &str, on: Subscription) -> SinkEntry {
+        SinkEntry {
+            id: id.into(),
+            enabled: true,
+            on,
+            config: serde_json::from_value(
+                serde_json::json!({"kind": "jsonl", "path": "/tmp/x.jsonl"}),
+            )
+            .unwrap(),
+        }
+    }
+
+    #[test]
+    fn subscriptions_and_rules_make_one_delivery_per_target() {
+        let settings = AlertSettings {
+            sinks: vec![
+                jsonl("siem", Subscription::All),
+                jsonl("mail", Subscription::Alerts),
+                jsonl("quiet", Subscription::Responses),
+            ],
+            responses: vec![ResponseRule {
+                id: "usb-pci".into(),
+                enabled: true,
+                description: String::new(),
+                when: Conditions {
+                    categories: vec!["pci".into()],
+                    channels: vec!["copy_to_device".into()],
+                    min_severity: 8,
+                    ..Conditions::default()
+                },
+                actions: vec![
+                    ResponseAction {
+                        sink: Some("quiet".into()),
+                        plugin: None,
+                        params: serde_json::Value::Null,
+                    },
+                    ResponseAction {
+                        sink: Some("siem".into()),
+                        plugin: None,
+                        params: serde_json::Value::Null,
+                    },
+                    ResponseAction {
+                        sink: None,
+                        plugin: Some("Encrypt".into()),
+                        params: serde_json::Value::Null,
+                    },
+                ],
+            }],
+        };
+        let batch = [
+            incident(
+                "a",
+                &["PCI"],
+                r#"{"actions":[{"action":"alert","rule":"a"}]}"#,
+            ),
+            incident(
+                "b",
+                &["PII"],
+                r#"{"actions":[{"action":"log","rule":"b"}]}"#,
+            ),
+        ];
+        let got: Vec<(usize, String, String)> = plan(&settings, &HashMap::new(), &batch)
+            .into_iter()
+            .map(|o| (o.incident, o.target, o.rule))
+            .collect();
+        let want = vec![
+            (0, "plugin:Encrypt".to_owned(), "usb-pci".to_owned()),
+            (0, "sink:mail".to_owned(), String::new()),
+            (0, "sink:quiet".to_owned(), "usb-pci".to_owned()),
+            (0, "sink:siem".to_owned(), String::new()),
+            (1, "sink:siem".to_owned(), String::new()),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn nothing_configured_reads_no_details() {
+        let batch = [incident("a", &[], "not json")];
+        assert!(plan(&AlertSettings::default(), &HashMap::new(), &batch).is_empty());
+    }
+
+    #[test]
+    fn severities() {
+        assert_eq!(severity(false, "allow", &[]), 3);
+        assert_eq!(severity(true, "exception", &[]), 5);
+        assert_eq!(severity(true, "deny", &["PII".into()]), 7);
+        assert_eq!(severity(true, "deny", &["PHI".into()]), 8);
+    }
+
+    #[test]
+    fn patterns() {
+        assert!(matches_any(&[], "x"));
+        assert!(matches_any(&["pci-*".into()], "pci-usb"));
+        assert!(!matches_any(&["pci".into()], "pci-usb"));
+    }
+}

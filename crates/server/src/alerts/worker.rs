@@ -1,0 +1,433 @@
+//! The delivery worker: one loop per server that claims due deliveries
+//! target by target and delivers them, one task per target, so a slow or
+//! dead receiver delays only its own deliveries.
+//!
+//! Order: a target's deliveries are claimed oldest first, and a target
+//! whose receiver asked to retry is left alone on this server until the
+//! retry is due, so a backlog is delivered in order when the receiver
+//! returns. With several servers, two may deliver to one target at once;
+//! order then holds per server only.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use cordon_alert::{Delivery as SinkDelivery, Outcome};
+use cordon_store::{Actor, Delivery, Finish, HistoryEntry, Millis, Store, delivery_key};
+use serde_json::json;
+use tokio::task::JoinSet;
+
+use crate::state::AppState;
+
+/// The longest delay between retries.
+const MAX_BACKOFF: Millis = 15 * 60_000;
+/// A target whose claim failed (the database) is left alone this long.
+const CLAIM_PAUSE: Millis = 5_000;
+/// Most deliveries of one target claimed at once.
+const MAX_CLAIM: usize = 200;
+/// Most targets delivered to at once by this server.
+const MAX_TARGETS: usize = 16;
+
+/// The delay before attempt `attempts + 1`: `first`, doubled each time up
+/// to 15 minutes, with up to 10% jitter so servers and targets do not
+/// retry in step.
+pub fn backoff(first: Millis, attempts: i64) -> Millis {
+    let exp = attempts.clamp(1, 20) - 1;
+    let base = first.max(1).saturating_mul(1_i64 << exp).min(MAX_BACKOFF);
+    base + ((uuid::Uuid::new_v4().as_u64_pair().0 as u32) as Millis % (base / 10 + 1))
+}
+
+/// Runs until the server stops.
+pub async fn run(st: AppState) {
+    let holder = format!(
+        "{}:{}:{:08x}",
+        hostname(),
+        std::process::id(),
+        (uuid::Uuid::new_v4().as_u64_pair().0 as u32)
+    );
+    let poll = Duration::from_millis(st.settings.delivery_poll_ms.max(50));
+    let mut tasks: JoinSet<Option<Millis>> = JoinSet::new();
+    let mut busy: HashSet<String> = HashSet::new();
+    let mut blocked: HashMap<String, Millis> = HashMap::new();
+    let mut ids: HashMap<tokio::task::Id, String> = HashMap::new();
+    loop {
+        if st.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
+            tasks.abort_all();
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(poll) => {}
+            () = st.alerts.wake.notified() => {}
+            Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                settle(done, &mut ids, &mut busy, &mut blocked);
+            }
+        }
+        while let Some(done) = tasks.try_join_next_with_id() {
+            settle(done, &mut ids, &mut busy, &mut blocked);
+        }
+        let Ok(ready) = st.ready() else { continue };
+        let store = ready.store.clone();
+        let Ok(seal) = st.login.seal_key() else {
+            continue;
+        };
+        st.alerts.refresh_if_stale(store.as_ref(), seal).await;
+        let now = cordon_store::now_millis();
+        let due = match store.due_targets(now).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "alerts: due deliveries could not be read");
+                continue;
+            }
+        };
+        let snapshot = st.alerts.snapshot();
+        for d in due {
+            if busy.len() >= MAX_TARGETS {
+                break;
+            }
+            if busy.contains(&d.target) || blocked.get(&d.target).is_some_and(|&t| t > now) {
+                continue;
+            }
+            // An e-mail digest waits until its oldest alert is old enough.
+            if let Some(id) = d.target.strip_prefix("sink:")
+                && let Some(entry) = snapshot.settings.sinks.iter().find(|s| s.id == id)
+            {
+                let digest = entry.config.digest_ms() as Millis;
+                if digest > 0 && d.oldest_created_at + digest > now {
+                    continue;
+                }
+            }
+            busy.insert(d.target.clone());
+            let st = st.clone();
+            let holder = holder.clone();
+            let store = store.clone();
+            let target = d.target.clone();
+            let handle = tasks.spawn(async move {
+                deliver_target(&st, store.as_ref(), &d.target, &holder).await
+            });
+            ids.insert(handle.id(), target);
+        }
+    }
+}
+
+/// Notes a finished target task: free again, and blocked until its retry
+/// is due when its receiver asked to retry.
+fn settle(
+    done: Result<(tokio::task::Id, Option<Millis>), tokio::task::JoinError>,
+    ids: &mut HashMap<tokio::task::Id, String>,
+    busy: &mut HashSet<String>,
+    blocked: &mut HashMap<String, Millis>,
+) {
+    let (id, until) = match done {
+        Ok((id, until)) => (id, until),
+        Err(e) => {
+            // A task that panicked: its claims expire and are delivered again.
+            tracing::error!(error = %e, "alerts: a delivery task failed");
+            (e.id(), Some(cordon_store::now_millis() + CLAIM_PAUSE))
+        }
+    };
+    let Some(target) = ids.remove(&id) else {
+        return;
+    };
+    busy.remove(&target);
+    match until {
+        Some(t) => {
+            blocked.insert(target, t);
+        }
+        None => {
+            blocked.remove(&target);
+        }
+    }
+}
+
+/// Claims and delivers one batch of `target`; returns until when the
+/// target should be left alone (its receiver asked to retry).
+async fn deliver_target(
+    st: &AppState,
+    store: &dyn Store,
+    target: &str,
+    holder: &str,
+) -> Option<Millis> {
+    let snapshot = st.alerts.snapshot();
+    let sink = target
+        .strip_prefix("sink:")
+        .map(|id| (id, snapshot.sinks.get(id).cloned()));
+    let limit = match &sink {
+        Some((_, Some(s))) => s.max_batch().clamp(1, MAX_CLAIM),
+        _ => 1,
+    };
+    let lease = st.settings.delivery_lease_ms as Millis;
+    let now = cordon_store::now_millis();
+    let rows = match store
+        .claim_deliveries(target, holder, now, lease, limit as i64)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(target, error = %e, "alerts: deliveries could not be claimed");
+            return Some(now + CLAIM_PAUSE);
+        }
+    };
+    if rows.is_empty() {
+        return None;
+    }
+    let base_url = st.settings.public_url.as_deref();
+    match (sink, target.strip_prefix("plugin:")) {
+        (Some((id, Some(sink))), _) => {
+            let mut incidents = Vec::with_capacity(rows.len());
+            let mut ready_rows = Vec::with_capacity(rows.len());
+            for row in rows {
+                match store.get_incident(row.incident_id).await {
+                    Ok(i) => {
+                        incidents.push(super::alert::alert_of(&i, base_url));
+                        ready_rows.push(row);
+                    }
+                    Err(e) => {
+                        let f = Finish::Failed {
+                            error: format!("incident {} cannot be read: {e}", row.incident_id),
+                        };
+                        finish(st, store, &row, holder, f, None).await;
+                    }
+                }
+            }
+            let keys: Vec<String> = ready_rows.iter().map(|r| delivery_key(r.id)).collect();
+            let batch: Vec<SinkDelivery<'_>> = keys
+                .iter()
+                .zip(&incidents)
+                .map(|(key, alert)| SinkDelivery { key, alert })
+                .collect();
+            let outcomes = sink.deliver(&batch).await;
+            let mut until = None;
+            for (row, outcome) in ready_rows.iter().zip(outcomes) {
+                let now = cordon_store::now_millis();
+                let (f, said) = judge(st, row, outcome, now);
+                if let Finish::Retry { next_at, .. } = &f {
+                    until = Some(until.map_or(*next_at, |u: Millis| u.min(*next_at)));
+                }
+                let history = said
+                    .map(|(outcome, error)| history_of_sink(id, row, outcome, error.as_deref()));
+                finish(st, store, row, holder, f, history.as_ref()).await;
+            }
+            until
+        }
+        (Some((id, None)), _) => {
+            let why = snapshot
+                .sink_errors
+                .get(id)
+                .map(|e| format!("sink `{id}` cannot be used: {e}"))
+                .unwrap_or_else(|| format!("sink `{id}` is not configured or is disabled"));
+            for row in &rows {
+                let history = history_of_sink(id, row, "failed", Some(&why));
+                let f = Finish::Failed { error: why.clone() };
+                finish(st, store, row, holder, f, Some(&history)).await;
+            }
+            None
+        }
+        (None, Some(name)) => {
+            for row in &rows {
+                run_plugin(st, store, name, row, holder, base_url).await;
+            }
+            None
+        }
+        (None, None) => {
+            for row in &rows {
+                let f = Finish::Failed {
+                    error: format!("unknown target `{target}`"),
+                };
+                finish(st, store, row, holder, f, None).await;
+            }
+            None
+        }
+    }
+}
+
+/// The store's outcome for a sink's answer, and what the incident's
+/// history says (only when the delivery ends: delivered or given up).
+fn judge<'a>(
+    st: &AppState,
+    row: &Delivery,
+    outcome: Outcome,
+    now: Millis,
+) -> (Finish, Option<(&'a str, Option<String>)>) {
+    match outcome {
+        Outcome::Delivered => (Finish::Delivered, Some(("delivered", None))),
+        Outcome::Failed(e) => (
+            Finish::Failed { error: e.clone() },
+            Some(("failed", Some(e))),
+        ),
+        Outcome::Retry(e) => {
+            let give_up = row.created_at + (st.settings.delivery_retry_hours as Millis) * 3_600_000;
+            if now >= give_up {
+                let e = format!(
+                    "{e} (gave up after {} attempts over {} h)",
+                    row.attempts, st.settings.delivery_retry_hours
+                );
+                (
+                    Finish::Failed { error: e.clone() },
+                    Some(("failed", Some(e))),
+                )
+            } else {
+                (
+                    Finish::Retry {
+                        next_at: now
+                            + backoff(st.settings.delivery_backoff_ms as Millis, row.attempts),
+                        error: e,
+                    },
+                    None,
+                )
+            }
+        }
+    }
+}
+
+fn history_of_sink(sink: &str, row: &Delivery, outcome: &str, error: Option<&str>) -> HistoryEntry {
+    let mut detail = json!({
+        "sink": sink,
+        "delivery": row.id,
+        "outcome": outcome,
+        "attempts": row.attempts,
+    });
+    if let Some(e) = error {
+        detail["error"] = e.into();
+    }
+    HistoryEntry {
+        at: cordon_store::now_millis(),
+        actor: Actor::System,
+        kind: "alert".to_owned(),
+        detail,
+    }
+}
+
+/// Runs plug-in `name` for one delivery. A plug-in's answer, whatever it
+/// is, ends the delivery: a plug-in may not be safe to run twice, so
+/// nothing is retried automatically (an administrator can).
+async fn run_plugin(
+    st: &AppState,
+    store: &dyn Store,
+    name: &str,
+    row: &Delivery,
+    holder: &str,
+    base_url: Option<&str>,
+) {
+    let outcome: Result<cordon_plugin::Response, String> = async {
+        let installed = st.alerts.installed_plugin(store, name).await?;
+        let incident = store
+            .get_incident(row.incident_id)
+            .await
+            .map_err(|e| format!("incident {} cannot be read: {e}", row.incident_id))?;
+        let params = st
+            .alerts
+            .snapshot()
+            .settings
+            .responses
+            .iter()
+            .find(|r| r.id == row.rule)
+            .and_then(|r| {
+                r.actions
+                    .iter()
+                    .find(|a| a.plugin.as_deref() == Some(name))
+                    .map(|a| a.params.clone())
+            })
+            .unwrap_or(serde_json::Value::Null);
+        let incident = super::alert::plugin_incident(&incident, base_url);
+        let mut limits = cordon_plugin::RunLimits::for_manifest(
+            &installed.manifest,
+            Duration::from_millis(st.settings.plugin_timeout_ms),
+        );
+        limits.user = st.settings.plugin_ids();
+        let request = cordon_plugin::Request::new(&installed.manifest, &incident, &params, &limits);
+        cordon_plugin::run(&installed, &request, &limits)
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    let (f, detail) = match outcome {
+        Ok(r) => {
+            let status = match r.status {
+                cordon_plugin::Status::Ok => "ok",
+                cordon_plugin::Status::Failed => "failed",
+                cordon_plugin::Status::Skipped => "skipped",
+            };
+            let mut detail = json!({
+                "plugin": name,
+                "delivery": row.id,
+                "status": status,
+                "message": r.message,
+            });
+            if !r.details.is_null() {
+                detail["details"] = r.details.clone();
+            }
+            let f = if status == "failed" {
+                Finish::Failed {
+                    error: format!("plug-in `{name}` failed: {}", r.message),
+                }
+            } else {
+                Finish::Delivered
+            };
+            (f, detail)
+        }
+        Err(e) => (
+            Finish::Failed { error: e.clone() },
+            json!({"plugin": name, "delivery": row.id, "status": "error", "message": e}),
+        ),
+    };
+    let history = HistoryEntry {
+        at: cordon_store::now_millis(),
+        actor: Actor::System,
+        kind: "plugin".to_owned(),
+        detail,
+    };
+    finish(st, store, row, holder, f, Some(&history)).await;
+}
+
+async fn finish(
+    st: &AppState,
+    store: &dyn Store,
+    row: &Delivery,
+    holder: &str,
+    f: Finish,
+    history: Option<&HistoryEntry>,
+) {
+    let label = match &f {
+        Finish::Delivered => "delivered",
+        Finish::Retry { .. } => "retry",
+        Finish::Failed { .. } => "failed",
+    };
+    st.metrics.observe_delivery(&row.target, label);
+    match store
+        .finish_delivery(row.id, holder, cordon_store::now_millis(), &f, history)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            delivery = row.id,
+            target = %row.target,
+            "alerts: the claim expired before the outcome was recorded; another server may deliver it again"
+        ),
+        Err(e) => tracing::error!(
+            delivery = row.id,
+            target = %row.target,
+            error = %e,
+            "alerts: the outcome could not be recorded; it will be delivered again after the lease"
+        ),
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "cordon".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_cap_with_small_jitter() {
+        for (attempts, base) in [(1, 5_000), (2, 10_000), (3, 20_000), (30, MAX_BACKOFF)] {
+            let b = backoff(5_000, attempts);
+            assert!(b >= base && b <= base + base / 10, "{attempts}: {b}");
+        }
+    }
+}
