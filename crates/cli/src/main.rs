@@ -10,6 +10,7 @@ mod admin;
 mod agent;
 mod demo;
 mod output;
+mod plugin;
 mod policy;
 mod scan;
 mod serve;
@@ -45,6 +46,9 @@ enum Command {
     /// The Linux endpoint agent: enrol, run, status.
     #[command(subcommand)]
     Agent(agent::Command),
+    /// Response plug-ins: pack, install, list, uninstall.
+    #[command(subcommand)]
+    Plugin(plugin::Command),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Admin(cmd) => admin::run(cmd),
         Command::Agent(cmd) => agent::run(cmd),
+        Command::Plugin(cmd) => plugin::run(cmd),
     };
     match result {
         Ok(code) => code,
