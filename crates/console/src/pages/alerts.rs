@@ -90,7 +90,7 @@ pub const RESPONSE_EXAMPLE: &str = r#"{
     "channels": [],
     "decisions": ["deny"],
     "modes": ["enforce"],
-    "minSeverity": 7
+    "min_severity": 7
   },
   "actions": [
     {"sink": "soc-mail"}
@@ -99,9 +99,9 @@ pub const RESPONSE_EXAMPLE: &str = r#"{
 
 /// A sink's subscription (`on`), as the editor offers it.
 pub const SUBSCRIPTIONS: &[(&str, &str)] = &[
-    ("alerts", "Alerts of incidents"),
+    ("alerts", "Incidents whose rule asks for an alert"),
     ("responses", "Only response rules naming it"),
-    ("all", "Alerts and response rules"),
+    ("all", "Every incident"),
 ];
 
 fn subscription_text(on: &str) -> String {
@@ -197,7 +197,6 @@ pub fn sink_target(config: &Value) -> String {
 
 /// A response rule's conditions (`when`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Conditions {
     #[serde(default)]
     pub rules: Vec<String>,
@@ -211,7 +210,7 @@ pub struct Conditions {
     pub decisions: Vec<String>,
     #[serde(default)]
     pub modes: Vec<String>,
-    #[serde(default, alias = "min_severity")]
+    #[serde(default)]
     pub min_severity: u32,
 }
 
@@ -880,10 +879,9 @@ struct Deliveries {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Delivery {
     id: Value,
-    #[serde(default, alias = "incident_id")]
+    #[serde(default)]
     incident_id: Value,
     #[serde(default)]
     target: String,
@@ -893,13 +891,13 @@ struct Delivery {
     state: String,
     #[serde(default)]
     attempts: Value,
-    #[serde(default, alias = "next_at")]
+    #[serde(default)]
     next_at: Value,
-    #[serde(default, alias = "last_error")]
+    #[serde(default)]
     last_error: Value,
-    #[serde(default, alias = "created_at")]
+    #[serde(default)]
     created_at: Value,
-    #[serde(default, alias = "delivered_at")]
+    #[serde(default)]
     delivered_at: Value,
 }
 
@@ -1077,26 +1075,25 @@ struct Plugins {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Plugin {
     name: String,
     #[serde(default)]
     version: Value,
     #[serde(default)]
     description: String,
-    #[serde(default, alias = "runs_on")]
+    #[serde(default)]
     runs_on: Value,
     #[serde(default)]
     events: Value,
-    #[serde(default, alias = "timeout_ms")]
+    #[serde(default)]
     timeout_ms: Value,
     #[serde(default)]
     size: Option<u64>,
     #[serde(default)]
     sha256: String,
-    #[serde(default, alias = "installed_at")]
+    #[serde(default)]
     installed_at: Value,
-    #[serde(default, alias = "installed_by")]
+    #[serde(default)]
     installed_by: Value,
 }
 
@@ -1229,7 +1226,7 @@ mod tests {
         assert_eq!(conditions_summary(&Conditions::default()), "every incident");
         let w: Conditions = serde_json::from_value(json!({
             "rules": ["pci-usb", "pci-mail"], "categories": ["PCI"], "decisions": ["deny"],
-            "minSeverity": 7
+            "min_severity": 7
         }))
         .unwrap();
         assert_eq!(

@@ -116,13 +116,12 @@ pub fn is_hh_mm(s: &str) -> bool {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Run {
     #[serde(default)]
     id: Value,
-    #[serde(default, alias = "started_at")]
+    #[serde(default)]
     started_at: Value,
-    #[serde(default, alias = "finished_at")]
+    #[serde(default)]
     finished_at: Value,
     #[serde(default)]
     holder: Value,
@@ -254,18 +253,16 @@ pub struct EntryRow {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Shares {
     #[serde(default)]
     shares: Vec<Share>,
     #[serde(default)]
     total: Value,
-    #[serde(default, alias = "next_after")]
+    #[serde(default)]
     next_after: Value,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Share {
     #[serde(default)]
     app: Value,
@@ -283,7 +280,7 @@ struct Share {
     owner: Value,
     #[serde(default)]
     files: Value,
-    #[serde(default, alias = "updated_at")]
+    #[serde(default)]
     updated_at: Value,
 }
 
@@ -633,7 +630,7 @@ mod tests {
     #[test]
     fn a_run_alone_or_wrapped() {
         let bare = one_run(
-            json!({"id": 7, "startedAt": 1, "mode": "dry_run", "checked": 3,
+            json!({"id": 7, "started_at": 1, "mode": "dry_run", "checked": 3,
             "violations": 1, "report": {"entries": [], "truncated": false}, "error": null}),
         )
         .unwrap();

@@ -590,7 +590,7 @@ fn history_row(h: &HistoryRaw) -> HistoryRow {
             get("comment"),
         ),
         // A response plug-in's run (its detail names the plug-in).
-        "action" if h.detail.get("plugin").is_some() => plugin_sentence(&h.detail),
+        "plugin" => plugin_sentence(&h.detail),
         "action" => (
             format!("Action: {}", get("outcome"))
                 .trim_end_matches(": ")
@@ -601,9 +601,7 @@ fn history_row(h: &HistoryRaw) -> HistoryRow {
         "justification" => ("Justified".to_owned(), get("justification")),
         other => (other.replace('_', " "), String::new()),
     };
-    let explained = h.kind == "created"
-        || h.kind == "alert"
-        || (h.kind == "action" && h.detail.get("plugin").is_some());
+    let explained = h.kind == "created" || h.kind == "alert" || h.kind == "plugin";
     let detail = if detail.is_empty() && !h.detail.is_null() && !explained {
         h.detail.to_string()
     } else {
@@ -818,7 +816,7 @@ mod tests {
             ("Alert sent to sink soc", "", "Cordon")
         );
         let p = row(
-            "action",
+            "plugin",
             json!({"plugin": "Encrypt", "delivery": 2, "status": "ok", "message": "File is encrypted"}),
         );
         assert_eq!(

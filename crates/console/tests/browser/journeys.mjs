@@ -392,7 +392,7 @@ async function main() {
   await page.fill("#p-id", "denials-to-file");
   await page.fill("#p-desc", "Every denial to the file");
   await page.fill("#p-rule", JSON.stringify({
-    when: { rules: [], policies: [], categories: [], channels: [], decisions: ["deny"], modes: [], minSeverity: 0 },
+    when: { rules: [], policies: [], categories: [], channels: [], decisions: ["deny"], modes: [], min_severity: 0 },
     actions: [{ sink: "files" }],
   }, null, 2));
   await page.click("#response-form button[type=submit]");

@@ -57,7 +57,7 @@ fn me(admin: bool) -> Value {
 }
 
 fn run() -> Value {
-    json!({"id": 5, "startedAt": 1_767_225_600_000_i64, "finishedAt": 1_767_225_660_000_i64,
+    json!({"id": 5, "started_at": 1_767_225_600_000_i64, "finished_at": 1_767_225_660_000_i64,
            "holder": "dlp-01", "mode": "dry_run", "checked": 40, "violations": 1,
            "report": {"entries": [{"app": "k1", "share": "s-9", "path": "/Finance/cards.xlsx",
                                    "owner": "alice", "public": true, "rules": ["pci-share"],
@@ -142,7 +142,7 @@ async fn fake(State((log, admin)): State<(Log, bool)>, req: Request) -> Response
         (Method::GET, "/v1/alerts/responses") => ok(json!({"responses": [
             {"id": "cards", "enabled": true, "description": "Cards leaving",
              "when": {"rules": [], "policies": [], "categories": ["PCI"], "channels": [],
-                      "decisions": ["deny"], "modes": [], "minSeverity": 7},
+                      "decisions": ["deny"], "modes": [], "min_severity": 7},
              "actions": [{"sink": "soc-mail"}, {"plugin": "Encrypt", "params": {"mode": "aes"}}]},
         ]})),
         (Method::PUT, "/v1/alerts/responses/cards") => ok(body),
@@ -152,20 +152,20 @@ async fn fake(State((log, admin)): State<(Log, bool)>, req: Request) -> Response
             {"target": "plugin:Encrypt", "state": "pending", "count": 1},
         ]})),
         (Method::GET, "/v1/deliveries") => ok(json!({"deliveries": [
-            {"id": 31, "key": "k31", "incidentId": 42, "target": "sink:soc-mail", "rule": "cards",
-             "state": "failed", "attempts": 12, "nextAt": null, "lastError": "550 mailbox unavailable",
-             "createdAt": 1_767_225_600_000_i64, "updatedAt": 1_767_225_600_000_i64, "deliveredAt": null},
-            {"id": 30, "key": "k30", "incidentId": 41, "target": "plugin:Encrypt", "rule": "cards",
-             "state": "delivered", "attempts": 1, "nextAt": null, "lastError": null,
-             "createdAt": 1_767_225_500_000_i64, "updatedAt": 1_767_225_500_000_i64,
-             "deliveredAt": 1_767_225_510_000_i64},
+            {"id": 31, "key": "k31", "incident_id": 42, "target": "sink:soc-mail", "rule": "cards",
+             "state": "failed", "attempts": 12, "next_at": null, "last_error": "550 mailbox unavailable",
+             "created_at": 1_767_225_600_000_i64, "updated_at": 1_767_225_600_000_i64, "delivered_at": null},
+            {"id": 30, "key": "k30", "incident_id": 41, "target": "plugin:Encrypt", "rule": "cards",
+             "state": "delivered", "attempts": 1, "next_at": null, "last_error": null,
+             "created_at": 1_767_225_500_000_i64, "updated_at": 1_767_225_500_000_i64,
+             "delivered_at": 1_767_225_510_000_i64},
         ], "next": 29})),
         (Method::POST, "/v1/deliveries/31/retry") => ok(json!({"id": 31, "state": "pending"})),
         (Method::GET, "/v1/plugins") => ok(json!({"plugins": [
             {"name": "Encrypt", "version": "1.2.0", "description": "Encrypts the file in place",
-             "runsOn": "agent", "events": ["incident"], "timeoutMs": 30000, "size": 20480,
-             "sha256": "ab12", "installedAt": 1_767_225_600_000_i64,
-             "installedBy": {"type": "account", "id": "u1", "name": "admin"}},
+             "runs_on": "agent", "events": ["incident"], "timeout_ms": 30000, "size": 20480,
+             "sha256": "ab12", "installed_at": 1_767_225_600_000_i64,
+             "installed_by": {"type": "account", "id": "u1", "name": "admin"}},
         ]})),
         (Method::DELETE, "/v1/plugins/Encrypt") => StatusCode::NO_CONTENT.into_response(),
         (Method::GET, "/v1/share-crawler") => {
@@ -184,8 +184,8 @@ async fn fake(State((log, admin)): State<(Log, bool)>, req: Request) -> Response
         (Method::GET, "/v1/shares") => ok(json!({"shares": [
             {"app": "k1", "id": "s-9", "path": "/Finance/cards.xlsx", "public": true,
              "users": ["bob@partner.example"], "groups": [], "owner": "alice",
-             "files": [{"path": "cards.xlsx"}], "createdAt": 1, "updatedAt": 1_767_225_600_000_i64},
-        ], "total": 40, "nextAfter": "k1/s-9"})),
+             "files": [{"path": "cards.xlsx"}], "created_at": 1, "updated_at": 1_767_225_600_000_i64},
+        ], "total": 40, "next_after": "k1/s-9"})),
         _ => refuse(StatusCode::NOT_FOUND, "not_found", "no such route"),
     }
 }
