@@ -188,6 +188,7 @@ pub fn undecidable(
             let mut d = Decision::new(Verdict::Deny);
             d.violations.push(Violation {
                 rule: "agent:undecidable".into(),
+                name: None,
                 kind: RuleKind::DeviceControl,
                 mode: cordon_policy::model::Mode::Enforce,
                 enforced: true,
@@ -234,6 +235,7 @@ fn incident_decision(
     });
     d.violations.push(Violation {
         rule: rule.clone(),
+        name: None,
         kind: RuleKind::DeviceControl,
         mode: if out.audit_override {
             cordon_policy::model::Mode::Permissive

@@ -108,6 +108,7 @@ impl RuleSource for DeviceControlSource {
         if denied_by_policies {
             violations.push(Violation {
                 rule: rule_id.clone(),
+                name: None,
                 kind: RuleKind::DeviceControl,
                 mode: if out.audit_override {
                     Mode::Permissive

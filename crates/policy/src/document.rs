@@ -554,6 +554,7 @@ impl Loader {
             if let (Some(node), true) = (node, r.enabled) {
                 rules.push(ExprRule {
                     id: r.id.clone(),
+                    name: r.name.clone(),
                     effect,
                     mode: match r.mode {
                         ModeSpec::Enforce => Mode::Enforce,
@@ -627,6 +628,7 @@ impl Loader {
                 raw.push(f.senders.clone());
                 flows.push(FlowRule {
                     id: f.id.clone(),
+                    name: f.name.clone(),
                     category: cat,
                     senders,
                     recipients,
@@ -653,6 +655,7 @@ impl Loader {
             raw.push(vec!["*".into()]);
             flows.push(FlowRule {
                 id: format!("default:{}", cat.as_str()),
+                name: None,
                 category: cat,
                 senders: vec![IdPattern::Any],
                 recipients: vec![IdPattern::Any],

@@ -211,6 +211,7 @@ fn incomplete(event: &Event, setting: IncompleteContent) -> Option<SourceOutcome
     });
     o.violations.push(Violation {
         rule: rule(),
+        name: Some("Content not fully inspected".to_owned()),
         kind: RuleKind::Builtin,
         mode: Mode::Enforce,
         enforced: true,

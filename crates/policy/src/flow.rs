@@ -245,6 +245,7 @@ pub fn identity_key(id: &Identity) -> String {
 #[derive(Debug, Clone)]
 pub struct FlowRule {
     pub id: String,
+    pub name: Option<String>,
     pub category: Category,
     pub senders: Vec<IdPattern>,
     pub recipients: Vec<IdPattern>,
@@ -498,6 +499,7 @@ impl FlowRules {
                 if r.permission != Permission::Allow {
                     out.violations.push(Violation {
                         rule: r.id.clone(),
+                        name: r.name.clone(),
                         kind: RuleKind::DataFlow,
                         mode: crate::model::Mode::Enforce,
                         enforced: winner && *final_v == overall && overall != Verdict::Allow,

@@ -634,6 +634,10 @@ pub struct RuleRef {
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
     pub rule: String,
+    /// The rule's name, when its policy gives one (incidents, alerts and
+    /// the console show it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub kind: RuleKind,
     pub mode: Mode,
     /// Whether this violation blocks the event (enforce mode and not

@@ -38,6 +38,7 @@ use crate::source::SourceOutcome;
 #[derive(Debug, Clone)]
 pub struct ExprRule {
     pub id: String,
+    pub name: Option<String>,
     pub effect: Effect,
     pub mode: Mode,
     pub actions: Vec<Action>,
@@ -361,6 +362,7 @@ impl ExprRules {
             });
             out.violations.push(Violation {
                 rule: rule.id.clone(),
+                name: rule.name.clone(),
                 kind: RuleKind::Expression,
                 mode: rule.mode,
                 enforced,

@@ -247,7 +247,7 @@ impl<'a> IncidentBuilder<'a> {
                 created_at: self.at,
                 request_id: self.request_id,
                 rule_id: &v.rule,
-                rule_name: &v.rule,
+                rule_name: v.name.as_deref().unwrap_or(&v.rule),
                 policy_id: self.policy.0,
                 policy_version: self.policy.1,
                 mode: v.mode,

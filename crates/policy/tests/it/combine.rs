@@ -32,6 +32,7 @@ impl RuleSource for FakeDevices {
             violations: if write {
                 vec![Violation {
                     rule: "usb-read-only".into(),
+                    name: None,
                     kind: RuleKind::DeviceControl,
                     mode: cordon_policy::model::Mode::Enforce,
                     enforced: true,
