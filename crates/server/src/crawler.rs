@@ -38,17 +38,17 @@ pub const MAX_REPORT: usize = 10_000;
 /// Dry run (report only) or enforce (ask the applications to remove).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
+pub enum CrawlerMode {
     #[default]
     DryRun,
     Enforce,
 }
 
-impl Mode {
+impl CrawlerMode {
     pub fn as_str(self) -> &'static str {
         match self {
-            Mode::DryRun => "dry_run",
-            Mode::Enforce => "enforce",
+            CrawlerMode::DryRun => "dry_run",
+            CrawlerMode::Enforce => "enforce",
         }
     }
 }
@@ -89,7 +89,7 @@ pub struct CrawlerSettings {
     pub enabled: bool,
     /// `HH:MM`, UTC.
     pub at: String,
-    pub mode: Mode,
+    pub mode: CrawlerMode,
     pub callbacks: Vec<AppCallback>,
 }
 
@@ -98,7 +98,7 @@ impl Default for CrawlerSettings {
         CrawlerSettings {
             enabled: false,
             at: "02:00".to_owned(),
-            mode: Mode::DryRun,
+            mode: CrawlerMode::DryRun,
             callbacks: Vec::new(),
         }
     }
@@ -277,7 +277,7 @@ fn due_today(at: NaiveTime, now: Millis) -> Option<Millis> {
 
 /// The scheduler: every minute, on every server; the lease decides who
 /// crawls.
-pub async fn run(st: AppState) {
+pub async fn run(weak: crate::state::WeakState) {
     let holder = format!(
         "crawler:{}:{:08x}",
         std::process::id(),
@@ -285,9 +285,9 @@ pub async fn run(st: AppState) {
     );
     loop {
         tokio::time::sleep(Duration::from_secs(60)).await;
-        if st.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
+        let Some(st) = weak.upgrade() else {
             return;
-        }
+        };
         if let Err(e) = tick(&st, &holder).await {
             tracing::warn!(error = %e.message(), "share crawler: not run");
         }
@@ -326,8 +326,8 @@ pub async fn crawl(
         return Ok(None);
     };
     let mode = match settings.mode {
-        Mode::DryRun => cordon_store::CrawlMode::DryRun,
-        Mode::Enforce => cordon_store::CrawlMode::Enforce,
+        CrawlerMode::DryRun => cordon_store::CrawlMode::DryRun,
+        CrawlerMode::Enforce => cordon_store::CrawlMode::Enforce,
     };
     let id = store.start_crawl(holder, mode, now).await?;
     tracing::info!(
@@ -415,8 +415,8 @@ async fn crawl_all(
             }
             violating += 1;
             let action = match settings.mode {
-                Mode::DryRun => "would remove".to_owned(),
-                Mode::Enforce => {
+                CrawlerMode::DryRun => "would remove".to_owned(),
+                CrawlerMode::Enforce => {
                     match remove(store, &client, settings, &share, &rules, crawl_id).await {
                         Ok(()) => "removed".to_owned(),
                         Err(e) => format!("removal failed: {e}"),

@@ -99,7 +99,7 @@ use crate::api::{alerts, auth, me, plugins, shares, twofactor};
         crate::alerts::config::Subscription, crate::alerts::config::SinkView,
         plugins::PluginView, plugins::PluginList,
         shares::ShareInput, shares::ShareView, shares::ShareList, crate::crawler::CrawlerSettings,
-        shares::CrawlRunView, shares::CrawlRunList, crate::crawler::AppCallback, crate::crawler::Mode, crate::crawler::ShareFile,
+        shares::CrawlRunView, shares::CrawlRunList, crate::crawler::AppCallback, crate::crawler::CrawlerMode, crate::crawler::ShareFile,
     )),
     modifiers(&Security),
 )]

@@ -63,6 +63,21 @@ pub struct Inner {
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
+/// The state as background jobs hold it: it does not keep a stopped
+/// server alive (its journal locked, its database open).
+#[derive(Clone)]
+pub struct WeakState(std::sync::Weak<Inner>);
+
+impl WeakState {
+    /// The state, while the server is running.
+    pub fn upgrade(&self) -> Option<AppState> {
+        self.0
+            .upgrade()
+            .map(AppState)
+            .filter(|st| !st.shutting_down.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 impl std::ops::Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {
@@ -101,6 +116,10 @@ impl AppState {
             shutting_down: AtomicBool::new(false),
             agent_keys: Default::default(),
         }))
+    }
+
+    pub fn downgrade(&self) -> WeakState {
+        WeakState(Arc::downgrade(&self.0))
     }
 
     /// The open database and engine, or `503 not_ready`.
@@ -185,8 +204,12 @@ impl AppState {
         if self.0.ready.set(ready).is_err() {
             anyhow::bail!("the database was attached twice");
         }
-        tokio::spawn(crate::alerts::worker::run(self.clone()));
-        tokio::spawn(crate::crawler::run(self.clone()));
+        tokio::spawn(crate::alerts::worker::run(
+            self.downgrade(),
+            self.alerts.clone(),
+            std::time::Duration::from_millis(self.settings.delivery_poll_ms.max(50)),
+        ));
+        tokio::spawn(crate::crawler::run(self.downgrade()));
         self.metrics.ready.set(1);
         Ok(first_key)
     }

@@ -16,7 +16,9 @@ use cordon_store::{Actor, Delivery, Finish, HistoryEntry, Millis, Store, deliver
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::state::AppState;
+use std::sync::Arc;
+
+use crate::state::{AppState, WeakState};
 
 /// The longest delay between retries.
 const MAX_BACKOFF: Millis = 15 * 60_000;
@@ -36,27 +38,23 @@ pub fn backoff(first: Millis, attempts: i64) -> Millis {
     base + ((uuid::Uuid::new_v4().as_u64_pair().0 as u32) as Millis % (base / 10 + 1))
 }
 
-/// Runs until the server stops.
-pub async fn run(st: AppState) {
+/// Runs until the server stops (its state is dropped or shutting down).
+/// Only the target tasks hold the state, for one batch each.
+pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
     let holder = format!(
         "{}:{}:{:08x}",
         hostname(),
         std::process::id(),
         (uuid::Uuid::new_v4().as_u64_pair().0 as u32)
     );
-    let poll = Duration::from_millis(st.settings.delivery_poll_ms.max(50));
     let mut tasks: JoinSet<Option<Millis>> = JoinSet::new();
     let mut busy: HashSet<String> = HashSet::new();
     let mut blocked: HashMap<String, Millis> = HashMap::new();
     let mut ids: HashMap<tokio::task::Id, String> = HashMap::new();
     loop {
-        if st.shutting_down.load(std::sync::atomic::Ordering::Relaxed) {
-            tasks.abort_all();
-            return;
-        }
         tokio::select! {
             () = tokio::time::sleep(poll) => {}
-            () = st.alerts.wake.notified() => {}
+            () = alerts.wake.notified() => {}
             Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
                 settle(done, &mut ids, &mut busy, &mut blocked);
             }
@@ -64,6 +62,10 @@ pub async fn run(st: AppState) {
         while let Some(done) = tasks.try_join_next_with_id() {
             settle(done, &mut ids, &mut busy, &mut blocked);
         }
+        let Some(st) = weak.upgrade() else {
+            tasks.abort_all();
+            return;
+        };
         let Ok(ready) = st.ready() else { continue };
         let store = ready.store.clone();
         let Ok(seal) = st.login.seal_key() else {

@@ -244,7 +244,7 @@ pub async fn put_crawler(
     ApiJson(mut input): ApiJson<CrawlerSettings>,
 ) -> ApiResult<Json<CrawlerSettings>> {
     let old = crawler::load(&st).await?;
-    if input.mode == crawler::Mode::Enforce && old.mode != crawler::Mode::Enforce {
+    if input.mode == crawler::CrawlerMode::Enforce && old.mode != crawler::CrawlerMode::Enforce {
         // Removal cannot be undone: a person confirms their password first.
         caller.require_elevated()?;
     }

@@ -350,7 +350,13 @@ async fn a_refused_delivery_fails_with_the_reason_and_is_retried_by_hand() {
     })
     .await;
     let (_, body) = &rx.bodies()[0];
-    assert!(body["text"].as_str().unwrap().contains("pci-usb"), "{body}");
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap()
+            .contains("No card data to USB"),
+        "{body}"
+    );
     // A delivered one cannot be retried.
     until(10, "marked delivered", || async {
         deliveries(&app, "state=delivered").await.len() == 1
@@ -461,7 +467,7 @@ async fn syslog_over_tcp_carries_cef_with_octet_counting() {
     );
     assert!(rest.starts_with('<'), "{rest}");
     assert!(rest.contains("CEF:0|Cordon|Cordon DLP|"), "{rest}");
-    assert!(rest.contains("|pci-usb|pci-usb|8|"), "{rest}");
+    assert!(rest.contains("|pci-usb|No card data to USB|8|"), "{rest}");
     assert!(
         rest.contains(" cnt=3 "),
         "the classification's count: {rest}"
@@ -489,7 +495,7 @@ async fn an_email_alert_reaches_a_real_smtp_sink() {
     decide(&app, "copy_to_device", &["PCI"]).await;
     until(20, "one message", || async { mail.messages().len() == 1 }).await;
     let m = &mail.messages()[0];
-    assert!(m.contains("DLP 8: pci-usb by alice"), "{m}");
+    assert!(m.contains("DLP 8: No card data to USB by alice"), "{m}");
     assert!(m.contains("https://dlp.example.org/incidents/"), "{m}");
     assert!(!m.contains("4111111111111111"), "{m}");
     // The sink's list shows no secret, and a test alert goes through.
