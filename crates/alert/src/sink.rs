@@ -82,7 +82,7 @@ impl Sink {
     pub fn max_batch(&self) -> usize {
         match &self.inner {
             Inner::Email(_) => 100,
-            Inner::Webhook(_) => 20,
+            Inner::Webhook(_) => 100,
             Inner::Syslog(_) => 500,
             Inner::Jsonl(_) => 1000,
         }

@@ -262,10 +262,15 @@ impl WebhookSink {
                 continue;
             }
             let sent = self.send(d).await;
-            if sent.unreachable
-                && let Outcome::Retry(why) = &sent.outcome
-            {
-                gone = Some(why.clone());
+            // After a delivery the receiver wants again later, the rest of
+            // the batch waits too: they arrive in order, and a receiver
+            // that is down or overloaded is not asked again at once.
+            if let Outcome::Retry(why) = &sent.outcome {
+                gone = Some(if sent.unreachable {
+                    why.clone()
+                } else {
+                    format!("held behind an earlier delivery: {why}")
+                });
             }
             outcomes.push(sent.outcome);
         }

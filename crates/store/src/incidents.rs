@@ -159,6 +159,9 @@ pub trait IncidentStore: Send + Sync {
     /// Newest first; `filter.before` is the cursor (an incident id).
     async fn list_incidents(&self, filter: &IncidentFilter) -> Result<Vec<Incident>>;
     async fn get_incident(&self, id: i64) -> Result<Incident>;
+    /// The incidents of `ids` that exist, in id order (the delivery
+    /// worker reads a batch at once).
+    async fn get_incidents(&self, ids: &[i64]) -> Result<Vec<Incident>>;
     async fn find_incidents_by_request(&self, request_id: &str) -> Result<Vec<Incident>>;
     async fn incident_history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
     /// Sets the review status and records the change in the history.
@@ -917,6 +920,26 @@ macro_rules! impl_incident_store {
                     .await?
                     .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
                     incident_from_row(&row)
+                }
+
+                async fn get_incidents(&self, ids: &[i64]) -> Result<Vec<Incident>> {
+                    let mut out = Vec::with_capacity(ids.len());
+                    for chunk in ids.chunks(500) {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                            "SELECT {INCIDENT_COLS} FROM incidents WHERE id IN ("
+                        ));
+                        let mut list = qb.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        qb.push(")");
+                        let rows = qb.build().persistent(false).fetch_all(&self.pool).await?;
+                        for r in &rows {
+                            out.push(incident_from_row(r)?);
+                        }
+                    }
+                    out.sort_by_key(|i| i.id);
+                    Ok(out)
                 }
 
                 async fn find_incidents_by_request(

@@ -94,9 +94,7 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DueTarget {
     pub target: String,
-    /// Due, unclaimed, pending rows.
-    pub pending: i64,
-    /// When the oldest of them was planned.
+    /// When its oldest pending delivery (the head) was planned.
     pub oldest_created_at: Millis,
 }
 
@@ -167,6 +165,14 @@ pub trait OutboxStore: Send + Sync {
         outcome: &Finish,
         history: Option<&crate::HistoryEntry>,
     ) -> Result<bool>;
+    /// [`OutboxStore::finish_delivery`] for a batch, in one transaction:
+    /// one answer per entry, in order.
+    async fn finish_deliveries(
+        &self,
+        holder: &str,
+        now: Millis,
+        done: &[(i64, Finish, Option<crate::HistoryEntry>)],
+    ) -> Result<Vec<bool>>;
     /// Makes a failed (or pending) delivery pending again, due now, with
     /// its attempts counted from 0 (its last error stays until the next
     /// attempt; a claim in progress is left to its holder). `NotFound`;
@@ -218,8 +224,8 @@ macro_rules! impl_outbox_store {
             use sqlx::Row as _;
             use $crate::incidents::HistoryEntry;
             use $crate::outbox::{
-                error_text, parse_state, Delivery, DeliveryFilter, DeliveryState, DueTarget,
-                Finish, OutboxStore, Outgoing, DELIVERY_COLS,
+                DELIVERY_COLS, Delivery, DeliveryFilter, DeliveryState, DueTarget, Finish,
+                OutboxStore, Outgoing, error_text, parse_state,
             };
             use $crate::sql::text;
             use $crate::{Millis, Result, StoreError};
@@ -247,6 +253,54 @@ macro_rules! impl_outbox_store {
             }
 
             impl $store {
+                /// Ends `holder`'s claim on delivery `id` inside the
+                /// caller's transaction, with the history entry.
+                async fn finish_one(
+                    conn: &mut Conn,
+                    id: i64,
+                    holder: &str,
+                    now: Millis,
+                    outcome: &Finish,
+                    history: Option<&HistoryEntry>,
+                ) -> Result<bool> {
+                    let (state, next_at, error, delivered_at) = match outcome {
+                        Finish::Delivered => (DeliveryState::Delivered, None, None, Some(now)),
+                        Finish::Retry { next_at, error } => (
+                            DeliveryState::Pending,
+                            Some(*next_at),
+                            Some(error_text(error)),
+                            None,
+                        ),
+                        Finish::Failed { error } => {
+                            (DeliveryState::Failed, None, Some(error_text(error)), None)
+                        }
+                    };
+                    let row = sqlx::query(
+                        "UPDATE deliveries SET state = $1, next_at = COALESCE($2, next_at), \
+                         last_error = $3, delivered_at = $4, claimed_by = NULL, \
+                         claimed_until = NULL, updated_at = $5 \
+                         WHERE id = $6 AND claimed_by = $7 AND state = 'pending' \
+                         RETURNING incident_id",
+                    )
+                    .bind(state.as_str())
+                    .bind(next_at)
+                    .bind(error)
+                    .bind(delivered_at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(text(holder))
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(false);
+                    };
+                    if let Some(entry) = history {
+                        let incident: i64 = row.try_get("incident_id")?;
+                        Self::insert_history(&mut *conn, incident, entry).await?;
+                    }
+                    Ok(true)
+                }
+
                 /// Inserts the deliveries `outgoing` plans, pending and due
                 /// `now`, on `conn` (inside the caller's transaction);
                 /// `ids[i]` is the id of the batch's incident `i`.
@@ -324,41 +378,52 @@ macro_rules! impl_outbox_store {
                     .await?;
                     tx.commit().await?;
                     // RETURNING gives no order: id order here.
-                    let mut out = rows.iter().map(delivery_from_row).collect::<Result<Vec<_>>>()?;
+                    let mut out = rows
+                        .iter()
+                        .map(delivery_from_row)
+                        .collect::<Result<Vec<_>>>()?;
                     out.sort_by_key(|d| d.id);
                     Ok(out)
                 }
 
                 async fn due_targets(&self, now: Millis) -> Result<Vec<DueTarget>> {
-                    let rows = sqlx::query(
+                    // The targets with pending deliveries, one index seek
+                    // each (a loose scan of `deliveries_queue`): delivered
+                    // rows and a long backlog cost nothing here.
+                    let targets: Vec<String> = sqlx::query_scalar(
+                        "WITH RECURSIVE t(target) AS ( \
+                           SELECT MIN(target) FROM deliveries WHERE state = 'pending' \
+                           UNION ALL \
+                           SELECT (SELECT MIN(d.target) FROM deliveries d \
+                                   WHERE d.state = 'pending' AND d.target > t.target) \
+                           FROM t WHERE t.target IS NOT NULL) \
+                         SELECT target FROM t WHERE target IS NOT NULL",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let mut out = Vec::new();
+                    for target in targets {
                         // Head of line: a target is due only when its
                         // oldest pending delivery is due and unclaimed, so
                         // a receiver that asked to retry gets its backlog
                         // in order, never the newer ones first.
-                        "SELECT d.target, COUNT(*) AS pending, MIN(d.created_at) AS oldest \
-                         FROM deliveries d \
-                         JOIN (SELECT target, MIN(id) AS head FROM deliveries \
-                               WHERE state = 'pending' GROUP BY target) h ON h.target = d.target \
-                         JOIN deliveries hd ON hd.id = h.head \
-                         WHERE d.state = 'pending' AND d.next_at <= $1 \
-                         AND (d.claimed_until IS NULL OR d.claimed_until <= $1) \
-                         AND hd.next_at <= $1 \
-                         AND (hd.claimed_until IS NULL OR hd.claimed_until <= $1) \
-                         GROUP BY d.target",
-                    )
-                    .bind(now)
-                    .fetch_all(&self.pool)
-                    .await?;
-                    let mut out = rows
-                        .iter()
-                        .map(|r| {
-                            Ok(DueTarget {
-                                target: r.try_get("target")?,
-                                pending: r.try_get("pending")?,
-                                oldest_created_at: r.try_get("oldest")?,
-                            })
-                        })
-                        .collect::<Result<Vec<_>>>()?;
+                        let head = sqlx::query(
+                            "SELECT next_at, claimed_until, created_at FROM deliveries \
+                             WHERE state = 'pending' AND target = $1 ORDER BY id LIMIT 1",
+                        )
+                        .bind(&target)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                        let Some(head) = head else { continue };
+                        let next_at: Millis = head.try_get("next_at")?;
+                        let claimed: Option<Millis> = head.try_get("claimed_until")?;
+                        if next_at <= now && claimed.is_none_or(|c| c <= now) {
+                            out.push(DueTarget {
+                                oldest_created_at: head.try_get("created_at")?,
+                                target,
+                            });
+                        }
+                    }
                     // Sorted here: PostgreSQL orders text by its locale.
                     out.sort_by(|a, b| a.target.cmp(&b.target));
                     Ok(out)
@@ -372,41 +437,28 @@ macro_rules! impl_outbox_store {
                     outcome: &Finish,
                     history: Option<&HistoryEntry>,
                 ) -> Result<bool> {
-                    let (state, next_at, error, delivered_at) = match outcome {
-                        Finish::Delivered => (DeliveryState::Delivered, None, None, Some(now)),
-                        Finish::Retry { next_at, error } => {
-                            (DeliveryState::Pending, Some(*next_at), Some(error_text(error)), None)
-                        }
-                        Finish::Failed { error } => {
-                            (DeliveryState::Failed, None, Some(error_text(error)), None)
-                        }
-                    };
                     let mut tx = self.pool.begin_with($begin).await?;
-                    let row = sqlx::query(
-                        "UPDATE deliveries SET state = $1, next_at = COALESCE($2, next_at), \
-                         last_error = $3, delivered_at = $4, claimed_by = NULL, \
-                         claimed_until = NULL, updated_at = $5 \
-                         WHERE id = $6 AND claimed_by = $7 AND state = 'pending' \
-                         RETURNING incident_id",
-                    )
-                    .bind(state.as_str())
-                    .bind(next_at)
-                    .bind(error)
-                    .bind(delivered_at)
-                    .bind(now)
-                    .bind(id)
-                    .bind(text(holder))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(row) = row else {
-                        return Ok(false);
-                    };
-                    if let Some(entry) = history {
-                        let incident: i64 = row.try_get("incident_id")?;
-                        Self::insert_history(&mut tx, incident, entry).await?;
+                    let done = Self::finish_one(&mut tx, id, holder, now, outcome, history).await?;
+                    tx.commit().await?;
+                    Ok(done)
+                }
+
+                async fn finish_deliveries(
+                    &self,
+                    holder: &str,
+                    now: Millis,
+                    done: &[(i64, Finish, Option<HistoryEntry>)],
+                ) -> Result<Vec<bool>> {
+                    let mut tx = self.pool.begin_with($begin).await?;
+                    let mut out = Vec::with_capacity(done.len());
+                    for (id, outcome, history) in done {
+                        out.push(
+                            Self::finish_one(&mut tx, *id, holder, now, outcome, history.as_ref())
+                                .await?,
+                        );
                     }
                     tx.commit().await?;
-                    Ok(true)
+                    Ok(out)
                 }
 
                 async fn retry_delivery(&self, id: i64, now: Millis) -> Result<Delivery> {
@@ -446,7 +498,8 @@ macro_rules! impl_outbox_store {
                     if let Some(v) = f.before_id {
                         qb.push(" AND id < ").push_bind(v);
                     }
-                    qb.push(" ORDER BY id DESC LIMIT ").push_bind(f.effective_limit());
+                    qb.push(" ORDER BY id DESC LIMIT ")
+                        .push_bind(f.effective_limit());
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     rows.iter().map(delivery_from_row).collect()
                 }
@@ -476,9 +529,7 @@ macro_rules! impl_outbox_store {
                             Ok((r.try_get("target")?, parse_state(&state)?, r.try_get("n")?))
                         })
                         .collect::<Result<Vec<(String, DeliveryState, i64)>>>()?;
-                    out.sort_by(|a, b| {
-                        a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str()))
-                    });
+                    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
                     Ok(out)
                 }
             }

@@ -174,40 +174,69 @@ async fn deliver_target(
     let base_url = st.settings.public_url.as_deref();
     match (sink, target.strip_prefix("plugin:")) {
         (Some((id, Some(sink))), _) => {
-            let mut incidents = Vec::with_capacity(rows.len());
+            let ids: Vec<i64> = rows.iter().map(|r| r.incident_id).collect();
+            let found = match store.get_incidents(&ids).await {
+                Ok(found) => found,
+                Err(e) => {
+                    // The claim lapses and the batch is tried again.
+                    tracing::warn!(target, error = %e, "alerts: incidents could not be read");
+                    return Some(cordon_store::now_millis() + CLAIM_PAUSE);
+                }
+            };
+            let mut done = Vec::with_capacity(rows.len());
             let mut ready_rows = Vec::with_capacity(rows.len());
+            let mut alerts = Vec::with_capacity(rows.len());
             for row in rows {
-                match store.get_incident(row.incident_id).await {
-                    Ok(i) => {
-                        incidents.push(super::alert::alert_of(&i, base_url));
+                match found.binary_search_by_key(&row.incident_id, |i| i.id) {
+                    Ok(at) => {
+                        let Some(i) = found.get(at) else { continue };
+                        alerts.push(super::alert::alert_of(i, base_url));
                         ready_rows.push(row);
                     }
-                    Err(e) => {
-                        let f = Finish::Failed {
-                            error: format!("incident {} cannot be read: {e}", row.incident_id),
-                        };
-                        finish(st, store, &row, holder, f, None).await;
+                    Err(_) => {
+                        let error = format!("incident {} no longer exists", row.incident_id);
+                        done.push((row.id, Finish::Failed { error }, None));
                     }
                 }
             }
             let keys: Vec<String> = ready_rows.iter().map(|r| delivery_key(r.id)).collect();
             let batch: Vec<SinkDelivery<'_>> = keys
                 .iter()
-                .zip(&incidents)
+                .zip(&alerts)
                 .map(|(key, alert)| SinkDelivery { key, alert })
                 .collect();
             let outcomes = sink.deliver(&batch).await;
+            // A SIEM's or archive's copy of every incident is not worth a
+            // History line each; alerts people asked for are, and so is
+            // any delivery given up.
+            let quiet = snapshot
+                .settings
+                .sinks
+                .iter()
+                .any(|e| e.id == id && e.on == super::config::Subscription::All);
+            let now = cordon_store::now_millis();
+            // One retry time for the whole batch, from its head's attempts:
+            // rows retried together stay due together, so the next claim
+            // takes them in order again.
+            let retry_at = now
+                + backoff(
+                    st.settings.delivery_backoff_ms as Millis,
+                    ready_rows.first().map_or(1, |r| r.attempts),
+                );
             let mut until = None;
             for (row, outcome) in ready_rows.iter().zip(outcomes) {
-                let now = cordon_store::now_millis();
-                let (f, said) = judge(st, row, outcome, now);
+                let (f, said) = judge(st, row, outcome, now, retry_at);
                 if let Finish::Retry { next_at, .. } = &f {
                     until = Some(until.map_or(*next_at, |u: Millis| u.min(*next_at)));
                 }
                 let history = said
+                    .filter(|(outcome, _)| {
+                        !(quiet && *outcome == "delivered" && row.rule.is_empty())
+                    })
                     .map(|(outcome, error)| history_of_sink(id, row, outcome, error.as_deref()));
-                finish(st, store, row, holder, f, history.as_ref()).await;
+                done.push((row.id, f, history));
             }
+            finish_all(st, store, target, holder, done).await;
             until
         }
         (Some((id, None)), _) => {
@@ -248,6 +277,7 @@ fn judge<'a>(
     row: &Delivery,
     outcome: Outcome,
     now: Millis,
+    retry_at: Millis,
 ) -> (Finish, Option<(&'a str, Option<String>)>) {
     match outcome {
         Outcome::Delivered => (Finish::Delivered, Some(("delivered", None))),
@@ -269,8 +299,7 @@ fn judge<'a>(
             } else {
                 (
                     Finish::Retry {
-                        next_at: now
-                            + backoff(st.settings.delivery_backoff_ms as Millis, row.attempts),
+                        next_at: retry_at,
                         error: e,
                     },
                     None,
@@ -380,6 +409,47 @@ async fn run_plugin(
     finish(st, store, row, holder, f, Some(&history)).await;
 }
 
+/// Records a batch's outcomes in one transaction.
+async fn finish_all(
+    st: &AppState,
+    store: &dyn Store,
+    target: &str,
+    holder: &str,
+    done: Vec<(i64, Finish, Option<HistoryEntry>)>,
+) {
+    for (_, f, _) in &done {
+        st.metrics.observe_delivery(target, label(f));
+    }
+    match store
+        .finish_deliveries(holder, cordon_store::now_millis(), &done)
+        .await
+    {
+        Ok(held) => {
+            let lost = held.iter().filter(|h| !**h).count();
+            if lost > 0 {
+                tracing::warn!(
+                    target,
+                    lost,
+                    "alerts: claims expired before the outcomes were recorded; another server may deliver them again"
+                );
+            }
+        }
+        Err(e) => tracing::error!(
+            target,
+            error = %e,
+            "alerts: outcomes could not be recorded; the batch will be delivered again after the lease"
+        ),
+    }
+}
+
+fn label(f: &Finish) -> &'static str {
+    match f {
+        Finish::Delivered => "delivered",
+        Finish::Retry { .. } => "retry",
+        Finish::Failed { .. } => "failed",
+    }
+}
+
 async fn finish(
     st: &AppState,
     store: &dyn Store,
@@ -388,12 +458,7 @@ async fn finish(
     f: Finish,
     history: Option<&HistoryEntry>,
 ) {
-    let label = match &f {
-        Finish::Delivered => "delivered",
-        Finish::Retry { .. } => "retry",
-        Finish::Failed { .. } => "failed",
-    };
-    st.metrics.observe_delivery(&row.target, label);
+    st.metrics.observe_delivery(&row.target, label(&f));
     match store
         .finish_delivery(row.id, holder, cordon_store::now_millis(), &f, history)
         .await

@@ -23,7 +23,10 @@ CREATE TABLE deliveries (
     updated_at    INTEGER NOT NULL,
     delivered_at  INTEGER
 );
-CREATE INDEX deliveries_claim ON deliveries (state, target, next_at, id);
+-- The queue: a target's pending deliveries in id order. Finding the
+-- targets (one seek each), a target's head and its claim are range reads
+-- of it, however many delivered rows pile up beside them.
+CREATE INDEX deliveries_queue ON deliveries (state, target, id);
 CREATE INDEX deliveries_incident ON deliveries (incident_id, id);
 
 -- Installed response plug-in packages, one version per name.
