@@ -90,6 +90,16 @@ pub struct WebhookConfig {
     pub secret: Option<Secret>,
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// Requests in flight at once, 1 to 32. With 1 (the default) the
+    /// receiver gets deliveries strictly in order; with more, a slow
+    /// receiver is served faster and the order holds between groups of
+    /// this many, not within one.
+    #[serde(default = "one")]
+    pub concurrency: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl fmt::Debug for WebhookConfig {
@@ -416,6 +426,11 @@ impl WebhookConfig {
             p.add("secret", e);
         }
         p.timeout("timeout_ms", self.timeout_ms);
+        p.check(
+            (1..=32).contains(&self.concurrency),
+            "concurrency",
+            "must be 1 to 32",
+        );
     }
 }
 

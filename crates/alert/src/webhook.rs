@@ -213,6 +213,7 @@ pub(crate) struct WebhookSink {
     url: reqwest::Url,
     format: WebhookFormat,
     key: Option<Vec<u8>>,
+    concurrency: usize,
 }
 
 /// What one request came to, and whether the receiver is out of reach.
@@ -242,6 +243,7 @@ impl WebhookSink {
             url,
             format: c.format,
             key,
+            concurrency: c.concurrency.clamp(1, 32) as usize,
         })
     }
 
@@ -256,23 +258,29 @@ impl WebhookSink {
     pub(crate) async fn deliver(&self, batch: &[Delivery<'_>]) -> Vec<Outcome> {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut gone: Option<String> = None;
-        for d in batch {
+        // `concurrency` requests at a time, their answers kept in order.
+        for group in batch.chunks(self.concurrency) {
             if let Some(why) = &gone {
-                outcomes.push(Outcome::Retry(why.clone()));
+                outcomes.extend(group.iter().map(|_| Outcome::Retry(why.clone())));
                 continue;
             }
-            let sent = self.send(d).await;
-            // After a delivery the receiver wants again later, the rest of
-            // the batch waits too: they arrive in order, and a receiver
-            // that is down or overloaded is not asked again at once.
-            if let Outcome::Retry(why) = &sent.outcome {
-                gone = Some(if sent.unreachable {
-                    why.clone()
-                } else {
-                    format!("held behind an earlier delivery: {why}")
-                });
+            let sent = futures_util::future::join_all(group.iter().map(|d| self.send(d))).await;
+            for s in sent {
+                // After a delivery the receiver wants again later, the rest
+                // of the batch waits too: they arrive in order, and a
+                // receiver that is down or overloaded is not asked again at
+                // once.
+                if gone.is_none()
+                    && let Outcome::Retry(why) = &s.outcome
+                {
+                    gone = Some(if s.unreachable {
+                        why.clone()
+                    } else {
+                        format!("held behind an earlier delivery: {why}")
+                    });
+                }
+                outcomes.push(s.outcome);
             }
-            outcomes.push(sent.outcome);
         }
         outcomes
     }

@@ -45,11 +45,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/hang":
             time.sleep(60)
             return
+        ok = verified(self.headers, body)
         if self.path.startswith("/status/"):
+            with open(log, "a") as f:
+                f.write(json.dumps({"path": self.path, "verified": ok}) + "\n")
             code = int(self.path.split("/")[2])
             self.answer(code, ("refused with %d: " % code + "x" * 400).encode())
             return
-        ok = verified(self.headers, body)
         with open(log, "a") as f:
             f.write(json.dumps({
                 "path": self.path,
@@ -118,6 +120,7 @@ fn config(url: String, format: WebhookFormat) -> WebhookConfig {
         format,
         secret: Some(Secret::from(SECRET)),
         timeout_ms: 3000,
+        concurrency: 1,
     }
 }
 
@@ -165,6 +168,47 @@ async fn signed_deliveries_verify_and_a_tampered_body_does_not() {
         }
         assert_eq!(req.send().await.unwrap().status().as_u16(), want);
     }
+}
+
+#[tokio::test]
+async fn concurrent_requests_keep_their_answers_in_order_and_a_retry_holds_the_rest() {
+    let r = Receiver::start();
+    let mut c = config(format!("{}/ok", r.base), WebhookFormat::Generic);
+    c.concurrency = 4;
+    let sink = Sink::new(SinkConfig::Webhook(c)).unwrap();
+    let alerts = alerts(10);
+    let keys = keys(&alerts);
+    let out = sink.deliver(&batch(&keys, &alerts)).await;
+    assert_eq!(out, vec![Outcome::Delivered; 10]);
+    let mut ids: Vec<String> = r
+        .requests()
+        .iter()
+        .filter(|q| q["path"] == "/ok")
+        .map(|q| q["headers"]["webhook-id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    let mut want = keys.clone();
+    want.sort();
+    assert_eq!(ids, want, "each delivery once");
+
+    // A receiver asking to retry: the group it was in is answered as it
+    // was, every later group waits without being sent.
+    let mut c = config(format!("{}/status/503", r.base), WebhookFormat::Generic);
+    c.concurrency = 4;
+    let sink = Sink::new(SinkConfig::Webhook(c)).unwrap();
+    let out = sink.deliver(&batch(&keys, &alerts)).await;
+    assert!(out.iter().all(|o| matches!(o, Outcome::Retry(_))), "{out:?}");
+    let refused = r
+        .requests()
+        .iter()
+        .filter(|q| q["path"] == "/status/503")
+        .count();
+    assert_eq!(refused, 4, "only the first group was sent");
+    let mut bad = SinkConfig::Webhook(config(format!("{}/ok", r.base), WebhookFormat::Generic));
+    if let SinkConfig::Webhook(w) = &mut bad {
+        w.concurrency = 0;
+    }
+    assert!(bad.validate().unwrap_err().to_string().contains("concurrency"));
 }
 
 fn cordon_alert_time(ms: i64) -> String {
