@@ -197,7 +197,10 @@ async fn concurrent_requests_keep_their_answers_in_order_and_a_retry_holds_the_r
     c.concurrency = 4;
     let sink = Sink::new(SinkConfig::Webhook(c)).unwrap();
     let out = sink.deliver(&batch(&keys, &alerts)).await;
-    assert!(out.iter().all(|o| matches!(o, Outcome::Retry(_))), "{out:?}");
+    assert!(
+        out.iter().all(|o| matches!(o, Outcome::Retry(_))),
+        "{out:?}"
+    );
     let refused = r
         .requests()
         .iter()
@@ -208,7 +211,12 @@ async fn concurrent_requests_keep_their_answers_in_order_and_a_retry_holds_the_r
     if let SinkConfig::Webhook(w) = &mut bad {
         w.concurrency = 0;
     }
-    assert!(bad.validate().unwrap_err().to_string().contains("concurrency"));
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("concurrency")
+    );
 }
 
 fn cordon_alert_time(ms: i64) -> String {
