@@ -349,6 +349,10 @@ impl SinkConfig {
         for s in copy.secrets_mut() {
             *s = Secret::from("***");
         }
+        // A Slack or Teams webhook URL is itself the credential.
+        if let SinkConfig::Webhook(w) = &mut copy {
+            w.url = crate::webhook::redact_url(&w.url);
+        }
         copy
     }
 

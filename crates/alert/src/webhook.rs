@@ -41,6 +41,20 @@ use crate::{Alert, Delivery, Outcome};
 /// How much of a refusing answer is kept in the outcome.
 const ANSWER_BYTES: usize = 200;
 
+/// A webhook URL as answers show it: scheme, host and port, the rest
+/// `***` (the path of a Slack or Teams URL is its credential).
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}{}/***",
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default()
+        ),
+        Err(_) => "***".to_owned(),
+    }
+}
+
 /// The HMAC key in a `whsec_…` secret, or why it is not one.
 pub fn secret_key(secret: &Secret) -> Result<Vec<u8>, String> {
     let Some(b64) = secret.expose().strip_prefix("whsec_") else {

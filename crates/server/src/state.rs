@@ -167,6 +167,13 @@ impl AppState {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         self.metrics.policy_generation.set(loaded.generation);
+        // Before the journal: incidents it replays after a crash get their
+        // deliveries planned like any others.
+        if let Ok(seal) = self.login.seal_key()
+            && let Err(e) = self.alerts.refresh(store.as_ref(), seal).await
+        {
+            tracing::error!(error = %e, "alerts: the configuration could not be read; no alerts are planned until it can be");
+        }
         let write_health = Arc::new(crate::journal::WriteHealth::default());
         let st = &self.settings;
         let queue = crate::journal::open(
@@ -196,11 +203,6 @@ impl AppState {
             write_health,
         };
         lifecycle::apply_justifications(&ready, true).await;
-        if let Ok(seal) = self.login.seal_key()
-            && let Err(e) = self.alerts.refresh(ready.store.as_ref(), seal).await
-        {
-            tracing::error!(error = %e, "alerts: the configuration could not be read");
-        }
         if self.0.ready.set(ready).is_err() {
             anyhow::bail!("the database was attached twice");
         }

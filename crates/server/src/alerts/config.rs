@@ -292,6 +292,12 @@ pub fn seal(
                 .map_err(|e| ApiError::internal("sealing a sink's secret", &e))?;
             *secret = cordon_alert::Secret::new(sealed);
         }
+        // A webhook URL may carry its credential (Slack, Teams): sealed too.
+        if let SinkConfig::Webhook(w) = &mut s.config {
+            w.url = key
+                .seal(w.url.as_bytes(), &format!("{ctx} url"))
+                .map_err(|e| ApiError::internal("sealing a webhook URL", &e))?;
+        }
     }
     Ok(())
 }
@@ -310,6 +316,17 @@ pub fn open(
             let text = String::from_utf8(plain)
                 .map_err(|_| format!("the secret of sink `{}` is not text", s.id))?;
             *secret = cordon_alert::Secret::new(text);
+        }
+        // Sealed values start `v1.`; a URL cannot (one stored before URLs
+        // were sealed is read as it is).
+        if let SinkConfig::Webhook(w) = &mut s.config
+            && w.url.starts_with("v1.")
+        {
+            let plain = key
+                .open(&w.url, &format!("{ctx} url"))
+                .map_err(|e| format!("the URL of sink `{}` does not open: {e}", s.id))?;
+            w.url = String::from_utf8(plain)
+                .map_err(|_| format!("the URL of sink `{}` is not text", s.id))?;
         }
     }
     Ok(())
@@ -338,6 +355,23 @@ pub fn keep_secrets(new: &mut SinkEntry, old: Option<&SinkEntry>) -> Result<(), 
                 )));
             };
             *s = cordon_alert::Secret::new(kept.clone());
+        }
+    }
+    // A webhook URL sent back as shown (`https://host/***`) keeps the
+    // stored one.
+    if let SinkConfig::Webhook(w) = &mut new.config
+        && w.url.ends_with("/***")
+    {
+        match old.map(|o| &o.config) {
+            Some(SinkConfig::Webhook(o)) if cordon_alert::webhook::redact_url(&o.url) == w.url => {
+                w.url.clone_from(&o.url);
+            }
+            _ => {
+                return Err(bad(format!(
+                    "sink `{}`: the URL reads `***` but no such URL is stored; give the URL",
+                    new.id
+                )));
+            }
         }
     }
     Ok(())

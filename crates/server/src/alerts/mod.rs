@@ -56,6 +56,10 @@ pub struct Snapshot {
 /// planner and the worker read, and the worker's wake-up call.
 pub struct Alerts {
     snapshot: ArcSwap<Snapshot>,
+    /// The last reread failed (the stored configuration or a secret could
+    /// not be read here): the worker then delivers nothing rather than
+    /// fail deliveries for sinks it cannot see.
+    broken: std::sync::atomic::AtomicBool,
     refreshed: std::sync::Mutex<Option<Instant>>,
     /// Rung when deliveries were written or retried by hand.
     pub(crate) wake: tokio::sync::Notify,
@@ -72,6 +76,7 @@ impl Alerts {
     pub fn new(plugins_dir: PathBuf) -> Alerts {
         Alerts {
             snapshot: ArcSwap::from_pointee(Snapshot::default()),
+            broken: std::sync::atomic::AtomicBool::new(true),
             refreshed: std::sync::Mutex::new(None),
             wake: tokio::sync::Notify::new(),
             installed: std::sync::Mutex::new(HashMap::new()),
@@ -82,6 +87,11 @@ impl Alerts {
     /// Makes the worker look for due deliveries now.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// Whether this server's view of the configuration is current.
+    pub fn usable(&self) -> bool {
+        !self.broken.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -118,6 +128,17 @@ impl Alerts {
     /// sinks that changed (a sink whose configuration did not change keeps
     /// its state: its connection and its e-mail rate limit).
     pub async fn refresh(
+        &self,
+        store: &dyn Store,
+        seal: &cordon_identity::seal::SealKey,
+    ) -> Result<(), String> {
+        let result = self.reread(store, seal).await;
+        self.broken
+            .store(result.is_err(), std::sync::atomic::Ordering::Relaxed);
+        result
+    }
+
+    async fn reread(
         &self,
         store: &dyn Store,
         seal: &cordon_identity::seal::SealKey,

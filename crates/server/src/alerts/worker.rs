@@ -72,6 +72,11 @@ pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
             continue;
         };
         st.alerts.refresh_if_stale(store.as_ref(), seal).await;
+        if !st.alerts.usable() {
+            // Deliver nothing rather than fail deliveries for sinks this
+            // server cannot see (another server may deliver them).
+            continue;
+        }
         let now = cordon_store::now_millis();
         let due = match store.due_targets(now).await {
             Ok(d) => d,
@@ -96,6 +101,13 @@ pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
                 if digest > 0 && d.oldest_created_at + digest > now {
                     continue;
                 }
+            }
+            // A sink this server cannot build (a CA file missing here) is
+            // left to servers that can; one deleted everywhere fails.
+            if let Some(id) = d.target.strip_prefix("sink:")
+                && snapshot.sink_errors.contains_key(id)
+            {
+                continue;
             }
             busy.insert(d.target.clone());
             let st = st.clone();

@@ -58,6 +58,10 @@ async fn with_policy(app: App) -> App {
 
 fn fast() -> cordon_server::Settings {
     cordon_server::Settings {
+        // Servers sharing a database share the key sealing its secrets.
+        seal_key: Some(cordon_server::config::ConfigSecret::new(
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        )),
         delivery_poll_ms: 50,
         delivery_backoff_ms: 200,
         public_url: Some("https://dlp.example.org".to_owned()),
@@ -526,12 +530,44 @@ async fn sink_secrets_are_sealed_at_rest_and_never_shown() {
     let (_, v) = app.admin("GET", "/v1/alerts/sinks", None).await;
     assert!(!v.to_string().contains(SECRET), "{v}");
     assert_eq!(v["sinks"][0]["config"]["secret"], "***");
+    // The URL's path may be its credential (Slack, Teams): not shown.
+    assert_eq!(
+        v["sinks"][0]["config"]["url"],
+        "https://hooks.example.org/***"
+    );
     let stored = app.store.get_setting("alerts").await.unwrap().unwrap();
     assert!(
         !stored
             .to_string()
             .contains("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
         "{stored}"
+    );
+    assert!(
+        !stored.to_string().contains("hooks.example.org"),
+        "{stored}"
+    );
+    // Sent back as shown, the URL is kept.
+    put_sink(
+        &app,
+        "hook",
+        json!({"config": {"kind": "webhook", "url": "https://hooks.example.org/***", "format": "generic", "secret": "***"}}),
+    )
+    .await;
+    match &app.state.alerts.snapshot().settings.sinks[0].config {
+        cordon_alert::SinkConfig::Webhook(w) => assert_eq!(w.url, "https://hooks.example.org/x"),
+        other => panic!("{:?}", other.redacted()),
+    }
+    let (s, _) = app
+        .admin(
+            "PUT",
+            "/v1/alerts/sinks/hook",
+            Some(json!({"config": {"kind": "webhook", "url": "https://other.example.org/***", "format": "generic"}})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "a `***` URL that matches none stored"
     );
     // Sent back as `***`, the secret is kept.
     put_sink(
