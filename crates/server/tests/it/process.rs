@@ -346,3 +346,107 @@ async fn two_processes_share_postgres() {
     }
     db.drop().await.unwrap();
 }
+
+/// A server killed while a receiver holds its delivery: after the restart
+/// the delivery is made again, with the same `webhook-id`, and recorded
+/// once as delivered — nothing lost, the only duplicate the documented one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_delivery_delivers_again_after_restart_with_the_same_key() {
+    // The receiver records each request's id; it holds the first one
+    // unanswered (the server dies waiting) and answers the others.
+    let ids = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = ids.clone();
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let seen = seen.clone();
+        async move {
+            let first = {
+                let mut s = seen.lock().unwrap();
+                s.push(
+                    headers["webhook-id"]
+                        .to_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+                s.len() == 1
+            };
+            if first {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
+            axum::http::StatusCode::NO_CONTENT
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let args = data_args(&dir.path().join("data"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let env = [
+        ("CORDON_DELIVERY_LEASE_MS", "1000"),
+        ("CORDON_DELIVERY_POLL_MS", "100"),
+        ("CORDON_INCIDENT_LINGER_MS", "1"),
+    ];
+    let mut p = start(&args, &env);
+    let key = p.key.clone().expect("first start prints the admin key");
+    let c = client();
+    let (s, v) = send(
+        &c,
+        Method::PUT,
+        &format!("{}/v1/alerts/sinks/hook", p.url),
+        &key,
+        Some(json!({"on": "all", "config": {"kind": "webhook", "url": hook, "timeout_ms": 60000}})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = send(
+        &c,
+        Method::POST,
+        &format!("{}/v1/decide", p.url),
+        &key,
+        Some(events::download("alice", &["PCI"])),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let t = Instant::now();
+    while ids.lock().unwrap().is_empty() && t.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        ids.lock().unwrap().len(),
+        1,
+        "the receiver holds the delivery"
+    );
+    signal(&p, 9);
+    assert!(wait_exit(&mut p, Duration::from_secs(10)).is_some());
+
+    let p = start(&args, &env);
+    let t = Instant::now();
+    while ids.lock().unwrap().len() < 2 && t.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = ids.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "delivered again after the restart: {got:?}");
+    assert_eq!(got[0], got[1], "with the same key");
+    let t = Instant::now();
+    loop {
+        let (s, v) = send(
+            &c,
+            Method::GET,
+            &format!("{}/v1/deliveries", p.url),
+            &key,
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let d = &v["deliveries"][0];
+        if d["state"] == "delivered" {
+            assert_eq!(v["deliveries"].as_array().unwrap().len(), 1);
+            assert_eq!(d["key"], got[0].as_str());
+            assert_eq!(d["attempts"], 2, "{d}");
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "{v}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
