@@ -23,26 +23,37 @@ fn start_smtp() -> Smtp {
     for sub in ["tmp", "new", "cur"] {
         std::fs::create_dir_all(maildir.join(sub)).unwrap();
     }
-    let port = free_port();
     let err = dir.path().join("aiosmtpd.err");
-    let child = Command::new(python)
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(&maildir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap();
-    let mut guard = Guard::new("aiosmtpd", child);
-    guard.wait_for_port(port, Some(&err));
-    Smtp {
-        _guard: guard,
-        port,
-        maildir,
-        _dir: dir,
+    // Tests run in parallel: the free port may be taken before aiosmtpd
+    // binds it, and then another listener answered the readiness check.
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap();
+        let mut guard = Guard::new("aiosmtpd", child);
+        guard.wait_for_port(port, Some(&err));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        if guard.alive() {
+            return Smtp {
+                _guard: guard,
+                port,
+                maildir,
+                _dir: dir,
+            };
+        }
     }
+    panic!(
+        "aiosmtpd did not stay up:\n{}",
+        std::fs::read_to_string(&err).unwrap_or_default()
+    )
 }
 
 fn config(port: u16) -> EmailConfig {

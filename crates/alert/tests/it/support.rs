@@ -182,6 +182,13 @@ impl Guard {
         }
     }
 
+    /// Whether the child is still running: a port that answered may be
+    /// another process's, which took it between `free_port` and the
+    /// child's own bind (the child then exits).
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// The first line the child printed (a port it chose, say).
     pub fn first_line(&mut self) -> String {
         let out: ChildStdout = self.child.stdout.take().expect("stdout piped");
