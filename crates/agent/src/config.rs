@@ -71,6 +71,31 @@ pub struct Config {
     /// IANA time zone for schedules; default: the system's.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// How a read-only answer is enforced (see [`WriteGuard`]).
+    #[serde(default)]
+    pub write_guard: WriteGuard,
+    /// Where the users' runtime directories are: a user's session bus is
+    /// `<runtime_dir>/<uid>/bus` (desktop notifications).
+    #[serde(default = "d_runtime")]
+    pub runtime_dir: PathBuf,
+}
+
+/// How the agent makes a volume read-only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteGuard {
+    /// A read-only remount when every user of the computer gets read only
+    /// (it stops every change, for every process, at no cost per open);
+    /// the fanotify guard when users' answers differ or the remount is
+    /// refused (a file open for writing).
+    #[default]
+    Auto,
+    /// Always the remount; users with different answers all get the most
+    /// restrictive one.
+    Remount,
+    /// Always the fanotify guard: each refused write is an incident of its
+    /// own, with the file and the process.
+    Fanotify,
 }
 
 fn d_state() -> PathBuf {
@@ -87,6 +112,9 @@ fn d_mountinfo() -> PathBuf {
 }
 fn d_sessions() -> PathBuf {
     "/run/systemd/sessions".into()
+}
+fn d_runtime() -> PathBuf {
+    "/run/user".into()
 }
 fn d_poll() -> u64 {
     5
@@ -126,6 +154,8 @@ impl Config {
             spool_max_bytes: d_spool(),
             ou: None,
             timezone: None,
+            write_guard: WriteGuard::Auto,
+            runtime_dir: d_runtime(),
         }
     }
 

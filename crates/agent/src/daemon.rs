@@ -24,13 +24,15 @@ use chrono::Utc;
 use cordon_bundle::{Payload, PublicKey};
 use cordon_policy::model::{Computer, DeviceInfo};
 
-use crate::config::Config;
+use crate::config::{Config, WriteGuard};
+use crate::guard::{self, Denial, Guard, Volume};
 use crate::host::{self, Identity};
 use crate::link::{Client, Fetched, Heartbeat};
 use crate::mounts::{self, Mount};
+use crate::notify::{self, Notice};
 use crate::policy::{self, Access, Policy, Verdicts};
 use crate::spool::Spool;
-use crate::status::{self, DeviceStatus, PolicyStatus, Status};
+use crate::status::{self, DeviceStatus, GuardStatus, PolicyStatus, Status};
 use crate::{model, sys, sysfs, trust};
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +68,8 @@ struct Applied {
     access: Access,
     /// The agent made it read-only (so it may make it writable again).
     made_read_only: bool,
+    /// Guarded by fanotify: the filesystem's device number and mount point.
+    guarded: Option<(u64, String)>,
     note: String,
 }
 
@@ -81,6 +85,11 @@ pub struct Agent {
     /// Mounts (`maj:min mount point`) the agent made read-only, kept in
     /// `readonly.json` so that a restarted agent may still undo them.
     made_ro: std::collections::BTreeSet<String>,
+    /// The fanotify guard, when it runs (see [`crate::guard`]).
+    guard: Option<Guard>,
+    notices: Option<std::sync::mpsc::SyncSender<Notice>>,
+    /// The latest messages shown to users, for `status`.
+    notes: Arc<Mutex<std::collections::VecDeque<String>>>,
 }
 
 fn note_refusal(sh: &mut Shared, why: String) {
@@ -132,6 +141,9 @@ impl Agent {
             applied: HashMap::new(),
             deauthorized: HashMap::new(),
             devices: Vec::new(),
+            guard: None,
+            notices: None,
+            notes: Arc::new(Mutex::new(std::collections::VecDeque::new())),
         })
     }
 
@@ -147,6 +159,28 @@ impl Agent {
                 .name("cordon-agent-link".into())
                 .spawn(move || link_loop(&cfg, &shared, &spool, &identity, &stop))?
         };
+        match notify::start(self.cfg.runtime_dir.clone(), 64) {
+            Ok(tx) => self.notices = Some(tx),
+            Err(e) => tracing::warn!("no desktop notifications: {e}"),
+        }
+        let mut recorder = None;
+        if self.cfg.write_guard != WriteGuard::Remount {
+            let (tx, rx) = std::sync::mpsc::sync_channel(4096);
+            match Guard::start(tx, stop.clone()) {
+                Ok(g) => {
+                    self.guard = Some(g);
+                    let spool = self.spool.clone();
+                    let notices = self.notices.clone();
+                    let notes = self.notes.clone();
+                    recorder = Some(
+                        std::thread::Builder::new()
+                            .name("cordon-agent-record".into())
+                            .spawn(move || record_denials(&rx, &spool, notices.as_ref(), &notes))?,
+                    );
+                }
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
         let mountinfo = std::fs::File::open(&self.cfg.mountinfo)?;
         while !stop.load(Ordering::Relaxed) {
             self.tick();
@@ -156,6 +190,13 @@ impl Agent {
             );
         }
         let _ = link.join();
+        self.close_guards();
+        // Dropping the guard joins its thread, which closes the denials'
+        // channel, which ends the recorder.
+        drop(self.guard.take());
+        if let Some(r) = recorder {
+            let _ = r.join();
+        }
         Ok(())
     }
 
@@ -198,12 +239,20 @@ impl Agent {
                 None => policy::undecidable(&info, &users, &computer, "no policy received yet"),
             };
             let changed = self.applied.get(&m.id).map(|a| a.access) != Some(verdicts.access);
-            let applied = self.enforce(m, &dev, &verdicts);
+            let volume = Volume {
+                mount_point: m.mount_point.clone(),
+                device: info.clone(),
+                device_name: dev.name.clone(),
+                policy: policy.clone(),
+                computer: computer.clone(),
+            };
+            let applied = self.enforce(m, &dev, &verdicts, volume);
             if changed {
                 if verdicts.access != Access::ReadWrite
                     && let Some(msg) = verdicts.message.as_deref().filter(|_| verdicts.notify)
                 {
                     tracing::warn!(device = %dev.name, mount = %m.mount_point, "{}: {msg}", verdicts.access.as_str());
+                    self.tell_users(&verdicts, &m.mount_point, msg);
                 }
                 self.record(&verdicts, policy.as_deref(), m);
             }
@@ -216,8 +265,10 @@ impl Agent {
                 access: verdicts.access,
                 message: verdicts.message.clone(),
                 enforcement: applied.note.clone(),
+                users: verdicts.per_user.clone(),
+                guarded: applied.guarded.is_some(),
             });
-            if verdicts.access == Access::NoAccess {
+            if applied.access == Access::NoAccess && applied.guarded.is_none() {
                 if let Some(u) = &dev.usb {
                     self.deauthorized.insert(u.dir.clone(), info.clone());
                 }
@@ -227,7 +278,27 @@ impl Agent {
                 self.applied.insert(m.id, applied);
             }
         }
-        self.applied.retain(|id, _| seen.contains(id));
+        // Mounts gone since the last tick: their guards go with them.
+        let gone: Vec<u64> = self
+            .applied
+            .keys()
+            .filter(|id| !seen.contains(id))
+            .copied()
+            .collect();
+        for id in gone {
+            if let Some(Applied {
+                guarded: Some((devno, mp)),
+                ..
+            }) = self.applied.remove(&id)
+                && let Some(g) = &self.guard
+            {
+                g.release(devno, &mp);
+            }
+        }
+        if let Some(g) = &self.guard {
+            // Time and connectivity may have changed every user's answer.
+            g.refresh();
+        }
         // Devices deauthorized earlier: authorized again when the policy
         // now lets them be read.
         let back: Vec<PathBuf> = self
@@ -254,18 +325,98 @@ impl Agent {
         self.write_status();
     }
 
-    fn enforce(&mut self, m: &Mount, dev: &sysfs::BlockDevice, v: &Verdicts) -> Applied {
+    fn enforce(
+        &mut self,
+        m: &Mount,
+        dev: &sysfs::BlockDevice,
+        v: &Verdicts,
+        volume: Volume,
+    ) -> Applied {
         let mp = Path::new(&m.mount_point);
         let prev = self.applied.get(&m.id).cloned();
         let ro_key = format!("{}:{} {}", m.major, m.minor, m.mount_point);
         let made_ro =
             prev.as_ref().is_some_and(|a| a.made_read_only) || self.made_ro.contains(&ro_key);
+        let devno = guard::dev(m.major, m.minor);
+        let was_guarded = prev.as_ref().is_some_and(|a| a.guarded.is_some());
+        let uniform = v.per_user.iter().all(|(_, a)| *a == v.access);
+        let want_guard = self.guard.is_some()
+            && match v.access {
+                Access::ReadWrite => false,
+                // Someone may still use it: refuse the others per open.
+                Access::NoAccess => !uniform,
+                Access::ReadOnly => {
+                    !uniform || was_guarded || self.cfg.write_guard == WriteGuard::Fanotify
+                }
+            };
+        if want_guard {
+            match self.guard_volume(m, v.access, devno, volume.clone(), made_ro, &ro_key) {
+                Ok(a) => return a,
+                Err(e) => {
+                    tracing::error!(mount = %m.mount_point, "{e}: the most restrictive answer applies to everybody")
+                }
+            }
+        } else if was_guarded && let Some(g) = &self.guard {
+            g.release(devno, &m.mount_point);
+            tracing::info!(mount = %m.mount_point, "no longer guarded");
+        }
+        self.enforce_mount(m, mp, dev, v, made_ro, &ro_key, prev, (devno, volume))
+    }
+
+    /// Guards the volume by fanotify; a mount the agent had made read-only
+    /// becomes writable again once the guard is in place (the guard now
+    /// refuses the writes of those who may not write).
+    fn guard_volume(
+        &mut self,
+        m: &Mount,
+        access: Access,
+        devno: u64,
+        volume: Volume,
+        made_ro: bool,
+        ro_key: &str,
+    ) -> Result<Applied, guard::GuardError> {
+        let Some(g) = &self.guard else {
+            return Err(guard::GuardError::Init(nix::errno::Errno::ENOSYS));
+        };
+        let first = !g.guarded().contains(&devno);
+        g.protect(devno, volume)?;
+        let mut note = "guarded by fanotify: each open decided for its user".to_owned();
+        if made_ro && m.read_only() {
+            match sys::remount_read_write(Path::new(&m.mount_point), &m.options) {
+                Ok(()) => self.note_ro(ro_key, false),
+                Err(e) => note = format!("guarded by fanotify, and still read-only: {e}"),
+            }
+        }
+        if first {
+            tracing::info!(mount = %m.mount_point, "{note}");
+        }
+        Ok(Applied {
+            access,
+            made_read_only: false,
+            guarded: Some((devno, m.mount_point.clone())),
+            note,
+        })
+    }
+
+    /// Enforces one answer for everybody on the mount itself.
+    #[allow(clippy::too_many_arguments)]
+    fn enforce_mount(
+        &mut self,
+        m: &Mount,
+        mp: &Path,
+        dev: &sysfs::BlockDevice,
+        v: &Verdicts,
+        made_ro: bool,
+        ro_key: &str,
+        prev: Option<Applied>,
+        (devno, volume): (u64, Volume),
+    ) -> Applied {
         match v.access {
             Access::ReadWrite => {
                 if made_ro && m.read_only() {
                     match sys::remount_read_write(mp, &m.options) {
                         Ok(()) => {
-                            self.note_ro(&ro_key, false);
+                            self.note_ro(ro_key, false);
                             tracing::info!(mount = %m.mount_point, "made writable again");
                             return applied(Access::ReadWrite, false, "made writable again");
                         }
@@ -300,11 +451,25 @@ impl Agent {
                 }
                 match result {
                     Ok(()) => {
-                        self.note_ro(&ro_key, true);
+                        self.note_ro(ro_key, true);
                         tracing::info!(mount = %m.mount_point, device = %dev.name, "remounted read-only");
                         applied(Access::ReadOnly, true, "remounted read-only")
                     }
                     Err(e) => {
+                        // A file open for writing: the guard can still
+                        // refuse every new write.
+                        if self.guard.is_some() {
+                            match self.guard_volume(m, v.access, devno, volume, made_ro, ro_key) {
+                                Ok(mut a) => {
+                                    a.note = format!(
+                                        "guarded by fanotify: the read-only remount was refused ({e})"
+                                    );
+                                    tracing::warn!(mount = %m.mount_point, "{}", a.note);
+                                    return a;
+                                }
+                                Err(ge) => tracing::error!(mount = %m.mount_point, "{ge}"),
+                            }
+                        }
                         // Never fail open: a mount that cannot be made
                         // read-only (a file open for writing) is detached.
                         tracing::error!(mount = %m.mount_point, "cannot remount read-only ({e}): detaching it");
@@ -353,25 +518,66 @@ impl Agent {
     }
 
     fn record(&self, v: &Verdicts, policy: Option<&Policy>, m: &Mount) {
-        let now_ms = Utc::now().timestamp_millis();
-        let versions: Vec<(String, i64)> = policy
-            .map(|p| vec![(p.policy_id.clone(), p.policy_version)])
-            .unwrap_or_default();
-        let serial = policy.map_or(0, |p| p.serial);
         let mut spool = lock(&self.spool);
         for (event, decision) in &v.decisions {
             let mut event = event.clone();
             event.id = Some(format!("mount:{}", m.mount_point));
-            let request_id = uuid::Uuid::new_v4().simple().to_string();
-            let views = cordon_record::IncidentBuilder::new(&event, decision, &request_id, now_ms)
-                .policies(&versions, serial)
-                .caller("agent")
-                .build();
-            for view in views {
-                if let Err(e) = spool.push(&view) {
-                    tracing::error!("cannot spool an incident: {e}");
-                }
+            spool_incident(&mut spool, &event, decision, policy);
+        }
+    }
+
+    /// The denied message for every session user the answer restricts.
+    fn tell_users(&self, v: &Verdicts, mount_point: &str, msg: &str) {
+        let Some(tx) = &self.notices else { return };
+        for (user, access) in &v.per_user {
+            if *access == Access::ReadWrite {
+                continue;
             }
+            let Ok(Some(u)) = nix::unistd::User::from_name(user) else {
+                continue;
+            };
+            let _ = tx.try_send(Notice {
+                uid: u.uid.as_raw(),
+                summary: format!("USB storage: {}", access.as_str()),
+                body: format!("{msg}\n{mount_point}"),
+            });
+        }
+        self.note(format!("{mount_point}: {} — {msg}", v.access.as_str()));
+    }
+
+    fn note(&self, text: String) {
+        push_note(&self.notes, text);
+    }
+
+    /// Stopping: the guard's marks go with the agent, so each guarded
+    /// mount gets the most restrictive answer on the mount itself until
+    /// the agent is back (never fail open).
+    fn close_guards(&mut self) {
+        let guarded: Vec<(u64, Applied)> = self
+            .applied
+            .iter()
+            .filter(|(_, a)| a.guarded.is_some())
+            .map(|(id, a)| (*id, a.clone()))
+            .collect();
+        let text = std::fs::read_to_string(&self.cfg.mountinfo).unwrap_or_default();
+        let (mounts, _) = mounts::parse(&text);
+        for (id, a) in guarded {
+            let Some(m) = mounts.iter().find(|m| m.id == id) else {
+                continue;
+            };
+            let mp = Path::new(&m.mount_point);
+            let key = format!("{}:{} {}", m.major, m.minor, m.mount_point);
+            let done = match sys::remount_read_only(mp, &m.options) {
+                Ok(()) => {
+                    self.note_ro(&key, true);
+                    "made read-only until the agent is back".to_owned()
+                }
+                Err(e) => match sys::detach(mp) {
+                    Ok(()) => format!("detached (read-only remount failed: {e})"),
+                    Err(e2) => format!("LEFT OPEN: remount failed ({e}), detach failed ({e2})"),
+                },
+            };
+            tracing::warn!(mount = %m.mount_point, access = a.access.as_str(), "stopping: {done}");
         }
     }
 
@@ -396,6 +602,12 @@ impl Agent {
             trusted_keys: sh.keys.iter().map(PublicKey::key_id).collect(),
             devices: self.devices.clone(),
             spool: lock(&self.spool).state(),
+            guard: self.guard.as_ref().map(|g| GuardStatus {
+                allowed: g.counters.allowed.load(Ordering::Relaxed),
+                denied: g.counters.denied.load(Ordering::Relaxed),
+                dropped: g.counters.dropped.load(Ordering::Relaxed),
+            }),
+            notices: lock(&self.notes).iter().cloned().collect(),
         };
         drop(sh);
         if let Err(e) = status::write(&self.cfg.state_dir, &s) {
@@ -408,7 +620,103 @@ fn applied(access: Access, made_read_only: bool, note: &str) -> Applied {
     Applied {
         access,
         made_read_only,
+        guarded: None,
         note: note.to_owned(),
+    }
+}
+
+/// Writes one incident to the spool.
+fn spool_incident(
+    spool: &mut Spool,
+    event: &cordon_policy::model::Event,
+    decision: &cordon_policy::model::Decision,
+    policy: Option<&Policy>,
+) {
+    let versions: Vec<(String, i64)> = policy
+        .map(|p| vec![(p.policy_id.clone(), p.policy_version)])
+        .unwrap_or_default();
+    let serial = policy.map_or(0, |p| p.serial);
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
+    let views = cordon_record::IncidentBuilder::new(
+        event,
+        decision,
+        &request_id,
+        Utc::now().timestamp_millis(),
+    )
+    .policies(&versions, serial)
+    .caller("agent")
+    .build();
+    for view in views {
+        if let Err(e) = spool.push(&view) {
+            tracing::error!("cannot spool an incident: {e}");
+        }
+    }
+}
+
+fn push_note(notes: &Mutex<std::collections::VecDeque<String>>, text: String) {
+    let mut n = lock(notes);
+    n.push_back(format!("{} {text}", Utc::now().to_rfc3339()));
+    while n.len() > 10 {
+        n.pop_front();
+    }
+}
+
+/// The guard's refusals: logged, spooled as incidents (one per user, file
+/// and operation in ten seconds: an application retrying a refused write
+/// is one attempt), shown to the user.
+fn record_denials(
+    rx: &std::sync::mpsc::Receiver<Denial>,
+    spool: &Mutex<Spool>,
+    notices: Option<&std::sync::mpsc::SyncSender<Notice>>,
+    notes: &Mutex<std::collections::VecDeque<String>>,
+) {
+    let mut recent: HashMap<(u32, String, bool), std::time::Instant> = HashMap::new();
+    while let Ok(d) = rx.recv() {
+        recent.retain(|_, at| at.elapsed() < Duration::from_secs(10));
+        let write = d.access == Access::ReadOnly;
+        if recent
+            .insert((d.uid, d.path.clone(), write), std::time::Instant::now())
+            .is_some()
+        {
+            continue;
+        }
+        let what = if write { "write" } else { "access" };
+        tracing::warn!(user = %d.user, process = %d.process, file = %d.path, mount = %d.mount_point,
+            intent = ?d.intent, "{what} refused: {}", d.message.as_deref().unwrap_or("the policy does not allow it"));
+        if let Some((event, decision)) = &d.incident {
+            let mut event = event.clone();
+            event.id = Some(format!("open:{}", d.path));
+            event.file = Some(cordon_policy::model::FileInfo {
+                path: Some(d.path.clone()),
+                ..Default::default()
+            });
+            event.request = Some(cordon_policy::model::Request {
+                agent: Some(d.process.clone()),
+                ..Default::default()
+            });
+            spool_incident(&mut lock(spool), &event, decision, d.policy.as_deref());
+        }
+        let msg = d
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("{} on this device is not allowed", what));
+        push_note(
+            notes,
+            format!("{} {what} refused: {} — {msg}", d.user, d.path),
+        );
+        if d.notify
+            && let Some(tx) = notices
+        {
+            let name = Path::new(&d.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let _ = tx.try_send(Notice {
+                uid: d.uid,
+                summary: format!("Cordon: {what} refused"),
+                body: format!("{msg}\n{name}"),
+            });
+        }
     }
 }
 

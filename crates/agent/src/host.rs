@@ -108,6 +108,39 @@ pub fn session_users(sessions_dir: &Path) -> Vec<String> {
     users
 }
 
+/// The names of the groups `user` belongs to (its primary group and the
+/// supplementary ones, through NSS: local files, LDAP, sssd…); none for
+/// an unknown user.
+pub fn groups_of(user: &str) -> Vec<String> {
+    let Ok(Some(u)) = nix::unistd::User::from_name(user) else {
+        return Vec::new();
+    };
+    let Ok(name) = std::ffi::CString::new(user) else {
+        return Vec::new();
+    };
+    let gids = nix::unistd::getgrouplist(&name, u.gid).unwrap_or_else(|_| vec![u.gid]);
+    let mut out: Vec<String> = gids
+        .into_iter()
+        .filter_map(|g| nix::unistd::Group::from_gid(g).ok().flatten())
+        .map(|g| g.name)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The user name of `uid` and its groups; an unknown uid is `uid:<n>`
+/// with no groups (the policy decides for a name no rule names).
+pub fn user_of(uid: u32) -> (String, Vec<String>) {
+    match nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)) {
+        Ok(Some(u)) => {
+            let groups = groups_of(&u.name);
+            (u.name, groups)
+        }
+        _ => (format!("uid:{uid}"), Vec::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +158,14 @@ mod tests {
         std::fs::write(t.path().join("3"), "UID=1000\nUSER=dave\nACTIVE=1\n").unwrap();
         std::fs::write(t.path().join("4"), "USER=alice\n").unwrap();
         assert_eq!(session_users(t.path()), vec!["alice", "dave"]);
+    }
+
+    #[test]
+    fn root_is_known_with_its_group() {
+        let (name, groups) = user_of(0);
+        assert_eq!(name, "root");
+        assert!(groups.contains(&"root".to_owned()), "{groups:?}");
+        assert_eq!(user_of(3_999_999_999).0, "uid:3999999999");
+        assert!(groups_of("no-such-user-here").is_empty());
     }
 }

@@ -34,10 +34,13 @@
 
 pub mod config;
 pub mod daemon;
+pub mod guard;
 pub mod host;
+pub mod intent;
 pub mod link;
 pub mod model;
 pub mod mounts;
+pub mod notify;
 pub mod policy;
 pub mod spool;
 pub mod status;

@@ -64,6 +64,8 @@ pub struct Verdicts {
     /// Incidents to record: each a decision on an access that was denied
     /// or that the audit preset let through.
     pub decisions: Vec<(Event, Decision)>,
+    /// Each user's own access (the mount's is the most restrictive).
+    pub per_user: Vec<(String, Access)>,
 }
 
 impl Policy {
@@ -103,7 +105,8 @@ impl Policy {
     }
 
     /// Decides read and write on `device` for each of `users`; the most
-    /// restrictive access wins.
+    /// restrictive access wins for the mount, and each user's own answer
+    /// is kept in [`Verdicts::per_user`].
     pub fn decide(
         &self,
         device: &DeviceInfo,
@@ -111,54 +114,95 @@ impl Policy {
         computer: &Computer,
         now: DateTime<Utc>,
     ) -> Verdicts {
-        let mut access = Access::ReadWrite;
+        let fallback = vec!["root".to_owned()];
+        let users = if users.is_empty() { &fallback } else { users };
+        let mut all = Verdicts {
+            access: Access::ReadWrite,
+            message: None,
+            notify: false,
+            decisions: Vec::new(),
+            per_user: Vec::new(),
+        };
+        for user in users {
+            let groups = crate::host::groups_of(user);
+            let v = self.decide_user(device, user, &groups, computer, now);
+            all.access = all.access.min(v.access);
+            if all.message.is_none() {
+                all.message = v.message;
+            }
+            all.notify |= v.notify;
+            all.decisions.extend(v.decisions);
+            all.per_user.extend(v.per_user);
+        }
+        all
+    }
+
+    /// Decides read and write on `device` for one user, a member of
+    /// `groups` (matched by seed 004's `who.accounts` like the user's own
+    /// name).
+    pub fn decide_user(
+        &self,
+        device: &DeviceInfo,
+        user: &str,
+        groups: &[String],
+        computer: &Computer,
+        now: DateTime<Utc>,
+    ) -> Verdicts {
         let mut message = None;
         let mut notify = false;
         let mut decisions = Vec::new();
-        let fallback = vec!["root".to_owned()];
-        let users = if users.is_empty() { &fallback } else { users };
-        for user in users {
-            let mut user_access = Access::ReadWrite;
-            for op in [DeviceOperation::Read, DeviceOperation::Write] {
-                let da = DeviceAccess {
-                    user: DeviceUser {
-                        account: Some(user.clone()),
-                        ..DeviceUser::default()
-                    },
-                    computer: computer.clone(),
-                    device: device.clone(),
-                    operation: op,
-                    file_type: None,
-                    file_size: None,
-                    quota_used: 0,
-                };
-                let out = self.dc.decide(&da, None, now, false);
-                let allowed = out.allowed && out.errors.is_empty();
-                if !allowed || out.audit_override {
-                    if message.is_none() {
-                        message = out.decision.denied_message.clone();
-                    }
-                    notify |= out.decision.notify;
-                    decisions.push(incident_decision(user, da, &out, allowed));
+        let mut user_access = Access::ReadWrite;
+        for op in [DeviceOperation::Read, DeviceOperation::Write] {
+            let da = device_access(user, groups, computer, device, op);
+            let out = self.dc.decide(&da, None, now, false);
+            let allowed = out.allowed && out.errors.is_empty();
+            if !allowed || out.audit_override {
+                if message.is_none() {
+                    message = out.decision.denied_message.clone();
                 }
-                if !allowed {
-                    user_access = match op {
-                        DeviceOperation::Read => Access::NoAccess,
-                        DeviceOperation::Write => user_access.min(Access::ReadOnly),
-                    };
-                }
-                if user_access == Access::NoAccess {
-                    break;
-                }
+                notify |= out.decision.notify;
+                decisions.push(incident_decision(user, da, &out, allowed));
             }
-            access = access.min(user_access);
+            if !allowed {
+                user_access = match op {
+                    DeviceOperation::Read => Access::NoAccess,
+                    DeviceOperation::Write => user_access.min(Access::ReadOnly),
+                };
+            }
+            if user_access == Access::NoAccess {
+                break;
+            }
         }
         Verdicts {
-            access,
+            access: user_access,
             message,
             notify,
             decisions,
+            per_user: vec![(user.to_owned(), user_access)],
         }
+    }
+}
+
+/// The device-control question for one user and operation.
+pub fn device_access(
+    user: &str,
+    groups: &[String],
+    computer: &Computer,
+    device: &DeviceInfo,
+    operation: DeviceOperation,
+) -> DeviceAccess {
+    DeviceAccess {
+        user: DeviceUser {
+            account: Some(user.to_owned()),
+            group_accounts: groups.to_vec(),
+            ..DeviceUser::default()
+        },
+        computer: computer.clone(),
+        device: device.clone(),
+        operation,
+        file_type: None,
+        file_size: None,
+        quota_used: 0,
     }
 }
 
@@ -173,18 +217,7 @@ pub fn undecidable(
     let decisions = users
         .iter()
         .map(|u| {
-            let da = DeviceAccess {
-                user: DeviceUser {
-                    account: Some(u.clone()),
-                    ..DeviceUser::default()
-                },
-                computer: computer.clone(),
-                device: device.clone(),
-                operation: DeviceOperation::Read,
-                file_type: None,
-                file_size: None,
-                quota_used: 0,
-            };
+            let da = device_access(u, &[], computer, device, DeviceOperation::Read);
             let mut d = Decision::new(Verdict::Deny);
             d.violations.push(Violation {
                 rule: "agent:undecidable".into(),
@@ -204,10 +237,14 @@ pub fn undecidable(
         message: Some(why.to_owned()),
         notify: true,
         decisions,
+        per_user: users
+            .iter()
+            .map(|u| (u.clone(), Access::NoAccess))
+            .collect(),
     }
 }
 
-fn event_for(user: &str, da: DeviceAccess) -> Event {
+pub(crate) fn event_for(user: &str, da: DeviceAccess) -> Event {
     let mut e = Event::new(Action::DeviceAccess);
     e.user = Some(User {
         username: Some(user.to_owned()),
@@ -217,7 +254,7 @@ fn event_for(user: &str, da: DeviceAccess) -> Event {
     e
 }
 
-fn incident_decision(
+pub(crate) fn incident_decision(
     user: &str,
     da: DeviceAccess,
     out: &cordon_devctl::DeviceOutcome,

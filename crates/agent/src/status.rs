@@ -24,6 +24,21 @@ pub struct Status {
     pub trusted_keys: Vec<String>,
     pub devices: Vec<DeviceStatus>,
     pub spool: SpoolState,
+    /// The fanotify guard's counts, when it runs.
+    #[serde(default)]
+    pub guard: Option<GuardStatus>,
+    /// The latest messages shown to users (denials), newest last.
+    #[serde(default)]
+    pub notices: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GuardStatus {
+    pub allowed: u64,
+    pub denied: u64,
+    /// Denials not recorded (the recorder fell behind); the opens were
+    /// refused all the same.
+    pub dropped: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -45,6 +60,12 @@ pub struct DeviceStatus {
     pub message: Option<String>,
     /// What enforcing it did, or why it failed.
     pub enforcement: String,
+    /// Each session user's own access (the fanotify guard applies these
+    /// when they differ).
+    #[serde(default)]
+    pub users: Vec<(String, Access)>,
+    #[serde(default)]
+    pub guarded: bool,
 }
 
 pub fn write(state_dir: &Path, s: &Status) -> std::io::Result<()> {
@@ -125,6 +146,30 @@ pub fn render(s: &Status) -> String {
                 .unwrap_or_default()
         );
         let _ = writeln!(o, "          {}", d.enforcement);
+        if d.users.iter().any(|(_, a)| *a != d.access) {
+            let each: Vec<String> = d
+                .users
+                .iter()
+                .map(|(u, a)| format!("{u}: {}", a.as_str()))
+                .collect();
+            let _ = writeln!(o, "          per user: {}", each.join(", "));
+        }
+    }
+    if let Some(g) = &s.guard {
+        let _ = writeln!(
+            o,
+            "guard     fanotify: {} opens allowed, {} refused{}",
+            g.allowed,
+            g.denied,
+            if g.dropped > 0 {
+                format!(", {} refusals NOT RECORDED", g.dropped)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for n in &s.notices {
+        let _ = writeln!(o, "notice    {n}");
     }
     o
 }

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod guard;
+
 fn cordon_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -134,6 +136,68 @@ fn api(method: &str, url: &str, key: &str, body: Option<Value>) -> (u16, Value) 
     (s, resp.json().unwrap_or(Value::Null))
 }
 
+/// Policy `policy_id` (version 1, `body`), agent group `group` enforcing
+/// it, and a client key `key_name` for one computer: its secret.
+fn group_with_key(
+    url: &str,
+    admin: &str,
+    policy_id: &str,
+    body: &str,
+    group: &str,
+    key_name: &str,
+) -> String {
+    let (s, v) = api(
+        "POST",
+        &format!("{url}/v1/policies"),
+        admin,
+        Some(json!({"id": policy_id, "format": "json", "body": body, "activate": false})),
+    );
+    assert!(s == 201 || s == 200, "{v}");
+    let (s, v) = api(
+        "PUT",
+        &format!("{url}/v1/agent-groups/{group}"),
+        admin,
+        Some(json!({"policy_id": policy_id, "policy_version": 1})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = api(
+        "POST",
+        &format!("{url}/v1/keys"),
+        admin,
+        Some(json!({"name": key_name, "role": "client"})),
+    );
+    assert!(s == 201 || s == 200, "{v}");
+    v["secret"].as_str().unwrap().to_owned()
+}
+
+/// `cordon agent enroll` with the test's paths and a 1 s poll.
+fn enroll(
+    url: &str,
+    token: &str,
+    group: &str,
+    name: &str,
+    config: &Path,
+    state: &Path,
+    sys: &Path,
+) {
+    let out = Command::new(cordon_bin())
+        .args(["agent", "enroll", "--server", url, "--token", token])
+        .args(["--group", group, "--name", name, "--poll-secs", "1"])
+        .arg("--config")
+        .arg(config)
+        .arg("--state-dir")
+        .arg(state)
+        .arg("--sysfs-root")
+        .arg(sys)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn sh(cmd: &str) -> String {
     let o = Command::new("sh").args(["-c", cmd]).output().unwrap();
     assert!(
@@ -216,6 +280,30 @@ struct Media {
     loopdev: String,
     mnt: PathBuf,
 }
+impl Media {
+    /// A fresh 16 MiB ext4 image under `dir` on a loop device; the mount
+    /// point `dir/mnt` is made, not mounted.
+    fn new(dir: &Path) -> Media {
+        let img = dir.join("stick.img");
+        sh(&format!(
+            "truncate -s 16M {0} && mkfs.ext4 -q -F {0}",
+            img.display()
+        ));
+        let loopdev = sh(&format!("losetup -f --show {}", img.display()));
+        let mnt = dir.join("mnt");
+        std::fs::create_dir_all(&mnt).unwrap();
+        Media { loopdev, mnt }
+    }
+
+    fn name(&self) -> String {
+        self.loopdev.trim_start_matches("/dev/").to_owned()
+    }
+
+    fn majmin(&self) -> String {
+        sh(&format!("cat /sys/block/{}/dev", self.name()))
+    }
+}
+
 impl Drop for Media {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.mnt).status();
@@ -278,44 +366,23 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     let (server, url, admin) = serve(&data, "127.0.0.1:0");
     let admin = admin.expect("admin key");
     // Policy v1: read only. A client key for the computer, a group.
-    let (s, v) = api(
-        "POST",
-        &format!("{url}/v1/policies"),
+    let token = group_with_key(
+        &url,
         &admin,
-        Some(json!({"id": "usb-dc", "format": "json", "body": dc(&["Read"]), "activate": false})),
+        "usb-dc",
+        &dc(&["Read"]),
+        "laptops",
+        "pc1-agent",
     );
-    assert!(s == 201 || s == 200, "{v}");
-    let (s, v) = api(
-        "PUT",
-        &format!("{url}/v1/agent-groups/laptops"),
-        &admin,
-        Some(json!({"policy_id": "usb-dc", "policy_version": 1})),
-    );
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = api(
-        "POST",
-        &format!("{url}/v1/keys"),
-        &admin,
-        Some(json!({"name": "pc1-agent", "role": "client"})),
-    );
-    assert!(s == 201 || s == 200, "{v}");
-    let token = v["secret"].as_str().unwrap().to_owned();
 
     // The media: an ext4 image on a loop device, a file on it already.
-    let img = t.path().join("stick.img");
-    sh(&format!(
-        "truncate -s 16M {0} && mkfs.ext4 -q -F {0}",
-        img.display()
-    ));
-    let loopdev = sh(&format!("losetup -f --show {}", img.display()));
-    let name = loopdev.trim_start_matches("/dev/").to_owned();
-    let majmin = sh(&format!("cat /sys/block/{name}/dev"));
-    let mnt = t.path().join("mnt");
-    std::fs::create_dir_all(&mnt).unwrap();
-    let media = Media {
-        loopdev: loopdev.clone(),
-        mnt: mnt.clone(),
-    };
+    let media = Media::new(t.path());
+    let (loopdev, name, majmin, mnt) = (
+        media.loopdev.clone(),
+        media.name(),
+        media.majmin(),
+        media.mnt.clone(),
+    );
     sh(&format!(
         "mount {} {} && echo hello > {}/old.txt",
         loopdev,
@@ -329,34 +396,7 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     let config = t.path().join("etc/agent.toml");
     let _ = LOG.set(t.path().join("etc/agent.log"));
     let state = t.path().join("state");
-    let out = Command::new(cordon_bin())
-        .args([
-            "agent",
-            "enroll",
-            "--server",
-            &url,
-            "--token",
-            &token,
-            "--group",
-            "laptops",
-            "--name",
-            "pc1",
-            "--poll-secs",
-            "1",
-            "--config",
-        ])
-        .arg(&config)
-        .arg("--state-dir")
-        .arg(&state)
-        .arg("--sysfs-root")
-        .arg(&sys)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    enroll(&url, &token, "laptops", "pc1", &config, &state, &sys);
     let mut text = std::fs::read_to_string(&config).unwrap();
     text = text.replace("evaluate_ms = 1000", "evaluate_ms = 200");
     std::fs::write(&config, &text).unwrap();

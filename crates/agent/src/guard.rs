@@ -1,0 +1,448 @@
+//! Per-user access on a mounted volume, decided at every `open`: fanotify
+//! permission events.
+//!
+//! A read-only remount makes a volume read-only for everybody. When the
+//! users of a computer have different rights on the same stick (one may
+//! write, another only read), or when the remount is refused because a
+//! file is open for writing, the agent guards the volume instead: one
+//! fanotify group (`FAN_CLASS_CONTENT`) marks each guarded filesystem
+//! (`FAN_MARK_FILESYSTEM`, so every mount of it in every mount namespace
+//! is covered) for `FAN_OPEN_PERM` on files and directories. Every open
+//! waits for this module's answer:
+//!
+//! - the opener's user (the real uid of the thread, from
+//!   `/proc/<tid>/status`; events carry thread ids, `FAN_REPORT_TID`) and
+//!   that user's groups are decided with the policy in force, once per
+//!   user and evaluation (the daemon publishes each tick's [`Volume`]);
+//! - *read and write*: allowed; *no access*: denied; *read only*: allowed
+//!   when the open is a read ([`crate::intent`]), denied otherwise —
+//!   including when the intent cannot be read (never fail open);
+//! - a denial answers the opener first (`EPERM`) and then becomes a
+//!   [`Denial`] on a bounded channel for the daemon to record and show,
+//!   so no incident or notification is ever waited for by a blocked
+//!   process (it could be the journal itself).
+//!
+//! What fanotify does not see: operations that open nothing (unlink,
+//! rename, mkdir, chmod, truncate by path) — they change names and
+//! metadata, not content; a uniform read-only answer therefore still uses
+//! the read-only remount, which stops them too. A denied `O_CREAT` open
+//! leaves an empty file (the kernel creates it before asking). If the
+//! agent dies, the kernel drops its marks and allows what was pending:
+//! systemd restarts the agent and the first tick guards again.
+
+use std::collections::HashMap;
+use std::os::fd::{AsFd as _, AsRawFd as _, BorrowedFd};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use cordon_policy::model::{Computer, DeviceInfo, DeviceOperation, Event};
+use nix::sys::fanotify::{
+    EventFFlags, Fanotify, FanotifyResponse, InitFlags, MarkFlags, MaskFlags, Response,
+};
+
+use crate::intent::{self, Intent};
+use crate::policy::{self, Access, Policy, Verdicts};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    #[error(
+        "fanotify is not available ({0}): per-user access falls back to the most restrictive answer"
+    )]
+    Init(nix::Error),
+    #[error("cannot guard `{mount_point}` with fanotify: {source}")]
+    Mark {
+        mount_point: String,
+        source: nix::Error,
+    },
+    #[error("cannot start the guard thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// A guarded volume as the last evaluation saw it.
+#[derive(Debug, Clone)]
+pub struct Volume {
+    pub mount_point: String,
+    pub device: DeviceInfo,
+    pub device_name: String,
+    /// `None`: no policy yet — everybody gets no access.
+    pub policy: Option<Arc<Policy>>,
+    pub computer: Computer,
+}
+
+/// An open the guard refused, for the daemon to record and show.
+#[derive(Debug, Clone)]
+pub struct Denial {
+    pub user: String,
+    pub uid: u32,
+    /// The access the user has on the volume.
+    pub access: Access,
+    pub operation: DeviceOperation,
+    /// The file, as the guard's descriptor resolves it.
+    pub path: String,
+    /// `comm[pid]` of the opener.
+    pub process: String,
+    pub mount_point: String,
+    pub device_name: String,
+    pub message: Option<String>,
+    pub notify: bool,
+    /// The policy's decision on this operation, for the incident.
+    pub incident: Option<(Event, cordon_policy::model::Decision)>,
+    pub intent: Intent,
+    /// The policy the answer came from (its id and version go on the
+    /// incident).
+    pub policy: Option<Arc<Policy>>,
+}
+
+/// What the guard thread and the daemon share.
+#[derive(Default)]
+struct Table {
+    /// By the filesystem's device number (`st_dev`).
+    volumes: HashMap<u64, Volume>,
+}
+
+/// Counters for `status` and the benchmarks.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub allowed: AtomicU64,
+    pub denied: AtomicU64,
+    /// Denials not recorded because the channel was full.
+    pub dropped: AtomicU64,
+}
+
+pub struct Guard {
+    fan: Arc<Fanotify>,
+    table: Arc<RwLock<Table>>,
+    generation: Arc<AtomicU64>,
+    pub counters: Arc<Counters>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The mask every guarded filesystem is marked with.
+fn mask() -> MaskFlags {
+    MaskFlags::FAN_OPEN_PERM | MaskFlags::FAN_ONDIR
+}
+
+/// `makedev` as the kernel encodes it in `st_dev`.
+pub fn dev(major: u32, minor: u32) -> u64 {
+    rustix::fs::makedev(major, minor)
+}
+
+impl Guard {
+    /// Opens the fanotify group and starts the thread that answers it;
+    /// denials go to `denials` (bounded: when it is full they are counted
+    /// and dropped, the opener is still refused).
+    pub fn start(denials: SyncSender<Denial>, stop: Arc<AtomicBool>) -> Result<Guard, GuardError> {
+        let fan = Fanotify::init(
+            InitFlags::FAN_CLASS_CONTENT
+                | InitFlags::FAN_CLOEXEC
+                | InitFlags::FAN_NONBLOCK
+                | InitFlags::FAN_REPORT_TID,
+            EventFFlags::O_RDONLY | EventFFlags::O_LARGEFILE | EventFFlags::O_CLOEXEC,
+        )
+        .map_err(GuardError::Init)?;
+        let fan = Arc::new(fan);
+        let table = Arc::new(RwLock::new(Table::default()));
+        let generation = Arc::new(AtomicU64::new(0));
+        let counters = Arc::new(Counters::default());
+        let worker = Worker {
+            fan: fan.clone(),
+            table: table.clone(),
+            generation: generation.clone(),
+            counters: counters.clone(),
+            denials,
+            own_pid: std::process::id(),
+            answers: HashMap::new(),
+            names: HashMap::new(),
+            seen_generation: u64::MAX,
+            names_at: Instant::now(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("cordon-agent-guard".into())
+            .spawn(move || worker.run(&stop))
+            .map_err(GuardError::Thread)?;
+        Ok(Guard {
+            fan,
+            table,
+            generation,
+            counters,
+            thread: Some(thread),
+        })
+    }
+
+    /// Starts guarding the filesystem mounted at `volume.mount_point`
+    /// (device number `dev`), or updates what the guard decides with.
+    pub fn protect(&self, dev: u64, volume: Volume) -> Result<(), GuardError> {
+        let known = read(&self.table).volumes.contains_key(&dev);
+        // The table first: an open that the new mark catches must find
+        // its volume.
+        let mount_point = volume.mount_point.clone();
+        write(&self.table).volumes.insert(dev, volume);
+        self.generation.fetch_add(1, Ordering::Release);
+        if !known
+            && let Err(source) = self.fan.mark(
+                MarkFlags::FAN_MARK_ADD | MarkFlags::FAN_MARK_FILESYSTEM,
+                mask(),
+                rustix::fs::CWD,
+                Some(mount_point.as_str()),
+            )
+        {
+            write(&self.table).volumes.remove(&dev);
+            return Err(GuardError::Mark {
+                mount_point,
+                source,
+            });
+        }
+        Ok(())
+    }
+
+    /// Stops guarding the filesystem `dev` (mounted at `mount_point`, if
+    /// it still is).
+    pub fn release(&self, dev: u64, mount_point: &str) {
+        if write(&self.table).volumes.remove(&dev).is_none() {
+            return;
+        }
+        self.generation.fetch_add(1, Ordering::Release);
+        if let Err(e) = self.fan.mark(
+            MarkFlags::FAN_MARK_REMOVE | MarkFlags::FAN_MARK_FILESYSTEM,
+            mask(),
+            rustix::fs::CWD,
+            Some(mount_point),
+        ) {
+            // Unmounted already: the kernel dropped the mark with it.
+            tracing::debug!(mount = mount_point, "removing the fanotify mark: {e}");
+        }
+    }
+
+    /// The filesystems guarded now.
+    pub fn guarded(&self) -> Vec<u64> {
+        read(&self.table).volumes.keys().copied().collect()
+    }
+
+    /// Makes every cached answer stale (a new evaluation: time and
+    /// connectivity may have changed the policy's answers).
+    pub fn refresh(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The guard thread's state.
+struct Worker {
+    fan: Arc<Fanotify>,
+    table: Arc<RwLock<Table>>,
+    generation: Arc<AtomicU64>,
+    counters: Arc<Counters>,
+    denials: SyncSender<Denial>,
+    own_pid: u32,
+    /// `(dev, uid)` → the user's answer, for `seen_generation`.
+    answers: HashMap<(u64, u32), Arc<Answer>>,
+    seen_generation: u64,
+    /// uid → (name, groups), refreshed every minute.
+    names: HashMap<u32, (String, Vec<String>)>,
+    names_at: Instant,
+}
+
+struct Answer {
+    user: String,
+    verdicts: Verdicts,
+}
+
+/// The opener as `/proc/<tid>/status` shows it.
+struct Opener {
+    tgid: u32,
+    uid: u32,
+    comm: String,
+}
+
+fn opener(tid: i32) -> Option<Opener> {
+    let text = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    let mut tgid = None;
+    let mut uid = None;
+    let mut comm = String::new();
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("Name:") {
+            comm = v.trim().to_owned();
+        } else if let Some(v) = line.strip_prefix("Tgid:") {
+            tgid = v.trim().parse().ok();
+        } else if let Some(v) = line.strip_prefix("Uid:") {
+            uid = v.split_whitespace().next().and_then(|u| u.parse().ok());
+        }
+    }
+    Some(Opener {
+        tgid: tgid?,
+        uid: uid?,
+        comm,
+    })
+}
+
+impl Worker {
+    fn run(mut self, stop: &AtomicBool) {
+        use rustix::event::{PollFd, PollFlags, Timespec};
+        let timeout = Timespec {
+            tv_sec: 0,
+            tv_nsec: 200_000_000,
+        };
+        while !stop.load(Ordering::Relaxed) {
+            let ready = {
+                let fd = self.fan.as_fd();
+                let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+                rustix::event::poll(&mut fds, Some(&timeout)).unwrap_or(0)
+            };
+            if ready == 0 {
+                continue;
+            }
+            let events = match self.fan.read_events() {
+                Ok(ev) => ev,
+                Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => continue,
+                Err(e) => {
+                    tracing::error!("reading fanotify events: {e}");
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            };
+            for ev in &events {
+                let Some(fd) = ev.fd() else {
+                    // FAN_Q_OVERFLOW: only notification events overflow;
+                    // permission events wait in the queue.
+                    continue;
+                };
+                if !ev.mask().contains(MaskFlags::FAN_OPEN_PERM) {
+                    continue;
+                }
+                let (allow, denial) = self.judge(fd, ev.pid());
+                let response = if allow {
+                    Response::FAN_ALLOW
+                } else {
+                    Response::FAN_DENY
+                };
+                if let Err(e) = self.fan.write_response(FanotifyResponse::new(fd, response)) {
+                    tracing::error!("answering a fanotify event: {e}");
+                }
+                if allow {
+                    self.counters.allowed.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    self.counters.denied.fetch_add(1, Ordering::Relaxed);
+                }
+                // After the answer: the opener is no longer waiting.
+                if let Some(mut d) = denial {
+                    d.path = path_of(fd);
+                    if self.denials.try_send(d).is_err() {
+                        self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Allow or deny one open, and what to report when denied.
+    fn judge(&mut self, fd: BorrowedFd<'_>, tid: i32) -> (bool, Option<Denial>) {
+        let Ok(st) = rustix::fs::fstat(fd) else {
+            return (false, None);
+        };
+        let dev = st.st_dev;
+        let generation = self.generation.load(Ordering::Acquire);
+        if generation != self.seen_generation {
+            self.answers.clear();
+            self.seen_generation = generation;
+        }
+        let Some(volume) = read(&self.table).volumes.get(&dev).cloned() else {
+            // Released while the event was queued: no longer guarded.
+            return (true, None);
+        };
+        let Some(who) = opener(tid) else {
+            // The opener is gone (killed while waiting): nothing to allow.
+            return (false, None);
+        };
+        if who.tgid == self.own_pid {
+            return (true, None);
+        }
+        let answer = self.answer(dev, who.uid, &volume);
+        let access = answer.verdicts.access;
+        let (allow, operation, intent) = match access {
+            Access::ReadWrite => return (true, None),
+            Access::NoAccess => (false, DeviceOperation::Read, Intent::Read),
+            Access::ReadOnly => {
+                let intent = intent::of_thread(tid);
+                (intent.is_read(), DeviceOperation::Write, intent)
+            }
+        };
+        if allow {
+            return (true, None);
+        }
+        let incident = answer
+            .verdicts
+            .decisions
+            .iter()
+            .find(|(e, _)| e.device.as_ref().is_some_and(|d| d.operation == operation))
+            .cloned();
+        let denial = Denial {
+            user: answer.user.clone(),
+            uid: who.uid,
+            access,
+            operation,
+            path: String::new(),
+            process: format!("{}[{}]", who.comm, who.tgid),
+            mount_point: volume.mount_point.clone(),
+            device_name: volume.device_name.clone(),
+            message: answer.verdicts.message.clone(),
+            notify: answer.verdicts.notify,
+            incident,
+            intent,
+            policy: volume.policy.clone(),
+        };
+        (false, Some(denial))
+    }
+
+    fn answer(&mut self, dev: u64, uid: u32, volume: &Volume) -> Arc<Answer> {
+        if let Some(a) = self.answers.get(&(dev, uid)) {
+            return a.clone();
+        }
+        if self.names_at.elapsed() > Duration::from_secs(60) {
+            self.names.clear();
+            self.names_at = Instant::now();
+        }
+        let (user, groups) = self
+            .names
+            .entry(uid)
+            .or_insert_with(|| crate::host::user_of(uid))
+            .clone();
+        let verdicts = match &volume.policy {
+            Some(p) => p.decide_user(&volume.device, &user, &groups, &volume.computer, Utc::now()),
+            None => policy::undecidable(
+                &volume.device,
+                std::slice::from_ref(&user),
+                &volume.computer,
+                "no policy received yet",
+            ),
+        };
+        let a = Arc::new(Answer { user, verdicts });
+        self.answers.insert((dev, uid), a.clone());
+        a
+    }
+}
+
+/// The path of the guard's descriptor (after the answer: resolving it
+/// never touches the guarded filesystem's open path).
+fn path_of(fd: BorrowedFd<'_>) -> String {
+    std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|e| format!("(unknown path: {e})"))
+}

@@ -1,0 +1,262 @@
+//! Two users on one stick: root may write, `nobody` may only read. The
+//! agent guards the volume with fanotify instead of remounting it: real
+//! processes of each user write and read through the real kernel, each
+//! refused write is an incident with its file, and `nobody` is told on a
+//! real session bus (a `dbus-daemon` with a notification server on it).
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+
+/// The desktop's notification daemon, as far as the agent can tell.
+struct Notifications(Arc<Mutex<Vec<(String, String)>>>);
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut shown = self.0.lock().unwrap();
+        shown.push((summary, body));
+        u32::try_from(shown.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Runs `cmd` as uid:gid 65534 (`nobody`); its exit status and stderr.
+fn as_nobody(cmd: &str) -> (bool, String) {
+    let o = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+            "sh",
+            "-c",
+            cmd,
+        ])
+        .output()
+        .unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn two_users_policy() -> String {
+    json!({"policies": [
+        {"id": "10", "name": "Admins write", "who": {"accounts": ["root"]},
+         "devices": {"types": [{"class": "3"}]}, "how": {"priority": "20"},
+         "what": {"access": {"granted": ["Read", "Write"]}}, "when": {"permanent": "always"}},
+        {"id": "20", "name": "Everyone reads", "who": {"sids": ["S-1-1-0"]},
+         "devices": {"types": [{"class": "3"}]}, "how": {"priority": "10"},
+         "what": {"access": {"granted": ["Read"]},
+                  "messages": {"denied": "USB sticks are read-only for you", "notify": true}},
+         "when": {"permanent": "always"}}
+    ]})
+    .to_string()
+}
+
+#[test]
+fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
+    if let Some(why) = missing_facility() {
+        skip_or_fail(&why);
+        return;
+    }
+    for tool in ["setpriv", "dbus-daemon"] {
+        if Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(true)
+        {
+            skip_or_fail(&format!("`{tool}` is not installed"));
+            return;
+        }
+    }
+    let t = tempfile::tempdir().unwrap();
+    // `nobody` must reach the mount point: the refusals tested are the
+    // guard's, not the directory's permissions.
+    sh(&format!("chmod 755 {}", t.path().display()));
+    let data = t.path().join("server");
+    let (_server, url, admin) = serve(&data, "127.0.0.1:0");
+    let admin = admin.expect("admin key");
+    let token = group_with_key(
+        &url,
+        &admin,
+        "usb-two",
+        &two_users_policy(),
+        "shared",
+        "pc2-agent",
+    );
+
+    let media = Media::new(t.path());
+    let (loopdev, name, majmin, mnt) = (
+        media.loopdev.clone(),
+        media.name(),
+        media.majmin(),
+        media.mnt.clone(),
+    );
+    let m = mnt.display().to_string();
+    sh(&format!(
+        "mount {loopdev} {m} && chmod 1777 {m} && echo hello > {m}/old.txt && chmod 666 {m}/old.txt"
+    ));
+    let sys = t.path().join("sys");
+    fake_stick(&sys, &name, &majmin);
+    // Two sessions: root and nobody.
+    let sessions = t.path().join("sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    std::fs::write(sessions.join("1"), "UID=0\nUSER=root\n").unwrap();
+    std::fs::write(sessions.join("2"), "UID=65534\nUSER=nobody\n").unwrap();
+    // nobody's session bus, with a notification server on it.
+    let run = t.path().join("run");
+    std::fs::create_dir_all(run.join("65534")).unwrap();
+    let bus = run.join("65534/bus");
+    let _dbus = Proc(
+        Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address=unix:path={}", bus.display()))
+            .spawn()
+            .unwrap(),
+    );
+    wait_until("the session bus is up", Duration::from_secs(10), || {
+        bus.exists()
+    });
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let _desktop = zbus::blocking::connection::Builder::address(
+        format!("unix:path={}", bus.display()).as_str(),
+    )
+    .unwrap()
+    .name("org.freedesktop.Notifications")
+    .unwrap()
+    .serve_at(
+        "/org/freedesktop/Notifications",
+        Notifications(shown.clone()),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+
+    let config = t.path().join("etc/agent.toml");
+    let _ = LOG.set(t.path().join("etc/agent.log"));
+    let state = t.path().join("state");
+    enroll(&url, &token, "shared", "pc2", &config, &state, &sys);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("evaluate_ms = 1000", "evaluate_ms = 200")
+        .replace(
+            "sessions_dir = \"/run/systemd/sessions\"",
+            &format!("sessions_dir = \"{}\"", sessions.display()),
+        )
+        .replace(
+            "runtime_dir = \"/run/user\"",
+            &format!("runtime_dir = \"{}\"", run.display()),
+        );
+    std::fs::write(&config, &text).unwrap();
+
+    let agent = agent_run(&config);
+    wait_until("the stick is guarded", Duration::from_secs(20), || {
+        status(&state)["devices"][0]["guarded"] == true
+    });
+    let st = status(&state);
+    assert_eq!(st["devices"][0]["access"], "read_only", "{st}");
+    assert_eq!(
+        st["devices"][0]["users"],
+        json!([["nobody", "read_only"], ["root", "read_write"]]),
+        "{st}"
+    );
+
+    // root writes; nobody reads but neither creates nor changes a file.
+    std::fs::write(mnt.join("by-root.txt"), "root was here").unwrap();
+    let (ok, err) = as_nobody(&format!("echo leak > {m}/n.txt"));
+    assert!(!ok && err.contains("Operation not permitted"), "{err}");
+    let (ok, err) = as_nobody(&format!("echo more >> {m}/old.txt"));
+    assert!(!ok && err.contains("Operation not permitted"), "{err}");
+    let (ok, err) = as_nobody(&format!(
+        "cat {m}/old.txt {m}/by-root.txt > /dev/null && ls {m}"
+    ));
+    assert!(ok, "reading is allowed: {err}");
+    assert_eq!(
+        std::fs::read_to_string(mnt.join("old.txt")).unwrap(),
+        "hello\n"
+    );
+    // O_CREAT is decided after the kernel created the name: empty.
+    assert_eq!(
+        std::fs::metadata(mnt.join("n.txt")).map(|m| m.len()).ok(),
+        Some(0)
+    );
+
+    // Each refused write is an incident of nobody's with its file.
+    wait_until(
+        "the refused writes reach the server",
+        Duration::from_secs(20),
+        || {
+            let (_, v) = api(
+                "GET",
+                &format!("{url}/v1/incidents?limit=100"),
+                &admin,
+                None,
+            );
+            let text = v.to_string();
+            text.contains("n.txt") && text.contains("old.txt") && text.contains("nobody")
+        },
+    );
+    // nobody was told, on their session bus, with the policy's message.
+    wait_until(
+        "nobody sees a notification",
+        Duration::from_secs(10),
+        || {
+            shown
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(_, body)| body.contains("USB sticks are read-only for you"))
+        },
+    );
+    wait_until(
+        "status counts the refusals",
+        Duration::from_secs(10),
+        || status(&state)["guard"]["denied"].as_u64().unwrap_or(0) >= 2,
+    );
+    let st = status(&state);
+    assert!(st["guard"]["allowed"].as_u64().unwrap_or(0) >= 1, "{st}");
+    assert!(
+        st["notices"].to_string().contains("n.txt"),
+        "status shows the refusal: {st}"
+    );
+
+    // Stopped, the agent leaves the stick read-only for everybody rather
+    // than open for nobody.
+    let pid = agent.0.id();
+    sh(&format!("kill -TERM {pid}"));
+    let mut agent = agent;
+    let _ = agent.0.wait();
+    assert_eq!(
+        std::fs::write(mnt.join("after.txt"), "x")
+            .unwrap_err()
+            .raw_os_error(),
+        Some(30),
+        "EROFS after the agent stopped"
+    );
+    // Back again: guarded, and root may write once more.
+    let _agent = agent_run(&config);
+    wait_until("root may write again", Duration::from_secs(20), || {
+        std::fs::write(mnt.join("after.txt"), "x").is_ok()
+    });
+    let (ok, _) = as_nobody(&format!("echo leak > {m}/n2.txt"));
+    assert!(!ok, "nobody still may not write");
+    drop(media);
+}
