@@ -90,6 +90,13 @@ pub struct Agent {
     notices: Option<std::sync::mpsc::SyncSender<Notice>>,
     /// The latest messages shown to users, for `status`.
     notes: Arc<Mutex<std::collections::VecDeque<String>>>,
+    /// What sysfs says of each block device (`major:minor`), read again
+    /// when the kernel announces a change or the mount table changes.
+    cache: HashMap<(u32, u32), Option<(sysfs::BlockDevice, DeviceInfo)>>,
+    /// The managed block devices present, mounted or not.
+    present: Vec<(u32, u32)>,
+    /// Read sysfs again at the next tick.
+    rescan: bool,
 }
 
 fn note_refusal(sh: &mut Shared, why: String) {
@@ -144,6 +151,9 @@ impl Agent {
             guard: None,
             notices: None,
             notes: Arc::new(Mutex::new(std::collections::VecDeque::new())),
+            cache: HashMap::new(),
+            present: Vec::new(),
+            rescan: true,
         })
     }
 
@@ -182,12 +192,22 @@ impl Agent {
             }
         }
         let mountinfo = std::fs::File::open(&self.cfg.mountinfo)?;
+        let monitor = match crate::uevent::Monitor::open() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!("no kernel uevents ({e}): devices are found at each evaluation");
+                None
+            }
+        };
         while !stop.load(Ordering::Relaxed) {
             self.tick();
-            wait_for_mounts(
+            let changed = wait_for_changes(
                 &mountinfo,
+                monitor.as_ref(),
                 Duration::from_millis(self.cfg.evaluate_ms.max(50)),
             );
+            // Without uevents nothing says a device came: look every tick.
+            self.rescan |= changed || monitor.is_none();
         }
         let _ = link.join();
         self.close_guards();
@@ -222,18 +242,16 @@ impl Agent {
         let now = Utc::now();
         let text = std::fs::read_to_string(&self.cfg.mountinfo).unwrap_or_default();
         let (mounts, _) = mounts::parse(&text);
+        if std::mem::take(&mut self.rescan) {
+            self.scan();
+        }
         let mut devices = Vec::new();
         let mut seen = Vec::new();
         for m in mounts.iter().filter(|m| m.major != 0) {
-            let Some(dev) = sysfs::device(&self.cfg.sysfs_root, m.major, m.minor) else {
+            let Some((dev, info)) = self.lookup(m.major, m.minor) else {
                 continue;
             };
-            if !dev.is_managed() {
-                continue;
-            }
             seen.push(m.id);
-            let info =
-                model::device_info(&dev, model::probe_encrypted(&self.cfg.dev_root, &dev.name));
             let verdicts = match &policy {
                 Some(p) => p.decide(&info, &users, &computer, now),
                 None => policy::undecidable(&info, &users, &computer, "no policy received yet"),
@@ -321,8 +339,114 @@ impl Agent {
                 }
             }
         }
+        // Devices present but not mounted: one with no access for anybody
+        // is deauthorized at once, before anything mounts it.
+        let mounted: Vec<(u32, u32)> = mounts.iter().map(|m| (m.major, m.minor)).collect();
+        for key in self.present.clone() {
+            if mounted.contains(&key) {
+                continue;
+            }
+            let Some((dev, info)) = self.lookup(key.0, key.1) else {
+                continue;
+            };
+            let verdicts = match &policy {
+                Some(p) => p.decide(&info, &users, &computer, now),
+                None => policy::undecidable(&info, &users, &computer, "no policy received yet"),
+            };
+            let enforcement = self.enforce_unmounted(&dev, &info, &verdicts, policy.as_deref());
+            devices.push(DeviceStatus {
+                device: dev.name.clone(),
+                mount_point: None,
+                model: info.model.clone(),
+                instance: info.instance.clone(),
+                bus: info.bus.clone(),
+                access: verdicts.access,
+                message: verdicts.message.clone(),
+                enforcement,
+                users: verdicts.per_user.clone(),
+                guarded: false,
+            });
+        }
         self.devices = devices;
         self.write_status();
+    }
+
+    /// A managed device's identity, from the cache or sysfs.
+    fn lookup(&mut self, major: u32, minor: u32) -> Option<(sysfs::BlockDevice, DeviceInfo)> {
+        let (root, dev_root) = (&self.cfg.sysfs_root, &self.cfg.dev_root);
+        self.cache
+            .entry((major, minor))
+            .or_insert_with(|| {
+                let dev =
+                    sysfs::device(root, major, minor).filter(sysfs::BlockDevice::is_managed)?;
+                let info = model::device_info(&dev, model::probe_encrypted(dev_root, &dev.name));
+                Some((dev, info))
+            })
+            .clone()
+    }
+
+    /// Reads sysfs again: every block device (`<sysfs>/dev/block`), the
+    /// managed ones kept in `present`.
+    fn scan(&mut self) {
+        self.cache.clear();
+        let mut present = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(self.cfg.sysfs_root.join("dev/block")) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let Some((maj, min)) = name.to_str().and_then(|n| n.split_once(':')) else {
+                    continue;
+                };
+                let (Ok(maj), Ok(min)) = (maj.parse::<u32>(), min.parse::<u32>()) else {
+                    continue;
+                };
+                if self.lookup(maj, min).is_some() {
+                    present.push((maj, min));
+                }
+            }
+        }
+        present.sort_unstable();
+        self.present = present;
+    }
+
+    /// A device nobody may use is deauthorized while it is not mounted
+    /// (mounted ones are handled with their mount).
+    fn enforce_unmounted(
+        &mut self,
+        dev: &sysfs::BlockDevice,
+        info: &DeviceInfo,
+        v: &Verdicts,
+        policy: Option<&Policy>,
+    ) -> String {
+        if v.access != Access::NoAccess {
+            return "not mounted".to_owned();
+        }
+        let Some(u) = &dev.usb else {
+            return "not mounted; it will be detached if mounted".to_owned();
+        };
+        if self.deauthorized.contains_key(&u.dir) {
+            return "USB device deauthorized".to_owned();
+        }
+        if !u.dir.join("authorized").exists() {
+            return "not mounted; no `authorized` switch to turn off".to_owned();
+        }
+        match sys::set_authorized(&u.dir, false) {
+            Ok(()) => {
+                tracing::warn!(device = %dev.name, usb = %u.dir.display(), "USB device deauthorized on arrival");
+                self.deauthorized.insert(u.dir.clone(), info.clone());
+                let mut spool = lock(&self.spool);
+                for (event, decision) in &v.decisions {
+                    let mut event = event.clone();
+                    event.id = Some(format!("device:{}", dev.name));
+                    spool_incident(&mut spool, &event, decision, policy);
+                }
+                drop(spool);
+                if let Some(msg) = v.message.as_deref().filter(|_| v.notify) {
+                    self.tell_users(v, &format!("/dev/{}", dev.name), msg);
+                }
+                "USB device deauthorized".to_owned()
+            }
+            Err(e) => format!("NOT ENFORCED: cannot deauthorize: {e}"),
+        }
     }
 
     fn enforce(
@@ -720,24 +844,56 @@ fn record_denials(
     }
 }
 
-/// Waits for a change of the mount table (mountinfo signals `POLLPRI`)
-/// or the timeout.
-fn wait_for_mounts(f: &std::fs::File, timeout: Duration) {
+/// Waits for a change of the mount table (mountinfo signals `POLLPRI`), a
+/// kernel uevent about storage, or the timeout; true when something
+/// changed that calls for reading sysfs again.
+fn wait_for_changes(
+    f: &std::fs::File,
+    monitor: Option<&crate::uevent::Monitor>,
+    timeout: Duration,
+) -> bool {
     use rustix::event::{PollFd, PollFlags, Timespec};
-    let mut fds = [PollFd::new(f, PollFlags::PRI)];
+    use std::os::fd::AsFd as _;
     let ts = Timespec {
         tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(1),
         tv_nsec: i64::from(timeout.subsec_nanos()),
     };
-    if rustix::event::poll(&mut fds, Some(&ts)).is_err() {
-        std::thread::sleep(timeout);
-    }
+    let (mounts_changed, uevent) = match monitor {
+        Some(m) => {
+            let mfd = m.as_fd();
+            let mut fds = [
+                PollFd::new(f, PollFlags::PRI),
+                PollFd::new(&mfd, PollFlags::IN),
+            ];
+            if rustix::event::poll(&mut fds, Some(&ts)).is_err() {
+                std::thread::sleep(timeout);
+            }
+            (
+                fds[0].revents().contains(PollFlags::PRI),
+                fds[1].revents().contains(PollFlags::IN),
+            )
+        }
+        None => {
+            let mut fds = [PollFd::new(f, PollFlags::PRI)];
+            if rustix::event::poll(&mut fds, Some(&ts)).is_err() {
+                std::thread::sleep(timeout);
+            }
+            (fds[0].revents().contains(PollFlags::PRI), false)
+        }
+    };
+    let storage = uevent
+        && monitor.is_some_and(|m| {
+            m.drain()
+                .iter()
+                .any(crate::uevent::Uevent::concerns_storage)
+        });
     // Re-arm: the kernel signals until the file is read again from the start.
     let mut buf = [0u8; 4096];
     use std::io::{Read as _, Seek as _};
     let mut r = f;
     let _ = r.seek(std::io::SeekFrom::Start(0));
     while matches!(r.read(&mut buf), Ok(n) if n > 0) {}
+    mounts_changed || storage
 }
 
 fn link_loop(

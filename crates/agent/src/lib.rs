@@ -47,6 +47,7 @@ pub mod status;
 pub mod sys;
 pub mod sysfs;
 pub mod trust;
+pub mod uevent;
 
 pub use config::Config;
 pub use daemon::Agent;

@@ -204,12 +204,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
         "the refused writes reach the server",
         Duration::from_secs(20),
         || {
-            let (_, v) = api(
-                "GET",
-                &format!("{url}/v1/incidents?limit=100"),
-                &admin,
-                None,
-            );
+            let v = incidents(&url, &admin);
             let text = v.to_string();
             text.contains("n.txt") && text.contains("old.txt") && text.contains("nobody")
         },

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod arrival;
 mod guard;
 
 fn cordon_bin() -> PathBuf {
@@ -198,6 +199,11 @@ fn enroll(
     );
 }
 
+/// The server's latest 100 incidents (`{"incidents": […]}`).
+fn incidents(url: &str, admin: &str) -> Value {
+    api("GET", &format!("{url}/v1/incidents?limit=100"), admin, None).1
+}
+
 fn sh(cmd: &str) -> String {
     let o = Command::new("sh").args(["-c", cmd]).output().unwrap();
     assert!(
@@ -219,8 +225,14 @@ fn dc(granted: &[&str]) -> String {
 /// A fixture sysfs tree presenting block device `name` (`major:minor`) as
 /// a SanDisk USB stick: USB device → interface → SCSI host → disk.
 fn fake_stick(root: &Path, name: &str, majmin: &str) {
-    let usb = root.join("devices/pci0000:00/0000:00:14.0/usb1/1-1");
-    let scsi = usb.join("1-1:1.0/host6/target6:0:0/6:0:0:0");
+    fake_stick_at(root, "1-1", name, majmin);
+}
+
+/// [`fake_stick`] on USB port `port` (its `authorized` file is
+/// `<root>/devices/pci0000:00/0000:00:14.0/usb1/<port>/authorized`).
+fn fake_stick_at(root: &Path, port: &str, name: &str, majmin: &str) {
+    let usb = root.join("devices/pci0000:00/0000:00:14.0/usb1").join(port);
+    let scsi = usb.join(format!("{port}:1.0/host6/target6:0:0/6:0:0:0"));
     let disk = scsi.join("block").join(name);
     std::fs::create_dir_all(&disk).unwrap();
     for (k, v) in [
@@ -284,6 +296,7 @@ impl Media {
     /// A fresh 16 MiB ext4 image under `dir` on a loop device; the mount
     /// point `dir/mnt` is made, not mounted.
     fn new(dir: &Path) -> Media {
+        std::fs::create_dir_all(dir).unwrap();
         let img = dir.join("stick.img");
         sh(&format!(
             "truncate -s 16M {0} && mkfs.ext4 -q -F {0}",
@@ -423,12 +436,7 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
         "the incident reaches the server",
         Duration::from_secs(20),
         || {
-            let (_, v) = api(
-                "GET",
-                &format!("{url}/v1/incidents?limit=100"),
-                &admin,
-                None,
-            );
+            let v = incidents(&url, &admin);
             v["incidents"].as_array().is_some_and(|a| {
                 a.iter()
                     .any(|i| i["computer"] == "pc1" && i["action"] == "device_access")
@@ -569,12 +577,7 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     wait_until("the spool drains", Duration::from_secs(30), || {
         status(&state)["spool"]["pending_bytes"] == 0 && status(&state)["online"] == true
     });
-    let (_, v) = api(
-        "GET",
-        &format!("{url}/v1/incidents?limit=100"),
-        &admin,
-        None,
-    );
+    let v = incidents(&url, &admin);
     let n = v["incidents"]
         .as_array()
         .unwrap()
