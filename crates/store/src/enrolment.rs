@@ -67,6 +67,14 @@ pub enum EnrolRefusal {
     #[error("the enrolment token `{id}` was used {uses} times, its limit")]
     UsedUp { id: String, uses: i64 },
     #[error(
+        "the enrolment token `{id}` is for agent group `{group}`, not `{asked}`: leave the group out, or use a token of `{asked}`"
+    )]
+    OtherGroup {
+        id: String,
+        group: String,
+        asked: String,
+    },
+    #[error(
         "computer `{computer}` is already enrolled (bound to key `{key_id}`); the enrolment token `{id}` does not allow re-enrolment: use another name, or have an administrator unbind it (PUT /v1/computers/{{name}}) or issue a token that allows re-enrolment"
     )]
     Bound {
@@ -111,13 +119,15 @@ pub trait EnrolmentStore: Send + Sync {
         now: Millis,
     ) -> Result<EnrolmentToken>;
     /// Enrols `computer` with the token `id` whose text hashes to `hash`
-    /// (see the module's documentation). The new key is a client key named
+    /// (see the module's documentation), refused if `group` is given and
+    /// is not the token's. The new key is a client key named
     /// `agent:<computer>`, created by the token's creator.
     async fn enrol_with_token(
         &self,
         id: &str,
         hash: &str,
         computer: &str,
+        group: Option<&str>,
         now: Millis,
     ) -> Result<std::result::Result<Enrolment, EnrolRefusal>>;
 }
@@ -297,6 +307,7 @@ macro_rules! impl_enrolment_store {
                     id: &str,
                     hash: &str,
                     computer: &str,
+                    group: Option<&str>,
                     now: Millis,
                 ) -> Result<std::result::Result<Enrolment, EnrolRefusal>> {
                     check_name("computer", computer)?;
@@ -325,6 +336,15 @@ macro_rules! impl_enrolment_store {
                         return Ok(Err(EnrolRefusal::Unknown));
                     };
                     let token = token_from_row(&row)?;
+                    if let Some(asked) = group
+                        && asked != token.group
+                    {
+                        return Ok(Err(EnrolRefusal::OtherGroup {
+                            id: token.id,
+                            group: token.group,
+                            asked: asked.to_owned(),
+                        }));
+                    }
                     let existing = sqlx::query(&format!(
                         "SELECT c.name, k.id AS live_key FROM computers c \
                          LEFT JOIN api_keys k ON k.id = c.key_id AND k.revoked_at IS NULL \

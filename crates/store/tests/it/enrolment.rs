@@ -91,12 +91,18 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
     let good = hash("cordon_enrol_0000aaaa_secret");
     // A wrong secret for a real id, and an unknown id: not valid, no use.
     let r = s
-        .enrol_with_token("0000aaaa", &hash("cordon_enrol_0000aaaa_guess"), "pc0", T0)
+        .enrol_with_token(
+            "0000aaaa",
+            &hash("cordon_enrol_0000aaaa_guess"),
+            "pc0",
+            None,
+            T0,
+        )
         .await
         .unwrap();
     assert_eq!(r.unwrap_err(), EnrolRefusal::Unknown);
     let r = s
-        .enrol_with_token("ffffffff", &good, "pc0", T0)
+        .enrol_with_token("ffffffff", &good, "pc0", None, T0)
         .await
         .unwrap();
     assert_eq!(r.unwrap_err(), EnrolRefusal::Unknown);
@@ -111,7 +117,7 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
             store
-                .enrol_with_token("0000aaaa", &good, &format!("pc{k}"), T0 + 1)
+                .enrol_with_token("0000aaaa", &good, &format!("pc{k}"), None, T0 + 1)
                 .await
                 .unwrap()
         }));
@@ -164,7 +170,7 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
     .unwrap();
     let b = hash("cordon_enrol_0000bbbb_secret");
     let r = s
-        .enrol_with_token("0000bbbb", &b, &taken, T0 + 2)
+        .enrol_with_token("0000bbbb", &b, &taken, None, T0 + 2)
         .await
         .unwrap()
         .unwrap_err();
@@ -203,7 +209,7 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
     .unwrap();
     let c = hash("cordon_enrol_0000cccc_secret");
     let e = s
-        .enrol_with_token("0000cccc", &c, &taken, T0 + 3)
+        .enrol_with_token("0000cccc", &c, &taken, None, T0 + 3)
         .await
         .unwrap()
         .unwrap();
@@ -241,15 +247,28 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
     .await
     .unwrap();
     let e = s
-        .enrol_with_token("0000bbbb", &b, &keep.name, T0 + 4)
+        .enrol_with_token("0000bbbb", &b, &keep.name, None, T0 + 4)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(e.replaced_key, None);
 
+    // Another group than the token's: refused, no use counted.
+    let r = s
+        .enrol_with_token("0000bbbb", &b, "pc-x", Some("kiosks"), T0 + 4)
+        .await
+        .unwrap();
+    assert!(matches!(r.unwrap_err(), EnrolRefusal::OtherGroup { group, .. } if group == "laptops"));
+    let e = s
+        .enrol_with_token("0000bbbb", &b, "pc-y", Some("laptops"), T0 + 4)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.token.uses, 2, "pc-x counted no use");
+
     // Expired, revoked: refused, saying so.
     let r = s
-        .enrol_with_token("0000bbbb", &b, "pc-late", T0 + 60_000)
+        .enrol_with_token("0000bbbb", &b, "pc-late", None, T0 + 60_000)
         .await
         .unwrap();
     assert_eq!(
@@ -264,7 +283,7 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
         .unwrap();
     assert_eq!(revoked.revoked_by, Some(admin_actor()));
     let r = s
-        .enrol_with_token("0000bbbb", &b, "pc-late", T0 + 6)
+        .enrol_with_token("0000bbbb", &b, "pc-late", None, T0 + 6)
         .await
         .unwrap();
     assert_eq!(
@@ -284,7 +303,7 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
     );
     // A bad computer name is refused before any use.
     crate::both::invalid(
-        s.enrol_with_token("0000aaaa", &good, "bad name", T0 + 1)
+        s.enrol_with_token("0000aaaa", &good, "bad name", None, T0 + 1)
             .await,
     );
 
