@@ -34,7 +34,9 @@ impl std::fmt::Debug for Token {
 pub struct Config {
     /// The server's base URL, e.g. `http://cordon.corp:8080`.
     pub server: String,
-    /// The agent's API key (a client key bound to this computer).
+    /// The agent's API key (a client key bound to this computer; after an
+    /// enrolment with an enrolment token, the key the server made for it,
+    /// never the enrolment token).
     pub token: Token,
     /// The agent group.
     pub group: String,
@@ -71,6 +73,10 @@ pub struct Config {
     /// IANA time zone for schedules; default: the system's.
     #[serde(default)]
     pub timezone: Option<String>,
+    /// CA certificates (PEM) trusted for an `https://` server besides the
+    /// system's: a private CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn d_state() -> PathBuf {
@@ -126,6 +132,7 @@ impl Config {
             spool_max_bytes: d_spool(),
             ou: None,
             timezone: None,
+            ca_file: None,
         }
     }
 

@@ -1,7 +1,14 @@
 //! HTTP to the server: enrolment, the bundle poll, the heartbeat and the
 //! spool upload. Short timeouts: a server that never answers costs one
 //! poll, not the agent.
+//!
+//! `https://` servers are checked by rustls against the system's roots
+//! and, when configured, the CA certificates of `ca_file` (a private CA).
+//! A certificate that does not verify is an error that says so; nothing
+//! falls back to trusting it.
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use cordon_bundle::KeyInfo;
@@ -12,6 +19,10 @@ use crate::config::Token;
 pub enum LinkError {
     #[error("cannot reach the server: {0}")]
     Unreachable(String),
+    #[error("ca_file `{path}`: {message}")]
+    CaFile { path: PathBuf, message: String },
+    #[error("server `{0}`: use an `https://` or `http://` URL")]
+    Url(String),
     #[error("the server answered {status}: {body}")]
     Status { status: u16, body: String },
     #[error("the server's answer is not what was expected: {0}")]
@@ -19,12 +30,32 @@ pub enum LinkError {
 }
 
 /// What enrolment returns.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Clone, serde::Deserialize)]
 pub struct Enrolled {
     pub computer: String,
     pub group: String,
     pub key_id: String,
+    /// With an enrolment token: the computer's own API key (once).
+    #[serde(default)]
+    pub api_key: Option<Token>,
     pub signing_key: KeyInfo,
+}
+
+impl std::fmt::Debug for Enrolled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolled")
+            .field("computer", &self.computer)
+            .field("group", &self.group)
+            .field("key_id", &self.key_id)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("signing_key", &self.signing_key.key_id)
+            .finish()
+    }
+}
+
+/// Whether `token` is an agent group's enrolment token (not an API key).
+pub fn is_enrolment_token(token: &str) -> bool {
+    token.starts_with("cordon_enrol_")
 }
 
 /// A bundle poll's answer.
@@ -57,7 +88,59 @@ pub struct Client {
 }
 
 fn unreachable(e: reqwest::Error) -> LinkError {
-    LinkError::Unreachable(e.to_string())
+    LinkError::Unreachable(describe(&e))
+}
+
+/// The error and its causes (reqwest's own text hides why TLS failed),
+/// with what to do when the server's certificate is not trusted.
+fn describe(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let c_text = c.to_string();
+        if !text.contains(&c_text) {
+            text.push_str(": ");
+            text.push_str(&c_text);
+        }
+        cause = c.source();
+    }
+    if text.contains("UnknownIssuer") || text.contains("invalid peer certificate") {
+        text.push_str(
+            " (the server's TLS certificate is not trusted: give its CA with `--ca-file` at enrolment, `ca_file` in agent.toml)",
+        );
+    }
+    text
+}
+
+/// The `ca_file` every [`Client::new`] of this process trusts, set once
+/// at start from the configuration (`cordon agent run`).
+static DEFAULT_CA: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+
+/// Makes every [`Client::new`] of this process trust the CA certificates
+/// in `ca_file` besides the system's. Reads and checks the file now, so
+/// a bad one stops the agent at start, saying which and why.
+pub fn trust_ca_file(ca_file: Option<&Path>) -> Result<(), LinkError> {
+    let certs = match ca_file {
+        Some(p) => read_ca(p)?,
+        None => Vec::new(),
+    };
+    // Set once per process; a second call (none today) keeps the first.
+    let _ = DEFAULT_CA.set(certs);
+    Ok(())
+}
+
+fn read_ca(path: &Path) -> Result<Vec<reqwest::Certificate>, LinkError> {
+    let err = |message: String| LinkError::CaFile {
+        path: path.to_owned(),
+        message,
+    };
+    let pem = std::fs::read(path).map_err(|e| err(format!("cannot read it: {e}")))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| err(format!("not PEM certificates: {}", describe(&e))))?;
+    if certs.is_empty() {
+        return Err(err("holds no PEM certificate".into()));
+    }
+    Ok(certs)
 }
 
 fn check(resp: reqwest::blocking::Response) -> Result<reqwest::blocking::Response, LinkError> {
@@ -65,7 +148,15 @@ fn check(resp: reqwest::blocking::Response) -> Result<reqwest::blocking::Respons
     if status.is_success() || status == reqwest::StatusCode::NOT_MODIFIED {
         return Ok(resp);
     }
-    let body: String = resp.text().unwrap_or_default().chars().take(300).collect();
+    let text = resp.text().unwrap_or_default();
+    // The server's errors are `{"code", "message"}`: the message says why.
+    let body = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+        .unwrap_or(text)
+        .chars()
+        .take(600)
+        .collect();
     Err(LinkError::Status {
         status: status.as_u16(),
         body,
@@ -73,12 +164,45 @@ fn check(resp: reqwest::blocking::Response) -> Result<reqwest::blocking::Respons
 }
 
 impl Client {
+    /// A client trusting the system's roots and the process's `ca_file`
+    /// ([`trust_ca_file`]).
     pub fn new(server: &str, token: Token) -> Result<Client, LinkError> {
-        let http = reqwest::blocking::Client::builder()
+        let extra = DEFAULT_CA.get().cloned().unwrap_or_default();
+        Client::build(server, token, extra)
+    }
+
+    /// A client trusting the system's roots and the CA certificates in
+    /// `ca_file`, if given.
+    pub fn with_ca(
+        server: &str,
+        token: Token,
+        ca_file: Option<&Path>,
+    ) -> Result<Client, LinkError> {
+        let extra = match ca_file {
+            Some(p) => read_ca(p)?,
+            None => Vec::new(),
+        };
+        Client::build(server, token, extra)
+    }
+
+    fn build(
+        server: &str,
+        token: Token,
+        extra: Vec<reqwest::Certificate>,
+    ) -> Result<Client, LinkError> {
+        if !(server.starts_with("https://") || server.starts_with("http://")) {
+            return Err(LinkError::Url(server.to_owned()));
+        }
+        let mut builder = reqwest::blocking::Client::builder()
+            .use_rustls_tls()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(15))
-            .build()
-            .map_err(unreachable)?;
+            // The key goes with every request: never to another host.
+            .redirect(reqwest::redirect::Policy::none());
+        for c in extra {
+            builder = builder.add_root_certificate(c);
+        }
+        let http = builder.build().map_err(unreachable)?;
         Ok(Client {
             http,
             server: server.trim_end_matches('/').to_owned(),
@@ -90,12 +214,18 @@ impl Client {
         format!("{}{path}", self.server)
     }
 
-    pub fn enroll(&self, computer: &str, group: &str) -> Result<Enrolled, LinkError> {
+    /// Enrols `computer`: in `group` with an API key; with an enrolment
+    /// token the token names the group (`group`, if given, must be it).
+    pub fn enroll(&self, computer: &str, group: Option<&str>) -> Result<Enrolled, LinkError> {
+        let mut body = serde_json::json!({ "name": computer });
+        if let Some(g) = group {
+            body["group"] = serde_json::Value::from(g);
+        }
         let resp = self
             .http
             .post(self.url("/v1/agent/enroll"))
             .bearer_auth(self.token.expose())
-            .json(&serde_json::json!({"name": computer, "group": group}))
+            .json(&body)
             .send()
             .map_err(unreachable)?;
         check(resp)?
