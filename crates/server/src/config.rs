@@ -733,6 +733,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("/nonexistent/c.toml"), "{e}");
+        // Half a TLS listener is refused, not served as plain HTTP.
+        let e = Settings::load(None, env(&[("CORDON_TLS_CERT_FILE", "/etc/c.pem")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`tls_cert_file` and `tls_key_file` go together"),
+            "{e}"
+        );
+        let s = Settings::load(
+            None,
+            env(&[
+                ("CORDON_TLS_CERT_FILE", "/etc/c.pem"),
+                ("CORDON_TLS_KEY_FILE", "/etc/k.pem"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.tls_key_file.as_deref(), Some(Path::new("/etc/k.pem")));
     }
 
     #[test]
