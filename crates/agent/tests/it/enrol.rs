@@ -162,6 +162,21 @@ fn an_enrolment_token_enrols_over_https_with_a_private_ca_and_a_wrong_ca_is_refu
     std::fs::create_dir_all(&pkid).unwrap();
     pki(&pkid);
     let ca = pkid.join("ca.pem");
+    // A key that is not the certificate's stops the server, saying so; it
+    // never serves plain HTTP instead.
+    let out = Command::new(cordon_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(t.path().join("bad"))
+        .env("CORDON_TLS_CERT_FILE", pkid.join("server.pem"))
+        .env("CORDON_TLS_KEY_FILE", pkid.join("ca.key"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("`tls_cert_file` and `tls_key_file` do not go together"),
+        "{}",
+        text(&out)
+    );
     let (_server, url, admin) = serve_tls(&t.path().join("server"), &pkid);
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     let c = https(&ca);
@@ -241,6 +256,7 @@ fn an_enrolment_token_enrols_over_https_with_a_private_ca_and_a_wrong_ca_is_refu
         let out = enrol("pc1", "wrong", ca.as_deref());
         assert!(!out.status.success(), "{}", text(&out));
         let msg = text(&out);
+        eprintln!("refused as expected: {msg}");
         assert!(
             msg.contains("certificate is not trusted") && msg.contains("--ca-file"),
             "{msg}"
