@@ -341,3 +341,126 @@ async fn story(app: &App) -> Vec<String> {
     assert!(!text.contains(&tok[20..]) && !text.contains(&new_pc1[20..]));
     vec![tok, tok2, pc1_key, new_pc1]
 }
+
+/// Tokens follow the group's permissions: someone whose scope is one
+/// group neither sees nor makes nor revokes another group's tokens (it
+/// answers as not found), and a guest (read only) sees but cannot make.
+#[tokio::test]
+async fn tokens_are_the_groups_to_manage() {
+    let app = App::sqlite().await;
+    with_group(&app, "g1").await;
+    with_group(&app, "g2").await;
+    let (_, theirs) = new_token(&app, "g2", json!({})).await;
+    let theirs = theirs["id"].as_str().unwrap().to_owned();
+    let person = |name: &'static str, role: &'static str, scope: Value| {
+        let app = &app;
+        async move {
+            let (s, a) = app
+                .admin(
+                    "POST",
+                    "/v1/users",
+                    Some(
+                        json!({"username": name, "password": "correct horse battery staple 42",
+                        "email": format!("{name}@corp.example"), "role": role, "scope": scope}),
+                    ),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{a}");
+            let (s, k) = app
+                .admin(
+                    "POST",
+                    "/v1/keys",
+                    Some(json!({"name": name, "role": "admin", "owner": a["account"]["id"]})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{k}");
+            k["secret"].as_str().unwrap().to_owned()
+        }
+    };
+    let tech = person(
+        "manager",
+        "dlp_manager",
+        json!({"kind": "groups", "names": ["g1"]}),
+    )
+    .await;
+    let guest = person("guest", "guest", json!({"kind": "all"})).await;
+    let technician = person(
+        "tech",
+        "technician",
+        json!({"kind": "groups", "names": ["g1"]}),
+    )
+    .await;
+    let call = |key: &str, m: &'static str, uri: String, body: Option<Value>| {
+        let (app, key) = (&app, key.to_owned());
+        async move { app.call(m, &uri, Some(&key), body).await }
+    };
+    let (s, v) = call(
+        &tech,
+        "POST",
+        "/v1/agent-groups/g1/enrolment-tokens".into(),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    for (m, uri, body) in [
+        (
+            "POST",
+            "/v1/agent-groups/g2/enrolment-tokens".to_owned(),
+            Some(json!({})),
+        ),
+        (
+            "GET",
+            "/v1/agent-groups/g2/enrolment-tokens".to_owned(),
+            None,
+        ),
+        (
+            "DELETE",
+            format!("/v1/agent-groups/g2/enrolment-tokens/{theirs}"),
+            None,
+        ),
+    ] {
+        let (s, v) = call(&tech, m, uri.clone(), body).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{m} {uri}: {v}");
+    }
+    let (s, v) = call(
+        &technician,
+        "POST",
+        "/v1/agent-groups/g1/enrolment-tokens".into(),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("only what you created"),
+        "{v}"
+    );
+    let (s, v) = call(
+        &guest,
+        "GET",
+        "/v1/agent-groups/g2/enrolment-tokens".into(),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["tokens"][0]["id"], theirs.as_str());
+    let (s, _) = call(
+        &guest,
+        "POST",
+        "/v1/agent-groups/g2/enrolment-tokens".into(),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &guest,
+        "DELETE",
+        format!("/v1/agent-groups/g2/enrolment-tokens/{theirs}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    app.close().await;
+}
