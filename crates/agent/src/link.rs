@@ -293,3 +293,41 @@ impl Client {
         Ok(ack.accepted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_ca_file_says_which_and_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone.pem");
+        let e = Client::with_ca("https://x", Token::new("k"), Some(&gone)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with(&format!("ca_file `{}`: cannot read it", gone.display())),
+            "{e}"
+        );
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "hello\n").unwrap();
+        let e = Client::with_ca("https://x", Token::new("k"), Some(&junk)).unwrap_err();
+        assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+        let e = Client::with_ca("ftp://x", Token::new("k"), None).unwrap_err();
+        assert!(e.to_string().contains("`https://`"), "{e}");
+        assert!(Client::with_ca("https://x", Token::new("k"), None).is_ok());
+    }
+
+    #[test]
+    fn the_computers_key_never_shows_in_debug() {
+        let e: Enrolled = serde_json::from_value(serde_json::json!({
+            "computer": "pc1", "group": "g", "key_id": "0a1b2c3d",
+            "api_key": "cordon_0a1b2c3d_secretsecret",
+            "signing_key": {"key_id": "k", "public_key": "AAAA"},
+        }))
+        .unwrap();
+        let d = format!("{e:?}");
+        assert!(!d.contains("secretsecret") && d.contains("pc1"), "{d}");
+        assert!(is_enrolment_token("cordon_enrol_0a1b2c3d_x"));
+        assert!(!is_enrolment_token("cordon_0a1b2c3d_x"));
+    }
+}
