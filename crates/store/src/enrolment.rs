@@ -409,20 +409,53 @@ macro_rules! impl_enrolment_store {
                             .execute(&mut *tx)
                             .await?;
                     }
-                    sqlx::query(
-                        "INSERT INTO computers \
-                         (name, group_name, office, key_id, created_at, updated_at, updated_by) \
-                         VALUES ($1, $2, NULL, $3, $4, $4, $5) ON CONFLICT (name) DO UPDATE SET \
-                         group_name = excluded.group_name, key_id = excluded.key_id, \
-                         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-                    )
-                    .bind(computer)
-                    .bind(&token.group)
-                    .bind(&key_id)
-                    .bind(now)
-                    .bind(encode_column(&new_actor))
-                    .execute(&mut *tx)
-                    .await?;
+                    if before.is_some() {
+                        // The row is held (PostgreSQL `FOR UPDATE` above;
+                        // SQLite's write lock), so nobody bound it since.
+                        sqlx::query(
+                            "UPDATE computers SET group_name = $1, key_id = $2, \
+                             updated_at = $3, updated_by = $4 WHERE name = $5",
+                        )
+                        .bind(&token.group)
+                        .bind(&key_id)
+                        .bind(now)
+                        .bind(encode_column(&new_actor))
+                        .bind(computer)
+                        .execute(&mut *tx)
+                        .await?;
+                    } else {
+                        // A new name: two machines racing for it must not
+                        // both get it. The loser's insert does nothing (it
+                        // waits for the winner's commit), and it is refused
+                        // like any bound name; its use and key roll back.
+                        let inserted = sqlx::query(
+                            "INSERT INTO computers \
+                             (name, group_name, office, key_id, created_at, updated_at, updated_by) \
+                             VALUES ($1, $2, NULL, $3, $4, $4, $5) ON CONFLICT (name) DO NOTHING",
+                        )
+                        .bind(computer)
+                        .bind(&token.group)
+                        .bind(&key_id)
+                        .bind(now)
+                        .bind(encode_column(&new_actor))
+                        .execute(&mut *tx)
+                        .await?;
+                        if inserted.rows_affected() == 0 {
+                            let holder: Option<String> =
+                                sqlx::query("SELECT key_id FROM computers WHERE name = $1")
+                                    .bind(computer)
+                                    .fetch_optional(&mut *tx)
+                                    .await?
+                                    .map(|r| r.try_get("key_id"))
+                                    .transpose()?
+                                    .flatten();
+                            return Ok(Err(EnrolRefusal::Bound {
+                                id: token.id,
+                                computer: computer.to_owned(),
+                                key_id: holder.unwrap_or_default(),
+                            }));
+                        }
+                    }
                     let r = sqlx::query("SELECT * FROM computers WHERE name = $1")
                         .bind(computer)
                         .fetch_one(&mut *tx)

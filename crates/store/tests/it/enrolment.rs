@@ -158,6 +158,61 @@ async fn tokens_count_uses_refuse_and_bind(env: &Env) {
         assert_eq!(c.name, e.computer.name);
     }
 
+    // Eight machines racing for one new name on two servers, each with a
+    // token of its own (one token's uses queue on its row): one gets it,
+    // the others are refused and count no use.
+    for k in 0..8 {
+        let id = format!("0000dd{k:02x}");
+        s.create_enrolment_token(&token(&id, "laptops", None, false), &admin_actor(), T0)
+            .await
+            .unwrap();
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(8));
+    let mut tasks = Vec::new();
+    for k in 0..8 {
+        let store = stores[k % 2].clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = format!("0000dd{k:02x}");
+            let d = hash(&format!("cordon_enrol_{id}_secret"));
+            barrier.wait().await;
+            store
+                .enrol_with_token(&id, &d, "same-name", None, T0 + 1)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut got = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(e) => got.push(e),
+            Err(r) => assert!(
+                matches!(&r, EnrolRefusal::Bound { computer, .. } if computer == "same-name"),
+                "{r:?}"
+            ),
+        }
+    }
+    let bound = s.get_computer("same-name").await.unwrap().key_id.unwrap();
+    let live: Vec<_> = s
+        .list_api_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.name == "agent:same-name" && k.revoked_at.is_none())
+        .collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(live[0].id, bound);
+    let uses: i64 = s
+        .list_enrolment_tokens("laptops")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.id.starts_with("0000dd"))
+        .map(|t| t.uses)
+        .sum();
+    assert_eq!((got.len(), uses), (1, 1));
+    assert_eq!(got[0].key.key.id, bound);
+
     // Re-enrolling a bound name with a token that does not allow it is
     // refused and counts no use; the old binding stays.
     let taken = won[0].computer.name.clone();
