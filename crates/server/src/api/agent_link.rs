@@ -369,6 +369,36 @@ impl Heartbeat {
     }
 }
 
+impl From<cordon_store::AgentReport> for Heartbeat {
+    fn from(a: cordon_store::AgentReport) -> Heartbeat {
+        let cordon_store::AgentReport {
+            reported_at: _,
+            version,
+            fqdn,
+            netbios,
+            ipv4,
+            ou,
+            policy_serial,
+            policy_version,
+            trusted_keys,
+            spool_pending,
+            spool_dropped,
+        } = a;
+        Heartbeat {
+            version,
+            fqdn,
+            netbios,
+            ipv4,
+            ou,
+            policy_serial,
+            policy_version,
+            trusted_keys,
+            spool_pending,
+            spool_dropped,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HeartbeatAck {
     pub computer: String,

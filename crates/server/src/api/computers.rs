@@ -44,38 +44,17 @@ pub struct ManagedComputer {
 pub struct AgentStatus {
     /// When the server received it (Unix ms).
     pub reported_at: i64,
-    /// The agent's version.
-    pub version: String,
-    pub fqdn: Option<String>,
-    pub netbios: Option<String>,
-    pub ipv4: Vec<String>,
-    pub ou: Option<String>,
-    /// The serial of the signed bundle it enforces (0: none yet), and
-    /// that bundle's policy version.
-    pub policy_serial: i64,
-    pub policy_version: i64,
-    /// Ids of the bundle-signing keys it trusts.
-    pub trusted_keys: Vec<String>,
-    /// Bytes of incidents waiting in its spool.
-    pub spool_pending: u64,
-    /// Incidents it dropped because its spool was full.
-    pub spool_dropped: u64,
+    /// What the agent said: version, host identity, the bundle serial and
+    /// policy version it enforces, trusted keys, spool backlog and drops.
+    #[serde(flatten)]
+    pub report: super::agent_link::Heartbeat,
 }
 
 impl From<cordon_store::AgentReport> for AgentStatus {
     fn from(a: cordon_store::AgentReport) -> AgentStatus {
         AgentStatus {
             reported_at: a.reported_at,
-            version: a.version,
-            fqdn: a.fqdn,
-            netbios: a.netbios,
-            ipv4: a.ipv4,
-            ou: a.ou,
-            policy_serial: a.policy_serial,
-            policy_version: a.policy_version,
-            trusted_keys: a.trusted_keys,
-            spool_pending: a.spool_pending,
-            spool_dropped: a.spool_dropped,
+            report: a.into(),
         }
     }
 }

@@ -81,6 +81,13 @@ async fn enrolment_tokens_and_heartbeats_on_postgres() {
     app.close().await;
 }
 
+/// `answer` is what `/openapi.json` says a `schema` is (closed objects:
+/// a field the document does not list fails too).
+fn conforms(schema: &str, answer: &Value) {
+    let doc = serde_json::to_value(cordon_server::openapi::document()).unwrap();
+    crate::openapi::assert_valid(&crate::openapi::validator(&doc, schema), answer, schema);
+}
+
 /// The story; the secrets it saw, for the caller to look for at rest.
 async fn story(app: &App) -> Vec<String> {
     with_group(app, "laptops").await;
@@ -94,6 +101,7 @@ async fn story(app: &App) -> Vec<String> {
     )
     .await;
     assert!(tok.starts_with("cordon_enrol_"), "{tok}");
+    conforms("TokenView", &view);
     let id = view["id"].as_str().unwrap().to_owned();
     assert_eq!(view["prefix"], format!("cordon_enrol_{id}_…"));
     assert_eq!(
@@ -163,6 +171,7 @@ async fn story(app: &App) -> Vec<String> {
     let pc1_key = e["api_key"].as_str().unwrap().to_owned();
     assert!(pc1_key.starts_with("cordon_") && !pc1_key.starts_with("cordon_enrol_"));
     assert!(e["signing_key"]["key_id"].is_string(), "{e}");
+    conforms("Enrolled", &e);
     // The token is no key: it reaches nothing else.
     let (s, _) = app
         .call(
@@ -209,6 +218,7 @@ async fn story(app: &App) -> Vec<String> {
     assert_eq!(agent["trusted_keys"], json!(["k1", "k2"]));
     assert_eq!(agent["ou"], "OU=Sales,DC=corp");
     assert_eq!(agent["reported_at"], c["computer"]["last_seen_at"]);
+    conforms("OneComputer", &c);
     let (_, v) = app
         .call(
             "POST",
@@ -221,6 +231,7 @@ async fn story(app: &App) -> Vec<String> {
     let (_, l) = app.admin("GET", "/v1/computers?group=laptops", None).await;
     assert_eq!(l["computers"][0]["agent"]["policy_serial"], 43, "{l}");
     assert_eq!(l["computers"][0]["agent"]["spool_pending"], 0);
+    conforms("ComputerList", &l);
     // An absurd heartbeat is refused, saying which field.
     let mut big = heartbeat(44, 0);
     big["ipv4"] = json!(vec!["10.0.0.1"; 65]);
