@@ -297,7 +297,7 @@ fn enrolled_client(url: &str, admin: &str, name: &str) -> cordon_agent::link::Cl
         &format!("{name}-key"),
     );
     let c = cordon_agent::link::Client::new(url, cordon_agent::config::Token::new(token)).unwrap();
-    c.enroll(name, &format!("{name}-group")).unwrap();
+    c.enroll(name, Some(&format!("{name}-group"))).unwrap();
     c
 }
 

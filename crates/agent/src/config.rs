@@ -34,7 +34,9 @@ impl std::fmt::Debug for Token {
 pub struct Config {
     /// The server's base URL, e.g. `http://cordon.corp:8080`.
     pub server: String,
-    /// The agent's API key (a client key bound to this computer).
+    /// The agent's API key (a client key bound to this computer; after an
+    /// enrolment with an enrolment token, the key the server made for it,
+    /// never the enrolment token).
     pub token: Token,
     /// The agent group.
     pub group: String,
@@ -78,6 +80,10 @@ pub struct Config {
     /// `<runtime_dir>/<uid>/bus` (desktop notifications).
     #[serde(default = "d_runtime")]
     pub runtime_dir: PathBuf,
+    /// CA certificates (PEM) trusted for an `https://` server besides the
+    /// system's: a private CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// How the agent makes a volume read-only.
@@ -156,6 +162,7 @@ impl Config {
             timezone: None,
             write_guard: WriteGuard::Auto,
             runtime_dir: d_runtime(),
+            ca_file: None,
         }
     }
 

@@ -112,6 +112,8 @@ impl Agent {
     /// Opens the state: trusted keys, the cached bundle (verified), the spool.
     pub fn open(cfg: Config) -> Result<Agent, AgentError> {
         std::fs::create_dir_all(&cfg.state_dir)?;
+        // A bad `ca_file` stops the agent at start, saying which and why.
+        Client::with_ca(&cfg.server, cfg.token.clone(), cfg.ca_file.as_deref())?;
         let keys = trust::load_keys(&cfg.state_dir)?;
         let spool = Spool::open(&cfg.state_dir.join("spool"), cfg.spool_max_bytes)?;
         let mut sh = Shared {
@@ -903,7 +905,7 @@ fn link_loop(
     identity: &Identity,
     stop: &AtomicBool,
 ) {
-    let client = match Client::new(&cfg.server, cfg.token.clone()) {
+    let client = match Client::with_ca(&cfg.server, cfg.token.clone(), cfg.ca_file.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("no HTTP client: {e}");

@@ -59,13 +59,25 @@ pub const UPLOAD_BATCH: usize = 500;
 /// Enrols: registers the computer in the group with the server, pins the
 /// signing key (the one given out of band, or the server's answer on
 /// first use), and writes the configuration and trust store.
+///
+/// `cfg.token` is either an API key made for this computer (then
+/// `cfg.group` names the group) or an agent group's enrolment token (then
+/// the token names the group; `cfg.group`, if not empty, must be it). With
+/// an enrolment token the server answers the computer's own API key:
+/// that key, never the enrolment token, is what `cfg` holds afterwards
+/// and what is written. `cfg.ca_file` is trusted for an `https://` server.
 pub fn enroll(
-    cfg: &Config,
+    cfg: &mut Config,
     config_path: &std::path::Path,
     pinned: Option<&str>,
 ) -> Result<link::Enrolled, EnrollError> {
-    let client = link::Client::new(&cfg.server, cfg.token.clone())?;
-    let enrolled = client.enroll(&cfg.computer, &cfg.group)?;
+    let by_token = link::is_enrolment_token(cfg.token.expose());
+    if !by_token && cfg.group.is_empty() {
+        return Err(EnrollError::NoGroup);
+    }
+    let client = link::Client::with_ca(&cfg.server, cfg.token.clone(), cfg.ca_file.as_deref())?;
+    let group = (!cfg.group.is_empty()).then_some(cfg.group.as_str());
+    let enrolled = client.enroll(&cfg.computer, group)?;
     let served = cordon_bundle::PublicKey::from_info(&enrolled.signing_key)?;
     let key = match pinned {
         Some(text) => {
@@ -80,6 +92,17 @@ pub fn enroll(
         }
         None => served,
     };
+    let client = if by_token {
+        let Some(own) = enrolled.api_key.clone() else {
+            return Err(EnrollError::NoKey);
+        };
+        cfg.token = own;
+        link::Client::with_ca(&cfg.server, cfg.token.clone(), cfg.ca_file.as_deref())?
+    } else {
+        client
+    };
+    cfg.group.clone_from(&enrolled.group);
+    cfg.computer.clone_from(&enrolled.computer);
     cfg.save(config_path)?;
     trust::save_keys(&cfg.state_dir, std::slice::from_ref(&key))?;
     // The first bundle now, so the agent enforces the group's policy from
@@ -105,4 +128,10 @@ pub enum EnrollError {
         "the server's signing key `{served}` is not the one pinned with --server-key (`{pinned}`): refusing to enrol"
     )]
     KeyMismatch { pinned: String, served: String },
+    #[error("an API key enrols into the group named with --group; none was given")]
+    NoGroup,
+    #[error(
+        "the server accepted the enrolment token but answered no API key for this computer: is it older than the agent?"
+    )]
+    NoKey,
 }

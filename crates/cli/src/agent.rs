@@ -10,7 +10,7 @@ use anyhow::Context as _;
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Join an agent group: register this computer, pin the server's signing key, write the configuration.
-    Enroll(EnrollArgs),
+    Enroll(Box<EnrollArgs>),
     /// Run the agent (as root, from the systemd unit).
     Run(RunArgs),
     /// Show what the agent enforces, the devices it sees, the server contact and the spool.
@@ -24,12 +24,18 @@ pub struct EnrollArgs {
     /// The server's base URL.
     #[arg(long)]
     server: String,
-    /// A client API key made for this computer (`POST /v1/keys`, role client).
-    #[arg(long, env = "CORDON_AGENT_TOKEN")]
+    /// An agent group's enrolment token (`cordon agent-token create`), or a
+    /// client API key made for this computer (`POST /v1/keys`, role client).
+    #[arg(long, env = "CORDON_AGENT_TOKEN", hide_env_values = true)]
     token: String,
-    /// The agent group to join.
+    /// The agent group to join: required with an API key; an enrolment
+    /// token names its own (if given, it must be that one).
     #[arg(long)]
-    group: String,
+    group: Option<String>,
+    /// CA certificates (PEM) to trust for an `https://` server besides
+    /// the system's (a private CA); kept in the configuration as `ca_file`.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
     /// This computer's name [default: the host name].
     #[arg(long)]
     name: Option<String>,
@@ -66,7 +72,7 @@ pub struct KeygenArgs {
 
 pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
-        Command::Enroll(a) => enroll(a),
+        Command::Enroll(a) => enroll(*a),
         Command::Run(a) => {
             let cfg = cordon_agent::Config::load(&a.config)?;
             let agent = cordon_agent::Agent::open(cfg)?;
@@ -121,7 +127,12 @@ fn enroll(a: EnrollArgs) -> anyhow::Result<ExitCode> {
         Some(n) => n,
         None => cordon_agent::host::identity(None, None).hostname,
     };
-    let mut cfg = cordon_agent::Config::new(&a.server, &a.token, &a.group, &name);
+    let mut cfg =
+        cordon_agent::Config::new(&a.server, &a.token, a.group.as_deref().unwrap_or(""), &name);
+    if let Some(ca) = a.ca_file {
+        // Absolute: the daemon does not run from this directory.
+        cfg.ca_file = Some(std::path::absolute(&ca).with_context(|| ca.display().to_string())?);
+    }
     if let Some(d) = a.state_dir {
         cfg.state_dir = d;
     }
@@ -131,12 +142,23 @@ fn enroll(a: EnrollArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = a.poll_secs {
         cfg.poll_secs = p;
     }
-    let e = cordon_agent::enroll(&cfg, &a.config, a.server_key.as_deref())?;
+    let e = cordon_agent::enroll(&mut cfg, &a.config, a.server_key.as_deref())?;
+    if cfg.server.starts_with("http://") {
+        eprintln!(
+            "cordon: warning: `{}` is plain HTTP: the agent's API key travels in clear (configure the server's TLS listener)",
+            cfg.server
+        );
+    }
     println!(
-        "enrolled {} in group {} (key {}); pinned signing key {}{}",
+        "enrolled {} in group {} (key {}{}); pinned signing key {}{}",
         e.computer,
         e.group,
         e.key_id,
+        if e.api_key.is_some() {
+            ", made for this computer and kept in the configuration"
+        } else {
+            ""
+        },
         e.signing_key.key_id,
         if a.server_key.is_none() {
             " (trusted on first use: compare it with the server's)"

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod agent;
+mod agent_token;
 mod demo;
 mod output;
 mod plugin;
@@ -46,6 +47,9 @@ enum Command {
     /// The Linux endpoint agent: enrol, run, status.
     #[command(subcommand)]
     Agent(agent::Command),
+    /// Enrolment tokens of agent groups (through the server's API): create, list, revoke.
+    #[command(subcommand)]
+    AgentToken(agent_token::Command),
     /// Response plug-ins: pack, install, list, uninstall.
     #[command(subcommand)]
     Plugin(plugin::Command),
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Admin(cmd) => admin::run(cmd),
         Command::Agent(cmd) => agent::run(cmd),
+        Command::AgentToken(cmd) => agent_token::run(cmd),
         Command::Plugin(cmd) => plugin::run(cmd),
     };
     match result {

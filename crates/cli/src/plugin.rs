@@ -41,6 +41,8 @@ pub enum Command {
     },
 }
 
+/// The server and the administrator's key of commands that go through
+/// the API (`cordon plugin`, `cordon agent-token`).
 #[derive(ClapArgs)]
 pub struct Server {
     /// The server's address.
@@ -48,15 +50,30 @@ pub struct Server {
     server: String,
     /// An administrator's API key.
     #[arg(long, env = "CORDON_KEY", hide_env_values = true)]
-    key: String,
+    pub(crate) key: String,
+    /// CA certificates (PEM) to trust for an `https://` server besides the
+    /// built-in roots (a private CA).
+    #[arg(long, env = "CORDON_CA_FILE")]
+    ca_file: Option<PathBuf>,
 }
 
 impl Server {
-    fn client(&self) -> anyhow::Result<(reqwest::blocking::Client, String)> {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .context("making an HTTP client")?;
+    pub(crate) fn client(&self) -> anyhow::Result<(reqwest::blocking::Client, String)> {
+        let mut builder =
+            reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(60));
+        if let Some(path) = &self.ca_file {
+            let pem =
+                std::fs::read(path).with_context(|| format!("reading `{}`", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("`{}`: not PEM certificates", path.display()))?;
+            if certs.is_empty() {
+                bail!("`{}` holds no PEM certificate", path.display());
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let client = builder.build().context("making an HTTP client")?;
         Ok((client, self.server.trim_end_matches('/').to_owned()))
     }
 }
@@ -165,7 +182,9 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 }
 
 /// The answer's JSON, or an error with the server's message.
-fn answer_json(answer: reqwest::blocking::Response) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn answer_json(
+    answer: reqwest::blocking::Response,
+) -> anyhow::Result<serde_json::Value> {
     let status = answer.status();
     let text = answer.text().context("reading the server's answer")?;
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);

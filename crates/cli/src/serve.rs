@@ -112,7 +112,8 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         |st| cordon_console::app(cordon_server::router(st)),
     ));
     if let Ok(s) = rx.await {
-        eprintln!("cordon: serving on http://{} ({backend})", s.addr);
+        let scheme = if s.tls { "https" } else { "http" };
+        eprintln!("cordon: serving on {scheme}://{} ({backend})", s.addr);
         if demo {
             // `localhost`, not the address: a browser keeps the session
             // cookie for the name it was given.
@@ -121,7 +122,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
                 s.addr.port()
             );
         } else {
-            eprintln!("cordon: the console is at http://{}/", s.addr);
+            eprintln!("cordon: the console is at {scheme}://{}/", s.addr);
         }
         if let Some(key) = &s.first_key {
             // Printed once, on stdout, so it can be captured; only its hash is stored.

@@ -196,6 +196,25 @@ impl Caller {
     }
 }
 
+/// An enrolment token presented on the enrolment route, for its handler
+/// to check.
+#[derive(Debug, Clone)]
+pub struct EnrolmentBearer(pub cordon_store::Secret);
+
+impl AppState {
+    /// Counts a failed authentication by `peer` (a bad enrolment token),
+    /// as the access check counts a bad key.
+    pub(crate) fn auth_failed(&self, peer: Option<IpAddr>, why: &str) {
+        let n = peer.map_or(0, |p| self.auth_failures.failed(p));
+        tracing::warn!(
+            peer = %peer.map_or_else(|| "-".to_owned(), |p| p.to_string()),
+            failures = n,
+            "authentication failed: {why}"
+        );
+        self.metrics.auth_failures.inc();
+    }
+}
+
 /// The address of the connection's peer, set by the accept loop.
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub IpAddr);
@@ -388,7 +407,7 @@ pub(crate) async fn require_access(
             Err(e) => return e.into_response(),
         };
         // Machine routes are for machines and administrators.
-        let check = if access == Access::Machine && !caller.is_admin() {
+        let check = if matches!(access, Access::Machine | Access::Enrol) && !caller.is_admin() {
             Err("this route is for machines (API keys) and administrators".to_owned())
         } else {
             route_check(&caller, access)
@@ -397,6 +416,16 @@ pub(crate) async fn require_access(
             return fail("access denied by the route table", ApiError::forbidden(why));
         }
         req.extensions_mut().insert(caller);
+        return next.run(req).await;
+    }
+    // An enrolment token is no key: the enrolment handler checks it (and
+    // counts a bad one as a failed authentication).
+    if access == Access::Enrol
+        && let Some(token) = presented_key(req.headers())
+        && token.starts_with(cordon_store::enrolment::TOKEN_PREFIX)
+    {
+        let bearer = EnrolmentBearer(cordon_store::Secret::new(token));
+        req.extensions_mut().insert(bearer);
         return next.run(req).await;
     }
     let Some(key) = presented_key(req.headers()) else {
@@ -436,7 +465,7 @@ pub(crate) async fn require_access(
 /// the caller's role (the object itself is the handler's to check).
 fn route_check(caller: &Caller, access: Access) -> Result<(), String> {
     let object = match access {
-        Access::Public | Access::Machine => return Ok(()),
+        Access::Public | Access::Machine | Access::Enrol => return Ok(()),
         Access::SuperAdmin => (Object::Admin, Action::TransferSuperAdmin),
         Access::Person => {
             return match caller.subject {

@@ -44,6 +44,11 @@ impl fmt::Display for DatabaseUrl {
 pub struct Settings {
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// The certificate chain (PEM, leaf first) that makes `listen` speak
+    /// HTTPS; with `tls_key_file`, or neither.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The private key (PEM) of `tls_cert_file`.
+    pub tls_key_file: Option<PathBuf>,
     /// Where the SQLite database (`cordon.db`) lives, created on first start.
     pub data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL instead of SQLite.
@@ -372,6 +377,8 @@ impl Default for Settings {
             auth_failures_per_minute: 30,
             login_failures_per_minute: 10,
             insecure_cookies: false,
+            tls_cert_file: None,
+            tls_key_file: None,
             seal_key_file: None,
             seal_key: None,
             admin_password: None,
@@ -493,6 +500,12 @@ impl Settings {
         if self.incident_batch == 0 || self.incident_queue == 0 || self.incident_batch_bytes == 0 {
             return bad(
                 "`incident_batch`, `incident_batch_bytes` and `incident_queue` must be at least 1"
+                    .into(),
+            );
+        }
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            return bad(
+                "`tls_cert_file` and `tls_key_file` go together: set both for HTTPS, or neither"
                     .into(),
             );
         }
@@ -629,6 +642,8 @@ const KEYS: &[&str] = &[
     "ocr_languages",
     "login_failures_per_minute",
     "insecure_cookies",
+    "tls_cert_file",
+    "tls_key_file",
     "seal_key_file",
     "seal_key",
     "admin_password",
@@ -718,6 +733,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("/nonexistent/c.toml"), "{e}");
+        // Half a TLS listener is refused, not served as plain HTTP.
+        let e = Settings::load(None, env(&[("CORDON_TLS_CERT_FILE", "/etc/c.pem")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`tls_cert_file` and `tls_key_file` go together"),
+            "{e}"
+        );
+        let s = Settings::load(
+            None,
+            env(&[
+                ("CORDON_TLS_CERT_FILE", "/etc/c.pem"),
+                ("CORDON_TLS_KEY_FILE", "/etc/k.pem"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.tls_key_file.as_deref(), Some(Path::new("/etc/k.pem")));
     }
 
     #[test]

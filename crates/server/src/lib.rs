@@ -54,6 +54,7 @@ pub mod routes;
 mod scope;
 pub mod serve;
 pub mod state;
+pub mod tls;
 
 pub use config::{Overrides, Settings};
 pub use error::{ApiError, ErrorBody};

@@ -10,7 +10,7 @@ use crate::api::{
     agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
     inspect, keys, ops, policies, roles, users, wire,
 };
-use crate::api::{alerts, auth, me, plugins, shares, twofactor};
+use crate::api::{alerts, auth, enrolment, me, plugins, shares, twofactor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,7 @@ use crate::api::{alerts, auth, me, plugins, shares, twofactor};
         dashboard::dashboard,
         agents::list_groups, agents::get_group, agents::put_group, agents::delete_group,
         agents::policy,
+        enrolment::create, enrolment::list, enrolment::revoke,
         agent_link::enroll, agent_link::bundle, agent_link::heartbeat, agent_link::incidents,
         keys::list, keys::create, keys::revoke,
         computers::list, computers::get, computers::put, computers::delete,
@@ -71,12 +72,13 @@ use crate::api::{alerts, auth, me, plugins, shares, twofactor};
         agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
         agent_link::EnrollInput, agent_link::Enrolled, agent_link::Heartbeat, agent_link::HeartbeatAck,
         agent_link::Upload, agent_link::UploadAck,
+        enrolment::TokenInput, enrolment::TokenView, enrolment::TokenList, enrolment::NewToken,
         keys::KeyInput, keys::KeyList, keys::NewKey,
         wire::Actor, wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,
         wire::BucketCount, cordon_record::MaskedFinding, wire::FlowKey, wire::ExceptionRequest,
         wire::IncidentDetails, wire::Incident, wire::HistoryEntry, wire::Justification,
         wire::AgentGroup, wire::ApiKey,
-        computers::ManagedComputer, computers::ComputerList, computers::OneComputer,
+        computers::ManagedComputer, computers::AgentStatus, computers::ComputerList, computers::OneComputer,
         computers::ComputerInput, computers::Office, computers::OfficeList, computers::OneOffice,
         computers::OfficeInput,
         users::Account, users::AccountList, users::OneAccount, users::AccountInput,

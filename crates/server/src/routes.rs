@@ -20,6 +20,9 @@ pub enum Access {
     /// Any valid key (machines: agents and gateways) or administrator:
     /// decide, inspect, justify, poll, metrics.
     Machine,
+    /// What [`Access::Machine`] takes, or an agent group's enrolment token
+    /// (`cordon_enrol_…`), which the handler checks itself: enrolment only.
+    Enrol,
     /// Any person signed in, or a key acting for one, whatever the role:
     /// their own profile, sessions and sign-out.
     Person,
@@ -40,6 +43,7 @@ impl Access {
         match self {
             Access::Public => "public".to_owned(),
             Access::Machine => "machine".to_owned(),
+            Access::Enrol => "machine_or_enrolment_token".to_owned(),
             Access::Person => "person".to_owned(),
             Access::Module(m, a) => format!("{m}:{}", action_name(a)),
             Access::Admin => "admin".to_owned(),
@@ -75,8 +79,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Module::{Audit, Classification, Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
     use api::{
-        agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
-        inspect, keys, ops, policies, roles, users,
+        agent_link, agents, audit, computers, dashboard, decide, detectors, enrolment, exceptions,
+        incidents, inspect, keys, ops, policies, roles, users,
     };
     use api::{alerts, auth, me, plugins, shares, twofactor};
     use axum::routing::{delete, get, patch, post, put};
@@ -101,7 +105,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::POST, "/v1/exceptions", Machine, post(exceptions::submit)),
         r(Method::GET, "/v1/exceptions", on(Justifications, View), get(exceptions::list)),
         r(Method::GET, "/v1/agent/policy", Machine, get(agents::policy)),
-        r(Method::POST, "/v1/agent/enroll", Machine, post(agent_link::enroll)),
+        r(Method::POST, "/v1/agent/enroll", Access::Enrol, post(agent_link::enroll)),
         r(Method::GET, "/v1/agent/bundle", Machine, get(agent_link::bundle)),
         r(Method::POST, "/v1/agent/heartbeat", Machine, post(agent_link::heartbeat)),
         r(Method::POST, "/v1/agent/incidents", Machine, post(agent_link::incidents)),
@@ -126,6 +130,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/agent-groups/{name}", on(Systems, View), get(agents::get_group)),
         r(Method::PUT, "/v1/agent-groups/{name}", on(Systems, Create), put(agents::put_group)),
         r(Method::DELETE, "/v1/agent-groups/{name}", on(Systems, Delete), delete(agents::delete_group)),
+        r(Method::GET, "/v1/agent-groups/{name}/enrolment-tokens", on(Systems, View), get(enrolment::list)),
+        r(Method::POST, "/v1/agent-groups/{name}/enrolment-tokens", on(Systems, Modify), post(enrolment::create)),
+        r(Method::DELETE, "/v1/agent-groups/{name}/enrolment-tokens/{id}", on(Systems, Modify), delete(enrolment::revoke)),
         r(Method::GET, "/v1/computers", on(Systems, View), get(computers::list)),
         r(Method::GET, "/v1/computers/{name}", on(Systems, View), get(computers::get)),
         r(Method::PUT, "/v1/computers/{name}", on(Systems, Modify), put(computers::put)),

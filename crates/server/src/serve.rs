@@ -27,6 +27,8 @@ async fn activity_flusher(state: AppState) {
 pub struct Server {
     pub state: AppState,
     pub addr: std::net::SocketAddr,
+    /// Whether `addr` speaks HTTPS (`tls_cert_file`, `tls_key_file`).
+    pub tls: bool,
     /// The admin key created on first start, to print once.
     pub first_key: Option<String>,
     /// The one-time password of the super admin `admin` this server
@@ -99,6 +101,12 @@ pub async fn serve_app(
     app: impl FnOnce(AppState) -> Router,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
+    // A TLS listener that cannot start stops the server: it never falls
+    // back to plain HTTP.
+    let tls = match (&state.settings.tls_cert_file, &state.settings.tls_key_file) {
+        (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let (first_tx, first_rx) = tokio::sync::oneshot::channel();
     let opener = tokio::spawn(open_loop(state.clone(), Duration::from_secs(5), first_tx));
     let first_key = first_rx.await.unwrap_or(None);
@@ -106,6 +114,7 @@ pub async fn serve_app(
     let _ = started.send(Server {
         state: state.clone(),
         addr,
+        tls: tls.is_some(),
         first_key,
         first_admin_password,
     });
@@ -113,7 +122,7 @@ pub async fn serve_app(
     let flusher = tokio::spawn(activity_flusher(state.clone()));
     let purger = tokio::spawn(crate::login::purger(state.clone()));
     let app = app(state.clone());
-    accept_loop(&state, listener, app, shutdown).await;
+    accept_loop(&state, listener, tls, app, shutdown).await;
     opener.abort();
     poller.abort();
     flusher.abort();
@@ -131,10 +140,13 @@ pub async fn serve_app(
 ///
 /// The same as `axum::serve`, plus what it does not set: a timer, so that
 /// a client must send its request headers within `header_read_timeout_ms`
-/// (slow-header clients cannot pin connections), and `TCP_NODELAY`.
+/// (slow-header clients cannot pin connections), and `TCP_NODELAY`. With
+/// `tls`, every connection's handshake must also finish within that time,
+/// in the connection's own task.
 async fn accept_loop(
     state: &AppState,
     listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
@@ -161,12 +173,35 @@ async fn accept_loop(
             app.clone()
                 .layer(axum::Extension(crate::auth::Peer(peer.ip()))),
         );
-        let conn = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_timeout)
-            .serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
+        let builder = {
+            let mut b = hyper::server::conn::http1::Builder::new();
+            b.timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            b
+        };
+        let Some(tls) = &tls else {
+            let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(%peer, "connection ended: {e}");
+                }
+            });
+            continue;
+        };
+        let (tls, watcher) = (tls.clone(), graceful.watcher());
         tokio::spawn(async move {
+            let stream = match tokio::time::timeout(header_timeout, tls.accept(stream)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::debug!(%peer, "TLS handshake failed: {e}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let conn = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
             if let Err(e) = conn.await {
                 tracing::debug!(%peer, "connection ended: {e}");
             }

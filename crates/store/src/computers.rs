@@ -31,6 +31,41 @@ pub struct Computer {
     pub updated_by: Actor,
     /// When its agent was last heard from.
     pub last_seen_at: Option<Millis>,
+    /// What its agent last reported in a heartbeat, if it ever did.
+    pub agent: Option<AgentReport>,
+}
+
+/// What an agent says about itself in its heartbeat: kept per computer
+/// (the latest only), so administrators see each agent's version, the
+/// policy it enforces and its spool's backlog.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentReport {
+    /// When the server received it.
+    #[serde(default)]
+    pub reported_at: Millis,
+    pub version: String,
+    #[serde(default)]
+    pub fqdn: Option<String>,
+    #[serde(default)]
+    pub netbios: Option<String>,
+    #[serde(default)]
+    pub ipv4: Vec<String>,
+    #[serde(default)]
+    pub ou: Option<String>,
+    /// The serial of the bundle it enforces (0: none yet).
+    #[serde(default)]
+    pub policy_serial: i64,
+    #[serde(default)]
+    pub policy_version: i64,
+    /// Ids of the signing keys it trusts.
+    #[serde(default)]
+    pub trusted_keys: Vec<String>,
+    /// Bytes of incidents waiting in its spool, and incidents it dropped
+    /// because the spool was full.
+    #[serde(default)]
+    pub spool_pending: u64,
+    #[serde(default)]
+    pub spool_dropped: u64,
 }
 
 /// A computer to create or replace: every field is set as given (`None`
@@ -120,6 +155,11 @@ pub trait ComputerStore: Send + Sync {
     /// Notes that the computer's agent was heard from at `now` (a later
     /// time already noted stays). `NotFound` if there is no such computer.
     async fn touch_computer(&self, name: &str, now: Millis) -> Result<()>;
+    /// Keeps `report` as what the computer's agent last said, received at
+    /// `now` (its `reported_at` is set to it), and notes the contact as
+    /// [`ComputerStore::touch_computer`] does. A report older than the one
+    /// kept is dropped. `NotFound` if there is no such computer.
+    async fn record_heartbeat(&self, name: &str, report: &AgentReport, now: Millis) -> Result<()>;
     /// Creates a remote office or replaces its description. `Invalid` for
     /// a bad name.
     async fn upsert_office(
@@ -165,8 +205,8 @@ macro_rules! impl_computer_store {
             use sqlx::Row as _;
             use $crate::actor::{decode_column, encode_column};
             use $crate::computers::{
-                check_name, Computer, ComputerFilter, ComputerInput, ComputerStore, RemoteOffice,
-                ScopeFilter,
+                check_name, AgentReport, Computer, ComputerFilter, ComputerInput, ComputerStore,
+                RemoteOffice, ScopeFilter,
             };
             use $crate::sql::text;
             use $crate::{Actor, Millis, Result, StoreError};
@@ -180,6 +220,16 @@ macro_rules! impl_computer_store {
 
             fn computer_from_row(r: &Row) -> Result<Computer> {
                 let updated_by: String = r.try_get("updated_by")?;
+                let report: Option<String> = r.try_get("agent_report")?;
+                // A report that no longer reads (a bug, a hand edit) is
+                // no report: the computer itself still lists.
+                let agent = report.and_then(|t| match serde_json::from_str::<AgentReport>(&t) {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        tracing::warn!("stored agent report does not read: {e}");
+                        None
+                    }
+                });
                 Ok(Computer {
                     name: r.try_get("name")?,
                     group: r.try_get("group_name")?,
@@ -189,7 +239,15 @@ macro_rules! impl_computer_store {
                     updated_at: r.try_get("updated_at")?,
                     updated_by: decode_column(&updated_by)?,
                     last_seen_at: r.try_get("last_seen_at")?,
+                    agent,
                 })
+            }
+
+            impl $store {
+                /// For the other resources that read computer rows.
+                pub(crate) fn computer_from_row(r: &Row) -> Result<Computer> {
+                    computer_from_row(r)
+                }
             }
 
             fn office_from_row(r: &Row) -> Result<RemoteOffice> {
@@ -375,6 +433,39 @@ macro_rules! impl_computer_store {
                          ELSE last_seen_at END WHERE name = $2",
                     )
                     .bind(now)
+                    .bind(name)
+                    .execute(&self.pool)
+                    .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::NotFound(format!("computer `{name}`")));
+                    }
+                    Ok(())
+                }
+
+                async fn record_heartbeat(
+                    &self,
+                    name: &str,
+                    report: &AgentReport,
+                    now: Millis,
+                ) -> Result<()> {
+                    let mut report = report.clone();
+                    report.reported_at = now;
+                    let json = serde_json::to_string(&report).map_err(|e| {
+                        StoreError::Invalid(format!("agent report of computer `{name}`: {e}"))
+                    })?;
+                    // Latest wins, as for `touch_computer`: a server that
+                    // answers late never puts an older report back.
+                    let r = sqlx::query(
+                        "UPDATE computers SET \
+                         agent_report = CASE WHEN agent_report_at IS NULL OR agent_report_at <= $1 \
+                         THEN $2 ELSE agent_report END, \
+                         agent_report_at = CASE WHEN agent_report_at IS NULL OR agent_report_at <= $1 \
+                         THEN $1 ELSE agent_report_at END, \
+                         last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < $1 \
+                         THEN $1 ELSE last_seen_at END WHERE name = $3",
+                    )
+                    .bind(now)
+                    .bind(text(&json).into_owned())
                     .bind(name)
                     .execute(&self.pool)
                     .await?;

@@ -75,6 +75,7 @@ mod activity;
 mod actor;
 mod audit;
 mod computers;
+pub mod enrolment;
 mod exceptions;
 mod groups;
 mod incidents;
@@ -106,8 +107,9 @@ pub use audit::{
     AuditEntry, AuditFilter, AuditOutcome, AuditRecord, AuditStore, MAX_JSON_BYTES, MAX_TEXT_BYTES,
 };
 pub use computers::{
-    Computer, ComputerFilter, ComputerInput, ComputerStore, RemoteOffice, ScopeFilter,
+    AgentReport, Computer, ComputerFilter, ComputerInput, ComputerStore, RemoteOffice, ScopeFilter,
 };
+pub use enrolment::{EnrolRefusal, Enrolment, EnrolmentStore, EnrolmentToken, NewEnrolmentToken};
 pub use exceptions::{ExceptionStore, Justification, NewJustification};
 pub use groups::{AgentGroup, GroupStore};
 pub use incidents::{
@@ -138,9 +140,9 @@ pub use shares::{CrawlMode, CrawlRun, NewShare, Share, ShareStore};
 /// are called.
 pub mod prelude {
     pub use crate::{
-        AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, ExceptionStore,
-        GroupStore, IncidentStore, JournalStore, KeyStore, LeaseStore, OutboxStore, PluginStore,
-        PolicyStore, RoleStore, SessionStore, SettingsStore, ShareStore, Store,
+        AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, EnrolmentStore,
+        ExceptionStore, GroupStore, IncidentStore, JournalStore, KeyStore, LeaseStore, OutboxStore,
+        PluginStore, PolicyStore, RoleStore, SessionStore, SettingsStore, ShareStore, Store,
     };
 }
 
@@ -308,6 +310,7 @@ pub trait Store:
     + ExceptionStore
     + GroupStore
     + ComputerStore
+    + EnrolmentStore
     + ActivityStore
     + JournalStore
     + AccountStore
@@ -330,6 +333,8 @@ impl<T> Store for T where
         + ExceptionStore
         + GroupStore
         + ComputerStore
+        + EnrolmentStore
+        + EnrolmentStore
         + ActivityStore
         + JournalStore
         + AccountStore

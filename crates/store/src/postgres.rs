@@ -125,6 +125,7 @@ crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::exceptions::impl_exception_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::computers::impl_computer_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::enrolment::impl_enrolment_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE OF c");
 crate::activity::impl_activity_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::journal::impl_journal_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::outbox::impl_outbox_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE SKIP LOCKED");

@@ -218,6 +218,7 @@ crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIA
 crate::exceptions::impl_exception_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::computers::impl_computer_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::enrolment::impl_enrolment_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
 crate::activity::impl_activity_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::journal::impl_journal_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::outbox::impl_outbox_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");

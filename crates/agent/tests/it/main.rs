@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod arrival;
+mod enrol;
 mod guard;
 mod support;
 

@@ -57,6 +57,46 @@ struct Computer {
     office: Option<String>,
     #[serde(default)]
     last_seen_at: Option<i64>,
+    /// Its agent's latest heartbeat.
+    #[serde(default)]
+    agent: Option<AgentReport>,
+}
+
+#[derive(Deserialize)]
+struct AgentReport {
+    version: String,
+    #[serde(default)]
+    policy_serial: i64,
+    #[serde(default)]
+    policy_version: i64,
+    #[serde(default)]
+    spool_pending: u64,
+    #[serde(default)]
+    spool_dropped: u64,
+}
+
+impl AgentReport {
+    /// `0.1.0 · policy v3 (serial 1790000000000) · spool 12 KiB`, and the
+    /// dropped incidents when there are any.
+    fn summary(&self) -> String {
+        let policy = if self.policy_serial == 0 {
+            "no policy yet".to_owned()
+        } else {
+            format!(
+                "policy v{} (serial {})",
+                self.policy_version, self.policy_serial
+            )
+        };
+        let mut s = format!(
+            "{} · {policy} · spool {} KiB",
+            self.version,
+            self.spool_pending.div_ceil(1024)
+        );
+        if self.spool_dropped > 0 {
+            s.push_str(&format!(", {} incidents dropped", self.spool_dropped));
+        }
+        s
+    }
 }
 
 #[derive(Deserialize)]
@@ -92,6 +132,8 @@ pub struct ComputerRow {
     pub office: String,
     pub seen: When,
     pub online: bool,
+    /// What its agent last reported (version, policy in force, spool).
+    pub agent: String,
 }
 
 #[derive(Template)]
@@ -157,6 +199,11 @@ pub async fn page(State(c): State<Console>, b: Browser, Query(q): Query<Q>) -> R
             office: x.office.clone().unwrap_or_default(),
             seen: When::opt(x.last_seen_at),
             online: x.last_seen_at.is_some_and(|t| now - t <= ONLINE_MS),
+            agent: x
+                .agent
+                .as_ref()
+                .map(AgentReport::summary)
+                .unwrap_or_default(),
         })
         .collect();
     let groups: Vec<GroupRow> = groups
@@ -312,4 +359,29 @@ pub async fn put_office(
         c.api.change(&b, Method::PUT, &uri, &input, &f.csrf).await,
         "created",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AgentReport;
+
+    #[test]
+    fn the_agent_column_says_version_policy_and_backlog() {
+        let mut a = AgentReport {
+            version: "0.1.0".into(),
+            policy_serial: 0,
+            policy_version: 0,
+            spool_pending: 0,
+            spool_dropped: 0,
+        };
+        assert_eq!(a.summary(), "0.1.0 · no policy yet · spool 0 KiB");
+        a.policy_serial = 1_790_000_000_000;
+        a.policy_version = 3;
+        a.spool_pending = 1025;
+        a.spool_dropped = 7;
+        assert_eq!(
+            a.summary(),
+            "0.1.0 · policy v3 (serial 1790000000000) · spool 2 KiB, 7 incidents dropped"
+        );
+    }
 }

@@ -10,12 +10,12 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cordon_bundle::{KeyInfo, Payload};
-use cordon_store::{ComputerInput, NewIncident};
+use cordon_store::{AuditOutcome, ComputerInput, EnrolRefusal, NewIncident};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit::{self, Entry, RequestMeta};
-use crate::auth::Caller;
+use crate::auth::{Caller, EnrolmentBearer};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -29,8 +29,11 @@ pub const MAX_UPLOAD: usize = 1000;
 pub struct EnrollInput {
     /// The computer's host name: the name incidents and scopes use.
     pub name: String,
-    /// The agent group to join.
-    pub group: String,
+    /// The agent group to join. Required with an API key; with an
+    /// enrolment token the token names it (if given, it must be the
+    /// token's).
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// What an enrolled agent needs: who it is and the key to pin.
@@ -40,6 +43,11 @@ pub struct Enrolled {
     pub group: String,
     /// The id of the agent's key, now bound to the computer.
     pub key_id: String,
+    /// With an enrolment token: the computer's own client API key, shown
+    /// only this once. The agent keeps it (not the enrolment token) for
+    /// everything it does next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
     /// The key every bundle is signed with (pinned on first use unless
     /// the operator passed it out of band).
     #[schema(value_type = Object)]
@@ -47,24 +55,42 @@ pub struct Enrolled {
 }
 
 #[utoipa::path(post, path = "/v1/agent/enroll", tag = "agents", request_body = EnrollInput,
-    responses((status = 200, description = "the computer is registered in the group, bound to the calling key", body = Enrolled),
+    description = "Present either a client API key made for this computer (which enrolment binds to it) or an enrolment token of an agent group (`cordon_enrol_…`), which registers the computer in the token's group and answers a new client key bound to it, once.",
+    responses((status = 200, description = "the computer is registered in the group, bound to the calling key or to the new key in `api_key`", body = Enrolled),
+              (status = 400, description = "no group with an API key, or a bad computer name", body = ErrorBody),
+              (status = 401, description = "the enrolment token is not valid, expired, revoked or used up", body = ErrorBody),
               (status = 404, description = "no such group", body = ErrorBody),
-              (status = 409, description = "the computer is bound to another key, or this key to another computer", body = ErrorBody)),
+              (status = 409, description = "the computer is bound to another key (and the token does not allow re-enrolment), or this key to another computer", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn enroll(
     State(st): State<AppState>,
-    axum::Extension(caller): axum::Extension<Caller>,
+    caller: Option<axum::Extension<Caller>>,
+    bearer: Option<axum::Extension<EnrolmentBearer>>,
     meta: RequestMeta,
     ApiJson(input): ApiJson<EnrollInput>,
 ) -> ApiResult<Json<Enrolled>> {
+    if let Some(axum::Extension(bearer)) = bearer {
+        return enroll_with_token(&st, &bearer, &meta, input).await;
+    }
+    let Some(axum::Extension(caller)) = caller else {
+        return Err(ApiError::unauthorized(
+            "enrolment needs an enrolment token or an API key made for this computer",
+        ));
+    };
     let r = st.ready()?;
     let key_id = caller.key_id().to_owned();
     if key_id.is_empty() {
         return Err(ApiError::bad_request(
-            "enrolment needs an API key (a client key made for this computer)",
+            "enrolment needs an API key (a client key made for this computer) or an enrolment token",
         ));
     }
-    let group = r.store.get_agent_group(&input.group).await?;
+    let Some(group) = input.group.as_deref() else {
+        return Err(ApiError::invalid_json(
+            Some("group".into()),
+            "the agent group to join is required with an API key (an enrolment token names its own)",
+        ));
+    };
+    let group = r.store.get_agent_group(group).await?;
     let existing = match r.store.get_computer(&input.name).await {
         Ok(c) => Some(c),
         Err(cordon_store::StoreError::NotFound(_)) => None,
@@ -109,6 +135,87 @@ pub async fn enroll(
         computer: after.name,
         group: group.name,
         key_id,
+        api_key: None,
+        signing_key: keys.public(),
+    }))
+}
+
+/// Enrolment with an agent group's enrolment token: the store counts the
+/// use, makes the computer's own key and binds it, all or nothing.
+async fn enroll_with_token(
+    st: &AppState,
+    bearer: &EnrolmentBearer,
+    meta: &RequestMeta,
+    input: EnrollInput,
+) -> ApiResult<Json<Enrolled>> {
+    let r = st.ready()?;
+    let peer = meta.ip.parse().ok();
+    let Some((id, text)) = crate::api::enrolment::parse(bearer.0.expose()) else {
+        st.auth_failed(peer, "malformed enrolment token");
+        return Err(ApiError::unauthorized("the enrolment token is not valid"));
+    };
+    let hash = cordon_identity::token::hash(text);
+    let now = cordon_store::now_millis();
+    let outcome = r
+        .store
+        .enrol_with_token(id, &hash, &input.name, input.group.as_deref(), now)
+        .await?;
+    let e = match outcome {
+        Ok(e) => e,
+        Err(refusal) => {
+            let (status, code) = match &refusal {
+                EnrolRefusal::Unknown => {
+                    st.auth_failed(peer, "unknown enrolment token");
+                    (StatusCode::UNAUTHORIZED, "enrolment_refused")
+                }
+                EnrolRefusal::Revoked { .. }
+                | EnrolRefusal::Expired { .. }
+                | EnrolRefusal::UsedUp { .. } => (StatusCode::UNAUTHORIZED, "enrolment_refused"),
+                EnrolRefusal::OtherGroup { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+                EnrolRefusal::Bound { .. } => (StatusCode::CONFLICT, "conflict"),
+            };
+            let message = refusal.to_string();
+            // A refusal of a real token is the group's business: audited
+            // (an unknown one is only a failed authentication).
+            if !matches!(refusal, EnrolRefusal::Unknown) {
+                let actor = cordon_store::Actor::System;
+                audit::record(
+                    r.store.as_ref(),
+                    meta,
+                    Entry::change(&actor, "computer.enroll", "computer", &input.name)
+                        .outcome(AuditOutcome::Denied, &message),
+                )
+                .await?;
+            }
+            tracing::warn!(computer = %input.name, token = id, "enrolment refused: {message}");
+            return Err(ApiError::new(status, code, message));
+        }
+    };
+    let actor = e.key.key.created_by.clone();
+    let after = serde_json::json!({
+        "computer": &e.computer,
+        "enrolment_token": &e.token.id,
+        "key_id": &e.key.key.id,
+        "revoked_key": &e.replaced_key,
+    });
+    let mut entry =
+        Entry::change(&actor, "computer.enroll", "computer", &e.computer.name).after(&after);
+    if let Some(before) = &e.before {
+        entry = entry.before(before);
+    }
+    audit::record(r.store.as_ref(), meta, entry).await?;
+    if e.replaced_key.is_some() {
+        // The revoked key may be cached as valid.
+        st.forget_keys();
+    }
+    let keys = st.agent_keys()?;
+    tracing::info!(computer = %e.computer.name, group = %e.token.group, token = %e.token.id,
+        key = %e.key.key.id, replaced = ?e.replaced_key, "agent enrolled with an enrolment token");
+    Ok(Json(Enrolled {
+        computer: e.computer.name,
+        group: e.token.group,
+        key_id: e.key.key.id,
+        api_key: Some(e.key.secret.expose().to_owned()),
         signing_key: keys.public(),
     }))
 }
@@ -215,6 +322,83 @@ pub struct Heartbeat {
     pub spool_dropped: u64,
 }
 
+/// Most addresses and trusted keys one heartbeat may list.
+pub const MAX_LISTED: usize = 64;
+/// Longest string in a heartbeat (an FQDN is at most 253).
+pub const MAX_FIELD: usize = 256;
+
+impl Heartbeat {
+    /// What the store keeps, after checking that nothing is absurdly
+    /// large (a heartbeat is kept per computer, so it is bounded).
+    fn into_report(self) -> ApiResult<cordon_store::AgentReport> {
+        let strings = [
+            ("version", Some(&self.version)),
+            ("fqdn", self.fqdn.as_ref()),
+            ("netbios", self.netbios.as_ref()),
+            ("ou", self.ou.as_ref()),
+        ];
+        for (field, v) in strings {
+            if v.is_some_and(|v| v.len() > MAX_FIELD) {
+                return Err(ApiError::invalid_json(
+                    Some(field.into()),
+                    format!("longer than {MAX_FIELD} bytes"),
+                ));
+            }
+        }
+        for (field, list) in [("ipv4", &self.ipv4), ("trusted_keys", &self.trusted_keys)] {
+            if list.len() > MAX_LISTED || list.iter().any(|v| v.len() > MAX_FIELD) {
+                return Err(ApiError::invalid_json(
+                    Some(field.into()),
+                    format!("at most {MAX_LISTED} entries of at most {MAX_FIELD} bytes"),
+                ));
+            }
+        }
+        Ok(cordon_store::AgentReport {
+            reported_at: 0,
+            version: self.version,
+            fqdn: self.fqdn,
+            netbios: self.netbios,
+            ipv4: self.ipv4,
+            ou: self.ou,
+            policy_serial: self.policy_serial,
+            policy_version: self.policy_version,
+            trusted_keys: self.trusted_keys,
+            spool_pending: self.spool_pending,
+            spool_dropped: self.spool_dropped,
+        })
+    }
+}
+
+impl From<cordon_store::AgentReport> for Heartbeat {
+    fn from(a: cordon_store::AgentReport) -> Heartbeat {
+        let cordon_store::AgentReport {
+            reported_at: _,
+            version,
+            fqdn,
+            netbios,
+            ipv4,
+            ou,
+            policy_serial,
+            policy_version,
+            trusted_keys,
+            spool_pending,
+            spool_dropped,
+        } = a;
+        Heartbeat {
+            version,
+            fqdn,
+            netbios,
+            ipv4,
+            ou,
+            policy_serial,
+            policy_version,
+            trusted_keys,
+            spool_pending,
+            spool_dropped,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HeartbeatAck {
     pub computer: String,
@@ -237,7 +421,8 @@ fn own_computer(caller: &Caller) -> ApiResult<String> {
 }
 
 #[utoipa::path(post, path = "/v1/agent/heartbeat", tag = "agents", request_body = Heartbeat,
-    responses((status = 200, description = "noted: the computer's last contact is now", body = HeartbeatAck),
+    responses((status = 200, description = "kept as the computer's latest report (`agent` in GET /v1/computers); its last contact is now", body = HeartbeatAck),
+              (status = 400, description = "a field too long, or too many addresses or keys", body = ErrorBody),
               (status = 409, description = "the key is bound to no computer", body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn heartbeat(
@@ -248,13 +433,15 @@ pub async fn heartbeat(
     let r = st.ready()?;
     let name = own_computer(&caller)?;
     let now = cordon_store::now_millis();
-    r.store.touch_computer(&name, now).await?;
-    let c = r.store.get_computer(&name).await?;
     if hb.spool_dropped > 0 {
         tracing::warn!(computer = %name, dropped = hb.spool_dropped, "an agent's spool was full: it dropped incidents");
     }
     tracing::debug!(computer = %name, version = %hb.version, serial = hb.policy_serial,
         ipv4 = ?hb.ipv4, fqdn = ?hb.fqdn, trusted_keys = ?hb.trusted_keys, pending = hb.spool_pending, "agent heartbeat");
+    r.store
+        .record_heartbeat(&name, &hb.into_report()?, now)
+        .await?;
+    let c = r.store.get_computer(&name).await?;
     Ok(Json(HeartbeatAck {
         computer: name,
         group: c.group,

@@ -80,7 +80,7 @@ fn may(caller: &Caller, action: Action, g: &AgentGroup) -> ApiResult<()> {
 
 /// The group, when the caller may do `action` on it; one the caller may
 /// not see is answered as not found.
-async fn group_for(
+pub(crate) async fn group_for(
     r: &crate::state::Ready,
     caller: &Caller,
     action: Action,

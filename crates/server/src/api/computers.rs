@@ -34,6 +34,29 @@ pub struct ManagedComputer {
     pub updated_at: i64,
     pub updated_by: wire::Actor,
     pub last_seen_at: Option<i64>,
+    /// What its agent last reported in a heartbeat; none before the
+    /// first.
+    pub agent: Option<AgentStatus>,
+}
+
+/// An agent's latest heartbeat, as the server received it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentStatus {
+    /// When the server received it (Unix ms).
+    pub reported_at: i64,
+    /// What the agent said: version, host identity, the bundle serial and
+    /// policy version it enforces, trusted keys, spool backlog and drops.
+    #[serde(flatten)]
+    pub report: super::agent_link::Heartbeat,
+}
+
+impl From<cordon_store::AgentReport> for AgentStatus {
+    fn from(a: cordon_store::AgentReport) -> AgentStatus {
+        AgentStatus {
+            reported_at: a.reported_at,
+            report: a.into(),
+        }
+    }
 }
 
 impl From<StoredComputer> for ManagedComputer {
@@ -47,6 +70,7 @@ impl From<StoredComputer> for ManagedComputer {
             updated_at: c.updated_at,
             updated_by: c.updated_by.into(),
             last_seen_at: c.last_seen_at,
+            agent: c.agent.map(Into::into),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod computers;
 pub mod dashboard;
 pub mod decide;
 pub mod detectors;
+pub mod enrolment;
 pub mod exceptions;
 pub mod incidents;
 pub mod inspect;

@@ -6,6 +6,7 @@
 
 mod access;
 mod accounts;
+mod agent_link;
 mod alerts;
 mod e2e;
 mod handlers;

@@ -66,7 +66,7 @@ async fn the_served_document_is_the_generated_one() {
 /// derive skipped — fails too, not only a missing or mistyped one. An
 /// `allOf` (a `#[serde(flatten)]`) is closed as a whole: its parts stay
 /// open, a part that is a `$ref` pointing at an open copy under `$defs`.
-fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
+pub(crate) fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
     let mut schemas = doc["components"]["schemas"].clone();
     let mut open = BTreeSet::new();
     for s in schemas.as_object_mut().unwrap().values_mut() {
@@ -138,7 +138,7 @@ fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
 
 /// `instance` is valid for `v`, or the test fails with every error.
 #[track_caller]
-fn assert_valid(v: &jsonschema::Validator, instance: &Value, what: &str) {
+pub(crate) fn assert_valid(v: &jsonschema::Validator, instance: &Value, what: &str) {
     let errs = errors(v, instance);
     assert!(errs.is_empty(), "{what}: {errs:#?}\n{instance:#}");
 }

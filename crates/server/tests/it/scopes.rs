@@ -417,6 +417,10 @@ technician      G1      GET     /v1/roles                   no
 technician      G1      PUT     /v1/offices/o               no
 technician      G1      GET     /v1/audit                   yes
 technician      G1      DELETE  /v1/agent-groups/g          yes
+technician      G1      POST    /v1/agent-groups/g/enrolment-tokens yes
+guest           all     GET     /v1/agent-groups/g/enrolment-tokens yes
+guest           all     POST    /v1/agent-groups/g/enrolment-tokens no
+guest           all     DELETE  /v1/agent-groups/g/enrolment-tokens/t no
 dlp_manager     G1      GET     /v1/users                   no
 dlp_manager     G1      POST    /v1/roles                   no
 dlp_manager     G1      DELETE  /v1/computers/c             yes

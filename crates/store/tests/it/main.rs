@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod both;
+mod enrolment;
 mod leases;
 mod migrate;
 mod outbox;

@@ -191,6 +191,7 @@ async fn computers_and_offices(s: &dyn Store) {
             updated_at: T0,
             updated_by: admin(),
             last_seen_at: None,
+            agent: None,
         }
     );
     assert_eq!(s.get_computer("pc-1").await.unwrap(), pc1);
