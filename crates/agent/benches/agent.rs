@@ -202,7 +202,6 @@ fn bench_open(dir: &Path) {
     );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     drop(g);
-    sh(&format!("umount {m}"));
 }
 
 /// The events of `n` refused writes, each with its own file, and the
@@ -283,8 +282,28 @@ fn bench_spool(dir: &Path) {
         read as f64 / t.elapsed().as_secs_f64(),
         per
     );
+    // A burst, as the guard's recorder writes it: 100 per sync.
+    let (events, decision) = refused_writes(n);
+    let t = Instant::now();
+    for (c, chunk) in events.chunks(100).enumerate() {
+        let ids: Vec<String> = (0..chunk.len()).map(|i| format!("burst-{c}-{i}")).collect();
+        let views: Vec<_> = chunk
+            .iter()
+            .zip(&ids)
+            .flat_map(|(e, id)| {
+                cordon_record::IncidentBuilder::new(e, &decision, id, 1_790_000_000_000)
+                    .caller("agent")
+                    .build()
+            })
+            .collect();
+        assert_eq!(s.push_all(&views).unwrap(), views.len());
+    }
+    println!(
+        "spool: {n} incidents pushed in batches of 100 (one sync each) in {:?} = {:.0}/s",
+        t.elapsed(),
+        n as f64 / t.elapsed().as_secs_f64()
+    );
     drop(s);
-    sh(&format!("umount {}", media.mnt.display()));
 }
 
 fn enrolled_client(url: &str, admin: &str, name: &str) -> cordon_agent::link::Client {
@@ -409,5 +428,4 @@ fn bench_idle(bin: &Path, dir: &Path, url: &str, admin: &str) {
         field("VmHWM:")
     );
     drop(agent);
-    sh(&format!("umount {}", media.mnt.display()));
 }

@@ -751,6 +751,29 @@ fn applied(access: Access, made_read_only: bool, note: &str) -> Applied {
     }
 }
 
+/// The views of one incident, ready for the spool.
+fn incident_views<'a>(
+    event: &'a cordon_policy::model::Event,
+    decision: &'a cordon_policy::model::Decision,
+    request_id: &'a str,
+    versions: &'a [(String, i64)],
+    serial: i64,
+) -> Vec<cordon_record::IncidentView<'a>> {
+    cordon_record::IncidentBuilder::new(event, decision, request_id, Utc::now().timestamp_millis())
+        .policies(versions, serial)
+        .caller("agent")
+        .build()
+}
+
+fn policy_ref(policy: Option<&Policy>) -> (Vec<(String, i64)>, i64) {
+    (
+        policy
+            .map(|p| vec![(p.policy_id.clone(), p.policy_version)])
+            .unwrap_or_default(),
+        policy.map_or(0, |p| p.serial),
+    )
+}
+
 /// Writes one incident to the spool.
 fn spool_incident(
     spool: &mut Spool,
@@ -758,24 +781,11 @@ fn spool_incident(
     decision: &cordon_policy::model::Decision,
     policy: Option<&Policy>,
 ) {
-    let versions: Vec<(String, i64)> = policy
-        .map(|p| vec![(p.policy_id.clone(), p.policy_version)])
-        .unwrap_or_default();
-    let serial = policy.map_or(0, |p| p.serial);
+    let (versions, serial) = policy_ref(policy);
     let request_id = uuid::Uuid::new_v4().simple().to_string();
-    let views = cordon_record::IncidentBuilder::new(
-        event,
-        decision,
-        &request_id,
-        Utc::now().timestamp_millis(),
-    )
-    .policies(&versions, serial)
-    .caller("agent")
-    .build();
-    for view in views {
-        if let Err(e) = spool.push(&view) {
-            tracing::error!("cannot spool an incident: {e}");
-        }
+    let views = incident_views(event, decision, &request_id, &versions, serial);
+    if let Err(e) = spool.push_all(&views) {
+        tracing::error!("cannot spool an incident: {e}");
     }
 }
 
@@ -797,51 +807,72 @@ fn record_denials(
     notes: &Mutex<std::collections::VecDeque<String>>,
 ) {
     let mut recent: HashMap<(u32, String, bool), std::time::Instant> = HashMap::new();
-    while let Ok(d) = rx.recv() {
+    while let Ok(first) = rx.recv() {
+        // Everything waiting is one batch: one disk flush for a burst.
+        let mut batch = vec![first];
+        while batch.len() < 512
+            && let Ok(d) = rx.try_recv()
+        {
+            batch.push(d);
+        }
         recent.retain(|_, at| at.elapsed() < Duration::from_secs(10));
-        let write = d.access == Access::ReadOnly;
-        if recent
-            .insert((d.uid, d.path.clone(), write), std::time::Instant::now())
-            .is_some()
-        {
-            continue;
+        let mut events = Vec::new();
+        for d in batch {
+            let write = d.access == Access::ReadOnly;
+            if recent
+                .insert((d.uid, d.path.clone(), write), std::time::Instant::now())
+                .is_some()
+            {
+                continue;
+            }
+            let what = if write { "write" } else { "access" };
+            tracing::warn!(user = %d.user, process = %d.process, file = %d.path, mount = %d.mount_point,
+                intent = ?d.intent, "{what} refused: {}", d.message.as_deref().unwrap_or("the policy does not allow it"));
+            let msg = d
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("{what} on this device is not allowed"));
+            push_note(
+                notes,
+                format!("{} {what} refused: {} — {msg}", d.user, d.path),
+            );
+            if d.notify
+                && let Some(tx) = notices
+            {
+                let name = Path::new(&d.path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let _ = tx.try_send(Notice {
+                    uid: d.uid,
+                    summary: format!("Cordon: {what} refused"),
+                    body: format!("{msg}\n{name}"),
+                });
+            }
+            if let Some((event, decision)) = &d.incident {
+                let mut event = event.clone();
+                event.id = Some(format!("open:{}", d.path));
+                event.file = Some(cordon_policy::model::FileInfo {
+                    path: Some(d.path.clone()),
+                    ..Default::default()
+                });
+                event.request = Some(cordon_policy::model::Request {
+                    agent: Some(d.process.clone()),
+                    ..Default::default()
+                });
+                let (versions, serial) = policy_ref(d.policy.as_deref());
+                let request_id = uuid::Uuid::new_v4().simple().to_string();
+                events.push((event, decision.clone(), request_id, versions, serial));
+            }
         }
-        let what = if write { "write" } else { "access" };
-        tracing::warn!(user = %d.user, process = %d.process, file = %d.path, mount = %d.mount_point,
-            intent = ?d.intent, "{what} refused: {}", d.message.as_deref().unwrap_or("the policy does not allow it"));
-        if let Some((event, decision)) = &d.incident {
-            let mut event = event.clone();
-            event.id = Some(format!("open:{}", d.path));
-            event.file = Some(cordon_policy::model::FileInfo {
-                path: Some(d.path.clone()),
-                ..Default::default()
-            });
-            event.request = Some(cordon_policy::model::Request {
-                agent: Some(d.process.clone()),
-                ..Default::default()
-            });
-            spool_incident(&mut lock(spool), &event, decision, d.policy.as_deref());
-        }
-        let msg = d
-            .message
-            .clone()
-            .unwrap_or_else(|| format!("{} on this device is not allowed", what));
-        push_note(
-            notes,
-            format!("{} {what} refused: {} — {msg}", d.user, d.path),
-        );
-        if d.notify
-            && let Some(tx) = notices
+        let views: Vec<_> = events
+            .iter()
+            .flat_map(|(e, d, id, v, s)| incident_views(e, d, id, v, *s))
+            .collect();
+        if !views.is_empty()
+            && let Err(e) = lock(spool).push_all(&views)
         {
-            let name = Path::new(&d.path)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let _ = tx.try_send(Notice {
-                uid: d.uid,
-                summary: format!("Cordon: {what} refused"),
-                body: format!("{msg}\n{name}"),
-            });
+            tracing::error!("cannot spool {} refusals: {e}", views.len());
         }
     }
 }

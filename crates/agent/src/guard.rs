@@ -263,6 +263,9 @@ struct Worker {
 struct Answer {
     user: String,
     verdicts: Verdicts,
+    mount_point: String,
+    device_name: String,
+    policy: Option<Arc<Policy>>,
 }
 
 /// The opener as `/proc/<tid>/status` shows it.
@@ -273,7 +276,18 @@ struct Opener {
 }
 
 fn opener(tid: i32) -> Option<Opener> {
-    let text = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    use std::io::Read as _;
+    // One read into a stack buffer: the fields needed are in the first
+    // dozen lines (`Name`, `Tgid`, `Uid`), this is on every open's path.
+    let mut buf = [0u8; 1024];
+    let mut f = std::fs::File::open(format!("/proc/{tid}/status")).ok()?;
+    let n = f.read(&mut buf).ok()?;
+    let text = std::str::from_utf8(buf.get(..n)?).ok().or_else(|| {
+        // A name cut in the middle of a UTF-8 sequence: up to the last
+        // complete line.
+        let end = buf.get(..n)?.iter().rposition(|&b| b == b'\n')?;
+        std::str::from_utf8(buf.get(..end)?).ok()
+    })?;
     let mut tgid = None;
     let mut uid = None;
     let mut comm = String::new();
@@ -284,6 +298,7 @@ fn opener(tid: i32) -> Option<Opener> {
             tgid = v.trim().parse().ok();
         } else if let Some(v) = line.strip_prefix("Uid:") {
             uid = v.split_whitespace().next().and_then(|u| u.parse().ok());
+            break;
         }
     }
     Some(Opener {
@@ -309,15 +324,26 @@ impl Worker {
             if ready == 0 {
                 continue;
             }
+            self.drain();
+        }
+    }
+
+    /// Answers every event waiting, reading until the queue is empty.
+    fn drain(&mut self) {
+        loop {
             let events = match self.fan.read_events() {
                 Ok(ev) => ev,
-                Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => continue,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(nix::errno::Errno::EAGAIN) => return,
                 Err(e) => {
                     tracing::error!("reading fanotify events: {e}");
                     std::thread::sleep(Duration::from_millis(50));
-                    continue;
+                    return;
                 }
             };
+            if events.is_empty() {
+                return;
+            }
             for ev in &events {
                 let Some(fd) = ev.fd() else {
                     // FAN_Q_OVERFLOW: only notification events overflow;
@@ -363,10 +389,6 @@ impl Worker {
             self.answers.clear();
             self.seen_generation = generation;
         }
-        let Some(volume) = read(&self.table).volumes.get(&dev).cloned() else {
-            // Released while the event was queued: no longer guarded.
-            return (true, None);
-        };
         let Some(who) = opener(tid) else {
             // The opener is gone (killed while waiting): nothing to allow.
             return (false, None);
@@ -374,7 +396,18 @@ impl Worker {
         if who.tgid == self.own_pid {
             return (true, None);
         }
-        let answer = self.answer(dev, who.uid, &volume);
+        // The hot path: this user's answer on this volume, cached until
+        // the next evaluation or table change (both bump the generation).
+        let answer = match self.answers.get(&(dev, who.uid)) {
+            Some(a) => a.clone(),
+            None => {
+                let Some(volume) = read(&self.table).volumes.get(&dev).cloned() else {
+                    // Released while the event was queued: no longer guarded.
+                    return (true, None);
+                };
+                self.answer(dev, who.uid, &volume)
+            }
+        };
         let access = answer.verdicts.access;
         let (allow, operation, intent) = match access {
             Access::ReadWrite => return (true, None),
@@ -400,13 +433,13 @@ impl Worker {
             operation,
             path: String::new(),
             process: format!("{}[{}]", who.comm, who.tgid),
-            mount_point: volume.mount_point.clone(),
-            device_name: volume.device_name.clone(),
+            mount_point: answer.mount_point.clone(),
+            device_name: answer.device_name.clone(),
             message: answer.verdicts.message.clone(),
             notify: answer.verdicts.notify,
             incident,
             intent,
-            policy: volume.policy.clone(),
+            policy: answer.policy.clone(),
         };
         (false, Some(denial))
     }
@@ -433,7 +466,13 @@ impl Worker {
                 "no policy received yet",
             ),
         };
-        let a = Arc::new(Answer { user, verdicts });
+        let a = Arc::new(Answer {
+            user,
+            verdicts,
+            mount_point: volume.mount_point.clone(),
+            device_name: volume.device_name.clone(),
+            policy: volume.policy.clone(),
+        });
         self.answers.insert((dev, uid), a.clone());
         a
     }

@@ -113,6 +113,34 @@ impl Spool {
     /// Appends and syncs an incident (any serializable record of the
     /// incident's shape). `Ok(false)`: the spool is full and it was dropped.
     pub fn push<T: serde::Serialize>(&mut self, incident: &T) -> Result<bool, SpoolError> {
+        let kept = self.append(incident)?;
+        if kept {
+            self.sync()?;
+        }
+        Ok(kept)
+    }
+
+    /// Appends incidents and syncs once (a burst of refusals is one disk
+    /// flush, not one each): how many were kept (the rest were dropped,
+    /// the spool being full).
+    pub fn push_all<T: serde::Serialize>(&mut self, incidents: &[T]) -> Result<usize, SpoolError> {
+        let mut kept = 0;
+        for i in incidents {
+            kept += usize::from(self.append(i)?);
+        }
+        if kept > 0 {
+            self.sync()?;
+        }
+        Ok(kept)
+    }
+
+    fn sync(&mut self) -> Result<(), SpoolError> {
+        let seg = cordon_record::segment_path(&self.dir, self.current_start);
+        self.file.sync_data().map_err(io(&seg))
+    }
+
+    /// Writes one record, unsynced; `false` when the spool is full.
+    fn append<T: serde::Serialize>(&mut self, incident: &T) -> Result<bool, SpoolError> {
         self.buf.clear();
         cordon_record::append_json(&mut self.buf, incident)?;
         let len = self.buf.len() as u64;
@@ -129,6 +157,8 @@ impl Spool {
         }
         self.full = false;
         if self.end > self.current_start && self.end - self.current_start >= SEGMENT_BYTES {
+            // What the old segment holds is synced before a new one starts.
+            self.sync()?;
             let path = cordon_record::segment_path(&self.dir, self.end);
             self.file = std::fs::OpenOptions::new()
                 .create(true)
@@ -140,7 +170,6 @@ impl Spool {
         }
         let seg = cordon_record::segment_path(&self.dir, self.current_start);
         self.file.write_all(&self.buf).map_err(io(&seg))?;
-        self.file.sync_data().map_err(io(&seg))?;
         self.end += len;
         Ok(true)
     }
@@ -228,6 +257,38 @@ mod tests {
         s.ack(next).unwrap();
         assert_eq!(s.state().pending_bytes, 0);
         assert!(s.peek(10).0.is_empty());
+    }
+
+    #[test]
+    fn a_batch_is_kept_whole_across_segments_and_the_full_part_dropped() {
+        let t = tempfile::tempdir().unwrap();
+        let one = serde_json::to_vec(&incident(0)).unwrap().len() as u64;
+        // Enough records to cross a segment boundary.
+        let n = usize::try_from(SEGMENT_BYTES / one + 20).unwrap();
+        let batch: Vec<_> = (0..n as i64).map(incident).collect();
+        {
+            let mut s = Spool::open(t.path(), 1 << 40).unwrap();
+            assert_eq!(s.push_all(&batch).unwrap(), n);
+        }
+        let mut s = Spool::open(t.path(), 1 << 40).unwrap();
+        let mut seen = 0;
+        loop {
+            let (got, next) = s.peek(1000);
+            if got.is_empty() {
+                break;
+            }
+            for i in &got {
+                assert_eq!(i.created_at, seen);
+                seen += 1;
+            }
+            s.ack(next).unwrap();
+        }
+        assert_eq!(seen, n as i64);
+        let t2 = tempfile::tempdir().unwrap();
+        let mut small = Spool::open(t2.path(), 1500).unwrap();
+        let kept = small.push_all(&batch[..10]).unwrap();
+        assert!((1..10).contains(&kept));
+        assert_eq!(small.state().dropped as usize, 10 - kept);
     }
 
     #[test]
