@@ -97,6 +97,13 @@ pub struct Agent {
     present: Vec<(u32, u32)>,
     /// Read sysfs again at the next tick.
     rescan: bool,
+    /// The SHA-256 of the agent's own program (hardening lets it in).
+    own_sha256: Option<String>,
+    /// Hardening as last applied.
+    hardened: Option<Vec<String>>,
+    /// The status last written (without its time) and when.
+    last_status: Option<Status>,
+    status_at: std::time::Instant,
 }
 
 fn note_refusal(sh: &mut Shared, why: String) {
@@ -156,6 +163,10 @@ impl Agent {
             cache: HashMap::new(),
             present: Vec::new(),
             rescan: true,
+            own_sha256: guard::sha256_file(Path::new("/proc/self/exe")),
+            hardened: None,
+            last_status: None,
+            status_at: std::time::Instant::now(),
         })
     }
 
@@ -247,6 +258,7 @@ impl Agent {
         if std::mem::take(&mut self.rescan) {
             self.scan();
         }
+        self.harden(policy.as_deref(), &computer);
         let mut devices = Vec::new();
         let mut seen = Vec::new();
         for m in mounts.iter().filter(|m| m.major != 0) {
@@ -371,6 +383,45 @@ impl Agent {
         }
         self.devices = devices;
         self.write_status();
+    }
+
+    /// Seed 004's hardening (option 58 = 1 in the policy's options for
+    /// this computer): the state directory and the spool opened only by
+    /// the agent's program and the policy's trusted applications.
+    fn harden(&mut self, policy: Option<&Policy>, computer: &Computer) {
+        let Some(g) = &self.guard else { return };
+        let want = policy
+            .filter(|p| {
+                p.device_control()
+                    .effective_options(computer)
+                    .get(&58)
+                    .is_some_and(|v| v.trim() == "1")
+            })
+            .map(|p| {
+                let mut t = p.device_control().trusted_sha256();
+                t.extend(self.own_sha256.clone());
+                t
+            });
+        if want == self.hardened {
+            return;
+        }
+        let h = want.clone().map(|trusted| guard::Hardening {
+            dirs: vec![self.cfg.state_dir.clone(), self.cfg.state_dir.join("spool")],
+            trusted,
+        });
+        match g.harden(h) {
+            Ok(()) => {
+                match &want {
+                    Some(t) => tracing::info!(
+                        trusted = t.len(),
+                        "hardening on: the agent's files are closed to other programs"
+                    ),
+                    None => tracing::info!("hardening off"),
+                }
+                self.hardened = want;
+            }
+            Err(e) => tracing::error!("hardening: {e}"),
+        }
     }
 
     /// A managed device's identity, from the cache or sysfs.
@@ -707,7 +758,7 @@ impl Agent {
         }
     }
 
-    fn write_status(&self) {
+    fn write_status(&mut self) {
         let sh = lock(&self.shared);
         let s = Status {
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -732,10 +783,26 @@ impl Agent {
                 allowed: g.counters.allowed.load(Ordering::Relaxed),
                 denied: g.counters.denied.load(Ordering::Relaxed),
                 dropped: g.counters.dropped.load(Ordering::Relaxed),
+                tamper: g.counters.tamper.load(Ordering::Relaxed),
+                hardened: self.hardened.is_some(),
             }),
             notices: lock(&self.notes).iter().cloned().collect(),
         };
         drop(sh);
+        // Written when something changed, and at least every 30 s (its
+        // `updated_at` shows the agent is alive): an idle agent does not
+        // write a file every second.
+        let same = {
+            let mut bare = s.clone();
+            bare.updated_at.clear();
+            let same = self.last_status.as_ref() == Some(&bare);
+            self.last_status = Some(bare);
+            same
+        };
+        if same && self.status_at.elapsed() < Duration::from_secs(30) {
+            return;
+        }
+        self.status_at = std::time::Instant::now();
         if let Err(e) = status::write(&self.cfg.state_dir, &s) {
             tracing::warn!("cannot write the status file: {e}");
         }
@@ -966,9 +1033,11 @@ fn link_loop(
                 }
             }
         }
+        // Half-second naps: a stop is seen within one, an idle agent
+        // wakes twice a second, not ten times.
         let mut waited = 0;
-        while waited < cfg.poll_secs.max(1) * 10 && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(100));
+        while waited < cfg.poll_secs.max(1) * 2 && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(500));
             waited += 1;
         }
     }

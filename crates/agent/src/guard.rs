@@ -32,6 +32,7 @@
 
 use std::collections::HashMap;
 use std::os::fd::{AsFd as _, AsRawFd as _, BorrowedFd};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, RwLock};
@@ -101,6 +102,20 @@ pub struct Denial {
 struct Table {
     /// By the filesystem's device number (`st_dev`).
     volumes: HashMap<u64, Volume>,
+    /// Seed 004's hardening (option 58): the agent's own directories,
+    /// open to the agent's program and trusted applications only.
+    hardening: Option<Hardening>,
+}
+
+/// What hardening allows besides the agent itself.
+#[derive(Debug, Clone)]
+pub struct Hardening {
+    /// The directories marked (their files and themselves).
+    pub dirs: Vec<std::path::PathBuf>,
+    /// SHA-256 (lower-case hex) of the programs allowed in: the agent's
+    /// own (so `cordon agent status` reads its status) and the policy's
+    /// `files.trusted`.
+    pub trusted: Vec<String>,
 }
 
 /// Counters for `status` and the benchmarks.
@@ -108,6 +123,8 @@ struct Table {
 pub struct Counters {
     pub allowed: AtomicU64,
     pub denied: AtomicU64,
+    /// Opens of the agent's own files refused by hardening.
+    pub tamper: AtomicU64,
     /// Denials not recorded because the channel was full.
     pub dropped: AtomicU64,
 }
@@ -158,6 +175,7 @@ impl Guard {
             names: HashMap::new(),
             seen_generation: u64::MAX,
             names_at: Instant::now(),
+            hashes: HashMap::new(),
         };
         let thread = std::thread::Builder::new()
             .name("cordon-agent-guard".into())
@@ -216,6 +234,41 @@ impl Guard {
         }
     }
 
+    /// Turns hardening on with `h` (marking its directories), changes what
+    /// it trusts, or turns it off (`None`).
+    pub fn harden(&self, h: Option<Hardening>) -> Result<(), GuardError> {
+        let before = write(&self.table).hardening.take();
+        let mask = MaskFlags::FAN_OPEN_PERM | MaskFlags::FAN_ONDIR | MaskFlags::FAN_EVENT_ON_CHILD;
+        let mark = |flags: MarkFlags, dir: &std::path::Path| {
+            self.fan
+                .mark(flags, mask, rustix::fs::CWD, Some(dir))
+                .map_err(|source| GuardError::Mark {
+                    mount_point: dir.display().to_string(),
+                    source,
+                })
+        };
+        if let Some(b) = &before {
+            for d in b
+                .dirs
+                .iter()
+                .filter(|d| h.as_ref().is_none_or(|h| !h.dirs.contains(d)))
+            {
+                let _ = mark(MarkFlags::FAN_MARK_REMOVE, d);
+            }
+        }
+        if let Some(h) = &h {
+            for d in h
+                .dirs
+                .iter()
+                .filter(|d| before.as_ref().is_none_or(|b| !b.dirs.contains(d)))
+            {
+                mark(MarkFlags::FAN_MARK_ADD | MarkFlags::FAN_MARK_ONLYDIR, d)?;
+            }
+        }
+        write(&self.table).hardening = h;
+        Ok(())
+    }
+
     /// The filesystems guarded now.
     pub fn guarded(&self) -> Vec<u64> {
         read(&self.table).volumes.keys().copied().collect()
@@ -258,6 +311,8 @@ struct Worker {
     /// uid → (name, groups), refreshed every minute.
     names: HashMap<u32, (String, Vec<String>)>,
     names_at: Instant,
+    /// A program's SHA-256 by (device, inode, size, mtime).
+    hashes: HashMap<(u64, u64, i64, i64), String>,
 }
 
 struct Answer {
@@ -311,9 +366,11 @@ fn opener(tid: i32) -> Option<Opener> {
 impl Worker {
     fn run(mut self, stop: &AtomicBool) {
         use rustix::event::{PollFd, PollFlags, Timespec};
+        // Events wake the thread at once; the timeout only bounds how
+        // late a stop is seen.
         let timeout = Timespec {
             tv_sec: 0,
-            tv_nsec: 200_000_000,
+            tv_nsec: 500_000_000,
         };
         while !stop.load(Ordering::Relaxed) {
             let ready = {
@@ -401,9 +458,17 @@ impl Worker {
         let answer = match self.answers.get(&(dev, who.uid)) {
             Some(a) => a.clone(),
             None => {
-                let Some(volume) = read(&self.table).volumes.get(&dev).cloned() else {
-                    // Released while the event was queued: no longer guarded.
-                    return (true, None);
+                let (volume, hardening) = {
+                    let t = read(&self.table);
+                    (t.volumes.get(&dev).cloned(), t.hardening.clone())
+                };
+                let Some(volume) = volume else {
+                    // Not a volume: one of the agent's own directories
+                    // (hardening), or released while queued.
+                    return (
+                        self.hardening_allows(hardening.as_ref(), tid, &who, fd),
+                        None,
+                    );
                 };
                 self.answer(dev, who.uid, &volume)
             }
@@ -444,6 +509,38 @@ impl Worker {
         (false, Some(denial))
     }
 
+    /// Hardening: only the agent and trusted programs open its files.
+    fn hardening_allows(
+        &mut self,
+        h: Option<&Hardening>,
+        tid: i32,
+        who: &Opener,
+        fd: BorrowedFd<'_>,
+    ) -> bool {
+        let Some(h) = h else { return true };
+        let exe = format!("/proc/{tid}/exe");
+        let hash = rustix::fs::stat(exe.as_str()).ok().and_then(|st| {
+            let key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime);
+            if let Some(hx) = self.hashes.get(&key) {
+                return Some(hx.clone());
+            }
+            let hx = sha256_file(Path::new(&exe))?;
+            if self.hashes.len() > 1024 {
+                self.hashes.clear();
+            }
+            self.hashes.insert(key, hx.clone());
+            Some(hx)
+        });
+        if hash.as_ref().is_some_and(|hx| h.trusted.contains(hx)) {
+            return true;
+        }
+        self.counters.tamper.fetch_add(1, Ordering::Relaxed);
+        tracing::error!(process = %format!("{}[{}]", who.comm, who.tgid), uid = who.uid,
+            file = %path_of(fd), sha256 = hash.as_deref().unwrap_or("unreadable"),
+            "hardening: an untrusted program was refused the agent's files");
+        false
+    }
+
     fn answer(&mut self, dev: u64, uid: u32, volume: &Volume) -> Arc<Answer> {
         if let Some(a) = self.answers.get(&(dev, uid)) {
             return a.clone();
@@ -476,6 +573,23 @@ impl Worker {
         self.answers.insert((dev, uid), a.clone());
         a
     }
+}
+
+/// The SHA-256 (lower-case hex) of a file, streamed.
+pub fn sha256_file(path: &Path) -> Option<String> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n)?);
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The path of the guard's descriptor (after the answer: resolving it

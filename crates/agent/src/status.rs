@@ -39,6 +39,12 @@ pub struct GuardStatus {
     /// Denials not recorded (the recorder fell behind); the opens were
     /// refused all the same.
     pub dropped: u64,
+    /// Opens of the agent's files refused by hardening (option 58).
+    #[serde(default)]
+    pub tamper: u64,
+    /// Hardening (option 58) is on.
+    #[serde(default)]
+    pub hardened: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -167,6 +173,13 @@ pub fn render(s: &Status) -> String {
                 String::new()
             }
         );
+        if g.hardened {
+            let _ = writeln!(
+                o,
+                "hardening on (option 58): {} opens of the agent's files refused",
+                g.tamper
+            );
+        }
     }
     for n in &s.notices {
         let _ = writeln!(o, "notice    {n}");

@@ -302,6 +302,17 @@ impl DeviceControl {
         Ok(cordon_filetype::identify_with(&self.doc.configuration.custom_types, src)?.id())
     }
 
+    /// The trusted applications' SHA-256 (lower-case hex), for an agent
+    /// that checks programs itself.
+    pub fn trusted_sha256(&self) -> Vec<String> {
+        self.doc
+            .configuration
+            .trusted
+            .iter()
+            .map(|t| t.sha256.trim().to_ascii_lowercase())
+            .collect()
+    }
+
     /// Whether an application (by SHA-256, hex) is trusted to bypass hardening.
     pub fn is_trusted(&self, sha256: &str) -> bool {
         let s = sha256.trim();

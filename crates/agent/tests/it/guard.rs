@@ -255,3 +255,72 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     assert!(!ok, "nobody still may not write");
     drop(media);
 }
+
+/// `cordon agent status` (the agent's own program, so trusted).
+fn agent_status(config: &Path) -> String {
+    let o = Command::new(cordon_bin())
+        .args(["agent", "status", "--config"])
+        .arg(config)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+}
+
+#[test]
+fn hardening_closes_the_agents_files_to_all_but_trusted_programs() {
+    if let Some(why) = missing_facility() {
+        skip_or_fail(&why);
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (_server, url, admin) = serve(&t.path().join("server"), "127.0.0.1:0");
+    let admin = admin.expect("admin key");
+    // Seed 004's example: everybody may use everything, hardening on
+    // (option 58), SHA-256 hashes (option 86), one trusted program: cat.
+    let cat = sh("sha256sum $(readlink -f $(command -v cat)) | cut -d' ' -f1");
+    let body = json!({
+        "configuration": {"files": {"trusted": [{"sha256": cat.to_uppercase()}]}},
+        "options": [{"id": "101", "name": "optionset1",
+            "what": [{"option": "58", "value": "1"}, {"option": "86", "value": "2"}]}],
+        "policies": [{"id": "1200", "name": "RW_ALL", "who": {"sids": ["S-1-1-0"]},
+            "devices": {"types": [{"class": "Default Settings"}]}, "how": {"priority": "Low"},
+            "what": {"access": {"granted": ["Read", "Write"]}}, "when": {"permanent": "always"}}]
+    })
+    .to_string();
+    let token = group_with_key(&url, &admin, "hardened", &body, "locked", "pc4-agent");
+    let sys = t.path().join("sys");
+    std::fs::create_dir_all(&sys).unwrap();
+    let config = t.path().join("etc/agent.toml");
+    let state = t.path().join("state");
+    enroll(&url, &token, "locked", "pc4", &config, &state, &sys);
+    let _agent = agent_run(&config);
+    wait_until("hardening is on", Duration::from_secs(20), || {
+        agent_status(&config).contains("hardening on")
+    });
+    let status_file = state.join("status.json");
+    // Root, but an untrusted program: refused, files and directory alike.
+    let err = std::fs::read(&status_file).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(1), "EPERM expected: {err}");
+    let head = Command::new("head")
+        .args(["-c", "1"])
+        .arg(&status_file)
+        .output()
+        .unwrap();
+    assert!(!head.status.success(), "head is not trusted");
+    assert!(std::fs::read_dir(state.join("spool")).is_err());
+    // The trusted program reads.
+    let out = Command::new("cat").arg(&status_file).output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.starts_with(b"{"),
+        "cat is trusted: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_until(
+        "status counts the refusals",
+        Duration::from_secs(10),
+        || {
+            let st = agent_status(&config);
+            st.contains("opens of the agent's files refused") && !st.contains(" 0 opens of")
+        },
+    );
+}
