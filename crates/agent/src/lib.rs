@@ -5,31 +5,38 @@
 //! The agent is a pipeline like the rest of Cordon, one module per step:
 //!
 //! ```text
-//!  mountinfo ─▶ sysfs ─▶ model ─▶ policy (cordon-devctl) ─▶ daemon/sys ─▶ spool ─▶ link
-//!  (mounts)    (device)  (hw ids)  (read/write per user)     (enforce)    (record)  (upload)
+//!  mountinfo, uevent ─▶ sysfs ─▶ model ─▶ policy (cordon-devctl) ─▶ sys / guard ─▶ spool ─▶ link
+//!  (what changed)     (device)  (hw ids)  (read/write per user)     (enforce)      (record)  (upload)
 //! ```
 //!
-//! - [`mounts`] parses `/proc/self/mountinfo`; [`sysfs`] finds a mount's
-//!   device under a configurable sysfs root (USB ids, serial, SCSI
-//!   inquiry, removable); [`model`] shapes that into seed 004's device
-//!   model (class 3, `USBSTOR\Disk…` hardware ids, `<serial>&0`
-//!   instances, LUKS/BitLocker signatures).
+//! - [`mounts`] parses `/proc/self/mountinfo`; [`uevent`] hears the
+//!   kernel announce devices; [`sysfs`] finds a block device under a
+//!   configurable sysfs root (USB ids, serial, SCSI inquiry, removable);
+//!   [`model`] shapes that into seed 004's device model (class 3,
+//!   `USBSTOR\Disk…` hardware ids, `<serial>&0` instances,
+//!   LUKS/BitLocker signatures).
 //! - [`policy`] decides read and write for each session user ([`host`]:
-//!   logind, else root) with `cordon-devctl`, on the computer's identity,
-//!   time and connectivity; the most restrictive answer holds for the
-//!   mount: [`Access`].
-//! - [`sys`] is the only module that changes the machine: a per-mount
-//!   read-only bind remount, a lazy unmount, the USB `authorized` switch.
+//!   logind, else root; groups by NSS) with `cordon-devctl`, on the
+//!   computer's identity, time and connectivity: [`Access`] per user and
+//!   the most restrictive for the mount.
+//! - [`sys`] changes mounts: a per-mount read-only bind remount, a lazy
+//!   unmount, the USB `authorized` switch. [`guard`] decides every
+//!   `open()` on a volume whose users' answers differ, by fanotify
+//!   permission events ([`intent`] tells a read from a write), and closes
+//!   the agent's own files under hardening (option 58); [`notify`] tells
+//!   the user on their session bus.
 //! - [`spool`] keeps incidents on `cordon-record`'s log until the server
 //!   acknowledges them; [`link`] talks to the server; [`trust`] holds the
 //!   pinned keys and the last good bundle (`cordon-bundle` verifies).
-//! - [`daemon`] runs the enforcement loop (mount events and a timer) and
-//!   the link loop (bundle, heartbeat, upload).
+//! - [`daemon`] runs the enforcement loop (mount events, uevents and a
+//!   timer), the link loop (bundle, heartbeat, upload) and the recorder of
+//!   the guard's refusals.
 //!
 //! Architecture invariants: no bundle is used unless it verifies against
 //! a pinned key and does not roll back; a device the agent cannot decide
-//! on gets no access (never fail open); a read-only remount that fails
-//! becomes a detach; an incident leaves the spool only after the server
+//! on gets no access (never fail open), and so does a guarded open whose
+//! user or intent cannot be read; a read-only remount that fails becomes a
+//! guard or a detach; an incident leaves the spool only after the server
 //! acknowledged it. The agent never depends on the server or store crates.
 
 pub mod config;
