@@ -1,0 +1,433 @@
+//! Identifier families added for issue #16: national, tax, business,
+//! health, bank and securities ids of many countries, and the passport
+//! machine-readable zone.
+//!
+//! Digit-only ids are data: [`DIGIT_IDS`] gives each one's length, check
+//! and the printed layouts it is reported in alone; every other grouping
+//! (contiguous, or any one separator) is reported only next to the id's
+//! own words. The numeric walk hands each number of 7 or more digits here
+//! with its groups already parsed, so the cost per number is one table
+//! slice for its length and one (cached) context query.
+//!
+//! Ids with letters are reached from the alphanumeric word the prefilter
+//! stops at (its letters, digits and length pick the candidates) and are
+//! checked by hand.
+
+use crate::builtin::D;
+use crate::kit::{
+    Adj, CONTEXT_AFTER, CONTEXT_BEFORE, DetSet, NEED_CTX, PLAIN, Sink, at, before, run,
+};
+use crate::model::Confidence::{self, High, Low, Medium};
+use crate::numeric::right_ok;
+use crate::validate as v;
+
+/// A printed layout reported without a context word: group lengths, the
+/// separators it may use, and the confidence.
+type Layout = (&'static [usize], &'static [u8], Confidence);
+
+/// A digits-only identifier.
+pub(crate) struct DigitId {
+    pub d: D,
+    pub check: fn(&[u8]) -> bool,
+    /// Layouts reported alone (an empty group list is the contiguous form).
+    pub alone: &'static [Layout],
+}
+
+const fn id(d: D, check: fn(&[u8]) -> bool, alone: &'static [Layout]) -> DigitId {
+    DigitId { d, check, alone }
+}
+
+const CTX_ONLY: &[Layout] = &[];
+
+fn cusip_digits(s: &[u8]) -> bool {
+    v::cusip(s)
+}
+fn sedol_digits(s: &[u8]) -> bool {
+    v::sedol(s)
+}
+fn cz_rc(s: &[u8]) -> bool {
+    v::cz_birth_number(s)
+}
+fn se_org(s: &[u8]) -> bool {
+    v::se_orgnr(s)
+}
+fn nz(s: &[u8]) -> bool {
+    v::nz_ird(s)
+}
+
+/// Every digits-only id, by length (the dispatcher takes the slice for a
+/// number's length).
+static LEN7: &[DigitId] = &[id(D::Sedol, sedol_digits, CTX_ONLY)];
+static LEN8: &[DigitId] = &[
+    id(D::DkCvr, v::dk_cvr, CTX_ONLY),
+    id(D::FiYtunnus, v::fi_ytunnus, CTX_ONLY),
+    id(D::NzIrd, nz, CTX_ONLY),
+];
+static LEN9: &[DigitId] = &[
+    id(D::IlId, v::il_id, CTX_ONLY),
+    id(D::GrAfm, v::gr_afm, CTX_ONLY),
+    id(D::UsEin, v::us_ein, CTX_ONLY),
+    id(D::FrSiren, v::luhn, CTX_ONLY),
+    id(D::AuAcn, v::au_acn, CTX_ONLY),
+    id(D::NoOrgnr, v::no_orgnr, CTX_ONLY),
+    id(D::PtNif, v::pt_nif, CTX_ONLY),
+    id(D::CaBn, v::ca_bn, CTX_ONLY),
+    id(D::NzIrd, nz, CTX_ONLY),
+    id(D::Cusip, cusip_digits, CTX_ONLY),
+];
+static LEN10: &[DigitId] = &[
+    id(D::CzBirthNumber, cz_rc, &[(&[6, 4], b"/", Medium)]),
+    id(D::BgEgn, v::bg_egn, CTX_ONLY),
+    id(D::CaOhip, v::luhn, CTX_ONLY),
+    id(D::KrBrn, v::kr_brn, CTX_ONLY),
+    id(D::SeOrgnr, se_org, &[(&[6, 4], b"-", Low)]),
+];
+static LEN11: &[DigitId] = &[
+    id(D::HrOib, v::hr_oib, CTX_ONLY),
+    id(D::EeIsikukood, v::ee_lt_personal_code, CTX_ONLY),
+    id(D::LtAsmensKodas, v::ee_lt_personal_code, CTX_ONLY),
+    id(D::GrAmka, v::gr_amka, CTX_ONLY),
+    id(D::TrTckn, v::tr_tckn, CTX_ONLY),
+    id(D::ArCuit, v::ar_cuit, &[(&[2, 8, 1], b"-", Medium)]),
+    id(D::AuAbn, v::au_abn, &[(&[2, 3, 3, 3], b" ", Low)]),
+    id(
+        D::NoBankAccount,
+        v::no_bank_account,
+        &[(&[4, 2, 5], b". ", Low)],
+    ),
+    id(D::ItPartitaIva, v::it_partita_iva, CTX_ONLY),
+];
+static LEN12: &[DigitId] = &[
+    id(
+        D::BeBankAccount,
+        v::be_bank_account,
+        &[(&[3, 7, 2], b"-", Medium)],
+    ),
+    id(D::EsNss, v::es_nss, CTX_ONLY),
+];
+static LEN13: &[DigitId] = &[
+    id(D::RoCnp, v::ro_cnp, CTX_ONLY),
+    id(D::SiEmso, v::si_emso, CTX_ONLY),
+    id(
+        D::ThNationalId,
+        v::th_national_id,
+        &[(&[1, 4, 5, 2, 1], b"- ", Low)],
+    ),
+];
+static LEN14: &[DigitId] = &[id(D::FrSiret, v::luhn, CTX_ONLY)];
+static LEN15: &[DigitId] = &[id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)])];
+static LEN16: &[DigitId] = &[id(
+    D::AuHealthId,
+    v::au_health_identifier,
+    &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
+)];
+static LEN18: &[DigitId] = &[id(D::MxClabe, v::mx_clabe, CTX_ONLY)];
+static LEN22: &[DigitId] = &[id(D::ArCbu, v::ar_cbu, CTX_ONLY)];
+static LEN26: &[DigitId] = &[id(
+    D::PlNrb,
+    v::pl_nrb,
+    &[(&[2, 4, 4, 4, 4, 4, 4], b" ", Medium), (&[], b"", Low)],
+)];
+
+/// The digits-only ids of `len` digits.
+#[inline]
+pub(crate) fn digit_ids_of(len: usize) -> &'static [DigitId] {
+    match len {
+        7 => LEN7,
+        8 => LEN8,
+        9 => LEN9,
+        10 => LEN10,
+        11 => LEN11,
+        12 => LEN12,
+        13 => LEN13,
+        14 => LEN14,
+        15 => LEN15,
+        16 => LEN16,
+        18 => LEN18,
+        22 => LEN22,
+        26 => LEN26,
+        _ => &[],
+    }
+}
+
+/// Every digits-only id, for tests.
+#[cfg(test)]
+pub(crate) fn all_digit_ids() -> impl Iterator<Item = &'static DigitId> {
+    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26]
+        .into_iter()
+        .flat_map(digit_ids_of)
+}
+
+/// A number of `d.len()` digits at `s..e`, printed in groups `lens`
+/// joined by `sep` (`None` when the separators differ; 0 for one group).
+#[inline(never)]
+pub(crate) fn digit_ids(
+    sk: &mut Sink<'_>,
+    s: usize,
+    e: usize,
+    d: &[u8],
+    lens: &[usize],
+    sep: Option<u8>,
+) {
+    let ids = digit_ids_of(d.len());
+    if ids.is_empty() {
+        return;
+    }
+    let Some(sep) = sep else { return };
+    let mut near: Option<DetSet> = None;
+    for i in ids {
+        if !sk.on(i.d) {
+            continue;
+        }
+        let contiguous = lens.len() == 1;
+        let alone = i.alone.iter().find(|(shape, seps, _)| {
+            if shape.is_empty() {
+                contiguous
+            } else {
+                *shape == lens && seps.contains(&sep)
+            }
+        });
+        if let Some(&(_, _, conf)) = alone {
+            if (i.check)(d) {
+                sk.emit(i.d, s, e, conf, PLAIN);
+            }
+            continue;
+        }
+        // Any other grouping: only next to the id's own words (asked
+        // once per number for all the ids of its length).
+        let t = sk.t;
+        let m =
+            *near.get_or_insert_with(|| sk.ctx.mask_within(t, s, e, CONTEXT_BEFORE, CONTEXT_AFTER));
+        if m.has(i.d as usize) && sk.bits.ctx.has(i.d as usize) && (i.check)(d) {
+            sk.emit(i.d, s, e, Medium, NEED_CTX);
+        }
+    }
+}
+
+/// Chilean RUT from its first digit at `s`: 7-8 digits, plain or dotted in
+/// thousands (`12.345.678`), `-` and the check character (`K` for 10).
+pub(crate) fn cl_rut(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::ClRut) {
+        return;
+    }
+    let t = sk.t;
+    let mut body = [0u8; 8];
+    let mut n = 0;
+    let mut i = s;
+    let mut dotted = false;
+    let mut group = 0;
+    loop {
+        let c = at(t, i);
+        if c.is_ascii_digit() {
+            if let Some(x) = body.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+            group += 1;
+            if n > 8 {
+                return;
+            }
+            i += 1;
+        } else if c == b'.'
+            && at(t, i + 1).is_ascii_digit()
+            && run(t, i + 1, 3, |c| c.is_ascii_digit()) == 3
+        {
+            if dotted && group != 3 {
+                return;
+            }
+            dotted = true;
+            group = 0;
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if !(7..=8).contains(&n) || (dotted && group != 3) || at(t, i) != b'-' {
+        return;
+    }
+    let k = at(t, i + 1);
+    if !(k.is_ascii_digit() || k == b'K' || k == b'k') || !right_ok(t, i + 2, false) {
+        return;
+    }
+    if v::cl_rut(body.get(..n).unwrap_or_default(), k) {
+        let adj = Adj {
+            need_ctx: !dotted,
+            nonvalue: false,
+        };
+        sk.emit(D::ClRut, s, i + 2, Medium, adj);
+    }
+}
+
+/// `CHE-123.456.788` / `CHE 123.456.788`, keyed on its first digits.
+pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, d: &[u8]) {
+    if !sk.on(D::ChUid) || ws < 4 || !matches!(before(sk.t, ws), b'-' | b' ') {
+        return;
+    }
+    let t = sk.t;
+    if !t
+        .get(ws - 4..ws - 1)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"CHE"))
+        || before(t, ws - 4).is_ascii_alphanumeric()
+    {
+        return;
+    }
+    if v::ch_uid(d) {
+        sk.emit(D::ChUid, ws - 4, ws + 11, Medium, PLAIN);
+    }
+}
+
+fn mrz_class(c: u8) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'<'
+}
+
+/// Line 2 of a passport's machine-readable zone starting at `s`.
+pub(crate) fn mrz(sk: &mut Sink<'_>, s: usize) {
+    let t = sk.t;
+    if !sk.on(D::PassportMrz) || before(t, s) == b'<' || run(t, s, 44, mrz_class) != 44 {
+        return;
+    }
+    if let Some(line) = t.get(s..s + 44)
+        && v::mrz_td3_line2(line)
+    {
+        sk.emit_fixed(D::PassportMrz, s, s + 44, High);
+    }
+}
+
+/// True if the word at `ws` may start an MRZ line: it runs into `<`
+/// fillers or is long enough to hold the first fields.
+#[inline]
+pub(crate) fn mrz_candidate(t: &[u8], ws: usize, we: usize) -> bool {
+    at(t, we) == b'<' || (we - ws >= 28 && we - ws <= 44)
+}
+
+/// Ids in a word that starts with letters: `w` is the word, `letters` its
+/// leading letters, `rok` whether it stands free on the right.
+pub(crate) fn alpha_word(
+    sk: &mut Sink<'_>,
+    ws: usize,
+    we: usize,
+    w: &[u8],
+    letters: usize,
+    rok: bool,
+) {
+    let t = sk.t;
+    if mrz_candidate(t, ws, we) {
+        mrz(sk, ws);
+    }
+    if !rok {
+        return;
+    }
+    let upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    match w.len() {
+        18 if letters == 4 && upper && v::mx_curp(w) => {
+            sk.emit(D::MxCurp, ws, we, Medium, PLAIN);
+        }
+        10 if letters == 5 && upper && v::in_pan(w) => {
+            sk.emit(D::InPan, ws, we, Low, PLAIN);
+        }
+        12 if letters == 2 || letters == 3 => {
+            if upper && v::isin(w) {
+                sk.emit(D::Isin, ws, we, Low, PLAIN);
+            }
+            if letters == 3 && w.starts_with(b"CHE") && w.get(3..).is_some_and(v::ch_uid) {
+                sk.emit(D::ChUid, ws, we, Medium, PLAIN);
+            }
+        }
+        _ => {}
+    }
+    if w.len() == 10 && upper {
+        if letters == 1 && v::de_kvnr(w) {
+            sk.emit(D::DeKvnr, ws, we, Medium, NEED_CTX);
+        }
+        if v::de_id_card(w) {
+            sk.emit(D::DeIdCard, ws, we, Medium, NEED_CTX);
+        }
+    }
+    if (2..=3).contains(&letters) && (10..=14).contains(&w.len()) && upper {
+        eu_vat(sk, ws, we, w);
+    }
+    any_word(sk, ws, we, w, upper);
+}
+
+/// Ids in a word that starts with digits and holds letters.
+pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: usize) {
+    let t = sk.t;
+    if mrz_candidate(t, ws, we) {
+        mrz(sk, ws);
+    }
+    if !right_ok(t, we, false) {
+        return;
+    }
+    let upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
+        sk.emit(D::InGstin, ws, we, Medium, PLAIN);
+    }
+    any_word(sk, ws, we, w, upper);
+}
+
+/// Securities ids, which start with a digit or a letter.
+fn any_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
+    if !upper {
+        return;
+    }
+    match w.len() {
+        9 if v::cusip(w) => sk.emit(D::Cusip, ws, we, Medium, NEED_CTX),
+        7 if v::sedol(w) => sk.emit(D::Sedol, ws, we, Medium, NEED_CTX),
+        20 if v::lei(w) => sk.emit(D::Lei, ws, we, Low, PLAIN),
+        _ => {}
+    }
+}
+
+/// An EU VAT number written compact (`DE136695976`, `ATU12345675`,
+/// `NL123456782B01`).
+fn eu_vat(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    if !sk.on(D::EuVat) {
+        return;
+    }
+    if v::eu_vat(w) {
+        sk.emit(D::EuVat, ws, we, Low, PLAIN);
+    }
+}
+
+/// An EU VAT number with its country code apart and its digits in one
+/// group (`DE 136695976`), keyed on the digits.
+pub(crate) fn eu_vat_apart(sk: &mut Sink<'_>, ws: usize, e: usize, d: &[u8]) {
+    if !sk.on(D::EuVat) || ws < 3 || d.len() > 12 {
+        return;
+    }
+    let t = sk.t;
+    let mut buf = [0u8; 14];
+    if let (Some(cc), Some(dst), Some(src)) =
+        (t.get(ws - 3..ws - 1), buf.get_mut(2..2 + d.len()), Some(d))
+    {
+        dst.copy_from_slice(src);
+        if let Some(h) = buf.get_mut(..2) {
+            h.copy_from_slice(cc);
+        }
+    }
+    if v::eu_vat(buf.get(..2 + d.len()).unwrap_or_default()) {
+        sk.emit(D::EuVat, ws - 3, e, Low, PLAIN);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_layout_reported_alone_has_the_length_of_its_table() {
+        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26] {
+            for i in digit_ids_of(len) {
+                for (shape, seps, _) in i.alone {
+                    assert!(shape.is_empty() == seps.is_empty(), "{:?}", i.d);
+                    assert!(
+                        shape.is_empty() || shape.iter().sum::<usize>() == len,
+                        "{:?}",
+                        i.d
+                    );
+                }
+            }
+        }
+        assert!(all_digit_ids().count() >= 35);
+    }
+}
