@@ -325,7 +325,7 @@ pub(crate) fn alpha_word(
         10 if letters == 5 && upper && v::in_pan(w) => {
             sk.emit(D::InPan, ws, we, Low, PLAIN);
         }
-        12 if letters == 2 || letters == 3 => {
+        12 if letters >= 2 => {
             if upper && v::isin(w) {
                 sk.emit(D::Isin, ws, we, Low, PLAIN);
             }
@@ -343,8 +343,13 @@ pub(crate) fn alpha_word(
             sk.emit(D::DeIdCard, ws, we, Medium, NEED_CTX);
         }
     }
-    if (2..=3).contains(&letters) && (10..=14).contains(&w.len()) && upper {
-        eu_vat(sk, ws, we, w);
+    if (2..=3).contains(&letters) && vat_country(t, ws).is_some() {
+        eu_vat_at(sk, ws);
+    }
+    // `ES - Q0818001J`: a company letter glued to the digits, the country
+    // code apart.
+    if letters == 1 && matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
+        eu_vat_before(sk, ws);
     }
     any_word(sk, ws, we, w, upper);
 }
@@ -378,38 +383,135 @@ fn any_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
     }
 }
 
-/// An EU VAT number written compact (`DE136695976`, `ATU12345675`,
-/// `NL123456782B01`).
-fn eu_vat(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
-    if !sk.on(D::EuVat) {
-        return;
-    }
-    if v::eu_vat(w) {
-        sk.emit(D::EuVat, ws, we, Low, PLAIN);
-    }
+/// Country codes of the VAT numbers [`v::eu_vat`] checks.
+const VAT_COUNTRIES: &[&[u8; 2]] = &[
+    b"AT", b"BE", b"BG", b"CZ", b"DE", b"DK", b"EE", b"EL", b"GR", b"ES", b"FI", b"FR", b"HR",
+    b"HU", b"IE", b"IT", b"LT", b"LU", b"NL", b"PL", b"PT", b"RO", b"SE", b"SI", b"SK",
+];
+
+fn vat_country(t: &[u8], p: usize) -> Option<[u8; 2]> {
+    let cc = [
+        at(t, p).to_ascii_uppercase(),
+        at(t, p + 1).to_ascii_uppercase(),
+    ];
+    VAT_COUNTRIES.iter().any(|c| **c == cc).then_some(cc)
 }
 
-/// An EU VAT number with its country code apart and its digits in one
-/// group (`DE 136695976`), keyed on the digits.
-pub(crate) fn eu_vat_apart(sk: &mut Sink<'_>, ws: usize, e: usize, d: &[u8]) {
-    if !sk.on(D::EuVat) || ws < 3 || d.len() > 12 {
+fn vat_sep(c: u8) -> bool {
+    matches!(c, b' ' | b'.' | b'-' | b'/')
+}
+
+/// An EU VAT number from its country code at `p`, in the layouts seen in
+/// invoices: compact or grouped with spaces, dots, dashes or slashes
+/// (`DE 181 207 708`, `BE 0202.239.951`, `PL 584-030-44-72`, `ATU 142 43
+/// 102`, `ES A-28184661`, `NL 8225.69.759 b01`), the code apart or joined by
+/// `:` or ` - `, in either case. The longest run of groups that passes the
+/// country's check is the number.
+pub(crate) fn eu_vat_at(sk: &mut Sink<'_>, p: usize) {
+    if !sk.on(D::EuVat) || before(sk.t, p).is_ascii_alphanumeric() {
         return;
     }
     let t = sk.t;
-    let mut buf = [0u8; 14];
-    if let (Some(cc), Some(dst), Some(src)) =
-        (t.get(ws - 3..ws - 1), buf.get_mut(2..2 + d.len()), Some(d))
-    {
-        dst.copy_from_slice(src);
-        if let Some(h) = buf.get_mut(..2) {
-            h.copy_from_slice(cc);
-        }
+    let Some(cc) = vat_country(t, p) else { return };
+    let mut buf = [0u8; 16];
+    if let Some(h) = buf.get_mut(..2) {
+        h.copy_from_slice(&cc);
     }
-    if v::eu_vat(buf.get(..2 + d.len()).unwrap_or_default()) {
-        sk.emit(D::EuVat, ws - 3, e, Low, PLAIN);
+    let mut i = p + 2;
+    let mut skipped = 0;
+    while skipped < 3 && matches!(at(t, i), b' ' | b':' | b'-' | b'.') {
+        i += 1;
+        skipped += 1;
+    }
+    if !at(t, i).is_ascii_alphanumeric() {
+        return;
+    }
+    let mut n = 2;
+    let mut ends = [(0usize, 0usize); 12];
+    let mut ne = 0;
+    loop {
+        let c = at(t, i);
+        if c.is_ascii_alphanumeric() {
+            if n >= buf.len() {
+                // Longer than any VAT number: the groups read so far are
+                // the candidates.
+                break;
+            }
+            if let Some(x) = buf.get_mut(n) {
+                *x = c.to_ascii_uppercase();
+            }
+            n += 1;
+            i += 1;
+            continue;
+        }
+        if let Some(x) = ends.get_mut(ne) {
+            *x = (i, n);
+            ne += 1;
+        }
+        if vat_sep(c) && at(t, i + 1).is_ascii_alphanumeric() && ne < ends.len() {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let lower = at(t, p).is_ascii_lowercase() || at(t, p + 1).is_ascii_lowercase();
+    for &(e, k) in ends.get(..ne).unwrap_or_default().iter().rev() {
+        // A group that runs on into a word (`…B01x`) is not a boundary.
+        if k > 2 && right_ok(t, e, false) && v::eu_vat(buf.get(..k).unwrap_or_default()) {
+            let adj = Adj {
+                need_ctx: lower,
+                nonvalue: false,
+            };
+            sk.emit(D::EuVat, p, e, Low, adj);
+            return;
+        }
     }
 }
 
+/// The digits at `ws` may continue a VAT number whose country code stands
+/// a few bytes before (`DE 181…`, `ATU 142…`, `ES A-2818…`, `DK: 2159…`):
+/// finds the code and reads the number from it.
+pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    // Back over separators and at most one lone letter (AT's U, a Spanish
+    // company's letter) to the two-letter code.
+    let mut i = ws;
+    let mut k = 0;
+    while i > 0 && k < 6 && matches!(at(t, i - 1), b' ' | b':' | b'-' | b'.') {
+        i -= 1;
+        k += 1;
+    }
+    if i >= 2 && at(t, i - 1).is_ascii_alphabetic() && !at(t, i - 2).is_ascii_alphabetic() {
+        // A lone letter: step over it and the separators before it.
+        i -= 1;
+        while i > 0 && k < 6 && matches!(at(t, i - 1), b' ' | b'-') {
+            i -= 1;
+            k += 1;
+        }
+    }
+    let p = if i >= 3
+        && at(t, i - 1).is_ascii_alphabetic()
+        && at(t, i - 2).is_ascii_alphabetic()
+        && !at(t, i - 3).is_ascii_alphabetic()
+    {
+        i - 2
+    } else if i >= 3
+        && at(t, i - 1).is_ascii_alphabetic()
+        && at(t, i - 2).is_ascii_alphabetic()
+        && at(t, i - 3).is_ascii_alphabetic()
+        && (i < 4 || !at(t, i - 4).is_ascii_alphabetic())
+    {
+        // `ATU`
+        i - 3
+    } else if i == 2 && at(t, 0).is_ascii_alphabetic() && at(t, 1).is_ascii_alphabetic() {
+        0
+    } else {
+        return;
+    };
+    if p + 2 < ws {
+        eu_vat_at(sk, p);
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -405,6 +405,13 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     {
         iban(sk, ws - 3);
     }
+    // A VAT number whose country code stands apart (`DE 181 207 708`).
+    if matches!(before(t, ws), b' ' | b':' | b'-' | b'.')
+        && ws >= 2
+        && (at(t, ws - 2).is_ascii_alphabetic() || matches!(at(t, ws - 2), b' ' | b'-' | b':'))
+    {
+        crate::ids::eu_vat_before(sk, ws);
+    }
     let total = seq.total();
     // A lone group of up to 6 digits (ids, quantities) is none of the
     // shapes below unless it has 4 digits (a year), 6 and a '+' after (a
@@ -498,7 +505,14 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         if seq.n == 1 {
             us_dl_digits(sk, seq.start(), end, total);
         }
-        if sk.bits.ctx.intersects(&SHORT_IDS) {
+        let near = sk.ctx.mask_within(
+            t,
+            seq.start(),
+            end,
+            crate::kit::CONTEXT_BEFORE,
+            crate::kit::CONTEXT_AFTER,
+        );
+        if near.intersects(&SHORT_IDS) {
             let mut buf = [0u8; 48];
             let d = seq.digits(t, &mut buf);
             let mut lens = [0usize; MAXG];
@@ -544,16 +558,6 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
         crate::ids::digit_ids(sk, seq.start(), end, d, lens, sep);
         if total == 9 && seq.shape(&[3, 3, 3]) && sep == Some(b'.') {
             crate::ids::ch_uid_dotted(sk, ws, d);
-        }
-        // `DE 136695976`: a VAT number with its country code apart.
-        if seq.n == 1
-            && before(t, ws) == b' '
-            && ws >= 3
-            && at(t, ws - 2).is_ascii_uppercase()
-            && at(t, ws - 3).is_ascii_uppercase()
-            && !before(t, ws - 3).is_ascii_alphanumeric()
-        {
-            crate::ids::eu_vat_apart(sk, ws, end, d);
         }
     }
     // Formats with mixed separators first.
@@ -694,41 +698,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
 
 /// Identifiers whose label right before a number means it is not a phone
 /// number (unless phone wording is also near), nor a weaker type.
-static ID_LABELS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(|| {
-    let mut s = DetSet::default();
-    for d in [
-        D::UkNhs,
-        D::UsSsn,
-        D::UsItin,
-        D::UsNpi,
-        D::CreditCard,
-        D::Iban,
-        D::CaSin,
-        D::NlBsn,
-        D::DeTaxId,
-        D::AuTfn,
-        D::AuMedicare,
-        D::BrCpf,
-        D::BrCnpj,
-        D::SePersonnummer,
-        D::DkCpr,
-        D::NoFnr,
-        D::PlPesel,
-        D::BeNrn,
-        D::KrRrn,
-        D::ZaId,
-        D::JpMyNumber,
-        D::InAadhaar,
-        D::FrInsee,
-        D::ChAhv,
-        D::UkNino,
-        D::AbaRouting,
-        D::CnResidentId,
-    ] {
-        s.insert(d as usize);
-    }
-    s
-});
+static ID_LABELS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(crate::kit::id_detectors);
 
 /// The context-keyed ids of 7 and 8 digits.
 static SHORT_IDS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(|| {
@@ -1791,6 +1761,9 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
         cn_check(sk, ws, we, w);
     }
     crate::ids::digit_word(sk, ws, we, w, nd);
+    if matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
+        crate::ids::eu_vat_before(sk, ws);
+    }
     mbi(sk, ws);
 }
 

@@ -1820,8 +1820,11 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
             };
             all_digits && ten.is_some_and(|(a, b, f)| matches!(f, b'0' | b'1') && (a + b) % 97 == 0)
         }
-        b"BG" => all_digits && n.len() == 9 && bg_vat9(n),
-        b"CZ" => all_digits && n.len() == 8 && cz_dic8(n),
+        b"BG" => all_digits && ((n.len() == 9 && bg_vat9(n)) || (n.len() == 10 && bg_egn(n))),
+        b"CZ" => {
+            all_digits && ((n.len() == 8 && cz_dic8(n)) || (n.len() == 10 && cz_birth_number(n)))
+        }
+        b"LT" => all_digits && lt_vat(n),
         b"DE" => all_digits && n.len() == 9 && n.first() != Some(&b'0') && iso7064_mod11_10(n),
         b"DK" => all_digits && n.len() == 8 && dk_cvr(n),
         b"EE" => {
@@ -1832,7 +1835,7 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
                     .zip(n.get(8).copied().and_then(dig))
                     .is_some_and(|(x, c)| c == (10 - x % 10) % 10)
         }
-        b"EL" | b"GR" => all_digits && gr_afm(n),
+        b"EL" | b"GR" => all_digits && (gr_afm(n) || (n.len() == 8 && gr_afm(&zfill::<9>(n)))),
         b"ES" => es_vat(n),
         b"FI" => all_digits && fi_ytunnus(n),
         b"FR" => {
@@ -1874,7 +1877,7 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
                     .zip(n.get(8).copied().and_then(dig))
                     .is_some_and(|(x, c)| c == (11 - x % 11) % 11 % 10)
         }
-        b"RO" => all_digits && ro_vat(n),
+        b"RO" => all_digits && (ro_vat(n) || (n.len() == 13 && ro_cnp(n))),
         b"SE" => {
             all_digits
                 && n.len() == 12
@@ -1903,6 +1906,34 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
     })
 }
 
+fn lt_vat(n: &[u8]) -> bool {
+    // 9 digits (legal entities, eighth digit 1) or 12 (temporary, eleventh
+    // digit 1); weights 1..9 repeating, a second pass shifted by two when
+    // the first gives 10.
+    let marker = match n.len() {
+        9 => 7,
+        12 => 10,
+        _ => return false,
+    };
+    if n.get(marker) != Some(&b'1') {
+        return false;
+    }
+    let Some(d) = digits(n) else { return false };
+    let body = d.get(..d.len() - 1).unwrap_or_default();
+    let pass = |shift: u32| -> u32 {
+        body.iter()
+            .enumerate()
+            .map(|(i, &x)| (1 + (i as u32 + shift) % 9) * x)
+            .sum::<u32>()
+            % 11
+    };
+    let mut c = pass(0);
+    if c == 10 {
+        c = pass(2);
+    }
+    d.last() == Some(&(c % 10))
+}
+
 fn at_uid_check(seven: &[u8]) -> Option<u32> {
     // stdnum-style: (6 - luhn checksum of the seven digits) mod 10, the
     // Luhn checksum taken with the last digit undoubled.
@@ -1926,8 +1957,12 @@ fn cz_dic8(n: &[u8]) -> bool {
     let (Some(body), Some(c)) = (n.get(..7), n.get(7).copied().and_then(dig)) else {
         return false;
     };
+    // (11 - sum mod 11) mod 11, where 0 counts as 1 and 10 as 0.
     n.first() != Some(&b'9')
-        && weighted(body, &[8, 7, 6, 5, 4, 3, 2]).is_some_and(|x| (11 - x % 11) % 11 % 10 == c)
+        && weighted(body, &[8, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+            let k = (11 - x % 11) % 11;
+            (if k == 0 { 1 } else { k }) % 10 == c
+        })
 }
 
 fn ro_vat(n: &[u8]) -> bool {
@@ -1946,7 +1981,27 @@ fn ro_vat(n: &[u8]) -> bool {
     n.last().copied().and_then(dig) == Some(sum * 10 % 11 % 10)
 }
 
+/// `n` with leading zeros up to `N` digits (`N` zeros if longer).
+fn zfill<const N: usize>(n: &[u8]) -> [u8; N] {
+    let mut out = [b'0'; N];
+    if n.len() <= N
+        && let Some(dst) = out.get_mut(N - n.len()..)
+    {
+        dst.copy_from_slice(n);
+    }
+    out
+}
+
 fn nl_vat(n: &[u8]) -> bool {
+    // Numbers of fewer than nine digits are written without their leading
+    // zeros (`NL4495445B01`).
+    if (9..12).contains(&n.len()) && n.get(n.len() - 3) == Some(&b'B') {
+        let mut full = [b'0'; 12];
+        if let Some(dst) = full.get_mut(12 - n.len()..) {
+            dst.copy_from_slice(n);
+        }
+        return nl_vat(&full);
+    }
     // 9 digits, `B` and a two-digit suffix; the nine digits pass the
     // 11-test (weights 9..2, the last one -1) or, for sole proprietors
     // since 2020, `NL` + the whole number passes ISO 7064 mod 97-10.
