@@ -543,7 +543,7 @@ builtins! {
     ArCuit { "ar_cuit", Pii, Some("cuit_mod11"), false, &["cuit", "cuil", "clave única de identificación tributaria"],
         "Argentine tax id (CUIT/CUIL): type prefix, DNI and mod-11 check digit; NN-NNNNNNNN-N alone, contiguous next to its name.",
         "CUIT 20-36609368-1" }
-    ClRut { "cl_rut", Pii, Some("rut_mod11"), false, &["rut", "run", "rol único tributario", "rol unico tributario"],
+    ClRut { "cl_rut", Pii, Some("rut_mod11"), false, &["rut", "r.u.t", "rol único tributario", "rol unico tributario", "rol único nacional"],
         "Chilean RUT/RUN: 7-8 digits and a mod-11 check character (K for 10); NN.NNN.NNN-C alone, NNNNNNNN-C next to its name.",
         "RUT 15.086.502-6" }
     UsEin { "us_ein", Pii, Some("irs_prefix"), true, &["ein", "employer identification number", "employer id", "fein", "federal tax id", "tax id"],

@@ -14,16 +14,14 @@
 //! checked by hand.
 
 use crate::builtin::D;
-use crate::kit::{
-    Adj, CONTEXT_AFTER, CONTEXT_BEFORE, DetSet, NEED_CTX, PLAIN, Sink, at, before, run,
-};
+use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before, run};
 use crate::model::Confidence::{self, High, Low, Medium};
 use crate::numeric::right_ok;
 use crate::validate as v;
 
 /// A printed layout reported without a context word: group lengths, the
 /// separators it may use, and the confidence.
-type Layout = (&'static [usize], &'static [u8], Confidence);
+pub(crate) type Layout = (&'static [usize], &'static [u8], Confidence);
 
 /// A digits-only identifier.
 pub(crate) struct DigitId {
@@ -129,24 +127,26 @@ static LEN26: &[DigitId] = &[id(
     &[(&[2, 4, 4, 4, 4, 4, 4], b" ", Medium), (&[], b"", Low)],
 )];
 
-/// The digits-only ids of `len` digits.
+/// The digits-only ids of `len` digits, and the group counts of the
+/// layouts they are reported in alone (bit `n` for `n` groups, bit 1 for
+/// the contiguous form; checked against the tables by a test).
 #[inline]
-pub(crate) fn digit_ids_of(len: usize) -> &'static [DigitId] {
+pub(crate) fn digit_ids_of(len: usize) -> (&'static [DigitId], u32) {
     match len {
-        7 => LEN7,
-        8 => LEN8,
-        9 => LEN9,
-        10 => LEN10,
-        11 => LEN11,
-        12 => LEN12,
-        13 => LEN13,
-        14 => LEN14,
-        15 => LEN15,
-        16 => LEN16,
-        18 => LEN18,
-        22 => LEN22,
-        26 => LEN26,
-        _ => &[],
+        7 => (LEN7, 0),
+        8 => (LEN8, 0),
+        9 => (LEN9, 0),
+        10 => (LEN10, 1 << 2),
+        11 => (LEN11, 1 << 3 | 1 << 4),
+        12 => (LEN12, 1 << 3),
+        13 => (LEN13, 1 << 5),
+        14 => (LEN14, 0),
+        15 => (LEN15, 1 << 4),
+        16 => (LEN16, 1 << 1 | 1 << 4),
+        18 => (LEN18, 0),
+        22 => (LEN22, 0),
+        26 => (LEN26, 1 << 1 | 1 << 7),
+        _ => (&[], 0),
     }
 }
 
@@ -155,53 +155,7 @@ pub(crate) fn digit_ids_of(len: usize) -> &'static [DigitId] {
 pub(crate) fn all_digit_ids() -> impl Iterator<Item = &'static DigitId> {
     [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26]
         .into_iter()
-        .flat_map(digit_ids_of)
-}
-
-/// A number of `d.len()` digits at `s..e`, printed in groups `lens`
-/// joined by `sep` (`None` when the separators differ; 0 for one group).
-#[inline(never)]
-pub(crate) fn digit_ids(
-    sk: &mut Sink<'_>,
-    s: usize,
-    e: usize,
-    d: &[u8],
-    lens: &[usize],
-    sep: Option<u8>,
-) {
-    let ids = digit_ids_of(d.len());
-    if ids.is_empty() {
-        return;
-    }
-    let Some(sep) = sep else { return };
-    let mut near: Option<DetSet> = None;
-    for i in ids {
-        if !sk.on(i.d) {
-            continue;
-        }
-        let contiguous = lens.len() == 1;
-        let alone = i.alone.iter().find(|(shape, seps, _)| {
-            if shape.is_empty() {
-                contiguous
-            } else {
-                *shape == lens && seps.contains(&sep)
-            }
-        });
-        if let Some(&(_, _, conf)) = alone {
-            if (i.check)(d) {
-                sk.emit(i.d, s, e, conf, PLAIN);
-            }
-            continue;
-        }
-        // Any other grouping: only next to the id's own words (asked
-        // once per number for all the ids of its length).
-        let t = sk.t;
-        let m =
-            *near.get_or_insert_with(|| sk.ctx.mask_within(t, s, e, CONTEXT_BEFORE, CONTEXT_AFTER));
-        if m.has(i.d as usize) && sk.bits.ctx.has(i.d as usize) && (i.check)(d) {
-            sk.emit(i.d, s, e, Medium, NEED_CTX);
-        }
-    }
+        .flat_map(|l| digit_ids_of(l).0)
 }
 
 /// Chilean RUT from its first digit at `s`: 7-8 digits, plain or dotted in
@@ -327,7 +281,14 @@ pub(crate) fn alpha_word(
         }
         12 if letters >= 2 => {
             if upper && v::isin(w) {
-                sk.emit(D::Isin, ws, we, Low, PLAIN);
+                // A national number of digits only (US0378331005) alone;
+                // with letters inside it is as likely a part number.
+                let digits_only = w.get(2..).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+                let adj = Adj {
+                    need_ctx: !digits_only,
+                    nonvalue: false,
+                };
+                sk.emit(D::Isin, ws, we, Low, adj);
             }
             if letters == 3 && w.starts_with(b"CHE") && w.get(3..).is_some_and(v::ch_uid) {
                 sk.emit(D::ChUid, ws, we, Medium, PLAIN);
@@ -519,7 +480,15 @@ mod tests {
     #[test]
     fn every_layout_reported_alone_has_the_length_of_its_table() {
         for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26] {
-            for i in digit_ids_of(len) {
+            let (ids, groups) = digit_ids_of(len);
+            let mut want = 0u32;
+            for i in ids {
+                for (shape, _, _) in i.alone {
+                    want |= 1 << shape.len().max(1);
+                }
+            }
+            assert_eq!(groups, want, "group counts of length {len}");
+            for i in ids {
                 for (shape, seps, _) in i.alone {
                     assert!(shape.is_empty() == seps.is_empty(), "{:?}", i.d);
                     assert!(

@@ -45,6 +45,22 @@ pub(crate) struct DetSet {
 }
 
 impl DetSet {
+    /// The set of `ds`, built at compile time.
+    pub(crate) const fn of(ds: &[D]) -> DetSet {
+        let mut s = DetSet { lo: 0, hi: 0 };
+        let mut rest = ds;
+        while let [first, tail @ ..] = rest {
+            let d = *first as usize;
+            if d < 128 {
+                s.lo |= 1u128 << d;
+            } else if d < 256 {
+                s.hi |= 1u128 << (d - 128);
+            }
+            rest = tail;
+        }
+        s
+    }
+
     #[inline(always)]
     pub(crate) fn insert(&mut self, d: usize) {
         if d < 128 {
@@ -302,19 +318,30 @@ impl Sink<'_> {
         self.bits.on.has(d as usize)
     }
 
+    /// True if a context word of `d` lies around `start..end`. Answered
+    /// inline, without a call, inside a stretch known to hold no letter
+    /// (most of number-dense text).
+    #[inline(always)]
     pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
+        !self.ctx.surely_empty(start, end) && self.ctx_slow(d, start, end)
+    }
+
+    #[inline(never)]
+    fn ctx_slow(&mut self, d: D, start: usize, end: usize) -> bool {
         self.ctx.has(self.t, d as usize, start, end)
     }
 
     /// True if a candidate of `d` that needs a context word could be
     /// reported at `start..end`. Asked before a checksum: in number-dense
     /// text the (cached) context answer is cheaper and almost always no.
+    #[inline(always)]
     pub(crate) fn ctx_ok(&mut self, d: D, start: usize, end: usize) -> bool {
         self.bits.ctx.has(d as usize) && self.ctx(d, start, end)
     }
 
     /// Reports a candidate: `base` is the confidence of the value standing
     /// alone (checksum already counted); a context word raises it one step.
+    #[inline]
     pub(crate) fn emit(&mut self, d: D, start: usize, end: usize, base: Confidence, adj: Adj) {
         if !self.on(d) || end <= start {
             return;
@@ -327,13 +354,7 @@ impl Sink<'_> {
         // `/issues/4539…/`), or one cell of a row of numbers, an id-shaped
         // number is part of something else unless its word is right
         // before it.
-        if self.bits.ids.has(d as usize)
-            && (embedded(self.t, start, end) || table_cell(self.t, start, end))
-            && !self
-                .ctx
-                .mask_within(self.t, start, end, LABEL_BEFORE, 0)
-                .has(d as usize)
-        {
+        if self.bits.ids.has(d as usize) && self.part_of_something_else(d, start, end) {
             return;
         }
         let mut conf = if ctx { base.raised() } else { base };
@@ -346,6 +367,19 @@ impl Sink<'_> {
             end,
             conf,
         });
+    }
+
+    /// True if an id at `start..end` sits inside a URL, path or identifier
+    /// or in a row of numbers, without its word right before it. Out of
+    /// line: most candidates of dense text are not ids and should not pay
+    /// for it in `emit`.
+    #[inline(never)]
+    fn part_of_something_else(&mut self, d: D, start: usize, end: usize) -> bool {
+        (embedded(self.t, start, end) || table_cell(self.t, start, end))
+            && !self
+                .ctx
+                .mask_within(self.t, start, end, LABEL_BEFORE, 0)
+                .has(d as usize)
     }
 
     /// Reports a candidate with a fixed confidence (no context adjustment).

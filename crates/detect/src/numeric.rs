@@ -274,7 +274,7 @@ pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usiz
 fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
     let seq = Seq::parse_known(sk.t, ws, first);
     digits_seq(sk, ws, &seq, false);
-    if seq.n >= 2 && has_space(seq.seps) && needs_split(sk.t, &seq) {
+    if seq.n >= 2 && has_space(seq.seps) && needs_split(&seq) {
         return split_adjacent(sk, ws);
     }
     seq.end()
@@ -293,10 +293,10 @@ fn has_space(seps: u64) -> bool {
 /// contiguous number of its own (`536228726 4111111111111111`), or it runs
 /// on past the groups one [`Seq`] holds.
 #[inline(never)]
-fn needs_split(t: &[u8], seq: &Seq) -> bool {
-    seq.uniform() != Some(b' ')
-        || seq.lens().any(|l| l >= 7)
-        || (seq.n == MAXG && at(t, seq.end()) == b' ' && at(t, seq.end() + 1).is_ascii_digit())
+fn needs_split(seq: &Seq) -> bool {
+    // A long run of short numbers joined by single spaces alone is a
+    // table (PostScript arrays, number lists): not split.
+    seq.uniform() != Some(b' ') || seq.lens().any(|l| l >= 7)
 }
 
 /// Most groups and bytes one run of adjacent values is split into.
@@ -307,8 +307,9 @@ const SPLIT_BYTES: usize = 256;
 /// numbers in three notations, an SSN beside a card): the sequence is cut
 /// at its spaces into segments of groups joined by other separators, and
 /// each value is looked for from the left, longest first — one segment,
-/// or several spaced short groups (a spaced card or SSN). Returns the end
-/// of the last group looked at.
+/// or a whole run of spaced short groups (a spaced card or SSN; never a
+/// part of a longer run, which is a row of numbers). Returns the end of
+/// the last group looked at.
 #[inline(never)]
 fn split_adjacent(sk: &mut Sink<'_>, ws: usize) -> usize {
     let t = sk.t;
@@ -350,22 +351,26 @@ fn split_adjacent(sk: &mut Sink<'_>, ws: usize) -> usize {
     let last_free = right_ok(t, end, true);
     let mut a = 0;
     while a < nseg {
-        let Some(&(s0, _, g0, l0)) = segs.get(a) else {
+        let Some(&(s0, _, _, _)) = segs.get(a) else {
             break;
         };
-        // Spans of several segments are spaced short groups only.
+        // Spans of several segments are a whole run of spaced short
+        // groups: its end, or the segment alone.
+        let short = |x: Option<&(usize, usize, usize, usize)>| {
+            x.is_some_and(|&(_, _, g, l)| g == 1 && l <= 6)
+        };
         let mut b_max = a;
-        if g0 == 1 && l0 <= 6 {
-            while segs
-                .get(b_max + 1)
-                .is_some_and(|&(_, _, g, l)| g == 1 && l <= 6)
-                && b_max + 1 < a + 6
-            {
+        if short(segs.get(a)) {
+            while short(segs.get(b_max + 1)) {
                 b_max += 1;
             }
         }
+        let run_ok = b_max - a < 6 && (a == 0 || !short(segs.get(a - 1)));
         let mut found = None;
         for b in (a..=b_max).rev() {
+            if b != a && (b != b_max || !run_ok) {
+                continue;
+            }
             let Some(&(_, e, _, _)) = segs.get(b) else {
                 continue;
             };
@@ -392,11 +397,14 @@ fn split_adjacent(sk: &mut Sink<'_>, ws: usize) -> usize {
 /// `loose`: a span of a longer space-joined run, whose neighbours on the
 /// line are other values (no phone reading; a space and digits on either
 /// side do not continue it).
+#[inline(always)]
 fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     let t = sk.t;
+    let p = before(t, ws);
     // An IBAN with its country code apart ("DE 89 3704 …") is keyed on
     // its check digits.
-    if seq.len(0) == 2
+    if p == b' '
+        && seq.len(0) == 2
         && before(t, ws) == b' '
         && ws >= 3
         && at(t, ws - 2).is_ascii_uppercase()
@@ -406,7 +414,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         iban(sk, ws - 3);
     }
     // A VAT number whose country code stands apart (`DE 181 207 708`).
-    if matches!(before(t, ws), b' ' | b':' | b'-' | b'.')
+    if matches!(p, b' ' | b':' | b'-' | b'.')
         && ws >= 2
         && (at(t, ws - 2).is_ascii_alphabetic() || matches!(at(t, ws - 2), b' ' | b'-' | b':'))
     {
@@ -436,7 +444,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
 
     // Phone numbers decide their own start ('+', '(') and extent; every
     // form has at least 7 digits or a '+'/'(' in front.
-    let p = before(t, ws);
     // Without '+' or '(' every phone form (NANP, trunk 0, bare run) has
     // 10-11 digits.
     let maybe_phone = p == b'+'
@@ -467,7 +474,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             2 => {}
             3 => {
                 date_of_birth(sk, seq);
-                nino_spaced(sk, seq);
+                if seq.shape(&[2, 2, 2]) {
+                    nino_spaced(sk, seq);
+                }
                 if seq.shape(&[2, 3, 3]) && seq.uniform() == Some(b'.') {
                     es_dni(sk, ws);
                 }
@@ -505,32 +514,109 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         if seq.n == 1 {
             us_dl_digits(sk, seq.start(), end, total);
         }
-        let near = sk.ctx.mask_within(
-            t,
-            seq.start(),
-            end,
-            crate::kit::CONTEXT_BEFORE,
-            crate::kit::CONTEXT_AFTER,
-        );
-        if near.intersects(&SHORT_IDS) {
+        if !sk.ctx.surely_empty(seq.start(), end)
+            && sk
+                .ctx
+                .mask_within(
+                    t,
+                    seq.start(),
+                    end,
+                    crate::kit::CONTEXT_BEFORE,
+                    crate::kit::CONTEXT_AFTER,
+                )
+                .intersects(&SHORT_IDS)
+        {
             let mut buf = [0u8; 48];
             let d = seq.digits(t, &mut buf);
-            let mut lens = [0usize; MAXG];
-            for (k, l) in lens.iter_mut().zip(seq.lens()) {
-                *k = l;
-            }
-            crate::ids::digit_ids(
-                sk,
-                seq.start(),
-                end,
-                d,
-                lens.get(..seq.n).unwrap_or_default(),
-                seq.uniform(),
-            );
+            digit_ids(sk, seq, d);
         }
         return;
     }
     long_number(sk, ws, seq);
+}
+
+/// The NHS modulus 11 on ten ASCII digits (as `validate::uk_nhs`), inline:
+/// it runs on every phone-shaped 3-3-4 number.
+#[inline(always)]
+fn nhs_check(d: &[u8; 10]) -> bool {
+    let mut sum = 0u32;
+    for (k, &c) in d.iter().take(9).enumerate() {
+        sum += u32::from(c.wrapping_sub(b'0')) * (10 - k as u32);
+    }
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        c => c,
+    };
+    check != 10 && d.get(9).map(|c| u32::from(c.wrapping_sub(b'0'))) == Some(check)
+}
+
+/// True if ten digits lie in a range NHS numbers are issued from:
+/// England, Wales and the Isle of Man (400-499, 600-799), Northern
+/// Ireland (320-399), or Scotland's CHI numbers, which start with the
+/// holder's birth date (DDMM…).
+fn nhs_issued(d: &[u8; 10]) -> bool {
+    let n = |i: usize| u32::from(d.get(i).copied().unwrap_or(0).wrapping_sub(b'0'));
+    let first3 = n(0) * 100 + n(1) * 10 + n(2);
+    let (dd, mm) = (n(0) * 10 + n(1), n(2) * 10 + n(3));
+    matches!(first3, 320..=499 | 600..=799) || ((1..=31).contains(&dd) && (1..=12).contains(&mm))
+}
+
+/// The digits-only ids of [`crate::ids`] for a number of `d.len()` digits
+/// grouped as `seq`: the layouts each one is reported in alone (a shape
+/// compare), then — one context query for all of them — the ids whose
+/// words are near, in any grouping with one separator.
+#[inline(never)]
+fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let (ids, alone_groups) = crate::ids::digit_ids_of(d.len());
+    if ids.is_empty() {
+        return;
+    }
+    let Some(sep) = seq.uniform() else { return };
+    let (s, e) = (seq.start(), seq.end());
+    let fits = |layout: &crate::ids::Layout| {
+        let (shape, seps, _) = *layout;
+        if shape.is_empty() {
+            seq.n == 1
+        } else {
+            shape.len() == seq.n && seps.contains(&sep) && seq.shape(shape)
+        }
+    };
+    // Only when some id of this length is printed alone in this many
+    // groups (one bit per group count, bit 1 for contiguous).
+    let alone = (alone_groups >> seq.n.min(31)) & 1 != 0;
+    if alone {
+        for i in ids {
+            if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
+                && sk.on(i.d)
+                && (i.check)(d)
+            {
+                sk.emit(i.d, s, e, conf, PLAIN);
+            }
+        }
+    }
+    if sk.ctx.surely_empty(s, e) {
+        return;
+    }
+    let t = sk.t;
+    let near = sk.ctx.mask_within(
+        t,
+        s,
+        e,
+        crate::kit::CONTEXT_BEFORE,
+        crate::kit::CONTEXT_AFTER,
+    );
+    if !near.intersects(&sk.bits.ctx) {
+        return;
+    }
+    for i in ids {
+        if near.has(i.d as usize)
+            && sk.bits.ctx.has(i.d as usize)
+            && !(alone && i.alone.iter().any(&fits))
+            && (i.check)(d)
+        {
+            sk.emit(i.d, s, e, Medium, NEED_CTX);
+        }
+    }
 }
 
 /// The part of [`digits_seq`] for numbers of 9 digits or more, out of line:
@@ -548,17 +634,16 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     } else {
         seq.digits(t, &mut buf)
     };
-    // The digits-only ids of issue #16 (a table by length).
+    // The digits-only ids of issue #16 (a table by length): only if one
+    // is printed alone in this many groups, or a word may be near.
+    let (ids, alone_groups) = crate::ids::digit_ids_of(total);
+    if !ids.is_empty()
+        && ((alone_groups >> seq.n.min(31)) & 1 != 0 || !sk.ctx.surely_empty(seq.start(), end))
     {
-        let mut lens = [0usize; MAXG];
-        for (k, l) in lens.iter_mut().zip(seq.lens()) {
-            *k = l;
-        }
-        let lens = lens.get(..seq.n).unwrap_or_default();
-        crate::ids::digit_ids(sk, seq.start(), end, d, lens, sep);
-        if total == 9 && seq.shape(&[3, 3, 3]) && sep == Some(b'.') {
-            crate::ids::ch_uid_dotted(sk, ws, d);
-        }
+        digit_ids(sk, seq, d);
+    }
+    if total == 9 && seq.shape(&[3, 3, 3]) && sep == Some(b'.') {
+        crate::ids::ch_uid_dotted(sk, ws, d);
     }
     // Formats with mixed separators first.
     match total {
@@ -663,7 +748,9 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                 sk.emit(D::AuMedicare, s, e, Medium, NEED_CTX);
             }
             // (se_personnummer runs below for 10 and 12 digits.)
-            dk_cpr(sk, seq, d);
+            if sk.ctx_ok(D::DkCpr, s, e) {
+                dk_cpr(sk, seq, d);
+            }
         }
         11 => {
             // These need their word: printed contiguous or grouped in any
@@ -701,22 +788,10 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
 static ID_LABELS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(crate::kit::id_detectors);
 
 /// The context-keyed ids of 7 and 8 digits.
-static SHORT_IDS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(|| {
-    let mut s = DetSet::default();
-    for d in [D::Sedol, D::DkCvr, D::NzIrd, D::FiYtunnus] {
-        s.insert(d as usize);
-    }
-    s
-});
+const SHORT_IDS: DetSet = DetSet::of(&[D::Sedol, D::DkCvr, D::NzIrd, D::FiYtunnus]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
-static NINE_DIGIT_IDS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(|| {
-    let mut s = DetSet::default();
-    for d in [D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting] {
-        s.insert(d as usize);
-    }
-    s
-});
+const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting]);
 
 /// Words that name the US SSN itself ("social" alone is also in "social
 /// insurance number").
@@ -731,26 +806,23 @@ const SSN_WORDS: &[&str] = &[
 
 /// National ids whose numbers a payment card's Luhn and issuer ranges may
 /// also accept.
-static CARD_LIKE_IDS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(|| {
-    let mut s = DetSet::default();
-    for d in [
-        D::JpMyNumber,
-        D::InAadhaar,
-        D::ZaId,
-        D::FrInsee,
-        D::ChAhv,
-        D::CnResidentId,
-        D::KrRrn,
-        D::UsNpi,
-        D::AuMedicare,
-    ] {
-        s.insert(d as usize);
-    }
-    s
-});
+const CARD_LIKE_IDS: DetSet = DetSet::of(&[
+    D::JpMyNumber,
+    D::InAadhaar,
+    D::ZaId,
+    D::FrInsee,
+    D::ChAhv,
+    D::CnResidentId,
+    D::KrRrn,
+    D::UsNpi,
+    D::AuMedicare,
+]);
 
 /// True if a context word of one of `others` lies around `s..e`.
 fn labelled(sk: &mut Sink<'_>, s: usize, e: usize, others: &DetSet) -> bool {
+    if sk.ctx.surely_empty(s, e) {
+        return false;
+    }
     let t = sk.t;
     sk.ctx
         .mask_within(
@@ -1052,15 +1124,12 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
                 && sk.on(D::UkNhs)
                 && !sk.ctx(D::Phone, s, i)
             {
+                // 3-3-4 with one separator: the digits sit at fixed places.
                 let mut d = [0u8; 10];
-                let mut k = 0;
-                for &c in t.get(ws..i).unwrap_or_default() {
-                    if let (true, Some(x)) = (c.is_ascii_digit(), d.get_mut(k)) {
-                        *x = c;
-                        k += 1;
-                    }
+                for (k, x) in d.iter_mut().enumerate() {
+                    *x = at(t, ws + k + usize::from(k >= 3) + usize::from(k >= 6));
                 }
-                if v::uk_nhs(&d) {
+                if nhs_issued(&d) && nhs_check(&d) {
                     return;
                 }
             }
@@ -1100,7 +1169,7 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // A number labelled as another identifier ("NHS 943 476 5919",
     // "SSN: …", "card …") is not read as a phone number unless phone
     // wording is also near.
-    if !plus {
+    if !plus && !sk.ctx.surely_empty(s, e) {
         let t = sk.t;
         let labelled = sk
             .ctx
@@ -1533,11 +1602,9 @@ const CPR_WORDS: &[&str] = &["cpr", "cpr-nummer", "cpr-nr", "cpr number"];
 
 fn dk_cpr(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let dashed = seq.shape(&[6, 4]) && matches!(seq.sep().get(1), Some(b'-' | b' '));
-    if !(dashed || seq.n == 1) || !ddmmyy_ok(d) {
-        return;
-    }
     let (s, e) = (seq.start(), seq.end());
-    if !sk.ctx_ok(D::DkCpr, s, e) {
+    // Always needs its word: ask that (cached) before the date.
+    if !(dashed || seq.n == 1) || !sk.ctx_ok(D::DkCpr, s, e) || !ddmmyy_ok(d) {
         return;
     }
     // One number, one type: a valid Swedish personnummer (YYMMDD and
@@ -1742,6 +1809,9 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
         let num = w.get(..7).unwrap_or_default();
         let chk = w.get(7).copied().unwrap_or(0);
         let extra = w.get(8).copied();
+        // Lower case (`1234567t`) only next to PPS wording: alone, a
+        // lower-case word of digits and a letter is a hash or a commit id.
+        let lower = chk.is_ascii_lowercase() || extra.is_some_and(|x| x.is_ascii_lowercase());
         let (chk, extra) = (
             chk.to_ascii_uppercase(),
             extra.map(|x| x.to_ascii_uppercase()),
@@ -1751,7 +1821,11 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
             && extra.is_none_or(|x| x.is_ascii_uppercase())
             && v::ie_pps(num, chk, extra)
         {
-            sk.emit(D::IePps, ws, we, Low, PLAIN);
+            let adj = Adj {
+                need_ctx: lower,
+                nonvalue: false,
+            };
+            sk.emit(D::IePps, ws, we, Low, adj);
         }
     }
     if nd == 8 && w.len() == 9 {
