@@ -266,8 +266,11 @@ pub(crate) fn embedded(t: &[u8], s: usize, e: usize) -> bool {
     left || right
 }
 
-/// True if the digits-only value `t[s..e]` sits between two other numbers
-/// on its line (a cell of a numeric table).
+/// True if the digits-only value `t[s..e]` sits between two other plain
+/// numbers on its line, joined by spaces, tabs or `|` (a cell of a printed
+/// numeric table or a number array). Commas and semicolons are not table
+/// joins here: a CSV export's neighbouring fields are often other
+/// sensitive values, and a card between an SSN and a phone is a card.
 pub(crate) fn table_cell(t: &[u8], s: usize, e: usize) -> bool {
     let digits_only = t
         .get(s..e)
@@ -275,22 +278,38 @@ pub(crate) fn table_cell(t: &[u8], s: usize, e: usize) -> bool {
     if !digits_only {
         return false;
     }
-    let sep = |c: u8| matches!(c, b' ' | b'\t' | b',' | b';' | b'|');
-    // Left: separators, then a digit.
+    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'|');
+    let plain = |c: u8| c.is_ascii_digit() || c == b'.';
+    // Left: separators, then a plain number that starts after a separator.
     let mut i = s;
     let mut k = 0;
     while i > 0 && k < 4 && sep(at(t, i - 1)) {
         i -= 1;
         k += 1;
     }
-    let left = k > 0 && i > 0 && at(t, i - 1).is_ascii_digit();
+    let mut n = 0;
+    while i > 0 && n < 24 && plain(at(t, i - 1)) {
+        i -= 1;
+        n += 1;
+    }
+    let left = k > 0
+        && n > 0
+        && at(t, i).is_ascii_digit()
+        && (i == 0 || sep(at(t, i - 1)) || at(t, i - 1) == b'\n');
     let mut j = e;
     let mut k = 0;
     while k < 4 && sep(at(t, j)) {
         j += 1;
         k += 1;
     }
-    let right = k > 0 && at(t, j).is_ascii_digit();
+    let mut n = 0;
+    while n < 24 && plain(at(t, j)) {
+        j += 1;
+        n += 1;
+    }
+    let end = at(t, j);
+    let right =
+        k > 0 && n > 0 && (sep(end) || end == b'\n' || end == 0 || end == b']' || end == b')');
     left && right
 }
 

@@ -550,15 +550,15 @@ fn nhs_check(d: &[u8; 10]) -> bool {
     check != 10 && d.get(9).map(|c| u32::from(c.wrapping_sub(b'0'))) == Some(check)
 }
 
-/// True if ten digits lie in a range NHS numbers are issued from:
-/// England, Wales and the Isle of Man (400-499, 600-799), Northern
-/// Ireland (320-399), or Scotland's CHI numbers, which start with the
-/// holder's birth date (DDMM…).
+/// True if ten digits lie in the ranges England, Wales and the Isle of
+/// Man issue NHS numbers from (400-499, 600-799): the only ones that take
+/// a 3-3-4 number from the phone reading without NHS wording. Northern
+/// Irish (320-399) and Scottish CHI numbers share their first digits with
+/// too many North American area codes; they need the word.
 fn nhs_issued(d: &[u8; 10]) -> bool {
     let n = |i: usize| u32::from(d.get(i).copied().unwrap_or(0).wrapping_sub(b'0'));
     let first3 = n(0) * 100 + n(1) * 10 + n(2);
-    let (dd, mm) = (n(0) * 10 + n(1), n(2) * 10 + n(3));
-    matches!(first3, 320..=499 | 600..=799) || ((1..=31).contains(&dd) && (1..=12).contains(&mm))
+    matches!(first3, 400..=499 | 600..=799)
 }
 
 /// The digits-only ids of [`crate::ids`] for a number of `d.len()` digits
