@@ -71,6 +71,15 @@ impl DetSet {
     }
 
     #[inline(always)]
+    pub(crate) fn remove(&mut self, d: usize) {
+        if d < 128 {
+            self.lo &= !(1u128 << d);
+        } else if d < 256 {
+            self.hi &= !(1u128 << (d - 128));
+        }
+    }
+
+    #[inline(always)]
     pub(crate) fn has(&self, d: usize) -> bool {
         if d < 128 {
             (self.lo >> d) & 1 != 0

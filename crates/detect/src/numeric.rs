@@ -585,9 +585,20 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     // groups (one bit per group count, bit 1 for contiguous).
     let alone = (alone_groups >> seq.n.min(31)) & 1 != 0;
     if alone {
+        // One number, one type: another id's label right before it (a
+        // Steuer-ID failing its check) keeps it from an id printed alone.
+        let other = if sk.ctx.surely_empty(s, e) {
+            DetSet::default()
+        } else {
+            let t = sk.t;
+            sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0)
+        };
         for i in ids {
+            let mut others = other;
+            others.remove(i.d as usize);
             if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
                 && sk.on(i.d)
+                && !others.intersects(&ID_LABELS)
                 && (i.check)(d)
             {
                 sk.emit(i.d, s, e, conf, PLAIN);
