@@ -404,8 +404,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // An IBAN with its country code apart ("DE 89 3704 …") is keyed on
     // its check digits.
     if p == b' '
-        && seq.len(0) == 2
-        && before(t, ws) == b' '
         && ws >= 3
         && at(t, ws - 2).is_ascii_uppercase()
         && at(t, ws - 3).is_ascii_uppercase()
@@ -2100,30 +2098,28 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
     let mut i = s;
     let mut sep: Option<u8> = None;
     let mut group = 0;
-    let mut lower = 0;
     while n < len {
         let c = at(t, i);
         if c.is_ascii_alphanumeric() {
-            if c.is_ascii_lowercase() {
-                lower += 1;
-            }
             if let Some(x) = buf.get_mut(n) {
                 *x = c.to_ascii_uppercase();
             }
             n += 1;
             group += 1;
             i += 1;
-        } else if matches!(c, b' ' | b'-') && group > 0 && at(t, i + 1).is_ascii_alphanumeric() {
-            // The country code may stand apart whatever joins the rest.
-            if n != 2 {
+        } else if matches!(c, b' ' | b'-' | b'.')
+            && group > 0
+            && at(t, i + 1).is_ascii_alphanumeric()
+        {
+            // The country code and the check digits may stand apart
+            // whatever joins the rest (`ES72 2013-0692-…`, `NO 44
+            // 1850.05.14562`); the BBAN's own groups share one separator.
+            if n != 2 && n != 4 {
                 match sep {
                     None => sep = Some(c),
                     Some(p) if p != c => return,
                     _ => {}
                 }
-            }
-            if group > 8 && n != group {
-                return;
             }
             group = 0;
             i += 1;
@@ -2131,10 +2127,8 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
             return;
         }
     }
-    // Lower-case letters inside an upper-case IBAN are another word.
-    if lower > 0 {
-        return;
-    }
+    // Lower-case letters are accepted (`MC11 … h79`): the country's
+    // length must end a group and mod 97 must hold.
     let spaced = sep.is_some() || i - s > n;
     if !right_ok(t, i, spaced) || at(t, i).is_ascii_alphanumeric() {
         return;
