@@ -2098,12 +2098,15 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
     let mut i = s;
     let mut sep: Option<u8> = None;
     let mut group = 0;
+    // A group of lower-case letters only is the next word, not an IBAN's.
+    let mut word = true;
     while n < len {
         let c = at(t, i);
         if c.is_ascii_alphanumeric() {
             if let Some(x) = buf.get_mut(n) {
                 *x = c.to_ascii_uppercase();
             }
+            word &= c.is_ascii_lowercase();
             n += 1;
             group += 1;
             i += 1;
@@ -2111,6 +2114,10 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
             && group > 0
             && at(t, i + 1).is_ascii_alphanumeric()
         {
+            if word {
+                return;
+            }
+            word = true;
             // The country code and the check digits may stand apart
             // whatever joins the rest (`ES72 2013-0692-…`, `NO 44
             // 1850.05.14562`); the BBAN's own groups share one separator.
@@ -2127,8 +2134,11 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
             return;
         }
     }
-    // Lower-case letters are accepted (`MC11 … h79`): the country's
-    // length must end a group and mod 97 must hold.
+    // Lower-case letters are accepted (`MC11 … h79`), not a last group
+    // of them: the country's length must end a group and mod 97 hold.
+    if word {
+        return;
+    }
     let spaced = sep.is_some() || i - s > n;
     if !right_ok(t, i, spaced) || at(t, i).is_ascii_alphanumeric() {
         return;
