@@ -945,7 +945,7 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 }
 
 fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
-    let dashed = seq.shape(&[3, 2, 4]) && matches!(sep, b'-' | b' ');
+    let dashed = seq.shape(&[3, 2, 4]) && matches!(sep, b'-' | b' ' | b'.');
     let contiguous = seq.n == 1;
     if !dashed && !contiguous {
         return;
@@ -1138,7 +1138,10 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
                 for (k, x) in d.iter_mut().enumerate() {
                     *x = at(t, ws + k + usize::from(k >= 3) + usize::from(k >= 6));
                 }
-                if nhs_issued(&d) && nhs_check(&d) {
+                // Spaced 3-3-4 is how the NHS prints its numbers (any
+                // range); with dashes only the England/Wales ranges, which
+                // fewer North American area codes share.
+                if (first_sep == b' ' || nhs_issued(&d)) && nhs_check(&d) {
                     return;
                 }
             }
