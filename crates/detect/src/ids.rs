@@ -132,6 +132,20 @@ static LEN26: &[DigitId] = &[id(
 /// the contiguous form; checked against the tables by a test).
 #[inline]
 pub(crate) fn digit_ids_of(len: usize) -> (&'static [DigitId], u32) {
+    digit_ids_with_prefix(len).0
+}
+
+/// [`digit_ids_of`], with the prefix every number of that length must
+/// start with to be printed alone (the Australian health identifiers'
+/// `80036`): dense text's 16-digit numbers skip the table on one compare.
+#[inline]
+pub(crate) fn digit_ids_with_prefix(len: usize) -> ((&'static [DigitId], u32), &'static [u8]) {
+    let prefix: &'static [u8] = if len == 16 { b"80036" } else { b"" };
+    (digit_ids_by_len(len), prefix)
+}
+
+#[inline]
+fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
     match len {
         7 => (LEN7, 0),
         8 => (LEN8, 0),
@@ -476,6 +490,17 @@ pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alone_prefix_holds_for_every_alone_id() {
+        // The 16-digit alone layouts are the health identifiers only.
+        let ((ids, _), prefix) = digit_ids_with_prefix(16);
+        assert_eq!(prefix, b"80036");
+        for i in ids {
+            assert!(matches!(i.d, D::AuHealthId), "{:?} would be skipped", i.d);
+        }
+        assert!(!v::au_health_identifier(b"4111111111111111"));
+    }
 
     #[test]
     fn every_layout_reported_alone_has_the_length_of_its_table() {

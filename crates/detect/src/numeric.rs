@@ -645,9 +645,10 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     };
     // The digits-only ids of issue #16 (a table by length): only if one
     // is printed alone in this many groups, or a word may be near.
-    let (ids, alone_groups) = crate::ids::digit_ids_of(total);
+    let ((ids, alone_groups), prefix) = crate::ids::digit_ids_with_prefix(total);
     if !ids.is_empty()
-        && ((alone_groups >> seq.n.min(31)) & 1 != 0 || !sk.ctx.surely_empty(seq.start(), end))
+        && (((alone_groups >> seq.n.min(31)) & 1 != 0 && d.starts_with(prefix))
+            || !sk.ctx.surely_empty(seq.start(), end))
     {
         digit_ids(sk, seq, d);
     }
