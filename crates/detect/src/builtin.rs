@@ -648,6 +648,15 @@ builtins! {
     KrBrn { "kr_brn", Pii, Some("brn_weights"), true, &["사업자등록번호", "business registration number", "brn"],
         "South Korean business registration number: NNN-NN-NNNNN, weighted check digit; needs a context word.",
         "사업자등록번호 345-73-15526" }
+    CzIco { "cz_ico", Pii, Some("mod11"), true, &["ičo", "IČO", "ico", "identifikační číslo", "identifikacne cislo"],
+        "Czech company identification number (IČO): 8 digits, weighted mod-11 check digit; needs a context word.",
+        "IČO 25596641" }
+    EeRegistrikood { "ee_registrikood", Pii, Some("mod11_two_pass"), true, &["registrikood", "registry code", "äriregistri kood"],
+        "Estonian company registry code: 8 digits starting 1, 7, 8 or 9, two-pass mod-11 check digit; needs a context word.",
+        "registrikood 10137319" }
+    EsCif { "es_cif", Pii, Some("cif_check"), true, &["cif", "nif", "código de identificación fiscal", "codigo de identificacion fiscal"],
+        "Spanish company tax code (CIF): organisation letter, 7 digits and a check digit or letter; needs a context word.",
+        "CIF A58818501" }
     ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
         "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
         "SECRET//NOFORN" }

@@ -59,6 +59,8 @@ static LEN7: &[DigitId] = &[id(D::Sedol, sedol_digits, CTX_ONLY)];
 static LEN8: &[DigitId] = &[
     id(D::DkCvr, v::dk_cvr, CTX_ONLY),
     id(D::FiYtunnus, v::fi_ytunnus, CTX_ONLY),
+    id(D::CzIco, v::cz_ico, CTX_ONLY),
+    id(D::EeRegistrikood, v::ee_registrikood, CTX_ONLY),
     id(D::NzIrd, nz, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -309,6 +311,9 @@ pub(crate) fn alpha_word(
             }
         }
         _ => {}
+    }
+    if w.len() == 9 && letters == 1 && upper && v::es_cif(w) {
+        sk.emit(D::EsCif, ws, we, Medium, NEED_CTX);
     }
     if w.len() == 10 && upper {
         if letters == 1 && v::de_kvnr(w) {

@@ -798,7 +798,14 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
 static ID_LABELS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(crate::kit::id_detectors);
 
 /// The context-keyed ids of 7 and 8 digits.
-const SHORT_IDS: DetSet = DetSet::of(&[D::Sedol, D::DkCvr, D::NzIrd, D::FiYtunnus]);
+const SHORT_IDS: DetSet = DetSet::of(&[
+    D::Sedol,
+    D::DkCvr,
+    D::NzIrd,
+    D::FiYtunnus,
+    D::CzIco,
+    D::EeRegistrikood,
+]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
 const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting]);

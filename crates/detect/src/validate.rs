@@ -2183,6 +2183,35 @@ pub fn it_partita_iva(s: &[u8]) -> bool {
         && luhn(s)
 }
 
+/// Czech company id (IČO): 8 digits, weights 8..2, check (11 - sum mod
+/// 11) mod 11 with 0 counting as 1, mod 10.
+pub fn cz_ico(s: &[u8]) -> bool {
+    s.len() == 8 && s.iter().all(u8::is_ascii_digit) && cz_dic8(s)
+}
+
+/// Estonian registry code (registrikood): 8 digits starting 1, 7, 8 or 9,
+/// the isikukood's two-pass mod-11 check digit.
+pub fn ee_registrikood(s: &[u8]) -> bool {
+    if s.len() != 8 || !matches!(s.first(), Some(b'1' | b'7' | b'8' | b'9')) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..7), s.get(7)) else {
+        return false;
+    };
+    let first = weighted(body, &[1, 2, 3, 4, 5, 6, 7]).map(|x| x % 11);
+    let check = match first {
+        Some(10) => weighted(body, &[3, 4, 5, 6, 7, 8, 9]).map(|x| x % 11 % 10),
+        other => other,
+    };
+    check.is_some_and(|k| dig(c) == Some(k))
+}
+
+/// Spanish company tax code (CIF): an organisation letter, 7 digits and a
+/// check digit or letter (`JABCDEFGHI`) from the Luhn-like sum.
+pub fn es_cif(s: &[u8]) -> bool {
+    s.len() == 9 && s.first().is_some_and(|c| b"ABCDEFGHJNPQRSUVW".contains(c)) && es_vat(s)
+}
+
 /// Canadian business number (BN9): 9 digits, Luhn.
 pub fn ca_bn(s: &[u8]) -> bool {
     s.len() == 9 && luhn(s)

@@ -334,6 +334,24 @@ fn fams() -> Vec<Fam> {
             layouts: &[CONTIGUOUS, (&[3, 3, 4], " "), (&[3, 3, 4], "-")],
             all_singles: true,
         },
+        Fam {
+            id: "cz_ico",
+            check: v::cz_ico,
+            example: "25596641",
+            keep: 1,
+            ctx: "IČO",
+            layouts: &[CONTIGUOUS, (&[3, 2, 3], " ")],
+            all_singles: false,
+        },
+        Fam {
+            id: "ee_registrikood",
+            check: v::ee_registrikood,
+            example: "10137319",
+            keep: 1,
+            ctx: "registrikood",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
     ]
 }
 
@@ -368,7 +386,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..34,
+        which in 0usize..36,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
