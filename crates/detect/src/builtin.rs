@@ -121,6 +121,9 @@ const PHONE_CTX: &[&str] = &[
     "mob",
     "whatsapp",
     "phone number",
+    "call",
+    "dial",
+    "sms",
 ];
 const EMAIL_CTX: &[&str] = &[
     "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",
@@ -498,6 +501,162 @@ builtins! {
     UsMedicareMbi { "us_medicare_mbi", Phi, Some("mbi_format"), false, MBI_CTX,
         "US Medicare Beneficiary Identifier (MBI), 11 characters in the CMS position rules, dashes optional.",
         "1EG4-TE5-MK73" }
+    Imei { "imei", Pii, Some("luhn"), false, &["imei", "imei number", "imei no", "imeisv", "device id"],
+        "Mobile equipment identity (IMEI): 15 digits, Luhn; grouped 2-6-6-1 alone, contiguous only next to IMEI wording.",
+        "IMEI 35-209900-176148-1" }
+    CzBirthNumber { "cz_birth_number", Pii, Some("mod11_date"), false, &["rodné číslo", "rodne cislo", "rodného čísla", "RODNÉ ČÍSLO", "birth number", "r.č", "rč", "RČ"],
+        "Czech and Slovak birth number (rodné číslo): YYMMDD (month +50 for women, +20 from 2004) and four digits divisible by 11; YYMMDD/XXXX alone, contiguous next to its name.",
+        "rodné číslo 590824/8588" }
+    BgEgn { "bg_egn", Pii, Some("egn_weights"), true, &["egn", "егн", "единен граждански номер", "personal number"],
+        "Bulgarian unified civil number (EGN): YYMMDD with the century in the month, weighted mod-11 check digit; needs a context word.",
+        "EGN 6102235647" }
+    RoCnp { "ro_cnp", Pii, Some("cnp_weights"), true, &["cnp", "cod numeric personal", "codul numeric personal"],
+        "Romanian personal numeric code (CNP): sex/century digit, birth date, county code, check digit with weights 279146358279; needs a context word.",
+        "CNP 1900208303008" }
+    HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj"],
+        "Croatian personal identification number (OIB): 11 digits, ISO 7064 MOD 11,10; needs a context word.",
+        "OIB 45699304061" }
+    SiEmso { "si_emso", Pii, Some("emso_weights"), true, &["emšo", "EMŠO", "emso", "enotna matična številka občana"],
+        "Slovenian unique master citizen number (EMŠO): DDMMYYY, register, serial and a mod-11 check digit; needs a context word.",
+        "EMŠO 2811004508489" }
+    EeIsikukood { "ee_isikukood", Pii, Some("mod11_two_pass"), true, &["isikukood", "isikukoodi", "estonian personal code", "personal identification code"],
+        "Estonian personal identification code (isikukood): sex/century digit, YYMMDD, serial and a two-pass mod-11 check digit; needs a context word.",
+        "isikukood 34310207974" }
+    LtAsmensKodas { "lt_asmens_kodas", Pii, Some("mod11_two_pass"), true, &["asmens kodas", "asmens kodo", "lithuanian personal code"],
+        "Lithuanian personal code (asmens kodas): the Estonian layout and check; needs a context word.",
+        "asmens kodas 48403232139" }
+    GrAmka { "gr_amka", Pii, Some("luhn"), true, &["amka", "αμκα", "ΑΜΚΑ", "α.μ.κ.α"],
+        "Greek social security number (AMKA): DDMMYY, five digits, Luhn; needs a context word.",
+        "AMKA 12024241205" }
+    GrAfm { "gr_afm", Pii, Some("afm_powers_of_two"), true, &["afm", "αφμ", "ΑΦΜ", "α.φ.μ", "Α.Φ.Μ", "greek tax number"],
+        "Greek tax number (AFM): 9 digits, check digit from powers of two mod 11; needs a context word.",
+        "ΑΦΜ 291353967" }
+    TrTckn { "tr_tckn", Pii, Some("tckn_checks"), true, &["tc kimlik", "t.c. kimlik", "kimlik no", "kimlik numarası", "tckn", "tc no", "turkish identification number"],
+        "Turkish identification number (T.C. Kimlik No): 11 digits with two check digits; needs a context word.",
+        "TC Kimlik No 22171092240" }
+    IlId { "il_id", Pii, Some("luhn"), true, &["teudat zehut", "תעודת זהות", "mispar zehut", "israeli id", "ת.ז"],
+        "Israeli identity number (Teudat Zehut): 9 digits, Luhn; needs a context word.",
+        "teudat zehut 236051660" }
+    MxCurp { "mx_curp", Pii, Some("curp_check"), false, &["curp", "clave única de registro de población"],
+        "Mexican population registry key (CURP): 18 characters (name letters, birth date, sex, state, consonants) with its check digit.",
+        "CURP MUGL560220MSPRBP33" }
+    ArCuit { "ar_cuit", Pii, Some("cuit_mod11"), false, &["cuit", "cuil", "clave única de identificación tributaria"],
+        "Argentine tax id (CUIT/CUIL): type prefix, DNI and mod-11 check digit; NN-NNNNNNNN-N alone, contiguous next to its name.",
+        "CUIT 20-36609368-1" }
+    ClRut { "cl_rut", Pii, Some("rut_mod11"), false, &["rut", "r.u.t", "rol único tributario", "rol unico tributario", "rol único nacional"],
+        "Chilean RUT/RUN: 7-8 digits and a mod-11 check character (K for 10); NN.NNN.NNN-C alone, NNNNNNNN-C next to its name.",
+        "RUT 15.086.502-6" }
+    UsEin { "us_ein", Pii, Some("irs_prefix"), true, &["ein", "employer identification number", "employer id", "fein", "federal tax id", "tax id"],
+        "US employer identification number (EIN): NN-NNNNNNN with an IRS campus prefix; needs a context word.",
+        "EIN 52-3526060" }
+    InPan { "in_pan", Pii, Some("pan_structure"), false, &["pan", "permanent account number", "pan card", "pan no"],
+        "Indian permanent account number (PAN): five letters (the fourth the holder type), four digits and a letter.",
+        "PAN MUXLU0202X" }
+    InGstin { "in_gstin", Pii, Some("mod36_check"), false, &["gstin", "gst", "gst number", "gst no"],
+        "Indian GST identification number: state code, PAN, entity number, Z and a mod-36 check character.",
+        "GSTIN 13VSJGV9600D9ZH" }
+    FrSiren { "fr_siren", Pii, Some("luhn"), true, &["siren", "numéro siren", "n° siren"],
+        "French company number (SIREN): 9 digits, Luhn; needs a context word.",
+        "SIREN 902599190" }
+    FrSiret { "fr_siret", Pii, Some("luhn"), true, &["siret", "numéro siret", "n° siret"],
+        "French establishment number (SIRET): SIREN and 5 digits, Luhn; needs a context word.",
+        "SIRET 94729649796811" }
+    Isin { "isin", Pci, Some("isin_luhn"), false, &["isin", "security", "securities"],
+        "International securities identification number (ISIN): country code, 9 alphanumerics, Luhn over the expanded digits.",
+        "ISIN US0378331005" }
+    Cusip { "cusip", Pci, Some("cusip_check"), true, &["cusip"],
+        "CUSIP security identifier: 8 alphanumerics and a check digit; needs a context word.",
+        "CUSIP 037833100" }
+    Sedol { "sedol", Pci, Some("sedol_weights"), true, &["sedol"],
+        "SEDOL security identifier: 6 characters without vowels and a weighted check digit; needs a context word.",
+        "SEDOL 0263494" }
+    Lei { "lei", Pci, Some("mod97"), false, &["lei", "legal entity identifier"],
+        "Legal entity identifier (ISO 17442): 18 alphanumerics and two ISO 7064 MOD 97-10 check digits.",
+        "LEI 5493001KJTIIGC8Y1R12" }
+    AuAbn { "au_abn", Pii, Some("abn_mod89"), false, &["abn", "australian business number"],
+        "Australian business number (ABN): 11 digits, weighted mod 89; NN NNN NNN NNN alone, contiguous next to its name.",
+        "ABN 51 824 753 556" }
+    AuAcn { "au_acn", Pii, Some("acn_weights"), true, &["acn", "australian company number", "arbn"],
+        "Australian company number (ACN): 9 digits, weighted check digit; needs a context word.",
+        "ACN 004 085 616" }
+    DeKvnr { "de_kvnr", Phi, Some("kvnr_check"), true, &["krankenversichertennummer", "kvnr", "versichertennummer", "versicherten-nr", "krankenversicherung"],
+        "German health insurance number (KVNR): a letter, 8 digits and a check digit; needs a context word.",
+        "Krankenversichertennummer A123456780" }
+    PassportMrz { "passport_mrz", Pii, Some("icao_9303"), false, NO_CTX,
+        "Passport machine-readable zone (ICAO 9303 TD3 line 2): document number, birth date, expiry, personal number and composite, each with its 7-3-1 check digit.",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10" }
+    AuHealthId { "au_ihi", Phi, Some("luhn"), false, &["ihi", "individual healthcare identifier", "healthcare identifier", "hpi-i", "hpi-o"],
+        "Australian healthcare identifiers (IHI, HPI-I, HPI-O): 16 digits starting 800360/800361/800362, Luhn.",
+        "IHI 8003 6061 8852 3868" }
+    CaOhip { "ca_ohip", Phi, Some("luhn"), true, &["ohip", "health card", "ontario health", "health number", "health card number"],
+        "Ontario health card number: 10 digits (NNNN-NNN-NNN), Luhn, optional version letters; needs a context word.",
+        "OHIP 9301-344-595" }
+    NoBankAccount { "no_bank_account", Pci, Some("mod11"), false, &["kontonummer", "kontonr", "bankkonto", "account number", "bank account"],
+        "Norwegian bank account: 11 digits, mod-11 check digit; NNNN.NN.NNNNN alone, contiguous next to account wording.",
+        "kontonummer 6152.71.46134" }
+    BeBankAccount { "be_bank_account", Pci, Some("mod97"), false, &["rekeningnummer", "rekening", "numéro de compte", "compte bancaire", "bank account", "account number"],
+        "Belgian bank account (BBAN): NNN-NNNNNNN-NN, the last two digits the first ten mod 97.",
+        "rekeningnummer 510-6841920-82" }
+    PlNrb { "pl_nrb", Pci, Some("iban_mod97"), false, &["nrb", "numer rachunku", "rachunek", "nr konta", "konto", "bank account"],
+        "Polish bank account number (NRB): 26 digits, the IBAN check digits and BBAN without PL; NN NNNN … alone, contiguous next to account wording.",
+        "NRB 91 4384 6360 0771 3633 2396 7074" }
+    MxClabe { "mx_clabe", Pci, Some("clabe_weights"), true, &["clabe", "cuenta clabe"],
+        "Mexican standardised bank account (CLABE): 18 digits, weights 3 7 1; needs a context word.",
+        "CLABE 368276623762570129" }
+    ArCbu { "ar_cbu", Pci, Some("cbu_weights"), true, &["cbu", "clave bancaria uniforme", "cvu"],
+        "Argentine bank account (CBU): 22 digits in two blocks, each with a weighted check digit; needs a context word.",
+        "CBU 5758608588769551587999" }
+    FiYtunnus { "fi_ytunnus", Pii, Some("mod11"), true, &["y-tunnus", "ytunnus", "y tunnus", "business id", "fo-nummer"],
+        "Finnish business id (Y-tunnus): NNNNNNN-N, mod-11 check digit; needs a context word.",
+        "Y-tunnus 1979258-9" }
+    NoOrgnr { "no_orgnr", Pii, Some("mod11"), true, &["organisasjonsnummer", "org.nr", "orgnr", "org nr", "organisation number", "organization number"],
+        "Norwegian organisation number: 9 digits, mod-11 check digit; needs a context word.",
+        "organisasjonsnummer 855002795" }
+    DkCvr { "dk_cvr", Pii, Some("mod11"), true, &["cvr", "cvr-nummer", "cvr-nr", "cvr nr"],
+        "Danish business registration number (CVR): 8 digits, weighted mod 11; needs a context word.",
+        "CVR 41935952" }
+    SeOrgnr { "se_orgnr", Pii, Some("luhn"), false, &["organisationsnummer", "orgnr", "org.nr", "org nr", "organisation number"],
+        "Swedish organisation number: NNNNNN-NNNN with a third digit of 2 or more, Luhn; contiguous next to its name.",
+        "organisationsnummer 559431-2711" }
+    ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst", "tva", "iva"],
+        "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
+        "UID CHE-070.413.086" }
+    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic"],
+        "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LU, NL, PL, PT, RO, SE, SI, SK).",
+        "VAT number DE136695976" }
+    EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
+        "Spanish social security number (NSS): province, 8 digits and a mod-97 check; needs a context word.",
+        "NSS 285983324088" }
+    PtNif { "pt_nif", Pii, Some("mod11"), true, &["nif", "contribuinte", "número de contribuinte", "nipc"],
+        "Portuguese tax number (NIF/NIPC): 9 digits, weighted mod-11 check digit; needs a context word.",
+        "NIF 288502159" }
+    ItPartitaIva { "it_partita_iva", Pii, Some("luhn"), true, &["partita iva", "p.iva", "p. iva", "piva"],
+        "Italian VAT number (partita IVA): 11 digits, office code, Luhn; needs a context word.",
+        "partita IVA 39301890016" }
+    NzIrd { "nz_ird", Pii, Some("mod11"), true, &["ird", "ird number", "ird no", "inland revenue"],
+        "New Zealand IRD number: 8-9 digits in the issued range, mod-11 check digit; needs a context word.",
+        "IRD number 114106291" }
+    CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number"],
+        "Canadian business number (BN9): 9 digits, Luhn; needs a context word.",
+        "business number 011180569" }
+    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "id card number"],
+        "German identity card number: nine characters of the card alphabet and an ICAO check digit; needs a context word.",
+        "Personalausweis R68TL9X8Y9" }
+    ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "เลขประจำตัวประชาชน", "national id", "id card"],
+        "Thai national id: 13 digits, weights 13..2, mod-11 check digit; needs a context word.",
+        "Thai national ID 5300712083659" }
+    KrBrn { "kr_brn", Pii, Some("brn_weights"), true, &["사업자등록번호", "business registration number", "brn"],
+        "South Korean business registration number: NNN-NN-NNNNN, weighted check digit; needs a context word.",
+        "사업자등록번호 345-73-15526" }
+    CzIco { "cz_ico", Pii, Some("mod11"), true, &["ičo", "IČO", "ico", "identifikační číslo", "identifikacne cislo"],
+        "Czech company identification number (IČO): 8 digits, weighted mod-11 check digit; needs a context word.",
+        "IČO 25596641" }
+    EeRegistrikood { "ee_registrikood", Pii, Some("mod11_two_pass"), true, &["registrikood", "registry code", "äriregistri kood"],
+        "Estonian company registry code: 8 digits starting 1, 7, 8 or 9, two-pass mod-11 check digit; needs a context word.",
+        "registrikood 10137319" }
+    EsCif { "es_cif", Pii, Some("cif_check"), true, &["cif", "nif", "código de identificación fiscal", "codigo de identificacion fiscal"],
+        "Spanish company tax code (CIF): organisation letter, 7 digits and a check digit or letter; needs a context word.",
+        "CIF A58818501" }
     ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
         "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
         "SECRET//NOFORN" }

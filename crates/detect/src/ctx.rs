@@ -154,6 +154,16 @@ impl CtxCache {
         self.mask_within(t, s, e, before, after).has(det)
     }
 
+    /// True if the window around `s..e` is known to hold no letter (so no
+    /// context phrase) without tokenising: the answer of the letter-free
+    /// stretch a previous query found. `false` means "ask".
+    #[inline(always)]
+    pub(crate) fn surely_empty(&self, s: usize, e: usize) -> bool {
+        let lo = s.saturating_sub(CONTEXT_BEFORE);
+        let hi = e + CONTEXT_AFTER;
+        self.letter_keyed && lo >= self.lf_from && hi <= self.lf_to
+    }
+
     /// The built-in detectors with a context phrase in the
     /// window of `before`/`after` bytes around `s..e` (the match excluded).
     #[inline]
@@ -401,6 +411,25 @@ mod tests {
     use super::*;
     use crate::builtin::D;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_phrase_is_keyed_by_a_letter() {
+        // Otherwise no window is ever answered without tokenising, and
+        // number-dense text pays for it on every number.
+        for p in &TABLE.phrases {
+            let f = p
+                .tokens
+                .first()
+                .map(|t| String::from_utf8_lossy(t).into_owned());
+            assert!(
+                p.tokens
+                    .first()
+                    .is_some_and(|f| f.iter().any(|&b| is_letter(b))),
+                "phrase starting {f:?} has no letter in its first token"
+            );
+        }
+        assert!(TABLE.letter_keyed);
+    }
 
     #[test]
     fn finds_words_and_phrases() {

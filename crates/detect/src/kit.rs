@@ -45,12 +45,37 @@ pub(crate) struct DetSet {
 }
 
 impl DetSet {
+    /// The set of `ds`, built at compile time.
+    pub(crate) const fn of(ds: &[D]) -> DetSet {
+        let mut s = DetSet { lo: 0, hi: 0 };
+        let mut rest = ds;
+        while let [first, tail @ ..] = rest {
+            let d = *first as usize;
+            if d < 128 {
+                s.lo |= 1u128 << d;
+            } else if d < 256 {
+                s.hi |= 1u128 << (d - 128);
+            }
+            rest = tail;
+        }
+        s
+    }
+
     #[inline(always)]
     pub(crate) fn insert(&mut self, d: usize) {
         if d < 128 {
             self.lo |= 1u128 << d;
         } else if d < 256 {
             self.hi |= 1u128 << (d - 128);
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn remove(&mut self, d: usize) {
+        if d < 128 {
+            self.lo &= !(1u128 << d);
+        } else if d < 256 {
+            self.hi &= !(1u128 << (d - 128));
         }
     }
 
@@ -87,14 +112,53 @@ pub(crate) struct Bits {
     pub ctx: DetSet,
     /// Reported only with a context word.
     pub needs_ctx: DetSet,
+    /// Cards, bank accounts and national, tax and health ids: inside a
+    /// URL, path or identifier, or a cell of a numeric table, they need a
+    /// context word right before them.
+    pub ids: DetSet,
 }
+
+/// Detectors of PII, PHI or PCI that are not identifiers of a person or
+/// account (contact details, network addresses, dates, codes, wallets).
+const NOT_IDS: &[&str] = &[
+    "email",
+    "phone",
+    "ipv4",
+    "ipv6",
+    "mac_address",
+    "date_of_birth",
+    "icd10_code",
+    "bitcoin_address",
+    "ethereum_address",
+    "swift_bic",
+    "passport_mrz",
+];
 
 // Every built-in has a bit.
 const _: () = assert!(crate::builtin::COUNT <= 128 * SET_WORDS);
 
+/// Cards, bank accounts and national, tax and health ids: the built-ins
+/// of PII, PHI or PCI that identify a person or an account.
+pub(crate) fn id_detectors() -> DetSet {
+    let mut s = DetSet::default();
+    for (i, d) in crate::builtin::BUILTINS.iter().enumerate() {
+        if matches!(
+            d.category,
+            crate::model::Category::Pii | crate::model::Category::Phi | crate::model::Category::Pci
+        ) && !NOT_IDS.contains(&d.id)
+        {
+            s.insert(i);
+        }
+    }
+    s
+}
+
 impl Bits {
     pub(crate) fn new(enabled: &[bool]) -> Bits {
-        let mut b = Bits::default();
+        let mut b = Bits {
+            ids: id_detectors(),
+            ..Bits::default()
+        };
         for (i, (d, &on)) in crate::builtin::BUILTINS.iter().zip(enabled).enumerate() {
             if on {
                 b.on.insert(i);
@@ -193,6 +257,71 @@ pub(crate) fn has_context(t: &[u8], start: usize, end: usize, words: &[&str]) ->
         .any(|w| contains_word(a, w.as_bytes()) || contains_word(b, w.as_bytes()))
 }
 
+/// How close a context word must be to vouch for an id inside a URL,
+/// path, identifier or number table.
+pub(crate) const LABEL_BEFORE: usize = 24;
+
+/// True if `t[s..e]` is glued to a word by `-`, `_`, `/` or URL syntax on
+/// either side, or follows a `/` (a path or URL segment).
+pub(crate) fn embedded(t: &[u8], s: usize, e: usize) -> bool {
+    let p = before(t, s);
+    let pp = if s >= 2 { at(t, s - 2) } else { 0 };
+    let left = p == b'/'
+        || (matches!(p, b'-' | b'_' | b'=' | b'#' | b'?' | b'&' | b'+')
+            && pp.is_ascii_alphanumeric());
+    let n = at(t, e);
+    let right = matches!(n, b'-' | b'_' | b'/' | b'&' | b'#' | b'?' | b'.' | b'=')
+        && (at(t, e + 1).is_ascii_alphanumeric() || n == b'/');
+    left || right
+}
+
+/// True if the digits-only value `t[s..e]` sits between two other plain
+/// numbers on its line, joined by spaces, tabs or `|` (a cell of a printed
+/// numeric table or a number array). Commas and semicolons are not table
+/// joins here: a CSV export's neighbouring fields are often other
+/// sensitive values, and a card between an SSN and a phone is a card.
+pub(crate) fn table_cell(t: &[u8], s: usize, e: usize) -> bool {
+    let digits_only = t
+        .get(s..e)
+        .is_some_and(|v| v.iter().all(u8::is_ascii_digit));
+    if !digits_only {
+        return false;
+    }
+    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'|');
+    let plain = |c: u8| c.is_ascii_digit() || c == b'.';
+    // Left: separators, then a plain number that starts after a separator.
+    let mut i = s;
+    let mut k = 0;
+    while i > 0 && k < 4 && sep(at(t, i - 1)) {
+        i -= 1;
+        k += 1;
+    }
+    let mut n = 0;
+    while i > 0 && n < 24 && plain(at(t, i - 1)) {
+        i -= 1;
+        n += 1;
+    }
+    let left = k > 0
+        && n > 0
+        && at(t, i).is_ascii_digit()
+        && (i == 0 || sep(at(t, i - 1)) || at(t, i - 1) == b'\n');
+    let mut j = e;
+    let mut k = 0;
+    while k < 4 && sep(at(t, j)) {
+        j += 1;
+        k += 1;
+    }
+    let mut n = 0;
+    while n < 24 && plain(at(t, j)) {
+        j += 1;
+        n += 1;
+    }
+    let end = at(t, j);
+    let right =
+        k > 0 && n > 0 && (sep(end) || end == b'\n' || end == 0 || end == b']' || end == b')');
+    left && right
+}
+
 /// How a candidate's confidence is adjusted.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Adj {
@@ -217,25 +346,43 @@ impl Sink<'_> {
         self.bits.on.has(d as usize)
     }
 
+    /// True if a context word of `d` lies around `start..end`. Answered
+    /// inline, without a call, inside a stretch known to hold no letter
+    /// (most of number-dense text).
+    #[inline(always)]
     pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
+        !self.ctx.surely_empty(start, end) && self.ctx_slow(d, start, end)
+    }
+
+    #[inline(never)]
+    fn ctx_slow(&mut self, d: D, start: usize, end: usize) -> bool {
         self.ctx.has(self.t, d as usize, start, end)
     }
 
     /// True if a candidate of `d` that needs a context word could be
     /// reported at `start..end`. Asked before a checksum: in number-dense
     /// text the (cached) context answer is cheaper and almost always no.
+    #[inline(always)]
     pub(crate) fn ctx_ok(&mut self, d: D, start: usize, end: usize) -> bool {
         self.bits.ctx.has(d as usize) && self.ctx(d, start, end)
     }
 
     /// Reports a candidate: `base` is the confidence of the value standing
     /// alone (checksum already counted); a context word raises it one step.
+    #[inline]
     pub(crate) fn emit(&mut self, d: D, start: usize, end: usize, base: Confidence, adj: Adj) {
         if !self.on(d) || end <= start {
             return;
         }
         let ctx = self.bits.ctx.has(d as usize) && self.ctx(d, start, end);
         if (adj.need_ctx || self.bits.needs_ctx.has(d as usize)) && !ctx {
+            return;
+        }
+        // Inside a URL, path or identifier (`fuzzer-5229304507138048`,
+        // `/issues/4539…/`), or one cell of a row of numbers, an id-shaped
+        // number is part of something else unless its word is right
+        // before it.
+        if self.bits.ids.has(d as usize) && self.part_of_something_else(d, start, end) {
             return;
         }
         let mut conf = if ctx { base.raised() } else { base };
@@ -248,6 +395,19 @@ impl Sink<'_> {
             end,
             conf,
         });
+    }
+
+    /// True if an id at `start..end` sits inside a URL, path or identifier
+    /// or in a row of numbers, without its word right before it. Out of
+    /// line: most candidates of dense text are not ids and should not pay
+    /// for it in `emit`.
+    #[inline(never)]
+    fn part_of_something_else(&mut self, d: D, start: usize, end: usize) -> bool {
+        (embedded(self.t, start, end) || table_cell(self.t, start, end))
+            && !self
+                .ctx
+                .mask_within(self.t, start, end, LABEL_BEFORE, 0)
+                .has(d as usize)
     }
 
     /// Reports a candidate with a fixed confidence (no context adjustment).

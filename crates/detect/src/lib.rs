@@ -30,6 +30,7 @@ mod ctx;
 mod custom;
 mod engine;
 mod fastscan;
+mod ids;
 mod kit;
 mod mask;
 pub mod model;

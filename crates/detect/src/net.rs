@@ -170,7 +170,11 @@ fn ipv6(sk: &mut Sink<'_>, s: usize) {
                 any_digit = true;
                 break;
             }
-            return;
+            // A full stop that ends the sentence ("… 2001:db8::1."), not
+            // the start of an IPv4 tail.
+            if at(t, i + 1).is_ascii_digit() {
+                return;
+            }
         }
         groups += 1;
         hexchars += gl;

@@ -8,7 +8,7 @@
 
 use crate::builtin::D;
 use crate::fastscan::digit_run;
-use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before};
+use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before, run};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -57,15 +57,16 @@ const fn pack(want: &[usize]) -> u64 {
 }
 
 impl Seq {
-    /// Parses the groups starting at `start`.
-    #[inline]
-    fn parse(t: &[u8], start: usize) -> Seq {
-        Seq::parse_known(t, start, t.get(start..).map_or(0, digit_run))
-    }
-
     /// [`parse`](Self::parse) when the first group's length is known.
     #[inline]
     fn parse_known(t: &[u8], start: usize, first: usize) -> Seq {
+        Seq::parse_until(t, start, first, usize::MAX)
+    }
+
+    /// [`parse_known`](Self::parse_known) that stops at the group ending
+    /// at or after `limit` (a span of a longer sequence).
+    #[inline(always)]
+    fn parse_until(t: &[u8], start: usize, first: usize, limit: usize) -> Seq {
         let mut gl = first;
         let mut lens = 0u64;
         let mut seps = 0u64;
@@ -79,7 +80,7 @@ impl Seq {
             lens |= (gl.min(255) as u64) << (8 * n);
             total += gl;
             n += 1;
-            if n == MAXG || i - start > 200 {
+            if n == MAXG || i - start > 200 || i >= limit {
                 break;
             }
             let c = at(t, i);
@@ -252,6 +253,9 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// digit groups up to there continue it.
 #[inline]
 pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) -> usize {
+    if at(sk.t, we) == b'<' {
+        crate::ids::mrz(sk, ws);
+    }
     let end = if run_end == we {
         digits_word(sk, ws, run_end - ws)
     } else {
@@ -269,12 +273,151 @@ pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usiz
 /// continue it, and no detector starts there.
 fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
     let seq = Seq::parse_known(sk.t, ws, first);
-    digits_seq(sk, ws, &seq);
+    digits_seq(sk, ws, &seq, false);
+    if seq.n >= 2 && has_space(seq.seps) && needs_split(&seq) {
+        return split_adjacent(sk, ws);
+    }
     seq.end()
 }
 
-fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
+/// True if a separator of a [`Seq`] is a space (a zero byte of
+/// `seps ^ 0x20…20`; bytes without a separator hold 0, never 0x20).
+#[inline(always)]
+fn has_space(seps: u64) -> bool {
+    let x = seps ^ 0x2020_2020_2020_2020;
+    x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080 != 0
+}
+
+/// True if a space-joined sequence may hold several values side by side:
+/// its separators change (`4111111111111111 4111-1111-…`), a group is a
+/// contiguous number of its own (`536228726 4111111111111111`), or it runs
+/// on past the groups one [`Seq`] holds.
+#[inline(never)]
+fn needs_split(seq: &Seq) -> bool {
+    // A long run of short numbers joined by single spaces alone is a
+    // table (PostScript arrays, number lists): not split.
+    seq.uniform() != Some(b' ') || seq.lens().any(|l| l >= 7)
+}
+
+/// Most groups and bytes one run of adjacent values is split into.
+const SPLIT_GROUPS: usize = 24;
+const SPLIT_BYTES: usize = 256;
+
+/// Neighbouring values on one line joined by single spaces (three card
+/// numbers in three notations, an SSN beside a card): the sequence is cut
+/// at its spaces into segments of groups joined by other separators, and
+/// each value is looked for from the left, longest first — one segment,
+/// or a whole run of spaced short groups (a spaced card or SSN; never a
+/// part of a longer run, which is a row of numbers). Returns the end of
+/// the last group looked at.
+#[inline(never)]
+fn split_adjacent(sk: &mut Sink<'_>, ws: usize) -> usize {
     let t = sk.t;
+    // Segments: (start, end, groups in it, longest group).
+    let mut segs = [(0usize, 0usize, 0usize, 0usize); SPLIT_GROUPS];
+    let mut nseg = 0;
+    let mut i = ws;
+    let mut groups = 0;
+    let mut seg_start = ws;
+    let mut seg_groups = 0;
+    let mut seg_long = 0;
+    loop {
+        let gl = t.get(i..).map_or(0, digit_run);
+        i += gl;
+        groups += 1;
+        seg_groups += 1;
+        seg_long = seg_long.max(gl);
+        let c = at(t, i);
+        let more = matches!(c, b' ' | b'-' | b'.' | b'/')
+            && at(t, i + 1).is_ascii_digit()
+            && groups < SPLIT_GROUPS
+            && i - ws < SPLIT_BYTES;
+        if !more || c == b' ' {
+            if let Some(x) = segs.get_mut(nseg) {
+                *x = (seg_start, i, seg_groups, seg_long);
+                nseg += 1;
+            }
+            seg_start = i + 1;
+            seg_groups = 0;
+            seg_long = 0;
+        }
+        if !more {
+            break;
+        }
+        i += 1;
+    }
+    let end = i;
+    // The run as a whole must stand free on the right.
+    let last_free = right_ok(t, end, true);
+    let mut a = 0;
+    while a < nseg {
+        let Some(&(s0, _, _, _)) = segs.get(a) else {
+            break;
+        };
+        // Spans of several segments are a whole run of spaced short
+        // groups: its end, or the segment alone.
+        let short = |x: Option<&(usize, usize, usize, usize)>| {
+            x.is_some_and(|&(_, _, g, l)| g == 1 && l <= 6)
+        };
+        let mut b_max = a;
+        if short(segs.get(a)) {
+            while short(segs.get(b_max + 1)) {
+                b_max += 1;
+            }
+        }
+        let run_ok = b_max - a < 6 && (a == 0 || !short(segs.get(a - 1)));
+        let mut found = None;
+        for b in (a..=b_max).rev() {
+            if b != a && (b != b_max || !run_ok) {
+                continue;
+            }
+            let Some(&(_, e, _, _)) = segs.get(b) else {
+                continue;
+            };
+            if b + 1 == nseg && !last_free {
+                continue;
+            }
+            let first = t.get(s0..).map_or(0, digit_run);
+            let span = Seq::parse_until(t, s0, first, e);
+            if span.end() != e {
+                continue;
+            }
+            let before_len = sk.out.len();
+            digits_seq(sk, s0, &span, true);
+            if sk.out.len() > before_len {
+                found = Some(b);
+                break;
+            }
+        }
+        a = found.map_or(a + 1, |b| b + 1);
+    }
+    end
+}
+
+/// `loose`: a span of a longer space-joined run, whose neighbours on the
+/// line are other values (no phone reading; a space and digits on either
+/// side do not continue it).
+#[inline(always)]
+fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
+    let t = sk.t;
+    let p = before(t, ws);
+    // An IBAN with its country code apart ("DE 89 3704 …") is keyed on
+    // its check digits.
+    if p == b' '
+        && ws >= 3
+        && at(t, ws - 2).is_ascii_uppercase()
+        && at(t, ws - 3).is_ascii_uppercase()
+        && !before(t, ws - 3).is_ascii_alphanumeric()
+    {
+        iban(sk, ws - 3);
+    }
+    // A VAT number whose country code stands apart (`DE 181 207 708`).
+    if matches!(p, b' ' | b':' | b'-' | b'.')
+        && ws >= 2
+        && (at(t, ws - 2).is_ascii_alphabetic() || matches!(at(t, ws - 2), b' ' | b'-' | b':'))
+    {
+        crate::ids::eu_vat_before(sk, ws);
+    }
     let total = seq.total();
     // A lone group of up to 6 digits (ids, quantities) is none of the
     // shapes below unless it has 4 digits (a year), 6 and a '+' after (a
@@ -289,13 +432,16 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     {
         return;
     }
-    let lok = left_ok(t, ws);
+    let lok = if loose {
+        left_ok(t, ws) || before(t, ws) == b' '
+    } else {
+        left_ok(t, ws)
+    };
     let end = seq.end();
-    let rok = right_ok(t, end, true);
+    let rok = right_ok(t, end, !loose);
 
     // Phone numbers decide their own start ('+', '(') and extent; every
     // form has at least 7 digits or a '+'/'(' in front.
-    let p = before(t, ws);
     // Without '+' or '(' every phone form (NANP, trunk 0, bare run) has
     // 10-11 digits.
     let maybe_phone = p == b'+'
@@ -305,23 +451,33 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     // A bare run of digits is a phone number only next to phone wording:
     // ask the (cached) context first and skip the walk otherwise.
     let bare = seq.n == 1 && p != b'+' && p != b'(' && !matches!(at(t, seq.end()), b'x' | b' ');
-    if maybe_phone && sk.on(D::Phone) && (!bare || sk.ctx(D::Phone, ws, seq.end())) {
+    if !loose && maybe_phone && sk.on(D::Phone) && (!bare || sk.ctx(D::Phone, ws, seq.end())) {
         phone(sk, ws);
     }
     if lok && seq.len(0) == 6 {
         fi_hetu(sk, seq);
+        if seq.n == 1 {
+            se_plus(sk, seq);
+        }
     }
     if lok {
         match seq.n {
             1 => match seq.len(0) {
                 4 => year_word_dob(sk, seq),
-                8 => es_dni(sk, seq),
+                8 => es_dni(sk, ws),
+                // The digits of a NIE written apart: X-1234567-L.
+                7 if matches!(before(t, ws), b'-' | b' ') && ws >= 2 => es_nie(sk, ws - 2),
                 _ => {}
             },
             2 => {}
             3 => {
                 date_of_birth(sk, seq);
-                nino_spaced(sk, seq);
+                if seq.shape(&[2, 2, 2]) {
+                    nino_spaced(sk, seq);
+                }
+                if seq.shape(&[2, 3, 3]) && seq.uniform() == Some(b'.') {
+                    es_dni(sk, ws);
+                }
             }
             _ => {
                 ipv4(sk, seq);
@@ -331,19 +487,145 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     }
     // Everything below has at least 7 digits: most numbers in dense
     // numeric text stop here.
+    // A Chilean RUT: digits (dotted in thousands or not), `-` and its
+    // check character, which may be the letter K.
+    if lok
+        && (7..=9).contains(&total)
+        && (seq.n == 1
+            || seq.sep().get(1) == Some(&b'.')
+            || seq.sep().get(seq.n - 1) == Some(&b'-'))
+    {
+        let last_dash =
+            seq.n > 1 && seq.sep().get(seq.n - 1) == Some(&b'-') && seq.len(seq.n - 1) == 1;
+        if at(t, end) == b'-' || last_dash {
+            crate::ids::cl_rut(sk, ws);
+        }
+    }
     if !lok || !rok || total < 7 {
         return;
     }
     // A single group is its own digit string; only grouped numbers are
     // concatenated.
     if total < 9 {
-        // 7 or 8 digits: only a licence number, which has no checksum.
+        // 7 or 8 digits: a licence number, which has no checksum, and the
+        // few ids of that length (SEDOL, CVR, IRD), all context-keyed.
         if seq.n == 1 {
             us_dl_digits(sk, seq.start(), end, total);
+        }
+        if !sk.ctx.surely_empty(seq.start(), end)
+            && sk
+                .ctx
+                .mask_within(
+                    t,
+                    seq.start(),
+                    end,
+                    crate::kit::CONTEXT_BEFORE,
+                    crate::kit::CONTEXT_AFTER,
+                )
+                .intersects(&SHORT_IDS)
+        {
+            let mut buf = [0u8; 48];
+            let d = seq.digits(t, &mut buf);
+            digit_ids(sk, seq, d);
         }
         return;
     }
     long_number(sk, ws, seq);
+}
+
+/// The NHS modulus 11 on ten ASCII digits (as `validate::uk_nhs`), inline:
+/// it runs on every phone-shaped 3-3-4 number.
+#[inline(always)]
+fn nhs_check(d: &[u8; 10]) -> bool {
+    let mut sum = 0u32;
+    for (k, &c) in d.iter().take(9).enumerate() {
+        sum += u32::from(c.wrapping_sub(b'0')) * (10 - k as u32);
+    }
+    let check = match 11 - sum % 11 {
+        11 => 0,
+        c => c,
+    };
+    check != 10 && d.get(9).map(|c| u32::from(c.wrapping_sub(b'0'))) == Some(check)
+}
+
+/// True if ten digits lie in the ranges England, Wales and the Isle of
+/// Man issue NHS numbers from (400-499, 600-799): the only ones that take
+/// a 3-3-4 number from the phone reading without NHS wording. Northern
+/// Irish (320-399) and Scottish CHI numbers share their first digits with
+/// too many North American area codes; they need the word.
+fn nhs_issued(d: &[u8; 10]) -> bool {
+    let n = |i: usize| u32::from(d.get(i).copied().unwrap_or(0).wrapping_sub(b'0'));
+    let first3 = n(0) * 100 + n(1) * 10 + n(2);
+    matches!(first3, 400..=499 | 600..=799)
+}
+
+/// The digits-only ids of [`crate::ids`] for a number of `d.len()` digits
+/// grouped as `seq`: the layouts each one is reported in alone (a shape
+/// compare), then — one context query for all of them — the ids whose
+/// words are near, in any grouping with one separator.
+#[inline(never)]
+fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let (ids, alone_groups) = crate::ids::digit_ids_of(d.len());
+    if ids.is_empty() {
+        return;
+    }
+    let Some(sep) = seq.uniform() else { return };
+    let (s, e) = (seq.start(), seq.end());
+    let fits = |layout: &crate::ids::Layout| {
+        let (shape, seps, _) = *layout;
+        if shape.is_empty() {
+            seq.n == 1
+        } else {
+            shape.len() == seq.n && seps.contains(&sep) && seq.shape(shape)
+        }
+    };
+    // Only when some id of this length is printed alone in this many
+    // groups (one bit per group count, bit 1 for contiguous).
+    let alone = (alone_groups >> seq.n.min(31)) & 1 != 0;
+    if alone {
+        // One number, one type: another id's label right before it (a
+        // Steuer-ID failing its check) keeps it from an id printed alone.
+        let other = if sk.ctx.surely_empty(s, e) {
+            DetSet::default()
+        } else {
+            let t = sk.t;
+            sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0)
+        };
+        for i in ids {
+            let mut others = other;
+            others.remove(i.d as usize);
+            if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
+                && sk.on(i.d)
+                && !others.intersects(&ID_LABELS)
+                && (i.check)(d)
+            {
+                sk.emit(i.d, s, e, conf, PLAIN);
+            }
+        }
+    }
+    if sk.ctx.surely_empty(s, e) {
+        return;
+    }
+    let t = sk.t;
+    let near = sk.ctx.mask_within(
+        t,
+        s,
+        e,
+        crate::kit::CONTEXT_BEFORE,
+        crate::kit::CONTEXT_AFTER,
+    );
+    if !near.intersects(&sk.bits.ctx) {
+        return;
+    }
+    for i in ids {
+        if near.has(i.d as usize)
+            && sk.bits.ctx.has(i.d as usize)
+            && !(alone && i.alone.iter().any(&fits))
+            && (i.check)(d)
+        {
+            sk.emit(i.d, s, e, Medium, NEED_CTX);
+        }
+    }
 }
 
 /// The part of [`digits_seq`] for numbers of 9 digits or more, out of line:
@@ -361,6 +643,18 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     } else {
         seq.digits(t, &mut buf)
     };
+    // The digits-only ids of issue #16 (a table by length): only if one
+    // is printed alone in this many groups, or a word may be near.
+    let ((ids, alone_groups), prefix) = crate::ids::digit_ids_with_prefix(total);
+    if !ids.is_empty()
+        && (((alone_groups >> seq.n.min(31)) & 1 != 0 && d.starts_with(prefix))
+            || !sk.ctx.surely_empty(seq.start(), end))
+    {
+        digit_ids(sk, seq, d);
+    }
+    if total == 9 && seq.shape(&[3, 3, 3]) && sep == Some(b'.') {
+        crate::ids::ch_uid_dotted(sk, ws, d);
+    }
     // Formats with mixed separators first.
     match total {
         11 if seq.n > 1 => {
@@ -402,10 +696,12 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                 if sk.ctx_ok(D::AbaRouting, s, e) && v::aba_routing(d) {
                     sk.emit(D::AbaRouting, s, e, Medium, NEED_CTX);
                 }
-                if sk.ctx_ok(D::NlBsn, s, e) && v::nl_bsn(d) {
-                    sk.emit(D::NlBsn, s, e, Medium, NEED_CTX);
-                }
                 sk.emit(D::UsPassport, s, e, Low, NEED_CTX);
+            }
+            // A BSN is printed contiguous, 3-3-3 or 4-2-3 (1234.56.782),
+            // with dots or spaces; it needs its word anyway.
+            if sk.ctx_ok(D::NlBsn, s, e) && v::nl_bsn(d) {
+                sk.emit(D::NlBsn, s, e, Medium, NEED_CTX);
             }
             if contiguous || triple {
                 if sk.ctx_ok(D::CaSin, s, e) && v::luhn(d) {
@@ -455,27 +751,28 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             if contiguous && sk.ctx_ok(D::UsNpi, s, e) && v::us_npi(d) {
                 sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
             }
-            if (contiguous || seq.shape(&[4, 5, 1]))
+            if (contiguous || seq.shape(&[4, 5, 1]) || seq.shape(&[4, 5]))
                 && sk.ctx_ok(D::AuMedicare, s, e)
                 && v::au_medicare(d)
             {
                 sk.emit(D::AuMedicare, s, e, Medium, NEED_CTX);
             }
             // (se_personnummer runs below for 10 and 12 digits.)
-            dk_cpr(sk, seq, d);
+            if sk.ctx_ok(D::DkCpr, s, e) {
+                dk_cpr(sk, seq, d);
+            }
         }
         11 => {
-            let contiguous = seq.n == 1;
-            if contiguous {
-                if sk.ctx_ok(D::DeTaxId, s, e) && v::de_tax_id(d) {
-                    sk.emit(D::DeTaxId, s, e, Medium, NEED_CTX);
-                }
-                if sk.ctx_ok(D::PlPesel, s, e) && v::pl_pesel(d) && pesel_date(d) {
-                    sk.emit(D::PlPesel, s, e, Medium, NEED_CTX);
-                }
-                if sk.ctx_ok(D::NoFnr, s, e) && v::no_fnr(d) && ddmmyy_ok(d) {
-                    sk.emit(D::NoFnr, s, e, Medium, NEED_CTX);
-                }
+            // These need their word: printed contiguous or grouped in any
+            // way (`86 095 742 719`, `010101 10013`, `44051401359`).
+            if sk.ctx_ok(D::DeTaxId, s, e) && v::de_tax_id(d) {
+                sk.emit(D::DeTaxId, s, e, Medium, NEED_CTX);
+            }
+            if sk.ctx_ok(D::PlPesel, s, e) && v::pl_pesel(d) && pesel_date(d) {
+                sk.emit(D::PlPesel, s, e, Medium, NEED_CTX);
+            }
+            if sk.ctx_ok(D::NoFnr, s, e) && v::no_fnr(d) && no_fnr_date(d) {
+                sk.emit(D::NoFnr, s, e, Medium, NEED_CTX);
             }
             br_cpf(sk, seq, d);
             be_nrn(sk, seq, d);
@@ -494,6 +791,65 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     if seq.shape(&[6, 7]) && sep == b'-' {
         kr_rrn(sk, seq, d);
     }
+}
+
+/// Identifiers whose label right before a number means it is not a phone
+/// number (unless phone wording is also near), nor a weaker type.
+static ID_LABELS: std::sync::LazyLock<DetSet> = std::sync::LazyLock::new(crate::kit::id_detectors);
+
+/// The context-keyed ids of 7 and 8 digits.
+const SHORT_IDS: DetSet = DetSet::of(&[
+    D::Sedol,
+    D::DkCvr,
+    D::NzIrd,
+    D::FiYtunnus,
+    D::CzIco,
+    D::EeRegistrikood,
+]);
+
+/// National ids of nine digits that an SSN-shaped number may be.
+const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting]);
+
+/// Words that name the US SSN itself ("social" alone is also in "social
+/// insurance number").
+const SSN_WORDS: &[&str] = &[
+    "ssn",
+    "ssns",
+    "social security",
+    "soc sec",
+    "ss no",
+    "us_ssn",
+];
+
+/// National ids whose numbers a payment card's Luhn and issuer ranges may
+/// also accept.
+const CARD_LIKE_IDS: DetSet = DetSet::of(&[
+    D::JpMyNumber,
+    D::InAadhaar,
+    D::ZaId,
+    D::FrInsee,
+    D::ChAhv,
+    D::CnResidentId,
+    D::KrRrn,
+    D::UsNpi,
+    D::AuMedicare,
+]);
+
+/// True if a context word of one of `others` lies around `s..e`.
+fn labelled(sk: &mut Sink<'_>, s: usize, e: usize, others: &DetSet) -> bool {
+    if sk.ctx.surely_empty(s, e) {
+        return false;
+    }
+    let t = sk.t;
+    sk.ctx
+        .mask_within(
+            t,
+            s,
+            e,
+            crate::kit::CONTEXT_BEFORE,
+            crate::kit::CONTEXT_AFTER,
+        )
+        .intersects(others)
 }
 
 const TEST_CARDS: &[&[u8]] = &[
@@ -560,6 +916,11 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     }
     let nonvalue = TEST_CARDS.contains(&d);
     let (s, e) = (seq.start(), seq.end());
+    // One number, one type: next to another id's word (My Number, Aadhaar,
+    // …) and no card wording, it is that id or nothing.
+    if labelled(sk, s, e, &CARD_LIKE_IDS) && !sk.ctx(D::CreditCard, s, e) {
+        return;
+    }
     if !card_brand(d) {
         // Unknown issuer range: only as a grouped 16-digit number next to
         // card wording.
@@ -592,7 +953,7 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 }
 
 fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
-    let dashed = seq.shape(&[3, 2, 4]) && matches!(sep, b'-' | b' ');
+    let dashed = seq.shape(&[3, 2, 4]) && matches!(sep, b'-' | b' ' | b'.');
     let contiguous = seq.n == 1;
     if !dashed && !contiguous {
         return;
@@ -603,9 +964,14 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
         num(d.get(5..9).unwrap_or_default()),
     );
     let (s, e) = (seq.start(), seq.end());
+    // One number, one type: next to a SIN's, BSN's or TFN's word, an
+    // SSN-shaped number is that id (or, failing its checksum, nothing)
+    // unless the SSN is named too.
+    if labelled(sk, s, e, &NINE_DIGIT_IDS) && !crate::kit::has_context(sk.t, s, e, SSN_WORDS) {
+        return;
+    }
     if v::us_ssn(area, group, serial) {
-        let nonvalue = matches!(d, b"123456789" | b"078051120" | b"219099999")
-            || d.iter().all(|&c| Some(&c) == d.first())
+        let nonvalue = d.iter().all(|&c| Some(&c) == d.first())
             || (987_654_320..=987_654_329).contains(&num(d));
         let base = match (contiguous, sep) {
             (true, _) => Low,
@@ -767,6 +1133,26 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             && matches!(at(t, exch_at), b'2'..=b'9')
             && !mixed;
         if nanp_ok {
+            // One number, one type: 3-3-4 digits that pass the NHS
+            // modulus 11 are an NHS number unless phone wording is near
+            // (a UK NHS number is printed 3-3-4 with spaces or dashes).
+            if gl == [3, 3, 4]
+                && matches!(first_sep, b' ' | b'-')
+                && sk.on(D::UkNhs)
+                && !sk.ctx(D::Phone, s, i)
+            {
+                // 3-3-4 with one separator: the digits sit at fixed places.
+                let mut d = [0u8; 10];
+                for (k, x) in d.iter_mut().enumerate() {
+                    *x = at(t, ws + k + usize::from(k >= 3) + usize::from(k >= 6));
+                }
+                // Spaced 3-3-4 is how the NHS prints its numbers (any
+                // range); with dashes only the England/Wales ranges, which
+                // fewer North American area codes share.
+                if (first_sep == b' ' || nhs_issued(&d)) && nhs_check(&d) {
+                    return;
+                }
+            }
             let sep = if groups > 1 { first_sep } else { b' ' };
             base = if sep == b' ' { Low } else { Medium };
             // 555-0100..555-0199 are reserved for fiction.
@@ -803,16 +1189,12 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // A number labelled as another identifier ("NHS 943 476 5919",
     // "SSN: …", "card …") is not read as a phone number unless phone
     // wording is also near.
-    if !plus {
-        let mut other = DetSet::default();
-        for d in [D::UkNhs, D::UsSsn, D::UsNpi, D::CreditCard, D::Iban] {
-            other.insert(d as usize);
-        }
+    if !plus && !sk.ctx.surely_empty(s, e) {
         let t = sk.t;
         let labelled = sk
             .ctx
             .mask_within(t, s, e, LABEL_BEFORE, 0)
-            .intersects(&other);
+            .intersects(&ID_LABELS);
         if labelled && !sk.ctx(D::Phone, s, e) {
             return;
         }
@@ -1006,6 +1388,24 @@ fn month_number(i: usize) -> Option<u32> {
         .map(|p| p as u32 + 1)
 }
 
+/// A Norwegian fødselsnummer's date: DDMMYY, plus 40 on the day for a
+/// D-number (foreigners), plus 40 on the month for an H-number (health
+/// services) and plus 80 on the month for a synthetic test number.
+fn no_fnr_date(d: &[u8]) -> bool {
+    let mut dd = num(d.get(..2).unwrap_or_default());
+    let mut mm = num(d.get(2..4).unwrap_or_default());
+    let yy = num(d.get(4..6).unwrap_or_default());
+    if dd > 40 {
+        dd -= 40;
+    }
+    if mm > 80 {
+        mm -= 80;
+    } else if mm > 40 {
+        mm -= 40;
+    }
+    v::valid_date(2000 + yy, mm, dd) || v::valid_date(1900 + yy, mm, dd)
+}
+
 fn ddmmyy_ok(d: &[u8]) -> bool {
     let dd = num(d.get(..2).unwrap_or_default());
     let mm = num(d.get(2..4).unwrap_or_default());
@@ -1063,7 +1463,7 @@ fn jp_my_number(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 }
 
 fn ch_ahv(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
-    let dotted = seq.shape(&[3, 4, 4, 2]) && sep == b'.';
+    let dotted = seq.shape(&[3, 4, 4, 2]) && matches!(sep, b'.' | b' ');
     if (dotted || seq.n == 1) && v::ch_ahv(d) {
         let base = if dotted { Medium } else { Low };
         sk.emit(D::ChAhv, seq.start(), seq.end(), base, PLAIN);
@@ -1153,25 +1553,86 @@ fn cn_check(sk: &mut Sink<'_>, s: usize, e: usize, d: &[u8]) {
 
 fn se_personnummer(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let sep = seq.sep().get(1).copied().unwrap_or(0);
-    let short = seq.shape(&[6, 4]) && matches!(sep, b'-');
-    let long = seq.shape(&[8, 4]) && sep == b'-';
-    if !(short || long) {
+    let short = seq.shape(&[6, 4]) && matches!(sep, b'-' | b' ');
+    let long = seq.shape(&[8, 4]) && matches!(sep, b'-' | b' ');
+    // Contiguous (8112189876, 198112189876): only with its word.
+    let contiguous = seq.n == 1;
+    if !(short || long || contiguous) {
         return;
     }
-    let ten = if long {
+    let (s, e) = (seq.start(), seq.end());
+    if contiguous && !sk.ctx_ok(D::SePersonnummer, s, e) {
+        return;
+    }
+    let ten = if d.len() == 12 {
+        if !matches!(d.get(..2), Some(b"18" | b"19" | b"20")) {
+            return;
+        }
         d.get(2..).unwrap_or_default()
     } else {
         d
     };
-    if yymmdd_ok(ten) && v::luhn(ten) {
-        sk.emit(D::SePersonnummer, seq.start(), seq.end(), Low, PLAIN);
+    if se_date(ten) && v::luhn(ten) {
+        let adj = Adj {
+            need_ctx: contiguous,
+            nonvalue: false,
+        };
+        sk.emit(D::SePersonnummer, s, e, Low, adj);
     }
 }
 
-fn dk_cpr(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    if seq.shape(&[6, 4]) && seq.sep().get(1) == Some(&b'-') && ddmmyy_ok(d) {
-        sk.emit(D::DkCpr, seq.start(), seq.end(), Medium, NEED_CTX);
+/// A Swedish personnummer's YYMMDD, or a samordningsnummer's (day plus 60).
+fn se_date(d: &[u8]) -> bool {
+    if yymmdd_ok(d) {
+        return true;
     }
+    let dd = num(d.get(4..6).unwrap_or_default());
+    if !(61..=91).contains(&dd) {
+        return false;
+    }
+    let yy = num(d.get(..2).unwrap_or_default());
+    let mm = num(d.get(2..4).unwrap_or_default());
+    v::valid_date(2000 + yy, mm, dd - 60) || v::valid_date(1900 + yy, mm, dd - 60)
+}
+
+/// 811218+9876: a Swede of a hundred or more (keyed on the six digits
+/// before the `+`).
+fn se_plus(sk: &mut Sink<'_>, seq: &Seq) {
+    let t = sk.t;
+    let s = seq.start();
+    let e = seq.end();
+    if at(t, e) != b'+'
+        || run(t, e + 1, 4, |c| c.is_ascii_digit()) != 4
+        || !right_ok(t, e + 5, true)
+    {
+        return;
+    }
+    let mut ten = [0u8; 10];
+    for (k, x) in ten.iter_mut().enumerate() {
+        *x = at(t, if k < 6 { s + k } else { e + 1 + k - 6 });
+    }
+    if se_date(&ten) && v::luhn(&ten) {
+        sk.emit(D::SePersonnummer, s, e + 5, Low, PLAIN);
+    }
+}
+
+/// Words that name the Danish CPR number itself (not the Nordic
+/// "personnummer" it shares with Sweden and Norway).
+const CPR_WORDS: &[&str] = &["cpr", "cpr-nummer", "cpr-nr", "cpr number"];
+
+fn dk_cpr(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let dashed = seq.shape(&[6, 4]) && matches!(seq.sep().get(1), Some(b'-' | b' '));
+    let (s, e) = (seq.start(), seq.end());
+    // Always needs its word: ask that (cached) before the date.
+    if !(dashed || seq.n == 1) || !sk.ctx_ok(D::DkCpr, s, e) || !ddmmyy_ok(d) {
+        return;
+    }
+    // One number, one type: a valid Swedish personnummer (YYMMDD and
+    // Luhn) next to "personnummer" is Swedish unless CPR is named.
+    if se_date(d) && v::luhn(d) && !crate::kit::has_context(sk.t, s, e, CPR_WORDS) {
+        return;
+    }
+    sk.emit(D::DkCpr, s, e, Medium, NEED_CTX);
 }
 
 fn kr_rrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
@@ -1198,7 +1659,7 @@ fn fi_hetu(sk: &mut Sink<'_>, seq: &Seq) {
         return;
     }
     let ind = t.get(s + 7..s + 10).unwrap_or_default();
-    let chk = at(t, s + 10);
+    let chk = at(t, s + 10).to_ascii_uppercase();
     if ind.len() != 3 || !ind.iter().all(u8::is_ascii_digit) || !right_ok(t, s + 11, false) {
         return;
     }
@@ -1208,23 +1669,92 @@ fn fi_hetu(sk: &mut Sink<'_>, seq: &Seq) {
     }
 }
 
-/// 12345678Z, 12345678-Z
-fn es_dni(sk: &mut Sink<'_>, seq: &Seq) {
-    if !sk.on(D::EsDni) || seq.len(0) != 8 {
+/// A Spanish DNI from its first digit at `s`: eight digits, contiguous or
+/// dotted (`12.345.678`), then the control letter in either case, glued
+/// or after `-` or a space (`12345678Z`, `12345678-z`, `12.345.678 Z`).
+fn es_dni(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::EsDni) {
         return;
     }
     let t = sk.t;
-    let s = seq.start();
-    let mut i = s + 8;
-    if at(t, i) == b'-' {
+    let mut d = [0u8; 8];
+    let mut n = 0;
+    let mut i = s;
+    let dotted = at(t, s + 2) == b'.';
+    while n < 8 {
+        let c = at(t, i);
+        if c.is_ascii_digit() {
+            if let Some(x) = d.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+            i += 1;
+        } else if dotted && c == b'.' && (n == 2 || n == 5) {
+            i += 1;
+        } else {
+            return;
+        }
+    }
+    if at(t, i).is_ascii_digit() {
+        return;
+    }
+    let spaced = at(t, i) == b' ';
+    if matches!(at(t, i), b'-' | b' ') {
         i += 1;
     }
     let l = at(t, i);
-    if !l.is_ascii_uppercase() || !right_ok(t, i + 1, false) {
+    if !l.is_ascii_alphabetic() || !right_ok(t, i + 1, false) {
         return;
     }
-    if v::es_dni(t.get(s..s + 8).unwrap_or_default(), l) {
-        sk.emit(D::EsDni, s, i + 1, Medium, PLAIN);
+    // A letter after a space is as often the next word: only with context.
+    if v::es_dni(&d, l) {
+        let adj = Adj {
+            need_ctx: spaced || l.is_ascii_lowercase(),
+            nonvalue: false,
+        };
+        sk.emit(D::EsDni, s, i + 1, Medium, adj);
+    }
+}
+
+/// A Spanish NIE from its prefix letter at `s`: X/Y/Z, seven digits and
+/// the control letter, either case, optionally joined by `-` or spaces
+/// (`X1234567L`, `X-1234567-L`, `x 1234567 l`).
+fn es_nie(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::EsNie) {
+        return;
+    }
+    let t = sk.t;
+    let p = at(t, s);
+    if !matches!(p.to_ascii_uppercase(), b'X' | b'Y' | b'Z') || before(t, s).is_ascii_alphanumeric()
+    {
+        return;
+    }
+    let mut i = s + 1;
+    let sep1 = at(t, i);
+    if matches!(sep1, b'-' | b' ') {
+        i += 1;
+    }
+    if run(t, i, 7, |c| c.is_ascii_digit()) != 7 {
+        return;
+    }
+    let digits = t.get(i..i + 7).unwrap_or_default();
+    i += 7;
+    let sep2 = at(t, i);
+    if matches!(sep2, b'-' | b' ') {
+        i += 1;
+    }
+    let l = at(t, i);
+    if !l.is_ascii_alphabetic() || !right_ok(t, i + 1, false) {
+        return;
+    }
+    let spaced = sep1 == b' ' || sep2 == b' ';
+    let lower = p.is_ascii_lowercase() || l.is_ascii_lowercase();
+    if v::es_nie(p, digits, l) {
+        let adj = Adj {
+            need_ctx: spaced || lower,
+            nonvalue: false,
+        };
+        sk.emit(D::EsNie, s, i + 1, Medium, adj);
     }
 }
 
@@ -1267,6 +1797,9 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     let nd = run_end - ws;
+    if left_ok(t, ws) && crate::ids::mrz_candidate(t, ws, we) && !right_ok(t, we, false) {
+        crate::ids::mrz(sk, ws);
+    }
     if !left_ok(t, ws) || !right_ok(t, we, false) {
         return;
     }
@@ -1296,19 +1829,34 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
         let num = w.get(..7).unwrap_or_default();
         let chk = w.get(7).copied().unwrap_or(0);
         let extra = w.get(8).copied();
+        // Lower case (`1234567t`) only next to PPS wording: alone, a
+        // lower-case word of digits and a letter is a hash or a commit id.
+        let lower = chk.is_ascii_lowercase() || extra.is_some_and(|x| x.is_ascii_lowercase());
+        let (chk, extra) = (
+            chk.to_ascii_uppercase(),
+            extra.map(|x| x.to_ascii_uppercase()),
+        );
         if !num.starts_with(b"00")
             && chk.is_ascii_uppercase()
             && extra.is_none_or(|x| x.is_ascii_uppercase())
             && v::ie_pps(num, chk, extra)
         {
-            sk.emit(D::IePps, ws, we, Low, PLAIN);
+            let adj = Adj {
+                need_ctx: lower,
+                nonvalue: false,
+            };
+            sk.emit(D::IePps, ws, we, Low, adj);
         }
     }
     if nd == 8 && w.len() == 9 {
-        es_dni(sk, &Seq::parse(t, ws));
+        es_dni(sk, ws);
     }
     if nd == 17 && w.len() == 18 && matches!(w.last(), Some(b'X' | b'x')) {
         cn_check(sk, ws, we, w);
+    }
+    crate::ids::digit_word(sk, ws, we, w, nd);
+    if matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
+        crate::ids::eu_vat_before(sk, ws);
     }
     mbi(sk, ws);
 }
@@ -1389,6 +1937,9 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     if letters == 2 && upper {
         iban(sk, ws);
     }
+    if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
+        es_nie(sk, ws);
+    }
     if letters == 1 {
         // Before the right-boundary check: "E11.9" continues with ".9".
         let da = w
@@ -1404,6 +1955,7 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
         .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
     let rest_len = w.len() - letters - digits_after;
     let rok = right_ok(t, we, false);
+    crate::ids::alpha_word(sk, ws, we, w, letters, rok);
     match letters {
         2 if upper && rok => {
             let (a, b) = (
@@ -1425,10 +1977,10 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
                 sk.emit(D::UsDea, ws, we, Low, PLAIN);
             }
         }
-        2 if w.starts_with(b"bc1")
+        2 if (w.starts_with(b"bc1") || w.starts_with(b"BC1") || w.starts_with(b"tb1"))
             && rok
             && (14..=74).contains(&w.len())
-            && v::bech32(&w.to_ascii_lowercase())
+            && v::segwit_address(&w.to_ascii_lowercase())
             && (w.iter().all(|c| !c.is_ascii_uppercase())
                 || w.iter().all(|c| !c.is_ascii_lowercase())) =>
         {
@@ -1437,14 +1989,16 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
         1 if rok => {
             let l = w.first().copied().unwrap_or(0);
             if w.len() == 9 && digits_after == 7 && rest_len == 1 {
-                let last = w.get(8).copied().unwrap_or(0);
-                if matches!(l, b'X' | b'Y' | b'Z')
-                    && v::es_nie(l, w.get(1..8).unwrap_or_default(), last)
-                {
-                    sk.emit(D::EsNie, ws, we, Medium, PLAIN);
-                }
-                if v::sg_nric(w) {
-                    sk.emit(D::SgNric, ws, we, Medium, PLAIN);
+                let mut up = [0u8; 9];
+                up.copy_from_slice(w.get(..9).unwrap_or(&[0; 9]));
+                up.make_ascii_uppercase();
+                let lower = up != w;
+                if v::sg_nric(&up) {
+                    let adj = Adj {
+                        need_ctx: lower,
+                        nonvalue: false,
+                    };
+                    sk.emit(D::SgNric, ws, we, Medium, adj);
                 }
             }
             if l.is_ascii_uppercase() && rest_len == 0 {
@@ -1456,8 +2010,18 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
                 }
             }
         }
-        6 if w.len() == 16 && upper && v::it_codice_fiscale(w) => {
-            sk.emit(D::ItCodiceFiscale, ws, we, Medium, PLAIN);
+        6..=15 if w.len() == 16 => {
+            let mut up = [0u8; 16];
+            up.copy_from_slice(w.get(..16).unwrap_or(&[0; 16]));
+            up.make_ascii_uppercase();
+            let lower = w.iter().all(|c| !c.is_ascii_uppercase());
+            if (upper || lower) && v::it_codice_fiscale(&up) {
+                let adj = Adj {
+                    need_ctx: lower,
+                    nonvalue: false,
+                };
+                sk.emit(D::ItCodiceFiscale, ws, we, Medium, adj);
+            }
         }
         _ => {}
     }
@@ -1526,8 +2090,11 @@ fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     }
 }
 
-/// IBAN from its two-letter country code at `s`: contiguous or in groups of
-/// four separated by single spaces.
+/// IBAN from its two-letter country code at `s`, in any printed layout:
+/// compact, or in groups joined by single spaces or dashes (groups of
+/// four, of two or three, a short first group, the country code apart:
+/// `DE89 3704 0044 0532 0130 00`, `GB 82 WEST …`, `FR76-3000-6000-…`).
+/// The walk stops at the country's length, which must end a group.
 fn iban(sk: &mut Sink<'_>, s: usize) {
     if !sk.on(D::Iban) {
         return;
@@ -1540,34 +2107,51 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
     let mut buf = [0u8; 34];
     let mut n = 0;
     let mut i = s;
+    let mut sep: Option<u8> = None;
     let mut group = 0;
-    let mut spaced = false;
+    // A group of lower-case letters only is the next word, not an IBAN's.
+    let mut word = true;
     while n < len {
         let c = at(t, i);
-        if c.is_ascii_uppercase() || c.is_ascii_digit() {
+        if c.is_ascii_alphanumeric() {
             if let Some(x) = buf.get_mut(n) {
-                *x = c;
+                *x = c.to_ascii_uppercase();
             }
+            word &= c.is_ascii_lowercase();
             n += 1;
             group += 1;
             i += 1;
-        } else if c == b' ' && group == 4 && n < len {
-            let nx = at(t, i + 1);
-            if !(nx.is_ascii_uppercase() || nx.is_ascii_digit()) {
+        } else if matches!(c, b' ' | b'-' | b'.')
+            && group > 0
+            && at(t, i + 1).is_ascii_alphanumeric()
+        {
+            if word {
                 return;
             }
-            spaced = true;
+            word = true;
+            // The country code and the check digits may stand apart
+            // whatever joins the rest (`ES72 2013-0692-…`, `NO 44
+            // 1850.05.14562`); the BBAN's own groups share one separator.
+            if n != 2 && n != 4 {
+                match sep {
+                    None => sep = Some(c),
+                    Some(p) if p != c => return,
+                    _ => {}
+                }
+            }
             group = 0;
             i += 1;
         } else {
             return;
         }
     }
-    // Spaced IBANs must be spaced throughout (groups of 4).
-    if spaced && i - s != n + (n - 1) / 4 {
+    // Lower-case letters are accepted (`MC11 … h79`), not a last group
+    // of them: the country's length must end a group and mod 97 hold.
+    if word {
         return;
     }
-    if !right_ok(t, i, spaced) {
+    let spaced = sep.is_some() || i - s > n;
+    if !right_ok(t, i, spaced) || at(t, i).is_ascii_alphanumeric() {
         return;
     }
     let v = buf.get(..n).unwrap_or_default();

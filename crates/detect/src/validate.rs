@@ -415,7 +415,23 @@ pub fn iso7064_mod11_10(s: &[u8]) -> bool {
 /// US SSN area/group/serial rules: area not 000, 666 or 900-999, group not
 /// 00, serial not 0000.
 pub fn us_ssn(area: u32, group: u32, serial: u32) -> bool {
-    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+    area != 0
+        && area != 666
+        && area < 900
+        && group != 0
+        && serial != 0
+        && !famous_invalid_ssn(area, group, serial)
+}
+
+/// SSNs the Social Security Administration voided or never issued because
+/// they were printed as samples: the Woolworth wallet card (078-05-1120),
+/// the 1940s Social Security Board pamphlet (219-09-9999), the
+/// advertising block 987-65-4320..4329 and 123-45-6789.
+pub fn famous_invalid_ssn(area: u32, group: u32, serial: u32) -> bool {
+    matches!(
+        (area, group, serial),
+        (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789) | (987, 65, 4320..=4329)
+    )
 }
 
 /// US ITIN: area 900-999 with group 50-65, 70-88, 90-92 or 94-99.
@@ -465,8 +481,53 @@ pub fn es_nie(prefix: u8, num: &[u8], letter: u8) -> bool {
     es_dni(&v, letter)
 }
 
-/// Italian codice fiscale check character (16th) from the first 15.
+/// Italian codice fiscale: the structure (six letters of the names, the
+/// birth year, a month letter, the day — plus 40 for women — and a place
+/// code; digits may be replaced by the omocodia letters `LMNPQRSTUV`) and
+/// the check character (16th) from the first 15.
 pub fn it_codice_fiscale(s: &[u8]) -> bool {
+    it_cf_structure(s) && it_cf_check(s)
+}
+
+fn it_cf_structure(s: &[u8]) -> bool {
+    const OMO: &[u8] = b"LMNPQRSTUV";
+    let digit = |c: u8| -> Option<u32> {
+        if c.is_ascii_digit() {
+            Some(u32::from(c - b'0'))
+        } else {
+            OMO.iter().position(|&o| o == c).map(|p| p as u32)
+        }
+    };
+    if s.len() != 16 {
+        return false;
+    }
+    let letters = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .is_some_and(|x| x.iter().all(u8::is_ascii_uppercase))
+    };
+    let digits_at = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .is_some_and(|x| x.iter().all(|&c| digit(c).is_some()))
+    };
+    let month_ok = s.get(8).is_some_and(|c| b"ABCDEHLMPRST".contains(c));
+    let day = match (
+        s.get(9).copied().and_then(digit),
+        s.get(10).copied().and_then(digit),
+    ) {
+        (Some(a), Some(b)) => a * 10 + b,
+        _ => return false,
+    };
+    letters(0..6)
+        && digits_at(6..8)
+        && month_ok
+        && matches!(day, 1..=31 | 41..=71)
+        && letters(11..12)
+        && digits_at(12..15)
+        && letters(15..16)
+}
+
+/// The codice fiscale check character alone.
+fn it_cf_check(s: &[u8]) -> bool {
     const ODD: [u32; 26] = [
         1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
         23,
@@ -653,6 +714,60 @@ fn bech32_polymod(s: &[u8]) -> Option<u32> {
 /// `hrp1data`.
 pub fn bech32(s: &[u8]) -> bool {
     matches!(bech32_polymod(s), Some(1 | 0x2bc8_30a3))
+}
+
+/// A SegWit address (BIP-173/BIP-350), lower case: human-readable part
+/// `bc` or `tb`, witness version 0-16, a program of 2-40 bytes (20 or 32
+/// for version 0) with zero padding, Bech32 for version 0 and Bech32m for
+/// later versions.
+pub fn segwit_address(s: &[u8]) -> bool {
+    const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    let Some(sep) = s.iter().rposition(|&c| c == b'1') else {
+        return false;
+    };
+    if !matches!(s.get(..sep), Some(b"bc" | b"tb")) {
+        return false;
+    }
+    let data = s.get(sep + 1..).unwrap_or_default();
+    if data.len() < 7 {
+        return false;
+    }
+    let mut vals = [0u8; 90];
+    let n = data.len() - 6;
+    for (k, &c) in data.iter().take(n).enumerate() {
+        let Some(v) = CHARSET.iter().position(|&x| x == c) else {
+            return false;
+        };
+        let Some(slot) = vals.get_mut(k) else {
+            return false;
+        };
+        *slot = v as u8;
+    }
+    let version = vals.first().copied().unwrap_or(0);
+    if version > 16 {
+        return false;
+    }
+    // Regroup the program's 5-bit values into bytes.
+    let (mut acc, mut bits, mut len) = (0u32, 0u32, 0usize);
+    for &v in vals.get(1..n).unwrap_or_default() {
+        acc = (acc << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            len += 1;
+            acc &= (1 << bits) - 1;
+        }
+    }
+    if bits > 4 || acc != 0 {
+        return false;
+    }
+    let len_ok = if version == 0 {
+        matches!(len, 20 | 32)
+    } else {
+        (2..=40).contains(&len)
+    };
+    let want = if version == 0 { 1 } else { 0x2bc8_30a3 };
+    len_ok && bech32_polymod(s) == Some(want)
 }
 
 /// An age X25519 secret key: `AGE-SECRET-KEY-1` and 58 Bech32 characters
@@ -875,11 +990,24 @@ pub fn cn_resident_id(s: &[u8]) -> bool {
     let (Some(body), Some(&last)) = (s.get(..17), s.get(17)) else {
         return false;
     };
-    if s.len() != 18 {
+    if s.len() != 18 || !cn_region(s) {
         return false;
     }
     weighted(body, &W)
         .is_some_and(|sum| C.get((sum % 11) as usize) == Some(&last.to_ascii_uppercase()))
+}
+
+/// The province of a Chinese resident id's address code (GB/T 2260): the
+/// first two digits.
+fn cn_region(s: &[u8]) -> bool {
+    let p = s
+        .get(..2)
+        .and_then(digits)
+        .map_or(0, |d| d.iter().fold(0, |a, &x| a * 10 + x));
+    matches!(
+        p,
+        11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82 | 83 | 91
+    )
 }
 
 /// Polish PESEL: 11 digits, weights 1 3 7 9 1 3 7 9 1 3, check = (10 - sum
@@ -963,10 +1091,13 @@ pub fn ie_pps(num: &[u8], check: u8, extra: Option<u8>) -> bool {
         return false;
     };
     if let Some(x) = extra {
-        if !matches!(x, b'A' | b'B' | b'H' | b'W') {
-            return false;
+        // Since 2013 a second letter A (people) or H (non-individuals)
+        // counts with weight 9; the older W, T and X do not count.
+        match x {
+            b'A' | b'B' | b'H' => sum += 9 * (u32::from(x - b'A') + 1),
+            b'W' | b'T' | b'X' => {}
+            _ => return false,
         }
-        sum += 9 * (u32::from(x - b'A') + 1);
     }
     let r = sum % 23;
     let expect = if r == 0 { b'W' } else { b'A' + (r as u8) - 1 };
@@ -1007,6 +1138,1131 @@ pub fn valid_date(y: u32, m: u32, d: u32) -> bool {
         _ => 31,
     };
     d <= dim
+}
+
+// ---------------------------------------------------------------------
+// Identifier families added for issue #16. Each takes the value with its
+// separators removed (digits; upper-case letters where the format has
+// them) and checks the published algorithm and structure.
+// ---------------------------------------------------------------------
+
+/// Sum of digit values of `s` (ASCII digits only, else `None`).
+fn num_of(s: &[u8]) -> Option<u64> {
+    let d = digits(s)?;
+    Some(d.iter().fold(0u64, |a, &x| a * 10 + u64::from(x)))
+}
+
+/// The Luhn sum (mod 10) of `s` with its last digit undoubled: 0 for a
+/// valid Luhn number.
+fn luhn_mod10(s: &[u8]) -> Option<u32> {
+    let d = digits(s)?;
+    let mut sum = 0;
+    for (i, &x) in d.iter().rev().enumerate() {
+        sum += if i % 2 == 1 {
+            let y = x * 2;
+            if y > 9 { y - 9 } else { y }
+        } else {
+            x
+        };
+    }
+    Some(sum % 10)
+}
+
+/// IMEI: 15 digits, Luhn.
+pub fn imei(s: &[u8]) -> bool {
+    s.len() == 15 && luhn(s)
+}
+
+/// Czech and Slovak birth number (rodné číslo): YYMMDD and four digits
+/// (since 1954), month plus 50 for women and plus 20 from 2004, the whole
+/// number divisible by 11 (or, for the few where the first nine leave 10,
+/// a last digit 0).
+pub fn cz_birth_number(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 10 {
+        return false;
+    }
+    let yy = d.first().copied().unwrap_or(0) * 10 + d.get(1).copied().unwrap_or(0);
+    let mut mm = d.get(2).copied().unwrap_or(0) * 10 + d.get(3).copied().unwrap_or(0);
+    let dd = d.get(4).copied().unwrap_or(0) * 10 + d.get(5).copied().unwrap_or(0);
+    if mm > 70 {
+        mm -= 70;
+    } else if mm > 50 {
+        mm -= 50;
+    } else if mm > 20 {
+        mm -= 20;
+    }
+    let year = if yy < 54 { 2000 + yy } else { 1900 + yy };
+    if !valid_date(year, mm, dd) {
+        return false;
+    }
+    let (Some(n9), Some(n)) = (s.get(..9).and_then(num_of), num_of(s)) else {
+        return false;
+    };
+    n % 11 == 0 || (n9 % 11 == 10 && s.get(9) == Some(&b'0'))
+}
+
+/// Bulgarian EGN: YYMMDD (month plus 20 for the 1800s, plus 40 for the
+/// 2000s), three digits and a weighted mod-11 check digit.
+pub fn bg_egn(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 10 {
+        return false;
+    }
+    let yy = d.first().copied().unwrap_or(0) * 10 + d.get(1).copied().unwrap_or(0);
+    let mm = d.get(2).copied().unwrap_or(0) * 10 + d.get(3).copied().unwrap_or(0);
+    let dd = d.get(4).copied().unwrap_or(0) * 10 + d.get(5).copied().unwrap_or(0);
+    let (y, m) = match mm {
+        1..=12 => (1900 + yy, mm),
+        21..=32 => (1800 + yy, mm - 20),
+        41..=52 => (2000 + yy, mm - 40),
+        _ => return false,
+    };
+    if !valid_date(y, m, dd) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..9), s.get(9)) else {
+        return false;
+    };
+    weighted(body, &[2, 4, 8, 5, 10, 9, 7, 3, 6]).is_some_and(|x| dig(c) == Some(x % 11 % 10))
+}
+
+/// Romanian CNP: sex and century digit, YYMMDD, county code, serial and a
+/// check digit with weights 279146358279 (mod 11, 10 counts as 1).
+pub fn ro_cnp(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 13 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let yy = g(1) * 10 + g(2);
+    let century = match g(0) {
+        1 | 2 => 1900,
+        3 | 4 => 1800,
+        5 | 6 => 2000,
+        7..=9 => 1900,
+        _ => return false,
+    };
+    let (mm, dd) = (g(3) * 10 + g(4), g(5) * 10 + g(6));
+    let dated = valid_date(century + yy, mm, dd) || (g(0) >= 7 && valid_date(2000 + yy, mm, dd));
+    let county = g(7) * 10 + g(8);
+    if !dated || !matches!(county, 1..=48 | 51 | 52 | 70 | 80..=83) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
+        return false;
+    };
+    weighted(body, &[2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9]).is_some_and(|x| {
+        let r = x % 11;
+        dig(c) == Some(if r == 10 { 1 } else { r })
+    })
+}
+
+/// Croatian OIB: 11 digits, ISO 7064 MOD 11,10.
+pub fn hr_oib(s: &[u8]) -> bool {
+    s.len() == 11 && iso7064_mod11_10(s)
+}
+
+/// Slovenian EMŠO: DDMMYYY, register, serial and a weighted mod-11 check
+/// digit.
+pub fn si_emso(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 13 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let (dd, mm) = (g(0) * 10 + g(1), g(2) * 10 + g(3));
+    let yyy = g(4) * 100 + g(5) * 10 + g(6);
+    let y = if yyy >= 800 { 1000 + yyy } else { 2000 + yyy };
+    if !valid_date(y, mm, dd) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
+        return false;
+    };
+    weighted(body, &[7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+        let k = 11 - x % 11;
+        k != 10 && dig(c) == Some(k % 11)
+    })
+}
+
+/// Estonian isikukood and Lithuanian asmens kodas: sex and century digit,
+/// YYMMDD, serial and a two-pass weighted mod-11 check digit.
+pub fn ee_lt_personal_code(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 11 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let century = match g(0) {
+        1 | 2 => 1800,
+        3 | 4 => 1900,
+        5 | 6 => 2000,
+        _ => return false,
+    };
+    if !valid_date(
+        century + g(1) * 10 + g(2),
+        g(3) * 10 + g(4),
+        g(5) * 10 + g(6),
+    ) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..10), s.get(10)) else {
+        return false;
+    };
+    let first = weighted(body, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 1]).map(|x| x % 11);
+    let check = match first {
+        Some(10) => weighted(body, &[3, 4, 5, 6, 7, 8, 9, 1, 2, 3]).map(|x| x % 11 % 10),
+        other => other,
+    };
+    check.is_some_and(|k| dig(c) == Some(k))
+}
+
+/// Greek AMKA: DDMMYY, five digits, Luhn over all eleven.
+pub fn gr_amka(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 11 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let (dd, mm, yy) = (g(0) * 10 + g(1), g(2) * 10 + g(3), g(4) * 10 + g(5));
+    (valid_date(1900 + yy, mm, dd) || valid_date(2000 + yy, mm, dd)) && luhn(s)
+}
+
+/// Greek AFM (tax number, also the VAT number): 9 digits, the first
+/// eight weighted by powers of two, mod 11, mod 10.
+pub fn gr_afm(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    s.len() == 9
+        && weighted(body, &[256, 128, 64, 32, 16, 8, 4, 2])
+            .is_some_and(|x| dig(c) == Some(x % 11 % 10))
+}
+
+/// Turkish T.C. Kimlik No: 11 digits, first not 0, the tenth from the
+/// odd and even sums, the eleventh the sum of the first ten mod 10.
+pub fn tr_tckn(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 11 || d.first() == Some(&0) {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let odd = g(0) + g(2) + g(4) + g(6) + g(8);
+    let even = g(1) + g(3) + g(5) + g(7);
+    let c10 = (odd * 7 + 90 - even) % 10;
+    let c11 = (0..10).map(g).sum::<u32>() % 10;
+    g(9) == c10 && g(10) == c11
+}
+
+/// Israeli identity number (Teudat Zehut): 9 digits, Luhn.
+pub fn il_id(s: &[u8]) -> bool {
+    s.len() == 9 && luhn(s) && s.iter().any(|&c| c != b'0')
+}
+
+/// Argentine CUIT/CUIL: type prefix, DNI, weighted mod-11 check digit
+/// (11 gives 0, 10 gives 9).
+pub fn ar_cuit(s: &[u8]) -> bool {
+    if s.len() != 11
+        || !matches!(
+            s.get(..2),
+            Some(b"20" | b"23" | b"24" | b"27" | b"30" | b"33" | b"34")
+        )
+    {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..10), s.get(10)) else {
+        return false;
+    };
+    weighted(body, &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+        let k = match 11 - x % 11 {
+            11 => 0,
+            10 => 9,
+            k => k,
+        };
+        dig(c) == Some(k)
+    })
+}
+
+/// Chilean RUT/RUN: digits and a mod-11 check character (`K` for 10).
+pub fn cl_rut(body: &[u8], check: u8) -> bool {
+    let Some(d) = digits(body) else { return false };
+    if !(7..=8).contains(&d.len()) {
+        return false;
+    }
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| x * (2 + (i as u32 % 6)))
+        .sum();
+    let k = match 11 - sum % 11 {
+        11 => b'0',
+        10 => b'K',
+        k => b'0' + k as u8,
+    };
+    check.to_ascii_uppercase() == k
+}
+
+/// US EIN: nine digits whose first two are an IRS campus prefix.
+pub fn us_ein(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    let p = d.first().copied().unwrap_or(0) * 10 + d.get(1).copied().unwrap_or(0);
+    d.len() == 9
+        && matches!(p, 1..=6 | 10..=16 | 20..=27 | 30..=48 | 50..=68 | 71..=77 | 80..=88 | 90..=95 | 98 | 99)
+}
+
+/// Indian PAN: five letters (the fourth the holder type), four digits and a
+/// letter.
+pub fn in_pan(s: &[u8]) -> bool {
+    s.len() == 10
+        && s.iter().take(5).all(u8::is_ascii_uppercase)
+        && s.get(3).is_some_and(|c| b"ABCFGHLJPTK".contains(c))
+        && s.get(5..9)
+            .is_some_and(|x| x.iter().all(u8::is_ascii_digit))
+        && s.get(9).is_some_and(u8::is_ascii_uppercase)
+}
+
+fn base36(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    }
+}
+
+/// Indian GSTIN: state code, the holder's PAN, entity number, `Z` and a
+/// mod-36 check character.
+pub fn in_gstin(s: &[u8]) -> bool {
+    if s.len() != 15 {
+        return false;
+    }
+    let state = s.get(..2).and_then(num_of).unwrap_or(0);
+    if !(1..=38).contains(&state) && state != 97 && state != 99 {
+        return false;
+    }
+    if !s.get(2..12).is_some_and(in_pan) {
+        return false;
+    }
+    let mut sum = 0;
+    for (i, &c) in s.iter().take(14).enumerate() {
+        let Some(v) = base36(c) else { return false };
+        let p = v * if i % 2 == 0 { 1 } else { 2 };
+        sum += p / 36 + p % 36;
+    }
+    let k = (36 - sum % 36) % 36;
+    s.get(14).copied().and_then(base36) == Some(k)
+}
+
+/// French SIREN (9 digits) and SIRET (14 digits): Luhn; La Poste's
+/// establishments (SIREN 356000000) use a digit sum divisible by 5.
+pub fn fr_siren_siret(s: &[u8]) -> bool {
+    match s.len() {
+        9 => luhn(s),
+        14 => {
+            if s.starts_with(b"356000000") {
+                digits(s).is_some_and(|d| d.iter().sum::<u32>() % 5 == 0)
+            } else {
+                luhn(s)
+            }
+        }
+        _ => false,
+    }
+}
+
+/// ISIN: ISO country code, nine alphanumerics and a Luhn check digit over
+/// the letters expanded to two digits.
+pub fn isin(s: &[u8]) -> bool {
+    if s.len() != 12
+        || !s.iter().take(2).all(u8::is_ascii_uppercase)
+        || !s.get(11).is_some_and(u8::is_ascii_digit)
+        || !s
+            .get(2..11)
+            .is_some_and(|x| x.iter().all(|&c| base36(c).is_some()))
+    {
+        return false;
+    }
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for &c in s {
+        let Some(v) = base36(c) else { return false };
+        if v >= 10 {
+            for x in [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8] {
+                if let Some(slot) = buf.get_mut(n) {
+                    *slot = x;
+                }
+                n += 1;
+            }
+        } else {
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = c;
+            }
+            n += 1;
+        }
+    }
+    buf.get(..n).is_some_and(luhn_sum_zero)
+}
+
+fn luhn_sum_zero(s: &[u8]) -> bool {
+    luhn_mod10(s) == Some(0)
+}
+
+/// CUSIP: eight characters and a check digit (doubling every second
+/// value, summing the digits).
+pub fn cusip(s: &[u8]) -> bool {
+    if s.len() != 9 {
+        return false;
+    }
+    let mut sum = 0;
+    for (i, &c) in s.iter().take(8).enumerate() {
+        let v = match c {
+            b'*' => 36,
+            b'@' => 37,
+            b'#' => 38,
+            _ => match base36(c) {
+                Some(v) => v,
+                None => return false,
+            },
+        };
+        let v = if i % 2 == 1 { v * 2 } else { v };
+        sum += v / 10 + v % 10;
+    }
+    s.get(8).copied().and_then(dig) == Some((10 - sum % 10) % 10)
+}
+
+/// SEDOL: six characters (no vowels) and a weighted check digit.
+pub fn sedol(s: &[u8]) -> bool {
+    if s.len() != 7 || s.iter().any(|c| b"AEIOU".contains(c)) {
+        return false;
+    }
+    let mut sum = 0;
+    for (&c, w) in s.iter().take(6).zip([1, 3, 1, 7, 3, 9]) {
+        let Some(v) = base36(c) else { return false };
+        sum += v * w;
+    }
+    s.get(6).copied().and_then(dig) == Some((10 - sum % 10) % 10)
+}
+
+/// LEI (ISO 17442): 18 alphanumerics and two check digits, ISO 7064 MOD
+/// 97-10 over the whole code.
+pub fn lei(s: &[u8]) -> bool {
+    s.len() == 20
+        && s.get(18..)
+            .is_some_and(|x| x.iter().all(u8::is_ascii_digit))
+        && mod97_10(s)
+}
+
+/// Australian ABN: 11 digits; subtract 1 from the first, weights
+/// 10 1 3 5 … 19, divisible by 89.
+pub fn au_abn(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 11 || d.first() == Some(&0) {
+        return false;
+    }
+    let w = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
+    let sum: u32 = d
+        .iter()
+        .zip(w)
+        .enumerate()
+        .map(|(i, (&x, w))| if i == 0 { (x - 1) * w } else { x * w })
+        .sum();
+    sum.is_multiple_of(89)
+}
+
+/// Australian ACN: 9 digits, weights 8..1, check = (10 - sum mod 10) mod 10.
+pub fn au_acn(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    s.len() == 9
+        && weighted(body, &[8, 7, 6, 5, 4, 3, 2, 1])
+            .is_some_and(|x| dig(c) == Some((10 - x % 10) % 10))
+}
+
+/// German health insurance number (KVNR): a letter, eight digits and a
+/// check digit (the letter as two digits, weights 1 2 alternating, digit
+/// sums, mod 10).
+pub fn de_kvnr(s: &[u8]) -> bool {
+    let Some(&l) = s.first() else { return false };
+    if s.len() != 10 || !l.is_ascii_uppercase() {
+        return false;
+    }
+    let v = u32::from(l - b'A') + 1;
+    let mut d = [v / 10, v % 10, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (k, &c) in s.iter().skip(1).take(8).enumerate() {
+        let Some(x) = dig(c) else { return false };
+        if let Some(slot) = d.get_mut(k + 2) {
+            *slot = x;
+        }
+    }
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let p = x * if i % 2 == 0 { 1 } else { 2 };
+            p / 10 + p % 10
+        })
+        .sum();
+    s.get(9).copied().and_then(dig) == Some(sum % 10)
+}
+
+/// Check digit of a machine-readable zone field (ICAO 9303): weights
+/// 7 3 1, digits as themselves, letters A=10 … Z=35, `<` as 0.
+pub fn mrz_check(field: &[u8], check: u8) -> bool {
+    let mut sum = 0;
+    for (i, &c) in field.iter().enumerate() {
+        let v = match c {
+            b'<' => 0,
+            _ => match base36(c) {
+                Some(v) => v,
+                None => return false,
+            },
+        };
+        sum += v * [7, 3, 1].get(i % 3).copied().unwrap_or(0);
+    }
+    let want = if check == b'<' { Some(0) } else { dig(check) };
+    want == Some(sum % 10)
+}
+
+/// Line 2 of a passport's machine-readable zone (TD3, 44 characters):
+/// document number, birth date, expiry, personal number and the composite,
+/// each with its check digit.
+pub fn mrz_td3_line2(s: &[u8]) -> bool {
+    if s.len() != 44
+        || !s
+            .iter()
+            .all(|&c| c == b'<' || c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let f = |a: usize, b: usize| s.get(a..b).unwrap_or_default();
+    let c = |i: usize| s.get(i).copied().unwrap_or(0);
+    let dob_ok =
+        f(13, 19).iter().all(u8::is_ascii_digit) && f(21, 27).iter().all(u8::is_ascii_digit);
+    let sex_ok = matches!(c(20), b'M' | b'F' | b'<' | b'X');
+    let nat_ok = f(10, 13)
+        .iter()
+        .all(|&x| x.is_ascii_uppercase() || x == b'<');
+    let mut composite = [0u8; 39];
+    for (dst, &src) in composite
+        .iter_mut()
+        .zip(f(0, 10).iter().chain(f(13, 20)).chain(f(21, 43)))
+    {
+        *dst = src;
+    }
+    dob_ok
+        && sex_ok
+        && nat_ok
+        && mrz_check(f(0, 9), c(9))
+        && mrz_check(f(13, 19), c(19))
+        && mrz_check(f(21, 27), c(27))
+        && mrz_check(f(28, 42), c(42))
+        && mrz_check(&composite, c(43))
+}
+
+/// Australian health identifiers (IHI, HPI-I, HPI-O): 16 digits starting
+/// 800360, 800361 or 800362, Luhn.
+pub fn au_health_identifier(s: &[u8]) -> bool {
+    s.len() == 16 && matches!(s.get(..6), Some(b"800360" | b"800361" | b"800362")) && luhn(s)
+}
+
+/// Norwegian bank account: 11 digits, weights 5 4 3 2 7 6 5 4 3 2,
+/// mod-11 check digit.
+pub fn no_bank_account(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..10), s.get(10)) else {
+        return false;
+    };
+    s.len() == 11
+        && weighted(body, &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+            let k = 11 - x % 11;
+            k != 10 && dig(c) == Some(k % 11)
+        })
+}
+
+/// Belgian bank account (BBAN): 12 digits, the last two the first ten mod
+/// 97 (97 for 0).
+pub fn be_bank_account(s: &[u8]) -> bool {
+    let (Some(n), Some(c)) = (s.get(..10).and_then(num_of), s.get(10..).and_then(num_of)) else {
+        return false;
+    };
+    let r = n % 97;
+    s.len() == 12 && c == if r == 0 { 97 } else { r }
+}
+
+/// Polish bank account (NRB): 26 digits, the IBAN check digits and BBAN
+/// without the `PL`.
+pub fn pl_nrb(s: &[u8]) -> bool {
+    if s.len() != 26 || !s.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut v = [0u8; 28];
+    let (a, b) = v.split_at_mut(2);
+    a.copy_from_slice(b"PL");
+    b.copy_from_slice(s);
+    iban(&v)
+}
+
+/// Mexican CLABE: 18 digits, weights 3 7 1, check = (10 - sum mod 10) mod 10.
+pub fn mx_clabe(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 18 {
+        return false;
+    }
+    let sum: u32 = d
+        .iter()
+        .take(17)
+        .enumerate()
+        .map(|(i, &x)| x * [3, 7, 1].get(i % 3).copied().unwrap_or(0) % 10)
+        .sum();
+    d.get(17) == Some(&((10 - sum % 10) % 10))
+}
+
+/// Argentine CBU: 22 digits in two blocks, each with a weighted check digit.
+pub fn ar_cbu(s: &[u8]) -> bool {
+    let ok = |b: &[u8], w: &[u32]| {
+        let n = w.len();
+        let (Some(body), Some(&c)) = (b.get(..n), b.get(n)) else {
+            return false;
+        };
+        weighted(body, w).is_some_and(|x| dig(c) == Some((10 - x % 10) % 10))
+    };
+    s.len() == 22
+        && ok(s.get(..8).unwrap_or_default(), &[7, 1, 3, 9, 7, 1, 3])
+        && ok(
+            s.get(8..).unwrap_or_default(),
+            &[3, 9, 7, 1, 3, 9, 7, 1, 3, 9, 7, 1, 3],
+        )
+}
+
+/// Finnish business id (Y-tunnus): 7 digits and a mod-11 check digit.
+pub fn fi_ytunnus(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..7), s.get(7)) else {
+        return false;
+    };
+    s.len() == 8
+        && weighted(body, &[7, 9, 10, 5, 8, 4, 2]).is_some_and(|x| match x % 11 {
+            0 => c == b'0',
+            1 => false,
+            r => dig(c) == Some(11 - r),
+        })
+}
+
+/// Norwegian organisation number: 9 digits, weights 3 2 7 6 5 4 3 2,
+/// mod-11 check digit.
+pub fn no_orgnr(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    s.len() == 9
+        && weighted(body, &[3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+            let k = 11 - x % 11;
+            k != 10 && dig(c) == Some(k % 11)
+        })
+}
+
+/// Danish CVR: 8 digits, weights 2 7 6 5 4 3 2 1, divisible by 11.
+pub fn dk_cvr(s: &[u8]) -> bool {
+    s.first() != Some(&b'0') && weighted(s, &[2, 7, 6, 5, 4, 3, 2, 1]).is_some_and(|x| x % 11 == 0)
+}
+
+/// Swedish organisation number: 10 digits, third digit at least 2, Luhn.
+pub fn se_orgnr(s: &[u8]) -> bool {
+    s.len() == 10 && s.get(2).is_some_and(|&c| c >= b'2') && luhn(s)
+}
+
+/// Swiss business id (UID, `CHE-123.456.788`): 8 digits and a mod-11
+/// check digit.
+pub fn ch_uid(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    s.len() == 9
+        && weighted(body, &[5, 4, 3, 2, 7, 6, 5, 4]).is_some_and(|x| {
+            let k = 11 - x % 11;
+            k != 10 && dig(c) == Some(k % 11)
+        })
+}
+
+/// EU VAT number: ISO country prefix (`EL` for Greece) and the national
+/// number, checked by that country's algorithm. Countries whose numbers
+/// carry no public check are not accepted.
+pub fn eu_vat(s: &[u8]) -> bool {
+    eu_vat_inner(s).unwrap_or(false)
+}
+
+fn eu_vat_inner(s: &[u8]) -> Option<bool> {
+    let (Some(cc), Some(n)) = (s.get(..2), s.get(2..)) else {
+        return None;
+    };
+    let all_digits = n.iter().all(u8::is_ascii_digit);
+    Some(match cc {
+        b"AT" => {
+            n.len() == 9
+                && n.first() == Some(&b'U')
+                && n.get(1..8).and_then(at_uid_check) == n.get(8).copied().and_then(dig)
+        }
+        b"BE" => {
+            // Ten digits (an old nine-digit number takes a leading 0),
+            // the first 0 or 1; the first eight plus the last two are
+            // divisible by 97.
+            let ten: Option<(u64, u64, u8)> = match n.len() {
+                10 => Some((
+                    n.get(..8).and_then(num_of)?,
+                    n.get(8..).and_then(num_of)?,
+                    n.first().copied()?,
+                )),
+                9 => Some((
+                    n.get(..7).and_then(num_of)?,
+                    n.get(7..).and_then(num_of)?,
+                    b'0',
+                )),
+                _ => None,
+            };
+            all_digits && ten.is_some_and(|(a, b, f)| matches!(f, b'0' | b'1') && (a + b) % 97 == 0)
+        }
+        b"BG" => all_digits && ((n.len() == 9 && bg_vat9(n)) || (n.len() == 10 && bg_egn(n))),
+        b"CZ" => {
+            all_digits && ((n.len() == 8 && cz_dic8(n)) || (n.len() == 10 && cz_birth_number(n)))
+        }
+        b"LT" => all_digits && lt_vat(n),
+        b"DE" => all_digits && n.len() == 9 && n.first() != Some(&b'0') && iso7064_mod11_10(n),
+        b"DK" => all_digits && n.len() == 8 && dk_cvr(n),
+        b"EE" => {
+            all_digits
+                && n.len() == 9
+                && n.get(..8)
+                    .and_then(|b| weighted(b, &[3, 7, 1, 3, 7, 1, 3, 7]))
+                    .zip(n.get(8).copied().and_then(dig))
+                    .is_some_and(|(x, c)| c == (10 - x % 10) % 10)
+        }
+        b"EL" | b"GR" => all_digits && (gr_afm(n) || (n.len() == 8 && gr_afm(&zfill::<9>(n)))),
+        b"ES" => es_vat(n),
+        b"FI" => all_digits && fi_ytunnus(n),
+        b"FR" => {
+            n.len() == 11
+                && all_digits
+                && n.get(2..).is_some_and(luhn)
+                && matches!(
+                    (n.get(..2).and_then(num_of), n.get(2..).and_then(num_of)),
+                    (Some(k), Some(siren)) if k == (12 + 3 * (siren % 97)) % 97
+                )
+        }
+        b"HR" => all_digits && hr_oib(n),
+        b"HU" => {
+            all_digits
+                && n.len() == 8
+                && weighted(n, &[9, 7, 3, 1, 9, 7, 3, 1]).is_some_and(|x| x % 10 == 0)
+        }
+        b"IE" => ie_vat(n),
+        b"IT" => all_digits && n.len() == 11 && luhn(n) && n.get(..7) != Some(b"0000000"),
+        b"LU" => {
+            all_digits
+                && n.len() == 8
+                && matches!((n.get(..6).and_then(num_of), n.get(6..).and_then(num_of)), (Some(a), Some(b)) if a % 89 == b)
+        }
+        b"NL" => nl_vat(n),
+        b"PL" => {
+            all_digits
+                && n.len() == 10
+                && n.get(..9)
+                    .and_then(|b| weighted(b, &[6, 5, 7, 2, 3, 4, 5, 6, 7]))
+                    .zip(n.get(9).copied().and_then(dig))
+                    .is_some_and(|(x, c)| x % 11 == c)
+        }
+        b"PT" => {
+            all_digits
+                && n.len() == 9
+                && n.get(..8)
+                    .and_then(|b| weighted(b, &[9, 8, 7, 6, 5, 4, 3, 2]))
+                    .zip(n.get(8).copied().and_then(dig))
+                    .is_some_and(|(x, c)| c == (11 - x % 11) % 11 % 10)
+        }
+        b"RO" => all_digits && (ro_vat(n) || (n.len() == 13 && ro_cnp(n))),
+        b"SE" => {
+            all_digits
+                && n.len() == 12
+                && n.get(10..) == Some(b"01")
+                && n.get(..10).is_some_and(luhn)
+        }
+        b"SI" => {
+            all_digits
+                && n.len() == 8
+                && n.first() != Some(&b'0')
+                && n.get(..7)
+                    .and_then(|b| weighted(b, &[8, 7, 6, 5, 4, 3, 2]))
+                    .zip(n.get(7).copied().and_then(dig))
+                    .is_some_and(|(x, c)| {
+                        let k = 11 - x % 11;
+                        k != 11 && c == k % 10
+                    })
+        }
+        b"SK" => {
+            all_digits
+                && n.len() == 10
+                && n.first() != Some(&b'0')
+                && num_of(n).is_some_and(|x| x % 11 == 0)
+        }
+        _ => false,
+    })
+}
+
+fn lt_vat(n: &[u8]) -> bool {
+    // 9 digits (legal entities, eighth digit 1) or 12 (temporary, eleventh
+    // digit 1); weights 1..9 repeating, a second pass shifted by two when
+    // the first gives 10.
+    let marker = match n.len() {
+        9 => 7,
+        12 => 10,
+        _ => return false,
+    };
+    if n.get(marker) != Some(&b'1') {
+        return false;
+    }
+    let Some(d) = digits(n) else { return false };
+    let body = d.get(..d.len() - 1).unwrap_or_default();
+    let pass = |shift: u32| -> u32 {
+        body.iter()
+            .enumerate()
+            .map(|(i, &x)| (1 + (i as u32 + shift) % 9) * x)
+            .sum::<u32>()
+            % 11
+    };
+    let mut c = pass(0);
+    if c == 10 {
+        c = pass(2);
+    }
+    d.last() == Some(&(c % 10))
+}
+
+fn at_uid_check(seven: &[u8]) -> Option<u32> {
+    // stdnum-style: (6 - luhn checksum of the seven digits) mod 10, the
+    // Luhn checksum taken with the last digit undoubled.
+    let l = luhn_mod10(seven)?;
+    Some((16 - l) % 10)
+}
+
+fn bg_vat9(n: &[u8]) -> bool {
+    let (Some(body), Some(c)) = (n.get(..8), n.get(8).copied().and_then(dig)) else {
+        return false;
+    };
+    let r = weighted(body, &[1, 2, 3, 4, 5, 6, 7, 8]).map(|x| x % 11);
+    let k = match r {
+        Some(10) => weighted(body, &[3, 4, 5, 6, 7, 8, 9, 10]).map(|x| x % 11 % 10),
+        other => other,
+    };
+    k == Some(c)
+}
+
+fn cz_dic8(n: &[u8]) -> bool {
+    let (Some(body), Some(c)) = (n.get(..7), n.get(7).copied().and_then(dig)) else {
+        return false;
+    };
+    // (11 - sum mod 11) mod 11, where 0 counts as 1 and 10 as 0.
+    n.first() != Some(&b'9')
+        && weighted(body, &[8, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+            let k = (11 - x % 11) % 11;
+            (if k == 0 { 1 } else { k }) % 10 == c
+        })
+}
+
+fn ro_vat(n: &[u8]) -> bool {
+    if !(2..=10).contains(&n.len()) || n.first() == Some(&b'0') {
+        return false;
+    }
+    let w = [7u32, 5, 3, 2, 1, 7, 5, 3, 2];
+    let body = n.get(..n.len() - 1).unwrap_or_default();
+    let Some(d) = digits(body) else { return false };
+    let off = 9 - d.len();
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| x * w.get(off + i).copied().unwrap_or(0))
+        .sum();
+    n.last().copied().and_then(dig) == Some(sum * 10 % 11 % 10)
+}
+
+/// `n` with leading zeros up to `N` digits (`N` zeros if longer).
+fn zfill<const N: usize>(n: &[u8]) -> [u8; N] {
+    let mut out = [b'0'; N];
+    if n.len() <= N
+        && let Some(dst) = out.get_mut(N - n.len()..)
+    {
+        dst.copy_from_slice(n);
+    }
+    out
+}
+
+fn nl_vat(n: &[u8]) -> bool {
+    // Numbers of fewer than nine digits are written without their leading
+    // zeros (`NL4495445B01`).
+    if (9..12).contains(&n.len()) && n.get(n.len() - 3) == Some(&b'B') {
+        let mut full = [b'0'; 12];
+        if let Some(dst) = full.get_mut(12 - n.len()..) {
+            dst.copy_from_slice(n);
+        }
+        return nl_vat(&full);
+    }
+    // 9 digits, `B` and a two-digit suffix; the nine digits pass the
+    // 11-test (weights 9..2, the last one -1) or, for sole proprietors
+    // since 2020, `NL` + the whole number passes ISO 7064 mod 97-10.
+    if n.len() != 12 || n.get(9) != Some(&b'B') {
+        return false;
+    }
+    let (Some(nine), Some(suffix)) = (n.get(..9), n.get(10..)) else {
+        return false;
+    };
+    if !nine.iter().all(u8::is_ascii_digit)
+        || !suffix.iter().all(u8::is_ascii_digit)
+        || suffix == b"00"
+    {
+        return false;
+    }
+    if nl_bsn(nine) {
+        return true;
+    }
+    let mut v = [0u8; 14];
+    let (a, b) = v.split_at_mut(2);
+    a.copy_from_slice(b"NL");
+    b.copy_from_slice(n);
+    mod97_10(&v)
+}
+
+fn es_vat(n: &[u8]) -> bool {
+    if n.len() != 9 {
+        return false;
+    }
+    let (Some(&first), Some(&last)) = (n.first(), n.last()) else {
+        return false;
+    };
+    let mid = n.get(1..8).unwrap_or_default();
+    if first.is_ascii_digit() {
+        // A person's NIF: a DNI.
+        return es_dni(n.get(..8).unwrap_or_default(), last);
+    }
+    if matches!(first, b'X' | b'Y' | b'Z') {
+        return es_nie(first, mid, last);
+    }
+    // A company's CIF: letter, 7 digits, check digit or letter.
+    if !b"ABCDEFGHJNPQRSUVW".contains(&first) || !mid.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let Some(d) = digits(mid) else { return false };
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if i % 2 == 0 {
+                let y = x * 2;
+                y / 10 + y % 10
+            } else {
+                x
+            }
+        })
+        .sum();
+    let k = (10 - sum % 10) % 10;
+    last == b'0' + k as u8 || last == b"JABCDEFGHI".get(k as usize).copied().unwrap_or(0)
+}
+
+fn ie_vat(n: &[u8]) -> bool {
+    // 7 digits and a check letter (and an optional A or H), or the old
+    // form with a letter in second place; checked as a PPS number.
+    match n.len() {
+        8 | 9 => {
+            let (Some(num), Some(&c)) = (n.get(..7), n.get(7)) else {
+                return false;
+            };
+            num.iter().all(u8::is_ascii_digit) && ie_pps(num, c, n.get(8).copied())
+        }
+        _ => false,
+    }
+}
+
+/// Korean business registration number: 10 digits, weights 1 3 7 1 3 7 1 3
+/// 5 plus the tens of the ninth digit times 5, mod 10.
+pub fn kr_brn(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 10 {
+        return false;
+    }
+    let w = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let sum: u32 =
+        d.iter().zip(w).map(|(&x, w)| x * w).sum::<u32>() + d.get(8).copied().unwrap_or(0) * 5 / 10;
+    d.get(9) == Some(&((10 - sum % 10) % 10))
+}
+
+/// New Zealand IRD number: 8 or 9 digits in the issued range, mod-11
+/// check digit with a second set of weights when the first gives 10.
+pub fn nz_ird(s: &[u8]) -> bool {
+    let Some(n) = num_of(s) else { return false };
+    if !(8..=9).contains(&s.len()) || !(10_000_000..150_000_000).contains(&n) {
+        return false;
+    }
+    let base = n / 10;
+    let mut b = [0u8; 8];
+    for (k, x) in b.iter_mut().enumerate() {
+        *x = b'0' + ((base / 10u64.pow(7 - k as u32)) % 10) as u8;
+    }
+    let calc = |w: &[u32]| {
+        weighted(&b, w).map(|x| match x % 11 {
+            0 => 0,
+            r => 11 - r,
+        })
+    };
+    let c = match calc(&[3, 2, 7, 6, 5, 4, 3, 2]) {
+        Some(10) => calc(&[7, 4, 3, 2, 5, 2, 7, 6]),
+        other => other,
+    };
+    c.is_some_and(|c| c != 10 && u64::from(c) == n % 10)
+}
+
+/// Thai national id: 13 digits, first 1-8, weights 13..2, mod-11 check
+/// digit (mod 10).
+pub fn th_national_id(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
+        return false;
+    };
+    s.len() == 13
+        && matches!(s.first(), Some(b'1'..=b'8'))
+        && weighted(body, &[13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2])
+            .is_some_and(|x| dig(c) == Some((11 - x % 11) % 10))
+}
+
+/// German identity card number (since 2010): nine characters from the
+/// card alphabet (no vowels, no B D Q S) and an ICAO check digit.
+pub fn de_id_card(s: &[u8]) -> bool {
+    const ALPHA: &[u8] = b"CFGHJKLMNPRTVWXYZ0123456789";
+    s.len() == 10
+        && s.first()
+            .is_some_and(|c| c.is_ascii_uppercase() && ALPHA.contains(c))
+        && s.iter().take(9).all(|c| ALPHA.contains(c))
+        && s.get(9)
+            .is_some_and(|&c| mrz_check(s.get(..9).unwrap_or_default(), c))
+}
+
+/// Spanish social security number (NSS): province, eight digits and two
+/// check digits, the number mod 97 (a number below ten million is read as
+/// province × 10⁷ + number).
+pub fn es_nss(s: &[u8]) -> bool {
+    let (Some(p), Some(n), Some(c)) = (
+        s.get(..2).and_then(num_of),
+        s.get(2..10).and_then(num_of),
+        s.get(10..).and_then(num_of),
+    ) else {
+        return false;
+    };
+    if s.len() != 12 || !(1..=53).contains(&p) {
+        return false;
+    }
+    let a = if n < 10_000_000 {
+        p * 10_000_000 + n
+    } else {
+        p * 100_000_000 + n
+    };
+    a % 97 == c
+}
+
+/// Portuguese NIF: 9 digits, first 1-3, 5, 6, 8 or 9, weights 9..2,
+/// mod-11 check digit (10 and 11 give 0).
+pub fn pt_nif(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    s.len() == 9
+        && matches!(s.first(), Some(b'1'..=b'3' | b'5' | b'6' | b'8' | b'9'))
+        && weighted(body, &[9, 8, 7, 6, 5, 4, 3, 2])
+            .is_some_and(|x| dig(c) == Some((11 - x % 11) % 11 % 10))
+}
+
+/// Italian partita IVA: 11 digits, an office code 001-100, 120, 121, 888
+/// or 999, Luhn.
+pub fn it_partita_iva(s: &[u8]) -> bool {
+    let office = s.get(7..10).and_then(num_of).unwrap_or(0);
+    s.len() == 11
+        && s.get(..7) != Some(b"0000000")
+        && matches!(office, 1..=100 | 120 | 121 | 888 | 999)
+        && luhn(s)
+}
+
+/// Czech company id (IČO): 8 digits, weights 8..2, check (11 - sum mod
+/// 11) mod 11 with 0 counting as 1, mod 10.
+pub fn cz_ico(s: &[u8]) -> bool {
+    s.len() == 8 && s.iter().all(u8::is_ascii_digit) && cz_dic8(s)
+}
+
+/// Estonian registry code (registrikood): 8 digits starting 1, 7, 8 or 9,
+/// the isikukood's two-pass mod-11 check digit.
+pub fn ee_registrikood(s: &[u8]) -> bool {
+    if s.len() != 8 || !matches!(s.first(), Some(b'1' | b'7' | b'8' | b'9')) {
+        return false;
+    }
+    let (Some(body), Some(&c)) = (s.get(..7), s.get(7)) else {
+        return false;
+    };
+    let first = weighted(body, &[1, 2, 3, 4, 5, 6, 7]).map(|x| x % 11);
+    let check = match first {
+        Some(10) => weighted(body, &[3, 4, 5, 6, 7, 8, 9]).map(|x| x % 11 % 10),
+        other => other,
+    };
+    check.is_some_and(|k| dig(c) == Some(k))
+}
+
+/// Spanish company tax code (CIF): an organisation letter, 7 digits and a
+/// check digit or letter (`JABCDEFGHI`) from the Luhn-like sum.
+pub fn es_cif(s: &[u8]) -> bool {
+    s.len() == 9 && s.first().is_some_and(|c| b"ABCDEFGHJNPQRSUVW".contains(c)) && es_vat(s)
+}
+
+/// Canadian business number (BN9): 9 digits, Luhn.
+pub fn ca_bn(s: &[u8]) -> bool {
+    s.len() == 9 && luhn(s)
+}
+
+/// Mexican CURP: 18 characters — four name letters, YYMMDD, sex, state,
+/// three consonants, a homoclave (a digit before 2000, a letter after) and
+/// a check digit over the base-37 alphabet with weights 18..2.
+pub fn mx_curp(s: &[u8]) -> bool {
+    const ALPHA: &[u8] = b"0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ";
+    const STATES: &[&[u8; 2]] = &[
+        b"AS", b"BC", b"BS", b"CC", b"CL", b"CM", b"CS", b"CH", b"DF", b"DG", b"GT", b"GR", b"HG",
+        b"JC", b"MC", b"MN", b"MS", b"NT", b"NL", b"OC", b"PL", b"QT", b"QR", b"SP", b"SL", b"SR",
+        b"TC", b"TS", b"TL", b"VZ", b"YN", b"ZS", b"NE",
+    ];
+    if s.len() != 18 {
+        return false;
+    }
+    let f = |a: usize, b: usize| s.get(a..b).unwrap_or_default();
+    let cons = |c: &u8| c.is_ascii_uppercase() && !b"AEIOU".contains(c);
+    if !f(0, 4).iter().all(u8::is_ascii_uppercase)
+        || !f(4, 10).iter().all(u8::is_ascii_digit)
+        || !matches!(s.get(10), Some(b'H' | b'M' | b'X'))
+        || !STATES.iter().any(|st| f(11, 13) == &st[..])
+        || !f(13, 16).iter().all(cons)
+        || !s.get(16).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
+    let d = digits(f(4, 10)).map(|d| d.to_vec()).unwrap_or_default();
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let century = if s.get(16).is_some_and(u8::is_ascii_digit) {
+        1900
+    } else {
+        2000
+    };
+    if !valid_date(
+        century + g(0) * 10 + g(1),
+        g(2) * 10 + g(3),
+        g(4) * 10 + g(5),
+    ) {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, c) in s.iter().take(17).enumerate() {
+        let Some(v) = ALPHA.iter().position(|a| a == c) else {
+            return false;
+        };
+        sum += v as u32 * (18 - i as u32);
+    }
+    s.get(17).copied().and_then(dig) == Some((10 - sum % 10) % 10)
 }
 
 #[cfg(test)]

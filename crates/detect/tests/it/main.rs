@@ -8,6 +8,7 @@ mod cases;
 mod creds;
 mod custom;
 mod docs;
+mod ids;
 mod stream;
 mod tokens;
 mod validators;

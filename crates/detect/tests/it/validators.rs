@@ -188,6 +188,15 @@ fn r_kr(s: &str) -> bool {
 }
 
 fn r_cn(s: &str) -> bool {
+    // Provinces of GB/T 2260 (first two digits).
+    const PROVINCES: &[&str] = &[
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+        "65", "71", "81", "82", "83", "91",
+    ];
+    if !PROVINCES.contains(&&s[..2]) {
+        return false;
+    }
     let d = ds(&s[..17]);
     let sum = weighted(&d, &[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]);
     "10X98765432".chars().nth((sum % 11) as usize) == s[17..].chars().next()

@@ -1,0 +1,534 @@
+//! Identifier families added for issue #16: national, tax, business,
+//! health, bank and securities ids of many countries, and the passport
+//! machine-readable zone.
+//!
+//! Digit-only ids are data: [`DIGIT_IDS`] gives each one's length, check
+//! and the printed layouts it is reported in alone; every other grouping
+//! (contiguous, or any one separator) is reported only next to the id's
+//! own words. The numeric walk hands each number of 7 or more digits here
+//! with its groups already parsed, so the cost per number is one table
+//! slice for its length and one (cached) context query.
+//!
+//! Ids with letters are reached from the alphanumeric word the prefilter
+//! stops at (its letters, digits and length pick the candidates) and are
+//! checked by hand.
+
+use crate::builtin::D;
+use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before, run};
+use crate::model::Confidence::{self, High, Low, Medium};
+use crate::numeric::right_ok;
+use crate::validate as v;
+
+/// A printed layout reported without a context word: group lengths, the
+/// separators it may use, and the confidence.
+pub(crate) type Layout = (&'static [usize], &'static [u8], Confidence);
+
+/// A digits-only identifier.
+pub(crate) struct DigitId {
+    pub d: D,
+    pub check: fn(&[u8]) -> bool,
+    /// Layouts reported alone (an empty group list is the contiguous form).
+    pub alone: &'static [Layout],
+}
+
+const fn id(d: D, check: fn(&[u8]) -> bool, alone: &'static [Layout]) -> DigitId {
+    DigitId { d, check, alone }
+}
+
+const CTX_ONLY: &[Layout] = &[];
+
+fn cusip_digits(s: &[u8]) -> bool {
+    v::cusip(s)
+}
+fn sedol_digits(s: &[u8]) -> bool {
+    v::sedol(s)
+}
+fn cz_rc(s: &[u8]) -> bool {
+    v::cz_birth_number(s)
+}
+fn se_org(s: &[u8]) -> bool {
+    v::se_orgnr(s)
+}
+fn nz(s: &[u8]) -> bool {
+    v::nz_ird(s)
+}
+
+/// Every digits-only id, by length (the dispatcher takes the slice for a
+/// number's length).
+static LEN7: &[DigitId] = &[id(D::Sedol, sedol_digits, CTX_ONLY)];
+static LEN8: &[DigitId] = &[
+    id(D::DkCvr, v::dk_cvr, CTX_ONLY),
+    id(D::FiYtunnus, v::fi_ytunnus, CTX_ONLY),
+    id(D::CzIco, v::cz_ico, CTX_ONLY),
+    id(D::EeRegistrikood, v::ee_registrikood, CTX_ONLY),
+    id(D::NzIrd, nz, CTX_ONLY),
+];
+static LEN9: &[DigitId] = &[
+    id(D::IlId, v::il_id, CTX_ONLY),
+    id(D::GrAfm, v::gr_afm, CTX_ONLY),
+    id(D::UsEin, v::us_ein, CTX_ONLY),
+    id(D::FrSiren, v::luhn, CTX_ONLY),
+    id(D::AuAcn, v::au_acn, CTX_ONLY),
+    id(D::NoOrgnr, v::no_orgnr, CTX_ONLY),
+    id(D::PtNif, v::pt_nif, CTX_ONLY),
+    id(D::CaBn, v::ca_bn, CTX_ONLY),
+    id(D::NzIrd, nz, CTX_ONLY),
+    id(D::Cusip, cusip_digits, CTX_ONLY),
+];
+static LEN10: &[DigitId] = &[
+    id(D::CzBirthNumber, cz_rc, &[(&[6, 4], b"/", Medium)]),
+    id(D::BgEgn, v::bg_egn, CTX_ONLY),
+    id(D::CaOhip, v::luhn, CTX_ONLY),
+    id(D::KrBrn, v::kr_brn, CTX_ONLY),
+    id(D::SeOrgnr, se_org, &[(&[6, 4], b"-", Low)]),
+];
+static LEN11: &[DigitId] = &[
+    id(D::HrOib, v::hr_oib, CTX_ONLY),
+    id(D::EeIsikukood, v::ee_lt_personal_code, CTX_ONLY),
+    id(D::LtAsmensKodas, v::ee_lt_personal_code, CTX_ONLY),
+    id(D::GrAmka, v::gr_amka, CTX_ONLY),
+    id(D::TrTckn, v::tr_tckn, CTX_ONLY),
+    id(D::ArCuit, v::ar_cuit, &[(&[2, 8, 1], b"-", Medium)]),
+    id(D::AuAbn, v::au_abn, &[(&[2, 3, 3, 3], b" ", Low)]),
+    id(
+        D::NoBankAccount,
+        v::no_bank_account,
+        &[(&[4, 2, 5], b". ", Low)],
+    ),
+    id(D::ItPartitaIva, v::it_partita_iva, CTX_ONLY),
+];
+static LEN12: &[DigitId] = &[
+    id(
+        D::BeBankAccount,
+        v::be_bank_account,
+        &[(&[3, 7, 2], b"-", Medium)],
+    ),
+    id(D::EsNss, v::es_nss, CTX_ONLY),
+];
+static LEN13: &[DigitId] = &[
+    id(D::RoCnp, v::ro_cnp, CTX_ONLY),
+    id(D::SiEmso, v::si_emso, CTX_ONLY),
+    id(
+        D::ThNationalId,
+        v::th_national_id,
+        &[(&[1, 4, 5, 2, 1], b"- ", Low)],
+    ),
+];
+static LEN14: &[DigitId] = &[id(D::FrSiret, v::luhn, CTX_ONLY)];
+static LEN15: &[DigitId] = &[id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)])];
+static LEN16: &[DigitId] = &[id(
+    D::AuHealthId,
+    v::au_health_identifier,
+    &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
+)];
+static LEN18: &[DigitId] = &[id(D::MxClabe, v::mx_clabe, CTX_ONLY)];
+static LEN22: &[DigitId] = &[id(D::ArCbu, v::ar_cbu, CTX_ONLY)];
+static LEN26: &[DigitId] = &[id(
+    D::PlNrb,
+    v::pl_nrb,
+    &[(&[2, 4, 4, 4, 4, 4, 4], b" ", Medium), (&[], b"", Low)],
+)];
+
+/// The digits-only ids of `len` digits, and the group counts of the
+/// layouts they are reported in alone (bit `n` for `n` groups, bit 1 for
+/// the contiguous form; checked against the tables by a test).
+#[inline]
+pub(crate) fn digit_ids_of(len: usize) -> (&'static [DigitId], u32) {
+    digit_ids_with_prefix(len).0
+}
+
+/// [`digit_ids_of`], with the prefix every number of that length must
+/// start with to be printed alone (the Australian health identifiers'
+/// `80036`): dense text's 16-digit numbers skip the table on one compare.
+#[inline]
+pub(crate) fn digit_ids_with_prefix(len: usize) -> ((&'static [DigitId], u32), &'static [u8]) {
+    let prefix: &'static [u8] = if len == 16 { b"80036" } else { b"" };
+    (digit_ids_by_len(len), prefix)
+}
+
+#[inline]
+fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
+    match len {
+        7 => (LEN7, 0),
+        8 => (LEN8, 0),
+        9 => (LEN9, 0),
+        10 => (LEN10, 1 << 2),
+        11 => (LEN11, 1 << 3 | 1 << 4),
+        12 => (LEN12, 1 << 3),
+        13 => (LEN13, 1 << 5),
+        14 => (LEN14, 0),
+        15 => (LEN15, 1 << 4),
+        16 => (LEN16, 1 << 1 | 1 << 4),
+        18 => (LEN18, 0),
+        22 => (LEN22, 0),
+        26 => (LEN26, 1 << 1 | 1 << 7),
+        _ => (&[], 0),
+    }
+}
+
+/// Every digits-only id, for tests.
+#[cfg(test)]
+pub(crate) fn all_digit_ids() -> impl Iterator<Item = &'static DigitId> {
+    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26]
+        .into_iter()
+        .flat_map(|l| digit_ids_of(l).0)
+}
+
+/// Chilean RUT from its first digit at `s`: 7-8 digits, plain or dotted in
+/// thousands (`12.345.678`), `-` and the check character (`K` for 10).
+pub(crate) fn cl_rut(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::ClRut) {
+        return;
+    }
+    let t = sk.t;
+    let mut body = [0u8; 8];
+    let mut n = 0;
+    let mut i = s;
+    let mut dotted = false;
+    let mut group = 0;
+    loop {
+        let c = at(t, i);
+        if c.is_ascii_digit() {
+            if let Some(x) = body.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+            group += 1;
+            if n > 8 {
+                return;
+            }
+            i += 1;
+        } else if c == b'.'
+            && at(t, i + 1).is_ascii_digit()
+            && run(t, i + 1, 3, |c| c.is_ascii_digit()) == 3
+        {
+            if dotted && group != 3 {
+                return;
+            }
+            dotted = true;
+            group = 0;
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if !(7..=8).contains(&n) || (dotted && group != 3) || at(t, i) != b'-' {
+        return;
+    }
+    let k = at(t, i + 1);
+    if !(k.is_ascii_digit() || k == b'K' || k == b'k') || !right_ok(t, i + 2, false) {
+        return;
+    }
+    if v::cl_rut(body.get(..n).unwrap_or_default(), k) {
+        let adj = Adj {
+            need_ctx: !dotted,
+            nonvalue: false,
+        };
+        sk.emit(D::ClRut, s, i + 2, Medium, adj);
+    }
+}
+
+/// `CHE-123.456.788` / `CHE 123.456.788`, keyed on its first digits.
+pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, d: &[u8]) {
+    if !sk.on(D::ChUid) || ws < 4 || !matches!(before(sk.t, ws), b'-' | b' ') {
+        return;
+    }
+    let t = sk.t;
+    if !t
+        .get(ws - 4..ws - 1)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"CHE"))
+        || before(t, ws - 4).is_ascii_alphanumeric()
+    {
+        return;
+    }
+    if v::ch_uid(d) {
+        sk.emit(D::ChUid, ws - 4, ws + 11, Medium, PLAIN);
+    }
+}
+
+fn mrz_class(c: u8) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'<'
+}
+
+/// Line 2 of a passport's machine-readable zone starting at `s`.
+pub(crate) fn mrz(sk: &mut Sink<'_>, s: usize) {
+    let t = sk.t;
+    if !sk.on(D::PassportMrz) || before(t, s) == b'<' || run(t, s, 44, mrz_class) != 44 {
+        return;
+    }
+    if let Some(line) = t.get(s..s + 44)
+        && v::mrz_td3_line2(line)
+    {
+        sk.emit_fixed(D::PassportMrz, s, s + 44, High);
+    }
+}
+
+/// True if the word at `ws` may start an MRZ line: it runs into `<`
+/// fillers or is long enough to hold the first fields.
+#[inline]
+pub(crate) fn mrz_candidate(t: &[u8], ws: usize, we: usize) -> bool {
+    at(t, we) == b'<' || (we - ws >= 28 && we - ws <= 44)
+}
+
+/// Ids in a word that starts with letters: `w` is the word, `letters` its
+/// leading letters, `rok` whether it stands free on the right.
+pub(crate) fn alpha_word(
+    sk: &mut Sink<'_>,
+    ws: usize,
+    we: usize,
+    w: &[u8],
+    letters: usize,
+    rok: bool,
+) {
+    let t = sk.t;
+    if mrz_candidate(t, ws, we) {
+        mrz(sk, ws);
+    }
+    if !rok {
+        return;
+    }
+    let upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    match w.len() {
+        18 if letters == 4 && upper && v::mx_curp(w) => {
+            sk.emit(D::MxCurp, ws, we, Medium, PLAIN);
+        }
+        10 if letters == 5 && upper && v::in_pan(w) => {
+            sk.emit(D::InPan, ws, we, Low, PLAIN);
+        }
+        12 if letters >= 2 => {
+            if upper && v::isin(w) {
+                // A national number of digits only (US0378331005) alone;
+                // with letters inside it is as likely a part number.
+                let digits_only = w.get(2..).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+                let adj = Adj {
+                    need_ctx: !digits_only,
+                    nonvalue: false,
+                };
+                sk.emit(D::Isin, ws, we, Low, adj);
+            }
+            if letters == 3 && w.starts_with(b"CHE") && w.get(3..).is_some_and(v::ch_uid) {
+                sk.emit(D::ChUid, ws, we, Medium, PLAIN);
+            }
+        }
+        _ => {}
+    }
+    if w.len() == 9 && letters == 1 && upper && v::es_cif(w) {
+        sk.emit(D::EsCif, ws, we, Medium, NEED_CTX);
+    }
+    if w.len() == 10 && upper {
+        if letters == 1 && v::de_kvnr(w) {
+            sk.emit(D::DeKvnr, ws, we, Medium, NEED_CTX);
+        }
+        if v::de_id_card(w) {
+            sk.emit(D::DeIdCard, ws, we, Medium, NEED_CTX);
+        }
+    }
+    if (2..=3).contains(&letters) && vat_country(t, ws).is_some() {
+        eu_vat_at(sk, ws);
+    }
+    // `ES - Q0818001J`: a company letter glued to the digits, the country
+    // code apart.
+    if letters == 1 && matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
+        eu_vat_before(sk, ws);
+    }
+    any_word(sk, ws, we, w, upper);
+}
+
+/// Ids in a word that starts with digits and holds letters.
+pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: usize) {
+    let t = sk.t;
+    if mrz_candidate(t, ws, we) {
+        mrz(sk, ws);
+    }
+    if !right_ok(t, we, false) {
+        return;
+    }
+    let upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
+        sk.emit(D::InGstin, ws, we, Medium, PLAIN);
+    }
+    any_word(sk, ws, we, w, upper);
+}
+
+/// Securities ids, which start with a digit or a letter.
+fn any_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
+    if !upper {
+        return;
+    }
+    match w.len() {
+        9 if v::cusip(w) => sk.emit(D::Cusip, ws, we, Medium, NEED_CTX),
+        7 if v::sedol(w) => sk.emit(D::Sedol, ws, we, Medium, NEED_CTX),
+        20 if v::lei(w) => sk.emit(D::Lei, ws, we, Low, PLAIN),
+        _ => {}
+    }
+}
+
+/// Country codes of the VAT numbers [`v::eu_vat`] checks.
+const VAT_COUNTRIES: &[&[u8; 2]] = &[
+    b"AT", b"BE", b"BG", b"CZ", b"DE", b"DK", b"EE", b"EL", b"GR", b"ES", b"FI", b"FR", b"HR",
+    b"HU", b"IE", b"IT", b"LT", b"LU", b"NL", b"PL", b"PT", b"RO", b"SE", b"SI", b"SK",
+];
+
+fn vat_country(t: &[u8], p: usize) -> Option<[u8; 2]> {
+    let cc = [
+        at(t, p).to_ascii_uppercase(),
+        at(t, p + 1).to_ascii_uppercase(),
+    ];
+    VAT_COUNTRIES.iter().any(|c| **c == cc).then_some(cc)
+}
+
+fn vat_sep(c: u8) -> bool {
+    matches!(c, b' ' | b'.' | b'-' | b'/')
+}
+
+/// An EU VAT number from its country code at `p`, in the layouts seen in
+/// invoices: compact or grouped with spaces, dots, dashes or slashes
+/// (`DE 181 207 708`, `BE 0202.239.951`, `PL 584-030-44-72`, `ATU 142 43
+/// 102`, `ES A-28184661`, `NL 8225.69.759 b01`), the code apart or joined by
+/// `:` or ` - `, in either case. The longest run of groups that passes the
+/// country's check is the number.
+pub(crate) fn eu_vat_at(sk: &mut Sink<'_>, p: usize) {
+    if !sk.on(D::EuVat) || before(sk.t, p).is_ascii_alphanumeric() {
+        return;
+    }
+    let t = sk.t;
+    let Some(cc) = vat_country(t, p) else { return };
+    let mut buf = [0u8; 16];
+    if let Some(h) = buf.get_mut(..2) {
+        h.copy_from_slice(&cc);
+    }
+    let mut i = p + 2;
+    let mut skipped = 0;
+    while skipped < 3 && matches!(at(t, i), b' ' | b':' | b'-' | b'.') {
+        i += 1;
+        skipped += 1;
+    }
+    if !at(t, i).is_ascii_alphanumeric() {
+        return;
+    }
+    let mut n = 2;
+    let mut ends = [(0usize, 0usize); 12];
+    let mut ne = 0;
+    loop {
+        let c = at(t, i);
+        if c.is_ascii_alphanumeric() {
+            if n >= buf.len() {
+                // Longer than any VAT number: the groups read so far are
+                // the candidates.
+                break;
+            }
+            if let Some(x) = buf.get_mut(n) {
+                *x = c.to_ascii_uppercase();
+            }
+            n += 1;
+            i += 1;
+            continue;
+        }
+        if let Some(x) = ends.get_mut(ne) {
+            *x = (i, n);
+            ne += 1;
+        }
+        if vat_sep(c) && at(t, i + 1).is_ascii_alphanumeric() && ne < ends.len() {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let lower = at(t, p).is_ascii_lowercase() || at(t, p + 1).is_ascii_lowercase();
+    for &(e, k) in ends.get(..ne).unwrap_or_default().iter().rev() {
+        // A group that runs on into a word (`…B01x`) is not a boundary.
+        if k > 2 && right_ok(t, e, false) && v::eu_vat(buf.get(..k).unwrap_or_default()) {
+            let adj = Adj {
+                need_ctx: lower,
+                nonvalue: false,
+            };
+            sk.emit(D::EuVat, p, e, Low, adj);
+            return;
+        }
+    }
+}
+
+/// The digits at `ws` may continue a VAT number whose country code stands
+/// a few bytes before (`DE 181…`, `ATU 142…`, `ES A-2818…`, `DK: 2159…`):
+/// finds the code and reads the number from it.
+pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    // Back over separators and at most one lone letter (AT's U, a Spanish
+    // company's letter) to the two-letter code.
+    let mut i = ws;
+    let mut k = 0;
+    while i > 0 && k < 6 && matches!(at(t, i - 1), b' ' | b':' | b'-' | b'.') {
+        i -= 1;
+        k += 1;
+    }
+    if i >= 2 && at(t, i - 1).is_ascii_alphabetic() && !at(t, i - 2).is_ascii_alphabetic() {
+        // A lone letter: step over it and the separators before it.
+        i -= 1;
+        while i > 0 && k < 6 && matches!(at(t, i - 1), b' ' | b'-') {
+            i -= 1;
+            k += 1;
+        }
+    }
+    let p = if i >= 3
+        && at(t, i - 1).is_ascii_alphabetic()
+        && at(t, i - 2).is_ascii_alphabetic()
+        && !at(t, i - 3).is_ascii_alphabetic()
+    {
+        i - 2
+    } else if i >= 3
+        && at(t, i - 1).is_ascii_alphabetic()
+        && at(t, i - 2).is_ascii_alphabetic()
+        && at(t, i - 3).is_ascii_alphabetic()
+        && (i < 4 || !at(t, i - 4).is_ascii_alphabetic())
+    {
+        // `ATU`
+        i - 3
+    } else if i == 2 && at(t, 0).is_ascii_alphabetic() && at(t, 1).is_ascii_alphabetic() {
+        0
+    } else {
+        return;
+    };
+    if p + 2 < ws {
+        eu_vat_at(sk, p);
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alone_prefix_holds_for_every_alone_id() {
+        // The 16-digit alone layouts are the health identifiers only.
+        let ((ids, _), prefix) = digit_ids_with_prefix(16);
+        assert_eq!(prefix, b"80036");
+        for i in ids {
+            assert!(matches!(i.d, D::AuHealthId), "{:?} would be skipped", i.d);
+        }
+        assert!(!v::au_health_identifier(b"4111111111111111"));
+    }
+
+    #[test]
+    fn every_layout_reported_alone_has_the_length_of_its_table() {
+        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26] {
+            let (ids, groups) = digit_ids_of(len);
+            let mut want = 0u32;
+            for i in ids {
+                for (shape, _, _) in i.alone {
+                    want |= 1 << shape.len().max(1);
+                }
+            }
+            assert_eq!(groups, want, "group counts of length {len}");
+            for i in ids {
+                for (shape, seps, _) in i.alone {
+                    assert!(shape.is_empty() == seps.is_empty(), "{:?}", i.d);
+                    assert!(
+                        shape.is_empty() || shape.iter().sum::<usize>() == len,
+                        "{:?}",
+                        i.d
+                    );
+                }
+            }
+        }
+        assert!(all_digit_ids().count() >= 35);
+    }
+}
