@@ -262,15 +262,18 @@ pub(crate) fn has_context(t: &[u8], start: usize, end: usize, words: &[&str]) ->
 pub(crate) const LABEL_BEFORE: usize = 24;
 
 /// True if `t[s..e]` is glued to a word by `-`, `_`, `/` or URL syntax on
-/// either side, or follows a `/` (a path or URL segment).
+/// either side, or follows a `/` (a path or URL segment); a file
+/// extension after it is not a glue.
 pub(crate) fn embedded(t: &[u8], s: usize, e: usize) -> bool {
     let p = before(t, s);
     let pp = if s >= 2 { at(t, s - 2) } else { 0 };
     let left = p == b'/'
         || (matches!(p, b'-' | b'_' | b'=' | b'#' | b'?' | b'&' | b'+')
             && pp.is_ascii_alphanumeric());
+    // A `.` after the value is not a glue: `4111111111111111.pdf` is a
+    // file named by the value, which is what a leaked file is often called.
     let n = at(t, e);
-    let right = matches!(n, b'-' | b'_' | b'/' | b'&' | b'#' | b'?' | b'.' | b'=')
+    let right = matches!(n, b'-' | b'_' | b'/' | b'&' | b'#' | b'?' | b'=')
         && (at(t, e + 1).is_ascii_alphanumeric() || n == b'/');
     left || right
 }
