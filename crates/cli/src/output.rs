@@ -25,11 +25,17 @@ pub struct Totals {
     pub findings: u64,
     pub not_complete: u64,
     pub errors: u64,
+    /// Symbolic links left alone (no `--follow`): neither scanned nor errors.
+    pub links: u64,
     pub by_category: BTreeMap<Category, u64>,
 }
 
 impl Totals {
     pub fn add(&mut self, r: &FileReport) {
+        if r.is_link_not_followed() {
+            self.links += 1;
+            return;
+        }
         self.files += 1;
         if r.has_findings() {
             self.with_findings += 1;
@@ -61,7 +67,7 @@ impl Totals {
 /// Human output for one file. Clean, complete files print nothing unless
 /// `verbose`.
 pub fn human(out: &mut dyn Write, r: &FileReport, verbose: bool) -> io::Result<()> {
-    if r.findings.is_empty() && r.complete && !verbose {
+    if (r.findings.is_empty() && r.complete || r.is_link_not_followed()) && !verbose {
         return Ok(());
     }
     writeln!(out, "{}  [{}]", r.path, r.file_type)?;
@@ -109,9 +115,18 @@ pub fn human_summary(out: &mut dyn Write, t: &Totals) -> io::Result<()> {
     } else {
         format!(": {}", cats.join(", "))
     };
+    let links = if t.links > 0 {
+        format!(
+            ", {} symbolic link{} not followed (--follow)",
+            t.links,
+            plural(t.links)
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} file{} scanned, {} with findings ({} finding{}{}), {} not fully inspected, {} with errors",
+        "{} file{} scanned, {} with findings ({} finding{}{}), {} not fully inspected, {} with errors{}",
         t.files,
         plural(t.files),
         t.with_findings,
@@ -120,6 +135,7 @@ pub fn human_summary(out: &mut dyn Write, t: &Totals) -> io::Result<()> {
         cats,
         t.not_complete,
         t.errors,
+        links,
     )
 }
 

@@ -99,6 +99,11 @@ impl Inspector {
                 self.inspect_reader("-", &mut lock)
             }
             Target::Skip { display, reason } => failed(&display, reason, "not_read"),
+            Target::Link { display } => failed(
+                &display,
+                "symbolic link not followed (use --follow)".into(),
+                LINK_NOT_FOLLOWED,
+            ),
         }
     }
 
@@ -415,6 +420,17 @@ fn merge_extract_report(report: &mut FileReport, name: &str, ex: &ExtractReport)
 
 /// A report for something that could not be read at all, with the
 /// problem's `code` (see [`Problem::code`]).
+/// The problem code of a symbolic link left alone by design (walking
+/// without `--follow`): reported, but not an error.
+pub const LINK_NOT_FOLLOWED: &str = "link_not_followed";
+
+impl FileReport {
+    /// A symbolic link the walk left alone, and nothing else.
+    pub fn is_link_not_followed(&self) -> bool {
+        !self.errors.is_empty() && self.errors.iter().all(|p| p.code == LINK_NOT_FOLLOWED)
+    }
+}
+
 pub fn failed(display: &str, message: String, code: &str) -> FileReport {
     let mut r = FileReport {
         path: display.to_string(),

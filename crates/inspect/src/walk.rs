@@ -20,6 +20,9 @@ pub enum Target {
     Stdin,
     /// Something that cannot be scanned, with the reason.
     Skip { display: String, reason: String },
+    /// A symbolic link inside a directory, left alone by design (not
+    /// followed without `--follow`): reported, but not an error.
+    Link { display: String },
 }
 
 /// Options for walking.
@@ -78,10 +81,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, emit: &mut dyn FnMut(Target) -> boo
                 let display = e.path().display().to_string();
                 if ft.is_symlink() {
                     // Not followed (follow_links off): report, don't scan.
-                    Target::Skip {
-                        display,
-                        reason: "symbolic link not followed (use --follow)".into(),
-                    }
+                    Target::Link { display }
                 } else {
                     classify(e.into_path(), display, &ft)
                 }
@@ -162,6 +162,9 @@ mod tests {
                 Target::Skip { display, reason } => {
                     format!("skip {} ({reason})", display.rsplit('/').next().unwrap())
                 }
+                Target::Link { display } => {
+                    format!("link {}", display.rsplit('/').next().unwrap())
+                }
             })
             .collect()
     }
@@ -190,7 +193,7 @@ mod tests {
                 "file b.txt",
                 "skip pipe (named pipe (FIFO), not scanned)",
                 "file c.txt",
-                "skip loop (symbolic link not followed (use --follow))",
+                "link loop",
             ]
         );
 

@@ -206,6 +206,41 @@ fn stdin_is_scanned() {
 }
 
 #[test]
+fn links_left_alone_are_counted_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.txt"), "nothing to see\n").unwrap();
+    std::os::unix::fs::symlink("a.txt", d.join("to-a")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent", d.join("broken")).unwrap();
+    let out = cordon().arg("scan").arg(d).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a link left alone is no error: {err}"
+    );
+    assert!(
+        err.contains("1 file scanned") && err.contains("2 symbolic links not followed"),
+        "{err}"
+    );
+    // Still reported, with its own code, to a machine reader.
+    let out = cordon()
+        .args(["scan", "--format", "json"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let links = json_lines(&out.stdout)
+        .into_iter()
+        .filter(|r| r["errors"][0]["code"] == "link_not_followed")
+        .count();
+    assert_eq!(links, 2);
+    // Asked to follow, a broken link is an error again.
+    let out = cordon().args(["scan", "--follow"]).arg(d).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn bad_inputs_are_reported_and_the_scan_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
