@@ -407,6 +407,7 @@ impl Agent {
         }
         let h = want.clone().map(|trusted| guard::Hardening {
             dirs: vec![self.cfg.state_dir.clone(), self.cfg.state_dir.join("spool")],
+            devs: Vec::new(),
             trusted,
         });
         match g.harden(h) {

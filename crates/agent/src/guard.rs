@@ -112,6 +112,9 @@ struct Table {
 pub struct Hardening {
     /// The directories marked (their files and themselves).
     pub dirs: Vec<std::path::PathBuf>,
+    /// The device numbers of their filesystems (filled by
+    /// [`Guard::harden`]).
+    pub devs: Vec<u64>,
     /// SHA-256 (lower-case hex) of the programs allowed in: the agent's
     /// own (so `cordon agent status` reads its status) and the policy's
     /// `files.trusted`.
@@ -260,7 +263,8 @@ impl Guard {
                 let _ = mark(MarkFlags::FAN_MARK_REMOVE, d);
             }
         }
-        if let Some(h) = &h {
+        let mut h = h;
+        if let Some(h) = &mut h {
             for d in h
                 .dirs
                 .iter()
@@ -268,6 +272,11 @@ impl Guard {
             {
                 mark(MarkFlags::FAN_MARK_ADD | MarkFlags::FAN_MARK_ONLYDIR, d)?;
             }
+            h.devs = h
+                .dirs
+                .iter()
+                .filter_map(|d| rustix::fs::stat(d).ok().map(|st| st.st_dev))
+                .collect();
         }
         write(&self.table).hardening = h;
         Ok(())
@@ -483,11 +492,11 @@ impl Worker {
                 };
                 let Some(volume) = volume else {
                     // Not a volume: one of the agent's own directories
-                    // (hardening), or released while queued.
-                    return (
-                        self.hardening_allows(hardening.as_ref(), tid, &who, fd),
-                        None,
-                    );
+                    // (hardening, on their filesystem), or a volume
+                    // released while the event was queued (allowed: no
+                    // longer guarded).
+                    let h = hardening.filter(|h| h.devs.contains(&dev));
+                    return (self.hardening_allows(h.as_ref(), tid, &who, fd), None);
                 };
                 self.answer(dev, who.uid, &volume)
             }

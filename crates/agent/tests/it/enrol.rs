@@ -12,10 +12,8 @@
 //! Needs no root (the agent sees an empty fixture sysfs: no devices), but
 //! needs `openssl`; without it the test fails saying so.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -77,41 +75,16 @@ fn pki(d: &Path) {
 
 /// `cordon serve` on HTTPS: the process, its URL and the admin key.
 fn serve_tls(data: &Path, pki: &Path) -> (Proc, String, String) {
-    let mut child = Command::new(cordon_bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .env("CORDON_LOG", "info")
-        .env("CORDON_TLS_CERT_FILE", pki.join("server.pem"))
-        .env("CORDON_TLS_KEY_FILE", pki.join("server.key"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let key = Arc::new(Mutex::new(None));
-    let k2 = key.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(k) = line.split_whitespace().find(|w| w.starts_with("cordon_")) {
-                *k2.lock().unwrap() = Some(k.to_owned());
-            }
-        }
-    });
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("serving on ").nth(1) {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_owned());
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("server did not start");
-    std::thread::sleep(Duration::from_millis(200));
-    let key = key.lock().unwrap().clone().expect("admin key");
-    (Proc(child), url, key)
+    let (p, url, key) = super::support::serve_with_env(
+        &cordon_bin(),
+        data,
+        "127.0.0.1:0",
+        &[
+            ("CORDON_TLS_CERT_FILE", pki.join("server.pem")),
+            ("CORDON_TLS_KEY_FILE", pki.join("server.key")),
+        ],
+    );
+    (p, url, key.expect("admin key"))
 }
 
 fn https(ca: &Path) -> reqwest::blocking::Client {

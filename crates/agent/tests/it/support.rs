@@ -23,10 +23,22 @@ impl Drop for Proc {
 /// `cordon serve` (binary `bin`) on `listen` with data in `data`: the
 /// process, its URL and the first administrator key it printed.
 pub fn serve_with(bin: &Path, data: &Path, listen: &str) -> (Proc, String, Option<String>) {
+    serve_with_env(bin, data, listen, &[])
+}
+
+/// [`serve_with`] with more environment (settings such as
+/// `CORDON_TLS_CERT_FILE`).
+pub fn serve_with_env(
+    bin: &Path,
+    data: &Path,
+    listen: &str,
+    env: &[(&str, PathBuf)],
+) -> (Proc, String, Option<String>) {
     let mut child = Command::new(bin)
         .args(["serve", "--listen", listen, "--data-dir"])
         .arg(data)
         .env("CORDON_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (*k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
