@@ -138,3 +138,213 @@ pub fn csv(bytes: usize) -> Vec<u8> {
     }
     s.into_bytes()
 }
+
+const FIRST: &[&str] = &[
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Chris",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Sandra",
+    "Mark",
+    "Ashley",
+    "Paul",
+    "Emily",
+    "Steven",
+    "Donna",
+    "Andrew",
+    "Michelle",
+    "Joshua",
+    "Carol",
+    "Kevin",
+    "Amanda",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+];
+const DOMAINS: &[&str] = &[
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+    "acme-corp.com",
+    "globex.net",
+    "initech.io",
+    "umbrella.co.uk",
+    "mail.de",
+];
+const CITIES: &[&str] = &[
+    "Springfield",
+    "Riverside",
+    "Franklin",
+    "Greenville",
+    "Bristol",
+    "Clinton",
+    "Fairview",
+    "Salem",
+    "Madison",
+    "Georgetown",
+    "Arlington",
+    "Ashland",
+    "Dover",
+    "Oxford",
+    "Jackson",
+];
+
+/// Digits of `n` below `10^len`, zero-padded.
+fn digits_of(r: &mut Rng, len: usize) -> String {
+    (0..len)
+        .map(|_| char::from(b'0' + r.below(10) as u8))
+        .collect()
+}
+
+/// The Luhn check digit that completes `body`.
+fn luhn_complete(body: &str) -> String {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, c)| {
+            let d = u32::from(c - b'0');
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// An IBAN of `cc` with a random BBAN of `len` digits and its check digits.
+fn iban(r: &mut Rng, cc: &str, len: usize) -> String {
+    let bban = digits_of(r, len);
+    let mut rem = 0u64;
+    let moved = format!("{bban}{cc}00");
+    for c in moved.chars() {
+        let v = c.to_digit(36).unwrap_or(0) as u64;
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    format!("{cc}{:02}{bban}", 98 - rem)
+}
+
+/// A customer table as a CRM or a shop exports it: every row a person
+/// with an e-mail, a phone, a card, an IBAN and an SSN (a finding every
+/// ~25 bytes), in the layouts such exports use.
+pub fn customers(bytes: usize) -> Vec<u8> {
+    let mut r = Rng(0x0dd_ba11_cafe_f00d);
+    let mut s = String::from("id,first_name,last_name,email,phone,card_number,iban,ssn,city\n");
+    let mut id = 1_000u64;
+    while s.len() < bytes {
+        id += 1;
+        let first = r.pick(FIRST);
+        let last = r.pick(LAST);
+        let email = format!(
+            "{}.{}{}@{}",
+            first.to_ascii_lowercase(),
+            last.to_ascii_lowercase(),
+            r.below(100),
+            r.pick(DOMAINS)
+        );
+        let (area, exch, line) = (200 + r.below(780), 200 + r.below(800), r.below(10_000));
+        let area = if area % 100 == 11 { area + 1 } else { area };
+        let phone = match r.below(3) {
+            0 => format!("({area}) {exch}-{line:04}"),
+            1 => format!("{area}-{exch}-{line:04}"),
+            _ => format!("+1 {area} {exch} {line:04}"),
+        };
+        let card = match r.below(4) {
+            0 => luhn_complete(&format!("4{}", digits_of(&mut r, 14))),
+            1 => luhn_complete(&format!("5{}{}", 1 + r.below(5), digits_of(&mut r, 13))),
+            2 => luhn_complete(&format!("37{}", digits_of(&mut r, 12))),
+            _ => luhn_complete(&format!("6011{}", digits_of(&mut r, 11))),
+        };
+        let card = if r.below(2) == 0 && card.len() == 16 {
+            format!(
+                "{} {} {} {}",
+                &card[..4],
+                &card[4..8],
+                &card[8..12],
+                &card[12..]
+            )
+        } else {
+            card
+        };
+        let iban = match r.below(3) {
+            0 => iban(&mut r, "DE", 18),
+            1 => iban(&mut r, "FR", 23),
+            _ => iban(&mut r, "ES", 20),
+        };
+        let ssn = format!(
+            "{:03}-{:02}-{:04}",
+            1 + r.below(665),
+            1 + r.below(99),
+            1 + r.below(9999)
+        );
+        s.push_str(&format!(
+            "{id},{first},{last},{email},{phone},{card},{iban},{ssn},{}\n",
+            r.pick(CITIES)
+        ));
+    }
+    s.into_bytes()
+}

@@ -97,6 +97,7 @@ fn main() -> std::io::Result<()> {
     let det = Detectors::new();
     dump(&det, "prose", &corpus::prose(mb << 20), &dir)?;
     dump(&det, "csv", &corpus::csv(mb << 20), &dir)?;
+    dump(&det, "customers", &corpus::customers(mb << 20), &dir)?;
     for seed in 1..=8u64 {
         let t = random(mb << 20, seed * 0x9e37_79b9);
         dump(&det, &format!("random{seed}"), &t, &dir)?;

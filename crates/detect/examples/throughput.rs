@@ -1,7 +1,7 @@
 //! Single-core throughput on the generated bench corpora, measured in CPU
 //! time (so it stays meaningful on a busy machine).
 //!
-//! cargo run --release -p cordon-detect --example throughput [MB]
+//! cargo run --release -p cordon-detect --example throughput [MB] [prose|csv|customers]
 
 #[path = "../benches/corpus.rs"]
 mod corpus;
@@ -51,13 +51,14 @@ fn main() {
         (base.len() * 5) as f64 / cpu / 1e6,
         hist[b'e' as usize]
     );
-    for name in ["prose", "csv"] {
+    for name in ["prose", "csv", "customers"] {
         if !only.is_empty() && only != name {
             continue;
         }
         // Built only when measured, so a profile of one corpus is that scan.
         let data = match name {
             "prose" => corpus::prose(mb << 20),
+            "customers" => corpus::customers(mb << 20),
             _ => corpus::csv(mb << 20),
         };
         let mut found = 0;

@@ -468,8 +468,8 @@ builtins! {
     KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호"],
         "South Korean resident registration number, YYMMDD-GNNNNNC with valid date and check digit.",
         "900101-1234568" }
-    CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "resident identity", "id card", "identity card", "公民身份号码"],
-        "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check.",
+    CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "身份证号", "身份证号码", "居民身份证", "resident identity", "id card", "identity card", "公民身份号码"],
+        "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check; the first-generation 15-digit number (province, birth date of the 1900s, sequence, no check digit) next to a context word.",
         "11010519491231002X" }
     ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "rsa id", "sa id"],
         "South African identity number, 13 digits with birth date, citizenship digit and Luhn; needs a context word.",
@@ -583,7 +583,7 @@ builtins! {
         "German health insurance number (KVNR): a letter, 8 digits and a check digit; needs a context word.",
         "Krankenversichertennummer A123456780" }
     PassportMrz { "passport_mrz", Pii, Some("icao_9303"), false, NO_CTX,
-        "Passport machine-readable zone (ICAO 9303 TD3 line 2): document number, birth date, expiry, personal number and composite, each with its 7-3-1 check digit.",
+        "Machine-readable zone of passports and ID cards (ICAO 9303): TD3 line 2 (44 characters, passports), TD2 line 2 (36, older ID cards and visas) and TD1 lines 1-3 (3 × 30, ID cards); document number, birth date, expiry, optional data and composite, each with its 7-3-1 check digit.",
         "L898902C36UTO7408122F1204159ZE184226B<<<<<10" }
     AuHealthId { "au_ihi", Phi, Some("luhn"), false, &["ihi", "individual healthcare identifier", "healthcare identifier", "hpi-i", "hpi-o"],
         "Australian healthcare identifiers (IHI, HPI-I, HPI-O): 16 digits starting 800360/800361/800362, Luhn.",
@@ -621,8 +621,8 @@ builtins! {
     ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst", "tva", "iva"],
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
-    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic"],
-        "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LU, NL, PL, PT, RO, SE, SI, SK).",
+    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ"],
+        "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK).",
         "VAT number DE136695976" }
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
         "Spanish social security number (NSS): province, 8 digits and a mod-97 check; needs a context word.",
@@ -657,6 +657,15 @@ builtins! {
     EsCif { "es_cif", Pii, Some("cif_check"), true, &["cif", "nif", "código de identificación fiscal", "codigo de identificacion fiscal"],
         "Spanish company tax code (CIF): organisation letter, 7 digits and a check digit or letter; needs a context word.",
         "CIF A58818501" }
+    Meid { "meid", Pii, Some("luhn16"), true, &["meid", "meid hex", "meid dec", "mobile equipment identifier", "mobile equipment id", "device id"],
+        "Mobile equipment identifier (MEID, CDMA): 14 hex digits with a regional code A0-FF, or 18 decimal digits (manufacturer code and serial), each optionally with its Luhn check digit (base 16 for hex); needs a context word.",
+        "MEID AF0123450ABCDEC" }
+    UkUtr { "uk_utr", Pii, Some("hmrc_mod11"), true, &["utr", "unique taxpayer reference", "unique tax reference", "taxpayer reference", "tax reference", "self assessment"],
+        "UK Unique Taxpayer Reference (UTR): 10 digits, contiguous or 5-5, the first a check digit over the other nine (HMRC weights 6 7 8 9 10 5 4 3 2, mod 11); needs a context word.",
+        "UTR 88765 43210" }
+    MxRfc { "mx_rfc", Pii, Some("rfc_mod11"), false, &["rfc", "registro federal de contribuyentes", "r.f.c"],
+        "Mexican tax id (RFC): a person's 4 name letters, birth date YYMMDD, homoclave and check character (13), alone, compact or in three groups; a company's (3 letters, 12 characters) next to its word.",
+        "RFC GODE561231GR8" }
     ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
         "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
         "SECRET//NOFORN" }

@@ -1,11 +1,22 @@
 //! Context words, found by tokenising the text lazily around candidates.
+//! Full-width and CJK punctuation separate tokens as ASCII punctuation
+//! does, and a CJK word is also found as the end of a run of CJK
+//! characters (`token_wide`): scripts without spaces glue words together.
 //!
 //! Asking "is one of these 15 words within 64 bytes?" for every number in a
 //! dense CSV file is the expensive part of detection if done naively (one
 //! substring search per word per candidate). Instead each region is
 //! tokenised once, each token is looked up in one table of all built-in
 //! context phrases, and hits are kept with a bit mask of the detectors they
-//! serve. A query is then a binary search over the hits.
+//! serve. A query then walks from the previous query's first hit.
+//!
+//! Most queries are answered without any of that: a window inside a
+//! stretch known to hold no letter (number-dense text) or no phrase start
+//! (text full of words but not of context words: a customer table's
+//! names, e-mails and cities) is empty, and the check is inline in the
+//! detectors. Tokenising finds token bytes 64 at a time as bit masks and
+//! stops most words at a 16-bit filter on their length and first, second
+//! and last bytes; only words that pass are hashed and looked up.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -19,6 +30,16 @@ pub(crate) const CONTEXT_BEFORE: usize = 64;
 pub(crate) const CONTEXT_AFTER: usize = 32;
 
 const MAX_TOKEN: usize = 32;
+
+/// Bytes tokenised past a window's end when the cache grows.
+const AHEAD: usize = 256;
+
+/// Most bytes walked back to the start of the token a window begins in
+/// when the cache starts afresh ([`back_to_token_start`]). A token longer
+/// than that is entered at the bound as a cut token (see [`tokenize`]),
+/// whose words that start at or after the cut are found exactly as from
+/// its start: the answer never depends on where the cache started.
+const MAX_BACK: usize = 1024;
 
 #[inline]
 fn is_tok(b: u8) -> bool {
@@ -36,9 +57,17 @@ struct Table {
     phrases: Vec<Phrase>,
     /// (hash of first token, phrase index), sorted by hash.
     by_first: Vec<(u64, usize)>,
-    /// Quick reject: can a token of this length starting with this byte be
-    /// the first token of some phrase?
-    first: Vec<[bool; 256]>,
+    /// Open-addressing table over the distinct first-token hashes: slot
+    /// `(hash, start, len)` gives the run of `by_first` with that hash
+    /// (`len` 0: empty slot). A token is one or two probes where a binary
+    /// search over `by_first` was ten dependent loads — every word of a
+    /// customer table asks.
+    slots: Vec<(u64, u32, u32)>,
+    /// Quick reject, one bit per (length, class of the first byte, class
+    /// of the second byte) of the phrases' first tokens (see
+    /// [`first_key`]): nine tokens in ten of a customer table fail it
+    /// before being copied and hashed.
+    first: Vec<u64>,
     /// Every phrase's first token holds an ASCII letter or a non-ASCII
     /// byte, so a window without such a byte has no phrase.
     letter_keyed: bool,
@@ -73,18 +102,19 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
         }
     }
     let mut by_first: Vec<(u64, usize)> = Vec::new();
-    let mut first = vec![[false; 256]; MAX_TOKEN + 1];
+    let mut first = vec![0u64; FIRST_KEYS / 64];
     for (pi, p) in phrases.iter().enumerate() {
         if let Some(f) = p.tokens.first() {
             by_first.push((fnv(f), pi));
-            if let (Some(row), Some(&b)) = (first.get_mut(f.len()), f.first())
-                && let Some(x) = row.get_mut(b as usize)
-            {
-                *x = true;
+            let b = |i: usize| f.get(i).copied().unwrap_or(0);
+            let k = first_key(f.len(), b(0), b(1), b(f.len().saturating_sub(1)));
+            if let Some(w) = first.get_mut(k / 64) {
+                *w |= 1 << (k % 64);
             }
         }
     }
     by_first.sort_unstable();
+    let slots = hash_slots(&by_first);
     let letter_keyed = phrases.iter().all(|p| {
         p.tokens
             .first()
@@ -93,10 +123,104 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     Table {
         phrases,
         by_first,
+        slots,
         first,
         letter_keyed,
     }
 });
+
+/// Keys of [`Table::first`] (a bit each: 8 KiB).
+const FIRST_KEYS: usize = 1 << 16;
+
+/// A byte's class for [`first_key`]: a letter (either case) 1-26, a digit
+/// 27 (phrases start with letters: a run of digits never passes), other
+/// bytes (UTF-8) 28-31. The bytes of a token and of its lower-case form
+/// have equal classes, so the filter never rejects a phrase's token.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time with `i < 256`: an index out of range would fail the build"
+)]
+static CLASS: [u8; 256] = {
+    let mut a = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let l = b | 0x20;
+        a[i] = if l.is_ascii_lowercase() {
+            l - b'a' + 1
+        } else if b.is_ascii_digit() {
+            27
+        } else {
+            28 + (b & 3)
+        };
+        i += 1;
+    }
+    a
+};
+
+#[inline(always)]
+fn class(b: u8) -> usize {
+    CLASS.get(b as usize).copied().unwrap_or(0) as usize
+}
+
+/// The [`Table::first`] key of a token of `len` bytes: its length and the
+/// classes of its first, second and last bytes, hashed to 16 bits (a
+/// customer table's words pass one in fifty).
+#[inline(always)]
+fn first_key(len: usize, b0: u8, b1: u8, last: u8) -> usize {
+    let b1 = if len > 1 { class(b1) } else { 0 };
+    let k = ((len & 31) << 15 | class(b0) << 10 | b1 << 5 | class(last)) as u32;
+    (k.wrapping_mul(0x9E37_79B1) >> 16) as usize
+}
+
+/// The open-addressing table of [`Table::slots`]: at least four slots per
+/// distinct hash (a power of two), linear probing.
+fn hash_slots(by_first: &[(u64, usize)]) -> Vec<(u64, u32, u32)> {
+    let distinct = by_first.chunk_by(|a, b| a.0 == b.0).count();
+    let size = (distinct * 4).next_power_of_two().max(16);
+    let mut slots = vec![(0u64, 0u32, 0u32); size];
+    let mut start = 0;
+    for run in by_first.chunk_by(|a, b| a.0 == b.0) {
+        let Some(&(h, _)) = run.first() else { continue };
+        let mut i = slot_of(h, size);
+        while slots.get(i).is_some_and(|s| s.2 != 0) {
+            i = (i + 1) & (size - 1);
+        }
+        if let Some(s) = slots.get_mut(i) {
+            *s = (h, start as u32, run.len() as u32);
+        }
+        start += run.len();
+    }
+    slots
+}
+
+#[inline(always)]
+fn slot_of(h: u64, size: usize) -> usize {
+    // The high bits: FNV's low bits mix poorly for short keys.
+    ((h >> 40) as usize ^ h as usize) & (size - 1)
+}
+
+/// The run of `by_first` whose first token hashes to `h`.
+#[inline]
+fn phrases_with(table: &Table, h: u64) -> &[(u64, usize)] {
+    let size = table.slots.len();
+    let mut i = slot_of(h, size);
+    // At most a quarter of the slots are full: a probe ends at an empty
+    // one within a few steps; `size` steps bound it regardless.
+    for _ in 0..size {
+        match table.slots.get(i) {
+            Some(&(sh, start, len)) if len != 0 => {
+                if sh == h {
+                    let a = start as usize;
+                    return table.by_first.get(a..a + len as usize).unwrap_or_default();
+                }
+                i = (i + 1) & (size - 1);
+            }
+            _ => break,
+        }
+    }
+    &[]
+}
 
 /// FNV-1a: tokens are short, so this beats SipHash by a wide margin.
 fn fnv(s: &[u8]) -> u64 {
@@ -116,14 +240,22 @@ struct Hit {
 /// position (keys are visited in order); see [`CtxCache::has`].
 #[derive(Debug, Default)]
 pub(crate) struct CtxCache {
-    /// Tokenised range `clo..chi`; both ends lie on token boundaries.
+    /// Tokenised range `clo..chi`; both ends lie on token boundaries,
+    /// except that `clo` may cut a token longer than [`MAX_BACK`]
+    /// (`clo_cut`).
     clo: usize,
+    clo_cut: bool,
     chi: usize,
     hits: Vec<Hit>,
     /// The last window asked about, `(lo, hi, s, e)`, and the detectors
     /// with a phrase in it: every detector looking at one number asks about
     /// the same window.
     memo: Option<(usize, usize, usize, usize, DetSet)>,
+    /// Index of the first hit at or after the last window's start:
+    /// windows move forward, so finding the next one's first hit is a
+    /// step or two from here, not a binary search over every hit of the
+    /// covered range.
+    cursor: usize,
     /// No letter (see [`is_letter`]) in `lf_from..lf_to`, and `lf_to` is a
     /// letter or the end of the text. Number-dense text (CSV, logs) has no
     /// letters for long stretches: its windows are answered without
@@ -132,6 +264,13 @@ pub(crate) struct CtxCache {
     lf_to: usize,
     /// `TABLE.letter_keyed`, copied on first use (false until then).
     letter_keyed: bool,
+    /// No phrase starts in `hf_from..hf_to`: the stretch between two hits
+    /// that the last tokenised query found. Text full of words but not of
+    /// context words (a customer table: names, e-mails, cities) is answered
+    /// from it inline, as number-dense text is from the letter-free one.
+    /// A fact about the text, so it holds whatever the cache drops later.
+    hf_from: usize,
+    hf_to: usize,
 }
 
 impl CtxCache {
@@ -161,7 +300,15 @@ impl CtxCache {
     pub(crate) fn surely_empty(&self, s: usize, e: usize) -> bool {
         let lo = s.saturating_sub(CONTEXT_BEFORE);
         let hi = e + CONTEXT_AFTER;
-        self.letter_keyed && lo >= self.lf_from && hi <= self.lf_to
+        self.quiet(lo, hi)
+    }
+
+    /// True if `lo..hi` lies in the known letter-free stretch or in the
+    /// known stretch without phrases.
+    #[inline(always)]
+    fn quiet(&self, lo: usize, hi: usize) -> bool {
+        (self.letter_keyed && lo >= self.lf_from && hi <= self.lf_to)
+            || (lo >= self.hf_from && hi <= self.hf_to)
     }
 
     /// The built-in detectors with a context phrase in the
@@ -177,8 +324,8 @@ impl CtxCache {
     ) -> DetSet {
         let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
         let hi = (e + after.min(CONTEXT_AFTER)).min(t.len());
-        // Inside the known letter-free stretch: no phrase.
-        if lo >= self.lf_from && hi <= self.lf_to && self.letter_keyed {
+        // Inside a known stretch without letters or without phrases.
+        if self.quiet(lo, hi) {
             return DetSet::default();
         }
         self.mask_slow(t, lo, hi, s, e)
@@ -196,7 +343,7 @@ impl CtxCache {
             return DetSet::default();
         }
         self.ensure(t, lo, hi);
-        let first = self.hits.partition_point(|h| h.start < lo);
+        let first = self.first_hit_from(lo);
         let mut m = DetSet::default();
         for h in self.hits.get(first..).unwrap_or_default() {
             if h.start >= hi {
@@ -206,8 +353,45 @@ impl CtxCache {
                 m |= h.mask;
             }
         }
+        // The stretch around `lo` where no phrase starts: after the last
+        // hit before it, up to the next hit or the end of what is
+        // tokenised.
+        self.hf_from = first
+            .checked_sub(1)
+            .and_then(|i| self.hits.get(i))
+            .map_or(self.clo, |h| h.start + 1)
+            .max(self.clo);
+        self.hf_to = self
+            .hits
+            .get(first)
+            .map_or(self.chi, |h| h.start.min(self.chi));
         self.memo = Some((lo, hi, s, e, m));
         m
+    }
+
+    /// Index of the first hit starting at or after `lo` (as
+    /// `partition_point`), walked from the last answer.
+    /// A window far from the last one (out of order) is found by binary
+    /// search.
+    #[inline]
+    fn first_hit_from(&mut self, lo: usize) -> usize {
+        const WALK: usize = 8;
+        let hits = &self.hits;
+        let mut i = self.cursor.min(hits.len());
+        let mut steps = 0;
+        while i > 0 && hits.get(i - 1).is_some_and(|h| h.start >= lo) && steps < WALK {
+            i -= 1;
+            steps += 1;
+        }
+        while hits.get(i).is_some_and(|h| h.start < lo) && steps < WALK {
+            i += 1;
+            steps += 1;
+        }
+        if steps == WALK {
+            i = hits.partition_point(|h| h.start < lo);
+        }
+        self.cursor = i;
+        i
     }
 
     /// True if `t[lo..hi]` holds no letter. Queries move forward, so the
@@ -229,25 +413,42 @@ impl CtxCache {
         if self.chi > self.clo && lo >= self.clo && hi <= self.chi {
             return;
         }
-        if self.chi <= self.clo || lo > self.chi || hi < self.clo {
+        // When windows follow one another (dense text), ahead of the window
+        // too: the next windows start within a row or two, and a block
+        // tokenised at once is cheaper than many short extensions. After a
+        // gap (prose), only the window.
+        let ahead = (hi + AHEAD).min(t.len()).max(hi);
+        // After a gap start afresh from the window; also for a window
+        // before a cut start, whose cut token would otherwise be looked at
+        // again from further back (its words twice, out of order).
+        let restart = self.chi <= self.clo || lo > self.chi || hi < self.clo;
+        if restart || (lo < self.clo && self.clo_cut) {
             self.hits.clear();
-            let a = back_to_token_start(t, lo);
-            let b = tokenize(t, a, hi, &mut self.hits);
+            let (a, cut) = back_to_token_start(t, lo);
+            let b = tokenize(t, a, cut, hi, &mut self.hits);
             self.clo = a;
+            self.clo_cut = cut;
             self.chi = b;
+            self.cursor = 0;
             return;
         }
         if lo < self.clo {
-            let a = back_to_token_start(t, lo);
+            let (a, cut) = back_to_token_start(t, lo);
             let mut before = Vec::new();
-            tokenize(t, a, self.clo, &mut before);
+            tokenize(t, a, cut, self.clo, &mut before);
+            // A digit token that starts at `clo` and runs on with CJK in it
+            // may have been looked at again: its words are cached already.
+            let clo = self.clo;
+            before.retain(|h| h.start < clo);
+            self.cursor += before.len();
             before.append(&mut self.hits);
             self.hits = before;
             self.clo = a;
+            self.clo_cut = cut;
         }
         if hi > self.chi {
             // New tokens lie after every cached one: the list stays sorted.
-            self.chi = tokenize(t, self.chi, hi, &mut self.hits);
+            self.chi = tokenize(t, self.chi, false, ahead, &mut self.hits);
         }
     }
 }
@@ -259,12 +460,32 @@ fn is_letter(b: u8) -> bool {
     b.is_ascii_alphabetic() || b >= 0x80
 }
 
+/// The first [`is_letter`] byte of the 8 in `x` (little-endian), if any.
+#[inline(always)]
+fn letter_in8(x: u64) -> Option<usize> {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Fold case, then per byte (high bit): >= 'a', >= '{' (no carries).
+    let z = (x & !HI) | 0x2020_2020_2020_2020;
+    let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
+    let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
+    let hit = ((ge_a & !ge_brace) | x) & HI;
+    (hit != 0).then(|| (hit.trailing_zeros() / 8) as usize)
+}
+
 /// Position of the first [`is_letter`] byte in `s`, or `s.len()`. Eight
 /// bytes at a time (SWAR), since it runs over whole numeric files.
 fn next_letter(s: &[u8]) -> usize {
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // Whole 64-byte blocks without a letter first, with a branch-free
-    // fold that vectorises (a CSV file is one long letter-free stretch).
+    // Letter-dense text has a letter within a few bytes: look at the
+    // first eight before folding whole blocks.
+    if let Some(w) = s.get(..8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        if let Some(k) = letter_in8(u64::from_le_bytes(b)) {
+            return k;
+        }
+    }
+    // Whole 64-byte blocks without a letter, with a branch-free fold that
+    // vectorises (a CSV file is one long letter-free stretch).
     let mut n = 0;
     for block in s.chunks_exact(64) {
         let any = block.iter().fold(false, |acc, &b| {
@@ -278,14 +499,8 @@ fn next_letter(s: &[u8]) -> usize {
     while let Some(w) = s.get(n..n + 8) {
         let mut b = [0u8; 8];
         b.copy_from_slice(w);
-        let x = u64::from_le_bytes(b);
-        // Fold case, then per byte (high bit): >= 'a', >= '{' (no carries).
-        let z = (x & !HI) | 0x2020_2020_2020_2020;
-        let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
-        let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
-        let hit = ((ge_a & !ge_brace) | x) & HI;
-        if hit != 0 {
-            return n + (hit.trailing_zeros() / 8) as usize;
+        if let Some(k) = letter_in8(u64::from_le_bytes(b)) {
+            return n + k;
         }
         n += 8;
     }
@@ -315,80 +530,308 @@ fn tok(b: u8) -> bool {
     TOK.get(b as usize).copied().unwrap_or(false)
 }
 
-/// Tokenises tokens that start in `i..hi`, pushing phrase hits; returns
-/// the end of the last token (a token boundary at or after `hi`).
-fn tokenize(t: &[u8], mut i: usize, hi: usize, hits: &mut Vec<Hit>) -> usize {
-    let table = &*TABLE;
-    let hi = hi.min(t.len());
-    while i < hi {
-        match t.get(i..hi).and_then(|r| r.iter().position(|&b| tok(b))) {
-            Some(p) => i += p,
-            None => {
-                i = hi;
-                break;
-            }
-        }
-        let ts = i;
-        i += t
-            .get(i..)
-            .map_or(0, |r| r.iter().position(|&b| !tok(b)).unwrap_or(r.len()));
-        let tl = i - ts;
-        if tl > MAX_TOKEN {
-            continue;
-        }
-        let Some(&b0) = t.get(ts) else { break };
-        let ok = table
-            .first
-            .get(tl)
-            .and_then(|r| r.get(b0.to_ascii_lowercase() as usize))
-            .copied()
-            .unwrap_or(false);
-        if !ok {
-            continue;
-        }
-        let mut buf = [0u8; MAX_TOKEN];
-        let tok = buf.get_mut(..tl).unwrap_or_default();
-        tok.copy_from_slice(t.get(ts..i).unwrap_or_default());
-        tok.make_ascii_lowercase();
-        let h = fnv(tok);
-        let lo_i = table.by_first.partition_point(|e| e.0 < h);
-        for &(hh, pi) in table.by_first.get(lo_i..).unwrap_or_default() {
-            if hh != h {
-                break;
-            }
-            let Some(p) = table.phrases.get(pi) else {
-                continue;
-            };
-            if p.tokens.first().map(Vec::as_slice) != Some(&tok[..]) {
-                continue;
-            }
-            if let Some(end) = match_rest(t, i, p.tokens.get(1..).unwrap_or_default()) {
-                hits.push(Hit {
-                    start: ts,
-                    end,
-                    mask: p.mask,
-                });
-            }
-        }
-    }
-    i.max(hi)
+/// For the 8 bytes in `x` (little-endian): bit `k` of the first mask set
+/// if byte `k` is a token byte ([`is_tok`]), of the second if it is a
+/// letter or a non-ASCII byte ([`is_letter`]: what a phrase starts
+/// with). ASCII ranges are compared a byte lane at a time without
+/// carries, then the lanes' top bits gathered by one multiplication.
+#[inline(always)]
+fn tok_bits8(x: u64) -> (u64, u64) {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let y = x & !HI;
+    // Per lane (top bit): >= '0', >= ':', and, case folded, >= 'a', >= '{'.
+    let ge_0 = y.wrapping_add(0x5050_5050_5050_5050);
+    let ge_colon = y.wrapping_add(0x4646_4646_4646_4646);
+    let z = y | 0x2020_2020_2020_2020;
+    let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
+    let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
+    let alpha = ((ge_a & !ge_brace) | x) & HI;
+    let tok = ((ge_0 & !ge_colon) & HI) | alpha;
+    let gather = |lanes: u64| (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    (gather(tok), gather(alpha))
 }
 
-fn back_to_token_start(t: &[u8], mut i: usize) -> usize {
-    let floor = i.saturating_sub(MAX_TOKEN + 1);
+/// [`tok_bits8`] for the 64 bytes from `base` (bytes past the end of `t`
+/// are neither), and whether any of them is not ASCII.
+#[inline]
+fn tok_mask64(t: &[u8], base: usize) -> (u64, u64, bool) {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let (mut m, mut a, mut high) = (0u64, 0u64, 0u64);
+    for k in 0..8 {
+        let at = base + 8 * k;
+        let (bits, alpha) = match t.get(at..at + 8) {
+            Some(w) => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(w);
+                let x = u64::from_le_bytes(b);
+                high |= x & HI;
+                tok_bits8(x)
+            }
+            None => t.get(at..).unwrap_or_default().iter().enumerate().fold(
+                (0, 0),
+                |(m, a), (j, &c)| {
+                    high |= u64::from(c & 0x80);
+                    (
+                        m | u64::from(is_tok(c)) << j,
+                        a | u64::from(is_letter(c)) << j,
+                    )
+                },
+            ),
+        };
+        m |= bits << (8 * k);
+        a |= alpha << (8 * k);
+    }
+    (m, a, high != 0)
+}
+
+/// Tokenises tokens that start in `i..hi`, pushing phrase hits; returns
+/// the end of the last token (a token boundary at or after `hi`), every
+/// token before which is looked at (a digit token past `hi` that runs out
+/// of the last block with CJK in it too).
+/// With `cut`, `i` lies inside a token (past [`MAX_BACK`]): that token is
+/// looked at from `i` on, its part before `i` unknown, so a piece of it
+/// that `i` cuts is not looked up whole (the piece from its real start
+/// would be another word), only its CJK suffixes: the hits that start at
+/// or after `i` are those of the whole token.
+///
+/// Token bytes are found 64 at a time as bit masks. Phrases start with a
+/// letter (tested), so tokens that start with a digit are never looked
+/// at; the others are two bit counts and, nine in ten, a stop at the
+/// [`first_key`] filter without their bytes being touched again.
+fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -> usize {
+    // The cut token's start, if any (no token starts at `usize::MAX`).
+    let cut_at = if cut { i } else { usize::MAX };
+    let table = &*TABLE;
+    let hi = hi.min(t.len());
+    if i >= hi {
+        // Nothing to cover (a token from `i` on would be half looked at).
+        return i;
+    }
+    // Whether the byte before the block is a token byte whose token began
+    // in an earlier block (`i` itself is taken as a token start).
+    let mut carry = 0u64;
+    'blocks: while i < hi {
+        let base = i;
+        let (m, alpha, high) = tok_mask64(t, base);
+        let all_starts = m & !((m << 1) | carry);
+        // Tokens that start with a letter; in a block with non-ASCII
+        // bytes every token (a CJK word may follow digits: `2024年身份证…`).
+        let mut starts = if high { all_starts } else { all_starts & alpha };
+        while starts != 0 {
+            let skip = starts.trailing_zeros() as usize;
+            let ts = base + skip;
+            if ts >= hi {
+                break 'blocks;
+            }
+            let run = (!(m >> skip)).trailing_zeros() as usize;
+            let mut te = ts + run;
+            let whole_block = skip + run >= 64;
+            if whole_block {
+                // The token runs past this block: finish it byte by byte.
+                te += t
+                    .get(te..)
+                    .map_or(0, |r| r.iter().position(|&b| !tok(b)).unwrap_or(r.len()));
+            }
+            let tl = te - ts;
+            if (high || whole_block) && t.get(ts..te).is_some_and(|w| !w.is_ascii()) {
+                token_wide(t, table, ts, te, ts == cut_at, hits);
+            } else if tl <= MAX_TOKEN && (alpha >> skip) & 1 != 0 && ts != cut_at {
+                let b = |i: usize| t.get(i).copied().unwrap_or(0);
+                let k = first_key(tl, b(ts), b(ts + 1), b(te - 1));
+                if table
+                    .first
+                    .get(k / 64)
+                    .is_some_and(|w| (w >> (k % 64)) & 1 != 0)
+                {
+                    token(t, table, ts, te, hits);
+                }
+            }
+            i = te;
+            if whole_block {
+                carry = 0;
+                continue 'blocks;
+            }
+            starts &= starts - 1;
+        }
+        // No token that may start a phrase starts in the rest of this
+        // block; a digit token may run on into the next one. If it holds
+        // non-ASCII bytes there (`2024年…` cut after the digits), it is
+        // looked at now, from its start — also when it starts past `hi`:
+        // what is covered then ends past it, and a token taken as looked
+        // at when it was not would hide its words from every later window
+        // (which of them depended on where the cache had started).
+        carry = m >> 63;
+        if carry != 0 && all_starts != 0 {
+            let ts = base + 63 - all_starts.leading_zeros() as usize;
+            let from = base + 64;
+            let more = t
+                .get(from..)
+                .map_or(0, |r| r.iter().position(|&b| !tok(b)).unwrap_or(r.len()));
+            if t.get(from..from + more).is_some_and(|w| !w.is_ascii()) {
+                token_wide(t, table, ts, from + more, ts == cut_at, hits);
+            }
+        }
+        i = (base + 64).min(t.len());
+        if i >= t.len() {
+            break;
+        }
+    }
+    // What is covered ends at a token boundary: past the end of a (digit)
+    // token that runs over it.
+    let mut end = i.max(hi);
+    if end > 0 && t.get(end - 1).is_some_and(|&b| tok(b)) {
+        end += t
+            .get(end..)
+            .map_or(0, |r| r.iter().position(|&b| !tok(b)).unwrap_or(r.len()));
+    }
+    end
+}
+
+/// One token `t[ts..te]` of at most [`MAX_TOKEN`] bytes that passed the
+/// [`first_key`] filter: the phrases it starts. Out of line: few tokens
+/// get here.
+#[inline(never)]
+fn token(t: &[u8], table: &Table, ts: usize, te: usize, hits: &mut Vec<Hit>) {
+    let tl = te - ts;
+    if tl > MAX_TOKEN {
+        return;
+    }
+    let mut buf = [0u8; MAX_TOKEN];
+    let tok = buf.get_mut(..tl).unwrap_or_default();
+    tok.copy_from_slice(t.get(ts..te).unwrap_or_default());
+    tok.make_ascii_lowercase();
+    let h = fnv(tok);
+    for &(_, pi) in phrases_with(table, h) {
+        let Some(p) = table.phrases.get(pi) else {
+            continue;
+        };
+        if p.tokens.first().map(Vec::as_slice) != Some(&tok[..]) {
+            continue;
+        }
+        if let Some(end) = match_rest(t, te, p.tokens.get(1..).unwrap_or_default()) {
+            hits.push(Hit {
+                start: ts,
+                end,
+                mask: p.mask,
+            });
+        }
+    }
+}
+
+/// Length of the character at `t[i]` if it is full-width, CJK or general
+/// punctuation (`：`, `，`, `（`, `、`, `。`, `“`, …): a token separator like
+/// ASCII punctuation, though its UTF-8 bytes are token bytes.
+fn wide_sep(t: &[u8], i: usize) -> usize {
+    match cp_at(t, i) {
+        (
+            0x2010..=0x2027
+            | 0x2030..=0x205E
+            | 0x3000..=0x303F
+            | 0xFF01..=0xFF0F
+            | 0xFF1A..=0xFF20
+            | 0xFF3B..=0xFF40
+            | 0xFF5B..=0xFF65,
+            3,
+        ) => 3,
+        _ => 0,
+    }
+}
+
+/// True if `c` is a CJK character (kana, Han, Hangul): a script written
+/// without spaces, whose words are found as the end of a run.
+fn is_cjk(c: u32) -> bool {
+    matches!(c,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
+}
+
+/// The character at `t[i]` and its length in bytes: three-byte UTF-8
+/// sequences decoded (every separator and CJK character is one), any other
+/// byte taken alone (so a cut inside a character never hides the next).
+fn cp_at(t: &[u8], i: usize) -> (u32, usize) {
+    let b = |k: usize| u32::from(t.get(i + k).copied().unwrap_or(0));
+    let b0 = b(0);
+    if b0 & 0xF0 == 0xE0 && b(1) & 0xC0 == 0x80 && b(2) & 0xC0 == 0x80 {
+        ((b0 & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F), 3)
+    } else {
+        (b0, 1)
+    }
+}
+
+/// A token `t[ts..te]` with non-ASCII bytes: split at full-width and CJK
+/// punctuation (`身份证号码：110…`), each piece looked up whole, and the
+/// end of each run of CJK characters looked up as each of its suffixes of
+/// up to [`MAX_TOKEN`] bytes, so a word glued to the characters before it
+/// (`公民身份证号码`) or to the number after it (`身份证号码110…`) is found.
+/// Hits are pushed in order of their start. With `cut`, `ts` cuts the
+/// token (see [`tokenize`]): its first piece is not looked up whole.
+/// Out of line: only text with non-ASCII bytes gets here.
+#[inline(never)]
+fn token_wide(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &mut Vec<Hit>) {
+    let mut ps = ts;
+    while ps < te {
+        let whole = !(cut && ps == ts);
+        let mut pe = ps;
+        while pe < te && wide_sep(t, pe) == 0 {
+            pe += cp_at(t, pe).1;
+        }
+        let pe = pe.min(te);
+        if whole && pe > ps && is_letter(t.get(ps).copied().unwrap_or(0)) {
+            token(t, table, ps, pe, hits);
+        }
+        let mut i = ps;
+        let mut run = None;
+        while i <= pe {
+            let (c, len) = if i < pe { cp_at(t, i) } else { (0, 1) };
+            if i < pe && len == 3 && is_cjk(c) {
+                run.get_or_insert(i);
+            } else if let Some(rs) = run.take() {
+                // Every character of the run is three bytes: its suffixes
+                // of at most MAX_TOKEN bytes start at `rs + 3k`.
+                let skip = (i - rs).saturating_sub(MAX_TOKEN).div_ceil(3);
+                let mut k = rs + 3 * skip;
+                while k < i {
+                    // The whole piece was looked up above.
+                    if k != ps || i != pe || !whole {
+                        token(t, table, k, i, hits);
+                    }
+                    k += 3;
+                }
+            }
+            i += len;
+        }
+        ps = pe + wide_sep(t, pe).max(1);
+    }
+}
+
+/// The start of the token that `i` lies in or just after (`i` itself
+/// between tokens), walked back at most [`MAX_BACK`] bytes, and whether
+/// the walk stopped inside a longer token (`true`: the position returned
+/// cuts it). Bounded so that a window in a pathological token (megabytes
+/// without a separator) costs no more than [`MAX_BACK`] bytes of walk.
+fn back_to_token_start(t: &[u8], mut i: usize) -> (usize, bool) {
+    let floor = i.saturating_sub(MAX_BACK);
     while i > floor && is_tok(t.get(i - 1).copied().unwrap_or(0)) {
         i -= 1;
     }
-    i
+    (i, i > 0 && is_tok(t.get(i - 1).copied().unwrap_or(0)))
 }
 
 /// Matches the remaining tokens of a phrase after position `i`, allowing
-/// one to three separator bytes between tokens.
+/// one to three separators (ASCII punctuation or space, or full-width
+/// punctuation) between tokens.
 fn match_rest(t: &[u8], mut i: usize, rest: &[Vec<u8>]) -> Option<usize> {
     for tok in rest {
         let mut gap = 0;
-        while i < t.len() && !is_tok(t.get(i).copied().unwrap_or(0)) {
-            i += 1;
+        while i < t.len() {
+            let w = wide_sep(t, i);
+            if w > 0 {
+                i += w;
+            } else if !is_tok(t.get(i).copied().unwrap_or(0)) {
+                i += 1;
+            } else {
+                break;
+            }
             gap += 1;
             if gap > 3 {
                 return None;
@@ -398,12 +841,18 @@ fn match_rest(t: &[u8], mut i: usize, rest: &[Vec<u8>]) -> Option<usize> {
             return None;
         }
         let cand = t.get(i..i + tok.len())?;
-        if !cand.eq_ignore_ascii_case(tok) || t.get(i + tok.len()).is_some_and(|&b| is_tok(b)) {
+        if !cand.eq_ignore_ascii_case(tok) || tok_at(t, i + tok.len()) {
             return None;
         }
         i += tok.len();
     }
     Some(i)
+}
+
+/// True if a token goes on at `t[i]`: a token byte that does not start a
+/// full-width separator.
+fn tok_at(t: &[u8], i: usize) -> bool {
+    t.get(i).is_some_and(|&b| is_tok(b)) && wide_sep(t, i) == 0
 }
 
 #[cfg(test)]
@@ -429,6 +878,37 @@ mod tests {
             );
         }
         assert!(TABLE.letter_keyed);
+    }
+
+    #[test]
+    fn cjk_words_glued_to_characters_or_full_width_punctuation() {
+        let has = |text: &str, d: D| {
+            let t = text.as_bytes();
+            let s = text.find("110105").unwrap();
+            CtxCache::default().has(t, d as usize, s, s + 15)
+        };
+        for text in [
+            "身份证号码：110105491231002",
+            "公民身份证号码：110105491231002",
+            "（身份证）110105491231002",
+            "请提供身份证号码110105491231002",
+            "身份证，110105491231002",
+            "2024年身份证：110105491231002",
+        ] {
+            assert!(has(text, D::CnResidentId), "{text}");
+        }
+        for text in [
+            "号码：110105491231002",
+            "身份证明书：110105491231002",
+            "身份：110105491231002",
+        ] {
+            assert!(!has(text, D::CnResidentId), "{text}");
+        }
+        // An ASCII phrase ends at full-width punctuation too.
+        assert!(has("ID card：110105491231002", D::CnResidentId));
+        assert_eq!(wide_sep("：".as_bytes(), 0), 3);
+        assert_eq!(wide_sep("身".as_bytes(), 0), 0);
+        assert_eq!(wide_sep(b"a", 0), 0);
     }
 
     #[test]
@@ -481,12 +961,122 @@ mod tests {
         assert!(TABLE.letter_keyed);
     }
 
+    /// The tokenizer before token bytes were found 64 at a time: the
+    /// reference for [`tokenize`].
+    fn tokenize_bytewise(t: &[u8], mut i: usize, hi: usize, hits: &mut Vec<Hit>) -> usize {
+        let table = &*TABLE;
+        let hi = hi.min(t.len());
+        while i < hi {
+            match t[i..hi].iter().position(|&b| is_tok(b)) {
+                Some(p) => i += p,
+                None => {
+                    i = hi;
+                    break;
+                }
+            }
+            let ts = i;
+            i += t[i..]
+                .iter()
+                .position(|&b| !is_tok(b))
+                .unwrap_or(t.len() - i);
+            if t[ts..i].is_ascii() {
+                token(t, table, ts, i, hits);
+            } else {
+                token_wide(t, table, ts, i, false, hits);
+            }
+        }
+        i.max(hi)
+    }
+
+    #[test]
+    fn tok_bits8_every_byte_in_every_lane() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut w = [b'-'; 8];
+                w[lane] = b;
+                let (tok, alpha) = tok_bits8(u64::from_le_bytes(w));
+                assert_eq!(tok, u64::from(is_tok(b)) << lane, "{b} in lane {lane}");
+                assert_eq!(alpha, u64::from(is_letter(b)) << lane, "{b} in lane {lane}");
+            }
+        }
+    }
+
     proptest! {
+        /// Block tokenizing gives the hits and the end of the byte loop, from
+        /// any start to any end (blocks cut tokens, texts end mid-block).
+        #[test]
+        fn tokenize_matches_bytewise(
+            words in proptest::collection::vec(prop_oneof![
+                Just("ssn"), Just("card"), Just("social security"), Just("4111"), Just("-"),
+                Just(" "), Just("  "), Just("\n"), Just("iban"), Just("é"), Just("身份证"),
+                Just("：") , Just("公民"), Just("号码"), Just("，"), Just("110105"), Just("주민등록번호"),
+                Just("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+                Just("phone"), Just(","), Just("tel:"), Just("mail"),
+                Just("98145196123494054915619309814519612349405491561930")], 0..80),
+            a in 0usize..600,
+            b in 0usize..700,
+        ) {
+            let text = words.concat();
+            let t = text.as_bytes();
+            let (lo, hi) = (a.min(t.len()), b.min(t.len()));
+            let (lo, cut) = back_to_token_start(t, lo);
+            prop_assume!(!cut);
+            let (mut h1, mut h2) = (Vec::new(), Vec::new());
+            let e1 = tokenize(t, lo, false, hi, &mut h1);
+            let e2 = tokenize_bytewise(t, lo, hi, &mut h2);
+            let key = |h: &Vec<Hit>| h.iter().map(|x| (x.start, x.end, x.mask)).collect::<Vec<_>>();
+            // The block version may answer for more of the text (to the
+            // end of a block without tokens), never less, and only up to a
+            // boundary; what it answers for, it has looked at: its hits
+            // are those of the byte loop up to its end (a digit token that
+            // runs past the block with CJK in it is looked at even if it
+            // starts past `hi`).
+            prop_assert!(e1 >= e2, "{} < {}", e1, e2);
+            prop_assert!(h1.len() >= h2.len());
+            prop_assert_eq!(key(&h1)[..h2.len()].to_vec(), key(&h2));
+            let (mut h3, mut h4) = (Vec::new(), Vec::new());
+            tokenize(t, lo, false, e1, &mut h3);
+            tokenize_bytewise(t, lo, e1, &mut h4);
+            prop_assert_eq!(key(&h3), key(&h4));
+            prop_assert_eq!(key(&h3), key(&h1));
+        }
+
         #[test]
         fn next_letter_matches_scalar(hay in proptest::collection::vec(prop_oneof![
                 40 => b' '..=b'@', 1 => any::<u8>()], 0..300)) {
             let want = hay.iter().position(|&b| is_letter(b)).unwrap_or(hay.len());
             prop_assert_eq!(next_letter(&hay), want);
+        }
+
+        /// Queries in any order, in text with long tokens glued to CJK
+        /// words (longer than the walk back, too), give the answer of a
+        /// cache that tokenised the whole text from its start: where the
+        /// cache restarts decides nothing.
+        #[test]
+        fn cache_restart_independent(
+            words in proptest::collection::vec(prop_oneof![
+                Just("brn"), Just("사업자등록번호"), Just("身份证号码"), Just("：") , Just("1234"),
+                Just("SOZIALVERSICHERUNG"), Just(" "), Just("-"), Just("x"), Just("番号"),
+                Just("98145196123494054915619309814519612349405491561930"),
+                Just("사업자등록번호98145196123494054915619309814519612349405491561930")],
+                1..120),
+            qs in proptest::collection::vec((0usize..1000, 0usize..12), 1..16),
+        ) {
+            let text = words.concat();
+            let t = text.as_bytes();
+            let mut whole = CtxCache::default();
+            whole.ensure(t, 0, t.len());
+            let mut shared = CtxCache::default();
+            for (at, w) in qs {
+                let s = (t.len() * at / 1000).min(t.len());
+                let e = (s + w).min(t.len());
+                let lo = s.saturating_sub(CONTEXT_BEFORE);
+                let hi = (e + CONTEXT_AFTER).min(t.len());
+                let mut fresh = CtxCache::default();
+                let want = whole.mask_slow(t, lo, hi, s, e);
+                prop_assert_eq!(shared.mask_slow(t, lo, hi, s, e), want, "{} {} in {:?}", s, e, text);
+                prop_assert_eq!(fresh.mask_slow(t, lo, hi, s, e), want, "{} {} in {:?}", s, e, text);
+            }
         }
 
         /// Queries in any order give the answer of a fresh cache.

@@ -18,7 +18,7 @@ use crate::model::{Category, Confidence};
 use crate::validate;
 
 /// A set of custom detectors, as read from a config file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomDetectorsConfig {
     #[serde(default, rename = "detector")]
@@ -26,7 +26,7 @@ pub struct CustomDetectorsConfig {
 }
 
 /// One custom detector: `keywords` and/or `regex`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomDetector {
     /// snake_case id reported in findings; must not clash with a built-in id.

@@ -121,16 +121,55 @@ fn order(a: &Cand, b: &Cand) -> std::cmp::Ordering {
         .then(b.end.cmp(&a.end))
 }
 
+/// Where overlap resolution stands, carried across stream chunks: the end
+/// of the last accepted built-in candidate, and of each custom detector's.
+///
+/// Built-ins compete with one another (one number, one type: a card is not
+/// also an id). A custom detector is a policy author's own question and
+/// competes only with itself: its keyword "Confidential" is reported beside
+/// the built-in `confidential_marker` on the same word, not dropped for it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Ends {
+    builtin: usize,
+    custom: Vec<usize>,
+}
+
+impl Ends {
+    /// The text before `drop` was dropped: offsets move left.
+    pub(crate) fn shift(&mut self, drop: usize) {
+        self.builtin = self.builtin.saturating_sub(drop);
+        for e in &mut self.custom {
+            *e = e.saturating_sub(drop);
+        }
+    }
+}
+
 /// Greedy left-to-right overlap resolution: at each start the best candidate
-/// wins, and anything overlapping an accepted match is dropped. `last_end`
-/// carries the state across stream chunks. Candidates below `min` are
-/// dropped first (they never block another). Done in place: in dense text
-/// the list is large, and a second one was another fresh allocation per
-/// scan.
-pub(crate) fn resolve(cands: &mut Vec<Cand>, last_end: &mut usize, min: Confidence) {
+/// wins, and anything overlapping an accepted match of the same lane (the
+/// built-ins, or one custom detector) is dropped. `ends` carries the state
+/// across stream chunks. Candidates below `min` are dropped first (they
+/// never block another). Done in place: in dense text the list is large,
+/// and a second one was another fresh allocation per scan.
+pub(crate) fn resolve(cands: &mut Vec<Cand>, ends: &mut Ends, min: Confidence) {
     cands.sort_unstable_by(order);
+    let builtins = crate::builtin::BUILTINS.len() as u32;
     cands.retain(|c| {
-        let keep = c.conf >= min && c.start >= *last_end;
+        if c.conf < min {
+            return false;
+        }
+        let last_end = if c.det < builtins {
+            &mut ends.builtin
+        } else {
+            let k = (c.det - builtins) as usize;
+            if ends.custom.len() <= k {
+                ends.custom.resize(k + 1, 0);
+            }
+            match ends.custom.get_mut(k) {
+                Some(e) => e,
+                None => return false,
+            }
+        };
+        let keep = c.start >= *last_end;
         if keep {
             *last_end = c.end;
         }

@@ -81,6 +81,7 @@ static LEN10: &[DigitId] = &[
     id(D::CaOhip, v::luhn, CTX_ONLY),
     id(D::KrBrn, v::kr_brn, CTX_ONLY),
     id(D::SeOrgnr, se_org, &[(&[6, 4], b"-", Low)]),
+    id(D::UkUtr, v::uk_utr, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
     id(D::HrOib, v::hr_oib, CTX_ONLY),
@@ -115,13 +116,20 @@ static LEN13: &[DigitId] = &[
     ),
 ];
 static LEN14: &[DigitId] = &[id(D::FrSiret, v::luhn, CTX_ONLY)];
-static LEN15: &[DigitId] = &[id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)])];
+static LEN15: &[DigitId] = &[
+    id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)]),
+    id(D::CnResidentId, v::cn_resident_id_15, CTX_ONLY),
+];
 static LEN16: &[DigitId] = &[id(
     D::AuHealthId,
     v::au_health_identifier,
     &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
 )];
-static LEN18: &[DigitId] = &[id(D::MxClabe, v::mx_clabe, CTX_ONLY)];
+static LEN18: &[DigitId] = &[
+    id(D::MxClabe, v::mx_clabe, CTX_ONLY),
+    id(D::Meid, v::meid_dec, CTX_ONLY),
+];
+static LEN19: &[DigitId] = &[id(D::Meid, v::meid_dec, CTX_ONLY)];
 static LEN22: &[DigitId] = &[id(D::ArCbu, v::ar_cbu, CTX_ONLY)];
 static LEN26: &[DigitId] = &[id(
     D::PlNrb,
@@ -160,6 +168,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
         15 => (LEN15, 1 << 4),
         16 => (LEN16, 1 << 1 | 1 << 4),
         18 => (LEN18, 0),
+        19 => (LEN19, 0),
         22 => (LEN22, 0),
         26 => (LEN26, 1 << 1 | 1 << 7),
         _ => (&[], 0),
@@ -169,7 +178,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
 /// Every digits-only id, for tests.
 #[cfg(test)]
 pub(crate) fn all_digit_ids() -> impl Iterator<Item = &'static DigitId> {
-    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26]
+    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 22, 26]
         .into_iter()
         .flat_map(|l| digit_ids_of(l).0)
 }
@@ -250,17 +259,67 @@ fn mrz_class(c: u8) -> bool {
     c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'<'
 }
 
-/// Line 2 of a passport's machine-readable zone starting at `s`.
+/// A machine-readable zone line starting at `s` (ICAO 9303), told apart
+/// by its length: line 2 of a passport (TD3, 44 characters) or of a TD2
+/// document (36), which carry every check digit themselves, or line 2 of
+/// an ID card (TD1, 30), checked with the line before it (the document
+/// number and half the composite) and reported with line 1 and, when it
+/// follows, the name line.
 pub(crate) fn mrz(sk: &mut Sink<'_>, s: usize) {
     let t = sk.t;
-    if !sk.on(D::PassportMrz) || before(t, s) == b'<' || run(t, s, 44, mrz_class) != 44 {
+    if !sk.on(D::PassportMrz) || before(t, s) == b'<' {
         return;
     }
-    if let Some(line) = t.get(s..s + 44)
-        && v::mrz_td3_line2(line)
-    {
-        sk.emit_fixed(D::PassportMrz, s, s + 44, High);
+    match run(t, s, 44, mrz_class) {
+        44 if t.get(s..s + 44).is_some_and(v::mrz_td3_line2) => {
+            sk.emit_fixed(D::PassportMrz, s, s + 44, High);
+        }
+        36 if t.get(s..s + 36).is_some_and(v::mrz_td2_line2) => {
+            sk.emit_fixed(D::PassportMrz, s, s + 36, High);
+        }
+        30 => td1(sk, s),
+        _ => {}
     }
+}
+
+/// An MRZ line of exactly `len` characters ending at `e` (exclusive), if
+/// one does: its start.
+fn mrz_line_before(t: &[u8], e: usize, len: usize) -> Option<usize> {
+    let s = e.checked_sub(len)?;
+    (run(t, s, len, mrz_class) == len && !mrz_class(before(t, s))).then_some(s)
+}
+
+/// The end of the line break at `i` (`\n` or `\r\n`), if there is one.
+fn line_break(t: &[u8], i: usize) -> Option<usize> {
+    match (at(t, i), at(t, i + 1)) {
+        (b'\n', _) => Some(i + 1),
+        (b'\r', b'\n') => Some(i + 2),
+        _ => None,
+    }
+}
+
+/// A TD1 zone whose line 2 (30 characters) starts at `s`.
+fn td1(sk: &mut Sink<'_>, s: usize) {
+    let t = sk.t;
+    let l1_end = match (before(t, s), before(t, s.saturating_sub(1))) {
+        (b'\n', b'\r') => s - 2,
+        (b'\n', _) => s - 1,
+        _ => return,
+    };
+    let Some(l1) = mrz_line_before(t, l1_end, 30) else {
+        return;
+    };
+    let (Some(line1), Some(line2)) = (t.get(l1..l1 + 30), t.get(s..s + 30)) else {
+        return;
+    };
+    if !v::mrz_td1(line1, line2) {
+        return;
+    }
+    // The name line, if it follows.
+    let end = line_break(t, s + 30)
+        .filter(|&l3| run(t, l3, 30, mrz_class) == 30)
+        .map_or(s + 30, |l3| l3 + 30);
+    sk.emit_fixed(D::PassportMrz, l1, end, High);
 }
 
 /// True if the word at `ws` may start an MRZ line: it runs into `<`
@@ -312,6 +371,18 @@ pub(crate) fn alpha_word(
         }
         _ => {}
     }
+    // A MEID in hex, next to its word: without its check digit it is
+    // only a shape.
+    if matches!(w.len(), 14 | 15)
+        && (upper || w.iter().all(|c| !c.is_ascii_uppercase()))
+        && v::meid_hex(w)
+    {
+        let base = if w.len() == 15 { Medium } else { Low };
+        sk.emit(D::Meid, ws, we, base, NEED_CTX);
+    }
+    if (w.len() == 13 && letters == 4) || (w.len() == 12 && letters == 3) {
+        mx_rfc_compact(sk, ws, we, w, letters);
+    }
     if w.len() == 9 && letters == 1 && upper && v::es_cif(w) {
         sk.emit(D::EsCif, ws, we, Medium, NEED_CTX);
     }
@@ -323,7 +394,9 @@ pub(crate) fn alpha_word(
             sk.emit(D::DeIdCard, ws, we, Medium, NEED_CTX);
         }
     }
-    if (2..=3).contains(&letters) && vat_country(t, ws).is_some() {
+    // A word longer than any VAT number (an IBAN starting `DE`, `FR`,
+    // `ES`: every row of a customer table) is not one, whatever follows.
+    if (2..=3).contains(&letters) && w.len() <= 16 && vat_country(t, ws).is_some() {
         eu_vat_at(sk, ws);
     }
     // `ES - Q0818001J`: a company letter glued to the digits, the country
@@ -332,6 +405,78 @@ pub(crate) fn alpha_word(
         eu_vat_before(sk, ws);
     }
     any_word(sk, ws, we, w, upper);
+}
+
+/// A Mexican RFC written as one word (`GODE561231GR8`, `MAB9307148T4`):
+/// a person's alone in capitals, a company's or a lower-case one next to
+/// its word.
+fn mx_rfc_compact(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
+    if !sk.on(D::MxRfc) {
+        return;
+    }
+    let mut up = [0u8; 13];
+    let Some(dst) = up.get_mut(..w.len()) else {
+        return;
+    };
+    dst.copy_from_slice(w);
+    dst.make_ascii_uppercase();
+    if v::mx_rfc(dst) {
+        let lower = w.iter().any(u8::is_ascii_lowercase);
+        let adj = Adj {
+            need_ctx: lower || letters == 3,
+            nonvalue: false,
+        };
+        sk.emit(D::MxRfc, ws, we, Medium, adj);
+    }
+}
+
+/// A Mexican RFC in three groups (`GODE 561231 GR8`, `MAB-930714-8T4`),
+/// keyed on its date: `ws` is the date's first digit, after the
+/// separator that follows the name letters.
+pub(crate) fn mx_rfc_apart(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if !sk.on(D::MxRfc) || ws < 4 {
+        return;
+    }
+    let sep = before(t, ws);
+    // Back over the 3 or 4 name letters.
+    let nl = (1..=5)
+        .take_while(|&k| ws > k && at(t, ws - 1 - k).is_ascii_alphabetic())
+        .count();
+    if !(3..=4).contains(&nl) || before(t, ws - 1 - nl).is_ascii_alphanumeric() {
+        return;
+    }
+    let s = ws - 1 - nl;
+    // The date, the same separator and the three check characters.
+    if run(t, ws, 6, |c| c.is_ascii_digit()) != 6
+        || at(t, ws + 6) != sep
+        || run(t, ws + 7, 3, |c| c.is_ascii_alphanumeric()) != 3
+        || !right_ok(t, ws + 10, false)
+    {
+        return;
+    }
+    let mut buf = [0u8; 13];
+    let parts = [(s, nl), (ws, 6), (ws + 7, 3)];
+    let mut n = 0;
+    for (a, k) in parts {
+        for c in t.get(a..a + k).unwrap_or_default() {
+            if let Some(x) = buf.get_mut(n) {
+                *x = c.to_ascii_uppercase();
+            }
+            n += 1;
+        }
+    }
+    let raw_lower = [(s, nl), (ws + 7, 3)].iter().any(|&(a, k)| {
+        t.get(a..a + k)
+            .is_some_and(|x| x.iter().any(u8::is_ascii_lowercase))
+    });
+    if v::mx_rfc(buf.get(..n).unwrap_or_default()) {
+        let adj = Adj {
+            need_ctx: raw_lower || nl == 3,
+            nonvalue: false,
+        };
+        sk.emit(D::MxRfc, s, ws + 10, Medium, adj);
+    }
 }
 
 /// Ids in a word that starts with digits and holds letters.
@@ -365,8 +510,9 @@ fn any_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
 
 /// Country codes of the VAT numbers [`v::eu_vat`] checks.
 const VAT_COUNTRIES: &[&[u8; 2]] = &[
-    b"AT", b"BE", b"BG", b"CZ", b"DE", b"DK", b"EE", b"EL", b"GR", b"ES", b"FI", b"FR", b"HR",
-    b"HU", b"IE", b"IT", b"LT", b"LU", b"NL", b"PL", b"PT", b"RO", b"SE", b"SI", b"SK",
+    b"AT", b"BE", b"BG", b"CY", b"CZ", b"DE", b"DK", b"EE", b"EL", b"GR", b"ES", b"FI", b"FR",
+    b"HR", b"HU", b"IE", b"IT", b"LT", b"LU", b"LV", b"MT", b"NL", b"PL", b"PT", b"RO", b"SE",
+    b"SI", b"SK",
 ];
 
 fn vat_country(t: &[u8], p: usize) -> Option<[u8; 2]> {
@@ -509,7 +655,7 @@ mod tests {
 
     #[test]
     fn every_layout_reported_alone_has_the_length_of_its_table() {
-        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 22, 26] {
+        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 22, 26] {
             let (ids, groups) = digit_ids_of(len);
             let mut want = 0u32;
             for i in ids {
@@ -529,6 +675,6 @@ mod tests {
                 }
             }
         }
-        assert!(all_digit_ids().count() >= 35);
+        assert!(all_digit_ids().count() >= 39);
     }
 }

@@ -31,30 +31,33 @@ pub(crate) struct Cand {
     pub conf: Confidence,
 }
 
-/// Words of 128 bits in a [`DetSet`]: room for `128 * SET_WORDS` built-ins.
-pub(crate) const SET_WORDS: usize = 2;
+/// Words of 64 bits in a [`DetSet`]: as many as the detector table needs,
+/// counted at compile time, so adding a detector never runs out of bits.
+pub(crate) const SET_WORDS: usize = crate::builtin::COUNT.div_ceil(64);
 
-/// A set of built-in detectors, one bit each (bit `d` of `lo` below 128,
-/// bit `d - 128` of `hi` above). Asked with a constant detector almost
-/// everywhere, so the word is chosen at compile time and a question is one
-/// load and a test, as it was when one `u128` held every detector.
+/// A set of built-in detectors, one bit each (bit `d % 64` of word
+/// `d / 64`). Asked with a constant detector almost everywhere, so the
+/// word is chosen at compile time and a question is one load and a test,
+/// as it was when one `u128` held every detector. Indexes past the table
+/// (custom detectors) are never members.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct DetSet {
-    lo: u128,
-    hi: u128,
+    w: [u64; SET_WORDS],
 }
 
 impl DetSet {
     /// The set of `ds`, built at compile time.
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "evaluated at compile time, and `d < COUNT` keeps `d / 64` below `SET_WORDS`: an index out of range would fail the build"
+    )]
     pub(crate) const fn of(ds: &[D]) -> DetSet {
-        let mut s = DetSet { lo: 0, hi: 0 };
+        let mut s = DetSet { w: [0; SET_WORDS] };
         let mut rest = ds;
         while let [first, tail @ ..] = rest {
             let d = *first as usize;
-            if d < 128 {
-                s.lo |= 1u128 << d;
-            } else if d < 256 {
-                s.hi |= 1u128 << (d - 128);
+            if d < crate::builtin::COUNT {
+                s.w[d / 64] |= 1u64 << (d % 64);
             }
             rest = tail;
         }
@@ -63,42 +66,37 @@ impl DetSet {
 
     #[inline(always)]
     pub(crate) fn insert(&mut self, d: usize) {
-        if d < 128 {
-            self.lo |= 1u128 << d;
-        } else if d < 256 {
-            self.hi |= 1u128 << (d - 128);
+        if d < crate::builtin::COUNT
+            && let Some(w) = self.w.get_mut(d / 64)
+        {
+            *w |= 1u64 << (d % 64);
         }
     }
 
     #[inline(always)]
     pub(crate) fn remove(&mut self, d: usize) {
-        if d < 128 {
-            self.lo &= !(1u128 << d);
-        } else if d < 256 {
-            self.hi &= !(1u128 << (d - 128));
+        if let Some(w) = self.w.get_mut(d / 64) {
+            *w &= !(1u64 << (d % 64));
         }
     }
 
     #[inline(always)]
     pub(crate) fn has(&self, d: usize) -> bool {
-        if d < 128 {
-            (self.lo >> d) & 1 != 0
-        } else {
-            d < 256 && (self.hi >> (d - 128)) & 1 != 0
-        }
+        self.w.get(d / 64).is_some_and(|w| (w >> (d % 64)) & 1 != 0)
     }
 
     #[inline(always)]
     pub(crate) fn intersects(&self, o: &DetSet) -> bool {
-        (self.lo & o.lo) | (self.hi & o.hi) != 0
+        self.w.iter().zip(&o.w).fold(0, |acc, (a, b)| acc | (a & b)) != 0
     }
 }
 
 impl std::ops::BitOrAssign for DetSet {
     #[inline(always)]
     fn bitor_assign(&mut self, o: DetSet) {
-        self.lo |= o.lo;
-        self.hi |= o.hi;
+        for (a, b) in self.w.iter_mut().zip(o.w) {
+            *a |= b;
+        }
     }
 }
 
@@ -135,7 +133,7 @@ const NOT_IDS: &[&str] = &[
 ];
 
 // Every built-in has a bit.
-const _: () = assert!(crate::builtin::COUNT <= 128 * SET_WORDS);
+const _: () = assert!(crate::builtin::COUNT <= 64 * SET_WORDS);
 
 /// Cards, bank accounts and national, tax and health ids: the built-ins
 /// of PII, PHI or PCI that identify a person or an account.
@@ -432,16 +430,21 @@ mod tests {
 
     #[test]
     fn det_set_holds_every_index_it_has_room_for() {
+        use crate::builtin::COUNT;
         let mut s = DetSet::default();
-        for d in [0, 1, 127, 128, 129, 200, 255] {
+        for d in [0, 1, 63, 64, 127, 128, 129, 200, COUNT - 1] {
             assert!(!s.has(d));
             s.insert(d);
             assert!(s.has(d));
         }
-        assert!(!s.has(126) && !s.has(130) && !s.has(256));
-        // Out of range: ignored, never a panic.
-        s.insert(10_000);
-        assert!(!s.has(10_000));
+        assert!(!s.has(126) && !s.has(130) && !s.has(COUNT - 2));
+        // Past the table (custom detectors) or out of range: ignored,
+        // never a panic.
+        for d in [COUNT, 64 * SET_WORDS, 10_000] {
+            s.insert(d);
+            assert!(!s.has(d));
+            s.remove(d);
+        }
         let mut o = DetSet::default();
         o.insert(200);
         assert!(s.intersects(&o));
@@ -450,5 +453,52 @@ mod tests {
         assert!(!s.intersects(&p));
         p |= o;
         assert!(p.has(200) && p.has(201));
+        p.remove(200);
+        assert!(!p.has(200) && p.has(201));
+    }
+
+    proptest::proptest! {
+        /// Against a `Vec<bool>` of the table's size: every index of every
+        /// word, and `of` at compile time agrees with `insert`.
+        #[test]
+        fn det_set_matches_a_bool_vector(
+            xs in proptest::collection::vec(0usize..crate::builtin::COUNT + 70, 0..40),
+            ys in proptest::collection::vec(0usize..crate::builtin::COUNT + 70, 0..40),
+        ) {
+            use crate::builtin::COUNT;
+            let mut a = DetSet::default();
+            let mut b = DetSet::default();
+            let mut va = vec![false; COUNT];
+            let mut vb = vec![false; COUNT];
+            for &x in &xs {
+                a.insert(x);
+                if let Some(v) = va.get_mut(x) { *v = true; }
+            }
+            for &y in &ys {
+                b.insert(y);
+                if let Some(v) = vb.get_mut(y) { *v = true; }
+            }
+            for d in 0..COUNT + 70 {
+                proptest::prop_assert_eq!(a.has(d), va.get(d).copied().unwrap_or(false));
+            }
+            let inter = va.iter().zip(&vb).any(|(x, y)| *x && *y);
+            proptest::prop_assert_eq!(a.intersects(&b), inter);
+            let mut u = a;
+            u |= b;
+            for d in 0..COUNT {
+                proptest::prop_assert_eq!(u.has(d), va[d] || vb[d]);
+            }
+        }
+    }
+
+    #[test]
+    fn det_set_of_is_insert() {
+        let s = DetSet::of(&[D::CreditCard, D::GenericSecret, D::EsCif]);
+        let mut t = DetSet::default();
+        for d in [D::CreditCard, D::GenericSecret, D::EsCif] {
+            t.insert(d as usize);
+        }
+        assert_eq!(s, t);
+        assert!(s.has(D::GenericSecret as usize));
     }
 }

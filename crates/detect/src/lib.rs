@@ -209,8 +209,8 @@ impl Detectors {
     /// Scans `text` (any bytes; need not be UTF-8). Offsets in the findings
     /// are byte offsets into `text`, sorted by start.
     pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
-        let mut last_end = 0;
-        let cands = self.collect(text, 0, text.len(), &mut last_end);
+        let mut ends = engine::Ends::default();
+        let cands = self.collect(text, 0, text.len(), &mut ends);
         cands.iter().map(|c| self.finding(text, c, 0)).collect()
     }
 
@@ -233,10 +233,10 @@ impl Detectors {
         t: &[u8],
         from: usize,
         to: usize,
-        last_end: &mut usize,
+        ends: &mut engine::Ends,
     ) -> Vec<Cand> {
         let mut out = Vec::new();
-        self.collect_into(t, from, to, last_end, &mut out);
+        self.collect_into(t, from, to, ends, &mut out);
         out
     }
 
@@ -246,7 +246,7 @@ impl Detectors {
         t: &[u8],
         from: usize,
         to: usize,
-        last_end: &mut usize,
+        ends: &mut engine::Ends,
         out: &mut Vec<Cand>,
     ) {
         out.clear();
@@ -260,7 +260,7 @@ impl Detectors {
         if !self.custom.is_empty() {
             self.custom.collect(t, from, to, out);
         }
-        engine::resolve(out, last_end, self.min_confidence);
+        engine::resolve(out, ends, self.min_confidence);
     }
 
     pub(crate) fn finding(&self, t: &[u8], c: &Cand, base: usize) -> Finding {

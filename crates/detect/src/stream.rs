@@ -29,8 +29,8 @@ pub struct StreamScanner<'a> {
     base: usize,
     /// Keys before this (relative) offset have been evaluated.
     done: usize,
-    /// End of the last accepted match, relative to `buf`.
-    last_end: usize,
+    /// Ends of the last accepted matches, relative to `buf`.
+    ends: crate::engine::Ends,
     slice: usize,
     /// Candidates of one pass, kept so each pass reuses the allocation.
     cands: Vec<Cand>,
@@ -47,7 +47,7 @@ impl<'a> StreamScanner<'a> {
             buf: Vec::new(),
             base: 0,
             done: 0,
-            last_end: 0,
+            ends: crate::engine::Ends::default(),
             slice: slice.max(1),
             cands: Vec::new(),
             counting: None,
@@ -126,7 +126,7 @@ impl<'a> StreamScanner<'a> {
     fn process(&mut self, cut: usize, out: &mut Vec<Finding>) {
         let mut cands = std::mem::take(&mut self.cands);
         self.det
-            .collect_into(&self.buf, self.done, cut, &mut self.last_end, &mut cands);
+            .collect_into(&self.buf, self.done, cut, &mut self.ends, &mut cands);
         match &self.counting {
             None => out.extend(
                 cands
@@ -159,6 +159,6 @@ impl<'a> StreamScanner<'a> {
         self.buf.drain(..drop);
         self.base += drop;
         self.done -= drop;
-        self.last_end = self.last_end.saturating_sub(drop);
+        self.ends.shift(drop);
     }
 }

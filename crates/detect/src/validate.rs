@@ -140,23 +140,65 @@ fn luhn_sum(s: &[u8]) -> Option<u32> {
 /// ISO 7064 MOD 97-10 over alphanumerics (letters count A=10 … Z=35):
 /// the whole string read as a number is 1 modulo 97.
 pub fn mod97_10(s: &[u8]) -> bool {
-    if s.is_empty() {
-        return false;
+    !s.is_empty() && mod97_fold(0, s) == Some(1)
+}
+
+/// The remainder mod 97 of `r` followed by the digits of `s` (letters
+/// count A=10 … Z=35, two digits), or `None` for another byte. Eight
+/// digits at a time where eight in a row are digits (an IBAN's BBAN is
+/// mostly digits, and one is checked on every row of a customer table):
+/// the remainder stays below 97 between blocks, so `r·10⁸ + block` fits
+/// a `u64`.
+#[inline]
+fn mod97_fold(r: u64, s: &[u8]) -> Option<u64> {
+    let mut r = r % 97;
+    let mut blocks = s.chunks_exact(8);
+    for b in blocks.by_ref() {
+        r = match eight_digits(b) {
+            Some(v) => (r * 100_000_000 + v) % 97,
+            None => mod97_bytes(r, b)?,
+        };
     }
-    let mut r: u32 = 0;
+    mod97_bytes(r, blocks.remainder())
+}
+
+/// The value of eight ASCII digits (the first the most significant), or
+/// `None` if a byte of `b` is not a digit or `b` is not eight bytes long.
+/// SWAR: a range test on every byte lane, then digits paired, pairs
+/// paired and quads paired by three multiplications.
+#[inline]
+fn eight_digits(b: &[u8]) -> Option<u64> {
+    let x = u64::from_le_bytes(b.try_into().ok()?);
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    // Each byte is 0x30..=0x39: its high nibble is 3, and adding 6 leaves
+    // it 3 (no lane carries into the next: 0x39 + 6 = 0x3f).
+    if x & HIGH_NIBBLES != ZEROS || x.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS {
+        return None;
+    }
+    let v = x - ZEROS;
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff)
+}
+
+/// [`mod97_fold`] a byte at a time. The value is reduced only when it
+/// could overflow on the next step: one division per dozen digits.
+#[inline]
+fn mod97_bytes(r: u64, s: &[u8]) -> Option<u64> {
+    let mut r = r;
     for &b in s {
-        let v = match b {
-            b'0'..=b'9' => u32::from(b - b'0'),
-            b'A'..=b'Z' => u32::from(b - b'A') + 10,
-            _ => return false,
+        let (v, scale) = match b {
+            b'0'..=b'9' => (u64::from(b - b'0'), 10),
+            b'A'..=b'Z' => (u64::from(b - b'A') + 10, 100),
+            _ => return None,
         };
-        r = if v >= 10 {
-            (r * 100 + v) % 97
-        } else {
-            (r * 10 + v) % 97
-        };
+        if r >= 1 << 56 {
+            r %= 97;
+        }
+        r = r * scale + v;
     }
-    r == 1
+    Some(r % 97)
 }
 
 /// IBAN lengths by country (SWIFT IBAN registry).
@@ -251,12 +293,35 @@ pub const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
     (b"YE", 30),
 ];
 
+/// [`IBAN_LENGTHS`] indexed by the two letters (`(a - 'A') * 26 + (b -
+/// 'A')`), 0 for no country: a lookup instead of a scan of 90 codes, for
+/// every two capitals before a digit.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time over a table of upper-case codes: an index out of range would fail the build"
+)]
+static IBAN_LEN_BY_CODE: [u8; 26 * 26] = {
+    let mut a = [0u8; 26 * 26];
+    let mut i = 0;
+    while i < IBAN_LENGTHS.len() {
+        let (cc, n) = IBAN_LENGTHS[i];
+        a[(cc[0] - b'A') as usize * 26 + (cc[1] - b'A') as usize] = n as u8;
+        i += 1;
+    }
+    a
+};
+
 /// Expected IBAN length for a country code.
 pub fn iban_length(cc: &[u8]) -> Option<usize> {
-    IBAN_LENGTHS
-        .iter()
-        .find(|(c, _)| c.as_slice() == cc)
-        .map(|&(_, n)| n)
+    let [a, b] = *cc else { return None };
+    if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
+        return None;
+    }
+    let n = IBAN_LEN_BY_CODE
+        .get(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+        .copied()
+        .unwrap_or(0);
+    (n != 0).then_some(usize::from(n))
 }
 
 /// IBAN: known country, registry length, check digits 02..=98, mod 97 == 1
@@ -271,10 +336,10 @@ pub fn iban(s: &[u8]) -> bool {
     if ck == b"00" || ck == b"01" || ck == b"99" {
         return false;
     }
-    let mut v = rest.to_vec();
-    v.extend_from_slice(cc);
-    v.extend_from_slice(ck);
-    mod97_10(&v)
+    // The BBAN, then the country code and check digits (the first four
+    // bytes, a byte at a time): folded in place of the rearranged copy.
+    let head = s.get(..4).unwrap_or_default();
+    mod97_fold(0, rest).and_then(|r| mod97_bytes(r, head)) == Some(1)
 }
 
 const VERHOEFF_D: [[u8; 10]; 10] = [
@@ -1825,6 +1890,16 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
             all_digits && ((n.len() == 8 && cz_dic8(n)) || (n.len() == 10 && cz_birth_number(n)))
         }
         b"LT" => all_digits && lt_vat(n),
+        b"LV" => all_digits && lv_vat(n),
+        b"CY" => cy_vat(n),
+        b"MT" => {
+            // 8 digits, not starting 0, weights 3 4 6 7 8 9 10 1: the sum
+            // is divisible by 37.
+            all_digits
+                && n.len() == 8
+                && n.first() != Some(&b'0')
+                && weighted(n, &[3, 4, 6, 7, 8, 9, 10, 1]).is_some_and(|x| x % 37 == 0)
+        }
         b"DE" => all_digits && n.len() == 9 && n.first() != Some(&b'0') && iso7064_mod11_10(n),
         b"DK" => all_digits && n.len() == 8 && dk_cvr(n),
         b"EE" => {
@@ -1904,6 +1979,54 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
         }
         _ => false,
     })
+}
+
+/// Latvian VAT number (PVN): 11 digits. A legal entity's (first digit 4
+/// or more) has weights 9 1 4 8 3 10 2 5 7 6 1 whose sum is 3 mod 11; a
+/// person's is the personal code: a birth date DDMMYY, the century digit
+/// (0 for the 1800s, 1 the 1900s, 2 the 2000s) and a check digit, 1 plus
+/// the sum with weights 10 5 8 4 2 1 6 3 7 9, mod 11, mod 10.
+fn lv_vat(n: &[u8]) -> bool {
+    if n.len() != 11 {
+        return false;
+    }
+    let Some(d) = digits(n) else { return false };
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    if g(0) > 3 {
+        return weighted(n, &[9, 1, 4, 8, 3, 10, 2, 5, 7, 6, 1]).is_some_and(|x| x % 11 == 3);
+    }
+    g(6) <= 2
+        && valid_date(
+            1800 + g(6) * 100 + g(4) * 10 + g(5),
+            g(2) * 10 + g(3),
+            g(0) * 10 + g(1),
+        )
+        && n.get(..10)
+            .and_then(|b| weighted(b, &[10, 5, 8, 4, 2, 1, 6, 3, 7, 9]))
+            .is_some_and(|x| (1 + x) % 11 % 10 == g(10))
+}
+
+/// Cypriot VAT number: 8 digits (not starting 12) and a check letter:
+/// the digits in odd places mapped 0→1 1→0 2→5 3→7 4→9 5→13 6→15 7→17
+/// 8→19 9→21, plus those in even places, mod 26 (A = 0).
+fn cy_vat(n: &[u8]) -> bool {
+    const ODD: [u32; 10] = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21];
+    let (Some(body), Some(&c)) = (n.get(..8), n.get(8)) else {
+        return false;
+    };
+    let Some(d) = digits(body) else { return false };
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if i % 2 == 0 {
+                ODD.get(x as usize).copied().unwrap_or(0)
+            } else {
+                x
+            }
+        })
+        .sum();
+    n.len() == 9 && !body.starts_with(b"12") && u32::from(c.wrapping_sub(b'A')) == sum % 26
 }
 
 fn lt_vat(n: &[u8]) -> bool {
@@ -2265,6 +2388,242 @@ pub fn mx_curp(s: &[u8]) -> bool {
     s.get(17).copied().and_then(dig) == Some((10 - sum % 10) % 10)
 }
 
+/// Luhn in base 16 over hex digits (either case): 0 for a valid number
+/// whose last digit is its check digit. A doubled value of 16 or more
+/// counts as the sum of its two hex digits.
+fn luhn16_sum(s: &[u8]) -> Option<u32> {
+    let mut sum = 0u32;
+    for (i, &c) in s.iter().rev().enumerate() {
+        let x = char::from(c).to_digit(16)?;
+        sum += if i % 2 == 1 {
+            let y = x * 2;
+            y / 16 + y % 16
+        } else {
+            x
+        };
+    }
+    Some(sum % 16)
+}
+
+/// MEID in hex (3GPP2 S.R0048): 14 hex digits — a regional code of A0-FF
+/// (lower values are IMEIs, written in decimal), a manufacturer code and
+/// a serial — optionally followed by its check digit, Luhn in base 16.
+/// Either case.
+pub fn meid_hex(s: &[u8]) -> bool {
+    if !matches!(s.len(), 14 | 15)
+        || !s.iter().all(u8::is_ascii_hexdigit)
+        || !s
+            .first()
+            .is_some_and(|c| matches!(c, b'A'..=b'F' | b'a'..=b'f'))
+    {
+        return false;
+    }
+    s.len() == 14 || luhn16_sum(s) == Some(0)
+}
+
+/// MEID in decimal: the manufacturer code (32 bits, regional code A0-FF)
+/// as 10 digits and the serial (24 bits) as 8, optionally followed by a
+/// Luhn check digit over the 18.
+pub fn meid_dec(s: &[u8]) -> bool {
+    let (Some(m), Some(serial)) = (s.get(..10).and_then(num_of), s.get(10..18).and_then(num_of))
+    else {
+        return false;
+    };
+    let fields = (0xA000_0000..=0xFFFF_FFFF).contains(&m) && serial <= 0xFF_FFFF;
+    match s.len() {
+        18 => fields,
+        19 => fields && luhn(s),
+        _ => false,
+    }
+}
+
+/// UK Unique Taxpayer Reference (HMRC): 10 digits, the first a check
+/// digit over the other nine with weights 6 7 8 9 10 5 4 3 2: the
+/// remainder mod 11 picks it from `21987654321`.
+pub fn uk_utr(s: &[u8]) -> bool {
+    let (Some(&c), Some(body)) = (s.first(), s.get(1..)) else {
+        return false;
+    };
+    s.len() == 10
+        && weighted(body, &[6, 7, 8, 9, 10, 5, 4, 3, 2])
+            .is_some_and(|x| b"21987654321".get((x % 11) as usize) == Some(&c))
+}
+
+/// Mexican tax id (RFC, SAT): 4 letters of a person's name or 3 of a
+/// company's, the birth or incorporation date YYMMDD, a two-character
+/// homoclave and a check character (`0`-`9` or `A`) over the rest, in the
+/// CURP alphabet with weights 13..2. Names with `Ñ` or `&` are not read
+/// (not ASCII letters); the generic RFCs of invoices to the public and to
+/// foreigners (`XAXX010101000`, `XEXX010101000`) are not anyone's.
+pub fn mx_rfc(s: &[u8]) -> bool {
+    const ALPHA: &[u8] = b"0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ";
+    let letters = match s.len() {
+        13 => 4,
+        12 => 3,
+        _ => return false,
+    };
+    let f = |a: usize, b: usize| s.get(a..b).unwrap_or_default();
+    let date = f(letters, letters + 6);
+    let home = f(letters + 6, letters + 8);
+    if !f(0, letters).iter().all(u8::is_ascii_uppercase)
+        || !date.iter().all(u8::is_ascii_digit)
+        || !home
+            .first()
+            .is_some_and(|c| matches!(c, b'1'..=b'9' | b'A'..=b'V'))
+        || !home
+            .get(1)
+            .is_some_and(|c| matches!(c, b'1'..=b'9' | b'A'..=b'Z'))
+        || s == b"XAXX010101000"
+        || s == b"XEXX010101000"
+    {
+        return false;
+    }
+    let d = |i: usize| date.get(i).map_or(0, |c| u32::from(c - b'0'));
+    // The century is not written: any valid day of 1900-2099 (2000 is a
+    // leap year, so 29 February of a year 00 is allowed).
+    if !valid_date(2000 + d(0) * 10 + d(1), d(2) * 10 + d(3), d(4) * 10 + d(5)) {
+        return false;
+    }
+    // Right-aligned in 12 positions: a company's number starts one place
+    // later, after a space (value 37).
+    let mut sum = if letters == 3 { 37 * 13 } else { 0 };
+    let first_weight = if letters == 3 { 12 } else { 13 };
+    for (i, c) in s.iter().take(s.len() - 1).enumerate() {
+        let Some(v) = ALPHA.iter().position(|a| a == c) else {
+            return false;
+        };
+        sum += v as u32 * (first_weight - i as u32);
+    }
+    let k = (11 - sum % 11) % 11;
+    let want = if k == 10 { b'A' } else { b'0' + k as u8 };
+    s.last() == Some(&want)
+}
+
+/// First-generation Chinese resident id (1984-2004): 15 digits — the
+/// address code (a valid province), the birth date YYMMDD of the 1900s
+/// and a three-digit sequence, without a check digit.
+pub fn cn_resident_id_15(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 15).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    cn_region(s)
+        && valid_date(
+            1900 + g(6) * 10 + g(7),
+            g(8) * 10 + g(9),
+            g(10) * 10 + g(11),
+        )
+}
+
+/// A date field YYMMDD of a machine-readable zone: digits, a month and a
+/// day that exist in some year.
+fn mrz_date(f: &[u8]) -> bool {
+    let Some(d) = (f.len() == 6).then(|| digits(f)).flatten() else {
+        return false;
+    };
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    valid_date(2000, g(2) * 10 + g(3), g(4) * 10 + g(5))
+}
+
+fn mrz_chars(s: &[u8]) -> bool {
+    s.iter()
+        .all(|&c| c == b'<' || c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Line 2 of a TD2 machine-readable zone (ICAO 9303 part 6, 36
+/// characters: older ID cards, visas): document number, nationality,
+/// birth date, sex, expiry, optional data and the composite, each field
+/// with its 7-3-1 check digit.
+pub fn mrz_td2_line2(s: &[u8]) -> bool {
+    if s.len() != 36 || !mrz_chars(s) {
+        return false;
+    }
+    let f = |a: usize, b: usize| s.get(a..b).unwrap_or_default();
+    let c = |i: usize| s.get(i).copied().unwrap_or(0);
+    let nat_ok = f(10, 13)
+        .iter()
+        .all(|&x| x.is_ascii_uppercase() || x == b'<');
+    let mut composite = [0u8; 31];
+    for (dst, &src) in composite
+        .iter_mut()
+        .zip(f(0, 10).iter().chain(f(13, 20)).chain(f(21, 35)))
+    {
+        *dst = src;
+    }
+    nat_ok
+        && matches!(c(20), b'M' | b'F' | b'<' | b'X')
+        && mrz_date(f(13, 19))
+        && mrz_date(f(21, 27))
+        && mrz_check(f(0, 9), c(9))
+        && mrz_check(f(13, 19), c(19))
+        && mrz_check(f(21, 27), c(27))
+        && mrz_check(&composite, c(35))
+}
+
+/// Lines 1 and 2 of a TD1 machine-readable zone (ICAO 9303 part 5, three
+/// lines of 30: ID cards): line 1 holds the document code, issuing state,
+/// document number and its check digit (or, for a number longer than
+/// nine characters, `<` there and the rest of the number and its check
+/// digit at the start of the optional data); line 2 the birth date, sex,
+/// expiry and nationality with their check digits, and the composite
+/// over both lines.
+pub fn mrz_td1(line1: &[u8], line2: &[u8]) -> bool {
+    if line1.len() != 30 || line2.len() != 30 || !mrz_chars(line1) || !mrz_chars(line2) {
+        return false;
+    }
+    let a = |x: usize, y: usize| line1.get(x..y).unwrap_or_default();
+    let b = |x: usize, y: usize| line2.get(x..y).unwrap_or_default();
+    let c1 = |i: usize| line1.get(i).copied().unwrap_or(0);
+    let c2 = |i: usize| line2.get(i).copied().unwrap_or(0);
+    let code_ok = matches!(c1(0), b'A' | b'C' | b'I')
+        && (c1(1).is_ascii_uppercase() || c1(1) == b'<')
+        && a(2, 5).iter().all(|&x| x.is_ascii_uppercase() || x == b'<');
+    // The document number and its check digit.
+    let number_ok = if c1(14) == b'<' {
+        // Long number: its last characters and check digit end at the
+        // first filler of the optional data.
+        let rest = a(15, 30);
+        let n = rest.iter().position(|&x| x == b'<').unwrap_or(rest.len());
+        let mut full = [0u8; 24];
+        let len = 9 + n.saturating_sub(1);
+        for (dst, &src) in full.iter_mut().zip(
+            a(5, 14)
+                .iter()
+                .chain(rest.get(..n.saturating_sub(1)).unwrap_or_default()),
+        ) {
+            *dst = src;
+        }
+        n >= 2
+            && mrz_check(
+                full.get(..len).unwrap_or_default(),
+                rest.get(n - 1).copied().unwrap_or(0),
+            )
+    } else {
+        mrz_check(a(5, 14), c1(14))
+    };
+    let mut composite = [0u8; 25 + 7 + 7 + 11];
+    for (dst, &src) in composite.iter_mut().zip(
+        a(5, 30)
+            .iter()
+            .chain(b(0, 7))
+            .chain(b(8, 15))
+            .chain(b(18, 29)),
+    ) {
+        *dst = src;
+    }
+    code_ok
+        && number_ok
+        && matches!(c2(7), b'M' | b'F' | b'<' | b'X')
+        && b(15, 18)
+            .iter()
+            .all(|&x| x.is_ascii_uppercase() || x == b'<')
+        && mrz_date(b(0, 6))
+        && mrz_date(b(8, 14))
+        && mrz_check(b(0, 6), c2(6))
+        && mrz_check(b(8, 14), c2(14))
+        && mrz_check(&composite, c2(29))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2289,6 +2648,43 @@ mod tests {
             }
             let want = luhn_sum(&a).is_some_and(|s| s % 10 == 0);
             proptest::prop_assert_eq!(luhn16(&a), want);
+        }
+
+        /// Eight digits at a time agrees with the byte loop on strings of
+        /// digits and capitals with a stray byte anywhere, from any
+        /// starting remainder.
+        #[test]
+        fn mod97_fold_matches_the_byte_loop(
+            d in proptest::collection::vec(
+                proptest::prop_oneof![8 => b'0'..=b'9', 1 => b'A'..=b'Z'], 0..40),
+            bad in 0usize..60,
+            b in proptest::prelude::any::<u8>(),
+            r in 0u64..1_000_000,
+        ) {
+            let mut a = d.clone();
+            proptest::prop_assert_eq!(mod97_fold(r, &a), mod97_bytes(r, &a));
+            if let Some(x) = a.get_mut(bad) {
+                *x = b;
+            }
+            proptest::prop_assert_eq!(mod97_fold(r, &a), mod97_bytes(r, &a));
+        }
+    }
+
+    #[test]
+    fn eight_digits_reads_every_digit_and_refuses_every_other_byte() {
+        assert_eq!(eight_digits(b"12345678"), Some(12_345_678));
+        assert_eq!(eight_digits(b"00000000"), Some(0));
+        assert_eq!(eight_digits(b"99999999"), Some(99_999_999));
+        assert_eq!(eight_digits(b"1234567"), None);
+        for pos in 0..8 {
+            for b in 0..=255u8 {
+                let mut a = *b"90817263";
+                a[pos] = b;
+                let want = b
+                    .is_ascii_digit()
+                    .then(|| a.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')));
+                assert_eq!(eight_digits(&a), want, "byte {b} at {pos}");
+            }
         }
     }
 

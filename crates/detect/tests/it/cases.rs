@@ -31,7 +31,7 @@ fn load() -> Vec<Case> {
             parts.next().unwrap(),
             parts.next().unwrap(),
         );
-        let t = crate::tokens::expand_line(&t.replace("\\n", "\n"));
+        let t = crate::tokens::expand_line(&t.replace("\\n", "\n").replace("\\r", "\r"));
         let s = t
             .find("[[")
             .unwrap_or_else(|| panic!("line {}: no [[", i + 1));

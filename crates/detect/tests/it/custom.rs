@@ -218,3 +218,49 @@ require_context = true
     );
     assert!(det.scan("заказ 4510 123456".as_bytes()).is_empty());
 }
+
+/// Issue #16: the seed's keyword rule and the built-in
+/// `confidential_marker` both match "Confidential"; they are different
+/// detectors, so both are reported (overlaps are resolved only among the
+/// built-ins, and within one custom detector).
+#[test]
+fn custom_keyword_is_reported_beside_the_builtin_marker_it_overlaps() {
+    let cfg = CustomDetectorsConfig::from_toml_str(SEED_RULE).unwrap();
+    let det = Detectors::builder().custom(cfg).build().unwrap();
+    let text = b"Strictly Confidential: the plan. card 4111 1111 1111 1111";
+    let fs = det.scan(text);
+    let ids: Vec<(&str, &[u8])> = fs
+        .iter()
+        .map(|f| (f.detector.as_ref(), &text[f.start..f.end]))
+        .collect();
+    assert!(
+        ids.contains(&("confidential_marker", &b"Strictly Confidential"[..])),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&("encrypt_me", &b"Confidential"[..])),
+        "{ids:?}"
+    );
+    assert!(ids.iter().any(|(d, _)| *d == "credit_card"), "{ids:?}");
+    // Sorted by start, as every scan's findings are.
+    assert!(fs.windows(2).all(|w| w[0].start <= w[1].start));
+    // The same through the stream, cut anywhere, and counted.
+    for slice in [1, 7, 64] {
+        let mut s = det.stream_with_slice(slice);
+        let mut got = s.feed(text);
+        got.extend(s.finish());
+        assert_eq!(got, fs, "slice {slice}");
+    }
+    // Within one custom detector overlaps still resolve: "Encrypt me"
+    // and a keyword inside it are one finding.
+    let det = Detectors::builder()
+        .custom(
+            CustomDetectorsConfig::from_toml_str(
+                "[[detector]]\nid = \"k\"\ncategory = \"CONFIDENTIAL\"\nkeywords = [\"encrypt me\", \"encrypt\"]\n",
+            )
+            .unwrap(),
+        )
+        .build()
+        .unwrap();
+    assert_eq!(det.scan(b"please encrypt me").len(), 1);
+}

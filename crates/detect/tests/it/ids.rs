@@ -427,3 +427,210 @@ proptest! {
         }
     }
 }
+
+/// The one check character of `alphabet` that completes `body` (at its
+/// end, or at its start with `first`), if exactly one does.
+fn complete(body: &str, alphabet: &str, first: bool, ok: impl Fn(&str) -> bool) -> Option<String> {
+    let all: Vec<String> = alphabet
+        .chars()
+        .map(|c| {
+            if first {
+                format!("{c}{body}")
+            } else {
+                format!("{body}{c}")
+            }
+        })
+        .filter(|v| ok(v))
+        .collect();
+    (all.len() == 1).then(|| all[0].clone())
+}
+
+/// Another character of `alphabet` in place `i`.
+fn change(v: &str, i: usize, alphabet: &str, k: usize) -> String {
+    let cs: Vec<char> = v.chars().collect();
+    let alts: Vec<char> = alphabet.chars().filter(|&c| c != cs[i]).collect();
+    let mut out = cs.clone();
+    out[i] = alts[k % alts.len()];
+    out.into_iter().collect()
+}
+
+fn scan_finds(det: &Detectors, id: &str, text: &str, value: &str) -> (bool, bool) {
+    let s = text.find(value).unwrap();
+    let e = s + value.len();
+    let fs = det.scan(text.as_bytes());
+    (
+        fs.iter()
+            .any(|f| f.detector == id && f.start == s && f.end == e),
+        fs.iter()
+            .any(|f| f.detector == id && f.start < e && s < f.end),
+    )
+}
+
+const HEX: &str = "0123456789ABCDEF";
+
+/// (id, word, value, printed layouts, reported alone, a bad value).
+type Case2 = (
+    &'static str,
+    &'static str,
+    String,
+    Vec<String>,
+    bool,
+    String,
+);
+const DIGITS: &str = "0123456789";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, max_global_rejects: 100_000, ..ProptestConfig::default() })]
+
+    /// The identifiers of #16's second round: a value built from random
+    /// parts is found in each layout next to its word (and alone where
+    /// the type is reported alone), and its check character changed it is
+    /// not reported.
+    #[test]
+    fn second_round_ids_found_and_bad_checks_rejected(
+        which in 0usize..7,
+        hexes in "[0-9A-F]{13}",
+        nums in "[0-9]{17}",
+        letters in "[A-Z]{4}",
+        home in "[1-9A-V][1-9A-Z]",
+        k in 0usize..40,
+        yymmdd in (0u32..100, 1u32..13, 1u32..29),
+    ) {
+        let det = Detectors::new();
+        let (yy, mm, dd) = yymmdd;
+        let date = format!("{yy:02}{mm:02}{dd:02}");
+        // (id, word, value, printed layouts, reported alone, bad value)
+        let cases: Vec<Case2> = match which {
+            0 => {
+                let body = &nums[..9];
+                let Some(v) = complete(body, DIGITS, true, |x| cordon_detect::validate::uk_utr(x.as_bytes())) else { return Ok(()) };
+                let bad = change(&v, 0, DIGITS, k);
+                vec![("uk_utr", "UTR", v.clone(), vec![v.clone(), format!("{} {}", &v[..5], &v[5..])], false, bad)]
+            }
+            1 => {
+                let body = format!("{}{}", ["A", "B", "C", "D", "E", "F"][k % 6], &hexes[..13]);
+                // A word of letters only (`AAAAAAAAAAAAAA`) is read as a word,
+                // never as a number: such an MEID (one in ~100,000) is not
+                // reported, by design.
+                if !body.bytes().any(|b| b.is_ascii_digit()) {
+                    return Ok(());
+                }
+                let Some(v) = complete(&body, HEX, false, |x| v::meid_hex(x.as_bytes())) else { return Ok(()) };
+                let bad = change(&v, 14, HEX, k);
+                vec![
+                    ("meid", "MEID", body.clone(), vec![body.clone(), body.to_ascii_lowercase()], false, body[..13].to_string()),
+                    ("meid", "MEID", v.clone(), vec![v.clone()], false, bad),
+                ]
+            }
+            2 => {
+                // A manufacturer code in the MEID range and a 24-bit serial.
+                let m = 2_684_354_560u64 + nums[..9].parse::<u64>().unwrap() % 1_610_612_736;
+                let serial = nums[9..17].parse::<u64>().unwrap() % (1 << 24);
+                let body = format!("{m:010}{serial:08}");
+                let v = complete(&body, DIGITS, false, |x| v::meid_dec(x.as_bytes())).unwrap();
+                let bad = change(&v, 18, DIGITS, k);
+                let grouped = format!("{} {} {} {} {}", &v[..5], &v[5..10], &v[10..14], &v[14..18], &v[18..]);
+                vec![("meid", "MEID DEC", v.clone(), vec![v.clone(), grouped], false, bad)]
+            }
+            3 => {
+                let person = format!("{letters}{date}{home}");
+                let Some(v) = complete(&person, "0123456789A", false, |x| v::mx_rfc(x.as_bytes())) else { return Ok(()) };
+                let bad = change(&v, 12, "0123456789A", k);
+                let company = format!("{}{date}{home}", &letters[..3]);
+                let mut out = vec![("mx_rfc", "RFC", v.clone(), vec![
+                    v.clone(),
+                    format!("{} {} {}", &v[..4], &v[4..10], &v[10..]),
+                    format!("{}-{}-{}", &v[..4], &v[4..10], &v[10..]),
+                ], true, bad)];
+                if let Some(c) = complete(&company, "0123456789A", false, |x| v::mx_rfc(x.as_bytes())) {
+                    let bad = change(&c, 11, "0123456789A", k);
+                    out.push(("mx_rfc", "RFC", c.clone(), vec![c.clone(), format!("{}-{}-{}", &c[..3], &c[3..9], &c[9..])], false, bad));
+                }
+                out
+            }
+            4 => {
+                let lv = complete(&format!("4{}", &nums[..9]), DIGITS, false, |x| v::eu_vat(format!("LV{x}").as_bytes()))
+                    .or_else(|| complete(&format!("5{}", &nums[1..10]), DIGITS, false, |x| v::eu_vat(format!("LV{x}").as_bytes())));
+                let mut out = Vec::new();
+                if let Some(lv) = lv {
+                    let bad = format!("LV{}", change(&lv, 10, DIGITS, k));
+                    let v = format!("LV{lv}");
+                    out.push(("eu_vat", "VAT number", v.clone(), vec![v.clone(), format!("LV {} {} {}", &lv[..4], &lv[4..8], &lv[8..])], true, bad));
+                }
+                let body = if nums.starts_with("12") { format!("3{}", &nums[1..8]) } else { nums[..8].to_string() };
+                let cy = complete(&body, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", false, |x| v::eu_vat(format!("CY{x}").as_bytes())).unwrap();
+                let bad = format!("CY{}", change(&cy, 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", k));
+                out.push(("eu_vat", "VAT number", format!("CY{cy}"), vec![format!("CY{cy}"), format!("CY-{cy}")], true, bad));
+                out
+            }
+            5 => {
+                // TD1 from random fields, with every check digit computed.
+                let doc = format!("{}{}", &letters[..1], &nums[..8]);
+                let l1 = format!("I<UTO{doc}{}", mrz_cd(&doc));
+                let l1 = format!("{l1:<<30}");
+                let dob = date.clone();
+                let exp = format!("{:02}{mm:02}{dd:02}", (yy + 10) % 100);
+                let head = format!("{dob}{}F{exp}{}UTO", mrz_cd(&dob), mrz_cd(&exp));
+                let head = format!("{head:<<29}");
+                let comp = mrz_cd(&format!("{}{}{}{}", &l1[5..30], &head[0..7], &head[8..15], &head[18..29]));
+                let l2 = format!("{head}{comp}");
+                let good = format!("{l1}\n{l2}");
+                let bad = format!("{l1}\n{}", change(&l2, 29, DIGITS, k));
+                vec![("passport_mrz", "ID card", good.clone(), vec![good], true, bad)]
+            }
+            _ => {
+                let doc = format!("{}{}", &letters[..1], &nums[..8]);
+                let dob = date.clone();
+                let exp = format!("{:02}{mm:02}{dd:02}", (yy + 10) % 100);
+                let head = format!("{doc}{}UTO{dob}{}M{exp}{}{}", mrz_cd(&doc), mrz_cd(&dob), mrz_cd(&exp), &hexes[..7]);
+                let comp = mrz_cd(&format!("{}{}{}", &head[..10], &head[13..20], &head[21..35]));
+                let l2 = format!("{head}{comp}");
+                let bad = change(&l2, 35, DIGITS, k);
+                vec![("passport_mrz", "passport", l2.clone(), vec![l2], true, bad)]
+            }
+        };
+        for (id, word, _, layouts, alone, bad) in &cases {
+            for printed in layouts {
+                let text = format!("{word}: {printed} on file.");
+                prop_assert!(scan_finds(&det, id, &text, printed).0, "{} not found in {:?}", id, text);
+                let text = format!("Reference {printed} on file.");
+                let found = scan_finds(&det, id, &text, printed).0;
+                if *alone && printed.chars().all(|c| !c.is_ascii_lowercase()) {
+                    prop_assert!(found, "{} not found alone in {:?}", id, text);
+                } else if !*alone {
+                    prop_assert!(!found, "{} reported without its word in {:?}", id, text);
+                }
+            }
+            let text = format!("{word}: {bad} on file.");
+            prop_assert!(!scan_finds(&det, id, &text, bad).1, "{} reported with a bad check: {:?}", id, text);
+        }
+    }
+
+    /// A first-generation Chinese id (no check digit) is found next to its
+    /// word when its province and date are valid, never alone.
+    #[test]
+    fn cn_resident_id_15_needs_its_word(
+        province in prop_oneof![Just("11"), Just("31"), Just("44"), Just("65"), Just("00"), Just("99")],
+        rest in "[0-9]{4}",
+        yymmdd in (0u32..100, 0u32..14, 0u32..33),
+        seq in "[0-9]{3}",
+    ) {
+        let (yy, mm, dd) = yymmdd;
+        let v = format!("{province}{rest}{yy:02}{mm:02}{dd:02}{seq}");
+        let det = Detectors::new();
+        let valid = cordon_detect::validate::cn_resident_id_15(v.as_bytes());
+        let text = format!("身份证号码: {v} on file.");
+        prop_assert_eq!(scan_finds(&det, "cn_resident_id", &text, &v).0, valid, "{}", text);
+        let text = format!("Reference {v} on file.");
+        prop_assert!(!scan_finds(&det, "cn_resident_id", &text, &v).1, "{}", text);
+    }
+}
+
+fn mrz_cd(f: &str) -> char {
+    let s: u32 = f
+        .chars()
+        .enumerate()
+        .map(|(i, c)| c.to_digit(36).unwrap_or(0) * [7, 3, 1][i % 3])
+        .sum();
+    char::from_digit(s % 10, 10).unwrap()
+}

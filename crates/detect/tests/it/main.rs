@@ -5,6 +5,7 @@
 
 mod api;
 mod cases;
+mod context;
 mod creds;
 mod custom;
 mod docs;

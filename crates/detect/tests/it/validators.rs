@@ -240,6 +240,151 @@ fn r_date(y: u32, m: u32, d: u32) -> bool {
     }
 }
 
+/// Luhn in base 16: products written in hex, every hex digit of the
+/// string added up.
+fn r_luhn16(s: &str) -> bool {
+    let mut acc = String::new();
+    for (i, c) in s.chars().rev().enumerate() {
+        let d = c.to_digit(16).unwrap();
+        acc.push_str(&format!("{:x}", if i % 2 == 1 { d * 2 } else { d }));
+    }
+    acc.chars().map(|c| c.to_digit(16).unwrap()).sum::<u32>() % 16 == 0
+}
+
+fn r_meid_hex(s: &str) -> bool {
+    matches!(s.len(), 14 | 15)
+        && s.chars().all(|c| c.is_ascii_hexdigit())
+        && u8::from_str_radix(&s[..2], 16).unwrap() >= 0xA0
+        && (s.len() == 14 || r_luhn16(s))
+}
+
+fn r_meid_dec(s: &str) -> bool {
+    let m: u64 = s[..10].parse().unwrap();
+    let serial: u64 = s[10..18].parse().unwrap();
+    (0xA000_0000..=0xFFFF_FFFF).contains(&m) && serial < 1 << 24 && (s.len() == 18 || r_luhn(s))
+}
+
+/// HMRC's own table: remainder 0 → 2, 1 → 1, 2 → 9, … 10 → 1.
+fn r_utr(s: &str) -> bool {
+    let d = ds(s);
+    let r = weighted(&d[1..], &[6, 7, 8, 9, 10, 5, 4, 3, 2]) % 11;
+    let want = match r {
+        0 => 2,
+        1 => 1,
+        r => 11 - r,
+    };
+    d[0] == want
+}
+
+/// The SAT's formula as python-stdnum writes it: the value without its
+/// check character, left-padded with spaces to 12, weights 13 down to 2
+/// over the alphabet `0-9 A-N & O-Z space Ñ`.
+fn r_rfc(s: &str) -> bool {
+    let alpha: Vec<char> = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ".chars().collect();
+    let letters = match s.len() {
+        13 => 4,
+        12 => 3,
+        _ => return false,
+    };
+    if !s[..letters].chars().all(|c| c.is_ascii_uppercase())
+        || !s[letters..letters + 6].chars().all(|c| c.is_ascii_digit())
+        || s == "XAXX010101000"
+        || s == "XEXX010101000"
+    {
+        return false;
+    }
+    let h: Vec<char> = s[letters + 6..].chars().collect();
+    if !(('1'..='9').contains(&h[0]) || ('A'..='V').contains(&h[0]))
+        || !(('1'..='9').contains(&h[1]) || h[1].is_ascii_uppercase())
+    {
+        return false;
+    }
+    let dd = ds(&s[letters..letters + 6]);
+    if !r_date(
+        2000 + dd[0] * 10 + dd[1],
+        dd[2] * 10 + dd[3],
+        dd[4] * 10 + dd[5],
+    ) {
+        return false;
+    }
+    let body = format!("{:>12}", &s[..s.len() - 1]);
+    let sum: usize = body
+        .chars()
+        .enumerate()
+        .map(|(i, c)| alpha.iter().position(|&a| a == c).unwrap() * (13 - i))
+        .sum();
+    let k = (11 - sum as i64 % 11).rem_euclid(11) as usize;
+    s.ends_with(alpha[k])
+}
+
+fn r_lv(n: &str) -> bool {
+    let d = ds(n);
+    if d[0] > 3 {
+        return weighted(&d, &[9, 1, 4, 8, 3, 10, 2, 5, 7, 6, 1]) % 11 == 3;
+    }
+    let year = 1800 + d[6] * 100 + d[4] * 10 + d[5];
+    d[6] <= 2
+        && r_date(year, d[2] * 10 + d[3], d[0] * 10 + d[1])
+        && (1 + weighted(&d[..10], &[10, 5, 8, 4, 2, 1, 6, 3, 7, 9])) % 11 % 10 == d[10]
+}
+
+fn r_cy(n: &str) -> bool {
+    let t = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21];
+    let d = ds(&n[..8]);
+    let sum: u32 = (0..8)
+        .map(|i| if i % 2 == 0 { t[d[i] as usize] } else { d[i] })
+        .sum();
+    !n.starts_with("12") && n[8..].starts_with((b'A' + (sum % 26) as u8) as char)
+}
+
+fn r_mt(n: &str) -> bool {
+    !n.starts_with('0') && weighted(&ds(n), &[3, 4, 6, 7, 8, 9, 10, 1]).is_multiple_of(37)
+}
+
+/// ICAO 9303 check digit, from the character values written out.
+fn r_mrz_cd(f: &str) -> char {
+    let v = |c: char| match c {
+        '<' => 0,
+        '0'..='9' => c as u32 - '0' as u32,
+        _ => c as u32 - 'A' as u32 + 10,
+    };
+    let s: u32 = f
+        .chars()
+        .enumerate()
+        .map(|(i, c)| v(c) * [7, 3, 1][i % 3])
+        .sum();
+    char::from_digit(s % 10, 10).unwrap()
+}
+
+fn r_mrz_date(f: &str) -> bool {
+    let d = ds(f);
+    r_date(2000, d[2] * 10 + d[3], d[4] * 10 + d[5])
+}
+
+/// TD2 line 2 checked field by field, from the layout table of ICAO 9303
+/// part 6 (1-based positions 1-9 number, 10 check, 11-13 nationality,
+/// 14-19 birth, 20 check, 21 sex, 22-27 expiry, 28 check, 29-35 optional,
+/// 36 composite).
+fn r_td2(l: &str) -> bool {
+    let c = |i: usize| l.chars().nth(i - 1).unwrap();
+    let f = |a: usize, b: usize| &l[a - 1..b];
+    l.len() == 36
+        && l.chars()
+            .all(|c| c == '<' || c.is_ascii_uppercase() || c.is_ascii_digit())
+        && f(11, 13)
+            .chars()
+            .all(|c| c == '<' || c.is_ascii_uppercase())
+        && f(14, 19).chars().all(|c| c.is_ascii_digit())
+        && f(22, 27).chars().all(|c| c.is_ascii_digit())
+        && r_mrz_date(f(14, 19))
+        && r_mrz_date(f(22, 27))
+        && "MF<X".contains(c(21))
+        && r_mrz_cd(f(1, 9)) == c(10)
+        && r_mrz_cd(f(14, 19)) == c(20)
+        && r_mrz_cd(f(22, 27)) == c(28)
+        && r_mrz_cd(&format!("{}{}{}", f(1, 10), f(14, 20), f(22, 35))) == c(36)
+}
+
 // ---------- strategies ----------
 
 fn digits(n: usize) -> impl Strategy<Value = String> {
@@ -376,6 +521,102 @@ proptest! {
     }
 }
 
+fn hex(n: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(0u32..16, n).prop_map(|v| {
+        v.iter()
+            .map(|d| char::from_digit(*d, 16).unwrap().to_ascii_uppercase())
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn meid(rr in 0x90u32..0x100, body in hex(12), dec in digits(17), k in 0usize..10) {
+        let s = format!("{rr:02X}{body}");
+        prop_assert_eq!(v::meid_hex(s.as_bytes()), r_meid_hex(&s), "{}", s);
+        let mut valid = 0;
+        for d in 0..16 {
+            let c = format!("{s}{}", char::from_digit(d, 16).unwrap().to_ascii_uppercase());
+            prop_assert_eq!(v::meid_hex(c.as_bytes()), r_meid_hex(&c), "{}", c);
+            valid += usize::from(r_meid_hex(&c));
+        }
+        // One check digit of sixteen, when the regional code is A0-FF.
+        prop_assert_eq!(valid, usize::from(rr >= 0xA0));
+        prop_assert!(v::meid_hex(s.to_ascii_lowercase().as_bytes()) == r_meid_hex(&s));
+        // Decimal: a manufacturer code in the MEID range, any serial.
+        let d = format!("{}{}", 2_684_354_560u64 + (dec[..9].parse::<u64>().unwrap() % 1_610_612_736), &dec[9..]);
+        prop_assert_eq!(v::meid_dec(d.as_bytes()), r_meid_dec(&d), "{}", d);
+        for c in each_last(&d) {
+            prop_assert_eq!(v::meid_dec(c.as_bytes()), r_meid_dec(&c), "{}", c);
+        }
+        let low = format!("{}{}", k, &dec[..17]);
+        prop_assert_eq!(v::meid_dec(low.as_bytes()), r_meid_dec(&low), "{}", low);
+    }
+
+    #[test]
+    fn uk_utr(body in digits(9)) {
+        let ok: Vec<String> = (0..10)
+            .map(|d| format!("{d}{body}"))
+            .filter(|c| v::uk_utr(c.as_bytes()))
+            .collect();
+        for d in 0..10 {
+            let c = format!("{d}{body}");
+            prop_assert_eq!(v::uk_utr(c.as_bytes()), r_utr(&c), "{}", c);
+        }
+        prop_assert_eq!(ok.len(), 1);
+    }
+
+    #[test]
+    fn mx_rfc(
+        letters in "[A-Z]{3,4}",
+        yy in 0u32..100, mm in 0u32..14, dd in 0u32..33,
+        h in "[0-9A-Z]{2}",
+    ) {
+        let base = format!("{letters}{yy:02}{mm:02}{dd:02}{h}");
+        let mut n = 0;
+        for last in "0123456789AB".chars() {
+            let c = format!("{base}{last}");
+            prop_assert_eq!(v::mx_rfc(c.as_bytes()), r_rfc(&c), "{}", c);
+            n += usize::from(r_rfc(&c));
+        }
+        prop_assert!(n <= 1);
+    }
+
+    #[test]
+    fn lv_cy_mt_vat(d in digits(11), first in 0u32..10) {
+        let lv = format!("{first}{}", &d[1..]);
+        prop_assert_eq!(v::eu_vat(format!("LV{lv}").as_bytes()), r_lv(&lv), "LV{}", lv);
+        for l in 'A'..='Z' {
+            let cy = format!("{}{l}", &d[..8]);
+            prop_assert_eq!(v::eu_vat(format!("CY{cy}").as_bytes()), r_cy(&cy), "CY{}", cy);
+        }
+        let mt = &d[..8];
+        prop_assert_eq!(v::eu_vat(format!("MT{mt}").as_bytes()), r_mt(mt), "MT{}", mt);
+    }
+
+    /// TD2 lines built with the right check digits, then one character
+    /// changed (or not): the validator agrees with the field-by-field
+    /// reference.
+    #[test]
+    fn mrz_td2(
+        doc in "[A-Z0-9<]{9}", nat in "[A-Z<]{3}", dob in digits(6), sex in "[MF<]",
+        exp in digits(6), opt in "[A-Z0-9<]{7}", pos in 0usize..40, ch in "[A-Z0-9<]",
+    ) {
+        let head = format!("{doc}{}{nat}{dob}{}{sex}{exp}{}{opt}", r_mrz_cd(&doc), r_mrz_cd(&dob), r_mrz_cd(&exp));
+        let comp = r_mrz_cd(&format!("{}{}{}", &head[..10], &head[13..20], &head[21..35]));
+        let line = format!("{head}{comp}");
+        prop_assert_eq!(v::mrz_td2_line2(line.as_bytes()), r_td2(&line), "{}", line);
+        let mut b = line.clone().into_bytes();
+        if let Some(x) = b.get_mut(pos) {
+            *x = ch.as_bytes()[0];
+        }
+        let m = String::from_utf8(b).unwrap();
+        prop_assert_eq!(v::mrz_td2_line2(m.as_bytes()), r_td2(&m), "{}", m);
+    }
+}
+
 #[test]
 fn structure_rules() {
     assert!(v::us_ssn(536, 22, 8726));
@@ -399,4 +640,27 @@ fn structure_rules() {
     assert!(v::sg_nric(b"S1234567D") && !v::sg_nric(b"S1234567A"));
     assert!(v::ie_pps(b"1234567", b'T', None) && !v::ie_pps(b"1234567", b'A', None));
     assert!(v::ch_ahv(b"7569217076985") && !v::ch_ahv(b"7569217076984"));
+    // Published values: python-stdnum's MEID, RFC and VAT examples, the
+    // ICAO 9303 specimens (part 5 TD1, part 6 TD2).
+    assert!(v::meid_hex(b"AF0123450ABCDEC") && !v::meid_hex(b"AF0123450ABCDED"));
+    assert!(v::meid_dec(b"2936087365007037100") && !v::meid_dec(b"2936087365007037101"));
+    assert!(v::mx_rfc(b"GODE561231GR8") && v::mx_rfc(b"MAB9307148T4"));
+    assert!(!v::mx_rfc(b"VACE460910SX6") && !v::mx_rfc(b"XAXX010101000"));
+    assert!(v::uk_utr(b"8876543210") && !v::uk_utr(b"1234567890"));
+    assert!(v::eu_vat(b"LV40003521600") && v::eu_vat(b"LV16117519997"));
+    assert!(!v::eu_vat(b"LV40003521601") && !v::eu_vat(b"LV16137519997"));
+    assert!(v::eu_vat(b"CY10259033P") && !v::eu_vat(b"CY10259033Z"));
+    assert!(v::eu_vat(b"MT11679112") && !v::eu_vat(b"MT11679113"));
+    assert!(v::cn_resident_id_15(b"110105491231002"));
+    assert!(!v::cn_resident_id_15(b"000105491231002") && !v::cn_resident_id_15(b"110105491331002"));
+    assert!(v::mrz_td1(
+        b"I<UTOD231458907<<<<<<<<<<<<<<<",
+        b"7408122F1204159UTO<<<<<<<<<<<6"
+    ));
+    assert!(!v::mrz_td1(
+        b"I<UTOD231458907<<<<<<<<<<<<<<<",
+        b"7408122F1204159UTO<<<<<<<<<<<5"
+    ));
+    assert!(v::mrz_td2_line2(b"D231458907UTO7408122F1204159<<<<<<<6"));
+    assert!(!v::mrz_td2_line2(b"D231458907UTO7408122F1204159<<<<<<<5"));
 }
