@@ -73,6 +73,10 @@ pub struct PolicyDocument {
     /// `cordon-devctl` through a [`SourceLoader`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_control: Option<serde_json::Value>,
+    /// What the endpoint agent does with files written to removable
+    /// media: sealing keys, encrypt-first, custom detectors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removable_media: Option<crate::media::RemovableMediaSpec>,
     /// Test cases: an event and the decision expected for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<TestCase>,
@@ -419,6 +423,7 @@ impl Loader {
                                 flows: vec![],
                                 flow_defaults: BTreeMap::new(),
                                 device_control: Some(v),
+                                removable_media: None,
                                 tests: vec![],
                             };
                             (
@@ -459,6 +464,12 @@ impl Loader {
                 );
             }
         };
+
+        if let Some(m) = &doc.removable_media {
+            for (at, e) in m.problems() {
+                diags.push(Diagnostic::error(e, None).with_context(&at));
+            }
+        }
 
         let (internal, ierrs) = Internal::compile(&doc.internal);
         for e in ierrs {

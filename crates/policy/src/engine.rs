@@ -254,6 +254,12 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// The acting user's groups: its senders are in them too (`group:`
+/// patterns of data-flow rules).
+fn user_groups(event: &Event) -> &[String] {
+    event.user.as_ref().map_or(&[], |u| u.groups.as_slice())
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -451,6 +457,7 @@ impl Engine {
             &event.sender,
             &event.recipients,
             &set.internal,
+            user_groups(event),
         );
         if flow.categories.is_empty() {
             return;
@@ -514,6 +521,7 @@ impl Engine {
                 &event.sender,
                 &event.recipients,
                 &self.set.internal,
+                user_groups(event),
             );
             let mut base = lock(&self.baseline);
             for cat in &c.categories {

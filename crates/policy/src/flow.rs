@@ -80,6 +80,7 @@ pub enum Scope {
 /// | `printer:*`, `printer:HP*` | printers |
 /// | `file_sharing:*`, `file_sharing:dropbox` | file-sharing services |
 /// | `social:*`, `social:facebook` | social networks |
+/// | `group:finance`, `group:*-admins` | contacts in a directory group: the identity's own `groups`, and for a sender also the acting user's (`user.groups`) |
 #[derive(Debug, Clone)]
 pub enum IdPattern {
     Any,
@@ -93,6 +94,7 @@ pub enum IdPattern {
     Printer(Pattern),
     FileSharing(Pattern),
     Social(Pattern),
+    Group(Pattern),
 }
 
 fn scope(rest: &str) -> Option<Scope> {
@@ -150,19 +152,22 @@ impl IdPattern {
             "printer" => IdPattern::Printer(Pattern::identity(rest)),
             "file_sharing" => IdPattern::FileSharing(Pattern::identity(rest)),
             "social" | "social_network" => IdPattern::Social(Pattern::identity(rest)),
+            "group" => IdPattern::Group(Pattern::identity(rest)),
             other => match ContactScheme::parse(other) {
                 Some(sc) => IdPattern::Custom(sc, Pattern::identity(rest)),
                 None => {
                     return Err(format!(
-                        "`{kind}` is not an identity kind (contact, account, email, skype, icq, irc, jabber, mailru, viber, zoom, host, device, printer, file_sharing, social)"
+                        "`{kind}` is not an identity kind (contact, account, group, email, skype, icq, irc, jabber, mailru, viber, zoom, host, device, printer, file_sharing, social)"
                     ));
                 }
             },
         })
     }
 
-    /// Whether the pattern covers the identity.
-    pub fn covers(&self, id: &Identity, internal: &Internal) -> bool {
+    /// Whether the pattern covers the identity. `groups` are groups the
+    /// identity is in besides its own `groups` (for a sender, the acting
+    /// user's).
+    pub fn covers(&self, id: &Identity, internal: &Internal, groups: &[String]) -> bool {
         let in_scope = |sc: Scope| match sc {
             Scope::Any => true,
             Scope::Internal => internal.is_internal(id),
@@ -197,6 +202,9 @@ impl IdPattern {
             }
             (IdPattern::FileSharing(p), Identity::FileSharing { service }) => p.matches(service),
             (IdPattern::Social(p), Identity::SocialNetwork { network }) => p.matches(network),
+            (IdPattern::Group(p), Identity::Contact { groups: own, .. }) => {
+                own.iter().chain(groups).any(|g| p.matches(g))
+            }
             _ => false,
         }
     }
@@ -258,18 +266,23 @@ pub struct FlowRule {
 }
 
 impl FlowRule {
+    /// Whether the rule covers every sender and every recipient;
+    /// `user_groups` are the acting user's groups, which its senders are
+    /// in too.
     pub fn covers(
         &self,
         sender: &[Identity],
         recipients: &[Identity],
         internal: &Internal,
+        user_groups: &[String],
     ) -> bool {
-        sender
-            .iter()
-            .all(|s| self.senders.iter().any(|p| p.covers(s, internal)))
-            && recipients
+        sender.iter().all(|s| {
+            self.senders
                 .iter()
-                .all(|r| self.recipients.iter().any(|p| p.covers(r, internal)))
+                .any(|p| p.covers(s, internal, user_groups))
+        }) && recipients
+            .iter()
+            .all(|r| self.recipients.iter().any(|p| p.covers(r, internal, &[])))
     }
 }
 
@@ -355,12 +368,15 @@ impl FlowRules {
 
     /// Evaluates the flow for each category of the data. Categories with
     /// neither a matching explicit rule nor a default rule are left out.
+    /// `user_groups` are the acting user's groups (`user.groups`), which
+    /// `group:` patterns match for its senders.
     pub fn evaluate(
         &self,
         categories: impl Iterator<Item = Category>,
         sender: &[Identity],
         recipients: &[Identity],
         internal: &Internal,
+        user_groups: &[String],
     ) -> FlowOutcome {
         let mut out = FlowOutcome::default();
         if self.rules.is_empty() || recipients.is_empty() {
@@ -403,7 +419,7 @@ impl FlowRules {
                 .filter(|i| {
                     self.rules
                         .get(*i as usize)
-                        .is_some_and(|r| r.covers(sender, recipients, internal))
+                        .is_some_and(|r| r.covers(sender, recipients, internal, user_groups))
                 })
                 .collect();
             let pool: SmallVec<[u32; 4]> = if explicit.is_empty() {
@@ -553,6 +569,7 @@ pub fn flow_keys(sender: &[Identity], recipients: &[Identity], cat: Category) ->
         id: "*".into(),
         account: None,
         internal: None,
+        groups: Vec::new(),
     }];
     let senders = if sender.is_empty() { &anon[..] } else { sender };
     for s in senders {
@@ -586,6 +603,7 @@ mod tests {
             id: s.into(),
             account: None,
             internal: None,
+            groups: Vec::new(),
         }
     }
 
@@ -593,54 +611,83 @@ mod tests {
     fn patterns_cover_the_seed_identity_kinds() {
         let i = internal();
         let p = |s: &str| IdPattern::parse(s).unwrap();
-        assert!(p("email:*@corp.com").covers(&email("a@corp.com"), &i));
-        assert!(p("internal").covers(&email("a@corp.com"), &i));
-        assert!(p("contact:external").covers(&email("a@gmail.com"), &i));
-        assert!(!p("contact:external").covers(&email("a@corp.com"), &i));
+        assert!(p("email:*@corp.com").covers(&email("a@corp.com"), &i, &[]));
+        assert!(p("internal").covers(&email("a@corp.com"), &i, &[]));
+        assert!(p("contact:external").covers(&email("a@gmail.com"), &i, &[]));
+        assert!(!p("contact:external").covers(&email("a@corp.com"), &i, &[]));
         let skype = Identity::Contact {
             scheme: ContactScheme::Skype,
             id: "live:bob.7".into(),
             account: Some("CORP\\bob".into()),
             internal: None,
+            groups: Vec::new(),
         };
-        assert!(p("skype:live:bob.?").covers(&skype, &i));
-        assert!(p("account:corp\\bob").covers(&skype, &i));
-        assert!(!p("email:*").covers(&skype, &i));
+        assert!(p("skype:live:bob.?").covers(&skype, &i, &[]));
+        assert!(p("account:corp\\bob").covers(&skype, &i, &[]));
+        assert!(!p("email:*").covers(&skype, &i, &[]));
         let host = Identity::Host {
             host: "10.1.2.3".into(),
             internal: None,
         };
-        assert!(p("host:internal").covers(&host, &i));
-        assert!(p("host:10.1.2.*").covers(&host, &i));
-        assert!(!p("host:external").covers(&host, &i));
+        assert!(p("host:internal").covers(&host, &i, &[]));
+        assert!(p("host:10.1.2.*").covers(&host, &i, &[]));
+        assert!(!p("host:external").covers(&host, &i, &[]));
         let usb = Identity::Device {
             device: DeviceKind::ExternalStorage,
             name: None,
         };
-        assert!(p("device:*").covers(&usb, &i));
-        assert!(p("device:external_storage").covers(&usb, &i));
-        assert!(!p("device:encrypted_removable").covers(&usb, &i));
-        assert!(p("printer:*").covers(&Identity::Printer { name: None }, &i));
+        assert!(p("device:*").covers(&usb, &i, &[]));
+        assert!(p("device:external_storage").covers(&usb, &i, &[]));
+        assert!(!p("device:encrypted_removable").covers(&usb, &i, &[]));
+        assert!(p("printer:*").covers(&Identity::Printer { name: None }, &i, &[]));
         assert!(p("file_sharing:drop*").covers(
             &Identity::FileSharing {
                 service: "Dropbox".into()
             },
-            &i
+            &i,
+            &[]
         ));
         assert!(p("social:*").covers(
             &Identity::SocialNetwork {
                 network: "facebook".into()
             },
-            &i
+            &i,
+            &[]
         ));
         assert!(p("external").covers(
             &Identity::SocialNetwork {
                 network: "facebook".into()
             },
-            &i
+            &i,
+            &[]
         ));
         assert!(IdPattern::parse("fax:123").is_err());
         assert!(IdPattern::parse("bob").is_err());
+    }
+
+    #[test]
+    fn group_patterns_match_own_and_extra_groups() {
+        let i = internal();
+        let p = |s: &str| IdPattern::parse(s).unwrap();
+        let mut alice = email("alice@corp.com");
+        if let Identity::Contact { groups, .. } = &mut alice {
+            groups.push("Finance".into());
+        }
+        let none: &[String] = &[];
+        assert!(p("group:finance").covers(&alice, &i, none));
+        assert!(p("group:fin*").covers(&alice, &i, none));
+        assert!(!p("group:hr").covers(&alice, &i, none));
+        // Groups from elsewhere (the acting user's, for a sender).
+        let bob = email("bob@corp.com");
+        assert!(!p("group:hr").covers(&bob, &i, none));
+        assert!(p("group:hr").covers(&bob, &i, &["HR".to_string()]));
+        // Only contacts are in groups.
+        let host = Identity::Host {
+            host: "files.corp.com".into(),
+            internal: None,
+        };
+        assert!(!p("group:*").covers(&host, &i, &["HR".to_string()]));
+        assert!(IdPattern::parse("group:").is_err());
     }
 
     #[test]

@@ -78,6 +78,7 @@ impl Internal {
                 id,
                 account,
                 internal,
+                ..
             } => {
                 if let Some(i) = internal {
                     return *i;

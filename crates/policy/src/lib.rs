@@ -29,6 +29,7 @@ pub mod expr;
 mod flow;
 pub mod geoip;
 mod internal;
+pub mod media;
 pub mod model;
 mod nesting;
 mod rules;

@@ -133,9 +133,54 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<DeviceAccess>,
     /// When it happens (UTC; any RFC 3339 offset is accepted on input).
-    /// Absent: the engine's clock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absent: the engine's clock. A time without an offset is refused
+    /// with a message that names the field and the form expected (see
+    /// [`parse_event_time`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "event_time"
+    )]
     pub time: Option<DateTime<Utc>>,
+}
+
+/// Parses an event's `time`: RFC 3339 with an offset or `Z`. The error
+/// names the field and shows the value and the form expected, since a
+/// time copied from a log without its zone is the common mistake (it
+/// would otherwise read as "premature end of input").
+pub fn parse_event_time(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = s.parse::<DateTime<Utc>>() {
+        return Ok(t);
+    }
+    let naive = s.parse::<chrono::NaiveDateTime>().is_ok()
+        || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").is_ok()
+        || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok();
+    if naive {
+        let t = s.replacen(' ', "T", 1);
+        return Err(format!(
+            "`time`: `{s}` has no time zone: write an RFC 3339 time with an offset or Z, e.g. `{t}Z` (UTC) or `{t}+01:00`"
+        ));
+    }
+    if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() {
+        return Err(format!(
+            "`time`: `{s}` is a date without a time: write an RFC 3339 time with an offset or Z, e.g. `{s}T00:00:00Z`"
+        ));
+    }
+    Err(format!(
+        "`time`: `{s}` is not an RFC 3339 time: expected a date, `T`, a time and an offset or Z, e.g. `2026-01-05T10:00:00Z` or `2026-01-05T10:00:00+01:00`"
+    ))
+}
+
+fn event_time<'de, D>(d: D) -> Result<Option<DateTime<Utc>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_event_time(&s)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
 impl Event {
@@ -275,7 +320,8 @@ pub struct Share {
 /// A party of a data flow: a sender or a recipient, with the identity kinds
 /// of the Acronis data-flow seed.
 ///
-/// JSON: `{"kind": "contact", "type": "email", "id": "bob@example.com"}`,
+/// JSON: `{"kind": "contact", "type": "email", "id": "bob@example.com"}`
+/// (optionally with `"groups": ["finance"]`),
 /// `{"kind": "host", "host": "files.example.com"}`,
 /// `{"kind": "device", "device": "external_storage"}`,
 /// `{"kind": "printer", "name": "HP-3F"}`,
@@ -297,6 +343,11 @@ pub enum Identity {
         /// the configured internal domains.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         internal: Option<bool>,
+        /// The directory groups this contact belongs to, when the caller
+        /// knows them (`group:` patterns of data-flow rules match them; a
+        /// sender also counts the acting user's `user.groups`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        groups: Vec<String>,
     },
     Host {
         /// Host name (FQDN) or IPv4/IPv6 address.
@@ -865,4 +916,62 @@ pub struct Observation {
     /// Ids of baseline rules created for this event.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub new_rules: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(time: &str) -> Result<Event, String> {
+        let text = format!("{{\n  \"action\": \"login\",\n  \"time\": {time}\n}}");
+        serde_json::from_str::<Event>(&text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn event_time_takes_rfc3339_with_an_offset() {
+        let t = |s: &str| {
+            event(&format!("\"{s}\""))
+                .unwrap()
+                .time
+                .unwrap()
+                .to_rfc3339()
+        };
+        assert_eq!(t("2026-01-05T10:00:00Z"), "2026-01-05T10:00:00+00:00");
+        assert_eq!(t("2026-01-05T10:00:00+01:00"), "2026-01-05T09:00:00+00:00");
+        assert_eq!(
+            t("2026-01-05T10:00:00.250-05:00"),
+            "2026-01-05T15:00:00.250+00:00"
+        );
+        assert_eq!(event("null").unwrap().time, None);
+        let round = event("\"2026-01-05T10:00:00Z\"").unwrap();
+        let again: Event = serde_json::from_str(&serde_json::to_string(&round).unwrap()).unwrap();
+        assert_eq!(again, round);
+    }
+
+    #[test]
+    fn event_time_errors_name_the_field_and_the_form() {
+        // (value, what the message must say)
+        for (value, want) in [
+            (
+                "2026-01-05T10:00:00",
+                "`time`: `2026-01-05T10:00:00` has no time zone: write an RFC 3339 time with an offset or Z, e.g. `2026-01-05T10:00:00Z` (UTC) or `2026-01-05T10:00:00+01:00` at line ",
+            ),
+            (
+                "2026-01-05 10:00:00",
+                "`time`: `2026-01-05 10:00:00` has no time zone: write an RFC 3339 time with an offset or Z, e.g. `2026-01-05T10:00:00Z`",
+            ),
+            ("2026-01-05T10:00", "has no time zone"),
+            (
+                "2026-01-05",
+                "`time`: `2026-01-05` is a date without a time: write an RFC 3339 time with an offset or Z, e.g. `2026-01-05T00:00:00Z`",
+            ),
+            (
+                "yesterday",
+                "`time`: `yesterday` is not an RFC 3339 time: expected a date, `T`, a time and an offset or Z",
+            ),
+        ] {
+            let err = event(&format!("\"{value}\"")).unwrap_err();
+            assert!(err.contains(want), "{value}: {err}");
+        }
+    }
 }

@@ -14,7 +14,14 @@
 //! ```
 //!
 //! Keywords are case-insensitive. Strings take single or double quotes and
-//! also the typographic quotes ‘…’ that the FileCloud seed's examples use.
+//! also the typographic quotes a word processor puts in their place (the
+//! FileCloud seed's examples read `’13.112.23.121’`, the same curly quote
+//! on both sides): any of ‘ ’ ‚ ‛ opens a string that any of them (or `'`)
+//! closes, and any of “ ” „ ‟ one that any of them (or `"`) closes. Other
+//! characters that look like quotes (a backtick, an acute accent,
+//! guillemets, primes, full-width quotes) also delimit a string, so the
+//! rest of the rule still reads, with one error that says to use straight
+//! quotes.
 
 use super::ast::{CmpOp, Expr, Lit};
 use crate::diag::{Diagnostic, Span};
@@ -94,7 +101,7 @@ impl Lexer<'_> {
                     Tok::Op(CmpOp::Gt)
                 }
             }
-            '\'' | '"' | '\u{2018}' | '\u{201C}' => self.string(c, start),
+            c if quote_family(c).is_some() => self.string(c, start),
             c if c.is_ascii_digit() => {
                 while self.peek_char().is_some_and(|c| c.is_ascii_digit()) {
                     self.bump();
@@ -138,12 +145,17 @@ impl Lexer<'_> {
     }
 
     fn string(&mut self, open: char, start: usize) -> Tok {
-        let closers: &[char] = match open {
-            '\u{2018}' => &['\u{2019}', '\''],
-            '\u{201C}' => &['\u{201D}', '"'],
-            '"' => &['"'],
-            _ => &['\'', '\u{2019}'],
+        let Some((closers, accepted)) = quote_family(open) else {
+            return Tok::Bad(open);
         };
+        if !accepted {
+            self.diags.push(Diagnostic::error(
+                format!(
+                    "`{open}` is not a quote: write the string in straight quotes, '…' or \"…\""
+                ),
+                Some(Span::new(start, start + open.len_utf8())),
+            ));
+        }
         let mut out = String::new();
         loop {
             match self.bump() {
@@ -164,6 +176,42 @@ impl Lexer<'_> {
                 Some(c) => out.push(c),
             }
         }
+    }
+}
+
+/// Single quotes: the straight one and its typographic stand-ins.
+const SINGLE: &[char] = &['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+/// Double quotes: the straight one and its typographic stand-ins.
+const DOUBLE: &[char] = &['"', '\u{201C}', '\u{201D}', '\u{201E}', '\u{201F}'];
+/// Characters mistaken for quotes, each with the characters that close
+/// it: read as strings, but an error.
+const LOOKALIKES: &[(char, &[char])] = &[
+    ('`', &['`']),
+    ('\u{B4}', &['\u{B4}']),
+    ('\u{2032}', &['\u{2032}']),
+    ('\u{2033}', &['\u{2033}']),
+    ('\u{AB}', &['\u{BB}']),
+    ('\u{BB}', &['\u{AB}', '\u{BB}']),
+    ('\u{2039}', &['\u{203A}']),
+    ('\u{203A}', &['\u{2039}', '\u{203A}']),
+    ('\u{FF07}', &['\u{FF07}']),
+    ('\u{FF02}', &['\u{FF02}']),
+];
+
+/// If `open` starts a string: the characters that close it, and whether
+/// it is accepted without an error.
+fn quote_family(open: char) -> Option<(&'static [char], bool)> {
+    match open {
+        // A straight quote is closed by its own kind, and `'` also by the
+        // right single quote a word processor turns it into.
+        '"' => Some((&['"'], true)),
+        '\'' => Some((&['\'', '\u{2019}'], true)),
+        c if SINGLE.contains(&c) => Some((SINGLE, true)),
+        c if DOUBLE.contains(&c) => Some((DOUBLE, true)),
+        c => LOOKALIKES
+            .iter()
+            .find(|(o, _)| *o == c)
+            .map(|(_, close)| (*close, false)),
     }
 }
 
@@ -534,6 +582,54 @@ mod tests {
             e.to_string(),
             "_user.inGroup('Internal') or _user.inGroup('Trusted Company') and _request.remoteIp == '13.112.23.121'"
         );
+    }
+
+    #[test]
+    fn typographic_quotes_delimit_strings() {
+        // The seed's rule as printed: the same right quote on both sides.
+        let e = ok("_request.remoteIp == \u{2019}13.112.23.121\u{2019}");
+        assert_eq!(e.to_string(), "_request.remoteIp == '13.112.23.121'");
+        for (open, close) in [
+            ('\u{2018}', '\u{2019}'),
+            ('\u{2019}', '\u{2019}'),
+            ('\u{2018}', '\u{2018}'),
+            ('\u{201A}', '\u{2018}'),
+            ('\u{201C}', '\u{201D}'),
+            ('\u{201D}', '\u{201D}'),
+            ('\u{201E}', '\u{201C}'),
+            ('\u{201C}', '"'),
+            ('\'', '\u{2019}'),
+        ] {
+            let e = ok(&format!(
+                "_user.email == {open}a@b.c{close} and _user.inGroup({open}x{close})"
+            ));
+            assert_eq!(
+                e.to_string(),
+                "_user.email == 'a@b.c' and _user.inGroup('x')",
+                "{open}…{close}"
+            );
+        }
+    }
+
+    #[test]
+    fn lookalike_quotes_are_one_error_that_says_what_to_write() {
+        for (open, close) in [
+            ('`', '`'),
+            ('\u{B4}', '\u{B4}'),
+            ('\u{AB}', '\u{BB}'),
+            ('\u{2032}', '\u{2032}'),
+            ('\u{FF07}', '\u{FF07}'),
+        ] {
+            let src =
+                format!("_request.remoteIp == {open}13.112.23.121{close} and _user.inGroup('x')");
+            let (e, d) = parse(&src);
+            assert_eq!(d.len(), 1, "{src}: {d:?}");
+            assert!(d[0].message.contains("straight quotes"), "{}", d[0].message);
+            let at = src.find(open).unwrap();
+            assert_eq!(d[0].span, Some(Span::new(at, at + open.len_utf8())));
+            // The rest of the rule is still read.
+            assert!(matches!(e, Expr::And(..)), "{e:?}");
+        }
     }
 
     #[test]

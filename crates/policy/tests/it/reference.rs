@@ -175,7 +175,9 @@ fn internal(id: &Identity) -> bool {
     }
 }
 
-fn covers(p: &str, id: &Identity) -> bool {
+/// `extra`: groups the identity is in besides its own (the acting
+/// user's, for a sender).
+fn covers(p: &str, id: &Identity, extra: &[String]) -> bool {
     let g = |pat: &str, s: &str| {
         glob(
             &pat.chars().collect::<Vec<_>>(),
@@ -189,6 +191,9 @@ fn covers(p: &str, id: &Identity) -> bool {
         (Some(("email", pat)), Identity::Contact { id, .. }) => g(pat, id),
         (Some(("host", pat)), Identity::Host { host, .. }) => g(pat, host),
         (Some(("device", "*")), Identity::Device { .. }) => true,
+        (Some(("group", pat)), Identity::Contact { groups, .. }) => {
+            groups.iter().chain(extra).any(|x| g(pat, x))
+        }
         _ => false,
     }
 }
@@ -268,14 +273,15 @@ fn reference(rules: &[RRule], flows: &[RFlow], defaults: &[(&'static str, u8)], 
                 .iter()
                 .filter(|f| f.cat == cat.as_str())
                 .filter(|f| {
+                    let user_groups = ev.user.as_ref().map_or(&[][..], |u| &u.groups[..]);
                     ev.sender
                         .iter()
-                        .all(|s| f.senders.iter().any(|p| covers(p, s)))
+                        .all(|s| f.senders.iter().any(|p| covers(p, s, user_groups)))
                 })
                 .filter(|f| {
                     ev.recipients
                         .iter()
-                        .all(|r| f.recipients.iter().any(|p| covers(p, r)))
+                        .all(|r| f.recipients.iter().any(|p| covers(p, r, &[])))
                 })
                 .collect();
             let dflt;
@@ -449,6 +455,8 @@ fn pat(recipient: bool) -> impl Strategy<Value = String> {
         "email:b*",
         "host:*.corp.com",
         "host:x*",
+        "group:g1",
+        "group:G*",
     ];
     if recipient {
         v.push("device:*");
@@ -483,13 +491,15 @@ fn identity(recipient: bool) -> impl Strategy<Value = Identity> {
         "c@corp.com",
     ]);
     let hosts = prop::sample::select(vec!["h1.corp.com", "x.example", "xy.corp.com", "db.other"]);
+    let groups = prop::sample::subsequence(vec!["g1", "g2", "ops"], 0..2);
     let mut opts: Vec<BoxedStrategy<Identity>> = vec![
-        names
-            .prop_map(|n| Identity::Contact {
+        (names, groups)
+            .prop_map(|(n, gs)| Identity::Contact {
                 scheme: cordon_policy::model::ContactScheme::Email,
                 id: n.into(),
                 account: None,
                 internal: None,
+                groups: gs.into_iter().map(String::from).collect(),
             })
             .boxed(),
     ];
