@@ -172,6 +172,7 @@ fn bench_open(dir: &Path) {
             device_name: media.name(),
             policy: Some(Arc::new(two_users_policy())),
             computer: Default::default(),
+            through_gate: false,
         },
     )
     .unwrap();

@@ -67,6 +67,10 @@ pub struct Config {
     /// Bytes of unacknowledged incidents kept (then new ones are dropped).
     #[serde(default = "d_spool")]
     pub spool_max_bytes: u64,
+    /// Bytes of sealed shadow copies kept until the server has them (then
+    /// new copies are not kept, and their incidents say so).
+    #[serde(default = "d_shadow")]
+    pub shadow_max_bytes: u64,
     /// The computer's OU, when known (`where.ou` of the seed).
     #[serde(default)]
     pub ou: Option<String>,
@@ -84,6 +88,10 @@ pub struct Config {
     /// system's: a private CA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// The Unix socket users' `cordon agent justify` talks to (mode 0666;
+    /// the caller is known by its uid).
+    #[serde(default = "d_control")]
+    pub control_socket: PathBuf,
 }
 
 /// How the agent makes a volume read-only.
@@ -122,12 +130,19 @@ fn d_sessions() -> PathBuf {
 fn d_runtime() -> PathBuf {
     "/run/user".into()
 }
+fn d_control() -> PathBuf {
+    crate::control::DEFAULT_SOCKET.into()
+}
 fn d_poll() -> u64 {
     5
 }
 fn d_eval() -> u64 {
     1000
 }
+fn d_shadow() -> u64 {
+    1 << 30
+}
+
 fn d_spool() -> u64 {
     64 << 20
 }
@@ -158,11 +173,13 @@ impl Config {
             poll_secs: d_poll(),
             evaluate_ms: d_eval(),
             spool_max_bytes: d_spool(),
+            shadow_max_bytes: d_shadow(),
             ou: None,
             timezone: None,
             write_guard: WriteGuard::Auto,
             runtime_dir: d_runtime(),
             ca_file: None,
+            control_socket: d_control(),
         }
     }
 

@@ -33,6 +33,7 @@ use crate::notify::{self, Notice};
 use crate::policy::{self, Access, Policy, Verdicts};
 use crate::spool::Spool;
 use crate::status::{self, DeviceStatus, GuardStatus, PolicyStatus, Status};
+use crate::syslog::Forwarder;
 use crate::{model, sys, sysfs, trust};
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +74,15 @@ struct Applied {
     note: String,
 }
 
+/// A medium covered by the guard filesystem.
+struct Gated {
+    gate: cordon_medium::Gate,
+    mount_point: String,
+    encrypt_first: bool,
+    /// The fanotify guard's mark on the medium's filesystem, if set.
+    guarded: Option<(u64, String)>,
+}
+
 pub struct Agent {
     cfg: Config,
     shared: Arc<Mutex<Shared>>,
@@ -87,6 +97,9 @@ pub struct Agent {
     made_ro: std::collections::BTreeSet<String>,
     /// The fanotify guard, when it runs (see [`crate::guard`]).
     guard: Option<Guard>,
+    /// Guard filesystems over writable media whose files are inspected
+    /// (`removableMedia` in the policy), by mount id.
+    gates: HashMap<u64, Gated>,
     notices: Option<std::sync::mpsc::SyncSender<Notice>>,
     /// The latest messages shown to users, for `status`.
     notes: Arc<Mutex<std::collections::VecDeque<String>>>,
@@ -98,12 +111,21 @@ pub struct Agent {
     /// Read sysfs again at the next tick.
     rescan: bool,
     /// The SHA-256 of the agent's own program (hardening lets it in).
-    own_sha256: Option<String>,
+    /// Hashed when hardening first needs it: hashing the program (half a
+    /// GB in a debug build) must not delay the first decisions.
+    own_sha256: std::cell::OnceCell<Option<String>>,
     /// Hardening as last applied.
     hardened: Option<Vec<String>>,
     /// The status last written (without its time) and when.
     last_status: Option<Status>,
     status_at: std::time::Instant,
+    /// Copies stopped by exception rules, waiting for `cordon agent
+    /// justify` on the control socket.
+    exceptions: crate::control::SharedBook,
+    /// Sends what the spool records to option 67's syslog server.
+    syslog: Forwarder,
+    /// Option 67's value as last applied.
+    syslog_value: Option<String>,
 }
 
 fn note_refusal(sh: &mut Shared, why: String) {
@@ -122,7 +144,14 @@ impl Agent {
         // A bad `ca_file` stops the agent at start, saying which and why.
         Client::with_ca(&cfg.server, cfg.token.clone(), cfg.ca_file.as_deref())?;
         let keys = trust::load_keys(&cfg.state_dir)?;
-        let spool = Spool::open(&cfg.state_dir.join("spool"), cfg.spool_max_bytes)?;
+        let mut spool = Spool::open(&cfg.state_dir.join("spool"), cfg.spool_max_bytes)?;
+        let syslog = Forwarder::start(&cfg.computer, cfg.ca_file.clone(), crate::syslog::QUEUE)?;
+        spool.forward_to(syslog.clone());
+        match shadow_store(&cfg).recover() {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!("removed {n} shadow copies a crash left half-written"),
+            Err(e) => tracing::warn!("{e}"),
+        }
         let mut sh = Shared {
             keys: keys.clone(),
             held: None,
@@ -158,15 +187,19 @@ impl Agent {
             deauthorized: HashMap::new(),
             devices: Vec::new(),
             guard: None,
+            gates: HashMap::new(),
             notices: None,
             notes: Arc::new(Mutex::new(std::collections::VecDeque::new())),
             cache: HashMap::new(),
             present: Vec::new(),
             rescan: true,
-            own_sha256: guard::sha256_file(Path::new("/proc/self/exe")),
+            own_sha256: std::cell::OnceCell::new(),
             hardened: None,
             last_status: None,
             status_at: std::time::Instant::now(),
+            exceptions: Arc::default(),
+            syslog,
+            syslog_value: None,
         })
     }
 
@@ -181,6 +214,25 @@ impl Agent {
             std::thread::Builder::new()
                 .name("cordon-agent-link".into())
                 .spawn(move || link_loop(&cfg, &shared, &spool, &identity, &stop))?
+        };
+        let control = {
+            let shared = self.shared.clone();
+            let justify = crate::content::justifier(
+                Arc::new(move || lock(&shared).policy.clone()),
+                self.spool.clone(),
+            );
+            match crate::control::serve(
+                &self.cfg.control_socket,
+                self.exceptions.clone(),
+                justify,
+                stop.clone(),
+            ) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    tracing::warn!(socket = %self.cfg.control_socket.display(), "no control socket, so no justifications: {e}");
+                    None
+                }
+            }
         };
         match notify::start(self.cfg.runtime_dir.clone(), 64) {
             Ok(tx) => self.notices = Some(tx),
@@ -223,6 +275,11 @@ impl Agent {
             self.rescan |= changed || monitor.is_none();
         }
         let _ = link.join();
+        self.syslog.stop();
+        if let Some(c) = control {
+            let _ = c.join();
+        }
+        self.close_gates();
         self.close_guards();
         // Dropping the guard joins its thread, which closes the denials'
         // channel, which ends the recorder.
@@ -255,10 +312,13 @@ impl Agent {
         let now = Utc::now();
         let text = std::fs::read_to_string(&self.cfg.mountinfo).unwrap_or_default();
         let (mounts, _) = mounts::parse(&text);
+        let mounts = mounts::resolve_fuse_sources(mounts);
         if std::mem::take(&mut self.rescan) {
             self.scan();
         }
+        self.gates_unmounted_by_users(&mounts);
         self.harden(policy.as_deref(), &computer);
+        self.follow_syslog(policy.as_deref(), &computer);
         let mut devices = Vec::new();
         let mut seen = Vec::new();
         for m in mounts.iter().filter(|m| m.major != 0) {
@@ -277,8 +337,17 @@ impl Agent {
                 device_name: dev.name.clone(),
                 policy: policy.clone(),
                 computer: computer.clone(),
+                through_gate: false,
             };
-            let applied = self.enforce(m, &dev, &verdicts, volume);
+            let want_gate = verdicts.access == Access::ReadWrite
+                && policy.as_ref().is_some_and(|p| p.content.is_some());
+            if !want_gate {
+                self.ungate(m.id, "the policy no longer asks for inspection");
+            }
+            let mut applied = self.enforce(m, &dev, &verdicts, volume.clone());
+            if want_gate && applied.access == Access::ReadWrite {
+                applied.note = self.gate(m, &dev, &info, &computer, policy.as_deref(), volume);
+            }
             if changed {
                 if verdicts.access != Access::ReadWrite
                     && let Some(msg) = verdicts.message.as_deref().filter(|_| verdicts.notify)
@@ -318,6 +387,7 @@ impl Agent {
             .copied()
             .collect();
         for id in gone {
+            self.ungate(id, "the medium is gone");
             if let Some(Applied {
                 guarded: Some((devno, mp)),
                 ..
@@ -399,7 +469,11 @@ impl Agent {
             })
             .map(|p| {
                 let mut t = p.device_control().trusted_sha256();
-                t.extend(self.own_sha256.clone());
+                t.extend(
+                    self.own_sha256
+                        .get_or_init(|| guard::sha256_file(Path::new("/proc/self/exe")))
+                        .clone(),
+                );
                 t
             });
         if want == self.hardened {
@@ -422,6 +496,41 @@ impl Agent {
                 self.hardened = want;
             }
             Err(e) => tracing::error!("hardening: {e}"),
+        }
+    }
+
+    /// Option 67 for this computer: the syslog server the spool's
+    /// incidents are copied to, followed when a policy changes it. An
+    /// invalid value (a bundle from a server that did not check it) is
+    /// logged with the policy it came from and in the status; the agent
+    /// goes on without syslog.
+    fn follow_syslog(&mut self, policy: Option<&Policy>, computer: &Computer) {
+        let value = policy.and_then(|p| {
+            p.device_control()
+                .effective_options(computer)
+                .get(&cordon_devctl::tables::OPTION_SYSLOG_SERVER)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        });
+        if value == self.syslog_value {
+            return;
+        }
+        self.syslog_value.clone_from(&value);
+        let Some(v) = value else {
+            self.syslog.configure(None);
+            return;
+        };
+        match cordon_devctl::parse_syslog_server(&v) {
+            Ok(t) => self.syslog.configure(Some(t)),
+            Err(e) => {
+                let (id, version) = policy.map_or((String::new(), 0), |p| {
+                    (p.policy_id.clone(), p.policy_version)
+                });
+                let why =
+                    format!("policy `{id}` version {version}, option 67 (SyslogServer): `{v}` {e}");
+                tracing::error!("{why}: events are not sent to syslog");
+                self.syslog.refuse(why);
+            }
         }
     }
 
@@ -730,6 +839,192 @@ impl Agent {
     /// Stopping: the guard's marks go with the agent, so each guarded
     /// mount gets the most restrictive answer on the mount itself until
     /// the agent is back (never fail open).
+    /// Covers a writable medium with the guard filesystem (once), so that
+    /// every file written to it is inspected before it is there in clear.
+    /// Returns the enforcement note.
+    fn gate(
+        &mut self,
+        m: &Mount,
+        dev: &sysfs::BlockDevice,
+        info: &DeviceInfo,
+        computer: &Computer,
+        policy: Option<&Policy>,
+        volume: Volume,
+    ) -> String {
+        let content = policy.and_then(|p| p.content.clone());
+        let encrypt_first = content.as_ref().is_some_and(|c| c.spec.encrypt_first);
+        if let Some(g) = self.gates.get(&m.id) {
+            if g.encrypt_first == encrypt_first {
+                return gate_note(encrypt_first);
+            }
+            // The mode changed: cover it again.
+            self.ungate(m.id, "the policy changed its mode");
+        }
+        let mode = match content.as_ref().and_then(|c| c.org_seal()) {
+            Some(seal) if encrypt_first => cordon_medium::Mode::EncryptFirst(seal),
+            _ => cordon_medium::Mode::Hold,
+        };
+        let encrypt_first = matches!(mode, cordon_medium::Mode::EncryptFirst(_));
+        let shared = self.shared.clone();
+        let judge = crate::content::MediumJudge::new(
+            Arc::new(move || lock(&shared).policy.clone()),
+            info.clone(),
+            dev.name.clone(),
+            m.mount_point.clone(),
+            computer.clone(),
+            self.spool.clone(),
+            self.notices.clone(),
+            self.notes.clone(),
+        )
+        .with_shadows(shadow_store(&self.cfg))
+        .with_exceptions(self.exceptions.clone());
+        let opts = cordon_medium::GateOptions {
+            mode,
+            staging: self
+                .cfg
+                .state_dir
+                .join("staging")
+                .join(staging_name(&dev.name, info)),
+            threads: 2,
+            settlers: 2,
+            fs_name: GATE_FS_NAME.into(),
+        };
+        // Writes past the gate (a process whose working directory was
+        // inside the medium before it was covered) are refused by the
+        // fanotify guard: only the agent writes to the filesystem. The
+        // mark goes on before the gate hides the mount point.
+        let mut guarded = None;
+        if !m.fstype.starts_with("fuse")
+            && let Some(g) = &self.guard
+        {
+            let devno = guard::dev(m.major, m.minor);
+            let v = Volume {
+                through_gate: true,
+                ..volume
+            };
+            match g.protect(devno, v) {
+                Ok(()) => guarded = Some((devno, m.mount_point.clone())),
+                Err(e) => {
+                    tracing::warn!(mount = %m.mount_point, "writes past the guard filesystem are not refused: {e}")
+                }
+            }
+        }
+        match cordon_medium::Gate::mount(Path::new(&m.mount_point), Arc::new(judge), opts) {
+            Ok(gate) => {
+                tracing::info!(mount = %m.mount_point, device = %dev.name, encrypt_first, "medium covered: files written to it are inspected first");
+                self.gates.insert(
+                    m.id,
+                    Gated {
+                        gate,
+                        mount_point: m.mount_point.clone(),
+                        encrypt_first,
+                        guarded,
+                    },
+                );
+                gate_note(encrypt_first)
+            }
+            Err(e) => {
+                if let (Some((devno, mp)), Some(g)) = (&guarded, &self.guard) {
+                    g.release(*devno, mp);
+                }
+                // Never fail open: a medium whose writes cannot be
+                // inspected is made read-only.
+                tracing::error!(mount = %m.mount_point, "{e}: made read-only instead");
+                let key = format!("{}:{} {}", m.major, m.minor, m.mount_point);
+                match sys::remount_read_only(Path::new(&m.mount_point), &m.options) {
+                    Ok(()) => {
+                        self.note_ro(&key, true);
+                        format!("read-only: {e}")
+                    }
+                    Err(e2) => format!("NOT ENFORCED: {e}; read-only remount failed: {e2}"),
+                }
+            }
+        }
+    }
+
+    /// Takes the guard filesystem off a medium (files being decided are
+    /// settled first).
+    fn ungate(&mut self, id: u64, why: &str) {
+        if let Some(g) = self.gates.remove(&id) {
+            let mp = g.mount_point.clone();
+            match g.gate.unmount() {
+                Ok(()) => tracing::info!(mount = %mp, "medium uncovered: {why}"),
+                Err(e) => tracing::error!(mount = %mp, "{e}"),
+            }
+            if let (Some((devno, mp)), Some(guard)) = (&g.guarded, &self.guard) {
+                guard.release(*devno, mp);
+            }
+        }
+    }
+
+    /// A user who unmounts a covered medium unmounts the guard filesystem
+    /// they see; the medium underneath goes with it.
+    fn gates_unmounted_by_users(&mut self, mounts: &[Mount]) {
+        let gone: Vec<u64> = self
+            .gates
+            .iter()
+            .filter(|(_, g)| {
+                !mounts
+                    .iter()
+                    .any(|m| is_gate(m) && m.mount_point == g.mount_point)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            if let Some(g) = self.gates.remove(&id) {
+                let mp = g.mount_point.clone();
+                if let (Some((devno, gmp)), Some(guard)) = (&g.guarded, &self.guard) {
+                    guard.release(*devno, gmp);
+                }
+                drop(g);
+                if mounts.iter().any(|m| m.id == id) {
+                    match sys::detach(Path::new(&mp)) {
+                        Ok(()) => tracing::info!(mount = %mp, "the user unmounted the medium"),
+                        Err(e) => {
+                            tracing::error!(mount = %mp, "the user unmounted the medium's view, and it could not be unmounted: {e}")
+                        }
+                    }
+                }
+                self.applied.remove(&id);
+            }
+        }
+    }
+
+    /// At stop: the covered media become read-only until the agent is back
+    /// (nothing written while nobody inspects).
+    fn close_gates(&mut self) {
+        let ids: Vec<u64> = self.gates.keys().copied().collect();
+        for id in ids {
+            let Some(g) = self.gates.remove(&id) else {
+                continue;
+            };
+            let mp = g.mount_point.clone();
+            if let Err(e) = g.gate.unmount() {
+                tracing::error!(mount = %mp, "{e}");
+            }
+            let text = std::fs::read_to_string(&self.cfg.mountinfo).unwrap_or_default();
+            let (mounts, _) = mounts::parse(&text);
+            let mounts = mounts::resolve_fuse_sources(mounts);
+            if let Some(m) = mounts.iter().find(|m| m.id == id) {
+                let key = format!("{}:{} {}", m.major, m.minor, m.mount_point);
+                match sys::remount_read_only(Path::new(&mp), &m.options) {
+                    Ok(()) => {
+                        self.note_ro(&key, true);
+                        tracing::warn!(mount = %mp, "stopping: made read-only until the agent is back");
+                    }
+                    Err(e) => match sys::detach(Path::new(&mp)) {
+                        Ok(()) => {
+                            tracing::warn!(mount = %mp, "stopping: detached (read-only remount failed: {e})")
+                        }
+                        Err(e2) => {
+                            tracing::error!(mount = %mp, "LEFT OPEN: remount failed ({e}), detach failed ({e2})")
+                        }
+                    },
+                }
+            }
+        }
+    }
+
     fn close_guards(&mut self) {
         let guarded: Vec<(u64, Applied)> = self
             .applied
@@ -788,6 +1083,7 @@ impl Agent {
                 hardened: self.hardened.is_some(),
             }),
             notices: lock(&self.notes).iter().cloned().collect(),
+            syslog: self.syslog.status(),
         };
         drop(sh);
         // Written when something changed, and at least every 30 s (its
@@ -808,6 +1104,51 @@ impl Agent {
             tracing::warn!("cannot write the status file: {e}");
         }
     }
+}
+
+impl Drop for Agent {
+    /// The syslog thread ends with the agent (a `run` that returned has
+    /// stopped it already; an agent only opened has not).
+    fn drop(&mut self) {
+        self.syslog.stop();
+    }
+}
+
+/// The source of the agent's guard filesystems in mountinfo.
+const GATE_FS_NAME: &str = "cordon-gate";
+
+fn is_gate(m: &Mount) -> bool {
+    m.fstype.starts_with("fuse") && m.source == GATE_FS_NAME
+}
+
+fn gate_note(encrypt_first: bool) -> String {
+    if encrypt_first {
+        "covered: files are encrypted when written, released after inspection".into()
+    } else {
+        "covered: files are held until inspected and decided".into()
+    }
+}
+
+/// A stable staging directory name per medium (pending files of a crashed
+/// run are found again when the same medium comes back).
+fn staging_name(dev: &str, info: &DeviceInfo) -> String {
+    let raw = format!(
+        "{}-{}",
+        info.instance.as_deref().unwrap_or(dev),
+        info.model.as_deref().unwrap_or("")
+    );
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    clean
 }
 
 fn applied(access: Access, made_read_only: bool, note: &str) -> Applied {
@@ -857,7 +1198,7 @@ fn spool_incident(
     }
 }
 
-fn push_note(notes: &Mutex<std::collections::VecDeque<String>>, text: String) {
+pub(crate) fn push_note(notes: &Mutex<std::collections::VecDeque<String>>, text: String) {
     let mut n = lock(notes);
     n.push_back(format!("{} {text}", Utc::now().to_rfc3339()));
     while n.len() > 10 {
@@ -1069,6 +1410,17 @@ fn contact(
                     tracing::info!(policy = %a.payload.policy_id, version = a.payload.policy_version, serial = a.payload.serial, "new bundle in force");
                     let mut sh = lock(shared);
                     sh.keys = a.keys;
+                    if let (Some(new), Some(old)) = (
+                        a.policy.content.as_ref(),
+                        sh.policy.as_ref().and_then(|p| p.content.as_ref()),
+                    ) {
+                        let n = new.carry_justifications(old, Utc::now());
+                        if n > 0 {
+                            tracing::info!(
+                                "{n} open justification windows kept under the new policy"
+                            );
+                        }
+                    }
                     sh.policy = Some(Arc::new(a.policy));
                     sh.held = Some((a.payload, a.signed_by));
                     *etag = tag;
@@ -1099,7 +1451,30 @@ fn contact(
     };
     client.heartbeat(&hb)?;
     upload(client, spool)?;
+    // Shadow copies after the incidents that name them. A failure here
+    // is logged, not a reason to go offline: the next contact retries.
+    match shadow_store(cfg).upload(client, SHADOW_ROUND) {
+        Ok(u) if u.sent + u.refused > 0 => {
+            tracing::info!(
+                sent = u.sent,
+                bytes = u.bytes,
+                refused = u.refused,
+                "shadow copies uploaded"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("shadow copies not uploaded: {e}"),
+    }
     Ok(())
+}
+
+/// How long one contact spends sending shadow copies; the rest waits for
+/// the next.
+const SHADOW_ROUND: Duration = Duration::from_secs(20);
+
+/// The store of shadow copies waiting for the server.
+pub fn shadow_store(cfg: &Config) -> crate::shadow::ShadowStore {
+    crate::shadow::ShadowStore::new(cfg.state_dir.join("shadow"), cfg.shadow_max_bytes)
 }
 
 /// Uploads the spool in batches until it is empty; the cursor moves only

@@ -71,6 +71,11 @@ pub struct Volume {
     /// `None`: no policy yet — everybody gets no access.
     pub policy: Option<Arc<Policy>>,
     pub computer: Computer,
+    /// Covered by the agent's guard filesystem: files are written only
+    /// through it (the agent's own opens), so every user is read-only
+    /// here — a process whose working directory was inside the medium
+    /// before it was covered cannot write past the inspection.
+    pub through_gate: bool,
 }
 
 /// An open the guard refused, for the daemon to record and show.
@@ -582,7 +587,7 @@ impl Worker {
             .entry(uid)
             .or_insert_with(|| crate::host::user_of(uid))
             .clone();
-        let verdicts = match &volume.policy {
+        let mut verdicts = match &volume.policy {
             Some(p) => p.decide_user(&volume.device, &user, &groups, &volume.computer, Utc::now()),
             None => policy::undecidable(
                 &volume.device,
@@ -591,6 +596,14 @@ impl Worker {
                 "no policy received yet",
             ),
         };
+        if volume.through_gate && verdicts.access == Access::ReadWrite {
+            verdicts.access = Access::ReadOnly;
+            verdicts.message = Some(format!(
+                "files are written to this device only through {} (inspected first)",
+                volume.mount_point
+            ));
+            verdicts.notify = true;
+        }
         let a = Arc::new(Answer {
             user,
             verdicts,

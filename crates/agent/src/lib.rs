@@ -28,6 +28,9 @@
 //! - [`spool`] keeps incidents on `cordon-record`'s log until the server
 //!   acknowledges them; [`link`] talks to the server; [`trust`] holds the
 //!   pinned keys and the last good bundle (`cordon-bundle` verifies).
+//! - [`syslog`] copies every recorded incident to the syslog server of
+//!   option 67 (RFC 5424 + CEF by `cordon-alert`), from a bounded queue
+//!   drained by a thread of its own.
 //! - [`daemon`] runs the enforcement loop (mount events, uevents and a
 //!   timer), the link loop (bundle, heartbeat, upload) and the recorder of
 //!   the guard's refusals.
@@ -37,9 +40,13 @@
 //! on gets no access (never fail open), and so does a guarded open whose
 //! user or intent cannot be read; a read-only remount that fails becomes a
 //! guard or a detach; an incident leaves the spool only after the server
-//! acknowledged it. The agent never depends on the server or store crates.
+//! acknowledged it; sending to syslog never delays a decision (a bounded
+//! queue, the oldest dropped and counted when the receiver is down). The
+//! agent never depends on the server or store crates.
 
 pub mod config;
+pub mod content;
+pub mod control;
 pub mod daemon;
 pub mod guard;
 pub mod host;
@@ -49,10 +56,12 @@ pub mod model;
 pub mod mounts;
 pub mod notify;
 pub mod policy;
+pub mod shadow;
 pub mod spool;
 pub mod status;
 pub mod sys;
 pub mod sysfs;
+pub mod syslog;
 pub mod trust;
 pub mod uevent;
 

@@ -82,6 +82,29 @@ fn unescape(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Mounts by a FUSE driver (`fusefat`, `exfat-fuse`, `ntfs-3g`) carry no
+/// device number of their own (`0:N`); when the source names a block
+/// device, the mount is that device's, so it is decided like a kernel
+/// mount of it.
+pub fn resolve_fuse_sources(mounts: Vec<Mount>) -> Vec<Mount> {
+    mounts
+        .into_iter()
+        .map(|mut m| {
+            if m.major == 0
+                && m.fstype.starts_with("fuse")
+                && m.source.starts_with('/')
+                && let Ok(st) = rustix::fs::stat(m.source.as_str())
+                && rustix::fs::FileType::from_raw_mode(st.st_mode)
+                    == rustix::fs::FileType::BlockDevice
+            {
+                m.major = rustix::fs::major(st.st_rdev);
+                m.minor = rustix::fs::minor(st.st_rdev);
+            }
+            m
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

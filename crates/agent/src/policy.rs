@@ -49,6 +49,9 @@ pub enum PolicyError {
 #[derive(Debug, Clone)]
 pub struct Policy {
     dc: DeviceControl,
+    /// What is done with files written to removable media (the policy's
+    /// `removableMedia` section), when it asks for inspection.
+    pub content: Option<std::sync::Arc<crate::content::Content>>,
     pub policy_id: String,
     pub policy_version: i64,
     pub serial: i64,
@@ -82,7 +85,17 @@ impl Policy {
                 message: e.to_string(),
             })?
         };
-        let section = if cordon_devctl::looks_like_device_control(&value) {
+        let bare = cordon_devctl::looks_like_device_control(&value);
+        // The rules are read only for a policy that asks for inspection
+        // (a `removableMedia` section): the rest concerns the server.
+        let content = if bare || value.get("removableMedia").is_none() {
+            None
+        } else {
+            crate::content::Content::from_document(&p.body)
+                .map_err(|e| PolicyError::Invalid(format!("removableMedia: {e}")))?
+                .map(std::sync::Arc::new)
+        };
+        let section = if bare {
             value
         } else {
             value
@@ -94,6 +107,7 @@ impl Policy {
             cordon_devctl::read_value(&section).map_err(|e| PolicyError::Invalid(e.to_string()))?;
         Ok(Policy {
             dc: DeviceControl::new(loaded.document),
+            content,
             policy_id: p.policy_id.clone(),
             policy_version: p.policy_version,
             serial: p.serial,

@@ -12,6 +12,9 @@
 //!   heartbeat until the spool has room again.
 //! - At least once: a batch the server journaled whose answer was lost
 //!   is sent again; incidents carry a unique request id to tell them apart.
+//! - Every incident pushed, kept or dropped, is also handed to the syslog
+//!   forwarder when one is set ([`Spool::forward_to`], option 67): one
+//!   place where the agent records, so no recorder can forget syslog.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -61,6 +64,7 @@ pub struct Spool {
     dropped: u64,
     full: bool,
     buf: Vec<u8>,
+    forward: Option<crate::syslog::Forwarder>,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SpoolError + '_ {
@@ -98,7 +102,14 @@ impl Spool {
             dropped: 0,
             full: false,
             buf: Vec::new(),
+            forward: None,
         })
+    }
+
+    /// Sends every incident pushed from now on to syslog too (queued,
+    /// never waiting on the network).
+    pub fn forward_to(&mut self, f: crate::syslog::Forwarder) {
+        self.forward = Some(f);
     }
 
     pub fn state(&self) -> SpoolState {
@@ -141,6 +152,9 @@ impl Spool {
 
     /// Writes one record, unsynced; `false` when the spool is full.
     fn append<T: serde::Serialize>(&mut self, incident: &T) -> Result<bool, SpoolError> {
+        if let Some(f) = &self.forward {
+            f.forward(incident);
+        }
         self.buf.clear();
         cordon_record::append_json(&mut self.buf, incident)?;
         let len = self.buf.len() as u64;

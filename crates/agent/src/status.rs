@@ -30,6 +30,9 @@ pub struct Status {
     /// The latest messages shown to users (denials), newest last.
     #[serde(default)]
     pub notices: Vec<String>,
+    /// Events sent to the syslog server of option 67.
+    #[serde(default)]
+    pub syslog: crate::syslog::SyslogStatus,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -167,11 +170,7 @@ pub fn render(s: &Status) -> String {
             "guard     fanotify: {} opens allowed, {} refused{}",
             g.allowed,
             g.denied,
-            if g.dropped > 0 {
-                format!(", {} refusals NOT RECORDED", g.dropped)
-            } else {
-                String::new()
-            }
+            unless_zero(g.dropped, "refusals NOT RECORDED")
         );
         if g.hardened {
             let _ = writeln!(
@@ -181,8 +180,36 @@ pub fn render(s: &Status) -> String {
             );
         }
     }
+    let sl = &s.syslog;
+    match &sl.server {
+        Some(server) => {
+            let _ = writeln!(
+                o,
+                "syslog    {server} (option 67): {} sent, {} waiting{}",
+                sl.sent,
+                sl.queued,
+                unless_zero(sl.dropped, "DROPPED")
+            );
+        }
+        None if sl.last_error.is_some() => {
+            let _ = writeln!(o, "syslog    not used");
+        }
+        None => {}
+    }
+    if let Some(e) = &sl.last_error {
+        let _ = writeln!(o, "          last error: {e}");
+    }
     for n in &s.notices {
         let _ = writeln!(o, "notice    {n}");
     }
     o
+}
+
+/// `, N what`, or nothing when N is 0.
+fn unless_zero(n: u64, what: &str) -> String {
+    if n > 0 {
+        format!(", {n} {what}")
+    } else {
+        String::new()
+    }
 }

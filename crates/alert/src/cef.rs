@@ -7,7 +7,7 @@
 //! | Alert | CEF key |
 //! |---|---|
 //! | `created_at` | `rt` (Unix ms) |
-//! | `incident_id` | `externalId` |
+//! | `incident_id` | `externalId` (left out when 0: an agent's event, not yet numbered by the server) |
 //! | `decision`, `enforced` | `act` (`blocked`: an enforced deny; `allowed`; `exception`) and `outcome` (the decision: `deny`, `allow`, `exception`) |
 //! | `mode` | `cs1Label=mode cs1=…` |
 //! | `policy_id`, `policy_version` | `cs2Label=policy cs2=id@version` |
@@ -98,7 +98,10 @@ fn extension(out: &mut String, a: &Alert) {
     let mut ext = Ext { out, first: true };
     let mut pair = |key: &str, v: &str| ext.pair(key, v);
     pair("rt", &a.created_at.to_string());
-    pair("externalId", &a.incident_id.to_string());
+    // An agent's event has no incident number yet (the server gives it).
+    if a.incident_id > 0 {
+        pair("externalId", &a.incident_id.to_string());
+    }
     let act = match a.decision.as_str() {
         "deny" if a.enforced => "blocked",
         "exception" => "exception",

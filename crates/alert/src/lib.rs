@@ -40,6 +40,10 @@
 //! - `jsonl`: one `{"key":…,"alert":…}` line per delivery appended to a
 //!   file, synced once per batch.
 //!
+//! [`Alert::from_incident`] reads an alert out of an incident record's
+//! JSON (`cordon-record`'s shape): the server's sinks and the agent's
+//! syslog (device-control option 67) both build their alerts with it.
+//!
 //! The formatters ([`cef`], [`syslog::format`], [`webhook::sign`],
 //! [`webhook::body`], [`template`]) are pure functions of the alert, so
 //! tests compare their bytes with golden files and with util-linux
@@ -73,6 +77,7 @@ pub mod cef;
 mod config;
 pub mod email;
 mod jsonl;
+mod record;
 mod sink;
 pub mod syslog;
 pub mod template;
@@ -84,6 +89,7 @@ pub use config::{
     SmtpConfig, SmtpSecurity, SyslogConfig, Transport, WebhookConfig, WebhookFormat,
 };
 pub use cordon_identity::Secret;
+pub use record::incident_severity;
 pub use sink::Sink;
 
 use serde::{Deserialize, Serialize};

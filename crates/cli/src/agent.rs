@@ -17,6 +17,20 @@ pub enum Command {
     Status(RunArgs),
     /// Make a new agent-signing key for the server (key rotation): writes it owner-only, prints its public half.
     Keygen(KeygenArgs),
+    /// Give the business reason for a copy an exception rule stopped; without arguments, list your stopped copies.
+    Justify(JustifyArgs),
+}
+
+#[derive(clap::Args)]
+pub struct JustifyArgs {
+    /// The id the agent's message named (`cordon agent justify` lists them).
+    #[arg(requires = "reason")]
+    id: Option<String>,
+    /// Why the copy is needed (kept in the incident's history).
+    reason: Option<String>,
+    /// The agent's control socket (`control_socket` in its configuration).
+    #[arg(long, env = "CORDON_AGENT_SOCKET", default_value = cordon_agent::control::DEFAULT_SOCKET)]
+    socket: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -95,6 +109,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             print!("{}", cordon_agent::status::render(&s));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Justify(a) => justify(a),
         Command::Keygen(a) => {
             let mut seed = [0u8; 32];
             std::fs::File::open("/dev/urandom")
@@ -120,6 +135,43 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn justify(a: JustifyArgs) -> anyhow::Result<ExitCode> {
+    use cordon_agent::control::{Request, call};
+    let req = match (a.id, a.reason) {
+        (Some(id), Some(text)) => Request::Justify { id, text },
+        _ => Request::Exceptions,
+    };
+    let listing = matches!(req, Request::Exceptions);
+    let r = call(&a.socket, &req).map_err(anyhow::Error::msg)?;
+    if !r.ok {
+        eprintln!("cordon: {}", r.message);
+        return Ok(ExitCode::from(1));
+    }
+    if listing {
+        if r.waiting.is_empty() {
+            println!("no copy waits for a justification");
+        }
+        for w in &r.waiting {
+            println!(
+                "{}  {}  to {}  ({}; {} s ago{})",
+                w.id,
+                w.file,
+                w.device,
+                w.message,
+                w.age_secs,
+                if w.user.is_empty() {
+                    String::new()
+                } else {
+                    format!(", by {}", w.user)
+                }
+            );
+        }
+    } else {
+        println!("{}", r.message);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn enroll(a: EnrollArgs) -> anyhow::Result<ExitCode> {

@@ -15,6 +15,7 @@ mod plugin;
 mod policy;
 mod scan;
 mod serve;
+mod unseal;
 
 /// mimalloc for the whole binary: the server's request path allocates many
 /// small short-lived objects, and glibc malloc took about a quarter of its
@@ -53,6 +54,8 @@ enum Command {
     /// Response plug-ins: pack, install, list, uninstall.
     #[command(subcommand)]
     Plugin(plugin::Command),
+    /// Decrypt files sealed (age v1) on removable media, in place or into a directory.
+    Unseal(unseal::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Agent(cmd) => agent::run(cmd),
         Command::AgentToken(cmd) => agent_token::run(cmd),
         Command::Plugin(cmd) => plugin::run(cmd),
+        Command::Unseal(args) => unseal::run(args),
     };
     match result {
         Ok(code) => code,

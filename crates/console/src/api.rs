@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
 use bytes::Bytes;
 use cordon_server::auth::Peer;
 use http_body_util::BodyExt;
@@ -125,16 +125,16 @@ impl Api {
         Api { router }
     }
 
-    /// Sends one request to the API as `browser`. `csrf`, for a change,
-    /// is the token the form brought back.
-    pub async fn call(
+    /// Sends one request to the API as `browser`; the answer unread.
+    /// `csrf`, for a change, is the token the form brought back.
+    async fn raw(
         &self,
         browser: &Browser,
         method: Method,
         uri: &str,
         body: Option<&(impl Serialize + ?Sized)>,
         csrf: Option<&str>,
-    ) -> Result<Answer, Failure> {
+    ) -> Result<Response<Body>, Failure> {
         let mut req = Request::builder().method(method).uri(uri);
         let h = req
             .headers_mut()
@@ -173,12 +173,82 @@ impl Api {
         if let Some(peer) = browser.peer {
             req.extensions_mut().insert(peer);
         }
-        let resp = self
-            .router
+        self.router
             .clone()
             .oneshot(req)
             .await
-            .map_err(|e| Failure::Internal(format!("the API did not answer: {e}")))?;
+            .map_err(|e| Failure::Internal(format!("the API did not answer: {e}")))
+    }
+
+    /// `GET uri` as `browser`, decoded.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        browser: &Browser,
+        uri: &str,
+    ) -> Result<T, Failure> {
+        self.call(browser, Method::GET, uri, None::<&()>, None)
+            .await?
+            .json()
+    }
+
+    /// A change: `method uri` with a JSON body and the form's CSRF token.
+    pub async fn change(
+        &self,
+        browser: &Browser,
+        method: Method,
+        uri: &str,
+        body: &(impl Serialize + ?Sized),
+        csrf: &str,
+    ) -> Result<Answer, Failure> {
+        self.call(browser, method, uri, Some(body), Some(csrf))
+            .await
+    }
+
+    /// Sends one request to the API as `browser` (see [`Api::raw`]) and
+    /// reads its answer, up to a bound.
+    pub async fn call(
+        &self,
+        browser: &Browser,
+        method: Method,
+        uri: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+        csrf: Option<&str>,
+    ) -> Result<Answer, Failure> {
+        let resp = self.raw(browser, method, uri, body, csrf).await?;
+        Answer::read(resp).await
+    }
+
+    /// `GET uri` as `browser`, its body passed on as it comes (a download):
+    /// only the headers that describe the file go with it. A refusal is the
+    /// API's failure, read as any other.
+    pub async fn stream(&self, browser: &Browser, uri: &str) -> Result<Response<Body>, Failure> {
+        let resp = self
+            .raw(browser, Method::GET, uri, None::<&()>, None)
+            .await?;
+        if !resp.status().is_success() {
+            return Err(Failure::from_answer(&Answer::read(resp).await?));
+        }
+        let mut out = Response::new(Body::empty());
+        for name in [
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_DISPOSITION,
+        ] {
+            if let Some(v) = resp.headers().get(&name) {
+                out.headers_mut().insert(name, v.clone());
+            }
+        }
+        if let Some(v) = resp.headers().get("x-cordon-sha256") {
+            out.headers_mut().insert("x-cordon-sha256", v.clone());
+        }
+        *out.body_mut() = resp.into_body();
+        Ok(out)
+    }
+}
+
+impl Answer {
+    /// Reads `resp` whole, up to [`MAX_ANSWER_BYTES`].
+    async fn read(resp: Response<Body>) -> Result<Answer, Failure> {
         let status = resp.status();
         let cookies = resp
             .headers()
@@ -204,30 +274,6 @@ impl Api {
             content_type,
             body,
         })
-    }
-
-    /// `GET uri` as `browser`, decoded.
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        browser: &Browser,
-        uri: &str,
-    ) -> Result<T, Failure> {
-        self.call(browser, Method::GET, uri, None::<&()>, None)
-            .await?
-            .json()
-    }
-
-    /// A change: `method uri` with a JSON body and the form's CSRF token.
-    pub async fn change(
-        &self,
-        browser: &Browser,
-        method: Method,
-        uri: &str,
-        body: &(impl Serialize + ?Sized),
-        csrf: &str,
-    ) -> Result<Answer, Failure> {
-        self.call(browser, method, uri, Some(body), Some(csrf))
-            .await
     }
 }
 

@@ -135,6 +135,7 @@ pub fn app(api: Router) -> Router {
         .route("/incidents/bulk", post(incidents::bulk))
         .route("/incidents/{id}", get(incidents::detail))
         .route("/incidents/{id}/status", post(incidents::status))
+        .route("/incidents/{id}/shadow", get(incidents::shadow))
         .route("/policies", get(policies::list).post(policies::create))
         .route("/policies/new", get(policies::new))
         .route("/policies/validate", post(policies::validate))

@@ -43,6 +43,7 @@ pub mod lenient;
 mod read;
 /// Public for `cordon serve`, which names the loader by this path.
 mod source;
+pub mod syslog;
 pub mod tables;
 pub mod write;
 
@@ -52,3 +53,4 @@ pub use read::{
     Diagnostic, Loaded, ReadError, Severity, looks_like_device_control, read_str, read_value,
 };
 pub use source::{DeviceControlLoader, DeviceControlSource, SECTION_KEY};
+pub use syslog::{SyslogServer, SyslogServerError, SyslogTransport, parse_syslog_server};

@@ -811,6 +811,15 @@ impl Reader {
             let ok = match named.value {
                 OptionValueKind::Flag => t == "0" || t == "1",
                 OptionValueKind::Host => !t.is_empty() && !t.contains(char::is_whitespace),
+                OptionValueKind::SyslogServer => {
+                    if let Err(e) = crate::syslog::parse_syslog_server(t) {
+                        self.error(
+                            vp.clone(),
+                            format!("option {} ({}): `{value}` {e}", named.id, named.name),
+                        );
+                    }
+                    true
+                }
                 OptionValueKind::Count => !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()),
                 OptionValueKind::HashMode => t == "1" || t == "2",
                 OptionValueKind::Hex => is_hex(t, None) && t.len() % 2 == 0,
@@ -819,6 +828,7 @@ impl Reader {
                 let expected = match named.value {
                     OptionValueKind::Flag => "`0` (off) or `1` (on)",
                     OptionValueKind::Host => "a host name or address",
+                    OptionValueKind::SyslogServer => "a syslog server",
                     OptionValueKind::Count => "a non-negative integer",
                     OptionValueKind::HashMode => "`1` (SHA-1) or `2` (SHA-256)",
                     OptionValueKind::Hex => "hexadecimal key material (an even number of digits)",
@@ -1489,6 +1499,30 @@ mod tests {
                 .collect(),
             Err(e) => vec![e.to_string()],
         }
+    }
+
+    #[test]
+    fn syslog_server_option_is_checked_where_it_is() {
+        let doc = |value: &str| {
+            json!({"options": [{"id": "1", "name": "o", "what": [
+                {"option": "68", "value": "8"},
+                {"option": "SyslogServer", "value": value},
+            ]}]})
+        };
+        assert!(errors(doc("tls://siem.example.org")).is_empty());
+        assert!(errors(doc("siem:1514")).is_empty());
+        assert_eq!(
+            errors(doc("http://siem")),
+            [
+                "/options/0/what/1/value: option 67 (SyslogServer): `http://siem` scheme `http` is not one of `udp`, `tcp`, `tls`"
+            ]
+        );
+        assert_eq!(
+            errors(doc("siem:99999")),
+            [
+                "/options/0/what/1/value: option 67 (SyslogServer): `siem:99999` port `99999` is not a number from 1 to 65535"
+            ]
+        );
     }
 
     fn pol(extra: Value) -> Value {

@@ -140,6 +140,9 @@ pub enum OptionValueKind {
     Flag,
     /// A host name or address.
     Host,
+    /// A syslog server: `host[:port]` or a `udp://`, `tcp://`, `tls://`
+    /// URL ([`crate::syslog`]).
+    SyslogServer,
     /// A non-negative integer.
     Count,
     /// `1` (SHA-1) or `2` (SHA-256).
@@ -175,8 +178,8 @@ pub static MACHINE_OPTIONS: &[MachineOption] = &[
     MachineOption {
         id: 67,
         name: "SyslogServer",
-        value: OptionValueKind::Host,
-        description: "syslog server that receives the agent's events",
+        value: OptionValueKind::SyslogServer,
+        description: "syslog server that receives the agent's events: `host[:port]` (UDP) or `udp://`, `tcp://`, `tls://host[:port]` (ports 514, 514, 6514)",
     },
     MachineOption {
         id: 68,

@@ -367,7 +367,7 @@ pub async fn run(
     }
 
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(start_error)?;
+    let mut child = spawn(&mut cmd).await.map_err(start_error)?;
     let group = Group(
         child
             .id()
@@ -499,6 +499,25 @@ fn parse_response(plugin: &str, stdout: &[u8]) -> Result<Response, RunError> {
         message: answer.message,
         details: answer.details,
     })
+}
+
+/// Starts `cmd`, retrying while the executable is busy (`ETXTBSY`): a
+/// file just written (a plug-in just installed) can still be open for
+/// writing in a child another thread forked, until that child execs.
+/// Linux reports it for at most a few milliseconds; the retries last about
+/// a second in all.
+async fn spawn(cmd: &mut tokio::process::Command) -> io::Result<tokio::process::Child> {
+    let mut wait = Duration::from_millis(5);
+    for _ in 0..8 {
+        match cmd.spawn() {
+            Err(e) if e.kind() == io::ErrorKind::ExecutableFileBusy => {
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2);
+            }
+            other => return other,
+        }
+    }
+    cmd.spawn()
 }
 
 #[cfg(test)]

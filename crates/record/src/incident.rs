@@ -77,6 +77,51 @@ pub struct Details {
     /// allowed to act for the user, may justify its exception.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub caller_key: String,
+    /// What the endpoint did with the file afterwards, in order ("File is
+    /// encrypted", "File is blocked: …"): the incident's history as the
+    /// agent saw it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoint: Vec<EndpointStep>,
+}
+
+/// One step an endpoint took about an incident's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct EndpointStep {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// `encrypted`, `blocked`, `released`, `encrypted_first`,
+    /// `released_after_inspection`, `shadowed`, `quota`, `justified`,
+    /// `failed`, `withdrawn`.
+    pub kind: String,
+    /// For people: "File is encrypted".
+    pub text: String,
+    /// A `shadowed` step that kept the content: the sealed copy the agent
+    /// uploads to the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<ShadowRef>,
+}
+
+/// A shadow copy (seed 004 `audit.shadow` = content): the file as written,
+/// sealed for the organisation's recovery keys (`age`), kept by the server
+/// under the computer that sent it. The server never holds its plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct ShadowRef {
+    /// 32 lower-case hex digits, unique per computer.
+    pub id: String,
+    /// Size of the sealed copy.
+    pub bytes: u64,
+    /// SHA-256 of the sealed copy, lower-case hex.
+    pub sha256: String,
+}
+
+impl ShadowRef {
+    /// Whether `id` has the form of a shadow copy's id (and so is safe as a
+    /// file name).
+    pub fn valid_id(id: &str) -> bool {
+        id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
 }
 
 /// What was done about a violation.
@@ -161,6 +206,8 @@ pub struct DetailsView<'a> {
     pub incomplete: &'a [IncompletePart],
     #[serde(skip_serializing_if = "str::is_empty")]
     pub caller_key: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub endpoint: &'a [EndpointStep],
 }
 
 /// Builds the incidents of one decision: one per violation.
@@ -175,6 +222,7 @@ pub struct IncidentBuilder<'a> {
     policy: (&'a str, i64),
     generation: i64,
     caller_key: &'a str,
+    endpoint: &'a [EndpointStep],
 }
 
 impl<'a> IncidentBuilder<'a> {
@@ -196,12 +244,19 @@ impl<'a> IncidentBuilder<'a> {
             policy: ("", 0),
             generation: 0,
             caller_key: "",
+            endpoint: &[],
         }
     }
 
     /// The key (or agent) the decision was given to.
     pub fn caller(mut self, key: &'a str) -> Self {
         self.caller_key = key;
+        self
+    }
+
+    /// What the endpoint did with the file.
+    pub fn endpoint(mut self, steps: &'a [EndpointStep]) -> Self {
+        self.endpoint = steps;
         self
     }
 
@@ -268,6 +323,7 @@ impl<'a> IncidentBuilder<'a> {
                     policy_generation: self.generation,
                     incomplete: self.incomplete,
                     caller_key: self.caller_key,
+                    endpoint: self.endpoint,
                 },
             })
             .collect()

@@ -72,8 +72,8 @@ pub use frame::{
     Frame, FrameError, HEADER, MAX_RECORD, append_frame, append_json, read_frame, valid_prefix,
 };
 pub use incident::{
-    ActionTaken, Details, DetailsView, Incident, IncidentBuilder, IncidentView, IncompletePart,
-    MaskedFinding,
+    ActionTaken, Details, DetailsView, EndpointStep, Incident, IncidentBuilder, IncidentView,
+    IncompletePart, MaskedFinding, ShadowRef,
 };
 pub use log::{
     DirLock, LogError, Reader, Recovered, Segments, list_segments, lock_dir, log_id, recover,

@@ -178,6 +178,14 @@ pub struct Settings {
     /// `UID:GID` (numbers) response plug-ins run as when the server runs
     /// as root, e.g. `65534:65534` (nobody). Unset: the server's own user.
     pub plugin_user: Option<String>,
+    /// Where agents' sealed shadow copies are kept; default
+    /// `<data_dir>/shadows`. Servers sharing one database must share it.
+    pub shadow_dir: Option<PathBuf>,
+    /// Largest shadow copy an agent may upload, in bytes (`413` above it;
+    /// the agent then keeps it aside).
+    pub max_shadow_bytes: u64,
+    /// Uploads and downloads of shadow copies may take this long (ms).
+    pub shadow_timeout_ms: u64,
 }
 
 /// A secret of the configuration (a password, a key): `Debug` hides it.
@@ -392,6 +400,9 @@ impl Default for Settings {
             delivery_retry_hours: 24,
             plugin_timeout_ms: 60_000,
             plugin_user: None,
+            shadow_dir: None,
+            max_shadow_bytes: 1 << 30,
+            shadow_timeout_ms: 600_000,
         }
     }
 }
@@ -414,6 +425,13 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// Where shadow copies are kept.
+    pub fn shadow_root(&self) -> PathBuf {
+        self.shadow_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("shadows"))
+    }
+
     /// `plugin_user` as numbers.
     pub fn plugin_ids(&self) -> Option<(u32, u32)> {
         let (u, g) = self.plugin_user.as_deref()?.split_once(':')?;
@@ -617,6 +635,9 @@ const KEYS: &[&str] = &[
     "delivery_retry_hours",
     "plugin_timeout_ms",
     "plugin_user",
+    "shadow_dir",
+    "max_shadow_bytes",
+    "shadow_timeout_ms",
     "data_dir",
     "database_url",
     "max_body_bytes",

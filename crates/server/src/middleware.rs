@@ -24,6 +24,8 @@ pub(crate) async fn observe(State(state): State<AppState>, req: Request, next: N
         .unwrap_or_else(|| "unmatched".to_owned());
     let limit = if route == "/v1/inspect" {
         state.settings.inspect_timeout_ms
+    } else if crate::api::shadows::ROUTES.contains(&route.as_str()) {
+        state.settings.shadow_timeout_ms
     } else {
         state.settings.request_timeout_ms
     };

@@ -10,7 +10,7 @@ use crate::api::{
     agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
     inspect, keys, ops, policies, roles, users, wire,
 };
-use crate::api::{alerts, auth, enrolment, me, plugins, shares, twofactor};
+use crate::api::{alerts, auth, enrolment, me, plugins, shadows, shares, twofactor};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,7 @@ use crate::api::{alerts, auth, enrolment, me, plugins, shares, twofactor};
         policies::list_versions, policies::get_version, policies::activate, policies::rollback,
         policies::diff, policies::baseline,
         incidents::list, incidents::rule_counts, incidents::get, incidents::set_status,
+        shadows::upload, shadows::download,
         exceptions::submit, exceptions::list,
         dashboard::dashboard,
         agents::list_groups, agents::get_group, agents::put_group, agents::delete_group,
@@ -66,6 +67,7 @@ use crate::api::{alerts, auth, enrolment, me, plugins, shares, twofactor};
         policies::PolicyDiff, policies::PolicyTryInput, policies::PolicyTryOutput, policies::Baseline,
         crate::engine::Trial, crate::engine::CaseOutcome,
         incidents::StatusInput, incidents::IncidentPage, incidents::IncidentDetail,
+        shadows::ShadowView,
         incidents::RuleCounts,
         exceptions::ExceptionInput, exceptions::Justified, exceptions::JustificationList,
         dashboard::Dashboard, dashboard::Series, dashboard::AgentCounts,

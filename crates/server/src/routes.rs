@@ -80,7 +80,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     let on = Access::Module;
     use api::{
         agent_link, agents, audit, computers, dashboard, decide, detectors, enrolment, exceptions,
-        incidents, inspect, keys, ops, policies, roles, users,
+        incidents, inspect, keys, ops, policies, roles, shadows, users,
     };
     use api::{alerts, auth, me, plugins, shares, twofactor};
     use axum::routing::{delete, get, patch, post, put};
@@ -109,6 +109,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/agent/bundle", Machine, get(agent_link::bundle)),
         r(Method::POST, "/v1/agent/heartbeat", Machine, post(agent_link::heartbeat)),
         r(Method::POST, "/v1/agent/incidents", Machine, post(agent_link::incidents)),
+        r(Method::PUT, "/v1/agent/shadows/{id}", Machine, put(shadows::upload)),
         r(Method::GET, "/v1/policies", on(Policies, View), get(policies::list)),
         r(Method::POST, "/v1/policies", on(Policies, Create), post(policies::create)),
         r(Method::POST, "/v1/policies/validate", on(Policies, View), post(policies::validate)),
@@ -125,6 +126,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::GET, "/v1/incidents/rule-counts", on(Incidents, View), get(incidents::rule_counts)),
         r(Method::GET, "/v1/incidents/{id}", on(Incidents, View), get(incidents::get)),
         r(Method::POST, "/v1/incidents/{id}/status", on(Incidents, Modify), post(incidents::set_status)),
+        r(Method::GET, "/v1/incidents/{id}/shadow", on(Incidents, Modify), get(shadows::download)),
         r(Method::GET, "/v1/dashboard", on(Reports, View), get(dashboard::dashboard)),
         r(Method::GET, "/v1/agent-groups", on(Systems, View), get(agents::list_groups)),
         r(Method::GET, "/v1/agent-groups/{name}", on(Systems, View), get(agents::get_group)),
@@ -209,7 +211,7 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
 pub fn router(state: AppState) -> Router {
     let mut r: Router<AppState> = Router::new();
     for (spec, mr) in routes() {
-        let mr = if spec.path == "/v1/inspect" {
+        let mr = if spec.path == "/v1/inspect" || spec.path == "/v1/agent/shadows/{id}" {
             // Streamed and limited by the handler itself (413 above the limit).
             mr.layer(axum::extract::DefaultBodyLimit::disable())
         } else if spec.path == "/v1/plugins" {

@@ -309,7 +309,9 @@ fn an_enrolment_token_enrols_over_https_with_a_private_ca_and_a_wrong_ca_is_refu
     );
     wait_until(
         "the heartbeat reaches the server",
-        Duration::from_secs(20),
+        // Generous: the other agent tests run beside it, each with an
+        // agent and a server of its own.
+        Duration::from_secs(60),
         || {
             let (_, v) = api(&c, "GET", &format!("{url}/v1/computers/pc1"), &admin, None);
             v["computer"]["agent"]["version"].is_string()

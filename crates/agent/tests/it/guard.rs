@@ -168,7 +168,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     std::fs::write(&config, &text).unwrap();
 
     let agent = agent_run(&config);
-    wait_until("the stick is guarded", Duration::from_secs(20), || {
+    wait_until("the stick is guarded", Duration::from_secs(60), || {
         status(&state)["devices"][0]["guarded"] == true
     });
     let st = status(&state);
@@ -202,7 +202,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     // Each refused write is an incident of nobody's with its file.
     wait_until(
         "the refused writes reach the server",
-        Duration::from_secs(20),
+        Duration::from_secs(60),
         || {
             let v = incidents(&url, &admin);
             let text = v.to_string();
@@ -248,7 +248,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     );
     // Back again: guarded, and root may write once more.
     let _agent = agent_run(&config);
-    wait_until("root may write again", Duration::from_secs(20), || {
+    wait_until("root may write again", Duration::from_secs(60), || {
         std::fs::write(mnt.join("after.txt"), "x").is_ok()
     });
     let (ok, _) = as_nobody(&format!("echo leak > {m}/n2.txt"));
@@ -294,7 +294,7 @@ fn hardening_closes_the_agents_files_to_all_but_trusted_programs() {
     let state = t.path().join("state");
     enroll(&url, &token, "locked", "pc4", &config, &state, &sys);
     let _agent = agent_run(&config);
-    wait_until("hardening is on", Duration::from_secs(20), || {
+    wait_until("hardening is on", Duration::from_secs(60), || {
         agent_status(&config).contains("hardening on")
     });
     let status_file = state.join("status.json");

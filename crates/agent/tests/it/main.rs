@@ -18,9 +18,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod arrival;
+mod content;
 mod enrol;
 mod guard;
 mod support;
+mod syslog;
 
 use support::*;
 
@@ -110,6 +112,14 @@ fn dc(granted: &[&str]) -> String {
     .to_string()
 }
 
+/// [`dc`] with option 67 (`SyslogServer`) set to `server`.
+fn dc_syslog(granted: &[&str], server: &str) -> String {
+    let mut v: Value = serde_json::from_str(&dc(granted)).unwrap();
+    v["options"] = json!([{"id": "101", "name": "siem",
+        "what": [{"option": "67", "value": server}]}]);
+    v.to_string()
+}
+
 fn status(state: &Path) -> Value {
     std::fs::read(state.join("status.json"))
         .ok()
@@ -194,12 +204,16 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     let data = t.path().join("server");
     let (server, url, admin) = serve(&data, "127.0.0.1:0");
     let admin = admin.expect("admin key");
-    // Policy v1: read only. A client key for the computer, a group.
+    // The SIEM: syslog receivers over UDP and TCP (option 67).
+    let (udp_port, udp_got) = syslog::udp_receiver();
+    let (tcp_port, tcp_got) = syslog::tcp_receiver();
+    // Policy v1: read only, events to syslog over UDP (`host:port`). A
+    // client key for the computer, a group.
     let token = group_with_key(
         &url,
         &admin,
         "usb-dc",
-        &dc(&["Read"]),
+        &dc_syslog(&["Read"], &format!("127.0.0.1:{udp_port}")),
         "laptops",
         "pc1-agent",
     );
@@ -259,6 +273,31 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
             })
         },
     );
+    // And reached the SIEM over UDP: RFC 5424 with a CEF payload.
+    wait_until(
+        "the event reaches syslog (UDP)",
+        Duration::from_secs(20),
+        || !udp_got.all().is_empty(),
+    );
+    let cef = syslog::check_message(&udp_got.all()[0]);
+    assert_eq!(syslog::cef(&cef, "app"), Some("device_access"), "{cef:?}");
+    assert_eq!(syslog::cef(&cef, "shost"), Some("pc1"), "{cef:?}");
+    assert_eq!(syslog::cef(&cef, "cs2"), Some("usb-dc@1"), "{cef:?}");
+    assert_eq!(syslog::cef(&cef, "act"), Some("blocked"), "{cef:?}");
+    assert_eq!(syslog::cef(&cef, "outcome"), Some("deny"), "{cef:?}");
+    assert!(syslog::cef(&cef, "rt").is_some_and(|t| t.parse::<i64>().is_ok()));
+    assert_eq!(
+        syslog::cef(&cef, "externalId"),
+        None,
+        "numbered by the server only"
+    );
+    let st = status(&state);
+    assert_eq!(
+        st["syslog"]["server"],
+        format!("udp://127.0.0.1:{udp_port}"),
+        "{st}"
+    );
+    assert!(st["syslog"]["sent"].as_u64().unwrap_or(0) >= 1, "{st}");
 
     // A forged bundle (read-write, signed by another key) from a man in
     // the middle is refused; the stick stays read-only.
@@ -295,6 +334,24 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     std::fs::write(&config, &good).unwrap();
     agent = agent_run(&config);
 
+    // A policy whose syslog server is not one is refused where it is
+    // loaded, saying what and where; nothing changes.
+    let (s, v) = api(
+        "PUT",
+        &format!("{url}/v1/policies/usb-dc"),
+        &admin,
+        Some(json!({"id": "usb-dc", "format": "json",
+            "body": dc_syslog(&["Read"], "tcp://127.0.0.1:99999")})),
+    );
+    assert!((400..500).contains(&s), "{s} {v}");
+    let text = v.to_string();
+    assert!(
+        text.contains("/options/0/what/0/value")
+            && text.contains("option 67 (SyslogServer)")
+            && text.contains("port `99999`"),
+        "{text}"
+    );
+
     // Policy v2: read and write. The stick becomes writable, no replug.
     let (s, v) = api(
         "PUT",
@@ -314,18 +371,39 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
         try_write(&mnt).is_ok()
     });
 
-    // Back to read-only, then the server dies: a new mount of the stick is
-    // still made read-only and its incident waits in the spool.
+    // Back to read-only (v3: events to syslog over TCP now), then the
+    // server dies: a new mount of the stick is still made read-only, its
+    // incident waits in the spool and reaches the SIEM all the same.
+    let (s, v) = api(
+        "PUT",
+        &format!("{url}/v1/policies/usb-dc"),
+        &admin,
+        Some(json!({"id": "usb-dc", "format": "json",
+            "body": dc_syslog(&["Read"], &format!("tcp://127.0.0.1:{tcp_port}"))})),
+    );
+    assert_eq!(s, 200, "{v}");
     let (s, _) = api(
         "PUT",
         &format!("{url}/v1/agent-groups/laptops"),
         &admin,
-        Some(json!({"policy_id": "usb-dc", "policy_version": 1})),
+        Some(json!({"policy_id": "usb-dc", "policy_version": 3})),
     );
     assert_eq!(s, 200);
     wait_until("read-only again", Duration::from_secs(20), || {
         status(&state)["devices"][0]["access"] == "read_only"
     });
+    wait_until(
+        "the sender follows option 67 to TCP",
+        Duration::from_secs(20),
+        || !tcp_got.all().is_empty(),
+    );
+    let udp_before = udp_got.all().len();
+    let cef = syslog::check_message(&tcp_got.all()[0]);
+    assert_eq!(syslog::cef(&cef, "cs2"), Some("usb-dc@3"), "{cef:?}");
+    assert_eq!(
+        status(&state)["syslog"]["server"],
+        format!("tcp://127.0.0.1:{tcp_port}")
+    );
     // Idle cost: CPU over 5 s and resident memory of the agent process.
     let pid = agent.0.id();
     let cpu = |pid: u32| -> u64 {
@@ -357,6 +435,7 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     let before = status(&state)["spool"]["pending_bytes"]
         .as_u64()
         .unwrap_or(0);
+    let tcp_before = tcp_got.all().len();
     sh(&format!("umount {}", mnt.display()));
     let mp = mnt.display().to_string();
     let t0 = Instant::now();
@@ -388,6 +467,16 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
             > before
     });
     assert_eq!(try_write(&mnt).unwrap_err().raw_os_error(), Some(30));
+    // The SIEM heard of it while the server was down, over TCP only.
+    wait_until(
+        "the outage's event reaches syslog",
+        Duration::from_secs(20),
+        || tcp_got.all().len() > tcp_before,
+    );
+    for m in tcp_got.all() {
+        syslog::check_message(&m);
+    }
+    assert_eq!(udp_got.all().len(), udp_before, "UDP is no longer used");
     let (_server, url2, _) = serve(&data, &listen);
     assert_eq!(url2, url);
     wait_until("the spool drains", Duration::from_secs(30), || {

@@ -5,3 +5,4 @@ mod architecture;
 mod console;
 mod device_control;
 mod scan;
+mod unseal;

@@ -475,6 +475,15 @@ pub async fn bulk(State(c): State<Console>, b: Browser, body: Bytes) -> Response
 struct Detail {
     incident: Incident,
     history: Vec<HistoryRaw>,
+    #[serde(default)]
+    shadow: Option<Shadow>,
+}
+
+/// The sealed shadow copy an incident names.
+#[derive(Deserialize)]
+struct Shadow {
+    bytes: u64,
+    received: bool,
 }
 
 #[derive(Deserialize)]
@@ -625,6 +634,7 @@ struct DetailPage {
     trace: String,
     incomplete: Vec<String>,
     history: Vec<HistoryRow>,
+    shadow: Option<Shadow>,
     can_modify: bool,
     can_false_positive: bool,
     statuses: &'static [(&'static str, &'static str)],
@@ -667,10 +677,24 @@ pub async fn detail(
             .map(|v| v.to_string())
             .collect(),
         history: d.history.iter().map(history_row).collect(),
+        shadow: d.shadow,
         i: d.incident,
         statuses: STATUSES,
         reasons: FP_REASONS,
     })
+}
+
+/// The incident's sealed shadow copy, streamed from the API as it comes
+/// (a copy may be far larger than any page).
+pub async fn shadow(State(c): State<Console>, b: Browser, Path(id): Path<i64>) -> Response {
+    match c
+        .api
+        .stream(&b, &format!("/v1/incidents/{id}/shadow"))
+        .await
+    {
+        Ok(resp) => resp,
+        Err(e) => e.returning_to(&format!("/incidents/{id}")).into_response(),
+    }
 }
 
 #[derive(Deserialize)]

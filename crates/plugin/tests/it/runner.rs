@@ -172,10 +172,16 @@ async fn hang_is_killed_with_its_grandchildren() {
         run(&installed, &request, &limits).await
     });
     let grandchild = wait_for_pid(&pidfile).await;
-    assert!(
-        alive_sleep(grandchild),
-        "the grandchild runs while the plug-in does"
-    );
+    // `$!` is known before the forked shell has become `sleep`.
+    let mut running = false;
+    for _ in 0..50 {
+        running = alive_sleep(grandchild);
+        if running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(running, "the grandchild runs while the plug-in does");
     let e = call.await.unwrap().unwrap_err();
     let took = started.elapsed();
     assert_eq!(

@@ -16,25 +16,9 @@ pub struct PluginInfo {
     pub sha256: String,
 }
 
-/// The severity of an incident on the CEF scale (0–10): a permissive
-/// violation 3, an exception 5, an enforced denial 7, and 8 when it
-/// concerns card or health data. Rules and sinks filter on it.
-pub fn severity(enforced: bool, decision: &str, categories: &[String]) -> u8 {
-    if decision == "exception" {
-        return 5;
-    }
-    if !enforced {
-        return 3;
-    }
-    if categories
-        .iter()
-        .any(|c| c.eq_ignore_ascii_case("PCI") || c.eq_ignore_ascii_case("PHI"))
-    {
-        8
-    } else {
-        7
-    }
-}
+/// The severity of an incident on the CEF scale (0–10); rules and sinks
+/// filter on it.
+pub use cordon_alert::incident_severity as severity;
 
 /// The deliveries of `batch`, deduplicated per incident and target (the
 /// first rule that asked is named).
@@ -244,14 +228,6 @@ mod tests {
     fn nothing_configured_reads_no_details() {
         let batch = [incident("a", &[], "not json")];
         assert!(plan(&AlertSettings::default(), &HashMap::new(), &batch).is_empty());
-    }
-
-    #[test]
-    fn severities() {
-        assert_eq!(severity(false, "allow", &[]), 3);
-        assert_eq!(severity(true, "exception", &[]), 5);
-        assert_eq!(severity(true, "deny", &["PII".into()]), 7);
-        assert_eq!(severity(true, "deny", &["PHI".into()]), 8);
     }
 
     #[test]

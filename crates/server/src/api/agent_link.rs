@@ -408,7 +408,7 @@ pub struct HeartbeatAck {
 }
 
 /// The computer the calling key is bound to, or `409 not_enrolled`.
-fn own_computer(caller: &Caller) -> ApiResult<String> {
+pub(crate) fn own_computer(caller: &Caller) -> ApiResult<String> {
     let c = caller.computer();
     if c.is_empty() {
         return Err(ApiError::new(

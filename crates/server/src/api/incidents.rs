@@ -64,6 +64,10 @@ pub struct IncidentPage {
 pub struct IncidentDetail {
     pub incident: wire::Incident,
     pub history: Vec<wire::HistoryEntry>,
+    /// The sealed shadow copy the endpoint kept of the file, if any
+    /// (`GET /v1/incidents/{id}/shadow` downloads it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<super::shadows::ShadowView>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,7 +181,7 @@ pub async fn list(
 /// The incident, when the caller may do each of `needs` on it (scoped by
 /// the computer it came from). One the caller may not see is answered as
 /// not found.
-async fn incident_for(
+pub(crate) async fn incident_for(
     r: &crate::state::Ready,
     caller: &Caller,
     needs: &[(Action, Module)],
@@ -222,6 +226,13 @@ fn full_history(
             detail: json!({"taken": details.action_taken, "actions": details.actions}),
         },
     ];
+    // What the endpoint did with the file (encrypted, released, …).
+    h.extend(details.endpoint.iter().map(|s| wire::HistoryEntry {
+        at: s.at,
+        actor: wire::Actor::System,
+        kind: s.kind.clone(),
+        detail: json!({"by": "agent", "text": s.text}),
+    }));
     h.extend(stored.into_iter().map(wire::HistoryEntry::from));
     h
 }
@@ -240,9 +251,11 @@ pub async fn get(
     r.incidents.sync(READ_YOUR_WRITES).await;
     let i = incident_for(r, &caller, &[(Action::View, Module::Incidents)], id).await?;
     let history = full_history(&i, r.store.incident_history(id).await?);
+    let shadow = super::shadows::view(&st.settings.shadow_root(), &i).await;
     Ok(Json(IncidentDetail {
         incident: i.into(),
         history,
+        shadow,
     }))
 }
 
@@ -308,9 +321,11 @@ pub async fn set_status(
     )
     .await?;
     let history = full_history(&i, r.store.incident_history(id).await?);
+    let shadow = super::shadows::view(&st.settings.shadow_root(), &i).await;
     Ok(Json(IncidentDetail {
         incident: i.into(),
         history,
+        shadow,
     }))
 }
 

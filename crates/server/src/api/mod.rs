@@ -23,6 +23,7 @@ pub mod ops;
 pub mod plugins;
 pub mod policies;
 pub mod roles;
+pub mod shadows;
 pub mod shares;
 pub mod twofactor;
 pub mod users;

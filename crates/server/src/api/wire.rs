@@ -232,6 +232,9 @@ pub struct IncidentDetails {
     pub caller_key: String,
     #[serde(default)]
     pub policy_generation: i64,
+    /// What the endpoint did with the file (agent incidents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoint: Vec<cordon_record::EndpointStep>,
 }
 
 /// An incident: one violation of one decision.

@@ -16,4 +16,5 @@ mod openapi;
 mod process;
 mod reliability;
 mod scopes;
+mod shadows;
 mod support;

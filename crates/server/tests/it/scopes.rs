@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use crate::support::{App, events, policy_text};
 
 /// A person: their account and a key that acts for them.
-struct Person {
-    id: String,
-    key: String,
+pub struct Person {
+    pub id: String,
+    pub key: String,
 }
 
-async fn person(app: &App, name: &str, role: &str, scope: Value) -> Person {
+pub async fn person(app: &App, name: &str, role: &str, scope: Value) -> Person {
     let (s, a) = app
         .admin(
             "POST",
@@ -41,7 +41,36 @@ async fn person(app: &App, name: &str, role: &str, scope: Value) -> Person {
     }
 }
 
-fn groups(names: &[&str]) -> Value {
+/// Agent groups G1 and G2 on the test policy, and computer `pc-1` in G1
+/// with its own key: the key's secret and id.
+pub async fn agent_on_pc1(app: &App) -> (String, String) {
+    for g in ["G1", "G2"] {
+        let (s, v) = app
+            .admin(
+                "PUT",
+                &format!("/v1/agent-groups/{g}"),
+                Some(json!({"policy_id": "test-policy", "policy_version": 1})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (_, k) = app
+        .admin("POST", "/v1/keys", Some(json!({"name": "agent on pc-1"})))
+        .await;
+    let agent = k["secret"].as_str().unwrap().to_owned();
+    let key_id = k["key"]["id"].as_str().unwrap().to_owned();
+    let (s, v) = app
+        .admin(
+            "PUT",
+            "/v1/computers/pc-1",
+            Some(json!({"group": "G1", "key_id": key_id})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    (agent, key_id)
+}
+
+pub fn groups(names: &[&str]) -> Value {
     json!({"kind": "groups", "names": names})
 }
 
@@ -268,29 +297,7 @@ async fn the_seeds_users_a_to_d_line_by_line() {
 #[tokio::test]
 async fn incidents_follow_the_computer_they_came_from() {
     let app = App::sqlite().await.with_policy().await;
-    for g in ["G1", "G2"] {
-        let (s, v) = app
-            .admin(
-                "PUT",
-                &format!("/v1/agent-groups/{g}"),
-                Some(json!({"policy_id": "test-policy", "policy_version": 1})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-    }
-    let (_, k) = app
-        .admin("POST", "/v1/keys", Some(json!({"name": "agent on pc-1"})))
-        .await;
-    let agent = k["secret"].as_str().unwrap().to_owned();
-    let key_id = k["key"]["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .admin(
-            "PUT",
-            "/v1/computers/pc-1",
-            Some(json!({"group": "G1", "key_id": key_id})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    let (agent, key_id) = agent_on_pc1(&app).await;
     let (s, d) = app
         .call(
             "POST",

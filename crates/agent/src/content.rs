@@ -1,0 +1,983 @@
+//! Content-aware writes to removable media (issue #14): the policy's
+//! `removableMedia` section, and the [`Judge`] the guard filesystem
+//! (`cordon-medium`) asks about every file written to a medium.
+//!
+//! A file is decided in three steps, the most restrictive winning:
+//! 1. device control for this file (seed 004: the user's write right,
+//!    `W` file-type filters by content signature, custom types, quota);
+//! 2. inspection with the same engine as `cordon scan` (the built-in
+//!    detectors plus the section's custom ones, e.g. the seed's keywords);
+//! 3. the policy's rules on a `copy_to_device` event to
+//!    `device:external_storage`. What they deny but allow to
+//!    `device:encrypted_removable`, or what a rule's `encrypt` action asks
+//!    for, is sealed (age) instead of refused; content not fully inspected
+//!    is sealed, or refused when there is no key.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use cordon_medium::{Admit, Judge, Outcome, Seal, Settled, Writer, Written};
+use cordon_policy::media::RemovableMediaSpec;
+use cordon_policy::model::{
+    Action, ActionKind, Computer, Decision, DeviceInfo, DeviceKind, DeviceOperation, Event,
+    FileInfo, Identity, IncompletePart, RuleKind, User, Verdict, Violation,
+};
+use cordon_record::{EndpointStep, IncidentBuilder, MaskedFinding};
+
+use crate::notify::Notice;
+use crate::policy::{Policy, device_access};
+use crate::spool::Spool;
+
+/// The content side of a policy: its rules, the inspector and the keys.
+pub struct Content {
+    pub spec: RemovableMediaSpec,
+    engine: Option<cordon_policy::Engine>,
+    inspector: cordon_inspect::Inspector,
+    org: Vec<String>,
+}
+
+impl std::fmt::Debug for Content {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Content")
+            .field("spec", &self.spec)
+            .field("rules", &self.engine.is_some())
+            .finish()
+    }
+}
+
+impl Content {
+    /// Reopens on `self` the justifications whose windows are still open
+    /// at `now` on `old` — a new bundle replaces the engine, and a reason a
+    /// user gave must not be lost with it. Each window runs from the time
+    /// it was given, for the new policy's `exceptionWindow`. The number
+    /// reopened.
+    pub fn carry_justifications(&self, old: &Content, now: chrono::DateTime<Utc>) -> usize {
+        let (Some(new), Some(old)) = (self.engine.as_ref(), old.engine.as_ref()) else {
+            return 0;
+        };
+        let mut n = 0;
+        for j in old.justifications().into_iter().filter(|j| now < j.until) {
+            let req = cordon_policy::model::ExceptionRequest {
+                keys: j.keys,
+                rules: j.rules,
+            };
+            new.justify(&req, &j.text, j.user, j.at);
+            n += 1;
+        }
+        n
+    }
+
+    /// The content policy of a Cordon policy document's text (`None` when
+    /// it has no `removableMedia` section or inspection is off).
+    pub fn from_document(text: &str) -> Result<Option<Content>, String> {
+        let loader = cordon_policy::Loader::new()
+            .with_extension(Box::new(cordon_devctl::DeviceControlLoader));
+        let (set, diags) = loader.load(text);
+        let Some(set) = set else {
+            let first = diags
+                .iter()
+                .find(|d| d.severity == cordon_policy::diag::Severity::Error)
+                .map(|d| d.message.clone())
+                .unwrap_or_else(|| "the policy has errors".into());
+            return Err(first);
+        };
+        let Some(spec) = set.doc.removable_media.clone() else {
+            return Ok(None);
+        };
+        if !spec.inspect {
+            return Ok(None);
+        }
+        let mut builder = cordon_detect::Detectors::builder();
+        if !spec.detectors.is_empty() {
+            builder = builder.custom(cordon_detect::CustomDetectorsConfig {
+                detectors: spec.detectors.clone(),
+            });
+        }
+        let detectors = builder.build().map_err(|e| e.to_string())?;
+        let mut opts = cordon_inspect::InspectOptions::default();
+        if let Some(secs) = spec.inspect_timeout_secs {
+            opts.limits.timeout = Some(std::time::Duration::from_secs(secs));
+        }
+        let inspector = cordon_inspect::Inspector::new(detectors, opts);
+        let org = spec.recipients.clone();
+        Ok(Some(Content {
+            spec,
+            engine: Some(cordon_policy::Engine::new(set)),
+            inspector,
+            org,
+        }))
+    }
+
+    /// The recipients of a file written by `user` (member of `groups`):
+    /// the organisation's, then the user's and the groups' own.
+    fn recipients(&self, user: &str, groups: &[String]) -> Vec<String> {
+        let mut r = self.org.clone();
+        if let Some(k) = self.spec.user_recipients.get(user) {
+            r.extend(k.iter().cloned());
+        }
+        for g in groups {
+            if let Some(k) = self.spec.group_recipients.get(g) {
+                r.extend(k.iter().cloned());
+            }
+        }
+        r.sort();
+        r.dedup();
+        r
+    }
+
+    /// The seal for the organisation's keys alone (encrypt-first).
+    pub fn org_seal(&self) -> Option<Arc<dyn Seal>> {
+        AgeSeal::new(&self.org)
+            .ok()
+            .map(|s| Arc::new(s) as Arc<dyn Seal>)
+    }
+}
+
+/// Sealing with age (X25519 recipients), through `cordon-seal`.
+pub struct AgeSeal {
+    recipients: cordon_seal::Recipients,
+    count: usize,
+}
+
+impl AgeSeal {
+    pub fn new(keys: &[String]) -> Result<AgeSeal, String> {
+        if keys.is_empty() {
+            return Err("no recipient".into());
+        }
+        let recipients = cordon_seal::Recipients::parse(keys.iter().map(String::as_str))
+            .map_err(|e| e.to_string())?;
+        Ok(AgeSeal {
+            recipients,
+            count: keys.len(),
+        })
+    }
+}
+
+impl Seal for AgeSeal {
+    fn seal(&self, input: &mut dyn Read, output: &mut dyn Write) -> io::Result<u64> {
+        // An IO error keeps its OS code, so a full medium fails the
+        // writer's close() with ENOSPC, not EIO.
+        cordon_seal::seal(&self.recipients, input, output).map_err(|e| match e {
+            cordon_seal::SealError::Io { error, .. } => error,
+            other => io::Error::other(other),
+        })
+    }
+    fn describe(&self) -> String {
+        format!("age, {} recipient(s)", self.count)
+    }
+}
+
+/// The policy in force, read at each decision (it may change while a
+/// medium is mounted).
+pub type PolicySource = Arc<dyn Fn() -> Option<Arc<Policy>> + Send + Sync>;
+
+/// What an incident waits for until its file is settled.
+#[derive(Default)]
+struct Pending {
+    incident: Option<(Event, Decision, Vec<MaskedFinding>, Vec<IncompletePart>)>,
+    steps: Vec<EndpointStep>,
+    message: Option<String>,
+    /// Seed 004's `audit.shadow` for this write.
+    shadow: cordon_policy::model::Shadow,
+    /// The write as device control saw it, for a shadow record.
+    access: Option<cordon_policy::model::DeviceAccess>,
+}
+
+/// The judge of one mounted medium.
+pub struct MediumJudge {
+    pub policy: PolicySource,
+    pub device: DeviceInfo,
+    pub device_name: String,
+    pub mount_point: String,
+    pub computer: Computer,
+    pub spool: Arc<Mutex<Spool>>,
+    pub notices: Option<std::sync::mpsc::SyncSender<Notice>>,
+    pub notes: Arc<Mutex<std::collections::VecDeque<String>>>,
+    /// Bytes each user wrote to this medium (the seed's copy quota).
+    used: Mutex<HashMap<u32, u64>>,
+    pending: Mutex<HashMap<PathBuf, Pending>>,
+    /// Where shadow copies go (encrypted for the organisation's keys).
+    shadows: Option<crate::shadow::ShadowStore>,
+    /// Copies stopped by exception rules, waiting for a justification.
+    exceptions: Option<crate::control::SharedBook>,
+    /// Reads already shadowed, and content copies being sealed.
+    reads: Arc<crate::shadow::ReadLog>,
+    /// Files on the medium whose write is not settled yet: the gate may
+    /// still replace them, so their reads are not shadowed (a copy held
+    /// open across the replacement lost the file on `fusefat`).
+    unsettled: Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl MediumJudge {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        policy: PolicySource,
+        device: DeviceInfo,
+        device_name: String,
+        mount_point: String,
+        computer: Computer,
+        spool: Arc<Mutex<Spool>>,
+        notices: Option<std::sync::mpsc::SyncSender<Notice>>,
+        notes: Arc<Mutex<std::collections::VecDeque<String>>>,
+    ) -> MediumJudge {
+        MediumJudge {
+            policy,
+            device,
+            device_name,
+            mount_point,
+            computer,
+            spool,
+            notices,
+            notes,
+            used: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            shadows: None,
+            exceptions: None,
+            reads: Arc::new(crate::shadow::ReadLog::default()),
+            unsettled: Mutex::new(std::collections::HashSet::new()),
+        }
+    }
+
+    /// Keeps copies that exception rules stop in `book`, for
+    /// `cordon agent justify`.
+    pub fn with_exceptions(mut self, book: crate::control::SharedBook) -> MediumJudge {
+        self.exceptions = Some(book);
+        self
+    }
+
+    /// Keeps shadow copies (seed 004 `audit.shadow` = content) in `store`.
+    pub fn with_shadows(mut self, store: crate::shadow::ShadowStore) -> MediumJudge {
+        self.shadows = Some(store);
+        self
+    }
+
+    fn display(&self, path: &Path) -> String {
+        Path::new(&self.mount_point)
+            .join(path)
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// Decides one file; the incident (if any) waits for the outcome.
+    fn decide(&self, f: &Written<'_>) -> (Outcome, Pending) {
+        let mut pending = Pending::default();
+        let Some(policy) = (self.policy)() else {
+            return (block("no policy received yet"), pending);
+        };
+        let (user, groups) = crate::host::user_of(f.writer.uid);
+        let now = Utc::now();
+        // 1. Device control for this file.
+        let mut da = device_access(
+            &user,
+            &groups,
+            &self.computer,
+            &self.device,
+            DeviceOperation::Write,
+        );
+        // The file-type filters decide on the type: one that cannot be
+        // read is not decided as an allowed type.
+        let type_id = match std::fs::File::open(f.staged)
+            .and_then(|mut file| policy.device_control().identify(&mut file))
+        {
+            Ok(id) => id,
+            Err(e) => return (block(&format!("the file could not be read: {e}")), pending),
+        };
+        da.file_type = Some(format!("{type_id:08X}"));
+        da.file_size = Some(f.size);
+        let out = policy.device_control().decide(&da, None, now, false);
+        let allowed = out.allowed && out.errors.is_empty();
+        pending.shadow = out.decision.shadow;
+        pending.access = Some(da.clone());
+        let file_info = FileInfo {
+            path: Some(self.display(f.path)),
+            size: Some(f.size),
+            file_type: da.file_type.clone(),
+            ..FileInfo::default()
+        };
+        if !allowed {
+            let (mut event, decision) = crate::policy::incident_decision(&user, da, &out, false);
+            event.file = Some(file_info);
+            let msg = out
+                .decision
+                .denied_message
+                .clone()
+                .unwrap_or_else(|| "this file may not be written to this device".into());
+            pending.incident = Some((event, decision, Vec::new(), Vec::new()));
+            pending.message = Some(msg.clone());
+            return (block(&msg), pending);
+        }
+        let Some(content) = policy.content.as_ref() else {
+            return (Outcome::Release, pending);
+        };
+        // 2. Inspection.
+        let display = self.display(f.path);
+        let report = content.inspector.inspect_path(f.staged, &display);
+        let findings: Vec<MaskedFinding> = report
+            .findings
+            .iter()
+            .take(50)
+            .map(|x| MaskedFinding {
+                detector: x.detector.clone(),
+                category: x.category,
+                confidence: x.confidence,
+                location: x.location.clone(),
+                masked: x.masked.clone(),
+            })
+            .collect();
+        let incomplete: Vec<IncompletePart> = report
+            .incomplete
+            .iter()
+            .chain(report.errors.iter())
+            .map(|p| IncompletePart {
+                location: p.location.clone(),
+                reason: p.code.clone(),
+            })
+            .collect();
+        let file = FileInfo {
+            file_type: Some(report.file_type.clone()).or(file_info.file_type),
+            classification: Some(report.classification.clone()),
+            incomplete: incomplete.clone(),
+            ..file_info
+        };
+        // 3. The rules, to external storage, then to encrypted storage.
+        let event = |kind: DeviceKind| {
+            let mut e = Event::new(Action::CopyToDevice);
+            e.user = Some(User {
+                username: Some(user.clone()),
+                groups: groups.clone(),
+                ..User::default()
+            });
+            e.file = Some(file.clone());
+            e.recipients = vec![Identity::Device {
+                device: kind,
+                name: Some(self.device_name.clone()),
+            }];
+            e.device = Some(da.clone());
+            e.time = Some(now);
+            e
+        };
+        let keys = content.recipients(&user, &groups);
+        let seal = || -> Result<Outcome, String> {
+            AgeSeal::new(&keys).map(|s| Outcome::Seal(Arc::new(s)))
+        };
+        let Some(engine) = content.engine.as_ref() else {
+            return (Outcome::Release, pending);
+        };
+        let plain = event(DeviceKind::ExternalStorage);
+        let d = engine.decide(&plain);
+        // A rule whose actions include `encrypt` is satisfied by sealing.
+        let seals = |dec: &Decision, rule: &str| {
+            dec.actions
+                .iter()
+                .any(|a| a.rule == rule && a.action == ActionKind::Encrypt)
+        };
+        let outcome = if d.decision == Verdict::Allow {
+            if d.violations.iter().any(|v| seals(&d, &v.rule)) {
+                seal().unwrap_or_else(|e| block(&no_key(&e)))
+            } else {
+                Outcome::Release
+            }
+        } else {
+            // Would it go to an encrypted medium? Then sealing it here is
+            // what the policy allows; a rule asking to encrypt is met too.
+            let enc = engine.decide(&event(DeviceKind::EncryptedRemovable));
+            let unmet: Vec<&Violation> = enc
+                .violations
+                .iter()
+                .filter(|v| v.enforced && !seals(&enc, &v.rule))
+                .collect();
+            if enc.decision == Verdict::Allow || unmet.is_empty() {
+                seal().unwrap_or_else(|e| block(&no_key(&e)))
+            } else {
+                let message = unmet
+                    .iter()
+                    .find_map(|v| v.message.clone())
+                    .or_else(|| d.message.clone());
+                // An exception rule: the user may justify the copy.
+                let asked = if d.decision == Verdict::Exception {
+                    d.exception.clone().map(|r| (r, plain.clone()))
+                } else if enc.decision == Verdict::Exception {
+                    enc.exception
+                        .clone()
+                        .map(|r| (r, event(DeviceKind::EncryptedRemovable)))
+                } else {
+                    None
+                };
+                match (asked, &self.exceptions) {
+                    (Some((request, ev)), Some(book)) => {
+                        let message = message
+                            .unwrap_or_else(|| "this copy needs a business justification".into());
+                        let id = lock(book).ask(
+                            f.writer.uid,
+                            &user,
+                            &display,
+                            &self.device_name,
+                            &message,
+                            request,
+                            ev,
+                        );
+                        block(&format!(
+                            "{message}; to copy it anyway, give the reason: cordon agent justify {id} \"why\", then copy it again"
+                        ))
+                    }
+                    _ => block(
+                        message
+                            .as_deref()
+                            .unwrap_or("the policy does not allow this file on removable media"),
+                    ),
+                }
+            }
+        };
+        if !d.violations.is_empty() {
+            pending.message = d.message.clone();
+            pending.incident = Some((plain, d, findings, incomplete));
+        }
+        (outcome, pending)
+    }
+
+    fn step(&self, what: &Settled) -> EndpointStep {
+        let kind = match what {
+            Settled::Released => "released",
+            Settled::Sealed => "encrypted",
+            Settled::SealedFirst => "encrypted_first",
+            Settled::ReleasedAfterInspection => "released_after_inspection",
+            Settled::Blocked { .. } => "blocked",
+            Settled::Withdrawn => "withdrawn",
+            Settled::Failed { .. } => "failed",
+        };
+        EndpointStep {
+            at: Utc::now().timestamp_millis(),
+            kind: kind.into(),
+            text: what.describe(),
+            shadow: None,
+        }
+    }
+
+    fn tell(&self, uid: u32, summary: &str, body: String) {
+        crate::daemon::push_note(&self.notes, format!("{summary}: {body}"));
+        if let Some(tx) = &self.notices {
+            let _ = tx.try_send(Notice {
+                uid,
+                summary: summary.to_owned(),
+                body,
+            });
+        }
+    }
+}
+
+fn block(message: &str) -> Outcome {
+    Outcome::Block {
+        message: message.to_owned(),
+    }
+}
+
+fn no_key(e: &str) -> String {
+    format!("this file may be written only encrypted, and no encryption key is configured ({e})")
+}
+
+impl MediumJudge {
+    /// Seed 004's `audit.shadow.read`: a file opened for reading on the
+    /// medium has its name recorded, or its content sealed and kept, once
+    /// per user and file version per [`crate::shadow::READ_AGAIN`]. The
+    /// content is sealed on a thread of its own (at most
+    /// [`crate::shadow::READS_AT_ONCE`]), so the reader never waits. This
+    /// runs in `open()`: a read already seen costs one `fstat` and a map
+    /// lookup, not a user lookup and a decision.
+    fn shadow_read(&self, reader: Writer, path: &Path, file: &std::fs::File) {
+        use cordon_policy::model::Shadow;
+        if lock(&self.unsettled).contains(path) {
+            return;
+        }
+        let meta = file.metadata().ok();
+        let version = meta.as_ref().map(|m| {
+            use std::os::unix::fs::MetadataExt as _;
+            (m.len(), m.mtime(), m.mtime_nsec())
+        });
+        if !self.reads.first(reader.uid, path, version) {
+            return;
+        }
+        let Some(policy) = (self.policy)() else {
+            return;
+        };
+        let (user, groups) = crate::host::user_of(reader.uid);
+        let mut da = device_access(
+            &user,
+            &groups,
+            &self.computer,
+            &self.device,
+            DeviceOperation::Read,
+        );
+        da.file_size = meta.as_ref().map(std::fs::Metadata::len);
+        let out = policy.device_control().decide(&da, None, Utc::now(), false);
+        let shadow = out.decision.shadow;
+        if shadow == Shadow::None {
+            return;
+        }
+        let shown = self.display(path);
+        let mut event = Event::new(Action::DeviceAccess);
+        event.user = Some(User {
+            username: Some(user),
+            groups,
+            ..User::default()
+        });
+        event.file = Some(FileInfo {
+            path: Some(shown.clone()),
+            size: da.file_size,
+            ..FileInfo::default()
+        });
+        event.device = Some(da);
+        let mut decision = Decision::new(Verdict::Allow);
+        decision.violations.push(Violation {
+            rule: "device-control:shadow".into(),
+            name: Some("Shadow copy (read)".into()),
+            kind: RuleKind::DeviceControl,
+            mode: cordon_policy::model::Mode::Permissive,
+            enforced: false,
+            verdict: Verdict::Allow,
+            message: None,
+        });
+        let step = |text: String, shadow| EndpointStep {
+            at: Utc::now().timestamp_millis(),
+            kind: "shadowed".into(),
+            text,
+            shadow,
+        };
+        if shadow != Shadow::Content {
+            let steps = [step("File name shadowed (read)".into(), None)];
+            spool_record(&self.spool, &event, &decision, &steps);
+            return;
+        }
+        let sealing = (|| {
+            let store = self.shadows.clone().ok_or("no shadow directory")?;
+            let content = policy.content.as_ref().ok_or("no removableMedia section")?;
+            let seal = content
+                .org_seal()
+                .ok_or("no recipient to encrypt shadow copies for")?;
+            let copy = file.try_clone().map_err(|e| e.to_string())?;
+            let slot = self
+                .reads
+                .slot()
+                .ok_or("too many reads are being shadowed at once")?;
+            Ok::<_, String>((store, seal, copy, slot))
+        })();
+        let (store, seal, copy, slot) = match sealing {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(file = %shown, "read not shadowed: {e}");
+                let steps = [step(format!("Content could not be shadowed: {e}"), None)];
+                spool_record(&self.spool, &event, &decision, &steps);
+                return;
+            }
+        };
+        let spool = self.spool.clone();
+        let spawned = std::thread::Builder::new()
+            .name("cordon-shadow-read".into())
+            .spawn(move || {
+                let _slot = slot;
+                let size = copy.metadata().map(|m| m.len()).unwrap_or(0);
+                let mut from = crate::shadow::PositionedReader::new(copy);
+                let s = match store.keep(&mut from, size, seal.as_ref()) {
+                    Ok(r) => step(
+                        format!(
+                            "Content shadowed (read), encrypted ({} bytes sealed)",
+                            r.bytes
+                        ),
+                        Some(r),
+                    ),
+                    Err(e) => {
+                        tracing::warn!(file = %shown, "read not shadowed: {e}");
+                        step(format!("Content could not be shadowed: {e}"), None)
+                    }
+                };
+                spool_record(&spool, &event, &decision, &[s]);
+            });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start a thread to shadow a read: {e}");
+        }
+    }
+}
+
+impl Judge for MediumJudge {
+    fn opened_for_read(&self, reader: Writer, path: &Path, file: &std::fs::File) {
+        self.shadow_read(reader, path, file);
+    }
+
+    fn judge(&self, f: &Written<'_>) -> Outcome {
+        lock(&self.unsettled).insert(f.path.to_owned());
+        let (outcome, pending) = self.decide(f);
+        let mut all = lock(&self.pending);
+        let entry = all.entry(f.staged.to_owned()).or_default();
+        entry.incident = pending.incident;
+        entry.message = pending.message;
+        entry.shadow = pending.shadow;
+        entry.access = pending.access;
+        outcome
+    }
+
+    fn settled(&self, f: &Written<'_>, what: &Settled) {
+        let step = self.step(what);
+        if *what == Settled::SealedFirst {
+            lock(&self.unsettled).insert(f.path.to_owned());
+            let mut all = lock(&self.pending);
+            all.entry(f.staged.to_owned()).or_default().steps.push(step);
+            return;
+        }
+        lock(&self.unsettled).remove(f.path);
+        let mut p = lock(&self.pending).remove(f.staged).unwrap_or_default();
+        p.steps.push(step);
+        let on_medium = matches!(
+            what,
+            Settled::Released | Settled::Sealed | Settled::ReleasedAfterInspection
+        );
+        if on_medium && p.shadow != cordon_policy::model::Shadow::None {
+            p.steps.push(self.shadow(f, p.shadow));
+            if p.incident.is_none() {
+                self.record_shadow(f, &p);
+                return;
+            }
+        }
+        let name = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match what {
+            Settled::Blocked { message } => {
+                tracing::warn!(file = %self.display(f.path), uid = f.writer.uid, "write blocked: {message}");
+                self.tell(
+                    f.writer.uid,
+                    "Cordon: file not copied",
+                    format!("{message}\n{name}"),
+                );
+            }
+            Settled::Sealed => {
+                tracing::info!(file = %self.display(f.path), uid = f.writer.uid, "file encrypted on the medium");
+                self.tell(
+                    f.writer.uid,
+                    "Cordon: file encrypted",
+                    format!("{name} is encrypted on the device"),
+                );
+            }
+            Settled::Failed { error } => {
+                tracing::error!(file = %self.display(f.path), uid = f.writer.uid, "file not written: {error}");
+                self.tell(
+                    f.writer.uid,
+                    "Cordon: file not copied",
+                    format!("{error}\n{name}"),
+                );
+            }
+            _ => {}
+        }
+        let Some((event, decision, findings, incomplete)) = p.incident else {
+            // A failure with no rule behind it is still worth an incident.
+            if let Settled::Failed { error } = what {
+                self.record_failure(f, error, &p.steps);
+            }
+            return;
+        };
+        let (versions, serial) = match (self.policy)() {
+            Some(pol) => (
+                vec![(pol.policy_id.clone(), pol.policy_version)],
+                pol.serial,
+            ),
+            None => (Vec::new(), 0),
+        };
+        let request_id = uuid::Uuid::new_v4().simple().to_string();
+        let views = IncidentBuilder::new(
+            &event,
+            &decision,
+            &request_id,
+            Utc::now().timestamp_millis(),
+        )
+        .policies(&versions, serial)
+        .caller("agent")
+        .findings(&findings)
+        .incomplete(&incomplete)
+        .endpoint(&p.steps)
+        .build();
+        if let Err(e) = lock(&self.spool).push_all(&views) {
+            tracing::error!("cannot spool an incident: {e}");
+        }
+    }
+
+    fn admit(&self, writer: Writer, path: &Path, bytes: u64) -> Admit {
+        // Unsettled from its first byte: encrypt-first puts the sealed
+        // copy on the medium before the judge hears of it.
+        lock(&self.unsettled).insert(path.to_owned());
+        let Some(policy) = (self.policy)() else {
+            return Admit::Yes;
+        };
+        let (user, groups) = crate::host::user_of(writer.uid);
+        let mut used = lock(&self.used);
+        let so_far = used.get(&writer.uid).copied().unwrap_or(0);
+        let mut da = device_access(
+            &user,
+            &groups,
+            &self.computer,
+            &self.device,
+            DeviceOperation::Write,
+        );
+        da.file_size = Some(bytes);
+        da.quota_used = so_far;
+        let out = policy.device_control().decide(&da, None, Utc::now(), false);
+        if out.decision.quota_exceeded {
+            let mb = out
+                .decision
+                .quota_bytes
+                .map(|b| b / (1024 * 1024))
+                .unwrap_or(0);
+            let message = format!("the copy quota of {mb} MB on this device is used up");
+            drop(used);
+            self.quota_reached(writer, &user, &message, out);
+            return Admit::OverQuota { message };
+        }
+        used.insert(writer.uid, so_far.saturating_add(bytes));
+        Admit::Yes
+    }
+}
+
+impl MediumJudge {
+    /// Keeps the file's name (in the incident) or its content, sealed for
+    /// the organisation's keys, under the shadow directory.
+    fn shadow(&self, f: &Written<'_>, shadow: cordon_policy::model::Shadow) -> EndpointStep {
+        let at = Utc::now().timestamp_millis();
+        let (text, kept) = match shadow {
+            cordon_policy::model::Shadow::Content => match self.keep_content(f) {
+                Ok(r) => (
+                    format!("Content shadowed, encrypted ({} bytes sealed)", r.bytes),
+                    Some(r),
+                ),
+                Err(e) => {
+                    tracing::warn!(file = %self.display(f.path), "content not shadowed: {e}");
+                    (format!("Content could not be shadowed: {e}"), None)
+                }
+            },
+            _ => ("File name shadowed".to_owned(), None),
+        };
+        EndpointStep {
+            at,
+            kind: "shadowed".into(),
+            text,
+            shadow: kept,
+        }
+    }
+
+    fn keep_content(&self, f: &Written<'_>) -> Result<cordon_record::ShadowRef, String> {
+        let store = self.shadows.as_ref().ok_or("no shadow directory")?;
+        let policy = (self.policy)().ok_or("no policy")?;
+        let content = policy.content.as_ref().ok_or("no removableMedia section")?;
+        let seal = content
+            .org_seal()
+            .ok_or("no recipient to encrypt shadow copies for")?;
+        let mut src = std::fs::File::open(f.staged).map_err(|e| e.to_string())?;
+        store
+            .keep(&mut src, f.size, seal.as_ref())
+            .map_err(|e| e.to_string())
+    }
+
+    /// A write that broke no rule but is shadowed: a log-only record.
+    fn record_shadow(&self, f: &Written<'_>, p: &Pending) {
+        let Some(da) = p.access.clone() else { return };
+        let v = Violation {
+            rule: "device-control:shadow".into(),
+            name: Some("Shadow copy".into()),
+            kind: RuleKind::DeviceControl,
+            mode: cordon_policy::model::Mode::Permissive,
+            enforced: false,
+            verdict: Verdict::Allow,
+            message: None,
+        };
+        self.record_file(f, Some(da), Verdict::Allow, v, &p.steps);
+    }
+
+    fn quota_reached(
+        &self,
+        writer: Writer,
+        user: &str,
+        message: &str,
+        out: cordon_devctl::DeviceOutcome,
+    ) {
+        let da = device_access(
+            user,
+            &[],
+            &self.computer,
+            &self.device,
+            DeviceOperation::Write,
+        );
+        let (event, mut decision) = crate::policy::incident_decision(user, da, &out, false);
+        decision.message = Some(message.to_owned());
+        let steps = [EndpointStep {
+            at: Utc::now().timestamp_millis(),
+            kind: "quota".into(),
+            text: format!("Quota reached: {message}"),
+            shadow: None,
+        }];
+        self.spool_one(&event, &decision, &steps);
+        self.tell(writer.uid, "Cordon: copy quota reached", message.to_owned());
+    }
+
+    fn record_failure(&self, f: &Written<'_>, error: &str, steps: &[EndpointStep]) {
+        let v = Violation {
+            rule: "agent:write-failed".into(),
+            name: None,
+            kind: RuleKind::Builtin,
+            mode: cordon_policy::model::Mode::Enforce,
+            enforced: true,
+            verdict: Verdict::Deny,
+            message: Some(error.to_owned()),
+        };
+        self.record_file(f, None, Verdict::Deny, v, steps);
+    }
+
+    /// Spools the record of one written file: a `copy_to_device` event by
+    /// its writer, one violation, and what the endpoint did.
+    fn record_file(
+        &self,
+        f: &Written<'_>,
+        device: Option<cordon_policy::model::DeviceAccess>,
+        verdict: Verdict,
+        violation: Violation,
+        steps: &[EndpointStep],
+    ) {
+        let (user, groups) = crate::host::user_of(f.writer.uid);
+        let mut event = Event::new(Action::CopyToDevice);
+        event.user = Some(User {
+            username: Some(user),
+            groups,
+            ..User::default()
+        });
+        event.file = Some(FileInfo {
+            path: Some(self.display(f.path)),
+            size: Some(f.size),
+            file_type: device.as_ref().and_then(|d| d.file_type.clone()),
+            ..FileInfo::default()
+        });
+        event.device = device;
+        let mut decision = Decision::new(verdict);
+        decision.violations.push(violation);
+        self.spool_one(&event, &decision, steps);
+    }
+
+    fn spool_one(&self, event: &Event, decision: &Decision, steps: &[EndpointStep]) {
+        spool_record(&self.spool, event, decision, steps);
+    }
+}
+
+/// Spools an incident the agent made on its own: the event, the decision
+/// and what the endpoint did.
+fn spool_record(spool: &Mutex<Spool>, event: &Event, decision: &Decision, steps: &[EndpointStep]) {
+    let request_id = uuid::Uuid::new_v4().simple().to_string();
+    let views = IncidentBuilder::new(event, decision, &request_id, Utc::now().timestamp_millis())
+        .caller("agent")
+        .endpoint(steps)
+        .build();
+    if let Err(e) = lock(spool).push_all(&views) {
+        tracing::error!("cannot spool an incident: {e}");
+    }
+}
+
+/// What a justification does (`cordon agent justify`): opens the policy
+/// engine's exception window for the request's keys and records an
+/// incident whose history says who justified it, why, and until when.
+pub fn justifier(policy: PolicySource, spool: Arc<Mutex<Spool>>) -> crate::control::Justifier {
+    Arc::new(move |asked: &crate::control::Asked, text: &str| {
+        let policy = policy().ok_or("no policy is in force")?;
+        let engine = policy
+            .content
+            .as_ref()
+            .and_then(|c| c.engine.as_ref())
+            .ok_or("the policy in force no longer inspects removable media")?;
+        let j = engine.justify(&asked.request, text, Some(asked.user.clone()), Utc::now());
+        let secs = (j.until - j.at).num_seconds();
+        let mut decision = Decision::new(Verdict::Allow);
+        for rule in &asked.request.rules {
+            decision.violations.push(Violation {
+                rule: rule.clone(),
+                name: None,
+                kind: RuleKind::DataFlow,
+                mode: cordon_policy::model::Mode::Enforce,
+                enforced: false,
+                verdict: Verdict::Allow,
+                message: Some("allowed with a business justification".into()),
+            });
+        }
+        let steps = [EndpointStep {
+            at: j.at.timestamp_millis(),
+            kind: "justified".into(),
+            text: format!(
+                "Justified by {}: \"{text}\"; the same copy is allowed until {}",
+                asked.user,
+                j.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            shadow: None,
+        }];
+        spool_record(&spool, &asked.event, &decision, &steps);
+        tracing::info!(user = %asked.user, file = %asked.file, rules = ?asked.request.rules, "copy justified");
+        Ok(format!(
+            "justified: copy {} to {} again within {secs} s",
+            asked.file, asked.device
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cordon_policy::model::FlowKey;
+
+    fn content(window: u64) -> Content {
+        let key = age::x25519::Identity::generate().to_public().to_string();
+        let doc = serde_json::json!({
+            "id": "usb", "exceptionWindow": window, "rules": [],
+            "flows": [{"id": "cards", "category": "PCI", "senders": ["*"],
+                       "recipients": ["device:external_storage"], "permission": "exception"}],
+            "removableMedia": {"recipients": [key]},
+        });
+        Content::from_document(&doc.to_string()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn open_justifications_outlive_a_new_policy_and_closed_ones_do_not() {
+        let old = content(300);
+        let engine = old.engine.as_ref().unwrap();
+        let now = Utc::now();
+        let key = |c: cordon_policy::model::Category| FlowKey {
+            sender: "dave".into(),
+            recipient: "device:external_storage".into(),
+            category: c,
+        };
+        let req = |c| cordon_policy::model::ExceptionRequest {
+            keys: vec![key(c)],
+            rules: vec!["cards".into()],
+        };
+        engine.justify(
+            &req(cordon_policy::model::Category::Pci),
+            "audit",
+            Some("dave".into()),
+            now - chrono::Duration::seconds(60),
+        );
+        engine.justify(
+            &req(cordon_policy::model::Category::Pii),
+            "old",
+            Some("dave".into()),
+            now - chrono::Duration::seconds(400),
+        );
+        // The new policy keeps windows for 120 s: the open one runs on
+        // from when it was given.
+        let new = content(120);
+        assert_eq!(new.carry_justifications(&old, now), 1);
+        let kept = new.engine.as_ref().unwrap().justifications();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].text, "audit");
+        assert_eq!(kept[0].keys, vec![key(cordon_policy::model::Category::Pci)]);
+        assert_eq!((kept[0].until - kept[0].at).num_seconds(), 120);
+        assert!(kept[0].until > now);
+    }
+}

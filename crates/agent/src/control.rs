@@ -1,0 +1,541 @@
+//! The agent's control socket: how a user's `cordon agent justify` reaches
+//! the agent that runs as root (issue #14, the Acronis exception).
+//!
+//! A copy to a medium that a data-flow `exception` rule stops is
+//! *asked*: the judge keeps the request in the [`Book`] under a short id
+//! and tells the user `cordon agent justify ID "why"`. The command sends
+//! one JSON line over a Unix socket (`control_socket`, mode 0666) and
+//! reads one back. Who asks is the socket's peer uid (`SO_PEERCRED`), never
+//! a name in the request: a user lists and justifies only their own
+//! requests (root sees all). A justification opens the policy engine's
+//! exception window for the request's (sender, recipient, category) keys,
+//! so the same copy, made again within `exceptionWindow`, is allowed; it
+//! is recorded as an incident whose history says "justified".
+//!
+//! Requests are read with a 5 s timeout and at most 64 KiB, at most 8 at
+//! once; the book keeps at most 256 requests, each for an hour.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cordon_policy::model::{Event, ExceptionRequest};
+use serde::{Deserialize, Serialize};
+
+/// Where the agent listens unless its configuration says otherwise.
+pub const DEFAULT_SOCKET: &str = "/run/cordon-agent.sock";
+
+/// Longest justification kept, in characters.
+pub const MAX_TEXT: usize = 1000;
+
+const MAX_REQUEST: u64 = 64 * 1024;
+const MAX_ASKED: usize = 256;
+const ASKED_FOR: Duration = Duration::from_secs(3600);
+const MAX_CLIENTS: usize = 8;
+
+/// One copy stopped by an exception rule, waiting for a justification.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub id: String,
+    pub uid: u32,
+    pub user: String,
+    /// The file as the user named it (the medium's path).
+    pub file: String,
+    pub device: String,
+    /// The rule's message.
+    pub message: String,
+    pub request: ExceptionRequest,
+    /// The event as decided, for the justification's record.
+    pub event: Event,
+    at: Instant,
+}
+
+/// The requests asked and not yet justified.
+#[derive(Debug, Default)]
+pub struct Book {
+    asked: VecDeque<Asked>,
+}
+
+pub type SharedBook = Arc<Mutex<Book>>;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Book {
+    /// Keeps a request and answers its id; the same user asking again for
+    /// the same keys gets the same id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ask(
+        &mut self,
+        uid: u32,
+        user: &str,
+        file: &str,
+        device: &str,
+        message: &str,
+        request: ExceptionRequest,
+        event: Event,
+    ) -> String {
+        self.expire();
+        if let Some(a) = self
+            .asked
+            .iter_mut()
+            .find(|a| a.uid == uid && a.request.keys == request.keys)
+        {
+            a.file = file.to_owned();
+            a.device = device.to_owned();
+            a.message = message.to_owned();
+            a.event = event;
+            a.at = Instant::now();
+            return a.id.clone();
+        }
+        let id = loop {
+            let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+            if !self.asked.iter().any(|a| a.id == id) {
+                break id;
+            }
+        };
+        if self.asked.len() >= MAX_ASKED {
+            self.asked.pop_front();
+        }
+        self.asked.push_back(Asked {
+            id: id.clone(),
+            uid,
+            user: user.to_owned(),
+            file: file.to_owned(),
+            device: device.to_owned(),
+            message: message.to_owned(),
+            request,
+            event,
+            at: Instant::now(),
+        });
+        id
+    }
+
+    fn expire(&mut self) {
+        self.asked.retain(|a| a.at.elapsed() < ASKED_FOR);
+    }
+
+    /// What `uid` may see (root: everything).
+    pub fn list(&mut self, uid: u32) -> Vec<Asked> {
+        self.expire();
+        self.asked
+            .iter()
+            .filter(|a| uid == 0 || a.uid == uid)
+            .cloned()
+            .collect()
+    }
+
+    /// Takes request `id` for `uid`; another user's request is not found.
+    pub fn take(&mut self, id: &str, uid: u32) -> Option<Asked> {
+        self.expire();
+        let i = self
+            .asked
+            .iter()
+            .position(|a| a.id.eq_ignore_ascii_case(id) && (uid == 0 || a.uid == uid))?;
+        self.asked.remove(i)
+    }
+
+    /// Puts back a request whose justification could not be applied.
+    pub fn restore(&mut self, a: Asked) {
+        self.asked.push_back(a);
+    }
+}
+
+/// A request on the socket.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// The caller's copies waiting for a justification.
+    Exceptions,
+    /// Justifies request `id`.
+    Justify { id: String, text: String },
+}
+
+/// A request waiting for a justification, as the caller sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Waiting {
+    pub id: String,
+    pub user: String,
+    pub file: String,
+    pub device: String,
+    pub message: String,
+    pub rules: Vec<String>,
+    pub age_secs: u64,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Response {
+    pub ok: bool,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<Waiting>,
+}
+
+impl Response {
+    pub fn fail(message: impl Into<String>) -> Response {
+        Response {
+            ok: false,
+            message: message.into(),
+            waiting: Vec::new(),
+        }
+    }
+    pub fn ok(message: impl Into<String>) -> Response {
+        Response {
+            ok: true,
+            message: message.into(),
+            waiting: Vec::new(),
+        }
+    }
+}
+
+/// What the daemon does with a justification: opens the window and
+/// records it; `Err` says why it could not.
+pub type Justifier = Arc<dyn Fn(&Asked, &str) -> Result<String, String> + Send + Sync>;
+
+/// Cleans a justification: control characters become spaces, at most
+/// [`MAX_TEXT`] characters, trimmed. `None` if nothing is left.
+pub fn clean_text(text: &str) -> Option<String> {
+    let t: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_TEXT)
+        .collect();
+    let t = t.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Answers one request from the user `uid`.
+pub fn answer(book: &Mutex<Book>, justify: &Justifier, uid: u32, req: Request) -> Response {
+    match req {
+        Request::Exceptions => {
+            let waiting: Vec<Waiting> = lock(book)
+                .list(uid)
+                .into_iter()
+                .map(|a| Waiting {
+                    age_secs: a.at.elapsed().as_secs(),
+                    rules: a.request.rules.clone(),
+                    id: a.id,
+                    user: a.user,
+                    file: a.file,
+                    device: a.device,
+                    message: a.message,
+                })
+                .collect();
+            Response {
+                ok: true,
+                message: format!("{} cop(ies) wait for a justification", waiting.len()),
+                waiting,
+            }
+        }
+        Request::Justify { id, text } => {
+            let Some(text) = clean_text(&text) else {
+                return Response::fail("the justification is empty");
+            };
+            let Some(asked) = lock(book).take(&id, uid) else {
+                return Response::fail(format!(
+                    "no copy of yours waits for a justification under `{id}` (`cordon agent justify` lists them)"
+                ));
+            };
+            match justify(&asked, &text) {
+                Ok(message) => Response::ok(message),
+                Err(e) => {
+                    lock(book).restore(asked);
+                    Response::fail(e)
+                }
+            }
+        }
+    }
+}
+
+/// Listens on `path` until `stop` is set.
+pub fn serve(
+    path: &Path,
+    book: SharedBook,
+    justify: Justifier,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // A socket left by an earlier run; anything else at the path stays
+    // and the bind fails, saying so.
+    if let Ok(m) = std::fs::symlink_metadata(path)
+        && std::os::unix::fs::FileTypeExt::is_socket(&m.file_type())
+    {
+        std::fs::remove_file(path)?;
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+    listener.set_nonblocking(true)?;
+    let path = path.to_owned();
+    std::thread::Builder::new()
+        .name("cordon-agent-control".into())
+        .spawn(move || {
+            let busy = Arc::new(AtomicUsize::new(0));
+            while !stop.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        if busy.load(Ordering::Relaxed) >= MAX_CLIENTS {
+                            let mut s = stream;
+                            let _ = reply(&mut s, &Response::fail("the agent is busy: try again"));
+                            continue;
+                        }
+                        busy.fetch_add(1, Ordering::Relaxed);
+                        let (book, justify, busy) = (book.clone(), justify.clone(), busy.clone());
+                        let spawned = std::thread::Builder::new()
+                            .name("cordon-agent-client".into())
+                            .spawn(move || {
+                                if let Err(e) = client(stream, &book, &justify) {
+                                    tracing::debug!("control socket: {e}");
+                                }
+                                busy.fetch_sub(1, Ordering::Relaxed);
+                            });
+                        if let Err(e) = spawned {
+                            tracing::warn!("control socket: {e}");
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    Err(e) => {
+                        tracing::warn!("control socket: {e}");
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                }
+            }
+            let _ = std::fs::remove_file(&path);
+        })
+}
+
+fn client(stream: UnixStream, book: &Mutex<Book>, justify: &Justifier) -> std::io::Result<()> {
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    let uid = rustix::net::sockopt::socket_peercred(&stream)
+        .map_err(std::io::Error::from)?
+        .uid
+        .as_raw();
+    let mut line = String::new();
+    BufReader::new((&stream).take(MAX_REQUEST)).read_line(&mut line)?;
+    let response = match serde_json::from_str::<Request>(&line) {
+        Ok(req) => answer(book, justify, uid, req),
+        Err(e) => Response::fail(format!("a request the agent does not understand: {e}")),
+    };
+    let mut s = stream;
+    reply(&mut s, &response)
+}
+
+fn reply(s: &mut UnixStream, r: &Response) -> std::io::Result<()> {
+    let mut text = serde_json::to_string(r).map_err(std::io::Error::other)?;
+    text.push('\n');
+    s.write_all(text.as_bytes())
+}
+
+/// Sends one request to the agent at `path` (the client side).
+pub fn call(path: &Path, req: &Request) -> Result<Response, String> {
+    let mut s = UnixStream::connect(path).map_err(|e| {
+        format!(
+            "cannot reach the agent at {}: {e} (is it running?)",
+            path.display()
+        )
+    })?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    let mut text = serde_json::to_string(req).map_err(|e| e.to_string())?;
+    text.push('\n');
+    s.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new((&s).take(MAX_REQUEST))
+        .read_line(&mut line)
+        .map_err(|e| format!("no answer from the agent: {e}"))?;
+    serde_json::from_str(&line)
+        .map_err(|e| format!("an answer the command does not understand: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cordon_policy::model::{Action, Category, FlowKey};
+
+    fn req(sender: &str) -> ExceptionRequest {
+        ExceptionRequest {
+            keys: vec![FlowKey {
+                sender: sender.into(),
+                recipient: "device:external_storage".into(),
+                category: Category::Pci,
+            }],
+            rules: vec!["cards".into()],
+        }
+    }
+
+    fn justifier(log: Arc<Mutex<Vec<String>>>, ok: bool) -> Justifier {
+        Arc::new(move |a: &Asked, t: &str| {
+            lock(&log).push(format!("{}:{t}", a.id));
+            if ok {
+                Ok("allowed".into())
+            } else {
+                Err("no policy".into())
+            }
+        })
+    }
+
+    #[test]
+    fn a_user_sees_and_justifies_only_their_own_requests() {
+        let book = Mutex::new(Book::default());
+        let e = Event::new(Action::CopyToDevice);
+        let id = lock(&book).ask(
+            1000,
+            "alice",
+            "/m/a.txt",
+            "stick",
+            "needs a reason",
+            req("PCI"),
+            e.clone(),
+        );
+        // Asked again for the same flow: the same id.
+        assert_eq!(
+            lock(&book).ask(
+                1000,
+                "alice",
+                "/m/b.txt",
+                "stick",
+                "m",
+                req("PCI"),
+                e.clone()
+            ),
+            id
+        );
+        let bob = lock(&book).ask(1001, "bob", "/m/c.txt", "stick", "m", req("PCI"), e);
+        assert_ne!(bob, id);
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let j = justifier(log.clone(), true);
+        let justify_as = |uid: u32, text: &str| {
+            let req = Request::Justify {
+                id: id.clone(),
+                text: text.into(),
+            };
+            answer(&book, &j, uid, req)
+        };
+        let r = answer(&book, &j, 1000, Request::Exceptions);
+        assert_eq!(r.waiting.len(), 1);
+        assert_eq!(r.waiting[0].file, "/m/b.txt");
+        assert_eq!(answer(&book, &j, 0, Request::Exceptions).waiting.len(), 2);
+        // Bob cannot justify Alice's copy.
+        let r = justify_as(1001, "x");
+        assert!(!r.ok && r.message.contains("no copy of yours"), "{r:?}");
+        // Empty text is refused and the request stays.
+        let r = justify_as(1000, " \n\t");
+        assert!(!r.ok && r.message.contains("empty"), "{r:?}");
+        let r = justify_as(1000, "audit\u{7}for Q3");
+        assert!(r.ok, "{r:?}");
+        assert_eq!(*lock(&log), vec![format!("{id}:audit for Q3")]);
+        assert!(
+            answer(&book, &j, 1000, Request::Exceptions)
+                .waiting
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_justification_that_cannot_be_applied_keeps_the_request() {
+        let book = Mutex::new(Book::default());
+        let id = lock(&book).ask(
+            5,
+            "u",
+            "f",
+            "d",
+            "m",
+            req("PHI"),
+            Event::new(Action::CopyToDevice),
+        );
+        let j = justifier(Arc::new(Mutex::new(Vec::new())), false);
+        let r = answer(
+            &book,
+            &j,
+            5,
+            Request::Justify {
+                id,
+                text: "why".into(),
+            },
+        );
+        assert_eq!(r, Response::fail("no policy"));
+        assert_eq!(answer(&book, &j, 5, Request::Exceptions).waiting.len(), 1);
+    }
+
+    #[test]
+    fn the_book_is_bounded() {
+        let mut b = Book::default();
+        for i in 0..(MAX_ASKED + 10) {
+            b.ask(
+                1,
+                "u",
+                "f",
+                "d",
+                "m",
+                req(&format!("user:{i}")),
+                Event::new(Action::CopyToDevice),
+            );
+        }
+        assert_eq!(b.list(1).len(), MAX_ASKED);
+    }
+
+    #[test]
+    fn over_the_socket_with_the_peers_uid() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("run/agent.sock");
+        let book: SharedBook = Arc::default();
+        let me = rustix::process::getuid().as_raw();
+        let id = lock(&book).ask(
+            me,
+            "me",
+            "/m/f",
+            "d",
+            "m",
+            req("PCI"),
+            Event::new(Action::CopyToDevice),
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let h = serve(
+            &path,
+            book.clone(),
+            justifier(log.clone(), true),
+            stop.clone(),
+        )
+        .unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o666);
+        let r = call(&path, &Request::Exceptions).unwrap();
+        assert_eq!(r.waiting.len(), 1, "{r:?}");
+        // Garbage gets an answer that says so.
+        let mut s = UnixStream::connect(&path).unwrap();
+        s.write_all(b"{\"op\":\"rm -rf\"}\n").unwrap();
+        let mut line = String::new();
+        BufReader::new(&s).read_line(&mut line).unwrap();
+        assert!(line.contains("does not understand"), "{line}");
+        let r = call(
+            &path,
+            &Request::Justify {
+                id,
+                text: "ok".into(),
+            },
+        )
+        .unwrap();
+        assert!(r.ok, "{r:?}");
+        stop.store(true, Ordering::Relaxed);
+        h.join().unwrap();
+        assert!(!path.exists());
+        assert!(
+            call(&path, &Request::Exceptions)
+                .unwrap_err()
+                .contains("is it running")
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Syslog receivers for option 67: a UDP socket and a TCP listener the
+//! test owns, and the structure every message must have (RFC 5424 header,
+//! CEF payload with the standard keys).
+
+use std::io::Read as _;
+use std::net::{TcpListener, UdpSocket};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Messages received so far, shared with the receiving thread.
+#[derive(Clone, Default)]
+pub struct Received(Arc<Mutex<Vec<String>>>);
+
+impl Received {
+    pub fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// A UDP receiver on 127.0.0.1: its port and what it gets, one message
+/// per datagram.
+pub fn udp_receiver() -> (u16, Received) {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = s.local_addr().unwrap().port();
+    let got = Received::default();
+    let g = got.clone();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65536];
+        while let Ok(n) = s.recv(&mut buf) {
+            g.0.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+    });
+    (port, got)
+}
+
+/// A TCP receiver on 127.0.0.1: its port and the messages it read, each
+/// checked for RFC 6587 octet counting (`LEN SP MSG`, LEN the bytes of
+/// MSG) as it is cut from the stream.
+pub fn tcp_receiver() -> (u16, Received) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let got = Received::default();
+    let g = got.clone();
+    std::thread::spawn(move || {
+        for conn in l.incoming().flatten() {
+            let g = g.clone();
+            std::thread::spawn(move || {
+                let mut conn = conn;
+                conn.set_read_timeout(Some(Duration::from_secs(600)))
+                    .unwrap();
+                let mut stream = Vec::new();
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = conn.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    stream.extend_from_slice(&buf[..n]);
+                    while let Some(msg) = cut_frame(&mut stream) {
+                        g.0.lock().unwrap().push(msg);
+                    }
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+/// One octet-counted frame off the front of `stream`, when it is whole.
+fn cut_frame(stream: &mut Vec<u8>) -> Option<String> {
+    let sp = stream.iter().position(|b| *b == b' ')?;
+    let len: usize = std::str::from_utf8(&stream[..sp])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not octet counted: {:?}", String::from_utf8_lossy(stream)));
+    assert!(
+        !stream[..sp].starts_with(b"0"),
+        "a frame length has no leading zero"
+    );
+    if stream.len() < sp + 1 + len {
+        return None;
+    }
+    let msg = String::from_utf8(stream[sp + 1..sp + 1 + len].to_vec()).unwrap();
+    stream.drain(..sp + 1 + len);
+    Some(msg)
+}
+
+/// Checks one message's structure and returns its CEF extension as
+/// key/value pairs: `<PRI>1 TIMESTAMP HOSTNAME cordon-agent - incident -
+/// CEF:0|Cordon|Cordon DLP|version|rule id|rule name|severity|ext`.
+pub fn check_message(msg: &str) -> Vec<(String, String)> {
+    let (pri, rest) = msg
+        .strip_prefix('<')
+        .and_then(|m| m.split_once(">1 "))
+        .unwrap_or_else(|| panic!("no `<PRI>1 `: {msg}"));
+    let pri: u8 = pri.parse().unwrap();
+    // local4 (20) by default; a device event is an error (3) to notice (5).
+    assert_eq!(pri / 8, 20, "{msg}");
+    let header: Vec<&str> = rest.splitn(7, ' ').collect();
+    assert_eq!(header.len(), 7, "{msg}");
+    let (ts, host, app, procid, msgid, sd, body) = (
+        header[0], header[1], header[2], header[3], header[4], header[5], header[6],
+    );
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(ts).is_ok() && ts.ends_with("+00:00"),
+        "timestamp {ts}"
+    );
+    assert!(!host.is_empty() && host != "-", "hostname {host}");
+    assert_eq!(
+        (app, procid, msgid, sd),
+        ("cordon-agent", "-", "incident", "-")
+    );
+    let cef = body
+        .strip_prefix("CEF:0|Cordon|Cordon DLP|")
+        .unwrap_or_else(|| panic!("no CEF header: {body}"));
+    // version|signature|name|severity|extension: no field holds an
+    // unescaped `|` in these tests.
+    let parts: Vec<&str> = cef.splitn(5, '|').collect();
+    assert_eq!(parts.len(), 5, "{cef}");
+    let sev: u8 = parts[3].parse().unwrap();
+    assert!(sev <= 10);
+    ext_pairs(parts[4])
+}
+
+/// CEF extension pairs; a value runs to the next ` key=`.
+fn ext_pairs(ext: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for word in ext.split(' ') {
+        match word.split_once('=') {
+            Some((k, v))
+                if !k.is_empty()
+                    && !k.ends_with('\\')
+                    && k.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                out.push((k.to_owned(), v.to_owned()));
+            }
+            _ => {
+                let last = out.last_mut().expect("a value before any key");
+                last.1.push(' ');
+                last.1.push_str(word);
+            }
+        }
+    }
+    out
+}
+
+/// The value of `key` in CEF pairs.
+pub fn cef<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}

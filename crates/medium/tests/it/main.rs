@@ -1,0 +1,375 @@
+//! The gate on a real FUSE mount over a real directory (root needed, as
+//! in CI). The judge here is this crate's contract exercised directly:
+//! files containing "Confidential" are blocked, "Encrypt me" sealed, the
+//! rest released. The agent's tests run the same gate with real policies,
+//! inspection and age.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cordon_medium::{
+    Admit, Gate, GateOptions, Judge, Mode, Outcome, Seal, Settled, Writer, Written,
+};
+
+/// A reversible seal that is obviously not plaintext: a header, then the
+/// bytes inverted.
+struct Invert;
+
+const HEADER: &[u8] = b"SEALED\n";
+
+impl Seal for Invert {
+    fn seal(&self, input: &mut dyn Read, output: &mut dyn Write) -> io::Result<u64> {
+        output.write_all(HEADER)?;
+        let mut buf = [0u8; 8192];
+        let mut n = 0u64;
+        loop {
+            let k = input.read(&mut buf)?;
+            if k == 0 {
+                return Ok(n);
+            }
+            let inv: Vec<u8> = buf[..k].iter().map(|b| !b).collect();
+            output.write_all(&inv)?;
+            n += k as u64;
+        }
+    }
+    fn describe(&self) -> String {
+        "test inversion".into()
+    }
+}
+
+fn unseal(b: &[u8]) -> Option<Vec<u8>> {
+    b.strip_prefix(HEADER)
+        .map(|r| r.iter().map(|b| !b).collect())
+}
+
+#[derive(Default)]
+struct TestJudge {
+    seal: Option<Arc<dyn Seal>>,
+    log: Mutex<Vec<(PathBuf, Settled)>>,
+    quota: Option<u64>,
+    used: AtomicU64,
+    delay: Duration,
+}
+
+impl Judge for TestJudge {
+    fn judge(&self, f: &Written<'_>) -> Outcome {
+        std::thread::sleep(self.delay);
+        let text = fs::read(f.staged).unwrap_or_default();
+        let has = |w: &[u8]| text.windows(w.len()).any(|x| x == w);
+        if has(b"Confidential") {
+            Outcome::Block {
+                message: "confidential files may not be copied".into(),
+            }
+        } else if has(b"Encrypt me") {
+            Outcome::Seal(self.seal.clone().unwrap_or_else(|| Arc::new(Invert)))
+        } else {
+            Outcome::Release
+        }
+    }
+    fn settled(&self, f: &Written<'_>, what: &Settled) {
+        self.log
+            .lock()
+            .unwrap()
+            .push((f.path.to_owned(), what.clone()));
+    }
+    fn admit(&self, _w: Writer, _p: &Path, bytes: u64) -> Admit {
+        match self.quota {
+            Some(q) if self.used.load(Ordering::SeqCst) + bytes > q => Admit::OverQuota {
+                message: "quota".into(),
+            },
+            _ => {
+                self.used.fetch_add(bytes, Ordering::SeqCst);
+                Admit::Yes
+            }
+        }
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    lower: PathBuf,
+    mnt: PathBuf,
+    gate: Option<Gate>,
+    judge: Arc<TestJudge>,
+}
+
+impl Fixture {
+    fn new(judge: TestJudge, mode: impl FnOnce() -> Mode) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let lower = dir.path().join("medium");
+        fs::create_dir(&lower).unwrap();
+        // The mount point is the medium's directory itself: the gate
+        // covers it, as the agent covers a stick's mount.
+        let judge = Arc::new(judge);
+        let staging = dir.path().join("staging");
+        let lower_view = dir.path().join("lower-view");
+        fs::create_dir(&lower_view).unwrap();
+        // Keep a second view of the real directory to check what is
+        // really on the medium.
+        rustix::mount::mount_bind(&lower, &lower_view).unwrap();
+        let gate = Gate::mount(
+            &lower,
+            judge.clone(),
+            GateOptions {
+                mode: mode(),
+                staging,
+                threads: 2,
+                settlers: 1,
+                fs_name: "cordon-test".into(),
+            },
+        )
+        .unwrap();
+        Fixture {
+            mnt: lower.clone(),
+            lower: lower_view,
+            _dir: dir,
+            gate: Some(gate),
+            judge,
+        }
+    }
+
+    fn log(&self) -> Vec<(PathBuf, Settled)> {
+        self.judge.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some(g) = self.gate.take() {
+            g.unmount().unwrap();
+        }
+        let _ = rustix::mount::unmount(&self.lower, rustix::mount::UnmountFlags::DETACH);
+    }
+}
+
+/// Copies `data` to `dest` with cp(1), as a user would; the exit status
+/// and message say what close() said.
+fn cp(dest: &Path, data: &[u8]) -> Result<(), String> {
+    let src = tempfile::NamedTempFile::new().unwrap();
+    fs::write(src.path(), data).unwrap();
+    let out = std::process::Command::new("cp")
+        .arg(src.path())
+        .arg(dest)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn benign_files_are_released_in_clear() {
+    let fx = Fixture::new(TestJudge::default(), || Mode::Hold);
+    cp(&fx.mnt.join("notes.txt"), b"lunch at noon\n").unwrap();
+    assert_eq!(
+        fs::read(fx.lower.join("notes.txt")).unwrap(),
+        b"lunch at noon\n"
+    );
+    assert_eq!(
+        fs::read(fx.mnt.join("notes.txt")).unwrap(),
+        b"lunch at noon\n"
+    );
+    assert_eq!(
+        fx.log(),
+        vec![(PathBuf::from("notes.txt"), Settled::Released)]
+    );
+    // Nothing of the gate's is left on the medium.
+    let names: Vec<_> = fs::read_dir(&fx.lower)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![OsStr::new("notes.txt").to_owned()]);
+}
+
+#[test]
+fn blocked_files_never_reach_the_medium_and_close_fails() {
+    let fx = Fixture::new(TestJudge::default(), || Mode::Hold);
+    fs::create_dir(fx.mnt.join("sub")).unwrap();
+    let err = cp(&fx.mnt.join("sub/secret.txt"), b"Confidential: Q3 numbers").unwrap_err();
+    assert!(err.contains("Operation not permitted"), "{err}");
+    assert!(!fx.lower.join("sub/secret.txt").exists());
+    assert!(!fx.mnt.join("sub/secret.txt").exists());
+    assert_eq!(fs::read_dir(fx.lower.join("sub")).unwrap().count(), 0);
+    assert!(
+        matches!(&fx.log()[0], (p, Settled::Blocked { .. }) if p == Path::new("sub/secret.txt"))
+    );
+}
+
+#[test]
+fn an_overwrite_that_is_blocked_leaves_the_old_file() {
+    let fx = Fixture::new(TestJudge::default(), || Mode::Hold);
+    cp(&fx.mnt.join("a.txt"), b"old and benign").unwrap();
+    assert!(cp(&fx.mnt.join("a.txt"), b"Confidential now").is_err());
+    assert_eq!(fs::read(fx.lower.join("a.txt")).unwrap(), b"old and benign");
+    assert_eq!(fs::read(fx.mnt.join("a.txt")).unwrap(), b"old and benign");
+}
+
+#[test]
+fn sensitive_files_are_sealed_on_the_medium() {
+    let fx = Fixture::new(TestJudge::default(), || Mode::Hold);
+    cp(&fx.mnt.join("plan.txt"), b"Encrypt me, please").unwrap();
+    let on_medium = fs::read(fx.lower.join("plan.txt")).unwrap();
+    assert_eq!(unseal(&on_medium).unwrap(), b"Encrypt me, please");
+    assert_eq!(fs::read(fx.mnt.join("plan.txt")).unwrap(), on_medium);
+    assert_eq!(fx.log()[0].1, Settled::Sealed);
+}
+
+#[test]
+fn a_file_written_then_renamed_is_judged_under_its_first_name_and_kept() {
+    let fx = Fixture::new(TestJudge::default(), || Mode::Hold);
+    cp(&fx.mnt.join(".tmp-x"), b"Encrypt me").unwrap();
+    fs::rename(fx.mnt.join(".tmp-x"), fx.mnt.join("x")).unwrap();
+    assert!(unseal(&fs::read(fx.lower.join("x")).unwrap()).is_some());
+    assert!(!fx.lower.join(".tmp-x").exists());
+}
+
+#[test]
+fn odd_names_and_many_small_files() {
+    let fx = Fixture::new(TestJudge::default(), || Mode::Hold);
+    let odd = OsStr::from_bytes(b"r\xe9sum\xe9 \x01\n.txt");
+    cp(&fx.mnt.join(odd), b"benign").unwrap();
+    assert_eq!(fs::read(fx.lower.join(odd)).unwrap(), b"benign");
+    let dir = fx.mnt.join("many");
+    fs::create_dir(&dir).unwrap();
+    for i in 0..500 {
+        let mut f = fs::File::create(dir.join(format!("f{i}"))).unwrap();
+        f.write_all(format!("file {i}").as_bytes()).unwrap();
+    }
+    wait_for("500 files settled", || {
+        fs::read_dir(fx.lower.join("many")).unwrap().count() == 500
+    });
+    assert_eq!(fs::read(fx.lower.join("many/f499")).unwrap(), b"file 499");
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 500);
+}
+
+#[test]
+fn writes_past_the_quota_fail_with_a_quota_error() {
+    let judge = TestJudge {
+        quota: Some(100_000),
+        ..TestJudge::default()
+    };
+    let fx = Fixture::new(judge, || Mode::Hold);
+    cp(&fx.mnt.join("small"), &[b'a'; 60_000]).unwrap();
+    let err = cp(&fx.mnt.join("big"), &[b'b'; 60_000]).unwrap_err();
+    assert!(err.contains("quota"), "{err}");
+    assert!(fx.gate.as_ref().unwrap().stats().over_quota >= 1);
+}
+
+#[test]
+fn encrypt_first_seals_at_close_and_releases_benign_files_after_inspection() {
+    let judge = TestJudge {
+        delay: Duration::from_millis(400),
+        ..TestJudge::default()
+    };
+    let fx = Fixture::new(judge, || Mode::EncryptFirst(Arc::new(Invert)));
+    cp(&fx.mnt.join("benign.txt"), b"just a note").unwrap();
+    // At close it is on the medium, sealed.
+    let first = fs::read(fx.lower.join("benign.txt")).unwrap();
+    assert_eq!(unseal(&first).unwrap(), b"just a note");
+    wait_for("release", || {
+        fs::read(fx.lower.join("benign.txt")).unwrap() == b"just a note"
+    });
+    cp(&fx.mnt.join("secret.txt"), b"Encrypt me").unwrap();
+    cp(&fx.mnt.join("blocked.txt"), b"Confidential").unwrap();
+    wait_for("decisions", || fx.log().len() >= 6);
+    assert!(unseal(&fs::read(fx.lower.join("secret.txt")).unwrap()).is_some());
+    assert!(!fx.lower.join("blocked.txt").exists());
+    let log = fx.log();
+    assert!(log.contains(&(
+        PathBuf::from("benign.txt"),
+        Settled::ReleasedAfterInspection
+    )));
+    assert!(log.contains(&(PathBuf::from("secret.txt"), Settled::Sealed)));
+}
+
+#[test]
+fn after_a_crash_pending_files_are_judged_again_from_their_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let lower = dir.path().join("medium");
+    let staging = dir.path().join("staging");
+    fs::create_dir_all(lower.join("sub")).unwrap();
+    fs::create_dir_all(&staging).unwrap();
+    // What a killed encrypt-first gate leaves: each file sealed on the
+    // medium, its plaintext in staging and a record; plus a held file
+    // that never reached the medium (no record).
+    let pending = [
+        (
+            "sub/benign.txt",
+            "0000000000000001",
+            b"a plain note".as_slice(),
+        ),
+        (
+            "secret.txt",
+            "0000000000000002",
+            b"Confidential plan".as_slice(),
+        ),
+        ("ask.txt", "0000000000000003", b"Encrypt me".as_slice()),
+    ];
+    for (path, staged, plain) in pending {
+        let mut sealed = Vec::new();
+        Invert.seal(&mut &plain[..], &mut sealed).unwrap();
+        fs::write(lower.join(path), &sealed).unwrap();
+        fs::write(staging.join(staged), plain).unwrap();
+        let rec = serde_json::json!({"path": path.as_bytes(), "staged": staged, "uid": 0, "gid": 0, "mode": 0o644});
+        fs::write(staging.join(format!("{staged}.pending")), rec.to_string()).unwrap();
+    }
+    fs::write(staging.join("0000000000000009"), b"never written out").unwrap();
+    let root = rustix::fs::open(
+        &lower,
+        rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY,
+        rustix::fs::Mode::empty(),
+    )
+    .unwrap();
+    let judge = TestJudge::default();
+    let mut done = cordon_medium::recover(&root, &staging, &judge).unwrap();
+    done.sort_by(|a, b| a.path.cmp(&b.path));
+    let what: Vec<_> = done
+        .iter()
+        .map(|r| (r.path.to_str().unwrap(), r.what.clone()))
+        .collect();
+    assert_eq!(what[0], ("ask.txt", Settled::Sealed));
+    assert!(
+        matches!(what[1], ("secret.txt", Settled::Blocked { .. })),
+        "{what:?}"
+    );
+    assert_eq!(
+        what[2],
+        ("sub/benign.txt", Settled::ReleasedAfterInspection)
+    );
+    assert_eq!(
+        fs::read(lower.join("sub/benign.txt")).unwrap(),
+        b"a plain note"
+    );
+    assert!(!lower.join("secret.txt").exists());
+    assert!(unseal(&fs::read(lower.join("ask.txt")).unwrap()).is_some());
+    // Staging is empty: records, plaintext and the orphan are gone.
+    assert_eq!(fs::read_dir(&staging).unwrap().count(), 0);
+    // A record whose path tries to leave the medium is refused.
+    fs::write(staging.join("0000000000000004"), b"x").unwrap();
+    let rec = serde_json::json!({"path": b"../outside.txt", "staged": "0000000000000004", "uid": 0, "gid": 0, "mode": 0o644});
+    fs::write(staging.join("0000000000000004.pending"), rec.to_string()).unwrap();
+    let done = cordon_medium::recover(&root, &staging, &judge).unwrap();
+    assert!(matches!(done[0].what, Settled::Failed { .. }), "{done:?}");
+    assert!(!dir.path().join("outside.txt").exists());
+}
