@@ -31,6 +31,13 @@ use crate::notify::Notice;
 use crate::policy::{Policy, device_access};
 use crate::spool::Spool;
 
+/// Where the open justification windows are kept across restarts, in the
+/// agent's state directory.
+const JUSTIFICATIONS: &str = "justifications.json";
+/// The most that file may hold: a window is a few hundred bytes, and the
+/// engine keeps only open ones.
+const MAX_JUSTIFICATIONS_BYTES: u64 = 4 << 20;
+
 /// The content side of a policy: its rules, the inspector and the keys.
 pub struct Content {
     pub spec: RemovableMediaSpec,
@@ -55,19 +62,83 @@ impl Content {
     /// it was given, for the new policy's `exceptionWindow`. The number
     /// reopened.
     pub fn carry_justifications(&self, old: &Content, now: chrono::DateTime<Utc>) -> usize {
-        let (Some(new), Some(old)) = (self.engine.as_ref(), old.engine.as_ref()) else {
+        match old.engine.as_ref() {
+            Some(old) => self.reopen(old.justifications(), now),
+            None => 0,
+        }
+    }
+
+    /// Reopens the windows of `given` (justifications kept by an earlier
+    /// engine or an earlier run of the agent) still open at `now`; the
+    /// number reopened.
+    fn reopen(
+        &self,
+        given: impl IntoIterator<Item = cordon_policy::Justification>,
+        now: chrono::DateTime<Utc>,
+    ) -> usize {
+        let Some(engine) = self.engine.as_ref() else {
             return 0;
         };
         let mut n = 0;
-        for j in old.justifications().into_iter().filter(|j| now < j.until) {
+        for j in given.into_iter().filter(|j| now < j.until) {
             let req = cordon_policy::model::ExceptionRequest {
                 keys: j.keys,
                 rules: j.rules,
             };
-            new.justify(&req, &j.text, j.user, j.at);
-            n += 1;
+            let reopened = engine.justify(&req, &j.text, j.user, j.at);
+            n += usize::from(now < reopened.until);
         }
         n
+    }
+
+    /// Writes the open justifications to `state_dir/justifications.json`
+    /// (replaced atomically, mode 0600), so that a restarted agent keeps
+    /// the windows users were given.
+    pub fn save_justifications(
+        &self,
+        state_dir: &Path,
+        now: chrono::DateTime<Utc>,
+    ) -> io::Result<()> {
+        let open: Vec<_> = self
+            .engine
+            .as_ref()
+            .map(|e| e.justifications())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|j| now < j.until)
+            .collect();
+        let bytes = serde_json::to_vec(&open).map_err(io::Error::other)?;
+        crate::trust::write_private(&state_dir.join(JUSTIFICATIONS), &bytes)
+    }
+
+    /// Reopens the windows a previous run saved with
+    /// [`Content::save_justifications`]; the number reopened. A missing
+    /// file is none; a file too large or unreadable is an error and opens
+    /// nothing (the copies it would have allowed ask again).
+    pub fn restore_justifications(
+        &self,
+        state_dir: &Path,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<usize, String> {
+        let path = state_dir.join(JUSTIFICATIONS);
+        let file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let mut bytes = Vec::new();
+        file.take(MAX_JUSTIFICATIONS_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if bytes.len() as u64 > MAX_JUSTIFICATIONS_BYTES {
+            return Err(format!(
+                "{}: larger than {MAX_JUSTIFICATIONS_BYTES} bytes",
+                path.display()
+            ));
+        }
+        let given: Vec<cordon_policy::Justification> = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{}: not a list of justifications: {e}", path.display()))?;
+        Ok(self.reopen(given, now))
     }
 
     /// The content policy of a Cordon policy document's text (`None` when
@@ -886,15 +957,33 @@ fn spool_record(spool: &Mutex<Spool>, event: &Event, decision: &Decision, steps:
 /// What a justification does (`cordon agent justify`): opens the policy
 /// engine's exception window for the request's keys and records an
 /// incident whose history says who justified it, why, and until when.
-pub fn justifier(policy: PolicySource, spool: Arc<Mutex<Spool>>) -> crate::control::Justifier {
+/// The open windows are saved in `state_dir`, so a restart keeps them.
+pub fn justifier(
+    policy: PolicySource,
+    spool: Arc<Mutex<Spool>>,
+    state_dir: PathBuf,
+) -> crate::control::Justifier {
+    // One save at a time, so the file holds the latest list.
+    let saving = Mutex::new(());
     Arc::new(move |asked: &crate::control::Asked, text: &str| {
         let policy = policy().ok_or("no policy is in force")?;
-        let engine = policy
+        let content = policy
             .content
             .as_ref()
-            .and_then(|c| c.engine.as_ref())
+            .filter(|c| c.engine.is_some())
+            .ok_or("the policy in force no longer inspects removable media")?;
+        let engine = content
+            .engine
+            .as_ref()
             .ok_or("the policy in force no longer inspects removable media")?;
         let j = engine.justify(&asked.request, text, Some(asked.user.clone()), Utc::now());
+        {
+            let _one = lock(&saving);
+            if let Err(e) = content.save_justifications(&state_dir, j.at) {
+                // The window is open now; only a restart would forget it.
+                tracing::warn!("cannot save the justification windows: {e}");
+            }
+        }
         let secs = (j.until - j.at).num_seconds();
         let mut decision = Decision::new(Verdict::Allow);
         for rule in &asked.request.rules {
@@ -979,5 +1068,73 @@ mod tests {
         assert_eq!(kept[0].keys, vec![key(cordon_policy::model::Category::Pci)]);
         assert_eq!((kept[0].until - kept[0].at).num_seconds(), 120);
         assert!(kept[0].until > now);
+    }
+
+    #[test]
+    fn open_justifications_survive_a_restart_and_a_bad_file_opens_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = content(300);
+        let engine = before.engine.as_ref().unwrap();
+        let now = Utc::now();
+        let req = |sender: &str| cordon_policy::model::ExceptionRequest {
+            keys: vec![FlowKey {
+                sender: sender.into(),
+                recipient: "device:external_storage".into(),
+                category: cordon_policy::model::Category::Pci,
+            }],
+            rules: vec!["cards".into()],
+        };
+        engine.justify(
+            &req("erin"),
+            "settlement",
+            Some("erin".into()),
+            now - chrono::Duration::seconds(30),
+        );
+        before.save_justifications(dir.path(), now).unwrap();
+        let saved = dir.path().join(JUSTIFICATIONS);
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+
+        // A restarted agent: same policy, a fresh engine.
+        let after = content(300);
+        assert_eq!(after.restore_justifications(dir.path(), now).unwrap(), 1);
+        let kept = after.engine.as_ref().unwrap().justifications();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].text, "settlement");
+        assert_eq!(kept[0].user.as_deref(), Some("erin"));
+        // Restarted after the window closed: nothing reopened.
+        let late = content(300);
+        assert_eq!(
+            late.restore_justifications(dir.path(), now + chrono::Duration::seconds(300))
+                .unwrap(),
+            0
+        );
+        assert!(late.engine.as_ref().unwrap().justifications().is_empty());
+
+        // No file: none. A damaged or oversized file: an error naming it,
+        // and nothing opened.
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            content(300)
+                .restore_justifications(empty.path(), now)
+                .unwrap(),
+            0
+        );
+        std::fs::write(&saved, b"[{\"at\": 3").unwrap();
+        let fresh = content(300);
+        let err = fresh.restore_justifications(dir.path(), now).unwrap_err();
+        assert!(
+            err.contains("justifications.json") && err.contains("not a list"),
+            "{err}"
+        );
+        assert!(fresh.engine.as_ref().unwrap().justifications().is_empty());
+        std::fs::write(&saved, vec![b' '; (MAX_JUSTIFICATIONS_BYTES + 1) as usize]).unwrap();
+        let err = content(300)
+            .restore_justifications(dir.path(), now)
+            .unwrap_err();
+        assert!(err.contains("larger than"), "{err}");
     }
 }

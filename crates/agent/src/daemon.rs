@@ -164,6 +164,15 @@ impl Agent {
         match trust::load_cached(&cfg.state_dir, &keys, &cfg.group) {
             Ok(Some(a)) => {
                 tracing::info!(serial = a.payload.serial, "enforcing the cached bundle");
+                if let Some(content) = a.policy.content.as_ref() {
+                    match content.restore_justifications(&cfg.state_dir, Utc::now()) {
+                        Ok(0) => {}
+                        Ok(n) => {
+                            tracing::info!("{n} open justification windows kept from the last run")
+                        }
+                        Err(e) => tracing::warn!("justification windows not restored: {e}"),
+                    }
+                }
                 sh.policy = Some(Arc::new(a.policy));
                 sh.held = Some((a.payload, a.signed_by));
             }
@@ -220,6 +229,7 @@ impl Agent {
             let justify = crate::content::justifier(
                 Arc::new(move || lock(&shared).policy.clone()),
                 self.spool.clone(),
+                self.cfg.state_dir.clone(),
             );
             match crate::control::serve(
                 &self.cfg.control_socket,

@@ -351,8 +351,9 @@ impl Engine {
             rules: req.rules.clone(),
         };
         let mut ex = lock(&self.exceptions);
-        // forget windows that have closed, so the table stays small
+        // forget windows that have closed, so the table and the log stay small
         ex.open.retain(|_, until| at < *until);
+        ex.log.retain(|kept| at < kept.until);
         for k in &req.keys {
             ex.open.insert(k.clone(), until);
         }
@@ -360,7 +361,8 @@ impl Engine {
         j
     }
 
-    /// All justifications kept so far.
+    /// The justifications kept: every one whose window was still open
+    /// when the latest was given (closed ones are forgotten then).
     pub fn justifications(&self) -> Vec<Justification> {
         lock(&self.exceptions).log.clone()
     }

@@ -62,6 +62,13 @@ fn justification_opens_a_window_that_closes() {
     // after the window: exception again
     clock.advance(Duration::from_secs(1));
     assert_eq!(e.decide(&a).decision, Verdict::Exception);
+    // a closed window is forgotten when the next is given: the log of a
+    // long-running engine stays as small as its open windows
+    let b = ev("a@corp.com", "c@x.com", "PII");
+    assert_eq!(e.decide_with(&b, Some("second")).decision, Verdict::Allow);
+    let js = e.justifications();
+    assert_eq!(js.len(), 1);
+    assert_eq!(js[0].text, "second");
 }
 
 #[test]
