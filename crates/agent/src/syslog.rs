@@ -382,11 +382,7 @@ mod tests {
     }
 
     fn udp_target(port: u16) -> SyslogServer {
-        SyslogServer {
-            transport: SyslogTransport::Udp,
-            host: "127.0.0.1".into(),
-            port,
-        }
+        SyslogServer::new(SyslogTransport::Udp, "127.0.0.1", port)
     }
 
     #[test]
@@ -445,11 +441,11 @@ mod tests {
             l.local_addr().unwrap().port()
         };
         let f = Forwarder::start("pc1", None, 3).unwrap();
-        f.configure(Some(SyslogServer {
-            transport: SyslogTransport::Tcp,
-            host: "127.0.0.1".into(),
+        f.configure(Some(SyslogServer::new(
+            SyslogTransport::Tcp,
+            "127.0.0.1",
             port,
-        }));
+        )));
         let records: Vec<serde_json::Value> = (0..1000).map(|i| record(&format!("r{i}"))).collect();
         let start = std::time::Instant::now();
         for r in &records {
