@@ -1,7 +1,8 @@
 //! Option 67 (`SyslogServer`): every incident the agent records is also
-//! sent to the policy's syslog server, as RFC 5424 with a CEF payload
-//! (`cordon-alert`'s formatting and delivery, the same bytes the server's
-//! syslog sinks send).
+//! sent to the policy's syslog server, as RFC 5424 with a CEF payload, or
+//! the alert as JSON when the option says `?format=json`, at the facility
+//! it names (`local4` by default) — `cordon-alert`'s formatting and
+//! delivery, the same bytes the server's syslog sinks send.
 //!
 //! Sending never waits on the network where a decision is made: the
 //! recorder hands an [`Alert`] to a bounded queue
@@ -24,8 +25,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use cordon_alert::{Alert, Delivery, Outcome, Payload, SinkConfig, SyslogConfig, Transport};
-use cordon_devctl::{SyslogServer, SyslogTransport};
+use cordon_alert::{
+    Alert, Delivery, Facility, Outcome, Payload, SinkConfig, SyslogConfig, Transport,
+};
+use cordon_devctl::{SyslogFormat, SyslogServer, SyslogTransport};
 use serde::{Deserialize, Serialize};
 
 /// Most events waiting to be sent; past it the oldest are dropped.
@@ -232,8 +235,12 @@ pub fn sink_config(t: &SyslogServer, ca_file: Option<PathBuf>) -> SinkConfig {
             SyslogTransport::Tcp => Transport::Tcp,
             SyslogTransport::Tls => Transport::Tls,
         },
-        payload: Payload::Cef,
-        facility: cordon_alert::Facility::default(),
+        payload: match t.format {
+            SyslogFormat::Cef => Payload::Cef,
+            SyslogFormat::Json => Payload::Json,
+        },
+        // devctl's facilities are 0 to 23, every one of them `Facility`'s.
+        facility: Facility::from_code(t.facility.code()).unwrap_or_default(),
         app_name: "cordon-agent".to_owned(),
         hostname: None,
         ca_file: match t.transport {
@@ -383,6 +390,34 @@ mod tests {
 
     fn udp_target(port: u16) -> SyslogServer {
         SyslogServer::new(SyslogTransport::Udp, "127.0.0.1", port)
+    }
+
+    /// Option 67 names facilities as the server's sinks do: devctl's table
+    /// (which cannot depend on cordon-alert) and `Facility`'s serde names
+    /// are the same list.
+    #[test]
+    fn option_67_facilities_are_cordon_alerts() {
+        for (code, name) in cordon_devctl::FACILITY_NAMES.iter().enumerate() {
+            let f = Facility::from_code(u8::try_from(code).unwrap()).unwrap();
+            assert_eq!(serde_json::to_value(f).unwrap(), *name);
+        }
+    }
+
+    #[test]
+    fn the_sink_follows_format_and_facility() {
+        let t =
+            cordon_devctl::parse_syslog_server("tcp://siem?format=json&facility=local0").unwrap();
+        let SinkConfig::Syslog(c) = sink_config(&t, Some("/ca.pem".into())) else {
+            panic!("not a syslog sink");
+        };
+        assert_eq!((c.payload, c.facility), (Payload::Json, Facility::Local0));
+        assert_eq!(c.ca_file, None, "a CA for TLS only");
+        let t = cordon_devctl::parse_syslog_server("tls://siem").unwrap();
+        let SinkConfig::Syslog(c) = sink_config(&t, Some("/ca.pem".into())) else {
+            panic!("not a syslog sink");
+        };
+        assert_eq!((c.payload, c.facility), (Payload::Cef, Facility::Local4));
+        assert_eq!(c.ca_file, Some("/ca.pem".into()));
     }
 
     #[test]

@@ -1,11 +1,17 @@
 //! Syslog receivers for option 67: a UDP socket and a TCP listener the
 //! test owns, and the structure every message must have (RFC 5424 header,
 //! CEF payload with the standard keys).
+//!
+//! The tests here need no root: the agent's forwarder (what the daemon
+//! hands every recorded incident to) against real TCP receivers, with
+//! option 67's value read by the parser the server checks policies with.
 
 use std::io::Read as _;
 use std::net::{TcpListener, UdpSocket};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use cordon_agent::syslog::Forwarder;
 
 /// Messages received so far, shared with the receiving thread.
 #[derive(Clone, Default)]
@@ -151,4 +157,90 @@ pub fn cef<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
+}
+
+/// The PRI of a message and what follows the RFC 5424 header, which must
+/// be the agent's: `<PRI>1 TIMESTAMP HOSTNAME cordon-agent - incident - MSG`.
+fn split_message(msg: &str) -> (u8, &str) {
+    let (pri, rest) = msg
+        .strip_prefix('<')
+        .and_then(|m| m.split_once(">1 "))
+        .unwrap_or_else(|| panic!("no `<PRI>1 `: {msg}"));
+    let header: Vec<&str> = rest.splitn(7, ' ').collect();
+    assert_eq!(header.len(), 7, "{msg}");
+    assert_eq!(
+        (header[2], header[3], header[4], header[5]),
+        ("cordon-agent", "-", "incident", "-"),
+        "{msg}"
+    );
+    (pri.parse().unwrap(), header[6])
+}
+
+/// A device-control incident as the agent's spool records it.
+fn record(rule: &str) -> serde_json::Value {
+    serde_json::json!({
+        "created_at": 1_700_000_000_000_i64, "request_id": "r", "rule_id": rule,
+        "rule_name": "USB read-only", "policy_id": "usb-dc", "policy_version": 3,
+        "mode": "enforce", "enforced": true, "decision": "deny",
+        "action": "device_access", "username": "alice", "categories": [],
+        "details": {"event": {}, "findings": [
+            {"detector": "credit_card", "masked": "4111********1111", "confidence": "high"}]}
+    })
+}
+
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `?format=json&facility=…` in option 67: a real TCP receiver gets the
+/// alert as JSON — the very JSON the server's syslog sinks send with
+/// `payload: json` — with the facility in the PRI; without them, CEF at
+/// `local4`.
+#[test]
+fn option_67_with_format_json_and_a_facility_sends_json_at_that_facility() {
+    let (port, got) = tcp_receiver();
+    let fwd = Forwarder::start("pc1", None, 16).unwrap();
+    let value = format!("tcp://127.0.0.1:{port}?format=json&facility=local0");
+    fwd.configure(Some(cordon_devctl::parse_syslog_server(&value).unwrap()));
+    assert_eq!(fwd.status().server.as_deref(), Some(value.as_str()));
+    fwd.forward(&record("usb-json"));
+    wait_for("the JSON event arrives", || got.all().len() == 1);
+    let all = got.all();
+    let (pri, body) = split_message(&all[0]);
+    // local0 (16); a deny of this rule is CEF severity 7, syslog error (3).
+    assert_eq!((pri / 8, pri % 8), (16, 3), "{body}");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["ruleId"], "usb-json", "{json}");
+    assert_eq!(json["computer"], "pc1", "{json}");
+    assert_eq!(json["channel"], "device_access", "{json}");
+    assert_eq!(json["findings"][0]["masked"], "4111********1111", "{json}");
+    assert!(!body.contains("CEF:"), "{body}");
+    // Byte for byte what cordon-alert makes of the record.
+    let mut r = record("usb-json");
+    r["computer"] = "pc1".into();
+    let alert = cordon_alert::Alert::from_incident(0, &r);
+    assert_eq!(body, serde_json::to_string(&alert).unwrap());
+
+    // A facility by number, and back to the defaults: CEF at local4.
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}?facility=3")).unwrap(),
+    ));
+    fwd.forward(&record("usb-daemon"));
+    wait_for("the daemon-facility event arrives", || got.all().len() == 2);
+    let all = got.all();
+    let (pri, body) = split_message(&all[1]);
+    assert_eq!(pri / 8, 3, "{body}");
+    assert!(body.starts_with("CEF:0|Cordon|Cordon DLP|"), "{body}");
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}")).unwrap(),
+    ));
+    fwd.forward(&record("usb-cef"));
+    wait_for("the CEF event arrives", || got.all().len() == 3);
+    let pairs = check_message(&got.all()[2]);
+    assert_eq!(cef(&pairs, "shost"), Some("pc1"));
+    fwd.stop();
 }
