@@ -3,15 +3,16 @@
 //! CEF payload with the standard keys).
 //!
 //! The tests here need no root: the agent's forwarder (what the daemon
-//! hands every recorded incident to) against real TCP receivers, with
-//! option 67's value read by the parser the server checks policies with.
+//! hands every recorded incident to, and stops with `shutdown` when it
+//! stops) against real TCP receivers, with option 67's value read by the
+//! parser the server checks policies with.
 
 use std::io::Read as _;
 use std::net::{TcpListener, UdpSocket};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cordon_agent::syslog::Forwarder;
+use cordon_agent::syslog::{Flushed, Forwarder};
 
 /// Messages received so far, shared with the receiving thread.
 #[derive(Clone, Default)]
@@ -47,6 +48,11 @@ pub fn udp_receiver() -> (u16, Received) {
 pub fn tcp_receiver() -> (u16, Received) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
+    (port, tcp_receiver_on(l))
+}
+
+/// [`tcp_receiver`] on a listener the caller made.
+pub fn tcp_receiver_on(l: TcpListener) -> Received {
     let got = Received::default();
     let g = got.clone();
     std::thread::spawn(move || {
@@ -70,7 +76,7 @@ pub fn tcp_receiver() -> (u16, Received) {
             });
         }
     });
-    (port, got)
+    got
 }
 
 /// One octet-counted frame off the front of `stream`, when it is whole.
@@ -188,6 +194,15 @@ fn record(rule: &str) -> serde_json::Value {
     })
 }
 
+/// An address nobody listens on (yet): bound, then let go.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !ok() {
@@ -243,4 +258,78 @@ fn option_67_with_format_json_and_a_facility_sends_json_at_that_facility() {
     let pairs = check_message(&got.all()[2]);
     assert_eq!(cef(&pairs, "shost"), Some("pc1"));
     fwd.stop();
+}
+
+/// A receiver that was down when the events were queued and came up
+/// before the agent stopped: the stop sends them. The retry is an hour
+/// away, so nothing but the stop's flush can have sent them.
+#[test]
+fn a_clean_stop_sends_the_queue_to_a_receiver_that_came_late() {
+    let port = free_port();
+    let fwd = Forwarder::start_retrying("pc1", None, 100, Duration::from_secs(3600)).unwrap();
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}")).unwrap(),
+    ));
+    for i in 0..5 {
+        fwd.forward(&record(&format!("late-{i}")));
+    }
+    wait_for("the first attempt fails and the events wait", || {
+        let st = fwd.status();
+        st.last_error.is_some() && st.queued == 5
+    });
+    let got = tcp_receiver_on(TcpListener::bind(("127.0.0.1", port)).unwrap());
+    assert_eq!(fwd.status().sent, 0);
+    let flushed = fwd.shutdown(Duration::from_secs(20));
+    assert_eq!(
+        flushed,
+        Flushed {
+            sent: 5,
+            dropped: 0
+        }
+    );
+    wait_for("the receiver reads them", || got.all().len() == 5);
+    let st = fwd.status();
+    assert_eq!((st.sent, st.dropped, st.queued), (5, 0, 0), "{st:?}");
+    // In the order they were recorded; a second stop has nothing to do.
+    for (i, m) in got.all().iter().enumerate() {
+        check_message(m);
+        assert!(m.contains(&format!("|late-{i}|")), "{m}");
+    }
+    assert_eq!(fwd.shutdown(Duration::from_secs(1)), Flushed::default());
+}
+
+/// A receiver that accepts and never reads: the sends block once the
+/// socket buffers are full. A stop still ends within its bound (each
+/// write alone may take the sink's 5 s timeout), and every event is
+/// either sent or counted as dropped.
+#[test]
+fn a_clean_stop_gives_up_at_its_bound_on_a_receiver_that_does_not_read() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in l.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let fwd = Forwarder::start_retrying("pc1", None, 4000, Duration::from_secs(3600)).unwrap();
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}?format=json")).unwrap(),
+    ));
+    // 4000 events of 16 KiB each: 64 MB, far more than loopback buffers.
+    let mut r = record("stuck");
+    r["rule_name"] = "x".repeat(16 << 10).into();
+    for _ in 0..4000 {
+        fwd.forward(&r);
+    }
+    let bound = Duration::from_millis(500);
+    let t = Instant::now();
+    let flushed = fwd.shutdown(bound);
+    let took = t.elapsed();
+    eprintln!("measured: stop with a receiver that does not read: {took:?} (bound {bound:?})");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert!(flushed.dropped > 0, "{flushed:?}");
+    let st = fwd.status();
+    assert_eq!(st.sent + st.dropped, 4000, "{st:?} {flushed:?}");
+    assert_eq!(st.queued, 0, "{st:?}");
 }
