@@ -92,6 +92,11 @@ pub struct Config {
     /// the caller is known by its uid).
     #[serde(default = "d_control")]
     pub control_socket: PathBuf,
+    /// Milliseconds a clean stop gives the syslog queue (option 67) to be
+    /// sent; what is still queued then is dropped (the spool has it for
+    /// the server). Also the most a stop waits on an unreachable receiver.
+    #[serde(default = "d_syslog_flush")]
+    pub syslog_flush_ms: u64,
 }
 
 /// How the agent makes a volume read-only.
@@ -132,6 +137,9 @@ fn d_runtime() -> PathBuf {
 }
 fn d_control() -> PathBuf {
     crate::control::DEFAULT_SOCKET.into()
+}
+fn d_syslog_flush() -> u64 {
+    u64::try_from(crate::syslog::FLUSH.as_millis()).unwrap_or(2000)
 }
 fn d_poll() -> u64 {
     5
@@ -180,6 +188,7 @@ impl Config {
             runtime_dir: d_runtime(),
             ca_file: None,
             control_socket: d_control(),
+            syslog_flush_ms: d_syslog_flush(),
         }
     }
 
@@ -227,5 +236,23 @@ mod tests {
             .mode();
         assert_eq!(dmode & 0o777, 0o700);
         assert!(!format!("{c:?}").contains("cordon_secret"));
+    }
+
+    #[test]
+    fn an_older_file_gets_the_default_syslog_flush() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("agent.toml");
+        std::fs::write(
+            &path,
+            "server = \"http://x:1\"\ntoken = \"t\"\ngroup = \"g\"\ncomputer = \"pc1\"\n",
+        )
+        .unwrap();
+        assert_eq!(Config::load(&path).unwrap().syslog_flush_ms, 2000);
+        std::fs::write(
+            &path,
+            "server = \"http://x:1\"\ntoken = \"t\"\ngroup = \"g\"\ncomputer = \"pc1\"\nsyslog_flush_ms = 0\n",
+        )
+        .unwrap();
+        assert_eq!(Config::load(&path).unwrap().syslog_flush_ms, 0);
     }
 }

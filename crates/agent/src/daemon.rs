@@ -285,7 +285,6 @@ impl Agent {
             self.rescan |= changed || monitor.is_none();
         }
         let _ = link.join();
-        self.syslog.stop();
         if let Some(c) = control {
             let _ = c.join();
         }
@@ -297,6 +296,11 @@ impl Agent {
         if let Some(r) = recorder {
             let _ = r.join();
         }
+        // Last, once nothing records any more: what is queued for syslog
+        // gets `syslog_flush_ms` to be sent (logged: how many sent, how
+        // many dropped).
+        self.syslog
+            .shutdown(Duration::from_millis(self.cfg.syslog_flush_ms));
         Ok(())
     }
 

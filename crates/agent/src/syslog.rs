@@ -1,7 +1,8 @@
 //! Option 67 (`SyslogServer`): every incident the agent records is also
-//! sent to the policy's syslog server, as RFC 5424 with a CEF payload
-//! (`cordon-alert`'s formatting and delivery, the same bytes the server's
-//! syslog sinks send).
+//! sent to the policy's syslog server, as RFC 5424 with a CEF payload, or
+//! the alert as JSON when the option says `?format=json`, at the facility
+//! it names (`local4` by default) — `cordon-alert`'s formatting and
+//! delivery, the same bytes the server's syslog sinks send.
 //!
 //! Sending never waits on the network where a decision is made: the
 //! recorder hands an [`Alert`] to a bounded queue
@@ -12,9 +13,15 @@
 //! a failed send is retried after a backoff that doubles from one second
 //! to a minute (a TCP or TLS connection is made again on the next send).
 //!
+//! At a clean stop ([`Forwarder::shutdown`]) what is queued is sent for a
+//! bounded time (`syslog_flush_ms`, 2 s by default), at once and without
+//! the backoff; what is still queued then is dropped, and the log says how
+//! many were sent and how many dropped. An unreachable receiver delays
+//! the stop by that bound at most: every attempt is cut at the deadline,
+//! and the stopping thread does not wait for the sending one past it.
 //! Syslog is a copy for a SIEM, not the record: the spool keeps every
-//! incident for the server whatever happens here, so events queued when
-//! the agent stops are not kept.
+//! incident for the server whatever happens here, so nothing queued is
+//! kept on disk for a next start.
 //!
 //! The records are masked already (findings carry `masked` only, never
 //! the value): only what the record holds leaves.
@@ -22,10 +29,12 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use cordon_alert::{Alert, Delivery, Outcome, Payload, SinkConfig, SyslogConfig, Transport};
-use cordon_devctl::{SyslogServer, SyslogTransport};
+use cordon_alert::{
+    Alert, Delivery, Facility, Outcome, Payload, SinkConfig, SyslogConfig, Transport,
+};
+use cordon_devctl::{SyslogFormat, SyslogServer, SyslogTransport};
 use serde::{Deserialize, Serialize};
 
 /// Most events waiting to be sent; past it the oldest are dropped.
@@ -33,6 +42,20 @@ pub const QUEUE: usize = 10_000;
 
 /// The longest wait between two attempts while the receiver is down.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The first wait after a failed attempt; it doubles up to [`MAX_BACKOFF`].
+pub const FIRST_RETRY: Duration = Duration::from_secs(1);
+
+/// The default time a clean stop gives the queue (`syslog_flush_ms`).
+pub const FLUSH: Duration = Duration::from_secs(2);
+
+/// While flushing at stop, the pause between two failed attempts.
+const FLUSH_RETRY: Duration = Duration::from_millis(100);
+
+/// How long past its deadline a stop waits for the sending thread to
+/// count its last attempt (itself cut at the deadline) before counting
+/// that attempt's events as dropped.
+const FLUSH_GRACE: Duration = Duration::from_millis(250);
 
 /// Each connection attempt or write gives up after this long.
 const TIMEOUT_MS: u64 = 5_000;
@@ -64,6 +87,24 @@ struct State {
     dropped: u64,
     last_error: Option<String>,
     stop: bool,
+    /// Set by a clean stop: until then the thread still sends.
+    flush_until: Option<Instant>,
+    /// Events taken from `items` by the thread and not yet counted.
+    in_flight: usize,
+    /// The thread has ended (it counted what it left as dropped).
+    done: bool,
+    /// A stop stopped waiting for the thread and counted its events: what
+    /// the thread learns afterwards is not counted again.
+    abandoned: bool,
+}
+
+/// What a clean stop did with the events it found queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flushed {
+    /// Sent during the stop.
+    pub sent: u64,
+    /// Not sent: the time ran out, the receiver refused or was down.
+    pub dropped: u64,
 }
 
 impl State {
@@ -89,6 +130,7 @@ struct Inner {
     wake: Condvar,
     computer: String,
     ca_file: Option<PathBuf>,
+    first_retry: Duration,
 }
 
 /// The handle the recorders hold: cheap to clone.
@@ -116,6 +158,18 @@ impl Forwarder {
         ca_file: Option<PathBuf>,
         capacity: usize,
     ) -> std::io::Result<Forwarder> {
+        Forwarder::start_retrying(computer, ca_file, capacity, FIRST_RETRY)
+    }
+
+    /// [`Forwarder::start`] with the first wait after a failure other
+    /// than [`FIRST_RETRY`] (tests use a long one: then only a stop's
+    /// flush sends again).
+    pub fn start_retrying(
+        computer: &str,
+        ca_file: Option<PathBuf>,
+        capacity: usize,
+        first_retry: Duration,
+    ) -> std::io::Result<Forwarder> {
         let f = Forwarder {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
@@ -127,10 +181,15 @@ impl Forwarder {
                     dropped: 0,
                     last_error: None,
                     stop: false,
+                    flush_until: None,
+                    in_flight: 0,
+                    done: false,
+                    abandoned: false,
                 }),
                 wake: Condvar::new(),
                 computer: computer.to_owned(),
                 ca_file,
+                first_retry: first_retry.max(Duration::from_millis(1)),
             }),
         };
         let inner = f.inner.clone();
@@ -162,6 +221,11 @@ impl Forwarder {
         let alert = Alert::from_incident(0, &value);
         let mut st = lock(&self.inner.state);
         if st.target.is_none() {
+            return;
+        }
+        if st.stop {
+            // Too late: the thread is flushing or gone.
+            st.dropped += 1;
             return;
         }
         let dropped = st.push(alert);
@@ -215,10 +279,81 @@ impl Forwarder {
         }
     }
 
-    /// Ends the sending thread (what waits is not sent).
+    /// Ends the sending thread at once: what waits is not sent (and is
+    /// counted as dropped). Does not wait for the thread.
     pub fn stop(&self) {
         lock(&self.inner.state).stop = true;
         self.inner.wake.notify_all();
+    }
+
+    /// A clean stop: sends what is queued for `within` at most, at once
+    /// (a failed attempt is tried again after 100 ms, not after the
+    /// backoff), then ends the thread. Returns, and logs, how many of the
+    /// events queued were sent and how many dropped; never waits much
+    /// longer than `within` (an attempt is cut at the deadline; the thread
+    /// gets a quarter of a second past it to count its last one). A second
+    /// call, or one after [`Forwarder::stop`], finds nothing to do.
+    pub fn shutdown(&self, within: Duration) -> Flushed {
+        let deadline = Instant::now() + within;
+        let mut st = lock(&self.inner.state);
+        if st.stop {
+            return Flushed::default();
+        }
+        let (sent0, dropped0) = (st.sent, st.dropped);
+        let waiting = st.items.len() + st.in_flight;
+        st.stop = true;
+        st.flush_until = Some(deadline);
+        self.inner.wake.notify_all();
+        let hard = deadline + FLUSH_GRACE;
+        while !st.done {
+            let left = hard.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            st = self
+                .inner
+                .wake
+                .wait_timeout(st, left)
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        let mut left = st.items.len();
+        if !st.done {
+            // The thread is stuck past its deadline (a name lookup that
+            // does not end): what it holds is dropped too.
+            left += st.in_flight;
+            st.in_flight = 0;
+            st.abandoned = true;
+        }
+        st.items.clear();
+        st.dropped += left as u64;
+        let f = Flushed {
+            sent: st.sent - sent0,
+            dropped: st.dropped - dropped0,
+        };
+        let server = st.target.as_ref().map(ToString::to_string);
+        drop(st);
+        if waiting > 0 || f.dropped > 0 {
+            let server = server.unwrap_or_default();
+            if f.dropped == 0 {
+                tracing::info!(
+                    %server,
+                    sent = f.sent,
+                    "syslog: at stop, the {} queued events were sent",
+                    f.sent
+                );
+            } else {
+                tracing::warn!(
+                    %server,
+                    sent = f.sent,
+                    dropped = f.dropped,
+                    "syslog: at stop, {} queued events were sent and {} dropped within {within:?} (the spool keeps every incident for the server)",
+                    f.sent,
+                    f.dropped
+                );
+            }
+        }
+        f
     }
 }
 
@@ -232,8 +367,12 @@ pub fn sink_config(t: &SyslogServer, ca_file: Option<PathBuf>) -> SinkConfig {
             SyslogTransport::Tcp => Transport::Tcp,
             SyslogTransport::Tls => Transport::Tls,
         },
-        payload: Payload::Cef,
-        facility: cordon_alert::Facility::default(),
+        payload: match t.format {
+            SyslogFormat::Cef => Payload::Cef,
+            SyslogFormat::Json => Payload::Json,
+        },
+        // devctl's facilities are 0 to 23, every one of them `Facility`'s.
+        facility: Facility::from_code(t.facility.code()).unwrap_or_default(),
         app_name: "cordon-agent".to_owned(),
         hostname: None,
         ca_file: match t.transport {
@@ -253,9 +392,65 @@ fn send_loop(inner: &Inner) {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!("syslog: no runtime, events are not sent to syslog: {e}");
+            finish(&mut lock(&inner.state), &inner.wake);
             return;
         }
     };
+    drain(inner, &rt);
+    // A name lookup cut by its timeout may still hold a blocking thread:
+    // not waited for.
+    rt.shutdown_background();
+}
+
+/// The thread's end: what is left is dropped, and a stop waiting is told.
+fn finish(st: &mut State, wake: &Condvar) {
+    if !st.abandoned {
+        let n = (st.items.len() + st.in_flight) as u64;
+        st.dropped += n;
+    }
+    st.items.clear();
+    st.in_flight = 0;
+    st.done = true;
+    wake.notify_all();
+}
+
+/// How often a running attempt looks for a stop.
+const STOP_CHECK: Duration = Duration::from_millis(50);
+
+/// One delivery attempt; `None` when a stop's deadline passed first (a
+/// stop without a flush ends it at once). The stop is looked for while
+/// the attempt runs: one begun before the stop (its own timeouts are 5 s)
+/// must not outlive the stop's deadline either.
+fn attempt(
+    inner: &Inner,
+    rt: &tokio::runtime::Runtime,
+    sink: &cordon_alert::Sink,
+    deliveries: &[Delivery<'_>],
+) -> Option<Vec<Outcome>> {
+    rt.block_on(async {
+        let mut deliver = std::pin::pin!(sink.deliver(deliveries));
+        loop {
+            let limit = {
+                let st = lock(&inner.state);
+                match (st.stop, st.flush_until) {
+                    (true, Some(d)) => d.saturating_duration_since(Instant::now()),
+                    (true, None) => Duration::ZERO,
+                    (false, _) => STOP_CHECK,
+                }
+            };
+            if limit.is_zero() {
+                return None;
+            }
+            if let Ok(outcomes) =
+                tokio::time::timeout(limit.min(STOP_CHECK), deliver.as_mut()).await
+            {
+                return Some(outcomes);
+            }
+        }
+    })
+}
+
+fn drain(inner: &Inner, rt: &tokio::runtime::Runtime) {
     let mut sink: Option<(u64, cordon_alert::Sink)> = None;
     // The generation whose server could not be set up (a TLS trust store
     // that cannot be read): its events are dropped without trying again.
@@ -270,7 +465,14 @@ fn send_loop(inner: &Inner) {
                     .wait(st)
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
-            if st.stop {
+            // A stop: go on sending only for a clean stop's flush, until
+            // its deadline, while something waits.
+            if st.stop
+                && (st.items.is_empty()
+                    || st.target.is_none()
+                    || st.flush_until.is_none_or(|d| Instant::now() >= d))
+            {
+                finish(&mut st, &inner.wake);
                 return;
             }
             let Some(target) = st.target.clone() else {
@@ -278,11 +480,16 @@ fn send_loop(inner: &Inner) {
             };
             let n = st.items.len().min(500);
             let batch: Vec<Alert> = st.items.drain(..n).collect();
+            st.in_flight = batch.len();
             (batch, st.generation, target)
         };
         if broken == Some(generation) {
             // This server cannot be used (said once, below): drop.
-            lock(&inner.state).dropped += batch.len() as u64;
+            let mut st = lock(&inner.state);
+            st.in_flight = 0;
+            if !st.abandoned {
+                st.dropped += batch.len() as u64;
+            }
             continue;
         }
         if sink.as_ref().is_none_or(|(g, _)| *g != generation) {
@@ -294,7 +501,10 @@ fn send_loop(inner: &Inner) {
                     tracing::error!("syslog: {why}: events are dropped");
                     broken = Some(generation);
                     let mut st = lock(&inner.state);
-                    st.dropped += batch.len() as u64;
+                    st.in_flight = 0;
+                    if !st.abandoned {
+                        st.dropped += batch.len() as u64;
+                    }
                     if st.generation == generation {
                         st.last_error = Some(why);
                     }
@@ -307,7 +517,14 @@ fn send_loop(inner: &Inner) {
             .iter()
             .map(|a| Delivery { key: "", alert: a })
             .collect();
-        let outcomes = rt.block_on(s.deliver(&deliveries));
+        let outcomes = attempt(inner, rt, s, &deliveries).unwrap_or_else(|| {
+            vec![
+                Outcome::Retry(format!(
+                    "syslog {target}: the stop's time for sending ran out"
+                ));
+                deliveries.len()
+            ]
+        });
         let mut retry = Vec::new();
         let mut failed = 0_u64;
         let mut sent = 0_u64;
@@ -326,6 +543,12 @@ fn send_loop(inner: &Inner) {
             }
         }
         let mut st = lock(&inner.state);
+        st.in_flight = 0;
+        if st.abandoned {
+            // The stop counted this batch already and is gone.
+            finish(&mut st, &inner.wake);
+            return;
+        }
         st.sent += sent;
         st.dropped += failed;
         if why.is_none() {
@@ -340,19 +563,35 @@ fn send_loop(inner: &Inner) {
                 st.items.push_front(a);
             }
             st.trim();
+        } else {
+            st.dropped += retry.len() as u64;
         }
-        backoff = (backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
-        tracing::warn!(
-            queued = st.items.len(),
-            dropped = st.dropped,
-            retry_in = ?backoff,
-            "syslog: sending failed: {}",
-            why.unwrap_or_default()
-        );
-        // Woken early by a stop or a new server.
-        let until = std::time::Instant::now() + backoff;
-        while !st.stop && st.generation == generation {
-            let left = until.saturating_duration_since(std::time::Instant::now());
+        // The stop in force now, not when the batch was taken: a stop that
+        // came during an ordinary attempt flushes at once too.
+        let now = Instant::now();
+        let until = match (st.stop, st.flush_until) {
+            // Flushing: again soon, never past the deadline.
+            (true, Some(d)) => (now + FLUSH_RETRY).min(d),
+            // A stop without a flush: the loop's top ends the thread.
+            (true, None) => now,
+            (false, _) => {
+                backoff =
+                    (backoff * 2).clamp(inner.first_retry, MAX_BACKOFF.max(inner.first_retry));
+                tracing::warn!(
+                    queued = st.items.len(),
+                    dropped = st.dropped,
+                    retry_in = ?backoff,
+                    "syslog: sending failed: {}",
+                    why.unwrap_or_default()
+                );
+                now + backoff
+            }
+        };
+        // Woken early by a stop or a new server (a flush waits its pause:
+        // the stop is what it is already in).
+        let stopping = st.stop;
+        while st.stop == stopping && st.generation == generation {
+            let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
@@ -382,11 +621,59 @@ mod tests {
     }
 
     fn udp_target(port: u16) -> SyslogServer {
-        SyslogServer {
-            transport: SyslogTransport::Udp,
-            host: "127.0.0.1".into(),
-            port,
+        SyslogServer::new(SyslogTransport::Udp, "127.0.0.1", port)
+    }
+
+    /// Option 67 names facilities as the server's sinks do: devctl's table
+    /// (which cannot depend on cordon-alert) and `Facility`'s serde names
+    /// are the same list.
+    #[test]
+    fn option_67_facilities_are_cordon_alerts() {
+        for (code, name) in cordon_devctl::FACILITY_NAMES.iter().enumerate() {
+            let f = Facility::from_code(u8::try_from(code).unwrap()).unwrap();
+            assert_eq!(serde_json::to_value(f).unwrap(), *name);
         }
+    }
+
+    #[test]
+    fn the_sink_follows_format_and_facility() {
+        let t =
+            cordon_devctl::parse_syslog_server("tcp://siem?format=json&facility=local0").unwrap();
+        let SinkConfig::Syslog(c) = sink_config(&t, Some("/ca.pem".into())) else {
+            panic!("not a syslog sink");
+        };
+        assert_eq!((c.payload, c.facility), (Payload::Json, Facility::Local0));
+        assert_eq!(c.ca_file, None, "a CA for TLS only");
+        let t = cordon_devctl::parse_syslog_server("tls://siem").unwrap();
+        let SinkConfig::Syslog(c) = sink_config(&t, Some("/ca.pem".into())) else {
+            panic!("not a syslog sink");
+        };
+        assert_eq!((c.payload, c.facility), (Payload::Cef, Facility::Local4));
+        assert_eq!(c.ca_file, Some("/ca.pem".into()));
+    }
+
+    #[test]
+    fn a_stop_without_flush_counts_what_waited_as_dropped() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let f = Forwarder::start_retrying("pc1", None, 8, Duration::from_secs(3600)).unwrap();
+        f.configure(Some(SyslogServer::new(
+            SyslogTransport::Tcp,
+            "127.0.0.1",
+            port,
+        )));
+        f.forward(&record("r1"));
+        f.forward(&record("r2"));
+        // A zero bound: nothing is tried, both are dropped, and said so.
+        let flushed = f.shutdown(Duration::ZERO);
+        assert_eq!(flushed.sent, 0);
+        assert_eq!(flushed.dropped, 2, "{flushed:?}");
+        assert_eq!(f.status().queued, 0);
+        // Too late to queue: counted, not kept.
+        f.forward(&record("r3"));
+        assert_eq!(f.status().dropped, 3);
     }
 
     #[test]
@@ -445,11 +732,11 @@ mod tests {
             l.local_addr().unwrap().port()
         };
         let f = Forwarder::start("pc1", None, 3).unwrap();
-        f.configure(Some(SyslogServer {
-            transport: SyslogTransport::Tcp,
-            host: "127.0.0.1".into(),
+        f.configure(Some(SyslogServer::new(
+            SyslogTransport::Tcp,
+            "127.0.0.1",
             port,
-        }));
+        )));
         let records: Vec<serde_json::Value> = (0..1000).map(|i| record(&format!("r{i}"))).collect();
         let start = std::time::Instant::now();
         for r in &records {

@@ -215,9 +215,43 @@ pub enum Facility {
 }
 
 impl Facility {
+    /// Every facility, by number.
+    pub const ALL: [Facility; 24] = [
+        Facility::Kern,
+        Facility::User,
+        Facility::Mail,
+        Facility::Daemon,
+        Facility::Auth,
+        Facility::Syslog,
+        Facility::Lpr,
+        Facility::News,
+        Facility::Uucp,
+        Facility::Cron,
+        Facility::Authpriv,
+        Facility::Ftp,
+        Facility::Ntp,
+        Facility::Security,
+        Facility::Console,
+        Facility::SolarisCron,
+        Facility::Local0,
+        Facility::Local1,
+        Facility::Local2,
+        Facility::Local3,
+        Facility::Local4,
+        Facility::Local5,
+        Facility::Local6,
+        Facility::Local7,
+    ];
+
     /// The facility's number, 0 to 23.
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// The facility numbered `code` (0 to 23), as option 67 of an agent's
+    /// policy gives it.
+    pub fn from_code(code: u8) -> Option<Facility> {
+        Facility::ALL.get(usize::from(code)).copied()
     }
 }
 
@@ -505,6 +539,11 @@ mod tests {
         assert_eq!(Facility::Local0.code(), 16);
         assert_eq!(Facility::default().code(), 20);
         assert_eq!(Facility::Local7.code(), 23);
+        for (i, f) in Facility::ALL.iter().enumerate() {
+            assert_eq!(usize::from(f.code()), i);
+            assert_eq!(Facility::from_code(f.code()), Some(*f));
+        }
+        assert_eq!(Facility::from_code(24), None);
     }
 
     #[test]

@@ -53,4 +53,7 @@ pub use read::{
     Diagnostic, Loaded, ReadError, Severity, looks_like_device_control, read_str, read_value,
 };
 pub use source::{DeviceControlLoader, DeviceControlSource, SECTION_KEY};
-pub use syslog::{SyslogServer, SyslogServerError, SyslogTransport, parse_syslog_server};
+pub use syslog::{
+    FACILITY_NAMES, SyslogFacility, SyslogFormat, SyslogServer, SyslogServerError, SyslogTransport,
+    parse_syslog_server,
+};

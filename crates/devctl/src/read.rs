@@ -1523,6 +1523,25 @@ mod tests {
                 "/options/0/what/1/value: option 67 (SyslogServer): `siem:99999` port `99999` is not a number from 1 to 65535"
             ]
         );
+        assert!(errors(doc("tcp://siem:6514?format=json&facility=local0")).is_empty());
+        assert_eq!(
+            errors(doc("tcp://siem?format=xml")),
+            [
+                "/options/0/what/1/value: option 67 (SyslogServer): `tcp://siem?format=xml` format `xml` is not one of `cef`, `json`"
+            ]
+        );
+        assert_eq!(
+            errors(doc("tcp://siem?facility=local9")),
+            [
+                "/options/0/what/1/value: option 67 (SyslogServer): `tcp://siem?facility=local9` facility `local9` is not an RFC 5424 facility: a name (`kern`, `user`, … `local0` … `local7`) or a number from 0 to 23"
+            ]
+        );
+        assert_eq!(
+            errors(doc("tcp://siem?level=1")),
+            [
+                "/options/0/what/1/value: option 67 (SyslogServer): `tcp://siem?level=1` query parameter `level` is not one of `format`, `facility`"
+            ]
+        );
     }
 
     fn pol(extra: Value) -> Value {

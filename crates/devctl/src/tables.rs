@@ -179,7 +179,7 @@ pub static MACHINE_OPTIONS: &[MachineOption] = &[
         id: 67,
         name: "SyslogServer",
         value: OptionValueKind::SyslogServer,
-        description: "syslog server that receives the agent's events: `host[:port]` (UDP) or `udp://`, `tcp://`, `tls://host[:port]` (ports 514, 514, 6514)",
+        description: "syslog server that receives the agent's events: `host[:port]` (UDP) or `udp://`, `tcp://`, `tls://host[:port]` (ports 514, 514, 6514), optionally with a query such as `?format=json&facility=local0` (format `cef` or `json`, facility a name or 0 to 23; by default `cef` and `local4`)",
     },
     MachineOption {
         id: 68,

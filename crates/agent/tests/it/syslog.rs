@@ -1,11 +1,18 @@
 //! Syslog receivers for option 67: a UDP socket and a TCP listener the
 //! test owns, and the structure every message must have (RFC 5424 header,
 //! CEF payload with the standard keys).
+//!
+//! The tests here need no root: the agent's forwarder (what the daemon
+//! hands every recorded incident to, and stops with `shutdown` when it
+//! stops) against real TCP receivers, with option 67's value read by the
+//! parser the server checks policies with.
 
 use std::io::Read as _;
 use std::net::{TcpListener, UdpSocket};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use cordon_agent::syslog::{Flushed, Forwarder};
 
 /// Messages received so far, shared with the receiving thread.
 #[derive(Clone, Default)]
@@ -41,6 +48,11 @@ pub fn udp_receiver() -> (u16, Received) {
 pub fn tcp_receiver() -> (u16, Received) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
+    (port, tcp_receiver_on(l))
+}
+
+/// [`tcp_receiver`] on a listener the caller made.
+pub fn tcp_receiver_on(l: TcpListener) -> Received {
     let got = Received::default();
     let g = got.clone();
     std::thread::spawn(move || {
@@ -64,7 +76,7 @@ pub fn tcp_receiver() -> (u16, Received) {
             });
         }
     });
-    (port, got)
+    got
 }
 
 /// One octet-counted frame off the front of `stream`, when it is whole.
@@ -151,4 +163,173 @@ pub fn cef<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
+}
+
+/// The PRI of a message and what follows the RFC 5424 header, which must
+/// be the agent's: `<PRI>1 TIMESTAMP HOSTNAME cordon-agent - incident - MSG`.
+fn split_message(msg: &str) -> (u8, &str) {
+    let (pri, rest) = msg
+        .strip_prefix('<')
+        .and_then(|m| m.split_once(">1 "))
+        .unwrap_or_else(|| panic!("no `<PRI>1 `: {msg}"));
+    let header: Vec<&str> = rest.splitn(7, ' ').collect();
+    assert_eq!(header.len(), 7, "{msg}");
+    assert_eq!(
+        (header[2], header[3], header[4], header[5]),
+        ("cordon-agent", "-", "incident", "-"),
+        "{msg}"
+    );
+    (pri.parse().unwrap(), header[6])
+}
+
+/// A device-control incident as the agent's spool records it.
+fn record(rule: &str) -> serde_json::Value {
+    serde_json::json!({
+        "created_at": 1_700_000_000_000_i64, "request_id": "r", "rule_id": rule,
+        "rule_name": "USB read-only", "policy_id": "usb-dc", "policy_version": 3,
+        "mode": "enforce", "enforced": true, "decision": "deny",
+        "action": "device_access", "username": "alice", "categories": [],
+        "details": {"event": {}, "findings": [
+            {"detector": "credit_card", "masked": "4111********1111", "confidence": "high"}]}
+    })
+}
+
+/// An address nobody listens on (yet): bound, then let go.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `?format=json&facility=…` in option 67: a real TCP receiver gets the
+/// alert as JSON — the very JSON the server's syslog sinks send with
+/// `payload: json` — with the facility in the PRI; without them, CEF at
+/// `local4`.
+#[test]
+fn option_67_with_format_json_and_a_facility_sends_json_at_that_facility() {
+    let (port, got) = tcp_receiver();
+    let fwd = Forwarder::start("pc1", None, 16).unwrap();
+    let value = format!("tcp://127.0.0.1:{port}?format=json&facility=local0");
+    fwd.configure(Some(cordon_devctl::parse_syslog_server(&value).unwrap()));
+    assert_eq!(fwd.status().server.as_deref(), Some(value.as_str()));
+    fwd.forward(&record("usb-json"));
+    wait_for("the JSON event arrives", || got.all().len() == 1);
+    let all = got.all();
+    let (pri, body) = split_message(&all[0]);
+    // local0 (16); a deny of this rule is CEF severity 7, syslog error (3).
+    assert_eq!((pri / 8, pri % 8), (16, 3), "{body}");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["ruleId"], "usb-json", "{json}");
+    assert_eq!(json["computer"], "pc1", "{json}");
+    assert_eq!(json["channel"], "device_access", "{json}");
+    assert_eq!(json["findings"][0]["masked"], "4111********1111", "{json}");
+    assert!(!body.contains("CEF:"), "{body}");
+    // Byte for byte what cordon-alert makes of the record.
+    let mut r = record("usb-json");
+    r["computer"] = "pc1".into();
+    let alert = cordon_alert::Alert::from_incident(0, &r);
+    assert_eq!(body, serde_json::to_string(&alert).unwrap());
+
+    // A facility by number, and back to the defaults: CEF at local4.
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}?facility=3")).unwrap(),
+    ));
+    fwd.forward(&record("usb-daemon"));
+    wait_for("the daemon-facility event arrives", || got.all().len() == 2);
+    let all = got.all();
+    let (pri, body) = split_message(&all[1]);
+    assert_eq!(pri / 8, 3, "{body}");
+    assert!(body.starts_with("CEF:0|Cordon|Cordon DLP|"), "{body}");
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}")).unwrap(),
+    ));
+    fwd.forward(&record("usb-cef"));
+    wait_for("the CEF event arrives", || got.all().len() == 3);
+    let pairs = check_message(&got.all()[2]);
+    assert_eq!(cef(&pairs, "shost"), Some("pc1"));
+    fwd.stop();
+}
+
+/// A receiver that was down when the events were queued and came up
+/// before the agent stopped: the stop sends them. The retry is an hour
+/// away, so nothing but the stop's flush can have sent them.
+#[test]
+fn a_clean_stop_sends_the_queue_to_a_receiver_that_came_late() {
+    let port = free_port();
+    let fwd = Forwarder::start_retrying("pc1", None, 100, Duration::from_secs(3600)).unwrap();
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}")).unwrap(),
+    ));
+    for i in 0..5 {
+        fwd.forward(&record(&format!("late-{i}")));
+    }
+    wait_for("the first attempt fails and the events wait", || {
+        let st = fwd.status();
+        st.last_error.is_some() && st.queued == 5
+    });
+    let got = tcp_receiver_on(TcpListener::bind(("127.0.0.1", port)).unwrap());
+    assert_eq!(fwd.status().sent, 0);
+    let flushed = fwd.shutdown(Duration::from_secs(20));
+    assert_eq!(
+        flushed,
+        Flushed {
+            sent: 5,
+            dropped: 0
+        }
+    );
+    wait_for("the receiver reads them", || got.all().len() == 5);
+    let st = fwd.status();
+    assert_eq!((st.sent, st.dropped, st.queued), (5, 0, 0), "{st:?}");
+    // In the order they were recorded; a second stop has nothing to do.
+    for (i, m) in got.all().iter().enumerate() {
+        check_message(m);
+        assert!(m.contains(&format!("|late-{i}|")), "{m}");
+    }
+    assert_eq!(fwd.shutdown(Duration::from_secs(1)), Flushed::default());
+}
+
+/// A receiver that accepts and never reads: the sends block once the
+/// socket buffers are full. A stop still ends within its bound (each
+/// write alone may take the sink's 5 s timeout), and every event is
+/// either sent or counted as dropped.
+#[test]
+fn a_clean_stop_gives_up_at_its_bound_on_a_receiver_that_does_not_read() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in l.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let fwd = Forwarder::start_retrying("pc1", None, 4000, Duration::from_secs(3600)).unwrap();
+    fwd.configure(Some(
+        cordon_devctl::parse_syslog_server(&format!("tcp://127.0.0.1:{port}?format=json")).unwrap(),
+    ));
+    // 4000 events of 16 KiB each: 64 MB, far more than loopback buffers.
+    let mut r = record("stuck");
+    r["rule_name"] = "x".repeat(16 << 10).into();
+    for _ in 0..4000 {
+        fwd.forward(&r);
+    }
+    let bound = Duration::from_millis(500);
+    let t = Instant::now();
+    let flushed = fwd.shutdown(bound);
+    let took = t.elapsed();
+    eprintln!("measured: stop with a receiver that does not read: {took:?} (bound {bound:?})");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert!(flushed.dropped > 0, "{flushed:?}");
+    let st = fwd.status();
+    assert_eq!(st.sent + st.dropped, 4000, "{st:?} {flushed:?}");
+    assert_eq!(st.queued, 0, "{st:?}");
 }
