@@ -303,10 +303,7 @@ fn send_loop(inner: &Inner) {
             }
         }
         let Some((_, s)) = &sink else { continue };
-        let deliveries: Vec<Delivery<'_>> = batch
-            .iter()
-            .map(|a| Delivery { key: "", alert: a })
-            .collect();
+        let deliveries: Vec<Delivery<'_>> = batch.iter().map(|a| Delivery::alert("", a)).collect();
         let outcomes = rt.block_on(s.deliver(&deliveries));
         let mut retry = Vec::new();
         let mut failed = 0_u64;

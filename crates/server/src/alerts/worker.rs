@@ -215,7 +215,7 @@ async fn deliver_target(
             let batch: Vec<SinkDelivery<'_>> = keys
                 .iter()
                 .zip(&alerts)
-                .map(|(key, alert)| SinkDelivery { key, alert })
+                .map(|(key, alert)| SinkDelivery::alert(key, alert))
                 .collect();
             let outcomes = sink.deliver(&batch).await;
             // A SIEM's or archive's copy of every incident is not worth a

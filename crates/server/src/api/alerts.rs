@@ -245,10 +245,7 @@ pub async fn test_sink(
     };
     let key = format!("test_{:016x}", uuid::Uuid::new_v4().as_u64_pair().0);
     let out = sink
-        .deliver(&[cordon_alert::Delivery {
-            key: &key,
-            alert: &alert,
-        }])
+        .deliver(&[cordon_alert::Delivery::alert(&key, &alert)])
         .await;
     let (outcome, message) = match out.into_iter().next() {
         Some(cordon_alert::Outcome::Delivered) => ("delivered", None),
