@@ -226,6 +226,33 @@ mod tests {
     }
 
     #[test]
+    fn syslog_and_webhooks_name_it_an_audit_entry() {
+        let e = event();
+        let f = crate::syslog::Format {
+            facility: crate::Facility::Local4,
+            hostname: "dlp-01".into(),
+            app_name: "cordon".into(),
+            payload: crate::Payload::Json,
+        };
+        // local4 (20) × 8 + notice (5); the entry's own time.
+        let msg = crate::syslog::format_audit(&e, &f);
+        assert!(
+            msg.starts_with(
+                "<165>1 2025-12-02T02:00:34.610+00:00 dlp-01 cordon - audit - {\"auditId\":7,"
+            ),
+            "{msg}"
+        );
+        let generic = crate::webhook::audit_body(crate::WebhookFormat::Generic, &e);
+        assert_eq!(generic["type"], "audit.recorded");
+        assert_eq!(generic["data"]["action"], "role.create");
+        let slack = crate::webhook::audit_body(crate::WebhookFormat::Slack, &e);
+        assert_eq!(
+            slack["text"],
+            "Cordon audit: alice role.create role:auditors (success)"
+        );
+    }
+
+    #[test]
     fn secrets_are_masked_at_any_depth() {
         let v = json!({"username": "bob", "smtp": {"password": "hunter2", "host": "h"},
                        "must_change_password": true, "keys": [{"token_hash": "ab", "id": "k"}],
