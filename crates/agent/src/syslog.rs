@@ -513,10 +513,7 @@ fn drain(inner: &Inner, rt: &tokio::runtime::Runtime) {
             }
         }
         let Some((_, s)) = &sink else { continue };
-        let deliveries: Vec<Delivery<'_>> = batch
-            .iter()
-            .map(|a| Delivery { key: "", alert: a })
-            .collect();
+        let deliveries: Vec<Delivery<'_>> = batch.iter().map(|a| Delivery::alert("", a)).collect();
         let outcomes = attempt(inner, rt, s, &deliveries).unwrap_or_else(|| {
             vec![
                 Outcome::Retry(format!(

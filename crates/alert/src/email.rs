@@ -23,7 +23,7 @@ use cordon_identity::mail::{MailError, Mailer, MailerConfig, Security};
 use crate::config::{ConfigError, EmailConfig, SmtpSecurity};
 use crate::template::Template;
 use crate::text::{one_line, rfc3339_ms};
-use crate::{Alert, Delivery, Outcome};
+use crate::{Alert, Delivery, Event, Outcome};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -93,7 +93,32 @@ impl EmailSink {
     }
 
     pub(crate) async fn deliver(&self, batch: &[Delivery<'_>]) -> Vec<Outcome> {
-        let Some(first) = batch.first() else {
+        // Audit entries are for a SIEM, not a mailbox: the server refuses
+        // an e-mail sink subscribed to them, and one that gets one anyway
+        // fails it visibly.
+        let alerts: Vec<&Alert> = batch
+            .iter()
+            .filter_map(|d| match d.event {
+                Event::Incident(a) => Some(a),
+                Event::Audit(_) => None,
+            })
+            .collect();
+        let mut sent = self.deliver_alerts(&alerts).await.into_iter();
+        batch
+            .iter()
+            .map(|d| match d.event {
+                Event::Incident(_) => sent
+                    .next()
+                    .unwrap_or_else(|| Outcome::Retry("no outcome".to_owned())),
+                Event::Audit(_) => {
+                    Outcome::Failed("e-mail sinks do not send audit entries".to_owned())
+                }
+            })
+            .collect()
+    }
+
+    async fn deliver_alerts(&self, batch: &[&Alert]) -> Vec<Outcome> {
+        let Some(first) = batch.first().copied() else {
             return Vec::new();
         };
         let slot = match self.reserve() {
@@ -106,18 +131,17 @@ impl EmailSink {
         };
         let (subject, body) = if batch.len() == 1 {
             (
-                one_line(&self.subject.render(first.alert, false)),
-                self.body.render(first.alert, true),
+                one_line(&self.subject.render(first, false)),
+                self.body.render(first, true),
             )
         } else {
-            let alerts: Vec<&Alert> = batch.iter().map(|d| d.alert).collect();
             (
                 format!(
                     "[{} incidents] {}",
                     batch.len(),
-                    one_line(&self.subject.render(first.alert, false))
+                    one_line(&self.subject.render(first, false))
                 ),
-                digest(&alerts),
+                digest(batch),
             )
         };
         let to: Vec<&str> = self.to.iter().map(String::as_str).collect();

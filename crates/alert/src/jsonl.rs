@@ -12,12 +12,16 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::{Alert, Delivery, Outcome};
+use crate::{Alert, AuditEvent, Delivery, Event, Outcome};
 
+/// `{"key":…,"alert":…}` or, for an audit entry, `{"key":…,"audit":…}`.
 #[derive(Serialize)]
 struct Line<'a> {
     key: &'a str,
-    alert: &'a Alert,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alert: Option<&'a Alert>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<&'a AuditEvent>,
 }
 
 pub(crate) struct JsonlSink {
@@ -39,9 +43,14 @@ impl JsonlSink {
         }
         let mut bytes = Vec::new();
         for d in batch {
+            let (alert, audit) = match d.event {
+                Event::Incident(a) => (Some(a), None),
+                Event::Audit(e) => (None, Some(e)),
+            };
             let line = Line {
                 key: d.key,
-                alert: d.alert,
+                alert,
+                audit,
             };
             if let Err(e) = serde_json::to_writer(&mut bytes, &line) {
                 return vec![Outcome::Failed(format!("cannot write JSON: {e}")); batch.len()];

@@ -40,6 +40,11 @@
 //! - `jsonl`: one `{"key":…,"alert":…}` line per delivery appended to a
 //!   file, synced once per batch.
 //!
+//! A delivery may also carry an entry of the server's audit trail
+//! ([`AuditEvent`], [`audit`]) for a SIEM: syslog, webhooks and JSON Lines
+//! send it under names of its own (MSGID and CEF signature `audit`, event
+//! type `audit.recorded`, member `audit`); e-mail sinks refuse it.
+//!
 //! [`Alert::from_incident`] reads an alert out of an incident record's
 //! JSON (`cordon-record`'s shape): the server's sinks and the agent's
 //! syslog (device-control option 67) both build their alerts with it.
@@ -73,6 +78,7 @@
     )
 )]
 
+pub mod audit;
 pub mod cef;
 mod config;
 pub mod email;
@@ -84,6 +90,7 @@ pub mod template;
 mod text;
 pub mod webhook;
 
+pub use audit::AuditEvent;
 pub use config::{
     ConfigError, ConfigProblem, EmailConfig, Facility, JsonlConfig, Payload, SinkConfig,
     SmtpConfig, SmtpSecurity, SyslogConfig, Transport, WebhookConfig, WebhookFormat,
@@ -150,12 +157,37 @@ pub struct AlertFile {
     pub sha256: Option<String>,
 }
 
-/// One alert to deliver, with its idempotency key (stable across retries:
+/// What a delivery carries: an incident's alert or an audit entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    Incident(&'a Alert),
+    Audit(&'a AuditEvent),
+}
+
+/// One event to deliver, with its idempotency key (stable across retries:
 /// the outbox row's id, say).
 #[derive(Debug, Clone, Copy)]
 pub struct Delivery<'a> {
     pub key: &'a str,
-    pub alert: &'a Alert,
+    pub event: Event<'a>,
+}
+
+impl<'a> Delivery<'a> {
+    /// The delivery of an incident's alert.
+    pub fn alert(key: &'a str, alert: &'a Alert) -> Delivery<'a> {
+        Delivery {
+            key,
+            event: Event::Incident(alert),
+        }
+    }
+
+    /// The delivery of an audit entry.
+    pub fn audit(key: &'a str, entry: &'a AuditEvent) -> Delivery<'a> {
+        Delivery {
+            key,
+            event: Event::Audit(entry),
+        }
+    }
 }
 
 /// What became of one delivery.

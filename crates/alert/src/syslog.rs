@@ -46,7 +46,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use crate::config::{ConfigError, Facility, Payload, SyslogConfig, Transport};
-use crate::{Alert, Delivery, Outcome, cef};
+use crate::{Alert, AuditEvent, Delivery, Event, Outcome, cef};
 
 /// The largest UDP datagram sent; longer messages are cut.
 pub const MAX_DATAGRAM: usize = 8192;
@@ -139,6 +139,27 @@ pub fn format(alert: &Alert, f: &Format) -> String {
     )
 }
 
+/// The message for one audit entry: MSGID `audit`, the entry's time, a
+/// low severity, and the CEF line of [`crate::audit::cef`] or the entry
+/// as JSON.
+pub fn format_audit(e: &AuditEvent, f: &Format) -> String {
+    let msg = match f.payload {
+        Payload::Cef => crate::audit::cef(e),
+        Payload::Json => serde_json::to_string(e).unwrap_or_else(|_| "{}".to_owned()),
+    };
+    rfc5424(
+        &Header {
+            facility: f.facility,
+            severity: severity(e.severity()),
+            timestamp: Some(e.at),
+            hostname: &f.hostname,
+            app_name: &f.app_name,
+            msgid: "audit",
+        },
+        &msg,
+    )
+}
+
 /// RFC 6587 octet counting: `LEN SP MSG`.
 pub fn octet_counted(out: &mut Vec<u8>, msg: &str) {
     out.extend_from_slice(msg.len().to_string().as_bytes());
@@ -202,7 +223,10 @@ impl SyslogSink {
     pub(crate) async fn deliver(&self, batch: &[Delivery<'_>]) -> Vec<Outcome> {
         let messages: Vec<String> = batch
             .iter()
-            .map(|d| format(d.alert, &self.format))
+            .map(|d| match d.event {
+                Event::Incident(a) => format(a, &self.format),
+                Event::Audit(e) => format_audit(e, &self.format),
+            })
             .collect();
         let mut conn = self.conn.lock().await;
         if self.transport == Transport::Udp {

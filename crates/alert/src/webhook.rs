@@ -36,7 +36,7 @@ use sha2::Sha256;
 
 use crate::config::{ConfigError, WebhookConfig, WebhookFormat};
 use crate::text::{one_line, rfc3339_ms, truncate};
-use crate::{Alert, Delivery, Outcome};
+use crate::{Alert, AuditEvent, Delivery, Event, Outcome};
 
 /// How much of a refusing answer is kept in the outcome.
 const ANSWER_BYTES: usize = 200;
@@ -97,6 +97,33 @@ pub fn body(format: WebhookFormat, alert: &Alert) -> Value {
         }),
         WebhookFormat::Slack => json!({ "text": slack_text(alert) }),
         WebhookFormat::Teams => teams_card(alert),
+    }
+}
+
+/// The JSON body for an audit entry in `format`: the generic event
+/// `audit.recorded`, or one line of text for Slack and Teams.
+pub fn audit_body(format: WebhookFormat, e: &AuditEvent) -> Value {
+    match format {
+        WebhookFormat::Generic => json!({
+            "type": "audit.recorded",
+            "timestamp": rfc3339_ms(e.at),
+            "data": e,
+        }),
+        WebhookFormat::Slack => json!({ "text": slack_escape(&crate::audit::summary(e)) }),
+        WebhookFormat::Teams => json!({
+            "type": "message",
+            "attachments": [{
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": null,
+                "content": {
+                    "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": [{"type": "TextBlock", "wrap": true,
+                              "text": crate::audit::summary(e)}],
+                },
+            }],
+        }),
     }
 }
 
@@ -302,8 +329,11 @@ impl WebhookSink {
     async fn send(&self, d: &Delivery<'_>) -> Sent {
         // Serializing plain data cannot fail; an empty object would still
         // be a well-formed request.
-        let body =
-            serde_json::to_vec(&body(self.format, d.alert)).unwrap_or_else(|_| b"{}".to_vec());
+        let value = match d.event {
+            Event::Incident(a) => body(self.format, a),
+            Event::Audit(e) => audit_body(self.format, e),
+        };
+        let body = serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec());
         let mut req = self
             .client
             .post(self.url.clone())

@@ -8,6 +8,11 @@
 //! done without its entry; the change itself stays, and the failure is
 //! logged with everything the entry would have held but the secrets it
 //! never holds.
+//!
+//! An entry is also queued for every alert sink subscribed to the audit
+//! trail (`"audit": true`, docs/alerts.md): its deliveries are written in
+//! the transaction that writes it, like an incident's, and the alert
+//! worker sends them ([`crate::alerts::worker`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -136,7 +141,11 @@ pub async fn record(store: &dyn Store, meta: &RequestMeta, e: Entry<'_>) -> Resu
         before: e.before,
         after: e.after,
     };
-    match store.append_audit(&entry).await {
+    let written = match deliver_to(store).await {
+        Ok(targets) => store.append_audit(&entry, &targets).await,
+        Err(e) => Err(e),
+    };
+    match written {
         Ok(_) => Ok(()),
         Err(err) => {
             tracing::error!(
@@ -153,4 +162,12 @@ pub async fn record(store: &dyn Store, meta: &RequestMeta, e: Entry<'_>) -> Resu
             ))
         }
     }
+}
+
+/// The sinks an entry written now is delivered to (`sink:<id>`), from
+/// the stored alert configuration: every server, and `cordon admin`,
+/// sees a subscription as soon as it is stored.
+pub async fn deliver_to(store: &dyn Store) -> Result<Vec<String>, cordon_store::StoreError> {
+    let stored = store.get_setting(crate::alerts::config::KEY).await?;
+    Ok(crate::alerts::config::audit_targets(stored.as_ref()))
 }

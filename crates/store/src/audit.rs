@@ -123,8 +123,12 @@ impl AuditFilter {
 /// The audit log: append and read, nothing else.
 #[async_trait::async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Appends an entry (bounded, see the module): its id.
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<i64>;
+    /// Appends an entry (bounded, see the module) and, in the same
+    /// transaction, a pending delivery of it to each of `deliver_to`
+    /// (`sink:<id>`, the sinks subscribed to the audit trail): its id.
+    async fn append_audit(&self, entry: &AuditEntry, deliver_to: &[String]) -> Result<i64>;
+    /// The entries of `ids` that exist, in id order.
+    async fn get_audit_records(&self, ids: &[i64]) -> Result<Vec<AuditRecord>>;
     /// Newest first; `filter.before` is the cursor (an entry id).
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>>;
 }
@@ -220,7 +224,12 @@ macro_rules! impl_audit_store {
 
             #[async_trait::async_trait]
             impl AuditStore for $store {
-                async fn append_audit(&self, e: &AuditEntry) -> Result<i64> {
+                async fn append_audit(
+                    &self,
+                    e: &AuditEntry,
+                    deliver_to: &[String],
+                ) -> Result<i64> {
+                    let mut tx = self.pool.begin_with($begin).await?;
                     let row = sqlx::query(
                         "INSERT INTO audit_log (at, actor, actor_id, ip, user_agent, request_id, \
                          action, target_kind, target_id, outcome, reason, before, after) \
@@ -240,9 +249,34 @@ macro_rules! impl_audit_store {
                     .bind(bound(&e.reason))
                     .bind(e.before.as_ref().map(bound_json))
                     .bind(e.after.as_ref().map(bound_json))
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *tx)
                     .await?;
-                    Ok(row.try_get("id")?)
+                    let id: i64 = row.try_get("id")?;
+                    Self::insert_audit_delivery_rows(&mut tx, id, deliver_to, e.at).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn get_audit_records(&self, ids: &[i64]) -> Result<Vec<AuditRecord>> {
+                    let mut out = Vec::with_capacity(ids.len());
+                    for chunk in ids.chunks(500) {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(
+                            "SELECT id, at, actor, ip, user_agent, request_id, action, \
+                             target_kind, target_id, outcome, reason, before, after \
+                             FROM audit_log WHERE id IN (",
+                        );
+                        let mut sep = qb.separated(", ");
+                        for id in chunk {
+                            sep.push_bind(*id);
+                        }
+                        qb.push(")");
+                        let rows = qb.build().fetch_all(&self.pool).await?;
+                        for r in &rows {
+                            out.push(record_from_row(r)?);
+                        }
+                    }
+                    out.sort_by_key(|r| r.id);
+                    Ok(out)
                 }
 
                 async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditRecord>> {

@@ -1,5 +1,6 @@
 //! The outbox: deliveries of incidents to alert sinks and response
-//! plug-ins. A delivery is planned when its incident is recorded and
+//! plug-ins, and of audit entries to the sinks subscribed to the audit
+//! trail (written with the entry: [`crate::AuditStore::append_audit`]). A delivery is planned when its incident is recorded and
 //! written in the same transaction ([`crate::JournalStore::
 //! insert_journaled_incidents`] with its [`Outgoing`]), so an incident is
 //! never recorded without the deliveries it asked for, nor a delivery
@@ -69,11 +70,14 @@ pub struct Outgoing {
     pub rule: String,
 }
 
-/// A stored delivery.
+/// A stored delivery: of an incident or of an audit entry, never both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: i64,
-    pub incident_id: i64,
+    pub incident_id: Option<i64>,
+    /// The audit entry, for a sink subscribed to the audit trail
+    /// ([`crate::AuditStore::append_audit`]).
+    pub audit_id: Option<i64>,
     pub target: String,
     pub rule: String,
     pub state: DeliveryState,
@@ -120,6 +124,7 @@ pub struct DeliveryFilter {
     pub state: Option<DeliveryState>,
     pub target: Option<String>,
     pub incident_id: Option<i64>,
+    pub audit_id: Option<i64>,
     /// Cursor: only deliveries with an id below this one (newest first).
     pub before_id: Option<i64>,
     /// At most this many (clamped to 1..=1000, default 100).
@@ -185,7 +190,7 @@ pub trait OutboxStore: Send + Sync {
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, i64)>>;
 }
 
-pub(crate) const DELIVERY_COLS: &str = "id, incident_id, target, rule, state, attempts, \
+pub(crate) const DELIVERY_COLS: &str = "id, incident_id, audit_id, target, rule, state, attempts, \
     next_at, claimed_by, claimed_until, last_error, created_at, updated_at, delivered_at";
 
 /// Refuses a plan that names an incident outside the batch, before the
@@ -238,6 +243,7 @@ macro_rules! impl_outbox_store {
                 Ok(Delivery {
                     id: r.try_get("id")?,
                     incident_id: r.try_get("incident_id")?,
+                    audit_id: r.try_get("audit_id")?,
                     target: r.try_get("target")?,
                     rule: r.try_get("rule")?,
                     state: parse_state(&state)?,
@@ -294,8 +300,9 @@ macro_rules! impl_outbox_store {
                     let Some(row) = row else {
                         return Ok(false);
                     };
-                    if let Some(entry) = history {
-                        let incident: i64 = row.try_get("incident_id")?;
+                    // An audit entry's delivery has no incident history.
+                    let incident: Option<i64> = row.try_get("incident_id")?;
+                    if let (Some(entry), Some(incident)) = (history, incident) {
                         Self::insert_history(&mut *conn, incident, entry).await?;
                     }
                     Ok(true)
@@ -343,6 +350,32 @@ macro_rules! impl_outbox_store {
                 }
             }
 
+            impl $store {
+                /// Inserts a delivery of audit entry `audit_id` to each of
+                /// `targets`, pending and due `now`, on `conn` (inside the
+                /// transaction that appends the entry).
+                async fn insert_audit_delivery_rows(
+                    conn: &mut Conn,
+                    audit_id: i64,
+                    targets: &[String],
+                    now: Millis,
+                ) -> Result<()> {
+                    for target in targets {
+                        sqlx::query(
+                            "INSERT INTO deliveries (audit_id, target, rule, state, attempts, \
+                             next_at, created_at, updated_at) \
+                             VALUES ($1, $2, '', 'pending', 0, $3, $3, $3)",
+                        )
+                        .bind(audit_id)
+                        .bind(text(target))
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Ok(())
+                }
+            }
+
             #[async_trait::async_trait]
             impl OutboxStore for $store {
                 async fn claim_deliveries(
@@ -365,7 +398,7 @@ macro_rules! impl_outbox_store {
                          AND (claimed_until IS NULL OR claimed_until <= $3) \
                          ORDER BY id LIMIT $5",
                         $lock,
-                        ") RETURNING id, incident_id, target, rule, state, attempts, \
+                        ") RETURNING id, incident_id, audit_id, target, rule, state, attempts, \
                          next_at, claimed_by, claimed_until, last_error, created_at, \
                          updated_at, delivered_at"
                     ))
@@ -494,6 +527,9 @@ macro_rules! impl_outbox_store {
                     }
                     if let Some(v) = f.incident_id {
                         qb.push(" AND incident_id = ").push_bind(v);
+                    }
+                    if let Some(v) = f.audit_id {
+                        qb.push(" AND audit_id = ").push_bind(v);
                     }
                     if let Some(v) = f.before_id {
                         qb.push(" AND id < ").push_bind(v);

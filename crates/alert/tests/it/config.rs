@@ -245,10 +245,7 @@ fn sinks_and_their_deliveries_can_move_between_threads() {
     .unwrap();
     send_sync(&sink);
     let alert = crate::support::alert();
-    let batch = [cordon_alert::Delivery {
-        key: "k",
-        alert: &alert,
-    }];
+    let batch = [cordon_alert::Delivery::alert("k", &alert)];
     let delivery = sink.deliver(&batch);
     send(&delivery);
 }

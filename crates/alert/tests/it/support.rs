@@ -90,7 +90,7 @@ pub fn keys(alerts: &[Alert]) -> Vec<String> {
 pub fn batch<'a>(keys: &'a [String], alerts: &'a [Alert]) -> Vec<Delivery<'a>> {
     keys.iter()
         .zip(alerts)
-        .map(|(key, alert)| Delivery { key, alert })
+        .map(|(key, alert)| Delivery::alert(key, alert))
         .collect()
 }
 

@@ -370,6 +370,8 @@ struct Sink {
     #[serde(default)]
     on: String,
     #[serde(default)]
+    audit: bool,
+    #[serde(default)]
     config: Value,
     #[serde(default)]
     problem: Option<String>,
@@ -380,6 +382,8 @@ pub struct SinkRow {
     pub kind: String,
     pub target: String,
     pub on: String,
+    /// Subscribed to the audit trail.
+    pub audit: bool,
     pub enabled: bool,
     pub problem: String,
 }
@@ -395,6 +399,9 @@ pub struct SinkForm {
     pub enabled: String,
     #[serde(default)]
     pub on: String,
+    /// `1`: also send the audit trail.
+    #[serde(default)]
+    pub audit: String,
     #[serde(default)]
     pub config: String,
     /// Whether the id names an existing sink (the field is then fixed).
@@ -434,6 +441,7 @@ async fn sinks_page(
                     id: s.id.clone(),
                     enabled: if s.enabled { "1" } else { "" }.to_owned(),
                     on: s.on.clone(),
+                    audit: if s.audit { "1" } else { "" }.to_owned(),
                     config: serde_json::to_string_pretty(&s.config).unwrap_or_default(),
                     existing: "1".to_owned(),
                     ..SinkForm::default()
@@ -454,6 +462,7 @@ async fn sinks_page(
             kind: s.config.get("kind").map(value_text).unwrap_or_default(),
             target: sink_target(&s.config),
             on: subscription_text(&s.on),
+            audit: s.audit,
             enabled: s.enabled,
             problem: s.problem.unwrap_or_default(),
             id: s.id,
@@ -498,7 +507,8 @@ pub async fn save_sink(
                 } else {
                     "alerts"
                 };
-                let input = json!({"enabled": f.enabled == "1", "on": on, "config": config});
+                let input = json!({"enabled": f.enabled == "1", "on": on, "audit": f.audit == "1",
+                                   "config": config});
                 let a = c
                     .api
                     .change(
@@ -883,6 +893,9 @@ struct Delivery {
     id: Value,
     #[serde(default)]
     incident_id: Value,
+    /// Set instead of `incident_id` for an audit entry's delivery.
+    #[serde(default)]
+    audit_id: Value,
     #[serde(default)]
     target: String,
     #[serde(default)]
@@ -904,6 +917,8 @@ struct Delivery {
 pub struct DeliveryRow {
     pub id: String,
     pub incident: String,
+    /// The audit entry delivered, when it is not an incident.
+    pub audit: String,
     pub target: String,
     pub rule: String,
     pub state: String,
@@ -1007,6 +1022,7 @@ pub async fn deliveries(
             .map(|d| DeliveryRow {
                 id: value_text(&d.id),
                 incident: value_text(&d.incident_id),
+                audit: value_text(&d.audit_id),
                 target: d.target,
                 rule: value_text(&d.rule),
                 attempts: value_text(&d.attempts),

@@ -56,10 +56,18 @@ pub struct SinkEntry {
     pub enabled: bool,
     #[serde(default)]
     pub on: Subscription,
+    /// Also receives every entry of the audit trail (logins, role and
+    /// policy changes, …), whatever `on` says. Not for e-mail sinks.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub audit: bool,
     /// `{"kind": "email" | "webhook" | "syslog" | "jsonl", …}`, see
     /// `docs/alerts.md`.
     #[schema(value_type = Object)]
     pub config: SinkConfig,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A response rule (the Symantec seed's "Automated Response" rule): when
@@ -198,6 +206,13 @@ impl AlertSettings {
             s.config
                 .validate()
                 .map_err(|e| bad(format!("sink `{}`: {e}", s.id)))?;
+            if s.audit && matches!(s.config, SinkConfig::Email(_)) {
+                return Err(bad(format!(
+                    "sink `{}`: `audit`: e-mail sinks do not send the audit trail; \
+                     use a syslog, webhook or JSON Lines sink",
+                    s.id
+                )));
+            }
         }
         let mut rules = BTreeSet::new();
         for r in &self.responses {
@@ -272,6 +287,41 @@ impl AlertSettings {
 
 fn bad(message: String) -> ApiError {
     ApiError::bad_request(message)
+}
+
+/// The outbox targets (`sink:<id>`) of the enabled sinks subscribed to
+/// the audit trail, read from the stored setting `alerts` (its stored
+/// form: nothing needs opening, and a setting that does not read back
+/// subscribes nothing).
+pub fn audit_targets(stored: Option<&serde_json::Value>) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Stored {
+        #[serde(default)]
+        sinks: Vec<Sink>,
+    }
+    #[derive(Deserialize)]
+    struct Sink {
+        id: String,
+        #[serde(default = "yes")]
+        enabled: bool,
+        #[serde(default)]
+        audit: bool,
+    }
+    let Some(v) = stored else {
+        return Vec::new();
+    };
+    match Stored::deserialize(v) {
+        Ok(s) => s
+            .sinks
+            .into_iter()
+            .filter(|s| s.enabled && s.audit)
+            .map(|s| format!("sink:{}", s.id))
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "alerts: the stored sinks do not read back; audit entries go to none");
+            Vec::new()
+        }
+    }
 }
 
 /// The seal context of a sink's secrets.
@@ -384,6 +434,8 @@ pub struct SinkView {
     pub id: String,
     pub enabled: bool,
     pub on: Subscription,
+    /// Subscribed to the audit trail.
+    pub audit: bool,
     #[schema(value_type = Object)]
     pub config: SinkConfig,
 }
@@ -394,6 +446,7 @@ impl From<&SinkEntry> for SinkView {
             id: s.id.clone(),
             enabled: s.enabled,
             on: s.on,
+            audit: s.audit,
             config: s.config.redacted(),
         }
     }

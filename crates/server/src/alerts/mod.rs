@@ -14,7 +14,10 @@
 //!   the outcome, with the incident's history entry, in one transaction.
 //!   Retries back off; a delivery that keeps failing for
 //!   `delivery_retry_hours` is marked failed and can be retried by hand.
-//! - [`alert`]: a stored incident as an alert and as a plug-in's input.
+//! - [`alert`]: a stored incident as an alert and as a plug-in's input;
+//!   an audit entry, masked, as what a sink subscribed to the audit trail
+//!   (`"audit": true`) receives. Those deliveries are written with the
+//!   entry ([`crate::audit::record`]) and go through the same worker.
 //!
 //! Guarantee: at least once. A delivery is marked done only after the
 //! receiver accepted it; a server that dies between the two leaves the row

@@ -154,6 +154,7 @@ mod tests {
             id: id.into(),
             enabled: true,
             on,
+            audit: false,
             config: serde_json::from_value(
                 serde_json::json!({"kind": "jsonl", "path": "/tmp/x.jsonl"}),
             )

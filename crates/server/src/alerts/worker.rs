@@ -186,36 +186,64 @@ async fn deliver_target(
     let base_url = st.settings.public_url.as_deref();
     match (sink, target.strip_prefix("plugin:")) {
         (Some((id, Some(sink))), _) => {
-            let ids: Vec<i64> = rows.iter().map(|r| r.incident_id).collect();
-            let found = match store.get_incidents(&ids).await {
-                Ok(found) => found,
+            let ids: Vec<i64> = rows.iter().filter_map(|r| r.incident_id).collect();
+            let audit_ids: Vec<i64> = rows.iter().filter_map(|r| r.audit_id).collect();
+            let read = async {
+                let found = if ids.is_empty() {
+                    Vec::new()
+                } else {
+                    store.get_incidents(&ids).await?
+                };
+                let entries = if audit_ids.is_empty() {
+                    Vec::new()
+                } else {
+                    store.get_audit_records(&audit_ids).await?
+                };
+                Ok::<_, cordon_store::StoreError>((found, entries))
+            };
+            let (found, entries) = match read.await {
+                Ok(read) => read,
                 Err(e) => {
                     // The claim lapses and the batch is tried again.
-                    tracing::warn!(target, error = %e, "alerts: incidents could not be read");
+                    tracing::warn!(target, error = %e, "alerts: incidents or audit entries could not be read");
                     return Some(cordon_store::now_millis() + CLAIM_PAUSE);
                 }
             };
             let mut done = Vec::with_capacity(rows.len());
             let mut ready_rows = Vec::with_capacity(rows.len());
-            let mut alerts = Vec::with_capacity(rows.len());
+            let mut events = Vec::with_capacity(rows.len());
             for row in rows {
-                match found.binary_search_by_key(&row.incident_id, |i| i.id) {
-                    Ok(at) => {
-                        let Some(i) = found.get(at) else { continue };
-                        alerts.push(super::alert::alert_of(i, base_url));
+                let event = match (row.incident_id, row.audit_id) {
+                    (Some(id), _) => found
+                        .binary_search_by_key(&id, |i| i.id)
+                        .ok()
+                        .and_then(|at| found.get(at))
+                        .map(|i| Built::Alert(super::alert::alert_of(i, base_url)))
+                        .ok_or_else(|| format!("incident {id} no longer exists")),
+                    (None, Some(id)) => entries
+                        .binary_search_by_key(&id, |r| r.id)
+                        .ok()
+                        .and_then(|at| entries.get(at))
+                        .map(|r| Built::Audit(super::alert::audit_event(r)))
+                        .ok_or_else(|| format!("audit entry {id} does not exist")),
+                    (None, None) => Err("a delivery of nothing".to_owned()),
+                };
+                match event {
+                    Ok(event) => {
+                        events.push(event);
                         ready_rows.push(row);
                     }
-                    Err(_) => {
-                        let error = format!("incident {} no longer exists", row.incident_id);
-                        done.push((row.id, Finish::Failed { error }, None));
-                    }
+                    Err(error) => done.push((row.id, Finish::Failed { error }, None)),
                 }
             }
             let keys: Vec<String> = ready_rows.iter().map(|r| delivery_key(r.id)).collect();
             let batch: Vec<SinkDelivery<'_>> = keys
                 .iter()
-                .zip(&alerts)
-                .map(|(key, alert)| SinkDelivery { key, alert })
+                .zip(&events)
+                .map(|(key, event)| match event {
+                    Built::Alert(a) => SinkDelivery::alert(key, a),
+                    Built::Audit(e) => SinkDelivery::audit(key, e),
+                })
                 .collect();
             let outcomes = sink.deliver(&batch).await;
             // A SIEM's or archive's copy of every incident is not worth a
@@ -241,9 +269,11 @@ async fn deliver_target(
                 if let Finish::Retry { next_at, .. } = &f {
                     until = Some(until.map_or(*next_at, |u: Millis| u.min(*next_at)));
                 }
+                // An audit entry's delivery has no incident to tell.
                 let history = said
                     .filter(|(outcome, _)| {
-                        !(quiet && *outcome == "delivered" && row.rule.is_empty())
+                        row.incident_id.is_some()
+                            && !(quiet && *outcome == "delivered" && row.rule.is_empty())
                     })
                     .map(|(outcome, error)| history_of_sink(id, row, outcome, error.as_deref()));
                 done.push((row.id, f, history));
@@ -280,6 +310,12 @@ async fn deliver_target(
             None
         }
     }
+}
+
+/// What one delivery of a sink's batch carries.
+enum Built {
+    Alert(cordon_alert::Alert),
+    Audit(cordon_alert::AuditEvent),
 }
 
 /// The store's outcome for a sink's answer, and what the incident's
@@ -352,10 +388,13 @@ async fn run_plugin(
 ) {
     let outcome: Result<cordon_plugin::Response, String> = async {
         let installed = st.alerts.installed_plugin(store, name).await?;
+        let id = row
+            .incident_id
+            .ok_or_else(|| "plug-ins run for incidents only".to_owned())?;
         let incident = store
-            .get_incident(row.incident_id)
+            .get_incident(id)
             .await
-            .map_err(|e| format!("incident {} cannot be read: {e}", row.incident_id))?;
+            .map_err(|e| format!("incident {id} cannot be read: {e}"))?;
         let params = st
             .alerts
             .snapshot()

@@ -108,6 +108,9 @@ pub struct SinkInput {
     pub enabled: bool,
     #[serde(default)]
     pub on: Subscription,
+    /// Also receive every audit entry (not for e-mail sinks).
+    #[serde(default)]
+    pub audit: bool,
     #[schema(value_type = Object)]
     pub config: cordon_alert::SinkConfig,
 }
@@ -133,6 +136,7 @@ pub async fn put_sink(
         id: id.clone(),
         enabled: input.enabled,
         on: input.on,
+        audit: input.audit,
         config: input.config,
     };
     let old = s.sinks.iter().position(|e| e.id == id);
@@ -245,10 +249,7 @@ pub async fn test_sink(
     };
     let key = format!("test_{:016x}", uuid::Uuid::new_v4().as_u64_pair().0);
     let out = sink
-        .deliver(&[cordon_alert::Delivery {
-            key: &key,
-            alert: &alert,
-        }])
+        .deliver(&[cordon_alert::Delivery::alert(&key, &alert)])
         .await;
     let (outcome, message) = match out.into_iter().next() {
         Some(cordon_alert::Outcome::Delivered) => ("delivered", None),
@@ -353,7 +354,13 @@ pub struct DeliveryView {
     pub id: i64,
     /// The idempotency key receivers see (`webhook-id`, …).
     pub key: String,
-    pub incident_id: i64,
+    /// The incident delivered; absent for an audit entry's delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<i64>,
+    /// The audit entry delivered (a sink subscribed to the audit trail);
+    /// absent for an incident's delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_id: Option<i64>,
     /// `sink:<id>` or `plugin:<name>`.
     pub target: String,
     /// The response rule that asked for it (empty: the sink's subscription).
@@ -374,6 +381,7 @@ impl From<cordon_store::Delivery> for DeliveryView {
             key: cordon_store::delivery_key(d.id),
             id: d.id,
             incident_id: d.incident_id,
+            audit_id: d.audit_id,
             target: d.target,
             rule: d.rule,
             state: d.state.as_str().to_owned(),
@@ -394,6 +402,8 @@ pub struct DeliveryQuery {
     pub state: Option<String>,
     pub target: Option<String>,
     pub incident: Option<i64>,
+    /// Only the deliveries of this audit entry.
+    pub audit: Option<i64>,
     /// Deliveries older than this id (the `next` of the previous page).
     pub before: Option<i64>,
     /// 1 to 500 (default 100).
@@ -433,6 +443,7 @@ pub async fn list_deliveries(
             state,
             target: q.target.filter(|t| !t.is_empty()),
             incident_id: q.incident,
+            audit_id: q.audit,
             before_id: q.before,
             limit: Some(limit),
         })

@@ -40,21 +40,25 @@ async fn audit(
     before: serde_json::Value,
     after: serde_json::Value,
 ) -> Result<()> {
+    let targets = crate::audit::deliver_to(store).await?;
     store
-        .append_audit(&AuditEntry {
-            at: cordon_store::now_millis(),
-            actor: Actor::System,
-            ip: String::new(),
-            user_agent: "cordon admin".to_owned(),
-            request_id: uuid::Uuid::new_v4().simple().to_string(),
-            action: action.to_owned(),
-            target_kind: "account".to_owned(),
-            target_id: account.id.clone(),
-            outcome: AuditOutcome::Success,
-            reason: "break-glass".to_owned(),
-            before: Some(before),
-            after: Some(after),
-        })
+        .append_audit(
+            &AuditEntry {
+                at: cordon_store::now_millis(),
+                actor: Actor::System,
+                ip: String::new(),
+                user_agent: "cordon admin".to_owned(),
+                request_id: uuid::Uuid::new_v4().simple().to_string(),
+                action: action.to_owned(),
+                target_kind: "account".to_owned(),
+                target_id: account.id.clone(),
+                outcome: AuditOutcome::Success,
+                reason: "break-glass".to_owned(),
+                before: Some(before),
+                after: Some(after),
+            },
+            &targets,
+        )
         .await?;
     Ok(())
 }

@@ -906,3 +906,184 @@ async fn two_servers_on_one_postgres_deliver_each_alert_once_and_crawl_once() {
     drop(second);
     first.close().await;
 }
+
+/// A syslog receiver over TCP: everything it read, as text.
+async fn syslog_receiver() -> (u16, Arc<Mutex<Vec<u8>>>) {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let sink = got.clone();
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        while let Ok((mut c, _)) = l.accept().await {
+            let sink = sink.clone();
+            tokio::spawn(async move {
+                let mut buf = [0_u8; 4096];
+                loop {
+                    let n = c.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn the_audit_trail_reaches_the_sinks_subscribed_to_it_sqlite() {
+    audit_to_siem(App::sqlite_with(fast()).await).await;
+}
+
+#[tokio::test]
+async fn the_audit_trail_reaches_the_sinks_subscribed_to_it_postgres() {
+    audit_to_siem(App::postgres_with(fast()).await).await;
+}
+
+async fn audit_to_siem(app: App) {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let incidents = dir.path().join("incidents.jsonl");
+    let (port, syslog) = syslog_receiver().await;
+    // E-mail is not for the audit trail; an unknown field is named.
+    let (s, v) = app
+        .admin(
+            "PUT",
+            "/v1/alerts/sinks/mail",
+            Some(json!({"audit": true, "config": {"kind": "email", "to": ["soc@example.org"],
+                "subject": "{{rule_name}}", "smtp": {"host": "127.0.0.1", "port": 25, "security": "none", "from": "dlp@example.org"}}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v.to_string().contains("`audit`"), "{v}");
+    let (s, v) = app
+        .admin(
+            "PUT",
+            "/v1/alerts/sinks/x",
+            Some(json!({"audti": true, "config": {"kind": "jsonl", "path": audit}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v.to_string().contains("audti"), "{v}");
+    // Every incident, but not the audit trail (the default).
+    put_sink(
+        &app,
+        "archive",
+        json!({"on": "all", "config": {"kind": "jsonl", "path": incidents}}),
+    )
+    .await;
+    // Only the audit trail: `on: responses` and no response rule.
+    put_sink(
+        &app,
+        "siem",
+        json!({"on": "responses", "audit": true, "config": {"kind": "jsonl", "path": audit}}),
+    )
+    .await;
+    put_sink(
+        &app,
+        "cef",
+        json!({"on": "responses", "audit": true, "config": {"kind": "syslog", "host": "127.0.0.1",
+               "port": port, "transport": "tcp", "payload": "cef"}}),
+    )
+    .await;
+    let (s, v) = app.admin("GET", "/v1/alerts/sinks", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let shown: Vec<(String, bool)> = v["sinks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap().to_owned(), s["audit"] == true))
+        .collect();
+    assert!(shown.contains(&("siem".to_owned(), true)), "{v}");
+    assert!(shown.contains(&("archive".to_owned(), false)), "{v}");
+    // An administrator creates an account: the entry goes to both.
+    let password = "correct horse battery staple 42";
+    let (s, u) = app
+        .admin(
+            "POST",
+            "/v1/users",
+            Some(
+                json!({"username": "bob", "password": password, "role": "guest",
+                        "scope": {"kind": "all"}, "email": "bob@corp.example"}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    let bob = u["account"]["id"].as_str().unwrap().to_owned();
+    let created = |l: &Value| l["audit"]["action"] == "account.create";
+    until(20, "the account's creation in audit.jsonl", || async {
+        lines(&audit).iter().any(created)
+    })
+    .await;
+    let got = lines(&audit);
+    let line = got.iter().find(|l| created(l)).unwrap();
+    assert!(line.get("alert").is_none(), "{line}");
+    let entry = &line["audit"];
+    assert_eq!(entry["targetKind"], "account");
+    assert_eq!(entry["targetId"], bob.as_str());
+    assert_eq!(entry["outcome"], "success");
+    assert!(
+        entry["actor"].as_str().unwrap().starts_with("key:"),
+        "the admin key acted: {entry}"
+    );
+    assert_eq!(entry["after"]["username"], "bob");
+    // The sink's own subscription was audited after it was stored: the
+    // trail tells of the change that started it.
+    assert!(
+        got.iter()
+            .any(|l| l["audit"]["action"] == "alerts.sink.put" && l["audit"]["targetId"] == "cef"),
+        "{got:?}"
+    );
+    assert!(!std::fs::read_to_string(&audit).unwrap().contains(password));
+    // The outbox shows it as an audit entry's delivery, the key the same.
+    let audit_id = entry["auditId"].as_i64().unwrap();
+    let ds = deliveries(&app, &format!("audit={audit_id}")).await;
+    assert_eq!(ds.len(), 2, "siem and cef: {ds:?}");
+    for d in &ds {
+        assert_eq!(d["audit_id"], audit_id, "{d}");
+        assert!(d.get("incident_id").is_none(), "{d}");
+    }
+    let siem = ds.iter().find(|d| d["target"] == "sink:siem").unwrap();
+    assert_eq!(line["key"], siem["key"]);
+    // CEF over syslog: its own signature, the actor, action and outcome.
+    until(20, "the account's creation over syslog", || async {
+        String::from_utf8_lossy(&syslog.lock().unwrap()).contains("audit:account.create")
+    })
+    .await;
+    let text = String::from_utf8(syslog.lock().unwrap().clone()).unwrap();
+    let msg = text
+        .split("<")
+        .find(|m| m.contains("audit:account.create"))
+        .unwrap();
+    assert!(
+        msg.contains(" audit - CEF:0|Cordon|Cordon DLP|"),
+        "MSGID: {msg}"
+    );
+    assert!(
+        msg.contains("|audit:account.create|Audit account.create|1|"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(" act=account.create outcome=success "),
+        "{msg}"
+    );
+    assert!(msg.contains(" suser="), "{msg}");
+    assert!(msg.contains(&format!("cs2=account:{bob}")), "{msg}");
+    assert!(!text.contains(password));
+    // The archive of incidents got none of it.
+    until(10, "the audit deliveries done", || async {
+        deliveries(&app, &format!("audit={audit_id}"))
+            .await
+            .iter()
+            .all(|d| d["state"] == "delivered")
+    })
+    .await;
+    assert!(lines(&incidents).is_empty());
+    assert!(
+        deliveries(&app, "target=sink:archive").await.is_empty(),
+        "no audit entry for a sink without `audit`"
+    );
+    app.close().await;
+}

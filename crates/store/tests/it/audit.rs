@@ -8,6 +8,7 @@ use crate::both::{Env, T0, admin_actor, invalid, on_both_backends};
 on_both_backends!(
     audit_log_filters_and_pages,
     audit_log_is_append_only,
+    audit_entries_carry_their_deliveries,
     settings
 );
 
@@ -46,7 +47,7 @@ async fn audit_log_filters_and_pages(env: &Env) {
     ];
     let mut ids = Vec::new();
     for e in &entries {
-        ids.push(s.append_audit(e).await.unwrap());
+        ids.push(s.append_audit(e, &[]).await.unwrap());
     }
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
 
@@ -182,7 +183,7 @@ async fn audit_log_filters_and_pages(env: &Env) {
     big.target_id = "é".repeat(10_000);
     big.reason = "wrong password\0".into();
     big.before = Some(json!({"blob": "x".repeat(10 * MAX_JSON_BYTES)}));
-    let id = s.append_audit(&big).await.unwrap();
+    let id = s.append_audit(&big, &[]).await.unwrap();
     let got = s
         .list_audit(&AuditFilter {
             limit: Some(1),
@@ -205,12 +206,10 @@ async fn audit_log_filters_and_pages(env: &Env) {
 async fn audit_log_is_append_only(env: &Env) {
     let s = env.s();
     let id = s
-        .append_audit(&entry(
-            0,
-            Actor::System,
-            "login.failure",
-            AuditOutcome::Failure,
-        ))
+        .append_audit(
+            &entry(0, Actor::System, "login.failure", AuditOutcome::Failure),
+            &[],
+        )
         .await
         .unwrap();
     // Whoever has the database's login: the triggers refuse.
@@ -224,25 +223,96 @@ async fn audit_log_is_append_only(env: &Env) {
     let err = env.raw("DELETE FROM audit_log").await.unwrap_err();
     assert!(err.contains("append-only"), "{err}");
     if env.is_postgres() {
-        let err = env.raw("TRUNCATE audit_log").await.unwrap_err();
+        // Refused by the deliveries' reference to it, and with CASCADE
+        // (which would empty the deliveries too) by the trigger.
+        env.raw("TRUNCATE audit_log").await.unwrap_err();
+        let err = env.raw("TRUNCATE audit_log CASCADE").await.unwrap_err();
         assert!(err.contains("append-only"), "{err}");
     }
     let all = s.list_audit(&AuditFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].entry.outcome, AuditOutcome::Failure);
     // Appending still works.
-    s.append_audit(&entry(
-        1,
-        Actor::System,
-        "login.success",
-        AuditOutcome::Success,
-    ))
+    s.append_audit(
+        &entry(1, Actor::System, "login.success", AuditOutcome::Success),
+        &[],
+    )
     .await
     .unwrap();
     assert_eq!(
         s.list_audit(&AuditFilter::default()).await.unwrap().len(),
         2
     );
+}
+
+async fn audit_entries_carry_their_deliveries(env: &Env) {
+    let s = env.s();
+    let targets = ["sink:siem".to_owned(), "sink:archive".to_owned()];
+    let id = s
+        .append_audit(
+            &entry(0, admin_actor(), "role.create", AuditOutcome::Success),
+            &targets,
+        )
+        .await
+        .unwrap();
+    let quiet = s
+        .append_audit(
+            &entry(1, admin_actor(), "role.delete", AuditOutcome::Success),
+            &[],
+        )
+        .await
+        .unwrap();
+    let listed = s
+        .list_deliveries(&DeliveryFilter {
+            audit_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed
+            .iter()
+            .all(|d| d.audit_id == Some(id) && d.incident_id.is_none())
+    );
+    let none = s
+        .list_deliveries(&DeliveryFilter {
+            audit_id: Some(quiet),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    // Claimed and finished like an incident's, without a history entry.
+    let claimed = s
+        .claim_deliveries("sink:siem", "h1", T0, 60_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].audit_id, Some(id));
+    let history = HistoryEntry {
+        at: T0,
+        actor: Actor::System,
+        kind: "alert".into(),
+        detail: json!({}),
+    };
+    assert!(
+        s.finish_delivery(claimed[0].id, "h1", T0, &Finish::Delivered, Some(&history))
+            .await
+            .unwrap()
+    );
+    let got = s.get_audit_records(&[quiet, id, 999_999]).await.unwrap();
+    assert_eq!(
+        got.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![id, quiet]
+    );
+    assert_eq!(got[0].entry.action, "role.create");
+    // A delivery is of one subject: the database refuses one of none.
+    let err = env
+        .raw("INSERT INTO deliveries (target, rule, state, attempts, next_at, created_at, updated_at) VALUES ('sink:x', '', 'pending', 0, 0, 0, 0)")
+        .await
+        .unwrap_err();
+    assert!(err.to_lowercase().contains("check"), "{err}");
 }
 
 async fn settings(env: &Env) {

@@ -56,7 +56,7 @@ async fn planned(s: &dyn Store) -> Vec<(String, u64)> {
         .unwrap();
     let mut v = Vec::new();
     for d in all {
-        let i = s.get_incident(d.incident_id).await.unwrap();
+        let i = s.get_incident(d.incident_id.unwrap()).await.unwrap();
         v.push((
             d.target,
             i.incident.details.to_value()["n"].as_u64().unwrap(),
@@ -245,7 +245,7 @@ async fn a_retried_head_holds_its_target_back(env: &Env) {
         [true, true, false]
     );
     // The worker reads a batch's incidents at once.
-    let wanted: Vec<i64> = head.iter().map(|d| d.incident_id).rev().collect();
+    let wanted: Vec<i64> = head.iter().map(|d| d.incident_id.unwrap()).rev().collect();
     let got = s.get_incidents(&wanted).await.unwrap();
     let mut sorted = wanted.clone();
     sorted.sort_unstable();
@@ -374,7 +374,7 @@ async fn claims_leases_and_endings(env: &Env) {
         )
     );
     assert_eq!(
-        s.incident_history(d.incident_id).await.unwrap(),
+        s.incident_history(d.incident_id.unwrap()).await.unwrap(),
         vec![entry.clone()]
     );
     // Once only.
@@ -383,7 +383,13 @@ async fn claims_leases_and_endings(env: &Env) {
             .await
             .unwrap()
     );
-    assert_eq!(s.incident_history(d.incident_id).await.unwrap().len(), 1);
+    assert_eq!(
+        s.incident_history(d.incident_id.unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // A finish whose history cannot be written is not a finish: the row
     // stays h3's.
@@ -403,7 +409,12 @@ async fn claims_leases_and_endings(env: &Env) {
         (d.state, d.claimed_by.as_deref(), d.delivered_at),
         (DeliveryState::Pending, Some("h3"), None)
     );
-    assert!(s.incident_history(d.incident_id).await.unwrap().is_empty());
+    assert!(
+        s.incident_history(d.incident_id.unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A retry later: pending, unclaimed, not due before its time; the
     // error kept, cut to 1,000 characters.
@@ -486,7 +497,7 @@ async fn claims_leases_and_endings(env: &Env) {
         .await,
         vec![first]
     );
-    let of_first = all[0].incident_id;
+    let of_first = all[0].incident_id.unwrap();
     assert_eq!(
         by(DeliveryFilter {
             incident_id: Some(of_first),
