@@ -12,6 +12,12 @@
 //!    `device:encrypted_removable`, or what a rule's `encrypt` action asks
 //!    for, is sealed (age) instead of refused; content not fully inspected
 //!    is sealed, or refused when there is no key.
+//!
+//! Sealed means for the organisation's keys (and the writer's and their
+//! groups' own), or, under `removableMedia.passphrase: prompt`, with the
+//! passphrase the writer gave (`cordon agent passphrase`,
+//! [`crate::passphrase`]): age allows a passphrase only alone, so that
+//! file is not for the recovery key.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -20,7 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use cordon_medium::{Admit, Judge, Outcome, Seal, Settled, Writer, Written};
-use cordon_policy::media::RemovableMediaSpec;
+use cordon_policy::media::{PassphraseMode, RemovableMediaSpec};
 use cordon_policy::model::{
     Action, ActionKind, Computer, Decision, DeviceInfo, DeviceKind, DeviceOperation, Event,
     FileInfo, Identity, IncompletePart, RuleKind, User, Verdict, Violation,
@@ -255,6 +261,8 @@ struct Pending {
     shadow: cordon_policy::model::Shadow,
     /// The write as device control saw it, for a shadow record.
     access: Option<cordon_policy::model::DeviceAccess>,
+    /// Sealed with the writer's passphrase, not the organisation's keys.
+    passphrase: bool,
 }
 
 /// The judge of one mounted medium.
@@ -274,6 +282,8 @@ pub struct MediumJudge {
     shadows: Option<crate::shadow::ShadowStore>,
     /// Copies stopped by exception rules, waiting for a justification.
     exceptions: Option<crate::control::SharedBook>,
+    /// The passphrases users gave (`removableMedia.passphrase: prompt`).
+    passphrases: Option<crate::passphrase::SharedPassphrases>,
     /// Reads already shadowed, and content copies being sealed.
     reads: Arc<crate::shadow::ReadLog>,
     /// Files on the medium whose write is not settled yet: the gate may
@@ -311,6 +321,7 @@ impl MediumJudge {
             pending: Mutex::new(HashMap::new()),
             shadows: None,
             exceptions: None,
+            passphrases: None,
             reads: Arc::new(crate::shadow::ReadLog::default()),
             unsettled: Mutex::new(std::collections::HashSet::new()),
         }
@@ -320,6 +331,13 @@ impl MediumJudge {
     /// `cordon agent justify`.
     pub fn with_exceptions(mut self, book: crate::control::SharedBook) -> MediumJudge {
         self.exceptions = Some(book);
+        self
+    }
+
+    /// Seals with the passphrase a writer gave in `store`, when the policy
+    /// says `removableMedia.passphrase: prompt`.
+    pub fn with_passphrases(mut self, store: crate::passphrase::SharedPassphrases) -> MediumJudge {
+        self.passphrases = Some(store);
         self
     }
 
@@ -435,8 +453,27 @@ impl MediumJudge {
             e
         };
         let keys = content.recipients(&user, &groups);
+        // The writer's own passphrase, when the policy asks for one and
+        // they gave it: then it is the file's only recipient.
+        let by_passphrase = content.spec.passphrase == PassphraseMode::Prompt;
+        let user_seal = self
+            .passphrases
+            .as_ref()
+            .filter(|_| by_passphrase)
+            .and_then(|p| p.seal_for(f.writer.uid));
+        pending.passphrase = user_seal.is_some();
         let seal = || -> Result<Outcome, String> {
+            if let Some(s) = &user_seal {
+                return Ok(Outcome::Seal(Arc::new(s.clone())));
+            }
             AgeSeal::new(&keys).map(|s| Outcome::Seal(Arc::new(s)))
+        };
+        let unsealable = |e: &str| {
+            if by_passphrase {
+                "this file may be written only encrypted: give a passphrase with `cordon agent passphrase`, then copy it again".to_owned()
+            } else {
+                no_key(e)
+            }
         };
         let Some(engine) = content.engine.as_ref() else {
             return (Outcome::Release, pending);
@@ -451,7 +488,7 @@ impl MediumJudge {
         };
         let outcome = if d.decision == Verdict::Allow {
             if d.violations.iter().any(|v| seals(&d, &v.rule)) {
-                seal().unwrap_or_else(|e| block(&no_key(&e)))
+                seal().unwrap_or_else(|e| block(&unsealable(&e)))
             } else {
                 Outcome::Release
             }
@@ -465,7 +502,7 @@ impl MediumJudge {
                 .filter(|v| v.enforced && !seals(&enc, &v.rule))
                 .collect();
             if enc.decision == Verdict::Allow || unmet.is_empty() {
-                seal().unwrap_or_else(|e| block(&no_key(&e)))
+                seal().unwrap_or_else(|e| block(&unsealable(&e)))
             } else {
                 let message = unmet
                     .iter()
@@ -689,6 +726,7 @@ impl Judge for MediumJudge {
         entry.message = pending.message;
         entry.shadow = pending.shadow;
         entry.access = pending.access;
+        entry.passphrase = pending.passphrase && matches!(outcome, Outcome::Seal(_));
         outcome
     }
 
@@ -702,6 +740,10 @@ impl Judge for MediumJudge {
         }
         lock(&self.unsettled).remove(f.path);
         let mut p = lock(&self.pending).remove(f.staged).unwrap_or_default();
+        let mut step = step;
+        if *what == Settled::Sealed && p.passphrase {
+            step.text = "File is encrypted with the user's passphrase".into();
+        }
         p.steps.push(step);
         let on_medium = matches!(
             what,
@@ -730,10 +772,15 @@ impl Judge for MediumJudge {
             }
             Settled::Sealed => {
                 tracing::info!(file = %self.display(f.path), uid = f.writer.uid, "file encrypted on the medium");
+                let how = if p.passphrase {
+                    " with your passphrase"
+                } else {
+                    ""
+                };
                 self.tell(
                     f.writer.uid,
                     "Cordon: file encrypted",
-                    format!("{name} is encrypted on the device"),
+                    format!("{name} is encrypted on the device{how}"),
                 );
             }
             Settled::Failed { error } => {
@@ -1030,6 +1077,214 @@ mod tests {
             "removableMedia": {"recipients": [key]},
         });
         Content::from_document(&doc.to_string()).unwrap().unwrap()
+    }
+
+    /// A judge for a USB stick under a policy whose `encrypt-me` rule
+    /// seals files saying "Encrypt me", with `removableMedia` extended by
+    /// `media`.
+    fn stick_judge(
+        media: serde_json::Value,
+        passphrases: crate::passphrase::SharedPassphrases,
+        spool_dir: &Path,
+    ) -> (MediumJudge, Arc<Mutex<Spool>>) {
+        let mut removable = serde_json::json!({
+            "detectors": [{"id": "encrypt_me", "category": "CONFIDENTIAL", "keywords": ["Encrypt me"]}]
+        });
+        for (k, v) in media.as_object().unwrap() {
+            removable[k] = v.clone();
+        }
+        let doc = serde_json::json!({
+            "id": "usb",
+            "rules": [{"id": "encrypt-me", "userActions": ["copy_to_device"], "effect": "deny",
+                       "actions": ["encrypt"], "expression": "_file.count('encrypt_me', 'low') > 0"}],
+            "deviceControl": {"policies": [{"id": "1", "name": "USB", "who": {"sids": ["S-1-1-0"]},
+                "devices": {"types": [{"class": "3"}]}, "how": {"priority": "10"},
+                "what": {"access": {"granted": ["Read", "Write"]}}, "when": {"permanent": "always"}}]},
+            "removableMedia": removable,
+        });
+        let payload = cordon_bundle::Payload {
+            group: "g".into(),
+            policy_id: "usb".into(),
+            policy_version: 1,
+            serial: 1,
+            issued_at: 0,
+            format: "json".into(),
+            body: doc.to_string(),
+            next_key: None,
+        };
+        let policy = Arc::new(Policy::from_payload(&payload).unwrap());
+        let spool = Arc::new(Mutex::new(Spool::open(spool_dir, 1 << 20).unwrap()));
+        let device = DeviceInfo {
+            class: Some("3".into()),
+            bus: Some("USB".into()),
+            disk: Some("Removable".into()),
+            ..DeviceInfo::default()
+        };
+        let judge = MediumJudge::new(
+            Arc::new(move || Some(policy.clone())),
+            device,
+            "stick".into(),
+            "/media/stick".into(),
+            Computer::default(),
+            spool.clone(),
+            None,
+            Arc::default(),
+        )
+        .with_passphrases(passphrases);
+        (judge, spool)
+    }
+
+    /// Judges `text` written as `doc.txt` by `uid`, then reports `Sealed`
+    /// or `Blocked` as the gate would.
+    fn write(judge: &MediumJudge, dir: &Path, uid: u32, text: &[u8]) -> (Outcome, Vec<u8>) {
+        let staged = dir.join("staged");
+        std::fs::write(&staged, text).unwrap();
+        let w = Written {
+            path: Path::new("doc.txt"),
+            staged: &staged,
+            size: text.len() as u64,
+            writer: cordon_medium::Writer {
+                uid,
+                gid: uid,
+                pid: 1,
+            },
+            replaces: false,
+        };
+        let outcome = judge.judge(&w);
+        let mut sealed = Vec::new();
+        let what = match &outcome {
+            Outcome::Seal(s) => {
+                s.seal(&mut &text[..], &mut sealed).unwrap();
+                Settled::Sealed
+            }
+            Outcome::Block { message } => Settled::Blocked {
+                message: message.clone(),
+            },
+            Outcome::Release => Settled::Released,
+        };
+        judge.settled(&w, &what);
+        (outcome, sealed)
+    }
+
+    fn history(spool: &Mutex<Spool>) -> String {
+        let (all, _) = lock(spool).peek(100);
+        serde_json::to_string(&all).unwrap()
+    }
+
+    #[test]
+    fn a_file_sealed_for_a_user_with_a_passphrase_opens_with_it_and_not_with_the_org_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let org = age::x25519::Identity::generate();
+        let org_secret = {
+            use age::secrecy::ExposeSecret as _;
+            org.to_string().expose_secret().to_owned()
+        };
+        let org_ids = cordon_seal::Identities::from_str(&org_secret).unwrap();
+        let passphrases = Arc::new(crate::passphrase::Passphrases::with_work_factor(10));
+        let (judge, spool) = stick_judge(
+            serde_json::json!({"recipients": [org.to_public().to_string()], "passphrase": "prompt"}),
+            passphrases.clone(),
+            &dir.path().join("spool"),
+        );
+        let text = b"Encrypt me: the quarterly figures\n";
+        let (alice, bob) = (4242, 4343);
+        passphrases
+            .set(
+                alice,
+                crate::passphrase::Secret::new("alice's own words".into()),
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap();
+
+        // Alice gave a passphrase: her file is sealed with it alone.
+        let (outcome, sealed) = write(&judge, dir.path(), alice, text);
+        assert!(
+            matches!(&outcome, Outcome::Seal(s) if s.describe().contains("passphrase")),
+            "{outcome:?}"
+        );
+        let mut plain = Vec::new();
+        cordon_seal::unseal(
+            &cordon_seal::Identities::passphrase("alice's own words"),
+            &sealed[..],
+            &mut plain,
+        )
+        .unwrap();
+        assert_eq!(plain, text);
+        assert!(
+            cordon_seal::unseal(&org_ids, &sealed[..], &mut Vec::new()).is_err(),
+            "the organisation's key must not open a passphrase-sealed file"
+        );
+        assert!(
+            cordon_seal::unseal(
+                &cordon_seal::Identities::passphrase("someone else's words"),
+                &sealed[..],
+                &mut Vec::new()
+            )
+            .is_err()
+        );
+        let h = history(&spool);
+        assert!(
+            h.contains("File is encrypted with the user's passphrase"),
+            "{h}"
+        );
+        assert!(!h.contains("alice's own words"), "{h}");
+
+        // Bob gave none: his file is sealed for the organisation's key.
+        let (outcome, sealed) = write(&judge, dir.path(), bob, text);
+        assert!(
+            matches!(&outcome, Outcome::Seal(s) if !s.describe().contains("passphrase")),
+            "{outcome:?}"
+        );
+        let mut plain = Vec::new();
+        cordon_seal::unseal(&org_ids, &sealed[..], &mut plain).unwrap();
+        assert_eq!(plain, text);
+
+        // Alice forgets hers: back to the organisation's key.
+        assert!(passphrases.forget(alice));
+        let (_, sealed) = write(&judge, dir.path(), alice, text);
+        assert!(cordon_seal::unseal(&org_ids, &sealed[..], &mut Vec::new()).is_ok());
+    }
+
+    #[test]
+    fn without_a_passphrase_or_a_key_the_write_is_refused_and_off_ignores_passphrases() {
+        let dir = tempfile::tempdir().unwrap();
+        let passphrases = Arc::new(crate::passphrase::Passphrases::with_work_factor(2));
+        let (judge, _spool) = stick_judge(
+            serde_json::json!({"passphrase": "prompt"}),
+            passphrases.clone(),
+            &dir.path().join("spool"),
+        );
+        let (outcome, _) = write(&judge, dir.path(), 4242, b"Encrypt me");
+        match outcome {
+            Outcome::Block { message } => {
+                assert!(message.contains("cordon agent passphrase"), "{message}")
+            }
+            o => panic!("{o:?}"),
+        }
+        // A benign file is written in clear, passphrase or not.
+        let (outcome, _) = write(&judge, dir.path(), 4242, b"lunch menu");
+        assert!(matches!(outcome, Outcome::Release), "{outcome:?}");
+
+        // `passphrase: off`: a passphrase a user gave is not used.
+        let org = age::x25519::Identity::generate();
+        let (judge, spool) = stick_judge(
+            serde_json::json!({"recipients": [org.to_public().to_string()]}),
+            passphrases.clone(),
+            &dir.path().join("spool2"),
+        );
+        passphrases
+            .set(
+                4242,
+                crate::passphrase::Secret::new("not to be used".into()),
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap();
+        let (outcome, _) = write(&judge, dir.path(), 4242, b"Encrypt me");
+        assert!(
+            matches!(&outcome, Outcome::Seal(s) if !s.describe().contains("passphrase")),
+            "{outcome:?}"
+        );
+        assert!(!history(&spool).contains("passphrase"));
     }
 
     #[test]

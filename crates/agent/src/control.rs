@@ -12,6 +12,12 @@
 //! so the same copy, made again within `exceptionWindow`, is allowed; it
 //! is recorded as an incident whose history says "justified".
 //!
+//! The same socket carries `cordon agent passphrase`: a user's own
+//! passphrase for sealing their files (the policy's
+//! `removableMedia.passphrase: prompt`), kept by [`crate::passphrase`] for
+//! the peer uid alone; a user sets, checks or forgets only their own, and
+//! the passphrase is never answered back.
+//!
 //! Requests are read with a 5 s timeout and at most 64 KiB, at most 8 at
 //! once; the book keeps at most 256 requests, each for an hour.
 
@@ -26,6 +32,9 @@ use std::time::{Duration, Instant};
 
 use cordon_policy::model::{Event, ExceptionRequest};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::passphrase::{Secret, SharedPassphrases};
 
 /// Where the agent listens unless its configuration says otherwise.
 pub const DEFAULT_SOCKET: &str = "/run/cordon-agent.sock";
@@ -155,6 +164,12 @@ pub enum Request {
     Exceptions,
     /// Justifies request `id`.
     Justify { id: String, text: String },
+    /// Keeps the caller's passphrase for sealing the files they write.
+    PassphraseSet { passphrase: Secret },
+    /// Whether the caller's passphrase is kept, and until when.
+    PassphraseStatus,
+    /// Forgets the caller's passphrase.
+    PassphraseForget,
 }
 
 /// A request waiting for a justification, as the caller sees it.
@@ -176,6 +191,9 @@ pub struct Response {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waiting: Vec<Waiting>,
+    /// Until when the caller's passphrase is kept (RFC 3339), when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 impl Response {
@@ -184,6 +202,7 @@ impl Response {
             ok: false,
             message: message.into(),
             waiting: Vec::new(),
+            until: None,
         }
     }
     pub fn ok(message: impl Into<String>) -> Response {
@@ -191,6 +210,7 @@ impl Response {
             ok: true,
             message: message.into(),
             waiting: Vec::new(),
+            until: None,
         }
     }
 }
@@ -198,6 +218,19 @@ impl Response {
 /// What the daemon does with a justification: opens the window and
 /// records it; `Err` says why it could not.
 pub type Justifier = Arc<dyn Fn(&Asked, &str) -> Result<String, String> + Send + Sync>;
+
+/// How long a passphrase is kept under the policy in force; `None` when
+/// that policy does not seal with users' passphrases.
+pub type PassphraseTtl = Arc<dyn Fn() -> Option<Duration> + Send + Sync>;
+
+/// What the socket answers with.
+#[derive(Clone)]
+pub struct Control {
+    pub book: SharedBook,
+    pub justify: Justifier,
+    pub passphrases: SharedPassphrases,
+    pub passphrase_ttl: PassphraseTtl,
+}
 
 /// Cleans a justification: control characters become spaces, at most
 /// [`MAX_TEXT`] characters, trimmed. `None` if nothing is left.
@@ -212,7 +245,8 @@ pub fn clean_text(text: &str) -> Option<String> {
 }
 
 /// Answers one request from the user `uid`.
-pub fn answer(book: &Mutex<Book>, justify: &Justifier, uid: u32, req: Request) -> Response {
+pub fn answer(ctl: &Control, uid: u32, req: Request) -> Response {
+    let (book, justify) = (&*ctl.book, &ctl.justify);
     match req {
         Request::Exceptions => {
             let waiting: Vec<Waiting> = lock(book)
@@ -232,6 +266,7 @@ pub fn answer(book: &Mutex<Book>, justify: &Justifier, uid: u32, req: Request) -
                 ok: true,
                 message: format!("{} cop(ies) wait for a justification", waiting.len()),
                 waiting,
+                until: None,
             }
         }
         Request::Justify { id, text } => {
@@ -251,14 +286,65 @@ pub fn answer(book: &Mutex<Book>, justify: &Justifier, uid: u32, req: Request) -
                 }
             }
         }
+        Request::PassphraseSet { passphrase } => {
+            let Some(ttl) = (ctl.passphrase_ttl)() else {
+                return Response::fail(
+                    "the policy in force does not seal files with users' passphrases \
+                     (removableMedia.passphrase is off): files to be encrypted are sealed \
+                     for the organisation's keys",
+                );
+            };
+            match ctl.passphrases.set(uid, passphrase, ttl) {
+                Ok(until) => {
+                    let until = stamp(until);
+                    let mut r = Response::ok(format!(
+                        "passphrase kept until {until}: files the policy encrypts on removable media \
+                         are sealed with it (open them with `age -d` or `cordon unseal --passphrase`; \
+                         the organisation's recovery key cannot)"
+                    ));
+                    r.until = Some(until);
+                    r
+                }
+                Err(e) => Response::fail(e),
+            }
+        }
+        Request::PassphraseStatus => match ctl.passphrases.until(uid) {
+            Some(until) => {
+                let until = stamp(until);
+                let mut r = Response::ok(format!(
+                    "a passphrase is set until {until}{}",
+                    if (ctl.passphrase_ttl)().is_some() {
+                        ""
+                    } else {
+                        " (unused: the policy in force does not seal with users' passphrases)"
+                    }
+                ));
+                r.until = Some(until);
+                r
+            }
+            None => Response::ok(if (ctl.passphrase_ttl)().is_some() {
+                "no passphrase is set: files to be encrypted are sealed for the organisation's keys, \
+                 or refused when there are none (`cordon agent passphrase` sets one)"
+            } else {
+                "no passphrase is set (the policy in force does not use them)"
+            }),
+        },
+        Request::PassphraseForget => Response::ok(if ctl.passphrases.forget(uid) {
+            "passphrase forgotten"
+        } else {
+            "no passphrase was set"
+        }),
     }
+}
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Listens on `path` until `stop` is set.
 pub fn serve(
     path: &Path,
-    book: SharedBook,
-    justify: Justifier,
+    ctl: Control,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     if let Some(dir) = path.parent() {
@@ -288,11 +374,11 @@ pub fn serve(
                             continue;
                         }
                         busy.fetch_add(1, Ordering::Relaxed);
-                        let (book, justify, busy) = (book.clone(), justify.clone(), busy.clone());
+                        let (ctl, busy) = (ctl.clone(), busy.clone());
                         let spawned = std::thread::Builder::new()
                             .name("cordon-agent-client".into())
                             .spawn(move || {
-                                if let Err(e) = client(stream, &book, &justify) {
+                                if let Err(e) = client(stream, &ctl) {
                                     tracing::debug!("control socket: {e}");
                                 }
                                 busy.fetch_sub(1, Ordering::Relaxed);
@@ -314,7 +400,7 @@ pub fn serve(
         })
 }
 
-fn client(stream: UnixStream, book: &Mutex<Book>, justify: &Justifier) -> std::io::Result<()> {
+fn client(stream: UnixStream, ctl: &Control) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.set_write_timeout(Some(Duration::from_secs(5)))?;
@@ -322,14 +408,36 @@ fn client(stream: UnixStream, book: &Mutex<Book>, justify: &Justifier) -> std::i
         .map_err(std::io::Error::from)?
         .uid
         .as_raw();
-    let mut line = String::new();
-    BufReader::new((&stream).take(MAX_REQUEST)).read_line(&mut line)?;
-    let response = match serde_json::from_str::<Request>(&line) {
-        Ok(req) => answer(book, justify, uid, req),
+    let line = read_line((&stream).take(MAX_REQUEST))?;
+    let response = match serde_json::from_slice::<Request>(&line) {
+        Ok(req) => answer(ctl, uid, req),
         Err(e) => Response::fail(format!("a request the agent does not understand: {e}")),
     };
     let mut s = stream;
     reply(&mut s, &response)
+}
+
+/// One request line, in a buffer zeroed when dropped (it may hold a
+/// passphrase): read in small pieces, with no buffer left behind.
+fn read_line(mut r: impl Read) -> std::io::Result<Zeroizing<Vec<u8>>> {
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_REQUEST as usize));
+    let mut piece = Zeroizing::new([0u8; 1024]);
+    loop {
+        let n = match r.read(&mut piece[..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            break;
+        }
+        if let Some(end) = piece[..n].iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&piece[..end]);
+            break;
+        }
+        line.extend_from_slice(&piece[..n]);
+    }
+    Ok(line)
 }
 
 fn reply(s: &mut UnixStream, r: &Response) -> std::io::Result<()> {
@@ -348,9 +456,15 @@ pub fn call(path: &Path, req: &Request) -> Result<Response, String> {
     })?;
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
-    let mut text = serde_json::to_string(req).map_err(|e| e.to_string())?;
-    text.push('\n');
-    s.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    // The request may hold a passphrase: written into a buffer that does
+    // not grow (no copies left behind) and is zeroed when dropped.
+    let mut text = Zeroizing::new(Vec::with_capacity(MAX_REQUEST as usize));
+    serde_json::to_writer(&mut *text, req).map_err(|e| e.to_string())?;
+    text.push(b'\n');
+    if text.len() as u64 > MAX_REQUEST {
+        return Err("the request is too long".into());
+    }
+    s.write_all(&text).map_err(|e| e.to_string())?;
     let mut line = String::new();
     BufReader::new((&s).take(MAX_REQUEST))
         .read_line(&mut line)
@@ -386,9 +500,61 @@ mod tests {
         })
     }
 
+    fn ctl(book: SharedBook, justify: Justifier) -> Control {
+        Control {
+            book,
+            justify,
+            passphrases: Arc::new(crate::passphrase::Passphrases::with_work_factor(2)),
+            passphrase_ttl: Arc::new(|| Some(Duration::from_secs(3600))),
+        }
+    }
+
+    #[test]
+    fn a_user_sets_sees_and_forgets_only_their_own_passphrase() {
+        let mut c = ctl(Arc::default(), justifier(Arc::default(), true));
+        let set = |c: &Control, uid, p: &str| {
+            let passphrase = Secret::new(p.into());
+            answer(c, uid, Request::PassphraseSet { passphrase })
+        };
+        let r = answer(&c, 1000, Request::PassphraseStatus);
+        assert!(
+            r.ok && r.until.is_none() && r.message.contains("no passphrase"),
+            "{r:?}"
+        );
+        // Too short: refused, and nothing kept.
+        let r = set(&c, 1000, "short");
+        assert!(!r.ok && r.message.contains("at least 8"), "{r:?}");
+        assert!(answer(&c, 1000, Request::PassphraseStatus).until.is_none());
+        let r = set(&c, 1000, "alice's long passphrase");
+        assert!(r.ok && r.until.is_some(), "{r:?}");
+        assert!(!r.message.contains("alice's"), "never answered back: {r:?}");
+        let r = answer(&c, 1000, Request::PassphraseStatus);
+        assert!(r.ok && r.message.contains("is set until"), "{r:?}");
+        assert!(c.passphrases.seal_for(1000).is_some());
+        // Bob, and root, see none of Alice's, and cannot forget it.
+        for other in [1001, 0] {
+            assert!(answer(&c, other, Request::PassphraseStatus).until.is_none());
+            let r = answer(&c, other, Request::PassphraseForget);
+            assert_eq!(r.message, "no passphrase was set");
+            assert!(c.passphrases.seal_for(other).is_none());
+        }
+        assert!(answer(&c, 1000, Request::PassphraseStatus).until.is_some());
+        let r = answer(&c, 1000, Request::PassphraseForget);
+        assert_eq!(r.message, "passphrase forgotten");
+        assert!(c.passphrases.seal_for(1000).is_none());
+        // A policy that does not use passphrases refuses to keep one.
+        c.passphrase_ttl = Arc::new(|| None);
+        let r = set(&c, 1000, "alice's long passphrase");
+        assert!(
+            !r.ok && r.message.contains("removableMedia.passphrase is off"),
+            "{r:?}"
+        );
+        assert!(c.passphrases.seal_for(1000).is_none());
+    }
+
     #[test]
     fn a_user_sees_and_justifies_only_their_own_requests() {
-        let book = Mutex::new(Book::default());
+        let book: SharedBook = Arc::default();
         let e = Event::new(Action::CopyToDevice);
         let id = lock(&book).ask(
             1000,
@@ -415,18 +581,18 @@ mod tests {
         let bob = lock(&book).ask(1001, "bob", "/m/c.txt", "stick", "m", req("PCI"), e);
         assert_ne!(bob, id);
         let log = Arc::new(Mutex::new(Vec::new()));
-        let j = justifier(log.clone(), true);
+        let j = ctl(book.clone(), justifier(log.clone(), true));
         let justify_as = |uid: u32, text: &str| {
             let req = Request::Justify {
                 id: id.clone(),
                 text: text.into(),
             };
-            answer(&book, &j, uid, req)
+            answer(&j, uid, req)
         };
-        let r = answer(&book, &j, 1000, Request::Exceptions);
+        let r = answer(&j, 1000, Request::Exceptions);
         assert_eq!(r.waiting.len(), 1);
         assert_eq!(r.waiting[0].file, "/m/b.txt");
-        assert_eq!(answer(&book, &j, 0, Request::Exceptions).waiting.len(), 2);
+        assert_eq!(answer(&j, 0, Request::Exceptions).waiting.len(), 2);
         // Bob cannot justify Alice's copy.
         let r = justify_as(1001, "x");
         assert!(!r.ok && r.message.contains("no copy of yours"), "{r:?}");
@@ -436,16 +602,12 @@ mod tests {
         let r = justify_as(1000, "audit\u{7}for Q3");
         assert!(r.ok, "{r:?}");
         assert_eq!(*lock(&log), vec![format!("{id}:audit for Q3")]);
-        assert!(
-            answer(&book, &j, 1000, Request::Exceptions)
-                .waiting
-                .is_empty()
-        );
+        assert!(answer(&j, 1000, Request::Exceptions).waiting.is_empty());
     }
 
     #[test]
     fn a_justification_that_cannot_be_applied_keeps_the_request() {
-        let book = Mutex::new(Book::default());
+        let book: SharedBook = Arc::default();
         let id = lock(&book).ask(
             5,
             "u",
@@ -455,9 +617,11 @@ mod tests {
             req("PHI"),
             Event::new(Action::CopyToDevice),
         );
-        let j = justifier(Arc::new(Mutex::new(Vec::new())), false);
+        let j = ctl(
+            book.clone(),
+            justifier(Arc::new(Mutex::new(Vec::new())), false),
+        );
         let r = answer(
-            &book,
             &j,
             5,
             Request::Justify {
@@ -466,7 +630,7 @@ mod tests {
             },
         );
         assert_eq!(r, Response::fail("no policy"));
-        assert_eq!(answer(&book, &j, 5, Request::Exceptions).waiting.len(), 1);
+        assert_eq!(answer(&j, 5, Request::Exceptions).waiting.len(), 1);
     }
 
     #[test]
@@ -505,8 +669,7 @@ mod tests {
         let log = Arc::new(Mutex::new(Vec::new()));
         let h = serve(
             &path,
-            book.clone(),
-            justifier(log.clone(), true),
+            ctl(book.clone(), justifier(log.clone(), true)),
             stop.clone(),
         )
         .unwrap();
@@ -514,6 +677,11 @@ mod tests {
         assert_eq!(mode & 0o777, 0o666);
         let r = call(&path, &Request::Exceptions).unwrap();
         assert_eq!(r.waiting.len(), 1, "{r:?}");
+        let passphrase = Secret::new("over the socket".into());
+        let r = call(&path, &Request::PassphraseSet { passphrase }).unwrap();
+        assert!(r.ok, "{r:?}");
+        let r = call(&path, &Request::PassphraseStatus).unwrap();
+        assert!(r.until.is_some(), "{r:?}");
         // Garbage gets an answer that says so.
         let mut s = UnixStream::connect(&path).unwrap();
         s.write_all(b"{\"op\":\"rm -rf\"}\n").unwrap();

@@ -122,6 +122,9 @@ pub struct Agent {
     /// Copies stopped by exception rules, waiting for `cordon agent
     /// justify` on the control socket.
     exceptions: crate::control::SharedBook,
+    /// The passphrases users gave with `cordon agent passphrase`, in
+    /// memory only.
+    passphrases: crate::passphrase::SharedPassphrases,
     /// Sends what the spool records to option 67's syslog server.
     syslog: Forwarder,
     /// Option 67's value as last applied.
@@ -207,6 +210,7 @@ impl Agent {
             last_status: None,
             status_at: std::time::Instant::now(),
             exceptions: Arc::default(),
+            passphrases: Arc::default(),
             syslog,
             syslog_value: None,
         })
@@ -231,15 +235,23 @@ impl Agent {
                 self.spool.clone(),
                 self.cfg.state_dir.clone(),
             );
-            match crate::control::serve(
-                &self.cfg.control_socket,
-                self.exceptions.clone(),
+            let shared = self.shared.clone();
+            let passphrase_ttl: crate::control::PassphraseTtl = Arc::new(move || {
+                let policy = lock(&shared).policy.clone()?;
+                let content = policy.content.as_ref()?;
+                (content.spec.passphrase == cordon_policy::media::PassphraseMode::Prompt)
+                    .then(|| content.spec.passphrase_ttl())
+            });
+            let ctl = crate::control::Control {
+                book: self.exceptions.clone(),
                 justify,
-                stop.clone(),
-            ) {
+                passphrases: self.passphrases.clone(),
+                passphrase_ttl,
+            };
+            match crate::control::serve(&self.cfg.control_socket, ctl, stop.clone()) {
                 Ok(h) => Some(h),
                 Err(e) => {
-                    tracing::warn!(socket = %self.cfg.control_socket.display(), "no control socket, so no justifications: {e}");
+                    tracing::warn!(socket = %self.cfg.control_socket.display(), "no control socket, so no justifications or passphrases: {e}");
                     None
                 }
             }
@@ -891,7 +903,8 @@ impl Agent {
             self.notes.clone(),
         )
         .with_shadows(shadow_store(&self.cfg))
-        .with_exceptions(self.exceptions.clone());
+        .with_exceptions(self.exceptions.clone())
+        .with_passphrases(self.passphrases.clone());
         let opts = cordon_medium::GateOptions {
             mode,
             staging: self

@@ -55,6 +55,7 @@ pub mod link;
 pub mod model;
 pub mod mounts;
 pub mod notify;
+pub mod passphrase;
 pub mod policy;
 pub mod shadow;
 pub mod spool;

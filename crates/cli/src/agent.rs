@@ -19,6 +19,21 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// Give the business reason for a copy an exception rule stopped; without arguments, list your stopped copies.
     Justify(JustifyArgs),
+    /// Give the passphrase the files you write to removable media are encrypted with, when the policy asks for one (asked twice without echo, or read from CORDON_PASSPHRASE).
+    Passphrase(PassphraseArgs),
+}
+
+#[derive(clap::Args)]
+pub struct PassphraseArgs {
+    /// Say whether the agent keeps a passphrase of yours, and until when.
+    #[arg(long, conflicts_with = "forget")]
+    status: bool,
+    /// Make the agent forget your passphrase now.
+    #[arg(long)]
+    forget: bool,
+    /// The agent's control socket (`control_socket` in its configuration).
+    #[arg(long, env = "CORDON_AGENT_SOCKET", default_value = cordon_agent::control::DEFAULT_SOCKET)]
+    socket: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -110,6 +125,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Justify(a) => justify(a),
+        Command::Passphrase(a) => passphrase(a),
         Command::Keygen(a) => {
             let mut seed = [0u8; 32];
             std::fs::File::open("/dev/urandom")
@@ -171,6 +187,32 @@ fn justify(a: JustifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         println!("{}", r.message);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn passphrase(a: PassphraseArgs) -> anyhow::Result<ExitCode> {
+    use cordon_agent::control::{Request, call};
+    use cordon_agent::passphrase::{Secret, check};
+    let req = if a.status {
+        Request::PassphraseStatus
+    } else if a.forget {
+        Request::PassphraseForget
+    } else {
+        let p = Secret::new(crate::unseal::read_secret(
+            "`cordon agent passphrase`",
+            true,
+        )?);
+        // Checked here too, so a short one is refused before it travels.
+        check(p.expose()).map_err(anyhow::Error::msg)?;
+        Request::PassphraseSet { passphrase: p }
+    };
+    let r = call(&a.socket, &req).map_err(anyhow::Error::msg)?;
+    drop(req);
+    if !r.ok {
+        eprintln!("cordon: {}", r.message);
+        return Ok(ExitCode::from(1));
+    }
+    println!("{}", r.message);
     Ok(ExitCode::SUCCESS)
 }
 

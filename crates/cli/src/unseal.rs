@@ -103,6 +103,14 @@ fn identities(args: &Args) -> anyhow::Result<Identities> {
 }
 
 fn read_passphrase() -> anyhow::Result<String> {
+    read_secret("--passphrase", false)
+}
+
+/// A passphrase: from [`PASSPHRASE_ENV`] when standard input is not a
+/// terminal and it is set, else asked on the terminal without echo (twice
+/// when `confirm`, and the two must match). `asker` names what asks, for
+/// the error when there is no terminal. Never empty.
+pub(crate) fn read_secret(asker: &str, confirm: bool) -> anyhow::Result<String> {
     if !io::stdin().is_terminal()
         && let Ok(p) = std::env::var(PASSPHRASE_ENV)
     {
@@ -111,14 +119,24 @@ fn read_passphrase() -> anyhow::Result<String> {
         }
         return Ok(p);
     }
-    let p = rpassword::prompt_password("Passphrase: ").with_context(|| {
+    let no_terminal = || {
         format!(
-            "--passphrase asks on the terminal, and there is none; \
+            "{asker} asks on the terminal, and there is none; \
              without a terminal on standard input, set {PASSPHRASE_ENV}"
         )
-    })?;
+    };
+    let p = rpassword::prompt_password("Passphrase: ").with_context(no_terminal)?;
     if p.is_empty() {
         bail!("the passphrase is empty");
+    }
+    if confirm {
+        // Zeroed when dropped, like the one the caller keeps.
+        let again = cordon_agent::passphrase::Secret::new(
+            rpassword::prompt_password("Passphrase again: ").with_context(no_terminal)?,
+        );
+        if again.expose() != p {
+            bail!("the two passphrases differ; nothing was changed");
+        }
     }
     Ok(p)
 }

@@ -40,6 +40,41 @@ pub struct RemovableMediaSpec {
     /// treated as not fully inspected (sealed or blocked). Default 120.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inspect_timeout_secs: Option<u64>,
+    /// Whether a file to be encrypted is sealed with a passphrase its
+    /// writer gave (`cordon agent passphrase`) instead of the keys above.
+    /// age allows a passphrase only as the sole recipient, so such a file
+    /// cannot be opened with the recovery key. Default `off`.
+    #[serde(default, skip_serializing_if = "PassphraseMode::is_off")]
+    pub passphrase: PassphraseMode,
+    /// Seconds the agent keeps a user's passphrase after it was given.
+    /// Default [`DEFAULT_PASSPHRASE_TTL_SECS`] (8 h), at most
+    /// [`MAX_PASSPHRASE_TTL_SECS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passphrase_ttl_secs: Option<u64>,
+}
+
+/// How long a user's passphrase is kept unless the policy says otherwise.
+pub const DEFAULT_PASSPHRASE_TTL_SECS: u64 = 8 * 3600;
+/// The longest `passphraseTtlSecs` allowed: a week.
+pub const MAX_PASSPHRASE_TTL_SECS: u64 = 7 * 24 * 3600;
+
+/// `removableMedia.passphrase`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PassphraseMode {
+    /// Files are sealed for the organisation's keys only.
+    #[default]
+    Off,
+    /// A file is sealed with its writer's passphrase when they gave one;
+    /// otherwise for the organisation's keys, or refused when there are
+    /// none (the user is told to run `cordon agent passphrase`).
+    Prompt,
+}
+
+impl PassphraseMode {
+    pub fn is_off(&self) -> bool {
+        *self == PassphraseMode::Off
+    }
 }
 
 fn yes() -> bool {
@@ -47,6 +82,15 @@ fn yes() -> bool {
 }
 
 impl RemovableMediaSpec {
+    /// How long the agent keeps a user's passphrase.
+    pub fn passphrase_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(
+            self.passphrase_ttl_secs
+                .unwrap_or(DEFAULT_PASSPHRASE_TTL_SECS)
+                .clamp(1, MAX_PASSPHRASE_TTL_SECS),
+        )
+    }
+
     /// Every recipient string with where it is, for checking.
     pub fn all_recipients(&self) -> impl Iterator<Item = (String, &str)> {
         let org = self
@@ -85,6 +129,14 @@ impl RemovableMediaSpec {
                     format!("`{shown}…` is not an age X25519 recipient (`age1…`, as `age-keygen` prints)"),
                 ));
             }
+        }
+        if let Some(secs) = self.passphrase_ttl_secs
+            && !(1..=MAX_PASSPHRASE_TTL_SECS).contains(&secs)
+        {
+            out.push((
+                "/removableMedia/passphraseTtlSecs".into(),
+                format!("{secs} s is not a passphrase lifetime: give 1 to {MAX_PASSPHRASE_TTL_SECS} seconds (a week)"),
+            ));
         }
         if !self.detectors.is_empty() {
             let cfg = cordon_detect::CustomDetectorsConfig {
@@ -138,6 +190,46 @@ mod tests {
         assert!(
             !p[0].1.contains(&KEY[12..]),
             "the key is not repeated in full"
+        );
+    }
+
+    #[test]
+    fn the_passphrase_option_defaults_to_off_and_its_lifetime_is_bounded() {
+        let spec: RemovableMediaSpec = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert_eq!(spec.passphrase, PassphraseMode::Off);
+        assert_eq!(spec.passphrase_ttl().as_secs(), DEFAULT_PASSPHRASE_TTL_SECS);
+        assert!(spec.problems().is_empty());
+        // Off is not written back out.
+        assert_eq!(serde_json::to_value(&spec).unwrap().get("passphrase"), None);
+
+        let spec: RemovableMediaSpec = serde_json::from_value(serde_json::json!({
+            "passphrase": "prompt", "passphraseTtlSecs": 600
+        }))
+        .unwrap();
+        assert_eq!(spec.passphrase, PassphraseMode::Prompt);
+        assert_eq!(spec.passphrase_ttl().as_secs(), 600);
+        // YAML's bare `off` is the string (YAML 1.2), not a boolean.
+        let yaml: RemovableMediaSpec = serde_yaml_ng::from_str("passphrase: off\n").unwrap();
+        assert_eq!(yaml.passphrase, PassphraseMode::Off);
+        assert!(spec.problems().is_empty());
+
+        for bad in [0, MAX_PASSPHRASE_TTL_SECS + 1] {
+            let spec: RemovableMediaSpec =
+                serde_json::from_value(serde_json::json!({ "passphraseTtlSecs": bad })).unwrap();
+            let p = spec.problems();
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert_eq!(p[0].0, "/removableMedia/passphraseTtlSecs");
+            assert!(p[0].1.contains("not a passphrase lifetime"), "{}", p[0].1);
+        }
+
+        let err = serde_json::from_value::<RemovableMediaSpec>(
+            serde_json::json!({ "passphrase": "always" }),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`always`") && err.contains("`off`") && err.contains("`prompt`"),
+            "{err}"
         );
     }
 

@@ -49,6 +49,8 @@ fn the_schema_rejects_what_the_loader_rejects() {
         "id: x\nflows:\n  - {id: f, category: PII, senders: ['fax:1'], recipients: ['*'], permission: allow}\n",
         "id: x\nflows:\n  - {id: f, category: PII, senders: ['*'], recipients: ['*'], permission: maybe}\n",
         "id: x\ntests:\n  - {name: t, event: {action: login, extra: 1}, expect: {decision: allow}}\n",
+        "id: x\nremovableMedia: {passphrase: always}\n",
+        "id: x\nremovableMedia: {passphrase: prompt, passphraseTtlSecs: 0}\n",
     ] {
         let v = yaml(bad);
         assert!(!errors(&s, &v).is_empty(), "schema accepted: {bad}");
