@@ -15,7 +15,7 @@ fn cordon() -> Command {
     Command::cargo_bin("cordon").unwrap()
 }
 
-fn tool(name: &str) -> PathBuf {
+pub(crate) fn tool(name: &str) -> PathBuf {
     let path = Path::new("/usr/bin").join(name);
     assert!(
         path.exists(),
@@ -377,7 +377,7 @@ fn passphrases_from_the_environment_or_the_terminal() {
 }
 
 /// A new pseudo-terminal: its master and its slave, both open.
-fn pty() -> (fs::File, fs::File) {
+pub(crate) fn pty() -> (fs::File, fs::File) {
     use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
     grantpt(&master).unwrap();
