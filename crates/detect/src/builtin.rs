@@ -74,6 +74,16 @@ const CARD_CTX: &[&str] = &[
     "maestro",
     "unionpay",
 ];
+const HKID_CTX: &[&str] = &[
+    "hkid",
+    "hk id",
+    "hkic",
+    "hong kong identity card",
+    "hong kong id card",
+    "hk identity card",
+    "香港身份證",
+    "身份證號碼",
+];
 const SSN_CTX: &[&str] = &[
     "ssn",
     "ssns",
@@ -480,6 +490,9 @@ builtins! {
     SgNric { "sg_nric", Pii, Some("nric_letter"), false, &["nric", "fin", "identity card"],
         "Singapore NRIC/FIN: S/T/F/G/M, 7 digits and the check letter.",
         "S1234567D" }
+    HkHkid { "hk_hkid", Pii, Some("hkid_mod11"), false, HKID_CTX,
+        "Hong Kong Identity Card number: one or two letters, six digits and a mod-11 check digit or A, as A123456(3) or A123456 (3); written without the parentheses, or in lower case, only next to a context word.",
+        "A123456(3)" }
     IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number"],
         "Irish Personal Public Service number, 7 digits and 1-2 letters with mod-23 check.",
         "1234567T" }

@@ -14,7 +14,7 @@
 //! checked by hand.
 
 use crate::builtin::D;
-use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before, run};
+use crate::kit::{Adj, NEED_CTX, PLAIN, Sink, at, before, is_word, run};
 use crate::model::Confidence::{self, High, Low, Medium};
 use crate::numeric::right_ok;
 use crate::validate as v;
@@ -404,7 +404,59 @@ pub(crate) fn alpha_word(
     if letters == 1 && matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
         eu_vat_before(sk, ws);
     }
+    if (1..=2).contains(&letters) && matches!(w.len() - letters, 6 | 7) {
+        hk_hkid(sk, ws, we, w, letters);
+    }
     any_word(sk, ws, we, w, upper);
+}
+
+/// A Hong Kong Identity Card number. Printed with its check in
+/// parentheses (`A123456(3)`, `AB987654 (3)`) the format is its own and
+/// is reported alone; written as one word (`A1234563`), or in lower case,
+/// only next to its word. `w` is one or two letters and six or seven
+/// characters; the parenthesised check is read past the word. A value
+/// whose check fails is not reported.
+fn hk_hkid(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
+    if !sk.on(D::HkHkid) {
+        return;
+    }
+    let t = sk.t;
+    let (Some(head), Some(rest)) = (w.get(..letters + 6), w.get(letters..)) else {
+        return;
+    };
+    if !head
+        .get(letters..)
+        .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    {
+        return;
+    }
+    let (check, end, paren) = if let Some(&c) = rest.get(6) {
+        (c, we, false)
+    } else {
+        // `(3)` right after the digits or after one space.
+        let o = if at(t, we) == b' ' { we + 1 } else { we };
+        if at(t, o) != b'(' || at(t, o + 2) != b')' || is_word(at(t, o + 3)) {
+            return;
+        }
+        (at(t, o + 1), o + 3, true)
+    };
+    let n = letters + 7;
+    let mut up = [0u8; 9];
+    let Some(dst) = up.get_mut(..n) else {
+        return;
+    };
+    for (x, &c) in dst.iter_mut().zip(head.iter().chain([check].iter())) {
+        *x = c.to_ascii_uppercase();
+    }
+    if !v::hk_hkid(dst) {
+        return;
+    }
+    let lower = head.iter().any(u8::is_ascii_lowercase) || check == b'a';
+    let adj = Adj {
+        need_ctx: lower || !paren,
+        nonvalue: false,
+    };
+    sk.emit(D::HkHkid, ws, end, Medium, adj);
 }
 
 /// A Mexican RFC written as one word (`GODE561231GR8`, `MAB9307148T4`):

@@ -1149,6 +1149,43 @@ pub fn sg_nric(s: &[u8]) -> bool {
     table.get(((sum + off) % 11) as usize) == Some(&c)
 }
 
+/// Hong Kong Identity Card number: one or two letters, six digits and a
+/// check character, `0`-`9` or `A` (10). Letters count A=10 .. Z=35 and a
+/// single letter has a space worth 36 before it; with weights 9..2 over
+/// those eight places the check makes the sum 0 mod 11.
+pub fn hk_hkid(s: &[u8]) -> bool {
+    let (letters, rest) = match s.len() {
+        8 => s.split_at(1),
+        9 => s.split_at(2),
+        _ => return false,
+    };
+    let (Some(digits), Some(&c)) = (rest.get(..6), rest.get(6)) else {
+        return false;
+    };
+    let Some(mut sum) = weighted(digits, &[7, 6, 5, 4, 3, 2]) else {
+        return false;
+    };
+    // The space of a single letter, weight 9.
+    let mut w = 9;
+    if letters.len() == 1 {
+        sum += 36 * 9;
+        w = 8;
+    }
+    for &l in letters {
+        if !l.is_ascii_uppercase() {
+            return false;
+        }
+        sum += (u32::from(l - b'A') + 10) * w;
+        w -= 1;
+    }
+    let check = match c {
+        b'0'..=b'9' => u32::from(c - b'0'),
+        b'A' => 10,
+        _ => return false,
+    };
+    (sum + check) % 11 == 0
+}
+
 /// Irish PPS number: 7 digits, check letter, optional second letter (A, B,
 /// H or W) which counts with weight 9.
 pub fn ie_pps(num: &[u8], check: u8, extra: Option<u8>) -> bool {
@@ -2764,6 +2801,7 @@ mod tests {
         assert!(cn_resident_id(b"11010519491231002X"));
         assert!(pl_pesel(b"44051401359"));
         assert!(sg_nric(b"S1234567D"));
+        assert!(hk_hkid(b"A1234563") && !hk_hkid(b"A1234564"));
         assert!(ie_pps(b"1234567", b'T', None));
         assert!(ch_ahv(b"7569217076985"));
         assert!(fr_insee(b"255081416802538"));

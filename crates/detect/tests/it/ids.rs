@@ -626,6 +626,49 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A Hong Kong Identity Card number from random letters and digits:
+    /// with its check in parentheses it is found alone and next to its
+    /// word; as one word or in lower case only next to its word; with
+    /// another check character, nothing at all is reported over it (no
+    /// weaker type takes the value the check refused).
+    #[test]
+    fn hk_hkid_layouts_context_and_bad_checks(
+        prefix in "[A-Z]{1,2}",
+        d in "[0-9]{6}",
+        k in 0usize..10,
+        word in prop_oneof![Just("HKID:"), Just("HK ID"), Just("Hong Kong identity card"), Just("香港身份證號碼：")],
+    ) {
+        let det = Detectors::new();
+        let body = format!("{prefix}{d}");
+        let v = complete(&body, "0123456789A", false, |x| v::hk_hkid(x.as_bytes())).unwrap();
+        let c = &v[v.len() - 1..];
+        let paren = [format!("{body}({c})"), format!("{body} ({c})")];
+        for p in &paren {
+            prop_assert!(scan_finds(&det, "hk_hkid", &format!("{word} {p} on file."), p).0, "{}", p);
+            prop_assert!(scan_finds(&det, "hk_hkid", &format!("Holder {p} on file."), p).0, "{}", p);
+            let low = p.to_ascii_lowercase();
+            prop_assert!(scan_finds(&det, "hk_hkid", &format!("{word} {low} on file."), &low).0, "{}", low);
+            prop_assert!(!scan_finds(&det, "hk_hkid", &format!("Holder {low} on file."), &low).1, "{}", low);
+        }
+        prop_assert!(scan_finds(&det, "hk_hkid", &format!("{word} {v} on file."), &v).0, "{}", v);
+        prop_assert!(!scan_finds(&det, "hk_hkid", &format!("Reference {v} on file."), &v).1, "{}", v);
+        let bad = change(&v, v.len() - 1, "0123456789A", k);
+        let bc = &bad[bad.len() - 1..];
+        for p in [format!("{body}({bc})"), format!("{body} ({bc})")] {
+            for text in [format!("{word} {p} on file."), format!("Holder {p} on file.")] {
+                let s = text.find(&p).unwrap();
+                let e = s + p.len();
+                let fs = det.scan(text.as_bytes());
+                prop_assert!(!fs.iter().any(|f| f.start < e && s < f.end), "{:?}: {:?}", text, fs);
+            }
+        }
+        prop_assert!(!scan_finds(&det, "hk_hkid", &format!("{word} {bad} on file."), &bad).1, "{}", bad);
+    }
+}
+
 fn mrz_cd(f: &str) -> char {
     let s: u32 = f
         .chars()

@@ -387,6 +387,30 @@ fn r_td2(l: &str) -> bool {
 
 // ---------- strategies ----------
 
+/// Hong Kong Identity Card: right-aligned in nine places (a space worth
+/// 36 before a single letter), weights 9..1 with the check last, the
+/// whole sum a multiple of 11.
+fn r_hkid(s: &str) -> bool {
+    if !(8..=9).contains(&s.len()) || s.contains(' ') {
+        return false;
+    }
+    let padded = format!("{s:>9}");
+    let cs: Vec<char> = padded.chars().collect();
+    let mut sum = 0;
+    for (i, &c) in cs.iter().enumerate() {
+        let v = match (i, c) {
+            (0, ' ') => 36,
+            (0 | 1, 'A'..='Z') => c as u32 - 'A' as u32 + 10,
+            (2..=7, '0'..='9') => c.to_digit(10).unwrap(),
+            (8, '0'..='9') => c.to_digit(10).unwrap(),
+            (8, 'A') => 10,
+            _ => return false,
+        };
+        sum += v * (9 - i as u32);
+    }
+    sum % 11 == 0
+}
+
 fn digits(n: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(0u8..10, n)
         .prop_map(|v| v.iter().map(|d| char::from(b'0' + d)).collect())
@@ -477,6 +501,21 @@ proptest! {
         prop_assert_eq!(v::es_dni(num.as_bytes(), l as u8), r_dni(&num, l));
         let dea = format!("{p}{d}");
         prop_assert_eq!(v::us_dea(dea.as_bytes()), r_dea(&dea), "{}", dea);
+    }
+
+    /// Every check character after one or two letters and six digits:
+    /// exactly the reference's pass, and nothing else of that length.
+    #[test]
+    fn hk_hkid(p in "[A-Z]{1,2}", d in digits(6), junk in "[A-Z0-9 a-z]{8,9}") {
+        let mut valid = 0;
+        for c in "0123456789ABZ".chars() {
+            let s = format!("{p}{d}{c}");
+            let ok = v::hk_hkid(s.as_bytes());
+            prop_assert_eq!(ok, r_hkid(&s), "{}", s);
+            valid += usize::from(ok);
+        }
+        prop_assert_eq!(valid, 1, "{}{}", p, d);
+        prop_assert_eq!(v::hk_hkid(junk.as_bytes()), r_hkid(&junk), "{:?}", junk);
     }
 
     #[test]
@@ -638,6 +677,10 @@ fn structure_rules() {
     assert!(v::de_tax_id(b"86095742719") && !v::de_tax_id(b"12345678901"));
     assert!(v::fi_hetu(b"131052", b"308", b'T') && !v::fi_hetu(b"131052", b"308", b'U'));
     assert!(v::sg_nric(b"S1234567D") && !v::sg_nric(b"S1234567A"));
+    assert!(v::hk_hkid(b"A1234563") && !v::hk_hkid(b"A1234564"));
+    assert!(v::hk_hkid(b"AB9876543") && !v::hk_hkid(b"AB9876542"));
+    assert!(v::hk_hkid(b"G123456A") && v::hk_hkid(b"C6686689"));
+    assert!(!v::hk_hkid(b"a1234563") && !v::hk_hkid(b"A123456") && !v::hk_hkid(b"1A1234563"));
     assert!(v::ie_pps(b"1234567", b'T', None) && !v::ie_pps(b"1234567", b'A', None));
     assert!(v::ch_ahv(b"7569217076985") && !v::ch_ahv(b"7569217076984"));
     // Published values: python-stdnum's MEID, RFC and VAT examples, the
