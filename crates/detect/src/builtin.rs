@@ -481,7 +481,7 @@ builtins! {
     CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "身份证号", "身份证号码", "居民身份证", "resident identity", "id card", "identity card", "公民身份号码"],
         "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check; the first-generation 15-digit number (province, birth date of the 1900s, sequence, no check digit) next to a context word.",
         "11010519491231002X" }
-    ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "rsa id", "sa id"],
+    ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "south africa", "rsa id", "sa id"],
         "South African identity number, 13 digits with birth date, citizenship digit and Luhn; needs a context word.",
         "ID number 8001015009087" }
     JpMyNumber { "jp_my_number", Pii, Some("mod11"), true, &["my number", "マイナンバー", "個人番号", "individual number", "mynumber"],
@@ -544,7 +544,7 @@ builtins! {
     GrAfm { "gr_afm", Pii, Some("afm_powers_of_two"), true, &["afm", "αφμ", "ΑΦΜ", "α.φ.μ", "Α.Φ.Μ", "greek tax number"],
         "Greek tax number (AFM): 9 digits, check digit from powers of two mod 11; needs a context word.",
         "ΑΦΜ 291353967" }
-    TrTckn { "tr_tckn", Pii, Some("tckn_checks"), true, &["tc kimlik", "t.c. kimlik", "kimlik no", "kimlik numarası", "tckn", "tc no", "turkish identification number"],
+    TrTckn { "tr_tckn", Pii, Some("tckn_checks"), true, &["tc kimlik", "t.c. kimlik", "kimlik no", "kimlik numarası", "tckn", "tc no", "turkish identification number", "turkish id", "turkish identity"],
         "Turkish identification number (T.C. Kimlik No): 11 digits with two check digits; needs a context word.",
         "TC Kimlik No 22171092240" }
     IlId { "il_id", Pii, Some("luhn"), true, &["teudat zehut", "תעודת זהות", "mispar zehut", "israeli id", "ת.ז"],
