@@ -57,11 +57,17 @@ struct TestJudge {
     quota: Option<u64>,
     used: AtomicU64,
     delay: Duration,
+    /// Release without reading: large files, whose scan in a debug build
+    /// is seconds of CPU a loaded CI machine may not give.
+    unread: bool,
 }
 
 impl Judge for TestJudge {
     fn judge(&self, f: &Written<'_>) -> Outcome {
         std::thread::sleep(self.delay);
+        if self.unread {
+            return Outcome::Release;
+        }
         let text = fs::read(f.staged).unwrap_or_default();
         let has = |w: &[u8]| text.windows(w.len()).any(|x| x == w);
         if has(b"Confidential") {
@@ -167,12 +173,16 @@ fn cp(dest: &Path, data: &[u8]) -> Result<(), String> {
     }
 }
 
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+fn wait_for(what: &str, cond: impl FnMut() -> bool) {
+    wait_for_within(10, what, cond);
+}
+
+fn wait_for_within(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
         assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}"
+            start.elapsed() < Duration::from_secs(secs),
+            "timed out waiting {secs} s for {what}"
         );
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -372,4 +382,233 @@ fn after_a_crash_pending_files_are_judged_again_from_their_plaintext() {
     let done = cordon_medium::recover(&root, &staging, &judge).unwrap();
     assert!(matches!(done[0].what, Settled::Failed { .. }), "{done:?}");
     assert!(!dir.path().join("outside.txt").exists());
+}
+
+/// A USB stick on a loop device: an ext4 image, attached and mounted.
+struct Stick {
+    dev: String,
+    mnt: PathBuf,
+    /// A second view of the stick's filesystem, as the desktop mounts it
+    /// (the gate covers `mnt`).
+    view: PathBuf,
+}
+
+fn sh(cmd: &str) -> String {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+impl Stick {
+    fn new(dir: &Path) -> Stick {
+        let img = dir.join("stick.img");
+        sh(&format!(
+            "truncate -s 96M {0} && mkfs.ext4 -q -F {0}",
+            img.display()
+        ));
+        let dev = sh(&format!("losetup -f --show {}", img.display()));
+        let mnt = dir.join("medium");
+        fs::create_dir(&mnt).unwrap();
+        sh(&format!("mount -t ext4 {dev} {}", mnt.display()));
+        let view = dir.join("view");
+        fs::create_dir(&view).unwrap();
+        rustix::mount::mount_bind(&mnt, &view).unwrap();
+        Stick { dev, mnt, view }
+    }
+
+    /// The stick is pulled out. On this kernel (6.x) neither `umount -l`
+    /// nor `losetup -d` alone makes anything fail: a lazily unmounted
+    /// filesystem lives on, writable, while a descriptor (the gate's root)
+    /// holds it, and `losetup -d` of a device in use only marks it to be
+    /// detached at its last close. What the kernel does when a USB disk
+    /// really goes is `fs_bdev_mark_dead()`, which shuts ext4 down
+    /// (`ext4_shutdown(…, EXT4_GOING_FLAGS_NOLOGFLUSH)`): from then on
+    /// every write, create and lookup fails with EIO. The same shutdown is
+    /// reached from user space by `EXT4_IOC_SHUTDOWN` with `NOLOGFLUSH`,
+    /// so that is done first; then what the desktop and the kernel do
+    /// next, the lazy unmount of the medium's other view and the loop
+    /// device's detach (completed once the last holder lets go).
+    fn pull(&self, root: &fs::File) {
+        shutdown_nologflush(root);
+        sh(&format!("umount -l {}", self.view.display()));
+        sh(&format!("losetup -d {}", self.dev));
+    }
+}
+
+impl Drop for Stick {
+    fn drop(&mut self) {
+        // Whatever is left after a pull (or a failed test): the view, the
+        // mount the gate covered, the loop device (already auto-cleared
+        // after a pull, hence no output).
+        for m in [&self.view, &self.mnt] {
+            let _ = rustix::mount::unmount(m, rustix::mount::UnmountFlags::DETACH);
+        }
+        let _ = std::process::Command::new("losetup")
+            .args(["-d", &self.dev])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// `ioctl(EXT4_IOC_SHUTDOWN, EXT4_GOING_FLAGS_NOLOGFLUSH)`: what the
+/// kernel does to ext4 when its block device disappears.
+#[allow(unsafe_code)]
+fn shutdown_nologflush(root: &fs::File) {
+    // _IOR('X', 125, __u32)
+    const EXT4_IOC_SHUTDOWN: rustix::ioctl::Opcode = 0x8004_587d;
+    const NOLOGFLUSH: u32 = 2;
+    // SAFETY: EXT4_IOC_SHUTDOWN reads one u32 from the pointer it is
+    // given, which `Setter` passes to a live u32.
+    unsafe {
+        rustix::ioctl::ioctl(
+            root,
+            rustix::ioctl::Setter::<EXT4_IOC_SHUTDOWN, u32>::new(NOLOGFLUSH),
+        )
+    }
+    .unwrap();
+}
+
+/// Runs `f` on a thread and fails the test if it does not return within
+/// `secs` (a hang in the gate must not hang the suite).
+fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(Duration::from_secs(secs)) {
+        Ok(v) => v,
+        Err(_) => panic!("{what}: no answer in {secs} s (hung)"),
+    }
+}
+
+#[test]
+fn a_stick_pulled_mid_write_fails_the_write_and_is_reported() {
+    const MIB: usize = 1 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let stick = Stick::new(dir.path());
+    // A descriptor of the stick's root, taken before the gate covers it,
+    // for the shutdown.
+    let root = fs::File::open(&stick.mnt).unwrap();
+    let staging = dir.path().join("staging");
+    let judge = Arc::new(TestJudge {
+        unread: true,
+        ..TestJudge::default()
+    });
+    let gate = Gate::mount(
+        &stick.mnt,
+        judge.clone(),
+        GateOptions {
+            mode: Mode::Hold,
+            staging: staging.clone(),
+            threads: 2,
+            settlers: 1,
+            fs_name: "cordon-test".into(),
+        },
+    )
+    .unwrap();
+    let mnt = stick.mnt.clone();
+    let big = mnt.join("big.bin");
+
+    // A user copies a large file with dd, fed from a pipe so the test
+    // knows how far it has got.
+    let mut dd = std::process::Command::new("dd")
+        .arg(format!("of={}", big.display()))
+        .args(["bs=1M", "iflag=fullblock", "status=none"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = dd.stdin.take().unwrap();
+    let chunk = vec![0x5au8; MIB];
+    for _ in 0..16 {
+        input.write_all(&chunk).unwrap();
+    }
+    {
+        let big = big.clone();
+        wait_for_within(120, "16 MiB written through the gate", move || {
+            fs::metadata(&big).is_ok_and(|m| m.len() >= 16 * MIB as u64)
+        });
+    }
+
+    stick.pull(&root);
+    drop(root);
+
+    // The user's process goes on writing, then closes: the file cannot be
+    // put on the medium and close() says why.
+    // Every wait is bounded, generously: a hang fails the test, a slow
+    // machine does not.
+    let out = within(150, "dd after the pull", move || {
+        for _ in 0..16 {
+            if input.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+        drop(input);
+        let start = Instant::now();
+        loop {
+            if let Some(st) = dd.try_wait().unwrap() {
+                let mut err = String::new();
+                dd.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                return Some((st, err));
+            }
+            if start.elapsed() > Duration::from_secs(120) {
+                let _ = dd.kill();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let (status, err) = out.expect("dd did not finish within 120 s of the pull");
+    assert!(!status.success(), "dd succeeded on a pulled stick: {err}");
+    assert!(err.contains("Input/output error"), "dd said: {err}");
+
+    // The judge is told, with the reason, for the incident.
+    let log = judge.log.lock().unwrap().clone();
+    assert!(
+        log.iter().any(|(p, s)| p == Path::new("big.bin")
+            && matches!(s, Settled::Failed { error } if error.contains("Input/output error"))),
+        "{log:?}"
+    );
+    assert_eq!(gate.stats().failed, 1);
+    // Its plaintext does not stay behind in staging.
+    {
+        let staging = staging.clone();
+        wait_for_within(120, "staging emptied", move || {
+            fs::read_dir(&staging).unwrap().count() == 0
+        });
+    }
+
+    // Later operations fail rather than hang.
+    let later = mnt.clone();
+    let after = within(120, "copying another file", move || {
+        cp(&later.join("after.txt"), b"written after the pull")
+    });
+    assert!(after.is_err(), "a copy onto a pulled stick succeeded");
+    let later = mnt.clone();
+    let made = within(120, "mkdir", move || fs::create_dir(later.join("d")));
+    assert!(made.is_err(), "mkdir on a pulled stick succeeded");
+    // dd opens its output, dup2()s it to fd 1 and closes the first
+    // descriptor: that close settled an empty big.bin onto the stick
+    // before the pull. Whatever the name shows now, the bytes written
+    // since never reached the medium and it cannot be read.
+    let later = mnt.clone();
+    let read = within(120, "reading the failed file", move || {
+        fs::read(later.join("big.bin")).map(|b| b.len())
+    });
+    assert!(
+        read.is_err(),
+        "a file on the pulled stick was read: {read:?}"
+    );
+
+    // And the gate comes off.
+    within(120, "unmounting the gate", move || gate.unmount()).unwrap();
+    assert_eq!(fs::read_dir(&staging).unwrap().count(), 0);
 }
