@@ -433,12 +433,21 @@ fn hk_hkid(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
     let (check, end, paren) = if let Some(&c) = rest.get(6) {
         (c, we, false)
     } else {
-        // `(3)` right after the digits or after one space.
+        // `(3)` right after the digits or after one space, or in the
+        // full-width brackets of Chinese text, `（3）`.
+        const OPEN: &[u8] = "（".as_bytes();
+        const CLOSE: &[u8] = "）".as_bytes();
         let o = if at(t, we) == b' ' { we + 1 } else { we };
-        if at(t, o) != b'(' || at(t, o + 2) != b')' || is_word(at(t, o + 3)) {
+        if at(t, o) == b'(' && at(t, o + 2) == b')' && !is_word(at(t, o + 3)) {
+            (at(t, o + 1), o + 3, true)
+        } else if t.get(o..o + 3) == Some(OPEN)
+            && t.get(o + 4..o + 7) == Some(CLOSE)
+            && !is_word(at(t, o + 7))
+        {
+            (at(t, o + 3), o + 7, true)
+        } else {
             return;
         }
-        (at(t, o + 1), o + 3, true)
     };
     let n = letters + 7;
     let mut up = [0u8; 9];
