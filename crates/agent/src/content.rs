@@ -437,18 +437,17 @@ impl MediumJudge {
         };
         // 3. The rules, to external storage, then to encrypted storage.
         let event = |kind: DeviceKind| {
-            let mut e = Event::new(Action::CopyToDevice);
-            e.user = Some(User {
-                username: Some(user.clone()),
-                groups: groups.clone(),
-                ..User::default()
-            });
-            e.file = Some(file.clone());
+            let mut e = user_event(
+                Action::CopyToDevice,
+                user.clone(),
+                groups.clone(),
+                file.clone(),
+                Some(da.clone()),
+            );
             e.recipients = vec![Identity::Device {
                 device: kind,
                 name: Some(self.device_name.clone()),
             }];
-            e.device = Some(da.clone());
             e.time = Some(now);
             e
         };
@@ -629,18 +628,12 @@ impl MediumJudge {
             return;
         }
         let shown = self.display(path);
-        let mut event = Event::new(Action::DeviceAccess);
-        event.user = Some(User {
-            username: Some(user),
-            groups,
-            ..User::default()
-        });
-        event.file = Some(FileInfo {
+        let info = FileInfo {
             path: Some(shown.clone()),
             size: da.file_size,
             ..FileInfo::default()
-        });
-        event.device = Some(da);
+        };
+        let event = user_event(Action::DeviceAccess, user, groups, info, Some(da));
         let mut decision = Decision::new(Verdict::Allow);
         decision.violations.push(Violation {
             rule: "device-control:shadow".into(),
@@ -965,19 +958,13 @@ impl MediumJudge {
         steps: &[EndpointStep],
     ) {
         let (user, groups) = crate::host::user_of(f.writer.uid);
-        let mut event = Event::new(Action::CopyToDevice);
-        event.user = Some(User {
-            username: Some(user),
-            groups,
-            ..User::default()
-        });
-        event.file = Some(FileInfo {
+        let file = FileInfo {
             path: Some(self.display(f.path)),
             size: Some(f.size),
             file_type: device.as_ref().and_then(|d| d.file_type.clone()),
             ..FileInfo::default()
-        });
-        event.device = device;
+        };
+        let event = user_event(Action::CopyToDevice, user, groups, file, device);
         let mut decision = Decision::new(verdict);
         decision.violations.push(violation);
         self.spool_one(&event, &decision, steps);
@@ -986,6 +973,26 @@ impl MediumJudge {
     fn spool_one(&self, event: &Event, decision: &Decision, steps: &[EndpointStep]) {
         spool_record(&self.spool, event, decision, steps);
     }
+}
+
+/// An event by a medium's user (`user`, of `groups`) on `file`, through
+/// `device` as device control saw it.
+fn user_event(
+    action: Action,
+    user: String,
+    groups: Vec<String>,
+    file: FileInfo,
+    device: Option<cordon_policy::model::DeviceAccess>,
+) -> Event {
+    let mut event = Event::new(action);
+    event.user = Some(User {
+        username: Some(user),
+        groups,
+        ..User::default()
+    });
+    event.file = Some(file);
+    event.device = device;
+    event
 }
 
 /// Spools an incident the agent made on its own: the event, the decision
