@@ -54,6 +54,9 @@ pub const FORMAT: &str = "cordon-bundle/1";
 /// Prefixed to the payload bytes before signing: a signature over a bundle
 /// is never a signature over anything else.
 pub const SIGNING_CONTEXT: &[u8] = b"cordon-bundle/1\0";
+/// The envelope format of the agent-run plug-in calls the server hands an
+/// agent (`GET /v1/agent/tasks`), signed with the same key as bundles.
+pub const TASKS_FORMAT: &str = "cordon-tasks/1";
 /// The largest envelope accepted, in bytes.
 pub const MAX_BUNDLE: usize = 16 << 20;
 
@@ -64,8 +67,8 @@ pub enum BundleError {
     TooLarge(usize),
     #[error("bundle is not a signed envelope: {0}")]
     Envelope(String),
-    #[error("bundle format `{0}` is not `{FORMAT}`")]
-    Format(String),
+    #[error("envelope format `{got}` is not `{want}`")]
+    Format { got: String, want: String },
     #[error("bundle is unsigned")]
     Unsigned,
     #[error("bundle is signed by key `{0}`, which this agent does not trust")]
@@ -228,20 +231,30 @@ impl SigningKey {
     /// Signs a payload: the envelope's JSON text.
     pub fn seal(&self, payload: &Payload) -> Result<String, BundleError> {
         let bytes = serde_json::to_vec(payload).map_err(|e| BundleError::Payload(e.to_string()))?;
-        let sig = self.0.sign(&signed_message(&bytes));
+        self.sign_document(FORMAT, &bytes)
+    }
+
+    /// Signs `bytes` as a document of `format` (an envelope like a
+    /// bundle's): the signature covers `format`, a NUL and the bytes, so
+    /// a signature made for one format never verifies as another.
+    pub fn sign_document(&self, format: &str, bytes: &[u8]) -> Result<String, BundleError> {
+        let sig = self.0.sign(&signed_message(format, bytes));
         let env = Envelope {
-            format: FORMAT.to_owned(),
+            format: format.to_owned(),
             key_id: self.public().key_id(),
-            payload: B64.encode(&bytes),
+            payload: B64.encode(bytes),
             signature: B64.encode(sig.to_bytes()),
         };
         serde_json::to_string(&env).map_err(|e| BundleError::Payload(e.to_string()))
     }
 }
 
-fn signed_message(payload: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(SIGNING_CONTEXT.len() + payload.len());
-    m.extend_from_slice(SIGNING_CONTEXT);
+/// What a signature covers: the format, a NUL, the payload bytes. For
+/// [`FORMAT`] that is [`SIGNING_CONTEXT`] then the payload.
+fn signed_message(format: &str, payload: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(format.len() + 1 + payload.len());
+    m.extend_from_slice(format.as_bytes());
+    m.push(0);
     m.extend_from_slice(payload);
     m
 }
@@ -256,13 +269,34 @@ pub struct Opened {
 /// Verifies an envelope against the trusted keys and returns its payload.
 /// Nothing of the payload is parsed before its signature verifies.
 pub fn open(text: &[u8], trusted: &[PublicKey]) -> Result<Opened, BundleError> {
+    let (payload_bytes, signed_by) = open_document(text, FORMAT, trusted)?;
+    let payload: Payload =
+        serde_json::from_slice(&payload_bytes).map_err(|e| BundleError::Payload(e.to_string()))?;
+    if payload.group.is_empty() {
+        return Err(BundleError::Payload("empty group".into()));
+    }
+    Ok(Opened { payload, signed_by })
+}
+
+/// Verifies an envelope of `format` ([`SigningKey::sign_document`])
+/// against the trusted keys: the payload bytes exactly as signed, and the
+/// id of the key that signed them. Bounded by [`MAX_BUNDLE`]; an envelope
+/// of another format is refused before any signature is checked.
+pub fn open_document(
+    text: &[u8],
+    format: &str,
+    trusted: &[PublicKey],
+) -> Result<(Vec<u8>, String), BundleError> {
     if text.len() > MAX_BUNDLE {
         return Err(BundleError::TooLarge(text.len()));
     }
     let env: Envelope =
         serde_json::from_slice(text).map_err(|e| BundleError::Envelope(e.to_string()))?;
-    if env.format != FORMAT {
-        return Err(BundleError::Format(truncate(&env.format)));
+    if env.format != format {
+        return Err(BundleError::Format {
+            got: truncate(&env.format),
+            want: format.to_owned(),
+        });
     }
     if env.signature.trim().is_empty() {
         return Err(BundleError::Unsigned);
@@ -280,18 +314,10 @@ pub fn open(text: &[u8], trusted: &[PublicKey]) -> Result<Opened, BundleError> {
         .decode(env.payload.trim())
         .map_err(|e| BundleError::Envelope(format!("payload is not base64: {e}")))?;
     key.0
-        .verify_strict(&signed_message(&payload_bytes), &sig)
+        .verify_strict(&signed_message(format, &payload_bytes), &sig)
         // verify_strict: no weak keys, no malleable signatures.
         .map_err(|_| BundleError::BadSignature)?;
-    let payload: Payload =
-        serde_json::from_slice(&payload_bytes).map_err(|e| BundleError::Payload(e.to_string()))?;
-    if payload.group.is_empty() {
-        return Err(BundleError::Payload("empty group".into()));
-    }
-    Ok(Opened {
-        payload,
-        signed_by: key.key_id(),
-    })
+    Ok((payload_bytes, key.key_id()))
 }
 
 /// Whether a verified `new` bundle may replace `held` for an agent of

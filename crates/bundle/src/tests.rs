@@ -77,7 +77,7 @@ fn stripped_or_tampered_bundles_are_refused() {
     format.format = "cordon-bundle/0".into();
     assert!(matches!(
         open(&serde_json::to_vec(&format).unwrap(), &[k.public()]),
-        Err(BundleError::Format(_))
+        Err(BundleError::Format { .. })
     ));
     // The bare payload, no envelope at all.
     assert!(open(&serde_json::to_vec(&payload(5)).unwrap(), &[k.public()]).is_err());
@@ -177,4 +177,37 @@ proptest! {
         let env = Envelope { format, key_id, payload: p, signature: s };
         let _ = open(&serde_json::to_vec(&env).unwrap(), &[key(1).public()]);
     }
+}
+
+#[test]
+fn a_document_verifies_only_as_its_own_format() {
+    let k = key(1);
+    let doc = br#"{"computer":"pc1","tasks":[]}"#;
+    let text = k.sign_document(TASKS_FORMAT, doc).unwrap();
+    let (bytes, by) = open_document(text.as_bytes(), TASKS_FORMAT, &[k.public()]).unwrap();
+    assert_eq!(bytes, doc);
+    assert_eq!(by, k.public().key_id());
+    // Not a bundle, and not another key's.
+    assert!(matches!(
+        open(text.as_bytes(), &[k.public()]),
+        Err(BundleError::Format { .. })
+    ));
+    assert!(matches!(
+        open_document(text.as_bytes(), TASKS_FORMAT, &[key(2).public()]),
+        Err(BundleError::UnknownKey(_))
+    ));
+    // The envelope relabelled as a bundle: the signature covers the format.
+    let mut env: Envelope = serde_json::from_str(&text).unwrap();
+    env.format = FORMAT.into();
+    assert_eq!(
+        open_document(&serde_json::to_vec(&env).unwrap(), FORMAT, &[k.public()]),
+        Err(BundleError::BadSignature)
+    );
+    // A bundle's signature is the same as before the formats were general.
+    let sealed = k.seal(&payload(5)).unwrap();
+    let env: Envelope = serde_json::from_str(&sealed).unwrap();
+    let mut m = SIGNING_CONTEXT.to_vec();
+    m.extend_from_slice(&B64.decode(&env.payload).unwrap());
+    let sig = ed25519_dalek::Signature::from_slice(&B64.decode(&env.signature).unwrap()).unwrap();
+    assert!(k.public().0.verify_strict(&m, &sig).is_ok());
 }
