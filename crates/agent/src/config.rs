@@ -97,6 +97,14 @@ pub struct Config {
     /// the server). Also the most a stop waits on an unreachable receiver.
     #[serde(default = "d_syslog_flush")]
     pub syslog_flush_ms: u64,
+    /// Whether this agent runs the response plug-ins the server's rules
+    /// name for its incidents (`runs_on = "agent"`; signed calls only).
+    #[serde(default = "d_yes")]
+    pub plugins: bool,
+    /// `uid:gid` to run plug-ins as instead of root (their working
+    /// directory is given to it). Unset: root, as the agent runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin_user: Option<String>,
 }
 
 /// How the agent makes a volume read-only.
@@ -140,6 +148,9 @@ fn d_control() -> PathBuf {
 }
 fn d_syslog_flush() -> u64 {
     u64::try_from(crate::syslog::FLUSH.as_millis()).unwrap_or(2000)
+}
+fn d_yes() -> bool {
+    true
 }
 fn d_poll() -> u64 {
     5
@@ -189,6 +200,8 @@ impl Config {
             ca_file: None,
             control_socket: d_control(),
             syslog_flush_ms: d_syslog_flush(),
+            plugins: true,
+            plugin_user: None,
         }
     }
 
@@ -197,10 +210,25 @@ impl Config {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        let c: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: path.to_owned(),
             message: e.to_string(),
-        })
+        })?;
+        if let Some(u) = &c.plugin_user
+            && c.plugin_ids().is_none()
+        {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("plugin_user `{u}`: give numeric `uid:gid`, e.g. `65534:65534`"),
+            });
+        }
+        Ok(c)
+    }
+
+    /// `plugin_user` as numbers.
+    pub fn plugin_ids(&self) -> Option<(u32, u32)> {
+        let (u, g) = self.plugin_user.as_deref()?.split_once(':')?;
+        Some((u.trim().parse().ok()?, g.trim().parse().ok()?))
     }
 
     /// Writes the file owner-only (0600) in an owner-only directory (0700).
@@ -254,5 +282,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(Config::load(&path).unwrap().syslog_flush_ms, 0);
+        assert!(Config::load(&path).unwrap().plugins);
+    }
+
+    #[test]
+    fn a_plugin_user_must_be_numeric() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("agent.toml");
+        let base = "server = \"http://x:1\"\ntoken = \"t\"\ngroup = \"g\"\ncomputer = \"pc1\"\n";
+        std::fs::write(&path, format!("{base}plugin_user = \"65534:65534\"\n")).unwrap();
+        assert_eq!(
+            Config::load(&path).unwrap().plugin_ids(),
+            Some((65534, 65534))
+        );
+        std::fs::write(&path, format!("{base}plugin_user = \"nobody\"\n")).unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("plugin_user `nobody`") && e.contains("uid:gid"),
+            "{e}"
+        );
     }
 }

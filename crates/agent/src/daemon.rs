@@ -228,6 +228,18 @@ impl Agent {
                 .name("cordon-agent-link".into())
                 .spawn(move || link_loop(&cfg, &shared, &spool, &identity, &stop))?
         };
+        let plugins = if self.cfg.plugins {
+            let cfg = self.cfg.clone();
+            let shared = self.shared.clone();
+            let stop = stop.clone();
+            Some(
+                std::thread::Builder::new()
+                    .name("cordon-agent-plugins".into())
+                    .spawn(move || plugin_thread(&cfg, &shared, &stop))?,
+            )
+        } else {
+            None
+        };
         let control = {
             let shared = self.shared.clone();
             let justify = crate::content::justifier(
@@ -297,6 +309,9 @@ impl Agent {
             self.rescan |= changed || monitor.is_none();
         }
         let _ = link.join();
+        if let Some(p) = plugins {
+            let _ = p.join();
+        }
         if let Some(c) = control {
             let _ = c.join();
         }
@@ -1410,6 +1425,36 @@ fn link_loop(
             waited += 1;
         }
     }
+}
+
+/// Runs the plug-in calls the server hands this computer, until `stop`.
+fn plugin_thread(cfg: &Config, shared: &Mutex<Shared>, stop: &AtomicBool) {
+    let client = match Client::with_ca(&cfg.server, cfg.token.clone(), cfg.ca_file.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("no HTTP client for plug-in calls: {e}");
+            return;
+        }
+    };
+    let mut runner = match crate::plugins::Runner::new(
+        &cfg.state_dir.join("plugins"),
+        cfg.plugin_ids(),
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(dir = %cfg.state_dir.join("plugins").display(), "response plug-ins cannot run here: {e}");
+            return;
+        }
+    };
+    let keys = || lock(shared).keys.clone();
+    crate::plugins::plugin_loop(
+        &client,
+        &mut runner,
+        &cfg.computer,
+        &keys,
+        Duration::from_secs(cfg.poll_secs.max(1)),
+        stop,
+    );
 }
 
 fn contact(

@@ -31,6 +31,10 @@
 //! - [`syslog`] copies every recorded incident to the syslog server of
 //!   option 67 (RFC 5424 + CEF by `cordon-alert`), from a bounded queue
 //!   drained by a thread of its own.
+//! - [`plugins`] runs the response plug-ins the server's rules name for
+//!   this computer's incidents (`runs_on = "agent"`): signed calls only,
+//!   packages checked against the signed SHA-256, answers back to the
+//!   incident's history.
 //! - [`daemon`] runs the enforcement loop (mount events, uevents and a
 //!   timer), the link loop (bundle, heartbeat, upload) and the recorder of
 //!   the guard's refusals.
@@ -56,6 +60,7 @@ pub mod model;
 pub mod mounts;
 pub mod notify;
 pub mod passphrase;
+pub mod plugins;
 pub mod policy;
 pub mod shadow;
 pub mod spool;

@@ -273,6 +273,76 @@ impl Client {
         Ok(ack.accepted)
     }
 
+    /// The computer's due plug-in calls: the signed envelope, unopened.
+    pub fn tasks(&self) -> Result<Vec<u8>, LinkError> {
+        let resp = self
+            .http
+            .get(self.url("/v1/agent/tasks"))
+            .bearer_auth(self.token.expose())
+            .send()
+            .map_err(unreachable)?;
+        let text = check(resp)?
+            .bytes()
+            .map_err(|e| LinkError::Garbage(e.to_string()))?;
+        if text.len() > cordon_bundle::MAX_BUNDLE {
+            return Err(LinkError::Garbage(
+                "plug-in calls over the size limit".into(),
+            ));
+        }
+        Ok(text.to_vec())
+    }
+
+    /// An agent plug-in's package, at most [`cordon_plugin::MAX_PACKAGE_BYTES`].
+    pub fn plugin_package(&self, name: &str) -> Result<Vec<u8>, LinkError> {
+        use std::io::Read as _;
+        let mut url = reqwest::Url::parse(&self.url("/v1/agent/plugins/"))
+            .map_err(|e| LinkError::Url(e.to_string()))?;
+        url.path_segments_mut()
+            .map_err(|()| LinkError::Url(self.server.clone()))?
+            .pop_if_empty()
+            .push(name);
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(self.token.expose())
+            .timeout(Duration::from_secs(60))
+            .send()
+            .map_err(unreachable)?;
+        let mut bytes = Vec::new();
+        let limit = cordon_plugin::MAX_PACKAGE_BYTES as u64;
+        check(resp)?
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| LinkError::Unreachable(e.to_string()))?;
+        if bytes.len() as u64 > limit {
+            return Err(LinkError::Garbage(format!(
+                "plug-in package over {limit} bytes"
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Reports a call's result; `Ok(false)` when the server no longer
+    /// waits for it (409: its lease ended or it was answered).
+    pub fn report_task(
+        &self,
+        delivery: i64,
+        result: &cordon_plugin::TaskResult,
+    ) -> Result<bool, LinkError> {
+        let resp = self
+            .http
+            .post(self.url(&format!("/v1/agent/tasks/{delivery}")))
+            .bearer_auth(self.token.expose())
+            .json(result)
+            .send()
+            .map_err(unreachable)?;
+        match check(resp) {
+            Ok(_) => Ok(true),
+            Err(LinkError::Status { status: 409, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends one sealed shadow copy, streamed from `path`, with its size
     /// and SHA-256; the server stores it only if both match. Given as
     /// long as a slow link needs (30 s, plus a second per MB).

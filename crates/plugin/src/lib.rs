@@ -56,6 +56,7 @@
 mod manifest;
 mod package;
 mod run;
+mod task;
 
 pub use manifest::{
     MANIFEST_FILE, MAX_DESCRIPTION_LEN, MAX_EVENTS, MAX_NAME_LEN, MAX_PARAMS, MAX_TIMEOUT_MS,
@@ -68,6 +69,7 @@ pub use package::{
 pub use run::{
     ENVIRONMENT, Exit, MAX_MESSAGE_BYTES, Request, Response, RunError, RunLimits, Status, run,
 };
+pub use task::{AgentTask, AgentTasks, MAX_TASKS, TaskResult};
 
 /// The plug-in protocol this crate speaks: the shape of [`Request`] and
 /// [`Response`], and the manifest's `protocol`.

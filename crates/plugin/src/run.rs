@@ -99,6 +99,17 @@ pub enum Status {
     Skipped,
 }
 
+impl Status {
+    /// As the protocol spells it: `ok`, `failed`, `skipped`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
 /// The bounds of one call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunLimits {

@@ -142,11 +142,20 @@ pub async fn record(store: &dyn Store, meta: &RequestMeta, e: Entry<'_>) -> Resu
         after: e.after,
     };
     let written = match deliver_to(store).await {
-        Ok(targets) => store.append_audit(&entry, &targets).await,
+        Ok(targets) => store
+            .append_audit(&entry, &targets)
+            .await
+            .map(|_| !targets.is_empty()),
         Err(e) => Err(e),
     };
     match written {
-        Ok(_) => Ok(()),
+        Ok(delivered) => {
+            if delivered {
+                // Sent now, not at the worker's next poll.
+                crate::alerts::audit_written();
+            }
+            Ok(())
+        }
         Err(err) => {
             tracing::error!(
                 action = %entry.action,

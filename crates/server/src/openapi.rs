@@ -7,8 +7,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::api::{
-    agent_link, agents, audit, computers, dashboard, decide, detectors, exceptions, incidents,
-    inspect, keys, ops, policies, roles, users, wire,
+    agent_link, agent_tasks, agents, audit, computers, dashboard, decide, detectors, exceptions,
+    incidents, inspect, keys, ops, policies, roles, users, wire,
 };
 use crate::api::{alerts, auth, enrolment, me, plugins, shadows, shares, twofactor};
 
@@ -34,6 +34,7 @@ use crate::api::{alerts, auth, enrolment, me, plugins, shadows, shares, twofacto
         agents::policy,
         enrolment::create, enrolment::list, enrolment::revoke,
         agent_link::enroll, agent_link::bundle, agent_link::heartbeat, agent_link::incidents,
+        agent_tasks::tasks, agent_tasks::report, agent_tasks::package,
         keys::list, keys::create, keys::revoke,
         computers::list, computers::get, computers::put, computers::delete,
         computers::list_offices, computers::put_office, computers::delete_office,
@@ -73,7 +74,7 @@ use crate::api::{alerts, auth, enrolment, me, plugins, shadows, shares, twofacto
         dashboard::Dashboard, dashboard::Series, dashboard::AgentCounts,
         agents::GroupInput, agents::GroupList, agents::OneGroup, agents::AgentPolicy,
         agent_link::EnrollInput, agent_link::Enrolled, agent_link::Heartbeat, agent_link::HeartbeatAck,
-        agent_link::Upload, agent_link::UploadAck,
+        agent_link::Upload, agent_link::UploadAck, agent_tasks::TaskAck,
         enrolment::TokenInput, enrolment::TokenView, enrolment::TokenList, enrolment::NewToken,
         keys::KeyInput, keys::KeyList, keys::NewKey,
         wire::Actor, wire::Policy, wire::PolicyVersion, wire::Activation, wire::RuleCount, wire::NameCount,

@@ -79,8 +79,8 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
     use Module::{Audit, Classification, Incidents, Justifications, Policies, Reports, Systems};
     let on = Access::Module;
     use api::{
-        agent_link, agents, audit, computers, dashboard, decide, detectors, enrolment, exceptions,
-        incidents, inspect, keys, ops, policies, roles, shadows, users,
+        agent_link, agent_tasks, agents, audit, computers, dashboard, decide, detectors, enrolment,
+        exceptions, incidents, inspect, keys, ops, policies, roles, shadows, users,
     };
     use api::{alerts, auth, me, plugins, shares, twofactor};
     use axum::routing::{delete, get, patch, post, put};
@@ -110,6 +110,9 @@ pub fn routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         r(Method::POST, "/v1/agent/heartbeat", Machine, post(agent_link::heartbeat)),
         r(Method::POST, "/v1/agent/incidents", Machine, post(agent_link::incidents)),
         r(Method::PUT, "/v1/agent/shadows/{id}", Machine, put(shadows::upload)),
+        r(Method::GET, "/v1/agent/tasks", Machine, get(agent_tasks::tasks)),
+        r(Method::POST, "/v1/agent/tasks/{id}", Machine, post(agent_tasks::report)),
+        r(Method::GET, "/v1/agent/plugins/{name}", Machine, get(agent_tasks::package)),
         r(Method::GET, "/v1/policies", on(Policies, View), get(policies::list)),
         r(Method::POST, "/v1/policies", on(Policies, Create), post(policies::create)),
         r(Method::POST, "/v1/policies/validate", on(Policies, View), post(policies::validate)),

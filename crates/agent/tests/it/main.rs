@@ -21,6 +21,7 @@ mod arrival;
 mod content;
 mod enrol;
 mod guard;
+mod plugins;
 mod support;
 mod syslog;
 

@@ -16,17 +16,18 @@ pub fn alert_of(i: &Incident, base_url: Option<&str>) -> Alert {
     alert
 }
 
-/// What a plug-in receives as `incident`: the alert's fields plus the
-/// (masked) event, so a plug-in can act on the file or share it names.
+/// What a plug-in receives as `incident`: the incident as
+/// `GET /v1/incidents/{id}` shows it (docs/plugins.md: `id`, `rule_name`,
+/// `details.event`, masked findings, …), plus `url`, its page in the
+/// console when the server knows its public address.
 pub fn plugin_incident(i: &Incident, base_url: Option<&str>) -> Value {
-    let alert = alert_of(i, base_url);
-    let mut v = serde_json::to_value(&alert).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        let details = i.incident.details.to_value();
-        if let Some(e) = details.get("event") {
-            m.insert("event".to_owned(), e.clone());
-        }
-        m.insert("requestId".to_owned(), i.incident.request_id.clone().into());
+    let mut v =
+        serde_json::to_value(crate::api::wire::Incident::from(i.clone())).unwrap_or(Value::Null);
+    if let (Value::Object(m), Some(b)) = (&mut v, base_url) {
+        m.insert(
+            "url".to_owned(),
+            format!("{}/incidents/{}", b.trim_end_matches('/'), i.id).into(),
+        );
     }
     v
 }

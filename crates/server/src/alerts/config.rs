@@ -158,6 +158,21 @@ pub fn valid_plugin_name(name: &str) -> bool {
 }
 
 impl AlertSettings {
+    /// The parameters response rule `rule` gives plug-in `plugin` (null
+    /// when the rule or the action is gone).
+    pub fn plugin_params(&self, rule: &str, plugin: &str) -> serde_json::Value {
+        self.responses
+            .iter()
+            .find(|r| r.id == rule)
+            .and_then(|r| {
+                r.actions
+                    .iter()
+                    .find(|a| a.plugin.as_deref() == Some(plugin))
+                    .map(|a| a.params.clone())
+            })
+            .unwrap_or(serde_json::Value::Null)
+    }
+
     /// `409 in_use` naming the response rules that name `target`
     /// (`sink:<id>`, `plugin:<name>`): what they name cannot go.
     pub fn refuse_if_named(&self, target: &str, what: &str) -> Result<(), ApiError> {

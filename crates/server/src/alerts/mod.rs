@@ -55,6 +55,15 @@ pub struct Snapshot {
     fingerprint: String,
 }
 
+impl Snapshot {
+    /// Installed plug-in `name`, if it runs on agents.
+    pub fn agent_plugin(&self, name: &str) -> Option<&PluginInfo> {
+        self.plugins
+            .get(name)
+            .filter(|p| p.manifest.runs_on == cordon_plugin::RunsOn::Agent)
+    }
+}
+
 /// The alerting side of the server: the configuration snapshot the
 /// planner and the worker read, and the worker's wake-up call.
 pub struct Alerts {
@@ -259,6 +268,36 @@ impl Alerts {
             map.insert(key, installed.clone());
         }
         Ok(installed)
+    }
+}
+
+/// The delivery workers running in this process, woken when an audit
+/// entry was written with deliveries: `audit::record` is given a store,
+/// not the server, so it cannot reach its own worker. Waking every
+/// worker of the process (one, except in tests) costs the others one
+/// look at the outbox.
+static WORKERS: std::sync::Mutex<Vec<std::sync::Weak<Alerts>>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers a running worker's alerts for [`audit_written`].
+pub(crate) fn register_worker(alerts: &Arc<Alerts>) {
+    if let Ok(mut w) = WORKERS.lock() {
+        w.retain(|a| a.strong_count() > 0);
+        w.push(Arc::downgrade(alerts));
+    }
+}
+
+/// Says that an audit entry with deliveries was written: every worker
+/// looks now (a permit is kept for one that is busy), not at its next
+/// poll.
+pub fn audit_written() {
+    if let Ok(mut w) = WORKERS.lock() {
+        w.retain(|a| match a.upgrade() {
+            Some(a) => {
+                a.wake();
+                true
+            }
+            None => false,
+        });
     }
 }
 

@@ -56,14 +56,23 @@ pub fn plan(
             for a in &r.actions {
                 if let Some(p) = &a.plugin
                     && let Some(info) = plugins.get(p)
-                    && (info.manifest.runs_on != cordon_plugin::RunsOn::Server
-                        || !info.manifest.handles(&incident.action))
                 {
-                    // An agent's plug-in, or one that does not handle this
-                    // channel: not the server's to run. A plug-in that is
-                    // not installed is planned, and fails visibly.
-                    continue;
+                    if !info.manifest.handles(&incident.action) {
+                        // Not this channel's plug-in.
+                        continue;
+                    }
+                    if info.manifest.runs_on == cordon_plugin::RunsOn::Agent {
+                        // Run by the agent that reported the incident; an
+                        // incident no agent reported has no endpoint to
+                        // run it on.
+                        if let Some(t) = agent_target(&incident.computer, p) {
+                            targets.entry(t).or_insert_with(|| r.id.clone());
+                        }
+                        continue;
+                    }
                 }
+                // A plug-in that is not installed is planned, and fails
+                // visibly.
                 if let Some(sink) = &a.sink
                     && !settings.sinks.iter().any(|s| s.enabled && &s.id == sink)
                 {
@@ -82,6 +91,17 @@ pub fn plan(
     }
     out
 }
+
+/// The outbox target of agent plug-in `plugin` on `computer`:
+/// `agent:<computer>/<plugin>`. Only that computer's agent claims it (the
+/// server's worker leaves `agent:` targets alone). `None` for an incident
+/// of no computer.
+pub fn agent_target(computer: &str, plugin: &str) -> Option<String> {
+    (!computer.is_empty()).then(|| format!("{AGENT_PREFIX}{computer}/{plugin}"))
+}
+
+/// The prefix of targets that agents, not servers, deliver.
+pub const AGENT_PREFIX: &str = "agent:";
 
 /// Whether the incident's own rule asked for `alert`.
 fn asks_alert(incident: &NewIncident) -> bool {
@@ -223,6 +243,59 @@ mod tests {
             (1, "sink:siem".to_owned(), String::new()),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn an_agent_plug_in_is_planned_for_the_computer_that_reported_it() {
+        let manifest = |name: &str, runs_on: &str, events: &str| PluginInfo {
+            manifest: cordon_plugin::Manifest::from_toml(&format!(
+                "name = \"{name}\"\nversion = \"1\"\nprotocol = 1\nruns_on = \"{runs_on}\"\n\
+                 events = [{events}]\nexecutable = \"run.sh\"\ntimeout_ms = 1000\n"
+            ))
+            .unwrap(),
+            sha256: "00".into(),
+        };
+        let plugins: HashMap<String, PluginInfo> = [
+            ("Wipe".to_owned(), manifest("Wipe", "agent", "\"*\"")),
+            (
+                "Shares".to_owned(),
+                manifest("Shares", "agent", "\"share\""),
+            ),
+            ("Ticket".to_owned(), manifest("Ticket", "server", "\"*\"")),
+        ]
+        .into();
+        let action = |p: &str| ResponseAction {
+            sink: None,
+            plugin: Some(p.into()),
+            params: serde_json::Value::Null,
+        };
+        let settings = AlertSettings {
+            sinks: vec![],
+            responses: vec![ResponseRule {
+                id: "usb".into(),
+                enabled: true,
+                description: String::new(),
+                when: Conditions::default(),
+                actions: vec![action("Wipe"), action("Shares"), action("Ticket")],
+            }],
+        };
+        let mut from_agent = incident("a", &["PCI"], "{}");
+        from_agent.computer = "pc-7.corp".into();
+        let batch = [from_agent, incident("b", &["PCI"], "{}")];
+        let got: Vec<(usize, String)> = plan(&settings, &plugins, &batch)
+            .into_iter()
+            .map(|o| (o.incident, o.target))
+            .collect();
+        // `Shares` handles another channel; the server's own `Ticket`
+        // runs for both; `Wipe` only where an agent can run it.
+        assert_eq!(
+            got,
+            vec![
+                (0, "agent:pc-7.corp/Wipe".to_owned()),
+                (0, "plugin:Ticket".to_owned()),
+                (1, "plugin:Ticket".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn backoff(first: Millis, attempts: i64) -> Millis {
 /// Runs until the server stops (its state is dropped or shutting down).
 /// Only the target tasks hold the state, for one batch each.
 pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
+    super::register_worker(&alerts);
     let holder = format!(
         "{}:{}:{:08x}",
         hostname(),
@@ -91,6 +92,14 @@ pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
                 break;
             }
             if busy.contains(&d.target) || blocked.get(&d.target).is_some_and(|&t| t > now) {
+                continue;
+            }
+            // An endpoint's plug-in call: its agent claims it
+            // (`GET /v1/agent/tasks`), unless the plug-in is gone (then
+            // it is failed here, visibly).
+            if let Some(rest) = d.target.strip_prefix(super::plan::AGENT_PREFIX)
+                && snapshot.agent_plugin(agent_plugin_name(rest)).is_some()
+            {
                 continue;
             }
             // An e-mail digest waits until its oldest alert is old enough.
@@ -160,7 +169,18 @@ async fn deliver_target(
     target: &str,
     holder: &str,
 ) -> Option<Millis> {
-    let snapshot = st.alerts.snapshot();
+    let mut snapshot = st.alerts.snapshot();
+    if let Some(id) = target.strip_prefix("sink:")
+        && !snapshot.sinks.contains_key(id)
+        && !snapshot.sink_errors.contains_key(id)
+        && let Ok(seal) = st.login.seal_key()
+    {
+        // A sink this snapshot does not know may have been configured
+        // since it was read (its first deliveries can be written before
+        // this server rereads): read again before failing them.
+        st.alerts.reload(store, seal).await;
+        snapshot = st.alerts.snapshot();
+    }
     let sink = target
         .strip_prefix("sink:")
         .map(|id| (id, snapshot.sinks.get(id).cloned()));
@@ -184,6 +204,21 @@ async fn deliver_target(
         return None;
     }
     let base_url = st.settings.public_url.as_deref();
+    if let Some(rest) = target.strip_prefix(super::plan::AGENT_PREFIX) {
+        let name = agent_plugin_name(rest);
+        let why = format!("plug-in `{name}` is no longer installed to run on agents");
+        for row in &rows {
+            let history = HistoryEntry {
+                at: cordon_store::now_millis(),
+                actor: Actor::System,
+                kind: "plugin".to_owned(),
+                detail: json!({"plugin": name, "delivery": row.id, "status": "error", "message": why}),
+            };
+            let f = Finish::Failed { error: why.clone() };
+            finish(st, store, row, holder, f, Some(&history)).await;
+        }
+        return None;
+    }
     match (sink, target.strip_prefix("plugin:")) {
         (Some((id, Some(sink))), _) => {
             let ids: Vec<i64> = rows.iter().filter_map(|r| r.incident_id).collect();
@@ -357,6 +392,11 @@ fn judge<'a>(
     }
 }
 
+/// The plug-in of an agent target's `<computer>/<plugin>`.
+pub(crate) fn agent_plugin_name(rest: &str) -> &str {
+    rest.rsplit_once('/').map_or(rest, |(_, p)| p)
+}
+
 fn history_of_sink(sink: &str, row: &Delivery, outcome: &str, error: Option<&str>) -> HistoryEntry {
     let mut detail = json!({
         "sink": sink,
@@ -395,20 +435,7 @@ async fn run_plugin(
             .get_incident(id)
             .await
             .map_err(|e| format!("incident {id} cannot be read: {e}"))?;
-        let params = st
-            .alerts
-            .snapshot()
-            .settings
-            .responses
-            .iter()
-            .find(|r| r.id == row.rule)
-            .and_then(|r| {
-                r.actions
-                    .iter()
-                    .find(|a| a.plugin.as_deref() == Some(name))
-                    .map(|a| a.params.clone())
-            })
-            .unwrap_or(serde_json::Value::Null);
+        let params = st.alerts.snapshot().settings.plugin_params(&row.rule, name);
         let incident = super::alert::plugin_incident(&incident, base_url);
         let mut limits = cordon_plugin::RunLimits::for_manifest(
             &installed.manifest,
@@ -423,11 +450,7 @@ async fn run_plugin(
     .await;
     let (f, detail) = match outcome {
         Ok(r) => {
-            let status = match r.status {
-                cordon_plugin::Status::Ok => "ok",
-                cordon_plugin::Status::Failed => "failed",
-                cordon_plugin::Status::Skipped => "skipped",
-            };
+            let status = r.status.as_str();
             let mut detail = json!({
                 "plugin": name,
                 "delivery": row.id,

@@ -5,6 +5,7 @@
 //! `/openapi.json`.
 
 pub mod agent_link;
+pub mod agent_tasks;
 pub mod agents;
 pub mod alerts;
 pub mod audit;

@@ -942,6 +942,53 @@ async fn the_audit_trail_reaches_the_sinks_subscribed_to_it_postgres() {
     audit_to_siem(App::postgres_with(fast()).await).await;
 }
 
+#[tokio::test]
+async fn an_audit_entry_is_sent_at_once_not_at_the_next_poll() {
+    // The worker looks only every minute by itself: an entry arriving
+    // within seconds was sent because it was written.
+    let app = App::sqlite_with(cordon_server::Settings {
+        delivery_poll_ms: 60_000,
+        ..fast()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    put_sink(
+        &app,
+        "siem",
+        json!({"on": "responses", "audit": true, "config": {"kind": "jsonl", "path": audit}}),
+    )
+    .await;
+    let put = |l: &Value| l["audit"]["action"] == "alerts.sink.put";
+    until(10, "the sink's own change in audit.jsonl", || async {
+        lines(&audit).iter().any(put)
+    })
+    .await;
+    let t = Instant::now();
+    let (s, v) = app
+        .admin(
+            "POST",
+            "/v1/users",
+            Some(
+                json!({"username": "carol", "password": "correct horse battery staple 43",
+                        "role": "guest", "scope": {"kind": "all"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    until(10, "the account's creation in audit.jsonl", || async {
+        lines(&audit)
+            .iter()
+            .any(|l| l["audit"]["action"] == "account.create")
+    })
+    .await;
+    eprintln!(
+        "measured: audit entry written → in the sink {:?}",
+        t.elapsed()
+    );
+    app.close().await;
+}
+
 async fn audit_to_siem(app: App) {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
