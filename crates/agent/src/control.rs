@@ -28,7 +28,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cordon_policy::model::{Event, ExceptionRequest};
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,7 @@ const ASKED_FOR: Duration = Duration::from_secs(3600);
 const MAX_CLIENTS: usize = 8;
 
 /// One copy stopped by an exception rule, waiting for a justification.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Asked {
     pub id: String,
     pub uid: u32,
@@ -61,13 +61,28 @@ pub struct Asked {
     pub request: ExceptionRequest,
     /// The event as decided, for the justification's record.
     pub event: Event,
-    at: Instant,
+    /// When it was asked, Unix milliseconds.
+    at_ms: i64,
 }
 
-/// The requests asked and not yet justified.
+impl Asked {
+    /// Seconds since it was asked.
+    pub fn age_secs(&self) -> u64 {
+        u64::try_from(now_ms().saturating_sub(self.at_ms) / 1000).unwrap_or(0)
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The requests asked and not yet justified: kept in `path` (owner-only)
+/// when given, so that a copy stopped before a restart can still be
+/// justified after it.
 #[derive(Debug, Default)]
 pub struct Book {
     asked: VecDeque<Asked>,
+    path: Option<std::path::PathBuf>,
 }
 
 pub type SharedBook = Arc<Mutex<Book>>;
@@ -77,6 +92,44 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Book {
+    /// A book kept in `path`: what an earlier run left there and has not
+    /// expired. A file that cannot be read is logged and set aside (its
+    /// requests are asked again at the next copy), never fatal.
+    pub fn kept_in(path: &Path) -> Book {
+        let mut book = Book {
+            asked: VecDeque::new(),
+            path: Some(path.to_owned()),
+        };
+        match std::fs::read(path) {
+            Ok(bytes) => match serde_json::from_slice::<VecDeque<Asked>>(&bytes) {
+                Ok(asked) => {
+                    book.asked = asked;
+                    book.asked.truncate(MAX_ASKED);
+                    book.expire();
+                }
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), "copies waiting for a justification not read back: {e}")
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "copies waiting for a justification not read back: {e}")
+            }
+        }
+        book
+    }
+
+    fn save(&self) {
+        let Some(path) = &self.path else { return };
+        let written = serde_json::to_vec(&self.asked)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| crate::trust::write_private(path, &bytes));
+        if let Err(e) = written {
+            // The requests are kept in memory; only a restart forgets them.
+            tracing::warn!(path = %path.display(), "copies waiting for a justification not saved: {e}");
+        }
+    }
+
     /// Keeps a request and answers its id; the same user asking again for
     /// the same keys gets the same id.
     #[allow(clippy::too_many_arguments)]
@@ -100,8 +153,10 @@ impl Book {
             a.device = device.to_owned();
             a.message = message.to_owned();
             a.event = event;
-            a.at = Instant::now();
-            return a.id.clone();
+            a.at_ms = now_ms();
+            let id = a.id.clone();
+            self.save();
+            return id;
         }
         let id = loop {
             let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
@@ -121,13 +176,19 @@ impl Book {
             message: message.to_owned(),
             request,
             event,
-            at: Instant::now(),
+            at_ms: now_ms(),
         });
+        self.save();
         id
     }
 
     fn expire(&mut self) {
-        self.asked.retain(|a| a.at.elapsed() < ASKED_FOR);
+        let before = self.asked.len();
+        let oldest = now_ms().saturating_sub(ASKED_FOR.as_millis() as i64);
+        self.asked.retain(|a| a.at_ms > oldest);
+        if self.asked.len() != before {
+            self.save();
+        }
     }
 
     /// What `uid` may see (root: everything).
@@ -147,12 +208,15 @@ impl Book {
             .asked
             .iter()
             .position(|a| a.id.eq_ignore_ascii_case(id) && (uid == 0 || a.uid == uid))?;
-        self.asked.remove(i)
+        let taken = self.asked.remove(i);
+        self.save();
+        taken
     }
 
     /// Puts back a request whose justification could not be applied.
     pub fn restore(&mut self, a: Asked) {
         self.asked.push_back(a);
+        self.save();
     }
 }
 
@@ -253,7 +317,7 @@ pub fn answer(ctl: &Control, uid: u32, req: Request) -> Response {
                 .list(uid)
                 .into_iter()
                 .map(|a| Waiting {
-                    age_secs: a.at.elapsed().as_secs(),
+                    age_secs: a.age_secs(),
                     rules: a.request.rules.clone(),
                     id: a.id,
                     user: a.user,
@@ -550,6 +614,59 @@ mod tests {
             "{r:?}"
         );
         assert!(c.passphrases.seal_for(1000).is_none());
+    }
+
+    #[test]
+    fn copies_waiting_for_a_justification_outlive_a_restart() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/waiting.json");
+        let e = Event::new(Action::CopyToDevice);
+        let id = {
+            let mut book = Book::kept_in(&path);
+            let id = book.ask(
+                1000,
+                "alice",
+                "/m/a.txt",
+                "stick",
+                "why?",
+                req("PCI"),
+                e.clone(),
+            );
+            book.ask(
+                1001,
+                "bob",
+                "/m/b.txt",
+                "stick",
+                "why?",
+                req("PII"),
+                e.clone(),
+            );
+            id
+        };
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // The next run finds both, and Alice can still justify hers.
+        let mut again = Book::kept_in(&path);
+        assert_eq!(again.list(0).len(), 2);
+        let taken = again.take(&id, 1000).unwrap();
+        assert_eq!(
+            (taken.file.as_str(), taken.request.keys.len()),
+            ("/m/a.txt", req("PCI").keys.len())
+        );
+        assert!(taken.age_secs() < 5);
+        // Taken is gone for the run after that too.
+        let mut third = Book::kept_in(&path);
+        assert_eq!(third.list(0).len(), 1);
+        assert!(third.take(&id, 1000).is_none());
+        // An hour-old request has expired, and a damaged file opens empty.
+        let mut old: VecDeque<Asked> =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        old[0].at_ms -= ASKED_FOR.as_millis() as i64 + 1;
+        std::fs::write(&path, serde_json::to_vec(&old).unwrap()).unwrap();
+        assert!(Book::kept_in(&path).list(0).is_empty());
+        std::fs::write(&path, b"{not json").unwrap();
+        assert!(Book::kept_in(&path).list(0).is_empty());
     }
 
     #[test]

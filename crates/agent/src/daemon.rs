@@ -59,6 +59,10 @@ struct Shared {
     refused: Vec<String>,
 }
 
+/// Copies waiting for a justification (`cordon agent justify`), in the
+/// state directory: a restart does not lose them.
+const WAITING: &str = "waiting-justifications.json";
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -185,6 +189,9 @@ impl Agent {
             Err(e) => note_refusal(&mut sh, format!("cached bundle: {e}")),
         }
         let identity = host::identity(cfg.ou.clone(), cfg.timezone.clone());
+        let exceptions = Arc::new(Mutex::new(crate::control::Book::kept_in(
+            &cfg.state_dir.join(WAITING),
+        )));
         let made_ro = std::fs::read(cfg.state_dir.join("readonly.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -209,7 +216,7 @@ impl Agent {
             hardened: None,
             last_status: None,
             status_at: std::time::Instant::now(),
-            exceptions: Arc::default(),
+            exceptions,
             passphrases: Arc::default(),
             syslog,
             syslog_value: None,
