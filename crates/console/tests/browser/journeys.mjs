@@ -201,6 +201,56 @@ async function main() {
   const history = await page.textContent("ol.timeline");
   check(history.includes("false positive") && history.includes("Test data") && history.includes("admin"), `the history says ${history}`);
 
+  step = "incidents: the sealed shadow copy downloads whole";
+  {
+    // An agent's computer: a client key enrolled in a group, which sends
+    // an incident whose history names a shadow copy, then the copy.
+    const { createHash, randomBytes } = await import("node:crypto");
+    const client = await api("POST", "/v1/keys", { name: "pc-shadow-agent", role: "client" });
+    const as = (method, path, body, headers = {}) =>
+      fetch(URL + path, { method, headers: { authorization: `Bearer ${client.secret}`, ...headers }, body });
+    let r = await as("POST", "/v1/agent/enroll", JSON.stringify({ name: "pc-shadow", group: "laptops" }), { "content-type": "application/json" });
+    check(r.ok, `enrol: ${r.status} ${await r.text()}`);
+    // What an age file looks like from outside: its header, then bytes.
+    const sealed = Buffer.concat([Buffer.from("age-encryption.org/v1\n"), randomBytes(70_000)]);
+    const sha256 = createHash("sha256").update(sealed).digest("hex");
+    const id = randomBytes(16).toString("hex");
+    const incident = {
+      created_at: Date.now(), request_id: "req-shadow-journey", rule_id: "usb-confidential", rule_name: "Confidential to USB",
+      policy_id: "filecloud-seed", policy_version: 1, mode: "enforce", enforced: true, decision: "deny",
+      action: "copy_to_device", username: "alice", categories: ["PII"],
+      details: {
+        event: { action: "copy_to_device", file: { path: "/media/alice/STICK/plan.docx" } },
+        violation: { rule: "usb-confidential", kind: "data_flow", mode: "enforce", enforced: true, verdict: "deny" },
+        action_taken: "blocked", actions: [], message: "Confidential files stay here", trace: [], exception: null,
+        findings: [], policy_generation: 1,
+        endpoint: [{ at: Date.now(), kind: "shadowed", text: "File content is kept (sealed)", shadow: { id, bytes: sealed.length, sha256 } }],
+      },
+    };
+    r = await as("POST", "/v1/agent/incidents", JSON.stringify({ incidents: [incident] }), { "content-type": "application/json" });
+    check(r.ok, `upload: ${r.status} ${await r.text()}`);
+    r = await as("PUT", `/v1/agent/shadows/${id}`, sealed, { "content-type": "application/octet-stream", "x-cordon-sha256": sha256 });
+    check(r.ok, `shadow: ${r.status} ${await r.text()}`);
+    // The journal loads incidents in the background: wait for it.
+    let found = null;
+    for (let i = 0; i < 100 && !found; i++) {
+      const list = await api("GET", "/v1/incidents?user=alice&limit=100");
+      found = list.incidents.find((x) => x.request_id === "req-shadow-journey");
+      if (!found) await new Promise((res) => setTimeout(res, 100));
+    }
+    check(found, "the agent's incident never appeared");
+    await page.goto(URL + `/incidents/${found.id}`);
+    const link = page.locator(`a[href='/incidents/${found.id}/shadow']`);
+    check(await link.isVisible(), "no download link for the shadow copy");
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const got = Buffer.concat(chunks);
+    check(got.length === sealed.length && createHash("sha256").update(got).digest("hex") === sha256,
+      `the download is ${got.length} bytes, not the ${sealed.length} sealed ones`);
+    await look(page, "07b-incident-shadow");
+  }
+
   step = "incidents: bulk status";
   await page.goto(URL + "/incidents?status=new");
   await page.check("input[data-select-all]");
