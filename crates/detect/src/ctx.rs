@@ -31,8 +31,11 @@ pub(crate) const CONTEXT_AFTER: usize = 32;
 
 const MAX_TOKEN: usize = 32;
 
-/// Bytes tokenised past a window's end when the cache grows.
+/// Bytes tokenised past a window's end when the cache starts afresh.
 const AHEAD: usize = 256;
+/// Most bytes tokenised ahead: each growth of a contiguous cache doubles
+/// the look-ahead up to this (see [`CtxCache::ensure`]).
+const AHEAD_MAX: usize = 4096;
 
 /// Most bytes walked back to the start of the token a window begins in
 /// when the cache starts afresh ([`back_to_token_start`]). A token longer
@@ -271,6 +274,10 @@ pub(crate) struct CtxCache {
     /// A fact about the text, so it holds whatever the cache drops later.
     hf_from: usize,
     hf_to: usize,
+    /// Bytes to tokenise past the next window that grows the cache: 0
+    /// (read as [`AHEAD`]) after a restart, doubled by each contiguous
+    /// growth up to [`AHEAD_MAX`].
+    ahead: usize,
 }
 
 impl CtxCache {
@@ -417,7 +424,12 @@ impl CtxCache {
         // too: the next windows start within a row or two, and a block
         // tokenised at once is cheaper than many short extensions. After a
         // gap (prose), only the window.
-        let ahead = (hi + AHEAD).min(t.len()).max(hi);
+        // Dense text (every window next to the last, as in a customer
+        // table) grows the look-ahead: fewer, longer tokenising runs, each
+        // of which also re-finds the stretch without phrases. Prose
+        // restarts after each gap, and keeps the short look-ahead.
+        let step = self.ahead.max(AHEAD);
+        let ahead = (hi + step).min(t.len()).max(hi);
         // After a gap start afresh from the window; also for a window
         // before a cut start, whose cut token would otherwise be looked at
         // again from further back (its words twice, out of order).
@@ -430,6 +442,7 @@ impl CtxCache {
             self.clo_cut = cut;
             self.chi = b;
             self.cursor = 0;
+            self.ahead = AHEAD;
             return;
         }
         if lo < self.clo {
@@ -449,6 +462,7 @@ impl CtxCache {
         if hi > self.chi {
             // New tokens lie after every cached one: the list stays sorted.
             self.chi = tokenize(t, self.chi, false, ahead, &mut self.hits);
+            self.ahead = (step * 2).min(AHEAD_MAX);
         }
     }
 }
