@@ -1160,11 +1160,17 @@ mod tests {
             prop_assert!(e1 >= e2, "{} < {}", e1, e2);
             prop_assert!(h1.len() >= h2.len());
             prop_assert_eq!(key(&h1)[..h2.len()].to_vec(), key(&h2));
+            // Asked again up to that end, it answers for at least as much
+            // (a digit token with CJK in it that starts past `e1` may be
+            // looked at from the last block): its hits are the byte
+            // loop's up to its new end, and extend the first answer's.
             let (mut h3, mut h4) = (Vec::new(), Vec::new());
-            tokenize(t, lo, false, e1, &mut h3);
-            tokenize_bytewise(t, lo, e1, &mut h4);
+            let e3 = tokenize(t, lo, false, e1, &mut h3);
+            tokenize_bytewise(t, lo, e3, &mut h4);
+            prop_assert!(e3 >= e1, "{} < {}", e3, e1);
             prop_assert_eq!(key(&h3), key(&h4));
-            prop_assert_eq!(key(&h3), key(&h1));
+            prop_assert!(h3.len() >= h1.len());
+            prop_assert_eq!(key(&h3)[..h1.len()].to_vec(), key(&h1));
         }
 
         #[test]
