@@ -282,13 +282,18 @@ pub(crate) fn embedded(t: &[u8], s: usize, e: usize) -> bool {
 /// joins here: a CSV export's neighbouring fields are often other
 /// sensitive values, and a card between an SSN and a phone is a card.
 pub(crate) fn table_cell(t: &[u8], s: usize, e: usize) -> bool {
+    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'|');
+    // A cell has a join on both sides: a value with none next to it (a
+    // CSV field: nearly every candidate) is answered without reading it.
+    if !sep(before(t, s)) || !sep(at(t, e)) {
+        return false;
+    }
     let digits_only = t
         .get(s..e)
         .is_some_and(|v| v.iter().all(u8::is_ascii_digit));
     if !digits_only {
         return false;
     }
-    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'|');
     let plain = |c: u8| c.is_ascii_digit() || c == b'.';
     // Left: separators, then a plain number that starts after a separator.
     let mut i = s;
@@ -427,6 +432,67 @@ impl Sink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `table_cell` as it was before its early return: the walk on both
+    /// sides, whatever the neighbours.
+    fn table_cell_walk(t: &[u8], s: usize, e: usize) -> bool {
+        let digits_only = t
+            .get(s..e)
+            .is_some_and(|v| v.iter().all(u8::is_ascii_digit));
+        if !digits_only {
+            return false;
+        }
+        let sep = |c: u8| matches!(c, b' ' | b'\t' | b'|');
+        let plain = |c: u8| c.is_ascii_digit() || c == b'.';
+        let mut i = s;
+        let mut k = 0;
+        while i > 0 && k < 4 && sep(at(t, i - 1)) {
+            i -= 1;
+            k += 1;
+        }
+        let mut n = 0;
+        while i > 0 && n < 24 && plain(at(t, i - 1)) {
+            i -= 1;
+            n += 1;
+        }
+        let left = k > 0
+            && n > 0
+            && at(t, i).is_ascii_digit()
+            && (i == 0 || sep(at(t, i - 1)) || at(t, i - 1) == b'\n');
+        let mut j = e;
+        let mut k = 0;
+        while k < 4 && sep(at(t, j)) {
+            j += 1;
+            k += 1;
+        }
+        let mut n = 0;
+        while n < 24 && plain(at(t, j)) {
+            j += 1;
+            n += 1;
+        }
+        let end = at(t, j);
+        let right =
+            k > 0 && n > 0 && (sep(end) || end == b'\n' || end == 0 || end == b']' || end == b')');
+        left && right
+    }
+
+    proptest::proptest! {
+        /// The early return (no join next to the value) answers as the
+        /// walk does, on rows of numbers joined every way.
+        #[test]
+        fn table_cell_matches_the_walk(
+            t in proptest::collection::vec(proptest::prop_oneof![
+                6 => b'0'..=b'9', 2 => proptest::strategy::Just(b' '),
+                1 => proptest::strategy::Just(b'\t'), 1 => proptest::strategy::Just(b'|'),
+                1 => proptest::strategy::Just(b','), 1 => proptest::strategy::Just(b'.'),
+                1 => proptest::strategy::Just(b'\n'), 1 => proptest::prelude::any::<u8>()], 0..60),
+            s in 0usize..64,
+            len in 0usize..24,
+        ) {
+            let e = s + len;
+            proptest::prop_assert_eq!(table_cell(&t, s, e), table_cell_walk(&t, s, e));
+        }
+    }
 
     #[test]
     fn det_set_holds_every_index_it_has_room_for() {

@@ -69,16 +69,34 @@ pub(crate) fn example_domain(d: &[u8]) -> bool {
 /// How far back an e-mail's local part may be inside URL userinfo.
 const LOOKBACK_URL: usize = 64;
 
+/// Start of the run of local-part characters that ends at `p`, walked
+/// back at most 65 bytes (one more than a local part may have, so a
+/// longer run is seen as such). An iterator over those bytes rather than
+/// an indexed loop: no bounds check and one exit test a byte (every row
+/// of a customer table has an address).
+#[inline]
+fn local_start(t: &[u8], p: usize) -> usize {
+    let lo = p.saturating_sub(65);
+    t.get(lo..p).map_or(p, |w| {
+        p - w.iter().rev().take_while(|&&c| local_char(c)).count()
+    })
+}
+
+/// End of the run of domain-label characters starting at `i`.
+#[inline]
+fn label_end(t: &[u8], i: usize) -> usize {
+    i + t
+        .get(i..)
+        .map_or(0, |r| r.iter().take_while(|&&c| label_char(c)).count())
+}
+
 pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     if !sk.on(D::Email) {
         return;
     }
     let t = sk.t;
     // Local part, backwards (at most 64 characters).
-    let mut s = p;
-    while s > 0 && p - s < 65 && local_char(at(t, s - 1)) {
-        s -= 1;
-    }
+    let mut s = local_start(t, p);
     if p - s > 64 {
         return;
     }
@@ -112,9 +130,7 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     let mut end = p + 1;
     loop {
         let ls = i;
-        while label_char(at(t, i)) {
-            i += 1;
-        }
+        i = label_end(t, i);
         let ll = i - ls;
         if ll == 0 || ll > 63 || at(t, ls) == b'-' || at(t, i - 1) == b'-' {
             break;
@@ -363,5 +379,34 @@ fn hex(c: u8) -> u8 {
         b'a'..=b'f' => c - b'a' + 10,
         b'A'..=b'F' => c - b'A' + 10,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The two walks answer as the indexed byte loops they replace,
+        /// from any position, past the end included.
+        #[test]
+        fn walks_match_the_byte_loops(
+            t in proptest::collection::vec(proptest::prop_oneof![
+                4 => b'a'..=b'z', 2 => b'0'..=b'9', 1 => proptest::strategy::Just(b'.'),
+                1 => proptest::strategy::Just(b'-'), 1 => proptest::strategy::Just(b'@'),
+                1 => proptest::prelude::any::<u8>()], 0..160),
+            p in 0usize..170,
+        ) {
+            let mut s = p;
+            while s > 0 && p - s < 65 && local_char(at(&t, s - 1)) {
+                s -= 1;
+            }
+            proptest::prop_assert_eq!(local_start(&t, p), s);
+            let mut i = p;
+            while label_char(at(&t, i)) {
+                i += 1;
+            }
+            proptest::prop_assert_eq!(label_end(&t, p), i);
+        }
     }
 }
