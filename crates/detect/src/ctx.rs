@@ -594,22 +594,10 @@ fn tok_mask64(t: &[u8], base: usize) -> (u64, u64, bool) {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
-        _mm_set1_epi8,
+        _mm_add_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
-    /// Sixteen bytes as a vector, built from two little-endian words (a
-    /// pointer load would need `unsafe`; the compiler makes one load of it).
-    #[inline]
-    #[target_feature(enable = "sse2")]
-    fn lanes(w: &[u8]) -> __m128i {
-        let mut b = [0u8; 16];
-        if let Some(src) = w.get(..16) {
-            b.copy_from_slice(src);
-        }
-        let v = u128::from_le_bytes(b);
-        _mm_set_epi64x((v >> 64) as u64 as i64, v as u64 as i64)
-    }
+    use crate::fastscan::sse2::lanes;
 
     /// [`super::tok_mask64`] on exactly 64 bytes: (token bytes, letters
     /// and non-ASCII bytes, any non-ASCII byte), bit `k` for byte `k`.

@@ -113,7 +113,7 @@ fn block_trigger(block: &[u8]) -> Option<usize> {
 /// whether the block holds a trigger and where the first one is, where
 /// the portable form folds the block and then searches it again.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-mod sse2 {
+pub(crate) mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set_epi64x, _mm_set1_epi8,
