@@ -88,7 +88,13 @@ pub async fn tasks(
             .await?;
         for row in rows {
             let incident = match row.incident_id {
-                Some(id) => r.store.get_incident(id).await.map_err(|e| e.to_string()),
+                Some(id) => match r.store.get_incident(id).await {
+                    Ok(i) => Ok(i),
+                    Err(e @ cordon_store::StoreError::NotFound(_)) => Err(e.to_string()),
+                    // The database, not the call: the claim lapses and
+                    // the call is handed out again.
+                    Err(e) => return Err(e.into()),
+                },
                 None => Err("plug-ins run for incidents only".to_owned()),
             };
             let incident = match incident {
@@ -222,8 +228,9 @@ pub async fn report(
     };
     let name = row
         .target
-        .rsplit_once('/')
-        .map_or("", |(_, p)| p)
+        .strip_prefix(crate::alerts::plan::AGENT_PREFIX)
+        .map(crate::alerts::worker::agent_plugin_name)
+        .unwrap_or_default()
         .to_owned();
     let state = end(&st, &row, &holder, &name, &computer, &result).await?;
     Ok(Json(TaskAck {
