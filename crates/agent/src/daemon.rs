@@ -443,6 +443,7 @@ impl Agent {
                 && let Some(g) = &self.guard
             {
                 g.release(devno, &mp);
+                tracing::info!(mount = %mp, "no longer guarded: the mount is gone");
             }
         }
         if let Some(g) = &self.guard {

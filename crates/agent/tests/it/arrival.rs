@@ -100,4 +100,9 @@ fn a_stick_with_no_access_is_deauthorized_on_arrival_before_any_mount() {
                 .is_some_and(|a| a.iter().filter(|i| i["computer"] == "pc3").count() >= 2)
         },
     );
+    // The agent before the sticks: a loop device freed under a running
+    // agent can be another test's next stick.
+    drop(_agent);
+    drop(second);
+    drop(first);
 }

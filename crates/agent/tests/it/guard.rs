@@ -181,10 +181,20 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
 
     // root writes; nobody reads but neither creates nor changes a file.
     std::fs::write(mnt.join("by-root.txt"), "root was here").unwrap();
+    let log = || std::fs::read_to_string(config.with_file_name("agent.log")).unwrap_or_default();
     let (ok, err) = as_nobody(&format!("echo leak > {m}/n.txt"));
-    assert!(!ok && err.contains("Operation not permitted"), "{err}");
+    assert!(
+        !ok && err.contains("Operation not permitted"),
+        "nobody created n.txt (exit ok: {ok}, stderr: {err:?}); status: {}; agent log:\n{}",
+        status(&state),
+        log()
+    );
     let (ok, err) = as_nobody(&format!("echo more >> {m}/old.txt"));
-    assert!(!ok && err.contains("Operation not permitted"), "{err}");
+    assert!(
+        !ok && err.contains("Operation not permitted"),
+        "nobody appended to old.txt (exit ok: {ok}, stderr: {err:?}); agent log:\n{}",
+        log()
+    );
     let (ok, err) = as_nobody(&format!(
         "cat {m}/old.txt {m}/by-root.txt > /dev/null && ls {m}"
     ));
@@ -253,6 +263,9 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     });
     let (ok, _) = as_nobody(&format!("echo leak > {m}/n2.txt"));
     assert!(!ok, "nobody still may not write");
+    // The agent first: a loop device freed under a running agent can be
+    // another test's next stick, which this agent would then manage.
+    drop(_agent);
     drop(media);
 }
 

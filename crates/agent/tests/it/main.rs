@@ -292,13 +292,19 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
         None,
         "numbered by the server only"
     );
+    // The status file is rewritten at each evaluation: it may show the
+    // message as sent a tick after the receiver has it.
+    wait_until(
+        "status counts the syslog message sent",
+        Duration::from_secs(10),
+        || status(&state)["syslog"]["sent"].as_u64().unwrap_or(0) >= 1,
+    );
     let st = status(&state);
     assert_eq!(
         st["syslog"]["server"],
         format!("udp://127.0.0.1:{udp_port}"),
         "{st}"
     );
-    assert!(st["syslog"]["sent"].as_u64().unwrap_or(0) >= 1, "{st}");
 
     // A forged bundle (read-write, signed by another key) from a man in
     // the middle is refused; the stick stays read-only.
