@@ -13,6 +13,7 @@ on_both_backends!(
     deliveries_go_in_with_their_incidents,
     claims_leases_and_endings,
     a_retried_head_holds_its_target_back,
+    a_batch_of_outcomes_ends_only_the_rows_its_holder_holds,
     concurrent_claimers_share_the_rows
 );
 
@@ -211,6 +212,87 @@ async fn ten(s: &dyn Store) -> Vec<Delivery> {
     all
 }
 
+/// Plain deliveries (delivered, no history) end in one statement, the
+/// others one by one: answers stay in order, and each row ends only if
+/// the holder still holds it, whichever way it is written.
+async fn a_batch_of_outcomes_ends_only_the_rows_its_holder_holds(env: &Env) {
+    let s = env.s();
+    let all = ten(s).await;
+    let a = of_target(&all, "sink:a");
+    let h1 = s
+        .claim_deliveries("sink:a", "h1", T0, 60_000, 6)
+        .await
+        .unwrap();
+    assert_eq!(ids(&h1), a[..6]);
+    let h2 = s
+        .claim_deliveries("sink:a", "h2", T0, 60_000, 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(&h2), a[6..8]);
+    let entry = HistoryEntry {
+        at: T0 + 10,
+        actor: Actor::System,
+        kind: "delivery".into(),
+        detail: json!({"target": "sink:a"}),
+    };
+    let failed = Finish::Failed {
+        error: "gone".into(),
+    };
+    let done = vec![
+        (a[0], Finish::Delivered, None),
+        (a[1], Finish::Delivered, Some(entry.clone())),
+        (a[6], Finish::Delivered, None), // h2's
+        (a[2], failed.clone(), None),
+        (a[3], Finish::Delivered, None),
+        (a[8], Finish::Delivered, None),     // nobody's
+        (a[7], failed, Some(entry.clone())), // h2's
+    ];
+    assert_eq!(
+        s.finish_deliveries("h1", T0 + 10, &done).await.unwrap(),
+        [true, true, false, true, true, false, false]
+    );
+    let state = |d: Delivery| (d.state, d.delivered_at, d.claimed_by, d.updated_at);
+    let delivered = (DeliveryState::Delivered, Some(T0 + 10), None, T0 + 10);
+    for id in [a[0], a[1], a[3]] {
+        assert_eq!(state(s.get_delivery(id).await.unwrap()), delivered, "{id}");
+    }
+    let d = s.get_delivery(a[2]).await.unwrap();
+    assert_eq!(
+        (d.state, d.last_error.as_deref()),
+        (DeliveryState::Failed, Some("gone"))
+    );
+    for id in [a[6], a[7]] {
+        let d = s.get_delivery(id).await.unwrap();
+        assert_eq!(
+            (d.state, d.claimed_by.as_deref()),
+            (DeliveryState::Pending, Some("h2"))
+        );
+    }
+    let d = s.get_delivery(a[8]).await.unwrap();
+    assert_eq!((d.state, d.claimed_by), (DeliveryState::Pending, None));
+    // Only the held row with an entry has history.
+    let history = |id: i64| {
+        let incident = all
+            .iter()
+            .find(|d| d.id == id)
+            .unwrap()
+            .incident_id
+            .unwrap();
+        async move { s.incident_history(incident).await.unwrap() }
+    };
+    assert_eq!(history(a[1]).await, vec![entry]);
+    assert!(history(a[0]).await.is_empty());
+    assert!(history(a[7]).await.is_empty());
+}
+
+/// The ids of `target`'s deliveries in `all`, in order.
+fn of_target(all: &[Delivery], target: &str) -> Vec<i64> {
+    all.iter()
+        .filter(|d| d.target == target)
+        .map(|d| d.id)
+        .collect()
+}
+
 fn ids(v: &[Delivery]) -> Vec<i64> {
     v.iter().map(|d| d.id).collect()
 }
@@ -221,11 +303,7 @@ fn ids(v: &[Delivery]) -> Vec<i64> {
 async fn a_retried_head_holds_its_target_back(env: &Env) {
     let s = env.s();
     let all = ten(s).await;
-    let a: Vec<i64> = all
-        .iter()
-        .filter(|d| d.target == "sink:a")
-        .map(|d| d.id)
-        .collect();
+    let a = of_target(&all, "sink:a");
     let head = s
         .claim_deliveries("sink:a", "h1", T0, 60_000, 2)
         .await
@@ -274,11 +352,7 @@ async fn a_retried_head_holds_its_target_back(env: &Env) {
 async fn claims_leases_and_endings(env: &Env) {
     let s = env.s();
     let all = ten(s).await;
-    let a: Vec<i64> = all
-        .iter()
-        .filter(|d| d.target == "sink:a")
-        .map(|d| d.id)
-        .collect();
+    let a = of_target(&all, "sink:a");
     assert_eq!(a.len(), 10);
     let due = s.due_targets(T0).await.unwrap();
     assert_eq!(
