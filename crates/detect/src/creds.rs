@@ -1348,7 +1348,7 @@ fn pem(sk: &mut Sink<'_>, a: usize, ae: usize) {
             // A documentation stub ("...", "<your key here>", a word)
             // rather than key material: the smallest real private key
             // (Ed25519) has a few hundred base64 characters.
-            if b64 < 64 || placeholder::value(body.trim_ascii()) {
+            if b64 < 64 || placeholder::pem_body(body) {
                 return;
             }
             sk.emit(d, a, he + p + end_marker.len(), High, PLAIN);

@@ -579,7 +579,9 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let alone = (alone_groups >> seq.n.min(31)) & 1 != 0;
     if alone {
         // One number, one type: another id's label right before it (a
-        // Steuer-ID failing its check) keeps it from an id printed alone.
+        // Steuer-ID failing its check) keeps it from an id printed alone —
+        // unless the id's own label is there too (`TFN …; ABN …` on one
+        // line: each value after its own word).
         let other = if sk.ctx.surely_empty(s, e) {
             DetSet::default()
         } else {
@@ -587,11 +589,12 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0)
         };
         for i in ids {
+            let own = other.has(i.d as usize);
             let mut others = other;
             others.remove(i.d as usize);
             if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
                 && sk.on(i.d)
-                && !others.intersects(&ID_LABELS)
+                && (own || !others.intersects(&ID_LABELS))
                 && (i.check)(d)
             {
                 sk.emit(i.d, s, e, conf, PLAIN);

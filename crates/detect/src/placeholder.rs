@@ -141,6 +141,42 @@ pub(crate) fn value(v: &[u8]) -> bool {
     common(v)
 }
 
+/// True if `body`, the text between a PEM block's BEGIN and END lines,
+/// is a documentation stub rather than key material: an ellipsis, a
+/// template, a placeholder word, or too few distinct characters to be
+/// base64 of random bytes. Not [`value`]'s tests: real key encodings
+/// carry long runs of one character (an OpenSSH key's length fields and
+/// padding read `AAAAAAAAAAAB…` in base64).
+pub(crate) fn pem_body(body: &[u8]) -> bool {
+    let has = |s: &[u8]| body.windows(s.len()).any(|w| w == s);
+    if has(b"...") || has("\u{2026}".as_bytes()) || has(b"${") || has(b"{{") {
+        return true;
+    }
+    if body.contains(&b'<') && body.contains(&b'>') {
+        return true;
+    }
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    let mut low = Vec::with_capacity(body.len().min(4096));
+    for &c in body.iter().take(4096) {
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        low.push(c.to_ascii_lowercase());
+        if let Some(s) = seen.get_mut(c as usize)
+            && !*s
+        {
+            *s = true;
+            distinct += 1;
+        }
+    }
+    // Base64 of 48 random bytes or more shows well over 20 of its 64
+    // characters. A placeholder word counts in a short body only: in a
+    // key's thousands of random characters one appears by chance.
+    distinct < 20
+        || (low.len() < 200 && WORDS.iter().any(|w| low.windows(w.len()).any(|x| x == *w)))
+}
+
 /// The tests shared by token bodies and free-form values.
 fn common(v: &[u8]) -> bool {
     let mut low = [0u8; 256];
