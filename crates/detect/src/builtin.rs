@@ -526,6 +526,12 @@ builtins! {
     RoCnp { "ro_cnp", Pii, Some("cnp_weights"), true, &["cnp", "cod numeric personal", "codul numeric personal"],
         "Romanian personal numeric code (CNP): sex/century digit, birth date, county code, check digit with weights 279146358279; needs a context word.",
         "CNP 1900208303008" }
+    PlNip { "pl_nip", Pii, Some("nip_weights"), true, &["nip", "numer identyfikacji podatkowej", "numer nip", "polish tax id"],
+        "Polish tax identification number (NIP): 10 digits, a tax office that does not start with 0, weights 657234567 mod 11; contiguous or in dashed groups (123-456-32-18, 123-45-67-819), next to its name.",
+        "NIP 123-456-32-18" }
+    AtSvnr { "at_svnr", Pii, Some("svnr_weights"), true, &["sozialversicherungsnummer", "versicherungsnummer", "svnr", "sv-nr", "sv-nummer", "svn"],
+        "Austrian social insurance number: a three-digit serial, a check digit (weights 3790584216 mod 11) and the birth date DDMMYY; needs a context word.",
+        "SVNR 1237 010180" }
     HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj"],
         "Croatian personal identification number (OIB): 11 digits, ISO 7064 MOD 11,10; needs a context word.",
         "OIB 45699304061" }

@@ -82,6 +82,8 @@ static LEN10: &[DigitId] = &[
     id(D::KrBrn, v::kr_brn, CTX_ONLY),
     id(D::SeOrgnr, se_org, &[(&[6, 4], b"-", Low)]),
     id(D::UkUtr, v::uk_utr, CTX_ONLY),
+    id(D::PlNip, v::pl_nip, CTX_ONLY),
+    id(D::AtSvnr, v::at_svnr, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
     id(D::HrOib, v::hr_oib, CTX_ONLY),

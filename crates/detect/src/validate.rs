@@ -1360,6 +1360,39 @@ pub fn ro_cnp(s: &[u8]) -> bool {
     })
 }
 
+/// Polish tax id (NIP): 10 digits, the first three a tax office (not
+/// starting 0), weights 6 5 7 2 3 4 5 6 7, the sum mod 11 is the last
+/// digit (a sum giving 10 is never issued).
+pub fn pl_nip(s: &[u8]) -> bool {
+    s.len() == 10
+        && s.iter().all(u8::is_ascii_digit)
+        && s.first() != Some(&b'0')
+        && s.get(..9)
+            .and_then(|b| weighted(b, &[6, 5, 7, 2, 3, 4, 5, 6, 7]))
+            .zip(s.get(9).copied().and_then(dig))
+            .is_some_and(|(x, c)| x % 11 == c)
+}
+
+/// Austrian social insurance number (Versicherungsnummer): a serial of
+/// three digits (not starting 0), a check digit, then the birth date
+/// DDMMYY; weights 3 7 9 _ 5 8 4 2 1 6, the sum mod 11 is the check (10
+/// is never issued). Dates are checked loosely (day 1-31, month 1-12):
+/// people with an unknown birth date get month 13-14 or day 0.
+pub fn at_svnr(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 10 || d.first() == Some(&0) {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let (dd, mm) = (g(4) * 10 + g(5), g(6) * 10 + g(7));
+    if dd > 31 || mm == 0 || mm > 14 {
+        return false;
+    }
+    let w = [3u32, 7, 9, 0, 5, 8, 4, 2, 1, 6];
+    let sum: u32 = d.iter().zip(w).map(|(&x, w)| x * w).sum();
+    sum % 11 == g(3)
+}
+
 /// Croatian OIB: 11 digits, ISO 7064 MOD 11,10.
 pub fn hr_oib(s: &[u8]) -> bool {
     s.len() == 11 && iso7064_mod11_10(s)
@@ -1973,14 +2006,7 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
                 && matches!((n.get(..6).and_then(num_of), n.get(6..).and_then(num_of)), (Some(a), Some(b)) if a % 89 == b)
         }
         b"NL" => nl_vat(n),
-        b"PL" => {
-            all_digits
-                && n.len() == 10
-                && n.get(..9)
-                    .and_then(|b| weighted(b, &[6, 5, 7, 2, 3, 4, 5, 6, 7]))
-                    .zip(n.get(9).copied().and_then(dig))
-                    .is_some_and(|(x, c)| x % 11 == c)
-        }
+        b"PL" => all_digits && pl_nip(n),
         b"PT" => {
             all_digits
                 && n.len() == 9

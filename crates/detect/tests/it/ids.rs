@@ -677,3 +677,63 @@ fn mrz_cd(f: &str) -> char {
         .sum();
     char::from_digit(s % 10, 10).unwrap()
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Polish NIP and the Austrian social insurance number (its check
+    /// digit in the fourth place, the birth date after it): found next to
+    /// their words in every printed layout, never without one, and not
+    /// with another check digit.
+    #[test]
+    fn pl_nip_and_at_svnr_found_by_their_words_and_checked(
+        office in 100u32..1000,
+        rest in "[0-9]{6}",
+        serial in 100u32..1000,
+        yymmdd in (0u32..100, 1u32..13, 1u32..29),
+        k in 0usize..9,
+    ) {
+        let det = Detectors::new();
+        if let Some(nip) = complete(&format!("{office}{rest}"), DIGITS, false, |x| v::pl_nip(x.as_bytes())) {
+            let bad = change(&nip, 9, DIGITS, k);
+            let dashed = |v: &str, at: &[usize]| {
+                let mut out = String::new();
+                for (i, c) in v.chars().enumerate() {
+                    if at.contains(&i) {
+                        out.push('-');
+                    }
+                    out.push(c);
+                }
+                out
+            };
+            for (p, b) in [
+                (nip.clone(), bad.clone()),
+                (dashed(&nip, &[3, 6, 8]), dashed(&bad, &[3, 6, 8])),
+                (dashed(&nip, &[3, 5, 7]), dashed(&bad, &[3, 5, 7])),
+            ] {
+                prop_assert!(scan_finds(&det, "pl_nip", &format!("NIP: {p} on file."), &p).0, "{}", p);
+                prop_assert!(!scan_finds(&det, "pl_nip", &format!("Ref {p} on file."), &p).1, "{}", p);
+                prop_assert!(!scan_finds(&det, "pl_nip", &format!("NIP: {b} on file."), &b).1, "{}", b);
+            }
+        }
+        let (yy, mm, dd) = yymmdd;
+        let date = format!("{dd:02}{mm:02}{yy:02}");
+        let checks: Vec<String> = (0..10)
+            .map(|c| format!("{serial}{c}{date}"))
+            .filter(|x| v::at_svnr(x.as_bytes()))
+            .collect();
+        prop_assume!(checks.len() <= 1);
+        if let Some(sv) = checks.first() {
+            let bad = change(sv, 3, DIGITS, k);
+            for (p, b) in [
+                (sv.clone(), bad.clone()),
+                (format!("{} {}", &sv[..4], &sv[4..]), format!("{} {}", &bad[..4], &bad[4..])),
+            ] {
+                prop_assert!(scan_finds(&det, "at_svnr", &format!("SVNR {p} on file."), &p).0, "{}", p);
+                prop_assert!(scan_finds(&det, "at_svnr", &format!("Sozialversicherungsnummer: {p}"), &p).0, "{}", p);
+                prop_assert!(!scan_finds(&det, "at_svnr", &format!("Ref {p} on file."), &p).1, "{}", p);
+                prop_assert!(!scan_finds(&det, "at_svnr", &format!("SVNR {b} on file."), &b).1, "{}", b);
+            }
+        }
+    }
+}
