@@ -879,9 +879,14 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     let identifier = val
         .iter()
         .all(|&c| c.is_ascii_alphabetic() || c == b'_' || c == b'.');
+    // A `$` inside a value is a variable only as `${…}`, `$(…)` or at the
+    // start: passwords carry `$` (`Password=Xk9#mP2$vL7q;` in a
+    // connection string).
     let code = val
         .iter()
-        .any(|&c| matches!(c, b'(' | b'{' | b'$' | b'%' | b'<' | b'['))
+        .any(|&c| matches!(c, b'(' | b'{' | b'%' | b'<' | b'['))
+        || val.first() == Some(&b'$')
+        || val.windows(2).any(|w| w == b"${" || w == b"$(")
         || val.starts_with(b"os.")
         || val.starts_with(b"process.")
         || val.starts_with(b"env.");

@@ -276,10 +276,22 @@ const NPM: Spec = Spec {
     failed: Some(Low),
     ..spec(D::NpmToken, b"npm_", &[seg(C::Alnum, 36, 36)], High)
 };
-const PYPI: Spec = Spec {
-    check: Some(pypi_shape),
-    ..spec(D::PypiToken, b"pypi-", &[seg(C::Url, 50, 1000)], High)
-};
+/// A PyPI token: `pypi-` and a base64 macaroon whose first bytes are its
+/// location, `pypi.org` or `test.pypi.org` (so the prefix alone says what
+/// it is). A body that is not a whole macaroon (a secret scanner's random
+/// sample, a token cut short) is `medium`.
+const PYPI_BODY: &[Seg] = &[seg(C::Url, 35, 1000)];
+const fn pypi(prefix: &'static [u8]) -> Spec {
+    Spec {
+        check: Some(pypi_shape),
+        failed: Some(Medium),
+        ..spec(D::PypiToken, prefix, PYPI_BODY, High)
+    }
+}
+const PYPI: [Spec; 2] = [
+    pypi(b"pypi-AgEIcHlwaS5vcmc"),
+    pypi(b"pypi-AgENdGVzdC5weXBpLm9yZw"),
+];
 const GOOGLE: Spec = spec(D::GoogleApiKey, b"AIza", &[seg(C::Url, 35, 35)], High);
 const HF: Spec = spec(
     D::HuggingfaceToken,
@@ -790,7 +802,13 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         }
         K::GithubPat => one(sk, &GITHUB_PAT),
         K::Npm => one(sk, &NPM),
-        K::Pypi => one(sk, &PYPI),
+        K::Pypi => {
+            for s in &PYPI {
+                if try_spec(sk, s, a) {
+                    break;
+                }
+            }
+        }
         K::AzureAccountKey => azure_key(sk, D::AzureStorageKey, ae, 86, 88),
         K::AzureShared => azure_key(sk, D::AzureSharedAccessKey, ae, 43, 44),
         K::SkDash => sk_dash(sk, a),
