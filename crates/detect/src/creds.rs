@@ -780,6 +780,15 @@ pub(crate) enum K {
     Fcm,
 }
 
+/// The first of `specs` that matches at `a`.
+fn first_of(sk: &mut Sink<'_>, specs: &[Spec], a: usize) {
+    for s in specs {
+        if try_spec(sk, s, a) {
+            break;
+        }
+    }
+}
+
 /// Handles the anchor literal of kind `k` whose prefix starts at `a` (the
 /// literal itself ends at `ae`).
 pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
@@ -793,22 +802,10 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Slack => slack(sk, a),
         K::SlackHook => slack_hook(sk, a),
         K::SlackApp => slack_app(sk, a),
-        K::Github => {
-            for s in &GITHUB {
-                if try_spec(sk, s, a) {
-                    break;
-                }
-            }
-        }
+        K::Github => first_of(sk, &GITHUB, a),
         K::GithubPat => one(sk, &GITHUB_PAT),
         K::Npm => one(sk, &NPM),
-        K::Pypi => {
-            for s in &PYPI {
-                if try_spec(sk, s, a) {
-                    break;
-                }
-            }
-        }
+        K::Pypi => first_of(sk, &PYPI, a),
         K::AzureAccountKey => azure_key(sk, D::AzureStorageKey, ae, 86, 88),
         K::AzureShared => azure_key(sk, D::AzureSharedAccessKey, ae, 43, 44),
         K::SkDash => sk_dash(sk, a),
@@ -839,25 +836,13 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Heroku => one(sk, &HEROKU),
         K::Netlify => one(sk, &NETLIFY),
         K::Render => one(sk, &RENDER),
-        K::Planetscale => {
-            for s in &PLANETSCALE {
-                if try_spec(sk, s, a) {
-                    break;
-                }
-            }
-        }
+        K::Planetscale => first_of(sk, &PLANETSCALE, a),
         K::Scalingo => one(sk, &SCALINGO),
         K::Yandex => one(sk, &YANDEX),
         K::Tailscale => tailscale(sk, a),
         K::Bitbucket => one(sk, &BITBUCKET),
         K::Linear => one(sk, &LINEAR),
-        K::Docker => {
-            for s in &DOCKER {
-                if try_spec(sk, s, a) {
-                    break;
-                }
-            }
-        }
+        K::Docker => first_of(sk, &DOCKER, a),
         K::Prefect => one(sk, &PREFECT),
         K::Figma => one(sk, &FIGMA),
         K::Frameio => one(sk, &FRAMEIO),
@@ -1630,13 +1615,7 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
 
 fn short_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, nx: u8, pv: u8) {
     match (w, nx) {
-        (b"v1", b'_') if ws >= 4 => {
-            for s in &DO_TOKENS {
-                if try_spec(sk, s, ws - 4) {
-                    break;
-                }
-            }
-        }
+        (b"v1", b'_') if ws >= 4 => first_of(sk, &DO_TOKENS, ws - 4),
         (b"v1", b'.') => {
             try_spec(sk, &CF_ORIGIN, ws);
         }
@@ -1647,13 +1626,7 @@ fn short_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, nx: u8, pv: u8) {
         (b"sha256", b'~') => {
             try_spec(sk, &OPENSHIFT, ws);
         }
-        (b"lsv2", b'_') => {
-            for s in &LANGSMITH {
-                if try_spec(sk, s, ws) {
-                    break;
-                }
-            }
-        }
+        (b"lsv2", b'_') => first_of(sk, &LANGSMITH, ws),
         (b"r8", b'_') => {
             try_spec(sk, &REPLICATE, ws);
         }
@@ -1661,13 +1634,7 @@ fn short_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, nx: u8, pv: u8) {
             try_spec(sk, &ADOBE, ws);
         }
         (b"atlasv1", b'.') if pv == b'.' => terraform(sk, ws),
-        (b"na1" | b"eu1", b'-') if ws >= 4 => {
-            for s in &HUBSPOT {
-                if try_spec(sk, s, ws - 4) {
-                    break;
-                }
-            }
-        }
+        (b"na1" | b"eu1", b'-') if ws >= 4 => first_of(sk, &HUBSPOT, ws - 4),
         (b"sq0atp", b'-') => {
             try_spec(sk, &SQUARE_ATP, ws);
         }
