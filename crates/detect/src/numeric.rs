@@ -894,7 +894,14 @@ fn card_brand(d: &[u8]) -> bool {
 }
 
 fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
-    if !sk.on(D::CreditCard) || sep == b'/' || sep == b'.' {
+    if !sk.on(D::CreditCard) || sep == b'/' {
+        return;
+    }
+    // Dots join version numbers and numeric codes: a dotted card number
+    // (`4111.1111.1111.1111`) is read only in four groups of four, next
+    // to card wording.
+    let dotted = sep == b'.';
+    if dotted && (!seq.shape(&[4, 4, 4, 4]) || !sk.ctx(D::CreditCard, seq.start(), seq.end())) {
         return;
     }
     // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3.
@@ -1933,7 +1940,11 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     let upper = w
         .get(..letters)
         .is_some_and(|l| l.iter().all(u8::is_ascii_uppercase));
-    if letters == 2 && upper {
+    if letters == 2
+        && (upper
+            || w.get(..2)
+                .is_some_and(|l| l.iter().all(u8::is_ascii_lowercase)))
+    {
         iban(sk, ws);
     }
     if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
@@ -2100,12 +2111,22 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
     }
     let t = sk.t;
     let cc = t.get(s..s + 2).unwrap_or_default();
-    let Some(len) = v::iban_length(cc) else {
+    // A country code in lower case (`de89 3704 …`, typed by hand) counts
+    // next to an IBAN word only.
+    let lower = cc.iter().any(u8::is_ascii_lowercase);
+    let up = [
+        at(t, s).to_ascii_uppercase(),
+        at(t, s + 1).to_ascii_uppercase(),
+    ];
+    let Some(len) = v::iban_length(&up) else {
         return;
     };
     let Some((buf, i, spaced)) = iban_chars(t, s, len, true) else {
         return;
     };
+    if lower && !sk.ctx(D::Iban, s, i) {
+        return;
+    }
     let n = len;
     if !right_ok(t, i, spaced) || at(t, i).is_ascii_alphanumeric() {
         return;
