@@ -49,6 +49,13 @@ fn cz_rc(s: &[u8]) -> bool {
 fn se_org(s: &[u8]) -> bool {
     v::se_orgnr(s)
 }
+/// A bank account number has no check of its own: anything but one digit
+/// repeated or a plain run (`12345678`), which are placeholders.
+fn bank_account(s: &[u8]) -> bool {
+    let same = s.iter().all(|&c| Some(&c) == s.first());
+    let run = s.windows(2).all(|w| matches!(w, [a, b] if *b == *a + 1));
+    !same && !run
+}
 fn nz(s: &[u8]) -> bool {
     v::nz_ird(s)
 }
@@ -62,6 +69,7 @@ static LEN8: &[DigitId] = &[
     id(D::CzIco, v::cz_ico, CTX_ONLY),
     id(D::EeRegistrikood, v::ee_registrikood, CTX_ONLY),
     id(D::NzIrd, nz, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
     id(D::IlId, v::il_id, CTX_ONLY),
@@ -74,6 +82,7 @@ static LEN9: &[DigitId] = &[
     id(D::CaBn, v::ca_bn, CTX_ONLY),
     id(D::NzIrd, nz, CTX_ONLY),
     id(D::Cusip, cusip_digits, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
     id(D::CzBirthNumber, cz_rc, &[(&[6, 4], b"/", Medium)]),
@@ -84,6 +93,7 @@ static LEN10: &[DigitId] = &[
     id(D::UkUtr, v::uk_utr, CTX_ONLY),
     id(D::PlNip, v::pl_nip, CTX_ONLY),
     id(D::AtSvnr, v::at_svnr, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
     id(D::HrOib, v::hr_oib, CTX_ONLY),
@@ -99,6 +109,7 @@ static LEN11: &[DigitId] = &[
         &[(&[4, 2, 5], b". ", Low)],
     ),
     id(D::ItPartitaIva, v::it_partita_iva, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
     id(
@@ -107,6 +118,7 @@ static LEN12: &[DigitId] = &[
         &[(&[3, 7, 2], b"-", Medium)],
     ),
     id(D::EsNss, v::es_nss, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
     id(D::RoCnp, v::ro_cnp, CTX_ONLY),
@@ -116,17 +128,26 @@ static LEN13: &[DigitId] = &[
         v::th_national_id,
         &[(&[1, 4, 5, 2, 1], b"- ", Low)],
     ),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
-static LEN14: &[DigitId] = &[id(D::FrSiret, v::luhn, CTX_ONLY)];
+static LEN14: &[DigitId] = &[
+    id(D::FrSiret, v::luhn, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
+];
 static LEN15: &[DigitId] = &[
     id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)]),
     id(D::CnResidentId, v::cn_resident_id_15, CTX_ONLY),
+    id(D::BankAccount, bank_account, CTX_ONLY),
 ];
-static LEN16: &[DigitId] = &[id(
-    D::AuHealthId,
-    v::au_health_identifier,
-    &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
-)];
+static LEN16: &[DigitId] = &[
+    id(
+        D::AuHealthId,
+        v::au_health_identifier,
+        &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
+    ),
+    id(D::BankAccount, bank_account, CTX_ONLY),
+];
+static LEN17: &[DigitId] = &[id(D::BankAccount, bank_account, CTX_ONLY)];
 static LEN18: &[DigitId] = &[
     id(D::MxClabe, v::mx_clabe, CTX_ONLY),
     id(D::Meid, v::meid_dec, CTX_ONLY),
@@ -169,6 +190,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
         14 => (LEN14, 0),
         15 => (LEN15, 1 << 4),
         16 => (LEN16, 1 << 1 | 1 << 4),
+        17 => (LEN17, 0),
         18 => (LEN18, 0),
         19 => (LEN19, 0),
         22 => (LEN22, 0),
@@ -180,7 +202,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
 /// Every digits-only id, for tests.
 #[cfg(test)]
 pub(crate) fn all_digit_ids() -> impl Iterator<Item = &'static DigitId> {
-    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 22, 26]
+    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 26]
         .into_iter()
         .flat_map(|l| digit_ids_of(l).0)
 }
@@ -647,6 +669,11 @@ pub(crate) fn eu_vat_at(sk: &mut Sink<'_>, p: usize) {
     for &(e, k) in ends.get(..ne).unwrap_or_default().iter().rev() {
         // A group that runs on into a word (`…B01x`) is not a boundary.
         if k > 2 && right_ok(t, e, false) && v::eu_vat(buf.get(..k).unwrap_or_default()) {
+            // Glued to a bracket (`RO331969(0)`: a Hong Kong id with its
+            // check digit), or labelled as another id: not a VAT number.
+            if at(t, e) == b'(' || crate::numeric::labelled_as_other(sk, D::EuVat, p, e) {
+                return;
+            }
             let adj = Adj {
                 need_ctx: lower,
                 nonvalue: false,
@@ -710,7 +737,7 @@ mod tests {
         // The 16-digit alone layouts are the health identifiers only.
         let ((ids, _), prefix) = digit_ids_with_prefix(16);
         assert_eq!(prefix, b"80036");
-        for i in ids {
+        for i in ids.iter().filter(|i| !i.alone.is_empty()) {
             assert!(matches!(i.d, D::AuHealthId), "{:?} would be skipped", i.d);
         }
         assert!(!v::au_health_identifier(b"4111111111111111"));
@@ -718,7 +745,7 @@ mod tests {
 
     #[test]
     fn every_layout_reported_alone_has_the_length_of_its_table() {
-        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 22, 26] {
+        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 26] {
             let (ids, groups) = digit_ids_of(len);
             let mut want = 0u32;
             for i in ids {

@@ -577,27 +577,22 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     // Only when some id of this length is printed alone in this many
     // groups (one bit per group count, bit 1 for contiguous).
     let alone = (alone_groups >> seq.n.min(31)) & 1 != 0;
+    // Whether an id with a check of its own took the number: a bank
+    // account (no check, last in every table) then does not.
+    let mut typed = false;
     if alone {
         // One number, one type: another id's label right before it (a
         // Steuer-ID failing its check) keeps it from an id printed alone —
         // unless the id's own label is there too (`TFN …; ABN …` on one
         // line: each value after its own word).
-        let other = if sk.ctx.surely_empty(s, e) {
-            DetSet::default()
-        } else {
-            let t = sk.t;
-            sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0)
-        };
         for i in ids {
-            let own = other.has(i.d as usize);
-            let mut others = other;
-            others.remove(i.d as usize);
             if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
                 && sk.on(i.d)
-                && (own || !others.intersects(&ID_LABELS))
                 && (i.check)(d)
+                && !labelled_as_other(sk, i.d, s, e)
             {
                 sk.emit(i.d, s, e, conf, PLAIN);
+                typed = true;
             }
         }
     }
@@ -616,12 +611,24 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         return;
     }
     for i in ids {
+        if i.d == D::BankAccount {
+            // No check digit: below every checked id (low, medium with
+            // its word), and only for a number no checked id took.
+            // Groups of three digits or more (the last may be shorter):
+            // `2021-05-06` is a date whatever words are near.
+            let groups_ok = (0..seq.n.saturating_sub(1)).all(|g| seq.len(g) >= 3);
+            if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) {
+                sk.emit(i.d, s, e, Low, NEED_CTX);
+            }
+            continue;
+        }
         if near.has(i.d as usize)
             && sk.bits.ctx.has(i.d as usize)
             && !(alone && i.alone.iter().any(&fits))
             && (i.check)(d)
         {
             sk.emit(i.d, s, e, Medium, NEED_CTX);
+            typed = true;
         }
     }
 }
@@ -803,6 +810,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::FiYtunnus,
     D::CzIco,
     D::EeRegistrikood,
+    D::BankAccount,
 ]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
@@ -834,6 +842,22 @@ const CARD_LIKE_IDS: DetSet = DetSet::of(&[
 ]);
 
 /// True if a context word of one of `others` lies around `s..e`.
+/// One number, one type: another id's label in the bytes right before
+/// `s..e` and not `d`'s own (`HKID: RO331969(0)` is no Romanian VAT
+/// number; `TFN …; ABN 51 824 753 556` is still an ABN).
+pub(crate) fn labelled_as_other(sk: &mut Sink<'_>, d: D, s: usize, e: usize) -> bool {
+    if sk.ctx.surely_empty(s, e) {
+        return false;
+    }
+    let t = sk.t;
+    let mut labels = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0);
+    if labels.has(d as usize) {
+        return false;
+    }
+    labels.remove(d as usize);
+    labels.intersects(&ID_LABELS)
+}
+
 fn labelled(sk: &mut Sink<'_>, s: usize, e: usize, others: &DetSet) -> bool {
     if sk.ctx.surely_empty(s, e) {
         return false;

@@ -643,6 +643,10 @@ proptest! {
     ) {
         let det = Detectors::new();
         let body = format!("{prefix}{d}");
+        // Letters and digits that are also a valid EU VAT number
+        // (`RO331969`, one body in a few thousand) are one, whatever
+        // follows: "nothing at all" below does not hold for them.
+        prop_assume!(!v::eu_vat(body.as_bytes()));
         let v = complete(&body, "0123456789A", false, |x| v::hk_hkid(x.as_bytes())).unwrap();
         let c = &v[v.len() - 1..];
         let paren = [format!("{body}({c})"), format!("{body} ({c})")];
