@@ -841,7 +841,6 @@ const CARD_LIKE_IDS: DetSet = DetSet::of(&[
     D::AuMedicare,
 ]);
 
-/// True if a context word of one of `others` lies around `s..e`.
 /// One number, one type: another id's label in the bytes right before
 /// `s..e` and not `d`'s own (`HKID: RO331969(0)` is no Romanian VAT
 /// number; `TFN …; ABN 51 824 753 556` is still an ABN).
@@ -858,6 +857,7 @@ pub(crate) fn labelled_as_other(sk: &mut Sink<'_>, d: D, s: usize, e: usize) -> 
     labels.intersects(&ID_LABELS)
 }
 
+/// True if a context word of one of `others` lies around `s..e`.
 fn labelled(sk: &mut Sink<'_>, s: usize, e: usize, others: &DetSet) -> bool {
     if sk.ctx.surely_empty(s, e) {
         return false;

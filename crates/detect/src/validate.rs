@@ -1376,8 +1376,8 @@ pub fn pl_nip(s: &[u8]) -> bool {
 /// Austrian social insurance number (Versicherungsnummer): a serial of
 /// three digits (not starting 0), a check digit, then the birth date
 /// DDMMYY; weights 3 7 9 _ 5 8 4 2 1 6, the sum mod 11 is the check (10
-/// is never issued). Dates are checked loosely (day 1-31, month 1-12):
-/// people with an unknown birth date get month 13-14 or day 0.
+/// is never issued). The date is checked loosely, day 0-31 and month
+/// 1-14: an unknown birth date is written with day 0 or month 13-14.
 pub fn at_svnr(s: &[u8]) -> bool {
     let Some(d) = digits(s) else { return false };
     if d.len() != 10 || d.first() == Some(&0) {

@@ -48,7 +48,7 @@ fn a_stick_with_no_access_is_deauthorized_on_arrival_before_any_mount() {
         .unwrap()
         .replace("evaluate_ms = 1000", "evaluate_ms = 10000");
     std::fs::write(&config, &text).unwrap();
-    let _agent = agent_run(&config);
+    let agent = agent_run(&config);
     wait_until(
         "the stick present at start is deauthorized",
         Duration::from_secs(20),
@@ -102,7 +102,7 @@ fn a_stick_with_no_access_is_deauthorized_on_arrival_before_any_mount() {
     );
     // The agent before the sticks: a loop device freed under a running
     // agent can be another test's next stick.
-    drop(_agent);
+    drop(agent);
     drop(second);
     drop(first);
 }

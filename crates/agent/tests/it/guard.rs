@@ -257,7 +257,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
         "EROFS after the agent stopped"
     );
     // Back again: guarded, and root may write once more.
-    let _agent = agent_run(&config);
+    let agent = agent_run(&config);
     wait_until("root may write again", Duration::from_secs(60), || {
         std::fs::write(mnt.join("after.txt"), "x").is_ok()
     });
@@ -265,7 +265,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     assert!(!ok, "nobody still may not write");
     // The agent first: a loop device freed under a running agent can be
     // another test's next stick, which this agent would then manage.
-    drop(_agent);
+    drop(agent);
     drop(media);
 }
 
