@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::authn;
 use crate::builtin::D;
 use crate::creds::{self, K};
 use crate::kit::{Adj, PLAIN, Sink, at, before, eq_ci, run};
@@ -38,6 +39,9 @@ enum H {
     /// not the generic secret.
     ProviderKey,
     Swift,
+    /// An `Authorization` scheme or a command that takes a password:
+    /// handled in [`crate::authn`].
+    Authn(authn::A),
 }
 
 /// `(prefix, literal, handler, length)`: the automaton searches `literal`,
@@ -163,6 +167,11 @@ const CREDS: &[Anchor] = &[
     ("", "cmVmd", H::Cred(K::JfrogRef), 5),
     ("", "glagent-", H::Cred(K::Gitlab), 8),
     ("", "glft-", H::Cred(K::Gitlab), 5),
+    ("", "Basic ", H::Authn(authn::A::Basic), 6),
+    ("", "Bearer ", H::Authn(authn::A::Bearer), 7),
+    ("", "curl ", H::Authn(authn::A::Curl), 5),
+    ("", "mysql", H::Authn(authn::A::Mysql), 5),
+    ("", "sshpass", H::Authn(authn::A::Sshpass), 7),
 ];
 
 /// Words: confidentiality markings and secret-bearing key names.
@@ -312,6 +321,7 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
             secret_key(sk, a, ae, true);
         }
         H::Swift => swift(sk, a, ae),
+        H::Authn(x) => authn::anchor(sk, x, a, ae),
     }
 }
 
@@ -344,7 +354,7 @@ const WEAK_PASSWORDS: &[&[u8]] = &[
 
 /// A weak or default password (`admin`, `letmein`): real often enough to
 /// report, common enough to report low.
-fn weak_password(v: &[u8]) -> bool {
+pub(crate) fn weak_password(v: &[u8]) -> bool {
     let l = v.to_ascii_lowercase();
     WEAK_PASSWORDS.contains(&l.as_slice())
 }

@@ -24,6 +24,7 @@
     )
 )]
 mod anchors;
+mod authn;
 mod builtin;
 mod creds;
 mod ctx;

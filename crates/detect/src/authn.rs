@@ -1,0 +1,319 @@
+//! Credentials that belong to no provider but travel in known places: an
+//! HTTP `Authorization` value (`Basic` and the base64 of `user:password`,
+//! `Bearer` and an opaque token) and a password on a command line
+//! (`curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`).
+//!
+//! Each is keyed on a literal of the credential automaton
+//! ([`crate::anchors`]): `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`.
+//! The value is checked where it lies: a Basic value must decode to
+//! `user:password`, a bearer token must look random, a command-line
+//! password must be a literal (not `$PASS`, not a placeholder).
+
+use crate::anchors::{entropy, weak_password};
+use crate::builtin::D;
+use crate::kit::{Sink, at, before, run};
+use crate::model::Confidence::{self, High, Low, Medium};
+use crate::placeholder;
+use crate::validate::base64_decode;
+
+/// Which literal was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum A {
+    Basic,
+    Bearer,
+    Curl,
+    Mysql,
+    Sshpass,
+}
+
+pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
+    match a {
+        A::Basic => basic(sk, s, e),
+        A::Bearer => bearer(sk, s, e),
+        A::Curl | A::Mysql | A::Sshpass => command(sk, a, s, e),
+    }
+}
+
+/// Longest Basic or Bearer value looked at.
+const MAX_VALUE: usize = 1024;
+/// How far a command line is read (continuation lines included).
+const MAX_LINE: usize = 1024;
+
+/// `None` if the word `Basic` / `Bearer` at `s` is the end of a longer
+/// word; else whether `Authorization` comes earlier on its line (within
+/// 48 bytes), which makes the value a header's.
+fn scheme_placed(t: &[u8], s: usize) -> Option<bool> {
+    if before(t, s).is_ascii_alphanumeric() || before(t, s) == b'_' {
+        return None;
+    }
+    let lo = s.saturating_sub(48);
+    let pre = t.get(lo..s).unwrap_or_default();
+    let line = pre
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(pre, |p| pre.get(p + 1..).unwrap_or_default());
+    let lower = line.to_ascii_lowercase();
+    let header = lower.windows(13).any(|w| w == b"authorization");
+    Some(header)
+}
+
+/// The value of an authorization scheme at `vs`: the length of its run of
+/// `class` bytes (up to one past [`MAX_VALUE`]) and of the `=` padding
+/// after it (at most two).
+fn value_at(t: &[u8], vs: usize, class: fn(u8) -> bool) -> (usize, usize) {
+    let body = run(t, vs, MAX_VALUE, class);
+    let pad = run(t, vs + body, 1, |c| c == b'=');
+    (body, pad)
+}
+
+/// `Basic <base64 of user:password>`.
+fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
+    if !sk.on(D::HttpBasicAuth) {
+        return;
+    }
+    let t = sk.t;
+    let Some(header) = scheme_placed(t, s) else {
+        return;
+    };
+    let vs = e;
+    let (body, pad) = value_at(t, vs, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/')
+    });
+    let ve = vs + body + pad;
+    if !(8..=MAX_VALUE).contains(&body) || at(t, ve).is_ascii_alphanumeric() || at(t, ve) == b'=' {
+        return;
+    }
+    let Some(raw) = t.get(vs..ve) else { return };
+    let Some(plain) = base64_decode(raw, MAX_VALUE) else {
+        return;
+    };
+    if plain.iter().any(|&c| c < 0x20 || c == 0x7f) || std::str::from_utf8(&plain).is_err() {
+        return;
+    }
+    let Some(colon) = plain.iter().position(|&c| c == b':') else {
+        return;
+    };
+    let (user, pass) = (
+        plain.get(..colon).unwrap_or_default(),
+        plain.get(colon + 1..).unwrap_or_default(),
+    );
+    // An API key sent as the user name with no password (`sk_live_…:`).
+    let secret = if pass.is_empty() { user } else { pass };
+    if secret.is_empty() || (secret.len() < 4 && !header) {
+        return;
+    }
+    let placeholder = placeholder::value(secret)
+        || weak_password(secret)
+        || secret == user && !pass.is_empty()
+        || (pass.is_empty() && secret.len() < 16);
+    let conf = if placeholder {
+        Low
+    } else if header {
+        High
+    } else {
+        Medium
+    };
+    sk.emit_fixed(D::HttpBasicAuth, vs, ve, conf);
+}
+
+fn token68(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+}
+
+/// `Bearer <token>`: an opaque token of 20 or more characters that looks
+/// random. JWTs and tokens with a provider's prefix are left to their own
+/// detectors, which check them better.
+fn bearer(sk: &mut Sink<'_>, s: usize, e: usize) {
+    if !sk.on(D::BearerToken) {
+        return;
+    }
+    let t = sk.t;
+    let Some(header) = scheme_placed(t, s) else {
+        return;
+    };
+    let vs = e;
+    let (body, pad) = value_at(t, vs, token68);
+    let ve = vs + body + pad;
+    // A trailing full stop ends a sentence, not the token.
+    let ve = if at(t, ve - 1) == b'.' && pad == 0 {
+        ve - 1
+    } else {
+        ve
+    };
+    let Some(val) = t.get(vs..ve) else { return };
+    if !(20..=MAX_VALUE).contains(&val.len()) || at(t, ve).is_ascii_alphanumeric() {
+        return;
+    }
+    if val.starts_with(b"eyJ") || crate::creds::provider_prefix(val) || placeholder::value(val) {
+        return;
+    }
+    let letters = val.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = val.iter().filter(|c| c.is_ascii_digit()).count();
+    if letters == 0 || digits == 0 {
+        return;
+    }
+    // Words and identifiers (`Bearer access_token_from_login_step`) are
+    // not secrets: the value must look random.
+    let h = entropy(val);
+    if h < 3.5 {
+        return;
+    }
+    let conf = if header { High } else { Medium };
+    sk.emit_fixed(D::BearerToken, vs, ve, conf);
+}
+
+/// One argument of a command line: its span, quotes included.
+#[derive(Debug, Clone, Copy)]
+struct Arg {
+    s: usize,
+    e: usize,
+}
+
+/// The arguments of the command line that continues at `i`: words split
+/// on blanks, with `'…'` and `"…"` quoting and `\` + newline continuing
+/// the line. Stops at the end of the line, at `;`, `|`, `&` outside
+/// quotes, or after [`MAX_LINE`] bytes.
+fn args(t: &[u8], mut i: usize) -> impl Iterator<Item = Arg> + '_ {
+    let end = (i + MAX_LINE).min(t.len());
+    std::iter::from_fn(move || {
+        loop {
+            match at(t, i) {
+                b' ' | b'\t' => i += 1,
+                b'\\' if matches!(at(t, i + 1), b'\n' | b'\r') => {
+                    i += 2;
+                    if at(t, i) == b'\n' {
+                        i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if i >= end || matches!(at(t, i), b'\n' | b'\r' | b';' | b'|' | b'&' | 0) {
+            return None;
+        }
+        let s = i;
+        let mut quote = 0u8;
+        while i < end {
+            let c = at(t, i);
+            if quote != 0 {
+                if c == quote {
+                    quote = 0;
+                } else if c == b'\n' {
+                    return None;
+                }
+            } else if matches!(c, b'"' | b'\'') {
+                quote = c;
+            } else if matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | 0) {
+                break;
+            }
+            i += 1;
+        }
+        if quote != 0 {
+            return None;
+        }
+        Some(Arg { s, e: i })
+    })
+}
+
+/// The part of an argument after an option's name (`-u`, `--user=`),
+/// with one pair of quotes around the value taken off.
+fn unquote(t: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let q = at(t, s);
+    if matches!(q, b'"' | b'\'') && e > s + 1 && at(t, e - 1) == q {
+        (s + 1, e - 1)
+    } else {
+        (s, e)
+    }
+}
+
+/// A command whose name starts at `s` (the literal ends at `e`): the
+/// password among its arguments, if one is given as a literal.
+fn command(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
+    if !sk.on(D::CliPassword) {
+        return;
+    }
+    let t = sk.t;
+    // The command word itself: `curl`, `mysql`, `mysqldump`, `sshpass`,
+    // possibly a path (`/usr/bin/mysql`), never part of a longer word.
+    let p = before(t, s);
+    if p.is_ascii_alphanumeric() || matches!(p, b'_' | b'-' | b'.') {
+        return;
+    }
+    let we = s + run(t, s, 16, |c| c.is_ascii_lowercase());
+    if (a == A::Curl && we + 1 != e) || !matches!(at(t, we), b' ' | b'\t') {
+        return;
+    }
+    let mut it = args(t, we);
+    let mut found = None;
+    while let Some(x) = it.next() {
+        let w = t.get(x.s..x.e).unwrap_or_default();
+        match a {
+            A::Curl => {
+                if w == b"-u" || w == b"--user" {
+                    if let Some(v) = it.next() {
+                        found = user_pass(t, v.s, v.e);
+                    }
+                } else if let Some(rest) = w.strip_prefix(b"--user=") {
+                    found = user_pass(t, x.e - rest.len(), x.e);
+                } else if w.starts_with(b"-u") && w.len() > 2 {
+                    found = user_pass(t, x.s + 2, x.e);
+                }
+            }
+            A::Mysql => {
+                // `-pSECRET` only: `-p` alone prompts, `-P` is the port.
+                if w.starts_with(b"-p") && w.len() > 2 {
+                    found = Some(unquote(t, x.s + 2, x.e));
+                }
+            }
+            A::Sshpass => {
+                if w == b"-p" {
+                    found = it.next().map(|v| unquote(t, v.s, v.e));
+                } else if w.starts_with(b"-p") && w.len() > 2 {
+                    found = Some(unquote(t, x.s + 2, x.e));
+                } else if !w.starts_with(b"-") {
+                    // The command sshpass runs: its options are not ours.
+                    break;
+                }
+            }
+            A::Basic | A::Bearer => return,
+        }
+        if found.is_some() {
+            break;
+        }
+    }
+    let Some((ps, pe)) = found else { return };
+    cli_value(sk, ps, pe);
+}
+
+/// The password of a `user:password` argument (quotes taken off), if it
+/// has one.
+fn user_pass(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+    let (s, e) = unquote(t, s, e);
+    let c = t.get(s..e)?.iter().position(|&c| c == b':')?;
+    (s + c + 1 < e).then_some((s + c + 1, e))
+}
+
+fn cli_value(sk: &mut Sink<'_>, ps: usize, pe: usize) {
+    let t = sk.t;
+    let Some(val) = t.get(ps..pe) else { return };
+    if val.is_empty() || val.len() > 128 {
+        return;
+    }
+    // Shell expansions and templates are not literals.
+    if val.contains(&b'$')
+        && (val.first() == Some(&b'$') || val.windows(2).any(|w| w == b"${" || w == b"$("))
+    {
+        return;
+    }
+    if val.contains(&b'`') || placeholder::value(val) {
+        return;
+    }
+    let conf: Confidence = if weak_password(val) || val.len() < 4 {
+        Low
+    } else if val.len() >= 8 {
+        High
+    } else {
+        Medium
+    };
+    sk.emit_fixed(D::CliPassword, ps, pe, conf);
+}
