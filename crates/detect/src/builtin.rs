@@ -475,8 +475,8 @@ builtins! {
     BeNrn { "be_nrn", Pii, Some("mod97"), false, &["rijksregisternummer", "national number", "numéro national", "nrn", "insz", "niss", "registre national"],
         "Belgian national register number, YY.MM.DD-NNN.CC with mod-97 check; contiguous only next to a context word.",
         "85.07.30-033.28" }
-    KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호"],
-        "South Korean resident registration number, YYMMDD-GNNNNNC with valid date and check digit.",
+    KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호", "주민번호", "korean id"],
+        "South Korean resident registration number, YYMMDD-GNNNNNC with a valid date and sex digit: alone dashed with its check digit; next to its words also contiguous and without the check (numbers issued since October 2020 carry none).",
         "900101-1234568" }
     CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "身份证号", "身份证号码", "居民身份证", "resident identity", "id card", "identity card", "公民身份号码"],
         "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check; the first-generation 15-digit number (province, birth date of the 1900s, sequence, no check digit) next to a context word.",
@@ -532,6 +532,12 @@ builtins! {
     AtSvnr { "at_svnr", Pii, Some("svnr_weights"), true, &["sozialversicherungsnummer", "versicherungsnummer", "svnr", "sv-nr", "sv-nummer", "svn"],
         "Austrian social insurance number: a three-digit serial, a check digit (weights 3790584216 mod 11) and the birth date DDMMYY; needs a context word.",
         "SVNR 1237 010180" }
+    DeRvnr { "de_rvnr", Pii, Some("rvnr_weights"), false, &["rentenversicherungsnummer", "sozialversicherungsnummer", "versicherungsnummer", "rvnr", "rv-nummer", "rv-nr", "sv-nummer", "svnr", "sv-nr", "sozialversicherungsausweis", "rentenversicherung", "pension insurance number", "social insurance number"],
+        "German pension insurance number (Rentenversicherungsnummer, on the social insurance card): area, birth date DDMMYY, the birth name's initial, serial and a check digit (the letter as its alphabet place, weights 212571212121, digit sums mod 10); printed groups alone, compact low without its words.",
+        "Rentenversicherungsnummer 65 170839 J 003" }
+    SgUen { "sg_uen", Pii, Some("uen_check"), false, &["uen", "unique entity number", "entity number", "acra", "business registration"],
+        "Singapore Unique Entity Number: a business (8 digits and a check letter, its words needed), a local company (year, 5 digits, check letter; low alone) or another entity (T/S/R, year, entity type, 4 digits, check character).",
+        "UEN 201434292D" }
     HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj"],
         "Croatian personal identification number (OIB): 11 digits, ISO 7064 MOD 11,10; needs a context word.",
         "OIB 45699304061" }
@@ -598,7 +604,7 @@ builtins! {
     AuAcn { "au_acn", Pii, Some("acn_weights"), true, &["acn", "australian company number", "arbn"],
         "Australian company number (ACN): 9 digits, weighted check digit; needs a context word.",
         "ACN 004 085 616" }
-    DeKvnr { "de_kvnr", Phi, Some("kvnr_check"), true, &["krankenversichertennummer", "kvnr", "versichertennummer", "versicherten-nr", "krankenversicherung"],
+    DeKvnr { "de_kvnr", Phi, Some("kvnr_check"), true, &["krankenversichertennummer", "kvnr", "versichertennummer", "versicherten-nr", "krankenversicherung", "egk", "egk-nummer", "gesundheitskarte", "krankenkasse"],
         "German health insurance number (KVNR): a letter, 8 digits and a check digit; needs a context word.",
         "Krankenversichertennummer A123456780" }
     PassportMrz { "passport_mrz", Pii, Some("icao_9303"), false, NO_CTX,
@@ -658,10 +664,10 @@ builtins! {
     CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number"],
         "Canadian business number (BN9): 9 digits, Luhn; needs a context word.",
         "business number 011180569" }
-    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "id card number"],
-        "German identity card number: nine characters of the card alphabet and an ICAO check digit; needs a context word.",
+    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number"],
+        "German identity card number: nine characters of the card alphabet, with the ICAO check digit the MRZ adds (medium) or as printed on the card without it (low); needs a context word.",
         "Personalausweis R68TL9X8Y9" }
-    ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "เลขประจำตัวประชาชน", "national id", "id card"],
+    ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "tnin", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "national id", "id card"],
         "Thai national id: 13 digits, weights 13..2, mod-11 check digit; needs a context word.",
         "Thai national ID 5300712083659" }
     KrBrn { "kr_brn", Pii, Some("brn_weights"), true, &["사업자등록번호", "business registration number", "brn"],
@@ -1096,6 +1102,15 @@ builtins! {
     UrlPassword { "url_password", Credentials, None, false, NO_CTX,
         "Password embedded in a URL (scheme://user:password@host); placeholders such as `password` or `${PASS}` are lowered.",
         "postgres://app:Xk9#mQ2vL7@db.internal:5432/prod" }
+    HttpBasicAuth { "http_basic_auth", Credentials, Some("base64_user_pass"), false, NO_CTX,
+        "HTTP Basic credentials: `Basic` and the base64 of user:password (an Authorization header, curl -H, a proxy or client config), decoded and checked; high after `Authorization`, placeholders (user:password, admin:admin) lowered.",
+        "Authorization: Basic ZGVwbG95OlhrOSNtUTJ2TDdwUg==" }
+    BearerToken { "bearer_token", Credentials, Some("entropy"), false, NO_CTX,
+        "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char); high after `Authorization`. JWTs and provider tokens are left to their own detectors.",
+        "Authorization: Bearer 8f3kQ2mZ7vX1pL9wR4tY6bN0cJ5hD" }
+    CliPassword { "cli_password", Credentials, None, false, NO_CTX,
+        "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS; shell variables and placeholders are skipped.",
+        "curl -u deploy:Xk9mQ2vL7p https://api.internal/v1" }
     PasswordAssignment { "password_assignment", Credentials, None, false, NO_CTX,
         "A literal password assigned to a password-like key (password=, \"passwd\": …); variables and placeholders are skipped or lowered.",
         "password = \"Tr0ub4dor&3\"" }

@@ -138,23 +138,61 @@ const fn spec(det: D, prefix: &'static [u8], segs: &'static [Seg], conf: Confide
     }
 }
 
-/// Matches `s` with its prefix at `a`; reports it and returns true.
+/// Matches `s` with its prefix at `a`; reports it and returns true. A
+/// token of the right prefix and lengths whose hex runs hold other
+/// letters too (`pul-` and 40 lower-case alphanumerics, as other tools'
+/// test keys and hand-made examples are written) is reported one step
+/// lower than the format's confidence.
 fn try_spec(sk: &mut Sink<'_>, s: &Spec, a: usize) -> bool {
-    match measure(sk.t, s, a) {
+    try_spec_as(sk, s, a, false) || try_spec_as(sk, s, a, true)
+}
+
+fn try_spec_as(sk: &mut Sink<'_>, s: &Spec, a: usize, loose: bool) -> bool {
+    if loose && (s.conf != High || !s.segs.iter().any(|g| matches!(g.cls, C::Hex | C::LHex))) {
+        return false;
+    }
+    match measure(sk.t, s, a, loose) {
+        Some(e) if loose => {
+            let lowered = Spec {
+                conf: Medium,
+                failed: s.failed.map(Confidence::lowered),
+                ..*s
+            };
+            report(sk, &lowered, a, e)
+        }
         Some(e) => report(sk, s, a, e),
         None => false,
     }
 }
 
-/// End of `s` matched at `a`, or `None`.
-fn measure(t: &[u8], s: &Spec, a: usize) -> Option<usize> {
+/// End of `s` matched at `a`, or `None`. `loose`: hex runs may hold any
+/// alphanumeric (they must then hold a digit, and letters past `f` in an
+/// eighth of the run or more).
+fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     if t.get(a..a + s.prefix.len()) != Some(s.prefix) || is_word(before(t, a)) {
         return None;
     }
     let mut i = a + s.prefix.len();
     let mut last = C::Alnum;
     for g in s.segs {
-        let mut n = run(t, i, g.max as usize, |c| g.cls.has(c));
+        let cls = if loose && matches!(g.cls, C::Hex | C::LHex) {
+            C::Alnum
+        } else {
+            g.cls
+        };
+        let mut n = run(t, i, g.max as usize, |c| cls.has(c));
+        if cls != g.cls {
+            let r = t.get(i..i + n).unwrap_or_default();
+            // Written in another alphabet, not one character off (a
+            // random alphanumeric run has ~40% letters past `f`).
+            let past_hex = r
+                .iter()
+                .filter(|c| c.is_ascii_alphabetic() && !c.is_ascii_hexdigit())
+                .count();
+            if past_hex * 8 < r.len() || !r.iter().any(u8::is_ascii_digit) {
+                return None;
+            }
+        }
         // A sentence's full stop is not part of the token.
         if g.cls == C::Dot && g.sep == 0 && s.suffix.is_empty() {
             while n > 0 && at(t, i + n - 1) == b'.' {
@@ -165,7 +203,7 @@ fn measure(t: &[u8], s: &Spec, a: usize) -> Option<usize> {
             return None;
         }
         i += n;
-        last = g.cls;
+        last = cls;
         if g.sep != 0 {
             if at(t, i) != g.sep {
                 return None;
@@ -782,9 +820,12 @@ pub(crate) enum K {
 
 /// The first of `specs` that matches at `a`.
 fn first_of(sk: &mut Sink<'_>, specs: &[Spec], a: usize) {
-    for s in specs {
-        if try_spec(sk, s, a) {
-            break;
+    // Every format strictly before any loosely (see `try_spec`).
+    for loose in [false, true] {
+        for s in specs {
+            if try_spec_as(sk, s, a, loose) {
+                return;
+            }
         }
     }
 }
@@ -1806,7 +1847,7 @@ fn azure_ad_secret(sk: &mut Sink<'_>, q: usize) {
 
 fn databricks(sk: &mut Sink<'_>, a: usize) {
     let t = sk.t;
-    let Some(mut e) = measure(t, &DATABRICKS, a) else {
+    let Some(mut e) = measure(t, &DATABRICKS, a, false) else {
         return;
     };
     // An optional `-<digit>` suffix.

@@ -29,7 +29,7 @@ pub(crate) const CONTEXT_BEFORE: usize = 64;
 /// Bytes of context inspected after a match.
 pub(crate) const CONTEXT_AFTER: usize = 32;
 
-const MAX_TOKEN: usize = 32;
+const MAX_TOKEN: usize = 64;
 
 /// Bytes tokenised past a window's end when the cache starts afresh.
 const AHEAD: usize = 256;
@@ -815,12 +815,13 @@ fn wide_sep(t: &[u8], i: usize) -> usize {
     }
 }
 
-/// True if `c` is a CJK character (kana, Han, Hangul): a script written
-/// without spaces, whose words are found as the end of a run.
+/// True if `c` is a character of a script written without spaces between
+/// words (kana, Han, Hangul, Thai), whose words are found as the end of
+/// a run.
 fn is_cjk(c: u32) -> bool {
     matches!(c,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
-        | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
+        0x0E00..=0x0E7F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
 }
 
 /// The character at `t[i]` and its length in bytes: three-byte UTF-8
@@ -938,6 +939,23 @@ mod tests {
     use super::*;
     use crate::builtin::D;
     use proptest::prelude::*;
+
+    /// A context word with a token longer than [`MAX_TOKEN`] would never
+    /// be found (the table leaves it out): Thai words of 14 characters
+    /// are 42 bytes.
+    #[test]
+    fn every_context_word_is_indexed() {
+        for d in BUILTINS {
+            for w in d.context {
+                let toks = tokens(w.as_bytes());
+                assert!(
+                    !toks.is_empty() && toks.iter().all(|t| t.len() <= MAX_TOKEN),
+                    "{}: {w}",
+                    d.id
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_phrase_is_keyed_by_a_letter() {

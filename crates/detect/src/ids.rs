@@ -261,6 +261,53 @@ pub(crate) fn cl_rut(sk: &mut Sink<'_>, s: usize) {
     }
 }
 
+/// German pension insurance number from its first digit at `s`: compact
+/// (`65170839J003`) or in the groups the SV card prints (`65 170839 J
+/// 003`), a single space or none between each part; the letter in either
+/// case (lower case only next to its words).
+pub(crate) fn de_rvnr(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::DeRvnr) || before(sk.t, s).is_ascii_alphanumeric() {
+        return;
+    }
+    let t = sk.t;
+    let mut buf = [0u8; 12];
+    let mut n = 0;
+    let mut i = s;
+    let mut spaces = 0;
+    for (part, len) in [(0, 2), (1, 6), (2, 1), (3, 3)] {
+        if part > 0 && at(t, i) == b' ' {
+            i += 1;
+            spaces += 1;
+        }
+        for _ in 0..len {
+            let c = at(t, i);
+            let ok = if part == 2 {
+                c.is_ascii_alphabetic()
+            } else {
+                c.is_ascii_digit()
+            };
+            if !ok {
+                return;
+            }
+            if let Some(x) = buf.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+            i += 1;
+        }
+    }
+    if !right_ok(t, i, false) || !v::de_rvnr(&buf) {
+        return;
+    }
+    let lower = buf.get(8).is_some_and(u8::is_ascii_lowercase);
+    let base = if spaces == 3 { Medium } else { Low };
+    let adj = Adj {
+        need_ctx: lower || (spaces != 0 && spaces != 3),
+        nonvalue: false,
+    };
+    sk.emit(D::DeRvnr, s, i, base, adj);
+}
+
 /// `CHE-123.456.788` / `CHE 123.456.788`, keyed on its first digits.
 pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, d: &[u8]) {
     if !sk.on(D::ChUid) || ws < 4 || !matches!(before(sk.t, ws), b'-' | b' ') {
@@ -409,6 +456,14 @@ pub(crate) fn alpha_word(
     }
     if w.len() == 9 && letters == 1 && upper && v::es_cif(w) {
         sk.emit(D::EsCif, ws, we, Medium, NEED_CTX);
+    }
+    // The serial printed on a German identity card (no check digit).
+    if w.len() == 9 && upper && v::de_id_serial(w) {
+        sk.emit(D::DeIdCard, ws, we, Low, NEED_CTX);
+    }
+    // A Singapore UEN of another entity: T16RF0037C.
+    if w.len() == 10 && letters == 1 && upper && v::sg_uen(w) {
+        sk.emit(D::SgUen, ws, we, Medium, PLAIN);
     }
     if w.len() == 10 && upper {
         if letters == 1 && v::de_kvnr(w) {

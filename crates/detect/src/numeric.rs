@@ -470,11 +470,24 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         match seq.n {
             1 => match seq.len(0) {
                 4 => year_word_dob(sk, seq),
-                8 => es_dni(sk, ws),
+                8 => {
+                    es_dni(sk, ws);
+                    // `65170839 J 003`: a pension insurance number.
+                    if at(t, end) == b' ' && at(t, end + 1).is_ascii_alphabetic() {
+                        crate::ids::de_rvnr(sk, ws);
+                    }
+                }
                 // The digits of a NIE written apart: X-1234567-L.
                 7 if matches!(before(t, ws), b'-' | b' ') && ws >= 2 => es_nie(sk, ws - 2),
                 _ => {}
             },
+            // `65 170839 J 003`: a German pension insurance number.
+            2 if seq.shape(&[2, 6])
+                && at(t, end) == b' '
+                && at(t, end + 1).is_ascii_alphabetic() =>
+            {
+                crate::ids::de_rvnr(sk, ws);
+            }
             2 => {}
             3 => {
                 date_of_birth(sk, seq);
@@ -620,6 +633,11 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) {
                 sk.emit(i.d, s, e, Low, NEED_CTX);
             }
+            continue;
+        }
+        // 3-2-4 is the layout of the SSN and ITIN: an EIN is written
+        // 2-7 (`911-89-1234` after "tax id" is an ITIN that failed).
+        if i.d == D::UsEin && seq.shape(&[3, 2, 4]) {
             continue;
         }
         if near.has(i.d as usize)
@@ -793,7 +811,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     if total == 12 || total == 10 {
         se_personnummer(sk, seq, d);
     }
-    if seq.shape(&[6, 7]) && sep == b'-' {
+    if (seq.shape(&[6, 7]) && sep == b'-') || (seq.n == 1 && total == 13) {
         kr_rrn(sk, seq, d);
     }
 }
@@ -1665,10 +1683,25 @@ fn dk_cpr(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     sk.emit(D::DkCpr, s, e, Medium, NEED_CTX);
 }
 
+/// A Korean resident registration number: birth date, a sex/century
+/// digit 1-8 and six more. Numbers issued since October 2020 carry no
+/// check digit, so next to its words a number of the right structure is
+/// reported whatever its last digit; alone, only dashed and checked.
 fn kr_rrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    if yymmdd_ok(d) && matches!(d.get(6), Some(b'1'..=b'8')) && v::kr_rrn(d) {
-        sk.emit(D::KrRrn, seq.start(), seq.end(), Medium, PLAIN);
+    if !yymmdd_ok(d) || !matches!(d.get(6), Some(b'1'..=b'8')) || !sk.on(D::KrRrn) {
+        return;
     }
+    let (s, e) = (seq.start(), seq.end());
+    let need_ctx = seq.n == 1 || !v::kr_rrn(d);
+    if need_ctx && !sk.ctx_ok(D::KrRrn, s, e) {
+        return;
+    }
+    let adj = Adj {
+        need_ctx,
+        nonvalue: false,
+    };
+    let base = if v::kr_rrn(d) { Medium } else { Low };
+    sk.emit(D::KrRrn, s, e, base, adj);
 }
 
 fn us_dl_digits(sk: &mut Sink<'_>, s: usize, e: usize, _n: usize) {
@@ -1808,6 +1841,18 @@ fn nino_spaced(sk: &mut Sink<'_>, seq: &Seq) {
     sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
 }
 
+/// `PR 123612C`: the digits and suffix at `ws..we`, the prefix two
+/// letters and a space before them.
+fn nino_prefix_apart(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    if ws < 3 || at(t, ws - 1) != b' ' || before(t, ws - 3).is_ascii_alphanumeric() {
+        return;
+    }
+    if nino_prefix(at(t, ws - 3), at(t, ws - 2)) {
+        sk.emit(D::UkNino, ws - 3, we, Medium, PLAIN);
+    }
+}
+
 fn nino_prefix(a: u8, b: u8) -> bool {
     a.is_ascii_uppercase()
         && b.is_ascii_uppercase()
@@ -1880,6 +1925,27 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     if nd == 8 && w.len() == 9 {
         es_dni(sk, ws);
+    }
+    if nd == 8 && w.len() == 12 {
+        crate::ids::de_rvnr(sk, ws);
+    }
+    // A Singapore UEN: a business (8 digits and a letter, also a DNI's
+    // shape: its words only) or a local company (year, 5 digits, letter).
+    if w.len() == nd + 1
+        && (nd == 8 || nd == 9)
+        && w.last().is_some_and(u8::is_ascii_uppercase)
+        && v::sg_uen(w)
+    {
+        let (base, adj) = if nd == 8 {
+            (Medium, NEED_CTX)
+        } else {
+            (Low, PLAIN)
+        };
+        sk.emit(D::SgUen, ws, we, base, adj);
+    }
+    // A NINO with its prefix apart: `PR 123612C`.
+    if nd == 6 && w.len() == 7 && matches!(w.last(), Some(b'A'..=b'D')) {
+        nino_prefix_apart(sk, ws, we);
     }
     if nd == 17 && w.len() == 18 && matches!(w.last(), Some(b'X' | b'x')) {
         cn_check(sk, ws, we, w);

@@ -1010,6 +1010,12 @@ pub fn fi_hetu(date6: &[u8], ind3: &[u8], check: u8) -> bool {
     if ds.len() != 9 {
         return false;
     }
+    // Individual numbers start at 002 (900-999 are temporary codes, and
+    // the population register's published examples: people hold them).
+    let ind = ds.iter().skip(6).fold(0u32, |a, &d| a * 10 + d);
+    if ind < 2 {
+        return false;
+    }
     let n = ds.iter().fold(0u64, |a, &d| a * 10 + u64::from(d));
     T.get((n % 31) as usize) == Some(&check)
 }
@@ -1391,6 +1397,48 @@ pub fn at_svnr(s: &[u8]) -> bool {
     let w = [3u32, 7, 9, 0, 5, 8, 4, 2, 1, 6];
     let sum: u32 = d.iter().zip(w).map(|(&x, w)| x * w).sum();
     sum % 11 == g(3)
+}
+
+/// German pension insurance number (Rentenversicherungsnummer, the
+/// Sozialversicherungsnummer on the SV card), 12 characters compact: area
+/// number (2 digits, not 00), birth date DDMMYY, the first letter of the
+/// birth name, a serial (2 digits) and a check digit. The letter counts
+/// as its two-digit place in the alphabet (A = 01); the 12 digits before
+/// the check are weighted 2 1 2 5 7 1 2 1 2 1 2 1, each product's digits
+/// summed, and the total mod 10 is the check.
+pub fn de_rvnr(s: &[u8]) -> bool {
+    if s.len() != 12 {
+        return false;
+    }
+    let letter = s.get(8).copied().unwrap_or(0).to_ascii_uppercase();
+    if !letter.is_ascii_uppercase() {
+        return false;
+    }
+    let mut d = [0u32; 13];
+    for (i, slot) in d.iter_mut().enumerate() {
+        let c = match i {
+            0..=7 => s.get(i).copied(),
+            8 => Some(b'0' + (letter - b'A' + 1) / 10),
+            9 => Some(b'0' + (letter - b'A' + 1) % 10),
+            _ => s.get(i - 1).copied(),
+        };
+        match c {
+            Some(c) if c.is_ascii_digit() => *slot = u32::from(c - b'0'),
+            _ => return false,
+        }
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let (area, dd, mm) = (g(0) * 10 + g(1), g(2) * 10 + g(3), g(4) * 10 + g(5));
+    if area == 0 || dd == 0 || dd > 31 || mm == 0 || mm > 12 {
+        return false;
+    }
+    let w = [2u32, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1];
+    let sum: u32 = d
+        .iter()
+        .zip(w)
+        .map(|(&x, w)| (x * w) / 10 + (x * w) % 10)
+        .sum();
+    sum % 10 == g(12)
 }
 
 /// Croatian OIB: 11 digits, ISO 7064 MOD 11,10.
@@ -2325,6 +2373,77 @@ pub fn de_id_card(s: &[u8]) -> bool {
             .is_some_and(|&c| mrz_check(s.get(..9).unwrap_or_default(), c))
 }
 
+/// The nine-character serial printed on a German identity card or
+/// passport (the MRZ adds a check digit after it): a letter of the
+/// serial alphabet, then eight of letters and digits from it (no vowels,
+/// no B, D, Q, S). It has no check of its own: reported next to its
+/// words only.
+pub fn de_id_serial(s: &[u8]) -> bool {
+    const ALPHA: &[u8] = b"CFGHJKLMNPRTVWXYZ0123456789";
+    s.len() == 9
+        && s.first()
+            .is_some_and(|c| c.is_ascii_uppercase() && ALPHA.contains(c))
+        && s.iter().all(|c| ALPHA.contains(c))
+}
+
+/// Singapore Unique Entity Number (UEN), in its three forms: a business
+/// (8 digits and a check letter, weights 10 4 9 3 8 2 7 1, `XMKECAWLJDB`
+/// by the sum mod 11), a local company (year of registration, 5 digits
+/// and a check letter, weights 10 8 6 4 9 7 5 3 1, `ZKCMDNERGWH`), or
+/// another entity (`T`, `S` or `R` for the century, two digits of year,
+/// a two-letter entity type, 4 digits and a check character).
+pub fn sg_uen(s: &[u8]) -> bool {
+    const OTHER: &[&[u8; 2]] = &[
+        b"CC", b"CD", b"CH", b"CL", b"CM", b"CP", b"CS", b"CX", b"DP", b"FB", b"FC", b"FM", b"FN",
+        b"GA", b"GB", b"GS", b"HS", b"LL", b"LP", b"MB", b"MC", b"MD", b"MH", b"MM", b"MQ", b"NB",
+        b"NR", b"PA", b"PB", b"PF", b"RF", b"RP", b"SM", b"SS", b"TC", b"TU", b"VH", b"XL",
+    ];
+    let Some((&last, body)) = s.split_last() else {
+        return false;
+    };
+    let digits = body.iter().all(u8::is_ascii_digit);
+    let sum = |w: &[u32]| -> u32 {
+        body.iter()
+            .zip(w)
+            .map(|(&c, &w)| u32::from(c - b'0') * w)
+            .sum()
+    };
+    let pick = |table: &[u8], i: u32| table.get(i as usize).copied();
+    match s.len() {
+        9 if digits => pick(b"XMKECAWLJDB", sum(&[10, 4, 9, 3, 8, 2, 7, 1]) % 11) == Some(last),
+        10 if digits => {
+            let year = body.get(..4).and_then(num_of).unwrap_or(0);
+            (1800..=2100).contains(&year)
+                && pick(b"ZKCMDNERGWH", sum(&[10, 8, 6, 4, 9, 7, 5, 3, 1]) % 11) == Some(last)
+        }
+        10 => {
+            const ALPHA: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWX0123456789";
+            let ok = matches!(body.first(), Some(b'R' | b'S' | b'T'))
+                && body
+                    .get(1..3)
+                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+                && body
+                    .get(3..5)
+                    .is_some_and(|k| OTHER.iter().any(|o| o[..] == *k))
+                && body
+                    .get(5..)
+                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+            if !ok {
+                return false;
+            }
+            let mut total: i64 = 0;
+            for (&c, w) in body.iter().zip([4i64, 3, 5, 3, 10, 2, 2, 5, 7]) {
+                let Some(i) = ALPHA.iter().position(|&a| a == c) else {
+                    return false;
+                };
+                total += i as i64 * w;
+            }
+            ALPHA.get((total - 5).rem_euclid(11) as usize) == Some(&last)
+        }
+        _ => false,
+    }
+}
+
 /// Spanish social security number (NSS): province, eight digits and two
 /// check digits, the number mod 97 (a number below ten million is read as
 /// province × 10⁷ + number).
@@ -2779,6 +2898,25 @@ mod tests {
         assert!(!aba_routing(b"021000022"));
         assert!(nl_bsn(b"111222333"));
         assert!(es_dni(b"12345678", b'Z'));
+        for u in [
+            "53125226D",
+            "201434292D",
+            "T16RF0037C",
+            "S57TU0392K",
+            "R16RF0037F",
+        ] {
+            assert!(sg_uen(u.as_bytes()), "{u}");
+        }
+        assert!(!sg_uen(b"53125226E") && !sg_uen(b"201434292E") && !sg_uen(b"T16RF0037D"));
+        assert!(!sg_uen(b"T16QQ0037C"));
+        assert!(de_id_serial(b"L01X00T44") && de_id_serial(b"T22000129"));
+        assert!(!de_id_serial(b"A01X00T44") && !de_id_serial(b"L01X00T4"));
+        assert!(de_rvnr(b"65170839J003"));
+        assert!(de_rvnr(b"15070649C103"));
+        assert!(de_rvnr(b"15070649c103"));
+        assert!(!de_rvnr(b"15070649C104"));
+        assert!(!de_rvnr(b"15070649D103"));
+        assert!(!de_rvnr(b"15320649C103"));
         assert!(es_nie(b'X', b"1234567", b'L'));
         assert!(it_codice_fiscale(b"RSSMRA85T10A562S"));
         assert!(de_tax_id(b"86095742719"));

@@ -741,3 +741,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The German pension insurance number: its printed groups found
+    /// alone and with its words, the compact form and a lower-case letter
+    /// with its words only, and no other check digit accepted.
+    #[test]
+    fn de_rvnr_found_in_its_layouts_and_checked(
+        area in 2u32..83,
+        ddmmyy in (1u32..29, 1u32..13, 0u32..100),
+        letter in proptest::char::range('A', 'Z'),
+        serial in 0u32..100,
+        k in 0usize..9,
+    ) {
+        let det = Detectors::new();
+        let (dd, mm, yy) = ddmmyy;
+        let body = format!("{area:02}{dd:02}{mm:02}{yy:02}");
+        let Some(rv) = (0..10)
+            .map(|c| format!("{body}{letter}{serial:02}{c}"))
+            .find(|x| v::de_rvnr(x.as_bytes()))
+        else {
+            return Err(TestCaseError::fail("no check digit completes it"));
+        };
+        let bad = change(&rv, 11, DIGITS, k);
+        let spaced = |x: &str| format!("{} {} {} {}", &x[..2], &x[2..8], &x[8..9], &x[9..]);
+        let (p, b) = (spaced(&rv), spaced(&bad));
+        prop_assert!(scan_finds(&det, "de_rvnr", &format!("Versicherter {p} seit 2001."), &p).0, "{}", p);
+        prop_assert!(scan_finds(&det, "de_rvnr", &format!("Rentenversicherungsnummer: {p}"), &p).0, "{}", p);
+        prop_assert!(!scan_finds(&det, "de_rvnr", &format!("Rentenversicherungsnummer: {b}"), &b).1, "{}", b);
+        prop_assert!(scan_finds(&det, "de_rvnr", &format!("RVNR {rv} liegt vor."), &rv).0, "{}", rv);
+        let lower = rv.to_ascii_lowercase();
+        prop_assert!(scan_finds(&det, "de_rvnr", &format!("Sozialversicherungsnummer {lower}"), &lower).0, "{}", lower);
+        prop_assert!(!scan_finds(&det, "de_rvnr", &format!("Ref {lower} on file."), &lower).1, "{}", lower);
+        prop_assert!(!scan_finds(&det, "de_rvnr", &format!("RVNR {bad} liegt vor."), &bad).1, "{}", bad);
+    }
+}
