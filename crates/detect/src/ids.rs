@@ -430,11 +430,17 @@ pub(crate) fn alpha_word(
                 // A national number of digits only (US0378331005) alone;
                 // with letters inside it is as likely a part number.
                 let digits_only = w.get(2..).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+                // An EU country's code and ten digits is also that
+                // country's VAT number's shape (`PL8106969511`): its word
+                // decides.
+                let vat_shape = digits_only && vat_country(t, ws).is_some();
                 let adj = Adj {
-                    need_ctx: !digits_only,
+                    need_ctx: !digits_only || vat_shape,
                     nonvalue: false,
                 };
-                sk.emit(D::Isin, ws, we, Low, adj);
+                if !crate::numeric::labelled_as_other(sk, D::Isin, ws, we) {
+                    sk.emit(D::Isin, ws, we, Low, adj);
+                }
             }
             if letters == 3 && w.starts_with(b"CHE") && w.get(3..).is_some_and(v::ch_uid) {
                 sk.emit(D::ChUid, ws, we, Medium, PLAIN);
