@@ -26,6 +26,10 @@ const DOCUMENTED: &[&[u8]] = &[
     b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     b"AKIAI44QH8DHBEXAMPLE",
     b"je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    // HTTP Basic examples: RFC 6749's client secret (`s6BhdRkqt3:…`)
+    // and RFC 7617's password for Aladdin.
+    b"gX1fBat3bV",
+    b"open sesame",
     // Stripe's documentation keys (the part after sk_test_ / pk_test_).
     b"4eC39HqLyjWDarjtT1zdp7dc",
     b"BQokikJOvBiI2HlWgH4olfQ2",
