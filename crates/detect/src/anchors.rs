@@ -325,7 +325,7 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
     }
 }
 
-fn b64(c: u8) -> bool {
+pub(crate) fn b64(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
 }
 

@@ -9,7 +9,7 @@
 //! `user:password`, a bearer token must look random, a command-line
 //! password must be a literal (not `$PASS`, not a placeholder).
 
-use crate::anchors::{entropy, weak_password};
+use crate::anchors::{b64, entropy, weak_password};
 use crate::builtin::D;
 use crate::kit::{Sink, at, before, run};
 use crate::model::Confidence::{self, High, Low, Medium};
@@ -76,9 +76,7 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
         return;
     };
     let vs = e;
-    let (body, pad) = value_at(t, vs, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/')
-    });
+    let (body, pad) = value_at(t, vs, b64);
     let ve = vs + body + pad;
     if !(8..=MAX_VALUE).contains(&body) || at(t, ve).is_ascii_alphanumeric() || at(t, ve) == b'=' {
         return;
@@ -104,7 +102,7 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
     }
     let placeholder = placeholder::value(secret)
         || weak_password(secret)
-        || secret == user && !pass.is_empty()
+        || (!pass.is_empty() && pass == user)
         || (pass.is_empty() && secret.len() < 16);
     let conf = if placeholder {
         Low
