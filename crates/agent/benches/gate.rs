@@ -12,6 +12,12 @@
 //! - `memory`: the process's peak RSS while a 10 GiB file is written
 //!   through the gate (`CORDON_BENCH_BIG_GIB` changes the size).
 //!
+//! A loop device over an image file writes as fast as memory, which no USB
+//! stick does. `CORDON_BENCH_STICK_MBPS=40,150` runs `copy` once more per
+//! speed with the stick's writes throttled to that many MB/s (the block
+//! layer's `blkio.throttle.write_bps_device` on the loop device, cgroup v1
+//! root; both copies, straight and through the gate, on the same stick).
+//!
 //! `scripts/bench-gate` runs it; `CORDON_BENCH_ONLY=copy,latency,memory`
 //! picks sections.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
@@ -51,7 +57,15 @@ fn main() {
         .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
         .unwrap();
     if on("copy") {
-        bench_copy(t.path(), &public);
+        bench_copy(t.path(), &public, None);
+        let speeds = std::env::var("CORDON_BENCH_STICK_MBPS").unwrap_or_default();
+        for mbps in speeds.split(',').filter(|s| !s.is_empty()) {
+            let mbps: u64 = mbps
+                .trim()
+                .parse()
+                .expect("CORDON_BENCH_STICK_MBPS: MB/s, comma-separated");
+            bench_copy(t.path(), &public, Some(mbps));
+        }
     }
     if on("latency") {
         bench_latency(t.path(), &public);
@@ -107,6 +121,21 @@ fn stick(dir: &Path, name: &str, gib: u64) -> (String, PathBuf) {
 
 fn unstick(dev: &str, mnt: &Path) {
     sh(&format!("umount {} && losetup -d {dev}", mnt.display()));
+}
+
+const WRITE_BPS: &str = "/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device";
+
+/// Limits writes to block device `dev` to `bytes_per_s` (0: no limit).
+fn throttle(dev: &str, bytes_per_s: u64) {
+    let rdev = rustix::fs::stat(dev).unwrap().st_rdev;
+    let rule = format!(
+        "{}:{} {bytes_per_s}",
+        rustix::fs::major(rdev),
+        rustix::fs::minor(rdev)
+    );
+    std::fs::write(WRITE_BPS, &rule).unwrap_or_else(|e| {
+        panic!("throttling {dev} ({rule} to {WRITE_BPS}, needs cgroup v1's blkio): {e}")
+    });
 }
 
 fn gate(mnt: &Path, dir: &Path, recipient: &str, encrypt_first: bool) -> Gate {
@@ -195,44 +224,61 @@ fn text(size: u64, sensitive: bool, seed: u64) -> Vec<u8> {
 }
 
 /// 1 GiB: 512 × 64 KiB, 96 × 1 MiB, 9 × 100 MiB (sizes a user copies).
-fn tree(dir: &Path, sensitive: bool) -> u64 {
+const TREE: [(u64, u64); 3] = [(512, 64 * 1024), (96, MIB), (9, 100 * MIB)];
+
+fn tree_bytes() -> u64 {
+    TREE.iter().map(|(count, size)| count * size).sum()
+}
+
+fn tree(dir: &Path, sensitive: bool) {
     std::fs::create_dir_all(dir).unwrap();
-    let mut total = 0;
     let mut n = 0u64;
-    for (count, size) in [(512u64, 64 * 1024u64), (96, MIB), (9, 100 * MIB)] {
+    for (count, size) in TREE {
         for _ in 0..count {
             n += 1;
             let body = text(size, sensitive, n);
             std::fs::write(dir.join(format!("f{n:04}.txt")), &body).unwrap();
-            total += size;
         }
     }
-    total
 }
 
-fn cp_synced(src: &Path, dest: &Path, medium: &Path) -> Duration {
+/// `cp -r`, then `syncfs` of `medium` and of `lower` (the stick's own
+/// filesystem under the gate, whose writeback a `syncfs` of the FUSE mount
+/// does not wait for): both copies are timed to the medium.
+fn cp_synced(src: &Path, dest: &Path, medium: &Path, lower: &std::fs::File) -> Duration {
     let t = Instant::now();
     sh(&format!("cp -r {} {}", src.display(), dest.display()));
     let f = std::fs::File::open(medium).unwrap();
     rustix::fs::syncfs(&f).unwrap();
+    rustix::fs::syncfs(lower).unwrap();
     t.elapsed()
 }
 
-fn bench_copy(dir: &Path, recipient: &str) {
+fn bench_copy(dir: &Path, recipient: &str, mbps: Option<u64>) {
     let benign = dir.join("benign");
     let sensitive = dir.join("sensitive");
-    let bytes = tree(&benign, false);
-    tree(&sensitive, true);
+    if !benign.exists() {
+        tree(&benign, false);
+        tree(&sensitive, true);
+    }
+    let bytes = tree_bytes();
     // The sources' writeback is done before any copy is timed: it would
     // compete with the first (it made the straight copy vary 1.5-10 s).
     rustix::fs::syncfs(std::fs::File::open(dir).unwrap()).unwrap();
+    let speed = match mbps {
+        Some(m) => format!("stick at {m} MB/s"),
+        None => "stick at memory speed".to_owned(),
+    };
     for (name, src, sealed) in [("benign", &benign, false), ("sensitive", &sensitive, true)] {
         let (dev, mnt) = stick(dir, &format!("stick-{name}"), 4);
+        if let Some(m) = mbps {
+            throttle(&dev, m * 1_000_000);
+        }
         // Straight to the stick (and its root for the gate's lower view).
-        let straight = cp_synced(src, &mnt.join("straight"), &mnt);
         let lower = std::fs::File::open(&mnt).unwrap();
+        let straight = cp_synced(src, &mnt.join("straight"), &mnt, &lower);
         let g = gate(&mnt, &dir.join(format!("state-{name}")), recipient, false);
-        let through = cp_synced(src, &mnt.join("gated"), &mnt);
+        let through = cp_synced(src, &mnt.join("gated"), &mnt, &lower);
         let stats = g.stats();
         g.unmount().unwrap();
         // The gate did what it says: every file in clear or sealed.
@@ -245,7 +291,7 @@ fn bench_copy(dir: &Path, recipient: &str) {
         drop(lower);
         let mb = bytes as f64 / MIB as f64;
         println!(
-            "copy {name:9} {mb:.0} MiB: straight {:.2} s ({:.0} MiB/s), through the gate {:.2} s ({:.0} MiB/s): {:.2}× [released {}, sealed {}, blocked {}]",
+            "copy {name:9} {mb:.0} MiB, {speed}: straight {:.2} s ({:.0} MiB/s), through the gate {:.2} s ({:.0} MiB/s): {:.2}× [released {}, sealed {}, blocked {}]",
             straight.as_secs_f64(),
             mb / straight.as_secs_f64(),
             through.as_secs_f64(),
@@ -255,6 +301,9 @@ fn bench_copy(dir: &Path, recipient: &str) {
             stats.sealed,
             stats.blocked
         );
+        if mbps.is_some() {
+            throttle(&dev, 0);
+        }
         unstick(&dev, &mnt);
     }
 }
