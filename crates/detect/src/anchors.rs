@@ -35,9 +35,11 @@ enum H {
     Attorney,
     SecretKey,
     SecretUpper,
-    /// `_key` / `_KEY`: only the providers' assignments (`DD_APP_KEY=…`),
-    /// not the generic secret.
-    ProviderKey,
+    /// `key` / `Key` / `KEY`: a key name that says it holds a secret
+    /// (`key`, `api_key`, `adobeKey`, see [`secret_key_name`]) takes any
+    /// secret-looking value; other names holding `key` (`sort_key`,
+    /// `DD_APP_KEY`) only the providers' formats.
+    Key,
     Swift,
     /// An `Authorization` scheme or a command that takes a password:
     /// handled in [`crate::authn`].
@@ -185,10 +187,8 @@ const WORDS: &[Anchor] = &[
     ("do ", "NOT COPY", H::DoNot, 7),
     ("", "RESTRICTED", H::Banner, 10),
     ("s", "ecret", H::SecretKey, 6),
-    ("a", "piKey", H::SecretKey, 6),
     ("do ", "NOT FORWARD", H::DoNot, 7),
     ("a", "ttorney", H::Attorney, 8),
-    ("a", "pikey", H::SecretKey, 6),
     ("con", "fidential", H::Confidential, 12),
     ("", "CUI", H::Banner, 3),
     ("pa", "ssw", H::SecretKey, 5),
@@ -201,14 +201,13 @@ const WORDS: &[Anchor] = &[
     ("", "CLASSIFIED", H::Banner, 10),
     ("do ", "not forward", H::DoNot, 7),
     ("inte", "rnal Use", H::InternalUse, 12),
-    ("a", "pi_key", H::SecretKey, 7),
-    ("a", "PI_KEY", H::SecretKey, 7),
     ("do ", "Not Distrib", H::DoNot, 7),
     ("inte", "rnal use", H::InternalUse, 12),
     ("con", "FIDENTIAL", H::Confidential, 12),
     ("do ", "not distrib", H::DoNot, 7),
-    ("", "_key", H::ProviderKey, 4),
-    ("", "_KEY", H::ProviderKey, 4),
+    ("", "key", H::Key, 3),
+    ("", "Key", H::Key, 3),
+    ("", "KEY", H::Key, 3),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
@@ -314,11 +313,11 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
         H::Banner => banner(sk, a, ae),
         H::Tlp => tlp(sk, a, ae),
         H::Attorney => attorney(sk, a, ae),
-        H::SecretKey => secret_key(sk, a, ae, true),
-        H::ProviderKey => secret_key(sk, a, ae, false),
+        H::SecretKey => secret_key(sk, a, ae, Generic::Yes),
+        H::Key => secret_key(sk, a, ae, Generic::IfNamed),
         H::SecretUpper => {
             banner(sk, a, ae);
-            secret_key(sk, a, ae, true);
+            secret_key(sk, a, ae, Generic::Yes);
         }
         H::Swift => swift(sk, a, ae),
         H::Authn(x) => authn::anchor(sk, x, a, ae),
@@ -770,10 +769,100 @@ fn key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
 
-/// `<key> [:=] <value>` where the key contains the anchor word. With
-/// `generic` false (the `_key` anchors) only providers' named secrets are
-/// looked for, not passwords or generic secrets.
-fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: bool) {
+/// Whether a key name's value may be reported as a generic secret.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Generic {
+    Yes,
+    /// Only when [`secret_key_name`] says so; otherwise only providers'
+    /// named secrets.
+    IfNamed,
+}
+
+/// Words before `key` in a key name that make it something other than a
+/// secret: database and cache keys, public keys, key identifiers kept
+/// apart (`gpg_key` holds an id), UI and map keys.
+const NOT_SECRET_KEYS: &[&[u8]] = &[
+    b"public",
+    b"pub",
+    b"publishable",
+    b"primary",
+    b"foreign",
+    b"sort",
+    b"partition",
+    b"range",
+    b"hash",
+    b"cache",
+    b"idempotency",
+    b"dedup",
+    b"dedupe",
+    b"unique",
+    b"composite",
+    b"natural",
+    b"surrogate",
+    b"shard",
+    b"routing",
+    b"lookup",
+    b"map",
+    b"dict",
+    b"index",
+    b"row",
+    b"object",
+    b"cursor",
+    b"message",
+    b"translation",
+    b"i18n",
+    b"locale",
+    b"label",
+    b"field",
+    b"column",
+    b"group",
+    b"event",
+    b"sequence",
+    b"ssh",
+    b"gpg",
+    b"pgp",
+    b"hotkey",
+    b"short",
+    b"react",
+    b"next",
+    b"prev",
+    b"parent",
+    b"child",
+    b"node",
+    b"item",
+    b"list",
+    b"menu",
+    b"monkey",
+    b"turkey",
+    b"whiskey",
+    b"jockey",
+    b"hockey",
+];
+
+/// True if key name `key` (lower case) names a secret by ending in `key`
+/// (`key`, `api_key`, `apiKey`, `ADOBE_KEY`, `Using Key=`) after no word of
+/// [`NOT_SECRET_KEYS`]. This is how other scanners' generic rules read a
+/// key name too (gitleaks' `generic-api-key`); the value must still look
+/// random ([`generic_value`]).
+fn secret_key_name(key: &[u8]) -> bool {
+    let n: Vec<u8> = key
+        .iter()
+        .copied()
+        .filter(|c| !matches!(c, b'_' | b'-' | b'.'))
+        .collect();
+    let Some(head) = n.strip_suffix(b"key") else {
+        return false;
+    };
+    !NOT_SECRET_KEYS
+        .iter()
+        .any(|w| head.ends_with(w) || n.ends_with(w))
+}
+
+/// `<key> [:=] <value>` (or `<key>value</key>`) where the key contains
+/// the anchor word. Under [`Generic::IfNamed`] (the `key` anchors) only
+/// providers' named secrets are looked for unless the name says the
+/// value is a secret ([`secret_key_name`]).
+fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let t = sk.t;
     // The whole key identifier around the anchor.
     let mut ks = a;
@@ -785,11 +874,26 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: bool) {
         ke += 1;
     }
     // A legacy Notion token is an identifier of its own: `secret_<43>`.
-    if generic && t.get(ks..ks + 7) == Some(&b"secret_"[..]) {
+    if generic == Generic::Yes && t.get(ks..ks + 7) == Some(&b"secret_"[..]) {
         creds::notion_legacy(sk, ks, ke);
     }
     // Only the last anchor inside one key acts ("db_password_token").
     let key = t.get(ks..ke).unwrap_or_default().to_ascii_lowercase();
+    let generic = generic == Generic::Yes || secret_key_name(&key);
+    // An XML element: `<password>…</password>` (Maven's settings.xml,
+    // Jenkins' credentials, .NET configuration).
+    if before(t, ks) == b'<' && at(t, ke) == b'>' {
+        let vs = ke + 1;
+        let n = run(t, vs, MAX_VALUE, |c| c != b'<' && c != b'\n' && c != b'\r');
+        let ve = vs + n;
+        let close = t.get(ve..ve + 2) == Some(&b"</"[..])
+            && t.get(ve + 2..ve + 2 + (ke - ks)) == t.get(ks..ke);
+        if n > 0 && n <= MAX_VALUE && close {
+            let val = t.get(vs..ve).unwrap_or_default();
+            assigned_value(sk, &key, vs, ve, val, true, generic);
+        }
+        return;
+    }
     let mut i = ke;
     if matches!(at(t, i), b'"' | b'\'') {
         i += 1;
@@ -835,6 +939,19 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: bool) {
     }
     let ve = vs + n;
     let val = t.get(vs..ve).unwrap_or_default();
+    assigned_value(sk, &key, vs, ve, val, quoted, generic);
+}
+
+/// The value `val` at `vs..ve` given to key name `key` (lower case).
+fn assigned_value(
+    sk: &mut Sink<'_>,
+    key: &[u8],
+    vs: usize,
+    ve: usize,
+    val: &[u8],
+    quoted: bool,
+    generic: bool,
+) {
     let has = |s: &[u8]| key.windows(s.len()).any(|w| w == s);
     let is_password = has(b"password") || has(b"passwd") || has(b"pwd");
     // Keys that name where a secret lives, not the secret itself.
@@ -857,7 +974,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: bool) {
     if indirect {
         return;
     }
-    if creds::assigned(sk, &key, vs, ve, val) || !generic {
+    if creds::assigned(sk, key, vs, ve, val) || !generic {
         return;
     }
     let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
@@ -871,7 +988,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: bool) {
         password_value(sk, vs, ve, val, quoted);
         return;
     }
-    generic_value(sk, vs, ve, val);
+    generic_value(sk, vs, ve, val, quoted);
 }
 
 fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
@@ -943,8 +1060,29 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     );
 }
 
-fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]) {
+/// True if `val` reads as code: an attribute path (`self._lib.NID_x`,
+/// `win32api.RegOpenKeyEx`: every dotted part an identifier), an
+/// expression with `_` and `.` or `/` (`100000.0/first_set_max_id`), or
+/// another assignment (`uuid=7f46…`; `=` only ends base64).
+fn code_like(val: &[u8]) -> bool {
+    let ident = |p: &[u8]| {
+        p.first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let path = val.contains(&b'.') && val.split(|&c| c == b'.').all(ident);
+    let expr = val.contains(&b'_') && (val.contains(&b'.') || val.contains(&b'/'));
+    let inner_eq = val
+        .windows(2)
+        .any(|w| w.first() == Some(&b'=') && w.get(1) != Some(&b'='));
+    path || expr || inner_eq
+}
+
+fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
     if !sk.on(D::GenericSecret) || val.len() < 16 || val.len() > 256 {
+        return;
+    }
+    if !quoted && code_like(val) {
         return;
     }
     if !val.iter().all(|&c| {

@@ -232,6 +232,18 @@ fn fnv(s: &[u8]) -> u64 {
     })
 }
 
+/// The built-in detectors with a context phrase anywhere in `s` (a table
+/// header's cell: [`crate::columns`]).
+pub(crate) fn phrases_in(s: &[u8]) -> DetSet {
+    let mut hits = Vec::new();
+    tokenize(s, 0, false, s.len(), &mut hits);
+    let mut out = DetSet::default();
+    for h in &hits {
+        out |= h.mask;
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Hit {
     start: usize,
@@ -336,6 +348,32 @@ impl CtxCache {
             return DetSet::default();
         }
         self.mask_slow(t, lo, hi, s, e)
+    }
+
+    /// The detectors of the context phrase nearest before `s..e`, within
+    /// `before` bytes, and where it ends (empty, `s`, if none).
+    pub(crate) fn nearest_before(
+        &mut self,
+        t: &[u8],
+        s: usize,
+        e: usize,
+        before: usize,
+    ) -> (DetSet, usize) {
+        if self.mask_within(t, s, e, before, 0) == DetSet::default() {
+            return (DetSet::default(), s);
+        }
+        let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
+        let first = self.first_hit_from(lo);
+        let mut m = (DetSet::default(), s);
+        for h in self.hits.get(first..).unwrap_or_default() {
+            if h.start >= s {
+                break;
+            }
+            if h.end <= s {
+                m = (h.mask, h.end);
+            }
+        }
+        m
     }
 
     #[inline(never)]

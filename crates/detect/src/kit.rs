@@ -178,6 +178,9 @@ pub(crate) struct Sink<'a> {
     pub bits: Bits,
     pub out: &'a mut Vec<Cand>,
     pub ctx: CtxCache,
+    /// The text's table header, when its first line is one naming some
+    /// detector's context ([`crate::columns`]).
+    pub cols: Option<&'a mut crate::columns::Columns>,
 }
 
 #[inline]
@@ -365,7 +368,18 @@ impl Sink<'_> {
     /// (most of number-dense text).
     #[inline(always)]
     pub(crate) fn ctx(&mut self, d: D, start: usize, end: usize) -> bool {
-        !self.ctx.surely_empty(start, end) && self.ctx_slow(d, start, end)
+        (!self.ctx.surely_empty(start, end) && self.ctx_slow(d, start, end))
+            || self.in_column(d, start, end)
+    }
+
+    /// True if the value at `start..end` is in a table column whose header
+    /// names `d`'s context.
+    #[inline(always)]
+    pub(crate) fn in_column(&mut self, d: D, start: usize, end: usize) -> bool {
+        match self.cols.as_deref_mut() {
+            Some(c) if c.names(d as usize) => c.has(self.t, d as usize, start, end),
+            _ => false,
+        }
     }
 
     #[inline(never)]
@@ -388,8 +402,16 @@ impl Sink<'_> {
         if !self.on(d) || end <= start {
             return;
         }
-        let ctx = self.bits.ctx.has(d as usize) && self.ctx(d, start, end);
-        if (adj.need_ctx || self.bits.needs_ctx.has(d as usize)) && !ctx {
+        let has_ctx = self.bits.ctx.has(d as usize);
+        let need = adj.need_ctx || self.bits.needs_ctx.has(d as usize);
+        let mut ctx = has_ctx && !self.ctx.surely_empty(start, end) && self.ctx_slow(d, start, end);
+        // A table column's header stands in for a word the value needs;
+        // it does not raise one reported anyway (asking costs a walk of
+        // the row, and a customer table's every row would pay it).
+        if !ctx && has_ctx && need {
+            ctx = self.in_column(d, start, end);
+        }
+        if need && !ctx {
             return;
         }
         // Inside a URL, path or identifier (`fuzzer-5229304507138048`,

@@ -26,6 +26,7 @@
 mod anchors;
 mod authn;
 mod builtin;
+mod columns;
 mod creds;
 mod ctx;
 mod custom;
@@ -211,7 +212,9 @@ impl Detectors {
     /// are byte offsets into `text`, sorted by start.
     pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
         let mut ends = engine::Ends::default();
-        let cands = self.collect(text, 0, text.len(), &mut ends);
+        let mut cols = columns::Columns::of(text);
+        let mut cands = Vec::new();
+        self.collect_into(text, 0, text.len(), &mut ends, &mut cands, cols.as_mut());
         cands.iter().map(|c| self.finding(text, c, 0)).collect()
     }
 
@@ -228,20 +231,8 @@ impl Detectors {
         StreamScanner::new(self, slice)
     }
 
-    /// Candidates keyed in `from..to`, filtered and resolved.
-    pub(crate) fn collect(
-        &self,
-        t: &[u8],
-        from: usize,
-        to: usize,
-        ends: &mut engine::Ends,
-    ) -> Vec<Cand> {
-        let mut out = Vec::new();
-        self.collect_into(t, from, to, ends, &mut out);
-        out
-    }
-
-    /// [`collect`](Self::collect) into `out`, which is cleared first.
+    /// Candidates keyed in `from..to`, filtered and resolved, into `out`
+    /// (cleared first); `cols` is the text's table header, if any.
     pub(crate) fn collect_into(
         &self,
         t: &[u8],
@@ -249,6 +240,7 @@ impl Detectors {
         to: usize,
         ends: &mut engine::Ends,
         out: &mut Vec<Cand>,
+        cols: Option<&mut columns::Columns>,
     ) {
         out.clear();
         let mut sink = Sink {
@@ -256,6 +248,7 @@ impl Detectors {
             bits: self.bits,
             out,
             ctx: ctx::CtxCache::default(),
+            cols,
         };
         engine::collect(&mut sink, from, to);
         if !self.custom.is_empty() {

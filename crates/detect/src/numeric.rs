@@ -453,7 +453,14 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     let maybe_phone = p == b'+'
         || p == b'('
         || (10..=11).contains(&total)
-        || (t.get(ws..ws + 2) == Some(&b"00"[..]) && seq.n >= 2);
+        || (t.get(ws..ws + 2) == Some(&b"00"[..]) && seq.n >= 2)
+        || (at(t, ws) == b'0' && total == 9 && seq.n >= 2)
+        // Shorter and longer national numbers (8 digits in Denmark and
+        // Norway) only next to a phone word.
+        || ((7..=12).contains(&total)
+            // Not the rest of `(722) 806-9063`, whose walk starts at `(`.
+            && !(p == b' ' && ws >= 2 && at(t, ws - 2) == b')')
+            && sk.ctx_ok(D::Phone, ws, seq.end()));
     // A bare run of digits is a phone number only next to phone wording:
     // ask the (cached) context first and skip the walk otherwise.
     let bare = seq.n == 1 && p != b'+' && p != b'(' && !matches!(at(t, seq.end()), b'x' | b' ');
@@ -1046,10 +1053,28 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 fn phone(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
     let p = before(t, ws);
-    let (plus, paren) = (p == b'+', p == b'(');
-    let s = if plus || paren { ws - 1 } else { ws };
+    let p2 = if ws >= 2 { at(t, ws - 2) } else { 0 };
+    // A country code in parentheses: `(+358) 233944510`, `+(371) 00743763`.
+    let cc_paren = (p == b'+' && p2 == b'(') || (p == b'(' && p2 == b'+');
+    let (plus, paren) = (p == b'+' || cc_paren, p == b'(' && !cc_paren);
+    let s = if cc_paren {
+        ws - 2
+    } else if plus || paren {
+        ws - 1
+    } else {
+        ws
+    };
     let pp = before(t, s);
     if pp.is_ascii_alphanumeric() || pp == b'_' || pp == b'+' || pp == b'/' {
+        return;
+    }
+    // Part of an identifier: `CVE-2026-113003`, `ISO-8859-1`.
+    if pp == b'-' && s >= 2 && at(t, s - 2).is_ascii_alphabetic() {
+        return;
+    }
+    // The tail of an IBAN in groups whose check failed (`NL91 ABNA 0417
+    // 1643 01`): a country code, two digits and a bank code before.
+    if pp == b' ' && s >= 10 && iban_head(t.get(s - 10..s - 1).unwrap_or_default()) {
         return;
     }
     if matches!(pp, b'-' | b'.' | b' ' | b')') && s >= 2 && at(t, s - 2).is_ascii_digit() {
@@ -1067,6 +1092,7 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     let mut glens = [0usize; 8];
     let mut seps = [0u8; 8];
     let mut closed = !paren;
+    let mut cc_open = cc_paren;
     loop {
         let gs = i;
         while at(t, i).is_ascii_digit() {
@@ -1088,6 +1114,36 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             return;
         }
         let c = at(t, i);
+        if cc_open {
+            // `(+358) …`: the country code's parenthesis, then a space.
+            cc_open = false;
+            if c != b')' || groups != 1 {
+                return;
+            }
+            i += 1;
+            if at(t, i) == b' ' {
+                i += 1;
+            }
+            if !at(t, i).is_ascii_digit() {
+                return;
+            }
+            continue;
+        }
+        // `+31(0)15-4268386`, `+49 (0)30 1234567`: the trunk 0 kept in
+        // parentheses after the country code.
+        if plus && groups == 1 {
+            let k = i + usize::from(c == b' ');
+            if t.get(k..k + 3) == Some(&b"(0)"[..]) {
+                i = k + 3;
+                if at(t, i) == b' ' {
+                    i += 1;
+                }
+                if !at(t, i).is_ascii_digit() {
+                    return;
+                }
+                continue;
+            }
+        }
         if !closed {
             if c != b')' {
                 return;
@@ -1186,18 +1242,18 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             // next to NHS wording. A dashed North American number alone
             // is a phone: one in eleven pass the modulus by chance, and
             // a US export's phone column lost 1.2% of its numbers to it.
-            if gl == [3, 3, 4]
-                && matches!(first_sep, b' ' | b'-')
-                && sk.on(D::UkNhs)
-                && !sk.ctx(D::Phone, s, i)
-                && (first_sep == b' ' || sk.ctx(D::UkNhs, s, i))
-            {
+            if gl == [3, 3, 4] && matches!(first_sep, b' ' | b'-') && sk.on(D::UkNhs) {
                 // 3-3-4 with one separator: the digits sit at fixed places.
+                // The check first: ten numbers in eleven fail it, and the
+                // context (a table's column included) costs more.
                 let mut d = [0u8; 10];
                 for (k, x) in d.iter_mut().enumerate() {
                     *x = at(t, ws + k + usize::from(k >= 3) + usize::from(k >= 6));
                 }
-                if nhs_check(&d) {
+                if nhs_check(&d)
+                    && !sk.ctx(D::Phone, s, i)
+                    && (first_sep == b' ' || sk.ctx(D::UkNhs, s, i))
+                {
                     return;
                 }
             }
@@ -1216,16 +1272,42 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             // International call prefix instead of '+': 001-541-754-3010.
             base = Medium;
         } else if d0 == b'0'
-            // 10-11 digits: national numbers with a trunk 0 (UK, DE, FR, NL);
-            // 9 would take in ZIP+4 codes such as 02110-1301.
-            && (10..=11).contains(&digits)
-            && !mixed
-            && (gl.iter().all(|&l| l == 2) && groups == 5
-                || ((3..=5).contains(&first_len)
-                    && groups >= 2
-                    && gl.iter().skip(1).all(|&l| l >= 3)))
+            // National numbers with a trunk 0: 10-11 digits (UK, DE, FR,
+            // NL, CH `032 022 19 96`, `0 32 949 07 49`), groups of two or
+            // more after the first, spaces and dashes mixed (`09
+            // 293-3894`); 9 digits (NZ) after a trunk and area of 2 digits,
+            // which keeps out ZIP+4 codes such as 02110-1301.
+            && groups >= 2
+            && !seps.contains(&b'.')
+            && gl.iter().skip(1).all(|&l| l >= 2)
+            && ((10..=11).contains(&digits)
+                && (2..=5).contains(&first_len)
+                // A lone trunk 0 (`0 32 949 07 49`) only before the Swiss
+                // groups, not before a row of numbers (`0 612 792 144`).
+                || (10..=11).contains(&digits)
+                    && first_len == 1
+                    && groups >= 4
+                    && gl.get(1).is_some_and(|&l| l <= 3)
+                    && gl.iter().skip(2).any(|&l| l == 2)
+                // 9 digits after a 2-digit trunk and area (NZ `09 629 3894`,
+                // `04-540-0626`); three groups of three are octal tables.
+                || digits == 9 && first_len == 2 && gl.iter().skip(1).all(|&l| l >= 3))
         {
             // National trunk-prefix format: 020 7946 0958, 030 12345678.
+            base = Low;
+        } else if groups <= 5
+            && (7..=12).contains(&digits)
+            && !mixed
+            && first_sep != b'.'
+            && gl.iter().all(|&l| l >= 2)
+            // Dates, year ranges, ZIP+4 and the SSN's layout are not phone
+            // layouts anywhere; nor is a bare date (`20220604`).
+            && !matches!(gl, [4, 2, 2] | [2, 2, 4] | [3, 2, 4] | [5, 4] | [4, 4])
+            && !(groups == 1 && digits == 8 && yyyymmdd(t.get(ws..ws + 8).unwrap_or_default()))
+            && phone_label_before(sk, s, e)
+        {
+            // Any other national layout right after a phone word: `Mobil:
+            // 55 37 42 99`, `手机：15884382041`, `Tlf.: 26015046`.
             base = Low;
         } else if groups == 1 && (10..=11).contains(&digits) {
             base = Low;
@@ -1235,19 +1317,75 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
     }
     // A number labelled as another identifier ("NHS 943 476 5919",
-    // "SSN: …", "card …") is not read as a phone number unless phone
-    // wording is also near.
+    // "SSN: …", "card …") is not read as a phone number: the label
+    // nearest before it decides ("Phone: 0742 264 402 SS# 120736180"),
+    // and without a phone word there phone wording must be near.
     if !plus && !sk.ctx.surely_empty(s, e) {
         let t = sk.t;
         let labelled = sk
             .ctx
             .mask_within(t, s, e, LABEL_BEFORE, 0)
             .intersects(&ID_LABELS);
-        if labelled && !sk.ctx(D::Phone, s, e) {
-            return;
+        if labelled {
+            let (nearest, _) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
+            if nearest.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
+                return;
+            }
+            if !nearest.has(D::Phone as usize) && !sk.ctx(D::Phone, s, e) {
+                return;
+            }
         }
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// Words that may stand between a phone word and its number (`call me
+/// at`, `sms sent to`, `Tel. no.`, `phone number is`).
+const LABEL_GAP_WORDS: &[&[u8]] = &[
+    b"me", b"at", b"to", b"on", b"is", b"no", b"nr", b"number", b"num", b"my", b"our", b"via",
+    b"sent", b"us",
+];
+
+/// True if this number's label is a phone word: the context phrase nearest
+/// before `s..e`, within [`LABEL_BEFORE`] bytes, serves phone numbers and
+/// only punctuation or [`LABEL_GAP_WORDS`] stand between (`Tlf.: `,
+/// `手机：`, `call me at `); or the number is in a phone column.
+fn phone_label_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    let t = sk.t;
+    let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
+    if near.has(D::Phone as usize) {
+        let gap = t.get(end..s).unwrap_or_default();
+        let words_ok = gap
+            .split(|c| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)));
+        if words_ok {
+            return true;
+        }
+    }
+    sk.in_column(D::Phone, s, e)
+}
+
+/// True if `h` is an IBAN's first two groups, `CCdd BBBB` (country
+/// letters, check digits, a bank code of capitals and digits).
+fn iban_head(h: &[u8]) -> bool {
+    let (cc, rest) = h.split_at(h.len().min(2));
+    h.len() == 9
+        && cc.iter().all(u8::is_ascii_uppercase)
+        && rest
+            .get(..2)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && rest.get(2) == Some(&b' ')
+        && rest.get(3..).is_some_and(|b| {
+            b.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+}
+
+/// True if 8 digits read as a date, `YYYYMMDD` from 1900 to 2099.
+fn yyyymmdd(d: &[u8]) -> bool {
+    let n = |a: usize, b: usize| d.get(a..b).map_or(0, num);
+    d.len() == 8 && matches!(n(0, 2), 19 | 20) && v::valid_date(n(0, 4), n(4, 6), n(6, 8))
 }
 
 fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
@@ -1270,16 +1408,26 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
             return;
         }
     }
-    let e = seq.grp(3).1;
+    let mut e = seq.grp(3).1;
+    // A network in CIDR notation (`192.168.1.0/24`): the prefix length,
+    // 0 to 32, is part of it.
+    if at(t, e) == b'/' {
+        let n = run(t, e + 1, 3, |c| c.is_ascii_digit());
+        let len = t.get(e + 1..e + 1 + n).map_or(99, num);
+        if (1..=2).contains(&n) && len <= 32 {
+            e += 1 + n;
+        }
+    }
     if !right_ok(t, e, false) {
         return;
     }
     let s = seq.start();
-    // Version strings: "version 1.2.0.4", "v2.3.1.0".
-    let lo = s.saturating_sub(12);
-    let pre = t.get(lo..s).unwrap_or_default().to_ascii_lowercase();
-    let versiony =
-        pre.windows(7).any(|w| w == b"version") || pre.ends_with(b"v") || pre.ends_with(b"ver ");
+    // Version and section numbers: "version 1.2.0.4", "v2.3.1.0",
+    // `"version": "18.17.9.4"`, "build 13.1.18.17", "§ 8.10.2.7".
+    if numbered_by_word(t, s) {
+        return;
+    }
+    let versiony = before(t, s) == b'v';
     let reserved =
         oct[0] == 0 || oct[0] == 127 || oct[0] >= 224 || oct == [255, 255, 255, 0] || oct[0] == 255;
     let small = oct.iter().all(|&o| o < 10);
@@ -1293,6 +1441,52 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
             nonvalue: reserved || versiony || small,
         },
     );
+}
+
+/// Words that number a version, a build or a part of a text, not a host.
+const NUMBERING_WORDS: &[&[u8]] = &[
+    b"version",
+    b"ver",
+    b"v",
+    b"build",
+    b"firmware",
+    b"fw",
+    b"release",
+    b"rev",
+    b"revision",
+    b"patch",
+    b"section",
+    b"sect",
+    b"sec",
+    b"paragraph",
+    b"para",
+    b"clause",
+    b"chapter",
+    b"article",
+    b"art",
+    b"step",
+];
+
+/// True if the number at `s` follows a word of [`NUMBERING_WORDS`] or `§`,
+/// with at most a few spaces, quotes, `:` or `=` between (`version =`,
+/// `"version": "`).
+fn numbered_by_word(t: &[u8], s: usize) -> bool {
+    let mut i = s;
+    while s - i < 5 && i > 0 && matches!(at(t, i - 1), b' ' | b'\t' | b':' | b'=' | b'"' | b'\'') {
+        i -= 1;
+    }
+    if i >= 2 && t.get(i - 2..i) == Some("\u{a7}".as_bytes()) {
+        return true;
+    }
+    let mut w = i;
+    while i - w < 10 && w > 0 && at(t, w - 1).is_ascii_alphabetic() {
+        w -= 1;
+    }
+    if w == i || (w > 0 && at(t, w - 1).is_ascii_alphanumeric()) {
+        return false;
+    }
+    let word = t.get(w..i).unwrap_or_default().to_ascii_lowercase();
+    NUMBERING_WORDS.contains(&word.as_slice())
 }
 
 const MONTHS: &[&str] = &[

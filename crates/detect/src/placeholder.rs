@@ -12,8 +12,8 @@
 //!
 //! The tests are chosen so that a random token almost never trips them:
 //! a word must be long (six letters or more) or stand alone between
-//! separators, a run of one character must be seven long, a sequence
-//! eight long; the chance that a 32-character random body trips any of
+//! separators, a run of one character must be seven long (a sixth of a
+//! longer body), a sequence eight long; the chance that a 32-character random body trips any of
 //! them is below one in a million. Weak but real passwords (`admin`,
 //! `letmein`) are not placeholders: the password detectors lower those
 //! themselves.
@@ -30,6 +30,12 @@ const DOCUMENTED: &[&[u8]] = &[
     // and RFC 7617's password for Aladdin.
     b"gX1fBat3bV",
     b"open sesame",
+    // RFC 6749's example access and refresh tokens, RFC 5849's (OAuth 1)
+    // consumer key and token.
+    b"2YotnFZFEjr1zCsicMWpAA",
+    b"tGzv3JOkF0XG5Qx2TlKWIA",
+    b"0685bd9184jfhq22",
+    b"ad180jjd733klru7",
     // Stripe's documentation keys (the part after sk_test_ / pk_test_).
     b"4eC39HqLyjWDarjtT1zdp7dc",
     b"BQokikJOvBiI2HlWgH4olfQ2",
@@ -197,9 +203,14 @@ fn common(v: &[u8]) -> bool {
     // A short word standing alone is only a sign in a value made of
     // several words ("your-token-here"): a random base64url body has a
     // separator or two, rarely around exactly such a word.
-    if l.iter().filter(|c| !c.is_ascii_alphanumeric()).count() >= 2
-        && l.split(|c| !c.is_ascii_alphanumeric())
-            .any(|w| SHORT_WORDS.contains(&w))
+    // Written in one case (`your`, `XXX`): a random body's `_xXx_` is not
+    // a word (proptest found one in a GitLab token's body).
+    let one_case = |w: &[u8]| {
+        w.iter().all(|c| !c.is_ascii_uppercase()) || w.iter().all(|c| !c.is_ascii_lowercase())
+    };
+    if v.iter().filter(|c| !c.is_ascii_alphanumeric()).count() >= 2
+        && v.split(|c| !c.is_ascii_alphanumeric())
+            .any(|w| one_case(w) && SHORT_WORDS.iter().any(|s| w.eq_ignore_ascii_case(s)))
     {
         return true;
     }
@@ -236,7 +247,10 @@ fn low_variety(v: &[u8]) -> bool {
             longest = longest.max(run);
         }
     }
-    if longest >= 7 || (n >= 4 && longest == n) {
+    // Seven in a row, or a sixth of a long body: a random 64-character
+    // hex body has a run of seven about once in 300,000 (proptest found
+    // an Airtable token's `beeeeeeed`), a run of ten once in a billion.
+    if longest >= 7.max(n / 6) || (n >= 4 && longest == n) {
         return true;
     }
     // Few distinct characters.

@@ -16,6 +16,7 @@ use crate::{Category, Confidence, Detectors, Finding};
 const KEEP_LEFT: usize = LOOKBACK + CONTEXT_BEFORE + 64;
 /// Bytes needed after a key before it may be evaluated.
 const KEEP_RIGHT: usize = MAX_REACH + crate::custom::MAX_CUSTOM + 256;
+const _: () = assert!(crate::columns::MAX_HEADER <= KEEP_RIGHT);
 /// Input is consumed in slices of at most this size.
 pub(crate) const SLICE: usize = 1 << 20;
 
@@ -38,6 +39,11 @@ pub struct StreamScanner<'a> {
     counting: Option<Range<usize>>,
     /// Count-only findings per detector index and confidence.
     tally: Vec<[u64; 3]>,
+    /// The text's table header ([`crate::columns`]), once looked for.
+    cols: Option<crate::columns::Columns>,
+    header_read: bool,
+    /// Where the stream starts in its text (a segment of a file).
+    offset: usize,
 }
 
 impl<'a> StreamScanner<'a> {
@@ -52,7 +58,21 @@ impl<'a> StreamScanner<'a> {
             cands: Vec::new(),
             counting: None,
             tally: Vec::new(),
+            cols: None,
+            header_read: false,
+            offset: 0,
         }
+    }
+
+    /// The stream starts at `offset` of a text whose first bytes are
+    /// `head` (at least its first line, or 64 KiB): a segment of a file is
+    /// read with the file's table header, as the whole file would be.
+    /// Without it the stream is its text from the start, and its own first
+    /// line is the header if it is one.
+    pub fn starts_at(&mut self, offset: usize, head: &[u8]) {
+        self.cols = crate::columns::Columns::of(head);
+        self.header_read = true;
+        self.offset = offset;
     }
 
     /// Bytes currently held (carry-over plus unprocessed input).
@@ -125,8 +145,21 @@ impl<'a> StreamScanner<'a> {
 
     fn process(&mut self, cut: usize, out: &mut Vec<Finding>) {
         let mut cands = std::mem::take(&mut self.cands);
-        self.det
-            .collect_into(&self.buf, self.done, cut, &mut self.ends, &mut cands);
+        if !self.header_read {
+            self.header_read = true;
+            self.cols = crate::columns::Columns::of(&self.buf);
+        }
+        if let Some(c) = &mut self.cols {
+            c.rebase(self.offset + self.base);
+        }
+        self.det.collect_into(
+            &self.buf,
+            self.done,
+            cut,
+            &mut self.ends,
+            &mut cands,
+            self.cols.as_mut(),
+        );
         match &self.counting {
             None => out.extend(
                 cands

@@ -29,6 +29,9 @@ const CHUNK: usize = 256 * 1024;
 /// threads. Far more than the longest match plus the detectors' context
 /// window (a few KiB); a test checks split and whole scans agree.
 const OVERLAP: u64 = 64 * 1024;
+/// Bytes of a file read for its table header when a segment is scanned
+/// apart (`cordon_detect::StreamScanner::starts_at`).
+const HEADER: usize = 4096;
 
 /// How much recent text `--show-values` keeps to slice values from. The
 /// stream scanner reports a finding at most about one of its slices (1 MiB)
@@ -283,8 +286,16 @@ impl Inspector {
         let to = end.saturating_add(OVERLAP).min(len);
         let mut part = FileReport::default();
         let mut scanner = self.detectors.stream();
-        let mut window = Window::new(self.opts.show_values);
         let mut buf = vec![0u8; CHUNK];
+        if from > 0 {
+            // The file's first line may be a table header whose words are
+            // the context of the values below it, in every segment.
+            let head = buf.get_mut(..HEADER.min(CHUNK)).unwrap_or_default();
+            let n = file.read_at(head, 0)?;
+            let offset = usize::try_from(from).unwrap_or(usize::MAX);
+            scanner.starts_at(offset, head.get(..n).unwrap_or_default());
+        }
+        let mut window = Window::new(self.opts.show_values);
         let mut pos = from;
         let keep = |part: &mut FileReport, found: &mut Vec<Finding>, window: &Window| {
             found.retain(|f| (start..end).contains(&(from + f.start as u64)));

@@ -11,5 +11,6 @@ mod custom;
 mod docs;
 mod ids;
 mod stream;
+mod table;
 mod tokens;
 mod validators;

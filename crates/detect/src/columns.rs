@@ -1,0 +1,348 @@
+//! A table's header as context: in a CSV or TSV export the word that says
+//! what a column holds is in the first line (`name,npi,phone`), far from
+//! the values below it. A value in a column whose header cell holds a
+//! detector's context phrase has that context, as if the word stood
+//! beside it.
+//!
+//! The header is read once per text (per stream, from its first line),
+//! and a value's column is the number of delimiters before it on its
+//! line, outside double quotes. A row is walked once and its delimiters
+//! kept, so every value of the row is answered from them, in any order.
+//! Only a detector named by some header cell asks at all.
+
+use crate::ctx::phrases_in;
+use crate::kit::DetSet;
+
+/// Longest header line looked at: a stream's first pass holds at least
+/// this much (`stream::KEEP_RIGHT`), so a stream finds the header a whole
+/// scan finds.
+pub(crate) const MAX_HEADER: usize = 4096;
+/// Longest header cell: longer ones are text, not a column's name.
+const MAX_CELL: usize = 64;
+/// Furthest a value's line start is looked for, back from the value.
+const MAX_ROW: usize = 8 * 1024;
+/// Furthest past the last row walked that rows are walked forward to a
+/// value's; further, its row's start is searched back from it.
+const NEXT_ROWS: usize = 512;
+
+/// The delimiters a header may use, in order of preference on a tie.
+const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+#[derive(Debug, Clone)]
+pub(crate) struct Columns {
+    delim: u8,
+    /// Per column, the detectors its header cell names.
+    masks: Vec<DetSet>,
+    /// Every detector some column names.
+    any: DetSet,
+    /// Where the rows start (after the header line), from the text's start.
+    body_from: usize,
+    /// The position, from the text's start, of the current pass's first
+    /// byte (a stream's passes see a window of it).
+    base: usize,
+    /// The line last looked at, from the text's start (`start..end`), and
+    /// the positions of its delimiters outside quotes.
+    line: (usize, usize),
+    delims: Vec<usize>,
+}
+
+impl Columns {
+    /// The header of a text that starts with `head` (at least its first
+    /// line, when it has one), if that line is a delimited header naming
+    /// at least one detector's context.
+    pub(crate) fn of(head: &[u8]) -> Option<Columns> {
+        let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        // Comment and blank lines before the header (`# export of …`).
+        let mut from = bom;
+        let (start, end) = loop {
+            let rest = head.get(from..MAX_HEADER.min(head.len()))?;
+            let n = rest.iter().position(|&c| c == b'\n')?;
+            let line = rest.get(..n)?.trim_ascii();
+            if !(line.is_empty() || line.starts_with(b"#")) {
+                break (from, from + n);
+            }
+            from += n + 1;
+        };
+        let line = head.get(start..end)?;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let delim = DELIMS
+            .iter()
+            .copied()
+            .max_by_key(|&d| (count_outside_quotes(line, d), std::cmp::Reverse(d)))?;
+        let n = count_outside_quotes(line, delim);
+        if n == 0 {
+            return None;
+        }
+        // A table's first row has the header's cells: a line of prose or a
+        // changelog's title with one `;` in it is not a header.
+        let rest = head.get(end + 1..MAX_HEADER.min(head.len()))?;
+        let row_end = rest.iter().position(|&c| c == b'\n')?;
+        let row = rest.get(..row_end)?;
+        if count_outside_quotes(row.strip_suffix(b"\r").unwrap_or(row), delim) != n {
+            return None;
+        }
+        let mut masks = Vec::new();
+        let mut any = DetSet::default();
+        for cell in cells(line, delim) {
+            let cell = trim(cell);
+            if cell.len() > MAX_CELL {
+                return None;
+            }
+            let m = phrases_in(cell);
+            any |= m;
+            masks.push(m);
+        }
+        if any == DetSet::default() {
+            return None;
+        }
+        Some(Columns {
+            delim,
+            masks,
+            any,
+            body_from: end + 1,
+            base: 0,
+            line: (0, 0),
+            delims: Vec::new(),
+        })
+    }
+
+    /// The next pass sees the text from `base` on.
+    pub(crate) fn rebase(&mut self, base: usize) {
+        self.base = base;
+    }
+
+    /// True if some column names detector `d`.
+    #[inline(always)]
+    pub(crate) fn names(&self, d: usize) -> bool {
+        self.any.has(d)
+    }
+
+    /// True if the value at `s..e` of `t` (the pass's text) lies in a
+    /// column whose header names detector `d`.
+    pub(crate) fn has(&mut self, t: &[u8], d: usize, s: usize, e: usize) -> bool {
+        let abs = self.base + s;
+        if abs < self.body_from {
+            return false;
+        }
+        let Some(col) = self.column(t, s) else {
+            return false;
+        };
+        // A value across a delimiter spans cells: no one column's.
+        let end = self.base + e;
+        if self.delims.get(col).is_some_and(|&d| d < end) {
+            return false;
+        }
+        self.masks.get(col).is_some_and(|m| m.has(d))
+    }
+
+    /// The column of position `s` of `t`: the delimiters before it on its
+    /// line, outside quotes. A line is walked once, its delimiters kept,
+    /// and every lookup on it answered from them.
+    fn column(&mut self, t: &[u8], s: usize) -> Option<usize> {
+        let abs = self.base + s;
+        if !(self.line.0 <= abs && abs < self.line.1) {
+            self.walk_line(t, s)?;
+        }
+        Some(self.delims.partition_point(|&d| d < abs))
+    }
+
+    /// Reads the line of `t` around `s` into `line` and `delims`.
+    fn walk_line(&mut self, t: &[u8], s: usize) -> Option<()> {
+        let abs = self.base + s;
+        // Rows are read in order: the next row starts after the last one's
+        // newline, and walking forward to `s` finds its row without a
+        // search backwards.
+        let (last_end, near) = (self.line.1, NEXT_ROWS);
+        let mut start = if self.line.0 < last_end
+            && last_end < abs
+            && abs - last_end <= near
+            && last_end >= self.base
+            && t.get(last_end - self.base) == Some(&b'\n')
+        {
+            last_end - self.base + 1
+        } else {
+            let lo = s.saturating_sub(MAX_ROW);
+            match t.get(lo..s)?.iter().rposition(|&c| c == b'\n') {
+                Some(q) => lo + q + 1,
+                // The text's first byte starts a line; a window's does
+                // not say.
+                None if lo == 0 && self.base == 0 => 0,
+                None => {
+                    self.line = (0, 0);
+                    return None;
+                }
+            }
+        };
+        let len = loop {
+            let rest = t.get(start..)?;
+            self.delims.clear();
+            let len = delimiters(rest, self.delim, self.base + start, &mut self.delims);
+            if start + len >= s || start + len >= t.len() {
+                break len;
+            }
+            start += len + 1;
+        };
+        // A line cut by the end of the window is known only that far.
+        self.line = (self.base + start, self.base + start + len);
+        Some(())
+    }
+}
+
+/// Pushes `at + i` for each delimiter `d` at `i` of `line` outside double
+/// quotes, up to the line's end (a `\n`, or the end of `line`), and
+/// returns that end. Eight bytes at a time with exact per-byte masks, so
+/// only the delimiters, quotes and newline are visited. A row has a
+/// delimiter every few bytes: `memchr3` (a call per hit) and a plain byte
+/// loop both counted more instructions for the whole customer-table scan
+/// (docs/benchmarks.md, "A generated corpus, the test tables again").
+fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
+    const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The top bit of each byte of `x` equal to `b`, exactly.
+    let eq = |x: u64, b: u8| {
+        let y = x ^ (ONES * u64::from(b));
+        !(((y & LO7).wrapping_add(LO7)) | y | LO7)
+    };
+    let mut quoted = false;
+    let mut words = line.chunks_exact(8);
+    let mut base = 0;
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        let mut m = eq(x, d) | eq(x, b'"') | eq(x, b'\n');
+        while m != 0 {
+            let k = (m.trailing_zeros() / 8) as usize;
+            m &= m - 1;
+            match word.get(k) {
+                Some(b'\n') => return base + k,
+                Some(b'"') => quoted = !quoted,
+                _ if !quoted => out.push(at + base + k),
+                _ => {}
+            }
+        }
+        base += 8;
+    }
+    for (k, &c) in words.remainder().iter().enumerate() {
+        if c == b'\n' {
+            return base + k;
+        } else if c == b'"' {
+            quoted = !quoted;
+        } else if c == d && !quoted {
+            out.push(at + base + k);
+        }
+    }
+    line.len()
+}
+
+fn count_outside_quotes(line: &[u8], d: u8) -> usize {
+    cells(line, d).count() - 1
+}
+
+/// The cells of `line` split at `d` outside double quotes.
+fn cells(line: &[u8], d: u8) -> impl Iterator<Item = &[u8]> {
+    let mut quoted = false;
+    line.split(move |&c| {
+        if c == b'"' {
+            quoted = !quoted;
+        }
+        c == d && !quoted
+    })
+}
+
+/// A cell without surrounding spaces and quotes.
+fn trim(cell: &[u8]) -> &[u8] {
+    let cell = cell.trim_ascii();
+    cell.strip_prefix(b"\"")
+        .and_then(|c| c.strip_suffix(b"\""))
+        .unwrap_or(cell)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::D;
+
+    #[test]
+    fn a_header_names_its_columns() {
+        let t = b"name,\"NPI\",phone\nAda,1234567893,+1 415 555 2671\n";
+        let mut c = Columns::of(t).unwrap();
+        assert_eq!(c.delim, b',');
+        let npi = D::UsNpi as usize;
+        assert!(c.names(npi));
+        let s = t.iter().position(|&b| b == b'1').unwrap();
+        assert!(c.has(t, npi, s, s + 10));
+        // The name column and the header itself are not the NPI's.
+        assert!(!c.has(t, npi, s - 4, s - 1));
+        assert!(!c.has(t, npi, 6, 9));
+    }
+
+    #[test]
+    fn quotes_hide_delimiters_and_lookups_resume() {
+        let t = b"who\tssn\n\"a\tb\"\t536228726\nc\t536228726\n";
+        let mut c = Columns::of(t).unwrap();
+        assert_eq!(c.delim, b'\t');
+        let ssn = D::UsSsn as usize;
+        let first = 14;
+        assert_eq!(&t[first..first + 9], b"536228726");
+        assert!(c.has(t, ssn, first, first + 9));
+        let second = 26;
+        assert_eq!(&t[second..second + 9], b"536228726");
+        assert!(c.has(t, ssn, second, second + 9));
+        assert!(!c.has(t, ssn, second - 2, second - 1));
+    }
+
+    #[test]
+    fn prose_and_headers_without_context_words_are_none() {
+        assert!(Columns::of(b"Dear Ada, thank you.\nMore text").is_none());
+        assert!(Columns::of(b"a,b,c\n1,2,3\n").is_none());
+        assert!(Columns::of(b"no newline, npi").is_none());
+        // A first line with a delimiter and a word, then prose.
+        assert!(Columns::of(b"linux (6.1) bookworm-security; urgency=high\n\n  * New\n").is_none());
+        assert!(Columns::of(b"name,npi\nonly one cell\n").is_none());
+        // Comment lines before the header are passed over.
+        let c = Columns::of(b"# export of 2024-05-01\n\nname;npi\nx;1\n").unwrap();
+        assert_eq!(c.body_from, 33);
+        assert_eq!((c.delim, c.masks.len()), (b';', 2));
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time walk finds what a byte loop finds.
+        #[test]
+        fn delimiters_match_a_byte_loop(
+            line in proptest::collection::vec(proptest::prop_oneof![
+                4 => proptest::prelude::any::<u8>(), 1 => proptest::strategy::Just(b','),
+                1 => proptest::strategy::Just(b'"'), 1 => proptest::strategy::Just(b'\n')], 0..80),
+        ) {
+            let mut got = Vec::new();
+            let end = delimiters(&line, b',', 5, &mut got);
+            let mut want = Vec::new();
+            let mut quoted = false;
+            let mut want_end = line.len();
+            for (i, &c) in line.iter().enumerate() {
+                if c == b'\n' {
+                    want_end = i;
+                    break;
+                } else if c == b'"' {
+                    quoted = !quoted;
+                } else if c == b',' && !quoted {
+                    want.push(5 + i);
+                }
+            }
+            proptest::prop_assert_eq!((end, got), (want_end, want));
+        }
+    }
+
+    #[test]
+    fn a_window_without_its_line_start_does_not_answer() {
+        let t = b"id,ssn\n1,2\n";
+        let mut c = Columns::of(t).unwrap();
+        c.rebase(1000);
+        let w = b"x,536228726\n";
+        assert!(!c.has(w, D::UsSsn as usize, 2, 11));
+    }
+}
