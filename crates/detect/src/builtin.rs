@@ -272,6 +272,73 @@ const PASSPORT_CTX: &[&str] = &[
     "passport#",
     "travel document",
 ];
+/// A passport's word in the languages of the countries whose numbers
+/// [`crate::validate::passport_number`] knows (a number's shape says little
+/// about its issuer; the word, in any of them, says it is a passport's).
+const PASSPORT_WORDS: &[&str] = &[
+    "passport",
+    "passports",
+    "passport number",
+    "passport no",
+    "passport#",
+    "passport nr",
+    "travel document",
+    "reisepass",
+    "reisepassnummer",
+    "passnummer",
+    "pass nr",
+    "passeport",
+    "numéro de passeport",
+    "pasaporte",
+    "número de pasaporte",
+    "passaporto",
+    "numero di passaporto",
+    "passaporte",
+    "paspoort",
+    "paspoortnummer",
+    "paszport",
+    "passi",
+    "passinumero",
+    "cestovní pas",
+    "pasaport",
+    "διαβατήριο",
+    "паспорт",
+    "여권",
+    "여권번호",
+    "护照",
+    "護照",
+    "护照号码",
+    "旅券",
+    "旅券番号",
+    "パスポート",
+    "पासपोर्ट",
+    "جواز السفر",
+    "דרכון",
+];
+const VIN_CTX: &[&str] = &[
+    "vin",
+    "vin number",
+    "vin no",
+    "vehicle identification number",
+    "vehicle identification no",
+    "vehicle id number",
+    "chassis number",
+    "chassis no",
+    "frame number",
+    "fahrgestellnummer",
+    "fahrzeug identifizierungsnummer",
+    "fahrzeugidentifizierungsnummer",
+    "numéro de série",
+    "numéro vin",
+    "número de bastidor",
+    "bastidor",
+    "numero di telaio",
+    "telaio",
+    "chassisnummer",
+    "車台番号",
+    "车辆识别代号",
+    "차대번호",
+];
 const DL_CTX: &[&str] = &[
     "driver's license",
     "drivers license",
@@ -334,6 +401,7 @@ const ABA_CTX: &[&str] = &[
 ];
 const SWIFT_CTX: &[&str] = &["swift", "bic", "swift code", "bic code"];
 const BTC_CTX: &[&str] = &["bitcoin", "btc", "wallet", "address", "send"];
+const LTC_CTX: &[&str] = &["litecoin", "ltc", "wallet", "address", "send"];
 const ETH_CTX: &[&str] = &["ethereum", "eth", "wallet", "address", "erc20", "send"];
 const MBI_CTX: &[&str] = &[
     "medicare",
@@ -437,6 +505,9 @@ builtins! {
     EthereumAddress { "ethereum_address", Pci, Some("eip55"), false, ETH_CTX,
         "Ethereum address: 0x + 40 hex digits; mixed-case addresses must pass the EIP-55 checksum (all-lower/upper ones carry none and are reported lower).",
         "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" }
+    LitecoinAddress { "litecoin_address", Pci, Some("base58check_bech32"), false, LTC_CTX,
+        "Litecoin addresses: legacy P2PKH `L…` and P2SH `M…` (Base58Check with their version bytes 0x30 and 0x32) and SegWit `ltc1…` (Bech32/Bech32m).",
+        "LVc4VsruVQyGXfoqPTDYPqQjFYCPe86fRC" }
     MacAddress { "mac_address", Pii, None, false, MAC_CTX,
         "MAC (EUI-48) address, six hex pairs separated by colons or dashes; broadcast, zero and sequential documentation values are lowered.",
         "3c:22:fb:9a:1e:07" }
@@ -503,7 +574,7 @@ builtins! {
     BeNrn { "be_nrn", Pii, Some("mod97"), false, &["rijksregisternummer", "national number", "numéro national", "nrn", "insz", "niss", "registre national"],
         "Belgian national register number, YY.MM.DD-NNN.CC with mod-97 check; contiguous only next to a context word.",
         "85.07.30-033.28" }
-    KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호", "주민번호", "korean id"],
+    KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호", "주민번호", "korean id", "외국인등록번호", "외국인 등록번호", "foreigner registration", "alien registration", "frn"],
         "South Korean resident registration number, YYMMDD-GNNNNNC with a valid date and sex digit: alone dashed with its check digit; next to its words also contiguous and without the check (numbers issued since October 2020 carry none).",
         "900101-1234568" }
     CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "身份证号", "身份证号码", "居民身份证", "resident identity", "id card", "identity card", "公民身份号码"],
@@ -527,6 +598,12 @@ builtins! {
     UsPassport { "us_passport", Pii, None, true, PASSPORT_CTX,
         "US passport number (9 digits, or a letter and 8 digits) next to the word passport.",
         "passport 912803456" }
+    PassportNumber { "passport_number", Pii, Some("passport_shape"), true, PASSPORT_WORDS,
+        "Passport number of any issuer (ICAO 9303 allows nine letters and digits): one to three letters and 6-8 digits (Italy, Spain, India, Canada, Australia, Japan, Korea), Korea's letter-digits-letter-digits, France's two digits, two letters and five digits, nine digits, or nine letters and digits with three or more digits (Germany, the Netherlands); upper case, next to a passport word in one of 20 languages. A US-shaped number next to an English word is `us_passport`.",
+        "Reisepass C01X00T47" }
+    Vin { "vin", Pii, Some("vin_check"), false, VIN_CTX,
+        "Vehicle identification number (ISO 3779): 17 digits and letters without I, O and Q. With the check digit North American VINs carry (49 CFR 565) it is reported alone (low; medium next to its word); without it (European VINs need none) only next to a word such as VIN, chassis number, Fahrgestellnummer, numéro de série, bastidor, telaio.",
+        "VIN 1M8GDM9AXKP042788" }
     UsDriversLicense { "us_drivers_license", Pii, None, true, DL_CTX,
         "US driver's licence number (state formats: a letter and 4-14 digits, or 7-12 digits) next to a driver's-licence context word.",
         "Driver's License: D1234567" }
@@ -605,6 +682,18 @@ builtins! {
     InPan { "in_pan", Pii, Some("pan_structure"), false, &["pan", "permanent account number", "pan card", "pan no"],
         "Indian permanent account number (PAN): five letters (the fourth the holder type), four digits and a letter.",
         "PAN MUXLU0202X" }
+    InVoterId { "in_voter_id", Pii, Some("epic_shape"), true, &["voter id", "voter", "voters", "epic", "epic number", "epic no", "electoral photo identity card", "voter id card", "election card", "मतदाता", "मतदाता पहचान पत्र"],
+        "Indian voter id (EPIC number): three letters and seven digits, upper case; needs a context word (it has no check digit).",
+        "Voter ID ABC1234567" }
+    ItIdentityCard { "it_identity_card", Pii, Some("cie_shape"), true, &["carta d'identità", "carta di identità", "carta d'identita", "carta identità", "documento d'identità", "documento di identità", "cie", "numero cie", "carta d'identità elettronica"],
+        "Italian identity card number: the electronic card's two letters, five digits and two letters (`CA00000AA`), or the paper card's two letters and seven digits; needs a context word.",
+        "carta d'identità CA12345AB" }
+    ItDriverLicence { "it_driver_licence", Pii, Some("patente_shape"), true, &["patente", "patente di guida", "numero patente", "patente n", "patente nr"],
+        "Italian driving licence number: two letters, seven digits and a letter (`RM1234567X`), or the `U1` series (`U1`, a letter, six letters or digits, a letter); needs a context word.",
+        "patente di guida RM1234567X" }
+    DeSteuernummer { "de_steuernummer", Pii, Some("state_format"), true, &["steuernummer", "st nr", "stnr", "steuer nr", "steuernr", "st-nr"],
+        "German tax number (Steuernummer, issued per business or self-employed person by the local tax office): the states' 10- and 11-digit formats (`93815/08152`, `181/815/08155`, `013 815 08153`) or the federal 13 digits with a state code and a 0 in fifth place (`2893081508152`); needs a context word. The person's Steuer-ID (11 digits with a check) is `de_tax_id`.",
+        "Steuernummer 181/815/08155" }
     InGstin { "in_gstin", Pii, Some("mod36_check"), false, &["gstin", "gst", "gst number", "gst no"],
         "Indian GST identification number: state code, PAN, entity number, Z and a mod-36 check character.",
         "GSTIN 13VSJGV9600D9ZH" }

@@ -86,6 +86,7 @@ static LEN9: &[DigitId] = &[
 ];
 static LEN10: &[DigitId] = &[
     id(D::CzBirthNumber, cz_rc, &[(&[6, 4], b"/", Medium)]),
+    id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::BgEgn, v::bg_egn, CTX_ONLY),
     id(D::CaOhip, v::luhn, CTX_ONLY),
     id(D::KrBrn, v::kr_brn, CTX_ONLY),
@@ -109,6 +110,7 @@ static LEN11: &[DigitId] = &[
         &[(&[4, 2, 5], b". ", Low)],
     ),
     id(D::ItPartitaIva, v::it_partita_iva, CTX_ONLY),
+    id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
@@ -122,6 +124,7 @@ static LEN12: &[DigitId] = &[
 ];
 static LEN13: &[DigitId] = &[
     id(D::RoCnp, v::ro_cnp, CTX_ONLY),
+    id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::SiEmso, v::si_emso, CTX_ONLY),
     id(
         D::ThNationalId,
@@ -417,6 +420,7 @@ pub(crate) fn alpha_word(
     if !rok {
         return;
     }
+    litecoin(sk, ws, we, w);
     let upper = w.iter().all(|c| !c.is_ascii_lowercase());
     match w.len() {
         18 if letters == 4 && upper && v::mx_curp(w) => {
@@ -492,7 +496,75 @@ pub(crate) fn alpha_word(
     if (1..=2).contains(&letters) && matches!(w.len() - letters, 6 | 7) {
         hk_hkid(sk, ws, we, w, letters);
     }
+    passport(sk, ws, we, w, upper);
+    vin(sk, ws, we, w);
+    if upper {
+        letters_digits(sk, ws, we, w, letters);
+    }
     any_word(sk, ws, we, w, upper);
+}
+
+/// Ids of letters then digits (then letters) that have no check digit
+/// and need their word: India's voter id, Italy's identity card and
+/// driving licence.
+fn letters_digits(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
+    let digits = w
+        .get(letters..)
+        .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    let tail = w.len() - letters - digits;
+    let tail_letters = w
+        .get(letters + digits..)
+        .is_some_and(|r| r.iter().all(u8::is_ascii_uppercase));
+    match (letters, digits, tail) {
+        (3, 7, 0) => sk.emit(D::InVoterId, ws, we, Low, NEED_CTX),
+        (2, 7, 0) | (2, 5, 2) if tail_letters => sk.emit(D::ItIdentityCard, ws, we, Low, NEED_CTX),
+        (2, 7, 1) if tail_letters => sk.emit(D::ItDriverLicence, ws, we, Low, NEED_CTX),
+        _ => {}
+    }
+    // `U1`, a category letter, six letters or digits, a letter.
+    const SERIES: &[u8] = b"BCDEFGHLMNPRSTUWYXZ";
+    if w.len() == 10
+        && w.starts_with(b"U1")
+        && w.get(2).is_some_and(|c| SERIES.contains(c))
+        && w.get(9).is_some_and(u8::is_ascii_uppercase)
+    {
+        sk.emit(D::ItDriverLicence, ws, we, Low, NEED_CTX);
+    }
+}
+
+/// A Litecoin address: legacy `L…`/`M…` with its version byte, or SegWit
+/// `ltc1…` in one case.
+fn litecoin(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    let legacy = (26..=35).contains(&w.len())
+        && matches!(w.first(), Some(b'L' | b'M'))
+        && matches!(v::base58check_version(w), Some(0x30 | 0x32));
+    let segwit = (w.starts_with(b"ltc1") || w.starts_with(b"LTC1"))
+        && (15..=75).contains(&w.len())
+        && (w.iter().all(|c| !c.is_ascii_uppercase()) || w.iter().all(|c| !c.is_ascii_lowercase()))
+        && v::segwit_address(&w.to_ascii_lowercase());
+    if legacy || segwit {
+        sk.emit(D::LitecoinAddress, ws, we, High, PLAIN);
+    }
+}
+
+/// A vehicle identification number: with its North American check digit
+/// alone, without it (Europe's) only next to its word.
+fn vin(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    if w.len() != 17 {
+        return;
+    }
+    match v::vin(w) {
+        Some(true) => sk.emit(D::Vin, ws, we, Low, PLAIN),
+        Some(false) => sk.emit(D::Vin, ws, we, Low, NEED_CTX),
+        None => {}
+    }
+}
+
+/// A passport number of any issuer, next to a passport word.
+pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
+    if upper && (7..=9).contains(&w.len()) && v::passport_number(w) {
+        sk.emit(D::PassportNumber, ws, we, Low, NEED_CTX);
+    }
 }
 
 /// A Hong Kong Identity Card number. Printed with its check in
@@ -638,6 +710,8 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);
     }
+    passport(sk, ws, we, w, upper);
+    vin(sk, ws, we, w);
     any_word(sk, ws, we, w, upper);
 }
 

@@ -727,6 +727,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                     sk.emit(D::AbaRouting, s, e, Medium, NEED_CTX);
                 }
                 sk.emit(D::UsPassport, s, e, Low, NEED_CTX);
+                sk.emit(D::PassportNumber, s, e, Low, NEED_CTX);
             }
             // A BSN is printed contiguous, 3-3-3 or 4-2-3 (1234.56.782),
             // with dots or spaces; it needs its word anyway.

@@ -701,33 +701,42 @@ const B58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvw
 /// Base58Check (Bitcoin legacy P2PKH/P2SH): decodes to 25 bytes whose last
 /// four are the first four of SHA-256(SHA-256(first 21)).
 pub fn base58check(s: &[u8]) -> bool {
+    base58check_version(s).is_some()
+}
+
+/// The version byte of a 25-byte Base58Check address (`0x00` and `0x05`
+/// Bitcoin, `0x30` and `0x32` Litecoin, `0x1e` Dogecoin), if its checksum
+/// holds.
+pub fn base58check_version(s: &[u8]) -> Option<u8> {
     if s.is_empty() || s.len() > 64 {
-        return false;
+        return None;
     }
     // Big-number base conversion into a fixed 25-byte buffer.
     let mut out = [0u8; 25];
     for &c in s {
-        let Some(mut carry) = B58.iter().position(|&x| x == c).map(|p| p as u32) else {
-            return false;
-        };
+        let mut carry = B58.iter().position(|&x| x == c).map(|p| p as u32)?;
         for byte in out.iter_mut().rev() {
             carry += u32::from(*byte) * 58;
             *byte = (carry & 0xff) as u8;
             carry >>= 8;
         }
         if carry != 0 {
-            return false;
+            return None;
         }
     }
     let leading_ones = s.iter().take_while(|&&c| c == b'1').count();
     let leading_zero_bytes = out.iter().take_while(|&&b| b == 0).count();
     // Each leading '1' encodes one leading zero byte, and only those do.
     if leading_ones != leading_zero_bytes {
-        return false;
+        return None;
     }
     let (payload, check) = out.split_at(21);
     let h = Sha256::digest(Sha256::digest(payload));
-    h.get(..4) == Some(check)
+    if h.get(..4) == Some(check) {
+        out.first().copied()
+    } else {
+        None
+    }
 }
 
 /// The Bech32 polymod of a lower-case `hrp1data` string (BIP-173): 1 for
@@ -790,7 +799,7 @@ pub fn segwit_address(s: &[u8]) -> bool {
     let Some(sep) = s.iter().rposition(|&c| c == b'1') else {
         return false;
     };
-    if !matches!(s.get(..sep), Some(b"bc" | b"tb")) {
+    if !matches!(s.get(..sep), Some(b"bc" | b"tb" | b"ltc")) {
         return false;
     }
     let data = s.get(sep + 1..).unwrap_or_default();
@@ -2384,6 +2393,112 @@ pub fn de_id_serial(s: &[u8]) -> bool {
         && s.first()
             .is_some_and(|c| c.is_ascii_uppercase() && ALPHA.contains(c))
         && s.iter().all(|c| ALPHA.contains(c))
+}
+
+/// The shapes passport numbers take. ICAO 9303 allows up to nine letters
+/// and digits and leaves the rest to the issuer; these are the issuers'
+/// formats, upper case: one to three letters and 6-8 digits (`YA1234567`
+/// Italy, `PAA123456` Spain, `A1234567` India, `AB123456` Canada,
+/// `N1234567` Australia, `TK1234567` Japan, `M12345678` Korea), Korea's
+/// `M123A4567`, France's `09AA12345`, nine digits (the UK, the US), or
+/// nine letters and digits starting with a letter with at least three
+/// digits (Germany's serial alphabet, the Netherlands'). There is no
+/// check digit outside the MRZ: the shape only narrows what a passport
+/// word beside it may point at.
+pub fn passport_number(s: &[u8]) -> bool {
+    let n = s.len();
+    if !(7..=9).contains(&n)
+        || !s
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let letters = s.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let rest = s.get(letters..).unwrap_or_default();
+    if rest.iter().all(u8::is_ascii_digit) {
+        return (letters == 0 && n == 9) || (letters <= 3 && (6..=8).contains(&rest.len()));
+    }
+    if n != 9 {
+        return false;
+    }
+    let digits_at =
+        |r: std::ops::Range<usize>| s.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let letters_at = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .is_some_and(|x| x.iter().all(u8::is_ascii_uppercase))
+    };
+    if digits_at(0..2) && letters_at(2..4) && digits_at(4..9) {
+        return true;
+    }
+    let digits = s.iter().filter(|c| c.is_ascii_digit()).count();
+    letters >= 1 && digits >= 3
+}
+
+/// A vehicle identification number (ISO 3779): 17 characters of digits
+/// and upper-case letters without `I`, `O` and `Q`, the model year's code
+/// (10th) not `U`, `Z` or `0`. `None` if it is not that shape (or is one
+/// character repeated, as forms' placeholders are); otherwise whether the
+/// 9th character is the check digit North American VINs carry (49 CFR
+/// 565.15: letters transliterated, weights 8 7 6 5 4 3 2 10 0 9 8 7 6 5 4
+/// 3 2, the sum mod 11, 10 written `X`). European VINs need not carry it.
+pub fn vin(s: &[u8]) -> Option<bool> {
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    if s.len() != 17 || s.iter().all(|&c| Some(&c) == s.first()) {
+        return None;
+    }
+    let value = |c: u8| -> Option<u32> {
+        match c {
+            b'0'..=b'9' => Some(u32::from(c - b'0')),
+            b'A'..=b'H' => Some(u32::from(c - b'A') + 1),
+            b'J'..=b'N' => Some(u32::from(c - b'J') + 1),
+            b'P' => Some(7),
+            b'R' => Some(9),
+            b'S'..=b'Z' => Some(u32::from(c - b'S') + 2),
+            _ => None,
+        }
+    };
+    let mut sum = 0;
+    for (&c, w) in s.iter().zip(WEIGHTS) {
+        sum += value(c)? * w;
+    }
+    if matches!(s.get(9), Some(b'U' | b'Z' | b'0')) || !s.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    let check = match sum % 11 {
+        10 => b'X',
+        d => b'0' + d as u8,
+    };
+    Some(s.get(8) == Some(&check))
+}
+
+/// A German tax number (Steuernummer) in the federal 13-digit form: the
+/// state's code (`28` Baden-Württemberg, `9` Bavaria, `11` Berlin, `30`
+/// Brandenburg, `24` Bremen, `22` Hamburg, `26` Hesse, `40`
+/// Mecklenburg-Vorpommern, `23` Lower Saxony, `5` North Rhine-Westphalia,
+/// `27` Rhineland-Palatinate, `10` Saarland, `32` Saxony, `31`
+/// Saxony-Anhalt, `21` Schleswig-Holstein, `41` Thuringia), then the
+/// office, with a `0` as the fifth digit in every state's layout. The
+/// states' own 10- and 11-digit forms carry only a check digit whose
+/// method differs by state: they are taken as any number that is not a
+/// placeholder (one digit repeated, a plain run).
+pub fn de_steuernummer(s: &[u8]) -> bool {
+    let same = s.iter().all(|&c| Some(&c) == s.first());
+    let run = s.windows(2).all(|w| matches!(w, [a, b] if *b == *a + 1));
+    if same || run || !s.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    match s.len() {
+        10 | 11 => true,
+        13 => {
+            const STATES: &[&[u8]] = &[
+                b"28", b"9", b"11", b"30", b"24", b"22", b"26", b"40", b"23", b"5", b"27", b"10",
+                b"32", b"31", b"21", b"41",
+            ];
+            s.get(4) == Some(&b'0') && STATES.iter().any(|st| s.starts_with(st))
+        }
+        _ => false,
+    }
 }
 
 /// Singapore Unique Entity Number (UEN), in its three forms: a business

@@ -778,3 +778,42 @@ proptest! {
         prop_assert!(!scan_finds(&det, "de_rvnr", &format!("RVNR {bad} liegt vor."), &bad).1, "{}", bad);
     }
 }
+
+/// VIN characters: digits and capitals without I, O and Q.
+const VIN: &str = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
+
+proptest! {
+    #[test]
+    fn vin_with_its_check_digit_alone_without_it_by_its_word(
+        head in proptest::collection::vec(0usize..33, 8),
+        year in 1usize..33,
+        tail in proptest::collection::vec(0usize..33, 7),
+        k in 0usize..40,
+    ) {
+        let det = Detectors::new();
+        let pick = |i: usize| VIN.as_bytes()[i] as char;
+        // The model year's code is never U, Z or 0.
+        let year = pick(year);
+        prop_assume!(!matches!(year, 'U' | 'Z'));
+        let head: String = head.into_iter().map(pick).collect();
+        let tail: String = tail.into_iter().map(pick).collect();
+        let ok = |x: &str| v::vin(x.as_bytes()) == Some(true);
+        let Some(with_check) = (0..11)
+            .map(|d| format!("{head}{}{year}{tail}", if d == 10 { 'X' } else { (b'0' + d as u8) as char }))
+            .find(|x| ok(x))
+        else {
+            return Err(TestCaseError::fail("no check digit completes it"));
+        };
+        prop_assume!(with_check.bytes().any(|c| c.is_ascii_digit()));
+        prop_assume!(!with_check.bytes().all(|c| c == with_check.as_bytes()[0]));
+        prop_assert!(scan_finds(&det, "vin", &format!("Lot 7: {with_check} sold."), &with_check).0, "{}", with_check);
+        prop_assert!(scan_finds(&det, "vin", &format!("VIN: {with_check}"), &with_check).0, "{}", with_check);
+        // Any other character in the check digit's place: only by its word.
+        let bad = change(&with_check, 8, "0123456789X", k);
+        prop_assert_ne!(v::vin(bad.as_bytes()), Some(true), "{}", bad);
+        prop_assert!(!scan_finds(&det, "vin", &format!("Lot 7: {bad} sold."), &bad).1, "{}", bad);
+        if v::vin(bad.as_bytes()).is_some() {
+            prop_assert!(scan_finds(&det, "vin", &format!("Fahrgestellnummer {bad}"), &bad).0, "{}", bad);
+        }
+    }
+}
