@@ -315,6 +315,46 @@ const PASSPORT_WORDS: &[&str] = &[
     "جواز السفر",
     "דרכון",
 ];
+/// Driving-licence words: English and the languages of the issuers whose
+/// numbers hold letters.
+const DRIVING_WORDS: &[&str] = &[
+    "driving licence",
+    "driving license",
+    "driver's license",
+    "drivers license",
+    "driver license",
+    "driver's licence",
+    "drivers licence",
+    "licence number",
+    "license number",
+    "führerschein",
+    "führerscheinnummer",
+    "fuehrerschein",
+    "fahrerlaubnis",
+    "permis de conduire",
+    "numéro de permis",
+    "carnet de conducir",
+    "permiso de conducir",
+    "licencia de conducir",
+    "carta de condução",
+    "carteira de motorista",
+    "rijbewijs",
+    "rijbewijsnummer",
+    "prawo jazdy",
+    "körkort",
+    "kørekort",
+    "førerkort",
+    "ajokortti",
+    "řidičský průkaz",
+    "jogosítvány",
+    "ehliyet",
+    "운전면허",
+    "운전면허번호",
+    "驾驶证",
+    "駕駛執照",
+    "運転免許証",
+    "免許証番号",
+];
 const VIN_CTX: &[&str] = &[
     "vin",
     "vin number",
@@ -607,6 +647,9 @@ builtins! {
     UsDriversLicense { "us_drivers_license", Pii, None, true, DL_CTX,
         "US driver's licence number (state formats: a letter and 4-14 digits, or 7-12 digits) next to a driver's-licence context word.",
         "Driver's License: D1234567" }
+    DrivingLicence { "driving_licence", Pii, None, true, DRIVING_WORDS,
+        "Driving licence number of any issuer: 6-16 letters and digits with at least four digits, next to a driving-licence word in one of 15 languages (`Führerschein`, `permis de conduire`, `carnet de conducir`, `rijbewijs`, `prawo jazdy`, `körkort`, `운전면허` …). Issuers' formats differ too much for a shape alone; the US states' shapes next to an English word are `us_drivers_license`, the UK's `uk_driving_licence`.",
+        "Führerscheinnummer: B072RRE2I55" }
     DateOfBirth { "date_of_birth", Pii, Some("calendar_date"), true, DOB_CTX,
         "Date of birth: a valid past calendar date (ISO, US, European or month-name form) next to DOB/born/date-of-birth wording.",
         "DOB: 1985-03-14" }
@@ -682,7 +725,7 @@ builtins! {
     InPan { "in_pan", Pii, Some("pan_structure"), false, &["pan", "permanent account number", "pan card", "pan no"],
         "Indian permanent account number (PAN): five letters (the fourth the holder type), four digits and a letter.",
         "PAN MUXLU0202X" }
-    InVoterId { "in_voter_id", Pii, Some("epic_shape"), true, &["voter id", "voter", "voters", "epic", "epic number", "epic no", "electoral photo identity card", "voter id card", "election card", "मतदाता", "मतदाता पहचान पत्र"],
+    InVoterId { "in_voter_id", Pii, Some("epic_shape"), true, &["voter id", "voter", "voters", "vote", "epic", "epic number", "epic no", "electoral photo identity card", "voter id card", "election card", "मतदाता", "मतदाता पहचान पत्र"],
         "Indian voter id (EPIC number): three letters and seven digits, upper case; needs a context word (it has no check digit).",
         "Voter ID ABC1234567" }
     ItIdentityCard { "it_identity_card", Pii, Some("cie_shape"), true, &["carta d'identità", "carta di identità", "carta d'identita", "carta identità", "documento d'identità", "documento di identità", "cie", "numero cie", "carta d'identità elettronica"],

@@ -496,7 +496,8 @@ pub(crate) fn alpha_word(
     if (1..=2).contains(&letters) && matches!(w.len() - letters, 6 | 7) {
         hk_hkid(sk, ws, we, w, letters);
     }
-    passport(sk, ws, we, w, upper);
+    passport(sk, ws, we, w);
+    driving_licence(sk, ws, we, w);
     vin(sk, ws, we, w);
     if upper {
         letters_digits(sk, ws, we, w, letters);
@@ -560,10 +561,33 @@ fn vin(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     }
 }
 
-/// A passport number of any issuer, next to a passport word.
-pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
-    if upper && (7..=9).contains(&w.len()) && v::passport_number(w) {
+/// A passport number of any issuer, next to a passport word (which it
+/// needs anyway, so its letters may be written in any case).
+pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    if !(7..=9).contains(&w.len()) {
+        return;
+    }
+    let mut up = [0u8; 9];
+    let Some(u) = up.get_mut(..w.len()) else {
+        return;
+    };
+    u.copy_from_slice(w);
+    u.make_ascii_uppercase();
+    if v::passport_number(u) {
         sk.emit(D::PassportNumber, ws, we, Low, NEED_CTX);
+    }
+}
+
+/// A driving licence number of any issuer, next to a driving-licence
+/// word: 6-16 letters and digits with at least four digits and a letter
+/// (a number of digits only is the numeric walk's).
+fn driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    if !(6..=16).contains(&w.len()) {
+        return;
+    }
+    let digits = w.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits >= 4 && digits < w.len() && w.iter().all(u8::is_ascii_alphanumeric) {
+        sk.emit(D::DrivingLicence, ws, we, Low, NEED_CTX);
     }
 }
 
@@ -710,7 +734,8 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);
     }
-    passport(sk, ws, we, w, upper);
+    passport(sk, ws, we, w);
+    driving_licence(sk, ws, we, w);
     vin(sk, ws, we, w);
     any_word(sk, ws, we, w, upper);
 }
