@@ -161,7 +161,7 @@ fn bench_open(dir: &Path) {
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::sync_channel(4096);
     std::thread::spawn(move || while rx.recv().is_ok() {});
-    let g = Guard::start(tx, stop.clone()).expect("fanotify");
+    let g = Guard::start(tx, None, stop.clone()).expect("fanotify");
     let mm = media.majmin();
     let (maj, min) = mm.split_once(':').unwrap();
     g.protect(
@@ -173,6 +173,7 @@ fn bench_open(dir: &Path) {
             policy: Some(Arc::new(two_users_policy())),
             computer: Default::default(),
             through_gate: false,
+            shadow_reads: false,
         },
     )
     .unwrap();

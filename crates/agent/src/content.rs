@@ -590,118 +590,162 @@ fn no_key(e: &str) -> String {
 }
 
 impl MediumJudge {
-    /// Seed 004's `audit.shadow.read`: a file opened for reading on the
-    /// medium has its name recorded, or its content sealed and kept, once
-    /// per user and file version per [`crate::shadow::READ_AGAIN`]. The
-    /// content is sealed on a thread of its own (at most
-    /// [`crate::shadow::READS_AT_ONCE`]), so the reader never waits. This
-    /// runs in `open()`: a read already seen costs one `fstat` and a map
-    /// lookup, not a user lookup and a decision.
+    /// Shadows a read through the guard filesystem ([`shadow_read`]);
+    /// a file whose write is not settled is not (the gate may still
+    /// replace it).
     fn shadow_read(&self, reader: Writer, path: &Path, file: &std::fs::File) {
-        use cordon_policy::model::Shadow;
         if lock(&self.unsettled).contains(path) {
             return;
         }
-        let meta = file.metadata().ok();
-        let version = meta.as_ref().map(|m| {
-            use std::os::unix::fs::MetadataExt as _;
-            (m.len(), m.mtime(), m.mtime_nsec())
-        });
-        if !self.reads.first(reader.uid, path, version) {
-            return;
-        }
-        let Some(policy) = (self.policy)() else {
-            return;
+        let to = ReadShadows {
+            spool: &self.spool,
+            shadows: self.shadows.as_ref(),
+            reads: &self.reads,
         };
-        let (user, groups) = crate::host::user_of(reader.uid);
-        let mut da = device_access(
-            &user,
-            &groups,
-            &self.computer,
-            &self.device,
-            DeviceOperation::Read,
+        let medium = Medium {
+            computer: &self.computer,
+            device: &self.device,
+        };
+        shadow_read(
+            &to,
+            || (self.policy)(),
+            medium,
+            reader.uid,
+            path,
+            self.display(path),
+            file,
         );
-        da.file_size = meta.as_ref().map(std::fs::Metadata::len);
-        let out = policy.device_control().decide(&da, None, Utc::now(), false);
-        let shadow = out.decision.shadow;
-        if shadow == Shadow::None {
+    }
+}
+
+/// Where shadowed reads go: the spool for their incidents, the store for
+/// content copies, and which reads were shadowed lately.
+pub(crate) struct ReadShadows<'a> {
+    pub spool: &'a Arc<Mutex<Spool>>,
+    pub shadows: Option<&'a crate::shadow::ShadowStore>,
+    pub reads: &'a crate::shadow::ReadLog,
+}
+
+/// The medium a read is on, as the policy sees it.
+#[derive(Clone, Copy)]
+pub(crate) struct Medium<'a> {
+    pub computer: &'a Computer,
+    pub device: &'a DeviceInfo,
+}
+
+/// Seed 004's `audit.shadow.read`: a file opened for reading on the
+/// medium has its name recorded, or its content sealed and kept, once per
+/// user and file version per [`crate::shadow::READ_AGAIN`]. The content
+/// is sealed on a thread of its own (at most
+/// [`crate::shadow::READS_AT_ONCE`]), so the reader never waits. Reads
+/// come from the guard filesystem (in `open()`) and from the fanotify
+/// guard (after the opener was answered); a read already seen costs one
+/// `fstat` and a map lookup, not a user lookup and a decision. `path` is
+/// the key a file version is remembered by, `shown` the name the incident
+/// shows.
+pub(crate) fn shadow_read(
+    to: &ReadShadows<'_>,
+    policy: impl FnOnce() -> Option<Arc<crate::policy::Policy>>,
+    medium: Medium<'_>,
+    uid: u32,
+    path: &Path,
+    shown: String,
+    file: &std::fs::File,
+) {
+    use cordon_policy::model::Shadow;
+    let Medium { computer, device } = medium;
+    let meta = file.metadata().ok();
+    let version = meta.as_ref().map(|m| {
+        use std::os::unix::fs::MetadataExt as _;
+        (m.len(), m.mtime(), m.mtime_nsec())
+    });
+    if !to.reads.first(uid, path, version) {
+        return;
+    }
+    let Some(policy) = policy() else {
+        return;
+    };
+    let (user, groups) = crate::host::user_of(uid);
+    let mut da = device_access(&user, &groups, computer, device, DeviceOperation::Read);
+    da.file_size = meta.as_ref().map(std::fs::Metadata::len);
+    let out = policy.device_control().decide(&da, None, Utc::now(), false);
+    let shadow = out.decision.shadow;
+    if shadow == Shadow::None {
+        return;
+    }
+    let info = FileInfo {
+        path: Some(shown.clone()),
+        size: da.file_size,
+        ..FileInfo::default()
+    };
+    let event = user_event(Action::DeviceAccess, user, groups, info, Some(da));
+    let mut decision = Decision::new(Verdict::Allow);
+    decision.violations.push(Violation {
+        rule: "device-control:shadow".into(),
+        name: Some("Shadow copy (read)".into()),
+        kind: RuleKind::DeviceControl,
+        mode: cordon_policy::model::Mode::Permissive,
+        enforced: false,
+        verdict: Verdict::Allow,
+        message: None,
+    });
+    let step = |text: String, shadow| EndpointStep {
+        at: Utc::now().timestamp_millis(),
+        kind: "shadowed".into(),
+        text,
+        shadow,
+    };
+    if shadow != Shadow::Content {
+        let steps = [step("File name shadowed (read)".into(), None)];
+        spool_record(to.spool, &event, &decision, &steps);
+        return;
+    }
+    let sealing = (|| {
+        let store = to.shadows.cloned().ok_or("no shadow directory")?;
+        let content = policy.content.as_ref().ok_or("no removableMedia section")?;
+        let seal = content
+            .org_seal()
+            .ok_or("no recipient to encrypt shadow copies for")?;
+        let copy = file.try_clone().map_err(|e| e.to_string())?;
+        let slot = to
+            .reads
+            .slot()
+            .ok_or("too many reads are being shadowed at once")?;
+        Ok::<_, String>((store, seal, copy, slot))
+    })();
+    let (store, seal, copy, slot) = match sealing {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(file = %shown, "read not shadowed: {e}");
+            let steps = [step(format!("Content could not be shadowed: {e}"), None)];
+            spool_record(to.spool, &event, &decision, &steps);
             return;
         }
-        let shown = self.display(path);
-        let info = FileInfo {
-            path: Some(shown.clone()),
-            size: da.file_size,
-            ..FileInfo::default()
-        };
-        let event = user_event(Action::DeviceAccess, user, groups, info, Some(da));
-        let mut decision = Decision::new(Verdict::Allow);
-        decision.violations.push(Violation {
-            rule: "device-control:shadow".into(),
-            name: Some("Shadow copy (read)".into()),
-            kind: RuleKind::DeviceControl,
-            mode: cordon_policy::model::Mode::Permissive,
-            enforced: false,
-            verdict: Verdict::Allow,
-            message: None,
-        });
-        let step = |text: String, shadow| EndpointStep {
-            at: Utc::now().timestamp_millis(),
-            kind: "shadowed".into(),
-            text,
-            shadow,
-        };
-        if shadow != Shadow::Content {
-            let steps = [step("File name shadowed (read)".into(), None)];
-            spool_record(&self.spool, &event, &decision, &steps);
-            return;
-        }
-        let sealing = (|| {
-            let store = self.shadows.clone().ok_or("no shadow directory")?;
-            let content = policy.content.as_ref().ok_or("no removableMedia section")?;
-            let seal = content
-                .org_seal()
-                .ok_or("no recipient to encrypt shadow copies for")?;
-            let copy = file.try_clone().map_err(|e| e.to_string())?;
-            let slot = self
-                .reads
-                .slot()
-                .ok_or("too many reads are being shadowed at once")?;
-            Ok::<_, String>((store, seal, copy, slot))
-        })();
-        let (store, seal, copy, slot) = match sealing {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(file = %shown, "read not shadowed: {e}");
-                let steps = [step(format!("Content could not be shadowed: {e}"), None)];
-                spool_record(&self.spool, &event, &decision, &steps);
-                return;
-            }
-        };
-        let spool = self.spool.clone();
-        let spawned = std::thread::Builder::new()
-            .name("cordon-shadow-read".into())
-            .spawn(move || {
-                let _slot = slot;
-                let size = copy.metadata().map(|m| m.len()).unwrap_or(0);
-                let mut from = crate::shadow::PositionedReader::new(copy);
-                let s = match store.keep(&mut from, size, seal.as_ref()) {
-                    Ok(r) => step(
-                        format!(
-                            "Content shadowed (read), encrypted ({} bytes sealed)",
-                            r.bytes
-                        ),
-                        Some(r),
+    };
+    let spool = to.spool.clone();
+    let spawned = std::thread::Builder::new()
+        .name("cordon-shadow-read".into())
+        .spawn(move || {
+            let _slot = slot;
+            let size = copy.metadata().map(|m| m.len()).unwrap_or(0);
+            let mut from = crate::shadow::PositionedReader::new(copy);
+            let s = match store.keep(&mut from, size, seal.as_ref()) {
+                Ok(r) => step(
+                    format!(
+                        "Content shadowed (read), encrypted ({} bytes sealed)",
+                        r.bytes
                     ),
-                    Err(e) => {
-                        tracing::warn!(file = %shown, "read not shadowed: {e}");
-                        step(format!("Content could not be shadowed: {e}"), None)
-                    }
-                };
-                spool_record(&spool, &event, &decision, &[s]);
-            });
-        if let Err(e) = spawned {
-            tracing::error!("cannot start a thread to shadow a read: {e}");
-        }
+                    Some(r),
+                ),
+                Err(e) => {
+                    tracing::warn!(file = %shown, "read not shadowed: {e}");
+                    step(format!("Content could not be shadowed: {e}"), None)
+                }
+            };
+            spool_record(&spool, &event, &decision, &[s]);
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start a thread to shadow a read: {e}");
     }
 }
 

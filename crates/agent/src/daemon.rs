@@ -75,6 +75,9 @@ struct Applied {
     made_read_only: bool,
     /// Guarded by fanotify: the filesystem's device number and mount point.
     guarded: Option<(u64, String)>,
+    /// Read-only by a remount, and guarded only to see reads
+    /// ([`Daemon::read_only_and_watched`]).
+    watching_reads: bool,
     note: String,
 }
 
@@ -280,9 +283,11 @@ impl Agent {
             Err(e) => tracing::warn!("no desktop notifications: {e}"),
         }
         let mut recorder = None;
+        let mut read_shadower = None;
         if self.cfg.write_guard != WriteGuard::Remount {
             let (tx, rx) = std::sync::mpsc::sync_channel(4096);
-            match Guard::start(tx, stop.clone()) {
+            let (reads_tx, reads_rx) = std::sync::mpsc::sync_channel(1024);
+            match Guard::start(tx, Some(reads_tx), stop.clone()) {
                 Ok(g) => {
                     self.guard = Some(g);
                     let spool = self.spool.clone();
@@ -292,6 +297,13 @@ impl Agent {
                         std::thread::Builder::new()
                             .name("cordon-agent-record".into())
                             .spawn(move || record_denials(&rx, &spool, notices.as_ref(), &notes))?,
+                    );
+                    let spool = self.spool.clone();
+                    let store = shadow_store(&self.cfg);
+                    read_shadower = Some(
+                        std::thread::Builder::new()
+                            .name("cordon-agent-reads".into())
+                            .spawn(move || shadow_guarded_reads(&reads_rx, &spool, &store))?,
                     );
                 }
                 Err(e) => tracing::warn!("{e}"),
@@ -328,6 +340,9 @@ impl Agent {
         // channel, which ends the recorder.
         drop(self.guard.take());
         if let Some(r) = recorder {
+            let _ = r.join();
+        }
+        if let Some(r) = read_shadower {
             let _ = r.join();
         }
         // Last, once nothing records any more: what is queued for syslog
@@ -386,6 +401,7 @@ impl Agent {
                 policy: policy.clone(),
                 computer: computer.clone(),
                 through_gate: false,
+                shadow_reads: policy.as_ref().is_some_and(|p| p.shadows_reads()),
             };
             let want_gate = verdicts.access == Access::ReadWrite
                 && policy.as_ref().is_some_and(|p| p.content.is_some());
@@ -674,11 +690,29 @@ impl Agent {
         let made_ro =
             prev.as_ref().is_some_and(|a| a.made_read_only) || self.made_ro.contains(&ro_key);
         let devno = guard::dev(m.major, m.minor);
-        let was_guarded = prev.as_ref().is_some_and(|a| a.guarded.is_some());
+        let watched = prev.as_ref().is_some_and(|a| a.watching_reads);
+        // A guard that only watched reads is not a reason to stay guarded.
+        let was_guarded = prev.as_ref().is_some_and(|a| a.guarded.is_some()) && !watched;
         let uniform = v.per_user.iter().all(|(_, a)| *a == v.access);
+        // Read-only for everybody, and reads shadowed: the remount stops
+        // every change, the guard sees every read.
+        if v.access == Access::ReadOnly
+            && uniform
+            && volume.shadow_reads
+            && self.guard.is_some()
+            && self.cfg.write_guard != WriteGuard::Fanotify
+        {
+            return self
+                .read_only_and_watched(m, mp, dev, v, made_ro, &ro_key, prev, devno, volume);
+        }
+        // Writable by everybody without inspection: the guard is there
+        // only to see reads the policy shadows (inspection's guard
+        // filesystem shadows its own).
+        let watch_reads =
+            volume.shadow_reads && volume.policy.as_ref().is_some_and(|p| p.content.is_none());
         let want_guard = self.guard.is_some()
             && match v.access {
-                Access::ReadWrite => false,
+                Access::ReadWrite => watch_reads,
                 // Someone may still use it: refuse the others per open.
                 Access::NoAccess => !uniform,
                 Access::ReadOnly => {
@@ -692,11 +726,63 @@ impl Agent {
                     tracing::error!(mount = %m.mount_point, "{e}: the most restrictive answer applies to everybody")
                 }
             }
-        } else if was_guarded && let Some(g) = &self.guard {
+        } else if (was_guarded || watched)
+            && let Some(g) = &self.guard
+        {
             g.release(devno, &m.mount_point);
             tracing::info!(mount = %m.mount_point, "no longer guarded");
         }
         self.enforce_mount(m, mp, dev, v, made_ro, &ro_key, prev, (devno, volume))
+    }
+
+    /// [`Daemon::enforce`] for a medium read-only for everybody whose
+    /// reads are shadowed: remounted read-only as any other, and marked by
+    /// the fanotify guard, which lets reads through and hands each to be
+    /// shadowed.
+    #[allow(clippy::too_many_arguments)]
+    fn read_only_and_watched(
+        &mut self,
+        m: &Mount,
+        mp: &Path,
+        dev: &sysfs::BlockDevice,
+        v: &Verdicts,
+        made_ro: bool,
+        ro_key: &str,
+        prev: Option<Applied>,
+        devno: u64,
+        volume: Volume,
+    ) -> Applied {
+        let mut a = self.enforce_mount(
+            m,
+            mp,
+            dev,
+            v,
+            made_ro,
+            ro_key,
+            prev,
+            (devno, volume.clone()),
+        );
+        if a.access != Access::ReadOnly {
+            return a;
+        }
+        // Every tick: the guard decides with this evaluation's policy.
+        if let Some(g) = &self.guard {
+            match g.protect(devno, volume) {
+                Ok(()) => {
+                    if !a.watching_reads {
+                        a.note
+                            .push_str("; reads shadowed through the fanotify guard");
+                    }
+                    a.guarded = Some((devno, m.mount_point.clone()));
+                    a.watching_reads = true;
+                }
+                Err(e) => {
+                    tracing::warn!(mount = %m.mount_point, "reads on this medium are not shadowed: {e}");
+                    a.note.push_str(&format!("; reads not shadowed: {e}"));
+                }
+            }
+        }
+        a
     }
 
     /// Guards the volume by fanotify; a mount the agent had made read-only
@@ -730,6 +816,7 @@ impl Agent {
             access,
             made_read_only: false,
             guarded: Some((devno, m.mount_point.clone())),
+            watching_reads: false,
             note,
         })
     }
@@ -948,8 +1035,10 @@ impl Agent {
             && let Some(g) = &self.guard
         {
             let devno = guard::dev(m.major, m.minor);
+            // Reads through the gate are the gate's to shadow.
             let v = Volume {
                 through_gate: true,
+                shadow_reads: false,
                 ..volume
             };
             match g.protect(devno, v) {
@@ -1206,6 +1295,7 @@ fn applied(access: Access, made_read_only: bool, note: &str) -> Applied {
         access,
         made_read_only,
         guarded: None,
+        watching_reads: false,
         note: note.to_owned(),
     }
 }
@@ -1253,6 +1343,41 @@ pub(crate) fn push_note(notes: &Mutex<std::collections::VecDeque<String>>, text:
     n.push_back(format!("{} {text}", Utc::now().to_rfc3339()));
     while n.len() > 10 {
         n.pop_front();
+    }
+}
+
+/// Reads the fanotify guard let through on volumes whose policy shadows
+/// them (a medium made read-only for everybody, or shared by users with
+/// different rights): each recorded, or sealed and kept, as the guard
+/// filesystem's reads are ([`crate::content::shadow_read`]). Ends when
+/// the guard is dropped (its sender with it).
+fn shadow_guarded_reads(
+    rx: &std::sync::mpsc::Receiver<guard::Opened>,
+    spool: &Arc<Mutex<Spool>>,
+    store: &crate::shadow::ShadowStore,
+) {
+    let reads = crate::shadow::ReadLog::default();
+    let to = crate::content::ReadShadows {
+        spool,
+        shadows: Some(store),
+        reads: &reads,
+    };
+    while let Ok(o) = rx.recv() {
+        let v = &o.volume;
+        let medium = crate::content::Medium {
+            computer: &v.computer,
+            device: &v.device,
+        };
+        let path = Path::new(&o.path);
+        crate::content::shadow_read(
+            &to,
+            || v.policy.clone(),
+            medium,
+            o.uid,
+            path,
+            o.path.clone(),
+            &o.file,
+        );
     }
 }
 

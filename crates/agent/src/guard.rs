@@ -76,6 +76,24 @@ pub struct Volume {
     /// here — a process whose working directory was inside the medium
     /// before it was covered cannot write past the inspection.
     pub through_gate: bool,
+    /// The policy shadows reads (seed 004 `audit.shadow.read`): each
+    /// allowed read of a file is handed to the daemon as an [`Opened`].
+    pub shadow_reads: bool,
+}
+
+/// A file opened for reading on a guarded volume whose policy shadows
+/// reads, for the daemon to record (and seal) after the opener was
+/// answered: the guard never waits for a shadow copy.
+#[derive(Debug)]
+pub struct Opened {
+    pub uid: u32,
+    /// The volume it is on, as the guard decided with it.
+    pub volume: Arc<Volume>,
+    /// The file, as the guard's descriptor resolves it.
+    pub path: String,
+    /// The guard's descriptor, duplicated: the copy reads this file even
+    /// if it is renamed or removed meanwhile.
+    pub file: std::fs::File,
 }
 
 /// An open the guard refused, for the daemon to record and show.
@@ -135,6 +153,8 @@ pub struct Counters {
     pub tamper: AtomicU64,
     /// Denials not recorded because the channel was full.
     pub dropped: AtomicU64,
+    /// Reads not shadowed because the channel was full.
+    pub reads_dropped: AtomicU64,
 }
 
 pub struct Guard {
@@ -162,8 +182,13 @@ pub fn dev(major: u32, minor: u32) -> u64 {
 impl Guard {
     /// Opens the fanotify group and starts the thread that answers it;
     /// denials go to `denials` (bounded: when it is full they are counted
-    /// and dropped, the opener is still refused).
-    pub fn start(denials: SyncSender<Denial>, stop: Arc<AtomicBool>) -> Result<Guard, GuardError> {
+    /// and dropped, the opener is still refused), and reads to shadow to
+    /// `reads` (bounded the same way; the read is still allowed).
+    pub fn start(
+        denials: SyncSender<Denial>,
+        reads: Option<SyncSender<Opened>>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<Guard, GuardError> {
         let fan = Fanotify::init(
             InitFlags::FAN_CLASS_CONTENT
                 | InitFlags::FAN_CLOEXEC
@@ -182,6 +207,7 @@ impl Guard {
             generation: generation.clone(),
             counters: counters.clone(),
             denials,
+            reads,
             own_pid: std::process::id(),
             answers: HashMap::new(),
             names: HashMap::new(),
@@ -315,6 +341,9 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     l.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// An allowed read to hand over for shadowing: its volume and reader.
+type ToShadow = Option<(Arc<Volume>, u32)>;
+
 /// The guard thread's state.
 struct Worker {
     fan: Arc<Fanotify>,
@@ -322,6 +351,7 @@ struct Worker {
     generation: Arc<AtomicU64>,
     counters: Arc<Counters>,
     denials: SyncSender<Denial>,
+    reads: Option<SyncSender<Opened>>,
     own_pid: u32,
     /// `(dev, uid)` → the user's answer, for `seen_generation`.
     answers: HashMap<(u64, u32), Arc<Answer>>,
@@ -336,6 +366,8 @@ struct Worker {
 struct Answer {
     user: String,
     verdicts: Verdicts,
+    /// The volume, when its policy shadows reads.
+    shadow_reads: Option<Arc<Volume>>,
     mount_point: String,
     device_name: String,
     policy: Option<Arc<Policy>>,
@@ -443,7 +475,7 @@ impl Worker {
                 if !ev.mask().contains(MaskFlags::FAN_OPEN_PERM) {
                     continue;
                 }
-                let (allow, denial) = self.judge(fd, ev.pid());
+                let (allow, denial, shadow) = self.judge(fd, ev.pid());
                 let response = if allow {
                     Response::FAN_ALLOW
                 } else {
@@ -458,6 +490,22 @@ impl Worker {
                     self.counters.denied.fetch_add(1, Ordering::Relaxed);
                 }
                 // After the answer: the opener is no longer waiting.
+                if let (Some((volume, uid)), Some(tx)) = (shadow, &self.reads) {
+                    let opened = fd.try_clone_to_owned().map(|file| Opened {
+                        uid,
+                        volume,
+                        path: path_of(fd),
+                        file: file.into(),
+                    });
+                    match opened {
+                        Ok(o) => {
+                            if tx.try_send(o).is_err() {
+                                self.counters.reads_dropped.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        Err(e) => tracing::warn!("a read not shadowed: {e}"),
+                    }
+                }
                 if let Some(mut d) = denial {
                     d.path = path_of(fd);
                     if self.denials.try_send(d).is_err() {
@@ -468,10 +516,12 @@ impl Worker {
         }
     }
 
-    /// Allow or deny one open, and what to report when denied.
-    fn judge(&mut self, fd: BorrowedFd<'_>, tid: i32) -> (bool, Option<Denial>) {
+    /// Allow or deny one open, what to report when denied, and — for an
+    /// allowed read of a file that the policy shadows — its volume and
+    /// reader.
+    fn judge(&mut self, fd: BorrowedFd<'_>, tid: i32) -> (bool, Option<Denial>, ToShadow) {
         let Ok(st) = rustix::fs::fstat(fd) else {
-            return (false, None);
+            return (false, None, None);
         };
         let dev = st.st_dev;
         let generation = self.generation.load(Ordering::Acquire);
@@ -481,10 +531,10 @@ impl Worker {
         }
         let Some(who) = opener(tid) else {
             // The opener is gone (killed while waiting): nothing to allow.
-            return (false, None);
+            return (false, None, None);
         };
         if who.tgid == self.own_pid {
-            return (true, None);
+            return (true, None, None);
         }
         // The hot path: this user's answer on this volume, cached until
         // the next evaluation or table change (both bump the generation).
@@ -501,14 +551,21 @@ impl Worker {
                     // released while the event was queued (allowed: no
                     // longer guarded).
                     let h = hardening.filter(|h| h.devs.contains(&dev));
-                    return (self.hardening_allows(h.as_ref(), tid, &who, fd), None);
+                    return (self.hardening_allows(h.as_ref(), tid, &who, fd), None, None);
                 };
                 self.answer(dev, who.uid, &volume)
             }
         };
         let access = answer.verdicts.access;
+        let file =
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile;
+        let shadow = answer.shadow_reads.as_ref().filter(|_| file);
         let (allow, operation, intent) = match access {
-            Access::ReadWrite => return (true, None),
+            Access::ReadWrite if shadow.is_none() => return (true, None, None),
+            Access::ReadWrite => {
+                let intent = intent::of_thread(tid);
+                (true, DeviceOperation::Write, intent)
+            }
             Access::NoAccess => (false, DeviceOperation::Read, Intent::Read),
             Access::ReadOnly => {
                 let intent = intent::of_thread(tid);
@@ -516,7 +573,8 @@ impl Worker {
             }
         };
         if allow {
-            return (true, None);
+            let shadow = shadow.filter(|_| intent.is_read());
+            return (true, None, shadow.map(|v| (v.clone(), who.uid)));
         }
         let incident = answer
             .verdicts
@@ -539,7 +597,7 @@ impl Worker {
             intent,
             policy: answer.policy.clone(),
         };
-        (false, Some(denial))
+        (false, Some(denial), None)
     }
 
     /// Hardening: only the agent and trusted programs open its files.
@@ -607,6 +665,8 @@ impl Worker {
         let a = Arc::new(Answer {
             user,
             verdicts,
+            shadow_reads: (volume.shadow_reads && !volume.through_gate)
+                .then(|| Arc::new(volume.clone())),
             mount_point: volume.mount_point.clone(),
             device_name: volume.device_name.clone(),
             policy: volume.policy.clone(),

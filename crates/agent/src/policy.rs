@@ -118,6 +118,18 @@ impl Policy {
         &self.dc
     }
 
+    /// Whether any of the policy's rules shadows reads (seed 004
+    /// `audit.shadow.read`): a medium others may only read is then
+    /// watched by the fanotify guard as well as made read-only, so that
+    /// what is read from it is recorded.
+    pub fn shadows_reads(&self) -> bool {
+        self.dc.document().policies.iter().any(|p| {
+            p.what
+                .shadow_read
+                .is_some_and(|s| s != cordon_policy::model::Shadow::None)
+        })
+    }
+
     /// Decides read and write on `device` for each of `users`; the most
     /// restrictive access wins for the mount, and each user's own answer
     /// is kept in [`Verdicts::per_user`].

@@ -20,7 +20,7 @@ fn have(tool: &str) -> bool {
 }
 
 /// An age identity made by Debian's `age-keygen`: (file, public key).
-fn age_key(dir: &Path) -> (PathBuf, String) {
+pub(super) fn age_key(dir: &Path) -> (PathBuf, String) {
     let key = dir.join("recovery-key.txt");
     sh(&format!("age-keygen -o {} 2>/dev/null", key.display()));
     let text = std::fs::read_to_string(&key).unwrap();
@@ -442,18 +442,7 @@ fn run(fs: Fs, encrypt_first: bool) {
         })
         .unwrap_or_else(|| panic!("no shadowed staff.csv incident: {v}"));
     let opened = |incident: &Value| -> String {
-        let uri = format!("{url}/v1/incidents/{}", incident["id"]);
-        wait_until(
-            "the shadow copy is on the server",
-            Duration::from_secs(60),
-            || api("GET", &uri, &admin, None).1["shadow"]["received"] == true,
-        );
-        let resp = reqwest::blocking::Client::new()
-            .get(format!("{uri}/shadow"))
-            .bearer_auth(&admin)
-            .send()
-            .unwrap();
-        assert_eq!(resp.status(), 200);
+        let resp = fetch_shadow(&url, &admin, incident);
         let name = incident["details"]["event"]["file"]["path"]
             .as_str()
             .unwrap();

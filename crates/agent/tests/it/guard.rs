@@ -337,3 +337,108 @@ fn hardening_closes_the_agents_files_to_all_but_trusted_programs() {
         },
     );
 }
+
+/// Seed 004's `audit.shadow.read` on a stick everybody may only read: the
+/// stick is remounted read-only as ever, and the fanotify guard watches it
+/// too, so what is read from it is kept (sealed for the organisation's
+/// key) and on the server with the incident.
+#[test]
+fn reads_from_a_read_only_stick_are_shadowed() {
+    if let Some(why) = missing_facility() {
+        skip_or_fail(&why);
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (key, public) = super::content::age_key(t.path());
+    let (_server, url, admin) = serve(&t.path().join("server"), "127.0.0.1:0");
+    let admin = admin.expect("admin key");
+    let mut dc: serde_json::Value = serde_json::from_str(&dc(&["Read"])).unwrap();
+    dc["policies"][0]["what"]["audit"] = json!({"shadow": {"read": "content"}});
+    let body = json!({
+        "id": "usb-read-only",
+        "rules": [],
+        "deviceControl": dc,
+        "removableMedia": {"recipients": [public]}
+    })
+    .to_string();
+    let token = group_with_key(&url, &admin, "usb-ro", &body, "watched", "pc5-agent");
+    let media = Media::new(t.path());
+    let m = media.mnt.display().to_string();
+    sh(&format!(
+        "mount {} {m} && printf 'Payroll 2026: 536-22-4871\\n' > {m}/payroll.txt",
+        media.loopdev
+    ));
+    let sys = t.path().join("sys");
+    fake_stick(&sys, &media.name(), &media.majmin());
+    let config = t.path().join("etc/agent.toml");
+    let _ = LOG.set(t.path().join("etc/agent.log"));
+    let state = t.path().join("state");
+    enroll(&url, &token, "watched", "pc5", &config, &state, &sys);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("evaluate_ms = 1000", "evaluate_ms = 200");
+    std::fs::write(&config, &text).unwrap();
+    let agent = agent_run(&config);
+    wait_until(
+        "the stick is read-only and watched",
+        Duration::from_secs(60),
+        || {
+            let st = status(&state);
+            st["devices"][0]["access"] == "read_only" && st["devices"][0]["guarded"] == true
+        },
+    );
+    let st = status(&state);
+    assert!(
+        st["devices"][0]["enforcement"]
+            .as_str()
+            .is_some_and(|e| e.contains("read-only") && e.contains("reads shadowed")),
+        "{st}"
+    );
+    // Read-only for the filesystem itself: not even root writes.
+    let err = std::fs::write(media.mnt.join("new.txt"), "x").unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(30), "EROFS expected: {err}");
+    // A reader (this test, not the agent) reads the file once.
+    let read = std::fs::read_to_string(media.mnt.join("payroll.txt")).unwrap();
+    assert!(read.starts_with("Payroll 2026"));
+    let shadowed = || -> Option<serde_json::Value> {
+        incidents(&url, &admin)["incidents"]
+            .as_array()?
+            .iter()
+            .find(|i| {
+                i["rule_name"] == "Shadow copy (read)"
+                    && i["details"]["event"]["file"]["path"]
+                        .as_str()
+                        .is_some_and(|p| p.ends_with("payroll.txt"))
+            })
+            .cloned()
+    };
+    wait_until(
+        "the read of payroll.txt is an incident",
+        Duration::from_secs(60),
+        || shadowed().is_some(),
+    );
+    let copy = fetch_shadow(&url, &admin, &shadowed().unwrap())
+        .bytes()
+        .unwrap();
+    assert!(copy.starts_with(b"age-encryption.org/v1\n"));
+    assert!(!String::from_utf8_lossy(&copy).contains("536-22-4871"));
+    let sealed = t.path().join("read.age");
+    std::fs::write(&sealed, &copy).unwrap();
+    assert_eq!(
+        sh(&format!("age -d -i {} {}", key.display(), sealed.display())),
+        "Payroll 2026: 536-22-4871"
+    );
+    // Read again, the same version: one incident per user and version.
+    let _ = std::fs::read(media.mnt.join("payroll.txt")).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let n = incidents(&url, &admin)["incidents"]
+        .as_array()
+        .map_or(0, |a| {
+            a.iter()
+                .filter(|i| i["rule_name"] == "Shadow copy (read)")
+                .count()
+        });
+    assert_eq!(n, 1, "one shadowed read");
+    drop(agent);
+    drop(media);
+}

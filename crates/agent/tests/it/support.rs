@@ -231,3 +231,25 @@ impl Drop for Media {
         let _ = Command::new("losetup").args(["-d", &self.loopdev]).status();
     }
 }
+
+/// `incident`'s shadow copy as the server hands it out (sealed), once the
+/// agent has uploaded it.
+pub fn fetch_shadow(url: &str, admin: &str, incident: &Value) -> reqwest::blocking::Response {
+    let uri = format!("{url}/v1/incidents/{}", incident["id"]);
+    let t = std::time::Instant::now();
+    while api("GET", &uri, admin, None).1["shadow"]["received"] != true {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the shadow copy of incident {} never reached the server",
+            incident["id"]
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let resp = reqwest::blocking::Client::new()
+        .get(format!("{uri}/shadow"))
+        .bearer_auth(admin)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp
+}
