@@ -639,7 +639,7 @@ builtins! {
         "US passport number (9 digits, or a letter and 8 digits) next to the word passport.",
         "passport 912803456" }
     PassportNumber { "passport_number", Pii, Some("passport_shape"), true, PASSPORT_WORDS,
-        "Passport number of any issuer (ICAO 9303 allows nine letters and digits): one to three letters and 6-8 digits (Italy, Spain, India, Canada, Australia, Japan, Korea), Korea's letter-digits-letter-digits, France's two digits, two letters and five digits, nine digits, or nine letters and digits with three or more digits (Germany, the Netherlands); upper case, next to a passport word in one of 20 languages. A US-shaped number next to an English word is `us_passport`.",
+        "Passport number of any issuer (ICAO 9303 allows nine letters and digits): eight or nine characters: one to three letters then digits (Italy, Spain, India, Canada, Australia, Japan, Korea), Korea's letter-digits-letter-digits, France's two digits, two letters and five digits, nine digits, or nine letters and digits with three or more digits (Germany, the Netherlands); upper case, next to a passport word in one of 20 languages. A US-shaped number next to an English word is `us_passport`.",
         "Reisepass C01X00T47" }
     Vin { "vin", Pii, Some("vin_check"), false, VIN_CTX,
         "Vehicle identification number (ISO 3779): 17 digits and letters without I, O and Q. With the check digit North American VINs carry (49 CFR 565) it is reported alone (low; medium next to its word); without it (European VINs need none) only next to a word such as VIN, chassis number, Fahrgestellnummer, numéro de série, bastidor, telaio.",

@@ -564,7 +564,7 @@ fn vin(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
 /// A passport number of any issuer, next to a passport word (which it
 /// needs anyway, so its letters may be written in any case).
 pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
-    if !(7..=9).contains(&w.len()) {
+    if !(8..=9).contains(&w.len()) {
         return;
     }
     let mut up = [0u8; 9];

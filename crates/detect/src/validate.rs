@@ -2397,7 +2397,8 @@ pub fn de_id_serial(s: &[u8]) -> bool {
 
 /// The shapes passport numbers take. ICAO 9303 allows up to nine letters
 /// and digits and leaves the rest to the issuer; these are the issuers'
-/// formats, upper case: one to three letters and 6-8 digits (`YA1234567`
+/// formats, upper case, eight or nine characters: one to three letters
+/// then digits (`YA1234567`
 /// Italy, `PAA123456` Spain, `A1234567` India, `AB123456` Canada,
 /// `N1234567` Australia, `TK1234567` Japan, `M12345678` Korea), Korea's
 /// `M123A4567`, France's `09AA12345`, nine digits (the UK, the US), or
@@ -2407,7 +2408,7 @@ pub fn de_id_serial(s: &[u8]) -> bool {
 /// word beside it may point at.
 pub fn passport_number(s: &[u8]) -> bool {
     let n = s.len();
-    if !(7..=9).contains(&n)
+    if !(8..=9).contains(&n)
         || !s
             .iter()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
