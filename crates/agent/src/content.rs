@@ -862,6 +862,22 @@ impl Judge for MediumJudge {
         }
     }
 
+    /// A stick shared by users with different rights is covered for those
+    /// who may write; the others may not change it through the cover.
+    fn may_write(&self, writer: Writer) -> Result<(), String> {
+        let Some(policy) = (self.policy)() else {
+            return Err("no policy received yet".into());
+        };
+        let (user, groups) = crate::host::user_of(writer.uid);
+        let own = policy.decide_user(&self.device, &user, &groups, &self.computer, Utc::now());
+        if own.access == crate::policy::Access::ReadWrite {
+            return Ok(());
+        }
+        Err(own
+            .message
+            .unwrap_or_else(|| format!("{user} may not write to this device")))
+    }
+
     fn admit(&self, writer: Writer, path: &Path, bytes: u64) -> Admit {
         // Unsettled from its first byte: encrypt-first puts the sealed
         // copy on the medium before the judge hears of it.
@@ -869,6 +885,9 @@ impl Judge for MediumJudge {
         let Some(policy) = (self.policy)() else {
             return Admit::Yes;
         };
+        if let Err(message) = self.may_write(writer) {
+            return Admit::Denied { message };
+        }
         let (user, groups) = crate::host::user_of(writer.uid);
         let mut used = lock(&self.used);
         let so_far = used.get(&writer.uid).copied().unwrap_or(0);

@@ -403,13 +403,31 @@ impl Agent {
                 through_gate: false,
                 shadow_reads: policy.as_ref().is_some_and(|p| p.shadows_reads()),
             };
-            let want_gate = verdicts.access == Access::ReadWrite
-                && policy.as_ref().is_some_and(|p| p.content.is_some());
+            // Covered when anybody may write and the policy inspects: on
+            // a stick shared by users with different rights, the guard
+            // keeps everybody off the filesystem underneath and the
+            // cover's judge refuses the writes of those who may only read.
+            let anyone_writes = verdicts.access == Access::ReadWrite
+                || verdicts
+                    .per_user
+                    .iter()
+                    .any(|(_, a)| *a == Access::ReadWrite);
+            let want_gate = anyone_writes && policy.as_ref().is_some_and(|p| p.content.is_some());
             if !want_gate {
                 self.ungate(m.id, "the policy no longer asks for inspection");
             }
-            let mut applied = self.enforce(m, &dev, &verdicts, volume.clone());
-            if want_gate && applied.access == Access::ReadWrite {
+            let enforced = if want_gate {
+                Volume {
+                    through_gate: true,
+                    shadow_reads: false,
+                    ..volume.clone()
+                }
+            } else {
+                volume.clone()
+            };
+            let mut applied = self.enforce(m, &dev, &verdicts, enforced);
+            let covered_guard = applied.guarded.is_some() && applied.access == Access::ReadOnly;
+            if want_gate && (applied.access == Access::ReadWrite || covered_guard) {
                 applied.note = self.gate(m, &dev, &info, &computer, policy.as_deref(), volume);
             }
             if changed {

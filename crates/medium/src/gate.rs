@@ -249,6 +249,18 @@ impl Shared {
         }
     }
 
+    /// Refuses (`EPERM`) a change by a user who may not write to the
+    /// medium at all ([`Judge::may_write`]).
+    fn may_write(&self, req: &Request) -> Result<(), Errno> {
+        match self.judge.may_write(Shared::writer(req)) {
+            Ok(()) => Ok(()),
+            Err(message) => {
+                tracing::debug!(uid = req.uid(), "{message}");
+                Err(Errno::EPERM)
+            }
+        }
+    }
+
     pub fn writer(req: &Request) -> Writer {
         Writer {
             uid: req.uid(),
@@ -368,6 +380,7 @@ impl Filesystem for GateFs {
         let ino = ino.0;
         let held = lock(&sh.nodes).get(ino).and_then(|n| n.held.clone());
         let r = (|| -> Result<(), Errno> {
+            sh.may_write(req)?;
             if let Some(held) = &held {
                 if let Some(size) = size {
                     if size > held.admitted.load(Ordering::Acquire) {
@@ -444,6 +457,7 @@ impl Filesystem for GateFs {
     ) {
         let sh = &self.shared;
         let r = (|| {
+            sh.may_write(req)?;
             if is_temp_name(name) {
                 return Err(Errno::EINVAL);
             }
@@ -473,6 +487,7 @@ impl Filesystem for GateFs {
     ) {
         let sh = &self.shared;
         let r = (|| {
+            sh.may_write(req)?;
             if is_temp_name(link_name) {
                 return Err(Errno::EINVAL);
             }
@@ -487,9 +502,10 @@ impl Filesystem for GateFs {
         }
     }
 
-    fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+    fn unlink(&self, req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
         let sh = &self.shared;
         let r = (|| {
+            sh.may_write(req)?;
             if is_temp_name(name) {
                 return Err(Errno::ENOENT);
             }
@@ -526,9 +542,10 @@ impl Filesystem for GateFs {
         }
     }
 
-    fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+    fn rmdir(&self, req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
         let sh = &self.shared;
         let r = (|| {
+            sh.may_write(req)?;
             let dir = sh.dir(parent.0)?;
             rustix::fs::unlinkat(dir.as_fd(), name, AtFlags::REMOVEDIR).map_err(errno)?;
             let mut nodes = lock(&sh.nodes);
@@ -545,7 +562,7 @@ impl Filesystem for GateFs {
 
     fn rename(
         &self,
-        _req: &Request,
+        req: &Request,
         parent: INodeNo,
         name: &OsStr,
         newparent: INodeNo,
@@ -555,6 +572,7 @@ impl Filesystem for GateFs {
     ) {
         let sh = &self.shared;
         let r = (|| {
+            sh.may_write(req)?;
             if is_temp_name(name) || is_temp_name(newname) {
                 return Err(Errno::EINVAL);
             }
@@ -647,6 +665,7 @@ impl Filesystem for GateFs {
         let writing = flags.acc_mode() != OpenAccMode::O_RDONLY;
         let r = (|| {
             if writing {
+                sh.may_write(req)?;
                 let truncate = flags.0 & rustix::fs::OFlags::TRUNC.bits() as i32 != 0;
                 let held = sh.hold(ino, Shared::writer(req), truncate)?;
                 if truncate && held.size().unwrap_or(0) > 0 {
@@ -689,6 +708,7 @@ impl Filesystem for GateFs {
     ) {
         let sh = &self.shared;
         let r = (|| {
+            sh.may_write(req)?;
             if is_temp_name(name) {
                 return Err(Errno::EINVAL);
             }
@@ -1070,5 +1090,6 @@ fn admit(sh: &Shared, ino: u64, held: &Held, writer: Writer, end: u64) -> Result
             sh.counters.over_quota.fetch_add(1, Ordering::Relaxed);
             Err(Errno::from_i32(rustix::io::Errno::DQUOT.raw_os_error()))
         }
+        Admit::Denied { .. } => Err(Errno::from_i32(rustix::io::Errno::PERM.raw_os_error())),
     }
 }

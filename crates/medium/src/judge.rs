@@ -104,6 +104,11 @@ pub enum Admit {
     OverQuota {
         message: String,
     },
+    /// The writer may not write to this medium at all (a stick shared by
+    /// users with different rights): the write fails with `EPERM`.
+    Denied {
+        message: String,
+    },
 }
 
 /// The agent's side of the gate. Called from the gate's threads; every
@@ -116,6 +121,16 @@ pub trait Judge: Send + Sync + 'static {
 
     /// Reports what was done with `file`.
     fn settled(&self, file: &Written<'_>, what: &Settled);
+
+    /// Whether `writer` may change the medium at all, asked before a file
+    /// is created, opened for writing, renamed or removed and before a
+    /// directory is made or removed: `Err` (why) refuses it with `EPERM`
+    /// (a medium shared by users with different rights). The default
+    /// lets everybody write.
+    fn may_write(&self, writer: Writer) -> Result<(), String> {
+        let _ = writer;
+        Ok(())
+    }
 
     /// Called before a held file grows by `bytes` (copy quota). The
     /// default admits everything.

@@ -442,3 +442,105 @@ fn reads_from_a_read_only_stick_are_shadowed() {
     drop(agent);
     drop(media);
 }
+
+/// Root may write, `nobody` may only read, and the policy inspects what is
+/// written: the stick is covered for root (a confidential file is kept
+/// off it, a plain one released) and `nobody`'s writes through the cover
+/// are refused, while nobody writes to the filesystem underneath.
+#[test]
+fn a_stick_shared_by_users_with_different_rights_is_inspected_for_the_writer() {
+    if let Some(why) = missing_facility() {
+        skip_or_fail(&why);
+        return;
+    }
+    if !Path::new("/dev/fuse").exists() {
+        skip_or_fail("no /dev/fuse");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    sh(&format!("chmod 755 {}", t.path().display()));
+    let (_key, public) = super::content::age_key(t.path());
+    let (_server, url, admin) = serve(&t.path().join("server"), "127.0.0.1:0");
+    let admin = admin.expect("admin key");
+    let dc: serde_json::Value = serde_json::from_str(&two_users_policy()).unwrap();
+    let body = json!({
+        "id": "usb-shared",
+        "rules": [{"id": "confidential-stays", "name": "Confidential stays inside",
+            "userActions": ["copy_to_device"], "effect": "deny",
+            "expression": "_file.count('confidential_marker', 'low') > 0",
+            "message": "Confidential documents may not be copied to removable media"}],
+        "deviceControl": dc,
+        "removableMedia": {"recipients": [public]}
+    })
+    .to_string();
+    let token = group_with_key(&url, &admin, "usb-shared", &body, "shared", "pc6-agent");
+    let media = Media::new(t.path());
+    let m = media.mnt.display().to_string();
+    sh(&format!("mount {} {m} && chmod 1777 {m}", media.loopdev));
+    let sys = t.path().join("sys");
+    fake_stick(&sys, &media.name(), &media.majmin());
+    let sessions = t.path().join("sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    std::fs::write(sessions.join("1"), "UID=0\nUSER=root\n").unwrap();
+    std::fs::write(sessions.join("2"), "UID=65534\nUSER=nobody\n").unwrap();
+    let config = t.path().join("etc/agent.toml");
+    let _ = LOG.set(t.path().join("etc/agent.log"));
+    let state = t.path().join("state");
+    enroll(&url, &token, "shared", "pc6", &config, &state, &sys);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("evaluate_ms = 1000", "evaluate_ms = 200")
+        .replace(
+            "sessions_dir = \"/run/systemd/sessions\"",
+            &format!("sessions_dir = \"{}\"", sessions.display()),
+        );
+    std::fs::write(&config, &text).unwrap();
+    let agent = agent_run(&config);
+    wait_until("the stick is covered", Duration::from_secs(60), || {
+        let st = status(&state);
+        st["devices"][0]["guarded"] == true
+            && st["devices"][0]["enforcement"]
+                .as_str()
+                .is_some_and(|e| e.contains("covered"))
+    });
+    // root: a confidential file does not stay, a plain one does.
+    let secret = std::fs::write(
+        media.mnt.join("memo.txt"),
+        "Confidential: the merger closes on Friday.\n",
+    );
+    let plain = std::fs::write(media.mnt.join("lunch.txt"), "Lunch at noon.\n");
+    assert!(plain.is_ok(), "{plain:?}");
+    assert!(
+        secret.is_err() || !media.mnt.join("memo.txt").exists(),
+        "the confidential file stayed on the stick"
+    );
+    assert_eq!(
+        std::fs::read_to_string(media.mnt.join("lunch.txt")).unwrap(),
+        "Lunch at noon.\n"
+    );
+    // nobody: refused, and nothing of theirs stays.
+    let (ok, err) = as_nobody(&format!("echo leak > {m}/n.txt"));
+    assert!(
+        !ok && err.contains("Operation not permitted"),
+        "nobody wrote n.txt (exit ok: {ok}, stderr: {err:?})"
+    );
+    let left = std::fs::read(media.mnt.join("n.txt"));
+    assert!(
+        left.as_ref().map_or(true, Vec::is_empty),
+        "nobody's data is on the stick: {left:?}"
+    );
+    let (ok, _) = as_nobody(&format!("cat {m}/lunch.txt > /dev/null"));
+    assert!(ok, "nobody may read");
+    // The blocked copy is an incident with the rule's name.
+    wait_until(
+        "the blocked copy reaches the server",
+        Duration::from_secs(60),
+        || {
+            incidents(&url, &admin)
+                .to_string()
+                .contains("Confidential stays inside")
+        },
+    );
+    drop(agent);
+    drop(media);
+}
