@@ -174,6 +174,7 @@ const CREDS: &[Anchor] = &[
     ("", "curl ", H::Authn(authn::A::Curl), 5),
     ("", "mysql", H::Authn(authn::A::Mysql), 5),
     ("", "sshpass", H::Authn(authn::A::Sshpass), 7),
+    ("", "\"auth", H::Authn(authn::A::DockerAuth), 5),
 ];
 
 /// Words: confidentiality markings and secret-bearing key names.

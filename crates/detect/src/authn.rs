@@ -3,8 +3,12 @@
 //! `Bearer` and an opaque token) and a password on a command line
 //! (`curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`).
 //!
+//! Docker's registry credentials travel the same way: `"auth": "<base64
+//! of user:password>"` in a config.json `auths` object.
+//!
 //! Each is keyed on a literal of the credential automaton
-//! ([`crate::anchors`]): `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`.
+//! ([`crate::anchors`]): `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`,
+//! `"auth`.
 //! The value is checked where it lies: a Basic value must decode to
 //! `user:password`, a bearer token must look random, a command-line
 //! password must be a literal (not `$PASS`, not a placeholder).
@@ -24,6 +28,7 @@ pub(crate) enum A {
     Curl,
     Mysql,
     Sshpass,
+    DockerAuth,
 }
 
 pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
@@ -31,6 +36,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
         A::Basic => basic(sk, s, e),
         A::Bearer => bearer(sk, s, e),
         A::Curl | A::Mysql | A::Sshpass => command(sk, a, s, e),
+        A::DockerAuth => docker_auth(sk, s, e),
     }
 }
 
@@ -82,13 +88,7 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
         return;
     }
     let Some(raw) = t.get(vs..ve) else { return };
-    let Some(plain) = base64_decode(raw, MAX_VALUE) else {
-        return;
-    };
-    if plain.iter().any(|&c| c < 0x20 || c == 0x7f) || std::str::from_utf8(&plain).is_err() {
-        return;
-    }
-    let Some(colon) = plain.iter().position(|&c| c == b':') else {
+    let Some((plain, colon)) = decoded_user_pass(raw) else {
         return;
     };
     let (user, pass) = (
@@ -112,6 +112,74 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
         Medium
     };
     sk.emit_fixed(D::HttpBasicAuth, vs, ve, conf);
+}
+
+/// The `user:password` a base64 value decodes to, if it is printable
+/// UTF-8 with a colon: (user, password).
+fn decoded_user_pass(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let plain = base64_decode(raw, MAX_VALUE)?;
+    if plain.iter().any(|&c| c < 0x20 || c == 0x7f) || std::str::from_utf8(&plain).is_err() {
+        return None;
+    }
+    let colon = plain.iter().position(|&c| c == b':')?;
+    Some((plain, colon))
+}
+
+/// `"auth": "<base64 of user:password>"` as `docker login` writes it into
+/// config.json (and CI variables hold it, JSON-escaped): `s..e` is
+/// `"auth`, whose key must end right there.
+fn docker_auth(sk: &mut Sink<'_>, s: usize, e: usize) {
+    if !sk.on(D::DockerRegistryAuth) {
+        return;
+    }
+    let t = sk.t;
+    let mut i = e;
+    // The key's closing quote, escaped or not; then `:` and the value's
+    // opening quote.
+    let quote = |i: usize| -> Option<usize> {
+        match at(t, i) {
+            b'"' => Some(i + 1),
+            b'\\' if at(t, i + 1) == b'"' => Some(i + 2),
+            _ => None,
+        }
+    };
+    let Some(j) = quote(i) else { return };
+    i = j + run(t, j, 8, |c| c == b' ' || c == b'\t');
+    if at(t, i) != b':' {
+        return;
+    }
+    i += 1;
+    i += run(t, i, 8, |c| c == b' ' || c == b'\t');
+    let Some(vs) = quote(i) else { return };
+    let (body, pad) = value_at(t, vs, b64);
+    let ve = vs + body + pad;
+    if !(8..=MAX_VALUE).contains(&body) || !matches!(at(t, ve), b'"' | b'\\') {
+        return;
+    }
+    let Some(raw) = t.get(vs..ve) else { return };
+    let Some((plain, colon)) = decoded_user_pass(raw) else {
+        return;
+    };
+    let (user, pass) = (
+        plain.get(..colon).unwrap_or_default(),
+        plain.get(colon + 1..).unwrap_or_default(),
+    );
+    if user.is_empty() || pass.is_empty() {
+        return;
+    }
+    let lo = s.saturating_sub(512);
+    let in_auths = t
+        .get(lo..s)
+        .is_some_and(|w| w.windows(5).any(|x| x == b"auths"));
+    let placeholder = placeholder::value(pass) || weak_password(pass) || pass == user;
+    let conf = if placeholder {
+        Low
+    } else if in_auths {
+        High
+    } else {
+        Medium
+    };
+    sk.emit_fixed(D::DockerRegistryAuth, vs, ve, conf);
 }
 
 fn token68(c: u8) -> bool {
@@ -273,7 +341,7 @@ fn command(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
                     break;
                 }
             }
-            A::Basic | A::Bearer => return,
+            A::Basic | A::Bearer | A::DockerAuth => return,
         }
         if found.is_some() {
             break;

@@ -1265,6 +1265,9 @@ builtins! {
     HttpBasicAuth { "http_basic_auth", Credentials, Some("base64_user_pass"), false, NO_CTX,
         "HTTP Basic credentials: `Basic` and the base64 of user:password (an Authorization header, curl -H, a proxy or client config), decoded and checked; high after `Authorization`, placeholders (user:password, admin:admin) lowered.",
         "Authorization: Basic ZGVwbG95OlhrOSNtUTJ2TDdwUg==" }
+    DockerRegistryAuth { "docker_registry_auth", Credentials, Some("base64_user_pass"), false, NO_CTX,
+        "Docker registry credentials as `docker login` stores them (config.json's `auths`, `DOCKER_AUTH_CONFIG` in CI variables, Kubernetes `.dockerconfigjson`): `\"auth\": \"<base64 of user:password>\"`, plain or JSON-escaped, decoded and checked; high inside an `auths` object, placeholders lowered.",
+        "{\"auths\":{\"registry.example.com\":{\"auth\":\"ZGVwbG95OlhrM3A5THEyVno3d1J0\"}}}" }
     BearerToken { "bearer_token", Credentials, Some("entropy"), false, NO_CTX,
         "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char); high after `Authorization`. JWTs and provider tokens are left to their own detectors.",
         "Authorization: Bearer 8f3kQ2mZ7vX1pL9wR4tY6bN0cJ5hD" }

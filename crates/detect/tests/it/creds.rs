@@ -80,6 +80,7 @@ fn every_credential_detector_has_a_generated_kind_or_a_case() {
         "azure_storage_key",
         "url_password",
         "http_basic_auth",
+        "docker_registry_auth",
         "bearer_token",
         "cli_password",
         "password_assignment",
