@@ -100,9 +100,9 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
     if secret.is_empty() || (secret.len() < 4 && !header) {
         return;
     }
-    let placeholder = placeholder::value(secret)
+    let placeholder = (!pass.is_empty() && template_pair(user, pass))
+        || placeholder::value(secret)
         || weak_password(secret)
-        || (!pass.is_empty() && pass == user)
         || (pass.is_empty() && secret.len() < 16);
     let conf = if placeholder {
         Low
@@ -125,6 +125,18 @@ fn decoded_user_pass(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
     Some((plain, colon))
 }
 
+/// A user and password that stand for themselves: a placeholder or weak
+/// password, the user's name again, or a password that says it is one
+/// (`my_username:my_password`).
+fn template_pair(user: &[u8], pass: &[u8]) -> bool {
+    let says = |w: &[u8], word: &[u8]| w.windows(word.len()).any(|x| x.eq_ignore_ascii_case(word));
+    placeholder::value(pass)
+        || weak_password(pass)
+        || pass == user
+        || says(pass, b"password")
+        || says(pass, b"passwd")
+}
+
 /// `"auth": "<base64 of user:password>"` as `docker login` writes it into
 /// config.json (and CI variables hold it, JSON-escaped): `s..e` is
 /// `"auth`, whose key must end right there.
@@ -136,12 +148,11 @@ fn docker_auth(sk: &mut Sink<'_>, s: usize, e: usize) {
     let mut i = e;
     // The key's closing quote, escaped or not; then `:` and the value's
     // opening quote.
+    // JSON inside a string inside a string escapes its quotes twice
+    // (`\\\"`): up to three backslashes.
     let quote = |i: usize| -> Option<usize> {
-        match at(t, i) {
-            b'"' => Some(i + 1),
-            b'\\' if at(t, i + 1) == b'"' => Some(i + 2),
-            _ => None,
-        }
+        let slashes = run(t, i, 3, |c| c == b'\\');
+        (at(t, i + slashes) == b'"').then_some(i + slashes + 1)
     };
     let Some(j) = quote(i) else { return };
     i = j + run(t, j, 8, |c| c == b' ' || c == b'\t');
@@ -171,7 +182,7 @@ fn docker_auth(sk: &mut Sink<'_>, s: usize, e: usize) {
     let in_auths = t
         .get(lo..s)
         .is_some_and(|w| w.windows(5).any(|x| x == b"auths"));
-    let placeholder = placeholder::value(pass) || weak_password(pass) || pass == user;
+    let placeholder = template_pair(user, pass);
     let conf = if placeholder {
         Low
     } else if in_auths {
