@@ -1215,7 +1215,15 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     let mut adj = PLAIN;
     let base;
     if plus {
-        if !(8..=15).contains(&digits) || d0 == b'0' || (groups > 1 && first_len > 3) {
+        // The country code glued to the area code, the rest in regular
+        // groups: `+34987 093 300`, `+4930 1234 5678` (a layout office
+        // software and generators print).
+        let later = glens.get(1..groups).unwrap_or_default();
+        let glued_cc = groups >= 3
+            && (4..=6).contains(&first_len)
+            && !mixed
+            && later.iter().all(|l| (2..=4).contains(l));
+        if !(8..=15).contains(&digits) || d0 == b'0' || (groups > 1 && first_len > 3 && !glued_cc) {
             return;
         }
         base = Medium;
