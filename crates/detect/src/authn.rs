@@ -87,23 +87,19 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
     if !(8..=MAX_VALUE).contains(&body) || at(t, ve).is_ascii_alphanumeric() || at(t, ve) == b'=' {
         return;
     }
-    let Some(raw) = t.get(vs..ve) else { return };
-    let Some((plain, colon)) = decoded_user_pass(raw) else {
+    let Some((user, pass)) = t.get(vs..ve).and_then(decoded_user_pass) else {
         return;
     };
-    let (user, pass) = (
-        plain.get(..colon).unwrap_or_default(),
-        plain.get(colon + 1..).unwrap_or_default(),
-    );
     // An API key sent as the user name with no password (`sk_live_…:`).
-    let secret = if pass.is_empty() { user } else { pass };
+    let secret = if pass.is_empty() { &user } else { &pass };
     if secret.is_empty() || (secret.len() < 4 && !header) {
         return;
     }
-    let placeholder = (!pass.is_empty() && template_pair(user, pass))
-        || placeholder::value(secret)
-        || weak_password(secret)
-        || (pass.is_empty() && secret.len() < 16);
+    let placeholder = if pass.is_empty() {
+        placeholder::value(&user) || weak_password(&user) || user.len() < 16
+    } else {
+        template_pair(&user, &pass)
+    };
     let conf = if placeholder {
         Low
     } else if header {
@@ -114,15 +110,17 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
     sk.emit_fixed(D::HttpBasicAuth, vs, ve, conf);
 }
 
-/// The `user:password` a base64 value decodes to, if it is printable
-/// UTF-8 with a colon: (user, password).
-fn decoded_user_pass(raw: &[u8]) -> Option<(Vec<u8>, usize)> {
-    let plain = base64_decode(raw, MAX_VALUE)?;
+/// The user and password a base64 value decodes to, if it is printable
+/// UTF-8 `user:password` (either part may be empty).
+fn decoded_user_pass(raw: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut plain = base64_decode(raw, MAX_VALUE)?;
     if plain.iter().any(|&c| c < 0x20 || c == 0x7f) || std::str::from_utf8(&plain).is_err() {
         return None;
     }
     let colon = plain.iter().position(|&c| c == b':')?;
-    Some((plain, colon))
+    let pass = plain.split_off(colon + 1);
+    plain.truncate(colon);
+    Some((plain, pass))
 }
 
 /// A user and password that stand for themselves: a placeholder or weak
@@ -167,14 +165,9 @@ fn docker_auth(sk: &mut Sink<'_>, s: usize, e: usize) {
     if !(8..=MAX_VALUE).contains(&body) || !matches!(at(t, ve), b'"' | b'\\') {
         return;
     }
-    let Some(raw) = t.get(vs..ve) else { return };
-    let Some((plain, colon)) = decoded_user_pass(raw) else {
+    let Some((user, pass)) = t.get(vs..ve).and_then(decoded_user_pass) else {
         return;
     };
-    let (user, pass) = (
-        plain.get(..colon).unwrap_or_default(),
-        plain.get(colon + 1..).unwrap_or_default(),
-    );
     if user.is_empty() || pass.is_empty() {
         return;
     }
@@ -182,8 +175,7 @@ fn docker_auth(sk: &mut Sink<'_>, s: usize, e: usize) {
     let in_auths = t
         .get(lo..s)
         .is_some_and(|w| w.windows(5).any(|x| x == b"auths"));
-    let placeholder = template_pair(user, pass);
-    let conf = if placeholder {
+    let conf = if template_pair(&user, &pass) {
         Low
     } else if in_auths {
         High
