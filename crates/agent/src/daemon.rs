@@ -412,7 +412,10 @@ impl Agent {
                     .per_user
                     .iter()
                     .any(|(_, a)| *a == Access::ReadWrite);
-            let want_gate = anyone_writes && policy.as_ref().is_some_and(|p| p.content.is_some());
+            // Users who differ need the guard underneath the cover.
+            let coverable = verdicts.access == Access::ReadWrite || self.guard.is_some();
+            let want_gate =
+                anyone_writes && coverable && policy.as_ref().is_some_and(|p| p.content.is_some());
             if !want_gate {
                 self.ungate(m.id, "the policy no longer asks for inspection");
             }
@@ -429,6 +432,12 @@ impl Agent {
             let covered_guard = applied.guarded.is_some() && applied.access == Access::ReadOnly;
             if want_gate && (applied.access == Access::ReadWrite || covered_guard) {
                 applied.note = self.gate(m, &dev, &info, &computer, policy.as_deref(), volume);
+            } else if want_gate && self.gates.contains_key(&m.id) {
+                // The guard underneath failed: the cover goes, and the
+                // most restrictive answer is enforced on the medium itself
+                // (not on the cover, which hid it).
+                self.ungate(m.id, "the medium could not be guarded underneath");
+                applied = self.enforce(m, &dev, &verdicts, volume.clone());
             }
             if changed {
                 if verdicts.access != Access::ReadWrite

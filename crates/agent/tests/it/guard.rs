@@ -70,6 +70,36 @@ fn two_users_policy() -> String {
     .to_string()
 }
 
+/// Two sessions under `dir/sessions`: root and `nobody`.
+fn root_and_nobody(dir: &Path) -> PathBuf {
+    let sessions = dir.join("sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    std::fs::write(sessions.join("1"), "UID=0\nUSER=root\n").unwrap();
+    std::fs::write(sessions.join("2"), "UID=65534\nUSER=nobody\n").unwrap();
+    sessions
+}
+
+/// The enrolled agent's config made quick (an evaluation every 200 ms),
+/// with the test's sessions and runtime directories when given.
+fn tune(config: &Path, sessions: Option<&Path>, run: Option<&Path>) {
+    let mut text = std::fs::read_to_string(config)
+        .unwrap()
+        .replace("evaluate_ms = 1000", "evaluate_ms = 200");
+    if let Some(s) = sessions {
+        text = text.replace(
+            "sessions_dir = \"/run/systemd/sessions\"",
+            &format!("sessions_dir = \"{}\"", s.display()),
+        );
+    }
+    if let Some(r) = run {
+        text = text.replace(
+            "runtime_dir = \"/run/user\"",
+            &format!("runtime_dir = \"{}\"", r.display()),
+        );
+    }
+    std::fs::write(config, &text).unwrap();
+}
+
 #[test]
 fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     if let Some(why) = missing_facility() {
@@ -117,10 +147,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     let sys = t.path().join("sys");
     fake_stick(&sys, &name, &majmin);
     // Two sessions: root and nobody.
-    let sessions = t.path().join("sessions");
-    std::fs::create_dir_all(&sessions).unwrap();
-    std::fs::write(sessions.join("1"), "UID=0\nUSER=root\n").unwrap();
-    std::fs::write(sessions.join("2"), "UID=65534\nUSER=nobody\n").unwrap();
+    let sessions = root_and_nobody(t.path());
     // nobody's session bus, with a notification server on it.
     let run = t.path().join("run");
     std::fs::create_dir_all(run.join("65534")).unwrap();
@@ -154,18 +181,7 @@ fn users_with_different_rights_share_a_stick_through_the_fanotify_guard() {
     let _ = LOG.set(t.path().join("etc/agent.log"));
     let state = t.path().join("state");
     enroll(&url, &token, "shared", "pc2", &config, &state, &sys);
-    let text = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace("evaluate_ms = 1000", "evaluate_ms = 200")
-        .replace(
-            "sessions_dir = \"/run/systemd/sessions\"",
-            &format!("sessions_dir = \"{}\"", sessions.display()),
-        )
-        .replace(
-            "runtime_dir = \"/run/user\"",
-            &format!("runtime_dir = \"{}\"", run.display()),
-        );
-    std::fs::write(&config, &text).unwrap();
+    tune(&config, Some(&sessions), Some(&run));
 
     let agent = agent_run(&config);
     wait_until("the stick is guarded", Duration::from_secs(60), || {
@@ -374,10 +390,7 @@ fn reads_from_a_read_only_stick_are_shadowed() {
     let _ = LOG.set(t.path().join("etc/agent.log"));
     let state = t.path().join("state");
     enroll(&url, &token, "watched", "pc5", &config, &state, &sys);
-    let text = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace("evaluate_ms = 1000", "evaluate_ms = 200");
-    std::fs::write(&config, &text).unwrap();
+    tune(&config, None, None);
     let agent = agent_run(&config);
     wait_until(
         "the stick is read-only and watched",
@@ -479,22 +492,12 @@ fn a_stick_shared_by_users_with_different_rights_is_inspected_for_the_writer() {
     sh(&format!("mount {} {m} && chmod 1777 {m}", media.loopdev));
     let sys = t.path().join("sys");
     fake_stick(&sys, &media.name(), &media.majmin());
-    let sessions = t.path().join("sessions");
-    std::fs::create_dir_all(&sessions).unwrap();
-    std::fs::write(sessions.join("1"), "UID=0\nUSER=root\n").unwrap();
-    std::fs::write(sessions.join("2"), "UID=65534\nUSER=nobody\n").unwrap();
+    let sessions = root_and_nobody(t.path());
     let config = t.path().join("etc/agent.toml");
     let _ = LOG.set(t.path().join("etc/agent.log"));
     let state = t.path().join("state");
     enroll(&url, &token, "shared", "pc6", &config, &state, &sys);
-    let text = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace("evaluate_ms = 1000", "evaluate_ms = 200")
-        .replace(
-            "sessions_dir = \"/run/systemd/sessions\"",
-            &format!("sessions_dir = \"{}\"", sessions.display()),
-        );
-    std::fs::write(&config, &text).unwrap();
+    tune(&config, Some(&sessions), None);
     let agent = agent_run(&config);
     wait_until("the stick is covered", Duration::from_secs(60), || {
         let st = status(&state);
