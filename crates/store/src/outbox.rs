@@ -205,6 +205,10 @@ pub(crate) fn check_outgoing(batch: usize, outgoing: &[Outgoing]) -> Result<()> 
     }
 }
 
+/// Deliveries of one target to incidents with consecutive ids from which
+/// they are written as one `INSERT … SELECT` over the range.
+pub(crate) const RANGE_ROWS: usize = 16;
+
 /// An error as kept: at most [`MAX_ERROR_CHARS`], without NUL.
 pub(crate) fn error_text(e: &str) -> String {
     let cut: String = e.chars().take(MAX_ERROR_CHARS).collect();
@@ -230,7 +234,7 @@ macro_rules! impl_outbox_store {
             use $crate::incidents::HistoryEntry;
             use $crate::outbox::{
                 DELIVERY_COLS, Delivery, DeliveryFilter, DeliveryState, DueTarget, Finish,
-                OutboxStore, Outgoing, error_text, parse_state,
+                OutboxStore, Outgoing, RANGE_ROWS, error_text, parse_state,
             };
             use $crate::sql::text;
             use $crate::{Millis, Result, StoreError};
@@ -311,13 +315,20 @@ macro_rules! impl_outbox_store {
                 /// Inserts the deliveries `outgoing` plans, pending and due
                 /// `now`, on `conn` (inside the caller's transaction);
                 /// `ids[i]` is the id of the batch's incident `i`.
+                ///
+                /// Target by target, in incident order, so each target's
+                /// deliveries are numbered in the order of its incidents.
+                /// A run of incidents with consecutive ids that all go to
+                /// one target (a sink subscribed to every incident) is one
+                /// `INSERT … SELECT` over the id range; the rest are
+                /// VALUES rows, 1,000 a statement.
                 async fn insert_delivery_rows(
                     conn: &mut Conn,
                     ids: &[Option<i64>],
                     outgoing: &[Outgoing],
                     now: Millis,
                 ) -> Result<()> {
-                    let rows = outgoing
+                    let mut rows = outgoing
                         .iter()
                         .map(|o| match ids.get(o.incident).copied().flatten() {
                             Some(id) => Ok((id, o)),
@@ -327,6 +338,51 @@ macro_rules! impl_outbox_store {
                             ))),
                         })
                         .collect::<Result<Vec<_>>>()?;
+                    rows.sort_by(|a, b| {
+                        (&a.1.target, &a.1.rule, a.0).cmp(&(&b.1.target, &b.1.rule, b.0))
+                    });
+                    let mut loose: Vec<(i64, &Outgoing)> = Vec::new();
+                    let mut at = 0;
+                    while let Some(&(first, o)) = rows.get(at) {
+                        let mut end = at + 1;
+                        while let Some(&(id, next)) = rows.get(end) {
+                            let prev = rows.get(end - 1).map_or(first, |r| r.0);
+                            if id != prev + 1 || next.target != o.target || next.rule != o.rule {
+                                break;
+                            }
+                            end += 1;
+                        }
+                        if end - at >= RANGE_ROWS {
+                            Self::insert_delivery_values(conn, &loose, now).await?;
+                            loose.clear();
+                            let last = rows.get(end - 1).map_or(first, |r| r.0);
+                            sqlx::query(
+                                "INSERT INTO deliveries (incident_id, target, rule, state, \
+                                 attempts, next_at, created_at, updated_at) \
+                                 SELECT id, $1, $2, 'pending', 0, $3, $3, $3 FROM incidents \
+                                 WHERE id BETWEEN $4 AND $5 ORDER BY id",
+                            )
+                            .bind(text(&o.target))
+                            .bind(text(&o.rule))
+                            .bind(now)
+                            .bind(first)
+                            .bind(last)
+                            .execute(&mut *conn)
+                            .await?;
+                        } else {
+                            loose.extend(rows.get(at..end).unwrap_or_default().iter().copied());
+                        }
+                        at = end;
+                    }
+                    Self::insert_delivery_values(conn, &loose, now).await
+                }
+
+                /// Inserts `rows` (incident id, delivery) as VALUES, in order.
+                async fn insert_delivery_values(
+                    conn: &mut Conn,
+                    rows: &[(i64, &Outgoing)],
+                    now: Millis,
+                ) -> Result<()> {
                     // 7 parameters a row: 1,000 rows stay under both
                     // drivers' limits.
                     for chunk in rows.chunks(1000) {

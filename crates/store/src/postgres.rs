@@ -121,7 +121,7 @@ crate::audit::impl_audit_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::settings::impl_settings_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
-crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN", false);
 crate::exceptions::impl_exception_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::computers::impl_computer_store!(PgStore, sqlx::Postgres, "BEGIN");

@@ -214,7 +214,7 @@ crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::settings::impl_settings_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::keys::impl_key_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::policies::impl_policy_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
-crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", true);
 crate::exceptions::impl_exception_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::computers::impl_computer_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");

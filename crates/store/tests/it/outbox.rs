@@ -194,6 +194,71 @@ async fn deliveries_go_in_with_their_incidents(env: &Env) {
         .map(|n| (format!("sink:d{n:02}"), 5000 + n))
         .collect();
     assert_eq!(got, want);
+
+    // After a gap in the incidents' ids (the newest one deleted): a sink
+    // subscribed to every incident of a batch over one statement's 1,000
+    // rows (written as id ranges), another to every third (as rows), a
+    // plug-in to two: each target's deliveries in the order of its
+    // incidents, each matched to its own.
+    s.insert_incidents(&[incident(90, "gone", "r")])
+        .await
+        .unwrap();
+    env.raw("DELETE FROM incidents WHERE request_id = 'gone'")
+        .await
+        .unwrap();
+    let wide: Vec<_> = (0..1500)
+        .map(|n| incident(10_000 + n, &format!("wide-{n}"), "r"))
+        .collect();
+    let mut plan: Vec<_> = (0..1500).map(|n| out(n, "sink:all", "")).collect();
+    plan.extend((0..1500).step_by(3).map(|n| out(n, "sink:third", "")));
+    plan.extend([out(7, "plugin:p", "resp"), out(3, "plugin:p", "resp")]);
+    s.insert_journaled_incidents(&wide, &plan, "j", 60, T0)
+        .await
+        .unwrap();
+    let all: Vec<u64> = (10_000..11_500).collect();
+    assert_eq!(in_id_order(s, "sink:all").await, all);
+    let third: Vec<u64> = (10_000..11_500).step_by(3).collect();
+    assert_eq!(in_id_order(s, "sink:third").await, third);
+    assert_eq!(in_id_order(s, "plugin:p").await, vec![10_003, 10_007]);
+    let d = s
+        .list_deliveries(&DeliveryFilter {
+            target: Some("plugin:p".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        d.iter()
+            .all(|d| d.rule == "resp" && d.state == DeliveryState::Pending)
+    );
+}
+
+/// The `n` of `target`'s deliveries' incidents, in delivery id order.
+async fn in_id_order(s: &dyn Store, target: &str) -> Vec<u64> {
+    let mut ids = Vec::new();
+    let mut before_id = None;
+    loop {
+        let page = s
+            .list_deliveries(&DeliveryFilter {
+                target: Some(target.into()),
+                before_id,
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        before_id = Some(last.id);
+        ids.extend(page.iter().map(|d| (d.id, d.incident_id.unwrap())));
+    }
+    ids.sort();
+    let incidents: Vec<i64> = ids.iter().map(|(_, i)| *i).collect();
+    let found = s.get_incidents(&incidents).await.unwrap();
+    let n_of = |id: i64| {
+        let i = found.iter().find(|i| i.id == id).unwrap();
+        i.incident.details.to_value()["n"].as_u64().unwrap()
+    };
+    incidents.into_iter().map(n_of).collect()
 }
 
 /// Ten incidents, each with a delivery to `sink:a`, the first three also
