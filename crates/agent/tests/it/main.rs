@@ -497,6 +497,86 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
         .filter(|i| i["computer"] == "pc1")
         .count();
     assert!(n >= 2, "incidents before and after the outage: {v}");
+
+    // A clean stop (SIGTERM) sends what waits for syslog: policy v4 names
+    // a TCP receiver that is down; the next incident's event fails and
+    // waits with a growing backoff. Once the next try is at least 4 s
+    // away, the receiver comes up and the agent is told to stop: it ends
+    // at once and the event is there, sent by the stop, not by a retry.
+    let late_port = syslog::free_port();
+    let (s, v) = api(
+        "PUT",
+        &format!("{url}/v1/policies/usb-dc"),
+        &admin,
+        Some(json!({"id": "usb-dc", "format": "json",
+            "body": dc_syslog(&["Read"], &format!("tcp://127.0.0.1:{late_port}"))})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (s, _) = api(
+        "PUT",
+        &format!("{url}/v1/agent-groups/laptops"),
+        &admin,
+        Some(json!({"policy_id": "usb-dc", "policy_version": 4})),
+    );
+    assert_eq!(s, 200);
+    wait_until(
+        "the sender follows option 67",
+        Duration::from_secs(20),
+        || status(&state)["syslog"]["server"] == format!("tcp://127.0.0.1:{late_port}"),
+    );
+    sh(&format!("umount {mp} && mount {loopdev} {mp}"));
+    let log_path = config.with_file_name("agent.log");
+    let log_len = std::fs::metadata(&log_path).map_or(0, |m| m.len()) as usize;
+    // What the agent logged since, without terminal colours.
+    let new_log = || {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let mut plain = String::new();
+        let mut rest = text.get(log_len..).unwrap_or_default();
+        while let Some(at) = rest.find('\x1b') {
+            plain.push_str(&rest[..at]);
+            rest = &rest[at..];
+            rest = rest.find('m').map_or("", |m| &rest[m + 1..]);
+        }
+        plain.push_str(rest);
+        plain
+    };
+    wait_until(
+        "the event has waited through two retries",
+        Duration::from_secs(30),
+        || new_log().contains("retry_in=4s"),
+    );
+    assert!(status(&state)["syslog"]["queued"].as_u64().unwrap_or(0) >= 1);
+    let late =
+        syslog::tcp_receiver_on(std::net::TcpListener::bind(("127.0.0.1", late_port)).unwrap());
+    let t0 = Instant::now();
+    sh(&format!("kill -TERM {}", agent.0.id()));
+    let exit = loop {
+        if let Some(code) = agent.0.try_wait().unwrap() {
+            break code;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "the agent did not stop after SIGTERM; log:\n{}",
+            new_log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stopped_in = t0.elapsed();
+    assert!(exit.success(), "{exit:?}");
+    wait_until(
+        "the stop's event reaches syslog",
+        Duration::from_secs(5),
+        || !late.all().is_empty(),
+    );
+    let cef = syslog::check_message(&late.all()[0]);
+    assert_eq!(syslog::cef(&cef, "cs2"), Some("usb-dc@4"), "{cef:?}");
+    assert!(
+        stopped_in < Duration::from_secs(3),
+        "stopped in {stopped_in:?}: sent by the stop, before the 4 s retry"
+    );
+    let log = new_log();
+    assert!(log.contains("syslog: at stop, the"), "{log}");
+    eprintln!("measured: SIGTERM to exit with the syslog queue sent {stopped_in:?}");
     drop(agent);
     drop(media);
 }

@@ -195,7 +195,7 @@ fn record(rule: &str) -> serde_json::Value {
 }
 
 /// An address nobody listens on (yet): bound, then let go.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
