@@ -904,13 +904,21 @@ fn token_wide(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &m
                 run.get_or_insert(i);
             } else if let Some(rs) = run.take() {
                 // Every character of the run is three bytes: its suffixes
-                // of at most MAX_TOKEN bytes start at `rs + 3k`.
-                let skip = (i - rs).saturating_sub(MAX_TOKEN).div_ceil(3);
+                // of at most MAX_TOKEN bytes start at `rs + 3k`. A Korean
+                // noun carries its particle glued on (`여권번호는`): the
+                // run without it ends a word too.
+                let trim = particle_bytes(t, rs, i);
+                let ends = [Some(i), trim.0.map(|n| i - n), trim.1.map(|n| i - n)];
+                let lowest = ends.iter().flatten().copied().min().unwrap_or(i);
+                let skip = (lowest - rs).saturating_sub(MAX_TOKEN).div_ceil(3);
                 let mut k = rs + 3 * skip;
                 while k < i {
-                    // The whole piece was looked up above.
-                    if k != ps || i != pe || !whole {
-                        token(t, table, k, i, hits);
+                    for e in ends.iter().flatten().copied() {
+                        // The whole piece was looked up above.
+                        let whole_piece = k == ps && e == pe && whole;
+                        if k < e && e - k <= MAX_TOKEN && !whole_piece {
+                            token(t, table, k, e, hits);
+                        }
                     }
                     k += 3;
                 }
@@ -919,6 +927,34 @@ fn token_wide(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &m
         }
         ps = pe + wide_sep(t, pe).max(1);
     }
+}
+
+/// Korean particles written after a noun: one syllable (`는`, `가`, …)
+/// and two (`에서`, `으로`, …).
+const PARTICLES_1: [char; 16] = [
+    '은', '는', '이', '가', '을', '를', '의', '에', '도', '로', '와', '과', '란', '랑', '만', '엔',
+];
+const PARTICLES_2: [&str; 12] = [
+    "에서", "으로", "이나", "이란", "이며", "이고", "에는", "과의", "와의", "까지", "부터", "처럼",
+];
+
+/// Bytes of a Korean particle that ends the run of CJK characters
+/// `t[rs..i]` and leaves at least one character before it: one syllable,
+/// two, each if present.
+fn particle_bytes(t: &[u8], rs: usize, i: usize) -> (Option<usize>, Option<usize>) {
+    let ends_with = |n: usize, ok: &dyn Fn(&str) -> bool| {
+        (i >= rs + n + 3)
+            .then(|| t.get(i - n..i))
+            .flatten()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .is_some_and(ok)
+            .then_some(n)
+    };
+    let one = ends_with(3, &|s| {
+        s.chars().next().is_some_and(|c| PARTICLES_1.contains(&c))
+    });
+    let two = ends_with(6, &|s| PARTICLES_2.contains(&s));
+    (one, two)
 }
 
 /// The start of the token that `i` lies in or just after (`i` itself
@@ -1038,6 +1074,32 @@ mod tests {
         ] {
             assert!(!has(text, D::CnResidentId), "{text}");
         }
+        // A Korean noun with its particle: the word without it.
+        let has_kr = |text: &str, d: D| {
+            let t = text.as_bytes();
+            let s = text.find("900101").unwrap();
+            CtxCache::default().has(t, d as usize, s, s + 14)
+        };
+        for text in [
+            "주민등록번호는 900101-1234568",
+            "제 주민등록번호가 900101-1234568",
+            "주민등록번호에서 900101-1234568",
+            "주민등록번호: 900101-1234568",
+        ] {
+            assert!(has_kr(text, D::KrRrn), "{text}");
+        }
+        for text in ["번호는 900101-1234568", "는 900101-1234568"] {
+            assert!(!has_kr(text, D::KrRrn), "{text}");
+        }
+        assert_eq!(
+            particle_bytes("여권번호는".as_bytes(), 0, 15),
+            (Some(3), None)
+        );
+        assert_eq!(
+            particle_bytes("여권에서".as_bytes(), 0, 12),
+            (None, Some(6))
+        );
+        assert_eq!(particle_bytes("는".as_bytes(), 0, 3), (None, None));
         // An ASCII phrase ends at full-width punctuation too.
         assert!(has("ID card：110105491231002", D::CnResidentId));
         assert_eq!(wide_sep("：".as_bytes(), 0), 3);
