@@ -350,6 +350,7 @@ const DRIVING_WORDS: &[&str] = &[
     "ehliyet",
     "운전면허",
     "운전면허번호",
+    "운전면허증",
     "驾驶证",
     "駕駛執照",
     "運転免許証",
@@ -648,7 +649,7 @@ builtins! {
         "US driver's licence number (state formats: a letter and 4-14 digits, or 7-12 digits) next to a driver's-licence context word.",
         "Driver's License: D1234567" }
     DrivingLicence { "driving_licence", Pii, None, true, DRIVING_WORDS,
-        "Driving licence number of any issuer: 6-16 letters and digits with at least four digits, next to a driving-licence word in one of 15 languages (`Führerschein`, `permis de conduire`, `carnet de conducir`, `rijbewijs`, `prawo jazdy`, `körkort`, `운전면허` …). Issuers' formats differ too much for a shape alone; the US states' shapes next to an English word are `us_drivers_license`, the UK's `uk_driving_licence`.",
+        "Driving licence number of any issuer: 6-16 letters and digits with at least four digits, next to a driving-licence word in one of 15 languages (`Führerschein`, `permis de conduire`, `carnet de conducir`, `rijbewijs`, `prawo jazdy`, `körkort`, `운전면허` …); Korea's 12 digits (`11-12-123456-78`, a region code 11-28 first) too. Issuers' formats differ too much for a shape alone; the US states' shapes next to an English word are `us_drivers_license`, the UK's `uk_driving_licence`.",
         "Führerscheinnummer: B072RRE2I55" }
     DateOfBirth { "date_of_birth", Pii, Some("calendar_date"), true, DOB_CTX,
         "Date of birth: a valid past calendar date (ISO, US, European or month-name form) next to DOB/born/date-of-birth wording.",

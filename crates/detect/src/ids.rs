@@ -56,6 +56,12 @@ fn bank_account(s: &[u8]) -> bool {
     let run = s.windows(2).all(|w| matches!(w, [a, b] if *b == *a + 1));
     !same && !run
 }
+/// A Korean driving licence number, `AA-BB-CCCCCC-DD`: its first two
+/// digits are the issuing region's code (11-28); the last two are a
+/// check the police do not publish.
+fn kr_driving_licence(s: &[u8]) -> bool {
+    matches!(s, [a, b, ..] if (11..=28).contains(&((a - b'0') * 10 + (b - b'0'))))
+}
 fn nz(s: &[u8]) -> bool {
     v::nz_ird(s)
 }
@@ -120,6 +126,7 @@ static LEN12: &[DigitId] = &[
         &[(&[3, 7, 2], b"-", Medium)],
     ),
     id(D::EsNss, v::es_nss, CTX_ONLY),
+    id(D::DrivingLicence, kr_driving_licence, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
