@@ -1002,6 +1002,9 @@ builtins! {
     PulumiToken { "pulumi_token", Credentials, Some("prefix"), false, NO_CTX,
         "Pulumi access token: pul- and 40 hex digits.",
         "pul-5166313fa9b7518eefb55551604460aed5bb48dc" }
+    BuildkiteToken { "buildkite_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Buildkite API access token: bkua_ and 40 hex digits.",
+        "bkua_5166313fa9b7518eefb55551604460aed5bb48dc" }
     ScalingoToken { "scalingo_token", Credentials, Some("prefix"), false, NO_CTX,
         "Scalingo API token: tk-us- and 48 base64url characters.",
         "tk-us-50xn3fCwd8xRARQdjoe6dSDQCSFhtgtzYIyxpcr1TQPvPslu" }

@@ -630,6 +630,7 @@ const DYNATRACE: Spec = spec(
 
 /// Tokens whose hex (or lower-case) body follows a prefix ending in `_`.
 const AFTER_UNDERSCORE: &[Spec] = &[
+    spec(D::BuildkiteToken, b"bkua_", &[seg(C::LHex, 40, 40)], High),
     spec(
         D::ShopifyAccessToken,
         b"shpat_",
@@ -2122,6 +2123,7 @@ const PREFIXES: &[&[u8]] = &[
     b"rdme_",
     b"key-",
     b"pul-",
+    b"bkua_",
     b"PMAK-",
     b"xkeysib-",
     b"xsmtpsib-",

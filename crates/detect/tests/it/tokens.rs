@@ -463,6 +463,7 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
         "high",
     ),
     ("pul", "pulumi_token", "pul-{hex:40}", "high"),
+    ("bkua", "buildkite_token", "bkua_{hex:40}", "high"),
     ("scalingo", "scalingo_token", "tk-us-{url:48}", "high"),
     ("aqvn", "yandex_api_key", "AQVN{url:36}", "high"),
     (
