@@ -701,6 +701,14 @@ const AFTER_UNDERSCORE: &[Spec] = &[
     NOTION,
 ];
 
+/// OpenRouter API key: `sk-or-v1-` and 64 hex digits.
+const OPENROUTER: Spec = spec(
+    D::OpenrouterApiKey,
+    b"sk-or-v1-",
+    &[seg(C::LHex, 64, 64)],
+    High,
+);
+
 /// Tokens whose hex body follows a prefix ending in `-`.
 const AFTER_DASH: &[Spec] = &[
     // `key-` and a hex digest also names cache entries: medium, high
@@ -1027,6 +1035,8 @@ fn sk_dash(sk: &mut Sink<'_>, a: usize) {
         try_spec(sk, &ANTHROPIC, a);
     } else if rest.starts_with(b"ant-admin01-") {
         try_spec(sk, &ANTHROPIC_ADMIN, a);
+    } else if rest.starts_with(b"or-v1-") {
+        try_spec(sk, &OPENROUTER, a);
     } else if let Some(s) = OPENAI_NEW
         .iter()
         .find(|s| rest.starts_with(s.prefix.get(3..).unwrap_or_default()))
@@ -2124,6 +2134,7 @@ const PREFIXES: &[&[u8]] = &[
     b"key-",
     b"pul-",
     b"bkua_",
+    b"sk-or-v1-",
     b"PMAK-",
     b"xkeysib-",
     b"xsmtpsib-",

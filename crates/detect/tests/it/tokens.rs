@@ -464,6 +464,7 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ),
     ("pul", "pulumi_token", "pul-{hex:40}", "high"),
     ("bkua", "buildkite_token", "bkua_{hex:40}", "high"),
+    ("sk-or", "openrouter_api_key", "sk-or-v1-{hex:64}", "high"),
     ("scalingo", "scalingo_token", "tk-us-{url:48}", "high"),
     ("aqvn", "yandex_api_key", "AQVN{url:36}", "high"),
     (
