@@ -597,8 +597,9 @@ macro_rules! impl_incident_store {
                 /// are, unless the table's numbering was changed by hand)
                 /// the ids above the old highest are read in order
                 /// instead. Returning every row's id costs SQLite a
-                /// message per row between its thread and the loader:
-                /// about 3 µs an incident (`journal_batch` example).
+                /// message per row between its thread and the loader
+                /// (measured with the `journal_batch` example, see
+                /// docs/benchmarks.md).
                 async fn insert_incident_rows_counted(
                     conn: &mut Conn,
                     rows: &[NewIncident],

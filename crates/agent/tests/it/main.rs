@@ -121,6 +121,25 @@ fn dc_syslog(granted: &[&str], server: &str) -> String {
     v.to_string()
 }
 
+/// Stores `body` as version `version` of policy `usb-dc` and hands it to
+/// group `laptops`.
+fn publish_to_laptops(url: &str, admin: &str, body: String, version: i64) {
+    let (s, v) = api(
+        "PUT",
+        &format!("{url}/v1/policies/usb-dc"),
+        admin,
+        Some(json!({"id": "usb-dc", "format": "json", "body": body})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = api(
+        "PUT",
+        &format!("{url}/v1/agent-groups/laptops"),
+        admin,
+        Some(json!({"policy_id": "usb-dc", "policy_version": version})),
+    );
+    assert_eq!(s, 200, "{v}");
+}
+
 fn status(state: &Path) -> Value {
     std::fs::read(state.join("status.json"))
         .ok()
@@ -360,20 +379,7 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     );
 
     // Policy v2: read and write. The stick becomes writable, no replug.
-    let (s, v) = api(
-        "PUT",
-        &format!("{url}/v1/policies/usb-dc"),
-        &admin,
-        Some(json!({"id": "usb-dc", "format": "json", "body": dc(&["Read", "Write"])})),
-    );
-    assert_eq!(s, 200, "{v}");
-    let (s, _) = api(
-        "PUT",
-        &format!("{url}/v1/agent-groups/laptops"),
-        &admin,
-        Some(json!({"policy_id": "usb-dc", "policy_version": 2})),
-    );
-    assert_eq!(s, 200);
+    publish_to_laptops(&url, &admin, dc(&["Read", "Write"]), 2);
     wait_until("the stick is writable", Duration::from_secs(20), || {
         try_write(&mnt).is_ok()
     });
@@ -381,21 +387,12 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     // Back to read-only (v3: events to syslog over TCP now), then the
     // server dies: a new mount of the stick is still made read-only, its
     // incident waits in the spool and reaches the SIEM all the same.
-    let (s, v) = api(
-        "PUT",
-        &format!("{url}/v1/policies/usb-dc"),
+    publish_to_laptops(
+        &url,
         &admin,
-        Some(json!({"id": "usb-dc", "format": "json",
-            "body": dc_syslog(&["Read"], &format!("tcp://127.0.0.1:{tcp_port}"))})),
+        dc_syslog(&["Read"], &format!("tcp://127.0.0.1:{tcp_port}")),
+        3,
     );
-    assert_eq!(s, 200, "{v}");
-    let (s, _) = api(
-        "PUT",
-        &format!("{url}/v1/agent-groups/laptops"),
-        &admin,
-        Some(json!({"policy_id": "usb-dc", "policy_version": 3})),
-    );
-    assert_eq!(s, 200);
     wait_until("read-only again", Duration::from_secs(20), || {
         status(&state)["devices"][0]["access"] == "read_only"
     });
@@ -504,21 +501,12 @@ fn a_fake_usb_stick_is_read_only_then_writable_refuses_forgery_and_spools_throug
     // away, the receiver comes up and the agent is told to stop: it ends
     // at once and the event is there, sent by the stop, not by a retry.
     let late_port = syslog::free_port();
-    let (s, v) = api(
-        "PUT",
-        &format!("{url}/v1/policies/usb-dc"),
+    publish_to_laptops(
+        &url,
         &admin,
-        Some(json!({"id": "usb-dc", "format": "json",
-            "body": dc_syslog(&["Read"], &format!("tcp://127.0.0.1:{late_port}"))})),
+        dc_syslog(&["Read"], &format!("tcp://127.0.0.1:{late_port}")),
+        4,
     );
-    assert_eq!(s, 200, "{v}");
-    let (s, _) = api(
-        "PUT",
-        &format!("{url}/v1/agent-groups/laptops"),
-        &admin,
-        Some(json!({"policy_id": "usb-dc", "policy_version": 4})),
-    );
-    assert_eq!(s, 200);
     wait_until(
         "the sender follows option 67",
         Duration::from_secs(20),
