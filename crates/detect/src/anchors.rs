@@ -896,23 +896,41 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     let mut i = ke;
-    if matches!(at(t, i), b'"' | b'\'') {
+    // A quoted name: `"AccountKey": …`, or the first of a pair
+    // (`{ "AccountKey", "…" }`, `Add("AccountKey", "…")`).
+    let name_quote = at(t, i);
+    let name_quoted = matches!(name_quote, b'"' | b'\'') && before(t, ks) == name_quote;
+    if matches!(name_quote, b'"' | b'\'') {
         i += 1;
     }
-    while at(t, i) == b' ' || at(t, i) == b'\t' {
-        i += 1;
-    }
-    match (at(t, i), at(t, i + 1)) {
-        (b':', b'=') | (b'=', b'>') => i += 2,
+    // The `=` or the value may start the next line (Java's
+    // `DEFAULT_ACCOUNT_KEY\n        = "…"`); a value there must be quoted.
+    let (j, mut wrapped) = skip_blank(t, i);
+    i = j;
+    let pair = match (at(t, i), at(t, i + 1)) {
+        (b':', b'=') | (b'=', b'>') => {
+            i += 2;
+            false
+        }
         (b'=', b'=') => return,
-        (b':', _) | (b'=', _) => i += 1,
+        (b':', _) | (b'=', _) => {
+            i += 1;
+            false
+        }
+        (b',', _) if name_quoted && !wrapped && opens_pair(t, ks.saturating_sub(1)) => {
+            i += 1;
+            true
+        }
         _ => return,
-    }
-    while at(t, i) == b' ' || at(t, i) == b'\t' {
-        i += 1;
-    }
+    };
+    let (j, w) = skip_blank(t, i);
+    i = j;
+    wrapped |= w;
     let quote = at(t, i);
     let quoted = matches!(quote, b'"' | b'\'' | b'`');
+    if (wrapped || pair) && !quoted {
+        return;
+    }
     if quoted {
         i += 1;
     }
@@ -941,6 +959,37 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let ve = vs + n;
     let val = t.get(vs..ve).unwrap_or_default();
     assigned_value(sk, &key, vs, ve, val, quoted, generic);
+}
+
+/// Spaces and tabs from `i`, and at most one line break among them:
+/// where they end, and whether a line was crossed.
+fn skip_blank(t: &[u8], mut i: usize) -> (usize, bool) {
+    let mut wrapped = false;
+    loop {
+        match at(t, i) {
+            b' ' | b'\t' => i += 1,
+            b'\r' if at(t, i + 1) == b'\n' && !wrapped => {
+                i += 2;
+                wrapped = true;
+            }
+            b'\n' if !wrapped => {
+                i += 1;
+                wrapped = true;
+            }
+            _ => return (i, wrapped),
+        }
+    }
+}
+
+/// True if the quoted name opening at `q` is the first of a pair in
+/// braces or a call: `{` or `(` before it, spaces aside (a `[` opens a
+/// list of names as often as a pair).
+fn opens_pair(t: &[u8], q: usize) -> bool {
+    let mut i = q;
+    while i > 0 && matches!(at(t, i - 1), b' ' | b'\t') {
+        i -= 1;
+    }
+    matches!(before(t, i), b'{' | b'(')
 }
 
 /// The value `val` at `vs..ve` given to key name `key` (lower case).
@@ -1096,8 +1145,10 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     if !letters || !digits || placeholder::value(val) || creds::provider_prefix(val) {
         return;
     }
-    // Dotted identifiers, snake_case names and paths are code, not secrets.
-    if val.iter().filter(|&&c| c == b'.' || c == b'/').count() > 2 {
+    // Dotted identifiers, snake_case names and paths are code, not
+    // secrets; random base64 has a `/` every 64 characters on average, so
+    // a long blob of it is not a path.
+    if val.iter().filter(|&&c| c == b'.' || c == b'/').count() > 2 && !base64_blob(val) {
         return;
     }
     let snake = val
@@ -1117,6 +1168,26 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
         Medium
     };
     sk.emit_fixed(D::GenericSecret, vs, ve, conf);
+}
+
+/// True if `val` reads as random bytes in standard base64, not a path:
+/// only the base64 alphabet with `=` padding at the end, all three
+/// character classes, and pieces between slashes too long for the names
+/// of a path (a blob of 88 characters has about one slash in 64, a path
+/// a name every dozen characters).
+fn base64_blob(val: &[u8]) -> bool {
+    let body = val
+        .strip_suffix(b"==")
+        .or_else(|| val.strip_suffix(b"="))
+        .unwrap_or(val);
+    let alphabet = body
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/');
+    let classes = body.iter().any(u8::is_ascii_lowercase)
+        && body.iter().any(u8::is_ascii_uppercase)
+        && body.iter().any(u8::is_ascii_digit);
+    let pieces = body.split(|&c| c == b'/').count();
+    alphabet && classes && body.len() >= 32 && !body.starts_with(b"/") && body.len() / pieces >= 12
 }
 
 /// ISO 3166-1 alpha-2 codes, for SWIFT/BIC country positions.

@@ -529,7 +529,7 @@ builtins! {
         "SendGrid API key: SG.<22>.<43>.",
         "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" }
     AzureStorageKey { "azure_storage_key", Credentials, Some("base64_len"), false, NO_CTX,
-        "Azure storage account key in a connection string (AccountKey=<88 base64>).",
+        "Azure storage account key: AccountKey=<88 base64> in a connection string, or 88 base64 characters assigned to an account or storage key name.",
         "AccountKey=npui6+ghVPYG4/sH8z7oKP8LSXbPvRAWzKP0JHSjMy8+fATJFzoYyU6CelsFen07NUuJxtATz+3u64UTHg9l2g==" }
     PypiToken { "pypi_token", Credentials, Some("macaroon"), false, NO_CTX,
         "PyPI and TestPyPI upload tokens: pypi- and a base64 version-2 macaroon whose location is pypi.org or test.pypi.org, with an identifier field (checked).",

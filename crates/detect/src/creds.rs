@@ -2210,6 +2210,19 @@ pub(crate) fn assigned(sk: &mut Sink<'_>, key: &[u8], vs: usize, ve: usize, val:
                 .all(|&c| C::Dot.has(c) || matches!(c, b'+' | b'/' | b':')))
         .then_some(D::NpmrcAuthToken)
     } else if any(&[
+        b"accountkey",
+        b"account_key",
+        b"storagekey",
+        b"storage_key",
+        b"storageaccesskey",
+        b"storage_access_key",
+    ]) && azure_account_key(val)
+    {
+        // A storage account's key outside a connection string: C#'s
+        // `storageAccountKey = "…"`, `<account_key>…</account_key>`,
+        // `AZURE_STORAGE_KEY=…`.
+        Some(D::AzureStorageKey)
+    } else if any(&[
         b"dd_app",
         b"datadog_app",
         b"dd_application",
@@ -2304,6 +2317,18 @@ pub(crate) fn assigned(sk: &mut Sink<'_>, key: &[u8], vs: usize, ve: usize, val:
     }
     sk.emit_fixed(d, vs, ve, High);
     true
+}
+
+/// An Azure storage account key: 64 random bytes in base64, 86
+/// characters and `==`.
+fn azure_account_key(val: &[u8]) -> bool {
+    val.len() == 88
+        && val.ends_with(b"==")
+        && val.get(..86).is_some_and(|b| {
+            b.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+        })
+        && mixed(val)
 }
 
 /// `secret_<43 alphanumerics>`, a legacy Notion integration token, as the
