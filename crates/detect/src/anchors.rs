@@ -906,6 +906,11 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     // The `=` or the value may start the next line (Java's
     // `DEFAULT_ACCOUNT_KEY\n        = "…"`); a value there must be quoted.
     let (j, mut wrapped) = skip_blank(t, i);
+    // A command-line flag and its value: `-storagekey …`, `--api-key …`.
+    let flag = !wrapped
+        && j > i
+        && t.get(ks) == Some(&b'-')
+        && matches!(before(t, ks), 0 | b' ' | b'\t' | b'\n');
     i = j;
     let pair = match (at(t, i), at(t, i + 1)) {
         (b':', b'=') | (b'=', b'>') => {
@@ -921,6 +926,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             i += 1;
             true
         }
+        (c, _) if flag && c != b'-' && c != b'\n' => false,
         _ => return,
     };
     let (j, w) = skip_blank(t, i);
