@@ -1183,16 +1183,14 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
 /// True if `val` reads as random bytes in standard base64, not a path:
 /// only the base64 alphabet with `=` padding at the end, all three
 /// character classes, and pieces between slashes too long for the names
-/// of a path (a blob of 88 characters has about one slash in 64, a path
-/// a name every dozen characters).
+/// of a path (random base64 has a slash in 64 characters on average, a
+/// path a name every dozen or so).
 fn base64_blob(val: &[u8]) -> bool {
     let body = val
         .strip_suffix(b"==")
         .or_else(|| val.strip_suffix(b"="))
         .unwrap_or(val);
-    let alphabet = body
-        .iter()
-        .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/');
+    let alphabet = body.iter().all(|&c| b64(c));
     let classes = body.iter().any(u8::is_ascii_lowercase)
         && body.iter().any(u8::is_ascii_uppercase)
         && body.iter().any(u8::is_ascii_digit);

@@ -1002,9 +1002,7 @@ fn sendgrid(sk: &mut Sink<'_>, a: usize) {
 /// value after the literal, which ends at `ae`.
 fn azure_key(sk: &mut Sink<'_>, d: D, ae: usize, lo: usize, hi: usize) {
     let t = sk.t;
-    let n = run(t, ae, hi, |c| {
-        c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
-    });
+    let n = run(t, ae, hi, crate::anchors::b64);
     let mut e = ae + n;
     while at(t, e) == b'=' && e < ae + n + 2 {
         e += 1;
@@ -2324,10 +2322,9 @@ pub(crate) fn assigned(sk: &mut Sink<'_>, key: &[u8], vs: usize, ve: usize, val:
 fn azure_account_key(val: &[u8]) -> bool {
     val.len() == 88
         && val.ends_with(b"==")
-        && val.get(..86).is_some_and(|b| {
-            b.iter()
-                .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
-        })
+        && val
+            .get(..86)
+            .is_some_and(|b| b.iter().all(|&c| crate::anchors::b64(c)))
         && mixed(val)
 }
 
