@@ -125,8 +125,10 @@ async fn unknown_users_wrong_passwords_and_disabled_accounts_answer_alike() {
             answers.push((r.status, r.body.clone()));
             assert!(r.set_cookie("cordon_session").is_none());
         }
+        // The fastest of three: load on a shared machine only adds time,
+        // and a median still caught a stall (a CI run, 17.8 ms against 54.9).
         times.sort();
-        took.push(times[1]);
+        took.push(times[0]);
     }
     let first = answers[0].clone();
     assert_eq!(first.0, StatusCode::UNAUTHORIZED);
