@@ -83,11 +83,38 @@ fn tokens(s: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The forms of a context phrase looked up: the phrase as written and,
+/// where it has letters outside ASCII (whose case the tokeniser does not
+/// fold), its upper-case form and its words capitalised — `ЕГН:` and
+/// `Единен граждански номер` as well as `егн`, `ΑΦΜ` as well as `αφμ`.
+fn case_forms(w: &str) -> Vec<String> {
+    let mut forms = vec![w.to_owned()];
+    if w.is_ascii() {
+        return forms;
+    }
+    let capital = |word: &str| {
+        let mut c = word.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    let first_capital = w
+        .split_once(' ')
+        .map_or_else(|| capital(w), |(a, b)| format!("{} {b}", capital(a)));
+    let all_capital = w.split(' ').map(capital).collect::<Vec<_>>().join(" ");
+    for f in [w.to_uppercase(), first_capital, all_capital] {
+        if !forms.contains(&f) {
+            forms.push(f);
+        }
+    }
+    forms
+}
+
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let mut idx: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
     let mut phrases: Vec<Phrase> = Vec::new();
     for (i, d) in BUILTINS.iter().enumerate() {
-        for w in d.context {
+        for w in d.context.iter().flat_map(|w| case_forms(w)) {
             let toks = tokens(w.as_bytes());
             if toks.is_empty() || toks.iter().any(|t| t.len() > MAX_TOKEN) {
                 continue;
