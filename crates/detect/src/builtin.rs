@@ -460,7 +460,7 @@ const NO_CTX: &[&str] = &[];
 
 builtins! {
     CreditCard { "credit_card", Pci, Some("luhn"), false, CARD_CTX,
-        "Payment card numbers of all major brands (Visa, Mastercard incl. 2-series, Amex, Discover, JCB, Diners, Maestro, UnionPay, Mir), 12-19 digits, contiguous or grouped with spaces or dashes; brand prefix and length must agree and Luhn must pass.",
+        "Payment card numbers of all major brands (Visa, Mastercard incl. 2-series, Amex, Discover, JCB, Diners, Maestro, UnionPay incl. its 81 range, Mir, RuPay, Troy), 12-19 digits, contiguous or grouped with spaces or dashes; brand prefix and length must agree and Luhn must pass.",
         "4111 1111 1111 1111" }
     UsSsn { "us_ssn", Pii, Some("ssn_rules"), false, SSN_CTX,
         "US Social Security number, AAA-GG-SSSS (dashes or spaces; contiguous only next to a context word); area not 000/666/9xx, group not 00, serial not 0000.",
@@ -807,7 +807,7 @@ builtins! {
     ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst", "tva", "iva"],
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
-    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ"],
+    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ"],
         "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK).",
         "VAT number DE136695976" }
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
@@ -852,6 +852,42 @@ builtins! {
     MxRfc { "mx_rfc", Pii, Some("rfc_mod11"), false, &["rfc", "registro federal de contribuyentes", "r.f.c"],
         "Mexican tax id (RFC): a person's 4 name letters, birth date YYMMDD, homoclave and check character (13), alone, compact or in three groups; a company's (3 letters, 12 characters) next to its word.",
         "RFC GODE561231GR8" }
+    TwNationalId { "tw_national_id", Pii, Some("tw_id_weights"), true, &["身分證字號", "身分證號", "身分證", "身份證字號", "身份證號碼", "國民身分證", "統一證號", "居留證號", "taiwan id", "national id", "national id number", "id no"],
+        "Taiwan national id (國民身分證) and resident certificate number: a region letter, 1/2 (8/9 for residents since 2021) and eight digits, weighted mod-10 check over the letter's code; needs a context word.",
+        "身分證字號 A123456789" }
+    IrNationalId { "ir_national_id", Pii, Some("mod11"), true, &["کد ملی", "کدملی", "شماره ملی", "کد ملّی", "national code", "code melli", "melli code", "national id", "national id number"],
+        "Iranian national code (کد ملی): 10 digits, weighted mod-11 check digit; needs a context word.",
+        "کد ملی 0499370899" }
+    UaRnokpp { "ua_rnokpp", Pii, Some("mod11"), true, &["рнокпп", "іпн", "ідентифікаційний код", "ідентифікаційний номер", "податковий номер", "ipn", "rnokpp", "taxpayer number"],
+        "Ukrainian taxpayer number (РНОКПП, formerly ІПН): 10 digits, the first five a birth date count, weighted mod-11 check digit; needs a context word.",
+        "РНОКПП 3006321856" }
+    RuInn { "ru_inn", Pii, Some("mod11"), true, &["инн", "inn", "идентификационный номер налогоплательщика", "taxpayer identification number"],
+        "Russian taxpayer number (ИНН): 10 digits (organisation, one check digit) or 12 (person, two check digits), weighted mod 11; needs a context word.",
+        "ИНН 7707083893" }
+    RuSnils { "ru_snils", Pii, Some("mod101"), true, &["снилс", "snils", "страховой номер", "страхового номера"],
+        "Russian pension insurance number (СНИЛС): 11 digits printed 123-456-789 01, the last two a weighted mod-101 check; needs a context word.",
+        "СНИЛС 112-233-445 95" }
+    LvPersonasKods { "lv_personas_kods", Pii, Some("mod11_date"), true, &["personas kods", "personas kodu", "personas koda", "p.k", "personal code", "personal identity code"],
+        "Latvian personal code (personas kods): DDMMYY-CNNNN with a century digit and a weighted mod-11 check digit, or a code since 2017 starting 32; needs a context word.",
+        "personas kods 010110-12344" }
+    FrNumeroFiscal { "fr_numero_fiscal", Pii, Some("mod511"), true, &["numéro fiscal", "numero fiscal", "n° fiscal", "numéro fiscal de référence", "numéro spi", "spi", "identifiant fiscal"],
+        "French tax number (numéro fiscal, SPI): 13 digits starting 0-3, the last three the first ten mod 511; needs a context word.",
+        "numéro fiscal 30 23 217 600 053" }
+    HuTaxId { "hu_tax_id", Pii, Some("mod11"), true, &["adóazonosító jel", "adóazonosító", "adoazonosito jel", "adoazonosito", "adószám", "tax identification number"],
+        "Hungarian tax id (adóazonosító jel): 10 digits starting 8, weighted mod-11 check digit; needs a context word.",
+        "adóazonosító jel 8071592153" }
+    SiTaxNumber { "si_tax_number", Pii, Some("mod11"), true, &["davčna številka", "davcna stevilka", "davčne številke", "davčna", "id za ddv", "tax number"],
+        "Slovenian tax number (davčna številka): 8 digits, weighted mod-11 check digit; needs a context word.",
+        "davčna številka 15012557" }
+    LuMatricule { "lu_matricule", Pii, Some("luhn_verhoeff"), true, &["matricule", "numéro d'identification", "numéro d'identification national", "identifiant national", "sozialversicherungsnummer", "cns", "national identification number"],
+        "Luxembourg national identification number (matricule): YYYYMMDD, three digits, a Luhn and a Verhoeff check digit; needs a context word.",
+        "matricule 1893120105732" }
+    PkCnic { "pk_cnic", Pii, None, false, &["cnic", "nic", "nicop", "computerized national identity card", "computerised national identity card", "national identity card", "شناختی کارڈ", "شناختی کارڈ نمبر"],
+        "Pakistani CNIC: 13 digits, the first a province 1-7, printed 5-7-1 with dashes (reported alone, low) or contiguous next to its word.",
+        "CNIC 45504-4185771-3" }
+    AtTin { "at_tin", Pii, Some("luhn"), true, &["abgabenkontonummer", "steuernummer", "st.nr", "stnr", "finanzamt"],
+        "Austrian tax number (Abgabenkontonummer / Steuernummer): 9 digits, a tax office and a Luhn check digit; needs a context word.",
+        "Abgabenkontonummer 931736581" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

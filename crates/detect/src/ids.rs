@@ -75,6 +75,7 @@ static LEN8: &[DigitId] = &[
     id(D::CzIco, v::cz_ico, CTX_ONLY),
     id(D::EeRegistrikood, v::ee_registrikood, CTX_ONLY),
     id(D::NzIrd, nz, CTX_ONLY),
+    id(D::SiTaxNumber, v::si_tax_number, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -88,6 +89,8 @@ static LEN9: &[DigitId] = &[
     id(D::CaBn, v::ca_bn, CTX_ONLY),
     id(D::NzIrd, nz, CTX_ONLY),
     id(D::Cusip, cusip_digits, CTX_ONLY),
+    id(D::AtTin, v::luhn, CTX_ONLY),
+    id(D::CzBirthNumber, v::cz_birth_number_9, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
@@ -100,6 +103,10 @@ static LEN10: &[DigitId] = &[
     id(D::UkUtr, v::uk_utr, CTX_ONLY),
     id(D::PlNip, v::pl_nip, CTX_ONLY),
     id(D::AtSvnr, v::at_svnr, CTX_ONLY),
+    id(D::IrNationalId, v::ir_national_id, CTX_ONLY),
+    id(D::UaRnokpp, v::ua_rnokpp, CTX_ONLY),
+    id(D::RuInn, v::ru_inn, CTX_ONLY),
+    id(D::HuTaxId, v::hu_tax_id, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
@@ -117,6 +124,8 @@ static LEN11: &[DigitId] = &[
     ),
     id(D::ItPartitaIva, v::it_partita_iva, CTX_ONLY),
     id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
+    id(D::LvPersonasKods, v::lv_personas_kods, CTX_ONLY),
+    id(D::RuSnils, v::ru_snils, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
@@ -127,6 +136,7 @@ static LEN12: &[DigitId] = &[
     ),
     id(D::EsNss, v::es_nss, CTX_ONLY),
     id(D::DrivingLicence, kr_driving_licence, CTX_ONLY),
+    id(D::RuInn, v::ru_inn, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
@@ -138,6 +148,9 @@ static LEN13: &[DigitId] = &[
         v::th_national_id,
         &[(&[1, 4, 5, 2, 1], b"- ", Low)],
     ),
+    id(D::FrNumeroFiscal, v::fr_numero_fiscal, CTX_ONLY),
+    id(D::LuMatricule, v::lu_matricule, CTX_ONLY),
+    id(D::PkCnic, v::pk_cnic, &[(&[5, 7, 1], b"-", Low)]),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[
@@ -196,7 +209,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
         10 => (LEN10, 1 << 2),
         11 => (LEN11, 1 << 3 | 1 << 4),
         12 => (LEN12, 1 << 3),
-        13 => (LEN13, 1 << 5),
+        13 => (LEN13, 1 << 3 | 1 << 5),
         14 => (LEN14, 0),
         15 => (LEN15, 1 << 4),
         16 => (LEN16, 1 << 1 | 1 << 4),
@@ -483,6 +496,9 @@ pub(crate) fn alpha_word(
         sk.emit(D::SgUen, ws, we, Medium, PLAIN);
     }
     if w.len() == 10 && upper {
+        if letters == 1 && v::tw_national_id(w) {
+            sk.emit(D::TwNationalId, ws, we, Medium, NEED_CTX);
+        }
         if letters == 1 && v::de_kvnr(w) {
             sk.emit(D::DeKvnr, ws, we, Medium, NEED_CTX);
         }
@@ -838,7 +854,9 @@ pub(crate) fn eu_vat_at(sk: &mut Sink<'_>, p: usize) {
         if k > 2 && right_ok(t, e, false) && v::eu_vat(buf.get(..k).unwrap_or_default()) {
             // Glued to a bracket (`RO331969(0)`: a Hong Kong id with its
             // check digit), or labelled as another id: not a VAT number.
-            if at(t, e) == b'(' || crate::numeric::labelled_as_other(sk, D::EuVat, p, e) {
+            if at(t, e) == b'('
+                || crate::numeric::labelled_as_other_than(sk, D::EuVat, vat_body_ids(cc), p, e)
+            {
                 return;
             }
             let adj = Adj {
@@ -848,6 +866,31 @@ pub(crate) fn eu_vat_at(sk: &mut Sink<'_>, p: usize) {
             sk.emit(D::EuVat, p, e, Low, adj);
             return;
         }
+    }
+}
+
+/// The national numbers a country's VAT number is made of (`PT` and the
+/// NIF, `ES` and the NIF/CIF, `IT` and the partita IVA): their words name
+/// the VAT number too (`NIF PT501964843`).
+fn vat_body_ids(cc: [u8; 2]) -> &'static [D] {
+    match &cc {
+        b"PT" => &[D::PtNif],
+        b"ES" => &[D::EsCif, D::EsDni, D::EsNie],
+        b"IT" => &[D::ItPartitaIva, D::ItCodiceFiscale],
+        b"PL" => &[D::PlNip],
+        b"DK" => &[D::DkCvr],
+        b"FI" => &[D::FiYtunnus],
+        b"HR" => &[D::HrOib],
+        b"EE" => &[D::EeRegistrikood],
+        b"CZ" => &[D::CzIco, D::CzBirthNumber],
+        b"FR" => &[D::FrSiren],
+        b"BG" => &[D::BgEgn],
+        b"RO" => &[D::RoCnp],
+        b"LV" => &[D::LvPersonasKods],
+        b"SI" => &[D::SiTaxNumber],
+        b"EL" | b"GR" => &[D::GrAfm],
+        b"SE" => &[D::SeOrgnr],
+        _ => &[],
     }
 }
 

@@ -584,8 +584,14 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     if ids.is_empty() {
         return;
     }
-    let Some(sep) = seq.uniform() else { return };
     let (s, e) = (seq.start(), seq.end());
+    let Some(sep) = seq.uniform() else {
+        // A СНИЛС is printed `112-233-445 95`: dashes, then a space.
+        if seq.shape(&[3, 3, 3, 2]) && sk.ctx_ok(D::RuSnils, s, e) && v::ru_snils(d) {
+            sk.emit(D::RuSnils, s, e, Medium, NEED_CTX);
+        }
+        return;
+    };
     let fits = |layout: &crate::ids::Layout| {
         let (shape, seps, _) = *layout;
         if shape.is_empty() {
@@ -836,6 +842,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::FiYtunnus,
     D::CzIco,
     D::EeRegistrikood,
+    D::SiTaxNumber,
     D::BankAccount,
 ]);
 
@@ -881,6 +888,24 @@ pub(crate) fn labelled_as_other(sk: &mut Sink<'_>, d: D, s: usize, e: usize) -> 
     }
     labels.remove(d as usize);
     labels.intersects(&ID_LABELS)
+}
+
+/// As [`labelled_as_other`], where the labels of `same` (ids that are `d`
+/// under another name: a country's tax number is its VAT number's body)
+/// count as `d`'s own.
+pub(crate) fn labelled_as_other_than(
+    sk: &mut Sink<'_>,
+    d: D,
+    same: &[D],
+    s: usize,
+    e: usize,
+) -> bool {
+    if !labelled_as_other(sk, d, s, e) {
+        return false;
+    }
+    let t = sk.t;
+    let labels = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0);
+    !same.iter().any(|&o| labels.has(o as usize))
 }
 
 /// True if a context word of one of `others` lies around `s..e`.
@@ -938,9 +963,11 @@ fn card_brand(d: &[u8]) -> bool {
     let diners =
         (matches!(p(3), 300..=305) || matches!(p(2), 36 | 38 | 39)) && (14..=19).contains(&n);
     let maestro = (p(2) == 50 || matches!(p(2), 56..=69)) && (12..=19).contains(&n);
-    let unionpay = p(2) == 62 && (16..=19).contains(&n);
+    let unionpay = (p(2) == 62 || matches!(p(4), 8100..=8171)) && (16..=19).contains(&n);
     let mir = matches!(p(4), 2200..=2204) && (16..=19).contains(&n);
-    visa || mc || amex || discover || jcb || diners || maestro || unionpay || mir
+    // RuPay's own range beside those it shares (60, 65, 508); Troy.
+    let national = (matches!(p(2), 81 | 82) || p(4) == 9792) && n == 16;
+    visa || mc || amex || discover || jcb || diners || maestro || unionpay || mir || national
 }
 
 fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {

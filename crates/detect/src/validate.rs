@@ -201,136 +201,214 @@ fn mod97_bytes(r: u64, s: &[u8]) -> Option<u64> {
     Some(r % 97)
 }
 
-/// IBAN lengths by country (SWIFT IBAN registry).
-pub const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
-    (b"AD", 24),
-    (b"AE", 23),
-    (b"AL", 28),
-    (b"AT", 20),
-    (b"AZ", 28),
-    (b"BA", 20),
-    (b"BE", 16),
-    (b"BG", 22),
-    (b"BH", 22),
-    (b"BI", 27),
-    (b"BR", 29),
-    (b"BY", 28),
-    (b"CH", 21),
-    (b"CR", 22),
-    (b"CY", 28),
-    (b"CZ", 24),
-    (b"DE", 22),
-    (b"DJ", 27),
-    (b"DK", 18),
-    (b"DO", 28),
-    (b"EE", 20),
-    (b"EG", 29),
-    (b"ES", 24),
-    (b"FI", 18),
-    (b"FK", 18),
-    (b"FO", 18),
-    (b"FR", 27),
-    (b"GB", 22),
-    (b"GE", 22),
-    (b"GI", 23),
-    (b"GL", 18),
-    (b"GR", 27),
-    (b"GT", 28),
-    (b"HR", 21),
-    (b"HU", 28),
-    (b"IE", 22),
-    (b"IL", 23),
-    (b"IQ", 23),
-    (b"IS", 26),
-    (b"IT", 27),
-    (b"JO", 30),
-    (b"KW", 30),
-    (b"KZ", 20),
-    (b"LB", 28),
-    (b"LC", 32),
-    (b"LI", 21),
-    (b"LT", 20),
-    (b"LU", 20),
-    (b"LV", 21),
-    (b"LY", 25),
-    (b"MC", 27),
-    (b"MD", 24),
-    (b"ME", 22),
-    (b"MK", 19),
-    (b"MN", 20),
-    (b"MR", 27),
-    (b"MT", 31),
-    (b"MU", 30),
-    (b"NI", 28),
-    (b"NL", 18),
-    (b"NO", 15),
-    (b"OM", 23),
-    (b"PK", 24),
-    (b"PL", 28),
-    (b"PS", 29),
-    (b"PT", 25),
-    (b"QA", 29),
-    (b"RO", 24),
-    (b"RS", 22),
-    (b"RU", 33),
-    (b"SA", 24),
-    (b"SC", 31),
-    (b"SD", 18),
-    (b"SE", 24),
-    (b"SI", 19),
-    (b"SK", 24),
-    (b"SM", 27),
-    (b"SO", 23),
-    (b"ST", 25),
-    (b"SV", 28),
-    (b"TL", 23),
-    (b"TN", 24),
-    (b"TR", 26),
-    (b"UA", 29),
-    (b"VA", 22),
-    (b"VG", 24),
-    (b"XK", 20),
-    (b"YE", 30),
+/// The BBAN's layout by country, in the SWIFT IBAN registry's notation
+/// without the `!`: `4a14n` is four capital letters then fourteen digits
+/// (`c`: a letter or a digit). The registry's countries, and the IBANs
+/// that African and Middle-Eastern banks issue outside it (Iran's Sheba,
+/// Morocco, Algeria, the franc zone: `IR`, `MA`, `DZ`, `SN`, …). A mod-97
+/// check passes one made-up IBAN in 97; the layout rejects those whose
+/// bank code holds digits where letters go (`IE95TE82…`, `VG46H07Y…`).
+pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
+    (b"AD", b"8n12c"),
+    (b"AE", b"19n"),
+    (b"AL", b"8n16c"),
+    (b"AO", b"21n"),
+    (b"AT", b"16n"),
+    (b"AZ", b"4a20c"),
+    (b"BA", b"16n"),
+    (b"BE", b"12n"),
+    (b"BF", b"2c22n"),
+    (b"BG", b"4a6n8c"),
+    (b"BH", b"4a14c"),
+    (b"BI", b"23n"),
+    (b"BJ", b"2c22n"),
+    (b"BR", b"23n1a1c"),
+    (b"BY", b"4c4n16c"),
+    (b"CF", b"23n"),
+    (b"CG", b"23n"),
+    (b"CH", b"5n12c"),
+    (b"CI", b"2c22n"),
+    (b"CM", b"23n"),
+    (b"CR", b"18n"),
+    (b"CV", b"21n"),
+    (b"CY", b"8n16c"),
+    (b"CZ", b"20n"),
+    (b"DE", b"18n"),
+    (b"DJ", b"23n"),
+    (b"DK", b"14n"),
+    (b"DO", b"4c20n"),
+    (b"DZ", b"22n"),
+    (b"EE", b"16n"),
+    (b"EG", b"25n"),
+    (b"ES", b"20n"),
+    (b"FI", b"14n"),
+    (b"FK", b"2a12n"),
+    (b"FO", b"14n"),
+    (b"FR", b"10n11c2n"),
+    (b"GA", b"23n"),
+    (b"GB", b"4a14n"),
+    (b"GE", b"2a16n"),
+    (b"GI", b"4a15c"),
+    (b"GL", b"14n"),
+    (b"GQ", b"23n"),
+    (b"GR", b"7n16c"),
+    (b"GT", b"24c"),
+    (b"GW", b"2c19n"),
+    (b"HN", b"4a20n"),
+    (b"HR", b"17n"),
+    (b"HU", b"24n"),
+    (b"IE", b"4a14n"),
+    (b"IL", b"19n"),
+    (b"IQ", b"4a15n"),
+    (b"IR", b"22n"),
+    (b"IS", b"22n"),
+    (b"IT", b"1a10n12c"),
+    (b"JO", b"4a4n18c"),
+    (b"KM", b"23n"),
+    (b"KW", b"4a22c"),
+    (b"KZ", b"3n13c"),
+    (b"LB", b"4n20c"),
+    (b"LC", b"4a24c"),
+    (b"LI", b"5n12c"),
+    (b"LT", b"16n"),
+    (b"LU", b"3n13c"),
+    (b"LV", b"4a13c"),
+    (b"LY", b"21n"),
+    (b"MA", b"24n"),
+    (b"MC", b"10n11c2n"),
+    (b"MD", b"20c"),
+    (b"ME", b"18n"),
+    (b"MG", b"23n"),
+    (b"MK", b"3n10c2n"),
+    (b"ML", b"2c22n"),
+    (b"MN", b"16n"),
+    (b"MR", b"23n"),
+    (b"MT", b"4a5n18c"),
+    (b"MU", b"4a19n3a"),
+    (b"MZ", b"21n"),
+    (b"NE", b"2a22n"),
+    (b"NI", b"4a20n"),
+    (b"NL", b"4a10n"),
+    (b"NO", b"11n"),
+    (b"OM", b"3n16c"),
+    (b"PK", b"4a16c"),
+    (b"PL", b"24n"),
+    (b"PS", b"4a21c"),
+    (b"PT", b"21n"),
+    (b"QA", b"4a21c"),
+    (b"RO", b"4a16c"),
+    (b"RS", b"18n"),
+    (b"RU", b"14n15c"),
+    (b"SA", b"2n18c"),
+    (b"SC", b"4a20n3a"),
+    (b"SD", b"14n"),
+    (b"SE", b"20n"),
+    (b"SI", b"15n"),
+    (b"SK", b"20n"),
+    (b"SM", b"1a10n12c"),
+    (b"SN", b"2c22n"),
+    (b"SO", b"19n"),
+    (b"ST", b"21n"),
+    (b"SV", b"4a20n"),
+    (b"TD", b"23n"),
+    (b"TG", b"2a22n"),
+    (b"TL", b"19n"),
+    (b"TN", b"20n"),
+    (b"TR", b"5n17c"),
+    (b"UA", b"6n19c"),
+    (b"VA", b"18n"),
+    (b"VG", b"4a16n"),
+    (b"XK", b"16n"),
+    (b"YE", b"4a4n18c"),
 ];
 
-/// [`IBAN_LENGTHS`] indexed by the two letters (`(a - 'A') * 26 + (b -
-/// 'A')`), 0 for no country: a lookup instead of a scan of 90 codes, for
-/// every two capitals before a digit.
+/// The number of characters a BBAN layout spells out.
+const fn bban_len(f: &[u8]) -> usize {
+    let (mut n, mut total, mut i) = (0, 0, 0);
+    while i < f.len() {
+        let c = f[i];
+        if c.is_ascii_digit() {
+            n = n * 10 + (c - b'0') as usize;
+        } else {
+            total += n;
+            n = 0;
+        }
+        i += 1;
+    }
+    total
+}
+
+/// [`IBAN_FORMATS`] indexed by the two letters (`(a - 'A') * 26 + (b -
+/// 'A')`): the row number plus one, 0 for no country. A lookup instead of
+/// a scan of 110 codes, for every two capitals before a digit.
 #[allow(
     clippy::indexing_slicing,
     reason = "evaluated at compile time over a table of upper-case codes: an index out of range would fail the build"
 )]
-static IBAN_LEN_BY_CODE: [u8; 26 * 26] = {
+static IBAN_BY_CODE: [u8; 26 * 26] = {
     let mut a = [0u8; 26 * 26];
     let mut i = 0;
-    while i < IBAN_LENGTHS.len() {
-        let (cc, n) = IBAN_LENGTHS[i];
-        a[(cc[0] - b'A') as usize * 26 + (cc[1] - b'A') as usize] = n as u8;
+    while i < IBAN_FORMATS.len() {
+        let cc = IBAN_FORMATS[i].0;
+        a[(cc[0] - b'A') as usize * 26 + (cc[1] - b'A') as usize] = (i + 1) as u8;
         i += 1;
     }
     a
 };
 
-/// Expected IBAN length for a country code.
-pub fn iban_length(cc: &[u8]) -> Option<usize> {
+fn iban_format(cc: &[u8]) -> Option<&'static [u8]> {
     let [a, b] = *cc else { return None };
     if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
         return None;
     }
-    let n = IBAN_LEN_BY_CODE
+    let row = IBAN_BY_CODE
         .get(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
         .copied()
         .unwrap_or(0);
-    (n != 0).then_some(usize::from(n))
+    let (_, f) = IBAN_FORMATS.get(usize::from(row).checked_sub(1)?)?;
+    Some(f)
 }
 
-/// IBAN: known country, registry length, check digits 02..=98, mod 97 == 1
-/// after moving the first four characters to the end.
+/// Whether `bban` has the layout `f` (see [`IBAN_FORMATS`]).
+fn bban_ok(f: &[u8], bban: &[u8]) -> bool {
+    let (mut n, mut at) = (0usize, 0usize);
+    for &c in f {
+        if c.is_ascii_digit() {
+            n = n * 10 + usize::from(c - b'0');
+            continue;
+        }
+        let Some(run) = bban.get(at..at + n) else {
+            return false;
+        };
+        let ok = match c {
+            b'n' => run.iter().all(u8::is_ascii_digit),
+            b'a' => run.iter().all(u8::is_ascii_uppercase),
+            _ => run
+                .iter()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()),
+        };
+        if !ok {
+            return false;
+        }
+        at += n;
+        n = 0;
+    }
+    at == bban.len()
+}
+
+/// Expected IBAN length for a country code.
+pub fn iban_length(cc: &[u8]) -> Option<usize> {
+    iban_format(cc).map(|f| bban_len(f) + 4)
+}
+
+/// IBAN: known country, the registry's BBAN layout (and so its length),
+/// check digits 02..=98, mod 97 == 1 after moving the first four
+/// characters to the end.
 pub fn iban(s: &[u8]) -> bool {
     let (Some(cc), Some(ck), Some(rest)) = (s.get(..2), s.get(2..4), s.get(4..)) else {
         return false;
     };
-    if iban_length(cc) != Some(s.len()) || !ck.iter().all(u8::is_ascii_digit) {
+    if !iban_format(cc).is_some_and(|f| bban_ok(f, rest)) || !ck.iter().all(u8::is_ascii_digit) {
         return false;
     }
     if ck == b"00" || ck == b"01" || ck == b"99" {
@@ -1317,6 +1395,213 @@ pub fn cz_birth_number(s: &[u8]) -> bool {
         return false;
     };
     n % 11 == 0 || (n9 % 11 == 10 && s.get(9) == Some(&b'0'))
+}
+
+/// A Czech or Slovak birth number of nine digits, issued before 1954:
+/// YYMMDD (month plus 50 for women) and a serial, with no check digit.
+pub fn cz_birth_number_9(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 9 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let (yy, mut mm, dd) = (g(0) * 10 + g(1), g(2) * 10 + g(3), g(4) * 10 + g(5));
+    if mm > 50 {
+        mm -= 50;
+    }
+    yy < 54 && valid_date(1900 + yy, mm, dd)
+}
+
+/// Taiwan's national id (國民身分證): a region letter, the sex digit (1 or 2;
+/// 8 or 9 for the resident certificates issued since 2021) and eight
+/// digits, the region's two-digit code weighted 1 9 and the rest 8…1, 1,
+/// the sum a multiple of ten. Upper case only.
+pub fn tw_national_id(s: &[u8]) -> bool {
+    // Region codes of A..Z (I, O, W, X, Y, Z were added after the rest).
+    const CODE: [u32; 26] = [
+        10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32,
+        30, 31, 33,
+    ];
+    let (Some(&l), Some(&sex), Some(rest)) = (s.first(), s.get(1), s.get(1..)) else {
+        return false;
+    };
+    if s.len() != 10 || !l.is_ascii_uppercase() || !matches!(sex, b'1' | b'2' | b'8' | b'9') {
+        return false;
+    }
+    let Some(&code) = CODE.get(usize::from(l - b'A')) else {
+        return false;
+    };
+    weighted(rest, &[8, 7, 6, 5, 4, 3, 2, 1, 1])
+        .is_some_and(|x| (code / 10 + (code % 10) * 9 + x) % 10 == 0)
+}
+
+/// Iran's national code (کد ملی): ten digits, the last a check over the
+/// first nine weighted 10…2 (the sum mod 11 below 2 is the digit itself,
+/// otherwise 11 minus it); a run of one digit is not issued.
+pub fn ir_national_id(s: &[u8]) -> bool {
+    let (Some(body), Some(c)) = (s.get(..9), s.get(9).copied().and_then(dig)) else {
+        return false;
+    };
+    if s.len() != 10 || s.iter().all(|&b| Some(&b) == s.first()) {
+        return false;
+    }
+    weighted(body, &[10, 9, 8, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+        let r = x % 11;
+        c == if r < 2 { r } else { 11 - r }
+    })
+}
+
+/// Ukraine's taxpayer number (РНОКПП, formerly ІПН): ten digits, the first
+/// five the days since 31 December 1899, the last a check with weights
+/// −1 5 7 9 4 6 10 5 7 (the sum mod 11, then mod 10).
+pub fn ua_rnokpp(s: &[u8]) -> bool {
+    let (Some(body), Some(c)) = (s.get(..9), s.get(9).copied().and_then(dig)) else {
+        return false;
+    };
+    if s.len() != 10 || s.first() == Some(&b'0') {
+        return false;
+    }
+    // −1 for the first digit: add 10 times it (≡ −1 mod 11).
+    weighted(body, &[10, 5, 7, 9, 4, 6, 10, 5, 7]).is_some_and(|x| c == x % 11 % 10)
+}
+
+/// Russia's taxpayer number (ИНН): ten digits for an organisation (one
+/// check digit, weights 2 4 10 3 5 9 4 6 8) or twelve for a person (two,
+/// weights 7 2 4 10 3 5 9 4 6 8 and 3 7 2 4 10 3 5 9 4 6 8); each is the
+/// sum mod 11, then mod 10.
+pub fn ru_inn(s: &[u8]) -> bool {
+    let check = |n: usize, w: &[u32]| {
+        s.get(..n)
+            .and_then(|b| weighted(b, w))
+            .zip(s.get(n).copied().and_then(dig))
+            .is_some_and(|(x, c)| c == x % 11 % 10)
+    };
+    if s.iter().all(|&b| b == b'0') {
+        return false;
+    }
+    match s.len() {
+        10 => check(9, &[2, 4, 10, 3, 5, 9, 4, 6, 8]),
+        12 => {
+            check(10, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+                && check(11, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8])
+        }
+        _ => false,
+    }
+}
+
+/// Russia's pension insurance number (СНИЛС): nine digits and two check
+/// digits, the nine weighted 9…1; a sum below 100 is the check, 100 and
+/// 101 give 00, above that the sum mod 101 (100 again 00). Checked only
+/// above 001-001-998, as the Pension Fund does.
+pub fn ru_snils(s: &[u8]) -> bool {
+    let (Some(body), Some(ck)) = (s.get(..9), s.get(9..).and_then(num_of)) else {
+        return false;
+    };
+    if s.len() != 11 || num_of(body).is_none_or(|n| n <= 1_001_998) {
+        return false;
+    }
+    weighted(body, &[9, 8, 7, 6, 5, 4, 3, 2, 1]).is_some_and(|x| {
+        let r = if x < 100 { x } else { x % 101 % 100 };
+        u64::from(r) == ck
+    })
+}
+
+/// Latvia's personal code (personas kods): DDMMYY, a century digit (0 for
+/// the 1800s, 1 the 1900s, 2 the 2000s), three digits and a check digit,
+/// `(1101 − Σ weights 1 6 3 7 9 10 5 8 4 2) mod 11 mod 10`. Codes issued since
+/// July 2017 start with 32 and carry no date; only their length is
+/// checked.
+pub fn lv_personas_kods(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 11 {
+        return false;
+    }
+    if s.starts_with(b"32") {
+        return true;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let century = match g(6) {
+        0 => 1800,
+        1 => 1900,
+        2 => 2000,
+        _ => return false,
+    };
+    if !valid_date(
+        century + g(4) * 10 + g(5),
+        g(2) * 10 + g(3),
+        g(0) * 10 + g(1),
+    ) {
+        return false;
+    }
+    s.get(..10)
+        .and_then(|b| weighted(b, &[1, 6, 3, 7, 9, 10, 5, 8, 4, 2]))
+        .is_some_and(|x| (1101 - x % 1101) % 11 % 10 == g(10))
+}
+
+/// France's tax number (numéro fiscal, SPI): thirteen digits, the first
+/// 0-3, the last three the first ten mod 511.
+pub fn fr_numero_fiscal(s: &[u8]) -> bool {
+    s.len() == 13
+        && matches!(s.first(), Some(b'0'..=b'3'))
+        && s.get(..10)
+            .and_then(num_of)
+            .zip(s.get(10..).and_then(num_of))
+            .is_some_and(|(a, b)| a % 511 == b)
+}
+
+/// Hungary's tax id (adóazonosító jel): ten digits starting 8, the last
+/// the sum of the first nine weighted 1…9, mod 11.
+pub fn hu_tax_id(s: &[u8]) -> bool {
+    s.len() == 10
+        && s.first() == Some(&b'8')
+        && s.get(..9)
+            .and_then(|b| weighted(b, &[1, 2, 3, 4, 5, 6, 7, 8, 9]))
+            .zip(s.get(9).copied().and_then(dig))
+            .is_some_and(|(x, c)| x % 11 == c)
+}
+
+/// Slovenia's tax number (davčna številka): eight digits, the first not 0,
+/// the last 11 minus the first seven weighted 8…2 mod 11 (10 gives 0; a
+/// remainder of 0 is never issued).
+pub fn si_tax_number(s: &[u8]) -> bool {
+    s.len() == 8
+        && s.first() != Some(&b'0')
+        && s.get(..7)
+            .and_then(|b| weighted(b, &[8, 7, 6, 5, 4, 3, 2]))
+            .zip(s.get(7).copied().and_then(dig))
+            .is_some_and(|(x, c)| x % 11 != 0 && (11 - x % 11) % 10 == c)
+}
+
+/// Luxembourg's national identification number (matricule): YYYYMMDD,
+/// three digits, a Luhn digit over the first eleven and a Verhoeff digit
+/// over them.
+pub fn lu_matricule(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 13 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let year = g(0) * 1000 + g(1) * 100 + g(2) * 10 + g(3);
+    if !(1850..=2100).contains(&year) || !valid_date(year, g(4) * 10 + g(5), g(6) * 10 + g(7)) {
+        return false;
+    }
+    let (Some(first12), Some(first11), Some(&last)) = (s.get(..12), s.get(..11), s.get(12)) else {
+        return false;
+    };
+    let mut v = [0u8; 12];
+    if let Some(head) = v.get_mut(..11) {
+        head.copy_from_slice(first11);
+    }
+    if let Some(tail) = v.get_mut(11) {
+        *tail = last;
+    }
+    luhn(first12) && verhoeff(&v)
+}
+
+/// Pakistan's CNIC: thirteen digits, the first a province (1-7), printed
+/// 5-7-1; no check digit.
+pub fn pk_cnic(s: &[u8]) -> bool {
+    s.len() == 13 && s.iter().all(u8::is_ascii_digit) && matches!(s.first(), Some(b'1'..=b'7'))
 }
 
 /// Bulgarian EGN: YYMMDD (month plus 20 for the 1800s, plus 40 for the

@@ -43,14 +43,20 @@ fn r_mod97(s: &str) -> u32 {
 }
 
 fn r_iban(s: &str) -> bool {
-    let len = match &s[..2] {
-        "GB" => 22,
-        "DE" => 22,
-        "NL" => 18,
-        "FR" => 27,
+    // (length, BBAN layout: `a` letters, `n` digits, `c` either)
+    let (len, layout) = match &s[..2] {
+        "GB" => (22, "aaaannnnnnnnnnnnnn"),
+        "DE" => (22, "nnnnnnnnnnnnnnnnnn"),
+        "NL" => (18, "aaaannnnnnnnnn"),
+        "FR" => (27, "nnnnnnnnnnccccccccccccnn"),
         _ => return false,
     };
     s.len() == len
+        && s[4..].chars().zip(layout.chars()).all(|(c, l)| match l {
+            'a' => c.is_ascii_uppercase(),
+            'n' => c.is_ascii_digit(),
+            _ => c.is_ascii_uppercase() || c.is_ascii_digit(),
+        })
         && s[2..4].chars().all(|c| c.is_ascii_digit())
         && {
             let re = format!("{}{}", &s[4..], &s[..4]);
@@ -433,19 +439,34 @@ proptest! {
     }
 
     #[test]
-    fn mod97_and_iban(body in "[A-Z0-9]{14}", ck in 0u32..100, cc in prop_oneof![Just("GB"), Just("DE"), Just("NL"), Just("FR")]) {
-        let len = match cc { "GB" | "DE" => 22, "NL" => 18, _ => 27 };
+    fn mod97_and_iban(
+        body in "[A-Z0-9]{14}",
+        letters in "[A-Z]{4}",
+        nums in "[0-9]{18}",
+        ck in 0u32..100,
+        cc in prop_oneof![Just("GB"), Just("DE"), Just("NL"), Just("FR")],
+    ) {
+        // Any characters (mostly the wrong layout), then the country's
+        // layout (letters, digits and, for FR, the mixed account part).
+        let (len, good_body) = match cc {
+            "GB" => (22, format!("{letters}{}", &nums[..14])),
+            "DE" => (22, nums.clone()),
+            "NL" => (18, format!("{letters}{}", &nums[..10])),
+            _ => (27, format!("{}{}{}", &nums[..10], &body[..11], &nums[10..12])),
+        };
         let mut b = body.clone();
         while b.len() < len - 4 { b.push('7'); }
         b.truncate(len - 4);
-        let s = format!("{cc}{ck:02}{b}");
-        prop_assert_eq!(v::mod97_10(s.as_bytes()), r_mod97(&s) == 1);
-        prop_assert_eq!(v::iban(s.as_bytes()), r_iban(&s), "{}", s);
-        // The correct check digits always validate.
-        let good = 98 - r_mod97(&format!("{b}{cc}00"));
-        let s = format!("{cc}{good:02}{b}");
-        prop_assert_eq!(v::iban(s.as_bytes()), r_iban(&s), "{}", s);
-        prop_assert!(r_iban(&s) || matches!(good, 0 | 1 | 99));
+        for (b, laid_out) in [(b, false), (good_body, true)] {
+            let s = format!("{cc}{ck:02}{b}");
+            prop_assert_eq!(v::mod97_10(s.as_bytes()), r_mod97(&s) == 1);
+            prop_assert_eq!(v::iban(s.as_bytes()), r_iban(&s), "{}", s);
+            let good = 98 - r_mod97(&format!("{b}{cc}00"));
+            let s = format!("{cc}{good:02}{b}");
+            prop_assert_eq!(v::iban(s.as_bytes()), r_iban(&s), "{}", s);
+            // In the country's layout the correct check digits validate.
+            prop_assert!(!laid_out || r_iban(&s) || matches!(good, 0 | 1 | 99), "{}", s);
+        }
     }
 
     #[test]
