@@ -505,10 +505,10 @@ builtins! {
         "JSON Web Token: three base64url segments whose header decodes to JSON with an `alg`.",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVlLWhlcmU" }
     SlackToken { "slack_token", Credentials, Some("prefix"), false, NO_CTX,
-        "Slack bot, user and workspace tokens: xoxb-, xoxp-, xoxa-, xoxr-, xoxs- and numeric ids ending in the secret part.",
+        "Slack bot, user and workspace tokens: xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxo-, xoxe- and numeric ids ending in the secret part (legacy xoxs-/xoxo- tokens with a short hex secret).",
         "xoxb-6847695787-6014290483188-AoCaA2QTqpOoast0vQj8VMtb" }
     SlackWebhook { "slack_webhook", Credentials, Some("prefix"), false, NO_CTX,
-        "Slack incoming webhook URL (hooks.slack.com/services/T…/B…/…).",
+        "Slack incoming webhook URL (https:// or http://hooks.slack.com/services/T…/B…/…).",
         "https://hooks.slack.com/services/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" }
     StripeKey { "stripe_key", Credentials, Some("prefix"), false, NO_CTX,
         "Stripe secret and restricted keys (sk_live_, rk_live_); test-mode keys at low confidence; Stripe's documentation keys are not reported.",
@@ -1243,8 +1243,14 @@ builtins! {
         "Stripe webhook signing secret: whsec_ and 32-64 base64 characters.",
         "whsec_FRtzWu6F28nc7uFnDMY50IoxLVOG4pfV" }
     FacebookAccessToken { "facebook_access_token", Credentials, Some("prefix"), false, NO_CTX,
-        "Facebook (Meta) Graph API access token: EAA and 100+ alphanumerics.",
+        "Facebook (Meta) Graph API access token: EAA and 100+ alphanumerics; an app access token, the app id's 15-16 digits, `|` and the app secret or a signature (medium).",
         "EAAGHqzcfnSi8C1fgqTPRRnEyJfo4TcExApmnjGJCOsBHLtVn0FPyde797Xv6SSfXeIKGmTwrJweyrgysIl95XlHlqPEbqgh8xQ6vnplL1c7WVqJLeTjKnWv7hADd2cEJG5Ubpm4uzjQ4D84IOq4lNKg2k" }
+    FlyioToken { "flyio_access_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Fly.io tokens: org tokens fo1_ and 43 base64url characters, macaroon tokens fm1r_, fm1a_, fm2_ and 100+ base64 characters.",
+        "fo1_BtKlzvfztw0M2hlLgTdsfPgDFiwM2jJjQXXy6I2pjuQ" }
+    Intra42ClientSecret { "intra42_client_secret", Credentials, Some("prefix"), false, NO_CTX,
+        "42 network intra API client secret: s-s4t2ud- or s-s4t2af- and 64 lower-case hex digits.",
+        "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" }
     FacebookAppSecret { "facebook_app_secret", Credentials, None, true, NO_CTX,
         "Facebook app secret: 32 hex digits assigned to a facebook/fb_app name.",
         "FACEBOOK_APP_SECRET=bd504e250ba406175e99955ba2502218" }

@@ -564,6 +564,30 @@ const LANGSMITH: [Spec; 2] = [
         High,
     ),
 ];
+const FLY_ORG: Spec = spec(D::FlyioToken, b"fo1_", &[seg(C::Url, 43, 43)], High);
+/// Fly.io macaroon tokens (`fm1r_`, `fm1a_`, `fm2_`), base64 of 100 bytes
+/// or more; `FlyV1 ` before them in an environment file.
+const FLY_MACAROON: [Spec; 3] = [
+    spec(D::FlyioToken, b"fm1r_", &[seg(C::Std, 100, 2000)], High),
+    spec(D::FlyioToken, b"fm1a_", &[seg(C::Std, 100, 2000)], High),
+    spec(D::FlyioToken, b"fm2_", &[seg(C::Std, 100, 2000)], High),
+];
+/// 42's intra API client secrets: `s-s4t2ud-` (or `s-s4t2af-`) and 64
+/// lower-case hex digits.
+const INTRA42: [Spec; 2] = [
+    spec(
+        D::Intra42ClientSecret,
+        b"s-s4t2ud-",
+        &[seg(C::LHex, 64, 64)],
+        High,
+    ),
+    spec(
+        D::Intra42ClientSecret,
+        b"s-s4t2af-",
+        &[seg(C::LHex, 64, 64)],
+        High,
+    ),
+];
 const REPLICATE: Spec = spec(D::ReplicateApiToken, b"r8_", &[seg(C::Alnum, 37, 37)], High);
 const ADOBE: Spec = spec(
     D::AdobeClientSecret,
@@ -1277,17 +1301,18 @@ fn slack(sk: &mut Sink<'_>, a: usize) {
         } else {
             (a + 5, 130, 160)
         };
-        if at(t, bs - 1) != b'-' || !at(t, bs).is_ascii_digit() || at(t, bs + 1) != b'-' {
-            return;
+        if at(t, bs - 1) == b'-' && at(t, bs).is_ascii_digit() && at(t, bs + 1) == b'-' {
+            let n = run(t, bs + 2, hi, |c| c.is_ascii_alphanumeric());
+            let e = bs + 2 + n;
+            if (lo..=hi).contains(&n) && !is_word(at(t, e)) {
+                emit_token(sk, D::SlackConfigToken, a, e, (bs + 2, e), High);
+                return;
+            }
         }
-        let n = run(t, bs + 2, hi, |c| c.is_ascii_alphanumeric());
-        let e = bs + 2 + n;
-        if (lo..=hi).contains(&n) && !is_word(at(t, e)) {
-            emit_token(sk, D::SlackConfigToken, a, e, (bs + 2, e), High);
-        }
-        return;
+        // Otherwise an `xoxe-` token of numeric ids and a secret, as
+        // Slack puts in its private file URLs (`?t=xoxe-4726…-e0b1…`).
     }
-    if !matches!(kind, b'b' | b'p' | b'a' | b'r' | b's' | b'o') || at(t, a + 4) != b'-' {
+    if !matches!(kind, b'b' | b'p' | b'a' | b'r' | b's' | b'o' | b'e') || at(t, a + 4) != b'-' {
         return;
     }
     let bs = a + 5;
@@ -1310,6 +1335,9 @@ fn slack(sk: &mut Sink<'_>, a: usize) {
     }
     let ok = match kind {
         b'a' | b'r' => last.len() >= 8,
+        // Legacy user and workspace tokens: three ids and a short hex
+        // secret (`xoxs-4168…-1320…-5609…-e708ba56e1`).
+        b's' | b'o' if lead.len() >= 3 && last.iter().all(u8::is_ascii_hexdigit) => last.len() >= 8,
         _ => !lead.is_empty() && last.len() >= 18,
     };
     if ok {
@@ -1317,15 +1345,39 @@ fn slack(sk: &mut Sink<'_>, a: usize) {
     }
 }
 
+/// A Facebook app access token, `<app id>|<app secret or signature>`
+/// (`911602140448729|AY-lRJZq9BoDLobvAiP25L7RcMg`): the app id's 15-16
+/// digits end at `e`, on the `|`.
+pub(crate) fn facebook_app_token(sk: &mut Sink<'_>, s: usize, e: usize) {
+    let t = sk.t;
+    if at(t, e) != b'|' || !sk.on(D::FacebookAccessToken) || is_word(before(t, s)) {
+        return;
+    }
+    let n = run(t, e + 1, 41, |c| C::Url.has(c));
+    let end = e + 1 + n;
+    if !(27..=40).contains(&n) || is_word(at(t, end)) {
+        return;
+    }
+    let body = t.get(e + 1..end).unwrap_or_default();
+    // A secret, not a word or a pipe-separated field of a table.
+    if !body.iter().any(u8::is_ascii_digit) || !body.iter().any(u8::is_ascii_alphabetic) {
+        return;
+    }
+    emit_token(sk, D::FacebookAccessToken, s, end, (e + 1, end), Medium);
+}
+
 /// `hooks.slack.com/services|workflows|triggers/…` (the literal starts
 /// at `a`, `https://` before it).
 fn slack_hook(sk: &mut Sink<'_>, a: usize) {
     let t = sk.t;
-    let pre = b"https://";
-    let s = a.saturating_sub(pre.len());
-    if t.get(s..a) != Some(&pre[..]) {
+    // `http://` too: Slack redirects it, and people paste it so.
+    let s = if t.get(a.saturating_sub(8)..a) == Some(&b"https://"[..]) {
+        a - 8
+    } else if t.get(a.saturating_sub(7)..a) == Some(&b"http://"[..]) {
+        a - 7
+    } else {
         return;
-    }
+    };
     let p = a + 15;
     let (d, i) = if t.get(p..p + 10) == Some(&b"/services/"[..]) {
         (D::SlackWebhook, p + 10)
@@ -1679,6 +1731,13 @@ fn short_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, nx: u8, pv: u8) {
         (b"lsv2", b'_') => first_of(sk, &LANGSMITH, ws),
         (b"r8", b'_') => {
             try_spec(sk, &REPLICATE, ws);
+        }
+        (b"fo1", b'_') => {
+            try_spec(sk, &FLY_ORG, ws);
+        }
+        (b"fm1r" | b"fm1a" | b"fm2", b'_') => first_of(sk, &FLY_MACAROON, ws),
+        (b"s4t2ud" | b"s4t2af", b'-') if pv == b'-' && ws >= 2 => {
+            first_of(sk, &INTRA42, ws - 2);
         }
         (b"p8e", b'-') => {
             try_spec(sk, &ADOBE, ws);

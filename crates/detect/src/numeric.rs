@@ -716,6 +716,9 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             if total == 14 && seq.n == 1 {
                 br_cnpj(sk, seq, d);
             }
+            if seq.n == 1 && (15..=16).contains(&total) && at(t, end) == b'|' {
+                crate::creds::facebook_app_token(sk, s, e);
+            }
             if total == 15 {
                 fr_insee(sk, seq, d);
             }

@@ -356,6 +356,19 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ("groq", "groq_api_key", "gsk_{alnum:52}", "high"),
     ("pplx", "perplexity_api_key", "pplx-{alnum:48}", "high"),
     ("r8", "replicate_api_token", "r8_{alnum:37}", "high"),
+    ("fly_org", "flyio_access_token", "fo1_{url:43}", "high"),
+    (
+        "fly_macaroon",
+        "flyio_access_token",
+        "fm2_{std:180}",
+        "high",
+    ),
+    (
+        "intra42",
+        "intra42_client_secret",
+        "s-s4t2ud-{hex:64}",
+        "high",
+    ),
     ("xai", "xai_api_key", "xai-{alnum:80}", "high"),
     (
         "lsv2",
