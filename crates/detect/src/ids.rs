@@ -90,6 +90,7 @@ static LEN9: &[DigitId] = &[
     id(D::NzIrd, nz, CTX_ONLY),
     id(D::Cusip, cusip_digits, CTX_ONLY),
     id(D::AtTin, v::luhn, CTX_ONLY),
+    id(D::ChUid, v::ch_uid, CTX_ONLY),
     id(D::CzBirthNumber, v::cz_birth_number_9, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
@@ -332,7 +333,7 @@ pub(crate) fn de_rvnr(sk: &mut Sink<'_>, s: usize) {
 }
 
 /// `CHE-123.456.788` / `CHE 123.456.788`, keyed on its first digits.
-pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, d: &[u8]) {
+pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, we: usize, d: &[u8]) {
     if !sk.on(D::ChUid) || ws < 4 || !matches!(before(sk.t, ws), b'-' | b' ') {
         return;
     }
@@ -345,7 +346,7 @@ pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, d: &[u8]) {
         return;
     }
     if v::ch_uid(d) {
-        sk.emit(D::ChUid, ws - 4, ws + 11, Medium, PLAIN);
+        sk.emit(D::ChUid, ws - 4, we, Medium, PLAIN);
     }
 }
 
@@ -469,6 +470,10 @@ pub(crate) fn alpha_word(
             if letters == 3 && w.starts_with(b"CHE") && w.get(3..).is_some_and(v::ch_uid) {
                 sk.emit(D::ChUid, ws, we, Medium, PLAIN);
             }
+        }
+        // An ABN as Australia's VAT-style number, `AU53004085616`.
+        13 if letters == 2 && w.starts_with(b"AU") && w.get(2..).is_some_and(v::au_abn) => {
+            sk.emit(D::AuAbn, ws, we, Medium, NEED_CTX);
         }
         _ => {}
     }

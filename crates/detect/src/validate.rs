@@ -1398,7 +1398,8 @@ pub fn cz_birth_number(s: &[u8]) -> bool {
 }
 
 /// A Czech or Slovak birth number of nine digits, issued before 1954:
-/// YYMMDD (month plus 50 for women) and a serial, with no check digit.
+/// YYMMDD (month plus 50 for women) and a serial (not 000), with no check
+/// digit.
 pub fn cz_birth_number_9(s: &[u8]) -> bool {
     let Some(d) = digits(s) else { return false };
     if d.len() != 9 {
@@ -1409,7 +1410,8 @@ pub fn cz_birth_number_9(s: &[u8]) -> bool {
     if mm > 50 {
         mm -= 50;
     }
-    yy < 54 && valid_date(1900 + yy, mm, dd)
+    // A serial of 000 was not issued.
+    yy < 54 && valid_date(1900 + yy, mm, dd) && s.get(6..) != Some(&b"000"[..])
 }
 
 /// Taiwan's national id (國民身分證): a region letter, the sex digit (1 or 2;
