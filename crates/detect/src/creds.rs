@@ -221,6 +221,11 @@ fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     if is_word(nx) || (s.suffix.is_empty() && last.has(nx) && nx != b'.') {
         return None;
     }
+    // A run read loosely is a token of its own only where a base64url
+    // token could not go on (`live_<35>-NcN5` is one 40-character token).
+    if loose && s.suffix.is_empty() && nx == b'-' {
+        return None;
+    }
     Some(i)
 }
 
