@@ -927,6 +927,10 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             true
         }
         (c, _) if flag && c != b'-' && c != b'\n' => false,
+        (b'v' | b'V', _) if name_quoted && !wrapped && attribute_pair(t, ks, i) => {
+            i += 6;
+            true
+        }
         _ => return,
     };
     let (j, w) = skip_blank(t, i);
@@ -985,6 +989,25 @@ fn skip_blank(t: &[u8], mut i: usize) -> (usize, bool) {
             _ => return (i, wrapped),
         }
     }
+}
+
+/// True if the name quoted at `ks` is an XML attribute's (`key=` or
+/// `name=` before it) and a `value=` attribute starts at `i`: .NET's
+/// `<add key="ApiKey" value="…"/>`, `<setting name="Password" value="…">`.
+fn attribute_pair(t: &[u8], ks: usize, i: usize) -> bool {
+    let attr = |name: &[u8]| {
+        let q = ks.saturating_sub(1);
+        q > name.len()
+            && t.get(q - 1 - name.len()..q).is_some_and(|w| {
+                w.get(..name.len())
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    && w.last() == Some(&b'=')
+            })
+            && matches!(before(t, q - 1 - name.len()), b' ' | b'\t' | b'\n')
+    };
+    t.get(i..i + 6)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"value="))
+        && (attr(b"key") || attr(b"name"))
 }
 
 /// True if the quoted name opening at `q` is the first of a pair in

@@ -77,17 +77,54 @@ const LOOKBACK_URL: usize = 64;
 #[inline]
 fn local_start(t: &[u8], p: usize) -> usize {
     let lo = p.saturating_sub(65);
-    t.get(lo..p).map_or(p, |w| {
+    let mut s = t.get(lo..p).map_or(p, |w| {
         p - w.iter().rev().take_while(|&&c| local_char(c)).count()
-    })
+    });
+    // Internationalised addresses (RFC 6531): Latin, Greek and Cyrillic
+    // letters (`josé@…`, `иван@…`), out of line of the ASCII walk.
+    while s >= lo + 2 && letter_before(t, s) {
+        s -= 2;
+        s -= t.get(lo..s).map_or(0, |w| {
+            w.iter().rev().take_while(|&&c| local_char(c)).count()
+        });
+    }
+    s
 }
 
-/// End of the run of domain-label characters starting at `i`.
+/// A letter of U+00C0-U+04FF (Latin-1 and Latin Extended letters, Greek,
+/// Cyrillic; not `×` or `÷`), two bytes in UTF-8, decoded from its lead
+/// byte `a` and continuation byte `b`.
+#[inline]
+fn two_byte_letter(a: u8, b: u8) -> bool {
+    if !(0xC3..=0xD3).contains(&a) || !(0x80..=0xBF).contains(&b) {
+        return false;
+    }
+    let c = (u32::from(a & 0x1F) << 6) | u32::from(b & 0x3F);
+    c != 0xD7 && c != 0xF7 && char::from_u32(c).is_some_and(char::is_alphabetic)
+}
+
+fn letter_before(t: &[u8], i: usize) -> bool {
+    i >= 2 && two_byte_letter(at(t, i - 2), at(t, i - 1))
+}
+
+fn letter_at(t: &[u8], i: usize) -> bool {
+    two_byte_letter(at(t, i), at(t, i + 1))
+}
+
+/// End of the run of domain-label characters starting at `i` (an
+/// internationalised label's letters too: `müller.de`, `пример.рф`).
 #[inline]
 fn label_end(t: &[u8], i: usize) -> usize {
-    i + t
+    let mut e = i + t
         .get(i..)
-        .map_or(0, |r| r.iter().take_while(|&&c| label_char(c)).count())
+        .map_or(0, |r| r.iter().take_while(|&&c| label_char(c)).count());
+    while letter_at(t, e) {
+        e += 2;
+        e += t
+            .get(e..)
+            .map_or(0, |r| r.iter().take_while(|&&c| label_char(c)).count());
+    }
+    e
 }
 
 pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
@@ -138,7 +175,7 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         labels += 1;
         last_start = ls;
         end = i;
-        if at(t, i) == b'.' && at(t, i + 1).is_ascii_alphanumeric() {
+        if at(t, i) == b'.' && (at(t, i + 1).is_ascii_alphanumeric() || letter_at(t, i + 1)) {
             i += 1;
         } else {
             break;
@@ -148,7 +185,8 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let tld = t.get(last_start..end).unwrap_or_default();
-    if !(2..=24).contains(&tld.len()) || !tld.iter().all(u8::is_ascii_alphabetic) {
+    if !(2..=24).contains(&tld.len()) || !tld.iter().all(|c| c.is_ascii_alphabetic() || *c >= 0x80)
+    {
         return;
     }
     let nx = at(t, end);

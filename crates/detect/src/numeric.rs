@@ -689,9 +689,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
         digit_ids(sk, seq, d);
     }
     // A Swiss UID after `CHE-` or `CHE `: dotted, spaced or contiguous.
-    if total == 9
-        && (seq.n == 1 || (seq.shape(&[3, 3, 3]) && matches!(sep, Some(b'.' | b' '))))
-    {
+    if total == 9 && (seq.n == 1 || (seq.shape(&[3, 3, 3]) && matches!(sep, Some(b'.' | b' ')))) {
         crate::ids::ch_uid_dotted(sk, ws, end, d);
     }
     // Formats with mixed separators first.
