@@ -884,11 +884,21 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     // An XML element: `<password>…</password>` (Maven's settings.xml,
     // Jenkins' credentials, .NET configuration).
     if before(t, ks) == b'<' && at(t, ke) == b'>' {
-        let vs = ke + 1;
+        // The value may stand on a line of its own, indented.
+        let (vs, _) = skip_blank(t, ke + 1);
         let n = run(t, vs, MAX_VALUE, |c| c != b'<' && c != b'\n' && c != b'\r');
         let ve = vs + n;
-        let close = t.get(ve..ve + 2) == Some(&b"</"[..])
-            && t.get(ve + 2..ve + 2 + (ke - ks)) == t.get(ks..ke);
+        let (close_at, _) = skip_blank(t, ve);
+        let close = t.get(close_at..close_at + 2) == Some(&b"</"[..])
+            && t.get(close_at + 2..close_at + 2 + (ke - ks)) == t.get(ks..ke);
+        let n = t.get(vs..ve).map_or(0, |v| {
+            v.len()
+                - v.iter()
+                    .rev()
+                    .take_while(|&&c| c == b' ' || c == b'\t')
+                    .count()
+        });
+        let ve = vs + n;
         if n > 0 && n <= MAX_VALUE && close {
             let val = t.get(vs..ve).unwrap_or_default();
             assigned_value(sk, &key, vs, ve, val, true, generic);
@@ -912,8 +922,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         && t.get(ks) == Some(&b'-')
         && matches!(before(t, ks), 0 | b' ' | b'\t' | b'\n');
     i = j;
+    // A declared type between the name and the `=`: Go's `var token
+    // string = "…"`, Kotlin's and TypeScript's `val token: String = "…"`.
+    if let Some(after) = typed_declaration(t, i) {
+        i = after;
+    }
     let pair = match (at(t, i), at(t, i + 1)) {
-        (b':', b'=') | (b'=', b'>') => {
+        (b':', b'=') | (b'=', b'>') | (b'.', b'=') => {
             i += 2;
             false
         }
@@ -951,14 +966,22 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             c != quote && c != b'\n' && c != b'\r' && c != b'\\'
         })
     } else {
-        run(t, vs, MAX_VALUE, |c| {
+        let n = run(t, vs, MAX_VALUE, |c| {
             c > b' '
                 && c < 0x7f
                 && !matches!(
                     c,
                     b',' | b';' | b')' | b'}' | b']' | b'"' | b'\'' | b'<' | b'>'
                 )
-        })
+        });
+        // An escaped line break ends the value: `TOKEN=…\nNEXT=…` inside a
+        // JSON string holding a file.
+        t.get(vs..vs + n)
+            .and_then(|v| {
+                v.windows(2)
+                    .position(|w| matches!(w, [b'\\', b'n' | b'r' | b't' | b'"']))
+            })
+            .unwrap_or(n)
     };
     if n == 0 || n > MAX_VALUE {
         return;
@@ -969,6 +992,32 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let ve = vs + n;
     let val = t.get(vs..ve).unwrap_or_default();
     assigned_value(sk, &key, vs, ve, val, quoted, generic);
+}
+
+/// The position after the `=` of a type written between a name and its
+/// `=` at `i` (`string =`, `: String =`, `: str =`), if there is one.
+fn typed_declaration(t: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    if at(t, j) == b':' {
+        j += 1;
+        while matches!(at(t, j), b' ' | b'\t') {
+            j += 1;
+        }
+    }
+    let types: [&[u8]; 5] = [b"string", b"String", b"str", b"&str", b"&'static str"];
+    let ty = types
+        .iter()
+        .filter(|ty| t.get(j..j + ty.len()) == Some(**ty) && !key_char(at(t, j + ty.len())))
+        .map(|ty| ty.len())
+        .max()?;
+    j += ty;
+    if j == i + ty && !matches!(before(t, i), b' ' | b'\t') {
+        return None;
+    }
+    while matches!(at(t, j), b' ' | b'\t') {
+        j += 1;
+    }
+    (at(t, j) == b'=' && at(t, j + 1) != b'=').then_some(j)
 }
 
 /// Spaces and tabs from `i`, and at most one line break among them:
