@@ -323,6 +323,10 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
 ];
 
 /// The number of characters a BBAN layout spells out.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "`i < f.len()` on every index; a const fn cannot use `get`'s Option methods"
+)]
 const fn bban_len(f: &[u8]) -> usize {
     let (mut n, mut total, mut i) = (0, 0, 0);
     while i < f.len() {
