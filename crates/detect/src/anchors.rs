@@ -880,6 +880,9 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     // Only the last anchor inside one key acts ("db_password_token").
     let key = t.get(ks..ke).unwrap_or_default().to_ascii_lowercase();
+    if key == b"secret" && at(t, ks.saturating_sub(1)) != b'_' {
+        creds::kubernetes_secret(sk, ks, ke);
+    }
     let generic = generic == Generic::Yes || secret_key_name(&key);
     // An XML element: `<password>…</password>` (Maven's settings.xml,
     // Jenkins' credentials, .NET configuration).

@@ -1251,6 +1251,9 @@ builtins! {
     Intra42ClientSecret { "intra42_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "42 network intra API client secret: s-s4t2ud- or s-s4t2af- and 64 lower-case hex digits.",
         "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" }
+    KubernetesSecret { "kubernetes_secret", Credentials, None, false, NO_CTX,
+        "Values of a Kubernetes Secret manifest: the entries of its data (base64) and stringData (plain) maps, high, in the YAML document whose kind is Secret.",
+        "kind: Secret\ndata:\n  password: cGFzc3dvcmQxMjM0NTY=" }
     FacebookAppSecret { "facebook_app_secret", Credentials, None, true, NO_CTX,
         "Facebook app secret: 32 hex digits assigned to a facebook/fb_app name.",
         "FACEBOOK_APP_SECRET=bd504e250ba406175e99955ba2502218" }

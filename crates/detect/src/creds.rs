@@ -2409,6 +2409,111 @@ pub(crate) fn notion_legacy(sk: &mut Sink<'_>, ks: usize, ke: usize) {
     emit_token(sk, D::NotionToken, ks, ke, (ks + 7, ke), Medium);
 }
 
+/// Most bytes of a Kubernetes manifest looked at around its `kind: Secret`.
+const K8S_DOC: usize = 16 * 1024;
+
+/// A Kubernetes `Secret` manifest: `kind: Secret` (the word at `ks..ke`,
+/// `kind:` before it on its line) makes the values under the document's
+/// `data:` (base64) and `stringData:` (plain) maps secrets (`high`). The document
+/// runs between `---` lines, at most [`K8S_DOC`] bytes either side.
+pub(crate) fn kubernetes_secret(sk: &mut Sink<'_>, ks: usize, ke: usize) {
+    let t = sk.t;
+    if !sk.on(D::KubernetesSecret) {
+        return;
+    }
+    // `kind:` then blanks and an optional quote before the word; the word
+    // alone (with its quote) up to the line's end.
+    let mut i = ks;
+    if matches!(before(t, i), b'"' | b'\'') {
+        i -= 1;
+    }
+    while i > 0 && matches!(at(t, i - 1), b' ' | b'\t') {
+        i -= 1;
+    }
+    if i < 5
+        || !t
+            .get(i - 5..i)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"kind:"))
+    {
+        return;
+    }
+    let mut e = ke;
+    if matches!(at(t, e), b'"' | b'\'') {
+        e += 1;
+    }
+    while matches!(at(t, e), b' ' | b'\t' | b'\r') {
+        e += 1;
+    }
+    if !matches!(at(t, e), b'\n' | 0) {
+        return;
+    }
+    let lo = ks.saturating_sub(K8S_DOC);
+    let start = t
+        .get(lo..ks)
+        .and_then(|w| memchr::memmem::rfind(w, b"\n---"))
+        .map_or(lo, |p| lo + p + 4);
+    let hi = (ke + K8S_DOC).min(t.len());
+    let end = t
+        .get(ke..hi)
+        .and_then(|w| memchr::memmem::find(w, b"\n---"))
+        .map_or(hi, |p| ke + p);
+    let doc = t.get(start..end).unwrap_or_default();
+    // Lines of the document: a `data:`/`stringData:` line opens a map,
+    // the lines indented deeper are its entries.
+    let mut map: Option<(usize, bool)> = None;
+    let mut at_line = start;
+    for line in doc.split(|&c| c == b'\n') {
+        let ls = at_line;
+        at_line += line.len() + 1;
+        let indent = line
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count();
+        let body = line.get(indent..).unwrap_or_default();
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        if body.is_empty() || body.starts_with(b"#") {
+            continue;
+        }
+        if let Some((depth, _)) = map
+            && indent <= depth
+        {
+            map = None;
+        }
+        if map.is_none() {
+            if body == b"data:" {
+                map = Some((indent, true));
+            } else if body == b"stringData:" {
+                map = Some((indent, false));
+            }
+            continue;
+        }
+        let Some((_, base64)) = map else { continue };
+        let Some(colon) = memchr::memchr(b':', body) else {
+            continue;
+        };
+        let mut vs = ls + indent + colon + 1;
+        while matches!(at(t, vs), b' ' | b'\t') {
+            vs += 1;
+        }
+        let mut ve = ls + indent + body.len();
+        if matches!(at(t, vs), b'"' | b'\'') && ve > vs + 1 && at(t, ve - 1) == at(t, vs) {
+            vs += 1;
+            ve -= 1;
+        }
+        let v = t.get(vs..ve).unwrap_or_default();
+        let ok = if base64 {
+            v.len() >= 4
+                && v.iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        } else {
+            v.len() >= 4 && !matches!(v.first(), Some(b'|' | b'>'))
+        };
+        if ok && !placeholder::value(v) {
+            sk.emit(D::KubernetesSecret, vs, ve, High, PLAIN);
+        }
+    }
+}
+
 // ----------------------------------------------------------------- URLs --
 
 fn url_char(c: u8) -> bool {
