@@ -457,7 +457,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         || (at(t, ws) == b'0' && total == 9 && seq.n >= 2)
         // Shorter and longer national numbers (8 digits in Denmark and
         // Norway) only next to a phone word.
-        || ((7..=12).contains(&total)
+        // (Up to 15: an E.164 number written without its `+`, or after
+        // `00`, next to a phone word: `Tel: 00436123456789`.)
+        || ((7..=15).contains(&total)
             // Not the rest of `(722) 806-9063`, whose walk starts at `(`.
             && !(p == b' ' && ws >= 2 && at(t, ws - 2) == b')')
             && sk.ctx_ok(D::Phone, ws, seq.end()));
@@ -1336,7 +1338,10 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             // National trunk-prefix format: 020 7946 0958, 030 12345678.
             base = Low;
         } else if groups <= 5
-            && (7..=12).contains(&digits)
+            && ((7..=12).contains(&digits)
+                // An international number without its `+`, contiguous or
+                // after `00`: `0031612345678`, `8801671163269`.
+                || (groups == 1 || (d0 == b'0' && at(t, ws + 1) == b'0')) && digits <= 15)
             && !mixed
             && first_sep != b'.'
             && gl.iter().all(|&l| l >= 2)
