@@ -885,6 +885,9 @@ builtins! {
     PkCnic { "pk_cnic", Pii, None, false, &["cnic", "nic", "nicop", "computerized national identity card", "computerised national identity card", "national identity card", "شناختی کارڈ", "شناختی کارڈ نمبر"],
         "Pakistani CNIC: 13 digits, the first a province 1-7, printed 5-7-1 with dashes (reported alone, low) or contiguous next to its word.",
         "CNIC 45504-4185771-3" }
+    LkNic { "lk_nic", Pii, Some("date_fields"), true, &["nic", "nic no", "nic number", "national identity card", "national id card", "ජාතික හැඳුනුම්පත", "தேசிய அடையாள அட்டை"],
+        "Sri Lankan national identity card number: nine digits and V or X (year, day of the year plus 500 for women, serial), or twelve digits with a four-digit year; needs a context word.",
+        "NIC 722222222V" }
     AtTin { "at_tin", Pii, Some("luhn"), true, &["abgabenkontonummer", "steuernummer", "st.nr", "stnr", "finanzamt"],
         "Austrian tax number (Abgabenkontonummer / Steuernummer): 9 digits, a tax office and a Luhn check digit; needs a context word.",
         "Abgabenkontonummer 931736581" }

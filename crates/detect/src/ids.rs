@@ -137,6 +137,7 @@ static LEN12: &[DigitId] = &[
     ),
     id(D::EsNss, v::es_nss, CTX_ONLY),
     id(D::DrivingLicence, kr_driving_licence, CTX_ONLY),
+    id(D::LkNic, v::lk_nic, CTX_ONLY),
     id(D::RuInn, v::ru_inn, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
@@ -759,6 +760,12 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
         return;
     }
     let upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    // An old Sri Lankan NIC: nine digits and V or X (either case).
+    if w.len() == 10 && nd == 9 && matches!(w.last(), Some(b'V' | b'X' | b'v' | b'x')) {
+        if w.get(..9).is_some_and(v::lk_nic) {
+            sk.emit(D::LkNic, ws, we, Medium, NEED_CTX);
+        }
+    }
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);
     }

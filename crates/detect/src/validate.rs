@@ -1604,6 +1604,25 @@ pub fn lu_matricule(s: &[u8]) -> bool {
     luhn(first12) && verhoeff(&v)
 }
 
+/// Sri Lanka's national identity card number: the old form (nine digits,
+/// read here; a `V` or `X` follows) is YY, the day of the year (001-366,
+/// plus 500 for women) and four digits; the new one (twelve digits) is
+/// YYYY, the day of the year the same way, and five digits. No published
+/// check digit.
+pub fn lk_nic(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let (year, day) = match d.len() {
+        9 => (1900 + g(0) * 10 + g(1), g(2) * 100 + g(3) * 10 + g(4)),
+        12 => (
+            g(0) * 1000 + g(1) * 100 + g(2) * 10 + g(3),
+            g(4) * 100 + g(5) * 10 + g(6),
+        ),
+        _ => return false,
+    };
+    (1900..=2030).contains(&year) && matches!(day, 1..=366 | 501..=866)
+}
+
 /// Pakistan's CNIC: thirteen digits, the first a province (1-7), printed
 /// 5-7-1; no check digit.
 pub fn pk_cnic(s: &[u8]) -> bool {
