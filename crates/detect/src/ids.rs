@@ -761,10 +761,12 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
     }
     let upper = w.iter().all(|c| !c.is_ascii_lowercase());
     // An old Sri Lankan NIC: nine digits and V or X (either case).
-    if w.len() == 10 && nd == 9 && matches!(w.last(), Some(b'V' | b'X' | b'v' | b'x')) {
-        if w.get(..9).is_some_and(v::lk_nic) {
-            sk.emit(D::LkNic, ws, we, Medium, NEED_CTX);
-        }
+    if w.len() == 10
+        && nd == 9
+        && matches!(w.last(), Some(b'V' | b'X' | b'v' | b'x'))
+        && w.get(..9).is_some_and(v::lk_nic)
+    {
+        sk.emit(D::LkNic, ws, we, Medium, NEED_CTX);
     }
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);
