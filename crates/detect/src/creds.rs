@@ -1331,8 +1331,11 @@ fn slack(sk: &mut Sink<'_>, a: usize) {
     let Some((last, lead)) = groups.split_last() else {
         return;
     };
-    // Ids first (digits), the secret part last; no empty group.
+    // Ids first (digits), the secret part last; no empty group; ids that
+    // are one number written again and again (`xoxp-1234-1234-1234-…`)
+    // are a template's.
     if groups.iter().any(|g| g.is_empty())
+        || (lead.len() >= 2 && lead.iter().all(|g| Some(g) == lead.first()))
         || !lead.iter().all(|g| g.iter().all(u8::is_ascii_digit))
         || !last.iter().any(u8::is_ascii_alphabetic)
     {
@@ -2501,12 +2504,14 @@ pub(crate) fn kubernetes_secret(sk: &mut Sink<'_>, ks: usize, ke: usize) {
             ve -= 1;
         }
         let v = t.get(vs..ve).unwrap_or_default();
+        // At least nine bytes of base64 (`YmFyCg==`, "bar", is a test
+        // manifest's), six characters of plain text.
         let ok = if base64 {
-            v.len() >= 4
+            v.len() >= 12
                 && v.iter()
                     .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
         } else {
-            v.len() >= 4 && !matches!(v.first(), Some(b'|' | b'>'))
+            v.len() >= 6 && !matches!(v.first(), Some(b'|' | b'>'))
         };
         if ok && !placeholder::value(v) {
             sk.emit(D::KubernetesSecret, vs, ve, High, PLAIN);

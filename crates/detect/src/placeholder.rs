@@ -103,7 +103,26 @@ pub(crate) fn token(prefix: &[u8], body: &[u8]) -> bool {
     {
         return true;
     }
-    common(body)
+    common(body) || camel_words(body)
+}
+
+/// A token body spelled in capitalised words with no digit
+/// (`SlackAppConfigurationAccessTokenHere`): a random body of 16 letters
+/// or more nearly always has a digit, and seldom has every capital
+/// followed by two small letters. Not asked of passwords, which may be
+/// made of words.
+fn camel_words(body: &[u8]) -> bool {
+    let caps = body.iter().filter(|c| c.is_ascii_uppercase()).count();
+    body.len() >= 16
+        && caps >= 3
+        && body.first().is_some_and(u8::is_ascii_uppercase)
+        && body.iter().all(u8::is_ascii_alphabetic)
+        && body.iter().enumerate().all(|(i, c)| {
+            !c.is_ascii_uppercase()
+                || body
+                    .get(i + 1..i + 3)
+                    .is_some_and(|n| n.iter().all(u8::is_ascii_lowercase))
+        })
 }
 
 /// True if `prefix` + `body` is a documented value (without allocating).
