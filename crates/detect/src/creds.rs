@@ -1348,7 +1348,8 @@ fn slack(sk: &mut Sink<'_>, a: usize) {
         b's' | b'o' if lead.len() >= 3 && last.iter().all(u8::is_ascii_hexdigit) => last.len() >= 8,
         _ => !lead.is_empty() && last.len() >= 18,
     };
-    if ok {
+    // The secret part alone asked too: `…-1-SlackAppConfigurationTokenHere`.
+    if ok && !placeholder::token(b"", last) {
         emit_token(sk, D::SlackToken, a, e, (bs, e), High);
     }
 }
