@@ -209,6 +209,12 @@ const WORDS: &[Anchor] = &[
     ("", "key", H::Key, 3),
     ("", "Key", H::Key, 3),
     ("", "KEY", H::Key, 3),
+    // Amazon Bedrock API keys: `bedrock-api-key-` and the base64 of
+    // `bedrock.amazonaws.com` (short-lived), `ABSK` and the base64 of
+    // `BedrockAPIKey` (long-lived); the literals are their base64, rare
+    // in any text (and "bed" is in "embedded").
+    ("key-", "YmVkcm9jay5h", H::Cred(K::Bedrock), 16),
+    ("absk", "QmVkcm9ja0FQ", H::Cred(K::Bedrock), 16),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {

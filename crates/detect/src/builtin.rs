@@ -1254,6 +1254,9 @@ builtins! {
     Intra42ClientSecret { "intra42_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "42 network intra API client secret: s-s4t2ud- or s-s4t2af- and 64 lower-case hex digits.",
         "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" }
+    AwsBedrockApiKey { "aws_bedrock_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Amazon Bedrock API keys: long-lived ABSK and the base64 of BedrockAPIKey- (about 130 characters), short-lived bedrock-api-key- and the base64 of a presigned bedrock.amazonaws.com URL.",
+        "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbiZYLUFtei1BbGdvcml0aG09QVdTNC1ITUFDLVNIQTI1NiZYLUFtei1DcmVkZW50aWFsPUFLSUE" }
     KubernetesSecret { "kubernetes_secret", Credentials, None, false, NO_CTX,
         "Values of a Kubernetes Secret manifest: the entries of its data (base64) and stringData (plain) maps, high, in the YAML document whose kind is Secret.",
         "kind: Secret\ndata:\n  password: cGFzc3dvcmQxMjM0NTY=" }

@@ -827,6 +827,7 @@ pub(crate) enum K {
     Xai,
     VaultSvc,
     VaultBatch,
+    Bedrock,
     Age,
     Pkcs12,
     Alibaba,
@@ -909,6 +910,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Xai => one(sk, &XAI),
         K::VaultSvc => one(sk, &VAULT_SVC),
         K::VaultBatch => one(sk, &VAULT_BATCH),
+        K::Bedrock => bedrock(sk, a),
         K::Age => one(sk, &AGE),
         K::Pkcs12 => pkcs12_base64(sk, a),
         K::Alibaba => one(sk, &ALIBABA),
@@ -1375,7 +1377,41 @@ pub(crate) fn facebook_app_token(sk: &mut Sink<'_>, s: usize, e: usize) {
     emit_token(sk, D::FacebookAccessToken, s, end, (e + 1, end), Medium);
 }
 
-/// `hooks.slack.com/services|workflows|triggers/…` (the literal starts
+/// An Amazon Bedrock API key from its anchor at `a`: `key-` of a
+/// short-lived `bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t…` (the base64
+/// of a presigned URL), or `ABSK` of a long-lived `ABSKQmVkcm9ja0FQSUtleS…`
+/// (base64 of `BedrockAPIKey-…`).
+fn bedrock(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let (s, bs, fixed) = if at(t, a) == b'k' {
+        let s = a.saturating_sub(12);
+        if a < 12 || t.get(s..a) != Some(&b"bedrock-api-"[..]) {
+            return;
+        }
+        (s, a + 4, &b"YmVkcm9jay5hbWF6b25hd3MuY29t"[..])
+    } else {
+        (a, a + 4, &b"QmVkcm9ja0FQSUtleS"[..])
+    };
+    if is_word(before(t, s)) || t.get(bs..bs + fixed.len()) != Some(fixed) {
+        return;
+    }
+    let n = run(t, bs, 4096, |c| C::Std.has(c));
+    let e = bs + n;
+    if n > 4096 || is_word(at(t, e)) {
+        return;
+    }
+    // A long-lived key is about 130 characters; a short-lived one a whole
+    // presigned URL (its fixed start alone, as secret scanners' examples
+    // write it, is still the start of one).
+    if at(t, a) != b'k' && !(100..=200).contains(&n) {
+        return;
+    }
+    if sk.on(D::AwsBedrockApiKey) && !marker_after(t, e) {
+        sk.emit(D::AwsBedrockApiKey, s, e, High, PLAIN);
+    }
+}
+
+/// `hooks.slack.com/services|workflows|triggers/…`/// `hooks.slack.com/services|workflows|triggers/…` (the literal starts
 /// at `a`, `https://` before it).
 fn slack_hook(sk: &mut Sink<'_>, a: usize) {
     let t = sk.t;

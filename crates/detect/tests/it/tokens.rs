@@ -358,6 +358,12 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ("r8", "replicate_api_token", "r8_{alnum:37}", "high"),
     ("fly_org", "flyio_access_token", "fo1_{url:43}", "high"),
     (
+        "bedrock_long",
+        "aws_bedrock_api_key",
+        "ABSKQmVkcm9ja0FQSUtleS{alnum:110}",
+        "high",
+    ),
+    (
         "fly_macaroon",
         "flyio_access_token",
         "fm2_{std:180}",
