@@ -936,8 +936,14 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     if let Some(after) = typed_declaration(t, i) {
         i = after;
     }
+    // Make's `::=`, `:::=` and `?=`.
+    if t.get(i..i + 3) == Some(&b"::="[..]) {
+        i += 1;
+    } else if t.get(i..i + 4) == Some(&b":::="[..]) {
+        i += 2;
+    }
     let pair = match (at(t, i), at(t, i + 1)) {
-        (b':', b'=') | (b'=', b'>') | (b'.', b'=') => {
+        (b':', b'=') | (b'=', b'>') | (b'.', b'=') | (b'?', b'=') => {
             i += 2;
             false
         }
