@@ -1613,7 +1613,8 @@ pub fn lk_nic(s: &[u8]) -> bool {
     let Some(d) = digits(s) else { return false };
     let g = |i: usize| d.get(i).copied().unwrap_or(0);
     let (year, day) = match d.len() {
-        9 => (1900 + g(0) * 10 + g(1), g(2) * 100 + g(3) * 10 + g(4)),
+        // (No one born in the 1900s' first decade holds one now.)
+        9 if g(0) != 0 => (1900 + g(0) * 10 + g(1), g(2) * 100 + g(3) * 10 + g(4)),
         12 => (
             g(0) * 1000 + g(1) * 100 + g(2) * 10 + g(3),
             g(4) * 100 + g(5) * 10 + g(6),
