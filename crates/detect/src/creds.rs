@@ -1411,7 +1411,7 @@ fn bedrock(sk: &mut Sink<'_>, a: usize) {
     }
 }
 
-/// `hooks.slack.com/services|workflows|triggers/…`/// `hooks.slack.com/services|workflows|triggers/…` (the literal starts
+/// `hooks.slack.com/services|workflows|triggers/…` (the literal starts
 /// at `a`, `https://` before it).
 fn slack_hook(sk: &mut Sink<'_>, a: usize) {
     let t = sk.t;
@@ -2454,8 +2454,9 @@ const K8S_DOC: usize = 16 * 1024;
 
 /// A Kubernetes `Secret` manifest: `kind: Secret` (the word at `ks..ke`,
 /// `kind:` before it on its line) makes the values under the document's
-/// `data:` (base64) and `stringData:` (plain) maps secrets (`high`). The document
-/// runs between `---` lines, at most [`K8S_DOC`] bytes either side.
+/// `data:` (base64) and `stringData:` (plain) maps secrets (`high`). The
+/// document runs between `---` lines, at most [`K8S_DOC`] bytes either
+/// side.
 pub(crate) fn kubernetes_secret(sk: &mut Sink<'_>, ks: usize, ke: usize) {
     let t = sk.t;
     if !sk.on(D::KubernetesSecret) {

@@ -884,16 +884,7 @@ const CARD_LIKE_IDS: DetSet = DetSet::of(&[
 /// `s..e` and not `d`'s own (`HKID: RO331969(0)` is no Romanian VAT
 /// number; `TFN …; ABN 51 824 753 556` is still an ABN).
 pub(crate) fn labelled_as_other(sk: &mut Sink<'_>, d: D, s: usize, e: usize) -> bool {
-    if sk.ctx.surely_empty(s, e) {
-        return false;
-    }
-    let t = sk.t;
-    let mut labels = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0);
-    if labels.has(d as usize) {
-        return false;
-    }
-    labels.remove(d as usize);
-    labels.intersects(&ID_LABELS)
+    labelled_as_other_than(sk, d, &[], s, e)
 }
 
 /// As [`labelled_as_other`], where the labels of `same` (ids that are `d`
@@ -906,12 +897,15 @@ pub(crate) fn labelled_as_other_than(
     s: usize,
     e: usize,
 ) -> bool {
-    if !labelled_as_other(sk, d, s, e) {
+    if sk.ctx.surely_empty(s, e) {
         return false;
     }
     let t = sk.t;
     let labels = sk.ctx.mask_within(t, s, e, LABEL_BEFORE, 0);
-    !same.iter().any(|&o| labels.has(o as usize))
+    if labels.has(d as usize) || same.iter().any(|&o| labels.has(o as usize)) {
+        return false;
+    }
+    labels.intersects(&ID_LABELS)
 }
 
 /// True if a context word of one of `others` lies around `s..e`.
@@ -1341,7 +1335,7 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             && ((7..=12).contains(&digits)
                 // An international number without its `+`, contiguous or
                 // after `00`: `0031612345678`, `8801671163269`.
-                || (groups == 1 || (d0 == b'0' && at(t, ws + 1) == b'0')) && digits <= 15)
+                || ((groups == 1 || (d0 == b'0' && at(t, ws + 1) == b'0')) && digits <= 15))
             && !mixed
             && first_sep != b'.'
             && gl.iter().all(|&l| l >= 2)
