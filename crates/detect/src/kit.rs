@@ -73,6 +73,13 @@ impl DetSet {
         }
     }
 
+    #[cfg(test)]
+    pub(crate) fn remove(&mut self, d: usize) {
+        if let Some(w) = self.w.get_mut(d / 64) {
+            *w &= !(1u64 << (d % 64));
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn has(&self, d: usize) -> bool {
         self.w.get(d / 64).is_some_and(|w| (w >> (d % 64)) & 1 != 0)
