@@ -237,7 +237,7 @@ impl Shared {
         }
     }
 
-    fn submit(&self, ino: u64, held: Arc<Held>, reply: Option<ReplyEmpty>) {
+    pub(crate) fn submit(&self, ino: u64, held: Arc<Held>, reply: Option<ReplyEmpty>) {
         held.set_phase(Phase::Judging);
         let job = Job { ino, held, reply };
         if let Err(e) = lock(&self.jobs).send(job) {
@@ -386,8 +386,8 @@ impl Filesystem for GateFs {
                     if size > held.admitted.load(Ordering::Acquire) {
                         admit(sh, ino, held, Shared::writer(req), size)?;
                     }
-                    held.file.set_len(size).map_err(|e| io_errno(&e))?;
-                    held.touch();
+                    held.change(|| held.file.set_len(size))
+                        .map_err(|e| io_errno(&e))?;
                 }
                 // Mode, owner and times of a held file apply when it is
                 // written out (the staging file is the agent's).
@@ -669,8 +669,8 @@ impl Filesystem for GateFs {
                 let truncate = flags.0 & rustix::fs::OFlags::TRUNC.bits() as i32 != 0;
                 let held = sh.hold(ino, Shared::writer(req), truncate)?;
                 if truncate && held.size().unwrap_or(0) > 0 {
-                    held.file.set_len(0).map_err(|e| io_errno(&e))?;
-                    held.touch();
+                    held.change(|| held.file.set_len(0))
+                        .map_err(|e| io_errno(&e))?;
                 }
                 held.writers.fetch_add(1, Ordering::AcqRel);
                 return Ok(Handle::Held { held, write: true });
@@ -841,10 +841,8 @@ impl Filesystem for GateFs {
             if end > held.admitted.load(Ordering::Acquire) {
                 admit(sh, ino.0, &held, Shared::writer(req), end)?;
             }
-            held.file
-                .write_all_at(data, offset)
+            held.change(|| held.file.write_all_at(data, offset))
                 .map_err(|e| io_errno(&e))?;
-            held.touch();
             Ok(data.len())
         })();
         match r {
@@ -1055,7 +1053,7 @@ fn give_to_requester(dir: &OwnedFd, name: &OsStr, req: &Request) {
 }
 
 /// Whether `held` is still the file that `ino` names.
-fn is_attached(sh: &Shared, ino: u64, held: &Arc<Held>) -> bool {
+pub(crate) fn is_attached(sh: &Shared, ino: u64, held: &Arc<Held>) -> bool {
     lock(&sh.nodes)
         .get(ino)
         .and_then(|n| n.held.as_ref())

@@ -30,9 +30,12 @@ pub struct Held {
     pub mode: u32,
     /// A file of that name was on the medium when writing began.
     pub replaces: AtomicBool,
-    /// Bumped by every change; a decision made on an older generation is
-    /// made again.
+    /// Bumped before and after every change; a decision made on an older
+    /// generation is made again, and is not applied.
     generation: AtomicU64,
+    /// Changes under way ([`Held::change`]): while one is, no generation
+    /// is stable.
+    changing: AtomicU32,
     /// Bytes admitted against the quota so far (the largest size seen).
     pub admitted: AtomicU64,
     /// Open handles that may write.
@@ -57,6 +60,7 @@ impl Held {
             mode,
             replaces: AtomicBool::new(false),
             generation: AtomicU64::new(0),
+            changing: AtomicU32::new(0),
             admitted: AtomicU64::new(0),
             writers: AtomicU32::new(0),
             phase: Mutex::new(Phase::Open),
@@ -67,9 +71,32 @@ impl Held {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// The generation, if no change is under way: bytes read after this
+    /// call and before the generation is found unchanged are the file's
+    /// bytes of this generation (a change bumps it before it touches a
+    /// byte, see [`Held::change`]).
+    pub fn stable_generation(&self) -> Option<u64> {
+        let g = self.generation.load(Ordering::SeqCst);
+        (self.changing.load(Ordering::SeqCst) == 0).then_some(g)
+    }
+
     /// Marks a change: any decision in flight is stale.
     pub fn touch(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Changes the staging file's bytes with `f`. The generation moves
+    /// before the first byte does and again after the last, so a
+    /// decision is applied only to bytes it was made on: a change that
+    /// had begun when the decision read the generation is seen as under
+    /// way, one that begins later moves the generation.
+    pub fn change<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.changing.fetch_add(1, Ordering::SeqCst);
+        self.touch();
+        let r = f();
+        self.touch();
+        self.changing.fetch_sub(1, Ordering::SeqCst);
+        r
     }
 
     pub fn phase(&self) -> Phase {

@@ -25,6 +25,8 @@ use crate::pending;
 /// before it is treated as one that could not be inspected.
 const ATTEMPTS: u32 = 3;
 
+const KEPT_CHANGING: &str = "the file kept changing while it was inspected";
+
 pub(crate) fn run(shared: Arc<Shared>, jobs: Arc<Mutex<Receiver<Job>>>) {
     loop {
         let job = match lock(&jobs).recv() {
@@ -66,15 +68,21 @@ fn written<'a>(path: &'a std::path::Path, held: &'a Held, size: u64) -> Written<
     }
 }
 
-/// Judges until a decision holds for the bytes it was made on.
-fn judge(sh: &Shared, ino: u64, held: &Held) -> Option<Outcome> {
-    for _ in 0..ATTEMPTS {
-        let generation = held.generation();
+/// Judges until a decision holds for the bytes it was made on. Returns
+/// the decision and the generation of those bytes, which
+/// [`write_out`] checks again before anything reaches its name.
+fn judge(sh: &Shared, ino: u64, held: &Held) -> Option<(Outcome, u64)> {
+    for attempt in 0..ATTEMPTS {
+        let Some(generation) = held.stable_generation() else {
+            // Another handle is writing this moment: give it a moment.
+            std::thread::sleep(std::time::Duration::from_millis(5 << attempt));
+            continue;
+        };
         let size = held.size().unwrap_or(0);
         let path = sh.path_of(ino);
         let outcome = sh.judge.judge(&written(&path, held, size));
         if held.generation() == generation {
-            return Some(outcome);
+            return Some((outcome, generation));
         }
     }
     None
@@ -98,27 +106,37 @@ fn report(sh: &Shared, ino: u64, held: &Held, what: &Settled) {
 
 /// Hold mode: nothing is on the medium until the decision is applied.
 fn hold(sh: &Shared, ino: u64, held: &Arc<Held>) -> (Option<Settled>, Result<(), Errno>) {
-    let outcome = judge(sh, ino, held).unwrap_or_else(|| Outcome::Block {
-        message: "the file kept changing while it was inspected".into(),
-    });
-    if held.phase() == Phase::Withdrawn {
-        report(sh, ino, held, &Settled::Withdrawn);
-        return (Some(Settled::Withdrawn), Ok(()));
-    }
-    let (what, answer) = match outcome {
-        Outcome::Release => match write_out(sh, ino, held, None) {
-            Ok(true) => (Settled::Released, Ok(())),
-            Ok(false) => (Settled::Withdrawn, Ok(())),
-            Err(e) => failed(e),
-        },
-        Outcome::Seal(s) => match write_out(sh, ino, held, Some(&*s)) {
-            Ok(true) => (Settled::Sealed, Ok(())),
-            Ok(false) => (Settled::Withdrawn, Ok(())),
-            Err(e) => failed(e),
-        },
-        Outcome::Block { message } => {
-            detach(sh, ino, held);
-            (Settled::Blocked { message }, Err(Errno::EPERM))
+    // A change between the decision and the write-out (another handle
+    // still writing) is judged again, as one during judging is.
+    let mut attempts = 0;
+    let (what, answer) = loop {
+        attempts += 1;
+        let (outcome, generation) = judge(sh, ino, held).unwrap_or_else(|| {
+            let message = KEPT_CHANGING.into();
+            (Outcome::Block { message }, 0)
+        });
+        if held.phase() == Phase::Withdrawn {
+            report(sh, ino, held, &Settled::Withdrawn);
+            return (Some(Settled::Withdrawn), Ok(()));
+        }
+        let (seal, done) = match outcome {
+            Outcome::Release => (None, Settled::Released),
+            Outcome::Seal(s) => (Some(s), Settled::Sealed),
+            Outcome::Block { message } => {
+                detach(sh, ino, held);
+                break (Settled::Blocked { message }, Err(Errno::EPERM));
+            }
+        };
+        match write_out(sh, ino, held, seal.as_deref(), Some(generation)) {
+            Ok(Wrote::Done) => break (done, Ok(())),
+            Ok(Wrote::Gone) => break (Settled::Withdrawn, Ok(())),
+            Ok(Wrote::Changed) if attempts < ATTEMPTS => {}
+            Ok(Wrote::Changed) => {
+                detach(sh, ino, held);
+                let message = KEPT_CHANGING.into();
+                break (Settled::Blocked { message }, Err(Errno::EPERM));
+            }
+            Err(e) => break failed(e),
         }
     };
     if !matches!(what, Settled::Blocked { .. }) {
@@ -148,9 +166,9 @@ fn encrypt_first(
     reply: Option<fuser::ReplyEmpty>,
 ) {
     let generation = held.generation();
-    match write_out(sh, ino, held, Some(&*first)) {
-        Ok(true) => {}
-        Ok(false) => {
+    match write_out(sh, ino, held, Some(&*first), None) {
+        Ok(Wrote::Done | Wrote::Changed) => {}
+        Ok(Wrote::Gone) => {
             report(sh, ino, held, &Settled::Withdrawn);
             if let Some(r) = reply {
                 r.ok();
@@ -175,11 +193,14 @@ fn encrypt_first(
     if let Some(r) = reply {
         r.ok();
     }
-    let outcome = judge(sh, ino, held);
+    let (outcome, judged) = match judge(sh, ino, held) {
+        Some((o, g)) => (Some(o), g),
+        None => (None, generation.wrapping_add(1)),
+    };
     let still_ours = {
         let mut pending = lock(&sh.pending);
         let ours = pending.get(&ino).is_some_and(|h| Arc::ptr_eq(h, held))
-            && held.generation() == generation
+            && judged == generation
             && held.phase() != Phase::Withdrawn;
         if ours {
             pending.remove(&ino);
@@ -187,23 +208,38 @@ fn encrypt_first(
         ours
     };
     if !still_ours {
-        // Reopened, changed, removed or renamed over: a newer settle (or
-        // none) decides; the medium keeps the sealed copy meanwhile.
+        // Reopened, removed or renamed over: a newer settle (or none)
+        // decides; the medium keeps the sealed copy meanwhile.
         pending::forget(record);
+        if held.phase() != Phase::Withdrawn && again(sh, ino, held) {
+            // Changed through a handle that was open all along: no close
+            // of it will settle the file, so it is settled again now.
+            sh.submit(ino, held.clone(), None);
+        }
         return;
     }
     let what = match outcome {
-        Some(Outcome::Release) => match write_out(sh, ino, held, None) {
-            Ok(true) => Settled::ReleasedAfterInspection,
-            Ok(false) => Settled::Withdrawn,
+        Some(Outcome::Release) => match write_out(sh, ino, held, None, Some(judged)) {
+            Ok(Wrote::Done) => Settled::ReleasedAfterInspection,
+            Ok(Wrote::Gone) => Settled::Withdrawn,
+            Ok(Wrote::Changed) => {
+                // Written to after it was judged: the plaintext is never
+                // released unjudged. It is settled again from the start
+                // (sealed as it is now, then judged).
+                pending::forget(record);
+                if crate::gate::is_attached(sh, ino, held) {
+                    sh.submit(ino, held.clone(), None);
+                }
+                return;
+            }
             Err(e) => Settled::Failed {
                 error: format!("{e}; the file stays encrypted"),
             },
         },
         Some(Outcome::Seal(s)) if !Arc::ptr_eq(&s, &first) => {
-            match write_out(sh, ino, held, Some(&*s)) {
-                Ok(true) => Settled::Sealed,
-                Ok(false) => Settled::Withdrawn,
+            match write_out(sh, ino, held, Some(&*s), None) {
+                Ok(Wrote::Done | Wrote::Changed) => Settled::Sealed,
+                Ok(Wrote::Gone) => Settled::Withdrawn,
                 Err(e) => Settled::Failed {
                     error: format!("{e}; the file stays encrypted for the first key"),
                 },
@@ -230,6 +266,19 @@ fn encrypt_first(
     set_settled(sh, ino, held);
     report(sh, ino, held, &what);
     pending::forget(record);
+}
+
+/// Takes an encrypt-first file that changed while it was settled out of
+/// the pending files, if it is still there and still its name's file;
+/// then it is to be settled again.
+fn again(sh: &Shared, ino: u64, held: &Arc<Held>) -> bool {
+    let mut pending = lock(&sh.pending);
+    let ours = pending.get(&ino).is_some_and(|h| Arc::ptr_eq(h, held))
+        && crate::gate::is_attached(sh, ino, held);
+    if ours {
+        pending.remove(&ino);
+    }
+    ours
 }
 
 fn set_settled(sh: &Shared, ino: u64, held: &Arc<Held>) {
@@ -264,13 +313,32 @@ impl Shared {
     }
 }
 
+/// What [`write_out`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrote {
+    /// The name on the medium has the file.
+    Done,
+    /// The file was removed meanwhile: nothing was written.
+    Gone,
+    /// The file changed after the decision it was to apply: nothing was
+    /// written.
+    Changed,
+}
+
 /// Writes the held file to its name on the medium (through `seal` if
-/// given): a temporary file, then renamed over the name. Returns
-/// `false` when the file was removed meanwhile (nothing written).
-fn write_out(sh: &Shared, ino: u64, held: &Arc<Held>, seal: Option<&dyn Seal>) -> io::Result<bool> {
+/// given): a temporary file, then renamed over the name — unless the file
+/// changed since `judged` (the generation its decision was made on), which
+/// is checked under the node table's lock, after the copy.
+fn write_out(
+    sh: &Shared,
+    ino: u64,
+    held: &Arc<Held>,
+    seal: Option<&dyn Seal>,
+    judged: Option<u64>,
+) -> io::Result<Wrote> {
     let (dir, _) = match sh.place_of(ino) {
         Ok(p) => p,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Wrote::Gone),
         Err(e) => return Err(e),
     };
     let tmp = write_temp(
@@ -287,25 +355,26 @@ fn write_out(sh: &Shared, ino: u64, held: &Arc<Held>, seal: Option<&dyn Seal>) -
     let current = nodes.get(ino).map(|n| (n.parent, n.name.clone()));
     let target = current.and_then(|(p, name)| nodes.dir(p).map(|d| (d, name)));
     let r = match target {
+        Some(_) if judged.is_some_and(|g| held.generation() != g) => Ok(Wrote::Changed),
         Some((tdir, name)) if !name.is_empty() && held.phase() != Phase::Withdrawn => {
             rustix::fs::renameat(dir.as_fd(), &tmp, tdir.as_fd(), &name)
-                .map(|()| true)
+                .map(|()| Wrote::Done)
                 .map_err(io::Error::from)
         }
-        _ => Ok(false),
+        _ => Ok(Wrote::Gone),
     };
     drop(nodes);
     match r {
-        Ok(true) => {
+        Ok(Wrote::Done) => {
             if let Some(n) = sh.notifier.get() {
                 let _ = n.inval_inode(INodeNo(ino), 0, 0);
             }
             held.replaces.store(true, Ordering::Release);
-            Ok(true)
+            Ok(Wrote::Done)
         }
-        Ok(false) => {
+        Ok(other) => {
             let _ = rustix::fs::unlinkat(dir.as_fd(), &tmp, AtFlags::empty());
-            Ok(false)
+            Ok(other)
         }
         Err(e) => {
             let _ = rustix::fs::unlinkat(dir.as_fd(), &tmp, AtFlags::empty());

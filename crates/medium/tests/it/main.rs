@@ -60,6 +60,10 @@ struct TestJudge {
     /// Release without reading: large files, whose scan in a debug build
     /// is seconds of CPU a loaded CI machine may not give.
     unread: bool,
+    /// Told when a decision has been made, before it is returned.
+    decided: Option<Mutex<std::sync::mpsc::Sender<()>>>,
+    /// Decisions made.
+    calls: AtomicU64,
 }
 
 impl Judge for TestJudge {
@@ -70,7 +74,7 @@ impl Judge for TestJudge {
         }
         let text = fs::read(f.staged).unwrap_or_default();
         let has = |w: &[u8]| text.windows(w.len()).any(|x| x == w);
-        if has(b"Confidential") {
+        let outcome = if has(b"Confidential") {
             Outcome::Block {
                 message: "confidential files may not be copied".into(),
             }
@@ -78,7 +82,12 @@ impl Judge for TestJudge {
             Outcome::Seal(self.seal.clone().unwrap_or_else(|| Arc::new(Invert)))
         } else {
             Outcome::Release
+        };
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if let Some(tx) = &self.decided {
+            let _ = tx.lock().unwrap().send(());
         }
+        outcome
     }
     fn settled(&self, f: &Written<'_>, what: &Settled) {
         self.log
@@ -233,6 +242,58 @@ fn an_overwrite_that_is_blocked_leaves_the_old_file() {
     assert!(cp(&fx.mnt.join("a.txt"), b"Confidential now").is_err());
     assert_eq!(fs::read(fx.lower.join("a.txt")).unwrap(), b"old and benign");
     assert_eq!(fs::read(fx.mnt.join("a.txt")).unwrap(), b"old and benign");
+}
+
+/// A second handle appends "Confidential" to a large benign file the
+/// moment its decision is made, while the gate writes it out: the medium
+/// must never get the appended bytes in clear (the decision was made
+/// without them), and the file must be judged again.
+fn a_change_after_the_decision_is_judged(mode: fn() -> Mode) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let judge = TestJudge {
+        decided: Some(Mutex::new(tx)),
+        ..TestJudge::default()
+    };
+    let fx = Fixture::new(judge, mode);
+    let path = fx.mnt.join("big.txt");
+    let benign = "lunch at noon, nothing to see here\n".repeat(8 << 20 >> 5);
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let mut f = fs::File::create(&path).unwrap();
+            f.write_all(benign.as_bytes()).unwrap();
+            // The last close: the gate decides, then writes the file out.
+            drop(f);
+        })
+    };
+    rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    let mut second = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    second.write_all(b"Confidential: the merger\n").unwrap();
+    drop(second);
+    writer.join().unwrap();
+    wait_for("the change judged", || {
+        fx.judge.calls.load(Ordering::SeqCst) >= 2
+    });
+    // Settled again with the change, or blocked: never in clear with it.
+    std::thread::sleep(Duration::from_millis(200));
+    if let Ok(on_medium) = fs::read(fx.lower.join("big.txt")) {
+        let clear = unseal(&on_medium).is_none();
+        let leaked = on_medium.windows(12).any(|w| w == b"Confidential");
+        assert!(
+            !(clear && leaked),
+            "unjudged bytes reached the medium in clear"
+        );
+    }
+}
+
+#[test]
+fn a_change_after_the_decision_is_judged_before_it_is_written_out() {
+    a_change_after_the_decision_is_judged(|| Mode::Hold);
+}
+
+#[test]
+fn a_change_after_the_decision_is_judged_before_it_is_released() {
+    a_change_after_the_decision_is_judged(|| Mode::EncryptFirst(Arc::new(Invert)));
 }
 
 #[test]
