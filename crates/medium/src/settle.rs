@@ -426,7 +426,14 @@ pub(crate) fn write_temp(
         // Not synced: durability is the medium's (a user's eject syncs),
         // as for any copy; what the rename guarantees is that the name
         // never shows plaintext of a file to be sealed, nor a partial file
-        // while the system runs.
+        // while the system runs. But its write-back starts now, as vfat's
+        // `flush` option does for removable media: left to the kernel's
+        // timers (30 s, or a tenth of memory dirty) the stick would idle
+        // while the gate inspects the next files and only be written at
+        // the user's sync or eject. On Linux `POSIX_FADV_DONTNEED` starts
+        // write-back of the dirty pages without waiting for it (and drops
+        // the clean ones, which the agent will not read again).
+        let _ = rustix::fs::fadvise(out.as_fd(), 0, None, rustix::fs::Advice::DontNeed);
         Ok(())
     })();
     match r {
