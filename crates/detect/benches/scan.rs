@@ -3,7 +3,12 @@
 //!
 //! `cargo bench -p cordon-detect --bench scan`
 
-use cordon_detect::Detectors;
+#![allow(
+    clippy::expect_used,
+    reason = "a bench that cannot build its detectors has nothing to measure"
+)]
+
+use cordon_detect::{CustomDetector, CustomDetectorsConfig, Detectors};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 #[path = "corpus.rs"]
@@ -17,6 +22,25 @@ fn bench(c: &mut Criterion) {
     let p = prose(8 << 20);
     g.throughput(Throughput::Bytes(p.len() as u64));
     g.bench_function("prose_8MB", |b| b.iter(|| det.scan(&p)));
+    // The seed's keyword rule ("Confidential", "Encrypt me") on top of the
+    // built-ins, as the endpoint agent's media policies add it.
+    let kw = Detectors::builder()
+        .custom(CustomDetectorsConfig {
+            detectors: vec![CustomDetector {
+                id: "marked".into(),
+                category: "CONFIDENTIAL".into(),
+                keywords: vec!["Confidential".into(), "Encrypt me".into()],
+                regex: None,
+                validator: None,
+                context: vec![],
+                require_context: false,
+                confidence: None,
+                description: None,
+            }],
+        })
+        .build()
+        .expect("the seed's keyword detector builds");
+    g.bench_function("prose_8MB_keywords", |b| b.iter(|| kw.scan(&p)));
     let v = csv(8 << 20);
     g.throughput(Throughput::Bytes(v.len() as u64));
     g.bench_function("csv_8MB", |b| b.iter(|| det.scan(&v)));

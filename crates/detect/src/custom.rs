@@ -115,7 +115,7 @@ pub(crate) struct CompiledCustom {
 #[derive(Debug, Default)]
 pub(crate) struct CustomSet {
     pub dets: Vec<CompiledCustom>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<Keywords>,
     /// Pattern index -> detector index.
     kw_owner: Vec<usize>,
     regexes: Vec<(Regex, usize)>,
@@ -123,6 +123,88 @@ pub(crate) struct CustomSet {
     unicode_keywords: Vec<(Regex, usize)>,
     /// Index of the first custom detector in the combined numbering.
     pub base: u32,
+}
+
+/// ASCII keywords, found case-insensitively wherever they occur,
+/// overlapping ones included (every occurrence of every keyword).
+#[derive(Debug)]
+enum Keywords {
+    /// A few keywords: the text is lower-cased a block at a time and each
+    /// keyword looked for by `memchr::memmem`, whose prefilter looks for
+    /// the keyword's rarest bytes. Aho-Corasick's overlapping search with
+    /// ASCII case folding has no packed searcher and falls back to a
+    /// start-byte prefilter, which for the seed's "Encrypt me" stops at
+    /// every `e` of a text: on the agent's copies it cost more than all
+    /// the built-in detectors together.
+    Few(Vec<memchr::memmem::Finder<'static>>),
+    /// More: one automaton, however many there are.
+    Many(AhoCorasick),
+}
+
+/// Up to this many keywords are searched one by one ([`Keywords::Few`]).
+const FEW_KEYWORDS: usize = 8;
+
+/// Bytes lower-cased at a time by [`Keywords::Few`] (plus the longest
+/// keyword, for occurrences that cross into the next block).
+const KEYWORD_BLOCK: usize = 64 << 10;
+
+impl Keywords {
+    fn build(kws: &[String]) -> Result<Keywords, aho_corasick::BuildError> {
+        if kws.len() <= FEW_KEYWORDS {
+            let finders = kws
+                .iter()
+                .map(|k| memchr::memmem::Finder::new(&k.to_ascii_lowercase()).into_owned())
+                .collect();
+            return Ok(Keywords::Few(finders));
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(kws)?;
+        Ok(Keywords::Many(ac))
+    }
+
+    /// Calls `f(keyword, start, end)` for every occurrence in `hay`.
+    fn each(&self, hay: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        let finders = match self {
+            Keywords::Many(ac) => {
+                for m in ac.find_overlapping_iter(hay) {
+                    f(m.pattern().as_usize(), m.start(), m.end());
+                }
+                return;
+            }
+            Keywords::Few(finders) => finders,
+        };
+        let longest = finders.iter().map(|k| k.needle().len()).max().unwrap_or(0);
+        let mut low = Vec::with_capacity(hay.len().min(KEYWORD_BLOCK + longest));
+        let mut block = 0;
+        while block < hay.len() {
+            // Occurrences starting in block..next; the block is read on
+            // past `next` so the ones that start there end in it.
+            let next = block.saturating_add(KEYWORD_BLOCK).min(hay.len());
+            let end = next.saturating_add(longest).min(hay.len());
+            low.clear();
+            low.extend(
+                hay.get(block..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
+            for (k, finder) in finders.iter().enumerate() {
+                let len = finder.needle().len();
+                let mut at = 0;
+                while let Some(p) = low.get(at..).and_then(|h| finder.find(h)) {
+                    let s = at + p;
+                    if block + s >= next {
+                        break;
+                    }
+                    f(k, block + s, block + s + len);
+                    at = s + 1;
+                }
+            }
+            block = next;
+        }
+    }
 }
 
 /// Longest custom match considered (regex matches are cut off here so
@@ -261,17 +343,13 @@ pub(crate) fn compile(cfg: &CustomDetectorsConfig, base: u32) -> Result<CustomSe
         });
     }
     if !kws.is_empty() {
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&kws)
-            .map_err(|e| ConfigError::Invalid {
-                index: 0,
-                id: String::new(),
-                field: "keywords",
-                message: e.to_string(),
-            })?;
-        set.keywords = Some(ac);
+        let found = Keywords::build(&kws).map_err(|e| ConfigError::Invalid {
+            index: 0,
+            id: String::new(),
+            field: "keywords",
+            message: e.to_string(),
+        })?;
+        set.keywords = Some(found);
     }
     Ok(set)
 }
@@ -364,19 +442,17 @@ impl CustomSet {
     pub(crate) fn collect(&self, t: &[u8], from: usize, to: usize, out: &mut Vec<Cand>) {
         let hi = to.saturating_add(MAX_CUSTOM).min(t.len());
         let Some(hay) = t.get(from..hi) else { return };
-        if let Some(ac) = &self.keywords {
-            for m in ac.find_overlapping_iter(hay) {
-                let (s, e) = (from + m.start(), from + m.end());
-                if s >= to {
-                    continue;
-                }
+        if let Some(kw) = &self.keywords {
+            kw.each(hay, |pattern, s, e| {
+                let (s, e) = (from + s, from + e);
                 // Whole words only, judged at the edges of the keyword.
-                if whole_word(t, s, e)
-                    && let Some(&di) = self.kw_owner.get(m.pattern().as_usize())
+                if s < to
+                    && whole_word(t, s, e)
+                    && let Some(&di) = self.kw_owner.get(pattern)
                 {
                     self.push(t, di, s, e, out);
                 }
-            }
+            });
         }
         for (re, di) in &self.unicode_keywords {
             for m in re.find_iter(hay) {
@@ -408,5 +484,55 @@ impl CustomSet {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use proptest::prelude::*;
+
+    use super::{KEYWORD_BLOCK, Keywords};
+
+    fn found(kw: &Keywords, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut v = Vec::new();
+        kw.each(hay, |k, s, e| v.push((k, s, e)));
+        v.sort_unstable();
+        v
+    }
+
+    fn automaton(kws: &[String]) -> Keywords {
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(kws)
+            .unwrap();
+        Keywords::Many(ac)
+    }
+
+    proptest! {
+        /// The keyword-by-keyword search finds exactly what the automaton
+        /// finds: overlapping and repeated keywords, any case, occurrences
+        /// across the lower-casing blocks.
+        #[test]
+        fn few_keywords_found_as_the_automaton_finds_them(
+            kws in proptest::collection::vec("[abAB ]{1,5}", 1..=8),
+            text in "[abAB c]{0,300}",
+            pad in 0usize..8,
+        ) {
+            // Text placed so that some occurrences cross a block's end.
+            let mut hay = vec![b'x'; KEYWORD_BLOCK - pad];
+            hay.extend_from_slice(text.as_bytes());
+            let few = Keywords::build(&kws).unwrap();
+            prop_assert!(matches!(few, Keywords::Few(_)));
+            prop_assert_eq!(found(&few, &hay), found(&automaton(&kws), &hay));
+        }
+    }
+
+    #[test]
+    fn many_keywords_use_the_automaton() {
+        let kws: Vec<String> = (0..9).map(|i| format!("word{i}")).collect();
+        assert!(matches!(Keywords::build(&kws).unwrap(), Keywords::Many(_)));
     }
 }
