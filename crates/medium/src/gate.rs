@@ -836,13 +836,18 @@ impl Filesystem for GateFs {
                 // filesystem, and nothing reaches the medium.
                 return Ok(data.len());
             }
-            reattach(sh, ino.0, &held);
             let end = offset.saturating_add(data.len() as u64);
             if end > held.admitted.load(Ordering::Acquire) {
                 admit(sh, ino.0, &held, Shared::writer(req), end)?;
             }
             held.change(|| held.file.write_all_at(data, offset))
                 .map_err(|e| io_errno(&e))?;
+            // After the bytes, not before: a settler that let the file go
+            // (under the node lock, having found its generation unchanged)
+            // did so before this change began, so it is held again here
+            // and its writer's close settles it; one that had not yet
+            // looked sees the change and judges again.
+            reattach(sh, ino.0, &held);
             Ok(data.len())
         })();
         match r {

@@ -139,7 +139,12 @@ fn hold(sh: &Shared, ino: u64, held: &Arc<Held>) -> (Option<Settled>, Result<(),
             Err(e) => break failed(e),
         }
     };
-    if !matches!(what, Settled::Blocked { .. }) {
+    // A file written out was let go with the rename; the others are
+    // let go here (a blocked one already was).
+    if !matches!(
+        what,
+        Settled::Blocked { .. } | Settled::Released | Settled::Sealed
+    ) {
         detach(sh, ino, held);
     }
     report(sh, ino, held, &what);
@@ -263,9 +268,21 @@ fn encrypt_first(
         }
         None => Settled::Sealed,
     };
-    set_settled(sh, ino, held);
+    // Released: let go with the rename. Sealed: the medium has the bytes
+    // judged; a change since then is settled again.
+    let changed = match what {
+        Settled::ReleasedAfterInspection => false,
+        Settled::Sealed => !let_go_unchanged(sh, ino, held, judged),
+        _ => {
+            set_settled(sh, ino, held);
+            false
+        }
+    };
     report(sh, ino, held, &what);
     pending::forget(record);
+    if changed && crate::gate::is_attached(sh, ino, held) {
+        sh.submit(ino, held.clone(), None);
+    }
 }
 
 /// Takes an encrypt-first file that changed while it was settled out of
@@ -282,13 +299,29 @@ fn again(sh: &Shared, ino: u64, held: &Arc<Held>) -> bool {
 }
 
 fn set_settled(sh: &Shared, ino: u64, held: &Arc<Held>) {
+    let_go(&mut lock(&sh.nodes), ino, held);
+}
+
+/// `ino` no longer names a held file: lookups and reads go to the medium.
+fn let_go(nodes: &mut crate::nodes::Nodes, ino: u64, held: &Arc<Held>) {
     held.set_phase(Phase::Open);
-    let mut nodes = lock(&sh.nodes);
     if let Some(n) = nodes.get_mut(ino)
         && n.held.as_ref().is_some_and(|h| Arc::ptr_eq(h, held))
     {
         n.held = None;
     }
+}
+
+/// Lets the file go if it has not changed since `judged` (checked under
+/// the node lock, see [`write_out`]); `false` if it has, and it is to be
+/// settled again.
+fn let_go_unchanged(sh: &Shared, ino: u64, held: &Arc<Held>, judged: u64) -> bool {
+    let mut nodes = lock(&sh.nodes);
+    if held.generation() != judged {
+        return false;
+    }
+    let_go(&mut nodes, ino, held);
+    true
 }
 
 /// The file is no longer held (blocked or failed): its name shows what
@@ -350,8 +383,10 @@ fn write_out(
         held.mode,
     )?;
     // The name is read and the rename made under the table's lock, so a
-    // concurrent rename by the user cannot be undone by this one.
-    let nodes = lock(&sh.nodes);
+    // concurrent rename by the user cannot be undone by this one; a file
+    // written out for its decision is let go under the same lock, so a
+    // change after the check finds it let go and holds it again.
+    let mut nodes = lock(&sh.nodes);
     let current = nodes.get(ino).map(|n| (n.parent, n.name.clone()));
     let target = current.and_then(|(p, name)| nodes.dir(p).map(|d| (d, name)));
     let r = match target {
@@ -363,6 +398,9 @@ fn write_out(
         }
         _ => Ok(Wrote::Gone),
     };
+    if judged.is_some() && matches!(r, Ok(Wrote::Done)) {
+        let_go(&mut nodes, ino, held);
+    }
     drop(nodes);
     match r {
         Ok(Wrote::Done) => {

@@ -249,6 +249,14 @@ fn an_overwrite_that_is_blocked_leaves_the_old_file() {
 /// must never get the appended bytes in clear (the decision was made
 /// without them), and the file must be judged again.
 fn a_change_after_the_decision_is_judged(mode: fn() -> Mode) {
+    // At once (while the file is written out), and a moment later (after
+    // it was let go): the change is judged either way.
+    for delay in [0, 100] {
+        a_change_after_the_decision_is_judged_after(mode, Duration::from_millis(delay));
+    }
+}
+
+fn a_change_after_the_decision_is_judged_after(mode: fn() -> Mode, delay: Duration) {
     let (tx, rx) = std::sync::mpsc::channel();
     let judge = TestJudge {
         decided: Some(Mutex::new(tx)),
@@ -267,11 +275,12 @@ fn a_change_after_the_decision_is_judged(mode: fn() -> Mode) {
         })
     };
     rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    std::thread::sleep(delay);
     let mut second = fs::OpenOptions::new().append(true).open(&path).unwrap();
     second.write_all(b"Confidential: the merger\n").unwrap();
     drop(second);
     writer.join().unwrap();
-    wait_for("the change judged", || {
+    wait_for_within(60, "the change judged", || {
         fx.judge.calls.load(Ordering::SeqCst) >= 2
     });
     // Settled again with the change, or blocked: never in clear with it.
