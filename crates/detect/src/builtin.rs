@@ -823,7 +823,7 @@ builtins! {
         "New Zealand IRD number: 8-9 digits in the issued range, mod-11 check digit; needs a context word.",
         "IRD number 114106291" }
     CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number"],
-        "Canadian business number (BN9): 9 digits, Luhn; needs a context word.",
+        "Canadian business number: the BN9 (9 digits, Luhn), or the BN15 a program account adds (`RC`, `RT`, `RP`, `RR`, … and 4 digits); needs a context word.",
         "business number 011180569" }
     DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number"],
         "German identity card number: nine characters of the card alphabet, with the ICAO check digit the MRZ adds (medium) or as printed on the card without it (low); needs a context word.",
@@ -850,7 +850,7 @@ builtins! {
         "UK Unique Taxpayer Reference (UTR): 10 digits, contiguous or 5-5, the first a check digit over the other nine (HMRC weights 6 7 8 9 10 5 4 3 2, mod 11); needs a context word.",
         "UTR 88765 43210" }
     MxRfc { "mx_rfc", Pii, Some("rfc_mod11"), false, &["rfc", "registro federal de contribuyentes", "r.f.c"],
-        "Mexican tax id (RFC): a person's 4 name letters, birth date YYMMDD, homoclave and check character (13), alone, compact or in three groups; a company's (3 letters, 12 characters) next to its word.",
+        "Mexican tax id (RFC): a person's 4 name letters, birth date YYMMDD, homoclave and check character (13), alone, compact or in three groups; a company's (3 letters, 12 characters) next to its word; one with a wrong check character (about 1.5% of those in use) next to its word only, low.",
         "RFC GODE561231GR8" }
     TwNationalId { "tw_national_id", Pii, Some("tw_id_weights"), true, &["身分證字號", "身分證號", "身分證", "身份證字號", "身份證號碼", "國民身分證", "統一證號", "居留證號", "taiwan id", "national id", "national id number", "id no"],
         "Taiwan national id (國民身分證) and resident certificate number: a region letter, 1/2 (8/9 for residents since 2021) and eight digits, weighted mod-10 check over the letter's code; needs a context word.",

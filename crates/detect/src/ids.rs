@@ -698,6 +698,10 @@ fn mx_rfc_compact(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: us
             nonvalue: false,
         };
         sk.emit(D::MxRfc, ws, we, Medium, adj);
+    } else if v::mx_rfc_shape(dst) {
+        // A wrong check character (about 1.5% of the RFCs in use): next
+        // to its word only.
+        sk.emit(D::MxRfc, ws, we, Low, NEED_CTX);
     }
 }
 
@@ -741,14 +745,22 @@ pub(crate) fn mx_rfc_apart(sk: &mut Sink<'_>, ws: usize) {
         t.get(a..a + k)
             .is_some_and(|x| x.iter().any(u8::is_ascii_lowercase))
     });
-    if v::mx_rfc(buf.get(..n).unwrap_or_default()) {
+    let rfc = buf.get(..n).unwrap_or_default();
+    if v::mx_rfc(rfc) {
         let adj = Adj {
             need_ctx: raw_lower || nl == 3,
             nonvalue: false,
         };
         sk.emit(D::MxRfc, s, ws + 10, Medium, adj);
+    } else if v::mx_rfc_shape(rfc) {
+        sk.emit(D::MxRfc, s, ws + 10, Low, NEED_CTX);
     }
 }
+
+/// The CRA's program identifiers in a BN15.
+const CRA_PROGRAMS: &[&[u8; 2]] = &[
+    b"RC", b"RT", b"RP", b"RR", b"RM", b"RZ", b"RD", b"RG", b"RN", b"RS",
+];
 
 /// Ids in a word that starts with digits and holds letters.
 pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: usize) {
@@ -767,6 +779,18 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
         && w.get(..9).is_some_and(v::lk_nic)
     {
         sk.emit(D::LkNic, ws, we, Medium, NEED_CTX);
+    }
+    // A Canadian BN15: the BN9, a CRA program (`RC` corporate tax, `RT`
+    // GST/HST, `RP` payroll, `RR` charity, …) and a four-digit account.
+    if w.len() == 15
+        && nd == 9
+        && w.get(..9).is_some_and(v::ca_bn)
+        && w.get(9..11)
+            .is_some_and(|p| CRA_PROGRAMS.iter().any(|c| c.as_slice() == p))
+        && w.get(11..)
+            .is_some_and(|r| r.iter().all(u8::is_ascii_digit))
+    {
+        sk.emit(D::CaBn, ws, we, Medium, NEED_CTX);
     }
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);

@@ -682,7 +682,14 @@ proptest! {
                     prop_assert!(!found, "{} reported without its word in {:?}", id, text);
                 }
             }
-            let text = format!("{word}: {bad} on file.");
+            // An RFC with a wrong check character is taken next to its
+            // word (python-stdnum: about 1.5% of those in use), never
+            // alone.
+            let text = if *id == "mx_rfc" {
+                format!("Reference {bad} on file.")
+            } else {
+                format!("{word}: {bad} on file.")
+            };
             prop_assert!(!scan_finds(&det, id, &text, bad).1, "{} reported with a bad check: {:?}", id, text);
         }
     }
