@@ -879,6 +879,12 @@ builtins! {
     SiTaxNumber { "si_tax_number", Pii, Some("mod11"), true, &["davčna številka", "davcna stevilka", "davčne številke", "davčna", "id za ddv", "tax number"],
         "Slovenian tax number (davčna številka): 8 digits, weighted mod-11 check digit; needs a context word.",
         "davčna številka 15012557" }
+    UaEdrpou { "ua_edrpou", Pii, Some("mod11"), true, &["єдрпоу", "код єдрпоу", "едрпоу", "код едрпоу", "edrpou", "edrpou code", "usreou"],
+        "Ukrainian company code (ЄДРПОУ): 8 digits, weighted mod-11 check digit (weights by range, a second set when the first gives 10); needs a context word.",
+        "ЄДРПОУ 32855961" }
+    PlRegon { "pl_regon", Pii, Some("mod11"), true, &["regon", "nr regon", "numer regon", "numer identyfikacyjny regon"],
+        "Polish business register number (REGON): 9 digits, or 14 for a local unit, weighted mod-11 check digits; needs a context word.",
+        "REGON 123456785" }
     LuMatricule { "lu_matricule", Pii, Some("luhn_verhoeff"), true, &["matricule", "numéro d'identification", "numéro d'identification national", "identifiant national", "sozialversicherungsnummer", "cns", "national identification number"],
         "Luxembourg national identification number (matricule): YYYYMMDD, three digits, a Luhn and a Verhoeff check digit; needs a context word.",
         "matricule 1893120105732" }

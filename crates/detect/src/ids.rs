@@ -76,6 +76,7 @@ static LEN8: &[DigitId] = &[
     id(D::EeRegistrikood, v::ee_registrikood, CTX_ONLY),
     id(D::NzIrd, nz, CTX_ONLY),
     id(D::SiTaxNumber, v::si_tax_number, CTX_ONLY),
+    id(D::UaEdrpou, v::ua_edrpou, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -92,6 +93,7 @@ static LEN9: &[DigitId] = &[
     id(D::AtTin, v::luhn, CTX_ONLY),
     id(D::ChUid, v::ch_uid, CTX_ONLY),
     id(D::CzBirthNumber, v::cz_birth_number_9, CTX_ONLY),
+    id(D::PlRegon, v::pl_regon, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
@@ -157,6 +159,7 @@ static LEN13: &[DigitId] = &[
 ];
 static LEN14: &[DigitId] = &[
     id(D::FrSiret, v::luhn, CTX_ONLY),
+    id(D::PlRegon, v::pl_regon, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN15: &[DigitId] = &[

@@ -849,6 +849,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::CzIco,
     D::EeRegistrikood,
     D::SiTaxNumber,
+    D::UaEdrpou,
     D::BankAccount,
 ]);
 

@@ -1578,6 +1578,60 @@ pub fn si_tax_number(s: &[u8]) -> bool {
             .is_some_and(|(x, c)| x % 11 != 0 && (11 - x % 11) % 10 == c)
 }
 
+/// Ukraine's EDRPOU (ЄДРПОУ) company code: eight digits, the last a
+/// weighted sum mod 11 — weights 1…7 (7, 1…6 for codes from 30000000 to
+/// 60000000), and when the remainder is 10 the weights plus 2, the
+/// remainder mod 10.
+pub fn ua_edrpou(s: &[u8]) -> bool {
+    if s.len() != 8 {
+        return false;
+    }
+    let mid = matches!(s.first(), Some(b'3'..=b'5'));
+    let w: [u32; 7] = if mid {
+        [7, 1, 2, 3, 4, 5, 6]
+    } else {
+        [1, 2, 3, 4, 5, 6, 7]
+    };
+    let body = s.get(..7).unwrap_or_default();
+    let Some(first) = weighted(body, &w) else {
+        return false;
+    };
+    let check = if first % 11 < 10 {
+        first % 11
+    } else {
+        let Some(again) = weighted(body, &w.map(|x| x + 2)) else {
+            return false;
+        };
+        again % 11 % 10
+    };
+    s.get(7).copied().and_then(dig) == Some(check)
+}
+
+/// Poland's REGON business register number: nine digits (weights 8 9 2 3
+/// 4 5 6 7, mod 11, 10 written 0), or fourteen for a local unit (the
+/// first nine a REGON, then weights 2 4 8 5 0 9 7 3 6 1 2 4 8 over
+/// thirteen).
+pub fn pl_regon(s: &[u8]) -> bool {
+    let ok = |body: &[u8], w: &[u32], c: usize| {
+        weighted(body, w)
+            .zip(s.get(c).copied().and_then(dig))
+            .is_some_and(|(x, d)| x % 11 % 10 == d)
+    };
+    let nine = || {
+        s.get(..8)
+            .is_some_and(|b| ok(b, &[8, 9, 2, 3, 4, 5, 6, 7], 8))
+    };
+    match s.len() {
+        9 => nine(),
+        14 => {
+            nine()
+                && s.get(..13)
+                    .is_some_and(|b| ok(b, &[2, 4, 8, 5, 0, 9, 7, 3, 6, 1, 2, 4, 8], 13))
+        }
+        _ => false,
+    }
+}
+
 /// Luxembourg's national identification number (matricule): YYYYMMDD,
 /// three digits, a Luhn digit over the first eleven and a Verhoeff digit
 /// over them.

@@ -416,6 +416,33 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "ua_edrpou",
+            check: v::ua_edrpou,
+            example: "32855961",
+            keep: 1,
+            ctx: "ЄДРПОУ",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
+            id: "pl_regon",
+            check: v::pl_regon,
+            example: "123456785",
+            keep: 1,
+            ctx: "REGON",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
+            id: "pl_regon",
+            check: v::pl_regon,
+            example: "12345678512347",
+            keep: 9,
+            ctx: "REGON",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
             id: "si_tax_number",
             check: v::si_tax_number,
             example: "15012557",
@@ -467,7 +494,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..45,
+        which in 0usize..48,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
