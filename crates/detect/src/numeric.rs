@@ -2290,6 +2290,18 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     let rest_len = w.len() - letters - digits_after;
     let rok = right_ok(t, we, false);
     crate::ids::alpha_word(sk, ws, we, w, letters, rok);
+    // A SegWit address, in one case (BIP-173 allows all capitals, as QR
+    // codes write it): before the match, whose capitals arm takes the
+    // word otherwise.
+    if letters == 2
+        && rok
+        && (w.starts_with(b"bc1") || w.starts_with(b"BC1") || w.starts_with(b"tb1"))
+        && (14..=74).contains(&w.len())
+        && (w.iter().all(|c| !c.is_ascii_uppercase()) || w.iter().all(|c| !c.is_ascii_lowercase()))
+        && v::segwit_address(&w.to_ascii_lowercase())
+    {
+        sk.emit(D::BitcoinAddress, ws, we, High, PLAIN);
+    }
     match letters {
         2 if upper && rok => {
             let (a, b) = (
@@ -2310,15 +2322,6 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
             if w.len() == 9 && digits_after == 7 && v::us_dea(w) {
                 sk.emit(D::UsDea, ws, we, Low, PLAIN);
             }
-        }
-        2 if (w.starts_with(b"bc1") || w.starts_with(b"BC1") || w.starts_with(b"tb1"))
-            && rok
-            && (14..=74).contains(&w.len())
-            && v::segwit_address(&w.to_ascii_lowercase())
-            && (w.iter().all(|c| !c.is_ascii_uppercase())
-                || w.iter().all(|c| !c.is_ascii_lowercase())) =>
-        {
-            sk.emit(D::BitcoinAddress, ws, we, High, PLAIN);
         }
         1 if rok => {
             let l = w.first().copied().unwrap_or(0);
