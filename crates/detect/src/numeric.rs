@@ -592,6 +592,15 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         if seq.shape(&[3, 3, 3, 2]) && sk.ctx_ok(D::RuSnils, s, e) && v::ru_snils(d) {
             sk.emit(D::RuSnils, s, e, Medium, NEED_CTX);
         }
+        // An Austrian tax number with its office apart: `98-123/4560`,
+        // `03 318/8822`.
+        if seq.shape(&[2, 3, 4])
+            && seq.sep().get(2) == Some(&b'/')
+            && sk.ctx_ok(D::AtTin, s, e)
+            && v::luhn(d)
+        {
+            sk.emit(D::AtTin, s, e, Medium, NEED_CTX);
+        }
         return;
     };
     let fits = |layout: &crate::ids::Layout| {
