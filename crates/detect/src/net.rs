@@ -426,7 +426,9 @@ mod tests {
 
     proptest::proptest! {
         /// The two walks answer as the indexed byte loops they replace,
-        /// from any position, past the end included.
+        /// from any position, past the end included. (The loops did not
+        /// know two-byte letters when those joined the walks: a case with
+        /// `À` in the regressions file found it.)
         #[test]
         fn walks_match_the_byte_loops(
             t in proptest::collection::vec(proptest::prop_oneof![
@@ -435,14 +437,28 @@ mod tests {
                 1 => proptest::prelude::any::<u8>()], 0..160),
             p in 0usize..170,
         ) {
+            // Two-byte letters (`josé`, `müller`) belong to both runs.
+            let lo = p.saturating_sub(65);
             let mut s = p;
-            while s > 0 && p - s < 65 && local_char(at(&t, s - 1)) {
-                s -= 1;
+            loop {
+                if s > lo && local_char(at(&t, s - 1)) {
+                    s -= 1;
+                } else if s >= lo + 2 && letter_before(&t, s) {
+                    s -= 2;
+                } else {
+                    break;
+                }
             }
             proptest::prop_assert_eq!(local_start(&t, p), s);
             let mut i = p;
-            while label_char(at(&t, i)) {
-                i += 1;
+            loop {
+                if label_char(at(&t, i)) {
+                    i += 1;
+                } else if letter_at(&t, i) {
+                    i += 2;
+                } else {
+                    break;
+                }
             }
             proptest::prop_assert_eq!(label_end(&t, p), i);
         }
