@@ -885,6 +885,12 @@ builtins! {
     PlRegon { "pl_regon", Pii, Some("mod11"), true, &["regon", "nr regon", "numer regon", "numer identyfikacyjny regon"],
         "Polish business register number (REGON): 9 digits, or 14 for a local unit, weighted mod-11 check digits; needs a context word.",
         "REGON 123456785" }
+    CnUscc { "cn_uscc", Pii, Some("mod31"), true, &["统一社会信用代码", "社会信用代码", "信用代码", "統一社會信用代碼", "uscc", "unified social credit code", "social credit code"],
+        "Chinese organisation code (统一社会信用代码, USCC): 18 characters, 8 digits then the code alphabet, weighted mod-31 check character; needs a context word.",
+        "统一社会信用代码 91110000600037341L" }
+    TrVkn { "tr_vkn", Pii, Some("vkn_check"), true, &["vergi kimlik numarası", "vergi kimlik numarasi", "vergi kimlik no", "vergi numarası", "vergi no", "vkn", "turkish tax number"],
+        "Turkish tax number (vergi kimlik numarası, VKN): 10 digits, the last a positional check over the first nine; needs a context word.",
+        "Vergi Kimlik No 4540536920" }
     LuMatricule { "lu_matricule", Pii, Some("luhn_verhoeff"), true, &["matricule", "numéro d'identification", "numéro d'identification national", "identifiant national", "sozialversicherungsnummer", "cns", "national identification number"],
         "Luxembourg national identification number (matricule): YYYYMMDD, three digits, a Luhn and a Verhoeff check digit; needs a context word.",
         "matricule 1893120105732" }

@@ -110,6 +110,7 @@ static LEN10: &[DigitId] = &[
     id(D::UaRnokpp, v::ua_rnokpp, CTX_ONLY),
     id(D::RuInn, v::ru_inn, CTX_ONLY),
     id(D::HuTaxId, v::hu_tax_id, CTX_ONLY),
+    id(D::TrVkn, v::tr_vkn, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
@@ -178,6 +179,7 @@ static LEN16: &[DigitId] = &[
 static LEN17: &[DigitId] = &[id(D::BankAccount, bank_account, CTX_ONLY)];
 static LEN18: &[DigitId] = &[
     id(D::MxClabe, v::mx_clabe, CTX_ONLY),
+    id(D::CnUscc, v::cn_uscc, CTX_ONLY),
     id(D::Meid, v::meid_dec, CTX_ONLY),
 ];
 static LEN19: &[DigitId] = &[id(D::Meid, v::meid_dec, CTX_ONLY)];
@@ -794,6 +796,10 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
             .is_some_and(|r| r.iter().all(u8::is_ascii_digit))
     {
         sk.emit(D::CaBn, ws, we, Medium, NEED_CTX);
+    }
+    // A Chinese USCC with letters in its organisation code.
+    if w.len() == 18 && nd >= 8 && upper && v::cn_uscc(w) {
+        sk.emit(D::CnUscc, ws, we, Medium, NEED_CTX);
     }
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);

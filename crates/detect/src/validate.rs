@@ -1632,6 +1632,49 @@ pub fn pl_regon(s: &[u8]) -> bool {
     }
 }
 
+/// China's Unified Social Credit Code (统一社会信用代码, GB 32100-2015) of
+/// organisations: eighteen characters — eight digits (registering
+/// department, organisation type, region), nine of the code alphabet
+/// (digits and capitals without I, O, S, V, Z) and a check character,
+/// 31 minus the weighted sum (weights 3^i mod 31) mod 31.
+pub fn cn_uscc(s: &[u8]) -> bool {
+    const ALPHA: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    if s.len() != 18 || !s.get(..8).is_some_and(|h| h.iter().all(u8::is_ascii_digit)) {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (c, w) in s.iter().zip(W) {
+        let Some(v) = ALPHA.iter().position(|a| a == c) else {
+            return false;
+        };
+        sum += v as u32 * w;
+    }
+    let want = ALPHA.get(((31 - sum % 31) % 31) as usize);
+    want.is_some() && s.last() == want
+}
+
+/// Turkey's tax number (vergi kimlik numarası) of companies: ten digits,
+/// the last a check over the first nine (each digit plus its place from
+/// the right mod 10, times 2^place mod 9, 9 for a multiple of 9).
+pub fn tr_vkn(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 10).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let mut sum = 0u32;
+    for (i, &n) in d.iter().take(9).rev().enumerate() {
+        let place = i as u32 + 1;
+        let c1 = (n + place) % 10;
+        if c1 != 0 {
+            let c2 = (c1 * (1 << place)) % 9;
+            sum += if c2 == 0 { 9 } else { c2 };
+        }
+    }
+    d.get(9).copied() == Some((10 - sum % 10) % 10)
+}
+
 /// Luxembourg's national identification number (matricule): YYYYMMDD,
 /// three digits, a Luhn digit over the first eleven and a Verhoeff digit
 /// over them.

@@ -443,6 +443,24 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "tr_vkn",
+            check: v::tr_vkn,
+            example: "4540536920",
+            keep: 1,
+            ctx: "Vergi Kimlik No",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
+            id: "cn_uscc",
+            check: v::cn_uscc,
+            example: "121200004013590816",
+            keep: 8,
+            ctx: "统一社会信用代码",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
             id: "si_tax_number",
             check: v::si_tax_number,
             example: "15012557",
@@ -494,7 +512,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..48,
+        which in 0usize..50,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
