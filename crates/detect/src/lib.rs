@@ -45,6 +45,13 @@ pub mod validate;
 pub use builtin::{DetectorInfo, detectors};
 pub use custom::{ConfigError, CustomDetector, CustomDetectorsConfig};
 pub use mask::mask;
+
+/// The words that make a credential a placeholder wherever they appear
+/// (lower case), for test generators that must not draw one.
+#[doc(hidden)]
+pub fn placeholder_words() -> &'static [&'static [u8]] {
+    placeholder::WORDS
+}
 pub use model::{Category, Classification, Confidence, DetectorCount, Finding};
 pub use stream::StreamScanner;
 

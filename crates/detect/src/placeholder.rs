@@ -53,7 +53,7 @@ const DOCUMENTED: &[&[u8]] = &[
 ];
 
 /// Words that mark a placeholder wherever they appear (lower case).
-const WORDS: &[&[u8]] = &[
+pub(crate) const WORDS: &[&[u8]] = &[
     b"example",
     b"sample",
     b"placeholder",

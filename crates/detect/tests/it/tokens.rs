@@ -716,41 +716,20 @@ pub const CHECKSUMMED: &[(&str, usize, usize)] = &[
     ("pypi", 5, 20),
 ];
 
-/// Words Cordon takes for a placeholder wherever they appear in a token
-/// (`placeholder::WORDS`): a random body that happens to spell one
-/// (`glpat-aIK_VDuMMyfnOJXvmxrn`) is dropped by design, so the generator
-/// draws again.
-const PLACEHOLDER_WORDS: &[&str] = &[
-    "example",
-    "sample",
-    "placeholder",
-    "redacted",
-    "changeme",
-    "change_me",
-    "change-me",
-    "replace",
-    "dummy",
-    "insert",
-    "notreal",
-    "not_real",
-    "not-real",
-    "xxxxxx",
-    "mytoken",
-    "yourtoken",
-    "yourkey",
-    "yoursecret",
-    "yourpassword",
-];
-
 /// The token of kind `name` for `seed`.
 pub fn token(name: &str, seed: u64) -> Option<(String, &'static str, &'static str)> {
     let &(_, det, tpl, conf) = KINDS.iter().find(|k| k.0 == name)?;
     let mut rng = Rng::new(seed);
+    // A random body that happens to spell a placeholder word
+    // (`glpat-aIK_VDuMMyfnOJXvmxrn`) is dropped by design: draw again.
     // Bounded: a template that always spelled one would be a bug here.
     (0..1000).find_map(|_| {
         let tok = expand(tpl, &mut rng);
         let lower = tok.to_ascii_lowercase();
-        (!PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))).then_some((tok, det, conf))
+        let spells = cordon_detect::placeholder_words()
+            .iter()
+            .any(|w| lower.as_bytes().windows(w.len()).any(|x| x == *w));
+        (!spells).then_some((tok, det, conf))
     })
 }
 
