@@ -801,7 +801,7 @@ builtins! {
     DkCvr { "dk_cvr", Pii, Some("mod11"), true, &["cvr", "cvr-nummer", "cvr-nr", "cvr nr"],
         "Danish business registration number (CVR): 8 digits, weighted mod 11; needs a context word.",
         "CVR 41935952" }
-    SeOrgnr { "se_orgnr", Pii, Some("luhn"), false, &["organisationsnummer", "orgnr", "org.nr", "org nr", "organisation number"],
+    SeOrgnr { "se_orgnr", Pii, Some("luhn"), false, &["organisationsnummer", "orgnummer", "organisationsnr", "orgnr", "org.nr", "org nr", "organisation number", "corporate identity number"],
         "Swedish organisation number: NNNNNN-NNNN with a third digit of 2 or more, Luhn; contiguous next to its name.",
         "organisationsnummer 559431-2711" }
     ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst", "tva", "iva"],
@@ -891,6 +891,30 @@ builtins! {
     TrVkn { "tr_vkn", Pii, Some("vkn_check"), true, &["vergi kimlik numarası", "vergi kimlik numarasi", "vergi kimlik no", "vergi numarası", "vergi no", "vkn", "turkish tax number"],
         "Turkish tax number (vergi kimlik numarası, VKN): 10 digits, the last a positional check over the first nine; needs a context word.",
         "Vergi Kimlik No 4540536920" }
+    DeLanr { "de_lanr", Phi, Some("lanr_check"), true, &["lanr", "arztnummer", "lebenslange arztnummer", "arzt-nr", "arzt nr"],
+        "German lifelong physician number (LANR): six digits, a weighted check digit, a two-digit specialty code; needs a context word.",
+        "LANR 123456601" }
+    PhTin { "ph_tin", Pii, Some("mod11"), true, &["tin", "bir tin", "tin no", "tin number", "taxpayer identification number", "bir"],
+        "Philippine taxpayer identification number (BIR TIN): 9 digits with a weighted mod-11 check, often with a 3-digit branch code (000-123-456-000); needs a context word.",
+        "TIN 000-123-456-000" }
+    NgNin { "ng_nin", Pii, Some("verhoeff"), true, &["nin", "national identification number", "national identity number", "nimc", "nin number"],
+        "Nigerian National Identification Number (NIMC): 11 digits, Verhoeff check digit; needs a context word.",
+        "NIN 21547280385" }
+    TwUbn { "tw_ubn", Pii, Some("ubn_check"), true, &["統一編號", "统一编号", "統編", "營利事業統一編號", "ubn", "unified business number", "unified business no"],
+        "Taiwanese unified business number (統一編號): 8 digits, weighted digit-sum check (mod 5); needs a context word.",
+        "統一編號 04595257" }
+    VnMst { "vn_mst", Pii, Some("mod11"), true, &["mã số thuế", "ma so thue", "mst", "mã số doanh nghiệp", "mã số thuế cá nhân", "vietnam tax code", "tax code"],
+        "Vietnamese tax code (mã số thuế, MST): 10 digits with a weighted mod-11 check digit, 13 with a branch suffix (0100233488-001); needs a context word.",
+        "Mã số thuế 0100233488" }
+    PeRuc { "pe_ruc", Pii, Some("mod11"), true, &["ruc", "número de ruc", "numero de ruc", "registro único de contribuyentes", "registro unico de contribuyentes", "sunat"],
+        "Peruvian taxpayer registry number (RUC): 11 digits starting 10, 15, 17 or 20, weighted mod-11 check digit; needs a context word.",
+        "RUC 20512333797" }
+    EcCi { "ec_ci", Pii, Some("luhn"), true, &["cédula", "cedula", "cédula de identidad", "cedula de identidad", "cédula de ciudadanía", "número de cédula", "numero de cedula"],
+        "Ecuadorian identity card number (cédula): 10 digits, a province code, a third digit below 7, a mod-10 check; needs a context word.",
+        "cédula 1714307103" }
+    CoNit { "co_nit", Pii, Some("mod11"), true, &["nit", "número de identificación tributaria", "numero de identificacion tributaria", "nit no", "dian"],
+        "Colombian tax number (NIT): 7 to 15 digits and a prime-weighted mod-11 check digit, printed 800.003.122-6; needs a context word.",
+        "NIT 800.003.122-6" }
     LuMatricule { "lu_matricule", Pii, Some("luhn_verhoeff"), true, &["matricule", "numéro d'identification", "numéro d'identification national", "identifiant national", "sozialversicherungsnummer", "cns", "national identification number"],
         "Luxembourg national identification number (matricule): YYYYMMDD, three digits, a Luhn and a Verhoeff check digit; needs a context word.",
         "matricule 1893120105732" }
@@ -1104,6 +1128,15 @@ builtins! {
     NugetApiKey { "nuget_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "NuGet API key: oy2 and 43 lower-case alphanumerics.",
         "oy2fq3zwzaj6333y308merpgh51jnjv42m2kftyfugzyc7" }
+    ClickhouseApiSecret { "clickhouse_api_secret", Credentials, Some("prefix"), false, NO_CTX,
+        "ClickHouse Cloud API secret: 4b1d and 38 alphanumerics.",
+        "4b1dW9rPq3LmX7vK2nB8cY5tZ1aE6hJ0uD4gF3sQ9k" }
+    AppsyncApiKey { "appsync_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "AWS AppSync API key: da2- and 26 lower-case alphanumerics.",
+        "da2-fk3v9xq2m7bz4wn8cp1rt6yhdj" }
+    OctopusDeployApiKey { "octopus_deploy_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Octopus Deploy API key: API- and 26 upper-case alphanumerics.",
+        "API-ZNRMR7SL6L3ATMOIK7GKJDKLPY" }
     DockerHubToken { "docker_hub_token", Credentials, Some("prefix"), false, NO_CTX,
         "Docker Hub personal and organization access tokens: dckr_pat_ / dckr_oat_ and 27+ base64url characters.",
         "dckr_pat_WAqvI5-kp1X4YvmffKnuFCjAlY2" }

@@ -614,6 +614,15 @@ const SQUARE_CSP: Spec = spec(
 );
 const NUGET: Spec = spec(D::NugetApiKey, b"oy2", &[seg(C::Low, 43, 43)], High);
 const TWILIO: Spec = spec(D::TwilioApiKey, b"SK", &[seg(C::Hex, 32, 32)], Medium);
+/// ClickHouse Cloud API secret: `4b1d` and 38 alphanumerics, one word.
+const CLICKHOUSE: Spec = spec(
+    D::ClickhouseApiSecret,
+    b"4b1d",
+    &[seg(C::Alnum, 38, 38)],
+    High,
+);
+/// AWS AppSync API key: `da2-` and 26 lower-case alphanumerics.
+const APPSYNC: Spec = spec(D::AppsyncApiKey, b"da2-", &[seg(C::Low, 26, 26)], High);
 const DATABRICKS: Spec = spec(D::DatabricksToken, b"dapi", &[seg(C::LHex, 32, 32)], High);
 const AWS_A3T: Spec = spec(D::AwsAccessKey, b"A3T", &[seg(C::Up, 17, 17)], High);
 const NOTION: Spec = Spec {
@@ -744,6 +753,7 @@ const AFTER_DASH: &[Spec] = &[
     // next to "mailgun".
     spec(D::MailgunApiKey, b"key-", &[seg(C::LHex, 32, 32)], Medium),
     spec(D::PulumiToken, b"pul-", &[seg(C::LHex, 40, 40)], High),
+    spec(D::OctopusDeployApiKey, b"API-", &[seg(C::Up, 26, 26)], High),
     spec(
         D::PostmanApiKey,
         b"PMAK-",
@@ -1774,6 +1784,9 @@ fn short_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, nx: u8, pv: u8) {
             try_spec(sk, &OPENSHIFT, ws);
         }
         (b"lsv2", b'_') => first_of(sk, &LANGSMITH, ws),
+        (b"da2", b'-') => {
+            try_spec(sk, &APPSYNC, ws);
+        }
         (b"r8", b'_') => {
             try_spec(sk, &REPLICATE, ws);
         }
@@ -1808,6 +1821,10 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
     let n = w.len();
     if n == 46 && w.starts_with(b"oy2") {
         try_spec(sk, &NUGET, ws);
+        return;
+    }
+    if n == 42 && w.starts_with(b"4b1d") {
+        try_spec(sk, &CLICKHOUSE, ws);
         return;
     }
     if n == 34 && w.starts_with(b"SK") {
@@ -2182,6 +2199,8 @@ const PREFIXES: &[&[u8]] = &[
     b"HRKU-",
     b"nfp_",
     b"rnd_",
+    b"4b1d",
+    b"da2-",
     b"pscale_",
     b"tk-us-",
     b"AQVN",

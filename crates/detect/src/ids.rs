@@ -77,6 +77,8 @@ static LEN8: &[DigitId] = &[
     id(D::NzIrd, nz, CTX_ONLY),
     id(D::SiTaxNumber, v::si_tax_number, CTX_ONLY),
     id(D::UaEdrpou, v::ua_edrpou, CTX_ONLY),
+    id(D::TwUbn, v::tw_ubn, CTX_ONLY),
+    id(D::CoNit, v::co_nit, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -94,6 +96,9 @@ static LEN9: &[DigitId] = &[
     id(D::ChUid, v::ch_uid, CTX_ONLY),
     id(D::CzBirthNumber, v::cz_birth_number_9, CTX_ONLY),
     id(D::PlRegon, v::pl_regon, CTX_ONLY),
+    id(D::DeLanr, v::de_lanr, CTX_ONLY),
+    id(D::PhTin, v::ph_tin, CTX_ONLY),
+    id(D::CoNit, v::co_nit, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
@@ -111,6 +116,9 @@ static LEN10: &[DigitId] = &[
     id(D::RuInn, v::ru_inn, CTX_ONLY),
     id(D::HuTaxId, v::hu_tax_id, CTX_ONLY),
     id(D::TrVkn, v::tr_vkn, CTX_ONLY),
+    id(D::VnMst, v::vn_mst, CTX_ONLY),
+    id(D::EcCi, v::ec_ci, CTX_ONLY),
+    id(D::CoNit, v::co_nit, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
@@ -130,6 +138,9 @@ static LEN11: &[DigitId] = &[
     id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::LvPersonasKods, v::lv_personas_kods, CTX_ONLY),
     id(D::RuSnils, v::ru_snils, CTX_ONLY),
+    id(D::NgNin, v::ng_nin, CTX_ONLY),
+    id(D::PeRuc, v::pe_ruc, CTX_ONLY),
+    id(D::CoNit, v::co_nit, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
@@ -142,6 +153,7 @@ static LEN12: &[DigitId] = &[
     id(D::DrivingLicence, kr_driving_licence, CTX_ONLY),
     id(D::LkNic, v::lk_nic, CTX_ONLY),
     id(D::RuInn, v::ru_inn, CTX_ONLY),
+    id(D::PhTin, v::ph_tin, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
@@ -156,6 +168,7 @@ static LEN13: &[DigitId] = &[
     id(D::FrNumeroFiscal, v::fr_numero_fiscal, CTX_ONLY),
     id(D::LuMatricule, v::lu_matricule, CTX_ONLY),
     id(D::PkCnic, v::pk_cnic, &[(&[5, 7, 1], b"-", Low)]),
+    id(D::VnMst, v::vn_mst, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[

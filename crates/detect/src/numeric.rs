@@ -581,6 +581,20 @@ fn nhs_check(d: &[u8; 10]) -> bool {
 /// compare), then — one context query for all of them — the ids whose
 /// words are near, in any grouping with one separator.
 #[inline(never)]
+/// Groups of three after a first of one to three, joined by `.` (or a
+/// space or `,`, the same throughout), then `-` and one check digit: how a
+/// Colombian NIT is printed (`800.003.122-6`, `860 001 986-1`).
+fn nit_dotted(seq: &Seq) -> bool {
+    let (n, sep) = (seq.n, seq.sep());
+    let thousands = sep.get(1).copied().unwrap_or(0);
+    n >= 3
+        && matches!(thousands, b'.' | b' ' | b',')
+        && (1..=3).contains(&seq.len(0))
+        && (1..n - 1).all(|i| seq.len(i) == 3 && sep.get(i) == Some(&thousands))
+        && seq.len(n - 1) == 1
+        && sep.get(n - 1) == Some(&b'-')
+}
+
 fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let (ids, alone_groups) = crate::ids::digit_ids_of(d.len());
     if ids.is_empty() {
@@ -591,6 +605,11 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         // A СНИЛС is printed `112-233-445 95`: dashes, then a space.
         if seq.shape(&[3, 3, 3, 2]) && sk.ctx_ok(D::RuSnils, s, e) && v::ru_snils(d) {
             sk.emit(D::RuSnils, s, e, Medium, NEED_CTX);
+        }
+        // A Colombian NIT in thousands with its check digit after a dash:
+        // `800.003.122-6`, `6.386.949-2`.
+        if nit_dotted(seq) && sk.ctx_ok(D::CoNit, s, e) && v::co_nit(d) {
+            sk.emit(D::CoNit, s, e, Medium, NEED_CTX);
         }
         // An Austrian tax number with its office apart: `98-123/4560`,
         // `03 318/8822`.
@@ -723,7 +742,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             }
             if total == 13 {
                 ch_ahv(sk, seq, sep, d);
-                za_id(sk, seq, d);
+                za_id(sk, seq, sep, d);
             }
             if total == 14 && seq.n == 1 {
                 br_cnpj(sk, seq, d);
@@ -859,6 +878,8 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::EeRegistrikood,
     D::SiTaxNumber,
     D::UaEdrpou,
+    D::TwUbn,
+    D::CoNit,
     D::BankAccount,
 ]);
 
@@ -1761,9 +1782,13 @@ fn ch_ahv(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     }
 }
 
-fn za_id(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    if seq.n == 1
-        && matches!(d.get(10), Some(b'0' | b'1'))
+/// A South African identity number: contiguous, or as the green book and
+/// the smart card print it, `800101 5009 087`. The citizenship digit is 0
+/// (citizen), 1 (permanent resident) or 2 (refugee, issued since 2019).
+fn za_id(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
+    let printed = seq.shape(&[6, 4, 3]) && matches!(sep, b' ' | b'-');
+    if (seq.n == 1 || printed)
+        && matches!(d.get(10), Some(b'0'..=b'2'))
         && sk.ctx_ok(D::ZaId, seq.start(), seq.end())
         && yymmdd_ok(d)
         && v::luhn(d)

@@ -1675,6 +1675,138 @@ pub fn tr_vkn(s: &[u8]) -> bool {
     d.get(9).copied() == Some((10 - sum % 10) % 10)
 }
 
+/// Germany's lifelong physician number (lebenslange Arztnummer, LANR, KBV
+/// Arztnummern-Richtlinie): six digits identifying the physician, a check
+/// digit — ten minus the six weighted 4 9 4 9 4 9, mod 10 — and a
+/// two-digit specialty code.
+pub fn de_lanr(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 9).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let sum: u32 = d
+        .iter()
+        .take(6)
+        .zip([4, 9, 4, 9, 4, 9])
+        .map(|(n, w)| n * w)
+        .sum();
+    d.get(6).copied() == Some((10 - sum % 10) % 10)
+}
+
+/// The Philippines' taxpayer identification number (BIR TIN): nine
+/// digits, the first eight weighted 9…2 and the sum mod 11 the ninth (a
+/// remainder of 10 is never issued), then an optional three-digit branch
+/// code (`000` for the head office).
+pub fn ph_tin(s: &[u8]) -> bool {
+    let Some(d) = matches!(s.len(), 9 | 12).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let sum: u32 = d
+        .iter()
+        .take(8)
+        .zip((2..=9).rev())
+        .map(|(n, w)| n * w)
+        .sum();
+    d.get(..8).is_some_and(|b| b.iter().any(|&n| n != 0)) && d.get(8).copied() == Some(sum % 11)
+}
+
+/// Nigeria's National Identification Number (NIMC): eleven digits, the
+/// last a Verhoeff check digit.
+pub fn ng_nin(s: &[u8]) -> bool {
+    s.len() == 11 && verhoeff(s)
+}
+
+/// Taiwan's unified business number (統一編號): eight digits weighted
+/// 1 2 1 2 1 2 4 1, the digits of each product summed; the total is a
+/// multiple of 5 (of 10 before 2023, a subset), or, when the seventh
+/// digit is 7 (its product 28 counted as 1 or 10), one less than one.
+pub fn tw_ubn(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 8).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let sum: u32 = d
+        .iter()
+        .zip([1, 2, 1, 2, 1, 2, 4, 1])
+        .map(|(n, w)| {
+            let p = n * w;
+            p / 10 + p % 10
+        })
+        .sum();
+    sum.is_multiple_of(5) || (sum % 5 == 4 && d.get(6) == Some(&7))
+}
+
+/// Vietnam's tax code (mã số thuế, MST): ten digits — a province code,
+/// seven digits not all zero, a check digit: 10 minus the first nine
+/// weighted 31 29 23 19 17 13 7 5 3, mod 11 (a remainder of 0 is never
+/// issued) — and, for a branch, three more not `000`.
+pub fn vn_mst(s: &[u8]) -> bool {
+    let Some(d) = matches!(s.len(), 10 | 13).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let serial_zero = d.get(2..9).is_some_and(|x| x.iter().all(|&n| n == 0));
+    let branch_zero = d.len() == 13 && d.get(10..).is_some_and(|x| x.iter().all(|&n| n == 0));
+    let r = d
+        .iter()
+        .take(9)
+        .zip([31, 29, 23, 19, 17, 13, 7, 5, 3])
+        .map(|(n, w)| n * w)
+        .sum::<u32>()
+        % 11;
+    !serial_zero && !branch_zero && r >= 1 && d.get(9).copied() == Some(10 - r)
+}
+
+/// Peru's taxpayer registry number (RUC, SUNAT): eleven digits starting
+/// 10 or 15 or 17 (persons) or 20 (companies), the first ten weighted
+/// 5 4 3 2 7 6 5 4 3 2 and the check 11 minus the sum mod 11, mod 10.
+pub fn pe_ruc(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 11).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let sum: u32 = d
+        .iter()
+        .take(10)
+        .zip([5, 4, 3, 2, 7, 6, 5, 4, 3, 2])
+        .map(|(n, w)| n * w)
+        .sum();
+    matches!(s, [b'1', b'0' | b'5' | b'7', ..] | [b'2', b'0', ..])
+        && d.get(10).copied() == Some((11 - sum % 11) % 10)
+}
+
+/// Ecuador's identity card number (cédula): ten digits, a province code
+/// (01-24, 30 for Ecuadorians abroad, 50), a third digit below 7, and a
+/// Luhn-like check over all ten (weights 2 1 2 1 …, products over 9 less 9).
+pub fn ec_ci(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 10).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let province = d.first().zip(d.get(1)).map_or(0, |(a, b)| a * 10 + b);
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let p = if i % 2 == 0 { n * 2 } else { n };
+            if p > 9 { p - 9 } else { p }
+        })
+        .sum();
+    (matches!(province, 1..=24 | 30 | 50))
+        && d.get(2).is_some_and(|&n| n < 7)
+        && sum.is_multiple_of(10)
+}
+
+/// Colombia's tax number (NIT, DIAN): 7 to 15 digits and a check digit —
+/// the body from the right weighted 3 7 13 17 19 23 29 37 41 43 47 53 59
+/// 67 71, the sum mod 11 `s`, the check `s` for 0 and 1, else 11 − `s`.
+pub fn co_nit(s: &[u8]) -> bool {
+    const W: [u32; 15] = [3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71];
+    let Some(d) = (8..=16).contains(&s.len()).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let Some((&check, body)) = d.split_last() else {
+        return false;
+    };
+    let r = body.iter().rev().zip(W).map(|(n, w)| n * w).sum::<u32>() % 11;
+    check == if r < 2 { r } else { 11 - r }
+}
+
 /// Luxembourg's national identification number (matricule): YYYYMMDD,
 /// three digits, a Luhn digit over the first eleven and a Verhoeff digit
 /// over them.

@@ -461,6 +461,62 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "ph_tin",
+            check: v::ph_tin,
+            example: "079244026",
+            // Starting 9 with "TIN" beside it, a number in a US ITIN's
+            // ranges is one (one number, one type).
+            keep: 1,
+            ctx: "TIN",
+            layouts: &[CONTIGUOUS, (&[3, 3, 3], "-"), (&[3, 3, 3], " ")],
+            all_singles: true,
+        },
+        Fam {
+            id: "ng_nin",
+            check: v::ng_nin,
+            example: "21547280385",
+            keep: 0,
+            ctx: "NIN",
+            layouts: &[CONTIGUOUS],
+            all_singles: true,
+        },
+        Fam {
+            id: "vn_mst",
+            check: v::vn_mst,
+            example: "0100233488",
+            keep: 2,
+            ctx: "Mã số thuế",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
+            id: "pe_ruc",
+            check: v::pe_ruc,
+            example: "20512333797",
+            keep: 2,
+            ctx: "RUC",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
+            id: "ec_ci",
+            check: v::ec_ci,
+            example: "1714307103",
+            keep: 3,
+            ctx: "cédula",
+            layouts: &[CONTIGUOUS, (&[9, 1], "-")],
+            all_singles: true,
+        },
+        Fam {
+            id: "co_nit",
+            check: v::co_nit,
+            example: "8000031226",
+            keep: 0,
+            ctx: "NIT",
+            layouts: &[CONTIGUOUS, (&[9, 1], "-")],
+            all_singles: false,
+        },
+        Fam {
             id: "si_tax_number",
             check: v::si_tax_number,
             example: "15012557",
@@ -512,7 +568,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..50,
+        which in 0usize..56,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
