@@ -683,6 +683,14 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         if i.d == D::UsEin && seq.shape(&[3, 2, 4]) {
             continue;
         }
+        // A NIT's check digit stands apart or not at all (`900123456-7`,
+        // `79.896.529.6`), and a TIN is in threes: not dates, not
+        // decimals, next to the English "nit" or a stray "tin".
+        if (i.d == D::CoNit && seq.n > 1 && seq.len(seq.n - 1) != 1)
+            || (i.d == D::PhTin && seq.n > 1 && seq.lens().any(|l| l != 3))
+        {
+            continue;
+        }
         if near.has(i.d as usize)
             && sk.bits.ctx.has(i.d as usize)
             && !(alone && i.alone.iter().any(&fits))
