@@ -915,6 +915,18 @@ builtins! {
     CoNit { "co_nit", Pii, Some("mod11"), true, &["nit", "número de identificación tributaria", "numero de identificacion tributaria", "nit no", "dian"],
         "Colombian tax number (NIT): 7 to 15 digits and a prime-weighted mod-11 check digit, printed 800.003.122-6; needs a context word.",
         "NIT 800.003.122-6" }
+    MyNric { "my_nric", Pii, Some("date_place"), false, &["nric", "mykad", "no. kp", "no kp", "no. k/p", "kad pengenalan", "no. kad pengenalan", "nombor kad pengenalan", "i/c no", "ic no", "ic number", "identity card number"],
+        "Malaysian identity card number (MyKad NRIC): YYMMDD, a birthplace code, four digits; printed 770305-02-1234 (low alone, medium with a context word), contiguous next to a context word.",
+        "NRIC 770305-02-1234" }
+    IdNik { "id_nik", Pii, Some("date_region"), true, &["nik", "nomor induk kependudukan", "no. nik", "no nik", "ktp", "no. ktp", "nomor ktp", "kartu tanda penduduk"],
+        "Indonesian population number (NIK, on the KTP): 16 digits — province, regency, district, birth date (day plus 40 for women), serial; needs a context word.",
+        "NIK 3174094107900003" }
+    AeEmiratesId { "ae_emirates_id", Pii, Some("luhn"), false, &["emirates id", "emirates identity", "eid", "eid no", "id number", "رقم الهوية", "بطاقة الهوية"],
+        "United Arab Emirates identity number (Emirates ID): 784, the year of birth, seven digits and a Luhn digit; printed 784-1990-1234567-8 (medium alone), contiguous next to a context word.",
+        "Emirates ID 784-1990-1234567-6" }
+    JpCorporateNumber { "jp_corporate_number", Pii, Some("mod9"), true, &["法人番号", "corporate number", "houjin bangou", "会社法人等番号"],
+        "Japanese corporate number (法人番号): 13 digits, the first a check digit over the other twelve (mod 9); needs a context word.",
+        "法人番号 7000012050002" }
     LuMatricule { "lu_matricule", Pii, Some("luhn_verhoeff"), true, &["matricule", "numéro d'identification", "numéro d'identification national", "identifiant national", "sozialversicherungsnummer", "cns", "national identification number"],
         "Luxembourg national identification number (matricule): YYYYMMDD, three digits, a Luhn and a Verhoeff check digit; needs a context word.",
         "matricule 1893120105732" }

@@ -154,6 +154,7 @@ static LEN12: &[DigitId] = &[
     id(D::LkNic, v::lk_nic, CTX_ONLY),
     id(D::RuInn, v::ru_inn, CTX_ONLY),
     id(D::PhTin, v::ph_tin, CTX_ONLY),
+    id(D::MyNric, v::my_nric, &[(&[6, 2, 4], b"-", Low)]),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
@@ -169,6 +170,7 @@ static LEN13: &[DigitId] = &[
     id(D::LuMatricule, v::lu_matricule, CTX_ONLY),
     id(D::PkCnic, v::pk_cnic, &[(&[5, 7, 1], b"-", Low)]),
     id(D::VnMst, v::vn_mst, CTX_ONLY),
+    id(D::JpCorporateNumber, v::jp_corporate_number, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[
@@ -179,6 +181,11 @@ static LEN14: &[DigitId] = &[
 static LEN15: &[DigitId] = &[
     id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)]),
     id(D::CnResidentId, v::cn_resident_id_15, CTX_ONLY),
+    id(
+        D::AeEmiratesId,
+        v::ae_emirates_id,
+        &[(&[3, 4, 7, 1], b"-", Medium)],
+    ),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN16: &[DigitId] = &[
@@ -187,6 +194,7 @@ static LEN16: &[DigitId] = &[
         v::au_health_identifier,
         &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
     ),
+    id(D::IdNik, v::id_nik, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN17: &[DigitId] = &[id(D::BankAccount, bank_account, CTX_ONLY)];

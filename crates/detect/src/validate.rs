@@ -1807,6 +1807,79 @@ pub fn co_nit(s: &[u8]) -> bool {
     check == if r < 2 { r } else { 11 - r }
 }
 
+/// Two digits of `d` from `i` as a number (0 when out of range).
+fn two(d: &[u32], i: usize) -> u32 {
+    d.get(i).zip(d.get(i + 1)).map_or(0, |(a, b)| a * 10 + b)
+}
+
+/// A date written DDMMYY or YYMMDD that exists in the 1900s or 2000s.
+fn yy_date(yy: u32, mm: u32, dd: u32) -> bool {
+    valid_date(1900 + yy, mm, dd) || valid_date(2000 + yy, mm, dd)
+}
+
+/// Malaysia's identity card number (MyKad NRIC, JPN): twelve digits, the
+/// birth date YYMMDD, the birthplace code (a state 01-16 or a country or
+/// region code), four digits. No check digit: the date and the place are
+/// what is checked.
+pub fn my_nric(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 12).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let place = two(&d, 6);
+    yy_date(two(&d, 0), two(&d, 2), two(&d, 4))
+        && matches!(place, 1..=16 | 21..=68 | 71 | 72 | 74..=79 | 82..=93 | 98 | 99)
+}
+
+/// Indonesia's population number (Nomor Induk Kependudukan, on the KTP):
+/// sixteen digits, a province (11-94), regency and district, the birth
+/// date DDMMYY (day plus 40 for women) and four serial digits not all
+/// zero. No check digit.
+pub fn id_nik(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 16).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let province = two(&d, 0);
+    let serial_zero = d.get(12..).is_some_and(|x| x.iter().all(|&n| n == 0));
+    matches!(
+        province,
+        11..=19 | 21 | 31..=36 | 51..=53 | 61..=65 | 71..=76 | 81 | 82 | 91..=96
+    ) && two(&d, 2) != 0
+        && yy_date(two(&d, 10), two(&d, 8), two(&d, 6) % 40)
+        && !serial_zero
+}
+
+/// The United Arab Emirates' identity number (Emirates ID): fifteen
+/// digits, `784` (the country), the year of birth, seven digits and a
+/// Luhn check digit over all fifteen.
+pub fn ae_emirates_id(s: &[u8]) -> bool {
+    let year = s
+        .get(3..7)
+        .and_then(|y| std::str::from_utf8(y).ok()?.parse::<u32>().ok());
+    s.len() == 15
+        && s.starts_with(b"784")
+        && year.is_some_and(|y| (1900..=2099).contains(&y))
+        && luhn(s)
+}
+
+/// Japan's corporate number (法人番号, National Tax Agency): thirteen
+/// digits, the first a check digit, 9 minus the other twelve weighted
+/// 1 2 1 2 … from the right, mod 9.
+pub fn jp_corporate_number(s: &[u8]) -> bool {
+    let Some(d) = (s.len() == 13).then(|| digits(s)).flatten() else {
+        return false;
+    };
+    let Some((&check, body)) = d.split_first() else {
+        return false;
+    };
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .zip([1, 2].into_iter().cycle())
+        .map(|(n, w)| n * w)
+        .sum();
+    check == 9 - sum % 9
+}
+
 /// Luxembourg's national identification number (matricule): YYYYMMDD,
 /// three digits, a Luhn digit over the first eleven and a Verhoeff digit
 /// over them.

@@ -517,6 +517,15 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "ae_emirates_id",
+            check: v::ae_emirates_id,
+            example: "784199012345676",
+            keep: 7,
+            ctx: "Emirates ID",
+            layouts: &[CONTIGUOUS, (&[3, 4, 7, 1], "-")],
+            all_singles: true,
+        },
+        Fam {
             id: "si_tax_number",
             check: v::si_tax_number,
             example: "15012557",
@@ -568,7 +577,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..56,
+        which in 0usize..57,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
