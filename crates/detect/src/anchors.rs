@@ -880,6 +880,10 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     while ke - ae < 60 && key_char(at(t, ke)) {
         ke += 1;
     }
+    // An `Authorization` header's scheme: `token …`, `ApiKey …`.
+    if authn::header_scheme(sk, ks, ke) {
+        return;
+    }
     // A legacy Notion token is an identifier of its own: `secret_<43>`.
     if generic == Generic::Yes && t.get(ks..ks + 7) == Some(&b"secret_"[..]) {
         creds::notion_legacy(sk, ks, ke);

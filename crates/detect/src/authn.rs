@@ -210,25 +210,110 @@ fn bearer(sk: &mut Sink<'_>, s: usize, e: usize) {
         ve
     };
     let Some(val) = t.get(vs..ve) else { return };
-    if !(20..=MAX_VALUE).contains(&val.len()) || at(t, ve).is_ascii_alphanumeric() {
-        return;
-    }
-    if val.starts_with(b"eyJ") || crate::creds::provider_prefix(val) || placeholder::value(val) {
-        return;
-    }
-    let letters = val.iter().filter(|c| c.is_ascii_alphabetic()).count();
-    let digits = val.iter().filter(|c| c.is_ascii_digit()).count();
-    if letters == 0 || digits == 0 {
-        return;
-    }
-    // Words and identifiers (`Bearer access_token_from_login_step`) are
-    // not secrets: the value must look random.
-    let h = entropy(val);
-    if h < 3.5 {
+    if at(t, ve).is_ascii_alphanumeric() || !opaque_token(val) {
         return;
     }
     let conf = if header { High } else { Medium };
     sk.emit_fixed(D::BearerToken, vs, ve, conf);
+}
+
+/// An opaque token as credentials carry them: 20 or more characters with
+/// letters and digits that look random, not a JWT or a provider's own
+/// format (left to their detectors, which check them better), not a
+/// placeholder.
+fn opaque_token(val: &[u8]) -> bool {
+    if !(20..=MAX_VALUE).contains(&val.len())
+        || val.starts_with(b"eyJ")
+        || crate::creds::provider_prefix(val)
+        || placeholder::value(val)
+    {
+        return false;
+    }
+    let letters = val.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = val.iter().filter(|c| c.is_ascii_digit()).count();
+    // Words and identifiers (`Bearer access_token_from_login_step`) are
+    // not secrets: the value must look random.
+    letters > 0 && digits > 0 && entropy(val) >= 3.5
+}
+
+/// Schemes of an `Authorization` header, besides `Basic` and `Bearer`,
+/// whose credentials are a token or key: GitHub's and Django REST
+/// framework's `token`, `ApiKey` (Elasticsearch and others), Azure
+/// Storage's `SharedKey` / `SharedKeyLite` (`account:signature`).
+const SCHEMES: &[&[u8]] = &[
+    b"token",
+    b"apikey",
+    b"api-key",
+    b"sharedkey",
+    b"sharedkeylite",
+];
+
+/// `Authorization: <scheme> <credentials>` where the word at `ks..ke` (a
+/// key word's anchor: `token`, `…Key`) is one of [`SCHEMES`] right after
+/// the header's name and its colon, quoted or not (`-H "Authorization:
+/// token …"`, `"Authorization": "Token …"`). Reports the credentials as
+/// a bearer token's, judged the same way, and returns true if the word is
+/// such a scheme (so it is not also read as a `key: value` name).
+pub(crate) fn header_scheme(sk: &mut Sink<'_>, ks: usize, ke: usize) -> bool {
+    let t = sk.t;
+    let word = t.get(ks..ke).unwrap_or_default();
+    if !SCHEMES.iter().any(|w| word.eq_ignore_ascii_case(w)) || !after_authorization(t, ks) {
+        return false;
+    }
+    if !sk.on(D::BearerToken) || at(t, ke) != b' ' {
+        return true;
+    }
+    let mut vs = ke + run(t, ke, 8, |c| c == b' ');
+    let (mut body, mut pad) = value_at(t, vs, token68);
+    // Azure's `SharedKey account:signature`: the signature is the secret.
+    if at(t, vs + body) == b':' {
+        vs += body + 1;
+        (body, pad) = value_at(t, vs, token68);
+    }
+    let ve = vs + body + pad;
+    let ve = if ve > vs && at(t, ve - 1) == b'.' && pad == 0 {
+        ve - 1
+    } else {
+        ve
+    };
+    if let Some(val) = t.get(vs..ve)
+        && !at(t, ve).is_ascii_alphanumeric()
+        && opaque_token(val)
+    {
+        sk.emit_fixed(D::BearerToken, vs, ve, High);
+    }
+    true
+}
+
+/// True if `s` follows `Authorization:` on its line: the header's name (any
+/// case, `Proxy-` or `X-` before it allowed),
+/// an optional closing quote, the colon, blanks and an optional opening
+/// quote.
+fn after_authorization(t: &[u8], s: usize) -> bool {
+    let mut i = s;
+    let blanks = |i: &mut usize| {
+        while *i > 0 && matches!(at(t, *i - 1), b' ' | b'\t') {
+            *i -= 1;
+        }
+    };
+    let quote = |i: &mut usize| {
+        if *i > 0 && matches!(at(t, *i - 1), b'"' | b'\'') {
+            *i -= 1;
+        }
+    };
+    quote(&mut i);
+    blanks(&mut i);
+    if i == 0 || at(t, i - 1) != b':' {
+        return false;
+    }
+    i -= 1;
+    quote(&mut i);
+    const NAME: &[u8] = b"authorization";
+    // `Proxy-Authorization` and `X-Authorization` carry credentials too.
+    i >= NAME.len()
+        && t.get(i - NAME.len()..i)
+            .is_some_and(|w| w.eq_ignore_ascii_case(NAME))
+        && !matches!(before(t, i - NAME.len()), b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z')
 }
 
 /// One argument of a command line: its span, quotes included.

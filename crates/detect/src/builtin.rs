@@ -1384,7 +1384,7 @@ builtins! {
         "Docker registry credentials as `docker login` stores them (config.json's `auths`, `DOCKER_AUTH_CONFIG` in CI variables, Kubernetes `.dockerconfigjson`): `\"auth\": \"<base64 of user:password>\"`, plain or JSON-escaped, decoded and checked; high inside an `auths` object, placeholders lowered.",
         "{\"auths\":{\"registry.example.com\":{\"auth\":\"ZGVwbG95OlhrM3A5THEyVno3d1J0\"}}}" }
     BearerToken { "bearer_token", Credentials, Some("entropy"), false, NO_CTX,
-        "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char); high after `Authorization`. JWTs and provider tokens are left to their own detectors.",
+        "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char), high after `Authorization`; or after an `Authorization:` header's `token`, `ApiKey` or `SharedKey` scheme (high). JWTs and provider tokens are left to their own detectors.",
         "Authorization: Bearer 8f3kQ2mZ7vX1pL9wR4tY6bN0cJ5hD" }
     CliPassword { "cli_password", Credentials, None, false, NO_CTX,
         "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS; shell variables and placeholders are skipped.",

@@ -1839,9 +1839,10 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
         try_spec(sk, &AWS_A3T, ws);
         return;
     }
+    // Not the end of the word's tries: a word of that shape after a
+    // prefix (`API-O…26…`) may be another provider's body.
     if (23..=27).contains(&n) && matches!(w.first(), Some(b'M' | b'N' | b'O')) && nx == b'.' {
         discord_bot(sk, ws, we);
-        return;
     }
     match pv {
         b'_' => {
