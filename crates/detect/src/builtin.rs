@@ -550,7 +550,7 @@ builtins! {
         "Litecoin addresses: legacy P2PKH `L…` and P2SH `M…` (Base58Check with their version bytes 0x30 and 0x32) and SegWit `ltc1…` (Bech32/Bech32m).",
         "LVc4VsruVQyGXfoqPTDYPqQjFYCPe86fRC" }
     MacAddress { "mac_address", Pii, None, false, MAC_CTX,
-        "MAC (EUI-48) address, six hex pairs separated by colons or dashes; broadcast, zero and sequential documentation values are lowered.",
+        "MAC (EUI-48) address, six hex pairs separated by colons or dashes, or Cisco's three groups of four joined by dots (0012.3456.789a; digits only next to a MAC word); broadcast, zero and sequential documentation values are lowered.",
         "3c:22:fb:9a:1e:07" }
     UkNino { "uk_nino", Pii, Some("nino_prefix"), false, NINO_CTX,
         "UK National Insurance number: two prefix letters (HMRC rules), six digits, suffix A-D; contiguous or spaced.",

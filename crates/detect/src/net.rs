@@ -383,6 +383,77 @@ pub(crate) fn mac(sk: &mut Sink<'_>, s: usize, sep: u8) {
     if nx.is_ascii_alphanumeric() || nx == sep || nx == b'_' {
         return;
     }
+    emit_mac(sk, s, e, bytes, false);
+}
+
+/// `0012.3456.789a`: a MAC address as Cisco's IOS prints it, three
+/// groups of four hex digits joined by dots. Keyed on a group with a
+/// digit at `ws..we` (the word walk's stops), which may be any of the
+/// three; groups of letters alone are not visited, so `aabb.ccdd.eeff` is
+/// not found.
+#[inline(always)]
+pub(crate) fn mac_dotted(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    // Every number of dense text comes here: one compare for most.
+    if we - ws == 4 && (at(t, we) == b'.' || before(t, ws) == b'.') {
+        mac_dotted_at(sk, ws);
+    }
+}
+
+#[inline(never)]
+fn mac_dotted_at(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if !sk.on(D::MacAddress) {
+        return;
+    }
+    for back in [0, 5, 10] {
+        let Some(s) = ws.checked_sub(back) else {
+            return;
+        };
+        if let Some(bytes) = dotted_at(t, s) {
+            // Twelve digits in fours with dots may be any number: only
+            // next to a MAC word.
+            let digits = t
+                .get(s..s + 14)
+                .is_some_and(|v| !v.iter().any(u8::is_ascii_alphabetic));
+            emit_mac(sk, s, s + 14, bytes, digits);
+            return;
+        }
+    }
+}
+
+/// The six bytes of `hhhh.hhhh.hhhh` at `s`, standing alone (a full stop
+/// after it ends a sentence).
+fn dotted_at(t: &[u8], s: usize) -> Option<[u8; 6]> {
+    let pre = before(t, s);
+    if pre.is_ascii_alphanumeric() || matches!(pre, b'.' | b'_' | b'-') {
+        return None;
+    }
+    let mut bytes = [0u8; 6];
+    for (k, byte) in bytes.iter_mut().enumerate() {
+        let i = s + k * 2 + k / 2;
+        let (a, b) = (at(t, i), at(t, i + 1));
+        if !a.is_ascii_hexdigit() || !b.is_ascii_hexdigit() {
+            return None;
+        }
+        *byte = hex(a) << 4 | hex(b);
+        if k % 2 == 1 && k < 5 && at(t, i + 2) != b'.' {
+            return None;
+        }
+    }
+    let nx = at(t, s + 14);
+    let next = at(t, s + 15);
+    let ends = !nx.is_ascii_alphanumeric()
+        && nx != b'_'
+        && !(matches!(nx, b'.' | b'-') && next.is_ascii_alphanumeric());
+    ends.then_some(bytes)
+}
+
+/// Reports the MAC address `bytes` written at `s..e` (only next to a MAC
+/// word if `need_ctx`): not in mixed case (an identifier's), and lowered
+/// when it is a placeholder or a documentation value.
+fn emit_mac(sk: &mut Sink<'_>, s: usize, e: usize, bytes: [u8; 6], need_ctx: bool) {
+    let t = sk.t;
     let v = t.get(s..e).unwrap_or_default();
     let mixed_case = v.iter().any(u8::is_ascii_uppercase) && v.iter().any(u8::is_ascii_lowercase);
     if mixed_case {
@@ -405,7 +476,7 @@ pub(crate) fn mac(sk: &mut Sink<'_>, s: usize, sep: u8) {
         e,
         Medium,
         Adj {
-            need_ctx: false,
+            need_ctx,
             nonvalue: same || seq || doc,
         },
     );

@@ -262,8 +262,18 @@ pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usiz
         mixed_digit_first(sk, ws, we, run_end);
         we
     };
-    mac_dash(sk, ws, we);
+    // MAC addresses keyed on a group of two (`3c-22-…`) or four
+    // (`3c22.fb9a.1e07`): one compare for every other number.
+    if matches!(we - ws, 2 | 4) {
+        mac_forms(sk, ws, we);
+    }
     end.max(we)
+}
+
+#[inline(never)]
+fn mac_forms(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    mac_dash(sk, ws, we);
+    crate::net::mac_dotted(sk, ws, we);
 }
 
 /// A word of digits only (possibly continued by separators and more
@@ -2294,6 +2304,7 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     // `A3-`, `SK<hex>`), before the glued-word test below: their words
     // follow `_` and `-`.
     crate::creds::word(sk, ws, we);
+    crate::net::mac_dotted(sk, ws, we);
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     // Only glued characters disqualify a word that starts with a letter:

@@ -10,6 +10,7 @@ mod creds;
 mod custom;
 mod docs;
 mod ids;
+mod net;
 mod stream;
 mod table;
 mod tokens;
