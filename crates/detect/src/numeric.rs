@@ -784,7 +784,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                 if sk.ctx_ok(D::AbaRouting, s, e) && v::aba_routing(d) {
                     sk.emit(D::AbaRouting, s, e, Medium, NEED_CTX);
                 }
-                sk.emit(D::UsPassport, s, e, Low, NEED_CTX);
+                us_passport(sk, s, e);
                 sk.emit(D::PassportNumber, s, e, Low, NEED_CTX);
             }
             // A BSN is printed contiguous, 3-3-3 or 4-2-3 (1234.56.782),
@@ -2107,6 +2107,85 @@ fn es_nie(sk: &mut Sink<'_>, s: usize) {
     }
 }
 
+/// A US-shaped passport number (nine digits, or a letter and eight)
+/// next to an English passport word, unless the word names another
+/// country's passport (`British passport number 925076473`): that one is
+/// `passport_number`'s.
+fn us_passport(sk: &mut Sink<'_>, s: usize, e: usize) {
+    if sk.ctx_ok(D::UsPassport, s, e) && !other_countrys_passport(sk.t, s) {
+        sk.emit(D::UsPassport, s, e, Low, NEED_CTX);
+    }
+}
+
+/// Countries whose passports English text names by an adjective or
+/// abbreviation (`UK passport`, `Indian passport`).
+const NATIONALITIES: &[&[u8]] = &[
+    b"uk",
+    b"british",
+    b"canadian",
+    b"australian",
+    b"indian",
+    b"irish",
+    b"new zealand",
+    b"german",
+    b"french",
+    b"italian",
+    b"spanish",
+    b"dutch",
+    b"belgian",
+    b"swiss",
+    b"austrian",
+    b"swedish",
+    b"norwegian",
+    b"danish",
+    b"finnish",
+    b"polish",
+    b"portuguese",
+    b"greek",
+    b"mexican",
+    b"brazilian",
+    b"chinese",
+    b"japanese",
+    b"korean",
+    b"philippine",
+    b"filipino",
+    b"pakistani",
+    b"nigerian",
+    b"south african",
+    b"singaporean",
+    b"malaysian",
+    b"indonesian",
+    b"turkish",
+    b"israeli",
+    b"russian",
+    b"ukrainian",
+    b"foreign",
+];
+
+/// True if the last `passport` within 48 bytes before `s` follows one of
+/// [`NATIONALITIES`] (any case, a space between).
+fn other_countrys_passport(t: &[u8], s: usize) -> bool {
+    let lo = s.saturating_sub(48);
+    let Some(pre) = t.get(lo..s) else {
+        return false;
+    };
+    let Some(p) = pre
+        .windows(8)
+        .rposition(|w| w.eq_ignore_ascii_case(b"passport"))
+    else {
+        return false;
+    };
+    let head = pre.get(..p).unwrap_or_default();
+    let head = head.strip_suffix(b" ").unwrap_or(head);
+    NATIONALITIES.iter().any(|n| {
+        head.len() >= n.len()
+            && head
+                .get(head.len() - n.len()..)
+                .is_some_and(|x| x.eq_ignore_ascii_case(n))
+            && !before(head, head.len() - n.len()).is_ascii_alphanumeric()
+    })
+}
+
 /// "AB 12 34 56 C" keyed on "12".
 fn nino_spaced(sk: &mut Sink<'_>, seq: &Seq) {
     if !sk.on(D::UkNino) || !seq.shape(&[2, 2, 2]) || seq.sep().get(1..3) != Some(&b"  "[..]) {
@@ -2393,7 +2472,7 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
             }
             if l.is_ascii_uppercase() && rest_len == 0 {
                 if digits_after == 8 {
-                    sk.emit(D::UsPassport, ws, we, Low, NEED_CTX);
+                    us_passport(sk, ws, we);
                 }
                 if (4..=14).contains(&digits_after) {
                     sk.emit(D::UsDriversLicense, ws, we, Low, NEED_CTX);
