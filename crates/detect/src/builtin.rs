@@ -1146,6 +1146,12 @@ builtins! {
     AppsyncApiKey { "appsync_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "AWS AppSync API key: da2- and 26 lower-case alphanumerics.",
         "da2-fk3v9xq2m7bz4wn8cp1rt6yhdj" }
+    SalesforceAccessToken { "salesforce_access_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Salesforce access (session) token: the 15-character organisation id (00D and twelve), !, and 80-128 characters.",
+        "00D5g000004XyZq!AQ4AQH0dMHZfz972Szmpkb58urFRkgeBGsxL_QJWwYMfAbUeeG7c1E6LYUfiDUkWe6H34r1AAwOR8B8fLEz6n04NPGRrq0FM" }
+    ZohoOauthToken { "zoho_oauth_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Zoho OAuth access or refresh token: 1000., 32 hex digits, a dot and 32 more.",
+        "1000.3f9ac2e71d04b5f9e6a1c8d2b7f4e0a9.7c0f3d2e9a8b4c1d6e5f0a9b8c7d6e5f" }
     OctopusDeployApiKey { "octopus_deploy_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Octopus Deploy API key: API- and 26 upper-case alphanumerics.",
         "API-ZNRMR7SL6L3ATMOIK7GKJDKLPY" }

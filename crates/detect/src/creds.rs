@@ -621,6 +621,21 @@ const CLICKHOUSE: Spec = spec(
     &[seg(C::Alnum, 38, 38)],
     High,
 );
+/// Salesforce access (session) token: the 15-character organisation id
+/// (`00D` and twelve), `!`, and 80-128 characters.
+const SALESFORCE: Spec = spec(
+    D::SalesforceAccessToken,
+    b"00D",
+    &[seg_then(C::Alnum, 12, 12, b'!'), seg(C::Dot, 80, 128)],
+    High,
+);
+/// Zoho OAuth access and refresh token: `1000.`, 32 hex digits, `.`, 32.
+const ZOHO: Spec = spec(
+    D::ZohoOauthToken,
+    b"1000.",
+    &[seg_then(C::LHex, 32, 32, b'.'), seg(C::LHex, 32, 32)],
+    High,
+);
 /// AWS AppSync API key: `da2-` and 26 lower-case alphanumerics.
 const APPSYNC: Spec = spec(D::AppsyncApiKey, b"da2-", &[seg(C::Low, 26, 26)], High);
 const DATABRICKS: Spec = spec(D::DatabricksToken, b"dapi", &[seg(C::LHex, 32, 32)], High);
@@ -1761,6 +1776,10 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     if n <= 9 {
         short_word(sk, w, ws, nx, pv);
     }
+    if n == 15 && nx == b'!' && w.starts_with(b"00D") {
+        try_spec(sk, &SALESFORCE, ws);
+        return;
+    }
     if w.starts_with(b"GR1348941") {
         gitlab(sk, ws);
         return;
@@ -1886,6 +1905,11 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
             }
         }
         b'.' if n == 64 => airtable(sk, ws),
+        b'.' if n == 32 => {
+            if let Some(a) = ws.checked_sub(5) {
+                zoho(sk, a);
+            }
+        }
         b':' if n == 32 => asana(sk, ws),
         _ => {}
     }
@@ -1893,6 +1917,11 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
     if n == 32 && nx == b'-' && t.get(we..we + 3) == Some(&b"-us"[..]) {
         mailchimp(sk, ws, we);
     }
+}
+
+/// A Zoho OAuth token whose `1000.` prefix is at `a`.
+pub(crate) fn zoho(sk: &mut Sink<'_>, a: usize) {
+    try_spec(sk, &ZOHO, a);
 }
 
 fn onepassword_secret_key(sk: &mut Sink<'_>, a: usize) {
@@ -2202,6 +2231,7 @@ const PREFIXES: &[&[u8]] = &[
     b"rnd_",
     b"4b1d",
     b"da2-",
+    b"1000.",
     b"pscale_",
     b"tk-us-",
     b"AQVN",

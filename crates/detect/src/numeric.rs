@@ -263,17 +263,23 @@ pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usiz
         we
     };
     // MAC addresses keyed on a group of two (`3c-22-…`) or four
-    // (`3c22.fb9a.1e07`): one compare for every other number.
+    // (`3c22.fb9a.1e07`), Zoho tokens on `1000.`: one compare for every
+    // other number.
     if matches!(we - ws, 2 | 4) {
-        mac_forms(sk, ws, we);
+        short_group_forms(sk, ws, we);
     }
     end.max(we)
 }
 
 #[inline(never)]
-fn mac_forms(sk: &mut Sink<'_>, ws: usize, we: usize) {
+fn short_group_forms(sk: &mut Sink<'_>, ws: usize, we: usize) {
     mac_dash(sk, ws, we);
     crate::net::mac_dotted(sk, ws, we);
+    // `1000.3f…`: the number walk reads `1000.3` and skips the hex after
+    // it, so the token is tried from its prefix.
+    if sk.t.get(ws..we + 1) == Some(&b"1000."[..]) {
+        crate::creds::zoho(sk, ws);
+    }
 }
 
 /// A word of digits only (possibly continued by separators and more

@@ -517,6 +517,13 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
         "API-{upper36:26}",
         "high",
     ),
+    (
+        "00D",
+        "salesforce_access_token",
+        "00D{alnum:12}!{url:96}",
+        "high",
+    ),
+    ("zoho", "zoho_oauth_token", "1000.{hex:32}.{hex:32}", "high"),
     ("dckr_pat", "docker_hub_token", "dckr_pat_{url:27}", "high"),
     ("dckr_oat", "docker_hub_token", "dckr_oat_{url:32}", "high"),
     ("pmak", "postman_api_key", "PMAK-{hex:24}-{hex:34}", "high"),
