@@ -200,21 +200,27 @@ fn bearer(sk: &mut Sink<'_>, s: usize, e: usize) {
     let Some(header) = scheme_placed(t, s) else {
         return;
     };
-    let vs = e;
+    opaque_token_at(sk, e, if header { High } else { Medium });
+}
+
+/// Reports the token68 value at `vs` as a bearer token at `conf` if it is
+/// an [`opaque_token`] standing alone.
+fn opaque_token_at(sk: &mut Sink<'_>, vs: usize, conf: Confidence) {
+    let t = sk.t;
     let (body, pad) = value_at(t, vs, token68);
     let ve = vs + body + pad;
     // A trailing full stop ends a sentence, not the token.
-    let ve = if at(t, ve - 1) == b'.' && pad == 0 {
+    let ve = if ve > vs && at(t, ve - 1) == b'.' && pad == 0 {
         ve - 1
     } else {
         ve
     };
-    let Some(val) = t.get(vs..ve) else { return };
-    if at(t, ve).is_ascii_alphanumeric() || !opaque_token(val) {
-        return;
+    if let Some(val) = t.get(vs..ve)
+        && !at(t, ve).is_ascii_alphanumeric()
+        && opaque_token(val)
+    {
+        sk.emit_fixed(D::BearerToken, vs, ve, conf);
     }
-    let conf = if header { High } else { Medium };
-    sk.emit_fixed(D::BearerToken, vs, ve, conf);
 }
 
 /// An opaque token as credentials carry them: 20 or more characters with
@@ -253,34 +259,26 @@ const SCHEMES: &[&[u8]] = &[
 /// the header's name and its colon, quoted or not (`-H "Authorization:
 /// token …"`, `"Authorization": "Token …"`). Reports the credentials as
 /// a bearer token's, judged the same way, and returns true if the word is
-/// such a scheme (so it is not also read as a `key: value` name).
+/// such a scheme followed by its credentials (so it is not also read as a
+/// `key: value` name); any other layout is left to the key handler.
 pub(crate) fn header_scheme(sk: &mut Sink<'_>, ks: usize, ke: usize) -> bool {
     let t = sk.t;
     let word = t.get(ks..ke).unwrap_or_default();
-    if !SCHEMES.iter().any(|w| word.eq_ignore_ascii_case(w)) || !after_authorization(t, ks) {
+    if at(t, ke) != b' '
+        || !SCHEMES.iter().any(|w| word.eq_ignore_ascii_case(w))
+        || !after_authorization(t, ks)
+    {
         return false;
     }
-    if !sk.on(D::BearerToken) || at(t, ke) != b' ' {
-        return true;
-    }
-    let mut vs = ke + run(t, ke, 8, |c| c == b' ');
-    let (mut body, mut pad) = value_at(t, vs, token68);
-    // Azure's `SharedKey account:signature`: the signature is the secret.
-    if at(t, vs + body) == b':' {
-        vs += body + 1;
-        (body, pad) = value_at(t, vs, token68);
-    }
-    let ve = vs + body + pad;
-    let ve = if ve > vs && at(t, ve - 1) == b'.' && pad == 0 {
-        ve - 1
-    } else {
-        ve
-    };
-    if let Some(val) = t.get(vs..ve)
-        && !at(t, ve).is_ascii_alphanumeric()
-        && opaque_token(val)
-    {
-        sk.emit_fixed(D::BearerToken, vs, ve, High);
+    if sk.on(D::BearerToken) {
+        let mut vs = ke + run(t, ke, 8, |c| c == b' ');
+        // Azure's `SharedKey account:signature`: the signature is the
+        // secret.
+        let (account, _) = value_at(t, vs, token68);
+        if at(t, vs + account) == b':' {
+            vs += account + 1;
+        }
+        opaque_token_at(sk, vs, High);
     }
     true
 }

@@ -29,10 +29,51 @@ pub(crate) struct DigitId {
     pub check: fn(&[u8]) -> bool,
     /// Layouts reported alone (an empty group list is the contiguous form).
     pub alone: &'static [Layout],
+    /// The groupings taken next to the id's word.
+    pub grouped: Grouped,
+}
+
+/// How an id printed in groups with one separator may be grouped to be
+/// taken next to its word (the contiguous form always is).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grouped {
+    /// Any grouping.
+    Any,
+    /// Only with its check digit apart as the last group (`900123456-7`,
+    /// `79.896.529.6`): a Colombian NIT; never a date or a decimal.
+    CheckApart,
+    /// Only in groups of three (`000-123-456-000`): a Philippine TIN.
+    Threes,
+}
+
+impl Grouped {
+    /// Whether group lengths `lens` (two or more groups) fit.
+    pub(crate) fn fits(self, mut lens: impl Iterator<Item = usize> + Clone) -> bool {
+        match self {
+            Grouped::Any => true,
+            Grouped::CheckApart => lens.clone().last() == Some(1),
+            Grouped::Threes => lens.all(|l| l == 3),
+        }
+    }
 }
 
 const fn id(d: D, check: fn(&[u8]) -> bool, alone: &'static [Layout]) -> DigitId {
-    DigitId { d, check, alone }
+    DigitId {
+        d,
+        check,
+        alone,
+        grouped: Grouped::Any,
+    }
+}
+
+/// A context-keyed id taken next to its word only grouped as `grouped`.
+const fn id_grouped(d: D, check: fn(&[u8]) -> bool, grouped: Grouped) -> DigitId {
+    DigitId {
+        d,
+        check,
+        alone: CTX_ONLY,
+        grouped,
+    }
 }
 
 const CTX_ONLY: &[Layout] = &[];
@@ -78,7 +119,7 @@ static LEN8: &[DigitId] = &[
     id(D::SiTaxNumber, v::si_tax_number, CTX_ONLY),
     id(D::UaEdrpou, v::ua_edrpou, CTX_ONLY),
     id(D::TwUbn, v::tw_ubn, CTX_ONLY),
-    id(D::CoNit, v::co_nit, CTX_ONLY),
+    id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -97,8 +138,8 @@ static LEN9: &[DigitId] = &[
     id(D::CzBirthNumber, v::cz_birth_number_9, CTX_ONLY),
     id(D::PlRegon, v::pl_regon, CTX_ONLY),
     id(D::DeLanr, v::de_lanr, CTX_ONLY),
-    id(D::PhTin, v::ph_tin, CTX_ONLY),
-    id(D::CoNit, v::co_nit, CTX_ONLY),
+    id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
+    id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
@@ -118,7 +159,7 @@ static LEN10: &[DigitId] = &[
     id(D::TrVkn, v::tr_vkn, CTX_ONLY),
     id(D::VnMst, v::vn_mst, CTX_ONLY),
     id(D::EcCi, v::ec_ci, CTX_ONLY),
-    id(D::CoNit, v::co_nit, CTX_ONLY),
+    id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
@@ -140,7 +181,7 @@ static LEN11: &[DigitId] = &[
     id(D::RuSnils, v::ru_snils, CTX_ONLY),
     id(D::NgNin, v::ng_nin, CTX_ONLY),
     id(D::PeRuc, v::pe_ruc, CTX_ONLY),
-    id(D::CoNit, v::co_nit, CTX_ONLY),
+    id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
@@ -153,7 +194,7 @@ static LEN12: &[DigitId] = &[
     id(D::DrivingLicence, kr_driving_licence, CTX_ONLY),
     id(D::LkNic, v::lk_nic, CTX_ONLY),
     id(D::RuInn, v::ru_inn, CTX_ONLY),
-    id(D::PhTin, v::ph_tin, CTX_ONLY),
+    id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
     id(D::MyNric, v::my_nric, &[(&[6, 2, 4], b"-", Low)]),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];

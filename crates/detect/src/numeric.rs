@@ -137,7 +137,7 @@ impl Seq {
             l
         }
     }
-    fn lens(&self) -> impl Iterator<Item = usize> + '_ {
+    fn lens(&self) -> impl Iterator<Item = usize> + Clone + '_ {
         (0..self.n).map(|i| self.len(i))
     }
     /// The separators, byte `i` before group `i` (0 where there is none).
@@ -699,12 +699,10 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         if i.d == D::UsEin && seq.shape(&[3, 2, 4]) {
             continue;
         }
-        // A NIT's check digit stands apart or not at all (`900123456-7`,
-        // `79.896.529.6`), and a TIN is in threes: not dates, not
-        // decimals, next to the English "nit" or a stray "tin".
-        if (i.d == D::CoNit && seq.n > 1 && seq.len(seq.n - 1) != 1)
-            || (i.d == D::PhTin && seq.n > 1 && seq.lens().any(|l| l != 3))
-        {
+        // Some ids are grouped one way only (a NIT's check digit apart, a
+        // TIN in threes): not dates, not decimals, next to the English
+        // "nit" or a stray "tin".
+        if seq.n > 1 && !i.grouped.fits(seq.lens()) {
             continue;
         }
         if near.has(i.d as usize)

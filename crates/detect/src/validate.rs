@@ -1680,16 +1680,11 @@ pub fn tr_vkn(s: &[u8]) -> bool {
 /// digit — ten minus the six weighted 4 9 4 9 4 9, mod 10 — and a
 /// two-digit specialty code.
 pub fn de_lanr(s: &[u8]) -> bool {
-    let Some(d) = (s.len() == 9).then(|| digits(s)).flatten() else {
-        return false;
-    };
-    let sum: u32 = d
-        .iter()
-        .take(6)
-        .zip([4, 9, 4, 9, 4, 9])
-        .map(|(n, w)| n * w)
-        .sum();
-    d.get(6).copied() == Some((10 - sum % 10) % 10)
+    s.len() == 9
+        && s.iter().all(u8::is_ascii_digit)
+        && weighted(s.get(..6).unwrap_or_default(), &[4, 9, 4, 9, 4, 9])
+            .zip(s.get(6).copied().and_then(dig))
+            .is_some_and(|(sum, c)| c == (10 - sum % 10) % 10)
 }
 
 /// The Philippines' taxpayer identification number (BIR TIN): nine
@@ -1697,16 +1692,12 @@ pub fn de_lanr(s: &[u8]) -> bool {
 /// remainder of 10 is never issued), then an optional three-digit branch
 /// code (`000` for the head office).
 pub fn ph_tin(s: &[u8]) -> bool {
-    let Some(d) = matches!(s.len(), 9 | 12).then(|| digits(s)).flatten() else {
-        return false;
-    };
-    let sum: u32 = d
-        .iter()
-        .take(8)
-        .zip((2..=9).rev())
-        .map(|(n, w)| n * w)
-        .sum();
-    d.get(..8).is_some_and(|b| b.iter().any(|&n| n != 0)) && d.get(8).copied() == Some(sum % 11)
+    matches!(s.len(), 9 | 12)
+        && s.iter().all(u8::is_ascii_digit)
+        && s.get(..8).is_some_and(|b| b.iter().any(|&c| c != b'0'))
+        && weighted(s.get(..8).unwrap_or_default(), &[9, 8, 7, 6, 5, 4, 3, 2])
+            .zip(s.get(8).copied().and_then(dig))
+            .is_some_and(|(sum, c)| c == sum % 11)
 }
 
 /// Nigeria's National Identification Number (NIMC): eleven digits, the
@@ -1739,36 +1730,31 @@ pub fn tw_ubn(s: &[u8]) -> bool {
 /// weighted 31 29 23 19 17 13 7 5 3, mod 11 (a remainder of 0 is never
 /// issued) — and, for a branch, three more not `000`.
 pub fn vn_mst(s: &[u8]) -> bool {
-    let Some(d) = matches!(s.len(), 10 | 13).then(|| digits(s)).flatten() else {
-        return false;
-    };
-    let serial_zero = d.get(2..9).is_some_and(|x| x.iter().all(|&n| n == 0));
-    let branch_zero = d.len() == 13 && d.get(10..).is_some_and(|x| x.iter().all(|&n| n == 0));
-    let r = d
-        .iter()
-        .take(9)
-        .zip([31, 29, 23, 19, 17, 13, 7, 5, 3])
-        .map(|(n, w)| n * w)
-        .sum::<u32>()
-        % 11;
-    !serial_zero && !branch_zero && r >= 1 && d.get(9).copied() == Some(10 - r)
+    let zeros = |r: std::ops::Range<usize>| s.get(r).is_some_and(|x| x.iter().all(|&c| c == b'0'));
+    matches!(s.len(), 10 | 13)
+        && s.iter().all(u8::is_ascii_digit)
+        && !zeros(2..9)
+        && !(s.len() == 13 && zeros(10..13))
+        && weighted(
+            s.get(..9).unwrap_or_default(),
+            &[31, 29, 23, 19, 17, 13, 7, 5, 3],
+        )
+        .zip(s.get(9).copied().and_then(dig))
+        .is_some_and(|(sum, c)| sum % 11 >= 1 && c == 10 - sum % 11)
 }
 
 /// Peru's taxpayer registry number (RUC, SUNAT): eleven digits starting
 /// 10 or 15 or 17 (persons) or 20 (companies), the first ten weighted
 /// 5 4 3 2 7 6 5 4 3 2 and the check 11 minus the sum mod 11, mod 10.
 pub fn pe_ruc(s: &[u8]) -> bool {
-    let Some(d) = (s.len() == 11).then(|| digits(s)).flatten() else {
-        return false;
-    };
-    let sum: u32 = d
-        .iter()
-        .take(10)
-        .zip([5, 4, 3, 2, 7, 6, 5, 4, 3, 2])
-        .map(|(n, w)| n * w)
-        .sum();
-    matches!(s, [b'1', b'0' | b'5' | b'7', ..] | [b'2', b'0', ..])
-        && d.get(10).copied() == Some((11 - sum % 11) % 10)
+    s.len() == 11
+        && matches!(s, [b'1', b'0' | b'5' | b'7', ..] | [b'2', b'0', ..])
+        && weighted(
+            s.get(..10).unwrap_or_default(),
+            &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2],
+        )
+        .zip(s.get(10).copied().and_then(dig))
+        .is_some_and(|(sum, c)| c == (11 - sum % 11) % 10)
 }
 
 /// Ecuador's identity card number (cédula): ten digits, a province code
@@ -2129,9 +2115,7 @@ pub fn gr_amka(s: &[u8]) -> bool {
     if d.len() != 11 {
         return false;
     }
-    let g = |i: usize| d.get(i).copied().unwrap_or(0);
-    let (dd, mm, yy) = (g(0) * 10 + g(1), g(2) * 10 + g(3), g(4) * 10 + g(5));
-    (valid_date(1900 + yy, mm, dd) || valid_date(2000 + yy, mm, dd)) && luhn(s)
+    yy_date(two(&d, 4), two(&d, 2), two(&d, 0)) && luhn(s)
 }
 
 /// Greek AFM (tax number, also the VAT number): 9 digits, the first
