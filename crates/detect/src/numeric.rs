@@ -446,13 +446,16 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // HETU date: before '-' and a digit six digits are two groups, before
     // a letter a mixed word) or a '+' / '(' in front (a phone number): the
     // common case in dense text.
-    if seq.n == 1
-        && total < 7
-        && total != 4
-        && (total != 6 || at(t, seq.end()) != b'+')
-        && !matches!(before(t, ws), b'+' | b'(')
-    {
-        return;
+    // (`AB 123456 C`, six digits between spaces, may be a NINO with its
+    // prefix and suffix apart.)
+    if seq.n == 1 && total < 7 && total != 4 {
+        let next = if total == 6 { at(t, seq.end()) } else { 0 };
+        if next != b'+' && !matches!(p, b'+' | b'(') {
+            if next == b' ' && p == b' ' {
+                nino_six(sk, ws, seq.end());
+            }
+            return;
+        }
     }
     let lok = if loose {
         left_ok(t, ws) || before(t, ws) == b' '
@@ -544,6 +547,10 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         if at(t, end) == b'-' || last_dash {
             crate::ids::cl_rut(sk, ws);
         }
+    }
+    // `1 75 08 2B 033 078 87`: a NIR of Corsica, read up to its `2`.
+    if !rok && lok && seq.shape(&[1, 2, 2, 1]) && matches!(at(t, end), b'A' | b'B') {
+        fr_insee_corsica(sk, ws, end + 1, 0);
     }
     if !lok || !rok || total < 7 {
         return;
@@ -1876,6 +1883,64 @@ fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     sk.emit(D::FrInsee, seq.start(), seq.end(), base, PLAIN);
 }
 
+/// A NIR with a Corsican department (`2A`/`2B`), which the number walk
+/// does not read: a word of 15 (`nd` 6: six digits, then the department)
+/// at `ws..we`, or (`nd` 0) the printed form `S YY MM 2A CCC OOO KK`
+/// starting at `ws`, one separator throughout.
+#[inline(never)]
+fn fr_insee_corsica(sk: &mut Sink<'_>, ws: usize, we: usize, nd: usize) {
+    let t = sk.t;
+    let mut buf = [0u8; 15];
+    let (e, formatted) = if nd == 6 {
+        if !t
+            .get(ws + 7..we)
+            .is_some_and(|r| r.iter().all(u8::is_ascii_digit))
+        {
+            return;
+        }
+        if let (Some(dst), Some(src)) = (buf.get_mut(..), t.get(ws..we)) {
+            dst.copy_from_slice(src);
+        }
+        (we, false)
+    } else {
+        let sep = at(t, ws + 1);
+        if !matches!(sep, b' ' | b'.') {
+            return;
+        }
+        let mut n = 0;
+        let mut i = ws;
+        for (k, len) in [1usize, 2, 2, 2, 3, 3, 2].into_iter().enumerate() {
+            if k > 0 {
+                if at(t, i) != sep {
+                    return;
+                }
+                i += 1;
+            }
+            for _ in 0..len {
+                if let Some(x) = buf.get_mut(n) {
+                    *x = at(t, i);
+                }
+                n += 1;
+                i += 1;
+            }
+        }
+        if !right_ok(t, i, false) || !buf.iter().all(u8::is_ascii_alphanumeric) {
+            return;
+        }
+        (i, true)
+    };
+    let month = num(buf.get(3..5).unwrap_or_default());
+    if !matches!(buf.get(5..7), Some(b"2A" | b"2B"))
+        || !matches!(buf.first(), Some(b'1' | b'2' | b'7' | b'8'))
+        || !matches!(month, 1..=12 | 20..=42 | 50..=99)
+        || !v::fr_insee(&buf)
+    {
+        return;
+    }
+    let base = if formatted { Medium } else { Low };
+    sk.emit(D::FrInsee, ws, e, base, PLAIN);
+}
+
 fn cn_resident_id(sk: &mut Sink<'_>, s: usize, e: usize, d: &[u8]) {
     cn_check(sk, s, e, d);
 }
@@ -2222,6 +2287,24 @@ fn nino_prefix_apart(sk: &mut Sink<'_>, ws: usize, we: usize) {
     }
 }
 
+/// `AB 123456 C`: the six digits at `s..e`, the prefix two letters and a
+/// space before them, a space and the suffix after.
+#[inline(never)]
+fn nino_six(sk: &mut Sink<'_>, s: usize, e: usize) {
+    let t = sk.t;
+    if !sk.on(D::UkNino)
+        || s < 3
+        || at(t, s - 1) != b' '
+        || before(t, s - 3).is_ascii_alphanumeric()
+        || !matches!(at(t, e + 1), b'A'..=b'D')
+        || !right_ok(t, e + 2, false)
+        || !nino_prefix(at(t, s - 3), at(t, s - 2))
+    {
+        return;
+    }
+    sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
+}
+
 fn nino_prefix(a: u8, b: u8) -> bool {
     a.is_ascii_uppercase()
         && b.is_ascii_uppercase()
@@ -2246,6 +2329,11 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     if !left_ok(t, ws) || !right_ok(t, we, false) {
         return;
+    }
+    // A French NIR of someone born in Corsica, whose department is `2A`
+    // or `2B`: `175082B03307887`.
+    if nd == 6 && w.len() == 15 {
+        fr_insee_corsica(sk, ws, we, nd);
     }
     // A Finnish HETU with a letter for its century (131052A308T: born
     // 2000 or later) is one word.
