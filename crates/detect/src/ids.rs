@@ -999,6 +999,9 @@ fn vat_body_ids(cc: [u8; 2]) -> &'static [D] {
         b"SI" => &[D::SiTaxNumber],
         b"EL" | b"GR" => &[D::GrAfm],
         b"SE" => &[D::SeOrgnr],
+        // `közösségi adószám`: the community number is the first eight
+        // digits of the company's adószám.
+        b"HU" => &[D::HuTaxId],
         _ => &[],
     }
 }

@@ -2609,7 +2609,7 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
             };
             all_digits && ten.is_some_and(|(a, b, f)| matches!(f, b'0' | b'1') && (a + b) % 97 == 0)
         }
-        b"BG" => all_digits && ((n.len() == 9 && bg_vat9(n)) || (n.len() == 10 && bg_egn(n))),
+        b"BG" => all_digits && ((n.len() == 9 && bg_vat9(n)) || (n.len() == 10 && bg_vat10(n))),
         b"CZ" => {
             all_digits && ((n.len() == 8 && cz_dic8(n)) || (n.len() == 10 && cz_birth_number(n)))
         }
@@ -2791,6 +2791,19 @@ fn bg_vat9(n: &[u8]) -> bool {
         other => other,
     };
     k == Some(c)
+}
+
+/// A Bulgarian VAT number of ten digits: a person's EGN, a foreigner's
+/// personal number (weights 21 19 17 13 11 9 7 3 1, the sum mod 10), or
+/// another body's (weights 4 3 2 7 6 5 4 3 2, 11 minus the sum mod 11, a
+/// 10 never issued), as python-stdnum reads the NRA's rules.
+fn bg_vat10(n: &[u8]) -> bool {
+    let (Some(body), Some(c)) = (n.get(..9), n.get(9).copied().and_then(dig)) else {
+        return false;
+    };
+    bg_egn(n)
+        || weighted(body, &[21, 19, 17, 13, 11, 9, 7, 3, 1]).is_some_and(|x| x % 10 == c)
+        || weighted(body, &[4, 3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| (11 - x % 11) % 11 == c)
 }
 
 fn cz_dic8(n: &[u8]) -> bool {
