@@ -693,6 +693,9 @@ builtins! {
     SiEmso { "si_emso", Pii, Some("emso_weights"), true, &["emšo", "EMŠO", "emso", "enotna matična številka občana"],
         "Slovenian unique master citizen number (EMŠO): DDMMYYY, register, serial and a mod-11 check digit; needs a context word.",
         "EMŠO 2811004508489" }
+    Jmbg { "jmbg", Pii, Some("emso_weights"), true, &["jmbg", "ЈМБГ", "јмбг", "jmb", "ЈМБ", "јмб", "embg", "ЕМБГ", "ембг", "matični broj", "maticni broj", "матични број", "матичен број", "jedinstveni matični broj građana", "jedinstveni maticni broj gradjana", "јединствени матични број грађана", "единствен матичен број на граѓанинот"],
+        "Unique master citizen number (JMBG) of Serbia, Bosnia and Herzegovina, Montenegro and North Macedonia (EMBG): DDMMYYY, region, serial and a mod-11 check digit; needs a context word.",
+        "JMBG 0101990710008" }
     EeIsikukood { "ee_isikukood", Pii, Some("mod11_two_pass"), true, &["isikukood", "isikukoodi", "estonian personal code", "personal identification code"],
         "Estonian personal identification code (isikukood): sex/century digit, YYMMDD, serial and a two-pass mod-11 check digit; needs a context word.",
         "isikukood 34310207974" }

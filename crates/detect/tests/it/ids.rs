@@ -83,6 +83,15 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "jmbg",
+            check: v::si_emso,
+            example: "0101990710008",
+            keep: 9,
+            ctx: "JMBG",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
             id: "ee_isikukood",
             check: v::ee_lt_personal_code,
             example: "34310207974",
@@ -577,7 +586,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..57,
+        which in 0usize..58,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
