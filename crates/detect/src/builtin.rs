@@ -678,6 +678,9 @@ builtins! {
     PlNip { "pl_nip", Pii, Some("nip_weights"), true, &["nip", "numer identyfikacji podatkowej", "numer nip", "polish tax id"],
         "Polish tax identification number (NIP): 10 digits, a tax office that does not start with 0, weights 657234567 mod 11; contiguous or in dashed groups (123-456-32-18, 123-45-67-819), next to its name.",
         "NIP 123-456-32-18" }
+    PlIdCard { "pl_id_card", Pii, Some("pl_id_weights"), true, &["dowód osobisty", "dowod osobisty", "dowodu osobistego", "dowód", "dowod", "dowodu", "numer dowodu", "nr dowodu", "polish id card"],
+        "Polish identity card number: three letters of the series and six digits, the first the check digit (weights 7 3 1 9 7 3 1 7 3); needs a context word.",
+        "dowód osobisty ABA300000" }
     AtSvnr { "at_svnr", Pii, Some("svnr_weights"), true, &["sozialversicherungsnummer", "versicherungsnummer", "svnr", "sv-nr", "sv-nummer", "svn"],
         "Austrian social insurance number: a three-digit serial, a check digit (weights 3790584216 mod 11) and the birth date DDMMYY; needs a context word.",
         "SVNR 1237 010180" }
@@ -816,6 +819,9 @@ builtins! {
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
         "Spanish social security number (NSS): province, 8 digits and a mod-97 check; needs a context word.",
         "NSS 285983324088" }
+    MxNss { "mx_nss", Pii, Some("luhn"), true, &["nss", "número de seguridad social", "numero de seguridad social", "número de afiliación", "numero de afiliacion", "imss", "seguro social"],
+        "Mexican social security number (NSS, IMSS): 11 digits (subdelegation, years of registration and birth, serial) and a Luhn check digit; needs a context word.",
+        "NSS 18977210345" }
     PtNif { "pt_nif", Pii, Some("mod11"), true, &["nif", "contribuinte", "número de contribuinte", "nipc"],
         "Portuguese tax number (NIF/NIPC): 9 digits, weighted mod-11 check digit; needs a context word.",
         "NIF 288502159" }

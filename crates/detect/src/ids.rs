@@ -176,6 +176,7 @@ static LEN11: &[DigitId] = &[
         &[(&[4, 2, 5], b". ", Low)],
     ),
     id(D::ItPartitaIva, v::it_partita_iva, CTX_ONLY),
+    id(D::MxNss, v::mx_nss, CTX_ONLY),
     id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::LvPersonasKods, v::lv_personas_kods, CTX_ONLY),
     id(D::RuSnils, v::ru_snils, CTX_ONLY),
@@ -602,9 +603,9 @@ pub(crate) fn alpha_word(
     any_word(sk, ws, we, w, upper);
 }
 
-/// Ids of letters then digits (then letters) that have no check digit
-/// and need their word: India's voter id, Italy's identity card and
-/// driving licence.
+/// Ids of letters then digits (then letters) that need their word:
+/// India's voter id, Italy's identity card and driving licence (no check
+/// digit), Poland's identity card (a check digit after the series).
 fn letters_digits(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
     let digits = w
         .get(letters..)
@@ -615,6 +616,7 @@ fn letters_digits(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: us
         .is_some_and(|r| r.iter().all(u8::is_ascii_uppercase));
     match (letters, digits, tail) {
         (3, 7, 0) => sk.emit(D::InVoterId, ws, we, Low, NEED_CTX),
+        (3, 6, 0) if v::pl_id_card(w) => sk.emit(D::PlIdCard, ws, we, Medium, NEED_CTX),
         (2, 7, 0) | (2, 5, 2) if tail_letters => sk.emit(D::ItIdentityCard, ws, we, Low, NEED_CTX),
         (2, 7, 1) if tail_letters => sk.emit(D::ItDriverLicence, ws, we, Low, NEED_CTX),
         _ => {}

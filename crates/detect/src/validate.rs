@@ -1974,6 +1974,33 @@ pub fn ro_cnp(s: &[u8]) -> bool {
     })
 }
 
+/// Polish identity card number (numer dowodu osobistego): three letters
+/// of the series (A = 10 … Z = 35) and six digits, the first of them the
+/// check digit: the nine weighted 7 3 1 9 7 3 1 7 3 sum to a multiple of
+/// 10 (the check digit is the other eight's sum weighted 7 3 1 _ 7 3 1 7
+/// 3, mod 10).
+pub fn pl_id_card(s: &[u8]) -> bool {
+    let (Some(series), Some(num)) = (s.get(..3), s.get(3..)) else {
+        return false;
+    };
+    if s.len() != 9 || !series.iter().all(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let letters: u32 = series
+        .iter()
+        .zip([7u32, 3, 1])
+        .map(|(&c, w)| u32::from(c - b'A' + 10) * w)
+        .sum();
+    weighted(num, &[9, 7, 3, 1, 7, 3]).is_some_and(|x| (letters + x).is_multiple_of(10))
+}
+
+/// Mexican social security number (NSS, IMSS): eleven digits — the IMSS
+/// subdelegation, the year of registration, the year of birth, a serial —
+/// and a Luhn check digit; not all zero.
+pub fn mx_nss(s: &[u8]) -> bool {
+    s.len() == 11 && s.iter().all(u8::is_ascii_digit) && s.iter().any(|&c| c != b'0') && luhn(s)
+}
+
 /// Polish tax id (NIP): 10 digits, the first three a tax office (not
 /// starting 0), weights 6 5 7 2 3 4 5 6 7, the sum mod 11 is the last
 /// digit (a sum giving 10 is never issued).

@@ -92,6 +92,15 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "mx_nss",
+            check: v::mx_nss,
+            example: "18977210345",
+            keep: 2,
+            ctx: "NSS",
+            layouts: &[CONTIGUOUS],
+            all_singles: true,
+        },
+        Fam {
             id: "ee_isikukood",
             check: v::ee_lt_personal_code,
             example: "34310207974",
@@ -586,7 +595,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..58,
+        which in 0usize..59,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
