@@ -203,7 +203,7 @@ static LEN13: &[DigitId] = &[
     id(D::RoCnp, v::ro_cnp, CTX_ONLY),
     id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::SiEmso, v::si_emso, CTX_ONLY),
-    id(D::Jmbg, v::si_emso, CTX_ONLY),
+    id(D::Jmbg, v::jmbg, CTX_ONLY),
     id(
         D::ThNationalId,
         v::th_national_id,

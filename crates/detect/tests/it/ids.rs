@@ -84,7 +84,7 @@ fn fams() -> Vec<Fam> {
         },
         Fam {
             id: "jmbg",
-            check: v::si_emso,
+            check: v::jmbg,
             example: "0101990710008",
             keep: 9,
             ctx: "JMBG",
