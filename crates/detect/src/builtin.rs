@@ -810,7 +810,7 @@ builtins! {
     SeOrgnr { "se_orgnr", Pii, Some("luhn"), false, &["organisationsnummer", "orgnummer", "organisationsnr", "orgnr", "org.nr", "org nr", "organisation number", "corporate identity number"],
         "Swedish organisation number: NNNNNN-NNNN with a third digit of 2 or more, Luhn; contiguous next to its name.",
         "organisationsnummer 559431-2711" }
-    ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst", "tva", "iva"],
+    ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst"],
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
     EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam"],
