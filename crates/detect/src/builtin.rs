@@ -876,6 +876,9 @@ builtins! {
     RuSnils { "ru_snils", Pii, Some("mod101"), true, &["снилс", "snils", "страховой номер", "страхового номера"],
         "Russian pension insurance number (СНИЛС): 11 digits printed 123-456-789 01, the last two a weighted mod-101 check; needs a context word.",
         "СНИЛС 112-233-445 95" }
+    RuOgrn { "ru_ogrn", Pii, Some("mod11_mod13"), true, &["огрн", "ОГРН", "огрнип", "ОГРНИП", "ogrn", "ogrnip", "psrn", "основной государственный регистрационный номер"],
+        "Russian primary state registration number: ОГРН (13 digits, mod 11) of an organisation or ОГРНИП (15 digits, mod 13) of an individual entrepreneur; needs a context word.",
+        "ОГРН 1022200525819" }
     LvPersonasKods { "lv_personas_kods", Pii, Some("mod11_date"), true, &["personas kods", "personas kodu", "personas koda", "p.k", "personal code", "personal identity code"],
         "Latvian personal code (personas kods): DDMMYY-CNNNN with a century digit and a weighted mod-11 check digit, or a code since 2017 starting 32; needs a context word.",
         "personas kods 010110-12344" }

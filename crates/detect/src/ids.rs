@@ -204,6 +204,7 @@ static LEN13: &[DigitId] = &[
     id(D::DeSteuernummer, v::de_steuernummer, CTX_ONLY),
     id(D::SiEmso, v::si_emso, CTX_ONLY),
     id(D::Jmbg, v::jmbg, CTX_ONLY),
+    id(D::RuOgrn, v::ru_ogrn, CTX_ONLY),
     id(
         D::ThNationalId,
         v::th_national_id,
@@ -224,6 +225,7 @@ static LEN14: &[DigitId] = &[
 static LEN15: &[DigitId] = &[
     id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)]),
     id(D::CnResidentId, v::cn_resident_id_15, CTX_ONLY),
+    id(D::RuOgrn, v::ru_ogrn, CTX_ONLY),
     id(
         D::AeEmiratesId,
         v::ae_emirates_id,

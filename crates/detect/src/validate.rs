@@ -1495,6 +1495,25 @@ pub fn ru_inn(s: &[u8]) -> bool {
     }
 }
 
+/// Russian primary state registration number: ОГРН of an organisation,
+/// thirteen digits starting 1 or 5, the last the first twelve mod 11
+/// (a remainder of 10 written 0); ОГРНИП of an individual entrepreneur,
+/// fifteen digits starting 3, the last the first fourteen mod 13, its
+/// last digit.
+pub fn ru_ogrn(s: &[u8]) -> bool {
+    let (Some(body), Some(c)) = (
+        s.get(..s.len().saturating_sub(1)).and_then(num_of),
+        s.last().copied().and_then(dig),
+    ) else {
+        return false;
+    };
+    match (s.len(), s.first()) {
+        (13, Some(b'1' | b'5')) => u64::from(c) == body % 11 % 10,
+        (15, Some(b'3')) => u64::from(c) == body % 13 % 10,
+        _ => false,
+    }
+}
+
 /// Russia's pension insurance number (СНИЛС): nine digits and two check
 /// digits, the nine weighted 9…1; a sum below 100 is the check, 100 and
 /// 101 give 00, above that the sum mod 101 (100 again 00). Checked only

@@ -101,6 +101,24 @@ fn fams() -> Vec<Fam> {
             all_singles: true,
         },
         Fam {
+            id: "ru_ogrn",
+            check: v::ru_ogrn,
+            example: "1022200525819",
+            keep: 1,
+            ctx: "ОГРН",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
+            id: "ru_ogrn",
+            check: v::ru_ogrn,
+            example: "385768585948949",
+            keep: 1,
+            ctx: "ОГРНИП",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
             id: "ee_isikukood",
             check: v::ee_lt_personal_code,
             example: "34310207974",
@@ -595,7 +613,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..59,
+        which in 0usize..61,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
