@@ -2757,12 +2757,14 @@ fn eu_vat_inner(s: &[u8]) -> Option<bool> {
                     })
         }
         b"SK" => {
-            // The third digit is 2, 3, 4, 7, 8 or 9 (python-stdnum).
+            // A person's birth number, or (python-stdnum) a number whose
+            // third digit is 2, 3, 4, 7, 8 or 9.
             all_digits
                 && n.len() == 10
-                && n.first() != Some(&b'0')
-                && matches!(n.get(2), Some(b'2' | b'3' | b'4' | b'7' | b'8' | b'9'))
-                && num_of(n).is_some_and(|x| x % 11 == 0)
+                && (cz_birth_number(n)
+                    || (n.first() != Some(&b'0')
+                        && matches!(n.get(2), Some(b'2' | b'3' | b'4' | b'7' | b'8' | b'9'))
+                        && num_of(n).is_some_and(|x| x % 11 == 0)))
         }
         _ => false,
     })
