@@ -1115,6 +1115,10 @@ fn assigned_value(
         b"_len",
         b"_hash",
         b"_policy",
+        // A form's text about the secret (`passwordLabel:"Password:"`).
+        b"label",
+        b"hint",
+        b"placeholder",
     ]
     .iter()
     .any(|suf| key.ends_with(suf));
@@ -1160,6 +1164,8 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         .iter()
         .any(|&c| matches!(c, b'(' | b'{' | b'%' | b'<' | b'['))
         || val.first() == Some(&b'$')
+        || val.starts_with(b"'$")
+        || val.starts_with(b"\"$")
         || val.windows(2).any(|w| w == b"${" || w == b"$(")
         || val.starts_with(b"os.")
         || val.starts_with(b"process.")
@@ -1174,7 +1180,9 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     {
         return;
     }
-    if val.contains(&b' ') {
+    // A value opening with a list separator is the text after a closing
+    // quote taken for an opening one (`passwordLabel:"Password:",next:"…"`).
+    if val.contains(&b' ') || names_a_path(val) || matches!(val.first(), Some(b',' | b';')) {
         return;
     }
     if placeholder::value(val) {
@@ -1205,6 +1213,18 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
             nonvalue: weak,
         },
     );
+}
+
+/// True if a password-shaped value is a path, a route or a resource name
+/// (`/en/enterprise-server@3.0/auth`, `cms/sites/passwords#update`,
+/// `arn:aws:iam::aws:policy/IAMUserChangePassword`): a value that names
+/// passwords, not one.
+fn names_a_path(val: &[u8]) -> bool {
+    let mentions = |w: &[u8]| val.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    val.starts_with(b"arn:")
+        || (val.first() == Some(&b'/') && val.iter().skip(1).any(|&c| c == b'/'))
+        || ((mentions(b"password") || mentions(b"passwd"))
+            && val.iter().any(|&c| matches!(c, b'/' | b'#')))
 }
 
 /// True if `val` reads as code: an attribute path (`self._lib.NID_x`,

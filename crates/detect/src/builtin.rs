@@ -1091,7 +1091,7 @@ builtins! {
         "pul-5166313fa9b7518eefb55551604460aed5bb48dc" }
     OpenrouterApiKey { "openrouter_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "OpenRouter API key: sk-or-v1- and 64 hex digits.",
-        "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" }
+        "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" }
     BuildkiteToken { "buildkite_token", Credentials, Some("prefix"), false, NO_CTX,
         "Buildkite API access token: bkua_ and 40 hex digits.",
         "bkua_5166313fa9b7518eefb55551604460aed5bb48dc" }
