@@ -1139,7 +1139,30 @@ fn assigned_value(
         password_value(sk, vs, ve, val, quoted);
         return;
     }
+    if key.ends_with(b"secret_key") && django_secret_key(val) {
+        if sk.on(D::GenericSecret) {
+            sk.emit_fixed(D::GenericSecret, vs, ve, High);
+        }
+        return;
+    }
     generic_value(sk, vs, ve, val, quoted);
+}
+
+/// A Django `SECRET_KEY` as `django-admin startproject` and
+/// `get_random_secret_key()` write it: 50 characters of
+/// `a-z0-9!@#$%^&*(-_=+)`, after `django-insecure-` in generated settings.
+/// Its symbols are why [`generic_value`]'s alphabet does not take it.
+fn django_secret_key(val: &[u8]) -> bool {
+    let body = val.strip_prefix(b"django-insecure-").unwrap_or(val);
+    let sym = |c: u8| b"!@#$%^&*(-_=+)".contains(&c);
+    body.len() == 50
+        && body
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || sym(c))
+        && body.iter().any(u8::is_ascii_lowercase)
+        && body.iter().any(u8::is_ascii_digit)
+        && body.iter().any(|&c| sym(c))
+        && !placeholder::token(b"", body)
 }
 
 fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {

@@ -1000,7 +1000,7 @@ builtins! {
         "Doppler tokens: dp.pt. (personal), dp.st. (service, optionally with its config name), dp.ct. (CLI), dp.sa., dp.scim., dp.audit. and 40-44 alphanumerics.",
         "dp.pt.aoRw1pnrjDWtPhDEbIMNWWXOfpjtlzamemdg2squFEY" }
     VaultServiceToken { "vault_service_token", Credentials, Some("prefix"), false, NO_CTX,
-        "HashiCorp Vault service token: hvs. and 90-120 base64url characters.",
+        "HashiCorp Vault service token: hvs. and 90-120 base64url characters, or 24 alphanumerics (root tokens).",
         "hvs.h1mBcQLJ0bpZeDsbhHRWeGhjvWfD_jGg7t29uXt--fQ5_F3thTT4OYRj8U3FuRP-M4FkuWX9R_1e7-IY8CEr5p5fIqMhdz" }
     VaultBatchToken { "vault_batch_token", Credentials, Some("prefix"), false, NO_CTX,
         "HashiCorp Vault batch token: hvb. and 138-300 base64url characters.",
@@ -1378,7 +1378,7 @@ builtins! {
         "Fastly API token: 32 base64url characters assigned to a fastly name.",
         "FASTLY_API_TOKEN=VncUi0Eivd_DOeD1pETGOrxGtJ6cK7NE" }
     AdobeClientSecret { "adobe_client_secret", Credentials, Some("prefix"), false, NO_CTX,
-        "Adobe (I/O, Developer Console) client secret: p8e- and 32 alphanumerics.",
+        "Adobe (I/O, Developer Console) client secret: p8e- and 32 alphanumerics or dashes.",
         "p8e-M1OgpvAFYeEr2V8oiVV8VxtRYqXMWNPx" }
     UrlPassword { "url_password", Credentials, None, false, NO_CTX,
         "Password embedded in a URL (scheme://user:password@host); placeholders such as `password` or `${PASS}` are lowered.",

@@ -393,7 +393,18 @@ const PPLX: Spec = spec(
     High,
 );
 const XAI: Spec = spec(D::XaiApiKey, b"xai-", &[seg(C::Alnum, 80, 80)], High);
-const VAULT_SVC: Spec = spec(D::VaultServiceToken, b"hvs.", &[seg(C::Url, 90, 120)], High);
+/// Vault service tokens since 1.10: `hvs.` and the long form (90-120
+/// base64url characters, the token's id and an HMAC), or 24 base62
+/// characters (root tokens, `otp_length` 28).
+const VAULT_SVC: [Spec; 2] = [
+    spec(D::VaultServiceToken, b"hvs.", &[seg(C::Url, 90, 120)], High),
+    spec(
+        D::VaultServiceToken,
+        b"hvs.",
+        &[seg(C::Alnum, 24, 24)],
+        High,
+    ),
+];
 const VAULT_BATCH: Spec = spec(D::VaultBatchToken, b"hvb.", &[seg(C::Url, 138, 300)], High);
 const AGE: Spec = Spec {
     check: Some(v::age_secret_key),
@@ -594,12 +605,9 @@ const INTRA42: [Spec; 2] = [
     ),
 ];
 const REPLICATE: Spec = spec(D::ReplicateApiToken, b"r8_", &[seg(C::Alnum, 37, 37)], High);
-const ADOBE: Spec = spec(
-    D::AdobeClientSecret,
-    b"p8e-",
-    &[seg(C::Alnum, 32, 32)],
-    High,
-);
+/// Adobe OAuth client secret: `p8e-` and 32 characters, letters, digits
+/// and `-` (Adobe's own examples hold a dash).
+const ADOBE: Spec = spec(D::AdobeClientSecret, b"p8e-", &[seg(C::Url, 32, 32)], High);
 const SQUARE_ATP: Spec = spec(
     D::SquareAccessToken,
     b"sq0atp-",
@@ -933,7 +941,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Groq => one(sk, &GROQ),
         K::Pplx => one(sk, &PPLX),
         K::Xai => one(sk, &XAI),
-        K::VaultSvc => one(sk, &VAULT_SVC),
+        K::VaultSvc => first_of(sk, &VAULT_SVC, a),
         K::VaultBatch => one(sk, &VAULT_BATCH),
         K::Bedrock => bedrock(sk, a),
         K::Age => one(sk, &AGE),

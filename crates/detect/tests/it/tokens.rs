@@ -409,6 +409,7 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ),
     ("doppler_sa", "doppler_token", "dp.sa.{alnum:43}", "high"),
     ("hvs", "vault_service_token", "hvs.{url:94}", "high"),
+    ("hvs_root", "vault_service_token", "hvs.{alnum:24}", "high"),
     ("hvb", "vault_batch_token", "hvb.{url:150}", "high"),
     ("age", "age_secret_key", "{age}", "high"),
     ("p12", "pkcs12_file", "{p12}", "high"),
@@ -708,6 +709,12 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ("duffel", "duffel_api_token", "duffel_live_{url:43}", "high"),
     ("ezak", "easypost_api_key", "EZAK{alnum:54}", "high"),
     ("p8e", "adobe_client_secret", "p8e-{alnum:32}", "high"),
+    (
+        "p8e_dash",
+        "adobe_client_secret",
+        "p8e-{alnum:25}-{alnum:6}",
+        "high",
+    ),
     ("aiza", "google_api_key", "AIza{url:35}", "high"),
     (
         "sendgrid",
