@@ -1035,9 +1035,9 @@ builtins! {
     AzureSasToken { "azure_sas_token", Credentials, Some("sas_fields"), false, NO_CTX,
         "Azure shared access signature: the sig= of a URL or query that also carries sv= and se= or sp=.",
         "https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=co&sp=r&se=2026-01-01T00:00:00Z&spr=https&sig=7ZFx0s6fHVcOIRYqw3kg0HLjY7DizNuBbBcAJUQj8R6%3D" }
-    AzureDevopsPat { "azure_devops_pat", Credentials, None, true, NO_CTX,
-        "Azure DevOps personal access token: 52 lower-case base32 characters assigned to an azure_devops/ado name.",
-        "AZURE_DEVOPS_TOKEN=qw4cajd7sitjbiskarpzswfjusqzue24nd7z6p6rjtetftvhzyts" }
+    AzureDevopsPat { "azure_devops_pat", Credentials, Some("signature"), false, NO_CTX,
+        "Azure DevOps personal access token: 84 alphanumerics with Microsoft's JQQJ signature at 52 and AZDO at 76 (since 2024), or the legacy 52 lower-case base32 characters assigned to an azure_devops/ado name.",
+        "csSWj9DxQSYgDMFMbGBKxN28J4W8Bzld2g0hyjgkG1FiXyMGrKlyJQQJ99BFACAAAAAedLdlAAASAZDO8d1k" }
     GoogleOauthClientSecret { "google_oauth_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "Google OAuth client secret: GOCSPX- and 28 base64url characters.",
         "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" }
@@ -1155,6 +1155,27 @@ builtins! {
     OctopusDeployApiKey { "octopus_deploy_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Octopus Deploy API key: API- and 26 upper-case alphanumerics.",
         "API-ZNRMR7SL6L3ATMOIK7GKJDKLPY" }
+    NewRelicLicenseKey { "new_relic_license_key", Credentials, Some("prefix"), false, NEW_RELIC_CTX,
+        "New Relic ingest license key: 36 characters (a six-character region part such as eu01xx, then 30 hex digits) and NRAL.",
+        "eu01xx30877432d1026706d7e805da846a32NRAL" }
+    NewRelicApiKey { "new_relic_api_key", Credentials, Some("prefix"), false, NEW_RELIC_CTX,
+        "New Relic REST API key (NRRA- and 42 hex digits) and admin API key (NRAA- and 27).",
+        "NRRA-c3bb81e3c29b62179273c8eb5bb682575ec87a171a" }
+    TavilyApiKey { "tavily_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Tavily search API key: tvly-, optionally dev- or prod-, and 32 alphanumerics.",
+        "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" }
+    CratesioApiToken { "cratesio_api_token", Credentials, Some("prefix"), false, NO_CTX,
+        "crates.io API token: cio and 32 alphanumerics, one word.",
+        "cioGWlG6g3Ot1OGMmjxWkI9X7H6aMuFbh7x" }
+    SegmentPublicApiToken { "segment_public_api_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Segment Public API token: sgp_ and 64 alphanumerics.",
+        "sgp_41Ztpdp4K8ffUF0eWIXiiQE8JkqH3MB9n7IWUSmTtzQPxC5HChpoevbLJoLoaeTO" }
+    DependencyTrackApiKey { "dependency_track_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "OWASP Dependency-Track API key: odt_ and 32-64 alphanumerics.",
+        "odt_doe5c3veGprQFnIiU74KKEpYEZAmggQB" }
+    MaxmindLicenseKey { "maxmind_license_key", Credentials, Some("prefix"), false, NO_CTX,
+        "MaxMind (GeoIP) license key: six alphanumerics, _, 29 alphanumerics and _mmk.",
+        "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" }
     DockerHubToken { "docker_hub_token", Credentials, Some("prefix"), false, NO_CTX,
         "Docker Hub personal and organization access tokens: dckr_pat_ / dckr_oat_ and 27+ base64url characters.",
         "dckr_pat_WAqvI5-kp1X4YvmffKnuFCjAlY2" }

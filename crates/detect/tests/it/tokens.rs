@@ -575,6 +575,59 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ("nrak", "new_relic_user_key", "NRAK-{upper36:27}", "high"),
     ("nrii", "new_relic_insert_key", "NRII-{url:32}", "high"),
     ("nrjs", "new_relic_browser_key", "NRJS-{hex:19}", "medium"),
+    (
+        "nral",
+        "new_relic_license_key",
+        "eu01xx{hex:30}NRAL",
+        "high",
+    ),
+    ("nral_us", "new_relic_license_key", "{hex:36}NRAL", "high"),
+    ("nrra", "new_relic_api_key", "NRRA-{hex:42}", "high"),
+    ("nraa", "new_relic_api_key", "NRAA-{hex:27}", "high"),
+    // Keyed by a digit in the body: the one body in 280 without one is
+    // not found (see docs/detectors.md, *Keys*).
+    (
+        "tvly",
+        "tavily_api_key",
+        "tvly-{alnum:20}{digits:1}{alnum:11}",
+        "high",
+    ),
+    (
+        "tvly_dev",
+        "tavily_api_key",
+        "tvly-dev-{alnum:20}{digits:1}{alnum:11}",
+        "high",
+    ),
+    (
+        "cio",
+        "cratesio_api_token",
+        "cio{alnum:16}{digits:1}{alnum:15}",
+        "high",
+    ),
+    (
+        "sgp_segment",
+        "segment_public_api_token",
+        "sgp_{alnum:64}",
+        "high",
+    ),
+    (
+        "odt",
+        "dependency_track_api_key",
+        "odt_{alnum:16}{digits:1}{alnum:15}",
+        "high",
+    ),
+    (
+        "mmk",
+        "maxmind_license_key",
+        "{alnum:6}_{alnum:14}{digits:1}{alnum:14}_mmk",
+        "high",
+    ),
+    (
+        "azdo",
+        "azure_devops_pat",
+        "{alnum:52}JQQJ99BFACAAAAA{alnum:5}AAASAZDO{alnum:4}",
+        "high",
+    ),
     ("mailgun", "mailgun_api_key", "key-{hex:32}", "medium"),
     (
         "mailchimp",
