@@ -946,6 +946,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     } else if t.get(i..i + 4) == Some(&b":::="[..]) {
         i += 2;
     }
+    let mut netrc = false;
     let pair = match (at(t, i), at(t, i + 1)) {
         (b':', b'=') | (b'=', b'>') | (b'.', b'=') | (b'?', b'=') => {
             i += 2;
@@ -961,6 +962,11 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             true
         }
         (c, _) if flag && c != b'-' && c != b'\n' => false,
+        // A `.netrc` entry: `machine host login user password secret`.
+        (c, _) if j > ke && !wrapped && c > b' ' && key == b"password" && netrc_entry(t, ks) => {
+            netrc = true;
+            false
+        }
         (b'v' | b'V', _) if name_quoted && !wrapped && attribute_pair(t, ks, i) => {
             i += 6;
             true
@@ -1010,7 +1016,35 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     let ve = vs + n;
     let val = t.get(vs..ve).unwrap_or_default();
-    assigned_value(sk, &key, vs, ve, val, quoted, generic);
+    // A `.netrc` value is a literal, never code.
+    assigned_value(sk, &key, vs, ve, val, quoted || netrc, generic);
+}
+
+/// True if the `password` at `ks` ends a `.netrc` entry's `machine <host>
+/// login <user>` (or `default login <user>`), on its line or the lines
+/// before, within 128 bytes.
+fn netrc_entry(t: &[u8], ks: usize) -> bool {
+    let lo = ks.saturating_sub(128);
+    let w = t.get(lo..ks).unwrap_or_default();
+    let Some(l) = memchr::memmem::rfind(w, b"login") else {
+        return false;
+    };
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    // `login`, blanks, the user, blanks up to `password`.
+    let rest = w.get(l + 5..).unwrap_or_default();
+    let mut parts = rest.split(|&c| blank(c)).filter(|p| !p.is_empty());
+    if parts.next().is_none() || parts.next().is_some() || !rest.first().is_some_and(|&c| blank(c))
+    {
+        return false;
+    }
+    // Before `login`: `machine <host>` or `default`.
+    let head = w.get(..l).unwrap_or_default();
+    let mut words = head.rsplit(|&c| blank(c)).filter(|p| !p.is_empty());
+    let (Some(a), b) = (words.next(), words.next()) else {
+        return false;
+    };
+    (l == 0 || blank(w.get(l - 1).copied().unwrap_or(b' ')))
+        && (a == b"default" || b == Some(&b"machine"[..]))
 }
 
 /// The position after the `=` of a type written between a name and its
