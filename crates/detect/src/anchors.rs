@@ -991,6 +991,8 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             c != quote && c != b'\n' && c != b'\r' && c != b'\\'
         })
     } else {
+        // A URL's query parameter (`?token=…&pin=v1`) ends at `&` or `#`.
+        let query = matches!(before(t, ks), b'?' | b'&');
         let n = run(t, vs, MAX_VALUE, |c| {
             c > b' '
                 && c < 0x7f
@@ -998,6 +1000,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
                     c,
                     b',' | b';' | b')' | b'}' | b']' | b'"' | b'\'' | b'<' | b'>'
                 )
+                && !(query && matches!(c, b'&' | b'#'))
         });
         // An escaped line break ends the value: `TOKEN=…\nNEXT=…` inside a
         // JSON string holding a file.
