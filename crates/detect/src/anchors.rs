@@ -1176,6 +1176,13 @@ fn assigned_value(
         password_value(sk, vs, ve, val, quoted);
         return;
     }
+    // A Kubernetes bootstrap token: `kubeadm join … --token abcdef.<16>`.
+    if key.ends_with(b"token") && bootstrap_token(val) {
+        if sk.on(D::KubernetesBootstrapToken) && !placeholder::value(val) {
+            sk.emit_fixed(D::KubernetesBootstrapToken, vs, ve, High);
+        }
+        return;
+    }
     if key.ends_with(b"secret_key") && django_secret_key(val) {
         if sk.on(D::GenericSecret) {
             sk.emit_fixed(D::GenericSecret, vs, ve, High);
@@ -1183,6 +1190,18 @@ fn assigned_value(
         return;
     }
     generic_value(sk, vs, ve, val, quoted);
+}
+
+/// `[a-z0-9]{6}.[a-z0-9]{16}`, with a digit in it: a bootstrap token's
+/// id and secret.
+fn bootstrap_token(val: &[u8]) -> bool {
+    val.len() == 23
+        && val.get(6) == Some(&b'.')
+        && val
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| i == 6 || c.is_ascii_lowercase() || c.is_ascii_digit())
+        && val.iter().any(u8::is_ascii_digit)
 }
 
 /// A Django `SECRET_KEY` as `django-admin startproject` and

@@ -1344,6 +1344,9 @@ builtins! {
     KubernetesSecret { "kubernetes_secret", Credentials, None, false, NO_CTX,
         "Values of a Kubernetes Secret manifest: the entries of its data (base64) and stringData (plain) maps, high, in the YAML document whose kind is Secret.",
         "kind: Secret\ndata:\n  password: cGFzc3dvcmQxMjM0NTY=" }
+    KubernetesBootstrapToken { "kubernetes_bootstrap_token", Credentials, None, true, NO_CTX,
+        "Kubernetes bootstrap token (kubeadm join --token, BOOTSTRAP_TOKEN): six and sixteen lower-case alphanumerics joined by a dot, assigned to a name ending in token.",
+        "kubeadm join 10.0.0.1:6443 --token 9a08jv.c0izixklcxtmnze7" }
     FacebookAppSecret { "facebook_app_secret", Credentials, None, true, NO_CTX,
         "Facebook app secret: 32 hex digits assigned to a facebook/fb_app name.",
         "FACEBOOK_APP_SECRET=bd504e250ba406175e99955ba2502218" }
