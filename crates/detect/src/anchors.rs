@@ -893,6 +893,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     if key == b"secret" && at(t, ks.saturating_sub(1)) != b'_' {
         creds::kubernetes_secret(sk, ks, ke);
     }
+    // An XML attribute named `key` holds a setting's name (`<add
+    // key="ConnectionString" value="…"/>`): the value is the next
+    // attribute's, read from the name's own anchor if it has one.
+    if key == b"key" && at(t, ke) == b'=' && matches!(at(t, ke + 1), b'"' | b'\'') && in_tag(t, ks)
+    {
+        return;
+    }
     let generic = generic == Generic::Yes || secret_key_name(&key);
     // An XML element: `<password>…</password>` (Maven's settings.xml,
     // Jenkins' credentials, .NET configuration).
@@ -1094,6 +1101,20 @@ fn skip_blank(t: &[u8], mut i: usize) -> (usize, bool) {
             _ => return (i, wrapped),
         }
     }
+}
+
+/// True if `ks` is inside an XML tag: a `<` before it on its line, within
+/// 128 bytes, with no `>` after that `<`.
+fn in_tag(t: &[u8], ks: usize) -> bool {
+    let w = t.get(ks.saturating_sub(128)..ks).unwrap_or_default();
+    for &c in w.iter().rev() {
+        match c {
+            b'<' => return true,
+            b'>' | b'\n' => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// True if the name quoted at `ks` is an XML attribute's (`key=` or
