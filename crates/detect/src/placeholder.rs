@@ -138,12 +138,21 @@ pub(crate) fn value(v: &[u8]) -> bool {
     if v.is_empty() || documented(v) {
         return true;
     }
-    // Template and variable syntax: ${X}, {{x}}, <x>, %X%, $X, @X@, [x].
-    if matches!(
-        v.first(),
-        Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'@' | b'#')
-    ) {
+    // Template and variable syntax: ${X}, {{x}}, <x>, %X%, $X, @X@, [x],
+    // #{x}, #X#. A `#` alone does not make one: passwords start with it
+    // (`Password=#gets0m3;`).
+    if matches!(v.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'@')) {
         return true;
+    }
+    if v.first() == Some(&b'#') {
+        let rest = v.get(1..).unwrap_or_default();
+        let var = !rest.is_empty()
+            && rest
+                .iter()
+                .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        if rest.is_empty() || rest.first() == Some(&b'{') || rest.ends_with(b"#") || var {
+            return true;
+        }
     }
     let has = |s: &[u8]| v.windows(s.len()).any(|w| w == s);
     if has(b"${") || has(b"{{") || has(b"}}") || has(b"<%") || has(b"$(") || has(b"%s") {
@@ -423,6 +432,10 @@ mod tests {
         ("NPM_TOKEN", true),
         ("your-token-here", true),
         ("&lt;YOURPASSWROD&gt;", true),
+        ("#{DB_PASSWORD}", true),
+        ("#DB_PASSWORD#", true),
+        ("#DB_PASSWORD", true),
+        ("#gets0m3", false),
         ("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6", true),
         ("1a2b3c4d5e6f7g8h9i0j", true),
         ("Tr0ub4dor&3", false),
