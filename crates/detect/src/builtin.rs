@@ -1176,6 +1176,9 @@ builtins! {
     MaxmindLicenseKey { "maxmind_license_key", Credentials, Some("prefix"), false, NO_CTX,
         "MaxMind (GeoIP) license key: six alphanumerics, _, 29 alphanumerics and _mmk.",
         "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" }
+    AdafruitIoKey { "adafruit_io_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Adafruit IO key: aio_ and 28 alphanumerics.",
+        "aio_NqVwYS81VP7Hb1DX8pPd5khxE3py" }
     DockerHubToken { "docker_hub_token", Credentials, Some("prefix"), false, NO_CTX,
         "Docker Hub personal and organization access tokens: dckr_pat_ / dckr_oat_ and 27+ base64url characters.",
         "dckr_pat_WAqvI5-kp1X4YvmffKnuFCjAlY2" }

@@ -765,6 +765,7 @@ const AFTER_UNDERSCORE: &[Spec] = &[
         &[seg(C::Alnum, 64, 64)],
         High,
     ),
+    spec(D::AdafruitIoKey, b"aio_", &[seg(C::Alnum, 28, 28)], High),
     spec(
         D::DependencyTrackApiKey,
         b"odt_",

@@ -611,6 +611,12 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
         "high",
     ),
     (
+        "aio",
+        "adafruit_io_key",
+        "aio_{alnum:14}{digits:1}{alnum:13}",
+        "high",
+    ),
+    (
         "odt",
         "dependency_track_api_key",
         "odt_{alnum:16}{digits:1}{alnum:15}",
