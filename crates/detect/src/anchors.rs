@@ -1032,7 +1032,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
 
 /// True if the `password` at `ks` ends a `.netrc` entry's `machine <host>
 /// login <user>` (or `default login <user>`), on its line or the lines
-/// before, within 128 bytes.
+/// before, within 128 bytes, for a user other than `anonymous`.
 fn netrc_entry(t: &[u8], ks: usize) -> bool {
     let lo = ks.saturating_sub(128);
     let w = t.get(lo..ks).unwrap_or_default();
@@ -1043,7 +1043,11 @@ fn netrc_entry(t: &[u8], ks: usize) -> bool {
     // `login`, blanks, the user, blanks up to `password`.
     let rest = w.get(l + 5..).unwrap_or_default();
     let mut parts = rest.split(|&c| blank(c)).filter(|p| !p.is_empty());
-    if parts.next().is_none() || parts.next().is_some() || !rest.first().is_some_and(|&c| blank(c))
+    // Anonymous FTP's password is by convention an e-mail address.
+    let user = parts.next();
+    if user.is_none_or(|u| u == b"anonymous" || u == b"ftp")
+        || parts.next().is_some()
+        || !rest.first().is_some_and(|&c| blank(c))
     {
         return false;
     }
