@@ -893,6 +893,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     if key == b"secret" && at(t, ks.saturating_sub(1)) != b'_' {
         creds::kubernetes_secret(sk, ks, ke);
     }
+    // An XML attribute named `key` holds a setting's name (`<add
+    // key="ConnectionString" value="…"/>`): the value is the next
+    // attribute's, read from the name's own anchor if it has one.
+    if key == b"key" && at(t, ke) == b'=' && matches!(at(t, ke + 1), b'"' | b'\'') && in_tag(t, ks)
+    {
+        return;
+    }
     let generic = generic == Generic::Yes || secret_key_name(&key);
     // An XML element: `<password>…</password>` (Maven's settings.xml,
     // Jenkins' credentials, .NET configuration).
@@ -946,6 +953,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     } else if t.get(i..i + 4) == Some(&b":::="[..]) {
         i += 2;
     }
+    let mut netrc = false;
     let pair = match (at(t, i), at(t, i + 1)) {
         (b':', b'=') | (b'=', b'>') | (b'.', b'=') | (b'?', b'=') => {
             i += 2;
@@ -961,6 +969,11 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             true
         }
         (c, _) if flag && c != b'-' && c != b'\n' => false,
+        // A `.netrc` entry: `machine host login user password secret`.
+        (c, _) if j > ke && !wrapped && c > b' ' && key == b"password" && netrc_entry(t, ks) => {
+            netrc = true;
+            false
+        }
         (b'v' | b'V', _) if name_quoted && !wrapped && attribute_pair(t, ks, i) => {
             i += 6;
             true
@@ -985,6 +998,8 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             c != quote && c != b'\n' && c != b'\r' && c != b'\\'
         })
     } else {
+        // A URL's query parameter (`?token=…&pin=v1`) ends at `&` or `#`.
+        let query = matches!(before(t, ks), b'?' | b'&');
         let n = run(t, vs, MAX_VALUE, |c| {
             c > b' '
                 && c < 0x7f
@@ -992,6 +1007,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
                     c,
                     b',' | b';' | b')' | b'}' | b']' | b'"' | b'\'' | b'<' | b'>'
                 )
+                && !(query && matches!(c, b'&' | b'#'))
         });
         // An escaped line break ends the value: `TOKEN=…\nNEXT=…` inside a
         // JSON string holding a file.
@@ -1010,7 +1026,39 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     let ve = vs + n;
     let val = t.get(vs..ve).unwrap_or_default();
-    assigned_value(sk, &key, vs, ve, val, quoted, generic);
+    // A `.netrc` value is a literal, never code.
+    assigned_value(sk, &key, vs, ve, val, quoted || netrc, generic);
+}
+
+/// True if the `password` at `ks` ends a `.netrc` entry's `machine <host>
+/// login <user>` (or `default login <user>`), on its line or the lines
+/// before, within 128 bytes, for a user other than `anonymous`.
+fn netrc_entry(t: &[u8], ks: usize) -> bool {
+    let lo = ks.saturating_sub(128);
+    let w = t.get(lo..ks).unwrap_or_default();
+    let Some(l) = memchr::memmem::rfind(w, b"login") else {
+        return false;
+    };
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    // `login`, blanks, the user, blanks up to `password`.
+    let rest = w.get(l + 5..).unwrap_or_default();
+    let mut parts = rest.split(|&c| blank(c)).filter(|p| !p.is_empty());
+    // Anonymous FTP's password is by convention an e-mail address.
+    let user = parts.next();
+    if user.is_none_or(|u| u == b"anonymous" || u == b"ftp")
+        || parts.next().is_some()
+        || !rest.first().is_some_and(|&c| blank(c))
+    {
+        return false;
+    }
+    // Before `login`: `machine <host>` or `default`.
+    let head = w.get(..l).unwrap_or_default();
+    let mut words = head.rsplit(|&c| blank(c)).filter(|p| !p.is_empty());
+    let (Some(a), b) = (words.next(), words.next()) else {
+        return false;
+    };
+    (l == 0 || blank(w.get(l - 1).copied().unwrap_or(b' ')))
+        && (a == b"default" || b == Some(&b"machine"[..]))
 }
 
 /// The position after the `=` of a type written between a name and its
@@ -1057,6 +1105,20 @@ fn skip_blank(t: &[u8], mut i: usize) -> (usize, bool) {
             _ => return (i, wrapped),
         }
     }
+}
+
+/// True if `ks` is inside an XML tag: a `<` before it on its line, within
+/// 128 bytes, with no `>` after that `<`.
+fn in_tag(t: &[u8], ks: usize) -> bool {
+    let w = t.get(ks.saturating_sub(128)..ks).unwrap_or_default();
+    for &c in w.iter().rev() {
+        match c {
+            b'<' => return true,
+            b'>' | b'\n' => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// True if the name quoted at `ks` is an XML attribute's (`key=` or
@@ -1115,6 +1177,10 @@ fn assigned_value(
         b"_len",
         b"_hash",
         b"_policy",
+        // A form's text about the secret (`passwordLabel:"Password:"`).
+        b"label",
+        b"hint",
+        b"placeholder",
     ]
     .iter()
     .any(|suf| key.ends_with(suf));
@@ -1135,7 +1201,49 @@ fn assigned_value(
         password_value(sk, vs, ve, val, quoted);
         return;
     }
+    // A Kubernetes bootstrap token: `kubeadm join … --token abcdef.<16>`.
+    if key.ends_with(b"token") && bootstrap_token(val) {
+        if sk.on(D::KubernetesBootstrapToken) && !placeholder::value(val) {
+            sk.emit_fixed(D::KubernetesBootstrapToken, vs, ve, High);
+        }
+        return;
+    }
+    if key.ends_with(b"secret_key") && django_secret_key(val) {
+        if sk.on(D::GenericSecret) {
+            sk.emit_fixed(D::GenericSecret, vs, ve, High);
+        }
+        return;
+    }
     generic_value(sk, vs, ve, val, quoted);
+}
+
+/// `[a-z0-9]{6}.[a-z0-9]{16}`, with a digit in it: a bootstrap token's
+/// id and secret.
+fn bootstrap_token(val: &[u8]) -> bool {
+    val.len() == 23
+        && val.get(6) == Some(&b'.')
+        && val
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| i == 6 || c.is_ascii_lowercase() || c.is_ascii_digit())
+        && val.iter().any(u8::is_ascii_digit)
+}
+
+/// A Django `SECRET_KEY` as `django-admin startproject` and
+/// `get_random_secret_key()` write it: 50 characters of
+/// `a-z0-9!@#$%^&*(-_=+)`, after `django-insecure-` in generated settings.
+/// Its symbols are why [`generic_value`]'s alphabet does not take it.
+fn django_secret_key(val: &[u8]) -> bool {
+    let body = val.strip_prefix(b"django-insecure-").unwrap_or(val);
+    let sym = |c: u8| b"!@#$%^&*(-_=+)".contains(&c);
+    body.len() == 50
+        && body
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || sym(c))
+        && body.iter().any(u8::is_ascii_lowercase)
+        && body.iter().any(u8::is_ascii_digit)
+        && body.iter().any(|&c| sym(c))
+        && !placeholder::token(b"", body)
 }
 
 fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
@@ -1160,6 +1268,8 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         .iter()
         .any(|&c| matches!(c, b'(' | b'{' | b'%' | b'<' | b'['))
         || val.first() == Some(&b'$')
+        || val.starts_with(b"'$")
+        || val.starts_with(b"\"$")
         || val.windows(2).any(|w| w == b"${" || w == b"$(")
         || val.starts_with(b"os.")
         || val.starts_with(b"process.")
@@ -1174,7 +1284,9 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     {
         return;
     }
-    if val.contains(&b' ') {
+    // A value opening with a list separator is the text after a closing
+    // quote taken for an opening one (`passwordLabel:"Password:",next:"…"`).
+    if val.contains(&b' ') || names_a_path(val) || matches!(val.first(), Some(b',' | b';')) {
         return;
     }
     if placeholder::value(val) {
@@ -1205,6 +1317,18 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
             nonvalue: weak,
         },
     );
+}
+
+/// True if a password-shaped value is a path, a route or a resource name
+/// (`/en/enterprise-server@3.0/auth`, `cms/sites/passwords#update`,
+/// `arn:aws:iam::aws:policy/IAMUserChangePassword`): a value that names
+/// passwords, not one.
+fn names_a_path(val: &[u8]) -> bool {
+    let mentions = |w: &[u8]| val.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    val.starts_with(b"arn:")
+        || (val.first() == Some(&b'/') && val.iter().skip(1).any(|&c| c == b'/'))
+        || ((mentions(b"password") || mentions(b"passwd"))
+            && val.iter().any(|&c| matches!(c, b'/' | b'#')))
 }
 
 /// True if `val` reads as code: an attribute path (`self._lib.NID_x`,

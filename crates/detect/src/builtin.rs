@@ -1012,7 +1012,7 @@ builtins! {
         "Doppler tokens: dp.pt. (personal), dp.st. (service, optionally with its config name), dp.ct. (CLI), dp.sa., dp.scim., dp.audit. and 40-44 alphanumerics.",
         "dp.pt.aoRw1pnrjDWtPhDEbIMNWWXOfpjtlzamemdg2squFEY" }
     VaultServiceToken { "vault_service_token", Credentials, Some("prefix"), false, NO_CTX,
-        "HashiCorp Vault service token: hvs. and 90-120 base64url characters.",
+        "HashiCorp Vault service token: hvs. and 90-120 base64url characters, or 24 alphanumerics (root tokens).",
         "hvs.h1mBcQLJ0bpZeDsbhHRWeGhjvWfD_jGg7t29uXt--fQ5_F3thTT4OYRj8U3FuRP-M4FkuWX9R_1e7-IY8CEr5p5fIqMhdz" }
     VaultBatchToken { "vault_batch_token", Credentials, Some("prefix"), false, NO_CTX,
         "HashiCorp Vault batch token: hvb. and 138-300 base64url characters.",
@@ -1047,9 +1047,9 @@ builtins! {
     AzureSasToken { "azure_sas_token", Credentials, Some("sas_fields"), false, NO_CTX,
         "Azure shared access signature: the sig= of a URL or query that also carries sv= and se= or sp=.",
         "https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=co&sp=r&se=2026-01-01T00:00:00Z&spr=https&sig=7ZFx0s6fHVcOIRYqw3kg0HLjY7DizNuBbBcAJUQj8R6%3D" }
-    AzureDevopsPat { "azure_devops_pat", Credentials, None, true, NO_CTX,
-        "Azure DevOps personal access token: 52 lower-case base32 characters assigned to an azure_devops/ado name.",
-        "AZURE_DEVOPS_TOKEN=qw4cajd7sitjbiskarpzswfjusqzue24nd7z6p6rjtetftvhzyts" }
+    AzureDevopsPat { "azure_devops_pat", Credentials, Some("signature"), false, NO_CTX,
+        "Azure DevOps personal access token: 84 alphanumerics with Microsoft's JQQJ signature at 52 and AZDO at 76 (since 2024), or the legacy 52 lower-case base32 characters assigned to an azure_devops/ado name.",
+        "csSWj9DxQSYgDMFMbGBKxN28J4W8Bzld2g0hyjgkG1FiXyMGrKlyJQQJ99BFACAAAAAedLdlAAASAZDO8d1k" }
     GoogleOauthClientSecret { "google_oauth_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "Google OAuth client secret: GOCSPX- and 28 base64url characters.",
         "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" }
@@ -1103,7 +1103,7 @@ builtins! {
         "pul-5166313fa9b7518eefb55551604460aed5bb48dc" }
     OpenrouterApiKey { "openrouter_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "OpenRouter API key: sk-or-v1- and 64 hex digits.",
-        "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" }
+        "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" }
     BuildkiteToken { "buildkite_token", Credentials, Some("prefix"), false, NO_CTX,
         "Buildkite API access token: bkua_ and 40 hex digits.",
         "bkua_5166313fa9b7518eefb55551604460aed5bb48dc" }
@@ -1167,6 +1167,30 @@ builtins! {
     OctopusDeployApiKey { "octopus_deploy_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Octopus Deploy API key: API- and 26 upper-case alphanumerics.",
         "API-ZNRMR7SL6L3ATMOIK7GKJDKLPY" }
+    NewRelicLicenseKey { "new_relic_license_key", Credentials, Some("prefix"), false, NEW_RELIC_CTX,
+        "New Relic ingest license key: 36 characters (a six-character region part such as eu01xx, then 30 hex digits) and NRAL.",
+        "eu01xx30877432d1026706d7e805da846a32NRAL" }
+    NewRelicApiKey { "new_relic_api_key", Credentials, Some("prefix"), false, NEW_RELIC_CTX,
+        "New Relic REST API key (NRRA- and 42 hex digits) and admin API key (NRAA- and 27).",
+        "NRRA-c3bb81e3c29b62179273c8eb5bb682575ec87a171a" }
+    TavilyApiKey { "tavily_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Tavily search API key: tvly-, optionally dev- or prod-, and 32 alphanumerics.",
+        "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" }
+    CratesioApiToken { "cratesio_api_token", Credentials, Some("prefix"), false, NO_CTX,
+        "crates.io API token: cio and 32 alphanumerics, one word.",
+        "cioGWlG6g3Ot1OGMmjxWkI9X7H6aMuFbh7x" }
+    SegmentPublicApiToken { "segment_public_api_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Segment Public API token: sgp_ and 64 alphanumerics.",
+        "sgp_41Ztpdp4K8ffUF0eWIXiiQE8JkqH3MB9n7IWUSmTtzQPxC5HChpoevbLJoLoaeTO" }
+    DependencyTrackApiKey { "dependency_track_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "OWASP Dependency-Track API key: odt_ and 32-64 alphanumerics.",
+        "odt_doe5c3veGprQFnIiU74KKEpYEZAmggQB" }
+    MaxmindLicenseKey { "maxmind_license_key", Credentials, Some("prefix"), false, NO_CTX,
+        "MaxMind (GeoIP) license key: six alphanumerics, _, 29 alphanumerics and _mmk.",
+        "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" }
+    AdafruitIoKey { "adafruit_io_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Adafruit IO key: aio_ and 28 alphanumerics.",
+        "aio_NqVwYS81VP7Hb1DX8pPd5khxE3py" }
     DockerHubToken { "docker_hub_token", Credentials, Some("prefix"), false, NO_CTX,
         "Docker Hub personal and organization access tokens: dckr_pat_ / dckr_oat_ and 27+ base64url characters.",
         "dckr_pat_WAqvI5-kp1X4YvmffKnuFCjAlY2" }
@@ -1335,6 +1359,9 @@ builtins! {
     KubernetesSecret { "kubernetes_secret", Credentials, None, false, NO_CTX,
         "Values of a Kubernetes Secret manifest: the entries of its data (base64) and stringData (plain) maps, high, in the YAML document whose kind is Secret.",
         "kind: Secret\ndata:\n  password: cGFzc3dvcmQxMjM0NTY=" }
+    KubernetesBootstrapToken { "kubernetes_bootstrap_token", Credentials, None, true, NO_CTX,
+        "Kubernetes bootstrap token (kubeadm join --token, BOOTSTRAP_TOKEN): six and sixteen lower-case alphanumerics joined by a dot, assigned to a name ending in token.",
+        "kubeadm join 10.0.0.1:6443 --token 9a08jv.c0izixklcxtmnze7" }
     FacebookAppSecret { "facebook_app_secret", Credentials, None, true, NO_CTX,
         "Facebook app secret: 32 hex digits assigned to a facebook/fb_app name.",
         "FACEBOOK_APP_SECRET=bd504e250ba406175e99955ba2502218" }
@@ -1390,7 +1417,7 @@ builtins! {
         "Fastly API token: 32 base64url characters assigned to a fastly name.",
         "FASTLY_API_TOKEN=VncUi0Eivd_DOeD1pETGOrxGtJ6cK7NE" }
     AdobeClientSecret { "adobe_client_secret", Credentials, Some("prefix"), false, NO_CTX,
-        "Adobe (I/O, Developer Console) client secret: p8e- and 32 alphanumerics.",
+        "Adobe (I/O, Developer Console) client secret: p8e- and 32 alphanumerics or dashes.",
         "p8e-M1OgpvAFYeEr2V8oiVV8VxtRYqXMWNPx" }
     UrlPassword { "url_password", Credentials, None, false, NO_CTX,
         "Password embedded in a URL (scheme://user:password@host); placeholders such as `password` or `${PASS}` are lowered.",

@@ -1,5 +1,5 @@
 //! Credential tokens: provider API keys, access tokens, webhooks and key
-//! files, about 150 kinds.
+//! files, about 170 kinds.
 //!
 //! A regular expression per provider would be the obvious design, and is
 //! what secret scanners do; run over every byte it would cost more than
@@ -393,7 +393,18 @@ const PPLX: Spec = spec(
     High,
 );
 const XAI: Spec = spec(D::XaiApiKey, b"xai-", &[seg(C::Alnum, 80, 80)], High);
-const VAULT_SVC: Spec = spec(D::VaultServiceToken, b"hvs.", &[seg(C::Url, 90, 120)], High);
+/// Vault service tokens since 1.10: `hvs.` and the long form (90-120
+/// base64url characters, the token's id and an HMAC), or 24 base62
+/// characters (root tokens, `otp_length` 28).
+const VAULT_SVC: [Spec; 2] = [
+    spec(D::VaultServiceToken, b"hvs.", &[seg(C::Url, 90, 120)], High),
+    spec(
+        D::VaultServiceToken,
+        b"hvs.",
+        &[seg(C::Alnum, 24, 24)],
+        High,
+    ),
+];
 const VAULT_BATCH: Spec = spec(D::VaultBatchToken, b"hvb.", &[seg(C::Url, 138, 300)], High);
 const AGE: Spec = Spec {
     check: Some(v::age_secret_key),
@@ -594,12 +605,9 @@ const INTRA42: [Spec; 2] = [
     ),
 ];
 const REPLICATE: Spec = spec(D::ReplicateApiToken, b"r8_", &[seg(C::Alnum, 37, 37)], High);
-const ADOBE: Spec = spec(
-    D::AdobeClientSecret,
-    b"p8e-",
-    &[seg(C::Alnum, 32, 32)],
-    High,
-);
+/// Adobe OAuth client secret: `p8e-` and 32 characters, letters, digits
+/// and `-` (Adobe's own examples hold a dash).
+const ADOBE: Spec = spec(D::AdobeClientSecret, b"p8e-", &[seg(C::Url, 32, 32)], High);
 const SQUARE_ATP: Spec = spec(
     D::SquareAccessToken,
     b"sq0atp-",
@@ -636,6 +644,8 @@ const ZOHO: Spec = spec(
     &[seg_then(C::LHex, 32, 32, b'.'), seg(C::LHex, 32, 32)],
     High,
 );
+/// crates.io API token: `cio` and 32 alphanumerics, one word.
+const CRATESIO: Spec = spec(D::CratesioApiToken, b"cio", &[seg(C::Alnum, 32, 32)], High);
 /// AWS AppSync API key: `da2-` and 26 lower-case alphanumerics.
 const APPSYNC: Spec = spec(D::AppsyncApiKey, b"da2-", &[seg(C::Low, 26, 26)], High);
 const DATABRICKS: Spec = spec(D::DatabricksToken, b"dapi", &[seg(C::LHex, 32, 32)], High);
@@ -749,6 +759,19 @@ const AFTER_UNDERSCORE: &[Spec] = &[
         High,
     ),
     spec(D::SupabaseToken, b"sbp_", &[seg(C::LHex, 40, 40)], High),
+    spec(
+        D::SegmentPublicApiToken,
+        b"sgp_",
+        &[seg(C::Alnum, 64, 64)],
+        High,
+    ),
+    spec(D::AdafruitIoKey, b"aio_", &[seg(C::Alnum, 28, 28)], High),
+    spec(
+        D::DependencyTrackApiKey,
+        b"odt_",
+        &[seg(C::Alnum, 32, 64)],
+        High,
+    ),
     spec(D::ClojarsToken, b"CLOJARS_", &[seg(C::Alnum, 60, 60)], High),
     spec(D::ReadmeApiKey, b"rdme_", &[seg(C::Low, 70, 70)], High),
     NOTION,
@@ -768,6 +791,21 @@ const AFTER_DASH: &[Spec] = &[
     // next to "mailgun".
     spec(D::MailgunApiKey, b"key-", &[seg(C::LHex, 32, 32)], Medium),
     spec(D::PulumiToken, b"pul-", &[seg(C::LHex, 40, 40)], High),
+    spec(D::NewRelicApiKey, b"NRRA-", &[seg(C::LHex, 42, 42)], High),
+    spec(D::NewRelicApiKey, b"NRAA-", &[seg(C::LHex, 27, 27)], High),
+    spec(D::TavilyApiKey, b"tvly-", &[seg(C::Alnum, 32, 32)], High),
+    spec(
+        D::TavilyApiKey,
+        b"tvly-dev-",
+        &[seg(C::Alnum, 32, 32)],
+        High,
+    ),
+    spec(
+        D::TavilyApiKey,
+        b"tvly-prod-",
+        &[seg(C::Alnum, 32, 32)],
+        High,
+    ),
     spec(D::OctopusDeployApiKey, b"API-", &[seg(C::Up, 26, 26)], High),
     spec(
         D::PostmanApiKey,
@@ -933,7 +971,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Groq => one(sk, &GROQ),
         K::Pplx => one(sk, &PPLX),
         K::Xai => one(sk, &XAI),
-        K::VaultSvc => one(sk, &VAULT_SVC),
+        K::VaultSvc => first_of(sk, &VAULT_SVC, a),
         K::VaultBatch => one(sk, &VAULT_BATCH),
         K::Bedrock => bedrock(sk, a),
         K::Age => one(sk, &AGE),
@@ -1858,6 +1896,24 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
         try_spec(sk, &AWS_A3T, ws);
         return;
     }
+    if n == 35 && w.starts_with(b"cio") && try_spec(sk, &CRATESIO, ws) {
+        return;
+    }
+    if n == 40 && w.ends_with(b"NRAL") && new_relic_license(sk, ws, we) {
+        return;
+    }
+    if n == 84 && w.get(52..56) == Some(b"JQQJ") && w.get(76..80) == Some(b"AZDO") {
+        azure_devops_pat(sk, ws, we);
+        return;
+    }
+    if n == 29 && pv == b'_' && t.get(we..we + 4) == Some(&b"_mmk"[..]) {
+        maxmind(sk, ws, we);
+        return;
+    }
+    if w.starts_with(b"LS0tLS1CRUdJTi") {
+        pem_base64(sk, ws);
+        return;
+    }
     // Not the end of the word's tries: a word of that shape after a
     // prefix (`API-O…26…`) may be another provider's body.
     if (23..=27).contains(&n) && matches!(w.first(), Some(b'M' | b'N' | b'O')) && nx == b'.' {
@@ -2015,6 +2071,122 @@ fn databricks(sk: &mut Sink<'_>, a: usize) {
         e += 2;
     }
     emit_token(sk, D::DatabricksToken, a, e, (a + 4, a + 36), High);
+}
+
+/// New Relic license key, one word `ws..we` of 40: a six-character
+/// region part (`eu01xx`, or hex), 30 hex digits and `NRAL`.
+fn new_relic_license(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
+    let t = sk.t;
+    let ok = is_boundary(t, ws, we)
+        && t.get(ws..ws + 6)
+            .is_some_and(|r| r.iter().all(|&c| C::Low.has(c)))
+        && t.get(ws + 6..ws + 36)
+            .is_some_and(|r| r.iter().all(|&c| C::LHex.has(c)));
+    if ok {
+        emit_token(sk, D::NewRelicLicenseKey, ws, we, (ws, ws + 36), High);
+    }
+    ok
+}
+
+/// A word `ws..we` that is a token of its own: no word character or
+/// token character (`-`, `.`) glued to either end.
+fn is_boundary(t: &[u8], ws: usize, we: usize) -> bool {
+    !is_word(before(t, ws)) && before(t, ws) != b'-' && !is_word(at(t, we)) && at(t, we) != b'-'
+}
+
+/// Azure DevOps personal access token of the 2024 format, one word of 84
+/// (`ws..we`): Microsoft's common annotated key, 52 random characters,
+/// the `JQQJ` signature, and the provider's `AZDO` at 76.
+fn azure_devops_pat(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    if is_boundary(sk.t, ws, we) {
+        emit_token(sk, D::AzureDevopsPat, ws, we, (ws, ws + 52), High);
+    }
+}
+
+/// MaxMind license key: six alphanumerics, `_`, 29 (the word `ws..we`)
+/// and `_mmk`.
+fn maxmind(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    let Some(a) = ws.checked_sub(7) else { return };
+    let e = we + 4;
+    if !t
+        .get(a..ws - 1)
+        .is_some_and(|r| r.iter().all(u8::is_ascii_alphanumeric))
+        || !is_boundary(t, a, e)
+    {
+        return;
+    }
+    emit_token(sk, D::MaxmindLicenseKey, a, e, (ws, we), High);
+}
+
+/// A word of more than `MAX_WORD` characters starting at `ws` (the digit
+/// pass looks at no such word otherwise): a PEM private key in base64.
+pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
+    if sk.t.get(ws..ws + 14) == Some(&b"LS0tLS1CRUdJTi"[..]) {
+        pem_base64(sk, ws);
+    }
+}
+
+/// A PEM private key in base64 (a Kubernetes secret's `tls.key`, an
+/// environment variable, `base64` output wrapped at 76): the word
+/// starting at `ws` begins with the base64 of `-----BEGIN `, and the run
+/// must decode to a private key's BEGIN line. The whole run is reported;
+/// a run without the END line inside the bound (cut short) is `medium`.
+fn pem_base64(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if !sk.on(D::PrivateKey) || is_word(before(t, ws)) || matches!(before(t, ws), b'+' | b'/') {
+        return;
+    }
+    // The run, and the lines that go on with it: whole lines of base64,
+    // indented alike or not (a YAML block scalar), until one ends in `=`.
+    let hi = (ws + MAX_PEM).min(t.len());
+    let first = run(t, ws, hi - ws, |c| C::Std.has(c)).min(hi - ws);
+    let mut b64 = t.get(ws..ws + first).unwrap_or_default().to_vec();
+    let mut e = ws + first;
+    while !b64.ends_with(b"=") {
+        let mut j = e + usize::from(at(t, e) == b'\r');
+        if at(t, j) != b'\n' {
+            break;
+        }
+        j += 1;
+        while matches!(at(t, j), b' ' | b'\t') {
+            j += 1;
+        }
+        let l = run(t, j, hi.saturating_sub(j), |c| C::Std.has(c));
+        let le = j + l;
+        if l == 0 || le > hi || !matches!(at(t, le), b'\n' | b'\r' | 0) {
+            break;
+        }
+        b64.extend_from_slice(t.get(j..le).unwrap_or_default());
+        e = le;
+    }
+    // The smallest real key (Ed25519, OpenSSH) is some 400 base64
+    // characters of PEM, 550 in base64 again.
+    if b64.len() < 200 {
+        return;
+    }
+    let Some(head) = v::base64_decode(&b64, 96) else {
+        return;
+    };
+    let Some(line) = head
+        .strip_prefix(b"-----BEGIN ")
+        .and_then(|r| r.split(|&c| c == b'\n').next())
+    else {
+        return;
+    };
+    let label = line.strip_suffix(b"-----").unwrap_or_default();
+    if !(label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK")) {
+        return;
+    }
+    let whole = v::base64_decode(&b64, MAX_PEM).unwrap_or_default();
+    let body = whole.get(11 + line.len()..).unwrap_or_default();
+    let ended = memchr::memmem::find(body, b"-----END ").is_some();
+    let b = memchr::memmem::find(body, b"-----END ")
+        .map_or(body, |p| body.get(..p).unwrap_or_default());
+    if placeholder::pem_body(b) {
+        return;
+    }
+    sk.emit_fixed(D::PrivateKey, ws, e, if ended { High } else { Medium });
 }
 
 /// `AAAA<7>:APA91b<134>`: `ws` is the `A` of `APA91b` (the body is one

@@ -99,8 +99,14 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                         && ws >= 2
                         && at(t, ws - 2).is_ascii_digit();
                     pos = we;
-                    if ws >= from && !long_left && we - ws <= MAX_WORD && !continuation {
-                        numeric::word(sink, ws, we);
+                    if ws >= from && !long_left && !continuation {
+                        if we - ws <= MAX_WORD {
+                            numeric::word(sink, ws, we);
+                        } else {
+                            // Too long for any number or token: only a
+                            // base64 blob's known starts are looked at.
+                            creds::long_run(sink, ws);
+                        }
                     }
                 }
             }

@@ -223,7 +223,13 @@ fn mask_email(s: &str) -> CompactString {
 }
 
 fn mask_pem(s: &str) -> CompactString {
-    let header = s.lines().next().unwrap_or("-----BEGIN PRIVATE KEY-----");
+    // A PEM block shows its BEGIN line; a key in base64 (one long line, or
+    // lines of 76) only the start of the encoded BEGIN line, no key bytes.
+    let header = if s.starts_with("-----") {
+        s.lines().next().unwrap_or("-----BEGIN PRIVATE KEY-----")
+    } else {
+        s.get(..20).unwrap_or("")
+    };
     compact_str::format_compact!(
         "{header} [{} bytes redacted]",
         s.len().saturating_sub(header.len())
@@ -233,6 +239,17 @@ fn mask_pem(s: &str) -> CompactString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base64_private_key_shows_no_key_bytes() {
+        let v = format!(
+            "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpN{}",
+            "QWxhZGRpbjpvcGVu".repeat(40)
+        );
+        let m = mask("private_key", v.as_bytes());
+        assert!(m.starts_with("LS0tLS1CRUdJTiBSU0Eg ["), "{m}");
+        assert!(m.len() < 60, "{m}");
+    }
 
     #[test]
     fn examples() {

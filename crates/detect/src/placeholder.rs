@@ -138,18 +138,31 @@ pub(crate) fn value(v: &[u8]) -> bool {
     if v.is_empty() || documented(v) {
         return true;
     }
-    // Template and variable syntax: ${X}, {{x}}, <x>, %X%, $X, @X@, [x].
-    if matches!(
-        v.first(),
-        Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'@' | b'#')
-    ) {
+    // Template and variable syntax: ${X}, {{x}}, <x>, %X%, $X, @X@, [x],
+    // #{x}, #X#. A `#` alone does not make one: passwords start with it
+    // (`Password=#gets0m3;`).
+    if matches!(v.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'@')) {
         return true;
+    }
+    if v.first() == Some(&b'#') {
+        let rest = v.get(1..).unwrap_or_default();
+        let var = !rest.is_empty()
+            && rest
+                .iter()
+                .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        if rest.is_empty() || rest.first() == Some(&b'{') || rest.ends_with(b"#") || var {
+            return true;
+        }
     }
     let has = |s: &[u8]| v.windows(s.len()).any(|w| w == s);
     if has(b"${") || has(b"{{") || has(b"}}") || has(b"<%") || has(b"$(") || has(b"%s") {
         return true;
     }
     if v.contains(&b'<') && v.contains(&b'>') {
+        return true;
+    }
+    // The same escaped for HTML or XML (`&lt;YOUR_PASSWORD&gt;`).
+    if has(b"&lt;") || has(b"&gt;") {
         return true;
     }
     // An environment variable's name where its value belongs
@@ -330,7 +343,25 @@ fn low_variety(v: &[u8]) -> bool {
     if longest_seq >= 8 {
         return true;
     }
-    n >= 16 && (up * 10 >= steps * 4 || down * 10 >= steps * 4)
+    n >= 16 && (up * 10 >= steps * 4 || down * 10 >= steps * 4 || interleaved(v))
+}
+
+/// Two ascending sequences written alternately, `a1b2c3d4e5f6g7h8…` or
+/// `1a2b3c…` (`9` goes on to `0`): every character but a few is the one
+/// after the character two places before it. A random body has such a
+/// pair once in 36 places or more.
+fn interleaved(v: &[u8]) -> bool {
+    let next = |a: u8, b: u8| match (seq_pos(a), seq_pos(b)) {
+        (Some(x), Some(y)) => y == x + 1 || (a == b'9' && b == b'0'),
+        _ => false,
+    };
+    let pairs = v.len().saturating_sub(2);
+    let hits = v
+        .iter()
+        .zip(v.iter().skip(2))
+        .filter(|&(&a, &b)| next(a, b))
+        .count();
+    hits * 10 >= pairs * 7
 }
 
 #[cfg(test)]
@@ -400,6 +431,13 @@ mod tests {
         ("abcdefghijkl", true),
         ("NPM_TOKEN", true),
         ("your-token-here", true),
+        ("&lt;YOURPASSWROD&gt;", true),
+        ("#{DB_PASSWORD}", true),
+        ("#DB_PASSWORD#", true),
+        ("#DB_PASSWORD", true),
+        ("#gets0m3", false),
+        ("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6", true),
+        ("1a2b3c4d5e6f7g8h9i0j", true),
         ("Tr0ub4dor&3", false),
         ("9fT2kQ7xLm4Rv8Zp1Wc6Yb3Nd5Hs0Jg", false),
         ("S3cr3t-Pa55", false),

@@ -409,6 +409,7 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ),
     ("doppler_sa", "doppler_token", "dp.sa.{alnum:43}", "high"),
     ("hvs", "vault_service_token", "hvs.{url:94}", "high"),
+    ("hvs_root", "vault_service_token", "hvs.{alnum:24}", "high"),
     ("hvb", "vault_batch_token", "hvb.{url:150}", "high"),
     ("age", "age_secret_key", "{age}", "high"),
     ("p12", "pkcs12_file", "{p12}", "high"),
@@ -574,6 +575,65 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ("nrak", "new_relic_user_key", "NRAK-{upper36:27}", "high"),
     ("nrii", "new_relic_insert_key", "NRII-{url:32}", "high"),
     ("nrjs", "new_relic_browser_key", "NRJS-{hex:19}", "medium"),
+    (
+        "nral",
+        "new_relic_license_key",
+        "eu01xx{hex:30}NRAL",
+        "high",
+    ),
+    ("nral_us", "new_relic_license_key", "{hex:36}NRAL", "high"),
+    ("nrra", "new_relic_api_key", "NRRA-{hex:42}", "high"),
+    ("nraa", "new_relic_api_key", "NRAA-{hex:27}", "high"),
+    // Keyed by a digit in the body: the one body in 280 without one is
+    // not found (see docs/detectors.md, *Keys*).
+    (
+        "tvly",
+        "tavily_api_key",
+        "tvly-{alnum:20}{digits:1}{alnum:11}",
+        "high",
+    ),
+    (
+        "tvly_dev",
+        "tavily_api_key",
+        "tvly-dev-{alnum:20}{digits:1}{alnum:11}",
+        "high",
+    ),
+    (
+        "cio",
+        "cratesio_api_token",
+        "cio{alnum:16}{digits:1}{alnum:15}",
+        "high",
+    ),
+    (
+        "sgp_segment",
+        "segment_public_api_token",
+        "sgp_{alnum:64}",
+        "high",
+    ),
+    (
+        "aio",
+        "adafruit_io_key",
+        "aio_{alnum:14}{digits:1}{alnum:13}",
+        "high",
+    ),
+    (
+        "odt",
+        "dependency_track_api_key",
+        "odt_{alnum:16}{digits:1}{alnum:15}",
+        "high",
+    ),
+    (
+        "mmk",
+        "maxmind_license_key",
+        "{alnum:6}_{alnum:14}{digits:1}{alnum:14}_mmk",
+        "high",
+    ),
+    (
+        "azdo",
+        "azure_devops_pat",
+        "{alnum:52}JQQJ99BFACAAAAA{alnum:5}AAASAZDO{alnum:4}",
+        "high",
+    ),
     ("mailgun", "mailgun_api_key", "key-{hex:32}", "medium"),
     (
         "mailchimp",
@@ -708,6 +768,12 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
     ("duffel", "duffel_api_token", "duffel_live_{url:43}", "high"),
     ("ezak", "easypost_api_key", "EZAK{alnum:54}", "high"),
     ("p8e", "adobe_client_secret", "p8e-{alnum:32}", "high"),
+    (
+        "p8e_dash",
+        "adobe_client_secret",
+        "p8e-{alnum:25}-{alnum:6}",
+        "high",
+    ),
     ("aiza", "google_api_key", "AIza{url:35}", "high"),
     (
         "sendgrid",
