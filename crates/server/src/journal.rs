@@ -305,8 +305,9 @@ pub struct JournalConfig {
 /// transaction (see `crate::alerts`).
 pub trait Outbox: Send + Sync {
     fn plan(&self, batch: &[NewIncident]) -> Vec<cordon_store::Outgoing>;
-    /// Deliveries were written.
-    fn written(&self);
+    /// A batch of incidents was written, with deliveries planned or not
+    /// (a sink subscribed to every incident reads them from its stream).
+    fn written(&self, planned: bool);
 }
 
 #[derive(Clone)]
@@ -944,10 +945,9 @@ impl Loader {
                 )
                 .await;
             if result.is_ok()
-                && !outgoing.is_empty()
                 && let Some(o) = &self.config.outbox
             {
-                o.0.written();
+                o.0.written(!outgoing.is_empty());
             }
             self.shared
                 .metrics

@@ -97,7 +97,7 @@ use crate::api::{alerts, auth, enrolment, me, plugins, shadows, shares, twofacto
         me::SessionList, me::BrowserRow, me::BrowserList, me::PasswordInput,
         crate::login::settings::LoginSettings, crate::login::settings::Lockout,
         crate::login::settings::TwoFactor, twofactor::SignInState,
-        alerts::SinkStatus, alerts::SinkList, alerts::SinkInput, alerts::TestOutcome,
+        alerts::SinkStatus, alerts::StreamStatus, alerts::SinkList, alerts::SinkInput, alerts::TestOutcome,
         alerts::ResponseList, alerts::DeliveryView, alerts::DeliveryList, alerts::DeliveryCount,
         alerts::DeliverySummary, crate::alerts::config::ResponseRule,
         crate::alerts::config::Conditions, crate::alerts::config::ResponseAction,

@@ -162,6 +162,13 @@ pub trait IncidentStore: Send + Sync {
     /// The incidents of `ids` that exist, in id order (the delivery
     /// worker reads a batch at once).
     async fn get_incidents(&self, ids: &[i64]) -> Result<Vec<Incident>>;
+    /// Up to `limit` incidents with ids above `after`, in id order, which
+    /// is commit order (see [`crate::streams`]).
+    async fn incidents_after(&self, after: i64, limit: i64) -> Result<Vec<Incident>>;
+    /// How many incidents have ids above `after` (a stream's backlog).
+    async fn count_after(&self, after: i64) -> Result<i64>;
+    /// The highest incident id (0: none), as seen now.
+    async fn last_incident_id(&self) -> Result<i64>;
     async fn find_incidents_by_request(&self, request_id: &str) -> Result<Vec<Incident>>;
     async fn incident_history(&self, id: i64) -> Result<Vec<HistoryEntry>>;
     /// Sets the review status and records the change in the history.
@@ -324,8 +331,13 @@ pub(crate) const INCIDENT_COLS: &str = "id, created_at, request_id, rule_id, rul
 /// consecutive ids in the order of its VALUES while the transaction holds
 /// the only write lock (SQLite's `BEGIN IMMEDIATE` and `AUTOINCREMENT`);
 /// the ids of a batch are then counted, not returned row by row.
+///
+/// `$order_lock`: the statement that makes a transaction inserting
+/// incidents wait for every other one to commit, so that ids are in
+/// commit order ([`crate::streams`]); empty where one writer at a time
+/// already does (SQLite).
 macro_rules! impl_incident_store {
-    ($store:ty, $db:ty, $begin:literal, $positional_ids:literal) => {
+    ($store:ty, $db:ty, $begin:literal, $positional_ids:literal, $order_lock:literal) => {
         const _: () = {
             use sqlx::Row as _;
             use $crate::activity::NameCount;
@@ -477,10 +489,23 @@ macro_rules! impl_incident_store {
             }
 
             impl $store {
+                /// Waits, inside the caller's transaction, until no other
+                /// transaction inserting incidents is open, and holds them
+                /// off until this one ends: ids are then handed out in
+                /// commit order. Taken before anything else the
+                /// transaction locks, so it cannot deadlock with them.
+                async fn take_order_lock(conn: &mut Conn) -> Result<()> {
+                    if !$order_lock.is_empty() {
+                        sqlx::query($order_lock).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                }
+
                 /// Inserts `rows` on `conn` (inside the caller's transaction),
                 /// 1,000 rows a statement: 15 parameters a row stay under both
                 /// drivers' limits.
                 async fn insert_incident_rows(conn: &mut Conn, rows: &[NewIncident]) -> Result<()> {
+                    Self::take_order_lock(conn).await?;
                     for chunk in rows.chunks(1000) {
                         incidents_insert(chunk)
                             .build()
@@ -524,6 +549,7 @@ macro_rules! impl_incident_store {
                     rows: &[NewIncident],
                     wanted: &[bool],
                 ) -> Result<Vec<Option<i64>>> {
+                    Self::take_order_lock(conn).await?;
                     if $positional_ids {
                         return Self::insert_incident_rows_counted(conn, rows, wanted).await;
                     }
@@ -1004,6 +1030,28 @@ macro_rules! impl_incident_store {
                     }
                     out.sort_by_key(|i| i.id);
                     Ok(out)
+                }
+
+                async fn incidents_after(&self, after: i64, limit: i64) -> Result<Vec<Incident>> {
+                    let sql = format!(
+                        "SELECT {INCIDENT_COLS} FROM incidents WHERE id > $1 ORDER BY id LIMIT $2"
+                    );
+                    let rows = sqlx::query(&sql).bind(after).bind(limit).fetch(&self.pool);
+                    collect_incidents(rows, usize::try_from(limit).unwrap_or(0).min(1_000)).await
+                }
+
+                async fn last_incident_id(&self) -> Result<i64> {
+                    let last: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM incidents")
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(last.unwrap_or(0))
+                }
+
+                async fn count_after(&self, after: i64) -> Result<i64> {
+                    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE id > $1")
+                        .bind(after)
+                        .fetch_one(&self.pool)
+                        .await?)
                 }
 
                 async fn find_incidents_by_request(

@@ -94,6 +94,7 @@ mod settings;
 mod shares;
 mod sql;
 mod sqlite;
+mod streams;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -135,6 +136,9 @@ pub use sessions::{
 };
 pub use settings::{Setting, SettingsStore};
 pub use shares::{CrawlMode, CrawlRun, NewShare, Share, ShareStore};
+pub use streams::{
+    INCIDENT_ORDER_LOCK, SinkStream, StreamEnd, StreamFailure, StreamStore, stream_key,
+};
 
 /// The traits, for `use cordon_store::prelude::*` where a store's methods
 /// are called.
@@ -143,6 +147,7 @@ pub mod prelude {
         AccountStore, ActivityStore, AuditStore, Backend, ComputerStore, EnrolmentStore,
         ExceptionStore, GroupStore, IncidentStore, JournalStore, KeyStore, LeaseStore, OutboxStore,
         PluginStore, PolicyStore, RoleStore, SessionStore, SettingsStore, ShareStore, Store,
+        StreamStore,
     };
 }
 
@@ -322,6 +327,7 @@ pub trait Store:
     + PluginStore
     + ShareStore
     + LeaseStore
+    + StreamStore
 {
 }
 
@@ -346,6 +352,7 @@ impl<T> Store for T where
         + PluginStore
         + ShareStore
         + LeaseStore
+        + StreamStore
         + ?Sized
 {
 }

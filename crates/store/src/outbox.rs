@@ -186,7 +186,8 @@ pub trait OutboxStore: Send + Sync {
     /// Newest first; `filter.before_id` is the cursor.
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<Delivery>>;
     async fn get_delivery(&self, id: i64) -> Result<Delivery>;
-    /// Deliveries per target and state, by target then state.
+    /// Deliveries per target and state, by target then state; a
+    /// stream's incidents ([`crate::streams`]) count as its sink's.
     async fn delivery_counts(&self) -> Result<Vec<(String, DeliveryState, i64)>>;
 }
 
@@ -666,6 +667,24 @@ macro_rules! impl_outbox_store {
                             Ok((r.try_get("target")?, parse_state(&state)?, r.try_get("n")?))
                         })
                         .collect::<Result<Vec<(String, DeliveryState, i64)>>>()?;
+                    // A stream's incidents: delivered as counted, pending
+                    // as many as lie after its position.
+                    for s in $crate::StreamStore::streams(self).await? {
+                        let target = format!("sink:{}", s.sink);
+                        let pending = $crate::IncidentStore::count_after(self, s.pos).await?;
+                        for (state, n) in [
+                            (DeliveryState::Delivered, s.delivered),
+                            (DeliveryState::Pending, pending),
+                        ] {
+                            if n == 0 {
+                                continue;
+                            }
+                            match out.iter_mut().find(|(t, st, _)| *t == target && *st == state) {
+                                Some(c) => c.2 += n,
+                                None => out.push((target.clone(), state, n)),
+                            }
+                        }
+                    }
                     out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_str().cmp(b.1.as_str())));
                     Ok(out)
                 }

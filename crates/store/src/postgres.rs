@@ -121,7 +121,14 @@ crate::audit::impl_audit_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::settings::impl_settings_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::keys::impl_key_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::policies::impl_policy_store!(PgStore, sqlx::Postgres, "BEGIN");
-crate::incidents::impl_incident_store!(PgStore, sqlx::Postgres, "BEGIN", false);
+crate::incidents::impl_incident_store!(
+    PgStore,
+    sqlx::Postgres,
+    "BEGIN",
+    false,
+    // crate::streams::INCIDENT_ORDER_LOCK
+    "SELECT pg_advisory_xact_lock(7165916604156290116)"
+);
 crate::exceptions::impl_exception_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::groups::impl_group_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::computers::impl_computer_store!(PgStore, sqlx::Postgres, "BEGIN");
@@ -132,6 +139,7 @@ crate::outbox::impl_outbox_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE
 crate::plugins::impl_plugin_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::shares::impl_share_store!(PgStore, sqlx::Postgres, "BEGIN");
 crate::leases::impl_lease_store!(PgStore, sqlx::Postgres, "BEGIN");
+crate::streams::impl_stream_store!(PgStore, sqlx::Postgres, "BEGIN");
 
 /// The kind of a PostgreSQL error from its SQLSTATE
 /// (<https://www.postgresql.org/docs/current/errcodes-appendix.html>).

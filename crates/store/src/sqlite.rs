@@ -214,7 +214,7 @@ crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::settings::impl_settings_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::keys::impl_key_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::policies::impl_policy_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
-crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", true);
+crate::incidents::impl_incident_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", true, "");
 crate::exceptions::impl_exception_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::groups::impl_group_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::computers::impl_computer_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
@@ -225,6 +225,7 @@ crate::outbox::impl_outbox_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", 
 crate::plugins::impl_plugin_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::shares::impl_share_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 crate::leases::impl_lease_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
+crate::streams::impl_stream_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE");
 
 /// The kind of an SQLite error from its (extended) result code: the low
 /// byte is the primary code (<https://www.sqlite.org/rescode.html>).

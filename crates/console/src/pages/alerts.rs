@@ -375,6 +375,34 @@ struct Sink {
     config: Value,
     #[serde(default)]
     problem: Option<String>,
+    #[serde(default)]
+    stream: Option<Stream>,
+}
+
+/// A streamed sink's position (`/v1/alerts/sinks`).
+#[derive(Deserialize)]
+struct Stream {
+    #[serde(default)]
+    backlog: i64,
+    #[serde(default)]
+    delivered: i64,
+    #[serde(default)]
+    attempts: i64,
+    #[serde(default)]
+    last_error: Option<String>,
+}
+
+/// What a streamed sink has done and has left, and why it is retrying.
+fn stream_text(s: Option<&Stream>) -> (String, String) {
+    let Some(s) = s else {
+        return (String::new(), String::new());
+    };
+    let done = format!("{} delivered, {} to send", s.delivered, s.backlog);
+    let trouble = match (&s.last_error, s.attempts) {
+        (Some(e), n) if n > 0 => format!("retrying after {n} failed attempts: {e}"),
+        _ => String::new(),
+    };
+    (done, trouble)
 }
 
 pub struct SinkRow {
@@ -386,6 +414,8 @@ pub struct SinkRow {
     pub audit: bool,
     pub enabled: bool,
     pub problem: String,
+    /// A streamed sink's counts (empty for others).
+    pub stream: String,
 }
 
 /// The sink editor's fields, as shown and as posted.
@@ -458,14 +488,23 @@ async fn sinks_page(
     let sinks = list
         .sinks
         .into_iter()
-        .map(|s| SinkRow {
-            kind: s.config.get("kind").map(value_text).unwrap_or_default(),
-            target: sink_target(&s.config),
-            on: subscription_text(&s.on),
-            audit: s.audit,
-            enabled: s.enabled,
-            problem: s.problem.unwrap_or_default(),
-            id: s.id,
+        .map(|s| {
+            let (stream, trouble) = stream_text(s.stream.as_ref());
+            let problem = [s.problem.unwrap_or_default(), trouble]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            SinkRow {
+                kind: s.config.get("kind").map(value_text).unwrap_or_default(),
+                target: sink_target(&s.config),
+                on: subscription_text(&s.on),
+                audit: s.audit,
+                enabled: s.enabled,
+                problem,
+                stream,
+                id: s.id,
+            }
         })
         .collect();
     Ok(html(&SinksPage {

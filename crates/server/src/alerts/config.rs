@@ -66,6 +66,15 @@ pub struct SinkEntry {
     pub config: SinkConfig,
 }
 
+impl SinkEntry {
+    /// Whether it takes every incident from a stream of its own (enabled
+    /// and subscribed to every incident) rather than rows planned per
+    /// incident.
+    pub fn streamed(&self) -> bool {
+        self.enabled && self.on == Subscription::All
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }

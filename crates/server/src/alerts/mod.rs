@@ -7,7 +7,11 @@
 //! - [`plan`]: which deliveries an incident asks for; the journal loader
 //!   writes them in the transaction that writes the incidents
 //!   ([`cordon_store::Outgoing`]), so an incident is never stored without
-//!   its deliveries nor a delivery without its incident.
+//!   its deliveries nor a delivery without its incident. A sink subscribed
+//!   to every incident (`"on": "all"`) gets no rows: it keeps a position
+//!   in the incidents' commit order ([`cordon_store::StreamStore`]),
+//!   opened when the sink is configured, and the worker delivers what
+//!   lies after it.
 //! - [`worker`]: claims due deliveries (`FOR UPDATE SKIP LOCKED` on
 //!   PostgreSQL: each row goes to one server), delivers them with
 //!   `cordon-alert` or runs the plug-in with `cordon-plugin`, and records
@@ -39,7 +43,7 @@ use arc_swap::ArcSwap;
 use cordon_alert::Sink;
 use cordon_store::{NewIncident, Outgoing, Store};
 
-use config::AlertSettings;
+use config::{AlertSettings, SinkEntry};
 use plan::PluginInfo;
 
 /// The configuration in force, with its sinks built.
@@ -56,6 +60,11 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Whether an enabled sink takes every incident from a stream.
+    pub fn streams(&self) -> bool {
+        self.settings.sinks.iter().any(SinkEntry::streamed)
+    }
+
     /// Installed plug-in `name`, if it runs on agents.
     pub fn agent_plugin(&self, name: &str) -> Option<&PluginInfo> {
         self.plugins
@@ -306,7 +315,9 @@ impl crate::journal::Outbox for Alerts {
         Alerts::plan(self, batch)
     }
 
-    fn written(&self) {
-        self.wake.notify_one();
+    fn written(&self, planned: bool) {
+        if planned || self.snapshot.load().streams() {
+            self.wake.notify_one();
+        }
     }
 }

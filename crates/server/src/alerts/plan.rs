@@ -21,14 +21,19 @@ pub struct PluginInfo {
 pub use cordon_alert::incident_severity as severity;
 
 /// The deliveries of `batch`, deduplicated per incident and target (the
-/// first rule that asked is named).
+/// first rule that asked is named). A sink subscribed to every incident
+/// gets none for its subscription: it reads its stream (a response rule
+/// that names it still plans a row).
 pub fn plan(
     settings: &AlertSettings,
     plugins: &HashMap<String, PluginInfo>,
     batch: &[NewIncident],
 ) -> Vec<Outgoing> {
     let mut out = Vec::new();
-    if settings.sinks.iter().all(|s| !s.enabled) && settings.responses.iter().all(|r| !r.enabled) {
+    // Streamed sinks plan nothing for their subscription.
+    if settings.sinks.iter().all(|s| !s.enabled || s.streamed())
+        && settings.responses.iter().all(|r| !r.enabled)
+    {
         return out;
     }
     let wants_alert_flag = settings
@@ -40,7 +45,7 @@ pub fn plan(
         let asked_alert = wants_alert_flag && asks_alert(incident);
         for s in settings.sinks.iter().filter(|s| s.enabled) {
             let subscribed = match s.on {
-                Subscription::All => true,
+                Subscription::All => false,
                 Subscription::Alerts => asked_alert,
                 Subscription::Responses => false,
             };
@@ -239,8 +244,9 @@ mod tests {
             (0, "plugin:Encrypt".to_owned(), "usb-pci".to_owned()),
             (0, "sink:mail".to_owned(), String::new()),
             (0, "sink:quiet".to_owned(), "usb-pci".to_owned()),
-            (0, "sink:siem".to_owned(), String::new()),
-            (1, "sink:siem".to_owned(), String::new()),
+            // `siem` streams every incident: a row only where a rule
+            // names it.
+            (0, "sink:siem".to_owned(), "usb-pci".to_owned()),
         ];
         assert_eq!(got, want);
     }

@@ -2,6 +2,11 @@
 //! target by target and delivers them, one task per target, so a slow or
 //! dead receiver delays only its own deliveries.
 //!
+//! A sink subscribed to every incident is delivered from its stream
+//! instead ([`cordon_store::StreamStore`]): one task per stream, claimed
+//! for a lease, the incidents after its position delivered in order and
+//! the position moved past them.
+//!
 //! Order: a target's deliveries are claimed oldest first, and a target
 //! whose receiver asked to retry is left alone on this server until the
 //! retry is due, so a backlog is delivered in order when the receiver
@@ -12,7 +17,10 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use cordon_alert::{Delivery as SinkDelivery, Outcome};
-use cordon_store::{Actor, Delivery, Finish, HistoryEntry, Millis, Store, delivery_key};
+use cordon_store::{
+    Actor, Delivery, Finish, HistoryEntry, Millis, Store, StreamEnd, StreamFailure, delivery_key,
+    stream_key,
+};
 use serde_json::json;
 use tokio::task::JoinSet;
 
@@ -128,6 +136,203 @@ pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
             });
             ids.insert(handle.id(), target);
         }
+        // Sinks subscribed to every incident: their streams.
+        if !snapshot.streams() {
+            continue;
+        }
+        let read = async {
+            Ok::<_, cordon_store::StoreError>((
+                store.streams().await?,
+                store.last_incident_id().await?,
+            ))
+        };
+        let (streams, last) = match read.await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "alerts: the streams could not be read");
+                continue;
+            }
+        };
+        for entry in snapshot.settings.sinks.iter().filter(|e| e.streamed()) {
+            let key = format!("{STREAM_PREFIX}{}", entry.id);
+            if busy.len() >= MAX_TARGETS {
+                break;
+            }
+            if busy.contains(&key)
+                || blocked.get(&key).is_some_and(|&t| t > now)
+                || !snapshot.sinks.contains_key(&entry.id)
+            {
+                // Busy here, waiting, or a sink this server cannot build
+                // (left to servers that can).
+                continue;
+            }
+            let Some(stream) = streams.iter().find(|s| s.sink == entry.id) else {
+                // Opened when the sink was configured; one configured
+                // before streams existed gets it here.
+                if let Err(e) = store.open_stream(&entry.id, now).await {
+                    tracing::warn!(sink = %entry.id, error = %e, "alerts: the stream could not be opened");
+                }
+                continue;
+            };
+            let held = stream.holder.is_some() && stream.until.is_some_and(|u| u > now);
+            if stream.pos >= last || stream.next_at > now || held {
+                continue;
+            }
+            busy.insert(key.clone());
+            let st = st.clone();
+            let holder = holder.clone();
+            let store = store.clone();
+            let sink = entry.id.clone();
+            let handle = tasks
+                .spawn(async move { deliver_stream(&st, store.as_ref(), &sink, &holder).await });
+            ids.insert(handle.id(), key);
+        }
+    }
+}
+
+/// The worker's name for a stream's task (never a delivery target).
+const STREAM_PREFIX: &str = "stream:";
+
+/// Claims the stream of `sink`, delivers the incidents after its position
+/// in order, and moves it past those delivered or given up; returns until
+/// when it should be left alone.
+///
+/// The batch is walked in order: delivered and refused incidents are done
+/// (a refused one becomes a failed row with its reason, retried by hand);
+/// the first one the receiver asks to retry stops the walk, and the
+/// stream backs off from there, so a receiver that returns gets the
+/// backlog in order. One kept failing for `delivery_retry_hours` is given
+/// up like a refused one.
+async fn deliver_stream(
+    st: &AppState,
+    store: &dyn Store,
+    sink_id: &str,
+    holder: &str,
+) -> Option<Millis> {
+    let snapshot = st.alerts.snapshot();
+    let sink = snapshot.sinks.get(sink_id).cloned()?;
+    let lease = st.settings.delivery_lease_ms as Millis;
+    let now = cordon_store::now_millis();
+    let claimed = match store.claim_stream(sink_id, holder, now, lease).await {
+        Ok(Some(c)) => c,
+        // Another server has it, or it is not due.
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!(sink = sink_id, error = %e, "alerts: the stream could not be claimed");
+            return Some(now + CLAIM_PAUSE);
+        }
+    };
+    let let_go = |next_at: Millis, error: Option<String>| StreamEnd::Stall { next_at, error };
+    let limit = sink.max_batch().clamp(1, MAX_CLAIM) as i64;
+    let batch = match store.incidents_after(claimed.pos, limit).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(sink = sink_id, error = %e, "alerts: the stream's incidents could not be read");
+            end_stream(store, &claimed, let_go(now + CLAIM_PAUSE, None)).await;
+            return Some(now + CLAIM_PAUSE);
+        }
+    };
+    let Some(head) = batch.first() else {
+        end_stream(store, &claimed, let_go(now, None)).await;
+        return None;
+    };
+    // An e-mail digest waits until its oldest alert is old enough.
+    let digest = snapshot
+        .settings
+        .sinks
+        .iter()
+        .find(|e| e.id == sink_id)
+        .map_or(0, |e| e.config.digest_ms() as Millis);
+    if digest > 0 && head.incident.created_at + digest > now {
+        let due = head.incident.created_at + digest;
+        end_stream(store, &claimed, let_go(due, None)).await;
+        return Some(due);
+    }
+    let base_url = st.settings.public_url.as_deref();
+    let alerts: Vec<cordon_alert::Alert> = batch
+        .iter()
+        .map(|i| super::alert::alert_of(i, base_url))
+        .collect();
+    let keys: Vec<String> = batch.iter().map(|i| stream_key(sink_id, i.id)).collect();
+    let sends: Vec<SinkDelivery<'_>> = keys
+        .iter()
+        .zip(&alerts)
+        .map(|(k, a)| SinkDelivery::alert(k, a))
+        .collect();
+    let outcomes = sink.deliver(&sends).await;
+    let target = format!("sink:{sink_id}");
+    let now = cordon_store::now_millis();
+    let give_up_after = (st.settings.delivery_retry_hours as Millis) * 3_600_000;
+    let attempts = claimed.attempts + 1;
+    let (mut to, mut delivered, mut failed, mut retry) = (claimed.pos, 0, Vec::new(), None);
+    for (incident, outcome) in batch.iter().zip(outcomes) {
+        let error = match outcome {
+            Outcome::Delivered => {
+                st.metrics.observe_delivery(&target, "delivered");
+                delivered += 1;
+                to = incident.id;
+                continue;
+            }
+            Outcome::Failed(e) => e,
+            Outcome::Retry(e) if now < incident.incident.created_at + give_up_after => {
+                st.metrics.observe_delivery(&target, "retry");
+                retry = Some(e);
+                break;
+            }
+            Outcome::Retry(e) => format!(
+                "{e} (gave up after {attempts} attempts over {} h)",
+                st.settings.delivery_retry_hours
+            ),
+        };
+        st.metrics.observe_delivery(&target, "failed");
+        let detail =
+            json!({"sink": sink_id, "outcome": "failed", "attempts": attempts, "error": error});
+        failed.push(StreamFailure {
+            incident_id: incident.id,
+            attempts,
+            history: Some(HistoryEntry {
+                at: now,
+                actor: Actor::System,
+                kind: "alert".to_owned(),
+                detail,
+            }),
+            error,
+        });
+        to = incident.id;
+    }
+    let backoff_until = retry
+        .as_ref()
+        .map(|_| now + backoff(st.settings.delivery_backoff_ms as Millis, attempts));
+    let end = match (to > claimed.pos, retry) {
+        (true, _) => StreamEnd::Advance {
+            to,
+            delivered,
+            failed,
+        },
+        (false, Some(e)) => let_go(backoff_until.unwrap_or(now), Some(e)),
+        (false, None) => let_go(now, None),
+    };
+    end_stream(store, &claimed, end).await;
+    // Progress made before a retry: the next try (from the one that asked)
+    // still waits here.
+    backoff_until
+}
+
+async fn end_stream(store: &dyn Store, claimed: &cordon_store::SinkStream, end: StreamEnd) {
+    match store
+        .end_stream(claimed, cordon_store::now_millis(), &end)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            sink = %claimed.sink,
+            "alerts: the stream's lease ended before its batch was recorded; another server may deliver it again"
+        ),
+        Err(e) => tracing::error!(
+            sink = %claimed.sink,
+            error = %e,
+            "alerts: the stream's batch could not be recorded; it will be delivered again after the lease"
+        ),
     }
 }
 

@@ -75,6 +75,65 @@ pub struct SinkStatus {
     pub sink: SinkView,
     /// Why an enabled sink cannot be used (a bad CA file, …).
     pub problem: Option<String>,
+    /// Where a sink subscribed to every incident stands (`null` for
+    /// others: their deliveries are rows, `/v1/deliveries`).
+    pub stream: Option<StreamStatus>,
+}
+
+/// A sink's stream: every incident up to `position` was delivered (or
+/// failed as a delivery of its own, listed in `/v1/deliveries`).
+#[derive(Serialize, ToSchema)]
+pub struct StreamStatus {
+    /// The last incident id done.
+    pub position: i64,
+    /// Incidents recorded after it, still to deliver.
+    pub backlog: i64,
+    /// Incidents delivered since the stream was opened.
+    pub delivered: i64,
+    /// Failed attempts at the backlog's head, and the last one's error.
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// Not tried again before (Unix ms).
+    pub next_at: i64,
+}
+
+/// The stream of `sink`, with its backlog counted.
+async fn stream_status(st: &AppState, sink: &str) -> ApiResult<Option<StreamStatus>> {
+    let r = st.ready()?;
+    let Some(s) = r
+        .store
+        .streams()
+        .await?
+        .into_iter()
+        .find(|s| s.sink == sink)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(StreamStatus {
+        position: s.pos,
+        backlog: r.store.count_after(s.pos).await?,
+        delivered: s.delivered,
+        attempts: s.attempts,
+        last_error: s.last_error,
+        next_at: s.next_at,
+    }))
+}
+
+/// Opens the stream of a sink that takes every incident (from the
+/// incidents recorded from now on), and drops it otherwise: a sink
+/// disabled, or subscribed to less, gets nothing of what is recorded
+/// meanwhile, as when its deliveries were planned per incident.
+async fn sync_stream(st: &AppState, entry: Option<&SinkEntry>, id: &str) -> ApiResult<()> {
+    let r = st.ready()?;
+    match entry {
+        Some(e) if e.streamed() => {
+            r.store.open_stream(id, cordon_store::now_millis()).await?;
+        }
+        _ => {
+            r.store.drop_stream(id).await?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,16 +147,15 @@ pub struct SinkList {
 pub async fn list_sinks(State(st): State<AppState>) -> ApiResult<Json<SinkList>> {
     let s = load(&st).await?;
     let snapshot = st.alerts.snapshot();
-    Ok(Json(SinkList {
-        sinks: s
-            .sinks
-            .iter()
-            .map(|e| SinkStatus {
-                sink: e.into(),
-                problem: snapshot.sink_errors.get(&e.id).cloned(),
-            })
-            .collect(),
-    }))
+    let mut sinks = Vec::with_capacity(s.sinks.len());
+    for e in &s.sinks {
+        sinks.push(SinkStatus {
+            sink: e.into(),
+            problem: snapshot.sink_errors.get(&e.id).cloned(),
+            stream: stream_status(&st, &e.id).await?,
+        });
+    }
+    Ok(Json(SinkList { sinks }))
 }
 
 /// A sink as written: `id` comes from the path.
@@ -165,9 +223,11 @@ pub async fn put_sink(
         .iter()
         .find(|e| e.id == id)
         .ok_or_else(|| ApiError::not_found(format!("sink `{id}`")))?;
+    sync_stream(&st, Some(e), &id).await?;
     Ok(Json(SinkStatus {
         sink: e.into(),
         problem: st.alerts.snapshot().sink_errors.get(&id).cloned(),
+        stream: stream_status(&st, &id).await?,
     }))
 }
 
@@ -199,6 +259,7 @@ pub async fn delete_sink(
         None,
     )
     .await?;
+    sync_stream(&st, None, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -178,18 +178,46 @@ async fn deliver_to_files(app: App) {
         line["alert"]["url"],
         format!("https://dlp.example.org/incidents/{id}")
     );
-    // The key is the delivery's, the same on every attempt.
+    // The key is the delivery's, the same on every attempt. The SIEM
+    // takes every incident from its stream: no row of its own, a key
+    // made of the sink and the incident.
     let ds = deliveries(&app, &format!("incident={id}")).await;
-    assert_eq!(ds.len(), 2, "{ds:?}");
-    let soc_delivery = ds.iter().find(|d| d["target"] == "sink:soc").unwrap();
-    assert_eq!(line["key"], soc_delivery["key"]);
-    until(10, "both deliveries delivered", || async {
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0]["target"], "sink:soc");
+    assert_eq!(line["key"], ds[0]["key"]);
+    let siem_keys: Vec<Value> = lines(&all).iter().map(|l| l["key"].clone()).collect();
+    assert!(
+        siem_keys.contains(&json!(format!("str_siem_{id}"))),
+        "{siem_keys:?}"
+    );
+    until(10, "the alert delivered", || async {
         deliveries(&app, &format!("incident={id}"))
             .await
             .iter()
             .all(|d| d["state"] == "delivered")
     })
     .await;
+    // The stream's counts: both delivered, nothing left.
+    until(10, "the stream's position past both", || async {
+        let (_, v) = app.admin("GET", "/v1/alerts/sinks", None).await;
+        let siem = v["sinks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "siem")
+            .cloned()
+            .unwrap();
+        siem["stream"]["delivered"] == 2 && siem["stream"]["backlog"] == 0
+    })
+    .await;
+    let (_, v) = app.admin("GET", "/v1/deliveries/summary", None).await;
+    assert!(
+        v["counts"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"target": "sink:siem", "state": "delivered", "count": 2})),
+        "{v}"
+    );
     // Nothing in full: the card number in the path is masked.
     let text = std::fs::read_to_string(&all).unwrap();
     assert!(!text.contains("4111111111111111"), "{text}");
@@ -289,12 +317,11 @@ async fn a_receiver_down_gets_the_backlog_in_order_when_it_returns() {
         let v = decide(&app, "copy_to_device", &["PCI"]).await;
         ids.push(v["request_id"].as_str().unwrap().to_owned());
     }
-    // Down: retried with backoff, nothing lost, the error shown.
+    // Down: retried with backoff, nothing lost, the error shown on the
+    // sink's stream.
     until(20, "retries recorded", || async {
-        deliveries(&app, "state=pending")
-            .await
-            .iter()
-            .any(|d| d["attempts"].as_i64().unwrap() >= 2 && d["last_error"].is_string())
+        let s = hook_stream(&app).await;
+        s["attempts"].as_i64().unwrap() >= 2 && s["last_error"].is_string() && s["backlog"] == 5
     })
     .await;
     assert!(rx.bodies().is_empty());
@@ -313,10 +340,28 @@ async fn a_receiver_down_gets_the_backlog_in_order_when_it_returns() {
         assert_eq!(b["type"], "incident.created");
     }
     until(10, "all delivered", || async {
-        deliveries(&app, "state=delivered").await.len() == 5
+        let s = hook_stream(&app).await;
+        s["delivered"] == 5 && s["backlog"] == 0 && s["attempts"] == 0
     })
     .await;
+    assert!(deliveries(&app, "").await.is_empty(), "no row for a stream");
     app.close().await;
+}
+
+/// The stream of sink `hook`, as `/v1/alerts/sinks` shows it.
+async fn hook_stream(app: &App) -> Value {
+    sink_stream(app, "hook").await
+}
+
+async fn sink_stream(app: &App, id: &str) -> Value {
+    let (_, v) = app.admin("GET", "/v1/alerts/sinks", None).await;
+    v["sinks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .map(|s| s["stream"].clone())
+        .unwrap_or(Value::Null)
 }
 
 #[tokio::test]
@@ -391,7 +436,7 @@ async fn a_server_that_died_holding_deliveries_has_them_delivered_again_with_the
     put_sink(
         &app,
         "siem",
-        json!({"on": "all", "config": {"kind": "jsonl", "path": file}}),
+        json!({"on": "alerts", "config": {"kind": "jsonl", "path": file}}),
     )
     .await;
     // Another server claimed a delivery for 1 s and died before
@@ -443,6 +488,85 @@ async fn a_server_that_died_holding_deliveries_has_them_delivered_again_with_the
         .await
         .unwrap();
     assert!(!late);
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_server_that_died_holding_a_stream_has_its_batch_delivered_again_with_the_same_keys() {
+    let mut s = fast();
+    s.delivery_poll_ms = 60_000; // this server's worker stays out of the way at first
+    let app = with_policy(App::sqlite_with(s).await).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.jsonl");
+    put_sink(
+        &app,
+        "siem",
+        json!({"on": "all", "config": {"kind": "jsonl", "path": file}}),
+    )
+    .await;
+    // Another server took the stream for 1 s and died before delivering.
+    // This server's worker is woken by every incident written and may
+    // take the stream first: then the next incident is tried.
+    let mut claimed = None;
+    for _ in 0..20 {
+        decide(&app, "download", &["PII"]).await;
+        app.settle().await;
+        let now = cordon_store::now_millis();
+        claimed = app
+            .store
+            .claim_stream("siem", "dead-server", now, 1_000)
+            .await
+            .unwrap();
+        if claimed.is_some() {
+            break;
+        }
+    }
+    let claimed = claimed.expect("the stand-in server never took the stream");
+    let pending = app.store.incidents_after(claimed.pos, 100).await.unwrap();
+    assert!(!pending.is_empty());
+    let keys: Vec<String> = pending
+        .iter()
+        .map(|i| cordon_store::stream_key("siem", i.id))
+        .collect();
+    let with_keys = |file: &std::path::Path| {
+        lines(file)
+            .iter()
+            .filter(|l| keys.iter().any(|k| l["key"] == k.as_str()))
+            .count()
+    };
+    // While the lease holds, nobody else delivers them.
+    app.state.alerts.wake();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(with_keys(&file), 0);
+    // After it, this server does, once each, with the same keys.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    app.state.alerts.wake();
+    until(10, "delivered after the lease", || async {
+        with_keys(&file) == keys.len()
+    })
+    .await;
+    // The dead server's late answer moves nothing: the stream was taken
+    // again since.
+    let late = app
+        .store
+        .end_stream(
+            &claimed,
+            cordon_store::now_millis(),
+            &cordon_store::StreamEnd::Advance {
+                to: claimed.pos + 1_000,
+                delivered: 1_000,
+                failed: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!late);
+    // Every incident once: as many lines as the stream counts delivered.
+    until(10, "the stream at the end", || async {
+        let s = sink_stream(&app, "siem").await;
+        s["backlog"] == 0 && s["delivered"].as_u64() == Some(lines(&file).len() as u64)
+    })
+    .await;
     app.close().await;
 }
 

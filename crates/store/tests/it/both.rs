@@ -90,6 +90,14 @@ impl Env {
         run.await.map_err(|e: sqlx::Error| e.to_string())
     }
 
+    /// The PostgreSQL connection URL (its schema on the search path).
+    pub fn pg_url(&self) -> Option<String> {
+        match &self.db {
+            Db::Postgres(schema) => Some(schema.url()),
+            Db::Sqlite { .. } => None,
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
     }

@@ -16,3 +16,4 @@ mod scope;
 mod sessions;
 mod shares;
 mod story;
+mod streams;
