@@ -146,6 +146,22 @@ pub(crate) mod sse2 {
         u32::from(_mm_movemask_epi8(hit) as u16)
     }
 
+    /// Bit `k` set if byte `k` of the first 16 of `w` is `a`, `b` or `c`
+    /// (a table row's delimiter, quote and newline).
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(crate) fn eq3_mask16(w: &[u8], a: u8, b: u8, c: u8) -> u32 {
+        let x = lanes(w);
+        let hit = _mm_or_si128(
+            _mm_or_si128(
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(a as i8)),
+                _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8)),
+            ),
+            _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8)),
+        );
+        u32::from(_mm_movemask_epi8(hit) as u16)
+    }
+
     /// Bit `k` set if byte `k` of the 64 in `block` is a trigger
     /// ([`super::is_trigger`]); bytes past 64 are ignored, missing ones
     /// are not triggers.
