@@ -425,7 +425,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         && at(t, ws - 3).is_ascii_uppercase()
         && !before(t, ws - 3).is_ascii_alphanumeric()
     {
-        iban(sk, ws - 3);
+        iban(sk, ws - 3, 0);
     }
     // A VAT number whose country code stands apart (`DE 181 207 708`).
     if matches!(p, b' ' | b':' | b'-' | b'.')
@@ -2493,7 +2493,7 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
             || w.get(..2)
                 .is_some_and(|l| l.iter().all(u8::is_ascii_lowercase)))
     {
-        iban(sk, ws);
+        iban(sk, ws, we);
     }
     if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
         es_nie(sk, ws);
@@ -2656,7 +2656,9 @@ fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
 /// four, of two or three, a short first group, the country code apart:
 /// `DE89 3704 0044 0532 0130 00`, `GB 82 WEST …`, `FR76-3000-6000-…`).
 /// The walk stops at the country's length, which must end a group.
-fn iban(sk: &mut Sink<'_>, s: usize) {
+/// `t[s..word_end]` is known to be letters and digits (`word_end` ≤ `s`
+/// when nothing is known): the word the number walk found.
+fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
     if !sk.on(D::Iban) {
         return;
     }
@@ -2672,7 +2674,7 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
     let Some(len) = v::iban_length(&up) else {
         return;
     };
-    let Some((buf, i, spaced)) = iban_chars(t, s, len, true) else {
+    let Some((buf, i, spaced)) = iban_chars(t, s, len, true, word_end) else {
         return;
     };
     if lower && !sk.ctx(D::Iban, s, i) {
@@ -2702,12 +2704,20 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
 /// With `fast`, a value printed without separators (a table's IBAN
 /// column: every byte of the length alphanumeric) is copied at once
 /// instead of byte by byte; the result is the same (property-tested).
+/// Its bytes are not tested again where they lie in `s..known`, known to
+/// be letters and digits (an IBAN's word, found by the number walk).
 #[inline]
-fn iban_chars(t: &[u8], s: usize, len: usize, fast: bool) -> Option<([u8; 34], usize, bool)> {
+fn iban_chars(
+    t: &[u8],
+    s: usize,
+    len: usize,
+    fast: bool,
+    known: usize,
+) -> Option<([u8; 34], usize, bool)> {
     let mut buf = [0u8; 34];
     if fast
         && let Some(compact) = t.get(s..s + len)
-        && compact.iter().all(u8::is_ascii_alphanumeric)
+        && (s + len <= known || compact.iter().all(u8::is_ascii_alphanumeric))
         && let Some(dst) = buf.get_mut(..len)
     {
         dst.copy_from_slice(compact);
@@ -2784,21 +2794,27 @@ mod tests {
             s in 0usize..8,
             len in 14usize..=34,
         ) {
-            prop_assert_eq!(iban_chars(&t, s, len, true), iban_chars(&t, s, len, false));
+            let slow = iban_chars(&t, s, len, false, 0);
+            prop_assert_eq!(iban_chars(&t, s, len, true, 0), slow);
+            // With the word's end known, as the number walk passes it.
+            let known = s + t.get(s..).map_or(0, |r| {
+                r.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
+            });
+            prop_assert_eq!(iban_chars(&t, s, len, true, known), slow);
         }
     }
 
     #[test]
     fn iban_chars_compact_and_grouped() {
         let t = b"DE89370400440532013000,x";
-        let (buf, end, spaced) = iban_chars(t, 0, 22, true).unwrap();
+        let (buf, end, spaced) = iban_chars(t, 0, 22, true, 0).unwrap();
         assert_eq!(&buf[..22], b"DE89370400440532013000");
         assert_eq!((end, spaced), (22, false));
         let t = b"de89 3704 0044 0532 0130 00 ";
-        let (buf, end, spaced) = iban_chars(t, 0, 22, true).unwrap();
+        let (buf, end, spaced) = iban_chars(t, 0, 22, true, 0).unwrap();
         assert_eq!(&buf[..22], b"DE89370400440532013000");
         assert_eq!((end, spaced), (27, true));
         // A word of lower-case letters only is not an IBAN.
-        assert_eq!(iban_chars(b"abcdefghijklmnopqrstuv", 0, 22, true), None);
+        assert_eq!(iban_chars(b"abcdefghijklmnopqrstuv", 0, 22, true, 22), None);
     }
 }
