@@ -2508,9 +2508,14 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     if !(right_ok(t, we, false) || letters == 2 && upper) {
         return;
     }
-    let digits_after = w
-        .get(letters..)
-        .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    // The digits after the letters decide only ids of at most 16
+    // characters below: a longer word (an IBAN) is not walked again.
+    let digits_after = if w.len() <= 20 {
+        w.get(letters..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    } else {
+        0
+    };
     let rest_len = w.len() - letters - digits_after;
     let rok = right_ok(t, we, false);
     crate::ids::alpha_word(sk, ws, we, w, letters, rok);
