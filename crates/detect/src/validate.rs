@@ -400,9 +400,35 @@ fn bban_ok(f: &[u8], bban: &[u8]) -> bool {
     at == bban.len()
 }
 
+/// Each country's IBAN length, indexed as [`IBAN_BY_CODE`] (0 for no
+/// country): read for every IBAN candidate, so not spelled out of its
+/// layout each time.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time over a table of upper-case codes: an index out of range would fail the build"
+)]
+static IBAN_LEN_BY_CODE: [u8; 26 * 26] = {
+    let mut a = [0u8; 26 * 26];
+    let mut i = 0;
+    while i < IBAN_FORMATS.len() {
+        let (cc, f) = IBAN_FORMATS[i];
+        a[(cc[0] - b'A') as usize * 26 + (cc[1] - b'A') as usize] = (bban_len(f) + 4) as u8;
+        i += 1;
+    }
+    a
+};
+
 /// Expected IBAN length for a country code.
 pub fn iban_length(cc: &[u8]) -> Option<usize> {
-    iban_format(cc).map(|f| bban_len(f) + 4)
+    let [a, b] = *cc else { return None };
+    if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
+        return None;
+    }
+    let n = IBAN_LEN_BY_CODE
+        .get(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+        .copied()
+        .unwrap_or(0);
+    (n != 0).then_some(usize::from(n))
 }
 
 /// IBAN: known country, the registry's BBAN layout (and so its length),
@@ -3663,6 +3689,23 @@ mod tests {
             }
             proptest::prop_assert_eq!(mod97_fold(r, &a), mod97_bytes(r, &a));
         }
+    }
+
+    #[test]
+    fn iban_length_table_matches_the_layouts() {
+        for a in 0..=255u8 {
+            for b in [b'A', b'D', b'E', b'L', b'R', b'Z', b'a', b'0', 0x80] {
+                let cc = [a, b];
+                let want = iban_format(&cc).map(|f| bban_len(f) + 4);
+                assert_eq!(iban_length(&cc), want, "{cc:?}");
+                let cc = [b, a];
+                let want = iban_format(&cc).map(|f| bban_len(f) + 4);
+                assert_eq!(iban_length(&cc), want, "{cc:?}");
+            }
+        }
+        assert_eq!(iban_length(b"DE"), Some(22));
+        assert_eq!(iban_length(b"FR"), Some(27));
+        assert_eq!(iban_length(b"D"), None);
     }
 
     #[test]
