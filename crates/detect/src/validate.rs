@@ -182,6 +182,26 @@ fn eight_digits(b: &[u8]) -> Option<u64> {
     Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff)
 }
 
+/// True if every byte of `s` is an ASCII digit: eight at a time by the
+/// range test of [`eight_digits`] (a BBAN's runs of digits are long).
+#[inline]
+fn all_digits(s: &[u8]) -> bool {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let mut blocks = s.chunks_exact(8);
+    for b in blocks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        let x = u64::from_le_bytes(w);
+        if x & HIGH_NIBBLES != ZEROS
+            || x.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS
+        {
+            return false;
+        }
+    }
+    blocks.remainder().iter().all(u8::is_ascii_digit)
+}
+
 /// [`mod97_fold`] a byte at a time. The value is reduced only when it
 /// could overflow on the next step: one division per dozen digits.
 #[inline]
@@ -385,7 +405,7 @@ fn bban_ok(f: &[u8], bban: &[u8]) -> bool {
             return false;
         };
         let ok = match c {
-            b'n' => run.iter().all(u8::is_ascii_digit),
+            b'n' => all_digits(run),
             b'a' => run.iter().all(u8::is_ascii_uppercase),
             _ => run
                 .iter()
@@ -3688,6 +3708,25 @@ mod tests {
                 *x = b;
             }
             proptest::prop_assert_eq!(mod97_fold(r, &a), mod97_bytes(r, &a));
+        }
+    }
+
+    #[test]
+    fn all_digits_is_the_byte_test() {
+        for len in 0..20 {
+            let mut a = vec![b'7'; len];
+            assert!(all_digits(&a));
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    a[pos] = b;
+                    assert_eq!(
+                        all_digits(&a),
+                        b.is_ascii_digit(),
+                        "byte {b} at {pos} of {len}"
+                    );
+                }
+                a[pos] = b'0';
+            }
         }
     }
 
