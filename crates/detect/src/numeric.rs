@@ -1628,6 +1628,14 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
     if seq.sep().get(2) != Some(&sep) || !matches!(sep, b'-' | b'/' | b'.') {
         return;
     }
+    // A date's layout first (an SSN's 3-2-4 and a phone's 3-3-4 are
+    // none): it is three lengths, cheaper than the context answer.
+    if !matches!(
+        (seq.len(0), seq.len(1), seq.len(2)),
+        (4, 1..=2, 1..=2) | (1..=2, 1..=2, 4)
+    ) {
+        return;
+    }
     let e = seq.grp(2).1;
     // Reported only next to date-of-birth wording: ask that first (in
     // number-dense text, dates are everywhere and the wording is not).
