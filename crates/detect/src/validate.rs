@@ -79,6 +79,16 @@ pub fn luhn(s: &[u8]) -> bool {
         // The common card length, checked on every 16-digit number.
         return luhn16(d16);
     }
+    if (1..16).contains(&s.len()) {
+        // Leading zeros change neither the sum nor which digits are
+        // doubled (counted from the right): a shorter number (an Amex
+        // card's 15 digits, a SIN's 9) is checked as 16.
+        let mut d = [b'0'; 16];
+        if let Some(tail) = d.get_mut(16 - s.len()..) {
+            tail.copy_from_slice(s);
+        }
+        return luhn16(&d);
+    }
     !s.is_empty() && luhn_sum(s).is_some_and(|sum| sum % 10 == 0)
 }
 
@@ -3689,6 +3699,35 @@ mod tests {
             }
             let want = luhn_sum(&a).is_some_and(|s| s % 10 == 0);
             proptest::prop_assert_eq!(luhn16(&a), want);
+        }
+
+        /// Every length agrees with the byte loop (shorter numbers are
+        /// checked as 16 digits after leading zeros).
+        #[test]
+        fn luhn_matches_the_sum_at_every_length(
+            d in proptest::collection::vec(b'0'..=b'9', 0..24),
+            bad in 0usize..30,
+            b in proptest::prelude::any::<u8>(),
+        ) {
+            let want = |a: &[u8]| !a.is_empty() && luhn_sum(a).is_some_and(|s| s % 10 == 0);
+            let mut a = d.clone();
+            proptest::prop_assert_eq!(luhn(&a), want(&a));
+            if let Some(x) = a.get_mut(bad) {
+                *x = b;
+            }
+            proptest::prop_assert_eq!(luhn(&a), want(&a));
+            // A valid number of each length passes.
+            if !d.is_empty() {
+                let mut v = d.clone();
+                for c in b'0'..=b'9' {
+                    if let Some(x) = v.last_mut() {
+                        *x = c;
+                    }
+                    if want(&v) {
+                        proptest::prop_assert!(luhn(&v));
+                    }
+                }
+            }
         }
 
         /// Eight digits at a time agrees with the byte loop on strings of
