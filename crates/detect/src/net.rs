@@ -88,7 +88,7 @@ fn has_colon(s: &[u8]) -> bool {
                 return true;
             }
         }
-        blocks.remainder().iter().any(|&c| c == b':')
+        blocks.remainder().contains(&b':')
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     {
