@@ -173,12 +173,15 @@ impl Seq {
     fn digits<'b>(&self, t: &[u8], buf: &'b mut [u8; 48]) -> &'b [u8] {
         let mut len = 0;
         let mut a = self.base;
+        // Group lengths from the low byte up, one shift a group.
+        let mut lens = self.lens;
         for i in 0..self.n {
             let b = if i + 1 == self.n {
                 self.end
             } else {
-                a + ((self.lens >> (8 * i)) & 0xff) as usize
+                a + (lens & 0xff) as usize
             };
+            lens >>= 8;
             let k = (b - a).min(32 - len);
             // A fixed 16-byte copy (no memcpy call) covers most groups.
             match (buf.get_mut(len..len + 16), t.get(a..a + 16)) {
