@@ -776,7 +776,26 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
                     .map_or(0, |r| r.iter().position(|&b| !tok(b)).unwrap_or(r.len()));
             }
             let tl = te - ts;
-            if (high || whole_block) && t.get(ts..te).is_some_and(|w| !w.is_ascii()) {
+            if !(high || whole_block) {
+                // The common case, an ASCII token inside the block: it
+                // starts with a letter (`starts` holds only those), and
+                // is shorter than a block, so only the filter is left.
+                if ts != cut_at {
+                    let b = |i: usize| t.get(i).copied().unwrap_or(0);
+                    let k = first_key(tl, b(ts), b(ts + 1), b(te - 1));
+                    if table
+                        .first
+                        .get(k / 64)
+                        .is_some_and(|w| (w >> (k % 64)) & 1 != 0)
+                    {
+                        token(t, table, ts, te, hits);
+                    }
+                }
+                i = te;
+                starts &= starts - 1;
+                continue;
+            }
+            if t.get(ts..te).is_some_and(|w| !w.is_ascii()) {
                 token_wide(t, table, ts, te, ts == cut_at, hits);
             } else if tl <= MAX_TOKEN && (alpha >> skip) & 1 != 0 && ts != cut_at {
                 let b = |i: usize| t.get(i).copied().unwrap_or(0);

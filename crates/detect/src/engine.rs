@@ -13,16 +13,14 @@
 //! anywhere as long as the buffer holds that much on each side.
 
 use crate::ctx::CtxCache;
-use crate::fastscan::{digit_run, next_trigger};
+use crate::fastscan::{alnum_run, digit_run, next_trigger};
 use crate::kit::{Cand, MAX_WORD, Sink, at, before};
 use crate::model::Confidence;
 use crate::{anchors, creds, net, numeric};
 
 /// End of the alphanumeric run starting at or before `from`.
 fn alnum_end(t: &[u8], from: usize) -> usize {
-    t.get(from..)
-        .and_then(|s| s.iter().position(|c| !c.is_ascii_alphanumeric()))
-        .map_or(t.len(), |q| from + q)
+    t.get(from..).map_or(t.len(), |s| from + alnum_run(s))
 }
 
 /// Evaluates every built-in trigger whose key lies in `from..to`.

@@ -514,6 +514,12 @@ pub(crate) fn alpha_word(
         return;
     }
     litecoin(sk, ws, we, w);
+    // Every id below is at most 20 characters (an LEI) or starts after a
+    // lone letter (`eu_vat_before`): a longer word of two or more letters
+    // first (an IBAN, on every row of a customer table) skips the walks.
+    if w.len() > 20 && letters != 1 {
+        return;
+    }
     let upper = w.iter().all(|c| !c.is_ascii_lowercase());
     match w.len() {
         18 if letters == 4 && upper && v::mx_curp(w) => {

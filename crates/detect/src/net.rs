@@ -66,6 +66,36 @@ pub(crate) fn example_domain(d: &[u8]) -> bool {
         || is(b"localhost")
 }
 
+/// True if `s` (the bytes before an e-mail's local part) holds a `:`.
+/// On x86_64 sixteen bytes a step by one SSE2 mask, inline: the 64 bytes
+/// before every address of a customer table were a `memrchr` call each.
+#[inline]
+fn has_colon(s: &[u8]) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        let mut blocks = s.chunks_exact(16);
+        for w in &mut blocks {
+            // SAFETY: `eq3_mask16` needs only SSE2, which this build
+            // enables for every function (the `cfg` above: it is part of
+            // the x86_64 baseline), so the CPU running this code has it.
+            // Its body reads `w` through safe slice accesses only.
+            #[allow(
+                unsafe_code,
+                reason = "SSE2 is enabled for the whole build (see SAFETY)"
+            )]
+            let m = unsafe { crate::fastscan::sse2::eq3_mask16(w, b':', b':', b':') };
+            if m != 0 {
+                return true;
+            }
+        }
+        blocks.remainder().contains(&b':')
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        memchr::memchr(b':', s).is_some()
+    }
+}
+
 /// How far back an e-mail's local part may be inside URL userinfo.
 const LOOKBACK_URL: usize = 64;
 
@@ -149,7 +179,7 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     let back = t.get(lo..s).unwrap_or_default();
     // Without a `:` before it (nearly every address), no scheme: the
     // byte-by-byte look back for one is skipped.
-    if memchr::memrchr(b':', back).is_some() {
+    if has_colon(back) {
         let since_break = back
             .iter()
             .rposition(|&c| c.is_ascii_whitespace() || c == b'/' || c == b'\'' || c == b'"')
@@ -494,6 +524,21 @@ fn hex(c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_colon_finds_a_colon_anywhere() {
+        for len in 0..70 {
+            let mut a = vec![b'a'; len];
+            assert!(!has_colon(&a));
+            for pos in 0..len {
+                a[pos] = b':';
+                assert!(has_colon(&a), "at {pos} of {len}");
+                a[pos] = b';';
+                assert!(!has_colon(&a));
+                a[pos] = b'a';
+            }
+        }
+    }
 
     proptest::proptest! {
         /// The two walks answer as the indexed byte loops they replace,

@@ -173,12 +173,15 @@ impl Seq {
     fn digits<'b>(&self, t: &[u8], buf: &'b mut [u8; 48]) -> &'b [u8] {
         let mut len = 0;
         let mut a = self.base;
+        // Group lengths from the low byte up, one shift a group.
+        let mut lens = self.lens;
         for i in 0..self.n {
             let b = if i + 1 == self.n {
                 self.end
             } else {
-                a + ((self.lens >> (8 * i)) & 0xff) as usize
+                a + (lens & 0xff) as usize
             };
+            lens >>= 8;
             let k = (b - a).min(32 - len);
             // A fixed 16-byte copy (no memcpy call) covers most groups.
             match (buf.get_mut(len..len + 16), t.get(a..a + 16)) {
@@ -425,7 +428,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         && at(t, ws - 3).is_ascii_uppercase()
         && !before(t, ws - 3).is_ascii_alphanumeric()
     {
-        iban(sk, ws - 3);
+        iban(sk, ws - 3, 0);
     }
     // A VAT number whose country code stands apart (`DE 181 207 708`).
     if matches!(p, b' ' | b':' | b'-' | b'.')
@@ -1628,6 +1631,14 @@ fn date_of_birth(sk: &mut Sink<'_>, seq: &Seq) {
     if seq.sep().get(2) != Some(&sep) || !matches!(sep, b'-' | b'/' | b'.') {
         return;
     }
+    // A date's layout first (an SSN's 3-2-4 and a phone's 3-3-4 are
+    // none): it is three lengths, cheaper than the context answer.
+    if !matches!(
+        (seq.len(0), seq.len(1), seq.len(2)),
+        (4, 1..=2, 1..=2) | (1..=2, 1..=2, 4)
+    ) {
+        return;
+    }
     let e = seq.grp(2).1;
     // Reported only next to date-of-birth wording: ask that first (in
     // number-dense text, dates are everywhere and the wording is not).
@@ -2493,7 +2504,7 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
             || w.get(..2)
                 .is_some_and(|l| l.iter().all(u8::is_ascii_lowercase)))
     {
-        iban(sk, ws);
+        iban(sk, ws, we);
     }
     if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
         es_nie(sk, ws);
@@ -2508,9 +2519,14 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     if !(right_ok(t, we, false) || letters == 2 && upper) {
         return;
     }
-    let digits_after = w
-        .get(letters..)
-        .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    // The digits after the letters decide only ids of at most 16
+    // characters below: a longer word (an IBAN) is not walked again.
+    let digits_after = if w.len() <= 20 {
+        w.get(letters..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    } else {
+        0
+    };
     let rest_len = w.len() - letters - digits_after;
     let rok = right_ok(t, we, false);
     crate::ids::alpha_word(sk, ws, we, w, letters, rok);
@@ -2656,7 +2672,9 @@ fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
 /// four, of two or three, a short first group, the country code apart:
 /// `DE89 3704 0044 0532 0130 00`, `GB 82 WEST …`, `FR76-3000-6000-…`).
 /// The walk stops at the country's length, which must end a group.
-fn iban(sk: &mut Sink<'_>, s: usize) {
+/// `t[s..word_end]` is known to be letters and digits (`word_end` ≤ `s`
+/// when nothing is known): the word the number walk found.
+fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
     if !sk.on(D::Iban) {
         return;
     }
@@ -2672,7 +2690,7 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
     let Some(len) = v::iban_length(&up) else {
         return;
     };
-    let Some((buf, i, spaced)) = iban_chars(t, s, len, true) else {
+    let Some((buf, i, spaced)) = iban_chars(t, s, len, true, word_end) else {
         return;
     };
     if lower && !sk.ctx(D::Iban, s, i) {
@@ -2702,12 +2720,20 @@ fn iban(sk: &mut Sink<'_>, s: usize) {
 /// With `fast`, a value printed without separators (a table's IBAN
 /// column: every byte of the length alphanumeric) is copied at once
 /// instead of byte by byte; the result is the same (property-tested).
+/// Its bytes are not tested again where they lie in `s..known`, known to
+/// be letters and digits (an IBAN's word, found by the number walk).
 #[inline]
-fn iban_chars(t: &[u8], s: usize, len: usize, fast: bool) -> Option<([u8; 34], usize, bool)> {
+fn iban_chars(
+    t: &[u8],
+    s: usize,
+    len: usize,
+    fast: bool,
+    known: usize,
+) -> Option<([u8; 34], usize, bool)> {
     let mut buf = [0u8; 34];
     if fast
         && let Some(compact) = t.get(s..s + len)
-        && compact.iter().all(u8::is_ascii_alphanumeric)
+        && (s + len <= known || compact.iter().all(u8::is_ascii_alphanumeric))
         && let Some(dst) = buf.get_mut(..len)
     {
         dst.copy_from_slice(compact);
@@ -2784,21 +2810,27 @@ mod tests {
             s in 0usize..8,
             len in 14usize..=34,
         ) {
-            prop_assert_eq!(iban_chars(&t, s, len, true), iban_chars(&t, s, len, false));
+            let slow = iban_chars(&t, s, len, false, 0);
+            prop_assert_eq!(iban_chars(&t, s, len, true, 0), slow);
+            // With the word's end known, as the number walk passes it.
+            let known = s + t.get(s..).map_or(0, |r| {
+                r.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
+            });
+            prop_assert_eq!(iban_chars(&t, s, len, true, known), slow);
         }
     }
 
     #[test]
     fn iban_chars_compact_and_grouped() {
         let t = b"DE89370400440532013000,x";
-        let (buf, end, spaced) = iban_chars(t, 0, 22, true).unwrap();
+        let (buf, end, spaced) = iban_chars(t, 0, 22, true, 0).unwrap();
         assert_eq!(&buf[..22], b"DE89370400440532013000");
         assert_eq!((end, spaced), (22, false));
         let t = b"de89 3704 0044 0532 0130 00 ";
-        let (buf, end, spaced) = iban_chars(t, 0, 22, true).unwrap();
+        let (buf, end, spaced) = iban_chars(t, 0, 22, true, 0).unwrap();
         assert_eq!(&buf[..22], b"DE89370400440532013000");
         assert_eq!((end, spaced), (27, true));
         // A word of lower-case letters only is not an IBAN.
-        assert_eq!(iban_chars(b"abcdefghijklmnopqrstuv", 0, 22, true), None);
+        assert_eq!(iban_chars(b"abcdefghijklmnopqrstuv", 0, 22, true, 22), None);
     }
 }

@@ -79,6 +79,16 @@ pub fn luhn(s: &[u8]) -> bool {
         // The common card length, checked on every 16-digit number.
         return luhn16(d16);
     }
+    if (1..16).contains(&s.len()) {
+        // Leading zeros change neither the sum nor which digits are
+        // doubled (counted from the right): a shorter number (an Amex
+        // card's 15 digits, a SIN's 9) is checked as 16.
+        let mut d = [b'0'; 16];
+        if let Some(tail) = d.get_mut(16 - s.len()..) {
+            tail.copy_from_slice(s);
+        }
+        return luhn16(&d);
+    }
     !s.is_empty() && luhn_sum(s).is_some_and(|sum| sum % 10 == 0)
 }
 
@@ -180,6 +190,26 @@ fn eight_digits(b: &[u8]) -> Option<u64> {
     let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
     let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
     Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff)
+}
+
+/// True if every byte of `s` is an ASCII digit: eight at a time by the
+/// range test of [`eight_digits`] (a BBAN's runs of digits are long).
+#[inline]
+fn all_digits(s: &[u8]) -> bool {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    let mut blocks = s.chunks_exact(8);
+    for b in blocks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        let x = u64::from_le_bytes(w);
+        if x & HIGH_NIBBLES != ZEROS
+            || x.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS
+        {
+            return false;
+        }
+    }
+    blocks.remainder().iter().all(u8::is_ascii_digit)
 }
 
 /// [`mod97_fold`] a byte at a time. The value is reduced only when it
@@ -385,7 +415,7 @@ fn bban_ok(f: &[u8], bban: &[u8]) -> bool {
             return false;
         };
         let ok = match c {
-            b'n' => run.iter().all(u8::is_ascii_digit),
+            b'n' => all_digits(run),
             b'a' => run.iter().all(u8::is_ascii_uppercase),
             _ => run
                 .iter()
@@ -400,9 +430,35 @@ fn bban_ok(f: &[u8], bban: &[u8]) -> bool {
     at == bban.len()
 }
 
+/// Each country's IBAN length, indexed as [`IBAN_BY_CODE`] (0 for no
+/// country): read for every IBAN candidate, so not spelled out of its
+/// layout each time.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time over a table of upper-case codes: an index out of range would fail the build"
+)]
+static IBAN_LEN_BY_CODE: [u8; 26 * 26] = {
+    let mut a = [0u8; 26 * 26];
+    let mut i = 0;
+    while i < IBAN_FORMATS.len() {
+        let (cc, f) = IBAN_FORMATS[i];
+        a[(cc[0] - b'A') as usize * 26 + (cc[1] - b'A') as usize] = (bban_len(f) + 4) as u8;
+        i += 1;
+    }
+    a
+};
+
 /// Expected IBAN length for a country code.
 pub fn iban_length(cc: &[u8]) -> Option<usize> {
-    iban_format(cc).map(|f| bban_len(f) + 4)
+    let [a, b] = *cc else { return None };
+    if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
+        return None;
+    }
+    let n = IBAN_LEN_BY_CODE
+        .get(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+        .copied()
+        .unwrap_or(0);
+    (n != 0).then_some(usize::from(n))
 }
 
 /// IBAN: known country, the registry's BBAN layout (and so its length),
@@ -3645,6 +3701,35 @@ mod tests {
             proptest::prop_assert_eq!(luhn16(&a), want);
         }
 
+        /// Every length agrees with the byte loop (shorter numbers are
+        /// checked as 16 digits after leading zeros).
+        #[test]
+        fn luhn_matches_the_sum_at_every_length(
+            d in proptest::collection::vec(b'0'..=b'9', 0..24),
+            bad in 0usize..30,
+            b in proptest::prelude::any::<u8>(),
+        ) {
+            let want = |a: &[u8]| !a.is_empty() && luhn_sum(a).is_some_and(|s| s % 10 == 0);
+            let mut a = d.clone();
+            proptest::prop_assert_eq!(luhn(&a), want(&a));
+            if let Some(x) = a.get_mut(bad) {
+                *x = b;
+            }
+            proptest::prop_assert_eq!(luhn(&a), want(&a));
+            // A valid number of each length passes.
+            if !d.is_empty() {
+                let mut v = d.clone();
+                for c in b'0'..=b'9' {
+                    if let Some(x) = v.last_mut() {
+                        *x = c;
+                    }
+                    if want(&v) {
+                        proptest::prop_assert!(luhn(&v));
+                    }
+                }
+            }
+        }
+
         /// Eight digits at a time agrees with the byte loop on strings of
         /// digits and capitals with a stray byte anywhere, from any
         /// starting remainder.
@@ -3663,6 +3748,42 @@ mod tests {
             }
             proptest::prop_assert_eq!(mod97_fold(r, &a), mod97_bytes(r, &a));
         }
+    }
+
+    #[test]
+    fn all_digits_is_the_byte_test() {
+        for len in 0..20 {
+            let mut a = vec![b'7'; len];
+            assert!(all_digits(&a));
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    a[pos] = b;
+                    assert_eq!(
+                        all_digits(&a),
+                        b.is_ascii_digit(),
+                        "byte {b} at {pos} of {len}"
+                    );
+                }
+                a[pos] = b'0';
+            }
+        }
+    }
+
+    #[test]
+    fn iban_length_table_matches_the_layouts() {
+        for a in 0..=255u8 {
+            for b in [b'A', b'D', b'E', b'L', b'R', b'Z', b'a', b'0', 0x80] {
+                let cc = [a, b];
+                let want = iban_format(&cc).map(|f| bban_len(f) + 4);
+                assert_eq!(iban_length(&cc), want, "{cc:?}");
+                let cc = [b, a];
+                let want = iban_format(&cc).map(|f| bban_len(f) + 4);
+                assert_eq!(iban_length(&cc), want, "{cc:?}");
+            }
+        }
+        assert_eq!(iban_length(b"DE"), Some(22));
+        assert_eq!(iban_length(b"FR"), Some(27));
+        assert_eq!(iban_length(b"D"), None);
     }
 
     #[test]
