@@ -36,6 +36,9 @@ const CLAIM_PAUSE: Millis = 5_000;
 const MAX_CLAIM: usize = 200;
 /// Most targets delivered to at once by this server.
 const MAX_TARGETS: usize = 16;
+/// The shortest time between two looks for due deliveries that were
+/// asked for by a wake-up (incidents or audit entries written).
+const WAKE_GAP: Duration = Duration::from_millis(50);
 
 /// The delay before attempt `attempts + 1`: `first`, doubled each time up
 /// to 15 minutes, with up to 10% jitter so servers and targets do not
@@ -60,14 +63,22 @@ pub async fn run(weak: WeakState, alerts: Arc<super::Alerts>, poll: Duration) {
     let mut busy: HashSet<String> = HashSet::new();
     let mut blocked: HashMap<String, Millis> = HashMap::new();
     let mut ids: HashMap<tokio::task::Id, String> = HashMap::new();
+    let mut last_look = tokio::time::Instant::now();
     loop {
         tokio::select! {
             () = tokio::time::sleep(poll) => {}
-            () = alerts.wake.notified() => {}
+            () = alerts.wake.notified() => {
+                // The loader rings for every batch it writes: under load
+                // hundreds of times a second, each look a few queries on
+                // the database the loader writes to. Looks are at least
+                // WAKE_GAP apart; a finished task is looked after at once.
+                tokio::time::sleep_until(last_look + WAKE_GAP).await;
+            }
             Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
                 settle(done, &mut ids, &mut busy, &mut blocked);
             }
         }
+        last_look = tokio::time::Instant::now();
         while let Some(done) = tasks.try_join_next_with_id() {
             settle(done, &mut ids, &mut busy, &mut blocked);
         }
