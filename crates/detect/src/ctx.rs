@@ -203,6 +203,18 @@ fn first_key(len: usize, b0: u8, b1: u8, last: u8) -> usize {
     (k.wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
+/// Whether the ASCII token `t[ts..te]` passes [`Table::first`]: only
+/// then is it looked up.
+#[inline(always)]
+fn may_be_phrase(t: &[u8], table: &Table, ts: usize, te: usize) -> bool {
+    let b = |i: usize| t.get(i).copied().unwrap_or(0);
+    let k = first_key(te - ts, b(ts), b(ts + 1), b(te - 1));
+    table
+        .first
+        .get(k / 64)
+        .is_some_and(|w| (w >> (k % 64)) & 1 != 0)
+}
+
 /// The open-addressing table of [`Table::slots`]: at least four slots per
 /// distinct hash (a power of two), linear probing.
 fn hash_slots(by_first: &[(u64, usize)]) -> Vec<(u64, u32, u32)> {
@@ -780,16 +792,8 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
                 // The common case, an ASCII token inside the block: it
                 // starts with a letter (`starts` holds only those), and
                 // is shorter than a block, so only the filter is left.
-                if ts != cut_at {
-                    let b = |i: usize| t.get(i).copied().unwrap_or(0);
-                    let k = first_key(tl, b(ts), b(ts + 1), b(te - 1));
-                    if table
-                        .first
-                        .get(k / 64)
-                        .is_some_and(|w| (w >> (k % 64)) & 1 != 0)
-                    {
-                        token(t, table, ts, te, hits);
-                    }
+                if ts != cut_at && may_be_phrase(t, table, ts, te) {
+                    token(t, table, ts, te, hits);
                 }
                 i = te;
                 starts &= starts - 1;
@@ -797,16 +801,12 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
             }
             if t.get(ts..te).is_some_and(|w| !w.is_ascii()) {
                 token_wide(t, table, ts, te, ts == cut_at, hits);
-            } else if tl <= MAX_TOKEN && (alpha >> skip) & 1 != 0 && ts != cut_at {
-                let b = |i: usize| t.get(i).copied().unwrap_or(0);
-                let k = first_key(tl, b(ts), b(ts + 1), b(te - 1));
-                if table
-                    .first
-                    .get(k / 64)
-                    .is_some_and(|w| (w >> (k % 64)) & 1 != 0)
-                {
-                    token(t, table, ts, te, hits);
-                }
+            } else if tl <= MAX_TOKEN
+                && (alpha >> skip) & 1 != 0
+                && ts != cut_at
+                && may_be_phrase(t, table, ts, te)
+            {
+                token(t, table, ts, te, hits);
             }
             i = te;
             if whole_block {

@@ -235,28 +235,7 @@ fn first_trigger(block: &[u8]) -> Option<usize> {
 /// runs shorter than eight.
 #[inline]
 pub(crate) fn digit_run(s: &[u8]) -> usize {
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut n = 0;
-    while let Some(w) = s.get(n..n + 8) {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(w);
-        let x = u64::from_le_bytes(b);
-        let y = x & !HI;
-        // Per byte (high bit): >= '0', >= ':' (no carries: y <= 0x7f).
-        let ge0 = y.wrapping_add(0x5050_5050_5050_5050);
-        let ge_colon = y.wrapping_add(0x4646_4646_4646_4646);
-        let digit = ge0 & !ge_colon & !x & HI;
-        let stop = !digit & HI;
-        if stop != 0 {
-            return n + (stop.trailing_zeros() / 8) as usize;
-        }
-        n += 8;
-    }
-    n + s.get(n..).map_or(0, |r| {
-        r.iter()
-            .position(|c| !c.is_ascii_digit())
-            .unwrap_or(r.len())
-    })
+    swar_run(s, swar_digits, u8::is_ascii_digit)
 }
 
 /// Length of the run of ASCII letters and digits at the start of `s`,
@@ -265,32 +244,50 @@ pub(crate) fn digit_run(s: &[u8]) -> usize {
 /// instructions a byte).
 #[inline]
 pub(crate) fn alnum_run(s: &[u8]) -> usize {
-    const HI: u64 = 0x8080_8080_8080_8080;
+    swar_run(
+        s,
+        |x| {
+            // Case folded, >= 'a' and >= '{' (no carries: y <= 0x7f).
+            let z = (x & !SWAR_HI) | 0x2020_2020_2020_2020;
+            let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
+            let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
+            swar_digits(x) | (ge_a & !ge_brace & !x & SWAR_HI)
+        },
+        u8::is_ascii_alphanumeric,
+    )
+}
+
+const SWAR_HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is an ASCII digit.
+#[inline(always)]
+fn swar_digits(x: u64) -> u64 {
+    let y = x & !SWAR_HI;
+    // Per byte (high bit): >= '0', >= ':' (no carries: y <= 0x7f);
+    // bytes >= 0x80 are neither.
+    let ge0 = y.wrapping_add(0x5050_5050_5050_5050);
+    let ge_colon = y.wrapping_add(0x4646_4646_4646_4646);
+    ge0 & !ge_colon & !x & SWAR_HI
+}
+
+/// Length of the run at the start of `s` of bytes in a class: `class`
+/// marks them (the high bit of each byte) eight at a time, `byte` tests
+/// the tail one by one.
+#[inline(always)]
+fn swar_run(s: &[u8], class: impl Fn(u64) -> u64, byte: impl Fn(&u8) -> bool) -> usize {
     let mut n = 0;
     while let Some(w) = s.get(n..n + 8) {
         let mut b = [0u8; 8];
         b.copy_from_slice(w);
-        let x = u64::from_le_bytes(b);
-        let y = x & !HI;
-        // Per byte (high bit, no carries: y <= 0x7f): >= '0', >= ':',
-        // and, case folded, >= 'a', >= '{'; bytes >= 0x80 are neither.
-        let ge0 = y.wrapping_add(0x5050_5050_5050_5050);
-        let ge_colon = y.wrapping_add(0x4646_4646_4646_4646);
-        let z = y | 0x2020_2020_2020_2020;
-        let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
-        let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
-        let word = ((ge0 & !ge_colon) | (ge_a & !ge_brace)) & !x & HI;
-        let stop = !word & HI;
+        let stop = !class(u64::from_le_bytes(b)) & SWAR_HI;
         if stop != 0 {
             return n + (stop.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
-    n + s.get(n..).map_or(0, |r| {
-        r.iter()
-            .position(|c| !c.is_ascii_alphanumeric())
-            .unwrap_or(r.len())
-    })
+    n + s
+        .get(n..)
+        .map_or(0, |r| r.iter().position(|c| !byte(c)).unwrap_or(r.len()))
 }
 
 #[cfg(test)]

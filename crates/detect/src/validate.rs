@@ -2157,26 +2157,9 @@ pub fn hr_oib(s: &[u8]) -> bool {
 }
 
 /// Slovenian EMŠO: DDMMYYY, register, serial and a weighted mod-11 check
-/// digit.
+/// digit; a remainder of 1 (11 minus it is 10) makes no valid number.
 pub fn si_emso(s: &[u8]) -> bool {
-    let Some(d) = digits(s) else { return false };
-    if d.len() != 13 {
-        return false;
-    }
-    let g = |i: usize| d.get(i).copied().unwrap_or(0);
-    let (dd, mm) = (g(0) * 10 + g(1), g(2) * 10 + g(3));
-    let yyy = g(4) * 100 + g(5) * 10 + g(6);
-    let y = if yyy >= 800 { 1000 + yyy } else { 2000 + yyy };
-    if !valid_date(y, mm, dd) {
-        return false;
-    }
-    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
-        return false;
-    };
-    weighted(body, &[7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
-        let k = 11 - x % 11;
-        k != 10 && dig(c) == Some(k % 11)
-    })
+    emso_family(s, false)
 }
 
 /// The JMBG of Serbia, Bosnia and Herzegovina, Montenegro and North
@@ -2185,6 +2168,13 @@ pub fn si_emso(s: &[u8]) -> bool {
 /// registry's description and North Macedonia's EMBG write it (Croatia's
 /// tax office calls such a number wrong; python-stdnum's EMŠO accepts it).
 pub fn jmbg(s: &[u8]) -> bool {
+    emso_family(s, true)
+}
+
+/// The former Yugoslav citizen number (EMŠO, JMBG): DDMMYYY, register,
+/// serial, weighted mod-11 check digit; `ten_is_zero`: whether the check
+/// 10 is written 0 (JMBG) or refused (EMŠO).
+fn emso_family(s: &[u8], ten_is_zero: bool) -> bool {
     let Some(d) = digits(s) else { return false };
     if d.len() != 13 {
         return false;
@@ -2197,8 +2187,13 @@ pub fn jmbg(s: &[u8]) -> bool {
         return false;
     };
     valid_date(y, mm, dd)
-        && weighted(body, &[7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2])
-            .is_some_and(|x| dig(c) == Some((11 - x % 11) % 11 % 10))
+        && weighted(body, &[7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).is_some_and(|x| {
+            let k = (11 - x % 11) % 11;
+            match k {
+                10 => ten_is_zero && dig(c) == Some(0),
+                k => dig(c) == Some(k),
+            }
+        })
 }
 
 /// Estonian isikukood and Lithuanian asmens kodas: sex and century digit,
