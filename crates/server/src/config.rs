@@ -173,6 +173,10 @@ pub struct Settings {
     /// A delivery whose receiver keeps asking to retry is given up (marked
     /// failed, retried by hand) this long after its incident.
     pub delivery_retry_hours: u64,
+    /// The nice value (0-19) of the thread that formats and sends
+    /// deliveries: above 0, decisions come first when they keep every core
+    /// busy (deliveries then wait in the database). 0: the same priority.
+    pub delivery_nice: i32,
     /// The longest a response plug-in may run, whatever its manifest says.
     pub plugin_timeout_ms: u64,
     /// `UID:GID` (numbers) response plug-ins run as when the server runs
@@ -398,6 +402,7 @@ impl Default for Settings {
             delivery_backoff_ms: 5_000,
             delivery_lease_ms: 120_000,
             delivery_retry_hours: 24,
+            delivery_nice: crate::alerts::lane::DEFAULT_NICE,
             plugin_timeout_ms: 60_000,
             plugin_user: None,
             shadow_dir: None,
@@ -547,6 +552,12 @@ impl Settings {
                     .into(),
             );
         }
+        if !(0..=19).contains(&self.delivery_nice) {
+            return bad(format!(
+                "`delivery_nice` is a nice value from 0 to 19, got {}",
+                self.delivery_nice
+            ));
+        }
         if self.journal_segment_bytes < 4096 {
             return bad("`journal_segment_bytes` must be at least 4096".into());
         }
@@ -633,6 +644,7 @@ const KEYS: &[&str] = &[
     "delivery_backoff_ms",
     "delivery_lease_ms",
     "delivery_retry_hours",
+    "delivery_nice",
     "plugin_timeout_ms",
     "plugin_user",
     "shadow_dir",

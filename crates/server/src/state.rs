@@ -206,6 +206,7 @@ impl AppState {
         if self.0.ready.set(ready).is_err() {
             anyhow::bail!("the database was attached twice");
         }
+        crate::alerts::lane::start(self.settings.delivery_nice);
         tokio::spawn(crate::alerts::worker::run(
             self.downgrade(),
             self.alerts.clone(),

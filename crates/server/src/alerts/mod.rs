@@ -31,6 +31,7 @@
 
 pub mod alert;
 pub mod config;
+pub mod lane;
 pub mod plan;
 pub mod worker;
 

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use cordon_alert::{Delivery as SinkDelivery, Outcome};
+use cordon_alert::Outcome;
 use cordon_store::{
     Actor, Delivery, Finish, HistoryEntry, Millis, Store, StreamEnd, StreamFailure, delivery_key,
     stream_key,
@@ -26,6 +26,7 @@ use tokio::task::JoinSet;
 
 use std::sync::Arc;
 
+use super::lane::{self, Built};
 use crate::state::{AppState, WeakState};
 
 /// The longest delay between retries.
@@ -234,7 +235,37 @@ async fn deliver_stream(
         }
     };
     let let_go = |next_at: Millis, error: Option<String>| StreamEnd::Stall { next_at, error };
-    let limit = sink.max_batch().clamp(1, MAX_CLAIM) as i64;
+    // An e-mail digest waits until its oldest alert is old enough: until
+    // then only that one is read (the worker looks every 50 ms under load).
+    let digest = snapshot
+        .settings
+        .sinks
+        .iter()
+        .find(|e| e.id == sink_id)
+        .map_or(0, |e| e.config.digest_ms() as Millis);
+    let limit = if digest > 0 {
+        match store.incidents_after(claimed.pos, 1).await {
+            Ok(head) => match head.first() {
+                Some(h) if h.incident.created_at + digest > now => {
+                    let due = h.incident.created_at + digest;
+                    end_stream(store, &claimed, let_go(due, None)).await;
+                    return Some(due);
+                }
+                Some(_) => sink.max_batch().clamp(1, MAX_CLAIM) as i64,
+                None => {
+                    end_stream(store, &claimed, let_go(now, None)).await;
+                    return None;
+                }
+            },
+            Err(e) => {
+                tracing::warn!(sink = sink_id, error = %e, "alerts: the stream's incidents could not be read");
+                end_stream(store, &claimed, let_go(now + CLAIM_PAUSE, None)).await;
+                return Some(now + CLAIM_PAUSE);
+            }
+        }
+    } else {
+        sink.max_batch().clamp(1, MAX_CLAIM) as i64
+    };
     let batch = match store.incidents_after(claimed.pos, limit).await {
         Ok(b) => b,
         Err(e) => {
@@ -243,34 +274,17 @@ async fn deliver_stream(
             return Some(now + CLAIM_PAUSE);
         }
     };
-    let Some(head) = batch.first() else {
+    if batch.is_empty() {
         end_stream(store, &claimed, let_go(now, None)).await;
         return None;
-    };
-    // An e-mail digest waits until its oldest alert is old enough.
-    let digest = snapshot
-        .settings
-        .sinks
-        .iter()
-        .find(|e| e.id == sink_id)
-        .map_or(0, |e| e.config.digest_ms() as Millis);
-    if digest > 0 && head.incident.created_at + digest > now {
-        let due = head.incident.created_at + digest;
-        end_stream(store, &claimed, let_go(due, None)).await;
-        return Some(due);
     }
     let base_url = st.settings.public_url.as_deref();
-    let alerts: Vec<cordon_alert::Alert> = batch
+    let alerts: Vec<Built> = batch
         .iter()
-        .map(|i| super::alert::alert_of(i, base_url))
+        .map(|i| Built::Alert(super::alert::alert_of(i, base_url)))
         .collect();
     let keys: Vec<String> = batch.iter().map(|i| stream_key(sink_id, i.id)).collect();
-    let sends: Vec<SinkDelivery<'_>> = keys
-        .iter()
-        .zip(&alerts)
-        .map(|(k, a)| SinkDelivery::alert(k, a))
-        .collect();
-    let outcomes = sink.deliver(&sends).await;
+    let outcomes = lane::send(sink, keys, alerts).await;
     let target = format!("sink:{sink_id}");
     let now = cordon_store::now_millis();
     let give_up_after = (st.settings.delivery_retry_hours as Millis) * 3_600_000;
@@ -488,15 +502,7 @@ async fn deliver_target(
                 }
             }
             let keys: Vec<String> = ready_rows.iter().map(|r| delivery_key(r.id)).collect();
-            let batch: Vec<SinkDelivery<'_>> = keys
-                .iter()
-                .zip(&events)
-                .map(|(key, event)| match event {
-                    Built::Alert(a) => SinkDelivery::alert(key, a),
-                    Built::Audit(e) => SinkDelivery::audit(key, e),
-                })
-                .collect();
-            let outcomes = sink.deliver(&batch).await;
+            let outcomes = lane::send(sink, keys, events).await;
             // A SIEM's or archive's copy of every incident is not worth a
             // History line each; alerts people asked for are, and so is
             // any delivery given up.
@@ -561,12 +567,6 @@ async fn deliver_target(
             None
         }
     }
-}
-
-/// What one delivery of a sink's batch carries.
-enum Built {
-    Alert(cordon_alert::Alert),
-    Audit(cordon_alert::AuditEvent),
 }
 
 /// The store's outcome for a sink's answer, and what the incident's
