@@ -13,7 +13,7 @@
 //! anywhere as long as the buffer holds that much on each side.
 
 use crate::ctx::CtxCache;
-use crate::fastscan::{alnum_run, digit_run, next_trigger};
+use crate::fastscan::{alnum_run, alnum_run_back, digit_run, next_trigger};
 use crate::kit::{Cand, MAX_WORD, Sink, at, before};
 use crate::model::Confidence;
 use crate::{anchors, creds, net, numeric};
@@ -83,10 +83,7 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                 } else {
                     // A digit inside a word that starts with letters.
                     let lo = p.saturating_sub(MAX_WORD + 1);
-                    let ws = t
-                        .get(lo..p)
-                        .and_then(|s| s.iter().rposition(|c| !c.is_ascii_alphanumeric()))
-                        .map_or(lo, |q| lo + q + 1);
+                    let ws = p - t.get(lo..p).map_or(0, alnum_run_back);
                     let long_left = ws == lo && lo > 0 && at(t, lo - 1).is_ascii_alphanumeric();
                     let we = alnum_end(t, p);
                     if ws >= to {

@@ -244,20 +244,48 @@ pub(crate) fn digit_run(s: &[u8]) -> usize {
 /// instructions a byte).
 #[inline]
 pub(crate) fn alnum_run(s: &[u8]) -> usize {
-    swar_run(
-        s,
-        |x| {
-            // Case folded, >= 'a' and >= '{' (no carries: y <= 0x7f).
-            let z = (x & !SWAR_HI) | 0x2020_2020_2020_2020;
-            let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
-            let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
-            swar_digits(x) | (ge_a & !ge_brace & !x & SWAR_HI)
-        },
-        u8::is_ascii_alphanumeric,
-    )
+    swar_run(s, swar_alnum, u8::is_ascii_alphanumeric)
 }
 
 const SWAR_HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is an ASCII letter or digit.
+#[inline(always)]
+fn swar_alnum(x: u64) -> u64 {
+    // Case folded, >= 'a' and >= '{' (no carries: y <= 0x7f).
+    let z = (x & !SWAR_HI) | 0x2020_2020_2020_2020;
+    let ge_a = z.wrapping_add(0x1f1f_1f1f_1f1f_1f1f);
+    let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
+    swar_digits(x) | (ge_a & !ge_brace & !x & SWAR_HI)
+}
+
+/// Length of the run of ASCII letters and digits at the end of `s`,
+/// eight bytes at a time from the end (the start of the word a digit
+/// sits in: `smith42`, an IBAN's `DE89`; a byte loop back was about
+/// eight instructions a byte). Out of line: inlined into the trigger
+/// loop, it moved the number walk's registers and cost number-dense text
+/// more than it saved.
+#[inline(never)]
+pub(crate) fn alnum_run_back(s: &[u8]) -> usize {
+    let mut n = 0;
+    while let Some(w) = s.len().checked_sub(n + 8).and_then(|a| s.get(a..a + 8)) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let stop = !swar_alnum(u64::from_le_bytes(b)) & SWAR_HI;
+        if stop != 0 {
+            // The last byte is the highest: the run is the bytes above
+            // the highest stop.
+            return n + (stop.leading_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + s.get(..s.len() - n).map_or(0, |r| {
+        r.iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count()
+    })
+}
 
 /// The high bit of each byte of `x` that is an ASCII digit.
 #[inline(always)]
@@ -294,6 +322,35 @@ fn swar_run(s: &[u8], class: impl Fn(u64) -> u64, byte: impl Fn(&u8) -> bool) ->
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn alnum_run_back_every_byte_in_every_lane() {
+        for len in 0..20 {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut a = vec![b'k'; len];
+                    a[pos] = b;
+                    let want = a
+                        .iter()
+                        .rev()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .count();
+                    assert_eq!(alnum_run_back(&a), want, "{b} at {pos} of {len}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn alnum_run_back_matches_scalar(
+            hay in proptest::collection::vec(prop_oneof![
+                6 => b'a'..=b'z', 3 => b'0'..=b'9', 2 => b'A'..=b'Z', 1 => any::<u8>()], 0..60),
+        ) {
+            let want = hay.iter().rev().take_while(|c| c.is_ascii_alphanumeric()).count();
+            prop_assert_eq!(alnum_run_back(&hay), want);
+        }
+    }
 
     #[test]
     fn alnum_run_every_byte_in_every_lane() {

@@ -1011,10 +1011,72 @@ const TEST_CARDS: &[&[u8]] = &[
     b"4000000000000002",
 ];
 
+/// Where each of [`TEST_CARDS`] sits in [`TEST_SLOTS`]: the slot of the
+/// number's first eight digits read as a little-endian word.
+#[inline(always)]
+const fn test_slot(head: u64) -> usize {
+    (head.wrapping_mul(0x8EBC_6AF0_9C88_C6E3) >> 58) as usize
+}
+
+/// [`TEST_CARDS`] by the slot of their first eight digits (index + 1; 0
+/// for none): a card number is compared with at most one of them, where
+/// `contains` compared it with each (every card of a table asks).
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range, or two test cards in one slot, fails the build"
+)]
+static TEST_SLOTS: [u8; 64] = {
+    let mut slots = [0u8; 64];
+    let mut i = 0;
+    while i < TEST_CARDS.len() {
+        let c = TEST_CARDS[i];
+        let mut head = 0u64;
+        let mut k = 0;
+        while k < 8 {
+            head |= (c[k] as u64) << (8 * k);
+            k += 1;
+        }
+        let s = test_slot(head);
+        assert!(
+            slots[s] == 0,
+            "two test cards share a slot: change the multiplier"
+        );
+        slots[s] = i as u8 + 1;
+        i += 1;
+    }
+    slots
+};
+
+/// True if `d` is one of [`TEST_CARDS`] (as `TEST_CARDS.contains`).
+#[inline]
+fn is_test_card(d: &[u8]) -> bool {
+    let Some(head) = d.get(..8) else {
+        return false;
+    };
+    let mut b = [0u8; 8];
+    b.copy_from_slice(head);
+    let slot = test_slot(u64::from_le_bytes(b));
+    match TEST_SLOTS.get(slot) {
+        Some(&k) if k != 0 => TEST_CARDS.get(usize::from(k) - 1) == Some(&d),
+        _ => false,
+    }
+}
+
 /// Brand of a card number by IIN prefix and length, if any brand fits.
 fn card_brand(d: &[u8]) -> bool {
     let n = d.len();
-    let p = |k: usize| d.get(..k).map_or(0, num);
+    // Every brand needs 12 digits or more; the first four are read once
+    // and the shorter prefixes taken from them (they are digits).
+    let Some(head) = d.get(..4) else {
+        return false;
+    };
+    let p4 = num(head);
+    let p = |k: usize| match k {
+        1 => p4 / 1000,
+        2 => p4 / 100,
+        3 => p4 / 10,
+        _ => p4,
+    };
     let visa = p(1) == 4 && matches!(n, 13 | 16 | 19);
     let mc = (matches!(p(2), 51..=55) || matches!(p(4), 2221..=2720)) && n == 16;
     let amex = matches!(p(2), 34 | 37) && n == 15;
@@ -1059,7 +1121,7 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     if !v::luhn(d) || d.iter().all(|&c| Some(&c) == d.first()) {
         return;
     }
-    let nonvalue = TEST_CARDS.contains(&d);
+    let nonvalue = is_test_card(d);
     let (s, e) = (seq.start(), seq.end());
     // One number, one type: next to another id's word (My Number, Aadhaar,
     // …) and no card wording, it is that id or nothing.
@@ -2817,6 +2879,70 @@ mod tests {
                 r.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
             });
             prop_assert_eq!(iban_chars(&t, s, len, true, known), slow);
+        }
+    }
+
+    /// [`card_brand`] as it was written first: each prefix read from the
+    /// digits again.
+    fn card_brand_reference(d: &[u8]) -> bool {
+        let n = d.len();
+        let p = |k: usize| d.get(..k).map_or(0, num);
+        let visa = p(1) == 4 && matches!(n, 13 | 16 | 19);
+        let mc = (matches!(p(2), 51..=55) || matches!(p(4), 2221..=2720)) && n == 16;
+        let amex = matches!(p(2), 34 | 37) && n == 15;
+        let discover =
+            (p(4) == 6011 || matches!(p(3), 644..=649) || p(2) == 65) && (16..=19).contains(&n);
+        let jcb =
+            (p(2) == 35 && (16..=19).contains(&n)) || (matches!(p(4), 2131 | 1800) && n == 15);
+        let diners =
+            (matches!(p(3), 300..=305) || matches!(p(2), 36 | 38 | 39)) && (14..=19).contains(&n);
+        let maestro = (p(2) == 50 || matches!(p(2), 56..=69)) && (12..=19).contains(&n);
+        let unionpay = (p(2) == 62 || matches!(p(4), 8100..=8171)) && (16..=19).contains(&n);
+        let mir = matches!(p(4), 2200..=2204) && (16..=19).contains(&n);
+        let national = (matches!(p(2), 81 | 82) || p(4) == 9792) && n == 16;
+        visa || mc || amex || discover || jcb || diners || maestro || unionpay || mir || national
+    }
+
+    proptest! {
+        /// The brand from the first four digits read once is the brand
+        /// from each prefix read again, for every four-digit start and
+        /// every length.
+        #[test]
+        fn card_brand_matches_reference(head in 0u32..10_000, n in 0usize..=20, tail in 0u64..u64::MAX) {
+            let mut d = format!("{head:04}{tail:020}").into_bytes();
+            d.truncate(n);
+            prop_assert_eq!(card_brand(&d), card_brand_reference(&d));
+        }
+
+        /// The slot lookup says what `contains` says, for the test cards,
+        /// for numbers one digit away from them, and for any number.
+        #[test]
+        fn is_test_card_matches_contains(
+            i in 0usize..TEST_CARDS.len(),
+            at in 0usize..20,
+            digit in b'0'..=b'9',
+            any in proptest::collection::vec(b'0'..=b'9', 0..20),
+        ) {
+            let mut c = TEST_CARDS[i].to_vec();
+            prop_assert!(is_test_card(&c));
+            if let Some(x) = c.get_mut(at) {
+                *x = digit;
+            }
+            prop_assert_eq!(is_test_card(&c), TEST_CARDS.contains(&&c[..]));
+            c.push(b'0');
+            prop_assert!(!is_test_card(&c));
+            prop_assert_eq!(is_test_card(&any), TEST_CARDS.contains(&&any[..]));
+        }
+    }
+
+    #[test]
+    fn card_brand_every_prefix() {
+        for head in 0..10_000u32 {
+            for n in 0..=20 {
+                let mut d = format!("{head:04}0000000000000000").into_bytes();
+                d.truncate(n);
+                assert_eq!(card_brand(&d), card_brand_reference(&d), "{head} {n}");
+            }
         }
     }
 
