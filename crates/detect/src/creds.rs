@@ -1925,7 +1925,16 @@ fn jwt(sk: &mut Sink<'_>, a: usize) {
     let Some(header) = t.get(a..a + h).and_then(|x| v::base64_decode(x, 2000)) else {
         return;
     };
-    if header.first() != Some(&b'{') || !contains(&header, b"\"alg\"") {
+    if header.first() != Some(&b'{')
+        || header.trim_ascii_end().last() != Some(&b'}')
+        || !contains(&header, b"\"alg\"")
+    {
+        return;
+    }
+    // A JWT's payload is its claims set, a JSON object; a JWE's second
+    // part is an encrypted key (`"enc"` in its header says which).
+    let payload = t.get(ps..ps + 4).and_then(|x| v::base64_decode(x, 4));
+    if payload.as_deref().and_then(<[u8]>::first) != Some(&b'{') && !contains(&header, b"\"enc\"") {
         return;
     }
     if placeholder::documented(t.get(ss..e).unwrap_or_default()) {
@@ -2701,6 +2710,26 @@ fn alnum_n(v: &[u8], lo: usize, hi: usize) -> bool {
 fn class_n(v: &[u8], c: C, lo: usize, hi: usize) -> bool {
     (lo..=hi).contains(&v.len()) && v.iter().all(|&b| c.has(b))
 }
+/// A Teams incoming webhook's path: `/webhookb2/` (or `/webhook/`), the
+/// group's and the tenant's GUIDs joined by `@`, `/IncomingWebhook/` and
+/// 32 hex digits.
+fn teams_path(path: &[u8]) -> bool {
+    let Some(rest) = path
+        .strip_prefix(b"/webhookb2/")
+        .or_else(|| path.strip_prefix(b"/webhook/"))
+    else {
+        return false;
+    };
+    let mut parts = rest.split(|&c| c == b'/');
+    let ids = parts.next().unwrap_or_default();
+    let mut guids = ids.split(|&c| c == b'@');
+    guids.next().is_some_and(uuid)
+        && guids.next().is_some_and(uuid)
+        && guids.next().is_none()
+        && parts.next() == Some(&b"IncomingWebhook"[..])
+        && parts.next().is_some_and(|h| hex_n(h, 32))
+}
+
 fn uuid(v: &[u8]) -> bool {
     v.len() == 36
         && v.iter().enumerate().all(|(i, &c)| {
@@ -3041,9 +3070,8 @@ pub(crate) fn url(sk: &mut Sink<'_>, a: usize) {
         || host == b"outlook.office.com"
         || host == b"outlook.office365.com"
     {
-        let incoming = contains(whole, b"/IncomingWebhook/");
         let last = whole.rsplit(|&c| c == b'/').next().unwrap_or_default();
-        if incoming && (path.starts_with(b"/webhookb2/") || path.starts_with(b"/webhook/")) {
+        if teams_path(whole.get(he - s..).unwrap_or_default()) {
             url_secret(sk, D::TeamsWebhook, s, e, last);
         }
     } else if (host.ends_with(b".logic.azure.com") || host.ends_with(b".api.powerplatform.com"))
