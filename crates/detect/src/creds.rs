@@ -1933,8 +1933,9 @@ fn jwt(sk: &mut Sink<'_>, a: usize) {
     }
     // A JWT's payload is its claims set, a JSON object; a JWE's second
     // part is an encrypted key (`"enc"` in its header says which).
-    let payload = t.get(ps..ps + 4).and_then(|x| v::base64_decode(x, 4));
-    if payload.as_deref().and_then(<[u8]>::first) != Some(&b'{') && !contains(&header, b"\"enc\"") {
+    let json = |x: &[u8]| x.first() == Some(&b'{') && x.trim_ascii_end().last() == Some(&b'}');
+    let payload = t.get(ps..ps + p).and_then(|x| v::base64_decode(x, 8000));
+    if !payload.as_deref().is_some_and(json) && !contains(&header, b"\"enc\"") {
         return;
     }
     if placeholder::documented(t.get(ss..e).unwrap_or_default()) {
