@@ -1,5 +1,5 @@
 //! Credential tokens: provider API keys, access tokens, webhooks and key
-//! files, about 170 kinds.
+//! files, about 180 kinds.
 //!
 //! A regular expression per provider would be the obvious design, and is
 //! what secret scanners do; run over every byte it would cost more than
