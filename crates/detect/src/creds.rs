@@ -16,7 +16,10 @@
 //!   once. A token whose prefix has a digit (`dop_v1_`, `A3-`, `ya29.`,
 //!   `sha256~`, `dt0c01.`) or whose body is hex (`shpat_` and 32 hex
 //!   digits, `key-` and 32) always holds one, so [`word`] finds it with no
-//!   literal of its own.
+//!   literal of its own. A random body with a letters-only prefix
+//!   (`nvapi-`, `phx_`, `sm_aat_`) nearly always holds one too: a word
+//!   with a digit right after `-` or `_` walks back over its base64url
+//!   run to the prefix ([`split_body`]).
 //! - **Assignments** (`anchors.rs`'s `secret_key`): providers whose keys
 //!   have no format of their own (a Datadog key is 32 hex digits) are
 //!   reported only when assigned to a name that says whose they are
