@@ -453,6 +453,7 @@ const MBI_CTX: &[&str] = &[
 const ALIBABA_CTX: &[&str] = &["alibaba", "aliyun", "alibaba cloud"];
 const NEW_RELIC_CTX: &[&str] = &["new relic", "newrelic", "new_relic"];
 const TWILIO_CTX: &[&str] = &["twilio"];
+const VAULT_CTX: &[&str] = &["vault", "vault_token", "hashicorp"];
 const MAILGUN_CTX: &[&str] = &["mailgun"];
 const DROPBOX_CTX: &[&str] = &["dropbox"];
 const GOCARDLESS_CTX: &[&str] = &["gocardless"];
@@ -1011,8 +1012,8 @@ builtins! {
     DopplerToken { "doppler_token", Credentials, Some("prefix"), false, NO_CTX,
         "Doppler tokens: dp.pt. (personal), dp.st. (service, optionally with its config name), dp.ct. (CLI), dp.sa., dp.scim., dp.audit. and 40-44 alphanumerics.",
         "dp.pt.aoRw1pnrjDWtPhDEbIMNWWXOfpjtlzamemdg2squFEY" }
-    VaultServiceToken { "vault_service_token", Credentials, Some("prefix"), false, NO_CTX,
-        "HashiCorp Vault service token: hvs. and 90-120 base64url characters, or 24 alphanumerics (root tokens).",
+    VaultServiceToken { "vault_service_token", Credentials, Some("prefix"), false, VAULT_CTX,
+        "HashiCorp Vault service token: hvs. and 90-120 base64url characters, or 24 alphanumerics (root tokens); the legacy s. and 24 alphanumerics (medium; high next to vault).",
         "hvs.h1mBcQLJ0bpZeDsbhHRWeGhjvWfD_jGg7t29uXt--fQ5_F3thTT4OYRj8U3FuRP-M4FkuWX9R_1e7-IY8CEr5p5fIqMhdz" }
     VaultBatchToken { "vault_batch_token", Credentials, Some("prefix"), false, NO_CTX,
         "HashiCorp Vault batch token: hvb. and 138-300 base64url characters.",
@@ -1353,6 +1354,45 @@ builtins! {
     Intra42ClientSecret { "intra42_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "42 network intra API client secret: s-s4t2ud- or s-s4t2af- and 64 lower-case hex digits.",
         "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" }
+    NvidiaApiKey { "nvidia_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "NVIDIA API key (build.nvidia.com, NGC): nvapi- and 64 base64url characters.",
+        "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" }
+    PosthogApiKey { "posthog_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "PostHog personal API key: phx_ and 43-48 base64url characters.",
+        "phx__wqZXtslYNN5oV6oYFXSWX0Gakw81iwy3zY2ZunqubR" }
+    MongodbAtlasServiceAccountSecret { "mongodb_atlas_service_account_secret", Credentials, Some("prefix"), false, NO_CTX,
+        "MongoDB Atlas service account client secret: mdb_sa_sk_ and 40 base64url characters.",
+        "mdb_sa_sk_2xK1-2HNh0Y9MSPx_pNeXOmqS8iOZB28k085-l1p" }
+    SettlemintAccessToken { "settlemint_access_token", Credentials, Some("prefix"), false, NO_CTX,
+        "SettleMint access tokens: sm_aat_ (application), sm_pat_ (personal) or sm_sat_ (service account) and 16 alphanumerics.",
+        "sm_aat_SWPQE0kwQxiflmb4" }
+    InfracostApiKey { "infracost_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Infracost API key: ico- and 32 alphanumerics.",
+        "ico-W3Ah2d9QLUGE5hjbEvqYTlvIfl7WAdHY" }
+    DenoDeployToken { "deno_deploy_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Deno Deploy access tokens: ddp_ (personal) or ddw_ (organisation) and 36 alphanumerics.",
+        "ddp_Xq2z9PrlwqYngsyiKdXzKuXOi4wrZRGOLol7" }
+    PineconeApiKey { "pinecone_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Pinecone API key: pcsk_, a 5-6 character key id, _ and 63 alphanumerics.",
+        "pcsk_L91Fu9_OoBSgJypNWggwlFamUu1sOGcPEt07hFfrgdnLzLgjzQeiKCc8lPtAu8yAxegrIn" }
+    ApifyApiToken { "apify_api_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Apify API token: apify_api_ and 36 alphanumerics.",
+        "apify_api_eRCD5qoxfo4lMJL63KkHot53TYekTx5Ryrh2" }
+    RootlyApiKey { "rootly_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Rootly API key: rootly_ and 64 lower-case hex digits.",
+        "rootly_a9a0c5b958158b6709b1b5ff4da50a9bf2c8d11cfa7276b25249b7f968b0e987" }
+    LangfuseSecretKey { "langfuse_secret_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Langfuse secret key: sk-lf- and a UUID in lower-case hex (the pk-lf- public key is not reported).",
+        "sk-lf-1c972a4d-c446-4dca-a11a-3f95dfa9c1fc" }
+    VoiceflowApiKey { "voiceflow_api_key", Credentials, Some("prefix"), false, NO_CTX,
+        "Voiceflow API key: VF., DM. or WS. (or neither), a 24-hex-digit id, . and 16 alphanumerics.",
+        "VF.DM.c4bd7f35cbae4c753a27c037.ebp0g0Q55QsXcbnz" }
+    HarnessToken { "harness_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Harness personal access or service account token: pat. or sat., the 22-character account id, ., a 24-hex-digit token id, . and 20 alphanumerics.",
+        "pat.W79gvqiFzU5gRkPMLx0bgm.f21f9af23384b0a7f08590ee.Ews0LNYbo7XrRzWHDwir" }
+    VaultRecoveryToken { "vault_recovery_token", Credentials, Some("prefix"), false, NO_CTX,
+        "HashiCorp Vault recovery token (recovery mode): hvr. and 90-120 base64url characters, or 24 alphanumerics.",
+        "hvr.zq3A0GoX2dnndqm5Vtkj33UJ" }
     AwsBedrockApiKey { "aws_bedrock_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Amazon Bedrock API keys: long-lived ABSK and the base64 of BedrockAPIKey- (about 130 characters), short-lived bedrock-api-key- and the base64 of a presigned bedrock.amazonaws.com URL.",
         "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbiZYLUFtei1BbGdvcml0aG09QVdTNC1ITUFDLVNIQTI1NiZYLUFtei1DcmVkZW50aWFsPUFLSUE" }

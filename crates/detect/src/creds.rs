@@ -1,5 +1,5 @@
 //! Credential tokens: provider API keys, access tokens, webhooks and key
-//! files, about 170 kinds.
+//! files, about 180 kinds.
 //!
 //! A regular expression per provider would be the obvious design, and is
 //! what secret scanners do; run over every byte it would cost more than
@@ -16,7 +16,10 @@
 //!   once. A token whose prefix has a digit (`dop_v1_`, `A3-`, `ya29.`,
 //!   `sha256~`, `dt0c01.`) or whose body is hex (`shpat_` and 32 hex
 //!   digits, `key-` and 32) always holds one, so [`word`] finds it with no
-//!   literal of its own.
+//!   literal of its own. A random body with a letters-only prefix
+//!   (`nvapi-`, `phx_`, `sm_aat_`) nearly always holds one too: a word
+//!   with a digit right after `-` or `_` walks back over its base64url
+//!   run to the prefix ([`split_body`]).
 //! - **Assignments** (`anchors.rs`'s `secret_key`): providers whose keys
 //!   have no format of their own (a Datadog key is 32 hex digits) are
 //!   reported only when assigned to a name that says whose they are
@@ -285,6 +288,13 @@ fn pypi_shape(tok: &[u8]) -> bool {
 }
 fn ends_aa(tok: &[u8]) -> bool {
     tok.ends_with(b"AA")
+}
+/// Upper- and lower-case letters and a digit: a random base62 body, not
+/// an identifier in one case (`s.getAttribute` is code).
+fn upper_lower_digit(tok: &[u8]) -> bool {
+    tok.iter().any(u8::is_ascii_uppercase)
+        && tok.iter().any(u8::is_ascii_lowercase)
+        && tok.iter().any(u8::is_ascii_digit)
 }
 fn notion_digits(tok: &[u8]) -> bool {
     tok.get(4..15)
@@ -775,6 +785,134 @@ const AFTER_UNDERSCORE: &[Spec] = &[
     spec(D::ClojarsToken, b"CLOJARS_", &[seg(C::Alnum, 60, 60)], High),
     spec(D::ReadmeApiKey, b"rdme_", &[seg(C::Low, 70, 70)], High),
     NOTION,
+];
+
+/// Tokens whose prefix holds no digit and whose body may be split by
+/// `-` or `_` (or is one alphanumeric word): no literal keys them, so
+/// they are reached from any word of the body that holds a digit, by
+/// walking back to the start of its base64url run ([`split_body`]). A
+/// body with no digit at all is missed: one NVIDIA key in 50,000, one
+/// SettleMint token in 17 (16 characters), one short Vault recovery
+/// token in 70.
+const SPLIT: &[Spec] = &[
+    spec(D::NvidiaApiKey, b"nvapi-", &[seg(C::Url, 64, 64)], High),
+    spec(D::PosthogApiKey, b"phx_", &[seg(C::Url, 43, 48)], High),
+    spec(
+        D::MongodbAtlasServiceAccountSecret,
+        b"mdb_sa_sk_",
+        &[seg(C::Url, 40, 40)],
+        High,
+    ),
+    spec(
+        D::SettlemintAccessToken,
+        b"sm_aat_",
+        &[seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    spec(
+        D::SettlemintAccessToken,
+        b"sm_pat_",
+        &[seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    spec(
+        D::SettlemintAccessToken,
+        b"sm_sat_",
+        &[seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    spec(D::InfracostApiKey, b"ico-", &[seg(C::Alnum, 32, 32)], High),
+    spec(D::DenoDeployToken, b"ddp_", &[seg(C::Alnum, 36, 36)], High),
+    spec(D::DenoDeployToken, b"ddw_", &[seg(C::Alnum, 36, 36)], High),
+    spec(
+        D::PineconeApiKey,
+        b"pcsk_",
+        &[seg_then(C::Alnum, 5, 6, b'_'), seg(C::Alnum, 63, 63)],
+        High,
+    ),
+    spec(
+        D::ApifyApiToken,
+        b"apify_api_",
+        &[seg(C::Alnum, 36, 36)],
+        High,
+    ),
+    spec(D::RootlyApiKey, b"rootly_", &[seg(C::LHex, 64, 64)], High),
+    spec(
+        D::LangfuseSecretKey,
+        b"sk-lf-",
+        &[
+            seg_then(C::LHex, 8, 8, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg_then(C::LHex, 4, 4, b'-'),
+            seg(C::LHex, 12, 12),
+        ],
+        High,
+    ),
+];
+
+/// Longest prefix and body before a word of [`SPLIT`]'s bodies can start.
+const SPLIT_REACH: usize = 80;
+
+/// Vault recovery tokens (`hvr.`), in the two forms of `hvs.`.
+const VAULT_RECOVERY: [Spec; 2] = [
+    spec(
+        D::VaultRecoveryToken,
+        b"hvr.",
+        &[seg(C::Url, 90, 120)],
+        High,
+    ),
+    spec(
+        D::VaultRecoveryToken,
+        b"hvr.",
+        &[seg(C::Alnum, 24, 24)],
+        High,
+    ),
+];
+/// Vault service tokens before 1.10: `s.` and 24 alphanumerics. `s.`
+/// is also a variable's name in code: medium, high next to "vault".
+const VAULT_LEGACY: Spec = Spec {
+    check: Some(upper_lower_digit),
+    ..spec(
+        D::VaultServiceToken,
+        b"s.",
+        &[seg(C::Alnum, 24, 24)],
+        Medium,
+    )
+};
+/// Voiceflow API keys: `VF.DM.` (Dialog Manager), `VF.WS.` (workspace)
+/// or the legacy `VF.`, a MongoDB object id, `.` and 16 alphanumerics.
+const VOICEFLOW: [Spec; 3] = [
+    spec(
+        D::VoiceflowApiKey,
+        b"VF.DM.",
+        &[seg_then(C::LHex, 24, 24, b'.'), seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    spec(
+        D::VoiceflowApiKey,
+        b"VF.WS.",
+        &[seg_then(C::LHex, 24, 24, b'.'), seg(C::Alnum, 16, 16)],
+        High,
+    ),
+    spec(
+        D::VoiceflowApiKey,
+        b"VF.",
+        &[seg_then(C::LHex, 24, 24, b'.'), seg(C::Alnum, 16, 16)],
+        High,
+    ),
+];
+/// Harness tokens: `pat.` (personal) or `sat.` (service account), the
+/// account id (22 base64url), `.`, the token id (24 hex), `.`, 20
+/// alphanumerics.
+const HARNESS_BODY: &[Seg] = &[
+    seg_then(C::Url, 22, 22, b'.'),
+    seg_then(C::LHex, 24, 24, b'.'),
+    seg(C::Alnum, 20, 20),
+];
+const HARNESS: [Spec; 2] = [
+    spec(D::HarnessToken, b"pat.", HARNESS_BODY, High),
+    spec(D::HarnessToken, b"sat.", HARNESS_BODY, High),
 ];
 
 /// OpenRouter API key: `sk-or-v1-` and 64 hex digits.
@@ -1790,7 +1928,17 @@ fn jwt(sk: &mut Sink<'_>, a: usize) {
     let Some(header) = t.get(a..a + h).and_then(|x| v::base64_decode(x, 2000)) else {
         return;
     };
-    if header.first() != Some(&b'{') || !contains(&header, b"\"alg\"") {
+    if header.first() != Some(&b'{')
+        || header.trim_ascii_end().last() != Some(&b'}')
+        || !contains(&header, b"\"alg\"")
+    {
+        return;
+    }
+    // A JWT's payload is its claims set, a JSON object; a JWE's second
+    // part is an encrypted key (`"enc"` in its header says which).
+    let json = |x: &[u8]| x.first() == Some(&b'{') && x.trim_ascii_end().last() == Some(&b'}');
+    let payload = t.get(ps..ps + p).and_then(|x| v::base64_decode(x, 8000));
+    if !payload.as_deref().is_some_and(json) && !contains(&header, b"\"enc\"") {
         return;
     }
     if placeholder::documented(t.get(ss..e).unwrap_or_default()) {
@@ -1811,6 +1959,11 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     let n = w.len();
     let nx = at(t, we);
     let pv = before(t, ws);
+    if matches!(pv, b'-' | b'_') {
+        split_body(sk, ws);
+    } else if pv == b'.' && ws >= 4 && t.get(ws - 4..ws) == Some(&b"hvr."[..]) {
+        first_of(sk, &VAULT_RECOVERY, ws - 4);
+    }
     if n <= 9 {
         short_word(sk, w, ws, nx, pv);
     }
@@ -1961,6 +2114,7 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
             }
         }
         b'.' if n == 64 => airtable(sk, ws),
+        b'.' if n == 24 => dotted_24(sk, ws),
         b'.' if n == 32 => {
             if let Some(a) = ws.checked_sub(5) {
                 zoho(sk, a);
@@ -1972,6 +2126,65 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
     // Mailchimp: 32 hex digits, -us and the data center.
     if n == 32 && nx == b'-' && t.get(we..we + 3) == Some(&b"-us"[..]) {
         mailchimp(sk, ws, we);
+    }
+}
+
+/// A word with a digit right after `-` or `_` at `ws`: a piece of a
+/// [`SPLIT`] token's body, or its first word. The base64url run it is
+/// in is walked back (at most [`SPLIT_REACH`] bytes) to its start, where
+/// the prefix must be. A token whose body holds several such words is
+/// tried from each; the duplicates are one candidate after overlap
+/// resolution.
+fn split_body(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let lo = ws.saturating_sub(SPLIT_REACH);
+    let Some(back) = t.get(lo..ws) else { return };
+    let rs = match back.iter().rposition(|&c| !C::Url.has(c)) {
+        Some(q) => lo + q + 1,
+        // A run longer than any prefix and body before this word.
+        None if lo > 0 => return,
+        None => 0,
+    };
+    if at(t, rs.wrapping_sub(1)) == b'.' && rs >= 4 && t.get(rs - 4..rs) == Some(&b"hvr."[..]) {
+        first_of(sk, &VAULT_RECOVERY, rs - 4);
+        return;
+    }
+    // Every prefix starts with one of these: most runs stop here.
+    if !matches!(
+        at(t, rs),
+        b'n' | b'p' | b'm' | b's' | b'i' | b'd' | b'a' | b'r'
+    ) {
+        return;
+    }
+    let Some(run) = t.get(rs..ws) else { return };
+    for s in SPLIT {
+        if run.starts_with(s.prefix) && try_spec(sk, s, rs) {
+            return;
+        }
+    }
+}
+
+/// A 24-character word after `.`: the object id of a Voiceflow key or the
+/// token id of a Harness token, or a legacy Vault token's body.
+fn dotted_24(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if ws >= 6 && matches!(t.get(ws - 6..ws), Some(b"VF.DM." | b"VF.WS.")) {
+        first_of(sk, &VOICEFLOW, ws - 6);
+        return;
+    }
+    if ws >= 3 && t.get(ws - 3..ws) == Some(&b"VF."[..]) {
+        first_of(sk, &VOICEFLOW[2..], ws - 3);
+        return;
+    }
+    if ws >= 27
+        && matches!(t.get(ws - 27..ws - 23), Some(b"pat." | b"sat."))
+        && at(t, ws - 1) == b'.'
+    {
+        first_of(sk, &HARNESS, ws - 27);
+        return;
+    }
+    if ws >= 2 && at(t, ws - 2) == b's' {
+        try_spec(sk, &VAULT_LEGACY, ws - 2);
     }
 }
 
@@ -2501,6 +2714,26 @@ fn alnum_n(v: &[u8], lo: usize, hi: usize) -> bool {
 fn class_n(v: &[u8], c: C, lo: usize, hi: usize) -> bool {
     (lo..=hi).contains(&v.len()) && v.iter().all(|&b| c.has(b))
 }
+/// A Teams incoming webhook's path: `/webhookb2/` (or `/webhook/`), the
+/// group's and the tenant's GUIDs joined by `@`, `/IncomingWebhook/` and
+/// 32 hex digits.
+fn teams_path(path: &[u8]) -> bool {
+    let Some(rest) = path
+        .strip_prefix(b"/webhookb2/")
+        .or_else(|| path.strip_prefix(b"/webhook/"))
+    else {
+        return false;
+    };
+    let mut parts = rest.split(|&c| c == b'/');
+    let ids = parts.next().unwrap_or_default();
+    let mut guids = ids.split(|&c| c == b'@');
+    guids.next().is_some_and(uuid)
+        && guids.next().is_some_and(uuid)
+        && guids.next().is_none()
+        && parts.next() == Some(&b"IncomingWebhook"[..])
+        && parts.next().is_some_and(|h| hex_n(h, 32))
+}
+
 fn uuid(v: &[u8]) -> bool {
     v.len() == 36
         && v.iter().enumerate().all(|(i, &c)| {
@@ -2841,9 +3074,8 @@ pub(crate) fn url(sk: &mut Sink<'_>, a: usize) {
         || host == b"outlook.office.com"
         || host == b"outlook.office365.com"
     {
-        let incoming = contains(whole, b"/IncomingWebhook/");
         let last = whole.rsplit(|&c| c == b'/').next().unwrap_or_default();
-        if incoming && (path.starts_with(b"/webhookb2/") || path.starts_with(b"/webhook/")) {
+        if teams_path(whole.get(he - s..).unwrap_or_default()) {
             url_secret(sk, D::TeamsWebhook, s, e, last);
         }
     } else if (host.ends_with(b".logic.azure.com") || host.ends_with(b".api.powerplatform.com"))

@@ -48,6 +48,9 @@ const DOCUMENTED: &[&[u8]] = &[
     b"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
     // The jwt.io example token's signature.
     b"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // jwt.io's current example token's signature (HS256 with the secret
+    // `a-string-secret-at-least-256-bits-long`, `"admin": true`).
+    b"KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJp-QV30",
     // Azure storage emulator (Azurite, devstoreaccount1) account key.
     b"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 ];
