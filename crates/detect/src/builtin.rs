@@ -952,6 +952,24 @@ builtins! {
     AtTin { "at_tin", Pii, Some("luhn"), true, &["abgabenkontonummer", "steuernummer", "st.nr", "stnr", "finanzamt"],
         "Austrian tax number (Abgabenkontonummer / Steuernummer): 9 digits, a tax office and a Luhn check digit; needs a context word.",
         "Abgabenkontonummer 931736581" }
+    HuPersonalId { "hu_personal_id", Pii, Some("mod11_date"), true, &["személyi azonosító", "személyi azonosító jel", "személyi azonosító szám", "személyazonosító", "személyazonosító jel", "személyazonosító szám", "személyi szám", "szemelyi azonosito", "szemelyi szam", "személyi sz"],
+        "Hungarian personal identification number (személyi azonosító): a sex and century digit, the birth date YYMMDD, a three-digit serial and a check digit (the first ten weighted 1…10 for people born before 1997, 10…1 since, mod 11); needs a context word.",
+        "személyi azonosító 18503121232" }
+    VeRif { "ve_rif", Pii, Some("mod11"), false, &["rif", "r.i.f", "nro rif", "número de rif", "numero de rif", "registro de información fiscal", "registro de informacion fiscal", "registro único de información fiscal", "registro unico de informacion fiscal", "seniat"],
+        "Venezuelan tax id (RIF): V, E, J, P or G, eight digits and a weighted mod-11 check digit; printed J-31234567-5 it is reported alone (medium), compact, with one dash or with its letter in lower case next to its word.",
+        "RIF J-31234567-5" }
+    PhSss { "ph_sss", Pii, None, true, &["sss", "sss no", "sss number", "sss id", "social security system", "sss membership"],
+        "Philippine Social Security System number: 10 digits printed 33-4567890-1, no published check digit; needs a context word.",
+        "SSS No. 33-4567890-1" }
+    PhPhilhealth { "ph_philhealth", Phi, None, true, &["philhealth", "philhealth no", "philhealth number", "philhealth id", "philhealth identification number", "phic", "phic no"],
+        "Philippine Health Insurance identification number (PhilHealth PIN): 12 digits printed 19-025123456-7, no published check digit; needs a context word.",
+        "PhilHealth No. 19-025123456-7" }
+    PhUmid { "ph_umid", Pii, None, true, &["umid", "umid crn", "umid no", "crn"],
+        "Philippine Unified Multi-Purpose ID common reference number (UMID CRN): 12 digits printed 0111-2345678-9, no published check digit; needs a context word.",
+        "UMID CRN 0111-2345678-9" }
+    BrRg { "br_rg", Pii, Some("rg_mod11"), true, &["rg", "r.g", "registro geral", "carteira de identidade", "número do rg", "numero do rg", "nº do rg", "rg nº", "cédula de identidade rg"],
+        "Brazilian identity card number (RG) in São Paulo's format: eight digits and a check character (the eight weighted 2…9, the sum plus the check a multiple of 11, 10 written X), printed 31.203.131-2 or contiguous; other states' RGs have no common format; needs a context word.",
+        "RG 31.203.131-2" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

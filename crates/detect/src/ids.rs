@@ -44,12 +44,29 @@ pub(crate) enum Grouped {
     CheckApart,
     /// Only in groups of three (`000-123-456-000`): a Philippine TIN.
     Threes,
+    /// Only in these groupings, never contiguous: a Russian passport's
+    /// series and number (`45 09 123456`, `4509 123456`), whose ten
+    /// digits in a row are as often an ИНН.
+    Shapes(&'static [&'static [usize]]),
 }
 
 impl Grouped {
-    /// Whether group lengths `lens` (two or more groups) fit.
-    pub(crate) fn fits(self, mut lens: impl Iterator<Item = usize> + Clone) -> bool {
+    /// Whether the contiguous form is refused (asked first: most numbers
+    /// in dense text are one group, and every id of their length is
+    /// walked).
+    #[inline]
+    pub(crate) fn never_contiguous(self) -> bool {
+        matches!(self, Grouped::Shapes(_))
+    }
+
+    /// Whether `n` groups of lengths `lens` fit (one group: contiguous).
+    #[inline]
+    pub(crate) fn fits(self, n: usize, mut lens: impl Iterator<Item = usize> + Clone) -> bool {
         match self {
+            Grouped::Shapes(shapes) => {
+                n > 1 && shapes.iter().any(|s| lens.clone().eq(s.iter().copied()))
+            }
+            _ if n <= 1 => true,
             Grouped::Any => true,
             Grouped::CheckApart => lens.clone().last() == Some(1),
             Grouped::Threes => lens.all(|l| l == 3),
@@ -140,6 +157,7 @@ static LEN9: &[DigitId] = &[
     id(D::DeLanr, v::de_lanr, CTX_ONLY),
     id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
+    id(D::BrRg, v::br_rg_digits, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
@@ -159,6 +177,12 @@ static LEN10: &[DigitId] = &[
     id(D::TrVkn, v::tr_vkn, CTX_ONLY),
     id(D::VnMst, v::vn_mst, CTX_ONLY),
     id(D::EcCi, v::ec_ci, CTX_ONLY),
+    id_grouped(
+        D::PassportNumber,
+        v::ru_passport,
+        Grouped::Shapes(&[&[2, 2, 6], &[4, 6]]),
+    ),
+    id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
@@ -182,6 +206,7 @@ static LEN11: &[DigitId] = &[
     id(D::RuSnils, v::ru_snils, CTX_ONLY),
     id(D::NgNin, v::ng_nin, CTX_ONLY),
     id(D::PeRuc, v::pe_ruc, CTX_ONLY),
+    id(D::HuPersonalId, v::hu_personal_id, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
@@ -197,6 +222,8 @@ static LEN12: &[DigitId] = &[
     id(D::RuInn, v::ru_inn, CTX_ONLY),
     id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
     id(D::MyNric, v::my_nric, &[(&[6, 2, 4], b"-", Low)]),
+    id(D::PhPhilhealth, v::ph_unchecked, CTX_ONLY),
+    id(D::PhUmid, v::ph_unchecked, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
@@ -348,12 +375,98 @@ pub(crate) fn cl_rut(sk: &mut Sink<'_>, s: usize) {
     if !(k.is_ascii_digit() || k == b'K' || k == b'k') || !right_ok(t, i + 2, false) {
         return;
     }
-    if v::cl_rut(body.get(..n).unwrap_or_default(), k) {
+    // One number, one type: another id's label before it (`RG:
+    // 44.562.297-4`, a São Paulo RG whose check failed) keeps it from a
+    // RUT, which is printed the same way.
+    if v::cl_rut(body.get(..n).unwrap_or_default(), k)
+        && !crate::numeric::labelled_as_other(sk, D::ClRut, s, i + 2)
+    {
         let adj = Adj {
             need_ctx: !dotted,
             nonvalue: false,
         };
         sk.emit(D::ClRut, s, i + 2, Medium, adj);
+    }
+}
+
+/// Venezuelan RIF from its letter at `s`: `J-31234567-5`, `J31234567-5`,
+/// `J-312345675`, `J312345675`. With both dashes, in capitals, it is
+/// reported alone; every other way only next to its word.
+pub(crate) fn ve_rif(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::VeRif) || before(sk.t, s).is_ascii_alphanumeric() {
+        return;
+    }
+    let t = sk.t;
+    let mut buf = [0u8; 10];
+    let letter = at(t, s);
+    if let Some(x) = buf.first_mut() {
+        *x = letter.to_ascii_uppercase();
+    }
+    let mut i = s + 1;
+    let dash1 = at(t, i) == b'-';
+    i += usize::from(dash1);
+    // Eight digits and a dash, or nine in a row.
+    let nd = run(t, i, 9, |c| c.is_ascii_digit());
+    if let (Some(dst), Some(src)) = (buf.get_mut(1..9), t.get(i..i + 8)) {
+        dst.copy_from_slice(src);
+    }
+    i += 8;
+    let dash2 = nd == 8 && at(t, i) == b'-' && at(t, i + 1).is_ascii_digit();
+    if !(nd == 9 || dash2) {
+        return;
+    }
+    i += usize::from(dash2);
+    let c = at(t, i);
+    if at(t, i + 1).is_ascii_digit() || !right_ok(t, i + 1, false) {
+        return;
+    }
+    if let Some(x) = buf.get_mut(9) {
+        *x = c;
+    }
+    if v::ve_rif(&buf) {
+        let adj = Adj {
+            need_ctx: !(dash1 && dash2) || letter.is_ascii_lowercase(),
+            nonvalue: false,
+        };
+        sk.emit(D::VeRif, s, i + 1, Medium, adj);
+    }
+}
+
+/// Brazilian RG from its first digit at `s`, as São Paulo prints it
+/// (`31.203.131-2`, `12.345.671-X`, `12345671-X`): eight digits, plain or
+/// dotted 2.3.3, `-` and the check character. A check digit without dots
+/// (`31203131-2`) is the digit table's.
+pub(crate) fn br_rg(sk: &mut Sink<'_>, s: usize) {
+    if !sk.on(D::BrRg) {
+        return;
+    }
+    let t = sk.t;
+    let dotted = at(t, s + 2) == b'.' && at(t, s + 6) == b'.';
+    let mut body = [0u8; 8];
+    let parts: &[(usize, usize)] = if dotted {
+        &[(0, 2), (3, 3), (7, 3)]
+    } else {
+        &[(0, 8)]
+    };
+    let mut n = 0;
+    for &(off, len) in parts {
+        if run(t, s + off, len + 1, |c| c.is_ascii_digit()) != len {
+            return;
+        }
+        for k in 0..len {
+            if let Some(x) = body.get_mut(n) {
+                *x = at(t, s + off + k);
+            }
+            n += 1;
+        }
+    }
+    let e = if dotted { s + 10 } else { s + 8 };
+    let k = at(t, e + 1);
+    if at(t, e) != b'-' || !right_ok(t, e + 2, false) || !(dotted || matches!(k, b'X' | b'x')) {
+        return;
+    }
+    if v::br_rg(&body, k) {
+        sk.emit(D::BrRg, s, e + 2, Medium, NEED_CTX);
     }
 }
 

@@ -436,6 +436,16 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         && (at(t, ws - 2).is_ascii_alphabetic() || matches!(at(t, ws - 2), b' ' | b'-' | b':'))
     {
         crate::ids::eu_vat_before(sk, ws);
+        // A Venezuelan RIF with its letter apart: `J-31234567-5`.
+        if p == b'-'
+            && matches!(seq.len(0), 8 | 9)
+            && matches!(
+                at(t, ws - 2),
+                b'V' | b'E' | b'J' | b'P' | b'G' | b'v' | b'e' | b'j' | b'p' | b'g'
+            )
+        {
+            crate::ids::ve_rif(sk, ws - 2);
+        }
     }
     // A Mexican RFC in groups (`GODE 561231 GR8`, `MAB-930714-8T4`):
     // its date after the name letters and a separator.
@@ -549,6 +559,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             seq.n > 1 && seq.sep().get(seq.n - 1) == Some(&b'-') && seq.len(seq.n - 1) == 1;
         if at(t, end) == b'-' || last_dash {
             crate::ids::cl_rut(sk, ws);
+            // A Brazilian RG in the same print: `31.203.131-2`.
+            crate::ids::br_rg(sk, ws);
         }
     }
     // `1 75 08 2B 033 078 87`: a NIR of Corsica, read up to its `2`.
@@ -692,6 +704,12 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     if !near.intersects(&sk.bits.ctx) {
         return;
     }
+    // One number, one type: a phone word as the number's own label
+    // (`EIN: 52-3526060; Tel: 03-6123456`) keeps it from the ids whose
+    // words are only further back. Asked only once an id would be
+    // reported: a phone column's numbers have no id word near.
+    let mut phone_label: Option<bool> = None;
+    let phone_near = near.has(D::Phone as usize);
     for i in ids {
         if i.d == D::BankAccount {
             // No check digit: below every checked id (low, medium with
@@ -700,6 +718,9 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             // `2021-05-06` is a date whatever words are near.
             let groups_ok = (0..seq.n.saturating_sub(1)).all(|g| seq.len(g) >= 3);
             if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) {
+                if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
+                    return;
+                }
                 sk.emit(i.d, s, e, Low, NEED_CTX);
             }
             continue;
@@ -712,7 +733,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         // Some ids are grouped one way only (a NIT's check digit apart, a
         // TIN in threes): not dates, not decimals, next to the English
         // "nit" or a stray "tin".
-        if seq.n > 1 && !i.grouped.fits(seq.lens()) {
+        if (seq.n > 1 || i.grouped.never_contiguous()) && !i.grouped.fits(seq.n, seq.lens()) {
             continue;
         }
         if near.has(i.d as usize)
@@ -720,7 +741,17 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             && !(alone && i.alone.iter().any(&fits))
             && (i.check)(d)
         {
-            sk.emit(i.d, s, e, Medium, NEED_CTX);
+            if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
+                return;
+            }
+            // A passport's series and number has no check digit: low,
+            // medium with its word, as passport numbers of letters are.
+            let base = if i.d == D::PassportNumber {
+                Low
+            } else {
+                Medium
+            };
+            sk.emit(i.d, s, e, base, NEED_CTX);
             typed = true;
         }
     }
@@ -1429,6 +1460,10 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             && groups >= 2
             && (3..=5).contains(&first_len)
             && (11..=17).contains(&digits)
+            // The first group is `00` and a whole country code (ISBNs as
+            // `004-1-00788-109-2`, a CPF `008.350.428-12`, tracking
+            // numbers `0003 2313 3577 441` are not calls abroad).
+            && t.get(ws + 2..ws + first_len).is_some_and(country_code_first)
         {
             // International call prefix instead of '+': 001-541-754-3010.
             base = Medium;
@@ -1452,7 +1487,12 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
                     && gl.iter().skip(2).any(|&l| l == 2)
                 // 9 digits after a 2-digit trunk and area (NZ `09 629 3894`,
                 // `04-540-0626`); three groups of three are octal tables.
-                || digits == 9 && first_len == 2 && gl.iter().skip(1).all(|&l| l >= 3))
+                // (The area digit is one those countries use, 2-4 and 6-9:
+                // `01-2345678` and `05-…` are a US EIN's layout, not a call.)
+                || digits == 9
+                    && first_len == 2
+                    && matches!(at(t, ws + 1), b'2'..=b'4' | b'6'..=b'9')
+                    && gl.iter().skip(1).all(|&l| l >= 3))
         {
             // National trunk-prefix format: 020 7946 0958, 030 12345678.
             base = Low;
@@ -1528,6 +1568,26 @@ fn phone_label_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
         }
     }
     sk.in_column(D::Phone, s, e)
+}
+
+/// True if the digits `g` (one to three) start with an ITU-T E.164
+/// country code: `1` and `7` alone, the two-digit codes, and three digits
+/// under any other first digit but `0` (country codes are prefix-free, so
+/// `44` and `441` both start with `44`; `4` and `03` start with none).
+#[cold]
+#[inline(never)]
+fn country_code_first(g: &[u8]) -> bool {
+    match g {
+        [b'1' | b'7', ..] => true,
+        [a @ b'2'..=b'9', b @ b'0'..=b'9', rest @ ..] => {
+            matches!(
+                (a - b'0') * 10 + (b - b'0'),
+                20 | 27 | 30..=34 | 36 | 39 | 40 | 41 | 43..=49 | 51..=58 | 60..=66 | 81 | 82 | 84
+                    | 86 | 90..=95 | 98
+            ) || rest.len() == 1
+        }
+        _ => false,
+    }
 }
 
 /// True if `h` is an IBAN's first two groups, `CCdd BBBB` (country
@@ -2570,6 +2630,17 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     }
     if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
         es_nie(sk, ws);
+    }
+    // A Venezuelan RIF (`J312345675`, `J31234567-5`: the dash before its
+    // check digit is past the word).
+    if letters == 1
+        && matches!(w.len(), 9 | 10)
+        && matches!(
+            w.first(),
+            Some(b'V' | b'E' | b'J' | b'P' | b'G' | b'v' | b'e' | b'j' | b'p' | b'g')
+        )
+    {
+        crate::ids::ve_rif(sk, ws);
     }
     if letters == 1 {
         // Before the right-boundary check: "E11.9" continues with ".9".

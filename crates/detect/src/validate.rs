@@ -712,18 +712,29 @@ fn it_cf_structure(s: &[u8]) -> bool {
         s.get(r)
             .is_some_and(|x| x.iter().all(|&c| digit(c).is_some()))
     };
-    let month_ok = s.get(8).is_some_and(|c| b"ABCDEHLMPRST".contains(c));
-    let day = match (
-        s.get(9).copied().and_then(digit),
-        s.get(10).copied().and_then(digit),
+    let two = |i: usize| match (
+        s.get(i).copied().and_then(digit),
+        s.get(i + 1).copied().and_then(digit),
     ) {
-        (Some(a), Some(b)) => a * 10 + b,
-        _ => return false,
+        (Some(a), Some(b)) => Some(a * 10 + b),
+        _ => None,
     };
+    let (Some(year), Some(day)) = (two(6), two(9)) else {
+        return false;
+    };
+    // The month's letter, A-T without F, G, I, J, K, N, O, Q.
+    let Some(month) = s
+        .get(8)
+        .and_then(|c| b"ABCDEHLMPRST".iter().position(|m| m == c))
+    else {
+        return false;
+    };
+    // The day (plus 40 for women) must exist in that month: 29 February
+    // only in a year divisible by 4 (whatever the century, two digits
+    // leave 1900 and 2000 apart: 2000 is leap, as python-stdnum reads `00`).
     letters(0..6)
-        && digits_at(6..8)
-        && month_ok
         && matches!(day, 1..=31 | 41..=71)
+        && valid_date(2000 + year, month as u32 + 1, day % 40)
         && letters(11..12)
         && digits_at(12..15)
         && letters(15..16)
@@ -1760,6 +1771,117 @@ pub fn de_lanr(s: &[u8]) -> bool {
         && weighted(s.get(..6).unwrap_or_default(), &[4, 9, 4, 9, 4, 9])
             .zip(s.get(6).copied().and_then(dig))
             .is_some_and(|(sum, c)| c == (10 - sum % 10) % 10)
+}
+
+/// Hungary's personal identification number (személyi azonosító, Act XX
+/// of 1996): a digit for sex, citizenship and century (1, 2, 5, 6: born
+/// in the 1900s; 3, 4, 7, 8: the 2000s), the birth date YYMMDD that
+/// exists, a three-digit serial, and a check digit: the first ten
+/// weighted 1…10 for people born before 1997, 10…1 since, the sum mod 11
+/// (a remainder of 10 is never issued). Before 1997 the digits 3, 4, 7, 8
+/// meant the 1800s; that reading is left out, so that one check digit
+/// completes a number (people born before 1900 are in archives only).
+pub fn hu_personal_id(s: &[u8]) -> bool {
+    let (Some(asc), Some(desc)) = (
+        s.get(..10)
+            .and_then(|b| weighted(b, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10])),
+        s.get(..10)
+            .and_then(|b| weighted(b, &[10, 9, 8, 7, 6, 5, 4, 3, 2, 1])),
+    ) else {
+        return false;
+    };
+    let (Some(first), Some(yy), Some(mm), Some(dd), Some(check)) = (
+        s.first().copied().and_then(dig),
+        s.get(1..3).and_then(num_of),
+        s.get(3..5).and_then(num_of),
+        s.get(5..7).and_then(num_of),
+        s.get(10).copied().and_then(dig),
+    ) else {
+        return false;
+    };
+    if s.len() != 11 {
+        return false;
+    }
+    let centuries: &[u32] = match first {
+        1 | 2 | 5 | 6 => &[1900],
+        3 | 4 | 7 | 8 => &[2000],
+        _ => return false,
+    };
+    let (yy, mm, dd) = (yy as u32, mm as u32, dd as u32);
+    centuries.iter().any(|&c| {
+        let y = c + yy;
+        let r = (if (y, mm, dd) < (1997, 1, 1) {
+            asc
+        } else {
+            desc
+        }) % 11;
+        valid_date(y, mm, dd) && r < 10 && r == check
+    })
+}
+
+/// Venezuela's tax id (RIF, SENIAT): a letter for the kind of taxpayer
+/// (`V` Venezuelan, `E` foreigner, `J` company, `P` passport, `G`
+/// government; worth 4, 8, 12, 16, 20), eight digits weighted 3 2 7 6 5 4
+/// 3 2, and a check digit: 11 minus the sum mod 11, 10 and 11 written 0.
+/// `s` is the letter in capitals and nine digits.
+pub fn ve_rif(s: &[u8]) -> bool {
+    let kind = match s.first() {
+        Some(b'V') => 4,
+        Some(b'E') => 8,
+        Some(b'J') => 12,
+        Some(b'P') => 16,
+        Some(b'G') => 20,
+        _ => return false,
+    };
+    let (Some(sum), Some(check)) = (
+        s.get(1..9)
+            .and_then(|d| weighted(d, &[3, 2, 7, 6, 5, 4, 3, 2])),
+        s.get(9).copied().and_then(dig),
+    ) else {
+        return false;
+    };
+    let r = (kind + sum) % 11;
+    s.len() == 10 && check == if r < 2 { 0 } else { 11 - r }
+}
+
+/// A Brazilian identity card number (RG) in São Paulo's format, which
+/// several states follow: eight digits and a check character, the eight
+/// weighted 2…9 and the sum plus the check a multiple of 11 (10 written
+/// `X`). `check` is the check character (a digit, or `X` in either case).
+pub fn br_rg(body: &[u8], check: u8) -> bool {
+    let Some(sum) = weighted(body, &[2, 3, 4, 5, 6, 7, 8, 9]) else {
+        return false;
+    };
+    let want = (11 - sum % 11) % 11;
+    let got = match check {
+        b'X' | b'x' => 10,
+        c => match dig(c) {
+            Some(d) => d,
+            None => return false,
+        },
+    };
+    // Not one digit repeated (`11.111.111-1`, a form's placeholder).
+    got == want && body.iter().any(|&c| Some(&c) != body.first())
+}
+
+/// [`br_rg`] on nine digits, the last the check digit.
+pub fn br_rg_digits(s: &[u8]) -> bool {
+    match (s.get(..8), s.get(8)) {
+        (Some(b), Some(&c)) if s.len() == 9 => br_rg(b, c),
+        _ => false,
+    }
+}
+
+/// Numbers the Philippines issue without a published check digit — the
+/// SSS number (10 digits), the PhilHealth identification number and the
+/// UMID's common reference number (12): only their length, and not one
+/// digit repeated or a plain run (`1234567890`, a form's placeholder).
+pub fn ph_unchecked(s: &[u8]) -> bool {
+    let same = s.iter().all(|&c| Some(&c) == s.first());
+    let run = s
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if *b == *a + 1 || (*a == b'9' && *b == b'0')));
+    s.iter().all(u8::is_ascii_digit) && !same && !run
 }
 
 /// The Philippines' taxpayer identification number (BIR TIN): nine
@@ -3126,6 +3248,21 @@ pub fn de_id_serial(s: &[u8]) -> bool {
         && s.first()
             .is_some_and(|c| c.is_ascii_uppercase() && ALPHA.contains(c))
         && s.iter().all(|c| ALPHA.contains(c))
+}
+
+/// A Russian internal passport's series and number (MVD order 851): ten
+/// digits, the series being the issuing region's OKATO code (`01`-`99`)
+/// and the last two digits of the year the blank was printed (forms of
+/// 1997 on: `97`-`99`, `00`-`39`), then a six-digit number. No check digit.
+pub fn ru_passport(s: &[u8]) -> bool {
+    let (Some(region), Some(year), Some(number)) = (
+        s.get(..2).and_then(num_of),
+        s.get(2..4).and_then(num_of),
+        s.get(4..).and_then(num_of),
+    ) else {
+        return false;
+    };
+    s.len() == 10 && region != 0 && !(40..97).contains(&year) && number != 0
 }
 
 /// The shapes passport numbers take. ICAO 9303 allows up to nine letters

@@ -579,6 +579,26 @@ fn fams() -> Vec<Fam> {
             layouts: &[CONTIGUOUS],
             all_singles: true,
         },
+        Fam {
+            id: "hu_personal_id",
+            check: v::hu_personal_id,
+            example: "18503121232",
+            // The sex and century digit and the birth date: the date
+            // decides the weights, so a changed date digit may pass.
+            keep: 7,
+            ctx: "személyi azonosító",
+            layouts: &[CONTIGUOUS, (&[1, 6, 4], " "), (&[1, 6, 4], "-")],
+            all_singles: false,
+        },
+        Fam {
+            id: "br_rg",
+            check: v::br_rg_digits,
+            example: "312031312",
+            keep: 0,
+            ctx: "RG",
+            layouts: &[CONTIGUOUS, (&[8, 1], "-")],
+            all_singles: true,
+        },
     ]
 }
 
@@ -613,7 +633,7 @@ proptest! {
 
     #[test]
     fn ids_found_in_every_layout_and_single_changes_rejected(
-        which in 0usize..61,
+        which in 0usize..63,
         serial in proptest::collection::vec(0u8..10, 32),
         pos in 0usize..32,
         delta in 1u8..10,
@@ -1049,6 +1069,100 @@ proptest! {
         prop_assert!(!scan_finds(&det, "vin", &format!("Lot 7: {bad} sold."), &bad).1, "{}", bad);
         if v::vin(bad.as_bytes()).is_some() {
             prop_assert!(scan_finds(&det, "vin", &format!("Fahrgestellnummer {bad}"), &bad).0, "{}", bad);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The identifiers of the mimesis probe's round: a Venezuelan RIF in
+    /// its four layouts (alone with both dashes), a Brazilian RG as São
+    /// Paulo prints it (dotted, check `X`), a Russian passport's series
+    /// and number and the Philippines' unchecked numbers in their printed
+    /// layouts, next to their words; none alone but the dashed RIF, and a
+    /// changed check character is not reported.
+    #[test]
+    fn mimesis_round_ids_found_in_their_layouts(
+        kind in 0usize..5,
+        nums in "[0-9]{12}",
+        k in 0usize..40,
+    ) {
+        let det = Detectors::new();
+        let letter = ["V", "E", "J", "P", "G"][kind];
+        let body = format!("{letter}{}", &nums[..8]);
+        let rif = complete(&body, DIGITS, false, |x| v::ve_rif(x.as_bytes())).unwrap();
+        let bad = change(&rif, 9, DIGITS, k);
+        let lay = |x: &str, a: &str, b: &str| format!("{}{a}{}{b}{}", &x[..1], &x[1..9], &x[9..]);
+        for (printed, alone) in [
+            (lay(&rif, "-", "-"), true),
+            (lay(&rif, "", "-"), false),
+            (lay(&rif, "-", ""), false),
+            (rif.clone(), false),
+            (lay(&rif, "-", "-").to_ascii_lowercase(), false),
+        ] {
+            let text = format!("RIF: {printed} on file.");
+            prop_assert!(scan_finds(&det, "ve_rif", &text, &printed).0, "{}", text);
+            let text = format!("Reference {printed} on file.");
+            prop_assert_eq!(scan_finds(&det, "ve_rif", &text, &printed).0, alone, "{}", text);
+            let b = if printed == rif { bad.clone() } else { lay(&bad, "-", "-") };
+            let text = format!("RIF: {b} on file.");
+            prop_assert!(!scan_finds(&det, "ve_rif", &text, &b).1, "{}", text);
+        }
+
+        // The RG: eight digits and the one check character of 0-9 and X.
+        let body = &nums[..8];
+        let rg = complete(body, "0123456789X", false, |x| {
+            v::br_rg(&x.as_bytes()[..8], x.as_bytes()[8])
+        });
+        prop_assume!(rg.is_some());
+        let rg = rg.unwrap();
+        let bad = change(&rg, 8, "0123456789X", k);
+        let dotted = |x: &str| format!("{}.{}.{}-{}", &x[..2], &x[2..5], &x[5..8], &x[8..]);
+        let mut layouts = vec![dotted(&rg), format!("{}-{}", &rg[..8], &rg[8..])];
+        if rg.ends_with('X') {
+            layouts.push(dotted(&rg).to_ascii_lowercase());
+        } else {
+            layouts.push(rg.clone());
+        }
+        for printed in &layouts {
+            let text = format!("RG: {printed} on file.");
+            prop_assert!(scan_finds(&det, "br_rg", &text, printed).0, "{}", text);
+            let text = format!("Reference {printed} on file.");
+            prop_assert!(!scan_finds(&det, "br_rg", &text, printed).1, "{}", text);
+        }
+        let text = format!("RG: {} on file.", dotted(&bad));
+        prop_assert!(!scan_finds(&det, "br_rg", &text, &dotted(&bad)).1, "{}", text);
+
+        // A Russian passport: a region, a year of printing, a number.
+        let region = 1 + nums[..2].parse::<u32>().unwrap() % 99;
+        let year = [97, 98, 99, 0, 5, 12, 19, 24][k % 8];
+        let number = &nums[4..10];
+        prop_assume!(number != "000000");
+        let series = format!("{region:02}{year:02}");
+        for printed in [format!("{} {} {number}", &series[..2], &series[2..]), format!("{series} {number}")] {
+            let text = format!("паспорт {printed} выдан");
+            prop_assert!(scan_finds(&det, "passport_number", &text, &printed).0, "{}", text);
+            let text = format!("Reference {printed} on file.");
+            prop_assert!(!scan_finds(&det, "passport_number", &text, &printed).1, "{}", text);
+        }
+
+        // The Philippines' numbers without a published check.
+        let sss = &nums[..10];
+        let pin = &nums[..12];
+        prop_assume!(v::ph_unchecked(sss.as_bytes()) && v::ph_unchecked(pin.as_bytes()));
+        for (id, word, printed) in [
+            ("ph_sss", "SSS No.", format!("{}-{}-{}", &sss[..2], &sss[2..9], &sss[9..])),
+            ("ph_sss", "SSS", sss.to_string()),
+            ("ph_philhealth", "PhilHealth No.", format!("{}-{}-{}", &pin[..2], &pin[2..11], &pin[11..])),
+            ("ph_philhealth", "PhilHealth", pin.to_string()),
+            ("ph_umid", "UMID CRN", format!("{}-{}-{}", &pin[..4], &pin[4..11], &pin[11..])),
+            ("ph_umid", "CRN", pin.to_string()),
+        ] {
+            let text = format!("{word} {printed} on file.");
+            prop_assert!(scan_finds(&det, id, &text, &printed).0, "{}", text);
+            let text = format!("Reference {printed} on file.");
+            prop_assert!(!scan_finds(&det, id, &text, &printed).1, "{}", text);
         }
     }
 }
