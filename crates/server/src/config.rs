@@ -762,6 +762,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("max_body_bytes"), "{e}");
+        let e = Settings::load(None, env(&[("CORDON_DELIVERY_NICE", "20")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`delivery_nice` is a nice value from 0 to 19"),
+            "{e}"
+        );
+        let s = Settings::load(None, env(&[("CORDON_DELIVERY_NICE", "0")])).unwrap();
+        assert_eq!(s.delivery_nice, 0);
         let e = Settings::load(Some(Path::new("/nonexistent/c.toml")), env(&[]))
             .unwrap_err()
             .to_string();

@@ -243,40 +243,37 @@ async fn deliver_stream(
         .iter()
         .find(|e| e.id == sink_id)
         .map_or(0, |e| e.config.digest_ms() as Millis);
-    let limit = if digest > 0 {
-        match store.incidents_after(claimed.pos, 1).await {
-            Ok(head) => match head.first() {
-                Some(h) if h.incident.created_at + digest > now => {
-                    let due = h.incident.created_at + digest;
-                    end_stream(store, &claimed, let_go(due, None)).await;
-                    return Some(due);
-                }
-                Some(_) => sink.max_batch().clamp(1, MAX_CLAIM) as i64,
-                None => {
-                    end_stream(store, &claimed, let_go(now, None)).await;
-                    return None;
-                }
-            },
-            Err(e) => {
-                tracing::warn!(sink = sink_id, error = %e, "alerts: the stream's incidents could not be read");
-                end_stream(store, &claimed, let_go(now + CLAIM_PAUSE, None)).await;
-                return Some(now + CLAIM_PAUSE);
-            }
-        }
-    } else {
-        sink.max_batch().clamp(1, MAX_CLAIM) as i64
-    };
-    let batch = match store.incidents_after(claimed.pos, limit).await {
-        Ok(b) => b,
-        Err(e) => {
+    let full = sink.max_batch().clamp(1, MAX_CLAIM) as i64;
+    let read = |limit: i64| async move {
+        let read = store.incidents_after(claimed.pos, limit).await;
+        read.map_err(|e| {
             tracing::warn!(sink = sink_id, error = %e, "alerts: the stream's incidents could not be read");
+        })
+    };
+    let mut batch = match read(if digest > 0 { 1 } else { full }).await {
+        Ok(b) => b,
+        Err(()) => {
             end_stream(store, &claimed, let_go(now + CLAIM_PAUSE, None)).await;
             return Some(now + CLAIM_PAUSE);
         }
     };
-    if batch.is_empty() {
+    let Some(head) = batch.first() else {
         end_stream(store, &claimed, let_go(now, None)).await;
         return None;
+    };
+    if digest > 0 {
+        let due = head.incident.created_at + digest;
+        if due > now {
+            end_stream(store, &claimed, let_go(due, None)).await;
+            return Some(due);
+        }
+        match read(full).await {
+            Ok(b) => batch = b,
+            Err(()) => {
+                end_stream(store, &claimed, let_go(now + CLAIM_PAUSE, None)).await;
+                return Some(now + CLAIM_PAUSE);
+            }
+        }
     }
     let base_url = st.settings.public_url.as_deref();
     let alerts: Vec<Built> = batch

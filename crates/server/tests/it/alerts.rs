@@ -656,6 +656,50 @@ async fn an_email_alert_reaches_a_real_smtp_sink() {
 }
 
 #[tokio::test]
+async fn a_digest_stream_holds_its_incidents_until_the_digest_is_due() {
+    let mail = crate::login::kit::MailSink::start();
+    let app = with_policy(App::sqlite_with(fast()).await).await;
+    put_sink(
+        &app,
+        "digest",
+        json!({"on": "all", "config": {
+            "kind": "email",
+            "to": ["soc@example.org"],
+            "subject": "DLP digest",
+            "digest_minutes": 60,
+            "smtp": {"host": "127.0.0.1", "port": mail.port, "security": "none", "from": "dlp@example.org"},
+        }}),
+    )
+    .await;
+    let before = cordon_store::now_millis();
+    decide(&app, "copy_to_device", &["PCI"]).await;
+    decide(&app, "copy_to_device", &["PCI"]).await;
+    // The stream looked at its oldest incident and stalls until an hour
+    // after it, with both incidents still its backlog.
+    until(10, "the stream stalled until the digest is due", || async {
+        let (_, v) = app.admin("GET", "/v1/alerts/sinks", None).await;
+        let stream = v["sinks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "digest")
+            .map(|s| s["stream"].clone())
+            .unwrap_or(Value::Null);
+        stream["backlog"] == 2
+            && stream["next_at"]
+                .as_i64()
+                .is_some_and(|t| t >= before + 3_600_000 - 1_000)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        mail.messages().is_empty(),
+        "nothing is mailed before the digest is due"
+    );
+    app.close().await;
+}
+
+#[tokio::test]
 async fn sink_secrets_are_sealed_at_rest_and_never_shown() {
     let app = App::sqlite_with(fast()).await;
     put_sink(
