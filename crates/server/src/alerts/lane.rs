@@ -29,8 +29,9 @@ use cordon_alert::{Delivery as SinkDelivery, Outcome, Sink};
 /// one per thread, and 0 is the server's own).
 pub const DEFAULT_NICE: i32 = 19;
 
-/// The nice value the lane is started with: the first server of the
-/// process to start its worker sets it ([`start`]).
+/// The nice value the lane's threads take when they start ([`start`]
+/// sets it; a process normally runs one server, and tests that run more
+/// share one lane).
 static NICE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(DEFAULT_NICE);
 
 /// Starts the lane at `nice` (0-19). The lane is one per process: a
