@@ -1,6 +1,10 @@
 //! Streaming text of HTML and XML: tags dropped, entities decoded,
 //! `script` and `style` content dropped (HTML), comments dropped, CDATA
-//! kept. Written by hand rather than with an HTML5 parser because it must
+//! kept. In XML, a data format, the names are the labels: an attribute's
+//! value and an element's own text are written after their name
+//! (`<nhsNumber>943 476 5919</nhsNumber>` reads `nhs Number: 943 476
+//! 5919`, `<gp npi="1234567893"/>` reads `npi: 1234567893`), so a
+//! detector that needs its word finds it as in a `name: value` line. Written by hand rather than with an HTML5 parser because it must
 //! run in bounded memory over files of any size and never build a tree;
 //! it only has to find text, not the document's structure.
 
@@ -11,6 +15,8 @@ const CHUNK: usize = 32 * 1024;
 const MAX_ENTITY: usize = 40;
 /// Longest tag name we remember (to recognise `script` and block tags).
 const MAX_NAME: usize = 16;
+/// Longest XML name written as a label; a longer one is no word.
+const MAX_LABEL: usize = 48;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -72,6 +78,16 @@ pub struct MarkupText<R> {
     attr: Vec<u8>,
     /// Where an entity returns to when it ends (text or an attribute).
     entity_return: State,
+    /// XML: the name being read (tag or attribute) as written, up to
+    /// `MAX_LABEL` bytes plus one (one over: too long to be a label).
+    raw: Vec<u8>,
+    /// XML: the element's name while its attributes are read.
+    element: Vec<u8>,
+    /// XML: the last tag's `/` before `>` (`<gp npi="1"/>` has no text).
+    slash: bool,
+    /// XML: the label written before the next text that is not blank
+    /// (an element's own text), cleared by the next tag.
+    label: Vec<u8>,
 }
 
 impl<R: Read> MarkupText<R> {
@@ -92,18 +108,51 @@ impl<R: Read> MarkupText<R> {
             at_break: true,
             attr: Vec::new(),
             entity_return: State::Text,
+            raw: Vec::new(),
+            element: Vec::new(),
+            slash: false,
+            label: Vec::new(),
         }
     }
 
     fn emit(&mut self, b: u8) {
+        if !self.label.is_empty() && !b.is_ascii_whitespace() {
+            self.write_label();
+        }
         self.out.push(b);
         self.at_break = b == b'\n';
     }
 
     fn emit_slice(&mut self, s: &[u8]) {
+        if !self.label.is_empty() {
+            // Blank text before the element's own text stays before its
+            // label.
+            let blank = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if blank < s.len() {
+                let (lead, text) = s.split_at(blank);
+                self.out.extend_from_slice(lead);
+                self.write_label();
+                self.out.extend_from_slice(text);
+                self.at_break = text.last() == Some(&b'\n');
+                return;
+            }
+        }
         if let Some(&last) = s.last() {
             self.out.extend_from_slice(s);
             self.at_break = last == b'\n';
+        }
+    }
+
+    /// Writes the pending label and `: `.
+    fn write_label(&mut self) {
+        self.out.append(&mut self.label);
+        self.out.extend_from_slice(b": ");
+    }
+
+    /// XML: a byte of a tag's or attribute's name, kept as written.
+    fn name_byte(&mut self, b: u8) {
+        if !self.html && self.raw.len() <= MAX_LABEL {
+            self.raw.push(b);
         }
     }
 
@@ -130,8 +179,15 @@ impl<R: Read> MarkupText<R> {
             }
         } else {
             self.separator();
+            if !closing && !self.slash {
+                self.label.clear();
+                push_label(&self.element, &mut self.label);
+            }
         }
         self.name = name;
+        self.raw.clear();
+        self.element.clear();
+        self.slash = false;
         self.state = State::Text;
     }
 
@@ -146,7 +202,12 @@ impl<R: Read> MarkupText<R> {
         let keep = !dropped;
         if keep {
             self.separator();
+            if !self.html && push_label(&self.raw, &mut self.out) {
+                self.out.extend_from_slice(b": ");
+                self.at_break = false;
+            }
         }
+        self.raw.clear();
         self.state = State::AttrValue {
             closing,
             quote,
@@ -209,7 +270,11 @@ impl<R: Read> MarkupText<R> {
                 }
             },
             State::TagOpen => match b {
+                // Another element's tag ends this one's own text: its
+                // label is not written before another element's.
                 b'/' => {
+                    self.label.clear();
+                    self.raw.clear();
                     self.name.clear();
                     self.state = State::TagName { closing: true };
                 }
@@ -219,8 +284,12 @@ impl<R: Read> MarkupText<R> {
                 }
                 b'?' => self.state = State::Decl,
                 b if b.is_ascii_alphabetic() => {
+                    self.label.clear();
                     self.name.clear();
                     self.name.push(b.to_ascii_lowercase());
+                    self.raw.clear();
+                    self.slash = false;
+                    self.name_byte(b);
                     self.state = State::TagName { closing: false };
                 }
                 _ => {
@@ -231,26 +300,40 @@ impl<R: Read> MarkupText<R> {
                 }
             },
             State::TagName { closing } => match b {
-                b'>' => self.tag_done(closing),
+                b'>' => {
+                    // Swapped, not moved: both keep their capacity.
+                    std::mem::swap(&mut self.element, &mut self.raw);
+                    self.tag_done(closing);
+                }
                 b if b.is_ascii_whitespace() || b == b'/' => {
                     self.attr.clear();
+                    self.slash = b == b'/';
+                    std::mem::swap(&mut self.element, &mut self.raw);
+                    self.raw.clear();
                     self.state = State::InTag { closing };
                 }
                 _ => {
                     if self.name.len() < MAX_NAME {
                         self.name.push(b.to_ascii_lowercase());
                     }
+                    self.name_byte(b);
                 }
             },
             State::InTag { closing } => match b {
                 b'>' => self.tag_done(closing),
                 b'=' => self.state = State::AfterEq { closing },
                 b'"' | b'\'' => self.start_value(closing, b),
-                b if b.is_ascii_whitespace() || b == b'/' => self.attr.clear(),
+                b if b.is_ascii_whitespace() || b == b'/' => {
+                    self.attr.clear();
+                    self.raw.clear();
+                    self.slash = b == b'/';
+                }
                 _ => {
+                    self.slash = false;
                     if self.attr.len() < MAX_NAME {
                         self.attr.push(b.to_ascii_lowercase());
                     }
+                    self.name_byte(b);
                 }
             },
             State::AfterEq { closing } => match b {
@@ -389,11 +472,14 @@ impl<R: Read> MarkupText<R> {
                     State::Text => {
                         let n = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
                         if n > 0 {
-                            let run = rest.get(..n).unwrap_or_default();
-                            if let Some(&last) = run.last() {
-                                self.out.extend_from_slice(run);
-                                self.at_break = last == b'\n';
-                            }
+                            // The input is moved out for the call (no
+                            // copy): the run is written through
+                            // `emit_slice`, which puts a pending label
+                            // before it.
+                            let input = std::mem::take(&mut self.input);
+                            let run = input.get(self.in_pos..self.in_pos + n).unwrap_or_default();
+                            self.emit_slice(run);
+                            self.input = input;
                             self.in_pos += n;
                             continue;
                         }
@@ -432,6 +518,92 @@ impl<R: Read> Read for MarkupText<R> {
         self.out_pos += n;
         Ok(n)
     }
+}
+
+/// An XML name as words: its namespace prefix dropped, `_`, `-` and `.`
+/// as spaces, and a space where lower case turns upper (`nhsNumber` →
+/// `nhs Number`, `SSNValue` → `SSN Value`), as context words are written.
+/// Nothing for a name too long to be a label, and for the names of a
+/// document's own structure (`text:p`, `para`, `id`, `version` …), which
+/// say nothing of the value (a flat ODF or DocBook file is mostly these).
+/// Appended to `out` (no allocation per tag); true if anything was.
+fn push_label(name: &[u8], out: &mut Vec<u8>) -> bool {
+    if name.len() > MAX_LABEL {
+        return false;
+    }
+    let local = name
+        .iter()
+        .rposition(|&b| b == b':')
+        .map_or(name, |i| name.get(i + 1..).unwrap_or_default());
+    if local.len() <= 2 || is_structural(local) || name.starts_with(b"xmlns") {
+        return false;
+    }
+    for (i, &b) in local.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| local.get(j)).copied();
+        let next = local.get(i + 1).copied();
+        if b.is_ascii_uppercase()
+            && (prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
+                || prev.is_some_and(|p| p.is_ascii_uppercase())
+                    && next.is_some_and(|n| n.is_ascii_lowercase()))
+        {
+            out.push(b' ');
+        }
+        out.push(if matches!(b, b'_' | b'-' | b'.') {
+            b' '
+        } else {
+            b
+        });
+    }
+    true
+}
+
+/// XML names of a document's structure and of attributes that only
+/// identify, type or style: no label (compared ignoring case).
+fn is_structural(local: &[u8]) -> bool {
+    const NAMES: &[&[u8]] = &[
+        b"span",
+        b"para",
+        b"text",
+        b"title",
+        b"div",
+        b"section",
+        b"sect1",
+        b"sect2",
+        b"item",
+        b"entry",
+        b"row",
+        b"cell",
+        b"body",
+        b"head",
+        b"note",
+        b"list",
+        b"list-item",
+        b"link",
+        b"emphasis",
+        b"strong",
+        b"code",
+        b"pre",
+        b"line",
+        b"tab",
+        b"class",
+        b"style",
+        b"type",
+        b"version",
+        b"lang",
+        b"href",
+        b"src",
+        b"ref",
+        b"idref",
+        b"uuid",
+        b"guid",
+        b"level",
+        b"encoding",
+        b"standalone",
+        b"name",
+        b"style-name",
+        b"outline-level",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(local))
 }
 
 /// HTML attributes that only style or wire up a page; their values are
@@ -590,6 +762,41 @@ mod tests {
             "<?xml version='1.0'?><r a=\"x>y\"><n>one</n><![CDATA[<two> ]] ]]><m>&#51;</m></r>",
         );
         assert_eq!(text, "x>y\none\n<two> ]] \n3\n");
+        // A flat ODF paragraph is not labelled.
+        assert_eq!(
+            xml("<office:text><text:p text:style-name=\"P1\">Hi</text:p></office:text>"),
+            "P1\nHi\n"
+        );
+    }
+
+    #[test]
+    fn xml_names_label_values_and_own_text() {
+        let text = xml(
+            "<?xml version=\"1.0\"?>\n<patients xmlns:h=\"urn:x\">\n  <h:patient id=\"7\">\n    \
+             <nhsNumber>\n      943 476 5919</nhsNumber>\n    <gp npi=\"1234567893\"/>\n    \
+             <SSNValue><![CDATA[078-05-1120]]></SSNValue><empty/>after\n    \
+             <card_number>4111&#32;1111</card_number>\n  </h:patient>\n</patients>\n",
+        );
+        assert_eq!(
+            text,
+            "\nurn:x\n\n  \n7\n\n    \n\n      nhs Number: 943 476 5919\n\n    \nnpi: 1234567893\n\n    \n\
+             SSN Value: 078-05-1120\nafter\n    \ncard number: 4111 1111\n\n  \n\n\n"
+        );
+        // A name too long for a label is not written; HTML writes none.
+        let long = "a".repeat(MAX_LABEL + 1);
+        assert_eq!(xml(&format!("<{long}>x</{long}>")), "x\n");
+        assert_eq!(html("<p title=t>x</p>"), "t\nx\n");
+        let label = |name: &[u8]| {
+            let mut out = Vec::new();
+            push_label(name, &mut out).then_some(out)
+        };
+        assert_eq!(label(b"ns:ipv4Address").unwrap(), b"ipv4 Address");
+        assert_eq!(
+            label(b"patient.phone-number").unwrap(),
+            b"patient phone number"
+        );
+        assert_eq!(label(b"text:p"), None);
+        assert_eq!(label(b"xmlns:h"), None);
     }
 
     #[test]
