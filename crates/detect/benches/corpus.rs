@@ -274,7 +274,25 @@ fn luhn_complete(body: &str) -> String {
 
 /// An IBAN of `cc` with a random BBAN of `len` digits and its check digits.
 fn iban(r: &mut Rng, cc: &str, len: usize) -> String {
-    let bban = digits_of(r, len);
+    let mut bban = digits_of(r, len);
+    if cc == "ES" && bban.len() == 20 {
+        // A Spanish account number's two check digits (CCC), which every
+        // Spanish IBAN carries: bank and branch, then the account, each
+        // weighted 1 2 4 8 5 10 9 7 3 6 mod 11.
+        let check = |d: &str| {
+            let w = [1, 2, 4, 8, 5, 10, 9, 7, 3, 6];
+            let x: u32 = d
+                .bytes()
+                .zip(w)
+                .map(|(c, w)| u32::from(c - b'0') * w)
+                .sum::<u32>()
+                % 11;
+            if x < 2 { x } else { 11 - x }
+        };
+        let first = check(&format!("00{}", &bban[..8]));
+        let second = check(&bban[10..]);
+        bban = format!("{}{first}{second}{}", &bban[..8], &bban[10..]);
+    }
     let mut rem = 0u64;
     let moved = format!("{bban}{cc}00");
     for c in moved.chars() {

@@ -1441,7 +1441,13 @@ fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
                         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
                 })
                 && w.get(4..6).is_some_and(iso_country);
-            if shape {
+            // A code that runs on into symbols (`GENODEM1@#%`,
+            // `MARKDEF1$$$`, `GENODEM1..X`) is not one.
+            let after = at(t, i + n);
+            let runs_on = matches!(after, b'@' | b'#' | b'$' | b'%' | b'*' | b'&' | b'_')
+                || (matches!(after, b'.' | b'-')
+                    && (at(t, i + n + 1).is_ascii_alphanumeric() || at(t, i + n + 1) == after));
+            if shape && !runs_on {
                 sk.emit(D::SwiftBic, i, i + n, Medium, PLAIN);
                 return;
             }

@@ -455,6 +455,7 @@ const NEW_RELIC_CTX: &[&str] = &["new relic", "newrelic", "new_relic"];
 const TWILIO_CTX: &[&str] = &["twilio"];
 const VAULT_CTX: &[&str] = &["vault", "vault_token", "hashicorp"];
 const MAILGUN_CTX: &[&str] = &["mailgun"];
+const LAUNCHDARKLY_CTX: &[&str] = &["launchdarkly", "launch_darkly", "ld_sdk_key", "ld_api_key"];
 const DROPBOX_CTX: &[&str] = &["dropbox"];
 const GOCARDLESS_CTX: &[&str] = &["gocardless"];
 const NO_CTX: &[&str] = &[];
@@ -608,7 +609,7 @@ builtins! {
         "Finnish personal identity code, DDMMYY, century sign, 3 digits and the mod-31 check character.",
         "131052-308T" }
     NoFnr { "no_fnr", Pii, Some("mod11_double"), true, &["fødselsnummer", "fodselsnummer", "fnr", "personnummer", "national identity number"],
-        "Norwegian national identity number, 11 digits, valid date and two mod-11 check digits; needs a context word.",
+        "Norwegian national identity number, 11 digits, valid date (its century given by the individual number) and two mod-11 check digits; needs a context word.",
         "fødselsnummer 01010110013" }
     PlPesel { "pl_pesel", Pii, Some("pesel_weights"), true, &["pesel"],
         "Polish PESEL, 11 digits with an encoded birth date and weighted check digit; needs a context word.",
@@ -641,7 +642,7 @@ builtins! {
         "US passport number (9 digits, or a letter and 8 digits) next to the word passport.",
         "passport 912803456" }
     PassportNumber { "passport_number", Pii, Some("passport_shape"), true, PASSPORT_WORDS,
-        "Passport number of any issuer (ICAO 9303 allows nine letters and digits): eight or nine characters: one to three letters then digits (Italy, Spain, India, Canada, Australia, Japan, Korea), Korea's letter-digits-letter-digits, France's two digits, two letters and five digits, nine digits, or nine letters and digits with three or more digits (Germany, the Netherlands); upper case, next to a passport word in one of 20 languages. A US-shaped number next to an English word is `us_passport`.",
+        "Passport number of any issuer (ICAO 9303 allows nine letters and digits): eight or nine characters: one to three letters then digits (Italy, Spain, India, Canada, Australia, Japan, Korea), Korea's letter-digits-letter-digits, France's two digits, two letters and five digits, nine or eight digits (not a date), or nine letters and digits with three or more digits (Germany, the Netherlands); upper case, next to a passport word in one of 20 languages. A US-shaped number next to an English word is `us_passport`.",
         "Reisepass C01X00T47" }
     Vin { "vin", Pii, Some("vin_check"), false, VIN_CTX,
         "Vehicle identification number (ISO 3779): 17 digits and letters without I, O and Q. With the check digit North American VINs carry (49 CFR 565) it is reported alone (low; medium next to its word); without it (European VINs need none) only next to a word such as VIN, chassis number, Fahrgestellnummer, numéro de série, bastidor, telaio.",
@@ -802,7 +803,7 @@ builtins! {
     FiYtunnus { "fi_ytunnus", Pii, Some("mod11"), true, &["y-tunnus", "ytunnus", "y tunnus", "business id", "fo-nummer"],
         "Finnish business id (Y-tunnus): NNNNNNN-N, mod-11 check digit; needs a context word.",
         "Y-tunnus 1979258-9" }
-    NoOrgnr { "no_orgnr", Pii, Some("mod11"), true, &["organisasjonsnummer", "org.nr", "orgnr", "org nr", "organisation number", "organization number"],
+    NoOrgnr { "no_orgnr", Pii, Some("mod11"), true, &["organisasjonsnummer", "org.nr", "orgnr", "org nr", "organisation number", "organization number", "mva", "mva-nummer", "mva-nr"],
         "Norwegian organisation number: 9 digits, mod-11 check digit; needs a context word.",
         "organisasjonsnummer 855002795" }
     DkCvr { "dk_cvr", Pii, Some("mod11"), true, &["cvr", "cvr-nummer", "cvr-nr", "cvr nr"],
@@ -815,7 +816,7 @@ builtins! {
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
     EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam"],
-        "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK).",
+        "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK; the UK's GB and Northern Ireland's XI by HMRC's rule).",
         "VAT number DE136695976" }
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
         "Spanish social security number (NSS): province, 8 digits and a mod-97 check; needs a context word.",
@@ -824,7 +825,7 @@ builtins! {
         "Mexican social security number (NSS, IMSS): 11 digits (subdelegation, years of registration and birth, serial) and a Luhn check digit; needs a context word.",
         "NSS 18977210345" }
     PtNif { "pt_nif", Pii, Some("mod11"), true, &["nif", "contribuinte", "número de contribuinte", "nipc"],
-        "Portuguese tax number (NIF/NIPC): 9 digits, weighted mod-11 check digit; needs a context word.",
+        "Portuguese tax number (NIF/NIPC): 9 digits starting with a holder's category (1-3, 45, 5, 6, 70-72, 74, 75, 77-79, 8, 9), weighted mod-11 check digit; needs a context word.",
         "NIF 288502159" }
     ItPartitaIva { "it_partita_iva", Pii, Some("luhn"), true, &["partita iva", "p.iva", "p. iva", "piva"],
         "Italian VAT number (partita IVA): 11 digits, office code, Luhn; needs a context word.",
@@ -1477,6 +1478,24 @@ builtins! {
     AdobeClientSecret { "adobe_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "Adobe (I/O, Developer Console) client secret: p8e- and 32 alphanumerics or dashes.",
         "p8e-M1OgpvAFYeEr2V8oiVV8VxtRYqXMWNPx" }
+    AzureContainerRegistryPassword { "azure_container_registry_password", Credentials, Some("prefix"), false, NO_CTX,
+        "Azure Container Registry password (admin user or repository-scoped token): 42 base64 characters, +ACR and 6 alphanumerics.",
+        "1GLaF4HT4+q0xLHqCoBPxiAZNVCMKd3Vu1LdUJ5bpY+ACR2UbkeH" }
+    EntraRefreshToken { "entra_refresh_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Microsoft Entra ID (Azure AD) refresh token: 0. or 1., A and 50+ base64url characters, .Ag and 250+ more (optionally .A and 200+).",
+        "1.A9pvXamJ7lS7e9_BrX0g4HERaQrcGRCyt8os3Ctu6pgZa1JdkBiBBz2C6SBFPkSW4ba.AgABAAEAAAD34WzckkH2bYK8vfFOlnq1z9duu0fP2CTPPBjznarflMr48e0MJkElcpicnOtnwDnitZpShc3087YhICeYMx9BgHNYOD4-PUgkostb9bRSvzVRYf2PWxnffnL3xeVqZoEtkpiA9T2X_BkRGzZvFdk3PNGNmXw9-zFhaevc5b0kalv-AoXuCz5JQ9VHrCloiwZTFbI09ogz2hbJ89v0-HD59nK4iOUF8QaX4VQR6a_aHcmyQc73zWEXGOZLYMOBHdJHTaM2mGtETKMpzJ1x7C3mnnjxqmABPe79EBlsvvI6Cdi" }
+    BitbucketDataCenterToken { "bitbucket_data_center_token", Credentials, Some("atlassian_dc"), false, NO_CTX,
+        "Bitbucket Data Center HTTP access token: BBDC- and 44 base64 characters decoding to the token's numeric id, : and 20 random bytes (checked).",
+        "BBDC-OTIxNzg5NDQ3MTE0OiHAULy5qUMTpKEgq1ux6kSyuD7q" }
+    LaunchdarklyKey { "launchdarkly_key", Credentials, Some("uuid_v4"), false, LAUNCHDARKLY_CTX,
+        "LaunchDarkly keys: api- (access token), sdk- (server-side SDK key) or mob- (mobile key) and a version-4 UUID (medium; high next to launchdarkly).",
+        "sdk-3f2c9a71-5b4e-4d8a-9c1f-7e6b2a0d4c58" }
+    VercelPrefixedToken { "vercel_prefixed_token", Credentials, Some("crc32_base62"), false, NO_CTX,
+        "Vercel prefixed tokens: vcp_ (personal), vci_ (integration), vca_ (app access), vcr_ (app refresh), vck_ (API key) and 24-60 alphanumerics whose last 6 are the CRC-32 of the rest in base 62 (checked; a failed CRC is low).",
+        "vcp_38AibNyyurlGFb0EkjKWREhbiGjlvhkTp3SKQOo6Cd6rvau5kH2g1D83" }
+    CloudflarePrefixedToken { "cloudflare_prefixed_token", Credentials, Some("crc32_hex"), false, NO_CTX,
+        "Cloudflare prefixed API credentials: cfut_ (user token), cfat_ (account token), cfk_ (global key), 40 alphanumerics and their CRC-32 in 8 lower-case hex digits (checked; a failed CRC is low).",
+        "cfut_vRwMzzuVtYkwMJFrCfZ4U2EqkNk6sEr6f4gUy0BQ2ad97ed2" }
     UrlPassword { "url_password", Credentials, None, false, NO_CTX,
         "Password embedded in a URL (scheme://user:password@host); placeholders such as `password` or `${PASS}` are lowered.",
         "postgres://app:Xk9#mQ2vL7@db.internal:5432/prod" }

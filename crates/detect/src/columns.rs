@@ -115,6 +115,17 @@ impl Columns {
         self.base = base;
     }
 
+    /// For a value at `s` of the pass's text in the table's body whose
+    /// context window (`before` bytes) reaches back into the header line:
+    /// how many bytes before it are body. The header's words are the
+    /// columns' context, each for its own column, not the local context
+    /// of the first rows (`| NPI | NHS Number |` above `| 2633720471 |`).
+    #[inline(always)]
+    pub(crate) fn body_before(&self, s: usize, before: usize) -> Option<usize> {
+        let abs = self.base + s;
+        (abs >= self.body_from && abs - self.body_from < before).then(|| abs - self.body_from)
+    }
+
     /// True if some column names detector `d`.
     #[inline(always)]
     pub(crate) fn names(&self, d: usize) -> bool {

@@ -376,21 +376,25 @@ const ANTHROPIC_ADMIN: Spec = Spec {
         High,
     )
 };
+/// `T3BlbkFJ`, the base64 of "OpenAI", sits in the middle of every
+/// OpenAI key; a body without it is another tool's sample (secretlint's
+/// and detect-secrets' negatives are keys with it changed): `low`.
+fn openai_marker(tok: &[u8]) -> bool {
+    tok.windows(8).any(|w| w == b"T3BlbkFJ")
+}
+const fn openai(d: D, prefix: &'static [u8]) -> Spec {
+    Spec {
+        check: Some(openai_marker),
+        failed: Some(Low),
+        ..spec(d, prefix, OPENAI_BODY, High)
+    }
+}
+const OPENAI_BODY: &[Seg] = &[seg(C::Url, 40, 250)];
 const OPENAI_NEW: [Spec; 4] = [
-    spec(D::OpenaiApiKey, b"sk-proj-", &[seg(C::Url, 40, 250)], High),
-    spec(
-        D::OpenaiApiKey,
-        b"sk-svcacct-",
-        &[seg(C::Url, 40, 250)],
-        High,
-    ),
-    spec(D::OpenaiApiKey, b"sk-None-", &[seg(C::Url, 40, 250)], High),
-    spec(
-        D::OpenaiAdminKey,
-        b"sk-admin-",
-        &[seg(C::Url, 40, 250)],
-        High,
-    ),
+    openai(D::OpenaiApiKey, b"sk-proj-"),
+    openai(D::OpenaiApiKey, b"sk-svcacct-"),
+    openai(D::OpenaiApiKey, b"sk-None-"),
+    openai(D::OpenaiAdminKey, b"sk-admin-"),
 ];
 const OPENAI_LEGACY: Spec = spec(D::OpenaiApiKey, b"sk-", &[seg(C::Alnum, 48, 48)], High);
 const AWS_KEY: Spec = spec(D::AwsAccessKey, b"", &[seg(C::Up, 20, 20)], High);
@@ -701,8 +705,50 @@ const DYNATRACE: Spec = spec(
     High,
 );
 
+const VERCEL_BODY: &[Seg] = &[seg(C::Alnum, 24, 60)];
+const CLOUDFLARE_BODY: &[Seg] = &[seg(C::Alnum, 48, 48)];
+fn vercel_crc(tok: &[u8]) -> bool {
+    tok.get(4..).is_some_and(v::crc32_base62_tail)
+}
+/// Vercel's prefixed tokens (`vcp_` personal, `vci_` integration, `vca_`
+/// app access, `vcr_` app refresh, `vck_` API key): alphanumerics whose
+/// last 6 are the CRC-32 of the rest in base 62, as GitHub's. A failed
+/// CRC is reported `low`, as GitHub's (others' samples are random).
+const fn vercel(prefix: &'static [u8]) -> Spec {
+    Spec {
+        check: Some(vercel_crc),
+        failed: Some(Low),
+        ..spec(D::VercelPrefixedToken, prefix, VERCEL_BODY, High)
+    }
+}
+fn cloudflare_crc(tok: &[u8]) -> bool {
+    let body = tok
+        .iter()
+        .position(|&c| c == b'_')
+        .and_then(|i| tok.get(i + 1..));
+    body.is_some_and(v::crc32_hex_tail)
+}
+/// Cloudflare's prefixed API credentials (`cfut_` user token, `cfat_`
+/// account token, `cfk_` global key): 40 alphanumerics and the CRC-32 of
+/// those 40 in 8 lower-case hex digits.
+const fn cloudflare(prefix: &'static [u8]) -> Spec {
+    Spec {
+        check: Some(cloudflare_crc),
+        failed: Some(Low),
+        ..spec(D::CloudflarePrefixedToken, prefix, CLOUDFLARE_BODY, High)
+    }
+}
+
 /// Tokens whose hex (or lower-case) body follows a prefix ending in `_`.
 const AFTER_UNDERSCORE: &[Spec] = &[
+    vercel(b"vcp_"),
+    vercel(b"vci_"),
+    vercel(b"vca_"),
+    vercel(b"vcr_"),
+    vercel(b"vck_"),
+    cloudflare(b"cfut_"),
+    cloudflare(b"cfat_"),
+    cloudflare(b"cfk_"),
     spec(D::BuildkiteToken, b"bkua_", &[seg(C::LHex, 40, 40)], High),
     spec(
         D::ShopifyAccessToken,
@@ -837,6 +883,9 @@ const SPLIT: &[Spec] = &[
         High,
     ),
     spec(D::RootlyApiKey, b"rootly_", &[seg(C::LHex, 64, 64)], High),
+    launchdarkly(b"api-"),
+    launchdarkly(b"sdk-"),
+    launchdarkly(b"mob-"),
     spec(
         D::LangfuseSecretKey,
         b"sk-lf-",
@@ -850,6 +899,30 @@ const SPLIT: &[Spec] = &[
         High,
     ),
 ];
+
+/// A UUID in lower-case hex, version 4 and RFC 4122's variant checked by
+/// [`uuid_v4_after_prefix`].
+const UUID_SEGS: &[Seg] = &[
+    seg_then(C::LHex, 8, 8, b'-'),
+    seg_then(C::LHex, 4, 4, b'-'),
+    seg_then(C::LHex, 4, 4, b'-'),
+    seg_then(C::LHex, 4, 4, b'-'),
+    seg(C::LHex, 12, 12),
+];
+/// `[89ab]` after the version `4` of a random UUID behind a 4-byte prefix.
+fn uuid_v4_after_prefix(tok: &[u8]) -> bool {
+    tok.get(18) == Some(&b'4') && matches!(tok.get(23), Some(b'8' | b'9' | b'a' | b'b'))
+}
+/// LaunchDarkly keys: `api-` (REST API access token), `sdk-` (server-side
+/// SDK key) or `mob-` (mobile key) and a random (version 4) UUID. A
+/// prefixed UUID is a shape other text can take: medium, high next to
+/// "launchdarkly".
+const fn launchdarkly(prefix: &'static [u8]) -> Spec {
+    Spec {
+        check: Some(uuid_v4_after_prefix),
+        ..spec(D::LaunchdarklyKey, prefix, UUID_SEGS, Medium)
+    }
+}
 
 /// Longest prefix and body before a word of [`SPLIT`]'s bodies can start.
 const SPLIT_REACH: usize = 80;
@@ -923,8 +996,35 @@ const OPENROUTER: Spec = spec(
     High,
 );
 
+/// Bitbucket Data Center HTTP access token: `BBDC-` and 44 base64
+/// characters that decode, like every Atlassian Data Center token, to the
+/// token's numeric id, `:` and 20 random bytes. Found from the word after
+/// `BBDC-` when it holds a digit, or from a later word with a digit
+/// after `+` or `/` (the base64 of a numeric id holds a digit only where
+/// a digit ending a group of three is 4-9: `193142332190` is
+/// `MTkzMTQyMzMyMTkw`, so about one id in forty gives a first word
+/// without one). A body with no digit at all (about one in 3,000) is not
+/// found: no anchor literal is left for it (`anchors::CREDS` is full).
+const BBDC: Spec = Spec {
+    check: Some(atlassian_dc_body),
+    ..spec(
+        D::BitbucketDataCenterToken,
+        b"BBDC-",
+        &[seg(C::Std, 44, 44)],
+        High,
+    )
+};
+fn atlassian_dc_body(tok: &[u8]) -> bool {
+    let Some(b) = tok.get(5..).and_then(|b| v::base64_decode(b, 44)) else {
+        return false;
+    };
+    let id = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    b.len() == 33 && (1..=20).contains(&id) && b.get(id) == Some(&b':')
+}
+
 /// Tokens whose hex body follows a prefix ending in `-`.
 const AFTER_DASH: &[Spec] = &[
+    BBDC,
     // `key-` and a hex digest also names cache entries: medium, high
     // next to "mailgun".
     spec(D::MailgunApiKey, b"key-", &[seg(C::LHex, 32, 32)], Medium),
@@ -1083,7 +1183,12 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Slack => slack(sk, a),
         K::SlackHook => slack_hook(sk, a),
         K::SlackApp => slack_app(sk, a),
-        K::Github => first_of(sk, &GITHUB, a),
+        K::Github => {
+            first_of(sk, &GITHUB, a);
+            if at(sk.t, a + 4).is_ascii_digit() && sk.t.get(a..a + 4) == Some(&b"ghs_"[..]) {
+                github_app_installation(sk, a);
+            }
+        }
         K::GithubPat => one(sk, &GITHUB_PAT),
         K::Npm => one(sk, &NPM),
         K::Pypi => first_of(sk, &PYPI, a),
@@ -1142,20 +1247,38 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
     }
 }
 
-/// `AKIA…`: the prefix and `lo..=hi` base32 characters (`A-Z2-7`).
+/// `AKIA…`: the prefix and `lo..=hi` base32 characters (`A-Z2-7`), the
+/// alphabet AWS issues ids in. The same shape with `0`, `1`, `8` or `9`
+/// is no id AWS issued, but it is what test data and other tools'
+/// samples hold (many scanners' rules take `[A-Z0-9]`): reported at low
+/// confidence, as a GitHub token failing its checksum is.
 fn aws(sk: &mut Sink<'_>, a: usize, s: &Spec, lo: usize, hi: usize) {
     let t = sk.t;
     if !sk.on(s.det) || is_word(before(t, a)) {
         return;
     }
-    let n = run(t, a + 4, hi, |c| {
-        c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)
-    });
+    let n = run(t, a + 4, hi, |c| C::Up.has(c));
     let e = a + 4 + n;
     if n < lo || n > hi || is_word(at(t, e)) {
         return;
     }
-    emit_token(sk, s.det, a, e, (a + 4, e), s.conf);
+    let body = t.get(a + 4..e).unwrap_or_default();
+    let base32 = body
+        .iter()
+        .all(|&c| !matches!(c, b'0' | b'1' | b'8' | b'9'));
+    // Outside the alphabet, a body of digits only is a number after the
+    // prefix's letters, not a random id.
+    if !base32 && body.iter().all(u8::is_ascii_digit) {
+        return;
+    }
+    emit_token(
+        sk,
+        s.det,
+        a,
+        e,
+        (a + 4, e),
+        if base32 { s.conf } else { Low },
+    );
 }
 
 fn stripe(sk: &mut Sink<'_>, a0: usize) {
@@ -1903,49 +2026,71 @@ fn intercom(sk: &mut Sink<'_>, a: usize) {
     }
 }
 
+/// GitHub's App installation token of the 2026 format: `ghs_`, the app's
+/// numeric id, `_` and a JWT (about 520 characters in all).
+fn github_app_installation(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let id = run(t, a + 4, 20, |c| c.is_ascii_digit());
+    let js = a + 4 + id + 1;
+    if !(1..=20).contains(&id) || at(t, js - 1) != b'_' || !sk.on(D::GithubToken) {
+        return;
+    }
+    if let Some((e, _)) = jwt_end(t, js) {
+        sk.emit_fixed(D::GithubToken, a, e, High);
+    }
+}
+
 /// A JSON Web Token: three base64url segments whose header decodes to
 /// JSON with an `alg`.
 fn jwt(sk: &mut Sink<'_>, a: usize) {
     if !sk.on(D::Jwt) || is_word(before(sk.t, a)) {
         return;
     }
-    let t = sk.t;
+    let Some((e, sig)) = jwt_end(sk.t, a) else {
+        return;
+    };
+    let conf = if sig >= 16 { High } else { Medium };
+    sk.emit_fixed(D::Jwt, a, e, conf);
+}
+
+/// The end of a JWT whose header starts at `a` and its signature's
+/// length: a header that decodes to JSON with an `alg`, a payload that
+/// decodes to a JSON object (or a JWE's encrypted key), a signature that
+/// is not a published example's.
+fn jwt_end(t: &[u8], a: usize) -> Option<(usize, usize)> {
     let h = run(t, a, 2000, |c| C::Url.has(c));
     if !(10..=2000).contains(&h) || at(t, a + h) != b'.' {
-        return;
+        return None;
     }
     let ps = a + h + 1;
     let p = run(t, ps, 8000, |c| C::Url.has(c));
     if p < 4 || at(t, ps + p) != b'.' {
-        return;
+        return None;
     }
     let ss = ps + p + 1;
     let sig = run(t, ss, 2000, |c| C::Url.has(c));
     let e = ss + sig;
     if is_word(at(t, e)) {
-        return;
+        return None;
     }
-    let Some(header) = t.get(a..a + h).and_then(|x| v::base64_decode(x, 2000)) else {
-        return;
-    };
+    let header = t.get(a..a + h).and_then(|x| v::base64_decode(x, 2000))?;
     if header.first() != Some(&b'{')
         || header.trim_ascii_end().last() != Some(&b'}')
         || !contains(&header, b"\"alg\"")
     {
-        return;
+        return None;
     }
     // A JWT's payload is its claims set, a JSON object; a JWE's second
     // part is an encrypted key (`"enc"` in its header says which).
     let json = |x: &[u8]| x.first() == Some(&b'{') && x.trim_ascii_end().last() == Some(&b'}');
     let payload = t.get(ps..ps + p).and_then(|x| v::base64_decode(x, 8000));
     if !payload.as_deref().is_some_and(json) && !contains(&header, b"\"enc\"") {
-        return;
+        return None;
     }
     if placeholder::documented(t.get(ss..e).unwrap_or_default()) {
-        return;
+        return None;
     }
-    let conf = if sig >= 16 { High } else { Medium };
-    sk.emit_fixed(D::Jwt, a, e, conf);
+    Some((e, sig))
 }
 
 // ---------------------------------------------------------- digit words --
@@ -1963,6 +2108,19 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         split_body(sk, ws);
     } else if pv == b'.' && ws >= 4 && t.get(ws - 4..ws) == Some(&b"hvr."[..]) {
         first_of(sk, &VAULT_RECOVERY, ws - 4);
+    } else if pv == b'.'
+        && w.first() == Some(&b'A')
+        && matches!(at(t, ws.wrapping_sub(2)), b'0' | b'1')
+    {
+        entra_refresh(sk, ws - 2);
+    } else if pv == b'+' && n == 9 && w.starts_with(b"ACR") {
+        acr_password(sk, ws - 1);
+    }
+    if matches!(pv, b'+' | b'/') {
+        bbdc_back(sk, ws);
+    }
+    if nx == b'+' && t.get(we..we + 4) == Some(&b"+ACR"[..]) {
+        acr_password(sk, we);
     }
     if n <= 9 {
         short_word(sk, w, ws, nx, pv);
@@ -2162,6 +2320,101 @@ fn split_body(sk: &mut Sink<'_>, ws: usize) {
             return;
         }
     }
+}
+
+/// A later word of a Bitbucket Data Center token's body, after `+` or `/`
+/// at `ws`: its base64 run is walked back (at most the body's 44 bytes)
+/// to `BBDC-`.
+#[inline(never)]
+fn bbdc_back(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let lo = ws.saturating_sub(44);
+    let Some(back) = t.get(lo..ws) else { return };
+    let Some(q) = back.iter().rposition(|&c| !C::Std.has(c)) else {
+        return;
+    };
+    let rs = lo + q + 1;
+    if rs >= 5 && t.get(rs - 5..rs) == Some(&b"BBDC-"[..]) {
+        try_spec(sk, &BBDC, rs - 5);
+    }
+}
+
+/// An Azure Container Registry password (an admin or token password):
+/// 42 base64 characters, `+ACR` and 6 alphanumerics, `+ACR` at `p`. Found
+/// from the digit word just before `+ACR` or the one it starts (one of
+/// them holds a digit in all but about one password in a thousand).
+fn acr_password(sk: &mut Sink<'_>, p: usize) {
+    let t = sk.t;
+    let Some(a) = p.checked_sub(42) else { return };
+    let std = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let b = before(t, a);
+    if t.get(p..p + 4) != Some(&b"+ACR"[..])
+        || !t.get(a..p).is_some_and(|r| r.iter().all(|&c| std(c)))
+        || std(b)
+        || is_word(b)
+    {
+        return;
+    }
+    let e = p + 4 + 6;
+    if !t
+        .get(p + 4..e)
+        .is_some_and(|r| r.iter().all(u8::is_ascii_alphanumeric))
+        || std(at(t, e))
+        || is_word(at(t, e))
+    {
+        return;
+    }
+    emit_token(sk, D::AzureContainerRegistryPassword, a, e, (a, e), High);
+}
+
+/// A Microsoft Entra ID (Azure AD) refresh token whose `0.` or `1.` is at
+/// `a`: `A` and 50 or more base64url characters (the client and tenant),
+/// optionally `.` and a digit, `.Ag` and 250 or more (the encrypted
+/// grant), optionally `.A` and 200 or more. Found from the first word
+/// after the dot, which holds a digit in all but a few tokens in a
+/// thousand.
+fn entra_refresh(sk: &mut Sink<'_>, a: usize) {
+    let t = sk.t;
+    let b = before(t, a);
+    if is_word(b) || b == b'.' || at(t, a + 1) != b'.' || at(t, a + 2) != b'A' {
+        return;
+    }
+    let url = |c: u8| C::Url.has(c);
+    let n1 = run(t, a + 3, 1000, url);
+    if !(50..=1000).contains(&n1) {
+        return;
+    }
+    let mut i = a + 3 + n1;
+    if at(t, i) == b'.' && at(t, i + 1).is_ascii_digit() && at(t, i + 2) == b'.' {
+        i += 2;
+    }
+    if t.get(i..i + 3) != Some(&b".Ag"[..]) {
+        return;
+    }
+    let n2 = run(t, i + 3, 4000, url);
+    if !(250..=4000).contains(&n2) {
+        return;
+    }
+    let mut e = i + 3 + n2;
+    if t.get(e..e + 2) == Some(&b".A"[..]) {
+        let n3 = run(t, e + 2, 4000, url);
+        if (200..=4000).contains(&n3) {
+            e += 2 + n3;
+        }
+    }
+    // A dot followed by more of the alphabet: a longer dotted value.
+    if is_word(at(t, e)) || (at(t, e) == b'.' && C::Url.has(at(t, e + 1))) {
+        return;
+    }
+    emit_token(sk, D::EntraRefreshToken, a, e, (a + 3, e), High);
+}
+
+/// An eight-digit number right after `-` at `ws`: the first group of a
+/// prefixed UUID (`sdk-47809323-…`), which is read as a number and not
+/// handed to [`word`] (one LaunchDarkly key in 40 starts so).
+#[inline(never)]
+pub(crate) fn digits_after_dash(sk: &mut Sink<'_>, ws: usize) {
+    split_body(sk, ws);
 }
 
 /// A 24-character word after `.`: the object id of a Voiceflow key or the
@@ -2693,6 +2946,34 @@ const PREFIXES: &[&[u8]] = &[
     b"sk.eyJ",
     b"pk.eyJ",
     b"tk.eyJ",
+    // The formats found from a word of their body (`SPLIT`, `AFTER_DASH`).
+    b"nvapi-",
+    b"phx_",
+    b"mdb_sa_sk_",
+    b"sm_aat_",
+    b"sm_pat_",
+    b"sm_sat_",
+    b"ico-",
+    b"ddp_",
+    b"ddw_",
+    b"pcsk_",
+    b"apify_api_",
+    b"rootly_",
+    b"hvr.",
+    b"VF.",
+    b"tvly-",
+    b"NRRA-",
+    b"NRAA-",
+    b"BBDC-",
+    b"odt_",
+    b"vcp_",
+    b"vci_",
+    b"vca_",
+    b"vcr_",
+    b"vck_",
+    b"cfut_",
+    b"cfat_",
+    b"cfk_",
 ];
 
 /// True if `v` starts like one of the token formats above. Assigned to
@@ -2700,6 +2981,9 @@ const PREFIXES: &[&[u8]] = &[
 /// reject, when its checksum fails), not a generic secret or a password.
 pub(crate) fn provider_prefix(v: &[u8]) -> bool {
     PREFIXES.iter().any(|p| v.starts_with(p))
+        || (v.len() == 40
+            && matches!(v.get(..4), Some(b"api-" | b"sdk-" | b"mob-"))
+            && uuid_v4_after_prefix(v))
         || (v.len() == 34 && v.starts_with(b"SK") && v.iter().skip(2).all(u8::is_ascii_hexdigit))
         || v.get(11..21) == Some(&b"AAAAAAAAAA"[..])
 }

@@ -333,12 +333,17 @@ pub(crate) struct CtxCache {
 
 impl CtxCache {
     /// True if a context phrase of built-in detector `det` lies in the
-    /// window around `s..e` (the match itself excluded).
+    /// window around `s..e` (the match itself excluded). The scan asks
+    /// [`has_within`](Self::has_within): a table's first rows have a
+    /// shorter window (`Sink::ctx_slow`).
+    #[cfg(test)]
     pub(crate) fn has(&mut self, t: &[u8], det: usize, s: usize, e: usize) -> bool {
         self.has_within(t, det, s, e, CONTEXT_BEFORE, CONTEXT_AFTER)
     }
 
-    /// [`has`](Self::has) with an explicit window of `before`/`after` bytes.
+    /// True if a context phrase of built-in detector `det` lies in the
+    /// window of `before`/`after` bytes around `s..e` (the match itself
+    /// excluded; at most [`CONTEXT_BEFORE`] and [`CONTEXT_AFTER`]).
     pub(crate) fn has_within(
         &mut self,
         t: &[u8],

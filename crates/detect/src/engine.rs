@@ -74,10 +74,16 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                         // The number's later groups are continuations
                         // (skipped anyway): resume after them.
                         pos = numeric::digit_first(sink, p, we, run_end);
-                    } else if continuation && p >= from && (16..=MAX_WORD).contains(&(we - p)) {
+                    } else if continuation
+                        && p >= from
+                        && ((16..=MAX_WORD).contains(&(we - p))
+                            || (at(t, we) == b'+' && we - p <= MAX_WORD))
+                    {
                         // A long hex run after `.` or `-` and a digit
                         // (`pat…9.3f…`, `PMAK-…-8c…`) is no number's
-                        // group: it may be a token's body.
+                        // group: it may be a token's body; so may a word
+                        // before a `+` (`…m2/4aY4…sQ+ACR…`, an Azure
+                        // registry password).
                         creds::word(sink, p, we);
                     }
                 } else {
@@ -102,6 +108,15 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                             // base64 blob's known starts are looked at.
                             creds::long_run(sink, ws);
                         }
+                    } else if continuation
+                        && ws >= from
+                        && ((16..=MAX_WORD).contains(&(we - ws))
+                            || (at(t, we) == b'+' && we - ws <= MAX_WORD))
+                    {
+                        // As above for a word whose first digit the number
+                        // walk took (`…_2.3f01…`: `2.3` read as a number,
+                        // then a Harness token's hex id).
+                        creds::word(sink, ws, we);
                     }
                 }
             }

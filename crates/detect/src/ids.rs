@@ -123,6 +123,20 @@ fn kr_driving_licence(s: &[u8]) -> bool {
 fn nz(s: &[u8]) -> bool {
     v::nz_ird(s)
 }
+/// A passport number of eight digits (Lithuania, Sweden, Israel …; no
+/// published check digit), next to its word: not one digit repeated or a
+/// plain run, and not a date (`YYYYMMDD`, `DDMMYYYY`: a passport's issue
+/// or expiry date printed beside the word).
+fn passport_digits8(s: &[u8]) -> bool {
+    let n = |a: usize, b: usize| {
+        s.get(a..b).map_or(0, |x| {
+            x.iter()
+                .fold(0u32, |v, &c| v * 10 + u32::from(c.wrapping_sub(b'0')))
+        })
+    };
+    let date = |y: u32, m: u32, d: u32| (1900..=2099).contains(&y) && v::valid_date(y, m, d);
+    bank_account(s) && !date(n(0, 4), n(4, 6), n(6, 8)) && !date(n(4, 8), n(2, 4), n(0, 2))
+}
 
 /// Every digits-only id, by length (the dispatcher takes the slice for a
 /// number's length).
@@ -137,6 +151,7 @@ static LEN8: &[DigitId] = &[
     id(D::UaEdrpou, v::ua_edrpou, CTX_ONLY),
     id(D::TwUbn, v::tw_ubn, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
+    id(D::PassportNumber, passport_digits8, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -649,7 +664,9 @@ pub(crate) fn alpha_word(
                 // An EU country's code and ten digits is also that
                 // country's VAT number's shape (`PL8106969511`): its word
                 // decides.
-                let vat_shape = digits_only && vat_country(t, ws).is_some();
+                // (A UK VAT number has nine or twelve: `GB` is not one.)
+                let vat_shape =
+                    digits_only && vat_country(t, ws).is_some_and(|c| &c != b"GB" && &c != b"XI");
                 let adj = Adj {
                     need_ctx: !digits_only || vat_shape,
                     nonvalue: false,
@@ -661,6 +678,34 @@ pub(crate) fn alpha_word(
             if letters == 3 && w.starts_with(b"CHE") && w.get(3..).is_some_and(v::ch_uid) {
                 sk.emit(D::ChUid, ws, we, Medium, PLAIN);
             }
+        }
+        // The Swiss UID as a VAT number, its suffix glued on
+        // (`CHE100416306MWST`, `…TVA`, `…IVA`).
+        15 | 16
+            if letters == 3
+                && w.starts_with(b"CHE")
+                && matches!(w.get(12..), Some(b"MWST" | b"TVA" | b"IVA"))
+                && w.get(3..12).is_some_and(v::ch_uid) =>
+        {
+            sk.emit(D::ChUid, ws, we, Medium, PLAIN);
+        }
+        // Norway's VAT number: `NO`, the organisation number, `MVA`
+        // (`NO864234232MVA`, or `NO864234232 MVA`).
+        14 if letters == 2
+            && w.starts_with(b"NO")
+            && w.ends_with(b"MVA")
+            && w.get(2..11).is_some_and(v::no_orgnr) =>
+        {
+            // `MVA` is its word: the organisation number alone needs one.
+            sk.emit_fixed(D::NoOrgnr, ws, we, Medium);
+        }
+        11 if letters == 2
+            && w.starts_with(b"NO")
+            && t.get(we..we + 4).is_some_and(|x| x == b" MVA")
+            && right_ok(t, we + 4, false)
+            && w.get(2..).is_some_and(v::no_orgnr) =>
+        {
+            sk.emit_fixed(D::NoOrgnr, ws, we + 4, Medium);
         }
         // An ABN as Australia's VAT-style number, `AU53004085616`.
         13 if letters == 2 && w.starts_with(b"AU") && w.get(2..).is_some_and(v::au_abn) => {
@@ -704,13 +749,19 @@ pub(crate) fn alpha_word(
     }
     // A word longer than any VAT number (an IBAN starting `DE`, `FR`,
     // `ES`: every row of a customer table) is not one, whatever follows.
-    if (2..=3).contains(&letters) && w.len() <= 16 && vat_country(t, ws).is_some() {
+    // (Four: a French number's key of two letters, `FRBB123543267`, a UK
+    // government department's `GBGD100`.)
+    if ((2..=3).contains(&letters)
+        || (letters == 4 && matches!(w.get(..2), Some(b"FR" | b"GB" | b"XI"))))
+        && w.len() <= 16
+        && vat_country(t, ws).is_some()
+    {
         eu_vat_at(sk, ws);
     }
     // `ES - Q0818001J`: a company letter glued to the digits, the country
     // code apart.
     if letters == 1 && matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
-        eu_vat_before(sk, ws);
+        eu_vat_before(sk, ws, 0);
     }
     if (1..=2).contains(&letters) && matches!(w.len() - letters, 6 | 7) {
         hk_hkid(sk, ws, we, w, letters);
@@ -1013,7 +1064,7 @@ fn any_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], upper: bool) {
 const VAT_COUNTRIES: &[&[u8; 2]] = &[
     b"AT", b"BE", b"BG", b"CY", b"CZ", b"DE", b"DK", b"EE", b"EL", b"GR", b"ES", b"FI", b"FR",
     b"HR", b"HU", b"IE", b"IT", b"LT", b"LU", b"LV", b"MT", b"NL", b"PL", b"PT", b"RO", b"SE",
-    b"SI", b"SK",
+    b"SI", b"SK", b"XI", b"GB",
 ];
 
 fn vat_country(t: &[u8], p: usize) -> Option<[u8; 2]> {
@@ -1102,6 +1153,85 @@ pub(crate) fn eu_vat_at(sk: &mut Sink<'_>, p: usize) {
     }
 }
 
+/// True if a VAT label ends right before `ws`: `VAT`, then at most three
+/// of the words `reg`, `registration`, `no`, `nr`, `number`, `id`, with
+/// spaces, `.`, `:`, `#` or `-` between (`VAT reg no: `, `VAT No. `,
+/// `VAT registration number `, `VAT: `), within 40 bytes.
+fn vat_label_before(t: &[u8], ws: usize) -> bool {
+    let lo = ws.saturating_sub(40);
+    let mut i = ws;
+    for _ in 0..4 {
+        while i > lo && matches!(at(t, i - 1), b' ' | b':' | b'.' | b'#' | b'-') {
+            i -= 1;
+        }
+        let e = i;
+        while i > lo && at(t, i - 1).is_ascii_alphabetic() {
+            i -= 1;
+        }
+        let w = t.get(i..e).unwrap_or_default();
+        if w.len() > 12 || (i == lo && lo > 0) {
+            return false;
+        }
+        let mut lw = [0u8; 12];
+        for (d, c) in lw.iter_mut().zip(w) {
+            *d = c.to_ascii_lowercase();
+        }
+        match lw.get(..w.len()).unwrap_or_default() {
+            b"vat" => return !before(t, i).is_ascii_alphanumeric(),
+            b"reg" | b"registration" | b"no" | b"nr" | b"number" | b"id" => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// A UK VAT number printed without its `GB`, as British invoices print it
+/// (`VAT reg no: 123 4567 89`, `VAT No. 123456789`, a branch's twelve
+/// digits): only right after a VAT label ([`vat_label_before`]), since
+/// nine digits after another word are as often another country's number.
+/// Out of line: asked of every nine- or twelve-digit number after a word
+/// and a space, and few of them follow a VAT label.
+#[inline(never)]
+fn gb_vat_after_label(sk: &mut Sink<'_>, ws: usize) {
+    if !sk.on(D::EuVat) || !vat_label_before(sk.t, ws) {
+        return;
+    }
+    let t = sk.t;
+    let mut buf = [b'G', b'B', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut n = 2;
+    let mut i = ws;
+    let mut ends = [(0usize, 0usize); 6];
+    let mut ne = 0;
+    loop {
+        let c = at(t, i);
+        if c.is_ascii_digit() {
+            let Some(x) = buf.get_mut(n) else { return };
+            *x = c;
+            n += 1;
+            i += 1;
+            continue;
+        }
+        if let Some(x) = ends.get_mut(ne) {
+            *x = (i, n);
+            ne += 1;
+        }
+        if matches!(c, b' ' | b'-' | b'.') && at(t, i + 1).is_ascii_digit() && ne < ends.len() {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    for &(e, k) in ends.get(..ne).unwrap_or_default().iter().rev() {
+        if matches!(k, 11 | 14)
+            && right_ok(t, e, false)
+            && v::eu_vat(buf.get(..k).unwrap_or_default())
+        {
+            sk.emit(D::EuVat, ws, e, Low, PLAIN);
+            return;
+        }
+    }
+}
+
 /// The national numbers a country's VAT number is made of (`PT` and the
 /// NIF, `ES` and the NIF/CIF, `IT` and the partita IVA): their words name
 /// the VAT number too (`NIF PT501964843`).
@@ -1132,8 +1262,10 @@ fn vat_body_ids(cc: [u8; 2]) -> &'static [D] {
 
 /// The digits at `ws` may continue a VAT number whose country code stands
 /// a few bytes before (`DE 181…`, `ATU 142…`, `ES A-2818…`, `DK: 2159…`):
-/// finds the code and reads the number from it.
-pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize) {
+/// finds the code and reads the number from it. Without a code, a
+/// number of `total` digits (nine or twelve) may be a UK VAT number right
+/// after its label ([`gb_vat_after_label`]).
+pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize, total: usize) {
     let t = sk.t;
     // Back over separators and at most one lone letter (AT's U, a Spanish
     // company's letter) to the two-letter code.
@@ -1168,10 +1300,14 @@ pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize) {
     } else if i == 2 && at(t, 0).is_ascii_alphabetic() && at(t, 1).is_ascii_alphabetic() {
         0
     } else {
-        return;
+        usize::MAX
     };
-    if p + 2 < ws {
+    if p != usize::MAX && p + 2 < ws && vat_country(t, p).is_some() {
         eu_vat_at(sk, p);
+    } else if matches!(total, 9 | 12) {
+        // No country code: `VAT: 123…`, `VAT No. 123…` (the letters were
+        // a label's).
+        gb_vat_after_label(sk, ws);
     }
 }
 #[cfg(test)]

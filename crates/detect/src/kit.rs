@@ -258,6 +258,62 @@ pub(crate) fn has_context(t: &[u8], start: usize, end: usize, words: &[&str]) ->
         .any(|w| contains_word(a, w.as_bytes()) || contains_word(b, w.as_bytes()))
 }
 
+/// True if any of `words` appears as a whole word in the `LABEL_BEFORE`
+/// bytes before `start` on its line, which end in a word (the value's
+/// label: `tracking number: 6368 …`), not a word of the sentence before.
+///
+/// The window's ASCII words are compared whole (as [`has_context`] would
+/// find them): a card column of a customer table asks this of every row,
+/// and a substring search per word cost more than the row's scan.
+pub(crate) fn label_word_before(
+    t: &[u8],
+    start: usize,
+    words: &[&str],
+    (lens, firsts): (u64, u32),
+) -> bool {
+    let lo = start.saturating_sub(LABEL_BEFORE);
+    let mut left = t.get(lo..start).unwrap_or_default();
+    // A label ends in a letter, then at most a `:`, `#` or spaces: a
+    // value after `,` or `|` (a table's cell) is asked nothing more.
+    let last = left
+        .iter()
+        .rev()
+        .take(4)
+        .find(|&&b| !matches!(b, b' ' | b':' | b'#' | b'\t'));
+    if !last.is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    if let Some(nl) = memchr::memrchr(b'\n', left) {
+        left = left.get(nl + 1..).unwrap_or_default();
+    }
+    left.split(|b| !b.is_ascii_alphanumeric()).any(|tok| {
+        let first = tok
+            .first()
+            .map_or(0, |c| c.to_ascii_lowercase().wrapping_sub(b'a') % 32);
+        !tok.is_empty()
+            && lens & (1 << tok.len().min(63)) != 0
+            && firsts & (1 << first) != 0
+            && words.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(tok))
+    })
+}
+
+/// Lengths and first letters of `words`, as bit sets: most tokens fail
+/// one of them before any comparison; computed at compile time for a
+/// constant list, and passed to [`label_word_before`] with it.
+pub(crate) const fn word_bits(words: &[&str]) -> (u64, u32) {
+    let (mut lens, mut firsts) = (0u64, 0u32);
+    let mut rest = words;
+    while let [w, tail @ ..] = rest {
+        let w = w.as_bytes();
+        lens |= 1 << (if w.len() < 63 { w.len() } else { 63 });
+        if let [c, ..] = w {
+            firsts |= 1 << (c.to_ascii_lowercase().wrapping_sub(b'a') % 32);
+        }
+        rest = tail;
+    }
+    (lens, firsts)
+}
+
 /// How close a context word must be to vouch for an id inside a URL,
 /// path, identifier or number table.
 pub(crate) const LABEL_BEFORE: usize = 24;
@@ -363,6 +419,18 @@ impl Sink<'_> {
         self.bits.on.has(d as usize)
     }
 
+    /// How far before `start` a value's label is looked for:
+    /// [`LABEL_BEFORE`], but not back into a table's header line, which
+    /// names each column's values, not its neighbour's (`name,phone,iban`
+    /// over a first row's phone number).
+    #[inline]
+    pub(crate) fn label_reach(&self, start: usize) -> usize {
+        match self.cols.as_deref() {
+            Some(c) => c.body_before(start, LABEL_BEFORE).unwrap_or(LABEL_BEFORE),
+            None => LABEL_BEFORE,
+        }
+    }
+
     /// True if a context word of `d` lies around `start..end`. Answered
     /// inline, without a call, inside a stretch known to hold no letter
     /// (most of number-dense text).
@@ -384,7 +452,22 @@ impl Sink<'_> {
 
     #[inline(never)]
     fn ctx_slow(&mut self, d: D, start: usize, end: usize) -> bool {
-        self.ctx.has(self.t, d as usize, start, end)
+        // In a table's first rows the header line is not local context:
+        // it names each column's values (`in_column`), not its neighbours'.
+        let before = match self.cols.as_deref() {
+            Some(c) => c
+                .body_before(start, crate::ctx::CONTEXT_BEFORE)
+                .unwrap_or(crate::ctx::CONTEXT_BEFORE),
+            None => crate::ctx::CONTEXT_BEFORE,
+        };
+        self.ctx.has_within(
+            self.t,
+            d as usize,
+            start,
+            end,
+            before,
+            crate::ctx::CONTEXT_AFTER,
+        )
     }
 
     /// True if a candidate of `d` that needs a context word could be
@@ -439,11 +522,20 @@ impl Sink<'_> {
     /// for it in `emit`.
     #[inline(never)]
     fn part_of_something_else(&mut self, d: D, start: usize, end: usize) -> bool {
-        (embedded(self.t, start, end) || table_cell(self.t, start, end))
-            && !self
-                .ctx
-                .mask_within(self.t, start, end, LABEL_BEFORE, 0)
-                .has(d as usize)
+        let inside = embedded(self.t, start, end);
+        if !inside && !table_cell(self.t, start, end) {
+            return false;
+        }
+        if self
+            .ctx
+            .mask_within(self.t, start, end, LABEL_BEFORE, 0)
+            .has(d as usize)
+        {
+            return false;
+        }
+        // A cell of a tab- or `|`-separated export whose column the header
+        // names (`nhs_number`) has its word: the header is the label.
+        !(!inside && self.bits.ctx.has(d as usize) && self.in_column(d, start, end))
     }
 
     /// Reports a candidate with a fixed confidence (no context adjustment).

@@ -111,9 +111,23 @@ fn local_start(t: &[u8], p: usize) -> usize {
         p - w.iter().rev().take_while(|&&c| local_char(c)).count()
     });
     // Internationalised addresses (RFC 6531): Latin, Greek and Cyrillic
-    // letters (`josé@…`, `иван@…`), out of line of the ASCII walk.
-    while s >= lo + 2 && letter_before(t, s) {
-        s -= 2;
+    // letters (`josé@…`, `иван@…`), out of line of the ASCII walk; and an
+    // apostrophe inside a name (`mary.o'brien@…`, RFC 5322's atext), only
+    // between two letters or digits, so a quote before an address
+    // (`'joe@…'`) stays out.
+    loop {
+        let step = if s >= lo + 2 && letter_before(t, s) {
+            2
+        } else if s >= lo + 2
+            && at(t, s - 1) == b'\''
+            && at(t, s - 2).is_ascii_alphanumeric()
+            && at(t, s).is_ascii_alphanumeric()
+        {
+            1
+        } else {
+            break;
+        };
+        s -= step;
         s -= t.get(lo..s).map_or(0, |w| {
             w.iter().rev().take_while(|&&c| local_char(c)).count()
         });

@@ -266,9 +266,9 @@ pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usiz
         we
     };
     // MAC addresses keyed on a group of two (`3c-22-…`) or four
-    // (`3c22.fb9a.1e07`), Zoho tokens on `1000.`: one compare for every
-    // other number.
-    if matches!(we - ws, 2 | 4) {
+    // (`3c22.fb9a.1e07`), Zoho tokens on `1000.`, prefixed UUIDs on an
+    // eight-digit first group: one compare for every other number.
+    if matches!(we - ws, 2 | 4 | 8) {
         short_group_forms(sk, ws, we);
     }
     end.max(we)
@@ -282,6 +282,11 @@ fn short_group_forms(sk: &mut Sink<'_>, ws: usize, we: usize) {
     // it, so the token is tried from its prefix.
     if sk.t.get(ws..we + 1) == Some(&b"1000."[..]) {
         crate::creds::zoho(sk, ws);
+    }
+    // A prefixed UUID's first group in digits only (`sdk-47809323-…`):
+    // the number walk may read the groups after it as its own.
+    if we - ws == 8 && before(sk.t, ws) == b'-' {
+        crate::creds::digits_after_dash(sk, ws);
     }
 }
 
@@ -433,9 +438,10 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // A VAT number whose country code stands apart (`DE 181 207 708`).
     if matches!(p, b' ' | b':' | b'-' | b'.')
         && ws >= 2
-        && (at(t, ws - 2).is_ascii_alphabetic() || matches!(at(t, ws - 2), b' ' | b'-' | b':'))
+        && (at(t, ws - 2).is_ascii_alphabetic()
+            || matches!(at(t, ws - 2), b' ' | b'-' | b':' | b'.'))
     {
-        crate::ids::eu_vat_before(sk, ws);
+        crate::ids::eu_vat_before(sk, ws, seq.total());
         // A Venezuelan RIF with its letter apart: `J-31234567-5`.
         if p == b'-'
             && matches!(seq.len(0), 8 | 9)
@@ -491,7 +497,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         // Norway) only next to a phone word.
         // (Up to 15: an E.164 number written without its `+`, or after
         // `00`, next to a phone word: `Tel: 00436123456789`.)
-        || ((7..=15).contains(&total)
+        || ((if seq.n >= 2 { 6 } else { 7 }..=15).contains(&total)
             // Not the rest of `(722) 806-9063`, whose walk starts at `(`.
             && !(p == b' ' && ws >= 2 && at(t, ws - 2) == b')')
             && sk.ctx_ok(D::Phone, ws, seq.end()));
@@ -690,7 +696,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             }
         }
     }
-    if sk.ctx.surely_empty(s, e) {
+    if sk.ctx.surely_empty(s, e) || printed_date(seq, sep, d) {
         return;
     }
     let t = sk.t;
@@ -720,6 +726,13 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) {
                 if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
                     return;
+                }
+                // A number with a label of its own naming another kind of
+                // number (`tracking 528226770980. Bank account …`, `Order
+                // number 4515-…` after a bank account) is not an account
+                // by a word further away.
+                if crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS) {
+                    continue;
                 }
                 sk.emit(i.d, s, e, Low, NEED_CTX);
             }
@@ -755,6 +768,34 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             typed = true;
         }
     }
+}
+
+/// Whether eight digits in three groups joined by `/`, `-` or `.` are a
+/// calendar day (`2010/10/15`, `15.10.2010`, `10-15-2010`, years 1900 to
+/// 2099): a date whatever word is near, never a context-keyed id's
+/// number (`Date: 2010/10/15` under a file named `xvid.ico` is no Czech
+/// IČO).
+fn printed_date(seq: &Seq, sep: u8, d: &[u8]) -> bool {
+    if seq.n != 3 || d.len() != 8 || !matches!(sep, b'/' | b'-' | b'.') {
+        return false;
+    }
+    let n = |a: usize, b: usize| d.get(a..b).map_or(0, num);
+    if seq.shape(&[4, 2, 2]) {
+        calendar_day(n(0, 4), n(4, 6), n(6, 8), true)
+    } else if seq.shape(&[2, 2, 4]) {
+        calendar_day(n(4, 8), n(0, 2), n(2, 4), false)
+    } else {
+        false
+    }
+}
+
+/// Whether year `y` (1900 to 2099) and the fields `a`, `b` printed beside
+/// it make a calendar day: month then day when `month_first` (the year
+/// first: `2024-06-25`), else either order (the year last: `25.06.2024`,
+/// `06/25/2024`).
+fn calendar_day(y: u32, a: u32, b: u32, month_first: bool) -> bool {
+    (1900..=2099).contains(&y)
+        && (v::valid_date(y, a, b) || (!month_first && v::valid_date(y, b, a)))
 }
 
 /// The part of [`digits_seq`] for numbers of 9 digits or more, out of line:
@@ -943,6 +984,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::UaEdrpou,
     D::TwUbn,
     D::CoNit,
+    D::PassportNumber,
     D::BankAccount,
 ]);
 
@@ -1018,6 +1060,53 @@ fn labelled(sk: &mut Sink<'_>, s: usize, e: usize, others: &DetSet) -> bool {
         )
         .intersects(others)
 }
+
+/// Words of parcel tracking: carriers and the number's names (not
+/// "track": a magnetic stripe's Track 1 and Track 2 data hold the card
+/// number).
+const TRACKING_WORDS: &[&str] = &[
+    "tracking",
+    "fedex",
+    "ups",
+    "usps",
+    "dhl",
+    "waybill",
+    "awb",
+    "shipment",
+    "consignment",
+    "parcel",
+    "sendungsnummer",
+    "sendungsverfolgung",
+    "suivi",
+    "seguimiento",
+    "rastreamento",
+    "rastreio",
+];
+
+const TRACKING_BITS: (u64, u32) = crate::kit::word_bits(TRACKING_WORDS);
+
+/// Labels of numbers that are no bank account (`bank_account` has no
+/// check digit: its word anywhere near is all it has).
+const NOT_ACCOUNT_WORDS: &[&str] = &[
+    "tracking",
+    "fedex",
+    "ups",
+    "usps",
+    "dhl",
+    "waybill",
+    "shipment",
+    "parcel",
+    "order",
+    "invoice",
+    "ticket",
+    "booking",
+    "confirmation",
+    "serial",
+    "isbn",
+    "sku",
+];
+
+const NOT_ACCOUNT_BITS: (u64, u32) = crate::kit::word_bits(NOT_ACCOUNT_WORDS);
 
 const TEST_CARDS: &[&[u8]] = &[
     b"4111111111111111",
@@ -1186,7 +1275,33 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     };
     // Part of a URL path or query ("/feature/5068…", "?id=…"): an id.
     let in_url = matches!(before(sk.t, s), b'/' | b'=' | b'#' | b'?' | b'&') || at(sk.t, e) == b'/';
-    let need_ctx = seq.n == 1 && (!matches!(d.len(), 14..=16) || in_url);
+    // Fifteen digits are American Express's length (and JCB's old 2131
+    // and 1800); fifteen in another issuer's range (a Maestro `6…`, a
+    // Diners `36…`) are rarely a card and often an IMEI (Luhn, fifteen
+    // digits) or a FedEx number, and twelve in groups are a FedEx
+    // number's layout: both need card wording, as twelve in a row do.
+    let odd_length = match d.len() {
+        15 => {
+            !matches!(d.get(..2), Some(b"34" | b"37"))
+                && !matches!(d.get(..4), Some(b"2131" | b"1800"))
+        }
+        12 => true,
+        _ => false,
+    };
+    let need_ctx = (seq.n == 1 && (!matches!(d.len(), 14..=16) || in_url)) || odd_length;
+    // A parcel's tracking number is printed as a card is (FedEx's 12 and
+    // 15 digits in groups of four, `6368 3101 1542 713`), and one in ten
+    // passes Luhn with an issuer's prefix: labelled by a carrier's or
+    // tracking word (in the 24 bytes before it on its line, not a
+    // sentence about a parcel further back), with no card wording, it is
+    // that number. Asked last, of a number that would be reported
+    // without card wording (one that needs it is not, here).
+    if !need_ctx
+        && crate::kit::label_word_before(sk.t, s, TRACKING_WORDS, TRACKING_BITS)
+        && !sk.ctx(D::CreditCard, s, e)
+    {
+        return;
+    }
     sk.emit(D::CreditCard, s, e, base, Adj { need_ctx, nonvalue });
 }
 
@@ -1248,12 +1363,28 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     } else {
         ws
     };
+    // `1 (415) 555-2671`: North America's trunk 1 before an area code in
+    // parentheses, standing alone (not the end of an earlier number).
+    // Russia's and Kazakhstan's trunk 8 the same way: `8 (912) 345-67-89`.
+    let trunk1 = paren
+        && s >= 2
+        && at(t, s - 1) == b' '
+        && matches!(at(t, s - 2), b'1' | b'8')
+        && at(t, ws + 3) == b')'
+        && !before(t, s - 2).is_ascii_alphanumeric()
+        && !matches!(before(t, s - 2), b'.' | b',' | b'-' | b'/' | b'+');
+    let s = if trunk1 { s - 2 } else { s };
     let pp = before(t, s);
     if pp.is_ascii_alphanumeric() || pp == b'_' || pp == b'+' || pp == b'/' {
         return;
     }
     // Part of an identifier: `CVE-2026-113003`, `ISO-8859-1`.
     if pp == b'-' && s >= 2 && at(t, s - 2).is_ascii_alphabetic() {
+        return;
+    }
+    // A field of a dotted key after a word with a digit (`[*024B.0020.
+    // 0002.0021]`, a Unicode collation weight), not `Tel.030 1234567`.
+    if pp == b'.' && s >= 2 && at(t, s - 2).is_ascii_alphanumeric() && dotted_key(t, s - 1) {
         return;
     }
     // The tail of an IBAN in groups whose check failed (`NL91 ABNA 0417
@@ -1356,6 +1487,21 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             closed = false;
             continue;
         }
+        // Germany's and Austria's area code before a slash: `030/1234567`,
+        // `0171/1234567` (five digits or more after it: not `01/2026`).
+        if c == b'/'
+            && groups == 1
+            && !plus
+            && at(t, ws) == b'0'
+            && (3..=5).contains(&gl)
+            && t.get(i + 1..).map_or(0, digit_run) >= 5
+        {
+            if let Some(x) = seps.get_mut(groups) {
+                *x = c;
+            }
+            i += 1;
+            continue;
+        }
         break;
     }
     let mut e = i;
@@ -1406,18 +1552,55 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             && (4..=6).contains(&first_len)
             && !mixed
             && later.iter().all(|l| (2..=4).contains(l));
-        if !(8..=15).contains(&digits) || d0 == b'0' || (groups > 1 && first_len > 3 && !glued_cc) {
+        if !(7..=15).contains(&digits) || d0 == b'0' || (groups > 1 && first_len > 3 && !glued_cc) {
             return;
         }
-        base = Medium;
+        // A signed decimal (`+12.067746`, a latitude) or ISO 6709
+        // coordinates (`+19.0608-077.8258/`): a '.' after the first group,
+        // the only separator or one of several (`+687 20.12.34` is New
+        // Caledonia's print form).
+        if seps.get(1) == Some(&b'.') && (groups == 2 || mixed) {
+            return;
+        }
+        // A country code in use, whole in the first group, and a national
+        // number of a length its plan has: `+83797192749706` (no country
+        // 83x) or `+33 1 23 45 67` (too short for France) are low. Seven
+        // digits (`+683 7012`, Niue) only when the plan has numbers that
+        // short.
+        let fits = plan_fits(t, ws, first_len, digits);
+        // A signed timestamp (`1:10~+20191229111838+6991d57`, a Debian
+        // snapshot version) is no number any plan has.
+        if !fits
+            && (digits < 8
+                || groups == 1 && digits == 14 && yyyymmdd(t.get(ws..ws + 8).unwrap_or_default()))
+        {
+            return;
+        }
+        base = if fits && digits >= 8 { Medium } else { Low };
     } else if paren {
         // (NNN) NNN-NNNN or national (0NN) NNNN NNNN
         let nanp = digits == 10 && first_len == 3 && matches!(d0, b'2'..=b'9');
         let national = d0 == b'0' && (9..=11).contains(&digits);
-        if !(nanp || national) {
+        // Brazil: a two-digit area code (11-99) and 8 or 9 digits whose
+        // last four follow a dash: `(11) 2345-6789`, `(11) 96123-4567`.
+        let brazil = || {
+            first_len == 2
+                && d0 != b'0'
+                && at(t, ws + 1) != b'0'
+                && groups == 3
+                && glens.get(1).is_some_and(|l| (4..=5).contains(l))
+                && glens.get(2) == Some(&4)
+                && seps.get(2) == Some(&b'-')
+        };
+        if nanp || national || brazil() {
+            base = Medium;
+        } else if (7..=13).contains(&digits) && phone_label_before(sk, s, e) {
+            // Any other area code in parentheses right after a phone
+            // word: `(2) 2123 4567`, `(022) 12345`, `(021) 111 825 888`.
+            base = Low;
+        } else {
             return;
         }
-        base = Medium;
     } else {
         let gl = glens.get(..groups).unwrap_or_default();
         let nanp_shape = gl == [3, 3, 4] || (gl == [1, 3, 3, 4] && d0 == b'1');
@@ -1496,22 +1679,29 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         {
             // National trunk-prefix format: 020 7946 0958, 030 12345678.
             base = Low;
-        } else if groups <= 5
-            && ((7..=12).contains(&digits)
+        } else if groups <= 6
+            && ((7..=13).contains(&digits)
+                // Six digits in groups (`712 345`, `20 12 34`: Andorra,
+                // the Faroes, Greenland).
+                || (digits == 6 && groups >= 2 && gl.iter().all(|&l| l >= 2))
                 // An international number without its `+`, contiguous or
-                // after `00`: `0031612345678`, `8801671163269`.
-                || ((groups == 1 || (d0 == b'0' && at(t, ws + 1) == b'0')) && digits <= 15))
-            && !mixed
-            && first_sep != b'.'
-            && gl.iter().all(|&l| l >= 2)
-            // Dates, year ranges, ZIP+4 and the SSN's layout are not phone
-            // layouts anywhere; nor is a bare date (`20220604`).
-            && !matches!(gl, [4, 2, 2] | [2, 2, 4] | [3, 2, 4] | [5, 4] | [4, 4])
-            && !(groups == 1 && digits == 8 && yyyymmdd(t.get(ws..ws + 8).unwrap_or_default()))
+                // after `00`: `0031612345678`, `8801671163269`; a long
+                // trunk number `0800 1234567890`.
+                || ((groups == 1 || d0 == b'0') && digits <= 15))
+            // Spaces and dashes, mixed too (`08-12 34 56`, `8 029
+            // 491-19-11`); never a dot (versions, dates).
+            && !seps.contains(&b'.')
+            // A group of one digit (a trunk `8 …`, `0 800 12 345`, `0900
+            // 1 234567`) but not at the end.
+            && gl.last().is_some_and(|&l| l >= 2)
+            // Not glued to a letter by a dash: an ISBN's `-X`.
+            && !(at(t, e) == b'-' && at(t, e + 1).is_ascii_alphanumeric())
+            && !date_layout(t, ws, gl)
             && phone_label_before(sk, s, e)
         {
             // Any other national layout right after a phone word: `Mobil:
-            // 55 37 42 99`, `手机：15884382041`, `Tlf.: 26015046`.
+            // 55 37 42 99`, `手机：15884382041`, `Tlf.: 26015046`, `Tel.:
+            // 2123 4567`.
             base = Low;
         } else if groups == 1 && (10..=11).contains(&digits) {
             base = Low;
@@ -1526,12 +1716,10 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // and without a phone word there phone wording must be near.
     if !plus && !sk.ctx.surely_empty(s, e) {
         let t = sk.t;
-        let labelled = sk
-            .ctx
-            .mask_within(t, s, e, LABEL_BEFORE, 0)
-            .intersects(&ID_LABELS);
+        let reach = sk.label_reach(s);
+        let labelled = sk.ctx.mask_within(t, s, e, reach, 0).intersects(&ID_LABELS);
         if labelled {
-            let (nearest, _) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
+            let (nearest, _) = sk.ctx.nearest_before(t, s, e, reach);
             if nearest.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
                 return;
             }
@@ -1541,6 +1729,61 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// True if the digits from `ws` (a `+` number of `digits` digits whose
+/// first group has `first_len`) start with a country code in use, wholly
+/// inside the first group, and the national number after it has a length
+/// that code's plan has; one more when it starts with a trunk 0 written
+/// after the code (`+44 020 7946 0958`).
+#[inline(never)]
+fn plan_fits(t: &[u8], ws: usize, first_len: usize, digits: usize) -> bool {
+    let g = t.get(ws..ws + first_len.min(3)).unwrap_or_default();
+    let Some((k, lo, hi)) = v::e164_country(g) else {
+        return false;
+    };
+    let nsn = digits - k;
+    if (lo..=hi).contains(&nsn) {
+        return true;
+    }
+    // One digit too many: fits if the national number starts with 0, in
+    // the first group or the next one (after a space, a dash, a dot or a
+    // parenthesis).
+    let mut j = ws + k;
+    while j < ws + k + 3 && !at(t, j).is_ascii_digit() {
+        j += 1;
+    }
+    nsn == hi + 1 && at(t, j) == b'0'
+}
+
+/// True if the word ending at `dot` (a '.' before a number) holds a digit:
+/// the number is one field of a dotted key or hex id.
+#[cold]
+#[inline(never)]
+fn dotted_key(t: &[u8], dot: usize) -> bool {
+    let w = t.get(dot.saturating_sub(16)..dot).unwrap_or_default();
+    w.iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .any(u8::is_ascii_digit)
+}
+
+/// True if groups `gl` of digits from `ws` (one separator byte between
+/// groups) are a layout that is not a phone number's anywhere: a date
+/// (`2024 06 25`, `25-06-2024`, `20220604`), a timestamp
+/// (`20261205143022`), a year range (`2019-2020`), ZIP+4 or the SSN's.
+fn date_layout(t: &[u8], ws: usize, gl: &[usize]) -> bool {
+    let val = |a: usize, n: usize| t.get(a..a + n).map_or(0, num);
+    let year = |y: u32| (1900..=2099).contains(&y);
+    match *gl {
+        [3, 2, 4] | [5, 4] => true,
+        // A date, alone or before its time (`2029-01-19 23:58:02`).
+        [4, 2, 2, ..] => calendar_day(val(ws, 4), val(ws + 5, 2), val(ws + 8, 2), true),
+        [2, 2, 4, ..] => calendar_day(val(ws + 6, 4), val(ws, 2), val(ws + 3, 2), false),
+        [4, 4] => year(val(ws, 4)) && year(val(ws + 5, 4)),
+        [8 | 12 | 14] => yyyymmdd(t.get(ws..ws + 8).unwrap_or_default()),
+        _ => false,
+    }
 }
 
 /// Words that may stand between a phone word and its number (`call me
@@ -1864,11 +2107,15 @@ fn month_number(i: usize) -> Option<u32> {
 
 /// A Norwegian fødselsnummer's date: DDMMYY, plus 40 on the day for a
 /// D-number (foreigners), plus 40 on the month for an H-number (health
-/// services) and plus 80 on the month for a synthetic test number.
+/// services) and plus 80 on the month for a synthetic test number. The
+/// individual number (digits 7-9) gives the century (Skatteetaten):
+/// 000-499 the 1900s, 500-749 the years 1854-1899, 500-999 2000-2039,
+/// 900-999 1940-1999; any other pairing is never issued.
 fn no_fnr_date(d: &[u8]) -> bool {
     let mut dd = num(d.get(..2).unwrap_or_default());
     let mut mm = num(d.get(2..4).unwrap_or_default());
     let yy = num(d.get(4..6).unwrap_or_default());
+    let ind = num(d.get(6..9).unwrap_or_default());
     if dd > 40 {
         dd -= 40;
     }
@@ -1877,7 +2124,14 @@ fn no_fnr_date(d: &[u8]) -> bool {
     } else if mm > 40 {
         mm -= 40;
     }
-    v::valid_date(2000 + yy, mm, dd) || v::valid_date(1900 + yy, mm, dd)
+    let century = match ind {
+        0..=499 => 1900,
+        500..=749 if yy >= 54 => 1800,
+        500..=999 if yy <= 39 => 2000,
+        900..=999 if yy >= 40 => 1900,
+        _ => return false,
+    };
+    v::valid_date(century + yy, mm, dd)
 }
 
 fn ddmmyy_ok(d: &[u8]) -> bool {
@@ -2542,7 +2796,7 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     crate::ids::digit_word(sk, ws, we, w, nd);
     if matches!(before(t, ws), b' ' | b':' | b'-' | b'.') {
-        crate::ids::eu_vat_before(sk, ws);
+        crate::ids::eu_vat_before(sk, ws, 0);
     }
     mbi(sk, ws);
 }
@@ -2841,7 +3095,13 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
     {
         return;
     }
-    sk.emit(D::Iban, s, i, Medium, PLAIN);
+    // A failed national check (a Spanish CCC) lowers, it does not drop:
+    // see `validate::iban_national`.
+    let adj = crate::kit::Adj {
+        need_ctx: false,
+        nonvalue: !crate::validate::iban_national(v),
+    };
+    sk.emit(D::Iban, s, i, Medium, adj);
 }
 
 /// The `len` letters and digits of an IBAN candidate starting at `s`,

@@ -177,6 +177,15 @@ pub(crate) fn value(v: &[u8]) -> bool {
     if var_name {
         return true;
     }
+    // `somefakekey`, `fake_password`: a value saying it is not real. (Only
+    // free-form values: in a random token's body four letters spell it
+    // too often.)
+    if v.windows(4).any(|w| w.eq_ignore_ascii_case(b"fake")) {
+        return true;
+    }
+    if base64_of_words(v) {
+        return true;
+    }
     // Masked already: `****`, `••••`, `....`.
     if v.iter()
         .all(|&c| matches!(c, b'*' | b'.' | b'#' | b'x' | b'X'))
@@ -184,6 +193,28 @@ pub(crate) fn value(v: &[u8]) -> bool {
         return true;
     }
     common(v)
+}
+
+/// True if `v` is standard base64 of plain words with a placeholder among
+/// them (`ZHVtbXkgdGV4dCBkYXRh…`, "dummy text data"): a value written to
+/// look like a key, not random bytes.
+fn base64_of_words(v: &[u8]) -> bool {
+    if v.len() < 16 || v.len() > 256 || !v.len().is_multiple_of(4) {
+        return false;
+    }
+    let Some(d) = crate::validate::base64_decode(v, 256) else {
+        return false;
+    };
+    let text = d.iter().all(|&c| c == b' ' || c.is_ascii_graphic());
+    if !text || !d.contains(&b' ') {
+        return false;
+    }
+    let lower = d.to_ascii_lowercase();
+    WORDS
+        .iter()
+        .chain(SHORT_WORDS)
+        .chain([&b"test"[..], b"secret", b"password"].iter())
+        .any(|w| lower.windows(w.len()).any(|x| x == *w))
 }
 
 /// True if `body`, the text between a PEM block's BEGIN and END lines,

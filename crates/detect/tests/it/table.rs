@@ -92,3 +92,59 @@ fn a_stream_and_a_segment_see_the_header_as_a_whole_scan_does() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// In a tab- or `|`-separated export a number between two other numbers
+/// looks like a cell of a numeric table, which needs its word right
+/// before it; the header's column name is that word. An unnamed column
+/// beside it keeps the rule.
+#[test]
+fn a_named_column_of_a_tab_or_pipe_export_is_not_a_numeric_table() {
+    for sep in ["\t", "|"] {
+        let mut t = format!("id{sep}npi{sep}nhs_number{sep}card_number{sep}ref{sep}amount\n");
+        for i in 0..3 {
+            t.push_str(&format!(
+                "{}{sep}1245319599{sep}9434765919{sep}6011000990139424{sep}9434765919{sep}12.50\n",
+                1000 + i
+            ));
+        }
+        let fs = Detectors::new().scan(t.as_bytes());
+        let found = ids(&fs, &t);
+        for (d, v) in [
+            ("us_npi", "1245319599"),
+            ("uk_nhs", "9434765919"),
+            ("credit_card", "6011000990139424"),
+        ] {
+            assert_eq!(
+                found.iter().filter(|(id, x)| id == d && x == v).count(),
+                3,
+                "{sep:?} {d}: {found:?}"
+            );
+        }
+    }
+}
+
+/// The header's words are each column's context, not the local context of
+/// the first rows below them: a number valid as both an NPI and an NHS
+/// number in the first row of the NPI column is an NPI although "NHS
+/// Number" stands a few bytes before it, and a dashed NHS number under
+/// its own header is not the phone number the next column names.
+#[test]
+fn the_header_line_is_not_the_first_rows_local_context() {
+    let t = "| Patient | NPI | SSN | NHS Number | Phone |\n\
+             |---|---|---|---|---|\n\
+             | Zoe O'Brien | 2633720471 | 590-68-3996 | 499-898-8034 | 801-696-2210 |\n";
+    let fs = Detectors::new().scan(t.as_bytes());
+    let found = ids(&fs, t);
+    for (d, v) in [
+        ("us_npi", "2633720471"),
+        ("us_ssn", "590-68-3996"),
+        ("uk_nhs", "499-898-8034"),
+        ("phone", "801-696-2210"),
+    ] {
+        assert!(
+            found.iter().any(|(id, x)| id == d && x == v),
+            "{d} {v}: {found:?}"
+        );
+    }
+    assert_eq!(found.len(), 4, "{found:?}");
+}

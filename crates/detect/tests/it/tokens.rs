@@ -185,6 +185,23 @@ pub fn expand(tpl: &str, r: &mut Rng) -> String {
                 out.push_str(&base62(u64::from(crc32(random.as_bytes()))));
             }
             "uuid" => out.push_str(&uuid(r)),
+            "crc62" => {
+                let random = expand(&format!("{{alnum:{arg}}}"), r);
+                out.push_str(&random);
+                out.push_str(&base62(u64::from(crc32(random.as_bytes()))));
+            }
+            "crchex" => {
+                let random = expand(&format!("{{alnum:{arg}}}"), r);
+                out.push_str(&random);
+                out.push_str(&format!("{:08x}", crc32(random.as_bytes())));
+            }
+            // An Atlassian Data Center token's body: the base64 of a
+            // 12-digit id, `:` and 20 random bytes.
+            "bbdc" => {
+                let mut b = expand("{digits:12}:", r).into_bytes();
+                b.extend((0..20).map(|_| r.below(256) as u8));
+                out.push_str(&base64(&b, false, false));
+            }
             "age" => out.push_str(&age_key(r)),
             "pypi" => out.push_str(&pypi(r, "pypi.org")),
             "testpypi" => out.push_str(&pypi(r, "test.pypi.org")),
@@ -498,6 +515,69 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
         "high",
     ),
     ("rootly", "rootly_api_key", "rootly_{hex:64}", "high"),
+    // Thirteenth probe: keyed by a digit word before or in `+ACR…`, the
+    // first word after `0.`/`1.`, a UUID's digit word, the first word of
+    // a `BBDC-` body with a digit (`bbdc_back` in creds.rs: the base64 of
+    // the token's id may hold none).
+    (
+        "acr",
+        "azure_container_registry_password",
+        "{std:30}{letters:1}{digits:1}{alnum:10}+ACR{alnum:6}",
+        "high",
+    ),
+    (
+        "entra_rt",
+        "entra_refresh_token",
+        "1.A{alnum:10}{digits:1}{url:50}.AgABAAEAAAD{url:300}",
+        "high",
+    ),
+    (
+        "entra_rt0",
+        "entra_refresh_token",
+        "0.A{alnum:10}{digits:1}{url:60}.1.Ag{url:260}.A{url:220}",
+        "high",
+    ),
+    ("bbdc", "bitbucket_data_center_token", "BBDC-{bbdc}", "high"),
+    // GitHub's and Vercel's base-62 CRC-32 and Cloudflare's hex one.
+    ("vcp", "vercel_prefixed_token", "vcp_{crc62:50}", "high"),
+    ("vca", "vercel_prefixed_token", "vca_{crc62:30}", "high"),
+    ("vck", "vercel_prefixed_token", "vck_{crc62:24}", "high"),
+    (
+        "cfut",
+        "cloudflare_prefixed_token",
+        "cfut_{crchex:40}",
+        "high",
+    ),
+    (
+        "cfat",
+        "cloudflare_prefixed_token",
+        "cfat_{crchex:40}",
+        "high",
+    ),
+    (
+        "cfk",
+        "cloudflare_prefixed_token",
+        "cfk_{crchex:40}",
+        "high",
+    ),
+    (
+        "ld_sdk",
+        "launchdarkly_key",
+        "sdk-{hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}",
+        "medium",
+    ),
+    (
+        "ld_api",
+        "launchdarkly_key",
+        "api-{hex:8}-{hex:4}-4{hex:3}-9{hex:3}-{hex:12}",
+        "medium",
+    ),
+    (
+        "ld_mob",
+        "launchdarkly_key",
+        "mob-{hex:8}-{hex:4}-4{hex:3}-8{hex:3}-{hex:12}",
+        "medium",
+    ),
     (
         "langfuse",
         "langfuse_secret_key",
@@ -914,6 +994,10 @@ pub const CHECKSUMMED: &[(&str, usize, usize)] = &[
     ("age", 16, 74),
     // The macaroon's header: version, location, identifier field.
     ("pypi", 5, 20),
+    // The `O` that encodes the `:` after the 12-digit id.
+    ("bbdc", 21, 22),
+    ("vcp", 4, 60),
+    ("cfut", 5, 53),
 ];
 
 /// The token of kind `name` for `seed`.

@@ -347,6 +347,34 @@ fn r_mt(n: &str) -> bool {
     !n.starts_with('0') && weighted(&ds(n), &[3, 4, 6, 7, 8, 9, 10, 1]).is_multiple_of(37)
 }
 
+/// UK VAT number (HMRC, as python-stdnum writes it): weights 8 7 6 5 4 3 2
+/// 10 1, the sum mod 97 in {0} below 100, {0, 42, 55} from 100 on.
+fn r_gb_vat(n: &str) -> bool {
+    let r = weighted(&ds(&n[..9]), &[8, 7, 6, 5, 4, 3, 2, 10, 1]) % 97;
+    n.bytes().any(|c| c != b'0')
+        && if n[..3].parse::<u32>().unwrap() >= 100 {
+            matches!(r, 0 | 42 | 55)
+        } else {
+            r == 0
+        }
+}
+
+/// The Spanish CCC's two check digits, as python-stdnum writes them: the
+/// sum of the digits weighted 2^i mod 11, `r` for 0 and 1, else 11 − r.
+fn r_es_ccc(bban: &str) -> bool {
+    let c = |d: &str| {
+        let x = ds(d)
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x * (1u32 << i) % 11)
+            .sum::<u32>()
+            % 11;
+        if x < 2 { x } else { 11 - x }
+    };
+    let d = ds(bban);
+    d[8] == c(&format!("00{}", &bban[..8])) && d[9] == c(&bban[10..])
+}
+
 /// ICAO 9303 check digit, from the character values written out.
 fn r_mrz_cd(f: &str) -> char {
     let v = |c: char| match c {
@@ -645,6 +673,20 @@ proptest! {
     }
 
     #[test]
+    fn gb_vat_and_es_ccc(d in digits(12), acct in digits(20)) {
+        let nine = &d[..9];
+        prop_assert_eq!(v::eu_vat(format!("GB{nine}").as_bytes()), r_gb_vat(nine), "GB{}", nine);
+        prop_assert_eq!(v::eu_vat(format!("XI{d}").as_bytes()), r_gb_vat(&d), "XI{}", d);
+        // Every IBAN of the account passes mod 97 once its check digits
+        // are computed; the CCC decides.
+        let moved = format!("{acct}142800");
+        let r = moved.bytes().fold(0u64, |r, c| (r * 10 + u64::from(c - b'0')) % 97);
+        let iban = format!("ES{:02}{acct}", 98 - r);
+        prop_assert!(v::iban(iban.as_bytes()), "{}", iban);
+        prop_assert_eq!(v::iban_national(iban.as_bytes()), r_es_ccc(&acct), "{}", iban);
+    }
+
+    #[test]
     fn lv_cy_mt_vat(d in digits(11), first in 0u32..10) {
         let lv = format!("{first}{}", &d[1..]);
         prop_assert_eq!(v::eu_vat(format!("LV{lv}").as_bytes()), r_lv(&lv), "LV{}", lv);
@@ -727,4 +769,78 @@ fn structure_rules() {
     ));
     assert!(v::mrz_td2_line2(b"D231458907UTO7408122F1204159<<<<<<<6"));
     assert!(!v::mrz_td2_line2(b"D231458907UTO7408122F1204159<<<<<<<5"));
+}
+
+/// Country codes in use as a list of strings, searched one by one.
+const R_CODES: &[&str] = &[
+    "1", "7", "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45",
+    "46", "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+    "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98", "211",
+    "212", "213", "216", "218", "220", "221", "222", "223", "224", "225", "226", "227", "228",
+    "229", "230", "231", "232", "233", "234", "235", "236", "237", "238", "239", "240", "241",
+    "242", "243", "244", "245", "246", "247", "248", "249", "250", "251", "252", "253", "254",
+    "255", "256", "257", "258", "260", "261", "262", "263", "264", "265", "266", "267", "268",
+    "269", "290", "291", "297", "298", "299", "350", "351", "352", "353", "354", "355", "356",
+    "357", "358", "359", "370", "371", "372", "373", "374", "375", "376", "377", "378", "380",
+    "381", "382", "383", "385", "386", "387", "389", "420", "421", "423", "500", "501", "502",
+    "503", "504", "505", "506", "507", "508", "509", "590", "591", "592", "593", "594", "595",
+    "596", "597", "598", "599", "670", "672", "673", "674", "675", "676", "677", "678", "679",
+    "680", "681", "682", "683", "685", "686", "687", "688", "689", "690", "691", "692", "800",
+    "808", "850", "852", "853", "855", "856", "870", "878", "880", "881", "882", "883", "886",
+    "888", "960", "961", "962", "963", "964", "965", "966", "967", "968", "970", "971", "972",
+    "973", "974", "975", "976", "977", "979", "992", "993", "994", "995", "996", "998",
+];
+
+proptest! {
+    #[test]
+    fn e164_country_matches_reference(s in "[0-9]{0,6}") {
+        let want = R_CODES.iter().find(|c| s.starts_with(*c)).map(|c| c.len());
+        let got = v::e164_country(s.as_bytes());
+        prop_assert_eq!(got.map(|(k, _, _)| k), want, "{}", s);
+        if let Some((_, lo, hi)) = got {
+            prop_assert!(2 <= lo && lo <= hi && hi <= 17);
+        }
+    }
+}
+
+#[test]
+fn e164_country_plans() {
+    // libphonenumber's national number lengths: the UK 7-10, France 9,
+    // Niue 4-7, NANP 7-10 (local numbers included).
+    assert_eq!(v::e164_country(b"442079460958"), Some((2, 7, 10)));
+    assert_eq!(v::e164_country(b"33123456789"), Some((2, 9, 9)));
+    assert_eq!(v::e164_country(b"6837012"), Some((3, 4, 7)));
+    assert_eq!(v::e164_country(b"14155552671"), Some((1, 7, 10)));
+    assert_eq!(v::e164_country(b"83797192749706"), None);
+    assert_eq!(v::e164_country(b"0044"), None);
+    assert_eq!(v::e164_country(b"21"), None);
+}
+
+#[test]
+fn vat_and_iban_libraries_fifteenth_probe() {
+    // The UK's VAT numbers (GB, and XI for Northern Ireland): nine digits
+    // (sum mod 97 of 0, 42 or 55), twelve with a branch, GD/HA bodies.
+    assert!(v::eu_vat(b"GB330802300") && v::eu_vat(b"GB361647307"));
+    assert!(!v::eu_vat(b"GB330802301") && !v::eu_vat(b"GB000000000"));
+    assert!(v::eu_vat(b"GB458928351621") && v::eu_vat(b"XI284330506"));
+    assert!(!v::eu_vat(b"XI284330507"));
+    assert!(v::eu_vat(b"GBGD100") && v::eu_vat(b"GBHA600"));
+    assert!(!v::eu_vat(b"GBGD600") && !v::eu_vat(b"GBHA100"));
+    // Czech nine-digit DIČ: a special number starting 6, a birth number
+    // from before 1954.
+    assert!(v::eu_vat(b"CZ649267617") && !v::eu_vat(b"CZ649267618"));
+    assert!(v::eu_vat(b"CZ460830764") && !v::eu_vat(b"CZ461330764"));
+    // Ireland's old form, Spain's K/L/M NIF, French letter keys.
+    assert!(v::eu_vat(b"IE6G45757H") && !v::eu_vat(b"IE6G45758H"));
+    assert!(v::eu_vat(b"ESM4636183G") && !v::eu_vat(b"ESM4636184G"));
+    assert!(v::eu_vat(b"ESK5627894R") && !v::eu_vat(b"ESK5627894T"));
+    assert!(v::eu_vat(b"FR1F760059865") && !v::eu_vat(b"FR1F760059866"));
+    assert!(v::eu_vat(b"FRTB713542538") && !v::eu_vat(b"FRTC713542538"));
+    // A number of zeros is no one's (BE000000000 passes mod 97).
+    assert!(!v::eu_vat(b"BE000000000") && !v::eu_vat(b"BE0000000000"));
+    // A Spanish IBAN's CCC check digits.
+    assert!(v::iban_national(b"ES6554913814357748497816"));
+    assert!(v::iban_national(b"ES9121000418450200051332"));
+    assert!(v::iban(b"ES2754913814457748497816") && !v::iban_national(b"ES2754913814457748497816"));
+    assert!(v::iban(b"ES7468440145244100782389") && !v::iban_national(b"ES7468440145244100782389"));
 }
