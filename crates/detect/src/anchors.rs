@@ -1426,7 +1426,10 @@ fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
     }
     let t = sk.t;
     // The code is the first 8- or 11-character upper-case word within the
-    // next 40 bytes ("SWIFT/BIC: DEUTDEFF500", "BIC code DEUTDEFF").
+    // next 40 bytes ("SWIFT/BIC: DEUTDEFF500", "BIC code DEUTDEFF"): a
+    // party prefix of four capitals or digits (ISO 9362:2022 allows
+    // digits there: `A1B2US33`), the country's two letters, then
+    // capitals or digits.
     let hi = (ae + 40).min(t.len());
     let mut i = ae;
     while i < hi {
@@ -1434,12 +1437,8 @@ fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
             let n = run(t, i, 12, |c| c.is_ascii_alphanumeric());
             let w = t.get(i..i + n).unwrap_or_default();
             let shape = (n == 8 || n == 11)
-                && w.get(..6)
-                    .is_some_and(|p| p.iter().all(u8::is_ascii_uppercase))
-                && w.get(6..).is_some_and(|p| {
-                    p.iter()
-                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                })
+                && w.iter()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
                 && w.get(4..6).is_some_and(iso_country);
             // A code that runs on into symbols (`GENODEM1@#%`,
             // `MARKDEF1$$$`, `GENODEM1..X`) is not one.

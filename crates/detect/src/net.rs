@@ -176,17 +176,26 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let t = sk.t;
-    // Local part, backwards (at most 64 characters).
-    let mut s = local_start(t, p);
-    if p - s > 64 {
-        return;
-    }
-    while s < p && matches!(at(t, s), b'.' | b'-' | b'+') {
-        s += 1;
-    }
-    if s == p || at(t, p - 1) == b'.' {
-        return;
-    }
+    // Local part, backwards (at most 64 characters): a quoted string
+    // (`"joe smith"@…`) or a dot-atom.
+    let s = if at(t, p.wrapping_sub(1)) == b'"' {
+        match quoted_start(t, p - 1) {
+            Some(s) => s,
+            None => return,
+        }
+    } else {
+        let mut s = local_start(t, p);
+        if p - s > 64 {
+            return;
+        }
+        while s < p && matches!(at(t, s), b'.' | b'-' | b'+') {
+            s += 1;
+        }
+        if s == p || at(t, p - 1) == b'.' {
+            return;
+        }
+        s
+    };
     // "https://user@host" and "https://user:pass@host" are URL userinfo
     // (url_password covers the password), not addresses.
     let lo = s.saturating_sub(LOOKBACK_URL);
@@ -204,7 +213,16 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
             return;
         }
     }
-    // Domain: labels of [A-Za-z0-9-], dot-separated, alphabetic TLD.
+    // A domain literal, `joe@[192.0.2.1]` or `joe@[IPv6:2001:db8::1]`
+    // (RFC 5321 4.1.3).
+    if at(t, p + 1) == b'[' {
+        if let Some(end) = domain_literal(t, p + 2) {
+            sk.emit(D::Email, s, end, Medium, PLAIN);
+        }
+        return;
+    }
+    // Domain: labels of [A-Za-z0-9-], dot-separated, alphabetic TLD (or
+    // an internationalised one in its ASCII form, `xn--p1ai`).
     let mut i = p + 1;
     let mut labels = 0;
     let mut last_start = i;
@@ -229,8 +247,14 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let tld = t.get(last_start..end).unwrap_or_default();
-    if !(2..=24).contains(&tld.len()) || !tld.iter().all(|c| c.is_ascii_alphabetic() || *c >= 0x80)
-    {
+    let alphabetic =
+        (2..=24).contains(&tld.len()) && tld.iter().all(|c| c.is_ascii_alphabetic() || *c >= 0x80);
+    let punycode = tld.len() > 4
+        && tld
+            .get(..4)
+            .is_some_and(|x| x.eq_ignore_ascii_case(b"xn--"))
+        && tld.iter().skip(4).all(u8::is_ascii_alphanumeric);
+    if !alphabetic && !punycode {
         return;
     }
     let nx = at(t, end);
@@ -249,6 +273,62 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
             nonvalue,
         },
     );
+}
+
+/// Start of the quoted local part whose closing quote is at `q`
+/// (`"joe.smith"@…`, RFC 5322's quoted-string: printable characters,
+/// blanks and `\`-escapes, at most 64 bytes), standing after a blank, a
+/// `<`, a `(`, a `:` or a `,` or at the start of the text.
+fn quoted_start(t: &[u8], q: usize) -> Option<usize> {
+    let lo = q.saturating_sub(65);
+    let mut i = q;
+    while i > lo {
+        i -= 1;
+        let c = at(t, i);
+        if c == b'"' {
+            // An escaped quote (`"john\"doe"`) is part of the string.
+            let slashes = t
+                .get(..i)
+                .map_or(0, |b| b.iter().rev().take_while(|&&c| c == b'\\').count());
+            if slashes % 2 == 1 {
+                continue;
+            }
+            let pre = before(t, i);
+            let open =
+                i == 0 || pre.is_ascii_whitespace() || matches!(pre, b'<' | b'(' | b':' | b',');
+            return (open && q - i > 1).then_some(i);
+        }
+        if c < 0x20 || c == 0x7f {
+            return None;
+        }
+    }
+    None
+}
+
+/// End of a domain literal whose text starts at `i` (after its `[`): an
+/// IPv4 address, or `IPv6:` and an IPv6 address, then `]`.
+fn domain_literal(t: &[u8], i: usize) -> Option<usize> {
+    let close = if let Some(e) = dotted_quad(t, i) {
+        e
+    } else {
+        let tag = t.get(i..i + 5)?;
+        if !tag.eq_ignore_ascii_case(b"IPv6:") {
+            return None;
+        }
+        let a = i + 5;
+        let n = t
+            .get(a..)?
+            .iter()
+            .take(46)
+            .take_while(|&&c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
+            .count();
+        let colons = t.get(a..a + n)?.iter().filter(|&&c| c == b':').count();
+        if !(2..=7).contains(&colons) {
+            return None;
+        }
+        a + n
+    };
+    (at(t, close) == b']').then_some(close + 1)
 }
 
 /// Called for every `:`; only the first colon of a hex run starts a parse.
@@ -288,6 +368,9 @@ fn ipv6(sk: &mut Sink<'_>, s: usize) {
     let mut any_digit = false;
     let mut hexchars = 0usize;
     let mut v4_tail = false;
+    // Every group two hex digits: an EUI-64 (`00:25:96:FF:FE:12:34:56`),
+    // which `mac` reports.
+    let mut pairs = true;
     if at(t, i) == b':' && at(t, i + 1) == b':' {
         compressed = true;
         i += 2;
@@ -321,6 +404,7 @@ fn ipv6(sk: &mut Sink<'_>, s: usize) {
         }
         groups += 1;
         hexchars += gl;
+        pairs &= gl == 2;
         any_digit |= t
             .get(gs..i)
             .is_some_and(|g| g.iter().any(u8::is_ascii_digit));
@@ -350,19 +434,63 @@ fn ipv6(sk: &mut Sink<'_>, s: usize) {
     {
         return;
     }
-    let ok = if compressed { groups <= 7 } else { groups == 8 };
-    if !ok || !any_digit {
+    // A dot and a digit after the last group continue something else: a
+    // ninth group or a fifth octet (`…:7777:1.2.3.4`, `…:6666:1.2.3.4.5`);
+    // a third colon after `::` (`1111:2222:::`) is no address either.
+    if (nx == b'.' && at(t, e + 1).is_ascii_digit()) || (nx == b':' && at(t, e - 1) == b':') {
         return;
     }
+    let ok = if compressed { groups <= 7 } else { groups == 8 };
+    if !ok || !any_digit || (pairs && !compressed && !v4_tail) {
+        return;
+    }
+    let raw = t.get(s..e).unwrap_or_default();
+    // A network in CIDR notation (`2001:db8::/32`): the prefix length, 0
+    // to 128, is part of it, as the `ipv4` detector takes `/24`.
+    let digits = t.get(e + 1..).map_or(0, |r| {
+        r.iter().take(4).take_while(|c| c.is_ascii_digit()).count()
+    });
+    let len = t.get(e + 1..e + 1 + digits).map_or(999, |d| {
+        d.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'))
+    });
+    let after = at(t, e + 1 + digits);
+    let e = if nx == b'/'
+        && (1..=3).contains(&digits)
+        && len <= 128
+        && !after.is_ascii_alphanumeric()
+        && !matches!(after, b'.' | b'%' | b'_')
+    {
+        e + 1 + digits
+    } else {
+        e
+    };
+    // The unspecified address however spelled (`::0`, `0:0::`).
+    let zero = raw.iter().all(|&c| c == b'0' || c == b':');
     if compressed && !v4_tail && (groups < 2 || hexchars < 4) {
-        // "::1", "a::b": loopback or too short to be an address in prose.
-        if at(t, s) == b':' && groups == 1 && t.get(s..e) == Some(&b"::1"[..]) {
+        // "::1": loopback.
+        if at(t, s) == b':' && groups == 1 && raw == b"::1" {
             sk.emit(D::Ipv6, s, e, Low, PLAIN);
+            return;
+        }
+        // "1::8", "fe80::", "::2:3": in prose as often a scope (`a::b`),
+        // a time or a prefix as an address; only after an IP word. (`::0`
+        // is the unspecified address, a default in every manual.)
+        if !zero {
+            sk.emit(
+                D::Ipv6,
+                s,
+                e,
+                Medium,
+                Adj {
+                    need_ctx: true,
+                    nonvalue: false,
+                },
+            );
         }
         return;
     }
-    let v = t.get(s..e).unwrap_or_default().to_ascii_lowercase();
-    let nonvalue = v.starts_with(b"2001:db8:") || v.starts_with(b"fe80:") || v == b"::";
+    let v = raw.to_ascii_lowercase();
+    let nonvalue = v.starts_with(b"2001:db8:") || v.starts_with(b"fe80:") || zero;
     sk.emit(
         D::Ipv6,
         s,
@@ -383,7 +511,9 @@ fn dotted_quad(t: &[u8], s: usize) -> Option<usize> {
             i += 1;
         }
         let g = t.get(gs..i)?;
-        if g.is_empty() || g.len() > 3 {
+        // No leading zero (`254.157.241.086`): RFC 4291's IPv4 tail is
+        // decimal, as the `ipv4` detector reads a dotted quad.
+        if g.is_empty() || g.len() > 3 || (g.len() > 1 && g.first() == Some(&b'0')) {
             return None;
         }
         let v: u32 = g.iter().fold(0, |a, &c| a * 10 + u32::from(c - b'0'));
@@ -422,7 +552,15 @@ pub(crate) fn mac(sk: &mut Sink<'_>, s: usize, sep: u8) {
             return;
         }
     }
-    let e = s + 17;
+    let mut e = s + 17;
+    // An EUI-64 (IEEE 802 64-bit identifier: FireWire, ZigBee, IPv6
+    // interface ids, `00:25:96:FF:FE:12:34:56`) is two pairs longer.
+    let pair = |i: usize| {
+        at(t, i) == sep && at(t, i + 1).is_ascii_hexdigit() && at(t, i + 2).is_ascii_hexdigit()
+    };
+    if pair(e) && pair(e + 3) {
+        e += 6;
+    }
     let nx = at(t, e);
     if nx.is_ascii_alphanumeric() || nx == sep || nx == b'_' {
         return;
