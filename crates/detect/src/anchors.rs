@@ -1448,6 +1448,7 @@ fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
                     && (at(t, i + n + 1).is_ascii_alphanumeric() || at(t, i + n + 1) == after));
             if shape && !runs_on {
                 sk.emit(D::SwiftBic, i, i + n, Medium, PLAIN);
+                swift_list(sk, i + n);
                 return;
             }
             let lw = w.to_ascii_lowercase();
@@ -1461,6 +1462,40 @@ fn swift(sk: &mut Sink<'_>, a: usize, ae: usize) {
         } else {
             i += 1;
         }
+    }
+}
+
+/// The codes of a list after the first one a BIC word labels (`BIC:
+/// DEUTDEFF, COBADEFFXXX; BNPAFRPP`): each after a comma or semicolon,
+/// of the same shape, up to eight.
+#[cold]
+#[inline(never)]
+fn swift_list(sk: &mut Sink<'_>, mut e: usize) {
+    let t = sk.t;
+    for _ in 0..8 {
+        if !matches!(at(t, e), b',' | b';') {
+            return;
+        }
+        let mut i = e + 1;
+        while i < e + 3 && at(t, i) == b' ' {
+            i += 1;
+        }
+        let n = run(t, i, 12, |c| c.is_ascii_alphanumeric());
+        let w = t.get(i..i + n).unwrap_or_default();
+        let after = at(t, i + n);
+        let ok = (n == 8 || n == 11)
+            && w.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && w.get(4..6).is_some_and(iso_country)
+            && !after.is_ascii_alphanumeric()
+            && !matches!(after, b'@' | b'#' | b'$' | b'%' | b'*' | b'&' | b'_')
+            && !(matches!(after, b'.' | b'-')
+                && (at(t, i + n + 1).is_ascii_alphanumeric() || at(t, i + n + 1) == after));
+        if !ok {
+            return;
+        }
+        sk.emit(D::SwiftBic, i, i + n, Medium, PLAIN);
+        e = i + n;
     }
 }
 

@@ -664,6 +664,65 @@ fn emit_mac(sk: &mut Sink<'_>, s: usize, e: usize, bytes: [u8; 6], need_ctx: boo
     );
 }
 
+/// `c810f420297f`: twelve hex digits in one word (how Windows' `getmac
+/// /fo csv` without dashes, DHCP leases, switches' tables and many
+/// exports write a MAC address), only as the value a MAC word labels:
+/// a MAC word within [`crate::kit::LABEL_BEFORE`] bytes before it, the
+/// label ending right before the value (a letter, then at most `:`, `=`,
+/// `#` or spaces). `t[ws..we]` is a word holding a digit.
+#[cold]
+#[inline(never)]
+pub(crate) fn mac_bare(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    let Some(v) = t.get(ws..we) else { return };
+    if !sk.on(D::MacAddress)
+        || v.len() != 12
+        || !v.iter().all(u8::is_ascii_hexdigit)
+        || v.iter().all(u8::is_ascii_digit)
+        || matches!(at(t, we), b'-' | b'.' | b':' | b'_')
+    {
+        return;
+    }
+    let last = t
+        .get(ws.saturating_sub(4)..ws)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .find(|&&b| !matches!(b, b' ' | b':' | b'=' | b'#' | b'\t'));
+    // The MAC words that name an address (`device` alone, which MAC
+    // context also takes, labels device ids of every shape).
+    let window = t
+        .get(ws.saturating_sub(crate::kit::LABEL_BEFORE)..ws)
+        .unwrap_or_default();
+    let line = window.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+    let named = line.split(|c| !c.is_ascii_alphanumeric()).any(|w| {
+        [
+            &b"mac"[..],
+            b"hwaddr",
+            b"ether",
+            b"ethernet",
+            b"bssid",
+            b"hardware",
+        ]
+        .iter()
+        .any(|x| w.eq_ignore_ascii_case(x))
+    });
+    if !last.is_some_and(u8::is_ascii_alphabetic)
+        || !named
+        || !sk
+            .ctx
+            .mask_within(t, ws, we, crate::kit::LABEL_BEFORE, 0)
+            .has(D::MacAddress as usize)
+    {
+        return;
+    }
+    let mut bytes = [0u8; 6];
+    for (k, b) in bytes.iter_mut().enumerate() {
+        *b = hex(at(t, ws + 2 * k)) << 4 | hex(at(t, ws + 2 * k + 1));
+    }
+    emit_mac(sk, ws, we, bytes, false);
+}
+
 fn hex(c: u8) -> u8 {
     match c {
         b'0'..=b'9' => c - b'0',

@@ -271,6 +271,9 @@ pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usiz
     if matches!(we - ws, 2 | 4 | 8) {
         short_group_forms(sk, ws, we);
     }
+    if we - ws == 12 && run_end != we {
+        crate::net::mac_bare(sk, ws, we);
+    }
     end.max(we)
 }
 
@@ -1489,12 +1492,17 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
         // Germany's and Austria's area code before a slash: `030/1234567`,
         // `0171/1234567` (five digits or more after it: not `01/2026`).
+        // Groups may follow the slash (`0450/712 264`, `035/553 49 78`:
+        // Belgium, Slovakia), and Hungary prints the area code before one
+        // after its country code (`+36 70/550-3261`).
         if c == b'/'
-            && groups == 1
-            && !plus
-            && at(t, ws) == b'0'
-            && (3..=5).contains(&gl)
-            && t.get(i + 1..).map_or(0, digit_run) >= 5
+            && (groups == 1 && !plus && at(t, ws) == b'0' && (3..=5).contains(&gl)
+                || groups == 2
+                    && plus
+                    && first_len <= 3
+                    && matches!(seps.get(1), Some(b' ' | b'-'))
+                    && (1..=3).contains(&gl))
+            && (t.get(i + 1..).map_or(0, digit_run) >= 5 || digits_in_groups(t, i + 1) >= 6)
         {
             if let Some(x) = seps.get_mut(groups) {
                 *x = c;
@@ -1689,8 +1697,11 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
                 // trunk number `0800 1234567890`.
                 || ((groups == 1 || d0 == b'0') && digits <= 15))
             // Spaces and dashes, mixed too (`08-12 34 56`, `8 029
-            // 491-19-11`); never a dot (versions, dates).
-            && !seps.contains(&b'.')
+            // 491-19-11`); dots only between every group of a number of
+            // eight digits or more (`950.712.264`, `01.23.45.67.89`: Spain,
+            // France, Belgium), not an IPv4 address; dates are out below,
+            // versions are shorter.
+            && (!seps.contains(&b'.') || dotted_phone(t, ws, gl, &seps, digits))
             // A group of one digit (a trunk `8 …`, `0 800 12 345`, `0900
             // 1 234567`) but not at the end.
             && gl.last().is_some_and(|&l| l >= 2)
@@ -1768,6 +1779,52 @@ fn dotted_key(t: &[u8], dot: usize) -> bool {
         .any(u8::is_ascii_digit)
 }
 
+/// True if groups `gl` from `ws`, every one after the first joined by a
+/// dot (`seps`), of `digits` digits, read as a phone number printed with
+/// dots: three groups or more of two to four digits, eight to twelve in
+/// all, and not four groups an IPv4 address could be (`192.168.10.20`).
+#[cold]
+#[inline(never)]
+fn dotted_phone(t: &[u8], ws: usize, gl: &[usize], seps: &[u8], digits: usize) -> bool {
+    let n = gl.len();
+    if n < 3 || !(8..=12).contains(&digits) || !gl.iter().all(|l| (2..=4).contains(l)) {
+        return false;
+    }
+    if seps.get(1..n).is_none_or(|x| x.iter().any(|&c| c != b'.')) {
+        return false;
+    }
+    // Four groups of up to three digits, none zero-padded: an address.
+    let mut k = ws;
+    let mut ip = n == 4;
+    for &l in gl {
+        let g = t.get(k..k + l).unwrap_or_default();
+        ip &= l <= 3 && num(g) <= 255 && !(l > 1 && g.first() == Some(&b'0'));
+        k += l + 1;
+    }
+    !ip
+}
+
+/// The digits of the groups from `i`, joined by single spaces or dashes,
+/// when the first has three or more (`712 264`, `550-3261`): what may
+/// follow an area code's slash.
+#[cold]
+#[inline(never)]
+fn digits_in_groups(t: &[u8], mut i: usize) -> usize {
+    let mut n = 0;
+    loop {
+        let k = t.get(i..).map_or(0, digit_run);
+        if k == 0 || (n == 0 && k < 3) {
+            return n;
+        }
+        n += k;
+        i += k;
+        if !(matches!(at(t, i), b' ' | b'-') && at(t, i + 1).is_ascii_digit()) || n > 15 {
+            return n;
+        }
+        i += 1;
+    }
+}
+
 /// True if groups `gl` of digits from `ws` (one separator byte between
 /// groups) are a layout that is not a phone number's anywhere: a date
 /// (`2024 06 25`, `25-06-2024`, `20220604`), a timestamp
@@ -1776,7 +1833,10 @@ fn date_layout(t: &[u8], ws: usize, gl: &[usize]) -> bool {
     let val = |a: usize, n: usize| t.get(a..a + n).map_or(0, num);
     let year = |y: u32| (1900..=2099).contains(&y);
     match *gl {
-        [3, 2, 4] | [5, 4] => true,
+        [3, 2, 4] => true,
+        // ZIP+4 is printed with its dash; `05925 0035` is a national
+        // number (Austria's five-digit area codes).
+        [5, 4] => at(t, ws + 5) == b'-',
         // A date, alone or before its time (`2029-01-19 23:58:02`).
         [4, 2, 2, ..] => calendar_day(val(ws, 4), val(ws + 5, 2), val(ws + 8, 2), true),
         [2, 2, 4, ..] => calendar_day(val(ws + 6, 4), val(ws, 2), val(ws + 3, 2), false),
@@ -1798,19 +1858,78 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
 /// only punctuation or [`LABEL_GAP_WORDS`] stand between (`Tlf.: `,
 /// `手机：`, `call me at `); or the number is in a phone column.
 fn phone_label_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    if phone_word_right_before(sk, s, e) {
+        return true;
+    }
+    // One item of a list after the word: `Tel.: 737 635 897, 601 707 751;
+    // 736 236 570` (each number after a comma or semicolon and one before
+    // it, up to four back).
     let t = sk.t;
-    let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
-    if near.has(D::Phone as usize) {
-        let gap = t.get(end..s).unwrap_or_default();
-        let words_ok = gap
-            .split(|c| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .all(|w| LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)));
-        if words_ok {
+    let mut k = s;
+    for _ in 0..4 {
+        match list_item_before(t, k) {
+            Some(j) => k = j,
+            None => break,
+        }
+        if phone_word_right_before(sk, k, e) {
             return true;
         }
     }
     sk.in_column(D::Phone, s, e)
+}
+
+/// True if the context phrase nearest before `s`, within [`LABEL_BEFORE`]
+/// bytes, serves phone numbers and only punctuation or
+/// [`LABEL_GAP_WORDS`] stand between.
+fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    let t = sk.t;
+    let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
+    if near.has(D::Phone as usize) {
+        let gap = t.get(end..s).unwrap_or_default();
+        return gap
+            .split(|c| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)));
+    }
+    false
+}
+
+/// Where the list item before `k` starts, when `k` follows `, ` or `; `
+/// (or the bare mark) and the item is a phone number's characters (digits,
+/// spaces, `-`, `.`, `/`, parentheses, a leading `+`, an `x` extension)
+/// with six digits or more, at most 32 bytes.
+#[cold]
+#[inline(never)]
+fn list_item_before(t: &[u8], k: usize) -> Option<usize> {
+    let mut j = k;
+    if j > 0 && at(t, j - 1) == b' ' {
+        j -= 1;
+    }
+    if j == 0 || !matches!(at(t, j - 1), b',' | b';') {
+        return None;
+    }
+    let end = j - 1;
+    let mut a = end;
+    while a > 0
+        && end - a < 32
+        && matches!(
+            at(t, a - 1),
+            b'0'..=b'9' | b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'x'
+        )
+    {
+        a -= 1;
+    }
+    if a > 0 && at(t, a - 1) == b'+' {
+        a -= 1;
+    }
+    while a < end && at(t, a) == b' ' {
+        a += 1;
+    }
+    let item = t.get(a..end)?;
+    let n = item.iter().filter(|c| c.is_ascii_digit()).count();
+    let first = item.first().copied().unwrap_or(0);
+    let last = item.last().copied().unwrap_or(0);
+    (n >= 6 && matches!(first, b'0'..=b'9' | b'+' | b'(') && last.is_ascii_digit()).then_some(a)
 }
 
 /// True if the digits `g` (one to three) start with an ITU-T E.164
@@ -2732,7 +2851,7 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
         if let Some(hex) = w.get(2..) {
             match v::eip55(hex) {
                 Some(true) => sk.emit(D::EthereumAddress, ws, we, High, PLAIN),
-                None => sk.emit(D::EthereumAddress, ws, we, Low, PLAIN),
+                None => eth_unchecked(sk, ws, we),
                 Some(false) => {}
             }
         }
@@ -2848,10 +2967,68 @@ fn mbi(sk: &mut Sink<'_>, s: usize) {
     }
 }
 
-/// 3c-22-fb-9a-1e-07 keyed on a digit-first pair.
+/// An Ethereum address without its checksum (all one case): low, raised
+/// by its word; in a list (`ETH address: 0x…, 0x…, 0x…`) the word of the
+/// first address, up to four back, serves the ones after it, which stand
+/// further from it than context reaches.
+fn eth_unchecked(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    let mut k = ws;
+    for _ in 0..4 {
+        let j = k - usize::from(at(t, k.wrapping_sub(1)) == b' ');
+        let prev = j.wrapping_sub(43);
+        let item = |i: usize| {
+            t.get(i..i + 2) == Some(&b"0x"[..])
+                && t.get(i + 2..i + 42)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+                && !before(t, i).is_ascii_alphanumeric()
+        };
+        if j < 43 || !matches!(at(t, j - 1), b',' | b';') || !item(prev) {
+            break;
+        }
+        k = prev;
+    }
+    if k < ws && !sk.ctx(D::EthereumAddress, ws, we) && sk.ctx(D::EthereumAddress, k, k + 42) {
+        sk.emit_fixed(D::EthereumAddress, ws, we, Medium);
+        return;
+    }
+    sk.emit(D::EthereumAddress, ws, we, Low, PLAIN);
+}
+
+/// 3c-22-fb-9a-1e-07 keyed on a pair holding a digit (the word walk
+/// visits no other): the first, or the first after pairs of two letters
+/// (`de-33-e2-62-2c-bb`, visited from `33`; `f2-20-…` from `f2`).
 fn mac_dash(sk: &mut Sink<'_>, ws: usize, we: usize) {
-    if we - ws == 2 && at(sk.t, we) == b'-' {
+    let t = sk.t;
+    if we - ws != 2 {
+        return;
+    }
+    if at(t, we) == b'-' && before(t, ws) != b'-' {
         crate::net::mac(sk, ws, b'-');
+    } else if before(t, ws) == b'-' {
+        mac_dash_back(sk, ws);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn mac_dash_back(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let mut s = ws;
+    for _ in 0..5 {
+        if s < 3 || at(t, s - 1) != b'-' {
+            break;
+        }
+        let (a, b) = (at(t, s - 3), at(t, s - 2));
+        // A pair with a digit was a key of its own.
+        let letter = |c: u8| c.is_ascii_alphabetic() && c.is_ascii_hexdigit();
+        if !letter(a) || !letter(b) {
+            return;
+        }
+        s -= 3;
+    }
+    if s < ws {
+        crate::net::mac(sk, s, b'-');
     }
 }
 
@@ -2863,6 +3040,10 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     // follow `_` and `-`.
     crate::creds::word(sk, ws, we);
     crate::net::mac_dotted(sk, ws, we);
+    mac_dash(sk, ws, we);
+    if we - ws == 12 {
+        crate::net::mac_bare(sk, ws, we);
+    }
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     // Only glued characters disqualify a word that starts with a letter:
