@@ -683,8 +683,23 @@ pub(crate) fn mac_bare(sk: &mut Sink<'_>, ws: usize, we: usize) {
     {
         return;
     }
+    // In a list (`MAC: c810f420297f, 27e61bba3720`) the first address's
+    // label serves the ones after it, up to four back.
+    let hex12 = |i: usize| {
+        t.get(i..i + 12)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+            && !before(t, i).is_ascii_alphanumeric()
+    };
+    let mut head = ws;
+    for _ in 0..4 {
+        let j = head - usize::from(at(t, head.wrapping_sub(1)) == b' ');
+        if j < 13 || !matches!(at(t, j - 1), b',' | b';') || !hex12(j - 13) {
+            break;
+        }
+        head = j - 13;
+    }
     let last = t
-        .get(ws.saturating_sub(4)..ws)
+        .get(head.saturating_sub(4)..head)
         .unwrap_or_default()
         .iter()
         .rev()
@@ -692,7 +707,7 @@ pub(crate) fn mac_bare(sk: &mut Sink<'_>, ws: usize, we: usize) {
     // The MAC words that name an address (`device` alone, which MAC
     // context also takes, labels device ids of every shape).
     let window = t
-        .get(ws.saturating_sub(crate::kit::LABEL_BEFORE)..ws)
+        .get(head.saturating_sub(crate::kit::LABEL_BEFORE)..head)
         .unwrap_or_default();
     let line = window.rsplit(|&b| b == b'\n').next().unwrap_or_default();
     let named = line.split(|c| !c.is_ascii_alphanumeric()).any(|w| {
@@ -711,7 +726,7 @@ pub(crate) fn mac_bare(sk: &mut Sink<'_>, ws: usize, we: usize) {
         || !named
         || !sk
             .ctx
-            .mask_within(t, ws, we, crate::kit::LABEL_BEFORE, 0)
+            .mask_within(t, head, head + 12, crate::kit::LABEL_BEFORE, 0)
             .has(D::MacAddress as usize)
     {
         return;
