@@ -425,6 +425,11 @@ fn split_adjacent(sk: &mut Sink<'_>, ws: usize) -> usize {
 fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     let t = sk.t;
     let p = before(t, ws);
+    // Brazil's alphanumeric CNPJ in its printed layout, `12.ABC.345/01DE-35`:
+    // two digits, then a dot where the numeric walk stops at a letter.
+    if seq.len(0) == 2 && at(t, ws + 2) == b'.' && at(t, ws + 10) == b'/' {
+        br_cnpj_alnum(sk, ws);
+    }
     // An IBAN with its country code apart ("DE 89 3704 …") is keyed on
     // its check digits.
     if p == b' '
@@ -580,7 +585,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // concatenated.
     if total < 9 {
         // 7 or 8 digits: a licence number, which has no checksum, and the
-        // few ids of that length (SEDOL, CVR, IRD), all context-keyed.
+        // few ids of that length (SEDOL, CVR, IRD, a BSN or Israeli id
+        // without its leading zero), all context-keyed.
         if seq.n == 1 {
             us_dl_digits(sk, seq.start(), end, total);
         }
@@ -641,7 +647,9 @@ fn nit_dotted(seq: &Seq) -> bool {
 
 fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let (ids, alone_groups) = crate::ids::digit_ids_of(d.len());
-    if ids.is_empty() {
+    // One digit repeated is a placeholder (`0000000000000`, a form's
+    // empty CLABE), never an issued id, whichever check it passes.
+    if ids.is_empty() || d.iter().all(|&c| Some(&c) == d.first()) {
         return;
     }
     let (s, e) = (seq.start(), seq.end());
@@ -822,6 +830,11 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     {
         digit_ids(sk, seq, d);
     }
+    // A VAT number without its country code after that country's word
+    // (`KMKR 100594102`, `TVA : 40 303 265 045`).
+    if (9..=12).contains(&total) && !sk.ctx.surely_empty(seq.start(), end) {
+        crate::ids::eu_vat_national(sk, seq.start(), end, d);
+    }
     // A Swiss UID after `CHE-` or `CHE `: dotted, spaced or contiguous.
     if total == 9 && (seq.n == 1 || (seq.shape(&[3, 3, 3]) && matches!(sep, Some(b'.' | b' ')))) {
         crate::ids::ch_uid_dotted(sk, ws, end, d);
@@ -986,6 +999,8 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::CoNit,
     D::PassportNumber,
     D::BankAccount,
+    D::NlBsn,
+    D::IlId,
 ]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
@@ -1797,6 +1812,11 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
 /// before `s..e`, within [`LABEL_BEFORE`] bytes, serves phone numbers and
 /// only punctuation or [`LABEL_GAP_WORDS`] stand between (`Tlf.: `,
 /// `手机：`, `call me at `); or the number is in a phone column.
+/// [`phone_label_before`], for the id walks outside this module.
+pub(crate) fn phone_labelled(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    phone_label_before(sk, s, e)
+}
+
 fn phone_label_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let t = sk.t;
     let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
@@ -2225,6 +2245,43 @@ fn br_cnpj(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     sk.emit(D::BrCnpj, seq.start(), seq.end(), Medium, adj);
 }
 
+/// An alphanumeric CNPJ printed `NN.XXX.XXX/XXXX-NN` from `ws` (capitals
+/// or lower case): reported alone, as the numeric one so printed is. One
+/// of digits only is [`br_cnpj`]'s.
+fn br_cnpj_alnum(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let Some(x) = t.get(ws..ws + 18) else { return };
+    let mut c = [0u8; 14];
+    let mut n = 0;
+    for (i, &b) in x.iter().enumerate() {
+        let sep = match i {
+            2 | 6 => Some(b'.'),
+            10 => Some(b'/'),
+            15 => Some(b'-'),
+            _ => None,
+        };
+        match sep {
+            Some(want) if b != want => return,
+            Some(_) => {}
+            None if b.is_ascii_alphanumeric() => {
+                if let Some(y) = c.get_mut(n) {
+                    *y = b.to_ascii_uppercase();
+                }
+                n += 1;
+            }
+            None => return,
+        }
+    }
+    if n == 14
+        && !c.iter().all(u8::is_ascii_digit)
+        && left_ok(t, ws)
+        && right_ok(t, ws + 18, false)
+        && v::br_cnpj_alnum(&c)
+    {
+        sk.emit(D::BrCnpj, ws, ws + 18, Medium, PLAIN);
+    }
+}
+
 fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let formatted = seq.shape(&[3, 3, 3, 2]) && seq.sep().get(1..4) == Some(&b"..-"[..]);
     if (formatted || seq.n == 1) && v::br_cpf(d) {
@@ -2243,7 +2300,7 @@ fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 
 fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let formatted = seq.shape(&[2, 2, 2, 3, 2]) && seq.sep().get(1..5) == Some(&b"..-."[..]);
-    if (formatted || seq.n == 1) && yymmdd_ok(d) && v::be_nrn(d) {
+    if (formatted || seq.n == 1) && be_nrn_date(d) && v::be_nrn(d) {
         sk.emit(
             D::BeNrn,
             seq.start(),
@@ -2255,6 +2312,24 @@ fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             },
         );
     }
+}
+
+/// The birth date a Belgian national number starts with, as the register
+/// writes it: month 00 (any day) when the date is unknown; in a BIS
+/// number (people not in the national register) the month plus 20, or
+/// plus 40 once the sex is known, 20 and 40 alone for an unknown month.
+fn be_nrn_date(d: &[u8]) -> bool {
+    let yy = num(d.get(..2).unwrap_or_default());
+    let mm = num(d.get(2..4).unwrap_or_default());
+    let dd = num(d.get(4..6).unwrap_or_default());
+    let m = match mm {
+        0 | 20 | 40 => return true,
+        1..=12 => mm,
+        21..=32 => mm - 20,
+        41..=52 => mm - 40,
+        _ => return false,
+    };
+    v::valid_date(2000 + yy, m, dd) || v::valid_date(1900 + yy, m, dd)
 }
 
 fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
@@ -2524,7 +2599,7 @@ fn es_dni(sk: &mut Sink<'_>, s: usize) {
 /// A Spanish NIE from its prefix letter at `s`: X/Y/Z, seven digits and
 /// the control letter, either case, optionally joined by `-` or spaces
 /// (`X1234567L`, `X-1234567-L`, `x 1234567 l`).
-fn es_nie(sk: &mut Sink<'_>, s: usize) {
+pub(crate) fn es_nie(sk: &mut Sink<'_>, s: usize) {
     if !sk.on(D::EsNie) {
         return;
     }
