@@ -2300,7 +2300,7 @@ fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 
 fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let formatted = seq.shape(&[2, 2, 2, 3, 2]) && seq.sep().get(1..5) == Some(&b"..-."[..]);
-    if (formatted || seq.n == 1) && be_nrn_date(d) && v::be_nrn(d) {
+    if (formatted || seq.n == 1) && be_nrn_date(d) && v::be_nrn(d) && be_nrn_born(d) {
         sk.emit(
             D::BeNrn,
             seq.start(),
@@ -2330,6 +2330,19 @@ fn be_nrn_date(d: &[u8]) -> bool {
         _ => return false,
     };
     v::valid_date(2000 + yy, m, dd) || v::valid_date(1900 + yy, m, dd)
+}
+
+/// A number whose check holds only over `2` and its nine digits is of
+/// someone born from 2000: its year `yy` is then at most 30, the horizon
+/// the other birth-date checks use (`99000099942`, born in 2099 on an
+/// unknown day, is no one's).
+fn be_nrn_born(d: &[u8]) -> bool {
+    let n = d.get(..9).map_or(0, |x| {
+        x.iter()
+            .fold(0u64, |a, &c| a * 10 + u64::from(c.wrapping_sub(b'0')))
+    });
+    let c = u64::from(num(d.get(9..11).unwrap_or_default()));
+    c == 97 - n % 97 || num(d.get(..2).unwrap_or_default()) <= 30
 }
 
 fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
@@ -3003,6 +3016,21 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
         && v::segwit_address(&w.to_ascii_lowercase())
     {
         sk.emit(D::BitcoinAddress, ws, we, High, PLAIN);
+    }
+    // A NINO in lower case (`hh012345d`: a form that lowers what it
+    // stores), next to its word.
+    if letters == 2
+        && rok
+        && w.len() == 9
+        && digits_after == 6
+        && w.iter().all(|c| !c.is_ascii_uppercase())
+        && matches!(w.get(8), Some(b'a'..=b'd'))
+        && nino_prefix(
+            w.first().map_or(0, u8::to_ascii_uppercase),
+            w.get(1).map_or(0, u8::to_ascii_uppercase),
+        )
+    {
+        sk.emit(D::UkNino, ws, we, Low, NEED_CTX);
     }
     match letters {
         2 if upper && rok => {

@@ -3662,7 +3662,10 @@ pub fn vin(s: &[u8]) -> Option<bool> {
 /// placeholder (one digit repeated, a plain run).
 pub fn de_steuernummer(s: &[u8]) -> bool {
     let same = s.iter().all(|&c| Some(&c) == s.first());
-    let run = s.windows(2).all(|w| matches!(w, [a, b] if *b == *a + 1));
+    // A plain run, on past 9 to 0 too (`1234567890`).
+    let run = s
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if *b == *a + 1 || (*a == b'9' && *b == b'0')));
     if same || run || !s.iter().all(u8::is_ascii_digit) {
         return false;
     }
