@@ -803,9 +803,15 @@ pub(crate) fn alpha_word(
     if (1..=2).contains(&letters) && matches!(w.len() - letters, 6 | 7) {
         hk_hkid(sk, ws, we, w, letters);
     }
-    br_cnpj_compact(sk, ws, we, w);
-    if upper && letters == 1 && matches!(w.len(), 9 | 11) {
-        // Austria's `U13585627`, France's `K7399859412`.
+    if w.len() == 14 {
+        br_cnpj_compact(sk, ws, we, w);
+    }
+    // Austria's `U13585627`, France's `K7399859412`.
+    if upper
+        && letters == 1
+        && ((w.len() == 9 && w.first() == Some(&b'U')) || w.len() == 11)
+        && w.iter().skip(1).all(u8::is_ascii_digit)
+    {
         eu_vat_national(sk, ws, we, w);
     }
     passport(sk, ws, we, w);
@@ -1106,9 +1112,13 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
     if w.len() == 8 && nd == 7 && ws >= 2 && matches!(before(t, ws), b'-' | b' ') {
         crate::numeric::es_nie(sk, ws - 2);
     }
-    br_cnpj_compact(sk, ws, we, w);
-    if matches!(w.len(), 11 | 12) {
-        // The Netherlands' `004495445B01`, France's `4Z123456782`.
+    if w.len() == 14 {
+        br_cnpj_compact(sk, ws, we, w);
+    }
+    // The Netherlands' `004495445B01`, France's `4Z123456782`.
+    let nl = w.len() == 12 && nd == 9 && matches!(w.get(9), Some(b'B' | b'b'));
+    let fr = w.len() == 11 && nd == 1 && w.iter().skip(2).all(u8::is_ascii_digit);
+    if (nl || fr) && w.iter().skip(10).all(u8::is_ascii_digit) {
         let mut up = [0u8; 12];
         if let Some(u) = up.get_mut(..w.len()) {
             u.copy_from_slice(w);

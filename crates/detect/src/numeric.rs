@@ -427,7 +427,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     let p = before(t, ws);
     // Brazil's alphanumeric CNPJ in its printed layout, `12.ABC.345/01DE-35`:
     // two digits, then a dot where the numeric walk stops at a letter.
-    if seq.len(0) == 2 && at(t, ws + 2) == b'.' && at(t, ws + 10) == b'/' {
+    if at(t, ws + 2) == b'.' && at(t, ws + 10) == b'/' {
         br_cnpj_alnum(sk, ws);
     }
     // An IBAN with its country code apart ("DE 89 3704 …") is keyed on
@@ -647,11 +647,13 @@ fn nit_dotted(seq: &Seq) -> bool {
 
 fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let (ids, alone_groups) = crate::ids::digit_ids_of(d.len());
-    // One digit repeated is a placeholder (`0000000000000`, a form's
-    // empty CLABE), never an issued id, whichever check it passes.
-    if ids.is_empty() || d.iter().all(|&c| Some(&c) == d.first()) {
+    if ids.is_empty() {
         return;
     }
+    // One digit repeated is a placeholder (`0000000000000`, a form's
+    // empty CLABE), never an issued id, whichever check it passes: asked
+    // once a check has passed.
+    let placeholder = || d.iter().all(|&c| Some(&c) == d.first());
     let (s, e) = (seq.start(), seq.end());
     let Some(sep) = seq.uniform() else {
         // A СНИЛС is printed `112-233-445 95`: dashes, then a space.
@@ -697,6 +699,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
                 && sk.on(i.d)
                 && (i.check)(d)
+                && !placeholder()
                 && !labelled_as_other(sk, i.d, s, e)
             {
                 sk.emit(i.d, s, e, conf, PLAIN);
@@ -718,6 +721,11 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     if !near.intersects(&sk.bits.ctx) {
         return;
     }
+    // A VAT number without its country code after that country's word
+    // (`KMKR 100594102`, `TVA : 40 303 265 045`).
+    if near.has(D::EuVat as usize) && (9..=12).contains(&d.len()) && !placeholder() {
+        crate::ids::eu_vat_national(sk, s, e, d);
+    }
     // One number, one type: a phone word as the number's own label
     // (`EIN: 52-3526060; Tel: 03-6123456`) keeps it from the ids whose
     // words are only further back. Asked only once an id would be
@@ -731,7 +739,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             // Groups of three digits or more (the last may be shorter):
             // `2021-05-06` is a date whatever words are near.
             let groups_ok = (0..seq.n.saturating_sub(1)).all(|g| seq.len(g) >= 3);
-            if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) {
+            if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) && !placeholder() {
                 if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
                     return;
                 }
@@ -761,6 +769,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             && sk.bits.ctx.has(i.d as usize)
             && !(alone && i.alone.iter().any(&fits))
             && (i.check)(d)
+            && !placeholder()
         {
             if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
                 return;
@@ -829,11 +838,6 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             || !sk.ctx.surely_empty(seq.start(), end))
     {
         digit_ids(sk, seq, d);
-    }
-    // A VAT number without its country code after that country's word
-    // (`KMKR 100594102`, `TVA : 40 303 265 045`).
-    if (9..=12).contains(&total) && !sk.ctx.surely_empty(seq.start(), end) {
-        crate::ids::eu_vat_national(sk, seq.start(), end, d);
     }
     // A Swiss UID after `CHE-` or `CHE `: dotted, spaced or contiguous.
     if total == 9 && (seq.n == 1 || (seq.shape(&[3, 3, 3]) && matches!(sep, Some(b'.' | b' ')))) {
@@ -2248,6 +2252,8 @@ fn br_cnpj(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 /// An alphanumeric CNPJ printed `NN.XXX.XXX/XXXX-NN` from `ws` (capitals
 /// or lower case): reported alone, as the numeric one so printed is. One
 /// of digits only is [`br_cnpj`]'s.
+#[cold]
+#[inline(never)]
 fn br_cnpj_alnum(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
     let Some(x) = t.get(ws..ws + 18) else { return };
