@@ -833,7 +833,7 @@ builtins! {
     NzIrd { "nz_ird", Pii, Some("mod11"), true, &["ird", "ird number", "ird no", "inland revenue"],
         "New Zealand IRD number: 8-9 digits in the issued range, mod-11 check digit; needs a context word.",
         "IRD number 114106291" }
-    CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number"],
+    CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number", "gst", "hst", "gst/hst", "gst number", "hst number", "gst/hst number", "gst registration number"],
         "Canadian business number: the BN9 (9 digits, Luhn), or the BN15 a program account adds (`RC`, `RT`, `RP`, `RR`, … and 4 digits); needs a context word.",
         "business number 011180569" }
     DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number"],

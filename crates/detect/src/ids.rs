@@ -138,6 +138,24 @@ fn passport_digits8(s: &[u8]) -> bool {
     bank_account(s) && !date(n(0, 4), n(4, 6), n(6, 8)) && !date(n(4, 8), n(2, 4), n(0, 2))
 }
 
+/// Eight digits as the nine-digit number they are with the leading zero
+/// dropped (a spreadsheet's number column, a form that strips zeros):
+/// Dutch BSNs and Israeli identity numbers are so written, and both
+/// registries' checks read them padded.
+fn padded9(s: &[u8], check: fn(&[u8]) -> bool) -> bool {
+    let mut b = [b'0'; 9];
+    for (x, &c) in b.iter_mut().skip(1).zip(s) {
+        *x = c;
+    }
+    s.len() == 8 && check(&b)
+}
+fn nl_bsn8(s: &[u8]) -> bool {
+    padded9(s, v::nl_bsn)
+}
+fn il_id8(s: &[u8]) -> bool {
+    padded9(s, v::il_id)
+}
+
 /// Every digits-only id, by length (the dispatcher takes the slice for a
 /// number's length).
 static LEN7: &[DigitId] = &[id(D::Sedol, sedol_digits, CTX_ONLY)];
@@ -152,6 +170,8 @@ static LEN8: &[DigitId] = &[
     id(D::TwUbn, v::tw_ubn, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::PassportNumber, passport_digits8, CTX_ONLY),
+    id(D::NlBsn, nl_bsn8, CTX_ONLY),
+    id(D::IlId, il_id8, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -260,7 +280,7 @@ static LEN13: &[DigitId] = &[
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[
-    id(D::FrSiret, v::luhn, CTX_ONLY),
+    id(D::FrSiret, v::fr_siren_siret, CTX_ONLY),
     id(D::PlRegon, v::pl_regon, CTX_ONLY),
     id(D::BankAccount, bank_account, CTX_ONLY),
 ];
@@ -747,6 +767,23 @@ pub(crate) fn alpha_word(
             sk.emit(D::DeIdCard, ws, we, Medium, NEED_CTX);
         }
     }
+    // A German serial with its check digit as the MRZ writes it, and the
+    // nationality `D` after it (`T220001293D`): the identity card's, or
+    // the passport's (`C01X00T478`, `CZ6311T472D`: the same alphabet and
+    // check) next to a passport word.
+    // (Not the start of an MRZ line, `C01X00T478D<<6408125…`: the
+    // line is the MRZ's.)
+    if matches!(w.len(), 10 | 11)
+        && upper
+        && at(t, we) != b'<'
+        && (w.len() == 10 || w.last() == Some(&b'D'))
+        && w.get(..10).is_some_and(v::de_id_card)
+    {
+        if w.len() == 11 {
+            sk.emit(D::DeIdCard, ws, we, Medium, NEED_CTX);
+        }
+        sk.emit(D::PassportNumber, ws, we, Medium, NEED_CTX);
+    }
     // A word longer than any VAT number (an IBAN starting `DE`, `FR`,
     // `ES`: every row of a customer table) is not one, whatever follows.
     // (Four: a French number's key of two letters, `FRBB123543267`, a UK
@@ -765,6 +802,17 @@ pub(crate) fn alpha_word(
     }
     if (1..=2).contains(&letters) && matches!(w.len() - letters, 6 | 7) {
         hk_hkid(sk, ws, we, w, letters);
+    }
+    if w.len() == 14 {
+        br_cnpj_compact(sk, ws, we, w);
+    }
+    // Austria's `U13585627`, France's `K7399859412`.
+    if upper
+        && letters == 1
+        && ((w.len() == 9 && w.first() == Some(&b'U')) || w.len() == 11)
+        && w.iter().skip(1).all(u8::is_ascii_digit)
+    {
+        eu_vat_national(sk, ws, we, w);
     }
     passport(sk, ws, we, w);
     driving_licence(sk, ws, we, w);
@@ -964,12 +1012,31 @@ pub(crate) fn mx_rfc_apart(sk: &mut Sink<'_>, ws: usize) {
         return;
     }
     let s = ws - 1 - nl;
+    if run(t, ws, 6, |c| c.is_ascii_digit()) != 6 {
+        return;
+    }
+    let full = at(t, ws + 6) == sep
+        && run(t, ws + 7, 3, |c| c.is_ascii_alphanumeric()) == 3
+        && right_ok(t, ws + 10, false);
+    // A person's RFC without its homoclave (`COMG-600703`: the ten
+    // characters the SAT derives from the name and birth date, printed
+    // before the three it assigns), next to its word.
+    // (Not before another group: `GODE-561231 GR8` mixes separators.)
+    let more = matches!(at(t, ws + 6), b' ' | b'-') && at(t, ws + 7).is_ascii_alphanumeric();
+    if !full && !more && nl == 4 && matches!(sep, b'-' | b' ') && right_ok(t, ws + 6, false) {
+        let n = |a: usize| {
+            u32::from(at(t, a).wrapping_sub(b'0')) * 10 + u32::from(at(t, a + 1).wrapping_sub(b'0'))
+        };
+        let upper = run(t, s, 4, |c| c.is_ascii_uppercase()) == 4;
+        // The century is not written (2000 is a leap year, as in
+        // `v::mx_rfc_shape`).
+        if upper && v::valid_date(2000 + n(ws), n(ws + 2), n(ws + 4)) {
+            sk.emit(D::MxRfc, s, ws + 6, Low, NEED_CTX);
+        }
+        return;
+    }
     // The date, the same separator and the three check characters.
-    if run(t, ws, 6, |c| c.is_ascii_digit()) != 6
-        || at(t, ws + 6) != sep
-        || run(t, ws + 7, 3, |c| c.is_ascii_alphanumeric()) != 3
-        || !right_ok(t, ws + 10, false)
-    {
+    if !full {
         return;
     }
     let mut buf = [0u8; 13];
@@ -1041,10 +1108,41 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);
     }
+    // A NIE with its prefix apart and its letter glued (`x-2482300w`).
+    if w.len() == 8 && nd == 7 && ws >= 2 && matches!(before(t, ws), b'-' | b' ') {
+        crate::numeric::es_nie(sk, ws - 2);
+    }
+    if w.len() == 14 {
+        br_cnpj_compact(sk, ws, we, w);
+    }
+    // The Netherlands' `004495445B01`, France's `4Z123456782`.
+    let nl = w.len() == 12 && nd == 9 && matches!(w.get(9), Some(b'B' | b'b'));
+    let fr = w.len() == 11 && nd == 1 && w.iter().skip(2).all(u8::is_ascii_digit);
+    if (nl || fr) && w.iter().skip(10).all(u8::is_ascii_digit) {
+        let mut up = [0u8; 12];
+        if let Some(u) = up.get_mut(..w.len()) {
+            u.copy_from_slice(w);
+            u.make_ascii_uppercase();
+            eu_vat_national(sk, ws, we, u);
+        }
+    }
     passport(sk, ws, we, w);
     driving_licence(sk, ws, we, w);
     vin(sk, ws, we, w);
     any_word(sk, ws, we, w, upper);
+}
+
+/// Brazil's alphanumeric CNPJ written as one word (`12ABC34501DE35`, in
+/// either case), next to its word: twelve letters and digits and two
+/// check digits. Printed in its layout it is the numeric walk's.
+fn br_cnpj_compact(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    let Ok(mut up) = <[u8; 14]>::try_from(w) else {
+        return;
+    };
+    up.make_ascii_uppercase();
+    if v::br_cnpj_alnum(&up) {
+        sk.emit(D::BrCnpj, ws, we, Medium, NEED_CTX);
+    }
 }
 
 /// Securities ids, which start with a digit or a letter.
@@ -1257,6 +1355,64 @@ fn vat_body_ids(cc: [u8; 2]) -> &'static [D] {
         // digits of the company's adószám.
         b"HU" => &[D::HuTaxId],
         _ => &[],
+    }
+}
+
+/// The countries whose VAT numbers are printed without their code under a
+/// word of their own (`N° TVA : 40 303 265 045`, `BTW-nummer
+/// 004495445B01`, `KMKR 100594102`), with those words: a number that
+/// passes one of these countries' checks next to one of its words is that
+/// country's VAT number. Words several countries share (`VAT`, `MwSt`,
+/// `IVA`) and the national ids' own (`NIP`, `CIF`, `OIB` …) do not count:
+/// the body alone is then too weak a sign, or another id's.
+const NATIONAL_VAT: &[(&[u8; 2], &[&str])] = &[
+    (
+        b"FR",
+        &["tva", "n° tva", "numéro de tva", "tva intracommunautaire"],
+    ),
+    (b"BE", &["tva", "btw", "btw-nummer", "n° tva"]),
+    (
+        b"NL",
+        &["btw", "btw-nummer", "btw-id", "btw nummer", "btw-nr"],
+    ),
+    (b"AT", &["uid", "uid-nummer", "uid-nr"]),
+    (b"EE", &["kmkr"]),
+    (b"LT", &["pvm", "pvm kodas", "pvm mokėtojo kodas"]),
+    (b"LV", &["pvn"]),
+    (b"BG", &["ддс", "ДДС"]),
+];
+
+/// A VAT number without its country code (`body`: upper case, no
+/// separators; `s..e` its span) after its country's own word
+/// ([`NATIONAL_VAT`]): low, raised by the word to medium. The shared
+/// cached context is asked first; the word lists only once a body of
+/// that length may be one.
+pub(crate) fn eu_vat_national(sk: &mut Sink<'_>, s: usize, e: usize, body: &[u8]) {
+    if !(9..=12).contains(&body.len()) || !sk.ctx_ok(D::EuVat, s, e) {
+        return;
+    }
+    let mut buf = [0u8; 14];
+    let Some(b) = buf.get_mut(2..2 + body.len()) else {
+        return;
+    };
+    b.copy_from_slice(body);
+    for (cc, words) in NATIONAL_VAT {
+        if let Some(h) = buf.get_mut(..2) {
+            h.copy_from_slice(cc.as_slice());
+        }
+        if v::eu_vat(buf.get(..2 + body.len()).unwrap_or_default())
+            && crate::kit::has_context(sk.t, s, e, words)
+        {
+            // One number, one type: another id's or a phone's label right
+            // before it (`Tél. 01 40 20 50 50`) keeps it from the VAT word
+            // further back.
+            if !crate::numeric::labelled_as_other(sk, D::EuVat, s, e)
+                && !crate::numeric::phone_labelled(sk, s, e)
+            {
+                sk.emit(D::EuVat, s, e, Low, NEED_CTX);
+            }
+            return;
+        }
     }
 }
 

@@ -428,6 +428,11 @@ fn split_adjacent(sk: &mut Sink<'_>, ws: usize) -> usize {
 fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     let t = sk.t;
     let p = before(t, ws);
+    // Brazil's alphanumeric CNPJ in its printed layout, `12.ABC.345/01DE-35`:
+    // two digits, then a dot where the numeric walk stops at a letter.
+    if at(t, ws + 2) == b'.' && at(t, ws + 10) == b'/' {
+        br_cnpj_alnum(sk, ws);
+    }
     // An IBAN with its country code apart ("DE 89 3704 …") is keyed on
     // its check digits.
     if p == b' '
@@ -583,7 +588,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // concatenated.
     if total < 9 {
         // 7 or 8 digits: a licence number, which has no checksum, and the
-        // few ids of that length (SEDOL, CVR, IRD), all context-keyed.
+        // few ids of that length (SEDOL, CVR, IRD, a BSN or Israeli id
+        // without its leading zero), all context-keyed.
         if seq.n == 1 {
             us_dl_digits(sk, seq.start(), end, total);
         }
@@ -647,6 +653,10 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     if ids.is_empty() {
         return;
     }
+    // One digit repeated is a placeholder (`0000000000000`, a form's
+    // empty CLABE), never an issued id, whichever check it passes: asked
+    // once a check has passed.
+    let placeholder = || d.iter().all(|&c| Some(&c) == d.first());
     let (s, e) = (seq.start(), seq.end());
     let Some(sep) = seq.uniform() else {
         // A СНИЛС is printed `112-233-445 95`: dashes, then a space.
@@ -692,6 +702,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             if let Some(&(_, _, conf)) = i.alone.iter().find(|l| fits(l))
                 && sk.on(i.d)
                 && (i.check)(d)
+                && !placeholder()
                 && !labelled_as_other(sk, i.d, s, e)
             {
                 sk.emit(i.d, s, e, conf, PLAIN);
@@ -713,6 +724,11 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     if !near.intersects(&sk.bits.ctx) {
         return;
     }
+    // A VAT number without its country code after that country's word
+    // (`KMKR 100594102`, `TVA : 40 303 265 045`).
+    if near.has(D::EuVat as usize) && (9..=12).contains(&d.len()) && !placeholder() {
+        crate::ids::eu_vat_national(sk, s, e, d);
+    }
     // One number, one type: a phone word as the number's own label
     // (`EIN: 52-3526060; Tel: 03-6123456`) keeps it from the ids whose
     // words are only further back. Asked only once an id would be
@@ -726,7 +742,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             // Groups of three digits or more (the last may be shorter):
             // `2021-05-06` is a date whatever words are near.
             let groups_ok = (0..seq.n.saturating_sub(1)).all(|g| seq.len(g) >= 3);
-            if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) {
+            if !typed && groups_ok && near.has(i.d as usize) && (i.check)(d) && !placeholder() {
                 if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
                     return;
                 }
@@ -756,6 +772,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             && sk.bits.ctx.has(i.d as usize)
             && !(alone && i.alone.iter().any(&fits))
             && (i.check)(d)
+            && !placeholder()
         {
             if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
                 return;
@@ -989,6 +1006,8 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::CoNit,
     D::PassportNumber,
     D::BankAccount,
+    D::NlBsn,
+    D::IlId,
 ]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
@@ -1857,6 +1876,11 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
 /// before `s..e`, within [`LABEL_BEFORE`] bytes, serves phone numbers and
 /// only punctuation or [`LABEL_GAP_WORDS`] stand between (`Tlf.: `,
 /// `手机：`, `call me at `); or the number is in a phone column.
+/// [`phone_label_before`], for the id walks outside this module.
+pub(crate) fn phone_labelled(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    phone_label_before(sk, s, e)
+}
+
 fn phone_label_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     if phone_word_right_before(sk, s, e) {
         return true;
@@ -2344,6 +2368,45 @@ fn br_cnpj(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     sk.emit(D::BrCnpj, seq.start(), seq.end(), Medium, adj);
 }
 
+/// An alphanumeric CNPJ printed `NN.XXX.XXX/XXXX-NN` from `ws` (capitals
+/// or lower case): reported alone, as the numeric one so printed is. One
+/// of digits only is [`br_cnpj`]'s.
+#[cold]
+#[inline(never)]
+fn br_cnpj_alnum(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let Some(x) = t.get(ws..ws + 18) else { return };
+    let mut c = [0u8; 14];
+    let mut n = 0;
+    for (i, &b) in x.iter().enumerate() {
+        let sep = match i {
+            2 | 6 => Some(b'.'),
+            10 => Some(b'/'),
+            15 => Some(b'-'),
+            _ => None,
+        };
+        match sep {
+            Some(want) if b != want => return,
+            Some(_) => {}
+            None if b.is_ascii_alphanumeric() => {
+                if let Some(y) = c.get_mut(n) {
+                    *y = b.to_ascii_uppercase();
+                }
+                n += 1;
+            }
+            None => return,
+        }
+    }
+    if n == 14
+        && !c.iter().all(u8::is_ascii_digit)
+        && left_ok(t, ws)
+        && right_ok(t, ws + 18, false)
+        && v::br_cnpj_alnum(&c)
+    {
+        sk.emit(D::BrCnpj, ws, ws + 18, Medium, PLAIN);
+    }
+}
+
 fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let formatted = seq.shape(&[3, 3, 3, 2]) && seq.sep().get(1..4) == Some(&b"..-"[..]);
     if (formatted || seq.n == 1) && v::br_cpf(d) {
@@ -2362,7 +2425,7 @@ fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 
 fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let formatted = seq.shape(&[2, 2, 2, 3, 2]) && seq.sep().get(1..5) == Some(&b"..-."[..]);
-    if (formatted || seq.n == 1) && yymmdd_ok(d) && v::be_nrn(d) {
+    if (formatted || seq.n == 1) && be_nrn_date(d) && v::be_nrn(d) && be_nrn_born(d) {
         sk.emit(
             D::BeNrn,
             seq.start(),
@@ -2374,6 +2437,37 @@ fn be_nrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             },
         );
     }
+}
+
+/// The birth date a Belgian national number starts with, as the register
+/// writes it: month 00 (any day) when the date is unknown; in a BIS
+/// number (people not in the national register) the month plus 20, or
+/// plus 40 once the sex is known, 20 and 40 alone for an unknown month.
+fn be_nrn_date(d: &[u8]) -> bool {
+    let yy = num(d.get(..2).unwrap_or_default());
+    let mm = num(d.get(2..4).unwrap_or_default());
+    let dd = num(d.get(4..6).unwrap_or_default());
+    let m = match mm {
+        0 | 20 | 40 => return true,
+        1..=12 => mm,
+        21..=32 => mm - 20,
+        41..=52 => mm - 40,
+        _ => return false,
+    };
+    v::valid_date(2000 + yy, m, dd) || v::valid_date(1900 + yy, m, dd)
+}
+
+/// A number whose check holds only over `2` and its nine digits is of
+/// someone born from 2000: its year `yy` is then at most 30, the horizon
+/// the other birth-date checks use (`99000099942`, born in 2099 on an
+/// unknown day, is no one's).
+fn be_nrn_born(d: &[u8]) -> bool {
+    let n = d.get(..9).map_or(0, |x| {
+        x.iter()
+            .fold(0u64, |a, &c| a * 10 + u64::from(c.wrapping_sub(b'0')))
+    });
+    let c = u64::from(num(d.get(9..11).unwrap_or_default()));
+    c == 97 - n % 97 || num(d.get(..2).unwrap_or_default()) <= 30
 }
 
 fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
@@ -2643,7 +2737,7 @@ fn es_dni(sk: &mut Sink<'_>, s: usize) {
 /// A Spanish NIE from its prefix letter at `s`: X/Y/Z, seven digits and
 /// the control letter, either case, optionally joined by `-` or spaces
 /// (`X1234567L`, `X-1234567-L`, `x 1234567 l`).
-fn es_nie(sk: &mut Sink<'_>, s: usize) {
+pub(crate) fn es_nie(sk: &mut Sink<'_>, s: usize) {
     if !sk.on(D::EsNie) {
         return;
     }
@@ -3109,6 +3203,21 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
         && v::segwit_address(&w.to_ascii_lowercase())
     {
         sk.emit(D::BitcoinAddress, ws, we, High, PLAIN);
+    }
+    // A NINO in lower case (`hh012345d`: a form that lowers what it
+    // stores), next to its word.
+    if letters == 2
+        && rok
+        && w.len() == 9
+        && digits_after == 6
+        && w.iter().all(|c| !c.is_ascii_uppercase())
+        && matches!(w.get(8), Some(b'a'..=b'd'))
+        && nino_prefix(
+            w.first().map_or(0, u8::to_ascii_uppercase),
+            w.get(1).map_or(0, u8::to_ascii_uppercase),
+        )
+    {
+        sk.emit(D::UkNino, ws, we, Low, NEED_CTX);
     }
     match letters {
         2 if upper && rok => {

@@ -657,6 +657,7 @@ pub fn iso7064_mod11_10(s: &[u8]) -> bool {
 
 /// US SSN area/group/serial rules: area not 000, 666 or 900-999, group not
 /// 00, serial not 0000.
+#[inline]
 pub fn us_ssn(area: u32, group: u32, serial: u32) -> bool {
     area != 0
         && area != 666
@@ -669,12 +670,69 @@ pub fn us_ssn(area: u32, group: u32, serial: u32) -> bool {
 /// SSNs the Social Security Administration voided or never issued because
 /// they were printed as samples: the Woolworth wallet card (078-05-1120),
 /// the 1940s Social Security Board pamphlet (219-09-9999), the
-/// advertising block 987-65-4320..4329 and 123-45-6789.
+/// advertising block 987-65-4320..4329 and 123-45-6789; the other numbers
+/// printed in advertisements and on sample cards that validators list as
+/// never valid (457-55-5462, a LifeLock advertisement, 189-09-2294 …);
+/// and placeholders: one digit repeated, `123-12-3123`.
+#[inline]
 pub fn famous_invalid_ssn(area: u32, group: u32, serial: u32) -> bool {
-    matches!(
-        (area, group, serial),
-        (78, 5, 1120) | (219, 9, 9999) | (123, 45, 6789) | (987, 65, 4320..=4329)
-    )
+    // Every SSN of a customer table asks: its area decides at once.
+    if !matches!(
+        area,
+        2 | 42
+            | 62
+            | 78
+            | 95
+            | 111
+            | 123
+            | 128
+            | 135
+            | 141
+            | 165
+            | 189
+            | 212
+            | 219
+            | 222
+            | 306
+            | 308
+            | 333
+            | 444
+            | 457
+            | 468
+            | 549
+            | 555
+            | 777
+            | 888
+            | 987
+    ) {
+        return false;
+    }
+    let k = area / 111;
+    let repeated = area.is_multiple_of(111) && group == 11 * k && serial == 1111 * k;
+    repeated
+        || matches!(
+            (area, group, serial),
+            (78, 5, 1120)
+                | (219, 9, 9999)
+                | (123, 45, 6789)
+                | (987, 65, 4320..=4329)
+                | (123, 12, 3123)
+                | (2, 28, 1852)
+                | (42, 10, 3580)
+                | (62, 36, 749)
+                | (95, 7, 3645)
+                | (128, 3, 6045)
+                | (135, 1, 6629)
+                | (141, 18, 6941)
+                | (165, 16 | 18 | 20 | 22 | 24, 7999)
+                | (189, 9, 2294)
+                | (212, 9, 7694 | 9999)
+                | (306, 30, 2348)
+                | (308, 12, 5070)
+                | (457, 55, 5462)
+                | (468, 28, 8779)
+                | (549, 24, 1889)
+        )
 }
 
 /// US ITIN: area 900-999 with group 50-65, 70-88, 90-92 or 94-99.
@@ -1280,6 +1338,33 @@ pub fn br_cnpj(s: &[u8]) -> bool {
     let c1 = check(&[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
     let c2 = check(&[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
     ds.get(12) == Some(&c1) && ds.get(13) == Some(&c2)
+}
+
+/// Brazil's alphanumeric CNPJ (Receita Federal, IN RFB 2.229/2024, issued
+/// from July 2026): twelve characters of digits and capitals, then two
+/// check digits computed as for the numeric CNPJ with each character
+/// valued at its ASCII code minus 48 (`A` is 17). Numeric CNPJs keep
+/// their value under the same rule.
+pub fn br_cnpj_alnum(s: &[u8]) -> bool {
+    if s.len() != 14
+        || !s
+            .iter()
+            .take(12)
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        || !s.iter().skip(12).all(u8::is_ascii_digit)
+        || s.iter().all(|&c| Some(&c) == s.first())
+    {
+        return false;
+    }
+    let val = |c: &u8| u32::from(c.wrapping_sub(b'0'));
+    let check = |w: &[u32]| {
+        let sum: u32 = w.iter().zip(s).map(|(a, b)| a * val(b)).sum();
+        let r = sum % 11;
+        if r < 2 { 0 } else { 11 - r }
+    };
+    let c1 = check(&[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+    let c2 = check(&[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]);
+    s.get(12).map(val) == Some(c1) && s.get(13).map(val) == Some(c2)
 }
 
 /// Chinese resident identity card: 17 digits + check (digit or X),
@@ -2638,16 +2723,15 @@ pub fn in_gstin(s: &[u8]) -> bool {
 }
 
 /// French SIREN (9 digits) and SIRET (14 digits): Luhn; La Poste's
-/// establishments (SIREN 356000000) use a digit sum divisible by 5.
+/// establishments (SIREN 356000000) use a digit sum divisible by 5
+/// (its head office, `356 000 000 00048`, Luhn).
 pub fn fr_siren_siret(s: &[u8]) -> bool {
     match s.len() {
         9 => luhn(s),
         14 => {
-            if s.starts_with(b"356000000") {
-                digits(s).is_some_and(|d| d.iter().sum::<u32>() % 5 == 0)
-            } else {
-                luhn(s)
-            }
+            luhn(s)
+                || (s.starts_with(b"356000000")
+                    && digits(s).is_some_and(|d| d.iter().sum::<u32>() % 5 == 0))
         }
         _ => false,
     }
@@ -3612,7 +3696,10 @@ pub fn vin(s: &[u8]) -> Option<bool> {
 /// placeholder (one digit repeated, a plain run).
 pub fn de_steuernummer(s: &[u8]) -> bool {
     let same = s.iter().all(|&c| Some(&c) == s.first());
-    let run = s.windows(2).all(|w| matches!(w, [a, b] if *b == *a + 1));
+    // A plain run, on past 9 to 0 too (`1234567890`).
+    let run = s
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if *b == *a + 1 || (*a == b'9' && *b == b'0')));
     if same || run || !s.iter().all(u8::is_ascii_digit) {
         return false;
     }

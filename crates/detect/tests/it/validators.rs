@@ -844,3 +844,29 @@ fn vat_and_iban_libraries_fifteenth_probe() {
     assert!(v::iban(b"ES2754913814457748497816") && !v::iban_national(b"ES2754913814457748497816"));
     assert!(v::iban(b"ES7468440145244100782389") && !v::iban_national(b"ES7468440145244100782389"));
 }
+
+#[test]
+fn stdnum_js_eighteenth_probe() {
+    // Brazil's alphanumeric CNPJ (characters valued at ASCII minus 48);
+    // a numeric CNPJ reads the same under it.
+    assert!(v::br_cnpj_alnum(b"12ABC34501DE35") && !v::br_cnpj_alnum(b"12ABC34501DE36"));
+    assert!(!v::br_cnpj_alnum(b"12abc34501de35") && !v::br_cnpj_alnum(b"12ABC34501DEF5"));
+    assert!(v::br_cnpj_alnum(b"11222333000181") && v::br_cnpj(b"11222333000181"));
+    // La Poste's SIRETs: a digit sum divisible by 5, its head office Luhn.
+    assert!(v::fr_siren_siret(b"35600000009075") && v::fr_siren_siret(b"35600000000048"));
+    assert!(!v::fr_siren_siret(b"35600000009076") && !v::fr_siren_siret(b"35700000009075"));
+    // SSNs printed in advertisements, and placeholders.
+    assert!(v::famous_invalid_ssn(457, 55, 5462) && v::famous_invalid_ssn(165, 22, 7999));
+    assert!(v::famous_invalid_ssn(777, 77, 7777) && !v::famous_invalid_ssn(457, 55, 5463));
+    assert!(!v::us_ssn(189, 9, 2294) && v::us_ssn(189, 9, 2295));
+}
+
+proptest! {
+    /// Under the alphanumeric rule a CNPJ of digits only is valid exactly
+    /// when the numeric one is.
+    #[test]
+    fn cnpj_alnum_agrees_on_digits(d in proptest::collection::vec(0u8..10, 14)) {
+        let s: Vec<u8> = d.iter().map(|x| b'0' + x).collect();
+        prop_assert_eq!(v::br_cnpj_alnum(&s), v::br_cnpj(&s));
+    }
+}
