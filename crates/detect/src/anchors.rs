@@ -1398,6 +1398,7 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         || val.starts_with(b"'$")
         || val.starts_with(b"\"$")
         || val.windows(2).any(|w| w == b"${" || w == b"$(")
+        || command_substitution(val)
         || val.starts_with(b"os.")
         || val.starts_with(b"process.")
         || val.starts_with(b"env.");
@@ -1444,6 +1445,17 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
             nonvalue: weak,
         },
     );
+}
+
+/// True if `val`, quotes aside, is a shell command's output in backticks
+/// (`` PWD = "'`pwd`'" `` in a script): code, though a password may hold
+/// a backtick.
+fn command_substitution(val: &[u8]) -> bool {
+    let quote = |c: &u8| matches!(c, b'\'' | b'"');
+    let s = val.iter().take_while(|c| quote(c)).count();
+    let e = val.len() - val.iter().rev().take_while(|c| quote(c)).count();
+    let inner = val.get(s..e.max(s)).unwrap_or_default();
+    inner.len() > 2 && inner.first() == Some(&b'`') && inner.last() == Some(&b'`')
 }
 
 /// Type names written where a value's type is declared (`password:
