@@ -215,11 +215,6 @@ const WORDS: &[Anchor] = &[
     // in any text (and "bed" is in "embedded").
     ("key-", "YmVkcm9jay5h", H::Cred(K::Bedrock), 16),
     ("absk", "QmVkcm9ja0FQ", H::Cred(K::Bedrock), 16),
-    // `pwd`, `DB_PWD`, `dbPwd`, ODBC's `Uid=sa;Pwd=…;`: the short name of a
-    // password, which holds no `ssw`. (The table is full with these.)
-    ("", "pwd", H::SecretKey, 3),
-    ("", "PWD", H::SecretKey, 3),
-    ("", "Pwd", H::SecretKey, 3),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
