@@ -18,7 +18,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::authn;
 use crate::builtin::D;
 use crate::creds::{self, K};
-use crate::kit::{Adj, PLAIN, Sink, at, before, eq_ci, run};
+use crate::kit::{Adj, PLAIN, Sink, at, before, eq_ci, is_word, run};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::placeholder;
 
@@ -901,6 +901,15 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     let generic = generic == Generic::Yes || secret_key_name(&key);
+    // A setting's name written as the value of a `key`/`name` field, its
+    // value in the `value` field after it: `- name: DB_PASSWORD` and
+    // `value: …` (a Kubernetes container's env, Ansible), `<key>password`
+    // `</key><value>…</value>`, `{"key": "password", "value": "…"}`.
+    if let Some((vs, ve, quoted)) = named_pair(t, ks, ke) {
+        let val = t.get(vs..ve).unwrap_or_default();
+        assigned_value(sk, &key, vs, ve, val, quoted, generic);
+        return;
+    }
     // An XML element: `<password>…</password>` (Maven's settings.xml,
     // Jenkins' credentials, .NET configuration).
     if before(t, ks) == b'<' && at(t, ke) == b'>' {
@@ -1140,6 +1149,119 @@ fn attribute_pair(t: &[u8], ks: usize, i: usize) -> bool {
         && (attr(b"key") || attr(b"name"))
 }
 
+/// The value of a name/value pair whose name field holds the key at
+/// `ks..ke`: `key: password` or `name: DB_PASSWORD` (YAML, the
+/// `key: …` lines of an extracted XML document, JSON's `"key": "…"`,
+/// `<key>…</key>`), then, on its line or one of the next two, a `value`
+/// field (`value: …`, `"value": "…"`, `<value>…</value>`). Returns the
+/// value's span and whether it was quoted.
+fn named_pair(t: &[u8], ks: usize, ke: usize) -> Option<(usize, usize, bool)> {
+    // Backwards from the key: an optional quote, blanks, the separator.
+    let mut i = ks;
+    let q = before(t, i);
+    let quote = matches!(q, b'"' | b'\'');
+    if quote {
+        i -= 1;
+    }
+    while matches!(before(t, i), b' ' | b'\t') {
+        i -= 1;
+    }
+    let sep = before(t, i);
+    if !matches!(sep, b':' | b'=' | b'>') {
+        return None;
+    }
+    i -= 1;
+    if sep != b'>' && matches!(before(t, i), b'"' | b'\'') {
+        i -= 1;
+    }
+    let field = [&b"key"[..], b"name"]
+        .into_iter()
+        .find(|f| i >= f.len() && eq_ci(t, i - f.len(), f))?;
+    let fs = i - field.len();
+    let open = before(t, fs);
+    if sep == b'>' && open != b'<' || is_word(open) || open == b'.' || open == b'-' {
+        return None;
+    }
+    // The key is the whole name: its quote or the line ends after it.
+    let mut j = ke;
+    if quote {
+        if at(t, j) != q {
+            return None;
+        }
+        j += 1;
+    }
+    if !matches!(at(t, j), b'\n' | b'\r' | b'<' | b',' | b'}' | 0)
+        && !at(t, j).is_ascii_whitespace()
+    {
+        return None;
+    }
+    // Forwards: a `value` field on this line or one of the next two that
+    // hold anything (an extracted XML document puts blank lines between
+    // elements), before another pair's name.
+    let end = (j + 200).min(t.len());
+    let mut lines = 0;
+    // Whether the line holds anything, and whether only blanks and a
+    // list's `-`, a tag's `<` or a quote came before `j` on it.
+    let (mut content, mut lead) = (true, false);
+    while j < end {
+        let c = at(t, j);
+        if c == b'\n' {
+            lines += usize::from(content);
+            (content, lead) = (false, true);
+            if lines > 2 {
+                return None;
+            }
+        } else if !c.is_ascii_whitespace() {
+            content = true;
+            if eq_ci(t, j, b"value") && !is_word(before(t, j)) {
+                return pair_value(t, j + 5);
+            }
+            let another = eq_ci(t, j, b"key") && !is_word(at(t, j + 3))
+                || eq_ci(t, j, b"name") && !is_word(at(t, j + 4));
+            if lead && another {
+                return None;
+            }
+            lead &= matches!(c, b'-' | b'<' | b'"' | b'\'');
+        }
+        j += 1;
+    }
+    None
+}
+
+/// The value after a `value` field name ending at `i`, as [`named_pair`]
+/// reads it.
+fn pair_value(t: &[u8], mut i: usize) -> Option<(usize, usize, bool)> {
+    let closing = matches!(at(t, i), b'"' | b'\'');
+    if closing {
+        i += 1;
+    }
+    while matches!(at(t, i), b' ' | b'\t') {
+        i += 1;
+    }
+    let sep = at(t, i);
+    if !matches!(sep, b':' | b'=' | b'>') || (sep == b'>' && closing) {
+        return None;
+    }
+    i += 1;
+    while matches!(at(t, i), b' ' | b'\t') {
+        i += 1;
+    }
+    let q = at(t, i);
+    if matches!(q, b'"' | b'\'') && sep != b'>' {
+        let vs = i + 1;
+        let n = run(t, vs, MAX_VALUE, |c| c != q && c != b'\n' && c != b'\r');
+        return (n > 0 && n <= MAX_VALUE && at(t, vs + n) == q).then_some((vs, vs + n, true));
+    }
+    let vs = i;
+    let n = run(t, vs, MAX_VALUE, |c| c != b'\n' && c != b'\r' && c != b'<');
+    let mut ve = vs + n.min(MAX_VALUE);
+    while ve > vs && matches!(at(t, ve - 1), b' ' | b'\t' | b',') {
+        ve -= 1;
+    }
+    // An element's text is a literal, a YAML scalar too.
+    (ve > vs).then_some((vs, ve, sep == b'>'))
+}
+
 /// True if the quoted name opening at `q` is the first of a pair in
 /// braces or a call: `{` or `(` before it, spaces aside (a `[` opens a
 /// list of names as often as a pair).
@@ -1271,10 +1393,11 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
         || val.starts_with(b"'$")
         || val.starts_with(b"\"$")
         || val.windows(2).any(|w| w == b"${" || w == b"$(")
+        || command_substitution(val)
         || val.starts_with(b"os.")
         || val.starts_with(b"process.")
         || val.starts_with(b"env.");
-    if code || (!quoted && identifier) {
+    if code || (!quoted && identifier && !config_literal(sk.t, vs, ve, val)) {
         return;
     }
     if !quoted
@@ -1317,6 +1440,85 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
             nonvalue: weak,
         },
     );
+}
+
+/// True if `val`, quotes aside, is a shell command's output in backticks
+/// (`` PWD = "'`pwd`'" `` in a script): code, though a password may hold
+/// a backtick.
+fn command_substitution(val: &[u8]) -> bool {
+    let quote = |c: &u8| matches!(c, b'\'' | b'"');
+    let s = val.iter().take_while(|c| quote(c)).count();
+    let e = val.len() - val.iter().rev().take_while(|c| quote(c)).count();
+    let inner = val.get(s..e.max(s)).unwrap_or_default();
+    inner.len() > 2 && inner.first() == Some(&b'`') && inner.last() == Some(&b'`')
+}
+
+/// Type names written where a value's type is declared (`password:
+/// string`, a TypeScript or Python field), never a password.
+const TYPE_NAMES: &[&[u8]] = &[
+    b"string",
+    b"boolean",
+    b"number",
+    b"integer",
+    b"secretstr",
+    b"secretstring",
+    b"securestring",
+    b"object",
+    b"optional",
+    b"required",
+];
+
+/// True if the unquoted word `val` at `vs..ve` is a literal in a config
+/// file's own syntax, not a name in code: the key opens its line (after
+/// indentation, a YAML list's `- `, `export ` or Docker's `ENV `) and the
+/// value ends it, written `KEY=value` with no spaces (a `.env` file, a
+/// shell or Make variable, a Java property) or `key: value` (YAML,
+/// `.pypirc`, a label of an extracted XML document). `key = value` is
+/// left out: code assigns variables that way. A camelCase word
+/// (`userPassword`) and a type (`password: string`) are names even there.
+fn config_literal(t: &[u8], vs: usize, ve: usize, val: &[u8]) -> bool {
+    // The value ends its line.
+    let mut e = ve;
+    while matches!(at(t, e), b' ' | b'\t') {
+        e += 1;
+    }
+    if !matches!(at(t, e), b'\n' | b'\r' | 0) {
+        return false;
+    }
+    let camel =
+        val.first().is_some_and(u8::is_ascii_lowercase) && val.iter().any(u8::is_ascii_uppercase);
+    let ty = TYPE_NAMES.iter().any(|n| val.eq_ignore_ascii_case(n));
+    if camel || ty || !val.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    // The separator: `=` right after the key, or `:` and blanks.
+    let mut k = vs;
+    if before(t, k) == b'=' {
+        k -= 1;
+        if !key_char(before(t, k)) {
+            return false;
+        }
+    } else {
+        let mut b = k;
+        while matches!(before(t, b), b' ' | b'\t') {
+            b -= 1;
+        }
+        if b == k || before(t, b) != b':' {
+            return false;
+        }
+        k = b - 1;
+    }
+    // The key, then only what may open a config line.
+    while k > 0 && key_char(at(t, k - 1)) {
+        k -= 1;
+    }
+    let ls = t
+        .get(..k)
+        .and_then(|h| h.iter().rposition(|&c| c == b'\n'))
+        .map_or(0, |p| p + 1);
+    let head = t.get(ls..k).unwrap_or_default();
+    let head = head.trim_ascii_start();
+    head.is_empty() || head == b"- " || head == b"export " || head == b"ENV "
 }
 
 /// True if a password-shaped value is a path, a route or a resource name

@@ -401,11 +401,27 @@ fn command(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
         let w = t.get(x.s..x.e).unwrap_or_default();
         match a {
             A::Curl => {
-                if w == b"-u" || w == b"--user" {
+                // `-U`/`--proxy-user` give the proxy's user and password;
+                // `--pass`, `--tlspassword` and their proxy forms a key's
+                // passphrase or a TLS-SRP password alone.
+                if matches!(w, b"-u" | b"--user" | b"-U" | b"--proxy-user") {
                     if let Some(v) = it.next() {
                         found = user_pass(t, v.s, v.e);
                     }
-                } else if let Some(rest) = w.strip_prefix(b"--user=") {
+                } else if matches!(
+                    w,
+                    b"--pass" | b"--proxy-pass" | b"--tlspassword" | b"--proxy-tlspassword"
+                ) {
+                    found = it.next().map(|v| unquote(t, v.s, v.e)).filter(|&(s, e)| {
+                        // The next argument is an option or the URL: no
+                        // password was given.
+                        let v = t.get(s..e).unwrap_or_default();
+                        v.first() != Some(&b'-') && !v.windows(3).any(|w| w == b"://")
+                    });
+                } else if let Some(rest) = w
+                    .strip_prefix(b"--user=")
+                    .or_else(|| w.strip_prefix(b"--proxy-user="))
+                {
                     found = user_pass(t, x.e - rest.len(), x.e);
                 } else if w.starts_with(b"-u") && w.len() > 2 {
                     found = user_pass(t, x.s + 2, x.e);
