@@ -162,6 +162,11 @@ const PHONE_CTX: &[&str] = &[
     "携帯",
     "전화",
     "휴대폰",
+    "फोन",
+    "फ़ोन",
+    "मोबाइल",
+    "दूरभाष",
+    "टेलीफोन",
 ];
 const EMAIL_CTX: &[&str] = &[
     "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",

@@ -959,7 +959,12 @@ fn token_wide(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &m
                 // noun carries its particle glued on (`여권번호는`): the
                 // run without it ends a word too.
                 let trim = particle_bytes(t, rs, i);
-                let ends = [Some(i), trim.0.map(|n| i - n), trim.1.map(|n| i - n)];
+                let ends = [
+                    Some(i),
+                    trim.0.map(|n| i - n),
+                    trim.1.map(|n| i - n),
+                    zh_trailer_bytes(t, rs, i).map(|n| i - n),
+                ];
                 let lowest = ends.iter().flatten().copied().min().unwrap_or(i);
                 let skip = (lowest - rs).saturating_sub(MAX_TOKEN).div_ceil(3);
                 let mut k = rs + 3 * skip;
@@ -1006,6 +1011,29 @@ fn particle_bytes(t: &[u8], rs: usize, i: usize) -> (Option<usize>, Option<usize
     });
     let two = ends_with(6, &|s| PARTICLES_2.contains(&s));
     (one, two)
+}
+
+/// Chinese words written between a noun and its value: 号/號 and 码/碼
+/// (number, code), 是 (is), 为/為 (is, as), in `我的电话号码是138…` or
+/// `电话为…`.
+const ZH_TRAILERS: [char; 7] = ['号', '號', '码', '碼', '是', '为', '為'];
+
+/// Bytes of up to three [`ZH_TRAILERS`] that end the run of CJK
+/// characters `t[rs..i]` and leave at least one character before them,
+/// if any: the noun before them (`电话` in `我的电话号是`) ends a word too.
+fn zh_trailer_bytes(t: &[u8], rs: usize, i: usize) -> Option<usize> {
+    let mut n = 0;
+    while n < 9 && i >= rs + n + 6 {
+        let c = t
+            .get(i - n - 3..i - n)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|s| s.chars().next());
+        if !c.is_some_and(|c| ZH_TRAILERS.contains(&c)) {
+            break;
+        }
+        n += 3;
+    }
+    (n > 0).then_some(n)
 }
 
 /// The start of the token that `i` lies in or just after (`i` itself

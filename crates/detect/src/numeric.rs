@@ -477,7 +477,13 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // prefix and suffix apart.)
     if seq.n == 1 && total < 7 && total != 4 {
         let next = if total == 6 { at(t, seq.end()) } else { 0 };
-        if next != b'+' && !matches!(p, b'+' | b'(') {
+        // (`030 / 1234567`: an area code before a spaced separator.)
+        if next != b'+'
+            && !matches!(p, b'+' | b'(')
+            && !(total >= 2
+                && matches!(at(t, seq.end()), b' ' | b'-' | b'/')
+                && loose_sep(t, seq.end()) > 0)
+        {
             if next == b' ' && p == b' ' {
                 nino_six(sk, ws, seq.end());
             }
@@ -508,11 +514,22 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         || ((if seq.n >= 2 { 6 } else { 7 }..=15).contains(&total)
             // Not the rest of `(722) 806-9063`, whose walk starts at `(`.
             && !(p == b' ' && ws >= 2 && at(t, ws - 2) == b')')
+            && sk.ctx_ok(D::Phone, ws, seq.end()))
+        // An area code before a separator with a space on one side or
+        // both (`0176/ 12345678`, `030 / 1234567`, `010 - 123 45 67`),
+        // next to a phone word.
+        || (seq.n == 1
+            && (2..=5).contains(&total)
+            && loose_sep(t, seq.end()) > 0
             && sk.ctx_ok(D::Phone, ws, seq.end()));
     // A bare run of digits is a phone number only next to phone wording:
     // ask the (cached) context first and skip the walk otherwise.
     let bare = seq.n == 1 && p != b'+' && p != b'(' && !matches!(at(t, seq.end()), b'x' | b' ');
-    if !loose && maybe_phone && sk.on(D::Phone) && (!bare || sk.ctx(D::Phone, ws, seq.end())) {
+    // A span of a longer run is read as a phone number only in groups
+    // joined by dashes or dots (`914-349-8600 04/21/2020`: the date after
+    // it is the run's next value).
+    let phone_span = !loose || (seq.n >= 3 && matches!(seq.uniform(), Some(b'-' | b'.')));
+    if phone_span && maybe_phone && sk.on(D::Phone) && (!bare || sk.ctx(D::Phone, ws, seq.end())) {
         phone(sk, ws);
     }
     if lok && seq.len(0) == 6 {
@@ -1388,16 +1405,22 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     // `1 (415) 555-2671`: North America's trunk 1 before an area code in
     // parentheses, standing alone (not the end of an earlier number).
     // Russia's and Kazakhstan's trunk 8 the same way: `8 (912) 345-67-89`.
-    let trunk1 = paren
-        && s >= 2
-        && at(t, s - 1) == b' '
-        && matches!(at(t, s - 2), b'1' | b'8')
-        && at(t, ws + 3) == b')'
-        && !before(t, s - 2).is_ascii_alphanumeric()
-        && !matches!(before(t, s - 2), b'.' | b',' | b'-' | b'/' | b'+');
-    let s = if trunk1 { s - 2 } else { s };
+    // The same trunk glued to the parenthesis: `1(516)733-3989`.
+    let s = if paren && s >= 1 && matches!(at(t, s - 1), b' ' | b'1' | b'8') {
+        trunk_before_paren(t, s, ws)
+    } else {
+        s
+    };
     let pp = before(t, s);
     if pp.is_ascii_alphanumeric() || pp == b'_' || pp == b'+' || pp == b'/' {
+        return;
+    }
+    // A number after `#` is a ticket's or an order's (`#20020211895`).
+    if pp == b'#' && !plus {
+        return;
+    }
+    // A minus sign (`-2208960000`): a signed number, not a call.
+    if pp == b'-' && !before(t, s - 1).is_ascii_graphic() {
         return;
     }
     // Part of an identifier: `CVE-2026-113003`, `ISO-8859-1`.
@@ -1430,6 +1453,10 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     let mut seps = [0u8; 8];
     let mut closed = !paren;
     let mut cc_open = cc_paren;
+    // Where the number ended before a loose separator was taken (0 if
+    // none was), to fall back to when what follows it is no group of this
+    // number (`0322829580 -111ATBB…`).
+    let mut loose_from = 0;
     loop {
         let gs = i;
         while at(t, i).is_ascii_digit() {
@@ -1460,6 +1487,13 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             i += 1;
             if at(t, i) == b' ' {
                 i += 1;
+            }
+            // The area code in parentheses too: `(+55)(15)3702-7523`,
+            // `(+31) (12) 3456789`.
+            if paren_area(t, i) {
+                i += 1;
+                closed = false;
+                continue;
             }
             if !at(t, i).is_ascii_digit() {
                 return;
@@ -1502,11 +1536,29 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             i += 1;
             continue;
         }
-        // "+1 (415) 555-2671"
-        if plus && c == b' ' && at(t, i + 1) == b'(' && at(t, i + 2).is_ascii_digit() && groups == 1
+        // "+1 (415) 555-2671", "+1(415)555-2671", "+49(89)123456"
+        if plus && groups == 1 {
+            let k = i + usize::from(c == b' ');
+            if paren_area(t, k) {
+                i = k + 1;
+                closed = false;
+                continue;
+            }
+        }
+        // A separator with a space on one side or both after the area
+        // code (`0176/ 12345678`, `030 / 1234567`, `+49 176- 12345678`):
+        // a phone word must be right before (checked below) unless a `+`
+        // leads.
+        if matches!(c, b' ' | b'-' | b'/')
+            && loose_from == 0
+            && groups == 1 + usize::from(plus)
+            && let Some(ls) = loose_group(t, i, digits)
         {
-            i += 2;
-            closed = false;
+            loose_from = i;
+            if let Some(x) = seps.get_mut(groups) {
+                *x = b'-';
+            }
+            i += ls;
             continue;
         }
         // Germany's and Austria's area code before a slash: `030/1234567`,
@@ -1554,7 +1606,22 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
     }
     if !right_ok(t, e, true) {
-        return;
+        if e != i {
+            return;
+        }
+        let Some(w) = refit_phone(
+            t,
+            (i, groups, digits),
+            &mut glens,
+            &mut seps,
+            loose_from,
+            plus,
+        ) else {
+            return;
+        };
+        (i, groups, digits) = w;
+        loose_from = 0;
+        e = i;
     }
     let d0 = at(t, ws);
     // Separators between groups (index 1..groups); "mixed" if they differ.
@@ -1740,6 +1807,9 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             return;
         }
     }
+    if loose_from != 0 && !plus && !phone_label_before(sk, s, e) {
+        return;
+    }
     // A number labelled as another identifier ("NHS 943 476 5919",
     // "SSN: …", "card …") is not read as a phone number: the label
     // nearest before it decides ("Phone: 0742 264 402 SS# 120736180"),
@@ -1759,6 +1829,115 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// Where a phone number's walk that ended at `*i` on something that does
+/// not stand free ends instead, if anywhere: before a loose separator
+/// taken (`0322829580 -111ATBB…`: what followed it was no group), or
+/// before its last group when a space joined that group and a date's or a
+/// time's `/` or `:` follows it (`(914) 349-8600 04/21/2020`). Updates
+/// the group lengths and separators, and returns the walk's end, group
+/// count and digit count; `None` if neither holds. Out of line: almost every number
+/// stands free.
+#[cold]
+#[inline(never)]
+fn refit_phone(
+    t: &[u8],
+    (i, groups, digits): (usize, usize, usize),
+    glens: &mut [usize; 8],
+    seps: &mut [u8; 8],
+    loose_from: usize,
+    plus: bool,
+) -> Option<(usize, usize, usize)> {
+    if loose_from != 0 {
+        // The groups before the loose separator: the area code, and the
+        // country code before it after a `+`.
+        let lg = 1 + usize::from(plus);
+        let ld = glens.iter().take(lg).sum();
+        for k in lg..8 {
+            if let Some(x) = seps.get_mut(k) {
+                *x = 0;
+            }
+            if let Some(x) = glens.get_mut(k) {
+                *x = 0;
+            }
+        }
+        return right_ok(t, loose_from, true).then_some((loose_from, lg, ld));
+    }
+    if groups < 3 || seps.get(groups - 1) != Some(&b' ') || !matches!(at(t, i), b'/' | b':') {
+        return None;
+    }
+    let last = glens.get(groups - 1).copied().unwrap_or(0);
+    if let Some(x) = seps.get_mut(groups - 1) {
+        *x = 0;
+    }
+    if let Some(x) = glens.get_mut(groups - 1) {
+        *x = 0;
+    }
+    // The group and the space before it.
+    Some((i - last - 1, groups - 1, digits - last))
+}
+
+/// True if an area code in parentheses opens at `i`: `(`, one to four
+/// digits, `)`.
+#[inline(never)]
+fn paren_area(t: &[u8], i: usize) -> bool {
+    let n = t.get(i + 1..).map_or(0, digit_run);
+    at(t, i) == b'(' && (1..=4).contains(&n) && at(t, i + 1 + n) == b')'
+}
+
+/// Where a parenthesised area code's number starts (`s`, its `(`): at
+/// North America's trunk 1 before it, standing alone (not the end of an
+/// earlier number), `1 (415) 555-2671` or glued, `1(516)733-3989`; or at
+/// Russia's and Kazakhstan's trunk 8 the same way, `8 (912) 345-67-89`.
+#[inline(never)]
+fn trunk_before_paren(t: &[u8], s: usize, ws: usize) -> usize {
+    if at(t, ws + 3) != b')' {
+        return s;
+    }
+    let alone = |k: usize| {
+        matches!(at(t, k), b'1' | b'8')
+            && !before(t, k).is_ascii_alphanumeric()
+            && !matches!(before(t, k), b'.' | b',' | b'-' | b'/' | b'+')
+    };
+    if s >= 2 && at(t, s - 1) == b' ' && alone(s - 2) {
+        s - 2
+    } else if s >= 1 && alone(s - 1) {
+        s - 1
+    } else {
+        s
+    }
+}
+
+/// Bytes of a separator with a space on one side or both at `i` (see
+/// [`loose_sep`]) before a group of two to eight digits that keeps a
+/// number of `digits` digits within 15: `0176/ 12345678`, not `… -
+/// 801764584649505`. Out of line: asked only where a walk stops at a
+/// space, `-` or `/`.
+#[cold]
+#[inline(never)]
+fn loose_group(t: &[u8], i: usize, digits: usize) -> Option<usize> {
+    let ls = loose_sep(t, i);
+    let next = t.get(i + ls..).map_or(0, digit_run);
+    (ls > 0 && (2..=8).contains(&next) && digits + next <= 15).then_some(ls)
+}
+
+/// Bytes of a separator with a space on one side or both at `i`, before a
+/// digit: `/ `, `- `, ` /`, ` -`, ` / `, ` - ` (0 if none).
+#[inline]
+fn loose_sep(t: &[u8], i: usize) -> usize {
+    let sep = |c: u8| matches!(c, b'-' | b'/');
+    let n = match (at(t, i), at(t, i + 1), at(t, i + 2)) {
+        (a, b' ', _) if sep(a) => 2,
+        (b' ', b, b' ') if sep(b) => 3,
+        (b' ', b, _) if sep(b) => 2,
+        _ => 0,
+    };
+    if n > 0 && at(t, i + n).is_ascii_digit() {
+        n
+    } else {
+        0
+    }
 }
 
 /// True if the digits from `ws` (a `+` number of `digits` digits whose
