@@ -101,6 +101,11 @@ fn main() -> std::io::Result<()> {
     for seed in 1..=8u64 {
         let t = random(mb << 20, seed * 0x9e37_79b9);
         dump(&det, &format!("random{seed}"), &t, &dir)?;
+        // DIGEST_TEXT=1: the random corpus too, to read a changed
+        // finding's neighbourhood.
+        if std::env::var_os("DIGEST_TEXT").is_some() {
+            std::fs::write(format!("{dir}/random{seed}.bin"), &t)?;
+        }
     }
     Ok(())
 }
