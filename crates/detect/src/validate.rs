@@ -235,7 +235,11 @@ fn mod97_bytes(r: u64, s: &[u8]) -> Option<u64> {
 /// without the `!`: `4a14n` is four capital letters then fourteen digits
 /// (`c`: a letter or a digit). The registry's countries, and the IBANs
 /// that African and Middle-Eastern banks issue outside it (Iran's Sheba,
-/// Morocco, Algeria, the franc zone: `IR`, `MA`, `DZ`, `SN`, …). A mod-97
+/// Morocco, Algeria, the franc zone: `IR`, `MA`, `DZ`, `SN`, …), and the
+/// territories whose IBANs some banks write under their own ISO code with
+/// their country's layout: France's overseas departments and
+/// collectivities (`GF`, `GP`, `MQ`, `RE`, `YT`, `PF`, `NC`, `WF`, `PM`,
+/// `BL`, `MF`, `TF`) and Finland's Åland (`AX`). A mod-97
 /// check passes one made-up IBAN in 97; the layout rejects those whose
 /// bank code holds digits where letters go (`IE95TE82…`, `VG46H07Y…`).
 pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
@@ -244,6 +248,7 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
     (b"AL", b"8n16c"),
     (b"AO", b"21n"),
     (b"AT", b"16n"),
+    (b"AX", b"14n"),
     (b"AZ", b"4a20c"),
     (b"BA", b"16n"),
     (b"BE", b"12n"),
@@ -252,6 +257,7 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
     (b"BH", b"4a14c"),
     (b"BI", b"23n"),
     (b"BJ", b"2c22n"),
+    (b"BL", b"10n11c2n"),
     (b"BR", b"23n1a1c"),
     (b"BY", b"4c4n16c"),
     (b"CF", b"23n"),
@@ -278,8 +284,10 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
     (b"GA", b"23n"),
     (b"GB", b"4a14n"),
     (b"GE", b"2a16n"),
+    (b"GF", b"10n11c2n"),
     (b"GI", b"4a15c"),
     (b"GL", b"14n"),
+    (b"GP", b"10n11c2n"),
     (b"GQ", b"23n"),
     (b"GR", b"7n16c"),
     (b"GT", b"24c"),
@@ -308,24 +316,30 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
     (b"MC", b"10n11c2n"),
     (b"MD", b"20c"),
     (b"ME", b"18n"),
+    (b"MF", b"10n11c2n"),
     (b"MG", b"23n"),
     (b"MK", b"3n10c2n"),
     (b"ML", b"2c22n"),
     (b"MN", b"16n"),
+    (b"MQ", b"10n11c2n"),
     (b"MR", b"23n"),
     (b"MT", b"4a5n18c"),
     (b"MU", b"4a19n3a"),
     (b"MZ", b"21n"),
+    (b"NC", b"10n11c2n"),
     (b"NE", b"2a22n"),
     (b"NI", b"4a20n"),
     (b"NL", b"4a10n"),
     (b"NO", b"11n"),
     (b"OM", b"3n16c"),
+    (b"PF", b"10n11c2n"),
     (b"PK", b"4a16c"),
     (b"PL", b"24n"),
+    (b"PM", b"10n11c2n"),
     (b"PS", b"4a21c"),
     (b"PT", b"21n"),
     (b"QA", b"4a21c"),
+    (b"RE", b"10n11c2n"),
     (b"RO", b"4a16c"),
     (b"RS", b"18n"),
     (b"RU", b"14n15c"),
@@ -341,6 +355,7 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
     (b"ST", b"21n"),
     (b"SV", b"4a20n"),
     (b"TD", b"23n"),
+    (b"TF", b"10n11c2n"),
     (b"TG", b"2a22n"),
     (b"TL", b"19n"),
     (b"TN", b"20n"),
@@ -348,8 +363,10 @@ pub const IBAN_FORMATS: &[(&[u8; 2], &[u8])] = &[
     (b"UA", b"6n19c"),
     (b"VA", b"18n"),
     (b"VG", b"4a16n"),
+    (b"WF", b"10n11c2n"),
     (b"XK", b"16n"),
     (b"YE", b"4a4n18c"),
+    (b"YT", b"10n11c2n"),
 ];
 
 /// The number of characters a BBAN layout spells out.
