@@ -913,6 +913,18 @@ fn is_cjk(c: u32) -> bool {
         | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
 }
 
+/// The character that ends at `t[i]` if it is a three-byte UTF-8
+/// sequence (every CJK character is one), else 0.
+fn cp_back(t: &[u8], i: usize) -> u32 {
+    match i.checked_sub(3) {
+        Some(k) => match cp_at(t, k) {
+            (c, 3) => c,
+            _ => 0,
+        },
+        None => 0,
+    }
+}
+
 /// The character at `t[i]` and its length in bytes: three-byte UTF-8
 /// sequences decoded (every separator and CJK character is one), any other
 /// byte taken alone (so a cut inside a character never hides the next).
@@ -927,7 +939,8 @@ fn cp_at(t: &[u8], i: usize) -> (u32, usize) {
 }
 
 /// A token `t[ts..te]` with non-ASCII bytes: split at full-width and CJK
-/// punctuation (`身份证号码：110…`), each piece looked up whole, and the
+/// punctuation (`身份证号码：110…`), each piece looked up whole, each run
+/// of ASCII letters in it looked up (`我电脑IP是…`), and the
 /// end of each run of CJK characters looked up as each of its suffixes of
 /// up to [`MAX_TOKEN`] bytes, so a word glued to the characters before it
 /// (`公民身份证号码`) or to the number after it (`身份证号码110…`) is found.
@@ -949,8 +962,27 @@ fn token_wide(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &m
         }
         let mut i = ps;
         let mut run = None;
+        let mut ascii = None;
         while i <= pe {
             let (c, len) = if i < pe { cp_at(t, i) } else { (0, 1) };
+            // A run of ASCII letters glued to CJK characters inside the
+            // piece (`IP` in `我电脑IP是…`, `Email` in `Email地址`): a word
+            // of its own, as a space would make it. Looked up where it
+            // ends, so hits stay in order of their start. (Not beside other
+            // scripts: `телефонNHS` is no way of writing.)
+            if i < pe && c < 0x80 && (c as u8).is_ascii_alphabetic() {
+                ascii.get_or_insert(i);
+            } else if let Some(a) = ascii.take() {
+                let cjk_before = a > ps && is_cjk(cp_back(t, a));
+                let cjk_after = i < pe && len == 3 && is_cjk(c);
+                if (cjk_before || a == ps)
+                    && (cjk_after || i == pe)
+                    && (cjk_before || cjk_after)
+                    && i - a <= MAX_TOKEN
+                {
+                    token(t, table, a, i, hits);
+                }
+            }
             if i < pe && len == 3 && is_cjk(c) {
                 run.get_or_insert(i);
             } else if let Some(rs) = run.take() {
