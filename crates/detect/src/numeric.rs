@@ -1642,10 +1642,12 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         // groups: `+34987 093 300`, `+4930 1234 5678` (a layout office
         // software and generators print).
         let later = glens.get(1..groups).unwrap_or_default();
-        let glued_cc = groups >= 3
-            && (4..=6).contains(&first_len)
-            && !mixed
-            && later.iter().all(|l| (2..=4).contains(l));
+        // Or in one group after it: `+49176 12345678`, `+3110-1234567`.
+        let glued_cc = (4..=6).contains(&first_len)
+            && (groups >= 3 && !mixed && later.iter().all(|l| (2..=4).contains(l))
+                || groups == 2
+                    && later.iter().all(|l| (6..=9).contains(l))
+                    && matches!(seps.get(1), Some(b' ' | b'-')));
         if !(7..=15).contains(&digits) || d0 == b'0' || (groups > 1 && first_len > 3 && !glued_cc) {
             return;
         }
