@@ -167,6 +167,39 @@ const PHONE_CTX: &[&str] = &[
     "मोबाइल",
     "दूरभाष",
     "टेलीफोन",
+    // Plurals ("los teléfonos son … y …") and the abbreviations and verbs
+    // of calling that Spanish, French, Portuguese, Italian and German
+    // writers put before a number.
+    "phones",
+    "telefonos",
+    "teléfonos",
+    "téléphones",
+    "telefones",
+    "telefoni",
+    "celulares",
+    "móviles",
+    "tf",
+    "tfno",
+    "tlfno",
+    "telf",
+    "llamé",
+    "llame",
+    "llamar",
+    "llamada",
+    "llámame",
+    "llamanos",
+    "llámanos",
+    "appelez",
+    "appeler",
+    "ligue",
+    "ligar",
+    "telemóvel",
+    "telemovel",
+    "cellulare",
+    "chiamare",
+    "chiama",
+    "rufnummer",
+    "anrufen",
 ];
 const EMAIL_CTX: &[&str] = &[
     "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",
@@ -727,6 +760,9 @@ builtins! {
     MxCurp { "mx_curp", Pii, Some("curp_check"), false, &["curp", "clave única de registro de población"],
         "Mexican population registry key (CURP): 18 characters (name letters, birth date, sex, state, consonants) with its check digit.",
         "CURP MUGL560220MSPRBP33" }
+    ArDni { "ar_dni", Pii, None, true, &["dni", "d.n.i.", "documento nacional de identidad", "documento de identidad", "número de documento", "numero de documento", "nro de documento", "nro. de documento", "nro. documento", "n° de documento", "nº de documento"],
+        "Argentine national identity document number (DNI): 7 or 8 digits, plain or dotted in thousands, with no check digit; needs a context word. (Peru's eight-digit DNI after the same word is read as one.) One digit repeated or a plain run is a placeholder.",
+        "El DNI es 11.123.567" }
     ArCuit { "ar_cuit", Pii, Some("cuit_mod11"), false, &["cuit", "cuil", "clave única de identificación tributaria"],
         "Argentine tax id (CUIT/CUIL): type prefix, DNI and mod-11 check digit; NN-NNNNNNNN-N alone, contiguous next to its name.",
         "CUIT 20-36609368-1" }
@@ -772,7 +808,7 @@ builtins! {
     Lei { "lei", Pci, Some("mod97"), false, &["lei", "legal entity identifier"],
         "Legal entity identifier (ISO 17442): 18 alphanumerics and two ISO 7064 MOD 97-10 check digits.",
         "LEI 5493001KJTIIGC8Y1R12" }
-    AuAbn { "au_abn", Pii, Some("abn_mod89"), false, &["abn", "australian business number"],
+    AuAbn { "au_abn", Pii, Some("abn_mod89"), false, &["abn", "australian business number", "business number"],
         "Australian business number (ABN): 11 digits, weighted mod 89; NN NNN NNN NNN alone, contiguous next to its name.",
         "ABN 51 824 753 556" }
     AuAcn { "au_acn", Pii, Some("acn_weights"), true, &["acn", "australian company number", "arbn"],
@@ -805,6 +841,9 @@ builtins! {
     ArCbu { "ar_cbu", Pci, Some("cbu_weights"), true, &["cbu", "clave bancaria uniforme", "cvu"],
         "Argentine bank account (CBU): 22 digits in two blocks, each with a weighted check digit; needs a context word.",
         "CBU 5758608588769551587999" }
+    EsCcc { "es_ccc", Pci, Some("ccc_mod11"), false, &["ccc", "c.c.c.", "código cuenta cliente", "codigo cuenta cliente", "cuenta corriente", "cuenta bancaria", "número de cuenta", "numero de cuenta", "nº de cuenta", "n.º de cuenta", "cuenta"],
+        "Spanish bank account (Código Cuenta Cliente, the BBAN of a Spanish IBAN): 20 digits, bank, branch, two mod-11 check digits and account; NNNN NNNN NN NNNNNNNNNN alone, contiguous or otherwise grouped next to account wording.",
+        "Código cuenta cliente: 2085 8720 60 1902070563" }
     FiYtunnus { "fi_ytunnus", Pii, Some("mod11"), true, &["y-tunnus", "ytunnus", "y tunnus", "business id", "fo-nummer"],
         "Finnish business id (Y-tunnus): NNNNNNN-N, mod-11 check digit; needs a context word.",
         "Y-tunnus 1979258-9" }

@@ -107,9 +107,10 @@ fn cz_rc(s: &[u8]) -> bool {
 fn se_org(s: &[u8]) -> bool {
     v::se_orgnr(s)
 }
-/// A bank account number has no check of its own: anything but one digit
-/// repeated or a plain run (`12345678`), which are placeholders.
-fn bank_account(s: &[u8]) -> bool {
+/// An id with no check of its own (a bank account number, an Argentine
+/// DNI): anything but one digit repeated or a plain run (`12345678`),
+/// which are placeholders.
+fn unchecked(s: &[u8]) -> bool {
     let same = s.iter().all(|&c| Some(&c) == s.first());
     let run = s.windows(2).all(|w| matches!(w, [a, b] if *b == *a + 1));
     !same && !run
@@ -135,7 +136,7 @@ fn passport_digits8(s: &[u8]) -> bool {
         })
     };
     let date = |y: u32, m: u32, d: u32| (1900..=2099).contains(&y) && v::valid_date(y, m, d);
-    bank_account(s) && !date(n(0, 4), n(4, 6), n(6, 8)) && !date(n(4, 8), n(2, 4), n(0, 2))
+    unchecked(s) && !date(n(0, 4), n(4, 6), n(6, 8)) && !date(n(4, 8), n(2, 4), n(0, 2))
 }
 
 /// Eight digits as the nine-digit number they are with the leading zero
@@ -158,7 +159,10 @@ fn il_id8(s: &[u8]) -> bool {
 
 /// Every digits-only id, by length (the dispatcher takes the slice for a
 /// number's length).
-static LEN7: &[DigitId] = &[id(D::Sedol, sedol_digits, CTX_ONLY)];
+static LEN7: &[DigitId] = &[
+    id(D::Sedol, sedol_digits, CTX_ONLY),
+    id(D::ArDni, unchecked, CTX_ONLY),
+];
 static LEN8: &[DigitId] = &[
     id(D::DkCvr, v::dk_cvr, CTX_ONLY),
     id(D::FiYtunnus, v::fi_ytunnus, CTX_ONLY),
@@ -172,7 +176,8 @@ static LEN8: &[DigitId] = &[
     id(D::PassportNumber, passport_digits8, CTX_ONLY),
     id(D::NlBsn, nl_bsn8, CTX_ONLY),
     id(D::IlId, il_id8, CTX_ONLY),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::ArDni, unchecked, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
     id(D::IlId, v::il_id, CTX_ONLY),
@@ -193,7 +198,7 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
     id(D::CzBirthNumber, cz_rc, &[(&[6, 4], b"/", Medium)]),
@@ -219,7 +224,7 @@ static LEN10: &[DigitId] = &[
     ),
     id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
     id(D::HrOib, v::hr_oib, CTX_ONLY),
@@ -243,7 +248,7 @@ static LEN11: &[DigitId] = &[
     id(D::PeRuc, v::pe_ruc, CTX_ONLY),
     id(D::HuPersonalId, v::hu_personal_id, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
     id(
@@ -259,7 +264,7 @@ static LEN12: &[DigitId] = &[
     id(D::MyNric, v::my_nric, &[(&[6, 2, 4], b"-", Low)]),
     id(D::PhPhilhealth, v::ph_unchecked, CTX_ONLY),
     id(D::PhUmid, v::ph_unchecked, CTX_ONLY),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
     id(D::RoCnp, v::ro_cnp, CTX_ONLY),
@@ -277,12 +282,12 @@ static LEN13: &[DigitId] = &[
     id(D::PkCnic, v::pk_cnic, &[(&[5, 7, 1], b"-", Low)]),
     id(D::VnMst, v::vn_mst, CTX_ONLY),
     id(D::JpCorporateNumber, v::jp_corporate_number, CTX_ONLY),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[
     id(D::FrSiret, v::fr_siren_siret, CTX_ONLY),
     id(D::PlRegon, v::pl_regon, CTX_ONLY),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN15: &[DigitId] = &[
     id(D::Imei, v::imei, &[(&[2, 6, 6, 1], b"- ", Medium)]),
@@ -293,7 +298,7 @@ static LEN15: &[DigitId] = &[
         v::ae_emirates_id,
         &[(&[3, 4, 7, 1], b"-", Medium)],
     ),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN16: &[DigitId] = &[
     id(
@@ -302,15 +307,16 @@ static LEN16: &[DigitId] = &[
         &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
     ),
     id(D::IdNik, v::id_nik, CTX_ONLY),
-    id(D::BankAccount, bank_account, CTX_ONLY),
+    id(D::BankAccount, unchecked, CTX_ONLY),
 ];
-static LEN17: &[DigitId] = &[id(D::BankAccount, bank_account, CTX_ONLY)];
+static LEN17: &[DigitId] = &[id(D::BankAccount, unchecked, CTX_ONLY)];
 static LEN18: &[DigitId] = &[
     id(D::MxClabe, v::mx_clabe, CTX_ONLY),
     id(D::CnUscc, v::cn_uscc, CTX_ONLY),
     id(D::Meid, v::meid_dec, CTX_ONLY),
 ];
 static LEN19: &[DigitId] = &[id(D::Meid, v::meid_dec, CTX_ONLY)];
+static LEN20: &[DigitId] = &[id(D::EsCcc, v::es_ccc, &[(&[4, 4, 2, 10], b" -", Medium)])];
 static LEN22: &[DigitId] = &[id(D::ArCbu, v::ar_cbu, CTX_ONLY)];
 static LEN26: &[DigitId] = &[id(
     D::PlNrb,
@@ -351,6 +357,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
         17 => (LEN17, 0),
         18 => (LEN18, 0),
         19 => (LEN19, 0),
+        20 => (LEN20, 1 << 4),
         22 => (LEN22, 0),
         26 => (LEN26, 1 << 1 | 1 << 7),
         _ => (&[], 0),
@@ -360,7 +367,7 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
 /// Every digits-only id, for tests.
 #[cfg(test)]
 pub(crate) fn all_digit_ids() -> impl Iterator<Item = &'static DigitId> {
-    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 26]
+    [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 26]
         .into_iter()
         .flat_map(|l| digit_ids_of(l).0)
 }
@@ -1483,7 +1490,7 @@ mod tests {
 
     #[test]
     fn every_layout_reported_alone_has_the_length_of_its_table() {
-        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 26] {
+        for len in [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 26] {
             let (ids, groups) = digit_ids_of(len);
             let mut want = 0u32;
             for i in ids {

@@ -785,6 +785,11 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         if (seq.n > 1 || i.grouped.never_contiguous()) && !i.grouped.fits(seq.n, seq.lens()) {
             continue;
         }
+        // A letter after the digits (`34657934-H`, `34657934 H`) makes a
+        // Spanish DNI, whose letter failed, not an Argentine one.
+        if i.d == D::ArDni && dni_letter_after(t, e) {
+            continue;
+        }
         if near.has(i.d as usize)
             && sk.bits.ctx.has(i.d as usize)
             && !(alone && i.alone.iter().any(&fits))
@@ -794,9 +799,10 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             if phone_near && *phone_label.get_or_insert_with(|| phone_label_before(sk, s, e)) {
                 return;
             }
-            // A passport's series and number has no check digit: low,
-            // medium with its word, as passport numbers of letters are.
-            let base = if i.d == D::PassportNumber {
+            // A passport's series and number and an Argentine DNI have
+            // no check digit: low, medium with its word, as passport
+            // numbers of letters are.
+            let base = if matches!(i.d, D::PassportNumber | D::ArDni) {
                 Low
             } else {
                 Medium
@@ -805,6 +811,21 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             typed = true;
         }
     }
+}
+
+/// True if a DNI's control letter follows `e`: glued or after `-`, or a
+/// capital after a space, standing alone.
+#[cold]
+#[inline(never)]
+fn dni_letter_after(t: &[u8], e: usize) -> bool {
+    let (k, capital) = match at(t, e) {
+        b'-' => (e + 1, false),
+        b' ' => (e + 1, true),
+        _ => (e, false),
+    };
+    let c = at(t, k);
+    (c.is_ascii_uppercase() || !capital && c.is_ascii_lowercase())
+        && !at(t, k + 1).is_ascii_alphanumeric()
 }
 
 /// Whether eight digits in three groups joined by `/`, `-` or `.` are a
@@ -1025,6 +1046,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::BankAccount,
     D::NlBsn,
     D::IlId,
+    D::ArDni,
 ]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
@@ -1578,6 +1600,17 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             i += 1;
             continue;
         }
+        // A North American area code before a slash (`Mobile 506/312-4312`):
+        // seven digits after it, and a phone word right before (as for a
+        // loose separator).
+        if c == b'/' && nanp_slash(t, ws, groups, gl, plus, i) && loose_from == 0 {
+            loose_from = i;
+            if let Some(x) = seps.get_mut(groups) {
+                *x = c;
+            }
+            i += 1;
+            continue;
+        }
         break;
     }
     let mut e = i;
@@ -1923,6 +1956,19 @@ fn loose_group(t: &[u8], i: usize, digits: usize) -> Option<usize> {
     (ls > 0 && (2..=8).contains(&next) && digits + next <= 15).then_some(ls)
 }
 
+/// True if the walk's one group of three digits from `ws`, starting 2-9,
+/// ends at a slash `i` followed by seven digits (`312-4312`, `3124312`):
+/// a North American area code written before a slash. Out of line: rare.
+#[cold]
+#[inline(never)]
+fn nanp_slash(t: &[u8], ws: usize, groups: usize, gl: usize, plus: bool, i: usize) -> bool {
+    groups == 1
+        && !plus
+        && gl == 3
+        && matches!(at(t, ws), b'2'..=b'9')
+        && digits_in_groups(t, i + 1) == 7
+}
+
 /// Bytes of a separator with a space on one side or both at `i`, before a
 /// digit: `/ `, `- `, ` /`, ` -`, ` / `, ` - ` (0 if none).
 #[inline]
@@ -2046,10 +2092,19 @@ fn date_layout(t: &[u8], ws: usize, gl: &[usize]) -> bool {
 }
 
 /// Words that may stand between a phone word and its number (`call me
-/// at`, `sms sent to`, `Tel. no.`, `phone number is`).
+/// at`, `sms sent to`, `Tel. no.`, `phone number is`; `los teléfonos son`,
+/// `llamé al`, `le téléphone est`, `o telefone é`, `Telefon ist`; a word
+/// of letters outside ASCII, such as `é`, is no word here and passes).
 const LABEL_GAP_WORDS: &[&[u8]] = &[
     b"me", b"at", b"to", b"on", b"is", b"no", b"nr", b"number", b"num", b"my", b"our", b"via",
-    b"sent", b"us",
+    b"sent", b"us", b"es", b"son", b"al", b"a", b"el", b"mi", b"de", b"est", b"sont", b"au", b"le",
+    b"mon", b"o", b"e", b"meu", b"il", b"mio", b"ist", b"sind", b"unter", b"mein",
+];
+
+/// Words that join the last items of a list: `Tel. 983 45 65 72 y 635 576
+/// 281`.
+const LIST_JOINS: &[&[u8]] = &[
+    b"and", b"or", b"y", b"o", b"e", b"et", b"ou", b"und", b"oder",
 ];
 
 /// [`phone_label_before`], for the id walks outside this module.
@@ -2103,9 +2158,11 @@ fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
 }
 
 /// Where the list item before `k` starts, when `k` follows `, ` or `; `
-/// (or the bare mark) and the item is a phone number's characters (digits,
-/// spaces, `-`, `.`, `/`, parentheses, a leading `+`, an `x` extension)
-/// with six digits or more, at most 32 bytes.
+/// (or the bare mark), or a joining word between spaces (` and `, ` or `,
+/// ` y `, ` et `, ` und `: [`LIST_JOINS`]), and the item is a phone
+/// number's characters (digits, spaces, `-`, `.`, `/`, parentheses, a
+/// leading `+`, an `x` extension) with six digits or more, at most 32
+/// bytes.
 #[cold]
 #[inline(never)]
 fn list_item_before(t: &[u8], k: usize) -> Option<usize> {
@@ -2113,10 +2170,24 @@ fn list_item_before(t: &[u8], k: usize) -> Option<usize> {
     if j > 0 && at(t, j - 1) == b' ' {
         j -= 1;
     }
-    if j == 0 || !matches!(at(t, j - 1), b',' | b';') {
-        return None;
-    }
-    let end = j - 1;
+    let end = if j > 0 && matches!(at(t, j - 1), b',' | b';') {
+        j - 1
+    } else {
+        let w = t
+            .get(..j)?
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let word = t.get(j - w..j)?;
+        if w == 0 || j < w + 1 || at(t, j - w - 1) != b' ' {
+            return None;
+        }
+        if !LIST_JOINS.iter().any(|x| word.eq_ignore_ascii_case(x)) {
+            return None;
+        }
+        j - w - 1
+    };
     let mut a = end;
     while a > 0
         && end - a < 32
@@ -3463,7 +3534,15 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
         }
         _ => {}
     }
-    if w.len() == 16 && (1..=5).contains(&letters) && rok {
+    // Sixteen characters, or eighteen with the card's two-digit issue
+    // number glued on (`MORGA753116SM9IJ01`).
+    if (w.len() == 16
+        || w.len() == 18
+            && w.get(16..)
+                .is_some_and(|x| x.iter().all(u8::is_ascii_digit)))
+        && (1..=5).contains(&letters)
+        && rok
+    {
         uk_driving_licence(sk, ws, we, w);
     }
     if letters == 1
@@ -3522,7 +3601,13 @@ fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
         matches!(m, 1..=12 | 51..=62)
     };
     let ini_ok = ini.iter().all(|c| c.is_ascii_uppercase() || *c == b'9');
-    let tail_ok = chk.is_ascii_digit() && tail.iter().all(u8::is_ascii_uppercase);
+    // An arbitrary digit (usually 9), then two computer check characters:
+    // letters, or a digit and a letter (`…SM9IJ`, `…SM91J`).
+    let tail_ok = chk.is_ascii_digit()
+        && tail
+            .first()
+            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && tail.get(1).is_some_and(u8::is_ascii_uppercase);
     if sur_ok && dob_ok && ini_ok && tail_ok {
         sk.emit(D::UkDrivingLicence, ws, we, Medium, PLAIN);
     }

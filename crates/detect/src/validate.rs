@@ -515,7 +515,7 @@ pub fn iban_national(s: &[u8]) -> bool {
 /// mod 11 `r`, the digit `r` for 0 and 1, else 11 − `r`. Every IBAN a
 /// Spanish bank issues carries them; mod 97 alone lets one made-up
 /// number in 97 through, this one in 100 of those.
-fn es_ccc(bban: &[u8]) -> bool {
+pub fn es_ccc(bban: &[u8]) -> bool {
     const W: [u32; 10] = [1, 2, 4, 8, 5, 10, 9, 7, 3, 6];
     let Ok(b) = <&[u8; 20]>::try_from(bban) else {
         return false;
