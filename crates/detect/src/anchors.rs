@@ -1320,7 +1320,12 @@ fn assigned_value(
         return;
     }
     if is_password {
-        password_value(sk, vs, ve, val, quoted);
+        // The value names its own field (`this.txtCfmPassword.Name =
+        // "txtCfmPassword"`): a control's name, not a password.
+        let named = val.len() >= 6 && key.windows(val.len()).any(|w| w.eq_ignore_ascii_case(val));
+        if !named {
+            password_value(sk, vs, ve, val, quoted);
+        }
         return;
     }
     // A Kubernetes bootstrap token: `kubeadm join … --token abcdef.<16>`.

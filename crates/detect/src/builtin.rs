@@ -1555,6 +1555,15 @@ builtins! {
     CliPassword { "cli_password", Credentials, None, false, NO_CTX,
         "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS; shell variables and placeholders are skipped.",
         "curl -u deploy:Xk9mQ2vL7p https://api.internal/v1" }
+    BraintreeAccessToken { "braintree_access_token", Credentials, None, false, NO_CTX,
+        "Braintree (PayPal) access token: access_token$production$ or $sandbox$, the 16-character merchant id, $ and 32 hex digits.",
+        "access_token$production$x8xt6dy9v7jwhcjx$8d3f0c1e9b7a4d2f6e5c3b1a0f9e8d7c" }
+    AmazonMwsAuthToken { "amazon_mws_auth_token", Credentials, None, false, NO_CTX,
+        "Amazon Marketplace Web Service auth token: amzn.mws. and a UUID in lower case.",
+        "amzn.mws.4ea38b7b-f563-7709-4bae-87aeaa5a0e5e" }
+    PasswordHash { "password_hash", Credentials, Some("crypt_format"), false, NO_CTX,
+        "A password hash in the modular crypt format, as /etc/shadow, .htpasswd files and database dumps hold them: bcrypt ($2a$/$2b$/$2y$, cost 04-31, 53 characters), SHA-crypt ($5$/$6$, rounds, salt, 43/86 characters), MD5-crypt ($1$, $apr1$), yescrypt ($y$) and Argon2 ($argon2id$ with its parameters); each layout checked whole, placeholders skipped.",
+        "root:$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.:19000:0:99999:7:::" }
     PasswordAssignment { "password_assignment", Credentials, None, false, NO_CTX,
         "A literal password assigned to a password-like key (password=, \"passwd\": …); variables and placeholders are skipped or lowered.",
         "password = \"Tr0ub4dor&3\"" }

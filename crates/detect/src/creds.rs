@@ -2104,6 +2104,12 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     let n = w.len();
     let nx = at(t, we);
     let pv = before(t, ws);
+    if pv == b'$' {
+        dollar_word(sk, ws, n, nx);
+    }
+    if matches!(pv, b'.' | b'-') && matches!(n, 4 | 8 | 12) {
+        mws_group(sk, ws, we, pv);
+    }
     if matches!(pv, b'-' | b'_') {
         split_body(sk, ws);
     } else if pv == b'.' && ws >= 4 && t.get(ws - 4..ws) == Some(&b"hvr."[..]) {
@@ -2135,6 +2141,92 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     }
     if n >= 16 {
         long_word(sk, w, ws, we, nx, pv);
+    }
+}
+
+/// A word after a `$`: a password hash's scheme between two `$` (`$2y$`,
+/// `$apr1$`, `$argon2id$`, yescrypt's parameters after `$y$`), or the
+/// secret that ends a Braintree access token
+/// (`access_token$production$<merchant>$<32 hex>`).
+#[cold]
+#[inline(never)]
+fn dollar_word(sk: &mut Sink<'_>, ws: usize, n: usize, nx: u8) {
+    if nx == b'$' {
+        crate::hashes::at_dollar_word(sk, ws);
+        return;
+    }
+    let t = sk.t;
+    let hex = |r: &[u8]| r.iter().all(|c| C::LHex.has(*c));
+    if n != 32 || !t.get(ws..ws + 32).is_some_and(hex) || ws < 18 {
+        return;
+    }
+    // `$`, 16 of `a-z0-9` (the merchant), `$`, then the environment.
+    let m = ws - 17;
+    if at(t, m - 1) != b'$'
+        || !t
+            .get(m..ws - 1)
+            .is_some_and(|r| r.iter().all(|c| C::Low.has(*c)))
+    {
+        return;
+    }
+    let head = t.get(..m - 1).unwrap_or_default();
+    let Some(env) = [&b"production"[..], b"sandbox"]
+        .into_iter()
+        .find(|e| head.ends_with(e))
+    else {
+        return;
+    };
+    let Some(a) = (m - 1 - env.len()).checked_sub(13) else {
+        return;
+    };
+    if t.get(a..a + 13) != Some(&b"access_token$"[..]) || is_word(before(t, a)) {
+        return;
+    }
+    let e = ws + 32;
+    if !is_word(at(t, e)) {
+        emit_token(sk, D::BraintreeAccessToken, a, e, (m, e), High);
+    }
+}
+
+/// A group of hex digits `t[ws..we]` after `.` or `-` that may be one of
+/// an Amazon MWS auth token's (`amzn.mws.` and a UUID in lower case): the
+/// token is looked for from where its prefix would start for the group's
+/// place in the UUID. A group of digits only is a number, never handed
+/// here, and the number walk takes the digits a later group starts with
+/// into that number: a UUID whose first group is all digits and whose
+/// other groups all start with a digit (about one in 300) is missed.
+#[cold]
+#[inline(never)]
+fn mws_group(sk: &mut Sink<'_>, ws: usize, we: usize, pv: u8) {
+    let t = sk.t;
+    let hex = t
+        .get(ws..we)
+        .is_some_and(|w| w.iter().all(|c| C::LHex.has(*c)));
+    let places: &[usize] = match (we - ws, pv) {
+        _ if !hex => &[],
+        (8, b'.') => &[0],
+        (4, b'-') => &[9, 14, 19],
+        (12, b'-') => &[24],
+        _ => &[],
+    };
+    for u in places.iter().filter_map(|&off| ws.checked_sub(off)) {
+        let Some(a) = u.checked_sub(9) else { continue };
+        if t.get(a..u) != Some(&b"amzn.mws."[..]) || is_word(before(t, a)) || before(t, a) == b'.' {
+            continue;
+        }
+        let uuid = t.get(u..u + 36).unwrap_or_default();
+        let shape = uuid.len() == 36
+            && uuid.iter().enumerate().all(|(i, &c)| {
+                if matches!(i, 8 | 13 | 18 | 23) {
+                    c == b'-'
+                } else {
+                    C::LHex.has(c)
+                }
+            });
+        if shape && !is_word(at(t, u + 36)) && at(t, u + 36) != b'-' {
+            emit_token(sk, D::AmazonMwsAuthToken, a, u + 36, (u, u + 36), High);
+        }
+        return;
     }
 }
 
@@ -2421,19 +2513,21 @@ pub(crate) fn digits_after_dash(sk: &mut Sink<'_>, ws: usize) {
 /// token id of a Harness token, or a legacy Vault token's body.
 fn dotted_24(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
+    // Harness first: its account id may end in `VF` (`pat.…4xVF.<hex>`),
+    // which is no Voiceflow key's prefix there.
+    if ws >= 27
+        && matches!(t.get(ws - 27..ws - 23), Some(b"pat." | b"sat."))
+        && at(t, ws - 1) == b'.'
+    {
+        first_of(sk, &HARNESS, ws - 27);
+        return;
+    }
     if ws >= 6 && matches!(t.get(ws - 6..ws), Some(b"VF.DM." | b"VF.WS.")) {
         first_of(sk, &VOICEFLOW, ws - 6);
         return;
     }
     if ws >= 3 && t.get(ws - 3..ws) == Some(&b"VF."[..]) {
         first_of(sk, &VOICEFLOW[2..], ws - 3);
-        return;
-    }
-    if ws >= 27
-        && matches!(t.get(ws - 27..ws - 23), Some(b"pat." | b"sat."))
-        && at(t, ws - 1) == b'.'
-    {
-        first_of(sk, &HARNESS, ws - 27);
         return;
     }
     if ws >= 2 && at(t, ws - 2) == b's' {

@@ -32,6 +32,7 @@ mod ctx;
 mod custom;
 mod engine;
 mod fastscan;
+mod hashes;
 mod ids;
 mod kit;
 mod mask;

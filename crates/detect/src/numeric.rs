@@ -251,13 +251,26 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     }
 }
 
+/// A number or word `t[ws..we]` before a `<` (a passport's machine-readable
+/// zone) or a `$` (SHA-crypt's and MD5-crypt's `$6$`, `$5$`, `$1$`). Out
+/// of line: numbers are followed by neither in nearly all text.
+#[cold]
+#[inline(never)]
+fn before_mark(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    if at(sk.t, we) == b'<' {
+        crate::ids::mrz(sk, ws);
+    } else if before(sk.t, ws) == b'$' {
+        crate::hashes::at_dollar_word(sk, ws);
+    }
+}
+
 /// Entry point for a word that starts with a digit: `t[ws..run_end]` are
 /// its leading digits. Returns where the number ends (at or after `we`):
 /// digit groups up to there continue it.
 #[inline]
 pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) -> usize {
-    if at(sk.t, we) == b'<' {
-        crate::ids::mrz(sk, ws);
+    if matches!(at(sk.t, we), b'<' | b'$') {
+        before_mark(sk, ws, we);
     }
     let end = if run_end == we {
         digits_word(sk, ws, run_end - ws)
@@ -3322,6 +3335,16 @@ fn mbi(sk: &mut Sink<'_>, s: usize) {
 /// further from it than context reaches.
 fn eth_unchecked(sk: &mut Sink<'_>, ws: usize, we: usize) {
     let t = sk.t;
+    // One hex digit forty times: a sentinel (`0x000…0`, the zero address;
+    // `0xeee…e`, what contracts write for the chain's native token), no
+    // one's account.
+    let hex = t.get(ws + 2..we).unwrap_or_default();
+    if hex
+        .iter()
+        .all(|c| c.eq_ignore_ascii_case(&hex.first().copied().unwrap_or(0)))
+    {
+        return;
+    }
     let mut k = ws;
     for _ in 0..4 {
         let j = k - usize::from(at(t, k.wrapping_sub(1)) == b' ');

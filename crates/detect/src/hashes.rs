@@ -1,0 +1,202 @@
+//! Password hashes in the modular crypt format (`$id$…`), as `/etc/shadow`,
+//! `.htpasswd` files and database dumps hold them: bcrypt (`$2a$`, `$2b$`,
+//! `$2x$`, `$2y$`), SHA-crypt (`$5$`, `$6$`), MD5-crypt (`$1$`, Apache's
+//! `$apr1$`), yescrypt (`$y$`) and Argon2 (`$argon2id$`, `$argon2i$`,
+//! `$argon2d$`). A hash is not the password, but whoever holds it can try
+//! passwords against it offline: a leaked one is credential material.
+//!
+//! No anchor of its own: every scheme's id, or the word after it, is a
+//! word with a digit (`2y`, `apr1`, `argon2id`, yescrypt's `j9T`) or a
+//! number (`1`, `5`, `6`) between two `$`, which the numeric walk already
+//! stops at; it calls [`at_dollar_word`] there. Each scheme's layout is
+//! checked whole: the cost, the salt's and the hash's alphabets and exact
+//! lengths.
+
+use crate::builtin::D;
+use crate::kit::{Sink, at};
+use crate::model::Confidence::Medium;
+
+/// crypt(3)'s base-64 alphabet: `./0-9A-Za-z`.
+fn c64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'.' || c == b'/'
+}
+
+/// Standard base64 without padding, as Argon2's PHC strings write it.
+fn b64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+}
+
+fn count(t: &[u8], i: usize, max: usize, f: fn(u8) -> bool) -> usize {
+    t.get(i..)
+        .map_or(0, |r| r.iter().take(max + 1).take_while(|&&c| f(c)).count())
+}
+
+fn digits(t: &[u8], i: usize) -> usize {
+    count(t, i, 10, |c| c.is_ascii_digit())
+}
+
+/// The end of a modular-crypt password hash whose first `$` is at `s`, if
+/// a whole one starts there and nothing of its alphabet runs on after it.
+pub(crate) fn modular_crypt(t: &[u8], s: usize) -> Option<usize> {
+    let rest = t.get(s..)?;
+    let id_end = s + 1 + rest.get(1..)?.iter().position(|&c| c == b'$')?;
+    let id = t.get(s + 1..id_end)?;
+    let p = id_end + 1;
+    let end = match id {
+        b"2a" | b"2b" | b"2x" | b"2y" => {
+            // Two-digit cost 04-31, then salt and hash: 53 characters.
+            let cost = t.get(p..p + 2)?;
+            let c = cost.iter().try_fold(0u32, |v, &d| {
+                d.is_ascii_digit().then(|| v * 10 + u32::from(d - b'0'))
+            })?;
+            if !(4..=31).contains(&c) || at(t, p + 2) != b'$' {
+                return None;
+            }
+            (count(t, p + 3, 53, c64) >= 53).then_some(p + 3 + 53)?
+        }
+        b"1" | b"apr1" => salt_then(t, p, 8, 22)?,
+        b"5" | b"6" => {
+            let q = optional_param(t, p, b"rounds=")?;
+            salt_then(t, q, 16, if id == b"5" { 43 } else { 86 })?
+        }
+        b"y" => {
+            // Parameters, salt, then a 43-character hash.
+            let n = count(t, p, 16, c64);
+            if n == 0 || at(t, p + n) != b'$' {
+                return None;
+            }
+            salt_then(t, p + n + 1, 86, 43)?
+        }
+        b"argon2id" | b"argon2i" | b"argon2d" => {
+            let q = optional_param(t, p, b"v=")?;
+            let q = param(t, q, b"m=", b',')?;
+            let q = param(t, q, b"t=", b',')?;
+            let q = param(t, q, b"p=", b'$')?;
+            let salt = count(t, q, 64, b64);
+            if !(8..=64).contains(&salt) || at(t, q + salt) != b'$' {
+                return None;
+            }
+            let h = count(t, q + salt + 1, 128, b64);
+            if !(16..=128).contains(&h) {
+                return None;
+            }
+            q + salt + 1 + h
+        }
+        _ => return None,
+    };
+    // Nothing of the alphabets runs on: the hash is whole (a full stop
+    // ends a sentence, not the hash, when no hash character follows it).
+    let nx = at(t, end);
+    let runs_on = nx.is_ascii_alphanumeric()
+        || matches!(nx, b'/' | b'+' | b'=')
+        || nx == b'.' && c64(at(t, end + 1));
+    (!runs_on).then_some(end)
+}
+
+/// `key`, digits and `sep` at `q` (`m=65536,`, `rounds=5000$`): where
+/// what follows starts.
+fn param(t: &[u8], q: usize, key: &[u8], sep: u8) -> Option<usize> {
+    let v = q + key.len();
+    let n = digits(t, v);
+    (t.get(q..v) == Some(key) && n > 0 && at(t, v + n) == sep).then_some(v + n + 1)
+}
+
+/// [`param`] ending in `$` if `key` is at `q`; `q` if it is not.
+fn optional_param(t: &[u8], q: usize, key: &[u8]) -> Option<usize> {
+    if t.get(q..q + key.len()) == Some(key) {
+        param(t, q, key, b'$')
+    } else {
+        Some(q)
+    }
+}
+
+/// A salt of 1 to `max_salt` characters, `$`, and a hash of `hash`
+/// characters from `i` (what follows is checked by the caller): the
+/// hash's end.
+fn salt_then(t: &[u8], i: usize, max_salt: usize, hash: usize) -> Option<usize> {
+    let salt = count(t, i, max_salt, c64);
+    if salt == 0 || salt > max_salt || at(t, i + salt) != b'$' {
+        return None;
+    }
+    let h = i + salt + 1;
+    (count(t, h, hash, c64) >= hash).then_some(h + hash)
+}
+
+/// Called for a word or number `t[ws..]` between two `$` (`$2y$`, `$6$`,
+/// `$apr1$`, yescrypt's `$y$j9T$`): reports the hash that starts at the
+/// `$` before it, or at yescrypt's `$y$`.
+#[cold]
+#[inline(never)]
+pub(crate) fn at_dollar_word(sk: &mut Sink<'_>, ws: usize) {
+    if !sk.on(D::PasswordHash) || ws == 0 {
+        return;
+    }
+    let t = sk.t;
+    let s = if ws >= 3 && t.get(ws - 3..ws) == Some(&b"$y$"[..]) {
+        ws - 3
+    } else {
+        ws - 1
+    };
+    // Not the tail of a longer word (`abc$2y$…` is a Perl or PHP string).
+    if s > 0 && c64(at(t, s - 1)) {
+        return;
+    }
+    let Some(e) = modular_crypt(t, s) else { return };
+    // The hash's characters all the same, or a run of one letter in it
+    // (`$2y$10$xxxxxxxx…`): a placeholder.
+    let body = t.get(s..e).unwrap_or_default();
+    let tail = body
+        .get(body.len().saturating_sub(22)..)
+        .unwrap_or_default();
+    if tail.iter().all(|&c| Some(&c) == tail.first()) || crate::placeholder::documented(body) {
+        return;
+    }
+    sk.emit_fixed(D::PasswordHash, s, e, Medium);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_hashes_of_every_scheme_are_read() {
+        let ok: &[&str] = &[
+            "$2y$12$s.YfVZdfvAuO/Iz6fte5iO..ZbbEgreZnDcYOGvX4NGJskYQIstcG",
+            "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+            "$1$O3JMY.Tw$AdLnLjQ/5jXF9.MTp3gHv/",
+            "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/",
+            "$5$rounds=5000$toolongsaltstrin$Un/5jzAHMgOGZ5.mWJpuVolil07guHPvOW8mGRcvxa5",
+            "$6$rounds=10000$saltsaltsaltsalt$P9hmBCJ4rJx6yNTMDPO8DsoyIbmh9tAZIvHrKeGAhHWMYUvuTRW.fD23gaf4bEKq5Vqa4HgACF82dfnw4d0cf.",
+            "$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.",
+            "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
+            "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+        ];
+        for h in ok {
+            assert_eq!(modular_crypt(h.as_bytes(), 0), Some(h.len()), "{h}");
+            let line = format!("root:{h}:19000:0:99999:7:::");
+            assert_eq!(
+                modular_crypt(line.as_bytes(), 5),
+                Some(5 + h.len()),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn cut_or_overlong_hashes_and_other_dollar_strings_are_not() {
+        let bad: &[&str] = &[
+            "$2y$12$s.YfVZdfvAuO/Iz6fte5iO..ZbbEgreZnDcYOGvX4NGJskYQIstc", // 52
+            "$2y$12$s.YfVZdfvAuO/Iz6fte5iO..ZbbEgreZnDcYOGvX4NGJskYQIstcGx", // 54
+            "$2y$99$s.YfVZdfvAuO/Iz6fte5iO..ZbbEgreZnDcYOGvX4NGJskYQIstcG", // cost
+            "$1$O3JMY.Tw$AdLnLjQ/5jXF9.MTp3gHv",                           // 21
+            "$6$salt$short",
+            "$5$rounds=$salt$Un/5jzAHMgOGZ5.mWJpuVolil07guHPvOW8mGRcvxa5",
+            "$argon2id$v=19$m=65536$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+            "$3$abc$def",
+            "$PATH$HOME",
+        ];
+        for h in bad {
+            assert_eq!(modular_crypt(h.as_bytes(), 0), None, "{h}");
+        }
+    }
+}
