@@ -934,6 +934,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         }
         return;
     }
+    // An Android string resource: `<string name="api_secret">…</string>`
+    // (`res/values/strings.xml`, where apps keep their keys).
+    if let Some((vs, ve)) = string_resource(t, ks, ke) {
+        let val = t.get(vs..ve).unwrap_or_default();
+        assigned_value(sk, &key, vs, ve, val, true, generic);
+        return;
+    }
     let mut i = ke;
     // A quoted name: `"AccountKey": …`, or the first of a pair
     // (`{ "AccountKey", "…" }`, `Add("AccountKey", "…")`).
@@ -1037,6 +1044,30 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let val = t.get(vs..ve).unwrap_or_default();
     // A `.netrc` value is a literal, never code.
     assigned_value(sk, &key, vs, ve, val, quoted || netrc, generic);
+}
+
+/// The text of the Android string resource whose `name` attribute is the
+/// key at `ks..ke`: `<string name="KEY" …>VALUE</string>` on one line,
+/// other attributes (`translatable="false"`) allowed after the name.
+fn string_resource(t: &[u8], ks: usize, ke: usize) -> Option<(usize, usize)> {
+    if before(t, ks) != b'"' || at(t, ke) != b'"' || ks < 14 {
+        return None;
+    }
+    let head = t.get(ks.saturating_sub(64)..ks - 1)?;
+    let lt = head.iter().rposition(|&c| c == b'<')?;
+    let tag = head.get(lt..)?;
+    if !tag.starts_with(b"<string ") || !tag.ends_with(b"name=") || tag.contains(&b'>') {
+        return None;
+    }
+    // The rest of the opening tag, then the text up to `</string>`.
+    let rest = t.get(ke + 1..(ke + 1 + 128).min(t.len()))?;
+    let gt = rest.iter().position(|&c| c == b'>' || c == b'\n')?;
+    if rest.get(gt) != Some(&b'>') {
+        return None;
+    }
+    let vs = ke + 2 + gt;
+    let n = run(t, vs, MAX_VALUE, |c| c != b'<' && c != b'\n' && c != b'\r');
+    (n > 0 && t.get(vs + n..vs + n + 9) == Some(&b"</string>"[..])).then_some((vs, vs + n))
 }
 
 /// True if the `password` at `ks` ends a `.netrc` entry's `machine <host>

@@ -169,7 +169,8 @@ const PHONE_CTX: &[&str] = &[
     "टेलीफोन",
     // Plurals ("los teléfonos son … y …") and the abbreviations and verbs
     // of calling that Spanish, French, Portuguese, Italian and German
-    // writers put before a number.
+    // writers put before a number. Not Spanish `Tf.`: `tf` is
+    // TensorFlow's name in Python and PostScript's set-font operator.
     "phones",
     "telefonos",
     "teléfonos",
@@ -178,7 +179,6 @@ const PHONE_CTX: &[&str] = &[
     "telefoni",
     "celulares",
     "móviles",
-    "tf",
     "tfno",
     "tlfno",
     "telf",
