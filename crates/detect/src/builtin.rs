@@ -841,6 +841,9 @@ builtins! {
     ArCbu { "ar_cbu", Pci, Some("cbu_weights"), true, &["cbu", "clave bancaria uniforme", "cvu"],
         "Argentine bank account (CBU): 22 digits in two blocks, each with a weighted check digit; needs a context word.",
         "CBU 5758608588769551587999" }
+    PtCc { "pt_cc", Pii, Some("luhn36"), true, &["cartão de cidadão", "cartao de cidadao", "cartão do cidadão", "cartao do cidadao", "citizen card", "cc", "n.º do documento", "número do documento", "numero do documento", "nº documento"],
+        "Portuguese citizen card number (Cartão de Cidadão): eight digits of the civil id, its check digit, two characters of the card's version and a Luhn check over 0-9A-Z; 000000000ZZ4 or 00000000 0 ZZ4; needs a context word.",
+        "Cartão de Cidadão 15420355 6 ZX9" }
     EsCcc { "es_ccc", Pci, Some("ccc_mod11"), false, &["ccc", "c.c.c.", "código cuenta cliente", "codigo cuenta cliente", "cuenta corriente", "cuenta bancaria", "número de cuenta", "numero de cuenta", "nº de cuenta", "n.º de cuenta", "cuenta"],
         "Spanish bank account (Código Cuenta Cliente, the BBAN of a Spanish IBAN): 20 digits, bank, branch, two mod-11 check digits and account; NNNN NNNN NN NNNNNNNNNN alone, contiguous or otherwise grouped next to account wording.",
         "Código cuenta cliente: 2085 8720 60 1902070563" }

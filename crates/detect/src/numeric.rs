@@ -3203,6 +3203,10 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     if nd == 6 && w.len() == 15 {
         fr_insee_corsica(sk, ws, we, nd);
     }
+    // A Portuguese citizen card number as one word: `000000000ZZ4`.
+    if nd == 9 && w.len() == 12 {
+        pt_cc(sk, ws, we);
+    }
     // A Finnish HETU with a letter for its century (131052A308T: born
     // 2000 or later) is one word.
     if nd == 6 && w.len() == 11 {
@@ -3517,6 +3521,11 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
             if w.len() == 9 && digits_after == 7 && v::us_dea(w) {
                 sk.emit(D::UsDea, ws, we, Low, PLAIN);
             }
+            // A Portuguese citizen card's version and check after its
+            // number and check digit: `00000000 0 ZZ4`.
+            if w.len() == 3 && ws >= 11 && at(t, ws - 1) == b' ' {
+                pt_cc(sk, ws - 11, we);
+            }
         }
         1 if rok => {
             let l = w.first().copied().unwrap_or(0);
@@ -3575,6 +3584,35 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     {
         crate::net::mac(sk, ws, b'-');
     }
+}
+
+/// A Portuguese citizen card (Cartão de Cidadão) number at `s..e`: the
+/// civil id's eight digits and its check digit, two characters of the
+/// card's version and a check digit over all of them; one word
+/// (`000000000ZZ4`) or `00000000 0 ZZ4`. Next to its words only.
+#[cold]
+#[inline(never)]
+fn pt_cc(sk: &mut Sink<'_>, s: usize, e: usize) {
+    if !sk.on(D::PtCc) {
+        return;
+    }
+    let t = sk.t;
+    let Some(r) = t.get(s..e) else { return };
+    let mut v = [0u8; 12];
+    let mut n = 0;
+    for (k, &c) in r.iter().enumerate() {
+        // Spaces only where the printed form has them.
+        if c == b' ' && r.len() == 14 && matches!(k, 8 | 10) {
+            continue;
+        }
+        let Some(x) = v.get_mut(n) else { return };
+        *x = c;
+        n += 1;
+    }
+    if n != 12 || !left_ok(t, s) || before(t, s) == b'-' || !v::pt_cc(&v) {
+        return;
+    }
+    sk.emit(D::PtCc, s, e, Medium, NEED_CTX);
 }
 
 fn icd10(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], digits_after: usize) {

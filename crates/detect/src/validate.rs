@@ -3813,6 +3813,45 @@ pub fn es_nss(s: &[u8]) -> bool {
     a % 97 == c
 }
 
+/// Portuguese citizen card number (Cartão de Cidadão), 12 characters:
+/// nine digits (the civil id and its check digit), two of `A-Z0-9` (the
+/// card's version) and a check digit: Luhn over the values 0-35 of
+/// `0-9A-Z`, a doubled value over 9 less 9.
+pub fn pt_cc(s: &[u8]) -> bool {
+    let [body @ .., check] = s else { return false };
+    if s.len() != 12
+        || !body.iter().take(9).all(u8::is_ascii_digit)
+        || !body
+            .iter()
+            .skip(9)
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let value = |c: u8| {
+        u32::from(if c.is_ascii_digit() {
+            c - b'0'
+        } else {
+            c - b'A' + 10
+        })
+    };
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &c)| {
+            let x = value(c);
+            if i % 2 == 0 {
+                let d = x * 2;
+                if d > 9 { d - 9 } else { d }
+            } else {
+                x
+            }
+        })
+        .sum();
+    dig(*check) == Some((10 - sum % 10) % 10)
+}
+
 /// Portuguese NIF: 9 digits, first 1-3, 5, 6, 8 or 9, weights 9..2,
 /// mod-11 check digit (10 and 11 give 0).
 pub fn pt_nif(s: &[u8]) -> bool {
@@ -4184,6 +4223,31 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// A Portuguese citizen card number with any one of its nine digits
+        /// changed fails its check (the two version characters are letters
+        /// or digits: a letter changed by 9 or 18 can keep it).
+        #[test]
+        fn pt_cc_catches_one_changed_character(
+            d in proptest::collection::vec(b'0'..=b'9', 9),
+            l in proptest::collection::vec(b'A'..=b'Z', 2),
+            at in 0usize..9,
+            step in 1u8..10,
+        ) {
+            let mut v: Vec<u8> = d.iter().chain(&l).copied().collect();
+            let check = (0..=9u8).find(|c| {
+                let mut w = v.clone();
+                w.push(b'0' + c);
+                pt_cc(&w)
+            });
+            proptest::prop_assert!(check.is_some(), "no check digit fits {:?}", v);
+            v.push(b'0' + check.unwrap_or(0));
+            let mut bad = v.clone();
+            if let Some(c) = bad.get_mut(at) {
+                *c = b'0' + (*c - b'0' + step) % 10;
+            }
+            proptest::prop_assert!(!pt_cc(&bad), "{:?}", bad);
+        }
 
         /// The 16-digit SWAR path agrees with the digit loop, and refuses
         /// any non-digit byte.
