@@ -3343,10 +3343,8 @@ fn eth_unchecked(sk: &mut Sink<'_>, ws: usize, we: usize) {
     // `0xeee…e`, what contracts write for the chain's native token), no
     // one's account.
     let hex = t.get(ws + 2..we).unwrap_or_default();
-    if hex
-        .iter()
-        .all(|c| c.eq_ignore_ascii_case(&hex.first().copied().unwrap_or(0)))
-    {
+    let first = hex.first().copied().unwrap_or(0);
+    if hex.iter().all(|c| c.eq_ignore_ascii_case(&first)) {
         return;
     }
     let mut k = ws;
@@ -3589,7 +3587,10 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
 /// A Portuguese citizen card (Cartão de Cidadão) number at `s..e`: the
 /// civil id's eight digits and its check digit, two characters of the
 /// card's version and a check digit over all of them; one word
-/// (`000000000ZZ4`) or `00000000 0 ZZ4`. Next to its words only.
+/// (`000000000ZZ4`) or `00000000 0 ZZ4`. Next to its words only. Cards
+/// print the version as two capitals; [`v::pt_cc`] accepts digits there
+/// too, as python-stdnum does, but the spaced form is looked for only
+/// from a word of two capitals and a digit.
 #[cold]
 #[inline(never)]
 fn pt_cc(sk: &mut Sink<'_>, s: usize, e: usize) {
