@@ -200,6 +200,23 @@ const PHONE_CTX: &[&str] = &[
     "chiama",
     "rufnummer",
     "anrufen",
+    // Lines of a phone's own (`Landline:`, `Hotline`), and the ways
+    // people ask to be called or texted (`they're not answering at …`,
+    // `stop receiving messages to …`, `reach me at …`).
+    "landline",
+    "hotline",
+    "helpline",
+    "switchboard",
+    "voicemail",
+    "answering",
+    "message",
+    "messages",
+    "texting",
+    "text me",
+    "reach me",
+    "reach us",
+    "contact me",
+    "contact us",
 ];
 const EMAIL_CTX: &[&str] = &[
     "email", "e-mail", "mail", "mailto", "contact", "reply", "send", "emails",

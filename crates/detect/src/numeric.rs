@@ -1679,7 +1679,7 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         return;
     }
     let mut adj = PLAIN;
-    let base;
+    let mut base;
     if plus {
         // The country code glued to the area code, the rest in regular
         // groups: `+34987 093 300`, `+4930 1234 5678` (a layout office
@@ -1733,7 +1733,9 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         };
         if nanp || national || brazil() {
             base = Medium;
-        } else if (7..=13).contains(&digits) && phone_label_before(sk, s, e) {
+        } else if (7..=13).contains(&digits)
+            && (phone_label_before(sk, s, e) || signature_label(t, s, e))
+        {
             // Any other area code in parentheses right after a phone
             // word: `(2) 2123 4567`, `(022) 12345`, `(021) 111 825 888`.
             base = Low;
@@ -1836,10 +1838,12 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             // A group of one digit (a trunk `8 …`, `0 800 12 345`, `0900
             // 1 234567`) but not at the end.
             && gl.last().is_some_and(|&l| l >= 2)
-            // Not glued to a letter by a dash: an ISBN's `-X`.
-            && !(at(t, e) == b'-' && at(t, e + 1).is_ascii_alphanumeric())
+            // Not glued to a letter by a dash: an ISBN's `-X` (but
+            // `9885 1152-Office` is labelled).
+            && (!(at(t, e) == b'-' && at(t, e + 1).is_ascii_alphanumeric())
+                || signature_label(t, s, e))
             && !date_layout(t, ws, gl)
-            && phone_label_before(sk, s, e)
+            && (phone_label_before(sk, s, e) || signature_label(t, s, e))
         {
             // Any other national layout right after a phone word: `Mobil:
             // 55 37 42 99`, `手机：15884382041`, `Tlf.: 26015046`, `Tel.:
@@ -1855,6 +1859,18 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     if loose_from != 0 && !plus && !phone_label_before(sk, s, e) {
         return;
     }
+    // An address block's or a signature's label (`Office: …`, `M: …`,
+    // `… -Office`) says phone as a phone word does, without being one
+    // anywhere else in the text. One compare first: in a table the
+    // neighbours are delimiters.
+    if base == Low
+        && (matches!(before(t, s), b':' | b' ' | b'\t') || matches!(at(t, e), b' ' | b'-'))
+        && signature_label(t, s, e)
+        && !sk.ctx(D::Phone, s, e)
+    {
+        base = Medium;
+        adj.need_ctx = false;
+    }
     // A number labelled as another identifier ("NHS 943 476 5919",
     // "SSN: …", "card …") is not read as a phone number: the label
     // nearest before it decides ("Phone: 0742 264 402 SS# 120736180"),
@@ -1863,17 +1879,128 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         let t = sk.t;
         let reach = sk.label_reach(s);
         let labelled = sk.ctx.mask_within(t, s, e, reach, 0).intersects(&ID_LABELS);
+        // A label whose own line holds a value before this number's line
+        // is that value's (`South Africa 70651` / `082 490 1693-Office`).
         if labelled {
-            let (nearest, _) = sk.ctx.nearest_before(t, s, e, reach);
-            if nearest.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
+            let (nearest, end) = sk.ctx.nearest_before(t, s, e, reach);
+            let own = !value_after_label(t.get(end..s).unwrap_or_default());
+            if own && nearest.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
                 return;
             }
-            if !nearest.has(D::Phone as usize) && !sk.ctx(D::Phone, s, e) {
+            if own && !nearest.has(D::Phone as usize) && !sk.ctx(D::Phone, s, e) {
                 return;
             }
         }
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// True if `gap`, the text between a label and a value, holds a value
+/// of the label's own line: a digit, then a line break.
+fn value_after_label(gap: &[u8]) -> bool {
+    gap.iter()
+        .position(u8::is_ascii_digit)
+        .is_some_and(|k| gap.get(k..).is_some_and(|g| g.contains(&b'\n')))
+}
+
+/// Words that label a phone number in an address block or an e-mail
+/// signature (`Office: 020 7946 0958`, `… 082 490 1693 office`) and
+/// are no phone words elsewhere (`office`, `home` and `work` are in any
+/// text): before a number they count only with a colon.
+const SIGNATURE_LABELS: &[&[u8]] = &[
+    b"office",
+    b"direct",
+    b"desk",
+    b"work",
+    b"home",
+    b"main",
+    b"business",
+    b"private",
+    b"contact",
+    b"reception",
+    b"switchboard",
+    b"landline",
+    b"hotline",
+    b"helpline",
+    b"line",
+];
+
+/// The labels that say phone after a number too (` office`, `-Office`,
+/// ` (home)`), at the end of its line or before punctuation.
+const SIGNATURE_LABELS_AFTER: &[&[u8]] =
+    &[b"office", b"direct", b"desk", b"work", b"home", b"landline"];
+
+/// True if the phone number at `s..e` has a signature's label: right
+/// before it (spaces between) a word of [`SIGNATURE_LABELS`] or one
+/// capital letter (`T:`, `M:`, `O:`, `D:`, `P:`, `F:`, `C:`, `H:`, `W:`,
+/// standing alone) and a colon (`Direct.:` too; abbreviations such as
+/// `Off.` are not taken); or right after it a word of
+/// [`SIGNATURE_LABELS_AFTER`] after a space or `-`, in parentheses or
+/// not, then the end of the line, the text or a punctuation mark.
+#[cold]
+#[inline(never)]
+fn signature_label(t: &[u8], s: usize, e: usize) -> bool {
+    let head = t.get(..s).unwrap_or_default();
+    let head = head.trim_ascii_end();
+    let head = head
+        .strip_suffix(b":")
+        .map(|h| h.strip_suffix(b".").unwrap_or(h).trim_ascii_end());
+    if let Some(h) = head {
+        let w = h
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let word = h.get(h.len() - w..).unwrap_or_default();
+        let alone = h
+            .len()
+            .checked_sub(w + 1)
+            .is_none_or(|k| !at(h, k).is_ascii_alphanumeric() && at(h, k) != b'_');
+        if alone
+            && (SIGNATURE_LABELS
+                .iter()
+                .any(|l| word.eq_ignore_ascii_case(l))
+                || matches!(
+                    word,
+                    [b'T' | b'M' | b'O' | b'D' | b'P' | b'F' | b'C' | b'H' | b'W']
+                ))
+        {
+            return true;
+        }
+    }
+    let tail = t.get(e..).unwrap_or_default();
+    let Some(tail) = tail.strip_prefix(b" ").or_else(|| tail.strip_prefix(b"-")) else {
+        return false;
+    };
+    let (tail, paren) = match tail.strip_prefix(b"(") {
+        Some(x) => (x, true),
+        None => (tail, false),
+    };
+    let w = tail.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let word = tail.get(..w).unwrap_or_default();
+    let rest = tail.get(w..).unwrap_or_default();
+    let rest = if paren {
+        match rest.strip_prefix(b")") {
+            Some(r) => r,
+            None => return false,
+        }
+    } else {
+        rest
+    };
+    // Unless in parentheses, the label ends its line or its item (`…
+    // 12 345 678 home loans` is a count of loans).
+    let blank = rest
+        .iter()
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    let rest = rest.get(blank..).unwrap_or_default();
+    SIGNATURE_LABELS_AFTER
+        .iter()
+        .any(|l| word.eq_ignore_ascii_case(l))
+        && (paren
+            || rest
+                .first()
+                .is_none_or(|&c| matches!(c, b'\n' | b'\r' | b',' | b';' | b'.' | b'\\' | b'|')))
 }
 
 /// Where a phone number's walk that ended at `i` on something that does
@@ -3831,6 +3958,39 @@ mod tests {
                 r.iter().take_while(|c| c.is_ascii_alphanumeric()).count()
             });
             prop_assert_eq!(iban_chars(&t, s, len, true, known), slow);
+        }
+    }
+
+    proptest! {
+        /// A signature's label is read from the bytes around the number
+        /// only: any text, any span (past the end too) gives an answer,
+        /// and the answer does not change with what lies beyond a line
+        /// break before the label or after the word after the number.
+        #[test]
+        fn signature_label_reads_only_the_neighbours(
+            label in prop_oneof![Just(&b"Office: "[..]), Just(&b"M: "[..]), Just(&b"Hotline "[..]),
+                Just(&b"Room: "[..]), Just(&b""[..])],
+            after in prop_oneof![Just(&b" office"[..]), Just(&b"-Office"[..]), Just(&b" (home)"[..]),
+                Just(&b" home loans"[..]), Just(&b""[..])],
+            before in proptest::collection::vec(any::<u8>(), 0..16),
+            beyond in proptest::collection::vec(any::<u8>(), 0..16),
+            s in 0usize..80, len in 0usize..40,
+        ) {
+            let number = b"082 490 1693";
+            let mut t = b"x\n".to_vec();
+            t.extend_from_slice(label);
+            let at = t.len();
+            t.extend_from_slice(number);
+            t.extend_from_slice(after);
+            t.push(b'\n');
+            let answer = signature_label(&t, at, at + number.len());
+            let mut u = before.clone();
+            u.extend_from_slice(&t);
+            u.extend_from_slice(&beyond);
+            let k = before.len();
+            prop_assert_eq!(signature_label(&u, k + at, k + at + number.len()), answer);
+            // Anywhere in any bytes: an answer, never a panic.
+            let _ = signature_label(&u, s, s + len);
         }
     }
 
