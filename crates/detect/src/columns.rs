@@ -10,6 +10,9 @@
 //! kept, so every value of the row is answered from them, in any order.
 //! Only a detector named by some header cell asks at all.
 
+use std::sync::LazyLock;
+
+use crate::builtin::BUILTINS;
 use crate::ctx::phrases_in;
 use crate::kit::DetSet;
 
@@ -92,7 +95,12 @@ impl Columns {
             if cell.len() > MAX_CELL {
                 return None;
             }
-            let m = phrases_in(cell);
+            let words = camel_words(cell);
+            let mut m = phrases_in(cell);
+            m |= phrases_in(&words);
+            if names_a_national_id(&words) {
+                m |= *NATIONAL_ID_SET;
+            }
             any |= m;
             masks.push(m);
         }
@@ -280,6 +288,138 @@ fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
     line.len()
 }
 
+/// Header cells that name any country's personal identity number (the
+/// column `NationalID` of an export): such a column's values have the
+/// context of every detector of [`NATIONAL_IDS`]. Each of those validates
+/// its number's structure or check digits, so the generic name is enough
+/// to say which identifier a valid number is; numbers without a check
+/// (Pakistan's CNIC, Argentina's DNI) keep their own words only. A whole
+/// cell only, not words in prose (`National ID:` on a form is not read
+/// this way yet).
+const NATIONAL_ID_CTX: &[&str] = &[
+    "national id",
+    "nationalid",
+    "national id number",
+    "national identification number",
+    "national identity number",
+    "national identity card",
+    "national identifier",
+    "national number",
+    "citizen id",
+    "citizen number",
+    "identity number",
+    "personal identity number",
+    "personal id number",
+];
+
+/// Detectors of a person's national identity number: where
+/// [`NATIONAL_ID_CTX`] applies. (Not tax numbers of companies, health,
+/// passport or licence numbers: those have words of their own.)
+const NATIONAL_IDS: &[&str] = &[
+    "us_ssn",
+    "uk_nino",
+    "ca_sin",
+    "nl_bsn",
+    "es_dni",
+    "es_nie",
+    "it_codice_fiscale",
+    "fr_insee",
+    "de_tax_id",
+    "in_aadhaar",
+    "ch_ahv",
+    "br_cpf",
+    "se_personnummer",
+    "dk_cpr",
+    "fi_hetu",
+    "no_fnr",
+    "pl_pesel",
+    "be_nrn",
+    "kr_rrn",
+    "cn_resident_id",
+    "za_id",
+    "jp_my_number",
+    "sg_nric",
+    "hk_hkid",
+    "ie_pps",
+    "cz_birth_number",
+    "bg_egn",
+    "ro_cnp",
+    "hr_oib",
+    "si_emso",
+    "jmbg",
+    "ee_isikukood",
+    "lt_asmens_kodas",
+    "tr_tckn",
+    "il_id",
+    "mx_curp",
+    "cl_rut",
+    "th_national_id",
+    "tw_national_id",
+    "ir_national_id",
+    "ua_rnokpp",
+    "lv_personas_kods",
+    "ng_nin",
+    "ec_ci",
+    "my_nric",
+    "id_nik",
+    "ae_emirates_id",
+    "lu_matricule",
+    "lk_nic",
+    "hu_personal_id",
+    "pt_cc",
+];
+
+/// The detectors of [`NATIONAL_IDS`].
+static NATIONAL_ID_SET: LazyLock<DetSet> = LazyLock::new(|| {
+    let mut s = DetSet::default();
+    for (i, d) in BUILTINS.iter().enumerate() {
+        if NATIONAL_IDS.contains(&d.id) {
+            s.insert(i);
+        }
+    }
+    s
+});
+
+/// True if a header cell (its camel-case words apart) is one of
+/// [`NATIONAL_ID_CTX`], in any case, its words split by spaces, `_`, `-`
+/// or `.` (`National ID`, `national_id`, `NATIONAL-ID`).
+fn names_a_national_id(cell: &[u8]) -> bool {
+    let words: Vec<Vec<u8>> = cell
+        .split(|c| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(<[u8]>::to_ascii_lowercase)
+        .collect();
+    let cell = words.join(&b' ');
+    NATIONAL_ID_CTX
+        .iter()
+        .any(|w| w.as_bytes() == cell.as_slice())
+}
+
+/// A header cell written in camel case with its words apart, so that
+/// its words are context phrases as in `phone_number` or `Phone Number`:
+/// `TelephoneNumber` → `Telephone Number`, `NationalID` → `National ID`,
+/// `CCNumber` → `CC Number`, `ssnLast4` stays one word before its digit.
+/// A space goes before a capital that follows a lower-case letter, and
+/// before the last capital of a run followed by a lower-case letter.
+fn camel_words(cell: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(cell.len() + 4);
+    for (k, &c) in cell.iter().enumerate() {
+        let prev = k
+            .checked_sub(1)
+            .and_then(|j| cell.get(j))
+            .copied()
+            .unwrap_or(0);
+        let next = cell.get(k + 1).copied().unwrap_or(0);
+        if c.is_ascii_uppercase()
+            && (prev.is_ascii_lowercase() || prev.is_ascii_uppercase() && next.is_ascii_lowercase())
+        {
+            out.push(b' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn count_outside_quotes(line: &[u8], d: u8) -> usize {
     cells(line, d).count() - 1
 }
@@ -351,7 +491,48 @@ mod tests {
         assert_eq!((c.delim, c.masks.len()), (b';', 2));
     }
 
+    #[test]
+    fn camel_case_header_cells_are_read_as_words() {
+        for (cell, words) in [
+            (&b"TelephoneNumber"[..], &b"Telephone Number"[..]),
+            (b"NationalID", b"National ID"),
+            (b"CCNumber", b"CC Number"),
+            (b"phoneNumber", b"phone Number"),
+            (b"ssnLast4", b"ssn Last4"),
+            (b"phone_number", b"phone_number"),
+            (b"SSN", b"SSN"),
+            (b"", b""),
+        ] {
+            assert_eq!(camel_words(cell), words);
+        }
+        for (cell, yes) in [
+            (&b"National ID"[..], true),
+            (b"national_id", true),
+            (b"NATIONAL-ID", true),
+            (b"Citizen Number", true),
+            (b"National ID Type", false),
+            (b"nation", false),
+        ] {
+            assert_eq!(names_a_national_id(&camel_words(cell)), yes, "{cell:?}");
+        }
+        let t = b"GivenName,TelephoneNumber,NationalID\nAda,25 470375,760211-4105\n";
+        let c = Columns::of(t).unwrap();
+        assert!(c.names(D::Phone as usize));
+        assert_eq!(c.masks.first(), Some(&DetSet::default()));
+        let ids = c.masks.get(2).copied().unwrap_or_default();
+        assert!(ids.has(D::SePersonnummer as usize) && ids.has(D::PlPesel as usize));
+        assert!(!ids.has(D::PkCnic as usize) && !ids.has(D::CreditCard as usize));
+    }
+
     proptest::proptest! {
+        /// Splitting a cell only adds spaces: without its spaces it is
+        /// the cell without its spaces, whatever the cell holds.
+        #[test]
+        fn camel_words_only_adds_spaces(cell in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
+            let bare = |v: &[u8]| v.iter().copied().filter(|&c| c != b' ').collect::<Vec<u8>>();
+            proptest::prop_assert_eq!(bare(&camel_words(&cell)), bare(&cell));
+        }
+
         /// The word-at-a-time walk finds what a byte loop finds.
         #[test]
         fn delimiters_match_a_byte_loop(

@@ -488,10 +488,12 @@ impl Sink<'_> {
         let has_ctx = self.bits.ctx.has(d as usize);
         let need = adj.need_ctx || self.bits.needs_ctx.has(d as usize);
         let mut ctx = has_ctx && !self.ctx.surely_empty(start, end) && self.ctx_slow(d, start, end);
-        // A table column's header stands in for a word the value needs;
-        // it does not raise one reported anyway (asking costs a walk of
-        // the row, and a customer table's every row would pay it).
-        if !ctx && has_ctx && need {
+        // A table column's header stands in for a word the value needs,
+        // and raises a value that alone is `low` (a national phone number
+        // under `TelephoneNumber`); it does not raise one reported at
+        // `medium` anyway (asking costs a walk of the row, and a customer
+        // table's every row would pay it).
+        if !ctx && has_ctx && (need || base == Confidence::Low) {
             ctx = self.in_column(d, start, end);
         }
         if need && !ctx {

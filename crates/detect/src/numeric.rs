@@ -2867,7 +2867,12 @@ fn be_nrn_born(d: &[u8]) -> bool {
 
 fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let formatted = seq.shape(&[1, 2, 2, 2, 3, 3, 2]);
-    if !(formatted || seq.n == 1) || !matches!(d.first(), Some(b'1' | b'2' | b'7' | b'8')) {
+    // Or the thirteen digits and the key apart, as forms ask for them
+    // (`2791269679323 49`).
+    let key_apart = seq.n == 2 && seq.shape(&[13, 2]);
+    if !(formatted || key_apart || seq.n == 1)
+        || !matches!(d.first(), Some(b'1' | b'2' | b'7' | b'8'))
+    {
         return;
     }
     let month = num(d.get(3..5).unwrap_or_default());
