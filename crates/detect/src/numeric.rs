@@ -3269,10 +3269,17 @@ fn nino_spaced(sk: &mut Sink<'_>, seq: &Seq) {
     let e = seq.end();
     let suffix = if at(t, e) == b' ' { at(t, e + 1) } else { 0 };
     let has_suffix = matches!(suffix, b'A'..=b'D') && right_ok(t, e + 2, false);
-    if !has_suffix || before(t, s - 3).is_ascii_alphanumeric() || !nino_prefix(p1, p2) {
+    if before(t, s - 3).is_ascii_alphanumeric() || !nino_prefix(p1, p2) {
         return;
     }
-    sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
+    if has_suffix {
+        sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
+    } else if right_ok(t, e, false) {
+        // The suffix left out, as HMRC allows and forms and exports do
+        // (`ZT 01 87 75`): next to its word (or under its column) only,
+        // as the contiguous `ZT018775` is.
+        sk.emit(D::UkNino, s - 3, e, Low, NEED_CTX);
+    }
 }
 
 /// `PR 123612C`: the digits and suffix at `ws..we`, the prefix two
