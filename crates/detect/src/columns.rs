@@ -492,6 +492,18 @@ mod tests {
     }
 
     #[test]
+    fn every_national_id_named_is_a_builtin_with_a_check() {
+        for id in NATIONAL_IDS {
+            let d = BUILTINS.iter().find(|d| d.id == *id);
+            assert!(d.is_some_and(|d| d.validator.is_some()), "{id}");
+        }
+        let n = (0..BUILTINS.len())
+            .filter(|&i| NATIONAL_ID_SET.has(i))
+            .count();
+        assert_eq!(n, NATIONAL_IDS.len());
+    }
+
+    #[test]
     fn camel_case_header_cells_are_read_as_words() {
         for (cell, words) in [
             (&b"TelephoneNumber"[..], &b"Telephone Number"[..]),
