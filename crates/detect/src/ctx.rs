@@ -629,10 +629,11 @@ fn tok(b: u8) -> bool {
 /// For the 8 bytes in `x` (little-endian): bit `k` of the first mask set
 /// if byte `k` is a token byte ([`is_tok`]), of the second if it is a
 /// letter or a non-ASCII byte ([`is_letter`]: what a phrase starts
-/// with). ASCII ranges are compared a byte lane at a time without
+/// with), of the third if it is an ASCII capital (where a camel-case
+/// word may go on with another word, [`camel_at`]). ASCII ranges are compared a byte lane at a time without
 /// carries, then the lanes' top bits gathered by one multiplication.
 #[inline(always)]
-fn tok_bits8(x: u64) -> (u64, u64) {
+fn tok_bits8(x: u64) -> (u64, u64, u64) {
     const HI: u64 = 0x8080_8080_8080_8080;
     let y = x & !HI;
     // Per lane (top bit): >= '0', >= ':', and, case folded, >= 'a', >= '{'.
@@ -643,12 +644,30 @@ fn tok_bits8(x: u64) -> (u64, u64) {
     let ge_brace = z.wrapping_add(0x0505_0505_0505_0505);
     let alpha = ((ge_a & !ge_brace) | x) & HI;
     let tok = ((ge_0 & !ge_colon) & HI) | alpha;
+    // Upper case, not folded: >= 'A' and not >= '[' (no carries: `y` is
+    // seven bits), an ASCII byte.
+    let ge_upper_a = y.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let ge_bracket = y.wrapping_add(0x2525_2525_2525_2525);
+    let upper = ge_upper_a & !ge_bracket & !x & HI;
     let gather = |lanes: u64| (lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-    (gather(tok), gather(alpha))
+    (gather(tok), gather(alpha), gather(upper))
+}
+
+/// A 64-byte block's classes, bit `k` for byte `k` (see [`tok_bits8`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Masks {
+    /// Token bytes ([`is_tok`]).
+    tok: u64,
+    /// Letters and non-ASCII bytes ([`is_letter`]).
+    letter: u64,
+    /// ASCII capitals.
+    upper: u64,
+    /// Whether any byte is not ASCII.
+    high: bool,
 }
 
 /// [`tok_bits8`] for the 64 bytes from `base` (bytes past the end of `t`
-/// are neither), and whether any of them is not ASCII.
+/// are none of them), and whether any of them is not ASCII.
 ///
 /// On x86_64 a whole block is classified with SSE2 (part of the
 /// architecture's baseline, so there is nothing to detect at run time):
@@ -657,7 +676,7 @@ fn tok_bits8(x: u64) -> (u64, u64) {
 /// tokenises every byte, and the SWAR form was about 300 instructions a
 /// block. A block that runs past the end of `t` takes the SWAR form.
 #[inline]
-fn tok_mask64(t: &[u8], base: usize) -> (u64, u64, bool) {
+fn tok_mask64(t: &[u8], base: usize) -> Masks {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Some(block) = t.get(base..base + 64) {
         // SAFETY: `sse2::tok_mask64` needs only SSE2, which this build
@@ -685,7 +704,7 @@ mod sse2 {
     /// and non-ASCII bytes, any non-ASCII byte), bit `k` for byte `k`.
     #[inline]
     #[target_feature(enable = "sse2")]
-    pub(super) fn tok_mask64(block: &[u8]) -> (u64, u64, bool) {
+    pub(super) fn tok_mask64(block: &[u8]) -> super::Masks {
         // Unsigned range tests as signed compares: adding `0x80 - lo`
         // moves `lo..lo + n` to the bottom of the signed range, so the
         // range is exactly the lanes below `-128 + n` (bytes >= 0x80
@@ -695,7 +714,8 @@ mod sse2 {
         let to_alpha = _mm_set1_epi8((0x80u8 - b'a') as i8);
         let alpha_lim = _mm_set1_epi8(-128 + 26);
         let case = _mm_set1_epi8(0x20);
-        let (mut tok, mut letter, mut high) = (0u64, 0u64, 0u64);
+        let to_upper = _mm_set1_epi8((0x80u8 - b'A') as i8);
+        let (mut tok, mut letter, mut upper, mut high) = (0u64, 0u64, 0u64, 0u64);
         for (k, w) in block.chunks_exact(16).enumerate() {
             let x = lanes(w);
             let digit = _mm_cmplt_epi8(_mm_add_epi8(x, to_digit), digit_lim);
@@ -703,23 +723,30 @@ mod sse2 {
             let alpha = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x, case), to_alpha), alpha_lim);
             // A lane's top bit: the compare's all-ones, or a non-ASCII byte.
             let l = _mm_or_si128(alpha, x);
+            let cap = _mm_cmplt_epi8(_mm_add_epi8(x, to_upper), alpha_lim);
             let shift = 16 * k;
+            upper |= u64::from(_mm_movemask_epi8(cap) as u16) << shift;
             high |= u64::from(_mm_movemask_epi8(x) as u16) << shift;
             letter |= u64::from(_mm_movemask_epi8(l) as u16) << shift;
             tok |= u64::from(_mm_movemask_epi8(_mm_or_si128(l, digit)) as u16) << shift;
         }
-        (tok, letter, high != 0)
+        super::Masks {
+            tok,
+            letter,
+            upper,
+            high: high != 0,
+        }
     }
 }
 
 /// [`tok_mask64`] eight bytes at a time (SWAR), for any block.
 #[inline]
-fn tok_mask64_swar(t: &[u8], base: usize) -> (u64, u64, bool) {
+fn tok_mask64_swar(t: &[u8], base: usize) -> Masks {
     const HI: u64 = 0x8080_8080_8080_8080;
-    let (mut m, mut a, mut high) = (0u64, 0u64, 0u64);
+    let (mut m, mut a, mut u, mut high) = (0u64, 0u64, 0u64, 0u64);
     for k in 0..8 {
         let at = base + 8 * k;
-        let (bits, alpha) = match t.get(at..at + 8) {
+        let (bits, alpha, upper) = match t.get(at..at + 8) {
             Some(w) => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(w);
@@ -728,20 +755,27 @@ fn tok_mask64_swar(t: &[u8], base: usize) -> (u64, u64, bool) {
                 tok_bits8(x)
             }
             None => t.get(at..).unwrap_or_default().iter().enumerate().fold(
-                (0, 0),
-                |(m, a), (j, &c)| {
+                (0, 0, 0),
+                |(m, a, u), (j, &c)| {
                     high |= u64::from(c & 0x80);
                     (
                         m | u64::from(is_tok(c)) << j,
                         a | u64::from(is_letter(c)) << j,
+                        u | u64::from(c.is_ascii_uppercase()) << j,
                     )
                 },
             ),
         };
         m |= bits << (8 * k);
         a |= alpha << (8 * k);
+        u |= upper << (8 * k);
     }
-    (m, a, high != 0)
+    Masks {
+        tok: m,
+        letter: a,
+        upper: u,
+        high: high != 0,
+    }
 }
 
 /// Tokenises tokens that start in `i..hi`, pushing phrase hits; returns
@@ -772,8 +806,18 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
     let mut carry = 0u64;
     'blocks: while i < hi {
         let base = i;
-        let (m, alpha, high) = tok_mask64(t, base);
+        let Masks {
+            tok: m,
+            letter: alpha,
+            upper,
+            high,
+        } = tok_mask64(t, base);
         let all_starts = m & !((m << 1) | carry);
+        // Where a camel-case word starts inside a token ([`camel_at`]:
+        // `phone|Number`, `SSN|Number`), exact for a token inside the
+        // block.
+        let lower = alpha & !upper;
+        let camel_starts = upper & ((lower << 1) | (upper << 1) & (lower >> 1) & (lower >> 2));
         // Tokens that start with a letter; in a block with non-ASCII
         // bytes every token (a CJK word may follow digits: `2024年身份证…`).
         let mut starts = if high { all_starts } else { all_starts & alpha };
@@ -800,18 +844,29 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
                 if ts != cut_at && may_be_phrase(t, table, ts, te) {
                     token(t, table, ts, te, hits);
                 }
+                if camel_starts != 0 && (camel_starts >> skip) & !(u64::MAX << run) != 0 {
+                    camel_words(t, table, ts, te, ts == cut_at, hits);
+                }
                 i = te;
                 starts &= starts - 1;
                 continue;
             }
             if t.get(ts..te).is_some_and(|w| !w.is_ascii()) {
                 token_wide(t, table, ts, te, ts == cut_at, hits);
-            } else if tl <= MAX_TOKEN
-                && (alpha >> skip) & 1 != 0
-                && ts != cut_at
-                && may_be_phrase(t, table, ts, te)
-            {
-                token(t, table, ts, te, hits);
+            } else if (alpha >> skip) & 1 != 0 {
+                if tl <= MAX_TOKEN && ts != cut_at && may_be_phrase(t, table, ts, te) {
+                    token(t, table, ts, te, hits);
+                }
+                // A token within the block has its words' starts in the
+                // mask; one that runs on has them there up to the block's
+                // last two bytes, where the bytes after it decide.
+                let more = whole_block
+                    && (camel_starts >> skip != 0
+                        || t.get(base + 62..te)
+                            .is_some_and(|r| r.iter().any(u8::is_ascii_uppercase)));
+                if more || !whole_block && (camel_starts >> skip) & !(u64::MAX << run) != 0 {
+                    camel_words(t, table, ts, te, ts == cut_at, hits);
+                }
             }
             i = te;
             if whole_block {
@@ -883,6 +938,46 @@ fn token(t: &[u8], table: &Table, ts: usize, te: usize, hits: &mut Vec<Hit>) {
             });
         }
     }
+}
+
+/// The words of an ASCII token `t[ts..te]` written in camel case, each
+/// looked up as a token of its own after the whole token was
+/// (`phoneNumber` → `phone`, and the phrase `phone number`;
+/// `dateOfBirth`, `userSSN`, `SSNNumber`, `<PhoneNumber>`): keys of JSON,
+/// XML, code and logs name their values so. Out of line: most tokens
+/// have no capital inside. With `cut`, `ts` may lie inside the token (see
+/// [`tokenize`]): its first word is looked up only if a word starts there.
+#[cold]
+#[inline(never)]
+fn camel_words(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &mut Vec<Hit>) {
+    let mut ws = ts;
+    let mut first = !cut || camel_at(t, ts);
+    for i in ts + 1..te {
+        if camel_at(t, i) {
+            if first && i - ws <= MAX_TOKEN && may_be_phrase(t, table, ws, i) {
+                token(t, table, ws, i, hits);
+            }
+            ws = i;
+            first = true;
+        }
+    }
+    if ws > ts && te - ws <= MAX_TOKEN && may_be_phrase(t, table, ws, te) {
+        token(t, table, ws, te, hits);
+    }
+}
+
+/// True if a camel-case word starts at `t[i]` inside a token: a capital
+/// after a small letter (`phone|Number`), or the last capital of a run
+/// before two small letters (`SSN|Number`, not `ID|s` or `IP|v4`).
+#[inline]
+fn camel_at(t: &[u8], i: usize) -> bool {
+    let b = |k: usize| t.get(k).copied().unwrap_or(0);
+    i > 0
+        && b(i).is_ascii_uppercase()
+        && (b(i - 1).is_ascii_lowercase()
+            || b(i - 1).is_ascii_uppercase()
+                && b(i + 1).is_ascii_lowercase()
+                && b(i + 2).is_ascii_lowercase())
 }
 
 /// Length of the character at `t[i]` if it is full-width, CJK or general
@@ -1083,7 +1178,8 @@ fn back_to_token_start(t: &[u8], mut i: usize) -> (usize, bool) {
 
 /// Matches the remaining tokens of a phrase after position `i`, allowing
 /// one to three separators (ASCII punctuation or space, or full-width
-/// punctuation) between tokens.
+/// punctuation) between tokens, or none where a camel-case word starts
+/// ([`camel_at`]).
 fn match_rest(t: &[u8], mut i: usize, rest: &[Vec<u8>]) -> Option<usize> {
     for tok in rest {
         let mut gap = 0;
@@ -1101,11 +1197,14 @@ fn match_rest(t: &[u8], mut i: usize, rest: &[Vec<u8>]) -> Option<usize> {
                 return None;
             }
         }
-        if gap == 0 {
+        // Words of a camel-case token follow each other without a gap
+        // (`phoneNumber`).
+        if gap == 0 && !camel_at(t, i) {
             return None;
         }
         let cand = t.get(i..i + tok.len())?;
-        if !cand.eq_ignore_ascii_case(tok) || tok_at(t, i + tok.len()) {
+        let end = i + tok.len();
+        if !cand.eq_ignore_ascii_case(tok) || tok_at(t, end) && !camel_at(t, end) {
             return None;
         }
         i += tok.len();
@@ -1227,6 +1326,41 @@ mod tests {
         assert!(c.has(t, D::DateOfBirth as usize, 15, 25));
     }
 
+    /// Keys written in camel case name their values as words do; a word
+    /// that only looks joined (`Cardinal`, `PINs`) does not.
+    #[test]
+    fn camel_case_keys() {
+        let has = |text: &str, value: &str, d: D| {
+            let s = text.find(value).unwrap();
+            CtxCache::default().has(text.as_bytes(), d as usize, s, s + value.len())
+        };
+        for (text, d) in [
+            (r#"{"phoneNumber": "2345678901"}"#, D::Phone),
+            ("<PhoneNumber>2345678901</PhoneNumber>", D::Phone),
+            ("userSSN=2345678901", D::UsSsn),
+            ("SSNNumber: 2345678901", D::UsSsn),
+            (r#"{"dateOfBirth": "2345678901"}"#, D::DateOfBirth),
+            ("billingCreditCard=2345678901", D::CreditCard),
+            ("x.mobilePhoneNumberField = 2345678901", D::Phone),
+        ] {
+            assert!(has(text, "2345678901", d), "{text}");
+        }
+        for (text, d) in [
+            ("Cardinal 2345678901", D::CreditCard),
+            ("headphones 2345678901", D::Phone),
+            ("dateOfbirth 2345678901", D::DateOfBirth),
+            ("TELEPHONENUMBER 2345678901", D::Phone),
+        ] {
+            assert!(!has(text, "2345678901", d), "{text}");
+        }
+        assert!(camel_at(b"phoneNumber", 5));
+        assert!(camel_at(b"SSNNumber", 3));
+        assert!(!camel_at(b"SSNNumber", 2));
+        assert!(!camel_at(b"IDs", 1));
+        assert!(!camel_at(b"IPv4", 1));
+        assert!(!camel_at(b"Phone", 0));
+    }
+
     /// Reference: whole-word, single-token context words fully inside the
     /// window and outside the match, by brute force over a token list.
     fn reference(t: &[u8], words: &[&str], s: usize, e: usize) -> bool {
@@ -1285,6 +1419,9 @@ mod tests {
                 .unwrap_or(t.len() - i);
             if t[ts..i].is_ascii() {
                 token(t, table, ts, i, hits);
+                if t[ts].is_ascii_alphabetic() {
+                    camel_words(t, table, ts, i, false, hits);
+                }
             } else {
                 token_wide(t, table, ts, i, false, hits);
             }
@@ -1298,9 +1435,14 @@ mod tests {
             for lane in 0..8 {
                 let mut w = [b'-'; 8];
                 w[lane] = b;
-                let (tok, alpha) = tok_bits8(u64::from_le_bytes(w));
+                let (tok, alpha, upper) = tok_bits8(u64::from_le_bytes(w));
                 assert_eq!(tok, u64::from(is_tok(b)) << lane, "{b} in lane {lane}");
                 assert_eq!(alpha, u64::from(is_letter(b)) << lane, "{b} in lane {lane}");
+                assert_eq!(
+                    upper,
+                    u64::from(b.is_ascii_uppercase()) << lane,
+                    "{b} in lane {lane}"
+                );
             }
         }
     }
@@ -1314,16 +1456,21 @@ mod tests {
                 for lane in 0..64 {
                     let mut w = [fill; 64];
                     w[lane] = b;
-                    let (tok, letter, high) = tok_mask64(&w, 0);
+                    let m = tok_mask64(&w, 0);
                     let want = |f: fn(u8) -> bool| {
                         w.iter()
                             .enumerate()
                             .fold(0u64, |m, (k, &c)| m | u64::from(f(c)) << k)
                     };
-                    assert_eq!(tok, want(is_tok), "{b} in lane {lane}");
-                    assert_eq!(letter, want(is_letter), "{b} in lane {lane}");
-                    assert_eq!(high, w.iter().any(|&c| c >= 0x80), "{b} in lane {lane}");
-                    assert_eq!((tok, letter, high), tok_mask64_swar(&w, 0));
+                    assert_eq!(m.tok, want(is_tok), "{b} in lane {lane}");
+                    assert_eq!(m.letter, want(is_letter), "{b} in lane {lane}");
+                    assert_eq!(
+                        m.upper,
+                        want(|c| c.is_ascii_uppercase()),
+                        "{b} in lane {lane}"
+                    );
+                    assert_eq!(m.high, w.iter().any(|&c| c >= 0x80), "{b} in lane {lane}");
+                    assert_eq!(m, tok_mask64_swar(&w, 0));
                 }
             }
         }
@@ -1352,6 +1499,8 @@ mod tests {
                 Just("：") , Just("公民"), Just("号码"), Just("，"), Just("110105"), Just("주민등록번호"),
                 Just("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
                 Just("phone"), Just(","), Just("tel:"), Just("mail"),
+                Just("phoneNumber"), Just("userSSN"), Just("SSNNumber"), Just("dateOfBirth"),
+                Just("Of"), Just("Birth"), Just("IDs"), Just("xCard"),
                 Just("98145196123494054915619309814519612349405491561930")], 0..80),
             a in 0usize..600,
             b in 0usize..700,
@@ -1403,6 +1552,7 @@ mod tests {
             words in proptest::collection::vec(prop_oneof![
                 Just("brn"), Just("사업자등록번호"), Just("身份证号码"), Just("：") , Just("1234"),
                 Just("SOZIALVERSICHERUNG"), Just(" "), Just("-"), Just("x"), Just("番号"),
+                Just("phoneNumber"), Just("SSNNumber"), Just("Card"), Just("Birth"), Just("dateOf"),
                 Just("98145196123494054915619309814519612349405491561930"),
                 Just("사업자등록번호98145196123494054915619309814519612349405491561930")],
                 1..120),
