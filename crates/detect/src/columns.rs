@@ -294,8 +294,7 @@ fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
 /// its number's structure or check digits, so the generic name is enough
 /// to say which identifier a valid number is; numbers without a check
 /// (Pakistan's CNIC, Argentina's DNI) keep their own words only. A whole
-/// cell only, not words in prose (`National ID:` on a form is not read
-/// this way yet).
+/// cell; in running text the words of [`NATIONAL_ID_WORDS`].
 const NATIONAL_ID_CTX: &[&str] = &[
     "national id",
     "nationalid",
@@ -311,6 +310,30 @@ const NATIONAL_ID_CTX: &[&str] = &[
     "personal identity number",
     "personal id number",
 ];
+
+/// The words of [`NATIONAL_ID_CTX`] that name a person's national id
+/// in running text too (`National ID: …`, `her national identification
+/// number is …`): context words of every detector of [`NATIONAL_IDS`]
+/// (see `ctx::TABLE`). Not `national number`, which is also a telephone
+/// number without its country code.
+pub(crate) const NATIONAL_ID_WORDS: &[&str] = &[
+    "national id",
+    "national id number",
+    "national identification number",
+    "national identity number",
+    "national identity card",
+    "national identifier",
+    "citizen id",
+    "citizen number",
+    "identity number",
+    "personal identity number",
+    "personal id number",
+];
+
+/// True if detector `d` is one of [`NATIONAL_IDS`].
+pub(crate) fn national_id(d: usize) -> bool {
+    NATIONAL_ID_SET.has(d)
+}
 
 /// Detectors of a person's national identity number: where
 /// [`NATIONAL_ID_CTX`] applies. (Not tax numbers of companies, health,

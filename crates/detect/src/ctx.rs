@@ -110,12 +110,42 @@ fn case_forms(w: &str) -> Vec<String> {
     forms
 }
 
-static TABLE: LazyLock<Table> = LazyLock::new(|| {
+/// A phrase's tokens and, for a phrase of ASCII words of two letters or
+/// more, the same words written as one (`phone number` → `phonenumber`,
+/// `date of birth` → `dateofbirth`): database columns and keys are named
+/// so, in any case (`PHONENUMBER`, `Dateofbirth`). Not of one-letter
+/// words, nor shorter than six letters: `patente n.` is not `patenten`,
+/// nor `sa id` `said`.
+fn joined_forms(toks: Vec<Vec<u8>>) -> Vec<Vec<Vec<u8>>> {
+    let join = toks.len() > 1
+        && toks.iter().all(|t| t.len() >= 2 && t.is_ascii())
+        && toks.iter().map(Vec::len).sum::<usize>() >= 6;
+    let joined = join.then(|| vec![toks.concat()]);
+    std::iter::once(toks).chain(joined).collect()
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(build_table);
+
+/// The table of every built-in context phrase, built once.
+#[cold]
+#[inline(never)]
+fn build_table() -> Table {
     let mut idx: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
     let mut phrases: Vec<Phrase> = Vec::new();
     for (i, d) in BUILTINS.iter().enumerate() {
-        for w in d.context.iter().flat_map(|w| case_forms(w)) {
-            let toks = tokens(w.as_bytes());
+        // A person's national id is also named by generic words.
+        let generic = if crate::columns::national_id(i) {
+            crate::columns::NATIONAL_ID_WORDS
+        } else {
+            &[]
+        };
+        for toks in d
+            .context
+            .iter()
+            .chain(generic)
+            .flat_map(|w| case_forms(w))
+            .flat_map(|w| joined_forms(tokens(w.as_bytes())))
+        {
             if toks.is_empty() || toks.iter().any(|t| t.len() > MAX_TOKEN) {
                 continue;
             }
@@ -157,7 +187,7 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
         first,
         letter_keyed,
     }
-});
+}
 
 /// Keys of [`Table::first`] (a bit each: 8 KiB).
 const FIRST_KEYS: usize = 1 << 16;
@@ -1326,6 +1356,23 @@ mod tests {
         assert!(c.has(t, D::DateOfBirth as usize, 15, 25));
     }
 
+    #[test]
+    fn joined_words() {
+        assert_eq!(
+            joined_forms(tokens(b"date of birth")),
+            vec![tokens(b"date of birth"), vec![b"dateofbirth".to_vec()]]
+        );
+        assert_eq!(joined_forms(tokens(b"sa id")), vec![tokens(b"sa id")]);
+        assert_eq!(joined_forms(tokens(b"ssn")), vec![tokens(b"ssn")]);
+        let has = |text: &str, d: D| {
+            let s = text.find("2345678901").unwrap();
+            CtxCache::default().has(text.as_bytes(), d as usize, s, s + 10)
+        };
+        assert!(has("PHONENUMBER,2345678901", D::Phone));
+        assert!(has("<dateofbirth>2345678901", D::DateOfBirth));
+        assert!(!has("said 2345678901", D::ZaId));
+    }
+
     /// Keys written in camel case name their values as words do; a word
     /// that only looks joined (`Cardinal`, `PINs`) does not.
     #[test]
@@ -1348,7 +1395,7 @@ mod tests {
         for (text, d) in [
             ("Cardinal 2345678901", D::CreditCard),
             ("headphones 2345678901", D::Phone),
-            ("dateOfbirth 2345678901", D::DateOfBirth),
+            ("dateOfbirthday 2345678901", D::DateOfBirth),
             ("TELEPHONENUMBER 2345678901", D::Phone),
         ] {
             assert!(!has(text, "2345678901", d), "{text}");
