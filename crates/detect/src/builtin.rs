@@ -513,6 +513,24 @@ const MAILGUN_CTX: &[&str] = &["mailgun"];
 const LAUNCHDARKLY_CTX: &[&str] = &["launchdarkly", "launch_darkly", "ld_sdk_key", "ld_api_key"];
 const DROPBOX_CTX: &[&str] = &["dropbox"];
 const GOCARDLESS_CTX: &[&str] = &["gocardless"];
+const MRN_CTX: &[&str] = &[
+    "mrn",
+    "medical record",
+    "medical records",
+    "medical record number",
+    "medical record no",
+    "patient id",
+    "patient number",
+    "patient no",
+    "chart number",
+    "chart no",
+    "hospital number",
+    "health record number",
+    "emr",
+    "ehr",
+    "mr number",
+    "mr no",
+];
 const NO_CTX: &[&str] = &[];
 
 builtins! {
@@ -1038,6 +1056,9 @@ builtins! {
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }
+    MedicalRecordNumber { "medical_record_number", Phi, None, true, MRN_CTX,
+        "A hospital's medical record number (MRN), one of HIPAA's eighteen identifiers: 7 to 10 digits (issuers' formats differ, none has a public check), labelled by a record word right before it and next to medical-record wording; the other ids of the same digits win.",
+        "MRN: 00456789" }
     ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
         "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
         "SECRET//NOFORN" }

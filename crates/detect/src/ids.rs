@@ -162,6 +162,7 @@ fn il_id8(s: &[u8]) -> bool {
 static LEN7: &[DigitId] = &[
     id(D::Sedol, sedol_digits, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
+    id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN8: &[DigitId] = &[
     id(D::DkCvr, v::dk_cvr, CTX_ONLY),
@@ -178,6 +179,7 @@ static LEN8: &[DigitId] = &[
     id(D::IlId, il_id8, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
     id(D::IlId, v::il_id, CTX_ONLY),
@@ -199,6 +201,7 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
     id(D::CzBirthNumber, cz_rc, &[(&[6, 4], b"/", Medium)]),
@@ -225,6 +228,7 @@ static LEN10: &[DigitId] = &[
     id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
     id(D::HrOib, v::hr_oib, CTX_ONLY),

@@ -766,7 +766,7 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let mut phone_label: Option<bool> = None;
     let phone_near = near.has(D::Phone as usize);
     for i in ids {
-        if i.d == D::BankAccount {
+        if matches!(i.d, D::BankAccount | D::MedicalRecordNumber) {
             // No check digit: below every checked id (low, medium with
             // its word), and only for a number no checked id took.
             // Groups of three digits or more (the last may be shorter):
@@ -779,8 +779,15 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
                 // A number with a label of its own naming another kind of
                 // number (`tracking 528226770980. Bank account …`, `Order
                 // number 4515-…` after a bank account) is not an account
-                // by a word further away.
-                if crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS) {
+                // by a word further away; a record number is one only as
+                // the value its record word labels (`MRN: 00456789`, not
+                // a date or a room number further on).
+                let other = if i.d == D::BankAccount {
+                    crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS)
+                } else {
+                    !mrn_label(t, s)
+                };
+                if other {
                     continue;
                 }
                 sk.emit(i.d, s, e, Low, NEED_CTX);
@@ -1057,6 +1064,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::CoNit,
     D::PassportNumber,
     D::BankAccount,
+    D::MedicalRecordNumber,
     D::NlBsn,
     D::IlId,
     D::ArDni,
@@ -1181,6 +1189,77 @@ const NOT_ACCOUNT_WORDS: &[&str] = &[
 ];
 
 const NOT_ACCOUNT_BITS: (u64, u32) = crate::kit::word_bits(NOT_ACCOUNT_WORDS);
+
+/// Words that name a medical record number in its own label (`MRN:`,
+/// `Medical Record Number`, `Patient ID #`, `Chart No.`), and the words
+/// such a label may hold besides.
+const MRN_WORDS: &[&[u8]] = &[
+    b"mrn",
+    b"record",
+    b"patient",
+    b"chart",
+    b"hospital",
+    b"emr",
+    b"ehr",
+    b"mr",
+];
+const MRN_LABEL_WORDS: &[&[u8]] = &[
+    b"medical", b"health", b"number", b"no", b"id", b"nr", b"num",
+];
+
+/// True if the number at `s` is the value of a medical record number's
+/// own label: walking back over its separators (`:`, `#`, `.`, `-`,
+/// quotes, `=`, blanks) and the label's words only, at most
+/// [`crate::kit::LABEL_BEFORE`] bytes, a word of [`MRN_WORDS`] is met
+/// (also as the last word of a camel-case key, `patientMRN`). `MRN
+/// 00456789, room 4410231`: the room number's label is `room`. Out of
+/// line: asked only next to medical-record wording.
+#[cold]
+#[inline(never)]
+fn mrn_label(t: &[u8], s: usize) -> bool {
+    let lo = s.saturating_sub(crate::kit::LABEL_BEFORE);
+    let Some(left) = t.get(lo..s) else {
+        return false;
+    };
+    let mut i = left.len();
+    loop {
+        while i > 0
+            && left.get(i - 1).is_some_and(|c| {
+                matches!(
+                    c,
+                    b' ' | b'\t' | b':' | b'#' | b'.' | b'-' | b'"' | b'\'' | b'='
+                )
+            })
+        {
+            i -= 1;
+        }
+        let end = i;
+        while i > 0 && left.get(i - 1).is_some_and(u8::is_ascii_alphanumeric) {
+            i -= 1;
+        }
+        let Some(w) = left.get(i..end).filter(|w| !w.is_empty()) else {
+            return false;
+        };
+        let camel_tail = |m: &[u8]| {
+            w.len() > m.len() && {
+                let k = w.len() - m.len();
+                w.get(k..).is_some_and(|x| x.eq_ignore_ascii_case(m))
+                    && w.get(k - 1).is_some_and(u8::is_ascii_lowercase)
+                    && w.get(k).is_some_and(u8::is_ascii_uppercase)
+            }
+        };
+        if MRN_WORDS
+            .iter()
+            .any(|m| w.eq_ignore_ascii_case(m) || camel_tail(m))
+        {
+            return true;
+        }
+        // The walk may have stopped at the window's edge inside a word.
+        if i == 0 || !MRN_LABEL_WORDS.iter().any(|m| w.eq_ignore_ascii_case(m)) {
+            return false;
+        }
+    }
+}
 
 const TEST_CARDS: &[&[u8]] = &[
     b"4111111111111111",
@@ -4003,6 +4082,30 @@ mod tests {
             prop_assert_eq!(signature_label(&u, k + at, k + at + number.len()), answer);
             // Anywhere in any bytes: an answer, never a panic.
             let _ = signature_label(&u, s, s + len);
+        }
+    }
+
+    proptest! {
+        /// A record number's label is read from the 24 bytes before the
+        /// number only (what lies further back changes nothing), at any
+        /// position of any bytes without a panic.
+        #[test]
+        fn mrn_label_reads_only_its_window(
+            label in prop_oneof![Just(&b"MRN: "[..]), Just(&b"Medical Record Number: "[..]),
+                Just(&b"\"patientMRN\": \""[..]), Just(&b"room "[..]), Just(&b"Chart No. #"[..])],
+            far in proptest::collection::vec(any::<u8>(), 0..40),
+            s in 0usize..80,
+        ) {
+            let mut t = b"                        ".to_vec();
+            t.extend_from_slice(label);
+            let at = t.len();
+            t.extend_from_slice(b"00456789");
+            let answer = mrn_label(&t, at);
+            prop_assert_eq!(answer, label != b"room ");
+            let mut u = far.clone();
+            u.extend_from_slice(&t);
+            prop_assert_eq!(mrn_label(&u, far.len() + at), answer);
+            let _ = mrn_label(&u, s);
         }
     }
 
