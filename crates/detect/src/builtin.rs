@@ -531,6 +531,24 @@ const MRN_CTX: &[&str] = &[
     "mr number",
     "mr no",
 ];
+/// Health-plan wording. Not `member id`, `subscriber id` or `policy
+/// number` alone (a club's, a carrier's, a car insurer's): those are the
+/// labels [`crate::numeric`] reads right before the value.
+const HEALTH_PLAN_CTX: &[&str] = &[
+    "beneficiary id",
+    "beneficiary number",
+    "health plan",
+    "health plan id",
+    "health plan beneficiary number",
+    "health insurance",
+    "insurance id",
+    "insurance number",
+    "insured id",
+    "medicaid",
+    "medicaid id",
+    "medicaid number",
+    "hpbn",
+];
 const NO_CTX: &[&str] = &[];
 
 builtins! {
@@ -1059,6 +1077,9 @@ builtins! {
     MedicalRecordNumber { "medical_record_number", Phi, None, true, MRN_CTX,
         "A hospital's medical record number (MRN), one of HIPAA's eighteen identifiers: 7 to 10 digits (issuers' formats differ, none has a public check), labelled by a record word right before it and next to medical-record wording; the other ids of the same digits win.",
         "MRN: 00456789" }
+    HealthPlanId { "health_plan_id", Phi, None, true, HEALTH_PLAN_CTX,
+        "A health plan beneficiary or member number (HIPAA's ninth identifier): 8 to 12 digits, or one to four letters and 5 to 14 digits (`XYZ837201945`, `W839204716`), labelled by a member, subscriber, beneficiary, policy or insurance word right before it and next to health-plan wording (`health plan`, `health insurance`, `Medicaid` …); insurers publish no check, so the other ids of the same digits win.",
+        "health plan member ID: XYZ837201945" }
     ClassificationBanner { "classification_banner", Confidential, None, false, NO_CTX,
         "Classification banners and control markings in capitals: TOP SECRET, SECRET//NOFORN, CONFIDENTIAL//REL TO, RESTRICTED, OFFICIAL-SENSITIVE, CUI//, UNCLASSIFIED//FOUO.",
         "SECRET//NOFORN" }

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 
 use crate::builtin::BUILTINS;
 use crate::ctx::phrases_in;
-use crate::kit::DetSet;
+use crate::kit::{DetSet, GENERIC_NATIONAL_ID};
 
 /// Longest header line looked at: a stream's first pass holds at least
 /// this much (`stream::KEEP_RIGHT`), so a stream finds the header a whole
@@ -333,6 +333,24 @@ pub(crate) const NATIONAL_ID_WORDS: &[&str] = &[
 /// True if detector `d` is one of [`NATIONAL_IDS`].
 pub(crate) fn national_id(d: usize) -> bool {
     NATIONAL_ID_SET.has(d)
+}
+
+/// A window's context mask with a generic national-id word
+/// ([`NATIONAL_ID_WORDS`], the bit [`GENERIC_NATIONAL_ID`]) read as the
+/// word of every detector of [`NATIONAL_IDS`] — unless one of them has a
+/// word of its own in the window: `Thai national ID: …` is the Thai
+/// number's, though a Romanian CNP's check may hold for the same digits.
+/// Where several checks hold with the generic word alone, the earlier
+/// detector of the table is reported, as for any tie.
+#[inline]
+pub(crate) fn widen_generic(m: DetSet) -> DetSet {
+    if m.has(GENERIC_NATIONAL_ID) && !m.intersects(&NATIONAL_ID_SET) {
+        let mut w = m;
+        w |= *NATIONAL_ID_SET;
+        w
+    } else {
+        m
+    }
 }
 
 /// Detectors of a person's national identity number: where

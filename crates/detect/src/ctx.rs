@@ -132,19 +132,23 @@ static TABLE: LazyLock<Table> = LazyLock::new(build_table);
 fn build_table() -> Table {
     let mut idx: HashMap<Vec<Vec<u8>>, usize> = HashMap::new();
     let mut phrases: Vec<Phrase> = Vec::new();
-    for (i, d) in BUILTINS.iter().enumerate() {
-        // A person's national id is also named by generic words.
-        let generic = if crate::columns::national_id(i) {
-            crate::columns::NATIONAL_ID_WORDS
-        } else {
-            &[]
-        };
-        for toks in d
-            .context
+    // Each detector's own words, and the generic words of a person's
+    // national id (for the bit that stands for every national-id
+    // detector, see `columns::widen_generic`). Those are not a
+    // national-id detector's own: `national id` in the Thai list would
+    // otherwise say which number a bare `National ID` is.
+    let own = BUILTINS.iter().enumerate().flat_map(|(i, d)| {
+        let national = crate::columns::national_id(i);
+        d.context
             .iter()
-            .chain(generic)
-            .flat_map(|w| case_forms(w))
-            .flat_map(|w| joined_forms(tokens(w.as_bytes())))
+            .filter(move |w| !(national && crate::columns::NATIONAL_ID_WORDS.contains(w)))
+            .map(move |w| (*w, Some(i)))
+    });
+    let generic = crate::columns::NATIONAL_ID_WORDS.iter().map(|w| (*w, None));
+    for (w, det) in own.chain(generic) {
+        for toks in case_forms(w)
+            .into_iter()
+            .flat_map(|f| joined_forms(tokens(f.as_bytes())))
         {
             if toks.is_empty() || toks.iter().any(|t| t.len() > MAX_TOKEN) {
                 continue;
@@ -157,7 +161,10 @@ fn build_table() -> Table {
                 phrases.len() - 1
             });
             if let Some(ph) = phrases.get_mut(p) {
-                ph.mask.insert(i);
+                match det {
+                    Some(i) => ph.mask.insert(i),
+                    None => ph.mask.insert_generic_national_id(),
+                }
             }
         }
     }
@@ -472,6 +479,7 @@ impl CtxCache {
                 m |= h.mask;
             }
         }
+        let m = crate::columns::widen_generic(m);
         // The stretch around `lo` where no phrase starts: after the last
         // hit before it, up to the next hit or the end of what is
         // tokenised.

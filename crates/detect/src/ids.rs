@@ -179,6 +179,7 @@ static LEN8: &[DigitId] = &[
     id(D::IlId, il_id8, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN9: &[DigitId] = &[
@@ -201,6 +202,7 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN10: &[DigitId] = &[
@@ -228,6 +230,7 @@ static LEN10: &[DigitId] = &[
     id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN11: &[DigitId] = &[
@@ -253,6 +256,7 @@ static LEN11: &[DigitId] = &[
     id(D::HuPersonalId, v::hu_personal_id, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::HealthPlanId, unchecked, CTX_ONLY),
 ];
 static LEN12: &[DigitId] = &[
     id(
@@ -269,6 +273,7 @@ static LEN12: &[DigitId] = &[
     id(D::PhPhilhealth, v::ph_unchecked, CTX_ONLY),
     id(D::PhUmid, v::ph_unchecked, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
+    id(D::HealthPlanId, unchecked, CTX_ONLY),
 ];
 static LEN13: &[DigitId] = &[
     id(D::RoCnp, v::ro_cnp, CTX_ONLY),
@@ -827,6 +832,7 @@ pub(crate) fn alpha_word(
     }
     passport(sk, ws, we, w);
     driving_licence(sk, ws, we, w);
+    health_plan(sk, ws, we, w, letters);
     vin(sk, ws, we, w);
     if upper {
         letters_digits(sk, ws, we, w, letters);
@@ -905,6 +911,26 @@ pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     u.make_ascii_uppercase();
     if v::passport_number(u) {
         sk.emit(D::PassportNumber, ws, we, Low, NEED_CTX);
+    }
+}
+
+/// A health plan's member number written with its letters (`XYZ123456789`,
+/// `W123456789`): one to four letters, then 5 to 14 digits, not one
+/// digit repeated nor a run; the value of its own label next to
+/// health-plan wording (see [`crate::numeric::health_plan_label`]).
+fn health_plan(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
+    if !(1..=4).contains(&letters) || !(6..=18).contains(&w.len()) || !sk.on(D::HealthPlanId) {
+        return;
+    }
+    let Some(digits) = w.get(letters..) else {
+        return;
+    };
+    if digits.len() >= 5
+        && digits.iter().all(u8::is_ascii_digit)
+        && unchecked(digits)
+        && crate::numeric::health_plan_label(sk.t, ws)
+    {
+        sk.emit(D::HealthPlanId, ws, we, Low, NEED_CTX);
     }
 }
 

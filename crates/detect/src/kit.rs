@@ -31,9 +31,16 @@ pub(crate) struct Cand {
     pub conf: Confidence,
 }
 
-/// Words of 64 bits in a [`DetSet`]: as many as the detector table needs,
-/// counted at compile time, so adding a detector never runs out of bits.
-pub(crate) const SET_WORDS: usize = crate::builtin::COUNT.div_ceil(64);
+/// Words of 64 bits in a [`DetSet`]: as many as the detector table needs
+/// and one bit more ([`GENERIC_NATIONAL_ID`]), counted at compile time,
+/// so adding a detector never runs out of bits.
+pub(crate) const SET_WORDS: usize = (crate::builtin::COUNT + 1).div_ceil(64);
+
+/// The bit past the built-ins' in a context mask: a word that names a
+/// person's national id generically (`National ID`), standing for every
+/// national-id detector unless one of them has a word of its own there
+/// (see `columns::widen_generic`).
+pub(crate) const GENERIC_NATIONAL_ID: usize = crate::builtin::COUNT;
 
 /// A set of built-in detectors, one bit each (bit `d % 64` of word
 /// `d / 64`). Asked with a constant detector almost everywhere, so the
@@ -70,6 +77,15 @@ impl DetSet {
             && let Some(w) = self.w.get_mut(d / 64)
         {
             *w |= 1u64 << (d % 64);
+        }
+    }
+
+    /// Adds the bit of [`GENERIC_NATIONAL_ID`], past the built-ins' (which
+    /// [`insert`](Self::insert) refuses: custom detectors' indices start
+    /// there, and no set of detectors holds them).
+    pub(crate) fn insert_generic_national_id(&mut self) {
+        if let Some(w) = self.w.get_mut(GENERIC_NATIONAL_ID / 64) {
+            *w |= 1u64 << (GENERIC_NATIONAL_ID % 64);
         }
     }
 
@@ -132,8 +148,8 @@ const NOT_IDS: &[&str] = &[
     "passport_mrz",
 ];
 
-// Every built-in has a bit.
-const _: () = assert!(crate::builtin::COUNT <= 64 * SET_WORDS);
+// Every built-in has a bit, and the generic national-id word one.
+const _: () = assert!(GENERIC_NATIONAL_ID < 64 * SET_WORDS);
 
 /// Cards, bank accounts and national, tax and health ids: the built-ins
 /// of PII, PHI or PCI that identify a person or an account.

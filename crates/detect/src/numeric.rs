@@ -766,7 +766,10 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let mut phone_label: Option<bool> = None;
     let phone_near = near.has(D::Phone as usize);
     for i in ids {
-        if matches!(i.d, D::BankAccount | D::MedicalRecordNumber) {
+        if matches!(
+            i.d,
+            D::BankAccount | D::MedicalRecordNumber | D::HealthPlanId
+        ) {
             // No check digit: below every checked id (low, medium with
             // its word), and only for a number no checked id took.
             // Groups of three digits or more (the last may be shorter):
@@ -782,10 +785,12 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
                 // by a word further away; a record number is one only as
                 // the value its record word labels (`MRN: 00456789`, not
                 // a date or a room number further on).
-                let other = if i.d == D::BankAccount {
-                    crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS)
-                } else {
-                    !mrn_label(t, s)
+                let other = match i.d {
+                    D::BankAccount => {
+                        crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS)
+                    }
+                    D::MedicalRecordNumber => !mrn_label(t, s),
+                    _ => !health_plan_label(t, s),
                 };
                 if other {
                     continue;
@@ -1065,6 +1070,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::PassportNumber,
     D::BankAccount,
     D::MedicalRecordNumber,
+    D::HealthPlanId,
     D::NlBsn,
     D::IlId,
     D::ArDni,
@@ -1207,16 +1213,48 @@ const MRN_LABEL_WORDS: &[&[u8]] = &[
     b"medical", b"health", b"number", b"no", b"id", b"nr", b"num",
 ];
 
+/// Words that name a health plan's member number in its own label
+/// (`Member ID:`, `Subscriber #`, `Policy No.`, `Medicaid ID`), and the
+/// words such a label may hold besides.
+const HEALTH_PLAN_WORDS: &[&[u8]] = &[
+    b"member",
+    b"subscriber",
+    b"beneficiary",
+    b"policy",
+    b"insurance",
+    b"insured",
+    b"medicaid",
+    b"enrollee",
+    b"hpbn",
+];
+const HEALTH_PLAN_LABEL_WORDS: &[&[u8]] = &[
+    b"health", b"plan", b"card", b"number", b"no", b"id", b"nr", b"num",
+];
+
 /// True if the number at `s` is the value of a medical record number's
-/// own label: walking back over its separators (`:`, `#`, `.`, `-`,
-/// quotes, `=`, blanks) and the label's words only, at most
-/// [`crate::kit::LABEL_BEFORE`] bytes, a word of [`MRN_WORDS`] is met
-/// (also as the last word of a camel-case key, `patientMRN`). `MRN
-/// 00456789, room 4410231`: the room number's label is `room`. Out of
-/// line: asked only next to medical-record wording.
+/// own label (see [`own_label`]).
 #[cold]
 #[inline(never)]
 fn mrn_label(t: &[u8], s: usize) -> bool {
+    own_label(t, s, MRN_WORDS, MRN_LABEL_WORDS)
+}
+
+/// True if the value at `s` is that of a health plan member number's own
+/// label (see [`own_label`]).
+#[cold]
+#[inline(never)]
+pub(crate) fn health_plan_label(t: &[u8], s: usize) -> bool {
+    own_label(t, s, HEALTH_PLAN_WORDS, HEALTH_PLAN_LABEL_WORDS)
+}
+
+/// True if the value at `s` is the value of its own label naming it:
+/// walking back over the label's separators (`:`, `#`, `.`, `-`,
+/// quotes, `=`, blanks) and over words of `label` only, at most
+/// [`crate::kit::LABEL_BEFORE`] bytes, a word of `names` is met (also as
+/// the last word of a camel-case key, `patientMRN`). `MRN 00456789,
+/// room 4410231`: the room number's label is `room`. Out of line, asked
+/// only next to the id's wording.
+fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
     let lo = s.saturating_sub(crate::kit::LABEL_BEFORE);
     let Some(left) = t.get(lo..s) else {
         return false;
@@ -1240,22 +1278,28 @@ fn mrn_label(t: &[u8], s: usize) -> bool {
         let Some(w) = left.get(i..end).filter(|w| !w.is_empty()) else {
             return false;
         };
-        let camel_tail = |m: &[u8]| {
-            w.len() > m.len() && {
-                let k = w.len() - m.len();
-                w.get(k..).is_some_and(|x| x.eq_ignore_ascii_case(m))
-                    && w.get(k - 1).is_some_and(u8::is_ascii_lowercase)
-                    && w.get(k).is_some_and(u8::is_ascii_uppercase)
+        // The word's camel-case words from its end (`subscriberId`:
+        // `Id`, then `subscriber`).
+        let mut pe = w.len();
+        while pe > 0 {
+            let ps = (1..pe)
+                .rev()
+                .find(|&k| {
+                    w.get(k).is_some_and(u8::is_ascii_uppercase)
+                        && w.get(k - 1).is_some_and(u8::is_ascii_lowercase)
+                })
+                .unwrap_or(0);
+            let part = w.get(ps..pe).unwrap_or_default();
+            if names.iter().any(|m| part.eq_ignore_ascii_case(m)) {
+                return true;
             }
-        };
-        if MRN_WORDS
-            .iter()
-            .any(|m| w.eq_ignore_ascii_case(m) || camel_tail(m))
-        {
-            return true;
+            if !label.iter().any(|m| part.eq_ignore_ascii_case(m)) {
+                return false;
+            }
+            pe = ps;
         }
         // The walk may have stopped at the window's edge inside a word.
-        if i == 0 || !MRN_LABEL_WORDS.iter().any(|m| w.eq_ignore_ascii_case(m)) {
+        if i == 0 {
             return false;
         }
     }
