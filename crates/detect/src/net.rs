@@ -116,8 +116,9 @@ fn local_start(t: &[u8], p: usize) -> usize {
     // between two letters or digits, so a quote before an address
     // (`'joe@…'`) stays out.
     loop {
-        let step = if s >= lo + 2 && letter_before(t, s) {
-            2
+        let n = letter_before(t, s);
+        let step = if n > 0 && s >= lo + n {
+            n
         } else if s >= lo + 2
             && at(t, s - 1) == b'\''
             && at(t, s - 2).is_ascii_alphanumeric()
@@ -135,24 +136,94 @@ fn local_start(t: &[u8], p: usize) -> usize {
     s
 }
 
-/// A letter of U+00C0-U+04FF (Latin-1 and Latin Extended letters, Greek,
-/// Cyrillic; not `×` or `÷`), two bytes in UTF-8, decoded from its lead
-/// byte `a` and continuation byte `b`.
-#[inline]
-fn two_byte_letter(a: u8, b: u8) -> bool {
-    if !(0xC3..=0xD3).contains(&a) || !(0x80..=0xBF).contains(&b) {
-        return false;
+/// The character whose UTF-8 form of two or three bytes starts at `t[i]`,
+/// and its length.
+fn char_at(t: &[u8], i: usize) -> Option<(char, usize)> {
+    let n = match at(t, i) {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => return None,
+    };
+    let c = std::str::from_utf8(t.get(i..i + n)?).ok()?.chars().next()?;
+    Some((c, n))
+}
+
+/// The character of two or three bytes that ends right before `t[i]`.
+fn char_before(t: &[u8], i: usize) -> Option<(char, usize)> {
+    [2, 3].into_iter().find_map(|n| {
+        let s = i.checked_sub(n)?;
+        char_at(t, s).filter(|&(_, m)| m == n)
+    })
+}
+
+/// Han, kana and hangul: scripts written without spaces, whose words an
+/// address's domain may hold (RFC 6531) only where a label byte or a dot
+/// follows them (see [`letter_at`]): `…@example.cn请联系` ends at `cn`.
+fn cjk(c: char) -> bool {
+    matches!(u32::from(c), 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// A letter, digit or combining mark from U+00C0 on of a script that
+/// separates words with spaces (Latin, Greek, Cyrillic, Armenian, Hebrew,
+/// Arabic, the Indic scripts, Thai …; not `×` or `÷`), as an
+/// internationalised address (RFC 6531) holds them: `josé`, `иван`,
+/// `أحمد`, `उपयोगकर्ता` (whose virama is a mark, not a letter).
+fn spaced_letter(c: char) -> bool {
+    let u = u32::from(c);
+    u >= 0xC0
+        && u != 0xD7
+        && u != 0xF7
+        && !cjk(c)
+        && (c.is_alphanumeric()
+            || matches!(
+                u,
+                0x0300..=0x036F
+                    | 0x0483..=0x0489
+                    | 0x0591..=0x05C7
+                    | 0x0610..=0x061A
+                    | 0x064B..=0x065F
+                    | 0x0670
+                    | 0x06D6..=0x06ED
+                    | 0x0900..=0x0963
+                    | 0x0966..=0x0DFF
+                    | 0x0E31..=0x0E3A
+                    | 0x0E47..=0x0E4E
+            ))
+}
+
+/// Bytes of the internationalised letter that ends right before `t[i]`
+/// and belongs to a local part (0: none): a letter of a spaced script
+/// only. A CJK character is not walked over: glued to ASCII it is as
+/// often the sentence before the address (`Email地址是wang.wei@…`) as
+/// part of it.
+fn letter_before(t: &[u8], i: usize) -> usize {
+    match char_before(t, i) {
+        Some((c, n)) if spaced_letter(c) => n,
+        _ => 0,
     }
-    let c = (u32::from(a & 0x1F) << 6) | u32::from(b & 0x3F);
-    c != 0xD7 && c != 0xF7 && char::from_u32(c).is_some_and(char::is_alphabetic)
 }
 
-fn letter_before(t: &[u8], i: usize) -> bool {
-    i >= 2 && two_byte_letter(at(t, i - 2), at(t, i - 1))
-}
-
-fn letter_at(t: &[u8], i: usize) -> bool {
-    two_byte_letter(at(t, i), at(t, i + 1))
+/// Bytes of the internationalised letters from `t[i]` that belong to a
+/// domain label (0: none): one letter of a spaced script, or a run of
+/// CJK characters followed by a label byte or a `.` (`m端ller.com`, `例子
+/// .jp`; not `…example.cn请联系` read on into the sentence).
+fn letter_at(t: &[u8], i: usize) -> usize {
+    match char_at(t, i) {
+        Some((c, n)) if spaced_letter(c) => n,
+        Some((c, _)) if cjk(c) => {
+            let mut k = i;
+            while let Some((_, m)) = char_at(t, k).filter(|&(c, _)| cjk(c)) {
+                k += m;
+            }
+            let next = at(t, k);
+            if label_char(next) || next == b'.' {
+                k - i
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    }
 }
 
 /// End of the run of domain-label characters starting at `i` (an
@@ -162,8 +233,12 @@ fn label_end(t: &[u8], i: usize) -> usize {
     let mut e = i + t
         .get(i..)
         .map_or(0, |r| r.iter().take_while(|&&c| label_char(c)).count());
-    while letter_at(t, e) {
-        e += 2;
+    loop {
+        let n = letter_at(t, e);
+        if n == 0 {
+            break;
+        }
+        e += n;
         e += t
             .get(e..)
             .map_or(0, |r| r.iter().take_while(|&&c| label_char(c)).count());
@@ -237,7 +312,7 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         labels += 1;
         last_start = ls;
         end = i;
-        if at(t, i) == b'.' && (at(t, i + 1).is_ascii_alphanumeric() || letter_at(t, i + 1)) {
+        if at(t, i) == b'.' && (at(t, i + 1).is_ascii_alphanumeric() || letter_at(t, i + 1) > 0) {
             i += 1;
         } else {
             break;
@@ -247,8 +322,10 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let tld = t.get(last_start..end).unwrap_or_default();
+    // Two characters or more (`.क` is one character of three bytes).
+    let chars = tld.iter().filter(|&&c| c & 0xC0 != 0x80).count();
     let alphabetic =
-        (2..=24).contains(&tld.len()) && tld.iter().all(|c| c.is_ascii_alphabetic() || *c >= 0x80);
+        (2..=24).contains(&chars) && tld.iter().all(|c| c.is_ascii_alphabetic() || *c >= 0x80);
     let punycode = tld.len() > 4
         && tld
             .get(..4)
@@ -788,8 +865,8 @@ mod tests {
             loop {
                 if s > lo && local_char(at(&t, s - 1)) {
                     s -= 1;
-                } else if s >= lo + 2 && letter_before(&t, s) {
-                    s -= 2;
+                } else if letter_before(&t, s) > 0 && s >= lo + letter_before(&t, s) {
+                    s -= letter_before(&t, s);
                 } else if s >= lo + 2
                     && at(&t, s - 1) == b'\''
                     && at(&t, s - 2).is_ascii_alphanumeric()
@@ -805,8 +882,8 @@ mod tests {
             loop {
                 if label_char(at(&t, i)) {
                     i += 1;
-                } else if letter_at(&t, i) {
-                    i += 2;
+                } else if letter_at(&t, i) > 0 {
+                    i += letter_at(&t, i);
                 } else {
                     break;
                 }
