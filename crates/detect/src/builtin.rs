@@ -450,6 +450,7 @@ const DL_CTX: &[&str] = &[
     "dl no",
     "dl number",
     "licence no",
+    "dvla",
 ];
 const DOB_CTX: &[&str] = &[
     "dob",

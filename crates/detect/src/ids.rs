@@ -833,6 +833,15 @@ pub(crate) fn alpha_word(
     passport(sk, ws, we, w);
     driving_licence(sk, ws, we, w);
     health_plan(sk, ws, we, w, letters);
+    // A UK licence number's last part apart (`MORGA 753116 SM91J01`).
+    if matches!(w.len(), 5 | 7)
+        && letters == 2
+        && ws >= 2
+        && before(t, ws) == b' '
+        && at(t, ws - 2).is_ascii_digit()
+    {
+        crate::numeric::uk_dl_spaced(sk, ws, we);
+    }
     vin(sk, ws, we, w);
     if upper {
         letters_digits(sk, ws, we, w, letters);
@@ -1144,6 +1153,10 @@ pub(crate) fn digit_word(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], nd: 
     }
     if w.len() == 15 && nd == 2 && upper && v::in_gstin(w) {
         sk.emit(D::InGstin, ws, we, Medium, PLAIN);
+    }
+    // A UK licence number with its surname apart (`MORGA 753116SM91J`).
+    if matches!(w.len(), 11 | 13) && nd == 6 && before(t, ws) == b' ' {
+        crate::numeric::uk_dl_spaced(sk, ws, we);
     }
     // A NIE with its prefix apart and its letter glued (`x-2482300w`).
     if w.len() == 8 && nd == 7 && ws >= 2 && matches!(before(t, ws), b'-' | b' ') {

@@ -3913,6 +3913,16 @@ fn icd10(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], digits_after: usize)
 }
 
 fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
+    if dvla_shape(w) {
+        sk.emit(D::UkDrivingLicence, ws, we, Medium, PLAIN);
+    }
+}
+
+/// The sixteen characters of a UK driving licence number (DVLA): five of
+/// the surname (`9` pads a short one), the birth date with the month
+/// plus 50 for a woman, two initials, an arbitrary digit and two check
+/// characters.
+fn dvla_shape(w: &[u8]) -> bool {
     let sur = w.get(..5).unwrap_or_default();
     let dob = w.get(5..11).unwrap_or_default();
     let ini = w.get(11..13).unwrap_or_default();
@@ -3932,8 +3942,98 @@ fn uk_driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
             .first()
             .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && tail.get(1).is_some_and(u8::is_ascii_uppercase);
-    if sur_ok && dob_ok && ini_ok && tail_ok {
-        sk.emit(D::UkDrivingLicence, ws, we, Medium, PLAIN);
+    w.len() >= 16 && sur_ok && dob_ok && ini_ok && tail_ok
+}
+
+/// A UK driving licence number printed with spaces, as people copy the
+/// card (`MORGA 753116SM91J 01`, `MORGA 753 116 SM91J 01`, `MORGA 753116
+/// SM91J01`): reached from the word `t[ws..we]` that holds the birth
+/// date and the rest (`753116SM91J`, `753116SM91J01`) or the rest only
+/// (`SM91J`, `SM91J01`), read back to the surname and on to the card's
+/// issue number. Next to a licence word only (the compact form is
+/// reported alone).
+#[cold]
+#[inline(never)]
+pub(crate) fn uk_dl_spaced(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    if !sk.on(D::UkDrivingLicence) {
+        return;
+    }
+    let t = sk.t;
+    let w = t.get(ws..we).unwrap_or_default();
+    let mut v = [0u8; 18];
+    // The date's start: in the word, or before it (`753116 ` or
+    // `753 116 `).
+    let (date_at, rest) = if w.first().is_some_and(u8::is_ascii_digit) {
+        let Some(d) = w.get(..6) else { return };
+        v[5..11].copy_from_slice(d);
+        (ws, w.get(6..).unwrap_or_default())
+    } else {
+        let b = ws.saturating_sub(1);
+        if at(t, b) != b' ' || b < 7 {
+            return;
+        }
+        let six = t.get(b - 6..b).filter(|d| d.iter().all(u8::is_ascii_digit));
+        let split = t.get(b.saturating_sub(7)..b).filter(|d| {
+            d.get(3) == Some(&b' ')
+                && d.iter()
+                    .enumerate()
+                    .all(|(k, c)| k == 3 || c.is_ascii_digit())
+        });
+        match (six, split) {
+            (Some(d), _) => {
+                v[5..11].copy_from_slice(d);
+                (b - 6, w)
+            }
+            (None, Some(d)) => {
+                for (k, &c) in d.iter().filter(|c| c.is_ascii_digit()).enumerate() {
+                    if let Some(x) = v.get_mut(5 + k) {
+                        *x = c;
+                    }
+                }
+                (b - 7, w)
+            }
+            _ => return,
+        }
+    };
+    // The surname: five characters and a space before the date.
+    let Some(sur_at) = date_at.checked_sub(6) else {
+        return;
+    };
+    if at(t, date_at - 1) != b' '
+        || before(t, sur_at).is_ascii_alphanumeric()
+        || !t
+            .get(sur_at..sur_at + 5)
+            .is_some_and(|x| x.iter().all(|c| c.is_ascii_uppercase() || *c == b'9'))
+    {
+        return;
+    }
+    v[..5].copy_from_slice(t.get(sur_at..sur_at + 5).unwrap_or_default());
+    // The initials, digit and checks; the issue number glued or apart.
+    let (tail, issue) = match rest.len() {
+        5 => (rest, None),
+        7 => (rest.get(..5).unwrap_or_default(), rest.get(5..)),
+        _ => return,
+    };
+    v[11..16].copy_from_slice(tail);
+    let mut end = we;
+    let issue = issue.or_else(|| {
+        let i = t.get(we + 1..we + 3)?;
+        (at(t, we) == b' '
+            && i.iter().all(u8::is_ascii_digit)
+            && !at(t, we + 3).is_ascii_alphanumeric())
+        .then(|| {
+            end = we + 3;
+            i
+        })
+    });
+    if let Some(i) = issue {
+        if !i.iter().all(u8::is_ascii_digit) {
+            return;
+        }
+        v[16..18].copy_from_slice(i);
+    }
+    if dvla_shape(&v) {
+        sk.emit(D::UkDrivingLicence, sur_at, end, Medium, NEED_CTX);
     }
 }
 

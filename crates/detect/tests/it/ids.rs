@@ -1166,3 +1166,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A UK licence number pieced together with spaces anywhere: the scan
+    /// never fails, and a licence it reports is sixteen characters, or
+    /// eighteen with the issue number, once its spaces are out.
+    #[test]
+    fn uk_licence_spaced_pieces(
+        parts in proptest::collection::vec(prop_oneof![
+            Just("MORGA"), Just("753116"), Just("753"), Just("116"), Just("SM91J"), Just("SM91J01"),
+            Just("01"), Just(" "), Just("  "), Just("9"), Just("DVLA "), Just("licence "), Just("753116SM91J"),
+            Just("-"), Just("\n")], 0..24),
+    ) {
+        let text = parts.concat();
+        let det = Detectors::new();
+        for f in det.scan(text.as_bytes()) {
+            if f.detector == "uk_driving_licence" {
+                let n = text[f.start..f.end].bytes().filter(|&c| c != b' ').count();
+                prop_assert!(n == 16 || n == 18, "{:?} in {:?}", &text[f.start..f.end], text);
+            }
+        }
+    }
+}
