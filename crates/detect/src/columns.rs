@@ -313,9 +313,10 @@ const NATIONAL_ID_CTX: &[&str] = &[
 
 /// The words of [`NATIONAL_ID_CTX`] that name a person's national id
 /// in running text too (`National ID: …`, `her national identification
-/// number is …`): context words of every detector of [`NATIONAL_IDS`]
-/// (see `ctx::TABLE`). Not `national number`, which is also a telephone
-/// number without its country code.
+/// number is …`): in the phrase table they set the bit
+/// [`GENERIC_NATIONAL_ID`], which [`widen_generic`] reads as the word of
+/// every detector of [`NATIONAL_IDS`]. Not `national number`, which is
+/// also a telephone number without its country code.
 pub(crate) const NATIONAL_ID_WORDS: &[&str] = &[
     "national id",
     "national id number",
