@@ -668,8 +668,9 @@ fn tok(b: u8) -> bool {
 /// if byte `k` is a token byte ([`is_tok`]), of the second if it is a
 /// letter or a non-ASCII byte ([`is_letter`]: what a phrase starts
 /// with), of the third if it is an ASCII capital (where a camel-case
-/// word may go on with another word, [`camel_at`]). ASCII ranges are compared a byte lane at a time without
-/// carries, then the lanes' top bits gathered by one multiplication.
+/// word may go on with another word, [`camel_at`]). ASCII ranges are
+/// compared a byte lane at a time without carries, then the lanes' top
+/// bits gathered by one multiplication.
 #[inline(always)]
 fn tok_bits8(x: u64) -> (u64, u64, u64) {
     const HI: u64 = 0x8080_8080_8080_8080;

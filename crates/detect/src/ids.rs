@@ -923,10 +923,11 @@ pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     }
 }
 
-/// A health plan's member number written with its letters (`XYZ123456789`,
-/// `W123456789`): one to four letters, then 5 to 14 digits, not one
-/// digit repeated nor a run; the value of its own label next to
-/// health-plan wording (see [`crate::numeric::health_plan_label`]).
+/// A health plan's member number written with its letters (`XYZ837201945`,
+/// `W839204716`): one to four letters, then 5 to 14 digits, not one
+/// digit repeated nor a run; next to health-plan wording (asked first:
+/// it is cached), the value of its own label (see
+/// [`crate::numeric::health_plan_label`]).
 fn health_plan(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
     if !(1..=4).contains(&letters) || !(6..=18).contains(&w.len()) || !sk.on(D::HealthPlanId) {
         return;
@@ -937,6 +938,7 @@ fn health_plan(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize
     if digits.len() >= 5
         && digits.iter().all(u8::is_ascii_digit)
         && unchecked(digits)
+        && sk.ctx_ok(D::HealthPlanId, ws, we)
         && crate::numeric::health_plan_label(sk.t, ws)
     {
         sk.emit(D::HealthPlanId, ws, we, Low, NEED_CTX);

@@ -1250,8 +1250,9 @@ pub(crate) fn health_plan_label(t: &[u8], s: usize) -> bool {
 /// True if the value at `s` is the value of its own label naming it:
 /// walking back over the label's separators (`:`, `#`, `.`, `-`,
 /// quotes, `=`, blanks) and over words of `label` only, at most
-/// [`crate::kit::LABEL_BEFORE`] bytes, a word of `names` is met (also as
-/// the last word of a camel-case key, `patientMRN`). `MRN 00456789,
+/// [`crate::kit::LABEL_BEFORE`] bytes, a word of `names` is met (a
+/// camel-case key read word by word from its end: `patientMRN`,
+/// `subscriberId`). `MRN 00456789,
 /// room 4410231`: the room number's label is `room`. Out of line, asked
 /// only next to the id's wording.
 fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
@@ -1275,7 +1276,10 @@ fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
         while i > 0 && left.get(i - 1).is_some_and(u8::is_ascii_alphanumeric) {
             i -= 1;
         }
-        let Some(w) = left.get(i..end).filter(|w| !w.is_empty()) else {
+        // A word the window's edge cuts (`…record` of `prerecorded`) is
+        // not known whole: no label.
+        let cut = i == 0 && lo > 0 && t.get(lo - 1).is_some_and(u8::is_ascii_alphanumeric);
+        let Some(w) = left.get(i..end).filter(|w| !w.is_empty() && !cut) else {
             return false;
         };
         // The word's camel-case words from its end (`subscriberId`:
@@ -1298,7 +1302,7 @@ fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
             }
             pe = ps;
         }
-        // The walk may have stopped at the window's edge inside a word.
+        // The window's edge: the label goes on beyond what is read.
         if i == 0 {
             return false;
         }
@@ -4251,6 +4255,19 @@ mod tests {
             prop_assert_eq!(mrn_label(&u, far.len() + at), answer);
             let _ = mrn_label(&u, s);
         }
+    }
+
+    /// A word the 24-byte window cuts is no label, even when its cut
+    /// part is a record word.
+    #[test]
+    fn mrn_label_not_from_a_cut_word() {
+        // The window (24 bytes) starts at `record` inside `prerecord`.
+        let t = b"prerecord                  00456789";
+        assert_eq!(t.len() - 8, 27);
+        assert!(!mrn_label(t, 27));
+        // The same word whole is a label.
+        let t = b"pr record                  00456789";
+        assert!(mrn_label(t, 27));
     }
 
     /// [`card_brand`] as it was written first: each prefix read from the
