@@ -883,6 +883,10 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
                 if ts != cut_at && may_be_phrase(t, table, ts, te) {
                     token(t, table, ts, te, hits);
                 }
+                if (alpha >> (skip + run - 1)) & 1 == 0 && ts != cut_at {
+                    // Ends with a digit: `phone1`, `SSN2`.
+                    numbered_key(t, table, ts, te, hits);
+                }
                 if camel_starts != 0 && (camel_starts >> skip) & !(u64::MAX << run) != 0 {
                     camel_words(t, table, ts, te, ts == cut_at, hits);
                 }
@@ -895,6 +899,9 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
             } else if (alpha >> skip) & 1 != 0 {
                 if tl <= MAX_TOKEN && ts != cut_at && may_be_phrase(t, table, ts, te) {
                     token(t, table, ts, te, hits);
+                }
+                if ts != cut_at && t.get(te - 1).is_some_and(u8::is_ascii_digit) {
+                    numbered_key(t, table, ts, te, hits);
                 }
                 // A token within the block has its words' starts in the
                 // mask; one that runs on has them there up to the block's
@@ -1000,8 +1007,42 @@ fn camel_words(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &
             first = true;
         }
     }
-    if ws > ts && te - ws <= MAX_TOKEN && may_be_phrase(t, table, ws, te) {
-        token(t, table, ws, te, hits);
+    if ws > ts {
+        let te = numbered_end(t, ws, te).unwrap_or(te);
+        if te - ws <= MAX_TOKEN && may_be_phrase(t, table, ws, te) {
+            token(t, table, ws, te, hits);
+        }
+    }
+}
+
+/// Where the word of a key numbered with one or two digits ends: `phone`
+/// of `phone1`, `SSN` of `SSN2`, `Phone` of `homePhone1` (`ws` the last
+/// camel-case word's start), when at least three letters are left.
+/// Tables and forms number repeated fields so; more digits are a name
+/// (`sha256`), fewer letters an abbreviation (`v1`, `id3`).
+fn numbered_end(t: &[u8], ws: usize, te: usize) -> Option<usize> {
+    let w = t.get(ws..te)?;
+    let digits = w.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let end = te - digits;
+    let letters = t.get(ws..end)?;
+    ((1..=2).contains(&digits)
+        && letters.len() >= 3
+        && letters.last().is_some_and(u8::is_ascii_alphabetic))
+    .then_some(end)
+}
+
+/// An ASCII token that ends with a digit, looked up without its number
+/// (see [`numbered_end`]): `{"phone1": …}`, a column `SSN2`. Only a
+/// phrase of one word can end there. Out of line: most such tokens are
+/// an e-mail's `smith42`, or a version.
+#[cold]
+#[inline(never)]
+fn numbered_key(t: &[u8], table: &Table, ts: usize, te: usize, hits: &mut Vec<Hit>) {
+    if let Some(end) = numbered_end(t, ts, te)
+        && end - ts <= MAX_TOKEN
+        && may_be_phrase(t, table, ts, end)
+    {
+        token(t, table, ts, end, hits);
     }
 }
 
@@ -1476,6 +1517,9 @@ mod tests {
             if t[ts..i].is_ascii() {
                 token(t, table, ts, i, hits);
                 if t[ts].is_ascii_alphabetic() {
+                    if t[i - 1].is_ascii_digit() {
+                        numbered_key(t, table, ts, i, hits);
+                    }
                     camel_words(t, table, ts, i, false, hits);
                 }
             } else {
