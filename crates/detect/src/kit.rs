@@ -102,6 +102,11 @@ impl DetSet {
     }
 
     #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.w.iter().all(|&w| w == 0)
+    }
+
+    #[inline(always)]
     pub(crate) fn intersects(&self, o: &DetSet) -> bool {
         self.w.iter().zip(&o.w).fold(0, |acc, (a, b)| acc | (a & b)) != 0
     }

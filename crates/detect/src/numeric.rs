@@ -1091,18 +1091,20 @@ const SSN_WORDS: &[&str] = &[
 ];
 
 /// National ids whose numbers a payment card's Luhn and issuer ranges may
-/// also accept.
-const CARD_LIKE_IDS: DetSet = DetSet::of(&[
-    D::JpMyNumber,
-    D::InAadhaar,
-    D::ZaId,
-    D::FrInsee,
-    D::ChAhv,
-    D::CnResidentId,
-    D::KrRrn,
-    D::UsNpi,
-    D::AuMedicare,
-]);
+/// also accept, by the card's length in digits: only an id of the same
+/// length can be the number (`NPI 2888077031` in the sentence after a
+/// 16-digit card is another number's label).
+const fn card_like_ids(len: usize) -> DetSet {
+    match len {
+        12 => DetSet::of(&[D::JpMyNumber, D::InAadhaar]),
+        13 => DetSet::of(&[D::ZaId, D::FrInsee, D::ChAhv, D::KrRrn]),
+        // NPI with its `80840` prefix; a first-generation Chinese id.
+        15 => DetSet::of(&[D::FrInsee, D::UsNpi, D::CnResidentId]),
+        18 => DetSet::of(&[D::CnResidentId]),
+        // Medicare's 10-11 digits are shorter than any card.
+        _ => DetSet::of(&[]),
+    }
+}
 
 /// One number, one type: another id's label in the bytes right before
 /// `s..e` and not `d`'s own (`HKID: RO331969(0)` is no Romanian VAT
@@ -1446,7 +1448,8 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     let (s, e) = (seq.start(), seq.end());
     // One number, one type: next to another id's word (My Number, Aadhaar,
     // …) and no card wording, it is that id or nothing.
-    if labelled(sk, s, e, &CARD_LIKE_IDS) && !sk.ctx(D::CreditCard, s, e) {
+    let like = card_like_ids(d.len());
+    if !like.is_empty() && labelled(sk, s, e, &like) && !sk.ctx(D::CreditCard, s, e) {
         return;
     }
     if !card_brand(d) {
@@ -1551,12 +1554,24 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
 
 #[inline(never)]
 fn phone(sk: &mut Sink<'_>, ws: usize) {
+    phone_at(sk, ws, false);
+}
+
+/// [`phone`], with `prose_paren` when a `(` before the number (or before
+/// its `+`) is the text's parenthesis around the whole number, not an
+/// area code's or a country code's: `The caller (+1.404.969.2943) …`,
+/// `(1-408-499-2202)`. Tried when the walk finds no `)` after the first
+/// group.
+fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     let t = sk.t;
     let p = before(t, ws);
     let p2 = if ws >= 2 { at(t, ws - 2) } else { 0 };
     // A country code in parentheses: `(+358) 233944510`, `+(371) 00743763`.
-    let cc_paren = (p == b'+' && p2 == b'(') || (p == b'(' && p2 == b'+');
-    let (plus, paren) = (p == b'+' || cc_paren, p == b'(' && !cc_paren);
+    let cc_paren = !prose_paren && ((p == b'+' && p2 == b'(') || (p == b'(' && p2 == b'+'));
+    let (plus, paren) = (
+        p == b'+' || cc_paren,
+        p == b'(' && !cc_paren && !prose_paren,
+    );
     let s = if cc_paren {
         ws - 2
     } else if plus || paren {
@@ -1641,6 +1656,9 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
             // `(+358) …`: the country code's parenthesis, then a space.
             cc_open = false;
             if c != b')' || groups != 1 {
+                if groups == 1 && p == b'+' {
+                    phone_at(sk, ws, true);
+                }
                 return;
             }
             i += 1;
@@ -1676,6 +1694,9 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
         }
         if !closed {
             if c != b')' {
+                if paren && groups == 1 && s == ws - 1 {
+                    phone_at(sk, ws, true);
+                }
                 return;
             }
             closed = true;
@@ -2022,12 +2043,22 @@ fn phone(sk: &mut Sink<'_>, ws: usize) {
     sk.emit(D::Phone, s, e, base, adj);
 }
 
-/// True if `gap`, the text between a label and a value, holds a value
-/// of the label's own line: a digit, then a line break.
+/// True if `gap`, the text between a label and a value, says the label
+/// is not the value's: it holds a value of the label's own line (a
+/// digit, then a line break), or the value's line has words of its own
+/// before it (`Contoso Bank plc` / `T: 1-267-225-7800`, `… from the
+/// bank.` / `The caller (404-969-2943)`), where a label alone on its
+/// line (`Bank account:` / `12345678`) is the value's.
 fn value_after_label(gap: &[u8]) -> bool {
-    gap.iter()
+    let value_before = gap
+        .iter()
         .position(u8::is_ascii_digit)
-        .is_some_and(|k| gap.get(k..).is_some_and(|g| g.contains(&b'\n')))
+        .is_some_and(|k| gap.get(k..).is_some_and(|g| g.contains(&b'\n')));
+    value_before
+        || gap.iter().rposition(|&b| b == b'\n').is_some_and(|k| {
+            gap.get(k..)
+                .is_some_and(|l| l.iter().any(u8::is_ascii_alphabetic))
+        })
 }
 
 /// Words that label a phone number in an address block or an e-mail
@@ -2196,14 +2227,17 @@ fn trunk_before_paren(t: &[u8], s: usize, ws: usize) -> usize {
     if at(t, ws + 3) != b')' {
         return s;
     }
-    let alone = |k: usize| {
+    let alone = |k: usize, comma: bool| {
         matches!(at(t, k), b'1' | b'8')
             && !before(t, k).is_ascii_alphanumeric()
-            && !matches!(before(t, k), b'.' | b',' | b'-' | b'/' | b'+')
+            && (comma && before(t, k) == b','
+                || !matches!(before(t, k), b'.' | b',' | b'-' | b'/' | b'+'))
     };
-    if s >= 2 && at(t, s - 1) == b' ' && alone(s - 2) {
+    // A field of a CSV row may start with the trunk (`…,Dublin,1 (713)
+    // 242-2964,…`) when a space sets it apart; `3,1(713)` is a list.
+    if s >= 2 && at(t, s - 1) == b' ' && alone(s - 2, true) {
         s - 2
-    } else if s >= 1 && alone(s - 1) {
+    } else if s >= 1 && alone(s - 1, false) {
         s - 1
     } else {
         s
