@@ -437,12 +437,23 @@ const MAIL_HEADERS: &[&[u8]] = &[
     b"x-ms-exchange-organization-authas",
 ];
 
+/// A message is read as one (its parts decoded, attachments taken out)
+/// when it has MIME structure: a `MIME-Version`, `Content-Type` or
+/// `Content-Transfer-Encoding` header, or an encoded word (`=?utf-8?…`)
+/// in a header. A message without any is plain text as written — a memo
+/// that starts `From:` / `To:` / `Subject:`, an RFC 822 message — and
+/// read as text, so that every line of it is inspected and offsets are
+/// the file's. An mbox archive (a `From ` envelope line first) is split
+/// into its messages either way.
 fn looks_like_email(head: &[u8]) -> bool {
     let mut known = 0;
+    let mut mime = false;
     let mut lines = head.split(|b| *b == b'\n').peekable();
-    // mbox files start with a "From " envelope line.
+    // mbox files start with a "From " envelope line: a mail archive,
+    // split into its messages with or without MIME.
     if lines.peek().is_some_and(|l| l.starts_with(b"From ")) {
         lines.next();
+        mime = true;
     }
     for (i, line) in lines.enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -467,11 +478,15 @@ fn looks_like_email(head: &[u8]) -> bool {
         if MAIL_HEADERS.contains(&lower.as_slice()) {
             known += 1;
         }
+        mime |= matches!(
+            lower.as_slice(),
+            b"mime-version" | b"content-type" | b"content-transfer-encoding"
+        ) || memchr::memmem::find(line, b"=?").is_some();
         if i > 200 {
             break;
         }
     }
-    known >= 2
+    known >= 2 && mime
 }
 
 #[cfg(test)]
@@ -499,8 +514,17 @@ mod tests {
         assert_eq!(fmt(b"<!DOCTYPE html><html><p>x</p>"), Format::Html);
         assert_eq!(fmt(b"<?xml version=\"1.0\"?><a/>"), Format::Xml);
         assert_eq!(
-            fmt(b"From: a@b.c\r\nTo: d@e.f\r\nSubject: hi\r\n\r\nbody"),
+            fmt(b"From: a@b.c\r\nTo: d@e.f\r\nMIME-Version: 1.0\r\nSubject: hi\r\n\r\nbody"),
             Format::Email
+        );
+        assert_eq!(
+            fmt(b"From: a@b.c\nTo: d@e.f\nSubject: =?utf-8?q?caf=C3=A9?=\n\nbody"),
+            Format::Email
+        );
+        // Without MIME structure a message is text as written.
+        assert_eq!(
+            fmt(b"From: HR <hr@corp.example>\nTo: all@corp.example\nSubject: Payroll\n\nSSN 536-22-8726"),
+            Format::Text
         );
         assert_eq!(fmt(b"Note: one header only\n\nbody"), Format::Text);
         assert_eq!(fmt(b"<2024-01-01> user logged in"), Format::Text);

@@ -178,11 +178,15 @@ fn eml_headers_bodies_and_zip_attachment() {
 
 #[test]
 fn mbox_is_split_into_messages() {
-    let mbox = b"From jane@example.com Mon Jan  1 00:00:00 2024\nFrom: jane@example.com\nTo: bob@example.org\nSubject: one\n\nfirst body\n\nFrom bob@example.org Mon Jan  1 00:00:01 2024\nFrom: bob@example.org\nTo: jane@example.com\nSubject: two\n\nsecond body\n";
+    // The first message has no MIME structure: it is text as written. The
+    // second has: its headers and parts are members of their own.
+    let mbox = b"From jane@example.com Mon Jan  1 00:00:00 2024\nFrom: jane@example.com\nTo: bob@example.org\nSubject: one\n\nfirst body\n\nFrom bob@example.org Mon Jan  1 00:00:01 2024\nFrom: bob@example.org\nTo: jane@example.com\nMIME-Version: 1.0\nSubject: two\n\nsecond body\n";
     let (got, report) = run("inbox.mbox", mbox);
     assert!(report.fully_inspected(), "{:?}", report.incomplete);
     assert_eq!(report.root_file_type().id, 0x0008_0400);
-    assert!(text_at(&got, "inbox.mbox!/message1.eml!/headers").contains("Subject: one"));
+    let first = text_at(&got, "inbox.mbox!/message1.eml");
+    assert!(first.contains("Subject: one") && first.contains("first body"));
+    assert!(text_at(&got, "inbox.mbox!/message2.eml!/headers").contains("Subject: two"));
     assert!(
         got.iter()
             .any(|g| g.location.starts_with("inbox.mbox!/message2.eml!/part")
