@@ -339,6 +339,9 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let domain = t.get(p + 1..end).unwrap_or_default();
+    if (p - s == 36 || before(t, s) == b'<') && message_id(t, s, p) || retina_asset(domain) {
+        return;
+    }
     let nonvalue = example_domain(domain);
     sk.emit(
         D::Email,
@@ -350,6 +353,77 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
             nonvalue,
         },
     );
+}
+
+/// True if the `local@…` at `s` (its `@` at `p`) names a message, not a
+/// mailbox: a UUID before the `@` (`<ee813415-b2dd-4f71-9c99-f2d98e7cef0b@
+/// mail.example.net>`), or `<…>` on a `Message-ID:`, `In-Reply-To:`,
+/// `References:` or `Content-ID:` header line.
+#[cold]
+#[inline(never)]
+fn message_id(t: &[u8], s: usize, p: usize) -> bool {
+    let local = t.get(s..p).unwrap_or_default();
+    let uuid = local.len() == 36
+        && local.iter().enumerate().all(|(k, &c)| {
+            if matches!(k, 8 | 13 | 18 | 23) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    if uuid {
+        return true;
+    }
+    let lo = s.saturating_sub(512);
+    let head = t.get(lo..s).unwrap_or_default();
+    let line = head
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(head, |k| head.get(k + 1..).unwrap_or_default());
+    [
+        &b"message-id:"[..],
+        b"in-reply-to:",
+        b"references:",
+        b"content-id:",
+    ]
+    .iter()
+    .any(|h| {
+        line.get(..h.len())
+            .is_some_and(|l| l.eq_ignore_ascii_case(h))
+    })
+}
+
+/// True if a domain is an image's density suffix and file type
+/// (`logo@2x.png`, `icon@3x.webp`: high-resolution assets are named so).
+fn retina_asset(domain: &[u8]) -> bool {
+    let Some(dot) = domain.iter().position(|&c| c == b'.') else {
+        return false;
+    };
+    let (first, ext) = (
+        domain.get(..dot).unwrap_or_default(),
+        domain.get(dot + 1..).unwrap_or_default(),
+    );
+    let density = first.len() >= 2
+        && first.last().is_some_and(|&c| c == b'x' || c == b'X')
+        && first
+            .get(..first.len() - 1)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    density
+        && [
+            &b"png"[..],
+            b"jpg",
+            b"jpeg",
+            b"gif",
+            b"webp",
+            b"svg",
+            b"avif",
+            b"bmp",
+            b"ico",
+            b"tif",
+            b"tiff",
+        ]
+        .iter()
+        .any(|x| ext.eq_ignore_ascii_case(x))
 }
 
 /// Start of the quoted local part whose closing quote is at `q`

@@ -1998,6 +1998,12 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             // 2123 4567`.
             base = Low;
         } else if groups == 1 && (10..=11).contains(&digits) {
+            // Seconds since 1970 (`ts=1716186525`, `"created_at":
+            // 1673187423`) are keyed by a time word, whatever phone word
+            // is near.
+            if digits == 10 && d0 == b'1' && time_keyed(t, s) {
+                return;
+            }
             base = Low;
             adj.need_ctx = true;
         } else {
@@ -2041,6 +2047,35 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         }
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// True if the value at `s` is a key's whose name is a time's (`ts=`,
+/// `"created_at": `, `timestamp: `, `exp=`): the key right before it,
+/// after at most a quote and a space.
+#[cold]
+#[inline(never)]
+fn time_keyed(t: &[u8], s: usize) -> bool {
+    let head = t.get(s.saturating_sub(40)..s).unwrap_or_default();
+    let head = head.strip_suffix(b"\"").unwrap_or(head).trim_ascii_end();
+    let Some(head) = head.strip_suffix(b"=").or_else(|| head.strip_suffix(b":")) else {
+        return false;
+    };
+    let head = head.strip_suffix(b"\"").unwrap_or(head).trim_ascii_end();
+    let n = head
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    let key = head
+        .get(head.len() - n..)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let word = key.rsplit(|&c| c == b'_').next().unwrap_or_default();
+    matches!(
+        word,
+        b"ts" | b"time" | b"timestamp" | b"epoch" | b"at" | b"exp" | b"iat" | b"nbf" | b"expires"
+    ) || key.ends_with(b"time")
+        || key.ends_with(b"timestamp")
 }
 
 /// True if `gap`, the text between a label and a value, says the label
