@@ -34,6 +34,9 @@ const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
 #[derive(Debug, Clone)]
 pub(crate) struct Columns {
     delim: u8,
+    /// The quote that hides delimiters in a row: `"` in CSV, `'` in an
+    /// SQL dump's rows, none (0) in PostgreSQL's `COPY` text.
+    quote: u8,
     /// Per column, the detectors its header cell names.
     masks: Vec<DetSet>,
     /// Every detector some column names.
@@ -59,38 +62,57 @@ impl Columns {
         } else {
             0
         };
-        // Comment and blank lines before the header (`# export of …`).
+        // Comment and blank lines before the header (`# export of …`, an
+        // SQL dump's `-- …`), and Excel's delimiter directive (`sep=;`),
+        // which names the delimiter.
         let mut from = bom;
+        let mut sep = None;
         let (start, end) = loop {
             let rest = head.get(from..MAX_HEADER.min(head.len()))?;
             let n = rest.iter().position(|&c| c == b'\n')?;
             let line = rest.get(..n)?.trim_ascii();
-            if !(line.is_empty() || line.starts_with(b"#")) {
+            if let [b's' | b'S', b'e' | b'E', b'p' | b'P', b'=', c] = line
+                && DELIMS.contains(c)
+            {
+                sep = Some(*c);
+            } else if !(line.is_empty() || line.starts_with(b"#") || line.starts_with(b"--")) {
                 break (from, from + n);
             }
             from += n + 1;
         };
         let line = head.get(start..end)?;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let delim = DELIMS
-            .iter()
-            .copied()
-            .max_by_key(|&d| (count_outside_quotes(line, d), std::cmp::Reverse(d)))?;
-        let n = count_outside_quotes(line, delim);
+        // An SQL dump names its columns in the statement before the rows;
+        // otherwise the header line is cells itself.
+        let (line, cell_delim, delim, quote) = match sql_columns(line) {
+            Some(sql) => sql,
+            None => {
+                let delim = match sep {
+                    Some(d) => d,
+                    None => DELIMS.iter().copied().max_by_key(|&d| {
+                        (count_outside_quotes(line, d, b'"'), std::cmp::Reverse(d))
+                    })?,
+                };
+                (line, delim, delim, b'"')
+            }
+        };
+        let n = count_outside_quotes(line, cell_delim, b'"');
         if n == 0 {
             return None;
         }
         // A table's first row has the header's cells: a line of prose or a
-        // changelog's title with one `;` in it is not a header.
+        // changelog's title with one `;` in it is not a header. (An SQL
+        // row may end with the `,` before the next row.)
         let rest = head.get(end + 1..MAX_HEADER.min(head.len()))?;
         let row_end = rest.iter().position(|&c| c == b'\n')?;
         let row = rest.get(..row_end)?;
-        if count_outside_quotes(row.strip_suffix(b"\r").unwrap_or(row), delim) != n {
+        let got = count_outside_quotes(row.strip_suffix(b"\r").unwrap_or(row), delim, quote);
+        if got != n && !(quote == b'\'' && got == n + 1) {
             return None;
         }
         let mut masks = Vec::new();
         let mut any = DetSet::default();
-        for cell in cells(line, delim) {
+        for cell in cells(line, cell_delim, b'"') {
             let cell = trim(cell);
             if cell.len() > MAX_CELL {
                 return None;
@@ -109,6 +131,7 @@ impl Columns {
         }
         Some(Columns {
             delim,
+            quote,
             masks,
             any,
             body_from: end + 1,
@@ -199,7 +222,13 @@ impl Columns {
         let len = loop {
             let rest = t.get(start..)?;
             self.delims.clear();
-            let len = delimiters(rest, self.delim, self.base + start, &mut self.delims);
+            let len = delimiters(
+                rest,
+                self.delim,
+                self.quote,
+                self.base + start,
+                &mut self.delims,
+            );
             if start + len >= s || start + len >= t.len() {
                 break len;
             }
@@ -219,7 +248,7 @@ impl Columns {
 /// delimiter every few bytes: `memchr3` (a call per hit) and a plain byte
 /// loop both counted more instructions for the whole customer-table scan
 /// (docs/benchmarks.md, "A generated corpus, the test tables again").
-fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
+fn delimiters(line: &[u8], d: u8, q: u8, at: usize, out: &mut Vec<usize>) -> usize {
     const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const ONES: u64 = 0x0101_0101_0101_0101;
     // The top bit of each byte of `x` equal to `b`, exactly.
@@ -244,13 +273,13 @@ fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
                 unsafe_code,
                 reason = "SSE2 is enabled for the whole build (see SAFETY)"
             )]
-            let mut m = unsafe { crate::fastscan::sse2::eq3_mask16(w, d, b'"', b'\n') };
+            let mut m = unsafe { crate::fastscan::sse2::eq3_mask16(w, d, q, b'\n') };
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
                 m &= m - 1;
                 match w.get(k) {
                     Some(b'\n') => return base + k,
-                    Some(b'"') => quoted = !quoted,
+                    Some(&c) if c == q => quoted = !quoted,
                     _ if !quoted => out.push(at + base + k),
                     _ => {}
                 }
@@ -263,13 +292,13 @@ fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
         let mut word = [0u8; 8];
         word.copy_from_slice(w);
         let x = u64::from_le_bytes(word);
-        let mut m = eq(x, d) | eq(x, b'"') | eq(x, b'\n');
+        let mut m = eq(x, d) | eq(x, q) | eq(x, b'\n');
         while m != 0 {
             let k = (m.trailing_zeros() / 8) as usize;
             m &= m - 1;
             match word.get(k) {
                 Some(b'\n') => return base + k,
-                Some(b'"') => quoted = !quoted,
+                Some(&c) if c == q => quoted = !quoted,
                 _ if !quoted => out.push(at + base + k),
                 _ => {}
             }
@@ -279,7 +308,7 @@ fn delimiters(line: &[u8], d: u8, at: usize, out: &mut Vec<usize>) -> usize {
     for (k, &c) in words.remainder().iter().enumerate() {
         if c == b'\n' {
             return base + k;
-        } else if c == b'"' {
+        } else if c == q {
             quoted = !quoted;
         } else if c == d && !quoted {
             out.push(at + base + k);
@@ -462,19 +491,47 @@ fn camel_words(cell: &[u8]) -> Vec<u8> {
     out
 }
 
-fn count_outside_quotes(line: &[u8], d: u8) -> usize {
-    cells(line, d).count() - 1
+fn count_outside_quotes(line: &[u8], d: u8, q: u8) -> usize {
+    cells(line, d, q).count() - 1
 }
 
-/// The cells of `line` split at `d` outside double quotes.
-fn cells(line: &[u8], d: u8) -> impl Iterator<Item = &[u8]> {
+/// The cells of `line` split at `d` outside quotes `q`.
+fn cells(line: &[u8], d: u8, q: u8) -> impl Iterator<Item = &[u8]> {
     let mut quoted = false;
     line.split(move |&c| {
-        if c == b'"' {
+        if c == q {
             quoted = !quoted;
         }
         c == d && !quoted
     })
+}
+
+/// The column list of an SQL dump's statement that its rows follow, one
+/// a line: `INSERT INTO patients (id, fax, billing_npi) VALUES` (rows
+/// `(1, '+44 20 3408 3036', '2523270314'),`: `,` outside `'`), or
+/// PostgreSQL's `COPY public.patients (id, fax, billing_npi) FROM stdin;`
+/// (rows of tab-separated text, no quotes). Returns the list, its
+/// delimiter, and the rows' delimiter and quote.
+fn sql_columns(line: &[u8]) -> Option<(&[u8], u8, u8, u8)> {
+    let line = line.trim_ascii();
+    let starts = |p: &[u8]| {
+        line.get(..p.len())
+            .is_some_and(|l| l.eq_ignore_ascii_case(p))
+    };
+    let (row_delim, quote, tail): (u8, u8, &[u8]) = if starts(b"insert into ") {
+        (b',', b'\'', b"values")
+    } else if starts(b"copy ") {
+        (b'\t', 0, b"from stdin;")
+    } else {
+        return None;
+    };
+    let open = line.iter().position(|&c| c == b'(')?;
+    let close = line.iter().rposition(|&c| c == b')')?;
+    let after = line.get(close + 1..)?.trim_ascii();
+    if close <= open || !after.eq_ignore_ascii_case(tail) {
+        return None;
+    }
+    Some((line.get(open + 1..close)?, b',', row_delim, quote))
 }
 
 /// A cell without surrounding spaces and quotes.
@@ -502,6 +559,40 @@ mod tests {
         // The name column and the header itself are not the NPI's.
         assert!(!c.has(t, npi, s - 4, s - 1));
         assert!(!c.has(t, npi, 6, 9));
+    }
+
+    /// Excel's `sep=;` line, an SQL dump's `INSERT … VALUES` with rows
+    /// quoted by `'`, and PostgreSQL's `COPY … FROM stdin;` with
+    /// tab-separated rows: each names the columns of every row after it.
+    #[test]
+    fn dumps_and_directives_name_their_columns() {
+        let npi = D::UsNpi as usize;
+        let ssn = D::UsSsn as usize;
+        let value_at = |t: &[u8], v: &[u8]| {
+            let s = t.windows(v.len()).rposition(|w| w == v).unwrap();
+            (s, s + v.len())
+        };
+        let t = b"sep=;\nID;SSN#;ts\n1;650165775;1758269582\n2;239103819;1705453556\n";
+        let mut c = Columns::of(t).unwrap();
+        let (s, e) = value_at(t, b"239103819");
+        assert!(c.has(t, ssn, s, e));
+        let (s, e) = value_at(t, b"1705453556");
+        assert!(!c.has(t, ssn, s, e));
+
+        let t = b"-- dump\nINSERT INTO patients (id, fax, billing_npi, name) VALUES\n  (1, '+44 20 3408 3036', '2523270314', 'Smith, Jo'),\n  (2, '0171 7904616', '1408142143', 'Ng, Al');\n";
+        let mut c = Columns::of(t).unwrap();
+        let (s, e) = value_at(t, b"1408142143");
+        assert!(c.has(t, npi, s, e));
+        let (s, e) = value_at(t, b"0171 7904616");
+        assert!(!c.has(t, npi, s, e));
+
+        let t = b"COPY public.patients (id, billing_npi, note) FROM stdin;\n1\t2523270314\tsaid \"hi\n2\t1408142143\tok\n";
+        let mut c = Columns::of(t).unwrap();
+        let (s, e) = value_at(t, b"1408142143");
+        assert!(c.has(t, npi, s, e));
+
+        // An INSERT with its rows on the same line is no header here.
+        assert!(Columns::of(b"INSERT INTO p (id, npi) VALUES (1, '2523270314');\nx\n").is_none());
     }
 
     #[test]
@@ -592,10 +683,12 @@ mod tests {
         fn delimiters_match_a_byte_loop(
             line in proptest::collection::vec(proptest::prop_oneof![
                 4 => proptest::prelude::any::<u8>(), 1 => proptest::strategy::Just(b','),
-                1 => proptest::strategy::Just(b'"'), 1 => proptest::strategy::Just(b'\n')], 0..80),
+                1 => proptest::strategy::Just(b'"'), 1 => proptest::strategy::Just(b'\''),
+                1 => proptest::strategy::Just(b'\n')], 0..80),
+            q in proptest::prop_oneof![proptest::strategy::Just(b'"'), proptest::strategy::Just(b'\''), proptest::strategy::Just(0u8)],
         ) {
             let mut got = Vec::new();
-            let end = delimiters(&line, b',', 5, &mut got);
+            let end = delimiters(&line, b',', q, 5, &mut got);
             let mut want = Vec::new();
             let mut quoted = false;
             let mut want_end = line.len();
@@ -603,7 +696,7 @@ mod tests {
                 if c == b'\n' {
                     want_end = i;
                     break;
-                } else if c == b'"' {
+                } else if c == q {
                     quoted = !quoted;
                 } else if c == b',' && !quoted {
                     want.push(5 + i);
