@@ -542,7 +542,11 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     // joined by dashes or dots (`914-349-8600 04/21/2020`: the date after
     // it is the run's next value).
     let phone_span = !loose || (seq.n >= 3 && matches!(seq.uniform(), Some(b'-' | b'.')));
-    if phone_span && maybe_phone && sk.on(D::Phone) && (!bare || sk.ctx(D::Phone, ws, seq.end())) {
+    if phone_span
+        && maybe_phone
+        && sk.on(D::Phone)
+        && (!bare || sk.ctx(D::Phone, ws, seq.end()) || x12_element(t, ws, b"PER", X12_PHONE))
+    {
         phone(sk, ws);
     }
     if lok && seq.len(0) == 6 {
@@ -1006,8 +1010,18 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                     sk.emit(D::UkNhs, s, e, base, adj);
                 }
             }
-            if contiguous && sk.ctx_ok(D::UsNpi, s, e) && v::us_npi(d) {
-                sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
+            if contiguous && sk.on(D::UsNpi) {
+                // In an X12 claim the `XX` qualifier of a name segment says
+                // NPI (`NM1*85*2*CLINIC*****XX*1234567893~`).
+                // The qualifier is the number's label: reported as a
+                // number next to its word is.
+                if sk.ctx_ok(D::UsNpi, s, e) {
+                    if v::us_npi(d) {
+                        sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
+                    }
+                } else if x12_element(t, s, b"NM1", &[b"XX"]) && v::us_npi(d) {
+                    sk.emit_fixed(D::UsNpi, s, e, High);
+                }
             }
             if (contiguous || seq.shape(&[4, 5, 1]) || seq.shape(&[4, 5]))
                 && sk.ctx_ok(D::AuMedicare, s, e)
@@ -1091,15 +1105,16 @@ const SSN_WORDS: &[&str] = &[
 ];
 
 /// National ids whose numbers a payment card's Luhn and issuer ranges may
-/// also accept, by the card's length in digits: only an id of the same
-/// length can be the number (`NPI 2888077031` in the sentence after a
+/// also accept, by the card's digits: only an id of the same length (and
+/// prefix) can be the number (`NPI 2888077031` in the sentence after a
 /// 16-digit card is another number's label).
-const fn card_like_ids(len: usize) -> DetSet {
-    match len {
+fn card_like_ids(d: &[u8]) -> DetSet {
+    match d.len() {
         12 => DetSet::of(&[D::JpMyNumber, D::InAadhaar]),
         13 => DetSet::of(&[D::ZaId, D::FrInsee, D::ChAhv, D::KrRrn]),
-        // NPI with its `80840` prefix; a first-generation Chinese id.
-        15 => DetSet::of(&[D::FrInsee, D::UsNpi, D::CnResidentId]),
+        // An NPI with its `80840` prefix; a first-generation Chinese id.
+        15 if d.starts_with(b"80840") => DetSet::of(&[D::FrInsee, D::UsNpi, D::CnResidentId]),
+        15 => DetSet::of(&[D::FrInsee, D::CnResidentId]),
         18 => DetSet::of(&[D::CnResidentId]),
         // Medicare's 10-11 digits are shorter than any card.
         _ => DetSet::of(&[]),
@@ -1448,7 +1463,7 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     let (s, e) = (seq.start(), seq.end());
     // One number, one type: next to another id's word (My Number, Aadhaar,
     // …) and no card wording, it is that id or nothing.
-    let like = card_like_ids(d.len());
+    let like = card_like_ids(d);
     if !like.is_empty() && labelled(sk, s, e, &like) && !sk.ctx(D::CreditCard, s, e) {
         return;
     }
@@ -1814,6 +1829,12 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         loose_from = 0;
         e = i;
     }
+    // Read without the text's `(` (see `phone_at`), a number needs what
+    // one without it does: seven digits, and a phone word if in one group
+    // (`(16 blocks, …)` is no call).
+    if prose_paren && !plus && (digits < 7 || groups == 1 && !sk.ctx(D::Phone, s, e)) {
+        return;
+    }
     let d0 = at(t, ws);
     // Separators between groups (index 1..groups); "mixed" if they differ.
     let first_sep = seps.get(1).copied().unwrap_or(0);
@@ -2004,8 +2025,12 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             if digits == 10 && d0 == b'1' && time_keyed(t, s) {
                 return;
             }
-            base = Low;
-            adj.need_ctx = true;
+            if x12_element(t, s, b"PER", X12_PHONE) {
+                base = Medium;
+            } else {
+                base = Low;
+                adj.need_ctx = true;
+            }
         } else {
             return;
         }
@@ -2047,6 +2072,34 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         }
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// The qualifiers of an X12 contact segment (`PER`) whose number is a
+/// telephone's: telephone, fax, cellular, work, home.
+const X12_PHONE: &[&[u8]] = &[b"TE", b"FX", b"CP", b"WP", b"HP"];
+
+/// True if the value at `s` is an element of an X12 EDI segment (`~`
+/// ends a segment, `*` separates its elements) named `seg`, right after
+/// a qualifier of `quals`: `NM1*85*2*CLINIC*****XX*1234567893~` (an NPI),
+/// `PER*IC*BILLING*TE*6516463569~` (a telephone). Health claims (837),
+/// remittances (835) and eligibility (270/271) carry identifiers so.
+#[cold]
+#[inline(never)]
+pub(crate) fn x12_element(t: &[u8], s: usize, seg: &[u8], quals: &[&[u8]]) -> bool {
+    if s < 4 || at(t, s - 1) != b'*' || at(t, s - 4) != b'*' {
+        return false;
+    }
+    let q = t.get(s - 3..s - 1).unwrap_or_default();
+    if !quals.contains(&q) {
+        return false;
+    }
+    let head = t.get(s.saturating_sub(120)..s - 4).unwrap_or_default();
+    let from = head
+        .iter()
+        .rposition(|&c| matches!(c, b'~' | b'\n'))
+        .map_or(0, |k| k + 1);
+    let segment = head.get(from..).unwrap_or_default().trim_ascii_start();
+    segment.len() > seg.len() && segment.starts_with(seg) && at(segment, seg.len()) == b'*'
 }
 
 /// True if the value at `s` is a key's whose name is a time's (`ts=`,

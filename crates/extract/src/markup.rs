@@ -535,7 +535,10 @@ fn push_label(name: &[u8], out: &mut Vec<u8>) -> bool {
         .iter()
         .rposition(|&b| b == b':')
         .map_or(name, |i| name.get(i + 1..).unwrap_or_default());
-    if local.len() <= 2 || is_structural(local) || name.starts_with(b"xmlns") {
+    // Two letters are a label only as an acronym (`CC`, `DL`, `PO`), not
+    // a structural tag (`tr`, `li`, `td`).
+    let acronym = local.len() == 2 && local.iter().all(u8::is_ascii_uppercase);
+    if local.len() <= 2 && !acronym || is_structural(local) || name.starts_with(b"xmlns") {
         return false;
     }
     for (i, &b) in local.iter().enumerate() {
@@ -797,6 +800,8 @@ mod tests {
         );
         assert_eq!(label(b"text:p"), None);
         assert_eq!(label(b"xmlns:h"), None);
+        assert_eq!(label(b"CC").unwrap(), b"CC");
+        assert_eq!(label(b"td"), None);
     }
 
     #[test]
