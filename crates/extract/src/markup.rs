@@ -86,8 +86,25 @@ pub struct MarkupText<R> {
     /// XML: the last tag's `/` before `>` (`<gp npi="1"/>` has no text).
     slash: bool,
     /// XML: the label written before the next text that is not blank
-    /// (an element's own text), cleared by the next tag.
+    /// (an element's own text), cleared by the next tag. HTML: a table
+    /// cell's column name, cleared at the cell's end.
     label: Vec<u8>,
+    /// HTML: the column names of the (outermost) table being read, from
+    /// its last header row (`<th>` cells, or the cells of `<thead>`).
+    headers: Vec<Vec<u8>>,
+    /// HTML: the header cells of the row being read.
+    row_headers: Vec<Vec<u8>>,
+    /// HTML: whether the row being read has data cells (`<td>` outside
+    /// `<thead>`): then its `<th>` cells name rows, not columns.
+    row_data: bool,
+    /// HTML: the column of the next cell of the row.
+    col: usize,
+    /// HTML: tables open; columns are named only in the outermost.
+    tables: usize,
+    /// HTML: inside `<thead>`, and inside a header cell (whose text is
+    /// also kept as its column's name).
+    in_thead: bool,
+    in_th: bool,
 }
 
 impl<R: Read> MarkupText<R> {
@@ -112,6 +129,13 @@ impl<R: Read> MarkupText<R> {
             element: Vec::new(),
             slash: false,
             label: Vec::new(),
+            headers: Vec::new(),
+            row_headers: Vec::new(),
+            row_data: false,
+            col: 0,
+            tables: 0,
+            in_thead: false,
+            in_th: false,
         }
     }
 
@@ -121,9 +145,87 @@ impl<R: Read> MarkupText<R> {
         }
         self.out.push(b);
         self.at_break = b == b'\n';
+        if self.in_th {
+            self.header_text(&[b]);
+        }
+    }
+
+    /// Text of a header cell, kept (up to one byte over [`MAX_LABEL`]:
+    /// longer is no column name) as its column's name.
+    fn header_text(&mut self, s: &[u8]) {
+        if let Some(h) = self.row_headers.last_mut() {
+            let room = (MAX_LABEL + 1).saturating_sub(h.len());
+            h.extend_from_slice(s.get(..room.min(s.len())).unwrap_or_default());
+        }
+    }
+
+    /// HTML: a table's structure. A data cell's column name (its header
+    /// cell's text) becomes its label, written before its text as an XML
+    /// element's name is (`<th>NPI</th>` over `<td>1234567893</td>` reads
+    /// `NPI: 1234567893`): a report's or a mail's table keeps the words
+    /// that say what every row's values are.
+    fn table_tag(&mut self, name: &[u8], closing: bool) {
+        match (name, closing) {
+            (b"table", false) => {
+                self.tables += 1;
+                self.label.clear();
+                if self.tables == 1 {
+                    self.headers.clear();
+                }
+            }
+            (b"table", true) => {
+                self.tables = self.tables.saturating_sub(1);
+                if self.tables == 0 {
+                    self.headers.clear();
+                    self.label.clear();
+                    self.in_th = false;
+                    self.in_thead = false;
+                }
+            }
+            _ if self.tables != 1 => {}
+            (b"thead", c) => self.in_thead = !c,
+            (b"tr", false) => {
+                self.col = 0;
+                self.row_headers.clear();
+                self.row_data = false;
+            }
+            (b"tr", true) => {
+                if !self.row_data && !self.row_headers.is_empty() {
+                    self.headers = std::mem::take(&mut self.row_headers);
+                }
+                self.col = 0;
+            }
+            (b"th", false) => {
+                self.in_th = true;
+                self.row_headers.push(Vec::new());
+            }
+            (b"td", false) if self.in_thead => {
+                self.in_th = true;
+                self.row_headers.push(Vec::new());
+            }
+            (b"td", false) => {
+                self.row_data = true;
+                self.label.clear();
+                if let Some(h) = self.headers.get(self.col) {
+                    let h = h.trim_ascii();
+                    if !h.is_empty() && h.len() <= MAX_LABEL && !h.contains(&b'\n') {
+                        self.label.extend_from_slice(h);
+                    }
+                }
+            }
+            (b"th" | b"td", true) => {
+                self.in_th = false;
+                self.col += 1;
+                self.label.clear();
+            }
+            _ => {}
+        }
     }
 
     fn emit_slice(&mut self, s: &[u8]) {
+        if self.in_th {
+            self.header_text(s);
+        }
         if !self.label.is_empty() {
             // Blank text before the element's own text stays before its
             // label.
@@ -177,6 +279,7 @@ impl<R: Read> MarkupText<R> {
             if !is_inline(&name) {
                 self.separator();
             }
+            self.table_tag(&name, closing);
         } else {
             self.separator();
             if !closing && !self.slash {
@@ -271,9 +374,13 @@ impl<R: Read> MarkupText<R> {
             },
             State::TagOpen => match b {
                 // Another element's tag ends this one's own text: its
-                // label is not written before another element's.
+                // label is not written before another element's. (In
+                // HTML a cell's label outlasts the tags inside the cell,
+                // `<td><b>…`: `table_tag` clears it.)
                 b'/' => {
-                    self.label.clear();
+                    if !self.html {
+                        self.label.clear();
+                    }
                     self.raw.clear();
                     self.name.clear();
                     self.state = State::TagName { closing: true };
@@ -284,7 +391,9 @@ impl<R: Read> MarkupText<R> {
                 }
                 b'?' => self.state = State::Decl,
                 b if b.is_ascii_alphabetic() => {
-                    self.label.clear();
+                    if !self.html {
+                        self.label.clear();
+                    }
                     self.name.clear();
                     self.name.push(b.to_ascii_lowercase());
                     self.raw.clear();
@@ -751,6 +860,38 @@ mod tests {
         );
         assert!(text.contains("\nnext\n"));
         assert!(text.contains("a < b &bogus; & c"), "{text}");
+    }
+
+    /// A table's header cells name its data cells, row after row; a row
+    /// with data cells is no header row (its `<th>` names the row); a
+    /// nested table and an empty or overlong header name nothing.
+    #[test]
+    fn html_table_cells_are_labelled_by_their_column() {
+        let page = "<table><tr><th>Tel.</th><th>npi</th><th></th></tr>\
+            <tr><td>07.32.57.31.85</td><td><b>1394454858</b></td><td>x</td></tr>\
+            <tr><td>+1-919-601-3633</td><td>1945663395</td><td>y</td></tr>\
+            <tr><th>Total</th><td>3</td></tr>\
+            <tr><td>1</td><td><table><tr><th>inner</th></tr><tr><td>z</td></tr></table></td></tr>\
+            </table><p>after</p>";
+        let text = html(page);
+        assert!(
+            text.contains("\nTel.: 07.32.57.31.85\nnpi: 1394454858\nx\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nTel.: +1-919-601-3633\nnpi: 1945663395\ny\n"),
+            "{text}"
+        );
+        assert!(text.contains("\nTotal\nnpi: 3\n"), "{text}");
+        assert!(text.contains("\ninner\nz\n"), "{text}");
+        assert!(
+            text.contains("\nafter\n") && !text.contains(": after"),
+            "{text}"
+        );
+        let thead = html(
+            "<table><thead><tr><td>SSN</td></tr></thead><tbody><tr><td>536-22-8726</td></tr></tbody></table>",
+        );
+        assert!(thead.contains("SSN: 536-22-8726"), "{thead}");
     }
 
     #[test]
