@@ -857,6 +857,13 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
         // block.
         let lower = alpha & !upper;
         let camel_starts = upper & ((lower << 1) | (upper << 1) & (lower >> 1) & (lower >> 2));
+        // Where a token ends with one or two digits after a letter
+        // (`phone1`, `SSN2`: [`numbered_key`]); with `camel_starts`, the
+        // tokens that have words inside (exact for an ASCII token inside
+        // the block).
+        let digit = m & !alpha;
+        let ends = m & !(m >> 1);
+        let special = camel_starts | ends & digit & ((alpha << 1) | (digit << 1) & (alpha << 2));
         // Tokens that start with a letter; in a block with non-ASCII
         // bytes every token (a CJK word may follow digits: `2024年身份证…`).
         let mut starts = if high { all_starts } else { all_starts & alpha };
@@ -883,12 +890,16 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
                 if ts != cut_at && may_be_phrase(t, table, ts, te) {
                     token(t, table, ts, te, hits);
                 }
-                if (alpha >> (skip + run - 1)) & 1 == 0 && ts != cut_at {
-                    // Ends with a digit: `phone1`, `SSN2`.
-                    numbered_key(t, table, ts, te, hits);
-                }
-                if camel_starts != 0 && (camel_starts >> skip) & !(u64::MAX << run) != 0 {
-                    camel_words(t, table, ts, te, ts == cut_at, hits);
+                // Words inside the token (camel case, a numbered key):
+                // one test of the block's mask for both.
+                // (A numbered end before `@`, `.` or `-` is an address's
+                // or a host's part, `smith42@`: no call for it.)
+                let inside = (special >> skip) & !(u64::MAX << run);
+                if inside != 0 {
+                    let camel = inside & (camel_starts >> skip) != 0;
+                    if camel || !matches!(t.get(te), Some(b'@' | b'.' | b'-')) {
+                        key_words(t, table, ts, te, ts == cut_at, camel, hits);
+                    }
                 }
                 i = te;
                 starts &= starts - 1;
@@ -900,7 +911,10 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
                 if tl <= MAX_TOKEN && ts != cut_at && may_be_phrase(t, table, ts, te) {
                     token(t, table, ts, te, hits);
                 }
-                if ts != cut_at && t.get(te - 1).is_some_and(u8::is_ascii_digit) {
+                if ts != cut_at
+                    && t.get(te - 1).is_some_and(u8::is_ascii_digit)
+                    && !matches!(t.get(te), Some(b'@' | b'.' | b'-'))
+                {
                     numbered_key(t, table, ts, te, hits);
                 }
                 // A token within the block has its words' starts in the
@@ -983,6 +997,32 @@ fn token(t: &[u8], table: &Table, ts: usize, te: usize, hits: &mut Vec<Hit>) {
                 mask: p.mask,
             });
         }
+    }
+}
+
+/// The words inside an ASCII token `t[ts..te]` that the block's masks
+/// say it may have: the key without its number ([`numbered_key`]), then
+/// its camel-case words ([`camel_words`]), in the order the byte-wise
+/// reference finds them. Out of line: few tokens have any.
+#[cold]
+#[inline(never)]
+fn key_words(
+    t: &[u8],
+    table: &Table,
+    ts: usize,
+    te: usize,
+    cut: bool,
+    camel: bool,
+    hits: &mut Vec<Hit>,
+) {
+    if !cut
+        && t.get(te - 1).is_some_and(u8::is_ascii_digit)
+        && !matches!(t.get(te), Some(b'@' | b'.' | b'-'))
+    {
+        numbered_key(t, table, ts, te, hits);
+    }
+    if camel {
+        camel_words(t, table, ts, te, cut, hits);
     }
 }
 
@@ -1517,7 +1557,7 @@ mod tests {
             if t[ts..i].is_ascii() {
                 token(t, table, ts, i, hits);
                 if t[ts].is_ascii_alphabetic() {
-                    if t[i - 1].is_ascii_digit() {
+                    if t[i - 1].is_ascii_digit() && !matches!(t.get(i), Some(b'@' | b'.' | b'-')) {
                         numbered_key(t, table, ts, i, hits);
                     }
                     camel_words(t, table, ts, i, false, hits);

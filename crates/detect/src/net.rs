@@ -339,7 +339,9 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let domain = t.get(p + 1..end).unwrap_or_default();
-    if (p - s == 36 || before(t, s) == b'<') && message_id(t, s, p) || retina_asset(domain) {
+    if (p - s == 36 || before(t, s) == b'<') && message_id(t, s, p)
+        || at(t, p + 1).is_ascii_digit() && retina_asset(domain)
+    {
         return;
     }
     let nonvalue = example_domain(domain);

@@ -545,7 +545,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     if phone_span
         && maybe_phone
         && sk.on(D::Phone)
-        && (!bare || sk.ctx(D::Phone, ws, seq.end()) || x12_element(t, ws, b"PER", X12_PHONE))
+        && (!bare
+            || sk.ctx(D::Phone, ws, seq.end())
+            || p == b'*' && x12_element(t, ws, b"PER", X12_PHONE))
     {
         phone(sk, ws);
     }
@@ -1019,7 +1021,10 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
                     if v::us_npi(d) {
                         sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
                     }
-                } else if x12_element(t, s, b"NM1", &[b"XX"]) && v::us_npi(d) {
+                } else if before(t, s) == b'*'
+                    && x12_element(t, s, b"NM1", &[b"XX"])
+                    && v::us_npi(d)
+                {
                     sk.emit_fixed(D::UsNpi, s, e, High);
                 }
             }
