@@ -547,7 +547,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         && sk.on(D::Phone)
         && (!bare
             || sk.ctx(D::Phone, ws, seq.end())
-            || p == b'*' && x12_element(t, ws, b"PER", X12_PHONE))
+            || p == b'*' && x12_element(t, ws, b"PER", X12_PHONE)
+            // A signature's `T: 6175061782` (the walk raises it).
+            || p == b' ' && ws >= 2 && at(t, ws - 2) == b':' && signature_label(t, ws, seq.end()))
     {
         phone(sk, ws);
     }
