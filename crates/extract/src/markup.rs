@@ -17,6 +17,10 @@ const MAX_ENTITY: usize = 40;
 const MAX_NAME: usize = 16;
 /// Longest XML name written as a label; a longer one is no word.
 const MAX_LABEL: usize = 48;
+/// Most columns of an HTML table whose header cells are kept as their
+/// names (memory stays bounded whatever a row holds); the cells past
+/// them have no label.
+const MAX_COLUMNS: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -195,13 +199,12 @@ impl<R: Read> MarkupText<R> {
                 }
                 self.col = 0;
             }
-            (b"th", false) => {
-                self.in_th = true;
-                self.row_headers.push(Vec::new());
-            }
-            (b"td", false) if self.in_thead => {
-                self.in_th = true;
-                self.row_headers.push(Vec::new());
+            (b"th", false) | (b"td", false) if name == b"th" || self.in_thead => {
+                // Past `MAX_COLUMNS` a header cell names nothing.
+                self.in_th = self.row_headers.len() < MAX_COLUMNS;
+                if self.in_th {
+                    self.row_headers.push(Vec::new());
+                }
             }
             (b"td", false) => {
                 self.row_data = true;
@@ -886,6 +889,18 @@ mod tests {
         assert!(text.contains("\ninner\nz\n"), "{text}");
         assert!(
             text.contains("\nafter\n") && !text.contains(": after"),
+            "{text}"
+        );
+        // A row of more header cells than are kept: the last column has
+        // no name, and the header row's memory stays bounded.
+        let wide = format!(
+            "<table><tr>{}<th>SSN</th></tr><tr>{}<td>536-22-8726</td></tr></table>",
+            "<th>x</th>".repeat(MAX_COLUMNS),
+            "<td>1</td>".repeat(MAX_COLUMNS)
+        );
+        let text = html(&wide);
+        assert!(
+            text.contains("\n536-22-8726\n") && !text.contains("SSN: "),
             "{text}"
         );
         let thead = html(
