@@ -1016,9 +1016,9 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             }
             if contiguous && sk.on(D::UsNpi) {
                 // In an X12 claim the `XX` qualifier of a name segment says
-                // NPI (`NM1*85*2*CLINIC*****XX*1234567893~`).
-                // The qualifier is the number's label: reported as a
-                // number next to its word is.
+                // NPI (`NM1*85*2*CLINIC*****XX*1234567893~`): the number's
+                // label, so the number is reported as one right after its
+                // word is (`*` asked first: most numbers are not in X12).
                 if sk.ctx_ok(D::UsNpi, s, e) {
                     if v::us_npi(d) {
                         sk.emit(D::UsNpi, s, e, Medium, NEED_CTX);
@@ -2069,7 +2069,7 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         // is that value's (`South Africa 70651` / `082 490 1693-Office`).
         if labelled {
             let (nearest, end) = sk.ctx.nearest_before(t, s, e, reach);
-            let own = !value_after_label(t.get(end..s).unwrap_or_default());
+            let own = !label_elsewhere(t.get(end..s).unwrap_or_default());
             if own && nearest.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
                 return;
             }
@@ -2092,7 +2092,7 @@ const X12_PHONE: &[&[u8]] = &[b"TE", b"FX", b"CP", b"WP", b"HP"];
 /// remittances (835) and eligibility (270/271) carry identifiers so.
 #[cold]
 #[inline(never)]
-pub(crate) fn x12_element(t: &[u8], s: usize, seg: &[u8], quals: &[&[u8]]) -> bool {
+fn x12_element(t: &[u8], s: usize, seg: &[u8], quals: &[&[u8]]) -> bool {
     if s < 4 || at(t, s - 1) != b'*' || at(t, s - 4) != b'*' {
         return false;
     }
@@ -2144,7 +2144,7 @@ fn time_keyed(t: &[u8], s: usize) -> bool {
 /// before it (`Contoso Bank plc` / `T: 1-267-225-7800`, `… from the
 /// bank.` / `The caller (404-969-2943)`), where a label alone on its
 /// line (`Bank account:` / `12345678`) is the value's.
-fn value_after_label(gap: &[u8]) -> bool {
+fn label_elsewhere(gap: &[u8]) -> bool {
     let value_before = gap
         .iter()
         .position(u8::is_ascii_digit)
