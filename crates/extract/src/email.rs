@@ -245,8 +245,16 @@ impl<E> Run<'_, '_, '_, E> {
                             file_type: builtin(ids::HTML),
                         };
                         cx.record_type(&child, t);
-                        let mut stripped = MarkupText::new(Cursor::new(html.as_bytes()), true);
-                        self.deliver(&child, t, TextKind::Extracted, &mut stripped)?;
+                        let map = crate::SourceMap::new();
+                        let mut stripped = MarkupText::new(Cursor::new(html.as_bytes()), true)
+                            .with_map(map.clone());
+                        self.deliver_mapped(
+                            &child,
+                            t,
+                            TextKind::Extracted,
+                            &mut stripped,
+                            Some(&map),
+                        )?;
                     }
                 }
                 PartType::Message(inner) => {

@@ -54,6 +54,7 @@ mod pdf;
 mod report;
 mod rtf;
 mod sniff;
+mod srcmap;
 mod text;
 mod utf16;
 mod zipfile;
@@ -69,6 +70,7 @@ pub use location::Location;
 pub use ocr::Ocr;
 pub use report::{ExtractReport, Incomplete, Note, Reason, TypeEntry, Typed};
 pub use sniff::{Charset, Format, Sniffed, sniff};
+pub use srcmap::SourceMap;
 
 use limits::{Compressed, Counting, Cx, Guarded, ReadBoundedError, read_bounded};
 use sniff::HEAD_LEN;
@@ -116,6 +118,10 @@ pub struct Member<'a> {
     /// The text as UTF-8 (raw bytes for [`TextKind::Raw`]). Never fails: a
     /// read error or a limit ends it early and is listed in the report.
     pub text: &'a mut dyn Read,
+    /// For text extracted from HTML and XML: where each run of `text` came
+    /// from in the member's bytes, filled in as `text` is read. Map a
+    /// finding's offsets with [`SourceMap::span`] to place it in the file.
+    pub map: Option<&'a SourceMap>,
 }
 
 /// Extracts text members from inputs within limits. Cheap to share across
@@ -459,8 +465,15 @@ impl<E> Run<'_, '_, '_, E> {
         };
         match sniffed.format {
             Format::Html | Format::Xml => {
-                let mut stripped = markup::MarkupText::new(decoded, sniffed.format == Format::Html);
-                self.deliver(loc, typed, TextKind::Extracted, &mut stripped)
+                let stripped = markup::MarkupText::new(decoded, sniffed.format == Format::Html);
+                // Offsets map to the file only where the markup is read
+                // from the file's own bytes (not from a transcoding).
+                let map = (kind == TextKind::Original).then(SourceMap::new);
+                let mut stripped = match &map {
+                    Some(m) => stripped.with_map(m.clone()),
+                    None => stripped,
+                };
+                self.deliver_mapped(loc, typed, TextKind::Extracted, &mut stripped, map.as_ref())
             }
             _ => {
                 let mut decoded = decoded;
@@ -557,6 +570,18 @@ impl<E> Run<'_, '_, '_, E> {
         kind: TextKind,
         text: &mut dyn Read,
     ) -> Result<(), E> {
+        self.deliver_mapped(loc, typed, kind, text, None)
+    }
+
+    /// [`deliver`](Self::deliver) with the map of where the text came from.
+    pub(crate) fn deliver_mapped(
+        &mut self,
+        loc: &Location,
+        typed: Typed,
+        kind: TextKind,
+        text: &mut dyn Read,
+        map: Option<&SourceMap>,
+    ) -> Result<(), E> {
         let mut guarded = Guarded::new(text, self.cx, loc, typed.format);
         (self.visit)(Member {
             location: loc,
@@ -564,6 +589,7 @@ impl<E> Run<'_, '_, '_, E> {
             file_type: typed.file_type,
             kind,
             text: &mut guarded,
+            map,
         })
     }
 
@@ -655,9 +681,24 @@ pub mod fuzzing {
         let _ = crate::rtf::rtf_text(data);
     }
 
+    /// The text of markup, and its map back to the bytes: every span of
+    /// the text maps inside the input, in order.
     pub fn markup(data: &[u8], html: bool) {
         let mut out = Vec::new();
-        let _ = crate::markup::MarkupText::new(data, html).read_to_end(&mut out);
+        let map = crate::SourceMap::new();
+        let _ = crate::markup::MarkupText::new(data, html)
+            .with_map(map.clone())
+            .read_to_end(&mut out);
+        let len = out.len() as u64;
+        let mut last = 0;
+        for t in (0..len).step_by(7) {
+            let span = map.span(t, len);
+            assert!(
+                span.is_some_and(|(s, e)| s >= last && s <= e && e <= data.len() as u64),
+                "text offset {t} of {len} maps to {span:?}"
+            );
+            last = span.map_or(last, |(s, _)| s);
+        }
     }
 
     /// Every office XML profile over the same bytes.

@@ -10,6 +10,8 @@
 
 use std::io::{self, Read};
 
+use crate::srcmap::SourceMap;
+
 const CHUNK: usize = 32 * 1024;
 /// Longest entity we try to decode (`&CounterClockwiseContourIntegral;`).
 const MAX_ENTITY: usize = 40;
@@ -56,6 +58,17 @@ enum State {
     RawText,
     /// After `&`.
     Entity,
+}
+
+/// Where text being written comes from in the source.
+#[derive(Debug, Clone, Copy)]
+enum Src {
+    /// Copied byte for byte from this offset on.
+    Copied(u64),
+    /// Decoded from the source span `[start, end)` (an entity).
+    Decoded(u64, u64),
+    /// Written by the extractor (a label, a line break) at this offset.
+    Inserted(u64),
 }
 
 /// A `Read` of the text of an HTML or XML stream.
@@ -109,6 +122,16 @@ pub struct MarkupText<R> {
     /// also kept as its column's name).
     in_thead: bool,
     in_th: bool,
+    /// Where each run of text came from, when the caller asked.
+    map: Option<SourceMap>,
+    /// Source offset of `input[0]`.
+    src_base: u64,
+    /// Text offset of `out[0]`.
+    out_base: u64,
+    /// Source offset of the byte being stepped.
+    at: u64,
+    /// Source offset of the `&` of the entity being read.
+    entity_at: u64,
 }
 
 impl<R: Read> MarkupText<R> {
@@ -140,13 +163,37 @@ impl<R: Read> MarkupText<R> {
             tables: 0,
             in_thead: false,
             in_th: false,
+            map: None,
+            src_base: 0,
+            out_base: 0,
+            at: 0,
+            entity_at: 0,
         }
     }
 
-    fn emit(&mut self, b: u8) {
-        if !self.label.is_empty() && !b.is_ascii_whitespace() {
-            self.write_label();
+    /// Records in `map` where each run of the text comes from in the
+    /// source (offsets in the bytes read from `inner`).
+    pub fn with_map(mut self, map: SourceMap) -> Self {
+        self.map = Some(map);
+        self
+    }
+
+    /// Notes that `len` bytes about to be written come from `src`.
+    fn record(&self, len: usize, src: Src) {
+        let Some(map) = &self.map else { return };
+        let text = self.out_base + self.out.len() as u64;
+        match src {
+            Src::Copied(s) => map.copied(text, s),
+            Src::Decoded(s, e) => map.opaque(text, len, s, e),
+            Src::Inserted(s) => map.opaque(text, len, s, s),
         }
+    }
+
+    fn emit(&mut self, b: u8, src: Src) {
+        if !self.label.is_empty() && !b.is_ascii_whitespace() {
+            self.write_label(src);
+        }
+        self.record(1, src);
         self.out.push(b);
         self.at_break = b == b'\n';
         if self.in_th {
@@ -225,7 +272,7 @@ impl<R: Read> MarkupText<R> {
         }
     }
 
-    fn emit_slice(&mut self, s: &[u8]) {
+    fn emit_slice(&mut self, s: &[u8], src: Src) {
         if self.in_th {
             self.header_text(s);
         }
@@ -235,21 +282,32 @@ impl<R: Read> MarkupText<R> {
             let blank = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
             if blank < s.len() {
                 let (lead, text) = s.split_at(blank);
+                self.record(lead.len(), src);
                 self.out.extend_from_slice(lead);
-                self.write_label();
+                let src = match src {
+                    Src::Copied(at) => Src::Copied(at + blank as u64),
+                    other => other,
+                };
+                self.write_label(src);
+                self.record(text.len(), src);
                 self.out.extend_from_slice(text);
                 self.at_break = text.last() == Some(&b'\n');
                 return;
             }
         }
         if let Some(&last) = s.last() {
+            self.record(s.len(), src);
             self.out.extend_from_slice(s);
             self.at_break = last == b'\n';
         }
     }
 
-    /// Writes the pending label and `: `.
-    fn write_label(&mut self) {
+    /// Writes the pending label and `: ` before text from `src`.
+    fn write_label(&mut self, src: Src) {
+        let at = match src {
+            Src::Copied(s) | Src::Decoded(s, _) | Src::Inserted(s) => s,
+        };
+        self.record(self.label.len() + 2, Src::Inserted(at));
         self.out.append(&mut self.label);
         self.out.extend_from_slice(b": ");
     }
@@ -263,7 +321,7 @@ impl<R: Read> MarkupText<R> {
 
     fn separator(&mut self) {
         if !self.at_break {
-            self.emit(b'\n');
+            self.emit(b'\n', Src::Inserted(self.at));
         }
     }
 
@@ -308,9 +366,14 @@ impl<R: Read> MarkupText<R> {
         let keep = !dropped;
         if keep {
             self.separator();
+            let text = self.out.len();
             if !self.html && push_label(&self.raw, &mut self.out) {
                 self.out.extend_from_slice(b": ");
                 self.at_break = false;
+                if let Some(map) = &self.map {
+                    let len = self.out.len() - text;
+                    map.opaque(self.out_base + text as u64, len, self.at, self.at);
+                }
             }
         }
         self.raw.clear();
@@ -327,8 +390,11 @@ impl<R: Read> MarkupText<R> {
             return;
         }
         let raw = std::mem::take(&mut self.pending);
-        self.emit(b'&');
-        self.emit_slice(&raw);
+        let at = self.entity_at;
+        self.emit(b'&', Src::Copied(at));
+        self.emit_slice(&raw, Src::Copied(at + 1));
+        self.pending = raw;
+        self.pending.clear();
     }
 
     fn decode_entity(&mut self) {
@@ -338,12 +404,13 @@ impl<R: Read> MarkupText<R> {
         }
         let body = std::mem::take(&mut self.pending);
         let decoded = decode_entity(&body, self.html);
+        let at = self.entity_at;
         match decoded {
-            Some(s) => self.emit_slice(s.as_bytes()),
+            Some(s) => self.emit_slice(s.as_bytes(), Src::Decoded(at, self.at + 1)),
             None => {
-                self.emit(b'&');
-                self.emit_slice(&body);
-                self.emit(b';');
+                self.emit(b'&', Src::Copied(at));
+                self.emit_slice(&body, Src::Copied(at + 1));
+                self.emit(b';', Src::Copied(self.at));
             }
         }
     }
@@ -354,10 +421,11 @@ impl<R: Read> MarkupText<R> {
                 b'<' => self.state = State::TagOpen,
                 b'&' => {
                     self.pending.clear();
+                    self.entity_at = self.at;
                     self.entity_return = State::Text;
                     self.state = State::Entity;
                 }
-                _ => self.emit(b),
+                _ => self.emit(b, Src::Copied(self.at)),
             },
             State::Entity => match b {
                 b';' => {
@@ -406,7 +474,7 @@ impl<R: Read> MarkupText<R> {
                 }
                 _ => {
                     // A lone `<` in text ("a < b").
-                    self.emit(b'<');
+                    self.emit(b'<', Src::Copied(self.at.saturating_sub(1)));
                     self.state = State::Text;
                     self.step(b);
                 }
@@ -478,10 +546,11 @@ impl<R: Read> MarkupText<R> {
                     }
                 } else if b == b'&' {
                     self.pending.clear();
+                    self.entity_at = self.at;
                     self.entity_return = self.state;
                     self.state = State::Entity;
                 } else if keep {
-                    self.emit(b);
+                    self.emit(b, Src::Copied(self.at));
                 }
             }
             State::Bang => {
@@ -511,20 +580,22 @@ impl<R: Read> MarkupText<R> {
             }
             State::CData => match (self.matched, b) {
                 (0 | 1, b']') => self.matched += 1,
-                (2, b']') => self.emit(b']'),
+                // `]]]`: the first of the three is text.
+                (2, b']') => self.emit(b']', Src::Copied(self.at.saturating_sub(2))),
                 (2, b'>') => {
                     self.matched = 0;
                     self.state = State::Text;
                 }
                 (m, b) => {
-                    for _ in 0..m {
-                        self.emit(b']');
+                    for i in 0..m {
+                        let at = self.at.saturating_sub((m - i) as u64);
+                        self.emit(b']', Src::Copied(at));
                     }
                     self.matched = 0;
                     if b == b']' {
                         self.matched = 1;
                     } else {
-                        self.emit(b);
+                        self.emit(b, Src::Copied(self.at));
                     }
                 }
             },
@@ -553,12 +624,15 @@ impl<R: Read> MarkupText<R> {
 
     fn fill(&mut self) -> io::Result<()> {
         while self.out_pos >= self.out.len() {
+            self.out_base += self.out.len() as u64;
             self.out.clear();
             self.out_pos = 0;
             if self.in_pos >= self.in_end {
                 if self.eof {
                     return Ok(());
                 }
+                self.src_base += self.in_end as u64;
+                self.in_end = 0;
                 let n = loop {
                     match self.inner.read(&mut self.input) {
                         Ok(n) => break n,
@@ -590,7 +664,8 @@ impl<R: Read> MarkupText<R> {
                             // before it.
                             let input = std::mem::take(&mut self.input);
                             let run = input.get(self.in_pos..self.in_pos + n).unwrap_or_default();
-                            self.emit_slice(run);
+                            let at = self.src_base + self.in_pos as u64;
+                            self.emit_slice(run, Src::Copied(at));
                             self.input = input;
                             self.in_pos += n;
                             continue;
@@ -608,6 +683,7 @@ impl<R: Read> MarkupText<R> {
                     _ => {}
                 }
                 let b = self.input.get(self.in_pos).copied().unwrap_or(b' ');
+                self.at = self.src_base + self.in_pos as u64;
                 self.in_pos += 1;
                 self.step(b);
             }
@@ -1031,6 +1107,123 @@ mod tests {
             let mut cut = String::new();
             MarkupText::new(Trickle(input.as_bytes(), step), html).read_to_string(&mut cut).unwrap();
             proptest::prop_assert_eq!(whole, cut);
+        }
+
+        /// A value in the text maps back to where it is in the source,
+        /// whatever markup, entities, labels and read sizes surround it.
+        #[test]
+        fn values_map_back_to_the_source(
+            before in proptest::collection::vec(map_parts(), 0..30),
+            after in proptest::collection::vec(map_parts(), 0..10),
+            html in proptest::bool::ANY,
+            step in 1usize..9,
+        ) {
+            let value = "4111-1111&#45;1111-111&#49;";
+            let input = format!("{}{value}{}", before.concat(), after.concat());
+            let (text, map) = mapped(&input, html, step);
+            let len = text.len() as u64;
+            if let Some((s, e)) = map.span(0, len) {
+                proptest::prop_assert!(s <= e && e <= input.len() as u64);
+            }
+            for (i, _) in text.match_indices("4111-1111-1111-1111") {
+                let (s, e) = map.span(i as u64, i as u64 + 19).unwrap();
+                proptest::prop_assert_eq!(&input[s as usize..e as usize], value);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Every offset of any text maps inside the input, in order (the
+        /// fuzz targets' check, on the markup parts and on any bytes).
+        #[test]
+        fn every_offset_maps_in_order(
+            parts in proptest::collection::vec(map_parts(), 0..40),
+            noise in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            html in proptest::bool::ANY,
+        ) {
+            crate::fuzzing::markup(parts.concat().as_bytes(), html);
+            crate::fuzzing::markup(&noise, html);
+        }
+    }
+
+    const MAP_PARTS_LIST: &[&str] = &[
+        "<p>",
+        "</p>",
+        "<b>",
+        "</b>",
+        "&amp;",
+        "&#x41;",
+        "&nbsp;",
+        "&bad",
+        "<script>x<y</script>",
+        "<!-- c -->",
+        "<![CDATA[d]]>",
+        "<table>",
+        "<tr>",
+        "<th>Card number</th>",
+        "<td>",
+        "</td>",
+        "</tr>",
+        "<thead>",
+        "</thead>",
+        "<ssn>",
+        "</ssn>",
+        "<cardNumber>",
+        "<x card=\"",
+        "\">",
+        "<i title=v&amp;w>",
+        "text ",
+        "\n",
+        "é",
+        "<",
+        "&",
+        "]]",
+    ];
+
+    fn map_parts() -> proptest::sample::Select<&'static str> {
+        proptest::sample::select(MAP_PARTS_LIST)
+    }
+
+    fn mapped(input: &str, html: bool, step: usize) -> (String, SourceMap) {
+        let map = SourceMap::new();
+        let mut text = String::new();
+        MarkupText::new(Trickle(input.as_bytes(), step), html)
+            .with_map(map.clone())
+            .read_to_string(&mut text)
+            .unwrap();
+        (text, map)
+    }
+
+    #[test]
+    fn offsets_map_to_the_file() {
+        let page = "<html><body><table><tr><th>Card</th><th>SSN</th></tr>\n\
+            <tr><td><b>4111 1111</b> 1111&nbsp;1111</td><td>078&#45;05-1120</td></tr></table>\n\
+            <p>Call&nbsp;<i>(212)</i> 555-0100 &amp; more</p></body></html>";
+        let (text, map) = mapped(page, true, 7);
+        let at = |v: &str| {
+            let i = text.find(v).unwrap() as u64;
+            let (s, e) = map.span(i, i + v.len() as u64).unwrap();
+            &page[s as usize..e as usize]
+        };
+        assert!(text.contains("Card: 4111 1111 1111\u{a0}1111"), "{text}");
+        assert_eq!(
+            at("4111 1111 1111\u{a0}1111"),
+            "4111 1111</b> 1111&nbsp;1111"
+        );
+        assert_eq!(at("078-05-1120"), "078&#45;05-1120");
+        assert_eq!(at("(212) 555-0100"), "(212)</i> 555-0100");
+        assert_eq!(at("more"), "more");
+        // A label the extractor wrote stands for no bytes: it maps to the
+        // place of the text it names.
+        let i = text.find("SSN: ").unwrap() as u64;
+        let (s, e) = map.span(i, i + 3).unwrap();
+        assert_eq!(s, e);
+        let xml = "<?xml version=\"1.0\"?><r><nhsNumber>943 476 5919</nhsNumber><gp npi=\"1234567893\"/></r>";
+        let (text, map) = mapped(xml, false, 3);
+        for v in ["943 476 5919", "1234567893"] {
+            let i = text.find(v).unwrap() as u64;
+            let (s, e) = map.span(i, i + v.len() as u64).unwrap();
+            assert_eq!(&xml[s as usize..e as usize], v, "{text}");
         }
     }
 }

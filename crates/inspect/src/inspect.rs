@@ -178,6 +178,7 @@ impl Inspector {
         }
         let mut scanner = self.detectors.stream();
         let mut window = Window::new(self.opts.show_values);
+        let place = Place::Map(m.map);
         // One vector for the findings of every chunk.
         let mut found = Vec::new();
         loop {
@@ -192,14 +193,19 @@ impl Inspector {
             let data = buf.get(..n).unwrap_or_default();
             window.push(data);
             scanner.feed_into(data, &mut found);
-            push_findings(report, &mut found, &location, 0, &window, self.cap());
+            push_findings(report, &mut found, &location, place, &window, self.cap());
+            if let Some(map) = m.map {
+                // Text before the scanner's buffer is never reported again.
+                let held = scanner.position() - scanner.buffered();
+                map.forget_before(held.saturating_sub(4096) as u64);
+            }
             if report.findings.len() >= self.cap() {
                 // The list is full: from here on only counts are kept.
                 scanner.count_only(0..usize::MAX);
             }
         }
         scanner.finish_into(&mut found);
-        push_findings(report, &mut found, &location, 0, &window, self.cap());
+        push_findings(report, &mut found, &location, place, &window, self.cap());
         add_tally(report, &scanner);
     }
 
@@ -299,7 +305,7 @@ impl Inspector {
         let mut pos = from;
         let keep = |part: &mut FileReport, found: &mut Vec<Finding>, window: &Window| {
             found.retain(|f| (start..end).contains(&(from + f.start as u64)));
-            push_findings(part, found, display, from, window, self.cap());
+            push_findings(part, found, display, Place::Base(from), window, self.cap());
         };
         // One vector for the findings of every chunk.
         let mut found = Vec::new();
@@ -337,14 +343,35 @@ fn add_tally(report: &mut FileReport, scanner: &StreamScanner<'_>) {
     }
 }
 
+/// How a stream's offsets become the member's.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// The stream starts at this offset of the member (a segment of a
+    /// split file; 0 for the whole).
+    Base(u64),
+    /// Extracted text: through the extractor's map where there is one
+    /// (HTML, XML), else offsets in the text.
+    Map(Option<&'a cordon_extract::SourceMap>),
+}
+
+impl Place<'_> {
+    fn span(self, start: u64, end: u64) -> (u64, u64) {
+        match self {
+            Place::Base(base) => (base + start, base + end),
+            Place::Map(Some(map)) => map.span(start, end).unwrap_or((start, end)),
+            Place::Map(None) => (start, end),
+        }
+    }
+}
+
 /// Moves the findings of one stream into the report, leaving `found`
-/// empty (and its allocation for the next chunk); `base` is the stream's
-/// offset in the member (non-zero for a segment of a split file).
+/// empty (and its allocation for the next chunk); `place` says where the
+/// stream's offsets are in the member.
 fn push_findings(
     report: &mut FileReport,
     found: &mut Vec<Finding>,
     location: &str,
-    base: u64,
+    place: Place<'_>,
     window: &Window,
     cap: usize,
 ) {
@@ -356,13 +383,15 @@ fn push_findings(
             continue;
         }
         let (start, end) = (f.start as u64, f.end as u64);
+        let value = window.value(start, end);
+        let (start, end) = place.span(start, end);
         let f = ReportFinding {
-            value: window.value(start, end),
+            value,
             detector: f.detector.into_owned(),
             category: f.category,
             confidence: f.confidence,
-            start: base + start,
-            end: base + end,
+            start,
+            end,
             location: location.to_string(),
             masked: f.masked.into_string(),
         };

@@ -139,3 +139,46 @@ fn findings_after_a_member_that_cannot_be_read_are_found_in_every_path() {
         assert_eq!(found, cards, "{name}");
     }
 }
+
+/// Findings in HTML and XML files are placed in the file, not in the text
+/// extracted from it, in every path and across many chunks (the map of
+/// runs is trimmed as the scan goes on).
+#[test]
+fn findings_in_markup_are_placed_in_the_file() {
+    let mut html =
+        String::from("<!DOCTYPE html><html><body><table>\n<tr><th>Name</th><th>Card</th></tr>\n");
+    let mut xml = String::from("<?xml version=\"1.0\"?>\n<customers>\n");
+    for i in 0..40_000 {
+        let card = if i % 3 == 0 {
+            "4111&#32;1111 1111 1111"
+        } else {
+            "4111 1111 1111 1111"
+        };
+        html.push_str(&format!(
+            "<tr><td>Client &amp; {i}</td><td><b>{card}</b></td></tr>\n"
+        ));
+        xml.push_str(&format!(
+            "<customer id=\"{i}\"><name>A&amp;B</name><cardNumber>{card}</cardNumber></customer>\n"
+        ));
+    }
+    html.push_str("</table></body></html>\n");
+    xml.push_str("</customers>\n");
+    for (name, doc) in [("rows.html", html), ("rows.txt", xml)] {
+        let report = every_path(name, doc.as_bytes(), Limits::default());
+        let cards: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.detector == "credit_card")
+            .collect();
+        assert!(cards.len() > 5_000, "{name}: {}", cards.len());
+        for f in cards {
+            let value = &doc[f.start as usize..f.end as usize];
+            assert_eq!(
+                value.replace("&#32;", " "),
+                "4111 1111 1111 1111",
+                "{name} at {}",
+                f.start
+            );
+        }
+    }
+}
