@@ -50,6 +50,10 @@ pub(crate) struct Columns {
     /// the positions of its delimiters outside quotes.
     line: (usize, usize),
     delims: Vec<usize>,
+    /// A fixed-width table (no delimiter; a rule of `=` or `-` runs under
+    /// the header): where each column starts, in characters from the
+    /// line's start. A value's column is the one it starts in.
+    fixed: Vec<usize>,
 }
 
 impl Columns {
@@ -98,31 +102,50 @@ impl Columns {
         };
         let n = count_outside_quotes(line, cell_delim, b'"');
         if n == 0 {
-            return None;
+            return Self::fixed_width(head, line, end);
         }
         // A table's first row has the header's cells: a line of prose or a
         // changelog's title with one `;` in it is not a header. (An SQL
         // row may end with the `,` before the next row.)
-        let rest = head.get(end + 1..MAX_HEADER.min(head.len()))?;
-        let row_end = rest.iter().position(|&c| c == b'\n')?;
+        let mut rest = head.get(end + 1..MAX_HEADER.min(head.len()))?;
+        let mut row_end = rest.iter().position(|&c| c == b'\n')?;
+        // A rule under the header (psql's `-----+-----`, a fixed-width
+        // report's `=====  =====`) is not the first row.
+        if is_rule(rest.get(..row_end)?) {
+            rest = rest.get(row_end + 1..)?;
+            row_end = rest.iter().position(|&c| c == b'\n')?;
+        }
         let row = rest.get(..row_end)?;
         let got = count_outside_quotes(row.strip_suffix(b"\r").unwrap_or(row), delim, quote);
         if got != n && !(quote == b'\'' && got == n + 1) {
             return None;
         }
+        Self::named(
+            cells(line, cell_delim, b'"'),
+            delim,
+            quote,
+            end + 1,
+            Vec::new(),
+        )
+    }
+
+    /// The columns of header `cells`, if some cell names a detector's
+    /// context and none is too long to be a column's name.
+    fn named<'h>(
+        cells: impl Iterator<Item = &'h [u8]>,
+        delim: u8,
+        quote: u8,
+        body_from: usize,
+        fixed: Vec<usize>,
+    ) -> Option<Columns> {
         let mut masks = Vec::new();
         let mut any = DetSet::default();
-        for cell in cells(line, cell_delim, b'"') {
+        for cell in cells {
             let cell = trim(cell);
             if cell.len() > MAX_CELL {
                 return None;
             }
-            let words = camel_words(cell);
-            let mut m = phrases_in(cell);
-            m |= phrases_in(&words);
-            if names_a_national_id(&words) {
-                m |= *NATIONAL_ID_SET;
-            }
+            let m = cell_mask(cell);
             any |= m;
             masks.push(m);
         }
@@ -134,11 +157,50 @@ impl Columns {
             quote,
             masks,
             any,
-            body_from: end + 1,
+            body_from,
             base: 0,
             line: (0, 0),
             delims: Vec::new(),
+            fixed,
         })
+    }
+
+    /// A fixed-width table's header `line` (ending at `end` of `head`):
+    /// the line after it is a rule of runs of `=` or `-` parted by spaces
+    /// (`==========  ==========`, as reports and reStructuredText print
+    /// tables), whose runs are the columns.
+    #[cold]
+    fn fixed_width(head: &[u8], line: &[u8], end: usize) -> Option<Columns> {
+        let rest = head.get(end + 1..MAX_HEADER.min(head.len()))?;
+        let rule = rest.get(..rest.iter().position(|&c| c == b'\n')?)?;
+        let rule = rule.strip_suffix(b"\r").unwrap_or(rule);
+        if !is_rule(rule) || rule.iter().any(|&c| matches!(c, b'+' | b'|' | b'\t')) {
+            return None;
+        }
+        // Runs of the rule, in characters (the rule is ASCII).
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < rule.len() {
+            if rule.get(i) == Some(&b' ') {
+                i += 1;
+                continue;
+            }
+            let len = rule.get(i..)?.iter().take_while(|&&c| c != b' ').count();
+            runs.push((i, i + len));
+            i += len;
+        }
+        if runs.len() < 2 {
+            return None;
+        }
+        let chars: Vec<usize> = (0..line.len())
+            .filter(|&i| line.get(i).is_some_and(|&c| c & 0xC0 != 0x80))
+            .collect();
+        let byte_at = |ch: usize| chars.get(ch).copied().unwrap_or(line.len());
+        let cells = runs
+            .iter()
+            .map(|&(a, b)| line.get(byte_at(a)..byte_at(b)).unwrap_or_default());
+        let starts = runs.iter().map(|&(a, _)| a).collect();
+        Self::named(cells, 0, 0, end + 1, starts)
     }
 
     /// The next pass sees the text from `base` on.
@@ -170,12 +232,43 @@ impl Columns {
         if abs < self.body_from {
             return false;
         }
+        if !self.fixed.is_empty() {
+            return self.fixed_has(t, d, s, e);
+        }
         let Some(col) = self.column(t, s) else {
             return false;
         };
         // A value across a delimiter spans cells: no one column's.
         let end = self.base + e;
         if self.delims.get(col).is_some_and(|&d| d < end) {
+            return false;
+        }
+        self.masks.get(col).is_some_and(|m| m.has(d))
+    }
+
+    /// [`has`](Self::has) in a fixed-width table: the value's column is
+    /// the one whose run it starts in, and it ends before the next.
+    #[cold]
+    fn fixed_has(&self, t: &[u8], d: usize, s: usize, e: usize) -> bool {
+        let lo = s.saturating_sub(MAX_ROW);
+        let start = match t
+            .get(lo..s)
+            .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
+        {
+            Some(q) => lo + q + 1,
+            None if lo == 0 && self.base == 0 => 0,
+            None => return false,
+        };
+        let chars = |a: usize, b: usize| {
+            t.get(a..b)
+                .map_or(0, |v| v.iter().filter(|&&c| c & 0xC0 != 0x80).count())
+        };
+        let (c, ce) = (chars(start, s), chars(start, e));
+        let col = self.fixed.partition_point(|&a| a <= c);
+        let Some(col) = col.checked_sub(1) else {
+            return false;
+        };
+        if self.fixed.get(col + 1).is_some_and(|&next| ce > next) {
             return false;
         }
         self.masks.get(col).is_some_and(|m| m.has(d))
@@ -238,6 +331,28 @@ impl Columns {
         self.line = (self.base + start, self.base + start + len);
         Some(())
     }
+}
+
+/// The detectors a header cell names: its phrases, as written and as
+/// camel-case words, and every national id for a generic name.
+fn cell_mask(cell: &[u8]) -> DetSet {
+    let words = camel_words(cell);
+    let mut m = phrases_in(cell);
+    m |= phrases_in(&words);
+    if names_a_national_id(&words) {
+        m |= *NATIONAL_ID_SET;
+    }
+    m
+}
+
+/// A line that only rules a table: dashes or equals signs, with the
+/// spaces, `+` and `|` that part their columns (`---+---`, `|:--|--:|`).
+fn is_rule(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    line.iter().filter(|&&c| c == b'-' || c == b'=').count() >= 3
+        && line
+            .iter()
+            .all(|&c| matches!(c, b'-' | b'=' | b'+' | b'|' | b':' | b' ' | b'\t'))
 }
 
 /// Pushes `at + i` for each delimiter `d` at `i` of `line` outside double
@@ -559,6 +674,51 @@ mod tests {
         // The name column and the header itself are not the NPI's.
         assert!(!c.has(t, npi, s - 4, s - 1));
         assert!(!c.has(t, npi, 6, 9));
+    }
+
+    /// psql's output (a `---+---` rule under the header) and a report's
+    /// fixed-width table (a rule of `=` runs: the runs are the columns,
+    /// counted in characters, so names with accents before a value do
+    /// not move it).
+    #[test]
+    fn ruled_tables_name_their_columns() {
+        let ssn = D::UsSsn as usize;
+        let nhs = D::UkNhs as usize;
+        let value_at = |t: &[u8], v: &[u8]| {
+            let s = t.windows(v.len()).rposition(|w| w == v).unwrap();
+            (s, s + v.len())
+        };
+        let t = " Cell           | Social Security # | Born\n\
+                 ----------------+-------------------+-----------\n\
+                 773.974.2016    | 121499549         | 1939-11-22\n\
+                 (503) 451-9034  | 241660334         | 1962-03-27\n"
+            .as_bytes();
+        let mut c = Columns::of(t).unwrap();
+        let (s, e) = value_at(t, b"241660334");
+        assert!(c.has(t, ssn, s, e));
+        let (s, e) = value_at(t, b"451-9034");
+        assert!(!c.has(t, ssn, s, e));
+
+        let t = "FULL NAME       NHS NO.     DATE OF BIRTH\n\
+                 ==============  ==========  =============\n\
+                 Kenji Chen      6346841424\n\
+                 Anaïs Horváth   7496929514  09/14/2000\n"
+            .as_bytes();
+        let mut c = Columns::of(t).unwrap();
+        assert!(c.names(nhs));
+        for v in [&b"6346841424"[..], b"7496929514"] {
+            let (s, e) = value_at(t, v);
+            assert!(c.has(t, nhs, s, e), "{}", String::from_utf8_lossy(v));
+        }
+        let (s, e) = value_at(t, b"09/14/2000");
+        assert!(!c.has(t, nhs, s, e));
+        // Past its column's end, a value is not that column's.
+        let t = b"NHS NO.  DOB\n=======  ===\n6346841424 x\n";
+        let mut c = Columns::of(t).unwrap();
+        let (s, e) = value_at(t, b"6346841424");
+        assert!(!c.has(t, nhs, s, e));
+        // Prose over a line of dashes is no table.
+        assert!(Columns::of(b"Dear NHS patient\n----------------\nHello\n").is_none());
     }
 
     /// Excel's `sep=;` line, an SQL dump's `INSERT … VALUES` with rows

@@ -812,6 +812,16 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         if i.d == D::UsEin && seq.shape(&[3, 2, 4]) {
             continue;
         }
+        // A person's tax id is the SSN: `Tax ID (SSN)`, `tax_id_ssn` name
+        // both, and a valid SSN there is the SSN unless the EIN itself is
+        // named (`EIN`, `employer id`).
+        if i.d == D::UsEin
+            && near.has(D::UsSsn as usize)
+            && ssn_valid(d)
+            && !crate::kit::has_context(t, s, e, EIN_OWN_WORDS)
+        {
+            continue;
+        }
         // Some ids are grouped one way only (a NIT's check digit apart, a
         // TIN in threes): not dates, not decimals, next to the English
         // "nit" or a stray "tin".
@@ -1102,6 +1112,22 @@ const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::Aba
 
 /// Words that name the US SSN itself ("social" alone is also in "social
 /// insurance number").
+/// The EIN's words that name it alone, not a tax id that may be a
+/// person's SSN.
+const EIN_OWN_WORDS: &[&str] = &[
+    "ein",
+    "fein",
+    "employer identification number",
+    "employer id",
+    "federal tax id",
+];
+
+/// Nine digits that are a valid SSN's.
+fn ssn_valid(d: &[u8]) -> bool {
+    let n = |a: usize, b: usize| num(d.get(a..b).unwrap_or_default());
+    d.len() == 9 && v::us_ssn(n(0, 3), n(3, 5), n(5, 9))
+}
+
 const SSN_WORDS: &[&str] = &[
     "ssn",
     "ssns",
@@ -2035,6 +2061,12 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             if x12_element(t, s, b"PER", X12_PHONE) {
                 base = Medium;
             } else {
+                // Ten bare digits labelled as a reference (`call ref
+                // 1636322324 for the insurer`, `Ticket: 2953224753`) are
+                // that number, whatever phone word is near.
+                if reference_label(t, s, true) {
+                    return;
+                }
                 base = Low;
                 adj.need_ctx = true;
             }
@@ -2077,6 +2109,15 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                 return;
             }
         }
+    }
+    // A product's or a record's code right after its label (`NDC
+    // 04025-0302-43`, `Ref: 0161 240 3740`) is that code. One compare
+    // first: in a table a value follows a delimiter.
+    if !plus
+        && matches!(before(t, s), b' ' | b':' | b'#' | b'.' | b'\t')
+        && reference_label(t, s, false)
+    {
+        return;
     }
     sk.emit(D::Phone, s, e, base, adj);
 }
@@ -2136,6 +2177,65 @@ fn time_keyed(t: &[u8], s: usize) -> bool {
         b"ts" | b"time" | b"timestamp" | b"epoch" | b"at" | b"exp" | b"iat" | b"nbf" | b"expires"
     ) || key.ends_with(b"time")
         || key.ends_with(b"timestamp")
+}
+
+/// Words that label a number as a product's code, right before it, in
+/// any layout: never a phone number's label (`NDC 04025-0302-43`).
+const CODE_WORDS: &[&[u8]] = &[
+    b"ndc",
+    b"sku",
+    b"upc",
+    b"ean",
+    b"gtin",
+    b"isbn",
+    b"issn",
+    b"lot",
+    b"batch",
+    b"serial",
+    b"tracking",
+];
+
+/// Words that label ten bare digits as a record's number (`call ref
+/// 1636322324`, `Case 1636322324`), where a phone number is written
+/// with separators; a formatted number after them may still be a phone
+/// (`Reference 415-234-5675`).
+const RECORD_WORDS: &[&[u8]] = &[
+    b"ref",
+    b"reference",
+    b"ticket",
+    b"invoice",
+    b"booking",
+    b"confirmation",
+    b"transaction",
+    b"txn",
+    b"trace",
+    b"case",
+    b"claim",
+    b"order",
+    b"incident",
+    b"request",
+];
+
+/// True if the word right before `s` (past spaces, `:`, `#` and a
+/// leader of dots, `NDC ...... 04025-0302-43`) is one of [`CODE_WORDS`],
+/// or with `record` one of [`RECORD_WORDS`].
+#[cold]
+fn reference_label(t: &[u8], s: usize, record: bool) -> bool {
+    let mut k = s;
+    while k > 0 && s - k < 24 && matches!(at(t, k - 1), b' ' | b':' | b'#' | b'.' | b'\t') {
+        k -= 1;
+    }
+    let end = k;
+    while k > 0 && end - k < 12 && at(t, k - 1).is_ascii_alphabetic() {
+        k -= 1;
+    }
+    let word = t.get(k..end).unwrap_or_default();
+    end > k
+        && !at(t, k.wrapping_sub(1)).is_ascii_alphanumeric()
+        && CODE_WORDS
+            .iter()
+            .chain(if record { RECORD_WORDS } else { &[] })
+            .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// True if `gap`, the text between a label and a value, says the label
@@ -4183,8 +4283,9 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
     }
     let t = sk.t;
     let cc = t.get(s..s + 2).unwrap_or_default();
-    // A country code in lower case (`de89 3704 …`, typed by hand) counts
-    // next to an IBAN word only.
+    // A country code in lower case (`de89 3704 …`, typed by hand in a
+    // chat) is `low` without an IBAN word: a lower-case word of letters
+    // and digits is more often some other id.
     let lower = cc.iter().any(u8::is_ascii_lowercase);
     let up = [
         at(t, s).to_ascii_uppercase(),
@@ -4196,9 +4297,6 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
     let Some((buf, i, spaced)) = iban_chars(t, s, len, true, word_end) else {
         return;
     };
-    if lower && !sk.ctx(D::Iban, s, i) {
-        return;
-    }
     let n = len;
     if !right_ok(t, i, spaced) || at(t, i).is_ascii_alphanumeric() {
         return;
@@ -4217,7 +4315,12 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
         need_ctx: false,
         nonvalue: !crate::validate::iban_national(v),
     };
-    sk.emit(D::Iban, s, i, Medium, adj);
+    let base = if lower && !sk.ctx(D::Iban, s, i) {
+        Low
+    } else {
+        Medium
+    };
+    sk.emit(D::Iban, s, i, base, adj);
 }
 
 /// The `len` letters and digits of an IBAN candidate starting at `s`,
@@ -4258,7 +4361,10 @@ fn iban_chars(
     let mut i = s;
     let mut sep: Option<u8> = None;
     let mut group = 0;
-    // A group of lower-case letters only is the next word, not an IBAN's.
+    // A group of lower-case letters only is the next word, not an IBAN's
+    // — unless the whole IBAN is typed in lower case (`gb97 loyd 3747
+    // …`), where a bank code's letters are such a group.
+    let all_lower = at(t, s).is_ascii_lowercase() && at(t, s + 1).is_ascii_lowercase();
     let mut word = true;
     while n < len {
         let c = at(t, i);
@@ -4274,7 +4380,7 @@ fn iban_chars(
             && group > 0
             && at(t, i + 1).is_ascii_alphanumeric()
         {
-            if word {
+            if word && !all_lower {
                 return None;
             }
             word = true;
