@@ -232,43 +232,12 @@ impl Columns {
         if abs < self.body_from {
             return false;
         }
-        if !self.fixed.is_empty() {
-            return self.fixed_has(t, d, s, e);
-        }
         let Some(col) = self.column(t, s) else {
             return false;
         };
         // A value across a delimiter spans cells: no one column's.
         let end = self.base + e;
         if self.delims.get(col).is_some_and(|&d| d < end) {
-            return false;
-        }
-        self.masks.get(col).is_some_and(|m| m.has(d))
-    }
-
-    /// [`has`](Self::has) in a fixed-width table: the value's column is
-    /// the one whose run it starts in, and it ends before the next.
-    #[cold]
-    fn fixed_has(&self, t: &[u8], d: usize, s: usize, e: usize) -> bool {
-        let lo = s.saturating_sub(MAX_ROW);
-        let start = match t
-            .get(lo..s)
-            .and_then(|b| b.iter().rposition(|&c| c == b'\n'))
-        {
-            Some(q) => lo + q + 1,
-            None if lo == 0 && self.base == 0 => 0,
-            None => return false,
-        };
-        let chars = |a: usize, b: usize| {
-            t.get(a..b)
-                .map_or(0, |v| v.iter().filter(|&&c| c & 0xC0 != 0x80).count())
-        };
-        let (c, ce) = (chars(start, s), chars(start, e));
-        let col = self.fixed.partition_point(|&a| a <= c);
-        let Some(col) = col.checked_sub(1) else {
-            return false;
-        };
-        if self.fixed.get(col + 1).is_some_and(|&next| ce > next) {
             return false;
         }
         self.masks.get(col).is_some_and(|m| m.has(d))
@@ -315,13 +284,17 @@ impl Columns {
         let len = loop {
             let rest = t.get(start..)?;
             self.delims.clear();
-            let len = delimiters(
-                rest,
-                self.delim,
-                self.quote,
-                self.base + start,
-                &mut self.delims,
-            );
+            let len = if self.fixed.is_empty() {
+                delimiters(
+                    rest,
+                    self.delim,
+                    self.quote,
+                    self.base + start,
+                    &mut self.delims,
+                )
+            } else {
+                fixed_delimiters(rest, &self.fixed, self.base + start, &mut self.delims)
+            };
             if start + len >= s || start + len >= t.len() {
                 break len;
             }
@@ -353,6 +326,30 @@ fn is_rule(line: &[u8]) -> bool {
         && line
             .iter()
             .all(|&c| matches!(c, b'-' | b'=' | b'+' | b'|' | b':' | b' ' | b'\t'))
+}
+
+/// [`delimiters`] of a fixed-width table's row: the byte before each
+/// column's start (`starts`, in characters) stands for the delimiter, so
+/// a value is in the column it starts in, and one that runs into the
+/// next column's first character is across a delimiter.
+#[cold]
+fn fixed_delimiters(line: &[u8], starts: &[usize], at: usize, out: &mut Vec<usize>) -> usize {
+    let mut next = starts.iter().skip(1).peekable();
+    let mut ch = 0;
+    for (i, &c) in line.iter().enumerate() {
+        if c == b'\n' {
+            return i;
+        }
+        if c & 0xC0 == 0x80 {
+            continue;
+        }
+        if next.peek() == Some(&&ch) {
+            out.push((at + i).saturating_sub(1));
+            next.next();
+        }
+        ch += 1;
+    }
+    line.len()
 }
 
 /// Pushes `at + i` for each delimiter `d` at `i` of `line` outside double

@@ -2064,7 +2064,7 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                 // Ten bare digits labelled as a reference (`call ref
                 // 1636322324 for the insurer`, `Ticket: 2953224753`) are
                 // that number, whatever phone word is near.
-                if reference_label(t, s, true) {
+                if coded(t, s, true) {
                     return;
                 }
                 base = Low;
@@ -2110,13 +2110,9 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             }
         }
     }
-    // A product's or a record's code right after its label (`NDC
-    // 04025-0302-43`, `Ref: 0161 240 3740`) is that code. One compare
-    // first: in a table a value follows a delimiter.
-    if !plus
-        && matches!(before(t, s), b' ' | b':' | b'#' | b'.' | b'\t')
-        && reference_label(t, s, false)
-    {
+    // A product's code right after its label (`NDC 04025-0302-43`) is
+    // that code.
+    if !plus && coded(t, s, false) {
         return;
     }
     sk.emit(D::Phone, s, e, base, adj);
@@ -2215,6 +2211,13 @@ const RECORD_WORDS: &[&[u8]] = &[
     b"incident",
     b"request",
 ];
+
+/// [`reference_label`], asked only where a label could end right before
+/// `s`: in a table a value follows a delimiter.
+#[inline]
+fn coded(t: &[u8], s: usize, record: bool) -> bool {
+    matches!(before(t, s), b' ' | b':' | b'#' | b'.' | b'\t') && reference_label(t, s, record)
+}
 
 /// True if the word right before `s` (past spaces, `:`, `#` and a
 /// leader of dots, `NDC ...... 04025-0302-43`) is one of [`CODE_WORDS`],
@@ -4315,10 +4318,14 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
         need_ctx: false,
         nonvalue: !crate::validate::iban_national(v),
     };
-    let base = if lower && !sk.ctx(D::Iban, s, i) {
-        Low
-    } else {
+    let base = if !lower || sk.ctx(D::Iban, s, i) {
         Medium
+    } else if cc == b"no" {
+        // `identification no4722896240034`: the number's abbreviation,
+        // not Norway's code.
+        return;
+    } else {
+        Low
     };
     sk.emit(D::Iban, s, i, base, adj);
 }
