@@ -165,7 +165,7 @@ impl Sarif {
             };
             let mut physical = json!({ "artifactLocation": { "uri": uri(&r.path) } });
             let mut location = json!({});
-            if f.location == r.path {
+            if f.location == r.path && f.in_bytes {
                 physical["region"] =
                     json!({ "byteOffset": f.start, "byteLength": f.end.saturating_sub(f.start) });
             } else {

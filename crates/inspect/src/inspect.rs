@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use cordon_detect::{Detectors, Finding, StreamScanner};
-use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, Member};
+use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, Member, TextKind};
 
 use crate::report::{FileReport, Member as MemberReport, Problem, ReportFinding};
 use crate::walk::Target;
@@ -178,7 +178,10 @@ impl Inspector {
         }
         let mut scanner = self.detectors.stream();
         let mut window = Window::new(self.opts.show_values);
-        let place = Place::Map(m.map);
+        let place = Place::Member {
+            map: m.map,
+            bytes: matches!(m.kind, TextKind::Original | TextKind::Raw),
+        };
         // One vector for the findings of every chunk.
         let mut found = Vec::new();
         loop {
@@ -346,20 +349,28 @@ fn add_tally(report: &mut FileReport, scanner: &StreamScanner<'_>) {
 /// How a stream's offsets become the member's.
 #[derive(Clone, Copy)]
 enum Place<'a> {
-    /// The stream starts at this offset of the member (a segment of a
-    /// split file; 0 for the whole).
+    /// The stream is the member's own bytes from this offset on (a
+    /// segment of a split plain file; 0 for the whole).
     Base(u64),
-    /// Extracted text: through the extractor's map where there is one
-    /// (HTML, XML), else offsets in the text.
-    Map(Option<&'a cordon_extract::SourceMap>),
+    /// A member's text: its own bytes (`bytes`), or extracted text,
+    /// placed in the member's bytes through the extractor's map where
+    /// there is one (HTML, XML), else left as offsets in the text.
+    Member {
+        map: Option<&'a cordon_extract::SourceMap>,
+        bytes: bool,
+    },
 }
 
 impl Place<'_> {
-    fn span(self, start: u64, end: u64) -> (u64, u64) {
+    /// The span in the member, and whether it is a span of its bytes.
+    fn span(self, start: u64, end: u64) -> (u64, u64, bool) {
         match self {
-            Place::Base(base) => (base + start, base + end),
-            Place::Map(Some(map)) => map.span(start, end).unwrap_or((start, end)),
-            Place::Map(None) => (start, end),
+            Place::Base(base) => (base + start, base + end, true),
+            Place::Member { map: Some(map), .. } => match map.span(start, end) {
+                Some((s, e)) => (s, e, true),
+                None => (start, end, false),
+            },
+            Place::Member { map: None, bytes } => (start, end, bytes),
         }
     }
 }
@@ -384,7 +395,7 @@ fn push_findings(
         }
         let (start, end) = (f.start as u64, f.end as u64);
         let value = window.value(start, end);
-        let (start, end) = place.span(start, end);
+        let (start, end, in_bytes) = place.span(start, end);
         let f = ReportFinding {
             value,
             detector: f.detector.into_owned(),
@@ -392,6 +403,7 @@ fn push_findings(
             confidence: f.confidence,
             start,
             end,
+            in_bytes,
             location: location.to_string(),
             masked: f.masked.into_string(),
         };

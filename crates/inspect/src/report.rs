@@ -51,9 +51,15 @@ pub struct ReportFinding {
     pub category: Category,
     pub confidence: Confidence,
     /// Byte offsets in the extracted text of `location` (for a plain UTF-8
-    /// file, offsets in the file itself). `end` is exclusive.
+    /// file, and for HTML and XML, offsets in the file itself). `end` is
+    /// exclusive.
     pub start: u64,
     pub end: u64,
+    /// Whether `start..end` are offsets in the bytes of `location` (not
+    /// in text extracted from it): what a SARIF region may point at. Not
+    /// serialised; a deserialised finding says no.
+    #[serde(skip)]
+    pub in_bytes: bool,
     /// Where the text came from: the file path, then `!/member` for each
     /// container level, e.g. `q.zip!/q3/sheet.xlsx!/xl/worksheets/sheet1.xml`.
     pub location: String,

@@ -390,6 +390,46 @@ fn sarif_is_valid_json_with_rules_and_results() {
     assert_eq!(run["results"][0]["ruleId"], "email");
 }
 
+/// A SARIF region is a byte range of the file: given for plain text and
+/// for HTML (whose findings are placed in the file), never for text
+/// extracted from a document (a PDF's offsets are its text's).
+#[test]
+fn sarif_regions_point_at_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = "<html><body><p>Mail <b>me</b>&nbsp;at a.person@example.org</p></body></html>\n";
+    std::fs::write(dir.path().join("a.html"), html).unwrap();
+    std::fs::write(dir.path().join("a.txt"), "mail me: a.person@example.org\n").unwrap();
+    let pdf = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/health/discharge-summary.pdf"
+    );
+    std::fs::copy(pdf, dir.path().join("d.pdf")).unwrap();
+    let out = cordon()
+        .args(["scan", "--format", "sarif"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let mut seen = 0;
+    for r in results {
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        let region = &loc["region"];
+        if uri.ends_with("d.pdf") {
+            assert!(region.is_null(), "{r}");
+            seen += 1;
+        } else if r["ruleId"] == "email" {
+            let file = std::fs::read(dir.path().join(uri.rsplit('/').next().unwrap())).unwrap();
+            let at = region["byteOffset"].as_u64().unwrap() as usize;
+            let len = region["byteLength"].as_u64().unwrap() as usize;
+            assert_eq!(&file[at..at + len], b"a.person@example.org", "{uri}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 3, "{results:?}");
+}
+
 #[test]
 fn ocr_finds_values_in_a_scanned_page() {
     // A page rendered to PNG by LibreOffice; tesseract comes from
