@@ -106,6 +106,15 @@ impl DetSet {
         self.w.iter().all(|&w| w == 0)
     }
 
+    /// The members of `self` that `o` lacks.
+    pub(crate) fn without(&self, o: &DetSet) -> DetSet {
+        let mut s = *self;
+        for (a, b) in s.w.iter_mut().zip(o.w) {
+            *a &= !b;
+        }
+        s
+    }
+
     #[inline(always)]
     pub(crate) fn intersects(&self, o: &DetSet) -> bool {
         self.w.iter().zip(&o.w).fold(0, |acc, (a, b)| acc | (a & b)) != 0

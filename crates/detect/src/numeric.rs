@@ -1107,11 +1107,12 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::ArDni,
 ]);
 
+/// Ids written only as one run of digits, never in groups.
+const CONTIGUOUS_IDS: DetSet = DetSet::of(&[D::UsNpi]);
+
 /// National ids of nine digits that an SSN-shaped number may be.
 const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting]);
 
-/// Words that name the US SSN itself ("social" alone is also in "social
-/// insurance number").
 /// The EIN's words that name it alone, not a tax id that may be a
 /// person's SSN.
 const EIN_OWN_WORDS: &[&str] = &[
@@ -1128,6 +1129,8 @@ fn ssn_valid(d: &[u8]) -> bool {
     d.len() == 9 && v::us_ssn(n(0, 3), n(3, 5), n(5, 9))
 }
 
+/// Words that name the US SSN itself ("social" alone is also in "social
+/// insurance number").
 const SSN_WORDS: &[&str] = &[
     "ssn",
     "ssns",
@@ -2061,12 +2064,6 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             if x12_element(t, s, b"PER", X12_PHONE) {
                 base = Medium;
             } else {
-                // Ten bare digits labelled as a reference (`call ref
-                // 1636322324 for the insurer`, `Ticket: 2953224753`) are
-                // that number, whatever phone word is near.
-                if coded(t, s, true) {
-                    return;
-                }
                 base = Low;
                 adj.need_ctx = true;
             }
@@ -2102,7 +2099,18 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         if labelled {
             let (nearest, end) = sk.ctx.nearest_before(t, s, e, reach);
             let own = !label_elsewhere(t.get(end..s).unwrap_or_default());
-            if own && nearest.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
+            // An id only written as one run of digits (an NPI) does not
+            // label a number in groups (`call provider services at
+            // 303-566-6509`).
+            let grouped = t
+                .get(s..e)
+                .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
+            let labels = if grouped {
+                nearest.without(&CONTIGUOUS_IDS)
+            } else {
+                nearest
+            };
+            if own && labels.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
                 return;
             }
             if own && !nearest.has(D::Phone as usize) && !sk.ctx(D::Phone, s, e) {
@@ -2110,9 +2118,10 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             }
         }
     }
-    // A product's code right after its label (`NDC 04025-0302-43`) is
-    // that code.
-    if !plus && coded(t, s, false) {
+    // A record's or a product's number right after its label (`Order
+    // number: 081-4825932`, `call ref 1636322324 for the insurer`, `NDC
+    // 04025-0302-43`) is that number, whatever phone word is near.
+    if !plus && coded(t, s) {
         return;
     }
     sk.emit(D::Phone, s, e, base, adj);
@@ -2175,70 +2184,139 @@ fn time_keyed(t: &[u8], s: usize) -> bool {
         || key.ends_with(b"timestamp")
 }
 
-/// Words that label a number as a product's code, right before it, in
-/// any layout: never a phone number's label (`NDC 04025-0302-43`).
-const CODE_WORDS: &[&[u8]] = &[
-    b"ndc",
-    b"sku",
-    b"upc",
-    b"ean",
-    b"gtin",
-    b"isbn",
-    b"issn",
-    b"lot",
-    b"batch",
-    b"serial",
-    b"tracking",
+/// Words that label a number as a record's or a product's, right before
+/// it (`Order number: 081-4825932`, `N° de commande : 04 62 20 87 86`,
+/// `Bestellnummer 056 2992 3807`, `Nº de pedido: 880-585-9441`, `call
+/// ref 1636322324`, `NDC 04025-0302-43`): never a phone number's label,
+/// in whatever layout, in the languages of the phone words. Compared
+/// whole, ignoring ASCII case.
+const RECORD_WORDS: &[&str] = &[
+    // English
+    "ref",
+    "reference",
+    "ticket",
+    "invoice",
+    "booking",
+    "confirmation",
+    "transaction",
+    "txn",
+    "trace",
+    "case",
+    "claim",
+    "order",
+    "incident",
+    "request",
+    "receipt",
+    "tracking",
+    "customer",
+    "ndc",
+    "sku",
+    "upc",
+    "ean",
+    "gtin",
+    "isbn",
+    "issn",
+    "lot",
+    "batch",
+    "serial",
+    // German, Dutch, Nordic
+    "bestellnummer",
+    "bestellung",
+    "auftragsnummer",
+    "auftrag",
+    "rechnungsnummer",
+    "rechnung",
+    "kundennummer",
+    "referenz",
+    "aktenzeichen",
+    "vorgangsnummer",
+    "bestelnummer",
+    "bestelling",
+    "ordernummer",
+    "factuurnummer",
+    "factuur",
+    "klantnummer",
+    "referentie",
+    "beställning",
+    "fakturanummer",
+    "kundnummer",
+    "referens",
+    // French, Spanish, Portuguese, Italian
+    "commande",
+    "facture",
+    "client",
+    "référence",
+    "dossier",
+    "pedido",
+    "factura",
+    "cliente",
+    "referencia",
+    "expediente",
+    "encomenda",
+    "fatura",
+    "referência",
+    "ordine",
+    "fattura",
+    "riferimento",
+    "pratica",
+    // Polish
+    "zamówienia",
+    "zamówienie",
+    "zamowienia",
+    "faktury",
+    "klienta",
+    "sprawy",
 ];
 
-/// Words that label ten bare digits as a record's number (`call ref
-/// 1636322324`, `Case 1636322324`), where a phone number is written
-/// with separators; a formatted number after them may still be a phone
-/// (`Reference 415-234-5675`).
-const RECORD_WORDS: &[&[u8]] = &[
-    b"ref",
-    b"reference",
-    b"ticket",
-    b"invoice",
-    b"booking",
-    b"confirmation",
-    b"transaction",
-    b"txn",
-    b"trace",
-    b"case",
-    b"claim",
-    b"order",
-    b"incident",
-    b"request",
+/// Words between a record's word and its number (`Order number:`,
+/// `reference is`, `Bestellung Nr.`), passed over.
+const RECORD_GAP: &[&str] = &[
+    "number", "no", "nr", "num", "nummer", "numer", "numero", "número", "numéro", "is", "was",
+    "es", "est", "ist", "id",
 ];
 
 /// [`reference_label`], asked only where a label could end right before
 /// `s`: in a table a value follows a delimiter.
 #[inline]
-fn coded(t: &[u8], s: usize, record: bool) -> bool {
-    matches!(before(t, s), b' ' | b':' | b'#' | b'.' | b'\t') && reference_label(t, s, record)
+fn coded(t: &[u8], s: usize) -> bool {
+    matches!(before(t, s), b' ' | b':' | b'#' | b'.' | b'\t' | b'(') && reference_label(t, s)
 }
 
-/// True if the word right before `s` (past spaces, `:`, `#` and a
-/// leader of dots, `NDC ...... 04025-0302-43`) is one of [`CODE_WORDS`],
-/// or with `record` one of [`RECORD_WORDS`].
+/// True if the word right before `s` (past spaces, `:`, `#`, `°`, `º`,
+/// a leader of dots, and the words of [`RECORD_GAP`]) is one of
+/// [`RECORD_WORDS`].
 #[cold]
-fn reference_label(t: &[u8], s: usize, record: bool) -> bool {
+fn reference_label(t: &[u8], s: usize) -> bool {
     let mut k = s;
-    while k > 0 && s - k < 24 && matches!(at(t, k - 1), b' ' | b':' | b'#' | b'.' | b'\t') {
-        k -= 1;
+    for _ in 0..3 {
+        let from = k;
+        while k > 0
+            && from - k < 24
+            && (matches!(at(t, k - 1), b' ' | b':' | b'#' | b'.' | b'\t' | b'(')
+                // `°` and `º` (`N° `, `Nº `)
+                || k >= 2 && matches!(t.get(k - 2..k), Some(b"\xC2\xB0" | b"\xC2\xBA")))
+        {
+            k -= if at(t, k - 1) >= 0x80 { 2 } else { 1 };
+        }
+        let end = k;
+        // A word's letters, UTF-8 ones too (`zamówienia`).
+        while k > 0 && end - k < 24 && (at(t, k - 1).is_ascii_alphabetic() || at(t, k - 1) >= 0x80)
+        {
+            k -= 1;
+        }
+        let word = t.get(k..end).unwrap_or_default();
+        if end == k || at(t, k.wrapping_sub(1)).is_ascii_alphanumeric() {
+            return false;
+        }
+        let is = |list: &[&str]| list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word));
+        if is(RECORD_WORDS) {
+            return true;
+        }
+        if !is(RECORD_GAP) {
+            return false;
+        }
     }
-    let end = k;
-    while k > 0 && end - k < 12 && at(t, k - 1).is_ascii_alphabetic() {
-        k -= 1;
-    }
-    let word = t.get(k..end).unwrap_or_default();
-    end > k
-        && !at(t, k.wrapping_sub(1)).is_ascii_alphanumeric()
-        && CODE_WORDS
-            .iter()
-            .chain(if record { RECORD_WORDS } else { &[] })
-            .any(|w| w.eq_ignore_ascii_case(word))
+    false
 }
 
 /// True if `gap`, the text between a label and a value, says the label
@@ -2598,6 +2676,10 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
     b"me", b"at", b"to", b"on", b"is", b"no", b"nr", b"number", b"num", b"my", b"our", b"via",
     b"sent", b"us", b"es", b"son", b"al", b"a", b"el", b"mi", b"de", b"est", b"sont", b"au", b"le",
     b"mon", b"o", b"e", b"meu", b"il", b"mio", b"ist", b"sind", b"unter", b"mein",
+    // `Sie erreichen mich unter`, `dzwonić pod numer`, `Tel. kom.:`,
+    // `bellen op`, `ring till`.
+    b"mich", b"uns", b"pod", b"numer", b"numerem", b"nummer", b"kom", b"op", b"till", b"do",
+    b"pelo", b"para",
 ];
 
 /// Words that join the last items of a list: `Tel. 983 45 65 72 y 635 576
