@@ -22,6 +22,9 @@ use crate::kit::{DetSet, GENERIC_NATIONAL_ID};
 pub(crate) const MAX_HEADER: usize = 4096;
 /// Lines before a header that are not one (a title, an export's date).
 const MAX_TITLES: usize = 3;
+/// A header after a title: its cells' longest name, in bytes and words.
+const MAX_NAME: usize = 40;
+const MAX_NAME_WORDS: usize = 4;
 /// Longest header cell: longer ones are text, not a column's name.
 const MAX_CELL: usize = 64;
 /// Furthest a value's line start is looked for, back from the value.
@@ -85,7 +88,12 @@ impl Columns {
             {
                 sep = Some(*c);
             } else if !(line.is_empty() || line.starts_with(b"#") || line.starts_with(b"--")) {
-                if let Some(c) = Self::header(head, from, from + n, sep) {
+                let line = head.get(from..from + n).unwrap_or_default();
+                // Past the first line, a header only of short names: wrapped
+                // prose has a comma or two on every line.
+                if (tried == 0 || names_only(line))
+                    && let Some(c) = Self::header(head, from, from + n, sep)
+                {
                     return Some(c);
                 }
                 tried += 1;
@@ -320,6 +328,18 @@ impl Columns {
         self.line = (self.base + start, self.base + start + len);
         Some(())
     }
+}
+
+/// A line whose every cell (split at any delimiter) is a short name: at
+/// most [`MAX_NAME_WORDS`] words and [`MAX_NAME`] bytes, not ending a
+/// sentence.
+fn names_only(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    !line.ends_with(b".")
+        && line
+            .split(|c| DELIMS.contains(c))
+            .map(<[u8]>::trim_ascii)
+            .all(|c| c.len() <= MAX_NAME && c.split(|&b| b == b' ').count() <= MAX_NAME_WORDS)
 }
 
 /// The detectors a header cell names: its phrases, as written and as
@@ -700,6 +720,9 @@ mod tests {
         let s = t.windows(9).position(|w| w == b"239103819").unwrap();
         assert!(c.has(t, ssn, s, s + 9));
         let t = b"one\ntwo\nthree\nfour\nname;ssn;city\nAda;239103819;Oslo\n";
+        assert!(Columns::of(t).is_none());
+        // Wrapped prose with a comma on every line is no table.
+        let t = b"Dear Ada\nIt was sent on Monday, and the bank replied\nwith the account number of Ada, who then\nwrote 239103819 on the form, and left.\n";
         assert!(Columns::of(t).is_none());
     }
 
