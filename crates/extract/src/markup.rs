@@ -393,8 +393,6 @@ impl<R: Read> MarkupText<R> {
         let at = self.entity_at;
         self.emit(b'&', Src::Copied(at));
         self.emit_slice(&raw, Src::Copied(at + 1));
-        self.pending = raw;
-        self.pending.clear();
     }
 
     fn decode_entity(&mut self) {
