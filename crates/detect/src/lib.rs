@@ -32,6 +32,7 @@ mod ctx;
 mod custom;
 mod engine;
 mod fastscan;
+mod fold;
 mod hashes;
 mod ids;
 mod kit;
@@ -219,6 +220,19 @@ impl Detectors {
     /// Scans `text` (any bytes; need not be UTF-8). Offsets in the findings
     /// are byte offsets into `text`, sorted by start.
     pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
+        // No-break spaces are read as spaces, and findings placed back in
+        // `text` ([`fold`]).
+        let Some((folded, folds)) = fold::fold(text) else {
+            return self.scan_folded(text);
+        };
+        let mut found = self.scan_folded(&folded);
+        for f in &mut found {
+            (f.start, f.end) = folds.unfold(f.start, f.end);
+        }
+        found
+    }
+
+    fn scan_folded(&self, text: &[u8]) -> Vec<Finding> {
         let mut ends = engine::Ends::default();
         let mut cols = columns::Columns::of(text);
         let mut cands = Vec::new();

@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use crate::fold::{self, Folds, Pending};
 use crate::kit::{CONTEXT_BEFORE, Cand, LOOKBACK, MAX_REACH};
 use crate::{Category, Confidence, Detectors, Finding};
 
@@ -44,6 +45,13 @@ pub struct StreamScanner<'a> {
     header_read: bool,
     /// Where the stream starts in its text (a segment of a file).
     offset: usize,
+    /// No-break spaces read as spaces ([`crate::fold`]): where they were,
+    /// so findings are placed in the input's bytes.
+    folds: Folds,
+    /// A folded character cut by the end of the last chunk.
+    pending: Pending,
+    /// Input bytes fed so far.
+    fed: usize,
 }
 
 impl<'a> StreamScanner<'a> {
@@ -61,6 +69,9 @@ impl<'a> StreamScanner<'a> {
             cols: None,
             header_read: false,
             offset: 0,
+            folds: Folds::default(),
+            pending: Pending::default(),
+            fed: 0,
         }
     }
 
@@ -75,14 +86,14 @@ impl<'a> StreamScanner<'a> {
         self.offset = offset;
     }
 
-    /// Bytes currently held (carry-over plus unprocessed input).
+    /// Input bytes currently held (carry-over plus unprocessed input).
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.fed - (self.base + self.folds.shift(self.base))
     }
 
     /// Total bytes fed so far.
     pub fn position(&self) -> usize {
-        self.base + self.buf.len()
+        self.fed
     }
 
     /// Feeds the next chunk and returns the findings that are now final.
@@ -96,7 +107,15 @@ impl<'a> StreamScanner<'a> {
     /// vector for every chunk allocates nothing per chunk.
     pub fn feed_into(&mut self, chunk: &[u8], out: &mut Vec<Finding>) {
         for piece in chunk.chunks(self.slice) {
-            self.buf.extend_from_slice(piece);
+            self.fed += piece.len();
+            fold::append(
+                &mut self.buf,
+                self.base,
+                piece,
+                &mut self.pending,
+                true,
+                &mut self.folds,
+            );
             if self.buf.len() >= self.done + KEEP_RIGHT + self.slice / 4 {
                 let cut = self.buf.len() - KEEP_RIGHT;
                 self.process(cut, out);
@@ -115,6 +134,9 @@ impl<'a> StreamScanner<'a> {
     /// so it can still be asked for its [`tally`](Self::tally). The stream
     /// has ended: do not feed it more input.
     pub fn finish_into(&mut self, out: &mut Vec<Finding>) {
+        // A character cut by the end of the input is no character.
+        let cut_short = self.pending.take();
+        self.buf.extend_from_slice(cut_short.bytes());
         let cut = self.buf.len();
         self.process(cut, out);
     }
@@ -161,14 +183,15 @@ impl<'a> StreamScanner<'a> {
             self.cols.as_mut(),
         );
         match &self.counting {
-            None => out.extend(
-                cands
-                    .iter()
-                    .map(|c| self.det.finding(&self.buf, c, self.base)),
-            ),
+            None => out.extend(cands.iter().map(|c| {
+                let mut f = self.det.finding(&self.buf, c, self.base);
+                (f.start, f.end) = self.folds.unfold(f.start, f.end);
+                f
+            })),
             Some(keep) => {
                 for c in &cands {
-                    if !keep.contains(&(self.base + c.start)) {
+                    let (start, _) = self.folds.unfold(self.base + c.start, self.base + c.start);
+                    if !keep.contains(&start) {
                         continue;
                     }
                     let det = c.det as usize;
@@ -192,6 +215,7 @@ impl<'a> StreamScanner<'a> {
         self.buf.drain(..drop);
         self.base += drop;
         self.done -= drop;
+        self.folds.forget_before(self.base);
         self.ends.shift(drop);
     }
 }

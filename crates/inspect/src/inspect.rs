@@ -556,9 +556,21 @@ mod tests {
         while text.len() < 3 << 20 {
             text.extend_from_slice(filler.as_bytes());
             if text.len() % 7919 < filler.len() {
+                // Every other card in groups joined by no-break spaces:
+                // the detectors read them as spaces and place the finding
+                // at the file's bytes, in every segment.
+                let card = luhn_card(i);
+                let card = if i % 2 == 1 {
+                    card.as_bytes()
+                        .chunks(4)
+                        .map(|g| std::str::from_utf8(g).unwrap())
+                        .collect::<Vec<_>>()
+                        .join("\u{a0}")
+                } else {
+                    card
+                };
                 text.extend_from_slice(
-                    format!("card number {} and mail a.b{i}@example.com. ", luhn_card(i))
-                        .as_bytes(),
+                    format!("card number {card} and mail a.b{i}@example.com. ").as_bytes(),
                 );
                 i += 1;
             }
@@ -646,6 +658,15 @@ mod tests {
         )
         .inspect_bytes("big.txt", &text);
         assert!(!shown.findings.is_empty());
+        // The cards in groups joined by no-break spaces are found, and
+        // their values are the file's bytes.
+        assert!(
+            shown
+                .findings
+                .iter()
+                .any(|f| f.detector == "credit_card"
+                    && f.value.as_deref().unwrap().contains('\u{a0}'))
+        );
         for f in &shown.findings {
             let value = f.value.as_deref().unwrap();
             assert_eq!(value.as_bytes(), &text[f.start as usize..f.end as usize]);

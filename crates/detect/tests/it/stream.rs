@@ -25,6 +25,12 @@ const FRAGMENTS: &[&str] = &[
     "DOB: 1985-03-14 ",
     "12 34 56 78 90 2024 3.2 ",
     "\u{e9}t\u{e9} \u{fe}\u{ff}\u{0}\n",
+    // No-break and narrow spaces, read as spaces (a cut one waits for the
+    // next chunk), and lone lead bytes that start no such character.
+    "T\u{e9}l.\u{a0}: 01\u{a0}21\u{a0}26\u{a0}29\u{a0}56 ",
+    "IBAN\u{202f}FR76\u{202f}3000\u{202f}6000\u{202f}0112\u{202f}3456\u{202f}7890\u{202f}189 ",
+    "carte 4111\u{2009}1111\u{2009}1111\u{2009}1111 \u{2013} ",
+    "\u{c2} \u{e2}\u{80} ",
 ];
 
 fn whole(det: &Detectors, text: &[u8]) -> Vec<Finding> {
@@ -57,6 +63,31 @@ proptest! {
         let text: Vec<u8> = picks.iter().flat_map(|&i| FRAGMENTS[i].bytes()).collect();
         let det = Detectors::new();
         prop_assert_eq!(chunked(&det, &text, &cuts, slice), whole(&det, &text));
+    }
+}
+
+#[test]
+fn values_written_with_no_break_spaces_are_placed_in_the_input() {
+    let det = Detectors::new();
+    let text = "x\u{a0}: 01\u{a0}21\u{a0}26\u{a0}29\u{a0}56 \u{2014} card 4111\u{202f}1111\u{202f}1111\u{202f}1111."
+        .as_bytes();
+    let want = [
+        ("phone", "01\u{a0}21\u{a0}26\u{a0}29\u{a0}56"),
+        ("credit_card", "4111\u{202f}1111\u{202f}1111\u{202f}1111"),
+    ];
+    for cut in 0..=text.len() {
+        let got = chunked(&det, text, &[cut, cut + 1, cut + 2], 64);
+        assert_eq!(got, whole(&det, text), "cut at {cut}");
+        let placed: Vec<(&str, &str)> = got
+            .iter()
+            .map(|f| {
+                (
+                    f.detector.as_ref(),
+                    std::str::from_utf8(&text[f.start..f.end]).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(placed, want, "cut at {cut}");
     }
 }
 

@@ -1,0 +1,329 @@
+//! No-break and fixed-width spaces read as spaces.
+//!
+//! French, Polish, Czech and Nordic writers put a no-break space (U+00A0)
+//! or a narrow one (U+202F) between a number's groups (`01 23 45 67 89`,
+//! `Tél. : …`), word processors and web pages copy them into plain text,
+//! and figure and thin spaces (U+2007, U+2009) do the same in typeset
+//! tables. Detectors read bytes and know the ASCII space: before a text is
+//! scanned, each of these characters (two or three bytes of UTF-8) becomes
+//! one space, and every finding's offsets are mapped back to the bytes of
+//! the input. Nothing else changes, and text without these characters is
+//! scanned as it is (one `memchr2` pass finds that out).
+//!
+//! The map is a list of fold points: the text offset of each space that
+//! stands for a longer character, with the bytes saved up to and including
+//! it. A text offset `x` is input offset `x + shift(x)`, where `shift(x)`
+//! counts the bytes saved by folds before `x`.
+
+use std::collections::VecDeque;
+
+/// The characters folded, as UTF-8: U+00A0, U+2007, U+2009, U+202F (the
+/// set the markup extractor turns into spaces too).
+fn folded_len(b: &[u8]) -> Match {
+    match b {
+        [0xC2, 0xA0, ..] => Match::Full(2),
+        [0xC2, _, ..] => Match::No,
+        [0xC2] => Match::Prefix,
+        [0xE2, 0x80, 0x87 | 0x89 | 0xAF, ..] => Match::Full(3),
+        [0xE2, 0x80, _, ..] => Match::No,
+        [0xE2, 0x80] | [0xE2] => Match::Prefix,
+        _ => Match::No,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// A folded character of this many bytes.
+    Full(usize),
+    /// The start of one, cut by the end of the input so far.
+    Prefix,
+    No,
+}
+
+/// Where the folds of a text are, trimmed from the front as a stream
+/// moves on. Offsets are absolute text offsets (after folding).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Folds {
+    /// `(text offset of the space, bytes saved by it and every fold
+    /// before it)`, in order.
+    points: VecDeque<(usize, usize)>,
+    /// Bytes saved by folds already dropped from `points`.
+    before: usize,
+}
+
+impl Folds {
+    /// Bytes saved by the folds before text offset `x`.
+    pub(crate) fn shift(&self, x: usize) -> usize {
+        let i = self.points.partition_point(|&(p, _)| p < x);
+        match i.checked_sub(1).and_then(|i| self.points.get(i)) {
+            Some(&(_, saved)) => saved,
+            None => self.before,
+        }
+    }
+
+    /// The input span of the text span `[start, end)`.
+    #[inline]
+    pub(crate) fn unfold(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.points.is_empty() {
+            return (start + self.before, end + self.before);
+        }
+        let s = start + self.shift(start);
+        // The span's last byte is never a folded space (values do not end
+        // in one), so its end is one past that byte's input offset.
+        let e = match end.checked_sub(1) {
+            Some(last) if end > start => last + self.shift(last) + 1,
+            _ => s,
+        };
+        (s, e.max(s))
+    }
+
+    /// Bytes saved so far.
+    pub(crate) fn saved(&self) -> usize {
+        self.points.back().map_or(self.before, |&(_, s)| s)
+    }
+
+    /// Forgets the folds before text offset `x` (their bytes saved are
+    /// kept as the shift of everything after them).
+    pub(crate) fn forget_before(&mut self, x: usize) {
+        while let Some(&(p, saved)) = self.points.front() {
+            if p >= x {
+                break;
+            }
+            self.before = saved;
+            self.points.pop_front();
+        }
+    }
+
+    fn push(&mut self, at: usize, len: usize) {
+        let saved = self.saved() + len - 1;
+        self.points.push_back((at, saved));
+    }
+}
+
+/// Appends `src` to `dst` with the folded characters as spaces, recording
+/// each in `folds` (`base` is the text offset of `dst[0]`). A character
+/// cut by the end of `src` is left in `pending` (at most two bytes) when
+/// `more` says input follows, else copied as it is; `pending` from the
+/// last call is read first.
+pub(crate) fn append(
+    dst: &mut Vec<u8>,
+    base: usize,
+    mut src: &[u8],
+    pending: &mut Pending,
+    more: bool,
+    folds: &mut Folds,
+) {
+    if pending.len > 0 {
+        // The cut character, completed from the start of `src`.
+        let mut tmp = [0u8; 3];
+        let held = pending.bytes();
+        let take = (3 - held.len()).min(src.len());
+        let (head, _) = src.split_at(take);
+        let mut n = 0;
+        for (d, &b) in tmp.iter_mut().zip(held.iter().chain(head)) {
+            *d = b;
+            n += 1;
+        }
+        let seen = tmp.get(..n).unwrap_or_default();
+        match folded_len(seen) {
+            Match::Full(len) => {
+                folds.push(base + dst.len(), len);
+                dst.push(b' ');
+                let used = len.saturating_sub(held.len());
+                src = src.get(used..).unwrap_or_default();
+                pending.len = 0;
+            }
+            Match::Prefix if more => {
+                // Still cut (a one-byte read): hold all of it.
+                *pending = Pending::of(seen);
+                return;
+            }
+            Match::Prefix | Match::No => {
+                dst.extend_from_slice(held);
+                pending.len = 0;
+            }
+        }
+    }
+    loop {
+        let Some(i) = memchr::memchr2(0xC2, 0xE2, src) else {
+            dst.extend_from_slice(src);
+            return;
+        };
+        let (plain, rest) = src.split_at(i);
+        dst.extend_from_slice(plain);
+        match folded_len(rest) {
+            Match::Full(len) => {
+                folds.push(base + dst.len(), len);
+                dst.push(b' ');
+                src = rest.get(len..).unwrap_or_default();
+            }
+            Match::Prefix if more => {
+                *pending = Pending::of(rest);
+                return;
+            }
+            Match::Prefix | Match::No => {
+                let (first, after) = rest.split_at(1);
+                dst.extend_from_slice(first);
+                src = after;
+            }
+        }
+    }
+}
+
+/// The bytes of a folded character cut by the end of a chunk.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Pending {
+    buf: [u8; 2],
+    len: usize,
+}
+
+impl Pending {
+    fn of(b: &[u8]) -> Self {
+        let mut p = Pending::default();
+        for (d, &s) in p.buf.iter_mut().zip(b) {
+            *d = s;
+            p.len += 1;
+        }
+        p
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    pub(crate) fn take(&mut self) -> Pending {
+        std::mem::take(self)
+    }
+}
+
+/// A whole text folded, if it holds anything to fold.
+pub(crate) fn fold(text: &[u8]) -> Option<(Vec<u8>, Folds)> {
+    let mut at = 0;
+    loop {
+        let i = at + memchr::memchr2(0xC2, 0xE2, text.get(at..)?)?;
+        if let Match::Full(_) = folded_len(text.get(i..).unwrap_or_default()) {
+            break;
+        }
+        at = i + 1;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut folds = Folds::default();
+    append(
+        &mut out,
+        0,
+        text,
+        &mut Pending::default(),
+        false,
+        &mut folds,
+    );
+    Some((out, folds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_and_maps_back() {
+        let input = "Tél.\u{a0}: 01\u{a0}21\u{202f}26 29\u{2009}56 – x".as_bytes();
+        let (t, f) = fold(input).unwrap();
+        assert_eq!(t, "Tél. : 01 21 26 29 56 – x".as_bytes());
+        let s = t.windows(2).position(|w| w == b"01").unwrap();
+        let e = s + "01 21 26 29 56".len();
+        let (is, ie) = f.unfold(s, e);
+        assert_eq!(
+            std::str::from_utf8(&input[is..ie]).unwrap(),
+            "01\u{a0}21\u{202f}26 29\u{2009}56"
+        );
+        // The en dash (E2 80 93) and `é` (C3 A9) are left alone.
+        assert!(t.ends_with("– x".as_bytes()));
+    }
+
+    #[test]
+    fn nothing_to_fold() {
+        assert!(fold(b"plain 01 23 45").is_none());
+        assert!(fold("caf\u{e9} \u{2013} \u{201c}q\u{201d}".as_bytes()).is_none());
+        // A lone lead byte at the end is not a character.
+        assert!(fold(b"x \xC2").is_none());
+    }
+
+    #[test]
+    fn a_character_cut_by_a_read_waits_for_the_next() {
+        let input = "a\u{202f}b\u{a0}c".as_bytes();
+        for cut in 0..=input.len() {
+            for cut2 in cut..=input.len() {
+                let mut dst = Vec::new();
+                let mut folds = Folds::default();
+                let mut p = Pending::default();
+                for (part, more) in [
+                    (&input[..cut], true),
+                    (&input[cut..cut2], true),
+                    (&input[cut2..], false),
+                ] {
+                    append(&mut dst, 0, part, &mut p, more, &mut folds);
+                }
+                assert_eq!(dst, b"a b c", "cuts {cut} {cut2}");
+                assert_eq!(folds.unfold(4, 5), (7, 8));
+                assert_eq!(folds.unfold(2, 3), (4, 5));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bytes (lead bytes, their continuations, cut characters),
+        /// cut anywhere: the chunks fold to what the whole folds to, and
+        /// every byte of the text that is not a folded space is the input
+        /// byte it maps to.
+        #[test]
+        fn chunks_fold_as_the_whole_and_map_back(
+            input in proptest::collection::vec(
+                proptest::sample::select(vec![0xC2u8, 0xA0, 0xE2, 0x80, 0xAF, 0x89, 0x87, 0x93, b'7', b' ']),
+                0..64,
+            ),
+            cuts in proptest::collection::vec(0usize..64, 0..6),
+        ) {
+            let mut whole = Vec::new();
+            let mut wf = Folds::default();
+            append(&mut whole, 0, &input, &mut Pending::default(), false, &mut wf);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(input.len())).collect();
+            cuts.sort_unstable();
+            let mut got = Vec::new();
+            let mut gf = Folds::default();
+            let mut p = Pending::default();
+            let mut prev = 0;
+            for c in cuts.into_iter().chain([input.len()]) {
+                let more = c < input.len();
+                append(&mut got, 0, &input[prev..c], &mut p, more, &mut gf);
+                prev = c;
+            }
+            let rest = p.take();
+            got.extend_from_slice(rest.bytes());
+            proptest::prop_assert_eq!(&got, &whole);
+            proptest::prop_assert_eq!(input.len() - whole.len(), wf.saved());
+            for (x, &b) in whole.iter().enumerate() {
+                // Text byte `x` stands for the input from its offset to
+                // the next byte's.
+                let (s, e) = (x + wf.shift(x), x + 1 + wf.shift(x + 1));
+                if s + 1 == e {
+                    proptest::prop_assert_eq!(input[s], b);
+                } else {
+                    // A folded space: its whole character.
+                    proptest::prop_assert_eq!(b, b' ');
+                    proptest::prop_assert!(matches!(folded_len(&input[s..]), Match::Full(n) if n == e - s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn forgetting_keeps_the_shift() {
+        let (_, mut f) = fold("\u{a0}\u{a0}x\u{202f}y".as_bytes()).unwrap();
+        // Text " " " " "x" " " "y": y at 4, input at 4 + 1 + 1 + 2 = 8.
+        assert_eq!(f.unfold(4, 5), (8, 9));
+        f.forget_before(3);
+        assert_eq!(f.unfold(4, 5), (8, 9));
+        f.forget_before(5);
+        assert_eq!(f.unfold(4, 5), (8, 9));
+        assert_eq!(f.saved(), 4);
+    }
+}
