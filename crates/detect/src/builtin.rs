@@ -153,6 +153,9 @@ const NPI_CTX: &[&str] = &[
     "physician",
     "national provider",
     "practitioner",
+    // `signed by a clinician registered as …`, `prescribing clinician`.
+    "clinician",
+    "prescribing",
     "us_npi",
 ];
 const PHONE_CTX: &[&str] = &[
@@ -268,6 +271,15 @@ const PHONE_CTX: &[&str] = &[
     "llamenos",
     "erreichen",
     "erreichbar",
+    // `pod numerem …` (Polish, "at the number"), `Kom.: …` (Polish, a
+    // mobile), `Mvl. – …` (Spanish, a mobile), and a letterhead's or a
+    // signature's `Contacto:` / `Kontakt:` before a national number.
+    "numerem",
+    "kom",
+    "mvl",
+    "contacto",
+    "contato",
+    "kontakt",
     // Lines of a phone's own (`Landline:`, `Hotline`), and the ways
     // people ask to be called or texted (`they're not answering at …`,
     // `stop receiving messages to …`, `reach me at …`).

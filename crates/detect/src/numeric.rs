@@ -1971,9 +1971,11 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                 for (k, x) in d.iter_mut().enumerate() {
                     *x = at(t, ws + k + usize::from(k >= 3) + usize::from(k >= 6));
                 }
+                // In a table, the value's own column says which (a phone
+                // word in the row's notes is about another cell).
                 if nhs_check(&d)
-                    && !sk.ctx(D::Phone, s, i)
-                    && (first_sep == b' ' || sk.ctx(D::UkNhs, s, i))
+                    && ((!sk.ctx(D::Phone, s, i) && (first_sep == b' ' || sk.ctx(D::UkNhs, s, i)))
+                        || (sk.in_column(D::UkNhs, s, i) && !sk.in_column(D::Phone, s, i)))
                 {
                     return;
                 }
@@ -2351,6 +2353,8 @@ const SIGNATURE_LABELS: &[&[u8]] = &[
     b"business",
     b"private",
     b"contact",
+    // `Fixe : 01 23 45 67 89` (French, a landline).
+    b"fixe",
     b"reception",
     b"switchboard",
     b"landline",

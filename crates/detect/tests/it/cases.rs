@@ -31,7 +31,11 @@ fn load() -> Vec<Case> {
             parts.next().unwrap(),
             parts.next().unwrap(),
         );
-        let t = crate::tokens::expand_line(&t.replace("\\n", "\n").replace("\\r", "\r"));
+        let t = crate::tokens::expand_line(
+            &t.replace("\\n", "\n")
+                .replace("\\r", "\r")
+                .replace("\\u{a0}", "\u{a0}"),
+        );
         let s = t
             .find("[[")
             .unwrap_or_else(|| panic!("line {}: no [[", i + 1));
