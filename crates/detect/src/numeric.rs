@@ -2024,6 +2024,8 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                     && first_len == 2
                     && matches!(at(t, ws + 1), b'2'..=b'4' | b'6'..=b'9')
                     && gl.iter().skip(1).all(|&l| l >= 3))
+            // A date and its hour (`04-08-2024 09:30`) is no call.
+            && !date_layout(t, ws, gl)
         {
             // National trunk-prefix format: 020 7946 0958, 030 12345678.
             base = Low;
@@ -2221,9 +2223,21 @@ const RECORD_WORDS: &[&str] = &[
     "lot",
     "batch",
     "serial",
+    // A VAT number's words (`N° TVA intracommunautaire : FR 04 246414011`,
+    // `USt-IdNr. DE 123456789`): an EU VAT number's digits after its
+    // country code are no phone's.
+    "vat",
+    "tva",
+    "intracommunautaire",
+    "iva",
+    "btw",
+    "idnr",
+    "mwst",
     // German, Dutch, Nordic
     "bestellnummer",
     "bestellung",
+    "bestellbestätigung",
+    "auftragsbestätigung",
     "auftragsnummer",
     "auftrag",
     "rechnungsnummer",
@@ -2314,7 +2328,10 @@ fn reference_label(t: &[u8], s: usize) -> bool {
         if is(RECORD_WORDS) {
             return true;
         }
-        if !is(RECORD_GAP) {
+        // A country code in capitals (a VAT number's `FR 04 …`) is passed
+        // over like a gap word: the record's word is before it.
+        let country = matches!(word, [a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase());
+        if !is(RECORD_GAP) && !country {
             return false;
         }
     }
@@ -2734,12 +2751,72 @@ fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
     if near.has(D::Phone as usize) {
         let gap = t.get(end..s).unwrap_or_default();
-        return gap
+        if gap
             .split(|c| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
-            .all(|w| LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)));
+            .all(|w| LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)))
+        {
+            return true;
+        }
     }
-    false
+    // After a colon, the phone word may be further back, with its owner
+    // named between.
+    owner_labelled(sk, s, e)
+}
+
+/// How far back a phone word is looked for before an owner's name.
+const OWNER_BEFORE: usize = 64;
+
+/// True if a phone word, its owner's name and a colon stand right before
+/// `s` (see [`owner_gap`]). Out of line: the question is asked of every
+/// number a phone's walk takes, and rarely holds.
+#[cold]
+#[inline(never)]
+fn owner_labelled(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    let t = sk.t;
+    if !(before(t, s) == b':' || before(t, s) == b' ' && s >= 2 && at(t, s - 2) == b':') {
+        return false;
+    }
+    let (near, end) = sk.ctx.nearest_before(t, s, e, OWNER_BEFORE);
+    near.has(D::Phone as usize) && owner_gap(t.get(end..s).unwrap_or_default())
+}
+
+/// Words that name whose number it is after a phone word.
+const OWNER_WORDS: &[&[u8]] = &[
+    b"of", b"for", b"von", b"de", b"di", b"du", b"da", b"del", b"van", b"dla",
+];
+
+/// True if `gap` names the phone's owner and ends in a colon: `mobile of
+/// Jane Doe: …`, `Neue Handynummer von Dieter Müller: …`, `Nuevo móvil
+/// de Carlos García: …` (gap words, a word of [`OWNER_WORDS`], then one
+/// to three capitalised words).
+#[cold]
+fn owner_gap(gap: &[u8]) -> bool {
+    let Some(g) = gap.trim_ascii().strip_suffix(b":") else {
+        return false;
+    };
+    let mut words = g.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty());
+    // Past the label's own gap words (`number of …`), the owner's word.
+    let owner = |w: &[u8]| OWNER_WORDS.iter().any(|o| w.eq_ignore_ascii_case(o));
+    if !words
+        .find(|w| owner(w) || !LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)))
+        .is_some_and(owner)
+    {
+        return false;
+    }
+    let mut n = 0;
+    for w in words {
+        n += 1;
+        // A capital, or a letter outside ASCII (`Łukasz`, `Émile`).
+        if n > 3
+            || !w
+                .first()
+                .is_some_and(|&c| c.is_ascii_uppercase() || c >= 0xC0)
+        {
+            return false;
+        }
+    }
+    n > 0
 }
 
 /// Where the list item before `k` starts, when `k` follows `, ` or `; `
