@@ -196,15 +196,26 @@ impl Pending {
     }
 }
 
+/// True if a character to fold starts in `text[from..to]` (its
+/// continuation bytes may lie past `to`).
+pub(crate) fn holds(text: &[u8], from: usize, to: usize) -> bool {
+    let mut at = from;
+    while let Some(i) = text
+        .get(at..to)
+        .and_then(|w| memchr::memchr2(0xC2, 0xE2, w))
+    {
+        if let Match::Full(_) = folded_len(text.get(at + i..).unwrap_or_default()) {
+            return true;
+        }
+        at += i + 1;
+    }
+    false
+}
+
 /// A whole text folded, if it holds anything to fold.
 pub(crate) fn fold(text: &[u8]) -> Option<(Vec<u8>, Folds)> {
-    let mut at = 0;
-    loop {
-        let i = at + memchr::memchr2(0xC2, 0xE2, text.get(at..)?)?;
-        if let Match::Full(_) = folded_len(text.get(i..).unwrap_or_default()) {
-            break;
-        }
-        at = i + 1;
+    if !holds(text, 0, text.len()) {
+        return None;
     }
     let mut out = Vec::with_capacity(text.len());
     let mut folds = Folds::default();

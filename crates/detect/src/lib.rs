@@ -57,6 +57,10 @@ pub fn placeholder_words() -> &'static [&'static [u8]] {
 pub use model::{Category, Classification, Confidence, DetectorCount, Finding};
 pub use stream::StreamScanner;
 
+/// [`Detectors::scan`] evaluates its text's keys in blocks of this size
+/// (the fold check just ahead of each, from cache).
+const SCAN_BLOCK: usize = 256 * 1024;
+
 use std::borrow::Cow;
 
 use custom::CustomSet;
@@ -220,24 +224,54 @@ impl Detectors {
     /// Scans `text` (any bytes; need not be UTF-8). Offsets in the findings
     /// are byte offsets into `text`, sorted by start.
     pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
-        // No-break spaces are read as spaces, and findings placed back in
-        // `text` ([`fold`]).
-        let Some((folded, folds)) = fold::fold(text) else {
-            return self.scan_folded(text);
-        };
-        let mut found = self.scan_folded(&folded);
-        for f in &mut found {
-            (f.start, f.end) = folds.unfold(f.start, f.end);
+        // In blocks, each checked for a no-break space to read as a space
+        // ([`fold`]), with the reach after it, right before its keys are
+        // evaluated: the check reads from cache what the scan reads next.
+        // A text that holds one is folded whole and scanned again.
+        let mut ends = engine::Ends::default();
+        let mut cols = columns::Columns::of(text);
+        let mut cands = Vec::new();
+        let mut found = Vec::new();
+        let (mut b, mut checked) = (0, 0);
+        while b < text.len() {
+            let e = b.saturating_add(SCAN_BLOCK).min(text.len());
+            let reach = e.saturating_add(stream::KEEP_RIGHT).min(text.len());
+            if fold::holds(text, checked, reach) {
+                return self.scan_folding(text);
+            }
+            checked = reach;
+            self.collect_into(text, b, e, &mut ends, &mut cands, cols.as_mut());
+            found.extend(cands.iter().map(|c| self.finding(text, c, 0)));
+            b = e;
         }
         found
     }
 
-    fn scan_folded(&self, text: &[u8]) -> Vec<Finding> {
+    /// [`scan`](Self::scan) of a text that holds characters to fold.
+    #[cold]
+    fn scan_folding(&self, text: &[u8]) -> Vec<Finding> {
+        let Some((folded, folds)) = fold::fold(text) else {
+            return Vec::new();
+        };
         let mut ends = engine::Ends::default();
-        let mut cols = columns::Columns::of(text);
+        let mut cols = columns::Columns::of(&folded);
         let mut cands = Vec::new();
-        self.collect_into(text, 0, text.len(), &mut ends, &mut cands, cols.as_mut());
-        cands.iter().map(|c| self.finding(text, c, 0)).collect()
+        self.collect_into(
+            &folded,
+            0,
+            folded.len(),
+            &mut ends,
+            &mut cands,
+            cols.as_mut(),
+        );
+        cands
+            .iter()
+            .map(|c| {
+                let mut f = self.finding(&folded, c, 0);
+                (f.start, f.end) = folds.unfold(f.start, f.end);
+                f
+            })
+            .collect()
     }
 
     /// A scanner for input that arrives in chunks (files of any size):

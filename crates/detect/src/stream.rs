@@ -16,7 +16,7 @@ use crate::{Category, Confidence, Detectors, Finding};
 /// Bytes kept before the cut: lookback from key to start, plus context.
 const KEEP_LEFT: usize = LOOKBACK + CONTEXT_BEFORE + 64;
 /// Bytes needed after a key before it may be evaluated.
-const KEEP_RIGHT: usize = MAX_REACH + crate::custom::MAX_CUSTOM + 256;
+pub(crate) const KEEP_RIGHT: usize = MAX_REACH + crate::custom::MAX_CUSTOM + 256;
 const _: () = assert!(crate::columns::MAX_HEADER <= KEEP_RIGHT);
 /// Input is consumed in slices of at most this size.
 pub(crate) const SLICE: usize = 1 << 20;

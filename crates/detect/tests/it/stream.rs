@@ -92,6 +92,33 @@ fn values_written_with_no_break_spaces_are_placed_in_the_input() {
 }
 
 #[test]
+fn a_whole_scan_in_blocks_equals_the_stream_with_and_without_a_late_fold() {
+    // Longer than the whole scan's blocks (256 KiB), values across every
+    // block boundary; then the same with one no-break space near the
+    // end, which makes the whole scan start again on the folded text.
+    let det = Detectors::new();
+    let mut text: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while text.len() < 900 * 1024 {
+        text.extend_from_slice(FRAGMENTS[i % 12].as_bytes());
+        i += 7;
+    }
+    let plain = whole(&det, &text);
+    assert!(plain.len() > 1000, "{}", plain.len());
+    assert_eq!(chunked(&det, &text, &[], 1 << 20), plain);
+    text.extend_from_slice("card 4111\u{a0}1111\u{a0}1111\u{a0}1111 end".as_bytes());
+    let late = whole(&det, &text);
+    assert_eq!(chunked(&det, &text, &[333_333, 700_001], 1 << 20), late);
+    assert_eq!(&late[..plain.len()], &plain[..]);
+    let last = late.last().unwrap();
+    assert_eq!(last.detector, "credit_card");
+    assert_eq!(
+        &text[last.start..last.end],
+        "4111\u{a0}1111\u{a0}1111\u{a0}1111".as_bytes()
+    );
+}
+
+#[test]
 fn matches_straddling_every_boundary_are_found() {
     let det = Detectors::new();
     let mut text = Vec::new();
