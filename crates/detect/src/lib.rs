@@ -250,9 +250,10 @@ impl Detectors {
     /// [`scan`](Self::scan) of a text that holds characters to fold.
     #[cold]
     fn scan_folding(&self, text: &[u8]) -> Vec<Finding> {
-        let Some((folded, folds)) = fold::fold(text) else {
-            return Vec::new();
-        };
+        // `holds` found a character to fold, so `fold` folds; were it not
+        // so, the text is scanned as it is (never nothing).
+        let (folded, folds) =
+            fold::fold(text).unwrap_or_else(|| (text.to_vec(), Default::default()));
         let mut ends = engine::Ends::default();
         let mut cols = columns::Columns::of(&folded);
         let mut cands = Vec::new();

@@ -676,6 +676,23 @@ mod tests {
         assert!(hidden.findings.iter().all(|f| f.value.is_none()));
     }
 
+    /// A no-break space decoded from an entity reaches the detectors as
+    /// the character; they read it as a space, and the finding is placed
+    /// at the file's bytes through both maps (the fold, the markup's).
+    #[test]
+    fn an_html_number_in_groups_of_nbsp_is_placed_in_the_file() {
+        let page =
+            "<html><body><p>T\u{e9}l.&nbsp;: 01&nbsp;21&nbsp;26\u{a0}29&#8239;56</p></body></html>";
+        let r = Inspector::new(Detectors::new(), InspectOptions::default())
+            .inspect_bytes("a.html", page.as_bytes());
+        let f = r.findings.iter().find(|f| f.detector == "phone").unwrap();
+        assert!(f.in_bytes);
+        assert_eq!(
+            &page[f.start as usize..f.end as usize],
+            "01&nbsp;21&nbsp;26\u{a0}29&#8239;56"
+        );
+    }
+
     #[test]
     fn unreadable_and_skipped_targets_are_errors_not_clean() {
         let ins = Inspector::new(Detectors::new(), InspectOptions::default());

@@ -60,7 +60,7 @@ fn html_text_without_script() {
     let page = b"<html><body><script>var x='secret-in-script';</script><p>Card&nbsp;4111 1111 1111 1111</p></body></html>";
     let (got, _) = run("page.html", page);
     let text = text_at(&got, "page.html");
-    assert!(text.contains("Card 4111 1111 1111 1111"), "{text}");
+    assert!(text.contains("Card\u{a0}4111 1111 1111 1111"), "{text}");
     assert!(!text.contains("secret-in-script"));
     assert_eq!(got[0].format, Format::Html);
 }
