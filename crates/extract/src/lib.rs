@@ -118,8 +118,10 @@ pub struct Member<'a> {
     /// The text as UTF-8 (raw bytes for [`TextKind::Raw`]). Never fails: a
     /// read error or a limit ends it early and is listed in the report.
     pub text: &'a mut dyn Read,
-    /// For text extracted from HTML and XML: where each run of `text` came
-    /// from in the member's bytes, filled in as `text` is read. Map a
+    /// For text extracted from HTML and XML, and a mail's headers and
+    /// bodies: where each run of `text` came from in the member's bytes
+    /// (or, where [`SourceMap::location`] names one, in the bytes of the
+    /// enclosing `.eml` or mbox file), filled in as `text` is read. Map a
     /// finding's offsets with [`SourceMap::span`] to place it in the file.
     pub map: Option<&'a SourceMap>,
 }
@@ -601,6 +603,17 @@ impl<E> Run<'_, '_, '_, E> {
         typed: Typed,
         text: &str,
     ) -> Result<(), E> {
+        self.deliver_placed(loc, typed, text, None)
+    }
+
+    /// [`Self::deliver_text`], with a map that places the text's offsets.
+    pub(crate) fn deliver_placed(
+        &mut self,
+        loc: &Location,
+        typed: Typed,
+        text: &str,
+        map: Option<&SourceMap>,
+    ) -> Result<(), E> {
         let limit = self.cx.limits.max_member_bytes;
         let bytes = text.as_bytes();
         let bytes = if bytes.len() as u64 > limit {
@@ -614,7 +627,13 @@ impl<E> Run<'_, '_, '_, E> {
         if bytes.is_empty() {
             return Ok(());
         }
-        self.deliver(loc, typed, TextKind::Extracted, &mut Cursor::new(bytes))
+        self.deliver_mapped(
+            loc,
+            typed,
+            TextKind::Extracted,
+            &mut Cursor::new(bytes),
+            map,
+        )
     }
 }
 

@@ -9,6 +9,11 @@
 //! all). A finding's offsets in the text map back to the file through the
 //! runs.
 //!
+//! A map may place the text in an enclosing member's bytes instead
+//! ([`SourceMap::placed`]): a mail's body written with no transfer
+//! encoding is a stretch of the `.eml` or mbox file itself, so its
+//! findings are placed in that file.
+//!
 //! The map is read while the text is still being written (the consumer
 //! scans each chunk as it arrives), so the writer and the reader share it
 //! through a handle. Memory is bounded: the consumer forgets the runs it
@@ -18,6 +23,8 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
+
+use crate::Location;
 
 /// Most runs held; a consumer that forgets what it has scanned never
 /// comes near it (16 bytes a run: 16 MiB).
@@ -30,16 +37,49 @@ const OPAQUE: u64 = 1 << 63;
 
 /// A shared, cheap-to-clone handle on the runs of one member's text.
 #[derive(Debug, Clone, Default)]
-pub struct SourceMap(Rc<RefCell<VecDeque<(u64, u64)>>>);
+pub struct SourceMap {
+    runs: Rc<RefCell<VecDeque<(u64, u64)>>>,
+    /// Added to every source offset recorded.
+    base: u64,
+    /// Whose bytes the source offsets are in, when not the member's own.
+    at: Option<Rc<Location>>,
+}
 
 impl SourceMap {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A map whose source offsets are in the bytes of `at`, an enclosing
+    /// member, the source's offset 0 being `base` there.
+    pub(crate) fn placed(at: &Location, base: u64) -> Self {
+        Self {
+            runs: Rc::default(),
+            base,
+            at: Some(Rc::new(at.clone())),
+        }
+    }
+
+    /// The same map with `more` added to the offsets recorded from now on
+    /// (a body that starts `more` bytes into what `self` places).
+    pub(crate) fn shifted(&self, more: u64) -> Self {
+        Self {
+            runs: Rc::default(),
+            base: self.base + more,
+            at: self.at.clone(),
+        }
+    }
+
+    /// Where the source offsets lie: `None` for the member's own bytes, or
+    /// the enclosing member whose bytes they are.
+    pub fn location(&self) -> Option<&Location> {
+        self.at.as_deref()
+    }
+
     /// The text from `text` on is copied from the source from `src` on.
     pub(crate) fn copied(&self, text: u64, src: u64) {
-        let mut runs = self.0.borrow_mut();
+        let src = src + self.base;
+        let mut runs = self.runs.borrow_mut();
         if let Some(&(t, s)) = runs.back()
             && s & OPAQUE == 0
             && s.wrapping_add(text.wrapping_sub(t)) == src
@@ -56,14 +96,15 @@ impl SourceMap {
         if len == 0 {
             return;
         }
-        let mut runs = self.0.borrow_mut();
+        let (src, src_end) = (src + self.base, src_end + self.base);
+        let mut runs = self.runs.borrow_mut();
         push(&mut runs, (text, (src & !OPAQUE) | OPAQUE));
         push(&mut runs, (text + len as u64, src_end & !OPAQUE));
     }
 
     /// The source offset where the text byte at `text` starts.
     pub fn start(&self, text: u64) -> Option<u64> {
-        let runs = self.0.borrow();
+        let runs = self.runs.borrow();
         let i = runs.partition_point(|&(t, _)| t <= text);
         let &(t, s) = runs.get(i.checked_sub(1)?)?;
         Some(if s & OPAQUE != 0 {
@@ -75,7 +116,7 @@ impl SourceMap {
 
     /// The source offset where text ending (exclusive) at `text` ends.
     pub fn end(&self, text: u64) -> Option<u64> {
-        let runs = self.0.borrow();
+        let runs = self.runs.borrow();
         let i = runs.partition_point(|&(t, _)| t < text);
         let &(t, s) = runs.get(i.checked_sub(1)?)?;
         if s & OPAQUE != 0 {
@@ -95,7 +136,7 @@ impl SourceMap {
     /// Drops the runs that end before `text`: offsets before it will not
     /// be asked for again.
     pub fn forget_before(&self, text: u64) {
-        let mut runs = self.0.borrow_mut();
+        let mut runs = self.runs.borrow_mut();
         // Keep the run that holds `text` (an opaque run's end is the run
         // after it, so it stays too).
         while runs.get(1).is_some_and(|&(t, _)| t <= text) {
@@ -105,7 +146,7 @@ impl SourceMap {
 
     /// Runs held (for tests of the bound).
     pub fn len(&self) -> usize {
-        self.0.borrow().len()
+        self.runs.borrow().len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use cordon_detect::{Detectors, Finding, StreamScanner};
-use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, Member, TextKind};
+use cordon_extract::{ExtractReport, Extractor, Format, Input, Limits, Location, Member, TextKind};
 
 use crate::report::{FileReport, Member as MemberReport, Problem, ReportFinding};
 use crate::walk::Target;
@@ -361,16 +361,18 @@ enum Place<'a> {
     },
 }
 
-impl Place<'_> {
-    /// The span in the member, and whether it is a span of its bytes.
-    fn span(self, start: u64, end: u64) -> (u64, u64, bool) {
+impl<'a> Place<'a> {
+    /// The span in the member, whether it is a span of its bytes, and the
+    /// enclosing member it is in when the map places it there (a mail's
+    /// body in the `.eml` or mbox file).
+    fn span(self, start: u64, end: u64) -> (u64, u64, bool, Option<&'a Location>) {
         match self {
-            Place::Base(base) => (base + start, base + end, true),
+            Place::Base(base) => (base + start, base + end, true, None),
             Place::Member { map: Some(map), .. } => match map.span(start, end) {
-                Some((s, e)) => (s, e, true),
-                None => (start, end, false),
+                Some((s, e)) => (s, e, true, map.location()),
+                None => (start, end, false, None),
             },
-            Place::Member { map: None, bytes } => (start, end, bytes),
+            Place::Member { map: None, bytes } => (start, end, bytes, None),
         }
     }
 }
@@ -395,7 +397,7 @@ fn push_findings(
         }
         let (start, end) = (f.start as u64, f.end as u64);
         let value = window.value(start, end);
-        let (start, end, in_bytes) = place.span(start, end);
+        let (start, end, in_bytes, placed) = place.span(start, end);
         let f = ReportFinding {
             value,
             detector: f.detector.into_owned(),
@@ -404,7 +406,7 @@ fn push_findings(
             start,
             end,
             in_bytes,
-            location: location.to_string(),
+            location: placed.map_or_else(|| location.to_string(), ToString::to_string),
             masked: f.masked.into_string(),
         };
         report.add_finding(f, cap);
@@ -691,6 +693,58 @@ mod tests {
             &page[f.start as usize..f.end as usize],
             "01&nbsp;21&nbsp;26\u{a0}29&#8239;56"
         );
+    }
+
+    /// A mail's headers and its bodies written with no transfer encoding
+    /// are stretches of the file: their findings are placed at the file's
+    /// bytes, in an mbox's later messages too. A base64 body is not: its
+    /// findings stay in the decoded part.
+    #[test]
+    fn findings_of_a_mail_are_placed_in_the_mbox() {
+        let mbox = "From MAILER-DAEMON Mon May 16 01:04:15 2024\n\
+            Received: from [203.0.113.77] by smtp.example.org with ESMTPSA\n\
+            From: Carlos Garcia <carlos73@outlook.example>\n\
+            To: =?UTF-8?B?SsO8cmdlbg==?= <j.h@example.org>, \"Ann\" <ann@example.net>\n\
+            Subject: Update bank details\n\
+            MIME-Version: 1.0\n\
+            Content-Type: text/plain; charset=UTF-8\n\
+            Content-Transfer-Encoding: 8bit\n\
+            \n\
+            Caf\u{e9} card 4111 1111 1111 1111, SSN 536-22-8726.\n\
+            \n\
+            From MAILER-DAEMON Tue May 17 01:04:15 2024\n\
+            From: B <b@example.com>\n\
+            MIME-Version: 1.0\n\
+            Content-Type: text/plain; charset=UTF-8\n\
+            Content-Transfer-Encoding: base64\n\
+            \n\
+            U1NOIDUzNi0yMi04NzI2Cg==\n";
+        let r = Inspector::new(Detectors::new(), InspectOptions::default())
+            .inspect_bytes("box.mbox", mbox.as_bytes());
+        let placed: Vec<(&str, &str)> = r
+            .findings
+            .iter()
+            .filter(|f| f.location == "box.mbox")
+            .map(|f| {
+                assert!(f.in_bytes);
+                (f.detector.as_str(), &mbox[f.start as usize..f.end as usize])
+            })
+            .collect();
+        for want in [
+            ("ipv4", "203.0.113.77"),
+            ("email", "carlos73@outlook.example"),
+            ("email", "j.h@example.org"),
+            ("email", "ann@example.net"),
+            ("email", "b@example.com"),
+            ("credit_card", "4111 1111 1111 1111"),
+            ("us_ssn", "536-22-8726"),
+        ] {
+            assert!(placed.contains(&want), "{want:?} not in {placed:?}");
+        }
+        // The base64 body's SSN is in its decoded part.
+        assert!(r.findings.iter().any(|f| f.detector == "us_ssn"
+            && f.location == "box.mbox!/message2.eml!/part0.txt"
+            && f.start == 4));
     }
 
     #[test]

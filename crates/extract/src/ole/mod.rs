@@ -758,7 +758,10 @@ mod tests {
         let (got, reasons) = extract("r.msg", &b.finish(), Limits::default());
         assert!(reasons.is_empty(), "{reasons:?}");
         assert_eq!(at(&got, "r.msg!/body.rtf").trim(), "hello world");
-        assert_eq!(at(&got, "r.msg!/headers"), "X-Classification: Restricted\n");
+        assert_eq!(
+            at(&got, "r.msg!/headers"),
+            "Received: x\nX-Classification: Restricted\n"
+        );
     }
 
     /// An Object Packager stream holding `data` as `name`.
