@@ -265,6 +265,13 @@ const PHONE_CTX: &[&str] = &[
     "tlmv",
     "richiamare",
     "chiamateci",
+    "chiamarci",
+    // Call-back notes: `0498 84 32 36 : rappeler Nicolas`, `… – Rückruf
+    // bei Dieter`.
+    "rappeler",
+    "rappelez",
+    "rückruf",
+    "zurückrufen",
     "llamarnos",
     "llamando",
     "llámenos",

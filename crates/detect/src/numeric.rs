@@ -534,7 +534,11 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         || (seq.n == 1
             && (2..=5).contains(&total)
             && loose_sep(t, seq.end()) > 0
-            && sk.ctx_ok(D::Phone, ws, seq.end()));
+            && sk.ctx_ok(D::Phone, ws, seq.end()))
+        // No phone word, but what stands around it (see `phone_cue`).
+        // (In groups: a run of digits without a word is asked below, where
+        // ten or eleven digits come.)
+        || (seq.n >= 2 && (7..=13).contains(&total) && phone_cue(sk, ws, seq.end()));
     // A bare run of digits is a phone number only next to phone wording:
     // ask the (cached) context first and skip the walk otherwise.
     let bare = seq.n == 1 && p != b'+' && p != b'(' && !matches!(at(t, seq.end()), b'x' | b' ');
@@ -2009,6 +2013,8 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             && gl.iter().skip(1).all(|&l| l >= 2)
             && ((10..=11).contains(&digits)
                 && (2..=5).contains(&first_len)
+                // India's mobiles after the trunk 0: `098765 43210`.
+                || gl == [6, 5]
                 // A lone trunk 0 (`0 32 949 07 49`) only before the Swiss
                 // groups, not before a row of numbers (`0 612 792 144`).
                 || (10..=11).contains(&digits)
@@ -2052,7 +2058,10 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             && (!(at(t, e) == b'-' && at(t, e + 1).is_ascii_alphanumeric())
                 || signature_label(t, s, e))
             && !date_layout(t, ws, gl)
-            && (phone_label_before(sk, s, e) || signature_label(t, s, e))
+            // Brazil's postcode (`CEP 03214-910`: `cep` is Turkish for a
+            // mobile).
+            && gl != [5, 3]
+            && (phone_label_before(sk, s, e) || signature_label(t, s, e) || phone_cue(sk, s, e))
         {
             // Any other national layout right after a phone word: `Mobil:
             // 55 37 42 99`, `手机：15884382041`, `Tlf.: 26015046`, `Tel.:
@@ -2129,6 +2138,256 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         return;
     }
     sk.emit(D::Phone, s, e, base, adj);
+}
+
+/// True if what stands around the number at `s..e` says it is a phone's
+/// though no phone word labels it: a phone word right after it (`0498
+/// 843 236 : rappeler Nicolas`, `915 710 956 – llamar a Nuria`), an
+/// e-mail offered as the other way to reach the same person (`através do
+/// 214 673 298 ou do e-mail`, `en el 976 37 15 07 o en info@…`), or a
+/// contact block: the number ends its line, alone or after a name and a
+/// dash, is written in groups, and a line of the same block holds an
+/// e-mail address or an international number (a letterhead's `1200-195 Lisboa` / `214 232 805`
+/// / `faturacao@…`). Out of line: asked only of numbers no label claims.
+#[cold]
+#[inline(never)]
+fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    let t = sk.t;
+    // Each cue needs a space, a dash, a colon or the line's end after the
+    // number (a table's `,` or `;` is none): one compare for nearly
+    // every number of a CSV file.
+    let next = at(t, e);
+    if !(matches!(
+        next,
+        b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b')' | b'.' | b'*' | b':' | b'-'
+    ) || next >= 0x80
+        || e >= t.len())
+    {
+        return false;
+    }
+    // In a contact block only a number in groups: one run of digits in a
+    // list of values is as often an SSN or an account's number.
+    let grouped = t
+        .get(s..e)
+        .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
+    phone_word_after(sk, s, e) || email_alternative(t, e) || grouped && contact_block(t, s, e)
+}
+
+/// Skips spaces and tabs from `i`.
+fn skip_blank(t: &[u8], mut i: usize) -> usize {
+    while matches!(at(t, i), b' ' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// A dash or colon between a number and what is said of it: `-`, `:`,
+/// `–`, `—`; its length, 0 if none.
+fn dash_at(t: &[u8], i: usize) -> usize {
+    match at(t, i) {
+        b'-' | b':' => 1,
+        0xE2 if at(t, i + 1) == 0x80 && matches!(at(t, i + 2), 0x93 | 0x94) => 3,
+        _ => 0,
+    }
+}
+
+/// A phone word right after the number and a dash or colon.
+fn phone_word_after(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
+    let t = sk.t;
+    let i = skip_blank(t, e);
+    let d = dash_at(t, i);
+    if d == 0 || i == e && d == 1 && at(t, i) == b'-' {
+        return false;
+    }
+    let w = skip_blank(t, i + d);
+    let len = t
+        .get(w..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphabetic() || c >= 0x80)
+        .count();
+    len >= 2
+        && sk
+            .ctx
+            .mask_within(t, s, e, 0, w + len - e)
+            .has(D::Phone as usize)
+}
+
+/// Words that offer an e-mail as the other way: `ou`, `o`, `or`, `oder`,
+/// `of`, `lub`, `eller`, `oppure`.
+const OR_WORDS: &[&[u8]] = &[
+    b"ou", b"o", b"or", b"oder", b"of", b"lub", b"eller", b"oppure",
+];
+
+/// True if the number is followed by an "or" word and, within three short
+/// words, an e-mail's word or address.
+fn email_alternative(t: &[u8], e: usize) -> bool {
+    if at(t, e) != b' ' {
+        return false;
+    }
+    let rest = t.get(e + 1..(e + 48).min(t.len())).unwrap_or_default();
+    let mut words = rest.split(|&c| c == b' ').filter(|w| !w.is_empty());
+    if !words
+        .next()
+        .is_some_and(|w| OR_WORDS.iter().any(|o| w.eq_ignore_ascii_case(o)))
+    {
+        return false;
+    }
+    words.take(4).any(|w| {
+        let w = w.trim_ascii_end();
+        w.contains(&b'@')
+            || [&b"e-mail"[..], b"email", b"mail", b"correo", b"courriel"]
+                .iter()
+                .any(|m| {
+                    w.len() >= m.len()
+                        && w.get(..m.len()).is_some_and(|p| p.eq_ignore_ascii_case(m))
+                })
+    })
+}
+
+/// Characters that may stand around a number alone on its line: quotes,
+/// brackets, a list's bullet and emphasis.
+fn framing(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\r'
+            | '"'
+            | '\''
+            | '('
+            | ')'
+            | '*'
+            | '•'
+            | '«'
+            | '»'
+            | '“'
+            | '”'
+            | '„'
+            | '‘'
+            | '’'
+            | '.'
+    )
+}
+
+/// True if the number ends its line (framing aside) and starts it, or
+/// follows a dash after words without digits (`* **Joanna
+/// Nowak** – 603 765 443`), and a line of its block within two above or
+/// below holds an e-mail address or an international number.
+fn contact_block(t: &[u8], s: usize, e: usize) -> bool {
+    // The line's start, framing or a name's dash right before.
+    let p = before(t, s);
+    if !(matches!(p, b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'(' | b'*') || p >= 0x80 || s == 0) {
+        return false;
+    }
+    let from = s.saturating_sub(120);
+    let ls = match t
+        .get(from..s)
+        .and_then(|h| h.iter().rposition(|&c| c == b'\n'))
+    {
+        Some(k) => from + k + 1,
+        None if from == 0 => 0,
+        None => return false,
+    };
+    let to = (e + 16).min(t.len());
+    let le = match t
+        .get(e..to)
+        .and_then(|r| r.iter().position(|&c| c == b'\n'))
+    {
+        Some(k) => e + k,
+        None if to == t.len() => to,
+        None => return false,
+    };
+    let (Ok(head), Ok(tail)) = (
+        std::str::from_utf8(t.get(ls..s).unwrap_or_default()),
+        std::str::from_utf8(t.get(e..le).unwrap_or_default()),
+    ) else {
+        return false;
+    };
+    if !tail.chars().all(framing) {
+        return false;
+    }
+    let head = head.trim_end_matches(framing);
+    let named = head
+        .strip_suffix(['-', '–', '—'])
+        .is_some_and(|h| !h.trim().is_empty() && !h.bytes().any(|c| c.is_ascii_digit()));
+    if !head.is_empty() && !named {
+        return false;
+    }
+    // The block's lines around: up to two each way, not past a blank one.
+    let mut up = ls;
+    for _ in 0..2 {
+        if up < 2 {
+            break;
+        }
+        let start = t
+            .get(..up - 1)
+            .and_then(|h| h.iter().rposition(|&c| c == b'\n'))
+            .map_or(0, |k| k + 1);
+        let line = t.get(start..up - 1).unwrap_or_default();
+        if line.trim_ascii().is_empty() {
+            break;
+        }
+        if reachable(line) {
+            return true;
+        }
+        up = start;
+    }
+    let mut down = le;
+    for _ in 0..2 {
+        if down >= t.len() {
+            break;
+        }
+        let end = t
+            .get(down + 1..)
+            .and_then(|r| r.iter().position(|&c| c == b'\n'))
+            .map_or(t.len(), |k| down + 1 + k);
+        let line = t.get(down + 1..end).unwrap_or_default();
+        if line.trim_ascii().is_empty() {
+            break;
+        }
+        if reachable(line) {
+            return true;
+        }
+        down = end;
+    }
+    false
+}
+
+/// True if a line holds an e-mail address (`@` between a letter or digit
+/// and a domain with a dot) or an international number (`+` and eight
+/// digits or more in a phone's characters).
+fn reachable(line: &[u8]) -> bool {
+    let line = line.get(..line.len().min(200)).unwrap_or_default();
+    for (k, &c) in line.iter().enumerate() {
+        if c == b'@'
+            && k > 0
+            && at(line, k - 1).is_ascii_alphanumeric()
+            && line
+                .get(k + 1..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+                .filter(|&&c| c == b'.')
+                .count()
+                >= 1
+        {
+            return true;
+        }
+        if c == b'+' && at(line, k + 1).is_ascii_digit() && !before(line, k).is_ascii_alphanumeric()
+        {
+            let digits = line
+                .get(k + 1..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, b' ' | b'-' | b'.' | b'(' | b')'))
+                .filter(|c| c.is_ascii_digit())
+                .count();
+            if digits >= 8 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The qualifiers of an X12 contact segment (`PER`) whose number is a
@@ -2345,11 +2604,19 @@ fn reference_label(t: &[u8], s: usize) -> bool {
 /// bank.` / `The caller (404-969-2943)`), where a label alone on its
 /// line (`Bank account:` / `12345678`) is the value's.
 fn label_elsewhere(gap: &[u8]) -> bool {
+    // A sentence ended between them (`… if the charge fails.` / `0161 408
+    // 0007 - call back …`): the word was the sentence's, no label.
+    let ended = gap.windows(5).any(|w| {
+        w.iter().take(3).all(u8::is_ascii_lowercase)
+            && matches!(w.get(3), Some(b'.' | b'!' | b'?'))
+            && matches!(w.get(4), Some(b' ' | b'\n' | b'\r'))
+    });
     let value_before = gap
         .iter()
         .position(u8::is_ascii_digit)
         .is_some_and(|k| gap.get(k..).is_some_and(|g| g.contains(&b'\n')));
-    value_before
+    ended
+        || value_before
         || gap.iter().rposition(|&b| b == b'\n').is_some_and(|k| {
             gap.get(k..)
                 .is_some_and(|l| l.iter().any(u8::is_ascii_alphabetic))
@@ -4464,7 +4731,7 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
         return;
     };
     let n = len;
-    if !right_ok(t, i, spaced) || at(t, i).is_ascii_alphanumeric() {
+    if !right_ok(t, i, spaced) && !amount_after(t, i) || at(t, i).is_ascii_alphanumeric() {
         return;
     }
     let v = buf.get(..n).unwrap_or_default();
@@ -4491,6 +4758,18 @@ fn iban(sk: &mut Sink<'_>, s: usize, word_end: usize) {
         Low
     };
     sk.emit(D::Iban, s, i, base, adj);
+}
+
+/// True if a space and an amount or a date follow `i` (`… 7454 223
+/// 4,166.87` in a report's next column): no group of the value before.
+#[cold]
+#[inline(never)]
+fn amount_after(t: &[u8], i: usize) -> bool {
+    let d = t.get(i + 1..).map_or(0, digit_run);
+    at(t, i) == b' '
+        && d > 0
+        && matches!(at(t, i + 1 + d), b'.' | b',')
+        && at(t, i + 2 + d).is_ascii_digit()
 }
 
 /// The `len` letters and digits of an IBAN candidate starting at `s`,
