@@ -2968,6 +2968,9 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
     // `bellen op`, `ring till`.
     b"mich", b"uns", b"pod", b"numer", b"numerem", b"nummer", b"kom", b"op", b"till", b"do",
     b"pelo", b"para",
+    // A vCard's parameters between `TEL` and its value
+    // (`TEL;TYPE=work,voice:8 800 883-05-13`).
+    b"type", b"voice", b"cell", b"work", b"home", b"pref", b"value", b"uri", b"msg",
 ];
 
 /// Words that join the last items of a list: `Tel. 983 45 65 72 y 635 576
@@ -3021,7 +3024,11 @@ fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
         if gap
             .split(|c| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
-            .all(|w| LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g)))
+            // A single digit too: `Phone 2: …`, a vCard's `PREF=1`.
+            .all(|w| {
+                matches!(w, [d] if d.is_ascii_digit())
+                    || LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g))
+            })
         {
             return true;
         }
