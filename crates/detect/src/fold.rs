@@ -8,7 +8,10 @@
 //! scanned, each of these characters (two or three bytes of UTF-8) becomes
 //! one space, and every finding's offsets are mapped back to the bytes of
 //! the input. Nothing else changes, and text without these characters is
-//! scanned as it is (one `memchr2` pass finds that out).
+//! scanned as it is (one `memchr3` pass finds that out). The escapes
+//! `\n`, `\r` and `\t` written in a string (JSON, iCalendar, code) are
+//! folded to one space the same way: they separate words as the
+//! characters they stand for do.
 //!
 //! The map is a list of fold points: the text offset of each space that
 //! stands for a longer character, with the bytes saved up to and including
@@ -18,8 +21,12 @@
 use std::collections::VecDeque;
 
 /// The characters folded, as UTF-8: U+00A0, U+2007, U+2009, U+202F (the
-/// set the markup extractor turns into spaces too).
-fn folded_len(b: &[u8]) -> Match {
+/// set the markup extractor turns into spaces too); and the escapes `\n`,
+/// `\r` and `\t` of a JSON or iCalendar string, a C or shell literal
+/// (`"Hi,\n4111 1111 …"`: the `n` would glue the value to a word),
+/// unless their backslash is itself escaped (`prev`, the input byte
+/// before, is a backslash: `\\n`).
+fn folded_len(b: &[u8], prev: u8) -> Match {
     match b {
         [0xC2, 0xA0, ..] => Match::Full(2),
         [0xC2, _, ..] => Match::No,
@@ -27,8 +34,15 @@ fn folded_len(b: &[u8]) -> Match {
         [0xE2, 0x80, 0x87 | 0x89 | 0xAF, ..] => Match::Full(3),
         [0xE2, 0x80, _, ..] => Match::No,
         [0xE2, 0x80] | [0xE2] => Match::Prefix,
+        [b'\\', b'n' | b'r' | b't', ..] if prev != b'\\' => Match::Full(2),
+        [b'\\'] if prev != b'\\' => Match::Prefix,
         _ => Match::No,
     }
+}
+
+/// Finds the next byte that may start a folded character.
+fn next_lead(b: &[u8]) -> Option<usize> {
+    memchr::memchr3(0xC2, 0xE2, b'\\', b)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +127,8 @@ pub(crate) fn append(
     more: bool,
     folds: &mut Folds,
 ) {
+    // The input byte before the next one read.
+    let mut prev = pending.last;
     if pending.len > 0 {
         // The cut character, completed from the start of `src`.
         let mut tmp = [0u8; 3];
@@ -125,45 +141,53 @@ pub(crate) fn append(
             n += 1;
         }
         let seen = tmp.get(..n).unwrap_or_default();
-        match folded_len(seen) {
+        match folded_len(seen, prev) {
             Match::Full(len) => {
                 folds.push(base + dst.len(), len);
                 dst.push(b' ');
                 let used = len.saturating_sub(held.len());
+                prev = seen.get(len - 1).copied().unwrap_or(0);
                 src = src.get(used..).unwrap_or_default();
                 pending.len = 0;
             }
             Match::Prefix if more => {
                 // Still cut (a one-byte read): hold all of it.
-                *pending = Pending::of(seen);
+                *pending = Pending::of(seen, prev);
                 return;
             }
             Match::Prefix | Match::No => {
                 dst.extend_from_slice(held);
+                prev = held.last().copied().unwrap_or(prev);
                 pending.len = 0;
             }
         }
     }
     loop {
-        let Some(i) = memchr::memchr2(0xC2, 0xE2, src) else {
+        let Some(i) = next_lead(src) else {
             dst.extend_from_slice(src);
+            pending.last = src.last().copied().unwrap_or(prev);
             return;
         };
         let (plain, rest) = src.split_at(i);
         dst.extend_from_slice(plain);
-        match folded_len(rest) {
+        if let Some(&b) = plain.last() {
+            prev = b;
+        }
+        match folded_len(rest, prev) {
             Match::Full(len) => {
                 folds.push(base + dst.len(), len);
                 dst.push(b' ');
+                prev = rest.get(len - 1).copied().unwrap_or(0);
                 src = rest.get(len..).unwrap_or_default();
             }
             Match::Prefix if more => {
-                *pending = Pending::of(rest);
+                *pending = Pending::of(rest, prev);
                 return;
             }
             Match::Prefix | Match::No => {
                 let (first, after) = rest.split_at(1);
                 dst.extend_from_slice(first);
+                prev = first.first().copied().unwrap_or(prev);
                 src = after;
             }
         }
@@ -175,11 +199,17 @@ pub(crate) fn append(
 pub(crate) struct Pending {
     buf: [u8; 2],
     len: usize,
+    /// The input byte before `buf` (or the last one read, when `len` is
+    /// 0): an escape's backslash may itself be escaped.
+    last: u8,
 }
 
 impl Pending {
-    fn of(b: &[u8]) -> Self {
-        let mut p = Pending::default();
+    fn of(b: &[u8], last: u8) -> Self {
+        let mut p = Pending {
+            last,
+            ..Pending::default()
+        };
         for (d, &s) in p.buf.iter_mut().zip(b) {
             *d = s;
             p.len += 1;
@@ -200,11 +230,13 @@ impl Pending {
 /// continuation bytes may lie past `to`).
 pub(crate) fn holds(text: &[u8], from: usize, to: usize) -> bool {
     let mut at = from;
-    while let Some(i) = text
-        .get(at..to)
-        .and_then(|w| memchr::memchr2(0xC2, 0xE2, w))
-    {
-        if let Match::Full(_) = folded_len(text.get(at + i..).unwrap_or_default()) {
+    while let Some(i) = text.get(at..to).and_then(next_lead) {
+        let prev = if at + i > 0 {
+            text.get(at + i - 1).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        if let Match::Full(_) = folded_len(text.get(at + i..).unwrap_or_default(), prev) {
             return true;
         }
         at += i + 1;
@@ -288,7 +320,7 @@ mod tests {
         #[test]
         fn chunks_fold_as_the_whole_and_map_back(
             input in proptest::collection::vec(
-                proptest::sample::select(vec![0xC2u8, 0xA0, 0xE2, 0x80, 0xAF, 0x89, 0x87, 0x93, b'7', b' ']),
+                proptest::sample::select(vec![0xC2u8, 0xA0, 0xE2, 0x80, 0xAF, 0x89, 0x87, 0x93, b'7', b' ', b'\\', b'n', b't']),
                 0..64,
             ),
             cuts in proptest::collection::vec(0usize..64, 0..6),
@@ -320,10 +352,55 @@ mod tests {
                 } else {
                     // A folded space: its whole character.
                     proptest::prop_assert_eq!(b, b' ');
-                    proptest::prop_assert!(matches!(folded_len(&input[s..]), Match::Full(n) if n == e - s));
+                    let prev = if s > 0 { input[s - 1] } else { 0 };
+                    proptest::prop_assert!(matches!(folded_len(&input[s..], prev), Match::Full(n) if n == e - s));
                 }
             }
         }
+    }
+
+    #[test]
+    fn escapes_of_a_string_fold_unless_escaped() {
+        let input = br#"a\nb\tc\\nd\re"#;
+        let (t, f) = fold(input).unwrap();
+        // `\\n` is an escaped backslash and a letter: left as it is.
+        assert_eq!(t, br#"a b c\\nd e"#);
+        assert_eq!(f.saved(), 3);
+        let e = t.len();
+        assert_eq!(f.unfold(e - 1, e), (input.len() - 1, input.len()));
+        assert!(fold(br#"C:\\new"#).is_none());
+        assert!(fold(br#"x\"#).is_none());
+    }
+
+    /// A value after a string's `\n` is found and placed at its bytes, in
+    /// a whole scan and in a stream cut inside the escape.
+    #[test]
+    fn a_value_after_an_escaped_line_break_is_found() {
+        let text = br#"{"body": "Hi,\n4111 1111 1111 1111\nSSN\n536-22-8726"}"#;
+        let d = crate::Detectors::new();
+        let want = |f: &[crate::Finding]| {
+            let mut got: Vec<(String, &[u8])> = f
+                .iter()
+                .map(|f| (f.detector.to_string(), &text[f.start..f.end]))
+                .collect();
+            got.sort();
+            got
+        };
+        let whole = d.scan(text);
+        assert_eq!(
+            want(&whole),
+            vec![
+                ("credit_card".to_string(), &b"4111 1111 1111 1111"[..]),
+                ("us_ssn".to_string(), &b"536-22-8726"[..]),
+            ]
+        );
+        let cut = text.iter().position(|&c| c == b'\\').unwrap() + 1;
+        let mut s = d.stream();
+        let mut found = Vec::new();
+        s.feed_into(&text[..cut], &mut found);
+        s.feed_into(&text[cut..], &mut found);
+        s.finish_into(&mut found);
+        assert_eq!(want(&found), want(&whole));
     }
 
     #[test]
