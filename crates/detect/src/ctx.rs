@@ -1038,8 +1038,11 @@ fn key_words(
 fn camel_words(t: &[u8], table: &Table, ts: usize, te: usize, cut: bool, hits: &mut Vec<Hit>) {
     let mut ws = ts;
     let mut first = !cut || camel_at(t, ts);
+    // One lower-case letter before a capital starts a name, not a word of
+    // its own (`iPhone`, `iCloud`, `eBay`: no phone word in a user agent).
+    let named = !cut && t.get(ts).is_some_and(u8::is_ascii_lowercase);
     for i in ts + 1..te {
-        if camel_at(t, i) {
+        if camel_at(t, i) && !(named && i == ts + 1) {
             if first && i - ws <= MAX_TOKEN && may_be_phrase(t, table, ws, i) {
                 token(t, table, ws, i, hits);
             }
