@@ -2196,7 +2196,8 @@ fn phone_word_after(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let t = sk.t;
     let i = skip_blank(t, e);
     let d = dash_at(t, i);
-    if d == 0 || i == e && d == 1 && at(t, i) == b'-' {
+    // A `-` glued to the number joins it to what follows (`0123-call`).
+    if d == 0 || i == e && at(t, i) == b'-' {
         return false;
     }
     let w = skip_blank(t, i + d);
@@ -2219,8 +2220,8 @@ const OR_WORDS: &[&[u8]] = &[
     b"ou", b"o", b"or", b"oder", b"of", b"lub", b"eller", b"oppure",
 ];
 
-/// True if the number is followed by an "or" word and, within three short
-/// words, an e-mail's word or address.
+/// True if the number is followed by an "or" word and, within the next
+/// four words, an e-mail's word or address.
 fn email_alternative(t: &[u8], e: usize) -> bool {
     if at(t, e) != b' ' {
         return false;
@@ -2238,10 +2239,7 @@ fn email_alternative(t: &[u8], e: usize) -> bool {
         w.contains(&b'@')
             || [&b"e-mail"[..], b"email", b"mail", b"correo", b"courriel"]
                 .iter()
-                .any(|m| {
-                    w.len() >= m.len()
-                        && w.get(..m.len()).is_some_and(|p| p.eq_ignore_ascii_case(m))
-                })
+                .any(|m| w.get(..m.len()).is_some_and(|p| p.eq_ignore_ascii_case(m)))
     })
 }
 

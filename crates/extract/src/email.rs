@@ -50,8 +50,9 @@ fn wanted_header(name: &str) -> bool {
 
 /// Appends to `out` the classification headers (`X-…classification…`,
 /// `msip_label…`, `Sensitivity`, `Keywords`, `Comments`) and the relays'
-/// (`Received`, `X-Originating-IP`) of a raw header block, such as the internet headers an Outlook message keeps. The
-/// address and subject headers are left out: the caller has them.
+/// (`Received`, `X-Originating-IP`) of a raw header block, such as the
+/// internet headers an Outlook message keeps. The address and subject
+/// headers are left out: the caller has them.
 pub(crate) fn classification_headers(raw: &str, out: &mut String) {
     const ADDRESSING: &[&str] = &["from", "sender", "reply-to", "to", "cc", "bcc", "subject"];
     let mut unfolded: Vec<String> = Vec::new();
@@ -182,14 +183,13 @@ fn headers_text(msg: &mail_parser::Message<'_>, map: Option<&SourceMap>) -> Stri
             .ok()
             .filter(|v| !v.contains("=?"))
             .map(|v| (v.len() - v.trim_start().len(), v.trim()));
-        let empty = match (written, &h.value) {
-            (Some((_, v)), _) => v.is_empty(),
-            (None, HeaderValue::Address(_) | HeaderValue::Text(_) | HeaderValue::TextList(_)) => {
-                false
-            }
-            (None, _) => true,
-        };
-        if empty {
+        // Nothing to write: an empty value, or an encoded one of a kind not
+        // written decoded.
+        let decoded = matches!(
+            h.value,
+            HeaderValue::Address(_) | HeaderValue::Text(_) | HeaderValue::TextList(_)
+        );
+        if written.map_or(!decoded, |(_, v)| v.is_empty()) {
             continue;
         }
         let mut w = Writer {
@@ -250,32 +250,27 @@ impl<E> Run<'_, '_, '_, E> {
     ) -> Result<(), E> {
         if bytes.starts_with(b"From ") {
             for (i, (at, msg)) in mbox_messages(bytes).into_iter().enumerate() {
-                let cx = self.cx;
-                if cx.stopped() {
+                if self.cx.stopped() {
                     break;
                 }
                 let child = loc.child(&format!("message{}.eml", i + 1));
                 // A message is placed in the mbox as a file of its own is
                 // (see `message`); anything else is a member to sniff.
-                if sniff(msg, true).format != Format::Email {
+                let sniffed = sniff(msg, true);
+                if sniffed.format != Format::Email {
                     self.node(&child, depth + 1, Src::Mem(msg))?;
                     continue;
                 }
-                if !cx.count_entry(&child) {
+                if !self.enter(&child, depth + 1) {
                     continue;
                 }
-                if depth + 1 > cx.limits.max_depth {
-                    cx.incomplete(
-                        &child,
-                        Reason::Depth {
-                            limit: cx.limits.max_depth,
-                        },
-                    );
-                    continue;
-                }
-                cx.record_type(&child, typed_eml());
+                let typed = Typed {
+                    format: sniffed.format,
+                    file_type: crate::sniff::file_type(sniffed.format, msg),
+                };
+                self.cx.record_type(&child, typed);
                 let placed = SourceMap::placed(loc, at as u64);
-                self.message(&child, depth + 1, typed_eml(), msg, &placed)?;
+                self.message(&child, depth + 1, typed, msg, &placed)?;
             }
             return Ok(());
         }
@@ -390,14 +385,6 @@ impl<E> Run<'_, '_, '_, E> {
             }
         }
         Ok(())
-    }
-}
-
-/// The type a message in an mbox is recorded with.
-fn typed_eml() -> Typed {
-    Typed {
-        format: Format::Email,
-        file_type: builtin(ids::EML),
     }
 }
 

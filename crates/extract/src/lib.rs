@@ -374,11 +374,13 @@ impl<E> Run<'_, '_, '_, E> {
         self.node(root, 0, Src::Stream(&mut counting))
     }
 
-    /// Extract one member at `loc`, `depth` containers down.
-    pub(crate) fn node(&mut self, loc: &Location, depth: u32, src: Src<'_>) -> Result<(), E> {
+    /// Whether a member at `loc`, `depth` containers down, is read: not
+    /// after a stop, within the entry count (counted here) and the depth
+    /// limit (recorded as incomplete past it).
+    pub(crate) fn enter(&mut self, loc: &Location, depth: u32) -> bool {
         let cx = self.cx;
         if cx.stopped() || !cx.count_entry(loc) {
-            return Ok(());
+            return false;
         }
         if depth > cx.limits.max_depth {
             cx.incomplete(
@@ -387,6 +389,15 @@ impl<E> Run<'_, '_, '_, E> {
                     limit: cx.limits.max_depth,
                 },
             );
+            return false;
+        }
+        true
+    }
+
+    /// Extract one member at `loc`, `depth` containers down.
+    pub(crate) fn node(&mut self, loc: &Location, depth: u32, src: Src<'_>) -> Result<(), E> {
+        let cx = self.cx;
+        if !self.enter(loc, depth) {
             return Ok(());
         }
         let body = match Body::open(src) {

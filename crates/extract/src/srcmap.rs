@@ -60,8 +60,8 @@ impl SourceMap {
         }
     }
 
-    /// The same map with `more` added to the offsets recorded from now on
-    /// (a body that starts `more` bytes into what `self` places).
+    /// A new, empty map placed where `self` places, `more` bytes further
+    /// on (a message's body `more` bytes into the message `self` places).
     pub(crate) fn shifted(&self, more: u64) -> Self {
         Self {
             runs: Rc::default(),
