@@ -136,12 +136,25 @@ async fn unknown_users_wrong_passwords_and_disabled_accounts_answer_alike() {
     for a in &answers {
         assert_eq!(a, &first, "every refusal answers alike");
     }
-    // An unknown user costs an argon2id verification too (a dummy hash):
-    // not a fraction of what a wrong password costs.
-    let (unknown, wrong) = (took[0], took[1]);
+    // An unknown user costs an argon2id verification too (a dummy hash).
+    // Measured against the verification itself, fastest of three: the
+    // wrong password's path also writes the lockout count, and a stalled
+    // write on a loaded machine made a ratio against it flaky (a CI run,
+    // 18.2 ms against 57.6).
+    let hasher = PasswordHasher::default();
+    let pw = Password::from(PASSWORD);
+    let verify = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            hasher.verify_dummy(&pw);
+            t.elapsed()
+        })
+        .min()
+        .unwrap();
+    let unknown = took[0];
     assert!(
-        unknown * 3 >= wrong,
-        "unknown user {unknown:?} vs wrong password {wrong:?}"
+        unknown * 2 >= verify,
+        "unknown user {unknown:?} vs one verification {verify:?}"
     );
     assert!(unknown >= Duration::from_millis(5), "{unknown:?}");
     // The reasons are in the audit trail only.
