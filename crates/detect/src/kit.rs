@@ -400,12 +400,17 @@ fn table_walk(t: &[u8], s: usize, e: usize) -> bool {
         k += 1;
     }
     let mut n = 0;
+    let mut dots = 0;
     while i > 0 && n < 24 && plain(at(t, i - 1)) {
         i -= 1;
         n += 1;
+        dots += usize::from(at(t, i) == b'.');
     }
+    // A neighbour with two dots is a date or a version (`01.04.2021`), a
+    // record's field, not a cell of a table of numbers.
     let left = k > 0
         && n > 0
+        && dots < 2
         && at(t, i).is_ascii_digit()
         && (i == 0 || sep(at(t, i - 1)) || at(t, i - 1) == b'\n');
     let mut j = e;
@@ -415,13 +420,17 @@ fn table_walk(t: &[u8], s: usize, e: usize) -> bool {
         k += 1;
     }
     let mut n = 0;
+    let mut dots = 0;
     while n < 24 && plain(at(t, j)) {
+        dots += usize::from(at(t, j) == b'.');
         j += 1;
         n += 1;
     }
     let end = at(t, j);
-    let right =
-        k > 0 && n > 0 && (sep(end) || end == b'\n' || end == 0 || end == b']' || end == b')');
+    let right = k > 0
+        && n > 0
+        && dots < 2
+        && (sep(end) || end == b'\n' || end == 0 || end == b']' || end == b')');
     left && right
 }
 
