@@ -1976,10 +1976,13 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                     *x = at(t, ws + k + usize::from(k >= 3) + usize::from(k >= 6));
                 }
                 // In a table, the value's own column says which (a phone
-                // word in the row's notes is about another cell).
-                if nhs_check(&d)
-                    && ((!sk.ctx(D::Phone, s, i) && (first_sep == b' ' || sk.ctx(D::UkNhs, s, i)))
-                        || (sk.in_column(D::UkNhs, s, i) && !sk.in_column(D::Phone, s, i)))
+                // word in the row's notes is about another cell); in an
+                // NHS column a value that fails the check is a mistyped
+                // NHS number, not a phone.
+                if (nhs_check(&d)
+                    && !sk.ctx(D::Phone, s, i)
+                    && (first_sep == b' ' || sk.ctx(D::UkNhs, s, i)))
+                    || (sk.in_column(D::UkNhs, s, i) && !sk.in_column(D::Phone, s, i))
                 {
                     return;
                 }

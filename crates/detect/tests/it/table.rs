@@ -148,3 +148,26 @@ fn the_header_line_is_not_the_first_rows_local_context() {
     }
     assert_eq!(found.len(), 4, "{found:?}");
 }
+
+/// A value in an NHS column that fails the NHS check is a mistyped NHS
+/// number: not the phone number its 3-3-4 layout would otherwise be read
+/// as. The phone column beside it keeps its phones.
+#[test]
+fn a_failed_nhs_number_in_its_column_is_not_a_phone() {
+    let t = "patient_name\tnhs_number\tdob\tcontact_phone\n\
+             Jack Wright\t963 494 1279\t26/06/2024\t801 696 2210\n\
+             Ava Murphy\t503 759 9774\t01/06/2022\t801 696 2210\n";
+    let fs = Detectors::new().scan(t.as_bytes());
+    let found = ids(&fs, t);
+    assert!(
+        !found
+            .iter()
+            .any(|(_, x)| x == "963 494 1279" || x == "503 759 9774"),
+        "{found:?}"
+    );
+    assert_eq!(
+        found.iter().filter(|(id, _)| id == "phone").count(),
+        2,
+        "{found:?}"
+    );
+}
