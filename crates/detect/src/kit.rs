@@ -463,9 +463,11 @@ impl Sink<'_> {
     /// names each column's values, not its neighbour's (`name,phone,iban`
     /// over a first row's phone number).
     #[inline]
-    pub(crate) fn label_reach(&self, start: usize) -> usize {
-        match self.cols.as_deref() {
-            Some(c) => c.body_before(start, LABEL_BEFORE).unwrap_or(LABEL_BEFORE),
+    pub(crate) fn label_reach(&mut self, start: usize) -> usize {
+        match self.cols.as_deref_mut() {
+            Some(c) => c
+                .body_before(self.t, start, LABEL_BEFORE)
+                .unwrap_or(LABEL_BEFORE),
             None => LABEL_BEFORE,
         }
     }
@@ -493,9 +495,9 @@ impl Sink<'_> {
     fn ctx_slow(&mut self, d: D, start: usize, end: usize) -> bool {
         // In a table's first rows the header line is not local context:
         // it names each column's values (`in_column`), not its neighbours'.
-        let before = match self.cols.as_deref() {
+        let before = match self.cols.as_deref_mut() {
             Some(c) => c
-                .body_before(start, crate::ctx::CONTEXT_BEFORE)
+                .body_before(self.t, start, crate::ctx::CONTEXT_BEFORE)
                 .unwrap_or(crate::ctx::CONTEXT_BEFORE),
             None => crate::ctx::CONTEXT_BEFORE,
         };

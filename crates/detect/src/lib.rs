@@ -41,6 +41,7 @@ pub mod model;
 mod net;
 mod numeric;
 mod placeholder;
+mod sqldump;
 mod stream;
 pub mod validate;
 

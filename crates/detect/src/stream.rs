@@ -182,6 +182,9 @@ impl<'a> StreamScanner<'a> {
             &mut cands,
             self.cols.as_mut(),
         );
+        if let Some(c) = &mut self.cols {
+            c.settle(&self.buf, cut);
+        }
         match &self.counting {
             None => out.extend(cands.iter().map(|c| {
                 let mut f = self.det.finding(&self.buf, c, self.base);

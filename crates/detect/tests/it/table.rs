@@ -171,3 +171,72 @@ fn a_failed_nhs_number_in_its_column_is_not_a_phone() {
         "{found:?}"
     );
 }
+
+/// An SQL dump of three tables, each naming its columns its own way:
+/// `mysqldump`'s extended `INSERT` without a column list (its `CREATE
+/// TABLE` names them), `pg_dump`'s `COPY`, and one `INSERT` a row with
+/// its list. The same NPI-shaped numbers stand in a `ref` column that
+/// names nothing.
+fn sql_dump(rows: usize) -> String {
+    let mut t = String::from(
+        "-- MySQL dump 10.13\n/*!40101 SET NAMES utf8mb4 */;\n\
+         DROP TABLE IF EXISTS `staff`;\n\
+         CREATE TABLE `staff` (\n  `id` int NOT NULL,\n  `full_name` varchar(100),\n  \
+         `ref` char(10),\n  `provider_npi` char(10) DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\n\
+         INSERT INTO `staff` VALUES ",
+    );
+    for i in 0..rows {
+        if i > 0 {
+            t.push(',');
+        }
+        t.push_str(&format!(
+            "({i},'O\\'Brien, Jo (#{i})','1245319599','1245319599')"
+        ));
+    }
+    t.push_str(";\nCOPY public.claims (id, ref, billing_npi) FROM stdin;\n");
+    for i in 0..rows {
+        t.push_str(&format!("{i}\t1245319599\t1245319599\n"));
+    }
+    t.push_str("\\.\n\n");
+    for i in 0..rows {
+        t.push_str(&format!(
+            "INSERT INTO visits (id, ref, npi, phone) VALUES ({i}, '1245319599', '1245319599', NULL);\n"
+        ));
+    }
+    t
+}
+
+#[test]
+fn every_statement_of_an_sql_dump_names_its_own_rows() {
+    let t = sql_dump(40);
+    let det = Detectors::new();
+    let fs = det.scan(t.as_bytes());
+    let found = ids(&fs, &t);
+    // One NPI a row of each table, none in a `ref` column, and the
+    // `phone` of a column list is not the NPI's word.
+    assert_eq!(
+        found.iter().filter(|(d, _)| d == "us_npi").count(),
+        120,
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(d, _)| d == "phone"), "{found:?}");
+    // Each is its row's second such number: the NPI column's, not ref's.
+    for f in fs.iter().filter(|f| f.detector == "us_npi") {
+        let row = t[..f.start]
+            .rfind('\n')
+            .max(t[..f.start].rfind("O\\'Brien"))
+            .unwrap();
+        let before = &t[row..f.start];
+        assert_eq!(before.matches("1245319599").count(), 1, "{before:?}");
+    }
+    // A stream cut anywhere finds the same.
+    for slice in [64usize, 4096, 1 << 20] {
+        let mut s = det.stream_with_slice(slice);
+        let mut got = Vec::new();
+        for piece in t.as_bytes().chunks(777) {
+            got.extend(s.feed(piece));
+        }
+        got.extend(s.finish());
+        assert_eq!(got, fs, "slice {slice}");
+    }
+}
