@@ -2162,11 +2162,14 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let next = at(t, e);
     if !(matches!(
         next,
-        b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b')' | b'.' | b'*' | b':' | b'-'
+        b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b')' | b'.' | b'*' | b':' | b'-' | b'^'
     ) || next >= 0x80
         || e >= t.len())
     {
         return false;
+    }
+    if next == b'^' {
+        return hl7_telecom(t, e);
     }
     // In a contact block only a number in groups: one run of digits in a
     // list of values is as often an SSN or an account's number.
@@ -2174,6 +2177,24 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
         .get(s..e)
         .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
     phone_word_after(sk, s, e) || email_alternative(t, e) || grouped && contact_block(t, s, e)
+}
+
+/// An HL7 v2 telecom field's components after the number (`8 800
+/// 467-72-35^PRN^PH~…`): a use code of HL7 table 0201 (`PRN` primary
+/// residence, `WPN` work, `ORN`, `VHN`, `ASN`, `EMR`, `BPN`, `PRS`), or
+/// none and an equipment type of table 0202 (`^^PH`, `^^CP`, `^^FX`,
+/// `^^BP`, `^^MD`), each ending its component.
+fn hl7_telecom(t: &[u8], e: usize) -> bool {
+    const USE: &[&[u8]] = &[
+        b"PRN", b"WPN", b"ORN", b"VHN", b"ASN", b"EMR", b"BPN", b"PRS",
+    ];
+    const EQUIPMENT: &[&[u8]] = &[b"PH", b"CP", b"FX", b"BP", b"MD"];
+    let ends = |i: usize| matches!(at(t, i), b'^' | b'~' | b'|' | b'\r' | b'\n' | 0);
+    let code = |i: usize, set: &[&[u8]]| {
+        set.iter()
+            .any(|c| t.get(i..i + c.len()) == Some(c) && ends(i + c.len()))
+    };
+    code(e + 1, USE) || (at(t, e + 1) == b'^' && code(e + 2, EQUIPMENT))
 }
 
 /// Skips spaces and tabs from `i`.
