@@ -1623,12 +1623,17 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     let p2 = if ws >= 2 { at(t, ws - 2) } else { 0 };
     // A country code in parentheses: `(+358) 233944510`, `+(371) 00743763`.
     let cc_paren = !prose_paren && ((p == b'+' && p2 == b'(') || (p == b'(' && p2 == b'+'));
+    // A `+` written `%2B` in a URL's query (`?to=%2B2348061099514`): the
+    // value is the digits, read as a call abroad.
+    let url_plus = matches!(p, b'B' | b'b') && p2 == b'2' && ws >= 3 && at(t, ws - 3) == b'%';
     let (plus, paren) = (
-        p == b'+' || cc_paren,
+        p == b'+' || cc_paren || url_plus,
         p == b'(' && !cc_paren && !prose_paren,
     );
     let s = if cc_paren {
         ws - 2
+    } else if url_plus {
+        ws
     } else if plus || paren {
         ws - 1
     } else {
@@ -1640,7 +1645,7 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     } else {
         s
     };
-    let pp = before(t, s);
+    let pp = before(t, if url_plus { ws - 3 } else { s });
     if pp.is_ascii_alphanumeric() || pp == b'_' || pp == b'+' || pp == b'/' {
         return;
     }
@@ -4149,6 +4154,15 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     let nd = run_end - ws;
+    // `%2B` + digits: a `+` in a URL's query (see `phone_at`).
+    if nd == 1
+        && before(t, ws) == b'%'
+        && w.starts_with(b"2")
+        && matches!(at(t, ws + 1), b'B' | b'b')
+        && at(t, ws + 2).is_ascii_digit()
+    {
+        phone(sk, ws + 2);
+    }
     if left_ok(t, ws) && crate::ids::mrz_candidate(t, ws, we) && !right_ok(t, we, false) {
         crate::ids::mrz(sk, ws);
     }
