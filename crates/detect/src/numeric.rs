@@ -1135,6 +1135,7 @@ fn ssn_valid(d: &[u8]) -> bool {
 
 /// Words that name the US SSN itself ("social" alone is also in "social
 /// insurance number").
+const SSN_BITS: (u64, u32) = crate::kit::word_bits(SSN_WORDS);
 const SSN_WORDS: &[&str] = &[
     "ssn",
     "ssns",
@@ -1580,6 +1581,15 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     // SSN-shaped number is that id (or, failing its checksum, nothing)
     // unless the SSN is named too.
     if labelled(sk, s, e, &NINE_DIGIT_IDS) && !crate::kit::has_context(sk.t, s, e, SSN_WORDS) {
+        return;
+    }
+    // Nine digits right after `#` are a ticket's or a note's number
+    // (`Note: #230913563`), unless the SSN's own word labels them
+    // (`SSN#230913563`).
+    if contiguous
+        && before(sk.t, s) == b'#'
+        && !crate::kit::label_word_before(sk.t, s, SSN_WORDS, SSN_BITS)
+    {
         return;
     }
     if v::us_ssn(area, group, serial) {
