@@ -272,6 +272,13 @@ const PHONE_CTX: &[&str] = &[
     "rappelez",
     "rückruf",
     "zurückrufen",
+    "callback",
+    "call back",
+    // Indonesian and Malay: `HP` (handphone), `Telp.`, `Ponsel`.
+    "hp",
+    "telp",
+    "telepon",
+    "ponsel",
     "llamarnos",
     "llamando",
     "llámenos",

@@ -3013,7 +3013,7 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
 /// Words that join the last items of a list: `Tel. 983 45 65 72 y 635 576
 /// 281`.
 const LIST_JOINS: &[&[u8]] = &[
-    b"and", b"or", b"y", b"o", b"e", b"et", b"ou", b"und", b"oder",
+    b"and", b"or", b"y", b"o", b"e", b"et", b"ou", b"und", b"oder", b"alt",
 ];
 
 /// [`phone_label_before`], for the id walks outside this module.
@@ -3130,9 +3130,10 @@ fn owner_gap(gap: &[u8]) -> bool {
     n > 0
 }
 
-/// Where the list item before `k` starts, when `k` follows `, ` or `; `
-/// (or the bare mark), or a joining word between spaces (` and `, ` or `,
-/// ` y `, ` et `, ` und `: [`LIST_JOINS`]), and the item is a phone
+/// Where the list item before `k` starts, when `k` follows `, `, `; ` or
+/// ` / ` (or the bare mark), a joining word between spaces (` and `, ` or `,
+/// ` y `, ` et `, ` und `, ` alt `: [`LIST_JOINS`]), or a mark and a word
+/// (` / alt `), and the item is a phone
 /// number's characters (digits, spaces, `-`, `.`, `/`, parentheses, a
 /// leading `+`, an `x` extension) with six digits or more, at most 32
 /// bytes.
@@ -3143,24 +3144,36 @@ fn list_item_before(t: &[u8], k: usize) -> Option<usize> {
     if j > 0 && at(t, j - 1) == b' ' {
         j -= 1;
     }
-    let end = if j > 0 && matches!(at(t, j - 1), b',' | b';') {
-        j - 1
+    // A joining word (` or `, ` alt `), a mark (`, `, `; `, ` / `), or a
+    // mark and then a word (`, or `, ` / alt `).
+    let w = t
+        .get(..j)?
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let word = t.get(j - w..j)?;
+    let joined = w > 0
+        && j > w
+        && at(t, j - w - 1) == b' '
+        && LIST_JOINS.iter().any(|x| word.eq_ignore_ascii_case(x));
+    if joined {
+        j -= w + 1;
+    }
+    let mut m = j;
+    if joined && m > 0 && at(t, m - 1) == b' ' {
+        m -= 1;
+    }
+    let mut end = if m > 0 && matches!(at(t, m - 1), b',' | b';' | b'/') {
+        m - 1
+    } else if joined {
+        j
     } else {
-        let w = t
-            .get(..j)?
-            .iter()
-            .rev()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .count();
-        let word = t.get(j - w..j)?;
-        if w == 0 || j < w + 1 || at(t, j - w - 1) != b' ' {
-            return None;
-        }
-        if !LIST_JOINS.iter().any(|x| word.eq_ignore_ascii_case(x)) {
-            return None;
-        }
-        j - w - 1
+        return None;
     };
+    if end > 0 && at(t, end - 1) == b' ' {
+        end -= 1;
+    }
     let mut a = end;
     while a > 0
         && end - a < 32
