@@ -138,7 +138,7 @@ impl Columns {
         let quote = b'"';
         let n = count_outside_quotes(line, delim, quote);
         if n == 0 {
-            return Self::fixed_width(head, line, end);
+            return Self::fixed_width(head, line, end).or_else(|| Self::spaced(head, line, end));
         }
         // A table's first row has the header's cells: a line of prose or a
         // changelog's title with one `;` in it is not a header.
@@ -231,6 +231,25 @@ impl Columns {
             .map(|&(a, b)| line.get(byte_at(a)..byte_at(b)).unwrap_or_default());
         let starts = runs.iter().map(|&(a, _)| a).collect();
         Self::named(cells, 0, 0, end + 1, starts)
+    }
+
+    /// A header whose cells are parted by runs of two spaces or more
+    /// (`Mobile  Email  Note  IBAN`), over a first row parted the same
+    /// way into as many cells: a value's column is the number of such
+    /// runs before it on its line (the delimiter ` ` stands for them).
+    #[cold]
+    fn spaced(head: &[u8], line: &[u8], end: usize) -> Option<Columns> {
+        let n = spaced_cells(line).count();
+        if n < 2 || !names_only(line) {
+            return None;
+        }
+        let rest = head.get(end + 1..MAX_HEADER.min(head.len()))?;
+        let row = rest.get(..rest.iter().position(|&c| c == b'\n')?)?;
+        let row = row.strip_suffix(b"\r").unwrap_or(row);
+        if spaced_cells(row).count() != n {
+            return None;
+        }
+        Self::named(spaced_cells(line), b' ', 0, end + 1, Vec::new())
     }
 
     /// The next pass sees the text from `base` on.
@@ -329,7 +348,9 @@ impl Columns {
         let len = loop {
             let rest = t.get(start..)?;
             self.delims.clear();
-            let len = if self.fixed.is_empty() {
+            let len = if self.delim == b' ' {
+                spaced_delimiters(rest, self.base + start, &mut self.delims)
+            } else if self.fixed.is_empty() {
                 delimiters(
                     rest,
                     self.delim,
@@ -351,16 +372,38 @@ impl Columns {
     }
 }
 
-/// A line whose every cell (split at any delimiter) is a short name: at
-/// most [`MAX_NAME_WORDS`] words and [`MAX_NAME`] bytes, not ending a
-/// sentence.
+/// A line whose every cell (split at any delimiter, or at a run of two
+/// spaces or more: a report's padded `MEMBER    NAME    PHONE`) is a
+/// short name: at most [`MAX_NAME_WORDS`] words and [`MAX_NAME`] bytes,
+/// not ending a sentence.
 fn names_only(line: &[u8]) -> bool {
     let line = line.trim_ascii();
     !line.ends_with(b".")
         && line
             .split(|c| DELIMS.contains(c))
-            .map(<[u8]>::trim_ascii)
-            .all(|c| c.len() <= MAX_NAME && c.split(|&b| b == b' ').count() <= MAX_NAME_WORDS)
+            .flat_map(spaced_cells)
+            .all(|c| {
+                let words = c.split(|&b| b == b' ').filter(|w| !w.is_empty()).count();
+                // `Acct No.` is a name; `Thanks for writing.` a sentence.
+                c.len() <= MAX_NAME && words <= MAX_NAME_WORDS && !(words >= 3 && c.ends_with(b"."))
+            })
+}
+
+/// `s` split at its runs of two spaces or more, each part trimmed.
+fn spaced_cells(s: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = s.trim_ascii();
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = rest
+            .windows(2)
+            .position(|w| w == b"  ")
+            .unwrap_or(rest.len());
+        let (cell, after) = rest.split_at(cut);
+        rest = after.trim_ascii_start();
+        Some(cell)
+    })
 }
 
 /// The detectors a header cell names: its phrases, as written and as
@@ -383,6 +426,29 @@ fn is_rule(line: &[u8]) -> bool {
         && line
             .iter()
             .all(|&c| matches!(c, b'-' | b'=' | b'+' | b'|' | b':' | b' ' | b'\t'))
+}
+
+/// [`delimiters`] of a row whose cells are parted by runs of two spaces
+/// or more: the position of each run's first space after the row's
+/// first cell starts.
+#[cold]
+fn spaced_delimiters(line: &[u8], at: usize, out: &mut Vec<usize>) -> usize {
+    let mut started = false;
+    for (i, &c) in line.iter().enumerate() {
+        match c {
+            b'\n' => return i,
+            b' ' => {
+                if started
+                    && line.get(i + 1) == Some(&b' ')
+                    && i.checked_sub(1).and_then(|j| line.get(j)) != Some(&b' ')
+                {
+                    out.push(at + i);
+                }
+            }
+            _ => started = true,
+        }
+    }
+    line.len()
 }
 
 /// [`delimiters`] of a fixed-width table's row: the byte before each
@@ -713,6 +779,39 @@ mod tests {
 
     /// A title or two before the header (an export's name and date) do
     /// not hide it; a fourth line of prose before it does.
+    /// Cells parted by runs of two spaces: a value's column is the runs
+    /// before it. Prose with two spaces after a sentence is no header.
+    #[test]
+    fn a_header_parted_by_runs_of_spaces() {
+        let phone = D::Phone as usize;
+        let t = b"Mobile  Email  Note
+07951 324122  a@b.co  x y
+b@c.co  07951 324122  z
+";
+        let mut c = Columns::of(t).unwrap();
+        let s = t.windows(12).position(|w| w == b"07951 324122").unwrap();
+        assert!(c.has(t, phone, s, s + 12));
+        let s = t.windows(12).rposition(|w| w == b"07951 324122").unwrap();
+        assert!(!c.has(t, phone, s, s + 12));
+        assert!(
+            Columns::of(
+                b"Thanks for writing.  Phone us any time
+numbers below.  07951 324122
+"
+            )
+            .is_none()
+        );
+        // A row with another count of cells: no table.
+        assert!(
+            Columns::of(
+                b"Mobile  Email  Note
+07951 324122 a@b.co
+"
+            )
+            .is_none()
+        );
+    }
+
     #[test]
     fn a_title_before_the_header() {
         let ssn = D::UsSsn as usize;
