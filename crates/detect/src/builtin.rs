@@ -272,10 +272,10 @@ const PHONE_CTX: &[&str] = &[
     "rappelez",
     "rückruf",
     "zurückrufen",
-    "callback",
-    "call back",
-    // Indonesian and Malay: `HP` (handphone), `Telp.`, `Ponsel`.
-    "hp",
+    // Not `call back`, which also matches its one-word form `callback`,
+    // a programmer's word (`zlib.close([callback])`).
+    // Indonesian and Malay: `Telp.`, `Ponsel` (not `HP`, a printer's
+    // maker in English: `HP part no 33471-90901`).
     "telp",
     "telepon",
     "ponsel",

@@ -1831,6 +1831,25 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             i += 1;
             continue;
         }
+        // Italy's two-digit area codes before a slash (`02/27737380`,
+        // `06/4881234`): six digits or more after it, and a phone word
+        // right before (as for a loose separator): `01/234567` is as
+        // often an invoice's number.
+        if c == b'/'
+            && groups == 1
+            && !plus
+            && gl == 2
+            && at(t, ws) == b'0'
+            && loose_from == 0
+            && t.get(i + 1..).map_or(0, digit_run) >= 6
+        {
+            loose_from = i;
+            if let Some(x) = seps.get_mut(groups) {
+                *x = c;
+            }
+            i += 1;
+            continue;
+        }
         // A North American area code before a slash (`Mobile 506/312-4312`):
         // seven digits after it, and a phone word right before (as for a
         // loose separator).
@@ -3005,6 +3024,9 @@ const LABEL_GAP_WORDS: &[&[u8]] = &[
     // `bellen op`, `ring till`.
     b"mich", b"uns", b"pod", b"numer", b"numerem", b"nummer", b"kom", b"op", b"till", b"do",
     b"pelo", b"para",
+    // Prepositions before a number in Polish, Portuguese and Italian
+    // (`SMS … na numer`, `SMS de lembrete no`, `per`).
+    b"na", b"z", b"w", b"em", b"ao", b"per",
     // A vCard's parameters between `TEL` and its value
     // (`TEL;TYPE=work,voice:8 800 883-05-13`).
     b"type", b"voice", b"cell", b"work", b"home", b"pref", b"value", b"uri", b"msg",
@@ -3058,14 +3080,29 @@ fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
     if near.has(D::Phone as usize) {
         let gap = t.get(end..s).unwrap_or_default();
+        // Gap words and a single digit (`Phone 2: …`, a vCard's
+        // `PREF=1`); after a message's word, one other word before a gap
+        // word in one clause (`SMS de lembrete no …`, `SMS reminder to
+        // …`; not `cell in 12345678`).
+        let message = t
+            .get(end.saturating_sub(8)..end)
+            .is_some_and(|w| ends_with_word(w, b"sms") || ends_with_word(w, b"whatsapp"));
+        let clause = !gap
+            .iter()
+            .any(|c| matches!(c, b'.' | b'!' | b'?' | b';' | b'0'..=b'9'));
+        let mut other = 0;
+        let mut last_known = true;
         if gap
             .split(|c| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
-            // A single digit too: `Phone 2: …`, a vCard's `PREF=1`.
             .all(|w| {
-                matches!(w, [d] if d.is_ascii_digit())
-                    || LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g))
+                let known = matches!(w, [d] if d.is_ascii_digit())
+                    || LABEL_GAP_WORDS.iter().any(|g| w.eq_ignore_ascii_case(g));
+                other += usize::from(!known);
+                last_known = known;
+                known || (message && clause && other == 1)
             })
+            && last_known
         {
             return true;
         }
@@ -3073,6 +3110,18 @@ fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     // After a colon, the phone word may be further back, with its owner
     // named between.
     owner_labelled(sk, s, e)
+}
+
+/// True if `w` ends with the word `word` (any case).
+fn ends_with_word(w: &[u8], word: &[u8]) -> bool {
+    w.len() >= word.len()
+        && w.get(w.len() - word.len()..)
+            .is_some_and(|x| x.eq_ignore_ascii_case(word))
+        && !w
+            .len()
+            .checked_sub(word.len() + 1)
+            .and_then(|k| w.get(k))
+            .is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// How far back a phone word is looked for before an owner's name.
