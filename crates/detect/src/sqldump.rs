@@ -330,6 +330,14 @@ impl Sql {
         };
         for (k, &c) in bytes.iter().enumerate() {
             let i = self.at + k;
+            // A line that starts a statement ends the rows before it, even
+            // where a quote was left open (a dialect's escape misread): the
+            // walk heals at the next statement.
+            if c == b'\n' && starts_statement(t.get(i + 1 - base..).unwrap_or_default()) {
+                self.leave();
+                self.at = i + 1;
+                return;
+            }
             if self.quoted {
                 if self.escaped {
                     self.escaped = false;
@@ -395,6 +403,19 @@ impl Sql {
         }
         self.at = to;
     }
+}
+
+/// True if `line` starts an `INSERT`, `COPY` or `CREATE TABLE`.
+fn starts_statement(line: &[u8]) -> bool {
+    [
+        "insert into ",
+        "insert ignore into ",
+        "replace into ",
+        "copy ",
+        "create table ",
+    ]
+    .iter()
+    .any(|p| starts_with_ci(line, p.as_bytes()))
 }
 
 fn starts_with_ci(s: &[u8], p: &[u8]) -> bool {
@@ -619,6 +640,16 @@ mod tests {
                 proptest::prop_assert!(stepped.at <= t.len());
             }
         }
+    }
+
+    /// A quote left open by an escape of another dialect (`\'` in a
+    /// dump without backticks) ends at the next statement.
+    #[test]
+    fn an_open_quote_heals_at_the_next_statement() {
+        let npi = D::UsNpi as usize;
+        let t = b"INSERT INTO a (note, x) VALUES ('it\\'s', 1);\nINSERT INTO b (x, npi) VALUES (1, '1408142143');\n";
+        let mut sql = Sql::new();
+        assert!(mask_of(&mut sql, t, b"1408142143").has(npi));
     }
 
     /// A pass that starts behind the walk's bytes resumes at a line start.
