@@ -1135,7 +1135,6 @@ fn ssn_valid(d: &[u8]) -> bool {
 
 /// Words that name the US SSN itself ("social" alone is also in "social
 /// insurance number").
-const SSN_BITS: (u64, u32) = crate::kit::word_bits(SSN_WORDS);
 const SSN_WORDS: &[&str] = &[
     "ssn",
     "ssns",
@@ -1144,6 +1143,8 @@ const SSN_WORDS: &[&str] = &[
     "ss no",
     "us_ssn",
 ];
+/// [`SSN_WORDS`]' lengths and first letters, for `label_word_before`.
+const SSN_BITS: (u64, u32) = crate::kit::word_bits(SSN_WORDS);
 
 /// National ids whose numbers a payment card's Luhn and issuer ranges may
 /// also accept, by the card's digits: only an id of the same length (and
