@@ -321,10 +321,14 @@ impl Sql {
             .unwrap_or_default()
     }
 
+    /// The bytes of `t` (from absolute `base`) between the walk and `to`.
+    fn unwalked<'t>(&self, t: &'t [u8], base: usize, to: usize) -> Option<&'t [u8]> {
+        t.get(self.at.checked_sub(base)?..to.checked_sub(base)?)
+    }
+
     /// Walks an `INSERT`'s rows up to `to` (or the statement's `;`).
     fn values(&mut self, t: &[u8], base: usize, to: usize) {
-        let from = self.at - base;
-        let Some(bytes) = t.get(from..to - base) else {
+        let Some(bytes) = self.unwalked(t, base, to) else {
             self.at = to;
             return;
         };
@@ -380,8 +384,7 @@ impl Sql {
     /// Walks a `COPY`'s rows (a line each, tab-separated, no quotes) up to
     /// `to` (or the line `\.` that ends them).
     fn copy(&mut self, t: &[u8], base: usize, to: usize) {
-        let from = self.at - base;
-        let Some(bytes) = t.get(from..to - base) else {
+        let Some(bytes) = self.unwalked(t, base, to) else {
             self.at = to;
             return;
         };
