@@ -3762,7 +3762,10 @@ fn be_nrn_born(d: &[u8]) -> bool {
 }
 
 fn fr_insee(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    let formatted = seq.shape(&[1, 2, 2, 2, 3, 3, 2]);
+    // Overseas departments have three digits and their communes two
+    // (`2 99 05 971 12 817 70`).
+    let formatted = seq.shape(&[1, 2, 2, 2, 3, 3, 2])
+        || (seq.shape(&[1, 2, 2, 3, 2, 3, 2]) && matches!(d.get(5..7), Some(b"97" | b"98")));
     // Or the thirteen digits and the key apart, as forms ask for them
     // (`2791269679323 49`).
     let key_apart = seq.n == 2 && seq.shape(&[13, 2]);
