@@ -63,7 +63,15 @@ pub(crate) struct Columns {
     /// An SQL script: its statements name their own rows' columns
     /// ([`crate::sqldump`]), and the fields above are unused.
     sql: Option<Box<Sql>>,
+    /// The cell of the last answer, from the text's start: a value that
+    /// starts at `cell.0..cell.1` and ends by `cell.2` lies in it, and
+    /// `cell.3` is its column's mask. Several detectors ask about the
+    /// same value; only the first walks the line.
+    cell: (usize, usize, usize, DetSet),
 }
+
+/// No cell answered yet.
+const NO_CELL: (usize, usize, usize, DetSet) = (0, 0, 0, DetSet::EMPTY);
 
 impl Columns {
     /// The header of a text that starts with `head` (at least its first
@@ -84,6 +92,7 @@ impl Columns {
                 delims: Vec::new(),
                 fixed: Vec::new(),
                 sql: Some(Box::new(Sql::new())),
+                cell: NO_CELL,
             });
         }
         let bom = if head.starts_with(b"\xEF\xBB\xBF") {
@@ -192,6 +201,7 @@ impl Columns {
             delims: Vec::new(),
             fixed,
             sql: None,
+            cell: NO_CELL,
         })
     }
 
@@ -288,23 +298,48 @@ impl Columns {
 
     /// True if the value at `s..e` of `t` (the pass's text) lies in a
     /// column whose header names detector `d`.
+    #[inline(always)]
     pub(crate) fn has(&mut self, t: &[u8], d: usize, s: usize, e: usize) -> bool {
+        let (abs, end) = (self.base + s, self.base + e);
+        let (lo, hi, last, m) = self.cell;
+        if lo <= abs && abs < hi && end <= last {
+            return m.has(d);
+        }
+        self.has_slow(t, s, e).has(d)
+    }
+
+    /// The mask of the column of the value at `s..e` (empty if it is in
+    /// none), kept in `cell` for the next question about the same cell.
+    #[inline(never)]
+    fn has_slow(&mut self, t: &[u8], s: usize, e: usize) -> DetSet {
         let abs = self.base + s;
         if let Some(sql) = &mut self.sql {
-            return sql.column_mask(t, self.base, abs, self.base + e).has(d);
+            return sql.column_mask(t, self.base, abs, self.base + e);
         }
         if abs < self.body_from {
-            return false;
+            return DetSet::default();
         }
         let Some(col) = self.column(t, s) else {
-            return false;
+            return DetSet::default();
         };
         // A value across a delimiter spans cells: no one column's.
         let end = self.base + e;
-        if self.delims.get(col).is_some_and(|&d| d < end) {
-            return false;
+        let next = self.delims.get(col).copied();
+        if next.is_some_and(|d| d < end) {
+            return DetSet::default();
         }
-        self.masks.get(col).is_some_and(|m| m.has(d))
+        let m = self.masks.get(col).copied().unwrap_or_default();
+        // The cell: after the delimiter before it (or the line's start) up
+        // to its own delimiter, where a value may also end; the last
+        // cell's values end anywhere. Only a value that starts on the
+        // line is answered for its cell.
+        let lo = match col.checked_sub(1).and_then(|i| self.delims.get(i)) {
+            Some(&d) => d + 1,
+            None => self.line.0,
+        };
+        let hi = next.map_or(self.line.1, |d| (d + 1).min(self.line.1));
+        self.cell = (lo, hi, next.unwrap_or(usize::MAX), m);
+        m
     }
 
     /// The column of position `s` of `t`: the delimiters before it on its
@@ -991,6 +1026,32 @@ numbers below.  07951 324122
         fn camel_words_only_adds_spaces(cell in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
             let bare = |v: &[u8]| v.iter().copied().filter(|&c| c != b' ').collect::<Vec<u8>>();
             proptest::prop_assert_eq!(bare(&camel_words(&cell)), bare(&cell));
+        }
+
+        /// A cell kept from the last question answers as a walk of the
+        /// value's line does: questions in any order, about values that
+        /// start, end or span anywhere, against a fresh table each time.
+        #[test]
+        fn a_kept_cell_answers_as_a_fresh_walk(
+            rows in proptest::collection::vec(proptest::prop_oneof![
+                6 => proptest::strategy::Just(b'7'), 1 => proptest::strategy::Just(b','),
+                1 => proptest::strategy::Just(b'"'), 1 => proptest::strategy::Just(b'\n'),
+                1 => proptest::strategy::Just(b' ')], 0..120),
+            asks in proptest::collection::vec((0usize..140, 0usize..12, 0usize..3), 0..40),
+        ) {
+            let mut t = b"name,ssn,phone\nAda,536228726,415 555 2671\n".to_vec();
+            t.extend_from_slice(&rows);
+            let ds = [D::UsSsn as usize, D::Phone as usize, D::Email as usize];
+            let Some(mut kept) = Columns::of(&t) else {
+                return Err(proptest::test_runner::TestCaseError::fail("no table"));
+            };
+            for (s, len, d) in asks {
+                let s = s.min(t.len());
+                let e = (s + len).min(t.len());
+                let d = ds[d];
+                let fresh = Columns::of(&t).is_some_and(|mut c| c.has(&t, d, s, e));
+                proptest::prop_assert_eq!(kept.has(&t, d, s, e), fresh, "{}..{}", s, e);
+            }
         }
 
         /// The word-at-a-time walk finds what a byte loop finds.

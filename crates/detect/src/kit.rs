@@ -53,6 +53,9 @@ pub(crate) struct DetSet {
 }
 
 impl DetSet {
+    /// No detector.
+    pub(crate) const EMPTY: DetSet = DetSet { w: [0; SET_WORDS] };
+
     /// The set of `ds`, built at compile time.
     #[allow(
         clippy::indexing_slicing,
