@@ -1114,6 +1114,36 @@ const SHORT_IDS: DetSet = DetSet::of(&[
 /// Ids written only as one run of digits, never in groups.
 const CONTIGUOUS_IDS: DetSet = DetSet::of(&[D::UsNpi]);
 
+/// Ids always written with letters (`AB1234563`, `CA00000AA`, `X1234567L`)
+/// or longer than any phone number (an LEI): their words do not
+/// label a number of digits. A password cell `cieT7oojie` (camel-case
+/// `cie`, an Italian identity card's word) before a phone number is not
+/// its label.
+const LETTERED_IDS: DetSet = DetSet::of(&[
+    D::UsDea,
+    D::ItIdentityCard,
+    D::Lei,
+    D::UkNino,
+    D::ItCodiceFiscale,
+    D::EsNie,
+    D::EsCif,
+    D::InPan,
+    D::InGstin,
+    D::MxCurp,
+    D::MxRfc,
+    D::UkDrivingLicence,
+    D::ItDriverLicence,
+    D::Vin,
+    D::HkHkid,
+    D::SgNric,
+    D::IePps,
+    D::PlIdCard,
+    D::TwNationalId,
+    D::VeRif,
+    D::UsMedicareMbi,
+    D::Isin,
+]);
+
 /// National ids of nine digits that an SSN-shaped number may be.
 const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting]);
 
@@ -2144,7 +2174,11 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     if !plus && !sk.ctx.surely_empty(s, e) {
         let t = sk.t;
         let reach = sk.label_reach(s);
-        let labelled = sk.ctx.mask_within(t, s, e, reach, 0).intersects(&ID_LABELS);
+        let labelled = sk
+            .ctx
+            .mask_within(t, s, e, reach, 0)
+            .without(&LETTERED_IDS)
+            .intersects(&ID_LABELS);
         // A label whose own line holds a value before this number's line
         // is that value's (`South Africa 70651` / `082 490 1693-Office`).
         if labelled {
@@ -2160,7 +2194,8 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                 nearest.without(&CONTIGUOUS_IDS)
             } else {
                 nearest
-            };
+            }
+            .without(&LETTERED_IDS);
             if own && labels.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
                 return;
             }
