@@ -2930,7 +2930,12 @@ const PREFIXES: &[&[u8]] = &[
     b"AIza",
     b"hf_",
     b"api_org_",
-    b"sk-",
+    b"sk-ant-",
+    b"sk-proj-",
+    b"sk-svcacct-",
+    b"sk-None-",
+    b"sk-admin-",
+    b"sk-lf-",
     b"sk_live_",
     b"rk_live_",
     b"sk_test_",
@@ -3080,6 +3085,9 @@ pub(crate) fn provider_prefix(v: &[u8]) -> bool {
             && uuid_v4_after_prefix(v))
         || (v.len() == 34 && v.starts_with(b"SK") && v.iter().skip(2).all(u8::is_ascii_hexdigit))
         || v.get(11..21) == Some(&b"AAAAAAAAAA"[..])
+        // OpenAI's legacy keys; other `sk-` keys (Braintrust's, DeepSeek's,
+        // Moonshot's) have no format of their own and are generic secrets.
+        || (v.starts_with(b"sk-") && v.get(23..31) == Some(&b"T3BlbkFJ"[..]))
 }
 
 /// Shapes of assigned values.

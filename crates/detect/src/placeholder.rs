@@ -70,6 +70,7 @@ pub(crate) const WORDS: &[&[u8]] = &[
     b"notreal",
     b"not_real",
     b"not-real",
+    b"invalid",
     b"xxxxxx",
     b"mytoken",
     b"yourtoken",
