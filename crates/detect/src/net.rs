@@ -302,6 +302,9 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     let mut labels = 0;
     let mut last_start = i;
     let mut end = p + 1;
+    // A dot written out to keep the address from harvesters
+    // (`john.doe@acme[DOT]com`, `jane@corp (dot) org`).
+    let mut obfuscated = false;
     loop {
         let ls = i;
         i = label_end(t, i);
@@ -314,6 +317,9 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         end = i;
         if at(t, i) == b'.' && (at(t, i + 1).is_ascii_alphanumeric() || letter_at(t, i + 1) > 0) {
             i += 1;
+        } else if let Some(n) = written_dot(t, i) {
+            obfuscated = true;
+            i += n;
         } else {
             break;
         }
@@ -339,6 +345,10 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         return;
     }
     let domain = t.get(p + 1..end).unwrap_or_default();
+    if obfuscated {
+        written_out(sk, s, p, end);
+        return;
+    }
     if (p - s == 36 || before(t, s) == b'<') && message_id(t, s, p)
         || at(t, p + 1).is_ascii_digit() && retina_asset(domain)
     {
@@ -353,6 +363,76 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
         Adj {
             need_ctx: false,
             nonvalue,
+        },
+    );
+}
+
+/// Length of a dot written out between two labels of a domain at `t[i..]`
+/// (`[dot]`, `(dot)`, `{dot}`, `<dot>`, each with or without a space on
+/// both sides, or ` dot `; any case), if a label starts after it.
+fn written_dot(t: &[u8], i: usize) -> Option<usize> {
+    let spaced = at(t, i) == b' ';
+    let k = i + usize::from(spaced);
+    let open = at(t, k);
+    let close = match open {
+        b'[' => b']',
+        b'(' => b')',
+        b'{' => b'}',
+        b'<' => b'>',
+        b'd' | b'D' if spaced => b' ',
+        _ => return None,
+    };
+    let word = if close == b' ' { k } else { k + 1 };
+    if !t.get(word..word + 3)?.eq_ignore_ascii_case(b"dot") {
+        return None;
+    }
+    let mut e = word + 3;
+    if close != b' ' {
+        if at(t, e) != close {
+            return None;
+        }
+        e += 1;
+        if spaced {
+            if at(t, e) != b' ' {
+                return None;
+            }
+            e += 1;
+        }
+    } else {
+        if at(t, e) != b' ' {
+            return None;
+        }
+        e += 1;
+    }
+    at(t, e).is_ascii_alphanumeric().then_some(e - i)
+}
+
+/// An address whose dots are written out (`john.doe@acme[DOT]com`): it is
+/// someone's, hidden from harvesters, so reported `low` (a word such as
+/// `Email:` raises it); the example domains are no one's.
+#[cold]
+#[inline(never)]
+fn written_out(sk: &mut Sink<'_>, s: usize, p: usize, end: usize) {
+    let t = sk.t;
+    let mut domain = Vec::with_capacity(end - p);
+    let mut i = p + 1;
+    while i < end {
+        if let Some(n) = written_dot(t, i) {
+            domain.push(b'.');
+            i += n;
+        } else {
+            domain.push(at(t, i));
+            i += 1;
+        }
+    }
+    sk.emit(
+        D::Email,
+        s,
+        end,
+        Low,
+        Adj {
+            need_ctx: false,
+            nonvalue: example_domain(&domain),
         },
     );
 }
