@@ -273,7 +273,10 @@ const PHONE_CTX: &[&str] = &[
     "rückruf",
     "zurückrufen",
     // Not `call back`, which also matches its one-word form `callback`,
-    // a programmer's word (`zlib.close([callback])`).
+    // a programmer's word (`zlib.close([callback])`); a callback's number
+    // is a phone's.
+    "callback number",
+    "call back number",
     // Indonesian and Malay: `Telp.`, `Ponsel` (not `HP`, a printer's
     // maker in English: `HP part no 33471-90901`).
     "telp",

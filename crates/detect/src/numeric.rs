@@ -553,7 +553,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             || sk.ctx(D::Phone, ws, seq.end())
             || p == b'*' && x12_element(t, ws, b"PER", X12_PHONE)
             // A signature's `T: 6175061782` (the walk raises it).
-            || p == b' ' && ws >= 2 && at(t, ws - 2) == b':' && signature_label(t, ws, seq.end()))
+            || p == b' ' && ws >= 2 && at(t, ws - 2) == b':' && signature_label(t, ws, seq.end())
+            || p == b'=' && sms_query(t, ws))
     {
         phone(sk, ws);
     }
@@ -1142,6 +1143,7 @@ const LETTERED_IDS: DetSet = DetSet::of(&[
     D::VeRif,
     D::UsMedicareMbi,
     D::Isin,
+    D::LitecoinAddress,
 ]);
 
 /// National ids of nine digits that an SSN-shaped number may be.
@@ -2144,6 +2146,8 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             }
             if x12_element(t, s, b"PER", X12_PHONE) {
                 base = Medium;
+            } else if before(t, s) == b'=' && sms_query(t, s) {
+                base = Low;
             } else {
                 base = Low;
                 adj.need_ctx = true;
@@ -2210,6 +2214,12 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     if !plus && coded(t, s) {
         return;
     }
+    // An HL7 identifier (CX: the id, an empty check digit and scheme, then
+    // its assigning authority, `917 508 7708^^^NHS^NH`), not a telephone
+    // (XTN, whose next components are a use and an equipment code).
+    if t.get(e..e + 3) == Some(&b"^^^"[..]) && at(t, e + 3).is_ascii_alphanumeric() {
+        return;
+    }
     sk.emit(D::Phone, s, e, base, adj);
 }
 
@@ -2230,6 +2240,12 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     // number (a table's `,` or `;` is none): one compare for nearly
     // every number of a CSV file.
     let next = at(t, e);
+    if before(t, s) == b'|'
+        && matches!(next, b'|' | b'^' | b'~' | b'\r' | b'\n')
+        && hl7_phone_field(t, s)
+    {
+        return true;
+    }
     if !(matches!(
         next,
         b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b')' | b'.' | b'*' | b':' | b'-' | b'^'
@@ -2246,7 +2262,115 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let grouped = t
         .get(s..e)
         .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
-    phone_word_after(sk, s, e) || email_alternative(t, e) || grouped && contact_block(t, s, e)
+    phone_word_after(sk, s, e)
+        || email_alternative(t, e)
+        || grouped && (contact_block(t, s, e) || cis_layout(t, s, e))
+}
+
+/// True if `t[s..e]` is written as Russia and its neighbours write their
+/// numbers after the trunk 8: `8 800 378-37-48`, `8-912-345-67-89` (a
+/// code of three digits, then three, two and two joined by dashes).
+fn cis_layout(t: &[u8], s: usize, e: usize) -> bool {
+    let v = t.get(s..e).unwrap_or_default();
+    let shape = |sep: u8| -> bool {
+        v.len() == 15
+            && v.iter().enumerate().all(|(k, &c)| match k {
+                0 => c == b'8',
+                1 | 5 => c == sep,
+                9 | 12 => c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    shape(b' ') || shape(b'-')
+}
+
+/// HL7 v2 fields that hold telephone numbers (v2.5): PID-13 and 14, NK1-5,
+/// 6 and 31, IN1-7, GT1-6 and 7, ORC-14, OBR-17, STF-10, PRD-5.
+const HL7_PHONE_FIELDS: &[(&[u8], &[usize])] = &[
+    (b"PID", &[13, 14]),
+    (b"NK1", &[5, 6, 31]),
+    (b"IN1", &[7]),
+    (b"GT1", &[6, 7]),
+    (b"ORC", &[14]),
+    (b"OBR", &[17]),
+    (b"STF", &[10]),
+    (b"PRD", &[5]),
+];
+
+/// True if the value at `s` starts a field (after `|`) of an HL7 v2
+/// segment that holds a telephone number: `NK1|1|HIDAYAT^PUTRI|CHD^Spouse
+/// ^HL70063||0813 2780 7457`, its fifth field. Segments end at `\r` or a
+/// line's end.
+#[cold]
+#[inline(never)]
+fn hl7_phone_field(t: &[u8], s: usize) -> bool {
+    let lo = s.saturating_sub(512);
+    let Some(back) = t.get(lo..s) else {
+        return false;
+    };
+    let start = match back.iter().rposition(|&c| c == b'\n' || c == b'\r') {
+        Some(q) => lo + q + 1,
+        None if lo == 0 => 0,
+        None => return false,
+    };
+    let Some(seg) = t.get(start..start + 3) else {
+        return false;
+    };
+    if at(t, start + 3) != b'|' {
+        return false;
+    }
+    let field = t
+        .get(start + 3..s)
+        .map_or(0, |x| x.iter().filter(|&&c| c == b'|').count());
+    HL7_PHONE_FIELDS
+        .iter()
+        .any(|(name, fields)| *name == seg && fields.contains(&field))
+}
+
+/// True if the run of digits at `s` (after `=`) is the recipient of an
+/// SMS or a one-time code in a URL's query: `/otp/send?to=08025344793`,
+/// `/api/sms?msisdn=…` — a key naming a recipient, after `?` or `&`, on
+/// a path with `sms`, `otp`, `whatsapp`, `2fa`, `mfa` or `verif` in it.
+#[cold]
+#[inline(never)]
+fn sms_query(t: &[u8], s: usize) -> bool {
+    const KEYS: &[&[u8]] = &[
+        b"to",
+        b"recipient",
+        b"dest",
+        b"destination",
+        b"msisdn",
+        b"number",
+        b"receiver",
+    ];
+    const PATHS: &[&[u8]] = &[b"sms", b"otp", b"whatsapp", b"2fa", b"mfa", b"verif"];
+    let eq = s - 1;
+    let lo = eq.saturating_sub(16);
+    let ks = t
+        .get(lo..eq)
+        .and_then(|b| {
+            b.iter()
+                .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+        })
+        .map_or(lo, |q| lo + q + 1);
+    if !matches!(before(t, ks), b'?' | b'&')
+        || !t
+            .get(ks..eq)
+            .is_some_and(|k| KEYS.iter().any(|w| k.eq_ignore_ascii_case(w)))
+    {
+        return false;
+    }
+    // The URL back to its start: a space, a quote or the line's start.
+    let lo = ks.saturating_sub(160);
+    let url = t.get(lo..ks).unwrap_or_default();
+    let from = url
+        .iter()
+        .rposition(|&c| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'\n' | b'<' | b'('))
+        .map_or(0, |q| q + 1);
+    let url = url.get(from..).unwrap_or_default();
+    PATHS
+        .iter()
+        .any(|p| url.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p)))
 }
 
 /// An HL7 v2 telecom field's components after the number (`8 800
