@@ -520,6 +520,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         || (10..=11).contains(&total)
         || (t.get(ws..ws + 2) == Some(&b"00"[..]) && seq.n >= 2)
         || (at(t, ws) == b'0' && total == 9 && seq.n >= 2)
+        // China's landlines (`0755-85202795`).
+        || (at(t, ws) == b'0' && total == 12 && seq.shape(&[4, 8]))
         // Shorter and longer national numbers (8 digits in Denmark and
         // Norway) only next to a phone word.
         // (Up to 15: an E.164 number written without its `+`, or after
@@ -2085,6 +2087,9 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
                 && (2..=5).contains(&first_len)
                 // India's mobiles after the trunk 0: `098765 43210`.
                 || gl == [6, 5]
+                // China's landlines: an area code of four digits and eight
+                // (`0755-85202795`).
+                || gl == [4, 8]
                 // A lone trunk 0 (`0 32 949 07 49`) only before the Swiss
                 // groups, not before a row of numbers (`0 612 792 144`).
                 || (10..=11).contains(&digits)
@@ -2264,7 +2269,39 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
         .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
     phone_word_after(sk, s, e)
         || email_alternative(t, e)
-        || grouped && (contact_block(t, s, e) || cis_layout(t, s, e))
+        || grouped && (contact_block(t, s, e) || cis_layout(t, s, e) || cn_mobile(t, s, e))
+}
+
+/// True if `t[s..e]` is a Chinese mobile number as it is printed, three,
+/// four and four digits (`138 8381 0109`, `150-2009-1461`), its network
+/// code `13`-`19`. Zoom prints its meeting ids so (`Meeting ID: 134 2493
+/// 9630`): not after an id's or a meeting's word on its line.
+fn cn_mobile(t: &[u8], s: usize, e: usize) -> bool {
+    let v = t.get(s..e).unwrap_or_default();
+    let sep = at(t, s + 3);
+    let shape = v.len() == 13
+        && matches!(sep, b' ' | b'-')
+        && v.iter().enumerate().all(|(k, &c)| match k {
+            0 => c == b'1',
+            1 => matches!(c, b'3'..=b'9'),
+            3 | 8 => c == sep,
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return false;
+    }
+    let lo = s.saturating_sub(40);
+    let back = t.get(lo..s).unwrap_or_default();
+    let line = back
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(back, |q| back.get(q + 1..).unwrap_or_default());
+    !line.split(|c| !c.is_ascii_alphanumeric()).any(|w| {
+        w.eq_ignore_ascii_case(b"id")
+            || w.eq_ignore_ascii_case(b"meeting")
+            || w.eq_ignore_ascii_case(b"webinar")
+            || w.eq_ignore_ascii_case(b"conference")
+    })
 }
 
 /// True if `t[s..e]` is written as Russia and its neighbours write their
