@@ -520,8 +520,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         || (10..=11).contains(&total)
         || (t.get(ws..ws + 2) == Some(&b"00"[..]) && seq.n >= 2)
         || (at(t, ws) == b'0' && total == 9 && seq.n >= 2)
-        // China's landlines (`0755-85202795`).
-        || (at(t, ws) == b'0' && total == 12 && seq.shape(&[4, 8]))
         // Shorter and longer national numbers (8 digits in Denmark and
         // Norway) only next to a phone word.
         // (Up to 15: an E.164 number written without its `+`, or after
@@ -2269,7 +2267,21 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
         .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
     phone_word_after(sk, s, e)
         || email_alternative(t, e)
-        || grouped && (contact_block(t, s, e) || cis_layout(t, s, e) || cn_mobile(t, s, e))
+        || grouped && (contact_block(t, s, e) || cis_layout(t, s, e) || cn_number(t, s, e))
+}
+
+/// True if `t[s..e]` is a Chinese number as it is printed: a mobile
+/// ([`cn_mobile`]) or a landline of a four-digit area code and eight
+/// digits (`0755-85202795`).
+fn cn_number(t: &[u8], s: usize, e: usize) -> bool {
+    let v = t.get(s..e).unwrap_or_default();
+    let landline = v.len() == 13
+        && v.first() == Some(&b'0')
+        && matches!(v.get(4), Some(b'-' | b' '))
+        && v.iter()
+            .enumerate()
+            .all(|(k, c)| k == 4 || c.is_ascii_digit());
+    landline || cn_mobile(t, s, e)
 }
 
 /// True if `t[s..e]` is a Chinese mobile number as it is printed, three,
