@@ -554,7 +554,8 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             || p == b'*' && x12_element(t, ws, b"PER", X12_PHONE)
             // A signature's `T: 6175061782` (the walk raises it).
             || p == b' ' && ws >= 2 && at(t, ws - 2) == b':' && signature_label(t, ws, seq.end())
-            || p == b'=' && sms_query(t, ws))
+            || p == b'=' && sms_query(t, ws)
+            || p == b' ' && code_sent_to(t, ws))
     {
         phone(sk, ws);
     }
@@ -2149,7 +2150,7 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             }
             if x12_element(t, s, b"PER", X12_PHONE) {
                 base = Medium;
-            } else if before(t, s) == b'=' && sms_query(t, s) {
+            } else if before(t, s) == b'=' && sms_query(t, s) || code_sent_to(t, s) {
                 base = Low;
             } else {
                 base = Low;
@@ -2267,6 +2268,7 @@ fn phone_cue(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
         .is_some_and(|v| v.iter().any(|c| !c.is_ascii_digit()));
     phone_word_after(sk, s, e)
         || email_alternative(t, e)
+        || code_sent_to(t, s)
         || grouped && (contact_block(t, s, e) || cis_layout(t, s, e) || cn_number(t, s, e))
 }
 
@@ -2374,6 +2376,46 @@ fn hl7_phone_field(t: &[u8], s: usize) -> bool {
     HL7_PHONE_FIELDS
         .iter()
         .any(|(name, fields)| *name == seg && fields.contains(&field))
+}
+
+/// True if the number at `s` is where a one-time code or a text message
+/// went, as an SMS gateway's log says (`OTP delivered to 0857 5941 7846`,
+/// `verification code sent to 08025344793`): `to` right before it, a
+/// verb of sending before that, and `OTP`, `SMS`, `code` or `text`
+/// earlier on its line.
+#[cold]
+#[inline(never)]
+fn code_sent_to(t: &[u8], s: usize) -> bool {
+    const SENT: &[&[u8]] = &[
+        b"sent",
+        b"delivered",
+        b"send",
+        b"sending",
+        b"texted",
+        b"dispatched",
+    ];
+    const WHAT: &[&[u8]] = &[b"otp", b"sms", b"code", b"text", b"passcode"];
+    if s < 4
+        || !t
+            .get(s - 4..s)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b" to "))
+    {
+        return false;
+    }
+    let lo = s.saturating_sub(80);
+    let back = t.get(lo..s - 4).unwrap_or_default();
+    let line = back
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(back, |q| back.get(q + 1..).unwrap_or_default());
+    let mut words = line
+        .split(|c| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let Some(verb) = words.next_back() else {
+        return false;
+    };
+    SENT.iter().any(|w| verb.eq_ignore_ascii_case(w))
+        && words.any(|x| WHAT.iter().any(|w| x.eq_ignore_ascii_case(w)))
 }
 
 /// True if the run of digits at `s` (after `=`) is the recipient of an
