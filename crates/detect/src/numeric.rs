@@ -2150,7 +2150,7 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             }
             if x12_element(t, s, b"PER", X12_PHONE) {
                 base = Medium;
-            } else if before(t, s) == b'=' && sms_query(t, s) || code_sent_to(t, s) {
+            } else if (before(t, s) == b'=' && sms_query(t, s)) || code_sent_to(t, s) {
                 base = Low;
             } else {
                 base = Low;
@@ -2351,18 +2351,22 @@ const HL7_PHONE_FIELDS: &[(&[u8], &[usize])] = &[
 /// True if the value at `s` starts a field (after `|`) of an HL7 v2
 /// segment that holds a telephone number: `NK1|1|HIDAYAT^PUTRI|CHD^Spouse
 /// ^HL70063||0813 2780 7457`, its fifth field. Segments end at `\r` or a
-/// line's end.
+/// line's end, and only `MSH` starts a message: the segment's start is
+/// looked for within the bytes a stream keeps before a value, so a
+/// stream and a whole scan answer alike.
 #[cold]
 #[inline(never)]
 fn hl7_phone_field(t: &[u8], s: usize) -> bool {
-    let lo = s.saturating_sub(512);
+    let lo = s.saturating_sub(crate::kit::LOOKBACK + crate::ctx::CONTEXT_BEFORE);
     let Some(back) = t.get(lo..s) else {
         return false;
     };
-    let start = match back.iter().rposition(|&c| c == b'\n' || c == b'\r') {
-        Some(q) => lo + q + 1,
-        None if lo == 0 => 0,
-        None => return false,
+    let Some(start) = back
+        .iter()
+        .rposition(|&c| c == b'\n' || c == b'\r')
+        .map(|q| lo + q + 1)
+    else {
+        return false;
     };
     let Some(seg) = t.get(start..start + 3) else {
         return false;
@@ -2435,7 +2439,9 @@ fn sms_query(t: &[u8], s: usize) -> bool {
         b"receiver",
     ];
     const PATHS: &[&[u8]] = &[b"sms", b"otp", b"whatsapp", b"2fa", b"mfa", b"verif"];
-    let eq = s - 1;
+    let Some(eq) = s.checked_sub(1) else {
+        return false;
+    };
     let lo = eq.saturating_sub(16);
     let ks = t
         .get(lo..eq)
