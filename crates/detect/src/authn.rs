@@ -52,12 +52,7 @@ fn scheme_placed(t: &[u8], s: usize) -> Option<bool> {
     if before(t, s).is_ascii_alphanumeric() || before(t, s) == b'_' {
         return None;
     }
-    let lo = s.saturating_sub(48);
-    let pre = t.get(lo..s).unwrap_or_default();
-    let line = pre
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(pre, |p| pre.get(p + 1..).unwrap_or_default());
+    let line = crate::kit::line_before(t, s, 48);
     let lower = line.to_ascii_lowercase();
     let header = lower.windows(13).any(|w| w == b"authorization");
     Some(header)

@@ -226,6 +226,15 @@ pub(crate) fn before(t: &[u8], i: usize) -> u8 {
     if i == 0 { 0 } else { at(t, i - 1) }
 }
 
+/// The part of `t[s - reach..s]` on the line of `s`: what stands before
+/// a value on its own line, at most `reach` bytes of it.
+pub(crate) fn line_before(t: &[u8], s: usize, reach: usize) -> &[u8] {
+    let back = t.get(s.saturating_sub(reach)..s).unwrap_or_default();
+    back.iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(back, |q| back.get(q + 1..).unwrap_or_default())
+}
+
 #[inline]
 pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'

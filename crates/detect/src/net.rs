@@ -387,18 +387,15 @@ fn written_dot(t: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     let mut e = word + 3;
+    // The closing bracket, then the space opened with (the bare `dot`
+    // is always spaced).
     if close != b' ' {
         if at(t, e) != close {
             return None;
         }
         e += 1;
-        if spaced {
-            if at(t, e) != b' ' {
-                return None;
-            }
-            e += 1;
-        }
-    } else {
+    }
+    if spaced {
         if at(t, e) != b' ' {
             return None;
         }
@@ -456,12 +453,7 @@ fn message_id(t: &[u8], s: usize, p: usize) -> bool {
     if uuid {
         return true;
     }
-    let lo = s.saturating_sub(512);
-    let head = t.get(lo..s).unwrap_or_default();
-    let line = head
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(head, |k| head.get(k + 1..).unwrap_or_default());
+    let line = crate::kit::line_before(t, s, 512);
     [
         &b"message-id:"[..],
         b"in-reply-to:",

@@ -2304,18 +2304,14 @@ fn cn_mobile(t: &[u8], s: usize, e: usize) -> bool {
     if !shape {
         return false;
     }
-    let lo = s.saturating_sub(40);
-    let back = t.get(lo..s).unwrap_or_default();
-    let line = back
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(back, |q| back.get(q + 1..).unwrap_or_default());
-    !line.split(|c| !c.is_ascii_alphanumeric()).any(|w| {
-        w.eq_ignore_ascii_case(b"id")
-            || w.eq_ignore_ascii_case(b"meeting")
-            || w.eq_ignore_ascii_case(b"webinar")
-            || w.eq_ignore_ascii_case(b"conference")
-    })
+    !crate::kit::line_before(t, s, 40)
+        .split(|c| !c.is_ascii_alphanumeric())
+        .any(|w| {
+            w.eq_ignore_ascii_case(b"id")
+                || w.eq_ignore_ascii_case(b"meeting")
+                || w.eq_ignore_ascii_case(b"webinar")
+                || w.eq_ignore_ascii_case(b"conference")
+        })
 }
 
 /// True if `t[s..e]` is written as Russia and its neighbours write their
@@ -2406,13 +2402,7 @@ fn code_sent_to(t: &[u8], s: usize) -> bool {
     {
         return false;
     }
-    let lo = s.saturating_sub(80);
-    let back = t.get(lo..s - 4).unwrap_or_default();
-    let line = back
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(back, |q| back.get(q + 1..).unwrap_or_default());
-    let mut words = line
+    let mut words = crate::kit::line_before(t, s - 4, 76)
         .split(|c| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty());
     let Some(verb) = words.next_back() else {
