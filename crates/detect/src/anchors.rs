@@ -949,8 +949,14 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     if matches!(name_quote, b'"' | b'\'') {
         i += 1;
     }
+    // A subscript's quoted name: `os.environ["API_KEY"] = …`,
+    // `$_ENV['API_KEY'] = …`, `config["token"] = …`; an `=` must follow.
+    if name_quoted && at(t, i) == b']' && before(t, ks.saturating_sub(1)) == b'[' {
+        i += 1;
+    }
     // The `=` or the value may start the next line (Java's
     // `DEFAULT_ACCOUNT_KEY\n        = "…"`); a value there must be quoted.
+    let i0 = i;
     let (j, mut wrapped) = skip_blank(t, i);
     // A command-line flag and its value: `-storagekey …`, `--api-key …`.
     let flag = !wrapped
@@ -981,6 +987,18 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             false
         }
         (b',', _) if name_quoted && !wrapped && opens_pair(t, ks.saturating_sub(1)) => {
+            i += 1;
+            true
+        }
+        // A default after an environment variable's name: `process.env.
+        // API_KEY || "…"`, `env.TOKEN ?? "…"`; the default must be quoted.
+        (b'|', b'|') | (b'?', b'?') => {
+            i += 2;
+            true
+        }
+        // A dash between spaces, as people write in notes and chats
+        // (`webex token - '…'`); the value must be quoted.
+        (b'-', b' ' | b'\t') if j > i0 && !wrapped && !flag => {
             i += 1;
             true
         }
@@ -1040,10 +1058,36 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     if quoted && at(t, vs + n) != quote {
         return;
     }
-    let ve = vs + n;
+    let (vs, ve) = if quoted {
+        quoted_token(t, vs, vs + n)
+    } else {
+        (vs, vs + n)
+    };
+    if ve == vs {
+        return;
+    }
     let val = t.get(vs..ve).unwrap_or_default();
     // A `.netrc` value is a literal, never code.
     assigned_value(sk, &key, vs, ve, val, quoted || netrc, generic);
+}
+
+/// The token inside a quoted value at `vs..ve`: without blanks padding it
+/// inside the quotes (`' iahNbq… '`) and without an `Authorization`
+/// scheme written before it (`"Bearer yvxp…"`, `"Token …"`).
+fn quoted_token(t: &[u8], mut vs: usize, mut ve: usize) -> (usize, usize) {
+    while vs < ve && matches!(at(t, vs), b' ' | b'\t') {
+        vs += 1;
+    }
+    while ve > vs && matches!(at(t, ve - 1), b' ' | b'\t') {
+        ve -= 1;
+    }
+    for scheme in [&b"bearer "[..], b"token "] {
+        if eq_ci(t, vs, scheme) && ve > vs + scheme.len() && at(t, vs + scheme.len()) != b' ' {
+            vs += scheme.len();
+            break;
+        }
+    }
+    (vs, ve)
 }
 
 /// The text of the Android string resource whose `name` attribute is the
