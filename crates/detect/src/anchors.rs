@@ -976,6 +976,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         i += 2;
     }
     let mut netrc = false;
+    let mut prose = false;
     let pair = match (at(t, i), at(t, i + 1)) {
         (b':', b'=') | (b'=', b'>') | (b'.', b'=') | (b'?', b'=') => {
             i += 2;
@@ -995,6 +996,17 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         (b'|', b'|') | (b'?', b'?') => {
             i += 2;
             true
+        }
+        // A sentence that gives it: `my password is Xk9mP2vLq77`, `the
+        // hasura admin secret is 05tU…`; the value must hold a letter and
+        // a digit.
+        (b'i' | b'I', b's' | b'S') if j > i0 && !wrapped && !flag && !is_word(at(t, i + 2)) => {
+            i += 2 + usize::from(at(t, i + 2) == b':');
+            if !matches!(at(t, i), b' ' | b'\t') {
+                return;
+            }
+            prose = true;
+            false
         }
         // A dash between spaces, as people write in notes and chats
         // (`webex token - '…'`); the value must be quoted.
@@ -1052,10 +1064,28 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             })
             .unwrap_or(n)
     };
+    // A sentence's last mark is not the value's.
+    let n = if prose && !quoted {
+        n - t.get(vs..vs + n).map_or(0, |v| {
+            v.iter()
+                .rev()
+                .take_while(|&&c| matches!(c, b'.' | b'!' | b'?'))
+                .count()
+        })
+    } else {
+        n
+    };
     if n == 0 || n > MAX_VALUE {
         return;
     }
     if quoted && at(t, vs + n) != quote {
+        return;
+    }
+    if prose
+        && t.get(vs..vs + n).is_none_or(|v| {
+            !v.iter().any(u8::is_ascii_digit) || !v.iter().any(u8::is_ascii_alphabetic)
+        })
+    {
         return;
     }
     let (vs, ve) = if quoted {
@@ -1067,8 +1097,8 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     let val = t.get(vs..ve).unwrap_or_default();
-    // A `.netrc` value is a literal, never code.
-    assigned_value(sk, &key, vs, ve, val, quoted || netrc, generic);
+    // A `.netrc` value is a literal, never code, and so is a sentence's.
+    assigned_value(sk, &key, vs, ve, val, quoted || netrc || prose, generic);
 }
 
 /// The token inside a quoted value at `vs..ve`: without blanks padding it
@@ -1638,6 +1668,12 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     if !quoted && code_like(val) {
         return;
     }
+    if sanctum_token(val) {
+        if !placeholder::value(val) {
+            sk.emit_fixed(D::GenericSecret, vs, ve, High);
+        }
+        return;
+    }
     if !val.iter().all(|&c| {
         c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b'~')
     }) {
@@ -1658,7 +1694,17 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
         .iter()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'.'))
         && val.iter().filter(|&&c| c == b'_' || c == b'.').count() >= 2;
-    if snake {
+    // Words joined by dashes are a slug or a phrase, not random
+    // (`a-string-secret-at-least-256-bits-long`, jwt.io's example secret):
+    // four pieces or more, each of letters only or digits only. A UUID's
+    // or a token's pieces mix them.
+    let pieces = val.split(|&c| c == b'-');
+    let slug = val.iter().filter(|&&c| c == b'-').count() >= 3
+        && pieces.clone().all(|p| {
+            !p.is_empty()
+                && (p.iter().all(u8::is_ascii_lowercase) || p.iter().all(u8::is_ascii_digit))
+        });
+    if snake || slug {
         return;
     }
     // A random hex string of 32 characters has about 3.5 bits a
@@ -1675,6 +1721,26 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
         Medium
     };
     sk.emit_fixed(D::GenericSecret, vs, ve, conf);
+}
+
+/// A Laravel Sanctum personal access token: the token's id in digits,
+/// `|`, and 40 random alphanumerics (48 since Laravel 11, which appends
+/// their CRC-32 in hex): `49|07KJBwfPzF2ESyNui5yBw9OVB6eWj0iXkssEKC7b`.
+fn sanctum_token(val: &[u8]) -> bool {
+    let Some(bar) = val.iter().position(|&c| c == b'|') else {
+        return false;
+    };
+    let (id, body) = (
+        val.get(..bar).unwrap_or_default(),
+        val.get(bar + 1..).unwrap_or_default(),
+    );
+    (1..=12).contains(&id.len())
+        && id.iter().all(u8::is_ascii_digit)
+        && matches!(body.len(), 40 | 48)
+        && body.iter().all(u8::is_ascii_alphanumeric)
+        && body.iter().any(u8::is_ascii_digit)
+        && body.iter().any(u8::is_ascii_uppercase)
+        && body.iter().any(u8::is_ascii_lowercase)
 }
 
 /// True if `val` reads as random bytes in standard base64, not a path:

@@ -151,7 +151,13 @@ fn try_spec(sk: &mut Sink<'_>, s: &Spec, a: usize) -> bool {
 }
 
 fn try_spec_as(sk: &mut Sink<'_>, s: &Spec, a: usize, loose: bool) -> bool {
-    if loose && (s.conf != High || !s.segs.iter().any(|g| matches!(g.cls, C::Hex | C::LHex))) {
+    if loose
+        && (s.conf != High
+            || !s
+                .segs
+                .iter()
+                .any(|g| matches!(g.cls, C::Hex | C::LHex | C::Letters)))
+    {
         return false;
     }
     match measure(sk.t, s, a, loose) {
@@ -168,9 +174,10 @@ fn try_spec_as(sk: &mut Sink<'_>, s: &Spec, a: usize, loose: bool) -> bool {
     }
 }
 
-/// End of `s` matched at `a`, or `None`. `loose`: hex runs may hold any
-/// alphanumeric (they must then hold a digit, and letters past `f` in an
-/// eighth of the run or more).
+/// End of `s` matched at `a`, or `None`. `loose`: hex and letter runs may
+/// hold any alphanumeric (they must then hold a digit, and letters past
+/// `f` in an eighth of the run or more): other scanners' test data writes
+/// Hugging Face's letters with digits among them.
 fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     if t.get(a..a + s.prefix.len()) != Some(s.prefix) || is_word(before(t, a)) {
         return None;
@@ -178,7 +185,7 @@ fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     let mut i = a + s.prefix.len();
     let mut last = C::Alnum;
     for g in s.segs {
-        let cls = if loose && matches!(g.cls, C::Hex | C::LHex) {
+        let cls = if loose && matches!(g.cls, C::Hex | C::LHex | C::Letters) {
             C::Alnum
         } else {
             g.cls
