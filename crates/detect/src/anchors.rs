@@ -1662,7 +1662,12 @@ fn code_like(val: &[u8]) -> bool {
 }
 
 fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
-    if !sk.on(D::GenericSecret) || val.len() < 16 || val.len() > 256 {
+    if !sk.on(D::GenericSecret) || val.len() < 16 || val.len() > 2048 {
+        return;
+    }
+    // Longer than a key: only an opaque token of long random pieces.
+    let opaque = opaque_token(val);
+    if val.len() > 256 && !opaque {
         return;
     }
     if !quoted && code_like(val) {
@@ -1687,7 +1692,7 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     // Dotted identifiers, snake_case names and paths are code, not
     // secrets; random base64 has a `/` every 64 characters on average, so
     // a long blob of it is not a path.
-    if val.iter().filter(|&&c| c == b'.' || c == b'/').count() > 2 && !base64_blob(val) {
+    if val.iter().filter(|&&c| c == b'.' || c == b'/').count() > 2 && !base64_blob(val) && !opaque {
         return;
     }
     let snake = val
@@ -1721,6 +1726,24 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
         Medium
     };
     sk.emit_fixed(D::GenericSecret, vs, ve, conf);
+}
+
+/// True if `val` is an opaque token of random pieces: 64 characters or
+/// more of base64url (or base64) joined by dots, every class of
+/// character in it, and pieces 16 characters long on average (a JWT-like
+/// session token, `eyHrUMIk….tRiP-uQD9…`), where a dotted name or a path
+/// has a piece every dozen characters or fewer.
+fn opaque_token(val: &[u8]) -> bool {
+    let pieces = val.split(|&c| c == b'.').filter(|p| !p.is_empty()).count();
+    val.len() >= 64
+        && val.iter().all(|&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'+' | b'/' | b'=')
+        })
+        && val.iter().any(u8::is_ascii_lowercase)
+        && val.iter().any(u8::is_ascii_uppercase)
+        && val.iter().any(u8::is_ascii_digit)
+        && val.len() >= 16 * pieces
+        && val.iter().filter(|&&c| c == b'/').count() * 32 <= val.len()
 }
 
 /// A Laravel Sanctum personal access token: the token's id in digits,

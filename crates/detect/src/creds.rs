@@ -3095,6 +3095,10 @@ pub(crate) fn provider_prefix(v: &[u8]) -> bool {
         // OpenAI's legacy keys; other `sk-` keys (Braintrust's, DeepSeek's,
         // Moonshot's) have no format of their own and are generic secrets.
         || (v.starts_with(b"sk-") && v.get(23..31) == Some(&b"T3BlbkFJ"[..]))
+        // Vault's legacy service token, and a PEM block in base64 (its
+        // `-----BEGIN`), which `private_key` decodes.
+        || (v.len() == 26 && v.starts_with(b"s.") && v.iter().skip(2).all(u8::is_ascii_alphanumeric))
+        || v.starts_with(b"LS0tLS1")
 }
 
 /// Shapes of assigned values.
