@@ -1029,6 +1029,10 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let (j, w) = skip_blank(t, i);
     i = j;
     wrapped |= w;
+    // C#'s verbatim string: `@"…"`.
+    if at(t, i) == b'@' && at(t, i + 1) == b'"' {
+        i += 1;
+    }
     let quote = at(t, i);
     let quoted = matches!(quote, b'"' | b'\'' | b'`');
     if (wrapped || pair) && !quoted {

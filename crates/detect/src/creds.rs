@@ -1746,11 +1746,14 @@ fn bedrock(sk: &mut Sink<'_>, a: usize) {
 /// at `a`, `https://` before it).
 fn slack_hook(sk: &mut Sink<'_>, a: usize) {
     let t = sk.t;
-    // `http://` too: Slack redirects it, and people paste it so.
+    // `http://` too: Slack redirects it, and people paste it so; or the
+    // host alone, as a setting or a line of prose gives it.
     let s = if t.get(a.saturating_sub(8)..a) == Some(&b"https://"[..]) {
         a - 8
     } else if t.get(a.saturating_sub(7)..a) == Some(&b"http://"[..]) {
         a - 7
+    } else if !is_word(before(t, a)) && !matches!(before(t, a), b'.' | b'/' | b'-') {
+        a
     } else {
         return;
     };
@@ -1773,7 +1776,16 @@ fn slack_hook(sk: &mut Sink<'_>, a: usize) {
     } else {
         (2..=3).contains(&slashes)
     };
-    if !(20..=120).contains(&n) || !ok || !sk.on(d) {
+    // A path of one random run (43 to 56 characters), as other scanners'
+    // rules take it, is a webhook's path written another way: `medium`.
+    let conf = if ok {
+        High
+    } else if slashes == 0 && (43..=56).contains(&n) {
+        Medium
+    } else {
+        return;
+    };
+    if !(20..=120).contains(&n) || !sk.on(d) {
         return;
     }
     let last = t
@@ -1783,7 +1795,7 @@ fn slack_hook(sk: &mut Sink<'_>, a: usize) {
     if last.len() < 16 || placeholder::token(b"", last) || marker_after(t, i + n) {
         return;
     }
-    sk.emit(d, s, i + n, High, PLAIN);
+    sk.emit(d, s, i + n, conf, PLAIN);
 }
 
 /// `-----BEGIN <label>-----` … `-----END <label>-----`: private keys and
