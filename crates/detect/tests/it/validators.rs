@@ -840,6 +840,25 @@ fn vat_and_iban_libraries_fifteenth_probe() {
     assert!(!v::eu_vat(b"BE000000000") && !v::eu_vat(b"BE0000000000"));
     // A Spanish IBAN's CCC check digits.
     assert!(v::iban_national(b"ES6554913814357748497816"));
+    // Published examples pass their national checks; one digit changed
+    // (the IBAN's own check digits recomputed) fails them.
+    for (good, bad) in [
+        ("BE68539007547034", "BE41539007547035"),
+        ("NO9386011117947", "NO6686011117948"),
+        ("FR1420041010050500013M02606", "FR8420041010050500013M02607"),
+        ("ME25505000012345678951", "ME95505000012345678952"),
+        ("PT50000201231234567890154", "PT23000201231234567890155"),
+        ("RS35260005601001611379", "RS62260005601001611378"),
+    ] {
+        assert!(
+            v::iban(good.as_bytes()) && v::iban_national(good.as_bytes()),
+            "{good}"
+        );
+        assert!(
+            v::iban(bad.as_bytes()) && !v::iban_national(bad.as_bytes()),
+            "{bad}"
+        );
+    }
     assert!(v::iban_national(b"ES9121000418450200051332"));
     assert!(v::iban(b"ES2754913814457748497816") && !v::iban_national(b"ES2754913814457748497816"));
     assert!(v::iban(b"ES7468440145244100782389") && !v::iban_national(b"ES7468440145244100782389"));
