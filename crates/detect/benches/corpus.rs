@@ -293,6 +293,13 @@ fn iban(r: &mut Rng, cc: &str, len: usize) -> String {
         let second = check(&bban[10..]);
         bban = format!("{}{first}{second}{}", &bban[..8], &bban[10..]);
     }
+    if cc == "FR" && bban.len() == 23 {
+        // The RIB key every French account carries: 97 − (89 × bank +
+        // 15 × branch + 3 × account) mod 97.
+        let n = |r: &str| r.parse::<u64>().unwrap_or(0);
+        let key = 97 - (89 * n(&bban[..5]) + 15 * n(&bban[5..10]) + 3 * n(&bban[10..21])) % 97;
+        bban = format!("{}{key:02}", &bban[..21]);
+    }
     let mut rem = 0u64;
     let moved = format!("{bban}{cc}00");
     for c in moved.chars() {

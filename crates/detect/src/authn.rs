@@ -29,6 +29,7 @@ pub(crate) enum A {
     Mysql,
     Sshpass,
     DockerAuth,
+    NpmAuth,
 }
 
 pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
@@ -37,7 +38,48 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
         A::Bearer => bearer(sk, s, e),
         A::Curl | A::Mysql | A::Sshpass => command(sk, a, s, e),
         A::DockerAuth => docker_auth(sk, s, e),
+        A::NpmAuth => npm_auth(sk, s, e),
     }
+}
+
+/// `_auth=<base64 of user:password>` in an `.npmrc` (or a Yarn or pnpm
+/// configuration), for the default registry or after a registry's path
+/// (`//registry.example.com/:_auth=…`): `s..e` is `_auth`, starting its
+/// line or following `:`. The HTTP Basic credential npm sends.
+fn npm_auth(sk: &mut Sink<'_>, s: usize, e: usize) {
+    let t = sk.t;
+    if !sk.on(D::HttpBasicAuth) || !matches!(before(t, s), 0 | b'\n' | b'\r' | b':' | b' ' | b'\t')
+    {
+        return;
+    }
+    let mut i = e + run(t, e, 8, |c| c == b' ' || c == b'\t');
+    if at(t, i) != b'=' {
+        return;
+    }
+    i += 1;
+    i += run(t, i, 8, |c| c == b' ' || c == b'\t');
+    let quote = at(t, i);
+    if matches!(quote, b'"' | b'\'') {
+        i += 1;
+    }
+    let vs = i;
+    let (body, pad) = value_at(t, vs, b64);
+    let ve = vs + body + pad;
+    if !(8..=MAX_VALUE).contains(&body) || at(t, ve).is_ascii_alphanumeric() {
+        return;
+    }
+    let Some((user, pass)) = t.get(vs..ve).and_then(decoded_user_pass) else {
+        return;
+    };
+    if user.is_empty() || pass.is_empty() {
+        return;
+    }
+    let conf = if template_pair(&user, &pass) {
+        Low
+    } else {
+        High
+    };
+    sk.emit_fixed(D::HttpBasicAuth, vs, ve, conf);
 }
 
 /// Longest Basic or Bearer value looked at.
@@ -438,7 +480,7 @@ fn command(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
                     break;
                 }
             }
-            A::Basic | A::Bearer | A::DockerAuth => return,
+            A::Basic | A::Bearer | A::DockerAuth | A::NpmAuth => return,
         }
         if found.is_some() {
             break;

@@ -151,13 +151,7 @@ fn try_spec(sk: &mut Sink<'_>, s: &Spec, a: usize) -> bool {
 }
 
 fn try_spec_as(sk: &mut Sink<'_>, s: &Spec, a: usize, loose: bool) -> bool {
-    if loose
-        && (s.conf != High
-            || !s
-                .segs
-                .iter()
-                .any(|g| matches!(g.cls, C::Hex | C::LHex | C::Letters)))
-    {
+    if loose && (s.conf != High || !s.segs.iter().any(|g| matches!(g.cls, C::Hex | C::LHex))) {
         return false;
     }
     match measure(sk.t, s, a, loose) {
@@ -174,10 +168,9 @@ fn try_spec_as(sk: &mut Sink<'_>, s: &Spec, a: usize, loose: bool) -> bool {
     }
 }
 
-/// End of `s` matched at `a`, or `None`. `loose`: hex and letter runs may
-/// hold any alphanumeric (they must then hold a digit, and letters past
-/// `f` in an eighth of the run or more): other scanners' test data writes
-/// Hugging Face's letters with digits among them.
+/// End of `s` matched at `a`, or `None`. `loose`: hex runs may hold any
+/// alphanumeric (they must then hold a digit, and letters past `f` in an
+/// eighth of the run or more).
 fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     if t.get(a..a + s.prefix.len()) != Some(s.prefix) || is_word(before(t, a)) {
         return None;
@@ -185,7 +178,7 @@ fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     let mut i = a + s.prefix.len();
     let mut last = C::Alnum;
     for g in s.segs {
-        let cls = if loose && matches!(g.cls, C::Hex | C::LHex | C::Letters) {
+        let cls = if loose && matches!(g.cls, C::Hex | C::LHex) {
             C::Alnum
         } else {
             g.cls
@@ -358,6 +351,14 @@ const HF: Spec = spec(
     b"hf_",
     &[seg(C::Letters, 34, 34)],
     High,
+);
+/// Other scanners' test data writes Hugging Face's 34 letters with
+/// digits among them: one step lower.
+const HF_DIGITS: Spec = spec(
+    D::HuggingfaceToken,
+    b"hf_",
+    &[seg(C::Alnum, 34, 34)],
+    Medium,
 );
 const HF_ORG: Spec = spec(
     D::HuggingfaceOrgToken,
@@ -1202,7 +1203,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::AzureAccountKey => azure_key(sk, D::AzureStorageKey, ae, 86, 88),
         K::AzureShared => azure_key(sk, D::AzureSharedAccessKey, ae, 43, 44),
         K::SkDash => sk_dash(sk, a),
-        K::Hf => one(sk, &HF),
+        K::Hf => first_of(sk, &[HF, HF_DIGITS], a),
         K::HfOrg => one(sk, &HF_ORG),
         K::Eaa => eaa(sk, a),
         K::Telegram => telegram(sk, a),

@@ -535,11 +535,14 @@ fn be_account(b: &[u8]) -> bool {
         return false;
     }
     let (head, tail) = b.split_at(10);
-    let r = head
-        .iter()
-        .fold(0u64, |a, c| (a * 10 + u64::from(dv(c))) % 97);
-    let check = tail.iter().fold(0u64, |a, c| a * 10 + u64::from(dv(c)));
-    check == if r == 0 { 97 } else { r }
+    let r = decimal(head) % 97;
+    decimal(tail) == if r == 0 { 97 } else { r }
+}
+
+/// The value of up to 19 ASCII digits (no overflow), most significant
+/// first; the caller has checked they are digits.
+fn decimal(r: &[u8]) -> u64 {
+    r.iter().fold(0u64, |a, c| a * 10 + u64::from(dv(c)))
 }
 
 /// Norway's account number: eleven digits, the last a mod-11 check over
@@ -563,41 +566,49 @@ fn no_account(b: &[u8]) -> bool {
 /// (5), account (11, letters read as digits A/J 1, B/K/S 2 … I/R/Z 9),
 /// key (2) = 97 − (89 × bank + 15 × branch + 3 × account) mod 97.
 fn fr_rib_key(b: &[u8]) -> bool {
+    let (Some(head), Some(account), Some(key)) = (b.get(..10), b.get(10..21), b.get(21..23)) else {
+        return false;
+    };
     if b.len() != 23 {
         return false;
     }
-    let digit = |c: &u8| -> Option<u64> {
-        match c {
-            b'0'..=b'9' => Some(u64::from(c - b'0')),
-            b'A'..=b'I' => Some(u64::from(c - b'A') + 1),
-            b'J'..=b'R' => Some(u64::from(c - b'J') + 1),
-            b'S'..=b'Z' => Some(u64::from(c - b'S') + 2),
-            _ => None,
-        }
-    };
-    let num = |r: &[u8]| -> Option<u64> {
-        r.iter()
-            .try_fold(0u64, |a, c| Some((a * 10 + digit(c)?) % 97))
-    };
-    let (Some(bank), Some(branch), Some(account)) = (
-        b.get(..5)
-            .filter(|r| r.iter().all(u8::is_ascii_digit))
-            .and_then(num),
-        b.get(5..10)
-            .filter(|r| r.iter().all(u8::is_ascii_digit))
-            .and_then(num),
-        b.get(10..21).and_then(num),
-    ) else {
-        return false;
-    };
-    let Some(key) = b
-        .get(21..23)
-        .filter(|r| r.iter().all(u8::is_ascii_digit))
-        .map(|r| r.iter().fold(0u64, |a, c| a * 10 + u64::from(dv(c))))
+    // Bank and branch: ten digits, eight of them at a time.
+    let Some(h) = eight_digits(head.get(..8).unwrap_or_default())
+        .and_then(|v| Some(v * 100 + digits_value(head.get(8..)?)?))
     else {
         return false;
     };
-    key == 97 - (89 * bank + 15 * branch + 3 * account) % 97
+    let Some(key) = digits_value(key) else {
+        return false;
+    };
+    // The account: eleven digits as a rule (eight at a time), letters
+    // read as the RIB reads them otherwise.
+    let account = eight_digits(account.get(..8).unwrap_or_default())
+        .and_then(|v| Some(v * 1000 + digits_value(account.get(8..)?)?))
+        .or_else(|| {
+            account.iter().try_fold(0u64, |a, c| {
+                let d = match c {
+                    b'0'..=b'9' => c - b'0',
+                    b'A'..=b'I' => c - b'A' + 1,
+                    b'J'..=b'R' => c - b'J' + 1,
+                    b'S'..=b'Z' => c - b'S' + 2,
+                    _ => return None,
+                };
+                Some(a * 10 + u64::from(d))
+            })
+        });
+    let Some(account) = account else {
+        return false;
+    };
+    // Eleven digits fit a u64, and so does 3 × them plus the rest.
+    key == 97 - (89 * (h / 100_000) + 15 * (h % 100_000) + 3 * account) % 97
+}
+
+/// The value of a few ASCII digits, or `None` if one is not a digit.
+fn digits_value(r: &[u8]) -> Option<u64> {
+    r.iter().try_fold(0u64, |a, c| {
+        c.is_ascii_digit().then(|| a * 10 + u64::from(c - b'0'))
+    })
 }
 
 /// The two check digits of a Spanish account number (CCC: bank, branch,
