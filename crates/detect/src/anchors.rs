@@ -1407,7 +1407,7 @@ fn assigned_value(
         b"_file",
         b"_path",
         b"_env",
-        b"_prompt",
+        b"prompt",
         b"_command",
         b"_cmd",
         b"_length",
@@ -1530,6 +1530,10 @@ fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: b
     // A value opening with a list separator is the text after a closing
     // quote taken for an opening one (`passwordLabel:"Password:",next:"…"`).
     if val.contains(&b' ') || names_a_path(val) || matches!(val.first(), Some(b',' | b';')) {
+        return;
+    }
+    // A label, not a value: `'Password: '` (a prompt's text).
+    if val.last() == Some(&b':') && val.iter().rev().skip(1).all(u8::is_ascii_alphabetic) {
         return;
     }
     if placeholder::value(val) {
