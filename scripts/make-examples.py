@@ -51,6 +51,13 @@ def card(prefix, length=16):
     return luhn_complete(prefix, length)
 
 
+def rib_key(bban):
+    """A French BBAN with its last two digits set to the RIB key, as a bank
+    issues it: 97 - (89 x bank + 15 x branch + 3 x account) mod 97."""
+    key = 97 - (89 * int(bban[:5]) + 15 * int(bban[5:10]) + 3 * int(bban[10:21])) % 97
+    return f"{bban[:21]}{key:02d}"
+
+
 def iban(country, bban):
     rearranged = bban + country + "00"
     num = "".join(str(int(c, 36)) for c in rearranged)
@@ -315,7 +322,7 @@ def main():
     write("legal/settlement-memo.rtf",
           "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Times New Roman;}}\\f0\\fs24 "
           "{\\b Encrypt me}\\par Settlement terms for case 2026-CV-0412.\\par "
-          "Payment to claimant account " + iban("FR", "".join(str(RNG.randrange(10)) for _ in range(23))) +
+          "Payment to claimant account " + iban("FR", rib_key("".join(str(RNG.randrange(10)) for _ in range(23)))) +
           "\\par Privileged and confidential attorney work product.\\par}\n")
 
     # Marketing: clean content that must produce no findings.
