@@ -531,18 +531,11 @@ fn dv(c: &u8) -> u32 {
 /// Belgium's account number: ten digits and their remainder mod 97 (97
 /// for 0) in the last two.
 fn be_account(b: &[u8]) -> bool {
-    if b.len() != 12 || !b.iter().all(u8::is_ascii_digit) {
+    let (Some(head), Some(tail)) = (b.get(..10).and_then(digits_value), b.get(10..)) else {
         return false;
-    }
-    let (head, tail) = b.split_at(10);
-    let r = decimal(head) % 97;
-    decimal(tail) == if r == 0 { 97 } else { r }
-}
-
-/// The value of up to 19 ASCII digits (no overflow), most significant
-/// first; the caller has checked they are digits.
-fn decimal(r: &[u8]) -> u64 {
-    r.iter().fold(0u64, |a, c| a * 10 + u64::from(dv(c)))
+    };
+    let r = head % 97;
+    b.len() == 12 && digits_value(tail) == Some(if r == 0 { 97 } else { r })
 }
 
 /// Norway's account number: eleven digits, the last a mod-11 check over
