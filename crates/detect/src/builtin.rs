@@ -183,6 +183,14 @@ const PHONE_CTX: &[&str] = &[
     "tél",
     "telefonas",
     "puhelin",
+    // Finnish `Puh.` (puhelin), `puhelinnumero`, `matkapuhelin`; Hungarian
+    // `telefonszám`, `mobilszám`.
+    "puh",
+    "puhelinnumero",
+    "matkapuhelin",
+    "telefonszám",
+    "telefonszam",
+    "mobilszám",
     "handy",
     "gsm",
     "cep",
@@ -1013,7 +1021,7 @@ builtins! {
     ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst"],
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
-    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam"],
+    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam", "adószám", "adoszam"],
         "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK; the UK's GB and Northern Ireland's XI by HMRC's rule).",
         "VAT number DE136695976" }
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
@@ -1094,6 +1102,9 @@ builtins! {
     UaEdrpou { "ua_edrpou", Pii, Some("mod11"), true, &["єдрпоу", "код єдрпоу", "едрпоу", "код едрпоу", "edrpou", "edrpou code", "usreou"],
         "Ukrainian company code (ЄДРПОУ): 8 digits, weighted mod-11 check digit (weights by range, a second set when the first gives 10); needs a context word.",
         "ЄДРПОУ 32855961" }
+    RoCui { "ro_cui", Pii, Some("mod11"), true, &["cui", "c.u.i.", "cod unic de înregistrare", "cod unic de inregistrare", "cod fiscal", "cod de identificare fiscală", "cod de identificare fiscala", "cif"],
+        "Romanian company code (CUI/CIF): 2 to 10 digits, the last a check digit (weights 7 5 3 2 1 7 5 3 2 from the right, the sum × 10 mod 11, 10 written 0); as a VAT number with `RO` it is `eu_vat`; needs a context word.",
+        "CUI 18547290" }
     PlRegon { "pl_regon", Pii, Some("mod11"), true, &["regon", "nr regon", "numer regon", "numer identyfikacyjny regon"],
         "Polish business register number (REGON): 9 digits, or 14 for a local unit, weighted mod-11 check digits; needs a context word.",
         "REGON 123456785" }

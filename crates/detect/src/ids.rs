@@ -162,6 +162,7 @@ fn il_id8(s: &[u8]) -> bool {
 static LEN7: &[DigitId] = &[
     id(D::Sedol, sedol_digits, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
+    id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN8: &[DigitId] = &[
@@ -178,6 +179,7 @@ static LEN8: &[DigitId] = &[
     id(D::NlBsn, nl_bsn8, CTX_ONLY),
     id(D::IlId, il_id8, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
+    id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -201,6 +203,7 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
+    id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -229,6 +232,7 @@ static LEN10: &[DigitId] = &[
     ),
     id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
+    id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -484,8 +488,9 @@ pub(crate) fn ve_rif(sk: &mut Sink<'_>, s: usize) {
 }
 
 /// Brazilian RG from its first digit at `s`, as São Paulo prints it
-/// (`31.203.131-2`, `12.345.671-X`, `12345671-X`): eight digits, plain or
-/// dotted 2.3.3, `-` and the check character. A check digit without dots
+/// (`31.203.131-2`, `12.345.671-X`, `12345671-X`, `12345671X`): eight
+/// digits, plain or dotted 2.3.3, `-` and the check character (an `X`
+/// also joined to the digits). A check digit without dots
 /// (`31203131-2`) is the digit table's.
 pub(crate) fn br_rg(sk: &mut Sink<'_>, s: usize) {
     if !sk.on(D::BrRg) {
@@ -512,6 +517,13 @@ pub(crate) fn br_rg(sk: &mut Sink<'_>, s: usize) {
         }
     }
     let e = if dotted { s + 10 } else { s + 8 };
+    // `12345671X`: the check letter joined to the eight digits.
+    if !dotted && matches!(at(t, e), b'X' | b'x') && right_ok(t, e + 1, false) {
+        if v::br_rg(&body, at(t, e)) {
+            sk.emit(D::BrRg, s, e + 1, Medium, NEED_CTX);
+        }
+        return;
+    }
     let k = at(t, e + 1);
     if at(t, e) != b'-' || !right_ok(t, e + 2, false) || !(dotted || matches!(k, b'X' | b'x')) {
         return;
@@ -771,6 +783,11 @@ pub(crate) fn alpha_word(
     // A Singapore UEN of another entity: T16RF0037C.
     if w.len() == 10 && letters == 1 && upper && v::sg_uen(w) {
         sk.emit(D::SgUen, ws, we, Medium, PLAIN);
+    }
+    // A KVNR followed by the insurer's nine-digit IK and a check digit,
+    // as the card's longer number writes it (`L774637065` `433044529` `1`).
+    if w.len() == 20 && letters == 1 && upper && w.get(..10).is_some_and(v::de_kvnr) {
+        sk.emit(D::DeKvnr, ws, we, Medium, NEED_CTX);
     }
     if w.len() == 10 && upper {
         if letters == 1 && v::tw_national_id(w) {

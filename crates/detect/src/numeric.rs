@@ -1102,6 +1102,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::EeRegistrikood,
     D::SiTaxNumber,
     D::UaEdrpou,
+    D::RoCui,
     D::TwUbn,
     D::CoNit,
     D::PassportNumber,
@@ -1849,14 +1850,21 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         // `0171/1234567` (five digits or more after it: not `01/2026`).
         // Groups may follow the slash (`0450/712 264`, `035/553 49 78`:
         // Belgium, Slovakia), and Hungary prints the area code before one
-        // after its country code (`+36 70/550-3261`).
+        // after its country code (`+36 70/550-3261`) or its trunk prefix
+        // (`06-1/234-5678`, `06 30/445-2940`).
         if c == b'/'
             && (groups == 1 && !plus && at(t, ws) == b'0' && (3..=5).contains(&gl)
                 || groups == 2
                     && plus
                     && first_len <= 3
                     && matches!(seps.get(1), Some(b' ' | b'-'))
-                    && (1..=3).contains(&gl))
+                    && (1..=3).contains(&gl)
+                || groups == 2
+                    && !plus
+                    && first_len == 2
+                    && t.get(ws..ws + 2) == Some(&b"06"[..])
+                    && matches!(seps.get(1), Some(b' ' | b'-'))
+                    && (1..=2).contains(&gl))
             && (t.get(i + 1..).map_or(0, digit_run) >= 5 || digits_in_groups(t, i + 1) >= 6)
         {
             if let Some(x) = seps.get_mut(groups) {
@@ -4547,6 +4555,10 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     if nd == 8 && w.len() == 9 {
         es_dni(sk, ws);
+        // A Brazilian RG's check letter joined to its digits: `68824032X`.
+        if matches!(w.last(), Some(b'X' | b'x')) {
+            crate::ids::br_rg(sk, ws);
+        }
     }
     if nd == 8 && w.len() == 12 {
         crate::ids::de_rvnr(sk, ws);

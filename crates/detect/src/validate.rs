@@ -3489,6 +3489,14 @@ fn cz_dic8(n: &[u8]) -> bool {
         })
 }
 
+/// Romania's company code (CUI, CIF): 2-10 digits, not starting with 0,
+/// the last a check digit over the rest right-aligned to the weights
+/// 7 5 3 2 1 7 5 3 2 (the sum × 10 mod 11, 10 written 0). The same number
+/// with `RO` before it is the company's VAT number.
+pub fn ro_cui(n: &[u8]) -> bool {
+    ro_vat(n)
+}
+
 fn ro_vat(n: &[u8]) -> bool {
     if !(2..=10).contains(&n.len()) || n.first() == Some(&b'0') {
         return false;
@@ -3886,9 +3894,11 @@ pub fn sg_uen(s: &[u8]) -> bool {
     }
 }
 
-/// Spanish social security number (NSS): province, eight digits and two
-/// check digits, the number mod 97 (a number below ten million is read as
-/// province × 10⁷ + number).
+/// Spanish social security number (NSS): province (01-53, or 66, which
+/// other validators and Faker also issue), eight digits and two check
+/// digits, the ten digits mod 97. The TGSS reads a number below ten
+/// million as province × 10⁷ + number; many programs (Faker among them)
+/// take the ten digits as written, so both readings are accepted there.
 pub fn es_nss(s: &[u8]) -> bool {
     let (Some(p), Some(n), Some(c)) = (
         s.get(..2).and_then(num_of),
@@ -3897,15 +3907,10 @@ pub fn es_nss(s: &[u8]) -> bool {
     ) else {
         return false;
     };
-    if s.len() != 12 || !(1..=53).contains(&p) {
+    if s.len() != 12 || !((1..=53).contains(&p) || p == 66) {
         return false;
     }
-    let a = if n < 10_000_000 {
-        p * 10_000_000 + n
-    } else {
-        p * 100_000_000 + n
-    };
-    a % 97 == c
+    (p * 100_000_000 + n) % 97 == c || (n < 10_000_000 && (p * 10_000_000 + n) % 97 == c)
 }
 
 /// Portuguese citizen card number (Cartão de Cidadão), 12 characters:
@@ -4014,8 +4019,10 @@ pub fn ca_bn(s: &[u8]) -> bool {
 }
 
 /// Mexican CURP: 18 characters — four name letters, YYMMDD, sex, state,
-/// three consonants, a homoclave (a digit before 2000, a letter after) and
-/// a check digit over the base-37 alphabet with weights 18..2.
+/// three letters (RENAPO writes the names' inner consonants there, but
+/// generators such as Faker put any letter in the last, and the check
+/// digit holds either way), a homoclave (a digit before 2000, a letter
+/// after) and a check digit over the base-37 alphabet with weights 18..2.
 pub fn mx_curp(s: &[u8]) -> bool {
     const ALPHA: &[u8] = b"0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ";
     const STATES: &[&[u8; 2]] = &[
@@ -4027,12 +4034,11 @@ pub fn mx_curp(s: &[u8]) -> bool {
         return false;
     }
     let f = |a: usize, b: usize| s.get(a..b).unwrap_or_default();
-    let cons = |c: &u8| c.is_ascii_uppercase() && !b"AEIOU".contains(c);
     if !f(0, 4).iter().all(u8::is_ascii_uppercase)
         || !f(4, 10).iter().all(u8::is_ascii_digit)
         || !matches!(s.get(10), Some(b'H' | b'M' | b'X'))
         || !STATES.iter().any(|st| f(11, 13) == &st[..])
-        || !f(13, 16).iter().all(cons)
+        || !f(13, 16).iter().all(u8::is_ascii_uppercase)
         || !s.get(16).is_some_and(u8::is_ascii_alphanumeric)
     {
         return false;

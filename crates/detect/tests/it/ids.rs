@@ -461,6 +461,15 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "ro_cui",
+            check: v::ro_cui,
+            example: "18547290",
+            keep: 1,
+            ctx: "CUI",
+            layouts: &[CONTIGUOUS],
+            all_singles: false,
+        },
+        Fam {
             id: "pl_regon",
             check: v::pl_regon,
             example: "123456785",
