@@ -1,0 +1,114 @@
+"""What the generator probes share (`probe-mimesis`, `probe-faker`): write
+each generated value alone and after its word, scan them with a build's
+`eval` example, and print the table of what was found.
+
+A source is `(name, generate, type, word, judge)`: `generate()` returns a
+value; `type` is the detector that should report it (`a|b` for either of
+two, None for a value Cordon does not claim, where any finding at medium
+or above is a false alarm); `judge(value)` is a reference check (None:
+every value counts as valid), and only values that pass count as findable.
+"""
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = {"low": 0, "medium": 1, "high": 2}
+
+
+def scan(sources, per):
+    """Generate `per` values of every source, write them, scan them:
+    the cases and the findings by document."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "docs"))
+        cases = []  # (name, type, value, with_word, valid, doc, start, end)
+        n = 0
+        for name, gen, typ, word, judge in sources:
+            for _ in range(per):
+                value = str(gen())
+                valid = judge(value) if judge else True
+                for with_word in (False, True):
+                    prefix = f"{word}: " if with_word else ""
+                    doc = "docs/%06d.txt" % n
+                    n += 1
+                    with open(os.path.join(d, doc), "w") as f:
+                        f.write(prefix + value + "\n")
+                    start = len(prefix.encode())
+                    cases.append((name, typ, value, with_word, valid, doc, start, start + len(value.encode())))
+        pred = os.path.join(d, "pred.jsonl")
+        if os.environ.get("EVAL_BIN"):
+            subprocess.run([os.environ["EVAL_BIN"], d, pred], check=True)
+        else:
+            subprocess.run(["cargo", "run", "--release", "-q", "-p", "cordon-detect", "--example", "eval",
+                            "--manifest-path", os.path.join(ROOT, "Cargo.toml"), "--", d, pred], check=True)
+        found = {r["doc"]: r["findings"] for r in map(json.loads, open(pred))}
+    return cases, found
+
+
+def report(cases, found, show, judges):
+    """Print the tables; `judges` names the reference checks."""
+    print("| method | type | valid | word: found | word: other type | alone: found | alone: any level"
+          " | alone: other type |")
+    print("|---|---|---|---|---|---|---|---|")
+    tot = collections.Counter()
+    rows = collections.OrderedDict()
+    shown = collections.Counter()
+    for name, typ, value, with_word, valid, doc, s, e in cases:
+        over = [x for x in found.get(doc, []) if x["start"] < e and s < x["end"]]
+        mid = [x for x in over if CONF[x["confidence"]] >= 1]
+        types = (typ or "").split("|")
+        own = [x for x in mid if x["type"] in types]
+        own_any = [x for x in over if x["type"] in types]
+        other = [x for x in mid if x["type"] not in types]
+        r = rows.setdefault((name, typ), collections.Counter())
+        key = "word" if with_word else "alone"
+        r["n_" + key] += 1
+        if typ is None:
+            r[key + "_alarm"] += bool(mid)
+            if mid and shown[name] < show:
+                shown[name] += 1
+                print(f"  alarm {name} {key} {value!r}: {mid}", file=sys.stderr)
+            continue
+        if not valid:
+            r["invalid_" + key] += 1
+            r[key + "_invalid_found"] += bool(own)
+            continue
+        r["valid_" + key] += 1
+        r[key + "_found"] += bool(own)
+        r[key + "_any"] += bool(own_any)
+        r[key + "_other"] += bool(other) and not own
+        if with_word and not own and shown[name] < show:
+            shown[name] += 1
+            print(f"  missed {name} {value!r}: {over}", file=sys.stderr)
+    for (name, typ), r in rows.items():
+        if typ is None:
+            continue
+        nv = r["valid_word"]
+        inv = f" (+{r['word_invalid_found']} invalid)" if r["word_invalid_found"] else ""
+        shown_type = typ.replace("|", "` or `")
+        print(f"| `{name}` | `{shown_type}` | {nv}/{r['n_word']} | {r['word_found']}{inv} | {r['word_other']} |"
+              f" {r['alone_found']} | {r['alone_any']} | {r['alone_other']} |")
+        for k in ("valid_word", "word_found", "word_other", "alone_found", "alone_any", "alone_other",
+                  "word_invalid_found", "alone_invalid_found"):
+            tot[k] += r[k]
+    print(f"| **claimed** | | {tot['valid_word']} | **{tot['word_found']}** | {tot['word_other']} |"
+          f" {tot['alone_found']} | {tot['alone_any']} | {tot['alone_other']} |")
+    print(f"\ninvalid values ({judges}) reported at medium or above: after the word"
+          f" {tot['word_invalid_found']}, alone {tot['alone_invalid_found']}\n")
+    print("| unclaimed method | values | alarms after the word | alarms alone |")
+    print("|---|---|---|---|")
+    for (name, typ), r in rows.items():
+        if typ is None:
+            print(f"| `{name}` | {r['n_word']} | {r['word_alarm']} | {r['alone_alarm']} |")
+
+
+def options(defaults):
+    """`--name N` options (ints) and `--only TEXT` from the command line."""
+    args = sys.argv[1:]
+    out = {k: int(args[args.index("--" + k) + 1]) if "--" + k in args else v for k, v in defaults.items()}
+    out["only"] = args[args.index("--only") + 1] if "--only" in args else ""
+    return out
