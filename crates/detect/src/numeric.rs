@@ -4422,7 +4422,16 @@ fn nino_spaced(sk: &mut Sink<'_>, seq: &Seq) {
     let e = seq.end();
     let suffix = if at(t, e) == b' ' { at(t, e + 1) } else { 0 };
     let has_suffix = matches!(suffix, b'A'..=b'D') && right_ok(t, e + 2, false);
-    if before(t, s - 3).is_ascii_alphanumeric() || !nino_prefix(p1, p2) {
+    if before(t, s - 3).is_ascii_alphanumeric() {
+        return;
+    }
+    if nino_dummy(p1, p2) {
+        if suffix.is_ascii_uppercase() && right_ok(t, e + 2, false) {
+            sk.emit(D::UkNino, s - 3, e + 2, Low, NINO_DUMMY);
+        }
+        return;
+    }
+    if !nino_prefix(p1, p2) {
         return;
     }
     if has_suffix {
@@ -4456,14 +4465,31 @@ fn nino_six(sk: &mut Sink<'_>, s: usize, e: usize) {
         || s < 3
         || at(t, s - 1) != b' '
         || before(t, s - 3).is_ascii_alphanumeric()
-        || !matches!(at(t, e + 1), b'A'..=b'D')
         || !right_ok(t, e + 2, false)
-        || !nino_prefix(at(t, s - 3), at(t, s - 2))
     {
         return;
     }
-    sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
+    let (a, b, suffix) = (at(t, s - 3), at(t, s - 2), at(t, e + 1));
+    if matches!(suffix, b'A'..=b'D') && nino_prefix(a, b) {
+        sk.emit(D::UkNino, s - 3, e + 2, Medium, PLAIN);
+    } else if suffix.is_ascii_uppercase() && nino_dummy(a, b) {
+        sk.emit(D::UkNino, s - 3, e + 2, Low, NINO_DUMMY);
+    }
 }
+
+/// The prefixes HMRC never allocates but forms, documentation and test
+/// generators print as a NINO's stand-in (`QQ 12 34 56 C`, Faker's
+/// `ZZ 12 34 56 T`): reported `low`, next to a NINO's word, with any
+/// suffix letter, as documented example keys are.
+fn nino_dummy(a: u8, b: u8) -> bool {
+    matches!(&[a, b], b"ZZ" | b"QQ")
+}
+
+/// A stand-in NINO: only next to its word, and kept `low` there.
+const NINO_DUMMY: Adj = Adj {
+    need_ctx: true,
+    nonvalue: true,
+};
 
 fn nino_prefix(a: u8, b: u8) -> bool {
     a.is_ascii_uppercase()
@@ -4820,6 +4846,13 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
             if w.len() == 8 && digits_after == 6 && nino_prefix(a, b) {
                 // Suffix letter omitted: only with context.
                 sk.emit(D::UkNino, ws, we, Low, NEED_CTX);
+            }
+            if w.len() == 9
+                && digits_after == 6
+                && w.get(8).is_some_and(u8::is_ascii_uppercase)
+                && nino_dummy(a, b)
+            {
+                sk.emit(D::UkNino, ws, we, Low, NINO_DUMMY);
             }
             if w.len() == 9 && digits_after == 7 && v::us_dea(w) {
                 sk.emit(D::UsDea, ws, we, Low, PLAIN);
