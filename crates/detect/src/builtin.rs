@@ -107,6 +107,16 @@ const CARD_CTX: &[&str] = &[
     "卡号",
     "신용카드",
     "카드번호",
+    "security code",
+    "cvc2",
+    "cardholders",
+    "creditcards",
+    "debitcard",
+    "debitcards",
+    "cartão de crédito",
+    "cartao de credito",
+    "bankkaart",
+    "debetkaart",
 ];
 const HKID_CTX: &[&str] = &[
     "hkid",
@@ -136,6 +146,9 @@ const ITIN_CTX: &[&str] = &[
     "tax id",
     "tin",
     "taxpayer",
+    "itins",
+    "taxid",
+    "tax payer",
 ];
 const NHS_CTX: &[&str] = &[
     "nhs",
@@ -387,6 +400,9 @@ const BSN_CTX: &[&str] = &[
     "sofinummer",
     "sofi",
     "citizen service number",
+    "persoonsnummer",
+    "sociaal-fiscaal nummer",
+    "persoonlijk nummer",
 ];
 const DNI_CTX: &[&str] = &[
     "dni",
@@ -414,6 +430,8 @@ const DETAX_CTX: &[&str] = &[
     "tax id",
     "identifikationsnummer",
     "tin",
+    "tax identification number",
+    "tax identification no",
 ];
 const AADHAAR_CTX: &[&str] = &["aadhaar", "aadhar", "uidai", "uid", "आधार"];
 const TFN_CTX: &[&str] = &["tfn", "tax file number", "tax file"];
@@ -431,6 +449,9 @@ const PASSPORT_CTX: &[&str] = &[
     "passport no",
     "passport#",
     "travel document",
+    "passports",
+    "british passport",
+    "uk passport",
 ];
 /// A passport's word in the languages of the countries whose numbers
 /// [`crate::validate::passport_number`] knows (a number's shape says little
@@ -474,6 +495,21 @@ const PASSPORT_WORDS: &[&str] = &[
     "पासपोर्ट",
     "جواز السفر",
     "דרכון",
+    "passportid",
+    "passport numbers",
+    "passportnumbers",
+    "paspoortnummers",
+    "reisepässe",
+    "номер на паспорта",
+    "номер паспорта",
+    "broj putovnice",
+    "číslo pasu",
+    "čísla pasu",
+    "pasnummer",
+    "passin numero",
+    "uimhir pas",
+    "パスポート番号",
+    "旅券ナンバー",
 ];
 /// Driving-licence words: English and the languages of the issuers whose
 /// numbers hold letters.
@@ -515,6 +551,15 @@ const DRIVING_WORDS: &[&str] = &[
     "駕駛執照",
     "運転免許証",
     "免許証番号",
+    "driver licence",
+    "driver licences",
+    "drivers licences",
+    "driver lic",
+    "drivers lic",
+    "driver's lic",
+    "fuhrerschein",
+    "fuhrerscheinnummer",
+    "fuehrerscheinnummer",
 ];
 const VIN_CTX: &[&str] = &[
     "vin",
@@ -556,6 +601,12 @@ const DL_CTX: &[&str] = &[
     "dl number",
     "licence no",
     "dvla",
+    "driver lic",
+    "drivers lic",
+    "driver's lic",
+    "driver licenses",
+    "drivers licenses",
+    "driver's licenses",
 ];
 const DOB_CTX: &[&str] = &[
     "dob",
@@ -600,8 +651,23 @@ const ABA_CTX: &[&str] = &[
     "routing no",
     "ach",
     "aba#",
+    "bank routing",
+    "bank routing number",
 ];
-const SWIFT_CTX: &[&str] = &["swift", "bic", "swift code", "bic code"];
+const SWIFT_CTX: &[&str] = &[
+    "swift",
+    "bic",
+    "swift code",
+    "bic code",
+    "swift number",
+    "bic number",
+    "bank identifier code",
+    "iso 9362",
+    "swift routing number",
+    "code identificateur de banque",
+    "金融機関コード",
+    "銀行コード",
+];
 const BTC_CTX: &[&str] = &["bitcoin", "btc", "wallet", "address", "send"];
 const LTC_CTX: &[&str] = &["litecoin", "ltc", "wallet", "address", "send"];
 const ETH_CTX: &[&str] = &["ethereum", "eth", "wallet", "address", "erc20", "send"];
@@ -796,19 +862,19 @@ builtins! {
     BrCnpj { "br_cnpj", Pii, Some("cnpj_mod11"), false, &["cnpj"],
         "Brazilian company registry number (CNPJ), NN.NNN.NNN/NNNN-NN with two check digits.",
         "11.222.333/0001-81" }
-    SePersonnummer { "se_personnummer", Pii, Some("luhn"), false, &["personnummer", "personal identity number", "pnr"],
+    SePersonnummer { "se_personnummer", Pii, Some("luhn"), false, &["personnummer", "personal identity number", "pnr", "personal id number", "skatteidentifikationsnummer"],
         "Swedish personal identity number, (YY)YYMMDD-NNNN with a valid date and Luhn.",
         "811218-9876" }
-    DkCpr { "dk_cpr", Pii, Some("date"), true, &["cpr", "cpr-nummer", "cpr number", "personnummer"],
+    DkCpr { "dk_cpr", Pii, Some("date"), true, &["cpr", "cpr-nummer", "cpr number", "personnummer", "centrale personregister", "sundhedskort", "sundhedskortnummer", "sygesikringskort"],
         "Danish CPR number, DDMMYY-NNNN with a valid date; needs a context word (no checksum since 2007).",
         "CPR 070761-4285" }
     FiHetu { "fi_hetu", Pii, Some("mod31_char"), false, &["hetu", "henkilötunnus", "personal identity code", "henkilotunnus"],
         "Finnish personal identity code, DDMMYY, century sign, 3 digits and the mod-31 check character.",
         "131052-308T" }
-    NoFnr { "no_fnr", Pii, Some("mod11_double"), true, &["fødselsnummer", "fodselsnummer", "fnr", "personnummer", "national identity number"],
+    NoFnr { "no_fnr", Pii, Some("mod11_double"), true, &["fødselsnummer", "fodselsnummer", "fnr", "personnummer", "national identity number", "norwegian id number", "personal identification number"],
         "Norwegian national identity number, 11 digits, valid date (its century given by the individual number) and two mod-11 check digits; needs a context word.",
         "fødselsnummer 01010110013" }
-    PlPesel { "pl_pesel", Pii, Some("pesel_weights"), true, &["pesel"],
+    PlPesel { "pl_pesel", Pii, Some("pesel_weights"), true, &["pesel", "numer identyfikacyjny"],
         "Polish PESEL, 11 digits with an encoded birth date and weighted check digit; needs a context word.",
         "PESEL 44051401359" }
     BeNrn { "be_nrn", Pii, Some("mod97"), false, &["rijksregisternummer", "national number", "numéro national", "nrn", "insz", "niss", "registre national"],
@@ -817,13 +883,13 @@ builtins! {
     KrRrn { "kr_rrn", Pii, Some("rrn_weights"), false, &["rrn", "resident registration", "주민등록번호", "주민번호", "korean id", "외국인등록번호", "외국인 등록번호", "foreigner registration", "alien registration", "frn"],
         "South Korean resident registration number, YYMMDD-GNNNNNC with a valid date and sex digit: alone dashed with its check digit; next to its words also contiguous and without the check (numbers issued since October 2020 carry none).",
         "900101-1234568" }
-    CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "身份证号", "身份证号码", "居民身份证", "resident identity", "id card", "identity card", "公民身份号码"],
+    CnResidentId { "cn_resident_id", Pii, Some("iso7064_mod11_2"), false, &["身份证", "身份证号", "身份证号码", "居民身份证", "resident identity", "id card", "identity card", "公民身份号码", "身分證", "national identification card"],
         "Chinese resident identity card number, 18 characters with a valid birth date and ISO 7064 MOD 11-2 check; the first-generation 15-digit number (province, birth date of the 1900s, sequence, no check digit) next to a context word.",
         "11010519491231002X" }
-    ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "south africa", "rsa id", "sa id"],
+    ZaId { "za_id", Pii, Some("luhn"), true, &["identity number", "id number", "south african", "south africa", "rsa id", "sa id", "identity card"],
         "South African identity number, 13 digits with birth date, citizenship digit and Luhn; needs a context word.",
         "ID number 8001015009087" }
-    JpMyNumber { "jp_my_number", Pii, Some("mod11"), true, &["my number", "マイナンバー", "個人番号", "individual number", "mynumber"],
+    JpMyNumber { "jp_my_number", Pii, Some("mod11"), true, &["my number", "マイナンバー", "個人番号", "individual number", "mynumber", "共通番号", "マイナンバーカード", "個人番号カード", "通知カード", "個人識別番号"],
         "Japanese individual number (My Number), 12 digits with weighted mod-11 check; needs a context word.",
         "My Number 1234 5678 9018" }
     SgNric { "sg_nric", Pii, Some("nric_letter"), false, &["nric", "fin", "identity card"],
@@ -832,7 +898,7 @@ builtins! {
     HkHkid { "hk_hkid", Pii, Some("hkid_mod11"), false, HKID_CTX,
         "Hong Kong Identity Card number: one or two letters, six digits and a mod-11 check digit or A, as A123456(3) or A123456 (3); written without the parentheses, or in lower case, only next to a context word.",
         "A123456(3)" }
-    IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number"],
+    IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number", "personal public service no", "ppsno", "rsi number", "rsi no", "revenue and social insurance number", "uimhir phearsanta seirbhíse poiblí"],
         "Irish Personal Public Service number, 7 digits and 1-2 letters with mod-23 check.",
         "1234567T" }
     UsPassport { "us_passport", Pii, None, true, PASSPORT_CTX,
@@ -868,19 +934,19 @@ builtins! {
     CzBirthNumber { "cz_birth_number", Pii, Some("mod11_date"), false, &["rodné číslo", "rodne cislo", "rodného čísla", "RODNÉ ČÍSLO", "birth number", "r.č", "rč", "RČ"],
         "Czech and Slovak birth number (rodné číslo): YYMMDD (month +50 for women, +20 from 2004) and four digits divisible by 11; YYMMDD/XXXX alone, contiguous next to its name.",
         "rodné číslo 590824/8588" }
-    BgEgn { "bg_egn", Pii, Some("egn_weights"), true, &["egn", "егн", "единен граждански номер", "personal number"],
+    BgEgn { "bg_egn", Pii, Some("egn_weights"), true, &["egn", "егн", "единен граждански номер", "personal number", "uniform civil number", "uniform civil no", "uniform civil id", "bucn", "личен номер", "идентификационен номер", "национален номер", "edinen grazhdanski nomer"],
         "Bulgarian unified civil number (EGN): YYMMDD with the century in the month, weighted mod-11 check digit; needs a context word.",
         "EGN 6102235647" }
-    RoCnp { "ro_cnp", Pii, Some("cnp_weights"), true, &["cnp", "cod numeric personal", "codul numeric personal"],
+    RoCnp { "ro_cnp", Pii, Some("cnp_weights"), true, &["cnp", "cod numeric personal", "codul numeric personal", "personal numeric code", "cod identificare personal", "număr personal unic", "numar personal unic"],
         "Romanian personal numeric code (CNP): sex/century digit, birth date, county code, check digit with weights 279146358279; needs a context word.",
         "CNP 1900208303008" }
-    PlNip { "pl_nip", Pii, Some("nip_weights"), true, &["nip", "numer identyfikacji podatkowej", "numer nip", "polish tax id"],
+    PlNip { "pl_nip", Pii, Some("nip_weights"), true, &["nip", "numer identyfikacji podatkowej", "numer nip", "polish tax id", "tax id", "tax identification number", "tax number"],
         "Polish tax identification number (NIP): 10 digits, a tax office that does not start with 0, weights 657234567 mod 11; contiguous or in dashed groups (123-456-32-18, 123-45-67-819), next to its name.",
         "NIP 123-456-32-18" }
     PlIdCard { "pl_id_card", Pii, Some("pl_id_weights"), true, &["dowód osobisty", "dowod osobisty", "dowodu osobistego", "dowód", "dowod", "dowodu", "numer dowodu", "nr dowodu", "polish id card"],
         "Polish identity card number: three letters of the series and six digits, the first the check digit (weights 7 3 1 9 7 3 1 7 3); needs a context word.",
         "dowód osobisty ABA300000" }
-    AtSvnr { "at_svnr", Pii, Some("svnr_weights"), true, &["sozialversicherungsnummer", "versicherungsnummer", "svnr", "sv-nr", "sv-nummer", "svn"],
+    AtSvnr { "at_svnr", Pii, Some("svnr_weights"), true, &["sozialversicherungsnummer", "versicherungsnummer", "svnr", "sv-nr", "sv-nummer", "svn", "insurance number", "krankenkassennummer", "ehic number", "versicherungscode"],
         "Austrian social insurance number: a three-digit serial, a check digit (weights 3790584216 mod 11) and the birth date DDMMYY; needs a context word.",
         "SVNR 1237 010180" }
     DeRvnr { "de_rvnr", Pii, Some("rvnr_weights"), false, &["rentenversicherungsnummer", "sozialversicherungsnummer", "versicherungsnummer", "rvnr", "rv-nummer", "rv-nr", "sv-nummer", "svnr", "sv-nr", "sozialversicherungsausweis", "rentenversicherung", "pension insurance number", "social insurance number"],
@@ -889,31 +955,31 @@ builtins! {
     SgUen { "sg_uen", Pii, Some("uen_check"), false, &["uen", "unique entity number", "entity number", "acra", "business registration"],
         "Singapore Unique Entity Number: a business (8 digits and a check letter, its words needed), a local company (year, 5 digits, check letter; low alone) or another entity (T/S/R, year, entity type, 4 digits, check character).",
         "UEN 201434292D" }
-    HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj"],
+    HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj", "personal identification number", "porezni broj", "tax id", "tax number"],
         "Croatian personal identification number (OIB): 11 digits, ISO 7064 MOD 11,10; needs a context word.",
         "OIB 45699304061" }
-    SiEmso { "si_emso", Pii, Some("emso_weights"), true, &["emšo", "EMŠO", "emso", "enotna matična številka občana"],
+    SiEmso { "si_emso", Pii, Some("emso_weights"), true, &["emšo", "EMŠO", "emso", "enotna matična številka občana", "unique master citizen number", "enotna maticna stevilka obcana", "osebna izkaznica", "personal number"],
         "Slovenian unique master citizen number (EMŠO): DDMMYYY, register, serial and a mod-11 check digit; needs a context word.",
         "EMŠO 2811004508489" }
     Jmbg { "jmbg", Pii, Some("emso_weights"), true, &["jmbg", "ЈМБГ", "јмбг", "jmb", "ЈМБ", "јмб", "embg", "ЕМБГ", "ембг", "matični broj", "maticni broj", "матични број", "матичен број", "jedinstveni matični broj građana", "jedinstveni maticni broj gradjana", "јединствени матични број грађана", "единствен матичен број на граѓанинот"],
         "Unique master citizen number (JMBG) of Serbia, Bosnia and Herzegovina, Montenegro and North Macedonia (EMBG): DDMMYYY, region, serial and a mod-11 check digit; needs a context word.",
         "JMBG 0101990710008" }
-    EeIsikukood { "ee_isikukood", Pii, Some("mod11_two_pass"), true, &["isikukood", "isikukoodi", "estonian personal code", "personal identification code"],
+    EeIsikukood { "ee_isikukood", Pii, Some("mod11_two_pass"), true, &["isikukood", "isikukoodi", "estonian personal code", "personal identification code", "personal code", "id-kaart"],
         "Estonian personal identification code (isikukood): sex/century digit, YYMMDD, serial and a two-pass mod-11 check digit; needs a context word.",
         "isikukood 34310207974" }
-    LtAsmensKodas { "lt_asmens_kodas", Pii, Some("mod11_two_pass"), true, &["asmens kodas", "asmens kodo", "lithuanian personal code"],
+    LtAsmensKodas { "lt_asmens_kodas", Pii, Some("mod11_two_pass"), true, &["asmens kodas", "asmens kodo", "lithuanian personal code", "personal code", "asmeninis skaitmeninis kodas", "unikalus identifikavimo kodas", "personal numeric code"],
         "Lithuanian personal code (asmens kodas): the Estonian layout and check; needs a context word.",
         "asmens kodas 48403232139" }
     GrAmka { "gr_amka", Pii, Some("luhn"), true, &["amka", "αμκα", "ΑΜΚΑ", "α.μ.κ.α"],
         "Greek social security number (AMKA): DDMMYY, five digits, Luhn; needs a context word.",
         "AMKA 12024241205" }
-    GrAfm { "gr_afm", Pii, Some("afm_powers_of_two"), true, &["afm", "αφμ", "ΑΦΜ", "α.φ.μ", "Α.Φ.Μ", "greek tax number"],
+    GrAfm { "gr_afm", Pii, Some("afm_powers_of_two"), true, &["afm", "αφμ", "ΑΦΜ", "α.φ.μ", "Α.Φ.Μ", "greek tax number", "tax registry number", "αριθμός φορολογικού μητρώου", "φορολογικού μητρώου"],
         "Greek tax number (AFM): 9 digits, check digit from powers of two mod 11; needs a context word.",
         "ΑΦΜ 291353967" }
-    TrTckn { "tr_tckn", Pii, Some("tckn_checks"), true, &["tc kimlik", "t.c. kimlik", "kimlik no", "kimlik numarası", "tckn", "tc no", "turkish identification number", "turkish id", "turkish identity"],
+    TrTckn { "tr_tckn", Pii, Some("tckn_checks"), true, &["tc kimlik", "t.c. kimlik", "kimlik no", "kimlik numarası", "tckn", "tc no", "turkish identification number", "turkish id", "turkish identity", "vatandaşlık numarası", "vatandaşlık no", "vatandaslik numarasi"],
         "Turkish identification number (T.C. Kimlik No): 11 digits with two check digits; needs a context word.",
         "TC Kimlik No 22171092240" }
-    IlId { "il_id", Pii, Some("luhn"), true, &["teudat zehut", "תעודת זהות", "mispar zehut", "israeli id", "ת.ז"],
+    IlId { "il_id", Pii, Some("luhn"), true, &["teudat zehut", "תעודת זהות", "mispar zehut", "israeli id", "ת.ז", "מספר זהות", "id number", "identity number", "personal id", "رقم الهوية"],
         "Israeli identity number (Teudat Zehut): 9 digits, Luhn; needs a context word.",
         "teudat zehut 236051660" }
     MxCurp { "mx_curp", Pii, Some("curp_check"), false, &["curp", "clave única de registro de población"],
@@ -934,13 +1000,13 @@ builtins! {
     InPan { "in_pan", Pii, Some("pan_structure"), false, &["pan", "permanent account number", "pan card", "pan no"],
         "Indian permanent account number (PAN): five letters (the fourth the holder type), four digits and a letter.",
         "PAN MUXLU0202X" }
-    InVoterId { "in_voter_id", Pii, Some("epic_shape"), true, &["voter id", "voter", "voters", "vote", "epic", "epic number", "epic no", "electoral photo identity card", "voter id card", "election card", "मतदाता", "मतदाता पहचान पत्र"],
+    InVoterId { "in_voter_id", Pii, Some("epic_shape"), true, &["voter id", "voter", "voters", "vote", "epic", "epic number", "epic no", "electoral photo identity card", "voter id card", "election card", "मतदाता", "मतदाता पहचान पत्र", "votercard", "election commission"],
         "Indian voter id (EPIC number): three letters and seven digits, upper case; needs a context word (it has no check digit).",
         "Voter ID ABC1234567" }
     ItIdentityCard { "it_identity_card", Pii, Some("cie_shape"), true, &["carta d'identità", "carta di identità", "carta d'identita", "carta identità", "documento d'identità", "documento di identità", "cie", "numero cie", "carta d'identità elettronica"],
         "Italian identity card number: the electronic card's two letters, five digits and two letters (`CA00000AA`), or the paper card's two letters and seven digits; needs a context word.",
         "carta d'identità CA12345AB" }
-    ItDriverLicence { "it_driver_licence", Pii, Some("patente_shape"), true, &["patente", "patente di guida", "numero patente", "patente n", "patente nr"],
+    ItDriverLicence { "it_driver_licence", Pii, Some("patente_shape"), true, &["patente", "patente di guida", "numero patente", "patente n", "patente nr", "driving licence", "driving license", "driver's license", "drivers license", "driver license", "driver's licence"],
         "Italian driving licence number: two letters, seven digits and a letter (`RM1234567X`), or the `U1` series (`U1`, a letter, six letters or digits, a letter); needs a context word.",
         "patente di guida RM1234567X" }
     DeSteuernummer { "de_steuernummer", Pii, Some("state_format"), true, &["steuernummer", "st nr", "stnr", "steuer nr", "steuernr", "st-nr"],
@@ -1000,7 +1066,7 @@ builtins! {
     ArCbu { "ar_cbu", Pci, Some("cbu_weights"), true, &["cbu", "clave bancaria uniforme", "cvu"],
         "Argentine bank account (CBU): 22 digits in two blocks, each with a weighted check digit; needs a context word.",
         "CBU 5758608588769551587999" }
-    PtCc { "pt_cc", Pii, Some("luhn36"), true, &["cartão de cidadão", "cartao de cidadao", "cartão do cidadão", "cartao do cidadao", "citizen card", "cc", "n.º do documento", "número do documento", "numero do documento", "nº documento"],
+    PtCc { "pt_cc", Pii, Some("luhn36"), true, &["cartão de cidadão", "cartao de cidadao", "cartão do cidadão", "cartao do cidadao", "citizen card", "cc", "n.º do documento", "número do documento", "numero do documento", "nº documento", "bilhete de identidade", "número de identificação civil", "numero de identificacao civil", "identity card number", "national id card"],
         "Portuguese citizen card number (Cartão de Cidadão): eight digits of the civil id, its check digit, two characters of the card's version and a Luhn check over 0-9A-Z; 000000000ZZ4 or 00000000 0 ZZ4; needs a context word.",
         "Cartão de Cidadão 15420355 6 ZX9" }
     EsCcc { "es_ccc", Pci, Some("ccc_mod11"), false, &["ccc", "c.c.c.", "código cuenta cliente", "codigo cuenta cliente", "cuenta corriente", "cuenta bancaria", "número de cuenta", "numero de cuenta", "nº de cuenta", "n.º de cuenta", "cuenta"],
@@ -1021,7 +1087,7 @@ builtins! {
     ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst"],
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
-    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam", "adószám", "adoszam"],
+    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam", "adószám", "adoszam", "value added tax number", "umsatzsteuernummer", "umsatzsteuer-identifikationsnummer", "mehrwertsteuer nummer", "mehrwertsteuernummer", "mwstnummer", "numéro t.v.a", "taxe sur la valeur ajoutée", "áfa szám", "mehrwertsteuer identifikationsnummer"],
         "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK; the UK's GB and Northern Ireland's XI by HMRC's rule).",
         "VAT number DE136695976" }
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
@@ -1030,7 +1096,7 @@ builtins! {
     MxNss { "mx_nss", Pii, Some("luhn"), true, &["nss", "número de seguridad social", "numero de seguridad social", "número de afiliación", "numero de afiliacion", "imss", "seguro social"],
         "Mexican social security number (NSS, IMSS): 11 digits (subdelegation, years of registration and birth, serial) and a Luhn check digit; needs a context word.",
         "NSS 18977210345" }
-    PtNif { "pt_nif", Pii, Some("mod11"), true, &["nif", "contribuinte", "número de contribuinte", "nipc"],
+    PtNif { "pt_nif", Pii, Some("mod11"), true, &["nif", "contribuinte", "número de contribuinte", "nipc", "numero fiscal", "número fiscal", "número de identificação fiscal", "numero de identificacao fiscal"],
         "Portuguese tax number (NIF/NIPC): 9 digits starting with a holder's category (1-3, 45, 5, 6, 70-72, 74, 75, 77-79, 8, 9), weighted mod-11 check digit; needs a context word.",
         "NIF 288502159" }
     ItPartitaIva { "it_partita_iva", Pii, Some("luhn"), true, &["partita iva", "p.iva", "p. iva", "piva"],
@@ -1042,10 +1108,10 @@ builtins! {
     CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number", "gst", "hst", "gst/hst", "gst number", "hst number", "gst/hst number", "gst registration number"],
         "Canadian business number: the BN9 (9 digits, Luhn), or the BN15 a program account adds (`RC`, `RT`, `RP`, `RR`, … and 4 digits); needs a context word.",
         "business number 011180569" }
-    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number"],
+    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number", "identity card", "id-nummer"],
         "German identity card number: nine characters of the card alphabet, with the ICAO check digit the MRZ adds (medium) or as printed on the card without it (low); needs a context word.",
         "Personalausweis R68TL9X8Y9" }
-    ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "tnin", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "national id", "id card"],
+    ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "tnin", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "national id", "id card", "id number"],
         "Thai national id: 13 digits, weights 13..2, mod-11 check digit; needs a context word.",
         "Thai national ID 5300712083659" }
     KrBrn { "kr_brn", Pii, Some("brn_weights"), true, &["사업자등록번호", "business registration number", "brn"],
@@ -1063,13 +1129,13 @@ builtins! {
     Meid { "meid", Pii, Some("luhn16"), true, &["meid", "meid hex", "meid dec", "mobile equipment identifier", "mobile equipment id", "device id"],
         "Mobile equipment identifier (MEID, CDMA): 14 hex digits with a regional code A0-FF, or 18 decimal digits (manufacturer code and serial), each optionally with its Luhn check digit (base 16 for hex); needs a context word.",
         "MEID AF0123450ABCDEC" }
-    UkUtr { "uk_utr", Pii, Some("hmrc_mod11"), true, &["utr", "unique taxpayer reference", "unique tax reference", "taxpayer reference", "tax reference", "self assessment"],
+    UkUtr { "uk_utr", Pii, Some("hmrc_mod11"), true, &["utr", "unique taxpayer reference", "unique tax reference", "taxpayer reference", "tax reference", "self assessment", "tax id", "tax number", "tax identification number"],
         "UK Unique Taxpayer Reference (UTR): 10 digits, contiguous or 5-5, the first a check digit over the other nine (HMRC weights 6 7 8 9 10 5 4 3 2, mod 11); needs a context word.",
         "UTR 88765 43210" }
     MxRfc { "mx_rfc", Pii, Some("rfc_mod11"), false, &["rfc", "registro federal de contribuyentes", "r.f.c"],
         "Mexican tax id (RFC): a person's 4 name letters, birth date YYMMDD, homoclave and check character (13), alone, compact or in three groups; a company's (3 letters, 12 characters) next to its word; one with a wrong check character (about 1.5% of those in use) next to its word only, low.",
         "RFC GODE561231GR8" }
-    TwNationalId { "tw_national_id", Pii, Some("tw_id_weights"), true, &["身分證字號", "身分證號", "身分證", "身份證字號", "身份證號碼", "國民身分證", "統一證號", "居留證號", "taiwan id", "national id", "national id number", "id no"],
+    TwNationalId { "tw_national_id", Pii, Some("tw_id_weights"), true, &["身分證字號", "身分證號", "身分證", "身份證字號", "身份證號碼", "國民身分證", "統一證號", "居留證號", "taiwan id", "national id", "national id number", "id no", "身份證", "身份證號", "身分證統一編號", "國民身分證統一編號"],
         "Taiwan national id (國民身分證) and resident certificate number: a region letter, 1/2 (8/9 for residents since 2021) and eight digits, weighted mod-10 check over the letter's code; needs a context word.",
         "身分證字號 A123456789" }
     IrNationalId { "ir_national_id", Pii, Some("mod11"), true, &["کد ملی", "کدملی", "شماره ملی", "کد ملّی", "national code", "code melli", "melli code", "national id", "national id number"],
@@ -1087,25 +1153,25 @@ builtins! {
     RuOgrn { "ru_ogrn", Pii, Some("mod11_mod13"), true, &["огрн", "ОГРН", "огрнип", "ОГРНИП", "ogrn", "ogrnip", "psrn", "основной государственный регистрационный номер"],
         "Russian primary state registration number: ОГРН (13 digits, mod 11) of an organisation or ОГРНИП (15 digits, mod 13) of an individual entrepreneur; needs a context word.",
         "ОГРН 1022200525819" }
-    LvPersonasKods { "lv_personas_kods", Pii, Some("mod11_date"), true, &["personas kods", "personas kodu", "personas koda", "p.k", "personal code", "personal identity code"],
+    LvPersonasKods { "lv_personas_kods", Pii, Some("mod11_date"), true, &["personas kods", "personas kodu", "personas koda", "p.k", "personal code", "personal identity code", "personal identification code", "identifikācijas numurs"],
         "Latvian personal code (personas kods): DDMMYY-CNNNN with a century digit and a weighted mod-11 check digit, or a code since 2017 starting 32; needs a context word.",
         "personas kods 010110-12344" }
-    FrNumeroFiscal { "fr_numero_fiscal", Pii, Some("mod511"), true, &["numéro fiscal", "numero fiscal", "n° fiscal", "numéro fiscal de référence", "numéro spi", "spi", "identifiant fiscal"],
+    FrNumeroFiscal { "fr_numero_fiscal", Pii, Some("mod511"), true, &["numéro fiscal", "numero fiscal", "n° fiscal", "numéro fiscal de référence", "numéro spi", "spi", "identifiant fiscal", "numéro d'identification fiscale", "numero d'identification fiscale", "tax identification number", "tax id"],
         "French tax number (numéro fiscal, SPI): 13 digits starting 0-3, the last three the first ten mod 511; needs a context word.",
         "numéro fiscal 30 23 217 600 053" }
-    HuTaxId { "hu_tax_id", Pii, Some("mod11"), true, &["adóazonosító jel", "adóazonosító", "adoazonosito jel", "adoazonosito", "adószám", "tax identification number"],
+    HuTaxId { "hu_tax_id", Pii, Some("mod11"), true, &["adóazonosító jel", "adóazonosító", "adoazonosito jel", "adoazonosito", "adószám", "tax identification number", "tax id", "hungarian tin"],
         "Hungarian tax id (adóazonosító jel): 10 digits starting 8, weighted mod-11 check digit; needs a context word.",
         "adóazonosító jel 8071592153" }
-    SiTaxNumber { "si_tax_number", Pii, Some("mod11"), true, &["davčna številka", "davcna stevilka", "davčne številke", "davčna", "id za ddv", "tax number"],
+    SiTaxNumber { "si_tax_number", Pii, Some("mod11"), true, &["davčna številka", "davcna stevilka", "davčne številke", "davčna", "id za ddv", "tax number", "tax id", "tax identification number"],
         "Slovenian tax number (davčna številka): 8 digits, weighted mod-11 check digit; needs a context word.",
         "davčna številka 15012557" }
     UaEdrpou { "ua_edrpou", Pii, Some("mod11"), true, &["єдрпоу", "код єдрпоу", "едрпоу", "код едрпоу", "edrpou", "edrpou code", "usreou"],
         "Ukrainian company code (ЄДРПОУ): 8 digits, weighted mod-11 check digit (weights by range, a second set when the first gives 10); needs a context word.",
         "ЄДРПОУ 32855961" }
     RoCui { "ro_cui", Pii, Some("mod11"), true, &["cui", "c.u.i.", "cod unic de înregistrare", "cod unic de inregistrare", "cod fiscal", "cod de identificare fiscală", "cod de identificare fiscala", "cif"],
-        "Romanian company code (CUI/CIF): 2 to 10 digits, the last a check digit (weights 7 5 3 2 1 7 5 3 2 from the right, the sum × 10 mod 11, 10 written 0); as a VAT number with `RO` it is `eu_vat`; needs a context word.",
+        "Romanian company code (CUI/CIF): 7 or 8 digits (the algorithm allows 2 to 10), the last a check digit (weights 7 5 3 2 1 7 5 3 2 from the right, the sum × 10 mod 11, 10 written 0); as a VAT number with `RO` it is `eu_vat`; needs a context word.",
         "CUI 18547290" }
-    PlRegon { "pl_regon", Pii, Some("mod11"), true, &["regon", "nr regon", "numer regon", "numer identyfikacyjny regon"],
+    PlRegon { "pl_regon", Pii, Some("mod11"), true, &["regon", "nr regon", "numer regon", "numer identyfikacyjny regon", "numer statystyczny", "statistical number"],
         "Polish business register number (REGON): 9 digits, or 14 for a local unit, weighted mod-11 check digits; needs a context word.",
         "REGON 123456785" }
     CnUscc { "cn_uscc", Pii, Some("mod31"), true, &["统一社会信用代码", "社会信用代码", "信用代码", "統一社會信用代碼", "uscc", "unified social credit code", "social credit code"],
@@ -1138,7 +1204,7 @@ builtins! {
     CoNit { "co_nit", Pii, Some("mod11"), true, &["nit", "número de identificación tributaria", "numero de identificacion tributaria", "nit no", "dian"],
         "Colombian tax number (NIT): 7 to 15 digits and a prime-weighted mod-11 check digit, printed 800.003.122-6; needs a context word.",
         "NIT 800.003.122-6" }
-    MyNric { "my_nric", Pii, Some("date_place"), false, &["nric", "mykad", "no. kp", "no kp", "no. k/p", "kad pengenalan", "no. kad pengenalan", "nombor kad pengenalan", "i/c no", "ic no", "ic number", "identity card number"],
+    MyNric { "my_nric", Pii, Some("date_place"), false, &["nric", "mykad", "no. kp", "no kp", "no. k/p", "kad pengenalan", "no. kad pengenalan", "nombor kad pengenalan", "i/c no", "ic no", "ic number", "identity card number", "mykid", "mykas", "mypr", "identity card", "malaysian identity card", "malaysia identity card"],
         "Malaysian identity card number (MyKad NRIC): YYMMDD, a birthplace code, four digits; printed 770305-02-1234 (low alone, medium with a context word), contiguous next to a context word.",
         "NRIC 770305-02-1234" }
     IdNik { "id_nik", Pii, Some("date_region"), true, &["nik", "nomor induk kependudukan", "no. nik", "no nik", "ktp", "no. ktp", "nomor ktp", "kartu tanda penduduk"],
@@ -1174,10 +1240,10 @@ builtins! {
     PhPhilhealth { "ph_philhealth", Phi, None, true, &["philhealth", "philhealth no", "philhealth number", "philhealth id", "philhealth identification number", "phic", "phic no"],
         "Philippine Health Insurance identification number (PhilHealth PIN): 12 digits printed 19-025123456-7, no published check digit; needs a context word.",
         "PhilHealth No. 19-025123456-7" }
-    PhUmid { "ph_umid", Pii, None, true, &["umid", "umid crn", "umid no", "crn"],
+    PhUmid { "ph_umid", Pii, None, true, &["umid", "umid crn", "umid no", "crn", "unified multi-purpose id"],
         "Philippine Unified Multi-Purpose ID common reference number (UMID CRN): 12 digits printed 0111-2345678-9, no published check digit; needs a context word.",
         "UMID CRN 0111-2345678-9" }
-    BrRg { "br_rg", Pii, Some("rg_mod11"), true, &["rg", "r.g", "registro geral", "carteira de identidade", "número do rg", "numero do rg", "nº do rg", "rg nº", "cédula de identidade rg"],
+    BrRg { "br_rg", Pii, Some("rg_mod11"), true, &["rg", "r.g", "registro geral", "carteira de identidade", "número do rg", "numero do rg", "nº do rg", "rg nº", "cédula de identidade rg", "cédula de identidade", "registro de identidade", "identity card"],
         "Brazilian identity card number (RG) in São Paulo's format: eight digits and a check character (the eight weighted 2…9, the sum plus the check a multiple of 11, 10 written X), printed 31.203.131-2 or contiguous; other states' RGs have no common format; needs a context word.",
         "RG 31.203.131-2" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta"],
