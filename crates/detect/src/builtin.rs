@@ -393,6 +393,13 @@ const SIN_CTX: &[&str] = &[
     "social insurance number",
     "nas",
     "numéro d'assurance sociale",
+    "numero d'assurance sociale",
+    "numéro d’assurance sociale",
+    "numéro d’assurance social",
+    "numero d'assurance social",
+    "assurance sociale",
+    "social ins",
+    "soc ins",
 ];
 const BSN_CTX: &[&str] = &[
     "bsn",
@@ -403,6 +410,9 @@ const BSN_CTX: &[&str] = &[
     "persoonsnummer",
     "sociaal-fiscaal nummer",
     "persoonlijk nummer",
+    "uniek identificatienummer",
+    "persoonlijke numerieke code",
+    "social-fiscal number",
 ];
 const DNI_CTX: &[&str] = &[
     "dni",
@@ -510,6 +520,11 @@ const PASSPORT_WORDS: &[&str] = &[
     "uimhir pas",
     "パスポート番号",
     "旅券ナンバー",
+    "br. putovnice",
+    "br putovnice",
+    "pasnumre",
+    "uimhir phas",
+    "uimhreacha pas",
 ];
 /// Driving-licence words: English and the languages of the issuers whose
 /// numbers hold letters.
@@ -862,10 +877,10 @@ builtins! {
     BrCnpj { "br_cnpj", Pii, Some("cnpj_mod11"), false, &["cnpj"],
         "Brazilian company registry number (CNPJ), NN.NNN.NNN/NNNN-NN with two check digits.",
         "11.222.333/0001-81" }
-    SePersonnummer { "se_personnummer", Pii, Some("luhn"), false, &["personnummer", "personal identity number", "pnr", "personal id number", "skatteidentifikationsnummer"],
+    SePersonnummer { "se_personnummer", Pii, Some("luhn"), false, &["personnummer", "personal identity number", "pnr", "personal id number", "skatteidentifikationsnummer", "identifikationsnumret", "skattebetalarens identifikationsnummer", "skatt id nummer"],
         "Swedish personal identity number, (YY)YYMMDD-NNNN with a valid date and Luhn.",
         "811218-9876" }
-    DkCpr { "dk_cpr", Pii, Some("date"), true, &["cpr", "cpr-nummer", "cpr number", "personnummer", "centrale personregister", "sundhedskort", "sundhedskortnummer", "sygesikringskort"],
+    DkCpr { "dk_cpr", Pii, Some("date"), true, &["cpr", "cpr-nummer", "cpr number", "personnummer", "centrale personregister", "sundhedskort", "sundhedskortnummer", "sygesikringskort", "sundhedsforsikringskort", "sundhedsforsikringsnummer", "sygesikring", "civilt registreringssystem", "sygesikringsnummer"],
         "Danish CPR number, DDMMYY-NNNN with a valid date; needs a context word (no checksum since 2007).",
         "CPR 070761-4285" }
     FiHetu { "fi_hetu", Pii, Some("mod31_char"), false, &["hetu", "henkilötunnus", "personal identity code", "henkilotunnus"],
@@ -898,7 +913,7 @@ builtins! {
     HkHkid { "hk_hkid", Pii, Some("hkid_mod11"), false, HKID_CTX,
         "Hong Kong Identity Card number: one or two letters, six digits and a mod-11 check digit or A, as A123456(3) or A123456 (3); written without the parentheses, or in lower case, only next to a context word.",
         "A123456(3)" }
-    IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number", "personal public service no", "ppsno", "rsi number", "rsi no", "revenue and social insurance number", "uimhir phearsanta seirbhíse poiblí"],
+    IePps { "ie_pps", Pii, Some("mod23_letter"), false, &["pps", "ppsn", "personal public service", "pps number", "personal public service no", "ppsno", "rsi number", "rsi no", "revenue and social insurance number", "uimhir phearsanta seirbhíse poiblí", "uimhir aitheantais phearsanta", "public service no", "personal service no", "rsin"],
         "Irish Personal Public Service number, 7 digits and 1-2 letters with mod-23 check.",
         "1234567T" }
     UsPassport { "us_passport", Pii, None, true, PASSPORT_CTX,
@@ -937,7 +952,7 @@ builtins! {
     BgEgn { "bg_egn", Pii, Some("egn_weights"), true, &["egn", "егн", "единен граждански номер", "personal number", "uniform civil number", "uniform civil no", "uniform civil id", "bucn", "личен номер", "идентификационен номер", "национален номер", "edinen grazhdanski nomer"],
         "Bulgarian unified civil number (EGN): YYMMDD with the century in the month, weighted mod-11 check digit; needs a context word.",
         "EGN 6102235647" }
-    RoCnp { "ro_cnp", Pii, Some("cnp_weights"), true, &["cnp", "cod numeric personal", "codul numeric personal", "personal numeric code", "cod identificare personal", "număr personal unic", "numar personal unic"],
+    RoCnp { "ro_cnp", Pii, Some("cnp_weights"), true, &["cnp", "cod numeric personal", "codul numeric personal", "personal numeric code", "cod identificare personal", "număr personal unic", "numar personal unic", "număr identificare personal", "numar identificare personal", "cod unic identificare", "număr identitate"],
         "Romanian personal numeric code (CNP): sex/century digit, birth date, county code, check digit with weights 279146358279; needs a context word.",
         "CNP 1900208303008" }
     PlNip { "pl_nip", Pii, Some("nip_weights"), true, &["nip", "numer identyfikacji podatkowej", "numer nip", "polish tax id", "tax id", "tax identification number", "tax number"],
@@ -955,22 +970,22 @@ builtins! {
     SgUen { "sg_uen", Pii, Some("uen_check"), false, &["uen", "unique entity number", "entity number", "acra", "business registration"],
         "Singapore Unique Entity Number: a business (8 digits and a check letter, its words needed), a local company (year, 5 digits, check letter; low alone) or another entity (T/S/R, year, entity type, 4 digits, check character).",
         "UEN 201434292D" }
-    HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj", "personal identification number", "porezni broj", "tax id", "tax number"],
+    HrOib { "hr_oib", Pii, Some("iso7064_mod11_10"), true, &["oib", "osobni identifikacijski broj", "personal identification number", "porezni broj", "tax id", "tax number", "osobni id", "nacionalni identifikacijski broj", "porezni identifikacijski broj"],
         "Croatian personal identification number (OIB): 11 digits, ISO 7064 MOD 11,10; needs a context word.",
         "OIB 45699304061" }
-    SiEmso { "si_emso", Pii, Some("emso_weights"), true, &["emšo", "EMŠO", "emso", "enotna matična številka občana", "unique master citizen number", "enotna maticna stevilka obcana", "osebna izkaznica", "personal number"],
+    SiEmso { "si_emso", Pii, Some("emso_weights"), true, &["emšo", "EMŠO", "emso", "enotna matična številka občana", "unique master citizen number", "enotna maticna stevilka obcana", "osebna izkaznica", "personal number", "enotna maticna številka obcana", "identifikacijska številka"],
         "Slovenian unique master citizen number (EMŠO): DDMMYYY, register, serial and a mod-11 check digit; needs a context word.",
         "EMŠO 2811004508489" }
     Jmbg { "jmbg", Pii, Some("emso_weights"), true, &["jmbg", "ЈМБГ", "јмбг", "jmb", "ЈМБ", "јмб", "embg", "ЕМБГ", "ембг", "matični broj", "maticni broj", "матични број", "матичен број", "jedinstveni matični broj građana", "jedinstveni maticni broj gradjana", "јединствени матични број грађана", "единствен матичен број на граѓанинот"],
         "Unique master citizen number (JMBG) of Serbia, Bosnia and Herzegovina, Montenegro and North Macedonia (EMBG): DDMMYYY, region, serial and a mod-11 check digit; needs a context word.",
         "JMBG 0101990710008" }
-    EeIsikukood { "ee_isikukood", Pii, Some("mod11_two_pass"), true, &["isikukood", "isikukoodi", "estonian personal code", "personal identification code", "personal code", "id-kaart"],
+    EeIsikukood { "ee_isikukood", Pii, Some("mod11_two_pass"), true, &["isikukood", "isikukoodi", "estonian personal code", "personal identification code", "personal code", "id-kaart", "maksunumber", "maksukohustuslase identifitseerimisnumber"],
         "Estonian personal identification code (isikukood): sex/century digit, YYMMDD, serial and a two-pass mod-11 check digit; needs a context word.",
         "isikukood 34310207974" }
     LtAsmensKodas { "lt_asmens_kodas", Pii, Some("mod11_two_pass"), true, &["asmens kodas", "asmens kodo", "lithuanian personal code", "personal code", "asmeninis skaitmeninis kodas", "unikalus identifikavimo kodas", "personal numeric code"],
         "Lithuanian personal code (asmens kodas): the Estonian layout and check; needs a context word.",
         "asmens kodas 48403232139" }
-    GrAmka { "gr_amka", Pii, Some("luhn"), true, &["amka", "αμκα", "ΑΜΚΑ", "α.μ.κ.α"],
+    GrAmka { "gr_amka", Pii, Some("luhn"), true, &["amka", "αμκα", "ΑΜΚΑ", "α.μ.κ.α", "αριθμού μητρώου κοινωνικής ασφάλισης", "αριθμός μητρώου κοινωνικής ασφάλισης", "a.m.k.a"],
         "Greek social security number (AMKA): DDMMYY, five digits, Luhn; needs a context word.",
         "AMKA 12024241205" }
     GrAfm { "gr_afm", Pii, Some("afm_powers_of_two"), true, &["afm", "αφμ", "ΑΦΜ", "α.φ.μ", "Α.Φ.Μ", "greek tax number", "tax registry number", "αριθμός φορολογικού μητρώου", "φορολογικού μητρώου"],
@@ -1066,7 +1081,7 @@ builtins! {
     ArCbu { "ar_cbu", Pci, Some("cbu_weights"), true, &["cbu", "clave bancaria uniforme", "cvu"],
         "Argentine bank account (CBU): 22 digits in two blocks, each with a weighted check digit; needs a context word.",
         "CBU 5758608588769551587999" }
-    PtCc { "pt_cc", Pii, Some("luhn36"), true, &["cartão de cidadão", "cartao de cidadao", "cartão do cidadão", "cartao do cidadao", "citizen card", "cc", "n.º do documento", "número do documento", "numero do documento", "nº documento", "bilhete de identidade", "número de identificação civil", "numero de identificacao civil", "identity card number", "national id card"],
+    PtCc { "pt_cc", Pii, Some("luhn36"), true, &["cartão de cidadão", "cartao de cidadao", "cartão do cidadão", "cartao do cidadao", "citizen card", "cc", "n.º do documento", "número do documento", "numero do documento", "nº documento", "bilhete de identidade", "número de identificação civil", "numero de identificacao civil", "identity card number", "national id card", "documento de identificação", "documento de identificacao"],
         "Portuguese citizen card number (Cartão de Cidadão): eight digits of the civil id, its check digit, two characters of the card's version and a Luhn check over 0-9A-Z; 000000000ZZ4 or 00000000 0 ZZ4; needs a context word.",
         "Cartão de Cidadão 15420355 6 ZX9" }
     EsCcc { "es_ccc", Pci, Some("ccc_mod11"), false, &["ccc", "c.c.c.", "código cuenta cliente", "codigo cuenta cliente", "cuenta corriente", "cuenta bancaria", "número de cuenta", "numero de cuenta", "nº de cuenta", "n.º de cuenta", "cuenta"],
@@ -1087,7 +1102,7 @@ builtins! {
     ChUid { "ch_uid", Pii, Some("mod11"), false, &["uid", "unternehmens-identifikationsnummer", "mwst"],
         "Swiss business id (UID): CHE-NNN.NNN.NNN, mod-11 check digit.",
         "UID CHE-070.413.086" }
-    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam", "adószám", "adoszam", "value added tax number", "umsatzsteuernummer", "umsatzsteuer-identifikationsnummer", "mehrwertsteuer nummer", "mehrwertsteuernummer", "mwstnummer", "numéro t.v.a", "taxe sur la valeur ajoutée", "áfa szám", "mehrwertsteuer identifikationsnummer"],
+    EuVat { "eu_vat", Pii, Some("vat_per_country"), false, &["vat", "uid", "uid-nummer", "vat number", "vat no", "vat id", "ust-idnr", "ust-id", "tva", "iva", "btw", "mwst", "nip", "moms", "alv", "dph", "dic", "pvn", "φπα", "ΦΠΑ", "nif", "nipc", "cif", "partita iva", "p.iva", "cvr", "oib", "afm", "αφμ", "momsregistreringsnummer", "momsnummer", "momsnr", "kmkr", "pvm", "dič", "DIČ", "ddv", "pdv", "ддс", "ДДС", "közösségi adószám", "kozossegi adoszam", "adószám", "adoszam", "value added tax number", "umsatzsteuernummer", "umsatzsteuer-identifikationsnummer", "mehrwertsteuer nummer", "mehrwertsteuernummer", "mwstnummer", "numéro t.v.a", "taxe sur la valeur ajoutée", "áfa szám", "mehrwertsteuer identifikationsnummer", "általános forgalmi adó szám", "mehrwertsteuer-identifikationsnummer"],
         "EU VAT identification number: country prefix and the national number, checked by that country's algorithm (AT, BE, BG, CY, CZ, DE, DK, EE, EL, ES, FI, FR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK; the UK's GB and Northern Ireland's XI by HMRC's rule).",
         "VAT number DE136695976" }
     EsNss { "es_nss", Pii, Some("mod97"), true, &["nss", "número de la seguridad social", "numero de seguridad social", "seguridad social", "naf"],
@@ -1108,7 +1123,7 @@ builtins! {
     CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number", "gst", "hst", "gst/hst", "gst number", "hst number", "gst/hst number", "gst registration number"],
         "Canadian business number: the BN9 (9 digits, Luhn), or the BN15 a program account adds (`RC`, `RT`, `RP`, `RR`, … and 4 digits); needs a context word.",
         "business number 011180569" }
-    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number", "identity card", "id-nummer"],
+    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number", "identity card", "id-nummer", "identifizierungsnummer", "persönliche identifikationsnummer", "persoenliche identifikationsnummer"],
         "German identity card number: nine characters of the card alphabet, with the ICAO check digit the MRZ adds (medium) or as printed on the card without it (low); needs a context word.",
         "Personalausweis R68TL9X8Y9" }
     ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "tnin", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "national id", "id card", "id number"],
@@ -1162,7 +1177,7 @@ builtins! {
     HuTaxId { "hu_tax_id", Pii, Some("mod11"), true, &["adóazonosító jel", "adóazonosító", "adoazonosito jel", "adoazonosito", "adószám", "tax identification number", "tax id", "hungarian tin"],
         "Hungarian tax id (adóazonosító jel): 10 digits starting 8, weighted mod-11 check digit; needs a context word.",
         "adóazonosító jel 8071592153" }
-    SiTaxNumber { "si_tax_number", Pii, Some("mod11"), true, &["davčna številka", "davcna stevilka", "davčne številke", "davčna", "id za ddv", "tax number", "tax id", "tax identification number"],
+    SiTaxNumber { "si_tax_number", Pii, Some("mod11"), true, &["davčna številka", "davcna stevilka", "davčne številke", "davčna", "id za ddv", "tax number", "tax id", "tax identification number", "identifikacijska številka davka", "številka davčne datoteke"],
         "Slovenian tax number (davčna številka): 8 digits, weighted mod-11 check digit; needs a context word.",
         "davčna številka 15012557" }
     UaEdrpou { "ua_edrpou", Pii, Some("mod11"), true, &["єдрпоу", "код єдрпоу", "едрпоу", "код едрпоу", "edrpou", "edrpou code", "usreou"],
