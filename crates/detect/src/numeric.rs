@@ -695,7 +695,7 @@ fn nit_dotted(seq: &Seq) -> bool {
 // Not inlined: reached only by a number with an id's word near, and when
 // inlined into `digits_word` the tables' contents shaped that hot
 // function's code (one entry more in the 7- and 8-digit tables cost the
-// CSV bench 1.4% of its instructions; out of line, 0.1%).
+// CSV bench 1.4% of its instructions; out of line, nothing measurable).
 #[inline(never)]
 fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
     let (ids, alone_groups) = crate::ids::digit_ids_of(d.len());
