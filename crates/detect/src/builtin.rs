@@ -998,7 +998,7 @@ builtins! {
         "Israeli identity number (Teudat Zehut): 9 digits, Luhn; needs a context word.",
         "teudat zehut 236051660" }
     MxCurp { "mx_curp", Pii, Some("curp_check"), false, &["curp", "clave única de registro de población"],
-        "Mexican population registry key (CURP): 18 characters (name letters, birth date, sex, state, consonants) with its check digit.",
+        "Mexican population registry key (CURP): 18 characters (name letters, birth date, sex, state, three more name letters, homoclave) with its check digit.",
         "CURP MUGL560220MSPRBP33" }
     ArDni { "ar_dni", Pii, None, true, &["dni", "d.n.i.", "documento nacional de identidad", "documento de identidad", "número de documento", "numero de documento", "nro de documento", "nro. de documento", "nro. documento", "n° de documento", "nº de documento"],
         "Argentine national identity document number (DNI): 7 or 8 digits, plain or dotted in thousands, with no check digit; needs a context word. (Peru's eight-digit DNI after the same word is read as one.) One digit repeated or a plain run is a placeholder.",
