@@ -1,6 +1,8 @@
-"""What the generator probes share (`probe-mimesis`, `probe-faker`): write
-each generated value alone and after its word, scan them with a build's
-`eval` example, and print the table of what was found.
+"""What the probes share. The generator probes (`probe-mimesis`,
+`probe-faker`): write each generated value alone and after its word, scan
+them with a build's `eval` example, and print the table of what was found.
+The keyword-list probes (`probe-purview`, `probe-macie`): write each of a
+vendor's keywords before a valid value of its type (`keyword_probe`).
 
 A source is `(name, generate, type, word, judge)`: `generate()` returns a
 value; `type` is the detector that should report it (`a|b` for either of
@@ -12,6 +14,7 @@ every value counts as valid), and only values that pass count as findable.
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -112,3 +115,93 @@ def options(defaults):
     out = {k: int(args[args.index("--" + k) + 1]) if "--" + k in args else v for k, v in defaults.items()}
     out["only"] = args[args.index("--only") + 1] if "--only" in args else ""
     return out
+
+
+def run_eval(docs):
+    """Scan {name: text} with the `eval` example; the findings by name."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "docs"))
+        for name, text in docs.items():
+            with open(os.path.join(d, "docs", name), "w", encoding="utf-8") as f:
+                f.write(text)
+        pred = os.path.join(d, "pred.jsonl")
+        if os.environ.get("EVAL_BIN"):
+            subprocess.run([os.environ["EVAL_BIN"], d, pred], check=True)
+        else:
+            subprocess.run(["cargo", "run", "--release", "-q", "-p", "cordon-detect", "--example", "eval",
+                            "--manifest-path", os.path.join(ROOT, "Cargo.toml"), "--", d, pred], check=True)
+        return {os.path.basename(r["doc"]): r["findings"] for r in map(json.loads, open(pred))}
+
+
+def examples():
+    """Each detector's example text, from docs/detectors.md's table."""
+    out = {}
+    for line in open(os.path.join(ROOT, "docs", "detectors.md"), encoding="utf-8"):
+        m = re.match(r"\| `([a-z0-9_]+)` \| [A-Z]+ \| [^|]* \| (?:yes|no) \| `(.*)` \|\s*$", line)
+        if m:
+            out.setdefault(m.group(1), m.group(2))
+    return out
+
+
+def keyword_probe(lists, mapping, label, show, join=lambda kw: f"{kw}: "):
+    """For each list `name -> keywords` whose type `mapping[name]` names a
+    detector (`a|b`: either counts; the first gives the value): write
+    `join(keyword) + value`, the value being the span that detector
+    reports in its own example in docs/detectors.md, and count the
+    keywords after which it is reported at medium or above. A type
+    reported so with no word at all is listed apart. Prints the table."""
+    ex = examples()
+    dets = {t.split("|")[0] for t in mapping.values()}
+    found = run_eval({f"{det}.txt": ex[det] + "\n" for det in dets if det in ex})
+    value = {}
+    for det in dets:
+        text = ex.get(det, "").encode()
+        spans = [x for x in found.get(f"{det}.txt", []) if x["type"] == det]
+        if spans:
+            value[det] = text[spans[0]["start"]:spans[0]["end"]].decode()
+    docs, cases = {}, []
+    for name, kws in sorted(lists.items()):
+        typ = mapping.get(name)
+        det = typ.split("|")[0] if typ else None
+        if det not in value:
+            continue
+        docs[f"{name}.alone.txt"] = value[det] + "\n"
+        for i, kw in enumerate(dict.fromkeys(kws)):
+            doc = f"{name}.{i}.txt"
+            head = join(kw)
+            docs[doc] = head + value[det] + "\n"
+            cases.append((name, typ, kw, doc, len(head.encode())))
+    found = run_eval(docs)
+
+    def hit(doc, typ, start):
+        return any(x["type"] in typ.split("|") and CONF[x["confidence"]] >= 1 and x["start"] <= start < x["end"]
+                   for x in found.get(doc, []))
+
+    rows = {}
+    for name, typ, kw, doc, start in cases:
+        r = rows.setdefault(name, {"typ": typ, "n": 0, "found": 0, "missed": []})
+        r["n"] += 1
+        if hit(doc, typ, start):
+            r["found"] += 1
+        else:
+            r["missed"].append(kw)
+    print(f"| {label} | Cordon detector | value | keywords | found after the keyword |")
+    print("|---|---|---|---|---|")
+    tot = [0, 0]
+    alone = []
+    for name, r in rows.items():
+        if hit(f"{name}.alone.txt", r["typ"], 0):
+            alone.append(name)
+            continue
+        tot[0] += r["n"]
+        tot[1] += r["found"]
+        det = r["typ"].split("|")[0]
+        shown_type = r["typ"].replace("|", "` or `")
+        print(f"| {name} | `{shown_type}` | `{value[det]}` | {r['n']} | {r['found']} |")
+        if show and r["missed"]:
+            print(f"  missed {name}: {r['missed'][:show]}", file=sys.stderr)
+    print(f"| **all** | | | {tot[0]} | **{tot[1]}** |")
+    print(f"\nfound without a word (every keyword counts as found): {len(alone)}: {', '.join(alone)}")
+    unmapped = sorted(n for n, kws in lists.items() if kws and n not in mapping)
+    if unmapped:
+        print(f"\nlists with no Cordon detector: {', '.join(unmapped)}")
