@@ -40,6 +40,7 @@ mod mask;
 pub mod model;
 mod net;
 mod numeric;
+mod pci;
 mod placeholder;
 mod sqldump;
 mod stream;

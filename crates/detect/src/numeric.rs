@@ -252,13 +252,16 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
 }
 
 /// A number or word `t[ws..we]` before a `<` (a passport's machine-readable
-/// zone) or a `$` (SHA-crypt's and MD5-crypt's `$6$`, `$5$`, `$1$`). Out
-/// of line: numbers are followed by neither in nearly all text.
+/// zone), a `=` (a magnetic stripe's track 2) or a `$` (SHA-crypt's and
+/// MD5-crypt's `$6$`, `$5$`, `$1$`). Out of line: numbers are followed by
+/// none of them in nearly all text.
 #[cold]
 #[inline(never)]
 fn before_mark(sk: &mut Sink<'_>, ws: usize, we: usize) {
     if at(sk.t, we) == b'<' {
         crate::ids::mrz(sk, ws);
+    } else if at(sk.t, we) == b'=' {
+        crate::pci::track2(sk, ws, we);
     } else if before(sk.t, ws) == b'$' {
         crate::hashes::at_dollar_word(sk, ws);
     }
@@ -269,7 +272,7 @@ fn before_mark(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// digit groups up to there continue it.
 #[inline]
 pub(crate) fn digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) -> usize {
-    if matches!(at(sk.t, we), b'<' | b'$') {
+    if matches!(at(sk.t, we), b'<' | b'$' | b'=') {
         before_mark(sk, ws, we);
     }
     let end = if run_end == we {
@@ -481,6 +484,17 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         crate::ids::mx_rfc_apart(sk, ws);
     }
     let total = seq.total();
+    // A card's security code: three or four digits after its label
+    // (`CVV: 123`) or in its column (`…,cvv` … `,123`).
+    if seq.n == 1
+        && matches!(total, 3 | 4)
+        && matches!(
+            p,
+            b' ' | b':' | b'=' | b'"' | b'\'' | b'#' | b'\t' | b',' | b'|' | b';'
+        )
+    {
+        crate::pci::security_code(sk, ws, seq.end(), !matches!(p, b',' | b'|' | b';'));
+    }
     // A lone group of up to 6 digits (ids, quantities) is none of the
     // shapes below unless it has 4 digits (a year), 6 and a '+' after (a
     // HETU date: before '-' and a digit six digits are two groups, before
@@ -1384,13 +1398,7 @@ fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
         // `Id`, then `subscriber`).
         let mut pe = w.len();
         while pe > 0 {
-            let ps = (1..pe)
-                .rev()
-                .find(|&k| {
-                    w.get(k).is_some_and(u8::is_ascii_uppercase)
-                        && w.get(k - 1).is_some_and(u8::is_ascii_lowercase)
-                })
-                .unwrap_or(0);
+            let ps = camel_start(w, pe);
             let part = w.get(ps..pe).unwrap_or_default();
             if names.iter().any(|m| part.eq_ignore_ascii_case(m)) {
                 return true;
@@ -1405,6 +1413,18 @@ fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
             return false;
         }
     }
+}
+
+/// Where the last camel-case word of `w[..pe]` starts (`subscriberId`:
+/// at `I`); 0 if it has none but its start.
+pub(crate) fn camel_start(w: &[u8], pe: usize) -> usize {
+    (1..pe)
+        .rev()
+        .find(|&k| {
+            w.get(k).is_some_and(u8::is_ascii_uppercase)
+                && w.get(k - 1).is_some_and(u8::is_ascii_lowercase)
+        })
+        .unwrap_or(0)
 }
 
 const TEST_CARDS: &[&[u8]] = &[
@@ -1468,7 +1488,7 @@ static TEST_SLOTS: [u8; 64] = {
 
 /// True if `d` is one of [`TEST_CARDS`] (as `TEST_CARDS.contains`).
 #[inline]
-fn is_test_card(d: &[u8]) -> bool {
+pub(crate) fn is_test_card(d: &[u8]) -> bool {
     let Some(head) = d.get(..8) else {
         return false;
     };
@@ -1482,7 +1502,7 @@ fn is_test_card(d: &[u8]) -> bool {
 }
 
 /// Brand of a card number by IIN prefix and length, if any brand fits.
-fn card_brand(d: &[u8]) -> bool {
+pub(crate) fn card_brand(d: &[u8]) -> bool {
     let n = d.len();
     // Every brand needs 12 digits or more; the first four are read once
     // and the shorter prefixes taken from them (they are digits).
@@ -4772,6 +4792,10 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
                 .is_some_and(|l| l.iter().all(u8::is_ascii_lowercase)))
     {
         iban(sk, ws, we);
+    }
+    // A magnetic stripe's track 1: `%B<card number>^NAME^…`.
+    if letters == 1 && at(t, we) == b'^' {
+        crate::pci::track1(sk, ws, we);
     }
     if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
         es_nie(sk, ws);

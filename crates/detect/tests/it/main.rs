@@ -11,6 +11,7 @@ mod custom;
 mod docs;
 mod ids;
 mod net;
+mod pci;
 mod stream;
 mod table;
 mod tokens;
