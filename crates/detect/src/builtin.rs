@@ -857,6 +857,9 @@ builtins! {
     UsSsn { "us_ssn", Pii, Some("ssn_rules"), false, SSN_CTX,
         "US Social Security number, AAA-GG-SSSS (dashes or spaces; contiguous only next to a context word); area not 000/666/9xx, group not 00, serial not 0000.",
         "536-22-8726" }
+    UsHicn { "us_hicn", Phi, Some("ssn_rules"), true, &["hicn", "hic", "hic no", "hic number", "hicno", "health insurance claim number", "health insurance claim", "medicare", "medicare number", "medicare claim number", "medicare id"],
+        "US Medicare Health Insurance Claim Number (HICN, issued until 2019, still in claims archives): a valid SSN and a beneficiary code (a letter A-F, J, K, M, T or W and at most one more letter or digit), `123456789A` or `123-45-6789 A`; needs a context word.",
+        "HICN 536228726A" }
     UsItin { "us_itin", Pii, Some("itin_rules"), true, ITIN_CTX,
         "US Individual Taxpayer Identification Number, 9XX-GG-XXXX with group 50-65, 70-88, 90-92 or 94-99.",
         "ITIN 912-70-1234" }

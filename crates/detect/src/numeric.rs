@@ -524,6 +524,16 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     };
     let end = seq.end();
     let rok = right_ok(t, end, !loose);
+    // A Medicare HICN's beneficiary code after an SSN's digits, apart or
+    // joined to the last group (`123 45 6789 A`, `123-45-6789A`).
+    if total == 9
+        && (seq.n == 1 || seq.shape(&[3, 2, 4]))
+        && (at(t, end).is_ascii_alphabetic()
+            || (matches!(at(t, end), b' ' | b'-') && at(t, end + 1).is_ascii_alphabetic()))
+        && (seq.n > 1 || !at(t, end).is_ascii_alphabetic())
+    {
+        hicn_after(sk, ws, seq);
+    }
 
     // Phone numbers decide their own start ('+', '(') and extent; every
     // form has at least 7 digits or a '+'/'(' in front.
@@ -1181,7 +1191,7 @@ const EIN_OWN_WORDS: &[&str] = &[
 ];
 
 /// Nine digits that are a valid SSN's.
-fn ssn_valid(d: &[u8]) -> bool {
+pub(crate) fn ssn_valid(d: &[u8]) -> bool {
     let n = |a: usize, b: usize| num(d.get(a..b).unwrap_or_default());
     d.len() == 9 && v::us_ssn(n(0, 3), n(3, 5), n(5, 9))
 }
@@ -1413,6 +1423,16 @@ fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
             return false;
         }
     }
+}
+
+/// [`crate::ids::us_hicn`] for the SSN-shaped `seq` at `ws`. Out of
+/// line: nine digits before a letter are rare.
+#[cold]
+#[inline(never)]
+fn hicn_after(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
+    let mut buf = [0u8; 48];
+    let d = seq.digits(sk.t, &mut buf);
+    crate::ids::us_hicn(sk, ws, seq.end(), d);
 }
 
 /// Where the last camel-case word of `w[..pe]` starts (`subscriberId`:
@@ -4613,6 +4633,10 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     if nd == 8 && w.len() == 12 {
         crate::ids::de_rvnr(sk, ws);
+    }
+    // A Medicare HICN: an SSN and its beneficiary code (`123456789A`).
+    if nd == 9 && matches!(w.len(), 10 | 11) {
+        crate::ids::us_hicn(sk, ws, run_end, w.get(..9).unwrap_or_default());
     }
     // A Singapore UEN: a business (8 digits and a letter, also a DNI's
     // shape: its words only) or a local company (year, 5 digits, letter).

@@ -1197,3 +1197,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A Medicare HICN — a valid SSN and a beneficiary code — is found
+    /// whole next to its word in each layout claims systems print; the
+    /// same digits with a code CMS never assigns, or an SSN area that is
+    /// never issued, are not.
+    #[test]
+    fn hicns_are_found_in_their_layouts(
+        area in 1u32..900,
+        group in 1u32..100,
+        serial in 1u32..10_000,
+        code in prop::sample::select(vec!["A", "B", "B1", "C2", "D", "E", "F3", "J1", "K", "M", "T", "W"]),
+        layout in 0usize..4,
+    ) {
+        prop_assume!(area != 666);
+        let ssn = (format!("{area:03}"), format!("{group:02}"), format!("{serial:04}"));
+        prop_assume!(v::us_ssn(area, group, serial));
+        let hicn = |code: &str, area: &str| match layout {
+            0 => format!("{area}{}{}{code}", ssn.1, ssn.2),
+            1 => format!("{area}-{}-{}{code}", ssn.1, ssn.2),
+            2 => format!("{area}-{}-{} {code}", ssn.1, ssn.2),
+            _ => format!("{area} {} {} {code}", ssn.1, ssn.2),
+        };
+        let det = Detectors::new();
+        let found = |value: &str| {
+            let text = format!("Health insurance claim number (HICN): {value}\n");
+            let s = text.find(value).unwrap();
+            det.scan(text.as_bytes())
+                .iter()
+                .any(|f| f.detector == "us_hicn" && f.start == s && f.end == s + value.len())
+        };
+        let good = hicn(code, &ssn.0);
+        prop_assert!(found(&good), "{:?}", good);
+        prop_assert!(!found(&hicn("Z", &ssn.0)), "code Z");
+        prop_assert!(!found(&hicn(code, "666")), "area 666");
+    }
+}
