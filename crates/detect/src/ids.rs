@@ -1533,6 +1533,44 @@ pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize, total: usize) {
         gb_vat_after_label(sk, ws);
     }
 }
+/// A US Medicare Health Insurance Claim Number (HICN, issued until 2019 and
+/// still in claims archives): the beneficiary's (or the wage earner's) SSN,
+/// then a beneficiary identification code of a letter and at most one
+/// more letter or digit (`123456789A`, `123-45-6789 B1`). `t[s..de]` are
+/// the SSN's digits `d` (nine, in the SSN's layout); the code is at `de`,
+/// joined or after one `-` or space. Only next to its word (`HICN`,
+/// `HIC no`, `health insurance claim number`, `Medicare`).
+#[cold]
+#[inline(never)]
+pub(crate) fn us_hicn(sk: &mut Sink<'_>, s: usize, de: usize, d: &[u8]) {
+    let t = sk.t;
+    if !sk.on(D::UsHicn) || d.len() != 9 || !crate::numeric::ssn_valid(d) {
+        return;
+    }
+    let gap = usize::from(matches!(at(t, de), b'-' | b' ') && at(t, de + 1).is_ascii_alphabetic());
+    let c = de + gap;
+    // The code's letter: A (the wage earner), B-F, J, K, M, T, W (spouses,
+    // children, widows, parents, …: CMS's list of codes).
+    let letter = at(t, c);
+    if !matches!(
+        letter.to_ascii_uppercase(),
+        b'A'..=b'F' | b'J' | b'K' | b'M' | b'T' | b'W'
+    ) {
+        return;
+    }
+    let second = at(t, c + 1);
+    let e = if second.is_ascii_digit() || second.is_ascii_uppercase() {
+        c + 2
+    } else {
+        c + 1
+    };
+    let after = at(t, e);
+    if after.is_ascii_alphanumeric() || after == b'_' || before(t, s).is_ascii_alphanumeric() {
+        return;
+    }
+    sk.emit(D::UsHicn, s, e, Medium, NEED_CTX);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1572,42 +1610,4 @@ mod tests {
         }
         assert!(all_digit_ids().count() >= 39);
     }
-}
-
-/// A US Medicare Health Insurance Claim Number (HICN, issued until 2019 and
-/// still in claims archives): the beneficiary's (or the wage earner's) SSN,
-/// then a beneficiary identification code of a letter and at most one
-/// more letter or digit (`123456789A`, `123-45-6789 B1`). `t[s..de]` are
-/// the SSN's digits `d` (nine, in the SSN's layout); the code is at `de`,
-/// joined or after one `-` or space. Only next to its word (`HICN`,
-/// `HIC no`, `health insurance claim number`, `Medicare`).
-#[cold]
-#[inline(never)]
-pub(crate) fn us_hicn(sk: &mut Sink<'_>, s: usize, de: usize, d: &[u8]) {
-    let t = sk.t;
-    if !sk.on(D::UsHicn) || d.len() != 9 || !crate::numeric::ssn_valid(d) {
-        return;
-    }
-    let gap = usize::from(matches!(at(t, de), b'-' | b' ') && at(t, de + 1).is_ascii_alphabetic());
-    let c = de + gap;
-    // The code's letter: A (the wage earner), B-F, J, K, M, T, W (spouses,
-    // children, widows, parents, …: CMS's list of codes).
-    let letter = at(t, c);
-    if !matches!(
-        letter.to_ascii_uppercase(),
-        b'A'..=b'F' | b'J' | b'K' | b'M' | b'T' | b'W'
-    ) {
-        return;
-    }
-    let second = at(t, c + 1);
-    let e = if second.is_ascii_digit() || second.is_ascii_uppercase() {
-        c + 2
-    } else {
-        c + 1
-    };
-    let after = at(t, e);
-    if after.is_ascii_alphanumeric() || after == b'_' || before(t, s).is_ascii_alphanumeric() {
-        return;
-    }
-    sk.emit(D::UsHicn, s, e, Medium, NEED_CTX);
 }
