@@ -16,7 +16,7 @@ use crate::ctx::CtxCache;
 use crate::fastscan::{alnum_run, alnum_run_back, digit_run, next_trigger};
 use crate::kit::{Cand, MAX_WORD, Sink, at, before};
 use crate::model::Confidence;
-use crate::{anchors, creds, net, numeric, pci};
+use crate::{anchors, creds, net, numeric};
 
 /// End of the alphanumeric run starting at or before `from`.
 fn alnum_end(t: &[u8], from: usize) -> usize {
@@ -85,16 +85,6 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                         // before a `+` (`…m2/4aY4…sQ+ACR…`, an Azure
                         // registry password).
                         creds::word(sink, p, we);
-                    } else if continuation
-                        && p >= from
-                        && we == run_end
-                        && matches!(we - p, 3 | 4)
-                        && at(t, p - 2) == b'2'
-                        && at(t, p.saturating_sub(3)).is_ascii_alphabetic()
-                    {
-                        // A security code after a label that ends in a
-                        // digit (`CVV2 552`): its group is no number's.
-                        pci::security_code(sink, p, we, true);
                     }
                 } else {
                     // A digit inside a word that starts with letters.

@@ -969,8 +969,58 @@ fn driving_licence(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     }
     let digits = w.iter().filter(|c| c.is_ascii_digit()).count();
     if digits >= 4 && digits < w.len() && w.iter().all(u8::is_ascii_alphanumeric) {
-        sk.emit(D::DrivingLicence, ws, we, Low, NEED_CTX);
+        licence(sk, D::DrivingLicence, ws, we);
     }
+}
+
+/// Reports a driving licence's number `t[s..e]` as detector `d`: next to
+/// a licence word, or right after the label `DL` with its `#` or `:`
+/// (`DL# D1234567`, `DL: …`, as US forms and Macie's and Purview's
+/// keyword lists write it). `DL` alone is no word: git's release notes
+/// name branches `dl/…`, stack traces the loader's `_dl_init`.
+#[inline(never)]
+pub(crate) fn licence(sk: &mut Sink<'_>, d: D, s: usize, e: usize) {
+    // (The byte before first: in a table it is the delimiter.)
+    if matches!(before(sk.t, s), b'#' | b':' | b' ' | b'\t') && dl_label(sk.t, s) {
+        // The label is the word: `medium`, as a licence word makes it.
+        sk.emit_fixed(d, s, e, Medium);
+    } else {
+        sk.emit(d, s, e, Low, NEED_CTX);
+    }
+}
+
+/// True if `DL#` or `DL:` (any case, spaces around the mark) ends right
+/// before `s`, `DL` not the end of a longer word.
+#[cold]
+#[inline(never)]
+fn dl_label(t: &[u8], s: usize) -> bool {
+    let left = t.get(s.saturating_sub(10)..s).unwrap_or_default();
+    let mut i = left.len();
+    let skip = |i: &mut usize, set: &[u8], most: usize| {
+        let mut n = 0;
+        while n < most && *i > 0 && left.get(*i - 1).is_some_and(|c| set.contains(c)) {
+            *i -= 1;
+            n += 1;
+        }
+        n
+    };
+    skip(&mut i, b" \t", 2);
+    if skip(&mut i, b"#:", 2) == 0 {
+        return false;
+    }
+    skip(&mut i, b" ", 1);
+    i >= 2
+        && left
+            .get(i - 2..i)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"dl"))
+        && !(i > 2
+            && left
+                .get(i - 3)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+        && !(i == 2
+            && s > left.len()
+            && t.get(s - left.len() - 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric()))
 }
 
 /// A Hong Kong Identity Card number. Printed with its check in

@@ -493,6 +493,13 @@ impl Sink<'_> {
             || self.in_column(d, start, end)
     }
 
+    /// True if some column of the text's table is headed with a word of
+    /// `d` (a cheap test before asking [`Self::in_column`]).
+    #[inline]
+    pub(crate) fn column_named(&self, d: D) -> bool {
+        self.cols.as_deref().is_some_and(|c| c.names(d as usize))
+    }
+
     /// True if the value at `start..end` is in a table column whose header
     /// names `d`'s context.
     #[inline(always)]

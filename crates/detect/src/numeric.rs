@@ -484,16 +484,15 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         crate::ids::mx_rfc_apart(sk, ws);
     }
     let total = seq.total();
-    // A card's security code: three or four digits after its label
-    // (`CVV: 123`) or in its column (`…,cvv` … `,123`).
-    if seq.n == 1
-        && matches!(total, 3 | 4)
-        && matches!(
-            p,
-            b' ' | b':' | b'=' | b'"' | b'\'' | b'#' | b'\t' | b',' | b'|' | b';'
-        )
+    // A card's security code (`CVV: 123`, a lone three or four digits)
+    // or a Medicare HICN (an SSN's nine digits before a letter): both
+    // rare, asked out of line.
+    if (seq.n == 1
+        && total.wrapping_sub(3) < 2
+        && (p != b',' || sk.column_named(D::CardSecurityCode)))
+        || (total == 9 && matches!(at(t, seq.end()) | 0x20, b' ' | b'-' | b'a'..=b'z'))
     {
-        crate::pci::security_code(sk, ws, seq.end(), !matches!(p, b',' | b'|' | b';'));
+        code_or_hicn(sk, ws, seq, p);
     }
     // A lone group of up to 6 digits (ids, quantities) is none of the
     // shapes below unless it has 4 digits (a year), 6 and a '+' after (a
@@ -524,16 +523,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     };
     let end = seq.end();
     let rok = right_ok(t, end, !loose);
-    // A Medicare HICN's beneficiary code after an SSN's digits, apart or
-    // joined to the last group (`123 45 6789 A`, `123-45-6789A`).
-    if total == 9
-        && (seq.n == 1 || seq.shape(&[3, 2, 4]))
-        && (at(t, end).is_ascii_alphabetic()
-            || (matches!(at(t, end), b' ' | b'-') && at(t, end + 1).is_ascii_alphabetic()))
-        && (seq.n > 1 || !at(t, end).is_ascii_alphabetic())
-    {
-        hicn_after(sk, ws, seq);
-    }
 
     // Phone numbers decide their own start ('+', '(') and extent; every
     // form has at least 7 digits or a '+'/'(' in front.
@@ -1191,6 +1180,7 @@ const EIN_OWN_WORDS: &[&str] = &[
 ];
 
 /// Nine digits that are a valid SSN's.
+#[inline(always)]
 pub(crate) fn ssn_valid(d: &[u8]) -> bool {
     let n = |a: usize, b: usize| num(d.get(a..b).unwrap_or_default());
     d.len() == 9 && v::us_ssn(n(0, 3), n(3, 5), n(5, 9))
@@ -1425,14 +1415,40 @@ fn own_label(t: &[u8], s: usize, names: &[&[u8]], label: &[&[u8]]) -> bool {
     }
 }
 
-/// [`crate::ids::us_hicn`] for the SSN-shaped `seq` at `ws`. Out of
-/// line: nine digits before a letter are rare.
-#[cold]
+/// A card's security code after its label or in its column, for a lone
+/// group of three or four digits at `ws` (`p` the byte before it); a
+/// Medicare HICN's beneficiary code after nine digits in an SSN's layout,
+/// apart or joined to the last group (`123 45 6789 A`, `123-45-6789A`;
+/// joined to a single group the word is mixed, read by
+/// [`mixed_digit_first`]).
 #[inline(never)]
-fn hicn_after(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
-    let mut buf = [0u8; 48];
-    let d = seq.digits(sk.t, &mut buf);
-    crate::ids::us_hicn(sk, ws, seq.end(), d);
+fn code_or_hicn(sk: &mut Sink<'_>, ws: usize, seq: &Seq, p: u8) {
+    let t = sk.t;
+    let end = seq.end();
+    if seq.n == 1 && matches!(seq.total(), 3 | 4) {
+        let label = matches!(p, b' ' | b':' | b'=' | b'"' | b'\'' | b'#' | b'\t')
+            && crate::pci::may_label(t, ws);
+        if label
+            || (matches!(p, b',' | b'|' | b';' | b'\t') && sk.column_named(D::CardSecurityCode))
+        {
+            crate::pci::security_code(sk, ws, end, label);
+        }
+        return;
+    }
+    let c = at(t, end);
+    let code_after = if seq.n == 1 {
+        matches!(c, b' ' | b'-')
+    } else {
+        seq.shape(&[3, 2, 4])
+    };
+    if code_after
+        && (c.is_ascii_alphabetic()
+            || (matches!(c, b' ' | b'-') && at(t, end + 1).is_ascii_alphabetic()))
+    {
+        let mut buf = [0u8; 48];
+        let d = seq.digits(t, &mut buf);
+        crate::ids::us_hicn(sk, ws, end, d);
+    }
 }
 
 /// Where the last camel-case word of `w[..pe]` starts (`subscriberId`:
@@ -1522,6 +1538,8 @@ pub(crate) fn is_test_card(d: &[u8]) -> bool {
 }
 
 /// Brand of a card number by IIN prefix and length, if any brand fits.
+/// (Always inlined: [`credit_card`], its hot caller, measured a call.)
+#[inline(always)]
 pub(crate) fn card_brand(d: &[u8]) -> bool {
     let n = d.len();
     // Every brand needs 12 digits or more; the first four are read once
@@ -4258,7 +4276,13 @@ fn kr_rrn(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
 }
 
 fn us_dl_digits(sk: &mut Sink<'_>, s: usize, e: usize, _n: usize) {
-    if sk.on(D::UsDriversLicense) {
+    if !sk.on(D::UsDriversLicense) {
+        return;
+    }
+    // (A table's delimiter before it, the common case, is no `DL#`.)
+    if matches!(before(sk.t, s), b'#' | b':' | b' ' | b'\t') {
+        crate::ids::licence(sk, D::UsDriversLicense, s, e);
+    } else {
         sk.emit(D::UsDriversLicense, s, e, Low, NEED_CTX);
     }
 }
@@ -4821,6 +4845,14 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
     if letters == 1 && at(t, we) == b'^' {
         crate::pci::track1(sk, ws, we);
     }
+    // A security code after `CVV2 ` (the number walk takes the group
+    // after a word's digit for its continuation).
+    if letters == 3 && w.len() == 4 && w.last() == Some(&b'2') && at(t, we) == b' ' {
+        let n = run(t, we + 1, 5, |c| c.is_ascii_digit());
+        if matches!(n, 3 | 4) {
+            crate::pci::security_code(sk, we + 1, we + 1 + n, true);
+        }
+    }
     if letters == 1 && matches!(w.first(), Some(b'X' | b'Y' | b'Z' | b'x' | b'y' | b'z')) {
         es_nie(sk, ws);
     }
@@ -4936,7 +4968,7 @@ fn alpha_first(sk: &mut Sink<'_>, ws: usize, we: usize, letters: usize) {
                     us_passport(sk, ws, we);
                 }
                 if (4..=14).contains(&digits_after) {
-                    sk.emit(D::UsDriversLicense, ws, we, Low, NEED_CTX);
+                    crate::ids::licence(sk, D::UsDriversLicense, ws, we);
                 }
             }
         }

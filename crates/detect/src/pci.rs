@@ -129,6 +129,46 @@ const CODE_QUALIFIERS: &[&[u8]] = &[
     b"identification",
 ];
 
+/// A cheap test before [`security_code`]: the last three bytes of the
+/// word that ends at most four separators before `s`, lower-cased, end
+/// one of the code's names (`cvv`, `cvv2`, `cav2` …) or heads (`code`,
+/// `value`, `number`, `data`, `digits`, `no`). Most words before a number
+/// in prose (`in 2024`, `of 300`) end otherwise.
+#[inline]
+pub(crate) fn may_label(t: &[u8], s: usize) -> bool {
+    let mut j = s;
+    let lo = s.saturating_sub(4);
+    while j > lo
+        && matches!(
+            at(t, j - 1),
+            b' ' | b'\t' | b':' | b'#' | b'=' | b'-' | b'"' | b'\''
+        )
+    {
+        j -= 1;
+    }
+    if j < 3 {
+        return false;
+    }
+    let k = [at(t, j - 3), at(t, j - 2), at(t, j - 1)].map(|c| c | 0x20);
+    matches!(
+        &k,
+        b"cvv"
+            | b"cvc"
+            | b"cvn"
+            | b"cvd"
+            | b"vv2"
+            | b"vc2"
+            | b"vn2"
+            | b"av2"
+            | b"ode"
+            | b"lue"
+            | b"ber"
+            | b"ata"
+            | b"its"
+            | b" no"
+    )
+}
+
 /// Most bytes of label read before a security code.
 const LABEL: usize = 40;
 
