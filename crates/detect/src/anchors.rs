@@ -1427,10 +1427,7 @@ fn assigned_value(
     if creds::assigned(sk, key, vs, ve, val) || !generic {
         return;
     }
-    let aws = has(b"aws_secret")
-        || has(b"secret_access_key")
-        || has(b"secretaccesskey")
-        || has(b"secret access key");
+    let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
     if aws && sk.on(D::AwsSecretKey) {
         if val.len() == 40 && val.iter().all(|&c| b64(c)) && !placeholder::value(val) {
             sk.emit_fixed(D::AwsSecretKey, vs, ve, High);
