@@ -4579,6 +4579,11 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     let t = sk.t;
     let w = t.get(ws..we).unwrap_or_default();
     let nd = run_end - ws;
+    // EMV's track 2 equivalent data (tag 57) in a hex dump: the card
+    // number, `D`, the expiry and service code, `F` padding.
+    if (12..=19).contains(&nd) && matches!(at(t, run_end), b'D' | b'd') {
+        crate::pci::track2_emv(sk, ws, run_end, we);
+    }
     // `%2B` + digits: a `+` in a URL's query (see `phone_at`).
     if nd == 1
         && before(t, ws) == b'%'

@@ -79,6 +79,39 @@ pub(crate) fn track2(sk: &mut Sink<'_>, ws: usize, we: usize) {
     sk.emit_fixed(D::CardTrackData, s, e, conf);
 }
 
+/// EMV's track 2 equivalent data (tag 57, as card terminals and payment
+/// logs dump it in hex): `<PAN>D<YYMM><service code><discretionary>`,
+/// an `F` padding it to whole bytes, the word `t[ws..we]` with its `D` at
+/// `sep`.
+#[cold]
+#[inline(never)]
+pub(crate) fn track2_emv(sk: &mut Sink<'_>, ws: usize, sep: usize, we: usize) {
+    let t = sk.t;
+    let (Some(pan), Some(rest)) = (t.get(ws..sep), t.get(sep + 1..we)) else {
+        return;
+    };
+    let body = match rest.last() {
+        Some(b'F' | b'f') => rest.get(..rest.len() - 1).unwrap_or_default(),
+        _ => rest,
+    };
+    if !sk.on(D::CardTrackData)
+        || before(t, ws).is_ascii_alphanumeric()
+        || body.len() < 7
+        || pan.len() + 1 + body.len() > 37
+        || !body.iter().all(u8::is_ascii_digit)
+        || !pan_ok(pan)
+        || !expiry_service_ok(t, sep + 1)
+    {
+        return;
+    }
+    let conf = if crate::numeric::is_test_card(pan) {
+        Low
+    } else {
+        High
+    };
+    sk.emit_fixed(D::CardTrackData, ws, we, conf);
+}
+
 /// Track 1 (`%B PAN ^ NAME ^ YYMMSSS … ?`) from its word `B<PAN>` at
 /// `t[ws..we]`, the byte at `we` being `^`.
 #[cold]
