@@ -36,7 +36,11 @@ impl Style {
             "private_key" => Style::Pem,
             "ipv4" | "ipv6" | "mac_address" => Style::FirstGroup,
             "jwt" => Style::Jwt,
-            "url_password" | "password_assignment" => Style::Hidden,
+            // (A track's last digits are its discretionary data, which
+            // may hold the PIN's and the card's verification values.)
+            "url_password" | "password_assignment" | "card_track_data" | "card_security_code" => {
+                Style::Hidden
+            }
             d if is_token(d) => Style::Token,
             _ => Style::General,
         }
@@ -249,6 +253,24 @@ mod tests {
         let m = mask("private_key", v.as_bytes());
         assert!(m.starts_with("LS0tLS1CRUdJTiBSU0Eg ["), "{m}");
         assert!(m.len() < 60, "{m}");
+    }
+
+    #[test]
+    fn card_tracks_and_security_codes_show_no_digit() {
+        for (d, v) in [
+            (
+                "card_track_data",
+                &b";4556737586899855=25121010000000001234?"[..],
+            ),
+            (
+                "card_track_data",
+                b"%B4556737586899855^DOE/JOHN^2512101000000000000000000000?",
+            ),
+            ("card_security_code", b"4821"),
+        ] {
+            let m = mask(d, v);
+            assert!(!m.bytes().any(|c| c.is_ascii_digit()), "{d}: {m}");
+        }
     }
 
     #[test]
