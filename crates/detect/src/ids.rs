@@ -1586,7 +1586,7 @@ pub(crate) fn eu_vat_before(sk: &mut Sink<'_>, ws: usize, total: usize) {
 /// A US Medicare Health Insurance Claim Number (HICN, issued until 2019 and
 /// still in claims archives): the beneficiary's (or the wage earner's) SSN,
 /// then a beneficiary identification code of a letter and at most one
-/// more letter or digit (`123456789A`, `123-45-6789 B1`). `t[s..de]` are
+/// more letter or digit (`536228726A`, `536-22-8726 B1`). `t[s..de]` are
 /// the SSN's digits `d` (nine, in the SSN's layout); the code is at `de`,
 /// joined or after one `-` or space. Only next to its word (`HICN`,
 /// `HIC no`, `health insurance claim number`, `Medicare`).
