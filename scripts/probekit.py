@@ -26,30 +26,18 @@ CONF = {"low": 0, "medium": 1, "high": 2}
 def scan(sources, per):
     """Generate `per` values of every source, write them, scan them:
     the cases and the findings by document."""
-    with tempfile.TemporaryDirectory() as d:
-        os.makedirs(os.path.join(d, "docs"))
-        cases = []  # (name, type, value, with_word, valid, doc, start, end)
-        n = 0
-        for name, gen, typ, word, judge in sources:
-            for _ in range(per):
-                value = str(gen())
-                valid = judge(value) if judge else True
-                for with_word in (False, True):
-                    prefix = f"{word}: " if with_word else ""
-                    doc = "docs/%06d.txt" % n
-                    n += 1
-                    with open(os.path.join(d, doc), "w") as f:
-                        f.write(prefix + value + "\n")
-                    start = len(prefix.encode())
-                    cases.append((name, typ, value, with_word, valid, doc, start, start + len(value.encode())))
-        pred = os.path.join(d, "pred.jsonl")
-        if os.environ.get("EVAL_BIN"):
-            subprocess.run([os.environ["EVAL_BIN"], d, pred], check=True)
-        else:
-            subprocess.run(["cargo", "run", "--release", "-q", "-p", "cordon-detect", "--example", "eval",
-                            "--manifest-path", os.path.join(ROOT, "Cargo.toml"), "--", d, pred], check=True)
-        found = {r["doc"]: r["findings"] for r in map(json.loads, open(pred))}
-    return cases, found
+    docs, cases = {}, []  # cases: (name, type, value, with_word, valid, doc, start, end)
+    for name, gen, typ, word, judge in sources:
+        for _ in range(per):
+            value = str(gen())
+            valid = judge(value) if judge else True
+            for with_word in (False, True):
+                prefix = f"{word}: " if with_word else ""
+                doc = "%06d.txt" % len(docs)
+                docs[doc] = prefix + value + "\n"
+                start = len(prefix.encode())
+                cases.append((name, typ, value, with_word, valid, doc, start, start + len(value.encode())))
+    return cases, run_eval(docs)
 
 
 def report(cases, found, show, judges):

@@ -852,7 +852,7 @@ builtins! {
         "A card's magnetic-stripe track (ISO/IEC 7813), which PCI DSS forbids storing: track 1 `%B<number>^NAME^YYMM<service code>…?` and track 2 `;<number>=YYMM<service code>…?`, sentinels optional, and EMV's track 2 equivalent data (tag 57, `<number>D<YYMM><service code>…F`); the number must pass Luhn with its brand's prefix and length, the month be 01-12 and the service code start 1, 2, 5, 6, 7 or 9. A test card's track is low.",
         ";4556737586899855=25121010000000000000?" }
     CardSecurityCode { "card_security_code", Pci, None, true, &["cvv", "cvv2", "cvc", "cvc2", "cvn", "cvn2", "cvd", "cav2"],
-        "A card's security code (CVV2, CVC2, CID), which PCI DSS forbids storing: three or four digits right after their label (`CVV`, `CVC2`, `card verification value`, `card security code`, a key `card_cvv`, `cardCvc`) or in a table's column so headed; `000` is not reported.",
+        "A card's security code (CVV2, CVC2, Amex's four-digit CID), which PCI DSS forbids storing: three or four digits right after their label (`CVV`, `CVC2`, `card verification value`, `card security code`, a key `card_cvv`, `cardCvc`) or in a table's column so headed; `000` is not reported, nor a value after `CID` alone (a content or caller id as often).",
         "CVV: 123" }
     UsSsn { "us_ssn", Pii, Some("ssn_rules"), false, SSN_CTX,
         "US Social Security number, AAA-GG-SSSS (dashes or spaces; contiguous only next to a context word); area not 000/666/9xx, group not 00, serial not 0000.",

@@ -22,6 +22,17 @@ fn pan_ok(pan: &[u8]) -> bool {
         && v::luhn(pan)
 }
 
+/// Reports the track at `s..e` whose account number is `pan`: `high`, a
+/// test card's `low` (as `credit_card` reports the number alone).
+fn emit_track(sk: &mut Sink<'_>, pan: &[u8], s: usize, e: usize) {
+    let conf = if crate::numeric::is_test_card(pan) {
+        Low
+    } else {
+        High
+    };
+    sk.emit_fixed(D::CardTrackData, s, e, conf);
+}
+
 /// The expiry and service code after a track's separator: `YYMM` with a
 /// month 01-12 and a service code whose first digit ISO/IEC 7813 assigns
 /// (1, 2 interchange; 5, 6 national; 7 private; 9 test).
@@ -71,12 +82,7 @@ pub(crate) fn track2(sk: &mut Sink<'_>, ws: usize, we: usize) {
         return;
     };
     let s = if p == b';' { ws - 1 } else { ws };
-    let conf = if crate::numeric::is_test_card(pan) {
-        Low
-    } else {
-        High
-    };
-    sk.emit_fixed(D::CardTrackData, s, e, conf);
+    emit_track(sk, pan, s, e);
 }
 
 /// EMV's track 2 equivalent data (tag 57, as card terminals and payment
@@ -104,12 +110,7 @@ pub(crate) fn track2_emv(sk: &mut Sink<'_>, ws: usize, sep: usize, we: usize) {
     {
         return;
     }
-    let conf = if crate::numeric::is_test_card(pan) {
-        Low
-    } else {
-        High
-    };
-    sk.emit_fixed(D::CardTrackData, ws, we, conf);
+    emit_track(sk, pan, ws, we);
 }
 
 /// Track 1 (`%B PAN ^ NAME ^ YYMMSSS … ?`) from its word `B<PAN>` at
@@ -139,12 +140,7 @@ pub(crate) fn track1(sk: &mut Sink<'_>, ws: usize, we: usize) {
         return;
     };
     let s = if p == b'%' { ws - 1 } else { ws };
-    let conf = if crate::numeric::is_test_card(pan) {
-        Low
-    } else {
-        High
-    };
-    sk.emit_fixed(D::CardTrackData, s, e, conf);
+    emit_track(sk, pan, s, e);
 }
 
 /// Labels that name a card's security code on their own.
