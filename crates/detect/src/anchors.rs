@@ -41,6 +41,9 @@ enum H {
     /// `DD_APP_KEY`) only the providers' formats.
     Key,
     Swift,
+    /// `_pass` / `_PASS`: a key name ending in `pass` (`DB_PASS`,
+    /// `$db_pass`), or the start of `_password` / `_passphrase`.
+    Pass,
     /// An `Authorization` scheme or a command that takes a password:
     /// handled in [`crate::authn`].
     Authn(authn::A),
@@ -102,8 +105,9 @@ const TOKENS: &[Anchor] = &[
 /// Credential prefixes: one automaton of at most 64 literals, all four
 /// bytes or more (Fat Teddy with four-byte fingerprints, which keep false
 /// candidates rare even with this many literals: with this order, found
-/// like TOKENS', none per MB on the generated prose, about 10 on Rust
-/// sources). Fat Teddy runs at about half the speed of Slim, so this pass
+/// like TOKENS', none per MB on the generated prose and 292 on
+/// docs/*.md, where the order the literals had come to by 2026-12-06
+/// gave 3,996 and 1,798). Fat Teddy runs at about half the speed of Slim, so this pass
 /// is the one cost the credential detectors add to prose; tokens whose
 /// prefix holds a digit or whose body is hex need no literal (they are
 /// found from their digit words, `creds::word`), and the pass is skipped
@@ -111,116 +115,137 @@ const TOKENS: &[Anchor] = &[
 /// bytes only: `live_` became `ive_`, whose `l` is the prefix, because
 /// `live` is an English word.
 const CREDS: &[Anchor] = &[
-    ("", "AROA", H::Cred(K::AwsId), 4),
-    ("", "glc_", H::Cred(K::GrafanaCloud), 4),
-    ("", "glrt-", H::Cred(K::Gitlab), 5),
-    ("", "ASCA", H::Cred(K::AwsId), 4),
-    ("", ":APA91b", H::Cred(K::Fcm), 7),
-    ("", "rnd_", H::Cred(K::Render), 4),
-    ("", "pnu_", H::Cred(K::Prefect), 4),
     ("sharedacce", "ssKey=", H::Cred(K::AzureShared), 16),
-    ("", "APKA", H::Cred(K::AwsId), 4),
-    ("", "glcbt-", H::Cred(K::Gitlab), 6),
-    ("", "glsoat-", H::Cred(K::Gitlab), 7),
-    ("", "NRAK-", H::Cred(K::NrUser), 5),
-    ("", "pplx-", H::Cred(K::Pplx), 5),
-    ("", "AQVN", H::Cred(K::Yandex), 4),
-    ("", "figd_", H::Cred(K::Figma), 5),
-    ("", "nfp_", H::Cred(K::Netlify), 4),
-    ("", "IBAzCC", H::Cred(K::Pkcs12), 6),
-    ("", "gloas-", H::Cred(K::Gitlab), 6),
-    ("", "hvb.", H::Cred(K::VaultBatch), 4),
-    ("", "AAAAAAAAAA", H::Cred(K::RunOfA), 10),
-    ("", "fio-u-", H::Cred(K::Frameio), 6),
-    ("", "gsk_", H::Cred(K::Groq), 4),
-    ("", "dG9rO", H::Cred(K::Intercom), 5),
     ("", "glffct-", H::Cred(K::Gitlab), 7),
-    ("", "CFPAT-", H::Cred(K::Contentful), 6),
-    ("", "whsec_", H::Cred(K::StripeWebhook), 6),
-    ("", "pscale_", H::Cred(K::Planetscale), 7),
-    ("", "NRII-", H::Cred(K::NrInsert), 5),
-    ("api", "_org_", H::Cred(K::HfOrg), 8),
-    ("", "ANPA", H::Cred(K::AwsId), 4),
-    ("", "EZAK", H::Cred(K::Easypost), 4),
+    ("", "glc_", H::Cred(K::GrafanaCloud), 4),
+    ("", "Basic ", H::Authn(authn::A::Basic), 6),
+    ("", "GOCSPX-", H::Cred(K::GoogleOauth), 7),
+    ("", "nfp_", H::Cred(K::Netlify), 4),
+    ("", "dckr_", H::Cred(K::Docker), 5),
     ("l", "ive_", H::Cred(K::Live), 5),
-    ("", "AIDA", H::Cred(K::AwsId), 4),
-    ("", "glimt-", H::Cred(K::Gitlab), 6),
-    ("", "glsa_", H::Cred(K::GrafanaSa), 5),
+    ("", "tfp_", H::Cred(K::Typeform), 4),
+    ("", "glcbt-", H::Cred(K::Gitlab), 6),
+    ("", "ASCA", H::Cred(K::AwsId), 4),
+    ("", "hvb.", H::Cred(K::VaultBatch), 4),
+    ("", "cmVmd", H::Cred(K::JfrogRef), 5),
+    ("", "AQVN", H::Cred(K::Yandex), 4),
+    ("", "NRAK-", H::Cred(K::NrUser), 5),
+    ("", "Bearer ", H::Authn(authn::A::Bearer), 7),
+    ("", "ABIA", H::Cred(K::Aws), 4),
+    ("", "gloas-", H::Cred(K::Gitlab), 6),
+    ("", "glft-", H::Cred(K::Gitlab), 5),
+    ("", "AKCp", H::Cred(K::JfrogKey), 4),
+    ("", "rnd_", H::Cred(K::Render), 4),
+    ("", "NRII-", H::Cred(K::NrInsert), 5),
+    ("", "CFPAT-", H::Cred(K::Contentful), 6),
     ("", "ANVA", H::Cred(K::AwsId), 4),
-    ("", "xai-", H::Cred(K::Xai), 4),
-    ("", "tk-us-", H::Cred(K::Scalingo), 6),
-    ("", "ACCA", H::Cred(K::Aws), 4),
-    ("", "tskey-", H::Cred(K::Tailscale), 6),
+    ("", "pscale_", H::Cred(K::Planetscale), 7),
+    ("", "gldt-", H::Cred(K::Gitlab), 5),
+    ("", "AIDA", H::Cred(K::AwsId), 4),
+    ("", "sshpass", H::Authn(authn::A::Sshpass), 7),
+    ("", "curl ", H::Authn(authn::A::Curl), 5),
+    ("", "EZAK", H::Cred(K::Easypost), 4),
+    ("", "fio-u-", H::Cred(K::Frameio), 6),
+    ("", "AROA", H::Cred(K::AwsId), 4),
     ("", "AGPA", H::Cred(K::AwsId), 4),
+    ("", "glagent-", H::Cred(K::Gitlab), 8),
+    ("", "glsa_", H::Cred(K::GrafanaSa), 5),
+    ("api", "_org_", H::Cred(K::HfOrg), 8),
+    ("", "pnu_", H::Cred(K::Prefect), 4),
     ("", "HRKU-", H::Cred(K::Heroku), 5),
-    ("", "AGE-SECRET", H::Cred(K::Age), 10),
-    ("", "lin_api_", H::Cred(K::Linear), 8),
-    ("", "ATBB", H::Cred(K::Bitbucket), 4),
+    ("", ":APA91b", H::Cred(K::Fcm), 7),
+    ("", "AAAAAAAAAA", H::Cred(K::RunOfA), 10),
+    ("", "tskey-", H::Cred(K::Tailscale), 6),
+    ("", "glrt-", H::Cred(K::Gitlab), 5),
+    ("", "xai-", H::Cred(K::Xai), 4),
+    ("", "mysql", H::Authn(authn::A::Mysql), 5),
+    ("", "glsoat-", H::Cred(K::Gitlab), 7),
     ("", "xapp-", H::Cred(K::SlackApp), 5),
     ("", "LTAI", H::Cred(K::Alibaba), 4),
-    ("", "GOCSPX-", H::Cred(K::GoogleOauth), 7),
-    ("", "ABIA", H::Cred(K::Aws), 4),
-    ("", "gldt-", H::Cred(K::Gitlab), 5),
-    ("", "hvs.", H::Cred(K::VaultSvc), 4),
-    ("", "AKCp", H::Cred(K::JfrogKey), 4),
+    ("", "APKA", H::Cred(K::AwsId), 4),
+    ("", "dG9rO", H::Cred(K::Intercom), 5),
+    ("", "tk-us-", H::Cred(K::Scalingo), 6),
+    ("", "gsk_", H::Cred(K::Groq), 4),
+    ("", "ACCA", H::Cred(K::Aws), 4),
+    ("", "ANPA", H::Cred(K::AwsId), 4),
+    ("", "lin_api_", H::Cred(K::Linear), 8),
+    ("", "figd_", H::Cred(K::Figma), 5),
     ("", "AIPA", H::Cred(K::AwsId), 4),
-    ("", "dckr_", H::Cred(K::Docker), 5),
-    ("", "tfp_", H::Cred(K::Typeform), 4),
-    ("", "cmVmd", H::Cred(K::JfrogRef), 5),
-    ("", "glagent-", H::Cred(K::Gitlab), 8),
-    ("", "glft-", H::Cred(K::Gitlab), 5),
-    ("", "Basic ", H::Authn(authn::A::Basic), 6),
-    ("", "Bearer ", H::Authn(authn::A::Bearer), 7),
-    ("", "curl ", H::Authn(authn::A::Curl), 5),
-    ("", "mysql", H::Authn(authn::A::Mysql), 5),
-    ("", "sshpass", H::Authn(authn::A::Sshpass), 7),
+    ("", "whsec_", H::Cred(K::StripeWebhook), 6),
+    ("", "glimt-", H::Cred(K::Gitlab), 6),
+    ("", "AGE-SECRET", H::Cred(K::Age), 10),
+    ("", "hvs.", H::Cred(K::VaultSvc), 4),
+    ("", "ATBB", H::Cred(K::Bitbucket), 4),
+    ("", "pplx-", H::Cred(K::Pplx), 5),
+    ("", "IBAzCC", H::Cred(K::Pkcs12), 6),
     ("", "\"auth", H::Authn(authn::A::DockerAuth), 5),
 ];
 
 /// Words: confidentiality markings and secret-bearing key names.
+///
+/// Ordered for Teddy's buckets like TOKENS (`cargo run --release -p
+/// cordon-detect --example teddy -- WORDS 20000`): false candidates per MB
+/// 216 / 0 / 3,345 (prose corpus / CSV / docs/*.md) instead of 14,272 /
+/// 0 / 18,533 in the order the literals were written.
+///
+/// - `pwd` only in lower and Title case before its `=` (`Pwd=…;` in a
+///   connection string, `db_pwd=…`), and `PWD` anywhere (`MYSQL_PWD=…`).
+/// - `_pass` / `_PASS`: key names ending in `pass` (`DB_PASS`,
+///   `$db_pass`); each also starts `_password` / `_PASSWORD`, where it
+///   hands the key to the handler the `ssw` literals use (the two
+///   overlap only in a key both read alike).
+/// - `o not `, `O NOT `, `o Not ` (after `d`) and `rnal `, `RNAL ` (after
+///   `inte`): the words after them are checked by the handlers, as the
+///   ten literals they replaced spelled them (`DO NOT DISTRIB…`, `do not
+///   copy`, `Do Not Distrib…`, `INTERNAL USE`, `internal use`); the
+///   mixed cases `do NOT`, `DO not` are no longer read.
+/// - ` -p` / ` -P`: a password option of a command line (`psexec … -p
+///   …`, `sqlcmd … -P …`), the command read back from the line.
+/// - An `.npmrc`'s `_auth=…`; .NET's `NetworkCredential(`, PowerShell's
+///   `ConvertTo-SecureString`.
 const WORDS: &[Anchor] = &[
-    // Ordered for Teddy's buckets like TOKENS: false candidates per MB
-    // 1,088 / 2,670 / 3,499 (prose corpus / licence texts / docs/*.md)
-    // instead of 2,533 / 11,311 / 10,158 in table order.
-    // First, where Teddy's buckets keep them cheapest (the prose corpus
-    // costs +0.0% here, +3.5% to +8% further down; a lower-case `pwd`
-    // anywhere +16%): `MYSQL_PWD=…`, `DB_PWD: …`, and an `.npmrc`'s
-    // `_auth=…`.
-    ("", "PWD", H::SecretKey, 3),
-    ("", "_auth", H::Authn(authn::A::NpmAuth), 5),
-    ("a", "TTORNEY", H::Attorney, 8),
-    ("do ", "not copy", H::DoNot, 7),
-    ("do ", "NOT DISTRIB", H::DoNot, 7),
-    ("do ", "NOT COPY", H::DoNot, 7),
-    ("", "RESTRICTED", H::Banner, 10),
-    ("s", "ecret", H::SecretKey, 6),
-    ("do ", "NOT FORWARD", H::DoNot, 7),
-    ("a", "ttorney", H::Attorney, 8),
-    ("con", "fidential", H::Confidential, 12),
-    ("", "CUI", H::Banner, 3),
+    ("inte", "RNAL ", H::InternalUse, 12),
     ("pa", "ssw", H::SecretKey, 5),
-    ("inte", "RNAL USE", H::InternalUse, 12),
-    ("pa", "SSW", H::SecretKey, 5),
-    ("t", "oken", H::SecretKey, 5),
-    ("", "OFFICIAL", H::Banner, 8),
     ("t", "OKEN", H::SecretKey, 5),
-    ("s", "ECRET", H::SecretUpper, 6),
-    ("", "CLASSIFIED", H::Banner, 10),
-    ("do ", "not forward", H::DoNot, 7),
-    ("inte", "rnal Use", H::InternalUse, 12),
-    ("do ", "Not Distrib", H::DoNot, 7),
-    ("inte", "rnal use", H::InternalUse, 12),
-    ("con", "FIDENTIAL", H::Confidential, 12),
-    ("do ", "not distrib", H::DoNot, 7),
-    ("", "key", H::Key, 3),
+    (
+        "convert",
+        "To-SecureString",
+        H::Authn(authn::A::SecureString),
+        22,
+    ),
     ("", "Key", H::Key, 3),
+    ("t", "oken", H::SecretKey, 5),
+    ("", "CLASSIFIED", H::Banner, 10),
+    ("", " -p", H::Authn(authn::A::PasswordOption), 3),
+    ("con", "FIDENTIAL", H::Confidential, 12),
+    ("", "PWD", H::SecretKey, 3),
+    ("inte", "rnal ", H::InternalUse, 12),
+    ("", "_PASS", H::Pass, 5),
+    ("", "OFFICIAL", H::Banner, 8),
+    ("", " -P", H::Authn(authn::A::PasswordOption), 3),
+    ("s", "ECRET", H::SecretUpper, 6),
+    ("", "RESTRICTED", H::Banner, 10),
+    ("", "key", H::Key, 3),
     ("", "KEY", H::Key, 3),
-    // Amazon Bedrock API keys: `bedrock-api-key-` and the base64 of
-    // `bedrock.amazonaws.com` (short-lived), `ABSK` and the base64 of
-    // `BedrockAPIKey` (long-lived); the literals are their base64, rare
-    // in any text (and "bed" is in "embedded").
-    ("key-", "YmVkcm9jay5h", H::Cred(K::Bedrock), 16),
-    ("absk", "QmVkcm9ja0FQ", H::Cred(K::Bedrock), 16),
+    ("d", "o not ", H::DoNot, 7),
+    ("", "_auth", H::Authn(authn::A::NpmAuth), 5),
+    ("", "CUI", H::Banner, 3),
+    ("a", "TTORNEY", H::Attorney, 8),
+    (
+        "networ",
+        "kCredential(",
+        H::Authn(authn::A::NetworkCredential),
+        18,
+    ),
+    ("s", "ecret", H::SecretKey, 6),
+    ("d", "o Not ", H::DoNot, 7),
+    ("a", "ttorney", H::Attorney, 8),
+    ("", "pwd=", H::SecretKey, 3),
+    ("", "Pwd=", H::SecretKey, 3),
+    ("d", "O NOT ", H::DoNot, 7),
+    ("", "_pass", H::Pass, 5),
+    ("con", "fidential", H::Confidential, 12),
+    ("pa", "SSW", H::SecretKey, 5),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
@@ -236,7 +261,7 @@ static AC_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| build(WORDS));
 
 /// Longest literal plus prefix, so a scan of `from..to` reads far enough to
 /// see anchors whose prefix starts before `to`.
-const MAX_ANCHOR: usize = 16;
+const MAX_ANCHOR: usize = 24;
 
 /// Text is scanned in blocks of this size, so that number-dense stretches
 /// skip the passes that cannot match there (see [`scan`]) even inside one
@@ -321,8 +346,31 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
             creds::url(sk, a);
         }
         H::Confidential => confidential(sk, a, ae),
-        H::InternalUse => internal_use(sk, a, ae),
-        H::DoNot => do_not(sk, a, ae),
+        H::InternalUse => {
+            if [&b"RNAL USE"[..], b"rnal Use", b"rnal use"]
+                .iter()
+                .any(|w| sk.t.get(a + 4..a + 12) == Some(w))
+            {
+                internal_use(sk, a, ae);
+            }
+        }
+        H::DoNot => {
+            let words: [&[u8]; 7] = [
+                b"not copy",
+                b"NOT DISTRIB",
+                b"NOT COPY",
+                b"NOT FORWARD",
+                b"not forward",
+                b"Not Distrib",
+                b"not distrib",
+            ];
+            if words
+                .iter()
+                .any(|w| sk.t.get(a + 3..a + 3 + w.len()) == Some(w))
+            {
+                do_not(sk, a, ae);
+            }
+        }
         H::Banner => banner(sk, a, ae),
         H::Tlp => tlp(sk, a, ae),
         H::Attorney => attorney(sk, a, ae),
@@ -333,6 +381,7 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
             secret_key(sk, a, ae, Generic::Yes);
         }
         H::Swift => swift(sk, a, ae),
+        H::Pass => pass_key(sk, a, ae),
         H::Authn(x) => authn::anchor(sk, x, a, ae),
     }
 }
@@ -778,6 +827,10 @@ pub(crate) fn entropy(v: &[u8]) -> f64 {
 /// Longest assigned value looked at.
 const MAX_VALUE: usize = 4096;
 
+/// Most bytes between a password's name and the `is` that gives it
+/// (`password for the user "pyne-user" is …`).
+const FOR_WORDS: usize = 48;
+
 fn key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
@@ -871,6 +924,42 @@ fn secret_key_name(key: &[u8]) -> bool {
         .any(|w| head.ends_with(w) || n.ends_with(w))
 }
 
+/// A `pass` literal at `a..ae` (`_pass`, `_PASS`): the start of
+/// `_password` / `_passwd` / `_passphrase`, read as the `ssw` literals
+/// read it, or the end of a key name (`DB_PASS`, `$smtp_pass`), not the
+/// start of another word (`_passenger`).
+fn pass_key(sk: &mut Sink<'_>, a: usize, ae: usize) {
+    let t = sk.t;
+    let next = at(t, ae);
+    if next.is_ascii_alphabetic() && !matches!(next, b'w' | b'W') && !eq_ci(t, ae, b"phrase") {
+        return;
+    }
+    secret_key(sk, a, ae, Generic::Yes);
+}
+
+/// True if key name `key` (lower case) names a password: it holds
+/// `password`, `passwd`, `pwd` or `passphrase`, or ends in `pass`
+/// (`db_pass`, `smtppass`) other than as a word of its own (`bypass`,
+/// `compass`).
+fn password_key(key: &[u8]) -> bool {
+    let has = |s: &[u8]| key.windows(s.len()).any(|w| w == s);
+    has(b"password")
+        || has(b"passwd")
+        || has(b"pwd")
+        || has(b"passphrase")
+        || (key.ends_with(b"pass")
+            && ![
+                &b"bypass"[..],
+                b"compass",
+                b"surpass",
+                b"trespass",
+                b"overpass",
+                b"underpass",
+            ]
+            .iter()
+            .any(|w| key.ends_with(w)))
+}
+
 /// `<key> [:=] <value>` (or `<key>value</key>`) where the key contains
 /// the anchor word. Under [`Generic::IfNamed`] (the `key` anchors) only
 /// providers' named secrets are looked for unless the name says the
@@ -896,6 +985,20 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     // Only the last anchor inside one key acts ("db_password_token").
     let key = t.get(ks..ke).unwrap_or_default().to_ascii_lowercase();
+    // `Unseal Key 1: …` as `vault operator init` prints it.
+    if key == b"key" && ks >= 7 {
+        for w in [&b"unseal "[..], b"recovery "] {
+            if ks >= w.len() && eq_ci(t, ks - w.len(), w) {
+                creds::vault_unseal(sk, ks - w.len(), ke);
+                return;
+            }
+        }
+    }
+    // Java's `new PasswordAuthentication("user", "…".toCharArray())`.
+    if key == b"passwordauthentication" && at(t, ke) == b'(' {
+        authn::password_call(sk, ke + 1);
+        return;
+    }
     if key == b"secret" && at(t, ks.saturating_sub(1)) != b'_' {
         creds::kubernetes_secret(sk, ks, ke);
     }
@@ -981,12 +1084,38 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     } else if t.get(i..i + 4) == Some(&b":::="[..]) {
         i += 2;
     }
+    // `the password for user 'postgres' is 'Xk9…'`: the words between
+    // the name and its `is`, on one line.
+    if j > i0
+        && !wrapped
+        && !flag
+        && eq_ci(t, i, b"for ")
+        && password_key(&key)
+        && let Some(k) = t
+            .get(i + 4..(i + 4 + FOR_WORDS).min(t.len()))
+            .and_then(|w| {
+                w.windows(4)
+                    .take_while(|w| !w.contains(&b'\n'))
+                    .position(|w| w == b" is ")
+            })
+    {
+        i += 4 + k + 1;
+    }
     let mut netrc = false;
     let mut prose = false;
+    let mut compare = false;
     let pair = match (at(t, i), at(t, i + 1)) {
         (b':', b'=') | (b'=', b'>') | (b'.', b'=') | (b'?', b'=') => {
             i += 2;
             false
+        }
+        // A comparison with a literal: a password checked in code
+        // (`password == "team10"`, `creds.Secret != "open-sesame1"`);
+        // the value must be quoted and more than a word.
+        (b'=' | b'!', b'=') if !wrapped && !flag => {
+            i += 2 + usize::from(at(t, i + 2) == b'=');
+            compare = true;
+            true
         }
         (b'=', b'=') => return,
         (b':', _) | (b'=', _) => {
@@ -1004,8 +1133,8 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             true
         }
         // A sentence that gives it: `my password is Xk9mP2vLq77`, `the
-        // hasura admin secret is 05tU…`; the value must hold a letter and
-        // a digit.
+        // hasura admin secret is 05tU…`; the value must be quoted or hold
+        // a letter and a digit.
         (b'i' | b'I', b's' | b'S') if j > i0 && !wrapped && !flag && !is_word(at(t, i + 2)) => {
             i += 2 + usize::from(at(t, i + 2) == b':');
             if !matches!(at(t, i), b' ' | b'\t') {
@@ -1092,6 +1221,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     if prose
+        && !quoted
         && t.get(vs..vs + n).is_none_or(|v| {
             !v.iter().any(u8::is_ascii_digit) || !v.iter().any(u8::is_ascii_alphabetic)
         })
@@ -1107,6 +1237,18 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     let val = t.get(vs..ve).unwrap_or_default();
+    if compare
+        && val
+            .iter()
+            .all(|&c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-' | b'.' | b' '))
+    {
+        return;
+    }
+    // A sentence's quoted value that names a password (`the keystore
+    // password is "Alias.password"`, a test's fixture) is not one.
+    if prose && quoted && val.windows(6).any(|w| w.eq_ignore_ascii_case(b"passwo")) {
+        return;
+    }
     // A `.netrc` value is a literal, never code, and so is a sentence's.
     assigned_value(sk, &key, vs, ve, val, quoted || netrc || prose, generic);
 }
@@ -1399,7 +1541,12 @@ fn assigned_value(
     generic: bool,
 ) {
     let has = |s: &[u8]| key.windows(s.len()).any(|w| w == s);
-    let is_password = has(b"password") || has(b"passwd") || has(b"pwd");
+    let is_password = password_key(key);
+    // `pass` alone is also a test's verdict (`PASS: test_x`): its value
+    // must be quoted.
+    if key == b"pass" && !quoted {
+        return;
+    }
     // Keys that name where a secret lives, not the secret itself.
     let indirect = [
         &b"_uri"[..],
@@ -1488,7 +1635,7 @@ fn django_secret_key(val: &[u8]) -> bool {
         && !placeholder::token(b"", body)
 }
 
-fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
+pub(crate) fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
     if !sk.on(D::PasswordAssignment) || val.len() < 6 || val.len() > 128 {
         return;
     }
@@ -1916,7 +2063,7 @@ mod tests {
         // aho-corasick's Teddy (the SIMD prefilter) takes at most 64
         // patterns; Slim Teddy (the fastest) up to 32. Its fingerprint is
         // as long as the shortest literal, at most four bytes.
-        for (table, max, min_len) in [(TOKENS, 32, 3), (WORDS, 32, 3), (CREDS, 64, 4)] {
+        for (table, max, min_len) in [(TOKENS, 32, 3), (WORDS, 64, 3), (CREDS, 64, 4)] {
             assert!(table.len() <= max, "{} anchors", table.len());
             for (pre, lit, _, len) in table {
                 assert!(lit.len() >= min_len, "{lit}");

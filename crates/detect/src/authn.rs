@@ -1,21 +1,27 @@
 //! Credentials that belong to no provider but travel in known places: an
 //! HTTP `Authorization` value (`Basic` and the base64 of `user:password`,
-//! `Bearer` and an opaque token) and a password on a command line
-//! (`curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`).
+//! `Bearer` and an opaque token), a password on a command line (`curl -u
+//! user:pass`, `mysql -pPASS`, `sshpass -p PASS`, `psexec … -p PASS`,
+//! `sqlcmd … -P PASS`, PowerShell's `ConvertTo-SecureString "PASS"
+//! -AsPlainText`) and a password given to a call (.NET's
+//! `NetworkCredential("user", "PASS")`, Java's
+//! `PasswordAuthentication("user", "PASS".toCharArray())`).
 //!
 //! Docker's registry credentials travel the same way: `"auth": "<base64
 //! of user:password>"` in a config.json `auths` object.
 //!
-//! Each is keyed on a literal of the credential automaton
-//! ([`crate::anchors`]): `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`,
-//! `"auth`.
+//! Each is keyed on a literal of the anchor automata ([`crate::anchors`]):
+//! `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`, `"auth`, ` -p` / ` -P`
+//! (the command read back from its line), `NetworkCredential(`,
+//! `ConvertTo-SecureString`; `PasswordAuthentication(` from the key word
+//! `password`.
 //! The value is checked where it lies: a Basic value must decode to
 //! `user:password`, a bearer token must look random, a command-line
 //! password must be a literal (not `$PASS`, not a placeholder).
 
 use crate::anchors::{b64, entropy, weak_password};
 use crate::builtin::D;
-use crate::kit::{Sink, at, before, run};
+use crate::kit::{Sink, at, before, is_word, run};
 use crate::model::Confidence::{self, High, Low, Medium};
 use crate::placeholder;
 use crate::validate::base64_decode;
@@ -30,6 +36,12 @@ pub(crate) enum A {
     Sshpass,
     DockerAuth,
     NpmAuth,
+    /// ` -p` / ` -P`: a password option of a command of [`TOOLS`].
+    PasswordOption,
+    /// `NetworkCredential(user, password[, domain])` (.NET).
+    NetworkCredential,
+    /// `ConvertTo-SecureString "…" -AsPlainText` (PowerShell).
+    SecureString,
 }
 
 pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
@@ -39,6 +51,9 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
         A::Curl | A::Mysql | A::Sshpass => command(sk, a, s, e),
         A::DockerAuth => docker_auth(sk, s, e),
         A::NpmAuth => npm_auth(sk, s, e),
+        A::PasswordOption => option(sk, s, e),
+        A::NetworkCredential => call(sk, e, 1, 2),
+        A::SecureString => secure_string(sk, s, e),
     }
 }
 
@@ -480,7 +495,7 @@ fn command(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
                     break;
                 }
             }
-            A::Basic | A::Bearer | A::DockerAuth | A::NpmAuth => return,
+            _ => return,
         }
         if found.is_some() {
             break;
@@ -488,6 +503,212 @@ fn command(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
     }
     let Some((ps, pe)) = found else { return };
     cli_value(sk, ps, pe);
+}
+
+/// Commands that take a password with an option of their own: the
+/// command's name and that option. `psexec`'s options end at the command
+/// it runs, whose own `-p` is not its password; the others' `-P` / `-p`
+/// means nothing else anywhere on their line.
+const TOOLS: &[(&[u8], &[u8])] = &[
+    (b"psexec", b"-p"),
+    (b"psexec64", b"-p"),
+    (b"sqlcmd", b"-P"),
+    (b"osql", b"-P"),
+    (b"isql", b"-P"),
+    (b"bcp", b"-P"),
+    (b"mongo", b"-p"),
+    (b"mongosh", b"-p"),
+    (b"rdesktop", b"-p"),
+];
+
+/// The name of a command of [`TOOLS`] on the line before `s` (the last
+/// one, any case, as a word of its own, a path or `.exe` around it
+/// allowed): where the name ends, the name and its option.
+fn tool_before(t: &[u8], s: usize) -> Option<(usize, &'static [u8], &'static [u8])> {
+    let lo = s.saturating_sub(MAX_LINE);
+    let ls = t
+        .get(lo..s)?
+        .iter()
+        .rposition(|&c| c == b'\n' || c == b'\r')
+        .map_or(lo, |p| lo + p + 1);
+    let line = t.get(ls..s)?;
+    let mut best: Option<(usize, &'static [u8], &'static [u8])> = None;
+    for &(name, opt) in TOOLS {
+        let found = line
+            .windows(name.len())
+            .rposition(|w| w.eq_ignore_ascii_case(name));
+        let Some(p) = found else { continue };
+        let (ns, mut ne) = (ls + p, ls + p + name.len());
+        if t.get(ne..ne + 4)
+            .is_some_and(|x| x.eq_ignore_ascii_case(b".exe"))
+        {
+            ne += 4;
+        }
+        let word = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        if word(before(t, ns)) || !matches!(at(t, ne), b' ' | b'\t') {
+            continue;
+        }
+        if best.is_none_or(|(e, _, _)| ne > e) {
+            best = Some((ne, name, opt));
+        }
+    }
+    best
+}
+
+/// A password option (` -p` / ` -P`, the blank at `s`, the option ending
+/// at `e`) of a command of [`TOOLS`] earlier on its line: the password
+/// after it, if it is a literal.
+fn option(sk: &mut Sink<'_>, s: usize, e: usize) {
+    let t = sk.t;
+    if !sk.on(D::CliPassword) || !matches!(at(t, e), b' ' | b'\t') {
+        return;
+    }
+    let Some((we, name, option)) = tool_before(t, s) else {
+        return;
+    };
+    let psexec = name.starts_with(b"psexec");
+    let mut it = args(t, we);
+    while let Some(x) = it.next() {
+        let w = t.get(x.s..x.e).unwrap_or_default();
+        if w == option {
+            // This option, not an earlier one's: the value follows it.
+            if x.s != s + 1 {
+                return;
+            }
+            let Some(v) = it.next() else { return };
+            let (ps, pe) = unquote(t, v.s, v.e);
+            if t.get(ps..pe).is_some_and(|v| v.first() != Some(&b'-')) {
+                cli_value(sk, ps, pe);
+            }
+            return;
+        }
+        if psexec {
+            if !matches!(w.first(), Some(b'-' | b'/' | b'\\' | b'@')) {
+                return;
+            }
+            if w.eq_ignore_ascii_case(b"-u") || w.eq_ignore_ascii_case(b"-w") {
+                it.next();
+            }
+        }
+    }
+}
+
+/// Most arguments of a call read.
+const CALL_ARGS: usize = 4;
+
+/// The arguments of a call whose `(` ends at `i`: each one's span and
+/// whether it is a string literal (quotes taken off; C#'s `@"…"`, and a
+/// method called on it, `"…".toCharArray()`, allowed). Blanks and line
+/// breaks between arguments are skipped; the call is read for at most
+/// [`MAX_LINE`] bytes.
+fn call_args(t: &[u8], mut i: usize) -> ([(usize, usize, bool); CALL_ARGS], usize) {
+    let end = (i + MAX_LINE).min(t.len());
+    let mut out = [(0, 0, false); CALL_ARGS];
+    let mut n = 0;
+    while n < CALL_ARGS && i < end {
+        i += run(t, i, MAX_LINE, |c| c.is_ascii_whitespace());
+        if at(t, i) == b'@' && at(t, i + 1) == b'"' {
+            i += 1;
+        }
+        let q = at(t, i);
+        let mut arg = (i, i, false);
+        if matches!(q, b'"' | b'\'') {
+            let len = run(t, i + 1, MAX_LINE, |c| c != q && c != b'\n' && c != b'\\');
+            if at(t, i + 1 + len) == q {
+                let vs = i + 1;
+                i = vs + len + 1;
+                // A string alone, or with a method called on it.
+                let j = i + run(t, i, MAX_LINE, |c| c.is_ascii_whitespace());
+                arg = (vs, vs + len, matches!(at(t, j), b',' | b')' | b'.'));
+            }
+        }
+        if let Some(slot) = out.get_mut(n) {
+            *slot = arg;
+        }
+        // The rest of the argument: to its `,` or the call's `)`, nested
+        // brackets and quotes skipped.
+        let mut depth = 0usize;
+        let mut quote = 0u8;
+        while i < end {
+            let c = at(t, i);
+            if quote != 0 {
+                if c == quote {
+                    quote = 0;
+                }
+            } else if matches!(c, b'"' | b'\'') {
+                quote = c;
+            } else if matches!(c, b'(' | b'[' | b'{') {
+                depth += 1;
+            } else if matches!(c, b')' | b']' | b'}') {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            } else if c == b',' && depth == 0 {
+                break;
+            }
+            i += 1;
+        }
+        n += 1;
+        if at(t, i) != b',' {
+            break;
+        }
+        i += 1;
+    }
+    (out, n)
+}
+
+/// A call whose `(` ends at `open`, taking a user and a password: the
+/// argument at `index` when the call has at least `min` arguments and it
+/// is a string literal, judged as an assigned password is.
+fn call(sk: &mut Sink<'_>, open: usize, index: usize, min: usize) {
+    if !sk.on(D::PasswordAssignment) {
+        return;
+    }
+    let t = sk.t;
+    let (args, n) = call_args(t, open);
+    let Some(&(vs, ve, literal)) = args.get(index) else {
+        return;
+    };
+    if n < min || !literal {
+        return;
+    }
+    let val = t.get(vs..ve).unwrap_or_default();
+    crate::anchors::password_value(sk, vs, ve, val, true);
+}
+
+/// Java's `PasswordAuthentication(user, password)`, whose `(` ends at
+/// `open`.
+pub(crate) fn password_call(sk: &mut Sink<'_>, open: usize) {
+    call(sk, open, 1, 2);
+}
+
+/// PowerShell's `ConvertTo-SecureString "…" -AsPlainText [-Force]` (or
+/// `-String "…"`), whose name starts at `s` (`To-SecureString` ends at
+/// `e`): the plain text given, a password written into the script.
+fn secure_string(sk: &mut Sink<'_>, s: usize, e: usize) {
+    if !sk.on(D::CliPassword) || is_word(before(sk.t, s)) || !matches!(at(sk.t, e), b' ' | b'\t') {
+        return;
+    }
+    let t = sk.t;
+    let mut value = None;
+    let mut plain = false;
+    let mut it = args(t, e);
+    while let Some(x) = it.next() {
+        let w = t.get(x.s..x.e).unwrap_or_default();
+        let w = w.strip_suffix(b")").unwrap_or(w);
+        if w.eq_ignore_ascii_case(b"-asplaintext") {
+            plain = true;
+        } else if w.eq_ignore_ascii_case(b"-string") {
+            value = it.next().map(|v| unquote(t, v.s, v.e));
+        } else if value.is_none() && matches!(w.first(), Some(b'"' | b'\'')) {
+            value = Some(unquote(t, x.s, x.e));
+        }
+    }
+    let Some((ps, pe)) = value else { return };
+    if plain && matches!(before(t, ps), b'"' | b'\'') {
+        cli_value(sk, ps, pe);
+    }
 }
 
 /// The password of a `user:password` argument (quotes taken off), if it

@@ -1823,6 +1823,9 @@ builtins! {
     VaultRecoveryToken { "vault_recovery_token", Credentials, Some("prefix"), false, NO_CTX,
         "HashiCorp Vault recovery token (recovery mode): hvr. and 90-120 base64url characters, or 24 alphanumerics.",
         "hvr.zq3A0GoX2dnndqm5Vtkj33UJ" }
+    VaultUnsealKey { "vault_unseal_key", Credentials, Some("base64"), false, NO_CTX,
+        "HashiCorp Vault unseal or recovery key share (33 bytes, 44 base64 characters) after its label as vault operator init prints it (Unseal Key 1:), or given to vault operator unseal.",
+        "Unseal Key 1: 4tYVcW4pv8r9zHbPFlJ0gN2XmSq7uKdA3oEiTRyx1BCa" }
     AwsBedrockApiKey { "aws_bedrock_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Amazon Bedrock API keys: long-lived ABSK and the base64 of BedrockAPIKey- (about 130 characters), short-lived bedrock-api-key- and the base64 of a presigned bedrock.amazonaws.com URL.",
         "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbiZYLUFtei1BbGdvcml0aG09QVdTNC1ITUFDLVNIQTI1NiZYLUFtei1DcmVkZW50aWFsPUFLSUE" }

@@ -311,12 +311,18 @@ const fn gh(prefix: &'static [u8]) -> Spec {
         ..spec(D::GithubToken, prefix, ALNUM_36, High)
     }
 }
-const GITHUB: [Spec; 5] = [
+const GITHUB: [Spec; 6] = [
     gh(b"ghp_"),
     gh(b"gho_"),
     gh(b"ghu_"),
     gh(b"ghs_"),
     gh(b"ghr_"),
+    // A GitHub App's user refresh token: 76 characters, no checksum
+    // published.
+    Spec {
+        check: Some(upper_lower_digit),
+        ..spec(D::GithubToken, b"ghr_", &[seg(C::Alnum, 76, 76)], High)
+    },
 ];
 const GITHUB_PAT: Spec = spec(
     D::GithubToken,
@@ -1136,7 +1142,6 @@ pub(crate) enum K {
     Xai,
     VaultSvc,
     VaultBatch,
-    Bedrock,
     Age,
     Pkcs12,
     Alibaba,
@@ -1224,7 +1229,6 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::Xai => one(sk, &XAI),
         K::VaultSvc => first_of(sk, &VAULT_SVC, a),
         K::VaultBatch => one(sk, &VAULT_BATCH),
-        K::Bedrock => bedrock(sk, a),
         K::Age => one(sk, &AGE),
         K::Pkcs12 => pkcs12_base64(sk, a),
         K::Alibaba => one(sk, &ALIBABA),
@@ -1709,7 +1713,7 @@ pub(crate) fn facebook_app_token(sk: &mut Sink<'_>, s: usize, e: usize) {
     emit_token(sk, D::FacebookAccessToken, s, end, (e + 1, end), Medium);
 }
 
-/// An Amazon Bedrock API key from its anchor at `a`: `key-` of a
+/// An Amazon Bedrock API key whose first word starts at or after `a`: `key-` of a
 /// short-lived `bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t…` (the base64
 /// of a presigned URL), or `ABSK` of a long-lived `ABSKQmVkcm9ja0FQSUtleS…`
 /// (base64 of `BedrockAPIKey-…`).
@@ -2160,7 +2164,27 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         return;
     }
     if n >= 16 {
+        if matches!(w.first(), Some(b'A' | b'Y')) {
+            bedrock_word(sk, w, ws);
+        }
         long_word(sk, w, ws, we, nx, pv);
+    }
+}
+
+/// An Amazon Bedrock API key's first word (its base64 holds a digit
+/// early): `ABSK` and the base64 of `BedrockAPIKey-` (long-lived), or
+/// after `bedrock-api-key-` the base64 of `bedrock.amazonaws.com`
+/// (short-lived).
+#[cold]
+#[inline(never)]
+fn bedrock_word(sk: &mut Sink<'_>, w: &[u8], ws: usize) {
+    if w.starts_with(b"ABSKQmVkcm9ja0FQ") {
+        bedrock(sk, ws);
+    } else if w.starts_with(b"YmVkcm9jay5h")
+        && ws >= 4
+        && sk.t.get(ws - 4..ws) == Some(&b"key-"[..])
+    {
+        bedrock(sk, ws - 4);
     }
 }
 
@@ -2555,6 +2579,40 @@ fn dotted_24(sk: &mut Sink<'_>, ws: usize) {
     }
 }
 
+/// A Vault unseal key share (or a recovery key's, with auto-unseal): 33
+/// bytes in base64, 44 characters with no padding.
+fn unseal_share(t: &[u8], vs: usize) -> Option<usize> {
+    let n = run(t, vs, 45, crate::anchors::b64);
+    (n == 44 && !is_word(at(t, vs + n)) && at(t, vs + n) != b'=').then_some(vs + n)
+}
+
+/// `Unseal Key 3: <share>` (or `Recovery Key 3:`, with auto-unseal) as
+/// `vault operator init` prints it: the label's first word starts at `s`,
+/// `Key` ends at `ke` (reached from the `Key` literal).
+pub(crate) fn vault_unseal(sk: &mut Sink<'_>, s: usize, ke: usize) {
+    let t = sk.t;
+    if !sk.on(D::VaultUnsealKey) || is_word(before(t, s)) {
+        return;
+    }
+    // The share's number and the colon.
+    let mut i = ke;
+    if at(t, i) == b' ' {
+        i += 1 + run(t, i + 1, 2, |c| c.is_ascii_digit());
+    }
+    if at(t, i) != b':' {
+        return;
+    }
+    let vs = i + 1 + run(t, i + 1, 8, |c| c == b' ' || c == b'\t');
+    let Some(ve) = unseal_share(t, vs) else {
+        return;
+    };
+    let body = t.get(vs..ve).unwrap_or_default();
+    if !mixed(body) || placeholder::token(b"", body) {
+        return;
+    }
+    sk.emit(D::VaultUnsealKey, vs, ve, High, PLAIN);
+}
+
 /// A Zoho OAuth token whose `1000.` prefix is at `a`.
 pub(crate) fn zoho(sk: &mut Sink<'_>, a: usize) {
     try_spec(sk, &ZOHO, a);
@@ -2704,6 +2762,8 @@ fn maxmind(sk: &mut Sink<'_>, ws: usize, we: usize) {
 pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
     if sk.t.get(ws..ws + 14) == Some(&b"LS0tLS1CRUdJTi"[..]) {
         pem_base64(sk, ws);
+    } else if let Some(w) = sk.t.get(ws..ws + 16) {
+        bedrock_word(sk, w, ws);
     }
 }
 
@@ -3273,6 +3333,11 @@ pub(crate) fn assigned(sk: &mut Sink<'_>, key: &[u8], vs: usize, ve: usize, val:
         let p: Vec<&[u8]> = val.split(|&c| c == b'-').collect();
         matches!(p.as_slice(), [a, b, c] if hex_n(a, 32) && hex_n(b, 8) && hex_n(c, 8))
             .then_some(D::MailgunApiKey)
+    } else if has(b"sonar") {
+        // A SonarQube token before version 9.5 (`sonar.login`,
+        // `SONAR_TOKEN`): 40 hex digits; the prefixed forms (`squ_…`)
+        // are found by their prefix.
+        hex_n(val, 40).then_some(D::SonarqubeToken)
     } else if has(b"sas") && contains(val, b"sig=") && contains(val, b"sv=") {
         Some(D::AzureSasToken)
     } else {

@@ -1,8 +1,10 @@
 //! Password hashes in the modular crypt format (`$id$…`), as `/etc/shadow`,
 //! `.htpasswd` files and database dumps hold them: bcrypt (`$2a$`, `$2b$`,
 //! `$2x$`, `$2y$`), SHA-crypt (`$5$`, `$6$`), MD5-crypt (`$1$`, Apache's
-//! `$apr1$`), yescrypt (`$y$`) and Argon2 (`$argon2id$`, `$argon2i$`,
-//! `$argon2d$`). A hash is not the password, but whoever holds it can try
+//! `$apr1$`), yescrypt (`$y$`), Argon2 (`$argon2id$`, `$argon2i$`,
+//! `$argon2d$`) and Cisco IOS's types 8 and 9 (`$8$`, `$9$`); and the
+//! Kerberos hashes that AS-REP roasting and Kerberoasting print for
+//! cracking (`$krb5asrep$23$…`, `$krb5tgs$23$…`). A hash is not the password, but whoever holds it can try
 //! passwords against it offline: a leaked one is credential material.
 //!
 //! No anchor of its own: every scheme's id, or the word after it, is a
@@ -55,6 +57,16 @@ pub(crate) fn modular_crypt(t: &[u8], s: usize) -> Option<usize> {
             (count(t, p + 3, 53, c64) >= 53).then_some(p + 3 + 53)?
         }
         b"1" | b"apr1" => salt_then(t, p, 8, 22)?,
+        // Cisco IOS type 8 (PBKDF2-SHA256) and type 9 (scrypt): a
+        // 14-character salt and a 43-character hash.
+        b"8" | b"9" => {
+            let salt = count(t, p, 14, c64);
+            if salt != 14 || at(t, p + 14) != b'$' {
+                return None;
+            }
+            (count(t, p + 15, 43, c64) >= 43).then_some(p + 15 + 43)?
+        }
+        b"krb5asrep" | b"krb5tgs" => kerberos(t, p)?,
         b"5" | b"6" => {
             let q = optional_param(t, p, b"rounds=")?;
             salt_then(t, q, 16, if id == b"5" { 43 } else { 86 })?
@@ -91,6 +103,44 @@ pub(crate) fn modular_crypt(t: &[u8], s: usize) -> Option<usize> {
         || matches!(nx, b'/' | b'+' | b'=')
         || nx == b'.' && c64(at(t, end + 1));
     (!runs_on).then_some(end)
+}
+
+/// Most bytes of a Kerberos hash's principal and service names.
+const KRB_NAMES: usize = 512;
+
+/// The rest of a Kerberos hash as hashcat and John the Ripper write one
+/// (what Impacket's `GetNPUsers.py` and `GetUserSPNs.py` print: AS-REP
+/// roasting, modes 18200 and 32100; Kerberoasting, 13100, 19600 and
+/// 19700), from `p` after `$krb5asrep$` or `$krb5tgs$`: the encryption
+/// type (17, 18 or 23) and `$`; optionally the user, realm and service
+/// (`user@REALM:`, `*user$REALM$spn*$`, `user$REALM$`); the checksum of
+/// 12 or 16 bytes in hex; `$`; and the encrypted part, 32 bytes or more
+/// in hex. Its end.
+fn kerberos(t: &[u8], p: usize) -> Option<usize> {
+    let etype = digits(t, p);
+    if !matches!(t.get(p..p + etype)?, b"17" | b"18" | b"23") || at(t, p + etype) != b'$' {
+        return None;
+    }
+    let names = p + etype + 1;
+    let hex = |i: usize, max: usize| count(t, i, max, |c| c.is_ascii_hexdigit());
+    let mut i = names;
+    while i <= names + KRB_NAMES {
+        let c = at(t, i);
+        if c <= b' ' || matches!(c, b'"' | b'\'' | b'<' | b'>') {
+            return None;
+        }
+        if i == names || matches!(at(t, i - 1), b'$' | b':') {
+            let sum = hex(i, 33);
+            if matches!(sum, 24 | 32) && at(t, i + sum) == b'$' {
+                let body = hex(i + sum + 1, 1 << 16);
+                if body >= 64 && body % 2 == 0 {
+                    return Some(i + sum + 1 + body);
+                }
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// `key`, digits and `sep` at `q` (`m=65536,`, `rounds=5000$`): where
@@ -170,6 +220,12 @@ mod tests {
             "$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.",
             "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
             "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+            "$8$dHm47Ai5P29rp6$S9q5DQ5m4Q3FZpGDbLBMjA65OzqcvuiaTLT8azftY7D",
+            "$9$pJfHyp37cfgzu6$9Ww65btYlg0vhJCz5PYETmmz8JtnXFrXphkRH8KHRR/",
+            "$krb5asrep$23$jdoe@CORP.EXAMPLE:f58904dba41ecccc3fc1626e53a13043$b026c48bbf33feff9243a8f506b40928b5b7a767c76fb008f86bebb2737f6a6f0fb23c6f5da2cec255404e4fb440034d6608697a8d41bed440e50454f31af3176813e02ea68ef786e4d3cea27d26934b484e73cf575dcad6ba2b",
+            "$krb5asrep$23$f58904dba41ecccc3fc1626e53a13043$b026c48bbf33feff9243a8f506b40928b5b7a767c76fb008f86bebb2737f6a6f0fb23c6f5da2cec255",
+            "$krb5tgs$23$*svc_sql$CORP.EXAMPLE$MSSQLSvc/db01.corp.example:1433*$0aee0ca923732881584d8c4fa2815d28$02827283e0ad84173581569969e58b081006f7e3dfc967a64cb14028d512c9791e558e08baa7196b50ac2f86702824c1c099724caf4941d4072014b3ce107f80e222f828767efc2f91624a8940f1f836f99eee3692f09e2e8c662248b483b7ffc050fec9",
+            "$krb5tgs$18$svc_web$CORP.EXAMPLE$*HTTP/web01*$4dbca3a0aac36098b2cc2bd8$18319478da6bd0c621de49f145fda9988c79fc35526f7eaed46725a2a7b860dcd6c8a1f8b46287cced9041dff02cee737443e210471948d33296c87009e8a7f770d9106fd287db7f1adbc60926f6967e",
         ];
         for h in ok {
             assert_eq!(modular_crypt(h.as_bytes(), 0), Some(h.len()), "{h}");
@@ -194,6 +250,12 @@ mod tests {
             "$argon2id$v=19$m=65536$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
             "$3$abc$def",
             "$PATH$HOME",
+            "$8$dHm47Ai5P29rp$S9q5DQ5m4Q3FZpGDbLBMjA65OzqcvuiaTLT8azftY7D", // 13-character salt
+            "$9$pJfHyp37cfgzu6$9Ww65btYlg0vhJCz5PYETmmz8JtnXFrXphkRH8KHRR", // 42
+            "$krb5asrep$23$f58904dba41ecccc3fc1626e53a1304$b026c48bbf33feff9243a8f506b40928b5b7a767c76fb008f86bebb2737f6a6f0fb23c6f5", // 31-digit checksum
+            "$krb5asrep$24$f58904dba41ecccc3fc1626e53a13043$b026c48bbf33feff9243a8f506b40928b5b7a767c76fb008f86bebb2737f6a6f0fb23c6f5da2cec255", // type 24
+            "$krb5tgs$23$f58904dba41ecccc3fc1626e53a13043$b026c48bbf33", // 6 bytes
+            "$krb5tgs$23$*user realm*$f58904dba41ecccc3fc1626e53a13043$b026c48bbf33feff9243a8f506b40928b5b7a767c76fb008f86bebb2737f6a6f0fb23c6f5da2cec255", // a blank
         ];
         for h in bad {
             assert_eq!(modular_crypt(h.as_bytes(), 0), None, "{h}");

@@ -118,6 +118,7 @@ fn every_credential_detector_has_a_generated_kind_or_a_case() {
         "fastly_api_token",
         "kubernetes_secret",
         "kubernetes_bootstrap_token",
+        "vault_unseal_key",
     ];
     for d in detectors() {
         if d.category != Category::Credentials || by_case.contains(&d.id) {
