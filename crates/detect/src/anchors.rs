@@ -1742,18 +1742,20 @@ const TYPE_NAMES: &[&[u8]] = &[
 /// True if the unquoted word `val` at `vs..ve` is a literal in a config
 /// file's own syntax, not a name in code: the key opens its line (after
 /// indentation, a YAML list's `- `, `export ` or Docker's `ENV `) and the
-/// value ends it, written `KEY=value` with no spaces (a `.env` file, a
-/// shell or Make variable, a Java property) or `key: value` (YAML,
-/// `.pypirc`, a label of an extracted XML document). `key = value` is
-/// left out: code assigns variables that way. A camelCase word
-/// (`userPassword`) and a type (`password: string`) are names even there.
+/// value ends it (a comment may follow), written `KEY=value` with no
+/// spaces (a `.env` file, a shell or Make variable, a Java property) or
+/// `key: value` (YAML, `.pypirc`, a label of an extracted XML document).
+/// `key = value` is left out: code assigns variables that way. A
+/// camelCase word (`userPassword`) and a type (`password: string`) are
+/// names even there.
 fn config_literal(t: &[u8], vs: usize, ve: usize, val: &[u8]) -> bool {
-    // The value ends its line.
+    // The value ends its line, or a comment after a blank does (`KEY=value
+    // # note`, as `.env` files write one).
     let mut e = ve;
     while matches!(at(t, e), b' ' | b'\t') {
         e += 1;
     }
-    if !matches!(at(t, e), b'\n' | b'\r' | 0) {
+    if !matches!(at(t, e), b'\n' | b'\r' | 0) && !(at(t, e) == b'#' && e > ve) {
         return false;
     }
     let camel =

@@ -4,8 +4,9 @@
 //! `$apr1$`), yescrypt (`$y$`), Argon2 (`$argon2id$`, `$argon2i$`,
 //! `$argon2d$`) and Cisco IOS's types 8 and 9 (`$8$`, `$9$`); and the
 //! Kerberos hashes that AS-REP roasting and Kerberoasting print for
-//! cracking (`$krb5asrep$23$…`, `$krb5tgs$23$…`). A hash is not the password, but whoever holds it can try
-//! passwords against it offline: a leaked one is credential material.
+//! cracking (`$krb5asrep$23$…`, `$krb5tgs$23$…`). A hash is not the
+//! password, but whoever holds it can try passwords against it offline: a
+//! leaked one is credential material.
 //!
 //! No anchor of its own: every scheme's id, or the word after it, is a
 //! word with a digit (`2y`, `apr1`, `argon2id`, yescrypt's `j9T`) or a
