@@ -107,13 +107,13 @@ const TOKENS: &[Anchor] = &[
 /// candidates rare even with this many literals: with this order, found
 /// like TOKENS', none per MB on the generated prose and 292 on
 /// docs/*.md, where the order the literals had come to by 2026-12-06
-/// gave 3,996 and 1,798). Fat Teddy runs at about half the speed of Slim, so this pass
-/// is the one cost the credential detectors add to prose; tokens whose
-/// prefix holds a digit or whose body is hex need no literal (they are
-/// found from their digit words, `creds::word`), and the pass is skipped
-/// in blocks without letters. Literals with a letter in their first four
-/// bytes only: `live_` became `ive_`, whose `l` is the prefix, because
-/// `live` is an English word.
+/// gave 3,996 and 1,798). Fat Teddy runs at about half the speed of
+/// Slim, so this pass is the one cost the credential detectors add to
+/// prose; tokens whose prefix holds a digit or whose body is hex need no
+/// literal (they are found from their digit words, `creds::word`), and
+/// the pass is skipped in blocks without letters. Literals with a letter
+/// in their first four bytes only: `live_` became `ive_`, whose `l` is
+/// the prefix, because `live` is an English word.
 const CREDS: &[Anchor] = &[
     ("sharedacce", "ssKey=", H::Cred(K::AzureShared), 16),
     ("", "glffct-", H::Cred(K::Gitlab), 7),
@@ -185,8 +185,11 @@ const CREDS: &[Anchor] = &[
 ///
 /// Ordered for Teddy's buckets like TOKENS (`cargo run --release -p
 /// cordon-detect --example teddy -- WORDS 20000`): false candidates per MB
-/// 216 / 0 / 3,345 (prose corpus / CSV / docs/*.md) instead of 14,272 /
-/// 0 / 18,533 in the order the literals were written.
+/// 216 / 0 / about 3,400 (prose corpus / CSV / docs/*.md) instead of
+/// 14,272 / 0 / 18,533 in the order the literals were written. Two
+/// literals overlap only where both handlers read the same key (`_pass`
+/// and `ssw` in `_password`, ` -p` and `pwd=` in ` -pwd=`), so a stream
+/// cut between them finds what one pass does.
 ///
 /// - `pwd` only in lower and Title case before its `=` (`Pwd=…;` in a
 ///   connection string, `db_pwd=…`), and `PWD` anywhere (`MYSQL_PWD=…`).
@@ -382,6 +385,11 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
         }
         H::Swift => swift(sk, a, ae),
         H::Pass => pass_key(sk, a, ae),
+        // ` -pwd=` / ` -Pwd=`: the option's literal hides `pwd=`'s, which
+        // a scan starting at the `p` would see; read it as that one.
+        H::Authn(authn::A::PasswordOption) if eq_ci(sk.t, a + 2, b"pwd=") => {
+            secret_key(sk, a + 2, a + 5, Generic::Yes);
+        }
         H::Authn(x) => authn::anchor(sk, x, a, ae),
     }
 }
