@@ -1763,7 +1763,8 @@ fn config_literal(t: &[u8], vs: usize, ve: usize, val: &[u8]) -> bool {
     while matches!(at(t, e), b' ' | b'\t') {
         e += 1;
     }
-    if !matches!(at(t, e), b'\n' | b'\r' | 0) && !(at(t, e) == b'#' && e > ve) {
+    let comment = at(t, e) == b'#' && e > ve;
+    if !comment && !matches!(at(t, e), b'\n' | b'\r' | 0) {
         return false;
     }
     let camel =
