@@ -1932,7 +1932,7 @@ builtins! {
         "Amazon Marketplace Web Service auth token: amzn.mws. and a UUID in lower case.",
         "amzn.mws.4ea38b7b-f563-7709-4bae-87aeaa5a0e5e" }
     PasswordHash { "password_hash", Credentials, Some("crypt_format"), false, NO_CTX,
-        "A password hash in the modular crypt format, as /etc/shadow, .htpasswd files and database dumps hold them: bcrypt ($2a$/$2b$/$2y$, cost 04-31, 53 characters), SHA-crypt ($5$/$6$, rounds, salt, 43/86 characters), MD5-crypt ($1$, $apr1$), yescrypt ($y$) and Argon2 ($argon2id$ with its parameters); each layout checked whole, placeholders skipped.",
+        "A password hash in the modular crypt format, as /etc/shadow, .htpasswd files and database dumps hold them: bcrypt ($2a$/$2b$/$2y$, cost 04-31, 53 characters), SHA-crypt ($5$/$6$, rounds, salt, 43/86 characters), MD5-crypt ($1$, $apr1$), yescrypt ($y$), Argon2 ($argon2id$ with its parameters), Cisco IOS types 8 and 9 ($8$, $9$), phpass ($P$/$H$, WordPress and phpBB) and Drupal 7 ($S$); Django's pbkdf2_sha256$/pbkdf2_sha1$; and the Kerberos hashes AS-REP roasting and Kerberoasting print ($krb5asrep$, $krb5tgs$); each layout checked whole, placeholders skipped.",
         "root:$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.:19000:0:99999:7:::" }
     PasswordAssignment { "password_assignment", Credentials, None, false, NO_CTX,
         "A literal password assigned to a password-like key (password=, \"passwd\": …); variables and placeholders are skipped or lowered.",

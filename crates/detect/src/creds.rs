@@ -2200,6 +2200,10 @@ fn dollar_word(sk: &mut Sink<'_>, ws: usize, n: usize, nx: u8) {
         return;
     }
     let t = sk.t;
+    if ws >= 3 && at(t, ws - 3) == b'$' && matches!(at(t, ws - 2), b'P' | b'H' | b'S') {
+        crate::hashes::phpass(sk, ws);
+        return;
+    }
     let hex = |r: &[u8]| r.iter().all(|c| C::LHex.has(*c));
     if n != 32 || !t.get(ws..ws + 32).is_some_and(hex) || ws < 18 {
         return;
@@ -2758,7 +2762,8 @@ fn maxmind(sk: &mut Sink<'_>, ws: usize, we: usize) {
 }
 
 /// A word of more than `MAX_WORD` characters starting at `ws` (the digit
-/// pass looks at no such word otherwise): a PEM private key in base64.
+/// pass looks at no such word otherwise): a PEM private key in base64, or
+/// an Amazon Bedrock key.
 pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
     if sk.t.get(ws..ws + 14) == Some(&b"LS0tLS1CRUdJTi"[..]) {
         pem_base64(sk, ws);

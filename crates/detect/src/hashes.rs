@@ -2,9 +2,11 @@
 //! `.htpasswd` files and database dumps hold them: bcrypt (`$2a$`, `$2b$`,
 //! `$2x$`, `$2y$`), SHA-crypt (`$5$`, `$6$`), MD5-crypt (`$1$`, Apache's
 //! `$apr1$`), yescrypt (`$y$`), Argon2 (`$argon2id$`, `$argon2i$`,
-//! `$argon2d$`) and Cisco IOS's types 8 and 9 (`$8$`, `$9$`); and the
-//! Kerberos hashes that AS-REP roasting and Kerberoasting print for
-//! cracking (`$krb5asrep$23$…`, `$krb5tgs$23$…`). A hash is not the
+//! `$argon2d$`), Cisco IOS's types 8 and 9 (`$8$`, `$9$`), the portable
+//! PHP hashes of WordPress and phpBB (`$P$`, `$H$`) and Drupal 7's (`$S$`);
+//! Django's (`pbkdf2_sha256$<iterations>$…`); and the Kerberos hashes that
+//! AS-REP roasting and Kerberoasting print for cracking
+//! (`$krb5asrep$23$…`, `$krb5tgs$23$…`). A hash is not the
 //! password, but whoever holds it can try passwords against it offline: a
 //! leaked one is credential material.
 //!
@@ -16,7 +18,7 @@
 //! lengths.
 
 use crate::builtin::D;
-use crate::kit::{Sink, at};
+use crate::kit::{Sink, at, before, is_word};
 use crate::model::Confidence::Medium;
 
 /// crypt(3)'s base-64 alphabet: `./0-9A-Za-z`.
@@ -183,6 +185,18 @@ pub(crate) fn at_dollar_word(sk: &mut Sink<'_>, ws: usize) {
         return;
     }
     let t = sk.t;
+    // Django's `pbkdf2_sha256$<iterations>$…`: a name, not a `$`, first.
+    if let Some(name) = DJANGO.iter().find(|n| {
+        ws > n.len() && t.get(ws - 1 - n.len()..ws - 1) == Some(n) && at(t, ws - 1) == b'$'
+    }) {
+        let s = ws - 1 - name.len();
+        if !is_word(before(t, s))
+            && let Some(e) = django(t, ws, name)
+        {
+            emit(sk, s, e);
+        }
+        return;
+    }
     let s = if ws >= 3 && t.get(ws - 3..ws) == Some(&b"$y$"[..]) {
         ws - 3
     } else {
@@ -193,9 +207,13 @@ pub(crate) fn at_dollar_word(sk: &mut Sink<'_>, ws: usize) {
         return;
     }
     let Some(e) = modular_crypt(t, s) else { return };
-    // The hash's characters all the same, or a run of one letter in it
-    // (`$2y$10$xxxxxxxx…`): a placeholder.
-    let body = t.get(s..e).unwrap_or_default();
+    emit(sk, s, e);
+}
+
+/// Reports the hash at `s..e` unless it is a placeholder: its last
+/// characters all the same (`$2y$10$xxxxxxxx…`) or a documented value.
+fn emit(sk: &mut Sink<'_>, s: usize, e: usize) {
+    let body = sk.t.get(s..e).unwrap_or_default();
     let tail = body
         .get(body.len().saturating_sub(22)..)
         .unwrap_or_default();
@@ -203,6 +221,60 @@ pub(crate) fn at_dollar_word(sk: &mut Sink<'_>, ws: usize) {
         return;
     }
     sk.emit_fixed(D::PasswordHash, s, e, Medium);
+}
+
+/// Called for a word after `$P$`, `$H$` or `$S$` (the word starts at `ws`):
+/// a portable PHP hash (phpass: WordPress's and phpBB's `user_pass`, 34
+/// characters) or Drupal 7's SHA-512 one (55): the cost's character, an
+/// 8-character salt and the hash, all of crypt's base-64 alphabet.
+#[cold]
+#[inline(never)]
+pub(crate) fn phpass(sk: &mut Sink<'_>, ws: usize) {
+    if !sk.on(D::PasswordHash) || ws < 3 {
+        return;
+    }
+    let t = sk.t;
+    let s = ws - 3;
+    let body = match t.get(s..ws) {
+        Some(b"$P$" | b"$H$") => 31,
+        Some(b"$S$") => 52,
+        _ => return,
+    };
+    if (s > 0 && c64(at(t, s - 1))) || count(t, ws, body, c64) != body {
+        return;
+    }
+    let e = ws + body;
+    let nx = at(t, e);
+    if nx.is_ascii_alphanumeric()
+        || matches!(nx, b'/' | b'+' | b'=')
+        || nx == b'.' && c64(at(t, e + 1))
+    {
+        return;
+    }
+    emit(sk, s, e);
+}
+
+/// The password hashers of Django whose hashes read `<name>$<iterations>$…`.
+const DJANGO: &[&[u8]] = &[b"pbkdf2_sha256", b"pbkdf2_sha1"];
+
+/// The end of Django's PBKDF2 hash whose iterations start at `i` (after
+/// `name$`): the iterations, `$`, a salt of letters and digits, `$`, and
+/// the derived key in base64 (32 bytes for SHA-256, 20 for SHA-1).
+fn django(t: &[u8], i: usize, name: &[u8]) -> Option<usize> {
+    let n = digits(t, i);
+    if !(3..=8).contains(&n) || at(t, i + n) != b'$' {
+        return None;
+    }
+    let salt = i + n + 1;
+    let sl = count(t, salt, 64, |c| c.is_ascii_alphanumeric());
+    if !(8..=64).contains(&sl) || at(t, salt + sl) != b'$' {
+        return None;
+    }
+    let h = salt + sl + 1;
+    let len = if name == b"pbkdf2_sha256" { 44 } else { 28 };
+    let body = count(t, h, len, b64);
+    let e = h + len;
+    (body == len - 1 && at(t, e - 1) == b'=' && !b64(at(t, e)) && at(t, e) != b'=').then_some(e)
 }
 
 #[cfg(test)]
