@@ -349,31 +349,8 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
             creds::url(sk, a);
         }
         H::Confidential => confidential(sk, a, ae),
-        H::InternalUse => {
-            if [&b"RNAL USE"[..], b"rnal Use", b"rnal use"]
-                .iter()
-                .any(|w| sk.t.get(a + 4..a + 12) == Some(w))
-            {
-                internal_use(sk, a, ae);
-            }
-        }
-        H::DoNot => {
-            let words: [&[u8]; 7] = [
-                b"not copy",
-                b"NOT DISTRIB",
-                b"NOT COPY",
-                b"NOT FORWARD",
-                b"not forward",
-                b"Not Distrib",
-                b"not distrib",
-            ];
-            if words
-                .iter()
-                .any(|w| sk.t.get(a + 3..a + 3 + w.len()) == Some(w))
-            {
-                do_not(sk, a, ae);
-            }
-        }
+        H::InternalUse => internal_use(sk, a, ae),
+        H::DoNot => do_not(sk, a, ae),
         H::Banner => banner(sk, a, ae),
         H::Tlp => tlp(sk, a, ae),
         H::Attorney => attorney(sk, a, ae),
@@ -645,8 +622,15 @@ fn confidential(sk: &mut Sink<'_>, a: usize, ae: usize) {
     sk.emit_fixed(D::ConfidentialMarker, s, ae, conf);
 }
 
+/// `internal use` as its literals were first spelled, before one literal
+/// per case of `rnal ` replaced them (after `inte`).
+const INTERNAL_USE: [&[u8]; 3] = [b"RNAL USE", b"rnal Use", b"rnal use"];
+
 fn internal_use(sk: &mut Sink<'_>, a: usize, ae: usize) {
     let t = sk.t;
+    if !INTERNAL_USE.iter().any(|w| t.get(a + 4..a + 12) == Some(w)) {
+        return;
+    }
     if !word_bounded(t, a, ae) && !eq_ci(t, ae, b" only") {
         return;
     }
@@ -669,8 +653,26 @@ fn internal_use(sk: &mut Sink<'_>, a: usize, ae: usize) {
     sk.emit_fixed(D::InternalUseMarker, s, e, conf);
 }
 
+/// `do not …` as its literals were first spelled, before one literal per
+/// case of `o not ` replaced them (after `do `).
+const DO_NOT: [&[u8]; 7] = [
+    b"not copy",
+    b"NOT DISTRIB",
+    b"NOT COPY",
+    b"NOT FORWARD",
+    b"not forward",
+    b"Not Distrib",
+    b"not distrib",
+];
+
 fn do_not(sk: &mut Sink<'_>, a: usize, ae: usize) {
     let t = sk.t;
+    if !DO_NOT
+        .iter()
+        .any(|w| t.get(a + 3..a + 3 + w.len()) == Some(w))
+    {
+        return;
+    }
     if before(t, a).is_ascii_alphanumeric() {
         return;
     }

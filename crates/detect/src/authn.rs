@@ -377,7 +377,7 @@ struct Arg {
 /// on blanks, with `'…'` and `"…"` quoting and `\` + newline continuing
 /// the line. Stops at the end of the line, at `;`, `|`, `&` outside
 /// quotes, or after [`MAX_LINE`] bytes.
-fn args(t: &[u8], mut i: usize) -> impl Iterator<Item = Arg> + '_ {
+fn args(t: &[u8], mut i: usize) -> impl Iterator<Item = Arg> + Clone + '_ {
     let end = (i + MAX_LINE).min(t.len());
     std::iter::from_fn(move || {
         loop {
@@ -521,6 +521,9 @@ const TOOLS: &[(&[u8], &[u8])] = &[
     (b"rdesktop", b"-p"),
 ];
 
+/// `psexec`'s options that take a value of their own.
+const PSEXEC_VALUED: [&[u8]; 5] = [b"-u", b"-w", b"-n", b"-r", b"-a"];
+
 /// The name of a command of [`TOOLS`] on the line before `s` (the last
 /// one, any case, as a word of its own, a path or `.exe` around it
 /// allowed): where the name ends, the name and its option.
@@ -586,8 +589,20 @@ fn option(sk: &mut Sink<'_>, s: usize, e: usize) {
             if !matches!(w.first(), Some(b'-' | b'/' | b'\\' | b'@')) {
                 return;
             }
-            if w.eq_ignore_ascii_case(b"-u") || w.eq_ignore_ascii_case(b"-w") {
+            // Options that take a value: the user, the working directory,
+            // the timeout, the remote service's name, the CPUs; `-i`'s
+            // session number is optional.
+            if PSEXEC_VALUED.iter().any(|o| w.eq_ignore_ascii_case(o)) {
                 it.next();
+            } else if w.eq_ignore_ascii_case(b"-i") {
+                let mut peek = it.clone();
+                if peek
+                    .next()
+                    .and_then(|v| t.get(v.s..v.e))
+                    .is_some_and(|v| v.iter().all(u8::is_ascii_digit))
+                {
+                    it = peek;
+                }
             }
         }
     }
