@@ -1376,6 +1376,12 @@ builtins! {
     BrRg { "br_rg", Pii, Some("rg_mod11"), true, &["rg", "r.g", "registro geral", "carteira de identidade", "número do rg", "numero do rg", "nº do rg", "rg nº", "cédula de identidade rg", "cédula de identidade", "registro de identidade", "identity card"],
         "Brazilian identity card number (RG) in São Paulo's format: eight digits and a check character (the eight weighted 2…9, the sum plus the check a multiple of 11, 10 written X), printed 31.203.131-2 or contiguous; other states' RGs have no common format; needs a context word.",
         "RG 31.203.131-2" }
+    BrCnh { "br_cnh", Pii, Some("cnh_mod11"), true, &["cnh", "carteira nacional de habilitação", "carteira nacional de habilitacao", "habilitação", "habilitacao", "carteira de habilitação", "carteira de habilitacao", "carteira de motorista", "registro da cnh", "número da cnh", "numero da cnh", "nº da cnh", "cnh nº", "brazilian driver's license", "brazilian driving licence"],
+        "Brazilian driving licence number (CNH, nº registro): 11 digits with two mod-11 check digits (the second less 2 when the first overflows); needs a context word.",
+        "CNH 02650306461" }
+    BrPis { "br_pis", Pii, Some("pis_mod11"), false, &["pis", "pasep", "pis/pasep", "pis-pasep", "pis/nit", "nit", "nis", "nis/pis", "pis/nis", "nit/pis", "número do pis", "numero do pis", "nº do pis", "pis nº", "número de identificação do trabalhador", "numero de identificacao do trabalhador", "número de identificação social", "numero de identificacao social", "cadastro pis"],
+        "Brazilian worker's social number (PIS/PASEP, NIT, NIS): 11 digits, weighted mod-11 check digit; NNN.NNNNN.NN-N alone, contiguous or otherwise grouped only next to a context word.",
+        "120.44546.83-5" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta", "bank acct", "checking acct", "savings acct", "chequing account", "chequing acct", "deposit account", "deposit acct", "bban", "compte bancaire", "conto bancario", "numero di conto", "número cuenta", "cuenta bancaria", "código cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

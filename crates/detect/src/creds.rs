@@ -2353,6 +2353,9 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
     if n == 40 && w.ends_with(b"NRAL") && new_relic_license(sk, ws, we) {
         return;
     }
+    if n == 40 && matches!(pv, b'=' | b'"' | b'\'' | b' ' | b':') && sonar_login(sk, ws, we) {
+        return;
+    }
     if n == 84 && w.get(52..56) == Some(b"JQQJ") && w.get(76..80) == Some(b"AZDO") {
         azure_devops_pat(sk, ws, we);
         return;
@@ -2717,6 +2720,49 @@ fn databricks(sk: &mut Sink<'_>, a: usize) {
 
 /// New Relic license key, one word `ws..we` of 40: a six-character
 /// region part (`eu01xx`, or hex), 30 hex digits and `NRAL`.
+/// A SonarQube token of 40 hex digits given to the scanner without a
+/// word the key-word automaton reads: `-Dsonar.login=…`, the Python
+/// pair `'sonar.login', '…'`, PowerShell's `$sonarLogin = "…"`. The
+/// name right before the value (after `=`, `:`, quotes, a comma and
+/// blanks) must hold `sonar` and `login`, or `sonar` and `token`.
+#[cold]
+#[inline(never)]
+fn sonar_login(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
+    let t = sk.t;
+    let Some(w) = t.get(ws..we) else { return false };
+    if !w.iter().all(u8::is_ascii_hexdigit) || !is_boundary(t, ws, we) {
+        return false;
+    }
+    let mut i = ws;
+    let lo = ws.saturating_sub(8);
+    while i > lo
+        && matches!(
+            before(t, i),
+            b'=' | b':' | b'"' | b'\'' | b',' | b' ' | b'\t'
+        )
+    {
+        i -= 1;
+    }
+    let ke = i;
+    let klo = ke.saturating_sub(32);
+    while i > klo
+        && (before(t, i).is_ascii_alphanumeric() || matches!(before(t, i), b'.' | b'_' | b'-'))
+    {
+        i -= 1;
+    }
+    let mut buf = [0u8; 32];
+    let name = t.get(i..ke).unwrap_or_default();
+    for (b, c) in buf.iter_mut().zip(name) {
+        *b = c.to_ascii_lowercase();
+    }
+    let key = buf.get(..name.len()).unwrap_or_default();
+    let ok = contains(key, b"sonar") && (contains(key, b"login") || contains(key, b"token"));
+    if ok && sk.on(D::SonarqubeToken) && !placeholder::value(w) {
+        sk.emit_fixed(D::SonarqubeToken, ws, we, High);
+    }
+    ok
+}
+
 fn new_relic_license(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
     let t = sk.t;
     let ok = is_boundary(t, ws, we)

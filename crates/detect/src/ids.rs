@@ -257,6 +257,8 @@ static LEN11: &[DigitId] = &[
     id(D::PeRuc, v::pe_ruc, CTX_ONLY),
     id(D::HuPersonalId, v::hu_personal_id, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
+    id(D::BrCnh, v::br_cnh, CTX_ONLY),
+    id(D::BrPis, v::br_pis, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
 ];

@@ -857,15 +857,14 @@ fn dotted_at(t: &[u8], s: usize) -> Option<[u8; 6]> {
 }
 
 /// Reports the MAC address `bytes` written at `s..e` (only next to a MAC
-/// word if `need_ctx`): not in mixed case (an identifier's), and lowered
-/// when it is a placeholder or a documentation value.
+/// word if `need_ctx`): in mixed case (as often an identifier's) only
+/// next to a MAC word, and lowered when it is a placeholder or a
+/// documentation value.
 fn emit_mac(sk: &mut Sink<'_>, s: usize, e: usize, bytes: [u8; 6], need_ctx: bool) {
     let t = sk.t;
     let v = t.get(s..e).unwrap_or_default();
     let mixed_case = v.iter().any(u8::is_ascii_uppercase) && v.iter().any(u8::is_ascii_lowercase);
-    if mixed_case {
-        return;
-    }
+    let need_ctx = need_ctx || mixed_case;
     let same = bytes.iter().all(|&b| Some(&b) == bytes.first());
     let seq = bytes.windows(2).all(|w| {
         let (a, b) = (

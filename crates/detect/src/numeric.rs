@@ -956,6 +956,9 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
         11 if seq.n > 1 => {
             br_cpf(sk, seq, d);
             be_nrn(sk, seq, d);
+            if seq.uniform().is_none() {
+                br_pis(sk, seq, d);
+            }
         }
         14 if seq.n > 1 => br_cnpj(sk, seq, d),
         _ => {}
@@ -1087,8 +1090,11 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             if sk.ctx_ok(D::NoFnr, s, e) && v::no_fnr(d) && no_fnr_date(d) {
                 sk.emit(D::NoFnr, s, e, Medium, NEED_CTX);
             }
-            br_cpf(sk, seq, d);
-            be_nrn(sk, seq, d);
+            // (Grouped, these two were read above.)
+            if seq.n == 1 {
+                br_cpf(sk, seq, d);
+                be_nrn(sk, seq, d);
+            }
         }
         8 if seq.n == 1 => {
             us_dl_digits(sk, s, e, total);
@@ -4015,11 +4021,46 @@ fn br_cnpj_alnum(sk: &mut Sink<'_>, ws: usize) {
     }
 }
 
+/// The CPFs that tutorials and forms print as examples (`123.456.789-09`,
+/// the `111.444.777-35` of every explanation of the check digits, the
+/// digits in order): valid by the check, reported a step lower.
+const CPF_SAMPLES: [&[u8]; 3] = [b"12345678909", b"11144477735", b"01234567890"];
+
 fn br_cpf(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
-    let formatted = seq.shape(&[3, 3, 3, 2]) && seq.sep().get(1..4) == Some(&b"..-"[..]);
-    if (formatted || seq.n == 1) && v::br_cpf(d) {
+    let sep = seq.sep();
+    let seps = sep.get(1..4).unwrap_or_default();
+    let formatted = seq.shape(&[3, 3, 3, 2]) && seps == b"..-";
+    // Next to its word, the groups of the CPF joined otherwise
+    // (`342.444.198.88`, `693-319-118-40`, `342 444 198 88`).
+    let grouped = !formatted
+        && seq.shape(&[3, 3, 3, 2])
+        && seps.iter().all(|c| matches!(c, b'.' | b'-' | b' '));
+    if (formatted || grouped || seq.n == 1) && v::br_cpf(d) {
         sk.emit(
             D::BrCpf,
+            seq.start(),
+            seq.end(),
+            Medium,
+            Adj {
+                need_ctx: !formatted,
+                nonvalue: CPF_SAMPLES.contains(&d),
+            },
+        );
+    }
+}
+
+/// A PIS/PASEP (NIT, NIS) in its printed layout `120.44546.83-5` alone;
+/// next to its word in groups of other lengths joined by dots and a dash
+/// (`120.4454.683-5`). Groups with one separator, and the contiguous
+/// form, are read with the other ids of eleven digits.
+fn br_pis(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    let sep = seq.sep();
+    let seps = sep.get(1..seq.n).unwrap_or_default();
+    let formatted = seq.shape(&[3, 5, 2, 1]) && seps == b"..-";
+    let dotted_dash = seps.last() == Some(&b'-') && seps.iter().rev().skip(1).all(|&c| c == b'.');
+    if (formatted || dotted_dash) && v::br_pis(d) {
+        sk.emit(
+            D::BrPis,
             seq.start(),
             seq.end(),
             Medium,

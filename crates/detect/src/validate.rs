@@ -2214,6 +2214,52 @@ pub fn br_rg(body: &[u8], check: u8) -> bool {
     got == want && body.iter().any(|&c| Some(&c) != body.first())
 }
 
+/// A Brazilian driving licence's number (CNH, `nº registro`): eleven
+/// digits, the first nine weighted 9…1 give the first check digit (the
+/// sum mod 11, 10 and above written 0), weighted 1…9 the second (the
+/// sum mod 11, less 2 when the first was 10 or above, negative results
+/// wrapped, 10 and above written 0). One digit repeated is a form's
+/// placeholder.
+pub fn br_cnh(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 11 || ds.iter().all(|&d| Some(&d) == ds.first()) {
+        return false;
+    }
+    let body = ds.get(..9).unwrap_or_default();
+    let s1: u32 = body.iter().zip((1..=9).rev()).map(|(d, w)| d * w).sum();
+    let (dv1, dsc) = match s1 % 11 {
+        r @ 0..=9 => (r, 0),
+        _ => (0, 2),
+    };
+    let s2: u32 = body.iter().zip(1..=9).map(|(d, w)| d * w).sum();
+    let dv2 = match (s2 % 11 + 11 - dsc) % 11 {
+        r @ 0..=9 => r,
+        _ => 0,
+    };
+    ds.get(9) == Some(&dv1) && ds.get(10) == Some(&dv2)
+}
+
+/// A Brazilian worker's social number (PIS/PASEP, NIT, NIS): eleven
+/// digits, the first ten weighted 3 2 9 8 7 6 5 4 3 2, 11 minus the sum
+/// mod 11 the last (10 and 11 written 0). One digit repeated is a form's
+/// placeholder.
+pub fn br_pis(s: &[u8]) -> bool {
+    let Some(ds) = digits(s) else { return false };
+    if ds.len() != 11 || ds.iter().all(|&d| Some(&d) == ds.first()) {
+        return false;
+    }
+    let sum: u32 = ds
+        .iter()
+        .zip([3, 2, 9, 8, 7, 6, 5, 4, 3, 2])
+        .map(|(d, w)| d * w)
+        .sum();
+    let check = match 11 - sum % 11 {
+        10 | 11 => 0,
+        c => c,
+    };
+    ds.get(10) == Some(&check)
+}
+
 /// [`br_rg`] on nine digits, the last the check digit.
 pub fn br_rg_digits(s: &[u8]) -> bool {
     match (s.get(..8), s.get(8)) {
@@ -4562,6 +4608,39 @@ mod tests {
             Some(false)
         );
         assert!(fi_hetu(b"131052", b"308", b'T'));
+        // Respect/Validation's CNH and PIS test values.
+        for ok in [
+            &b"02650306461"[..],
+            b"04397322870",
+            b"00739751580",
+            b"03375637504",
+        ] {
+            assert!(br_cnh(ok), "{ok:?}");
+        }
+        for bad in [
+            &b"02650306462"[..],
+            b"02650306471",
+            b"11111111111",
+            b"0265030646",
+        ] {
+            assert!(!br_cnh(bad), "{bad:?}");
+        }
+        for ok in [
+            &b"12044546835"[..],
+            b"12089950848",
+            b"12051468577",
+            b"12001842459",
+        ] {
+            assert!(br_pis(ok), "{ok:?}");
+        }
+        for bad in [
+            &b"12044546836"[..],
+            b"12144546835",
+            b"00000000000",
+            b"1204454683",
+        ] {
+            assert!(!br_pis(bad), "{bad:?}");
+        }
         assert!(br_cpf(b"52998224725"));
         assert!(br_cnpj(b"11222333000181"));
         assert!(cn_resident_id(b"11010519491231002X"));

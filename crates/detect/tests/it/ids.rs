@@ -608,6 +608,25 @@ fn fams() -> Vec<Fam> {
             layouts: &[CONTIGUOUS, (&[8, 1], "-")],
             all_singles: true,
         },
+        Fam {
+            id: "br_cnh",
+            check: v::br_cnh,
+            example: "02650306461",
+            keep: 0,
+            ctx: "CNH",
+            layouts: &[CONTIGUOUS],
+            // A first check of 10 is written 0, as is one of 0.
+            all_singles: false,
+        },
+        Fam {
+            id: "br_pis",
+            check: v::br_pis,
+            example: "12044546835",
+            keep: 0,
+            ctx: "PIS/PASEP",
+            layouts: &[CONTIGUOUS, (&[3, 5, 2, 1], " "), (&[3, 5, 2, 1], ".")],
+            all_singles: false,
+        },
     ]
 }
 
