@@ -197,6 +197,8 @@ const PHONE_CTX: &[&str] = &[
     "telefono",
     "teléfono",
     "telefone",
+    // Filipino (`Telepono:`, `numero ng telepono`).
+    "telepono",
     "téléphone",
     "tél",
     "telefonas",
@@ -846,7 +848,7 @@ const NO_CTX: &[&str] = &[];
 
 builtins! {
     CreditCard { "credit_card", Pci, Some("luhn"), false, CARD_CTX,
-        "Payment card numbers of all major brands (Visa, Mastercard incl. 2-series, Amex, Discover, JCB, Diners, Maestro, UnionPay incl. its 81 range, Mir, RuPay, Troy), 12-19 digits, contiguous or grouped with spaces or dashes; brand prefix and length must agree and Luhn must pass.",
+        "Payment card numbers of all major brands (Visa, Mastercard incl. 2-series, Amex, Discover, JCB, Diners, Maestro, UnionPay incl. its 81 range, Mir, RuPay, Troy; UATP next to card wording), 12-19 digits, contiguous or grouped with spaces or dashes; brand prefix and length must agree and Luhn must pass.",
         "4111 1111 1111 1111" }
     CardTrackData { "card_track_data", Pci, Some("luhn"), false, NO_CTX,
         "A card's magnetic-stripe track (ISO/IEC 7813), which PCI DSS forbids storing: track 1 `%B<number>^NAME^YYMM<service code>…?` and track 2 `;<number>=YYMM<service code>…?`, sentinels optional, and EMV's track 2 equivalent data (tag 57, `<number>D<YYMM><service code>…F`); the number must pass Luhn with its brand's prefix and length, the month be 01-12 and the service code start 1, 2, 5, 6, 7 or 9. A test card's track is low.",

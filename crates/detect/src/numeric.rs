@@ -1490,6 +1490,8 @@ const TEST_CARDS: &[&[u8]] = &[
     b"6200000000000005",
     b"4000056655665556",
     b"4000000000000002",
+    // UATP's (the airlines' card) test number.
+    b"122000000000003",
 ];
 
 /// Where each of [`TEST_CARDS`] sits in [`TEST_SLOTS`]: the slot of the
@@ -1613,6 +1615,22 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
         return;
     }
     if !card_brand(d) {
+        // UATP, the airlines' own card: fifteen digits starting 1, next
+        // to card wording only (a fifteen-digit number from 1 is as
+        // often a timestamp in microseconds).
+        if d.len() == 15 && d.first() == Some(&b'1') {
+            sk.emit(
+                D::CreditCard,
+                s,
+                e,
+                Medium,
+                Adj {
+                    need_ctx: true,
+                    nonvalue,
+                },
+            );
+            return;
+        }
         // Unknown issuer range: only as a grouped 16-digit number next to
         // card wording.
         if seq.shape(&[4, 4, 4, 4]) {
