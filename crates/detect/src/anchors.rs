@@ -1061,6 +1061,16 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     let mut i = ke;
+    // A JSON document inside a string, its quotes escaped once
+    // (`"{\"awsSecretKey\":\"…\"}"` in a log line, a template, a
+    // test): the name's closing `\"`, and the value's quotes below.
+    let escaped = at(t, i) == b'\\'
+        && at(t, i + 1) == b'"'
+        && before(t, ks) == b'"'
+        && at(t, ks.saturating_sub(2)) == b'\\';
+    if escaped {
+        i += 1;
+    }
     // A quoted name: `"AccountKey": …`, or the first of a pair
     // (`{ "AccountKey", "…" }`, `Add("AccountKey", "…")`).
     let name_quote = at(t, i);
@@ -1174,8 +1184,8 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let (j, w) = skip_blank(t, i);
     i = j;
     wrapped |= w;
-    // C#'s verbatim string: `@"…"`.
-    if at(t, i) == b'@' && at(t, i + 1) == b'"' {
+    // C#'s verbatim string: `@"…"`; an escaped JSON's `\"…\"`.
+    if (at(t, i) == b'@' || (escaped && at(t, i) == b'\\')) && at(t, i + 1) == b'"' {
         i += 1;
     }
     let quote = at(t, i);
@@ -1228,7 +1238,10 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     if quoted && at(t, vs + n) != quote {
-        return;
+        // The escaped value's closing `\"`.
+        if !(escaped && at(t, vs + n) == b'\\' && at(t, vs + n + 1) == quote) {
+            return;
+        }
     }
     if prose
         && !quoted
