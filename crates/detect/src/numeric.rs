@@ -1715,9 +1715,18 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
         return;
     }
     if v::us_ssn(area, group, serial) {
-        let nonvalue = d.iter().all(|&c| Some(&c) == d.first())
+        // Each group one digit repeated (`111-22-3333`, the SSN of
+        // examples and test fixtures): below the default level even next
+        // to its word.
+        let same = |r: &[u8]| r.iter().all(|&c| r.first() == Some(&c));
+        let sample = same(d.get(..3).unwrap_or_default())
+            && same(d.get(3..5).unwrap_or_default())
+            && same(d.get(5..9).unwrap_or_default());
+        let nonvalue = sample
+            || d.iter().all(|&c| Some(&c) == d.first())
             || (987_654_320..=987_654_329).contains(&num(d));
         let base = match (contiguous, sep) {
+            _ if sample => Low,
             (true, _) => Low,
             (false, b'-') => Medium,
             _ => Low,
