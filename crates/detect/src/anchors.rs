@@ -1671,8 +1671,12 @@ pub(crate) fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]
     if !quoted && matches!(at(sk.t, ve), b'(' | b'<' | b'[' | b'{' | b'.') {
         return;
     }
-    // Code, not a literal: variables, calls, attribute paths, templates.
+    // Code, not a literal: variables, calls, attribute paths, templates;
+    // a nullable type (`attr_accessor proxy_pass: String?` in Ruby's
+    // signatures, Kotlin's and C#'s `String?`).
     let identifier = val
+        .strip_suffix(b"?")
+        .unwrap_or(val)
         .iter()
         .all(|&c| c.is_ascii_alphabetic() || c == b'_' || c == b'.');
     // A `$` inside a value is a variable only as `${…}`, `$(…)` or at the
@@ -1850,6 +1854,32 @@ fn code_like(val: &[u8]) -> bool {
     path || expr || inner_eq
 }
 
+/// The base64 of a public key's DER encoding (SubjectPublicKeyInfo), as
+/// a registry's signing keys are published (`"key": "MFkwEwYH…"` in
+/// npm's keys): not a secret. The algorithm identifiers and the bit
+/// string's header of RSA, the NIST curves, secp256k1, Ed25519 and
+/// X25519; a private key's PKCS#8 has an octet string there instead.
+fn public_key(val: &[u8]) -> bool {
+    const SPKI: [&[u8]; 7] = [
+        b"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+        b"MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE",
+        b"MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQ",
+        b"MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAE",
+        b"MCowBQYDK2VwAyEA",
+        b"MCowBQYDK2VuAyEA",
+        b"BgkqhkiG9w0BAQEFAAO",
+    ];
+    SPKI.iter().any(|p| {
+        if p.starts_with(b"Bgkq") {
+            // RSA's: after the SEQUENCE's length, `MIIBIjANBgkq…`.
+            val.get(..32)
+                .is_some_and(|h| h.windows(p.len()).any(|w| w == *p))
+        } else {
+            val.starts_with(p)
+        }
+    })
+}
+
 fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bool) {
     if !sk.on(D::GenericSecret) || val.len() < 16 || val.len() > 2048 {
         return;
@@ -1875,7 +1905,12 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     }
     let letters = val.iter().any(u8::is_ascii_alphabetic);
     let digits = val.iter().any(u8::is_ascii_digit);
-    if !letters || !digits || placeholder::value(val) || creds::provider_prefix(val) {
+    if !letters
+        || !digits
+        || placeholder::value(val)
+        || creds::provider_prefix(val)
+        || public_key(val)
+    {
         return;
     }
     // Dotted identifiers, snake_case names and paths are code, not

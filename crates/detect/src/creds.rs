@@ -1417,7 +1417,10 @@ fn sk_dash(sk: &mut Sink<'_>, a: usize) {
 /// Graph tokens (EAA and 100+ alphanumerics).
 fn eaa(sk: &mut Sink<'_>, a: usize) {
     let t = sk.t;
-    if is_word(before(t, a)) {
+    // Not inside a base64 blob (`…AAB/EAAAoBUAAC…` in an embedded
+    // WebAssembly module): a token is alphanumeric, so a `+` before it
+    // or a `+` or `/` right after its run means a longer string.
+    if is_word(before(t, a)) || before(t, a) == b'+' {
         return;
     }
     if at(t, a + 3) == b'A' {
@@ -1429,7 +1432,7 @@ fn eaa(sk: &mut Sink<'_>, a: usize) {
     }
     let n = run(t, a + 3, 1000, |c| c.is_ascii_alphanumeric());
     let e = a + 3 + n;
-    if (100..=1000).contains(&n) && !is_word(at(t, e)) {
+    if (100..=1000).contains(&n) && !is_word(at(t, e)) && !matches!(at(t, e), b'+' | b'/') {
         emit_token(sk, D::FacebookAccessToken, a, e, (a + 3, e), High);
     }
 }

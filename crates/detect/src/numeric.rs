@@ -817,9 +817,18 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
                 // by a word further away; a record number is one only as
                 // the value its record word labels (`MRN: 00456789`, not
                 // a date or a room number further on).
+                // An account's word labels it: before it on its line, or
+                // on the line above one the number starts (`0867.0020.0002
+                // # OCR CUSTOMER ACCOUNT NUMBER` in a Unicode table is a
+                // character's name after the number, and the line below's
+                // number is another character's).
                 let other = match i.d {
                     D::BankAccount => {
                         crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS)
+                            || !sk
+                                .ctx
+                                .mask_within(t, s, e, line_reach(t, s), 0)
+                                .has(D::BankAccount as usize)
                     }
                     D::MedicalRecordNumber => !mrn_label(t, s),
                     _ => !health_plan_label(t, s),
@@ -1595,6 +1604,12 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     if seq.n > 1 && (seq.len(0) != 4 || seq.lens().any(|l| !(1..=6).contains(&l))) {
         return;
     }
+    // A row of hexadecimal code points (`698F 6990 6991 6992 6993` in a
+    // Unicode table): groups of digits beside a hex group with a letter
+    // are cells of the row, not a card.
+    if seq.n > 1 && hex_cell_beside(sk.t, seq.start(), seq.end(), sep) {
+        return;
+    }
     // Contiguous lengths other than 14-16 are reported only next to card
     // wording (see below): ask before the checksum.
     if seq.n == 1
@@ -1687,6 +1702,52 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     sk.emit(D::CreditCard, s, e, base, Adj { need_ctx, nonvalue });
 }
 
+/// How far before `s` a label may stand: to its line's start, or, for a
+/// number that starts its line (blanks aside), the context reach (its
+/// label on the line above).
+fn line_reach(t: &[u8], s: usize) -> usize {
+    let lo = s.saturating_sub(crate::kit::CONTEXT_BEFORE);
+    let w = t.get(lo..s).unwrap_or_default();
+    match w.iter().rposition(|&c| c == b'\n') {
+        Some(i)
+            if w.get(i + 1..)
+                .is_some_and(|r| !r.iter().all(|c| matches!(c, b' ' | b'\t'))) =>
+        {
+            w.len() - i - 1
+        }
+        _ => crate::kit::CONTEXT_BEFORE,
+    }
+}
+
+/// True if a word of four or five upper-case hex digits, a letter and a
+/// digit among them, stands right before `s` or right after `e` across
+/// `sep`.
+#[cold]
+fn hex_cell_beside(t: &[u8], s: usize, e: usize, sep: u8) -> bool {
+    let cell = |w: &[u8]| {
+        (4..=5).contains(&w.len())
+            && w.iter()
+                .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+            && w.iter().any(u8::is_ascii_uppercase)
+            && w.iter().any(u8::is_ascii_digit)
+    };
+    let before = s >= 2 && before(t, s) == sep && {
+        let w = t.get(s.saturating_sub(7)..s - 1).unwrap_or_default();
+        let n = w
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        // The whole word: shorter than the window, or at the text's start.
+        (n < w.len() || s <= 7) && cell(w.get(w.len() - n..).unwrap_or_default())
+    };
+    let after = at(t, e) == sep && {
+        let n = run(t, e + 1, 6, |c| c.is_ascii_alphanumeric());
+        cell(t.get(e + 1..e + 1 + n).unwrap_or_default())
+    };
+    before || after
+}
+
 fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     let dashed = seq.shape(&[3, 2, 4]) && matches!(sep, b'-' | b' ' | b'.');
     let contiguous = seq.n == 1;
@@ -1719,9 +1780,11 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
         // examples and test fixtures): below the default level even next
         // to its word.
         let same = |r: &[u8]| r.iter().all(|&c| r.first() == Some(&c));
-        let sample = same(d.get(..3).unwrap_or_default())
+        // So is `123-45-…` (the digits in order, as `123-45-6789`).
+        let sample = (same(d.get(..3).unwrap_or_default())
             && same(d.get(3..5).unwrap_or_default())
-            && same(d.get(5..9).unwrap_or_default());
+            && same(d.get(5..9).unwrap_or_default()))
+            || d.starts_with(b"12345");
         let nonvalue = sample
             || d.iter().all(|&c| Some(&c) == d.first())
             || (987_654_320..=987_654_329).contains(&num(d));

@@ -77,6 +77,9 @@ pub(crate) const WORDS: &[&[u8]] = &[
     b"yourkey",
     b"yoursecret",
     b"yourpassword",
+    // FTP's anonymous login's password (`anonymous@`, an e-mail by
+    // convention).
+    b"anonymous",
 ];
 
 /// Short words that mark a placeholder only when they stand alone between
