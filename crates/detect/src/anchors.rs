@@ -1682,9 +1682,15 @@ pub(crate) fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]
     // A `$` inside a value is a variable only as `${…}`, `$(…)` or at the
     // start: passwords carry `$` (`Password=Xk9#mP2$vL7q;` in a
     // connection string).
-    let code = val
-        .iter()
-        .any(|&c| matches!(c, b'(' | b'{' | b'%' | b'<' | b'['))
+    // troff's escapes in a manual page's source (`\\fIpassword\\fR`,
+    // `my\\-pvk\\-password`): markup around a placeholder.
+    let troff = val
+        .windows(2)
+        .any(|w| matches!(w, [b'\\', b'f' | b'-' | b'&']));
+    let code = troff
+        || val
+            .iter()
+            .any(|&c| matches!(c, b'(' | b'{' | b'%' | b'<' | b'['))
         || val.first() == Some(&b'$')
         || val.starts_with(b"'$")
         || val.starts_with(b"\"$")

@@ -929,6 +929,15 @@ pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     if !(8..=9).contains(&w.len()) {
         return;
     }
+    // A Unicode code point (`<U0001F6C2>`, the PASSPORT CONTROL sign in a
+    // locale's collation table), not a document's number.
+    let t = sk.t;
+    if w.first() == Some(&b'U')
+        && w.iter().skip(1).all(u8::is_ascii_hexdigit)
+        && (before(t, ws) == b'<' || at(t, we) == b'>')
+    {
+        return;
+    }
     let mut up = [0u8; 9];
     let Some(u) = up.get_mut(..w.len()) else {
         return;

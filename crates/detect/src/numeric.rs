@@ -1600,8 +1600,14 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     if dotted && (!seq.shape(&[4, 4, 4, 4]) || !sk.ctx(D::CreditCard, seq.start(), seq.end())) {
         return;
     }
-    // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3.
-    if seq.n > 1 && (seq.len(0) != 4 || seq.lens().any(|l| !(1..=6).contains(&l))) {
+    // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3:
+    // only the last group is shorter than four (`3802 1009 3802 16 25`
+    // is a row of a table).
+    if seq.n > 1
+        && (seq.len(0) != 4
+            || seq.lens().any(|l| !(1..=6).contains(&l))
+            || (1..seq.n - 1).any(|g| seq.len(g) < 4))
+    {
         return;
     }
     // A row of hexadecimal code points (`698F 6990 6991 6992 6993` in a
@@ -1621,7 +1627,7 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     if !v::luhn(d) || d.iter().all(|&c| Some(&c) == d.first()) {
         return;
     }
-    let nonvalue = is_test_card(d);
+    let nonvalue = is_test_card(d) || patterned(d);
     let (s, e) = (seq.start(), seq.end());
     // One number, one type: next to another id's word (My Number, Aadhaar,
     // …) and no card wording, it is that id or nothing.
@@ -1700,6 +1706,21 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
         return;
     }
     sk.emit(D::CreditCard, s, e, base, Adj { need_ctx, nonvalue });
+}
+
+/// A card-length number no issuer would print: its digits repeating a
+/// pattern of up to four (`342342342342345`, a schema's test value), or
+/// all from 1 to 5 (`341124311214544`, the stroke order of a CJK
+/// character in a collation table: one random number in 30,000).
+fn patterned(d: &[u8]) -> bool {
+    let periodic = (1..=4).any(|p| {
+        d.len() > p + 8
+            && d.iter()
+                .zip(d.iter().skip(p))
+                .take(d.len() - p - 3)
+                .all(|(a, b)| a == b)
+    });
+    periodic || d.iter().all(|c| (b'1'..=b'5').contains(c))
 }
 
 /// How far before `s` a label may stand: to its line's start, or, for a
