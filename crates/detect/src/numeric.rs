@@ -1600,13 +1600,13 @@ fn credit_card(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     if dotted && (!seq.shape(&[4, 4, 4, 4]) || !sk.ctx(D::CreditCard, seq.start(), seq.end())) {
         return;
     }
-    // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3:
-    // only the last group is shorter than four (`3802 1009 3802 16 25`
-    // is a row of a table).
+    // Grouped numbers: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-2/3,
+    // 4-3-3-3 (a thirteen-digit Visa): only the last group is shorter
+    // than three (`3802 1009 3802 16 25` is a row of a table).
     if seq.n > 1
         && (seq.len(0) != 4
             || seq.lens().any(|l| !(1..=6).contains(&l))
-            || (1..seq.n - 1).any(|g| seq.len(g) < 4))
+            || (1..seq.n - 1).any(|g| seq.len(g) < 3))
     {
         return;
     }
