@@ -923,19 +923,18 @@ fn vin(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     }
 }
 
+/// A Unicode code point (`<U0001F6C2>`, the PASSPORT CONTROL sign in a
+/// locale's collation table), not a document's number.
+fn code_point(t: &[u8], ws: usize, we: usize, w: &[u8]) -> bool {
+    w.first() == Some(&b'U')
+        && w.iter().skip(1).all(u8::is_ascii_hexdigit)
+        && (before(t, ws) == b'<' || at(t, we) == b'>')
+}
+
 /// A passport number of any issuer, next to a passport word (which it
 /// needs anyway, so its letters may be written in any case).
 pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     if !(8..=9).contains(&w.len()) {
-        return;
-    }
-    // A Unicode code point (`<U0001F6C2>`, the PASSPORT CONTROL sign in a
-    // locale's collation table), not a document's number.
-    let t = sk.t;
-    if w.first() == Some(&b'U')
-        && w.iter().skip(1).all(u8::is_ascii_hexdigit)
-        && (before(t, ws) == b'<' || at(t, we) == b'>')
-    {
         return;
     }
     let mut up = [0u8; 9];
@@ -944,7 +943,7 @@ pub(crate) fn passport(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8]) {
     };
     u.copy_from_slice(w);
     u.make_ascii_uppercase();
-    if v::passport_number(u) {
+    if v::passport_number(u) && !code_point(sk.t, ws, we, w) {
         sk.emit(D::PassportNumber, ws, we, Low, NEED_CTX);
     }
 }
