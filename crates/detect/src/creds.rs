@@ -2721,8 +2721,6 @@ fn databricks(sk: &mut Sink<'_>, a: usize) {
     emit_token(sk, D::DatabricksToken, a, e, (a + 4, a + 36), High);
 }
 
-/// New Relic license key, one word `ws..we` of 40: a six-character
-/// region part (`eu01xx`, or hex), 30 hex digits and `NRAL`.
 /// A SonarQube token of 40 hex digits given to the scanner without a
 /// word the key-word automaton reads: `-Dsonar.login=…`, the Python
 /// pair `'sonar.login', '…'`, PowerShell's `$sonarLogin = "…"`. The
@@ -2766,6 +2764,8 @@ fn sonar_login(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
     ok
 }
 
+/// New Relic license key, one word `ws..we` of 40: a six-character
+/// region part (`eu01xx`, or hex), 30 hex digits and `NRAL`.
 fn new_relic_license(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
     let t = sk.t;
     let ok = is_boundary(t, ws, we)

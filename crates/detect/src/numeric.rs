@@ -1750,7 +1750,7 @@ fn hex_cell_beside(t: &[u8], s: usize, e: usize, sep: u8) -> bool {
             && w.iter().any(u8::is_ascii_uppercase)
             && w.iter().any(u8::is_ascii_digit)
     };
-    let before = s >= 2 && before(t, s) == sep && {
+    let left = s >= 2 && before(t, s) == sep && {
         let w = t.get(s.saturating_sub(7)..s - 1).unwrap_or_default();
         let n = w
             .iter()
@@ -1760,11 +1760,11 @@ fn hex_cell_beside(t: &[u8], s: usize, e: usize, sep: u8) -> bool {
         // The whole word: shorter than the window, or at the text's start.
         (n < w.len() || s <= 7) && cell(w.get(w.len() - n..).unwrap_or_default())
     };
-    let after = at(t, e) == sep && {
+    let right = at(t, e) == sep && {
         let n = run(t, e + 1, 6, |c| c.is_ascii_alphanumeric());
         cell(t.get(e + 1..e + 1 + n).unwrap_or_default())
     };
-    before || after
+    left || right
 }
 
 fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
