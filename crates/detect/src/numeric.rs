@@ -817,18 +817,20 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
                 // by a word further away; a record number is one only as
                 // the value its record word labels (`MRN: 00456789`, not
                 // a date or a room number further on).
-                // An account's word labels it: before it on its line, or
-                // on the line above one the number starts (`0867.0020.0002
-                // # OCR CUSTOMER ACCOUNT NUMBER` in a Unicode table is a
-                // character's name after the number, and the line below's
-                // number is another character's).
+                // An account's word labels it: before it on its line, on
+                // the line above one the number starts, or as its table
+                // column's header (`0867.0020.0002 # OCR CUSTOMER ACCOUNT
+                // NUMBER` in a Unicode table is a character's name after
+                // the number, and the line below's number is another
+                // character's).
                 let other = match i.d {
                     D::BankAccount => {
                         crate::kit::label_word_before(t, s, NOT_ACCOUNT_WORDS, NOT_ACCOUNT_BITS)
-                            || !sk
+                            || (!sk
                                 .ctx
                                 .mask_within(t, s, e, line_reach(t, s), 0)
                                 .has(D::BankAccount as usize)
+                                && !sk.in_column(D::BankAccount, s, e))
                     }
                     D::MedicalRecordNumber => !mrn_label(t, s),
                     _ => !health_plan_label(t, s),

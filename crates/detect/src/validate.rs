@@ -4608,38 +4608,49 @@ mod tests {
             Some(false)
         );
         assert!(fi_hetu(b"131052", b"308", b'T'));
-        // Respect/Validation's CNH and PIS test values.
-        for ok in [
-            &b"02650306461"[..],
-            b"04397322870",
-            b"00739751580",
-            b"03375637504",
-        ] {
-            assert!(br_cnh(ok), "{ok:?}");
-        }
-        for bad in [
-            &b"02650306462"[..],
-            b"02650306471",
-            b"11111111111",
-            b"0265030646",
-        ] {
-            assert!(!br_cnh(bad), "{bad:?}");
-        }
-        for ok in [
-            &b"12044546835"[..],
-            b"12089950848",
-            b"12051468577",
-            b"12001842459",
-        ] {
-            assert!(br_pis(ok), "{ok:?}");
-        }
-        for bad in [
-            &b"12044546836"[..],
-            b"12144546835",
-            b"00000000000",
-            b"1204454683",
-        ] {
-            assert!(!br_pis(bad), "{bad:?}");
+        // Respect/Validation's CNH and PIS test values, and one digit
+        // changed (a check digit, a body digit), cut or repeated.
+        type Check = fn(&[u8]) -> bool;
+        type Values = [&'static [u8]; 4];
+        let cases: [(Check, Values, Values); 2] = [
+            (
+                br_cnh,
+                [
+                    b"02650306461",
+                    b"04397322870",
+                    b"00739751580",
+                    b"03375637504",
+                ],
+                [
+                    b"02650306462",
+                    b"02650306471",
+                    b"11111111111",
+                    b"0265030646",
+                ],
+            ),
+            (
+                br_pis,
+                [
+                    b"12044546835",
+                    b"12089950848",
+                    b"12051468577",
+                    b"12001842459",
+                ],
+                [
+                    b"12044546836",
+                    b"12144546835",
+                    b"00000000000",
+                    b"1204454683",
+                ],
+            ),
+        ];
+        for (check, good, bad) in cases {
+            for v in good {
+                assert!(check(v), "{v:?}");
+            }
+            for v in bad {
+                assert!(!check(v), "{v:?}");
+            }
         }
         assert!(br_cpf(b"52998224725"));
         assert!(br_cnpj(b"11222333000181"));
