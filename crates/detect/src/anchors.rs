@@ -1123,6 +1123,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     let mut netrc = false;
     let mut prose = false;
+    let mut bare = false;
     let mut compare = false;
     let pair = match (at(t, i), at(t, i + 1)) {
         (b':', b'=') | (b'=', b'>') | (b'.', b'=') | (b'?', b'=') => {
@@ -1179,6 +1180,23 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             i += 6;
             true
         }
+        // A name and its value with only blanks between, as notes, chats
+        // and other scanners' examples write them (`clockify SECRET
+        // y7sb…`, `scrapfly TOKEN 03b9…`): the value must be one strong
+        // token ([`bare_value`]).
+        (c, _)
+            if j > i0
+                && !wrapped
+                && !flag
+                && !name_quoted
+                && generic
+                && c.is_ascii_alphanumeric()
+                && !password_key(&key)
+                && !after_not_secret_word(t, ks) =>
+        {
+            bare = true;
+            false
+        }
         _ => return,
     };
     let (j, w) = skip_blank(t, i);
@@ -1224,7 +1242,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             .unwrap_or(n)
     };
     // A sentence's last mark is not the value's.
-    let n = if prose && !quoted {
+    let n = if (prose || bare) && !quoted {
         n - t.get(vs..vs + n).map_or(0, |v| {
             v.iter()
                 .rev()
@@ -1260,6 +1278,12 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         return;
     }
     let val = t.get(vs..ve).unwrap_or_default();
+    // A bare `key` before hex is a key's id or fingerprint (`Add Simon
+    // Josefsson's key B1D2BD13…`, `signing key 1988…`), or a digest.
+    if bare && (!bare_value(t, ve, val) || (key == b"key" && val.iter().all(u8::is_ascii_hexdigit)))
+    {
+        return;
+    }
     if compare
         && val
             .iter()
@@ -1274,6 +1298,52 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     // A `.netrc` value is a literal, never code, and so is a sentence's.
     assigned_value(sk, &key, vs, ve, val, quoted || netrc || prose, generic);
+}
+
+/// True if `val`, ending at `ve`, can be a secret written after its name
+/// with only blanks between: one whole token (a blank, a line's end or
+/// the text's end after it), 20 characters or more of the base64url and
+/// base64 alphabets (`=` only as padding), letters and digits both, not
+/// a `0x` number. Such a pair has no operator to say the word names the
+/// value, so prose (`the token expires`, `key 0x4AEE…`) must fall out
+/// on the value alone; [`generic_value`] then asks for randomness.
+fn bare_value(t: &[u8], ve: usize, val: &[u8]) -> bool {
+    let body = val
+        .strip_suffix(b"==")
+        .or_else(|| val.strip_suffix(b"="))
+        .unwrap_or(val);
+    matches!(at(t, ve), 0 | b' ' | b'\t' | b'\n' | b'\r' | b'.')
+        && val.len() >= 20
+        && body
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'+' | b'/'))
+        && val.iter().any(u8::is_ascii_alphabetic)
+        && val.iter().any(u8::is_ascii_digit)
+        && !val.starts_with(b"0x")
+        // Another name in a list of names (`… NSThumbnailKey
+        // NSThumbnail1024x1024SizeKey`).
+        && ![&b"key"[..], b"token", b"secret"].iter().any(|w| {
+            val.len()
+                .checked_sub(w.len())
+                .and_then(|k| val.get(k..))
+                .is_some_and(|end| end.eq_ignore_ascii_case(w))
+        })
+}
+
+/// True if the word before the key name at `ks` (blanks between) makes
+/// the name something other than a secret's (`public key …`, `SSH key
+/// …`, `cache key …`), as [`NOT_SECRET_KEYS`] does inside one name.
+fn after_not_secret_word(t: &[u8], ks: usize) -> bool {
+    let mut e = ks;
+    while e > 0 && matches!(at(t, e - 1), b' ' | b'\t') {
+        e -= 1;
+    }
+    let mut s = e;
+    while s > 0 && e - s < 24 && at(t, s - 1).is_ascii_alphanumeric() {
+        s -= 1;
+    }
+    let word = t.get(s..e).unwrap_or_default().to_ascii_lowercase();
+    !word.is_empty() && NOT_SECRET_KEYS.contains(&word.as_slice())
 }
 
 /// The token inside a quoted value at `vs..ve`: without blanks padding it
@@ -1862,11 +1932,16 @@ fn code_like(val: &[u8]) -> bool {
 
 /// The base64 of a public key's DER encoding (SubjectPublicKeyInfo), as
 /// a registry's signing keys are published (`"key": "MFkwEwYH…"` in
-/// npm's keys): not a secret. The algorithm identifiers and the bit
+/// npm's keys), or of an OpenSSH public key: not a secret. The algorithm identifiers and the bit
 /// string's header of RSA, the NIST curves, secp256k1, Ed25519 and
 /// X25519; a private key's PKCS#8 has an octet string there instead.
 fn public_key(val: &[u8]) -> bool {
-    const SPKI: [&[u8]; 7] = [
+    const SPKI: [&[u8]; 10] = [
+        // OpenSSH's wire form (`ssh-rsa AAAAB3NzaC1yc2E…`, Ed25519,
+        // ECDSA), as `authorized_keys` and `known_hosts` hold it.
+        b"AAAAB3NzaC1",
+        b"AAAAC3NzaC1",
+        b"AAAAE2VjZHNh",
         b"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
         b"MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE",
         b"MIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQ",
@@ -1895,7 +1970,9 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     if val.len() > 256 && !opaque {
         return;
     }
-    if !quoted && code_like(val) {
+    // (An opaque token's pieces are too long and mixed for names:
+    // `lQ0i3CZN….Rwmzd4NJ…` is not a dotted path.)
+    if !quoted && !opaque && code_like(val) {
         return;
     }
     if sanctum_token(val) {
