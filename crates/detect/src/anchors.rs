@@ -1191,8 +1191,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
                 && !name_quoted
                 && generic
                 && c.is_ascii_alphanumeric()
-                && !password_key(&key)
-                && !after_not_secret_word(t, ks) =>
+                && !password_key(&key) =>
         {
             bare = true;
             false
@@ -1280,7 +1279,12 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     let val = t.get(vs..ve).unwrap_or_default();
     // A bare `key` before hex is a key's id or fingerprint (`Add Simon
     // Josefsson's key B1D2BD13…`, `signing key 1988…`), or a digest.
-    if bare && (!bare_value(t, ve, val) || (key == b"key" && val.iter().all(u8::is_ascii_hexdigit)))
+    // (A provider's token is found from its own prefix: `key AKIA…`.)
+    if bare
+        && (!bare_value(t, ve, val)
+            || creds::provider_prefix(val)
+            || (key == b"key" && val.iter().all(u8::is_ascii_hexdigit))
+            || after_not_secret_word(t, ks))
     {
         return;
     }
@@ -1312,8 +1316,8 @@ fn bare_value(t: &[u8], ve: usize, val: &[u8]) -> bool {
         .strip_suffix(b"==")
         .or_else(|| val.strip_suffix(b"="))
         .unwrap_or(val);
-    matches!(at(t, ve), 0 | b' ' | b'\t' | b'\n' | b'\r' | b'.')
-        && val.len() >= 20
+    val.len() >= 20
+        && matches!(at(t, ve), 0 | b' ' | b'\t' | b'\n' | b'\r' | b'.')
         && body
             .iter()
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'+' | b'/'))
