@@ -162,6 +162,28 @@ pub(crate) mod sse2 {
         u32::from(_mm_movemask_epi8(hit) as u16)
     }
 
+    /// Bit `k` set if byte `k` of the 64 in `block` is `0x80` or above
+    /// (its sign bit, which `movemask` reads as it is) or is `c`; bytes
+    /// past 64 are ignored, missing ones are not set.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    pub(crate) fn high_or_mask(block: &[u8], c: u8) -> u64 {
+        let eq = _mm_set1_epi8(c as i8);
+        let hits = [0, 16, 32, 48].map(|k| {
+            let x = lanes(block.get(k..).unwrap_or_default());
+            _mm_or_si128(x, _mm_cmpeq_epi8(x, eq))
+        });
+        // Most blocks of most text have none: one `movemask` says so.
+        let [a, b, c2, d] = hits;
+        let any = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c2, d));
+        if _mm_movemask_epi8(any) == 0 {
+            return 0;
+        }
+        hits.iter().enumerate().fold(0u64, |m, (k, &h)| {
+            m | u64::from(_mm_movemask_epi8(h) as u16) << (16 * k)
+        })
+    }
+
     /// Bit `k` set if byte `k` of the 64 in `block` is a trigger
     /// ([`super::is_trigger`]); bytes past 64 are ignored, missing ones
     /// are not triggers.

@@ -1,54 +1,177 @@
-//! No-break and fixed-width spaces read as spaces.
+//! Characters read as the ASCII a detector knows: spaces, digits and a
+//! number's punctuation written another way.
 //!
 //! French, Polish, Czech and Nordic writers put a no-break space (U+00A0)
 //! or a narrow one (U+202F) between a number's groups (`01 23 45 67 89`,
 //! `Tél. : …`), word processors and web pages copy them into plain text,
 //! and figure and thin spaces (U+2007, U+2009) do the same in typeset
-//! tables. Detectors read bytes and know the ASCII space: before a text is
-//! scanned, each of these characters (two or three bytes of UTF-8) becomes
-//! one space, and every finding's offsets are mapped back to the bytes of
-//! the input. Nothing else changes, and text without these characters is
-//! scanned as it is (one `memchr3` pass finds that out). The escapes
-//! `\n`, `\r` and `\t` written in a string (JSON, iCalendar, code) are
-//! folded to one space the same way: they separate words as the
-//! characters they stand for do.
+//! tables. Japanese and Chinese documents write numbers in full-width
+//! forms (`０３－１２３４－５６７８`, U+FF10-FF19, their Latin letters and `－（）＋．／：＠`,
+//! with the ideographic space U+3000 between groups), and Arabic,
+//! Persian, Indian, Bangladeshi and Thai ones in their own digits
+//! (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲…`, `०९८…`, `০১৯…`, `๐๘…`): a card number or a
+//! phone number is the same number in any of them, an IBAN the same
+//! IBAN. Detectors read bytes
+//! and know ASCII: before a text is scanned, each of these characters
+//! (two or three bytes of UTF-8) becomes its one ASCII byte, and every
+//! finding's offsets are mapped back to the bytes of the input. Nothing
+//! else changes, and text without these characters is scanned as it is
+//! (one pass over 64-byte blocks finds that out). The escapes `\n`, `\r`
+//! and `\t` written in a string (JSON, iCalendar, code) are folded to one
+//! space the same way: they separate words as the characters they stand
+//! for do.
 //!
-//! The map is a list of fold points: the text offset of each space that
+//! The map is a list of fold points: the text offset of each byte that
 //! stands for a longer character, with the bytes saved up to and including
 //! it. A text offset `x` is input offset `x + shift(x)`, where `shift(x)`
 //! counts the bytes saved by folds before `x`.
 
 use std::collections::VecDeque;
 
-/// The characters folded, as UTF-8: U+00A0, U+2007, U+2009, U+202F (the
-/// set the markup extractor turns into spaces too); and the escapes `\n`,
-/// `\r` and `\t` of a JSON or iCalendar string, a C or shell literal
-/// (`"Hi,\n4111 1111 …"`: the `n` would glue the value to a word),
-/// unless their backslash is itself escaped (`prev`, the input byte
-/// before, is a backslash: `\\n`).
+/// The characters folded, as UTF-8, and the byte each becomes: U+00A0,
+/// U+2007, U+2009, U+202F and U+3000 a space (the first four are the set
+/// the markup extractor turns into spaces too); the full-width digits
+/// and Latin letters and `－（）＋．／：＠`; the decimal digits of the Arabic, Persian,
+/// Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
+/// Malayalam, Thai and Lao scripts; and the escapes `\n`, `\r` and `\t`
+/// of a JSON or iCalendar string, a C or shell literal (`"Hi,\n4111 1111
+/// …"`: the `n` would glue the value to a word), unless their backslash
+/// is itself escaped (`prev`, the input byte before, is a backslash:
+/// `\\n`).
 fn folded_len(b: &[u8], prev: u8) -> Match {
+    // The digit `c - zero` of a character of `len` bytes.
+    let digit = |len: usize, c: u8, zero: u8| Match::Full(len, b'0' + (c - zero));
     match b {
-        [0xC2, 0xA0, ..] => Match::Full(2),
+        [0xC2, 0xA0, ..] => Match::Full(2, b' '),
         [0xC2, _, ..] => Match::No,
         [0xC2] => Match::Prefix,
-        [0xE2, 0x80, 0x87 | 0x89 | 0xAF, ..] => Match::Full(3),
+        // Arabic-Indic and Extended Arabic-Indic (Persian, Urdu) digits.
+        [0xD9, c @ 0xA0..=0xA9, ..] => digit(2, *c, 0xA0),
+        [0xDB, c @ 0xB0..=0xB9, ..] => digit(2, *c, 0xB0),
+        [0xD9 | 0xDB, _, ..] => Match::No,
+        [0xD9 | 0xDB] => Match::Prefix,
+        // The Indic scripts' digits (U+0966, U+09E6, … U+0D66, each the
+        // block's `…6F` byte run) and Thai's and Lao's (U+0E50, U+0ED0).
+        [
+            0xE0,
+            0xA5 | 0xA7 | 0xA9 | 0xAB | 0xAD | 0xAF | 0xB1 | 0xB3 | 0xB5,
+            c @ 0xA6..=0xAF,
+            ..,
+        ] => digit(3, *c, 0xA6),
+        [0xE0, 0xB9 | 0xBB, c @ 0x90..=0x99, ..] => digit(3, *c, 0x90),
+        [0xE0, _, _, ..] => Match::No,
+        [
+            0xE0,
+            0xA5 | 0xA7 | 0xA9 | 0xAB | 0xAD | 0xAF | 0xB1 | 0xB3 | 0xB5 | 0xB9 | 0xBB,
+        ]
+        | [0xE0] => Match::Prefix,
+        [0xE0, _] => Match::No,
+        [0xE2, 0x80, 0x87 | 0x89 | 0xAF, ..] => Match::Full(3, b' '),
         [0xE2, 0x80, _, ..] => Match::No,
         [0xE2, 0x80] | [0xE2] => Match::Prefix,
-        [b'\\', b'n' | b'r' | b't', ..] if prev != b'\\' => Match::Full(2),
+        [0xE3, 0x80, 0x80, ..] => Match::Full(3, b' '),
+        [0xE3, 0x80, _, ..] => Match::No,
+        [0xE3, 0x80] | [0xE3] => Match::Prefix,
+        [0xEF, 0xBC, c @ 0x90..=0x99, ..] => digit(3, *c, 0x90),
+        // Full-width Latin letters (`ＤＥ８９…`, `ＳＳＮ`).
+        [0xEF, 0xBC, c @ 0xA1..=0xBA, ..] => Match::Full(3, b'A' + (c - 0xA1)),
+        [0xEF, 0xBD, c @ 0x81..=0x9A, ..] => Match::Full(3, b'a' + (c - 0x81)),
+        [0xEF, 0xBD, _, ..] => Match::No,
+        [0xEF, 0xBC, c, ..] => match c {
+            0x88 => Match::Full(3, b'('),
+            0x89 => Match::Full(3, b')'),
+            0x8B => Match::Full(3, b'+'),
+            0x8D => Match::Full(3, b'-'),
+            0x8E => Match::Full(3, b'.'),
+            0x8F => Match::Full(3, b'/'),
+            0x9A => Match::Full(3, b':'),
+            0xA0 => Match::Full(3, b'@'),
+            _ => Match::No,
+        },
+        [0xEF, 0xBC | 0xBD] | [0xEF] => Match::Prefix,
+        [b'\\', b'n' | b'r' | b't', ..] if prev != b'\\' => Match::Full(2, b' '),
         [b'\\'] if prev != b'\\' => Match::Prefix,
         _ => Match::No,
     }
 }
 
-/// Finds the next byte that may start a folded character.
+/// True if a folded character may start at `b[i]`: its lead byte, and
+/// its second byte where a first says little (`0xE3` also starts kana
+/// and CJK punctuation, `0xEF` the other full-width forms, `0xD9` and
+/// `0xDB` Arabic letters), so that Japanese or Arabic prose is passed
+/// over without a stop at every character. A lead at the end of `b` may
+/// be cut, and is a candidate.
+#[inline(always)]
+fn lead_at(b: &[u8], i: usize) -> bool {
+    let next = b.get(i + 1).copied();
+    match b.get(i) {
+        Some(b'\\' | 0xC2 | 0xE2) => true,
+        Some(0xD9) => next.is_none_or(|c| (0xA0..=0xA9).contains(&c)),
+        Some(0xDB) => next.is_none_or(|c| (0xB0..=0xB9).contains(&c)),
+        Some(0xE0) => next.is_none_or(|c| {
+            matches!(
+                c,
+                0xA5 | 0xA7 | 0xA9 | 0xAB | 0xAD | 0xAF | 0xB1 | 0xB3 | 0xB5 | 0xB9 | 0xBB
+            )
+        }),
+        Some(0xE3) => next.is_none_or(|c| c == 0x80),
+        Some(0xEF) => next.is_none_or(|c| c == 0xBC || c == 0xBD),
+        _ => false,
+    }
+}
+
+/// Finds the next byte that may start a folded character: a 64-byte
+/// block's bytes from `0x80` up and backslashes as one bit mask (on
+/// x86_64 four SSE2 `movemask`s; ASCII text has none), then each of
+/// those checked by [`lead_at`].
 fn next_lead(b: &[u8]) -> Option<usize> {
-    memchr::memchr3(0xC2, 0xE2, b'\\', b)
+    const BLOCK: usize = 64;
+    let mut base = 0;
+    let mut blocks = b.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let mut m = high_or_backslash(block);
+        while m != 0 {
+            let i = base + m.trailing_zeros() as usize;
+            if lead_at(b, i) {
+                return Some(i);
+            }
+            m &= m - 1;
+        }
+        base += BLOCK;
+    }
+    (base..b.len()).find(|&i| lead_at(b, i))
+}
+
+/// Bit `k` set if byte `k` of the 64 in `block` is `0x80` or above, or a
+/// backslash.
+#[inline(always)]
+fn high_or_backslash(block: &[u8]) -> u64 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: `sse2::high_or_mask` needs only SSE2, which this build
+        // enables for every function (the `cfg` above: it is part of the
+        // x86_64 baseline), so the CPU running this code has it. Its body
+        // reads `block` through safe slice accesses only.
+        #[allow(
+            unsafe_code,
+            reason = "SSE2 is enabled for the whole build (see SAFETY)"
+        )]
+        unsafe {
+            crate::fastscan::sse2::high_or_mask(block, b'\\')
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        block.iter().enumerate().fold(0u64, |m, (k, &c)| {
+            m | (u64::from(c >= 0x80 || c == b'\\') << k)
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Match {
-    /// A folded character of this many bytes.
-    Full(usize),
+    /// A folded character of this many bytes, and the byte it becomes.
+    Full(usize, u8),
     /// The start of one, cut by the end of the input so far.
     Prefix,
     No,
@@ -82,11 +205,13 @@ impl Folds {
             return (start + self.before, end + self.before);
         }
         let s = start + self.shift(start);
-        // The span's last byte is never a folded space (values do not end
-        // in one), so its end is one past that byte's input offset.
-        let e = match end.checked_sub(1) {
-            Some(last) if end > start => last + self.shift(last) + 1,
-            _ => s,
+        // The span's last byte may be a folded character (a full-width
+        // digit): its end is the next byte's input offset, which counts
+        // that character's bytes saved and no fold after it.
+        let e = if end > start {
+            end + self.shift(end)
+        } else {
+            s
         };
         (s, e.max(s))
     }
@@ -114,7 +239,7 @@ impl Folds {
     }
 }
 
-/// Appends `src` to `dst` with the folded characters as spaces, recording
+/// Appends `src` to `dst` with the folded characters as their bytes, recording
 /// each in `folds` (`base` is the text offset of `dst[0]`). A character
 /// cut by the end of `src` is left in `pending` (at most two bytes) when
 /// `more` says input follows, else copied as it is; `pending` from the
@@ -142,9 +267,9 @@ pub(crate) fn append(
         }
         let seen = tmp.get(..n).unwrap_or_default();
         match folded_len(seen, prev) {
-            Match::Full(len) => {
+            Match::Full(len, to) => {
                 folds.push(base + dst.len(), len);
-                dst.push(b' ');
+                dst.push(to);
                 let used = len.saturating_sub(held.len());
                 prev = seen.get(len - 1).copied().unwrap_or(0);
                 src = src.get(used..).unwrap_or_default();
@@ -174,9 +299,9 @@ pub(crate) fn append(
             prev = b;
         }
         match folded_len(rest, prev) {
-            Match::Full(len) => {
+            Match::Full(len, to) => {
                 folds.push(base + dst.len(), len);
-                dst.push(b' ');
+                dst.push(to);
                 prev = rest.get(len - 1).copied().unwrap_or(0);
                 src = rest.get(len..).unwrap_or_default();
             }
@@ -236,7 +361,7 @@ pub(crate) fn holds(text: &[u8], from: usize, to: usize) -> bool {
         } else {
             0
         };
-        if let Match::Full(_) = folded_len(text.get(at + i..).unwrap_or_default(), prev) {
+        if let Match::Full(..) = folded_len(text.get(at + i..).unwrap_or_default(), prev) {
             return true;
         }
         at += i + 1;
@@ -320,7 +445,10 @@ mod tests {
         #[test]
         fn chunks_fold_as_the_whole_and_map_back(
             input in proptest::collection::vec(
-                proptest::sample::select(vec![0xC2u8, 0xA0, 0xE2, 0x80, 0xAF, 0x89, 0x87, 0x93, b'7', b' ', b'\\', b'n', b't']),
+                proptest::sample::select(vec![
+                    0xC2u8, 0xA0, 0xE2, 0x80, 0xAF, 0x89, 0x87, 0x93, b'7', b' ', b'\\', b'n', b't',
+                    0xEF, 0xBC, 0x91, 0x8D, 0xD9, 0xA3, 0xDB, 0xB4, 0xE0, 0xA7, 0xA8, 0xB9, 0xE3,
+                ]),
                 0..64,
             ),
             cuts in proptest::collection::vec(0usize..64, 0..6),
@@ -350,12 +478,35 @@ mod tests {
                 if s + 1 == e {
                     proptest::prop_assert_eq!(input[s], b);
                 } else {
-                    // A folded space: its whole character.
-                    proptest::prop_assert_eq!(b, b' ');
+                    // A folded character: all of it, as its byte.
                     let prev = if s > 0 { input[s - 1] } else { 0 };
-                    proptest::prop_assert!(matches!(folded_len(&input[s..], prev), Match::Full(n) if n == e - s));
+                    proptest::prop_assert!(matches!(folded_len(&input[s..], prev), Match::Full(n, to) if n == e - s && to == b));
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The block mask is the bytes from `0x80` up and backslashes, and
+        /// the search stops at the first byte `lead_at` accepts.
+        #[test]
+        fn the_lead_search_is_its_byte_definition(
+            input in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![b'\\', 0xC2u8, 0xD9, 0xDB, 0xE0, 0xE2, 0xE3, 0xEF, 0x80, 0xBC, 0xA5, 0xA0, 0xB0]),
+                    proptest::num::u8::ANY,
+                ],
+                0..200,
+            ),
+        ) {
+            for block in input.chunks_exact(64) {
+                let m = high_or_backslash(block);
+                for (k, &c) in block.iter().enumerate() {
+                    proptest::prop_assert_eq!(m >> k & 1 == 1, c >= 0x80 || c == b'\\');
+                }
+            }
+            let want = (0..input.len()).find(|&i| lead_at(&input, i));
+            proptest::prop_assert_eq!(next_lead(&input), want);
         }
     }
 
@@ -401,6 +552,55 @@ mod tests {
         s.feed_into(&text[cut..], &mut found);
         s.finish_into(&mut found);
         assert_eq!(want(&found), want(&whole));
+    }
+
+    #[test]
+    fn digits_of_other_scripts_fold_to_ascii() {
+        for (input, want) in [
+            ("０３－１２３４－５６７８", "03-1234-5678"),
+            ("（０３）１２３４\u{3000}５６７８", "(03)1234 5678"),
+            ("＋８１　９０", "+81 90"),
+            ("٠٥٠١٢٣٤٥٦٧", "0501234567"),
+            ("۰۹۱۲۳۴۵۶۷۸۹", "09123456789"),
+            ("०९८७६", "09876"),
+            ("০১৯৪৯", "01949"),
+            ("੦੧ ૨૩ ୪୫ ௬௭ ౮౯ ೦೧ ൨൩", "01 23 45 67 89 01 23"),
+            ("๐๘๑๒ ໐໙", "0812 09"),
+            ("ａ＠ｂ．ＪＰ", "a@b.JP"),
+        ] {
+            let (t, _) = fold(input.as_bytes()).unwrap();
+            assert_eq!(std::str::from_utf8(&t).unwrap(), want, "{input}");
+        }
+        // Neighbours of the folded ranges are left alone: U+FF1A's
+        // neighbour U+FF1B `；`, Devanagari's danda U+0964, Thai letters,
+        // a byte-order mark.
+        assert!(fold("；।ก\u{feff}".as_bytes()).is_none());
+    }
+
+    /// A value of full-width digits is found and placed at its bytes, the
+    /// last digit's three bytes included, in a whole scan and in a stream
+    /// cut inside each character.
+    #[test]
+    fn a_full_width_card_is_found_and_placed() {
+        let text = "カード番号：４１１１　１１１１　１１１１　１１１１ です".as_bytes();
+        let d = crate::Detectors::new();
+        let card = "４１１１　１１１１　１１１１　１１１１".as_bytes();
+        let at = text.windows(card.len()).position(|w| w == card).unwrap();
+        let want = vec![("credit_card".to_string(), at, at + card.len())];
+        let got = |f: &[crate::Finding]| {
+            f.iter()
+                .map(|f| (f.detector.to_string(), f.start, f.end))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(got(&d.scan(text)), want);
+        for cut in at..at + 6 {
+            let mut s = d.stream();
+            let mut found = Vec::new();
+            s.feed_into(&text[..cut], &mut found);
+            s.feed_into(&text[cut..], &mut found);
+            s.finish_into(&mut found);
+            assert_eq!(got(&found), want, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -226,8 +226,9 @@ impl Detectors {
     /// Scans `text` (any bytes; need not be UTF-8). Offsets in the findings
     /// are byte offsets into `text`, sorted by start.
     pub fn scan(&self, text: &[u8]) -> Vec<Finding> {
-        // In blocks, each checked for a no-break space to read as a space
-        // ([`fold`]), with the reach after it, right before its keys are
+        // In blocks, each checked for a character to read as ASCII (a
+        // no-break space, a full-width digit: [`fold`]), with the reach
+        // after it, right before its keys are
         // evaluated: the check reads from cache what the scan reads next.
         // A text that holds one is folded whole and scanned again.
         let mut ends = engine::Ends::default();
