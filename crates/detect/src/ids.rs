@@ -203,6 +203,8 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::PhTin, v::ph_tin, Grouped::Threes),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
+    // Romania's CUI runs to ten digits (newer companies' have nine).
+    id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -231,6 +233,7 @@ static LEN10: &[DigitId] = &[
     ),
     id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
+    id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
