@@ -1305,12 +1305,13 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
 }
 
 /// True if `val`, ending at `ve`, can be a secret written after its name
-/// with only blanks between: one whole token (a blank, a line's end or
-/// the text's end after it), 20 characters or more of the base64url and
-/// base64 alphabets (`=` only as padding), letters and digits both, not
-/// a `0x` number. Such a pair has no operator to say the word names the
-/// value, so prose (`the token expires`, `key 0x4AEE…`) must fall out
-/// on the value alone; [`generic_value`] then asks for randomness.
+/// with only blanks between: one whole token (a blank, a sentence's full
+/// stop, a line's end or the text's end after it), 20 characters or
+/// more of the base64url and base64 alphabets (`=` only as padding),
+/// letters and digits both, not a `0x` number, not ending in a key word.
+/// Such a pair has no operator to say the word names the value, so
+/// prose (`the token expires`, `key 0x4AEE…`) must fall out on the value
+/// alone; [`generic_value`] then asks for randomness.
 fn bare_value(t: &[u8], ve: usize, val: &[u8]) -> bool {
     let body = val
         .strip_suffix(b"==")
@@ -1936,9 +1937,10 @@ fn code_like(val: &[u8]) -> bool {
 
 /// The base64 of a public key's DER encoding (SubjectPublicKeyInfo), as
 /// a registry's signing keys are published (`"key": "MFkwEwYH…"` in
-/// npm's keys), or of an OpenSSH public key: not a secret. The algorithm identifiers and the bit
-/// string's header of RSA, the NIST curves, secp256k1, Ed25519 and
-/// X25519; a private key's PKCS#8 has an octet string there instead.
+/// npm's keys), or of an OpenSSH public key: not a secret. The
+/// algorithm identifiers and the bit string's header of RSA, the NIST
+/// curves, secp256k1, Ed25519 and X25519 (a private key's PKCS#8 has an
+/// octet string there instead), and OpenSSH's key type names.
 fn public_key(val: &[u8]) -> bool {
     const SPKI: [&[u8]; 10] = [
         // OpenSSH's wire form (`ssh-rsa AAAAB3NzaC1yc2E…`, Ed25519,

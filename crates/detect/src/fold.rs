@@ -6,20 +6,19 @@
 //! `Tél. : …`), word processors and web pages copy them into plain text,
 //! and figure and thin spaces (U+2007, U+2009) do the same in typeset
 //! tables. Japanese and Chinese documents write numbers in full-width
-//! forms (`０３－１２３４－５６７８`, U+FF10-FF19, their Latin letters and `－（）＋．／：＠`,
-//! with the ideographic space U+3000 between groups), and Arabic,
-//! Persian, Indian, Bangladeshi and Thai ones in their own digits
-//! (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲…`, `०९८…`, `০১৯…`, `๐๘…`): a card number or a
-//! phone number is the same number in any of them, an IBAN the same
-//! IBAN. Detectors read bytes
-//! and know ASCII: before a text is scanned, each of these characters
-//! (two or three bytes of UTF-8) becomes its one ASCII byte, and every
-//! finding's offsets are mapped back to the bytes of the input. Nothing
-//! else changes, and text without these characters is scanned as it is
-//! (one pass over 64-byte blocks finds that out). The escapes `\n`, `\r`
-//! and `\t` written in a string (JSON, iCalendar, code) are folded to one
-//! space the same way: they separate words as the characters they stand
-//! for do.
+//! forms (`０３－１２３４－５６７８`: U+FF10-FF19, the Latin letters and
+//! `－（）＋．／：＠`, the ideographic space U+3000 between groups), and
+//! Arabic, Persian, Indian, Bangladeshi and Thai ones in their own
+//! digits (`٠٥٠١٢٣٤٥٦٧`, `۰۹۱۲…`, `०९८…`, `০১৯…`, `๐๘…`): a card number
+//! or a phone number is the same number in any of them, an IBAN the same
+//! IBAN. Detectors read bytes and know ASCII: before a text is scanned,
+//! each of these characters (two or three bytes of UTF-8) becomes its
+//! one ASCII byte, and every finding's offsets are mapped back to the
+//! bytes of the input. Nothing else changes, and text without these
+//! characters is scanned as it is (one pass over 64-byte blocks finds
+//! that out). The escapes `\n`, `\r` and `\t` written in a string (JSON,
+//! iCalendar, code) are folded to one space the same way: they separate
+//! words as the characters they stand for do.
 //!
 //! The map is a list of fold points: the text offset of each byte that
 //! stands for a longer character, with the bytes saved up to and including
@@ -30,10 +29,10 @@ use std::collections::VecDeque;
 
 /// The characters folded, as UTF-8, and the byte each becomes: U+00A0,
 /// U+2007, U+2009, U+202F and U+3000 a space (the first four are the set
-/// the markup extractor turns into spaces too); the full-width digits
-/// and Latin letters and `－（）＋．／：＠`; the decimal digits of the Arabic, Persian,
-/// Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
-/// Malayalam, Thai and Lao scripts; and the escapes `\n`, `\r` and `\t`
+/// the markup extractor turns into spaces too); the full-width digits,
+/// Latin letters and `－（）＋．／：＠`; the decimal digits of the Arabic,
+/// Persian, Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil,
+/// Telugu, Kannada, Malayalam, Thai and Lao scripts; and the escapes `\n`, `\r` and `\t`
 /// of a JSON or iCalendar string, a C or shell literal (`"Hi,\n4111 1111
 /// …"`: the `n` would glue the value to a word), unless their backslash
 /// is itself escaped (`prev`, the input byte before, is a backslash:
