@@ -174,8 +174,8 @@ pub(crate) mod sse2 {
             _mm_or_si128(x, _mm_cmpeq_epi8(x, eq))
         });
         // Most blocks of most text have none: one `movemask` says so.
-        let [a, b, c2, d] = hits;
-        let any = _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c2, d));
+        let [h0, h1, h2, h3] = hits;
+        let any = _mm_or_si128(_mm_or_si128(h0, h1), _mm_or_si128(h2, h3));
         if _mm_movemask_epi8(any) == 0 {
             return 0;
         }

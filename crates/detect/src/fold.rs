@@ -509,6 +509,28 @@ mod tests {
         }
     }
 
+    /// `lead_at` is a filter in front of `folded_len`: every start of a
+    /// character it folds (or may fold, cut by the end of a chunk) must
+    /// pass it, or that character would never be folded.
+    #[test]
+    fn every_folded_start_passes_the_lead_filter() {
+        for b0 in 0..=255u8 {
+            for b1 in 0..=255u8 {
+                for cut in [&[b0][..], &[b0, b1]] {
+                    if folded_len(cut, 0) != Match::No {
+                        assert!(lead_at(cut, 0), "{cut:02x?}");
+                    }
+                }
+                for b2 in 0x80..=0xBFu8 {
+                    let seq = [b0, b1, b2];
+                    if let Match::Full(..) = folded_len(&seq, 0) {
+                        assert!(lead_at(&seq, 0), "{seq:02x?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn escapes_of_a_string_fold_unless_escaped() {
         let input = br#"a\nb\tc\\nd\re"#;
