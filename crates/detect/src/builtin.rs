@@ -1593,8 +1593,14 @@ builtins! {
         "Atlassian API and access tokens (Jira, Confluence, Bitbucket): ATATT3 or ATCTT3 and 150-250 characters.",
         "ATATT3WRsN8Xuh0nu3pfY3NlLPQdkGoWYREJblmGV8Y28auiVbRlALbYrpQc6ynmwuo-kva6bpu8skVfoSpqVNqoYxV1GEm6Y5-xDRaIF561lD_JFXXWko85im3yWmbfxreIRw6l5G5VJKcCcBOfg3yyfkec4RVoXrB9FSNHBQ2GlhYeADtXgVYEmpoaPLWP" }
     SourcegraphToken { "sourcegraph_token", Credentials, Some("prefix"), false, NO_CTX,
-        "Sourcegraph access token: sgp_, an optional 16-hex-digit instance id or local_, and 40 hex digits.",
+        "Sourcegraph access token (sgp_, an optional 16-hex-digit instance id or local_, and 40 hex digits) or license key (slk_ and 64 hex digits).",
         "sgp_903dd258c7c82299_b196abafa79953e8a3b22aac11b59a7e0845747b" }
+    IonicToken { "ionic_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Ionic (Appflow) personal access token: ion_ and 42 alphanumerics.",
+        "ion_Xq7PmT2vLc9RkW4bNz8HyJ3sDf6GaE1uKo5iVt0rBw" }
+    TeamworkToken { "teamwork_token", Credentials, Some("prefix"), false, NO_CTX,
+        "Teamwork API token: tkn.v1_, 71 alphanumerics and =.",
+        "tkn.v1_Qm3xT8vLp2Rk9WcN4bZ7yH1sDj6GfA0uKe5iVo3rBt8nM2qX7wP4zL9cY6hS1dF5gJ0aE3k=" }
     LinearApiKey { "linear_api_key", Credentials, Some("prefix"), false, NO_CTX,
         "Linear API key: lin_api_ and 40 alphanumerics.",
         "lin_api_t90HSHFX37I0GhuBVkzY4Ho7KwgaKLq2pR5yREOe" }

@@ -822,6 +822,15 @@ const AFTER_UNDERSCORE: &[Spec] = &[
         High,
     ),
     spec(D::SourcegraphToken, b"sgp_", &[seg(C::Hex, 40, 40)], High),
+    // A Sourcegraph license key.
+    spec(D::SourcegraphToken, b"slk_", &[seg(C::LHex, 64, 64)], High),
+    // Ionic (Appflow) personal access token.
+    spec(D::IonicToken, b"ion_", &[seg(C::Alnum, 42, 42)], High),
+    // Teamwork (Projects, Desk, CRM, Spaces) API token.
+    Spec {
+        suffix: b"=",
+        ..spec(D::TeamworkToken, b"tkn.v1_", &[seg(C::Alnum, 71, 71)], High)
+    },
     spec(
         D::SourcegraphToken,
         b"sgp_local_",

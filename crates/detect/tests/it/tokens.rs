@@ -862,6 +862,19 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
         "high",
     ),
     (
+        "ion",
+        "ionic_token",
+        "ion_{alnum:20}{digits:1}{alnum:21}",
+        "high",
+    ),
+    ("slk", "sourcegraph_token", "slk_{hex:64}", "high"),
+    (
+        "tkn",
+        "teamwork_token",
+        "tkn.v1_{alnum:35}{digits:1}{alnum:35}=",
+        "high",
+    ),
+    (
         "odt",
         "dependency_track_api_key",
         "odt_{alnum:16}{digits:1}{alnum:15}",
