@@ -55,8 +55,12 @@ enum H {
 /// the handler sees `length` bytes from the start of `prefix`.
 type Anchor = (&'static str, &'static str, H, usize);
 
-/// Tokens, URLs and SWIFT/TLP: one automaton of at most 32 literals, three
-/// bytes or more (Slim Teddy with three-byte fingerprints).
+/// Tokens, URLs, SWIFT/TLP and two password options (` -w` of the LDAP
+/// tools, ` -a` of `redis-cli`; WORDS has no room left): one automaton
+/// of at most 32 literals, three bytes or more (Slim Teddy with
+/// three-byte fingerprints). PyPI's and Atlassian's tokens are found
+/// from a word of their body instead ([`crate::creds::word`]): each
+/// holds a digit at a fixed place (`pypi-AgEIcHlwaS5vcmc…`, `ATATT3…`).
 const TOKENS: &[Anchor] = &[
     // The order is chosen for Teddy, which puts pattern i in bucket
     // 7 - i % 8 (patterns sharing low nibbles share one): with this order
@@ -68,38 +72,38 @@ const TOKENS: &[Anchor] = &[
     // --example teddy -- TOKENS`). Order cannot change results: no literal
     // is a prefix of another (`anchor_set_fits_teddy`), so at most one
     // matches at any position.
-    ("g", "hs_", H::Cred(K::Github), 4),
-    ("", "xox", H::Cred(K::Slack), 3),
-    ("", "glpat-", H::Cred(K::Gitlab), 6),
-    ("----", "-BEGIN", H::Cred(K::Pem), 10),
-    ("", "SG.", H::Cred(K::Sendgrid), 3),
-    ("", "eyJ", H::Cred(K::Jwt), 3),
-    ("", "SWIFT", H::Swift, 5),
-    ("", "ASIA", H::Cred(K::Aws), 4),
-    ("g", "hr_", H::Cred(K::Github), 4),
-    ("", "EAA", H::Cred(K::Eaa), 3),
-    ("", "hf_", H::Cred(K::Hf), 3),
-    ("", "://", H::Url, 3),
     ("", "dp.", H::Cred(K::Doppler), 3),
-    ("pyp", "i-AgE", H::Cred(K::Pypi), 8),
+    ("", "ASIA", H::Cred(K::Aws), 4),
+    ("", "glpat-", H::Cred(K::Gitlab), 6),
+    ("", "sk-", H::Cred(K::SkDash), 3),
+    ("gith", "ub_pat_", H::Cred(K::GithubPat), 11),
+    ("", "EAA", H::Cred(K::Eaa), 3),
     ("", "k_live_", H::Cred(K::Stripe), 7),
-    ("hooks", ".slack.com", H::Cred(K::SlackHook), 15),
-    ("", "TT3", H::Cred(K::Atlassian), 3),
-    ("g", "ho_", H::Cred(K::Github), 4),
-    ("n", "pm_", H::Cred(K::Npm), 4),
-    ("", "sl.", H::Cred(K::Dropbox), 3),
+    ("g", "hu_", H::Cred(K::Github), 4),
+    ("", "TLP:", H::Tlp, 4),
+    ("", "AIza", H::Cred(K::Google), 4),
+    ("g", "hs_", H::Cred(K::Github), 4),
+    ("", "SG.", H::Cred(K::Sendgrid), 3),
+    ("", "xox", H::Cred(K::Slack), 3),
+    ("", "eyJ", H::Cred(K::Jwt), 3),
+    ("", "k_test_", H::Cred(K::Stripe), 7),
+    ("", " -w", H::Authn(authn::A::PasswordOption), 3),
     ("g", "hp_", H::Cred(K::Github), 4),
+    ("hooks", ".slack.com", H::Cred(K::SlackHook), 15),
+    ("", "hf_", H::Cred(K::Hf), 3),
+    ("", "sl.", H::Cred(K::Dropbox), 3),
+    ("n", "pm_", H::Cred(K::Npm), 4),
     ("accou", "ntKey=", H::Cred(K::AzureAccountKey), 11),
     ("", "Swift", H::Swift, 5),
-    ("", "AKIA", H::Cred(K::Aws), 4),
-    ("g", "hu_", H::Cred(K::Github), 4),
-    ("gith", "ub_pat_", H::Cred(K::GithubPat), 11),
-    ("", "TLP:", H::Tlp, 4),
-    ("", "sk-", H::Cred(K::SkDash), 3),
+    ("", " -a", H::Authn(authn::A::PasswordOption), 3),
     ("", ":AA", H::Cred(K::Telegram), 3),
+    ("", "AKIA", H::Cred(K::Aws), 4),
+    ("g", "hr_", H::Cred(K::Github), 4),
+    ("----", "-BEGIN", H::Cred(K::Pem), 10),
+    ("g", "ho_", H::Cred(K::Github), 4),
     ("", "BIC", H::Swift, 3),
-    ("", "k_test_", H::Cred(K::Stripe), 7),
-    ("", "AIza", H::Cred(K::Google), 4),
+    ("", "://", H::Url, 3),
+    ("", "SWIFT", H::Swift, 5),
 ];
 
 /// Credential prefixes: one automaton of at most 64 literals, all four
@@ -188,11 +192,12 @@ const CREDS: &[Anchor] = &[
 /// 216 / 0 / about 3,400 (prose corpus / CSV / docs/*.md) instead of
 /// 14,272 / 0 / 18,533 in the order the literals were written. Two
 /// literals overlap only where both handlers read the same key (`_pass`
-/// and `ssw` in `_password`, ` -p` and `pwd=` in ` -pwd=`), so a stream
-/// cut between them finds what one pass does.
+/// and `ssw` in `_password`), so a stream cut between them finds what
+/// one pass does.
 ///
-/// - `pwd` only in lower and Title case before its `=` (`Pwd=…;` in a
-///   connection string, `db_pwd=…`), and `PWD` anywhere (`MYSQL_PWD=…`).
+/// - `pwd` only in lower and Title case before its `=` (`wd=` after `p`:
+///   `Pwd=…;` in a connection string, `db_pwd=…`, ` -pwd=…`), and `PWD`
+///   anywhere (`MYSQL_PWD=…`).
 /// - `_pass` / `_PASS`: key names ending in `pass` (`DB_PASS`,
 ///   `$db_pass`); each also starts `_password` / `_PASSWORD`, where it
 ///   hands the key to the handler the `ssw` literals use (the two
@@ -203,52 +208,55 @@ const CREDS: &[Anchor] = &[
 ///   copy`, `Do Not Distrib…`, `INTERNAL USE`, `internal use`); the
 ///   mixed cases `do NOT`, `DO not` are no longer read.
 /// - ` -p` / ` -P`: a password option of a command line (`psexec … -p
-///   …`, `sqlcmd … -P …`), the command read back from the line.
+///   …`, `sqlcmd … -P …`), the command read back from the line (` -w`
+///   and ` -a`, for `ldapsearch` and `redis-cli`, are in TOKENS).
+/// - `cAuth(` after `basi`: Python's `HTTPBasicAuth(user, password)` and
+///   aiohttp's `BasicAuth(…)`.
 /// - An `.npmrc`'s `_auth=…`; .NET's `NetworkCredential(`, PowerShell's
 ///   `ConvertTo-SecureString`.
 const WORDS: &[Anchor] = &[
+    ("t", "oken", H::SecretKey, 5),
+    ("con", "FIDENTIAL", H::Confidential, 12),
+    ("con", "fidential", H::Confidential, 12),
     ("inte", "RNAL ", H::InternalUse, 12),
-    ("pa", "ssw", H::SecretKey, 5),
-    ("t", "OKEN", H::SecretKey, 5),
+    ("", "Key", H::Key, 3),
+    ("p", "wd=", H::SecretKey, 3),
     (
         "convert",
         "To-SecureString",
         H::Authn(authn::A::SecureString),
         22,
     ),
-    ("", "Key", H::Key, 3),
-    ("t", "oken", H::SecretKey, 5),
-    ("", "CLASSIFIED", H::Banner, 10),
-    ("", " -p", H::Authn(authn::A::PasswordOption), 3),
-    ("con", "FIDENTIAL", H::Confidential, 12),
-    ("", "PWD", H::SecretKey, 3),
-    ("inte", "rnal ", H::InternalUse, 12),
-    ("", "_PASS", H::Pass, 5),
-    ("", "OFFICIAL", H::Banner, 8),
-    ("", " -P", H::Authn(authn::A::PasswordOption), 3),
-    ("s", "ECRET", H::SecretUpper, 6),
-    ("", "RESTRICTED", H::Banner, 10),
-    ("", "key", H::Key, 3),
-    ("", "KEY", H::Key, 3),
+    ("basi", "cAuth(", H::Authn(authn::A::BasicAuthCall), 10),
     ("d", "o not ", H::DoNot, 7),
-    ("", "_auth", H::Authn(authn::A::NpmAuth), 5),
-    ("", "CUI", H::Banner, 3),
+    ("", "PWD", H::SecretKey, 3),
+    ("", "RESTRICTED", H::Banner, 10),
+    ("t", "OKEN", H::SecretKey, 5),
+    ("pa", "ssw", H::SecretKey, 5),
+    ("a", "ttorney", H::Attorney, 8),
+    ("s", "ECRET", H::SecretUpper, 6),
+    ("", "OFFICIAL", H::Banner, 8),
     ("a", "TTORNEY", H::Attorney, 8),
+    ("", "KEY", H::Key, 3),
+    ("", " -p", H::Authn(authn::A::PasswordOption), 3),
+    ("", "_auth", H::Authn(authn::A::NpmAuth), 5),
+    ("", " -P", H::Authn(authn::A::PasswordOption), 3),
+    ("pa", "SSW", H::SecretKey, 5),
     (
         "networ",
         "kCredential(",
         H::Authn(authn::A::NetworkCredential),
         18,
     ),
-    ("s", "ecret", H::SecretKey, 6),
+    ("", "CUI", H::Banner, 3),
     ("d", "o Not ", H::DoNot, 7),
-    ("a", "ttorney", H::Attorney, 8),
-    ("", "pwd=", H::SecretKey, 3),
-    ("", "Pwd=", H::SecretKey, 3),
     ("d", "O NOT ", H::DoNot, 7),
+    ("s", "ecret", H::SecretKey, 6),
+    ("", "_PASS", H::Pass, 5),
+    ("inte", "rnal ", H::InternalUse, 12),
     ("", "_pass", H::Pass, 5),
-    ("con", "fidential", H::Confidential, 12),
-    ("pa", "SSW", H::SecretKey, 5),
+    ("", "key", H::Key, 3),
+    ("", "CLASSIFIED", H::Banner, 10),
 ];
 
 fn build(anchors: &[Anchor]) -> Option<AhoCorasick> {
@@ -362,11 +370,6 @@ fn dispatch(sk: &mut Sink<'_>, h: H, a: usize, ae: usize) {
         }
         H::Swift => swift(sk, a, ae),
         H::Pass => pass_key(sk, a, ae),
-        // ` -pwd=` / ` -Pwd=`: the option's literal hides `pwd=`'s, which
-        // a scan starting at the `p` would see; read it as that one.
-        H::Authn(authn::A::PasswordOption) if eq_ci(sk.t, a + 2, b"pwd=") => {
-            secret_key(sk, a + 2, a + 5, Generic::Yes);
-        }
         H::Authn(x) => authn::anchor(sk, x, a, ae),
     }
 }

@@ -2,19 +2,20 @@
 //! HTTP `Authorization` value (`Basic` and the base64 of `user:password`,
 //! `Bearer` and an opaque token), a password on a command line (`curl -u
 //! user:pass`, `mysql -pPASS`, `sshpass -p PASS`, `psexec … -p PASS`,
-//! `sqlcmd … -P PASS`, PowerShell's `ConvertTo-SecureString "PASS"
-//! -AsPlainText`) and a password given to a call (.NET's
-//! `NetworkCredential("user", "PASS")`, Java's
-//! `PasswordAuthentication("user", "PASS".toCharArray())`).
+//! `sqlcmd … -P PASS`, `ldapsearch … -w PASS`, `redis-cli -a PASS`, `zip
+//! -P PASS`, PowerShell's `ConvertTo-SecureString "PASS" -AsPlainText`)
+//! and a password given to a call (.NET's `NetworkCredential("user",
+//! "PASS")`, Java's `PasswordAuthentication("user", "PASS".toCharArray())`,
+//! Python's `HTTPBasicAuth("user", "PASS")`).
 //!
 //! Docker's registry credentials travel the same way: `"auth": "<base64
 //! of user:password>"` in a config.json `auths` object.
 //!
 //! Each is keyed on a literal of the anchor automata ([`crate::anchors`]):
 //! `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`, `"auth`, ` -p` / ` -P`
-//! (the command read back from its line), `NetworkCredential(`,
-//! `ConvertTo-SecureString`; `PasswordAuthentication(` from the key word
-//! `password`.
+//! / ` -w` / ` -a` (the command read back from its line),
+//! `NetworkCredential(`, `cAuth(`, `ConvertTo-SecureString`;
+//! `PasswordAuthentication(` from the key word `password`.
 //! The value is checked where it lies: a Basic value must decode to
 //! `user:password`, a bearer token must look random, a command-line
 //! password must be a literal (not `$PASS`, not a placeholder).
@@ -42,6 +43,9 @@ pub(crate) enum A {
     NetworkCredential,
     /// `ConvertTo-SecureString "…" -AsPlainText` (PowerShell).
     SecureString,
+    /// `HTTPBasicAuth(user, password)` (Python's requests) and aiohttp's
+    /// `BasicAuth(user, password)`.
+    BasicAuthCall,
 }
 
 pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
@@ -52,7 +56,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
         A::DockerAuth => docker_auth(sk, s, e),
         A::NpmAuth => npm_auth(sk, s, e),
         A::PasswordOption => option(sk, s, e),
-        A::NetworkCredential => call(sk, e, 1, 2),
+        A::NetworkCredential | A::BasicAuthCall => call(sk, e, 1, 2),
         A::SecureString => secure_string(sk, s, e),
     }
 }
@@ -519,6 +523,18 @@ const TOOLS: &[(&[u8], &[u8])] = &[
     (b"mongo", b"-p"),
     (b"mongosh", b"-p"),
     (b"rdesktop", b"-p"),
+    (b"ldapsearch", b"-w"),
+    (b"ldapmodify", b"-w"),
+    (b"ldapadd", b"-w"),
+    (b"ldapdelete", b"-w"),
+    (b"ldapmodrdn", b"-w"),
+    (b"ldapcompare", b"-w"),
+    (b"ldapwhoami", b"-w"),
+    (b"ldapexop", b"-w"),
+    (b"ldappasswd", b"-w"),
+    (b"redis-cli", b"-a"),
+    (b"zip", b"-P"),
+    (b"unzip", b"-P"),
 ];
 
 /// `psexec`'s options that take a value of their own.

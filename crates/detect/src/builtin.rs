@@ -1509,7 +1509,7 @@ builtins! {
         "Azure shared access signature: the sig= of a URL or query that also carries sv= and se= or sp=.",
         "https://acct.blob.core.windows.net/c/f.txt?sv=2022-11-02&ss=b&srt=co&sp=r&se=2026-01-01T00:00:00Z&spr=https&sig=7ZFx0s6fHVcOIRYqw3kg0HLjY7DizNuBbBcAJUQj8R6%3D" }
     AzureDevopsPat { "azure_devops_pat", Credentials, Some("signature"), false, NO_CTX,
-        "Azure DevOps personal access token: 84 alphanumerics with Microsoft's JQQJ signature at 52 and AZDO at 76 (since 2024), or the legacy 52 lower-case base32 characters assigned to an azure_devops/ado name.",
+        "Azure DevOps personal access token: 84 alphanumerics with Microsoft's JQQJ signature at 52 and AZDO at 76 (since 2024), or the legacy 52 lower-case base32 characters assigned to an Azure DevOps or PAT name (AZURE_DEVOPS_TOKEN, AZURE_DEVOPS_EXT_PAT, ado_pat, vsts_pat).",
         "csSWj9DxQSYgDMFMbGBKxN28J4W8Bzld2g0hyjgkG1FiXyMGrKlyJQQJ99BFACAAAAAedLdlAAASAZDO8d1k" }
     GoogleOauthClientSecret { "google_oauth_client_secret", Credentials, Some("prefix"), false, NO_CTX,
         "Google OAuth client secret: GOCSPX- and 28 base64url characters.",
@@ -1959,7 +1959,7 @@ builtins! {
         "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char), high after `Authorization`; or after an `Authorization:` header's `token`, `ApiKey` or `SharedKey` scheme (high). JWTs and provider tokens are left to their own detectors.",
         "Authorization: Bearer 8f3kQ2mZ7vX1pL9wR4tY6bN0cJ5hD" }
     CliPassword { "cli_password", Credentials, None, false, NO_CTX,
-        "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS; shell variables and placeholders are skipped.",
+        "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS, the password option of psexec, sqlcmd, mongosh, ldapsearch and the other LDAP tools (-w), redis-cli (-a), zip (-P), PowerShell's ConvertTo-SecureString -AsPlainText; shell variables and placeholders are skipped.",
         "curl -u deploy:Xk9mQ2vL7p https://api.internal/v1" }
     BraintreeAccessToken { "braintree_access_token", Credentials, None, false, NO_CTX,
         "Braintree (PayPal) access token: access_token$production$ or $sandbox$, the 16-character merchant id, $ and 32 hex digits.",
@@ -1971,7 +1971,7 @@ builtins! {
         "A password hash in the modular crypt format, as /etc/shadow, .htpasswd files and database dumps hold them: bcrypt ($2a$/$2b$/$2y$, cost 04-31, 53 characters), SHA-crypt ($5$/$6$, rounds, salt, 43/86 characters), MD5-crypt ($1$, $apr1$), yescrypt ($y$), Argon2 ($argon2id$ with its parameters), Cisco IOS types 8 and 9 ($8$, $9$), phpass ($P$/$H$, WordPress and phpBB) and Drupal 7 ($S$); Django's pbkdf2_sha256$/pbkdf2_sha1$; and the Kerberos hashes AS-REP roasting and Kerberoasting print ($krb5asrep$, $krb5tgs$); each layout checked whole, placeholders skipped.",
         "root:$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.:19000:0:99999:7:::" }
     PasswordAssignment { "password_assignment", Credentials, None, false, NO_CTX,
-        "A literal password assigned to a password-like key (password=, \"passwd\": …); variables and placeholders are skipped or lowered.",
+        "A literal password assigned to a password-like key (password=, \"passwd\": …) or passed to a call that takes a user and a password (.NET's NetworkCredential, Java's PasswordAuthentication, Python's HTTPBasicAuth); variables and placeholders are skipped or lowered.",
         "password = \"Tr0ub4dor&3\"" }
     GenericSecret { "generic_secret", Credentials, Some("entropy"), true, NO_CTX,
         "A high-entropy value (16+ characters, mixed classes, Shannon entropy ≥ 3.5 bits/char) assigned to a secret/token/api_key-like key.",

@@ -347,10 +347,6 @@ const fn pypi(prefix: &'static [u8]) -> Spec {
         ..spec(D::PypiToken, prefix, PYPI_BODY, High)
     }
 }
-const PYPI: [Spec; 2] = [
-    pypi(b"pypi-AgEIcHlwaS5vcmc"),
-    pypi(b"pypi-AgENdGVzdC5weXBpLm9yZw"),
-];
 const GOOGLE: Spec = spec(D::GoogleApiKey, b"AIza", &[seg(C::Url, 35, 35)], High);
 const HF: Spec = spec(
     D::HuggingfaceToken,
@@ -859,11 +855,17 @@ const AFTER_UNDERSCORE: &[Spec] = &[
 /// Tokens whose prefix holds no digit and whose body may be split by
 /// `-` or `_` (or is one alphanumeric word): no literal keys them, so
 /// they are reached from any word of the body that holds a digit, by
-/// walking back to the start of its base64url run ([`split_body`]). A
+/// walking back to the start of its base64url run ([`split_body`]); a
+/// prefix may run on past that word's start (PyPI's). A
 /// body with no digit at all is missed: one NVIDIA key in 50,000, one
 /// SettleMint token in 17 (16 characters), one short Vault recovery
 /// token in 70.
 const SPLIT: &[Spec] = &[
+    // PyPI's and TestPyPI's: the base64 of the macaroon's fixed start
+    // (`pypi.org`, `test.pypi.org`) holds a `5`, so its first word is
+    // always a digit word.
+    pypi(b"pypi-AgEIcHlwaS5vcmc"),
+    pypi(b"pypi-AgENdGVzdC5weXBpLm9yZw"),
     spec(D::NvidiaApiKey, b"nvapi-", &[seg(C::Url, 64, 64)], High),
     spec(D::PosthogApiKey, b"phx_", &[seg(C::Url, 43, 48)], High),
     spec(
@@ -1126,7 +1128,6 @@ pub(crate) enum K {
     Github,
     GithubPat,
     Npm,
-    Pypi,
     AzureAccountKey,
     AzureShared,
     SkDash,
@@ -1134,7 +1135,6 @@ pub(crate) enum K {
     HfOrg,
     Eaa,
     Telegram,
-    Atlassian,
     Doppler,
     Dropbox,
     Aws,
@@ -1213,7 +1213,6 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         }
         K::GithubPat => one(sk, &GITHUB_PAT),
         K::Npm => one(sk, &NPM),
-        K::Pypi => first_of(sk, &PYPI, a),
         K::AzureAccountKey => azure_key(sk, D::AzureStorageKey, ae, 86, 88),
         K::AzureShared => azure_key(sk, D::AzureSharedAccessKey, ae, 43, 44),
         K::SkDash => sk_dash(sk, a),
@@ -1221,7 +1220,6 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::HfOrg => one(sk, &HF_ORG),
         K::Eaa => eaa(sk, a),
         K::Telegram => telegram(sk, a),
-        K::Atlassian => atlassian(sk, a),
         K::Doppler => doppler(sk, a),
         K::Dropbox => dropbox(sk, a),
         K::Aws => aws(sk, a, &AWS_KEY, 16, 16),
@@ -1465,7 +1463,9 @@ fn telegram(sk: &mut Sink<'_>, m: usize) {
     emit_token(sk, D::TelegramBotToken, a, e, (m + 3, e), High);
 }
 
-/// `TT3` of `ATATT3…` / `ATCTT3…`.
+/// `TT3` of `ATATT3…` / `ATCTT3…`: the token's first word, which holds
+/// the `3`, is a digit word ([`word`], or [`long_run`] past
+/// [`MAX_WORD`](crate::kit::MAX_WORD) characters).
 fn atlassian(sk: &mut Sink<'_>, m: usize) {
     let t = sk.t;
     let Some(a) = m.checked_sub(3) else { return };
@@ -2160,6 +2160,8 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     }
     if matches!(pv, b'+' | b'/') {
         bbdc_back(sk, ws);
+    } else if matches!(pv, b' ' | b'\t' | b'"' | b'\'') && n <= 44 {
+        unseal_command(sk, ws);
     }
     if nx == b'+' && t.get(we..we + 4) == Some(&b"+ACR"[..]) {
         acr_password(sk, we);
@@ -2173,6 +2175,10 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     }
     if w.starts_with(b"GR1348941") {
         gitlab(sk, ws);
+        return;
+    }
+    if atlassian_start(w) {
+        atlassian(sk, ws + 3);
         return;
     }
     if n >= 16 {
@@ -2372,6 +2378,9 @@ fn long_word(sk: &mut Sink<'_>, w: &[u8], ws: usize, we: usize, nx: u8, pv: u8) 
         azure_devops_pat(sk, ws, we);
         return;
     }
+    if n == 52 && w.iter().all(|&c| matches!(c, b'a'..=b'z' | b'2'..=b'7')) {
+        azure_devops_legacy(sk, ws, we);
+    }
     if n == 29 && pv == b'_' && t.get(we..we + 4) == Some(&b"_mmk"[..]) {
         maxmind(sk, ws, we);
         return;
@@ -2469,7 +2478,7 @@ fn split_body(sk: &mut Sink<'_>, ws: usize) {
     ) {
         return;
     }
-    let Some(run) = t.get(rs..ws) else { return };
+    let Some(run) = t.get(rs..) else { return };
     for s in SPLIT {
         if run.starts_with(s.prefix) && try_spec(sk, s, rs) {
             return;
@@ -2477,9 +2486,9 @@ fn split_body(sk: &mut Sink<'_>, ws: usize) {
     }
 }
 
-/// A later word of a Bitbucket Data Center token's body, after `+` or `/`
-/// at `ws`: its base64 run is walked back (at most the body's 44 bytes)
-/// to `BBDC-`.
+/// A later word of a Bitbucket Data Center token's body or of a Vault
+/// key share, after `+` or `/` at `ws`: its base64 run is walked back (at
+/// most the body's or share's 44 bytes) to `BBDC-` or `unseal `.
 #[inline(never)]
 fn bbdc_back(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
@@ -2491,6 +2500,8 @@ fn bbdc_back(sk: &mut Sink<'_>, ws: usize) {
     let rs = lo + q + 1;
     if rs >= 5 && t.get(rs - 5..rs) == Some(&b"BBDC-"[..]) {
         try_spec(sk, &BBDC, rs - 5);
+    } else {
+        unseal_command(sk, rs);
     }
 }
 
@@ -2632,6 +2643,61 @@ pub(crate) fn vault_unseal(sk: &mut Sink<'_>, s: usize, ke: usize) {
     sk.emit(D::VaultUnsealKey, vs, ve, High, PLAIN);
 }
 
+/// `vault operator unseal <share>` (or the older `vault unseal <share>`)
+/// on a command line, reached from a word of the share: the base64 run
+/// at `rs` (quoted or not) right after `unseal`, whose words before are
+/// `operator` and `vault` (a path to it allowed).
+fn unseal_command(sk: &mut Sink<'_>, rs: usize) {
+    let t = sk.t;
+    let quote = before(t, rs);
+    let q = usize::from(matches!(quote, b'"' | b'\''));
+    let Some(i) = rs.checked_sub(q) else { return };
+    let blanks = t.get(..i).map_or(0, |b| {
+        b.iter()
+            .rev()
+            .take(16)
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()
+    });
+    // The word before must be `unseal` (its last byte checked first: most
+    // words after a blank stop here).
+    let Some(s) = i.checked_sub(blanks + 6) else {
+        return;
+    };
+    let ue = s + 6;
+    if blanks == 0
+        || at(t, ue - 1) != b'l'
+        || t.get(s..ue) != Some(&b"unseal"[..])
+        || is_word(before(t, s))
+        || !sk.on(D::VaultUnsealKey)
+    {
+        return;
+    }
+    let line = crate::kit::line_before(t, s, 256);
+    let mut words = line
+        .rsplit(|&c| c == b' ' || c == b'\t')
+        .filter(|w| !w.is_empty());
+    let mut prev = words.next();
+    if prev == Some(&b"operator"[..]) {
+        prev = words.next();
+    }
+    let vault = |w: &[u8]| {
+        let name = w.rsplit(|&c| c == b'/' || c == b'\\').next().unwrap_or(w);
+        name == b"vault" || name.eq_ignore_ascii_case(b"vault.exe")
+    };
+    if !prev.is_some_and(vault) {
+        return;
+    }
+    let Some(ve) = unseal_share(t, rs) else {
+        return;
+    };
+    let body = t.get(rs..ve).unwrap_or_default();
+    if (q == 1 && at(t, ve) != quote) || !mixed(body) || placeholder::token(b"", body) {
+        return;
+    }
+    sk.emit(D::VaultUnsealKey, rs, ve, High, PLAIN);
+}
+
 /// A Zoho OAuth token whose `1000.` prefix is at `a`.
 pub(crate) fn zoho(sk: &mut Sink<'_>, a: usize) {
     try_spec(sk, &ZOHO, a);
@@ -2743,6 +2809,19 @@ fn sonar_login(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
     if !w.iter().all(u8::is_ascii_hexdigit) || !is_boundary(t, ws, we) {
         return false;
     }
+    let (buf, n) = name_before(t, ws);
+    let key = buf.get(..n).unwrap_or_default();
+    let ok = contains(key, b"sonar") && (contains(key, b"login") || contains(key, b"token"));
+    if ok && sk.on(D::SonarqubeToken) && !placeholder::value(w) {
+        sk.emit_fixed(D::SonarqubeToken, ws, we, High);
+    }
+    ok
+}
+
+/// The name a value at `ws` is assigned to (`NAME=`, `"name": "`, `name
+/// = '`, `-Dname=`), in lower case: its first 32 bytes and its length
+/// (at most 32).
+fn name_before(t: &[u8], ws: usize) -> ([u8; 32], usize) {
     let mut i = ws;
     let lo = ws.saturating_sub(8);
     while i > lo
@@ -2765,12 +2844,29 @@ fn sonar_login(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
     for (b, c) in buf.iter_mut().zip(name) {
         *b = c.to_ascii_lowercase();
     }
-    let key = buf.get(..name.len()).unwrap_or_default();
-    let ok = contains(key, b"sonar") && (contains(key, b"login") || contains(key, b"token"));
-    if ok && sk.on(D::SonarqubeToken) && !placeholder::value(w) {
-        sk.emit_fixed(D::SonarqubeToken, ws, we, High);
+    (buf, name.len().min(32))
+}
+
+/// An Azure DevOps personal access token of the format before 2024: 52
+/// characters of lower-case base32 (the word `ws..we`, checked by the
+/// caller), assigned to a name that says so (`AZURE_DEVOPS_EXT_PAT=`,
+/// `ado_pat = "…"`, `VSTS_TOKEN`, `adoPat`). Alone, such a word is any
+/// base32 digest.
+fn azure_devops_legacy(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    if !sk.on(D::AzureDevopsPat) || !is_boundary(t, ws, we) {
+        return;
     }
-    ok
+    let (buf, n) = name_before(t, ws);
+    let key = buf.get(..n).unwrap_or_default();
+    let mut parts = key.split(|&c| matches!(c, b'_' | b'.' | b'-'));
+    let named = contains(key, b"devops")
+        || key.ends_with(b"pat")
+        || parts.any(|p| matches!(p, b"pat" | b"ado" | b"azdo" | b"vsts"));
+    let body = t.get(ws..we).unwrap_or_default();
+    if named && mixed(body) && !placeholder::value(body) {
+        sk.emit_fixed(D::AzureDevopsPat, ws, we, High);
+    }
 }
 
 /// New Relic license key, one word `ws..we` of 40: a six-character
@@ -2823,11 +2919,23 @@ fn maxmind(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// pass looks at no such word otherwise): a PEM private key in base64, or
 /// an Amazon Bedrock key.
 pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
-    if sk.t.get(ws..ws + 14) == Some(&b"LS0tLS1CRUdJTi"[..]) {
+    let t = sk.t;
+    if t.get(ws..ws + 14) == Some(&b"LS0tLS1CRUdJTi"[..]) {
         pem_base64(sk, ws);
-    } else if let Some(w) = sk.t.get(ws..ws + 16) {
+    } else if t.get(ws..ws + 6).is_some_and(atlassian_start) {
+        atlassian(sk, ws + 3);
+    } else if let Some(w) = t.get(ws..ws + 16) {
         bedrock_word(sk, w, ws);
     }
+    // A PyPI token's first word may be this long.
+    if matches!(before(t, ws), b'-' | b'_') {
+        split_body(sk, ws);
+    }
+}
+
+/// `ATATT3` or `ATCTT3`: an Atlassian API or access token's start.
+fn atlassian_start(w: &[u8]) -> bool {
+    w.starts_with(b"ATATT3") || w.starts_with(b"ATCTT3")
 }
 
 /// A PEM private key in base64 (a Kubernetes secret's `tls.key`, an
