@@ -5,8 +5,9 @@
 //! `sqlcmd … -P PASS`, `ldapsearch … -w PASS`, `redis-cli -a PASS`, `zip
 //! -P PASS`, PowerShell's `ConvertTo-SecureString "PASS" -AsPlainText`)
 //! and a password given to a call (.NET's `NetworkCredential("user",
-//! "PASS")`, Java's `PasswordAuthentication("user", "PASS".toCharArray())`,
-//! Python's `HTTPBasicAuth("user", "PASS")`).
+//! "PASS")` and `DirectoryEntry(path, "user", "PASS")`, Java's
+//! `PasswordAuthentication("user", "PASS".toCharArray())`, Python's
+//! `HTTPBasicAuth("user", "PASS")`).
 //!
 //! Docker's registry credentials travel the same way: `"auth": "<base64
 //! of user:password>"` in a config.json `auths` object.
@@ -14,7 +15,7 @@
 //! Each is keyed on a literal of the anchor automata ([`crate::anchors`]):
 //! `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`, `"auth`, ` -p` / ` -P`
 //! / ` -w` / ` -a` (the command read back from its line),
-//! `NetworkCredential(`, `cAuth(`, `ConvertTo-SecureString`;
+//! `NetworkCredential(`, `cAuth(`, `yEntry(`, `ConvertTo-SecureString`;
 //! `PasswordAuthentication(` from the key word `password`.
 //! The value is checked where it lies: a Basic value must decode to
 //! `user:password`, a bearer token must look random, a command-line
@@ -46,6 +47,8 @@ pub(crate) enum A {
     /// `HTTPBasicAuth(user, password)` (Python's requests) and aiohttp's
     /// `BasicAuth(user, password)`.
     BasicAuthCall,
+    /// `DirectoryEntry(path, user, password[, type])` (.NET).
+    DirectoryEntry,
 }
 
 pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
@@ -57,6 +60,7 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, a: A, s: usize, e: usize) {
         A::NpmAuth => npm_auth(sk, s, e),
         A::PasswordOption => option(sk, s, e),
         A::NetworkCredential | A::BasicAuthCall => call(sk, e, 1, 2),
+        A::DirectoryEntry => call(sk, e, 2, 3),
         A::SecureString => secure_string(sk, s, e),
     }
 }
