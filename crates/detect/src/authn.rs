@@ -3,7 +3,8 @@
 //! `Bearer` and an opaque token), a password on a command line (`curl -u
 //! user:pass`, `mysql -pPASS`, `sshpass -p PASS`, `psexec … -p PASS`,
 //! `sqlcmd … -P PASS`, `ldapsearch … -w PASS`, `redis-cli -a PASS`, `zip
-//! -P PASS`, PowerShell's `ConvertTo-SecureString "PASS" -AsPlainText`)
+//! -P PASS`, OpenSSL's `-passout pass:PASS`, Samba's `-U user%PASS`,
+//! PowerShell's `ConvertTo-SecureString "PASS" -AsPlainText`)
 //! and a password given to a call (.NET's `NetworkCredential("user",
 //! "PASS")` and `DirectoryEntry(path, "user", "PASS")`, Java's
 //! `PasswordAuthentication("user", "PASS".toCharArray())`, Python's
@@ -710,6 +711,58 @@ fn call(sk: &mut Sink<'_>, open: usize, index: usize, min: usize) {
     }
     let val = t.get(vs..ve).unwrap_or_default();
     crate::anchors::password_value(sk, vs, ve, val, true);
+}
+
+/// A password written into a command line's argument, reached from the
+/// digit word at `ws` that starts it (no literal keys these; a password
+/// whose first word holds no digit is not read): OpenSSL's `pass:` form
+/// (`-passin pass:…`, `-passout pass:…`, `-password pass:…`), `ws`
+/// right after `pass:`, and Samba's `user%password` (`smbclient -U
+/// svc%…`, `rpcclient -U`), `ws` right after the `%`.
+pub(crate) fn argument_password(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if !sk.on(D::CliPassword) {
+        return;
+    }
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    match before(t, ws) {
+        b':' => {
+            // `-pass…` `pass:` (`pass:` starting its argument).
+            let Some(p) = ws.checked_sub(5) else { return };
+            let os = p - usize::from(matches!(before(t, p), b'\'' | b'"'));
+            if t.get(p..ws) != Some(&b"pass:"[..]) || !blank(before(t, os)) {
+                return;
+            }
+            let line = crate::kit::line_before(t, os, 64).trim_ascii_end();
+            let opt = line.rsplit(|&c| blank(c)).next().unwrap_or_default();
+            if !opt.starts_with(b"-pass") {
+                return;
+            }
+        }
+        b'%' => {
+            // `-U user%…` or `--user=user%…`, the user a word of its own.
+            let lo = ws.saturating_sub(66);
+            let back = t.get(lo..ws - 1).unwrap_or_default();
+            let user = back
+                .iter()
+                .rev()
+                .take_while(|&&c| {
+                    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'\\' | b'/')
+                })
+                .count();
+            let us = ws - 1 - user;
+            let opt = t.get(us.saturating_sub(8)..us).unwrap_or_default();
+            if user == 0 || !(opt.ends_with(b" -U ") || opt.ends_with(b"--user=")) {
+                return;
+            }
+        }
+        _ => return,
+    }
+    let ve = ws
+        + run(t, ws, 129, |c| {
+            !c.is_ascii_whitespace() && !matches!(c, b'\'' | b'"')
+        });
+    cli_value(sk, ws, ve);
 }
 
 /// Java's `PasswordAuthentication(user, password)`, whose `(` ends at

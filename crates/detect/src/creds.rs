@@ -2156,6 +2156,8 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         bbdc_back(sk, ws);
     } else if matches!(pv, b' ' | b'\t' | b'"' | b'\'') && n <= 44 {
         unseal_command(sk, ws);
+    } else if matches!(pv, b':' | b'%') {
+        crate::authn::argument_password(sk, ws);
     }
     if nx == b'+' && t.get(we..we + 4) == Some(&b"+ACR"[..]) {
         acr_password(sk, we);
