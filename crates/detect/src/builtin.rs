@@ -1959,7 +1959,7 @@ builtins! {
         "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char), high after `Authorization`; or after an `Authorization:` header's `token`, `ApiKey` or `SharedKey` scheme (high). JWTs and provider tokens are left to their own detectors.",
         "Authorization: Bearer 8f3kQ2mZ7vX1pL9wR4tY6bN0cJ5hD" }
     CliPassword { "cli_password", Credentials, None, false, NO_CTX,
-        "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS, the password option of psexec, sqlcmd, mongosh, ldapsearch and the other LDAP tools (-w), redis-cli (-a), zip (-P), PowerShell's ConvertTo-SecureString -AsPlainText; shell variables and placeholders are skipped.",
+        "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS, the password option of psexec, sqlcmd, mongosh, ldapsearch and the other LDAP tools (-w), redis-cli (-a), zip (-P), OpenSSL's pass:PASS, Samba's -U user%PASS, PowerShell's ConvertTo-SecureString -AsPlainText; shell variables and placeholders are skipped.",
         "curl -u deploy:Xk9mQ2vL7p https://api.internal/v1" }
     BraintreeAccessToken { "braintree_access_token", Credentials, None, false, NO_CTX,
         "Braintree (PayPal) access token: access_token$production$ or $sandbox$, the 16-character merchant id, $ and 32 hex digits.",
