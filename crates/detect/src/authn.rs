@@ -545,38 +545,57 @@ const TOOLS: &[(&[u8], &[u8])] = &[
 /// `psexec`'s options that take a value of their own.
 const PSEXEC_VALUED: [&[u8]; 5] = [b"-u", b"-w", b"-n", b"-r", b"-a"];
 
+/// Most words read back from an option to its command: a command line
+/// of more arguments than this before its password option is not read,
+/// and a line of nothing but options costs this much a hit, not its
+/// length (a megabyte of ` -a` took 12 s when the whole line was
+/// searched for every command's name).
+const MAX_WORDS_BACK: usize = 48;
+
 /// The name of a command of [`TOOLS`] on the line before `s` (the last
-/// one, any case, as a word of its own, a path or `.exe` around it
-/// allowed): where the name ends, the name and its option.
+/// one, any case, as a word of its own, a path, `$(`, a quote or `.exe`
+/// around it allowed): where the name ends, the name and its option.
+/// Read back word by word, at most [`MAX_WORDS_BACK`] words and
+/// [`MAX_LINE`] bytes.
 fn tool_before(t: &[u8], s: usize) -> Option<(usize, &'static [u8], &'static [u8])> {
     let lo = s.saturating_sub(MAX_LINE);
-    let ls = t
-        .get(lo..s)?
-        .iter()
-        .rposition(|&c| c == b'\n' || c == b'\r')
-        .map_or(lo, |p| lo + p + 1);
-    let line = t.get(ls..s)?;
-    let mut best: Option<(usize, &'static [u8], &'static [u8])> = None;
-    for &(name, opt) in TOOLS {
-        let found = line
-            .windows(name.len())
-            .rposition(|w| w.eq_ignore_ascii_case(name));
-        let Some(p) = found else { continue };
-        let (ns, mut ne) = (ls + p, ls + p + name.len());
-        if t.get(ne..ne + 4)
-            .is_some_and(|x| x.eq_ignore_ascii_case(b".exe"))
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let part = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+    let mut i = s;
+    for _ in 0..MAX_WORDS_BACK {
+        while i > lo && blank(before(t, i)) {
+            i -= 1;
+        }
+        if i <= lo || matches!(before(t, i), b'\n' | b'\r') {
+            return None;
+        }
+        // The word ending at `i`; its last run of name characters is the
+        // command's name (`/usr/bin/ldapsearch`, `system("psexec`).
+        let we = i;
+        while i > lo && !blank(before(t, i)) && !matches!(before(t, i), b'\n' | b'\r') {
+            i -= 1;
+        }
+        let word = t.get(i..we).unwrap_or_default();
+        let name_len = word.iter().rev().take_while(|&&c| part(c)).count();
+        let name = word.get(word.len() - name_len..).unwrap_or_default();
+        let bare = match name.len().checked_sub(4) {
+            Some(k)
+                if name
+                    .get(k..)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(b".exe")) =>
+            {
+                name.get(..k).unwrap_or_default()
+            }
+            _ => name,
+        };
+        if let Some(&(tool, opt)) = TOOLS
+            .iter()
+            .find(|(tool, _)| bare.eq_ignore_ascii_case(tool))
         {
-            ne += 4;
-        }
-        let word = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
-        if word(before(t, ns)) || !matches!(at(t, ne), b' ' | b'\t') {
-            continue;
-        }
-        if best.is_none_or(|(e, _, _)| ne > e) {
-            best = Some((ne, name, opt));
+            return Some((we, tool, opt));
         }
     }
-    best
+    None
 }
 
 /// A password option (` -p` / ` -P`, the blank at `s`, the option ending
