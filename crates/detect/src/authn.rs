@@ -771,7 +771,9 @@ pub(crate) fn argument_password(sk: &mut Sink<'_>, ws: usize) {
                 .count();
             let us = ws - 1 - user;
             let opt = t.get(us.saturating_sub(8)..us).unwrap_or_default();
-            if user == 0 || !(opt.ends_with(b" -U ") || opt.ends_with(b"--user=")) {
+            let short =
+                opt.ends_with(b"-U ") && matches!(before(t, us - 3), 0 | b' ' | b'\t' | b'\n');
+            if user == 0 || !(short || opt.ends_with(b"--user=")) {
                 return;
             }
         }

@@ -2187,8 +2187,9 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// Four formats whose first word holds a digit (Atlassian's `3` and
 /// Intercom's base64 of `tok:` always; JFrog's 69 and 59 random
 /// alphanumerics all but once in 30,000), found from the word `w` at `ws`
-/// rather than by a literal of the anchor automata. True if `w` starts
-/// one of them. Out of line: most words start with another byte.
+/// rather than by a literal of the anchor automata (`w` may be only the
+/// first bytes of a longer word, as [`long_run`] passes it). True if `w`
+/// starts one of them. Out of line: most words start with another byte.
 #[inline(never)]
 fn first_word_formats(sk: &mut Sink<'_>, w: &[u8], ws: usize) -> bool {
     let n = w.len();
@@ -2939,11 +2940,11 @@ pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
     if t.get(ws..ws + 14) == Some(&b"LS0tLS1CRUdJTi"[..]) {
         pem_base64(sk, ws);
-    } else if t.get(ws..ws + 6).is_some_and(atlassian_start) {
-        atlassian(sk, ws + 3);
-    } else if t.get(ws..ws + 5) == Some(&b"dG9rO"[..]) {
-        intercom(sk, ws);
-    } else if let Some(w) = t.get(ws..ws + 16) {
+    } else if let Some(w) = t.get(ws..ws + 16)
+        && !first_word_formats(sk, w, ws)
+    {
+        // (Only the formats read by their start apply: the word is
+        // longer than JFrog's.)
         bedrock_word(sk, w, ws);
     }
     // A PyPI token's first word may be this long.
