@@ -997,6 +997,11 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     if authn::header_scheme(sk, ks, ke) {
         return;
     }
+    // A Maven coordinate (`io.jsonwebtoken:jjwt-jackson:0.11.2`): the
+    // anchor inside a package's name, the artifact glued to its colon.
+    if maven_coordinate(t, ks, ke) {
+        return;
+    }
     // A legacy Notion token is an identifier of its own: `secret_<43>`.
     if generic == Generic::Yes && t.get(ks..ks + 7) == Some(&b"secret_"[..]) {
         creds::notion_legacy(sk, ks, ke);
@@ -1671,9 +1676,19 @@ fn assigned_value(
         b"label",
         b"hint",
         b"placeholder",
+        // The name a secret is kept under (`LLM_SECRET_NAME =
+        // "NEXUS-GPT4-API-KEY"`, `secretName: db-creds`).
+        b"name",
     ]
     .iter()
-    .any(|suf| key.ends_with(suf));
+    .any(|suf| key.ends_with(suf))
+        // Public by design: `publicToken`, `PUBLISHABLE_KEY` (a Stripe
+        // `pk_` key is still its own detector's).
+        || last_segment(key).starts_with(b"public")
+        || last_segment(key).starts_with(b"publishable")
+        // An anti-forgery token is bound to one session and form.
+        || has(b"csrf")
+        || has(b"xsrf");
     if indirect {
         return;
     }
@@ -1710,6 +1725,42 @@ fn assigned_value(
         return;
     }
     generic_value(sk, vs, ve, val, quoted);
+}
+
+/// True if `ks..ke` is a Java package's name followed by `:` and an
+/// artifact's (`io.jsonwebtoken:jjwt-jackson-0.11.2`,
+/// `com.auth0:java-jwt:4.4.0`): lower-case dotted words, a colon with no
+/// blank after it, and a lower-case name with `-` whose last part is a
+/// version.
+fn maven_coordinate(t: &[u8], ks: usize, ke: usize) -> bool {
+    let group = t.get(ks..ke).unwrap_or_default();
+    if at(t, ke) != b':'
+        || !group.contains(&b'.')
+        || !group.iter().all(|&c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_')
+        })
+    {
+        return false;
+    }
+    let n = run(t, ke + 1, 128, |c| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_' | b':')
+    });
+    let art = t.get(ke + 1..ke + 1 + n).unwrap_or_default();
+    let version = art
+        .rsplit(|&c| c == b'-' || c == b':')
+        .next()
+        .unwrap_or_default();
+    art.first().is_some_and(u8::is_ascii_lowercase)
+        && art.len() > version.len()
+        && version.first().is_some_and(u8::is_ascii_digit)
+        && version.contains(&b'.')
+        && version.iter().all(|&c| c.is_ascii_digit() || c == b'.')
+}
+
+/// The last dotted part of a key name (`publictoken` of
+/// `config.publictoken`).
+fn last_segment(key: &[u8]) -> &[u8] {
+    key.rsplit(|&c| c == b'.').next().unwrap_or(key)
 }
 
 /// `[a-z0-9]{6}.[a-z0-9]{16}`, with a digit in it: a bootstrap token's

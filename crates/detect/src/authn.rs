@@ -149,6 +149,12 @@ fn basic(sk: &mut Sink<'_>, s: usize, e: usize) {
         return;
     }
     let Some((user, pass)) = t.get(vs..ve).and_then(decoded_user_pass) else {
+        // After `Authorization:` the value is a credential even when it
+        // does not decode to printable `user:password` (a binary secret,
+        // a byte mangled in a copy): reported `medium` if it looks random.
+        if header && body >= 16 && t.get(vs..vs + body).is_some_and(opaque_token) {
+            sk.emit_fixed(D::HttpBasicAuth, vs, ve, Medium);
+        }
         return;
     };
     // An API key sent as the user name with no password (`sk_live_…:`).
@@ -305,12 +311,14 @@ fn opaque_token(val: &[u8]) -> bool {
 
 /// Schemes of an `Authorization` header, besides `Basic` and `Bearer`,
 /// whose credentials are a token or key: GitHub's and Django REST
-/// framework's `token`, `ApiKey` (Elasticsearch and others), Azure
+/// framework's `token`, `ApiKey` (Elasticsearch and others), `Api-Token`, Azure
 /// Storage's `SharedKey` / `SharedKeyLite` (`account:signature`).
 const SCHEMES: &[&[u8]] = &[
     b"token",
     b"apikey",
     b"api-key",
+    // Dynatrace's `Api-Token dt0c01…` and others' opaque tokens.
+    b"api-token",
     b"sharedkey",
     b"sharedkeylite",
 ];
@@ -824,7 +832,17 @@ fn secure_string(sk: &mut Sink<'_>, s: usize, e: usize) {
 /// has one.
 fn user_pass(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     let (s, e) = unquote(t, s, e);
-    let c = t.get(s..e)?.iter().position(|&c| c == b':')?;
+    let arg = t.get(s..e)?;
+    // A usage line's template: `curl -u <user:password>`, `[user:pass]`
+    // (braces are left to the placeholder check: `{user}:{password}` is
+    // one, `"{acd3…}":"{ZqL5…}"` holds real values).
+    if matches!(
+        (arg.first(), arg.last()),
+        (Some(b'<'), Some(b'>')) | (Some(b'['), Some(b']'))
+    ) {
+        return None;
+    }
+    let c = arg.iter().position(|&c| c == b':')?;
     (s + c + 1 < e).then_some((s + c + 1, e))
 }
 

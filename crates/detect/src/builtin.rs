@@ -1742,6 +1742,9 @@ builtins! {
     SumologicAccessKey { "sumologic_access_key", Credentials, None, true, NO_CTX,
         "Sumo Logic access key: 64 alphanumerics assigned to a sumo name.",
         "SUMO_ACCESS_KEY=1lKcHQ04Hk4eAMPk7XEBpgaqruimDFwUZN5kodkLTpPvUt3Z0bm6d76OXLBRYduq" }
+    SumologicAccessId { "sumologic_access_id", Credentials, None, true, NO_CTX,
+        "Sumo Logic access ID (the access key's other half): su and 12 alphanumerics assigned to a sumo access-id name.",
+        "SUMO_ACCESS_ID=suGyI5imvADdvU" }
     OktaApiToken { "okta_api_token", Credentials, None, true, NO_CTX,
         "Okta API token: 00 and 40 characters assigned to an okta name.",
         "OKTA_API_TOKEN=00GNgOAqDd1ACXPDIoIvcPkBA8fMnrRZrsl3jkLO0F" }

@@ -224,6 +224,17 @@ fn measure(t: &[u8], s: &Spec, a: usize, loose: bool) -> Option<usize> {
     if is_word(nx) || (s.suffix.is_empty() && last.has(nx) && nx != b'.') {
         return None;
     }
+    // A file's name with the prefix inside it (`video_box.ico-<32 hex>.png`
+    // is a hashed asset, not an Infracost key): a word and a dot before,
+    // a dot and a letter after.
+    if a >= 2
+        && before(t, a) == b'.'
+        && is_word(at(t, a - 2))
+        && nx == b'.'
+        && at(t, i + 1).is_ascii_alphabetic()
+    {
+        return None;
+    }
     // A run read loosely is a token of its own only where a base64url
     // token could not go on (`live_<35>-NcN5` is one 40-character token).
     if loose && s.suffix.is_empty() && nx == b'-' {
@@ -2176,6 +2187,9 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     if matches!(w.first(), Some(b'A' | b'd' | b'c')) && first_word_formats(sk, w, ws) {
         return;
     }
+    if n == 14 && w.starts_with(b"su") {
+        sumo_access_id(sk, ws, we);
+    }
     if n >= 16 {
         if matches!(w.first(), Some(b'A' | b'Y')) {
             bedrock_word(sk, w, ws);
@@ -2834,6 +2848,29 @@ fn sonar_login(sk: &mut Sink<'_>, ws: usize, we: usize) -> bool {
         sk.emit_fixed(D::SonarqubeToken, ws, we, High);
     }
     ok
+}
+
+/// A Sumo Logic access ID (`su` and 12 alphanumerics, the word `ws..we`
+/// with a digit) assigned to a name that holds `sumo` and `access_id`
+/// (`SUMO_ACCESS_ID=`, `sumologic.accessId = "…"`). The ID is half of
+/// the credential (the access key, found by its own name, is the other).
+#[cold]
+#[inline(never)]
+fn sumo_access_id(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    if !sk.on(D::SumologicAccessId) || !is_boundary(t, ws, we) {
+        return;
+    }
+    let (buf, n) = name_before(t, ws);
+    let key = buf.get(..n).unwrap_or_default();
+    let named = contains(key, b"sumo")
+        && [&b"accessid"[..], b"access_id", b"access-id"]
+            .iter()
+            .any(|w| contains(key, w));
+    let w = t.get(ws..we).unwrap_or_default();
+    if named && w.iter().any(u8::is_ascii_alphabetic) && !placeholder::value(w) {
+        sk.emit_fixed(D::SumologicAccessId, ws, we, High);
+    }
 }
 
 /// The name a value at `ws` is assigned to (`NAME=`, `"name": "`, `name

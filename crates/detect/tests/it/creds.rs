@@ -103,6 +103,7 @@ fn every_credential_detector_has_a_generated_kind_or_a_case() {
         "datadog_api_key",
         "datadog_app_key",
         "sumologic_access_key",
+        "sumologic_access_id",
         "okta_api_token",
         "twilio_auth_token",
         "discord_webhook",
