@@ -169,19 +169,22 @@ pub(crate) mod sse2 {
     #[target_feature(enable = "sse2")]
     pub(crate) fn high_or_mask(block: &[u8], c: u8) -> u64 {
         let eq = _mm_set1_epi8(c as i8);
-        let hits = [0, 16, 32, 48].map(|k| {
+        // Written out rather than `[0, 16, 32, 48].map(…)`: a closure does
+        // not inherit this function's target feature, and when LLVM chose
+        // not to inline `map` (a build's code layout decides), prose cost
+        // 13% more instructions.
+        let at = |k: usize| {
             let x = lanes(block.get(k..).unwrap_or_default());
             _mm_or_si128(x, _mm_cmpeq_epi8(x, eq))
-        });
+        };
+        let (h0, h1, h2, h3) = (at(0), at(16), at(32), at(48));
         // Most blocks of most text have none: one `movemask` says so.
-        let [h0, h1, h2, h3] = hits;
         let any = _mm_or_si128(_mm_or_si128(h0, h1), _mm_or_si128(h2, h3));
         if _mm_movemask_epi8(any) == 0 {
             return 0;
         }
-        hits.iter().enumerate().fold(0u64, |m, (k, &h)| {
-            m | u64::from(_mm_movemask_epi8(h) as u16) << (16 * k)
-        })
+        let m = |h| u64::from(_mm_movemask_epi8(h) as u16);
+        m(h0) | m(h1) << 16 | m(h2) << 32 | m(h3) << 48
     }
 
     /// Bit `k` set if byte `k` of the 64 in `block` is a trigger
