@@ -2184,11 +2184,8 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         gitlab(sk, ws);
         return;
     }
-    if matches!(w.first(), Some(b'A' | b'd' | b'c')) && first_word_formats(sk, w, ws) {
+    if matches!(w.first(), Some(b'A' | b'd' | b'c' | b's')) && first_word_formats(sk, w, ws) {
         return;
-    }
-    if n == 14 && w.starts_with(b"su") {
-        sumo_access_id(sk, ws, we);
     }
     if n >= 16 {
         if matches!(w.first(), Some(b'A' | b'Y')) {
@@ -2202,8 +2199,10 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
 /// Intercom's base64 of `tok:` always; JFrog's 69 and 59 random
 /// alphanumerics all but once in 30,000), found from the word `w` at `ws`
 /// rather than by a literal of the anchor automata (`w` may be only the
-/// first bytes of a longer word, as [`long_run`] passes it). True if `w`
-/// starts one of them. Out of line: most words start with another byte.
+/// first bytes of a longer word, as [`long_run`] passes it); and a Sumo
+/// Logic access ID (`su` and 12, whose digit makes it such a word). True
+/// if `w` starts one of them. Out of line: most words start with another
+/// byte.
 #[inline(never)]
 fn first_word_formats(sk: &mut Sink<'_>, w: &[u8], ws: usize) -> bool {
     let n = w.len();
@@ -2215,6 +2214,8 @@ fn first_word_formats(sk: &mut Sink<'_>, w: &[u8], ws: usize) -> bool {
         intercom(sk, ws);
     } else if n == 64 && w.starts_with(b"cmVmd") {
         try_spec(sk, &JFROG_REF, ws);
+    } else if n == 14 && w.starts_with(b"su") {
+        sumo_access_id(sk, ws, ws + n);
     } else {
         return false;
     }
