@@ -634,6 +634,11 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             crate::ids::br_rg(sk, ws);
         }
     }
+    // A Colombian NIT with its check digit set apart by a dash between
+    // spaces (`800226098 - 4`, `890 981 268 — 4`), as invoices print it.
+    if lok && rok && (7..=15).contains(&total) && at(t, end) == b' ' {
+        nit_check_apart(sk, seq, end);
+    }
     // `1 75 08 2B 033 078 87`: a NIR of Corsica, read up to its `2`.
     if !rok && lok && seq.shape(&[1, 2, 2, 1]) && matches!(at(t, end), b'A' | b'B') {
         fr_insee_corsica(sk, ws, end + 1, 0);
@@ -686,11 +691,51 @@ fn nhs_check(d: &[u8; 10]) -> bool {
     check != 10 && d.get(9).map(|c| u32::from(c.wrapping_sub(b'0'))) == Some(check)
 }
 
-/// The digits-only ids of [`crate::ids`] for a number of `d.len()` digits
-/// grouped as `seq`: the layouts each one is reported in alone (a shape
-/// compare), then — one context query for all of them — the ids whose
-/// words are near, in any grouping with one separator.
+/// The NIT of `seq` (its digits, in one group or in thousands) and a
+/// check digit after `end` set apart by blanks and a dash (`-`, an en or
+/// em dash, or two of them: `890 981 268 -— 4`): reported next to the
+/// NIT's word when the check holds.
+#[cold]
 #[inline(never)]
+fn nit_check_apart(sk: &mut Sink<'_>, seq: &Seq, end: usize) {
+    if !sk.on(D::CoNit) || !(seq.n == 1 || seq.uniform().is_some_and(|c| matches!(c, b'.' | b' ')))
+    {
+        return;
+    }
+    let t = sk.t;
+    let blanks = |i: usize| i + run(t, i, 2, |c| c == b' ');
+    let dash = |i: usize| -> Option<usize> {
+        match (at(t, i), at(t, i + 1), at(t, i + 2)) {
+            (b'-', _, _) => Some(i + 1),
+            (0xe2, 0x80, 0x93 | 0x94) => Some(i + 3),
+            _ => None,
+        }
+    };
+    let Some(i) = dash(blanks(end)) else { return };
+    let i = blanks(dash(i).unwrap_or(i));
+    let k = at(t, i);
+    if !k.is_ascii_digit() || !right_ok(t, i + 1, false) {
+        return;
+    }
+    let mut d = [0u8; 16];
+    let mut n = 0;
+    for &c in t.get(seq.start()..end).unwrap_or_default() {
+        if c.is_ascii_digit() {
+            if let Some(x) = d.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+        }
+    }
+    if let Some(x) = d.get_mut(n) {
+        *x = k;
+    }
+    let (s, e) = (seq.start(), i + 1);
+    if n < 16 && sk.ctx_ok(D::CoNit, s, e) && v::co_nit(d.get(..=n).unwrap_or_default()) {
+        sk.emit(D::CoNit, s, e, Medium, NEED_CTX);
+    }
+}
+
 /// Groups of three after a first of one to three, joined by `.` (or a
 /// space or `,`, the same throughout), then `-` and one check digit: how a
 /// Colombian NIT is printed (`800.003.122-6`, `860 001 986-1`).
@@ -705,6 +750,10 @@ fn nit_dotted(seq: &Seq) -> bool {
         && sep.get(n - 1) == Some(&b'-')
 }
 
+/// The digits-only ids of [`crate::ids`] for a number of `d.len()` digits
+/// grouped as `seq`: the layouts each one is reported in alone (a shape
+/// compare), then — one context query for all of them — the ids whose
+/// words are near, in any grouping with one separator.
 // Not inlined: reached only by a number with an id's word near, and when
 // inlined into `digits_word` the tables' contents shaped that hot
 // function's code (one entry more in the 7- and 8-digit tables cost the
