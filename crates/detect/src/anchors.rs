@@ -1235,23 +1235,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     } else {
         // A URL's query parameter (`?token=…&pin=v1`) ends at `&` or `#`.
         let query = matches!(before(t, ks), b'?' | b'&');
-        let n = run(t, vs, MAX_VALUE, |c| {
-            c > b' '
-                && c < 0x7f
-                && !matches!(
-                    c,
-                    b',' | b';' | b')' | b'}' | b']' | b'"' | b'\'' | b'<' | b'>'
-                )
-                && !(query && matches!(c, b'&' | b'#'))
-        });
-        // An escaped line break ends the value: `TOKEN=…\nNEXT=…` inside a
-        // JSON string holding a file.
-        t.get(vs..vs + n)
-            .and_then(|v| {
-                v.windows(2)
-                    .position(|w| matches!(w, [b'\\', b'n' | b'r' | b't' | b'"']))
-            })
-            .unwrap_or(n)
+        unquoted_value_len(sk, vs, query)
     };
     // A sentence's last mark is not the value's.
     let n = if (prose || bare) && !quoted {
@@ -1757,6 +1741,55 @@ fn maven_coordinate(t: &[u8], ks: usize, ke: usize) -> bool {
         && version.iter().all(|&c| c.is_ascii_digit() || c == b'.')
 }
 
+/// A byte of an unquoted value: printable ASCII but blanks, quotes and
+/// the marks that close a list, call or tag (and in a URL's query `&`
+/// and `#`).
+fn unquoted_value_byte(c: u8, query: bool) -> bool {
+    c > b' '
+        && c < 0x7f
+        && !matches!(
+            c,
+            b',' | b';' | b')' | b'}' | b']' | b'"' | b'\'' | b'<' | b'>'
+        )
+        && !(query && matches!(c, b'&' | b'#'))
+}
+
+/// Length of the unquoted value at `vs`: its bytes up to the first that
+/// is not a value's, at most one past [`MAX_VALUE`] (too long: refused by
+/// the caller), cut before an escaped line
+/// break or tab (`TOKEN=…\nNEXT=…` inside a JSON string holding a file).
+/// Outside a query the stretch read is remembered in the sink, so keys
+/// that follow one another inside one long value (`password=password=…`)
+/// read on from where the last stopped rather than 4 KB each.
+fn unquoted_value_len(sk: &mut Sink<'_>, vs: usize, query: bool) -> usize {
+    let t = sk.t;
+    // One past the longest value, as `run` reads: a longer one is refused.
+    let cap = vs + MAX_VALUE + 1;
+    // Bytes of a value that no escape starts: `\n`, `\r` or `\t` (a `\"`
+    // ends the value at its quote anyway).
+    let ok = |i: usize| {
+        let c = at(t, i);
+        unquoted_value_byte(c, query) && !(c == b'\\' && matches!(at(t, i + 1), b'n' | b'r' | b't'))
+    };
+    let (from, to) = sk.value_run;
+    let mut i = if !query && from <= vs && vs < to {
+        to
+    } else {
+        vs
+    };
+    while i < cap && ok(i) {
+        i += 1;
+    }
+    if !query {
+        sk.value_run = (vs, i);
+    }
+    // An escape whose second byte is past the cap is not one.
+    if i + 1 == cap && at(t, i) == b'\\' && unquoted_value_byte(b'\\', query) {
+        i = cap;
+    }
+    i.min(cap) - vs
+}
+
 /// The last dotted part of a key name (`publictoken` of
 /// `config.publictoken`).
 fn last_segment(key: &[u8]) -> &[u8] {
@@ -2245,6 +2278,77 @@ fn swift_list(sk: &mut Sink<'_>, mut e: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo of [`unquoted_value_len`] gives what reading each value
+    /// from its own start gives, whatever the order keys come in.
+    #[test]
+    fn remembered_value_runs_read_as_fresh_ones() {
+        // A small generator (no dependency): texts of value bytes, stops,
+        // backslashes and escape letters, long enough to reach the cap.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"ab=\\nrt\"& ,x";
+        for round in 0..200 {
+            let len = if round % 4 == 0 { MAX_VALUE * 3 } else { 64 };
+            // Every fourth text has no byte that ends a value, so its runs
+            // reach the cap; one of them puts an escape across it.
+            let letters: &[u8] = if round % 4 == 0 {
+                b"ab=\\nrt"
+            } else {
+                alphabet
+            };
+            let mut t: Vec<u8> = (0..len)
+                .map(|_| {
+                    // Mostly value bytes, so runs get long.
+                    let r = next() as usize;
+                    if r % 8 < 6 {
+                        b'a'
+                    } else {
+                        letters[r % letters.len()]
+                    }
+                })
+                .collect();
+            // An escape just inside the longest run read, and one across
+            // its end.
+            if round == 192 || round == 196 {
+                let at = if round == 192 {
+                    MAX_VALUE - 1
+                } else {
+                    MAX_VALUE
+                };
+                t.iter_mut().for_each(|c| *c = b'a');
+                t[at] = b'\\';
+                t[at + 1] = b'n';
+            }
+            let mut out = Vec::new();
+            let mut sk = Sink {
+                t: &t,
+                bits: crate::kit::Bits::default(),
+                out: &mut out,
+                ctx: crate::ctx::CtxCache::default(),
+                cols: None,
+                value_run: (0, 0),
+            };
+            let mut vs = 0;
+            while vs < t.len() {
+                let query = next() % 5 == 0;
+                let got = unquoted_value_len(&mut sk, vs, query);
+                // Fresh: the run, then cut at an escape inside it.
+                let n = run(&t, vs, MAX_VALUE, |c| unquoted_value_byte(c, query));
+                let want = t[vs..vs + n]
+                    .windows(2)
+                    .position(|w| matches!(w, [b'\\', b'n' | b'r' | b't' | b'"']))
+                    .unwrap_or(n);
+                assert_eq!(got, want, "round {round} at {vs}");
+                vs += 1 + (next() as usize) % 16;
+            }
+        }
+    }
 
     #[test]
     fn below_0x40_is_every_byte_below_0x40() {

@@ -214,6 +214,11 @@ pub(crate) struct Sink<'a> {
     /// The text's table header, when its first line is one naming some
     /// detector's context ([`crate::columns`]).
     pub cols: Option<&'a mut crate::columns::Columns>,
+    /// `from..to` of text known to be one unquoted `key=value` value
+    /// ([`crate::anchors`]): a later key inside it reads on from `to`
+    /// instead of again from its own start (`password=password=…` read
+    /// 4 KB a key).
+    pub value_run: (usize, usize),
 }
 
 #[inline]

@@ -309,6 +309,7 @@ impl Detectors {
             out,
             ctx: ctx::CtxCache::default(),
             cols,
+            value_run: (0, 0),
         };
         engine::collect(&mut sink, from, to);
         if !self.custom.is_empty() {
