@@ -1,6 +1,9 @@
 //! Streaming text of HTML and XML: tags dropped, entities decoded,
-//! `script` and `style` content dropped (HTML), comments dropped, CDATA
-//! kept. In XML, a data format, the names are the labels: an attribute's
+//! CDATA kept. What a page carries besides its text is kept too, each on
+//! lines of its own, because it leaves with the file and is where keys
+//! are left: `script` and `style` content (HTML), comments, and
+//! processing instructions other than XML's own (`<?php … ?>`); only
+//! `<!DOCTYPE …>`-style declarations and `<?xml …?>` are dropped. In XML, a data format, the names are the labels: an attribute's
 //! value and an element's own text are written after their name
 //! (`<nhsNumber>943 476 5919</nhsNumber>` reads `nhs Number: 943 476
 //! 5919`, `<gp npi="1234567893"/>` reads `npi: 1234567893`), so a
@@ -54,10 +57,24 @@ enum State {
     CData,
     /// `<!DOCTYPE ...>`, `<?xml ...?>`: skipped up to `>`.
     Decl,
-    /// Inside `script`/`style`: skipped up to the matching end tag.
+    /// After `<?`: the processing instruction's target (in `pending`).
+    PiTarget,
+    /// A processing instruction's body (`<?php …`), written up to `?>`
+    /// (`matched` is 1 after a `?`).
+    PiBody,
+    /// Inside `script`/`style`: written up to the matching end tag (the
+    /// `matched` bytes of `pending` held as a possible end tag).
     RawText,
     /// After `&`.
     Entity,
+}
+
+/// A processing instruction's target of XML's own (`xml`,
+/// `xml-stylesheet`), which carries no data.
+fn xml_target(target: &[u8]) -> bool {
+    target
+        .get(..3)
+        .is_some_and(|t| t.eq_ignore_ascii_case(b"xml"))
 }
 
 /// Where text being written comes from in the source.
@@ -201,6 +218,25 @@ impl<R: Read> MarkupText<R> {
         }
     }
 
+    /// A byte of a script, comment or processing instruction: written
+    /// without a pending label (which stays for the element's own text)
+    /// and not as a header cell's name.
+    fn emit_plain(&mut self, b: u8, src: Src) {
+        self.record(1, src);
+        self.out.push(b);
+        self.at_break = b == b'\n';
+    }
+
+    /// The `n` bytes before the current one, held as a possible end
+    /// (`</script`, `--`, `?`) and found not to be: written as they were
+    /// read, from `held` (which matched them, any case).
+    fn release(&mut self, held: &[u8], n: usize) {
+        for (i, &b) in held.iter().take(n).enumerate() {
+            let at = self.at.saturating_sub((n - i) as u64);
+            self.emit_plain(b, Src::Copied(at));
+        }
+    }
+
     /// Text of a header cell, kept (up to one byte over [`MAX_LABEL`]:
     /// longer is no column name) as its column's name.
     fn header_text(&mut self, s: &[u8]) {
@@ -330,6 +366,7 @@ impl<R: Read> MarkupText<R> {
         let name = std::mem::take(&mut self.name);
         if self.html {
             if !closing && matches!(name.as_slice(), b"script" | b"style") {
+                self.separator();
                 self.pending = b"</".to_vec();
                 self.pending.extend_from_slice(&name);
                 self.matched = 0;
@@ -458,7 +495,10 @@ impl<R: Read> MarkupText<R> {
                     self.pending.clear();
                     self.state = State::Bang;
                 }
-                b'?' => self.state = State::Decl,
+                b'?' => {
+                    self.pending.clear();
+                    self.state = State::PiTarget;
+                }
                 b if b.is_ascii_alphabetic() => {
                     if !self.html {
                         self.label.clear();
@@ -555,6 +595,7 @@ impl<R: Read> MarkupText<R> {
                 self.pending.push(b);
                 if self.pending.as_slice() == b"--" {
                     self.matched = 0;
+                    self.separator();
                     self.state = State::Comment;
                 } else if self.pending.as_slice() == b"[CDATA[" {
                     self.state = State::CData;
@@ -565,17 +606,21 @@ impl<R: Read> MarkupText<R> {
                     self.state = if b == b'>' { State::Text } else { State::Decl };
                 }
             }
-            State::Comment => {
-                self.matched = match (self.matched, b) {
-                    (0 | 1, b'-') => self.matched + 1,
-                    (2, b'-') => 2,
-                    (2, b'>') => {
-                        self.state = State::Text;
-                        0
-                    }
-                    _ => 0,
+            State::Comment => match (self.matched, b) {
+                (0 | 1, b'-') => self.matched += 1,
+                // `--->`: the first dash is the comment's.
+                (2, b'-') => self.emit_plain(b'-', Src::Copied(self.at.saturating_sub(2))),
+                (2, b'>') => {
+                    self.matched = 0;
+                    self.state = State::Text;
+                    self.separator();
                 }
-            }
+                (m, b) => {
+                    self.release(b"--", m);
+                    self.matched = 0;
+                    self.emit_plain(b, Src::Copied(self.at));
+                }
+            },
             State::CData => match (self.matched, b) {
                 (0 | 1, b']') => self.matched += 1,
                 // `]]]`: the first of the three is text.
@@ -602,6 +647,41 @@ impl<R: Read> MarkupText<R> {
                     self.state = State::Text;
                 }
             }
+            State::PiTarget => {
+                if (b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+                    && self.pending.len() < MAX_NAME
+                {
+                    self.pending.push(b);
+                    return;
+                }
+                // XML's own declaration and style sheets say nothing; any
+                // other instruction (`<?php`, `<?=`, `<? `) is code.
+                if xml_target(&self.pending) {
+                    self.state = if b == b'>' { State::Text } else { State::Decl };
+                    return;
+                }
+                self.separator();
+                let target = std::mem::take(&mut self.pending);
+                self.release(&target, target.len());
+                self.pending = target;
+                self.matched = 0;
+                self.state = State::PiBody;
+                self.step(b);
+            }
+            State::PiBody => match (self.matched, b) {
+                (0, b'?') => self.matched = 1,
+                (1, b'>') => {
+                    self.matched = 0;
+                    self.state = State::Text;
+                    self.separator();
+                }
+                (1, b'?') => self.emit_plain(b'?', Src::Copied(self.at.saturating_sub(1))),
+                (m, b) => {
+                    self.release(b"?", m);
+                    self.matched = 0;
+                    self.emit_plain(b, Src::Copied(self.at));
+                }
+            },
             State::RawText => {
                 let want = self.pending.get(self.matched).copied();
                 if want.is_some_and(|w| w == b.to_ascii_lowercase()) {
@@ -614,7 +694,15 @@ impl<R: Read> MarkupText<R> {
                         self.matched = 0;
                     }
                 } else {
-                    self.matched = usize::from(b == b'<');
+                    let held = std::mem::take(&mut self.pending);
+                    self.release(&held, self.matched);
+                    self.pending = held;
+                    if b == b'<' {
+                        self.matched = 1;
+                    } else {
+                        self.matched = 0;
+                        self.emit_plain(b, Src::Copied(self.at));
+                    }
                 }
             }
         }
@@ -642,6 +730,29 @@ impl<R: Read> MarkupText<R> {
         Ok(n > 0)
     }
 
+    /// At the end of the input: what was held as a possible end (an
+    /// entity, the start of `</script`, `--`, `?`, a processing
+    /// instruction's target) is text after all.
+    fn flush_held(&mut self) {
+        self.at = self.src_base + self.in_end as u64;
+        match self.state {
+            State::Entity => self.flush_entity(),
+            State::RawText => {
+                let held = std::mem::take(&mut self.pending);
+                self.release(&held, self.matched);
+                self.pending = held;
+            }
+            State::Comment => self.release(b"--", self.matched),
+            State::PiBody => self.release(b"?", self.matched),
+            State::PiTarget if !xml_target(&self.pending) => {
+                let target = std::mem::take(&mut self.pending);
+                self.release(&target, target.len());
+            }
+            _ => {}
+        }
+        self.matched = 0;
+    }
+
     fn fill(&mut self) -> io::Result<()> {
         while self.out_pos >= self.out.len() {
             self.out_base += self.out.len() as u64;
@@ -653,9 +764,7 @@ impl<R: Read> MarkupText<R> {
                 }
                 if !self.refill()? {
                     self.eof = true;
-                    if self.state == State::Entity {
-                        self.flush_entity();
-                    }
+                    self.flush_held();
                     continue;
                 }
             }
@@ -676,6 +785,28 @@ impl<R: Read> MarkupText<R> {
                             let at = self.src_base + self.in_pos as u64;
                             self.emit_slice(run, Src::Copied(at));
                             self.input = input;
+                            self.in_pos += n;
+                            continue;
+                        }
+                    }
+                    // A script's or an instruction's run up to the next
+                    // byte that may start its end.
+                    State::RawText | State::PiBody if self.matched == 0 => {
+                        let stop = if self.state == State::RawText {
+                            b'<'
+                        } else {
+                            b'?'
+                        };
+                        let n = memchr::memchr(stop, rest).unwrap_or(rest.len());
+                        if n > 0 {
+                            let at = self.src_base + self.in_pos as u64;
+                            self.record(n, Src::Copied(at));
+                            let run = self
+                                .input
+                                .get(self.in_pos..self.in_pos + n)
+                                .unwrap_or_default();
+                            self.out.extend_from_slice(run);
+                            self.at_break = run.last() == Some(&b'\n');
                             self.in_pos += n;
                             continue;
                         }
@@ -939,9 +1070,11 @@ mod tests {
             <p>Card <b>4111</b> 1111&nbsp;1111&#x20;1111 &amp; &eacute;&copy;</p><!-- hidden -->\
             <div>next</div><p>a &lt; b &bogus; & c</p></body></html>";
         let text = html(page);
-        assert!(!text.contains("078-05-1120"), "{text}");
-        assert!(!text.contains("p{x:1}"));
-        assert!(!text.contains("hidden"));
+        // A page's script, style and comments leave with it: kept, each
+        // on lines of its own.
+        assert!(text.contains("\nvar ssn='078-05-1120';\n"), "{text}");
+        assert!(text.contains("\np{x:1}\n"), "{text}");
+        assert!(text.contains("\n hidden \n"), "{text}");
         assert!(
             text.contains("Card 4111 1111\u{a0}1111 1111 & é©\n"),
             "{text}"
@@ -996,8 +1129,34 @@ mod tests {
 
     #[test]
     fn script_end_tag_case_and_attrs() {
-        let text = html("<SCRIPT type='x'>if (a</b) {}</ScRiPt >after");
-        assert_eq!(text.trim(), "after");
+        let text = html("<SCRIPT type='x'>if (a</b) {} a</scrip</ScRiPt >after");
+        assert_eq!(text, "if (a</b) {} a</scrip\nafter");
+        // Cut by the end of the input: what was held is text.
+        assert_eq!(html("<script>x</scr"), "x</scr");
+    }
+
+    /// A processing instruction other than XML's own is code (`<?php`,
+    /// `<?=`, a short `<? `): written up to its `?>`, a `?` or `>` inside
+    /// it kept; `<?xml …?>` and `<?xml-stylesheet …?>` are dropped.
+    #[test]
+    fn processing_instructions_other_than_xml_are_kept() {
+        assert_eq!(
+            html("<p>a</p><?php $db_password = 'x?y'; if ($a > 1) {} ?>b"),
+            "a\nphp $db_password = 'x?y'; if ($a > 1) {} \nb"
+        );
+        assert_eq!(html("<?= $key ?>"), "= $key \n");
+        assert_eq!(
+            xml("<?xml version='1.0'?><?xml-stylesheet href='s'?><r>v</r>"),
+            "v\n"
+        );
+        assert_eq!(html("<?php echo 1;"), "php echo 1;");
+    }
+
+    /// A comment's text is kept, a dash or two inside it too.
+    #[test]
+    fn comments_are_kept() {
+        assert_eq!(html("a<!-- key: x-y--z --->b"), "a\n key: x-y--z -\nb");
+        assert_eq!(html("a<!-- cut -"), "a\n cut -");
     }
 
     #[test]
@@ -1060,7 +1219,7 @@ mod tests {
     #[test]
     fn stray_closing_raw_tag_does_not_swallow_text() {
         assert_eq!(html("<p>a</style >b</p>"), "a\nb\n");
-        assert_eq!(html("<script >x</script >after"), "after");
+        assert_eq!(html("<script >x</script >after"), "x\nafter");
     }
 
     #[test]
@@ -1103,6 +1262,7 @@ mod tests {
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "<p>", "</p>", "<b>", "</b>", "&amp;", "&#x41;", "&nbsp;", "&bad", "<script>x<y</script>",
+                    "<?php $a='x?y' ?>", "<?xml v?>", "<!-- a-b--c --->", "</scr", "?", "-",
                     "<!-- c -->", "<![CDATA[d]]>", "<a href=\"x>y\">", "<i title=v&amp;w>", "<td class='k' x=\"&lt;\">", "text ", "=", "'", "\"", "<", "&", ">", "]]", "--",
                     "1\u{a0}2", "\u{a0}", "©",
                 ]),
@@ -1167,6 +1327,8 @@ mod tests {
         "&bad",
         "<script>x<y</script>",
         "<!-- c -->",
+        "<?php $a = 'x?y'; ?>",
+        "<!-- a-b--c --->",
         "<![CDATA[d]]>",
         "<table>",
         "<tr>",

@@ -367,6 +367,16 @@ fn text_kind(head: &[u8]) -> Format {
     if trimmed.starts_with(b"{\\rtf") {
         return Format::Rtf;
     }
+    // PHP source (`<?php`, `<?=`, a short `<? `) is code, not markup:
+    // read as text, as any source file is.
+    let php = trimmed
+        .get(..5)
+        .is_some_and(|h| h.eq_ignore_ascii_case(b"<?php"))
+        || trimmed.starts_with(b"<?=")
+        || matches!(trimmed, [b'<', b'?', c, ..] if c.is_ascii_whitespace());
+    if php {
+        return Format::Text;
+    }
     if starts_with_tag(trimmed) {
         let lower: Vec<u8> = trimmed
             .iter()
@@ -513,6 +523,9 @@ mod tests {
         assert_eq!(fmt(b"hello world\n"), Format::Text);
         assert_eq!(fmt(b"<!DOCTYPE html><html><p>x</p>"), Format::Html);
         assert_eq!(fmt(b"<?xml version=\"1.0\"?><a/>"), Format::Xml);
+        assert_eq!(fmt(b"<?php\n$a = 1;\n"), Format::Text);
+        assert_eq!(fmt(b"<?PHP echo 1;"), Format::Text);
+        assert_eq!(fmt(b"<?= $x ?>"), Format::Text);
         assert_eq!(
             fmt(b"From: a@b.c\r\nTo: d@e.f\r\nMIME-Version: 1.0\r\nSubject: hi\r\n\r\nbody"),
             Format::Email

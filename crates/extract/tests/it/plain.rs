@@ -55,14 +55,30 @@ fn binary_is_delivered_raw() {
     assert!(got[0].text.contains("AKIAIOSFODNN7EXAMPLE"));
 }
 
+/// A page's text, and its script on a line of its own: keys are left in
+/// pages' scripts, and what a file carries is inspected whole.
 #[test]
-fn html_text_without_script() {
+fn html_text_and_script() {
     let page = b"<html><body><script>var x='secret-in-script';</script><p>Card&nbsp;4111 1111 1111 1111</p></body></html>";
     let (got, _) = run("page.html", page);
     let text = text_at(&got, "page.html");
     assert!(text.contains("Card\u{a0}4111 1111 1111 1111"), "{text}");
-    assert!(!text.contains("secret-in-script"));
+    assert!(text.contains("var x='secret-in-script';\n"), "{text}");
     assert_eq!(got[0].format, Format::Html);
+}
+
+/// PHP source is text, not XML: `<?php` starts code whose secrets are
+/// read as any source file's.
+#[test]
+fn php_source_is_text() {
+    let page = b"<?php\ndefine('DB_PASSWORD', 'Xk9mP2vLq77w');\n$x = $a > 1 ? 2 : 3;\n";
+    let (got, _) = run("wp-config.php", page);
+    let text = text_at(&got, "wp-config.php");
+    assert!(
+        text.contains("define('DB_PASSWORD', 'Xk9mP2vLq77w');"),
+        "{text}"
+    );
+    assert_eq!(got[0].format, Format::Text);
 }
 
 #[test]
