@@ -1680,12 +1680,14 @@ fn assigned_value(
         return;
     }
     let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
-    if aws && sk.on(D::AwsSecretKey) {
-        if val.len() == 40 && val.iter().all(|&c| b64(c)) && !placeholder::value(val) {
+    if aws && sk.on(D::AwsSecretKey) && val.len() == 40 && val.iter().all(|&c| b64(c)) {
+        if !placeholder::value(val) {
             sk.emit_fixed(D::AwsSecretKey, vs, ve, High);
         }
         return;
     }
+    // Any other value under an AWS secret's name (a key cut or mangled in
+    // a copy, another length) is still a secret's: judged as any other.
     if is_password {
         // The value names its own field (`this.txtCfmPassword.Name =
         // "txtCfmPassword"`): a control's name, not a password.
@@ -2063,6 +2065,18 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     if !sk.on(D::GenericSecret) || val.len() < 16 || val.len() > 2048 {
         return;
     }
+    // A key written with its encoding (`APP_KEY=base64:4StV…`, Laravel's
+    // and others' generated keys): the key is what follows.
+    if let Some(body) = val.strip_prefix(b"base64:")
+        && body.len() >= 16
+        && body.iter().all(|&c| b64(c) || c == b'=')
+        && opaque_password(body)
+    {
+        if !placeholder::value(body) {
+            sk.emit_fixed(D::GenericSecret, vs, ve, High);
+        }
+        return;
+    }
     // Longer than a key: only an opaque token of long random pieces.
     let opaque = opaque_token(val);
     if val.len() > 256 && !opaque {
@@ -2076,6 +2090,20 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
     if sanctum_token(val) {
         if !placeholder::value(val) {
             sk.emit_fixed(D::GenericSecret, vs, ve, High);
+        }
+        return;
+    }
+    // A key or salt drawn from every printable character (WordPress's
+    // `AUTH_KEY` … `NONCE_KEY`, a Django `SECRET_KEY` of an older
+    // generator, a random password kept as a key): quoted, as random as
+    // such a generator makes it.
+    if quoted && printable_secret(val) {
+        // Its marks are the generator's, not a template's: only real
+        // template syntax (`${…}`, `{{…}}`, `<%…`, `$(…)`, a `<name>`
+        // marker) makes it a placeholder.
+        if !printable_template(val) && !placeholder::documented(val) {
+            let conf = if val.len() >= 40 { High } else { Medium };
+            sk.emit_fixed(D::GenericSecret, vs, ve, conf);
         }
         return;
     }
@@ -2131,6 +2159,60 @@ fn generic_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8], quoted: bo
         Medium
     };
     sk.emit_fixed(D::GenericSecret, vs, ve, conf);
+}
+
+/// A value that reads as a generated secret rather than a name: letters
+/// and digits (and base64's `+/=`), both present, as random as a key
+/// (the part of `base64:…` after its prefix).
+fn opaque_password(val: &[u8]) -> bool {
+    val.iter()
+        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        && val.iter().any(u8::is_ascii_alphabetic)
+        && val.iter().any(u8::is_ascii_digit)
+        && entropy(val) >= 3.5
+}
+
+/// True if `val` looks drawn from every printable ASCII character: 32 to
+/// 128 of them, lower and upper case, digits and at least three different
+/// marks, at most two single spaces, and 4.5 bits a character or more
+/// (WordPress's salts have about 5.3; a sentence, a regex or a template
+/// repeats too much).
+fn printable_secret(val: &[u8]) -> bool {
+    if !(32..=128).contains(&val.len()) || !val.iter().all(|&c| (b' '..=b'~').contains(&c)) {
+        return false;
+    }
+    let spaces = val.iter().filter(|&&c| c == b' ').count();
+    if spaces > 2 || val.windows(2).any(|w| w == b"  ") || val.first() == Some(&b' ') {
+        return false;
+    }
+    let mut marks = [false; 128];
+    for &c in val.iter().filter(|c| c.is_ascii_punctuation()) {
+        if let Some(m) = marks.get_mut(usize::from(c)) {
+            *m = true;
+        }
+    }
+    val.iter().any(u8::is_ascii_lowercase)
+        && val.iter().any(u8::is_ascii_uppercase)
+        && val.iter().any(u8::is_ascii_digit)
+        && marks.iter().filter(|&&m| m).count() >= 3
+        && entropy(val) >= 4.5
+}
+
+/// Template syntax inside a value of printable characters: `${`, `{{`,
+/// `}}`, `<%`, `$(`, or a `<name>` marker (letters, `_` and `-`).
+fn printable_template(v: &[u8]) -> bool {
+    let has = |s: &[u8]| v.windows(s.len()).any(|w| w == s);
+    let marker = v.iter().enumerate().any(|(i, &c)| {
+        c == b'<'
+            && v.get(i + 1..).is_some_and(|r| {
+                let n = r
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-'))
+                    .count();
+                n >= 2 && r.get(n) == Some(&b'>')
+            })
+    });
+    marker || has(b"${") || has(b"{{") || has(b"}}") || has(b"<%") || has(b"$(")
 }
 
 /// True if `val` is an opaque token of random pieces: 64 characters or
