@@ -2185,15 +2185,40 @@ fn printable_secret(val: &[u8]) -> bool {
     if spaces > 2 || val.windows(2).any(|w| w == b"  ") || val.first() == Some(&b' ') {
         return false;
     }
+    // Structured text, not one drawn value: a URL, a list of settings
+    // (`host:6381,password=…,ssl=False`), a host name at the end.
+    let settings = val
+        .windows(2)
+        .filter(|w| matches!(w, [a, b'='] if a.is_ascii_alphabetic()))
+        .count();
+    let host_end = val.iter().rposition(|&c| c == b'.').is_some_and(|d| {
+        let tail = val.get(d + 1..).unwrap_or_default();
+        (2..=10).contains(&tail.len()) && tail.iter().all(u8::is_ascii_lowercase)
+    });
+    // A crypt-style hash (`$5$rounds=…`, `$2b$12$…`) is its own
+    // detector's; a leading `$` is a variable's.
+    if settings >= 2
+        || host_end
+        || val.first() == Some(&b'$')
+        || val.windows(3).any(|w| w == b"://")
+    {
+        return false;
+    }
     let mut marks = [false; 128];
     for &c in val.iter().filter(|c| c.is_ascii_punctuation()) {
         if let Some(m) = marks.get_mut(usize::from(c)) {
             *m = true;
         }
     }
+    // A mark the token alphabet has no room for (tokens, JWTs and keys in
+    // base64 are the other path's, which checks them better).
+    let other_mark = val
+        .iter()
+        .any(|&c| c.is_ascii_punctuation() && !b"+/=_-.~".contains(&c));
     val.iter().any(u8::is_ascii_lowercase)
         && val.iter().any(u8::is_ascii_uppercase)
         && val.iter().any(u8::is_ascii_digit)
+        && other_mark
         && marks.iter().filter(|&&m| m).count() >= 3
         && entropy(val) >= 4.5
 }
