@@ -1680,14 +1680,21 @@ fn assigned_value(
         return;
     }
     let aws = has(b"aws_secret") || has(b"secret_access_key") || has(b"secretaccesskey");
-    if aws && sk.on(D::AwsSecretKey) && val.len() == 40 && val.iter().all(|&c| b64(c)) {
-        if !placeholder::value(val) {
-            sk.emit_fixed(D::AwsSecretKey, vs, ve, High);
+    if aws && sk.on(D::AwsSecretKey) {
+        if val.len() == 40 && val.iter().all(|&c| b64(c)) {
+            if !placeholder::value(val) {
+                sk.emit_fixed(D::AwsSecretKey, vs, ve, High);
+            }
+            return;
         }
-        return;
+        // A key cut or mangled in a copy (a few characters off its 40,
+        // no padding) is still a secret's, judged as any other; a padded
+        // base64 blob of another length is something encoded or
+        // encrypted in its place (secretlint's example), not the key.
+        if !(30..=48).contains(&val.len()) || val.ends_with(b"=") {
+            return;
+        }
     }
-    // Any other value under an AWS secret's name (a key cut or mangled in
-    // a copy, another length) is still a secret's: judged as any other.
     if is_password {
         // The value names its own field (`this.txtCfmPassword.Name =
         // "txtCfmPassword"`): a control's name, not a password.
