@@ -918,7 +918,7 @@ builtins! {
         "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported.",
         "-----BEGIN RSA PRIVATE KEY-----" }
     AwsSecretKey { "aws_secret_key", Credentials, None, true, NO_CTX,
-        "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name.",
+        "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name, or passed unnamed right after its key id (the first 40-character run mixing cases and digits on the id's line or the next: connect(\"AKIA…\", \"…\")).",
         "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ3x8LkP2a" }
     Jwt { "jwt", Credentials, Some("jose_header"), false, NO_CTX,
         "JSON Web Token: three base64url segments whose header decodes to JSON with an `alg`.",
@@ -1484,6 +1484,9 @@ builtins! {
     Pkcs12File { "pkcs12_file", Credentials, Some("der_header"), false, NO_CTX,
         "PKCS #12 (.p12/.pfx) key store in text: a PKCS12 PEM block, or base64 whose DER header is a SEQUENCE with version 3 (MII…IBAzCC…), 100+ characters. The binary file itself is typed by the extractor.",
         "MIIKYQIBAzCCCieq18sh3Gf+D+bvdrnNsN03OgzE+Fmj+VFBkudwwNvr0e/U+O+FwXUp4AHBoCfLadI/AZF2dSvTJ5w/ky3xooH4e7cbt3gWR5iV1AvHSup8Wg==" }
+    JenkinsSecret { "jenkins_encrypted_secret", Credentials, Some("jenkins_payload"), false, NO_CTX,
+        "Jenkins credential encrypted with the controller's key (credentials.xml, a job's config.xml): {, base64 of version 1, a 16-byte IV, the ciphertext's length (whole AES blocks, as the bytes that follow) and them, }. Anyone who also has the controller's secrets/ directory (backups copy both) decrypts it.",
+        "<password>{AQAAABAAAAAgBwgJCgsMDQ4PEBESExQVFgswVXqfxOkOM1h9osfsETZbgKXK7xQ5XoOozfIXPGGG}</password>" }
     DigitaloceanPat { "digitalocean_pat", Credentials, Some("prefix"), false, NO_CTX,
         "DigitalOcean personal access token: dop_v1_ and 64 hex digits.",
         "dop_v1_319bdb8a3fdb365d6f7f9428e4a6c1fa822b1a9209f9b51201630e381d54b1c6" }

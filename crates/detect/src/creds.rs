@@ -1295,6 +1295,7 @@ fn aws(sk: &mut Sink<'_>, a: usize, s: &Spec, lo: usize, hi: usize) {
     if !base32 && body.iter().all(u8::is_ascii_digit) {
         return;
     }
+    let found = sk.out.len();
     emit_token(
         sk,
         s.det,
@@ -1303,6 +1304,63 @@ fn aws(sk: &mut Sink<'_>, a: usize, s: &Spec, lo: usize, hi: usize) {
         (a + 4, e),
         if base32 { s.conf } else { Low },
     );
+    // Only a real key id's neighbour (not a placeholder's) is its secret.
+    if base32 && sk.out.len() > found {
+        aws_paired_secret(sk, e);
+    }
+}
+
+/// Furthest after an AWS key id its secret is looked for, unnamed.
+const AWS_PAIR_REACH: usize = 160;
+
+/// The secret passed right after its key id with no name of its own
+/// (`connect("AKIA…", "wJalr…/K7MD…")`, `AKIA…:wJalr…` in a credentials
+/// line): the first run of 40 base64 characters on the key's line or the
+/// next, delimited, that mixes cases and digits like a random key (not a
+/// hex digest, not a word run), is the secret.
+fn aws_paired_secret(sk: &mut Sink<'_>, e: usize) {
+    let t = sk.t;
+    if !sk.on(D::AwsSecretKey) {
+        return;
+    }
+    let end = t.len().min(e + AWS_PAIR_REACH);
+    let mut lines = 0;
+    let mut i = e;
+    while i < end {
+        let c = at(t, i);
+        if c == b'\n' {
+            lines += 1;
+            if lines > 1 {
+                return;
+            }
+        }
+        if !crate::anchors::b64(c) {
+            i += 1;
+            continue;
+        }
+        let n = run(t, i, 41, crate::anchors::b64);
+        let v = t.get(i..i + n).unwrap_or_default();
+        if n == 40 && !is_word(at(t, i + n)) && at(t, i + n) != b'=' && !is_word(before(t, i)) {
+            let lower = v.iter().any(u8::is_ascii_lowercase);
+            let upper = v.iter().any(u8::is_ascii_uppercase);
+            let digit = v.iter().any(u8::is_ascii_digit);
+            if lower
+                && upper
+                && digit
+                && crate::anchors::entropy(v) >= 4.0
+                && !placeholder::value(v)
+                && !marker_after(t, i + n)
+            {
+                sk.emit_fixed(D::AwsSecretKey, i, i + n, High);
+            }
+            return;
+        }
+        // Another key id or a long run first: not this key's pair.
+        if n >= 20 {
+            return;
+        }
+        i += n.max(1);
+    }
 }
 
 fn stripe(sk: &mut Sink<'_>, a0: usize) {
@@ -2165,6 +2223,7 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     }
     if matches!(pv, b'+' | b'/') {
         bbdc_back(sk, ws);
+        jenkins_back(sk, ws);
     } else if matches!(pv, b' ' | b'\t' | b'"' | b'\'') && n <= 44 {
         unseal_command(sk, ws);
     } else if matches!(pv, b':' | b'%') {
@@ -2216,6 +2275,8 @@ fn first_word_formats(sk: &mut Sink<'_>, w: &[u8], ws: usize) -> bool {
         try_spec(sk, &JFROG_REF, ws);
     } else if n == 14 && w.starts_with(b"su") {
         sumo_access_id(sk, ws, ws + n);
+    } else if w.starts_with(b"AQAAABAAAA") {
+        jenkins_secret(sk, ws);
     } else {
         return false;
     }
@@ -2535,6 +2596,26 @@ fn bbdc_back(sk: &mut Sink<'_>, ws: usize) {
         try_spec(sk, &BBDC, rs - 5);
     } else {
         unseal_command(sk, rs);
+    }
+}
+
+/// A later word of a Jenkins secret, after `+` or `/` at `ws`: its first
+/// word need hold no digit (`{AQAAABAAAAAgBwgJ/…`: one in six do not), so
+/// the `{` it starts after is looked for back to [`LOOKBACK`].
+#[inline(never)]
+fn jenkins_back(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let lo = ws.saturating_sub(crate::kit::LOOKBACK);
+    let Some(back) = t.get(lo..ws) else { return };
+    let Some(q) = memchr::memrchr(b'{', back) else {
+        return;
+    };
+    let s = lo + q + 1;
+    if t.get(s..s + 10) == Some(&b"AQAAABAAAA"[..])
+        && t.get(s..ws)
+            .is_some_and(|r| r.iter().all(|&c| C::Std.has(c)))
+    {
+        jenkins_secret(sk, s);
     }
 }
 
@@ -2988,6 +3069,40 @@ pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
     // A PyPI token's first word may be this long.
     if matches!(before(t, ws), b'-' | b'_') {
         split_body(sk, ws);
+    }
+}
+
+/// Longest Jenkins secret read (a private key's passphrase or a whole
+/// secret file is longer than any password; 8 KB of base64 holds them).
+const JENKINS_MAX: usize = 8 * 1024;
+
+/// A secret Jenkins encrypted with its controller's key
+/// (`hudson.util.Secret`): `{`, the base64 of version byte 1, the IV's
+/// length (16) and the ciphertext's as big-endian 32-bit integers, the IV
+/// and the ciphertext (AES-CBC: whole 16-byte blocks), `}`. The lengths
+/// must account for every decoded byte, so a look-alike fails.
+fn jenkins_secret(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    if before(t, ws) != b'{' || is_word(before(t, ws - 1)) || !sk.on(D::JenkinsSecret) {
+        return;
+    }
+    let n = run(t, ws, JENKINS_MAX, |c| C::Std.has(c));
+    if n > JENKINS_MAX || at(t, ws + n) != b'}' {
+        return;
+    }
+    let Some(d) = t.get(ws..ws + n).and_then(|b| v::base64_decode(b, n)) else {
+        return;
+    };
+    let be32 = |i: usize| {
+        d.get(i..i + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| u32::from_be_bytes(b) as usize)
+    };
+    let (Some(iv), Some(len)) = (be32(1), be32(5)) else {
+        return;
+    };
+    if d.first() == Some(&1) && iv == 16 && len > 0 && len % 16 == 0 && d.len() == 9 + iv + len {
+        sk.emit(D::JenkinsSecret, ws - 1, ws + n + 1, High, PLAIN);
     }
 }
 

@@ -104,6 +104,7 @@ fn every_credential_detector_has_a_generated_kind_or_a_case() {
         "datadog_app_key",
         "sumologic_access_key",
         "sumologic_access_id",
+        "jenkins_encrypted_secret",
         "okta_api_token",
         "twilio_auth_token",
         "discord_webhook",

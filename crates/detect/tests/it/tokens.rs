@@ -264,6 +264,16 @@ pub fn expand(tpl: &str, r: &mut Rng) -> String {
                     expand("{url:22}", r)
                 ));
             }
+            // A Jenkins secret: version 1, the IV's and the ciphertext's
+            // lengths, a 16-byte IV and whole AES blocks, in braces.
+            "jenkins" => {
+                let len = 16 * (1 + r.below(8));
+                let mut b = vec![1u8, 0, 0, 0, 16, 0, 0, 0, len as u8];
+                b.extend((0..16 + len).map(|_| r.below(256) as u8));
+                out.push('{');
+                out.push_str(&base64(&b, false, true));
+                out.push('}');
+            }
             "p12" => {
                 let len = 0x0900 + r.below(0x0b00);
                 let mut der = vec![
@@ -656,6 +666,7 @@ pub const KINDS: &[(&str, &str, &str, &str)] = &[
         "medium",
     ),
     ("p12", "pkcs12_file", "{p12}", "high"),
+    ("jenkins", "jenkins_encrypted_secret", "{jenkins}", "high"),
     ("dop", "digitalocean_pat", "dop_v1_{hex:64}", "high"),
     ("doo", "digitalocean_oauth_token", "doo_v1_{hex:64}", "high"),
     (
