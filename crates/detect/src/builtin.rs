@@ -915,7 +915,7 @@ builtins! {
         "GitHub tokens: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh) with 36 characters whose last 6 are the CRC-32 of the first 30 in base 62 (checked), and github_pat_ fine-grained tokens (22 + _ + 59).",
         "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" }
     PrivateKey { "private_key", Credentials, Some("pem_block"), false, NO_CTX,
-        "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported.",
+        "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported. A PuTTY key file (.ppk) by its Private-MAC line after the key's base64.",
         "-----BEGIN RSA PRIVATE KEY-----" }
     AwsSecretKey { "aws_secret_key", Credentials, None, true, NO_CTX,
         "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name, or passed unnamed right after its key id (the first 40-character run mixing cases and digits on the id's line or the next: connect(\"AKIA…\", \"…\")).",
@@ -1962,7 +1962,7 @@ builtins! {
         "Docker registry credentials as `docker login` stores them (config.json's `auths`, `DOCKER_AUTH_CONFIG` in CI variables, Kubernetes `.dockerconfigjson`): `\"auth\": \"<base64 of user:password>\"`, plain or JSON-escaped, decoded and checked; high inside an `auths` object, placeholders lowered.",
         "{\"auths\":{\"registry.example.com\":{\"auth\":\"ZGVwbG95OlhrM3A5THEyVno3d1J0\"}}}" }
     BearerToken { "bearer_token", Credentials, Some("entropy"), false, NO_CTX,
-        "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char), high after `Authorization`; or after an `Authorization:` header's `token`, `ApiKey` or `SharedKey` scheme (high). JWTs and provider tokens are left to their own detectors.",
+        "Opaque token after `Bearer` (20+ token characters, letters and digits, entropy ≥ 3.5 bits/char), high after `Authorization`; or after an `Authorization:` header's `token`, `ApiKey` or `SharedKey` scheme, or as the header's whole value with no scheme (high). JWTs and provider tokens are left to their own detectors.",
         "Authorization: Bearer 8f3kQ2mZ7vX1pL9wR4tY6bN0cJ5hD" }
     CliPassword { "cli_password", Credentials, None, false, NO_CTX,
         "Password given on a command line: curl -u user:pass (or --user), mysql/mysqldump -pPASS, sshpass -p PASS, the password option of psexec, sqlcmd, mongosh, ldapsearch and the other LDAP tools (-w), redis-cli (-a), zip (-P), OpenSSL's pass:PASS, Samba's -U user%PASS, PowerShell's ConvertTo-SecureString -AsPlainText; shell variables and placeholders are skipped.",
@@ -1977,7 +1977,7 @@ builtins! {
         "A password hash in the modular crypt format, as /etc/shadow, .htpasswd files and database dumps hold them: bcrypt ($2a$/$2b$/$2y$, cost 04-31, 53 characters), SHA-crypt ($5$/$6$, rounds, salt, 43/86 characters), MD5-crypt ($1$, $apr1$), yescrypt ($y$), Argon2 ($argon2id$ with its parameters), Cisco IOS types 8 and 9 ($8$, $9$), phpass ($P$/$H$, WordPress and phpBB) and Drupal 7 ($S$); Django's pbkdf2_sha256$/pbkdf2_sha1$; and the Kerberos hashes AS-REP roasting and Kerberoasting print ($krb5asrep$, $krb5tgs$); each layout checked whole, placeholders skipped.",
         "root:$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.:19000:0:99999:7:::" }
     PasswordAssignment { "password_assignment", Credentials, None, false, NO_CTX,
-        "A literal password assigned to a password-like key (password=, \"passwd\": …) or passed to a call that takes a user and a password (.NET's NetworkCredential, Java's PasswordAuthentication, Python's HTTPBasicAuth); variables and placeholders are skipped or lowered.",
+        "A literal password assigned to a password-like key (password=, \"passwd\": …) or passed to a call that takes a user and a password (.NET's NetworkCredential, Java's PasswordAuthentication, Python's HTTPBasicAuth), or saved by FileZilla (<Pass>, base64 or plain); variables and placeholders are skipped or lowered.",
         "password = \"Tr0ub4dor&3\"" }
     GenericSecret { "generic_secret", Credentials, Some("entropy"), true, NO_CTX,
         "A high-entropy value (16+ characters, mixed classes, Shannon entropy ≥ 3.5 bits/char) assigned to a secret/token/api_key-like key.",

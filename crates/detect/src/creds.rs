@@ -2224,8 +2224,16 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
     if matches!(pv, b'+' | b'/') {
         bbdc_back(sk, ws);
         jenkins_back(sk, ws);
-    } else if matches!(pv, b' ' | b'\t' | b'"' | b'\'') && n <= 44 {
-        unseal_command(sk, ws);
+    } else if pv == b'>' {
+        pass_element(sk, ws);
+    } else if matches!(pv, b' ' | b'\t' | b'"' | b'\'') {
+        if n <= 44 {
+            unseal_command(sk, ws);
+        }
+        crate::authn::schemeless(sk, ws);
+        if pv == b' ' && at(t, ws.wrapping_sub(2)) == b':' {
+            putty_mac(sk, ws);
+        }
     } else if matches!(pv, b':' | b'%') {
         crate::authn::argument_password(sk, ws);
     }
@@ -2596,6 +2604,89 @@ fn bbdc_back(sk: &mut Sink<'_>, ws: usize) {
         try_spec(sk, &BBDC, rs - 5);
     } else {
         unseal_command(sk, rs);
+    }
+}
+
+/// A PuTTY private key file (`.ppk`, versions 2 and 3): its
+/// `Private-MAC:` line (40 or 64 hex digits) right after a line of the
+/// key's base64. The MAC line closes the private lines, which lie further
+/// back than a candidate may start ([`crate::kit::LOOKBACK`]): the finding
+/// is that line, and says the key is in the file.
+#[inline(never)]
+fn putty_mac(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    const NAME: &[u8] = b"Private-MAC: ";
+    let Some(s) = ws.checked_sub(NAME.len()) else {
+        return;
+    };
+    if t.get(s..ws) != Some(NAME) || !sk.on(D::PrivateKey) {
+        return;
+    }
+    let n = run(t, ws, 64, |c| c.is_ascii_hexdigit());
+    if !(n == 40 || n == 64) || !matches!(at(t, ws + n), b'\r' | b'\n' | 0) {
+        return;
+    }
+    // The line before: base64 only, ending at this line's start.
+    let lo = s.saturating_sub(crate::kit::LOOKBACK - NAME.len());
+    let prev = t.get(lo..s).unwrap_or_default();
+    let prev = prev.strip_suffix(b"\n").unwrap_or_default();
+    let prev = prev.strip_suffix(b"\r").unwrap_or(prev);
+    let line = prev.rsplit(|&c| c == b'\n').next().unwrap_or_default();
+    if line.len() >= 4 && line.len() < prev.len() && line.iter().all(|&c| C::Std.has(c)) {
+        sk.emit_fixed(D::PrivateKey, s, ws + n, High);
+    }
+}
+
+/// Longest `<Pass>` element's content read.
+const PASS_ELEMENT_MAX: usize = 256;
+
+/// FileZilla's saved password (`sitemanager.xml`, `recentservers.xml`):
+/// `<Pass>…</Pass>`, or `<Pass encoding="base64">…</Pass>` as it writes
+/// them since 3.26, from the content's first word `ws` (one with a
+/// digit). The element's name is its own (`<Password>` is the key
+/// handlers'); the content up to `</Pass>` on the line is judged as any
+/// password, and base64 content must decode to printable text.
+#[inline(never)]
+fn pass_element(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let b64 = if ws >= 6 && eq_ci(t, ws - 6, b"<pass>") {
+        false
+    } else {
+        let lo = ws.saturating_sub(32);
+        let back = t.get(lo..ws).unwrap_or_default();
+        match memchr::memrchr(b'<', back) {
+            Some(q) if eq_ci(back, q, b"<pass encoding=\"base64\">") && q + 24 == back.len() => {
+                true
+            }
+            _ => return,
+        }
+    };
+    let hi = t.len().min(ws + PASS_ELEMENT_MAX);
+    let Some(ve) = t
+        .get(ws..hi)
+        .and_then(|r| {
+            memchr::memmem::find(r, b"</Pass>").or_else(|| memchr::memmem::find(r, b"</pass>"))
+        })
+        .map(|k| ws + k)
+    else {
+        return;
+    };
+    let Some(val) = t.get(ws..ve) else { return };
+    if val.contains(&b'\n') {
+        return;
+    }
+    if b64 {
+        let printable = v::base64_decode(val, val.len()).is_some_and(|d| {
+            d.len() >= 4
+                && d.iter()
+                    .all(|c| c.is_ascii_graphic() || *c == b' ' || *c >= 0x80)
+        });
+        if !printable || placeholder::value(val) || !sk.on(D::PasswordAssignment) {
+            return;
+        }
+        sk.emit_fixed(D::PasswordAssignment, ws, ve, High);
+    } else {
+        crate::anchors::password_value(sk, ws, ve, val, true);
     }
 }
 
@@ -3069,6 +3160,8 @@ pub(crate) fn long_run(sk: &mut Sink<'_>, ws: usize) {
     // A PyPI token's first word may be this long.
     if matches!(before(t, ws), b'-' | b'_') {
         split_body(sk, ws);
+    } else if matches!(before(t, ws), b'+' | b'/') {
+        jenkins_back(sk, ws);
     }
 }
 
