@@ -2233,6 +2233,7 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         crate::authn::schemeless(sk, ws);
         if pv == b' ' && at(t, ws.wrapping_sub(2)) == b':' {
             putty_mac(sk, ws);
+            pass_line(sk, ws);
         }
     } else if matches!(pv, b':' | b'%') {
         crate::authn::argument_password(sk, ws);
@@ -2672,9 +2673,33 @@ fn pass_element(sk: &mut Sink<'_>, ws: usize) {
         return;
     };
     let Some(val) = t.get(ws..ve) else { return };
-    if val.contains(&b'\n') {
+    if !val.contains(&b'\n') {
+        pass_value(sk, ws, ve, b64);
+    }
+}
+
+/// [`pass_element`] as the XML extractor writes it: `Pass: <content>` on
+/// a line of its own, after a line `base64` (the `encoding` attribute's
+/// value) when it is encoded. The content is one word.
+#[inline(never)]
+fn pass_line(sk: &mut Sink<'_>, ws: usize) {
+    let t = sk.t;
+    let Some(s) = ws.checked_sub(6) else { return };
+    if t.get(s..ws) != Some(&b"Pass: "[..]) || !matches!(before(t, s), b'\n' | 0) {
         return;
     }
+    let n = run(t, ws, PASS_ELEMENT_MAX, |c| c.is_ascii_graphic());
+    if n > PASS_ELEMENT_MAX || !matches!(at(t, ws + n), b'\r' | b'\n' | 0) {
+        return;
+    }
+    let b64 = s >= 8 && t.get(s - 8..s) == Some(&b"\nbase64\n"[..]);
+    pass_value(sk, ws, ws + n, b64);
+}
+
+/// A FileZilla password at `vs..ve`, base64 (decoding to printable text)
+/// or as written.
+fn pass_value(sk: &mut Sink<'_>, vs: usize, ve: usize, b64: bool) {
+    let Some(val) = sk.t.get(vs..ve) else { return };
     if b64 {
         let printable = v::base64_decode(val, val.len()).is_some_and(|d| {
             d.len() >= 4
@@ -2684,9 +2709,9 @@ fn pass_element(sk: &mut Sink<'_>, ws: usize) {
         if !printable || placeholder::value(val) || !sk.on(D::PasswordAssignment) {
             return;
         }
-        sk.emit_fixed(D::PasswordAssignment, ws, ve, High);
+        sk.emit_fixed(D::PasswordAssignment, vs, ve, High);
     } else {
-        crate::anchors::password_value(sk, ws, ve, val, true);
+        crate::anchors::password_value(sk, vs, ve, val, true);
     }
 }
 
