@@ -355,9 +355,7 @@ pub(crate) fn header_scheme(sk: &mut Sink<'_>, ks: usize, ke: usize) -> bool {
 /// `Authorization: <token>` with no scheme (APIs that take the key itself
 /// as the header's value: `-H "Authorization: 9f3b…"`), from the value's
 /// first word `ws` (one with a digit): reported as a bearer token's
-/// credentials, judged the same way. Out of line: called for every word
-/// with a digit after a blank or a quote.
-#[inline(never)]
+/// credentials, judged the same way.
 pub(crate) fn schemeless(sk: &mut Sink<'_>, ws: usize) {
     if sk.on(D::BearerToken) && after_authorization(sk.t, ws) {
         opaque_token_at(sk, ws, High);

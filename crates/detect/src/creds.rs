@@ -2230,11 +2230,7 @@ pub(crate) fn word(sk: &mut Sink<'_>, ws: usize, we: usize) {
         if n <= 44 {
             unseal_command(sk, ws);
         }
-        crate::authn::schemeless(sk, ws);
-        if pv == b' ' && at(t, ws.wrapping_sub(2)) == b':' {
-            putty_mac(sk, ws);
-            pass_line(sk, ws);
-        }
+        after_name(sk, ws, pv);
     } else if matches!(pv, b':' | b'%') {
         crate::authn::argument_password(sk, ws);
     }
@@ -2608,6 +2604,78 @@ fn bbdc_back(sk: &mut Sink<'_>, ws: usize) {
     }
 }
 
+/// A value's first word (one with a digit) after a blank or a quote: the
+/// names no anchor literal reads, found from the value back to them (an
+/// `Authorization:` header with no scheme, a `.ppk` file's MAC line,
+/// FileZilla's `Pass:`, a `pass` or `passphrase` key). Out of line: most
+/// such words follow no name.
+#[inline(never)]
+fn after_name(sk: &mut Sink<'_>, ws: usize, pv: u8) {
+    crate::authn::schemeless(sk, ws);
+    if pv == b' ' && at(sk.t, ws.wrapping_sub(2)) == b':' {
+        putty_mac(sk, ws);
+        pass_line(sk, ws);
+    }
+    short_password_key(sk, ws, pv);
+}
+
+/// Password keys with no anchor literal of their own (`pass` without a
+/// `_` before it, `passphrase`, `passcode`: the automata hold `_pass`,
+/// `…ssw…` and `pwd`): `"pass": "hunter22"`, `passphrase = 'b4ttery…'`,
+/// `pass: s3cret`, read back from the value at `vs` (after `pv`, a blank
+/// or a quote) over the separator to the key.
+fn short_password_key(sk: &mut Sink<'_>, vs: usize, pv: u8) {
+    let t = sk.t;
+    let quoted = matches!(pv, b'"' | b'\'');
+    let mut i = vs - usize::from(quoted);
+    let blanks = |i: &mut usize| {
+        for _ in 0..4 {
+            if *i > 0 && matches!(at(t, *i - 1), b' ' | b'\t') {
+                *i -= 1;
+            }
+        }
+    };
+    blanks(&mut i);
+    if !matches!(before(t, i), b':' | b'=') {
+        return;
+    }
+    i -= 1;
+    blanks(&mut i);
+    let key_quote = matches!(before(t, i), b'"' | b'\'');
+    i -= usize::from(key_quote);
+    const KEYS: [&[u8]; 3] = [b"pass", b"passphrase", b"passcode"];
+    let Some((key, ks)) = KEYS.iter().find_map(|k| {
+        let ks = i.checked_sub(k.len())?;
+        eq_ci(t, ks, k).then_some((*k, ks))
+    }) else {
+        return;
+    };
+    // The whole key: not `bypass`, `compass`, `my-pass`; `pass` alone
+    // names the value only when quoted or a key of its own (a test's
+    // verdict `PASS: test_x` is not).
+    if is_word(before(t, ks)) || matches!(before(t, ks), b'-' | b'.') {
+        return;
+    }
+    if key == b"pass" && !quoted && !key_quote {
+        return;
+    }
+    let ve = if quoted {
+        let q = at(t, vs - 1);
+        let hi = t.len().min(vs + 128);
+        match t.get(vs..hi).and_then(|r| memchr::memchr2(q, b'\n', r)) {
+            Some(k) if at(t, vs + k) == q => vs + k,
+            _ => return,
+        }
+    } else {
+        vs + run(t, vs, 128, |c| {
+            c.is_ascii_graphic() && !matches!(c, b',' | b';')
+        })
+    };
+    if let Some(val) = t.get(vs..ve) {
+        crate::anchors::password_value(sk, vs, ve, val, quoted);
+    }
+}
+
 /// A PuTTY private key file (`.ppk`, versions 2 and 3): its
 /// `Private-MAC:` line (40 or 64 hex digits) right after a line of the
 /// key's base64. The MAC line closes the private lines, which lie further
@@ -2704,7 +2772,7 @@ fn pass_value(sk: &mut Sink<'_>, vs: usize, ve: usize, b64: bool) {
         let printable = v::base64_decode(val, val.len()).is_some_and(|d| {
             d.len() >= 4
                 && d.iter()
-                    .all(|c| c.is_ascii_graphic() || *c == b' ' || *c >= 0x80)
+                    .all(|c| c.is_ascii_graphic() || c.is_ascii_whitespace() || *c >= 0x80)
         });
         if !printable || placeholder::value(val) || !sk.on(D::PasswordAssignment) {
             return;
