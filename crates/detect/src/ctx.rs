@@ -969,6 +969,13 @@ fn tokenize(t: &[u8], mut i: usize, cut: bool, hi: usize, hits: &mut Vec<Hit>) -
     end
 }
 
+/// A phrase ending at `end` right before `/` and a digit is a product's
+/// name and version in a user agent (`Mobile/15E148`, `Mobile Safari/537.36`),
+/// not a label.
+fn product_token(t: &[u8], end: usize) -> bool {
+    t.get(end) == Some(&b'/') && t.get(end + 1).is_some_and(u8::is_ascii_digit)
+}
+
 /// One token `t[ts..te]` of at most [`MAX_TOKEN`] bytes that passed the
 /// [`first_key`] filter: the phrases it starts. Out of line: few tokens
 /// get here.
@@ -990,7 +997,9 @@ fn token(t: &[u8], table: &Table, ts: usize, te: usize, hits: &mut Vec<Hit>) {
         if p.tokens.first().map(Vec::as_slice) != Some(&tok[..]) {
             continue;
         }
-        if let Some(end) = match_rest(t, te, p.tokens.get(1..).unwrap_or_default()) {
+        if let Some(end) = match_rest(t, te, p.tokens.get(1..).unwrap_or_default())
+            && !product_token(t, end)
+        {
             hits.push(Hit {
                 start: ts,
                 end,

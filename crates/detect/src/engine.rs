@@ -68,7 +68,8 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                     // no detector starts there.
                     let continuation = matches!(prev, b' ' | b'-' | b'.' | b'/')
                         && p >= 2
-                        && at(t, p - 2).is_ascii_digit();
+                        && at(t, p - 2).is_ascii_digit()
+                        && numeric::number_before(t, p - 1);
                     pos = we;
                     if p >= from && we - p <= MAX_WORD && !continuation {
                         // The number's later groups are continuations
@@ -98,7 +99,8 @@ pub(crate) fn collect(sink: &mut Sink<'_>, from: usize, to: usize) {
                     let continuation = at(t, ws).is_ascii_digit()
                         && matches!(before(t, ws), b' ' | b'-' | b'.' | b'/')
                         && ws >= 2
-                        && at(t, ws - 2).is_ascii_digit();
+                        && at(t, ws - 2).is_ascii_digit()
+                        && numeric::number_before(t, ws - 1);
                     pos = we;
                     if ws >= from && !long_left && !continuation {
                         if we - ws <= MAX_WORD {

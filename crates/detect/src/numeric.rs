@@ -211,6 +211,24 @@ fn num(s: &[u8]) -> u32 {
     })
 }
 
+/// Longest digit run walked back by [`number_before`].
+const GROUP_BACK: usize = 24;
+
+/// True if the digits ending right before `sep` (a separator) are a
+/// number's group, so the digits after `sep` may continue that number:
+/// not when they end a word that holds letters (`app/prod-alb/2e07d2828f1242
+/// 10.26.77.16`, a load balancer's hex id before a client's address,
+/// which the number walk never read). Asked only for a digit after a
+/// separator after a digit.
+#[inline]
+pub(crate) fn number_before(t: &[u8], sep: usize) -> bool {
+    let lo = sep.saturating_sub(GROUP_BACK);
+    let digits = t.get(lo..sep).map_or(0, |r| {
+        r.iter().rev().take_while(|c| c.is_ascii_digit()).count()
+    });
+    !before(t, sep - digits).is_ascii_alphabetic()
+}
+
 /// Nothing glued on the left: not a word character, and not a digit group
 /// that this one would continue (`12-` / `12 ` / `12.` before it).
 pub(crate) fn left_ok(t: &[u8], s: usize) -> bool {
@@ -218,10 +236,10 @@ pub(crate) fn left_ok(t: &[u8], s: usize) -> bool {
     if p.is_ascii_alphanumeric() || p == b'_' {
         return false;
     }
-    !(matches!(p, b'-' | b'.' | b'/' | b' ' | b',')
+    !(matches!(p, b'-' | b'.' | b'/' | b' ')
         && s >= 2
         && at(t, s - 2).is_ascii_digit()
-        && p != b',')
+        && number_before(t, s - 1))
 }
 
 /// Nothing glued on the right; with `spaces`, a following ` 123` also
@@ -1845,6 +1863,13 @@ fn ssn_itin(sk: &mut Sink<'_>, seq: &Seq, sep: u8, d: &[u8]) {
     {
         return;
     }
+    // Nine digits that are the value of a member number's or a record
+    // number's own label (`ssn: 633-56-2501` then `member No: 849293885`,
+    // as the XML extractor writes a claim's attributes) are that number,
+    // whatever SSN word stands further back.
+    if contiguous && (health_plan_label(sk.t, s) || mrn_label(sk.t, s)) {
+        return;
+    }
     if v::us_ssn(area, group, serial) {
         // Each group one digit repeated (`111-22-3333`, the SSN of
         // examples and test fixtures): below the default level even next
@@ -1945,7 +1970,11 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     if pp == b' ' && s >= 10 && iban_head(t.get(s - 10..s - 1).unwrap_or_default()) {
         return;
     }
-    if matches!(pp, b'-' | b'.' | b' ' | b')') && s >= 2 && at(t, s - 2).is_ascii_digit() {
+    if matches!(pp, b'-' | b'.' | b' ' | b')')
+        && s >= 2
+        && at(t, s - 2).is_ascii_digit()
+        && (pp == b')' || number_before(t, s - 1))
+    {
         return; // continues an earlier number
     }
     if paren && pp == b' ' && s >= 2 && at(t, s - 2).is_ascii_digit() {
