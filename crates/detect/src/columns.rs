@@ -34,6 +34,22 @@ const MAX_ROW: usize = 8 * 1024;
 /// value's; further, its row's start is searched back from it.
 const NEXT_ROWS: usize = 512;
 
+/// Header cells that name a version or a build.
+const VERSION_HEADERS: &[&[u8]] = &[
+    b"fw",
+    b"firmware",
+    b"firmware version",
+    b"fw_version",
+    b"version",
+    b"ver",
+    b"build",
+    b"release",
+    b"sw_version",
+    b"software version",
+    b"agent version",
+    b"agent_version",
+];
+
 /// The delimiters a header may use, in order of preference on a tie.
 const DELIMS: [u8; 4] = [b',', b'\t', b';', b'|'];
 
@@ -45,6 +61,10 @@ pub(crate) struct Columns {
     quote: u8,
     /// Per column, the detectors its header cell names.
     masks: Vec<DetSet>,
+    /// Columns (the first 64) whose header names a version or a build
+    /// (`fw`, `firmware`, `version`): their dotted numbers are no
+    /// addresses.
+    versions: u64,
     /// Every detector some column names.
     any: DetSet,
     /// Where the rows start (after the header line), from the text's start.
@@ -85,6 +105,7 @@ impl Columns {
                 delim: 0,
                 quote: 0,
                 masks: Vec::new(),
+                versions: 0,
                 any: *ALL,
                 body_from: 0,
                 base: 0,
@@ -178,6 +199,7 @@ impl Columns {
     ) -> Option<Columns> {
         let mut masks = Vec::new();
         let mut any = DetSet::default();
+        let mut versions = 0u64;
         for cell in cells {
             let cell = trim(cell);
             if cell.len() > MAX_CELL {
@@ -185,6 +207,9 @@ impl Columns {
             }
             let m = cell_mask(cell);
             any |= m;
+            if masks.len() < 64 && VERSION_HEADERS.iter().any(|h| cell.eq_ignore_ascii_case(h)) {
+                versions |= 1 << masks.len();
+            }
             masks.push(m);
         }
         if any == DetSet::default() {
@@ -194,6 +219,7 @@ impl Columns {
             delim,
             quote,
             masks,
+            versions,
             any,
             body_from,
             base: 0,
@@ -340,6 +366,16 @@ impl Columns {
         let hi = next.map_or(self.line.1, |d| (d + 1).min(self.line.1));
         self.cell = (lo, hi, next.unwrap_or(usize::MAX), m);
         m
+    }
+
+    /// True if the value at `s` of `t` lies in a column whose header names
+    /// a version or a build.
+    pub(crate) fn in_version_column(&mut self, t: &[u8], s: usize) -> bool {
+        if self.versions == 0 || self.sql.is_some() || self.base + s < self.body_from {
+            return false;
+        }
+        self.column(t, s)
+            .is_some_and(|c| c < 64 && self.versions & (1 << c) != 0)
     }
 
     /// The column of position `s` of `t`: the delimiters before it on its

@@ -3837,10 +3837,18 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
     let s = seq.start();
     // Version and section numbers: "version 1.2.0.4", "v2.3.1.0",
     // `"version": "18.17.9.4"`, "build 13.1.18.17", "§ 8.10.2.7".
-    if numbered_by_word(t, s) {
+    if numbered_by_word(t, s) || pinned_or_tagged(t, s) {
         return;
     }
-    let versiony = before(t, s) == b'v';
+    if let Some(c) = sk.cols.as_deref_mut()
+        && c.in_version_column(t, s)
+    {
+        return;
+    }
+    // An object identifier in the arcs text names (`2.5.29.17`, an X.509
+    // extension; `1.3.6.1.…`, `1.2.840.…`): below the default level.
+    let oid_arc = matches!(oct, [2, 5, 29, _] | [1, 3, 6, 1] | [1, 2, 840, _]);
+    let versiony = before(t, s) == b'v' || oid_arc;
     let reserved =
         oct[0] == 0 || oct[0] == 127 || oct[0] >= 224 || oct == [255, 255, 255, 0] || oct[0] == 255;
     let small = oct.iter().all(|&o| o < 10);
@@ -3854,6 +3862,29 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
             nonvalue: reserved || versiony || small,
         },
     );
+}
+
+/// True if the number at `s` is a package's pinned version
+/// (`urllib3==1.26.18.1`, `~=`, `>=`, `<=`, `!=`) or an image's tag
+/// (`ghcr.io/acme/api:7.5.20.137`: after `:` that ends a name with a `/`).
+fn pinned_or_tagged(t: &[u8], s: usize) -> bool {
+    if s >= 2 && at(t, s - 1) == b'=' && matches!(at(t, s - 2), b'=' | b'~' | b'>' | b'<' | b'!') {
+        return true;
+    }
+    if s < 2 || at(t, s - 1) != b':' {
+        return false;
+    }
+    let lo = s.saturating_sub(1 + 64);
+    let name = t.get(lo..s - 1).unwrap_or_default();
+    let k = name
+        .iter()
+        .rev()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-'))
+        .count();
+    let word = name.get(name.len() - k..).unwrap_or_default();
+    word.contains(&b'/')
+        && !word.contains(&b':')
+        && word.last().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// Words that number a version, a build or a part of a text, not a host.
@@ -3878,6 +3909,8 @@ const NUMBERING_WORDS: &[&[u8]] = &[
     b"article",
     b"art",
     b"step",
+    // An object identifier (`policy OID 2.5.29.32`).
+    b"oid",
 ];
 
 /// True if the number at `s` follows a word of [`NUMBERING_WORDS`] or `§`,
