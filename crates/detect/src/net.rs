@@ -564,7 +564,10 @@ pub(crate) fn colon(sk: &mut Sink<'_>, p: usize, from: usize, to: usize) {
         s -= 1;
     }
     let pre = before(t, s);
-    if pre.is_ascii_alphanumeric() || pre == b'_' || pre == b':' || pre == b'.' {
+    // After `name:` whose last letter is no hex digit (`v6.internal:2a00:…`
+    // in a hosts list), the colon ends a name, not an address's group.
+    let named = pre == b':' && s >= 2 && matches!(at(t, s - 2), b'g'..=b'z' | b'G'..=b'Z');
+    if (pre.is_ascii_alphanumeric() || pre == b'_' || pre == b':' || pre == b'.') && !named {
         return;
     }
     if s < from || s >= to {
