@@ -3123,10 +3123,13 @@ const RECORD_GAP: &[&str] = &[
 /// `s`: in a table a value follows a delimiter.
 #[inline]
 fn coded(t: &[u8], s: usize) -> bool {
-    matches!(before(t, s), b' ' | b':' | b'#' | b'.' | b'\t' | b'(') && reference_label(t, s)
+    matches!(
+        before(t, s),
+        b' ' | b':' | b'#' | b'.' | b'\t' | b'(' | b'"' | b'\''
+    ) && reference_label(t, s)
 }
 
-/// True if the word right before `s` (past spaces, `:`, `#`, `°`, `º`,
+/// True if the word right before `s` (past spaces, quotes, `:`, `#`, `°`, `º`,
 /// a leader of dots, and the words of [`RECORD_GAP`]) is one of
 /// [`RECORD_WORDS`].
 #[cold]
@@ -3136,7 +3139,7 @@ fn reference_label(t: &[u8], s: usize) -> bool {
         let from = k;
         while k > 0
             && from - k < 24
-            && (matches!(at(t, k - 1), b' ' | b':' | b'#' | b'.' | b'\t' | b'(')
+            && (matches!(at(t, k - 1), b' ' | b':' | b'#' | b'.' | b'\t' | b'(' | b'"' | b'\'')
                 // `°` and `º` (`N° `, `Nº `)
                 || k >= 2 && matches!(t.get(k - 2..k), Some(b"\xC2\xB0" | b"\xC2\xBA")))
         {
