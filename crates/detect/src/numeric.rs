@@ -3868,11 +3868,30 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
 }
 
 /// True if the number at `s` is a package's pinned version
-/// (`urllib3==1.26.18.1`, `~=`, `>=`, `<=`, `!=`) or an image's tag
-/// (`ghcr.io/acme/api:7.5.20.137`: after `:` that ends a name with a `/`).
+/// (`urllib3==1.26.18.1`, `~=`, `>=`, `<=`, `!=`), a product's version
+/// (`proxy/8.4.14.8`) or an image's tag (`ghcr.io/acme/api:7.5.20.137`:
+/// after `:` that ends a name with a `/`).
 fn pinned_or_tagged(t: &[u8], s: usize) -> bool {
     if s >= 2 && at(t, s - 1) == b'=' && matches!(at(t, s - 2), b'=' | b'~' | b'>' | b'<' | b'!') {
         return true;
+    }
+    // A product and its version (`Via: 1.1 edge-22 (proxy/8.4.14.8)`,
+    // `"schema": "crm.export/4.6.1.135"`): after `/` that ends a name of
+    // letters, not a URL's or a path's (no other `/` or `:` in it).
+    if s >= 2 && at(t, s - 1) == b'/' && at(t, s - 2).is_ascii_alphabetic() {
+        let lo = s.saturating_sub(1 + 32);
+        let name = t.get(lo..s - 1).unwrap_or_default();
+        let k = name
+            .iter()
+            .rev()
+            .take_while(|&&c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'/' | b':')
+            })
+            .count();
+        let word = name.get(name.len() - k..).unwrap_or_default();
+        if k < name.len() || lo == 0 {
+            return !word.iter().any(|&c| matches!(c, b'/' | b':'));
+        }
     }
     if s < 2 || at(t, s - 1) != b':' {
         return false;
