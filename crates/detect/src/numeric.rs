@@ -3588,12 +3588,28 @@ fn phone_label_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     false
 }
 
+/// Most indentation [`line_indent`] counts.
+const MAX_INDENT: usize = 16;
+
+/// The blanks that start the line holding `s`, at most [`MAX_INDENT`].
+fn line_indent(t: &[u8], s: usize) -> usize {
+    let lo = s.saturating_sub(crate::ctx::CONTEXT_BEFORE);
+    let Some(ls) = t.get(lo..s).and_then(|r| memchr::memrchr(b'\n', r)) else {
+        return 0;
+    };
+    run(t, lo + ls + 1, MAX_INDENT, |c| matches!(c, b' ' | b'\t')).min(MAX_INDENT)
+}
+
 /// True if the context phrase nearest before `s`, within [`LABEL_BEFORE`]
 /// bytes, serves phone numbers and only punctuation or
 /// [`LABEL_GAP_WORDS`] stand between.
 fn phone_word_right_before(sk: &mut Sink<'_>, s: usize, e: usize) -> bool {
     let t = sk.t;
-    let (near, end) = sk.ctx.nearest_before(t, s, e, LABEL_BEFORE);
+    // The value's line's indentation does not count against the reach: a
+    // pretty-printed record's phone word is a sibling key's value on the
+    // line above (`"kind": "mobile",` over `      "number": "06.44…"`).
+    let reach = LABEL_BEFORE + line_indent(t, s);
+    let (near, end) = sk.ctx.nearest_before(t, s, e, reach);
     if near.has(D::Phone as usize) {
         let gap = t.get(end..s).unwrap_or_default();
         // Gap words and a single digit (`Phone 2: …`, a vCard's
