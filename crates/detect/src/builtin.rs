@@ -918,7 +918,7 @@ builtins! {
         "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported. A PuTTY key file (.ppk) by its Private-MAC line after the key's base64.",
         "-----BEGIN RSA PRIVATE KEY-----" }
     AwsSecretKey { "aws_secret_key", Credentials, None, true, NO_CTX,
-        "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name, or passed unnamed right after its key id (the first 40-character run mixing cases and digits on the id's line or the next: connect(\"AKIA…\", \"…\")).",
+        "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name, or passed unnamed right after its key id (40 characters mixing cases and digits after only quotes, blanks or separators: connect(\"AKIA…\", \"…\")).",
         "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ3x8LkP2a" }
     Jwt { "jwt", Credentials, Some("jose_header"), false, NO_CTX,
         "JSON Web Token: three base64url segments whose header decodes to JSON with an `alg`.",

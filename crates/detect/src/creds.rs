@@ -1310,56 +1310,50 @@ fn aws(sk: &mut Sink<'_>, a: usize, s: &Spec, lo: usize, hi: usize) {
     }
 }
 
-/// Furthest after an AWS key id its secret is looked for, unnamed.
-const AWS_PAIR_REACH: usize = 160;
+/// Most separator bytes between an AWS key id and its unnamed secret.
+const AWS_PAIR_GAP: usize = 16;
 
 /// The secret passed right after its key id with no name of its own
 /// (`connect("AKIA…", "wJalr…/K7MD…")`, `AKIA…:wJalr…` in a credentials
-/// line): the first run of 40 base64 characters on the key's line or the
-/// next, delimited, that mixes cases and digits like a random key (not a
-/// hex digest, not a word run), is the secret.
+/// line): 40 base64 characters that mix cases and digits like a random
+/// key (not a hex digest, not a word run), after only separators (quotes,
+/// blanks, `,`, `:`, `;`, `=`, `|`, one line break). Nothing else may stand
+/// between: a candidate that starts this far after its key must leave no
+/// room for another (the scan resolves overlaps block by block).
 fn aws_paired_secret(sk: &mut Sink<'_>, e: usize) {
     let t = sk.t;
     if !sk.on(D::AwsSecretKey) {
         return;
     }
-    let end = t.len().min(e + AWS_PAIR_REACH);
-    let mut lines = 0;
-    let mut i = e;
-    while i < end {
-        let c = at(t, i);
-        if c == b'\n' {
-            lines += 1;
-            if lines > 1 {
-                return;
-            }
-        }
-        if !crate::anchors::b64(c) {
-            i += 1;
-            continue;
-        }
-        let n = run(t, i, 41, crate::anchors::b64);
-        let v = t.get(i..i + n).unwrap_or_default();
-        if n == 40 && !is_word(at(t, i + n)) && at(t, i + n) != b'=' && !is_word(before(t, i)) {
-            let lower = v.iter().any(u8::is_ascii_lowercase);
-            let upper = v.iter().any(u8::is_ascii_uppercase);
-            let digit = v.iter().any(u8::is_ascii_digit);
-            if lower
-                && upper
-                && digit
-                && crate::anchors::entropy(v) >= 4.0
-                && !placeholder::value(v)
-                && !marker_after(t, i + n)
-            {
-                sk.emit_fixed(D::AwsSecretKey, i, i + n, High);
-            }
-            return;
-        }
-        // Another key id or a long run first: not this key's pair.
-        if n >= 20 {
-            return;
-        }
-        i += n.max(1);
+    let gap = run(t, e, AWS_PAIR_GAP, |c| {
+        matches!(
+            c,
+            b' ' | b'\t' | b'"' | b'\'' | b',' | b':' | b';' | b'=' | b'|' | b'\r' | b'\n'
+        )
+    });
+    let breaks = t
+        .get(e..e + gap)
+        .map_or(0, |g| g.iter().filter(|&&c| c == b'\n').count());
+    if gap == 0 || gap > AWS_PAIR_GAP || breaks > 1 {
+        return;
+    }
+    let i = e + gap;
+    let n = run(t, i, 41, crate::anchors::b64);
+    let Some(v) = t.get(i..i + n) else { return };
+    if n != 40 || is_word(at(t, i + n)) || at(t, i + n) == b'=' {
+        return;
+    }
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper = v.iter().any(u8::is_ascii_uppercase);
+    let digit = v.iter().any(u8::is_ascii_digit);
+    if lower
+        && upper
+        && digit
+        && crate::anchors::entropy(v) >= 4.0
+        && !placeholder::value(v)
+        && !marker_after(t, i + n)
+    {
+        sk.emit_fixed(D::AwsSecretKey, i, i + n, High);
     }
 }
 
