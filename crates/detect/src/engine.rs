@@ -146,10 +146,17 @@ fn order(a: &Cand, b: &Cand) -> std::cmp::Ordering {
 /// also an id). A custom detector is a policy author's own question and
 /// competes only with itself: its keyword "Confidential" is reported beside
 /// the built-in `confidential_marker` on the same word, not dropped for it.
+///
+/// A candidate found well after its key (a command's password after
+/// `curl … -u`) may start past the end of the region whose keys were
+/// evaluated; it waits for the next region's candidates (`deferred`), so
+/// that one that starts before it, between the key and it, is resolved
+/// in order, as one pass over the whole text resolves it.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Ends {
     builtin: usize,
     custom: Vec<usize>,
+    deferred: Vec<Cand>,
 }
 
 impl Ends {
@@ -158,6 +165,26 @@ impl Ends {
         self.builtin = self.builtin.saturating_sub(drop);
         for e in &mut self.custom {
             *e = e.saturating_sub(drop);
+        }
+        for c in &mut self.deferred {
+            c.start = c.start.saturating_sub(drop);
+            c.end = c.end.saturating_sub(drop);
+        }
+    }
+
+    /// Candidates of `cands` that start at or after `to` wait for the
+    /// next region; those deferred before join `cands` first.
+    pub(crate) fn defer(&mut self, cands: &mut Vec<Cand>, to: usize, last: bool) {
+        let waiting = std::mem::take(&mut self.deferred);
+        cands.extend(waiting);
+        if !last {
+            cands.retain(|c| {
+                let later = c.start >= to;
+                if later {
+                    self.deferred.push(*c);
+                }
+                !later
+            });
         }
     }
 }

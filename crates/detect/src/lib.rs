@@ -315,6 +315,7 @@ impl Detectors {
         if !self.custom.is_empty() {
             self.custom.collect(t, from, to, out);
         }
+        ends.defer(out, to, to >= t.len());
         engine::resolve(out, ends, self.min_confidence);
     }
 

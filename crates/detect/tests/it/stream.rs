@@ -22,6 +22,10 @@ const FRAGMENTS: &[&str] = &[
     "TLS_KEY=LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCkdQekV5b0w4RXNhSmQvd3lYeFFQcGxIOEFDeWprejRqbUJRbG03a25JNHBTaFpGQzhaclhiZWcvZlQzcEcraDgKbXNNbGMrVDFhaDlzZGJFbDdvWDhuckVIQWx1dnRkZ0RXMStJbjgxTEpLNnljK2plY3NibG5BazJ2blhLNitaeQoyR0tsUE95SlY5WVpHV05rSm5zclVnQmhjcHFJdVJoV2xNa1U2YWc1dC9aajNhb2VXcWVIR3dsaWZYanc5QVBQCjhEeSszWHpabUJOUVIyeVRCR1RDdVNzSDVMTS9FbTlpSkx3YkwxMzJabjRUOCtXdlhYMkhkTks0NGNqWFFWSW8KU1RzcDVzdmcvTFJUbEdyd1EyZDhtM0R6ZTluMmNsZGhUKzdKWmp5VURldndCSlNNZ2x5VTU5Rm85NVgwN21WdgpwL0RLT0hROVVPRGRmZEZkMmxBMkQrRk5RRW9RKy94WjkwdHhkZWd2Y1UrRzdsSjJtN2VyVjd4bnVJTG9WR2J1Ci0tLS0tRU5EIEVDIFBSSVZBVEUgS0VZLS0tLS0K\n",
     "tls.key: |\n  LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCkdQekV5b0w4RXNhSmQvd3lYeFFQcGxIOEFD\n  eWprejRqbUJRbG03a25JNHBTaFpGQzhaclhiZWcvZlQzcEcraDgKbXNNbGMrVDFhaDlzZGJFbDdv\n  WDhuckVIQWx1dnRkZ0RXMStJbjgxTEpLNnljK2plY3NibG5BazJ2blhLNitaeQoyR0tsUE95SlY5\n  WVpHV05rSm5zclVnQmhjcHFJdVJoV2xNa1U2YWc1dC9aajNhb2VXcWVIR3dsaWZYanc5QVBQCjhE\n  eSszWHpabUJOUVIyeVRCR1RDdVNzSDVMTS9FbTlpSkx3YkwxMzJabjRUOCtXdlhYMkhkTks0NGNq\n  WFFWSW8KU1RzcDVzdmcvTFJUbEdyd1EyZDhtM0R6ZTluMmNsZGhUKzdKWmp5VURldndCSlNNZ2x5\n  VTU5Rm85NVgwN21WdgpwL0RLT0hROVVPRGRmZEZkMmxBMkQrRk5RRW9RKy94WjkwdHhkZWd2Y1Ur\n  RzdsSjJtN2VyVjd4bnVJTG9WR2J1Ci0tLS0tRU5EIEVDIFBSSVZBVEUgS0VZLS0tLS0K\n",
     "machine git.example.net login ci password Xk9#mP2vL7q\n",
+    // Candidates found well after their key (a command's password, an AWS
+    // secret beside its id), with another candidate between.
+    "curl -k https://10.20.30.40/api -u admin:Xk9#mP2vL7q\n",
+    "creds = (\"AKIAQYLPMN5HFIQR7XYA\", \"ViYXjU2JgJngKtFI3OyV2dZAkg05rK/gqv81RKMG\")\n",
     "DOB: 1985-03-14 ",
     "12 34 56 78 90 2024 3.2 ",
     "\u{e9}t\u{e9} \u{fe}\u{ff}\u{0}\n",
