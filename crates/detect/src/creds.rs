@@ -2712,17 +2712,15 @@ const PASS_ELEMENT_MAX: usize = 256;
 #[inline(never)]
 fn pass_element(sk: &mut Sink<'_>, ws: usize) {
     let t = sk.t;
-    let b64 = if ws >= 6 && eq_ci(t, ws - 6, b"<pass>") {
+    const PLAIN_TAG: &[u8] = b"<pass>";
+    const BASE64_TAG: &[u8] = b"<pass encoding=\"base64\">";
+    let opened = |tag: &[u8]| ws >= tag.len() && eq_ci(t, ws - tag.len(), tag);
+    let b64 = if opened(PLAIN_TAG) {
         false
+    } else if opened(BASE64_TAG) {
+        true
     } else {
-        let lo = ws.saturating_sub(32);
-        let back = t.get(lo..ws).unwrap_or_default();
-        match memchr::memrchr(b'<', back) {
-            Some(q) if eq_ci(back, q, b"<pass encoding=\"base64\">") && q + 24 == back.len() => {
-                true
-            }
-            _ => return,
-        }
+        return;
     };
     let hi = t.len().min(ws + PASS_ELEMENT_MAX);
     let Some(ve) = t

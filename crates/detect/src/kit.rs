@@ -253,6 +253,14 @@ pub(crate) fn run(t: &[u8], i: usize, max: usize, f: impl Fn(u8) -> bool) -> usi
         .map_or(0, |r| r.iter().take(max + 1).take_while(|&&c| f(c)).count())
 }
 
+/// Length of the run of bytes of class `f` that ends right before `end`,
+/// counting at most `max`.
+#[inline]
+pub(crate) fn run_back(t: &[u8], end: usize, max: usize, f: impl Fn(u8) -> bool) -> usize {
+    t.get(end.saturating_sub(max)..end)
+        .map_or(0, |r| r.iter().rev().take_while(|&&c| f(c)).count())
+}
+
 /// Case-insensitive ASCII equality of `t[i..i+lit.len()]` with lower-case `lit`.
 #[inline]
 pub(crate) fn eq_ci(t: &[u8], i: usize, lit: &[u8]) -> bool {

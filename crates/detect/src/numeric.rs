@@ -8,7 +8,7 @@
 
 use crate::builtin::D;
 use crate::fastscan::digit_run;
-use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before, run};
+use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before, run, run_back};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -222,10 +222,7 @@ const GROUP_BACK: usize = 24;
 /// separator after a digit.
 #[inline]
 pub(crate) fn number_before(t: &[u8], sep: usize) -> bool {
-    let lo = sep.saturating_sub(GROUP_BACK);
-    let digits = t.get(lo..sep).map_or(0, |r| {
-        r.iter().rev().take_while(|c| c.is_ascii_digit()).count()
-    });
+    let digits = run_back(t, sep, GROUP_BACK, |c| c.is_ascii_digit());
     !before(t, sep - digits).is_ascii_alphabetic()
 }
 
@@ -3888,41 +3885,33 @@ fn ipv4(sk: &mut Sink<'_>, seq: &Seq) {
 /// (`proxy/8.4.14.8`) or an image's tag (`ghcr.io/acme/api:7.5.20.137`:
 /// after `:` that ends a name with a `/`).
 fn pinned_or_tagged(t: &[u8], s: usize) -> bool {
-    if s >= 2 && at(t, s - 1) == b'=' && matches!(at(t, s - 2), b'=' | b'~' | b'>' | b'<' | b'!') {
-        return true;
-    }
-    // A product and its version (`Via: 1.1 edge-22 (proxy/8.4.14.8)`,
-    // `"schema": "crm.export/4.6.1.135"`): after `/` that ends a name of
-    // letters, not a URL's or a path's (no other `/` or `:` in it).
-    if s >= 2 && at(t, s - 1) == b'/' && at(t, s - 2).is_ascii_alphabetic() {
-        let lo = s.saturating_sub(1 + 32);
-        let name = t.get(lo..s - 1).unwrap_or_default();
-        let k = name
-            .iter()
-            .rev()
-            .take_while(|&&c| {
-                c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'/' | b':')
-            })
-            .count();
-        let word = name.get(name.len() - k..).unwrap_or_default();
-        if k < name.len() || lo == 0 {
-            return !word.iter().any(|&c| matches!(c, b'/' | b':'));
-        }
-    }
-    if s < 2 || at(t, s - 1) != b':' {
+    /// Longest name looked at before the `/` or `:`.
+    const NAME: usize = 64;
+    if s < 2 {
         return false;
     }
-    let lo = s.saturating_sub(1 + 64);
-    let name = t.get(lo..s - 1).unwrap_or_default();
-    let k = name
-        .iter()
-        .rev()
-        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-'))
-        .count();
-    let word = name.get(name.len() - k..).unwrap_or_default();
-    word.contains(&b'/')
-        && !word.contains(&b':')
-        && word.last().is_some_and(u8::is_ascii_alphanumeric)
+    let sep = at(t, s - 1);
+    if sep == b'=' {
+        return matches!(at(t, s - 2), b'=' | b'~' | b'>' | b'<' | b'!');
+    }
+    if !matches!(sep, b'/' | b':') {
+        return false;
+    }
+    let n = run_back(t, s - 1, NAME, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'/')
+    });
+    let name = t.get(s - 1 - n..s - 1).unwrap_or_default();
+    if sep == b'/' {
+        // A product and its version (`Via: 1.1 edge-22 (proxy/8.4.14.8)`,
+        // `"schema": "crm.export/4.6.1.135"`): a name ending in a letter,
+        // whole, not a URL's or a path's (no `/` of its own, no `:` before).
+        n < NAME
+            && name.last().is_some_and(u8::is_ascii_alphabetic)
+            && !name.contains(&b'/')
+            && before(t, s - 1 - n) != b':'
+    } else {
+        name.contains(&b'/') && name.last().is_some_and(u8::is_ascii_alphanumeric)
+    }
 }
 
 /// Words that number a version, a build or a part of a text, not a host.
