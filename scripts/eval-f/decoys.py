@@ -100,10 +100,7 @@ def bad_nhs(rng, layout=None):
         if not V.npi_ok(ds):
             break
     layout = layout or rng.choice(["space", "space", "dash", "compact"])
-    if layout == "compact":
-        return ds
-    sep = " " if layout == "space" else "-"
-    return ds[:3] + sep + ds[3:6] + sep + ds[6:]
+    return V.nhs_layout(ds, layout)
 
 
 def bad_npi(rng):

@@ -254,6 +254,11 @@ def nhs(rng, layout=None):
         if not clash([ds], "uk_nhs"):
             break
     layout = layout or pick(rng, [("space", 6), ("dash", 2), ("compact", 2)])
+    return nhs_layout(ds, layout)
+
+
+def nhs_layout(ds, layout):
+    """Ten digits as an NHS number is printed: 3-3-4 with spaces or dashes, or compact."""
     if layout == "compact":
         return ds
     sep = " " if layout == "space" else "-"
