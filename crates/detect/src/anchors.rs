@@ -404,13 +404,30 @@ const WEAK_PASSWORDS: &[&[u8]] = &[
     b"null",
     b"hidden",
     b"token",
+    b"guest",
 ];
 
-/// A weak or default password (`admin`, `letmein`): real often enough to
-/// report, common enough to report low.
+/// A weak or default password (`admin`, `letmein`, `abc`, `1234`): real
+/// often enough to report, common enough to report low.
 pub(crate) fn weak_password(v: &[u8]) -> bool {
     let l = v.to_ascii_lowercase();
-    WEAK_PASSWORDS.contains(&l.as_slice())
+    WEAK_PASSWORDS.contains(&l.as_slice()) || ascending(&l)
+}
+
+/// Three to eight letters or digits, each the one after the one before
+/// (`abc`, `123`, `abcdef`): the first keys on a keyboard, typed where a
+/// password belongs in examples. (Longer runs are placeholders anywhere,
+/// see [`placeholder::value`].)
+fn ascending(l: &[u8]) -> bool {
+    (3..=8).contains(&l.len())
+        && l.windows(2).all(|w| match w {
+            [a, b] => {
+                (a.is_ascii_lowercase() || a.is_ascii_digit())
+                    && b.checked_sub(1) == Some(*a)
+                    && b.is_ascii_alphanumeric()
+            }
+            _ => false,
+        })
 }
 
 fn url_password(sk: &mut Sink<'_>, a: usize) {
