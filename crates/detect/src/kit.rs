@@ -118,6 +118,15 @@ impl DetSet {
         s
     }
 
+    /// The members of `self` and of `o`.
+    pub(crate) fn union(&self, o: &DetSet) -> DetSet {
+        let mut s = *self;
+        for (a, b) in s.w.iter_mut().zip(o.w) {
+            *a |= b;
+        }
+        s
+    }
+
     #[inline(always)]
     pub(crate) fn intersects(&self, o: &DetSet) -> bool {
         self.w.iter().zip(&o.w).fold(0, |acc, (a, b)| acc | (a & b)) != 0

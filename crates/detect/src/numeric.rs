@@ -1247,6 +1247,10 @@ const LETTERED_IDS: DetSet = DetSet::of(&[
     D::LitecoinAddress,
 ]);
 
+/// Ids of twelve characters or more whose words a phone number of fewer
+/// digits does not take as its label.
+const TWELVE_OR_MORE: DetSet = DetSet::of(&[D::CreditCard, D::PtCc]);
+
 /// National ids of nine digits that an SSN-shaped number may be.
 const NINE_DIGIT_IDS: DetSet = DetSet::of(&[D::CaSin, D::NlBsn, D::AuTfn, D::AbaRouting]);
 
@@ -2445,10 +2449,18 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
     if !plus && !sk.ctx.surely_empty(s, e) {
         let t = sk.t;
         let reach = sk.label_reach(s);
+        // The words of ids of twelve characters or more (`cc:` is a
+        // card's and a Portuguese citizen card's, and an e-mail's copy
+        // line) do not label a shorter number.
+        let other = if digits < 12 {
+            LETTERED_IDS.union(&TWELVE_OR_MORE)
+        } else {
+            LETTERED_IDS
+        };
         let labelled = sk
             .ctx
             .mask_within(t, s, e, reach, 0)
-            .without(&LETTERED_IDS)
+            .without(&other)
             .intersects(&ID_LABELS);
         // A label whose own line holds a value before this number's line
         // is that value's (`South Africa 70651` / `082 490 1693-Office`).
@@ -2466,7 +2478,7 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             } else {
                 nearest
             }
-            .without(&LETTERED_IDS);
+            .without(&other);
             if own && labels.intersects(&ID_LABELS) && !nearest.has(D::Phone as usize) {
                 return;
             }
