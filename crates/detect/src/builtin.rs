@@ -1262,7 +1262,7 @@ builtins! {
     CaBn { "ca_bn", Pii, Some("luhn"), true, &["business number", "bn", "numéro d'entreprise", "cra business number", "gst", "hst", "gst/hst", "gst number", "hst number", "gst/hst number", "gst registration number"],
         "Canadian business number: the BN9 (9 digits, Luhn), or the BN15 a program account adds (`RC`, `RT`, `RP`, `RR`, … and 4 digits); needs a context word.",
         "business number 011180569" }
-    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number", "identity card", "id-nummer", "identifizierungsnummer", "persönliche identifikationsnummer", "persoenliche identifikationsnummer"],
+    DeIdCard { "de_id_card", Pii, Some("icao_9303"), true, &["personalausweis", "personalausweisnummer", "ausweisnummer", "ausweis", "ausweis nr", "id card number", "id card", "identity card", "id-nummer", "identifizierungsnummer", "persönliche identifikationsnummer", "persoenliche identifikationsnummer"],
         "German identity card number: nine characters of the card alphabet, with the ICAO check digit the MRZ adds (medium) or as printed on the card without it (low); needs a context word.",
         "Personalausweis R68TL9X8Y9" }
     ThNationalId { "th_national_id", Pii, Some("mod11"), true, &["thai national id", "thai id", "tnin", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "บัตรประชาชน", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "national id", "id card", "id number"],

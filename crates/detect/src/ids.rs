@@ -1039,7 +1039,8 @@ fn dl_label(t: &[u8], s: usize) -> bool {
 /// A Hong Kong Identity Card number. Printed with its check in
 /// parentheses (`A123456(3)`, `AB987654 (3)`) the format is its own and
 /// is reported alone; written as one word (`A1234563`), or in lower case,
-/// only next to its word. `w` is one or two letters and six or seven
+/// only next to its word, as is one with its check in square brackets
+/// (`A494866[4]`). `w` is one or two letters and six or seven
 /// characters; the parenthesised check is read past the word. A value
 /// whose check fails is not reported.
 fn hk_hkid(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
@@ -1066,6 +1067,10 @@ fn hk_hkid(sk: &mut Sink<'_>, ws: usize, we: usize, w: &[u8], letters: usize) {
         let o = if at(t, we) == b' ' { we + 1 } else { we };
         if at(t, o) == b'(' && at(t, o + 2) == b')' && !is_word(at(t, o + 3)) {
             (at(t, o + 1), o + 3, true)
+        } else if at(t, o) == b'[' && at(t, o + 2) == b']' && !is_word(at(t, o + 3)) {
+            // In square brackets (`A494866[4]`, validator.js's tests): a
+            // footnote's mark too, so only next to its word.
+            (at(t, o + 1), o + 3, false)
         } else if t.get(o..o + 3) == Some(OPEN)
             && t.get(o + 4..o + 7) == Some(CLOSE)
             && !is_word(at(t, o + 7))

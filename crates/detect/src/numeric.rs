@@ -8,7 +8,7 @@
 
 use crate::builtin::D;
 use crate::fastscan::digit_run;
-use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before, run, run_back};
+use crate::kit::{Adj, DetSet, NEED_CTX, PLAIN, Sink, at, before, is_word, run, run_back};
 use crate::model::Confidence::{High, Low, Medium};
 use crate::validate as v;
 
@@ -658,6 +658,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     if !rok && lok && seq.shape(&[1, 2, 2, 1]) && matches!(at(t, end), b'A' | b'B') {
         fr_insee_corsica(sk, ws, end + 1, 0);
     }
+    if !rok && lok && total == 9 && matches!(at(t, end), b'M' | b'T' | b'I') {
+        ch_uid_suffixed(sk, ws, seq, end);
+    }
     if !lok || !rok || total < 7 {
         return;
     }
@@ -689,6 +692,28 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         return;
     }
     long_number(sk, ws, seq);
+}
+
+/// A Swiss UID after `CHE-` with its VAT suffix glued on
+/// (`CHE-191.398.369MWST`, `CHE-116281710TVA`), read up to the suffix's
+/// end.
+#[cold]
+#[inline(never)]
+fn ch_uid_suffixed(sk: &mut Sink<'_>, ws: usize, seq: &Seq, end: usize) {
+    let t = sk.t;
+    let Some(n) = [&b"MWST"[..], b"TVA", b"IVA"]
+        .iter()
+        .find(|x| t.get(end..end + x.len()) == Some(x))
+        .map(|x| x.len())
+    else {
+        return;
+    };
+    let shape = seq.n == 1 || (seq.shape(&[3, 3, 3]) && matches!(seq.uniform(), Some(b'.' | b' ')));
+    if shape && !is_word(at(t, end + n)) {
+        let mut buf = [0u8; 48];
+        let d = seq.digits(t, &mut buf);
+        crate::ids::ch_uid_dotted(sk, ws, end + n, d);
+    }
 }
 
 /// The NHS modulus 11 on ten ASCII digits (as `validate::uk_nhs`), inline:
@@ -4897,6 +4922,11 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     if left_ok(t, ws) && crate::ids::mrz_candidate(t, ws, we) && !right_ok(t, we, false) {
         crate::ids::mrz(sk, ws);
+    }
+    // A Swiss UID after `CHE-` with its VAT suffix glued on
+    // (`CHE-116281710MWST`; dotted, see `ch_uid_suffixed`).
+    if nd == 9 && matches!(w.get(9..), Some(b"MWST" | b"TVA" | b"IVA")) && right_ok(t, we, false) {
+        crate::ids::ch_uid_dotted(sk, ws, we, w.get(..9).unwrap_or_default());
     }
     if !left_ok(t, ws) || !right_ok(t, we, false) {
         return;

@@ -3819,7 +3819,10 @@ pub fn passport_number(s: &[u8]) -> bool {
 /// character repeated, as forms' placeholders are); otherwise whether the
 /// 9th character is the check digit North American VINs carry (49 CFR
 /// 565.15: letters transliterated, weights 8 7 6 5 4 3 2 10 0 9 8 7 6 5 4
-/// 3 2, the sum mod 11, 10 written `X`). European VINs need not carry it.
+/// 3 2, the sum mod 11, 10 written `X`). European VINs need not carry it;
+/// one made for North America (a world manufacturer identifier starting
+/// `1` to `5`: the United States, Canada, Mexico) must, so one whose check
+/// fails is no VIN at all.
 pub fn vin(s: &[u8]) -> Option<bool> {
     const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
     if s.len() != 17 || s.iter().all(|&c| Some(&c) == s.first()) {
@@ -3847,7 +3850,11 @@ pub fn vin(s: &[u8]) -> Option<bool> {
         10 => b'X',
         d => b'0' + d as u8,
     };
-    Some(s.get(8) == Some(&check))
+    let ok = s.get(8) == Some(&check);
+    if !ok && matches!(s.first(), Some(b'1'..=b'5')) {
+        return None;
+    }
+    Some(ok)
 }
 
 /// A German tax number (Steuernummer) in the federal 13-digit form: the

@@ -1253,3 +1253,18 @@ proptest! {
         prop_assert!(!found(&hicn(code, "666")), "area 666");
     }
 }
+
+/// A Hong Kong identity card number with its check in square brackets
+/// (validator.js's tests), next to its word: reported whole (a case row
+/// cannot mark a value that ends in `]`).
+#[test]
+fn hkid_check_in_square_brackets() {
+    let det = Detectors::new();
+    let text = "HKID: A494866[4]";
+    let f = det.scan(text.as_bytes());
+    assert!(
+        f.iter()
+            .any(|f| f.detector == "hk_hkid" && &text[f.start..f.end] == "A494866[4]"),
+        "{f:?}"
+    );
+}
