@@ -915,7 +915,7 @@ builtins! {
         "GitHub tokens: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh) with 36 characters whose last 6 are the CRC-32 of the first 30 in base 62 (checked), and github_pat_ fine-grained tokens (22 + _ + 59).",
         "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" }
     PrivateKey { "private_key", Credentials, Some("pem_block"), false, NO_CTX,
-        "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported. A PuTTY key file (.ppk) by its Private-MAC line after the key's base64.",
+        "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported. A PuTTY key file (.ppk) by its Private-MAC line after the key's base64. A binary DER key file (.der/.key: PKCS #8 plain or encrypted, PKCS #1, SEC 1) by its structure at the document's first byte.",
         "-----BEGIN RSA PRIVATE KEY-----" }
     AwsSecretKey { "aws_secret_key", Credentials, None, true, NO_CTX,
         "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name, or passed unnamed right after its key id (40 characters mixing cases and digits after only quotes, blanks or separators: connect(\"AKIA…\", \"…\")).",
@@ -1482,7 +1482,7 @@ builtins! {
         "age (filippo.io/age) X25519 secret key: AGE-SECRET-KEY-1 and 58 Bech32 characters; the Bech32 checksum must hold.",
         "AGE-SECRET-KEY-1Q0PZZ5JZRC5KA236VD5DEMRJT0EJNZM4XYV9SXJRPXD6Y7AUZMY5Z4G4M9" }
     Pkcs12File { "pkcs12_file", Credentials, Some("der_header"), false, NO_CTX,
-        "PKCS #12 (.p12/.pfx) key store in text: a PKCS12 PEM block, or base64 whose DER header is a SEQUENCE with version 3 (MII…IBAzCC…), 100+ characters. The binary file itself is typed by the extractor.",
+        "PKCS #12 (.p12/.pfx) key store: in text, a PKCS12 PEM block, or base64 whose DER header is a SEQUENCE with version 3 (MII…IBAzCC…), 100+ characters; as a binary file, its DER header at the document's first byte (version 3, content type data or signedData): high with a key bag in the clear, low with none (a trust store).",
         "MIIKYQIBAzCCCieq18sh3Gf+D+bvdrnNsN03OgzE+Fmj+VFBkudwwNvr0e/U+O+FwXUp4AHBoCfLadI/AZF2dSvTJ5w/ky3xooH4e7cbt3gWR5iV1AvHSup8Wg==" }
     JenkinsSecret { "jenkins_encrypted_secret", Credentials, Some("jenkins_payload"), false, NO_CTX,
         "Jenkins credential encrypted with the controller's key (credentials.xml, a job's config.xml): {, base64 of version 1, a 16-byte IV, the ciphertext's length (whole AES blocks, as the bytes that follow) and them, }. Anyone who also has the controller's secrets/ directory (backups copy both) decrypts it.",

@@ -30,6 +30,7 @@ mod columns;
 mod creds;
 mod ctx;
 mod custom;
+mod der;
 mod engine;
 mod fastscan;
 mod fold;
@@ -243,7 +244,7 @@ impl Detectors {
                 return self.scan_folding(text);
             }
             checked = reach;
-            self.collect_into(text, b, e, &mut ends, &mut cands, cols.as_mut());
+            self.collect_into(text, b, e, &mut ends, &mut cands, cols.as_mut(), b == 0);
             found.extend(cands.iter().map(|c| self.finding(text, c, 0)));
             b = e;
         }
@@ -267,6 +268,7 @@ impl Detectors {
             &mut ends,
             &mut cands,
             cols.as_mut(),
+            true,
         );
         cands
             .iter()
@@ -292,7 +294,13 @@ impl Detectors {
     }
 
     /// Candidates keyed in `from..to`, filtered and resolved, into `out`
-    /// (cleared first); `cols` is the text's table header, if any.
+    /// (cleared first); `cols` is the text's table header, if any;
+    /// `doc_start` says that `t[0]` is the document's first byte and
+    /// `from` is 0 (a binary key store is recognised there, see [`der`]).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the scan's state, threaded through by its two callers; a struct would only rename it"
+    )]
     pub(crate) fn collect_into(
         &self,
         t: &[u8],
@@ -301,6 +309,7 @@ impl Detectors {
         ends: &mut engine::Ends,
         out: &mut Vec<Cand>,
         cols: Option<&mut columns::Columns>,
+        doc_start: bool,
     ) {
         out.clear();
         let mut sink = Sink {
@@ -311,6 +320,9 @@ impl Detectors {
             cols,
             value_run: (0, 0),
         };
+        if doc_start && from == 0 {
+            der::at_start(&mut sink);
+        }
         engine::collect(&mut sink, from, to);
         if !self.custom.is_empty() {
             self.custom.collect(t, from, to, out);

@@ -58,6 +58,11 @@ pub fn mask(detector: &str, value: &[u8]) -> String {
 /// [`mask`] with the style already known, into a string that holds short
 /// results (most findings) without allocating.
 pub(crate) fn masked(style: Style, value: &[u8]) -> CompactString {
+    // A key store's or a key file's bytes (`der.rs`): nothing of them is
+    // shown, not even to a terminal that would read control bytes.
+    if style != Style::Marker && binary(value) {
+        return compact_str::format_compact!("[{} bytes of binary data]", value.len());
+    }
     if value.is_ascii() && value.len() <= 90 && style != Style::Marker {
         // Short ASCII values (most findings): no UTF-8 decoding.
         let n = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
@@ -90,6 +95,14 @@ pub(crate) fn masked(style: Style, value: &[u8]) -> CompactString {
         _ => head_tail(style, n),
     };
     mask_chars(&s, head, n.saturating_sub(tail))
+}
+
+/// True if `v` holds control bytes other than blanks and line breaks, or
+/// is not UTF-8: binary data, not text.
+fn binary(v: &[u8]) -> bool {
+    v.iter()
+        .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        || (!v.is_ascii() && std::str::from_utf8(v).is_err())
 }
 
 /// The general masking loop, character by character: alphanumerics of
@@ -243,6 +256,18 @@ fn mask_pem(s: &str) -> CompactString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_values_show_nothing_of_their_bytes() {
+        let der = [0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20, 0xc4, 0xb2, 0x41];
+        for d in ["private_key", "pkcs12_file", "email"] {
+            assert_eq!(mask(d, &der), "[10 bytes of binary data]");
+        }
+        // Text with line breaks and tabs is text.
+        assert!(
+            mask("private_key", b"-----BEGIN PRIVATE KEY-----\nMIIE\tx").starts_with("-----BEGIN")
+        );
+    }
 
     #[test]
     fn a_base64_private_key_shows_no_key_bytes() {

@@ -174,6 +174,7 @@ impl<'a> StreamScanner<'a> {
         if let Some(c) = &mut self.cols {
             c.rebase(self.offset + self.base);
         }
+        let doc_start = self.base == 0 && self.done == 0 && self.offset == 0;
         self.det.collect_into(
             &self.buf,
             self.done,
@@ -181,6 +182,7 @@ impl<'a> StreamScanner<'a> {
             &mut self.ends,
             &mut cands,
             self.cols.as_mut(),
+            doc_start,
         );
         if let Some(c) = &mut self.cols {
             c.settle(&self.buf, cut);

@@ -10,6 +10,7 @@ mod creds;
 mod custom;
 mod docs;
 mod ids;
+mod keys;
 mod net;
 mod pci;
 mod stream;
