@@ -3779,10 +3779,13 @@ pub fn ru_passport(s: &[u8]) -> bool {
 /// Italy, `PAA123456` Spain, `A1234567` India, `AB123456` Canada,
 /// `N1234567` Australia, `TK1234567` Japan, `M12345678` Korea), Korea's
 /// `M123A4567`, France's `09AA12345`, nine digits (the UK, the US), or
-/// nine letters and digits starting with a letter with at least three
-/// digits (Germany's serial alphabet, the Netherlands'). There is no
+/// eight or nine letters and digits starting with a letter with at least
+/// three digits (Germany's serial alphabet, the Netherlands',
+/// Luxembourg's `JCU9J4T2`). There is no
 /// check digit outside the MRZ: the shape only narrows what a passport
-/// word beside it may point at.
+/// word beside it may point at. (Not seven characters: a letter and six
+/// digits after `passport number` is Presidio's example of a number that
+/// is none, though Portugal's passports have that shape.)
 pub fn passport_number(s: &[u8]) -> bool {
     let n = s.len();
     if !(8..=9).contains(&n)
@@ -3797,16 +3800,13 @@ pub fn passport_number(s: &[u8]) -> bool {
     if rest.iter().all(u8::is_ascii_digit) {
         return (letters == 0 && n == 9) || (letters <= 3 && (6..=8).contains(&rest.len()));
     }
-    if n != 9 {
-        return false;
-    }
     let digits_at =
         |r: std::ops::Range<usize>| s.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
     let letters_at = |r: std::ops::Range<usize>| {
         s.get(r)
             .is_some_and(|x| x.iter().all(u8::is_ascii_uppercase))
     };
-    if digits_at(0..2) && letters_at(2..4) && digits_at(4..9) {
+    if n == 9 && digits_at(0..2) && letters_at(2..4) && digits_at(4..9) {
         return true;
     }
     let digits = s.iter().filter(|c| c.is_ascii_digit()).count();
