@@ -915,7 +915,7 @@ builtins! {
         "GitHub tokens: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server), ghr_ (refresh) with 36 characters whose last 6 are the CRC-32 of the first 30 in base 62 (checked), and github_pat_ fine-grained tokens (22 + _ + 59).",
         "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" }
     PrivateKey { "private_key", Credentials, Some("pem_block"), false, NO_CTX,
-        "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported. A PuTTY key file (.ppk) by its Private-MAC line after the key's base64. A binary DER key file (.der/.key: PKCS #8 plain or encrypted, PKCS #1, SEC 1) by its structure at the document's first byte.",
+        "PEM and OpenSSH private key blocks (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP), from BEGIN to END line; a block whose body is a word or an ellipsis is not reported. A PuTTY key file (.ppk) by its Private-MAC line after the key's base64. A binary key file by its structure at the document's first byte: DER (.der/.key: PKCS #8 plain or encrypted, PKCS #1, SEC 1), a Java key store with a key entry (JKS, JCEKS), an OpenPGP secret key.",
         "-----BEGIN RSA PRIVATE KEY-----" }
     AwsSecretKey { "aws_secret_key", Credentials, None, true, NO_CTX,
         "AWS secret access key: 40 base64 characters assigned to an aws_secret_access_key-like name, or passed unnamed right after its key id (40 characters mixing cases and digits after only quotes, blanks or separators: connect(\"AKIA…\", \"…\")).",

@@ -30,12 +30,12 @@ mod columns;
 mod creds;
 mod ctx;
 mod custom;
-mod der;
 mod engine;
 mod fastscan;
 mod fold;
 mod hashes;
 mod ids;
+mod keyfiles;
 mod kit;
 mod mask;
 pub mod model;
@@ -296,7 +296,7 @@ impl Detectors {
     /// Candidates keyed in `from..to`, filtered and resolved, into `out`
     /// (cleared first); `cols` is the text's table header, if any;
     /// `doc_start` says that `t[0]` is the document's first byte and
-    /// `from` is 0 (a binary key store is recognised there, see [`der`]).
+    /// `from` is 0 (a binary key store is recognised there, see [`keyfiles`]).
     #[allow(
         clippy::too_many_arguments,
         reason = "the scan's state, threaded through by its two callers; a struct would only rename it"
@@ -321,7 +321,7 @@ impl Detectors {
             value_run: (0, 0),
         };
         if doc_start && from == 0 {
-            der::at_start(&mut sink);
+            keyfiles::at_start(&mut sink);
         }
         engine::collect(&mut sink, from, to);
         if !self.custom.is_empty() {

@@ -57,7 +57,7 @@ fn streamed(det: &Detectors, bytes: &[u8], chunk: usize) -> Vec<Finding> {
 fn every_fixture_gives_what_the_table_says() {
     let det = every_level();
     let table = expectations();
-    assert!(table.len() >= 12);
+    assert!(table.len() >= 17);
     for (file, detector, conf) in table {
         let bytes = std::fs::read(dir().join(&file)).unwrap();
         let want = if detector == "-" {
@@ -118,7 +118,7 @@ proptest! {
     /// panic, every finding inside it.
     #[test]
     fn cut_or_changed_files_are_safe(
-        k in 0usize..12,
+        k in 0usize..17,
         cut in 0usize..2000,
         at in 0usize..2000,
         to in any::<u8>(),

@@ -1,18 +1,21 @@
-//! Keys and key stores written in binary DER, read at a document's first
-//! byte: a PKCS #12 file (`.p12`, `.pfx`) that holds a private key, and a
-//! private key file (`.der`, `.key`) in PKCS #8 (RFC 5208, plain or
+//! Keys and key stores in binary files, read at a document's first byte:
+//! in DER, a PKCS #12 file (`.p12`, `.pfx`) that holds a private key and
+//! a private key file (`.der`, `.key`) in PKCS #8 (RFC 5208, plain or
 //! encrypted), PKCS #1 (RFC 8017, RSA; OpenSSL's DSA layout is alike) or
-//! SEC 1 (RFC 5915, EC) form. Their bytes hold no word a text detector
-//! keys on, and the extractor delivers such a file raw, so without this
-//! a key store copied to a USB stick would pass as clean.
+//! SEC 1 (RFC 5915, EC) form; a Java key store (JKS, JCEKS) with a private
+//! or secret key entry; an OpenPGP secret key (`secring.gpg`, `gpg
+//! --export-secret-keys` without armour). Their bytes hold no word a text
+//! detector keys on, and the extractor delivers such a file raw, so
+//! without this a key store copied to a USB stick would pass as clean.
 //!
 //! One look per document, at most [`MAX_PEM`] bytes (the reach every
 //! detector has after its key), so a stream decides as a whole scan does.
 //! Each layout is checked by its fixed structure (a SEQUENCE, a version,
-//! the algorithm's object identifier) before anything is reported: a
-//! certificate, a public key or a signature starts otherwise. A PKCS #12
-//! file whose bags can be read and hold only certificates (Java's
-//! `cacerts`, a trust store) is not reported.
+//! the algorithm's object identifier; a key store's magic and its
+//! entries' tags; a packet's tag, version and algorithm) before anything
+//! is reported: a certificate, a public key or a signature starts
+//! otherwise. A key store with no key in it (a trust store such as Java's
+//! `cacerts`) is reported low (PKCS #12) or not at all (JKS).
 
 use crate::builtin::D;
 use crate::kit::{MAX_PEM, Sink};
@@ -102,9 +105,23 @@ impl Tlv {
 /// Reports the key or key store that starts at the text's first byte.
 pub(crate) fn at_start(sk: &mut Sink<'_>) {
     let t = sk.t;
-    if t.first() != Some(&SEQUENCE) {
-        return;
+    match t.first() {
+        Some(&SEQUENCE) => der(sk),
+        Some(0xfe | 0xce) if java_key_store(t) => {
+            sk.emit_fixed(D::PrivateKey, 0, t.len().min(MAX_PEM), High);
+        }
+        Some(0x94..=0x97 | 0xc5) => {
+            if let Some(end) = pgp_secret_key(t) {
+                sk.emit_fixed(D::PrivateKey, 0, end, High);
+            }
+        }
+        _ => {}
     }
+}
+
+/// A DER key or PKCS #12 file at the text's first byte.
+fn der(sk: &mut Sink<'_>) {
+    let t = sk.t;
     let Some(outer) = Tlv::read(t, 0, SEQUENCE) else {
         return;
     };
@@ -215,4 +232,99 @@ fn encrypted_pkcs8(t: &[u8], outer: Tlv) -> bool {
     let oid = Tlv::read(t, alg.content, OID).and_then(|o| o.bytes(t));
     oid.is_some_and(|o| KEY_ENCRYPTIONS.iter().any(|p| o.starts_with(p)))
         && alg.end().is_some_and(|e| t.get(e) == Some(&OCTET_STRING))
+}
+
+/// A Java key store (JKS, magic `FEEDFEED`; JCEKS, `CECECECE`; version 1
+/// or 2) whose entries, walked from the first, hold a private key (tag 1)
+/// or, in a JCEKS, a secret key (tag 3) before the reach ends. Trusted
+/// certificates (tag 2) are walked over: a trust store holds only those.
+fn java_key_store(t: &[u8]) -> bool {
+    let u32_at = |i: usize| -> Option<usize> {
+        let b = t.get(i..i + 4)?;
+        Some(b.iter().fold(0usize, |a, &x| a << 8 | usize::from(x)))
+    };
+    let u16_at = |i: usize| -> Option<usize> {
+        let b = t.get(i..i + 2)?;
+        Some(b.iter().fold(0usize, |a, &x| a << 8 | usize::from(x)))
+    };
+    let jceks = match t.get(..4) {
+        Some([0xfe, 0xed, 0xfe, 0xed]) => false,
+        Some([0xce, 0xce, 0xce, 0xce]) => true,
+        _ => return false,
+    };
+    let Some(version) = u32_at(4) else {
+        return false;
+    };
+    if !(1..=2).contains(&version) {
+        return false;
+    }
+    let Some(count) = u32_at(8) else {
+        return false;
+    };
+    // A certificate: its type's name (version 2) and its bytes.
+    let cert = |i: usize| -> Option<usize> {
+        let i = if version == 2 { i + 2 + u16_at(i)? } else { i };
+        Some(i + 4 + u32_at(i)?)
+    };
+    let mut i = 12;
+    for _ in 0..count.min(64) {
+        let Some(tag) = u32_at(i) else {
+            return false;
+        };
+        // The alias (a length and modified UTF-8) and a timestamp.
+        let Some(alias) = u16_at(i + 4) else {
+            return false;
+        };
+        let body = i + 6 + alias + 8;
+        match tag {
+            1 => return true,
+            3 if jceks => return true,
+            2 => match cert(body) {
+                Some(next) if next <= t.len().min(MAX_PEM) => i = next,
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// An OpenPGP secret key packet (RFC 9580: tag 5; a key file starts with
+/// its primary key) at the text's first byte, in the old or the new packet
+/// format: version 4, 5 or 6, a creation time, a public key algorithm
+/// RFC 9580 registers. The end of the packet, within the reach.
+fn pgp_secret_key(t: &[u8]) -> Option<usize> {
+    let first = *t.first()?;
+    let (tag, len, body) = if first & 0x40 == 0 {
+        // Old format: 10TTTTLL, the length in 1, 2 or 4 bytes.
+        let n = match first & 0x03 {
+            0 => 1,
+            1 => 2,
+            2 => 4,
+            _ => return None,
+        };
+        let len = t
+            .get(1..1 + n)?
+            .iter()
+            .fold(0usize, |a, &b| a << 8 | usize::from(b));
+        ((first >> 2) & 0x0f, len, 1 + n)
+    } else {
+        // New format: 11TTTTTT, a one- or two-byte length.
+        let l0 = usize::from(*t.get(1)?);
+        let (len, n) = match l0 {
+            0..=191 => (l0, 1),
+            192..=223 => (((l0 - 192) << 8) + usize::from(*t.get(2)?) + 192, 2),
+            _ => return None,
+        };
+        (first & 0x3f, len, 1 + n)
+    };
+    if tag != 5 || len < 20 {
+        return None;
+    }
+    let version = *t.get(body)?;
+    let algorithm = *t.get(body + 5)?;
+    // RSA, Elgamal, DSA, ECDH, ECDSA, EdDSA (legacy), X25519, X448,
+    // Ed25519, Ed448.
+    let known = matches!(algorithm, 1 | 16 | 17 | 18 | 19 | 22 | 25..=28);
+    (matches!(version, 4..=6) && known).then(|| (body + len).min(t.len()).min(MAX_PEM))
 }
