@@ -2399,8 +2399,21 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             // A date and its hour (`04-08-2024 09:30`) is no call.
             && !date_layout(t, ws, gl)
         {
-            // National trunk-prefix format: 020 7946 0958, 030 12345678.
-            base = Low;
+            // National trunk-prefix format: 020 7946 0958, 030 12345678;
+            // the layouts the UK and France print their numbers in are
+            // their own (see `printed_national`).
+            base = if printed_national(t, ws, gl, &seps, digits) {
+                Medium
+            } else {
+                Low
+            };
+        } else if groups <= 6
+            && d0 == b'0'
+            && printed_national(t, ws, gl, &seps, digits)
+            && !date_layout(t, ws, gl)
+        {
+            // France's pairs with dots: `07.50.60.89.40`.
+            base = Medium;
         } else if groups <= 6
             && ((7..=13).contains(&digits)
                 // Six digits in groups (`712 345`, `20 12 34`: Andorra,
@@ -3501,6 +3514,45 @@ fn dotted_key(t: &[u8], dot: usize) -> bool {
 /// all, and not four groups an IPv4 address could be (`192.168.10.20`).
 #[cold]
 #[inline(never)]
+/// A number after its trunk `0` in the layout its country prints, one
+/// separator throughout: the UK's eleven digits after `01`, `02`, `03`,
+/// `07` or `08` (`07943 912444`, `07943 912 444`, `0114 532 7082`, `020
+/// 7946 0958`, `01632 960983`) and France's ten in five pairs after `01`
+/// to `09` (`06 94 79 02 32`, `07.50.60.89.40`). No other number is
+/// written so, so it needs no phone word (as a North American number in
+/// its layout does not); any other national layout does.
+fn printed_national(t: &[u8], ws: usize, gl: &[usize], seps: &[u8], digits: usize) -> bool {
+    let Some(&sep) = seps.get(1) else {
+        return false;
+    };
+    let uniform = seps
+        .get(1..gl.len())
+        .is_some_and(|x| x.iter().all(|&c| c == sep));
+    let second = at(t, ws + 1);
+    let uk = digits == 11
+        && sep == b' '
+        && matches!(second, b'1' | b'2' | b'3' | b'7' | b'8')
+        && matches!(gl, [5, 6] | [5, 3, 3] | [4, 3, 4] | [3, 4, 4]);
+    let fr = digits == 10
+        && matches!(sep, b' ' | b'.')
+        && matches!(second, b'1'..=b'9')
+        && gl == [2, 2, 2, 2, 2]
+        && !pairs_in_steps(t, ws);
+    at(t, ws) == b'0' && uniform && (uk || fr)
+}
+
+/// Five pairs of digits from `ws`, one separator apart, that go up or
+/// down in equal steps (`01 02 03 04 05`, a hex dump's first bytes or a
+/// form's placeholder).
+fn pairs_in_steps(t: &[u8], ws: usize) -> bool {
+    let pair = |k: usize| {
+        let i = ws + 3 * k;
+        i32::from(at(t, i).wrapping_sub(b'0')) * 10 + i32::from(at(t, i + 1).wrapping_sub(b'0'))
+    };
+    let step = pair(1) - pair(0);
+    (2..5).all(|k| pair(k) - pair(k - 1) == step)
+}
+
 fn dotted_phone(t: &[u8], ws: usize, gl: &[usize], seps: &[u8], digits: usize) -> bool {
     let n = gl.len();
     if n < 3 || !(8..=12).contains(&digits) || !gl.iter().all(|l| (2..=4).contains(l)) {
