@@ -398,7 +398,35 @@ fn text_kind(head: &[u8]) -> Format {
     if looks_like_email(body) {
         return Format::Email;
     }
+    if html_after_preamble(trimmed) {
+        return Format::Html;
+    }
     Format::Text
+}
+
+/// An HTML document after a short preamble of text: at most two lines
+/// of up to 200 bytes (`Attachment contents (converted to text):`, a
+/// mail client's note), then a line that opens the document itself
+/// (`<!DOCTYPE html`, `<html`). Only those two, and not after a code
+/// fence: a fragment of markup in prose (`<p>` in a Markdown file) or an
+/// example leaves the text as text.
+fn html_after_preamble(b: &[u8]) -> bool {
+    let mut rest = b;
+    for _ in 0..2 {
+        let Some(nl) = rest.iter().take(201).position(|&c| c == b'\n') else {
+            return false;
+        };
+        // Markdown's code fence: the markup is an example in a text.
+        if rest.starts_with(b"```") || rest.starts_with(b"~~~") {
+            return false;
+        }
+        rest = trim_start(rest.get(nl + 1..).unwrap_or_default());
+        let head: Vec<u8> = rest.iter().take(14).map(u8::to_ascii_lowercase).collect();
+        if head.starts_with(b"<!doctype html") || head.starts_with(b"<html") {
+            return true;
+        }
+    }
+    false
 }
 
 /// Markup starts with a real tag (`<name`, `<?`, `<!`), not just any `<`
@@ -543,6 +571,26 @@ mod tests {
         assert_eq!(fmt(b"<2024-01-01> user logged in"), Format::Text);
         assert_eq!(fmt(b"<<<<<<< HEAD\nmine\n"), Format::Text);
         assert_eq!(fmt(b"<note id=\"1\">x</note>"), Format::Xml);
+        // A document after a line or two of text (a pasted attachment);
+        // markup further down, a fragment or an example is text's.
+        let preambles: [(&[u8], Format); 7] = [
+            (
+                b"Attachment contents (converted to text):\n\n<html><body>",
+                Format::Html,
+            ),
+            (b"Note\r\n<!DOCTYPE html>\r\n<html>", Format::Html),
+            (
+                b"# Title\n\nSee the <p> element.\nMore.\n<html>",
+                Format::Text,
+            ),
+            (b"a\nb\nc\n<html><body>", Format::Text),
+            (b"Example:\n```html\n<html>", Format::Text),
+            (b"```html\n<html>", Format::Text),
+            (b"Note\nno markup at all\n", Format::Text),
+        ];
+        for (text, want) in preambles {
+            assert_eq!(fmt(text), want, "{}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]
