@@ -2121,6 +2121,9 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
         if matches!(c, b' ' | b'-' | b'/')
             && loose_from == 0
             && groups == 1 + usize::from(plus)
+            // An area code, not a whole number (`+91-9876543210 / 514…`
+            // is two numbers).
+            && gl <= 5
             && let Some(ls) = loose_group(t, i, digits)
         {
             loose_from = i;
