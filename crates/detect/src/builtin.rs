@@ -891,7 +891,7 @@ builtins! {
         "International Bank Account Number for every country in the SWIFT registry: country length, check digits, ISO 7064 mod 97; contiguous or in groups of four.",
         "GB82 WEST 1234 5698 7654 32" }
     Email { "email", Pii, None, false, EMAIL_CTX,
-        "E-mail address (RFC 5322 dot-atom local part, DNS domain with an alphabetic TLD). Reserved example domains are reported at low confidence.",
+        "E-mail address (RFC 5322 dot-atom local part, DNS domain with an alphabetic TLD). Reserved example domains are reported at low confidence, as is an address whose top-level domain is not in the root zone (the Public Suffix List's ICANN section, by the psl crate) nor a network's own (local, lan, internal, corp, home, intranet, private): getty@tty2.service is a systemd unit.",
         "jane.doe@corp.example.org" }
     Phone { "phone", Pii, Some("numbering_plan"), false, PHONE_CTX,
         "Telephone numbers: international (+CC …, E.164 up to 15 digits), NANP ((NNN) NNN-NNNN, NNN-NNN-NNNN, NNN.NNN.NNNN) and national trunk-prefix formats (0…). Bare digit runs only next to a context word.",

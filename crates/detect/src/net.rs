@@ -66,6 +66,38 @@ pub(crate) fn example_domain(d: &[u8]) -> bool {
         || is(b"localhost")
 }
 
+/// True if `tld`, an address's last label of ASCII letters, is a
+/// top-level domain of the root zone (the Public Suffix List's ICANN
+/// section, compiled into the `psl` crate) or one that networks use
+/// inside (`local`, `lan`, `internal`, `corp`, `home`, `intranet`,
+/// `private`). Otherwise the address is no one's mailbox: a systemd
+/// unit (`getty@tty2.service`), a gettext variant (`en@boldquot.header`),
+/// a string read out of compiled code (`donald@stufft.ioz`). A label
+/// with other characters (an internationalised TLD) is taken as one.
+fn delegated_tld(tld: &[u8]) -> bool {
+    // Most addresses end so: asked before a copy and the list's walk.
+    if matches!(
+        tld,
+        b"com" | b"org" | b"net" | b"de" | b"uk" | b"edu" | b"io"
+    ) {
+        return true;
+    }
+    let mut low = [0u8; 24];
+    let Some(l) = low.get_mut(..tld.len()) else {
+        return true;
+    };
+    if !tld.iter().all(u8::is_ascii_alphabetic) {
+        return true;
+    }
+    l.copy_from_slice(tld);
+    l.make_ascii_lowercase();
+    let l: &[u8] = l;
+    matches!(
+        l,
+        b"local" | b"lan" | b"internal" | b"corp" | b"home" | b"intranet" | b"private"
+    ) || psl::suffix(l).is_some_and(|s| s.typ() == Some(psl::Type::Icann))
+}
+
 /// True if `s` (the bytes before an e-mail's local part) holds a `:`.
 /// On x86_64 sixteen bytes a step by one SSE2 mask, inline: the 64 bytes
 /// before every address of a customer table were a `memrchr` call each.
@@ -354,12 +386,15 @@ pub(crate) fn at_sign(sk: &mut Sink<'_>, p: usize) {
     {
         return;
     }
-    let nonvalue = example_domain(domain);
+    // An unknown top-level domain is no mailbox even after an e-mail
+    // word (`my email is none@none.cob`): `low` whatever stands near.
+    let delegated = delegated_tld(tld);
+    let nonvalue = example_domain(domain) || !delegated;
     sk.emit(
         D::Email,
         s,
         end,
-        Medium,
+        if delegated { Medium } else { Low },
         Adj {
             need_ctx: false,
             nonvalue,
