@@ -415,8 +415,8 @@ pub(crate) fn weak_password(v: &[u8]) -> bool {
 }
 
 /// Three to eight letters or digits, each the one after the one before
-/// (`abc`, `123`, `abcdef`): the first keys on a keyboard, typed where a
-/// password belongs in examples. (Longer runs are placeholders anywhere,
+/// (`abc`, `123`, `abcdef`): the alphabet's or the digits' first few,
+/// typed where a password belongs in examples. (Longer runs are placeholders anywhere,
 /// see [`placeholder::value`].)
 fn ascending(l: &[u8]) -> bool {
     (3..=8).contains(&l.len())

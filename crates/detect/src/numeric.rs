@@ -3511,12 +3511,6 @@ fn dotted_key(t: &[u8], dot: usize) -> bool {
         .any(u8::is_ascii_digit)
 }
 
-/// True if groups `gl` from `ws`, every one after the first joined by a
-/// dot (`seps`), of `digits` digits, read as a phone number printed with
-/// dots: three groups or more of two to four digits, eight to twelve in
-/// all, and not four groups an IPv4 address could be (`192.168.10.20`).
-#[cold]
-#[inline(never)]
 /// A number after its trunk `0` in the layout its country prints, one
 /// separator throughout: the UK's eleven digits after `01`, `02`, `03`,
 /// `07` or `08` (`07943 912444`, `07943 912 444`, `0114 532 7082`, `020
@@ -3524,6 +3518,8 @@ fn dotted_key(t: &[u8], dot: usize) -> bool {
 /// to `09` (`06 94 79 02 32`, `07.50.60.89.40`). No other number is
 /// written so, so it needs no phone word (as a North American number in
 /// its layout does not); any other national layout does.
+#[cold]
+#[inline(never)]
 fn printed_national(t: &[u8], ws: usize, gl: &[usize], seps: &[u8], digits: usize) -> bool {
     let Some(&sep) = seps.get(1) else {
         return false;
@@ -3556,6 +3552,12 @@ fn pairs_in_steps(t: &[u8], ws: usize) -> bool {
     (2..5).all(|k| pair(k) - pair(k - 1) == step)
 }
 
+/// True if groups `gl` from `ws`, every one after the first joined by a
+/// dot (`seps`), of `digits` digits, read as a phone number printed with
+/// dots: three groups or more of two to four digits, eight to twelve in
+/// all, and not four groups an IPv4 address could be (`192.168.10.20`).
+#[cold]
+#[inline(never)]
 fn dotted_phone(t: &[u8], ws: usize, gl: &[usize], seps: &[u8], digits: usize) -> bool {
     let n = gl.len();
     if n < 3 || !(8..=12).contains(&digits) || !gl.iter().all(|l| (2..=4).contains(l)) {
