@@ -83,8 +83,7 @@ impl Tlv {
                 if bytes.first() == Some(&0) {
                     return None;
                 }
-                let len = bytes.iter().fold(0usize, |a, &b| a << 8 | usize::from(b));
-                (Some(len), i + 2 + n)
+                (Some(big_endian(bytes)), i + 2 + n)
             }
             _ => return None,
         };
@@ -107,8 +106,10 @@ pub(crate) fn at_start(sk: &mut Sink<'_>) {
     let t = sk.t;
     match t.first() {
         Some(&SEQUENCE) => der(sk),
-        Some(0xfe | 0xce) if java_key_store(t) => {
-            sk.emit_fixed(D::PrivateKey, 0, t.len().min(MAX_PEM), High);
+        Some(0xfe | 0xce) => {
+            if let Some(conf) = java_key_store(t) {
+                sk.emit_fixed(D::PrivateKey, 0, t.len().min(MAX_PEM), conf);
+            }
         }
         Some(0x94..=0x97 | 0xc5) => {
             if let Some(end) = pgp_secret_key(t) {
@@ -235,58 +236,56 @@ fn encrypted_pkcs8(t: &[u8], outer: Tlv) -> bool {
 }
 
 /// A Java key store (JKS, magic `FEEDFEED`; JCEKS, `CECECECE`; version 1
-/// or 2) whose entries, walked from the first, hold a private key (tag 1)
-/// or, in a JCEKS, a secret key (tag 3) before the reach ends. Trusted
-/// certificates (tag 2) are walked over: a trust store holds only those.
-fn java_key_store(t: &[u8]) -> bool {
-    let u32_at = |i: usize| -> Option<usize> {
-        let b = t.get(i..i + 4)?;
-        Some(b.iter().fold(0usize, |a, &x| a << 8 | usize::from(x)))
+/// or 2): high when its entries, walked from the first, reach a private
+/// key (tag 1) or, in a JCEKS, a secret key (tag 3); nothing when every
+/// entry is a trusted certificate (tag 2: a trust store). A walk that
+/// cannot finish — an entry past the reach, an unknown tag, more entries
+/// than it walks — leaves a key store undecided, so not clean: medium, or
+/// low when the document itself ended (a truncated or damaged file).
+fn java_key_store(t: &[u8]) -> Option<Confidence> {
+    let int_at = |i: usize, n: usize| t.get(i..i + n).map(big_endian);
+    let jceks = match t.get(..4)? {
+        [0xfe, 0xed, 0xfe, 0xed] => false,
+        [0xce, 0xce, 0xce, 0xce] => true,
+        _ => return None,
     };
-    let u16_at = |i: usize| -> Option<usize> {
-        let b = t.get(i..i + 2)?;
-        Some(b.iter().fold(0usize, |a, &x| a << 8 | usize::from(x)))
-    };
-    let jceks = match t.get(..4) {
-        Some([0xfe, 0xed, 0xfe, 0xed]) => false,
-        Some([0xce, 0xce, 0xce, 0xce]) => true,
-        _ => return false,
-    };
-    let Some(version) = u32_at(4) else {
-        return false;
-    };
+    let version = int_at(4, 4)?;
     if !(1..=2).contains(&version) {
-        return false;
+        return None;
     }
-    let Some(count) = u32_at(8) else {
-        return false;
-    };
+    let count = int_at(8, 4)?;
+    let undecided = Some(if t.len() <= MAX_PEM { Low } else { Medium });
     // A certificate: its type's name (version 2) and its bytes.
     let cert = |i: usize| -> Option<usize> {
-        let i = if version == 2 { i + 2 + u16_at(i)? } else { i };
-        Some(i + 4 + u32_at(i)?)
+        let i = if version == 2 {
+            i + 2 + int_at(i, 2)?
+        } else {
+            i
+        };
+        Some(i + 4 + int_at(i, 4)?)
     };
     let mut i = 12;
     for _ in 0..count.min(64) {
-        let Some(tag) = u32_at(i) else {
-            return false;
+        // The tag, the alias (a length and modified UTF-8), a timestamp.
+        let (Some(tag), Some(alias)) = (int_at(i, 4), int_at(i + 4, 2)) else {
+            return undecided;
         };
-        // The alias (a length and modified UTF-8) and a timestamp.
-        let Some(alias) = u16_at(i + 4) else {
-            return false;
-        };
-        let body = i + 6 + alias + 8;
         match tag {
-            1 => return true,
-            3 if jceks => return true,
-            2 => match cert(body) {
+            1 => return Some(High),
+            3 if jceks => return Some(High),
+            2 => match cert(i + 6 + alias + 8) {
                 Some(next) if next <= t.len().min(MAX_PEM) => i = next,
-                _ => return false,
+                _ => return undecided,
             },
-            _ => return false,
+            _ => return undecided,
         }
     }
-    false
+    if count > 64 { undecided } else { None }
+}
+
+/// A big-endian unsigned integer of at most eight bytes.
+fn big_endian(b: &[u8]) -> usize {
+    b.iter().fold(0usize, |a, &x| a << 8 | usize::from(x))
 }
 
 /// An OpenPGP secret key packet (RFC 9580: tag 5; a key file starts with
@@ -303,11 +302,7 @@ fn pgp_secret_key(t: &[u8]) -> Option<usize> {
             2 => 4,
             _ => return None,
         };
-        let len = t
-            .get(1..1 + n)?
-            .iter()
-            .fold(0usize, |a, &b| a << 8 | usize::from(b));
-        ((first >> 2) & 0x0f, len, 1 + n)
+        ((first >> 2) & 0x0f, big_endian(t.get(1..1 + n)?), 1 + n)
     } else {
         // New format: 11TTTTTT, a one- or two-byte length.
         let l0 = usize::from(*t.get(1)?);

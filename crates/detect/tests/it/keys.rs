@@ -111,6 +111,20 @@ fn a_truncated_key_store_is_low() {
     );
 }
 
+/// A Java trust store cut inside its certificate cannot be walked to its
+/// end: it is not passed as clean (low: the document ended), and one that
+/// walks whole is not reported.
+#[test]
+fn a_java_key_store_not_walked_whole_is_not_clean() {
+    let det = every_level();
+    let bytes = std::fs::read(dir().join("trust.jks")).unwrap();
+    assert_eq!(at_start(&det.scan(&bytes)), vec![]);
+    assert_eq!(
+        at_start(&det.scan(&bytes[..100])),
+        vec![("private_key".to_string(), "low".to_string())]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
