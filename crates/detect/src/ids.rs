@@ -583,6 +583,12 @@ pub(crate) fn de_rvnr(sk: &mut Sink<'_>, s: usize) {
     sk.emit(D::DeRvnr, s, i, base, adj);
 }
 
+/// The Swiss UID's VAT suffixes (German, French, Italian), as glued on
+/// (`CHE100416306MWST`): true if `s` is one.
+pub(crate) fn ch_vat_suffix(s: &[u8]) -> bool {
+    matches!(s, b"MWST" | b"TVA" | b"IVA")
+}
+
 /// `CHE-123.456.788` / `CHE 123.456.788`, keyed on its first digits.
 pub(crate) fn ch_uid_dotted(sk: &mut Sink<'_>, ws: usize, we: usize, d: &[u8]) {
     if !sk.on(D::ChUid) || ws < 4 || !matches!(before(sk.t, ws), b'-' | b' ') {
@@ -735,7 +741,7 @@ pub(crate) fn alpha_word(
         15 | 16
             if letters == 3
                 && w.starts_with(b"CHE")
-                && matches!(w.get(12..), Some(b"MWST" | b"TVA" | b"IVA"))
+                && w.get(12..).is_some_and(ch_vat_suffix)
                 && w.get(3..12).is_some_and(v::ch_uid) =>
         {
             sk.emit(D::ChUid, ws, we, Medium, PLAIN);

@@ -701,13 +701,10 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
 #[inline(never)]
 fn ch_uid_suffixed(sk: &mut Sink<'_>, ws: usize, seq: &Seq, end: usize) {
     let t = sk.t;
-    let Some(n) = [&b"MWST"[..], b"TVA", b"IVA"]
-        .iter()
-        .find(|x| t.get(end..end + x.len()) == Some(x))
-        .map(|x| x.len())
-    else {
+    let n = run(t, end, 4, |c| c.is_ascii_uppercase());
+    if !t.get(end..end + n).is_some_and(crate::ids::ch_vat_suffix) {
         return;
-    };
+    }
     let shape = seq.n == 1 || (seq.shape(&[3, 3, 3]) && matches!(seq.uniform(), Some(b'.' | b' ')));
     if shape && !is_word(at(t, end + n)) {
         let mut buf = [0u8; 48];
@@ -4982,7 +4979,7 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     }
     // A Swiss UID after `CHE-` with its VAT suffix glued on
     // (`CHE-116281710MWST`; dotted, see `ch_uid_suffixed`).
-    if nd == 9 && matches!(w.get(9..), Some(b"MWST" | b"TVA" | b"IVA")) && right_ok(t, we, false) {
+    if nd == 9 && w.get(9..).is_some_and(crate::ids::ch_vat_suffix) && right_ok(t, we, false) {
         crate::ids::ch_uid_dotted(sk, ws, we, w.get(..9).unwrap_or_default());
     }
     if !left_ok(t, ws) || !right_ok(t, we, false) {

@@ -421,8 +421,11 @@ fn html_after_preamble(b: &[u8]) -> bool {
             return false;
         }
         rest = trim_start(rest.get(nl + 1..).unwrap_or_default());
-        let head: Vec<u8> = rest.iter().take(14).map(u8::to_ascii_lowercase).collect();
-        if head.starts_with(b"<!doctype html") || head.starts_with(b"<html") {
+        let opens = |s: &[u8]| {
+            rest.get(..s.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(s))
+        };
+        if opens(b"<!doctype html") || opens(b"<html") {
             return true;
         }
     }
