@@ -995,6 +995,130 @@ fn password_key(key: &[u8]) -> bool {
             .any(|w| key.ends_with(w)))
 }
 
+/// The key names WordPress's secret-key service writes into
+/// `wp-config.php` (lower case), before its four salts.
+const WP_KEYS: [&[u8]; 4] = [
+    b"auth_key",
+    b"secure_auth_key",
+    b"logged_in_key",
+    b"nonce_key",
+];
+
+/// Longest line of a `wp-config.php` define read for a salt.
+const WP_LINE: usize = 256;
+
+/// True if a PHP `define(` and a quote stand right before the name at
+/// `ks` (`define('AUTH_KEY'`, `define( "NONCE_KEY"`).
+fn after_define(t: &[u8], ks: usize) -> bool {
+    let mut i = ks;
+    if !matches!(before(t, i), b'\'' | b'"') {
+        return false;
+    }
+    i -= 1;
+    while i > 0 && matches!(at(t, i - 1), b' ' | b'\t') {
+        i -= 1;
+    }
+    i >= 7 && at(t, i - 1) == b'(' && eq_ci(t, i - 7, b"define")
+}
+
+/// One `define('NAME', 'value');` line of `line` (blanks anywhere
+/// between its parts): the name's and the value's ranges, relative to
+/// the line.
+fn php_define(line: &[u8]) -> Option<((usize, usize), (usize, usize))> {
+    // Blanks, then `w` (any case): moves past it.
+    let expect = |i: &mut usize, w: &[u8]| -> Option<()> {
+        while matches!(line.get(*i), Some(b' ' | b'\t')) {
+            *i += 1;
+        }
+        line.get(*i..*i + w.len())
+            .filter(|x| x.eq_ignore_ascii_case(w))?;
+        *i += w.len();
+        Some(())
+    };
+    // Blanks, then an opening quote: moves past it, and gives it.
+    let quote = |i: &mut usize| -> Option<u8> {
+        expect(i, b"")?;
+        let q = *line.get(*i).filter(|&&c| c == b'\'' || c == b'"')?;
+        *i += 1;
+        Some(q)
+    };
+    let mut i = 0;
+    expect(&mut i, b"define")?;
+    expect(&mut i, b"(")?;
+    let q = quote(&mut i)?;
+    let ns = i;
+    i += line
+        .get(ns..)?
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+        .count();
+    let ne = i;
+    (ne > ns && line.get(i) == Some(&q)).then_some(())?;
+    i += 1;
+    expect(&mut i, b",")?;
+    let q = quote(&mut i)?;
+    let vs = i;
+    let ve = vs + memchr::memchr(q, line.get(vs..)?)?;
+    i = ve + 1;
+    expect(&mut i, b")")?;
+    Some(((ns, ne), (vs, ve)))
+}
+
+/// WordPress's salts (`define('AUTH_SALT', '…');`), read from the key
+/// define that ends at `ke`: the defines on the lines after it, up to the
+/// next key's define (which reads its own), a line that is neither a
+/// define nor a comment or a blank, or twelve lines. Each salt is judged
+/// as the keys are (a value drawn from every printable character);
+/// WordPress's placeholder, `put your unique phrase here`, is not one.
+fn wordpress_salts(sk: &mut Sink<'_>, ke: usize) {
+    let t = sk.t;
+    let Some(nl) = t
+        .get(ke..)
+        .and_then(|r| memchr::memchr(b'\n', r.get(..WP_LINE).unwrap_or(r)))
+    else {
+        return;
+    };
+    let mut ls = ke + nl + 1;
+    for _ in 0..12 {
+        let Some(rest) = t.get(ls..).filter(|r| !r.is_empty()) else {
+            return;
+        };
+        let window = rest.get(..WP_LINE).unwrap_or(rest);
+        let Some(len) =
+            memchr::memchr(b'\n', window).or((rest.len() <= WP_LINE).then_some(rest.len()))
+        else {
+            return;
+        };
+        let line = window.get(..len).unwrap_or_default();
+        let body = line.trim_ascii();
+        let next = ls + len + 1;
+        if body.is_empty() || body.starts_with(b"#") || body.starts_with(b"//") {
+            ls = next;
+            continue;
+        }
+        let Some(((ns, ne), (vs, ve))) = php_define(line) else {
+            return;
+        };
+        let name = line.get(ns..ne).unwrap_or_default();
+        if name.len() >= 4
+            && name
+                .get(name.len() - 4..)
+                .is_some_and(|e| e.eq_ignore_ascii_case(b"_key"))
+        {
+            return;
+        }
+        if name.len() >= 5
+            && name
+                .get(name.len() - 5..)
+                .is_some_and(|e| e.eq_ignore_ascii_case(b"_salt"))
+        {
+            let val = line.get(vs..ve).unwrap_or_default();
+            generic_value(sk, ls + vs, ls + ve, val, true);
+        }
+        ls = next;
+    }
+}
+
 /// `<key> [:=] <value>` (or `<key>value</key>`) where the key contains
 /// the anchor word. Under [`Generic::IfNamed`] (the `key` anchors) only
 /// providers' named secrets are looked for unless the name says the
@@ -1033,6 +1157,11 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
                 return;
             }
         }
+    }
+    // WordPress's keys and salts (`define('AUTH_KEY', '…');`): the salts
+    // after a key, which no anchor literal reads.
+    if WP_KEYS.contains(&key.as_slice()) && after_define(t, ks) {
+        wordpress_salts(sk, ke);
     }
     // Java's `new PasswordAuthentication("user", "…".toCharArray())`.
     if key == b"passwordauthentication" && at(t, ke) == b'(' {
@@ -2211,13 +2340,39 @@ fn printable_secret(val: &[u8]) -> bool {
     }
     // Structured text, not one drawn value: a URL, a list of settings
     // (`host:6381,password=…,ssl=False`), a host name at the end.
+    // (A name of three letters or more, at the start or after a list's
+    // separator: a drawn value has a letter before `=` in about one in
+    // three draws, `…!F=X…`.)
     let settings = val
-        .windows(2)
-        .filter(|w| matches!(w, [a, b'='] if a.is_ascii_alphabetic()))
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            let head = val.get(..i).unwrap_or_default();
+            let n = head
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphabetic() || **c == b'_')
+                .count();
+            c == b'='
+                && n >= 3
+                && (n == i || matches!(head.get(i - n - 1), Some(b',' | b';' | b'&' | b' ' | b'?')))
+        })
         .count();
+    // (A host: a label of two characters or more before a top-level
+    // domain that exists; a drawn value ends in `?.ob` now and then.)
     let host_end = val.iter().rposition(|&c| c == b'.').is_some_and(|d| {
         let tail = val.get(d + 1..).unwrap_or_default();
-        (2..=10).contains(&tail.len()) && tail.iter().all(u8::is_ascii_lowercase)
+        let label = val
+            .get(..d)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .count();
+        (2..=10).contains(&tail.len())
+            && tail.iter().all(u8::is_ascii_lowercase)
+            && label >= 2
+            && crate::net::delegated_tld(tail)
     });
     // A crypt-style hash (`$5$rounds=…`, `$2b$12$…`) is its own
     // detector's; a leading `$` is a variable's.
@@ -2247,21 +2402,56 @@ fn printable_secret(val: &[u8]) -> bool {
         && entropy(val) >= 4.5
 }
 
-/// Template syntax inside a value of printable characters: `${`, `{{`,
-/// `}}`, `<%`, `$(`, or a `<name>` marker (letters, `_` and `-`).
+/// Template syntax inside a value of printable characters, enclosing a
+/// name as templates do: `${NAME}` (or `${NAME:-…}`), `$(NAME)`, `{{ … }}`,
+/// `<% … %>`, or a `<name>` marker (a letter, then letters in one case,
+/// `_` and `-`: three or more). A generator
+/// drawing from every printable character writes `${` or `{{` in about
+/// one value in seventy (`U${a)%Pn…`): the marks alone are not a template.
 fn printable_template(v: &[u8]) -> bool {
-    let has = |s: &[u8]| v.windows(s.len()).any(|w| w == s);
-    let marker = v.iter().enumerate().any(|(i, &c)| {
-        c == b'<'
-            && v.get(i + 1..).is_some_and(|r| {
+    let ident = |r: &[u8]| {
+        r.iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count()
+    };
+    let find = |from: usize, s: &[u8]| {
+        v.get(from..)
+            .and_then(|r| r.windows(s.len()).position(|w| w == s))
+            .map(|k| from + k)
+    };
+    v.iter().enumerate().any(|(i, &c)| {
+        let r = v.get(i + 1..).unwrap_or_default();
+        match c {
+            b'<' => {
                 let n = r
                     .iter()
                     .take_while(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'-'))
                     .count();
-                n >= 2 && r.get(n) == Some(&b'>')
-            })
-    });
-    marker || has(b"${") || has(b"{{") || has(b"}}") || has(b"<%") || has(b"$(")
+                let name = r.get(..n).unwrap_or_default();
+                let one_case = !name.iter().any(u8::is_ascii_lowercase)
+                    || !name.iter().any(u8::is_ascii_uppercase);
+                (n >= 3
+                    && one_case
+                    && name.first().is_some_and(u8::is_ascii_alphabetic)
+                    && r.get(n) == Some(&b'>'))
+                    || (r.first() == Some(&b'%') && find(i + 2, b"%>").is_some())
+            }
+            b'$' => {
+                let close = match r.first() {
+                    Some(b'{') => [b'}', b':'],
+                    Some(b'(') => [b')', b' '],
+                    _ => return false,
+                };
+                let body = r.get(1..).unwrap_or_default();
+                let n = ident(body);
+                n >= 1
+                    && !body.first().is_some_and(u8::is_ascii_digit)
+                    && body.get(n).is_some_and(|e| close.contains(e))
+            }
+            b'{' => r.first() == Some(&b'{') && find(i + 2, b"}}").is_some(),
+            _ => false,
+        }
+    })
 }
 
 /// True if `val` is an opaque token of random pieces: 64 characters or
@@ -2529,5 +2719,55 @@ mod tests {
     fn entropy_of_uniform_and_constant() {
         assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
         assert_eq!(entropy(b"aaaa"), 0.0);
+    }
+
+    /// Template syntax encloses a name; the same marks in a drawn value
+    /// (WordPress's salts) do not.
+    #[test]
+    fn printable_templates_enclose_a_name() {
+        for t in [
+            "x9${DB_PASSWORD}",
+            "${SECRET:-changeme}",
+            "{{ vault.secret }}",
+            "<%= ENV['KEY'] %>",
+            "$(cat /run/secrets/key)",
+            "pre<YOUR_API_KEY>post",
+            "<api-key>",
+        ] {
+            assert!(printable_template(t.as_bytes()), "{t}");
+        }
+        for v in [
+            "Ue8J=v2$@oQG)<U${a)%PnSjxC",
+            "a<QT>b",
+            "<-BQ>Y~",
+            "<QtX>",
+            "{{ no end",
+            "$(9",
+            "%>then<%",
+        ] {
+            assert!(!printable_template(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn php_defines_are_read_with_any_blanks() {
+        let line = b"  define( 'AUTH_SALT' ,\t\"v@l ue\" ) ;";
+        let ((ns, ne), (vs, ve)) = php_define(line).unwrap();
+        assert_eq!(&line[ns..ne], b"AUTH_SALT");
+        assert_eq!(&line[vs..ve], b"v@l ue");
+        for bad in [
+            &b"define('A', 'v'"[..],
+            b"define('A' 'v')",
+            b"define(A, 'v')",
+            b"define('A\", 'v')",
+            b"defined('A', 'v')",
+            b"define('', 'v')",
+        ] {
+            assert!(
+                php_define(bad).is_none(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }

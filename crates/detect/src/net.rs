@@ -74,7 +74,7 @@ pub(crate) fn example_domain(d: &[u8]) -> bool {
 /// unit (`getty@tty2.service`), a gettext variant (`en@boldquot.header`),
 /// a string read out of compiled code (`donald@stufft.ioz`). A label
 /// with other characters (an internationalised TLD) is taken as one.
-fn delegated_tld(tld: &[u8]) -> bool {
+pub(crate) fn delegated_tld(tld: &[u8]) -> bool {
     // Most addresses end so: asked before a copy and the list's walk.
     if matches!(
         tld,
