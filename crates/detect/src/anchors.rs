@@ -1798,7 +1798,6 @@ fn assigned_value(
         b"prompt",
         b"_command",
         b"_cmd",
-        b"_length",
         b"_len",
         b"_hash",
         b"_policy",
@@ -1809,6 +1808,36 @@ fn assigned_value(
         // The name a secret is kept under (`LLM_SECRET_NAME =
         // "NEXUS-GPT4-API-KEY"`, `secretName: db-creds`).
         b"name",
+        // What is known about a secret, not the secret: when it changed
+        // or expires (Firefox's `"timePasswordChanged": 1515902314887`,
+        // `password_expires = 2024-05-01`, Active Directory's
+        // `pwdLastSet`), the form field it is typed into, the rules it
+        // must follow.
+        b"changed",
+        b"expires",
+        b"expiry",
+        b"expiration",
+        b"lastset",
+        b"_at",
+        b"_age",
+        b"passwordage",
+        b"_time",
+        b"_date",
+        b"field",
+        b"strength",
+        b"attempts",
+        b"_count",
+        b"format",
+        b"_type",
+        b"timeout",
+        b"_required",
+        b"_enabled",
+        b"_rules",
+        b"_regex",
+        b"_pattern",
+        b"length",
+        b"_min",
+        b"_max",
     ]
     .iter()
     .any(|suf| key.ends_with(suf))
@@ -1841,6 +1870,17 @@ fn assigned_value(
             return;
         }
     }
+    if is_password && key.ends_with(b"encryptedpassword") {
+        // A browser's saved password (Firefox's `logins.json`), encrypted
+        // under the profile's own key (`key4.db` beside it, with no
+        // primary password by default): as good as the password to whoever
+        // copies the profile. Its run of `A`s is the key's id, not a
+        // placeholder's.
+        if firefox_login(val) && sk.on(D::PasswordAssignment) {
+            sk.emit_fixed(D::PasswordAssignment, vs, ve, Medium);
+        }
+        return;
+    }
     if is_password {
         // The value names its own field (`this.txtCfmPassword.Name =
         // "txtCfmPassword"`): a control's name, not a password.
@@ -1864,6 +1904,24 @@ fn assigned_value(
         return;
     }
     generic_value(sk, vs, ve, val, quoted);
+}
+
+/// True if `val` is a value Firefox's password manager encrypted (NSS's
+/// SDR: base64 of a DER SEQUENCE opening with the 16-byte id of the
+/// profile's default key, `F8 00 … 00 01`, then the cipher's parameters
+/// and the ciphertext).
+fn firefox_login(val: &[u8]) -> bool {
+    const KEY_ID: [u8; 18] = [
+        0x04, 0x10, 0xf8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+    ];
+    if !(40..=512).contains(&val.len()) {
+        return false;
+    }
+    crate::validate::base64_decode(val, 512).is_some_and(|d| {
+        d.first() == Some(&0x30)
+            && d.get(1).is_some_and(|&n| usize::from(n) + 2 == d.len())
+            && d.get(2..20) == Some(&KEY_ID[..])
+    })
 }
 
 /// True if `ks..ke` is a Java package's name followed by `:` and an
