@@ -1007,6 +1007,38 @@ const WP_KEYS: [&[u8]; 4] = [
 /// Longest line of a `wp-config.php` define read for a salt.
 const WP_LINE: usize = 256;
 
+/// True if the name at `ks` starts its line (blanks before it) and the
+/// quoted value opening at `q` ends it (blanks or a `;` after it).
+fn quoted_line(t: &[u8], ks: usize, q: usize) -> bool {
+    let head = t.get(..ks).unwrap_or_default();
+    let indent = head
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    if !matches!(
+        head.len().checked_sub(indent + 1).map(|k| at(t, k)),
+        None | Some(b'\n')
+    ) {
+        return false;
+    }
+    let quote = at(t, q);
+    let Some(rest) = t.get(q + 1..) else {
+        return false;
+    };
+    let line = rest
+        .get(..memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
+        .unwrap_or_default();
+    memchr::memchr(quote, line).is_some_and(|k| {
+        k > 0
+            && line
+                .get(k + 1..)
+                .unwrap_or_default()
+                .iter()
+                .all(|&c| matches!(c, b' ' | b'\t' | b';' | b'\r'))
+    })
+}
+
 /// True if a PHP `define(` and a quote stand right before the name at
 /// `ks` (`define('AUTH_KEY'`, `define( "NONCE_KEY"`).
 fn after_define(t: &[u8], ks: usize) -> bool {
@@ -1354,6 +1386,14 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
         {
             bare = true;
             false
+        }
+        // A config file's `name "value"` line (esmtp's and fetchmail's
+        // `password "…"`, `secret "…"`): the name starts the line, the
+        // quoted value ends it.
+        (b'"' | b'\'', _)
+            if j > i0 && !wrapped && !flag && !name_quoted && quoted_line(t, ks, i) =>
+        {
+            true
         }
         _ => return,
     };

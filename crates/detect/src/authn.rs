@@ -11,7 +11,8 @@
 //! `HTTPBasicAuth("user", "PASS")`).
 //!
 //! Docker's registry credentials travel the same way: `"auth": "<base64
-//! of user:password>"` in a config.json `auths` object.
+//! of user:password>"` in a config.json `auths` object; and PostgreSQL's
+//! password file, `~/.pgpass`: `host:port:database:user:password` lines.
 //!
 //! Each is keyed on a literal of the anchor automata ([`crate::anchors`]):
 //! `Basic `, `Bearer `, `curl `, `mysql`, `sshpass`, `"auth`, ` -p` / ` -P`
@@ -892,4 +893,77 @@ fn cli_value(sk: &mut Sink<'_>, ps: usize, pe: usize) {
         Medium
     };
     sk.emit_fixed(D::CliPassword, ps, pe, conf);
+}
+
+/// Longest `.pgpass` line read.
+const PGPASS_LINE: usize = 512;
+
+/// A line of PostgreSQL's password file (`~/.pgpass`,
+/// `host:port:database:user:password`), keyed on the colon before its
+/// port: the digits at `ws..we`, between the first two colons of their
+/// line (a port written `*` keys nothing). The host,
+/// database and user are names (`*` for any), the host and the two
+/// names not all digits (`1:2:3:4:5` is no such line); the password is
+/// the rest of the line (`\:` and `\\` escaped), judged as any
+/// assigned password. Out of line: most numbers between colons are
+/// times and addresses.
+#[cold]
+#[inline(never)]
+pub(crate) fn pgpass_line(sk: &mut Sink<'_>, ws: usize, we: usize) {
+    let t = sk.t;
+    if !sk.on(D::PasswordAssignment) || we - ws > 5 || ws == 0 {
+        return;
+    }
+    let port = t.get(ws..we).unwrap_or_default();
+    let value = port
+        .iter()
+        .fold(0u32, |v, &c| v * 10 + u32::from(c.wrapping_sub(b'0')));
+    if value == 0 || value > 65_535 {
+        return;
+    }
+    // A name field: letters, digits and `._-*` (a host, a database, a
+    // user), one with something other than digits.
+    let name = |f: &[u8]| {
+        !f.is_empty()
+            && f.len() <= 253
+            && f.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'*'))
+            && !f.iter().all(u8::is_ascii_digit)
+    };
+    // The host, within the reach every detector has before its key.
+    let lo = (ws - 1).saturating_sub(crate::kit::LOOKBACK - 8);
+    let host = t.get(lo..ws - 1).unwrap_or_default();
+    let hs = match host.iter().rposition(|&c| c == b'\n') {
+        Some(k) => lo + k + 1,
+        None if lo == 0 => 0,
+        None => return,
+    };
+    if !name(t.get(hs..ws - 1).unwrap_or_default()) {
+        return;
+    }
+    // The database, the user, then the password to the line's end.
+    let rest = t.get(we + 1..).unwrap_or_default();
+    let rest = rest.get(..PGPASS_LINE).unwrap_or(rest);
+    let line = rest
+        .get(..memchr::memchr(b'\n', rest).unwrap_or(rest.len()))
+        .unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut fields = line.splitn(3, |&c| c == b':');
+    let (Some(db), Some(user), Some(pw)) = (fields.next(), fields.next(), fields.next()) else {
+        return;
+    };
+    if !name(db) || !name(user) {
+        return;
+    }
+    // Unescaped colons end a field: a password holding one is a line of
+    // something else.
+    let mut escaped = false;
+    for &c in pw {
+        if c == b':' && !escaped {
+            return;
+        }
+        escaped = c == b'\\' && !escaped;
+    }
+    let vs = we + 1 + db.len() + 1 + user.len() + 1;
+    crate::anchors::password_value(sk, vs, vs + pw.len(), pw, true);
 }

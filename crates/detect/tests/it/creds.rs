@@ -396,3 +396,36 @@ fn wordpress_placeholders_and_other_defines_are_not_salts() {
         assert_eq!(fs[0].start, 21, "{fs:?}");
     }
 }
+
+/// A `.pgpass` file: every line's password (its port keys it), whole and
+/// streamed in slices that cut the lines anywhere.
+#[test]
+fn pgpass_lines_are_read_whole_and_streamed() {
+    let text = "# host:port:database:user:password\n\
+                localhost:5432:orders:app:Zq81#vLm2pXe\n\
+                db-1.internal.example.com:6432:*:report_ro:k8\\:Vq2pLm7w\n\
+                *:*:*:postgres:Xk9mPq2vLw7\n\
+                10.0.4.17:5433:billing:svc:Tr0ub4dor&3x\n";
+    let det = Detectors::new();
+    let fs = det.scan(text.as_bytes());
+    let values: Vec<&str> = fs
+        .iter()
+        .filter(|f| f.detector == "password_assignment" && f.confidence >= Confidence::Medium)
+        .map(|f| &text[f.start..f.end])
+        .collect();
+    // The third line's port is `*`: no number keys it.
+    assert_eq!(
+        values,
+        ["Zq81#vLm2pXe", "k8\\:Vq2pLm7w", "Tr0ub4dor&3x"],
+        "{fs:?}"
+    );
+    for slice in [1, 7, 64, 300] {
+        let mut s = det.stream_with_slice(slice);
+        let mut got = Vec::new();
+        for piece in text.as_bytes().chunks(13) {
+            got.extend(s.feed(piece));
+        }
+        got.extend(s.finish());
+        assert_eq!(got, fs, "slice {slice}");
+    }
+}
