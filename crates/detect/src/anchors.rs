@@ -1172,7 +1172,7 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
     }
     // A Maven coordinate (`io.jsonwebtoken:jjwt-jackson:0.11.2`): the
     // anchor inside a package's name, the artifact glued to its colon.
-    if maven_coordinate(t, ks, ke) {
+    if maven_coordinate(t, ks, ke) || file_name_key(t, ae, ke) {
         return;
     }
     // A legacy Notion token is an identifier of its own: `secret_<43>`.
@@ -1334,7 +1334,12 @@ fn secret_key(sk: &mut Sink<'_>, a: usize, ae: usize, generic: Generic) {
             i += 1;
             false
         }
-        (b',', _) if name_quoted && !wrapped && opens_pair(t, ks.saturating_sub(1)) => {
+        (b',', _)
+            if name_quoted
+                && !wrapped
+                && opens_pair(t, ks.saturating_sub(1))
+                && closes_pair(t, i + 1) =>
+        {
             i += 1;
             true
         }
@@ -1811,6 +1816,65 @@ fn opens_pair(t: &[u8], q: usize) -> bool {
     matches!(before(t, i), b'{' | b'(')
 }
 
+/// True if the quoted item after blanks at `i` is a pair's last: `)`,
+/// `}` or `]` after its closing quote (`Add("AccountKey", "…")`), not
+/// another item (`MovedAttribute("HTTPPasswordMgr", "urllib2",
+/// "urllib.request")` names a module, not a password).
+fn closes_pair(t: &[u8], mut i: usize) -> bool {
+    while matches!(at(t, i), b' ' | b'\t') {
+        i += 1;
+    }
+    let q = at(t, i);
+    if !matches!(q, b'"' | b'\'') {
+        return false;
+    }
+    let rest = t.get(i + 1..).unwrap_or_default();
+    let rest = rest.get(..MAX_VALUE + 1).unwrap_or(rest);
+    let Some(k) = memchr::memchr(q, rest) else {
+        return false;
+    };
+    let mut j = i + 1 + k + 1;
+    let blanks = |j: &mut usize| {
+        while matches!(at(t, *j), b' ' | b'\t') {
+            *j += 1;
+        }
+    };
+    blanks(&mut j);
+    // PHP's `define("NAME", "…", true)`: a flag after the value.
+    if at(t, j) == b',' {
+        j += 1;
+        blanks(&mut j);
+        for flag in [&b"true"[..], b"false"] {
+            if eq_ci(t, j, flag) {
+                j += flag.len();
+                blanks(&mut j);
+                break;
+            }
+        }
+    }
+    matches!(at(t, j), b')' | b'}' | b']')
+}
+
+/// File name extensions: a key name whose credential word lies before
+/// one (`chpasswd.c`, `password.txt`, `api_key.json`) names a file.
+const FILE_EXTENSIONS: &[&[u8]] = &[
+    b"c", b"h", b"cc", b"cpp", b"py", b"rb", b"go", b"rs", b"js", b"ts", b"java", b"txt", b"md",
+    b"rst", b"sh", b"pl", b"pm", b"php", b"conf", b"cfg", b"ini", b"json", b"yaml", b"yml", b"xml",
+    b"html", b"in", b"am", b"po", b"gz", b"bak", b"key", b"pem", b"enc", b"gpg", b"asc", b"csv",
+    b"log", b"sql", b"db", b"1", b"2", b"3", b"5", b"8",
+];
+
+/// True if the key name `ks..ke`, whose anchor ends at `ae`, is a file's
+/// name: a dot after the anchor and a file extension after the last dot
+/// (`src/chpasswd.c: s/exit (1)/exit (E_USAGE)/` in a changelog).
+fn file_name_key(t: &[u8], ae: usize, ke: usize) -> bool {
+    let tail = t.get(ae..ke).unwrap_or_default();
+    tail.iter().rposition(|&c| c == b'.').is_some_and(|d| {
+        let ext = tail.get(d + 1..).unwrap_or_default().to_ascii_lowercase();
+        FILE_EXTENSIONS.contains(&ext.as_slice())
+    })
+}
+
 /// The value `val` at `vs..ve` given to key name `key` (lower case).
 fn assigned_value(
     sk: &mut Sink<'_>,
@@ -1924,7 +1988,16 @@ fn assigned_value(
     if is_password {
         // The value names its own field (`this.txtCfmPassword.Name =
         // "txtCfmPassword"`): a control's name, not a password.
-        let named = val.len() >= 6 && key.windows(val.len()).any(|w| w.eq_ignore_ascii_case(val));
+        // (Compared without `_`, `-` and `.`: `CHALLENGE_PASSWORD:
+        // "challengePassword"`, an attribute's name.)
+        let bare = |s: &[u8]| -> Vec<u8> {
+            s.iter()
+                .filter(|c| !matches!(c, b'_' | b'-' | b'.'))
+                .map(u8::to_ascii_lowercase)
+                .collect()
+        };
+        let (k, v) = (bare(key), bare(val));
+        let named = v.len() >= 6 && k.windows(v.len()).any(|w| w == v.as_slice());
         if !named {
             password_value(sk, vs, ve, val, quoted);
         }
@@ -2119,7 +2192,10 @@ pub(crate) fn password_value(sk: &mut Sink<'_>, vs: usize, ve: usize, val: &[u8]
         || val.starts_with(b"os.")
         || val.starts_with(b"process.")
         || val.starts_with(b"env.");
-    if code || (!quoted && identifier && !config_literal(sk.t, vs, ve, val)) {
+    // reStructuredText's inline literal around a type's name
+    // (``password: bytes``), markup and not a value.
+    let markup = !quoted && val.windows(2).any(|w| w == b"``");
+    if code || markup || (!quoted && identifier && !config_literal(sk.t, vs, ve, val)) {
         return;
     }
     if !quoted

@@ -143,7 +143,7 @@ async fn unknown_users_wrong_passwords_and_disabled_accounts_answer_alike() {
     // 18.2 ms against 57.6).
     let hasher = PasswordHasher::default();
     let pw = Password::from(PASSWORD);
-    let verify = (0..3)
+    let verify = (0..5)
         .map(|_| {
             let t = Instant::now();
             hasher.verify_dummy(&pw);
@@ -151,9 +151,13 @@ async fn unknown_users_wrong_passwords_and_disabled_accounts_answer_alike() {
         })
         .min()
         .unwrap();
+    // A quarter: the login's three tries and these five run at different
+    // moments, and a build on the other core once slowed these alone
+    // (42.9 ms against 88.4); a path with no hash at all takes well
+    // under a millisecond, which the bound below also catches.
     let unknown = took[0];
     assert!(
-        unknown * 2 >= verify,
+        unknown * 4 >= verify,
         "unknown user {unknown:?} vs one verification {verify:?}"
     );
     assert!(unknown >= Duration::from_millis(5), "{unknown:?}");
