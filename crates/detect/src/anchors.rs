@@ -1974,13 +1974,14 @@ fn assigned_value(
             return;
         }
     }
-    if is_password && key.ends_with(b"encryptedpassword") {
+    if is_password && key.ends_with(b"encryptedpassword") && firefox_login(val) {
         // A browser's saved password (Firefox's `logins.json`), encrypted
         // under the profile's own key (`key4.db` beside it, with no
         // primary password by default): as good as the password to whoever
         // copies the profile. Its run of `A`s is the key's id, not a
-        // placeholder's.
-        if firefox_login(val) && sk.on(D::PasswordAssignment) {
+        // placeholder's. (Another application's encrypted password is
+        // judged as any password below.)
+        if sk.on(D::PasswordAssignment) {
             sk.emit_fixed(D::PasswordAssignment, vs, ve, Medium);
         }
         return;
@@ -2031,9 +2032,16 @@ fn firefox_login(val: &[u8]) -> bool {
         return false;
     }
     crate::validate::base64_decode(val, 512).is_some_and(|d| {
+        // The SEQUENCE's length in DER's short form, or in one byte after
+        // `0x81` (a password of about 80 characters or more).
+        let (len, at) = match d.get(1) {
+            Some(&0x81) => (d.get(2).map(|&n| usize::from(n)), 3),
+            Some(&n) if n < 0x80 => (Some(usize::from(n)), 2),
+            _ => (None, 0),
+        };
         d.first() == Some(&0x30)
-            && d.get(1).is_some_and(|&n| usize::from(n) + 2 == d.len())
-            && d.get(2..20) == Some(&KEY_ID[..])
+            && len.is_some_and(|n| n + at == d.len())
+            && d.get(at..at + KEY_ID.len()) == Some(&KEY_ID[..])
     })
 }
 
@@ -2921,6 +2929,41 @@ mod tests {
         ] {
             assert!(!printable_template(v.as_bytes()), "{v}");
         }
+    }
+
+    /// Firefox's SDR blobs by DER's short and one-byte long length form;
+    /// another key's id or a wrong length is not one.
+    #[test]
+    fn firefox_logins_by_their_key_id_and_length() {
+        fn b64(d: &[u8]) -> String {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            d.chunks(3)
+                .flat_map(|c| {
+                    let n =
+                        c.iter().fold(0u32, |n, &b| n << 8 | u32::from(b)) << (8 * (3 - c.len()));
+                    (0..=c.len()).map(move |i| char::from(A[(n >> (18 - 6 * i) & 63) as usize]))
+                })
+                .collect()
+        }
+        let id = [
+            0x04, 0x10, 0xf8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+        ];
+        let blob = |head: &[u8], body: usize, key: &[u8]| {
+            let mut d = head.to_vec();
+            d.extend_from_slice(key);
+            d.extend((0..body).map(|i| i as u8 ^ 0x5a));
+            b64(&d)
+        };
+        // Short form: 18 + 30 bytes; long form: 18 + 150.
+        assert!(firefox_login(blob(&[0x30, 48], 30, &id).as_bytes()));
+        assert!(firefox_login(blob(&[0x30, 0x81, 168], 150, &id).as_bytes()));
+        assert!(!firefox_login(blob(&[0x30, 49], 30, &id).as_bytes()));
+        assert!(!firefox_login(
+            blob(&[0x30, 0x81, 169], 150, &id).as_bytes()
+        ));
+        let mut other = id;
+        other[17] = 0x02;
+        assert!(!firefox_login(blob(&[0x30, 48], 30, &other).as_bytes()));
     }
 
     #[test]
