@@ -1406,6 +1406,18 @@ builtins! {
     BrPis { "br_pis", Pii, Some("pis_mod11"), false, &["pis", "pasep", "pis/pasep", "pis-pasep", "pis/nit", "nit", "nis", "nis/pis", "pis/nis", "nit/pis", "número do pis", "numero do pis", "nº do pis", "pis nº", "número de identificação do trabalhador", "numero de identificacao do trabalhador", "número de identificação social", "numero de identificacao social", "cadastro pis"],
         "Brazilian worker's social number (PIS/PASEP, NIT, NIS): 11 digits, weighted mod-11 check digit; NNN.NNNNN.NN-N alone, contiguous or otherwise grouped only next to a context word.",
         "120.44546.83-5" }
+    IsKennitala { "is_kennitala", Pii, Some("mod11_date"), true, &["kennitala", "kennitölu", "kennitöluna", "kennitölur", "kt", "icelandic id", "icelandic identity number", "icelandic id number", "icelandic national id", "icelandic personal id"],
+        "Icelandic kennitala: DDMMYY (day plus 40 for an organisation), two digits, a mod-11 check digit and the century (9 or 0), printed 6-4 with a dash; needs a context word.",
+        "kennitala 120174-3399" }
+    DoCedula { "do_cedula", Pii, Some("luhn"), false, &["cédula", "cedula", "cédula de identidad", "cedula de identidad", "cédula de identidad y electoral", "cedula de identidad y electoral", "número de cédula", "numero de cedula", "no. de cédula", "no. cédula", "cédula no"],
+        "Dominican cédula de identidad y electoral: 11 digits, the last a Luhn check digit, printed 3-7-1 with dashes (reported alone, low) or contiguous next to its word.",
+        "Cédula 001-1391820-5" }
+    IdNpwp { "id_npwp", Pii, Some("luhn"), false, &["npwp", "nomor pokok wajib pajak", "no. npwp", "no npwp", "nomor npwp", "npwp no"],
+        "Indonesian taxpayer number (NPWP): 15 digits (a Luhn check digit over the first nine), or since 2024 16 digits starting with 0; printed 01.312.166.0-091.000 it is reported alone, otherwise next to its word.",
+        "NPWP 01.312.166.0-091.000" }
+    NzBankAccount { "nz_bank_account", Pci, Some("nz_bank_mod"), false, &["account", "account number", "bank account", "bank account number", "account no", "acct no", "acct number", "nz bank account", "deposit account"],
+        "New Zealand bank account number: bank, branch, account and suffix (2-4-7-2 or 2-4-7-3), checked by its bank's clearing algorithm (A-G); printed with dashes it is reported alone.",
+        "Account 01-0242-0100194-00" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta", "bank acct", "checking acct", "savings acct", "chequing account", "chequing acct", "deposit account", "deposit acct", "bban", "compte bancaire", "conto bancario", "numero di conto", "número cuenta", "cuenta bancaria", "código cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

@@ -234,6 +234,7 @@ static LEN10: &[DigitId] = &[
     id(D::PhSss, v::ph_unchecked, CTX_ONLY),
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::RoCui, v::ro_cui, CTX_ONLY),
+    id(D::IsKennitala, v::is_kennitala, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -262,6 +263,7 @@ static LEN11: &[DigitId] = &[
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrCnh, v::br_cnh, CTX_ONLY),
     id(D::BrPis, v::br_pis, CTX_ONLY),
+    id(D::DoCedula, v::do_cedula, &[(&[3, 7, 1], b"-", Low)]),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
 ];
@@ -314,6 +316,12 @@ static LEN15: &[DigitId] = &[
         v::ae_emirates_id,
         &[(&[3, 4, 7, 1], b"-", Medium)],
     ),
+    id(D::IdNpwp, v::id_npwp, CTX_ONLY),
+    id(
+        D::NzBankAccount,
+        v::nz_bank_account,
+        &[(&[2, 4, 7, 2], b"-", Medium)],
+    ),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN16: &[DigitId] = &[
@@ -323,6 +331,12 @@ static LEN16: &[DigitId] = &[
         &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
     ),
     id(D::IdNik, v::id_nik, CTX_ONLY),
+    id(D::IdNpwp, v::id_npwp, CTX_ONLY),
+    id(
+        D::NzBankAccount,
+        v::nz_bank_account,
+        &[(&[2, 4, 7, 3], b"-", Medium)],
+    ),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN17: &[DigitId] = &[id(D::BankAccount, unchecked, CTX_ONLY)];
@@ -349,8 +363,10 @@ pub(crate) fn digit_ids_of(len: usize) -> (&'static [DigitId], u32) {
 }
 
 /// [`digit_ids_of`], with the prefix every number of that length must
-/// start with to be printed alone (the Australian health identifiers'
-/// `80036`): dense text's 16-digit numbers skip the table on one compare.
+/// start with to be printed alone as a card is, contiguous or in groups
+/// of four (the Australian health identifiers' `80036`): dense text's
+/// 16-digit numbers skip the table on one compare. A number grouped
+/// otherwise (a New Zealand account's 2-4-7-3) is not held to it.
 #[inline]
 pub(crate) fn digit_ids_with_prefix(len: usize) -> ((&'static [DigitId], u32), &'static [u8]) {
     let prefix: &'static [u8] = if len == 16 { b"80036" } else { b"" };
@@ -1655,7 +1671,17 @@ mod tests {
         let ((ids, _), prefix) = digit_ids_with_prefix(16);
         assert_eq!(prefix, b"80036");
         for i in ids.iter().filter(|i| !i.alone.is_empty()) {
-            assert!(matches!(i.d, D::AuHealthId), "{:?} would be skipped", i.d);
+            // Printed as a card is (contiguous, or first group of four):
+            // only the health identifiers, which start with the prefix.
+            let card_like = i
+                .alone
+                .iter()
+                .any(|(g, _, _)| g.first().is_none_or(|&f| f == 4));
+            assert!(
+                !card_like || matches!(i.d, D::AuHealthId),
+                "{:?} would be skipped",
+                i.d
+            );
         }
         assert!(!v::au_health_identifier(b"4111111111111111"));
     }

@@ -694,6 +694,20 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     long_number(sk, ws, seq);
 }
 
+/// An Indonesian NPWP as it is printed, `01.312.166.0-091.000`: its
+/// layout of dots and one dash is its own, so it is reported alone.
+#[cold]
+#[inline(never)]
+fn id_npwp_printed(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
+    if seq.shape(&[2, 3, 3, 1, 3, 3])
+        && seq.sep() == [0, b'.', b'.', b'.', b'-', b'.', 0, 0]
+        && sk.on(D::IdNpwp)
+        && v::id_npwp(d)
+    {
+        sk.emit(D::IdNpwp, seq.start(), seq.end(), Medium, PLAIN);
+    }
+}
+
 /// A Swiss UID after `CHE-` with its VAT suffix glued on
 /// (`CHE-191.398.369MWST`, `CHE-116281710TVA`), read up to the suffix's
 /// end.
@@ -810,6 +824,15 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         // A СНИЛС is printed `112-233-445 95`: dashes, then a space.
         if seq.shape(&[3, 3, 3, 2]) && sk.ctx_ok(D::RuSnils, s, e) && v::ru_snils(d) {
             sk.emit(D::RuSnils, s, e, Medium, NEED_CTX);
+        }
+        // A New Zealand account with spaces and dashes mixed (`01 0535
+        // 0089638-28`, `38-9006 0413325-00`).
+        if (seq.shape(&[2, 4, 7, 2]) || seq.shape(&[2, 4, 7, 3]))
+            && seq.sep().iter().all(|&c| matches!(c, 0 | b' ' | b'-'))
+            && sk.on(D::NzBankAccount)
+            && v::nz_bank_account(d)
+        {
+            sk.emit(D::NzBankAccount, s, e, Medium, PLAIN);
         }
         // A Colombian NIT in thousands with its check digit after a dash:
         // `800.003.122-6`, `6.386.949-2`.
@@ -1039,7 +1062,8 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
     // is printed alone in this many groups, or a word may be near.
     let ((ids, alone_groups), prefix) = crate::ids::digit_ids_with_prefix(total);
     if !ids.is_empty()
-        && (((alone_groups >> seq.n.min(31)) & 1 != 0 && d.starts_with(prefix))
+        && (((alone_groups >> seq.n.min(31)) & 1 != 0
+            && (d.starts_with(prefix) || (seq.n > 1 && seq.len(0) != 4)))
             || !sk.ctx.surely_empty(seq.start(), end))
     {
         digit_ids(sk, seq, d);
@@ -1058,6 +1082,7 @@ fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
             }
         }
         14 if seq.n > 1 => br_cnpj(sk, seq, d),
+        15 if seq.n == 6 && sep.is_none() => id_npwp_printed(sk, seq, d),
         _ => {}
     }
     let Some(sep) = sep else { return };
@@ -2362,6 +2387,10 @@ fn phone_at(sk: &mut Sink<'_>, ws: usize, prose_paren: bool) {
             // `004-1-00788-109-2`, a CPF `008.350.428-12`, tracking
             // numbers `0003 2313 3577 441` are not calls abroad).
             && t.get(ws + 2..ws + first_len).is_some_and(country_code_first)
+            // A last group of one digit is a check digit (a Dominican
+            // cédula, `001-1391820-5`), never a call's.
+            && glens.get(groups - 1).is_some_and(|&l| l >= 2)
+            && (first_len != 3 || nanp_after_code(t, ws + 2))
         {
             // International call prefix instead of '+': 001-541-754-3010.
             base = Medium;
@@ -3482,6 +3511,9 @@ fn plan_fits(t: &[u8], ws: usize, first_len: usize, digits: usize) -> bool {
     let Some((k, lo, hi)) = v::e164_country(g) else {
         return false;
     };
+    if k == 1 && !nanp_after_code(t, ws) {
+        return false;
+    }
     let nsn = digits - k;
     if (lo..=hi).contains(&nsn) {
         return true;
@@ -3494,6 +3526,32 @@ fn plan_fits(t: &[u8], ws: usize, first_len: usize, digits: usize) -> bool {
         j += 1;
     }
     nsn == hi + 1 && at(t, j) == b'0'
+}
+
+/// True unless the country code at `cc` is North America's `1` and the
+/// digits after it do not start with an area code and an exchange that
+/// exist (both 2-9): `+1 139 182 0500` and `001-1391820-5` are no calls
+/// there, as `139-182-0500` is none without the code.
+fn nanp_after_code(t: &[u8], cc: usize) -> bool {
+    if at(t, cc) != b'1' {
+        return true;
+    }
+    let mut d = [0u8; 4];
+    let mut n = 0;
+    let mut j = cc + 1;
+    while n < 4 && j < cc + 12 {
+        let c = at(t, j);
+        if c.is_ascii_digit() {
+            if let Some(x) = d.get_mut(n) {
+                *x = c;
+            }
+            n += 1;
+        } else if !matches!(c, b' ' | b'-' | b'.' | b'(' | b')') {
+            break;
+        }
+        j += 1;
+    }
+    n == 4 && matches!(d, [b'2'..=b'9', _, _, b'2'..=b'9'])
 }
 
 /// True if the word ending at `dot` (a '.' before a number) holds a digit:

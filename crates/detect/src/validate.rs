@@ -2511,6 +2511,104 @@ pub fn pk_cnic(s: &[u8]) -> bool {
     s.len() == 13 && s.iter().all(u8::is_ascii_digit) && matches!(s.first(), Some(b'1'..=b'7'))
 }
 
+/// Iceland's kennitala: DDMMYY (the day plus 40 for an organisation), two
+/// digits, a check digit (weights 3 2 7 6 5 4 3 2 over the first eight,
+/// mod 11) and the century (9 for the 1900s, 0 for the 2000s).
+pub fn is_kennitala(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 10 {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let century = match g(9) {
+        9 => 1900,
+        0 => 2000,
+        _ => return false,
+    };
+    let dd = g(0) * 10 + g(1);
+    let day = if dd > 40 { dd - 40 } else { dd };
+    if !valid_date(century + g(4) * 10 + g(5), g(2) * 10 + g(3), day) {
+        return false;
+    }
+    s.get(..9)
+        .and_then(|b| weighted(b, &[3, 2, 7, 6, 5, 4, 3, 2, 1]))
+        .is_some_and(|x| x % 11 == 0)
+}
+
+/// The Dominican Republic's cédula: eleven digits, printed 3-7-1, the
+/// last a Luhn check digit.
+pub fn do_cedula(s: &[u8]) -> bool {
+    s.len() == 11 && luhn(s)
+}
+
+/// Indonesia's taxpayer number (NPWP): fifteen digits (two for the kind of
+/// taxpayer, six for the taxpayer, a Luhn check digit over those nine,
+/// three for the tax office, three for the branch), or since 2024 the same
+/// after a `0` (sixteen digits, the check over the first ten; a sixteen
+/// digits that does not start with `0` is a person's NIK, `id_nik`).
+pub fn id_npwp(s: &[u8]) -> bool {
+    if !s.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    match s.len() {
+        15 => s.get(..9).is_some_and(luhn),
+        16 => s.first() == Some(&b'0') && s.get(..10).is_some_and(luhn),
+        _ => false,
+    }
+}
+
+/// A New Zealand bank account number: bank (2 digits), branch (4),
+/// account base (7) and suffix (2 or 3, read as 3), checked by the
+/// weights and moduli the banks' clearing rules give each bank (the
+/// Payments NZ validation standard, algorithms A-G); a bank with no
+/// algorithm is no bank.
+pub fn nz_bank_account(s: &[u8]) -> bool {
+    let mut n = [0u32; 16];
+    // A two-digit suffix is the three-digit one with a leading 0.
+    if !matches!(s.len(), 15 | 16) {
+        return false;
+    }
+    let pad = 16 - s.len();
+    for (i, &c) in s.iter().enumerate() {
+        let Some(x) = dig(c) else { return false };
+        let k = if i >= 13 { i + pad } else { i };
+        if let Some(slot) = n.get_mut(k) {
+            *slot = x;
+        }
+    }
+    let bank = n.iter().take(2).fold(0u32, |a, &x| a * 10 + x);
+    let base = n.iter().skip(6).take(7).fold(0u32, |a, &x| a * 10 + x);
+    let base_hi = base >= 990_000;
+    // (weights, whether a product's digits are added up to one digit,
+    // modulus of the sum)
+    let (w, digit_sum, m): ([u32; 16], bool, u32) = match bank {
+        1..=4 | 6 | 10..=24 | 27 | 30 | 35 | 38 if base_hi => {
+            ([0, 0, 0, 0, 0, 0, 0, 10, 5, 8, 4, 2, 1, 0, 0, 0], false, 11)
+        }
+        1..=4 | 6 | 10..=24 | 27 | 30 | 35 | 38 => {
+            ([0, 0, 6, 3, 7, 9, 0, 10, 5, 8, 4, 2, 1, 0, 0, 0], false, 11)
+        }
+        8 => ([0, 0, 0, 0, 0, 0, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0], false, 11),
+        9 => ([0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 4, 3, 2, 0, 0, 1], true, 11),
+        25 | 33 => ([0, 0, 0, 0, 0, 0, 1, 7, 3, 1, 7, 3, 1, 0, 0, 0], false, 10),
+        26 | 28 | 29 => ([0, 0, 0, 0, 0, 0, 1, 3, 7, 1, 3, 7, 1, 3, 7, 1], true, 10),
+        _ => return false,
+    };
+    let sum: u32 = w
+        .iter()
+        .zip(n.iter())
+        .map(|(&w, &x)| {
+            let mut p = w * x;
+            // (Algorithms E and G: `7 × 9 = 63` counts 6 + 3 = 9.)
+            while digit_sum && p > 9 {
+                p = p / 10 + p % 10;
+            }
+            p
+        })
+        .sum();
+    sum.is_multiple_of(m)
+}
+
 /// Bulgarian EGN: YYMMDD (month plus 20 for the 1800s, plus 40 for the
 /// 2000s), three digits and a weighted mod-11 check digit.
 pub fn bg_egn(s: &[u8]) -> bool {

@@ -619,6 +619,15 @@ fn fams() -> Vec<Fam> {
             all_singles: false,
         },
         Fam {
+            id: "do_cedula",
+            check: v::do_cedula,
+            example: "00113918205",
+            keep: 3,
+            ctx: "Cédula",
+            layouts: &[CONTIGUOUS, (&[3, 7, 1], "-")],
+            all_singles: true,
+        },
+        Fam {
             id: "br_pis",
             check: v::br_pis,
             example: "12044546835",

@@ -889,3 +889,178 @@ proptest! {
         prop_assert_eq!(v::br_cnpj_alnum(&s), v::br_cnpj(&s));
     }
 }
+
+// ---------- the identifiers of the twenty-fifth session ----------
+
+/// Iceland's kennitala as Registers Iceland describes it: the ninth digit
+/// is 11 minus the weighted sum of the first eight mod 11 (0 for 11, no
+/// number for 10); the date (day plus 40 for a company) must exist in
+/// the century the tenth digit names.
+fn r_kennitala(s: &str) -> bool {
+    if s.len() != 10 {
+        return false;
+    }
+    let d = ds(s);
+    let year = match d[9] {
+        9 => 1900,
+        0 => 2000,
+        _ => return false,
+    } + d[4] * 10
+        + d[5];
+    let mut day = d[0] * 10 + d[1];
+    if day > 40 {
+        day -= 40;
+    }
+    let month = d[2] * 10 + d[3];
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&month) || day == 0 || day > days[month as usize - 1] {
+        return false;
+    }
+    let c = 11 - weighted(&d[..8], &[3, 2, 7, 6, 5, 4, 3, 2]) % 11;
+    let c = if c == 11 { 0 } else { c };
+    c != 10 && c == d[8]
+}
+
+/// An Indonesian NPWP: the Luhn check of its first nine digits (fifteen
+/// in all), or of its first ten when sixteen digits start with `0`.
+fn r_npwp(s: &str) -> bool {
+    match s.len() {
+        15 => r_luhn(&s[..9]),
+        16 => s.starts_with('0') && r_luhn(&s[..10]),
+        _ => false,
+    }
+}
+
+/// A New Zealand account as the clearing rules state each algorithm:
+/// branch and account (A), account only above 0990000 (B), account (D),
+/// the account's last four and the suffix's last digit with each
+/// product's digits added twice (E), account (F), account and suffix
+/// with the digits added twice (G); the sum divides by 11 (A, B, D, E)
+/// or by 10 (F, G).
+fn r_nz_account(s: &str) -> bool {
+    let s = match s.len() {
+        15 => format!("{}0{}", &s[..13], &s[13..]),
+        16 => s.to_string(),
+        _ => return false,
+    };
+    let d = ds(&s);
+    let bank = &s[..2];
+    let (branch, account, suffix) = (&d[2..6], &d[6..13], &d[13..16]);
+    let add_digits = |p: u32| -> u32 {
+        let once: u32 = p.to_string().chars().map(|c| c.to_digit(10).unwrap()).sum();
+        once.to_string()
+            .chars()
+            .map(|c| c.to_digit(10).unwrap())
+            .sum()
+    };
+    let dot = |xs: &[u32], ws: &[u32]| -> u32 { xs.iter().zip(ws).map(|(x, w)| x * w).sum() };
+    let a_banks = [
+        "01", "02", "03", "04", "06", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19",
+        "20", "21", "22", "23", "24", "27", "30", "35", "38",
+    ];
+    if a_banks.contains(&bank) {
+        let acct: u32 = s[6..13].parse().unwrap();
+        if acct < 990_000 {
+            (dot(branch, &[6, 3, 7, 9]) + dot(account, &[0, 10, 5, 8, 4, 2, 1])) % 11 == 0
+        } else {
+            dot(account, &[0, 10, 5, 8, 4, 2, 1]) % 11 == 0
+        }
+    } else if bank == "08" {
+        dot(account, &[7, 6, 5, 4, 3, 2, 1]) % 11 == 0
+    } else if bank == "09" {
+        let sum: u32 = account[3..]
+            .iter()
+            .zip([5, 4, 3, 2])
+            .map(|(x, w)| add_digits(x * w))
+            .sum::<u32>()
+            + add_digits(suffix[2]);
+        sum.is_multiple_of(11)
+    } else if bank == "25" || bank == "33" {
+        dot(account, &[1, 7, 3, 1, 7, 3, 1]) % 10 == 0
+    } else if ["26", "28", "29"].contains(&bank) {
+        let all: Vec<u32> = account.iter().chain(suffix).copied().collect();
+        let sum: u32 = all
+            .iter()
+            .zip([1, 3, 7, 1, 3, 7, 1, 3, 7, 1])
+            .map(|(x, w)| add_digits(x * w))
+            .sum();
+        sum.is_multiple_of(10)
+    } else {
+        false
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn kennitala(dd in 1u32..72, mm in 0u32..14, rest in digits(4), c in prop_oneof![Just(9u32), Just(0), Just(8)]) {
+        let prefix = format!("{dd:02}{mm:02}{rest}");
+        let mut valid = 0;
+        for k in each_last(&prefix) {
+            let s = format!("{k}{c}");
+            prop_assert_eq!(v::is_kennitala(s.as_bytes()), r_kennitala(&s), "{}", s);
+            valid += usize::from(r_kennitala(&s));
+        }
+        prop_assert!(valid <= 1);
+    }
+
+    #[test]
+    fn cedula(s in digits(10)) {
+        for c in each_last(&s) {
+            prop_assert_eq!(v::do_cedula(c.as_bytes()), r_luhn(&c), "{}", c);
+        }
+        prop_assert!(!v::do_cedula(s.as_bytes()));
+    }
+
+    #[test]
+    fn npwp(s in digits(16), zero in any::<bool>()) {
+        let s16 = if zero { format!("0{}", &s[1..]) } else { s.clone() };
+        prop_assert_eq!(v::id_npwp(s16.as_bytes()), r_npwp(&s16), "{}", s16);
+        let s15 = &s[..15];
+        prop_assert_eq!(v::id_npwp(s15.as_bytes()), r_npwp(s15), "{}", s15);
+        for c in each_last(&s[..8]) {
+            let x = format!("{c}{}", &s[9..15]);
+            prop_assert_eq!(v::id_npwp(x.as_bytes()), r_npwp(&x), "{}", x);
+        }
+    }
+
+    #[test]
+    fn nz_bank_account(
+        bank in prop_oneof![Just("01"), Just("08"), Just("09"), Just("12"), Just("25"), Just("26"), Just("29"), Just("31"), Just("99"), Just("38")],
+        rest in digits(14),
+        high in any::<bool>(),
+        short in any::<bool>(),
+    ) {
+        // Half the accounts at 0990000 or above (algorithm B for A's banks).
+        let rest = if high { format!("{}99{}", &rest[..4], &rest[6..]) } else { rest };
+        let s = format!("{bank}{rest}");
+        let s = if short { s[..15].to_string() } else { s };
+        prop_assert_eq!(v::nz_bank_account(s.as_bytes()), r_nz_account(&s), "{}", s);
+        // Every digit of the account's last place: at most one passes
+        // (one in eleven numbers has none for the mod-11 banks).
+        let mut valid = 0;
+        for k in 0..10 {
+            let mut b = s.clone().into_bytes();
+            b[12] = b'0' + k;
+            let x = String::from_utf8(b).unwrap();
+            prop_assert_eq!(v::nz_bank_account(x.as_bytes()), r_nz_account(&x), "{}", x);
+            valid += usize::from(r_nz_account(&x));
+        }
+        prop_assert!(valid <= 1, "{}", s);
+    }
+}
