@@ -44,6 +44,10 @@ pub(crate) enum Grouped {
     CheckApart,
     /// Only in groups of three (`000-123-456-000`): a Philippine TIN.
     Threes,
+    /// Only contiguous: an Indonesian NPWP, whose own print is read
+    /// apart (`01.312.166.0-091.000`); in groups next to its word it is
+    /// another number (a New Zealand account's 2-4-7-2).
+    Contiguous,
     /// Only in these groupings, never contiguous: a Russian passport's
     /// series and number (`45 09 123456`, `4509 123456`), whose ten
     /// digits in a row are as often an ИНН.
@@ -67,6 +71,7 @@ impl Grouped {
                 n > 1 && shapes.iter().any(|s| lens.clone().eq(s.iter().copied()))
             }
             _ if n <= 1 => true,
+            Grouped::Contiguous => false,
             Grouped::Any => true,
             Grouped::CheckApart => lens.clone().last() == Some(1),
             Grouped::Threes => lens.all(|l| l == 3),
@@ -316,7 +321,7 @@ static LEN15: &[DigitId] = &[
         v::ae_emirates_id,
         &[(&[3, 4, 7, 1], b"-", Medium)],
     ),
-    id(D::IdNpwp, v::id_npwp, CTX_ONLY),
+    id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
     id(
         D::NzBankAccount,
         v::nz_bank_account,
@@ -331,7 +336,7 @@ static LEN16: &[DigitId] = &[
         &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
     ),
     id(D::IdNik, v::id_nik, CTX_ONLY),
-    id(D::IdNpwp, v::id_npwp, CTX_ONLY),
+    id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
     id(
         D::NzBankAccount,
         v::nz_bank_account,
