@@ -1418,6 +1418,15 @@ builtins! {
     NzBankAccount { "nz_bank_account", Pci, Some("nz_bank_mod"), false, &["account", "account number", "bank account", "bank account number", "account no", "acct no", "acct number", "nz bank account", "deposit account"],
         "New Zealand bank account number: bank, branch, account and suffix (2-4-7-2 or 2-4-7-3), checked by its bank's clearing algorithm (A-G); printed with dashes it is reported alone.",
         "Account 01-0242-0100194-00" }
+    SvNit { "sv_nit", Pii, Some("mod11"), false, &["nit", "número de identificación tributaria", "numero de identificacion tributaria", "nit el salvador", "tax id"],
+        "El Salvador tax number (NIT): 14 digits — municipality (first digit 0, 1 or 9), a DDMMYY date, sequence and a mod-11 check digit; printed 0614-050707-104-8 it is reported alone, contiguous next to its word.",
+        "NIT 0614-050707-104-8" }
+    UyRut { "uy_rut", Pii, Some("mod11"), false, &["rut", "registro único tributario", "registro unico tributario", "rut uruguay", "número de rut", "numero de rut"],
+        "Uruguayan taxpayer number (RUT): 12 digits — registration 01-22, six of sequence, 001 and a mod-11 check digit; printed 21-100342-001-7 it is reported alone, contiguous next to its word.",
+        "RUT 21-100342-001-7" }
+    MuNid { "mu_nid", Pii, Some("mod17_date"), false, &["nid", "national identity card", "national identity number", "national id number", "national id card", "identity card number", "mauritian id", "mauritius id", "id card no"],
+        "Mauritian national identity number: the surname's first letter, a DDMMYY birth date, six digits and a mod-17 check character; reported alone (low), medium next to its word.",
+        "NID J010180120114E" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta", "bank acct", "checking acct", "savings acct", "chequing account", "chequing acct", "deposit account", "deposit acct", "bban", "compte bancaire", "conto bancario", "numero di conto", "número cuenta", "cuenta bancaria", "código cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

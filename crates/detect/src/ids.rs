@@ -286,6 +286,7 @@ static LEN12: &[DigitId] = &[
     id(D::MyNric, v::my_nric, &[(&[6, 2, 4], b"-", Low)]),
     id(D::PhPhilhealth, v::ph_unchecked, CTX_ONLY),
     id(D::PhUmid, v::ph_unchecked, CTX_ONLY),
+    id(D::UyRut, v::uy_rut, &[(&[2, 6, 3, 1], b"- ", Medium)]),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
 ];
@@ -310,6 +311,7 @@ static LEN13: &[DigitId] = &[
 static LEN14: &[DigitId] = &[
     id(D::FrSiret, v::fr_siren_siret, CTX_ONLY),
     id(D::PlRegon, v::pl_regon, CTX_ONLY),
+    id(D::SvNit, v::sv_nit, &[(&[4, 6, 3, 1], b"-", Medium)]),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN15: &[DigitId] = &[
@@ -386,9 +388,9 @@ fn digit_ids_by_len(len: usize) -> (&'static [DigitId], u32) {
         9 => (LEN9, 0),
         10 => (LEN10, 1 << 2),
         11 => (LEN11, 1 << 3 | 1 << 4),
-        12 => (LEN12, 1 << 3),
+        12 => (LEN12, 1 << 3 | 1 << 4),
         13 => (LEN13, 1 << 3 | 1 << 5),
-        14 => (LEN14, 0),
+        14 => (LEN14, 1 << 4),
         15 => (LEN15, 1 << 4),
         16 => (LEN16, 1 << 1 | 1 << 4),
         17 => (LEN17, 0),
@@ -784,6 +786,10 @@ pub(crate) fn alpha_word(
             && w.get(2..).is_some_and(v::no_orgnr) =>
         {
             sk.emit_fixed(D::NoOrgnr, ws, we + 4, Medium);
+        }
+        // A Mauritian national identity number (`J0101801201149`).
+        14 if letters == 1 && upper && v::mu_nid(w) => {
+            sk.emit(D::MuNid, ws, we, Low, PLAIN);
         }
         // An ABN as Australia's VAT-style number, `AU53004085616`.
         13 if letters == 2 && w.starts_with(b"AU") && w.get(2..).is_some_and(v::au_abn) => {

@@ -2609,6 +2609,83 @@ pub fn nz_bank_account(s: &[u8]) -> bool {
     sum.is_multiple_of(m)
 }
 
+/// El Salvador's NIT: fourteen digits — the municipality (four; the
+/// first 0 or 1 for nationals, 9 for foreigners), a date DDMMYY (of birth,
+/// or of a company's founding), three digits of sequence and a check
+/// digit. Numbers whose sequence is at most 100 (the older ones) weight
+/// the first thirteen 14…2, the check the sum mod 11 mod 10; newer ones
+/// weight them 2 7 6 5 4 3 2 7 6 5 4 3 2, the check −sum mod 11 mod 10.
+pub fn sv_nit(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 14 || !matches!(s.first(), Some(b'0' | b'1' | b'9')) {
+        return false;
+    }
+    let g = |i: usize| d.get(i).copied().unwrap_or(0);
+    let yy = g(8) * 10 + g(9);
+    // The century is not written: a date that exists in either.
+    let (dd, mm) = (g(4) * 10 + g(5), g(6) * 10 + g(7));
+    if !valid_date(1900 + yy, mm, dd) && !valid_date(2000 + yy, mm, dd) {
+        return false;
+    }
+    let seq = g(10) * 100 + g(11) * 10 + g(12);
+    let Some(body) = s.get(..13) else {
+        return false;
+    };
+    let check = if seq <= 100 {
+        weighted(body, &[14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]).map(|x| x % 11 % 10)
+    } else {
+        weighted(body, &[2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]).map(|x| (11 - x % 11) % 11 % 10)
+    };
+    check == Some(g(13))
+}
+
+/// Uruguay's RUT: twelve digits — the registration (01-22), six of
+/// sequence (not all zero), `001` and a check digit (weights 4 3 2 9 8 7 6
+/// 5 4 3 2, −sum mod 11; a result of 10 is no number).
+pub fn uy_rut(s: &[u8]) -> bool {
+    let Some(d) = digits(s) else { return false };
+    if d.len() != 12 || s.get(8..11) != Some(&b"001"[..]) || s.get(2..8) == Some(&b"000000"[..]) {
+        return false;
+    }
+    let reg = d.first().copied().unwrap_or(0) * 10 + d.get(1).copied().unwrap_or(0);
+    if !(1..=22).contains(&reg) {
+        return false;
+    }
+    s.get(..11)
+        .and_then(|b| weighted(b, &[4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]))
+        .map(|x| (11 - x % 11) % 11)
+        .is_some_and(|c| c < 10 && Some(c) == d.get(11).copied())
+}
+
+/// Mauritius's national identity number: the first letter of the
+/// surname at birth, a birth date DDMMYY, six digits and a check
+/// character: the thirteen before it, as values of `0-9A-Z`, weighted
+/// 14…2; the check is (17 − the sum) mod 17 in the same alphabet.
+pub fn mu_nid(s: &[u8]) -> bool {
+    if s.len() != 14 || !s.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let Some(mid) = s.get(1..13).and_then(digits) else {
+        return false;
+    };
+    let g = |i: usize| mid.get(i).copied().unwrap_or(0);
+    if !valid_date(2000 + g(4) * 10 + g(5), g(2) * 10 + g(3), g(0) * 10 + g(1)) {
+        return false;
+    }
+    let value = |c: u8| match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    };
+    let mut sum = 0u32;
+    for (i, &c) in s.iter().take(13).enumerate() {
+        let Some(x) = value(c) else { return false };
+        sum += (14 - i as u32) * x;
+    }
+    let want = (17 - sum % 17) % 17;
+    s.get(13).copied().and_then(value) == Some(want)
+}
+
 /// Bulgarian EGN: YYMMDD (month plus 20 for the 1800s, plus 40 for the
 /// 2000s), three digits and a weighted mod-11 check digit.
 pub fn bg_egn(s: &[u8]) -> bool {

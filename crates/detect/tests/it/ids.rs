@@ -628,6 +628,16 @@ fn fams() -> Vec<Fam> {
             all_singles: true,
         },
         Fam {
+            id: "sv_nit",
+            check: v::sv_nit,
+            example: "06140507071048",
+            keep: 10,
+            ctx: "NIT",
+            layouts: &[CONTIGUOUS, (&[4, 6, 3, 1], "-")],
+            // A weight of 11 (the older numbers') hides a change there.
+            all_singles: false,
+        },
+        Fam {
             id: "br_pis",
             check: v::br_pis,
             example: "12044546835",

@@ -1064,3 +1064,129 @@ proptest! {
         prop_assert!(valid <= 1, "{}", s);
     }
 }
+
+/// El Salvador's NIT as the DGII's two rules state it, the date read as
+/// a calendar would.
+fn r_sv_nit(s: &str) -> bool {
+    if s.len() != 14 || !matches!(&s[..1], "0" | "1" | "9") {
+        return false;
+    }
+    let d = ds(s);
+    let (dd, mm, yy) = (d[4] * 10 + d[5], d[6] * 10 + d[7], d[8] * 10 + d[9]);
+    let ok = |y: u32| {
+        let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+        let days = [
+            31,
+            if leap { 29 } else { 28 },
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ];
+        (1..=12).contains(&mm) && dd >= 1 && dd <= days[mm as usize - 1]
+    };
+    if !ok(1900 + yy) && !ok(2000 + yy) {
+        return false;
+    }
+    let seq: u32 = s[10..13].parse().unwrap();
+    let c = if seq <= 100 {
+        let w: Vec<u32> = (2..=14).rev().collect();
+        weighted(&d[..13], &w) % 11 % 10
+    } else {
+        let r = weighted(&d[..13], &[2, 7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]) % 11;
+        (if r == 0 { 0 } else { 11 - r }) % 10
+    };
+    c == d[13]
+}
+
+fn r_uy_rut(s: &str) -> bool {
+    if s.len() != 12 || &s[8..11] != "001" || &s[2..8] == "000000" {
+        return false;
+    }
+    let reg: u32 = s[..2].parse().unwrap();
+    let d = ds(s);
+    let r = weighted(&d[..11], &[4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]) % 11;
+    let c = if r == 0 { 0 } else { 11 - r };
+    (1..=22).contains(&reg) && c < 10 && c == d[11]
+}
+
+/// Mauritius's NID check by the alphabet's index, as its registry's
+/// description gives it.
+fn r_mu_nid(s: &str) -> bool {
+    const A: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let b = s.as_bytes();
+    if s.len() != 14 || !b[0].is_ascii_uppercase() || !s[1..13].bytes().all(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let d = ds(&s[1..7]);
+    let (dd, mm, y) = (d[0] * 10 + d[1], d[2] * 10 + d[3], 2000 + d[4] * 10 + d[5]);
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&mm) || dd == 0 || dd > days[mm as usize - 1] {
+        return false;
+    }
+    let sum: i64 = s[..13]
+        .chars()
+        .enumerate()
+        .map(|(i, c)| (14 - i as i64) * A.find(c).unwrap() as i64)
+        .sum();
+    let want = A.as_bytes()[(17 - sum).rem_euclid(17) as usize];
+    b[13] == want
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn sv_nit(first in prop_oneof![Just("0"), Just("1"), Just("9"), Just("5")], dd in 0u32..33, mm in 0u32..14, rest in digits(5), seq in prop_oneof![Just("001"), Just("100"), Just("101"), Just("457")]) {
+        let prefix = format!("{first}{}{dd:02}{mm:02}{}{seq}", &rest[..3], &rest[3..]);
+        let mut valid = 0;
+        for c in each_last(&prefix) {
+            prop_assert_eq!(v::sv_nit(c.as_bytes()), r_sv_nit(&c), "{}", c);
+            valid += usize::from(r_sv_nit(&c));
+        }
+        prop_assert!(valid <= 1);
+    }
+
+    #[test]
+    fn uy_rut(reg in 0u32..25, body in digits(6), mid in prop_oneof![Just("001"), Just("002")]) {
+        let prefix = format!("{reg:02}{body}{mid}");
+        for c in each_last(&prefix) {
+            prop_assert_eq!(v::uy_rut(c.as_bytes()), r_uy_rut(&c), "{}", c);
+        }
+    }
+
+    #[test]
+    fn mu_nid(first in "[A-Z]", dd in 0u32..33, mm in 0u32..14, body in digits(8), last in "[0-9A-Z]") {
+        let s = format!("{first}{dd:02}{mm:02}{body}{last}");
+        prop_assert_eq!(v::mu_nid(s.as_bytes()), r_mu_nid(&s), "{}", s);
+        // One character of the 36 completes a body whose date exists
+        // (the check is 0-9 or A-G), none completes one whose date does not.
+        const ALPHA: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let body13 = &s[..13];
+        let found = ALPHA.chars().filter(|c| v::mu_nid(format!("{body13}{c}").as_bytes())).count();
+        let want = ALPHA.chars().filter(|c| r_mu_nid(&format!("{body13}{c}"))).count();
+        prop_assert_eq!(found, want);
+        prop_assert!(want <= 1);
+    }
+}
