@@ -1271,7 +1271,7 @@ builtins! {
     KrBrn { "kr_brn", Pii, Some("brn_weights"), true, &["사업자등록번호", "business registration number", "brn"],
         "South Korean business registration number: NNN-NN-NNNNN, weighted check digit; needs a context word.",
         "사업자등록번호 345-73-15526" }
-    CzIco { "cz_ico", Pii, Some("mod11"), true, &["ičo", "IČO", "ico", "identifikační číslo", "identifikacne cislo"],
+    CzIco { "cz_ico", Pii, Some("mod11"), true, &["ičo", "IČO", "ico", "identifikační číslo", "identifikacne cislo", "identifikačné číslo", "identifikačné číslo organizácie"],
         "Czech company identification number (IČO): 8 digits, weighted mod-11 check digit; needs a context word.",
         "IČO 25596641" }
     EeRegistrikood { "ee_registrikood", Pii, Some("mod11_two_pass"), true, &["registrikood", "registry code", "äriregistri kood"],
@@ -1427,6 +1427,21 @@ builtins! {
     MuNid { "mu_nid", Pii, Some("mod17_date"), false, &["nid", "national identity card", "national identity number", "national id number", "national id card", "identity card number", "mauritian id", "mauritius id", "id card no"],
         "Mauritian national identity number: the surname's first letter, a DDMMYY birth date, six digits and a mod-17 check character; reported alone (low), medium next to its word.",
         "NID J010180120114E" }
+    RsPib { "rs_pib", Pii, Some("iso7064_mod11_10"), true, &["pib", "пиб", "poreski identifikacioni broj", "порески идентификациони број", "poreski broj"],
+        "Serbian tax number (PIB): 9 digits, the last an ISO 7064 mod 11,10 check digit; needs a context word.",
+        "PIB 101134702" }
+    MePib { "me_pib", Pii, Some("mod11"), true, &["pib", "пиб", "poreski identifikacioni broj", "poreski broj"],
+        "Montenegrin tax number (PIB): 8 digits, the last a mod-11 check digit; needs a context word.",
+        "PIB 02655284" }
+    MkEdb { "mk_edb", Pii, Some("mod11"), true, &["едб", "edb", "единствен даночен број", "edinstven danocen broj", "даночен број"],
+        "North Macedonian tax number (ЕДБ): 13 digits, the last a mod-11 check digit; needs a context word.",
+        "ЕДБ 4030000375897" }
+    AzVoen { "az_voen", Pii, Some("mod11"), true, &["vöen", "voen", "vergi ödəyicisinin eyniləşdirmə nömrəsi", "taxpayer identification number", "vöen nömrəsi"],
+        "Azerbaijani taxpayer number (VÖEN): 10 digits — territory, serial, a mod-11 check digit and 1 (company) or 2 (person); needs a context word.",
+        "VÖEN 1400057421" }
+    DoRnc { "do_rnc", Pii, Some("mod11"), true, &["rnc", "registro nacional del contribuyente", "registro nacional de contribuyentes", "no. rnc"],
+        "Dominican taxpayer number for institutions (RNC): 9 digits, the last a mod-11 check digit; needs a context word.",
+        "RNC 131098193" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta", "bank acct", "checking acct", "savings acct", "chequing account", "chequing acct", "deposit account", "deposit acct", "bban", "compte bancaire", "conto bancario", "numero di conto", "número cuenta", "cuenta bancaria", "código cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

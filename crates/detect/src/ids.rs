@@ -185,6 +185,7 @@ static LEN8: &[DigitId] = &[
     id(D::IlId, il_id8, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
     id(D::RoCui, v::ro_cui, CTX_ONLY),
+    id(D::MePib, v::me_pib, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -210,6 +211,9 @@ static LEN9: &[DigitId] = &[
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
     // Romania's CUI runs to ten digits (newer companies' have nine).
     id(D::RoCui, v::ro_cui, CTX_ONLY),
+    id(D::RsPib, v::rs_pib, CTX_ONLY),
+    id(D::DoRnc, v::do_rnc, CTX_ONLY),
+    id(D::AzVoen, v::az_voen, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -240,6 +244,7 @@ static LEN10: &[DigitId] = &[
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::IsKennitala, v::is_kennitala, CTX_ONLY),
+    id(D::AzVoen, v::az_voen, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -306,6 +311,7 @@ static LEN13: &[DigitId] = &[
     id(D::PkCnic, v::pk_cnic, &[(&[5, 7, 1], b"-", Low)]),
     id(D::VnMst, v::vn_mst, CTX_ONLY),
     id(D::JpCorporateNumber, v::jp_corporate_number, CTX_ONLY),
+    id(D::MkEdb, v::mk_edb, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[
@@ -790,6 +796,11 @@ pub(crate) fn alpha_word(
         // A Mauritian national identity number (`J0101801201149`).
         14 if letters == 1 && upper && v::mu_nid(w) => {
             sk.emit(D::MuNid, ws, we, Low, PLAIN);
+        }
+        // North Macedonia's ЕДБ with its country's code (`MK4030000375897`),
+        // next to its word as the digits alone are.
+        15 if letters == 2 && w.starts_with(b"MK") && w.get(2..).is_some_and(v::mk_edb) => {
+            sk.emit(D::MkEdb, ws, we, Low, PLAIN);
         }
         // An ABN as Australia's VAT-style number, `AU53004085616`.
         13 if letters == 2 && w.starts_with(b"AU") && w.get(2..).is_some_and(v::au_abn) => {

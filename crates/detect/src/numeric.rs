@@ -1258,6 +1258,7 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::NlBsn,
     D::IlId,
     D::ArDni,
+    D::MePib,
 ]);
 
 /// Ids written only as one run of digits, never in groups.
@@ -5805,6 +5806,22 @@ fn iban_chars(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_id_of_seven_or_eight_digits_is_asked_for() {
+        // Numbers of seven or eight digits reach the table only when a
+        // word of one of `SHORT_IDS` is near: an id missing there is
+        // never reported.
+        for len in [7, 8] {
+            for i in crate::ids::digit_ids_of(len).0 {
+                assert!(
+                    SHORT_IDS.has(i.d as usize),
+                    "{:?} ({len} digits) is not in SHORT_IDS",
+                    i.d
+                );
+            }
+        }
+    }
 
     proptest! {
         /// The compact-IBAN copy gives what the byte loop gives, on text

@@ -2686,6 +2686,65 @@ pub fn mu_nid(s: &[u8]) -> bool {
     s.get(13).copied().and_then(value) == Some(want)
 }
 
+/// Serbia's tax number (PIB): nine digits, the last an ISO 7064 mod 11,10
+/// check digit.
+pub fn rs_pib(s: &[u8]) -> bool {
+    s.len() == 9 && iso7064_mod11_10(s)
+}
+
+/// Montenegro's tax number (PIB): eight digits, the first seven weighted
+/// 8…2, the check −sum mod 11 mod 10.
+pub fn me_pib(s: &[u8]) -> bool {
+    neg_mod11_check(s, &[8, 7, 6, 5, 4, 3, 2])
+}
+
+/// North Macedonia's tax number (ЕДБ): thirteen digits, the first twelve
+/// weighted 7 6 5 4 3 2 twice, the check −sum mod 11 mod 10.
+pub fn mk_edb(s: &[u8]) -> bool {
+    neg_mod11_check(s, &[7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2])
+}
+
+/// `s` is `w.len()` digits and a check digit, −(the weighted sum) mod 11
+/// mod 10.
+fn neg_mod11_check(s: &[u8], w: &[u32]) -> bool {
+    let (Some(body), Some(c)) = (s.get(..w.len()), s.get(w.len()).copied().and_then(dig)) else {
+        return false;
+    };
+    s.len() == w.len() + 1 && weighted(body, w).is_some_and(|x| (11 - x % 11) % 11 % 10 == c)
+}
+
+/// Azerbaijan's taxpayer number (VÖEN): ten digits — the territory (2),
+/// a serial (6), a check digit (the first eight weighted 4 1 8 6 2 7 5 3,
+/// mod 11, never 10) and the kind of taxpayer (1 a company, 2 a person).
+/// Written without its leading zero it has nine digits.
+pub fn az_voen(s: &[u8]) -> bool {
+    if s.len() == 9 {
+        let mut p = [b'0'; 10];
+        if let Some(tail) = p.get_mut(1..) {
+            tail.copy_from_slice(s);
+        }
+        return az_voen(&p);
+    }
+    if s.len() != 10 || !matches!(s.get(9), Some(b'1' | b'2')) {
+        return false;
+    }
+    let c = s.get(8).copied().and_then(dig);
+    s.get(..8)
+        .and_then(|b| weighted(b, &[4, 1, 8, 6, 2, 7, 5, 3]))
+        .is_some_and(|x| Some(x % 11) == c)
+}
+
+/// The Dominican Republic's taxpayer number for institutions (RNC): nine
+/// digits, the first eight weighted 7 9 8 6 5 4 3 2, the check
+/// (10 − sum mod 11) mod 9 + 1.
+pub fn do_rnc(s: &[u8]) -> bool {
+    let c = s.get(8).copied().and_then(dig);
+    s.len() == 9
+        && s.get(..8)
+            .and_then(|b| weighted(b, &[7, 9, 8, 6, 5, 4, 3, 2]))
+            .is_some_and(|x| Some((10 - x % 11) % 9 + 1) == c)
+}
+
 /// Bulgarian EGN: YYMMDD (month plus 20 for the 1800s, plus 40 for the
 /// 2000s), three digits and a weighted mod-11 check digit.
 pub fn bg_egn(s: &[u8]) -> bool {

@@ -1190,3 +1190,56 @@ proptest! {
         prop_assert!(want <= 1);
     }
 }
+
+/// The check digit of −(weighted sum) mod 11, 10 written 0.
+fn r_neg_mod11(s: &str, w: &[u32]) -> bool {
+    let d = ds(s);
+    d.len() == w.len() + 1 && {
+        let r = weighted(&d[..w.len()], w) % 11;
+        (if r == 0 { 0 } else { 11 - r }) % 10 == d[w.len()]
+    }
+}
+
+fn r_az_voen(s: &str) -> bool {
+    let s = if s.len() == 9 {
+        format!("0{s}")
+    } else {
+        s.to_string()
+    };
+    let d = ds(&s);
+    s.len() == 10
+        && (d[9] == 1 || d[9] == 2)
+        && weighted(&d[..8], &[4, 1, 8, 6, 2, 7, 5, 3]) % 11 == d[8]
+}
+
+fn r_do_rnc(s: &str) -> bool {
+    let d = ds(s);
+    s.len() == 9 && {
+        let c = weighted(&d[..8], &[7, 9, 8, 6, 5, 4, 3, 2]) % 11;
+        (10 - c) % 9 + 1 == d[8]
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn tax_numbers_of_the_twenty_fifth_session(s in digits(13), kind in 0u32..4) {
+        for c in each_last(&s[..8]) {
+            prop_assert_eq!(v::rs_pib(c.as_bytes()), r_mod11_10(&c), "{}", c);
+            prop_assert_eq!(v::do_rnc(c.as_bytes()), r_do_rnc(&c), "{}", c);
+            prop_assert_eq!(v::az_voen(c.as_bytes()), r_az_voen(&c), "{}", c);
+        }
+        for c in each_last(&s[..7]) {
+            prop_assert_eq!(v::me_pib(c.as_bytes()), r_neg_mod11(&c, &[8, 7, 6, 5, 4, 3, 2]), "{}", c);
+        }
+        for c in each_last(&s[..12]) {
+            prop_assert_eq!(v::mk_edb(c.as_bytes()), r_neg_mod11(&c, &[7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]), "{}", c);
+        }
+        // VÖEN: the ninth digit is the check, the tenth the kind.
+        for c in each_last(&s[..8]) {
+            let x = format!("{c}{kind}");
+            prop_assert_eq!(v::az_voen(x.as_bytes()), r_az_voen(&x), "{}", x);
+        }
+    }
+}
