@@ -46,7 +46,8 @@ pub(crate) enum Grouped {
     Threes,
     /// Only contiguous: an Indonesian NPWP, whose own print is read
     /// apart (`01.312.166.0-091.000`); in groups next to its word it is
-    /// another number (a New Zealand account's 2-4-7-2).
+    /// another number (a New Zealand account's 2-4-7-2). A PIB, whose
+    /// word is also GDP's (`PIB 12.345.678` is an amount).
     Contiguous,
     /// Only in these groupings, never contiguous: a Russian passport's
     /// series and number (`45 09 123456`, `4509 123456`), whose ten
@@ -185,7 +186,9 @@ static LEN8: &[DigitId] = &[
     id(D::IlId, il_id8, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
     id(D::RoCui, v::ro_cui, CTX_ONLY),
-    id(D::MePib, v::me_pib, CTX_ONLY),
+    // `PIB` is also the Romance languages' GDP: a PIB is taken contiguous
+    // only, never an amount in groups (`PIB 12.345.678`).
+    id_grouped(D::MePib, v::me_pib, Grouped::Contiguous),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -211,7 +214,7 @@ static LEN9: &[DigitId] = &[
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
     // Romania's CUI runs to ten digits (newer companies' have nine).
     id(D::RoCui, v::ro_cui, CTX_ONLY),
-    id(D::RsPib, v::rs_pib, CTX_ONLY),
+    id_grouped(D::RsPib, v::rs_pib, Grouped::Contiguous),
     id(D::DoRnc, v::do_rnc, CTX_ONLY),
     id(D::AzVoen, v::az_voen, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
@@ -793,7 +796,7 @@ pub(crate) fn alpha_word(
         {
             sk.emit_fixed(D::NoOrgnr, ws, we + 4, Medium);
         }
-        // A Mauritian national identity number (`J0101801201149`).
+        // A Mauritian national identity number (`J010180120114E`).
         14 if letters == 1 && upper && v::mu_nid(w) => {
             sk.emit(D::MuNid, ws, we, Low, PLAIN);
         }
