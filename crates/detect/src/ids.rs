@@ -49,6 +49,10 @@ pub(crate) enum Grouped {
     /// another number (a New Zealand account's 2-4-7-2). A PIB, whose
     /// word is also GDP's (`PIB 12.345.678` is an amount).
     Contiguous,
+    /// Contiguous or in these groupings: a New Zealand account (`2-4-7-2`,
+    /// `2-4-7-3`), whose word (`account`) also labels numbers of other
+    /// banks and cards in fours.
+    Or(&'static [&'static [usize]]),
     /// Only in these groupings, never contiguous: a Russian passport's
     /// series and number (`45 09 123456`, `4509 123456`), whose ten
     /// digits in a row are as often an ИНН.
@@ -73,6 +77,7 @@ impl Grouped {
             }
             _ if n <= 1 => true,
             Grouped::Contiguous => false,
+            Grouped::Or(shapes) => shapes.iter().any(|s| lens.clone().eq(s.iter().copied())),
             Grouped::Any => true,
             Grouped::CheckApart => lens.clone().last() == Some(1),
             Grouped::Threes => lens.all(|l| l == 3),
@@ -100,6 +105,9 @@ const fn id_grouped(d: D, check: fn(&[u8]) -> bool, grouped: Grouped) -> DigitId
 }
 
 const CTX_ONLY: &[Layout] = &[];
+
+/// A New Zealand account's groupings: bank, branch, account, suffix.
+const NZ_ACCOUNT: &[&[usize]] = &[&[2, 4, 7, 2], &[2, 4, 7, 3]];
 
 fn cusip_digits(s: &[u8]) -> bool {
     v::cusip(s)
@@ -333,11 +341,12 @@ static LEN15: &[DigitId] = &[
         &[(&[3, 4, 7, 1], b"-", Medium)],
     ),
     id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
-    id(
-        D::NzBankAccount,
-        v::nz_bank_account,
-        &[(&[2, 4, 7, 2], b"-", Medium)],
-    ),
+    DigitId {
+        d: D::NzBankAccount,
+        check: v::nz_bank_account,
+        alone: &[(&[2, 4, 7, 2], b"-", Medium)],
+        grouped: Grouped::Or(NZ_ACCOUNT),
+    },
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN16: &[DigitId] = &[
@@ -348,11 +357,12 @@ static LEN16: &[DigitId] = &[
     ),
     id(D::IdNik, v::id_nik, CTX_ONLY),
     id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
-    id(
-        D::NzBankAccount,
-        v::nz_bank_account,
-        &[(&[2, 4, 7, 3], b"-", Medium)],
-    ),
+    DigitId {
+        d: D::NzBankAccount,
+        check: v::nz_bank_account,
+        alone: &[(&[2, 4, 7, 3], b"-", Medium)],
+        grouped: Grouped::Or(NZ_ACCOUNT),
+    },
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN17: &[DigitId] = &[id(D::BankAccount, unchecked, CTX_ONLY)];
