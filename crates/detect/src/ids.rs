@@ -49,10 +49,11 @@ pub(crate) enum Grouped {
     /// another number (a New Zealand account's 2-4-7-2). A PIB, whose
     /// word is also GDP's (`PIB 12.345.678` is an amount).
     Contiguous,
-    /// Contiguous or in these groupings: a New Zealand account (`2-4-7-2`,
-    /// `2-4-7-3`), whose word (`account`) also labels numbers of other
-    /// banks and cards in fours.
-    Or(&'static [&'static [usize]]),
+    /// Any grouping but a card's, in fours (`1234 5678 9010 3456`): a New
+    /// Zealand account, whose word (`account`) labels other banks'
+    /// numbers too, printed by its banks in many ways (`030175 0660238
+    /// 00`, `01-0819-0120-238-00`).
+    NotInFours,
     /// Only in these groupings, never contiguous: a Russian passport's
     /// series and number (`45 09 123456`, `4509 123456`), whose ten
     /// digits in a row are as often an ИНН.
@@ -77,7 +78,7 @@ impl Grouped {
             }
             _ if n <= 1 => true,
             Grouped::Contiguous => false,
-            Grouped::Or(shapes) => shapes.iter().any(|s| lens.clone().eq(s.iter().copied())),
+            Grouped::NotInFours => !lens.clone().take(n - 1).all(|x| x == 4),
             Grouped::Any => true,
             Grouped::CheckApart => lens.clone().last() == Some(1),
             Grouped::Threes => lens.all(|l| l == 3),
@@ -105,9 +106,6 @@ const fn id_grouped(d: D, check: fn(&[u8]) -> bool, grouped: Grouped) -> DigitId
 }
 
 const CTX_ONLY: &[Layout] = &[];
-
-/// A New Zealand account's groupings: bank, branch, account, suffix.
-const NZ_ACCOUNT: &[&[usize]] = &[&[2, 4, 7, 2], &[2, 4, 7, 3]];
 
 fn cusip_digits(s: &[u8]) -> bool {
     v::cusip(s)
@@ -345,7 +343,7 @@ static LEN15: &[DigitId] = &[
         d: D::NzBankAccount,
         check: v::nz_bank_account,
         alone: &[(&[2, 4, 7, 2], b"-", Medium)],
-        grouped: Grouped::Or(NZ_ACCOUNT),
+        grouped: Grouped::NotInFours,
     },
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
@@ -361,7 +359,7 @@ static LEN16: &[DigitId] = &[
         d: D::NzBankAccount,
         check: v::nz_bank_account,
         alone: &[(&[2, 4, 7, 3], b"-", Medium)],
-        grouped: Grouped::Or(NZ_ACCOUNT),
+        grouped: Grouped::NotInFours,
     },
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
