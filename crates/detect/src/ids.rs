@@ -107,6 +107,18 @@ const fn id_grouped(d: D, check: fn(&[u8]) -> bool, grouped: Grouped) -> DigitId
 
 const CTX_ONLY: &[Layout] = &[];
 
+/// A New Zealand bank account of fifteen or sixteen digits (the suffix
+/// two or three), reported alone in `alone`, next to its word in any
+/// grouping but a card's fours.
+const fn nz_account(alone: &'static [Layout]) -> DigitId {
+    DigitId {
+        d: D::NzBankAccount,
+        check: v::nz_bank_account,
+        alone,
+        grouped: Grouped::NotInFours,
+    }
+}
+
 fn cusip_digits(s: &[u8]) -> bool {
     v::cusip(s)
 }
@@ -339,12 +351,7 @@ static LEN15: &[DigitId] = &[
         &[(&[3, 4, 7, 1], b"-", Medium)],
     ),
     id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
-    DigitId {
-        d: D::NzBankAccount,
-        check: v::nz_bank_account,
-        alone: &[(&[2, 4, 7, 2], b"-", Medium)],
-        grouped: Grouped::NotInFours,
-    },
+    nz_account(&[(&[2, 4, 7, 2], b"-", Medium)]),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN16: &[DigitId] = &[
@@ -355,12 +362,7 @@ static LEN16: &[DigitId] = &[
     ),
     id(D::IdNik, v::id_nik, CTX_ONLY),
     id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
-    DigitId {
-        d: D::NzBankAccount,
-        check: v::nz_bank_account,
-        alone: &[(&[2, 4, 7, 3], b"-", Medium)],
-        grouped: Grouped::NotInFours,
-    },
+    nz_account(&[(&[2, 4, 7, 3], b"-", Medium)]),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN17: &[DigitId] = &[id(D::BankAccount, unchecked, CTX_ONLY)];

@@ -912,22 +912,7 @@ fn r_kennitala(s: &str) -> bool {
         day -= 40;
     }
     let month = d[2] * 10 + d[3];
-    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&month) || day == 0 || day > days[month as usize - 1] {
+    if !r_date(year, month, day) {
         return false;
     }
     let c = 11 - weighted(&d[..8], &[3, 2, 7, 6, 5, 4, 3, 2]) % 11;
@@ -1073,25 +1058,7 @@ fn r_sv_nit(s: &str) -> bool {
     }
     let d = ds(s);
     let (dd, mm, yy) = (d[4] * 10 + d[5], d[6] * 10 + d[7], d[8] * 10 + d[9]);
-    let ok = |y: u32| {
-        let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
-        let days = [
-            31,
-            if leap { 29 } else { 28 },
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ];
-        (1..=12).contains(&mm) && dd >= 1 && dd <= days[mm as usize - 1]
-    };
-    if !ok(1900 + yy) && !ok(2000 + yy) {
+    if !r_date(1900 + yy, mm, dd) && !r_date(2000 + yy, mm, dd) {
         return false;
     }
     let seq: u32 = s[10..13].parse().unwrap();
@@ -1127,22 +1094,7 @@ fn r_mu_nid(s: &str) -> bool {
     }
     let d = ds(&s[1..7]);
     let (dd, mm, y) = (d[0] * 10 + d[1], d[2] * 10 + d[3], 2000 + d[4] * 10 + d[5]);
-    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&mm) || dd == 0 || dd > days[mm as usize - 1] {
+    if !r_date(y, mm, dd) {
         return false;
     }
     let sum: i64 = s[..13]
@@ -1241,5 +1193,44 @@ proptest! {
             let x = format!("{c}{kind}");
             prop_assert_eq!(v::az_voen(x.as_bytes()), r_az_voen(&x), "{}", x);
         }
+    }
+}
+
+/// Bad input to the twenty-fifth session's validators: empty, letters
+/// where digits go, one character short or long of a valid value.
+type Check = fn(&[u8]) -> bool;
+
+#[test]
+fn new_validators_refuse_malformed_input() {
+    let cases: &[(Check, &str)] = &[
+        (v::is_kennitala, "1201743399"),
+        (v::do_cedula, "00113918205"),
+        (v::id_npwp, "013121660091000"),
+        (v::nz_bank_account, "0102420100194000"),
+        (v::sv_nit, "06140507071048"),
+        (v::uy_rut, "211003420017"),
+        (v::mu_nid, "J010180120114E"),
+        (v::rs_pib, "101134702"),
+        (v::me_pib, "02655284"),
+        (v::mk_edb, "4030000375897"),
+        (v::az_voen, "1400057421"),
+        (v::do_rnc, "131098193"),
+    ];
+    for &(check, good) in cases {
+        assert!(check(good.as_bytes()), "{good} should pass");
+        assert!(!check(b""), "{good}: empty passed");
+        let mut long = good.to_string();
+        long.push('0');
+        assert!(!check(long.as_bytes()), "{long} passed");
+        // (A New Zealand account's suffix may have two digits or three:
+        // `…-000` cut is `…-00`, as valid.)
+        if good != "0102420100194000" {
+            let cut = &good.as_bytes()[..good.len() - 1];
+            assert!(!check(cut), "{good} cut passed");
+        }
+        // A letter in place of a digit in the middle.
+        let mut b = good.as_bytes().to_vec();
+        b[good.len() / 2] = b'x';
+        assert!(!check(&b), "{} passed", String::from_utf8_lossy(&b));
     }
 }
