@@ -1442,6 +1442,57 @@ builtins! {
     DoRnc { "do_rnc", Pii, Some("mod11"), true, &["rnc", "registro nacional del contribuyente", "registro nacional de contribuyentes", "no. rnc"],
         "Dominican taxpayer number for institutions (RNC): 9 digits, the last a mod-11 check digit; needs a context word.",
         "RNC 131098193" }
+    EcRuc { "ec_ruc", Pii, Some("mod11"), true, &["ruc", "registro único de contribuyentes", "registro unico de contribuyentes", "número de ruc", "numero de ruc", "ruc ecuador"],
+        "Ecuadorian taxpayer number (RUC): 13 digits — a person's cédula and an establishment number, or a public body's or company's number with a mod-11 check; needs a context word.",
+        "RUC 0101016905001" }
+    MdIdno { "md_idno", Pii, Some("mod10"), true, &["idno", "idnp", "cod fiscal", "codul fiscal", "număr de identificare de stat", "numărul de identificare de stat", "numar de identificare de stat", "numarul de identificare de stat"],
+        "Moldovan state identification number (IDNO of a company, IDNP of a person): 13 digits, the last a 7-3-1 weighted mod-10 check digit; needs a context word.",
+        "IDNO 1002600000283" }
+    IlHp { "il_hp", Pii, Some("luhn"), true, &["ח.פ", "ח\"פ", "מספר חברה", "company number", "company registration number", "israeli company number", "registrar of companies"],
+        "Israeli company number (ח.פ.): 9 digits starting 5, the last a Luhn check digit; needs a context word.",
+        "ח.פ 510361371" }
+    MaIce { "ma_ice", Pii, Some("mod97"), true, &["ice", "identifiant commun de l'entreprise", "identifiant commun de l’entreprise", "identifiant commun", "numéro ice", "numero ice", "المعرف الموحد للمقاولة"],
+        "Moroccan common company identifier (ICE): 15 digits, the number a multiple of 97; needs a context word.",
+        "ICE 000030205000041" }
+    ThMoa { "th_moa", Pii, Some("mod11"), true, &["เลขทะเบียนนิติบุคคล", "ทะเบียนนิติบุคคล", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "juristic person", "juristic person id", "company registration number", "thai tax id", "tax id", "tin"],
+        "Thai company registration number, also its tax number: 13 digits starting 0, the last a mod-11 check digit as a Thai person's; needs a context word.",
+        "เลขทะเบียนนิติบุคคล 0105544046602" }
+    MzNuit { "mz_nuit", Pii, Some("mod11"), true, &["nuit", "número único de identificação tributária", "numero unico de identificacao tributaria"],
+        "Mozambican taxpayer number (NUIT): 9 digits, the last a mod-11 check digit; needs a context word.",
+        "NUIT 400339910" }
+    GnNifp { "gn_nifp", Pii, Some("luhn"), true, &["nifp", "numéro d'identification fiscale permanent", "numero d'identification fiscale permanent", "numéro d’identification fiscale permanent"],
+        "Guinean permanent tax number (NIFp): 9 digits, the last a Luhn check digit; needs a context word.",
+        "NIFp 102193364" }
+    PyRuc { "py_ruc", Pii, Some("mod11"), true, &["ruc", "registro único del contribuyente", "registro unico del contribuyente", "número de ruc", "numero de ruc", "ruc paraguay"],
+        "Paraguayan taxpayer number (RUC): up to 8 digits (a person's cédula or a company's number) and a mod-11 check digit, printed 1068460-3; needs a context word.",
+        "RUC 1068460-3" }
+    PeCui { "pe_cui", Pii, Some("mod11"), true, &["cui", "código único de identificación", "codigo unico de identificacion", "dni", "documento nacional de identidad"],
+        "Peruvian unique identity code (CUI, the DNI's number with its check): 8 digits and a mod-11 check digit, printed 05209244-8; needs a context word.",
+        "CUI 05209244-8" }
+    AlNipt { "al_nipt", Pii, None, true, &["nipt", "nuis", "numri i identifikimit për personin e tatueshëm", "numri unik i identifikimit të subjektit"],
+        "Albanian taxpayer number (NIPT/NUIS): a letter A-M, 8 digits and a letter; no check, so it needs a context word.",
+        "NIPT J61827501H" }
+    KePin { "ke_pin", Pii, None, true, &["kra pin", "pin", "pin no", "pin number", "kra", "personal identification number"],
+        "Kenyan tax PIN (KRA): A (a person) or P (a company), 9 digits and a letter; no check, so it needs a context word.",
+        "KRA PIN A001906275H" }
+    GhTin { "gh_tin", Pii, Some("mod11"), true, &["tin", "taxpayer identification number", "ghana tin", "gra tin"],
+        "Ghanaian taxpayer number (GRA): P, C, G, Q or V, 00, seven digits and a mod-11 check character (X for 10); needs a context word.",
+        "TIN C0000803561" }
+    UyCi { "uy_ci", Pii, Some("mod10"), true, &["cédula de identidad", "cedula de identidad", "c.i.", "ci nº", "ci n°", "ci no", "número de cédula", "numero de cedula", "cédula uruguaya", "documento de identidad"],
+        "Uruguayan identity card number (cédula de identidad): 7 digits and a check digit (weights 2 9 8 7 6 3 4, mod 10), printed 1.234.567-2; needs a context word.",
+        "C.I. 1.234.567-2" }
+    CaBcPhn { "ca_bc_phn", Phi, Some("mod11"), true, &["phn", "personal health number", "bc phn", "care card", "bc services card", "medical services plan", "msp number"],
+        "British Columbia personal health number: 10 digits starting 9, the last a mod-11 check digit; needs a context word.",
+        "PHN 9698 658 215" }
+    InVid { "in_vid", Pii, Some("verhoeff"), true, &["aadhaar vid", "virtual id", "virtual id number", "vid number", "vid no", "aadhaar virtual id", "आधार वीआईडी"],
+        "Aadhaar virtual id (VID): 16 digits, the first 2-9, the last a Verhoeff check digit; stands in for an Aadhaar number, so it needs a context word.",
+        "Aadhaar VID 2345 6789 0123 4565" }
+    NlOnderwijsnummer { "nl_onderwijsnummer", Pii, Some("mod11"), true, &["onderwijsnummer", "onderwijs nummer", "leerlingnummer duo"],
+        "Dutch education number (onderwijsnummer), a pupil's number instead of a BSN: 9 digits starting 10, the weighted sum 5 mod 11; needs a context word.",
+        "onderwijsnummer 101222331" }
+    ZaTin { "za_tin", Pii, Some("luhn"), true, &["income tax number", "income tax reference number", "tax reference number", "tax reference no", "tax ref no", "sars tax number", "sars reference number"],
+        "South African income tax reference number (SARS): 10 digits, the first 0-3 or 9, the last a Luhn check digit; needs a context word.",
+        "income tax number 0001339050" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta", "bank acct", "checking acct", "savings acct", "chequing account", "chequing acct", "deposit account", "deposit acct", "bban", "compte bancaire", "conto bancario", "numero di conto", "número cuenta", "cuenta bancaria", "código cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

@@ -54,6 +54,10 @@ pub(crate) enum Grouped {
     /// numbers too, printed by its banks in many ways (`030175 0660238
     /// 00`, `01-0819-0120-238-00`).
     NotInFours,
+    /// Any grouping but a check digit set apart (`46788632-6`): a
+    /// Romanian CUI, never so printed, whose word `CUI` is also Peru's
+    /// (whose CUI is printed so).
+    NotCheckApart,
     /// Only in these groupings, never contiguous: a Russian passport's
     /// series and number (`45 09 123456`, `4509 123456`), whose ten
     /// digits in a row are as often an ИНН.
@@ -81,6 +85,7 @@ impl Grouped {
             Grouped::NotInFours => !lens.clone().take(n - 1).all(|x| x == 4),
             Grouped::Any => true,
             Grouped::CheckApart => lens.clone().last() == Some(1),
+            Grouped::NotCheckApart => lens.clone().last() != Some(1),
             Grouped::Threes => lens.all(|l| l == 3),
         }
     }
@@ -187,6 +192,7 @@ static LEN7: &[DigitId] = &[
     id(D::Sedol, sedol_digits, CTX_ONLY),
     id(D::ArDni, unchecked, CTX_ONLY),
     id(D::RoCui, v::ro_cui, CTX_ONLY),
+    id_grouped(D::PyRuc, v::py_ruc, Grouped::CheckApart),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
 ];
 static LEN8: &[DigitId] = &[
@@ -207,6 +213,8 @@ static LEN8: &[DigitId] = &[
     // `PIB` is also the Romance languages' GDP: a PIB is taken contiguous
     // only, never an amount in groups (`PIB 12.345.678`).
     id_grouped(D::MePib, v::me_pib, Grouped::Contiguous),
+    id_grouped(D::PyRuc, v::py_ruc, Grouped::CheckApart),
+    id(D::UyCi, v::uy_ci, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -231,10 +239,16 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::CoNit, v::co_nit, Grouped::CheckApart),
     id(D::BrRg, v::br_rg_digits, CTX_ONLY),
     // Romania's CUI runs to ten digits (newer companies' have nine).
-    id(D::RoCui, v::ro_cui, CTX_ONLY),
+    id_grouped(D::RoCui, v::ro_cui, Grouped::NotCheckApart),
     id_grouped(D::RsPib, v::rs_pib, Grouped::Contiguous),
     id(D::DoRnc, v::do_rnc, CTX_ONLY),
     id(D::AzVoen, v::az_voen, CTX_ONLY),
+    id(D::IlHp, v::il_hp, CTX_ONLY),
+    id(D::MzNuit, v::mz_nuit, CTX_ONLY),
+    id(D::GnNifp, v::gn_nifp, CTX_ONLY),
+    id_grouped(D::PyRuc, v::py_ruc, Grouped::CheckApart),
+    id_grouped(D::PeCui, v::pe_cui, Grouped::CheckApart),
+    id(D::NlOnderwijsnummer, v::nl_onderwijsnummer, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -266,6 +280,8 @@ static LEN10: &[DigitId] = &[
     id(D::RoCui, v::ro_cui, CTX_ONLY),
     id(D::IsKennitala, v::is_kennitala, CTX_ONLY),
     id(D::AzVoen, v::az_voen, CTX_ONLY),
+    id(D::CaBcPhn, v::ca_bc_phn, CTX_ONLY),
+    id(D::ZaTin, v::za_tin, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -333,6 +349,9 @@ static LEN13: &[DigitId] = &[
     id(D::VnMst, v::vn_mst, CTX_ONLY),
     id(D::JpCorporateNumber, v::jp_corporate_number, CTX_ONLY),
     id(D::MkEdb, v::mk_edb, CTX_ONLY),
+    id(D::EcRuc, v::ec_ruc, CTX_ONLY),
+    id(D::MdIdno, v::md_idno, CTX_ONLY),
+    id(D::ThMoa, v::th_moa, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN14: &[DigitId] = &[
@@ -352,6 +371,7 @@ static LEN15: &[DigitId] = &[
     ),
     id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
     nz_account(&[(&[2, 4, 7, 2], b"-", Medium)]),
+    id(D::MaIce, v::ma_ice, CTX_ONLY),
     id(D::BankAccount, unchecked, CTX_ONLY),
 ];
 static LEN16: &[DigitId] = &[
@@ -361,6 +381,7 @@ static LEN16: &[DigitId] = &[
         &[(&[], b"", Medium), (&[4, 4, 4, 4], b" -", Medium)],
     ),
     id(D::IdNik, v::id_nik, CTX_ONLY),
+    id(D::InVid, v::in_vid, CTX_ONLY),
     id_grouped(D::IdNpwp, v::id_npwp, Grouped::Contiguous),
     nz_account(&[(&[2, 4, 7, 3], b"-", Medium)]),
     id(D::BankAccount, unchecked, CTX_ONLY),
@@ -814,6 +835,16 @@ pub(crate) fn alpha_word(
         // next to its word as the digits alone are.
         15 if letters == 2 && w.starts_with(b"MK") && w.get(2..).is_some_and(v::mk_edb) => {
             sk.emit(D::MkEdb, ws, we, Low, PLAIN);
+        }
+        // Taxpayer numbers of a letter, digits and a letter, next to
+        // their words: Albania's NIPT (`J61827501H`), Kenya's PIN
+        // (`A001906275H`), Ghana's TIN with its check (`C0000803561`).
+        10 if letters == 1 && upper && v::al_nipt(w) => {
+            sk.emit(D::AlNipt, ws, we, Low, NEED_CTX);
+        }
+        11 if letters == 1 && (v::ke_pin(w) || v::gh_tin(w)) => {
+            let d = if v::gh_tin(w) { D::GhTin } else { D::KePin };
+            sk.emit(d, ws, we, Low, NEED_CTX);
         }
         // An ABN as Australia's VAT-style number, `AU53004085616`.
         13 if letters == 2 && w.starts_with(b"AU") && w.get(2..).is_some_and(v::au_abn) => {

@@ -834,6 +834,15 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
         {
             sk.emit(D::NzBankAccount, s, e, Medium, PLAIN);
         }
+        // A Uruguayan cédula in thousands with its check digit after a
+        // dash: `1.234.567-2` (a Chilean RUT's print; the word decides).
+        if seq.shape(&[1, 3, 3, 1])
+            && seq.sep().get(1..4) == Some(&b"..-"[..])
+            && sk.ctx_ok(D::UyCi, s, e)
+            && v::uy_ci(d)
+        {
+            sk.emit(D::UyCi, s, e, Medium, NEED_CTX);
+        }
         // A Colombian NIT in thousands with its check digit after a dash:
         // `800.003.122-6`, `6.386.949-2`.
         if nit_dotted(seq) && sk.ctx_ok(D::CoNit, s, e) && v::co_nit(d) {
@@ -1259,6 +1268,8 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::IlId,
     D::ArDni,
     D::MePib,
+    D::PyRuc,
+    D::UyCi,
 ]);
 
 /// Ids written only as one run of digits, never in groups.
@@ -4753,7 +4764,7 @@ fn fi_hetu(sk: &mut Sink<'_>, seq: &Seq) {
 /// dotted (`12.345.678`), then the control letter in either case, glued
 /// or after `-` or a space (`12345678Z`, `12345678-z`, `12.345.678 Z`).
 fn es_dni(sk: &mut Sink<'_>, s: usize) {
-    if !sk.on(D::EsDni) {
+    if !sk.on(D::EsDni) && !sk.on(D::PeCui) {
         return;
     }
     let t = sk.t;
@@ -4793,6 +4804,16 @@ fn es_dni(sk: &mut Sink<'_>, s: usize) {
             nonvalue: false,
         };
         sk.emit(D::EsDni, s, i + 1, Medium, adj);
+    } else if sk.on(D::PeCui) {
+        // A Peruvian CUI with its check letter (`10586119B`), next to
+        // its word.
+        let mut b = [l; 9];
+        if let Some(body) = b.get_mut(..8) {
+            body.copy_from_slice(&d);
+        }
+        if v::pe_cui(&b) {
+            sk.emit(D::PeCui, s, i + 1, Medium, NEED_CTX);
+        }
     }
 }
 

@@ -2745,6 +2745,220 @@ pub fn do_rnc(s: &[u8]) -> bool {
             .is_some_and(|x| Some((10 - x % 11) % 9 + 1) == c)
 }
 
+/// Ecuador's taxpayer number (RUC, SRI): thirteen digits — the province
+/// (01-24, 30, 50), then by the third digit: below 6 a person's, the
+/// cédula and an establishment number not `000`; 6 a public body's, the
+/// first nine weighted 3 2 7 6 5 4 3 2 1 summing to a multiple of 11 and
+/// four more not `0000` (else read as a person's); 9 a company's, the
+/// public body's rule or the first ten weighted 4 3 2 7 6 5 4 3 2 1 a
+/// multiple of 11 and `001`-style establishment not `000`.
+pub fn ec_ruc(s: &[u8]) -> bool {
+    if s.len() != 13 || !s.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let g = |i: usize| s.get(i).map_or(0, |&c| u32::from(c - b'0'));
+    if !matches!(g(0) * 10 + g(1), 1..=24 | 30 | 50) {
+        return false;
+    }
+    let mod11 = |n: usize, w: &[u32]| {
+        s.get(..n)
+            .and_then(|b| weighted(b, w))
+            .is_some_and(|x| x.is_multiple_of(11))
+    };
+    let natural = || s.get(10..) != Some(&b"000"[..]) && s.get(..10).is_some_and(ec_ci);
+    let public = || s.get(9..) != Some(&b"0000"[..]) && mod11(9, &[3, 2, 7, 6, 5, 4, 3, 2, 1]);
+    let juridical =
+        || s.get(10..) != Some(&b"000"[..]) && mod11(10, &[4, 3, 2, 7, 6, 5, 4, 3, 2, 1]);
+    match g(2) {
+        0..=5 => natural(),
+        6 => public() || natural(),
+        9 => public() || juridical(),
+        _ => false,
+    }
+}
+
+/// Moldova's state identification number (IDNO for a company, IDNP for a
+/// person): thirteen digits, the first twelve weighted 7 3 1 four times,
+/// the sum mod 10 the last.
+pub fn md_idno(s: &[u8]) -> bool {
+    let c = s.get(12).copied().and_then(dig);
+    s.len() == 13
+        && s.get(..12)
+            .and_then(|b| weighted(b, &[7, 3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1]))
+            .is_some_and(|x| Some(x % 10) == c)
+}
+
+/// Israel's company number (ח.פ., Registrar of Companies): nine digits
+/// starting 5, the last a Luhn digit (the identity number's check).
+pub fn il_hp(s: &[u8]) -> bool {
+    s.len() == 9 && s.first() == Some(&b'5') && s.iter().all(u8::is_ascii_digit) && luhn(s)
+}
+
+/// Morocco's common company identifier (ICE): fifteen digits, the number
+/// a multiple of 97.
+pub fn ma_ice(s: &[u8]) -> bool {
+    s.len() == 15
+        && s.iter()
+            .try_fold(0u32, |r, &c| dig(c).map(|x| (r * 10 + x) % 97))
+            .is_some_and(|r| r == 0)
+}
+
+/// A Thai company's registration number (Ministry of Commerce), which is
+/// also its tax number: thirteen digits starting 0, checked as a
+/// person's identification number is.
+pub fn th_moa(s: &[u8]) -> bool {
+    s.first() == Some(&b'0') && thai_check(s)
+}
+
+/// The Thai identification numbers' check: thirteen digits, the first
+/// twelve weighted 13…2, (11 − sum mod 11) mod 10 the last.
+fn thai_check(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
+        return false;
+    };
+    s.len() == 13
+        && weighted(body, &[13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2])
+            .is_some_and(|x| dig(c) == Some((11 - x % 11) % 10))
+}
+
+/// Mozambique's taxpayer number (NUIT): nine digits, the first eight
+/// weighted 8 9 4 5 6 7 8 9, the sum mod 11 the last (10 written 1).
+pub fn mz_nuit(s: &[u8]) -> bool {
+    let c = s.get(8).copied().and_then(dig);
+    s.len() == 9
+        && s.get(..8)
+            .and_then(|b| weighted(b, &[8, 9, 4, 5, 6, 7, 8, 9]))
+            .is_some_and(|x| Some(if x % 11 == 10 { 1 } else { x % 11 }) == c)
+}
+
+/// Guinea's permanent tax number (NIFp): nine digits, the last a Luhn
+/// digit.
+pub fn gn_nifp(s: &[u8]) -> bool {
+    s.len() == 9 && s.iter().all(u8::is_ascii_digit) && luhn(s)
+}
+
+/// Paraguay's taxpayer number (RUC, DNIT): up to eight digits (a person's
+/// cédula or a company's number) and a check digit: the body from the
+/// right weighted 2, 3, 4 …, −sum mod 11 mod 10.
+pub fn py_ruc(s: &[u8]) -> bool {
+    let Some((&c, body)) = s.split_last() else {
+        return false;
+    };
+    if !(5..=9).contains(&s.len()) || !s.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .zip(2u32..)
+        .map(|(&b, w)| u32::from(b - b'0') * w)
+        .sum();
+    dig(c) == Some((11 - sum % 11) % 11 % 10)
+}
+
+/// Peru's unique identity code (CUI, the DNI's number): eight digits and a
+/// check character, the eight weighted 3 2 7 6 5 4 3 2, the sum mod 11
+/// `c`, the check `65432110987`[c] (or the letter `KJIHGFEDCBA`[c]).
+pub fn pe_cui(s: &[u8]) -> bool {
+    let (Some(body), Some(&c)) = (s.get(..8), s.get(8)) else {
+        return false;
+    };
+    let Some(x) = weighted(body, &[3, 2, 7, 6, 5, 4, 3, 2]).map(|x| (x % 11) as usize) else {
+        return false;
+    };
+    s.len() == 9
+        && (b"65432110987".get(x) == Some(&c)
+            || b"KJIHGFEDCBA".get(x) == Some(&c.to_ascii_uppercase()))
+}
+
+/// Albania's taxpayer number (NIPT/NUIS): a letter A-M (the decade of
+/// registration), eight digits and a capital letter; no published check.
+pub fn al_nipt(s: &[u8]) -> bool {
+    matches!(s, [b'A'..=b'M', mid @ .., b'A'..=b'Z'] if mid.len() == 8 && mid.iter().all(u8::is_ascii_digit))
+}
+
+/// Kenya's tax PIN (KRA): `A` (a person) or `P` (a company), nine digits
+/// and a letter, in either case; no published check.
+pub fn ke_pin(s: &[u8]) -> bool {
+    matches!(s, [b'A' | b'P' | b'a' | b'p', mid @ .., last] if mid.len() == 9
+        && mid.iter().all(u8::is_ascii_digit)
+        && last.is_ascii_alphabetic())
+}
+
+/// Ghana's taxpayer number (GRA): `P` (a person), `C`, `G`, `Q` or `V`,
+/// `00`, seven digits and a check character: the nine digits after the
+/// letter weighted 1…9, mod 11 (10 written `X`).
+pub fn gh_tin(s: &[u8]) -> bool {
+    let [kind, rest @ ..] = s else {
+        return false;
+    };
+    let (Some(body), Some(&c)) = (rest.get(..9), rest.get(9)) else {
+        return false;
+    };
+    if s.len() != 11
+        || !matches!(kind, b'P' | b'C' | b'G' | b'Q' | b'V')
+        || !body.starts_with(b"00")
+    {
+        return false;
+    }
+    weighted(body, &[1, 2, 3, 4, 5, 6, 7, 8, 9]).is_some_and(|x| match x % 11 {
+        10 => c == b'X',
+        r => dig(c) == Some(r),
+    })
+}
+
+/// Uruguay's identity card number (cédula de identidad): seven digits
+/// weighted 2 9 8 7 6 3 4 and a check digit, (10 − sum mod 10) mod 10.
+pub fn uy_ci(s: &[u8]) -> bool {
+    let c = s.get(7).copied().and_then(dig);
+    s.len() == 8
+        && s.get(..7)
+            .and_then(|b| weighted(b, &[2, 9, 8, 7, 6, 3, 4]))
+            .is_some_and(|x| Some((10 - x % 10) % 10) == c)
+}
+
+/// British Columbia's personal health number: ten digits starting 9, the
+/// eight after it weighted 2 4 8 5 10 9 7 3, (11 − sum mod 11) the last
+/// (10 is never issued).
+pub fn ca_bc_phn(s: &[u8]) -> bool {
+    let c = s.get(9).copied().and_then(dig);
+    s.len() == 10
+        && s.first() == Some(&b'9')
+        && s.get(1..9)
+            .and_then(|b| weighted(b, &[2, 4, 8, 5, 10, 9, 7, 3]))
+            .is_some_and(|x| Some((11 - x % 11) % 11) == c)
+}
+
+/// India's Aadhaar virtual id (VID, UIDAI): sixteen digits, the first 2-9,
+/// the last a Verhoeff digit; a palindrome is no number.
+pub fn in_vid(s: &[u8]) -> bool {
+    s.len() == 16
+        && matches!(s.first(), Some(b'2'..=b'9'))
+        && !s.iter().eq(s.iter().rev())
+        && verhoeff(s)
+}
+
+/// The Dutch education number (onderwijsnummer, DUO), given to pupils
+/// without a BSN: nine digits starting `10`, weighted 9…2 and −1, the sum
+/// 5 mod 11.
+pub fn nl_onderwijsnummer(s: &[u8]) -> bool {
+    s.len() == 9
+        && s.starts_with(b"10")
+        && s.get(..8)
+            .and_then(|b| weighted(b, &[9, 8, 7, 6, 5, 4, 3, 2]))
+            .zip(s.get(8).copied().and_then(dig))
+            .is_some_and(|(x, c)| (x + 11 - c) % 11 == 5)
+}
+
+/// South Africa's income tax reference number (SARS): ten digits, the
+/// first 0, 1, 2, 3 or 9, the last a Luhn digit.
+pub fn za_tin(s: &[u8]) -> bool {
+    s.len() == 10
+        && matches!(s.first(), Some(b'0'..=b'3' | b'9'))
+        && s.iter().all(u8::is_ascii_digit)
+        && luhn(s)
+}
+
 /// Bulgarian EGN: YYMMDD (month plus 20 for the 1800s, plus 40 for the
 /// 2000s), three digits and a weighted mod-11 check digit.
 pub fn bg_egn(s: &[u8]) -> bool {
@@ -3957,13 +4171,7 @@ pub fn nz_ird(s: &[u8]) -> bool {
 /// Thai national id: 13 digits, first 1-8, weights 13..2, mod-11 check
 /// digit (mod 10).
 pub fn th_national_id(s: &[u8]) -> bool {
-    let (Some(body), Some(&c)) = (s.get(..12), s.get(12)) else {
-        return false;
-    };
-    s.len() == 13
-        && matches!(s.first(), Some(b'1'..=b'8'))
-        && weighted(body, &[13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2])
-            .is_some_and(|x| dig(c) == Some((11 - x % 11) % 10))
+    matches!(s.first(), Some(b'1'..=b'8')) && thai_check(s)
 }
 
 /// German identity card number (since 2010): nine characters from the

@@ -1216,21 +1216,272 @@ fn new_validators_refuse_malformed_input() {
         (v::az_voen, "1400057421"),
         (v::do_rnc, "131098193"),
     ];
+    // (A New Zealand account's suffix may have two digits or three:
+    // `…-000` cut is `…-00`, as valid.)
+    refuse_malformed(cases, &["0102420100194000"]);
+}
+
+/// Each validator passes its valid value and refuses it empty, one
+/// character long, one short (unless the value is in `cut_valid`) and
+/// with a letter in place of a digit in the middle.
+fn refuse_malformed(cases: &[(Check, &str)], cut_valid: &[&str]) {
     for &(check, good) in cases {
         assert!(check(good.as_bytes()), "{good} should pass");
         assert!(!check(b""), "{good}: empty passed");
         let mut long = good.to_string();
         long.push('0');
         assert!(!check(long.as_bytes()), "{long} passed");
-        // (A New Zealand account's suffix may have two digits or three:
-        // `…-000` cut is `…-00`, as valid.)
-        if good != "0102420100194000" {
+        if !cut_valid.contains(&good) {
             let cut = &good.as_bytes()[..good.len() - 1];
             assert!(!check(cut), "{good} cut passed");
         }
-        // A letter in place of a digit in the middle.
         let mut b = good.as_bytes().to_vec();
         b[good.len() / 2] = b'x';
         assert!(!check(&b), "{} passed", String::from_utf8_lossy(&b));
     }
+}
+
+// ---------- the twenty-sixth session's identifiers ----------
+
+/// Ecuador's RUC as the SRI's rules state it: a province, then a
+/// person's cédula (weights 2 1 2 1 …, products over 9 less 9, a multiple
+/// of 10) and an establishment, or a public body's or a company's number
+/// (weighted sums multiples of 11).
+fn r_ec_ruc(s: &str) -> bool {
+    let d = ds(s);
+    if d.len() != 13 {
+        return false;
+    }
+    let province = d[0] * 10 + d[1];
+    if !((1..=24).contains(&province) || province == 30 || province == 50) {
+        return false;
+    }
+    let cedula = || {
+        d[2] < 7
+            && d[..10]
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| {
+                    let p = if i % 2 == 0 { 2 * x } else { x };
+                    if p > 9 { p - 9 } else { p }
+                })
+                .sum::<u32>()
+                % 10
+                == 0
+    };
+    let natural = || &s[10..] != "000" && cedula();
+    let public =
+        || &s[9..] != "0000" && weighted(&d[..9], &[3, 2, 7, 6, 5, 4, 3, 2, 1]).is_multiple_of(11);
+    let juridical = || {
+        &s[10..] != "000" && weighted(&d[..10], &[4, 3, 2, 7, 6, 5, 4, 3, 2, 1]).is_multiple_of(11)
+    };
+    match d[2] {
+        0..=5 => natural(),
+        6 => public() || natural(),
+        9 => public() || juridical(),
+        _ => false,
+    }
+}
+
+fn r_md_idno(s: &str) -> bool {
+    let d = ds(s);
+    d.len() == 13 && weighted(&d[..12], &[7, 3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1]) % 10 == d[12]
+}
+
+/// The number as an integer, a multiple of 97.
+fn r_ma_ice(s: &str) -> bool {
+    s.len() == 15 && s.parse::<u64>().is_ok_and(|n| n % 97 == 0)
+}
+
+/// Thai: the first twelve weighted 13…2; the check is 11 − sum mod 11,
+/// its last digit.
+fn r_thai(s: &str) -> bool {
+    let d = ds(s);
+    d.len() == 13 && {
+        let w: Vec<u32> = (2..=13).rev().collect();
+        (11 - weighted(&d[..12], &w) % 11) % 10 == d[12]
+    }
+}
+
+fn r_mz_nuit(s: &str) -> bool {
+    let d = ds(s);
+    d.len() == 9 && {
+        let r = weighted(&d[..8], &[8, 9, 4, 5, 6, 7, 8, 9]) % 11;
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1][r as usize] == d[8]
+    }
+}
+
+/// Paraguay: weights 2, 3, 4 … from the right of the body; the check is
+/// 11 − sum mod 11, 10 and 11 written 0.
+fn r_py_ruc(s: &str) -> bool {
+    let d = ds(s);
+    (5..=9).contains(&d.len()) && {
+        let body = &d[..d.len() - 1];
+        let sum: u32 = body
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &x)| (i as u32 + 2) * x)
+            .sum();
+        let c = 11 - sum % 11;
+        (if c >= 10 { 0 } else { c }) == d[d.len() - 1]
+    }
+}
+
+/// Peru's CUI: the remainder picks the check digit or letter of RENIEC's
+/// two tables.
+fn r_pe_cui(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 9 && b[..8].iter().all(u8::is_ascii_digit) && {
+        let r = weighted(&ds(&s[..8]), &[3, 2, 7, 6, 5, 4, 3, 2]) % 11;
+        let digit = "65432110987".as_bytes()[r as usize];
+        let letter = "KJIHGFEDCBA".as_bytes()[r as usize];
+        b[8] == digit || b[8].to_ascii_uppercase() == letter
+    }
+}
+
+fn r_gh_tin(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11
+        && "PCGQV".contains(s.chars().next().unwrap_or(' '))
+        && s[1..3] == *"00"
+        && b[1..10].iter().all(u8::is_ascii_digit)
+        && {
+            let r = weighted(&ds(&s[1..10]), &[1, 2, 3, 4, 5, 6, 7, 8, 9]) % 11;
+            let want = if r == 10 {
+                'X'
+            } else {
+                char::from_digit(r, 10).unwrap()
+            };
+            s.ends_with(want)
+        }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn identifiers_of_the_twenty_sixth_session(s in digits(14), first in 0u32..10, kind in prop_oneof![Just('P'), Just('C'), Just('A')]) {
+        for c in each_last(&s[..12]) {
+            prop_assert_eq!(v::ec_ruc(c.as_bytes()), r_ec_ruc(&c), "{}", c);
+            prop_assert_eq!(v::md_idno(c.as_bytes()), r_md_idno(&c), "{}", c);
+            let moa = format!("{first}{}", &c[1..]);
+            prop_assert_eq!(v::th_moa(moa.as_bytes()), first == 0 && r_thai(&moa), "{}", moa);
+        }
+        // An RUC of each kind: the third digit 6 or 9, establishments
+        // 000/001.
+        for third in ['6', '9'] {
+            for tail in ["001", "000", "0001"] {
+                let c = format!("17{third}{}", &s[..10 - tail.len()]) + tail;
+                prop_assert_eq!(v::ec_ruc(c.as_bytes()), r_ec_ruc(&c), "{}", c);
+            }
+        }
+        for c in each_last(&s[..14]) {
+            prop_assert_eq!(v::ma_ice(&c.as_bytes()[..15]), r_ma_ice(&c[..15]), "{}", c);
+        }
+        for c in each_last(&s[..8]) {
+            prop_assert_eq!(v::mz_nuit(c.as_bytes()), r_mz_nuit(&c), "{}", c);
+            prop_assert_eq!(v::gn_nifp(c.as_bytes()), r_luhn(&c), "{}", c);
+            let hp = format!("5{}", &c[1..]);
+            prop_assert_eq!(v::il_hp(hp.as_bytes()), r_luhn(&hp), "{}", hp);
+            let not_company = format!("4{}", &c[1..]);
+            prop_assert!(!v::il_hp(not_company.as_bytes()), "{}", not_company);
+            prop_assert_eq!(v::py_ruc(c.as_bytes()), r_py_ruc(&c), "{}", c);
+            prop_assert_eq!(v::pe_cui(c.as_bytes()), r_pe_cui(&c), "{}", c);
+        }
+        for n in 4..8 {
+            for c in each_last(&s[..n]) {
+                prop_assert_eq!(v::py_ruc(c.as_bytes()), r_py_ruc(&c), "{}", c);
+            }
+        }
+        for l in 'A'..='Z' {
+            let c = format!("{}{l}", &s[..8]);
+            prop_assert_eq!(v::pe_cui(c.as_bytes()), r_pe_cui(&c), "{}", c);
+        }
+        for last in ('0'..='9').chain(['X']) {
+            let c = format!("{kind}00{}{last}", &s[..7]);
+            prop_assert_eq!(v::gh_tin(c.as_bytes()), r_gh_tin(&c), "{}", c);
+        }
+    }
+}
+
+fn r_uy_ci(s: &str) -> bool {
+    let d = ds(s);
+    d.len() == 8 && (10 - weighted(&d[..7], &[2, 9, 8, 7, 6, 3, 4]) % 10) % 10 == d[7]
+}
+
+fn r_bc_phn(s: &str) -> bool {
+    let d = ds(s);
+    d.len() == 10 && d[0] == 9 && {
+        // A remainder of 0 is the check 0 (as stdnum-js has it); 1
+        // would ask for 10, never issued.
+        let c = (11 - weighted(&d[1..9], &[2, 4, 8, 5, 10, 9, 7, 3]) % 11) % 11;
+        c < 10 && c == d[9]
+    }
+}
+
+/// DUO's rule as published: the nine digits weighted 9 8 7 6 5 4 3 2 −1
+/// sum to 5 mod 11.
+fn r_onderwijsnummer(s: &str) -> bool {
+    let d = ds(s);
+    s.len() == 9 && s.starts_with("10") && {
+        let sum = weighted(&d[..8], &[9, 8, 7, 6, 5, 4, 3, 2]) as i64 - d[8] as i64;
+        sum.rem_euclid(11) == 5
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn personal_numbers_of_the_twenty_sixth_session(s in digits(16), first in 0u32..10) {
+        for c in each_last(&s[..7]) {
+            prop_assert_eq!(v::uy_ci(c.as_bytes()), r_uy_ci(&c), "{}", c);
+        }
+        for c in each_last(&s[..9]) {
+            let phn = format!("{first}{}", &c[1..]);
+            prop_assert_eq!(v::ca_bc_phn(phn.as_bytes()), r_bc_phn(&phn), "{}", phn);
+            let tin = format!("{first}{}", &c[1..]);
+            prop_assert_eq!(v::za_tin(tin.as_bytes()), [0, 1, 2, 3, 9].contains(&first) && r_luhn(&tin), "{}", tin);
+        }
+        for c in each_last(&s[..8]) {
+            let o = format!("10{}", &c[2..]);
+            prop_assert_eq!(v::nl_onderwijsnummer(o.as_bytes()), r_onderwijsnummer(&o), "{}", o);
+        }
+        for c in each_last(&s[..15]) {
+            let vid = format!("{first}{}", &c[1..]);
+            let palindrome = vid.chars().eq(vid.chars().rev());
+            prop_assert_eq!(v::in_vid(vid.as_bytes()), first >= 2 && !palindrome && r_verhoeff(&vid), "{}", vid);
+        }
+    }
+}
+
+#[test]
+fn twenty_sixth_session_validators_refuse_malformed_input() {
+    let cases: &[(Check, &str)] = &[
+        (v::ec_ruc, "0101016905001"),
+        (v::md_idno, "1002600000283"),
+        (v::il_hp, "510361371"),
+        (v::ma_ice, "000030205000041"),
+        (v::th_moa, "0105544046602"),
+        (v::mz_nuit, "400339910"),
+        (v::gn_nifp, "102193364"),
+        (v::pe_cui, "052092448"),
+        (v::al_nipt, "J61827501H"),
+        (v::ke_pin, "A001906275H"),
+        (v::gh_tin, "C0000803561"),
+        (v::uy_ci, "12345672"),
+        (v::ca_bc_phn, "9698658215"),
+        (v::in_vid, "2345678901234565"),
+        (v::nl_onderwijsnummer, "101222331"),
+        (v::za_tin, "0001339050"),
+    ];
+    refuse_malformed(cases, &[]);
+    // Paraguay's RUC has no fixed length: five to nine digits, a letter
+    // refused.
+    assert!(v::py_ruc(b"10684603") && v::py_ruc(b"1168401"));
+    assert!(!v::py_ruc(b"") && !v::py_ruc(b"1068x603") && !v::py_ruc(b"1234567890"));
+    // The letters' own rules: Albania's first letter A-M, Kenya's A or P.
+    assert!(!v::al_nipt(b"N61827501H") && !v::al_nipt(b"J6182750XH"));
+    assert!(!v::ke_pin(b"B001906275H") && !v::ke_pin(b"A0019062751"));
 }
