@@ -1493,6 +1493,9 @@ builtins! {
     ZaTin { "za_tin", Pii, Some("luhn"), true, &["income tax number", "income tax reference number", "tax reference number", "tax reference no", "tax ref no", "sars tax number", "sars reference number"],
         "South African income tax reference number (SARS): 10 digits, the first 0-3 or 9, the last a Luhn check digit; needs a context word.",
         "income tax number 0001339050" }
+    CzBankAccount { "cz_bank_account", Pci, Some("mod11"), false, &["číslo účtu", "číslo bankovního účtu", "bankovní účet", "bankovní spojení", "č. ú.", "č.ú.", "účet", "bankové spojenie", "bankový účet", "číslo účtu príjemcu", "account", "account number", "bank account", "account no"],
+        "Czech bank account as printed: an optional prefix, the number and the bank's code after a slash (19-2000145399/0800), each part checked by mod 11 and the code in the CNB's list; reported alone (low), medium next to its word.",
+        "číslo účtu 19-2000145399/0800" }
     BankAccount { "bank_account", Pci, None, true, &["bank account", "bank account number", "account number", "account no", "acct no", "acct number", "checking account", "savings account", "a/c no", "kontonummer", "numéro de compte", "número de cuenta", "bank acct", "checking acct", "savings acct", "chequing account", "chequing acct", "deposit account", "deposit acct", "bban", "compte bancaire", "conto bancario", "numero di conto", "número cuenta", "cuenta bancaria", "código cuenta"],
         "A bank account number with no checksum of its own (US and many national formats): 8 to 17 digits, contiguous or in groups of three or more (the last may be shorter) with one separator, next to bank-account wording only; the other ids of the same digits win.",
         "account number 4810 2231 8890" }

@@ -631,6 +631,20 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             }
         }
     }
+    // A Czech bank account, `[prefix-]number/bank` (`19-2000145399/0800`):
+    // a slash before a last group of four, and before it one group, or
+    // two joined by a dash (a date's `12/05/2020` has two slashes).
+    if lok
+        && rok
+        && seq.len(seq.n - 1) == 4
+        && match seq.n {
+            2 => seq.sep().get(1) == Some(&b'/'),
+            3 => seq.sep().get(1..3) == Some(&b"-/"[..]),
+            _ => false,
+        }
+    {
+        cz_bank_account(sk, seq);
+    }
     // Everything below has at least 7 digits: most numbers in dense
     // numeric text stop here.
     // A Chilean RUT: digits (dotted in thousands or not), `-` and its
@@ -692,6 +706,17 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         return;
     }
     long_number(sk, ws, seq);
+}
+
+/// A Czech bank account (see [`v::cz_bank_account`]): low alone, medium
+/// next to its word.
+#[cold]
+#[inline(never)]
+fn cz_bank_account(sk: &mut Sink<'_>, seq: &Seq) {
+    let (s, e) = (seq.start(), seq.end());
+    if sk.on(D::CzBankAccount) && sk.t.get(s..e).is_some_and(v::cz_bank_account) {
+        sk.emit(D::CzBankAccount, s, e, Low, PLAIN);
+    }
 }
 
 /// An Indonesian NPWP as it is printed, `01.312.166.0-091.000`: its

@@ -1456,6 +1456,34 @@ proptest! {
     }
 }
 
+/// The CNB's rule as its decree states it: each part padded to its
+/// length (six and ten digits) and weighted 10 5 8 4 2 1 and 6 3 7 9 10 5
+/// 8 4 2 1 from the left, sums multiples of 11.
+fn r_cz_account(prefix: &str, root: &str, bank: &str) -> bool {
+    const CODES: &str = "0100 0300 0600 0710 0800 2010 2060 2070 2100 2200 2220 2250 2260 2600 2700 3030 3060 3500 4300 5500 5800 6000 6200 6210 6300 6363 6700 6800 7910 7950 7960 7970 7990 8030 8040 8060 8090 8150 8190 8198 8220 8250 8255 8265 8500 8610 8660";
+    let p = format!("{prefix:0>6}");
+    let r = format!("{root:0>10}");
+    prefix.len() <= 6
+        && (2..=10).contains(&root.len())
+        && r.chars().any(|c| c != '0')
+        && weighted(&ds(&p), &[10, 5, 8, 4, 2, 1]).is_multiple_of(11)
+        && weighted(&ds(&r), &[6, 3, 7, 9, 10, 5, 8, 4, 2, 1]).is_multiple_of(11)
+        && CODES.split(' ').any(|c| c == bank)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn cz_bank_account(s in digits(16), plen in 0usize..7, rlen in 2usize..11, bank in prop_oneof![Just("0800"), Just("0100"), Just("2010"), Just("0801"), Just("2020")]) {
+        let prefix = &s[..plen];
+        for root in each_last(&s[6..6 + rlen - 1]) {
+            let printed = if plen == 0 { format!("{root}/{bank}") } else { format!("{prefix}-{root}/{bank}") };
+            prop_assert_eq!(v::cz_bank_account(printed.as_bytes()), r_cz_account(prefix, &root, bank), "{}", printed);
+        }
+    }
+}
+
 #[test]
 fn twenty_sixth_session_validators_refuse_malformed_input() {
     let cases: &[(Check, &str)] = &[
@@ -1477,6 +1505,21 @@ fn twenty_sixth_session_validators_refuse_malformed_input() {
         (v::za_tin, "0001339050"),
     ];
     refuse_malformed(cases, &[]);
+    // A Czech account: its slash, its bank code's four digits, the
+    // prefix's dash.
+    assert!(v::cz_bank_account(b"19-2000145399/0800"));
+    for bad in [
+        &b"19-20001453990800"[..],
+        b"19-2000145399/080",
+        b"19-2000145399/08000",
+        b"19 2000145399/0800",
+        b"/0800",
+        b"19-/0800",
+        b"1234567-2000145399/0800",
+        b"19-2000145399/",
+    ] {
+        assert!(!v::cz_bank_account(bad), "{}", String::from_utf8_lossy(bad));
+    }
     // Paraguay's RUC has no fixed length: five to nine digits, a letter
     // refused.
     assert!(v::py_ruc(b"10684603") && v::py_ruc(b"1168401"));
