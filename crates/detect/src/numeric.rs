@@ -615,8 +615,19 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             {
                 crate::ids::de_rvnr(sk, ws);
             }
-            2 => {}
+            // A Czech bank account, `[prefix-]number/bank`
+            // (`19-2000145399/0800`): a slash before a last group of four,
+            // and before it one group, or two joined by a dash (a date's
+            // `12/05/2020` has two slashes).
+            2 => {
+                if rok && seq.sep().get(1) == Some(&b'/') {
+                    cz_bank_account(sk, seq);
+                }
+            }
             3 => {
+                if rok && seq.sep().get(1..3) == Some(&b"-/"[..]) {
+                    cz_bank_account(sk, seq);
+                }
                 date_of_birth(sk, seq);
                 if seq.shape(&[2, 2, 2]) {
                     nino_spaced(sk, seq);
@@ -630,20 +641,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
                 date_of_birth(sk, seq);
             }
         }
-    }
-    // A Czech bank account, `[prefix-]number/bank` (`19-2000145399/0800`):
-    // a slash before a last group of four, and before it one group, or
-    // two joined by a dash (a date's `12/05/2020` has two slashes).
-    if lok
-        && rok
-        && seq.len(seq.n - 1) == 4
-        && match seq.n {
-            2 => seq.sep().get(1) == Some(&b'/'),
-            3 => seq.sep().get(1..3) == Some(&b"-/"[..]),
-            _ => false,
-        }
-    {
-        cz_bank_account(sk, seq);
     }
     // Everything below has at least 7 digits: most numbers in dense
     // numeric text stop here.
@@ -708,13 +705,17 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
     long_number(sk, ws, seq);
 }
 
-/// A Czech bank account (see [`v::cz_bank_account`]): low alone, medium
+/// A Czech bank account (see [`v::cz_bank_account`]) in a number of two
+/// or three groups whose last separator is a slash: low alone, medium
 /// next to its word.
 #[cold]
 #[inline(never)]
 fn cz_bank_account(sk: &mut Sink<'_>, seq: &Seq) {
     let (s, e) = (seq.start(), seq.end());
-    if sk.on(D::CzBankAccount) && sk.t.get(s..e).is_some_and(v::cz_bank_account) {
+    if seq.len(seq.n.saturating_sub(1)) == 4
+        && sk.on(D::CzBankAccount)
+        && sk.t.get(s..e).is_some_and(v::cz_bank_account)
+    {
         sk.emit(D::CzBankAccount, s, e, Low, PLAIN);
     }
 }
