@@ -4830,9 +4830,9 @@ fn es_dni(sk: &mut Sink<'_>, s: usize) {
             nonvalue: false,
         };
         sk.emit(D::EsDni, s, i + 1, Medium, adj);
-    } else if sk.on(D::PeCui) {
-        // A Peruvian CUI with its check letter (`10586119B`), next to
-        // its word.
+    } else if !spaced && l.is_ascii_uppercase() && sk.on(D::PeCui) {
+        // A Peruvian CUI with its check letter (`10586119B`, `-B`), next
+        // to its word; not a word after a space (`DNI 12345678 a …`).
         let mut b = [l; 9];
         if let Some(body) = b.get_mut(..8) {
             body.copy_from_slice(&d);
