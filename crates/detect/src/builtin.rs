@@ -1445,7 +1445,7 @@ builtins! {
     EcRuc { "ec_ruc", Pii, Some("mod11"), true, &["ruc", "registro único de contribuyentes", "registro unico de contribuyentes", "número de ruc", "numero de ruc", "ruc ecuador"],
         "Ecuadorian taxpayer number (RUC): 13 digits — a person's cédula and an establishment number, or a public body's or company's number with a mod-11 check; needs a context word.",
         "RUC 0101016905001" }
-    MdIdno { "md_idno", Pii, Some("mod10"), true, &["idno", "idnp", "cod fiscal", "codul fiscal", "număr de identificare de stat", "numărul de identificare de stat", "numar de identificare de stat", "numarul de identificare de stat"],
+    MdIdno { "md_idno", Pii, Some("mod10"), true, &["idno", "idnp", "număr de identificare de stat", "numărul de identificare de stat", "numar de identificare de stat", "numarul de identificare de stat"],
         "Moldovan state identification number (IDNO of a company, IDNP of a person): 13 digits, the last a 7-3-1 weighted mod-10 check digit; needs a context word.",
         "IDNO 1002600000283" }
     IlHp { "il_hp", Pii, Some("luhn"), true, &["ח.פ", "ח\"פ", "מספר חברה", "company number", "company registration number", "israeli company number", "registrar of companies"],
@@ -1454,7 +1454,7 @@ builtins! {
     MaIce { "ma_ice", Pii, Some("mod97"), true, &["ice", "identifiant commun de l'entreprise", "identifiant commun de l’entreprise", "identifiant commun", "numéro ice", "numero ice", "المعرف الموحد للمقاولة"],
         "Moroccan common company identifier (ICE): 15 digits, the number a multiple of 97; needs a context word.",
         "ICE 000030205000041" }
-    ThMoa { "th_moa", Pii, Some("mod11"), true, &["เลขทะเบียนนิติบุคคล", "ทะเบียนนิติบุคคล", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "juristic person", "juristic person id", "company registration number", "thai tax id", "tax id", "tin"],
+    ThMoa { "th_moa", Pii, Some("mod11"), true, &["เลขทะเบียนนิติบุคคล", "ทะเบียนนิติบุคคล", "ประจำตัวผู้เสียภาษี", "ผู้เสียภาษีอากร", "juristic person", "juristic person id", "company registration number", "thai tax id", "thai tin"],
         "Thai company registration number, also its tax number: 13 digits starting 0, the last a mod-11 check digit as a Thai person's; needs a context word.",
         "เลขทะเบียนนิติบุคคล 0105544046602" }
     MzNuit { "mz_nuit", Pii, Some("mod11"), true, &["nuit", "número único de identificação tributária", "numero unico de identificacao tributaria"],
