@@ -1493,6 +1493,9 @@ builtins! {
     ZaTin { "za_tin", Pii, Some("luhn"), true, &["income tax number", "income tax reference number", "tax reference number", "tax reference no", "tax ref no", "sars tax number", "sars reference number"],
         "South African income tax reference number (SARS): 10 digits, the first 0-3 or 9, the last a Luhn check digit; needs a context word.",
         "income tax number 0001339050" }
+    CrCpf { "cr_cpf", Pii, None, true, &["cédula", "cedula", "cédula de identidad", "cedula de identidad", "cédula física", "cedula fisica", "cédula de persona física", "número de cédula", "numero de cedula", "céd."],
+        "Costa Rican identity number (cédula de persona física): province, volume and entry, printed 1-1234-1234 (or 01-1234-1234); no check, so only in that layout next to its word.",
+        "Cédula 1-1234-1234" }
     CzBankAccount { "cz_bank_account", Pci, Some("mod11"), false, &["číslo účtu", "číslo bankovního účtu", "bankovní účet", "bankovní spojení", "č. ú.", "č.ú.", "účet", "bankové spojenie", "bankový účet", "číslo účtu príjemcu", "account", "account number", "bank account", "account no"],
         "Czech bank account as printed: an optional prefix, the number and the bank's code after a slash (19-2000145399/0800), each part checked by mod 11 and the code in the CNB's list; reported alone (low), medium next to its word.",
         "číslo účtu 19-2000145399/0800" }

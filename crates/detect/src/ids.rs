@@ -249,6 +249,8 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::PyRuc, v::py_ruc, Grouped::CheckApart),
     id_grouped(D::PeCui, v::pe_cui, Grouped::CheckApart),
     id(D::NlOnderwijsnummer, v::nl_onderwijsnummer, CTX_ONLY),
+    // A Costa Rican cédula has no check: only in its print, 1-4-4.
+    id_grouped(D::CrCpf, v::cr_cpf, Grouped::Shapes(&[&[1, 4, 4]])),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -282,6 +284,7 @@ static LEN10: &[DigitId] = &[
     id(D::AzVoen, v::az_voen, CTX_ONLY),
     id(D::CaBcPhn, v::ca_bc_phn, CTX_ONLY),
     id(D::ZaTin, v::za_tin, CTX_ONLY),
+    id_grouped(D::CrCpf, v::cr_cpf, Grouped::Shapes(&[&[2, 4, 4]])),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),

@@ -1023,8 +1023,8 @@ fn digit_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8]) {
             }
             // A passport's series and number and an Argentine DNI have
             // no check digit: low, medium with its word, as passport
-            // numbers of letters are.
-            let base = if matches!(i.d, D::PassportNumber | D::ArDni) {
+            // numbers of letters are; a Costa Rican cédula neither.
+            let base = if matches!(i.d, D::PassportNumber | D::ArDni | D::CrCpf) {
                 Low
             } else {
                 Medium

@@ -2959,6 +2959,22 @@ pub fn za_tin(s: &[u8]) -> bool {
         && luhn(s)
 }
 
+/// Costa Rica's identity number for a person (cédula de persona física,
+/// TSE): the province (1-9), the volume (four digits) and the entry
+/// (four), not all zero; printed `1-1234-1234`, or with the province
+/// padded to `01` (ten digits starting 0). No check digit.
+pub fn cr_cpf(s: &[u8]) -> bool {
+    let s = match s {
+        [b'0', rest @ ..] if rest.len() == 9 => rest,
+        _ => s,
+    };
+    s.len() == 9
+        && matches!(s.first(), Some(b'1'..=b'9'))
+        && s.iter().all(u8::is_ascii_digit)
+        && s.get(1..5) != Some(&b"0000"[..])
+        && s.get(5..9) != Some(&b"0000"[..])
+}
+
 /// The Czech National Bank's bank codes (its list of 2026; Slovakia's
 /// domestic accounts, printed the same way, used codes of their own
 /// before IBAN).

@@ -1520,6 +1520,21 @@ fn twenty_sixth_session_validators_refuse_malformed_input() {
     ] {
         assert!(!v::cz_bank_account(bad), "{}", String::from_utf8_lossy(bad));
     }
+    // A Costa Rican cédula: nine digits, or ten after a padding 0; a
+    // province 1-9; volume and entry not zero.
+    assert!(v::cr_cpf(b"112341234") && v::cr_cpf(b"0112341234") && v::cr_cpf(b"901000001"));
+    for bad in [
+        &b"012341234"[..],
+        b"100001234",
+        b"112340000",
+        b"1123412345",
+        b"11234123",
+        b"1123x1234",
+        b"1112341234",
+        b"",
+    ] {
+        assert!(!v::cr_cpf(bad), "{}", String::from_utf8_lossy(bad));
+    }
     // Paraguay's RUC has no fixed length: five to nine digits, a letter
     // refused.
     assert!(v::py_ruc(b"10684603") && v::py_ruc(b"1168401"));
