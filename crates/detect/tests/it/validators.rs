@@ -1221,6 +1221,13 @@ fn new_validators_refuse_malformed_input() {
     refuse_malformed(cases, &["0102420100194000"]);
 }
 
+/// `check` refuses every value of `bad`.
+fn refuse_all(check: Check, bad: &[&[u8]]) {
+    for b in bad {
+        assert!(!check(b), "{}", String::from_utf8_lossy(b));
+    }
+}
+
 /// Each validator passes its valid value and refuses it empty, one
 /// character long, one short (unless the value is in `cut_valid`) and
 /// with a letter in place of a digit in the middle.
@@ -1508,33 +1515,35 @@ fn twenty_sixth_session_validators_refuse_malformed_input() {
     // A Czech account: its slash, its bank code's four digits, the
     // prefix's dash.
     assert!(v::cz_bank_account(b"19-2000145399/0800"));
-    for bad in [
-        &b"19-20001453990800"[..],
-        b"19-2000145399/080",
-        b"19-2000145399/08000",
-        b"19 2000145399/0800",
-        b"/0800",
-        b"19-/0800",
-        b"1234567-2000145399/0800",
-        b"19-2000145399/",
-    ] {
-        assert!(!v::cz_bank_account(bad), "{}", String::from_utf8_lossy(bad));
-    }
+    refuse_all(
+        v::cz_bank_account,
+        &[
+            b"19-20001453990800",
+            b"19-2000145399/080",
+            b"19-2000145399/08000",
+            b"19 2000145399/0800",
+            b"/0800",
+            b"19-/0800",
+            b"1234567-2000145399/0800",
+            b"19-2000145399/",
+        ],
+    );
     // A Costa Rican cédula: nine digits, or ten after a padding 0; a
     // province 1-9; volume and entry not zero.
     assert!(v::cr_cpf(b"112341234") && v::cr_cpf(b"0112341234") && v::cr_cpf(b"901000001"));
-    for bad in [
-        &b"012341234"[..],
-        b"100001234",
-        b"112340000",
-        b"1123412345",
-        b"11234123",
-        b"1123x1234",
-        b"1112341234",
-        b"",
-    ] {
-        assert!(!v::cr_cpf(bad), "{}", String::from_utf8_lossy(bad));
-    }
+    refuse_all(
+        v::cr_cpf,
+        &[
+            b"012341234",
+            b"100001234",
+            b"112340000",
+            b"1123412345",
+            b"11234123",
+            b"1123x1234",
+            b"1112341234",
+            b"",
+        ],
+    );
     // Paraguay's RUC has no fixed length: five to nine digits, a letter
     // refused.
     assert!(v::py_ruc(b"10684603") && v::py_ruc(b"1168401"));
