@@ -1246,7 +1246,16 @@ pub(crate) fn anchor(sk: &mut Sink<'_>, k: K, a: usize, ae: usize) {
         K::VaultBatch => one(sk, &VAULT_BATCH),
         K::Age => one(sk, &AGE),
         K::Pkcs12 => pkcs12_base64(sk, a),
-        K::Alibaba => one(sk, &ALIBABA),
+        K::Alibaba => {
+            one(sk, &ALIBABA);
+            // `MIILTAIBAzCC…`: a PKCS #12 file whose length encodes as
+            // `LT` holds Alibaba's `LTAI` over the first letter of its
+            // own literal, and the anchor search, leftmost and not
+            // overlapping, reported only `LTAI`.
+            if sk.t.get(a + 3..a + 9) == Some(&b"IBAzCC"[..]) {
+                pkcs12_base64(sk, a + 3);
+            }
+        }
         K::Heroku => one(sk, &HEROKU),
         K::Netlify => one(sk, &NETLIFY),
         K::Render => one(sk, &RENDER),
