@@ -845,9 +845,12 @@ pub(crate) fn alpha_word(
         10 if letters == 1 && upper && v::al_nipt(w) => {
             sk.emit(D::AlNipt, ws, we, Low, NEED_CTX);
         }
-        11 if letters == 1 && (v::ke_pin(w) || v::gh_tin(w)) => {
-            let d = if v::gh_tin(w) { D::GhTin } else { D::KePin };
-            sk.emit(d, ws, we, Low, NEED_CTX);
+        11 if letters == 1 => {
+            if v::gh_tin(w) {
+                sk.emit(D::GhTin, ws, we, Low, NEED_CTX);
+            } else if v::ke_pin(w) {
+                sk.emit(D::KePin, ws, we, Low, NEED_CTX);
+            }
         }
         // An ABN as Australia's VAT-style number, `AU53004085616`.
         13 if letters == 2 && w.starts_with(b"AU") && w.get(2..).is_some_and(v::au_abn) => {

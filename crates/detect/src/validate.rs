@@ -2791,16 +2791,13 @@ pub fn md_idno(s: &[u8]) -> bool {
 /// Israel's company number (ח.פ., Registrar of Companies): nine digits
 /// starting 5, the last a Luhn digit (the identity number's check).
 pub fn il_hp(s: &[u8]) -> bool {
-    s.len() == 9 && s.first() == Some(&b'5') && s.iter().all(u8::is_ascii_digit) && luhn(s)
+    s.len() == 9 && s.first() == Some(&b'5') && luhn(s)
 }
 
 /// Morocco's common company identifier (ICE): fifteen digits, the number
 /// a multiple of 97.
 pub fn ma_ice(s: &[u8]) -> bool {
-    s.len() == 15
-        && s.iter()
-            .try_fold(0u32, |r, &c| dig(c).map(|x| (r * 10 + x) % 97))
-            .is_some_and(|r| r == 0)
+    s.len() == 15 && all_digits(s) && mod97_fold(0, s) == Some(0)
 }
 
 /// A Thai company's registration number (Ministry of Commerce), which is
@@ -2834,7 +2831,7 @@ pub fn mz_nuit(s: &[u8]) -> bool {
 /// Guinea's permanent tax number (NIFp): nine digits, the last a Luhn
 /// digit.
 pub fn gn_nifp(s: &[u8]) -> bool {
-    s.len() == 9 && s.iter().all(u8::is_ascii_digit) && luhn(s)
+    s.len() == 9 && luhn(s)
 }
 
 /// Paraguay's taxpayer number (RUC, DNIT): up to eight digits (a person's
@@ -2953,10 +2950,7 @@ pub fn nl_onderwijsnummer(s: &[u8]) -> bool {
 /// South Africa's income tax reference number (SARS): ten digits, the
 /// first 0, 1, 2, 3 or 9, the last a Luhn digit.
 pub fn za_tin(s: &[u8]) -> bool {
-    s.len() == 10
-        && matches!(s.first(), Some(b'0'..=b'3' | b'9'))
-        && s.iter().all(u8::is_ascii_digit)
-        && luhn(s)
+    s.len() == 10 && matches!(s.first(), Some(b'0'..=b'3' | b'9')) && luhn(s)
 }
 
 /// Costa Rica's identity number for a person (cédula de persona física,
