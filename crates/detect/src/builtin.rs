@@ -141,6 +141,10 @@ const SSN_CTX: &[&str] = &[
     "soc sec",
     "ss no",
     "social",
+    // The Social Security Administration's Spanish name for it (`número
+    // de Seguro Social`); Mexico's NSS says `seguro social` too, but has
+    // eleven digits.
+    "seguro social",
     "us_ssn",
     "ssn#",
     "ss#",

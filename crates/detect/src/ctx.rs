@@ -54,6 +54,10 @@ struct Phrase {
     tokens: Vec<Vec<u8>>,
     /// Built-in detectors that list this phrase.
     mask: DetSet,
+    /// Detectors of the shorter phrases inside this one that it
+    /// overrides (see [`shadows`]): where this phrase is found, their
+    /// words inside it are not theirs.
+    shadow: DetSet,
 }
 
 struct Table {
@@ -157,6 +161,7 @@ fn build_table() -> Table {
                 phrases.push(Phrase {
                     tokens: toks,
                     mask: DetSet::default(),
+                    shadow: DetSet::default(),
                 });
                 phrases.len() - 1
             });
@@ -167,6 +172,10 @@ fn build_table() -> Table {
                 }
             }
         }
+    }
+    let shadow: Vec<DetSet> = phrases.iter().map(|p| shadows(p, &phrases, &idx)).collect();
+    for (p, sh) in phrases.iter_mut().zip(shadow) {
+        p.shadow = sh;
     }
     let mut by_first: Vec<(u64, usize)> = Vec::new();
     let mut first = vec![0u64; FIRST_KEYS / 64];
@@ -194,6 +203,146 @@ fn build_table() -> Table {
         first,
         letter_keyed,
     }
+}
+
+/// Words that add nothing to which number a phrase names: `nic no` is
+/// Sri Lanka's word and `nic` Pakistan's too, `numero de rut` is Uruguay's
+/// and `rut` Chile's too, `bank account number` one bank's as much as
+/// `account number` another's. A phrase whose words beyond a shorter
+/// phrase inside it are all of these does not override it.
+const FILLER: &[&str] = &[
+    // Numbers, codes and their abbreviations.
+    "n",
+    "nr",
+    "nro",
+    "no",
+    "nº",
+    "n°",
+    "º",
+    "°",
+    "num",
+    "number",
+    "numbers",
+    "numer",
+    "numero",
+    "número",
+    "numéro",
+    "nummer",
+    "code",
+    "código",
+    "codigo",
+    "identifier",
+    "id",
+    "reg",
+    "registration",
+    // Joining words.
+    "a",
+    "at",
+    "d",
+    "da",
+    "de",
+    "del",
+    "di",
+    "do",
+    "du",
+    "me",
+    "of",
+    "the",
+    "us",
+    // A person's, a nation's, an identity document's, a card's.
+    "personal",
+    "persönliche",
+    "persoenliche",
+    "personnel",
+    "personale",
+    "national",
+    "nacional",
+    "nationale",
+    "nazionale",
+    "identity",
+    "identification",
+    "identidad",
+    "identidade",
+    "identità",
+    "identificação",
+    "identificacao",
+    "identificación",
+    "identificacion",
+    "documento",
+    "card",
+    "carteira",
+    "cartão",
+    "carte",
+    "tarjeta",
+    "carta",
+    // Kinds of bank account.
+    "account",
+    "acct",
+    "bank",
+    "bancaria",
+    "bancario",
+    "bancaire",
+    "bancária",
+    "checking",
+    "chequing",
+    "savings",
+    "deposit",
+    "current",
+    "corriente",
+    "courant",
+    "corrente",
+];
+
+/// Longer phrases that override nothing: a detector lists them to know
+/// the number it must leave to another (`uk passport` is `us_passport`'s
+/// word for a number it refuses, which stays `passport_number`'s), or
+/// the number is the same under two names (`ID za DDV` is Slovenia's VAT
+/// number and its tax number).
+const NOT_OVERRIDING: &[&str] = &["uk passport", "british passport", "id za ddv"];
+
+/// The detectors that phrase `p` overrides: of each shorter phrase whose
+/// words are a run of `p`'s, the detectors `p` does not list — unless
+/// `p`'s other words are all [`FILLER`]. A longer phrase names its
+/// number more closely: `income tax number` is South Africa's, and the
+/// `tax number` inside it is not Poland's or the UK's there; `BC PHN` is
+/// British Columbia's, not Ontario's `PHN`.
+fn shadows(p: &Phrase, phrases: &[Phrase], idx: &HashMap<Vec<Vec<u8>>, usize>) -> DetSet {
+    let n = p.tokens.len();
+    let mut out = DetSet::default();
+    let words = p.tokens.join(&b' ');
+    if NOT_OVERRIDING.iter().any(|w| w.as_bytes() == words) {
+        return out;
+    }
+    for i in 0..n {
+        for j in i + 1..=n {
+            if j - i == n {
+                continue;
+            }
+            let Some(q) = p
+                .tokens
+                .get(i..j)
+                .and_then(|sub| idx.get(sub))
+                .and_then(|&qi| phrases.get(qi))
+            else {
+                continue;
+            };
+            let rest = p
+                .tokens
+                .get(..i)
+                .into_iter()
+                .chain(p.tokens.get(j..))
+                .flatten();
+            // Tokens are lower-cased in ASCII only (`NÚMERO` is `nÚmero`).
+            if rest.clone().all(|t| {
+                let t = String::from_utf8_lossy(t).to_lowercase();
+                FILLER.contains(&t.as_str())
+            }) {
+                continue;
+            }
+            out = out.union(&q.mask.without(&p.mask));
+        }
+    }
+    out
 }
 
 /// Keys of [`Table::first`] (a bit each: 8 KiB).
@@ -313,11 +462,7 @@ fn fnv(s: &[u8]) -> u64 {
 pub(crate) fn phrases_in(s: &[u8]) -> DetSet {
     let mut hits = Vec::new();
     tokenize(s, 0, false, s.len(), &mut hits);
-    let mut out = DetSet::default();
-    for h in &hits {
-        out |= h.mask;
-    }
-    out
+    masks_of(&hits, |_| true)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -325,6 +470,55 @@ struct Hit {
     start: usize,
     end: usize,
     mask: DetSet,
+    /// The phrase found, when it overrides shorter phrases inside it
+    /// ([`Phrase::shadow`] not empty): most hits are of phrases that
+    /// override nothing, and their readers never look it up.
+    shadows: Option<u32>,
+}
+
+/// The detectors of `hits[k]`, less those that a longer phrase found
+/// around it among `hits` overrides ([`shadows`]): `tax number` inside
+/// `income tax number` is not Poland's. Only hits `counted` may override:
+/// those the question counts itself, so the answer never depends on
+/// what lies outside its window.
+fn own_mask(hits: &[Hit], k: usize, counted: impl Fn(&Hit) -> bool) -> DetSet {
+    let Some(h) = hits.get(k) else {
+        return DetSet::default();
+    };
+    let mut m = h.mask;
+    for (j, g) in hits.iter().enumerate() {
+        if j != k
+            && g.start <= h.start
+            && h.end <= g.end
+            && (g.start, g.end) != (h.start, h.end)
+            && counted(g)
+            && let Some(p) = g.shadows.and_then(|p| TABLE.phrases.get(p as usize))
+        {
+            m = m.without(&p.shadow);
+        }
+    }
+    m
+}
+
+/// The union of the detectors of `hits` that are `counted`, each less
+/// what a longer counted hit around it overrides ([`own_mask`]).
+fn masks_of(hits: &[Hit], counted: impl Fn(&Hit) -> bool + Copy) -> DetSet {
+    let mut m = DetSet::default();
+    let mut shadowing = false;
+    for h in hits.iter().filter(|h| counted(h)) {
+        m |= h.mask;
+        shadowing |= h.shadows.is_some();
+    }
+    if !shadowing {
+        return m;
+    }
+    let mut m = DetSet::default();
+    for (k, h) in hits.iter().enumerate() {
+        if counted(h) {
+            m |= own_mask(hits, k, counted);
+        }
+    }
+    m
 }
 
 /// Per-pass cache of context hits. Queries must come in roughly increasing
@@ -445,14 +639,30 @@ impl CtxCache {
         }
         let lo = s.saturating_sub(before.min(CONTEXT_BEFORE));
         let first = self.first_hit_from(lo);
+        let hits = self.hits.get(first..).unwrap_or_default();
+        let n = hits.iter().take_while(|h| h.start < s).count();
+        let hits = hits.get(..n).unwrap_or_default();
+        let counted = |h: &Hit| h.end <= s;
+        // The last phrase to end before the value; of phrases ending
+        // together the one that starts first (the longer: `income tax
+        // number`, not the `tax number` inside it), less what it
+        // overrides.
         let mut m = (DetSet::default(), s);
-        for h in self.hits.get(first..).unwrap_or_default() {
-            if h.start >= s {
-                break;
+        let mut best: Option<usize> = None;
+        for (k, h) in hits.iter().enumerate() {
+            if counted(h) && best.and_then(|b| hits.get(b)).is_none_or(|b| h.end > b.end) {
+                best = Some(k);
             }
-            if h.end <= s {
-                m = (h.mask, h.end);
+        }
+        if let Some(k) = best {
+            let end = hits.get(k).map_or(s, |h| h.end);
+            let mut mask = DetSet::default();
+            for (j, h) in hits.iter().enumerate() {
+                if h.end == end {
+                    mask |= own_mask(hits, j, counted);
+                }
             }
+            m = (mask, end);
         }
         m
     }
@@ -470,15 +680,11 @@ impl CtxCache {
         }
         self.ensure(t, lo, hi);
         let first = self.first_hit_from(lo);
-        let mut m = DetSet::default();
-        for h in self.hits.get(first..).unwrap_or_default() {
-            if h.start >= hi {
-                break;
-            }
-            if h.end <= hi && (h.end <= s || h.start >= e) {
-                m |= h.mask;
-            }
-        }
+        let hits = self.hits.get(first..).unwrap_or_default();
+        let n = hits.iter().take_while(|h| h.start < hi).count();
+        let m = masks_of(hits.get(..n).unwrap_or_default(), |h| {
+            h.end <= hi && (h.end <= s || h.start >= e)
+        });
         let m = crate::columns::widen_generic(m);
         // The stretch around `lo` where no phrase starts: after the last
         // hit before it, up to the next hit or the end of what is
@@ -1004,6 +1210,7 @@ fn token(t: &[u8], table: &Table, ts: usize, te: usize, hits: &mut Vec<Hit>) {
                 start: ts,
                 end,
                 mask: p.mask,
+                shadows: (!p.shadow.is_empty()).then(|| u32::try_from(pi).unwrap_or(u32::MAX)),
             });
         }
     }
@@ -1373,6 +1580,43 @@ mod tests {
         }
     }
 
+    /// Every phrase that overrides a shorter one inside it, and the
+    /// detectors it takes the words from (`cargo test -- --ignored
+    /// --nocapture list_shadows`, for review).
+    #[test]
+    #[ignore]
+    fn list_shadows() {
+        for p in &TABLE.phrases {
+            if p.shadow.is_empty() {
+                continue;
+            }
+            let words: Vec<String> = p
+                .tokens
+                .iter()
+                .map(|t| String::from_utf8_lossy(t).into_owned())
+                .collect();
+            let name = |m: &DetSet| {
+                BUILTINS
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| m.has(*i))
+                    .map(|(_, d)| d.id)
+                    .chain(
+                        m.has(crate::kit::GENERIC_NATIONAL_ID)
+                            .then_some("(national id)"),
+                    )
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            println!(
+                "{:40} [{}] over [{}]",
+                words.join(" "),
+                name(&p.mask),
+                name(&p.shadow)
+            );
+        }
+    }
+
     #[test]
     fn every_phrase_is_keyed_by_a_letter() {
         // Otherwise no window is ever answered without tokenising, and
@@ -1392,13 +1636,52 @@ mod tests {
         assert!(TABLE.letter_keyed);
     }
 
+    /// Whether `d`'s word is seen around `value` in `text`.
+    fn word_near(text: &str, value: &str, d: D) -> bool {
+        let s = text.find(value).unwrap();
+        CtxCache::default().has(text.as_bytes(), d as usize, s, s + value.len())
+    }
+
+    #[test]
+    fn a_longer_phrase_overrides_the_one_inside_it() {
+        let has = word_near;
+        let v = "3885355309";
+        assert!(has("Income tax number: 3885355309", v, D::ZaTin));
+        assert!(!has("Income tax number: 3885355309", v, D::PlNip));
+        assert!(!has("INCOME TAX NUMBER 3885355309", v, D::PlNip));
+        assert!(has("Tax number: 3885355309", v, D::PlNip));
+        // Another `tax number` of its own, outside the longer phrase.
+        assert!(has("income tax number, tax number 3885355309", v, D::PlNip));
+        assert!(!has("BC PHN 9250312239", "9250312239", D::CaOhip));
+        assert!(has("PHN 9250312239", "9250312239", D::CaOhip));
+        // Words that add nothing (`número de`) override nothing.
+        assert!(has("Número de RUT: 12.345.678-5", "12.345.678-5", D::ClRut));
+        assert!(has("NÚMERO DE RUT: 12.345.678-5", "12.345.678-5", D::ClRut));
+        assert!(has(
+            "savings account 19-2000145399/0800",
+            "19-2000145399/0800",
+            D::CzBankAccount
+        ));
+        // A phrase a detector lists to refuse a number overrides nothing.
+        assert!(has(
+            "UK passport: 925076473",
+            "925076473",
+            D::PassportNumber
+        ));
+        // The phrase nearest before a value, and a header's cell.
+        let t = b"Income tax number 3885355309";
+        let (m, end) = CtxCache::default().nearest_before(t, 18, 28, 64);
+        assert_eq!(
+            (m.has(D::ZaTin as usize), m.has(D::PlNip as usize), end),
+            (true, false, 17)
+        );
+        let m = phrases_in(b"Income Tax Number");
+        assert!(m.has(D::ZaTin as usize) && !m.has(D::PlNip as usize));
+    }
+
     #[test]
     fn cjk_words_glued_to_characters_or_full_width_punctuation() {
-        // Whether `d`'s word is seen around `value` in `text`.
-        let has = |text: &str, value: &str, d: D| {
-            let s = text.find(value).unwrap();
-            CtxCache::default().has(text.as_bytes(), d as usize, s, s + value.len())
-        };
+        let has = word_near;
         let cn = "110105491231002";
         for text in [
             "身份证号码：110105491231002",
