@@ -66,6 +66,12 @@ fn folded_len(b: &[u8], prev: u8) -> Match {
         | [0xE0] => Match::Prefix,
         [0xE0, _] => Match::No,
         [0xE2, 0x80, 0x87 | 0x89 | 0xAF, ..] => Match::Full(3, b' '),
+        // A hyphen, a non-breaking hyphen, a figure dash or an en dash
+        // after a digit (`536–22–8726`, `4111‑1111‑…`, `(415) 555–2671`):
+        // word processors, PDFs and web pages print a number's dashes so.
+        // Elsewhere (`pages 4 – 7`, `Steuer‐ID`) it is punctuation, left
+        // as it is.
+        [0xE2, 0x80, 0x90..=0x93, ..] if prev.is_ascii_digit() => Match::Full(3, b'-'),
         [0xE2, 0x80, _, ..] => Match::No,
         [0xE2, 0x80] | [0xE2] => Match::Prefix,
         [0xE3, 0x80, 0x80, ..] => Match::Full(3, b' '),
@@ -402,8 +408,33 @@ mod tests {
             std::str::from_utf8(&input[is..ie]).unwrap(),
             "01\u{a0}21\u{202f}26 29\u{2009}56"
         );
-        // The en dash (E2 80 93) and `é` (C3 A9) are left alone.
+        // The en dash (E2 80 93) after a space and `é` (C3 A9) are left
+        // alone.
         assert!(t.ends_with("– x".as_bytes()));
+    }
+
+    #[test]
+    fn dashes_after_a_digit_fold_to_a_hyphen() {
+        let d = crate::Detectors::new();
+        // Whether `id` finds a value ending in the text's last digit.
+        let found = |text: &str, id: &str| {
+            let end = text.rfind(|c: char| c.is_ascii_digit()).unwrap() + 1;
+            d.scan(text.as_bytes())
+                .iter()
+                .any(|f| f.detector == id && f.end == end)
+        };
+        assert!(found("SSN: 536\u{2013}22\u{2013}8726", "us_ssn"));
+        assert!(found("SSN: 536\u{2011}22\u{2011}8726", "us_ssn"));
+        assert!(found(
+            "Card 4111\u{2010}1111\u{2010}1111\u{2010}1111 exp",
+            "credit_card"
+        ));
+        assert!(found("Phone: (415) 823\u{2012}2671", "phone"));
+        // Elsewhere a dash is punctuation.
+        let input = "pages 4 \u{2013} 7, Steuer\u{2010}ID, 12\u{2014}13".as_bytes();
+        assert!(fold(input).is_none());
+        let (t, _) = fold("12\u{2013}13 \u{2013} 14".as_bytes()).unwrap();
+        assert_eq!(t, "12-13 \u{2013} 14".as_bytes());
     }
 
     #[test]
