@@ -42,6 +42,8 @@ fn folded_len(b: &[u8], prev: u8) -> Match {
     let digit = |len: usize, c: u8, zero: u8| Match::Full(len, b'0' + (c - zero));
     match b {
         [0xC2, 0xA0, ..] => Match::Full(2, b' '),
+        // A soft hyphen: invisible unless a line breaks there.
+        [0xC2, 0xAD, ..] => Match::Gone(2),
         [0xC2, _, ..] => Match::No,
         [0xC2] => Match::Prefix,
         // Arabic-Indic and Extended Arabic-Indic (Persian, Urdu) digits.
@@ -72,8 +74,18 @@ fn folded_len(b: &[u8], prev: u8) -> Match {
         // Elsewhere (`pages 4 – 7`, `Steuer‐ID`) it is punctuation, left
         // as it is.
         [0xE2, 0x80, 0x90..=0x93, ..] if prev.is_ascii_digit() => Match::Full(3, b'-'),
+        // Characters that print as nothing — a zero-width space, and a
+        // zero-width non-joiner or joiner after ASCII (in Persian and the
+        // Indic scripts they shape words, and are kept) — are read as
+        // nothing: put between a card's digits or inside an e-mail
+        // address they hide it from a reader of bytes, not of text.
+        [0xE2, 0x80, 0x8B, ..] => Match::Gone(3),
+        [0xE2, 0x80, 0x8C | 0x8D, ..] if prev.is_ascii() => Match::Gone(3),
         [0xE2, 0x80, _, ..] => Match::No,
-        [0xE2, 0x80] | [0xE2] => Match::Prefix,
+        // The word joiner.
+        [0xE2, 0x81, 0xA0, ..] => Match::Gone(3),
+        [0xE2, 0x81, _, ..] => Match::No,
+        [0xE2, 0x80 | 0x81] | [0xE2] => Match::Prefix,
         [0xE3, 0x80, 0x80, ..] => Match::Full(3, b' '),
         [0xE3, 0x80, _, ..] => Match::No,
         [0xE3, 0x80] | [0xE3] => Match::Prefix,
@@ -93,7 +105,10 @@ fn folded_len(b: &[u8], prev: u8) -> Match {
             0xA0 => Match::Full(3, b'@'),
             _ => Match::No,
         },
-        [0xEF, 0xBC | 0xBD] | [0xEF] => Match::Prefix,
+        // A zero-width no-break space (a byte-order mark inside a text).
+        [0xEF, 0xBB, 0xBF, ..] => Match::Gone(3),
+        [0xEF, 0xBB, _, ..] => Match::No,
+        [0xEF, 0xBB..=0xBD] | [0xEF] => Match::Prefix,
         [b'\\', b'n' | b'r' | b't', ..] if prev != b'\\' => Match::Full(2, b' '),
         [b'\\'] if prev != b'\\' => Match::Prefix,
         _ => Match::No,
@@ -120,7 +135,7 @@ fn lead_at(b: &[u8], i: usize) -> bool {
             )
         }),
         Some(0xE3) => next.is_none_or(|c| c == 0x80),
-        Some(0xEF) => next.is_none_or(|c| c == 0xBC || c == 0xBD),
+        Some(0xEF) => next.is_none_or(|c| matches!(c, 0xBB..=0xBD)),
         _ => false,
     }
 }
@@ -177,6 +192,8 @@ fn high_or_backslash(block: &[u8]) -> u64 {
 enum Match {
     /// A folded character of this many bytes, and the byte it becomes.
     Full(usize, u8),
+    /// A character of this many bytes read as nothing.
+    Gone(usize),
     /// The start of one, cut by the end of the input so far.
     Prefix,
     No,
@@ -238,8 +255,12 @@ impl Folds {
         }
     }
 
-    fn push(&mut self, at: usize, len: usize) {
-        let saved = self.saved() + len - 1;
+    /// A fold at text offset `at` that saves `saved` bytes: a character
+    /// of `len` bytes read as one saves `len - 1`, one read as nothing
+    /// `len` (its point is the next byte's offset, so a span starting
+    /// there starts at the character read as nothing: invisible).
+    fn push(&mut self, at: usize, saved: usize) {
+        let saved = self.saved() + saved;
         self.points.push_back((at, saved));
     }
 }
@@ -273,10 +294,16 @@ pub(crate) fn append(
         let seen = tmp.get(..n).unwrap_or_default();
         match folded_len(seen, prev) {
             Match::Full(len, to) => {
-                folds.push(base + dst.len(), len);
+                folds.push(base + dst.len(), len - 1);
                 dst.push(to);
                 let used = len.saturating_sub(held.len());
                 prev = seen.get(len - 1).copied().unwrap_or(0);
+                src = src.get(used..).unwrap_or_default();
+                pending.len = 0;
+            }
+            Match::Gone(len) => {
+                folds.push(base + dst.len(), len);
+                let used = len.saturating_sub(held.len());
                 src = src.get(used..).unwrap_or_default();
                 pending.len = 0;
             }
@@ -305,9 +332,15 @@ pub(crate) fn append(
         }
         match folded_len(rest, prev) {
             Match::Full(len, to) => {
-                folds.push(base + dst.len(), len);
+                folds.push(base + dst.len(), len - 1);
                 dst.push(to);
                 prev = rest.get(len - 1).copied().unwrap_or(0);
+                src = rest.get(len..).unwrap_or_default();
+            }
+            // `prev` stays the byte before: `536`, a zero-width space,
+            // then an en dash is still a dash after a digit.
+            Match::Gone(len) => {
+                folds.push(base + dst.len(), len);
                 src = rest.get(len..).unwrap_or_default();
             }
             Match::Prefix if more => {
@@ -366,7 +399,9 @@ pub(crate) fn holds(text: &[u8], from: usize, to: usize) -> bool {
         } else {
             0
         };
-        if let Match::Full(..) = folded_len(text.get(at + i..).unwrap_or_default(), prev) {
+        if let Match::Full(..) | Match::Gone(_) =
+            folded_len(text.get(at + i..).unwrap_or_default(), prev)
+        {
             return true;
         }
         at += i + 1;
@@ -478,6 +513,7 @@ mod tests {
                 proptest::sample::select(vec![
                     0xC2u8, 0xA0, 0xE2, 0x80, 0xAF, 0x89, 0x87, 0x93, b'7', b' ', b'\\', b'n', b't',
                     0xEF, 0xBC, 0x91, 0x8D, 0xD9, 0xA3, 0xDB, 0xB4, 0xE0, 0xA7, 0xA8, 0xB9, 0xE3,
+                    0xAD, 0x8B, 0x8C, 0x81, 0xBB, 0xBF,
                 ]),
                 0..64,
             ),
@@ -504,13 +540,18 @@ mod tests {
             for (x, &b) in whole.iter().enumerate() {
                 // Text byte `x` stands for the input from its offset to
                 // the next byte's.
-                let (s, e) = (x + wf.shift(x), x + 1 + wf.shift(x + 1));
+                let (mut s, e) = (x + wf.shift(x), x + 1 + wf.shift(x + 1));
+                // Characters read as nothing just before it are its span's
+                // head.
+                let before = if s > 0 { input[s - 1] } else { 0 };
+                while let Match::Gone(n) = folded_len(&input[s..], before) {
+                    s += n;
+                }
                 if s + 1 == e {
                     proptest::prop_assert_eq!(input[s], b);
                 } else {
                     // A folded character: all of it, as its byte.
-                    let prev = if s > 0 { input[s - 1] } else { 0 };
-                    proptest::prop_assert!(matches!(folded_len(&input[s..], prev), Match::Full(n, to) if n == e - s && to == b));
+                    proptest::prop_assert!(matches!(folded_len(&input[s..], before), Match::Full(n, to) if n == e - s && to == b));
                 }
             }
         }
@@ -554,7 +595,7 @@ mod tests {
                 }
                 for b2 in 0x80..=0xBFu8 {
                     let seq = [b0, b1, b2];
-                    if let Match::Full(..) = folded_len(&seq, 0) {
+                    if let Match::Full(..) | Match::Gone(_) = folded_len(&seq, 0) {
                         assert!(lead_at(&seq, 0), "{seq:02x?}");
                     }
                 }
@@ -625,8 +666,44 @@ mod tests {
         }
         // Neighbours of the folded ranges are left alone: U+FF1A's
         // neighbour U+FF1B `；`, Devanagari's danda U+0964, Thai letters,
-        // a byte-order mark.
-        assert!(fold("；।ก\u{feff}".as_bytes()).is_none());
+        // Arabic presentation forms beside the byte-order mark (U+FEFC).
+        assert!(fold("；।ก\u{fefc}".as_bytes()).is_none());
+    }
+
+    #[test]
+    fn characters_that_print_as_nothing_are_read_as_nothing() {
+        let d = crate::Detectors::new();
+        let values = |text: &str| {
+            d.scan(text.as_bytes())
+                .iter()
+                .map(|f| (f.detector.to_string(), text[f.start..f.end].to_string()))
+                .collect::<Vec<_>>()
+        };
+        for (label, value, id) in [
+            (
+                "Card:",
+                "4111\u{200b}1111\u{200b}1111\u{200b}1111",
+                "credit_card",
+            ),
+            ("Card:", "4111\u{ad}1111\u{ad}1111\u{ad}1111", "credit_card"),
+            (
+                "Card:",
+                "4\u{2060}1\u{feff}1\u{200d}1 1111 1111 1111",
+                "credit_card",
+            ),
+            ("SSN:", "536\u{200b}-22\u{200c}-8726", "us_ssn"),
+            ("mail", "john\u{200b}.smith@exam\u{200b}ple.com", "email"),
+        ] {
+            let got = values(&format!("{label} {value} now"));
+            assert_eq!(got, [(id.to_string(), value.to_string())], "{value:?}");
+        }
+        // A zero-width non-joiner inside a Persian word is part of it.
+        assert!(fold("\u{645}\u{6cc}\u{200c}\u{62e}".as_bytes()).is_none());
+        // A span never starts inside one: the value starts after the
+        // space, at the character read as nothing that leads it.
+        let (t, f) = fold("a \u{200b}42".as_bytes()).unwrap();
+        assert_eq!(t, b"a 42");
+        assert_eq!(f.unfold(2, 4), (2, 7));
     }
 
     /// A value of full-width digits is found and placed at its bytes, the
