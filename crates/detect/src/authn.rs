@@ -900,8 +900,8 @@ const PGPASS_LINE: usize = 512;
 
 /// A line of PostgreSQL's password file (`~/.pgpass`,
 /// `host:port:database:user:password`), keyed on the colon before its
-/// port: the digits at `ws..we`, between the first two colons of their
-/// line (a port written `*` keys nothing). The host,
+/// port: the digits at `ws..we`, or `*` (any port), between the first
+/// two colons of their line. The host,
 /// database and user are names (`*` for any), the host and the two
 /// names not all digits (`1:2:3:4:5` is no such line); the password is
 /// the rest of the line (`\:` and `\\` escaped), judged as any
@@ -918,7 +918,7 @@ pub(crate) fn pgpass_line(sk: &mut Sink<'_>, ws: usize, we: usize) {
     let value = port
         .iter()
         .fold(0u32, |v, &c| v * 10 + u32::from(c.wrapping_sub(b'0')));
-    if value == 0 || value > 65_535 {
+    if port != b"*" && (value == 0 || value > 65_535) {
         return;
     }
     // A name field: letters, digits and `._-*` (a host, a database, a

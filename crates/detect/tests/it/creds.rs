@@ -413,10 +413,15 @@ fn pgpass_lines_are_read_whole_and_streamed() {
         .filter(|f| f.detector == "password_assignment" && f.confidence >= Confidence::Medium)
         .map(|f| &text[f.start..f.end])
         .collect();
-    // The third line's port is `*`: no number keys it.
+    // The third line's port is `*` (any port): its colons key it.
     assert_eq!(
         values,
-        ["Zq81#vLm2pXe", "k8\\:Vq2pLm7w", "Tr0ub4dor&3x"],
+        [
+            "Zq81#vLm2pXe",
+            "k8\\:Vq2pLm7w",
+            "Xk9mPq2vLw7",
+            "Tr0ub4dor&3x"
+        ],
         "{fs:?}"
     );
     for slice in [1, 7, 64, 300] {
