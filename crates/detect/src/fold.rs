@@ -18,12 +18,17 @@
 //! characters is scanned as it is (one pass over 64-byte blocks finds
 //! that out). The escapes `\n`, `\r` and `\t` written in a string (JSON,
 //! iCalendar, code) are folded to one space the same way: they separate
-//! words as the characters they stand for do.
+//! words as the characters they stand for do. A hyphen or en dash right
+//! after a digit (`536–22–8726`) becomes `-`; characters that print as
+//! nothing (zero-width spaces and joiners, the word joiner, U+FEFF, the
+//! soft hyphen) become nothing, so that they cannot hide a card number or
+//! an e-mail address from the detectors.
 //!
 //! The map is a list of fold points: the text offset of each byte that
-//! stands for a longer character, with the bytes saved up to and including
-//! it. A text offset `x` is input offset `x + shift(x)`, where `shift(x)`
-//! counts the bytes saved by folds before `x`.
+//! stands for a longer character (for a character read as nothing, of the
+//! byte after it), with the bytes saved up to and including it. A text
+//! offset `x` is input offset `x + shift(x)`, where `shift(x)` counts the
+//! bytes saved by folds before `x`.
 
 use std::collections::VecDeque;
 
@@ -36,7 +41,9 @@ use std::collections::VecDeque;
 /// of a JSON or iCalendar string, a C or shell literal (`"Hi,\n4111 1111
 /// …"`: the `n` would glue the value to a word), unless their backslash
 /// is itself escaped (`prev`, the input byte before, is a backslash:
-/// `\\n`).
+/// `\\n`); U+2010-2013 after a digit `-`; and, to nothing
+/// ([`Match::Gone`]), U+200B, U+2060, U+FEFF, U+00AD, and U+200C and
+/// U+200D after an ASCII byte.
 fn folded_len(b: &[u8], prev: u8) -> Match {
     // The digit `c - zero` of a character of `len` bytes.
     let digit = |len: usize, c: u8, zero: u8| Match::Full(len, b'0' + (c - zero));
@@ -203,7 +210,8 @@ enum Match {
 /// moves on. Offsets are absolute text offsets (after folding).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Folds {
-    /// `(text offset of the space, bytes saved by it and every fold
+    /// `(text offset of the folded byte — for a character read as
+    /// nothing, of the byte after it — bytes saved by it and every fold
     /// before it)`, in order.
     points: VecDeque<(usize, usize)>,
     /// Bytes saved by folds already dropped from `points`.

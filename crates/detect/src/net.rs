@@ -596,13 +596,15 @@ pub(crate) fn colon(sk: &mut Sink<'_>, p: usize, from: usize, to: usize) {
     let t = sk.t;
     // A `.pgpass` line's first colon, before its port: `host:5432:…`,
     // or `host:*:…` (any port).
-    if at(t, p + 1).is_ascii_digit() && (from..to).contains(&p) {
-        let n = t.get(p + 1..).map_or(0, crate::fastscan::digit_run);
-        if n <= 5 && at(t, p + 1 + n) == b':' {
+    if (from..to).contains(&p) {
+        let n = match at(t, p + 1) {
+            b'*' => 1,
+            c if c.is_ascii_digit() => t.get(p + 1..).map_or(0, crate::fastscan::digit_run),
+            _ => 0,
+        };
+        if (1..=5).contains(&n) && at(t, p + 1 + n) == b':' {
             crate::authn::pgpass_line(sk, p + 1, p + 1 + n);
         }
-    } else if at(t, p + 1) == b'*' && at(t, p + 2) == b':' && (from..to).contains(&p) {
-        crate::authn::pgpass_line(sk, p + 1, p + 2);
     }
     let mut s = p;
     while s > 0 && p - s < 4 && at(t, s - 1).is_ascii_hexdigit() {
