@@ -62,6 +62,10 @@ pub(crate) enum Grouped {
     /// series and number (`45 09 123456`, `4509 123456`), whose ten
     /// digits in a row are as often an ИНН.
     Shapes(&'static [&'static [usize]]),
+    /// Contiguous, or in these groupings only: a Costa Rican cédula
+    /// (`112340567`, `1-1234-0567`), which has no check digit, so a
+    /// number in other groups (a date, an amount) is not one.
+    ContiguousOrShapes(&'static [&'static [usize]]),
 }
 
 impl Grouped {
@@ -81,6 +85,9 @@ impl Grouped {
                 n > 1 && shapes.iter().any(|s| lens.clone().eq(s.iter().copied()))
             }
             _ if n <= 1 => true,
+            Grouped::ContiguousOrShapes(shapes) => {
+                shapes.iter().any(|s| lens.clone().eq(s.iter().copied()))
+            }
             Grouped::Contiguous => false,
             Grouped::NotInFours => !lens.clone().take(n - 1).all(|x| x == 4),
             Grouped::Any => true,
@@ -249,8 +256,13 @@ static LEN9: &[DigitId] = &[
     id_grouped(D::PyRuc, v::py_ruc, Grouped::CheckApart),
     id_grouped(D::PeCui, v::pe_cui, Grouped::CheckApart),
     id(D::NlOnderwijsnummer, v::nl_onderwijsnummer, CTX_ONLY),
-    // A Costa Rican cédula has no check: only in its print, 1-4-4.
-    id_grouped(D::CrCpf, v::cr_cpf, Grouped::Shapes(&[&[1, 4, 4]])),
+    // A Costa Rican cédula has no check: contiguous or in its print,
+    // 1-4-4 (the leading zero of its ten digits dropped, as usual).
+    id_grouped(
+        D::CrCpf,
+        v::cr_cpf,
+        Grouped::ContiguousOrShapes(&[&[1, 4, 4]]),
+    ),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -284,7 +296,11 @@ static LEN10: &[DigitId] = &[
     id(D::AzVoen, v::az_voen, CTX_ONLY),
     id(D::CaBcPhn, v::ca_bc_phn, CTX_ONLY),
     id(D::ZaTin, v::za_tin, CTX_ONLY),
-    id_grouped(D::CrCpf, v::cr_cpf, Grouped::Shapes(&[&[2, 4, 4]])),
+    id_grouped(
+        D::CrCpf,
+        v::cr_cpf,
+        Grouped::ContiguousOrShapes(&[&[2, 4, 4]]),
+    ),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),
@@ -869,6 +885,10 @@ pub(crate) fn alpha_word(
     }
     if (w.len() == 13 && letters == 4) || (w.len() == 12 && letters == 3) {
         mx_rfc_compact(sk, ws, we, w, letters);
+    }
+    // An Albanian NIPT whose last letter stands apart: `M02129023 S`.
+    if w.len() == 9 && letters == 1 && upper && at(t, we) == b' ' {
+        al_nipt_apart(sk, ws, ws + 1);
     }
     if w.len() == 9 && letters == 1 && upper && v::es_cif(w) {
         sk.emit(D::EsCif, ws, we, Medium, NEED_CTX);
@@ -1731,6 +1751,43 @@ pub(crate) fn us_hicn(sk: &mut Sink<'_>, s: usize, de: usize, d: &[u8]) {
         return;
     }
     sk.emit(D::UsHicn, s, e, Medium, NEED_CTX);
+}
+
+/// An Albanian NIPT printed with a letter apart (`J 98624806 P`,
+/// `K 01725001F`, `M02129023 S`, `AL J 91402501 L`), as registers and
+/// invoices print it: its first letter at `s`, its eight digits at `ds`
+/// (right after it or after a space), its last letter glued to them or
+/// after a space. Next to its word, as the NIPT in one word is.
+#[cold]
+#[inline(never)]
+pub(crate) fn al_nipt_apart(sk: &mut Sink<'_>, s: usize, ds: usize) {
+    let t = sk.t;
+    let digits_end = ds + 8;
+    let last = if at(t, digits_end) == b' ' {
+        digits_end + 1
+    } else {
+        digits_end
+    };
+    // In one word it is read as one (`J61827501H`).
+    let apart = ds == s + 2 || last == digits_end + 1;
+    if !apart
+        || (ds == s + 2 && at(t, s + 1) != b' ')
+        || is_word(before(t, s))
+        || is_word(at(t, last + 1))
+        || !sk.on(D::AlNipt)
+    {
+        return;
+    }
+    let mut w = [0u8; 10];
+    for (x, i) in w
+        .iter_mut()
+        .zip(std::iter::once(s).chain(ds..digits_end).chain([last]))
+    {
+        *x = at(t, i);
+    }
+    if v::al_nipt(&w) {
+        sk.emit(D::AlNipt, s, last + 1, Low, NEED_CTX);
+    }
 }
 
 #[cfg(test)]

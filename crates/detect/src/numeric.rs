@@ -107,6 +107,20 @@ impl Seq {
             uniform: uniform.then_some(first_sep),
         }
     }
+    /// A number of `total` digits read as one group at `base..end`
+    /// though spaces stand between them ([`spaced_digits`]): its digits
+    /// are passed apart, never read from the text.
+    fn spread(base: usize, end: usize, total: usize) -> Seq {
+        Seq {
+            base,
+            end,
+            lens: total.min(255) as u64,
+            seps: 0,
+            n: 1,
+            total,
+            uniform: Some(0),
+        }
+    }
     /// Absolute bounds of group `i` (`i < n`).
     #[inline]
     fn grp(&self, i: usize) -> (usize, usize) {
@@ -335,7 +349,123 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
     if seq.n >= 2 && has_space(seq.seps) && needs_split(&seq) {
         return split_adjacent(sk, ws);
     }
+    // Six groups or more joined by spaces, the first of one digit: maybe
+    // a number printed digit by digit.
+    if seq.n >= SPACED_GROUPS && seq.len(0) == 1 && seq.uniform() == Some(b' ') {
+        return spaced_digits(sk, ws).max(seq.end());
+    }
     seq.end()
+}
+
+/// Fewest groups of a number printed digit by digit ([`spaced_digits`]).
+const SPACED_GROUPS: usize = 6;
+/// Most bytes read of one, and most digits.
+const SPACED_MAX: usize = 96;
+const SPACED_DIGITS: usize = 32;
+
+/// Ids without a check of their own (a passport's, a DNI's, an account's
+/// or a record's number): never taken from digits printed apart, where
+/// only a check tells an id from a row of figures.
+const UNCHECKED_IDS: DetSet = DetSet::of(&[
+    D::ArDni,
+    D::PassportNumber,
+    D::UsPassport,
+    D::UsDriversLicense,
+    D::CrCpf,
+    D::PhSss,
+    D::PhPhilhealth,
+    D::PhUmid,
+    D::BankAccount,
+    D::HealthPlanId,
+    D::MedicalRecordNumber,
+]);
+
+/// A number printed a digit (or a few) at a time between spaces — a
+/// form's boxes read by OCR or copied out of a PDF (`3 1 0 1 8 8 4 2 0`,
+/// `0 1 4 0 3 3 9 6   0 1 6 3 …`) — next to the word of an id with a
+/// check: its digits joined are that id if its check holds. Groups of up
+/// to three digits, most of one, joined by up to three spaces. Returns
+/// the end of the digits read when an id was found there (they are one
+/// number), else `ws`.
+#[cold]
+#[inline(never)]
+fn spaced_digits(sk: &mut Sink<'_>, ws: usize) -> usize {
+    let t = sk.t;
+    let mut buf = [0u8; SPACED_DIGITS];
+    let (mut n, mut groups, mut singles) = (0, 0, 0);
+    let mut i = ws;
+    let mut end = ws;
+    loop {
+        let g = t.get(i..).map_or(0, digit_run);
+        if g == 0 || g > 3 || n + g > SPACED_DIGITS {
+            break;
+        }
+        for (x, &c) in buf
+            .iter_mut()
+            .skip(n)
+            .zip(t.get(i..i + g).unwrap_or_default())
+        {
+            *x = c;
+        }
+        n += g;
+        groups += 1;
+        singles += usize::from(g == 1);
+        i += g;
+        end = i;
+        let sp = run(t, i, 3, |c| c == b' ');
+        if sp == 0 || sp > 3 || !at(t, i + sp).is_ascii_digit() || i + sp - ws > SPACED_MAX {
+            break;
+        }
+        i += sp;
+    }
+    // Another group after it (of four digits or more) or a word glued
+    // on: part of something else.
+    if n < 7 || singles * 3 < groups * 2 || !right_ok(t, end, true) || sk.ctx.surely_empty(ws, end)
+    {
+        return ws;
+    }
+    let d = buf.get(..n).unwrap_or_default();
+    if d.iter().all(|&c| Some(&c) == d.first()) {
+        return ws;
+    }
+    let near = sk.ctx.mask_within(
+        t,
+        ws,
+        end,
+        crate::kit::CONTEXT_BEFORE,
+        crate::kit::CONTEXT_AFTER,
+    );
+    if !near.intersects(&sk.bits.ctx) {
+        return ws;
+    }
+    // The digits are read as the contiguous number they stand for, and of
+    // what that reading reports only ids with a check whose word is near
+    // are kept, at `medium` at most: a row of figures is no card or id
+    // by a check alone.
+    let seq = Seq::spread(ws, end, n);
+    let first = sk.out.len();
+    if n < 9 {
+        digit_ids(sk, &seq, d);
+    } else {
+        long_digits(sk, ws, &seq, d);
+    }
+    let mut kept = first;
+    for k in first..sk.out.len() {
+        let Some(&(mut c)) = sk.out.get(k) else {
+            break;
+        };
+        let det = c.det as usize;
+        if near.has(det) && !UNCHECKED_IDS.has(det) {
+            // Read apart, at most `medium` (a reading, not a print).
+            c.conf = c.conf.min(Medium);
+            if let Some(slot) = sk.out.get_mut(kept) {
+                *slot = c;
+            }
+            kept += 1;
+        }
+    }
+    sk.out.truncate(kept);
+    if kept > first { end } else { ws }
 }
 
 /// True if a separator of a [`Seq`] is a space (a zero byte of
@@ -499,6 +629,10 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         crate::ids::mx_rfc_apart(sk, ws);
     }
     let total = seq.total();
+    // An Albanian NIPT with its letters apart: `J 98624806 P`.
+    if p == b' ' && seq.n == 1 && total == 8 && matches!(at(t, ws.wrapping_sub(2)), b'A'..=b'M') {
+        crate::ids::al_nipt_apart(sk, ws - 2, ws);
+    }
     // A card's security code (`CVV: 123`, a lone three or four digits)
     // or a Medicare HICN (an SSN's nine digits before a letter): both
     // rare, asked out of line.
@@ -635,6 +769,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
                 if seq.shape(&[2, 3, 3]) && seq.uniform() == Some(b'.') {
                     es_dni(sk, ws);
                 }
+                if rok && seq.uniform() == Some(b'-') && seq.len(0) <= 2 && seq.total() <= 8 {
+                    cr_cpf_unpadded(sk, seq);
+                }
             }
             _ => {
                 ipv4(sk, seq);
@@ -703,6 +840,45 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         return;
     }
     long_number(sk, ws, seq);
+}
+
+/// A Costa Rican cédula printed without its groups' leading zeros
+/// (`1-200-589` for `01-0200-0589`: province, volume and entry, each
+/// usually printed so), next to its word. Volume and entry of two digits
+/// or more, five in all, and not a calendar day (`1-12-1980`).
+#[cold]
+#[inline(never)]
+fn cr_cpf_unpadded(sk: &mut Sink<'_>, seq: &Seq) {
+    let t = sk.t;
+    let (a, b, c) = (seq.len(0), seq.len(1), seq.len(2));
+    if !(2..=4).contains(&b) || !(2..=4).contains(&c) || b + c < 5 || !sk.on(D::CrCpf) {
+        return;
+    }
+    let group = |i: usize| {
+        let (x, y) = seq.grp(i);
+        t.get(x..y).unwrap_or_default()
+    };
+    let (p, vol, entry) = (group(0), group(1), group(2));
+    let province = match (a, p) {
+        (1, [d]) | (2, [b'0', d]) => *d,
+        _ => return,
+    };
+    if c == 4 && calendar_day(num(entry), num(p), num(vol), false) {
+        return;
+    }
+    // Padded: the province, then volume and entry in four digits each.
+    let mut d = [b'0'; 9];
+    if let Some(x) = d.first_mut() {
+        *x = province;
+    }
+    for (end, src) in [(5, vol), (9, entry)] {
+        if let Some(slot) = d.get_mut(end - src.len()..end) {
+            slot.copy_from_slice(src);
+        }
+    }
+    if v::cr_cpf(&d) {
+        sk.emit(D::CrCpf, seq.start(), seq.end(), Low, NEED_CTX);
+    }
 }
 
 /// A Czech bank account (see [`v::cz_bank_account`]) in a number of two
@@ -1083,16 +1259,22 @@ fn calendar_day(y: u32, a: u32, b: u32, month_first: bool) -> bool {
 /// should not pay for its stack frame.
 #[inline(never)]
 fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
+    let mut buf = [0u8; 48];
+    let d = if seq.n == 1 {
+        sk.t.get(ws..ws + seq.total().min(32)).unwrap_or_default()
+    } else {
+        seq.digits(sk.t, &mut buf)
+    };
+    long_digits(sk, ws, seq, d);
+}
+
+/// [`long_number`] of the number's digits `d`.
+#[inline(always)]
+fn long_digits(sk: &mut Sink<'_>, ws: usize, seq: &Seq, d: &[u8]) {
     let t = sk.t;
     let total = seq.total();
     let sep = seq.uniform();
     let end = seq.end();
-    let mut buf = [0u8; 48];
-    let d = if seq.n == 1 {
-        t.get(ws..ws + total.min(32)).unwrap_or_default()
-    } else {
-        seq.digits(t, &mut buf)
-    };
     // The digits-only ids of issue #16 (a table by length): only if one
     // is printed alone in this many groups, or a word may be near.
     let ((ids, alone_groups), prefix) = crate::ids::digit_ids_with_prefix(total);
@@ -5095,6 +5277,10 @@ fn mixed_digit_first(sk: &mut Sink<'_>, ws: usize, we: usize, run_end: usize) {
     // or `2B`: `175082B03307887`.
     if nd == 6 && w.len() == 15 {
         fr_insee_corsica(sk, ws, we, nd);
+    }
+    // An Albanian NIPT whose first letter stands apart: `K 01725001F`.
+    if nd == 8 && w.len() == 9 && before(t, ws) == b' ' && ws >= 2 {
+        crate::ids::al_nipt_apart(sk, ws - 2, ws);
     }
     // A Portuguese citizen card number as one word: `000000000ZZ4`.
     if nd == 9 && w.len() == 12 {
