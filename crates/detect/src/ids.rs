@@ -296,11 +296,9 @@ static LEN10: &[DigitId] = &[
     id(D::AzVoen, v::az_voen, CTX_ONLY),
     id(D::CaBcPhn, v::ca_bc_phn, CTX_ONLY),
     id(D::ZaTin, v::za_tin, CTX_ONLY),
-    id_grouped(
-        D::CrCpf,
-        v::cr_cpf,
-        Grouped::ContiguousOrShapes(&[&[2, 4, 4]]),
-    ),
+    // Ten digits in a row after `cédula` are Ecuador's (whose check
+    // failed), not a Costa Rican one with its leading zero.
+    id_grouped(D::CrCpf, v::cr_cpf, Grouped::Shapes(&[&[2, 4, 4]])),
     id(D::BankAccount, unchecked, CTX_ONLY),
     id(D::HealthPlanId, unchecked, CTX_ONLY),
     id(D::MedicalRecordNumber, unchecked, CTX_ONLY),

@@ -369,8 +369,6 @@ const SPACED_DIGITS: usize = 32;
 const UNCHECKED_IDS: DetSet = DetSet::of(&[
     D::ArDni,
     D::PassportNumber,
-    D::UsPassport,
-    D::UsDriversLicense,
     D::CrCpf,
     D::PhSss,
     D::PhPhilhealth,
@@ -383,8 +381,13 @@ const UNCHECKED_IDS: DetSet = DetSet::of(&[
 /// A number printed a digit (or a few) at a time between spaces — a
 /// form's boxes read by OCR or copied out of a PDF (`3 1 0 1 8 8 4 2 0`,
 /// `0 1 4 0 3 3 9 6   0 1 6 3 …`) — next to the word of an id with a
-/// check: its digits joined are that id if its check holds. Groups of up
-/// to three digits, most of one, joined by up to three spaces. Returns
+/// check: its digits joined are that id if its check holds. The ids of
+/// the tables by length ([`crate::ids::digit_ids_of`]: some ninety
+/// countries' tax, company and personal numbers); cards, SSNs and the
+/// other ids [`long_number`] reads by hand are not looked for (passing
+/// their walk the digits apart cost every long number 0.7% more
+/// instructions on the CSV benchmark). Groups of up to three digits,
+/// most of one, joined by up to three spaces. Returns
 /// the end of the digits read when an id was found there (they are one
 /// number), else `ws`.
 #[cold]
@@ -438,17 +441,13 @@ fn spaced_digits(sk: &mut Sink<'_>, ws: usize) -> usize {
     if !near.intersects(&sk.bits.ctx) {
         return ws;
     }
-    // The digits are read as the contiguous number they stand for, and of
-    // what that reading reports only ids with a check whose word is near
-    // are kept, at `medium` at most: a row of figures is no card or id
-    // by a check alone.
+    // The digits are read as the contiguous number they stand for, an id
+    // of the table by length (`digit_ids`), and of what that reading
+    // reports only ids with a check whose word is near are kept, at
+    // `medium` at most: a row of figures is no id by a check alone.
     let seq = Seq::spread(ws, end, n);
     let first = sk.out.len();
-    if n < 9 {
-        digit_ids(sk, &seq, d);
-    } else {
-        long_digits(sk, ws, &seq, d);
-    }
+    digit_ids(sk, &seq, d);
     let mut kept = first;
     for k in first..sk.out.len() {
         let Some(&(mut c)) = sk.out.get(k) else {
@@ -629,10 +628,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
         crate::ids::mx_rfc_apart(sk, ws);
     }
     let total = seq.total();
-    // An Albanian NIPT with its letters apart: `J 98624806 P`.
-    if p == b' ' && seq.n == 1 && total == 8 && matches!(at(t, ws.wrapping_sub(2)), b'A'..=b'M') {
-        crate::ids::al_nipt_apart(sk, ws - 2, ws);
-    }
     // A card's security code (`CVV: 123`, a lone three or four digits)
     // or a Medicare HICN (an SSN's nine digits before a letter): both
     // rare, asked out of line.
@@ -733,6 +728,10 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
                 4 => year_word_dob(sk, seq),
                 8 => {
                     es_dni(sk, ws);
+                    // An Albanian NIPT with its letters apart: `J 98624806 P`.
+                    if p == b' ' && ws >= 2 && matches!(at(t, ws - 2), b'A'..=b'M') {
+                        crate::ids::al_nipt_apart(sk, ws - 2, ws);
+                    }
                     // `65170839 J 003`: a pension insurance number.
                     if at(t, end) == b' ' && at(t, end + 1).is_ascii_alphabetic() {
                         crate::ids::de_rvnr(sk, ws);
@@ -768,9 +767,6 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
                 }
                 if seq.shape(&[2, 3, 3]) && seq.uniform() == Some(b'.') {
                     es_dni(sk, ws);
-                }
-                if rok && seq.uniform() == Some(b'-') && seq.len(0) <= 2 && seq.total() <= 8 {
-                    cr_cpf_unpadded(sk, seq);
                 }
             }
             _ => {
@@ -836,6 +832,9 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
             let mut buf = [0u8; 48];
             let d = seq.digits(t, &mut buf);
             digit_ids(sk, seq, d);
+            if seq.n == 3 && seq.uniform() == Some(b'-') {
+                cr_cpf_unpadded(sk, seq);
+            }
         }
         return;
     }
@@ -845,13 +844,14 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
 /// A Costa Rican cédula printed without its groups' leading zeros
 /// (`1-200-589` for `01-0200-0589`: province, volume and entry, each
 /// usually printed so), next to its word. Volume and entry of two digits
-/// or more, five in all, and not a calendar day (`1-12-1980`).
+/// or more (seven digits in all, as every number here has), and not a
+/// calendar day (`1-12-1980`).
 #[cold]
 #[inline(never)]
 fn cr_cpf_unpadded(sk: &mut Sink<'_>, seq: &Seq) {
     let t = sk.t;
     let (a, b, c) = (seq.len(0), seq.len(1), seq.len(2));
-    if !(2..=4).contains(&b) || !(2..=4).contains(&c) || b + c < 5 || !sk.on(D::CrCpf) {
+    if !(2..=4).contains(&b) || !(2..=4).contains(&c) || !sk.on(D::CrCpf) {
         return;
     }
     let group = |i: usize| {
@@ -1259,22 +1259,16 @@ fn calendar_day(y: u32, a: u32, b: u32, month_first: bool) -> bool {
 /// should not pay for its stack frame.
 #[inline(never)]
 fn long_number(sk: &mut Sink<'_>, ws: usize, seq: &Seq) {
-    let mut buf = [0u8; 48];
-    let d = if seq.n == 1 {
-        sk.t.get(ws..ws + seq.total().min(32)).unwrap_or_default()
-    } else {
-        seq.digits(sk.t, &mut buf)
-    };
-    long_digits(sk, ws, seq, d);
-}
-
-/// [`long_number`] of the number's digits `d`.
-#[inline(always)]
-fn long_digits(sk: &mut Sink<'_>, ws: usize, seq: &Seq, d: &[u8]) {
     let t = sk.t;
     let total = seq.total();
     let sep = seq.uniform();
     let end = seq.end();
+    let mut buf = [0u8; 48];
+    let d = if seq.n == 1 {
+        t.get(ws..ws + total.min(32)).unwrap_or_default()
+    } else {
+        seq.digits(t, &mut buf)
+    };
     // The digits-only ids of issue #16 (a table by length): only if one
     // is printed alone in this many groups, or a word may be near.
     let ((ids, alone_groups), prefix) = crate::ids::digit_ids_with_prefix(total);
@@ -1478,6 +1472,8 @@ const SHORT_IDS: DetSet = DetSet::of(&[
     D::MePib,
     D::PyRuc,
     D::UyCi,
+    // In groups without their leading zeros (`1-200-589`).
+    D::CrCpf,
 ]);
 
 /// Ids written only as one run of digits, never in groups.
