@@ -1474,7 +1474,7 @@ builtins! {
         "Peruvian unique identity code (CUI, the DNI's number with its check): 8 digits and a mod-11 check digit, printed 05209244-8; needs a context word.",
         "CUI 05209244-8" }
     AlNipt { "al_nipt", Pii, None, true, &["nipt", "nuis", "numri i identifikimit për personin e tatueshëm", "numri unik i identifikimit të subjektit"],
-        "Albanian taxpayer number (NIPT/NUIS): a letter A-M, 8 digits and a letter; no check, so it needs a context word.",
+        "Albanian taxpayer number (NIPT/NUIS): a letter A-M, 8 digits and a letter, in one word or with a letter apart (J 98624806 P); no check, so it needs a context word.",
         "NIPT J61827501H" }
     KePin { "ke_pin", Pii, None, true, &["kra pin", "pin", "pin no", "pin number", "kra", "personal identification number"],
         "Kenyan tax PIN (KRA): A (a person) or P (a company), 9 digits and a letter; no check, so it needs a context word.",
@@ -1498,7 +1498,7 @@ builtins! {
         "South African income tax reference number (SARS): 10 digits, the first 0-3 or 9, the last a Luhn check digit; needs a context word.",
         "income tax number 0001339050" }
     CrCpf { "cr_cpf", Pii, None, true, &["cédula", "cedula", "cédula de identidad", "cedula de identidad", "cédula física", "cedula fisica", "cédula de persona física", "número de cédula", "numero de cedula", "céd."],
-        "Costa Rican identity number (cédula de persona física): province, volume and entry, printed 1-1234-1234 (or 01-1234-1234); no check, so only in that layout next to its word.",
+        "Costa Rican identity number (cédula de persona física): province, volume and entry, printed 1-1234-1234, 01-1234-1234, 112341234 or without its groups' leading zeros (1-200-589); no check, so only so and next to its word.",
         "Cédula 1-1234-1234" }
     CzBankAccount { "cz_bank_account", Pci, Some("mod11"), false, &["číslo účtu", "číslo bankovního účtu", "bankovní účet", "bankovní spojení", "č. ú.", "č.ú.", "účet", "bankové spojenie", "bankový účet", "číslo účtu príjemcu", "account", "account number", "bank account", "account no"],
         "Czech bank account as printed: an optional prefix, the number and the bank's code after a slash (19-2000145399/0800), each part checked by mod 11 and the code in the CNB's list; reported alone (low), medium next to its word.",

@@ -108,7 +108,7 @@ impl Seq {
         }
     }
     /// A number of `total` digits read as one group at `base..end`
-    /// though spaces stand between them ([`spaced_digits`]): its digits
+    /// though spaces or marks stand between them ([`loose_digits`]): its digits
     /// are passed apart, never read from the text.
     fn spread(base: usize, end: usize, total: usize) -> Seq {
         Seq {
@@ -352,20 +352,25 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
     // Six groups or more joined by spaces, the first of one digit: maybe
     // a number printed digit by digit.
     if seq.n >= SPACED_GROUPS && seq.len(0) == 1 && seq.uniform() == Some(b' ') {
-        return spaced_digits(sk, ws).max(seq.end());
+        return loose_digits(sk, ws, Loose::Spaced).max(seq.end());
+    }
+    // A dash or slash with spaces beside it next: maybe a number in
+    // groups so joined.
+    if spaced_join_at(sk.t, seq.end()) {
+        return loose_digits(sk, ws, Loose::Joined).max(seq.end());
     }
     seq.end()
 }
 
-/// Fewest groups of a number printed digit by digit ([`spaced_digits`]).
+/// Fewest groups of a number printed digit by digit ([`loose_digits`]).
 const SPACED_GROUPS: usize = 6;
-/// Most bytes read of one, and most digits.
-const SPACED_MAX: usize = 96;
-const SPACED_DIGITS: usize = 32;
+/// Most bytes read of a loosely printed number, and most digits.
+const LOOSE_MAX: usize = 96;
+const LOOSE_DIGITS: usize = 32;
 
 /// Ids without a check of their own (a passport's, a DNI's, an account's
-/// or a record's number): never taken from digits printed apart, where
-/// only a check tells an id from a row of figures.
+/// or a record's number): never taken from a number printed loosely,
+/// where only a check tells an id from a row of figures.
 const UNCHECKED_IDS: DetSet = DetSet::of(&[
     D::ArDni,
     D::PassportNumber,
@@ -378,29 +383,85 @@ const UNCHECKED_IDS: DetSet = DetSet::of(&[
     D::MedicalRecordNumber,
 ]);
 
-/// A number printed a digit (or a few) at a time between spaces — a
-/// form's boxes read by OCR or copied out of a PDF (`3 1 0 1 8 8 4 2 0`,
-/// `0 1 4 0 3 3 9 6   0 1 6 3 …`) — next to the word of an id with a
-/// check: its digits joined are that id if its check holds. The ids of
-/// the tables by length ([`crate::ids::digit_ids_of`]: some ninety
-/// countries' tax, company and personal numbers); cards, SSNs and the
-/// other ids [`long_number`] reads by hand are not looked for (passing
-/// their walk the digits apart cost every long number 0.7% more
-/// instructions on the CSV benchmark). Groups of up to three digits,
-/// most of one, joined by up to three spaces. Returns
-/// the end of the digits read when an id was found there (they are one
-/// number), else `ws`.
+/// How a number is printed loosely ([`loose_digits`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Loose {
+    /// A digit (or a few) at a time between spaces.
+    Spaced,
+    /// Groups joined by a dash or slash with spaces beside it.
+    Joined,
+}
+
+/// True if a dash or slash with a space beside it follows the digits
+/// ending at `e` (` - `, ` / `, `- `, ` – `): asked for every number,
+/// so one byte says no for nearly all.
+#[inline(always)]
+fn spaced_join_at(t: &[u8], e: usize) -> bool {
+    // ` `, `-` or `/` next, as one test of a bit mask (a CSV's numbers
+    // end at `,`); the rest asked out of line.
+    const NEXT: u64 = 1 << b' ' | 1 << b'-' | 1 << b'/';
+    let c = at(t, e);
+    c < 64 && NEXT >> c & 1 != 0 && loose_join(t, e).1
+}
+
+/// The bytes of a separator of a loosely printed number at `i`, 0 if
+/// none: up to three spaces, or a dash (`-`, U+2012-2014, U+2212) or a
+/// slash with up to three spaces on either side; followed by a digit.
+/// The second value says whether it is a dash or slash with a space.
 #[cold]
 #[inline(never)]
-fn spaced_digits(sk: &mut Sink<'_>, ws: usize) -> usize {
+fn loose_join(t: &[u8], i: usize) -> (usize, bool) {
+    if !matches!(
+        (at(t, i), at(t, i + 1)),
+        (b' ', b' ' | b'-' | b'/' | 0xE2 | b'0'..=b'9') | (b'-' | b'/', b' ' | b'0'..=b'9')
+    ) {
+        return (0, false);
+    }
+    let before = run(t, i, 3, |c| c == b' ');
+    let p = i + before;
+    let mark = match (at(t, p), at(t, p + 1), at(t, p + 2)) {
+        (b'-' | b'/', _, _) => 1,
+        (0xE2, 0x80, 0x92..=0x94) | (0xE2, 0x88, 0x92) => 3,
+        _ => 0,
+    };
+    let after = if mark > 0 {
+        run(t, p + mark, 3, |c| c == b' ')
+    } else {
+        0
+    };
+    let len = before + mark + after;
+    if len == 0 || before > 3 || after > 3 || !at(t, i + len).is_ascii_digit() {
+        return (0, false);
+    }
+    (len, mark > 0 && before + after > 0)
+}
+
+/// A number printed loosely, next to the word of an id with a check: a
+/// digit (or a few) at a time between spaces — a form's boxes read by
+/// OCR or copied out of a PDF (`3 1 0 1 8 8 4 2 0`, `0 1 4 0 3 3 9 6   0
+/// 1 6 3 …`, `0 4 4 0 0 6 4 – 6 – 4 …`; groups of up to three digits,
+/// most of one) — or in groups
+/// joined by a dash or slash with spaces beside it, as typed forms and
+/// PDFs print them (`536 - 22 - 8726`, `317 - 81 - 11175`, `202/ 106/
+/// 08312`, `06 – 0177 – 0140 367 – 01`). Its digits joined are that id if
+/// its check holds: the ids of the tables by length
+/// ([`crate::ids::digit_ids_of`]: some ninety countries' tax, company and
+/// personal numbers) and the SSN; cards and the other ids
+/// [`long_number`] reads by hand are not looked for (passing their walk
+/// the digits apart cost every long number 0.7% more instructions on the
+/// CSV benchmark). Returns the end of the digits read when an id was
+/// found there (they are one number), else `ws`.
+#[cold]
+#[inline(never)]
+fn loose_digits(sk: &mut Sink<'_>, ws: usize, how: Loose) -> usize {
     let t = sk.t;
-    let mut buf = [0u8; SPACED_DIGITS];
-    let (mut n, mut groups, mut singles) = (0, 0, 0);
+    let mut buf = [0u8; LOOSE_DIGITS];
+    let (mut n, mut groups, mut singles, mut joined) = (0, 0, 0, false);
     let mut i = ws;
     let mut end = ws;
     loop {
         let g = t.get(i..).map_or(0, digit_run);
-        if g == 0 || g > 3 || n + g > SPACED_DIGITS {
+        if g == 0 || (how == Loose::Spaced && g > 3) || n + g > LOOSE_DIGITS {
             break;
         }
         for (x, &c) in buf
@@ -415,16 +476,20 @@ fn spaced_digits(sk: &mut Sink<'_>, ws: usize) -> usize {
         singles += usize::from(g == 1);
         i += g;
         end = i;
-        let sp = run(t, i, 3, |c| c == b' ');
-        if sp == 0 || sp > 3 || !at(t, i + sp).is_ascii_digit() || i + sp - ws > SPACED_MAX {
+        let (len, spaced_mark) = loose_join(t, i);
+        if len == 0 || i + len - ws > LOOSE_MAX {
             break;
         }
-        i += sp;
+        joined |= spaced_mark;
+        i += len;
     }
-    // Another group after it (of four digits or more) or a word glued
-    // on: part of something else.
-    if n < 7 || singles * 3 < groups * 2 || !right_ok(t, end, true) || sk.ctx.surely_empty(ws, end)
-    {
+    let shape_ok = match how {
+        Loose::Spaced => singles * 3 >= groups * 2,
+        Loose::Joined => joined,
+    };
+    // Another group after it (a long one, or past the most read) or a
+    // word glued on: part of something else.
+    if n < 7 || !shape_ok || !right_ok(t, end, true) || sk.ctx.surely_empty(ws, end) {
         return ws;
     }
     let d = buf.get(..n).unwrap_or_default();
@@ -441,13 +506,16 @@ fn spaced_digits(sk: &mut Sink<'_>, ws: usize) -> usize {
     if !near.intersects(&sk.bits.ctx) {
         return ws;
     }
-    // The digits are read as the contiguous number they stand for, an id
-    // of the table by length (`digit_ids`), and of what that reading
-    // reports only ids with a check whose word is near are kept, at
-    // `medium` at most: a row of figures is no id by a check alone.
+    // The digits are read as the contiguous number they stand for, and of
+    // what that reading reports only ids with a check whose word is near
+    // are kept, at `medium` at most: a row of figures is no id by a check
+    // alone.
     let seq = Seq::spread(ws, end, n);
     let first = sk.out.len();
     digit_ids(sk, &seq, d);
+    if n == 9 && near.has(D::UsSsn as usize) {
+        ssn_itin(sk, &seq, 0, d);
+    }
     let mut kept = first;
     for k in first..sk.out.len() {
         let Some(&(mut c)) = sk.out.get(k) else {
@@ -455,7 +523,7 @@ fn spaced_digits(sk: &mut Sink<'_>, ws: usize) -> usize {
         };
         let det = c.det as usize;
         if near.has(det) && !UNCHECKED_IDS.has(det) {
-            // Read apart, at most `medium` (a reading, not a print).
+            // Read loosely, at most `medium` (a reading, not a print).
             c.conf = c.conf.min(Medium);
             if let Some(slot) = sk.out.get_mut(kept) {
                 *slot = c;
@@ -6050,6 +6118,97 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every checked id of the tables by length, found in its contiguous
+    /// print after its first word, is found the same when printed a digit
+    /// at a time and in groups joined by a spaced dash or slash; with its
+    /// check digit changed, in neither; with no word, in neither.
+    #[test]
+    fn a_number_printed_loosely_is_read_as_its_contiguous_print() {
+        let det = crate::Detectors::new();
+        let found = |text: &str, id: &str| {
+            let (s, e) = (text.find(|c: char| c.is_ascii_digit()).unwrap(), text.len());
+            det.scan(text.as_bytes())
+                .iter()
+                .any(|f| f.detector == id && f.start < e && s < f.end && f.confidence >= Medium)
+        };
+        // A fixed stream of digits (an LCG's high bits).
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut digit = move || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            b'0' + ((x >> 33) % 10) as u8
+        };
+        let mut tried = 0;
+        for i in crate::ids::all_digit_ids() {
+            let info = &crate::builtin::BUILTINS[i.d as usize];
+            let (Some(word), false) = (info.context.first(), UNCHECKED_IDS.has(i.d as usize))
+            else {
+                continue;
+            };
+            let len = digit_ids_len(i);
+            // A valid value: random digits, the last one made to pass.
+            let value = (0..400).find_map(|_| {
+                let mut v: Vec<u8> = (0..len).map(|_| digit()).collect();
+                (b'0'..=b'9').find_map(|c| {
+                    *v.last_mut().unwrap() = c;
+                    (i.check)(&v).then(|| String::from_utf8(v.clone()).unwrap())
+                })
+            });
+            let Some(value) = value else { continue };
+            if !found(&format!("{word}: {value}\n"), info.id) {
+                continue;
+            }
+            tried += 1;
+            let spaced = value
+                .chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let groups = value
+                .as_bytes()
+                .chunks(3)
+                .map(|g| std::str::from_utf8(g).unwrap());
+            let dashed = groups.clone().collect::<Vec<_>>().join(" - ");
+            let slashed = groups.collect::<Vec<_>>().join("/ ");
+            for printed in [&spaced, &dashed, &slashed] {
+                assert!(
+                    found(&format!("{word}: {printed}\n"), info.id),
+                    "{}: {printed}",
+                    info.id
+                );
+                assert!(
+                    !found(&format!("Total: {printed}\n"), info.id),
+                    "{} alone: {printed}",
+                    info.id
+                );
+            }
+            let mut bad = value.clone().into_bytes();
+            let last = bad.last_mut().unwrap();
+            *last = b'0' + (*last - b'0' + 1) % 10;
+            if !(i.check)(&bad) {
+                let bad = std::str::from_utf8(&bad).unwrap();
+                let spaced = bad.chars().map(String::from).collect::<Vec<_>>().join(" ");
+                assert!(
+                    !found(&format!("{word}: {spaced}\n"), info.id),
+                    "{}: {spaced}",
+                    info.id
+                );
+            }
+        }
+        assert!(tried >= 40, "only {tried} ids tried");
+    }
+
+    /// The length of the table an id is in.
+    fn digit_ids_len(i: &crate::ids::DigitId) -> usize {
+        (7..=26)
+            .find(|&l| {
+                crate::ids::digit_ids_of(l)
+                    .0
+                    .iter()
+                    .any(|x| std::ptr::eq(x, i))
+            })
+            .unwrap()
     }
 
     proptest! {
