@@ -349,17 +349,31 @@ fn digits_word(sk: &mut Sink<'_>, ws: usize, first: usize) -> usize {
     if seq.n >= 2 && has_space(seq.seps) && needs_split(&seq) {
         return split_adjacent(sk, ws);
     }
-    // Six groups or more joined by spaces, the first of one digit: maybe
-    // a number printed digit by digit.
-    if seq.n >= SPACED_GROUPS && seq.len(0) == 1 && seq.uniform() == Some(b' ') {
-        return loose_digits(sk, ws, Loose::Spaced).max(seq.end());
-    }
-    // A dash or slash with spaces beside it next: maybe a number in
-    // groups so joined.
-    if spaced_join_at(sk.t, seq.end()) {
-        return loose_digits(sk, ws, Loose::Joined).max(seq.end());
+    // Six groups or more, or a space, dash or slash next (one test of a
+    // bit mask: a CSV's numbers end at `,`): maybe a number printed
+    // loosely.
+    const NEXT: u64 = 1 << b' ' | 1 << b'-' | 1 << b'/';
+    let c = at(sk.t, seq.end());
+    if seq.n >= SPACED_GROUPS || (c < 64 && NEXT >> c & 1 != 0) {
+        return loose_tail(sk, ws, &seq).max(seq.end());
     }
     seq.end()
+}
+
+/// [`loose_digits`] for a number whose walk `seq` may have stopped inside
+/// a loose print: six groups or more joined by spaces, the first of one
+/// digit (a number printed digit by digit), or a dash or slash with
+/// spaces beside it next (groups so joined). Returns `ws` if neither.
+#[cold]
+#[inline(never)]
+fn loose_tail(sk: &mut Sink<'_>, ws: usize, seq: &Seq) -> usize {
+    if seq.n >= SPACED_GROUPS && seq.len(0) == 1 && seq.uniform() == Some(b' ') {
+        loose_digits(sk, ws, Loose::Spaced)
+    } else if loose_join(sk.t, seq.end()).1 {
+        loose_digits(sk, ws, Loose::Joined)
+    } else {
+        ws
+    }
 }
 
 /// Fewest groups of a number printed digit by digit ([`loose_digits`]).
@@ -390,18 +404,6 @@ enum Loose {
     Spaced,
     /// Groups joined by a dash or slash with spaces beside it.
     Joined,
-}
-
-/// True if a dash or slash with a space beside it follows the digits
-/// ending at `e` (` - `, ` / `, `- `, ` – `): asked for every number,
-/// so one byte says no for nearly all.
-#[inline(always)]
-fn spaced_join_at(t: &[u8], e: usize) -> bool {
-    // ` `, `-` or `/` next, as one test of a bit mask (a CSV's numbers
-    // end at `,`); the rest asked out of line.
-    const NEXT: u64 = 1 << b' ' | 1 << b'-' | 1 << b'/';
-    let c = at(t, e);
-    c < 64 && NEXT >> c & 1 != 0 && loose_join(t, e).1
 }
 
 /// The bytes of a separator of a loosely printed number at `i`, 0 if
