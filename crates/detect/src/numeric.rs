@@ -108,8 +108,8 @@ impl Seq {
         }
     }
     /// A number of `total` digits read as one group at `base..end`
-    /// though spaces or marks stand between them ([`loose_digits`]): its digits
-    /// are passed apart, never read from the text.
+    /// though spaces or marks stand between them ([`loose_digits`]): its
+    /// digits are passed apart, never read from the text.
     fn spread(base: usize, end: usize, total: usize) -> Seq {
         Seq {
             base,
@@ -442,17 +442,16 @@ fn loose_join(t: &[u8], i: usize) -> (usize, bool) {
 /// digit (or a few) at a time between spaces — a form's boxes read by
 /// OCR or copied out of a PDF (`3 1 0 1 8 8 4 2 0`, `0 1 4 0 3 3 9 6   0
 /// 1 6 3 …`, `0 4 4 0 0 6 4 – 6 – 4 …`; groups of up to three digits,
-/// most of one) — or in groups
-/// joined by a dash or slash with spaces beside it, as typed forms and
-/// PDFs print them (`536 - 22 - 8726`, `317 - 81 - 11175`, `202/ 106/
-/// 08312`, `06 – 0177 – 0140 367 – 01`). Its digits joined are that id if
-/// its check holds: the ids of the tables by length
-/// ([`crate::ids::digit_ids_of`]: some ninety countries' tax, company and
-/// personal numbers) and the SSN; cards and the other ids
-/// [`long_number`] reads by hand are not looked for (passing their walk
-/// the digits apart cost every long number 0.7% more instructions on the
-/// CSV benchmark). Returns the end of the digits read when an id was
-/// found there (they are one number), else `ws`.
+/// most of one) — or in groups joined by a dash or slash with spaces
+/// beside it, as typed forms and PDFs print them (`536 - 22 - 8726`,
+/// `317 - 81 - 11175`, `202/ 106/ 08312`, `06 – 0177 – 0140 367 – 01`).
+/// Its digits joined are that id if its check holds: the ids of the
+/// tables by length ([`crate::ids::digit_ids_of`]: some ninety
+/// countries' tax, company and personal numbers) and the SSN; cards and
+/// the other ids [`long_number`] reads by hand are not looked for
+/// (passing their walk the digits apart cost every long number 0.7% more
+/// instructions on the CSV benchmark). Returns the end of the digits
+/// read when an id was found there (they are one number), else `ws`.
 #[cold]
 #[inline(never)]
 fn loose_digits(sk: &mut Sink<'_>, ws: usize, how: Loose) -> usize {
