@@ -447,11 +447,12 @@ fn loose_join(t: &[u8], i: usize) -> (usize, bool) {
 /// `317 - 81 - 11175`, `202/ 106/ 08312`, `06 – 0177 – 0140 367 – 01`).
 /// Its digits joined are that id if its check holds: the ids of the
 /// tables by length ([`crate::ids::digit_ids_of`]: some ninety
-/// countries' tax, company and personal numbers) and the SSN; cards and
-/// the other ids [`long_number`] reads by hand are not looked for
-/// (passing their walk the digits apart cost every long number 0.7% more
-/// instructions on the CSV benchmark). Returns the end of the digits
-/// read when an id was found there (they are one number), else `ws`.
+/// countries' tax, company and personal numbers), and the SSN, cards and
+/// the other common ids [`long_number`] reads by hand, each asked here
+/// ([`loose_own_ids`]: passing that walk the digits apart cost every long
+/// number 0.7% more instructions on the CSV benchmark). Returns the end
+/// of the digits read when an id was found there (they are one number),
+/// else `ws`.
 #[cold]
 #[inline(never)]
 fn loose_digits(sk: &mut Sink<'_>, ws: usize, how: Loose) -> usize {
@@ -514,9 +515,7 @@ fn loose_digits(sk: &mut Sink<'_>, ws: usize, how: Loose) -> usize {
     let seq = Seq::spread(ws, end, n);
     let first = sk.out.len();
     digit_ids(sk, &seq, d);
-    if n == 9 && near.has(D::UsSsn as usize) {
-        ssn_itin(sk, &seq, 0, d);
-    }
+    loose_own_ids(sk, &seq, d, &near);
     let mut kept = first;
     for k in first..sk.out.len() {
         let Some(&(mut c)) = sk.out.get(k) else {
@@ -534,6 +533,49 @@ fn loose_digits(sk: &mut Sink<'_>, ws: usize, how: Loose) -> usize {
     }
     sk.out.truncate(kept);
     if kept > first { end } else { ws }
+}
+
+/// A digit string's check.
+type Check = fn(&[u8]) -> bool;
+
+/// The ids [`long_number`] reads by hand, for [`loose_digits`]: each
+/// whose word is `near` and whose check holds, reported `low` (`medium`
+/// with its word). Cards too, by their brand and Luhn digit.
+fn loose_own_ids(sk: &mut Sink<'_>, seq: &Seq, d: &[u8], near: &DetSet) {
+    let (s, e) = (seq.start(), seq.end());
+    let own: &[(D, Check)] = match d.len() {
+        9 => &[
+            (D::NlBsn, v::nl_bsn),
+            (D::CaSin, v::luhn),
+            (D::AuTfn, v::au_tfn),
+        ],
+        10 => &[(D::UkNhs, v::uk_nhs)],
+        11 => &[
+            (D::DeTaxId, v::de_tax_id),
+            (D::PlPesel, |d| v::pl_pesel(d) && pesel_date(d)),
+            (D::NoFnr, |d| v::no_fnr(d) && no_fnr_date(d)),
+        ],
+        12 => &[(D::InAadhaar, |d| {
+            matches!(d.first(), Some(b'2'..=b'9')) && v::verhoeff(d)
+        })],
+        _ => &[],
+    };
+    for &(id, check) in own {
+        if near.has(id as usize) && check(d) {
+            sk.emit(id, s, e, Low, NEED_CTX);
+        }
+    }
+    if d.len() == 9 && near.has(D::UsSsn as usize) {
+        ssn_itin(sk, seq, 0, d);
+    }
+    if (13..=19).contains(&d.len())
+        && near.has(D::CreditCard as usize)
+        && card_brand(d)
+        && v::luhn(d)
+        && !is_test_card(d)
+    {
+        sk.emit(D::CreditCard, s, e, Low, NEED_CTX);
+    }
 }
 
 /// True if a separator of a [`Seq`] is a space (a zero byte of
