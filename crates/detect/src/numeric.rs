@@ -961,7 +961,7 @@ fn digits_seq(sk: &mut Sink<'_>, ws: usize, seq: &Seq, loose: bool) {
 #[inline(never)]
 fn cr_cpf_unpadded(sk: &mut Sink<'_>, seq: &Seq) {
     let t = sk.t;
-    let (a, b, c) = (seq.len(0), seq.len(1), seq.len(2));
+    let (b, c) = (seq.len(1), seq.len(2));
     if !(2..=4).contains(&b) || !(2..=4).contains(&c) || !sk.on(D::CrCpf) {
         return;
     }
@@ -970,9 +970,8 @@ fn cr_cpf_unpadded(sk: &mut Sink<'_>, seq: &Seq) {
         t.get(x..y).unwrap_or_default()
     };
     let (p, vol, entry) = (group(0), group(1), group(2));
-    let province = match (a, p) {
-        (1, [d]) | (2, [b'0', d]) => *d,
-        _ => return,
+    let (&[province] | &[b'0', province]) = p else {
+        return;
     };
     if c == 4 && calendar_day(num(entry), num(p), num(vol), false) {
         return;
